@@ -1,0 +1,39 @@
+# xpusim — two entry points for a fresh Debian 12 machine (see README.md).
+#   make demo : install missing Debian packages, build, run the main job on the built-in presets
+#   make test : the same set-up, then every test through CTest (plus the sanitizer build with CI=1)
+BUILD ?= build
+JOBS  ?= $(shell nproc)
+DEB_PACKAGES := cmake ninja-build g++ pkg-config libyaml-cpp-dev nlohmann-json3-dev libcli11-dev \
+                libfmt-dev libexpected-dev libgtest-dev libgmock-dev libbenchmark-dev
+
+.PHONY: demo test deps build sanitize bench clean
+
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+build: deps
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release $(if $(CI),-DXPUSIM_WERROR=ON,)
+	cmake --build $(BUILD) -j $(JOBS)
+
+demo: build
+	./$(BUILD)/xpusim compare --model llama-3.1-70b --batch 32 --input-len 2048 --output-len 256 --precision bf16
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# Address + undefined-behaviour sanitizer build running the whole suite (CI runs it too).
+sanitize: deps
+	cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DXPUSIM_SANITIZE=ON -DXPUSIM_BENCH=OFF $(if $(CI),-DXPUSIM_WERROR=ON,)
+	cmake --build build-asan -j $(JOBS)
+	cd build-asan && ctest --output-on-failure -j $(JOBS)
+
+bench: build
+	./$(BUILD)/bench/xpusim_bench
+
+clean:
+	rm -rf $(BUILD) build-asan

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: Apache-2.0
+// What every sub-command shares: the global options (--format, --set) and the way results and
+// errors leave the program. Each sub-command lives in its own file and registers itself through
+// one add_*_command function called from main.cc.
+#pragma once
+
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "xpusim/base/diagnostic.h"
+
+namespace xpusim::cli {
+
+struct GlobalOptions {
+  std::string format = "table";          // table | json | csv
+  std::vector<std::string> overrides;    // --set dotted.path=value, applied to every input file
+};
+
+// Thrown by a command for bad user input; main prints the diagnostics and exits with 1.
+struct InputError : std::runtime_error {
+  explicit InputError(Diagnostics d) : std::runtime_error("input error"), diags(std::move(d)) {}
+  Diagnostics diags;
+};
+
+// Unwraps a Result or throws InputError with its diagnostics.
+template <class T>
+T value_or_throw(Result<T> r) {
+  if (!r) throw InputError(std::move(r.error()));
+  if constexpr (!std::is_void_v<T>) return std::move(*r);
+}
+
+// Registration functions, one per file in src/cli/. The verbs `list`, `show` and `describe` are
+// created by main.cc; a noun's file attaches its own `list <noun>`, `show <noun>`, ... to them
+// (find them with app.get_subcommand("list")).
+using AddCommand = void (*)(CLI::App&, GlobalOptions&);
+
+// Prints diagnostics as "error: file:line:col: path: message", one per line.
+void print_diagnostics(const Diagnostics& diags);
+
+}  // namespace xpusim::cli

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "xpusim/config/hardware_spec.h"
+
+namespace xpusim {
+
+FlopRate peak_matrix_rate(const HardwareSpec& hw, Precision p) {
+  const auto& c = hw.compute;
+  double macs = c.matrix.macs_per_cycle[index_of(p)];
+  return FlopRate(c.units * c.matrix.engines_per_unit * macs * 2.0 * c.clock.value());
+}
+
+FlopRate peak_vector_rate(const HardwareSpec& hw) {
+  const auto& c = hw.compute;
+  return FlopRate(c.units * c.vector.fp32_flop_per_cycle_per_unit * c.clock.value());
+}
+
+Precision execution_precision(const HardwareSpec& hw, Precision requested) {
+  if (hw.compute.matrix.macs_per_cycle[index_of(requested)] > 0) return requested;
+  // Widening order; a float format never falls back to integer math (fp8 weights on A100 run
+  // as 16-bit math, not int8).
+  auto supported = [&](Precision p) { return hw.compute.matrix.macs_per_cycle[index_of(p)] > 0; };
+  bool is_int = requested == Precision::kInt4 || requested == Precision::kInt8;
+  const Precision chain[] = {Precision::kFp4,  Precision::kInt4, Precision::kFp8,  Precision::kInt8,
+                             Precision::kBf16, Precision::kFp16, Precision::kTf32, Precision::kFp32};
+  double want = bytes_per_element(requested).value();
+  for (Precision p : chain) {
+    bool p_int = p == Precision::kInt4 || p == Precision::kInt8;
+    if (p_int && !is_int) continue;
+    if (bytes_per_element(p).value() >= want && supported(p)) return p;
+  }
+  return Precision::kFp32;
+}
+
+}  // namespace xpusim

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: Apache-2.0
+// HardwareSpec: one accelerator package as validated data (schema hardware/v1), the input of every
+// model (perf/, area/, cost/). Built by config/hardware_schema from YAML presets or user files;
+// models never read YAML. Rates are derived from the architecture (units x engines x MACs x clock),
+// not copied from datasheets; datasheet peaks are kept only to cross-check the derivation.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "xpusim/config/precision.h"
+#include "xpusim/units/quantity.h"
+
+namespace xpusim {
+
+struct MatrixEngineSpec {
+  int engines_per_unit = 0;                 // tensor cores per SM, MXUs per TensorCore, MMEs...
+  PerPrecision<double> macs_per_cycle{};    // dense MACs per cycle per engine; 0 = unsupported
+  int array_rows = 0;                       // systolic array shape, 0 when not a fixed array
+  int array_cols = 0;
+  int min_m = 1;                            // M granule processed at full rate (wgmma 64, mma 16,
+                                            // MXU 128): smaller M pads the array
+};
+
+struct VectorSpec {
+  double fp32_flop_per_cycle_per_unit = 0;  // SIMD/CUDA-core FP32 FLOP per cycle per unit (FMA = 2)
+  double special_per_cycle_per_unit = 0;    // transcendental (exp) results per cycle per unit (SFU)
+};
+
+struct ComputeSpec {
+  int units = 0;                            // SMs, CUs, TensorCores, TPCs+MMEs...
+  std::string unit_name;                    // "SM", "CU", "TensorCore"
+  Hertz clock;                              // clock the matrix engines run at (boost)
+  MatrixEngineSpec matrix;
+  VectorSpec vector;
+  PerPrecision<std::optional<FlopRate>> datasheet_peak{};  // dense peaks as published (cross-check)
+};
+
+// One on-chip memory level. Per-unit levels (register file, L1/shared memory/scratchpad) give
+// capacity and bandwidth per unit; shared levels (L2, LLC) give the chip total.
+struct MemoryLevelSpec {
+  bool present = false;
+  Bytes capacity;
+  BytesPerSecond bandwidth;
+};
+
+struct DramSpec {
+  std::string type;                         // hbm2e, hbm3, hbm3e, gddr6, ...
+  int stacks = 0;                           // HBM stacks (or GDDR devices)
+  Bytes capacity;                           // usable capacity of the package
+  BytesPerSecond bandwidth;                 // peak (datasheet) bandwidth
+};
+
+struct MemorySpec {
+  MemoryLevelSpec register_file;            // per unit
+  MemoryLevelSpec l1;                       // per unit: shared memory / L1 / scratchpad
+  MemoryLevelSpec l2;                       // shared: L2 / global buffer
+  MemoryLevelSpec llc;                      // shared last-level cache behind L2 (MI300 Infinity Cache)
+  DramSpec dram;
+};
+
+enum class Topology { kSwitched, kFullyConnected, kRing, kTorus2d, kTorus3d };
+
+struct LinkTierSpec {
+  bool present = false;
+  std::string name;                         // "NVLink4", "Infinity Fabric", "ICI", "RoCE 200GbE"
+  BytesPerSecond bandwidth;                 // per device, per direction, all links together
+  int links = 0;                            // links per device
+  Seconds latency;                          // one-hop latency of a small message
+  std::string topology;                     // switched | fully_connected | ring | torus_2d | torus_3d
+  int domain_size = 0;                      // devices reachable in this tier (scale-up domain)
+};
+
+struct InterconnectSpec {
+  LinkTierSpec scale_up;                    // NVLink / Infinity Fabric / ICI / on-chip RoCE
+  LinkTierSpec scale_out;                   // InfiniBand / Ethernet NIC bandwidth per device
+  std::optional<BytesPerSecond> host_bandwidth;  // PCIe to the host, per direction
+};
+
+struct DieSpec {
+  std::string name;
+  int count = 0;                            // dies of this kind in the package (0 = none)
+  std::optional<SquareMillimeters> area;    // per die, where published
+  std::string node;                         // process node class: n16, n7, n6, n5, n4, n3, n2
+};
+
+struct PhysicalSpec {
+  std::string process;                      // foundry process as published ("TSMC 4N")
+  DieSpec compute_die;                      // the die(s) holding the compute units
+  DieSpec io_die;                           // I/O or base dies (MI300 IOD), count 0 if none
+  Watts tdp;
+  std::string package;                      // organic | fan_out | cowos_s | cowos_l | emib
+  std::optional<double> transistors_billion;
+};
+
+struct HardwareSpec {
+  std::string id;                           // preset id ("h100-sxm-80gb")
+  std::string name;
+  std::string vendor;
+  ComputeSpec compute;
+  MemorySpec memory;
+  InterconnectSpec interconnect;
+  PhysicalSpec physical;
+};
+
+// Derived figures (pure functions of the spec).
+// Dense matrix-engine peak for `p`: units x engines x MACs/cycle x 2 FLOP/MAC x clock; zero when the
+// engines do not support `p`.
+FlopRate peak_matrix_rate(const HardwareSpec& hw, Precision p);
+// FP32 SIMD peak: units x FLOP/cycle x clock.
+FlopRate peak_vector_rate(const HardwareSpec& hw);
+// The precision the matrix engines execute `requested` in: itself if supported, else the cheapest
+// supported wider format (fp8 on A100 runs as fp16 math on upcast weights).
+Precision execution_precision(const HardwareSpec& hw, Precision requested);
+
+}  // namespace xpusim

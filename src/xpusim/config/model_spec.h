@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: Apache-2.0
+// ModelSpec: a decoder-only transformer as validated data (schema model/v1, or a Hugging Face
+// config.json), the input of workload/. Covers MHA/GQA/MQA, gated and plain MLPs, parallel
+// attention+MLP blocks, mixture-of-experts and multi-head latent attention.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace xpusim {
+
+struct MoeSpec {
+  int experts = 0;              // routed experts per MoE layer (0 = dense model)
+  int experts_per_token = 0;    // top-k
+  int shared_experts = 0;       // always-active experts
+  int expert_ffn = 0;           // intermediate size of one routed expert
+  int shared_expert_ffn = 0;    // intermediate size of one shared expert (0 = expert_ffn)
+  int dense_layers_first = 0;   // leading layers with a dense MLP of size `ffn`
+  int layer_interval = 1;       // every k-th layer (after the dense ones) is MoE, others dense
+  [[nodiscard]] bool enabled() const { return experts > 0; }
+};
+
+// DeepSeek multi-head latent attention: queries and keys/values through low-rank projections; the
+// KV cache holds the compressed latent (kv_lora_rank) plus the shared rope key per token.
+struct MlaSpec {
+  int q_lora_rank = 0;          // 0 = queries projected directly from hidden
+  int kv_lora_rank = 0;         // 0 = no MLA
+  int qk_nope_head_dim = 0;
+  int qk_rope_head_dim = 0;
+  int v_head_dim = 0;
+  [[nodiscard]] bool enabled() const { return kv_lora_rank > 0; }
+};
+
+struct ModelSpec {
+  std::string id;
+  std::string name;
+  std::string family;           // llama, mistral, mixtral, qwen2, qwen3, qwen3_moe, deepseek_v3, ...
+  int layers = 0;
+  int hidden = 0;
+  int heads = 0;
+  int kv_heads = 0;             // == heads: MHA; 1: MQA; else GQA
+  int head_dim = 0;
+  int ffn = 0;                  // dense MLP intermediate size
+  bool ffn_gated = true;        // SwiGLU/GeGLU: three matrices instead of two
+  std::string activation = "silu";  // silu | gelu | gelu_tanh | relu
+  int vocab = 0;
+  bool tied_embeddings = false;
+  std::string norm = "rmsnorm"; // rmsnorm | layernorm
+  bool parallel_block = false;  // attention and MLP read the same input (GPT-J, NeoX, Falcon)
+  bool attention_bias = false;  // biases on Q/K/V (and O where the family has it)
+  bool mlp_bias = false;
+  bool lm_head_bias = false;
+  int rotary_dim = 0;           // dims per head with rotary embedding (0 = none)
+  int sliding_window = 0;       // attention window in tokens (0 = full attention)
+  int max_context = 0;
+  MoeSpec moe;
+  MlaSpec mla;
+  std::optional<double> published_parameters;  // as published by the authors, for checking
+};
+
+}  // namespace xpusim

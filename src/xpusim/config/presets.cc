@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "xpusim/config/presets.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+
+#include "xpusim/base/text.h"
+
+namespace xpusim {
+
+std::string data_dir() {
+  if (const char* env = std::getenv("XPUSIM_DATA_DIR"); env && *env) return env;
+  return XPUSIM_DATA_DIR;
+}
+
+std::vector<std::string> list_presets(const std::string& kind) {
+  std::vector<std::string> ids;
+  std::error_code ec;
+  std::filesystem::path dir = std::filesystem::path(data_dir()) / "presets" / kind;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    if (entry.path().extension() == ".yaml") ids.push_back(entry.path().stem().string());
+  }
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+Result<std::string> resolve_preset_path(const std::string& kind, const std::string& id_or_file,
+                                        const std::string& what) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  auto ends_with = [&](const char* s) { return id_or_file.ends_with(s); };
+  if (fs::is_regular_file(id_or_file, ec)) return id_or_file;
+  if (ends_with(".yaml") || ends_with(".yml") || ends_with(".json") ||
+      id_or_file.find('/') != std::string::npos)
+    return fail(Diagnostic{.file = id_or_file, .message = "no such file"});
+  fs::path p = fs::path(data_dir()) / "presets" / kind / (id_or_file + ".yaml");
+  if (fs::is_regular_file(p, ec)) return p.string();
+  auto known = list_presets(kind);
+  std::string msg = "unknown " + what + " preset \"" + id_or_file + "\"";
+  if (auto m = closest_match(id_or_file, known)) msg += "; did you mean \"" + *m + "\"?";
+  msg += " Known: " + join(known);
+  return fail(msg);
+}
+
+}  // namespace xpusim

@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: Apache-2.0
+// Where presets live and how a command-line argument "ID|FILE" becomes a file to load: anything
+// that names an existing file or ends in .yaml/.yml/.json is a file; otherwise it is a preset id
+// looked up in <data dir>/presets/<kind>/<id>.yaml. An unknown id is an error listing the known
+// ones with a "did you mean".
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "xpusim/base/diagnostic.h"
+
+namespace xpusim {
+
+// The data directory: $XPUSIM_DATA_DIR if set, else the source tree's data/ compiled in.
+std::string data_dir();
+
+// The ids of the presets of `kind` ("hardware", "models", "scenarios"), sorted.
+std::vector<std::string> list_presets(const std::string& kind);
+
+// Resolves "ID|FILE" to a path. `what` names the kind in messages ("hardware", "model").
+Result<std::string> resolve_preset_path(const std::string& kind, const std::string& id_or_file,
+                                        const std::string& what);
+
+}  // namespace xpusim

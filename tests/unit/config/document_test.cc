@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "xpusim/config/document.h"
+
+#include <gtest/gtest.h>
+
+#include "xpusim/config/schema.h"
+
+namespace xpusim {
+namespace {
+
+struct ToySpec {
+  Bytes capacity;
+  std::optional<BytesPerSecond> bandwidth;
+  int units = 0;
+  std::string kind;
+  bool fast = false;
+};
+
+const Schema<ToySpec>& toy_schema() {
+  static const Schema<ToySpec> schema(
+      "toy/v1",
+      {make_field<ToySpec>("memory.capacity", [](ToySpec& s) -> auto& { return s.capacity; },
+                           "capacity", FieldOptions{.min = 0, .min_exclusive = true}),
+       make_field<ToySpec>("memory.bandwidth", [](ToySpec& s) -> auto& { return s.bandwidth; },
+                           "bandwidth"),
+       make_field<ToySpec>("units", [](ToySpec& s) -> auto& { return s.units; }, "units",
+                           FieldOptions{.min = 1, .max = 1000}),
+       make_field<ToySpec>("kind", [](ToySpec& s) -> auto& { return s.kind; }, "kind",
+                           FieldOptions{.default_text = "gpu", .choices = {"gpu", "tpu"}}),
+       make_field<ToySpec>("fast", [](ToySpec& s) -> auto& { return s.fast; }, "fast",
+                           FieldOptions{.default_text = "false"})});
+  return schema;
+}
+
+Result<ToySpec> parse(const std::string& yaml) {
+  auto doc = Document::from_yaml(yaml, "toy.yaml");
+  if (!doc) return tl::unexpected(doc.error());
+  return toy_schema().parse(*doc);
+}
+
+TEST(Schema, ParsesValidDocument) {
+  auto s = parse("schema: toy/v1\nmemory:\n  capacity: 80 GiB\n  bandwidth: 2 TB/s\nunits: 4\n");
+  ASSERT_TRUE(s) << to_string(s.error());
+  EXPECT_DOUBLE_EQ(s->capacity.value(), 80.0 * 1073741824.0);
+  ASSERT_TRUE(s->bandwidth);
+  EXPECT_DOUBLE_EQ(s->bandwidth->value(), 2e12);
+  EXPECT_EQ(s->units, 4);
+  EXPECT_EQ(s->kind, "gpu");
+}
+
+TEST(Schema, CollectsAllErrorsWithPlaces) {
+  auto s = parse("schema: toy/v1\nmemory:\n  capacity: 80\n  bandwith: 2 TB/s\nunits: 0\nkind: gpo\n");
+  ASSERT_FALSE(s);
+  std::string all = to_string(s.error());
+  EXPECT_NE(all.find("toy.yaml:3:3: memory.capacity: expected a capacity such as \"80 GiB\", got \"80\""),
+            std::string::npos) << all;
+  EXPECT_NE(all.find("toy.yaml:4:3: memory.bandwith: unknown key; did you mean \"memory.bandwidth\"?"),
+            std::string::npos) << all;
+  EXPECT_NE(all.find("toy.yaml:5:1: units: value \"0\" is out of range; allowed: >= 1 and <= 1000"),
+            std::string::npos) << all;
+  EXPECT_NE(all.find("kind: expected one of: gpu, tpu, got \"gpo\"; did you mean \"gpu\"?"),
+            std::string::npos) << all;
+  EXPECT_EQ(s.error().size(), 4u);
+}
+
+TEST(Document, DuplicateKeysAreErrors) {
+  auto d = Document::from_yaml("schema: toy/v1\nunits: 1\nunits: 2\n", "dup.yaml");
+  ASSERT_FALSE(d);
+  EXPECT_EQ(d.error()[0].to_string(), "dup.yaml:3:1: units: duplicate key \"units\"");
+}
+
+TEST(Document, MalformedEmptyAndBinary) {
+  EXPECT_FALSE(Document::from_yaml("a: [1, 2\n", "bad.yaml"));
+  auto empty = Document::from_yaml("  \n", "empty.yaml");
+  ASSERT_FALSE(empty);
+  EXPECT_EQ(empty.error()[0].to_string(), "empty.yaml: file is empty");
+  EXPECT_FALSE(Document::from_yaml(std::string("\x7f" "ELF\x02\x01\x01\0\0", 9), "bin.yaml"));
+  EXPECT_FALSE(Document::from_yaml("- just\n- a list\n", "list.yaml"));
+}
+
+TEST(Document, OverridesUseTheSameValidation) {
+  auto d = Document::from_yaml("schema: toy/v1\nmemory:\n  capacity: 80 GiB\nunits: 4\n", "t.yaml");
+  ASSERT_TRUE(d);
+  ASSERT_TRUE(d->apply_override("units=8"));
+  EXPECT_EQ(toy_schema().parse(*d)->units, 8);
+  ASSERT_TRUE(d->apply_override("memory.capacity=lots"));
+  auto s = toy_schema().parse(*d);
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error()[0].file, "<command line>");
+  EXPECT_FALSE(d->apply_override("no-equals-sign"));
+}
+
+TEST(Schema, MissingRequiredAndMissingSchema) {
+  auto s = parse("memory:\n  capacity: 1 GB\n");
+  ASSERT_FALSE(s);
+  std::string all = to_string(s.error());
+  EXPECT_NE(all.find("schema: missing required key"), std::string::npos) << all;
+  EXPECT_NE(all.find("units: missing required key"), std::string::npos) << all;
+}
+
+TEST(Schema, DescribeListsEveryField) {
+  std::string d = describe_schema("toy/v1", toy_schema().fields());
+  for (const char* p : {"memory.capacity", "memory.bandwidth", "units", "kind", "fast"})
+    EXPECT_NE(d.find(p), std::string::npos) << p;
+}
+
+}  // namespace
+}  // namespace xpusim
