@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "xpusim/validate/measured_row.h"
+
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+
+#include "xpusim/base/check.h"
+#include "xpusim/base/text.h"
+
+namespace xpusim {
+
+const std::vector<MetricInfo>& metric_table() {
+  // Units as fixed by the metric vocabulary of ../shared/validation/README.md.
+  static const std::vector<MetricInfo> table = {
+      {Metric::kTtftMs, "ttft_ms", "ms"},
+      {Metric::kTpotMs, "tpot_ms", "ms"},
+      {Metric::kE2eLatencyMs, "e2e_latency_ms", "ms"},
+      {Metric::kOutputTokensPerS, "output_tokens_per_s", "tokens/s"},
+      {Metric::kTotalTokensPerS, "total_tokens_per_s", "tokens/s"},
+      {Metric::kSamplesPerS, "samples_per_s", "samples/s"},
+      {Metric::kRequestsPerS, "requests_per_s", "requests/s"},
+      {Metric::kGemmTflops, "gemm_tflops", "TFLOP/s"},
+      {Metric::kGemmLatencyMs, "gemm_latency_ms", "ms"},
+      {Metric::kMemBwGbs, "mem_bw_gbs", "GB/s"},
+      {Metric::kBusbwGbs, "busbw_gbs", "GB/s"},
+      {Metric::kP2pGbs, "p2p_gbs", "GB/s"},
+      {Metric::kOpLatencyMs, "op_latency_ms", "ms"},
+      {Metric::kLayerLatencyMs, "layer_latency_ms", "ms"},
+      {Metric::kMeanTtftMs, "mean_ttft_ms", "ms"},
+      {Metric::kMeanTpotMs, "mean_tpot_ms", "ms"},
+      {Metric::kTokensPerSPerUser, "tokens_per_s_per_user", "tokens/s/user"},
+  };
+  return table;
+}
+
+std::optional<Metric> metric_from_string(std::string_view name) {
+  for (const auto& info : metric_table())
+    if (info.name == name) return info.metric;
+  return std::nullopt;
+}
+
+const MetricInfo& metric_info(Metric m) {
+  for (const auto& info : metric_table())
+    if (info.metric == m) return info;
+  XPUSIM_CHECK(false, "metric missing from metric_table()");
+  return metric_table().front();
+}
+
+const std::vector<std::string>& required_columns() {
+  static const std::vector<std::string> cols = {"id",       "hardware", "num_devices",
+                                                "scenario", "metric",   "value",
+                                                "unit"};
+  return cols;
+}
+
+const std::vector<std::string>& schema_columns() {
+  static const std::vector<std::string> cols = {
+      "id",    "source",      "hardware",   "num_devices", "tp",     "pp",    "model",
+      "precision", "kv_precision", "scenario", "batch",   "input_len", "output_len", "m",
+      "n",     "k",           "metric",     "value",       "unit",   "notes"};
+  return cols;
+}
+
+namespace {
+
+std::string trim(std::string_view s) {
+  size_t b = 0, e = s.size();
+  while (b < e && (s[b] == ' ' || s[b] == '\t')) ++b;
+  while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t')) --e;
+  return std::string(s.substr(b, e - b));
+}
+
+// A positive integer column: blank -> nullopt; anything else must be a whole number >= 1.
+// Returns false (with `why`) when the text is not one.
+template <class Int>
+bool parse_positive_int(const std::string& column, const std::string& text,
+                        std::optional<Int>& out, std::string& why) {
+  std::string t = trim(text);
+  if (t.empty()) {
+    out.reset();
+    return true;
+  }
+  Int v{};
+  auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+  if (ec != std::errc() || ptr != t.data() + t.size() || v < 1) {
+    why = "column " + column + ": expected a whole number >= 1, got \"" + text + "\"";
+    return false;
+  }
+  out = v;
+  return true;
+}
+
+}  // namespace
+
+Result<MeasuredSet> load_measured(const CsvTable& table) {
+  Diagnostics diags;
+  const auto& header = table.header();
+  for (const auto& col : required_columns()) {
+    if (table.column(col)) continue;
+    std::string msg = "missing required column \"" + col + "\"";
+    if (auto m = closest_match(col, header)) msg += "; did you mean \"" + *m + "\"?";
+    msg += " (required: " + join(required_columns()) + ")";
+    diags.push_back(Diagnostic{.file = table.file(), .line = 1, .message = msg});
+  }
+  if (!diags.empty()) return tl::unexpected(diags);
+
+  MeasuredSet set;
+  set.file = table.file();
+  for (const auto& h : header) {
+    bool known = false;
+    for (const auto& s : schema_columns()) known = known || s == h;
+    if (!known) set.ignored_columns.push_back(h);
+  }
+
+  for (const auto& rec : table.records()) {
+    auto f = [&](std::string_view name) { return trim(table.field(rec, name)); };
+    MeasuredRow row;
+    row.line = rec.line;
+    row.id = f("id");
+    row.source = f("source");
+    row.hardware = f("hardware");
+    row.model = f("model");
+    row.precision = f("precision");
+    row.kv_precision = f("kv_precision");
+    row.scenario = f("scenario");
+    row.notes = table.field(rec, "notes");
+    std::string why;
+    auto skip = [&](std::string reason) {
+      set.malformed.push_back(SkippedRow{row.id.empty() ? "(line " + std::to_string(rec.line) + ")"
+                                                        : row.id,
+                                         rec.line, std::move(reason)});
+    };
+    if (row.id.empty()) {
+      skip("column id: blank");
+      continue;
+    }
+    if (row.hardware.empty()) {
+      skip("column hardware: blank");
+      continue;
+    }
+    if (row.scenario.empty()) {
+      skip("column scenario: blank");
+      continue;
+    }
+    std::optional<int> devices;
+    if (!parse_positive_int("num_devices", f("num_devices"), devices, why)) {
+      skip(why);
+      continue;
+    }
+    if (!devices) {
+      skip("column num_devices: blank (the number of accelerators is required)");
+      continue;
+    }
+    row.num_devices = *devices;
+    bool ok = parse_positive_int("tp", f("tp"), row.tp, why) &&
+              parse_positive_int("pp", f("pp"), row.pp, why) &&
+              parse_positive_int("batch", f("batch"), row.batch, why) &&
+              parse_positive_int("input_len", f("input_len"), row.input_len, why) &&
+              parse_positive_int("output_len", f("output_len"), row.output_len, why) &&
+              parse_positive_int("m", f("m"), row.m, why) &&
+              parse_positive_int("n", f("n"), row.n, why) &&
+              parse_positive_int("k", f("k"), row.k, why);
+    if (!ok) {
+      skip(why);
+      continue;
+    }
+    std::string metric_text = f("metric");
+    auto metric = metric_from_string(metric_text);
+    if (!metric) {
+      std::vector<std::string> names;
+      for (const auto& info : metric_table()) names.emplace_back(info.name);
+      std::string msg = "column metric: unknown metric \"" + metric_text + "\"";
+      if (auto m = closest_match(metric_text, names)) msg += "; did you mean \"" + *m + "\"?";
+      skip(msg);
+      continue;
+    }
+    row.metric = *metric;
+    std::string unit = f("unit");
+    if (unit != metric_info(*metric).unit) {
+      skip("column unit: \"" + unit + "\" is not the unit of metric " + metric_text +
+           " (expected \"" + std::string(metric_info(*metric).unit) + "\")");
+      continue;
+    }
+    std::string value_text = f("value");
+    char* end = nullptr;
+    errno = 0;
+    double v = value_text.empty() ? 0.0 : std::strtod(value_text.c_str(), &end);
+    if (value_text.empty() || end != value_text.c_str() + value_text.size() || errno == ERANGE ||
+        !std::isfinite(v) || v <= 0.0) {
+      skip("column value: expected a positive number, got \"" + value_text + "\"");
+      continue;
+    }
+    row.value = v;
+    set.rows.push_back(std::move(row));
+  }
+  return set;
+}
+
+Result<MeasuredSet> load_measured_file(const std::string& path) {
+  auto table = read_csv_file(path);
+  if (!table) return tl::unexpected(table.error());
+  return load_measured(*table);
+}
+
+}  // namespace xpusim

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: Apache-2.0
+// How a measured row becomes something the perf model can simulate: the row interpretation rules
+// (blank tp/pp/precision/kv_precision/output_len defaults, weight-only quantisation, collective
+// message size and p2p direction read from the notes). Sits between measured_row.h (typed CSV
+// rows) and validator.h (prediction and error). Every default applied is recorded in the case.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <tl/expected.hpp>
+
+#include "xpusim/config/hardware_spec.h"
+#include "xpusim/config/precision.h"
+#include "xpusim/units/quantity.h"
+#include "xpusim/validate/measured_row.h"
+
+namespace xpusim {
+
+enum class CaseKind { kStatic, kGemm, kGemmPeak, kMemBw, kAllReduce, kP2p, kOp };
+
+// A static batch (also the run an op row is one layer of).
+struct StaticCase {
+  int tp = 1;
+  int pp = 1;
+  int replicas = 1;  // data-parallel copies: num_devices / (tp * pp)
+  Precision weights = Precision::kFp16;
+  Precision activations = Precision::kFp16;
+  Precision kv = Precision::kFp16;
+  int batch = 1;
+  int input_len = 1;
+  int output_len = 1;
+};
+
+struct GemmCase {
+  long long m = 0, n = 0, k = 0;
+  int batch = 1;  // batch count of a batched GEMM
+  Precision precision = Precision::kFp16;
+};
+
+struct AllReduceCase {
+  Bytes message;     // bytes reduced per device
+  int devices = 0;
+};
+
+enum class P2pPath { kDeviceToDevice, kHostToDevice };
+struct P2pCase {
+  P2pPath path = P2pPath::kDeviceToDevice;
+  bool bidirectional = false;  // figure is the sum of both directions
+};
+
+enum class OpPhase { kPrefill, kDecode };
+struct OpCase {
+  OpPhase phase = OpPhase::kPrefill;
+  std::string op;  // LLMCompass operator name (Q_K_V, Softmax, ...); "" = whole layer
+};
+
+struct RowCase {
+  CaseKind kind = CaseKind::kStatic;
+  StaticCase run;         // kStatic, kOp
+  GemmCase gemm;          // kGemm, kGemmPeak
+  AllReduceCase allreduce;
+  P2pCase p2p;
+  OpCase op;
+  std::vector<std::string> assumptions;  // the defaults applied, for the report
+};
+
+// The LLMCompass single-layer operator names the op scenario knows (notes "gpt3 layer decode: X").
+const std::vector<std::string>& llmcompass_op_names();
+
+// Scenario names the validator can simulate, and the serving ones it recognises but cannot.
+const std::vector<std::string>& simulated_scenarios();
+bool is_serving_scenario(const std::string& scenario);
+
+// Interprets `row` on `hw` (needed to know whether fp8 runs natively). The error is the reason
+// the row cannot be simulated (unsupported scenario or metric, a missing field, ...).
+tl::expected<RowCase, std::string> interpret_row(const MeasuredRow& row, const HardwareSpec& hw);
+
+// Notes helpers (exposed for tests): the first quantity of bytes after "message size"
+// ("message size 256 MB", "message size: 1 GiB"); the direction of a p2p copy.
+std::optional<Bytes> message_size_from_notes(const std::string& notes);
+bool notes_say_bidirectional(const std::string& notes);
+bool notes_say_host_to_device(const std::string& notes);
+
+}  // namespace xpusim
