@@ -54,9 +54,16 @@ struct ModelSpec {
   int rotary_dim = 0;           // dims per head with rotary embedding (0 = none)
   int sliding_window = 0;       // attention window in tokens (0 = full attention)
   int max_context = 0;
+  // Added fields (exact parameter counts); defaults describe a Llama-style block.
+  int position_embeddings = 0;  // rows of a learned absolute position table (GPT-2/3); 0 = none
+  bool attention_out_bias = false;  // bias on the attention output projection (GPT-3, NeoX)
+  int layer_norms = 2;          // norms per block: 2 (pre-attention, pre-MLP); 1 for GPT-J and
+                                // Falcon-7B parallel blocks; 4 for Gemma 2 (pre and post)
+  bool qk_norm = false;         // RMSNorm over head_dim on queries and keys (Qwen3)
   MoeSpec moe;
   MlaSpec mla;
   std::optional<double> published_parameters;  // as published by the authors, for checking
+  std::optional<double> published_active_parameters;  // per token, for mixture-of-experts models
 };
 
 }  // namespace xpusim

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: Apache-2.0
+// Derived sizes of a ModelSpec: exact parameter counts per block (total and per token), weight
+// bytes per precision and KV-cache bytes per token. Pure functions of the validated spec, used by
+// `xpusim show model`, the memory-capacity check of perf/ and the preset tests.
+#pragma once
+
+#include <cstdint>
+
+#include "xpusim/config/model_spec.h"
+#include "xpusim/config/precision.h"
+#include "xpusim/units/quantity.h"
+
+namespace xpusim {
+
+// Parameter counts (dimensionless). The blocks add up to `total`.
+struct ParameterCount {
+  double total = 0;
+  double active = 0;          // parameters one token touches: everything but the routed experts
+                              // it is not sent to (embedding and LM head included, as Mistral,
+                              // Qwen and DeepSeek count "active" parameters)
+  double embedding = 0;       // token embedding (+ learned position table)
+  double lm_head = 0;         // 0 when tied (bias counted when present)
+  double attention = 0;       // Q/K/V/O (or MLA) projections, biases and q/k norms, all layers
+  double dense_mlp = 0;       // dense MLPs of the non-MoE layers
+  double routed_experts = 0;  // all routed experts of all MoE layers
+  double shared_experts = 0;
+  double router = 0;          // gate H x E per MoE layer
+  double norms = 0;           // block norms and the final norm
+  int moe_layers = 0;
+  int dense_layers = 0;
+};
+
+ParameterCount count_parameters(const ModelSpec& m);
+
+// Number of layers whose MLP is a mixture of experts (see MoeSpec::layer_interval).
+int moe_layer_count(const ModelSpec& m);
+
+// Whole-model weight storage at `p` (every parameter in the same format; scales of block-scaled
+// formats ignored).
+Bytes weight_bytes(const ModelSpec& m, Precision p);
+
+enum class AttentionKind { kMha, kGqa, kMqa, kMla };
+AttentionKind attention_kind(const ModelSpec& m);
+const char* to_string(AttentionKind k);  // "mha", "gqa", "mqa", "mla"
+
+// KV cache written per token of context, all layers: 2 x layers x kv_heads x head_dim x bytes;
+// with MLA layers x (kv_lora_rank + qk_rope_head_dim) x bytes (the compressed latent and the shared
+// rope key, DeepSeek-V2 paper section 2.1). Independent of the sliding window.
+Bytes kv_cache_bytes_per_token(const ModelSpec& m, Precision kv);
+
+// KV cache of one sequence of `context_tokens`: a sliding window (every layer, Mistral-7B-v0.1)
+// caps the tokens kept at the window.
+Bytes kv_cache_bytes(const ModelSpec& m, Precision kv, std::int64_t context_tokens);
+
+}  // namespace xpusim
