@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: Apache-2.0
+// `xpusim list models`, `xpusim show model ID|FILE` and `xpusim describe model`: the model presets,
+// one model's derived sizes (parameters, weight and KV-cache bytes per precision) and the model/v1
+// schema. A FILE ending in .json is read as a Hugging Face config.json.
+#include <memory>
+#include <string>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/command.h"
+#include "xpusim/config/model_params.h"
+#include "xpusim/config/model_schema.h"
+#include "xpusim/config/presets.h"
+#include "xpusim/report/table.h"
+
+namespace xpusim::cli {
+namespace {
+
+using nlohmann::ordered_json;
+
+ordered_json spec_json(const ModelSpec& m) {
+  ordered_json j;
+  j["id"] = m.id;
+  j["name"] = m.name;
+  j["family"] = m.family;
+  j["layers"] = m.layers;
+  j["hidden"] = m.hidden;
+  j["heads"] = m.heads;
+  j["kv_heads"] = m.kv_heads;
+  j["head_dim"] = m.head_dim;
+  j["ffn"] = m.ffn;
+  j["ffn_gated"] = m.ffn_gated;
+  j["activation"] = m.activation;
+  j["vocab"] = m.vocab;
+  j["tied_embeddings"] = m.tied_embeddings;
+  j["norm"] = m.norm;
+  j["layer_norms"] = m.layer_norms;
+  j["qk_norm"] = m.qk_norm;
+  j["parallel_block"] = m.parallel_block;
+  j["attention_bias"] = m.attention_bias;
+  j["attention_out_bias"] = m.attention_out_bias;
+  j["mlp_bias"] = m.mlp_bias;
+  j["lm_head_bias"] = m.lm_head_bias;
+  j["rotary_dim"] = m.rotary_dim;
+  j["position_embeddings"] = m.position_embeddings;
+  j["sliding_window"] = m.sliding_window;
+  j["max_context"] = m.max_context;
+  j["moe"] = {{"experts", m.moe.experts},
+              {"experts_per_token", m.moe.experts_per_token},
+              {"shared_experts", m.moe.shared_experts},
+              {"expert_ffn", m.moe.expert_ffn},
+              {"shared_expert_ffn", m.moe.shared_expert_ffn},
+              {"dense_layers_first", m.moe.dense_layers_first},
+              {"layer_interval", m.moe.layer_interval}};
+  j["mla"] = {{"q_lora_rank", m.mla.q_lora_rank},
+              {"kv_lora_rank", m.mla.kv_lora_rank},
+              {"qk_nope_head_dim", m.mla.qk_nope_head_dim},
+              {"qk_rope_head_dim", m.mla.qk_rope_head_dim},
+              {"v_head_dim", m.mla.v_head_dim}};
+  j["published_parameters"] =
+      m.published_parameters ? ordered_json(*m.published_parameters) : ordered_json(nullptr);
+  j["published_active_parameters"] = m.published_active_parameters
+                                         ? ordered_json(*m.published_active_parameters)
+                                         : ordered_json(nullptr);
+  return j;
+}
+
+std::string billions(double params) { return fixed(params / 1e9, 2); }
+
+std::string experts_text(const ModelSpec& m) {
+  if (!m.moe.enabled()) return "-";
+  std::string t = fmt::format("{}/top-{}", m.moe.experts, m.moe.experts_per_token);
+  if (m.moe.shared_experts > 0) t += fmt::format("+{}s", m.moe.shared_experts);
+  return t;
+}
+
+void print(const std::string& text) { std::fputs(text.c_str(), stdout); }
+
+void list_models(const GlobalOptions& g) {
+  Table table({"id", "name", "family", "params_b", "active_b", "layers", "hidden", "heads/kv",
+               "experts"});
+  ordered_json rows = ordered_json::array();
+  Diagnostics diags;
+  for (const auto& id : list_presets("models")) {
+    auto m = load_model(id, g.overrides);
+    if (!m) {
+      diags.insert(diags.end(), m.error().begin(), m.error().end());
+      continue;
+    }
+    ParameterCount c = count_parameters(*m);
+    table.add_row({m->id, m->name, m->family, billions(c.total), billions(c.active),
+                   std::to_string(m->layers), std::to_string(m->hidden),
+                   m->mla.enabled() ? fmt::format("{}/mla", m->heads)
+                                    : fmt::format("{}/{}", m->heads, m->kv_heads),
+                   experts_text(*m)});
+    rows.push_back({{"id", m->id},
+                    {"name", m->name},
+                    {"family", m->family},
+                    {"parameters", c.total},
+                    {"active_parameters", c.active},
+                    {"layers", m->layers},
+                    {"hidden", m->hidden},
+                    {"heads", m->heads},
+                    {"kv_heads", m->kv_heads},
+                    {"attention_kind", to_string(attention_kind(*m))},
+                    {"experts", m->moe.experts},
+                    {"experts_per_token", m->moe.experts_per_token}});
+  }
+  if (!diags.empty()) throw InputError(diags);
+  if (g.format == "json")
+    print(rows.dump(2) + "\n");
+  else if (g.format == "csv")
+    print(table.to_csv());
+  else
+    print(table.to_text());
+}
+
+void show_model(const std::string& id_or_file, const GlobalOptions& g) {
+  ModelSpec m = value_or_throw(load_model(id_or_file, g.overrides));
+  ParameterCount c = count_parameters(m);
+  AttentionKind kind = attention_kind(m);
+
+  if (g.format == "json") {
+    ordered_json j;
+    j["id"] = m.id;
+    j["parameters"] = c.total;
+    j["active_parameters"] = c.active;
+    j["parameter_breakdown"] = {{"embedding", c.embedding},
+                                {"lm_head", c.lm_head},
+                                {"attention", c.attention},
+                                {"dense_mlp", c.dense_mlp},
+                                {"routed_experts", c.routed_experts},
+                                {"shared_experts", c.shared_experts},
+                                {"router", c.router},
+                                {"norms", c.norms},
+                                {"moe_layers", c.moe_layers},
+                                {"dense_layers", c.dense_layers}};
+    j["attention_kind"] = to_string(kind);
+    ordered_json weights, kv;
+    for (Precision p : kAllPrecisions) {
+      weights[std::string(to_string(p))] = weight_bytes(m, p).value();
+      kv[std::string(to_string(p))] = kv_cache_bytes_per_token(m, p).value();
+    }
+    j["weight_bytes"] = weights;
+    j["kv_cache_bytes_per_token"] = kv;
+    j["spec"] = spec_json(m);
+    print(j.dump(2) + "\n");
+    return;
+  }
+
+  Table per_precision({"precision", "weights_gb", "kv_cache_bytes_per_token"});
+  for (Precision p : kAllPrecisions)
+    per_precision.add_row({std::string(to_string(p)), fixed(weight_bytes(m, p).value() / 1e9, 2),
+                           fixed(kv_cache_bytes_per_token(m, p).value(), 0)});
+  if (g.format == "csv") {
+    print(per_precision.to_csv());
+    return;
+  }
+  std::string out;
+  out += fmt::format("{} ({}, family {})\n", m.name, m.id, m.family);
+  out += fmt::format("  layers {}, hidden {}, vocab {}, max context {}\n", m.layers, m.hidden,
+                     m.vocab, m.max_context);
+  if (kind == AttentionKind::kMla)
+    out += fmt::format("  attention: mla, {} heads, kv_lora_rank {}, q_lora_rank {}, "
+                       "qk {}+{} (rope), v {}\n",
+                       m.heads, m.mla.kv_lora_rank, m.mla.q_lora_rank, m.mla.qk_nope_head_dim,
+                       m.mla.qk_rope_head_dim, m.mla.v_head_dim);
+  else
+    out += fmt::format("  attention: {}, {} query heads, {} kv heads, head_dim {}{}\n",
+                       to_string(kind), m.heads, m.kv_heads, m.head_dim,
+                       m.sliding_window > 0 ? fmt::format(", sliding window {}", m.sliding_window)
+                                            : std::string());
+  out += fmt::format("  mlp: {} {} ffn {}{}\n", m.ffn_gated ? "gated" : "plain", m.activation,
+                     m.ffn, m.moe.enabled() ? fmt::format("; experts {} (expert ffn {}), "
+                                                          "{} MoE layers",
+                                                          experts_text(m), m.moe.expert_ffn,
+                                                          c.moe_layers)
+                                            : std::string());
+  out += fmt::format("  parameters: {} B total, {} B active per token\n", billions(c.total),
+                     billions(c.active));
+  if (m.published_parameters)
+    out += fmt::format("  published: {} B ({:+.2f}% computed vs published)\n",
+                       billions(*m.published_parameters),
+                       100.0 * (c.total / *m.published_parameters - 1.0));
+  out += fmt::format("  breakdown (B): embedding {}, lm_head {}, attention {}, dense mlp {}, "
+                     "routed experts {}, shared experts {}, router {}, norms {}\n",
+                     billions(c.embedding), billions(c.lm_head), billions(c.attention),
+                     billions(c.dense_mlp), billions(c.routed_experts), billions(c.shared_experts),
+                     fixed(c.router / 1e9, 4), fixed(c.norms / 1e9, 4));
+  out += "\n" + per_precision.to_text();
+  print(out);
+}
+
+void describe_model(const GlobalOptions& g) {
+  const auto& fields = model_schema().fields();
+  if (g.format == "json") {
+    ordered_json arr = ordered_json::array();
+    for (const auto& f : fields)
+      arr.push_back({{"path", f.path},
+                     {"type", f.type_text()},
+                     {"required", f.required},
+                     {"default", f.default_text},
+                     {"range", f.range_text()},
+                     {"description", f.description}});
+    print(arr.dump(2) + "\n");
+    return;
+  }
+  print(describe_schema(model_schema().name(), fields));
+}
+
+}  // namespace
+
+void add_model_commands(CLI::App& app, GlobalOptions& global) {
+  GlobalOptions* g = &global;
+  app.get_subcommand("list")
+      ->add_subcommand("models", "model presets with parameter counts")
+      ->callback([g] { list_models(*g); });
+
+  auto target = std::make_shared<std::string>();
+  auto* show = app.get_subcommand("show")->add_subcommand(
+      "model", "a model's parameters, weight bytes and KV-cache bytes per token per precision");
+  show->add_option("model", *target, "preset id, model/v1 YAML file or Hugging Face config.json")
+      ->required();
+  show->callback([g, target] { show_model(*target, *g); });
+
+  app.get_subcommand("describe")
+      ->add_subcommand("model", "the model/v1 schema: every field, its range and meaning")
+      ->callback([g] { describe_model(*g); });
+}
+
+}  // namespace xpusim::cli
