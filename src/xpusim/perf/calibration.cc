@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: Apache-2.0
+// Default values of the global performance constants. They are NOT per chip: one value serves
+// every HardwareSpec. Initial values come from the sources cited per constant; validate/ refits
+// them against ../shared/validation/measured_public.csv (the fitting program records its result
+// here, with the date and the error it reached).
+#include "xpusim/perf/calibration.h"
+
+namespace xpusim {
+
+const PerfCalibration& default_calibration() {
+  static const PerfCalibration cal = [] {
+    PerfCalibration c;
+    // Best GEMMs reach ~0.93-0.94 of the fp16 matrix peak on A100 (measured_public MAN-0284
+    // 290.5 and MAN-0304 293.0 of 312 TFLOP/s, shapes whose waves are nearly full).
+    c.matrix_efficiency = 0.93;
+    // Vector code (norm/softmax) sustains well below SIMD peak; rarely binding in LLM inference.
+    c.vector_efficiency = 0.7;
+    // FlashAttention-3 paper (Shah et al. 2024, arXiv:2407.08608 sec. 3.1): FA2 serialises the exp
+    // with the MMAs, FA3 hides most of it; engines of the measured era are in between.
+    c.softmax_overlap = 0.5;
+    // A100 fp16 M=128,N=K=12288 (MAN-0271, 0.200 ms incl. host call) is ~15% above max(compute,
+    // DRAM) time: operand loads are not fully hidden in a single-wave kernel.
+    c.overlap_loss = 0.1;
+    // STREAM-class kernels reach ~0.85-0.92 of HBM peak on A100/H100 (BabelStream results quoted
+    // in github:stas00/ml-engineering compute/accelerator/README.md).
+    c.dram_efficiency = 0.88;
+    c.l2_efficiency = 0.8;
+    // nccl-tests all-reduce busbw 235 GB/s on 8xA100 with 300 GB/s NVLink per direction (NET-0004)
+    // = 0.78; nvbandwidth p2p 396 of 450 GB/s on H200 (NET-0001) = 0.88.
+    c.link_efficiency = 0.8;
+    // NCCL small-message all-reduce inside a node ~10-20 us; TensorRT-LLM custom all-reduce ~5-8 us.
+    c.collective_latency = units::us(8.0);
+    c.default_link_latency = units::us(1.0);
+    // Gap between consecutive kernels replayed from a CUDA graph (~1-3 us).
+    c.kernel_overhead = units::us(2.0);
+    // PyTorch eager matmul dispatch + launch + sync: MAN-0289 (8192x64x64, 0.0296 ms) minus its
+    // ~3 us kernel.
+    c.host_call_overhead = units::us(26.0);
+    // Serving-runtime work per generated token (sampling bookkeeping, host sync, scheduling).
+    c.step_overhead = units::us(50.0);
+    // Smallest decode-attention kernel (split-KV with its reduction pass).
+    c.min_attention_time = units::us(5.0);
+    // TensorRT-LLM kv_cache_free_gpu_mem_fraction default 0.9; vLLM gpu_memory_utilization 0.9.
+    c.memory_usable_fraction = 0.9;
+    // CUDA context, cuBLAS/NCCL workspaces, CUDA graphs.
+    c.runtime_workspace = units::gib(1.5);
+    return c;
+  }();
+  return cal;
+}
+
+}  // namespace xpusim

@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: Apache-2.0
+// PerfCalibration: the few GLOBAL efficiency and overhead constants of the performance models
+// (stage 5). They are the same for every chip and every data row; validate/ fits their numeric
+// values (calibration.cc) against measured_public.csv. Each member documents what it means.
+#pragma once
+
+#include "xpusim/units/quantity.h"
+
+namespace xpusim {
+
+struct PerfCalibration {
+  // ---- Compute ----
+  // Fraction of the matrix-engine peak a well-tiled GEMM main loop sustains (clock throttling under
+  // load, instruction issue, epilogue); tile/wave quantisation is modelled separately.
+  double matrix_efficiency = 0;
+  // Fraction of the SIMD / special-function peak sustained by vector code (softmax, norms).
+  double vector_efficiency = 0;
+  // Fraction of the attention kernel's matrix time that can hide the softmax exp work (0 = exp
+  // and MMA serialised as in FlashAttention-2, 1 = fully overlapped as FlashAttention-3 pingpong).
+  double softmax_overlap = 0;
+  // Fraction of the smaller of compute and memory time NOT hidden behind the larger one inside a
+  // kernel (0 = perfect overlap, a pure roofline; 1 = no overlap).
+  double overlap_loss = 0;
+
+  // ---- Memory ----
+  // Fraction of the DRAM peak a streaming kernel reaches (BabelStream-copy class).
+  double dram_efficiency = 0;
+  // Fraction of the L2 / on-chip global-buffer bandwidth reached.
+  double l2_efficiency = 0;
+
+  // ---- Interconnect ----
+  // Fraction of the per-direction link bandwidth a collective or copy reaches (protocol headers,
+  // flow control; nccl-tests busbw / nvbandwidth vs. datasheet).
+  double link_efficiency = 0;
+  // Fixed cost of one collective kernel (launch, synchronisation, protocol set-up).
+  Seconds collective_latency;
+  // Per-step latency used when the spec gives no link latency (one hop of a ring step).
+  Seconds default_link_latency;
+
+  // ---- Software overheads ----
+  // Per-kernel launch/tail cost inside a serving engine (CUDA graphs / XLA executables): GPU idle
+  // between consecutive kernels.
+  Seconds kernel_overhead;
+  // Host-side cost of one isolated framework call timed from the host (PyTorch eager dispatch +
+  // launch + synchronise); used ONLY to predict isolated GEMM timings, never inside serving steps.
+  Seconds host_call_overhead;
+  // Per-decode-step cost of the serving runtime (scheduling, sampling bookkeeping, host sync).
+  Seconds step_overhead;
+  // Minimum duration of one attention kernel in decode (split-KV reduction, tail effects).
+  Seconds min_attention_time;
+
+  // ---- Memory capacity ----
+  // Fraction of DRAM capacity usable by weights + KV + activations (the rest: allocator
+  // fragmentation, CUDA context; TensorRT-LLM/vLLM default 0.9 of free memory).
+  double memory_usable_fraction = 0;
+  // Fixed runtime workspace per device (cuBLAS/NCCL workspaces, CUDA graphs).
+  Bytes runtime_workspace;
+};
+
+// The defaults shipped with xpusim (values and how they were fitted: calibration.cc).
+const PerfCalibration& default_calibration();
+
+}  // namespace xpusim

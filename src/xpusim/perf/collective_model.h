@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: Apache-2.0
+// Collectives and point-to-point copies over the interconnect tiers of a HardwareSpec (stage 5):
+// ring / one-shot / two-shot algorithms with a latency-bandwidth (alpha-beta) cost, a scale-up tier
+// for groups within `scale_up.domain_size` and a hierarchical scale-out path beyond it.
+#pragma once
+
+#include <string>
+
+#include "xpusim/config/hardware_spec.h"
+#include "xpusim/perf/calibration.h"
+#include "xpusim/workload/op_graph.h"
+
+namespace xpusim {
+
+struct CollectiveResult {
+  Seconds time;
+  // nccl-tests conventions (github:NVIDIA/nccl-tests doc/PERFORMANCE.md): algbw = S / t;
+  // busbw = algbw x 2(n-1)/n (all-reduce), x (n-1)/n (all-gather, reduce-scatter, all-to-all),
+  // x 1 (send/recv).
+  BytesPerSecond algorithm_bandwidth;
+  BytesPerSecond bus_bandwidth;
+  Bytes link_bytes;                   // bytes this device sends
+  std::string algorithm;              // "ring", "one_shot", "two_shot", "hierarchical", "p2p", "none"
+  std::string tier;                   // "scale_up", "scale_out", "both", "none"
+  bool feasible = true;               // false when the group needs a tier the hardware lacks
+};
+
+// `bytes` is the per-device buffer: the vector being all-reduced, the gathered output of an
+// all-gather, the input of a reduce-scatter, the whole send buffer of an all-to-all, the message
+// of a send/recv. A group of 1 costs nothing.
+CollectiveResult predict_collective(const HardwareSpec& hw, CollectiveKind kind, Bytes bytes,
+                                    int group, const PerfCalibration& cal);
+
+}  // namespace xpusim

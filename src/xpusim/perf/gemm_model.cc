@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: Apache-2.0
+// Tiled GEMM model. Sources: CUTLASS/cuBLAS structure (output tiles per threadblock, K loop with
+// multi-stage shared-memory buffers, one tile per SM per wave: NVIDIA "Matrix Multiplication
+// Background User's Guide", tile and wave quantisation sections); L2 panel reuse as in the
+// LLMCompass GEMM mapper (Zhang et al., ISCA 2024) reduced to a closed form; roofline of compute
+// vs. traffic (Williams et al., CACM 2009). Ignored: bank conflicts, epilogue fusion variety,
+// stream-K (split-K is searched instead), clock changes with load (in matrix_efficiency),
+// dequantisation cost of weight-only formats (hidden in the main loop).
+#include "xpusim/perf/gemm_model.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <limits>
+
+namespace xpusim {
+namespace {
+
+double d(int64_t v) { return static_cast<double>(v); }
+int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+Precision wider(Precision a, Precision b) {
+  return bytes_per_element(b) > bytes_per_element(a) ? b : a;
+}
+
+struct Candidate {
+  GemmTile tile;
+  int64_t split = 1;
+  int64_t tiles = 0;
+  int64_t waves = 0;
+  Seconds matrix_time, l2_time, dram_time, time;
+  Bytes dram, l2;
+};
+
+}  // namespace
+
+GemmResult predict_gemm(const HardwareSpec& hw, const GemmShape& shape, Precision p,
+                        const PerfCalibration& cal) {
+  return predict_gemm(hw, shape, GemmOperands{p, p}, cal);
+}
+
+GemmResult predict_gemm(const HardwareSpec& hw, const GemmShape& shape, GemmOperands ops,
+                        const PerfCalibration& cal) {
+  GemmResult r;
+  r.flop = shape.flop();
+  const Precision math = wider(ops.a, ops.b);
+  const Precision exec = execution_precision(hw, math);
+  r.execution_precision = exec;
+  const auto& c = hw.compute;
+  const int64_t units = std::max(1, c.units);
+  const double clock = c.clock.value();
+  // MACs per cycle per unit at the execution precision; no matrix engine -> SIMD FMAs.
+  double unit_macs = c.matrix.engines_per_unit * c.matrix.macs_per_cycle[index_of(exec)];
+  if (unit_macs <= 0) unit_macs = c.vector.fp32_flop_per_cycle_per_unit / 2.0;
+  unit_macs = std::max(unit_macs, 1e-9);
+  const double unit_rate = unit_macs * clock * cal.matrix_efficiency;  // MAC/s per unit
+  const int min_m = std::max(1, c.matrix.min_m);
+
+  const double ab = bytes_per_element(ops.a).value();
+  const double bb = bytes_per_element(ops.b).value();
+  const double acc = 4.0;  // fp32 accumulators (int32 for int8)
+  const int64_t M = std::max<int64_t>(1, shape.m), N = std::max<int64_t>(1, shape.n),
+                K = std::max<int64_t>(1, shape.k), B = std::max<int64_t>(1, shape.batch);
+
+  const double l1 = hw.memory.l1.present ? hw.memory.l1.capacity.value()
+                                         : std::numeric_limits<double>::infinity();
+  const double rf = hw.memory.register_file.present ? hw.memory.register_file.capacity.value()
+                                                    : std::numeric_limits<double>::infinity();
+  const double l2_cap = hw.memory.l2.present ? hw.memory.l2.capacity.value() : 0.0;
+  const double l2_bw = hw.memory.l2.present ? hw.memory.l2.bandwidth.value() * cal.l2_efficiency
+                                            : 0.0;
+  const double dram_bw = std::max(hw.memory.dram.bandwidth.value() * cal.dram_efficiency, 1.0);
+
+  // DRAM reads of the operands with L2 panel reuse: the L2 (half of it; the rest holds C and other
+  // traffic) keeps a Pm x K panel of A and a K x Pn panel of B; A is streamed ceil(N/Pn) times and B
+  // ceil(M/Pm) times. Everything fits -> each operand read once.
+  const double a_bytes = d(M) * d(K) * ab, b_bytes = d(K) * d(N) * bb, c_bytes = d(M) * d(N) * ab;
+  const double budget = 0.5 * l2_cap;
+  double a_reads = 1, b_reads = 1;
+  if (a_bytes + b_bytes > budget) {
+    double pm, pn;
+    if (a_bytes <= 0.5 * budget) {
+      pm = d(M);
+      pn = std::max(1.0, (budget - a_bytes) / (d(K) * bb));
+    } else if (b_bytes <= 0.5 * budget) {
+      pn = d(N);
+      pm = std::max(1.0, (budget - b_bytes) / (d(K) * ab));
+    } else {
+      double panel = std::max(1.0, budget / (d(K) * (ab + bb)));
+      pm = std::min(d(M), panel);
+      pn = std::min(d(N), panel);
+    }
+    a_reads = std::ceil(d(N) / std::min(d(N), pn));
+    b_reads = std::ceil(d(M) / std::min(d(M), pm));
+  }
+  const double dram_bytes = d(B) * (a_bytes * a_reads + b_bytes * b_reads + c_bytes);
+  const Seconds dram_time(dram_bytes / dram_bw);
+
+  static constexpr std::array<int, 5> kTm = {16, 32, 64, 128, 256};
+  static constexpr std::array<int, 4> kTn = {32, 64, 128, 256};
+  static constexpr std::array<int, 3> kTk = {128, 64, 32};
+  static constexpr std::array<int, 5> kSplit = {1, 2, 4, 8, 16};
+  Candidate best;
+  best.time = Seconds(std::numeric_limits<double>::infinity());
+  for (int tm : kTm) {
+    for (int tn : kTn) {
+      if (acc * tm * tn > 0.5 * rf) continue;  // accumulators in half the register file
+      int tk = 0;
+      for (int k_step : kTk) {
+        if (2.0 * (tm * k_step * ab + k_step * tn * bb) <= l1) {  // double-buffered operands
+          tk = k_step;
+          break;
+        }
+      }
+      if (tk == 0) continue;
+      const int64_t out_tiles = ceil_div(M, tm) * ceil_div(N, tn) * B;
+      for (int split : kSplit) {
+        if (split > 1 && (out_tiles * split > 2 * units || K / split < tk)) break;
+        Candidate cand;
+        cand.tile = GemmTile{tm, tn, tk};
+        cand.split = split;
+        cand.tiles = out_tiles * split;
+        cand.waves = ceil_div(cand.tiles, units);
+        const int64_t k_part = ceil_div(ceil_div(K, split), tk) * tk;
+        const double tile_macs = static_cast<double>(std::max(tm, min_m)) * tn * d(k_part);
+        cand.matrix_time = Seconds(d(cand.waves) * tile_macs / unit_rate);
+        // L2 -> unit traffic: each output tile reads its A row-panel and B column-panel once;
+        // split-K adds the fp32 partial sums written and read back.
+        double l2 = d(B) * (d(ceil_div(N, tn)) * a_bytes + d(ceil_div(M, tm)) * b_bytes) + d(B) * c_bytes;
+        if (split > 1) l2 += 2.0 * d(split) * d(M) * d(N) * d(B) * acc;
+        cand.l2 = Bytes(l2);
+        cand.dram = Bytes(dram_bytes);
+        cand.l2_time = l2_bw > 0 ? Seconds(l2 / l2_bw) : Seconds(0);
+        cand.dram_time = dram_time;
+        Seconds mem = max(cand.dram_time, cand.l2_time);
+        Seconds hi = max(cand.matrix_time, mem), lo = min(cand.matrix_time, mem);
+        cand.time = hi + lo * cal.overlap_loss;
+        if (cand.time < best.time) best = cand;
+      }
+    }
+  }
+  if (best.tiles == 0) {  // no tile fits the on-chip memory: smallest tile, data from DRAM
+    best.tile = GemmTile{kTm[0], kTn[0], kTk.back()};
+    best.tiles = ceil_div(M, best.tile.m) * ceil_div(N, best.tile.n) * B;
+    best.waves = ceil_div(best.tiles, units);
+    best.matrix_time = Seconds(d(best.waves) * std::max(best.tile.m, min_m) * best.tile.n * d(K) /
+                               unit_rate);
+    best.dram = Bytes(dram_bytes);
+    best.l2 = Bytes(dram_bytes);
+    best.dram_time = dram_time;
+    best.time = max(best.matrix_time, dram_time) + min(best.matrix_time, dram_time) * cal.overlap_loss;
+  }
+
+  r.tile = best.tile;
+  r.tiles = best.tiles;
+  r.waves = best.waves;
+  r.matrix_time = best.matrix_time;
+  r.l2_time = best.l2_time;
+  r.dram_time = best.dram_time;
+  r.bytes = TrafficBytes{best.dram, best.l2, Bytes(0)};
+  r.time = best.time + cal.kernel_overhead;
+  r.isolated_call_time = r.time + cal.host_call_overhead;
+  r.achieved = r.time.value() > 0 ? r.flop / r.time : FlopRate(0);
+
+  const FlopRate peak = FlopRate(d(units) * unit_macs * 2.0 * clock);
+  if (cal.kernel_overhead > best.time) {
+    r.bound = Bound::kLatency;
+    r.utilization = cal.kernel_overhead / r.time;
+  } else if (best.matrix_time >= best.dram_time && best.matrix_time >= best.l2_time) {
+    r.bound = Bound::kMatrix;
+    r.utilization = r.achieved / peak;
+  } else if (best.dram_time >= best.l2_time) {
+    r.bound = Bound::kDram;
+    r.utilization = best.dram / r.time / hw.memory.dram.bandwidth;
+  } else {
+    r.bound = Bound::kL2;
+    r.utilization = best.l2 / r.time / hw.memory.l2.bandwidth;
+  }
+  return r;
+}
+
+}  // namespace xpusim

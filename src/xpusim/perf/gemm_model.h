@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: Apache-2.0
+// GEMM on matrix engines and a memory hierarchy (stage 5): searches the output tile that fits the
+// per-unit on-chip memory, counts waves over the compute units, traffic at L2 and DRAM, and the
+// overlap of arithmetic with data movement. One model for skinny decode and large prefill shapes.
+#pragma once
+
+#include "xpusim/config/hardware_spec.h"
+#include "xpusim/perf/calibration.h"
+#include "xpusim/perf/perf_result.h"
+#include "xpusim/workload/op_graph.h"
+
+namespace xpusim {
+
+struct GemmTile {
+  int m = 0;
+  int n = 0;
+  int k = 0;
+};
+
+struct GemmOperands {
+  Precision a = Precision::kBf16;     // activations (A, and the format C is written in)
+  Precision b = Precision::kBf16;     // weights (B); narrower than `a` = weight-only quantisation
+};
+
+struct GemmResult {
+  Seconds time;                       // kernel time inside a serving step (incl. kernel_overhead)
+  Seconds isolated_call_time;         // host-timed single framework call: time + host_call_overhead
+  FlopCount flop;                     // 2 m n k batch (useful work)
+  FlopRate achieved;                  // flop / time
+  GemmTile tile;                      // chosen output tile (m x n) and k step
+  int64_t tiles = 0;                  // output tiles (incl. batch)
+  int64_t waves = 0;                  // ceil(tiles / units)
+  Precision execution_precision = Precision::kBf16;
+  Seconds matrix_time;                // waves x tile time at the sustained matrix rate
+  Seconds l2_time;
+  Seconds dram_time;
+  TrafficBytes bytes;
+  Bound bound = Bound::kMatrix;
+  double utilization = 0;             // achieved / peak of the binding resource
+};
+
+GemmResult predict_gemm(const HardwareSpec& hw, const GemmShape& shape, GemmOperands operands,
+                        const PerfCalibration& cal);
+// Convenience: both operands in `p`.
+GemmResult predict_gemm(const HardwareSpec& hw, const GemmShape& shape, Precision p,
+                        const PerfCalibration& cal);
+
+}  // namespace xpusim

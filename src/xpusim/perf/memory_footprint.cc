@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: Apache-2.0
+// Memory footprint of static-batch serving (the accounting of vLLM's profile run and TensorRT-LLM's
+// memory planner): weights + KV cache for every token of every request + the transient activations
+// of the prefill (the largest step) + a fixed workspace, against capacity x usable fraction.
+// Ignored: KV-cache block rounding (paged allocation), CUDA-graph memory pools per batch size,
+// allocator fragmentation beyond the usable fraction.
+#include "xpusim/perf/memory_footprint.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "xpusim/workload/graph_builder.h"
+
+namespace xpusim {
+namespace {
+
+// Peak transient activations per sequence of the prefill: residual stream + normed input +
+// attention output (4 x hidden), the widest GEMM output (gated MLP: 2 x ffn/tp, + the activated
+// ffn/tp), per token, in the activation format; plus the fp32 logits row of the last position.
+Bytes activation_bytes_per_sequence(const ModelSpec& m, const ParallelismPlan& p,
+                                    const PrecisionPlan& prec, int64_t input_len) {
+  const double ab = bytes_per_element(prec.activations).value();
+  double ffn = m.moe.enabled() ? std::max<double>(m.ffn, static_cast<double>(m.moe.expert_ffn) *
+                                                             m.moe.experts_per_token)
+                               : m.ffn;
+  double width = 4.0 * m.hidden + (m.ffn_gated ? 3.0 : 2.0) * ffn / p.tp;
+  double per_token = width * ab;
+  return Bytes(per_token * static_cast<double>(input_len) + 4.0 * m.vocab / p.tp);
+}
+
+}  // namespace
+
+MemoryFootprint memory_footprint(const HardwareSpec& hw, const ModelSpec& model,
+                                 const ParallelismPlan& plan, const PrecisionPlan& precision,
+                                 int64_t batch, int64_t input_len, int64_t output_len,
+                                 const PerfCalibration& cal) {
+  MemoryFootprint f;
+  f.weights = weight_bytes_per_device(model, plan, precision);
+  const Bytes kv_token = kv_bytes_per_token_per_device(model, plan, precision);
+  const Bytes kv_seq = kv_token * static_cast<double>(input_len + output_len);
+  f.kv_cache = kv_seq * static_cast<double>(batch);
+  const int mb = std::max(1, plan.microbatches);
+  const Bytes act_seq = activation_bytes_per_sequence(model, plan, precision, input_len);
+  const double seq_per_mb = std::ceil(static_cast<double>(batch) / mb);
+  f.activations = act_seq * seq_per_mb;
+  f.workspace = cal.runtime_workspace;
+  f.capacity = hw.memory.dram.capacity;
+  f.usable = f.capacity * cal.memory_usable_fraction;
+  f.fits = f.total() <= f.usable;
+
+  const Bytes free_for_batch = f.usable - f.weights - f.workspace;
+  const Bytes per_seq = kv_seq + act_seq / static_cast<double>(mb);
+  if (free_for_batch.value() <= 0 || per_seq.value() <= 0) {
+    f.max_batch = 0;
+  } else {
+    f.max_batch = static_cast<int64_t>(std::floor(free_for_batch / per_seq));
+    // Rounding of the microbatch split can leave the last sequence out: step back until it fits.
+    while (f.max_batch > 0 &&
+           f.weights + f.workspace + kv_seq * static_cast<double>(f.max_batch) +
+                   act_seq * std::ceil(static_cast<double>(f.max_batch) / mb) >
+               f.usable)
+      --f.max_batch;
+  }
+  if (!f.fits) {
+    const double gb = units::kGiga;
+    if (f.weights + f.workspace > f.usable)
+      f.reason = fmt::format(
+          "weights need {:.1f} GB per device but only {:.1f} GB is usable ({:.1f} GB x {:.2f}); "
+          "use more devices (tp/pp) or a narrower weight precision",
+          f.weights.value() / gb, f.usable.value() / gb, f.capacity.value() / gb,
+          cal.memory_usable_fraction);
+    else
+      f.reason = fmt::format(
+          "weights {:.1f} GB + KV cache {:.1f} GB + activations {:.1f} GB exceed the {:.1f} GB "
+          "usable per device; the largest batch that fits is {}",
+          f.weights.value() / gb, f.kv_cache.value() / gb, f.activations.value() / gb,
+          f.usable.value() / gb, f.max_batch);
+  }
+  return f;
+}
+
+}  // namespace xpusim

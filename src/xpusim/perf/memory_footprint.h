@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: Apache-2.0
+// Device-memory footprint of a serving scenario (stage 5): weights, KV cache, activations and
+// workspace against the usable DRAM capacity, with the largest batch that would fit.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "xpusim/config/hardware_spec.h"
+#include "xpusim/config/model_spec.h"
+#include "xpusim/perf/calibration.h"
+#include "xpusim/workload/parallelism_plan.h"
+
+namespace xpusim {
+
+struct MemoryFootprint {
+  Bytes weights;              // per device
+  Bytes kv_cache;             // per device, batch x (input + output) tokens
+  Bytes activations;          // per device, peak transient buffers of the prefill
+  Bytes workspace;            // runtime workspace (calibration.runtime_workspace)
+  Bytes capacity;             // DRAM capacity of one device
+  Bytes usable;               // capacity x memory_usable_fraction
+  bool fits = false;
+  std::string reason;         // why not, when !fits
+  int64_t max_batch = 0;      // largest batch that fits with these lengths (0 = not even one)
+  [[nodiscard]] Bytes total() const { return weights + kv_cache + activations + workspace; }
+};
+
+MemoryFootprint memory_footprint(const HardwareSpec& hw, const ModelSpec& model,
+                                 const ParallelismPlan& plan, const PrecisionPlan& precision,
+                                 int64_t batch, int64_t input_len, int64_t output_len,
+                                 const PerfCalibration& cal);
+
+}  // namespace xpusim

@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: Apache-2.0
+// Per-operator time. GEMMs: gemm_model. Attention: FlashAttention-2 (Dao 2023, arXiv:2307.08691)
+// in prefill -- scores never leave the chip, K/V re-read from L2 once per 128-row query tile, exp on
+// the special-function units partly hidden behind the MMAs (FlashAttention-3, arXiv:2407.08608);
+// flash-decoding in decode (one query row per sequence: the KV-cache read bounds it, the grouped
+// queries of a KV head pad the matrix engine's M granule). Element-wise, norm, embedding and
+// sampling: roofline of DRAM bytes vs. SIMD/special-function work. Collectives: collective_model.
+// Ignored: L2 hits across kernels (activations re-read from DRAM), register spills.
+#include "xpusim/perf/op_model.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "xpusim/perf/collective_model.h"
+
+namespace xpusim {
+namespace {
+
+double d(int64_t v) { return static_cast<double>(v); }
+
+BytesPerSecond dram_rate(const HardwareSpec& hw, const PerfCalibration& cal) {
+  return BytesPerSecond(std::max(hw.memory.dram.bandwidth.value(), 1.0) * cal.dram_efficiency);
+}
+
+// Sustained exp results per second (special-function units); without them an exp costs ~8 FLOP
+// of polynomial on the SIMD lanes.
+double special_rate(const HardwareSpec& hw, const PerfCalibration& cal) {
+  const auto& c = hw.compute;
+  double per_cycle = c.vector.special_per_cycle_per_unit > 0
+                         ? c.vector.special_per_cycle_per_unit
+                         : c.vector.fp32_flop_per_cycle_per_unit / 8.0;
+  return std::max(1.0, per_cycle * c.units * c.clock.value() * cal.vector_efficiency);
+}
+
+FlopRate matrix_rate(const HardwareSpec& hw, Precision p, const PerfCalibration& cal) {
+  FlopRate peak = peak_matrix_rate(hw, execution_precision(hw, p));
+  if (peak.value() <= 0) peak = peak_vector_rate(hw);
+  return FlopRate(std::max(peak.value(), 1.0) * cal.matrix_efficiency);
+}
+
+struct Parts {
+  Seconds matrix, vector, special, dram, l2;
+};
+
+// Roofline with partial overlap; returns the time (without kernel overhead) and the bound.
+OpResult finish(const Parts& p, const PerfCalibration& cal, Seconds floor_time,
+                const HardwareSpec& hw, FlopCount flop, TrafficBytes bytes) {
+  OpResult r;
+  r.flop = flop;
+  r.bytes = bytes;
+  Seconds compute = max(p.matrix, max(p.vector, p.special));
+  Seconds mem = max(p.dram, p.l2);
+  Seconds t = max(compute, mem) + min(compute, mem) * cal.overlap_loss;
+  t = max(t, floor_time);
+  r.time = t + cal.kernel_overhead;
+  struct Cand { Seconds s; Bound b; };
+  const Cand cands[] = {{p.matrix, Bound::kMatrix}, {p.vector, Bound::kVector},
+                        {p.special, Bound::kSpecial}, {p.dram, Bound::kDram}, {p.l2, Bound::kL2}};
+  Cand top{Seconds(0), Bound::kLatency};
+  for (const auto& c : cands)
+    if (c.s > top.s) top = c;
+  if (top.s < cal.kernel_overhead || top.s < floor_time) top = Cand{Seconds(0), Bound::kLatency};
+  r.bound = top.b;
+  r.utilization = top.b == Bound::kLatency ? 1.0 : std::min(1.0, top.s / r.time);
+  if (top.b == Bound::kDram)
+    r.utilization = std::min(1.0, bytes.dram / r.time / hw.memory.dram.bandwidth);
+  return r;
+}
+
+OpResult attention_op(const HardwareSpec& hw, const Op& op, const PerfCalibration& cal) {
+  const AttentionShape& a = op.attention;
+  const bool decode = a.q_len == 1;
+  Parts p;
+  // Matrix work: in decode the heads sharing a KV head form the M dimension of the MMA and are
+  // padded to the engine's M granule (min_m); prefill query tiles are full.
+  double pad = 1.0;
+  if (decode) {
+    int group = std::max(1, a.heads / std::max(1, a.kv_heads));
+    pad = std::max(1.0, static_cast<double>(hw.compute.matrix.min_m) / group);
+  }
+  p.matrix = Seconds(op.flop.value() * pad / matrix_rate(hw, op.math_precision, cal).value());
+  Seconds exp_time(op.special_ops / special_rate(hw, cal));
+  // Exp hidden behind the MMAs up to softmax_overlap: t = max + (1 - overlap) x min.
+  Seconds hi = max(p.matrix, exp_time), lo = min(p.matrix, exp_time);
+  Seconds compute = hi + lo * (1.0 - cal.softmax_overlap);
+  if (p.matrix >= exp_time) p.matrix = compute; else p.special = compute;
+  TrafficBytes bytes;
+  bytes.dram = op.dram_bytes();
+  bytes.l2 = bytes.dram;
+  if (!decode) {
+    // K and V re-read per 128-row query tile (causal: half of the tiles see each key).
+    double q_tiles = std::ceil(d(a.q_len) / 128.0);
+    double keys = a.window > 0 ? std::min(d(a.kv_len), static_cast<double>(a.window)) : d(a.kv_len);
+    double reread = d(a.batch) * a.heads * q_tiles * keys * (a.qk_dim + a.v_dim) *
+                    bytes_per_element(op.math_precision).value() * (a.causal ? 0.5 : 1.0);
+    bytes.l2 += Bytes(reread);
+  }
+  p.dram = bytes.dram / dram_rate(hw, cal);
+  if (hw.memory.l2.present && hw.memory.l2.bandwidth.value() > 0)
+    p.l2 = bytes.l2 / (hw.memory.l2.bandwidth * cal.l2_efficiency);
+  return finish(p, cal, decode ? cal.min_attention_time : Seconds(0), hw, op.flop, bytes);
+}
+
+OpResult vector_op(const HardwareSpec& hw, const Op& op, const PerfCalibration& cal) {
+  Parts p;
+  double vec = std::max(1.0, peak_vector_rate(hw).value() * cal.vector_efficiency);
+  p.vector = Seconds(op.flop.value() / vec);
+  p.special = Seconds(op.special_ops / special_rate(hw, cal));
+  TrafficBytes bytes;
+  bytes.dram = op.dram_bytes();
+  bytes.l2 = bytes.dram;
+  p.dram = bytes.dram / dram_rate(hw, cal);
+  return finish(p, cal, Seconds(0), hw, op.flop, bytes);
+}
+
+}  // namespace
+
+OpResult predict_op(const HardwareSpec& hw, const Op& op, const PerfCalibration& cal) {
+  switch (op.kind) {
+    case OpKind::kGemm:
+    case OpKind::kRouter: {
+      GemmResult g = predict_gemm(hw, op.gemm, GemmOperands{op.math_precision, op.weight_precision},
+                                  cal);
+      OpResult r;
+      r.time = g.time;
+      r.flop = op.flop;
+      r.bytes = g.bytes;
+      r.bound = g.bound;
+      r.utilization = g.utilization;
+      r.tile = g.tile;
+      return r;
+    }
+    case OpKind::kAttention:
+      return attention_op(hw, op, cal);
+    case OpKind::kCollective:
+    case OpKind::kP2p: {
+      CollectiveResult c = predict_collective(hw, op.collective, op.collective_bytes, op.group, cal);
+      OpResult r;
+      r.time = c.time;
+      r.bytes.link = c.link_bytes;
+      r.bound = Bound::kLatency;
+      if (c.time.value() > 0) {
+        Seconds bw_time = c.time - cal.collective_latency;
+        r.bound = bw_time > cal.collective_latency ? Bound::kLink : Bound::kLatency;
+        r.utilization = c.bus_bandwidth.value() /
+                        std::max(1.0, hw.interconnect.scale_up.bandwidth.value());
+      }
+      return r;
+    }
+    case OpKind::kElementwise:
+    case OpKind::kNorm:
+    case OpKind::kEmbedding:
+    case OpKind::kSampling:
+      return vector_op(hw, op, cal);
+  }
+  return OpResult{};
+}
+
+}  // namespace xpusim

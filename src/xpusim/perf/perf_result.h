@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: Apache-2.0
+// Result vocabulary shared by the perf/ models (stage 5): bytes moved at each memory level and the
+// resource that bounds an operator's time.
+#pragma once
+
+#include <string_view>
+
+#include "xpusim/units/quantity.h"
+
+namespace xpusim {
+
+// The resource that bounds an operator: the largest of its resource times.
+enum class Bound {
+  kMatrix,    // matrix-engine arithmetic
+  kVector,    // SIMD arithmetic
+  kSpecial,   // special-function units (exp)
+  kDram,      // off-chip memory bandwidth
+  kL2,        // L2 / global-buffer bandwidth
+  kLink,      // interconnect bandwidth
+  kLatency,   // fixed overheads (launch, link latency): too small to be bandwidth- or compute-bound
+};
+std::string_view to_string(Bound b);
+
+// Bytes that cross each level of the memory hierarchy (reads + writes).
+struct TrafficBytes {
+  Bytes dram;
+  Bytes l2;      // between L2 and the units (includes what came from DRAM)
+  Bytes link;    // sent over the interconnect by this device
+  TrafficBytes& operator+=(const TrafficBytes& o) {
+    dram += o.dram;
+    l2 += o.l2;
+    link += o.link;
+    return *this;
+  }
+};
+inline TrafficBytes operator*(const TrafficBytes& t, double s) {
+  return TrafficBytes{t.dram * s, t.l2 * s, t.link * s};
+}
+
+}  // namespace xpusim

@@ -1,0 +1,413 @@
+// SPDX-License-Identifier: Apache-2.0
+// Operator graph of a decoder-only transformer under Megatron-style tensor parallelism
+// (Shoeybi et al. 2019, arXiv:1909.08053: QKV and MLP-up column-parallel, O and MLP-down
+// row-parallel, one all-reduce after attention and one after the MLP), GPipe-style pipeline stages
+// and expert parallelism. Kernel fusion follows TensorRT-LLM (v0.9-v1.0 plugins): residual add +
+// norm fused, rotary + KV-cache write fused into the attention kernel, biases in GEMM epilogues,
+// gated activation (SiLU(gate) x up) one element-wise kernel. Ignored: dropout (inference),
+// dequantisation cost of weight-only formats (folded into the GEMM main loop), KV-cache paging.
+#include "xpusim/workload/graph_builder.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "xpusim/base/check.h"
+
+namespace xpusim {
+namespace {
+
+double d(int64_t v) { return static_cast<double>(v); }
+
+// Embedding table and LM head stay in 16-bit in quantised TensorRT-LLM / vLLM engines.
+Precision head_precision(const PrecisionPlan& prec) {
+  return bytes_per_element(prec.activations).value() >= 2 ? prec.activations : Precision::kBf16;
+}
+
+struct Builder {
+  const ModelSpec& m;
+  const ParallelismPlan& p;
+  const PrecisionPlan& prec;
+  Phase phase;
+  int64_t batch;
+  int64_t new_tokens;
+  int64_t context;
+
+  [[nodiscard]] int64_t tokens() const { return batch * new_tokens; }
+  [[nodiscard]] double ab() const { return bytes_per_element(prec.activations).value(); }
+  [[nodiscard]] double wb() const { return bytes_per_element(prec.weights).value(); }
+  [[nodiscard]] double kvb() const { return bytes_per_element(prec.kv_cache).value(); }
+  [[nodiscard]] int heads_dev() const { return m.heads / p.tp; }
+  [[nodiscard]] int kv_heads_dev() const {
+    int kv = m.kv_heads > 0 ? m.kv_heads : m.heads;
+    return std::max(1, kv / p.tp);  // kv < tp: each device keeps one replicated KV head
+  }
+
+  [[nodiscard]] Op gemm(std::string name, int64_t mm, int64_t nn, int64_t kk,
+                        int64_t problems = 1) const {
+    Op op;
+    op.name = std::move(name);
+    op.kind = OpKind::kGemm;
+    op.gemm = GemmShape{mm, nn, kk, problems};
+    op.flop = op.gemm.flop();
+    op.weight_bytes = Bytes(d(nn) * d(kk) * d(problems) * wb());
+    op.activation_read = Bytes(d(mm) * d(kk) * d(problems) * ab());
+    op.activation_write = Bytes(d(mm) * d(nn) * d(problems) * ab());
+    op.weight_precision = prec.weights;
+    op.math_precision = prec.math();
+    return op;
+  }
+
+  // Residual add + norm over `rows` x hidden: reads input and residual, writes both (fused).
+  [[nodiscard]] Op norm(std::string name, int64_t rows) const {
+    Op op;
+    op.name = std::move(name);
+    op.kind = OpKind::kNorm;
+    double elems = d(rows) * m.hidden;
+    op.flop = FlopCount(6.0 * elems);  // add, square, sum, scale, weight multiply (+ mean)
+    op.activation_read = Bytes(2.0 * elems * ab());
+    op.activation_write = Bytes(2.0 * elems * ab());
+    op.math_precision = Precision::kFp32;
+    return op;
+  }
+
+  // act(gate) x up over rows x width (gated) or act(x) (plain).
+  [[nodiscard]] Op activation(std::string name, int64_t rows, int64_t width) const {
+    Op op;
+    op.name = std::move(name);
+    op.kind = OpKind::kElementwise;
+    double out = d(rows) * d(width);
+    double in = m.ffn_gated ? 2.0 * out : out;
+    op.flop = FlopCount(8.0 * out);
+    op.special_ops = out;  // one exp (SiLU sigmoid / GELU tanh) per output element
+    op.activation_read = Bytes(in * ab());
+    op.activation_write = Bytes(out * ab());
+    op.math_precision = Precision::kFp32;
+    return op;
+  }
+
+  [[nodiscard]] Op collective(std::string name, CollectiveKind kind, Bytes bytes, int group,
+                              double count = 1) const {
+    Op op;
+    op.name = std::move(name);
+    op.kind = kind == CollectiveKind::kSendRecv ? OpKind::kP2p : OpKind::kCollective;
+    op.collective = kind;
+    op.collective_bytes = bytes;
+    op.group = group;
+    op.count = count;
+    return op;
+  }
+
+  [[nodiscard]] Op attention() const {
+    Op op;
+    op.name = "attention";
+    op.kind = OpKind::kAttention;
+    AttentionShape& a = op.attention;
+    a.batch = batch;
+    a.q_len = new_tokens;
+    a.kv_len = context;
+    a.heads = heads_dev();
+    a.causal = phase == Phase::kPrefill;
+    a.window = m.sliding_window;
+    const bool decode = phase == Phase::kDecode;
+    if (m.mla.enabled() && decode) {
+      // Absorbed MLA (DeepSeek-V2 paper, arXiv:2405.04434 sec. 2.1.2): scores and values computed
+      // against the compressed latent, shared by all heads.
+      a.latent = true;
+      a.kv_heads = 1;
+      a.qk_dim = m.mla.kv_lora_rank + m.mla.qk_rope_head_dim;
+      a.v_dim = m.mla.kv_lora_rank;
+    } else if (m.mla.enabled()) {
+      a.kv_heads = a.heads;  // prefill decompresses K and V per head
+      a.qk_dim = m.mla.qk_nope_head_dim + m.mla.qk_rope_head_dim;
+      a.v_dim = m.mla.v_head_dim;
+    } else {
+      a.kv_heads = kv_heads_dev();
+      a.qk_dim = m.head_dim;
+      a.v_dim = m.head_dim;
+    }
+    // Score pairs: causal prefill sees L(L+1)/2 keys per sequence (q_len == kv_len); a window
+    // caps keys per query (the triangle inside the window is ignored).
+    double q = d(a.q_len), kv = d(a.kv_len);
+    double pairs_per_seq = a.causal ? q * (q + 1.0) / 2.0 + q * std::max(0.0, kv - q) : q * kv;
+    if (a.window > 0) pairs_per_seq = std::min(pairs_per_seq, q * static_cast<double>(a.window));
+    double pairs = pairs_per_seq * d(batch) * a.heads;
+    op.flop = FlopCount(2.0 * pairs * (a.qk_dim + a.v_dim));
+    op.special_ops = pairs;
+    op.math_precision = prec.kv_cache == Precision::kFp8 && prec.activations == Precision::kFp8
+                            ? Precision::kFp8
+                            : (bytes_per_element(prec.activations).value() >= 2
+                                   ? prec.activations
+                                   : Precision::kBf16);
+    // KV cache per new token on this device: latent + rope key for MLA, else K and V heads.
+    double kv_elems_per_token = m.mla.enabled()
+                                    ? m.mla.kv_lora_rank + m.mla.qk_rope_head_dim
+                                    : 2.0 * kv_heads_dev() * m.head_dim;
+    double new_tok = d(tokens());
+    op.kv_write = Bytes(new_tok * kv_elems_per_token * kvb());
+    op.activation_read = Bytes(new_tok * (a.heads * a.qk_dim + (decode ? 0.0 : 1.0) *
+                                          a.kv_heads * (a.qk_dim + a.v_dim)) * ab());
+    op.activation_write = Bytes(new_tok * a.heads * a.v_dim * ab());
+    if (decode) {
+      double keys = a.window > 0 ? std::min(kv, static_cast<double>(a.window)) : kv;
+      op.kv_read = Bytes(d(batch) * keys * kv_elems_per_token * kvb());
+    }
+    return op;
+  }
+
+  void add_allreduce(std::vector<Op>& ops, const std::string& prefix) const {
+    if (p.tp <= 1) return;
+    Bytes buf(d(tokens()) * m.hidden * ab());
+    if (p.sequence_parallel) {
+      ops.push_back(collective(prefix + "_reduce_scatter", CollectiveKind::kReduceScatter, buf, p.tp));
+      ops.push_back(collective(prefix + "_all_gather", CollectiveKind::kAllGather, buf, p.tp));
+    } else {
+      ops.push_back(collective(prefix + "_allreduce", CollectiveKind::kAllReduce, buf, p.tp));
+    }
+  }
+
+  [[nodiscard]] int64_t norm_rows() const {
+    return p.sequence_parallel && p.tp > 1 ? (tokens() + p.tp - 1) / p.tp : tokens();
+  }
+
+  void add_attention_block(std::vector<Op>& ops) const {
+    const int64_t t = tokens();
+    const int64_t h = m.hidden;
+    ops.push_back(norm("attn_norm", norm_rows()));
+    if (m.mla.enabled()) {
+      const auto& a = m.mla;
+      const int64_t qk = a.qk_nope_head_dim + a.qk_rope_head_dim;
+      if (a.q_lora_rank > 0) {
+        ops.push_back(gemm("q_a_proj", t, a.q_lora_rank, h));
+        ops.push_back(gemm("q_b_proj", t, heads_dev() * qk, a.q_lora_rank));
+      } else {
+        ops.push_back(gemm("q_proj", t, heads_dev() * qk, h));
+      }
+      ops.push_back(gemm("kv_a_proj", t, a.kv_lora_rank + a.qk_rope_head_dim, h));
+      if (phase == Phase::kPrefill) {
+        ops.push_back(gemm("kv_b_proj", t, heads_dev() * (a.qk_nope_head_dim + a.v_head_dim),
+                           a.kv_lora_rank));
+        ops.push_back(attention());
+      } else {
+        ops.push_back(gemm("q_absorb", t, a.kv_lora_rank, a.qk_nope_head_dim, heads_dev()));
+        ops.push_back(attention());
+        ops.push_back(gemm("v_absorb", t, a.v_head_dim, a.kv_lora_rank, heads_dev()));
+      }
+      ops.push_back(gemm("o_proj", t, h, static_cast<int64_t>(heads_dev()) * a.v_head_dim));
+    } else {
+      ops.push_back(gemm("qkv_proj", t,
+                         static_cast<int64_t>(heads_dev() + 2 * kv_heads_dev()) * m.head_dim, h));
+      ops.push_back(attention());
+      ops.push_back(gemm("o_proj", t, h, static_cast<int64_t>(heads_dev()) * m.head_dim));
+    }
+  }
+
+  void add_dense_mlp(std::vector<Op>& ops, int64_t ffn_dev, const std::string& prefix) const {
+    const int64_t t = tokens();
+    ops.push_back(gemm(prefix + "_up", t, (m.ffn_gated ? 2 : 1) * ffn_dev, m.hidden));
+    ops.push_back(activation(prefix + "_act", t, ffn_dev));
+    ops.push_back(gemm(prefix + "_down", t, m.hidden, ffn_dev));
+  }
+
+  void add_moe_mlp(std::vector<Op>& ops) const {
+    const auto& moe = m.moe;
+    const int64_t t = tokens();
+    const int64_t h = m.hidden;
+    Op router = gemm("router", t, moe.experts, h);
+    router.kind = OpKind::kRouter;
+    router.weight_precision = head_precision(prec);
+    router.math_precision = head_precision(prec);
+    router.weight_bytes = Bytes(d(moe.experts) * d(h) * bytes_per_element(router.weight_precision).value());
+    ops.push_back(router);
+    if (p.ep > 1) {
+      Bytes buf(d(t) * moe.experts_per_token * d(h) * ab() / p.ep);
+      ops.push_back(collective("moe_dispatch", CollectiveKind::kAllToAll, buf, p.ep));
+    }
+    // Routed experts: touched experts per device and tokens per touched expert (uniform routing).
+    const double routed = d(t) * moe.experts_per_token;
+    const double touched = expected_touched_experts(moe.experts, moe.experts_per_token, d(t));
+    const double touched_dev = touched / p.ep;
+    const int64_t problems = std::max<int64_t>(1, std::llround(touched_dev));
+    const int64_t m_per_expert =
+        std::max<int64_t>(1, static_cast<int64_t>(std::ceil(routed / std::max(touched, 1.0))));
+    const int64_t eff_dev = moe.expert_ffn / (p.tp / p.ep);
+    const double routed_dev = routed / p.ep;
+    auto expert_gemm = [&](std::string name, int64_t nn, int64_t kk) {
+      Op op = gemm(std::move(name), m_per_expert, nn, kk, problems);
+      op.flop = FlopCount(2.0 * routed_dev * d(nn) * d(kk));
+      op.weight_bytes = Bytes(touched_dev * d(nn) * d(kk) * wb());
+      op.activation_read = Bytes(routed_dev * d(kk) * ab());
+      op.activation_write = Bytes(routed_dev * d(nn) * ab());
+      return op;
+    };
+    ops.push_back(expert_gemm("experts_up", (m.ffn_gated ? 2 : 1) * eff_dev, h));
+    Op act = activation("experts_act", 1, eff_dev);
+    act.flop = act.flop * routed_dev;
+    act.special_ops *= routed_dev;
+    act.activation_read = act.activation_read * routed_dev;
+    act.activation_write = act.activation_write * routed_dev;
+    ops.push_back(act);
+    ops.push_back(expert_gemm("experts_down", h, eff_dev));
+    if (moe.shared_experts > 0) {
+      int64_t sffn = (moe.shared_expert_ffn > 0 ? moe.shared_expert_ffn : moe.expert_ffn) *
+                     moe.shared_experts / p.tp;
+      add_dense_mlp(ops, std::max<int64_t>(1, sffn), "shared");
+    }
+    if (p.ep > 1) {
+      Bytes buf(d(t) * moe.experts_per_token * d(h) * ab() / p.ep);
+      ops.push_back(collective("moe_combine", CollectiveKind::kAllToAll, buf, p.ep));
+    }
+  }
+
+  [[nodiscard]] LayerGroup layer(bool moe_layer, double repeat) const {
+    LayerGroup g;
+    g.name = moe_layer ? "moe" : "dense";
+    g.repeat = repeat;
+    auto& ops = g.ops;
+    add_attention_block(ops);
+    if (m.parallel_block) {
+      // GPT-J / Falcon: MLP reads the same normed input; one all-reduce for both branches.
+      if (moe_layer) add_moe_mlp(ops); else add_dense_mlp(ops, m.ffn / p.tp, "mlp");
+      add_allreduce(ops, "block");
+    } else {
+      add_allreduce(ops, "attn");
+      ops.push_back(norm("mlp_norm", norm_rows()));
+      if (moe_layer) add_moe_mlp(ops); else add_dense_mlp(ops, m.ffn / p.tp, "mlp");
+      add_allreduce(ops, "mlp");
+    }
+    return g;
+  }
+
+  [[nodiscard]] OpGraph build() const {
+    XPUSIM_CHECK(batch >= 1 && new_tokens >= 1 && context >= new_tokens, "invalid step shape");
+    XPUSIM_CHECK(p.tp >= 1 && p.pp >= 1 && p.ep >= 1 && m.heads % p.tp == 0, "unchecked plan");
+    OpGraph g;
+    g.phase = phase;
+    g.batch = batch;
+    g.new_tokens = new_tokens;
+    g.context = context;
+    g.pipeline_stages = p.pp;
+    int moe_layers = 0;
+    if (m.moe.enabled()) {
+      int rest = std::max(0, m.layers - m.moe.dense_layers_first);
+      moe_layers = rest / std::max(1, m.moe.layer_interval);
+    }
+    int dense_layers = m.layers - moe_layers;
+    if (dense_layers > 0) g.layers.push_back(layer(false, static_cast<double>(dense_layers) / p.pp));
+    if (moe_layers > 0) g.layers.push_back(layer(true, static_cast<double>(moe_layers) / p.pp));
+
+    const int64_t t = tokens();
+    const Precision hp = head_precision(prec);
+    const double hb = bytes_per_element(hp).value();
+    Op emb;
+    emb.name = "embedding";
+    emb.kind = OpKind::kEmbedding;
+    emb.weight_bytes = Bytes(d(t) * m.hidden * hb);  // gathers one row per token
+    emb.activation_write = Bytes(d(t) * m.hidden * ab());
+    g.other_ops.push_back(emb);
+    if (p.tp > 1)  // vocabulary-parallel embedding: partial rows summed across the TP group
+      g.other_ops.push_back(collective("embedding_allreduce", CollectiveKind::kAllReduce,
+                                       Bytes(d(t) * m.hidden * ab()), p.tp));
+    if (p.pp > 1)
+      g.other_ops.push_back(collective("pp_send_recv", CollectiveKind::kSendRecv,
+                                       Bytes(d(t) * m.hidden * ab()), 2, p.pp - 1));
+    g.other_ops.push_back(norm("final_norm", t));
+    // LM head on the last position of each sequence only.
+    Op head = gemm("lm_head", batch, m.vocab / p.tp, m.hidden);
+    head.weight_precision = hp;
+    head.math_precision = hp;
+    head.weight_bytes = Bytes(d(m.vocab / p.tp) * m.hidden * hb);
+    g.other_ops.push_back(head);
+    if (p.tp > 1)
+      g.other_ops.push_back(collective("logits_all_gather", CollectiveKind::kAllGather,
+                                       Bytes(d(batch) * m.vocab * 4.0), p.tp));
+    Op sample;
+    sample.name = "sampling";
+    sample.kind = OpKind::kSampling;
+    double logits = d(batch) * m.vocab;
+    sample.flop = FlopCount(5.0 * logits);
+    sample.special_ops = logits;
+    sample.activation_read = Bytes(logits * 4.0);  // fp32 logits
+    sample.activation_write = Bytes(d(batch) * 8.0);
+    sample.math_precision = Precision::kFp32;
+    g.other_ops.push_back(sample);
+    return g;
+  }
+};
+
+}  // namespace
+
+double expected_touched_experts(int experts, int top_k, double tokens) {
+  if (experts <= 0 || top_k <= 0 || tokens <= 0) return 0.0;
+  if (top_k >= experts) return experts;
+  double miss = std::pow(1.0 - static_cast<double>(top_k) / experts, tokens);
+  return experts * (1.0 - miss);
+}
+
+OpGraph build_prefill(const ModelSpec& model, const ParallelismPlan& plan,
+                      const PrecisionPlan& precision, int64_t batch, int64_t input_len) {
+  return Builder{model, plan, precision, Phase::kPrefill, batch, input_len, input_len}.build();
+}
+
+OpGraph build_decode_step(const ModelSpec& model, const ParallelismPlan& plan,
+                          const PrecisionPlan& precision, int64_t batch, int64_t context) {
+  return Builder{model, plan, precision, Phase::kDecode, batch, 1, context}.build();
+}
+
+Bytes weight_bytes_per_device(const ModelSpec& m, const ParallelismPlan& p,
+                              const PrecisionPlan& prec) {
+  const double wb = bytes_per_element(prec.weights).value();
+  const double hb = bytes_per_element(head_precision(prec)).value();
+  const double h = m.hidden;
+  const int tp = p.tp;
+  const double heads_dev = static_cast<double>(m.heads) / tp;
+  double attn = 0;
+  if (m.mla.enabled()) {
+    const auto& a = m.mla;
+    double qk = a.qk_nope_head_dim + a.qk_rope_head_dim;
+    attn += a.q_lora_rank > 0 ? h * a.q_lora_rank + a.q_lora_rank * heads_dev * qk
+                              : h * heads_dev * qk;
+    attn += h * (a.kv_lora_rank + a.qk_rope_head_dim);
+    attn += a.kv_lora_rank * heads_dev * (a.qk_nope_head_dim + a.v_head_dim);
+    attn += heads_dev * a.v_head_dim * h;
+  } else {
+    int kv = m.kv_heads > 0 ? m.kv_heads : m.heads;
+    double kv_dev = std::max(1, kv / tp);
+    attn = h * (heads_dev + 2.0 * kv_dev) * m.head_dim + heads_dev * m.head_dim * h;
+  }
+  const double mats = m.ffn_gated ? 3.0 : 2.0;
+  double dense_mlp = mats * h * static_cast<double>(m.ffn) / tp;
+  double moe_mlp = 0;
+  int moe_layers = 0;
+  if (m.moe.enabled()) {
+    const auto& e = m.moe;
+    moe_layers = std::max(0, m.layers - e.dense_layers_first) / std::max(1, e.layer_interval);
+    double shared_ffn = e.shared_expert_ffn > 0 ? e.shared_expert_ffn : e.expert_ffn;
+    moe_mlp = (static_cast<double>(e.experts) / p.ep) * mats * h *
+                  (static_cast<double>(e.expert_ffn) / (tp / p.ep)) +
+              e.shared_experts * mats * h * shared_ffn / tp;
+    moe_mlp = moe_mlp * wb + e.experts * h * hb;  // router replicated, kept 16-bit
+  }
+  int dense_layers = m.layers - moe_layers;
+  double stage_fraction = std::ceil(static_cast<double>(m.layers) / p.pp) / m.layers;
+  double layers_bytes = (dense_layers * (attn + dense_mlp) * wb +
+                         moe_layers * (attn * wb + moe_mlp)) * stage_fraction;
+  double embed = static_cast<double>(m.vocab) / tp * h * hb;
+  double head = m.tied_embeddings && p.pp == 1 ? 0.0 : embed;
+  double ends = p.pp == 1 ? embed + head : std::max(embed, head);
+  return Bytes(layers_bytes + ends);
+}
+
+Bytes kv_bytes_per_token_per_device(const ModelSpec& m, const ParallelismPlan& p,
+                                    const PrecisionPlan& prec) {
+  double per_layer;
+  if (m.mla.enabled()) {
+    per_layer = m.mla.kv_lora_rank + m.mla.qk_rope_head_dim;  // replicated over tp
+  } else {
+    int kv = m.kv_heads > 0 ? m.kv_heads : m.heads;
+    per_layer = 2.0 * std::max(1, kv / p.tp) * m.head_dim;
+  }
+  double layers = std::ceil(static_cast<double>(m.layers) / p.pp);
+  return Bytes(per_layer * layers * bytes_per_element(prec.kv_cache).value());
+}
+
+}  // namespace xpusim

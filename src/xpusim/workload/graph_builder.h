@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: Apache-2.0
+// ModelSpec + ParallelismPlan + PrecisionPlan -> the per-device OpGraph of a prefill or of one
+// decode step, and the per-device parameter and KV-cache sizes that follow from the same sharding.
+// Stage 4 of the pipeline; perf/ evaluates the graph on a HardwareSpec.
+#pragma once
+
+#include <cstdint>
+
+#include "xpusim/config/model_spec.h"
+#include "xpusim/units/quantity.h"
+#include "xpusim/workload/op_graph.h"
+#include "xpusim/workload/parallelism_plan.h"
+
+namespace xpusim {
+
+// Prefill of `batch` sequences of `input_len` prompt tokens (the first token is sampled from the
+// last position; the LM head runs on `batch` rows only, as TensorRT-LLM/vLLM do).
+// Preconditions (XPUSIM_CHECK): check_plan(model, plan) passed, batch >= 1, input_len >= 1.
+OpGraph build_prefill(const ModelSpec& model, const ParallelismPlan& plan,
+                      const PrecisionPlan& precision, int64_t batch, int64_t input_len);
+
+// One decode step of `batch` sequences, each attending to `context` keys (past tokens + the new one).
+OpGraph build_decode_step(const ModelSpec& model, const ParallelismPlan& plan,
+                          const PrecisionPlan& precision, int64_t batch, int64_t context);
+
+// Expected number of distinct routed experts hit by `tokens` tokens choosing top-k of `experts`
+// uniformly at random: E * (1 - (1 - k/E)^T) (balls-into-bins; real routers are skewed, which this
+// ignores). Saturates at E.
+double expected_touched_experts(int experts, int top_k, double tokens);
+
+// Parameter bytes held by one device (the most loaded pipeline stage, embedding and LM head both
+// counted): attention and MLP sharded tp ways, routed experts ep ways and tp/ep ways inside an expert,
+// vocabulary sharded tp ways; norms and routers replicated.
+Bytes weight_bytes_per_device(const ModelSpec& model, const ParallelismPlan& plan,
+                              const PrecisionPlan& precision);
+
+// KV-cache bytes per token per device: layers/pp x (2 x KV heads per device x head_dim, or the MLA
+// latent kv_lora_rank + qk_rope_head_dim, replicated over tp) x KV element size.
+Bytes kv_bytes_per_token_per_device(const ModelSpec& model, const ParallelismPlan& plan,
+                                    const PrecisionPlan& precision);
+
+}  // namespace xpusim

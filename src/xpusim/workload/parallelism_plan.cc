@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "xpusim/workload/parallelism_plan.h"
+
+#include <string>
+
+namespace xpusim {
+
+Precision PrecisionPlan::math() const {
+  return bytes_per_element(weights) > bytes_per_element(activations) ? weights : activations;
+}
+
+PrecisionPlan precision_plan_for(Precision p, std::optional<Precision> kv) {
+  PrecisionPlan plan{p, p, p};
+  switch (p) {
+    case Precision::kFp4:  // NVFP4 recipe: fp4 weights and activations, fp8 KV cache
+      plan.kv_cache = Precision::kFp8;
+      break;
+    case Precision::kInt8:  // weight-only (gpt-fast int8, TRT-LLM W8A16)
+    case Precision::kInt4:  // weight-only (gpt-fast int4, AWQ/GPTQ W4A16)
+      plan.activations = Precision::kBf16;
+      plan.kv_cache = Precision::kBf16;
+      break;
+    case Precision::kTf32:  // tf32 is an fp32 storage format
+      plan.kv_cache = Precision::kFp32;
+      break;
+    default:
+      break;
+  }
+  if (kv) plan.kv_cache = *kv;
+  return plan;
+}
+
+namespace {
+Diagnostic plan_error(const std::string& path, const std::string& message) {
+  return Diagnostic{.path = path, .message = message};
+}
+}  // namespace
+
+Result<void> check_plan(const ModelSpec& model, const ParallelismPlan& plan) {
+  Diagnostics errs;
+  auto positive = [&](const char* name, int v) {
+    if (v < 1) errs.push_back(plan_error(name, "must be >= 1, got " + std::to_string(v)));
+  };
+  positive("tp", plan.tp);
+  positive("pp", plan.pp);
+  positive("ep", plan.ep);
+  positive("microbatches", plan.microbatches);
+  if (!errs.empty()) return tl::unexpected(std::move(errs));
+
+  const int tp = plan.tp;
+  if (model.heads % tp != 0)
+    errs.push_back(plan_error("tp", "tensor parallelism " + std::to_string(tp) +
+                                        " must divide the " + std::to_string(model.heads) +
+                                        " attention heads of " + model.id));
+  if (!model.mla.enabled() && model.kv_heads > 0 && model.kv_heads % tp != 0 &&
+      tp % model.kv_heads != 0)
+    errs.push_back(plan_error("tp", "tensor parallelism " + std::to_string(tp) + " and the " +
+                                        std::to_string(model.kv_heads) +
+                                        " KV heads must divide one another"));
+  if (model.ffn > 0 && model.ffn % tp != 0)
+    errs.push_back(plan_error("tp", "tensor parallelism " + std::to_string(tp) +
+                                        " must divide the MLP size " + std::to_string(model.ffn)));
+  if (plan.ep > 1) {
+    if (!model.moe.enabled())
+      errs.push_back(plan_error("ep", "expert parallelism needs a mixture-of-experts model; " +
+                                          model.id + " is dense (use ep 1)"));
+    else if (tp % plan.ep != 0 || model.moe.experts % plan.ep != 0)
+      errs.push_back(plan_error("ep", "expert parallelism " + std::to_string(plan.ep) +
+                                          " must divide tp (" + std::to_string(tp) +
+                                          ") and the " + std::to_string(model.moe.experts) +
+                                          " experts"));
+  }
+  if (model.moe.enabled() && model.moe.expert_ffn > 0 && plan.ep >= 1 && tp % plan.ep == 0 &&
+      model.moe.expert_ffn % (tp / plan.ep) != 0)
+    errs.push_back(plan_error("tp", "tp / ep = " + std::to_string(tp / plan.ep) +
+                                        " must divide the expert MLP size " +
+                                        std::to_string(model.moe.expert_ffn)));
+  if (plan.pp > model.layers)
+    errs.push_back(plan_error("pp", "pipeline parallelism " + std::to_string(plan.pp) +
+                                        " exceeds the " + std::to_string(model.layers) +
+                                        " layers of " + model.id));
+  if (!errs.empty()) return tl::unexpected(std::move(errs));
+  return {};
+}
+
+}  // namespace xpusim

@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: Apache-2.0
+// How a model is split over devices (tensor / pipeline / expert parallelism) and which numeric
+// format each tensor class uses. Inputs of workload/graph_builder (stage 4) next to the ModelSpec;
+// data-parallel replicas are derived by the scenario drivers in perf/ (devices / (tp * pp)).
+#pragma once
+
+#include <optional>
+
+#include "xpusim/base/diagnostic.h"
+#include "xpusim/config/model_spec.h"
+#include "xpusim/config/precision.h"
+
+namespace xpusim {
+
+enum class Phase { kPrefill, kDecode };
+
+// One model replica spans tp * pp devices. Expert parallelism shards the routed experts of a MoE
+// layer over `ep` devices of the tensor-parallel group (ep divides tp); each expert is further
+// split tp/ep ways. `microbatches` splits a pipeline-parallel batch so stages overlap (GPipe).
+struct ParallelismPlan {
+  int tp = 1;
+  int pp = 1;
+  int ep = 1;
+  int microbatches = 1;
+  bool sequence_parallel = false;  // norms/residuals on T/tp tokens, all-reduce -> RS + AG
+  [[nodiscard]] int devices_per_replica() const { return tp * pp; }
+};
+
+// Format of each tensor class. Weight-only quantisation = narrow `weights` with 16-bit
+// `activations`: the weights are read narrow and the math runs in the activation format.
+struct PrecisionPlan {
+  Precision weights = Precision::kBf16;
+  Precision activations = Precision::kBf16;
+  Precision kv_cache = Precision::kBf16;
+  // The format GEMMs are computed in before hardware support is considered: the wider of the
+  // weight and activation formats (perf/ maps it through execution_precision()).
+  [[nodiscard]] Precision math() const;
+};
+
+// The plan a single "--precision P" means, as serving engines use it (TensorRT-LLM quantisation
+// modes): fp32/tf32/bf16/fp16 -> everything P; fp8 -> fp8 weights, activations and KV (FP8 W8A8,
+// TRT-LLM "FP8 = FP8 weights+KV"); fp4 -> fp4 weights and activations, fp8 KV (NVFP4 recipe);
+// int8/int4 -> weight-only (bf16 activations and KV, gpt-fast/AWQ style). `kv` overrides the KV
+// format when given.
+PrecisionPlan precision_plan_for(Precision p, std::optional<Precision> kv = std::nullopt);
+
+// Checks that `plan` can shard `model`: every degree >= 1, tp divides the attention heads, kv heads
+// divisible by tp or tp divisible by kv heads (KV heads are then replicated), tp divides the MLP and
+// expert intermediate sizes, ep divides tp and the expert count, pp <= layers, microbatches >= 1.
+// Messages name the field ("tp", "pp", "ep") and the allowed values.
+Result<void> check_plan(const ModelSpec& model, const ParallelismPlan& plan);
+
+}  // namespace xpusim
