@@ -38,6 +38,9 @@ T value_or_throw(Result<T> r) {
 // (find them with app.get_subcommand("list")).
 using AddCommand = void (*)(CLI::App&, GlobalOptions&);
 
+// list/show/describe hardware (cmd_hardware.cc).
+void add_hardware_commands(CLI::App& app, GlobalOptions& global);
+
 // Prints diagnostics as "error: file:line:col: path: message", one per line.
 void print_diagnostics(const Diagnostics& diags);
 

@@ -1,0 +1,459 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "xpusim/config/hardware_schema.h"
+
+#include <cmath>
+#include <cstdio>
+#include <utility>
+
+#include <nlohmann/json.hpp>
+
+#include "xpusim/config/presets.h"
+
+namespace xpusim {
+namespace {
+
+using HW = HardwareSpec;
+
+template <class Ref>
+Field<HW> field(std::string path, Ref ref, std::string description, FieldOptions opt = {}) {
+  return make_field<HW>(std::move(path), ref, std::move(description), std::move(opt));
+}
+
+std::string num(double v, const char* format = "%g") {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, format, v);
+  return buf;
+}
+
+// Ranges in canonical units (B, B/s, Hz, s, FLOP/s, mm2, W).
+constexpr double kMaxCapacity = 1e13;          // 10 TB: beyond any package, wafer-scale included
+constexpr double kMaxDramBandwidth = 1e14;     // 100 TB/s
+constexpr double kMaxOnChipBandwidth = 1e17;   // 100 PB/s (wafer-scale SRAM is ~21 PB/s)
+constexpr double kMaxClock = 10e9;             // 10 GHz: no logic process clocks higher
+constexpr double kMaxPeak = 1e18;              // 1 EFLOP/s per package
+constexpr double kMaxLinkBandwidth = 1e14;     // 100 TB/s per device and direction
+
+const std::vector<std::string> kNodes = {"n28", "n16", "n12", "n7", "n6",
+                                         "n5",  "n4",  "n3",  "n2"};
+const std::vector<std::string> kTopologies = {"switched", "fully_connected", "ring", "torus_2d",
+                                              "torus_3d"};
+const std::vector<std::string> kPackages = {"organic", "fan_out", "cowos_s", "cowos_l", "emib"};
+const std::vector<std::string> kDramTypes = {"hbm2",  "hbm2e",  "hbm3",  "hbm3e",  "hbm4",
+                                             "gddr6", "gddr6x", "gddr7", "lpddr5", "lpddr5x",
+                                             "ddr5",  "sram_only"};
+
+// A memory level: present iff its capacity is given.
+void add_level(std::vector<Field<HW>>& out, const std::string& key, MemoryLevelSpec& (*level)(HW&),
+               const std::string& what, bool per_unit) {
+  const std::string base = "memory." + key;
+  const std::string scope = per_unit ? " per unit" : " of the whole chip";
+  auto cap = field(base + ".capacity", [level](HW& s) -> auto& { return level(s).capacity; },
+                   what + " capacity" + scope + "; the level is absent when not given",
+                   FieldOptions{.required = false, .min = 0, .max = kMaxCapacity,
+                                .min_exclusive = true});
+  auto store = cap.store;
+  cap.store = [store, level](HW& s, const FieldValue& v) {
+    store(s, v);
+    level(s).present = true;
+  };
+  out.push_back(std::move(cap));
+  out.push_back(field(base + ".bandwidth", [level](HW& s) -> auto& { return level(s).bandwidth; },
+                      what + " peak bandwidth" + scope +
+                          (key == "register_file" ? " (optional; 0 = not modelled)"
+                                                  : "; required when the capacity is given"),
+                      FieldOptions{.required = false, .min = 0, .max = kMaxOnChipBandwidth,
+                                   .min_exclusive = true}));
+}
+
+// A link tier: present iff its bandwidth is given.
+void add_tier(std::vector<Field<HW>>& out, const std::string& key, LinkTierSpec& (*tier)(HW&),
+              const std::string& what) {
+  const std::string base = "interconnect." + key;
+  out.push_back(field(base + ".name", [tier](HW& s) -> auto& { return tier(s).name; },
+                      what + " link name (\"NVLink4\", \"Infinity Fabric\", \"ICI\", \"RoCE\")",
+                      FieldOptions{.required = false}));
+  auto bw = field(base + ".bandwidth", [tier](HW& s) -> auto& { return tier(s).bandwidth; },
+                  what + " bandwidth per device and direction, all links together; the tier is "
+                         "absent when not given",
+                  FieldOptions{.required = false, .min = 0, .max = kMaxLinkBandwidth,
+                               .min_exclusive = true});
+  auto store = bw.store;
+  bw.store = [store, tier](HW& s, const FieldValue& v) {
+    store(s, v);
+    tier(s).present = true;
+  };
+  out.push_back(std::move(bw));
+  out.push_back(field(base + ".links", [tier](HW& s) -> auto& { return tier(s).links; },
+                      what + " links per device (optional)",
+                      FieldOptions{.required = false, .min = 1, .max = 1024}));
+  out.push_back(field(base + ".latency", [tier](HW& s) -> auto& { return tier(s).latency; },
+                      what + " one-hop latency of a small message; required when the tier is present",
+                      FieldOptions{.required = false, .min = 0, .max = 1.0, .min_exclusive = true}));
+  out.push_back(field(base + ".topology", [tier](HW& s) -> auto& { return tier(s).topology; },
+                      what + " topology; required when the tier is present",
+                      FieldOptions{.required = false, .choices = kTopologies}));
+  out.push_back(field(base + ".domain_size", [tier](HW& s) -> auto& { return tier(s).domain_size; },
+                      what + " devices reachable in this tier" +
+                          (key == "scale_up" ? "; required when the tier is present"
+                                             : " (optional; 0 = not limited by the tier)"),
+                      FieldOptions{.required = false, .min = 1, .max = 1e6}));
+}
+
+void add_die(std::vector<Field<HW>>& out, const std::string& key, DieSpec& (*die)(HW&),
+             const std::string& what, const std::string& default_count) {
+  const std::string base = "physical." + key;
+  out.push_back(field(base + ".name", [die](HW& s) -> auto& { return die(s).name; },
+                      what + " die name (\"GH100\", \"XCD\")", FieldOptions{.required = false}));
+  out.push_back(field(base + ".count", [die](HW& s) -> auto& { return die(s).count; },
+                      what + " dies in the package",
+                      FieldOptions{.default_text = default_count,
+                                   .min = key == "compute_die" ? 1.0 : 0.0, .max = 64}));
+  out.push_back(field(base + ".area", [die](HW& s) -> auto& { return die(s).area; },
+                      what + " die area per die, where published",
+                      FieldOptions{.required = false, .min = 0, .max = 50000, .min_exclusive = true}));
+  out.push_back(field(base + ".node", [die](HW& s) -> auto& { return die(s).node; },
+                      what + " die process node class", FieldOptions{.required = false, .choices = kNodes}));
+}
+
+std::vector<Field<HW>> hardware_fields() {
+  std::vector<Field<HW>> f;
+  f.push_back(field("id", [](HW& s) -> auto& { return s.id; },
+                    "preset id: lower-case letters, digits, '-', '.', '_' (\"h100-sxm-80gb\")"));
+  f.push_back(field("name", [](HW& s) -> auto& { return s.name; }, "product name"));
+  f.push_back(field("vendor", [](HW& s) -> auto& { return s.vendor; }, "vendor"));
+
+  // Compute.
+  f.push_back(field("compute.units", [](HW& s) -> auto& { return s.compute.units; },
+                    "compute units (SMs, CUs, TensorCores, MMEs) that hold the engines",
+                    FieldOptions{.min = 1, .max = 1e6}));
+  f.push_back(field("compute.unit_name", [](HW& s) -> auto& { return s.compute.unit_name; },
+                    "what a unit is called (\"SM\", \"CU\", \"TensorCore\")"));
+  f.push_back(field("compute.clock", [](HW& s) -> auto& { return s.compute.clock; },
+                    "clock the matrix engines run at (boost)",
+                    FieldOptions{.min = 0, .max = kMaxClock, .min_exclusive = true}));
+  f.push_back(field("compute.matrix.engines_per_unit",
+                    [](HW& s) -> auto& { return s.compute.matrix.engines_per_unit; },
+                    "matrix engines per unit (tensor cores per SM, MXUs per TensorCore)",
+                    FieldOptions{.min = 1, .max = 1024}));
+  for (Precision p : kAllPrecisions) {
+    const size_t i = index_of(p);
+    const std::string name(to_string(p));
+    f.push_back(field("compute.matrix.macs_per_cycle." + name,
+                      [i](HW& s) -> auto& { return s.compute.matrix.macs_per_cycle[i]; },
+                      "dense " + name + " multiply-accumulates per cycle per engine (0 = unsupported)",
+                      FieldOptions{.default_text = "0", .min = 0, .max = 1e7}));
+  }
+  f.push_back(field("compute.matrix.array_rows", [](HW& s) -> auto& { return s.compute.matrix.array_rows; },
+                    "systolic array rows (0 when the engine is not a fixed array)",
+                    FieldOptions{.default_text = "0", .min = 0, .max = 65536}));
+  f.push_back(field("compute.matrix.array_cols", [](HW& s) -> auto& { return s.compute.matrix.array_cols; },
+                    "systolic array columns (0 when the engine is not a fixed array)",
+                    FieldOptions{.default_text = "0", .min = 0, .max = 65536}));
+  f.push_back(field("compute.matrix.min_m", [](HW& s) -> auto& { return s.compute.matrix.min_m; },
+                    "M granule processed at full rate (mma 16, wgmma 64, MXU 128); smaller M pads",
+                    FieldOptions{.default_text = "1", .min = 1, .max = 65536}));
+  f.push_back(field("compute.vector.fp32_flop_per_cycle_per_unit",
+                    [](HW& s) -> auto& { return s.compute.vector.fp32_flop_per_cycle_per_unit; },
+                    "SIMD FP32 FLOP per cycle per unit (an FMA counts 2)",
+                    FieldOptions{.min = 0, .max = 1e6, .min_exclusive = true}));
+  f.push_back(field("compute.vector.special_per_cycle_per_unit",
+                    [](HW& s) -> auto& { return s.compute.vector.special_per_cycle_per_unit; },
+                    "transcendental (exp) results per cycle per unit (SFU)",
+                    FieldOptions{.min = 0, .max = 1e6, .min_exclusive = true}));
+  for (Precision p : kAllPrecisions) {
+    const size_t i = index_of(p);
+    const std::string name(to_string(p));
+    f.push_back(field("compute.datasheet_peak." + name,
+                      [i](HW& s) -> auto& { return s.compute.datasheet_peak[i]; },
+                      "published dense " + name + " peak, checked against the derived peak (" +
+                          num(kDatasheetPeakTolerance * 100) + "%)",
+                      FieldOptions{.required = false, .min = 0, .max = kMaxPeak,
+                                   .min_exclusive = true}));
+  }
+
+  // Memory.
+  add_level(f, "register_file", [](HW& s) -> MemoryLevelSpec& { return s.memory.register_file; },
+            "register file", true);
+  add_level(f, "l1", [](HW& s) -> MemoryLevelSpec& { return s.memory.l1; },
+            "L1 / shared memory / scratchpad", true);
+  add_level(f, "l2", [](HW& s) -> MemoryLevelSpec& { return s.memory.l2; },
+            "L2 cache / global buffer", false);
+  add_level(f, "llc", [](HW& s) -> MemoryLevelSpec& { return s.memory.llc; },
+            "last-level cache behind L2 (Infinity Cache)", false);
+  f.push_back(field("memory.dram.type", [](HW& s) -> auto& { return s.memory.dram.type; },
+                    "device memory technology", FieldOptions{.choices = kDramTypes}));
+  f.push_back(field("memory.dram.stacks", [](HW& s) -> auto& { return s.memory.dram.stacks; },
+                    "HBM stacks (or GDDR devices); 0 = not given",
+                    FieldOptions{.default_text = "0", .min = 0, .max = 64}));
+  f.push_back(field("memory.dram.capacity", [](HW& s) -> auto& { return s.memory.dram.capacity; },
+                    "usable device-memory capacity of the package (> 0 unless sram_only)",
+                    FieldOptions{.min = 0, .max = kMaxCapacity}));
+  f.push_back(field("memory.dram.bandwidth", [](HW& s) -> auto& { return s.memory.dram.bandwidth; },
+                    "peak device-memory bandwidth (> 0 unless sram_only)",
+                    FieldOptions{.min = 0, .max = kMaxDramBandwidth}));
+
+  // Interconnect.
+  add_tier(f, "scale_up", [](HW& s) -> LinkTierSpec& { return s.interconnect.scale_up; },
+           "scale-up (NVLink, Infinity Fabric, ICI)");
+  add_tier(f, "scale_out", [](HW& s) -> LinkTierSpec& { return s.interconnect.scale_out; },
+           "scale-out (InfiniBand / Ethernet NIC)");
+  f.push_back(field("interconnect.host_bandwidth",
+                    [](HW& s) -> auto& { return s.interconnect.host_bandwidth; },
+                    "host link (PCIe, NVLink-C2C) bandwidth per direction",
+                    FieldOptions{.required = false, .min = 0, .max = kMaxLinkBandwidth,
+                                 .min_exclusive = true}));
+
+  // Physical.
+  f.push_back(field("physical.process", [](HW& s) -> auto& { return s.physical.process; },
+                    "foundry process as published (\"TSMC 4N\")", FieldOptions{.required = false}));
+  add_die(f, "compute_die", [](HW& s) -> DieSpec& { return s.physical.compute_die; },
+          "compute", "1");
+  add_die(f, "io_die", [](HW& s) -> DieSpec& { return s.physical.io_die; }, "I/O or base", "0");
+  f.push_back(field("physical.tdp", [](HW& s) -> auto& { return s.physical.tdp; },
+                    "board / package power limit (optional; 0 W when not published)",
+                    FieldOptions{.required = false, .min = 0, .max = 1e5, .min_exclusive = true}));
+  f.push_back(field("physical.package", [](HW& s) -> auto& { return s.physical.package; },
+                    "packaging technology", FieldOptions{.required = false, .choices = kPackages}));
+  f.push_back(field("physical.transistors_billion",
+                    [](HW& s) -> auto& { return s.physical.transistors_billion; },
+                    "transistors in the package, billions",
+                    FieldOptions{.required = false, .min = 0, .max = 1e5, .min_exclusive = true}));
+  return f;
+}
+
+bool given(const Document& doc, const std::string& path) { return doc.find(path) != nullptr; }
+
+bool valid_id(const std::string& id) {
+  if (id.empty()) return false;
+  for (char c : id)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_'))
+      return false;
+  return true;
+}
+
+void check_level(const Document& doc, const std::string& key,
+                 const MemoryLevelSpec& level, Diagnostics& diags) {
+  const std::string base = "memory." + key;
+  if (!level.present && given(doc, base + ".bandwidth"))
+    diags.push_back(diagnostic_at(doc, base + ".bandwidth",
+                                  "given without " + base + ".capacity (a level is present iff "
+                                  "its capacity is given)"));
+  if (level.present && key != "register_file" && !given(doc, base + ".bandwidth"))
+    diags.push_back(diagnostic_at(doc, base + ".capacity",
+                                  "the level has a capacity but no " + base +
+                                      ".bandwidth; give both or neither"));
+}
+
+void check_tier(const Document& doc, const std::string& key, const LinkTierSpec& tier,
+                Diagnostics& diags) {
+  const std::string base = "interconnect." + key;
+  if (!tier.present) {
+    for (const char* sub : {"name", "links", "latency", "topology", "domain_size"}) {
+      std::string path = base + "." + sub;
+      if (given(doc, path))
+        diags.push_back(diagnostic_at(doc, path, "given without " + base +
+                                                     ".bandwidth (a tier is present iff its "
+                                                     "bandwidth is given)"));
+    }
+    return;
+  }
+  std::vector<std::string> needed = {"name", "latency", "topology"};
+  if (key == "scale_up") needed.push_back("domain_size");
+  for (const auto& sub : needed)
+    if (!given(doc, base + "." + sub))
+      diags.push_back(diagnostic_at(doc, base + ".bandwidth",
+                                    "the tier is present but " + base + "." + sub +
+                                        " is missing; it is required for a present tier"));
+}
+
+void check_hardware(const HW& hw, const Document& doc, Diagnostics& diags) {
+  if (!valid_id(hw.id))
+    diags.push_back(diagnostic_at(doc, "id", "expected lower-case letters, digits, '-', '.' or "
+                                             "'_', got \"" + hw.id + "\""));
+
+  // At least one precision runs on the matrix engines.
+  bool any = false;
+  for (double m : hw.compute.matrix.macs_per_cycle) any = any || m > 0;
+  if (!any)
+    diags.push_back(diagnostic_at(
+        doc, "compute.matrix",
+        "no precision has macs_per_cycle > 0; give at least one, e.g. "
+        "compute.matrix.macs_per_cycle.bf16"));
+
+  // The derived peak must reproduce every published one (catches a wrong unit count, clock or
+  // MACs/cycle). Source of the formula: hardware_spec.h peak_matrix_rate.
+  for (Precision p : kAllPrecisions) {
+    const auto& ds = hw.compute.datasheet_peak[index_of(p)];
+    if (!ds) continue;
+    const double derived = peak_matrix_rate(hw, p).value();
+    const double diff = std::fabs(derived / ds->value() - 1.0);
+    if (diff > kDatasheetPeakTolerance) {
+      const auto& c = hw.compute;
+      const std::string name(to_string(p));
+      diags.push_back(diagnostic_at(
+          doc, "compute.datasheet_peak." + name,
+          "derived " + name + " peak " + num(units::to_tflops(FlopRate(derived)), "%.1f") +
+              " TFLOP/s (" + std::to_string(c.units) + " units x " +
+              std::to_string(c.matrix.engines_per_unit) + " engines x " +
+              num(c.matrix.macs_per_cycle[index_of(p)]) + " MAC/cycle x 2 x " +
+              num(units::to_ghz(c.clock), "%.4g") + " GHz) differs from the datasheet " +
+              num(units::to_tflops(*ds), "%.1f") + " TFLOP/s by " + num(diff * 100, "%.1f") +
+              "%; allowed " + num(kDatasheetPeakTolerance * 100) + "%"));
+    }
+  }
+
+  const auto& m = hw.memory;
+  check_level(doc, "register_file", m.register_file, diags);
+  check_level(doc, "l1", m.l1, diags);
+  check_level(doc, "l2", m.l2, diags);
+  check_level(doc, "llc", m.llc, diags);
+  if (m.llc.present && !m.l2.present)
+    diags.push_back(diagnostic_at(doc, "memory.llc.capacity",
+                                  "an LLC needs an L2 in front of it (give memory.l2)"));
+
+  if (m.dram.type != "sram_only") {
+    if (!(m.dram.capacity.value() > 0))
+      diags.push_back(diagnostic_at(doc, "memory.dram.capacity",
+                                    "must be > 0 for dram type " + m.dram.type +
+                                        " (only sram_only has no device memory)"));
+    if (!(m.dram.bandwidth.value() > 0))
+      diags.push_back(diagnostic_at(doc, "memory.dram.bandwidth",
+                                    "must be > 0 for dram type " + m.dram.type +
+                                        " (only sram_only has no device memory)"));
+  }
+
+  const auto& mx = hw.compute.matrix;
+  if ((mx.array_rows == 0) != (mx.array_cols == 0))
+    diags.push_back(diagnostic_at(doc, mx.array_rows == 0 ? "compute.matrix.array_cols"
+                                                          : "compute.matrix.array_rows",
+                                  "give both compute.matrix.array_rows and array_cols, or neither"));
+
+  check_tier(doc, "scale_up", hw.interconnect.scale_up, diags);
+  check_tier(doc, "scale_out", hw.interconnect.scale_out, diags);
+
+  if (hw.physical.io_die.count == 0) {
+    for (const char* sub : {"name", "area", "node"}) {
+      std::string path = std::string("physical.io_die.") + sub;
+      if (given(doc, path))
+        diags.push_back(diagnostic_at(doc, path, "given but physical.io_die.count is 0"));
+    }
+  }
+}
+
+// 1-based line and column of byte `offset` (0-based) in `text`.
+std::pair<int, int> line_column(const std::string& text, size_t offset) {
+  int line = 1, column = 1;
+  for (size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
+  return {line, column};
+}
+
+}  // namespace
+
+const Schema<HardwareSpec>& hardware_schema() {
+  static const Schema<HardwareSpec> schema(kHardwareSchemaName, hardware_fields(), check_hardware);
+  return schema;
+}
+
+Result<Document> document_from_json(const std::string& text, const std::string& file) {
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos)
+    return fail(Diagnostic{.file = file, .message = "file is empty"});
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    // e.byte is the 1-based position of the offending byte.
+    auto [line, column] = line_column(text, e.byte > 0 ? e.byte - 1 : 0);
+    std::string what = e.what();
+    // Drop the "[json.exception.parse_error.101] parse error at line 1, column 2: " prefix.
+    if (auto pos = what.find(": "); pos != std::string::npos) what = what.substr(pos + 2);
+    return fail(Diagnostic{file, line, column, "", "malformed JSON: " + what});
+  }
+  if (!j.is_object())
+    return fail(Diagnostic{file, 1, 1, "", "expected a JSON object of keys to values at the top level"});
+  // JSON is a subset of YAML 1.2 flow syntax, so the YAML reader gives every key its line and
+  // column and rejects duplicate keys (which nlohmann would silently merge).
+  auto doc = Document::from_yaml(text, file);
+  if (doc) return doc;
+  // Valid JSON that the YAML reader still refuses (tabs inside flow mappings, ...): flatten the
+  // re-serialised document and drop the positions, which refer to the re-serialised text.
+  auto again = Document::from_yaml(j.dump(2), file);
+  if (!again) return tl::unexpected(doc.error());
+  Document out = *again;
+  for (const auto& [path, entry] : again->entries()) {
+    DocumentEntry e = entry;
+    e.line = 0;
+    e.column = 0;
+    out.set(path, e);
+  }
+  return out;
+}
+
+Result<HardwareSpec> load_hardware(const std::string& id_or_file,
+                                   const std::vector<std::string>& overrides) {
+  auto path = resolve_preset_path("hardware", id_or_file, "hardware");
+  if (!path) return tl::unexpected(path.error());
+  Result<Document> doc;
+  if (path->ends_with(".json")) {
+    auto text = read_text_file(*path);
+    if (!text) return tl::unexpected(text.error());
+    doc = document_from_json(*text, *path);
+  } else {
+    doc = Document::load_yaml_file(*path);
+  }
+  if (!doc) return tl::unexpected(doc.error());
+  Diagnostics diags;
+  for (const auto& o : overrides) {
+    auto r = doc->apply_override(o);
+    if (!r) diags.insert(diags.end(), r.error().begin(), r.error().end());
+  }
+  if (!diags.empty()) return tl::unexpected(diags);
+  return hardware_schema().parse(*doc);
+}
+
+FlopRate peak_rate(const HardwareSpec& hw, Precision p) { return peak_matrix_rate(hw, p); }
+
+std::optional<FlopPerByte> dram_ridge_point(const HardwareSpec& hw, Precision p) {
+  FlopRate peak = peak_rate(hw, p);
+  if (!(peak.value() > 0) || !(hw.memory.dram.bandwidth.value() > 0)) return std::nullopt;
+  return FlopPerByte(peak.value() / hw.memory.dram.bandwidth.value());
+}
+
+std::optional<FlopPerByte> l2_ridge_point(const HardwareSpec& hw, Precision p) {
+  FlopRate peak = peak_rate(hw, p);
+  const auto& l2 = hw.memory.l2;
+  if (!(peak.value() > 0) || !l2.present || !(l2.bandwidth.value() > 0)) return std::nullopt;
+  return FlopPerByte(peak.value() / l2.bandwidth.value());
+}
+
+std::optional<BytesPerFlop> dram_bytes_per_flop(const HardwareSpec& hw, Precision p) {
+  auto ridge = dram_ridge_point(hw, p);
+  if (!ridge) return std::nullopt;
+  return BytesPerFlop(1.0 / ridge->value());
+}
+
+Bytes total_on_chip_sram(const HardwareSpec& hw) {
+  const auto& m = hw.memory;
+  Bytes per_unit = (m.register_file.present ? m.register_file.capacity : Bytes(0)) +
+                   (m.l1.present ? m.l1.capacity : Bytes(0));
+  return per_unit * static_cast<double>(hw.compute.units) +
+         (m.l2.present ? m.l2.capacity : Bytes(0)) + (m.llc.present ? m.llc.capacity : Bytes(0));
+}
+
+BytesPerSecond total_level_bandwidth(const HardwareSpec& hw, const MemoryLevelSpec& per_unit) {
+  if (!per_unit.present) return BytesPerSecond(0);
+  return per_unit.bandwidth * static_cast<double>(hw.compute.units);
+}
+
+Hertz special_function_rate(const HardwareSpec& hw) {
+  return Hertz(static_cast<double>(hw.compute.units) *
+               hw.compute.vector.special_per_cycle_per_unit * hw.compute.clock.value());
+}
+
+}  // namespace xpusim
