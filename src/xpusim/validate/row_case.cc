@@ -20,7 +20,7 @@ constexpr int kGptFastDefaultOutputLen = 200;
 // nccl-tests busbw quoted without a message size is the plateau of the busbw-vs-size curve, which
 // NCCL reaches for messages of a few hundred MB and above (nccl-tests README, ml-engineering
 // network chapter); 1 GiB sits on that plateau.
-constexpr double kDefaultAllReduceMessageGiB = 1.0;
+constexpr double kDefaultAllReduceMessageGiB = 1.0;  // also used for p2p copies
 
 tl::unexpected<std::string> reject(std::string reason) {
   return tl::unexpected<std::string>(std::move(reason));
@@ -318,6 +318,14 @@ tl::expected<RowCase, std::string> interpret_row(const MeasuredRow& row, const H
       return reject("device-to-device p2p needs num_devices >= 2");
     }
     c.p2p.bidirectional = notes_say_bidirectional(row.notes);
+    if (auto m = message_size_from_notes(row.notes)) {
+      c.p2p.message = *m;
+    } else {
+      // nvbandwidth's default copy buffer is 512 MiB (github:NVIDIA/nvbandwidth README); any
+      // size that large is on the bandwidth plateau, so the shared 1 GiB default is used.
+      c.p2p.message = units::gib(kDefaultAllReduceMessageGiB);
+      c.assumptions.emplace_back("message size not in notes -> 1 GiB");
+    }
     c.assumptions.emplace_back(std::string(c.p2p.path == P2pPath::kHostToDevice
                                                ? "host-to-device"
                                                : "device-to-device") +

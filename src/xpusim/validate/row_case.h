@@ -47,6 +47,7 @@ enum class P2pPath { kDeviceToDevice, kHostToDevice };
 struct P2pCase {
   P2pPath path = P2pPath::kDeviceToDevice;
   bool bidirectional = false;  // figure is the sum of both directions
+  Bytes message;               // bytes per copy
 };
 
 enum class OpPhase { kPrefill, kDecode };

@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: Apache-2.0
+// `xpusim validate FILE.csv`: predicts every measured row the simulators support and prints the
+// signed errors, MAPE per scenario / metric / hardware, and every row it could not simulate with
+// the reason. `xpusim calibrate FILE.csv`: fits the global PerfCalibration constants to the same
+// rows and checks them leave-one-hardware-family-out.
+#include <cstdio>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/command.h"
+#include "xpusim/perf/calibration.h"
+#include "xpusim/report/table.h"
+#include "xpusim/validate/calibration_fit.h"
+#include "xpusim/validate/validator.h"
+
+namespace xpusim::cli {
+namespace {
+
+nlohmann::json stats_json(const ErrorStats& s) {
+  return {{"key", s.key},
+          {"rows", s.rows},
+          {"mape_pct", s.mape},
+          {"mean_error_pct", s.mean_error_pct},
+          {"max_abs_error_pct", s.max_abs_error_pct}};
+}
+
+nlohmann::json report_json(const ValidationReport& rep) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (const auto& r : rep.rows) {
+    rows.push_back({{"id", r.id},
+                    {"line", r.line},
+                    {"scenario", r.scenario},
+                    {"metric", std::string(metric_info(r.metric).name)},
+                    {"unit", std::string(metric_info(r.metric).unit)},
+                    {"hardware", r.hardware},
+                    {"model", r.model},
+                    {"predicted", r.predicted},
+                    {"measured", r.measured},
+                    {"error_pct", r.error_pct},
+                    {"assumptions", r.assumptions},
+                    {"detail", r.detail}});
+  }
+  nlohmann::json skipped = nlohmann::json::array();
+  for (const auto& s : rep.skipped)
+    skipped.push_back({{"id", s.id}, {"line", s.line}, {"reason", s.reason}});
+  auto list = [](const std::vector<ErrorStats>& v) {
+    nlohmann::json a = nlohmann::json::array();
+    for (const auto& s : v) a.push_back(stats_json(s));
+    return a;
+  };
+  nlohmann::json by_reason = nlohmann::json::object();
+  for (const auto& [reason, n] : rep.skipped_by_reason) by_reason[reason] = n;
+  nlohmann::json summary = {{"file", rep.file},
+                            {"total_rows", rep.total_rows},
+                            {"simulated", rep.rows.size()},
+                            {"skipped", rep.skipped.size()},
+                            {"overall", stats_json(rep.overall)},
+                            {"by_scenario", list(rep.by_scenario)},
+                            {"by_metric", list(rep.by_metric)},
+                            {"by_hardware", list(rep.by_hardware)},
+                            {"skipped_by_reason", by_reason},
+                            {"ignored_columns", rep.ignored_columns}};
+  return {{"rows", rows}, {"skipped", skipped}, {"summary", summary}};
+}
+
+Table stats_table(const std::string& what, const std::vector<ErrorStats>& stats) {
+  Table t({what, "rows", "mape_%", "mean_error_%", "max_abs_error_%"});
+  for (const auto& s : stats)
+    t.add_row({s.key, std::to_string(s.rows), fixed(s.mape, 1), fixed(s.mean_error_pct, 1),
+               fixed(s.max_abs_error_pct, 1)});
+  return t;
+}
+
+std::string report_text(const ValidationReport& rep) {
+  std::string out;
+  Table rows({"id", "scenario", "metric", "hardware", "model", "predicted", "measured",
+              "error_%"});
+  for (const auto& r : rep.rows)
+    rows.add_row({r.id, r.scenario, std::string(metric_info(r.metric).name), r.hardware, r.model,
+                  sig(r.predicted), sig(r.measured), fixed(r.error_pct, 1)});
+  out += rows.to_text();
+  out += "\nMAPE by scenario\n" + stats_table("scenario", rep.by_scenario).to_text();
+  out += "\nMAPE by metric\n" + stats_table("scenario/metric", rep.by_metric).to_text();
+  out += "\nMAPE by hardware\n" + stats_table("hardware", rep.by_hardware).to_text();
+  out += "\nOverall\n" + stats_table("rows", {rep.overall}).to_text();
+  out += "\nSkipped rows by reason\n";
+  Table reasons({"rows", "reason"});
+  for (const auto& [reason, n] : rep.skipped_by_reason) reasons.add_row({std::to_string(n), reason});
+  out += reasons.to_text();
+  out += "\nSkipped rows\n";
+  Table skipped({"id", "line", "reason"});
+  for (const auto& s : rep.skipped) skipped.add_row({s.id, std::to_string(s.line), s.reason});
+  out += skipped.to_text();
+  out += "\n" + std::to_string(rep.total_rows) + " rows in " + rep.file + ": " +
+         std::to_string(rep.rows.size()) + " simulated, " + std::to_string(rep.skipped.size()) +
+         " skipped; MAPE " + fixed(rep.overall.mape, 1) + "%\n";
+  if (!rep.ignored_columns.empty())
+    out += "ignored columns outside the schema: " + [&] {
+      std::string s;
+      for (const auto& c : rep.ignored_columns) s += (s.empty() ? "" : ", ") + c;
+      return s;
+    }() + "\n";
+  return out;
+}
+
+std::string report_csv(const ValidationReport& rep) {
+  Table rows({"id", "line", "scenario", "metric", "unit", "hardware", "model", "predicted",
+              "measured", "error_pct", "skipped_reason"});
+  for (const auto& r : rep.rows)
+    rows.add_row({r.id, std::to_string(r.line), r.scenario, std::string(metric_info(r.metric).name),
+                  std::string(metric_info(r.metric).unit), r.hardware, r.model, sig(r.predicted, 6),
+                  sig(r.measured, 6), fixed(r.error_pct, 2), ""});
+  for (const auto& s : rep.skipped)
+    rows.add_row({s.id, std::to_string(s.line), "", "", "", "", "", "", "", "", s.reason});
+  return rows.to_csv();
+}
+
+Validator load_validator(const std::string& file, const GlobalOptions& global) {
+  if (!global.overrides.empty())
+    throw InputError({Diagnostic{.file = "<command line>",
+                                 .message = "--set is not used by this command: every measured "
+                                            "row names its own hardware and model presets"}});
+  return Validator(value_or_throw(load_measured_file(file)));
+}
+
+// ---- calibrate -----------------------------------------------------------------------------
+
+std::string param_value_text(const FitParameter& p, const PerfCalibration& c) {
+  const double v = p.get(c);
+  if (p.hi <= 1.0 && p.name.find("latency") == std::string::npos &&
+      p.name.find("overhead") == std::string::npos && p.name.find("time") == std::string::npos)
+    return fixed(v, 4);
+  return fixed(v * 1e6, 3) + " us";
+}
+
+void run_calibrate(const std::string& file, int max_rounds, bool holdout,
+                   const GlobalOptions& global) {
+  Validator v = load_validator(file, global);
+  FitOptions options;
+  options.max_rounds = max_rounds;
+  const PerfCalibration& start = default_calibration();
+  FitResult fit = fit_calibration(v, start, options);
+  std::vector<HoldoutResult> holdouts;
+  if (holdout) holdouts = leave_one_family_out(v, start, fit.fitted, options);
+
+  auto scenario_stats = [&](const PerfCalibration& c) {
+    auto keep = [&](const MeasuredRow& r) {
+      for (const auto& s : options.scenarios)
+        if (s == r.scenario) return true;
+      return false;
+    };
+    return v.run(c, keep).by_scenario;
+  };
+  std::vector<ErrorStats> before = scenario_stats(start), after = scenario_stats(fit.fitted);
+
+  if (global.format == "json") {
+    nlohmann::json params = nlohmann::json::array();
+    for (const auto& p : fit_parameters())
+      params.push_back({{"name", p.name}, {"start", p.get(start)}, {"fitted", p.get(fit.fitted)},
+                        {"min", p.lo}, {"max", p.hi}});
+    nlohmann::json ho = nlohmann::json::array();
+    for (const auto& h : holdouts)
+      ho.push_back({{"held_out", h.family},
+                    {"train_rows", h.train_rows},
+                    {"test_rows", h.test_rows},
+                    {"train_mape_pct", h.train_mape},
+                    {"test_mape_start_pct", h.test_mape_start},
+                    {"test_mape_holdout_fit_pct", h.test_mape_holdout},
+                    {"test_mape_full_fit_pct", h.test_mape_full}});
+    nlohmann::json sc = nlohmann::json::array();
+    for (size_t i = 0; i < after.size(); ++i) {
+      nlohmann::json e = stats_json(after[i]);
+      for (const auto& b : before)
+        if (b.key == after[i].key) e["mape_before_pct"] = b.mape;
+      sc.push_back(e);
+    }
+    nlohmann::json out = {{"file", file},
+                          {"rows", fit.rows},
+                          {"evaluations", fit.evaluations},
+                          {"mape_before_pct", fit.objective_before},
+                          {"mape_after_pct", fit.objective_after},
+                          {"parameters", params},
+                          {"by_scenario", sc},
+                          {"leave_one_family_out", ho}};
+    std::printf("%s\n", out.dump(2).c_str());
+    return;
+  }
+  std::string out;
+  out += "Fitted " + std::to_string(fit_parameters().size()) + " global constants on " +
+         std::to_string(fit.rows) + " rows of " + file + " (" +
+         std::to_string(fit.evaluations) + " evaluations, coordinate descent)\n";
+  out += "MAPE before: " + fixed(fit.objective_before, 2) + "%   after: " +
+         fixed(fit.objective_after, 2) + "%\n\n";
+  Table params({"constant", "start", "fitted", "range"});
+  for (const auto& p : fit_parameters()) {
+    PerfCalibration lo = start, hi = start;
+    p.set(lo, p.lo);
+    p.set(hi, p.hi);
+    params.add_row({p.name, param_value_text(p, start), param_value_text(p, fit.fitted),
+                    param_value_text(p, lo) + " .. " + param_value_text(p, hi)});
+  }
+  out += params.to_text();
+  Table sc({"scenario", "rows", "mape_before_%", "mape_after_%", "mean_error_after_%"});
+  for (const auto& a : after) {
+    std::string b = "";
+    for (const auto& x : before)
+      if (x.key == a.key) b = fixed(x.mape, 1);
+    sc.add_row({a.key, std::to_string(a.rows), b, fixed(a.mape, 1), fixed(a.mean_error_pct, 1)});
+  }
+  out += "\nMAPE by scenario\n" + sc.to_text();
+  if (holdout) {
+    Table ho({"held_out_family", "train_rows", "test_rows", "train_mape_%", "test_mape_start_%",
+              "test_mape_holdout_fit_%", "test_mape_full_fit_%"});
+    for (const auto& h : holdouts)
+      ho.add_row({h.family, std::to_string(h.train_rows), std::to_string(h.test_rows),
+                  fixed(h.train_mape, 1), fixed(h.test_mape_start, 1),
+                  fixed(h.test_mape_holdout, 1), fixed(h.test_mape_full, 1)});
+    out += "\nLeave one hardware family out (fit on the others, test on it)\n" + ho.to_text();
+  }
+  std::printf("%s", out.c_str());
+}
+
+}  // namespace
+
+void add_validate_commands(CLI::App& app, GlobalOptions& global) {
+  auto* validate = app.add_subcommand(
+      "validate", "predict measured rows (validation CSV) and report signed errors and MAPE");
+  auto file = std::make_shared<std::string>();
+  validate->add_option("file", *file, "measured_*.csv (schema: ../shared/validation/README.md)")
+      ->required();
+  validate->callback([file, &global] {
+    Validator v = load_validator(*file, global);
+    ValidationReport rep = v.run(default_calibration());
+    if (global.format == "json") std::printf("%s\n", report_json(rep).dump(2).c_str());
+    else if (global.format == "csv") std::printf("%s", report_csv(rep).c_str());
+    else std::printf("%s", report_text(rep).c_str());
+  });
+
+  auto* calibrate = app.add_subcommand(
+      "calibrate", "fit the global PerfCalibration constants to measured rows (MAPE) and check "
+                   "them leave-one-hardware-family-out");
+  auto cal_file = std::make_shared<std::string>();
+  auto rounds = std::make_shared<int>(FitOptions{}.max_rounds);
+  auto no_holdout = std::make_shared<bool>(false);
+  calibrate->add_option("file", *cal_file, "measured_*.csv")->required();
+  calibrate->add_option("--max-rounds", *rounds, "coordinate-descent rounds")
+      ->check(CLI::Range(1, 1000));
+  calibrate->add_flag("--no-holdout", *no_holdout, "skip the leave-one-family-out check");
+  calibrate->callback([cal_file, rounds, no_holdout, &global] {
+    run_calibrate(*cal_file, *rounds, !*no_holdout, global);
+  });
+}
+
+}  // namespace xpusim::cli

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: Apache-2.0
+// Fitting the GLOBAL constants of PerfCalibration (perf/calibration.h) to measured rows: a
+// deterministic coordinate descent on the MAPE of the validator's predictions, and a
+// leave-one-hardware-family-out check that the constants carry over to hardware not fitted on.
+// Used by `xpusim calibrate`; the fitted numbers are copied by hand into perf/calibration.cc.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "xpusim/perf/calibration.h"
+#include "xpusim/validate/validator.h"
+
+namespace xpusim {
+
+// One fitted constant: its name in PerfCalibration, how to read/write it as a number in its
+// canonical unit (seconds for times), and the physically meaningful range it is kept in.
+struct FitParameter {
+  std::string name;
+  std::function<double(const PerfCalibration&)> get;
+  std::function<void(PerfCalibration&, double)> set;
+  double lo = 0.0;
+  double hi = 1.0;
+};
+
+// The constants `xpusim calibrate` fits: efficiencies in (0, 1], overheads in [0, 1 ms].
+// Memory-capacity constants (memory_usable_fraction, runtime_workspace) are not performance
+// figures and are not fitted.
+const std::vector<FitParameter>& fit_parameters();
+
+struct FitOptions {
+  // Scenarios whose rows enter the objective.
+  std::vector<std::string> scenarios = {"gemm", "gemm_peak", "static", "allreduce", "p2p", "op"};
+  int max_rounds = 40;          // rounds over all parameters
+  double initial_step = 0.5;    // relative step (x(1+s) and x/(1+s))
+  double min_step = 0.002;      // stop when the step is halved below this
+};
+
+struct FitResult {
+  PerfCalibration start;
+  PerfCalibration fitted;
+  double objective_before = 0.0;  // MAPE (%) over the objective rows, skipped rows count 100%
+  double objective_after = 0.0;
+  int rows = 0;                   // rows in the objective
+  int evaluations = 0;
+};
+
+// The objective: MAPE over the rows of `keep` whose scenario is in `options.scenarios`; a row
+// that cannot be predicted under `cal` counts as a 100% error, so a fit cannot gain by making
+// rows infeasible.
+double fit_objective(const Validator& v, const PerfCalibration& cal, const FitOptions& options,
+                     const Validator::RowFilter& keep, int* rows = nullptr);
+
+// Minimises fit_objective from `start` by coordinate descent: each parameter in turn is
+// multiplied and divided by (1 + step), clamped to its range, and the better value kept; when a
+// round improves nothing the step is halved. Deterministic (fixed order, no randomness).
+FitResult fit_calibration(const Validator& v, const PerfCalibration& start,
+                          const FitOptions& options, const Validator::RowFilter& keep = {});
+
+// Hardware family of a preset id for the leave-one-out check: NVIDIA Ampere (a100*), Ada
+// (l40*, l4), Hopper (h100*, h200*, gh200*); any other id is its own family.
+std::string hardware_family(const std::string& hardware_id);
+
+struct HoldoutResult {
+  std::string family;             // held out
+  int train_rows = 0;
+  int test_rows = 0;
+  double train_mape = 0.0;        // after fitting on the other families
+  double test_mape_start = 0.0;   // held-out family under the starting constants
+  double test_mape_holdout = 0.0; // held-out family under the constants fitted without it
+  double test_mape_full = 0.0;    // held-out family under the constants fitted on everything
+  PerfCalibration fitted;
+};
+
+// For every family with objective rows: fit on the others, evaluate on it.
+std::vector<HoldoutResult> leave_one_family_out(const Validator& v, const PerfCalibration& start,
+                                                const PerfCalibration& full_fit,
+                                                const FitOptions& options);
+
+}  // namespace xpusim

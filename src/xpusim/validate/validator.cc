@@ -1,0 +1,461 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "xpusim/validate/validator.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <set>
+
+#include "xpusim/base/check.h"
+#include "xpusim/base/text.h"
+#include "xpusim/config/hardware_schema.h"
+#include "xpusim/config/model_schema.h"
+#include "xpusim/config/presets.h"
+#include "xpusim/perf/collective_model.h"
+#include "xpusim/perf/gemm_model.h"
+#include "xpusim/perf/op_model.h"
+#include "xpusim/perf/static_sim.h"
+#include "xpusim/workload/graph_builder.h"
+#include "xpusim/workload/parallelism_plan.h"
+
+namespace xpusim {
+
+ErrorStats error_stats(const std::string& key, const std::vector<const RowPrediction*>& rows) {
+  ErrorStats s;
+  s.key = key;
+  s.rows = static_cast<int>(rows.size());
+  if (rows.empty()) return s;
+  double abs_sum = 0.0, signed_sum = 0.0;
+  for (const RowPrediction* r : rows) {
+    abs_sum += std::abs(r->error_pct);
+    signed_sum += r->error_pct;
+    s.max_abs_error_pct = std::max(s.max_abs_error_pct, std::abs(r->error_pct));
+  }
+  s.mape = abs_sum / static_cast<double>(rows.size());
+  s.mean_error_pct = signed_sum / static_cast<double>(rows.size());
+  return s;
+}
+
+namespace {
+
+// A row ready to be predicted: its interpretation, the specs it names and, for op rows, the
+// operator graph of the layer (which does not depend on the calibration).
+struct PreparedRow {
+  size_t index = 0;  // into MeasuredSet::rows
+  RowCase c;
+  const HardwareSpec* hw = nullptr;
+  const ModelSpec* model = nullptr;
+  std::optional<OpGraph> graph;  // op rows
+};
+
+// What one row predicts, or why it could not be predicted.
+struct Outcome {
+  std::optional<double> value;  // in the metric's unit
+  std::string detail;
+  std::string skip_reason;
+};
+
+// Four significant digits for the detail column (report/ formats the numbers users compare).
+std::string sig(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4g", v);
+  return buf;
+}
+
+// Drops the list of known presets from a preset-lookup message: the reason column stays short.
+std::string shorten_preset_message(std::string msg) {
+  if (auto at = msg.find(" Known:"); at != std::string::npos) msg.resize(at);
+  return msg;
+}
+
+std::string precision_text(const StaticCase& r) {
+  return "w " + std::string(to_string(r.weights)) + "/a " + std::string(to_string(r.activations)) +
+         "/kv " + std::string(to_string(r.kv));
+}
+
+ParallelismPlan plan_of(const StaticCase& r) {
+  ParallelismPlan p;
+  p.tp = r.tp;
+  p.pp = r.pp;
+  return p;
+}
+
+PrecisionPlan precision_of(const StaticCase& r) {
+  PrecisionPlan p;
+  p.weights = r.weights;
+  p.activations = r.activations;
+  p.kv_cache = r.kv;
+  return p;
+}
+
+// Requests per replica: the row's batch is the whole system's; R replicas each run batch / R,
+// rounded up.
+int64_t batch_per_replica(const StaticCase& r) {
+  return (static_cast<int64_t>(r.batch) + r.replicas - 1) / r.replicas;
+}
+
+Outcome predict_static(const MeasuredRow& row, const PreparedRow& p, const PerfCalibration& cal) {
+  const StaticCase& r = p.c.run;
+  StaticScenario sc;
+  sc.plan = plan_of(r);
+  sc.precision = precision_of(r);
+  sc.batch = batch_per_replica(r);
+  sc.input_len = r.input_len;
+  sc.output_len = r.output_len;
+  sc.devices = row.num_devices;
+  StaticResult res = simulate_static(*p.hw, *p.model, sc, cal);
+  Outcome o;
+  if (!res.feasible) {
+    o.skip_reason = "infeasible: " + res.infeasible_reason;
+    return o;
+  }
+  o.detail = "tp=" + std::to_string(r.tp) + " pp=" + std::to_string(r.pp) + " x" +
+             std::to_string(res.replicas) + " " + precision_text(r) + "; ttft " +
+             sig(units::to_ms(res.ttft)) + " ms, tpot " + sig(units::to_ms(res.tpot)) + " ms";
+  const double requests = static_cast<double>(res.replicas) * static_cast<double>(sc.batch);
+  const double e2e_s = res.e2e_latency.value();
+  switch (row.metric) {
+    case Metric::kTtftMs: o.value = units::to_ms(res.ttft); break;
+    case Metric::kTpotMs: o.value = units::to_ms(res.tpot); break;
+    case Metric::kE2eLatencyMs: o.value = units::to_ms(res.e2e_latency); break;
+    case Metric::kOutputTokensPerS: o.value = res.output_tokens_per_s; break;
+    case Metric::kTotalTokensPerS:
+      o.value = requests * static_cast<double>(r.input_len + r.output_len) / e2e_s;
+      break;
+    case Metric::kRequestsPerS: o.value = requests / e2e_s; break;      // batch / e2e latency
+    case Metric::kTokensPerSPerUser: o.value = 1.0 / res.tpot.value(); break;  // 1 / TPOT
+    default: XPUSIM_CHECK(false, "metric not allowed for static rows by interpret_row");
+  }
+  return o;
+}
+
+Outcome predict_gemm_row(const MeasuredRow& row, const PreparedRow& p, const PerfCalibration& cal) {
+  const GemmCase& g = p.c.gemm;
+  GemmShape shape{g.m, g.n, g.k, g.batch};
+  GemmResult res = predict_gemm(*p.hw, shape, g.precision, cal);
+  // gemm rows (LLMCompass) time one synchronised PyTorch call from the host: isolated_call_time.
+  // gemm_peak rows (MAMF finder) average many back-to-back calls: the kernel time.
+  const Seconds t = p.c.kind == CaseKind::kGemm ? res.isolated_call_time : res.time;
+  Outcome o;
+  o.detail = "tile " + std::to_string(res.tile.m) + "x" + std::to_string(res.tile.n) + ", " +
+             std::to_string(res.waves) + " waves, " + std::string(to_string(res.bound)) +
+             "-bound in " + std::string(to_string(res.execution_precision));
+  if (row.metric == Metric::kGemmLatencyMs) o.value = units::to_ms(t);
+  else o.value = units::to_tflops(shape.flop() / t);
+  return o;
+}
+
+// LLMCompass op names -> the op names of workload/graph_builder in a layer. Q_mul_K, A_mul_V and
+// Softmax are parts of the fused "attention" op and are rebuilt from its shape below.
+const char* graph_op_for(const std::string& llmcompass) {
+  if (llmcompass == "Q_K_V") return "qkv_proj";
+  if (llmcompass == "Wo_proj") return "o_proj";
+  if (llmcompass == "W1_proj") return "mlp_up";
+  if (llmcompass == "W2_proj") return "mlp_down";
+  if (llmcompass == "GeLU") return "mlp_act";
+  if (llmcompass == "LayerNorm_MHA") return "attn_norm";
+  if (llmcompass == "LayerNorm_FFN") return "mlp_norm";
+  if (llmcompass == "AllReduce_MHA") return "attn_allreduce";
+  if (llmcompass == "AllReduce_FFN") return "mlp_allreduce";
+  return nullptr;
+}
+
+// Time of one LLMCompass operator of one layer. LLMCompass (Zhang et al., ISCA 2024,
+// github:PrincetonUniversity/LLMCompass) times unfused PyTorch ops: Q_mul_K and A_mul_V are
+// batched matmuls over (batch x heads) and Softmax materialises the whole score matrix, so they
+// are predicted from the fused attention op's shape as two batched GEMMs and an element-wise
+// pass (5 FLOP and one exp per score, read and written once in the activation format). Ignores
+// the causal mask (PyTorch computes the full square).
+std::optional<Seconds> llmcompass_op_time(const std::string& name, const LayerGroup& layer,
+                                          const HardwareSpec& hw, Precision act,
+                                          const PerfCalibration& cal) {
+  if (const char* graph_name = graph_op_for(name)) {
+    std::optional<Seconds> total;
+    for (const Op& op : layer.ops) {
+      if (op.name != graph_name) continue;
+      total = total.value_or(Seconds(0)) + predict_op(hw, op, cal).time * op.count;
+    }
+    return total;
+  }
+  const Op* attn = nullptr;
+  for (const Op& op : layer.ops)
+    if (op.kind == OpKind::kAttention) attn = &op;
+  if (!attn) return std::nullopt;
+  const AttentionShape& a = attn->attention;
+  const int64_t problems = a.batch * a.heads;
+  if (name == "Q_mul_K")
+    return predict_gemm(hw, GemmShape{a.q_len, a.kv_len, a.qk_dim, problems}, act, cal).time;
+  if (name == "A_mul_V")
+    return predict_gemm(hw, GemmShape{a.q_len, a.v_dim, a.kv_len, problems}, act, cal).time;
+  if (name == "Softmax") {
+    Op sm;
+    sm.name = "softmax";
+    sm.kind = OpKind::kElementwise;
+    const double scores = static_cast<double>(problems) * static_cast<double>(a.q_len) *
+                          static_cast<double>(a.kv_len);
+    const double elem = bytes_per_element(act).value();
+    sm.flop = FlopCount(5.0 * scores);  // max, subtract, exp, sum, divide
+    sm.special_ops = scores;
+    sm.activation_read = Bytes(scores * elem);
+    sm.activation_write = Bytes(scores * elem);
+    sm.math_precision = Precision::kFp32;
+    return predict_op(hw, sm, cal).time;
+  }
+  return std::nullopt;
+}
+
+Outcome predict_op_row(const MeasuredRow& row, const PreparedRow& p, const PerfCalibration& cal) {
+  Outcome o;
+  XPUSIM_CHECK(p.graph.has_value() && !p.graph->layers.empty(), "op row prepared without graph");
+  const LayerGroup& layer = p.graph->layers.front();
+  std::vector<std::string> names;
+  if (p.c.op.op.empty()) names = llmcompass_op_names();  // whole layer = sum of the 12 ops
+  else names.push_back(p.c.op.op);
+  Seconds total(0);
+  for (const auto& n : names) {
+    auto t = llmcompass_op_time(n, layer, *p.hw, p.c.run.activations, cal);
+    if (!t) {
+      // tp = 1 has no all-reduce: LLMCompass would not measure one either.
+      if (n.starts_with("AllReduce") && p.c.run.tp == 1) continue;
+      o.skip_reason = "op " + n + " has no counterpart in the layer graph of " + row.model;
+      return o;
+    }
+    total += *t;
+  }
+  o.value = units::to_ms(total);
+  o.detail = std::string(p.c.op.phase == OpPhase::kPrefill ? "prefill" : "decode") + " layer, tp=" +
+             std::to_string(p.c.run.tp) + (p.c.op.op.empty() ? ", 12 ops" : ", op " + p.c.op.op);
+  return o;
+}
+
+Outcome predict_row(const MeasuredRow& row, const PreparedRow& p, const PerfCalibration& cal) {
+  switch (p.c.kind) {
+    case CaseKind::kStatic: return predict_static(row, p, cal);
+    case CaseKind::kGemm:
+    case CaseKind::kGemmPeak: return predict_gemm_row(row, p, cal);
+    case CaseKind::kOp: return predict_op_row(row, p, cal);
+    case CaseKind::kMemBw: {
+      // Achievable streaming bandwidth: the DRAM peak times the perf models' sustained fraction
+      // (the same product every memory-bound op time uses).
+      Outcome o;
+      o.value = units::to_gb_per_s(p.hw->memory.dram.bandwidth * cal.dram_efficiency);
+      o.detail = "dram peak x dram_efficiency";
+      return o;
+    }
+    case CaseKind::kAllReduce: {
+      CollectiveResult res = predict_collective(*p.hw, CollectiveKind::kAllReduce,
+                                                p.c.allreduce.message, p.c.allreduce.devices, cal);
+      Outcome o;
+      if (!res.feasible) {
+        o.skip_reason = "infeasible: no interconnect tier for an all-reduce over " +
+                        std::to_string(p.c.allreduce.devices) + " devices";
+        return o;
+      }
+      o.value = units::to_gb_per_s(res.bus_bandwidth);
+      o.detail = res.algorithm + " over " + res.tier + ", " +
+                 sig(units::to_gib(p.c.allreduce.message)) + " GiB";
+      return o;
+    }
+    case CaseKind::kP2p: {
+      Outcome o;
+      const double directions = p.c.p2p.bidirectional ? 2.0 : 1.0;
+      if (p.c.p2p.path == P2pPath::kHostToDevice) {
+        if (!p.hw->interconnect.host_bandwidth) {
+          o.skip_reason = "hardware " + p.hw->id + " has no interconnect.host_bandwidth";
+          return o;
+        }
+        // Host link per direction x the copy efficiency every link uses.
+        o.value = directions *
+                  units::to_gb_per_s(*p.hw->interconnect.host_bandwidth * cal.link_efficiency);
+        o.detail = "host link x link_efficiency";
+        return o;
+      }
+      CollectiveResult res =
+          predict_collective(*p.hw, CollectiveKind::kSendRecv, p.c.p2p.message, 2, cal);
+      if (!res.feasible) {
+        o.skip_reason = "infeasible: no interconnect tier between 2 devices";
+        return o;
+      }
+      o.value = directions * units::to_gb_per_s(res.bus_bandwidth);
+      o.detail = res.algorithm + " over " + res.tier;
+      return o;
+    }
+  }
+  XPUSIM_CHECK(false, "unhandled CaseKind");
+  return {};
+}
+
+}  // namespace
+
+struct Validator::Impl {
+  MeasuredSet set;
+  std::map<std::string, std::optional<HardwareSpec>> hardware;
+  std::map<std::string, std::string> hardware_error;
+  std::map<std::string, std::optional<ModelSpec>> models;
+  std::map<std::string, std::string> model_error;
+  std::vector<PreparedRow> prepared;
+  std::vector<SkippedRow> unprepared;  // rows that cannot be simulated at all
+
+  const HardwareSpec* hardware_for(const std::string& id, std::string& why) {
+    auto it = hardware.find(id);
+    if (it == hardware.end()) {
+      auto hw = load_hardware(id);
+      if (hw) {
+        it = hardware.emplace(id, std::move(*hw)).first;
+      } else {
+        it = hardware.emplace(id, std::nullopt).first;
+        hardware_error[id] = shorten_preset_message(hw.error().front().message);
+      }
+    }
+    if (!it->second) why = hardware_error[id];
+    return it->second ? &*it->second : nullptr;
+  }
+
+  const ModelSpec* model_for(const std::string& id, std::string& why) {
+    auto it = models.find(id);
+    if (it == models.end()) {
+      auto m = load_model(id);
+      if (m) {
+        it = models.emplace(id, std::move(*m)).first;
+      } else {
+        it = models.emplace(id, std::nullopt).first;
+        model_error[id] = shorten_preset_message(m.error().front().message);
+      }
+    }
+    if (!it->second) why = model_error[id];
+    return it->second ? &*it->second : nullptr;
+  }
+
+  void prepare() {
+    for (size_t i = 0; i < set.rows.size(); ++i) {
+      const MeasuredRow& row = set.rows[i];
+      auto skip = [&](std::string reason) {
+        unprepared.push_back(SkippedRow{row.id, row.line, std::move(reason)});
+      };
+      // Serving rows are reported before their presets are looked up: the reason that matters
+      // is the missing simulator, not a missing preset.
+      if (is_serving_scenario(row.scenario)) {
+        skip("serving scenario: needs the serving simulator (not yet implemented)");
+        continue;
+      }
+      std::string why;
+      PreparedRow p;
+      p.index = i;
+      p.hw = hardware_for(row.hardware, why);
+      if (!p.hw) {
+        skip(why);
+        continue;
+      }
+      auto c = interpret_row(row, *p.hw);
+      if (!c) {
+        skip(c.error());
+        continue;
+      }
+      p.c = std::move(*c);
+      if (p.c.kind == CaseKind::kStatic || p.c.kind == CaseKind::kOp) {
+        p.model = model_for(row.model, why);
+        if (!p.model) {
+          skip(why);
+          continue;
+        }
+        ParallelismPlan plan = plan_of(p.c.run);
+        if (auto ok = check_plan(*p.model, plan); !ok) {
+          skip("parallelism: " + ok.error().front().message);
+          continue;
+        }
+        if (p.c.kind == CaseKind::kOp) {
+          const StaticCase& r = p.c.run;
+          PrecisionPlan prec = precision_of(r);
+          p.graph = p.c.op.phase == OpPhase::kPrefill
+                        ? build_prefill(*p.model, plan, prec, r.batch, r.input_len)
+                        : build_decode_step(*p.model, plan, prec, r.batch,
+                                            static_cast<int64_t>(r.input_len) + r.output_len);
+          if (p.graph->layers.empty()) {
+            skip("op row: the layer graph of " + row.model + " has no layers");
+            continue;
+          }
+        }
+      }
+      prepared.push_back(std::move(p));
+    }
+  }
+};
+
+Validator::Validator(MeasuredSet set) : impl_(std::make_unique<Impl>()) {
+  impl_->set = std::move(set);
+  impl_->prepare();
+}
+Validator::~Validator() = default;
+Validator::Validator(Validator&&) noexcept = default;
+Validator& Validator::operator=(Validator&&) noexcept = default;
+
+size_t Validator::prepared_rows() const { return impl_->prepared.size(); }
+const MeasuredSet& Validator::measured() const { return impl_->set; }
+
+ValidationReport Validator::run(const PerfCalibration& cal, const RowFilter& keep) const {
+  const MeasuredSet& set = impl_->set;
+  ValidationReport rep;
+  rep.file = set.file;
+  rep.ignored_columns = set.ignored_columns;
+  rep.total_rows = static_cast<int>(set.rows.size() + set.malformed.size());
+
+  std::set<std::string> dropped_ids;  // rows the filter rejects
+  if (keep) {
+    for (const auto& row : set.rows)
+      if (!keep(row)) dropped_ids.insert(row.id);
+  }
+  for (const auto& s : set.malformed) rep.skipped.push_back(s);
+  for (const auto& s : impl_->unprepared)
+    if (!dropped_ids.contains(s.id)) rep.skipped.push_back(s);
+
+  for (const PreparedRow& p : impl_->prepared) {
+    const MeasuredRow& row = set.rows[p.index];
+    if (keep && !keep(row)) continue;
+    Outcome o = predict_row(row, p, cal);
+    if (!o.value || !std::isfinite(*o.value) || *o.value <= 0.0) {
+      std::string reason = o.skip_reason.empty() ? "the model gave no finite positive prediction"
+                                                 : o.skip_reason;
+      rep.skipped.push_back(SkippedRow{row.id, row.line, reason});
+      ++rep.skipped_by_model;
+      continue;
+    }
+    RowPrediction r;
+    r.id = row.id;
+    r.line = row.line;
+    r.scenario = row.scenario;
+    r.metric = row.metric;
+    r.hardware = row.hardware;
+    r.model = row.model;
+    r.predicted = *o.value;
+    r.measured = row.value;
+    r.error_pct = 100.0 * (r.predicted - r.measured) / r.measured;
+    r.assumptions = p.c.assumptions;
+    r.detail = std::move(o.detail);
+    rep.rows.push_back(std::move(r));
+  }
+  std::stable_sort(rep.skipped.begin(), rep.skipped.end(),
+                   [](const SkippedRow& a, const SkippedRow& b) { return a.line < b.line; });
+  for (const auto& s : rep.skipped) ++rep.skipped_by_reason[s.reason];
+
+  std::map<std::string, std::vector<const RowPrediction*>> by_scenario, by_metric, by_hw;
+  std::vector<const RowPrediction*> all;
+  for (const auto& r : rep.rows) {
+    by_scenario[r.scenario].push_back(&r);
+    by_metric[r.scenario + "/" + std::string(metric_info(r.metric).name)].push_back(&r);
+    by_hw[r.hardware].push_back(&r);
+    all.push_back(&r);
+  }
+  for (const auto& [k, v] : by_scenario) rep.by_scenario.push_back(error_stats(k, v));
+  for (const auto& [k, v] : by_metric) rep.by_metric.push_back(error_stats(k, v));
+  for (const auto& [k, v] : by_hw) rep.by_hardware.push_back(error_stats(k, v));
+  rep.overall = error_stats("all", all);
+  return rep;
+}
+
+Result<ValidationReport> validate_file(const std::string& path, const PerfCalibration& cal) {
+  auto set = load_measured_file(path);
+  if (!set) return tl::unexpected(set.error());
+  return Validator(std::move(*set)).run(cal);
+}
+
+}  // namespace xpusim

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: Apache-2.0
+// The validation engine (stage 7): measured rows (measured_row.h) interpreted by row_case.h are
+// simulated with the perf models (perf/: simulate_static, predict_gemm, predict_op,
+// predict_collective) under a PerfCalibration, giving per-row predictions, signed errors and MAPE
+// per scenario, metric and hardware. Rows that cannot be simulated are listed with the reason.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "xpusim/base/diagnostic.h"
+#include "xpusim/config/hardware_spec.h"
+#include "xpusim/config/model_spec.h"
+#include "xpusim/perf/calibration.h"
+#include "xpusim/validate/measured_row.h"
+#include "xpusim/validate/row_case.h"
+
+namespace xpusim {
+
+// One simulated row. `predicted` and `measured` are in the metric's unit (metric_info().unit).
+struct RowPrediction {
+  std::string id;
+  int line = 0;
+  std::string scenario;
+  Metric metric = Metric::kTtftMs;
+  std::string hardware;
+  std::string model;
+  double predicted = 0.0;
+  double measured = 0.0;
+  double error_pct = 0.0;                // 100 x (predicted - measured) / measured
+  std::vector<std::string> assumptions;  // row-interpretation defaults applied
+  std::string detail;                    // what was simulated ("decode step tp=4 ...", binding)
+};
+
+// Error statistics of a group of rows.
+struct ErrorStats {
+  std::string key;          // "static", "static/ttft_ms", "a100-sxm-80gb", "all"
+  int rows = 0;
+  double mape = 0.0;        // mean |error_pct|
+  double mean_error_pct = 0.0;  // mean signed error (bias: > 0 = predictions too high)
+  double max_abs_error_pct = 0.0;
+};
+
+struct ValidationReport {
+  std::string file;
+  int total_rows = 0;                      // rows in the file (incl. malformed)
+  std::vector<RowPrediction> rows;
+  std::vector<SkippedRow> skipped;         // malformed and not simulable, in file order
+  int skipped_by_model = 0;                // of those: prepared rows the model could not predict
+                                           // (infeasible), which depends on the calibration
+  std::vector<ErrorStats> by_scenario;
+  std::vector<ErrorStats> by_metric;       // "scenario/metric"
+  std::vector<ErrorStats> by_hardware;
+  ErrorStats overall;
+  std::map<std::string, int> skipped_by_reason;
+  std::vector<std::string> ignored_columns;
+};
+
+// Statistics of `rows` (error_pct of each) under `key`.
+ErrorStats error_stats(const std::string& key, const std::vector<const RowPrediction*>& rows);
+
+// Loads the presets every row names (once per id), interprets each row and keeps what the perf
+// models need, so that `run` can be repeated cheaply under different calibrations (calibrate).
+class Validator {
+ public:
+  // Never fails: rows that cannot be prepared (unknown preset, unsupported scenario, missing
+  // field, a plan the model cannot be sharded with) become skipped rows with the reason.
+  explicit Validator(MeasuredSet set);
+  ~Validator();
+  Validator(Validator&&) noexcept;
+  Validator& operator=(Validator&&) noexcept;
+
+  // Selects rows for a run (calibrate fits on subsets); an empty filter keeps every row.
+  using RowFilter = std::function<bool(const MeasuredRow&)>;
+
+  // Predicts every prepared row. Rows the model finds infeasible (e.g. the weights and KV cache
+  // do not fit in memory) are skipped with the model's reason. Rows `keep` rejects are neither
+  // predicted nor listed as skipped.
+  [[nodiscard]] ValidationReport run(const PerfCalibration& cal, const RowFilter& keep = {}) const;
+
+  // Prepared rows (for calibrate's leave-one-hardware-out split).
+  [[nodiscard]] size_t prepared_rows() const;
+  [[nodiscard]] const MeasuredSet& measured() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Convenience: load_measured_file + Validator(...).run(cal).
+Result<ValidationReport> validate_file(const std::string& path, const PerfCalibration& cal);
+
+}  // namespace xpusim
