@@ -25,7 +25,8 @@ struct PerfCalibration {
   // ---- Memory ----
   // Fraction of the DRAM peak a streaming kernel reaches (BabelStream-copy class).
   double dram_efficiency = 0;
-  // Fraction of the L2 / on-chip global-buffer bandwidth reached.
+  // Fraction of the on-chip bandwidths (per-unit L1/shared memory feeding the matrix engines, L2)
+  // reached by GEMM and attention kernels.
   double l2_efficiency = 0;
 
   // ---- Interconnect ----

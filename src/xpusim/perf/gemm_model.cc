@@ -68,38 +68,34 @@ GemmResult predict_gemm(const HardwareSpec& hw, const GemmShape& shape, GemmOper
                                                     : std::numeric_limits<double>::infinity();
   const double l2_cap = hw.memory.l2.present ? hw.memory.l2.capacity.value() : 0.0;
   const double l2_bw = hw.memory.l2.present ? hw.memory.l2.bandwidth.value() * cal.l2_efficiency
-                                            : 0.0;
+                                            : 0.0;  // for l2_time (reported)
+  const double l1_bw = hw.memory.l1.present ? hw.memory.l1.bandwidth.value() * cal.l2_efficiency
+                                            : 0.0;  // per unit
   const double dram_bw = std::max(hw.memory.dram.bandwidth.value() * cal.dram_efficiency, 1.0);
 
-  // DRAM reads of the operands with L2 panel reuse: the L2 (half of it; the rest holds C and other
-  // traffic) keeps a Pm x K panel of A and a K x Pn panel of B; A is streamed ceil(N/Pn) times and B
-  // ceil(M/Pm) times. Everything fits -> each operand read once.
   const double a_bytes = d(M) * d(K) * ab, b_bytes = d(K) * d(N) * bb, c_bytes = d(M) * d(N) * ab;
-  const double budget = 0.5 * l2_cap;
-  double a_reads = 1, b_reads = 1;
-  if (a_bytes + b_bytes > budget) {
-    double pm, pn;
-    if (a_bytes <= 0.5 * budget) {
-      pm = d(M);
-      pn = std::max(1.0, (budget - a_bytes) / (d(K) * bb));
-    } else if (b_bytes <= 0.5 * budget) {
-      pn = d(N);
-      pm = std::max(1.0, (budget - b_bytes) / (d(K) * ab));
-    } else {
-      double panel = std::max(1.0, budget / (d(K) * (ab + bb)));
-      pm = std::min(d(M), panel);
-      pn = std::min(d(N), panel);
-    }
-    a_reads = std::ceil(d(N) / std::min(d(N), pn));
-    b_reads = std::ceil(d(M) / std::min(d(M), pm));
-  }
-  const double dram_bytes = d(B) * (a_bytes * a_reads + b_bytes * b_reads + c_bytes);
-  const Seconds dram_time(dram_bytes / dram_bw);
+  const double budget = 0.5 * l2_cap;  // half the L2 for operands; the rest holds C and others
 
-  static constexpr std::array<int, 5> kTm = {16, 32, 64, 128, 256};
-  static constexpr std::array<int, 4> kTn = {32, 64, 128, 256};
+  static constexpr std::array<int, 5> kTm = {256, 128, 64, 32, 16};  // large first: ties keep them
+  static constexpr std::array<int, 4> kTn = {256, 128, 64, 32};
   static constexpr std::array<int, 3> kTk = {128, 64, 32};
   static constexpr std::array<int, 5> kSplit = {1, 2, 4, 8, 16};
+  // DRAM reads of A and B. Compulsory (each once) when both fit in the L2 budget or when one of
+  // them stays resident while the other streams; otherwise the tiles of one wave run in lock-step
+  // over K, so a wave reads the distinct A row-panels and B column-panels of its wm x wn block of
+  // tiles once (L2 catches the reuse inside the wave, not across waves).
+  auto dram_reads = [&](int tm, int tn, int64_t waves, int64_t out_tiles) {
+    const double compulsory = d(B) * (a_bytes + b_bytes);
+    if (a_bytes + b_bytes <= budget || std::min(a_bytes, b_bytes) <= 0.5 * budget)
+      return compulsory;
+    const int64_t mt = ceil_div(M, tm), nt = ceil_div(N, tn);
+    const int64_t per_wave = std::min<int64_t>(units, out_tiles);
+    const int64_t wm = std::min<int64_t>(
+        mt, std::max<int64_t>(1, static_cast<int64_t>(std::ceil(std::sqrt(d(per_wave))))));
+    const int64_t wn = std::min<int64_t>(nt, ceil_div(per_wave, wm));
+    const double wave = std::min(d(wm * tm), d(M)) * d(K) * ab + std::min(d(wn * tn), d(N)) * d(K) * bb;
+    return std::max(compulsory, d(waves) * wave);
+  };
   Candidate best;
   best.time = Seconds(std::numeric_limits<double>::infinity());
   for (int tm : kTm) {
@@ -129,10 +125,19 @@ GemmResult predict_gemm(const HardwareSpec& hw, const GemmShape& shape, GemmOper
         double l2 = d(B) * (d(ceil_div(N, tn)) * a_bytes + d(ceil_div(M, tm)) * b_bytes) + d(B) * c_bytes;
         if (split > 1) l2 += 2.0 * d(split) * d(M) * d(N) * d(B) * acc;
         cand.l2 = Bytes(l2);
-        cand.dram = Bytes(dram_bytes);
+        cand.dram = Bytes(dram_reads(tm, tn, cand.waves, out_tiles) + d(B) * c_bytes);
         cand.l2_time = l2_bw > 0 ? Seconds(l2 / l2_bw) : Seconds(0);
-        cand.dram_time = dram_time;
-        Seconds mem = max(cand.dram_time, cand.l2_time);
+        // Operand feed through the unit's shared memory / L1: every byte of the tile's A and B
+        // panels passes once per tile (small tiles need more bytes per MAC).
+        if (l1_bw > 0) {
+          const double tile_bytes = (std::min<double>(tm, d(M)) * ab + tn * bb) * d(k_part);
+          cand.matrix_time = max(cand.matrix_time,
+                                 Seconds(d(cand.waves) * tile_bytes / l1_bw));
+        }
+        cand.dram_time = cand.dram / BytesPerSecond(dram_bw);
+        // L2 -> unit bandwidth is not a bound: libraries choose tile/cluster shapes (Hopper TMA
+        // multicast) that keep it below the crossbar limit; L2 bytes are reported only.
+        Seconds mem = cand.dram_time;
         Seconds hi = max(cand.matrix_time, mem), lo = min(cand.matrix_time, mem);
         cand.time = hi + lo * cal.overlap_loss;
         if (cand.time < best.time) best = cand;
@@ -140,14 +145,15 @@ GemmResult predict_gemm(const HardwareSpec& hw, const GemmShape& shape, GemmOper
     }
   }
   if (best.tiles == 0) {  // no tile fits the on-chip memory: smallest tile, data from DRAM
-    best.tile = GemmTile{kTm[0], kTn[0], kTk.back()};
+    best.tile = GemmTile{kTm.back(), kTn.back(), kTk.back()};
     best.tiles = ceil_div(M, best.tile.m) * ceil_div(N, best.tile.n) * B;
     best.waves = ceil_div(best.tiles, units);
     best.matrix_time = Seconds(d(best.waves) * std::max(best.tile.m, min_m) * best.tile.n * d(K) /
                                unit_rate);
-    best.dram = Bytes(dram_bytes);
-    best.l2 = Bytes(dram_bytes);
-    best.dram_time = dram_time;
+    best.dram = Bytes(d(B) * (a_bytes * d(ceil_div(N, best.tile.n)) + b_bytes * d(ceil_div(M, best.tile.m)) + c_bytes));
+    best.l2 = best.dram;
+    best.dram_time = best.dram / BytesPerSecond(dram_bw);
+    const Seconds dram_time = best.dram_time;
     best.time = max(best.matrix_time, dram_time) + min(best.matrix_time, dram_time) * cal.overlap_loss;
   }
 
@@ -166,15 +172,12 @@ GemmResult predict_gemm(const HardwareSpec& hw, const GemmShape& shape, GemmOper
   if (cal.kernel_overhead > best.time) {
     r.bound = Bound::kLatency;
     r.utilization = cal.kernel_overhead / r.time;
-  } else if (best.matrix_time >= best.dram_time && best.matrix_time >= best.l2_time) {
+  } else if (best.matrix_time >= best.dram_time) {
     r.bound = Bound::kMatrix;
     r.utilization = r.achieved / peak;
-  } else if (best.dram_time >= best.l2_time) {
+  } else {
     r.bound = Bound::kDram;
     r.utilization = best.dram / r.time / hw.memory.dram.bandwidth;
-  } else {
-    r.bound = Bound::kL2;
-    r.utilization = best.l2 / r.time / hw.memory.l2.bandwidth;
   }
   return r;
 }

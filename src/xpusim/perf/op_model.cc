@@ -49,13 +49,13 @@ OpResult finish(const Parts& p, const PerfCalibration& cal, Seconds floor_time,
   r.flop = flop;
   r.bytes = bytes;
   Seconds compute = max(p.matrix, max(p.vector, p.special));
-  Seconds mem = max(p.dram, p.l2);
+  Seconds mem = p.dram;  // L2 time reported, not binding (see gemm_model.cc)
   Seconds t = max(compute, mem) + min(compute, mem) * cal.overlap_loss;
   t = max(t, floor_time);
   r.time = t + cal.kernel_overhead;
   struct Cand { Seconds s; Bound b; };
   const Cand cands[] = {{p.matrix, Bound::kMatrix}, {p.vector, Bound::kVector},
-                        {p.special, Bound::kSpecial}, {p.dram, Bound::kDram}, {p.l2, Bound::kL2}};
+                        {p.special, Bound::kSpecial}, {p.dram, Bound::kDram}};
   Cand top{Seconds(0), Bound::kLatency};
   for (const auto& c : cands)
     if (c.s > top.s) top = c;
