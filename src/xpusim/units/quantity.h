@@ -99,6 +99,7 @@ using PerSquareMillimeter = Quantity<Dim<0, 0, 0, -2, 0, 0>>;  // defect density
 using UsdPerSquareMillimeter = Quantity<Dim<0, 0, 0, -2, 1, 0>>;
 using UsdPerByte = Quantity<Dim<-1, 0, 0, 0, 1, 0>>;
 using UsdPerJoule = Quantity<Dim<0, 0, 0, 0, 1, -1>>;
+using TokensPerSecond = Quantity<Dim<0, -1, 0, 0, 0, 0>>;  // tokens (a count) per second
 using JoulesPerFlop = Quantity<Dim<0, 0, -1, 0, 0, 1>>;
 using JoulesPerByte = Quantity<Dim<-1, 0, 0, 0, 0, 1>>;
 using WattsPerSquareMillimeter = Quantity<Dim<0, -1, 0, -2, 0, 1>>;

@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "xpusim/area/area_model.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "xpusim/base/check.h"
+#include "xpusim/base/text.h"
+
+namespace xpusim {
+namespace {
+
+// ---- LLMCompass constants (cost_model/cost_model.py @2e015fd, economics.md §5.2) ---------------
+constexpr double kFpu64Transistors = 685300;
+constexpr double kFpu32Transistors = 134069;
+constexpr double kInt32AluTransistors = 177690;
+constexpr double kControlPerSublaneTransistors = 996200;
+constexpr double kCrossbarPerCoreTransistors = 44.3e6;
+// PHYs do not shrink with the node (mm² per unit).
+constexpr double kHbmPhyPerStackMm2 = 10.45;     // HBM2e, 1024-bit; used for every HBM generation
+                                                 // (HBM3/3E PHY area n/f, economics.md §8)
+constexpr double kDdrPhyPer32BitMm2 = 1.45;      // DDR5; used for GDDR/LPDDR devices (assumption)
+constexpr double kPcie5PhyPerLaneMm2 = 0.64;
+constexpr double kPcie4PhyPerLaneMm2 = 0.48;
+constexpr double kNvlink3PhyMm2 = 1.888;
+constexpr double kNvlink4PhyMm2 = 0.965;
+constexpr double kInfinityFabricPhyMm2 = 5.69;
+// Controllers (transistors, scale with the node).
+constexpr double kHbmControllerTransistors = 552.7e6;
+constexpr double kDdrControllerTransistors = 90.4e6;
+constexpr double kPcie5ControllerPerLaneTransistors = 5.37e6;
+constexpr double kNvlink3ControllerTransistors = 74.6e6;
+constexpr double kNvlink4ControllerTransistors = 86.6e6;
+constexpr double kInfinityFabricControllerTransistors = 348.1e6;
+
+// Assumptions (not in the sources): host link is x16; a PCIe lane above 2.5 GB/s per direction
+// is Gen5 or later (Gen4 x16 = 31.5 GB/s, Gen5 x16 = 63 GB/s).
+constexpr int kPcieLanes = 16;
+constexpr double kPcieGen5MinBytesPerLane = 2.5e9;
+// GPU register files are built from many small banks (NVIDIA: 64 KiB per SM sub-partition,
+// several banks each); modelled as 16 KiB SRAM arrays. Assumption, ignores extra ports.
+constexpr Bytes kRegisterFileBank = units::kib(16);
+// Largest SRAM array LLMCompass builds caches from.
+constexpr Bytes kMaxSramArray = units::kib(512);
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+SquareMillimeters logic_area(double transistors, ProcessNode node) {
+  return SquareMillimeters(transistors / (technology(node).logic_mtr_per_mm2 * 1e6));
+}
+
+struct LinkPhy {
+  double phy_mm2;
+  double controller_transistors;
+};
+
+// PHY and controller per scale-up link, by link family. NVLink5, ICI and Ethernet SerDes have no
+// published area: they use the NVLink4 figures (assumption).
+LinkPhy link_phy(const std::string& name) {
+  std::string n = lower(name);
+  n.erase(std::remove(n.begin(), n.end(), ' '), n.end());
+  if (n.find("nvlink3") != std::string::npos) return {kNvlink3PhyMm2, kNvlink3ControllerTransistors};
+  if (n.find("infinity") != std::string::npos || n.find("xgmi") != std::string::npos)
+    return {kInfinityFabricPhyMm2, kInfinityFabricControllerTransistors};
+  return {kNvlink4PhyMm2, kNvlink4ControllerTransistors};
+}
+
+struct Blocks {
+  std::vector<AreaComponent> items;
+  void add(std::string name, SquareMillimeters a) {
+    if (a.value() > 0) items.push_back({std::move(name), a});
+  }
+  [[nodiscard]] SquareMillimeters sum() const {
+    SquareMillimeters s;
+    for (const auto& c : items) s += c.area;
+    return s;
+  }
+};
+
+Result<ProcessNode> node_of(const DieSpec& die, const std::string& path) {
+  if (die.node.empty()) {
+    return fail(Diagnostic{.path = path,
+                           .message = fmt::format("missing process node; the area model needs one "
+                                                  "of: {}",
+                                                  join(process_node_names()))});
+  }
+  auto n = parse_process_node(die.node);
+  if (!n) {
+    auto d = n.error().front();
+    d.path = path;
+    return tl::unexpected(Diagnostics{d});
+  }
+  return *n;
+}
+
+}  // namespace
+
+double transistors_per_mac(Precision p) {
+  double mantissa = 0;
+  switch (p) {
+    case Precision::kFp32: mantissa = 23; break;
+    case Precision::kTf32: mantissa = 10; break;
+    case Precision::kFp16: mantissa = 10; break;
+    case Precision::kBf16: mantissa = 7; break;
+    case Precision::kInt8: mantissa = 7; break;
+    case Precision::kFp8: mantissa = 3; break;
+    case Precision::kInt4: mantissa = 3; break;
+    case Precision::kFp4: mantissa = 1; break;
+  }
+  return kFpu64Transistors * (mantissa / 52.0) * (mantissa / 52.0);
+}
+
+double sram_array_efficiency(Bytes array_capacity) {
+  // LLMCompass cache area efficiency for 4 KB ... 1 MB arrays.
+  static constexpr std::array<double, 9> kEff = {0.076, 0.142, 0.247, 0.393, 0.559,
+                                                 0.704, 0.526, 0.602, 0.561};
+  double kb = std::min(array_capacity, kMaxSramArray).value() / units::kKi;
+  double x = std::log2(std::max(kb, 4.0)) - 2.0;  // 0 at 4 KiB, 8 at 1 MiB
+  auto i = static_cast<size_t>(std::floor(x));
+  if (i >= kEff.size() - 1) return kEff.back();
+  double f = x - static_cast<double>(i);
+  return kEff[i] + f * (kEff[i + 1] - kEff[i]);
+}
+
+SquareMillimeters sram_area(Bytes capacity, Bytes array_capacity, ProcessNode node) {
+  double bits = capacity.value() * 8.0;
+  return technology(node).sram_bit_area * bits / sram_array_efficiency(array_capacity);
+}
+
+Result<AreaReport> estimate_area(const HardwareSpec& hw, const AreaOptions& options) {
+  const auto& c = hw.compute;
+  if (c.units <= 0) {
+    return fail(Diagnostic{.path = "compute.units",
+                           .message = fmt::format("the area model needs at least one compute "
+                                                  "unit, got {}", c.units)});
+  }
+  auto compute_node = node_of(hw.physical.compute_die, "physical.compute_die.node");
+  if (!compute_node) return tl::unexpected(compute_node.error());
+  const bool has_io_die = hw.physical.io_die.count > 0;
+  ProcessNode io_node = *compute_node;
+  if (has_io_die && !hw.physical.io_die.node.empty()) {
+    auto n = node_of(hw.physical.io_die, "physical.io_die.node");
+    if (!n) return tl::unexpected(n.error());
+    io_node = *n;
+  }
+  if (options.units_on_die && *options.units_on_die < c.units) {
+    return fail(Diagnostic{.path = "units_on_die",
+                           .message = fmt::format("{} units on the die is fewer than the {} "
+                                                  "enabled units", *options.units_on_die, c.units)});
+  }
+  const int stacks = std::max(0, hw.memory.dram.stacks);
+  if (options.dram_phys_on_die && *options.dram_phys_on_die < stacks) {
+    return fail(Diagnostic{.path = "dram_phys_on_die",
+                           .message = fmt::format("{} DRAM PHYs on the die is fewer than the {} "
+                                                  "stacks", *options.dram_phys_on_die, stacks)});
+  }
+
+  AreaReport report;
+  report.units_on_die = options.units_on_die.value_or(static_cast<int>(
+      std::ceil(static_cast<double>(c.units) / kDefaultEnabledUnitFraction - 1e-9)));
+  report.dram_phys_on_die = options.dram_phys_on_die.value_or(stacks);
+  const int n_compute = std::max(1, hw.physical.compute_die.count);
+  const int n_io = has_io_die ? hw.physical.io_die.count : 0;
+  const bool multi_die = n_compute + n_io > 1;
+
+  // ---- One compute unit (SM / CU / TensorCore) ---------------------------------------------------
+  const ProcessNode cn = *compute_node;
+  double mac_transistors = 0;  // the widest format sets the multiplier array; narrower ones pack in
+  for (Precision p : kAllPrecisions) {
+    mac_transistors = std::max(mac_transistors,
+                               c.matrix.macs_per_cycle[index_of(p)] * transistors_per_mac(p));
+  }
+  const double engines = std::max(1, c.matrix.engines_per_unit);
+  SquareMillimeters unit_matrix = logic_area(engines * mac_transistors, cn);
+  // A SIMD lane = one FP32 FMA unit + one INT32 ALU (LLMCompass vector lane); FP64 and SFUs are
+  // left to the integration overhead.
+  double lanes = c.vector.fp32_flop_per_cycle_per_unit / 2.0;
+  SquareMillimeters unit_vector = logic_area(lanes * (kFpu32Transistors + kInt32AluTransistors), cn);
+  SquareMillimeters unit_control = logic_area(
+      engines * kControlPerSublaneTransistors + kCrossbarPerCoreTransistors, cn);
+  SquareMillimeters unit_rf, unit_l1;
+  if (hw.memory.register_file.present)
+    unit_rf = sram_area(hw.memory.register_file.capacity, kRegisterFileBank, cn);
+  if (hw.memory.l1.present) unit_l1 = sram_area(hw.memory.l1.capacity, hw.memory.l1.capacity, cn);
+
+  const double units_per_die = static_cast<double>(report.units_on_die) / n_compute;
+  Blocks compute;
+  compute.add("matrix engines", unit_matrix * units_per_die);
+  compute.add("vector units", unit_vector * units_per_die);
+  compute.add("register files", unit_rf * units_per_die);
+  compute.add("L1 / shared memory", unit_l1 * units_per_die);
+  compute.add("control + crossbar", unit_control * units_per_die);
+  if (hw.memory.l2.present)
+    compute.add("L2", sram_area(hw.memory.l2.capacity, kMaxSramArray, cn) / n_compute);
+
+  // ---- Uncore: memory system, links, host interface (on the I/O dies if there are any) ---------
+  Blocks io_blocks;
+  Blocks& uncore = has_io_die ? io_blocks : compute;
+  const ProcessNode un = has_io_die ? io_node : cn;
+  const double share = 1.0 / (has_io_die ? n_io : n_compute);
+  if (hw.memory.llc.present)
+    uncore.add("LLC", sram_area(hw.memory.llc.capacity, kMaxSramArray, un) * share);
+  const std::string dram = lower(hw.memory.dram.type);
+  const bool hbm = dram.rfind("hbm", 0) == 0;
+  const double phys = report.dram_phys_on_die;
+  uncore.add(hbm ? "HBM controllers" : "DRAM controllers",
+             logic_area(phys * (hbm ? kHbmControllerTransistors : kDdrControllerTransistors), un) *
+                 share);
+  uncore.add(hbm ? "HBM PHYs" : "DRAM PHYs",
+             SquareMillimeters(phys * (hbm ? kHbmPhyPerStackMm2 : kDdrPhyPer32BitMm2)) * share);
+  const auto& up = hw.interconnect.scale_up;
+  if (up.present && up.links > 0) {
+    LinkPhy lp = link_phy(up.name);
+    uncore.add("scale-up link controllers",
+               logic_area(up.links * lp.controller_transistors, un) * share);
+    uncore.add("scale-up link PHYs", SquareMillimeters(up.links * lp.phy_mm2) * share);
+  }
+  if (hw.interconnect.host_bandwidth) {
+    bool gen5 = hw.interconnect.host_bandwidth->value() / kPcieLanes >= kPcieGen5MinBytesPerLane;
+    uncore.add("PCIe controller", logic_area(kPcieLanes * kPcie5ControllerPerLaneTransistors, un) *
+                                      share);
+    uncore.add("PCIe PHY",
+               SquareMillimeters(kPcieLanes * (gen5 ? kPcie5PhyPerLaneMm2 : kPcie4PhyPerLaneMm2)) *
+                   share);
+  }
+
+  auto finish = [&](std::string name, int count, ProcessNode node, Blocks blocks) {
+    if (multi_die) blocks.add("die-to-die PHY", blocks.sum() * kDieToDieAreaFraction);
+    blocks.add("integration overhead", blocks.sum() * (kIntegrationOverhead - 1.0));
+    DieArea d;
+    d.name = std::move(name);
+    d.count = count;
+    d.node = node;
+    d.area = blocks.sum();
+    d.components = std::move(blocks.items);
+    const double side = std::sqrt(d.area.value());
+    d.width = Millimeters(std::min(side, kReticleWidth.value()));
+    d.height = Millimeters(d.area.value() / d.width.value());
+    d.within_reticle = d.height <= kReticleHeight;
+    if (!d.within_reticle && report.feasible) {
+      report.feasible = false;
+      report.infeasible_reason = fmt::format(
+          "{} die of {:.0f} mm² exceeds the {:.0f} x {:.0f} mm reticle ({:.0f} mm²); split it into "
+          "chiplets (physical.compute_die.count)",
+          d.name, d.area.value(), kReticleWidth.value(), kReticleHeight.value(),
+          (kReticleWidth * kReticleHeight).value());
+    }
+    report.total_area += d.area * count;
+    report.dies.push_back(std::move(d));
+  };
+  finish("compute", n_compute, cn, std::move(compute));
+  if (has_io_die) finish("io", n_io, io_node, std::move(io_blocks));
+  XPUSIM_CHECK(report.total_area.is_finite() && report.total_area.value() > 0,
+               "die area must be positive and finite");
+  return report;
+}
+
+}  // namespace xpusim

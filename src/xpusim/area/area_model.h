@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: Apache-2.0
+// Die area from the architecture: HardwareSpec (units, engines, MACs, memories, PHYs) + process
+// node -> area per component, per die and for the package, with the reticle check. Consumed by
+// cost/ (dies per wafer, yield, packaging) and power_model (static power); `xpusim area` prints it.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "xpusim/area/process_node.h"
+#include "xpusim/base/diagnostic.h"
+#include "xpusim/config/hardware_spec.h"
+#include "xpusim/units/quantity.h"
+
+namespace xpusim {
+
+// Shipping parts disable units (and leave HBM sites empty) for yield; the die carries them all.
+// Where the die inventory is unknown, the units on the die are units / kDefaultEnabledUnitFraction
+// (A100 enables 108 of 128 SMs = 0.84, H100 SXM 132 of 144 = 0.92; vendor whitepapers).
+inline constexpr double kDefaultEnabledUnitFraction = 0.9;
+
+// Floorplan and unmodelled-logic overhead applied to the sum of the modelled blocks (FP64 and
+// texture units, schedulers, NoC routers beyond the per-unit crossbar, clock and power
+// distribution, whitespace). One global constant, the same for every chip: LLMCompass's
+// component model (economics.md §5.2) leaves a similar gap to real dies; with 1.4 it predicts
+// A100 and H100 within 2% (tests/unit/area/area_model_test.cc).
+inline constexpr double kIntegrationOverhead = 1.4;
+
+// Die-to-die PHY area as a fraction of a chiplet's block area (Chiplet Actuary exploration
+// scripts, economics.md §4: "D2D = 10% of module area").
+inline constexpr double kDieToDieAreaFraction = 0.10;
+
+// Reticle (exposure field) limit, 26 mm x 33 mm (economics.md §1.1).
+inline constexpr Millimeters kReticleWidth{26.0};
+inline constexpr Millimeters kReticleHeight{33.0};
+
+struct AreaOptions {
+  std::optional<int> units_on_die;      // compute units on all compute dies, incl. disabled ones
+  std::optional<int> dram_phys_on_die;  // DRAM PHY sites, incl. unpopulated (H100: 6 for 5 stacks)
+};
+
+struct AreaComponent {
+  std::string name;                     // "matrix engines", "L2", "HBM PHYs", ...
+  SquareMillimeters area;               // on one die of its kind
+};
+
+struct DieArea {
+  std::string name;                     // "compute" or "io"
+  int count = 0;                        // dies of this kind in the package
+  ProcessNode node = ProcessNode::kN7;
+  std::vector<AreaComponent> components;  // sums to `area` (includes the integration overhead)
+  SquareMillimeters area;               // one die
+  Millimeters width;                    // assumed shape: square up to 26 mm wide, else 26 x A/26
+  Millimeters height;
+  bool within_reticle = true;
+};
+
+struct AreaReport {
+  std::vector<DieArea> dies;
+  SquareMillimeters total_area;         // all logic silicon of the package (HBM stacks excluded)
+  int units_on_die = 0;                 // on all compute dies together
+  int dram_phys_on_die = 0;
+  bool feasible = true;
+  std::string infeasible_reason;        // why not, e.g. a die exceeds the 26 x 33 mm reticle
+};
+
+// Estimates the die area of `hw`. Errors: a missing or unknown process node, no compute units.
+// A die beyond the reticle is a valid but infeasible design (feasible = false with a reason).
+Result<AreaReport> estimate_area(const HardwareSpec& hw, const AreaOptions& options = {});
+
+// LLMCompass SRAM array efficiency (economics.md §5.2) for one array of `array_capacity`,
+// interpolated in log2(size) between 4 KiB and 1 MiB; arrays above 512 KiB are built from 512 KiB
+// units.
+double sram_array_efficiency(Bytes array_capacity);
+
+// Area of `capacity` of SRAM built from arrays of `array_capacity` at `node`.
+SquareMillimeters sram_area(Bytes capacity, Bytes array_capacity, ProcessNode node);
+
+// Transistors of one MAC of precision `p` (LLMCompass: FPU64 685,300 transistors scaled by
+// (mantissa bits / 52)^2; int8 counts 7 magnitude bits, int4 3, fp8 (e4m3) 3, fp4 1).
+double transistors_per_mac(Precision p);
+
+}  // namespace xpusim

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "xpusim/area/power_model.h"
+
+#include <algorithm>
+#include <cctype>
+#include <string>
+
+#include <fmt/format.h>
+
+namespace xpusim {
+namespace {
+
+// Stillmaker & Baas, Integration 58 (2017), as coded in Accelergy hwcomponents techscaling.py
+// (economics.md §5.2): energy ∝ a·V² + b·V + c. Horowitz's 45 nm figures are at 0.9 V; N7 runs
+// at the table's default 0.8 V.
+constexpr double stillmaker(double a, double b, double c, double v) { return a * v * v + b * v + c; }
+constexpr double kEnergy45To7 = stillmaker(0.1776, -0.09097, 0.02447, 0.8) /
+                                stillmaker(1.103, -0.362, 0.2767, 0.9);
+
+// MAC energy at 45 nm, pJ: Horowitz ISSCC 2014 (economics.md §6): FP16 mult 1.1 + add 0.4,
+// FP32 mult 3.7 + add 0.9, INT8 mult 0.2 + INT32 accumulate 0.1. Formats Horowitz does not list
+// scale the FP16 multiplier by (significand bits / 11)² and keep their accumulator (bf16, fp8,
+// fp4 accumulate at fp16 cost; tf32 at fp32 cost; int4 in int32).
+double mac_pj_45nm(Precision p) {
+  auto mult = [](double bits) { return 1.1 * (bits / 11.0) * (bits / 11.0); };
+  switch (p) {
+    case Precision::kFp32: return 3.7 + 0.9;
+    case Precision::kTf32: return mult(11) + 0.9;
+    case Precision::kFp16: return 1.1 + 0.4;
+    case Precision::kBf16: return mult(8) + 0.4;
+    case Precision::kFp8: return mult(4) + 0.4;
+    case Precision::kFp4: return mult(2) + 0.4;
+    case Precision::kInt8: return 0.2 + 0.1;
+    case Precision::kInt4: return 0.2 * 0.25 + 0.1;
+  }
+  return 0;
+}
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+// Link energies, pJ/bit (economics.md §6): 112G SerDes 5.5 (NVIDIA ISSCC 2023 9.3) for scale-up
+// and scale-out links; UCIe 2.5D 0.3 (Das Sharma, Hot Interconnects 2025) for die-to-die.
+constexpr double kSerdesPjPerBit = 5.5;
+constexpr double kDieToDiePjPerBit = 0.3;
+
+}  // namespace
+
+JoulesPerFlop energy_per_flop(Precision p, ProcessNode node) {
+  double pj_per_mac = mac_pj_45nm(p) * kEnergy45To7 * technology(node).energy_vs_n7 *
+                      kOperandDeliveryFactor;
+  return JoulesPerFlop(pj_per_mac * 1e-12 / 2.0);
+}
+
+JoulesPerByte energy_per_byte(MemoryLevel level, const std::string& dram_type, ProcessNode node) {
+  // Horowitz 45 nm: 64-bit read of an 8 KB SRAM ~10 pJ (economics.md §6); of a 1 MB SRAM ~100 pJ
+  // (same talk, unverified here). Register files and L1 are small arrays, L2/LLC large ones.
+  const double scale = kEnergy45To7 * technology(node).energy_vs_n7;
+  switch (level) {
+    case MemoryLevel::kRegisterFile:
+    case MemoryLevel::kL1: return JoulesPerByte(10.0 / 8.0 * scale * 1e-12);
+    case MemoryLevel::kL2:
+    case MemoryLevel::kLlc: return JoulesPerByte(100.0 / 8.0 * scale * 1e-12);
+    case MemoryLevel::kDram: {
+      // Micron "Ultra-bandwidth solutions": HBM2E 6.0 pJ/bit, GDDR6 7.5, GDDR6X 7.25 (device
+      // power; not node-scaled; HBM3/3E use the HBM2E figure, n/f).
+      std::string t = lower(dram_type);
+      double pj_per_bit = t.rfind("gddr6x", 0) == 0 ? 7.25 : t.rfind("gddr", 0) == 0 ? 7.5 : 6.0;
+      return JoulesPerByte(pj_per_bit * 8.0 * 1e-12);
+    }
+  }
+  return JoulesPerByte(0);
+}
+
+Result<PowerReport> estimate_power(const HardwareSpec& hw, const AreaReport& area,
+                                   const ActivityRates& rates) {
+  auto check = [](double v, const char* name) -> std::optional<Diagnostic> {
+    if (!(v >= 0.0) || !std::isfinite(v))
+      return Diagnostic{.path = name, .message = fmt::format("rate must be finite and >= 0, got {}", v)};
+    return std::nullopt;
+  };
+  Diagnostics diags;
+  for (Precision p : kAllPrecisions) {
+    if (auto d = check(rates.matrix[index_of(p)].value(), "matrix")) diags.push_back(*d);
+  }
+  const std::pair<double, const char*> scalars[] = {
+      {rates.vector.value(), "vector"},         {rates.register_file.value(), "register_file"},
+      {rates.l1.value(), "l1"},                 {rates.l2.value(), "l2"},
+      {rates.llc.value(), "llc"},               {rates.dram.value(), "dram"},
+      {rates.scale_up.value(), "scale_up"},     {rates.scale_out.value(), "scale_out"},
+      {rates.die_to_die.value(), "die_to_die"}};
+  for (auto [v, name] : scalars) {
+    if (auto d = check(v, name)) diags.push_back(*d);
+  }
+  if (!diags.empty()) return tl::unexpected(diags);
+
+  const ProcessNode node = area.dies.front().node;
+  const std::string& dram = hw.memory.dram.type;
+  PowerReport r;
+  r.static_power = kStaticPowerDensity * area.total_area;
+  for (Precision p : kAllPrecisions) r.matrix += rates.matrix[index_of(p)] * energy_per_flop(p, node);
+  // SIMD FP32: one FMA = 2 FLOP at the FP32 MAC cost.
+  r.vector = rates.vector * energy_per_flop(Precision::kFp32, node);
+  r.memory = rates.register_file * energy_per_byte(MemoryLevel::kRegisterFile, dram, node) +
+             rates.l1 * energy_per_byte(MemoryLevel::kL1, dram, node) +
+             rates.l2 * energy_per_byte(MemoryLevel::kL2, dram, node) +
+             rates.llc * energy_per_byte(MemoryLevel::kLlc, dram, node) +
+             rates.dram * energy_per_byte(MemoryLevel::kDram, dram, node);
+  const double serdes = kSerdesPjPerBit * 8e-12, d2d = kDieToDiePjPerBit * 8e-12;
+  r.links = Watts((rates.scale_up.value() + rates.scale_out.value()) * serdes +
+                  rates.die_to_die.value() * d2d);
+  r.total = r.static_power + r.matrix + r.vector + r.memory + r.links;
+  if (hw.physical.tdp.value() > 0) {
+    r.tdp = hw.physical.tdp;
+    r.within_tdp = r.total <= hw.physical.tdp;
+  }
+  return r;
+}
+
+ActivityRates peak_activity(const HardwareSpec& hw) {
+  ActivityRates a;
+  // The engines run one format at a time: take the most power-hungry format at its peak.
+  Precision worst = Precision::kFp16;
+  double worst_w = -1;
+  for (Precision p : kAllPrecisions) {
+    double w = (peak_matrix_rate(hw, p) * energy_per_flop(p, ProcessNode::kN7)).value();
+    if (w > worst_w) { worst_w = w; worst = p; }
+  }
+  a.matrix[index_of(worst)] = peak_matrix_rate(hw, worst);
+  a.vector = FlopRate(0);  // SIMD and matrix engines share issue slots; matrix dominates
+  const double units = hw.compute.units;
+  if (hw.memory.register_file.present) a.register_file = hw.memory.register_file.bandwidth * units;
+  if (hw.memory.l1.present) a.l1 = hw.memory.l1.bandwidth * units;
+  if (hw.memory.l2.present) a.l2 = hw.memory.l2.bandwidth;
+  if (hw.memory.llc.present) a.llc = hw.memory.llc.bandwidth;
+  a.dram = hw.memory.dram.bandwidth;
+  if (hw.interconnect.scale_up.present) a.scale_up = hw.interconnect.scale_up.bandwidth;
+  if (hw.interconnect.scale_out.present) a.scale_out = hw.interconnect.scale_out.bandwidth;
+  return a;
+}
+
+}  // namespace xpusim

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "xpusim/cost/node_economics.h"
+
+#include <array>
+
+namespace xpusim {
+namespace {
+using units::usd;
+
+// economics.md: wafer prices §3.2, D0 §2.3, NRE §3.6. "family" rows reuse the parent node where
+// nothing was published (marked as assumptions).
+const std::array<NodeEconomics, kNumProcessNodes> kTable = {{
+    {usd(3984), 2020, units::per_cm2(0.08), usd(106e6), usd(2.82e6),
+     "wafer: CSET 'AI Chips' 2020 (16/14 nm); D0: Chiplet Actuary 14 nm; NRE: Chiplet Actuary "
+     "14 nm; masks: ttm-cas 16/14 nm"},
+    {usd(9346), 2020, units::per_cm2(0.09), usd(298e6), usd(10.5e6),
+     "wafer: CSET 2020; D0: TSMC VLSI 2019 via AnandTech 16028; NRE: Chiplet Actuary; masks: "
+     "ttm-cas"},
+    {usd(9346), 2020, units::per_cm2(0.09), usd(298e6), usd(10.5e6),
+     "N7 family (assumption: N6 shares N7 tools and rules; no separate figures found)"},
+    {usd(16988), 2020, units::per_cm2(0.10), usd(542e6), usd(18.1e6),
+     "wafer: CSET 2020; D0: TSMC 2020 symposium via AnandTech 16028 (0.10-0.11); NRE: Chiplet "
+     "Actuary; masks: ttm-cas"},
+    {usd(16988), 2020, units::per_cm2(0.10), usd(542e6), usd(18.1e6),
+     "N5 family (assumption: N4/4N D0 not disclosed; a Weibo analyst quotes 4N at $13,400, [L])"},
+    {usd(20000), 2022, units::per_cm2(0.10), usd(1.0e9), usd(18.1e6),
+     "wafer: China Times via Tom's Hardware 2025 (N3 $18-20k, 2022H2); D0: TSMC 2025 chart "
+     "(N3 reaches N5's level, absolute n/f, N5 value used); NRE: Chiplet Actuary 3 nm "
+     "('inaccurate'); masks: n/f, N5 value"},
+    {usd(30000), 2025, units::per_cm2(0.10), usd(1.0e9), usd(18.1e6),
+     "wafer: China Times via Tom's Hardware / IBS (N2 $30k, 2025H2); D0: n/f (TSMC 2025 chart: "
+     "below N3 at the same stage), N5 value; NRE and masks: n/f, N3 values"},
+}};
+
+}  // namespace
+
+const NodeEconomics& node_economics(ProcessNode node) { return kTable[index_of(node)]; }
+
+}  // namespace xpusim

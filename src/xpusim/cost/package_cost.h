@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: Apache-2.0
+// Packaging cost (Chiplet Actuary, Feng & Ma DAC 2022, economics.md §4): organic substrate,
+// fan-out RDL interposer, silicon interposer (CoWoS-class), chip-first or chip-last, with bonding,
+// interposer and assembly yields and the known-good dies they waste; plus HBM stack prices.
+// Input: the known-good chips going into the package; output: the package's cost build-up.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "xpusim/base/diagnostic.h"
+#include "xpusim/units/quantity.h"
+
+namespace xpusim {
+
+enum class PackageKind { kOrganic, kFanOut, kSiliconInterposer };
+
+// "organic" | "fan_out" | "cowos_s" | "cowos_l" | "emib" (physical.package). CoWoS-L (RDL
+// interposer with local silicon bridges) is costed as fan-out RDL and EMIB (bridges in an organic
+// substrate) as organic: approximations, the bridges themselves are ignored.
+Result<PackageKind> parse_package_kind(std::string_view name);
+std::string_view to_string(PackageKind kind);
+
+// Chiplet Actuary parameter.ini defaults (economics.md §3.3, model inputs dated 2024).
+struct PackageParams {
+  UsdPerSquareMillimeter substrate_cost{0.005};  // organic substrate per mm² (x layer factor)
+  double package_area_factor = 4.0;              // substrate area = 4 x (dies or interposer)
+  UsdPerSquareMillimeter c4_bump_cost{0.005};    // per mm² of die, organic packages
+  UsdPerSquareMillimeter microbump_cost{0.01};   // per mm² of die, interposer packages
+  double organic_bond_yield = 0.99;              // per chip
+  // Fan-out RDL interposer.
+  Usd rdl_wafer_cost{1200};
+  PerSquareMillimeter rdl_d0{0.05 / 100};
+  double rdl_clustering = 3;
+  double rdl_area_factor = 1.2;
+  double rdl_bond_yield = 0.98;
+  // Silicon interposer: a 55 nm-class wafer (CSET $1,937 for 65 nm, used by Chiplet Actuary).
+  Usd si_wafer_cost{1937};
+  PerSquareMillimeter si_d0{0.06 / 100};
+  double si_clustering = 6;
+  double si_area_factor = 1.1;
+  double si_bond_yield = 0.95;
+  double substrate_attach_yield = 0.99;          // interposer-to-substrate (y3)
+  bool chip_last = true;                         // CoWoS is chip-last; chip-first for InFO-class
+};
+
+// A known-good chip placed in the package (logic die or HBM stack).
+struct PackagedChip {
+  std::string name;
+  int count = 0;
+  SquareMillimeters area;    // footprint of one chip
+  Usd known_good_cost;       // cost of one known-good chip (raw + defect share)
+};
+
+struct PackageCost {
+  PackageKind kind = PackageKind::kOrganic;
+  SquareMillimeters interposer_area;   // 0 for organic
+  double interposers_per_wafer = 0;    // gross, Chiplet Actuary formula
+  double interposer_yield = 1;         // y1
+  double bonding_yield = 1;            // y2 = bond^n (n chips)
+  double assembly_yield = 1;           // overall probability a package assembly succeeds
+  Usd interposer;                      // raw interposer incl. its wiring cost
+  Usd substrate;
+  Usd bumps;
+  Usd package_defect;                  // interposer/substrate thrown away by failed assemblies
+  Usd wasted_known_good_dies;          // KGD thrown away with failed assemblies
+  Usd total;                           // everything above
+};
+
+// Package cost for `chips` (Chiplet Actuary package.py formulas, economics.md §4; the µbump cost
+// is charged per chip, not once per chip type as in the repo). Errors: no chips, bad params.
+Result<PackageCost> package_cost(PackageKind kind, const std::vector<PackagedChip>& chips,
+                                 const PackageParams& params = {});
+
+// HBM and DRAM prices per GB by generation (economics.md §3.4); unknown types error with the
+// known ones.
+struct MemoryPrices {
+  UsdPerByte hbm2e{7.0 / 1e9};   // LLMCompass cost_model.py (DRAMeXchange, Oct 2023) [M]
+  UsdPerByte hbm3{15.0 / 1e9};   // Weibo analyst via PHP.cn (H100: 6 x 16 GB ~ $1,500), 2023 [L]
+  UsdPerByte hbm3e{15.0 / 1e9};  // social post (okx.com), 2025 [L]
+  UsdPerByte hbm4{19.5 / 1e9};   // TrendForce 2025: HBM4 >= 30% above HBM3E
+  UsdPerByte ddr{2.4 / 1e9};     // DDR5/GDDR/LPDDR, LLMCompass (Oct 2023) [M]
+};
+Result<UsdPerByte> memory_price(const MemoryPrices& prices, std::string_view dram_type);
+
+// Footprint of an HBM stack on the interposer (assumption: HBM2E/HBM3 packages are about
+// 10-11 mm x 11 mm; JEDEC outlines, unverified here).
+inline constexpr SquareMillimeters kHbmStackFootprint{110.0};
+
+}  // namespace xpusim
