@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: Apache-2.0
+// Dies per wafer: grid-count invariants (against a brute-force corner check), reticle shots,
+// infeasible dies, and input errors with their message text.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "xpusim/cost/wafer.h"
+
+namespace xpusim {
+namespace {
+
+// Brute force: every die of the grid at offset (ox, oy), four corners inside R, above the notch.
+int brute_force(double w, double h, double s, double d, double e, double notch, double ox,
+                double oy) {
+  const double r = d / 2 - e;
+  int n = 0;
+  for (int j = -200; j <= 200; ++j) {
+    for (int i = -200; i <= 200; ++i) {
+      double x0 = ox + i * (w + s), y0 = oy + j * (h + s);
+      if (y0 < -d / 2 + notch) continue;
+      bool in = true;
+      for (double x : {x0, x0 + w})
+        for (double y : {y0, y0 + h}) in &= x * x + y * y <= r * r;
+      n += in;
+    }
+  }
+  return n;
+}
+
+TEST(WaferGrid, AtLeastAsGoodAsTheCentredAndCornerGrids) {
+  for (double side : {5.0, 12.0, 20.0, 28.53}) {
+    WaferSpec w;
+    w.edge_exclusion = units::mm(3);
+    w.scribe = units::mm(0.1);
+    w.reticle = false;
+    auto g = count_dies_on_grid({units::mm(side), units::mm(side)}, w);
+    ASSERT_TRUE(g);
+    const double p = side + 0.1;
+    for (auto [ox, oy] : {std::pair{0.0, 0.0}, {-side / 2, -side / 2}, {p / 3, p / 7}}) {
+      EXPECT_GE(g->full_dies, brute_force(side, side, 0.1, 300, 3, 5, ox, oy)) << side;
+    }
+    // The best layout found agrees with a brute-force count at the same offset.
+    EXPECT_EQ(g->full_dies, brute_force(side, side, 0.1, 300, 3, 5, g->offset_x.value(),
+                                        g->offset_y.value()));
+  }
+}
+
+TEST(WaferGrid, SmallDiesAgreeWithTheFormulaWithinTwoPercent) {
+  WaferSpec w;
+  w.edge_exclusion = units::mm(5);
+  w.scribe = units::mm(0.2);
+  w.notch_keepout = units::mm(0);
+  DieSize d{units::mm(5), units::mm(5)};
+  auto g = count_dies_on_grid(d, w);
+  ASSERT_TRUE(g);
+  EXPECT_NEAR(g->full_dies, gross_dies_formula(d, w), 0.02 * gross_dies_formula(d, w));
+}
+
+TEST(WaferGrid, FewerDiesForLargerDiesEdgeAndScribe) {
+  WaferSpec w;
+  int prev = 1 << 30;
+  for (double side : {5.0, 10.0, 15.0, 20.0, 25.0}) {
+    auto g = count_dies_on_grid({units::mm(side), units::mm(side)}, w);
+    ASSERT_TRUE(g);
+    EXPECT_LT(g->full_dies, prev);
+    prev = g->full_dies;
+  }
+  WaferSpec wide = w;
+  wide.edge_exclusion = units::mm(5);
+  wide.scribe = units::mm(0.3);
+  auto a = count_dies_on_grid({units::mm(10), units::mm(10)}, w);
+  auto b = count_dies_on_grid({units::mm(10), units::mm(10)}, wide);
+  ASSERT_TRUE(a && b);
+  EXPECT_LT(b->full_dies, a->full_dies);
+}
+
+TEST(WaferGrid, LargerWafersHoldMoreDies) {
+  WaferSpec w200;
+  w200.diameter = units::mm(200);
+  WaferSpec w450;
+  w450.diameter = units::mm(450);
+  auto a = count_dies_on_grid({units::mm(10), units::mm(10)}, w200);
+  auto b = count_dies_on_grid({units::mm(10), units::mm(10)}, WaferSpec{});
+  auto c = count_dies_on_grid({units::mm(10), units::mm(10)}, w450);
+  ASSERT_TRUE(a && b && c);
+  EXPECT_LT(a->full_dies, b->full_dies);
+  EXPECT_LT(b->full_dies, c->full_dies);
+}
+
+TEST(WaferGrid, ReticlePacksDiesIntoFieldsAndCountsShots) {
+  WaferSpec w;
+  auto g = count_dies_on_grid({units::mm(10), units::mm(10)}, w);
+  ASSERT_TRUE(g);
+  EXPECT_TRUE(g->feasible);
+  EXPECT_EQ(g->dies_per_shot, 2 * 3);  // floor(26/10.1) x floor(33/10.1)
+  EXPECT_GE(g->shots * g->dies_per_shot, g->full_dies);
+  EXPECT_LT((g->shots - 1) * g->dies_per_shot, g->full_dies + 2 * 40);  // edge shots are partial
+}
+
+TEST(WaferGrid, DieTurnedToFitTheField) {
+  auto g = count_dies_on_grid({units::mm(30), units::mm(20)}, WaferSpec{});
+  ASSERT_TRUE(g);
+  EXPECT_TRUE(g->feasible);
+  EXPECT_TRUE(g->rotated);
+  EXPECT_EQ(g->dies_per_shot, 1);
+}
+
+TEST(WaferGrid, DieBeyondTheReticleIsInfeasibleNotAnError) {
+  auto g = count_dies_on_grid({units::mm(30), units::mm(30)}, WaferSpec{});
+  ASSERT_TRUE(g);
+  EXPECT_FALSE(g->feasible);
+  EXPECT_NE(g->infeasible_reason.find("does not fit the 26 x 33 mm reticle field"),
+            std::string::npos)
+      << g->infeasible_reason;
+  EXPECT_GT(g->full_dies, 0);
+}
+
+TEST(WaferErrors, DieLargerThanTheWafer) {
+  auto g = count_dies_on_grid({units::mm(250), units::mm(250)}, WaferSpec{});
+  ASSERT_FALSE(g);
+  EXPECT_NE(g.error()[0].message.find("is larger than the usable wafer"), std::string::npos)
+      << g.error()[0].message;
+}
+
+TEST(WaferErrors, NonPositiveAndNegativeSizesAreAllReported) {
+  WaferSpec w;
+  w.scribe = units::mm(-1);
+  auto g = count_dies_on_grid({units::mm(0), units::mm(5)}, w);
+  ASSERT_FALSE(g);
+  ASSERT_EQ(g.error().size(), 2u);
+  EXPECT_EQ(g.error()[0].path, "die_width");
+  EXPECT_NE(g.error()[0].message.find("die width must be a positive length in mm, got 0"),
+            std::string::npos);
+  EXPECT_NE(g.error()[1].message.find("scribe width must be >= 0 mm, got -1"), std::string::npos);
+}
+
+TEST(WaferErrors, EdgeExclusionEatingTheWafer) {
+  WaferSpec w;
+  w.edge_exclusion = units::mm(150);
+  auto g = count_dies_on_grid({units::mm(5), units::mm(5)}, w);
+  ASSERT_FALSE(g);
+  EXPECT_NE(g.error()[0].message.find("leaves no usable area"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace xpusim
