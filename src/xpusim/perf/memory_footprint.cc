@@ -39,7 +39,10 @@ MemoryFootprint memory_footprint(const HardwareSpec& hw, const ModelSpec& model,
   MemoryFootprint f;
   f.weights = weight_bytes_per_device(model, plan, precision);
   const Bytes kv_token = kv_bytes_per_token_per_device(model, plan, precision);
-  const Bytes kv_seq = kv_token * static_cast<double>(input_len + output_len);
+  // A sliding window (all layers) caps the tokens kept per sequence.
+  int64_t kept = input_len + output_len;
+  if (model.sliding_window > 0) kept = std::min<int64_t>(kept, model.sliding_window);
+  const Bytes kv_seq = kv_token * static_cast<double>(kept);
   f.kv_cache = kv_seq * static_cast<double>(batch);
   const int mb = std::max(1, plan.microbatches);
   const Bytes act_seq = activation_bytes_per_sequence(model, plan, precision, input_len);

@@ -12,6 +12,7 @@
 #include <cmath>
 
 #include "xpusim/base/check.h"
+#include "xpusim/config/model_params.h"
 
 namespace xpusim {
 namespace {
@@ -286,11 +287,7 @@ struct Builder {
     g.new_tokens = new_tokens;
     g.context = context;
     g.pipeline_stages = p.pp;
-    int moe_layers = 0;
-    if (m.moe.enabled()) {
-      int rest = std::max(0, m.layers - m.moe.dense_layers_first);
-      moe_layers = rest / std::max(1, m.moe.layer_interval);
-    }
+    const int moe_layers = m.moe.enabled() ? moe_layer_count(m) : 0;
     int dense_layers = m.layers - moe_layers;
     if (dense_layers > 0) g.layers.push_back(layer(false, static_cast<double>(dense_layers) / p.pp));
     if (moe_layers > 0) g.layers.push_back(layer(true, static_cast<double>(moe_layers) / p.pp));
@@ -380,7 +377,7 @@ Bytes weight_bytes_per_device(const ModelSpec& m, const ParallelismPlan& p,
   int moe_layers = 0;
   if (m.moe.enabled()) {
     const auto& e = m.moe;
-    moe_layers = std::max(0, m.layers - e.dense_layers_first) / std::max(1, e.layer_interval);
+    moe_layers = moe_layer_count(m);
     double shared_ffn = e.shared_expert_ffn > 0 ? e.shared_expert_ffn : e.expert_ffn;
     moe_mlp = (static_cast<double>(e.experts) / p.ep) * mats * h *
                   (static_cast<double>(e.expert_ffn) / (tp / p.ep)) +

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: Apache-2.0
+// Collectives: alpha-beta hand calculations, nccl-tests bus-bandwidth convention, tiers.
+#include "xpusim/perf/collective_model.h"
+
+#include <gtest/gtest.h>
+
+#include "unit/perf/test_specs.h"
+
+namespace xpusim {
+namespace {
+
+using testing::a100_like;
+
+TEST(CollectiveModel, LargeAllReduceBusBandwidthIsLinkTimesEfficiency) {
+  // Ring/two-shot all-reduce of S: 2(n-1)/n S / (bw x eff) + latencies; busbw -> bw x eff for
+  // large S. NET-0004 measured 235 GB/s on 8xA100 (300 GB/s NVLink).
+  const auto& cal = default_calibration();
+  CollectiveResult r =
+      predict_collective(a100_like(), CollectiveKind::kAllReduce, units::gib(4), 8, cal);
+  double expect = 300.0 * cal.link_efficiency;
+  EXPECT_NEAR(units::to_gb_per_s(r.bus_bandwidth) / expect, 1.0, 0.01);
+  EXPECT_LT(units::to_gb_per_s(r.bus_bandwidth), 300.0);
+  EXPECT_EQ(r.tier, "scale_up");
+}
+
+TEST(CollectiveModel, HandCalculationSmallAllReduce) {
+  // 1 MiB over 8 devices, switched: one-shot = alpha + 7 x S / bw; two-shot = 2 alpha +
+  // 2 x 7/8 x S / bw; the cheaper wins, plus the fixed collective latency.
+  PerfCalibration cal = default_calibration();
+  const HardwareSpec hw = a100_like();
+  const double s = units::mib(1).value(), bw = 300e9 * cal.link_efficiency, a = 1e-6;
+  double one = a + 7.0 * s / bw, two = 2 * a + 2.0 * 7.0 / 8.0 * s / bw;
+  double expect = std::min(one, two) + cal.collective_latency.value();
+  CollectiveResult r = predict_collective(hw, CollectiveKind::kAllReduce, units::mib(1), 8, cal);
+  EXPECT_NEAR(r.time.value(), expect, 1e-12);
+}
+
+TEST(CollectiveModel, GroupOfOneIsFree) {
+  CollectiveResult r = predict_collective(a100_like(), CollectiveKind::kAllReduce, units::mib(8), 1,
+                                          default_calibration());
+  EXPECT_EQ(r.time.value(), 0.0);
+}
+
+TEST(CollectiveModel, CrossingScaleOutIsSlowerAndNeedsANetwork) {
+  const auto& cal = default_calibration();
+  HardwareSpec hw = a100_like();
+  CollectiveResult in = predict_collective(hw, CollectiveKind::kAllReduce, units::mib(64), 8, cal);
+  CollectiveResult out = predict_collective(hw, CollectiveKind::kAllReduce, units::mib(64), 16, cal);
+  EXPECT_GT(out.time, in.time);
+  EXPECT_EQ(out.tier, "both");
+  EXPECT_TRUE(out.feasible);
+  hw.interconnect.scale_out.present = false;
+  CollectiveResult none = predict_collective(hw, CollectiveKind::kAllReduce, units::mib(64), 16, cal);
+  EXPECT_FALSE(none.feasible);
+}
+
+TEST(CollectiveModel, SendRecvBandwidth) {
+  // NET-0001: 396 GB/s unidirectional p2p on H200 (450 GB/s NVLink4).
+  const auto& cal = default_calibration();
+  CollectiveResult r = predict_collective(testing::h100_like(), CollectiveKind::kSendRecv,
+                                          units::gib(1), 2, cal);
+  EXPECT_NEAR(units::to_gb_per_s(r.bus_bandwidth) / (450.0 * cal.link_efficiency), 1.0, 0.01);
+}
+
+TEST(CollectiveModel, MoreLinkBandwidthNeverSlower) {
+  const auto& cal = default_calibration();
+  HardwareSpec hw = a100_like();
+  for (auto kind : {CollectiveKind::kAllReduce, CollectiveKind::kAllGather,
+                    CollectiveKind::kReduceScatter, CollectiveKind::kAllToAll}) {
+    Seconds t0 = predict_collective(hw, kind, units::mib(16), 8, cal).time;
+    HardwareSpec fast = hw;
+    fast.interconnect.scale_up.bandwidth = fast.interconnect.scale_up.bandwidth * 2.0;
+    EXPECT_LT(predict_collective(fast, kind, units::mib(16), 8, cal).time, t0);
+  }
+}
+
+}  // namespace
+}  // namespace xpusim

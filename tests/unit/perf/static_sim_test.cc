@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: Apache-2.0
+// Static-batch scenarios: invariants (monotone in resources, TP scaling bound, determinism),
+// closed-form decode summation vs. stepping every token, memory capacity and max batch.
+#include "xpusim/perf/static_sim.h"
+
+#include <gtest/gtest.h>
+
+#include "unit/perf/test_specs.h"
+#include "xpusim/perf/op_model.h"
+#include "xpusim/workload/graph_builder.h"
+
+namespace xpusim {
+namespace {
+
+using testing::a100_like;
+using testing::h100_like;
+using testing::llama70b_like;
+using testing::llama8b_like;
+
+const PerfCalibration& cal() { return default_calibration(); }
+
+StaticScenario scenario(int tp, int64_t batch, int64_t in, int64_t out) {
+  StaticScenario sc;
+  sc.plan.tp = tp;
+  sc.devices = tp;
+  sc.batch = batch;
+  sc.input_len = in;
+  sc.output_len = out;
+  return sc;
+}
+
+TEST(StaticSim, LatencyDecomposition) {
+  StaticResult r = simulate_static(h100_like(), llama70b_like(), scenario(8, 32, 2048, 256), cal());
+  EXPECT_TRUE(r.feasible) << r.infeasible_reason;
+  EXPECT_GT(r.ttft.value(), 0);
+  EXPECT_GT(r.tpot.value(), 0);
+  EXPECT_NEAR(r.e2e_latency.value(), (r.ttft + r.tpot * 255.0).value(), 1e-12);
+  EXPECT_NEAR(r.output_tokens_per_s, 32.0 * 256.0 / r.e2e_latency.value(), 1e-9);
+  EXPECT_FALSE(r.prefill.ops.empty());
+  EXPECT_FALSE(r.decode.ops.empty());
+}
+
+TEST(StaticSim, ClosedFormDecodeEqualsSteppingEveryToken) {
+  // tpot = step_overhead + mean over contexts L+1 .. L+O-1 of the decode graph time.
+  const HardwareSpec hw = a100_like();
+  const ModelSpec m = llama8b_like();
+  StaticScenario sc = scenario(1, 8, 500, 300);
+  StaticResult r = simulate_static(hw, m, sc, cal());
+  double sum = 0;
+  for (int64_t c = 501; c <= 799; ++c) {
+    OpGraph g = build_decode_step(m, sc.plan, sc.precision, sc.batch, c);
+    for (const auto& lg : g.layers)
+      for (const auto& op : lg.ops) sum += predict_op(hw, op, cal()).time.value() * lg.repeat * op.count;
+    for (const auto& op : g.other_ops) sum += predict_op(hw, op, cal()).time.value() * op.count;
+  }
+  double mean = sum / 299.0 + cal().step_overhead.value();
+  EXPECT_NEAR(r.tpot.value() / mean, 1.0, 1e-9);
+}
+
+TEST(StaticSim, MoreResourcesNeverSlower) {
+  const ModelSpec m = llama70b_like();
+  for (StaticScenario sc : {scenario(8, 1, 128, 64), scenario(8, 64, 2048, 128),
+                            scenario(4, 16, 512, 512)}) {
+    const HardwareSpec base = h100_like();
+    StaticResult r0 = simulate_static(base, m, sc, cal());
+    HardwareSpec bw = base;
+    bw.memory.dram.bandwidth = bw.memory.dram.bandwidth * 1.5;
+    HardwareSpec flops = base;
+    flops.compute.matrix.macs_per_cycle[index_of(Precision::kBf16)] *= 2;
+    HardwareSpec link = base;
+    link.interconnect.scale_up.bandwidth = link.interconnect.scale_up.bandwidth * 2.0;
+    HardwareSpec mem = base;
+    mem.memory.dram.capacity = mem.memory.dram.capacity * 2.0;
+    for (const HardwareSpec& hw : {bw, flops, link, mem}) {
+      StaticResult r = simulate_static(hw, m, sc, cal());
+      EXPECT_LE(r.ttft, r0.ttft);
+      EXPECT_LE(r.tpot, r0.tpot);
+      EXPECT_LE(r.e2e_latency, r0.e2e_latency);
+      EXPECT_GE(r.memory.max_batch, r0.memory.max_batch);
+    }
+  }
+}
+
+TEST(StaticSim, DoublingTensorParallelismNeverMoreThanHalvesLatency) {
+  const ModelSpec m = llama70b_like();
+  for (int64_t batch : {1, 16, 64}) {
+    StaticResult prev = simulate_static(h100_like(), m, scenario(1, batch, 1024, 128), cal());
+    for (int tp : {2, 4, 8}) {
+      StaticResult r = simulate_static(h100_like(), m, scenario(tp, batch, 1024, 128), cal());
+      EXPECT_GE(r.e2e_latency.value() * 2.0, prev.e2e_latency.value()) << "tp " << tp;
+      EXPECT_GE(r.tpot.value() * 2.0, prev.tpot.value()) << "tp " << tp;
+      EXPECT_GE(r.ttft.value() * 2.0, prev.ttft.value()) << "tp " << tp;
+      prev = r;
+    }
+  }
+}
+
+TEST(StaticSim, DataParallelReplicasMultiplyThroughput) {
+  StaticScenario one = scenario(8, 16, 512, 128);
+  StaticScenario two = one;
+  two.devices = 16;
+  StaticResult a = simulate_static(h100_like(), llama70b_like(), one, cal());
+  StaticResult b = simulate_static(h100_like(), llama70b_like(), two, cal());
+  EXPECT_EQ(b.replicas, 2);
+  EXPECT_NEAR(b.output_tokens_per_s / a.output_tokens_per_s, 2.0, 1e-12);
+  EXPECT_EQ(a.e2e_latency.value(), b.e2e_latency.value());
+}
+
+TEST(StaticSim, Deterministic) {
+  StaticScenario sc = scenario(4, 24, 700, 333);
+  StaticResult a = simulate_static(a100_like(), llama70b_like(), sc, cal());
+  StaticResult b = simulate_static(a100_like(), llama70b_like(), sc, cal());
+  EXPECT_EQ(a.e2e_latency.value(), b.e2e_latency.value());
+  EXPECT_EQ(a.decode.total.value(), b.decode.total.value());
+}
+
+TEST(StaticSim, InfeasibleWhenWeightsExceedMemory) {
+  // Llama-70B in bf16 = ~141 GB of weights on one 80 GB device.
+  StaticResult r = simulate_static(a100_like(), llama70b_like(), scenario(1, 1, 128, 16), cal());
+  EXPECT_FALSE(r.feasible);
+  EXPECT_EQ(r.memory.max_batch, 0);
+  EXPECT_NE(r.infeasible_reason.find("weights need 141."), std::string::npos) << r.infeasible_reason;
+  EXPECT_NE(r.infeasible_reason.find("72.0 GB is usable"), std::string::npos) << r.infeasible_reason;
+}
+
+TEST(StaticSim, MaxBatchHandCalculation) {
+  // TP 4 on 80 GB: usable 72 GB; per sequence KV = 80 x 2 x 2 x 128 x 2 B x (L + O) on each device.
+  const ModelSpec m = llama70b_like();
+  StaticScenario sc = scenario(4, 4000, 2048, 2048);
+  StaticResult r = simulate_static(a100_like(), m, sc, cal());
+  EXPECT_FALSE(r.feasible);
+  const MemoryFootprint& f = r.memory;
+  double kv_seq = 80.0 * 2 * 2 * 128 * 2 * 4096;
+  double act_seq = f.activations.value() / 4000.0;
+  double free = f.usable.value() - f.weights.value() - f.workspace.value();
+  EXPECT_EQ(f.max_batch, static_cast<int64_t>(free / (kv_seq + act_seq)));
+  EXPECT_GT(f.max_batch, 10);
+  EXPECT_NE(r.infeasible_reason.find("largest batch that fits is " + std::to_string(f.max_batch)),
+            std::string::npos);
+  sc.batch = f.max_batch;
+  EXPECT_TRUE(simulate_static(a100_like(), m, sc, cal()).memory.fits);
+}
+
+TEST(StaticSim, OpsRespectPhysicalBounds) {
+  const HardwareSpec hw = h100_like();
+  StaticResult r = simulate_static(hw, llama70b_like(), scenario(8, 32, 2048, 256), cal());
+  for (const PhaseBreakdown* ph : {&r.prefill, &r.decode}) {
+    for (const OpBreakdown& op : ph->ops) {
+      if (op.count <= 0) continue;
+      Seconds floor_flop = op.flop / peak_matrix_rate(hw, Precision::kFp8);
+      Seconds floor_bytes = op.bytes.dram / hw.memory.dram.bandwidth;
+      EXPECT_GE(op.time, floor_flop) << op.name;
+      EXPECT_GE(op.time, floor_bytes) << op.name;
+    }
+  }
+}
+
+TEST(StaticSim, WeightGemmsMemoryBoundInDecodeComputeBoundInPrefill) {
+  StaticResult r = simulate_static(h100_like(), llama70b_like(), scenario(8, 16, 4096, 64), cal());
+  auto find = [](const PhaseBreakdown& ph, const std::string& name) {
+    for (const auto& op : ph.ops)
+      if (op.name == name) return op;
+    return OpBreakdown{};
+  };
+  EXPECT_EQ(find(r.decode, "mlp_up").bound, Bound::kDram);
+  EXPECT_EQ(find(r.prefill, "mlp_up").bound, Bound::kMatrix);
+  EXPECT_EQ(find(r.decode, "attention").bound, Bound::kDram);
+}
+
+}  // namespace
+}  // namespace xpusim

@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: Apache-2.0
+// Operator-graph invariants: FLOP = 2 x active parameters x tokens (+ attention), MoE expert
+// coverage, per-device parameter and KV sizes against hand calculations, plan validation messages.
+#include "xpusim/workload/graph_builder.h"
+
+#include <gtest/gtest.h>
+
+#include "unit/perf/test_specs.h"
+#include "xpusim/config/model_params.h"
+
+namespace xpusim {
+namespace {
+
+using testing::deepseek_like;
+using testing::llama70b_like;
+using testing::llama8b_like;
+using testing::mixtral8x7b_like;
+
+struct Totals {
+  double gemm_flop = 0;
+  double attention_flop = 0;
+};
+
+Totals totals(const OpGraph& g, double pp = 1) {
+  Totals t;
+  for (const auto& lg : g.layers)
+    for (const auto& op : lg.ops) {
+      double n = lg.repeat * op.count * pp;
+      if (op.kind == OpKind::kGemm || op.kind == OpKind::kRouter) t.gemm_flop += op.flop.value() * n;
+      if (op.kind == OpKind::kAttention) t.attention_flop += op.flop.value() * n;
+    }
+  for (const auto& op : g.other_ops)
+    if (op.kind == OpKind::kGemm) t.gemm_flop += op.flop.value() * op.count;
+  return t;
+}
+
+TEST(GraphBuilder, DecodeGemmFlopIsTwiceActiveParametersTimesTokens) {
+  // Matrix FLOP of a decode step = 2 x (active parameters without embedding) x batch; embedding is
+  // a gather (no FLOP), norms are vector work. Tolerance: norms' parameters (< 0.01%).
+  for (const ModelSpec& m : {llama8b_like(), llama70b_like()}) {
+    const int64_t batch = 16;
+    OpGraph g = build_decode_step(m, ParallelismPlan{}, PrecisionPlan{}, batch, 1000);
+    ParameterCount pc = count_parameters(m);
+    double expected = 2.0 * (pc.active - pc.embedding - pc.norms) * batch;
+    EXPECT_NEAR(totals(g).gemm_flop / expected, 1.0, 1e-3) << m.id;
+    // Decode attention: 2 x (QK + PV) x heads x head_dim x context x batch x layers.
+    double attn = 2.0 * 2.0 * m.heads * m.head_dim * 1000.0 * batch * m.layers;
+    EXPECT_NEAR(totals(g).attention_flop / attn, 1.0, 1e-9) << m.id;
+  }
+}
+
+TEST(GraphBuilder, TensorParallelSplitsFlopEvenly) {
+  const ModelSpec m = llama70b_like();
+  OpGraph one = build_prefill(m, ParallelismPlan{}, PrecisionPlan{}, 2, 512);
+  ParallelismPlan tp8;
+  tp8.tp = 8;
+  OpGraph eight = build_prefill(m, tp8, PrecisionPlan{}, 2, 512);
+  EXPECT_NEAR(totals(eight).gemm_flop * 8 / totals(one).gemm_flop, 1.0, 1e-6);
+  EXPECT_NEAR(totals(eight).attention_flop * 8 / totals(one).attention_flop, 1.0, 1e-9);
+}
+
+TEST(GraphBuilder, PipelineStagesHoldAFractionOfTheLayers) {
+  ParallelismPlan pp4;
+  pp4.pp = 4;
+  OpGraph g = build_decode_step(llama70b_like(), pp4, PrecisionPlan{}, 4, 100);
+  ASSERT_EQ(g.layers.size(), 1u);
+  EXPECT_DOUBLE_EQ(g.layers[0].repeat, 20.0);
+  EXPECT_EQ(g.pipeline_stages, 4);
+}
+
+TEST(GraphBuilder, PrefillCausalAttentionCountsHalfTheScoreMatrix) {
+  // L(L+1)/2 score pairs per head and sequence (hand calculation).
+  const ModelSpec m = llama8b_like();
+  OpGraph g = build_prefill(m, ParallelismPlan{}, PrecisionPlan{}, 1, 1024);
+  double pairs = 1024.0 * 1025.0 / 2.0;
+  double expected = 2.0 * pairs * m.heads * (2.0 * m.head_dim) * m.layers;
+  EXPECT_NEAR(totals(g).attention_flop / expected, 1.0, 1e-12);
+}
+
+TEST(GraphBuilder, MoeTouchedExpertsGrowWithTokensAndSaturate) {
+  // Uniform routing: E(1 - (1 - k/E)^T). One token touches exactly k experts.
+  EXPECT_NEAR(expected_touched_experts(8, 2, 1), 2.0, 1e-12);
+  EXPECT_NEAR(expected_touched_experts(256, 8, 1), 8.0, 1e-9);
+  double prev = 0;
+  for (double t : {1.0, 2.0, 4.0, 16.0, 64.0, 256.0, 4096.0}) {
+    double e = expected_touched_experts(256, 8, t);
+    EXPECT_GT(e, prev);
+    EXPECT_LE(e, 256.0);
+    prev = e;
+  }
+  EXPECT_NEAR(expected_touched_experts(256, 8, 100000), 256.0, 1e-6);
+  EXPECT_DOUBLE_EQ(expected_touched_experts(8, 8, 1), 8.0);
+}
+
+TEST(GraphBuilder, MoeDecodeReadsFewExpertsAtBatchOneAndAllAtLargeBatch) {
+  const ModelSpec m = mixtral8x7b_like();
+  auto expert_weights = [&](int64_t batch) {
+    OpGraph g = build_decode_step(m, ParallelismPlan{}, PrecisionPlan{}, batch, 100);
+    double w = 0;
+    for (const auto& lg : g.layers)
+      for (const auto& op : lg.ops)
+        if (op.name.rfind("experts_", 0) == 0) w += op.weight_bytes.value();
+    return w;
+  };
+  const double one_expert = 3.0 * 4096.0 * 14336.0 * 2.0;  // gate, up, down in bf16
+  EXPECT_NEAR(expert_weights(1) / one_expert, 2.0, 1e-9);
+  EXPECT_NEAR(expert_weights(512) / one_expert, 8.0, 1e-6);
+}
+
+TEST(GraphBuilder, MoeFlopUsesActiveParameters) {
+  const ModelSpec m = mixtral8x7b_like();
+  OpGraph g = build_decode_step(m, ParallelismPlan{}, PrecisionPlan{}, 64, 10);
+  ParameterCount pc = count_parameters(m);
+  double expected = 2.0 * (pc.active - pc.embedding - pc.norms) * 64;
+  EXPECT_NEAR(totals(g).gemm_flop / expected, 1.0, 1e-3);
+}
+
+TEST(GraphBuilder, WeightBytesPerDeviceMatchParameterCount) {
+  // Dense: all parameters but norms, sharded evenly over tp (vocabulary-parallel embedding).
+  const ModelSpec m = llama70b_like();
+  ParameterCount pc = count_parameters(m);
+  PrecisionPlan bf16;
+  EXPECT_NEAR(weight_bytes_per_device(m, ParallelismPlan{}, bf16).value() /
+                  ((pc.total - pc.norms) * 2.0), 1.0, 1e-6);
+  ParallelismPlan tp8;
+  tp8.tp = 8;
+  EXPECT_NEAR(weight_bytes_per_device(m, tp8, bf16).value() * 8 /
+                  ((pc.total - pc.norms) * 2.0), 1.0, 1e-6);
+  // int4 weight-only: layers at half a byte, embedding and LM head stay 16-bit.
+  PrecisionPlan w4 = precision_plan_for(Precision::kInt4);
+  double expect4 = (pc.total - pc.norms - pc.embedding - pc.lm_head) * 0.5 +
+                   (pc.embedding + pc.lm_head) * 2.0;
+  EXPECT_NEAR(weight_bytes_per_device(m, ParallelismPlan{}, w4).value() / expect4, 1.0, 1e-6);
+}
+
+TEST(GraphBuilder, MoeWeightBytesHoldAllExpertsOverEp) {
+  const ModelSpec m = mixtral8x7b_like();
+  ParameterCount pc = count_parameters(m);
+  ParallelismPlan ep2;
+  ep2.tp = 2;
+  ep2.ep = 2;
+  double dev = weight_bytes_per_device(m, ep2, PrecisionPlan{}).value();
+  EXPECT_NEAR(dev * 2 / ((pc.total - pc.norms - pc.router) * 2.0), 1.0, 1e-3);
+}
+
+TEST(GraphBuilder, KvBytesPerTokenHandCalculation) {
+  // Llama-3.1-70B: 80 layers x 2 (K, V) x 8 KV heads x 128 x 2 bytes = 327,680 B per token.
+  PrecisionPlan bf16;
+  EXPECT_DOUBLE_EQ(kv_bytes_per_token_per_device(llama70b_like(), ParallelismPlan{}, bf16).value(),
+                   327680.0);
+  ParallelismPlan tp8;
+  tp8.tp = 8;
+  EXPECT_DOUBLE_EQ(kv_bytes_per_token_per_device(llama70b_like(), tp8, bf16).value(), 40960.0);
+  // tp 16 > 8 KV heads: one replicated head per device.
+  ParallelismPlan tp16;
+  tp16.tp = 16;
+  EXPECT_DOUBLE_EQ(kv_bytes_per_token_per_device(llama70b_like(), tp16, bf16).value(), 40960.0);
+  // DeepSeek MLA: 61 layers x (512 + 64) x 2 bytes, replicated over tp.
+  EXPECT_DOUBLE_EQ(kv_bytes_per_token_per_device(deepseek_like(), tp8, bf16).value(),
+                   61.0 * 576.0 * 2.0);
+  EXPECT_DOUBLE_EQ(
+      kv_bytes_per_token_per_device(llama70b_like(), ParallelismPlan{}, bf16).value(),
+      kv_cache_bytes_per_token(llama70b_like(), Precision::kBf16).value());
+}
+
+TEST(GraphBuilder, DeepseekGraphBuildsMlaAndMoeGroups) {
+  ParallelismPlan plan;
+  plan.tp = 8;
+  plan.ep = 8;
+  OpGraph g = build_decode_step(deepseek_like(), plan, precision_plan_for(Precision::kFp8), 8, 2048);
+  ASSERT_EQ(g.layers.size(), 2u);
+  EXPECT_EQ(g.layers[0].name, "dense");
+  EXPECT_DOUBLE_EQ(g.layers[0].repeat, 3.0);
+  EXPECT_DOUBLE_EQ(g.layers[1].repeat, 58.0);
+  bool latent = false, dispatch = false;
+  for (const auto& op : g.layers[1].ops) {
+    if (op.kind == OpKind::kAttention) latent = op.attention.latent;
+    if (op.name == "moe_dispatch") dispatch = op.collective == CollectiveKind::kAllToAll;
+  }
+  EXPECT_TRUE(latent);
+  EXPECT_TRUE(dispatch);
+}
+
+TEST(PrecisionPlan, SinglePrecisionFlagMeaning) {
+  PrecisionPlan fp8 = precision_plan_for(Precision::kFp8);
+  EXPECT_EQ(fp8.weights, Precision::kFp8);
+  EXPECT_EQ(fp8.activations, Precision::kFp8);
+  EXPECT_EQ(fp8.kv_cache, Precision::kFp8);
+  PrecisionPlan w4 = precision_plan_for(Precision::kInt4);
+  EXPECT_EQ(w4.weights, Precision::kInt4);
+  EXPECT_EQ(w4.activations, Precision::kBf16);
+  EXPECT_EQ(w4.math(), Precision::kBf16);
+  EXPECT_EQ(precision_plan_for(Precision::kBf16, Precision::kFp8).kv_cache, Precision::kFp8);
+}
+
+TEST(CheckPlan, RejectsTpNotDividingHeads) {
+  ParallelismPlan plan;
+  plan.tp = 3;
+  auto r = check_plan(llama70b_like(), plan);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error()[0].path, "tp");
+  EXPECT_NE(r.error()[0].message.find("must divide the 64 attention heads"), std::string::npos);
+}
+
+TEST(CheckPlan, RejectsExpertParallelismOnDenseModelAndBadDegrees) {
+  ParallelismPlan plan;
+  plan.ep = 2;
+  plan.tp = 2;
+  auto r = check_plan(llama70b_like(), plan);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error()[0].message.find("is dense"), std::string::npos);
+  ParallelismPlan zero;
+  zero.pp = 0;
+  auto z = check_plan(llama70b_like(), zero);
+  ASSERT_FALSE(z);
+  EXPECT_EQ(z.error()[0].message, "must be >= 1, got 0");
+  ParallelismPlan ok;
+  ok.tp = 8;
+  ok.pp = 2;
+  EXPECT_TRUE(check_plan(llama70b_like(), ok));
+}
+
+}  // namespace
+}  // namespace xpusim
