@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "xpusim/fab/buildout.h"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "xpusim/base/text.h"
+#include "xpusim/cost/package_cost.h"
+#include "xpusim/cost/wafer.h"
+
+namespace xpusim {
+namespace {
+
+constexpr double kSecondsPerYear = 365.25 * 86400.0;
+constexpr double kHoursPerYear = 8760.0;
+constexpr double kUnbounded = 1e300;
+
+struct Field {
+  const char* name;
+  const char* unit;
+  const char* source;
+  bool fraction;
+  std::function<double(const FabAssumptions&)> get;
+  std::function<void(FabAssumptions&, double)> set;
+};
+
+template <class Member>
+Field number(const char* name, const char* unit, const char* source, bool fraction, Member m) {
+  return {name, unit, source, fraction,
+          [m](const FabAssumptions& a) { return a.*m; },
+          [m](FabAssumptions& a, double v) { a.*m = v; }};
+}
+
+template <class Q>
+Field quantity(const char* name, const char* unit, const char* source, double scale,
+               Q FabAssumptions::*m) {
+  return {name, unit, source, false,
+          [m, scale](const FabAssumptions& a) { return (a.*m).value() / scale; },
+          [m, scale](FabAssumptions& a, double v) { a.*m = Q(v * scale); }};
+}
+
+const std::vector<Field>& fields() {
+  static const std::vector<Field> kFields = {
+      number("logic_fab_wafers_per_month", "wafers/month", "IBS (Dec 2023) 50k-WSPM fab class",
+             false, &FabAssumptions::logic_fab_wafers_per_month),
+      number("logic_utilization", "fraction", "TrendForce late 2023 (N3 ~80%)", true,
+             &FabAssumptions::logic_utilization),
+      quantity("logic_fab_capex", "USD", "IBS via Nikkei (Dec 2023): $20B per 50k-WSPM N3 fab", 1.0,
+               &FabAssumptions::logic_fab_capex),
+      quantity("logic_fab_capex_n2", "USD", "IBS via Nikkei (Dec 2023): $28B per 50k-WSPM N2 fab",
+               1.0, &FabAssumptions::logic_fab_capex_n2),
+      quantity("fab_build_time", "years", "TSMC Arizona F1 announced 2020, volume late 2024",
+               kSecondsPerYear, &FabAssumptions::fab_build_time),
+      number("fab_starts_per_year", "fabs/year", "TSMC 6 new fabs/yr 2020-22 (Taiwan News 2022)",
+             false, &FabAssumptions::fab_starts_per_year),
+      number("cowos_wafers_per_month_existing", "wafers/month",
+             "MoneyDJ via TechPowerUp (Oct 2024): ~80k in 2025", false,
+             &FabAssumptions::cowos_wafers_per_month_existing),
+      quantity("cowos_capex_per_wafer_per_month", "USD", "assumption (n/f)", 1.0,
+               &FabAssumptions::cowos_capex_per_wafer_per_month),
+      number("logic_wafers_per_month_existing", "wafers/month",
+             "ttm-cas derived TSMC 5 nm rate (Q1 2023)", false,
+             &FabAssumptions::logic_wafers_per_month_existing),
+      number("hbm_stack_yield", "fraction", "TrendForce 2024-05-06: HBM3E TSV yield 40-60%", true,
+             &FabAssumptions::hbm_stack_yield),
+      quantity("dram_die_capacity", "GB", "assumption: 16 Gb HBM3 core die", 1e9,
+               &FabAssumptions::dram_die_capacity),
+      quantity("dram_die_area", "mm2", "assumption (n/f)", 1.0, &FabAssumptions::dram_die_area),
+      number("dram_die_yield", "fraction", "assumption (n/f)", true,
+             &FabAssumptions::dram_die_yield),
+      number("dram_fab_wafers_per_month", "wafers/month", "assumption (n/f)", false,
+             &FabAssumptions::dram_fab_wafers_per_month),
+      quantity("dram_fab_capex", "USD", "assumption (n/f)", 1.0, &FabAssumptions::dram_fab_capex),
+      number("hbm_stacks_per_year_existing", "stacks/year", "assumption (n/f)", false,
+             &FabAssumptions::hbm_stacks_per_year_existing),
+      number("euv_passes_per_hour", "passes/hour", "Dylan Patel podcast (Mar 2026) [L]", false,
+             &FabAssumptions::euv_passes_per_hour),
+      number("euv_uptime", "fraction", "Dylan Patel podcast (Mar 2026) [L]", true,
+             &FabAssumptions::euv_uptime),
+      number("dram_euv_passes", "passes/wafer", "derived from Dylan Patel's 1 GW Rubin totals [L]",
+             false, &FabAssumptions::dram_euv_passes),
+      number("euv_tools_existing", "tools", "~700 installed by 2030 (Dylan Patel) [L]", false,
+             &FabAssumptions::euv_tools_existing),
+  };
+  return kFields;
+}
+
+Precision fleet_precision(const HardwareSpec& hw) {
+  return hw.compute.matrix.macs_per_cycle[index_of(Precision::kBf16)] > 0 ? Precision::kBf16
+                                                                          : Precision::kFp16;
+}
+
+}  // namespace
+
+std::vector<AssumptionInfo> list_assumptions(const FabAssumptions& a) {
+  std::vector<AssumptionInfo> out;
+  for (const auto& f : fields()) out.push_back({f.name, f.get(a), f.unit, f.source});
+  return out;
+}
+
+Result<void> set_assumption(FabAssumptions& a, std::string_view name, double value) {
+  std::vector<std::string> names;
+  for (const auto& f : fields()) {
+    names.push_back(f.name);
+    if (f.name != name) continue;
+    if (!(value >= 0) || !std::isfinite(value) || (f.fraction && value > 1))
+      return fail(Diagnostic{.path = std::string(name),
+                             .message = fmt::format("{} must be {}, got {}", name,
+                                                    f.fraction ? "a fraction in [0, 1]"
+                                                               : "a finite value >= 0",
+                                                    value)});
+    f.set(a, value);
+    return {};
+  }
+  std::string msg = fmt::format("unknown assumption '{}'; known: {}", name, join(names));
+  if (auto m = closest_match(name, names)) msg += fmt::format("; did you mean '{}'?", *m);
+  return fail(Diagnostic{.path = std::string(name), .message = msg});
+}
+
+double euv_passes_per_wafer(ProcessNode node) {
+  switch (node) {
+    case ProcessNode::kN16:
+    case ProcessNode::kN7: return 0;
+    case ProcessNode::kN6: return 5;
+    case ProcessNode::kN5:
+    case ProcessNode::kN4: return 15;
+    case ProcessNode::kN3: return 20;
+    case ProcessNode::kN2: return 25;
+  }
+  return 0;
+}
+
+Result<FabPlan> plan_fabs(const HardwareSpec& hw, const CostBreakdown& cost, double units_per_year,
+                          const FabAssumptions& a) {
+  if (!(units_per_year > 0) || !std::isfinite(units_per_year))
+    return fail(Diagnostic{.path = "units",
+                           .message = fmt::format("units per year must be > 0, got {}",
+                                                  units_per_year)});
+  for (const auto& f : fields()) {
+    double v = f.get(a);
+    if (!(v >= 0) || (f.fraction && v > 1))
+      return fail(Diagnostic{.path = f.name, .message = fmt::format("{} out of range: {}", f.name, v)});
+  }
+  if (a.logic_fab_wafers_per_month <= 0 || a.logic_utilization <= 0 || a.hbm_stack_yield <= 0 ||
+      a.dram_die_yield <= 0 || a.euv_passes_per_hour <= 0 || a.euv_uptime <= 0 ||
+      a.dram_fab_wafers_per_month <= 0 || a.dram_die_capacity.value() <= 0)
+    return fail("capacities, utilisations and yields must be > 0");
+
+  FabPlan p;
+  p.units_per_year = units_per_year;
+  const double assembly = cost.package.assembly_yield > 0 ? cost.package.assembly_yield : 1.0;
+  double euv_passes = 0;
+  bool n2 = false;
+  // W_logic = N_units · k_die / G_die / Y_pkg (economics.md §7.3).
+  for (const auto& d : cost.dies) {
+    LogicWafers lw;
+    lw.die = d.name;
+    lw.node = d.node;
+    lw.good_dies_per_wafer = d.full_dies * d.sellable_yield;
+    if (lw.good_dies_per_wafer <= 0)
+      return fail(fmt::format("no good {} dies per wafer: the design cannot be built", d.name));
+    lw.wafers_per_year = units_per_year * d.count / lw.good_dies_per_wafer / assembly;
+    p.logic_wafers_per_year += lw.wafers_per_year;
+    euv_passes += lw.wafers_per_year * euv_passes_per_wafer(d.node);
+    n2 |= d.node == ProcessNode::kN2;
+    p.logic.push_back(lw);
+  }
+  // CoWoS wafers = N / (packages per interposer wafer · Y_interposer · Y_assembly).
+  if (cost.package.interposer_area.value() > 0) {
+    p.interposer_wafers_per_year =
+        units_per_year / (cost.package.interposers_per_wafer * assembly);
+  }
+  // HBM stacks = N · stacks / Y_stack -> DRAM dies (stack height from capacity) -> DRAM wafers.
+  const int stacks = hw.memory.dram.type.rfind("hbm", 0) == 0 ? hw.memory.dram.stacks : 0;
+  if (stacks > 0) {
+    p.hbm_stacks_per_year = units_per_year * stacks / a.hbm_stack_yield / assembly;
+    const double dies_per_stack =
+        std::ceil(hw.memory.dram.capacity.value() / stacks / a.dram_die_capacity.value());
+    p.dram_dies_per_year = p.hbm_stacks_per_year * dies_per_stack;
+    WaferSpec w;
+    const double side = std::sqrt(a.dram_die_area.value());
+    const double dies_per_wafer =
+        std::max(1.0, gross_dies_formula({Millimeters(side), Millimeters(side)}, w));
+    p.dram_wafers_per_year = p.dram_dies_per_year / (dies_per_wafer * a.dram_die_yield);
+    euv_passes += p.dram_wafers_per_year * a.dram_euv_passes;
+  }
+  // fabs = W_per_year / (12 · WSPM · utilisation); capex = fabs · capex per fab.
+  p.logic_fabs = p.logic_wafers_per_year / (12 * a.logic_fab_wafers_per_month * a.logic_utilization);
+  p.dram_fabs = p.dram_wafers_per_year / (12 * a.dram_fab_wafers_per_month * a.logic_utilization);
+  p.logic_capex = (n2 ? a.logic_fab_capex_n2 : a.logic_fab_capex) * p.logic_fabs;
+  p.dram_capex = a.dram_fab_capex * p.dram_fabs;
+  p.packaging_capex = a.cowos_capex_per_wafer_per_month * (p.interposer_wafers_per_year / 12.0);
+  p.total_capex = p.logic_capex + p.dram_capex + p.packaging_capex;
+  p.cowos_capacity_share =
+      a.cowos_wafers_per_month_existing > 0
+          ? p.interposer_wafers_per_year / (12 * a.cowos_wafers_per_month_existing)
+          : kUnbounded;
+  p.production_cost_per_year = cost.manufacturing * units_per_year;
+  // EUV tool-years = Σ wafers · passes / (passes/hour · 8760 · uptime).
+  p.euv_tool_years = euv_passes / (a.euv_passes_per_hour * kHoursPerYear * a.euv_uptime);
+  const double fabs = std::ceil(p.logic_fabs + p.dram_fabs - 1e-9);
+  p.years_to_build = a.fab_build_time +
+                     Seconds(a.fab_starts_per_year > 0 ? fabs / a.fab_starts_per_year * kSecondsPerYear
+                                                       : kUnbounded);
+  p.fleet_peak_per_year = peak_matrix_rate(hw, fleet_precision(hw)) * units_per_year;
+  // Which input binds first with today's capacity.
+  const double per_unit_logic = p.logic_wafers_per_year / units_per_year;
+  p.units_by_logic_capacity = per_unit_logic > 0
+                                  ? 12 * a.logic_wafers_per_month_existing * a.logic_utilization /
+                                        per_unit_logic
+                                  : kUnbounded;
+  p.units_by_cowos_capacity = p.interposer_wafers_per_year > 0
+                                  ? 12 * a.cowos_wafers_per_month_existing /
+                                        (p.interposer_wafers_per_year / units_per_year)
+                                  : kUnbounded;
+  p.units_by_hbm_capacity = p.hbm_stacks_per_year > 0
+                                ? a.hbm_stacks_per_year_existing /
+                                      (p.hbm_stacks_per_year / units_per_year)
+                                : kUnbounded;
+  p.binding_input = "logic wafers";
+  double least = p.units_by_logic_capacity;
+  if (p.units_by_cowos_capacity < least) { least = p.units_by_cowos_capacity; p.binding_input = "CoWoS"; }
+  if (p.units_by_hbm_capacity < least) p.binding_input = "HBM";
+  return p;
+}
+
+Result<BudgetPlan> plan_for_budget(const HardwareSpec& hw, const CostBreakdown& cost, Usd budget,
+                                   const FabAssumptions& a) {
+  if (!(budget.value() > 0) || !budget.is_finite())
+    return fail(Diagnostic{.path = "budget",
+                           .message = fmt::format("budget must be > 0 USD, got {}", budget.value())});
+  auto unit = plan_fabs(hw, cost, 1.0, a);  // capex and cost are linear in units
+  if (!unit) return tl::unexpected(unit.error());
+  BudgetPlan b;
+  b.budget = budget;
+  b.design_nre = cost.design_nre;
+  b.cost_per_unit_per_year = unit->total_capex + cost.manufacturing;
+  const Usd left = budget - cost.design_nre;
+  if (left.value() <= 0 || b.cost_per_unit_per_year.value() <= 0) {
+    b.feasible = false;
+    b.infeasible_reason = fmt::format(
+        "the budget of ${:.3g} does not cover the design NRE of ${:.3g}", budget.value(),
+        cost.design_nre.value());
+    b.plan = *unit;
+    b.plan.units_per_year = 0;
+    return b;
+  }
+  auto plan = plan_fabs(hw, cost, left / b.cost_per_unit_per_year, a);
+  if (!plan) return tl::unexpected(plan.error());
+  b.plan = *plan;
+  return b;
+}
+
+}  // namespace xpusim

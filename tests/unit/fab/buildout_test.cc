@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: Apache-2.0
+// Fab build-out (economics.md §7.3): forward arithmetic against hand calculations, linearity,
+// the inverse (budget -> units) round trip, binding input, and named-assumption overrides.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "unit/area/reference_chips.h"
+#include "xpusim/fab/buildout.h"
+
+namespace xpusim {
+namespace {
+
+CostBreakdown h100_cost() {
+  auto hw = testing::h100_sxm();
+  auto area = estimate_area(hw, testing::h100_die());
+  EXPECT_TRUE(area);
+  auto c = estimate_cost(hw, *area);
+  EXPECT_TRUE(c);
+  return *c;
+}
+
+TEST(FabForward, LogicWafersFollowGoodDiesPerWafer) {
+  auto hw = testing::h100_sxm();
+  CostBreakdown c = h100_cost();
+  auto p = plan_fabs(hw, c, 2e6);
+  ASSERT_TRUE(p) << to_string(p.error());
+  ASSERT_EQ(p->logic.size(), 1u);
+  const double good = c.dies[0].full_dies * c.dies[0].sellable_yield;
+  EXPECT_NEAR(p->logic[0].wafers_per_year, 2e6 / good / c.package.assembly_yield, 1e-6);
+  // fabs = W / (12 · 50k · 0.8); capex = fabs · $20B.
+  EXPECT_NEAR(p->logic_fabs, p->logic_wafers_per_year / (12 * 50000 * 0.8), 1e-9);
+  EXPECT_NEAR(p->logic_capex.value(), p->logic_fabs * 20e9, 1);
+  // EUV: 15 passes per N4 wafer + 5 per DRAM wafer at 75/h, 90% uptime.
+  const double passes = p->logic_wafers_per_year * 15 + p->dram_wafers_per_year * 5;
+  EXPECT_NEAR(p->euv_tool_years, passes / (75 * 8760 * 0.9), 1e-9);
+  // 5 HBM3 stacks of 16 GB = 8 dies of 2 GB each.
+  EXPECT_NEAR(p->dram_dies_per_year, p->hbm_stacks_per_year * 8, 1e-6);
+  EXPECT_GT(p->interposer_wafers_per_year, 0);
+  EXPECT_NEAR(p->fleet_peak_per_year.value(), 2e6 * peak_matrix_rate(hw, Precision::kBf16).value(),
+              1e6);
+}
+
+TEST(FabForward, LinearInUnits) {
+  auto hw = testing::h100_sxm();
+  CostBreakdown c = h100_cost();
+  auto a = plan_fabs(hw, c, 1e6);
+  auto b = plan_fabs(hw, c, 3e6);
+  ASSERT_TRUE(a && b);
+  EXPECT_NEAR(b->total_capex.value(), 3 * a->total_capex.value(), 1e-3 * a->total_capex.value());
+  EXPECT_NEAR(b->dram_wafers_per_year, 3 * a->dram_wafers_per_year, 1e-6);
+  EXPECT_GE(b->years_to_build, a->years_to_build);
+}
+
+TEST(FabInverse, BudgetRoundTripsThroughForward) {
+  auto hw = testing::h100_sxm();
+  CostBreakdown c = h100_cost();
+  auto b = plan_for_budget(hw, c, units::usd(5e12));
+  ASSERT_TRUE(b);
+  ASSERT_TRUE(b->feasible);
+  const double spent = c.design_nre.value() + b->plan.total_capex.value() +
+                       b->plan.production_cost_per_year.value();
+  EXPECT_NEAR(spent, 5e12, 1e-6 * 5e12);
+  EXPECT_GT(b->plan.units_per_year, 0);
+  EXPECT_FALSE(b->plan.binding_input.empty());
+  // More budget, more accelerators.
+  auto b7 = plan_for_budget(hw, c, units::usd(7e12));
+  ASSERT_TRUE(b7);
+  EXPECT_GT(b7->plan.units_per_year, b->plan.units_per_year);
+}
+
+TEST(FabInverse, BudgetBelowNreIsInfeasible) {
+  auto hw = testing::h100_sxm();
+  CostBreakdown c = h100_cost();
+  auto b = plan_for_budget(hw, c, units::usd(1e8));
+  ASSERT_TRUE(b);
+  EXPECT_FALSE(b->feasible);
+  EXPECT_NE(b->infeasible_reason.find("does not cover the design NRE"), std::string::npos);
+  EXPECT_EQ(b->plan.units_per_year, 0);
+}
+
+TEST(FabBinding, TheScarcestExistingInputBinds) {
+  auto hw = testing::h100_sxm();
+  CostBreakdown c = h100_cost();
+  FabAssumptions a;
+  ASSERT_TRUE(set_assumption(a, "cowos_wafers_per_month_existing", 10));
+  auto p = plan_fabs(hw, c, 1e6, a);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->binding_input, "CoWoS");
+  ASSERT_TRUE(set_assumption(a, "cowos_wafers_per_month_existing", 1e9));
+  ASSERT_TRUE(set_assumption(a, "hbm_stacks_per_year_existing", 1));
+  p = plan_fabs(hw, c, 1e6, a);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->binding_input, "HBM");
+}
+
+TEST(FabAssumptions, ListedWithSourcesAndOverridable) {
+  FabAssumptions a;
+  auto list = list_assumptions(a);
+  ASSERT_GE(list.size(), 15u);
+  for (const auto& i : list) EXPECT_FALSE(i.source.empty()) << i.name;
+  ASSERT_TRUE(set_assumption(a, "logic_fab_capex", 30e9));
+  EXPECT_DOUBLE_EQ(a.logic_fab_capex.value(), 30e9);
+  ASSERT_TRUE(set_assumption(a, "fab_build_time", 3));
+  EXPECT_NEAR(a.fab_build_time.value(), 3 * 365.25 * 86400, 1e-6);
+}
+
+TEST(FabAssumptionErrors, UnknownNameAndBadFraction) {
+  FabAssumptions a;
+  auto r = set_assumption(a, "logic_fab_capx", 1);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error()[0].message.find("unknown assumption 'logic_fab_capx'"), std::string::npos);
+  EXPECT_NE(r.error()[0].message.find("did you mean 'logic_fab_capex'?"), std::string::npos);
+  auto f = set_assumption(a, "logic_utilization", 1.5);
+  ASSERT_FALSE(f);
+  EXPECT_EQ(f.error()[0].message, "logic_utilization must be a fraction in [0, 1], got 1.5");
+}
+
+TEST(FabErrors, NonPositiveUnits) {
+  auto r = plan_fabs(testing::h100_sxm(), h100_cost(), 0);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error()[0].message, "units per year must be > 0, got 0");
+}
+
+}  // namespace
+}  // namespace xpusim
