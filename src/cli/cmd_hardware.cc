@@ -133,7 +133,7 @@ json hardware_json(const HardwareSpec& hw) {
 
 std::string cell(const json& v) {
   if (v.is_null()) return "-";
-  if (v.is_string()) return v.get<std::string>();
+  if (v.is_string()) return v.get<std::string>().empty() ? "-" : v.get<std::string>();
   if (v.is_number_integer()) return std::to_string(v.get<long long>());
   if (v.is_number()) {
     const double d = v.get<double>();

@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <set>
 #include <utility>
 
 #include <nlohmann/json.hpp>
@@ -223,6 +224,12 @@ std::vector<Field<HW>> hardware_fields() {
 
 bool given(const Document& doc, const std::string& path) { return doc.find(path) != nullptr; }
 
+// Overrides carry this file name (Document::apply_override).
+bool from_command_line(const Document& doc, const std::string& path) {
+  const DocumentEntry* e = doc.find(path);
+  return e != nullptr && e->file == "<command line>";
+}
+
 bool valid_id(const std::string& id) {
   if (id.empty()) return false;
   for (char c : id)
@@ -281,10 +288,18 @@ void check_hardware(const HW& hw, const Document& doc, Diagnostics& diags) {
         "compute.matrix.macs_per_cycle.bf16"));
 
   // The derived peak must reproduce every published one (catches a wrong unit count, clock or
-  // MACs/cycle). Source of the formula: hardware_spec.h peak_matrix_rate.
+  // MACs/cycle). Source of the formula: hardware_spec.h peak_matrix_rate. A datasheet describes
+  // the product as shipped: once --set changes what the peak is derived from, the design is no
+  // longer that product and its datasheet is not checked (unless --set gives a datasheet peak too).
   for (Precision p : kAllPrecisions) {
     const auto& ds = hw.compute.datasheet_peak[index_of(p)];
     if (!ds) continue;
+    const std::string prec(to_string(p));
+    if (!from_command_line(doc, "compute.datasheet_peak." + prec) &&
+        (from_command_line(doc, "compute.units") || from_command_line(doc, "compute.clock") ||
+         from_command_line(doc, "compute.matrix.engines_per_unit") ||
+         from_command_line(doc, "compute.matrix.macs_per_cycle." + prec)))
+      continue;
     const double derived = peak_matrix_rate(hw, p).value();
     const double diff = std::fabs(derived / ds->value() - 1.0);
     if (diff > kDatasheetPeakTolerance) {
@@ -365,8 +380,29 @@ Result<Document> document_from_json(const std::string& text, const std::string& 
   if (text.find_first_not_of(" \t\r\n") == std::string::npos)
     return fail(Diagnostic{.file = file, .message = "file is empty"});
   nlohmann::json j;
+  // nlohmann keeps the last of duplicate keys silently; the callback records their paths.
+  std::vector<std::string> keys, duplicates;
+  std::vector<std::set<std::string>> seen;
+  auto on_event = [&](int /*depth*/, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+    using E = nlohmann::json::parse_event_t;
+    if (event == E::object_start) {
+      seen.emplace_back();
+      keys.emplace_back();
+    } else if (event == E::object_end && !seen.empty()) {
+      seen.pop_back();
+      keys.pop_back();
+    } else if (event == E::key && !seen.empty() && parsed.is_string()) {
+      keys.back() = parsed.get<std::string>();
+      if (!seen.back().insert(keys.back()).second) {
+        std::string path;
+        for (const auto& k : keys) path += (path.empty() ? "" : ".") + k;
+        duplicates.push_back(path);
+      }
+    }
+    return true;
+  };
   try {
-    j = nlohmann::json::parse(text);
+    j = nlohmann::json::parse(text, on_event);
   } catch (const nlohmann::json::parse_error& e) {
     // e.byte is the 1-based position of the offending byte.
     auto [line, column] = line_column(text, e.byte > 0 ? e.byte - 1 : 0);
@@ -380,7 +416,16 @@ Result<Document> document_from_json(const std::string& text, const std::string& 
   // JSON is a subset of YAML 1.2 flow syntax, so the YAML reader gives every key its line and
   // column and rejects duplicate keys (which nlohmann would silently merge).
   auto doc = Document::from_yaml(text, file);
+  if (doc && !duplicates.empty()) {
+    Diagnostics diags;
+    for (const auto& path : duplicates) {
+      const std::string name = path.substr(path.rfind('.') == std::string::npos ? 0 : path.rfind('.') + 1);
+      diags.push_back(diagnostic_at(*doc, path, "duplicate key \"" + name + "\""));
+    }
+    return tl::unexpected(diags);
+  }
   if (doc) return doc;
+  if (!duplicates.empty()) return tl::unexpected(doc.error());  // the YAML reader placed them
   // Valid JSON that the YAML reader still refuses (tabs inside flow mappings, ...): flatten the
   // re-serialised document and drop the positions, which refer to the re-serialised text.
   auto again = Document::from_yaml(j.dump(2), file);

@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: Apache-2.0
+// One broken file per rule under tests/data/bad/hardware/: the loader must name the place
+// (file:line:column), the dotted path, the value given and what is allowed -- and the CLI must
+// print the same text on stderr and exit with 1.
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "xpusim/config/hardware_schema.h"
+
+namespace xpusim {
+namespace {
+
+const std::string kDir = std::string(XPUSIM_TEST_DATA_DIR) + "/bad/hardware/";
+
+struct BadCase {
+  const char* file;
+  const char* message;  // the whole diagnostic after "<dir>/<file>"
+};
+
+const BadCase kCases[] = {
+    {"malformed_yaml.yaml", ":8:8: malformed YAML: end of sequence flow not found"},
+    {"empty.yaml", ": file is empty"},
+    {"binary_garbage.yaml", ": file is not text (binary content)"},
+    {"missing_required.yaml",
+     ": compute.clock: missing required key (a frequency such as \"1.98 GHz\": clock the matrix "
+     "engines run at (boost))"},
+    {"unknown_key.yaml", ":9:3: compute.untis: unknown key; did you mean \"compute.units\"?"},
+    {"bare_number.yaml",
+     ":20:5: memory.dram.bandwidth: expected a bandwidth such as \"3.35 TB/s\", got \"3.35\" (a "
+     "unit is required)"},
+    {"wrong_dimension.yaml",
+     ":8:3: compute.clock: expected a frequency such as \"1.98 GHz\", got \"1.5 GB\" (that is a "
+     "capacity)"},
+    {"negative_capacity.yaml",
+     ":19:5: memory.dram.capacity: value \"-80 GB\" is out of range; allowed: >= 0 B and <= 1e+13 B"},
+    {"zero_capacity.yaml",
+     ":18:5: memory.l2.capacity: value \"0 MiB\" is out of range; allowed: > 0 B and <= 1e+13 B"},
+    {"clock_1thz.yaml",
+     ":8:3: compute.clock: value \"1 THz\" is out of range; allowed: > 0 Hz and <= 1e+10 Hz"},
+    {"duplicate_key.yaml", ":7:3: compute.units: duplicate key \"units\""},
+    {"wrong_type.yaml", ":6:3: compute.units: expected an integer, got \"many\""},
+    {"list_for_scalar.yaml",
+     ":8:3: compute.clock: expected a frequency such as \"1.98 GHz\", got a list"},
+    {"bad_enum.yaml",
+     ":18:5: memory.dram.type: expected one of: hbm2, hbm2e, hbm3, hbm3e, hbm4, gddr6, gddr6x, "
+     "gddr7, lpddr5, lpddr5x, ddr5, sram_only, got \"hmb3e\"; did you mean \"hbm3e\"?"},
+    {"bad_node.yaml",
+     ":23:5: physical.compute_die.node: expected one of: n28, n16, n12, n7, n6, n5, n4, n3, n2, "
+     "got \"n8\"; did you mean \"n28\"?"},
+    {"datasheet_mismatch.yaml",
+     ":14:5: compute.datasheet_peak.bf16: derived bf16 peak 307.2 TFLOP/s (100 units x 4 engines "
+     "x 256 MAC/cycle x 2 x 1.5 GHz) differs from the datasheet 400.0 TFLOP/s by 23.2%; allowed "
+     "3%"},
+    {"wrong_schema.yaml", ":1:1: schema: expected \"hardware/v1\", got \"hardware/v2\""},
+    {"no_matrix_precision.yaml",
+     ":9:3: compute.matrix: no precision has macs_per_cycle > 0; give at least one, e.g. "
+     "compute.matrix.macs_per_cycle.bf16"},
+    {"level_without_bandwidth.yaml",
+     ":18:5: memory.l2.capacity: the level has a capacity but no memory.l2.bandwidth; give both "
+     "or neither"},
+    {"tier_missing_domain.yaml",
+     ":24:5: interconnect.scale_up.bandwidth: the tier is present but "
+     "interconnect.scale_up.domain_size is missing; it is required for a present tier"},
+    {"malformed_json.json",
+     ":4:30: malformed JSON: syntax error while parsing object key - unexpected '}'; expected "
+     "string literal"},
+};
+
+TEST(HardwareBadInput, EachRuleHasItsExactMessage) {
+  for (const auto& c : kCases) {
+    auto hw = load_hardware(kDir + c.file);
+    ASSERT_FALSE(hw) << c.file << " should be rejected";
+    ASSERT_EQ(hw.error().size(), 1u) << c.file << ":\n" << to_string(hw.error());
+    EXPECT_EQ(hw.error()[0].to_string(), kDir + c.file + c.message) << c.file;
+  }
+}
+
+TEST(HardwareBadInput, UnknownPresetSuggestsAndListsKnownIds) {
+  auto hw = load_hardware("h100-sxm5-80gb");
+  ASSERT_FALSE(hw);
+  const std::string msg = to_string(hw.error());
+  EXPECT_EQ(msg.rfind("unknown hardware preset \"h100-sxm5-80gb\"; did you mean \"h100-sxm-80gb\"? Known: "
+                      "a100-pcie-80gb, a100-sxm-80gb, b200-sxm-180gb,",
+                      0),
+            0u)
+      << msg;
+  EXPECT_NE(msg.find("tpu-v5p"), std::string::npos) << msg;
+  auto missing = load_hardware(kDir + "no_such_file.yaml");
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error()[0].to_string(), kDir + "no_such_file.yaml: no such file");
+}
+
+struct RunResult {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr together
+};
+
+RunResult run_cli(const std::string& args) {
+  RunResult r;
+  const std::string cmd = std::string("'") + XPUSIM_BINARY + "' " + args + " 2>&1";
+  FILE* pipe = popen(cmd.c_str(), "r");
+  if (!pipe) return r;
+  std::array<char, 4096> buf{};
+  size_t n = 0;
+  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.output.append(buf.data(), n);
+  const int status = pclose(pipe);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+TEST(HardwareCli, BadFilesExitWithOneAndPrintTheDiagnostic) {
+  for (const auto& c : kCases) {
+    auto r = run_cli("show hardware '" + kDir + c.file + "'");
+    EXPECT_EQ(r.exit_code, 1) << c.file << "\n" << r.output;
+    EXPECT_EQ(r.output, "error: " + kDir + c.file + c.message + "\n") << c.file;
+  }
+}
+
+TEST(HardwareCli, UnknownPresetAndBadOverride) {
+  auto r = run_cli("show hardware h100-sxm5-80gb");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("error: unknown hardware preset \"h100-sxm5-80gb\"; did you mean "
+                          "\"h100-sxm-80gb\"? Known: a100-pcie-80gb"),
+            std::string::npos)
+      << r.output;
+  r = run_cli("--set compute.clock=1THz show hardware h100-sxm-80gb");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.output,
+            "error: <command line>: compute.clock: value \"1THz\" is out of range; allowed: > 0 Hz "
+            "and <= 1e+10 Hz\n");
+}
+
+TEST(HardwareCli, ListShowDescribe) {
+  auto list = run_cli("list hardware --format csv");
+  ASSERT_EQ(list.exit_code, 0) << list.output;
+  EXPECT_EQ(list.output.rfind("id,name,vendor,bf16_tflops,fp8_tflops,dram_gb,dram_tb_s\n", 0), 0u);
+  EXPECT_NE(list.output.find("\nh100-sxm-80gb,NVIDIA H100 SXM5 80GB,NVIDIA,989.4,1978.9,80,3.350\n"),
+            std::string::npos)
+      << list.output;
+
+  auto show = run_cli("--set memory.dram.bandwidth=4TB/s show hardware h100-sxm-80gb --format json");
+  ASSERT_EQ(show.exit_code, 0) << show.output;
+  for (const char* key :
+       {"\"peak_tflops\": {", "\"bf16\": 989.43", "\"dram_bandwidth_gbs\": 4000.0",
+        "\"dram_capacity_bytes\": 80000000000.0", "\"ridge_flop_per_byte\": {",
+        "\"bytes_per_flop\": {", "\"on_chip_sram_bytes\":", "\"ridge_l2_flop_per_byte\": {"})
+    EXPECT_NE(show.output.find(key), std::string::npos) << key << "\n" << show.output;
+
+  auto describe = run_cli("describe hardware");
+  ASSERT_EQ(describe.exit_code, 0);
+  for (const auto& f : hardware_schema().fields())
+    EXPECT_NE(describe.output.find(f.path), std::string::npos) << f.path;
+  auto describe_json = run_cli("describe hardware --format json");
+  ASSERT_EQ(describe_json.exit_code, 0);
+  EXPECT_NE(describe_json.output.find("\"path\": \"compute.matrix.macs_per_cycle.fp8\""),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace xpusim

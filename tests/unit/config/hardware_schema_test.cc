@@ -1,0 +1,318 @@
+// SPDX-License-Identifier: Apache-2.0
+// hardware/v1: every preset loads and reproduces the shared reference table
+// (../shared/reference/specs.csv), derived figures match hand calculations, --set overrides are
+// applied and validated, JSON files load with positions.
+#include "xpusim/config/hardware_schema.h"
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "xpusim/config/presets.h"
+
+namespace xpusim {
+namespace {
+
+// The ids the validation data refers to (../shared/validation/measured_public.csv, specs.csv).
+const std::vector<std::string> kRequiredIds = {
+    "a100-sxm-80gb", "a100-pcie-80gb", "h100-sxm-80gb",  "h100-pcie-80gb", "h100-nvl-94gb",
+    "h200-sxm-141gb", "h200-nvl-141gb", "gh200-96gb",    "gh200-144gb",    "l40s",
+    "b200-sxm-180gb", "gb200",          "mi210",         "mi250x-gcd",     "mi300x",
+    "mi325x",         "mi355x",         "tpu-v5e",       "tpu-v5p",        "gaudi2",
+    "gaudi3"};
+
+HardwareSpec load_ok(const std::string& id, const std::vector<std::string>& overrides = {}) {
+  auto hw = load_hardware(id, overrides);
+  EXPECT_TRUE(hw) << id << ":\n" << (hw ? "" : to_string(hw.error()));
+  return hw ? *hw : HardwareSpec{};
+}
+
+// RFC 4180 rows (quoted cells may hold commas and doubled quotes; no embedded newlines here).
+std::vector<std::vector<std::string>> read_csv(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<std::vector<std::string>> rows;
+  std::string line;
+  while (std::getline(in, line)) {
+    std::vector<std::string> row;
+    std::string cell;
+    bool quoted = false;
+    for (size_t i = 0; i < line.size(); ++i) {
+      char c = line[i];
+      if (quoted) {
+        if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') cell += '"', ++i;
+        else if (c == '"') quoted = false;
+        else cell += c;
+      } else if (c == '"') {
+        quoted = true;
+      } else if (c == ',') {
+        row.push_back(cell);
+        cell.clear();
+      } else if (c != '\r') {
+        cell += c;
+      }
+    }
+    row.push_back(cell);
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+TEST(HardwarePresets, EveryRequiredIdHasOnePresetWhoseIdMatchesItsFile) {
+  auto ids = list_presets("hardware");
+  for (const auto& id : kRequiredIds)
+    EXPECT_NE(std::find(ids.begin(), ids.end(), id), ids.end()) << "missing preset " << id;
+  for (const auto& id : ids) EXPECT_EQ(load_ok(id).id, id);
+}
+
+// Every preset id that specs.csv lists: derived dense bf16/fp8 peaks within 3% of the table, and
+// DRAM capacity and bandwidth equal to it (the presets copy them; the peaks are derived).
+TEST(HardwarePresets, ReproduceSharedSpecsTable) {
+  auto rows = read_csv(std::string(XPUSIM_SHARED_DIR) + "/reference/specs.csv");
+  ASSERT_GT(rows.size(), 1u) << "cannot read specs.csv under " << XPUSIM_SHARED_DIR;
+  std::map<std::string, size_t> col;
+  for (size_t i = 0; i < rows[0].size(); ++i) col[rows[0][i]] = i;
+  for (const char* c : {"hardware", "bf16_dense_tflops", "fp8_dense_tflops", "hbm_gb", "hbm_tb_s"})
+    ASSERT_TRUE(col.contains(c)) << c;
+  auto presets = list_presets("hardware");
+  int compared = 0;
+  for (size_t r = 1; r < rows.size(); ++r) {
+    const auto& row = rows[r];
+    const std::string id = row[col["hardware"]];
+    if (std::find(presets.begin(), presets.end(), id) == presets.end()) continue;
+    HardwareSpec hw = load_ok(id);
+    auto near = [&](const char* column, Precision p) {
+      const std::string text = row[col[column]];
+      if (text.empty()) return;
+      const double want = std::stod(text);
+      const double got = units::to_tflops(peak_rate(hw, p));
+      EXPECT_NEAR(got / want, 1.0, 0.03) << id << " " << column << ": derived " << got;
+    };
+    near("bf16_dense_tflops", Precision::kBf16);
+    near("fp8_dense_tflops", Precision::kFp8);
+    EXPECT_NEAR(units::to_gb(hw.memory.dram.capacity), std::stod(row[col["hbm_gb"]]), 1e-9) << id;
+    EXPECT_NEAR(units::to_tb_per_s(hw.memory.dram.bandwidth), std::stod(row[col["hbm_tb_s"]]), 1e-9)
+        << id;
+    ++compared;
+  }
+  EXPECT_GE(compared, 20);  // all required ids but tpu-v5p (not in specs.csv)
+}
+
+// Hand calculations from the architecture (whitepaper figures quoted in the presets).
+TEST(HardwareDerived, PeaksRidgePointsAndSramMatchHandCalculations) {
+  struct Row {
+    const char* id;
+    Precision p;
+    double tflops;  // units x engines x MACs x 2 x clock
+  };
+  const Row rows[] = {
+      {"a100-sxm-80gb", Precision::kBf16, 108 * 4 * 256 * 2 * 1.41e9 / 1e12},   // 311.9
+      {"h100-sxm-80gb", Precision::kBf16, 132 * 4 * 512 * 2 * 1.83e9 / 1e12},   // 989.3
+      {"h100-sxm-80gb", Precision::kFp8, 132 * 4 * 1024 * 2 * 1.83e9 / 1e12},   // 1978.6
+      {"mi300x", Precision::kBf16, 304 * 4 * 256 * 2 * 2.1e9 / 1e12},           // 1307.4
+      {"tpu-v5e", Precision::kBf16, 1 * 4 * 128 * 128 * 2 * 1.5e9 / 1e12},      // 196.6
+      {"gaudi2", Precision::kBf16, 2 * 256 * 256 * 2 * 1.65e9 / 1e12},          // 432.5
+      {"gb200", Precision::kFp4, 148 * 4 * 4096 * 2 * 2.062e9 / 1e12},          // 10001.7
+  };
+  for (const auto& r : rows)
+    EXPECT_NEAR(units::to_tflops(peak_rate(load_ok(r.id), r.p)), r.tflops, 1e-6) << r.id;
+
+  HardwareSpec h100 = load_ok("h100-sxm-80gb");
+  // Ridge point = 989.3 TFLOP/s / 3.35 TB/s = 295.3 FLOP/B.
+  ASSERT_TRUE(dram_ridge_point(h100, Precision::kBf16));
+  EXPECT_NEAR(dram_ridge_point(h100, Precision::kBf16)->value(), 132 * 4 * 512 * 2 * 1.83e9 / 3.35e12,
+              1e-9);
+  EXPECT_NEAR(dram_bytes_per_flop(h100, Precision::kBf16)->value(),
+              1.0 / dram_ridge_point(h100, Precision::kBf16)->value(), 1e-15);
+  EXPECT_NEAR(l2_ridge_point(h100, Precision::kBf16)->value(), 132 * 4 * 512 * 2 * 1.83e9 / 5.5e12,
+              1e-9);
+  EXPECT_FALSE(dram_ridge_point(h100, Precision::kFp4));  // no FP4 on Hopper
+  EXPECT_NEAR(special_function_rate(h100).value(), 132 * 16 * 1.83e9, 1.0);
+
+  // A100: 108 x (256 KiB registers + 192 KiB L1) + 40 MiB L2.
+  EXPECT_DOUBLE_EQ(total_on_chip_sram(load_ok("a100-sxm-80gb")).value(),
+                   108.0 * (256 + 192) * 1024 + 40.0 * 1024 * 1024);
+  // MI300X adds the 256 MiB Infinity Cache.
+  EXPECT_DOUBLE_EQ(total_on_chip_sram(load_ok("mi300x")).value(),
+                   304.0 * (512 + 64) * 1024 + (32.0 + 256.0) * 1024 * 1024);
+  EXPECT_FALSE(l2_ridge_point(load_ok("tpu-v5e"), Precision::kBf16));  // no L2 described
+}
+
+// Physical plausibility of every preset.
+TEST(HardwarePresets, Invariants) {
+  for (const auto& id : list_presets("hardware")) {
+    HardwareSpec hw = load_ok(id);
+    const double bf16 = peak_rate(hw, Precision::kBf16).value();
+    EXPECT_GT(bf16, 0) << id << ": every preset runs bf16 on its matrix engines";
+    // Narrower formats never run slower than wider ones on the same engines.
+    const double fp8 = peak_rate(hw, Precision::kFp8).value();
+    if (fp8 > 0) {
+      EXPECT_GE(fp8, bf16) << id;
+    }
+    const double fp4 = peak_rate(hw, Precision::kFp4).value();
+    if (fp4 > 0) {
+      EXPECT_GE(fp4, fp8) << id;
+    }
+    EXPECT_LT(peak_vector_rate(hw).value(), bf16) << id;
+    // Each level closer to the engines is faster than the one behind it.
+    if (hw.memory.l2.present) {
+      EXPECT_GT(hw.memory.l2.bandwidth, hw.memory.dram.bandwidth) << id;
+      if (hw.memory.llc.present) {
+        EXPECT_GT(hw.memory.l2.bandwidth, hw.memory.llc.bandwidth) << id;
+      }
+    }
+    if (hw.memory.llc.present) {
+      EXPECT_GT(hw.memory.llc.bandwidth, hw.memory.dram.bandwidth) << id;
+    }
+    EXPECT_LT(total_on_chip_sram(hw), hw.memory.dram.capacity) << id;
+    // A die larger than the 26 mm x 33 mm lithography reticle cannot be printed.
+    for (const DieSpec* d : {&hw.physical.compute_die, &hw.physical.io_die})
+      if (d->area) {
+        EXPECT_LE(d->area->value(), 26.0 * 33.0) << id;
+      }
+    // Every preset names a process node class (area and cost models need it).
+    EXPECT_FALSE(hw.physical.compute_die.node.empty() && hw.vendor != "Google") << id;
+    EXPECT_TRUE(hw.interconnect.scale_up.present) << id;
+    EXPECT_GE(hw.interconnect.scale_up.domain_size, 1) << id;
+  }
+}
+
+TEST(HardwareOverrides, AreAppliedAndValidated) {
+  HardwareSpec hw = load_ok("h100-sxm-80gb", {"memory.dram.bandwidth=4 TB/s"});
+  EXPECT_DOUBLE_EQ(hw.memory.dram.bandwidth.value(), 4e12);
+
+  // A design change that alters the derived peak is no longer checked against the datasheet...
+  hw = load_ok("h100-sxm-80gb", {"compute.units=144"});
+  EXPECT_NEAR(units::to_tflops(peak_rate(hw, Precision::kBf16)), 144 * 4 * 512 * 2 * 1.83e9 / 1e12,
+              1e-6);
+  // ...unless the override gives a datasheet peak, which must then agree.
+  auto bad_peak = load_hardware("h100-sxm-80gb", {"compute.datasheet_peak.bf16=2 PFLOP/s"});
+  ASSERT_FALSE(bad_peak);
+  EXPECT_NE(to_string(bad_peak.error())
+                .find("compute.datasheet_peak.bf16: derived bf16 peak 989.4 TFLOP/s"),
+            std::string::npos)
+      << to_string(bad_peak.error());
+
+  auto thz = load_hardware("h100-sxm-80gb", {"compute.clock=1 THz"});
+  ASSERT_FALSE(thz);
+  EXPECT_EQ(to_string(thz.error()),
+            "<command line>: compute.clock: value \"1 THz\" is out of range; allowed: > 0 Hz and "
+            "<= 1e+10 Hz\n");
+
+  auto typo = load_hardware("h100-sxm-80gb", {"compute.clok=1.5 GHz"});
+  ASSERT_FALSE(typo);
+  EXPECT_EQ(to_string(typo.error()),
+            "<command line>: compute.clok: unknown key; did you mean \"compute.clock\"?\n");
+
+  auto half_level = load_hardware("tpu-v5e", {"memory.l2.capacity=64 MiB"});
+  ASSERT_FALSE(half_level);
+  EXPECT_NE(to_string(half_level.error()).find("memory.l2.capacity: the level has a capacity but no "
+                                               "memory.l2.bandwidth"),
+            std::string::npos);
+  EXPECT_TRUE(load_hardware("tpu-v5e", {"memory.l2.capacity=64 MiB", "memory.l2.bandwidth=10 TB/s"}));
+
+  auto malformed = load_hardware("h100-sxm-80gb", {"memory.dram.bandwidth"});
+  ASSERT_FALSE(malformed);
+  EXPECT_NE(to_string(malformed.error()).find("--set expects dotted.path=value"), std::string::npos);
+}
+
+TEST(HardwareSchema, DeclaresEveryFieldOfTheSpec) {
+  std::set<std::string> paths;
+  for (const auto& f : hardware_schema().fields()) {
+    EXPECT_FALSE(f.description.empty()) << f.path;
+    EXPECT_TRUE(paths.insert(f.path).second) << "duplicate " << f.path;
+  }
+  std::vector<std::string> want = {
+      "schema", "id", "name", "vendor", "compute.units", "compute.unit_name", "compute.clock",
+      "compute.matrix.engines_per_unit", "compute.matrix.array_rows", "compute.matrix.array_cols",
+      "compute.matrix.min_m", "compute.vector.fp32_flop_per_cycle_per_unit",
+      "compute.vector.special_per_cycle_per_unit", "memory.dram.type", "memory.dram.stacks",
+      "memory.dram.capacity", "memory.dram.bandwidth", "interconnect.host_bandwidth",
+      "physical.process", "physical.tdp", "physical.package", "physical.transistors_billion"};
+  for (const auto& p : precision_names()) {
+    want.push_back("compute.matrix.macs_per_cycle." + p);
+    want.push_back("compute.datasheet_peak." + p);
+  }
+  for (const char* level : {"register_file", "l1", "l2", "llc"})
+    for (const char* sub : {"capacity", "bandwidth"})
+      want.push_back(std::string("memory.") + level + "." + sub);
+  for (const char* tier : {"scale_up", "scale_out"})
+    for (const char* sub : {"name", "bandwidth", "links", "latency", "topology", "domain_size"})
+      want.push_back(std::string("interconnect.") + tier + "." + sub);
+  for (const char* die : {"compute_die", "io_die"})
+    for (const char* sub : {"name", "count", "area", "node"})
+      want.push_back(std::string("physical.") + die + "." + sub);
+  for (const auto& w : want) EXPECT_TRUE(paths.contains(w)) << "not declared: " << w;
+  EXPECT_EQ(paths.size(), want.size());
+  const std::string text = describe_schema(hardware_schema().name(), hardware_schema().fields());
+  EXPECT_NE(text.find("compute.clock"), std::string::npos);
+  EXPECT_NE(text.find("allowed > 0 Hz and <= 1e+10 Hz"), std::string::npos);
+}
+
+class HardwareJson : public ::testing::Test {
+ protected:
+  std::string write(const std::string& name, const std::string& text) {
+    auto dir = std::filesystem::temp_directory_path() /
+               ("xpusim_hw_json_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()));
+    std::filesystem::create_directories(dir);
+    auto path = (dir / name).string();
+    std::ofstream(path) << text;
+    return path;
+  }
+  static constexpr const char* kToy = R"({
+  "schema": "hardware/v1", "id": "toy-json", "name": "Toy", "vendor": "Nobody",
+  "compute": {
+    "units": 100, "unit_name": "SM", "clock": "1.5 GHz",
+    "matrix": { "engines_per_unit": 4, "macs_per_cycle": { "bf16": 256 } },
+    "vector": { "fp32_flop_per_cycle_per_unit": 128, "special_per_cycle_per_unit": 16 }
+  },
+  "memory": { "dram": { "type": "hbm3", "capacity": "80 GB", "bandwidth": "3.35 TB/s" } }
+}
+)";
+};
+
+TEST_F(HardwareJson, LoadsLikeYaml) {
+  auto hw = load_hardware(write("toy.json", kToy));
+  ASSERT_TRUE(hw) << to_string(hw.error());
+  EXPECT_EQ(hw->id, "toy-json");
+  EXPECT_NEAR(units::to_tflops(peak_rate(*hw, Precision::kBf16)), 307.2, 1e-9);
+  EXPECT_DOUBLE_EQ(hw->memory.dram.capacity.value(), 80e9);
+}
+
+TEST_F(HardwareJson, ErrorsCarryLineAndColumn) {
+  std::string bad_value = kToy;
+  bad_value.replace(bad_value.find("\"1.5 GHz\""), 9, "\"1.5 GB\"");
+  const std::string path = write("bad_value.json", bad_value);
+  auto hw = load_hardware(path);
+  ASSERT_FALSE(hw);
+  EXPECT_EQ(to_string(hw.error()),
+            path + ":4:38: compute.clock: expected a frequency such as \"1.98 GHz\", got \"1.5 GB\" "
+                   "(that is a capacity)\n");
+
+  const std::string broken = write("broken.json", "{\n  \"schema\": \"hardware/v1\",\n  \"id\": }\n");
+  auto syntax = load_hardware(broken);
+  ASSERT_FALSE(syntax);
+  EXPECT_EQ(syntax.error()[0].line, 3);
+  EXPECT_EQ(syntax.error()[0].column, 9);
+  EXPECT_NE(syntax.error()[0].message.find("malformed JSON: syntax error"), std::string::npos);
+
+  std::string dup = kToy;
+  dup.replace(dup.find("\"name\": \"Toy\""), 13, "\"name\": \"Toy\", \"name\": \"Again\"");
+  auto duplicate = load_hardware(write("dup.json", dup));
+  ASSERT_FALSE(duplicate);
+  EXPECT_NE(to_string(duplicate.error()).find(":2:61: name: duplicate key \"name\""),
+            std::string::npos)
+      << to_string(duplicate.error());
+
+  auto not_object = load_hardware(write("array.json", "[1, 2]\n"));
+  ASSERT_FALSE(not_object);
+  EXPECT_NE(not_object.error()[0].message.find("expected a JSON object"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace xpusim
