@@ -44,9 +44,6 @@ void add_hardware_commands(CLI::App& app, GlobalOptions& global);
 // validate and calibrate: measured CSV rows vs. predictions (cmd_validate.cc).
 void add_validate_commands(CLI::App& app, GlobalOptions& global);
 
-// list/show/describe hardware (cmd_hardware.cc).
-void add_hardware_commands(CLI::App& app, GlobalOptions& global);
-
 // Prints diagnostics as "error: file:line:col: path: message", one per line.
 void print_diagnostics(const Diagnostics& diags);
 

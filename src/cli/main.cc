@@ -36,7 +36,6 @@ int main(int argc, char** argv) {
       ->require_subcommand(1);
   const std::vector<AddCommand> commands = {
       // (stage registrations are added here as they land)
-      add_hardware_commands,
       add_validate_commands,
       add_hardware_commands,
   };
