@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "xpusim/config/hardware_spec.h"
 
+#include <iterator>
+
 namespace xpusim {
 
 FlopRate peak_matrix_rate(const HardwareSpec& hw, Precision p) {
@@ -28,6 +30,15 @@ Precision execution_precision(const HardwareSpec& hw, Precision requested) {
     if (p_int && !is_int) continue;
     if (bytes_per_element(p).value() >= want && supported(p)) return p;
   }
+  // No supported format is as wide (fp32 on a TPU MXU or a Gaudi MME): the widest supported
+  // float format, ignoring the extra passes an emulation of the wider format would need; integer
+  // formats only when nothing else is supported. The schema guarantees at least one format.
+  for (auto it = std::rbegin(chain); it != std::rend(chain); ++it) {
+    bool p_int = *it == Precision::kInt4 || *it == Precision::kInt8;
+    if (!p_int && supported(*it)) return *it;
+  }
+  for (auto it = std::rbegin(chain); it != std::rend(chain); ++it)
+    if (supported(*it)) return *it;
   return Precision::kFp32;
 }
 

@@ -182,6 +182,35 @@ TEST(HardwarePresets, Invariants) {
   }
 }
 
+// The format a request runs in: itself, else the next wider supported one, else the widest
+// supported float format; never an unsupported one (which would give a zero peak).
+TEST(HardwareDerived, ExecutionPrecisionFallsBackToASupportedFormat) {
+  struct Row {
+    const char* id;
+    Precision requested, executed;
+  };
+  const Row rows[] = {
+      {"a100-sxm-80gb", Precision::kFp8, Precision::kBf16},   // no FP8 tensor cores on Ampere
+      {"a100-sxm-80gb", Precision::kFp32, Precision::kTf32},  // FP32 GEMM on TF32 tensor cores
+      {"h100-sxm-80gb", Precision::kFp4, Precision::kFp8},
+      {"tpu-v5e", Precision::kFp16, Precision::kBf16},
+      {"tpu-v5e", Precision::kFp32, Precision::kBf16},        // MXU has bf16 passes only
+      {"gaudi2", Precision::kFp32, Precision::kFp16},
+      {"gaudi2", Precision::kInt8, Precision::kFp8},
+      {"b200-sxm-180gb", Precision::kFp4, Precision::kFp4},
+  };
+  for (const auto& r : rows) {
+    HardwareSpec hw = load_ok(r.id);
+    EXPECT_EQ(to_string(execution_precision(hw, r.requested)), to_string(r.executed))
+        << r.id << " " << to_string(r.requested);
+  }
+  for (const auto& id : list_presets("hardware")) {
+    HardwareSpec hw = load_ok(id);
+    for (Precision p : kAllPrecisions)
+      EXPECT_GT(peak_rate(hw, execution_precision(hw, p)).value(), 0) << id << " " << to_string(p);
+  }
+}
+
 TEST(HardwareOverrides, AreAppliedAndValidated) {
   HardwareSpec hw = load_ok("h100-sxm-80gb", {"memory.dram.bandwidth=4 TB/s"});
   EXPECT_DOUBLE_EQ(hw.memory.dram.bandwidth.value(), 4e12);
