@@ -38,6 +38,9 @@ T value_or_throw(Result<T> r) {
 // (find them with app.get_subcommand("list")).
 using AddCommand = void (*)(CLI::App&, GlobalOptions&);
 
+// list/show/describe model (cmd_model.cc).
+void add_model_commands(CLI::App& app, GlobalOptions& global);
+
 // list/show/describe hardware (cmd_hardware.cc).
 void add_hardware_commands(CLI::App& app, GlobalOptions& global);
 

@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
       // (stage registrations are added here as they land)
       add_validate_commands,
       add_hardware_commands,
+      add_model_commands,
   };
   for (AddCommand add : commands) add(app, global);
 
