@@ -11,8 +11,8 @@ namespace xpusim {
 namespace {
 
 // Upper bound of every integer field: keeps products far from int overflow and rejects typos
-// such as an extra zero run-away (no published model has a dimension near 16.7 million).
-constexpr double kMaxDim = 16777216.0;
+// with extra digits (the longest published context, Llama 4 Scout's, is 10.5 million tokens).
+constexpr double kMaxDim = 1e8;
 
 FieldOptions positive() { return FieldOptions{.min = 1, .max = kMaxDim}; }
 FieldOptions count_default(const char* def, double min = 0) {

@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: Apache-2.0
+// Hugging Face config.json files (tests/data/hf, copied from the published model repositories):
+// each converts to a valid ModelSpec whose parameter count matches the published one and whose
+// shapes equal the matching preset; family quirks (Falcon variants) and input errors.
+#include "xpusim/config/hf_config.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <set>
+
+#include "xpusim/config/model_params.h"
+#include "xpusim/config/model_schema.h"
+#include "xpusim/config/presets.h"
+
+namespace xpusim {
+namespace {
+
+std::string hf(const std::string& name) {
+  return std::string(XPUSIM_TEST_DATA_DIR) + "/hf/" + name + ".json";
+}
+
+struct HfCase {
+  const char* file;     // tests/data/hf/<file>.json; a preset of the same id where `preset`
+  bool preset;
+  double total;
+  double active;        // 0 = dense
+  double tolerance;
+  const char* source;
+};
+
+const HfCase kCases[] = {
+    {"llama-2-7b", true, 6.74e9, 0, 0.01, "HF Hub meta-llama/Llama-2-7b-hf: 6.74B"},
+    {"llama-3.1-8b", true, 8.03e9, 0, 0.01, "HF Hub meta-llama/Llama-3.1-8B: 8.03B"},
+    {"llama-3.1-70b", true, 70.6e9, 0, 0.01, "HF Hub meta-llama/Llama-3.1-70B: 70.6B"},
+    {"mistral-7b", true, 7.24e9, 0, 0.01, "HF Hub mistralai/Mistral-7B-v0.1: 7.24B"},
+    {"mixtral-8x7b", true, 46.7e9, 12.9e9, 0.01, "mistral.ai: 46.7B total, 12.9B active"},
+    {"qwen2.5-72b", true, 72.7e9, 0, 0.01, "Qwen/Qwen2.5-72B card: 72.7B"},
+    {"qwen3-30b-a3b", true, 30.5e9, 3.3e9, 0.02, "Qwen/Qwen3-30B-A3B card: 30.5B / 3.3B"},
+    {"qwen3-8b", false, 8.2e9, 0, 0.01, "Qwen/Qwen3-8B card: 8.2B"},
+    {"deepseek-v3", true, 671e9, 37e9, 0.02, "DeepSeek-V3 report: 671B / 37B"},
+    {"gpt-j-6b", true, 6.05e9, 0, 0.01, "EleutherAI/gpt-j-6b card: 6,053,381,344"},
+    {"gpt-neox-20b", false, 20.55e9, 0, 0.01,
+     "Black et al. 2022, GPT-NeoX-20B (arXiv:2204.06745): 20,554,567,680"},
+    {"falcon-180b", true, 180e9, 0, 0.01, "TII: 180B"},
+    {"gemma-7b", true, 8.538e9, 0, 0.01, "Gemma paper Table 2: 8.54B"},
+};
+
+// Every field that shapes the computation (id, name and published counts aside).
+void expect_same_shapes(const ModelSpec& a, const ModelSpec& b) {
+  EXPECT_EQ(a.family, b.family);
+  EXPECT_EQ(a.layers, b.layers);
+  EXPECT_EQ(a.hidden, b.hidden);
+  EXPECT_EQ(a.heads, b.heads);
+  EXPECT_EQ(a.kv_heads, b.kv_heads);
+  EXPECT_EQ(a.head_dim, b.head_dim);
+  EXPECT_EQ(a.ffn, b.ffn);
+  EXPECT_EQ(a.ffn_gated, b.ffn_gated);
+  EXPECT_EQ(a.activation, b.activation);
+  EXPECT_EQ(a.vocab, b.vocab);
+  EXPECT_EQ(a.tied_embeddings, b.tied_embeddings);
+  EXPECT_EQ(a.norm, b.norm);
+  EXPECT_EQ(a.layer_norms, b.layer_norms);
+  EXPECT_EQ(a.qk_norm, b.qk_norm);
+  EXPECT_EQ(a.parallel_block, b.parallel_block);
+  EXPECT_EQ(a.attention_bias, b.attention_bias);
+  EXPECT_EQ(a.attention_out_bias, b.attention_out_bias);
+  EXPECT_EQ(a.mlp_bias, b.mlp_bias);
+  EXPECT_EQ(a.lm_head_bias, b.lm_head_bias);
+  EXPECT_EQ(a.rotary_dim, b.rotary_dim);
+  EXPECT_EQ(a.position_embeddings, b.position_embeddings);
+  EXPECT_EQ(a.sliding_window, b.sliding_window);
+  EXPECT_EQ(a.max_context, b.max_context);
+  EXPECT_EQ(a.moe.experts, b.moe.experts);
+  EXPECT_EQ(a.moe.experts_per_token, b.moe.experts_per_token);
+  EXPECT_EQ(a.moe.shared_experts, b.moe.shared_experts);
+  EXPECT_EQ(a.moe.expert_ffn, b.moe.expert_ffn);
+  EXPECT_EQ(a.moe.shared_expert_ffn, b.moe.shared_expert_ffn);
+  EXPECT_EQ(a.moe.dense_layers_first, b.moe.dense_layers_first);
+  EXPECT_EQ(a.moe.layer_interval, b.moe.layer_interval);
+  EXPECT_EQ(a.mla.q_lora_rank, b.mla.q_lora_rank);
+  EXPECT_EQ(a.mla.kv_lora_rank, b.mla.kv_lora_rank);
+  EXPECT_EQ(a.mla.qk_nope_head_dim, b.mla.qk_nope_head_dim);
+  EXPECT_EQ(a.mla.qk_rope_head_dim, b.mla.qk_rope_head_dim);
+  EXPECT_EQ(a.mla.v_head_dim, b.mla.v_head_dim);
+}
+
+TEST(HfConfig, PublishedCountsAndPresets) {
+  std::set<std::string> covered;
+  for (const auto& c : kCases) {
+    SCOPED_TRACE(std::string(c.file) + " (" + c.source + ")");
+    covered.insert(std::string(c.file) + ".json");
+    auto m = load_model(hf(c.file));
+    ASSERT_TRUE(m) << to_string(m.error());
+    EXPECT_EQ(m->id, c.file);
+    ParameterCount count = count_parameters(*m);
+    EXPECT_LE(std::fabs(count.total / c.total - 1.0), c.tolerance) << count.total;
+    double active = c.active > 0 ? c.active : c.total;
+    EXPECT_LE(std::fabs(count.active / active - 1.0), c.tolerance) << count.active;
+    if (c.preset) {
+      auto preset = load_model(c.file);
+      ASSERT_TRUE(preset) << to_string(preset.error());
+      expect_same_shapes(*m, *preset);
+      EXPECT_DOUBLE_EQ(count.total, count_parameters(*preset).total);
+    }
+  }
+  // Every shipped config is in the table.
+  for (const auto& e : std::filesystem::directory_iterator(std::string(XPUSIM_TEST_DATA_DIR) + "/hf"))
+    EXPECT_TRUE(covered.contains(e.path().filename().string())) << e.path();
+}
+
+TEST(HfConfig, FamilyDetails) {
+  auto j = load_model(hf("gpt-j-6b"));
+  ASSERT_TRUE(j);
+  EXPECT_EQ(j->ffn, 4 * 4096);  // n_inner null -> 4 x n_embd
+  EXPECT_EQ(j->rotary_dim, 64);
+  EXPECT_EQ(j->activation, "gelu_tanh");
+  EXPECT_TRUE(j->parallel_block);
+  EXPECT_EQ(j->layer_norms, 1);
+  auto neox = load_model(hf("gpt-neox-20b"));
+  ASSERT_TRUE(neox);
+  EXPECT_EQ(neox->rotary_dim, 24);  // rotary_pct 0.25 x head_dim 96
+  EXPECT_TRUE(neox->attention_out_bias);
+  // 44 x (3H^2 + 3H + H^2 + H + 2HF + F + H + 4H) + 2VH + 2H, the paper's exact count.
+  EXPECT_DOUBLE_EQ(count_parameters(*neox).total, 20554567680.0);
+  auto qwen = load_model(hf("qwen2.5-72b"));
+  ASSERT_TRUE(qwen);
+  EXPECT_TRUE(qwen->attention_bias);
+  EXPECT_FALSE(qwen->attention_out_bias);
+  EXPECT_EQ(qwen->sliding_window, 0);  // use_sliding_window false
+  auto gemma = load_model(hf("gemma-7b"));
+  ASSERT_TRUE(gemma);
+  EXPECT_TRUE(gemma->tied_embeddings);     // GemmaConfig default
+  EXPECT_EQ(gemma->activation, "gelu_tanh");  // GemmaMLP ignores hidden_act "gelu"
+  auto ds = load_model(hf("deepseek-v3"));
+  ASSERT_TRUE(ds);
+  EXPECT_EQ(ds->head_dim, 192);
+  EXPECT_EQ(ds->moe.dense_layers_first, 3);
+}
+
+// Falcon's three block layouts (modeling_falcon.py): 7B multi-query with one shared norm,
+// 40B/180B grouped with ln_attn + ln_mlp, and the non-parallel multi-head variant.
+TEST(HfConfig, FalconVariants) {
+  const std::string base =
+      R"("model_type": "falcon", "hidden_size": 4544, "num_attention_heads": 71, )"
+      R"("num_hidden_layers": 32, "vocab_size": 65024)";
+  auto falcon7b = hf_config_document_from_text(
+      "{" + base + R"(, "multi_query": true, "parallel_attn": true, "bias": false})", "f7.json");
+  ASSERT_TRUE(falcon7b);
+  auto m7 = parse_model_document(*falcon7b, {});
+  ASSERT_TRUE(m7) << to_string(m7.error());
+  EXPECT_EQ(m7->kv_heads, 1);
+  EXPECT_EQ(m7->layer_norms, 1);
+  EXPECT_EQ(m7->head_dim, 64);
+  EXPECT_TRUE(m7->tied_embeddings);
+  // The Hugging Face Hub shows 7.22B for tiiuae/falcon-7b: its checkpoint stores the tied LM head
+  // a second time (V x H = 295,469,056), which is one matrix, not two.
+  EXPECT_NEAR((count_parameters(*m7).total + 65024.0 * 4544.0) / 7.22e9, 1.0, 0.01);
+
+  auto mha = hf_config_document_from_text(
+      "{" + base + R"(, "multi_query": false, "parallel_attn": false, "bias": true})", "f.json");
+  ASSERT_TRUE(mha);
+  auto mm = parse_model_document(*mha, {});
+  ASSERT_TRUE(mm) << to_string(mm.error());
+  EXPECT_EQ(mm->kv_heads, 71);
+  EXPECT_EQ(mm->layer_norms, 2);
+  EXPECT_FALSE(mm->parallel_block);
+  EXPECT_TRUE(mm->mlp_bias);
+}
+
+TEST(HfConfig, OverridesApplyOnModelPaths) {
+  auto m = load_model(hf("llama-3.1-8b"), {"layers=2", "moe.experts=4", "moe.experts_per_token=1",
+                                            "moe.expert_ffn=1024"});
+  ASSERT_TRUE(m) << to_string(m.error());
+  EXPECT_EQ(m->layers, 2);
+  EXPECT_EQ(m->moe.experts, 4);
+  auto bad = load_model(hf("llama-3.1-8b"), {"kv_heads=5"});
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error()[0].to_string(),
+            "<command line>: kv_heads: heads (32) must be a multiple of kv_heads (5): "
+            "grouped-query attention shares each key/value head among heads / kv_heads query "
+            "heads");
+  auto typo = load_model(hf("llama-3.1-8b"), {"hiden=5"});
+  ASSERT_FALSE(typo);
+  EXPECT_EQ(typo.error()[0].to_string(),
+            "<command line>: hiden: unknown key; did you mean \"hidden\"?");
+}
+
+TEST(HfConfig, TopLevelMustBeAnObject) {
+  auto d = hf_config_document_from_text("[1, 2]", "list.json");
+  ASSERT_FALSE(d);
+  EXPECT_EQ(d.error()[0].to_string(),
+            "list.json: expected a JSON object (a Hugging Face config.json) at the top level");
+  auto none = hf_config_document_from_text(R"({"hidden_size": 1})", "x.json");
+  ASSERT_FALSE(none);
+  EXPECT_NE(none.error()[0].to_string().find("x.json: model_type: missing required key"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace xpusim
