@@ -38,6 +38,9 @@ T value_or_throw(Result<T> r) {
 // (find them with app.get_subcommand("list")).
 using AddCommand = void (*)(CLI::App&, GlobalOptions&);
 
+// `area`, `wafer`, `cost`, `fab` (cmd_economics.cc).
+void add_economics_commands(CLI::App& app, GlobalOptions& global);
+
 // list/show/describe model (cmd_model.cc).
 void add_model_commands(CLI::App& app, GlobalOptions& global);
 

@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
       add_validate_commands,
       add_hardware_commands,
       add_model_commands,
+      add_economics_commands,
   };
   for (AddCommand add : commands) add(app, global);
 
