@@ -122,10 +122,16 @@ CollectiveResult predict_collective(const HardwareSpec& hw, CollectiveKind kind,
       cost = Cost{t, "hierarchical"};
     }
     r.tier = "both";
+  } else if (ic.host_bandwidth) {
+    // No scale-out network: the group talks through the hosts' PCIe (a ring over the PCIe switch
+    // tree, as NCCL does between GPUs without NVLink).
+    Tier host{*ic.host_bandwidth * cal.link_efficiency, cal.default_link_latency, false, "host"};
+    cost = tier_cost(host, kind, s, group);
+    r.tier = host.name;
   } else {
     cost = tier_cost(up, kind, s, group);
     r.tier = up.name;
-    r.feasible = false;  // group larger than the scale-up domain and no scale-out network
+    r.feasible = false;  // group larger than the scale-up domain and no other path
   }
   r.time = cost.time + cal.collective_latency;
   r.algorithm = cost.algorithm;

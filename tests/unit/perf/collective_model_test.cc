@@ -50,6 +50,11 @@ TEST(CollectiveModel, CrossingScaleOutIsSlowerAndNeedsANetwork) {
   EXPECT_EQ(out.tier, "both");
   EXPECT_TRUE(out.feasible);
   hw.interconnect.scale_out.present = false;
+  CollectiveResult pcie = predict_collective(hw, CollectiveKind::kAllReduce, units::mib(64), 16, cal);
+  EXPECT_TRUE(pcie.feasible);  // falls back to the host PCIe links
+  EXPECT_EQ(pcie.tier, "host");
+  EXPECT_GT(pcie.time, out.time);
+  hw.interconnect.host_bandwidth.reset();
   CollectiveResult none = predict_collective(hw, CollectiveKind::kAllReduce, units::mib(64), 16, cal);
   EXPECT_FALSE(none.feasible);
 }

@@ -1,0 +1,482 @@
+// SPDX-License-Identifier: Apache-2.0
+// `xpusim run` (one static-batch scenario: TTFT, TPOT, latency, throughput, memory and the per-op
+// breakdown), `xpusim gemm` (one matrix multiply) and `xpusim compare` (every hardware preset on
+// one workload, ranked by output tokens/s). Command names, flags and JSON keys are a contract.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/command.h"
+#include "xpusim/base/text.h"
+#include "xpusim/config/hardware_schema.h"
+#include "xpusim/config/model_schema.h"
+#include "xpusim/config/presets.h"
+#include "xpusim/perf/gemm_model.h"
+#include "xpusim/perf/static_sim.h"
+#include "xpusim/report/table.h"
+#include "xpusim/workload/parallelism_plan.h"
+
+namespace xpusim::cli {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+// Rounds for output so that JSON carries no binary noise.
+double r6(double v) {
+  if (v == 0 || !std::isfinite(v)) return v;
+  double scale = std::pow(10.0, 6 - static_cast<int>(std::ceil(std::log10(std::fabs(v)))));
+  return std::round(v * scale) / scale;
+}
+
+// Byte counts as whole numbers (they are sums of element counts x sizes).
+double bytes_count(Bytes b) { return std::round(b.value()); }
+
+[[noreturn]] void input_error(const std::string& flag, const std::string& message) {
+  throw InputError(Diagnostics{Diagnostic{.file = "<command line>", .path = flag, .message = message}});
+}
+
+Precision parse_precision(const std::string& flag, const std::string& text) {
+  if (auto p = precision_from_string(text)) return *p;
+  std::string msg = fmt::format("unknown precision \"{}\"; allowed: {}", text,
+                                join(precision_names()));
+  if (auto m = closest_match(text, precision_names())) msg += fmt::format(" (did you mean \"{}\"?)", *m);
+  input_error(flag, msg);
+}
+
+void require_positive(const std::string& flag, int64_t v) {
+  if (v < 1) input_error(flag, fmt::format("must be >= 1, got {}", v));
+}
+
+// Options shared by run and compare.
+struct WorkloadOptions {
+  std::string model;
+  int64_t batch = 1;
+  int64_t input_len = 128;
+  int64_t output_len = 128;
+  std::string precision = "bf16";
+  std::string kv_precision;
+};
+
+void add_workload_options(CLI::App* cmd, WorkloadOptions& o) {
+  cmd->add_option("--model", o.model, "model preset id or file (model/v1 YAML, HF config.json)")
+      ->required();
+  cmd->add_option("--batch", o.batch, "requests in the static batch (per model replica)")->required();
+  cmd->add_option("--input-len", o.input_len, "prompt tokens per request")->required();
+  cmd->add_option("--output-len", o.output_len, "generated tokens per request")->required();
+  cmd->add_option("--precision", o.precision,
+                  "weights/compute precision: fp32 tf32 bf16 fp16 fp8 int8 int4 fp4 (int8/int4 = "
+                  "weight-only)")
+      ->capture_default_str();
+  cmd->add_option("--kv-precision", o.kv_precision, "KV-cache precision (default: see --precision)");
+}
+
+PrecisionPlan precision_plan(const WorkloadOptions& o) {
+  Precision p = parse_precision("--precision", o.precision);
+  std::optional<Precision> kv;
+  if (!o.kv_precision.empty()) kv = parse_precision("--kv-precision", o.kv_precision);
+  return precision_plan_for(p, kv);
+}
+
+void check_lengths(const WorkloadOptions& o) {
+  require_positive("--batch", o.batch);
+  require_positive("--input-len", o.input_len);
+  require_positive("--output-len", o.output_len);
+}
+
+// Plan errors carry the flag name ("--tp") as their path.
+void check_plan_or_throw(const ModelSpec& model, const ParallelismPlan& plan) {
+  auto r = check_plan(model, plan);
+  if (r) return;
+  Diagnostics d = r.error();
+  for (auto& e : d) {
+    e.file = "<command line>";
+    e.path = "--" + e.path;
+  }
+  throw InputError(std::move(d));
+}
+
+json op_json(const OpBreakdown& op, const char* phase) {
+  return json{{"phase", phase},
+              {"layer", op.layer},
+              {"name", op.name},
+              {"kind", std::string(to_string(op.kind))},
+              {"count", r6(op.count)},
+              {"time_ms", r6(units::to_ms(op.time))},
+              {"flop", r6(op.flop.value())},
+              {"dram_bytes", bytes_count(op.bytes.dram)},
+              {"l2_bytes", bytes_count(op.bytes.l2)},
+              {"link_bytes", bytes_count(op.bytes.link)},
+              {"bound", std::string(to_string(op.bound))},
+              {"utilization", r6(op.utilization)}};
+}
+
+json memory_json(const MemoryFootprint& m) {
+  return json{{"weights_bytes", bytes_count(m.weights)},
+              {"kv_cache_bytes", bytes_count(m.kv_cache)},
+              {"activation_bytes", bytes_count(m.activations)},
+              {"workspace_bytes", bytes_count(m.workspace)},
+              {"capacity_bytes", bytes_count(m.capacity)},
+              {"usable_bytes", bytes_count(m.usable)},
+              {"fits", m.fits},                       {"max_batch", m.max_batch}};
+}
+
+std::string gb(Bytes b) { return fixed(units::to_gb(b), 1); }
+
+void print_ops_table(const PhaseBreakdown& ph, const char* title) {
+  std::printf("\n%s (per device; %s ms total)\n", title, fixed(units::to_ms(ph.total), 3).c_str());
+  Table t({"layer", "op", "count", "time_ms", "share_%", "gflop", "dram_mb", "link_mb", "bound",
+           "util_%"});
+  for (const auto& op : ph.ops) {
+    double share = ph.total.value() > 0 ? 100.0 * op.time.value() / ph.total.value() : 0.0;
+    t.add_row({op.layer.empty() ? "-" : op.layer, op.name, sig(op.count, 3),
+               fixed(units::to_ms(op.time), 4), fixed(share, 1), sig(op.flop.value() / 1e9, 4),
+               sig(op.bytes.dram.value() / 1e6, 4), sig(op.bytes.link.value() / 1e6, 4),
+               std::string(to_string(op.bound)), fixed(100.0 * op.utilization, 0)});
+  }
+  std::fputs(t.to_text().c_str(), stdout);
+}
+
+// ---- run ------------------------------------------------------------------------------------
+struct RunOptions {
+  std::string hardware;
+  WorkloadOptions w;
+  int devices = 0;
+  int tp = 1, pp = 1, ep = 1, microbatches = 1;
+  bool sequence_parallel = false;
+};
+
+void run_scenario(const RunOptions& o, const GlobalOptions& g) {
+  check_lengths(o.w);
+  require_positive("--tp", o.tp);
+  require_positive("--pp", o.pp);
+  require_positive("--ep", o.ep);
+  require_positive("--microbatches", o.microbatches);
+  const PrecisionPlan prec = precision_plan(o.w);
+  HardwareSpec hw = value_or_throw(load_hardware(o.hardware, g.overrides));
+  ModelSpec model = value_or_throw(load_model(o.w.model));
+  StaticScenario sc;
+  sc.plan = ParallelismPlan{o.tp, o.pp, o.ep, o.microbatches, o.sequence_parallel};
+  sc.precision = prec;
+  sc.batch = o.w.batch;
+  sc.input_len = o.w.input_len;
+  sc.output_len = o.w.output_len;
+  sc.devices = o.devices > 0 ? o.devices : o.tp * o.pp;
+  check_plan_or_throw(model, sc.plan);
+  if (sc.devices % (o.tp * o.pp) != 0)
+    input_error("--devices", fmt::format("{} devices is not a multiple of tp x pp = {}", sc.devices,
+                                         o.tp * o.pp));
+  const PerfCalibration& cal = default_calibration();
+  StaticResult r = simulate_static(hw, model, sc, cal);
+
+  if (g.format == "json") {
+    json j;
+    j["hardware"] = hw.id;
+    j["model"] = model.id;
+    j["devices"] = sc.devices;
+    j["tp"] = o.tp;
+    j["pp"] = o.pp;
+    j["ep"] = o.ep;
+    j["replicas"] = r.replicas;
+    j["batch"] = sc.batch;
+    j["input_len"] = sc.input_len;
+    j["output_len"] = sc.output_len;
+    j["precision"] = json{{"weights", to_string(prec.weights)},
+                          {"activations", to_string(prec.activations)},
+                          {"kv_cache", to_string(prec.kv_cache)}};
+    j["feasible"] = r.feasible;
+    j["infeasible_reason"] = r.infeasible_reason;
+    j["ttft_ms"] = r6(units::to_ms(r.ttft));
+    j["tpot_ms"] = r6(units::to_ms(r.tpot));
+    j["e2e_latency_ms"] = r6(units::to_ms(r.e2e_latency));
+    j["output_tokens_per_s"] = r6(r.output_tokens_per_s);
+    j["output_tokens_per_s_per_device"] = r6(r.output_tokens_per_s / sc.devices);
+    j["memory"] = memory_json(r.memory);
+    json ops = json::array();
+    for (const auto& op : r.prefill.ops) ops.push_back(op_json(op, "prefill"));
+    for (const auto& op : r.decode.ops) ops.push_back(op_json(op, "decode"));
+    j["ops"] = ops;
+    std::printf("%s\n", j.dump(2).c_str());
+    return;
+  }
+  if (g.format == "csv") {
+    Table t({"hardware", "model", "devices", "tp", "pp", "batch", "input_len", "output_len",
+             "precision", "feasible", "ttft_ms", "tpot_ms", "e2e_latency_ms",
+             "output_tokens_per_s", "weights_bytes", "kv_cache_bytes", "max_batch",
+             "infeasible_reason"});
+    t.add_row({hw.id, model.id, std::to_string(sc.devices), std::to_string(o.tp),
+               std::to_string(o.pp), std::to_string(sc.batch), std::to_string(sc.input_len),
+               std::to_string(sc.output_len), std::string(to_string(prec.weights)),
+               r.feasible ? "true" : "false", sig(units::to_ms(r.ttft), 6),
+               sig(units::to_ms(r.tpot), 6), sig(units::to_ms(r.e2e_latency), 6),
+               sig(r.output_tokens_per_s, 6), fixed(r.memory.weights.value(), 0),
+               fixed(r.memory.kv_cache.value(), 0), std::to_string(r.memory.max_batch),
+               r.infeasible_reason});
+    std::fputs(t.to_csv().c_str(), stdout);
+    return;
+  }
+  std::printf("%s on %d x %s (tp %d, pp %d, %d replica%s), batch %lld, %lld in / %lld out, "
+              "%s weights, %s activations, %s KV\n",
+              model.id.c_str(), sc.devices, hw.id.c_str(), o.tp, o.pp, r.replicas,
+              r.replicas == 1 ? "" : "s", static_cast<long long>(sc.batch),
+              static_cast<long long>(sc.input_len), static_cast<long long>(sc.output_len),
+              std::string(to_string(prec.weights)).c_str(),
+              std::string(to_string(prec.activations)).c_str(),
+              std::string(to_string(prec.kv_cache)).c_str());
+  if (!r.feasible) std::printf("INFEASIBLE: %s\n", r.infeasible_reason.c_str());
+  Table s({"metric", "value"});
+  s.add_row({"ttft_ms", fixed(units::to_ms(r.ttft), 2)});
+  s.add_row({"tpot_ms", fixed(units::to_ms(r.tpot), 3)});
+  s.add_row({"e2e_latency_ms", fixed(units::to_ms(r.e2e_latency), 1)});
+  s.add_row({"output_tokens_per_s", fixed(r.output_tokens_per_s, 1)});
+  s.add_row({"output_tokens_per_s_per_device", fixed(r.output_tokens_per_s / sc.devices, 1)});
+  s.add_row({"weights_gb_per_device", gb(r.memory.weights)});
+  s.add_row({"kv_cache_gb_per_device", gb(r.memory.kv_cache)});
+  s.add_row({"activations_gb_per_device", gb(r.memory.activations)});
+  s.add_row({"usable_gb_per_device", gb(r.memory.usable)});
+  s.add_row({"max_batch", std::to_string(r.memory.max_batch)});
+  std::fputs(s.to_text().c_str(), stdout);
+  print_ops_table(r.prefill, "prefill");
+  print_ops_table(r.decode, fmt::format("decode step at context {}",
+                                        sc.input_len + std::max<int64_t>(1, sc.output_len / 2))
+                                .c_str());
+}
+
+// ---- gemm -----------------------------------------------------------------------------------
+struct GemmOptions {
+  std::string hardware;
+  int64_t m = 0, n = 0, k = 0, batch = 1;
+  std::string precision = "bf16";
+  std::string weight_precision;
+};
+
+void run_gemm(const GemmOptions& o, const GlobalOptions& g) {
+  require_positive("--m", o.m);
+  require_positive("--n", o.n);
+  require_positive("--k", o.k);
+  require_positive("--batch", o.batch);
+  Precision a = parse_precision("--precision", o.precision);
+  Precision b = o.weight_precision.empty() ? a : parse_precision("--weight-precision",
+                                                                 o.weight_precision);
+  HardwareSpec hw = value_or_throw(load_hardware(o.hardware, g.overrides));
+  GemmResult r = predict_gemm(hw, GemmShape{o.m, o.n, o.k, o.batch}, GemmOperands{a, b},
+                              default_calibration());
+  json j;
+  j["hardware"] = hw.id;
+  j["m"] = o.m;
+  j["n"] = o.n;
+  j["k"] = o.k;
+  j["batch"] = o.batch;
+  j["precision"] = to_string(a);
+  j["weight_precision"] = to_string(b);
+  j["execution_precision"] = to_string(r.execution_precision);
+  j["latency_ms"] = r6(units::to_ms(r.time));
+  j["isolated_call_ms"] = r6(units::to_ms(r.isolated_call_time));
+  j["tflops"] = r6(units::to_tflops(r.achieved));
+  j["peak_tflops"] = r6(units::to_tflops(peak_matrix_rate(hw, r.execution_precision)));
+  j["tile"] = json{{"m", r.tile.m}, {"n", r.tile.n}, {"k", r.tile.k}};
+  j["tiles"] = r.tiles;
+  j["waves"] = r.waves;
+  j["bound"] = to_string(r.bound);
+  j["utilization"] = r6(r.utilization);
+  j["matrix_time_ms"] = r6(units::to_ms(r.matrix_time));
+  j["dram_time_ms"] = r6(units::to_ms(r.dram_time));
+  j["dram_bytes"] = bytes_count(r.bytes.dram);
+  j["l2_bytes"] = bytes_count(r.bytes.l2);
+  if (g.format == "json") {
+    std::printf("%s\n", j.dump(2).c_str());
+    return;
+  }
+  Table t({"key", "value"});
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    std::string v = it->is_string() ? it->get<std::string>() : it->dump();
+    if (it.key() == "tile") v = fmt::format("{}x{}x{}", r.tile.m, r.tile.n, r.tile.k);
+    t.add_row({it.key(), v});
+  }
+  std::fputs((g.format == "csv" ? t.to_csv() : t.to_text()).c_str(), stdout);
+}
+
+// ---- compare --------------------------------------------------------------------------------
+struct CompareOptions {
+  WorkloadOptions w;
+  int devices = 0;
+  int tp = 0;
+};
+
+struct CompareRow {
+  std::string hardware;
+  int tp = 0;
+  int devices = 0;
+  StaticResult result;
+  std::string error;  // preset failed to load or no plan is valid
+};
+
+void run_compare(const CompareOptions& o, const GlobalOptions& g) {
+  check_lengths(o.w);
+  const PrecisionPlan prec = precision_plan(o.w);
+  if (o.devices < 0) input_error("--devices", fmt::format("must be >= 1, got {}", o.devices));
+  if (o.tp < 0) input_error("--tp", fmt::format("must be >= 1, got {}", o.tp));
+  if (o.tp > 0 && o.devices > 0 && o.devices % o.tp != 0)
+    input_error("--devices", fmt::format("{} devices is not a multiple of tp = {}", o.devices, o.tp));
+  ModelSpec model = value_or_throw(load_model(o.w.model));
+  if (o.tp > 0) check_plan_or_throw(model, ParallelismPlan{o.tp, 1, 1, 1, false});
+  const PerfCalibration& cal = default_calibration();
+
+  std::vector<CompareRow> rows;
+  for (const std::string& id : list_presets("hardware")) {
+    CompareRow row;
+    row.hardware = id;
+    auto hw = load_hardware(id, g.overrides);
+    if (!hw) {
+      row.error = "preset does not load: " + (hw.error().empty() ? "" : hw.error()[0].message);
+      rows.push_back(row);
+      continue;
+    }
+    // Candidate tp: the given one, else powers of two up to the device count (or 64), the
+    // smallest that fits in memory.
+    std::vector<int> tps;
+    if (o.tp > 0) {
+      tps.push_back(o.tp);
+    } else {
+      int cap = o.devices > 0 ? o.devices : 64;
+      for (int t = 1; t <= cap; t *= 2)
+        if ((o.devices == 0 || o.devices % t == 0) && check_plan(model, ParallelismPlan{t, 1, 1, 1, false}))
+          tps.push_back(t);
+    }
+    bool have = false;
+    for (int t : tps) {
+      StaticScenario sc;
+      sc.plan.tp = t;
+      sc.precision = prec;
+      sc.batch = o.w.batch;
+      sc.input_len = o.w.input_len;
+      sc.output_len = o.w.output_len;
+      sc.devices = o.devices > 0 ? o.devices : t;
+      StaticResult r = simulate_static(*hw, model, sc, cal);
+      row.tp = t;
+      row.devices = sc.devices;
+      row.result = r;
+      have = true;
+      if (r.feasible) break;
+    }
+    if (!have) row.error = "no tensor-parallel degree divides the model for these devices";
+    rows.push_back(row);
+  }
+  std::stable_sort(rows.begin(), rows.end(), [](const CompareRow& a, const CompareRow& b) {
+    bool fa = a.error.empty() && a.result.feasible, fb = b.error.empty() && b.result.feasible;
+    if (fa != fb) return fa;
+    if (!fa) return a.hardware < b.hardware;
+    return a.result.output_tokens_per_s > b.result.output_tokens_per_s;
+  });
+
+  if (g.format == "json") {
+    json arr = json::array();
+    int rank = 0;
+    for (const auto& row : rows) {
+      json j;
+      bool ok = row.error.empty() && row.result.feasible;
+      j["rank"] = ok ? json(++rank) : json(nullptr);
+      j["hardware"] = row.hardware;
+      j["tp"] = row.tp;
+      j["devices"] = row.devices;
+      j["feasible"] = ok;
+      j["infeasible_reason"] = row.error.empty() ? row.result.infeasible_reason : row.error;
+      if (row.error.empty()) {
+        j["ttft_ms"] = r6(units::to_ms(row.result.ttft));
+        j["tpot_ms"] = r6(units::to_ms(row.result.tpot));
+        j["e2e_latency_ms"] = r6(units::to_ms(row.result.e2e_latency));
+        j["output_tokens_per_s"] = r6(row.result.output_tokens_per_s);
+        j["output_tokens_per_s_per_device"] = r6(row.result.output_tokens_per_s / row.devices);
+        j["memory"] = memory_json(row.result.memory);
+      }
+      arr.push_back(j);
+    }
+    json out;
+    out["model"] = model.id;
+    out["batch"] = o.w.batch;
+    out["input_len"] = o.w.input_len;
+    out["output_len"] = o.w.output_len;
+    out["precision"] = to_string(prec.weights);
+    out["ranking"] = arr;
+    std::printf("%s\n", out.dump(2).c_str());
+    return;
+  }
+  Table t({"rank", "hardware", "tp", "devices", "ttft_ms", "tpot_ms", "e2e_s", "tokens_per_s",
+           "tok_s_per_device", "mem_used_gb", "note"});
+  int rank = 0;
+  for (const auto& row : rows) {
+    bool ok = row.error.empty() && row.result.feasible;
+    const StaticResult& r = row.result;
+    if (ok) {
+      t.add_row({std::to_string(++rank), row.hardware, std::to_string(row.tp),
+                 std::to_string(row.devices), fixed(units::to_ms(r.ttft), 1),
+                 fixed(units::to_ms(r.tpot), 2), fixed(r.e2e_latency.value(), 2),
+                 fixed(r.output_tokens_per_s, 0), fixed(r.output_tokens_per_s / row.devices, 0),
+                 fmt::format("{}/{}", gb(r.memory.total()), gb(r.memory.usable)), ""});
+    } else {
+      std::string why = row.error.empty() ? r.infeasible_reason : row.error;
+      t.add_row({"-", row.hardware, row.tp ? std::to_string(row.tp) : "-",
+                 row.devices ? std::to_string(row.devices) : "-", "-", "-", "-", "-", "-", "-",
+                 "infeasible: " + why});
+    }
+  }
+  if (g.format == "csv") {
+    std::fputs(t.to_csv().c_str(), stdout);
+    return;
+  }
+  std::printf("%s, static batch %lld, %lld in / %lld out, %s weights, %s KV — ranked by output "
+              "tokens/s (smallest tp that fits%s)\n",
+              model.id.c_str(), static_cast<long long>(o.w.batch),
+              static_cast<long long>(o.w.input_len), static_cast<long long>(o.w.output_len),
+              std::string(to_string(prec.weights)).c_str(),
+              std::string(to_string(prec.kv_cache)).c_str(),
+              o.devices > 0 ? fmt::format(", {} devices", o.devices).c_str() : "");
+  std::fputs(t.to_text().c_str(), stdout);
+}
+
+}  // namespace
+
+void add_perf_commands(CLI::App& app, GlobalOptions& global) {
+  auto run_opts = std::make_shared<RunOptions>();
+  CLI::App* run = app.add_subcommand("run", "predict one static-batch scenario (TTFT, TPOT, "
+                                             "throughput, memory, per-op breakdown)");
+  run->add_option("--hardware", run_opts->hardware, "hardware preset id or file")->required();
+  add_workload_options(run, run_opts->w);
+  run->add_option("--devices", run_opts->devices, "total devices (default tp x pp; more = "
+                                                  "data-parallel replicas)");
+  run->add_option("--tp", run_opts->tp, "tensor-parallel degree")->capture_default_str();
+  run->add_option("--pp", run_opts->pp, "pipeline-parallel degree")->capture_default_str();
+  run->add_option("--ep", run_opts->ep, "expert-parallel degree (divides tp)")->capture_default_str();
+  run->add_option("--microbatches", run_opts->microbatches, "pipeline microbatches")
+      ->capture_default_str();
+  run->add_flag("--sequence-parallel", run_opts->sequence_parallel,
+                "reduce-scatter + all-gather instead of all-reduce");
+  run->callback([run_opts, &global] { run_scenario(*run_opts, global); });
+
+  auto gemm_opts = std::make_shared<GemmOptions>();
+  CLI::App* gemm = app.add_subcommand("gemm", "predict one matrix multiply C[m,n] = A[m,k] x B[k,n]");
+  gemm->add_option("--hardware", gemm_opts->hardware, "hardware preset id or file")->required();
+  gemm->add_option("--m", gemm_opts->m, "rows of A and C")->required();
+  gemm->add_option("--n", gemm_opts->n, "columns of B and C")->required();
+  gemm->add_option("--k", gemm_opts->k, "reduction dimension")->required();
+  gemm->add_option("--batch", gemm_opts->batch, "batch count (batched GEMM)")->capture_default_str();
+  gemm->add_option("--precision", gemm_opts->precision, "operand precision")->capture_default_str();
+  gemm->add_option("--weight-precision", gemm_opts->weight_precision,
+                   "precision of B when it differs (weight-only quantisation)");
+  gemm->callback([gemm_opts, &global] { run_gemm(*gemm_opts, global); });
+
+  auto cmp_opts = std::make_shared<CompareOptions>();
+  CLI::App* cmp = app.add_subcommand("compare", "rank every hardware preset on one workload by "
+                                                 "output tokens/s");
+  add_workload_options(cmp, cmp_opts->w);
+  cmp->add_option("--devices", cmp_opts->devices, "devices per system (default: tp)");
+  cmp->add_option("--tp", cmp_opts->tp, "tensor-parallel degree (default: smallest that fits)");
+  cmp->callback([cmp_opts, &global] { run_compare(*cmp_opts, global); });
+}
+
+}  // namespace xpusim::cli
