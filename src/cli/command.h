@@ -38,9 +38,6 @@ T value_or_throw(Result<T> r) {
 // (find them with app.get_subcommand("list")).
 using AddCommand = void (*)(CLI::App&, GlobalOptions&);
 
-// `area`, `wafer`, `cost`, `fab` (cmd_economics.cc).
-void add_economics_commands(CLI::App& app, GlobalOptions& global);
-
 // list/show/describe model (cmd_model.cc).
 void add_model_commands(CLI::App& app, GlobalOptions& global);
 
@@ -49,6 +46,11 @@ void add_hardware_commands(CLI::App& app, GlobalOptions& global);
 
 // validate and calibrate: measured CSV rows vs. predictions (cmd_validate.cc).
 void add_validate_commands(CLI::App& app, GlobalOptions& global);
+
+// run, gemm and compare: performance predictions (cmd_perf.cc).
+void add_perf_commands(CLI::App& app, GlobalOptions& global);
+// `area`, `wafer`, `cost`, `fab` (cmd_economics.cc).
+void add_economics_commands(CLI::App& app, GlobalOptions& global);
 
 // Prints diagnostics as "error: file:line:col: path: message", one per line.
 void print_diagnostics(const Diagnostics& diags);

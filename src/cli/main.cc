@@ -37,9 +37,10 @@ int main(int argc, char** argv) {
   const std::vector<AddCommand> commands = {
       // (stage registrations are added here as they land)
       add_validate_commands,
+      add_perf_commands,
+      add_economics_commands,
       add_hardware_commands,
       add_model_commands,
-      add_economics_commands,
   };
   for (AddCommand add : commands) add(app, global);
 
