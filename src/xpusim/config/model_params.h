@@ -16,8 +16,9 @@ namespace xpusim {
 struct ParameterCount {
   double total = 0;
   double active = 0;          // parameters one token touches: everything but the routed experts
-                              // it is not sent to (embedding and LM head included, as Mistral,
-                              // Qwen and DeepSeek count "active" parameters)
+                              // it is not sent to, embedding and LM head included as Mistral,
+                              // Qwen and Meta count them (DeepSeek leaves the input embedding
+                              // out: compare active - embedding with its figures)
   double embedding = 0;       // token embedding (+ learned position table)
   double lm_head = 0;         // 0 when tied (bias counted when present)
   double attention = 0;       // Q/K/V/O (or MLA) projections, biases and q/k norms, all layers
