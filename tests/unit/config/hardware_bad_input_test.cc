@@ -97,12 +97,15 @@ TEST(HardwareBadInput, UnknownPresetSuggestsAndListsKnownIds) {
 
 struct RunResult {
   int exit_code = -1;
-  std::string output;  // stdout and stderr together
+  std::string output;  // stdout, or stderr alone when asked for
 };
 
-RunResult run_cli(const std::string& args) {
+enum class Capture { kStdout, kStderr };
+
+RunResult run_cli(const std::string& args, Capture what = Capture::kStdout) {
   RunResult r;
-  const std::string cmd = std::string("'") + XPUSIM_BINARY + "' " + args + " 2>&1";
+  const std::string cmd = std::string("'") + XPUSIM_BINARY + "' " + args +
+                          (what == Capture::kStderr ? " 2>&1 >/dev/null" : " 2>/dev/null");
   FILE* pipe = popen(cmd.c_str(), "r");
   if (!pipe) return r;
   std::array<char, 4096> buf{};
@@ -115,20 +118,20 @@ RunResult run_cli(const std::string& args) {
 
 TEST(HardwareCli, BadFilesExitWithOneAndPrintTheDiagnostic) {
   for (const auto& c : kCases) {
-    auto r = run_cli("show hardware '" + kDir + c.file + "'");
+    auto r = run_cli("show hardware '" + kDir + c.file + "'", Capture::kStderr);
     EXPECT_EQ(r.exit_code, 1) << c.file << "\n" << r.output;
     EXPECT_EQ(r.output, "error: " + kDir + c.file + c.message + "\n") << c.file;
   }
 }
 
 TEST(HardwareCli, UnknownPresetAndBadOverride) {
-  auto r = run_cli("show hardware h100-sxm5-80gb");
+  auto r = run_cli("show hardware h100-sxm5-80gb", Capture::kStderr);
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.output.find("error: unknown hardware preset \"h100-sxm5-80gb\"; did you mean "
                           "\"h100-sxm-80gb\"? Known: a100-pcie-80gb"),
             std::string::npos)
       << r.output;
-  r = run_cli("--set compute.clock=1THz show hardware h100-sxm-80gb");
+  r = run_cli("--set compute.clock=1THz show hardware h100-sxm-80gb", Capture::kStderr);
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.output,
             "error: <command line>: compute.clock: value \"1THz\" is out of range; allowed: > 0 Hz "
