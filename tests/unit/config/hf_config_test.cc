@@ -220,6 +220,27 @@ TEST(HfConfig, OverridesApplyOnModelPaths) {
             "<command line>: hiden: unknown key; did you mean \"hidden\"?");
 }
 
+TEST(HfConfig, ValuesAreValidatedByTheModelSchemaAtTheHfKey) {
+  auto d = hf_config_document_from_text(
+      "{\n  \"model_type\": \"llama\",\n  \"num_hidden_layers\": -3,\n  \"hidden_size\": 64,\n"
+      "  \"num_attention_heads\": 4,\n  \"intermediate_size\": 128,\n  \"vocab_size\": 100\n}",
+      "neg.json");
+  ASSERT_TRUE(d);
+  auto m = parse_model_document(*d, {});
+  ASSERT_FALSE(m);
+  EXPECT_EQ(m.error()[0].to_string(),
+            "neg.json:3:3: layers: value \"-3\" is out of range; allowed: >= 1 and <= 1e+08");
+  auto flag = hf_config_document_from_text(
+      R"({"model_type": "llama", "num_hidden_layers": 2, "hidden_size": 64,
+          "num_attention_heads": 4, "intermediate_size": 128, "vocab_size": 100,
+          "tie_word_embeddings": 1})",
+      "flag.json");
+  ASSERT_FALSE(flag);
+  EXPECT_EQ(flag.error()[0].to_string(),
+            "flag.json:3:11: tie_word_embeddings: expected true or false (LM head shares the "
+            "embedding), got an integer 1");
+}
+
 TEST(HfConfig, TopLevelMustBeAnObject) {
   auto d = hf_config_document_from_text("[1, 2]", "list.json");
   ASSERT_FALSE(d);

@@ -71,6 +71,7 @@ TEST(ModelParams, EveryPresetMatchesItsPublishedCount) {
     auto m = load_model(p.id);
     ASSERT_TRUE(m) << to_string(m.error());
     covered.insert(p.id);
+    EXPECT_EQ(m->id, p.id);  // a preset's id is its file name
     ParameterCount c = count_parameters(*m);
     EXPECT_LE(rel(c.total, p.total), p.tolerance) << "computed " << c.total;
     double active = p.active > 0 ? p.active : p.total;
