@@ -13,11 +13,18 @@ struct PerfCalibration {
   // Fraction of the matrix-engine peak a well-tiled GEMM main loop sustains (clock throttling under
   // load, instruction issue, epilogue); tile/wave quantisation is modelled separately.
   double matrix_efficiency = 0;
+  // Extra factor on matrix_efficiency for 8-bit and narrower formats (fp8/int8/fp4/int4): at twice
+  // the MAC rate per byte moved, operand feed, scaling epilogues and power-limited clocks cost more
+  // (ml-engineering MAMF table: H100/H200/GH200 fp8 reach 0.71-0.78 of peak vs. 0.83-0.87 in bf16).
+  double narrow_matrix_efficiency = 0;
   // Fraction of the SIMD / special-function peak sustained by vector code (softmax, norms).
   double vector_efficiency = 0;
   // Fraction of the attention kernel's matrix time that can hide the softmax exp work (0 = exp
   // and MMA serialised as in FlashAttention-2, 1 = fully overlapped as FlashAttention-3 pingpong).
   double softmax_overlap = 0;
+  // Extra factor on matrix_efficiency for the grouped expert GEMMs of MoE layers (many small
+  // problems of different weights: scheduling, load imbalance between experts, permutation).
+  double expert_gemm_efficiency = 0;
   // Fraction of the smaller of compute and memory time NOT hidden behind the larger one inside a
   // kernel (0 = perfect overlap, a pure roofline; 1 = no overlap).
   double overlap_loss = 0;
@@ -47,12 +54,19 @@ struct PerfCalibration {
   Seconds host_call_overhead;
   // Per-decode-step cost of the serving runtime (scheduling, sampling bookkeeping, host sync).
   Seconds step_overhead;
+  // Decode attention with grouped-query heads: extra KV-cache reads per additional query head of a
+  // group (0 = each KV head read once per step, as XQA/FlashDecoding do; 1 = read once per query
+  // head, as a plain multi-head kernel does).
+  double gqa_kv_reread = 0;
+  // Fixed host cost of starting a request/batch, added once to TTFT (input copy, scheduling,
+  // first-step set-up of the runtime).
+  Seconds request_overhead;
   // Minimum duration of one attention kernel in decode (split-KV reduction, tail effects).
   Seconds min_attention_time;
 
   // ---- Memory capacity ----
-  // Fraction of DRAM capacity usable by weights + KV + activations (the rest: allocator
-  // fragmentation, CUDA context; TensorRT-LLM/vLLM default 0.9 of free memory).
+  // Fraction of the DRAM left free after weights, activation buffers and workspace that the KV
+  // cache may use (TensorRT-LLM kv_cache_free_gpu_mem_fraction, default 0.9).
   double memory_usable_fraction = 0;
   // Fixed runtime workspace per device (cuBLAS/NCCL workspaces, CUDA graphs).
   Bytes runtime_workspace;

@@ -53,7 +53,8 @@ GemmResult predict_gemm(const HardwareSpec& hw, const GemmShape& shape, GemmOper
   double unit_macs = c.matrix.engines_per_unit * c.matrix.macs_per_cycle[index_of(exec)];
   if (unit_macs <= 0) unit_macs = c.vector.fp32_flop_per_cycle_per_unit / 2.0;
   unit_macs = std::max(unit_macs, 1e-9);
-  const double unit_rate = unit_macs * clock * cal.matrix_efficiency;  // MAC/s per unit
+  const double narrow = bytes_per_element(exec).value() <= 1.0 ? cal.narrow_matrix_efficiency : 1.0;
+  const double unit_rate = unit_macs * clock * cal.matrix_efficiency * narrow;  // MAC/s per unit
   const int min_m = std::max(1, c.matrix.min_m);
 
   const double ab = bytes_per_element(ops.a).value();

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Memory footprint of static-batch serving (the accounting of vLLM's profile run and TensorRT-LLM's
 // memory planner): weights + KV cache for every token of every request + the transient activations
-// of the prefill (the largest step) + a fixed workspace, against capacity x usable fraction.
+// of the prefill (the largest step) + a fixed workspace; the KV cache may use a fraction of the
+// memory left after the others (TensorRT-LLM kv_cache_free_gpu_mem_fraction).
 // Ignored: KV-cache block rounding (paged allocation), CUDA-graph memory pools per batch size,
 // allocator fragmentation beyond the usable fraction.
 #include "xpusim/perf/memory_footprint.h"
@@ -50,36 +51,42 @@ MemoryFootprint memory_footprint(const HardwareSpec& hw, const ModelSpec& model,
   f.activations = act_seq * seq_per_mb;
   f.workspace = cal.runtime_workspace;
   f.capacity = hw.memory.dram.capacity;
-  f.usable = f.capacity * cal.memory_usable_fraction;
-  f.fits = f.total() <= f.usable;
+  // TensorRT-LLM semantics (kv_cache_free_gpu_mem_fraction): weights, activation buffers and the
+  // workspace are allocated first; the KV cache may take memory_usable_fraction of what is left.
+  const Bytes fixed_bytes = f.weights + f.workspace + f.activations;
+  const Bytes free_bytes = max(f.capacity - fixed_bytes, Bytes(0));
+  f.usable = fixed_bytes + free_bytes * cal.memory_usable_fraction;
+  f.fits = fixed_bytes < f.capacity && f.kv_cache <= free_bytes * cal.memory_usable_fraction;
 
-  const Bytes free_for_batch = f.usable - f.weights - f.workspace;
-  const Bytes per_seq = kv_seq + act_seq / static_cast<double>(mb);
-  if (free_for_batch.value() <= 0 || per_seq.value() <= 0) {
+  // Largest batch: b x kv_seq <= frac x (capacity - weights - workspace - act_seq x ceil(b / mb)).
+  const double frac = cal.memory_usable_fraction;
+  const Bytes base_free = f.capacity - f.weights - f.workspace;
+  auto fits_batch = [&](int64_t b) {
+    Bytes act = act_seq * std::ceil(static_cast<double>(b) / mb);
+    Bytes left = base_free - act;
+    return left.value() > 0 && kv_seq * static_cast<double>(b) <= left * frac;
+  };
+  const double per_seq = kv_seq.value() + frac * act_seq.value() / mb;
+  if (base_free.value() <= 0 || per_seq <= 0) {
     f.max_batch = 0;
   } else {
-    f.max_batch = static_cast<int64_t>(std::floor(free_for_batch / per_seq));
-    // Rounding of the microbatch split can leave the last sequence out: step back until it fits.
-    while (f.max_batch > 0 &&
-           f.weights + f.workspace + kv_seq * static_cast<double>(f.max_batch) +
-                   act_seq * std::ceil(static_cast<double>(f.max_batch) / mb) >
-               f.usable)
-      --f.max_batch;
+    f.max_batch = static_cast<int64_t>(std::floor(frac * base_free.value() / per_seq)) + 1;
+    while (f.max_batch > 0 && !fits_batch(f.max_batch)) --f.max_batch;
   }
   if (!f.fits) {
     const double gb = units::kGiga;
-    if (f.weights + f.workspace > f.usable)
+    if (f.weights + f.workspace >= f.capacity)
       f.reason = fmt::format(
-          "weights need {:.1f} GB per device but only {:.1f} GB is usable ({:.1f} GB x {:.2f}); "
-          "use more devices (tp/pp) or a narrower weight precision",
-          f.weights.value() / gb, f.usable.value() / gb, f.capacity.value() / gb,
-          cal.memory_usable_fraction);
+          "weights need {:.1f} GB per device (+ {:.1f} GB runtime workspace) but the device has "
+          "{:.1f} GB; use more devices (tp/pp) or a narrower weight precision",
+          f.weights.value() / gb, f.workspace.value() / gb, f.capacity.value() / gb);
     else
       f.reason = fmt::format(
-          "weights {:.1f} GB + KV cache {:.1f} GB + activations {:.1f} GB exceed the {:.1f} GB "
-          "usable per device; the largest batch that fits is {}",
-          f.weights.value() / gb, f.kv_cache.value() / gb, f.activations.value() / gb,
-          f.usable.value() / gb, f.max_batch);
+          "weights {:.1f} GB + activations {:.1f} GB + KV cache {:.1f} GB exceed the {:.1f} GB "
+          "per device ({:.0f}% of the memory left after weights and activations may hold KV); "
+          "the largest batch that fits is {}",
+          f.weights.value() / gb, f.activations.value() / gb, f.kv_cache.value() / gb,
+          f.capacity.value() / gb, 100.0 * frac, f.max_batch);
   }
   return f;
 }

@@ -19,7 +19,8 @@ struct MemoryFootprint {
   Bytes activations;          // per device, peak transient buffers of the prefill
   Bytes workspace;            // runtime workspace (calibration.runtime_workspace)
   Bytes capacity;             // DRAM capacity of one device
-  Bytes usable;               // capacity x memory_usable_fraction
+  Bytes usable;               // weights + workspace + activations + the KV budget (a
+                              // memory_usable_fraction of the memory they leave free)
   bool fits = false;
   std::string reason;         // why not, when !fits
   int64_t max_batch = 0;      // largest batch that fits with these lengths (0 = not even one)

@@ -33,9 +33,11 @@ double special_rate(const HardwareSpec& hw, const PerfCalibration& cal) {
 }
 
 FlopRate matrix_rate(const HardwareSpec& hw, Precision p, const PerfCalibration& cal) {
-  FlopRate peak = peak_matrix_rate(hw, execution_precision(hw, p));
+  const Precision exec = execution_precision(hw, p);
+  FlopRate peak = peak_matrix_rate(hw, exec);
   if (peak.value() <= 0) peak = peak_vector_rate(hw);
-  return FlopRate(std::max(peak.value(), 1.0) * cal.matrix_efficiency);
+  const double narrow = bytes_per_element(exec).value() <= 1.0 ? cal.narrow_matrix_efficiency : 1.0;
+  return FlopRate(std::max(peak.value(), 1.0) * cal.matrix_efficiency * narrow);
 }
 
 struct Parts {
@@ -86,6 +88,11 @@ OpResult attention_op(const HardwareSpec& hw, const Op& op, const PerfCalibratio
   if (p.matrix >= exp_time) p.matrix = compute; else p.special = compute;
   TrafficBytes bytes;
   bytes.dram = op.dram_bytes();
+  if (decode && !a.latent && a.kv_heads > 0 && a.heads > a.kv_heads) {
+    // Grouped-query heads: KV re-read for part of the extra query heads (calibration.gqa_kv_reread).
+    double extra = static_cast<double>(a.heads / a.kv_heads - 1) * cal.gqa_kv_reread;
+    bytes.dram += op.kv_read * extra;
+  }
   bytes.l2 = bytes.dram;
   if (!decode) {
     // K and V re-read per 128-row query tile (causal: half of the tiles see each key).
@@ -119,8 +126,10 @@ OpResult predict_op(const HardwareSpec& hw, const Op& op, const PerfCalibration&
   switch (op.kind) {
     case OpKind::kGemm:
     case OpKind::kRouter: {
+      PerfCalibration c = cal;
+      if (op.grouped) c.matrix_efficiency *= cal.expert_gemm_efficiency;
       GemmResult g = predict_gemm(hw, op.gemm, GemmOperands{op.math_precision, op.weight_precision},
-                                  cal);
+                                  c);
       OpResult r;
       r.time = g.time;
       r.flop = op.flop;

@@ -149,7 +149,7 @@ StaticResult simulate_static(const HardwareSpec& hw, const ModelSpec& model,
   // Prefill.
   OpGraph prefill = build_prefill(model, sc.plan, sc.precision, mbatch, sc.input_len);
   GraphTime pt = evaluate(hw, prefill, cal, &r.prefill);
-  r.ttft = step_latency(pt.stage_layers, pt.other, sc.plan);
+  r.ttft = step_latency(pt.stage_layers, pt.other, sc.plan) + cal.request_overhead;
 
   // Decode: the breakdown at the mean context; context-free ops taken from it.
   const int64_t first = sc.input_len + 1;

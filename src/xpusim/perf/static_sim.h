@@ -51,7 +51,7 @@ struct PhaseBreakdown {
 struct StaticResult {
   bool feasible = false;
   std::string infeasible_reason;
-  Seconds ttft;               // prefill of the whole batch (the first token comes out of it)
+  Seconds ttft;               // request_overhead + prefill of the whole batch (1st token)
   Seconds tpot;               // mean decode step, context input_len+1 .. input_len+output_len-1
   Seconds e2e_latency;        // ttft + (output_len - 1) x tpot
   double output_tokens_per_s = 0;  // whole system: replicas x batch x output_len / e2e

@@ -234,6 +234,7 @@ struct Builder {
     const double routed_dev = routed / p.ep;
     auto expert_gemm = [&](std::string name, int64_t nn, int64_t kk) {
       Op op = gemm(std::move(name), m_per_expert, nn, kk, problems);
+      op.grouped = true;
       op.flop = FlopCount(2.0 * routed_dev * d(nn) * d(kk));
       op.weight_bytes = Bytes(touched_dev * d(nn) * d(kk) * wb());
       op.activation_read = Bytes(routed_dev * d(kk) * ab());

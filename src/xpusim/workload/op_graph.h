@@ -61,6 +61,7 @@ struct Op {
   OpKind kind = OpKind::kElementwise;
   double count = 1;           // executions per layer (or per step for non-layer ops)
   GemmShape gemm;             // kGemm / kRouter
+  bool grouped = false;       // MoE expert GEMM: gemm.batch problems with different weights
   AttentionShape attention;   // kAttention
   FlopCount flop;             // arithmetic of one execution (matrix or vector, see kind)
   double special_ops = 0;     // transcendental results (exp) of one execution (softmax, SiLU)

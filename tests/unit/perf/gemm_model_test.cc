@@ -56,12 +56,13 @@ TEST(GemmModel, WeightOnlyQuantisationReadsNarrowWeightsComputesWide) {
   EXPECT_EQ(f8.execution_precision, Precision::kBf16);
 }
 
-TEST(GemmModel, Fp8TwiceAsFastAsBf16WhenComputeBoundOnH100) {
+TEST(GemmModel, Fp8UpToTwiceAsFastAsBf16WhenComputeBoundOnH100) {
+  // Twice the MAC rate, times the narrow-format efficiency constant.
   const HardwareSpec hw = h100_like();
   GemmShape s{8192, 8192, 8192, 1};
   double ratio = predict_gemm(hw, s, Precision::kBf16, cal()).time /
                  predict_gemm(hw, s, Precision::kFp8, cal()).time;
-  EXPECT_GT(ratio, 1.8);
+  EXPECT_GT(ratio, 1.9 * cal().narrow_matrix_efficiency);
   EXPECT_LE(ratio, 2.0 + 1e-9);
 }
 

@@ -120,25 +120,31 @@ TEST(StaticSim, InfeasibleWhenWeightsExceedMemory) {
   EXPECT_FALSE(r.feasible);
   EXPECT_EQ(r.memory.max_batch, 0);
   EXPECT_NE(r.infeasible_reason.find("weights need 141."), std::string::npos) << r.infeasible_reason;
-  EXPECT_NE(r.infeasible_reason.find("72.0 GB is usable"), std::string::npos) << r.infeasible_reason;
+  EXPECT_NE(r.infeasible_reason.find("the device has 80.0 GB"), std::string::npos)
+      << r.infeasible_reason;
 }
 
 TEST(StaticSim, MaxBatchHandCalculation) {
-  // TP 4 on 80 GB: usable 72 GB; per sequence KV = 80 x 2 x 2 x 128 x 2 B x (L + O) on each device.
+  // TP 4 on 80 GB. Per sequence on each device: KV = 80 x 2 x 2 x 128 x 2 B x (L + O) and the
+  // prefill activations; the KV cache may use 90% of what weights, workspace and activations leave:
+  // b x kv <= 0.9 x (80 GB - weights - workspace - b x act).
   const ModelSpec m = llama70b_like();
   StaticScenario sc = scenario(4, 4000, 2048, 2048);
   StaticResult r = simulate_static(a100_like(), m, sc, cal());
   EXPECT_FALSE(r.feasible);
   const MemoryFootprint& f = r.memory;
-  double kv_seq = 80.0 * 2 * 2 * 128 * 2 * 4096;
-  double act_seq = f.activations.value() / 4000.0;
-  double free = f.usable.value() - f.weights.value() - f.workspace.value();
-  EXPECT_EQ(f.max_batch, static_cast<int64_t>(free / (kv_seq + act_seq)));
+  const double kv_seq = 80.0 * 2 * 2 * 128 * 2 * 4096;
+  const double act_seq = f.activations.value() / 4000.0;
+  const double frac = cal().memory_usable_fraction;
+  const double free = f.capacity.value() - f.weights.value() - f.workspace.value();
+  EXPECT_EQ(f.max_batch, static_cast<int64_t>(frac * free / (kv_seq + frac * act_seq)));
   EXPECT_GT(f.max_batch, 10);
   EXPECT_NE(r.infeasible_reason.find("largest batch that fits is " + std::to_string(f.max_batch)),
             std::string::npos);
   sc.batch = f.max_batch;
   EXPECT_TRUE(simulate_static(a100_like(), m, sc, cal()).memory.fits);
+  sc.batch = f.max_batch + 1;
+  EXPECT_FALSE(simulate_static(a100_like(), m, sc, cal()).memory.fits);
 }
 
 TEST(StaticSim, OpsRespectPhysicalBounds) {
