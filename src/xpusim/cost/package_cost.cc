@@ -75,6 +75,7 @@ Result<PackageCost> package_cost(PackageKind kind, const std::vector<PackagedChi
     r.bumps = p.c4_bump_cost * die_area;
     r.bonding_yield = std::pow(p.organic_bond_yield, n);
     r.assembly_yield = r.bonding_yield;
+    r.kgd_yield = r.bonding_yield;
     double waste = 1.0 / r.bonding_yield - 1.0;
     r.package_defect = (r.substrate + r.bumps) * waste;
     r.wasted_known_good_dies = kgd * waste;
@@ -105,8 +106,8 @@ Result<PackageCost> package_cost(PackageKind kind, const std::vector<PackagedChi
     //            term (dies are committed before the interposer is known good).
     r.package_defect = (r.interposer + r.bumps) * (1.0 / (y1 * y2 * y3) - 1.0) +
                        r.substrate * (1.0 / y3 - 1.0);
-    const double kgd_yield = p.chip_last ? y2 * y3 : y1 * y2 * y3;
-    r.wasted_known_good_dies = kgd * (1.0 / kgd_yield - 1.0);
+    r.kgd_yield = p.chip_last ? y2 * y3 : y1 * y2 * y3;
+    r.wasted_known_good_dies = kgd * (1.0 / r.kgd_yield - 1.0);
   }
   r.total = r.interposer + r.substrate + r.bumps + r.package_defect + r.wasted_known_good_dies;
   return r;

@@ -60,6 +60,8 @@ struct PackageCost {
   double interposer_yield = 1;         // y1
   double bonding_yield = 1;            // y2 = bond^n (n chips)
   double assembly_yield = 1;           // overall probability a package assembly succeeds
+  double kgd_yield = 1;                // probability a known-good chip committed to assembly ends
+                                       // in a good package (chip-last: y2 y3; chip-first: y1 y2 y3)
   Usd interposer;                      // raw interposer incl. its wiring cost
   Usd substrate;
   Usd bumps;

@@ -60,7 +60,10 @@ const std::vector<Field>& fields() {
       number("cowos_wafers_per_month_existing", "wafers/month",
              "MoneyDJ via TechPowerUp (Oct 2024): ~80k in 2025", false,
              &FabAssumptions::cowos_wafers_per_month_existing),
-      quantity("cowos_capex_per_wafer_per_month", "USD", "assumption (n/f)", 1.0,
+      quantity("cowos_capex_per_wafer_per_month", "USD",
+               "derived, rough: 8% (TSMC advanced-packaging revenue share, Q3 2024) of $42B "
+               "(TSMC 2025 capex) / ~40k wpm CoWoS added 2024->2025 (MoneyDJ)",
+               1.0,
                &FabAssumptions::cowos_capex_per_wafer_per_month),
       number("logic_wafers_per_month_existing", "wafers/month",
              "ttm-cas derived TSMC 5 nm rate (Q1 2023)", false,
@@ -152,6 +155,8 @@ Result<FabPlan> plan_fabs(const HardwareSpec& hw, const CostBreakdown& cost, dou
 
   FabPlan p;
   p.units_per_year = units_per_year;
+  // Known-good chips are lost only with failed bonds (chip-last); interposers with any failure.
+  const double kgd_survival = cost.package.kgd_yield > 0 ? cost.package.kgd_yield : 1.0;
   const double assembly = cost.package.assembly_yield > 0 ? cost.package.assembly_yield : 1.0;
   double euv_passes = 0;
   bool n2 = false;
@@ -163,7 +168,7 @@ Result<FabPlan> plan_fabs(const HardwareSpec& hw, const CostBreakdown& cost, dou
     lw.good_dies_per_wafer = d.full_dies * d.sellable_yield;
     if (lw.good_dies_per_wafer <= 0)
       return fail(fmt::format("no good {} dies per wafer: the design cannot be built", d.name));
-    lw.wafers_per_year = units_per_year * d.count / lw.good_dies_per_wafer / assembly;
+    lw.wafers_per_year = units_per_year * d.count / lw.good_dies_per_wafer / kgd_survival;
     p.logic_wafers_per_year += lw.wafers_per_year;
     euv_passes += lw.wafers_per_year * euv_passes_per_wafer(d.node);
     n2 |= d.node == ProcessNode::kN2;
@@ -177,7 +182,7 @@ Result<FabPlan> plan_fabs(const HardwareSpec& hw, const CostBreakdown& cost, dou
   // HBM stacks = N · stacks / Y_stack -> DRAM dies (stack height from capacity) -> DRAM wafers.
   const int stacks = hw.memory.dram.type.rfind("hbm", 0) == 0 ? hw.memory.dram.stacks : 0;
   if (stacks > 0) {
-    p.hbm_stacks_per_year = units_per_year * stacks / a.hbm_stack_yield / assembly;
+    p.hbm_stacks_per_year = units_per_year * stacks / a.hbm_stack_yield / kgd_survival;
     const double dies_per_stack =
         std::ceil(hw.memory.dram.capacity.value() / stacks / a.dram_die_capacity.value());
     p.dram_dies_per_year = p.hbm_stacks_per_year * dies_per_stack;
@@ -202,7 +207,8 @@ Result<FabPlan> plan_fabs(const HardwareSpec& hw, const CostBreakdown& cost, dou
   p.production_cost_per_year = cost.manufacturing * units_per_year;
   // EUV tool-years = Σ wafers · passes / (passes/hour · 8760 · uptime).
   p.euv_tool_years = euv_passes / (a.euv_passes_per_hour * kHoursPerYear * a.euv_uptime);
-  const double fabs = std::ceil(p.logic_fabs + p.dram_fabs - 1e-9);
+  // Logic (foundry) and DRAM (memory makers) fabs are built in parallel, each at the ramp.
+  const double fabs = std::ceil(std::max(p.logic_fabs, p.dram_fabs) - 1e-9);
   p.years_to_build = a.fab_build_time +
                      Seconds(a.fab_starts_per_year > 0 ? fabs / a.fab_starts_per_year * kSecondsPerYear
                                                        : kUnbounded);

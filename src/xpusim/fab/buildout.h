@@ -27,8 +27,9 @@ struct FabAssumptions {
   double fab_starts_per_year = 6;             // TSMC: 6 new fabs/yr 2020-22 (Taiwan News, 2022)
   // Advanced packaging (CoWoS-class interposers).
   double cowos_wafers_per_month_existing = 80000;  // MoneyDJ via TechPowerUp: ~80k (2025)
-  Usd cowos_capex_per_wafer_per_month{1.0e6};      // n/f in economics.md: assumption ($1M per
-                                                   // monthly wafer of capacity)
+  // Derived, rough (no published figure): 8% (TSMC advanced packaging share of revenue, Q3 2024
+  // call) of $42B (TSMC 2025 capex, TechPowerUp) / ~40k wpm of CoWoS added 2024 -> 2025 (MoneyDJ).
+  Usd cowos_capex_per_wafer_per_month{0.085e6};
   // Logic capacity available today for the die's node family (ttm-cas derived TSMC rate, Q1 2023:
   // 5 nm ~102k wpm).
   double logic_wafers_per_month_existing = 102000;
@@ -89,7 +90,8 @@ struct FabPlan {
   Usd total_capex;
   Usd production_cost_per_year;        // units x manufacturing cost per package
   double euv_tool_years = 0;           // EUV tools busy for one year
-  Seconds years_to_build;              // build time + fab starts at the ramp
+  Seconds years_to_build;              // build time + fab starts at the ramp (logic and DRAM
+                                       // fabs in parallel)
   FlopRate fleet_peak_per_year;        // dense bf16 (else fp16) peak added per year of output
   // Accelerators per year each input supports with today's capacity; the smallest binds first.
   double units_by_logic_capacity = 0;

@@ -27,7 +27,7 @@ TEST(FabForward, LogicWafersFollowGoodDiesPerWafer) {
   ASSERT_TRUE(p) << to_string(p.error());
   ASSERT_EQ(p->logic.size(), 1u);
   const double good = c.dies[0].full_dies * c.dies[0].sellable_yield;
-  EXPECT_NEAR(p->logic[0].wafers_per_year, 2e6 / good / c.package.assembly_yield, 1e-6);
+  EXPECT_NEAR(p->logic[0].wafers_per_year, 2e6 / good / c.package.kgd_yield, 1e-6);
   // fabs = W / (12 · 50k · 0.8); capex = fabs · $20B.
   EXPECT_NEAR(p->logic_fabs, p->logic_wafers_per_year / (12 * 50000 * 0.8), 1e-9);
   EXPECT_NEAR(p->logic_capex.value(), p->logic_fabs * 20e9, 1);
