@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: Apache-2.0
+// `xpusim run`, `xpusim gemm` and `xpusim compare` run as a process (XPUSIM_BINARY): the JSON keys
+// other tools read (a contract), consistency of the printed figures, and bad-input exit codes with
+// their messages.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <sys/wait.h>
+
+namespace {
+
+struct CliRun {
+  int code = -1;
+  std::string out;
+};
+
+// Runs the CLI with `args`; stderr is captured instead of stdout when `stderr_only`.
+CliRun run(const std::string& args, bool stderr_only = false) {
+  std::string cmd = std::string("\"") + XPUSIM_BINARY + "\" " + args +
+                    (stderr_only ? " 2>&1 >/dev/null" : " 2>/dev/null");
+  CliRun r;
+  FILE* pipe = popen(cmd.c_str(), "r");
+  if (!pipe) return r;
+  std::array<char, 4096> buf{};
+  size_t n = 0;
+  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.out.append(buf.data(), n);
+  int status = pclose(pipe);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+const std::string kRun =
+    "run --hardware h100-sxm-80gb --model llama-3.1-70b --devices 8 --tp 8 --batch 32 "
+    "--input-len 2048 --output-len 256 --precision bf16";
+
+TEST(PerfCli, RunJsonCarriesTheContractKeys) {
+  CliRun r = run(kRun + " --format json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  auto j = nlohmann::json::parse(r.out);
+  for (const char* key : {"ttft_ms", "tpot_ms", "e2e_latency_ms", "output_tokens_per_s",
+                          "feasible", "infeasible_reason", "memory", "ops"})
+    EXPECT_TRUE(j.contains(key)) << key;
+  for (const char* key : {"weights_bytes", "kv_cache_bytes", "activation_bytes", "capacity_bytes",
+                          "max_batch"})
+    EXPECT_TRUE(j["memory"].contains(key)) << key;
+  ASSERT_FALSE(j["ops"].empty());
+  for (const char* key : {"name", "count", "time_ms", "flop", "dram_bytes", "l2_bytes",
+                          "link_bytes", "bound", "utilization"})
+    EXPECT_TRUE(j["ops"][0].contains(key)) << key;
+  EXPECT_TRUE(j["feasible"].get<bool>());
+  // e2e = ttft + (output_len - 1) x tpot; throughput = batch x output_len / e2e (one replica).
+  double ttft = j["ttft_ms"], tpot = j["tpot_ms"], e2e = j["e2e_latency_ms"];
+  EXPECT_NEAR(e2e, ttft + 255.0 * tpot, 1e-3 * e2e);
+  EXPECT_NEAR(j["output_tokens_per_s"].get<double>(), 32.0 * 256.0 / (e2e / 1e3),
+              1e-3 * j["output_tokens_per_s"].get<double>());
+  // Llama-3.1-70B in bf16 over 8 devices: ~17.6 GB of weights each (70.6e9 x 2 B / 8).
+  EXPECT_NEAR(j["memory"]["weights_bytes"].get<double>() / 1e9, 17.6, 0.2);
+}
+
+TEST(PerfCli, RunTablePrintsSummaryAndBreakdown) {
+  CliRun r = run(kRun);
+  ASSERT_EQ(r.code, 0);
+  EXPECT_NE(r.out.find("ttft_ms"), std::string::npos);
+  EXPECT_NE(r.out.find("prefill (per device"), std::string::npos);
+  EXPECT_NE(r.out.find("mlp_up"), std::string::npos);
+}
+
+TEST(PerfCli, RunRejectsBadValues) {
+  const std::string base = "run --hardware h100-sxm-80gb --model llama-3.1-70b --input-len 128 "
+                           "--output-len 16 ";
+  CliRun tp = run(base + "--tp 3 --batch 1", true);
+  EXPECT_EQ(tp.code, 1);
+  EXPECT_NE(tp.out.find("--tp: tensor parallelism 3 must divide the 64 attention heads"),
+            std::string::npos) << tp.out;
+  CliRun dev = run(base + "--tp 8 --devices 12 --batch 1", true);
+  EXPECT_EQ(dev.code, 1);
+  EXPECT_NE(dev.out.find("--devices: 12 devices is not a multiple of tp x pp = 8"),
+            std::string::npos) << dev.out;
+  CliRun batch = run(base + "--tp 8 --batch 0", true);
+  EXPECT_EQ(batch.code, 1);
+  EXPECT_NE(batch.out.find("--batch: must be >= 1, got 0"), std::string::npos) << batch.out;
+  CliRun prec = run(base + "--tp 8 --batch 1 --precision bf61", true);
+  EXPECT_EQ(prec.code, 1);
+  EXPECT_NE(prec.out.find("unknown precision \"bf61\""), std::string::npos) << prec.out;
+  EXPECT_NE(prec.out.find("did you mean \"bf16\"?"), std::string::npos) << prec.out;
+}
+
+TEST(PerfCli, RunReportsInfeasibleWithReason) {
+  CliRun r = run("run --hardware a100-sxm-80gb --model llama-3.1-70b --batch 1 --input-len 128 "
+                 "--output-len 16 --format json");
+  ASSERT_EQ(r.code, 0);
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_FALSE(j["feasible"].get<bool>());
+  EXPECT_NE(j["infeasible_reason"].get<std::string>().find("weights need"), std::string::npos);
+  EXPECT_EQ(j["memory"]["max_batch"].get<int>(), 0);
+}
+
+TEST(PerfCli, GemmJson) {
+  CliRun r = run("gemm --hardware a100-sxm-80gb --m 8192 --n 8192 --k 8192 --precision fp16 "
+                 "--format json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  auto j = nlohmann::json::parse(r.out);
+  for (const char* key : {"latency_ms", "tflops", "tile", "bound"}) EXPECT_TRUE(j.contains(key));
+  EXPECT_EQ(j["bound"], "matrix");
+  EXPECT_GT(j["tile"]["m"].get<int>(), 0);
+  // 2 x 8192^3 FLOP / latency = tflops.
+  EXPECT_NEAR(j["tflops"].get<double>(),
+              2.0 * 8192.0 * 8192.0 * 8192.0 / (j["latency_ms"].get<double>() * 1e-3) / 1e12, 0.1);
+  CliRun bad = run("gemm --hardware a100-sxm-80gb --m 0 --n 8 --k 8", true);
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_NE(bad.out.find("--m: must be >= 1, got 0"), std::string::npos);
+}
+
+TEST(PerfCli, CompareRanksFeasibleFirstByThroughput) {
+  CliRun r = run("compare --model llama-3.1-8b --batch 8 --input-len 512 --output-len 64 "
+                 "--precision bf16 --format json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  auto j = nlohmann::json::parse(r.out);
+  const auto& rows = j["ranking"];
+  ASSERT_GT(rows.size(), 3u);
+  double prev = 1e300;
+  bool seen_infeasible = false;
+  for (const auto& row : rows) {
+    if (!row["feasible"].get<bool>()) {
+      seen_infeasible = true;
+      EXPECT_FALSE(row["infeasible_reason"].get<std::string>().empty());
+      continue;
+    }
+    EXPECT_FALSE(seen_infeasible) << "feasible rows come first";
+    double t = row["output_tokens_per_s"];
+    EXPECT_LE(t, prev);
+    prev = t;
+  }
+}
+
+}  // namespace
