@@ -135,10 +135,11 @@ std::string param_value_text(const FitParameter& p, const PerfCalibration& c) {
 }
 
 void run_calibrate(const std::string& file, int max_rounds, bool holdout,
-                   const GlobalOptions& global) {
+                   const std::string& weighting, const GlobalOptions& global) {
   Validator v = load_validator(file, global);
   FitOptions options;
   options.max_rounds = max_rounds;
+  options.weighting = weighting == "per-row" ? FitWeighting::kPerRow : FitWeighting::kPerScenario;
   const PerfCalibration& start = default_calibration();
   FitResult fit = fit_calibration(v, start, options);
   std::vector<HoldoutResult> holdouts;
@@ -175,7 +176,14 @@ void run_calibrate(const std::string& file, int max_rounds, bool holdout,
         if (b.key == after[i].key) e["mape_before_pct"] = b.mape;
       sc.push_back(e);
     }
+    auto keep = [&](const MeasuredRow& r) {
+      for (const auto& s : options.scenarios)
+        if (s == r.scenario) return true;
+      return false;
+    };
     nlohmann::json out = {{"file", file},
+                          {"weighting", weighting},
+                          {"validation_after", report_json(v.run(fit.fitted, keep))},
                           {"rows", fit.rows},
                           {"evaluations", fit.evaluations},
                           {"mape_before_pct", fit.objective_before},
@@ -190,8 +198,8 @@ void run_calibrate(const std::string& file, int max_rounds, bool holdout,
   out += "Fitted " + std::to_string(fit_parameters().size()) + " global constants on " +
          std::to_string(fit.rows) + " rows of " + file + " (" +
          std::to_string(fit.evaluations) + " evaluations, coordinate descent)\n";
-  out += "MAPE before: " + fixed(fit.objective_before, 2) + "%   after: " +
-         fixed(fit.objective_after, 2) + "%\n\n";
+  out += "Objective (" + weighting + " MAPE) before: " + fixed(fit.objective_before, 2) +
+         "%   after: " + fixed(fit.objective_after, 2) + "%\n\n";
   Table params({"constant", "start", "fitted", "range"});
   for (const auto& p : fit_parameters()) {
     PerfCalibration lo = start, hi = start;
@@ -243,12 +251,17 @@ void add_validate_commands(CLI::App& app, GlobalOptions& global) {
   auto cal_file = std::make_shared<std::string>();
   auto rounds = std::make_shared<int>(FitOptions{}.max_rounds);
   auto no_holdout = std::make_shared<bool>(false);
+  auto weighting = std::make_shared<std::string>("per-scenario");
   calibrate->add_option("file", *cal_file, "measured_*.csv")->required();
   calibrate->add_option("--max-rounds", *rounds, "coordinate-descent rounds")
       ->check(CLI::Range(1, 1000));
   calibrate->add_flag("--no-holdout", *no_holdout, "skip the leave-one-family-out check");
-  calibrate->callback([cal_file, rounds, no_holdout, &global] {
-    run_calibrate(*cal_file, *rounds, !*no_holdout, global);
+  calibrate
+      ->add_option("--weighting", *weighting,
+                   "objective: mean of per-scenario MAPEs, or MAPE over all rows")
+      ->check(CLI::IsMember({"per-scenario", "per-row"}));
+  calibrate->callback([cal_file, rounds, no_holdout, weighting, &global] {
+    run_calibrate(*cal_file, *rounds, !*no_holdout, *weighting, global);
   });
 }
 

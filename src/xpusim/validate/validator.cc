@@ -295,6 +295,7 @@ struct Validator::Impl {
   std::map<std::string, std::string> model_error;
   std::vector<PreparedRow> prepared;
   std::vector<SkippedRow> unprepared;  // rows that cannot be simulated at all
+  std::set<std::string> prepared_ids;
 
   const HardwareSpec* hardware_for(const std::string& id, std::string& why) {
     auto it = hardware.find(id);
@@ -376,6 +377,7 @@ struct Validator::Impl {
           }
         }
       }
+      prepared_ids.insert(row.id);
       prepared.push_back(std::move(p));
     }
   }
@@ -390,6 +392,9 @@ Validator::Validator(Validator&&) noexcept = default;
 Validator& Validator::operator=(Validator&&) noexcept = default;
 
 size_t Validator::prepared_rows() const { return impl_->prepared.size(); }
+bool Validator::is_prepared(const std::string& id) const {
+  return impl_->prepared_ids.contains(id);
+}
 const MeasuredSet& Validator::measured() const { return impl_->set; }
 
 ValidationReport Validator::run(const PerfCalibration& cal, const RowFilter& keep) const {

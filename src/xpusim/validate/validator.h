@@ -84,6 +84,8 @@ class Validator {
 
   // Prepared rows (for calibrate's leave-one-hardware-out split).
   [[nodiscard]] size_t prepared_rows() const;
+  // Whether the row with `id` was prepared (can be predicted, feasibility aside).
+  [[nodiscard]] bool is_prepared(const std::string& id) const;
   [[nodiscard]] const MeasuredSet& measured() const;
 
  private:

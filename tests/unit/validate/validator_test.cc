@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: Apache-2.0
+// The validator on a hand-written fixture (every supported scenario plus rows that must be
+// skipped with a stated reason), the row-interpretation defaults, and the accuracy bars on the
+// real measured data in ../shared/validation/measured_public.csv.
+#include "xpusim/validate/validator.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "xpusim/config/hardware_schema.h"
+#include "xpusim/perf/calibration.h"
+#include "xpusim/validate/calibration_fit.h"
+#include "xpusim/validate/row_case.h"
+
+namespace xpusim {
+namespace {
+
+const std::string kFixture = std::string(XPUSIM_TEST_DATA_DIR) + "/validation/fixture.csv";
+const std::string kPublic = std::string(XPUSIM_SHARED_DIR) + "/validation/measured_public.csv";
+
+ValidationReport run_fixture() {
+  auto set = load_measured_file(kFixture);
+  EXPECT_TRUE(set) << (set ? "" : to_string(set.error()));
+  return Validator(std::move(*set)).run(default_calibration());
+}
+
+TEST(Validator, FixtureSimulatesEverySupportedScenario) {
+  ValidationReport rep = run_fixture();
+  std::map<std::string, const RowPrediction*> by_id;
+  for (const auto& r : rep.rows) by_id[r.id] = &r;
+  for (const char* id : {"S-TTFT", "S-TPS", "S-E2E", "S-RPS", "S-TPOT", "S-USER", "G-TF", "G-MS",
+                         "GP", "MB", "AR", "P2P-U", "P2P-B", "P2P-H", "OP-QKV", "OP-SM", "OP-L"}) {
+    ASSERT_TRUE(by_id.contains(id)) << id << " was not simulated";
+    const RowPrediction& r = *by_id[id];
+    EXPECT_TRUE(std::isfinite(r.predicted) && r.predicted > 0) << id;
+    EXPECT_NEAR(r.error_pct, 100.0 * (r.predicted - r.measured) / r.measured, 1e-9) << id;
+  }
+  EXPECT_EQ(rep.rows.size(), 17u);
+  EXPECT_EQ(rep.total_rows, 34);
+  // Metric identities the validator must respect (README metric vocabulary):
+  // requests_per_s = batch / e2e latency; tokens_per_s_per_user = 1 / TPOT.
+  EXPECT_NEAR(by_id["S-RPS"]->predicted, 4.0 / (by_id["S-E2E"]->predicted / 1e3), 1e-9);
+  // gemm_latency_ms of a 2-batch GEMM is more than the 1-batch one's 2mnk / tflops.
+  const double one = 2.0 * 4096.0 * 12288.0 * 12288.0 / (by_id["G-TF"]->predicted * 1e12) * 1e3;
+  EXPECT_GT(by_id["G-MS"]->predicted, 1.5 * one);
+  // Bidirectional p2p is the sum of both directions.
+  EXPECT_NEAR(by_id["P2P-B"]->predicted, 2.0 * by_id["P2P-U"]->predicted, 1e-9);
+  // A whole decode layer is more than its QKV projection.
+  EXPECT_GT(by_id["OP-L"]->predicted, by_id["OP-QKV"]->predicted);
+  // Defaults applied are reported with the row.
+  const auto& a = by_id["S-TPS"]->assumptions;
+  EXPECT_NE(std::find(a.begin(), a.end(), "tp blank -> num_devices = 2"), a.end());
+  EXPECT_NE(std::find(a.begin(), a.end(), "precision blank -> fp16"), a.end());
+  const auto& u = by_id["S-USER"]->assumptions;
+  EXPECT_NE(std::find(u.begin(), u.end(), "output_len blank (gpt-fast) -> 200"), u.end());
+}
+
+TEST(Validator, FixtureListsEveryRowItCannotSimulateWithTheReason) {
+  ValidationReport rep = run_fixture();
+  std::map<std::string, std::string> reason;
+  for (const auto& s : rep.skipped) reason[s.id] = s.reason;
+  const std::string serving = "serving scenario: needs the serving simulator (not yet implemented)";
+  EXPECT_EQ(reason["X-MAXT"], serving);
+  EXPECT_EQ(reason["X-CONC"], serving);
+  EXPECT_EQ(reason["X-MLP"], serving);  // serving wins over its unknown hardware
+  EXPECT_EQ(reason["X-HW"].rfind("unknown hardware preset \"xpu-9000\"", 0), 0u) << reason["X-HW"];
+  EXPECT_EQ(reason["X-MODEL"].rfind("unknown model preset \"llama-9-7b\"", 0), 0u)
+      << reason["X-MODEL"];
+  EXPECT_EQ(reason["X-BATCH"], "missing field: batch");
+  EXPECT_EQ(reason["X-OUT"], "missing field: output_len");
+  EXPECT_EQ(reason["X-METRIC"], "metric gemm_tflops is not predicted for scenario static");
+  EXPECT_EQ(reason["X-SCEN"], "unknown scenario \"statik\"; did you mean \"static\"?");
+  EXPECT_EQ(reason["X-VALUE"], "column value: expected a positive number, got \"fast\"");
+  EXPECT_EQ(reason["X-UNIT"], "column unit: \"s\" is not the unit of metric ttft_ms (expected \"ms\")");
+  EXPECT_EQ(reason["X-OP"].rfind("op row: unknown operator \"Rotary\"", 0), 0u) << reason["X-OP"];
+  EXPECT_EQ(reason["X-P2P"], "device-to-device p2p needs num_devices >= 2");
+  EXPECT_EQ(reason["X-DEV"], "num_devices 6 is not a multiple of tp*pp = 4");
+  EXPECT_EQ(reason["X-TP"].rfind("parallelism: ", 0), 0u) << reason["X-TP"];
+  EXPECT_EQ(reason["X-MEM"].rfind("infeasible: ", 0), 0u) << reason["X-MEM"];
+  EXPECT_EQ(reason["X-PREC"].rfind("unknown precision \"fp64\"", 0), 0u) << reason["X-PREC"];
+  EXPECT_EQ(rep.skipped.size(), 17u);
+  EXPECT_EQ(rep.skipped_by_reason[serving], 3);
+  // Every row is accounted for: simulated + skipped = rows in the file.
+  EXPECT_EQ(static_cast<int>(rep.rows.size() + rep.skipped.size()), rep.total_rows);
+  // Skipped rows come in file order with their line (the G-TF notes span two lines).
+  EXPECT_EQ(rep.skipped.front().id, "X-MAXT");
+  EXPECT_EQ(rep.skipped.front().line, 20);
+}
+
+TEST(Validator, SummaryGroupsAreConsistent) {
+  ValidationReport rep = run_fixture();
+  int by_scenario = 0;
+  for (const auto& s : rep.by_scenario) by_scenario += s.rows;
+  EXPECT_EQ(by_scenario, static_cast<int>(rep.rows.size()));
+  EXPECT_EQ(rep.overall.rows, static_cast<int>(rep.rows.size()));
+  double abs_sum = 0;
+  for (const auto& r : rep.rows) abs_sum += std::abs(r.error_pct);
+  EXPECT_NEAR(rep.overall.mape, abs_sum / static_cast<double>(rep.rows.size()), 1e-9);
+}
+
+TEST(Validator, ErrorStatsByHand) {
+  RowPrediction a, b;
+  a.error_pct = 10.0;
+  b.error_pct = -30.0;
+  ErrorStats s = error_stats("k", {&a, &b});
+  EXPECT_EQ(s.rows, 2);
+  EXPECT_DOUBLE_EQ(s.mape, 20.0);
+  EXPECT_DOUBLE_EQ(s.mean_error_pct, -10.0);
+  EXPECT_DOUBLE_EQ(s.max_abs_error_pct, 30.0);
+}
+
+// ---- row interpretation rules ------------------------------------------------------------------
+
+MeasuredRow static_row() {
+  MeasuredRow r;
+  r.id = "R";
+  r.hardware = "a100-sxm-80gb";
+  r.num_devices = 8;
+  r.model = "llama-2-7b";
+  r.scenario = "static";
+  r.batch = 4;
+  r.input_len = 128;
+  r.output_len = 20;
+  r.metric = Metric::kE2eLatencyMs;
+  r.value = 100;
+  return r;
+}
+
+TEST(RowCase, BlankFieldsTakeTheDocumentedDefaults) {
+  auto hw = load_hardware("a100-sxm-80gb");
+  ASSERT_TRUE(hw);
+  MeasuredRow r = static_row();
+  auto c = interpret_row(r, *hw);
+  ASSERT_TRUE(c) << c.error();
+  EXPECT_EQ(c->run.tp, 8);        // blank tp -> num_devices
+  EXPECT_EQ(c->run.pp, 1);        // blank pp -> 1
+  EXPECT_EQ(c->run.replicas, 1);
+  EXPECT_EQ(c->run.weights, Precision::kFp16);  // blank precision -> fp16
+  EXPECT_EQ(c->run.kv, Precision::kFp16);       // blank kv -> activation precision
+  r.tp = 2;
+  c = interpret_row(r, *hw);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->run.replicas, 4);  // data-parallel replicas = num_devices / (tp * pp)
+}
+
+TEST(RowCase, WeightOnlyQuantisation) {
+  auto a100 = load_hardware("a100-sxm-80gb");
+  auto h100 = load_hardware("h100-sxm-80gb");
+  ASSERT_TRUE(a100 && h100);
+  MeasuredRow r = static_row();
+  r.precision = "int4";
+  r.notes = "gpt-fast int4 weight-only quantization, group size 32 (activations bf16)";
+  auto c = interpret_row(r, *a100);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->run.weights, Precision::kInt4);
+  EXPECT_EQ(c->run.activations, Precision::kBf16);
+  EXPECT_EQ(c->run.kv, Precision::kBf16);
+  // fp8 on A100 (no fp8 tensor cores): weight-only; on H100: native fp8.
+  r.precision = "fp8";
+  r.notes = "";
+  c = interpret_row(r, *a100);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->run.weights, Precision::kFp8);
+  EXPECT_EQ(c->run.activations, Precision::kFp16);
+  c = interpret_row(r, *h100);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->run.activations, Precision::kFp8);
+  r.kv_precision = "fp8";
+  c = interpret_row(r, *h100);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->run.kv, Precision::kFp8);
+}
+
+TEST(RowCase, NotesParsing) {
+  EXPECT_DOUBLE_EQ(message_size_from_notes("busbw at message size 256 MB, 8 GPUs")->value(), 256e6);
+  EXPECT_DOUBLE_EQ(message_size_from_notes("message size: 1 GiB")->value(), 1073741824.0);
+  EXPECT_FALSE(message_size_from_notes("message size not stated").has_value());
+  EXPECT_TRUE(notes_say_bidirectional("bidirectional (duplex) device-to-device copy"));
+  EXPECT_FALSE(notes_say_bidirectional("unidirectional device-to-device copy"));
+  EXPECT_TRUE(notes_say_host_to_device("host-to-device copy over PCIe 5 x16 (not device-to-device)"));
+  EXPECT_FALSE(notes_say_host_to_device("unidirectional device-to-device copy"));
+}
+
+TEST(RowCase, AllReduceWithoutMessageSizeUsesThePlateauDefault) {
+  auto hw = load_hardware("a100-sxm-80gb");
+  ASSERT_TRUE(hw);
+  MeasuredRow r;
+  r.id = "NET";
+  r.hardware = "a100-sxm-80gb";
+  r.num_devices = 8;
+  r.scenario = "allreduce";
+  r.metric = Metric::kBusbwGbs;
+  r.notes = "message size not stated";
+  auto c = interpret_row(r, *hw);
+  ASSERT_TRUE(c);
+  EXPECT_DOUBLE_EQ(c->allreduce.message.value(), 1073741824.0);
+  EXPECT_EQ(c->allreduce.devices, 8);
+}
+
+// ---- the real measured data --------------------------------------------------------------------
+
+class PublicData : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto set = load_measured_file(kPublic);
+    ASSERT_TRUE(set) << to_string(set.error());
+    scenario_of_ = new std::map<std::string, std::string>();
+    for (const auto& r : set->rows) (*scenario_of_)[r.id] = r.scenario;
+    report_ = new ValidationReport(Validator(std::move(*set)).run(default_calibration()));
+  }
+  static void TearDownTestSuite() {
+    delete report_;
+    delete scenario_of_;
+    report_ = nullptr;
+    scenario_of_ = nullptr;
+  }
+  static const ErrorStats* scenario(const std::string& name) {
+    for (const auto& s : report_->by_scenario)
+      if (s.key == name) return &s;
+    return nullptr;
+  }
+  static ValidationReport* report_;
+  static std::map<std::string, std::string>* scenario_of_;
+};
+ValidationReport* PublicData::report_ = nullptr;
+std::map<std::string, std::string>* PublicData::scenario_of_ = nullptr;
+
+TEST_F(PublicData, EveryRowIsReadAndAccountedFor) {
+  ASSERT_NE(report_, nullptr);
+  // 855 rows (README "Rows per scenario and hardware"), none malformed.
+  EXPECT_EQ(report_->total_rows, 855);
+  EXPECT_EQ(static_cast<int>(report_->rows.size() + report_->skipped.size()), 855);
+  for (const auto& s : report_->skipped)
+    EXPECT_FALSE(s.reason.starts_with("column ")) << s.id << ": " << s.reason;
+  // The 560 max_throughput / concurrency / MLPerf rows need the serving simulator.
+  EXPECT_EQ(report_->skipped_by_reason["serving scenario: needs the serving simulator (not yet "
+                                       "implemented)"],
+            560);
+}
+
+TEST_F(PublicData, NoStaticOrGemmRowIsSkipped) {
+  ASSERT_NE(report_, nullptr);
+  std::string list;
+  for (const auto& s : report_->skipped) {
+    const std::string& scenario = (*scenario_of_)[s.id];
+    if (scenario == "static" || scenario == "gemm")
+      list += s.id + " (" + scenario + "): " + s.reason + "\n";
+  }
+  EXPECT_TRUE(list.empty()) << "rows of supported scenarios that were skipped:\n" << list;
+}
+
+// Accuracy bars of the validation task: MAPE <= 12% over the gemm rows, <= 15% over the static
+// rows (measured_public.csv, default calibration = the constants fitted by `xpusim calibrate`).
+TEST_F(PublicData, GemmMapeWithinTwelvePercent) {
+  const ErrorStats* s = scenario("gemm");
+  ASSERT_NE(s, nullptr);
+  EXPECT_EQ(s->rows, 36);
+  EXPECT_LE(s->mape, 12.0);
+}
+
+TEST_F(PublicData, StaticMapeWithinFifteenPercent) {
+  const ErrorStats* s = scenario("static");
+  ASSERT_NE(s, nullptr);
+  EXPECT_EQ(s->rows, 233);
+  EXPECT_LE(s->mape, 15.0);
+}
+
+// ---- calibration fitting -----------------------------------------------------------------------
+
+TEST(CalibrationFit, NeverWorsensTheObjectiveAndStaysInRange) {
+  auto set = load_measured_file(kFixture);
+  ASSERT_TRUE(set);
+  Validator v(std::move(*set));
+  FitOptions options;
+  options.max_rounds = 2;
+  FitResult fit = fit_calibration(v, default_calibration(), options);
+  EXPECT_LE(fit.objective_after, fit.objective_before);
+  EXPECT_GT(fit.rows, 0);
+  for (const auto& p : fit_parameters()) {
+    EXPECT_GE(p.get(fit.fitted), p.lo) << p.name;
+    EXPECT_LE(p.get(fit.fitted), p.hi) << p.name;
+  }
+  // Deterministic: the same inputs give the same constants.
+  FitResult again = fit_calibration(v, default_calibration(), options);
+  for (const auto& p : fit_parameters()) EXPECT_EQ(p.get(fit.fitted), p.get(again.fitted)) << p.name;
+}
+
+TEST(CalibrationFit, HardwareFamilies) {
+  EXPECT_EQ(hardware_family("a100-sxm-80gb"), "ampere");
+  EXPECT_EQ(hardware_family("l40s"), "ada");
+  EXPECT_EQ(hardware_family("gh200-144gb"), "hopper");
+  EXPECT_EQ(hardware_family("h200-sxm-141gb"), "hopper");
+  EXPECT_EQ(hardware_family("mi300x"), "mi300x");
+}
+
+}  // namespace
+}  // namespace xpusim
