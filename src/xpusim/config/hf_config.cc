@@ -23,9 +23,9 @@ using nlohmann::json;
 
 const std::vector<std::string>& supported_types() {
   static const std::vector<std::string> types = {
-      "deepseek_v2", "deepseek_v3", "falcon",   "gemma", "gemma2",    "gpt_neox", "gptj",
-      "llama",       "mistral",     "mixtral",  "phi3",  "qwen2",     "qwen2_moe", "qwen3",
-      "qwen3_moe"};
+      "deepseek_v2", "deepseek_v3", "falcon", "gemma",     "gemma2", "gpt_neox",
+      "gptj",        "llama",       "llama4", "llama4_text", "mistral", "mixtral",
+      "phi3",        "qwen2",       "qwen2_moe", "qwen3", "qwen3_moe"};
   return types;
 }
 
@@ -62,8 +62,14 @@ std::string type_name(const json& v) {
 // Reads typed keys of the top-level object, recording diagnostics and the place of every key.
 class Reader {
  public:
-  Reader(const json& root, const std::string& text, std::string file, std::string model_type)
-      : root_(root), text_(text), file_(std::move(file)), model_type_(std::move(model_type)) {}
+  // `search_from`: byte offset where the keys of `root` start in `text` (a nested text_config).
+  Reader(const json& root, const std::string& text, std::string file, std::string model_type,
+         size_t search_from = 0)
+      : root_(root),
+        text_(text),
+        file_(std::move(file)),
+        model_type_(std::move(model_type)),
+        search_from_(search_from) {}
 
   [[nodiscard]] const std::string& file() const { return file_; }
   Diagnostics& diags() { return diags_; }
@@ -76,7 +82,7 @@ class Reader {
   // Where `"key":` is written (first occurrence), or 0:0 when it is not written.
   [[nodiscard]] Location where(const std::string& key) const {
     const std::string quoted = "\"" + key + "\"";
-    for (size_t pos = text_.find(quoted); pos != std::string::npos;
+    for (size_t pos = text_.find(quoted, search_from_); pos != std::string::npos;
          pos = text_.find(quoted, pos + 1)) {
       size_t after = text_.find_first_not_of(" \t\r\n", pos + quoted.size());
       if (after != std::string::npos && text_[after] == ':') return location_of(text_, pos);
@@ -152,6 +158,7 @@ class Reader {
   const std::string& text_;
   std::string file_;
   std::string model_type_;
+  size_t search_from_ = 0;
   Diagnostics diags_;
 };
 
@@ -221,6 +228,7 @@ void map_llama_like(Reader& r, Builder& b, const std::string& type) {
   const bool deepseek = type == "deepseek_v2" || type == "deepseek_v3";
   const bool gemma = type == "gemma" || type == "gemma2";
   const bool qwen_moe = type == "qwen2_moe" || type == "qwen3_moe";
+  const bool llama4 = type == "llama4" || type == "llama4_text";
   auto ffn = r.integer("intermediate_size", "dense MLP intermediate size", !qwen_moe);
   if (layers) b.set("layers", *layers, "num_hidden_layers");
   if (hidden) b.set("hidden", *hidden, "hidden_size");
@@ -291,7 +299,7 @@ void map_llama_like(Reader& r, Builder& b, const std::string& type) {
     bool bias = r.boolean_or("attention_bias", "biases on the attention projections", false);
     b.set_bool("attention_bias", bias, "attention_bias");
     // Llama/Mistral/Gemma with attention_bias also bias o_proj; Qwen3 and DeepSeek do not.
-    bool out = bias && (type == "llama" || type == "mistral" || gemma);
+    bool out = bias && (type == "llama" || llama4 || type == "mistral" || gemma);
     b.set_bool("attention_out_bias", out, "attention_bias");
   }
   b.set_bool("mlp_bias", r.boolean_or("mlp_bias", "biases on the MLP", false), "mlp_bias");
@@ -332,6 +340,21 @@ void map_llama_like(Reader& r, Builder& b, const std::string& type) {
         b.set("moe.shared_expert_ffn", *sf, "shared_expert_intermediate_size");
       }
     }
+  } else if (llama4) {
+    // Llama4TextMoe: routed experts of intermediate_size plus one shared expert of the same size;
+    // the dense layers between MoE layers use intermediate_size_mlp. Not represented: chunked
+    // attention (attention_chunk_size) and the NoPE layers (no_rope_layers).
+    auto e = r.integer("num_local_experts", "routed experts", true);
+    auto k = r.integer("num_experts_per_tok", "experts per token", true);
+    auto dense = r.integer("intermediate_size_mlp", "dense MLP intermediate size", true);
+    if (e) b.set("moe.experts", *e, "num_local_experts");
+    if (k) b.set("moe.experts_per_token", *k, "num_experts_per_tok");
+    if (ffn) b.set("moe.expert_ffn", *ffn, "intermediate_size");
+    b.set("moe.shared_experts", 1, "");
+    if (dense) b.set("ffn", *dense, "intermediate_size_mlp");
+    b.set("moe.layer_interval",
+          r.integer_or("interleave_moe_layer_step", "every k-th layer is MoE", 1),
+          "interleave_moe_layer_step");
   } else if (deepseek) {
     auto e = r.integer("n_routed_experts", "routed experts", false);
     if (e && *e > 0) {
@@ -508,14 +531,27 @@ Result<Document> hf_config_document_from_text(const std::string& text, const std
     return fail(Diagnostic{file, loc.line, loc.column, "model_type", msg});
   }
 
-  Reader r(root, text, file, *type);
+  // Llama 4 checkpoints are multimodal: the language model's keys sit in "text_config".
+  const json* config = &root;
+  size_t search_from = 0;
+  if (*type == "llama4") {
+    auto it = root.find("text_config");
+    if (it == root.end() || !it->is_object())
+      return fail(Diagnostic{file, 0, 0, "text_config",
+                             "missing required object (the language model's settings) for "
+                             "model_type \"llama4\""});
+    config = &*it;
+    search_from = text.find("\"text_config\"");
+    if (search_from == std::string::npos) search_from = 0;
+  }
+  Reader r(*config, text, file, *type, search_from);
   Builder b(r, doc);
   std::string stem = std::filesystem::path(file).stem().string();
   b.set("id", stem.empty() ? *type : stem, "");
   auto name = r.text("_name_or_path", "model name");
   b.set("name", name && !name->empty() ? *name : (stem.empty() ? *type : stem),
         name ? "_name_or_path" : "");
-  b.set("family", *type, "model_type");
+  b.set("family", *type == "llama4_text" ? std::string("llama4") : *type, "model_type");
   if (*type == "gptj")
     map_gptj(r, b);
   else if (*type == "gpt_neox")

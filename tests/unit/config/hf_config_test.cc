@@ -9,6 +9,7 @@
 #include <cmath>
 #include <filesystem>
 #include <set>
+#include <tuple>
 
 #include "xpusim/config/model_params.h"
 #include "xpusim/config/model_schema.h"
@@ -200,6 +201,48 @@ TEST(HfConfig, FalconVariants) {
   EXPECT_EQ(mm->layer_norms, 2);
   EXPECT_FALSE(mm->parallel_block);
   EXPECT_TRUE(mm->mlp_bias);
+}
+
+// Llama 4 keeps the language model in "text_config" (shapes of Llama-4-Scout-17B-16E and
+// Maverick-17B-128E, the keys the converter reads; the vision settings are left out here).
+TEST(HfConfig, Llama4TextConfig) {
+  auto text = [](int experts, int step) {
+    return R"({"model_type": "llama4", "vision_config": {"hidden_size": 1408},
+      "text_config": {"model_type": "llama4_text", "hidden_size": 5120,
+        "intermediate_size": 8192, "intermediate_size_mlp": 16384, "num_local_experts": )" +
+           std::to_string(experts) + R"(, "num_experts_per_tok": 1, "num_hidden_layers": 48,
+        "num_attention_heads": 40, "num_key_value_heads": 8, "head_dim": 128,
+        "vocab_size": 202048, "max_position_embeddings": 10485760, "attention_bias": false,
+        "interleave_moe_layer_step": )" +
+           std::to_string(step) + R"(, "tie_word_embeddings": false, "hidden_act": "silu"}})";
+  };
+  for (auto [id, experts, step, max_context] :
+       {std::tuple{"llama-4-scout", 16, 1, 10485760}, {"llama-4-maverick", 128, 2, 1048576}}) {
+    SCOPED_TRACE(id);
+    auto doc = hf_config_document_from_text(text(experts, step), std::string(id) + ".json");
+    ASSERT_TRUE(doc) << to_string(doc.error());
+    auto m = parse_model_document(*doc, {"max_context=" + std::to_string(max_context)});
+    ASSERT_TRUE(m) << to_string(m.error());
+    auto preset = load_model(id);
+    ASSERT_TRUE(preset);
+    expect_same_shapes(*m, *preset);
+  }
+  auto missing = hf_config_document_from_text(R"({"model_type": "llama4"})", "l4.json");
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error()[0].to_string(),
+            "l4.json: text_config: missing required object (the language model's settings) for "
+            "model_type \"llama4\"");
+  // Keys are located inside text_config, not in vision_config.
+  auto bad = hf_config_document_from_text(
+      "{\"model_type\": \"llama4\", \"vision_config\": {\"hidden_size\": 1408},\n"
+      " \"text_config\": {\"hidden_size\": \"5120\"}}",
+      "l4.json");
+  ASSERT_FALSE(bad);
+  std::string all = to_string(bad.error());
+  EXPECT_NE(all.find("l4.json:2:18: hidden_size: expected an integer (model width), got a string "
+                     "\"5120\""),
+            std::string::npos)
+      << all;
 }
 
 TEST(HfConfig, OverridesApplyOnModelPaths) {
