@@ -135,9 +135,11 @@ std::string param_value_text(const FitParameter& p, const PerfCalibration& c) {
 }
 
 void run_calibrate(const std::string& file, int max_rounds, bool holdout,
-                   const std::string& weighting, const GlobalOptions& global) {
+                   const std::string& weighting, const std::vector<std::string>& scenarios,
+                   const GlobalOptions& global) {
   Validator v = load_validator(file, global);
   FitOptions options;
+  if (!scenarios.empty()) options.scenarios = scenarios;
   options.max_rounds = max_rounds;
   options.weighting = weighting == "per-row" ? FitWeighting::kPerRow : FitWeighting::kPerScenario;
   const PerfCalibration& start = default_calibration();
@@ -252,6 +254,7 @@ void add_validate_commands(CLI::App& app, GlobalOptions& global) {
   auto rounds = std::make_shared<int>(FitOptions{}.max_rounds);
   auto no_holdout = std::make_shared<bool>(false);
   auto weighting = std::make_shared<std::string>("per-scenario");
+  auto scenarios = std::make_shared<std::vector<std::string>>();
   calibrate->add_option("file", *cal_file, "measured_*.csv")->required();
   calibrate->add_option("--max-rounds", *rounds, "coordinate-descent rounds")
       ->check(CLI::Range(1, 1000));
@@ -260,8 +263,14 @@ void add_validate_commands(CLI::App& app, GlobalOptions& global) {
       ->add_option("--weighting", *weighting,
                    "objective: mean of per-scenario MAPEs, or MAPE over all rows")
       ->check(CLI::IsMember({"per-scenario", "per-row"}));
-  calibrate->callback([cal_file, rounds, no_holdout, weighting, &global] {
-    run_calibrate(*cal_file, *rounds, !*no_holdout, *weighting, global);
+  calibrate
+      ->add_option("--scenarios", *scenarios,
+                   "scenarios whose rows enter the objective (default: gemm gemm_peak static "
+                   "allreduce p2p op)")
+      ->delimiter(',')
+      ->check(CLI::IsMember(simulated_scenarios()));
+  calibrate->callback([cal_file, rounds, no_holdout, weighting, scenarios, &global] {
+    run_calibrate(*cal_file, *rounds, !*no_holdout, *weighting, *scenarios, global);
   });
 }
 
