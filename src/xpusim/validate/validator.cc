@@ -211,9 +211,13 @@ Outcome predict_op_row(const MeasuredRow& row, const PreparedRow& p, const PerfC
   std::vector<std::string> names;
   if (p.c.op.op.empty()) names = llmcompass_op_names();  // whole layer = sum of the 12 ops
   else names.push_back(p.c.op.op);
+  // The LLMCompass AE scripts time every operator as its own synchronised PyTorch call, as they
+  // do their GEMMs: each op costs its kernel time plus one host call (host_call_overhead, the
+  // same term GemmResult::isolated_call_time adds). The layer row is the sum of the 12 calls.
   Seconds total(0);
   for (const auto& n : names) {
     auto t = llmcompass_op_time(n, layer, *p.hw, p.c.run.activations, cal);
+    if (t) *t += cal.host_call_overhead;
     if (!t) {
       // tp = 1 has no all-reduce: LLMCompass would not measure one either.
       if (n.starts_with("AllReduce") && p.c.run.tp == 1) continue;
