@@ -27,11 +27,15 @@ FitParameter duration_param(std::string name, Seconds PerfCalibration::*member, 
 const std::vector<FitParameter>& fit_parameters() {
   // Ranges: efficiencies stay where measured kernels put them (vector code reaches at least a
   // quarter of peak); overheads stay below what a missing model term would need (a kernel-to-
-  // kernel gap beyond 50 us, a host call beyond 100 us, a runtime step cost beyond 5 ms).
+  // kernel gap beyond 50 us, a host call beyond 100 us, a runtime step cost beyond 5 ms, a
+  // request start beyond 10 ms).
   static const std::vector<FitParameter> params = {
       ratio_param("matrix_efficiency", &PerfCalibration::matrix_efficiency, 0.3, 1.0),
+      ratio_param("narrow_matrix_efficiency", &PerfCalibration::narrow_matrix_efficiency, 0.5,
+                  1.0),
       ratio_param("vector_efficiency", &PerfCalibration::vector_efficiency, 0.25, 1.0),
       ratio_param("softmax_overlap", &PerfCalibration::softmax_overlap, 0.0, 1.0),
+      ratio_param("expert_gemm_efficiency", &PerfCalibration::expert_gemm_efficiency, 0.3, 1.0),
       ratio_param("overlap_loss", &PerfCalibration::overlap_loss, 0.0, 1.0),
       ratio_param("dram_efficiency", &PerfCalibration::dram_efficiency, 0.3, 1.0),
       ratio_param("l2_efficiency", &PerfCalibration::l2_efficiency, 0.1, 1.0),
@@ -41,6 +45,8 @@ const std::vector<FitParameter>& fit_parameters() {
       duration_param("kernel_overhead", &PerfCalibration::kernel_overhead, 0.0, 50e-6),
       duration_param("host_call_overhead", &PerfCalibration::host_call_overhead, 0.0, 100e-6),
       duration_param("step_overhead", &PerfCalibration::step_overhead, 0.0, 5e-3),
+      ratio_param("gqa_kv_reread", &PerfCalibration::gqa_kv_reread, 0.0, 1.0),
+      duration_param("request_overhead", &PerfCalibration::request_overhead, 0.0, 10e-3),
       duration_param("min_attention_time", &PerfCalibration::min_attention_time, 0.0, 50e-6),
   };
   return params;
