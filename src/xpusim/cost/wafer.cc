@@ -158,8 +158,10 @@ Result<GridCount> count_dies_on_grid(const DieSize& die, const WaferSpec& wafer)
   int nx = 0, ny = 0;
   if (wafer.reticle) {
     auto fit = [&](double dw, double dh) {
-      nx = static_cast<int>(std::floor(wafer.field_width.value() / (dw + s) + 1e-12));
-      ny = static_cast<int>(std::floor(wafer.field_height.value() / (dh + s) + 1e-12));
+      // n dies need n·W + (n−1)·s of the field: no street after the last die, so a reticle-size
+      // 26 x 33 mm die still fits (the SemiAnalysis floor(26/(W+s)) would reject it).
+      nx = static_cast<int>(std::floor((wafer.field_width.value() + s) / (dw + s) + 1e-12));
+      ny = static_cast<int>(std::floor((wafer.field_height.value() + s) / (dh + s) + 1e-12));
       return nx > 0 && ny > 0;
     };
     if (!fit(w, h)) {

@@ -56,7 +56,7 @@ struct GridCount {
 // pitch (W+s, H+s); a die counts iff its four corners lie within R = d/2 − e and its bottom edge is
 // above the notch keep-out; the grid offset is searched (every row is counted in closed form for
 // each offset) to maximise full dies. With the reticle on, dies are grouped into fields of
-// floor(26/(W+s)) x floor(33/(H+s)) and shots are counted; a die that fits no field (either
+// floor((26+s)/(W+s)) x floor((33+s)/(H+s)) and shots are counted; a die that fits no field (either
 // orientation) is reported as infeasible, with the grid count still given.
 // Errors: non-positive or non-finite sizes, negative exclusions, a die that cannot fit the wafer.
 Result<GridCount> count_dies_on_grid(const DieSize& die, const WaferSpec& wafer);

@@ -98,6 +98,14 @@ TEST(WaferGrid, ReticlePacksDiesIntoFieldsAndCountsShots) {
   EXPECT_LT((g->shots - 1) * g->dies_per_shot, g->full_dies + 2 * 40);  // edge shots are partial
 }
 
+TEST(WaferGrid, ReticleSizeDieFitsOneField) {
+  auto g = count_dies_on_grid({units::mm(26), units::mm(33)}, WaferSpec{});
+  ASSERT_TRUE(g);
+  EXPECT_TRUE(g->feasible);
+  EXPECT_EQ(g->dies_per_shot, 1);
+  EXPECT_EQ(g->shots, g->full_dies);
+}
+
 TEST(WaferGrid, DieTurnedToFitTheField) {
   auto g = count_dies_on_grid({units::mm(30), units::mm(20)}, WaferSpec{});
   ASSERT_TRUE(g);
