@@ -18,6 +18,9 @@ const PerfCalibration& default_calibration() {
     // TensorRT-LLM v0.9 Mixtral-8x7B throughput (TRT09-0009..0012, -0033..0036) is 2-3x below an
     // ideal grouped GEMM; starting point, refitted by validate/.
     c.expert_gemm_efficiency = 0.6;
+    // gpt-fast int8/int4 batch-1 decode of Llama-2-7B on A100 (MAN-0083/0085) runs at ~40-50% of
+    // HBM bandwidth against ~75% in bf16 (MAN-0091): ~5 SIMD operations per weight.
+    c.dequant_ops_per_weight = 5.0;
     // Vector code (norm/softmax) sustains well below SIMD peak; rarely binding in LLM inference.
     c.vector_efficiency = 0.7;
     // FlashAttention-3 paper (Shah et al. 2024, arXiv:2407.08608 sec. 3.1): FA2 serialises the exp

@@ -17,6 +17,10 @@ struct PerfCalibration {
   // the MAC rate per byte moved, operand feed, scaling epilogues and power-limited clocks cost more
   // (ml-engineering MAMF table: H100/H200/GH200 fp8 reach 0.71-0.78 of peak vs. 0.83-0.87 in bf16).
   double narrow_matrix_efficiency = 0;
+  // SIMD operations per weight element to convert weight-only-quantised weights (int8/int4/fp8
+  // with 16-bit math) to the math format inside the GEMM: unpack, convert, scale, zero point,
+  // fragment shuffles (AWQ / Marlin / gpt-fast kernels). Done once per M-tile that loads the weight.
+  double dequant_ops_per_weight = 0;
   // Fraction of the SIMD / special-function peak sustained by vector code (softmax, norms).
   double vector_efficiency = 0;
   // Fraction of the attention kernel's matrix time that can hide the softmax exp work (0 = exp

@@ -56,6 +56,14 @@ GemmResult predict_gemm(const HardwareSpec& hw, const GemmShape& shape, GemmOper
   const double narrow = bytes_per_element(exec).value() <= 1.0 ? cal.narrow_matrix_efficiency : 1.0;
   const double unit_rate = unit_macs * clock * cal.matrix_efficiency * narrow;  // MAC/s per unit
   const int min_m = std::max(1, c.matrix.min_m);
+  // SIMD lane operations per second for weight conversion (weights narrower than the math format
+  // and not executed natively: int8/int4/fp8 weights with 16-bit activations).
+  const bool weight_only = bytes_per_element(ops.b) < bytes_per_element(exec) &&
+                           bytes_per_element(ops.a) >= bytes_per_element(exec);
+  const double dequant_rate =
+      weight_only ? std::max(1.0, d(units) * c.vector.fp32_flop_per_cycle_per_unit / 2.0 * clock *
+                                      cal.vector_efficiency)
+                  : 0.0;
 
   const double ab = bytes_per_element(ops.a).value();
   const double bb = bytes_per_element(ops.b).value();
@@ -121,6 +129,12 @@ GemmResult predict_gemm(const HardwareSpec& hw, const GemmShape& shape, GemmOper
         const int64_t k_part = ceil_div(ceil_div(K, split), tk) * tk;
         const double tile_macs = static_cast<double>(std::max(tm, min_m)) * tn * d(k_part);
         cand.matrix_time = Seconds(d(cand.waves) * tile_macs / unit_rate);
+        if (dequant_rate > 0) {
+          // Weight-only quantisation: every M-tile converts the B panel it loads on the SIMD
+          // lanes before the MMAs (serial with them in the same warps).
+          const double conv = d(ceil_div(M, tm)) * d(N) * d(K) * d(B) * cal.dequant_ops_per_weight;
+          cand.matrix_time += Seconds(conv / dequant_rate);
+        }
         // L2 -> unit traffic: each output tile reads its A row-panel and B column-panel once;
         // split-K adds the fp32 partial sums written and read back.
         double l2 = d(B) * (d(ceil_div(N, tn)) * a_bytes + d(ceil_div(M, tm)) * b_bytes) + d(B) * c_bytes;
