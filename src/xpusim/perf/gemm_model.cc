@@ -85,8 +85,8 @@ GemmResult predict_gemm(const HardwareSpec& hw, const GemmShape& shape, GemmOper
   const double a_bytes = d(M) * d(K) * ab, b_bytes = d(K) * d(N) * bb, c_bytes = d(M) * d(N) * ab;
   const double budget = 0.5 * l2_cap;  // half the L2 for operands; the rest holds C and others
 
-  static constexpr std::array<int, 5> kTm = {256, 128, 64, 32, 16};  // large first: ties keep them
-  static constexpr std::array<int, 4> kTn = {256, 128, 64, 32};
+  static constexpr std::array<int, 8> kTm = {2048, 1024, 512, 256, 128, 64, 32, 16};  // large first
+  static constexpr std::array<int, 7> kTn = {2048, 1024, 512, 256, 128, 64, 32};
   static constexpr std::array<int, 3> kTk = {128, 64, 32};
   static constexpr std::array<int, 5> kSplit = {1, 2, 4, 8, 16};
   // DRAM reads of A and B. Compulsory (each once) when both fit in the L2 budget or when one of
@@ -110,6 +110,9 @@ GemmResult predict_gemm(const HardwareSpec& hw, const GemmShape& shape, GemmOper
   for (int tm : kTm) {
     for (int tn : kTn) {
       if (acc * tm * tn > 0.5 * rf) continue;  // accumulators in half the register file
+      // Tiles beyond 256 only for engines whose accumulators do not live in a register file
+      // (systolic arrays accumulating in a large on-chip buffer: TPU MXU + VMEM).
+      if ((tm > 256 || tn > 256) && hw.memory.register_file.present) continue;
       int tk = 0;
       for (int k_step : kTk) {
         if (2.0 * (tm * k_step * ab + k_step * tn * bb) <= l1) {  // double-buffered operands

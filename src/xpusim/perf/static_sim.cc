@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // Static batching (TensorRT-LLM gptSessionBenchmark / vLLM benchmark_latency): one prefill of the
 // whole batch, then output_len - 1 decode steps with the context growing by one token per step.
-// Pipeline parallelism: GPipe schedule, a step of m microbatches over p stages takes (p + m - 1)
-// stage times (Huang et al. 2019, arXiv:1811.06965). Decode weight GEMMs and collectives do not
+// Pipeline parallelism: GPipe schedule, a prefill of m microbatches over p stages takes (p + m - 1)
+// stage times (Huang et al. 2019, arXiv:1811.06965); decode runs the microbatches round-robin
+// without a flush per token (max(m, p) stage times per token). Decode weight GEMMs and collectives do not
 // depend on the context, so they are evaluated once; the attention time over all steps is summed
 // in closed form by exact piecewise-linear summation (its cost is a max of terms affine in the
 // context). Ignored: prefill/decode overlap (in-flight batching), early-finishing requests.
@@ -68,11 +69,19 @@ GraphTime evaluate(const HardwareSpec& hw, const OpGraph& g, const PerfCalibrati
   return t;
 }
 
-// Step latency across the pipeline: (pp + m - 1) stage times plus the non-layer ops of each
-// microbatch (GPipe).
-Seconds step_latency(Seconds stage_layers, Seconds other, const ParallelismPlan& plan) {
+// Prefill across the pipeline: (pp + m - 1) stage times plus the non-layer ops of each microbatch
+// (GPipe fill and drain).
+Seconds prefill_latency(Seconds stage_layers, Seconds other, const ParallelismPlan& plan) {
   const double m = std::max(1, plan.microbatches);
   return stage_layers * (plan.pp + m - 1.0) + other * m;
+}
+
+// One decode token of every microbatch in steady state (no flush between tokens): each stage
+// serves the m microbatches in turn, and one microbatch needs pp stage times to come round, so a
+// cycle is max(m, pp) stage times.
+Seconds decode_cycle(Seconds stage_layers, Seconds other, const ParallelismPlan& plan) {
+  const double m = std::max(1, plan.microbatches);
+  return stage_layers * std::max(m, static_cast<double>(plan.pp)) + other * m;
 }
 
 // Decode attention of one stage at context `c` (the graph's attention ops rescaled: their FLOP,
@@ -149,7 +158,7 @@ StaticResult simulate_static(const HardwareSpec& hw, const ModelSpec& model,
   // Prefill.
   OpGraph prefill = build_prefill(model, sc.plan, sc.precision, mbatch, sc.input_len);
   GraphTime pt = evaluate(hw, prefill, cal, &r.prefill);
-  r.ttft = step_latency(pt.stage_layers, pt.other, sc.plan) + cal.request_overhead;
+  r.ttft = prefill_latency(pt.stage_layers, pt.other, sc.plan) + cal.request_overhead;
 
   // Decode: the breakdown at the mean context; context-free ops taken from it.
   const int64_t first = sc.input_len + 1;
@@ -162,7 +171,7 @@ StaticResult simulate_static(const HardwareSpec& hw, const ModelSpec& model,
   const int64_t steps = std::max<int64_t>(0, last - first + 1);
   Seconds mean_attention = steps > 0 ? curve.sum(first, last) / static_cast<double>(steps)
                                      : curve.at(first);
-  r.tpot = step_latency(fixed_layers + mean_attention, dt.other, sc.plan) + cal.step_overhead;
+  r.tpot = decode_cycle(fixed_layers + mean_attention, dt.other, sc.plan) + cal.step_overhead;
   r.e2e_latency = r.ttft + r.tpot * static_cast<double>(steps);
   r.output_tokens_per_s = static_cast<double>(r.replicas) * static_cast<double>(sc.batch) *
                           static_cast<double>(sc.output_len) / r.e2e_latency.value();

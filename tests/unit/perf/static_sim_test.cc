@@ -175,3 +175,28 @@ TEST(StaticSim, WeightGemmsMemoryBoundInDecodeComputeBoundInPrefill) {
 
 }  // namespace
 }  // namespace xpusim
+
+namespace xpusim {
+namespace {
+
+TEST(StaticSim, PipelineMicrobatchesShortenPrefillAndCostDecodeWhenMoreThanStages) {
+  // GPipe: prefill (pp + m - 1) stage times of a 1/m batch; decode max(m, pp) stage times.
+  StaticScenario sc = scenario(4, 16, 1024, 64);
+  sc.plan.pp = 2;
+  sc.devices = 8;
+  StaticResult one = simulate_static(testing::h100_like(), llama70b_like(), sc, cal());
+  sc.plan.microbatches = 2;
+  StaticResult two = simulate_static(testing::h100_like(), llama70b_like(), sc, cal());
+  sc.plan.microbatches = 4;
+  StaticResult four = simulate_static(testing::h100_like(), llama70b_like(), sc, cal());
+  EXPECT_LT(two.ttft, one.ttft);
+  EXPECT_LT(four.ttft, two.ttft);
+  EXPECT_LE(two.tpot, one.tpot);  // m = pp: stages stay busy, smaller batches per stage
+  EXPECT_GT(four.tpot, two.tpot);  // m > pp: every stage reads its weights m times per token
+  bool p2p = false;
+  for (const auto& op : one.decode.ops) p2p = p2p || (op.kind == OpKind::kP2p && op.count == 1.0);
+  EXPECT_TRUE(p2p);
+}
+
+}  // namespace
+}  // namespace xpusim
