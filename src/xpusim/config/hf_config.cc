@@ -510,6 +510,8 @@ Result<Document> hf_config_document_from_text(const std::string& text, const std
   if (!root.is_object())
     return fail(Diagnostic{.file = file, .message = "expected a JSON object (a Hugging Face "
                                                     "config.json) at the top level"});
+  // An empty model/v1 document named after this file (Document has no other public constructor
+  // that records the file); the entries below replace its one line.
   auto doc_or = Document::from_yaml("schema: model/v1\n", file);
   if (!doc_or) return tl::unexpected(doc_or.error());
   Document doc = std::move(*doc_or);
