@@ -90,6 +90,9 @@ TEST(ModelSchema, BadInputCorpus) {
       {"bad_activation.json",
        ":2:3: hidden_act: unsupported activation \"swiglu\"; supported: silu, swish, gelu, "
        "gelu_new, gelu_fast, gelu_pytorch_tanh, gelu_python, relu"},
+      {"mlp_only_layers.json",
+       ":4:3: mlp_only_layers: a non-empty mlp_only_layers list is not supported; use "
+       "moe.dense_layers_first and moe.layer_interval in a model/v1 file"},
       {"hf_heads_not_divisible.json",
        ":7:3: kv_heads: heads (32) must be a multiple of kv_heads (6): grouped-query attention "
        "shares each key/value head among heads / kv_heads query heads"},
