@@ -22,8 +22,8 @@ void flatten(const YAML::Node& node, const std::string& prefix, const std::strin
              std::map<std::string, DocumentEntry>& out, Diagnostics& diags) {
   std::set<std::string> seen;
   for (auto it = node.begin(); it != node.end(); ++it) {
-    const YAML::Node& key = it->first;
-    const YAML::Node& value = it->second;
+    const YAML::Node key = it->first;  // copies: the iterator yields a temporary pair
+    const YAML::Node value = it->second;
     if (!key.IsScalar()) {
       diags.push_back(at(file, key.Mark(), prefix, "keys must be plain names"));
       continue;
