@@ -236,6 +236,8 @@ struct CostArgs {
   std::optional<double> d0;
   std::optional<double> wafer_cost;
   bool no_harvesting = false;
+  std::optional<double> bond_yield;
+  bool chip_first = false;
   std::optional<double> price;
   std::optional<double> power;
   double lifetime_years = 4;
@@ -266,6 +268,13 @@ CostAssumptions cost_assumptions(const CostArgs& a) {
   if (a.wafer_cost) ca.wafer_price = units::usd(*a.wafer_cost);
   ca.harvesting = !a.no_harvesting;
   ca.volume = a.volume;
+  ca.package.chip_last = !a.chip_first;
+  if (a.bond_yield) {
+    if (!(*a.bond_yield > 0 && *a.bond_yield <= 1))
+      input_error("--bond-yield", fmt::format("bond yield must be in (0, 1], got {}", *a.bond_yield));
+    ca.package.organic_bond_yield = ca.package.rdl_bond_yield = ca.package.si_bond_yield =
+        *a.bond_yield;
+  }
   return ca;
 }
 
@@ -493,6 +502,10 @@ void add_economics_commands(CLI::App& app, GlobalOptions& g) {
     sub->add_option("--defect-density", a.d0, "killer defects per cm² (default: the node's)");
     sub->add_option("--wafer-cost", a.wafer_cost, "wafer price, USD (default: the node's)");
     sub->add_flag("--no-harvesting", a.no_harvesting, "a defect anywhere kills the die");
+    sub->add_option("--bond-yield", a.bond_yield,
+                    "per-chip bonding yield for every package kind (default: Chiplet Actuary's "
+                    "0.99 organic, 0.98 fan-out, 0.95 silicon interposer)");
+    sub->add_flag("--chip-first", a.chip_first, "chip-first assembly (default: chip-last)");
   };
   {
     auto a = std::make_shared<CostArgs>();

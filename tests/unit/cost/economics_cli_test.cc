@@ -111,6 +111,15 @@ TEST(CostCli, BuildUpKeysAndTokens) {
   CliRun bad = run("cost --hardware h100-sxm-80gb --volume 0", true);
   EXPECT_EQ(bad.code, 1);
   EXPECT_NE(bad.out.find("volume must be >= 1 package, got 0"), std::string::npos) << bad.out;
+  CliRun bond = run("cost --hardware h100-sxm-80gb --bond-yield 1.5", true);
+  EXPECT_EQ(bond.code, 1);
+  EXPECT_NE(bond.out.find("--bond-yield: bond yield must be in (0, 1], got 1.5"), std::string::npos)
+      << bond.out;
+  // Better bonding wastes fewer known-good dies: the package gets cheaper.
+  CliRun good = run("cost --hardware h100-sxm-80gb --bond-yield 0.999 --format json");
+  ASSERT_EQ(good.code, 0);
+  EXPECT_LT(nlohmann::json::parse(good.out)["package_usd"].get<double>(),
+            j["package_usd"].get<double>());
 }
 
 TEST(FabCli, UnitsAndBudget) {
