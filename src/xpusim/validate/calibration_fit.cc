@@ -36,6 +36,9 @@ const std::vector<FitParameter>& fit_parameters() {
       ratio_param("vector_efficiency", &PerfCalibration::vector_efficiency, 0.25, 1.0),
       ratio_param("softmax_overlap", &PerfCalibration::softmax_overlap, 0.0, 1.0),
       ratio_param("expert_gemm_efficiency", &PerfCalibration::expert_gemm_efficiency, 0.3, 1.0),
+      // SIMD operations to dequantise one weight of a weight-only format: 2 (convert + scale)
+      // to 32 (group-wise int4 unpacking with zero points).
+      ratio_param("dequant_ops_per_weight", &PerfCalibration::dequant_ops_per_weight, 2.0, 32.0),
       ratio_param("overlap_loss", &PerfCalibration::overlap_loss, 0.0, 1.0),
       ratio_param("dram_efficiency", &PerfCalibration::dram_efficiency, 0.3, 1.0),
       ratio_param("l2_efficiency", &PerfCalibration::l2_efficiency, 0.1, 1.0),
