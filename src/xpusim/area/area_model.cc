@@ -2,8 +2,11 @@
 #include "xpusim/area/area_model.h"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cmath>
+#include <string>
+#include <vector>
 
 #include <fmt/format.h>
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 
 #include "xpusim/area/area_model.h"
 #include "xpusim/config/hardware_spec.h"
