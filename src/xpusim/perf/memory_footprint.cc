@@ -17,17 +17,21 @@
 namespace xpusim {
 namespace {
 
-// Peak transient activations per sequence of the prefill: residual stream + normed input +
-// attention output (4 x hidden), the widest GEMM output (gated MLP: 2 x ffn/tp, + the activated
-// ffn/tp), per token, in the activation format; plus the fp32 logits row of the last position.
+// Peak transient activations per sequence of the prefill. Buffers are reused from layer to layer
+// (TensorRT-LLM/vLLM activation pools), so the live set is the residual stream and the block input
+// (2 x hidden) plus the widest GEMM output (QKV, or the gated MLP's gate + up), per token, in the
+// activation format; plus the fp32 logits row of the last position.
 Bytes activation_bytes_per_sequence(const ModelSpec& m, const ParallelismPlan& p,
                                     const PrecisionPlan& prec, int64_t input_len) {
   const double ab = bytes_per_element(prec.activations).value();
-  double ffn = m.moe.enabled() ? std::max<double>(m.ffn, static_cast<double>(m.moe.expert_ffn) *
-                                                             m.moe.experts_per_token)
-                               : m.ffn;
-  double width = 4.0 * m.hidden + (m.ffn_gated ? 3.0 : 2.0) * ffn / p.tp;
-  double per_token = width * ab;
+  const double mlp = m.moe.enabled()
+                         ? std::max<double>(m.ffn, static_cast<double>(m.moe.expert_ffn) *
+                                                       m.moe.experts_per_token)
+                         : m.ffn;
+  const int kv = m.kv_heads > 0 ? m.kv_heads : m.heads;
+  const double qkv = static_cast<double>(m.heads + 2 * kv) * m.head_dim / p.tp;
+  const double widest = std::max(qkv, (m.ffn_gated ? 2.0 : 1.0) * mlp / p.tp);
+  const double per_token = (2.0 * m.hidden + widest) * ab;
   return Bytes(per_token * static_cast<double>(input_len) + 4.0 * m.vocab / p.tp);
 }
 
