@@ -301,6 +301,17 @@ void run_gemm(const GemmOptions& o, const GlobalOptions& g) {
   std::fputs((g.format == "csv" ? t.to_csv() : t.to_text()).c_str(), stdout);
 }
 
+// The resource bounding the largest share of a phase's time, as "dram 71%".
+std::string dominant_bound(const PhaseBreakdown& ph) {
+  double share[7] = {};
+  for (const auto& op : ph.ops) share[static_cast<int>(op.bound)] += op.time.value();
+  int best = 0;
+  for (int i = 1; i < 7; ++i)
+    if (share[i] > share[best]) best = i;
+  double pct = ph.total.value() > 0 ? 100.0 * share[best] / ph.total.value() : 0.0;
+  return fmt::format("{} {:.0f}%", to_string(static_cast<Bound>(best)), pct);
+}
+
 // ---- compare --------------------------------------------------------------------------------
 struct CompareOptions {
   WorkloadOptions w;
@@ -392,6 +403,8 @@ void run_compare(const CompareOptions& o, const GlobalOptions& g) {
         j["e2e_latency_ms"] = r6(units::to_ms(row.result.e2e_latency));
         j["output_tokens_per_s"] = r6(row.result.output_tokens_per_s);
         j["output_tokens_per_s_per_device"] = r6(row.result.output_tokens_per_s / row.devices);
+        j["prefill_bound"] = dominant_bound(row.result.prefill);
+        j["decode_bound"] = dominant_bound(row.result.decode);
         j["memory"] = memory_json(row.result.memory);
       }
       arr.push_back(j);
@@ -407,7 +420,7 @@ void run_compare(const CompareOptions& o, const GlobalOptions& g) {
     return;
   }
   Table t({"rank", "hardware", "tp", "devices", "ttft_ms", "tpot_ms", "e2e_s", "tokens_per_s",
-           "tok_s_per_device", "mem_used_gb", "note"});
+           "tok_s_per_device", "mem_used_gb", "prefill_bound", "decode_bound", "note"});
   int rank = 0;
   for (const auto& row : rows) {
     bool ok = row.error.empty() && row.result.feasible;
@@ -417,12 +430,13 @@ void run_compare(const CompareOptions& o, const GlobalOptions& g) {
                  std::to_string(row.devices), fixed(units::to_ms(r.ttft), 1),
                  fixed(units::to_ms(r.tpot), 2), fixed(r.e2e_latency.value(), 2),
                  fixed(r.output_tokens_per_s, 0), fixed(r.output_tokens_per_s / row.devices, 0),
-                 fmt::format("{}/{}", gb(r.memory.total()), gb(r.memory.usable)), ""});
+                 fmt::format("{}/{}", gb(r.memory.total()), gb(r.memory.usable)),
+                 dominant_bound(r.prefill), dominant_bound(r.decode), ""});
     } else {
       std::string why = row.error.empty() ? r.infeasible_reason : row.error;
       t.add_row({"-", row.hardware, row.tp ? std::to_string(row.tp) : "-",
                  row.devices ? std::to_string(row.devices) : "-", "-", "-", "-", "-", "-", "-",
-                 "infeasible: " + why});
+                 "-", "-", "infeasible: " + why});
     }
   }
   if (g.format == "csv") {
