@@ -128,10 +128,7 @@ Validator load_validator(const std::string& file, const GlobalOptions& global) {
 
 std::string param_value_text(const FitParameter& p, const PerfCalibration& c) {
   const double v = p.get(c);
-  if (p.hi <= 1.0 && p.name.find("latency") == std::string::npos &&
-      p.name.find("overhead") == std::string::npos && p.name.find("time") == std::string::npos)
-    return fixed(v, 4);
-  return fixed(v * 1e6, 3) + " us";
+  return p.is_time ? fixed(v * 1e6, 3) + " us" : fixed(v, 4);
 }
 
 void run_calibrate(const std::string& file, int max_rounds, bool holdout,

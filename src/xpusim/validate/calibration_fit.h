@@ -22,6 +22,7 @@ struct FitParameter {
   std::function<void(PerfCalibration&, double)> set;
   double lo = 0.0;
   double hi = 1.0;
+  bool is_time = false;  // a duration in seconds (printed in us), else a plain number
 };
 
 // The constants `xpusim calibrate` fits, each kept in a physically meaningful range.
@@ -59,8 +60,10 @@ double fit_objective(const Validator& v, const PerfCalibration& cal, const FitOp
                      const Validator::RowFilter& keep, int* rows = nullptr);
 
 // Minimises fit_objective from `start` by coordinate descent: each parameter in turn is
-// multiplied and divided by (1 + step), clamped to its range, and the better value kept; when a
-// round improves nothing the step is halved. Deterministic (fixed order, no randomness).
+// multiplied and divided by (1 + step), clamped to its range; the better value is kept if it
+// improves, and the move is then repeated with a doubled step while it keeps improving (a line
+// search along that coordinate). When a round improves nothing the step is halved.
+// Deterministic (fixed order, no randomness).
 FitResult fit_calibration(const Validator& v, const PerfCalibration& start,
                           const FitOptions& options, const Validator::RowFilter& keep = {});
 
