@@ -48,7 +48,7 @@ GemmResult predict_gemm(const HardwareSpec& hw, const GemmShape& shape, GemmOper
   r.execution_precision = exec;
   const auto& c = hw.compute;
   const int64_t units = std::max(1, c.units);
-  const double clock = c.clock.value();
+  const double clock = std::max(c.clock.value(), 1.0);  // a zero clock would divide by zero
   // MACs per cycle per unit at the execution precision; no matrix engine -> SIMD FMAs.
   double unit_macs = c.matrix.engines_per_unit * c.matrix.macs_per_cycle[index_of(exec)];
   if (unit_macs <= 0) unit_macs = c.vector.fp32_flop_per_cycle_per_unit / 2.0;

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: Apache-2.0
+// Per-operator models against hand calculations: bandwidth-bound norms, decode attention bound by
+// the KV-cache read (with the GQA re-read constant), compute-bound FlashAttention prefill.
+#include "xpusim/perf/op_model.h"
+
+#include <gtest/gtest.h>
+
+#include "unit/perf/test_specs.h"
+#include "xpusim/workload/graph_builder.h"
+
+namespace xpusim {
+namespace {
+
+using testing::h100_like;
+using testing::llama70b_like;
+
+const PerfCalibration& cal() { return default_calibration(); }
+
+const Op& find(const OpGraph& g, const std::string& name) {
+  for (const auto& lg : g.layers)
+    for (const auto& op : lg.ops)
+      if (op.name == name) return op;
+  for (const auto& op : g.other_ops)
+    if (op.name == name) return op;
+  static const Op kNone;
+  ADD_FAILURE() << "no op " << name;
+  return kNone;
+}
+
+TEST(OpModel, NormIsBandwidthBoundHandCalculation) {
+  // 8192 tokens x 8192 hidden x bf16, read input + residual, write both: 4 x 128 MiB.
+  ParallelismPlan plan;
+  OpGraph g = build_prefill(llama70b_like(), plan, PrecisionPlan{}, 4, 2048);
+  const Op& norm = find(g, "attn_norm");
+  const double bytes = 4.0 * 8192.0 * 8192.0 * 2.0;
+  EXPECT_DOUBLE_EQ(norm.dram_bytes().value(), bytes);
+  const HardwareSpec hw = h100_like();
+  OpResult r = predict_op(hw, norm, cal());
+  const double expect = bytes / (3.35e12 * cal().dram_efficiency);
+  EXPECT_EQ(r.bound, Bound::kDram);
+  EXPECT_GE(r.time.value(), expect);
+  EXPECT_LE(r.time.value(), expect * (1.0 + cal().overlap_loss) + cal().kernel_overhead.value() + 1e-12);
+}
+
+TEST(OpModel, DecodeAttentionReadsTheKvCache) {
+  // Llama-70B at TP 8: 1 KV head per device, 8 query heads share it. 32 sequences x 4096 keys x
+  // (K + V) x 128 x 2 B per layer = 64 MiB, plus gqa_kv_reread x 7 extra query heads.
+  ParallelismPlan plan;
+  plan.tp = 8;
+  OpGraph g = build_decode_step(llama70b_like(), plan, PrecisionPlan{}, 32, 4096);
+  const Op& att = find(g, "attention");
+  const double kv = 32.0 * 4096.0 * 2.0 * 128.0 * 2.0;
+  EXPECT_DOUBLE_EQ(att.kv_read.value(), kv);
+  OpResult r = predict_op(h100_like(), att, cal());
+  EXPECT_EQ(r.bound, Bound::kDram);
+  const double expect_bytes = att.dram_bytes().value() + kv * 7.0 * cal().gqa_kv_reread;
+  EXPECT_NEAR(r.bytes.dram.value(), expect_bytes, 1e-6 * expect_bytes);
+  EXPECT_GE(r.time.value(), expect_bytes / (3.35e12 * cal().dram_efficiency));
+}
+
+TEST(OpModel, LongerContextNeverFasterInDecode) {
+  ParallelismPlan plan;
+  plan.tp = 8;
+  Seconds prev;
+  for (int64_t ctx : {1, 64, 512, 4096, 32768}) {
+    OpGraph g = build_decode_step(llama70b_like(), plan, PrecisionPlan{}, 8, ctx);
+    Seconds t = predict_op(h100_like(), find(g, "attention"), cal()).time;
+    EXPECT_GE(t, prev) << ctx;
+    prev = t;
+  }
+}
+
+TEST(OpModel, PrefillAttentionIsComputeBound) {
+  ParallelismPlan plan;
+  plan.tp = 8;
+  OpGraph g = build_prefill(llama70b_like(), plan, PrecisionPlan{}, 1, 8192);
+  const Op& att = find(g, "attention");
+  const HardwareSpec hw = h100_like();
+  OpResult r = predict_op(hw, att, cal());
+  EXPECT_TRUE(r.bound == Bound::kMatrix || r.bound == Bound::kSpecial);
+  EXPECT_GE(r.time, att.flop / peak_matrix_rate(hw, Precision::kBf16));
+}
+
+TEST(OpModel, CollectiveOpOfGroupOneCostsNothing) {
+  Op op;
+  op.kind = OpKind::kCollective;
+  op.collective = CollectiveKind::kAllReduce;
+  op.collective_bytes = units::mib(1);
+  op.group = 1;
+  EXPECT_EQ(predict_op(h100_like(), op, cal()).time.value(), 0.0);
+}
+
+}  // namespace
+}  // namespace xpusim
