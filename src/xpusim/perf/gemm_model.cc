@@ -82,7 +82,9 @@ GemmResult predict_gemm(const HardwareSpec& hw, const GemmShape& shape, GemmOper
                                             : 0.0;  // per unit
   const double dram_bw = std::max(hw.memory.dram.bandwidth.value() * cal.dram_efficiency, 1.0);
 
-  const double a_bytes = d(M) * d(K) * ab, b_bytes = d(K) * d(N) * bb, c_bytes = d(M) * d(N) * ab;
+  // C is written in 16-bit or wider (fp8/int8 GEMMs output bf16/fp16 in serving engines).
+  const double cb = std::max(ab, 2.0);
+  const double a_bytes = d(M) * d(K) * ab, b_bytes = d(K) * d(N) * bb, c_bytes = d(M) * d(N) * cb;
   const double budget = 0.5 * l2_cap;  // half the L2 for operands; the rest holds C and others
 
   static constexpr std::array<int, 8> kTm = {2048, 1024, 512, 256, 128, 64, 32, 16};  // large first

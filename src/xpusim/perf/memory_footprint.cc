@@ -23,7 +23,7 @@ namespace {
 // activation format; plus the fp32 logits row of the last position.
 Bytes activation_bytes_per_sequence(const ModelSpec& m, const ParallelismPlan& p,
                                     const PrecisionPlan& prec, int64_t input_len) {
-  const double ab = bytes_per_element(prec.activations).value();
+  const double ab = std::max(bytes_per_element(prec.activations).value(), 2.0);  // stored 16-bit
   const double mlp = m.moe.enabled()
                          ? std::max<double>(m.ffn, static_cast<double>(m.moe.expert_ffn) *
                                                        m.moe.experts_per_token)

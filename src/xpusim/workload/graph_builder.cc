@@ -34,7 +34,11 @@ struct Builder {
   int64_t context;
 
   [[nodiscard]] int64_t tokens() const { return batch * new_tokens; }
+  // GEMM-input activations (fp8 in W8A8 engines: quantised on the fly by the op before the GEMM).
   [[nodiscard]] double ab() const { return bytes_per_element(prec.activations).value(); }
+  // Stored activations: residual stream, GEMM outputs, collectives stay 16-bit (TensorRT-LLM FP8
+  // and NVFP4 recipes quantise GEMM inputs only).
+  [[nodiscard]] double sb() const { return std::max(ab(), 2.0); }
   [[nodiscard]] double wb() const { return bytes_per_element(prec.weights).value(); }
   [[nodiscard]] double kvb() const { return bytes_per_element(prec.kv_cache).value(); }
   [[nodiscard]] int heads_dev() const { return m.heads / p.tp; }
@@ -52,7 +56,7 @@ struct Builder {
     op.flop = op.gemm.flop();
     op.weight_bytes = Bytes(d(nn) * d(kk) * d(problems) * wb());
     op.activation_read = Bytes(d(mm) * d(kk) * d(problems) * ab());
-    op.activation_write = Bytes(d(mm) * d(nn) * d(problems) * ab());
+    op.activation_write = Bytes(d(mm) * d(nn) * d(problems) * sb());
     op.weight_precision = prec.weights;
     op.math_precision = prec.math();
     return op;
@@ -65,8 +69,8 @@ struct Builder {
     op.kind = OpKind::kNorm;
     double elems = d(rows) * m.hidden;
     op.flop = FlopCount(6.0 * elems);  // add, square, sum, scale, weight multiply (+ mean)
-    op.activation_read = Bytes(2.0 * elems * ab());
-    op.activation_write = Bytes(2.0 * elems * ab());
+    op.activation_read = Bytes(2.0 * elems * sb());
+    op.activation_write = Bytes(elems * (sb() + ab()));  // residual + normed GEMM input
     op.math_precision = Precision::kFp32;
     return op;
   }
@@ -80,7 +84,7 @@ struct Builder {
     double in = m.ffn_gated ? 2.0 * out : out;
     op.flop = FlopCount(8.0 * out);
     op.special_ops = out;  // one exp (SiLU sigmoid / GELU tanh) per output element
-    op.activation_read = Bytes(in * ab());
+    op.activation_read = Bytes(in * sb());
     op.activation_write = Bytes(out * ab());
     op.math_precision = Precision::kFp32;
     return op;
@@ -146,7 +150,7 @@ struct Builder {
     double new_tok = d(tokens());
     op.kv_write = Bytes(new_tok * kv_elems_per_token * kvb());
     op.activation_read = Bytes(new_tok * (a.heads * a.qk_dim + (decode ? 0.0 : 1.0) *
-                                          a.kv_heads * (a.qk_dim + a.v_dim)) * ab());
+                                          a.kv_heads * (a.qk_dim + a.v_dim)) * sb());
     op.activation_write = Bytes(new_tok * a.heads * a.v_dim * ab());
     if (decode) {
       double keys = a.window > 0 ? std::min(kv, static_cast<double>(a.window)) : kv;
@@ -157,7 +161,7 @@ struct Builder {
 
   void add_allreduce(std::vector<Op>& ops, const std::string& prefix) const {
     if (p.tp <= 1) return;
-    Bytes buf(d(tokens()) * m.hidden * ab());
+    Bytes buf(d(tokens()) * m.hidden * sb());
     if (p.sequence_parallel) {
       ops.push_back(collective(prefix + "_reduce_scatter", CollectiveKind::kReduceScatter, buf, p.tp));
       ops.push_back(collective(prefix + "_all_gather", CollectiveKind::kAllGather, buf, p.tp));
@@ -238,7 +242,7 @@ struct Builder {
       op.flop = FlopCount(2.0 * routed_dev * d(nn) * d(kk));
       op.weight_bytes = Bytes(touched_dev * d(nn) * d(kk) * wb());
       op.activation_read = Bytes(routed_dev * d(kk) * ab());
-      op.activation_write = Bytes(routed_dev * d(nn) * ab());
+      op.activation_write = Bytes(routed_dev * d(nn) * sb());
       return op;
     };
     ops.push_back(expert_gemm("experts_up", (m.ffn_gated ? 2 : 1) * eff_dev, h));
@@ -255,7 +259,7 @@ struct Builder {
       add_dense_mlp(ops, std::max<int64_t>(1, sffn), "shared");
     }
     if (p.ep > 1) {
-      Bytes buf(d(t) * moe.experts_per_token * d(h) * ab() / p.ep);
+      Bytes buf(d(t) * moe.experts_per_token * d(h) * sb() / p.ep);
       ops.push_back(collective("moe_combine", CollectiveKind::kAllToAll, buf, p.ep));
     }
   }
@@ -300,14 +304,14 @@ struct Builder {
     emb.name = "embedding";
     emb.kind = OpKind::kEmbedding;
     emb.weight_bytes = Bytes(d(t) * m.hidden * hb);  // gathers one row per token
-    emb.activation_write = Bytes(d(t) * m.hidden * ab());
+    emb.activation_write = Bytes(d(t) * m.hidden * sb());
     g.other_ops.push_back(emb);
     if (p.tp > 1)  // vocabulary-parallel embedding: partial rows summed across the TP group
       g.other_ops.push_back(collective("embedding_allreduce", CollectiveKind::kAllReduce,
-                                       Bytes(d(t) * m.hidden * ab()), p.tp));
+                                       Bytes(d(t) * m.hidden * sb()), p.tp));
     if (p.pp > 1)
       g.other_ops.push_back(collective("pp_send_recv", CollectiveKind::kSendRecv,
-                                       Bytes(d(t) * m.hidden * ab()), 2, p.pp - 1));
+                                       Bytes(d(t) * m.hidden * sb()), 2, p.pp - 1));
     g.other_ops.push_back(norm("final_norm", t));
     // LM head on the last position of each sequence only.
     Op head = gemm("lm_head", batch, m.vocab / p.tp, m.hidden);
