@@ -94,7 +94,10 @@ std::string report_text(const ValidationReport& rep) {
   out += skipped.to_text();
   out += "\n" + std::to_string(rep.total_rows) + " rows in " + rep.file + ": " +
          std::to_string(rep.rows.size()) + " simulated, " + std::to_string(rep.skipped.size()) +
-         " skipped; MAPE " + fixed(rep.overall.mape, 1) + "%\n";
+         " skipped; " +
+         (rep.rows.empty() ? std::string("no MAPE (nothing simulated)")
+                           : "MAPE " + fixed(rep.overall.mape, 1) + "%") +
+         "\n";
   if (!rep.ignored_columns.empty())
     out += "ignored columns outside the schema: " + [&] {
       std::string s;
