@@ -43,7 +43,11 @@ Cost tier_cost(const Tier& t, CollectiveKind kind, double s, int n) {
   switch (kind) {
     case CollectiveKind::kAllReduce: {
       Cost ring{t.alpha * (2.0 * (nn - 1.0)) + Seconds(2.0 * frac * s / t.bw.value()), "ring"};
-      if (!t.switched) return ring;
+      // NCCL double binary tree (Sanders et al. 2009): reduce up + broadcast down, 2 log2(n)
+      // latency steps, the same bandwidth term as the ring when pipelined.
+      Cost tree{t.alpha * (2.0 * std::ceil(std::log2(nn))) + Seconds(2.0 * frac * s / t.bw.value()),
+                "tree"};
+      if (!t.switched) return ring.time <= tree.time ? ring : tree;
       Cost one{t.alpha + Seconds((nn - 1.0) * s / t.bw.value()), "one_shot"};
       Cost two{t.alpha * 2.0 + Seconds(2.0 * frac * s / t.bw.value()), "two_shot"};
       Cost best = one.time < two.time ? one : two;

@@ -59,6 +59,18 @@ TEST(CollectiveModel, CrossingScaleOutIsSlowerAndNeedsANetwork) {
   EXPECT_FALSE(none.feasible);
 }
 
+TEST(CollectiveModel, TreeBeatsRingForSmallMessagesOnRings) {
+  // On a ring topology a 64-device all-reduce of 64 KiB: ring 126 latency steps, tree 12.
+  const auto& cal = default_calibration();
+  HardwareSpec hw = a100_like();
+  hw.interconnect.scale_up.topology = "ring";
+  hw.interconnect.scale_up.domain_size = 64;
+  CollectiveResult r = predict_collective(hw, CollectiveKind::kAllReduce, units::kib(64), 64, cal);
+  EXPECT_EQ(r.algorithm, "tree");
+  CollectiveResult big = predict_collective(hw, CollectiveKind::kAllReduce, units::gib(1), 64, cal);
+  EXPECT_NEAR(units::to_gb_per_s(big.bus_bandwidth) / (300.0 * cal.link_efficiency), 1.0, 0.01);
+}
+
 TEST(CollectiveModel, SendRecvBandwidth) {
   // NET-0001: 396 GB/s unidirectional p2p on H200 (450 GB/s NVLink4).
   const auto& cal = default_calibration();

@@ -179,6 +179,29 @@ TEST(StaticSim, WeightGemmsMemoryBoundInDecodeComputeBoundInPrefill) {
 namespace xpusim {
 namespace {
 
+TEST(StaticSim, SequenceParallelReplacesAllReduceWithReduceScatterAndAllGather) {
+  StaticScenario sc = scenario(8, 8, 2048, 16);
+  sc.plan.sequence_parallel = true;
+  StaticResult r = simulate_static(testing::h100_like(), llama70b_like(), sc, cal());
+  int rs = 0, ag = 0, ar = 0;
+  for (const auto& op : r.prefill.ops) {
+    rs += op.name == "attn_reduce_scatter" || op.name == "mlp_reduce_scatter";
+    ag += op.name == "attn_all_gather" || op.name == "mlp_all_gather";
+    ar += op.name == "attn_allreduce" || op.name == "mlp_allreduce";
+  }
+  EXPECT_EQ(rs, 2);
+  EXPECT_EQ(ag, 2);
+  EXPECT_EQ(ar, 0);
+  // Norms run on 1/tp of the tokens.
+  StaticResult plain = simulate_static(testing::h100_like(), llama70b_like(), scenario(8, 8, 2048, 16), cal());
+  auto norm_bytes = [](const StaticResult& x) {
+    for (const auto& op : x.prefill.ops)
+      if (op.name == "attn_norm") return op.bytes.dram.value();
+    return 0.0;
+  };
+  EXPECT_NEAR(norm_bytes(r) * 8 / norm_bytes(plain), 1.0, 1e-9);
+}
+
 TEST(StaticSim, PipelineMicrobatchesShortenPrefillAndCostDecodeWhenMoreThanStages) {
   // GPipe: prefill (pp + m - 1) stage times of a 1/m batch; decode max(m, pp) stage times.
   StaticScenario sc = scenario(4, 16, 1024, 64);
