@@ -94,4 +94,21 @@ TEST(ValidateCli, BadFilesExitWithOneAndNameTheLine) {
   EXPECT_NE(r.out.find("no_such_file.csv: cannot open file"), std::string::npos) << r.out;
 }
 
+TEST(CalibrateCli, JsonReportsConstantsAndHoldout) {
+  CliRun r = run("calibrate " + kFixture + " --max-rounds 1 --format json");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  nlohmann::json j = nlohmann::json::parse(r.out);
+  ASSERT_TRUE(j["parameters"].is_array());
+  EXPECT_FALSE(j["parameters"].empty());
+  for (const auto& p : j["parameters"]) {
+    EXPECT_GE(p["fitted"].get<double>(), p["min"].get<double>()) << p["name"];
+    EXPECT_LE(p["fitted"].get<double>(), p["max"].get<double>()) << p["name"];
+  }
+  EXPECT_LE(j["mape_after_pct"].get<double>(), j["mape_before_pct"].get<double>());
+  // The fixture has Ampere and Hopper rows: two leave-one-family-out folds.
+  ASSERT_EQ(j["leave_one_family_out"].size(), 2u);
+  EXPECT_EQ(j["leave_one_family_out"][0]["held_out"], "ampere");
+  EXPECT_EQ(j["leave_one_family_out"][1]["held_out"], "hopper");
+}
+
 }  // namespace
