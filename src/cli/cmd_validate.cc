@@ -141,7 +141,8 @@ void run_calibrate(const std::string& file, int max_rounds, bool holdout,
   FitOptions options;
   if (!scenarios.empty()) options.scenarios = scenarios;
   options.max_rounds = max_rounds;
-  options.weighting = weighting == "per-row" ? FitWeighting::kPerRow : FitWeighting::kPerScenario;
+  options.weighting =
+      weighting == "per-scenario" ? FitWeighting::kPerScenario : FitWeighting::kPerRow;
   const PerfCalibration& start = default_calibration();
   FitResult fit = fit_calibration(v, start, options);
   std::vector<HoldoutResult> holdouts;
@@ -253,7 +254,7 @@ void add_validate_commands(CLI::App& app, GlobalOptions& global) {
   auto cal_file = std::make_shared<std::string>();
   auto rounds = std::make_shared<int>(FitOptions{}.max_rounds);
   auto no_holdout = std::make_shared<bool>(false);
-  auto weighting = std::make_shared<std::string>("per-scenario");
+  auto weighting = std::make_shared<std::string>("per-row");
   auto scenarios = std::make_shared<std::vector<std::string>>();
   calibrate->add_option("file", *cal_file, "measured_*.csv")->required();
   calibrate->add_option("--max-rounds", *rounds, "coordinate-descent rounds")
@@ -261,8 +262,8 @@ void add_validate_commands(CLI::App& app, GlobalOptions& global) {
   calibrate->add_flag("--no-holdout", *no_holdout, "skip the leave-one-family-out check");
   calibrate
       ->add_option("--weighting", *weighting,
-                   "objective: mean of per-scenario MAPEs, or MAPE over all rows")
-      ->check(CLI::IsMember({"per-scenario", "per-row"}));
+                   "objective: MAPE over all rows, or the mean of the per-scenario MAPEs")
+      ->check(CLI::IsMember({"per-row", "per-scenario"}));
   calibrate
       ->add_option("--scenarios", *scenarios,
                    "scenarios whose rows enter the objective (default: gemm gemm_peak static "

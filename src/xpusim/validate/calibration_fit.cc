@@ -33,7 +33,9 @@ const std::vector<FitParameter>& fit_parameters() {
   // request start beyond 10 ms).
   static const std::vector<FitParameter> params = {
       ratio_param("matrix_efficiency", &PerfCalibration::matrix_efficiency, 0.3, 1.0),
-      ratio_param("narrow_matrix_efficiency", &PerfCalibration::narrow_matrix_efficiency, 0.5,
+      // 8-bit GEMMs: the MAMF finder reaches 0.71-0.78 of the fp8 peak on every Hopper part
+      // (measured_public MAMF rows), so the extra factor stays above 0.7.
+      ratio_param("narrow_matrix_efficiency", &PerfCalibration::narrow_matrix_efficiency, 0.7,
                   1.0),
       ratio_param("vector_efficiency", &PerfCalibration::vector_efficiency, 0.25, 1.0),
       ratio_param("softmax_overlap", &PerfCalibration::softmax_overlap, 0.0, 1.0),
@@ -43,8 +45,10 @@ const std::vector<FitParameter>& fit_parameters() {
       ratio_param("dequant_ops_per_weight", &PerfCalibration::dequant_ops_per_weight, 2.0, 32.0),
       ratio_param("overlap_loss", &PerfCalibration::overlap_loss, 0.0, 1.0),
       ratio_param("dram_efficiency", &PerfCalibration::dram_efficiency, 0.5, 0.95),
-      ratio_param("l2_efficiency", &PerfCalibration::l2_efficiency, 0.1, 1.0),
-      ratio_param("link_efficiency", &PerfCalibration::link_efficiency, 0.5, 0.95),
+      ratio_param("l2_efficiency", &PerfCalibration::l2_efficiency, 0.5, 1.0),
+      // Links: nccl-tests busbw and nvbandwidth copies reach 0.78-0.88 of the per-direction peak
+      // (measured_public NET rows); a fit below 0.7 would be absorbing another model error.
+      ratio_param("link_efficiency", &PerfCalibration::link_efficiency, 0.7, 0.95),
       duration_param("collective_latency", &PerfCalibration::collective_latency, 0.0, 100e-6),
       duration_param("default_link_latency", &PerfCalibration::default_link_latency, 0.0, 20e-6),
       duration_param("kernel_overhead", &PerfCalibration::kernel_overhead, 0.0, 50e-6),
