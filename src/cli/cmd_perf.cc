@@ -17,6 +17,7 @@
 #include "xpusim/config/hardware_schema.h"
 #include "xpusim/config/model_schema.h"
 #include "xpusim/config/presets.h"
+#include "xpusim/cost/token_economics.h"
 #include "xpusim/perf/gemm_model.h"
 #include "xpusim/perf/static_sim.h"
 #include "xpusim/report/table.h"
@@ -149,7 +150,88 @@ struct RunOptions {
   int devices = 0;
   int tp = 1, pp = 1, ep = 1, microbatches = 1;
   bool sequence_parallel = false;
+  // Token economics (cost/token_economics.h); defaults from TcoAssumptions.
+  double electricity_usd_per_kwh = TcoAssumptions{}.electricity.value() * 3.6e6;
+  std::optional<double> device_price_usd;
+  double gross_margin = kDefaultGrossMargin;
+  double lifetime_years = TcoAssumptions{}.lifetime.value() / (365.25 * 86400.0);
 };
+
+// ---- run: energy and cost per token -----------------------------------------------------------
+TokenEconomicsAssumptions economics_assumptions(const RunOptions& o) {
+  if (!(o.electricity_usd_per_kwh >= 0) || !std::isfinite(o.electricity_usd_per_kwh))
+    input_error("--electricity-price",
+                fmt::format("must be >= 0 USD/kWh, got {}", o.electricity_usd_per_kwh));
+  if (o.device_price_usd && (!(*o.device_price_usd >= 0) || !std::isfinite(*o.device_price_usd)))
+    input_error("--device-price", fmt::format("must be >= 0 USD, got {}", *o.device_price_usd));
+  if (!(o.gross_margin >= 0 && o.gross_margin < 1))
+    input_error("--gross-margin", fmt::format("must be in [0, 1), got {}", o.gross_margin));
+  if (!(o.lifetime_years > 0) || !std::isfinite(o.lifetime_years))
+    input_error("--lifetime-years", fmt::format("must be > 0 years, got {}", o.lifetime_years));
+  TokenEconomicsAssumptions a;
+  a.tco.electricity = UsdPerJoule(o.electricity_usd_per_kwh / 3.6e6);
+  a.tco.lifetime = units::seconds(o.lifetime_years * 365.25 * 86400.0);
+  if (o.device_price_usd) a.device_price = units::usd(*o.device_price_usd);
+  a.gross_margin = o.gross_margin;
+  return a;
+}
+
+json num_or_null(bool ok, double v) { return ok ? json(r6(v)) : json(nullptr); }
+
+// The economics keys of `run --format json`: top-level figures (null when the scenario is
+// infeasible or the hardware has no area model) and an `economics` object with the assumptions.
+void add_economics_json(json& j, const TokenEconomicsAssumptions& a,
+                        const Result<TokenEconomics>& e) {
+  const bool ok = e && e->feasible;
+  j["energy_per_output_token_j"] = num_or_null(ok, ok ? e->energy_per_output_token.value() : 0);
+  j["average_power_w"] = num_or_null(ok, ok ? e->average_power.value() : 0);
+  j["system_power_w"] = num_or_null(ok, ok ? e->system_power.value() : 0);
+  j["cost_per_million_output_tokens_usd"] =
+      num_or_null(ok, ok ? e->cost_per_million_output_tokens.value() : 0);
+  json x;
+  x["electricity_usd_per_kwh"] = r6(a.tco.electricity.value() * 3.6e6);
+  x["pue"] = r6(a.tco.pue);
+  x["system_power_factor"] = r6(a.tco.system_power_factor);
+  x["lifetime_years"] = r6(a.tco.lifetime.value() / (365.25 * 86400.0));
+  x["utilization"] = r6(a.tco.utilization);
+  x["gross_margin"] = a.device_price ? json(nullptr) : json(r6(a.gross_margin));
+  x["device_price_source"] = a.device_price ? "given (--device-price)"
+                                            : "modelled cost per unit / (1 - gross margin)";
+  x["device_price_usd"] = ok ? json(r6(e->device_price.value())) : json(nullptr);
+  x["modelled_cost_per_unit_usd"] =
+      ok && e->device_price_modelled ? json(r6(e->modelled_cost_per_unit.value())) : json(nullptr);
+  x["prefill_power_w"] = num_or_null(ok, ok ? e->prefill.power.value() : 0);
+  x["decode_power_w"] = num_or_null(ok, ok ? e->decode.power.value() : 0);
+  x["idle_power_w"] = num_or_null(ok, ok ? e->idle_power.value() : 0);
+  x["prefill_power_model_w"] = num_or_null(ok, ok ? e->prefill.model.total.value() : 0);
+  x["decode_power_model_w"] = num_or_null(ok, ok ? e->decode.model.total.value() : 0);
+  x["capped_by_tdp"] = ok ? json(e->capped) : json(nullptr);
+  x["system_energy_per_output_token_j"] =
+      num_or_null(ok, ok ? e->system_energy_per_output_token.value() : 0);
+  x["tco_per_device_usd"] = num_or_null(ok, ok ? e->tco.total.value() : 0);
+  x["tco_per_device_hour_usd"] = num_or_null(ok, ok ? e->tco_per_hour.value() : 0);
+  x["unavailable_reason"] = !e ? json(e.error().empty() ? "" : e.error().front().message)
+                           : !e->feasible ? json("scenario infeasible") : json(nullptr);
+  j["economics"] = x;
+}
+
+void add_economics_rows(Table& s, const Result<TokenEconomics>& e) {
+  if (!e || !e->feasible) {
+    const std::string why = !e ? (e.error().empty() ? "" : e.error().front().message)
+                               : "scenario infeasible";
+    s.add_row({"energy_per_output_token_j", "- (" + why + ")"});
+    return;
+  }
+  s.add_row({"energy_per_output_token_j", sig(e->energy_per_output_token.value(), 4)});
+  s.add_row({"average_power_w (per device)",
+             fixed(e->average_power.value(), 0) + (e->capped ? " (capped by TDP)" : "")});
+  s.add_row({"system_power_w", fixed(e->system_power.value(), 0)});
+  s.add_row({"device_price_usd", fixed(e->device_price.value(), 0) +
+                                     (e->device_price_modelled ? " (modelled cost / (1 - margin))"
+                                                               : "")});
+  s.add_row({"cost_per_million_output_tokens_usd",
+             fixed(e->cost_per_million_output_tokens.value(), 4)});
+}
 
 void run_scenario(const RunOptions& o, const GlobalOptions& g) {
   check_lengths(o.w);
@@ -171,8 +253,10 @@ void run_scenario(const RunOptions& o, const GlobalOptions& g) {
   if (sc.devices % (o.tp * o.pp) != 0)
     input_error("--devices", fmt::format("{} devices is not a multiple of tp x pp = {}", sc.devices,
                                          o.tp * o.pp));
+  const TokenEconomicsAssumptions econ_assumptions = economics_assumptions(o);
   const PerfCalibration& cal = default_calibration();
   StaticResult r = simulate_static(hw, model, sc, cal);
+  const Result<TokenEconomics> econ = token_economics(hw, sc, r, econ_assumptions);
 
   if (g.format == "json") {
     json j;
@@ -197,6 +281,7 @@ void run_scenario(const RunOptions& o, const GlobalOptions& g) {
     j["output_tokens_per_s"] = r6(r.output_tokens_per_s);
     j["output_tokens_per_s_per_device"] = r6(r.output_tokens_per_s / sc.devices);
     j["memory"] = memory_json(r.memory);
+    add_economics_json(j, econ_assumptions, econ);
     json ops = json::array();
     for (const auto& op : r.prefill.ops) ops.push_back(op_json(op, "prefill"));
     for (const auto& op : r.decode.ops) ops.push_back(op_json(op, "decode"));
@@ -240,6 +325,7 @@ void run_scenario(const RunOptions& o, const GlobalOptions& g) {
   s.add_row({"activations_gb_per_device", gb(r.memory.activations)});
   s.add_row({"usable_gb_per_device", gb(r.memory.usable)});
   s.add_row({"max_batch", std::to_string(r.memory.max_batch)});
+  add_economics_rows(s, econ);
   std::fputs(s.to_text().c_str(), stdout);
   print_ops_table(r.prefill, "prefill");
   print_ops_table(r.decode, fmt::format("decode step at context {}",
@@ -470,6 +556,17 @@ void add_perf_commands(CLI::App& app, GlobalOptions& global) {
       ->capture_default_str();
   run->add_flag("--sequence-parallel", run_opts->sequence_parallel,
                 "reduce-scatter + all-gather instead of all-reduce");
+  run->add_option("--electricity-price", run_opts->electricity_usd_per_kwh,
+                  "electricity price for the cost per token, USD/kWh")
+      ->capture_default_str();
+  run->add_option("--device-price", run_opts->device_price_usd,
+                  "purchase price of one device, USD (default: modelled cost per unit / (1 - "
+                  "gross margin))");
+  run->add_option("--gross-margin", run_opts->gross_margin,
+                  "vendor gross margin on the modelled cost when no --device-price is given")
+      ->capture_default_str();
+  run->add_option("--lifetime-years", run_opts->lifetime_years, "depreciation lifetime, years")
+      ->capture_default_str();
   run->callback([run_opts, &global] { run_scenario(*run_opts, global); });
 
   auto gemm_opts = std::make_shared<GemmOptions>();

@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "xpusim/cost/token_economics.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "xpusim/area/area_model.h"
+#include "xpusim/base/check.h"
+
+namespace xpusim {
+namespace {
+
+// The phase's average power on one device: the power model at the phase's activity, capped by the
+// TDP (boards throttle clocks to stay within it; NVIDIA/AMD power management), with the cap noted.
+Result<PhasePower> phase_power(const HardwareSpec& hw, const AreaReport& area,
+                               const PrecisionPlan& precision, const PhaseBreakdown& phase) {
+  auto report = estimate_power(hw, area, phase_activity(hw, precision, phase));
+  if (!report) return tl::unexpected(report.error());
+  PhasePower p;
+  p.model = *report;
+  p.power = report->total;
+  if (report->tdp && report->total > *report->tdp) {
+    p.power = *report->tdp;
+    p.capped = true;
+  }
+  return p;
+}
+
+// Energy of one device over a stretch of `wall` seconds in which the kernels run `active` seconds
+// at `busy` power and the rest (request/step overheads, pipeline bubbles) at the static power.
+Joules stretch_energy(Seconds wall, Seconds active, Watts busy, Watts idle) {
+  const Seconds on = min(max(active, Seconds(0)), max(wall, Seconds(0)));
+  return busy * on + idle * (max(wall, Seconds(0)) - on);
+}
+
+}  // namespace
+
+ActivityRates phase_activity(const HardwareSpec& hw, const PrecisionPlan& precision,
+                             const PhaseBreakdown& phase) {
+  ActivityRates a;
+  if (!(phase.total.value() > 0)) return a;
+  // Matrix ops run in the execution precision the perf model uses (op_model.cc matrix_rate): the
+  // requested format if the engines support it, else a wider one; without matrix engines at all
+  // the work falls to the SIMD lanes (fp32 energy).
+  auto add_matrix = [&](Precision requested, FlopCount f) {
+    const Precision exec = execution_precision(hw, requested);
+    if (peak_matrix_rate(hw, exec).value() > 0) a.matrix[index_of(exec)] += f / phase.total;
+    else a.vector += f / phase.total;
+  };
+  for (const OpBreakdown& op : phase.ops) {
+    switch (op.kind) {
+      case OpKind::kGemm:
+      case OpKind::kRouter: add_matrix(precision.math(), op.flop); break;
+      // FlashAttention-style kernels compute QK^T and PV in the activation format.
+      case OpKind::kAttention: add_matrix(precision.activations, op.flop); break;
+      default: a.vector += op.flop / phase.total; break;  // norms, softmax, reductions, sampling
+    }
+  }
+  // Register-file and L1 traffic is not modelled by perf/; operand delivery from them is inside
+  // energy_per_flop (kOperandDeliveryFactor). L2 bytes include what came from DRAM (perf_result.h).
+  a.dram = phase.bytes.dram / phase.total;
+  if (hw.memory.l2.present) a.l2 = phase.bytes.l2 / phase.total;
+  else if (hw.memory.llc.present) a.llc = phase.bytes.l2 / phase.total;
+  // Link bytes go over the scale-up tier when there is one (tensor-parallel groups are placed in
+  // the scale-up domain), else over the scale-out NIC. Ignores pipeline hops that leave the domain.
+  const BytesPerSecond link = phase.bytes.link / phase.total;
+  if (hw.interconnect.scale_up.present) a.scale_up = link;
+  else a.scale_out = link;
+  // Die-to-die: with I/O dies every DRAM byte crosses a die boundary (MI300: HBM on the IODs);
+  // with n compute dies and interleaved addresses a fraction 1 - 1/n does (B200: 2 dies).
+  // Assumption; one crossing per byte.
+  const int n = std::max(1, hw.physical.compute_die.count);
+  const double crossing = hw.physical.io_die.count > 0 ? 1.0 : 1.0 - 1.0 / static_cast<double>(n);
+  a.die_to_die = a.dram * crossing;
+  return a;
+}
+
+Result<TokenEconomics> token_economics(const HardwareSpec& hw, const StaticScenario& scenario,
+                                       const StaticResult& result,
+                                       const TokenEconomicsAssumptions& as) {
+  Diagnostics d;
+  if (as.device_price && (!(as.device_price->value() >= 0) || !as.device_price->is_finite()))
+    d.push_back({.path = "device_price",
+                 .message = fmt::format("device price must be >= 0 USD, got {}",
+                                        as.device_price->value())});
+  if (!(as.gross_margin >= 0 && as.gross_margin < 1))
+    d.push_back({.path = "gross_margin",
+                 .message = fmt::format("gross margin must be in [0, 1), got {}", as.gross_margin)});
+  if (!d.empty()) return tl::unexpected(d);
+  // Validates lifetime, PUE, overhead, utilisation and electricity price before any work.
+  if (auto check = total_cost_of_ownership(Usd(0), Watts(0), as.tco); !check)
+    return tl::unexpected(check.error());
+
+  TokenEconomics e;
+  e.feasible = result.feasible;
+  e.infeasible_reason = result.infeasible_reason;
+  if (!result.feasible) return e;
+
+  auto area = estimate_area(hw);
+  if (!area) return tl::unexpected(area.error());
+  auto pre = phase_power(hw, *area, scenario.precision, result.prefill);
+  if (!pre) return tl::unexpected(pre.error());
+  auto dec = phase_power(hw, *area, scenario.precision, result.decode);
+  if (!dec) return tl::unexpected(dec.error());
+  e.prefill = *pre;
+  e.decode = *dec;
+  e.capped = pre->capped || dec->capped;
+  e.idle_power = min(pre->model.static_power, pre->power);
+
+  // One run of the static batch on one device (static_sim.cc): the TTFT (request overhead + the
+  // prefill of `microbatches` microbatches, each of which the breakdown describes) then
+  // output_len - 1 decode steps of TPOT each. A device is busy for its own microbatches' kernels
+  // and idle (static power) for the rest: overheads and pipeline bubbles. Decode uses the step at
+  // the mean context for every step (attention grows linearly with the context; ignores the
+  // curvature the perf model's TPOT accounts for).
+  const double mb = static_cast<double>(std::max(1, scenario.plan.microbatches));
+  const double steps = static_cast<double>(std::max<int64_t>(0, scenario.output_len - 1));
+  const Joules prefill_energy =
+      stretch_energy(result.ttft, result.prefill.total * mb, e.prefill.power, e.idle_power);
+  const Joules decode_energy =
+      stretch_energy(result.tpot, result.decode.total * mb, e.decode.power, e.idle_power) * steps;
+  const Joules device_energy = prefill_energy + decode_energy;
+  XPUSIM_CHECK(result.e2e_latency.value() > 0, "a feasible scenario has a positive latency");
+  e.average_power = device_energy / result.e2e_latency;
+
+  const double devices = static_cast<double>(scenario.devices);
+  const double tokens = static_cast<double>(result.replicas) * static_cast<double>(scenario.batch) *
+                        static_cast<double>(scenario.output_len);
+  XPUSIM_CHECK(tokens > 0 && devices > 0, "a feasible scenario produces tokens on devices");
+  // System overhead (host, network, fans) in proportion to the chip: Epoch AI "Can AI scaling
+  // continue through 2030?" (2024), H100 ~1,700 W per GPU incl. server and network vs 700 W TDP
+  // (economics.md §6); facility overhead by the PUE. Ignores that the overhead is partly fixed.
+  const double overhead = as.tco.system_power_factor * as.tco.pue;
+  e.energy_per_output_token = device_energy * devices / tokens;
+  e.system_energy_per_output_token = e.energy_per_output_token * overhead;
+  e.system_power = e.average_power * devices * overhead;
+
+  // Capital per device: the given price, else the modelled cost per unit (manufacturing + NRE,
+  // economics.md §3-§4, §3.6) marked up by the gross margin.
+  if (as.device_price) {
+    e.device_price = *as.device_price;
+  } else {
+    auto cost = estimate_cost(hw, *area, as.cost);
+    if (!cost) return tl::unexpected(cost.error());
+    e.modelled_cost_per_unit = cost->total_per_unit;
+    e.device_price = cost->total_per_unit / (1.0 - as.gross_margin);
+    e.device_price_modelled = true;
+  }
+  // TCO per device = capital + lifetime energy (tco.cc); cost per token = TCO per hour of use /
+  // tokens per hour of use (SemiAnalysis-style TCO per token).
+  auto tco = total_cost_of_ownership(e.device_price, e.average_power, as.tco);
+  if (!tco) return tl::unexpected(tco.error());
+  e.tco = *tco;
+  const Seconds used = as.tco.lifetime * as.tco.utilization;
+  e.tco_per_hour = e.tco.total * (3600.0 / used.value());
+  const TokensPerSecond per_device(result.output_tokens_per_s / devices);
+  e.output_tokens_per_hour_per_device = per_device.value() * 3600.0;
+  auto per_m = cost_per_million_tokens(e.tco, per_device, as.tco);
+  if (!per_m) return tl::unexpected(per_m.error());
+  e.cost_per_million_output_tokens = *per_m;
+  return e;
+}
+
+}  // namespace xpusim

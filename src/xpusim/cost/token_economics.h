@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: Apache-2.0
+// Token economics of one static-batch scenario: the performance model's achieved FLOP/s and bytes/s
+// (perf/ StaticResult) -> average power per device (area/ power model, capped by the TDP) ->
+// energy per output token, system power and cost per million output tokens (cost/ TCO). Called by
+// `xpusim run` after simulate_static; the last step of the cost stage.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "xpusim/area/power_model.h"
+#include "xpusim/base/diagnostic.h"
+#include "xpusim/config/hardware_spec.h"
+#include "xpusim/cost/chip_cost.h"
+#include "xpusim/cost/tco.h"
+#include "xpusim/perf/static_sim.h"
+#include "xpusim/units/quantity.h"
+
+namespace xpusim {
+
+// Gross margin applied to the modelled cost per unit (manufacturing + NRE, cost/) when no device
+// price is given: price = cost / (1 - margin). NVIDIA FY2025 (Jan 2025) 10-K: GAAP gross margin
+// 75.0% (company-wide, all products; an assumption for any vendor). No preset carries a list price
+// and none is invented here; pass a price (`--device-price`) to use a quoted one.
+inline constexpr double kDefaultGrossMargin = 0.75;
+
+struct TokenEconomicsAssumptions {
+  TcoAssumptions tco;                    // electricity, PUE, system overhead, lifetime, utilisation
+  std::optional<Usd> device_price;       // purchase price of one device; default: cost / (1 - m)
+  double gross_margin = kDefaultGrossMargin;  // in [0, 1); used only without device_price
+  CostAssumptions cost;                  // for the modelled cost per unit (default price)
+};
+
+// Average power of one device over one phase of the scenario.
+struct PhasePower {
+  PowerReport model;                     // the power model's estimate (may exceed the TDP)
+  Watts power;                           // min(model.total, TDP): what the energy uses
+  bool capped = false;                   // the model exceeded the TDP and was capped to it
+};
+
+struct TokenEconomics {
+  bool feasible = false;                 // false when the scenario was infeasible (values unset)
+  std::string infeasible_reason;
+  PhasePower prefill;                    // while the prefill kernels run
+  PhasePower decode;                     // while a decode step's kernels run
+  Watts idle_power;                      // static power (request/step overheads, pipeline bubbles)
+  Watts average_power;                   // per device over the whole run (TTFT + decode)
+  bool capped = false;                   // prefill or decode power was capped by the TDP
+  Joules energy_per_output_token;        // all devices' chip energy / output tokens
+  Joules system_energy_per_output_token; // x system overhead x PUE
+  Watts system_power;                    // devices x average power x system overhead x PUE
+  Usd device_price;                      // capital per device used in the TCO
+  bool device_price_modelled = false;    // true: cost/ estimate with the gross margin
+  Usd modelled_cost_per_unit;            // cost/ manufacturing + NRE per unit (when modelled)
+  TcoReport tco;                         // one device over the lifetime
+  Usd tco_per_hour;                      // one device, per hour of use
+  double output_tokens_per_hour_per_device = 0;
+  Usd cost_per_million_output_tokens;
+};
+
+// Power, energy and cost of `result` (from simulate_static(hw, model, scenario, ...)) on `hw`.
+// Errors: the hardware's area cannot be estimated (missing process node), bad assumptions (negative
+// price, margin outside [0, 1), PUE < 1, ...). An infeasible scenario is not an error: the result
+// has feasible = false and the reason.
+Result<TokenEconomics> token_economics(const HardwareSpec& hw, const StaticScenario& scenario,
+                                       const StaticResult& result,
+                                       const TokenEconomicsAssumptions& assumptions = {});
+
+// The activity rates a phase achieves on one device: its FLOP by execution precision (GEMMs in the
+// scenario's math precision, attention in the activation precision, other ops on the SIMD lanes)
+// and its bytes per level, each divided by the phase time. Exposed for tests.
+ActivityRates phase_activity(const HardwareSpec& hw, const PrecisionPlan& precision,
+                             const PhaseBreakdown& phase);
+
+}  // namespace xpusim

@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: Apache-2.0
+// Token economics (cost/token_economics.h) on presets: invariants (energy per token falls with the
+// batch when decode dominates, power never above the TDP, cost grows with the electricity price),
+// the energy bookkeeping identity, activity by precision, and bad-assumption errors.
+#include "xpusim/cost/token_economics.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "xpusim/config/hardware_schema.h"
+#include "xpusim/config/model_schema.h"
+#include "xpusim/config/presets.h"
+#include "xpusim/perf/calibration.h"
+
+namespace xpusim {
+namespace {
+
+HardwareSpec hardware(const std::string& id, const std::vector<std::string>& overrides = {}) {
+  auto hw = load_hardware(id, overrides);
+  EXPECT_TRUE(hw.has_value()) << id;
+  return *hw;
+}
+
+ModelSpec model(const std::string& id) {
+  auto m = load_model(id);
+  EXPECT_TRUE(m.has_value()) << id;
+  return *m;
+}
+
+StaticScenario scenario(int tp, int64_t batch, int64_t in, int64_t out) {
+  StaticScenario sc;
+  sc.plan.tp = tp;
+  sc.devices = tp;
+  sc.batch = batch;
+  sc.input_len = in;
+  sc.output_len = out;
+  return sc;
+}
+
+struct Scenario {
+  StaticScenario sc;
+  StaticResult result;
+  TokenEconomics econ;
+};
+
+Scenario run(const HardwareSpec& hw, const ModelSpec& m, const StaticScenario& sc,
+        const TokenEconomicsAssumptions& a = {}) {
+  Scenario r{sc, simulate_static(hw, m, sc, default_calibration()), {}};
+  auto e = token_economics(hw, sc, r.result, a);
+  EXPECT_TRUE(e.has_value()) << (e ? "" : e.error().front().message);
+  if (e) r.econ = *e;
+  return r;
+}
+
+TEST(TokenEconomics, EnergyPerTokenFallsWithBatchWhenDecodeBound) {
+  // Short prompt, long generation: decode streams the weights once per step for the whole batch,
+  // so the energy per token falls as the batch grows (weights amortised).
+  const HardwareSpec hw = hardware("h100-sxm-80gb");
+  const ModelSpec m = model("llama-3.1-8b");
+  double previous = 1e300;
+  for (int64_t batch : {1, 4, 16, 64}) {
+    Scenario r = run(hw, m, scenario(1, batch, 128, 512));
+    ASSERT_TRUE(r.econ.feasible) << r.econ.infeasible_reason;
+    const double j = r.econ.energy_per_output_token.value();
+    EXPECT_GT(j, 0);
+    EXPECT_LT(j, previous) << "batch " << batch;
+    previous = j;
+  }
+}
+
+TEST(TokenEconomics, PowerNeverExceedsTdpOnAnyPreset) {
+  const ModelSpec m = model("llama-3.1-8b");
+  int checked = 0;
+  for (const std::string& id : list_presets("hardware")) {
+    auto hw = load_hardware(id);
+    ASSERT_TRUE(hw.has_value()) << id;
+    if (hw->physical.tdp.value() <= 0) continue;
+    for (int64_t batch : {1, 64}) {
+      StaticScenario sc = scenario(1, batch, 2048, 128);
+      StaticResult res = simulate_static(*hw, m, sc, default_calibration());
+      if (!res.feasible) continue;
+      auto e = token_economics(*hw, sc, res);
+      ASSERT_TRUE(e.has_value()) << id;
+      EXPECT_LE(e->prefill.power, hw->physical.tdp) << id;
+      EXPECT_LE(e->decode.power, hw->physical.tdp) << id;
+      EXPECT_LE(e->average_power, hw->physical.tdp) << id;
+      EXPECT_GT(e->average_power, e->idle_power) << id;
+      ++checked;
+    }
+  }
+  EXPECT_GE(checked, 10);
+}
+
+TEST(TokenEconomics, ModelAboveTdpIsCappedAndSaysSo) {
+  // A 100 W board cannot run H100's prefill at the modelled power: capped to the TDP.
+  const HardwareSpec hw = hardware("h100-sxm-80gb", {"physical.tdp=100 W"});
+  Scenario r = run(hw, model("llama-3.1-8b"), scenario(1, 32, 2048, 128));
+  ASSERT_TRUE(r.econ.feasible);
+  EXPECT_TRUE(r.econ.capped);
+  EXPECT_TRUE(r.econ.prefill.capped);
+  EXPECT_GT(r.econ.prefill.model.total.value(), 100.0);
+  EXPECT_DOUBLE_EQ(r.econ.prefill.power.value(), 100.0);
+  EXPECT_LE(r.econ.average_power.value(), 100.0 + 1e-9);
+}
+
+TEST(TokenEconomics, EnergyBookkeeping) {
+  // energy/token x tokens = average power x latency x devices; system power = devices x average
+  // x overhead x PUE.
+  const HardwareSpec hw = hardware("h100-sxm-80gb");
+  Scenario r = run(hw, model("llama-3.1-70b"), scenario(8, 32, 2048, 256));
+  ASSERT_TRUE(r.econ.feasible);
+  const double tokens = 32.0 * 256.0;
+  EXPECT_NEAR(r.econ.energy_per_output_token.value() * tokens,
+              (r.econ.average_power * r.result.e2e_latency).value() * 8.0, 1e-6);
+  const TcoAssumptions t;
+  EXPECT_NEAR(r.econ.system_power.value(),
+              r.econ.average_power.value() * 8.0 * t.system_power_factor * t.pue, 1e-6);
+  // Prefill is compute-heavy, decode at batch 32 memory-bound: prefill draws more.
+  EXPECT_GT(r.econ.prefill.power, r.econ.decode.power);
+}
+
+TEST(TokenEconomics, CostPerTokenByHandWithAGivenPrice) {
+  // $/M tokens = (price + lifetime energy cost) / (tokens per second per device x lifetime) x 1e6.
+  const HardwareSpec hw = hardware("a100-sxm-80gb");
+  TokenEconomicsAssumptions a;
+  a.device_price = units::usd(10000);
+  Scenario r = run(hw, model("llama-3.1-70b"), scenario(4, 32, 2048, 256), a);
+  ASSERT_TRUE(r.econ.feasible);
+  EXPECT_FALSE(r.econ.device_price_modelled);
+  const TcoAssumptions& t = a.tco;
+  const double energy_usd = r.econ.average_power.value() * t.lifetime.value() *
+                            t.system_power_factor * t.pue * t.electricity.value();
+  const double tokens = r.result.output_tokens_per_s / 4.0 * t.lifetime.value();
+  EXPECT_NEAR(r.econ.cost_per_million_output_tokens.value(), (10000 + energy_usd) / tokens * 1e6,
+              1e-9);
+}
+
+TEST(TokenEconomics, CostIsPositiveAndGrowsWithElectricityPrice) {
+  const HardwareSpec hw = hardware("h100-sxm-80gb");
+  const ModelSpec m = model("llama-3.1-8b");
+  double previous = 0;
+  for (double kwh : {0.0, 0.05, 0.10, 0.30}) {
+    TokenEconomicsAssumptions a;
+    a.tco.electricity = UsdPerJoule(kwh / 3.6e6);
+    Scenario r = run(hw, m, scenario(1, 16, 512, 256), a);
+    ASSERT_TRUE(r.econ.feasible);
+    EXPECT_GT(r.econ.cost_per_million_output_tokens.value(), previous) << kwh;
+    previous = r.econ.cost_per_million_output_tokens.value();
+  }
+}
+
+TEST(TokenEconomics, DefaultPriceIsModelledCostOverOneMinusMargin) {
+  const HardwareSpec hw = hardware("h100-sxm-80gb");
+  Scenario r = run(hw, model("llama-3.1-8b"), scenario(1, 8, 256, 64));
+  ASSERT_TRUE(r.econ.feasible);
+  EXPECT_TRUE(r.econ.device_price_modelled);
+  EXPECT_GT(r.econ.modelled_cost_per_unit.value(), 0);
+  EXPECT_NEAR(r.econ.device_price.value(),
+              r.econ.modelled_cost_per_unit.value() / (1 - kDefaultGrossMargin), 1e-6);
+}
+
+TEST(TokenEconomics, InfeasibleScenarioIsAResultNotAnError) {
+  // Llama 3.1 405B in bf16 (~810 GB) does not fit on one 80 GB H100.
+  const HardwareSpec hw = hardware("h100-sxm-80gb");
+  StaticScenario sc = scenario(1, 1, 128, 16);
+  StaticResult res = simulate_static(hw, model("llama-3.1-405b"), sc, default_calibration());
+  ASSERT_FALSE(res.feasible);
+  auto e = token_economics(hw, sc, res);
+  ASSERT_TRUE(e.has_value());
+  EXPECT_FALSE(e->feasible);
+  EXPECT_FALSE(e->infeasible_reason.empty());
+}
+
+TEST(TokenEconomics, BadAssumptionsAreErrors) {
+  const HardwareSpec hw = hardware("h100-sxm-80gb");
+  StaticScenario sc = scenario(1, 1, 128, 16);
+  StaticResult res = simulate_static(hw, model("llama-3.1-8b"), sc, default_calibration());
+  TokenEconomicsAssumptions a;
+  a.gross_margin = 1.0;
+  a.device_price = units::usd(-5);
+  auto e = token_economics(hw, sc, res, a);
+  ASSERT_FALSE(e.has_value());
+  ASSERT_EQ(e.error().size(), 2u);
+  EXPECT_EQ(e.error()[0].message, "device price must be >= 0 USD, got -5");
+  EXPECT_EQ(e.error()[1].message, "gross margin must be in [0, 1), got 1");
+  TokenEconomicsAssumptions b;
+  b.tco.pue = 0.9;
+  auto f = token_economics(hw, sc, res, b);
+  ASSERT_FALSE(f.has_value());
+  EXPECT_EQ(f.error()[0].message, "PUE must be >= 1, got 0.9");
+}
+
+TEST(PhaseActivity, FlopByExecutionPrecisionAndBytesPerLevel) {
+  // One GEMM of 1e12 FLOP, one norm of 1e9 FLOP, 2e9 DRAM bytes, 3e9 L2 bytes, 1e8 link bytes
+  // over 2 s on A100: fp8 math runs as a supported wider format (A100 has no fp8 engines).
+  const HardwareSpec hw = hardware("a100-sxm-80gb");
+  PhaseBreakdown ph;
+  OpBreakdown gemm;
+  gemm.kind = OpKind::kGemm;
+  gemm.flop = FlopCount(1e12);
+  OpBreakdown norm;
+  norm.kind = OpKind::kNorm;
+  norm.flop = FlopCount(1e9);
+  ph.ops = {gemm, norm};
+  ph.total = units::seconds(2);
+  ph.bytes = TrafficBytes{units::bytes(2e9), units::bytes(3e9), units::bytes(1e8)};
+  const PrecisionPlan fp8 = precision_plan_for(Precision::kFp8, std::nullopt);
+  ActivityRates a = phase_activity(hw, fp8, ph);
+  const Precision exec = execution_precision(hw, fp8.math());
+  EXPECT_NE(exec, Precision::kFp8);
+  EXPECT_DOUBLE_EQ(a.matrix[index_of(Precision::kFp8)].value(), 0.0);
+  EXPECT_DOUBLE_EQ(a.matrix[index_of(exec)].value(), 0.5e12);
+  EXPECT_DOUBLE_EQ(a.vector.value(), 0.5e9);
+  EXPECT_DOUBLE_EQ(a.dram.value(), 1e9);
+  EXPECT_DOUBLE_EQ(a.l2.value(), 1.5e9);
+  EXPECT_DOUBLE_EQ(a.scale_up.value(), 0.5e8);
+  EXPECT_DOUBLE_EQ(a.die_to_die.value(), 0.0);  // one die, no I/O die
+}
+
+}  // namespace
+}  // namespace xpusim
