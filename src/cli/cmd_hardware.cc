@@ -82,6 +82,7 @@ json hardware_json(const HardwareSpec& hw) {
   j["special_function_per_s"] = r6(special_function_rate(hw).value());
   j["dram_capacity_bytes"] = m.dram.capacity.value();
   j["dram_capacity_gb"] = r6(units::to_gb(m.dram.capacity));
+  j["dram_capacity_gib"] = r6(units::to_gib(m.dram.capacity));  // vendors' "80 GB" of HBM is GiB
   j["dram_bandwidth_gbs"] = r6(gbs(m.dram.bandwidth));
   j["ridge_flop_per_byte"] = ridge;
   j["ridge_l2_flop_per_byte"] = ridge_l2;
@@ -156,7 +157,7 @@ void flatten(const json& j, const std::string& prefix, Table& table) {
 void print(const std::string& text) { std::fputs(text.c_str(), stdout); }
 
 void list_hardware(const GlobalOptions& g) {
-  Table table({"id", "name", "vendor", "bf16_tflops", "fp8_tflops", "dram_gb", "dram_tb_s"});
+  Table table({"id", "name", "vendor", "bf16_tflops", "fp8_tflops", "dram_gib", "dram_tb_s"});
   json out = json::array();
   Diagnostics diags;
   for (const auto& id : list_presets("hardware")) {
@@ -168,14 +169,14 @@ void list_hardware(const GlobalOptions& g) {
     const double bf16 = tflops(peak_rate(*hw, Precision::kBf16));
     const double fp8 = tflops(peak_rate(*hw, Precision::kFp8));
     table.add_row({hw->id, hw->name, hw->vendor, fixed(bf16, 1), fp8 > 0 ? fixed(fp8, 1) : "-",
-                   fixed(units::to_gb(hw->memory.dram.capacity), 0),
+                   fixed(units::to_gib(hw->memory.dram.capacity), 1),
                    fixed(units::to_tb_per_s(hw->memory.dram.bandwidth), 3)});
     out.push_back({{"id", hw->id},
                    {"name", hw->name},
                    {"vendor", hw->vendor},
                    {"bf16_tflops", r6(bf16)},
                    {"fp8_tflops", r6(fp8)},
-                   {"dram_gb", r6(units::to_gb(hw->memory.dram.capacity))},
+                   {"dram_gib", r6(units::to_gib(hw->memory.dram.capacity))},
                    {"dram_tb_s", r6(units::to_tb_per_s(hw->memory.dram.bandwidth))}});
   }
   if (!diags.empty()) throw InputError(diags);

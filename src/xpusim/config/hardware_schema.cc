@@ -187,7 +187,8 @@ std::vector<Field<HW>> hardware_fields() {
                     "HBM stacks (or GDDR devices); 0 = not given",
                     FieldOptions{.default_text = "0", .min = 0, .max = 64}));
   f.push_back(field("memory.dram.capacity", [](HW& s) -> auto& { return s.memory.dram.capacity; },
-                    "usable device-memory capacity of the package (> 0 unless sram_only)",
+                    "device-memory capacity the device exposes (> 0 unless sram_only); HBM "
+                    "stacks are GiB-based: a vendor's \"80 GB\" is 80 GiB",
                     FieldOptions{.min = 0, .max = kMaxCapacity}));
   f.push_back(field("memory.dram.bandwidth", [](HW& s) -> auto& { return s.memory.dram.bandwidth; },
                     "peak device-memory bandwidth (> 0 unless sram_only)",

@@ -68,6 +68,17 @@ std::string shorten_preset_message(std::string msg) {
   return msg;
 }
 
+// Why a preset named by a row cannot be used: an unknown id (with "did you mean"), or the first
+// problem of a preset file that does not validate.
+std::string load_failure(const std::string& kind, const std::string& id, const Diagnostics& diags) {
+  const Diagnostic& first = diags.front();
+  if (first.message.starts_with("unknown " + kind + " preset"))
+    return shorten_preset_message(first.message);
+  std::string msg = kind + " preset \"" + id + "\" does not load: " + first.to_string();
+  if (diags.size() > 1) msg += " (and " + std::to_string(diags.size() - 1) + " more)";
+  return msg;
+}
+
 std::string precision_text(const StaticCase& r) {
   return "w " + std::string(to_string(r.weights)) + "/a " + std::string(to_string(r.activations)) +
          "/kv " + std::string(to_string(r.kv));
@@ -309,7 +320,7 @@ struct Validator::Impl {
         it = hardware.emplace(id, std::move(*hw)).first;
       } else {
         it = hardware.emplace(id, std::nullopt).first;
-        hardware_error[id] = shorten_preset_message(hw.error().front().message);
+        hardware_error[id] = load_failure("hardware", id, hw.error());
       }
     }
     if (!it->second) why = hardware_error[id];
@@ -324,7 +335,7 @@ struct Validator::Impl {
         it = models.emplace(id, std::move(*m)).first;
       } else {
         it = models.emplace(id, std::nullopt).first;
-        model_error[id] = shorten_preset_message(m.error().front().message);
+        model_error[id] = load_failure("model", id, m.error());
       }
     }
     if (!it->second) why = model_error[id];

@@ -141,8 +141,8 @@ TEST(HardwareCli, UnknownPresetAndBadOverride) {
 TEST(HardwareCli, ListShowDescribe) {
   auto list = run_cli("list hardware --format csv");
   ASSERT_EQ(list.exit_code, 0) << list.output;
-  EXPECT_EQ(list.output.rfind("id,name,vendor,bf16_tflops,fp8_tflops,dram_gb,dram_tb_s\n", 0), 0u);
-  EXPECT_NE(list.output.find("\nh100-sxm-80gb,NVIDIA H100 SXM5 80GB,NVIDIA,989.4,1978.9,80,3.350\n"),
+  EXPECT_EQ(list.output.rfind("id,name,vendor,bf16_tflops,fp8_tflops,dram_gib,dram_tb_s\n", 0), 0u);
+  EXPECT_NE(list.output.find("\nh100-sxm-80gb,NVIDIA H100 SXM5 80GB,NVIDIA,989.4,1978.9,79.6,3.350\n"),
             std::string::npos)
       << list.output;
 
@@ -150,7 +150,7 @@ TEST(HardwareCli, ListShowDescribe) {
   ASSERT_EQ(show.exit_code, 0) << show.output;
   for (const char* key :
        {"\"peak_tflops\": {", "\"bf16\": 989.43", "\"dram_bandwidth_gbs\": 4000.0",
-        "\"dram_capacity_bytes\": 80000000000.0", "\"ridge_flop_per_byte\": {",
+        "\"dram_capacity_bytes\": 85520809984.0", "\"ridge_flop_per_byte\": {",
         "\"bytes_per_flop\": {", "\"on_chip_sram_bytes\":", "\"ridge_l2_flop_per_byte\": {"})
     EXPECT_NE(show.output.find(key), std::string::npos) << key << "\n" << show.output;
 
