@@ -77,18 +77,30 @@ TEST(HardwarePresets, EveryRequiredIdHasOnePresetWhoseIdMatchesItsFile) {
 //     "141 GB", B200 183359 MiB for "180 GB": 0.4-0.6% below X GiB; nvidia-smi, recalled), or
 //   - X GiB less the 1/16 that inline ECC reserves on GDDR (L40S: 48 GiB -> 46068 MiB), within the
 //     same reserve.
-// Anything else fails, so a typo of one unit (79 or 81 for 80) or plain 80e9 bytes is caught.
+// Anything else fails, so a typo of one unit (79 or 81 for 80) or plain 80e9 bytes (74.5 GiB) is
+// caught.
 constexpr double kDriverReserve = 0.01;
 constexpr double kInlineEccKept = 15.0 / 16.0;
 
-void expect_vendor_capacity(Bytes got, double table_gb, const std::string& id) {
-  const double gib = got.value() / units::kGi;
+bool vendor_capacity_ok(const DramSpec& dram, double table_gb) {
+  const double gib = dram.capacity.value() / units::kGi;
   const auto within = [&](double full) { return gib <= full * (1 + 1e-12) &&
                                                 gib >= full * (1 - kDriverReserve); };
-  EXPECT_TRUE(within(table_gb) || within(table_gb * kInlineEccKept))
-      << id << ": " << gib << " GiB for the table's " << table_gb << " GB (expected " << table_gb
-      << " GiB, or " << table_gb * kInlineEccKept << " GiB with inline ECC, less up to "
-      << kDriverReserve * 100 << "%)";
+  const bool gddr = dram.type.rfind("gddr", 0) == 0;  // HBM ECC is out of band (sideband bits)
+  return within(table_gb) || (gddr && within(table_gb * kInlineEccKept));
+}
+
+TEST(HardwarePresets, VendorCapacityRuleCatchesTypos) {
+  const auto ok = [](double bytes, const char* type, double table_gb) {
+    return vendor_capacity_ok(DramSpec{type, 5, Bytes(bytes), BytesPerSecond(1e12)}, table_gb);
+  };
+  EXPECT_TRUE(ok(81559 * units::kMi, "hbm3", 80));    // H100 as exposed
+  EXPECT_TRUE(ok(80 * units::kGi, "hbm2e", 80));      // A100
+  EXPECT_TRUE(ok(46068 * units::kMi, "gddr6", 48));   // L40S with inline ECC
+  EXPECT_FALSE(ok(80e9, "hbm3", 80));                 // decimal GB: 74.5 GiB
+  EXPECT_FALSE(ok(81 * units::kGi, "hbm3", 80));      // one-unit typos
+  EXPECT_FALSE(ok(79 * units::kGi, "hbm3", 80));
+  EXPECT_FALSE(ok(46068 * units::kMi, "hbm3", 48));   // the ECC reserve is GDDR-only
 }
 
 // Every preset id that specs.csv lists: derived dense bf16/fp8 peaks within 3% of the table, DRAM
@@ -116,7 +128,11 @@ TEST(HardwarePresets, ReproduceSharedSpecsTable) {
     };
     near("bf16_dense_tflops", Precision::kBf16);
     near("fp8_dense_tflops", Precision::kFp8);
-    expect_vendor_capacity(hw.memory.dram.capacity, std::stod(row[col["hbm_gb"]]), id);
+    const double table_gb = std::stod(row[col["hbm_gb"]]);
+    EXPECT_TRUE(vendor_capacity_ok(hw.memory.dram, table_gb))
+        << id << ": " << units::to_gib(hw.memory.dram.capacity) << " GiB for the table's "
+        << table_gb << " GB (allowed: " << table_gb << " GiB, or " << table_gb * kInlineEccKept
+        << " GiB for GDDR with inline ECC, less up to " << kDriverReserve * 100 << "%)";
     EXPECT_NEAR(units::to_tb_per_s(hw.memory.dram.bandwidth), std::stod(row[col["hbm_tb_s"]]), 1e-9)
         << id;
     ++compared;
