@@ -153,22 +153,30 @@ Result<AreaReport> estimate_area(const HardwareSpec& hw, const AreaOptions& opti
     if (!n) return tl::unexpected(n.error());
     io_node = *n;
   }
-  if (options.units_on_die && *options.units_on_die < c.units) {
-    return fail(Diagnostic{.path = "units_on_die",
+  // The die inventory: an option overrides the spec; the spec's published figure overrides the
+  // fallback fraction.
+  const std::optional<int> units_given = options.units_on_die ? options.units_on_die
+                                                              : c.units_on_die;
+  const char* units_path = options.units_on_die ? "units_on_die" : "compute.units_on_die";
+  if (units_given && *units_given < c.units) {
+    return fail(Diagnostic{.path = units_path,
                            .message = fmt::format("{} units on the die is fewer than the {} "
-                                                  "enabled units", *options.units_on_die, c.units)});
+                                                  "enabled units", *units_given, c.units)});
   }
   const int stacks = std::max(0, hw.memory.dram.stacks);
-  if (options.dram_phys_on_die && *options.dram_phys_on_die < stacks) {
-    return fail(Diagnostic{.path = "dram_phys_on_die",
+  const std::optional<int> sites_given = options.dram_phys_on_die ? options.dram_phys_on_die
+                                                                  : hw.memory.dram.sites;
+  const char* sites_path = options.dram_phys_on_die ? "dram_phys_on_die" : "memory.dram.sites";
+  if (sites_given && *sites_given < stacks) {
+    return fail(Diagnostic{.path = sites_path,
                            .message = fmt::format("{} DRAM PHYs on the die is fewer than the {} "
-                                                  "stacks", *options.dram_phys_on_die, stacks)});
+                                                  "stacks", *sites_given, stacks)});
   }
 
   AreaReport report;
-  report.units_on_die = options.units_on_die.value_or(static_cast<int>(
+  report.units_on_die = units_given.value_or(static_cast<int>(
       std::ceil(static_cast<double>(c.units) / kDefaultEnabledUnitFraction - 1e-9)));
-  report.dram_phys_on_die = options.dram_phys_on_die.value_or(stacks);
+  report.dram_phys_on_die = sites_given.value_or(stacks);
   const int n_compute = std::max(1, hw.physical.compute_die.count);
   const int n_io = has_io_die ? hw.physical.io_die.count : 0;
   const bool multi_die = n_compute + n_io > 1;

@@ -16,8 +16,11 @@
 namespace xpusim {
 
 // Shipping parts disable units (and leave HBM sites empty) for yield; the die carries them all.
-// Where the die inventory is unknown, the units on the die are units / kDefaultEnabledUnitFraction
-// (A100 enables 108 of 128 SMs = 0.84, H100 SXM 132 of 144 = 0.92; vendor whitepapers).
+// The die inventory comes from compute.units_on_die and memory.dram.sites (whitepapers, quoted in
+// the presets). Only where a spec does not give units_on_die are the units on the die taken as
+// units / kDefaultEnabledUnitFraction (A100 enables 108 of 128 SMs = 0.84, H100 SXM 132 of 144 =
+// 0.92, MI300X 304 of 320 CUs = 0.95; vendor whitepapers); without memory.dram.sites every site
+// is taken to hold a stack.
 inline constexpr double kDefaultEnabledUnitFraction = 0.9;
 
 // Floorplan and unmodelled-logic overhead applied to the sum of the modelled blocks (FP64 and
@@ -35,9 +38,12 @@ inline constexpr double kDieToDieAreaFraction = 0.10;
 inline constexpr Millimeters kReticleWidth{26.0};
 inline constexpr Millimeters kReticleHeight{33.0};
 
+// Overrides of the spec's die inventory (what-if studies; `xpusim area --units-on-die`).
 struct AreaOptions {
   std::optional<int> units_on_die;      // compute units on all compute dies, incl. disabled ones
+                                        // (default: compute.units_on_die, else the fallback above)
   std::optional<int> dram_phys_on_die;  // DRAM PHY sites, incl. unpopulated (H100: 6 for 5 stacks)
+                                        // (default: memory.dram.sites, else memory.dram.stacks)
 };
 
 struct AreaComponent {

@@ -127,6 +127,10 @@ std::vector<Field<HW>> hardware_fields() {
   f.push_back(field("compute.units", [](HW& s) -> auto& { return s.compute.units; },
                     "compute units (SMs, CUs, TensorCores, MMEs) that hold the engines",
                     FieldOptions{.min = 1, .max = 1e6}));
+  f.push_back(field("compute.units_on_die", [](HW& s) -> auto& { return s.compute.units_on_die; },
+                    "units physically on all compute dies, disabled ones included (GA100: 128 "
+                    "SMs for A100's 108); used by the area model, >= compute.units",
+                    FieldOptions{.min = 1, .max = 1e6}));
   f.push_back(field("compute.unit_name", [](HW& s) -> auto& { return s.compute.unit_name; },
                     "what a unit is called (\"SM\", \"CU\", \"TensorCore\")"));
   f.push_back(field("compute.clock", [](HW& s) -> auto& { return s.compute.clock; },
@@ -186,6 +190,10 @@ std::vector<Field<HW>> hardware_fields() {
   f.push_back(field("memory.dram.stacks", [](HW& s) -> auto& { return s.memory.dram.stacks; },
                     "HBM stacks (or GDDR devices); 0 = not given",
                     FieldOptions{.default_text = "0", .min = 0, .max = 64}));
+  f.push_back(field("memory.dram.sites", [](HW& s) -> auto& { return s.memory.dram.sites; },
+                    "HBM PHY sites on the package, empty ones included (H100 SXM: 6 for 5 "
+                    "stacks); used by the area model, >= memory.dram.stacks",
+                    FieldOptions{.min = 0, .max = 64}));
   f.push_back(field("memory.dram.capacity", [](HW& s) -> auto& { return s.memory.dram.capacity; },
                     "device-memory capacity the device exposes (> 0 unless sram_only); HBM "
                     "stacks are GiB-based: a vendor's \"80 GB\" is 80 GiB",
@@ -337,6 +345,19 @@ void check_hardware(const HW& hw, const Document& doc, Diagnostics& diags) {
                                     "must be > 0 for dram type " + m.dram.type +
                                         " (only sram_only has no device memory)"));
   }
+
+  if (hw.compute.units_on_die && *hw.compute.units_on_die < hw.compute.units)
+    diags.push_back(diagnostic_at(
+        doc, "compute.units_on_die",
+        std::to_string(*hw.compute.units_on_die) + " units on the die is fewer than the " +
+            std::to_string(hw.compute.units) + " enabled units (compute.units); must be >= " +
+            std::to_string(hw.compute.units)));
+  if (hw.memory.dram.sites && *hw.memory.dram.sites < hw.memory.dram.stacks)
+    diags.push_back(diagnostic_at(
+        doc, "memory.dram.sites",
+        std::to_string(*hw.memory.dram.sites) + " HBM sites is fewer than the " +
+            std::to_string(hw.memory.dram.stacks) + " stacks (memory.dram.stacks); must be >= " +
+            std::to_string(hw.memory.dram.stacks)));
 
   const auto& mx = hw.compute.matrix;
   if ((mx.array_rows == 0) != (mx.array_cols == 0))

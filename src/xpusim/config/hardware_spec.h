@@ -34,6 +34,9 @@ struct ComputeSpec {
   MatrixEngineSpec matrix;
   VectorSpec vector;
   PerPrecision<std::optional<FlopRate>> datasheet_peak{};  // dense peaks as published (cross-check)
+  std::optional<int> units_on_die;          // units physically on all compute dies, disabled ones
+                                            // included (GA100 128 for A100's 108); absent = not
+                                            // published (readers take compute.units)
 };
 
 // One on-chip memory level. Per-unit levels (register file, L1/shared memory/scratchpad) give
@@ -49,6 +52,8 @@ struct DramSpec {
   int stacks = 0;                           // HBM stacks (or GDDR devices)
   Bytes capacity;                           // usable capacity of the package
   BytesPerSecond bandwidth;                 // peak (datasheet) bandwidth
+  std::optional<int> sites;                 // HBM PHY sites on the package, empty ones included
+                                            // (H100 SXM: 6 for 5 stacks); absent = stacks
 };
 
 struct MemorySpec {

@@ -66,6 +66,12 @@ const BadCase kCases[] = {
     {"tier_missing_domain.yaml",
      ":24:5: interconnect.scale_up.bandwidth: the tier is present but "
      "interconnect.scale_up.domain_size is missing; it is required for a present tier"},
+    {"units_on_die_below_units.yaml",
+     ":7:3: compute.units_on_die: 96 units on the die is fewer than the 100 enabled units "
+     "(compute.units); must be >= 100"},
+    {"sites_below_stacks.yaml",
+     ":20:5: memory.dram.sites: 4 HBM sites is fewer than the 5 stacks (memory.dram.stacks); must "
+     "be >= 5"},
     {"malformed_json.json",
      ":4:30: malformed JSON: syntax error while parsing object key - unexpected '}'; expected "
      "string literal"},

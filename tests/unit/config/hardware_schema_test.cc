@@ -300,6 +300,8 @@ TEST(HardwareSchema, DeclaresEveryFieldOfTheSpec) {
       "compute.vector.special_per_cycle_per_unit", "memory.dram.type", "memory.dram.stacks",
       "memory.dram.capacity", "memory.dram.bandwidth", "interconnect.host_bandwidth",
       "physical.process", "physical.tdp", "physical.package", "physical.transistors_billion"};
+  want.push_back("compute.units_on_die");  // die inventory for the area model
+  want.push_back("memory.dram.sites");
   for (const auto& p : precision_names()) {
     want.push_back("compute.matrix.macs_per_cycle." + p);
     want.push_back("compute.datasheet_peak." + p);
