@@ -27,7 +27,7 @@ std::string num(double v, const char* format = "%g") {
 }
 
 // Ranges in canonical units (B, B/s, Hz, s, FLOP/s, mm2, W).
-constexpr double kMaxCapacity = 1e13;          // 10 TB: beyond any package, wafer-scale included
+constexpr double kMaxCapacity = 8 * units::kTi;  // 8 TiB: beyond any package, wafer-scale included
 constexpr double kMaxDramBandwidth = 1e14;     // 100 TB/s
 constexpr double kMaxOnChipBandwidth = 1e17;   // 100 PB/s (wafer-scale SRAM is ~21 PB/s)
 constexpr double kMaxClock = 10e9;             // 10 GHz: no logic process clocks higher

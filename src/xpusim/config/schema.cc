@@ -17,9 +17,10 @@ std::string fmt_number(double v) {
   return buf;
 }
 
+// A range bound as the user writes it: quantities in the dimension's display unit ("10 GHz",
+// "0 GiB"), other kinds as a plain number.
 std::string with_unit(const FieldInfo& f, double v) {
-  std::string sym = f.kind == FieldKind::kQuantity ? dimension_canonical_symbol(f.dim) : "";
-  return fmt_number(v) + (sym.empty() ? "" : " " + sym);
+  return f.kind == FieldKind::kQuantity ? format_quantity(v, f.dim) : fmt_number(v);
 }
 
 bool parse_double(const std::string& text, double& out) {

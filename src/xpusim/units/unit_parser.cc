@@ -3,6 +3,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -178,6 +179,33 @@ std::string dimension_unit_hint(const RuntimeDim& dim) {
   for (const auto& d : dim_table())
     if (d.dim == dim) return d.unit;
   return "";
+}
+
+namespace {
+std::string number_text(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+}  // namespace
+
+tl::expected<std::string, std::string> format_in_unit(double canonical, const RuntimeDim& dim,
+                                                      std::string_view unit) {
+  // The unit's size in canonical units is what parsing "1 <unit>" gives.
+  auto one = parse_quantity_text("1 " + std::string(unit));
+  if (!one) return tl::unexpected("cannot format in \"" + std::string(unit) + "\": " + one.error());
+  if (!(one->dim == dim))
+    return tl::unexpected("\"" + std::string(unit) + "\" is not a unit of " + dimension_name(dim));
+  return number_text(canonical / one->canonical) + " " + std::string(unit);
+}
+
+std::string format_quantity(double canonical, const RuntimeDim& dim) {
+  if (dim.dimensionless()) return number_text(canonical);
+  const std::string hint = dimension_unit_hint(dim);
+  if (!hint.empty())
+    if (auto text = format_in_unit(canonical, dim, hint)) return *text;
+  const std::string symbol = dimension_canonical_symbol(dim);
+  return number_text(canonical) + " " + symbol;
 }
 
 }  // namespace xpusim

@@ -45,6 +45,15 @@ std::string dimension_unit_hint(const RuntimeDim& dim);
 // The symbol of the canonical unit values are stored in ("B/s", "Hz", "mm2", ...).
 std::string dimension_canonical_symbol(const RuntimeDim& dim);
 
+// Writes `canonical` (a value in the canonical unit of `dim`) in `unit` with up to 6 significant
+// digits: (1e10, frequency, "GHz") -> "10 GHz". Error when `unit` is not a unit of `dim`.
+tl::expected<std::string, std::string> format_in_unit(double canonical, const RuntimeDim& dim,
+                                                      std::string_view unit);
+// format_in_unit in the dimension's display unit (dimension_unit_hint): 1e10 Hz -> "10 GHz",
+// 2^30 B -> "1 GiB"; the canonical symbol where the dimension has none; a bare number when
+// dimensionless.
+std::string format_quantity(double canonical, const RuntimeDim& dim);
+
 // Parses text that must carry the dimension D; the message follows the convention
 // `expected a bandwidth such as "3.35 TB/s", got "3.35"`.
 template <class D>
