@@ -372,14 +372,14 @@ json plan_json(const FabPlan& p) {
     logic.push_back({{"die", l.die},
                      {"node", to_string(l.node)},
                      {"good_dies_per_wafer", num(l.good_dies_per_wafer)},
-                     {"wafers_per_year", num(l.wafers_per_year)}});
-  return {{"units_per_year", num(p.units_per_year)},
+                     {"wafers_per_year", num(units::to_per_year(l.wafers))}});
+  return {{"units_per_year", num(units::to_per_year(p.units))},
           {"logic", logic},
-          {"logic_wafers_per_year", num(p.logic_wafers_per_year)},
-          {"interposer_wafers_per_year", num(p.interposer_wafers_per_year)},
-          {"hbm_stacks_per_year", num(p.hbm_stacks_per_year)},
-          {"dram_dies_per_year", num(p.dram_dies_per_year)},
-          {"dram_wafers_per_year", num(p.dram_wafers_per_year)},
+          {"logic_wafers_per_year", num(units::to_per_year(p.logic_wafers))},
+          {"interposer_wafers_per_year", num(units::to_per_year(p.interposer_wafers))},
+          {"hbm_stacks_per_year", num(units::to_per_year(p.hbm_stacks))},
+          {"dram_dies_per_year", num(units::to_per_year(p.dram_dies))},
+          {"dram_wafers_per_year", num(units::to_per_year(p.dram_wafers))},
           {"logic_fabs", num(p.logic_fabs)},
           {"dram_fabs", num(p.dram_fabs)},
           {"cowos_capacity_share", num(p.cowos_capacity_share)},
@@ -387,13 +387,14 @@ json plan_json(const FabPlan& p) {
           {"dram_capex_usd", num(p.dram_capex.value())},
           {"packaging_capex_usd", num(p.packaging_capex.value())},
           {"total_capex_usd", num(p.total_capex.value())},
-          {"production_cost_per_year_usd", num(p.production_cost_per_year.value())},
+          {"production_cost_per_year_usd",
+           num(p.production_cost.value() * units::kSecondsPerYear)},
           {"euv_tool_years", num(p.euv_tool_years)},
-          {"years_to_build", num(p.years_to_build.value() / (365.25 * 86400.0))},
+          {"years_to_build", num(units::to_years(p.years_to_build))},
           {"fleet_peak_eflops_per_year", num(p.fleet_peak_per_year.value() / 1e18)},
-          {"units_by_logic_capacity", num(p.units_by_logic_capacity)},
-          {"units_by_cowos_capacity", num(p.units_by_cowos_capacity)},
-          {"units_by_hbm_capacity", num(p.units_by_hbm_capacity)},
+          {"units_by_logic_capacity", num(units::to_per_year(p.units_by_logic_capacity))},
+          {"units_by_cowos_capacity", num(units::to_per_year(p.units_by_cowos_capacity))},
+          {"units_by_hbm_capacity", num(units::to_per_year(p.units_by_hbm_capacity))},
           {"binding_input", p.binding_input}};
 }
 
@@ -425,7 +426,7 @@ void run_fab(const GlobalOptions& g, const FabArgs& a) {
   FabPlan plan;
   Table table({"quantity", "value"});
   if (a.units) {
-    plan = value_or_throw(plan_fabs(l.hw, c, *a.units, fa));
+    plan = value_or_throw(plan_fabs(l.hw, c, units::per_year(*a.units), fa));
     j["mode"] = "units";
     j["feasible"] = c.feasible;
     j["infeasible_reason"] = c.feasible ? json(nullptr) : json(c.infeasible_reason);
@@ -435,7 +436,7 @@ void run_fab(const GlobalOptions& g, const FabArgs& a) {
     j["mode"] = "budget";
     j["budget_usd"] = num(b.budget.value());
     j["design_nre_usd"] = num(b.design_nre.value());
-    j["cost_per_unit_per_year_usd"] = num(b.cost_per_unit_per_year.value());
+    j["cost_per_unit_per_year_usd"] = num(b.cost_per_unit_rate.value() / units::kSecondsPerYear);
     j["feasible"] = b.feasible && c.feasible;
     j["infeasible_reason"] = !b.feasible   ? json(b.infeasible_reason)
                              : !c.feasible ? json(c.infeasible_reason)

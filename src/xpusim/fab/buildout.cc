@@ -15,9 +15,8 @@
 namespace xpusim {
 namespace {
 
-constexpr double kSecondsPerYear = 365.25 * 86400.0;
-constexpr double kHoursPerYear = 8760.0;
 constexpr double kUnbounded = 1e300;
+constexpr CountRate kUnboundedRate{kUnbounded};
 
 struct Field {
   const char* name;
@@ -35,6 +34,7 @@ Field number(const char* name, const char* unit, const char* source, bool fracti
           [m](FabAssumptions& a, double v) { a.*m = v; }};
 }
 
+// A typed assumption shown and set in `unit`: canonical value = shown value x scale.
 template <class Q>
 Field quantity(const char* name, const char* unit, const char* source, double scale,
                Q FabAssumptions::*m) {
@@ -43,10 +43,15 @@ Field quantity(const char* name, const char* unit, const char* source, double sc
           [m, scale](FabAssumptions& a, double v) { a.*m = Q(v * scale); }};
 }
 
+// Scales from the shown unit to the canonical one (per second).
+constexpr double kPerMonth = 1.0 / units::kSecondsPerMonth;
+constexpr double kPerYear = 1.0 / units::kSecondsPerYear;
+constexpr double kPerHour = 1.0 / units::kSecondsPerHour;
+
 const std::vector<Field>& fields() {
   static const std::vector<Field> kFields = {
-      number("logic_fab_wafers_per_month", "wafers/month", "IBS (Dec 2023) 50k-WSPM fab class",
-             false, &FabAssumptions::logic_fab_wafers_per_month),
+      quantity("logic_fab_wafers_per_month", "wafers/month", "IBS (Dec 2023) 50k-WSPM fab class",
+               kPerMonth, &FabAssumptions::logic_fab_wafers),
       number("logic_utilization", "fraction", "TrendForce late 2023 (N3 ~80%)", true,
              &FabAssumptions::logic_utilization),
       quantity("logic_fab_capex", "USD", "IBS via Nikkei (Dec 2023): $20B per 50k-WSPM N3 fab", 1.0,
@@ -54,20 +59,19 @@ const std::vector<Field>& fields() {
       quantity("logic_fab_capex_n2", "USD", "IBS via Nikkei (Dec 2023): $28B per 50k-WSPM N2 fab",
                1.0, &FabAssumptions::logic_fab_capex_n2),
       quantity("fab_build_time", "years", "TSMC Arizona F1 announced 2020, volume late 2024",
-               kSecondsPerYear, &FabAssumptions::fab_build_time),
-      number("fab_starts_per_year", "fabs/year", "TSMC 6 new fabs/yr 2020-22 (Taiwan News 2022)",
-             false, &FabAssumptions::fab_starts_per_year),
-      number("cowos_wafers_per_month_existing", "wafers/month",
-             "MoneyDJ via TechPowerUp (Oct 2024): ~80k in 2025", false,
-             &FabAssumptions::cowos_wafers_per_month_existing),
+               units::kSecondsPerYear, &FabAssumptions::fab_build_time),
+      quantity("fab_starts_per_year", "fabs/year", "TSMC 6 new fabs/yr 2020-22 (Taiwan News 2022)",
+               kPerYear, &FabAssumptions::fab_starts),
+      quantity("cowos_wafers_per_month_existing", "wafers/month",
+               "MoneyDJ via TechPowerUp (Oct 2024): ~80k in 2025", kPerMonth,
+               &FabAssumptions::cowos_wafers_existing),
       quantity("cowos_capex_per_wafer_per_month", "USD",
                "derived, rough: 8% (TSMC advanced-packaging revenue share, Q3 2024) of $42B "
                "(TSMC 2025 capex) / ~40k wpm CoWoS added 2024->2025 (MoneyDJ)",
-               1.0,
-               &FabAssumptions::cowos_capex_per_wafer_per_month),
-      number("logic_wafers_per_month_existing", "wafers/month",
-             "ttm-cas derived TSMC 5 nm rate (Q1 2023)", false,
-             &FabAssumptions::logic_wafers_per_month_existing),
+               units::kSecondsPerMonth, &FabAssumptions::cowos_capex_per_capacity),
+      quantity("logic_wafers_per_month_existing", "wafers/month",
+               "ttm-cas derived TSMC 5 nm rate (Q1 2023)", kPerMonth,
+               &FabAssumptions::logic_wafers_existing),
       number("hbm_stack_yield", "fraction", "TrendForce 2024-05-06: HBM3E TSV yield 40-60%", true,
              &FabAssumptions::hbm_stack_yield),
       quantity("dram_die_capacity", "GB", "assumption: 16 Gb HBM3 core die", 1e9,
@@ -75,13 +79,13 @@ const std::vector<Field>& fields() {
       quantity("dram_die_area", "mm2", "assumption (n/f)", 1.0, &FabAssumptions::dram_die_area),
       number("dram_die_yield", "fraction", "assumption (n/f)", true,
              &FabAssumptions::dram_die_yield),
-      number("dram_fab_wafers_per_month", "wafers/month", "assumption (n/f)", false,
-             &FabAssumptions::dram_fab_wafers_per_month),
+      quantity("dram_fab_wafers_per_month", "wafers/month", "assumption (n/f)", kPerMonth,
+               &FabAssumptions::dram_fab_wafers),
       quantity("dram_fab_capex", "USD", "assumption (n/f)", 1.0, &FabAssumptions::dram_fab_capex),
-      number("hbm_stacks_per_year_existing", "stacks/year", "assumption (n/f)", false,
-             &FabAssumptions::hbm_stacks_per_year_existing),
-      number("euv_passes_per_hour", "passes/hour", "Dylan Patel podcast (Mar 2026) [L]", false,
-             &FabAssumptions::euv_passes_per_hour),
+      quantity("hbm_stacks_per_year_existing", "stacks/year", "assumption (n/f)", kPerYear,
+               &FabAssumptions::hbm_stacks_existing),
+      quantity("euv_passes_per_hour", "passes/hour", "Dylan Patel podcast (Mar 2026) [L]",
+               kPerHour, &FabAssumptions::euv_passes),
       number("euv_uptime", "fraction", "Dylan Patel podcast (Mar 2026) [L]", true,
              &FabAssumptions::euv_uptime),
       number("dram_euv_passes", "passes/wafer", "derived from Dylan Patel's 1 GW Rubin totals [L]",
@@ -137,28 +141,28 @@ double euv_passes_per_wafer(ProcessNode node) {
   return 0;
 }
 
-Result<FabPlan> plan_fabs(const HardwareSpec& hw, const CostBreakdown& cost, double units_per_year,
+Result<FabPlan> plan_fabs(const HardwareSpec& hw, const CostBreakdown& cost, CountRate units,
                           const FabAssumptions& a) {
-  if (!(units_per_year > 0) || !std::isfinite(units_per_year))
+  if (!(units.value() > 0) || !units.is_finite())
     return fail(Diagnostic{.path = "units",
                            .message = fmt::format("units per year must be > 0, got {}",
-                                                  units_per_year)});
+                                                  units::to_per_year(units))});
   for (const auto& f : fields()) {
     double v = f.get(a);
     if (!(v >= 0) || (f.fraction && v > 1))
       return fail(Diagnostic{.path = f.name, .message = fmt::format("{} out of range: {}", f.name, v)});
   }
-  if (a.logic_fab_wafers_per_month <= 0 || a.logic_utilization <= 0 || a.hbm_stack_yield <= 0 ||
-      a.dram_die_yield <= 0 || a.euv_passes_per_hour <= 0 || a.euv_uptime <= 0 ||
-      a.dram_fab_wafers_per_month <= 0 || a.dram_die_capacity.value() <= 0)
+  if (a.logic_fab_wafers.value() <= 0 || a.logic_utilization <= 0 || a.hbm_stack_yield <= 0 ||
+      a.dram_die_yield <= 0 || a.euv_passes.value() <= 0 || a.euv_uptime <= 0 ||
+      a.dram_fab_wafers.value() <= 0 || a.dram_die_capacity.value() <= 0)
     return fail("capacities, utilisations and yields must be > 0");
 
   FabPlan p;
-  p.units_per_year = units_per_year;
+  p.units = units;
   // Known-good chips are lost only with failed bonds (chip-last); interposers with any failure.
   const double kgd_survival = cost.package.kgd_yield > 0 ? cost.package.kgd_yield : 1.0;
   const double assembly = cost.package.assembly_yield > 0 ? cost.package.assembly_yield : 1.0;
-  double euv_passes = 0;
+  CountRate euv_exposures;
   bool n2 = false;
   // W_logic = N_units · k_die / G_die / Y_pkg (economics.md §7.3).
   for (const auto& d : cost.dies) {
@@ -168,67 +172,60 @@ Result<FabPlan> plan_fabs(const HardwareSpec& hw, const CostBreakdown& cost, dou
     lw.good_dies_per_wafer = d.full_dies * d.sellable_yield;
     if (lw.good_dies_per_wafer <= 0)
       return fail(fmt::format("no good {} dies per wafer: the design cannot be built", d.name));
-    lw.wafers_per_year = units_per_year * d.count / lw.good_dies_per_wafer / kgd_survival;
-    p.logic_wafers_per_year += lw.wafers_per_year;
-    euv_passes += lw.wafers_per_year * euv_passes_per_wafer(d.node);
+    lw.wafers = units * (d.count / lw.good_dies_per_wafer / kgd_survival);
+    p.logic_wafers += lw.wafers;
+    euv_exposures += lw.wafers * euv_passes_per_wafer(d.node);
     n2 |= d.node == ProcessNode::kN2;
     p.logic.push_back(lw);
   }
   // CoWoS wafers = N / (packages per interposer wafer · Y_interposer · Y_assembly).
-  if (cost.package.interposer_area.value() > 0) {
-    p.interposer_wafers_per_year =
-        units_per_year / (cost.package.interposers_per_wafer * assembly);
-  }
+  if (cost.package.interposer_area.value() > 0)
+    p.interposer_wafers = units / (cost.package.interposers_per_wafer * assembly);
   // HBM stacks = N · stacks / Y_stack -> DRAM dies (stack height from capacity) -> DRAM wafers.
   const int stacks = hw.memory.dram.type.rfind("hbm", 0) == 0 ? hw.memory.dram.stacks : 0;
   if (stacks > 0) {
-    p.hbm_stacks_per_year = units_per_year * stacks / a.hbm_stack_yield / kgd_survival;
+    p.hbm_stacks = units * (stacks / a.hbm_stack_yield / kgd_survival);
     const double dies_per_stack =
         std::ceil(hw.memory.dram.capacity.value() / stacks / a.dram_die_capacity.value());
-    p.dram_dies_per_year = p.hbm_stacks_per_year * dies_per_stack;
+    p.dram_dies = p.hbm_stacks * dies_per_stack;
     WaferSpec w;
     const double side = std::sqrt(a.dram_die_area.value());
     const double dies_per_wafer =
         std::max(1.0, gross_dies_formula({Millimeters(side), Millimeters(side)}, w));
-    p.dram_wafers_per_year = p.dram_dies_per_year / (dies_per_wafer * a.dram_die_yield);
-    euv_passes += p.dram_wafers_per_year * a.dram_euv_passes;
+    p.dram_wafers = p.dram_dies / (dies_per_wafer * a.dram_die_yield);
+    euv_exposures += p.dram_wafers * a.dram_euv_passes;
   }
-  // fabs = W_per_year / (12 · WSPM · utilisation); capex = fabs · capex per fab.
-  p.logic_fabs = p.logic_wafers_per_year / (12 * a.logic_fab_wafers_per_month * a.logic_utilization);
-  p.dram_fabs = p.dram_wafers_per_year / (12 * a.dram_fab_wafers_per_month * a.logic_utilization);
+  // fabs = wafers per time / (WSPM · utilisation); capex = fabs · capex per fab.
+  p.logic_fabs = p.logic_wafers / (a.logic_fab_wafers * a.logic_utilization);
+  p.dram_fabs = p.dram_wafers / (a.dram_fab_wafers * a.logic_utilization);
   p.logic_capex = (n2 ? a.logic_fab_capex_n2 : a.logic_fab_capex) * p.logic_fabs;
   p.dram_capex = a.dram_fab_capex * p.dram_fabs;
-  p.packaging_capex = a.cowos_capex_per_wafer_per_month * (p.interposer_wafers_per_year / 12.0);
+  p.packaging_capex = a.cowos_capex_per_capacity * p.interposer_wafers;
   p.total_capex = p.logic_capex + p.dram_capex + p.packaging_capex;
-  p.cowos_capacity_share =
-      a.cowos_wafers_per_month_existing > 0
-          ? p.interposer_wafers_per_year / (12 * a.cowos_wafers_per_month_existing)
-          : kUnbounded;
-  p.production_cost_per_year = cost.manufacturing * units_per_year;
-  // EUV tool-years = Σ wafers · passes / (passes/hour · 8760 · uptime).
-  p.euv_tool_years = euv_passes / (a.euv_passes_per_hour * kHoursPerYear * a.euv_uptime);
+  p.cowos_capacity_share = a.cowos_wafers_existing.value() > 0
+                               ? p.interposer_wafers / a.cowos_wafers_existing
+                               : kUnbounded;
+  p.production_cost = cost.manufacturing * units;
+  // EUV tools busy = exposures per time / (exposures per tool-time · uptime).
+  p.euv_tool_years = euv_exposures / (a.euv_passes * a.euv_uptime);
   // Logic (foundry) and DRAM (memory makers) fabs are built in parallel, each at the ramp.
   const double fabs = std::ceil(std::max(p.logic_fabs, p.dram_fabs) - 1e-9);
-  p.years_to_build = a.fab_build_time +
-                     Seconds(a.fab_starts_per_year > 0 ? fabs / a.fab_starts_per_year * kSecondsPerYear
-                                                       : kUnbounded);
-  p.fleet_peak_per_year = peak_matrix_rate(hw, fleet_precision(hw)) * units_per_year;
-  // Which input binds first with today's capacity.
-  const double per_unit_logic = p.logic_wafers_per_year / units_per_year;
-  p.units_by_logic_capacity = per_unit_logic > 0
-                                  ? 12 * a.logic_wafers_per_month_existing * a.logic_utilization /
-                                        per_unit_logic
-                                  : kUnbounded;
-  p.units_by_cowos_capacity = p.interposer_wafers_per_year > 0
-                                  ? 12 * a.cowos_wafers_per_month_existing /
-                                        (p.interposer_wafers_per_year / units_per_year)
-                                  : kUnbounded;
-  p.units_by_hbm_capacity = p.hbm_stacks_per_year > 0
-                                ? a.hbm_stacks_per_year_existing /
-                                      (p.hbm_stacks_per_year / units_per_year)
-                                : kUnbounded;
+  p.years_to_build = a.fab_build_time + (a.fab_starts.value() > 0 ? fabs / a.fab_starts
+                                                                  : Seconds(kUnbounded));
+  p.fleet_peak_per_year = peak_matrix_rate(hw, fleet_precision(hw)) * units::to_per_year(units);
+  // Which input binds first with today's capacity: capacity / (input per unit).
+  const double logic_per_unit = p.logic_wafers / units;
+  p.units_by_logic_capacity = logic_per_unit > 0
+                                  ? a.logic_wafers_existing * a.logic_utilization / logic_per_unit
+                                  : kUnboundedRate;
+  p.units_by_cowos_capacity = p.interposer_wafers.value() > 0
+                                  ? a.cowos_wafers_existing / (p.interposer_wafers / units)
+                                  : kUnboundedRate;
+  p.units_by_hbm_capacity = p.hbm_stacks.value() > 0
+                                ? a.hbm_stacks_existing / (p.hbm_stacks / units)
+                                : kUnboundedRate;
   p.binding_input = "logic wafers";
-  double least = p.units_by_logic_capacity;
+  CountRate least = p.units_by_logic_capacity;
   if (p.units_by_cowos_capacity < least) { least = p.units_by_cowos_capacity; p.binding_input = "CoWoS"; }
   if (p.units_by_hbm_capacity < least) p.binding_input = "HBM";
   return p;
@@ -239,23 +236,24 @@ Result<BudgetPlan> plan_for_budget(const HardwareSpec& hw, const CostBreakdown& 
   if (!(budget.value() > 0) || !budget.is_finite())
     return fail(Diagnostic{.path = "budget",
                            .message = fmt::format("budget must be > 0 USD, got {}", budget.value())});
-  auto unit = plan_fabs(hw, cost, 1.0, a);  // capex and cost are linear in units
+  const CountRate one = units::per_year(1.0);
+  auto unit = plan_fabs(hw, cost, one, a);  // capex and cost are linear in units
   if (!unit) return tl::unexpected(unit.error());
   BudgetPlan b;
   b.budget = budget;
   b.design_nre = cost.design_nre;
-  b.cost_per_unit_per_year = unit->total_capex + cost.manufacturing;
+  b.cost_per_unit_rate = unit->total_capex / one + cost.manufacturing * units::years(1.0);
   const Usd left = budget - cost.design_nre;
-  if (left.value() <= 0 || b.cost_per_unit_per_year.value() <= 0) {
+  if (left.value() <= 0 || b.cost_per_unit_rate.value() <= 0) {
     b.feasible = false;
     b.infeasible_reason = fmt::format(
         "the budget of ${:.3g} does not cover the design NRE of ${:.3g}", budget.value(),
         cost.design_nre.value());
     b.plan = *unit;
-    b.plan.units_per_year = 0;
+    b.plan.units = CountRate(0);
     return b;
   }
-  auto plan = plan_fabs(hw, cost, left / b.cost_per_unit_per_year, a);
+  auto plan = plan_fabs(hw, cost, left / b.cost_per_unit_rate, a);
   if (!plan) return tl::unexpected(plan.error());
   b.plan = *plan;
   return b;

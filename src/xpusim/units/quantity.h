@@ -103,6 +103,12 @@ using TokensPerSecond = Quantity<Dim<0, -1, 0, 0, 0, 0>>;  // tokens (a count) p
 using JoulesPerFlop = Quantity<Dim<0, 0, -1, 0, 0, 1>>;
 using JoulesPerByte = Quantity<Dim<-1, 0, 0, 0, 0, 1>>;
 using WattsPerSquareMillimeter = Quantity<Dim<0, -1, 0, -2, 0, 1>>;
+// Counts (wafers, packages, HBM stacks, EUV passes, fabs started) per unit time; same dimension as
+// Hertz and TokensPerSecond (a count is dimensionless).
+using CountRate = Quantity<Dim<0, -1, 0, 0, 0, 0>>;
+using UsdPerSecond = Quantity<Dim<0, -1, 0, 0, 1, 0>>;     // a spending rate (production per year)
+// Capital per unit of capacity, USD per (count per time): e.g. capex per wafer/month of capacity.
+using UsdPerCountRate = Quantity<Dim<0, 1, 0, 0, 1, 0>>;
 
 // ---- Construction helpers (the only place scale factors live besides the unit parser) ---------
 namespace units {
@@ -132,6 +138,15 @@ constexpr Joules joules(double v) { return Joules(v); }
 constexpr Joules pj(double v) { return Joules(v * 1e-12); }
 constexpr Watts watts(double v) { return Watts(v); }
 constexpr PerSquareMillimeter per_cm2(double v) { return PerSquareMillimeter(v / 100.0); }
+// Calendar: a Julian year of 365.25 days, a month one twelfth of it (fab capacity is quoted in
+// wafer starts per month, WSPM).
+constexpr double kSecondsPerHour = 3600.0;
+constexpr double kSecondsPerYear = 365.25 * 86400.0;
+constexpr double kSecondsPerMonth = kSecondsPerYear / 12.0;
+constexpr Seconds years(double v) { return Seconds(v * kSecondsPerYear); }
+constexpr CountRate per_hour(double n) { return CountRate(n / kSecondsPerHour); }
+constexpr CountRate per_month(double n) { return CountRate(n / kSecondsPerMonth); }
+constexpr CountRate per_year(double n) { return CountRate(n / kSecondsPerYear); }
 
 // Read-outs in the units reports use (column names carry the unit: ttft_ms, area_mm2, ...).
 constexpr double to_ms(Seconds s) { return s.value() * 1e3; }
@@ -143,6 +158,10 @@ constexpr double to_gb_per_s(BytesPerSecond r) { return r.value() / kGiga; }
 constexpr double to_tb_per_s(BytesPerSecond r) { return r.value() / kTera; }
 constexpr double to_ghz(Hertz f) { return f.value() / kGiga; }
 constexpr double to_per_cm2(PerSquareMillimeter d) { return d.value() * 100.0; }
+constexpr double to_years(Seconds s) { return s.value() / kSecondsPerYear; }
+constexpr double to_per_hour(CountRate r) { return r.value() * kSecondsPerHour; }
+constexpr double to_per_month(CountRate r) { return r.value() * kSecondsPerMonth; }
+constexpr double to_per_year(CountRate r) { return r.value() * kSecondsPerYear; }
 }  // namespace units
 
 // A fraction in [0, 1] (utilisation, yield, efficiency). Construction outside [0, 1] is a

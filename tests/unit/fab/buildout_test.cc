@@ -23,20 +23,21 @@ CostBreakdown h100_cost() {
 TEST(FabForward, LogicWafersFollowGoodDiesPerWafer) {
   auto hw = testing::h100_sxm();
   CostBreakdown c = h100_cost();
-  auto p = plan_fabs(hw, c, 2e6);
+  auto p = plan_fabs(hw, c, units::per_year(2e6));
   ASSERT_TRUE(p) << to_string(p.error());
   ASSERT_EQ(p->logic.size(), 1u);
   const double good = c.dies[0].full_dies * c.dies[0].sellable_yield;
-  EXPECT_NEAR(p->logic[0].wafers_per_year, 2e6 / good / c.package.kgd_yield, 1e-6);
+  EXPECT_NEAR(units::to_per_year(p->logic[0].wafers), 2e6 / good / c.package.kgd_yield, 1e-6);
   // fabs = W / (12 · 50k · 0.8); capex = fabs · $20B.
-  EXPECT_NEAR(p->logic_fabs, p->logic_wafers_per_year / (12 * 50000 * 0.8), 1e-9);
+  EXPECT_NEAR(p->logic_fabs, units::to_per_year(p->logic_wafers) / (12 * 50000 * 0.8), 1e-9);
   EXPECT_NEAR(p->logic_capex.value(), p->logic_fabs * 20e9, 1);
   // EUV: 15 passes per N4 wafer + 5 per DRAM wafer at 75/h, 90% uptime.
-  const double passes = p->logic_wafers_per_year * 15 + p->dram_wafers_per_year * 5;
-  EXPECT_NEAR(p->euv_tool_years, passes / (75 * 8760 * 0.9), 1e-9);
+  const double passes =
+      units::to_per_year(p->logic_wafers) * 15 + units::to_per_year(p->dram_wafers) * 5;
+  EXPECT_NEAR(p->euv_tool_years, passes / (75 * 8766 * 0.9), 1e-9);  // 8766 h = 365.25 days
   // 5 HBM3 stacks of 16 GB = 8 dies of 2 GB each.
-  EXPECT_NEAR(p->dram_dies_per_year, p->hbm_stacks_per_year * 8, 1e-6);
-  EXPECT_GT(p->interposer_wafers_per_year, 0);
+  EXPECT_NEAR(units::to_per_year(p->dram_dies), units::to_per_year(p->hbm_stacks) * 8, 1e-6);
+  EXPECT_GT(p->interposer_wafers.value(), 0);
   EXPECT_NEAR(p->fleet_peak_per_year.value(), 2e6 * peak_matrix_rate(hw, Precision::kBf16).value(),
               1e6);
 }
@@ -44,11 +45,11 @@ TEST(FabForward, LogicWafersFollowGoodDiesPerWafer) {
 TEST(FabForward, LinearInUnits) {
   auto hw = testing::h100_sxm();
   CostBreakdown c = h100_cost();
-  auto a = plan_fabs(hw, c, 1e6);
-  auto b = plan_fabs(hw, c, 3e6);
+  auto a = plan_fabs(hw, c, units::per_year(1e6));
+  auto b = plan_fabs(hw, c, units::per_year(3e6));
   ASSERT_TRUE(a && b);
   EXPECT_NEAR(b->total_capex.value(), 3 * a->total_capex.value(), 1e-3 * a->total_capex.value());
-  EXPECT_NEAR(b->dram_wafers_per_year, 3 * a->dram_wafers_per_year, 1e-6);
+  EXPECT_NEAR(units::to_per_year(b->dram_wafers), 3 * units::to_per_year(a->dram_wafers), 1e-6);
   EXPECT_GE(b->years_to_build, a->years_to_build);
 }
 
@@ -59,14 +60,14 @@ TEST(FabInverse, BudgetRoundTripsThroughForward) {
   ASSERT_TRUE(b);
   ASSERT_TRUE(b->feasible);
   const double spent = c.design_nre.value() + b->plan.total_capex.value() +
-                       b->plan.production_cost_per_year.value();
+                       (b->plan.production_cost * units::years(1)).value();
   EXPECT_NEAR(spent, 5e12, 1e-6 * 5e12);
-  EXPECT_GT(b->plan.units_per_year, 0);
+  EXPECT_GT(b->plan.units.value(), 0);
   EXPECT_FALSE(b->plan.binding_input.empty());
   // More budget, more accelerators.
   auto b7 = plan_for_budget(hw, c, units::usd(7e12));
   ASSERT_TRUE(b7);
-  EXPECT_GT(b7->plan.units_per_year, b->plan.units_per_year);
+  EXPECT_GT(b7->plan.units, b->plan.units);
 }
 
 TEST(FabInverse, BudgetBelowNreIsInfeasible) {
@@ -76,7 +77,7 @@ TEST(FabInverse, BudgetBelowNreIsInfeasible) {
   ASSERT_TRUE(b);
   EXPECT_FALSE(b->feasible);
   EXPECT_NE(b->infeasible_reason.find("does not cover the design NRE"), std::string::npos);
-  EXPECT_EQ(b->plan.units_per_year, 0);
+  EXPECT_EQ(b->plan.units.value(), 0);
 }
 
 TEST(FabBinding, TheScarcestExistingInputBinds) {
@@ -84,12 +85,12 @@ TEST(FabBinding, TheScarcestExistingInputBinds) {
   CostBreakdown c = h100_cost();
   FabAssumptions a;
   ASSERT_TRUE(set_assumption(a, "cowos_wafers_per_month_existing", 10));
-  auto p = plan_fabs(hw, c, 1e6, a);
+  auto p = plan_fabs(hw, c, units::per_year(1e6), a);
   ASSERT_TRUE(p);
   EXPECT_EQ(p->binding_input, "CoWoS");
   ASSERT_TRUE(set_assumption(a, "cowos_wafers_per_month_existing", 1e9));
   ASSERT_TRUE(set_assumption(a, "hbm_stacks_per_year_existing", 1));
-  p = plan_fabs(hw, c, 1e6, a);
+  p = plan_fabs(hw, c, units::per_year(1e6), a);
   ASSERT_TRUE(p);
   EXPECT_EQ(p->binding_input, "HBM");
 }
@@ -103,6 +104,19 @@ TEST(FabAssumptions, ListedWithSourcesAndOverridable) {
   EXPECT_DOUBLE_EQ(a.logic_fab_capex.value(), 30e9);
   ASSERT_TRUE(set_assumption(a, "fab_build_time", 3));
   EXPECT_NEAR(a.fab_build_time.value(), 3 * 365.25 * 86400, 1e-6);
+  // Rates are typed; the override is in the unit the name gives.
+  ASSERT_TRUE(set_assumption(a, "logic_fab_wafers_per_month", 40000));
+  EXPECT_NEAR(units::to_per_month(a.logic_fab_wafers), 40000, 1e-6);
+  EXPECT_NEAR(units::to_per_year(a.logic_fab_wafers), 480000, 1e-6);
+  ASSERT_TRUE(set_assumption(a, "cowos_capex_per_wafer_per_month", 0.1e6));
+  EXPECT_NEAR((a.cowos_capex_per_capacity * units::per_month(1)).value(), 0.1e6, 1e-6);
+  for (const auto& i : list_assumptions(a)) {
+    if (i.name == "euv_passes_per_hour") {
+      EXPECT_NEAR(i.value, 75, 1e-9);
+    } else if (i.name == "hbm_stacks_per_year_existing") {
+      EXPECT_NEAR(i.value, 3e7, 1e-3);
+    }
+  }
 }
 
 TEST(FabAssumptionErrors, UnknownNameAndBadFraction) {
@@ -117,7 +131,7 @@ TEST(FabAssumptionErrors, UnknownNameAndBadFraction) {
 }
 
 TEST(FabErrors, NonPositiveUnits) {
-  auto r = plan_fabs(testing::h100_sxm(), h100_cost(), 0);
+  auto r = plan_fabs(testing::h100_sxm(), h100_cost(), CountRate(0));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error()[0].message, "units per year must be > 0, got 0");
 }
