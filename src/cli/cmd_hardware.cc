@@ -92,6 +92,7 @@ json hardware_json(const HardwareSpec& hw) {
 
   json spec;
   spec["compute"] = {{"units", c.units},
+                     {"units_on_die", c.units_on_die ? json(*c.units_on_die) : json(nullptr)},
                      {"unit_name", c.unit_name},
                      {"clock_ghz", r6(units::to_ghz(c.clock))},
                      {"matrix",
@@ -111,6 +112,7 @@ json hardware_json(const HardwareSpec& hw) {
                     {"dram",
                      {{"type", m.dram.type},
                       {"stacks", m.dram.stacks},
+                      {"sites", m.dram.sites ? json(*m.dram.sites) : json(nullptr)},
                       {"capacity_bytes", m.dram.capacity.value()},
                       {"bandwidth_gbs", r6(gbs(m.dram.bandwidth))}}}};
   const auto& ic = hw.interconnect;
