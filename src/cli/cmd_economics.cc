@@ -312,6 +312,8 @@ void run_cost(const GlobalOptions& g, const CostArgs& a) {
                   {"interposers_per_wafer", num(p.interposers_per_wafer)},
                   {"interposer_yield", num(p.interposer_yield)},
                   {"bonding_yield", num(p.bonding_yield)},
+                  {"stack_yield", num(p.stack_yield)},
+                  {"stacking_usd", num(p.stacking.value())},
                   {"assembly_yield", num(p.assembly_yield)},
                   {"interposer_usd", num(p.interposer.value())},
                   {"substrate_usd", num(p.substrate.value())},

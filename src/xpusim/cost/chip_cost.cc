@@ -116,7 +116,11 @@ Result<CostBreakdown> estimate_cost(const HardwareSpec& hw, const AreaReport& ar
       dc.cost_per_good_die = dc.wafer_price / (dc.full_dies * dc.sellable_yield);
     }
     r.logic_dies += dc.cost_per_good_die * dc.count;
-    chips.push_back({die.name, die.count, die.area, dc.cost_per_good_die});
+    // soic_cowos: compute dies are hybrid-bonded on the I/O dies (MI300: 2 XCDs per IOD) and the
+    // I/O dies sit on the interposer (AMD ISSCC 2024 MI300 paper, via press coverage).
+    const bool stack = *pkg_kind == PackageKind::kStackedOnSiliconInterposer;
+    chips.push_back({die.name, die.count, die.area, dc.cost_per_good_die,
+                     stack && die.name == "compute", stack && die.name == "io"});
     const Usd nre = die_design_nre(die.area, die.node);
     r.design_nre += nre;
     r.mask_nre += ne.mask_set;

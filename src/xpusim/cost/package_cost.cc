@@ -13,7 +13,8 @@
 namespace xpusim {
 namespace {
 
-const std::vector<std::string> kPackageNames = {"organic", "fan_out", "cowos_s", "cowos_l", "emib"};
+const std::vector<std::string> kPackageNames = {"organic", "fan_out", "cowos_s", "cowos_l", "emib",
+                                                "soic_cowos"};
 
 // Organic substrate layer factor (Chiplet Actuary): 1 for a single die; multi-die 1.5 / 1.75 / 2
 // for substrates up to 17² / 30² mm² / larger.
@@ -34,6 +35,7 @@ Result<PackageKind> parse_package_kind(std::string_view name) {
   if (name == "organic" || name == "emib") return PackageKind::kOrganic;
   if (name == "fan_out" || name == "cowos_l") return PackageKind::kFanOut;
   if (name == "cowos_s") return PackageKind::kSiliconInterposer;
+  if (name == "soic_cowos") return PackageKind::kStackedOnSiliconInterposer;
   std::string msg = fmt::format("unknown package '{}'; known packages: {}", name, join(kPackageNames));
   if (auto m = closest_match(name, kPackageNames)) msg += fmt::format("; did you mean '{}'?", *m);
   return fail(Diagnostic{.path = "physical.package", .message = msg});
@@ -44,30 +46,57 @@ std::string_view to_string(PackageKind kind) {
     case PackageKind::kOrganic: return "organic";
     case PackageKind::kFanOut: return "fan_out";
     case PackageKind::kSiliconInterposer: return "silicon_interposer";
+    case PackageKind::kStackedOnSiliconInterposer: return "stacked_on_silicon_interposer";
   }
   return "?";
 }
 
 Result<PackageCost> package_cost(PackageKind kind, const std::vector<PackagedChip>& chips,
                                  const PackageParams& p) {
-  int n = 0;
-  SquareMillimeters die_area;
-  Usd kgd;
+  // n, die_area: chips placed on the substrate or interposer; stacked chips ride on their bases.
+  int n = 0, n_stacked = 0, n_base = 0;
+  SquareMillimeters die_area, stacked_area;
+  Usd kgd, kgd_stack;
   for (const auto& c : chips) {
     if (c.count < 0 || !(c.area.value() >= 0) || !(c.known_good_cost.value() >= 0))
       return fail(fmt::format("packaged chip '{}' needs count, area and cost >= 0", c.name));
+    kgd += c.known_good_cost * c.count;
+    if (c.stacked) {
+      n_stacked += c.count;
+      stacked_area += c.area * c.count;
+      kgd_stack += c.known_good_cost * c.count;
+      continue;
+    }
     n += c.count;
     die_area += c.area * c.count;
-    kgd += c.known_good_cost * c.count;
+    if (c.base) {
+      n_base += c.count;
+      kgd_stack += c.known_good_cost * c.count;
+    }
   }
   if (n == 0) return fail("a package needs at least one chip");
+  const bool stacked = kind == PackageKind::kStackedOnSiliconInterposer;
+  if (n_stacked > 0 && !stacked)
+    return fail("stacked chips need the soic_cowos package kind");
+  if (stacked && n_stacked > 0 && n_base == 0)
+    return fail("stacked chips need base chips to sit on");
   auto in01 = [](double v) { return v > 0 && v <= 1; };
   if (!in01(p.organic_bond_yield) || !in01(p.rdl_bond_yield) || !in01(p.si_bond_yield) ||
-      !in01(p.substrate_attach_yield))
+      !in01(p.substrate_attach_yield) || !in01(p.hybrid_bond_yield))
     return fail("bonding and attach yields must be in (0, 1]");
 
   PackageCost r;
   r.kind = kind;
+  if (n_stacked > 0) {
+    // Known-good stacks first (TSMC SoIC die-to-wafer, then CoWoS chip-last): each base carries
+    // m = stacked/base dies; it survives all m hybrid bonds with hybrid^m, and a failed stack
+    // scraps the base and the dies on it: C_stacking = (KGD_bases + KGD_stacked)(1/hybrid^m − 1).
+    // The bonding process itself is charged like µbumps per mm² of stacked die (assumption, n/f).
+    // Ignores TSV/through-silicon-via cost in the base dies and any rework.
+    const double m = static_cast<double>(n_stacked) / static_cast<double>(n_base);
+    r.stack_yield = std::pow(p.hybrid_bond_yield, m);
+    r.stacking = p.microbump_cost * stacked_area + kgd_stack * (1.0 / r.stack_yield - 1.0);
+  }
   if (kind == PackageKind::kOrganic) {
     // C_pkg_raw = 4·ΣA·0.005·f; bumps A·0.005 per chip; failures cost the substrate and the KGDs.
     SquareMillimeters sub_area = die_area * p.package_area_factor;
@@ -80,7 +109,7 @@ Result<PackageCost> package_cost(PackageKind kind, const std::vector<PackagedChi
     r.package_defect = (r.substrate + r.bumps) * waste;
     r.wasted_known_good_dies = kgd * waste;
   } else {
-    const bool si = kind == PackageKind::kSiliconInterposer;
+    const bool si = kind == PackageKind::kSiliconInterposer || stacked;
     const double k = si ? p.si_area_factor : p.rdl_area_factor;
     r.interposer_area = die_area * k;
     const double side = std::sqrt(r.interposer_area.value());
@@ -109,7 +138,8 @@ Result<PackageCost> package_cost(PackageKind kind, const std::vector<PackagedChi
     r.kgd_yield = p.chip_last ? y2 * y3 : y1 * y2 * y3;
     r.wasted_known_good_dies = kgd * (1.0 / r.kgd_yield - 1.0);
   }
-  r.total = r.interposer + r.substrate + r.bumps + r.package_defect + r.wasted_known_good_dies;
+  r.total = r.interposer + r.substrate + r.bumps + r.package_defect + r.wasted_known_good_dies +
+            r.stacking;
   return r;
 }
 

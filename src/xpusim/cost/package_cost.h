@@ -14,11 +14,17 @@
 
 namespace xpusim {
 
-enum class PackageKind { kOrganic, kFanOut, kSiliconInterposer };
+enum class PackageKind {
+  kOrganic,
+  kFanOut,
+  kSiliconInterposer,
+  kStackedOnSiliconInterposer,  // compute dies hybrid-bonded on base dies (SoIC), bases + HBM on
+                                // a silicon interposer (CoWoS-S): AMD MI300
+};
 
-// "organic" | "fan_out" | "cowos_s" | "cowos_l" | "emib" (physical.package). CoWoS-L (RDL
-// interposer with local silicon bridges) is costed as fan-out RDL and EMIB (bridges in an organic
-// substrate) as organic: approximations, the bridges themselves are ignored.
+// "organic" | "fan_out" | "cowos_s" | "cowos_l" | "emib" | "soic_cowos" (physical.package).
+// CoWoS-L (RDL interposer with local silicon bridges) is costed as fan-out RDL and EMIB (bridges in
+// an organic substrate) as organic: approximations, the bridges themselves are ignored.
 Result<PackageKind> parse_package_kind(std::string_view name);
 std::string_view to_string(PackageKind kind);
 
@@ -42,6 +48,10 @@ struct PackageParams {
   double si_area_factor = 1.1;
   double si_bond_yield = 0.95;
   double substrate_attach_yield = 0.99;          // interposer-to-substrate (y3)
+  // Hybrid (Cu-Cu, bumpless) bond of one die stacked on a base die, SoIC-class. Assumption (n/f:
+  // economics.md has no published per-die hybrid-bond yield): 0.99, Chiplet Actuary's per-chip
+  // organic bond yield; die-to-wafer hybrid bonding is done in a wafer-fab clean room.
+  double hybrid_bond_yield = 0.99;
   bool chip_last = true;                         // CoWoS is chip-last; chip-first for InFO-class
 };
 
@@ -51,6 +61,10 @@ struct PackagedChip {
   int count = 0;
   SquareMillimeters area;    // footprint of one chip
   Usd known_good_cost;       // cost of one known-good chip (raw + defect share)
+  // Stacked packages only: `stacked` chips are hybrid-bonded on top of the `base` chips (spread
+  // evenly over them) and take no interposer area; the rest sit on the interposer.
+  bool stacked = false;
+  bool base = false;
 };
 
 struct PackageCost {
@@ -58,7 +72,9 @@ struct PackageCost {
   SquareMillimeters interposer_area;   // 0 for organic
   double interposers_per_wafer = 0;    // gross, Chiplet Actuary formula
   double interposer_yield = 1;         // y1
-  double bonding_yield = 1;            // y2 = bond^n (n chips)
+  double bonding_yield = 1;            // y2 = bond^n (n chips on the interposer or substrate)
+  double stack_yield = 1;              // one base die with its stacked dies: hybrid^(stacked/base)
+  Usd stacking;                        // hybrid-bond process + stacks scrapped by failed bonds
   double assembly_yield = 1;           // overall probability a package assembly succeeds
   double kgd_yield = 1;                // probability a known-good chip committed to assembly ends
                                        // in a good package (chip-last: y2 y3; chip-first: y1 y2 y3)
@@ -71,7 +87,9 @@ struct PackageCost {
 };
 
 // Package cost for `chips` (Chiplet Actuary package.py formulas, economics.md §4; the µbump cost
-// is charged per chip, not once per chip type as in the repo). Errors: no chips, bad params.
+// is charged per chip, not once per chip type as in the repo). Stacked packages first build
+// known-good stacks (base + its stacked dies), then place them on the interposer chip-last.
+// Errors: no chips, bad params, stacked chips without base chips (or in another package kind).
 Result<PackageCost> package_cost(PackageKind kind, const std::vector<PackagedChip>& chips,
                                  const PackageParams& params = {});
 
