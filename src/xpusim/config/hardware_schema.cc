@@ -38,7 +38,8 @@ const std::vector<std::string> kNodes = {"n28", "n16", "n12", "n7", "n6",
                                          "n5",  "n4",  "n3",  "n2"};
 const std::vector<std::string> kTopologies = {"switched", "fully_connected", "ring", "torus_2d",
                                               "torus_3d"};
-const std::vector<std::string> kPackages = {"organic", "fan_out", "cowos_s", "cowos_l", "emib"};
+const std::vector<std::string> kPackages = {"organic", "fan_out", "cowos_s", "cowos_l", "emib",
+                                            "soic_cowos"};
 const std::vector<std::string> kDramTypes = {"hbm2",  "hbm2e",  "hbm3",  "hbm3e",  "hbm4",
                                              "gddr6", "gddr6x", "gddr7", "lpddr5", "lpddr5x",
                                              "ddr5",  "sram_only"};
