@@ -150,6 +150,7 @@ struct RunOptions {
   int devices = 0;
   int tp = 1, pp = 1, ep = 1, microbatches = 1;
   bool sequence_parallel = false;
+  std::string runtime = std::string(kDefaultRuntime);  // RuntimeProfile name
   // Token economics (cost/token_economics.h); defaults from TcoAssumptions.
   double electricity_usd_per_kwh = TcoAssumptions{}.electricity.value() * 3.6e6;
   std::optional<double> device_price_usd;
@@ -254,7 +255,15 @@ void run_scenario(const RunOptions& o, const GlobalOptions& g) {
     input_error("--devices", fmt::format("{} devices is not a multiple of tp x pp = {}", sc.devices,
                                          o.tp * o.pp));
   const TokenEconomicsAssumptions econ_assumptions = economics_assumptions(o);
-  const PerfCalibration& cal = default_calibration();
+  const PerfCalibration& base = default_calibration();
+  const RuntimeProfile* runtime = find_runtime(base.runtimes, o.runtime);
+  if (!runtime) {
+    const std::vector<std::string> known = runtime_names(base.runtimes);
+    std::string msg = fmt::format("unknown runtime \"{}\"; allowed: {}", o.runtime, join(known));
+    if (auto m = closest_match(o.runtime, known)) msg += fmt::format(" (did you mean \"{}\"?)", *m);
+    input_error("--runtime", msg);
+  }
+  const PerfCalibration cal = with_runtime(base, *runtime);
   StaticResult r = simulate_static(hw, model, sc, cal);
   const Result<TokenEconomics> econ = token_economics(hw, sc, r, econ_assumptions);
 
@@ -270,6 +279,7 @@ void run_scenario(const RunOptions& o, const GlobalOptions& g) {
     j["batch"] = sc.batch;
     j["input_len"] = sc.input_len;
     j["output_len"] = sc.output_len;
+    j["runtime"] = std::string(runtime->name);
     j["precision"] = json{{"weights", to_string(prec.weights)},
                           {"activations", to_string(prec.activations)},
                           {"kv_cache", to_string(prec.kv_cache)}};
@@ -306,13 +316,13 @@ void run_scenario(const RunOptions& o, const GlobalOptions& g) {
     return;
   }
   std::printf("%s on %d x %s (tp %d, pp %d, %d replica%s), batch %lld, %lld in / %lld out, "
-              "%s weights, %s activations, %s KV\n",
+              "%s weights, %s activations, %s KV, runtime %s\n",
               model.id.c_str(), sc.devices, hw.id.c_str(), o.tp, o.pp, r.replicas,
               r.replicas == 1 ? "" : "s", static_cast<long long>(sc.batch),
               static_cast<long long>(sc.input_len), static_cast<long long>(sc.output_len),
               std::string(to_string(prec.weights)).c_str(),
               std::string(to_string(prec.activations)).c_str(),
-              std::string(to_string(prec.kv_cache)).c_str());
+              std::string(to_string(prec.kv_cache)).c_str(), std::string(runtime->name).c_str());
   if (!r.feasible) std::printf("INFEASIBLE: %s\n", r.infeasible_reason.c_str());
   Table s({"metric", "value"});
   s.add_row({"ttft_ms", fixed(units::to_ms(r.ttft), 2)});
@@ -556,6 +566,10 @@ void add_perf_commands(CLI::App& app, GlobalOptions& global) {
       ->capture_default_str();
   run->add_flag("--sequence-parallel", run_opts->sequence_parallel,
                 "reduce-scatter + all-gather instead of all-reduce");
+  run->add_option("--runtime", run_opts->runtime,
+                  "serving software stack whose overheads apply: tensorrt-llm, gpt-fast, nemo, "
+                  "vllm, pytorch-eager")
+      ->capture_default_str();
   run->add_option("--electricity-price", run_opts->electricity_usd_per_kwh,
                   "electricity price for the cost per token, USD/kWh")
       ->capture_default_str();

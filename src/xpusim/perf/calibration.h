@@ -4,6 +4,9 @@
 // values (calibration.cc) against measured_public.csv. Each member documents what it means.
 #pragma once
 
+#include <vector>
+
+#include "xpusim/perf/runtime_profile.h"
 #include "xpusim/units/quantity.h"
 
 namespace xpusim {
@@ -49,22 +52,20 @@ struct PerfCalibration {
   // Per-step latency used when the spec gives no link latency (one hop of a ring step).
   Seconds default_link_latency;
 
-  // ---- Software overheads ----
-  // Per-kernel launch/tail cost inside a serving engine (CUDA graphs / XLA executables): GPU idle
-  // between consecutive kernels.
+  // ---- Software overheads of the ACTIVE runtime ----
+  // Copied from a RuntimeProfile by with_runtime() (the perf models read them from here); in
+  // default_calibration() they hold the default profile's (kDefaultRuntime) values. Not fitted
+  // directly: `xpusim calibrate` fits the profiles in `runtimes`.
+  // Per-kernel idle gap between consecutive kernels of a step (RuntimeProfile::kernel_gap).
   Seconds kernel_overhead;
-  // Host-side cost of one isolated framework call timed from the host (PyTorch eager dispatch +
-  // launch + synchronise); used ONLY to predict isolated GEMM timings, never inside serving steps.
+  // Host-timed isolated framework call (RuntimeProfile::host_call); only isolated GEMM/op timings.
   Seconds host_call_overhead;
-  // Per-decode-step cost of the serving runtime (scheduling, sampling bookkeeping, host sync).
+  // Per-decode-step runtime cost (RuntimeProfile::step_overhead).
   Seconds step_overhead;
-  // Decode attention with grouped-query heads: extra KV-cache reads per additional query head of a
-  // group (0 = each KV head read once per step, as XQA/FlashDecoding do; 1 = read once per query
-  // head, as a plain multi-head kernel does).
-  double gqa_kv_reread = 0;
-  // Fixed host cost of starting a request/batch, added once to TTFT (input copy, scheduling,
-  // first-step set-up of the runtime).
+  // Host cost of starting a request/batch, added once to TTFT (RuntimeProfile::request_overhead).
   Seconds request_overhead;
+  // GQA decode KV re-read of the active runtime's attention kernel (RuntimeProfile::gqa_kv_reread).
+  double gqa_kv_reread = 0;
   // Minimum duration of one attention kernel in decode (split-KV reduction, tail effects).
   Seconds min_attention_time;
 
@@ -74,7 +75,16 @@ struct PerfCalibration {
   double memory_usable_fraction = 0;
   // Fixed runtime workspace per device (cuBLAS/NCCL workspaces, CUDA graphs).
   Bytes runtime_workspace;
+
+  // ---- Software stacks ----
+  // The named runtime profiles (tensorrt-llm, gpt-fast, nemo, vllm, pytorch-eager); select one
+  // with with_runtime().
+  std::vector<RuntimeProfile> runtimes;
 };
+
+// `cal` with the software overheads (kernel_overhead, host_call_overhead, step_overhead,
+// request_overhead) of `runtime`.
+PerfCalibration with_runtime(const PerfCalibration& cal, const RuntimeProfile& runtime);
 
 // The defaults shipped with xpusim (values and how they were fitted: calibration.cc).
 const PerfCalibration& default_calibration();

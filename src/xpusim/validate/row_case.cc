@@ -8,6 +8,7 @@
 #include <cctype>
 
 #include "xpusim/base/text.h"
+#include "xpusim/perf/runtime_profile.h"
 #include "xpusim/units/unit_parser.h"
 
 namespace xpusim {
@@ -279,7 +280,40 @@ bool notes_say_host_to_device(const std::string& notes) {
   return contains(l, "host-to-device") || contains(l, "host to device") || contains(l, "h2d");
 }
 
+std::optional<std::string> runtime_for_notes(const std::string& notes) {
+  const std::string l = lower(notes);
+  if (contains(l, "nemo")) return "nemo";
+  if (contains(l, "tensorrt-llm") || contains(l, "trt-llm")) return "tensorrt-llm";
+  if (contains(l, "gpt-fast")) return "gpt-fast";
+  if (contains(l, "vllm")) return "vllm";
+  if (contains(l, "pytorch") || contains(l, "torch.")) return "pytorch-eager";
+  return std::nullopt;
+}
+
+namespace {
+
+tl::expected<RowCase, std::string> interpret_row_kind(const MeasuredRow& row,
+                                                      const HardwareSpec& hw);
+
+}  // namespace
+
 tl::expected<RowCase, std::string> interpret_row(const MeasuredRow& row, const HardwareSpec& hw) {
+  auto c = interpret_row_kind(row, hw);
+  if (!c) return c;
+  if (auto rt = runtime_for_notes(row.notes)) {
+    c->runtime = *rt;
+  } else {
+    c->runtime = std::string(kDefaultRuntime);
+    c->assumptions.push_back("framework in the notes maps to no runtime profile -> " +
+                             c->runtime);
+  }
+  return c;
+}
+
+namespace {
+
+tl::expected<RowCase, std::string> interpret_row_kind(const MeasuredRow& row,
+                                                      const HardwareSpec& hw) {
   const std::string& s = row.scenario;
   if (is_serving_scenario(s))
     return reject("serving scenario " + s +
@@ -341,5 +375,7 @@ tl::expected<RowCase, std::string> interpret_row(const MeasuredRow& row, const H
   if (auto m = closest_match(s, known)) msg += "; did you mean \"" + *m + "\"?";
   return reject(msg);
 }
+
+}  // namespace
 
 }  // namespace xpusim

@@ -63,8 +63,14 @@ struct RowCase {
   AllReduceCase allreduce;
   P2pCase p2p;
   OpCase op;
+  std::string runtime;     // RuntimeProfile name (from the notes' framework; see runtime_for_notes)
   std::vector<std::string> assumptions;  // the defaults applied, for the report
 };
+
+// The runtime profile of a row's `framework:` note (docs/validation.md, "Runtime profiles"):
+// "nemo" before "tensorrt-llm" (NeMo rows name both), "gpt-fast" before "pytorch" (gpt-fast is
+// PyTorch compiled), "vllm", any other "pytorch" -> "pytorch-eager". nullopt: no profile matches.
+std::optional<std::string> runtime_for_notes(const std::string& notes);
 
 // The LLMCompass single-layer operator names the op scenario knows (notes "gpt3 layer decode: X").
 const std::vector<std::string>& llmcompass_op_names();

@@ -243,7 +243,19 @@ Outcome predict_op_row(const MeasuredRow& row, const PreparedRow& p, const PerfC
   return o;
 }
 
-Outcome predict_row(const MeasuredRow& row, const PreparedRow& p, const PerfCalibration& cal) {
+Outcome predict_row_with(const MeasuredRow& row, const PreparedRow& p,
+                         const PerfCalibration& cal);
+
+// The row runs under its software stack's overheads (RowCase::runtime); a calibration without
+// that profile keeps its own overhead values.
+Outcome predict_row(const MeasuredRow& row, const PreparedRow& p, const PerfCalibration& base) {
+  if (const RuntimeProfile* rt = find_runtime(base.runtimes, p.c.runtime))
+    return predict_row_with(row, p, with_runtime(base, *rt));
+  return predict_row_with(row, p, base);
+}
+
+Outcome predict_row_with(const MeasuredRow& row, const PreparedRow& p,
+                         const PerfCalibration& cal) {
   switch (p.c.kind) {
     case CaseKind::kStatic: return predict_static(row, p, cal);
     case CaseKind::kGemm:

@@ -60,6 +60,28 @@ TEST(PerfCli, RunJsonCarriesTheContractKeys) {
   EXPECT_NEAR(j["memory"]["weights_bytes"].get<double>() / 1e9, 17.6, 0.2);
 }
 
+TEST(PerfCli, RunRuntimeProfile) {
+  CliRun def = run(kRun + " --format json");
+  ASSERT_EQ(def.code, 0) << def.out;
+  auto jd = nlohmann::json::parse(def.out);
+  EXPECT_EQ(jd["runtime"], "tensorrt-llm");
+  // gpt-fast replays CUDA graphs with a fitted per-step cost below TensorRT-LLM's
+  // (calibration.cc): a different TPOT, same weights in memory.
+  CliRun gf = run(kRun + " --runtime gpt-fast --format json");
+  ASSERT_EQ(gf.code, 0) << gf.out;
+  auto jg = nlohmann::json::parse(gf.out);
+  EXPECT_EQ(jg["runtime"], "gpt-fast");
+  EXPECT_NE(jg["tpot_ms"].get<double>(), jd["tpot_ms"].get<double>());
+  EXPECT_EQ(jg["memory"]["weights_bytes"], jd["memory"]["weights_bytes"]);
+  CliRun bad = run(kRun + " --runtime vlm", true);
+  EXPECT_EQ(bad.code, 1) << bad.out;
+  EXPECT_NE(bad.out.find("--runtime"), std::string::npos) << bad.out;
+  EXPECT_NE(bad.out.find("unknown runtime \"vlm\"; allowed: tensorrt-llm, gpt-fast, nemo, vllm, "
+                         "pytorch-eager (did you mean \"vllm\"?)"),
+            std::string::npos)
+      << bad.out;
+}
+
 TEST(PerfCli, RunTablePrintsSummaryAndBreakdown) {
   CliRun r = run(kRun);
   ASSERT_EQ(r.code, 0);

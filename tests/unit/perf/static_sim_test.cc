@@ -29,6 +29,41 @@ StaticScenario scenario(int tp, int64_t batch, int64_t in, int64_t out) {
   return sc;
 }
 
+TEST(StaticSim, RuntimeProfileOverheadsEnterTtftAndTpot) {
+  // with_runtime copies the profile's overheads; the step and request costs add 1:1.
+  RuntimeProfile a;
+  a.name = "a";
+  RuntimeProfile b = a;
+  b.step_overhead = units::ms(1.0);
+  b.request_overhead = units::ms(2.0);
+  const StaticScenario sc = scenario(1, 1, 128, 64);
+  StaticResult ra = simulate_static(h100_like(), llama8b_like(), sc, with_runtime(cal(), a));
+  StaticResult rb = simulate_static(h100_like(), llama8b_like(), sc, with_runtime(cal(), b));
+  EXPECT_NEAR((rb.tpot - ra.tpot).value(), 1e-3, 1e-12);
+  EXPECT_NEAR((rb.ttft - ra.ttft).value(), 2e-3, 1e-12);
+  // A kernel gap is paid once per kernel: more time, never less.
+  RuntimeProfile c = a;
+  c.kernel_gap = units::us(5.0);
+  StaticResult rc = simulate_static(h100_like(), llama8b_like(), sc, with_runtime(cal(), c));
+  EXPECT_GT(rc.tpot.value(), ra.tpot.value());
+}
+
+TEST(StaticSim, BuiltInRuntimeProfiles) {
+  for (const char* name : {"tensorrt-llm", "gpt-fast", "nemo", "vllm", "pytorch-eager"}) {
+    const RuntimeProfile* p = find_runtime(cal().runtimes, name);
+    ASSERT_NE(p, nullptr) << name;
+    EXPECT_GE(p->kernel_gap.value(), 0.0) << name;
+    EXPECT_GE(p->step_overhead.value(), 0.0) << name;
+    EXPECT_FALSE(p->description.empty()) << name;
+  }
+  EXPECT_EQ(find_runtime(cal().runtimes, "tensorrt"), nullptr);
+  // The default calibration carries the default profile's overheads.
+  const RuntimeProfile* def = find_runtime(cal().runtimes, kDefaultRuntime);
+  ASSERT_NE(def, nullptr);
+  EXPECT_EQ(cal().step_overhead.value(), def->step_overhead.value());
+  EXPECT_EQ(cal().kernel_overhead.value(), def->kernel_gap.value());
+}
+
 TEST(StaticSim, LatencyDecomposition) {
   StaticResult r = simulate_static(h100_like(), llama70b_like(), scenario(8, 32, 2048, 256), cal());
   EXPECT_TRUE(r.feasible) << r.infeasible_reason;

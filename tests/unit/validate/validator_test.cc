@@ -174,6 +174,18 @@ TEST(RowCase, WeightOnlyQuantisation) {
   EXPECT_EQ(c->run.kv, Precision::kFp8);
 }
 
+TEST(RowCase, FrameworkNoteSelectsTheRuntimeProfile) {
+  // docs/validation.md "Runtime profiles": NeMo before TensorRT-LLM, gpt-fast before PyTorch.
+  EXPECT_EQ(runtime_for_notes("framework: NeMo Framework / TensorRT-LLM"), "nemo");
+  EXPECT_EQ(runtime_for_notes("framework: TensorRT-LLM 0.9.0 (gptSessionBenchmark)"),
+            "tensorrt-llm");
+  EXPECT_EQ(runtime_for_notes("framework: gpt-fast (PyTorch torch.compile)"), "gpt-fast");
+  EXPECT_EQ(runtime_for_notes("framework: vLLM"), "vllm");
+  EXPECT_EQ(runtime_for_notes("framework: pytorch torch.matmul (mamf-finder.py)"),
+            "pytorch-eager");
+  EXPECT_EQ(runtime_for_notes("framework: nccl-tests all_reduce"), std::nullopt);
+}
+
 TEST(RowCase, NotesParsing) {
   EXPECT_DOUBLE_EQ(message_size_from_notes("busbw at message size 256 MB, 8 GPUs")->value(), 256e6);
   EXPECT_DOUBLE_EQ(message_size_from_notes("message size: 1 GiB")->value(), 1073741824.0);

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: Apache-2.0
+// RuntimeProfile: the serving software stack (TensorRT-LLM, gpt-fast, NeMo, vLLM, PyTorch eager)
+// as a part of what is measured, next to the hardware (stage 5). A profile carries the software
+// overheads the perf models add around the kernels; the named built-in profiles and their values
+// live in PerfCalibration::runtimes (calibration.cc), fitted per profile by `xpusim calibrate`.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "xpusim/units/quantity.h"
+
+namespace xpusim {
+
+struct RuntimeProfile {
+  std::string_view name;          // "tensorrt-llm", "gpt-fast", ... (a string literal)
+  std::string_view description;   // the stack and the source of its values
+  // Idle time of the device between two consecutive kernels of a step: a CUDA-graph replay
+  // leaves ~1-3 us, an eager framework queues launches ahead of the GPU (a few us when the host
+  // keeps up, more when it does not).
+  Seconds kernel_gap;
+  // Host-side cost of ONE isolated framework call timed from the host (dispatch + launch +
+  // synchronise): used only for single-call microbenchmarks, never inside serving steps.
+  Seconds host_call;
+  // Per-decode-step cost of the runtime outside the kernels (scheduler, sampling bookkeeping,
+  // host synchronisation, detokenisation).
+  Seconds step_overhead;
+  // Host cost of starting a request/batch, added once to TTFT (input copy, scheduling, set-up).
+  Seconds request_overhead;
+  // Decode attention of grouped-query models: extra KV-cache reads per additional query head of
+  // a group. 0 = a fused GQA kernel reads each KV head once per step (TensorRT-LLM XQA); 1 = the
+  // KV heads are expanded to one per query head before attention (gpt-fast repeat_interleave).
+  // A property of the attention kernel the stack ships: documented per profile, fitted (0..1)
+  // only for TensorRT-LLM and NeMo, whose kernel choice depends on the model and format.
+  double gqa_kv_reread = 0;
+  // Descriptive flags (reported, not used by the formulas: their cost is in the values above).
+  bool cuda_graphs = false;       // decode steps replayed from CUDA graphs
+  bool fused_kernels = false;     // norms/activations fused into neighbouring kernels
+};
+
+// The profile `xpusim run` and rows without a mapped framework use.
+inline constexpr std::string_view kDefaultRuntime = "tensorrt-llm";
+
+// Names of the profiles in `profiles`, in order.
+std::vector<std::string> runtime_names(const std::vector<RuntimeProfile>& profiles);
+
+// The profile called `name`, or nullptr.
+const RuntimeProfile* find_runtime(const std::vector<RuntimeProfile>& profiles,
+                                   std::string_view name);
+
+}  // namespace xpusim
