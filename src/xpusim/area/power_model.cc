@@ -103,6 +103,27 @@ Result<PowerReport> estimate_power(const HardwareSpec& hw, const AreaReport& are
   const std::string& dram = hw.memory.dram.type;
   PowerReport r;
   r.static_power = kStaticPowerDensity * area.total_area;
+  bool busy = rates.clocks_running || rates.vector.value() > 0 || rates.register_file.value() > 0 ||
+              rates.l1.value() > 0 || rates.l2.value() > 0 || rates.llc.value() > 0 ||
+              rates.dram.value() > 0 || rates.scale_up.value() > 0 ||
+              rates.scale_out.value() > 0 || rates.die_to_die.value() > 0;
+  for (Precision p : kAllPrecisions) busy = busy || rates.matrix[index_of(p)].value() > 0;
+  if (busy) {
+    // Clock tree, pipeline registers, issue and control (kBusyEnergyPerFlopSlot): the clocked
+    // datapath is the dense 16-bit matrix peak, or the SIMD peak without matrix engines.
+    FlopRate slots =
+        max(peak_matrix_rate(hw, Precision::kFp16), peak_matrix_rate(hw, Precision::kBf16));
+    if (!(slots.value() > 0)) slots = peak_vector_rate(hw);
+    r.busy_logic = kBusyEnergyPerFlopSlot * slots * technology(node).energy_vs_n7;
+    const std::string t = lower(dram);
+    const double devices = static_cast<double>(std::max(0, hw.memory.dram.stacks));
+    r.dram_background = (t.rfind("gddr", 0) == 0 ? kGddrBackgroundPerDevice
+                                                   : kHbmBackgroundPerStack) * devices;
+    BytesPerSecond up{0}, out{0};
+    if (hw.interconnect.scale_up.present) up = hw.interconnect.scale_up.bandwidth;
+    if (hw.interconnect.scale_out.present) out = hw.interconnect.scale_out.bandwidth;
+    r.link_idle = Watts(kSerdesIdleFraction * (up.value() + out.value()) * kSerdesPjPerBit * 8e-12);
+  }
   for (Precision p : kAllPrecisions) r.matrix += rates.matrix[index_of(p)] * energy_per_flop(p, node);
   // SIMD FP32: one FMA = 2 FLOP at the FP32 MAC cost.
   r.vector = rates.vector * energy_per_flop(Precision::kFp32, node);
@@ -111,10 +132,14 @@ Result<PowerReport> estimate_power(const HardwareSpec& hw, const AreaReport& are
              rates.l2 * energy_per_byte(MemoryLevel::kL2, dram, node) +
              rates.llc * energy_per_byte(MemoryLevel::kLlc, dram, node) +
              rates.dram * energy_per_byte(MemoryLevel::kDram, dram, node);
-  const double serdes = kSerdesPjPerBit * 8e-12, d2d = kDieToDiePjPerBit * 8e-12;
+  // SerDes traffic adds the part of the per-bit energy not already drawn idle (link_idle), so a
+  // link at full traffic draws kSerdesPjPerBit x bandwidth in all.
+  const double serdes = (1.0 - kSerdesIdleFraction) * kSerdesPjPerBit * 8e-12;
+  const double d2d = kDieToDiePjPerBit * 8e-12;
   r.links = Watts((rates.scale_up.value() + rates.scale_out.value()) * serdes +
                   rates.die_to_die.value() * d2d);
-  r.total = r.static_power + r.matrix + r.vector + r.memory + r.links;
+  r.total = r.static_power + r.busy_logic + r.dram_background + r.link_idle + r.matrix + r.vector +
+            r.memory + r.links;
   if (hw.physical.tdp.value() > 0) {
     r.tdp = hw.physical.tdp;
     r.within_tdp = r.total <= hw.physical.tdp;
@@ -141,7 +166,14 @@ ActivityRates peak_activity(const HardwareSpec& hw) {
   a.dram = hw.memory.dram.bandwidth;
   if (hw.interconnect.scale_up.present) a.scale_up = hw.interconnect.scale_up.bandwidth;
   if (hw.interconnect.scale_out.present) a.scale_out = hw.interconnect.scale_out.bandwidth;
+  a.clocks_running = true;
   return a;
+}
+
+Result<PowerReport> busy_idle_power(const HardwareSpec& hw, const AreaReport& area) {
+  ActivityRates a;
+  a.clocks_running = true;
+  return estimate_power(hw, area, a);
 }
 
 }  // namespace xpusim

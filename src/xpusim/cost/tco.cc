@@ -8,7 +8,7 @@
 namespace xpusim {
 
 Result<TcoReport> total_cost_of_ownership(Usd capital, Watts average_power,
-                                          const TcoAssumptions& a) {
+                                          const TcoAssumptions& a, Watts idle_power) {
   Diagnostics d;
   if (!(capital.value() >= 0) || !capital.is_finite())
     d.push_back({.path = "capital", .message = fmt::format("capital must be >= 0 USD, got {}",
@@ -16,6 +16,13 @@ Result<TcoReport> total_cost_of_ownership(Usd capital, Watts average_power,
   if (!(average_power.value() >= 0) || !average_power.is_finite())
     d.push_back({.path = "power", .message = fmt::format("power must be >= 0 W, got {}",
                                                          average_power.value())});
+  if (!(idle_power.value() >= 0) || !idle_power.is_finite())
+    d.push_back({.path = "idle_power", .message = fmt::format("idle power must be >= 0 W, got {}",
+                                                              idle_power.value())});
+  if (!(a.system_fixed_power.value() >= 0) || !a.system_fixed_power.is_finite())
+    d.push_back({.path = "system_fixed_power",
+                 .message = fmt::format("fixed system power must be >= 0 W, got {}",
+                                        a.system_fixed_power.value())});
   if (!(a.lifetime.value() > 0))
     d.push_back({.path = "lifetime", .message = fmt::format("lifetime must be > 0 s, got {}",
                                                             a.lifetime.value())});
@@ -35,7 +42,10 @@ Result<TcoReport> total_cost_of_ownership(Usd capital, Watts average_power,
   if (!d.empty()) return tl::unexpected(d);
   TcoReport r;
   r.capital = capital;
-  r.energy = average_power * a.lifetime * a.system_power_factor * a.pue;
+  // Utilised time at the working power, the rest at the idle power; the fixed share (host,
+  // network) throughout, since the server stays powered (tco.h). Ignores power-capping.
+  const Watts chip = average_power * a.utilization + idle_power * (1.0 - a.utilization);
+  r.energy = (chip * a.system_power_factor + a.system_fixed_power) * a.lifetime * a.pue;
   r.energy_cost = a.electricity * r.energy;
   r.total = r.capital + r.energy_cost;
   return r;

@@ -15,23 +15,33 @@ struct TcoAssumptions {
   UsdPerJoule electricity{0.08 / 3.6e6};      // $0.08/kWh, US industrial average order (EIA 2024,
                                               // unverified here)
   double pue = 1.2;                           // data-centre power usage effectiveness (assumption)
-  // Whole-system power per accelerator relative to the chip (host, network, cooling fans).
-  // Epoch: H100 ≈ 1,700 W per GPU incl. server/network vs 700 W TDP ⇒ ~2.4 (economics.md §6).
-  double system_power_factor = 1700.0 / 700.0;
+  // Whole-system power per accelerator = system_fixed_power + system_power_factor x chip power.
+  // Epoch AI "Can AI scaling continue through 2030?" (2024): H100 ≈ 1,700 W per GPU incl. server
+  // and network at its 700 W TDP (economics.md §6). Split (assumption): power delivery and cooling
+  // that track the chip's heat (PSU ~95%, board VRM ~90%, fans) = 1.2 x chip power; the rest,
+  // 1,700 - 1.2 x 700 = 860 W per device, is drawn whatever the chip does (host CPUs and DRAM,
+  // NICs, storage, the switch fabric's share). The same split serves every accelerator (the only
+  // published system figure is H100's); a server with fewer or more devices per host would differ.
+  double system_power_factor = 1.2;
+  Watts system_fixed_power{1700.0 - 1.2 * 700.0};
   double utilization = 1.0;                   // fraction of the lifetime spent producing tokens
 };
 
 struct TcoReport {
   Usd capital;                  // purchase price or manufacturing cost, as given
-  Joules energy;                // chip energy x system factor x PUE over the lifetime
+  Joules energy;                // system energy (chip x factor + fixed share) x PUE over the lifetime
   Usd energy_cost;
   Usd total;
 };
 
-// TCO of one accelerator bought for `capital` drawing `average_power` (chip only). Errors:
-// negative capital or power, non-positive lifetime, PUE < 1, utilisation outside (0, 1].
+// TCO of one accelerator bought for `capital`, powered for the whole lifetime: a fraction
+// `utilization` of it producing tokens at `average_power` (chip only), the rest idle at
+// `idle_power` (chip only; default 0 W, a powered-down chip); the fixed system share is drawn
+// throughout. Errors: negative capital or powers, non-positive lifetime, PUE < 1, system factor
+// < 1, negative fixed power, utilisation outside (0, 1].
 Result<TcoReport> total_cost_of_ownership(Usd capital, Watts average_power,
-                                          const TcoAssumptions& a = {});
+                                          const TcoAssumptions& a = {},
+                                          Watts idle_power = Watts(0));
 
 // USD per million output tokens at `tokens_per_second` (> 0) sustained while utilised.
 Result<Usd> cost_per_million_tokens(const TcoReport& tco, TokensPerSecond tokens_per_second,

@@ -29,7 +29,7 @@ Result<PhasePower> phase_power(const HardwareSpec& hw, const AreaReport& area,
 }
 
 // Energy of one device over a stretch of `wall` seconds in which the kernels run `active` seconds
-// at `busy` power and the rest (request/step overheads, pipeline bubbles) at the static power.
+// at `busy` power and the rest (request/step overheads, pipeline bubbles) at the busy-idle power.
 Joules stretch_energy(Seconds wall, Seconds active, Watts busy, Watts idle) {
   const Seconds on = min(max(active, Seconds(0)), max(wall, Seconds(0)));
   return busy * on + idle * (max(wall, Seconds(0)) - on);
@@ -41,6 +41,7 @@ ActivityRates phase_activity(const HardwareSpec& hw, const PrecisionPlan& precis
                              const PhaseBreakdown& phase) {
   ActivityRates a;
   if (!(phase.total.value() > 0)) return a;
+  a.clocks_running = true;  // kernels run for the whole phase time
   // Matrix ops run in the execution precision the perf model uses (op_model.cc matrix_rate): the
   // requested format if the engines support it, else a wider one; without matrix engines at all
   // the work falls to the SIMD lanes (fp32 energy).
@@ -107,12 +108,17 @@ Result<TokenEconomics> token_economics(const HardwareSpec& hw, const StaticScena
   e.prefill = *pre;
   e.decode = *dec;
   e.capped = pre->capped || dec->capped;
-  e.idle_power = min(pre->model.static_power, pre->power);
+  // Between kernels (request/step overheads, pipeline bubbles) the clocks keep running: the
+  // busy-idle baseline (static + clock tree/control + DRAM background + SerDes idle; power_model.h),
+  // never more than what the phases draw after capping.
+  auto idle = busy_idle_power(hw, *area);
+  if (!idle) return tl::unexpected(idle.error());
+  e.idle_power = min(idle->total, min(pre->power, dec->power));
 
   // One run of the static batch on one device (static_sim.cc): the TTFT (request overhead + the
   // prefill of `microbatches` microbatches, each of which the breakdown describes) then
   // output_len - 1 decode steps of TPOT each. A device is busy for its own microbatches' kernels
-  // and idle (static power) for the rest: overheads and pipeline bubbles. Decode uses the step at
+  // and busy-idle for the rest: overheads and pipeline bubbles. Decode uses the step at
   // the mean context for every step (attention grows linearly with the context; ignores the
   // curvature the perf model's TPOT accounts for).
   const double mb = static_cast<double>(std::max(1, scenario.plan.microbatches));
@@ -129,13 +135,15 @@ Result<TokenEconomics> token_economics(const HardwareSpec& hw, const StaticScena
   const double tokens = static_cast<double>(result.replicas) * static_cast<double>(scenario.batch) *
                         static_cast<double>(scenario.output_len);
   XPUSIM_CHECK(tokens > 0 && devices > 0, "a feasible scenario produces tokens on devices");
-  // System overhead (host, network, fans) in proportion to the chip: Epoch AI "Can AI scaling
-  // continue through 2030?" (2024), H100 ~1,700 W per GPU incl. server and network vs 700 W TDP
-  // (economics.md §6); facility overhead by the PUE. Ignores that the overhead is partly fixed.
-  const double overhead = as.tco.system_power_factor * as.tco.pue;
+  // System overhead (tco.h): power delivery and fans in proportion to the chip, plus a fixed share
+  // per device (host, network) from Epoch AI's ~1,700 W per H100 system (economics.md §6), drawn
+  // for the whole run whatever the chip load; facility overhead by the PUE.
+  const TcoAssumptions& t = as.tco;
   e.energy_per_output_token = device_energy * devices / tokens;
-  e.system_energy_per_output_token = e.energy_per_output_token * overhead;
-  e.system_power = e.average_power * devices * overhead;
+  e.system_energy_per_output_token =
+      (device_energy * t.system_power_factor + t.system_fixed_power * result.e2e_latency) * t.pue *
+      devices / tokens;
+  e.system_power = (e.average_power * t.system_power_factor + t.system_fixed_power) * devices * t.pue;
 
   // Capital per device: the given price, else the modelled cost per unit (manufacturing + NRE,
   // economics.md §3-§4, §3.6) marked up by the gross margin.
@@ -150,7 +158,9 @@ Result<TokenEconomics> token_economics(const HardwareSpec& hw, const StaticScena
   }
   // TCO per device = capital + lifetime energy (tco.cc); cost per token = TCO per hour of use /
   // tokens per hour of use (SemiAnalysis-style TCO per token).
-  auto tco = total_cost_of_ownership(e.device_price, e.average_power, as.tco);
+  // Unutilised lifetime (utilisation < 1): the chip idles clock-gated at its static power.
+  auto tco = total_cost_of_ownership(e.device_price, e.average_power, as.tco,
+                                     pre->model.static_power);
   if (!tco) return tl::unexpected(tco.error());
   e.tco = *tco;
   const Seconds used = as.tco.lifetime * as.tco.utilization;

@@ -43,12 +43,12 @@ struct TokenEconomics {
   std::string infeasible_reason;
   PhasePower prefill;                    // while the prefill kernels run
   PhasePower decode;                     // while a decode step's kernels run
-  Watts idle_power;                      // static power (request/step overheads, pipeline bubbles)
+  Watts idle_power;                      // busy-idle baseline (overheads, pipeline bubbles)
   Watts average_power;                   // per device over the whole run (TTFT + decode)
   bool capped = false;                   // prefill or decode power was capped by the TDP
   Joules energy_per_output_token;        // all devices' chip energy / output tokens
-  Joules system_energy_per_output_token; // x system overhead x PUE
-  Watts system_power;                    // devices x average power x system overhead x PUE
+  Joules system_energy_per_output_token; // (chip x system factor + fixed share) x PUE
+  Watts system_power;                    // devices x (average x factor + fixed share) x PUE
   Usd device_price;                      // capital per device used in the TCO
   bool device_price_modelled = false;    // true: cost/ estimate with the gross margin
   Usd modelled_cost_per_unit;            // cost/ manufacturing + NRE per unit (when modelled)

@@ -145,6 +145,7 @@ TEST(Tco, EnergyAndTokensArithmetic) {
   a.electricity = UsdPerJoule(1e-6);
   a.pue = 1.5;
   a.system_power_factor = 2.0;
+  a.system_fixed_power = units::watts(0);  // proportional part only here
   auto t = total_cost_of_ownership(units::usd(1000), units::watts(100), a);
   ASSERT_TRUE(t);
   EXPECT_NEAR(t->energy.value(), 100 * 1000 * 2.0 * 1.5, 1e-9);

@@ -70,6 +70,54 @@ TEST(TokenEconomics, EnergyPerTokenFallsWithBatchWhenDecodeBound) {
   }
 }
 
+TEST(TokenEconomics, EnergyPerTokenFallsWithBatchOn70bTensorParallel) {
+  // Llama 3.1 70B on 8 H100 (tp8), short prompt, long generation: decode-bound, the busy baseline
+  // and the weight stream are shared by more tokens as the batch grows.
+  const HardwareSpec hw = hardware("h100-sxm-80gb");
+  const ModelSpec m = model("llama-3.1-70b");
+  double previous = 1e300;
+  for (int64_t batch : {1, 8, 32, 128}) {
+    Scenario r = run(hw, m, scenario(8, batch, 128, 512));
+    ASSERT_TRUE(r.econ.feasible) << r.econ.infeasible_reason;
+    const double j = r.econ.system_energy_per_output_token.value();
+    EXPECT_LT(r.econ.energy_per_output_token.value(), previous) << "batch " << batch;
+    EXPECT_GT(j, r.econ.energy_per_output_token.value());
+    previous = r.econ.energy_per_output_token.value();
+  }
+}
+
+TEST(TokenEconomics, LifetimeEnergyFollowsUtilisation) {
+  // Half the lifetime idle: the chip draws its static power then, the fixed system share always.
+  const HardwareSpec hw = hardware("h100-sxm-80gb");
+  TokenEconomicsAssumptions full, half;
+  half.tco.utilization = 0.5;
+  Scenario a = run(hw, model("llama-3.1-8b"), scenario(1, 16, 512, 256), full);
+  Scenario b = run(hw, model("llama-3.1-8b"), scenario(1, 16, 512, 256), half);
+  ASSERT_TRUE(a.econ.feasible && b.econ.feasible);
+  const TcoAssumptions& t = half.tco;
+  const double chip = 0.5 * b.econ.average_power.value() +
+                      0.5 * b.econ.prefill.model.static_power.value();
+  EXPECT_NEAR(b.econ.tco.energy.value(),
+              (chip * t.system_power_factor + t.system_fixed_power.value()) * t.lifetime.value() *
+                  t.pue, 1e-3);
+  EXPECT_LT(b.econ.tco.energy, a.econ.tco.energy);
+  // Fewer tokens over the same capital: each costs more.
+  EXPECT_GT(b.econ.cost_per_million_output_tokens, a.econ.cost_per_million_output_tokens);
+}
+
+TEST(TokenEconomics, IdleBetweenKernelsIsTheBusyBaseline) {
+  const HardwareSpec hw = hardware("h100-sxm-80gb");
+  Scenario r = run(hw, model("llama-3.1-70b"), scenario(8, 32, 2048, 256));
+  ASSERT_TRUE(r.econ.feasible);
+  auto area = estimate_area(hw);
+  ASSERT_TRUE(area);
+  auto idle = busy_idle_power(hw, *area);
+  ASSERT_TRUE(idle);
+  EXPECT_DOUBLE_EQ(r.econ.idle_power.value(), idle->total.value());
+  EXPECT_GT(r.econ.idle_power, r.econ.prefill.model.static_power);
+  EXPECT_LT(r.econ.idle_power, r.econ.decode.power);
+}
+
 TEST(TokenEconomics, PowerNeverExceedsTdpOnAnyPreset) {
   const ModelSpec m = model("llama-3.1-8b");
   int checked = 0;
@@ -116,7 +164,13 @@ TEST(TokenEconomics, EnergyBookkeeping) {
               (r.econ.average_power * r.result.e2e_latency).value() * 8.0, 1e-6);
   const TcoAssumptions t;
   EXPECT_NEAR(r.econ.system_power.value(),
-              r.econ.average_power.value() * 8.0 * t.system_power_factor * t.pue, 1e-6);
+              (r.econ.average_power.value() * t.system_power_factor +
+               t.system_fixed_power.value()) * 8.0 * t.pue, 1e-6);
+  // System energy per token x tokens = system power x latency.
+  EXPECT_NEAR(r.econ.system_energy_per_output_token.value() * tokens,
+              r.econ.system_power.value() * r.result.e2e_latency.value(), 1e-6);
+  // Epoch's 1,700 W per H100 system at the 700 W TDP (economics.md §6) is what the split returns.
+  EXPECT_NEAR(700.0 * t.system_power_factor + t.system_fixed_power.value(), 1700.0, 1e-9);
   // Prefill is compute-heavy, decode at batch 32 memory-bound: prefill draws more.
   EXPECT_GT(r.econ.prefill.power, r.econ.decode.power);
 }
@@ -130,8 +184,9 @@ TEST(TokenEconomics, CostPerTokenByHandWithAGivenPrice) {
   ASSERT_TRUE(r.econ.feasible);
   EXPECT_FALSE(r.econ.device_price_modelled);
   const TcoAssumptions& t = a.tco;
-  const double energy_usd = r.econ.average_power.value() * t.lifetime.value() *
-                            t.system_power_factor * t.pue * t.electricity.value();
+  const double energy_usd = (r.econ.average_power.value() * t.system_power_factor +
+                             t.system_fixed_power.value()) *
+                            t.lifetime.value() * t.pue * t.electricity.value();
   const double tokens = r.result.output_tokens_per_s / 4.0 * t.lifetime.value();
   EXPECT_NEAR(r.econ.cost_per_million_output_tokens.value(), (10000 + energy_usd) / tokens * 1e6,
               1e-9);
