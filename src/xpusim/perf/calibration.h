@@ -66,6 +66,8 @@ struct PerfCalibration {
   Seconds request_overhead;
   // GQA decode KV re-read of the active runtime's attention kernel (RuntimeProfile::gqa_kv_reread).
   double gqa_kv_reread = 0;
+  // The active runtime's GEMM-kernel factor on matrix_efficiency (RuntimeProfile::matrix_efficiency).
+  double runtime_matrix_efficiency = 1.0;
   // Minimum duration of one attention kernel in decode (split-KV reduction, tail effects).
   Seconds min_attention_time;
 

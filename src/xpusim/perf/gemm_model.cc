@@ -54,7 +54,8 @@ GemmResult predict_gemm(const HardwareSpec& hw, const GemmShape& shape, GemmOper
   if (unit_macs <= 0) unit_macs = c.vector.fp32_flop_per_cycle_per_unit / 2.0;
   unit_macs = std::max(unit_macs, 1e-9);
   const double narrow = bytes_per_element(exec).value() <= 1.0 ? cal.narrow_matrix_efficiency : 1.0;
-  const double unit_rate = unit_macs * clock * cal.matrix_efficiency * narrow;  // MAC/s per unit
+  const double unit_rate =  // MAC/s per unit
+      unit_macs * clock * cal.matrix_efficiency * cal.runtime_matrix_efficiency * narrow;
   const int min_m = std::max(1, c.matrix.min_m);
   // SIMD lane operations per second for weight conversion (weights narrower than the math format
   // and not executed natively: int8/int4/fp8 weights with 16-bit activations).

@@ -37,7 +37,8 @@ FlopRate matrix_rate(const HardwareSpec& hw, Precision p, const PerfCalibration&
   FlopRate peak = peak_matrix_rate(hw, exec);
   if (peak.value() <= 0) peak = peak_vector_rate(hw);
   const double narrow = bytes_per_element(exec).value() <= 1.0 ? cal.narrow_matrix_efficiency : 1.0;
-  return FlopRate(std::max(peak.value(), 1.0) * cal.matrix_efficiency * narrow);
+  return FlopRate(std::max(peak.value(), 1.0) * cal.matrix_efficiency *
+                  cal.runtime_matrix_efficiency * narrow);
 }
 
 struct Parts {

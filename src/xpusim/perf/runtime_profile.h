@@ -32,8 +32,14 @@ struct RuntimeProfile {
   // a group. 0 = a fused GQA kernel reads each KV head once per step (TensorRT-LLM XQA); 1 = the
   // KV heads are expanded to one per query head before attention (gpt-fast repeat_interleave).
   // A property of the attention kernel the stack ships: documented per profile, fitted (0..1)
-  // only for TensorRT-LLM and NeMo, whose kernel choice depends on the model and format.
+  // only for the TensorRT-LLM engine (tensorrt-llm and nemo together), whose kernel choice
+  // depends on batch, model and format.
   double gqa_kv_reread = 0;
+  // Fraction of the hardware's GEMM efficiency (PerfCalibration::matrix_efficiency, set by the
+  // cuBLAS microbenchmarks) that the stack's own GEMM kernels reach (kernel selection, fused
+  // epilogues, sustained-load clocks in a full model). 1 for PyTorch eager (cuBLAS itself);
+  // fitted (0.5..1) for the TensorRT-LLM engine and gpt-fast.
+  double matrix_efficiency = 1.0;
   // Descriptive flags (reported, not used by the formulas: their cost is in the values above).
   bool cuda_graphs = false;       // decode steps replayed from CUDA graphs
   bool fused_kernels = false;     // norms/activations fused into neighbouring kernels

@@ -48,6 +48,20 @@ FitParameter runtime_param(std::string_view runtime, std::string_view what,
                       lo, hi, !std::is_same_v<T, double>};
 }
 
+// A kernel property shared by the TensorRT-LLM and NeMo profiles (NeMo runs TensorRT-LLM
+// engines): read from tensorrt-llm, written to both.
+FitParameter engine_param(std::string_view what, double RuntimeProfile::*member, double lo,
+                          double hi) {
+  FitParameter trt = runtime_param("tensorrt-llm", what, member, lo, hi);
+  FitParameter nemo = runtime_param("nemo", what, member, lo, hi);
+  trt.name = "tensorrt-llm+nemo." + std::string(what);
+  trt.set = [a = trt.set, b = nemo.set](PerfCalibration& c, double v) {
+    a(c, v);
+    b(c, v);
+  };
+  return trt;
+}
+
 }  // namespace
 
 const std::vector<FitParameter>& fit_parameters() {
@@ -85,8 +99,12 @@ const std::vector<FitParameter>& fit_parameters() {
                     10e-3),
       // GQA decode KV re-read of the stack's attention kernel: between 0 (fused GQA kernel) and
       // 1 (one KV read per query head); fractional when the re-reads of a group partly hit L2.
-      runtime_param("tensorrt-llm", "gqa_kv_reread", &RuntimeProfile::gqa_kv_reread, 0.0, 1.0),
-      runtime_param("nemo", "gqa_kv_reread", &RuntimeProfile::gqa_kv_reread, 0.0, 1.0),
+      // NeMo serves TensorRT-LLM engines: the kernel properties (GQA re-read, GEMM quality) are
+      // one value for both profiles; only the host-side overheads differ.
+      engine_param("gqa_kv_reread", &RuntimeProfile::gqa_kv_reread, 0.0, 1.0),
+      // GEMM-kernel quality of the serving stacks relative to cuBLAS (0.5-1).
+      engine_param("matrix_efficiency", &RuntimeProfile::matrix_efficiency, 0.5, 1.0),
+      runtime_param("gpt-fast", "matrix_efficiency", &RuntimeProfile::matrix_efficiency, 0.5, 1.0),
       runtime_param("nemo", "kernel_gap", &RuntimeProfile::kernel_gap, 0.0, 50e-6),
       runtime_param("nemo", "step_overhead", &RuntimeProfile::step_overhead, 0.0, 5e-3),
       runtime_param("nemo", "request_overhead", &RuntimeProfile::request_overhead, 0.0, 10e-3),

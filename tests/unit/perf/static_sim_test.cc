@@ -46,6 +46,13 @@ TEST(StaticSim, RuntimeProfileOverheadsEnterTtftAndTpot) {
   c.kernel_gap = units::us(5.0);
   StaticResult rc = simulate_static(h100_like(), llama8b_like(), sc, with_runtime(cal(), c));
   EXPECT_GT(rc.tpot.value(), ra.tpot.value());
+  // Slower GEMM kernels of a stack slow the compute-bound prefill (2048 tokens), never speed it.
+  RuntimeProfile d = a;
+  d.matrix_efficiency = 0.5;
+  const StaticScenario long_prompt = scenario(1, 8, 2048, 2);
+  StaticResult fast = simulate_static(h100_like(), llama8b_like(), long_prompt, with_runtime(cal(), a));
+  StaticResult slow = simulate_static(h100_like(), llama8b_like(), long_prompt, with_runtime(cal(), d));
+  EXPECT_GT(slow.ttft.value(), 1.5 * fast.ttft.value());
 }
 
 TEST(StaticSim, BuiltInRuntimeProfiles) {
