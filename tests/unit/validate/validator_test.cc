@@ -300,6 +300,30 @@ TEST(CalibrationFit, NeverWorsensTheObjectiveAndStaysInRange) {
   for (const auto& p : fit_parameters()) EXPECT_EQ(p.get(fit.fitted), p.get(again.fitted)) << p.name;
 }
 
+TEST(CalibrationFit, RuntimeProfileParameters) {
+  // Per-stack overheads are fitted per profile; the TensorRT-LLM engine's kernel properties are
+  // one value written to both tensorrt-llm and nemo (NeMo serves TensorRT-LLM engines).
+  const FitParameter* engine = nullptr;
+  const FitParameter* nemo_step = nullptr;
+  for (const auto& p : fit_parameters()) {
+    if (p.name == "tensorrt-llm+nemo.matrix_efficiency") engine = &p;
+    if (p.name == "nemo.step_overhead") nemo_step = &p;
+    EXPECT_NE(p.name, "step_overhead");  // no global overheads any more
+  }
+  ASSERT_NE(engine, nullptr);
+  ASSERT_NE(nemo_step, nullptr);
+  EXPECT_TRUE(nemo_step->is_time);
+  PerfCalibration c = default_calibration();
+  engine->set(c, 0.6);
+  EXPECT_DOUBLE_EQ(find_runtime(c.runtimes, "tensorrt-llm")->matrix_efficiency, 0.6);
+  EXPECT_DOUBLE_EQ(find_runtime(c.runtimes, "nemo")->matrix_efficiency, 0.6);
+  EXPECT_DOUBLE_EQ(find_runtime(c.runtimes, "gpt-fast")->matrix_efficiency,
+                   find_runtime(default_calibration().runtimes, "gpt-fast")->matrix_efficiency);
+  EXPECT_DOUBLE_EQ(engine->get(c), 0.6);
+  nemo_step->set(c, 2e-3);
+  EXPECT_DOUBLE_EQ(find_runtime(c.runtimes, "nemo")->step_overhead.value(), 2e-3);
+}
+
 TEST(CalibrationFit, HardwareFamilies) {
   EXPECT_EQ(hardware_family("a100-sxm-80gb"), "ampere");
   EXPECT_EQ(hardware_family("l40s"), "ada");
