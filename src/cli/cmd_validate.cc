@@ -198,7 +198,7 @@ void run_calibrate(const std::string& file, int max_rounds, bool holdout,
     return;
   }
   std::string out;
-  out += "Fitted " + std::to_string(fit_parameters().size()) + " global constants on " +
+  out += "Fitted " + std::to_string(fit_parameters().size()) + " constants (global, and per runtime profile: NAME.x) on " +
          std::to_string(fit.rows) + " rows of " + file + " (" +
          std::to_string(fit.evaluations) + " evaluations, coordinate descent)\n";
   out += "Objective (" + weighting + " MAPE) before: " + fixed(fit.objective_before, 2) +
