@@ -38,7 +38,13 @@ Result<std::string> resolve_preset_path(const std::string& kind, const std::stri
   if (fs::is_regular_file(p, ec)) return p.string();
   auto known = list_presets(kind);
   std::string msg = "unknown " + what + " preset \"" + id_or_file + "\"";
-  if (auto m = closest_match(id_or_file, known)) msg += "; did you mean \"" + *m + "\"?";
+  std::vector<std::string> extending;  // "h100" -> the ids that start with it
+  for (const auto& k : known)
+    if (k.starts_with(id_or_file)) extending.push_back(k);
+  if (auto m = closest_match(id_or_file, known))
+    msg += "; did you mean \"" + *m + "\"?";
+  else if (!extending.empty())
+    msg += "; did you mean one of: " + join(extending) + "?";
   msg += " Known: " + join(known);
   return fail(msg);
 }

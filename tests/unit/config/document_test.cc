@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "xpusim/config/presets.h"
 #include "xpusim/config/schema.h"
 
 namespace xpusim {
@@ -102,6 +103,22 @@ TEST(Schema, DescribeListsEveryField) {
   std::string d = describe_schema("toy/v1", toy_schema().fields());
   for (const char* p : {"memory.capacity", "memory.bandwidth", "units", "kind", "fast"})
     EXPECT_NE(d.find(p), std::string::npos) << p;
+}
+
+}  // namespace
+}  // namespace xpusim
+
+namespace xpusim {
+namespace {
+
+TEST(Presets, UnknownIdSuggestsIdsItPrefixes) {
+  auto r = resolve_preset_path("hardware", "h100", "hardware");
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error()[0].message.find(
+                "unknown hardware preset \"h100\"; did you mean one of: h100-nvl-94gb, "
+                "h100-pcie-80gb, h100-sxm-80gb? Known: a100-pcie-80gb"),
+            std::string::npos)
+      << r.error()[0].message;
 }
 
 }  // namespace
