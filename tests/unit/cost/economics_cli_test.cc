@@ -3,33 +3,15 @@
 // 1 with the message text for bad input, and infeasible designs reported as results (exit 0).
 #include <gtest/gtest.h>
 
-#include <array>
-#include <cstdio>
+#include "cli_run.h"
+
 #include <nlohmann/json.hpp>
 #include <string>
-#include <sys/wait.h>
 
 namespace {
 
-struct CliRun {
-  int code = -1;
-  std::string out;
-};
-
-// Runs the CLI with `args`; stderr is captured instead of stdout when `stderr_only`.
-CliRun run(const std::string& args, bool stderr_only = false) {
-  std::string cmd = std::string("\"") + XPUSIM_BINARY + "\" " + args +
-                    (stderr_only ? " 2>&1 >/dev/null" : " 2>/dev/null");
-  CliRun r;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (!pipe) return r;
-  std::array<char, 4096> buf{};
-  size_t n = 0;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.out.append(buf.data(), n);
-  int status = pclose(pipe);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using xpusim::testing::CliRun;
+using xpusim::testing::run;
 
 TEST(WaferCli, JsonKeysAndTheSemiAnalysisGridCount) {
   CliRun r = run("wafer --die-width 28.53 --die-height 28.53 --reticle off --format json");

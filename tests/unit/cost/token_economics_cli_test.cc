@@ -3,32 +3,15 @@
 // feasible scenario, present and null for an infeasible one, flags change them, bad flags exit 1.
 #include <gtest/gtest.h>
 
-#include <array>
-#include <cstdio>
+#include "cli_run.h"
+
 #include <nlohmann/json.hpp>
 #include <string>
-#include <sys/wait.h>
 
 namespace {
 
-struct CliRun {
-  int code = -1;
-  std::string out;
-};
-
-CliRun run(const std::string& args, bool stderr_only = false) {
-  std::string cmd = std::string("\"") + XPUSIM_BINARY + "\" " + args +
-                    (stderr_only ? " 2>&1 >/dev/null" : " 2>/dev/null");
-  CliRun r;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (!pipe) return r;
-  std::array<char, 4096> buf{};
-  size_t n = 0;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.out.append(buf.data(), n);
-  int status = pclose(pipe);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using xpusim::testing::CliRun;
+using xpusim::testing::run;
 
 const char* const kKeys[] = {"energy_per_output_token_j", "average_power_w", "system_power_w",
                              "cost_per_million_output_tokens_usd"};
