@@ -83,7 +83,7 @@ std::string report_text(const ValidationReport& rep) {
   out += "\nMAPE by scenario\n" + stats_table("scenario", rep.by_scenario).to_text();
   out += "\nMAPE by metric\n" + stats_table("scenario/metric", rep.by_metric).to_text();
   out += "\nMAPE by hardware\n" + stats_table("hardware", rep.by_hardware).to_text();
-  out += "\nOverall\n" + stats_table("rows", {rep.overall}).to_text();
+  out += "\nOverall\n" + stats_table("set", {rep.overall}).to_text();
   out += "\nSkipped rows by reason\n";
   Table reasons({"rows", "reason"});
   for (const auto& [reason, n] : rep.skipped_by_reason) reasons.add_row({std::to_string(n), reason});
