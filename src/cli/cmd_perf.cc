@@ -288,8 +288,8 @@ void run_scenario(const RunOptions& o, const GlobalOptions& g) {
     j["ttft_ms"] = r6(units::to_ms(r.ttft));
     j["tpot_ms"] = r6(units::to_ms(r.tpot));
     j["e2e_latency_ms"] = r6(units::to_ms(r.e2e_latency));
-    j["output_tokens_per_s"] = r6(r.output_tokens_per_s);
-    j["output_tokens_per_s_per_device"] = r6(r.output_tokens_per_s / sc.devices);
+    j["output_tokens_per_s"] = r6(r.output_tokens_per_s.value());
+    j["output_tokens_per_s_per_device"] = r6(r.output_tokens_per_s.value() / sc.devices);
     j["memory"] = memory_json(r.memory);
     add_economics_json(j, econ_assumptions, econ);
     json ops = json::array();
@@ -309,7 +309,7 @@ void run_scenario(const RunOptions& o, const GlobalOptions& g) {
                std::to_string(sc.output_len), std::string(to_string(prec.weights)),
                r.feasible ? "true" : "false", sig(units::to_ms(r.ttft), 6),
                sig(units::to_ms(r.tpot), 6), sig(units::to_ms(r.e2e_latency), 6),
-               sig(r.output_tokens_per_s, 6), fixed(r.memory.weights.value(), 0),
+               sig(r.output_tokens_per_s.value(), 6), fixed(r.memory.weights.value(), 0),
                fixed(r.memory.kv_cache.value(), 0), std::to_string(r.memory.max_batch),
                r.infeasible_reason});
     std::fputs(t.to_csv().c_str(), stdout);
@@ -328,8 +328,8 @@ void run_scenario(const RunOptions& o, const GlobalOptions& g) {
   s.add_row({"ttft_ms", fixed(units::to_ms(r.ttft), 2)});
   s.add_row({"tpot_ms", fixed(units::to_ms(r.tpot), 3)});
   s.add_row({"e2e_latency_ms", fixed(units::to_ms(r.e2e_latency), 1)});
-  s.add_row({"output_tokens_per_s", fixed(r.output_tokens_per_s, 1)});
-  s.add_row({"output_tokens_per_s_per_device", fixed(r.output_tokens_per_s / sc.devices, 1)});
+  s.add_row({"output_tokens_per_s", fixed(r.output_tokens_per_s.value(), 1)});
+  s.add_row({"output_tokens_per_s_per_device", fixed(r.output_tokens_per_s.value() / sc.devices, 1)});
   s.add_row({"weights_gb_per_device", gb(r.memory.weights)});
   s.add_row({"kv_cache_gb_per_device", gb(r.memory.kv_cache)});
   s.add_row({"activations_gb_per_device", gb(r.memory.activations)});
@@ -497,8 +497,8 @@ void run_compare(const CompareOptions& o, const GlobalOptions& g) {
         j["ttft_ms"] = r6(units::to_ms(row.result.ttft));
         j["tpot_ms"] = r6(units::to_ms(row.result.tpot));
         j["e2e_latency_ms"] = r6(units::to_ms(row.result.e2e_latency));
-        j["output_tokens_per_s"] = r6(row.result.output_tokens_per_s);
-        j["output_tokens_per_s_per_device"] = r6(row.result.output_tokens_per_s / row.devices);
+        j["output_tokens_per_s"] = r6(row.result.output_tokens_per_s.value());
+        j["output_tokens_per_s_per_device"] = r6(row.result.output_tokens_per_s.value() / row.devices);
         j["prefill_bound"] = dominant_bound(row.result.prefill);
         j["decode_bound"] = dominant_bound(row.result.decode);
         j["memory"] = memory_json(row.result.memory);
@@ -525,7 +525,8 @@ void run_compare(const CompareOptions& o, const GlobalOptions& g) {
       t.add_row({std::to_string(++rank), row.hardware, std::to_string(row.tp),
                  std::to_string(row.devices), fixed(units::to_ms(r.ttft), 1),
                  fixed(units::to_ms(r.tpot), 2), fixed(r.e2e_latency.value(), 2),
-                 fixed(r.output_tokens_per_s, 0), fixed(r.output_tokens_per_s / row.devices, 0),
+                 fixed(r.output_tokens_per_s.value(), 0),
+                 fixed(r.output_tokens_per_s.value() / row.devices, 0),
                  fmt::format("{}/{}", gb(r.memory.total()), gb(r.memory.usable)),
                  dominant_bound(r.prefill), dominant_bound(r.decode), ""});
     } else {

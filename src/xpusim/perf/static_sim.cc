@@ -174,7 +174,7 @@ StaticResult simulate_static(const HardwareSpec& hw, const ModelSpec& model,
   r.tpot = decode_cycle(fixed_layers + mean_attention, dt.other, sc.plan) + cal.step_overhead;
   r.e2e_latency = r.ttft + r.tpot * static_cast<double>(steps);
   r.output_tokens_per_s = static_cast<double>(r.replicas) * static_cast<double>(sc.batch) *
-                          static_cast<double>(sc.output_len) / r.e2e_latency.value();
+                          static_cast<double>(sc.output_len) / r.e2e_latency;
 
   r.feasible = r.memory.fits && pt.feasible && dt.feasible;
   if (!r.memory.fits) r.infeasible_reason = r.memory.reason;

@@ -54,7 +54,7 @@ struct StaticResult {
   Seconds ttft;               // request_overhead + prefill of the whole batch (1st token)
   Seconds tpot;               // mean decode step, context input_len+1 .. input_len+output_len-1
   Seconds e2e_latency;        // ttft + (output_len - 1) x tpot
-  double output_tokens_per_s = 0;  // whole system: replicas x batch x output_len / e2e
+  TokensPerSecond output_tokens_per_s;  // whole system: replicas x batch x output_len / e2e
   int replicas = 0;
   MemoryFootprint memory;
   PhaseBreakdown prefill;

@@ -129,7 +129,7 @@ Outcome predict_static(const MeasuredRow& row, const PreparedRow& p, const PerfC
     case Metric::kTtftMs: o.value = units::to_ms(res.ttft); break;
     case Metric::kTpotMs: o.value = units::to_ms(res.tpot); break;
     case Metric::kE2eLatencyMs: o.value = units::to_ms(res.e2e_latency); break;
-    case Metric::kOutputTokensPerS: o.value = res.output_tokens_per_s; break;
+    case Metric::kOutputTokensPerS: o.value = res.output_tokens_per_s.value(); break;
     case Metric::kTotalTokensPerS:
       o.value = requests * static_cast<double>(r.input_len + r.output_len) / e2e_s;
       break;

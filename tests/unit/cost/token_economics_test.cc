@@ -187,7 +187,7 @@ TEST(TokenEconomics, CostPerTokenByHandWithAGivenPrice) {
   const double energy_usd = (r.econ.average_power.value() * t.system_power_factor +
                              t.system_fixed_power.value()) *
                             t.lifetime.value() * t.pue * t.electricity.value();
-  const double tokens = r.result.output_tokens_per_s / 4.0 * t.lifetime.value();
+  const double tokens = r.result.output_tokens_per_s.value() / 4.0 * t.lifetime.value();
   EXPECT_NEAR(r.econ.cost_per_million_output_tokens.value(), (10000 + energy_usd) / tokens * 1e6,
               1e-9);
 }

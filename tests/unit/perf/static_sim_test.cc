@@ -77,7 +77,7 @@ TEST(StaticSim, LatencyDecomposition) {
   EXPECT_GT(r.ttft.value(), 0);
   EXPECT_GT(r.tpot.value(), 0);
   EXPECT_NEAR(r.e2e_latency.value(), (r.ttft + r.tpot * 255.0).value(), 1e-12);
-  EXPECT_NEAR(r.output_tokens_per_s, 32.0 * 256.0 / r.e2e_latency.value(), 1e-9);
+  EXPECT_NEAR(r.output_tokens_per_s.value(), 32.0 * 256.0 / r.e2e_latency.value(), 1e-9);
   EXPECT_FALSE(r.prefill.ops.empty());
   EXPECT_FALSE(r.decode.ops.empty());
 }
