@@ -23,14 +23,15 @@ constexpr double kInt32AluTransistors = 177690;
 constexpr double kControlPerSublaneTransistors = 996200;
 constexpr double kCrossbarPerCoreTransistors = 44.3e6;
 // PHYs do not shrink with the node (mm² per unit).
-constexpr double kHbmPhyPerStackMm2 = 10.45;     // HBM2e, 1024-bit; used for every HBM generation
-                                                 // (HBM3/3E PHY area n/f, economics.md §8)
-constexpr double kDdrPhyPer32BitMm2 = 1.45;      // DDR5; used for GDDR/LPDDR devices (assumption)
-constexpr double kPcie5PhyPerLaneMm2 = 0.64;
-constexpr double kPcie4PhyPerLaneMm2 = 0.48;
-constexpr double kNvlink3PhyMm2 = 1.888;
-constexpr double kNvlink4PhyMm2 = 0.965;
-constexpr double kInfinityFabricPhyMm2 = 5.69;
+constexpr SquareMillimeters kHbmPhyPerStack = units::mm2(10.45);  // HBM2e, 1024-bit; used for
+                                       // every HBM generation (HBM3/3E PHY area n/f, economics.md §8)
+constexpr SquareMillimeters kDdrPhyPer32Bit = units::mm2(1.45);  // DDR5; used for GDDR/LPDDR
+                                                                 // devices (assumption)
+constexpr SquareMillimeters kPcie5PhyPerLane = units::mm2(0.64);
+constexpr SquareMillimeters kPcie4PhyPerLane = units::mm2(0.48);
+constexpr SquareMillimeters kNvlink3Phy = units::mm2(1.888);
+constexpr SquareMillimeters kNvlink4Phy = units::mm2(0.965);
+constexpr SquareMillimeters kInfinityFabricPhy = units::mm2(5.69);
 // Controllers (transistors, scale with the node).
 constexpr double kHbmControllerTransistors = 552.7e6;
 constexpr double kDdrControllerTransistors = 90.4e6;
@@ -56,11 +57,11 @@ std::string lower(std::string s) {
 }
 
 SquareMillimeters logic_area(double transistors, ProcessNode node) {
-  return SquareMillimeters(transistors / (technology(node).logic_mtr_per_mm2 * 1e6));
+  return SquareMillimeters(transistors / technology(node).logic_density.value());
 }
 
 struct LinkPhy {
-  double phy_mm2;
+  SquareMillimeters phy;
   double controller_transistors;
 };
 
@@ -69,10 +70,10 @@ struct LinkPhy {
 LinkPhy link_phy(const std::string& name) {
   std::string n = lower(name);
   n.erase(std::remove(n.begin(), n.end(), ' '), n.end());
-  if (n.find("nvlink3") != std::string::npos) return {kNvlink3PhyMm2, kNvlink3ControllerTransistors};
+  if (n.find("nvlink3") != std::string::npos) return {kNvlink3Phy, kNvlink3ControllerTransistors};
   if (n.find("infinity") != std::string::npos || n.find("xgmi") != std::string::npos)
-    return {kInfinityFabricPhyMm2, kInfinityFabricControllerTransistors};
-  return {kNvlink4PhyMm2, kNvlink4ControllerTransistors};
+    return {kInfinityFabricPhy, kInfinityFabricControllerTransistors};
+  return {kNvlink4Phy, kNvlink4ControllerTransistors};
 }
 
 struct Blocks {
@@ -225,20 +226,20 @@ Result<AreaReport> estimate_area(const HardwareSpec& hw, const AreaOptions& opti
              logic_area(phys * (hbm ? kHbmControllerTransistors : kDdrControllerTransistors), un) *
                  share);
   uncore.add(hbm ? "HBM PHYs" : "DRAM PHYs",
-             SquareMillimeters(phys * (hbm ? kHbmPhyPerStackMm2 : kDdrPhyPer32BitMm2)) * share);
+             (hbm ? kHbmPhyPerStack : kDdrPhyPer32Bit) * phys * share);
   const auto& up = hw.interconnect.scale_up;
   if (up.present && up.links > 0) {
     LinkPhy lp = link_phy(up.name);
     uncore.add("scale-up link controllers",
                logic_area(up.links * lp.controller_transistors, un) * share);
-    uncore.add("scale-up link PHYs", SquareMillimeters(up.links * lp.phy_mm2) * share);
+    uncore.add("scale-up link PHYs", lp.phy * up.links * share);
   }
   if (hw.interconnect.host_bandwidth) {
     bool gen5 = hw.interconnect.host_bandwidth->value() / kPcieLanes >= kPcieGen5MinBytesPerLane;
     uncore.add("PCIe controller", logic_area(kPcieLanes * kPcie5ControllerPerLaneTransistors, un) *
                                       share);
     uncore.add("PCIe PHY",
-               SquareMillimeters(kPcieLanes * (gen5 ? kPcie5PhyPerLaneMm2 : kPcie4PhyPerLaneMm2)) *
+               (gen5 ? kPcie5PhyPerLane : kPcie4PhyPerLane) * kPcieLanes *
                    share);
   }
 

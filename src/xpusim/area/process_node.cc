@@ -26,14 +26,17 @@ constexpr std::array<std::string_view, kNumProcessNodes> kNames = {"n16", "n7", 
 // * energy: TSMC's iso-performance power reductions (press releases, unverified here): N7 -60%
 //   vs 16FF+ (so N16 = 1/0.4 = 2.5x N7), N6 same as N7, N5 -30% vs N7, N4 ~-10% vs N5 (N4P
 //   class), N3E -34% vs N5, N2 -25% vs N3E. Ignores voltage/frequency choices of a given design.
+// Density tables quote million transistors per mm².
+constexpr PerSquareMillimeter mtr_per_mm2(double v) { return PerSquareMillimeter(v * 1e6); }
+
 constexpr std::array<ProcessTechnology, kNumProcessNodes> kTable = {{
-    {28.9, SquareMillimeters(1.70e-7 * 0.074 / 0.027), 2.5},  // n16
-    {96.3, SquareMillimeters(1.70e-7), 1.0},                  // n7
-    {114.2, SquareMillimeters(1.40e-7), 1.0},                 // n6
-    {138.2, SquareMillimeters(1.25e-7), 0.70},                // n5
-    {138.2 * 1.06, SquareMillimeters(1.25e-7), 0.63},         // n4
-    {138.2 * 1.6, SquareMillimeters(1.25e-7 * 0.0199 / 0.021), 0.70 * 0.66},         // n3
-    {138.2 * 1.6 * 1.15, SquareMillimeters(1.25e-7 * 0.0199 / 0.021 * 33.55 / 38.0),
+    {mtr_per_mm2(28.9), SquareMillimeters(1.70e-7 * 0.074 / 0.027), 2.5},  // n16
+    {mtr_per_mm2(96.3), SquareMillimeters(1.70e-7), 1.0},                  // n7
+    {mtr_per_mm2(114.2), SquareMillimeters(1.40e-7), 1.0},                 // n6
+    {mtr_per_mm2(138.2), SquareMillimeters(1.25e-7), 0.70},                // n5
+    {mtr_per_mm2(138.2 * 1.06), SquareMillimeters(1.25e-7), 0.63},         // n4
+    {mtr_per_mm2(138.2 * 1.6), SquareMillimeters(1.25e-7 * 0.0199 / 0.021), 0.70 * 0.66},         // n3
+    {mtr_per_mm2(138.2 * 1.6 * 1.15), SquareMillimeters(1.25e-7 * 0.0199 / 0.021 * 33.55 / 38.0),
      0.70 * 0.66 * 0.75},                                     // n2
 }};
 

@@ -29,7 +29,7 @@ std::vector<std::string> process_node_names();
 Result<ProcessNode> parse_process_node(std::string_view name);
 
 struct ProcessTechnology {
-  double logic_mtr_per_mm2 = 0;        // logic transistor density, million transistors per mm²
+  PerSquareMillimeter logic_density;   // logic transistors per mm² (tables quote MTr/mm²)
   SquareMillimeters sram_bit_area;     // effective SRAM area per bit (before array efficiency)
   double energy_vs_n7 = 1.0;           // dynamic energy per operation relative to N7
 };
