@@ -36,7 +36,7 @@ struct FabAssumptions {
   CountRate logic_wafers_existing = units::per_month(102000);
   // HBM and DRAM.
   double hbm_stack_yield = 0.5;               // TrendForce 20240506: HBM3E TSV yield 40-60%
-  Bytes dram_die_capacity{2e9};               // 16 Gb core dies (HBM3; assumption, unverified)
+  Bytes dram_die_capacity = units::gib(2.0);  // 16 Gbit core dies (HBM3; assumption, unverified)
   SquareMillimeters dram_die_area{110.0};     // assumption: HBM core die incl. TSV area (n/f)
   double dram_die_yield = 0.9;                // assumption (n/f)
   CountRate dram_fab_wafers = units::per_month(100000);  // assumption (n/f): a large DRAM fab
