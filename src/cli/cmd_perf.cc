@@ -474,10 +474,16 @@ void run_compare(const CompareOptions& o, const GlobalOptions& g) {
     if (!have) row.error = "no tensor-parallel degree divides the model for these devices";
     rows.push_back(row);
   }
-  std::stable_sort(rows.begin(), rows.end(), [](const CompareRow& a, const CompareRow& b) {
+  // With --devices every system has the same number of accelerators, so system throughput ranks
+  // them; otherwise each runs on the smallest tp that fits and only throughput per accelerator
+  // compares like with like (4 slow devices must not outrank 1 fast one by count alone).
+  const bool per_device = o.devices <= 0;
+  std::stable_sort(rows.begin(), rows.end(), [per_device](const CompareRow& a, const CompareRow& b) {
     bool fa = a.error.empty() && a.result.feasible, fb = b.error.empty() && b.result.feasible;
     if (fa != fb) return fa;
     if (!fa) return a.hardware < b.hardware;
+    if (per_device)
+      return a.result.output_tokens_per_s / a.devices > b.result.output_tokens_per_s / b.devices;
     return a.result.output_tokens_per_s > b.result.output_tokens_per_s;
   });
 
@@ -540,13 +546,14 @@ void run_compare(const CompareOptions& o, const GlobalOptions& g) {
     std::fputs(t.to_csv().c_str(), stdout);
     return;
   }
-  std::printf("%s, static batch %lld, %lld in / %lld out, %s weights, %s KV — ranked by output "
-              "tokens/s (smallest tp that fits%s)\n",
+  const std::string ranking =
+      per_device ? std::string("output tokens/s per device (smallest tp that fits)")
+                 : fmt::format("output tokens/s of {} devices", o.devices);
+  std::printf("%s, static batch %lld, %lld in / %lld out, %s weights, %s KV — ranked by %s\n",
               model.id.c_str(), static_cast<long long>(o.w.batch),
               static_cast<long long>(o.w.input_len), static_cast<long long>(o.w.output_len),
               std::string(to_string(prec.weights)).c_str(),
-              std::string(to_string(prec.kv_cache)).c_str(),
-              o.devices > 0 ? fmt::format(", {} devices", o.devices).c_str() : "");
+              std::string(to_string(prec.kv_cache)).c_str(), ranking.c_str());
   std::fputs(t.to_text().c_str(), stdout);
 }
 

@@ -118,7 +118,8 @@ TEST(PerfCli, GemmJson) {
   EXPECT_NE(bad.out.find("--m: must be >= 1, got 0"), std::string::npos);
 }
 
-TEST(PerfCli, CompareRanksFeasibleFirstByThroughput) {
+// Without --devices each preset runs on its smallest fitting tp, so the ranking is per device.
+TEST(PerfCli, CompareRanksFeasibleFirstByThroughputPerDevice) {
   CliRun r = run("compare --model llama-3.1-8b --batch 8 --input-len 512 --output-len 64 "
                  "--precision bf16 --format json");
   ASSERT_EQ(r.code, 0) << r.out;
@@ -134,10 +135,29 @@ TEST(PerfCli, CompareRanksFeasibleFirstByThroughput) {
       continue;
     }
     EXPECT_FALSE(seen_infeasible) << "feasible rows come first";
+    double t = row["output_tokens_per_s_per_device"];
+    EXPECT_LE(t, prev);
+    prev = t;
+  }
+}
+
+// With --devices every system has the same accelerator count: ranked by system throughput.
+TEST(PerfCli, CompareWithFixedDevicesRanksBySystemThroughput) {
+  CliRun r = run("compare --model llama-3.1-8b --batch 8 --input-len 512 --output-len 64 "
+                 "--precision bf16 --devices 8 --format json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  auto j = nlohmann::json::parse(r.out);
+  double prev = 1e300;
+  int feasible = 0;
+  for (const auto& row : j["ranking"]) {
+    if (!row["feasible"].get<bool>()) continue;
+    ++feasible;
+    EXPECT_EQ(row["devices"].get<int>(), 8);
     double t = row["output_tokens_per_s"];
     EXPECT_LE(t, prev);
     prev = t;
   }
+  EXPECT_GT(feasible, 3);
 }
 
 }  // namespace
