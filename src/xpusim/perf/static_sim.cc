@@ -89,22 +89,25 @@ Seconds decode_cycle(Seconds stage_layers, Seconds other, const ParallelismPlan&
 class AttentionCurve {
  public:
   AttentionCurve(const HardwareSpec& hw, const OpGraph& g, const PerfCalibration& cal)
-      : hw_(hw), cal_(cal), ref_context_(g.context) {
+      : hw_(hw), cal_(cal) {
     for (const LayerGroup& lg : g.layers)
       for (const Op& op : lg.ops)
-        if (op.kind == OpKind::kAttention) ops_.push_back({op, lg.repeat * op.count});
+        if (op.kind == OpKind::kAttention) {
+          Scaled s{op, lg.repeat * op.count, keys(op, g.context)};
+          s.op.name.clear();  // at() copies the op per evaluation; the name plays no part
+          ops_.push_back(std::move(s));
+        }
   }
   Seconds at(int64_t c) const {
     Seconds sum;
-    for (const auto& [op, n] : ops_) {
-      Op o = op;
-      double keys_ref = keys(o, ref_context_), keys_c = keys(o, c);
-      double s = keys_c / keys_ref;
+    for (const Scaled& a : ops_) {
+      Op o = a.op;
+      const double s = keys(o, c) / a.keys_ref;
       o.attention.kv_len = c;
       o.flop = o.flop * s;
       o.special_ops *= s;
       o.kv_read = o.kv_read * s;
-      sum += predict_op(hw_, o, cal_).time * n;
+      sum += predict_op(hw_, o, cal_).time * a.n;
     }
     return sum;
   }
@@ -136,8 +139,12 @@ class AttentionCurve {
 
   const HardwareSpec& hw_;
   const PerfCalibration& cal_;
-  int64_t ref_context_;
-  std::vector<std::pair<Op, double>> ops_;
+  struct Scaled {
+    Op op;            // the attention op at the graph's context
+    double n;         // executions per stage step
+    double keys_ref;  // keys it attends at that context
+  };
+  std::vector<Scaled> ops_;
 };
 
 }  // namespace
