@@ -166,7 +166,6 @@ Result<TokenEconomics> token_economics(const HardwareSpec& hw, const StaticScena
   const Seconds used = as.tco.lifetime * as.tco.utilization;
   e.tco_per_hour = e.tco.total * (3600.0 / used.value());
   const TokensPerSecond per_device = result.output_tokens_per_s / devices;
-  e.output_tokens_per_hour_per_device = per_device.value() * 3600.0;
   auto per_m = cost_per_million_tokens(e.tco, per_device, as.tco);
   if (!per_m) return tl::unexpected(per_m.error());
   e.cost_per_million_output_tokens = *per_m;

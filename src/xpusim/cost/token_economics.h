@@ -54,7 +54,6 @@ struct TokenEconomics {
   Usd modelled_cost_per_unit;            // cost/ manufacturing + NRE per unit (when modelled)
   TcoReport tco;                         // one device over the lifetime
   Usd tco_per_hour;                      // one device, per hour of use
-  double output_tokens_per_hour_per_device = 0;
   Usd cost_per_million_output_tokens;
 };
 
