@@ -55,34 +55,28 @@ Scenario run(const HardwareSpec& hw, const ModelSpec& m, const StaticScenario& s
 }
 
 TEST(TokenEconomics, EnergyPerTokenFallsWithBatchWhenDecodeBound) {
-  // Short prompt, long generation: decode streams the weights once per step for the whole batch,
-  // so the energy per token falls as the batch grows (weights amortised).
+  // Short prompt, long generation: decode streams the weights once per step for the whole batch
+  // and the busy baseline is shared by more tokens, so the energy per token falls as the batch
+  // grows (weights amortised). Llama 3.1 8B on one H100, and 70B on 8 H100 (tp8).
+  struct Row {
+    const char* model;
+    int tp;
+    std::vector<int64_t> batches;
+  };
+  const Row rows[] = {{"llama-3.1-8b", 1, {1, 4, 16, 64}}, {"llama-3.1-70b", 8, {1, 8, 32, 128}}};
   const HardwareSpec hw = hardware("h100-sxm-80gb");
-  const ModelSpec m = model("llama-3.1-8b");
-  double previous = 1e300;
-  for (int64_t batch : {1, 4, 16, 64}) {
-    Scenario r = run(hw, m, scenario(1, batch, 128, 512));
-    ASSERT_TRUE(r.econ.feasible) << r.econ.infeasible_reason;
-    const double j = r.econ.energy_per_output_token.value();
-    EXPECT_GT(j, 0);
-    EXPECT_LT(j, previous) << "batch " << batch;
-    previous = j;
-  }
-}
-
-TEST(TokenEconomics, EnergyPerTokenFallsWithBatchOn70bTensorParallel) {
-  // Llama 3.1 70B on 8 H100 (tp8), short prompt, long generation: decode-bound, the busy baseline
-  // and the weight stream are shared by more tokens as the batch grows.
-  const HardwareSpec hw = hardware("h100-sxm-80gb");
-  const ModelSpec m = model("llama-3.1-70b");
-  double previous = 1e300;
-  for (int64_t batch : {1, 8, 32, 128}) {
-    Scenario r = run(hw, m, scenario(8, batch, 128, 512));
-    ASSERT_TRUE(r.econ.feasible) << r.econ.infeasible_reason;
-    const double j = r.econ.system_energy_per_output_token.value();
-    EXPECT_LT(r.econ.energy_per_output_token.value(), previous) << "batch " << batch;
-    EXPECT_GT(j, r.econ.energy_per_output_token.value());
-    previous = r.econ.energy_per_output_token.value();
+  for (const Row& row : rows) {
+    const ModelSpec m = model(row.model);
+    double previous = 1e300;
+    for (int64_t batch : row.batches) {
+      Scenario r = run(hw, m, scenario(row.tp, batch, 128, 512));
+      ASSERT_TRUE(r.econ.feasible) << row.model << ": " << r.econ.infeasible_reason;
+      const double j = r.econ.energy_per_output_token.value();
+      EXPECT_GT(j, 0);
+      EXPECT_LT(j, previous) << row.model << " batch " << batch;
+      EXPECT_GT(r.econ.system_energy_per_output_token.value(), j);
+      previous = j;
+    }
   }
 }
 
