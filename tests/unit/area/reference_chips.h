@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // A100 and H100 SXM as HardwareSpecs built in C++ from their public descriptions (NVIDIA A100 and
-// H100 whitepapers), for the area/cost/fab tests until the hardware presets land. Only the
-// architecture is given, never the die area the models are checked against.
+// H100 whitepapers), for the area/cost/fab tests. Not the presets: those carry the published die
+// area the models are checked against; here only the architecture is given.
 #pragma once
 
 #include "xpusim/area/area_model.h"
