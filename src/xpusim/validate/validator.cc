@@ -79,6 +79,30 @@ std::string load_failure(const std::string& kind, const std::string& id, const D
   return msg;
 }
 
+// Presets of one kind ("hardware", "model") loaded once per id: the spec, or why it does not load.
+template <typename Spec>
+struct PresetCache {
+  std::map<std::string, std::optional<Spec>> specs;
+  std::map<std::string, std::string> errors;
+
+  // The spec for `id`, or nullptr with `why` set.
+  template <typename Load>
+  const Spec* get(const std::string& kind, const std::string& id, Load load, std::string& why) {
+    auto it = specs.find(id);
+    if (it == specs.end()) {
+      auto spec = load(id);
+      if (spec) {
+        it = specs.emplace(id, std::move(*spec)).first;
+      } else {
+        it = specs.emplace(id, std::nullopt).first;
+        errors[id] = load_failure(kind, id, spec.error());
+      }
+    }
+    if (!it->second) why = errors[id];
+    return it->second ? &*it->second : nullptr;
+  }
+};
+
 std::string precision_text(const StaticCase& r) {
   return "w " + std::string(to_string(r.weights)) + "/a " + std::string(to_string(r.activations)) +
          "/kv " + std::string(to_string(r.kv));
@@ -316,43 +340,11 @@ Outcome predict_row_with(const MeasuredRow& row, const PreparedRow& p,
 
 struct Validator::Impl {
   MeasuredSet set;
-  std::map<std::string, std::optional<HardwareSpec>> hardware;
-  std::map<std::string, std::string> hardware_error;
-  std::map<std::string, std::optional<ModelSpec>> models;
-  std::map<std::string, std::string> model_error;
+  PresetCache<HardwareSpec> hardware;
+  PresetCache<ModelSpec> models;
   std::vector<PreparedRow> prepared;
   std::vector<SkippedRow> unprepared;  // rows that cannot be simulated at all
   std::set<std::string> prepared_ids;
-
-  const HardwareSpec* hardware_for(const std::string& id, std::string& why) {
-    auto it = hardware.find(id);
-    if (it == hardware.end()) {
-      auto hw = load_hardware(id);
-      if (hw) {
-        it = hardware.emplace(id, std::move(*hw)).first;
-      } else {
-        it = hardware.emplace(id, std::nullopt).first;
-        hardware_error[id] = load_failure("hardware", id, hw.error());
-      }
-    }
-    if (!it->second) why = hardware_error[id];
-    return it->second ? &*it->second : nullptr;
-  }
-
-  const ModelSpec* model_for(const std::string& id, std::string& why) {
-    auto it = models.find(id);
-    if (it == models.end()) {
-      auto m = load_model(id);
-      if (m) {
-        it = models.emplace(id, std::move(*m)).first;
-      } else {
-        it = models.emplace(id, std::nullopt).first;
-        model_error[id] = load_failure("model", id, m.error());
-      }
-    }
-    if (!it->second) why = model_error[id];
-    return it->second ? &*it->second : nullptr;
-  }
 
   void prepare() {
     for (size_t i = 0; i < set.rows.size(); ++i) {
@@ -369,7 +361,8 @@ struct Validator::Impl {
       std::string why;
       PreparedRow p;
       p.index = i;
-      p.hw = hardware_for(row.hardware, why);
+      p.hw = hardware.get(
+          "hardware", row.hardware, [](const std::string& id) { return load_hardware(id); }, why);
       if (!p.hw) {
         skip(why);
         continue;
@@ -381,7 +374,8 @@ struct Validator::Impl {
       }
       p.c = std::move(*c);
       if (p.c.kind == CaseKind::kStatic || p.c.kind == CaseKind::kOp) {
-        p.model = model_for(row.model, why);
+        p.model = models.get(
+            "model", row.model, [](const std::string& id) { return load_model(id); }, why);
         if (!p.model) {
           skip(why);
           continue;
