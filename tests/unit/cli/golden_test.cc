@@ -5,14 +5,13 @@
 // that do not depend on calibration constants are goldened (no run/compare/validate).
 #include <gtest/gtest.h>
 
-#include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
 
-#include <sys/wait.h>
+#include "cli_run.h"
 
 namespace xpusim {
 namespace {
@@ -31,23 +30,7 @@ const Golden kGoldens[] = {
     {"wafer_25.8x31.55.json", "wafer --die-width 25.8 --die-height 31.55 --format json"},
 };
 
-struct RunResult {
-  int exit_code = -1;
-  std::string out;  // stdout only
-};
-
-RunResult run_cli(const std::string& args) {
-  const std::string cmd = std::string(XPUSIM_BINARY) + " " + args + " 2>/dev/null";
-  RunResult r;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (pipe == nullptr) return r;
-  std::array<char, 4096> buf{};
-  size_t n = 0;
-  while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) r.out.append(buf.data(), n);
-  const int status = pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using testing::run;
 
 bool update_requested() {
   const char* env = std::getenv("XPUSIM_UPDATE_GOLDEN");
@@ -72,8 +55,8 @@ TEST(CliGolden, OutputsMatchTheGoldenFiles) {
   const bool update = update_requested();
   for (const Golden& gold : kGoldens) {
     SCOPED_TRACE(gold.args);
-    const RunResult r = run_cli(gold.args);
-    ASSERT_EQ(r.exit_code, 0) << "xpusim " << gold.args;
+    const testing::CliRun r = run(gold.args);
+    ASSERT_EQ(r.code, 0) << "xpusim " << gold.args;
     ASSERT_FALSE(r.out.empty());
     const std::string path = std::string(XPUSIM_GOLDEN_DIR) + "/" + gold.file;
     if (update) {

@@ -2,14 +2,11 @@
 // One broken file per rule under tests/data/bad/hardware/: the loader must name the place
 // (file:line:column), the dotted path, the value given and what is allowed -- and the CLI must
 // print the same text on stderr and exit with 1.
-#include <sys/wait.h>
-
-#include <array>
-#include <cstdio>
 #include <string>
 
 #include <gtest/gtest.h>
 
+#include "cli_run.h"
 #include "xpusim/config/hardware_schema.h"
 
 namespace xpusim {
@@ -103,72 +100,53 @@ TEST(HardwareBadInput, UnknownPresetSuggestsAndListsKnownIds) {
   EXPECT_EQ(missing.error()[0].to_string(), kDir + "no_such_file.yaml: no such file");
 }
 
-struct RunResult {
-  int exit_code = -1;
-  std::string output;  // stdout, or stderr alone when asked for
-};
-
-enum class Capture { kStdout, kStderr };
-
-RunResult run_cli(const std::string& args, Capture what = Capture::kStdout) {
-  RunResult r;
-  const std::string cmd = std::string("'") + XPUSIM_BINARY + "' " + args +
-                          (what == Capture::kStderr ? " 2>&1 >/dev/null" : " 2>/dev/null");
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (!pipe) return r;
-  std::array<char, 4096> buf{};
-  size_t n = 0;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.output.append(buf.data(), n);
-  const int status = pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using testing::run;
 
 TEST(HardwareCli, BadFilesExitWithOneAndPrintTheDiagnostic) {
   for (const auto& c : kCases) {
-    auto r = run_cli("show hardware '" + kDir + c.file + "'", Capture::kStderr);
-    EXPECT_EQ(r.exit_code, 1) << c.file << "\n" << r.output;
-    EXPECT_EQ(r.output, "error: " + kDir + c.file + c.message + "\n") << c.file;
+    auto r = run("show hardware '" + kDir + c.file + "'", /*stderr_only=*/true);
+    EXPECT_EQ(r.code, 1) << c.file << "\n" << r.out;
+    EXPECT_EQ(r.out, "error: " + kDir + c.file + c.message + "\n") << c.file;
   }
 }
 
 TEST(HardwareCli, UnknownPresetAndBadOverride) {
-  auto r = run_cli("show hardware h100-sxm5-80gb", Capture::kStderr);
-  EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.output.find("error: unknown hardware preset \"h100-sxm5-80gb\"; did you mean "
+  auto r = run("show hardware h100-sxm5-80gb", /*stderr_only=*/true);
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("error: unknown hardware preset \"h100-sxm5-80gb\"; did you mean "
                           "\"h100-sxm-80gb\"? Known: a100-pcie-80gb"),
             std::string::npos)
-      << r.output;
-  r = run_cli("--set compute.clock=1THz show hardware h100-sxm-80gb", Capture::kStderr);
-  EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.output,
+      << r.out;
+  r = run("--set compute.clock=1THz show hardware h100-sxm-80gb", /*stderr_only=*/true);
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.out,
             "error: <command line>: compute.clock: value \"1THz\" is out of range; allowed: > 0 GHz "
             "and <= 10 GHz\n");
 }
 
 TEST(HardwareCli, ListShowDescribe) {
-  auto list = run_cli("list hardware --format csv");
-  ASSERT_EQ(list.exit_code, 0) << list.output;
-  EXPECT_EQ(list.output.rfind("id,name,vendor,bf16_tflops,fp8_tflops,dram_gib,dram_tb_s\n", 0), 0u);
-  EXPECT_NE(list.output.find("\nh100-sxm-80gb,NVIDIA H100 SXM5 80GB,NVIDIA,989.4,1978.9,79.6,3.350\n"),
+  auto list = run("list hardware --format csv");
+  ASSERT_EQ(list.code, 0) << list.out;
+  EXPECT_EQ(list.out.rfind("id,name,vendor,bf16_tflops,fp8_tflops,dram_gib,dram_tb_s\n", 0), 0u);
+  EXPECT_NE(list.out.find("\nh100-sxm-80gb,NVIDIA H100 SXM5 80GB,NVIDIA,989.4,1978.9,79.6,3.350\n"),
             std::string::npos)
-      << list.output;
+      << list.out;
 
-  auto show = run_cli("--set memory.dram.bandwidth=4TB/s show hardware h100-sxm-80gb --format json");
-  ASSERT_EQ(show.exit_code, 0) << show.output;
+  auto show = run("--set memory.dram.bandwidth=4TB/s show hardware h100-sxm-80gb --format json");
+  ASSERT_EQ(show.code, 0) << show.out;
   for (const char* key :
        {"\"peak_tflops\": {", "\"bf16\": 989.43", "\"dram_bandwidth_gbs\": 4000.0",
         "\"dram_capacity_bytes\": 85520809984.0", "\"ridge_flop_per_byte\": {",
         "\"bytes_per_flop\": {", "\"on_chip_sram_bytes\":", "\"ridge_l2_flop_per_byte\": {"})
-    EXPECT_NE(show.output.find(key), std::string::npos) << key << "\n" << show.output;
+    EXPECT_NE(show.out.find(key), std::string::npos) << key << "\n" << show.out;
 
-  auto describe = run_cli("describe hardware");
-  ASSERT_EQ(describe.exit_code, 0);
+  auto describe = run("describe hardware");
+  ASSERT_EQ(describe.code, 0);
   for (const auto& f : hardware_schema().fields())
-    EXPECT_NE(describe.output.find(f.path), std::string::npos) << f.path;
-  auto describe_json = run_cli("describe hardware --format json");
-  ASSERT_EQ(describe_json.exit_code, 0);
-  EXPECT_NE(describe_json.output.find("\"path\": \"compute.matrix.macs_per_cycle.fp8\""),
+    EXPECT_NE(describe.out.find(f.path), std::string::npos) << f.path;
+  auto describe_json = run("describe hardware --format json");
+  ASSERT_EQ(describe_json.code, 0);
+  EXPECT_NE(describe_json.out.find("\"path\": \"compute.matrix.macs_per_cycle.fp8\""),
             std::string::npos);
 }
 
