@@ -11,7 +11,7 @@ namespace xpusim {
 
 // Defaults are assumptions stated with their basis (not tuned to any figure):
 struct TcoAssumptions {
-  Seconds lifetime{4.0 * 365.25 * 86400.0};   // 4-year depreciation, common for AI servers
+  Seconds lifetime = units::years(4.0);   // 4-year depreciation, common for AI servers
   UsdPerJoule electricity{0.08 / 3.6e6};      // $0.08/kWh, US industrial average order (EIA 2024,
                                               // unverified here)
   double pue = 1.2;                           // data-centre power usage effectiveness (assumption)

@@ -164,7 +164,7 @@ Result<TokenEconomics> token_economics(const HardwareSpec& hw, const StaticScena
   if (!tco) return tl::unexpected(tco.error());
   e.tco = *tco;
   const Seconds used = as.tco.lifetime * as.tco.utilization;
-  e.tco_per_hour = e.tco.total * (3600.0 / used.value());
+  e.tco_per_hour = e.tco.total * (units::kSecondsPerHour / used.value());
   const TokensPerSecond per_device = result.output_tokens_per_s / devices;
   auto per_m = cost_per_million_tokens(e.tco, per_device, as.tco);
   if (!per_m) return tl::unexpected(per_m.error());

@@ -23,7 +23,7 @@ struct FabAssumptions {
   Usd logic_fab_capex{20e9};                  // IBS via Nikkei: $20B per 50k-WSPM N3 fab (2023);
                                               // $28B for N2 (used when the die is n2)
   Usd logic_fab_capex_n2{28e9};
-  Seconds fab_build_time{4.0 * 365.25 * 86400};  // TSMC Arizona F1: May 2020 -> late 2024
+  Seconds fab_build_time = units::years(4.0);  // TSMC Arizona F1: May 2020 -> late 2024
   CountRate fab_starts = units::per_year(6);  // TSMC: 6 new fabs/yr 2020-22 (Taiwan News, 2022)
   // Advanced packaging (CoWoS-class interposers).
   CountRate cowos_wafers_existing = units::per_month(80000);  // MoneyDJ via TechPowerUp: ~80k
