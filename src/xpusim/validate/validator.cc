@@ -478,10 +478,4 @@ ValidationReport Validator::run(const PerfCalibration& cal, const RowFilter& kee
   return rep;
 }
 
-Result<ValidationReport> validate_file(const std::string& path, const PerfCalibration& cal) {
-  auto set = load_measured_file(path);
-  if (!set) return tl::unexpected(set.error());
-  return Validator(std::move(*set)).run(cal);
-}
-
 }  // namespace xpusim

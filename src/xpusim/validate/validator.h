@@ -93,7 +93,4 @@ class Validator {
   std::unique_ptr<Impl> impl_;
 };
 
-// Convenience: load_measured_file + Validator(...).run(cal).
-Result<ValidationReport> validate_file(const std::string& path, const PerfCalibration& cal);
-
 }  // namespace xpusim
