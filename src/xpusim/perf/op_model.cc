@@ -127,10 +127,16 @@ OpResult predict_op(const HardwareSpec& hw, const Op& op, const PerfCalibration&
   switch (op.kind) {
     case OpKind::kGemm:
     case OpKind::kRouter: {
-      PerfCalibration c = cal;
-      if (op.grouped) c.matrix_efficiency *= cal.expert_gemm_efficiency;
-      GemmResult g = predict_gemm(hw, op.gemm, GemmOperands{op.math_precision, op.weight_precision},
-                                  c);
+      const GemmOperands operands{op.math_precision, op.weight_precision};
+      GemmResult g;
+      if (op.grouped) {
+        // Copied only here: PerfCalibration carries the runtime profiles (strings, a vector).
+        PerfCalibration c = cal;
+        c.matrix_efficiency *= cal.expert_gemm_efficiency;
+        g = predict_gemm(hw, op.gemm, operands, c);
+      } else {
+        g = predict_gemm(hw, op.gemm, operands, cal);
+      }
       OpResult r;
       r.time = g.time;
       r.flop = op.flop;
