@@ -206,6 +206,13 @@ void map_activation(Reader& r, Builder& b, const std::string& key, const std::st
   b.set("activation", *mapped, r.has(key) ? key : "");
 }
 
+// tie_word_embeddings (PretrainedConfig); `fallback` is the family's config-class default.
+void map_tied_embeddings(Reader& r, Builder& b, bool fallback) {
+  b.set_bool("tied_embeddings",
+             r.boolean_or("tie_word_embeddings", "LM head shares the embedding", fallback),
+             "tie_word_embeddings");
+}
+
 // Rotary dimensions per head from partial_rotary_factor / rotary_pct (fraction of head_dim).
 void map_rotary_fraction(Reader& r, Builder& b, const std::string& key, long long head_dim,
                          double fallback) {
@@ -276,9 +283,7 @@ void map_llama_like(Reader& r, Builder& b, const std::string& type) {
 
   // Tied embeddings: PretrainedConfig defaults to true, but Llama/Mistral/Qwen/DeepSeek/Phi-3
   // configuration classes pass tie_word_embeddings=False; Gemma keeps true.
-  b.set_bool("tied_embeddings",
-             r.boolean_or("tie_word_embeddings", "LM head shares the embedding", gemma),
-             "tie_word_embeddings");
+  map_tied_embeddings(r, b, gemma);
   b.set("norm", std::string("rmsnorm"), "");
   if (type == "gemma") {
     // GemmaModel runs gelu_pytorch_tanh whatever hidden_act says unless hidden_activation is set.
@@ -395,9 +400,7 @@ void map_gptj(Reader& r, Builder& b) {
   b.set("rotary_dim", r.integer_or("rotary_dim", "dimensions with rotary embedding", 64),
         "rotary_dim");
   b.set("max_context", r.integer_or("n_positions", "longest context", 2048), "n_positions");
-  b.set_bool("tied_embeddings",
-             r.boolean_or("tie_word_embeddings", "LM head shares the embedding", false),
-             "tie_word_embeddings");
+  map_tied_embeddings(r, b, false);
   // GPTJBlock: one ln_1 feeding attention and MLP in parallel; q/k/v/out without bias, MLP with
   // bias, lm_head with bias (modeling_gptj.py).
   b.set("norm", std::string("layernorm"), "");
@@ -427,9 +430,7 @@ void map_gpt_neox(Reader& r, Builder& b) {
   map_activation(r, b, "hidden_act", "gelu");
   b.set("max_context", r.integer_or("max_position_embeddings", "longest context", 2048),
         "max_position_embeddings");
-  b.set_bool("tied_embeddings",
-             r.boolean_or("tie_word_embeddings", "LM head shares the embedding", false),
-             "tie_word_embeddings");
+  map_tied_embeddings(r, b, false);
   b.set_bool("parallel_block",
              r.boolean_or("use_parallel_residual", "parallel attention and MLP", true),
              "use_parallel_residual");
@@ -476,9 +477,7 @@ void map_falcon(Reader& r, Builder& b) {
   b.set("rotary_dim", alibi ? 0 : head_dim, alibi ? "alibi" : "");
   b.set("max_context", r.integer_or("max_position_embeddings", "longest context", 2048),
         "max_position_embeddings");
-  b.set_bool("tied_embeddings",
-             r.boolean_or("tie_word_embeddings", "LM head shares the embedding", true),
-             "tie_word_embeddings");
+  map_tied_embeddings(r, b, true);
   b.set("norm", std::string("layernorm"), "");
   b.set_bool("parallel_block", new_arch || parallel, "parallel_attn");
   // FalconDecoderLayer: ln_attn + ln_mlp (new architecture), one input_layernorm for a parallel
