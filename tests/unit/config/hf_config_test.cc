@@ -9,7 +9,9 @@
 #include <cmath>
 #include <filesystem>
 #include <set>
+#include <string>
 #include <tuple>
+#include <vector>
 
 #include "xpusim/config/model_params.h"
 #include "xpusim/config/model_schema.h"
@@ -20,6 +22,14 @@ namespace {
 
 std::string hf(const std::string& name) {
   return std::string(XPUSIM_TEST_DATA_DIR) + "/hf/" + name + ".json";
+}
+
+// A config.json text converted to a ModelSpec (document, then the model schema with `overrides`).
+Result<ModelSpec> model_from_hf_text(const std::string& text, const std::string& file,
+                                     const std::vector<std::string>& overrides = {}) {
+  auto doc = hf_config_document_from_text(text, file);
+  if (!doc) return tl::unexpected(doc.error());
+  return parse_model_document(*doc, overrides);
 }
 
 struct HfCase {
@@ -179,10 +189,8 @@ TEST(HfConfig, FalconVariants) {
   const std::string base =
       R"("model_type": "falcon", "hidden_size": 4544, "num_attention_heads": 71, )"
       R"("num_hidden_layers": 32, "vocab_size": 65024)";
-  auto falcon7b = hf_config_document_from_text(
+  auto m7 = model_from_hf_text(
       "{" + base + R"(, "multi_query": true, "parallel_attn": true, "bias": false})", "f7.json");
-  ASSERT_TRUE(falcon7b);
-  auto m7 = parse_model_document(*falcon7b, {});
   ASSERT_TRUE(m7) << to_string(m7.error());
   EXPECT_EQ(m7->kv_heads, 1);
   EXPECT_EQ(m7->layer_norms, 1);
@@ -192,10 +200,8 @@ TEST(HfConfig, FalconVariants) {
   // a second time (V x H = 295,469,056), which is one matrix, not two.
   EXPECT_NEAR((count_parameters(*m7).total + 65024.0 * 4544.0) / 7.22e9, 1.0, 0.01);
 
-  auto mha = hf_config_document_from_text(
+  auto mm = model_from_hf_text(
       "{" + base + R"(, "multi_query": false, "parallel_attn": false, "bias": true})", "f.json");
-  ASSERT_TRUE(mha);
-  auto mm = parse_model_document(*mha, {});
   ASSERT_TRUE(mm) << to_string(mm.error());
   EXPECT_EQ(mm->kv_heads, 71);
   EXPECT_EQ(mm->layer_norms, 2);
@@ -219,9 +225,8 @@ TEST(HfConfig, Llama4TextConfig) {
   for (auto [id, experts, step, max_context] :
        {std::tuple{"llama-4-scout", 16, 1, 10485760}, {"llama-4-maverick", 128, 2, 1048576}}) {
     SCOPED_TRACE(id);
-    auto doc = hf_config_document_from_text(text(experts, step), std::string(id) + ".json");
-    ASSERT_TRUE(doc) << to_string(doc.error());
-    auto m = parse_model_document(*doc, {"max_context=" + std::to_string(max_context)});
+    auto m = model_from_hf_text(text(experts, step), std::string(id) + ".json",
+                                {"max_context=" + std::to_string(max_context)});
     ASSERT_TRUE(m) << to_string(m.error());
     auto preset = load_model(id);
     ASSERT_TRUE(preset);
