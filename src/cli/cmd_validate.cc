@@ -254,7 +254,7 @@ void add_validate_commands(CLI::App& app, GlobalOptions& global) {
   auto cal_file = std::make_shared<std::string>();
   auto rounds = std::make_shared<int>(FitOptions{}.max_rounds);
   auto no_holdout = std::make_shared<bool>(false);
-  auto weighting = std::make_shared<std::string>("per-row");
+  auto weighting = std::make_shared<std::string>("per-scenario");
   auto scenarios = std::make_shared<std::vector<std::string>>();
   calibrate->add_option("file", *cal_file, "measured_*.csv")->required();
   calibrate->add_option("--max-rounds", *rounds, "coordinate-descent rounds")
