@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "unit/perf/test_specs.h"
 #include "xpusim/config/hardware_schema.h"
 #include "xpusim/config/model_schema.h"
 #include "xpusim/config/presets.h"
@@ -29,15 +30,7 @@ ModelSpec model(const std::string& id) {
   return *m;
 }
 
-StaticScenario scenario(int tp, int64_t batch, int64_t in, int64_t out) {
-  StaticScenario sc;
-  sc.plan.tp = tp;
-  sc.devices = tp;
-  sc.batch = batch;
-  sc.input_len = in;
-  sc.output_len = out;
-  return sc;
-}
+using testing::tp_scenario;
 
 struct Scenario {
   StaticScenario sc;
@@ -69,7 +62,7 @@ TEST(TokenEconomics, EnergyPerTokenFallsWithBatchWhenDecodeBound) {
     const ModelSpec m = model(row.model);
     double previous = 1e300;
     for (int64_t batch : row.batches) {
-      Scenario r = run(hw, m, scenario(row.tp, batch, 128, 512));
+      Scenario r = run(hw, m, tp_scenario(row.tp, batch, 128, 512));
       ASSERT_TRUE(r.econ.feasible) << row.model << ": " << r.econ.infeasible_reason;
       const double j = r.econ.energy_per_output_token.value();
       EXPECT_GT(j, 0);
@@ -85,8 +78,8 @@ TEST(TokenEconomics, LifetimeEnergyFollowsUtilisation) {
   const HardwareSpec hw = hardware("h100-sxm-80gb");
   TokenEconomicsAssumptions full, half;
   half.tco.utilization = 0.5;
-  Scenario a = run(hw, model("llama-3.1-8b"), scenario(1, 16, 512, 256), full);
-  Scenario b = run(hw, model("llama-3.1-8b"), scenario(1, 16, 512, 256), half);
+  Scenario a = run(hw, model("llama-3.1-8b"), tp_scenario(1, 16, 512, 256), full);
+  Scenario b = run(hw, model("llama-3.1-8b"), tp_scenario(1, 16, 512, 256), half);
   ASSERT_TRUE(a.econ.feasible && b.econ.feasible);
   const TcoAssumptions& t = half.tco;
   const double chip = 0.5 * b.econ.average_power.value() +
@@ -101,7 +94,7 @@ TEST(TokenEconomics, LifetimeEnergyFollowsUtilisation) {
 
 TEST(TokenEconomics, IdleBetweenKernelsIsTheBusyBaseline) {
   const HardwareSpec hw = hardware("h100-sxm-80gb");
-  Scenario r = run(hw, model("llama-3.1-70b"), scenario(8, 32, 2048, 256));
+  Scenario r = run(hw, model("llama-3.1-70b"), tp_scenario(8, 32, 2048, 256));
   ASSERT_TRUE(r.econ.feasible);
   auto area = estimate_area(hw);
   ASSERT_TRUE(area);
@@ -120,7 +113,7 @@ TEST(TokenEconomics, PowerNeverExceedsTdpOnAnyPreset) {
     ASSERT_TRUE(hw.has_value()) << id;
     if (hw->physical.tdp.value() <= 0) continue;
     for (int64_t batch : {1, 64}) {
-      StaticScenario sc = scenario(1, batch, 2048, 128);
+      StaticScenario sc = tp_scenario(1, batch, 2048, 128);
       StaticResult res = simulate_static(*hw, m, sc, default_calibration());
       if (!res.feasible) continue;
       auto e = token_economics(*hw, sc, res);
@@ -138,7 +131,7 @@ TEST(TokenEconomics, PowerNeverExceedsTdpOnAnyPreset) {
 TEST(TokenEconomics, ModelAboveTdpIsCappedAndSaysSo) {
   // A 100 W board cannot run H100's prefill at the modelled power: capped to the TDP.
   const HardwareSpec hw = hardware("h100-sxm-80gb", {"physical.tdp=100 W"});
-  Scenario r = run(hw, model("llama-3.1-8b"), scenario(1, 32, 2048, 128));
+  Scenario r = run(hw, model("llama-3.1-8b"), tp_scenario(1, 32, 2048, 128));
   ASSERT_TRUE(r.econ.feasible);
   EXPECT_TRUE(r.econ.capped);
   EXPECT_TRUE(r.econ.prefill.capped);
@@ -151,7 +144,7 @@ TEST(TokenEconomics, EnergyBookkeeping) {
   // energy/token x tokens = average power x latency x devices; system power = devices x average
   // x overhead x PUE.
   const HardwareSpec hw = hardware("h100-sxm-80gb");
-  Scenario r = run(hw, model("llama-3.1-70b"), scenario(8, 32, 2048, 256));
+  Scenario r = run(hw, model("llama-3.1-70b"), tp_scenario(8, 32, 2048, 256));
   ASSERT_TRUE(r.econ.feasible);
   const double tokens = 32.0 * 256.0;
   EXPECT_NEAR(r.econ.energy_per_output_token.value() * tokens,
@@ -174,7 +167,7 @@ TEST(TokenEconomics, CostPerTokenByHandWithAGivenPrice) {
   const HardwareSpec hw = hardware("a100-sxm-80gb");
   TokenEconomicsAssumptions a;
   a.device_price = units::usd(10000);
-  Scenario r = run(hw, model("llama-3.1-70b"), scenario(4, 32, 2048, 256), a);
+  Scenario r = run(hw, model("llama-3.1-70b"), tp_scenario(4, 32, 2048, 256), a);
   ASSERT_TRUE(r.econ.feasible);
   EXPECT_FALSE(r.econ.device_price_modelled);
   const TcoAssumptions& t = a.tco;
@@ -193,7 +186,7 @@ TEST(TokenEconomics, CostIsPositiveAndGrowsWithElectricityPrice) {
   for (double kwh : {0.0, 0.05, 0.10, 0.30}) {
     TokenEconomicsAssumptions a;
     a.tco.electricity = UsdPerJoule(kwh / 3.6e6);
-    Scenario r = run(hw, m, scenario(1, 16, 512, 256), a);
+    Scenario r = run(hw, m, tp_scenario(1, 16, 512, 256), a);
     ASSERT_TRUE(r.econ.feasible);
     EXPECT_GT(r.econ.cost_per_million_output_tokens.value(), previous) << kwh;
     previous = r.econ.cost_per_million_output_tokens.value();
@@ -202,7 +195,7 @@ TEST(TokenEconomics, CostIsPositiveAndGrowsWithElectricityPrice) {
 
 TEST(TokenEconomics, DefaultPriceIsModelledCostOverOneMinusMargin) {
   const HardwareSpec hw = hardware("h100-sxm-80gb");
-  Scenario r = run(hw, model("llama-3.1-8b"), scenario(1, 8, 256, 64));
+  Scenario r = run(hw, model("llama-3.1-8b"), tp_scenario(1, 8, 256, 64));
   ASSERT_TRUE(r.econ.feasible);
   EXPECT_TRUE(r.econ.device_price_modelled);
   EXPECT_GT(r.econ.modelled_cost_per_unit.value(), 0);
@@ -213,7 +206,7 @@ TEST(TokenEconomics, DefaultPriceIsModelledCostOverOneMinusMargin) {
 TEST(TokenEconomics, InfeasibleScenarioIsAResultNotAnError) {
   // Llama 3.1 405B in bf16 (~810 GB) does not fit on one 80 GB H100.
   const HardwareSpec hw = hardware("h100-sxm-80gb");
-  StaticScenario sc = scenario(1, 1, 128, 16);
+  StaticScenario sc = tp_scenario(1, 1, 128, 16);
   StaticResult res = simulate_static(hw, model("llama-3.1-405b"), sc, default_calibration());
   ASSERT_FALSE(res.feasible);
   auto e = token_economics(hw, sc, res);
@@ -224,7 +217,7 @@ TEST(TokenEconomics, InfeasibleScenarioIsAResultNotAnError) {
 
 TEST(TokenEconomics, BadAssumptionsAreErrors) {
   const HardwareSpec hw = hardware("h100-sxm-80gb");
-  StaticScenario sc = scenario(1, 1, 128, 16);
+  StaticScenario sc = tp_scenario(1, 1, 128, 16);
   StaticResult res = simulate_static(hw, model("llama-3.1-8b"), sc, default_calibration());
   TokenEconomicsAssumptions a;
   a.gross_margin = 1.0;

@@ -19,15 +19,7 @@ using testing::llama8b_like;
 
 const PerfCalibration& cal() { return default_calibration(); }
 
-StaticScenario scenario(int tp, int64_t batch, int64_t in, int64_t out) {
-  StaticScenario sc;
-  sc.plan.tp = tp;
-  sc.devices = tp;
-  sc.batch = batch;
-  sc.input_len = in;
-  sc.output_len = out;
-  return sc;
-}
+using testing::tp_scenario;
 
 TEST(StaticSim, RuntimeProfileOverheadsEnterTtftAndTpot) {
   // with_runtime copies the profile's overheads; the step and request costs add 1:1.
@@ -36,7 +28,7 @@ TEST(StaticSim, RuntimeProfileOverheadsEnterTtftAndTpot) {
   RuntimeProfile b = a;
   b.step_overhead = units::ms(1.0);
   b.request_overhead = units::ms(2.0);
-  const StaticScenario sc = scenario(1, 1, 128, 64);
+  const StaticScenario sc = tp_scenario(1, 1, 128, 64);
   StaticResult ra = simulate_static(h100_like(), llama8b_like(), sc, with_runtime(cal(), a));
   StaticResult rb = simulate_static(h100_like(), llama8b_like(), sc, with_runtime(cal(), b));
   EXPECT_NEAR((rb.tpot - ra.tpot).value(), 1e-3, 1e-12);
@@ -49,7 +41,7 @@ TEST(StaticSim, RuntimeProfileOverheadsEnterTtftAndTpot) {
   // Slower GEMM kernels of a stack slow the compute-bound prefill (2048 tokens), never speed it.
   RuntimeProfile d = a;
   d.matrix_efficiency = 0.5;
-  const StaticScenario long_prompt = scenario(1, 8, 2048, 2);
+  const StaticScenario long_prompt = tp_scenario(1, 8, 2048, 2);
   StaticResult fast = simulate_static(h100_like(), llama8b_like(), long_prompt, with_runtime(cal(), a));
   StaticResult slow = simulate_static(h100_like(), llama8b_like(), long_prompt, with_runtime(cal(), d));
   EXPECT_GT(slow.ttft.value(), 1.5 * fast.ttft.value());
@@ -72,7 +64,7 @@ TEST(StaticSim, BuiltInRuntimeProfiles) {
 }
 
 TEST(StaticSim, LatencyDecomposition) {
-  StaticResult r = simulate_static(h100_like(), llama70b_like(), scenario(8, 32, 2048, 256), cal());
+  StaticResult r = simulate_static(h100_like(), llama70b_like(), tp_scenario(8, 32, 2048, 256), cal());
   EXPECT_TRUE(r.feasible) << r.infeasible_reason;
   EXPECT_GT(r.ttft.value(), 0);
   EXPECT_GT(r.tpot.value(), 0);
@@ -86,7 +78,7 @@ TEST(StaticSim, ClosedFormDecodeEqualsSteppingEveryToken) {
   // tpot = step_overhead + mean over contexts L+1 .. L+O-1 of the decode graph time.
   const HardwareSpec hw = a100_like();
   const ModelSpec m = llama8b_like();
-  StaticScenario sc = scenario(1, 8, 500, 300);
+  StaticScenario sc = tp_scenario(1, 8, 500, 300);
   StaticResult r = simulate_static(hw, m, sc, cal());
   double sum = 0;
   for (int64_t c = 501; c <= 799; ++c) {
@@ -101,8 +93,8 @@ TEST(StaticSim, ClosedFormDecodeEqualsSteppingEveryToken) {
 
 TEST(StaticSim, MoreResourcesNeverSlower) {
   const ModelSpec m = llama70b_like();
-  for (StaticScenario sc : {scenario(8, 1, 128, 64), scenario(8, 64, 2048, 128),
-                            scenario(4, 16, 512, 512)}) {
+  for (StaticScenario sc : {tp_scenario(8, 1, 128, 64), tp_scenario(8, 64, 2048, 128),
+                            tp_scenario(4, 16, 512, 512)}) {
     const HardwareSpec base = h100_like();
     StaticResult r0 = simulate_static(base, m, sc, cal());
     HardwareSpec bw = base;
@@ -126,9 +118,9 @@ TEST(StaticSim, MoreResourcesNeverSlower) {
 TEST(StaticSim, DoublingTensorParallelismNeverMoreThanHalvesLatency) {
   const ModelSpec m = llama70b_like();
   for (int64_t batch : {1, 16, 64}) {
-    StaticResult prev = simulate_static(h100_like(), m, scenario(1, batch, 1024, 128), cal());
+    StaticResult prev = simulate_static(h100_like(), m, tp_scenario(1, batch, 1024, 128), cal());
     for (int tp : {2, 4, 8}) {
-      StaticResult r = simulate_static(h100_like(), m, scenario(tp, batch, 1024, 128), cal());
+      StaticResult r = simulate_static(h100_like(), m, tp_scenario(tp, batch, 1024, 128), cal());
       EXPECT_GE(r.e2e_latency.value() * 2.0, prev.e2e_latency.value()) << "tp " << tp;
       EXPECT_GE(r.tpot.value() * 2.0, prev.tpot.value()) << "tp " << tp;
       EXPECT_GE(r.ttft.value() * 2.0, prev.ttft.value()) << "tp " << tp;
@@ -138,7 +130,7 @@ TEST(StaticSim, DoublingTensorParallelismNeverMoreThanHalvesLatency) {
 }
 
 TEST(StaticSim, DataParallelReplicasMultiplyThroughput) {
-  StaticScenario one = scenario(8, 16, 512, 128);
+  StaticScenario one = tp_scenario(8, 16, 512, 128);
   StaticScenario two = one;
   two.devices = 16;
   StaticResult a = simulate_static(h100_like(), llama70b_like(), one, cal());
@@ -149,7 +141,7 @@ TEST(StaticSim, DataParallelReplicasMultiplyThroughput) {
 }
 
 TEST(StaticSim, Deterministic) {
-  StaticScenario sc = scenario(4, 24, 700, 333);
+  StaticScenario sc = tp_scenario(4, 24, 700, 333);
   StaticResult a = simulate_static(a100_like(), llama70b_like(), sc, cal());
   StaticResult b = simulate_static(a100_like(), llama70b_like(), sc, cal());
   EXPECT_EQ(a.e2e_latency.value(), b.e2e_latency.value());
@@ -158,7 +150,7 @@ TEST(StaticSim, Deterministic) {
 
 TEST(StaticSim, InfeasibleWhenWeightsExceedMemory) {
   // Llama-70B in bf16 = ~141 GB of weights on one 80 GB device.
-  StaticResult r = simulate_static(a100_like(), llama70b_like(), scenario(1, 1, 128, 16), cal());
+  StaticResult r = simulate_static(a100_like(), llama70b_like(), tp_scenario(1, 1, 128, 16), cal());
   EXPECT_FALSE(r.feasible);
   EXPECT_EQ(r.memory.max_batch, 0);
   EXPECT_NE(r.infeasible_reason.find("weights need 141."), std::string::npos) << r.infeasible_reason;
@@ -171,7 +163,7 @@ TEST(StaticSim, MaxBatchHandCalculation) {
   // prefill activations; the KV cache may use 90% of what weights, workspace and activations leave:
   // b x kv <= 0.9 x (80 GB - weights - workspace - b x act).
   const ModelSpec m = llama70b_like();
-  StaticScenario sc = scenario(4, 4000, 2048, 2048);
+  StaticScenario sc = tp_scenario(4, 4000, 2048, 2048);
   StaticResult r = simulate_static(a100_like(), m, sc, cal());
   EXPECT_FALSE(r.feasible);
   const MemoryFootprint& f = r.memory;
@@ -191,7 +183,7 @@ TEST(StaticSim, MaxBatchHandCalculation) {
 
 TEST(StaticSim, OpsRespectPhysicalBounds) {
   const HardwareSpec hw = h100_like();
-  StaticResult r = simulate_static(hw, llama70b_like(), scenario(8, 32, 2048, 256), cal());
+  StaticResult r = simulate_static(hw, llama70b_like(), tp_scenario(8, 32, 2048, 256), cal());
   for (const PhaseBreakdown* ph : {&r.prefill, &r.decode}) {
     for (const OpBreakdown& op : ph->ops) {
       if (op.count <= 0) continue;
@@ -204,7 +196,7 @@ TEST(StaticSim, OpsRespectPhysicalBounds) {
 }
 
 TEST(StaticSim, WeightGemmsMemoryBoundInDecodeComputeBoundInPrefill) {
-  StaticResult r = simulate_static(h100_like(), llama70b_like(), scenario(8, 16, 4096, 64), cal());
+  StaticResult r = simulate_static(h100_like(), llama70b_like(), tp_scenario(8, 16, 4096, 64), cal());
   auto find = [](const PhaseBreakdown& ph, const std::string& name) {
     for (const auto& op : ph.ops)
       if (op.name == name) return op;
@@ -222,7 +214,7 @@ namespace xpusim {
 namespace {
 
 TEST(StaticSim, SequenceParallelReplacesAllReduceWithReduceScatterAndAllGather) {
-  StaticScenario sc = scenario(8, 8, 2048, 16);
+  StaticScenario sc = tp_scenario(8, 8, 2048, 16);
   sc.plan.sequence_parallel = true;
   StaticResult r = simulate_static(testing::h100_like(), llama70b_like(), sc, cal());
   int rs = 0, ag = 0, ar = 0;
@@ -235,7 +227,7 @@ TEST(StaticSim, SequenceParallelReplacesAllReduceWithReduceScatterAndAllGather) 
   EXPECT_EQ(ag, 2);
   EXPECT_EQ(ar, 0);
   // Norms run on 1/tp of the tokens.
-  StaticResult plain = simulate_static(testing::h100_like(), llama70b_like(), scenario(8, 8, 2048, 16), cal());
+  StaticResult plain = simulate_static(testing::h100_like(), llama70b_like(), tp_scenario(8, 8, 2048, 16), cal());
   auto norm_bytes = [](const StaticResult& x) {
     for (const auto& op : x.prefill.ops)
       if (op.name == "attn_norm") return op.bytes.dram.value();
@@ -246,7 +238,7 @@ TEST(StaticSim, SequenceParallelReplacesAllReduceWithReduceScatterAndAllGather) 
 
 TEST(StaticSim, PipelineMicrobatchesShortenPrefillAndCostDecodeWhenMoreThanStages) {
   // GPipe: prefill (pp + m - 1) stage times of a 1/m batch; decode max(m, pp) stage times.
-  StaticScenario sc = scenario(4, 16, 1024, 64);
+  StaticScenario sc = tp_scenario(4, 16, 1024, 64);
   sc.plan.pp = 2;
   sc.devices = 8;
   StaticResult one = simulate_static(testing::h100_like(), llama70b_like(), sc, cal());

@@ -7,6 +7,7 @@
 
 #include "xpusim/config/hardware_spec.h"
 #include "xpusim/config/model_spec.h"
+#include "xpusim/perf/static_sim.h"
 
 namespace xpusim::testing {
 
@@ -125,6 +126,17 @@ inline ModelSpec deepseek_like() {
   m.mla.qk_rope_head_dim = 64;
   m.mla.v_head_dim = 128;
   return m;
+}
+
+// A static batch on one tensor-parallel group of `tp` devices.
+inline StaticScenario tp_scenario(int tp, int64_t batch, int64_t in, int64_t out) {
+  StaticScenario sc;
+  sc.plan.tp = tp;
+  sc.devices = tp;
+  sc.batch = batch;
+  sc.input_len = in;
+  sc.output_len = out;
+  return sc;
 }
 
 }  // namespace xpusim::testing
