@@ -107,9 +107,9 @@ const PerfCalibration& default_calibration() {
         RuntimeProfile{"vllm", "vLLM (CUDA-graph decode, PagedAttention, Python scheduler)",
                        units::us(8.371), Seconds(0), units::us(824.2), units::us(659.0), 1.0, 1.0,
                        true, true},
-        // 58 microbenchmark rows (LLMCompass gemm/op, mamf-finder). Fitted: 11.3 us gap for
-        // back-to-back eager launches; host call 17.4 us (MAN-0289, 8192x64x64, 0.0296 ms minus
-        // its ~3 us kernel and the gap). No serving step. GQA re-read 1 (unfused PyTorch). GEMM
+        // 58 microbenchmark rows (LLMCompass gemm/op, mamf-finder). Fitted over all of them: 11.3 us
+        // gap for back-to-back eager launches; host call 17.4 us (consistent with the smallest
+        // GEMM, MAN-0289 8192x64x64 at 0.0296 ms, being almost all call overhead). No serving step. GQA re-read 1 (unfused PyTorch). GEMM
         // factor 1 by definition: cuBLAS is what matrix_efficiency describes.
         RuntimeProfile{"pytorch-eager",
                        "PyTorch eager, one host-timed call per op (LLMCompass, mamf-finder)",
