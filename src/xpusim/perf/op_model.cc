@@ -16,8 +16,6 @@
 namespace xpusim {
 namespace {
 
-double d(int64_t v) { return static_cast<double>(v); }
-
 BytesPerSecond dram_rate(const HardwareSpec& hw, const PerfCalibration& cal) {
   return BytesPerSecond(std::max(hw.memory.dram.bandwidth.value(), 1.0) * cal.dram_efficiency);
 }
@@ -72,7 +70,7 @@ OpResult finish(const Parts& p, const PerfCalibration& cal, Seconds floor_time,
 
 OpResult attention_op(const HardwareSpec& hw, const Op& op, const PerfCalibration& cal) {
   const AttentionShape& a = op.attention;
-  const bool decode = a.q_len == 1;
+  const bool decode = a.decode;
   Parts p;
   // Matrix work: in decode the heads sharing a KV head form the M dimension of the MMA and are
   // padded to the engine's M granule (min_m); prefill query tiles are full.
@@ -96,11 +94,10 @@ OpResult attention_op(const HardwareSpec& hw, const Op& op, const PerfCalibratio
   }
   bytes.l2 = bytes.dram;
   if (!decode) {
-    // K and V re-read per 128-row query tile (causal: half of the tiles see each key).
-    double q_tiles = std::ceil(d(a.q_len) / 128.0);
-    double keys = a.window > 0 ? std::min(d(a.kv_len), static_cast<double>(a.window)) : d(a.kv_len);
-    double reread = d(a.batch) * a.heads * q_tiles * keys * (a.qk_dim + a.v_dim) *
-                    bytes_per_element(op.math_precision).value() * (a.causal ? 0.5 : 1.0);
+    // K and V re-read from L2 per 128-row query tile (step_shape.h: tile_keys counts, per chunk,
+    // the query tiles times the keys an average tile sees; causal tiles see half the chunk).
+    double reread = a.heads * a.tile_keys * (a.qk_dim + a.v_dim) *
+                    bytes_per_element(op.math_precision).value();
     bytes.l2 += Bytes(reread);
   }
   p.dram = bytes.dram / dram_rate(hw, cal);

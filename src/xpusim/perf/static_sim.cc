@@ -1,73 +1,23 @@
 // SPDX-License-Identifier: Apache-2.0
-// Static batching (TensorRT-LLM gptSessionBenchmark / vLLM benchmark_latency): one prefill of the
-// whole batch, then output_len - 1 decode steps with the context growing by one token per step.
-// Pipeline parallelism: GPipe schedule, a prefill of m microbatches over p stages takes (p + m - 1)
-// stage times (Huang et al. 2019, arXiv:1811.06965); decode runs the microbatches round-robin
-// without a flush per token (max(m, p) stage times per token). Decode weight GEMMs and collectives do not
-// depend on the context, so they are evaluated once; the attention time over all steps is summed
-// in closed form by exact piecewise-linear summation (its cost is a max of terms affine in the
-// context). Ignored: prefill/decode overlap (in-flight batching), early-finishing requests.
+// Static batching (TensorRT-LLM gptSessionBenchmark / vLLM benchmark_latency) on the step model:
+// one prefill step of the whole batch, then output_len - 1 decode steps with the context growing
+// by one token per step. Pipeline parallelism: GPipe schedule, a prefill of m microbatches over p
+// stages takes (p + m - 1) stage times (Huang et al. 2019, arXiv:1811.06965); decode runs the
+// microbatches round-robin without a flush per token (max(m, p) stage times per token). Decode
+// weight GEMMs and collectives do not depend on the context, so they are evaluated once; the
+// attention time over all steps is summed in closed form by exact piecewise-linear summation (its
+// cost is a max of terms affine in the context). Ignored: prefill/decode overlap (in-flight
+// batching, the serving simulator's job), early-finishing requests.
 #include "xpusim/perf/static_sim.h"
 
 #include <algorithm>
 #include <cmath>
 
-#include <fmt/format.h>
-
 #include "xpusim/base/check.h"
-#include "xpusim/perf/collective_model.h"
-#include "xpusim/perf/op_model.h"
 #include "xpusim/workload/graph_builder.h"
 
 namespace xpusim {
 namespace {
-
-struct GraphTime {
-  Seconds stage_layers;     // layer ops of one stage (one device)
-  Seconds other;            // non-layer ops
-  Seconds attention;        // the attention part of stage_layers
-  bool feasible = true;
-  std::string reason;
-};
-
-GraphTime evaluate(const HardwareSpec& hw, const OpGraph& g, const PerfCalibration& cal,
-                   PhaseBreakdown* out) {
-  GraphTime t;
-  auto add = [&](const Op& op, const std::string& layer, double repeat, Seconds& sum) {
-    OpResult r = predict_op(hw, op, cal);
-    double n = repeat * op.count;
-    sum += r.time * n;
-    if (op.kind == OpKind::kAttention) t.attention += r.time * n;
-    if (op.kind == OpKind::kCollective || op.kind == OpKind::kP2p) {
-      CollectiveResult c = predict_collective(hw, op.collective, op.collective_bytes, op.group, cal);
-      if (!c.feasible && t.feasible) {
-        t.feasible = false;
-        t.reason = fmt::format("a {}-device {} needs a network tier this hardware does not have",
-                               op.group, to_string(op.collective));
-      }
-    }
-    if (out) {
-      OpBreakdown b;
-      b.name = op.name;
-      b.layer = layer;
-      b.kind = op.kind;
-      b.count = n;
-      b.time = r.time * n;
-      b.flop = r.flop * n;
-      b.bytes = r.bytes * n;
-      b.bound = r.bound;
-      b.utilization = r.utilization;
-      out->total += b.time;
-      out->flop += b.flop;
-      out->bytes += b.bytes;
-      out->ops.push_back(std::move(b));
-    }
-  };
-  for (const LayerGroup& lg : g.layers)
-    for (const Op& op : lg.ops) add(op, lg.name, lg.repeat, t.stage_layers);
-  for (const Op& op : g.other_ops) add(op, "", 1.0, t.other);
-  return t;
-}
 
 // Prefill across the pipeline: (pp + m - 1) stage times plus the non-layer ops of each microbatch
 // (GPipe fill and drain).
@@ -84,32 +34,13 @@ Seconds decode_cycle(Seconds stage_layers, Seconds other, const ParallelismPlan&
   return stage_layers * std::max(m, static_cast<double>(plan.pp)) + other * m;
 }
 
-// Decode attention of one stage at context `c` (the graph's attention ops rescaled: their FLOP,
-// exp count and KV reads are proportional to the keys attended).
+// Decode attention of one stage for `batch` rows at context c (window-capped keys).
 class AttentionCurve {
  public:
-  AttentionCurve(const HardwareSpec& hw, const OpGraph& g, const PerfCalibration& cal)
-      : hw_(hw), cal_(cal) {
-    for (const LayerGroup& lg : g.layers)
-      for (const Op& op : lg.ops)
-        if (op.kind == OpKind::kAttention) {
-          Scaled s{op, lg.repeat * op.count, keys(op, g.context)};
-          s.op.name.clear();  // at() copies the op per evaluation; the name plays no part
-          ops_.push_back(std::move(s));
-        }
-  }
+  AttentionCurve(const DeviceModel& device, int64_t batch) : device_(device), batch_(batch) {}
   Seconds at(int64_t c) const {
-    Seconds sum;
-    for (const Scaled& a : ops_) {
-      Op o = a.op;
-      const double s = keys(o, c) / a.keys_ref;
-      o.attention.kv_len = c;
-      o.flop = o.flop * s;
-      o.special_ops *= s;
-      o.kv_read = o.kv_read * s;
-      sum += predict_op(hw_, o, cal_).time * a.n;
-    }
-    return sum;
+    const StepShape s = decode_shape(device_.model(), batch_, c);
+    return device_.decode_attention(s.decode_tokens, s.decode_keys, s.decode_max_keys);
   }
   // Sum of at(c) for c in [a, b]: bisection until the midpoint lies on the chord (for a convex
   // piecewise-linear function that proves linearity on the interval, so the chord sum is exact).
@@ -119,10 +50,6 @@ class AttentionCurve {
   }
 
  private:
-  static double keys(const Op& o, int64_t c) {
-    double k = static_cast<double>(c);
-    return o.attention.window > 0 ? std::min(k, static_cast<double>(o.attention.window)) : k;
-  }
   Seconds sum(int64_t a, int64_t b, Seconds fa, Seconds fb, int depth) const {
     const int64_t n = b - a + 1;
     if (n == 1) return fa;
@@ -137,44 +64,37 @@ class AttentionCurve {
     return sum(a, mid, fa, fm, depth + 1) + sum(mid + 1, b, at(mid + 1), fb, depth + 1);
   }
 
-  const HardwareSpec& hw_;
-  const PerfCalibration& cal_;
-  struct Scaled {
-    Op op;            // the attention op at the graph's context
-    double n;         // executions per stage step
-    double keys_ref;  // keys it attends at that context
-  };
-  std::vector<Scaled> ops_;
+  const DeviceModel& device_;
+  int64_t batch_;
 };
 
 }  // namespace
 
-StaticResult simulate_static(const HardwareSpec& hw, const ModelSpec& model,
-                             const StaticScenario& sc, const PerfCalibration& cal) {
+StaticResult simulate_static(DeviceModel& device, const StaticScenario& sc) {
   XPUSIM_CHECK(sc.batch >= 1 && sc.input_len >= 1 && sc.output_len >= 1, "invalid scenario");
   XPUSIM_CHECK(sc.devices >= sc.plan.devices_per_replica() &&
                    sc.devices % sc.plan.devices_per_replica() == 0,
                "devices must be a multiple of tp * pp");
+  const ModelSpec& model = device.model();
+  const PerfCalibration& cal = device.calibration();
   StaticResult r;
   r.replicas = sc.devices / sc.plan.devices_per_replica();
-  r.memory = memory_footprint(hw, model, sc.plan, sc.precision, sc.batch, sc.input_len,
-                              sc.output_len, cal);
+  r.memory = memory_footprint(device.hardware(), model, sc.plan, sc.precision, sc.batch,
+                              sc.input_len, sc.output_len, cal);
   const int mb = std::max(1, sc.plan.microbatches);
   const int64_t mbatch = (sc.batch + mb - 1) / mb;
 
-  // Prefill.
-  OpGraph prefill = build_prefill(model, sc.plan, sc.precision, mbatch, sc.input_len);
-  GraphTime pt = evaluate(hw, prefill, cal, &r.prefill);
-  r.ttft = prefill_latency(pt.stage_layers, pt.other, sc.plan) + cal.request_overhead;
+  // Prefill: one step of `mbatch` prompts per microbatch.
+  const StepTime pt = device.evaluate(prefill_shape(model, mbatch, sc.input_len), &r.prefill);
+  r.ttft = prefill_latency(pt.layers, pt.other, sc.plan) + cal.request_overhead;
 
   // Decode: the breakdown at the mean context; context-free ops taken from it.
   const int64_t first = sc.input_len + 1;
   const int64_t last = sc.input_len + sc.output_len - 1;  // context of the last decode step
   const int64_t rep = sc.input_len + std::max<int64_t>(1, sc.output_len / 2);
-  OpGraph decode = build_decode_step(model, sc.plan, sc.precision, mbatch, rep);
-  GraphTime dt = evaluate(hw, decode, cal, &r.decode);
-  const Seconds fixed_layers = dt.stage_layers - dt.attention;
-  AttentionCurve curve(hw, decode, cal);
+  const StepTime dt = device.evaluate(decode_shape(model, mbatch, rep), &r.decode);
+  const Seconds fixed_layers = dt.layers - dt.attention;
+  AttentionCurve curve(device, mbatch);
   const int64_t steps = std::max<int64_t>(0, last - first + 1);
   Seconds mean_attention = steps > 0 ? curve.sum(first, last) / static_cast<double>(steps)
                                      : curve.at(first);
@@ -183,11 +103,16 @@ StaticResult simulate_static(const HardwareSpec& hw, const ModelSpec& model,
   r.output_tokens_per_s = static_cast<double>(r.replicas) * static_cast<double>(sc.batch) *
                           static_cast<double>(sc.output_len) / r.e2e_latency;
 
-  r.feasible = r.memory.fits && pt.feasible && dt.feasible;
+  r.feasible = r.memory.fits && device.feasible();
   if (!r.memory.fits) r.infeasible_reason = r.memory.reason;
-  else if (!pt.feasible) r.infeasible_reason = pt.reason;
-  else if (!dt.feasible) r.infeasible_reason = dt.reason;
+  else if (!device.feasible()) r.infeasible_reason = device.infeasible_reason();
   return r;
+}
+
+StaticResult simulate_static(const HardwareSpec& hw, const ModelSpec& model,
+                             const StaticScenario& sc, const PerfCalibration& cal) {
+  DeviceModel device(hw, model, sc.plan, sc.precision, cal);
+  return simulate_static(device, sc);
 }
 
 }  // namespace xpusim

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// Static-batch scenario driver (stage 5): a fixed batch of requests, each with input_len prompt
-// tokens and output_len generated tokens, started together (TensorRT-LLM gptSessionBenchmark,
-// vLLM benchmark_latency). Prefill + every decode step -> TTFT, TPOT, latency, throughput, memory
-// and a per-op breakdown.
+// Static-batch scenario driver (stage 5), a client of the step model (step_model.h): a fixed batch
+// of requests, each with input_len prompt tokens and output_len generated tokens, started together
+// (TensorRT-LLM gptSessionBenchmark, vLLM benchmark_latency). Prefill + every decode step -> TTFT,
+// TPOT, latency, throughput, memory and a per-op breakdown.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +14,7 @@
 #include "xpusim/perf/calibration.h"
 #include "xpusim/perf/memory_footprint.h"
 #include "xpusim/perf/perf_result.h"
+#include "xpusim/perf/step_model.h"
 #include "xpusim/workload/op_graph.h"
 #include "xpusim/workload/parallelism_plan.h"
 
@@ -28,26 +29,6 @@ struct StaticScenario {
   int devices = 1;            // total devices; replicas = devices / (tp * pp)
 };
 
-// One op of a phase, summed over its executions in the step on one device.
-struct OpBreakdown {
-  std::string name;
-  std::string layer;          // layer group ("dense", "moe") or "" for non-layer ops
-  OpKind kind = OpKind::kGemm;
-  double count = 0;           // executions per step per device (layer repeat x per-layer count)
-  Seconds time;               // all executions
-  FlopCount flop;
-  TrafficBytes bytes;
-  Bound bound = Bound::kLatency;
-  double utilization = 0;
-};
-
-struct PhaseBreakdown {
-  std::vector<OpBreakdown> ops;
-  Seconds total;              // sum of ops on one device (one pipeline stage for pp > 1)
-  FlopCount flop;
-  TrafficBytes bytes;
-};
-
 struct StaticResult {
   bool feasible = false;
   std::string infeasible_reason;
@@ -60,6 +41,10 @@ struct StaticResult {
   PhaseBreakdown prefill;
   PhaseBreakdown decode;      // the step at the mean context (input_len + output_len / 2)
 };
+
+// The static scenario on an existing DeviceModel (whose plan, precision and calibration it uses;
+// scenario.plan and scenario.precision must equal them).
+StaticResult simulate_static(DeviceModel& device, const StaticScenario& scenario);
 
 // Never fails on a valid scenario: an infeasible one (does not fit, no tier for the group) comes
 // back with feasible = false and the reason; times are still filled where computable.

@@ -28,12 +28,9 @@ struct Builder {
   const ModelSpec& m;
   const ParallelismPlan& p;
   const PrecisionPlan& prec;
-  Phase phase;
-  int64_t batch;
-  int64_t new_tokens;
-  int64_t context;
+  const StepShape& shape;
 
-  [[nodiscard]] int64_t tokens() const { return batch * new_tokens; }
+  [[nodiscard]] int64_t tokens() const { return shape.tokens(); }
   // GEMM-input activations (fp8 in W8A8 engines: quantised on the fly by the op before the GEMM).
   [[nodiscard]] double ab() const { return bytes_per_element(prec.activations).value(); }
   // Stored activations: residual stream, GEMM outputs, collectives stay 16-bit (TensorRT-LLM FP8
@@ -102,18 +99,30 @@ struct Builder {
     return op;
   }
 
-  [[nodiscard]] Op attention() const {
+  // The attention call of the prefill part (decode = false) or of the decode part of the step.
+  [[nodiscard]] Op attention(bool decode) const {
     Op op;
-    op.name = "attention";
+    op.name = "attention";  // both parts (a short name: no allocation per step)
     op.kind = OpKind::kAttention;
+    op.scaling = decode ? OpScaling::kDecodeAttention : OpScaling::kPrefillAttention;
     AttentionShape& a = op.attention;
-    a.batch = batch;
-    a.q_len = new_tokens;
-    a.kv_len = context;
+    a.decode = decode;
     a.heads = heads_dev();
-    a.causal = phase == Phase::kPrefill;
     a.window = m.sliding_window;
-    const bool decode = phase == Phase::kDecode;
+    if (decode) {
+      a.batch = shape.decode_tokens;
+      a.q_len = 1;
+      a.kv_len = shape.decode_max_keys;
+      a.queries = shape.decode_tokens;
+      a.pairs = shape.decode_keys;
+    } else {
+      a.batch = shape.prefill_chunks;
+      a.q_len = shape.prefill_chunks > 0 ? shape.prefill_tokens / shape.prefill_chunks : 0;
+      a.kv_len = shape.prefill_max_keys;
+      a.queries = shape.prefill_tokens;
+      a.pairs = shape.prefill_pairs;
+      a.tile_keys = shape.prefill_tile_keys;
+    }
     if (m.mla.enabled() && decode) {
       // Absorbed MLA (DeepSeek-V2 paper, arXiv:2405.04434 sec. 2.1.2): scores and values computed
       // against the compressed latent, shared by all heads.
@@ -130,12 +139,7 @@ struct Builder {
       a.qk_dim = m.head_dim;
       a.v_dim = m.head_dim;
     }
-    // Score pairs: causal prefill sees L(L+1)/2 keys per sequence (q_len == kv_len); a window
-    // caps keys per query (the triangle inside the window is ignored).
-    double q = d(a.q_len), kv = d(a.kv_len);
-    double pairs_per_seq = a.causal ? q * (q + 1.0) / 2.0 + q * std::max(0.0, kv - q) : q * kv;
-    if (a.window > 0) pairs_per_seq = std::min(pairs_per_seq, q * static_cast<double>(a.window));
-    double pairs = pairs_per_seq * d(batch) * a.heads;
+    const double pairs = a.pairs * a.heads;
     op.flop = FlopCount(2.0 * pairs * (a.qk_dim + a.v_dim));
     op.special_ops = pairs;
     op.math_precision = prec.kv_cache == Precision::kFp8 && prec.activations == Precision::kFp8
@@ -143,19 +147,19 @@ struct Builder {
                             : (bytes_per_element(prec.activations).value() >= 2
                                    ? prec.activations
                                    : Precision::kBf16);
-    // KV cache per new token on this device: latent + rope key for MLA, else K and V heads.
-    double kv_elems_per_token = m.mla.enabled()
-                                    ? m.mla.kv_lora_rank + m.mla.qk_rope_head_dim
-                                    : 2.0 * kv_heads_dev() * m.head_dim;
-    double new_tok = d(tokens());
+    // KV cache per token on this device: latent + rope key for MLA, else K and V heads.
+    const double kv_elems_per_token = m.mla.enabled()
+                                          ? m.mla.kv_lora_rank + m.mla.qk_rope_head_dim
+                                          : 2.0 * kv_heads_dev() * m.head_dim;
+    const double new_tok = d(a.queries);
     op.kv_write = Bytes(new_tok * kv_elems_per_token * kvb());
+    // Queries in; prefill also reads the fresh K and V of the chunk from the QKV projection.
     op.activation_read = Bytes(new_tok * (a.heads * a.qk_dim + (decode ? 0.0 : 1.0) *
                                           a.kv_heads * (a.qk_dim + a.v_dim)) * sb());
     op.activation_write = Bytes(new_tok * a.heads * a.v_dim * ab());
-    if (decode) {
-      double keys = a.window > 0 ? std::min(kv, static_cast<double>(a.window)) : kv;
-      op.kv_read = Bytes(d(batch) * keys * kv_elems_per_token * kvb());
-    }
+    // Keys read back from the paged cache: every key in decode, the cached prefix in prefill.
+    const double cached = decode ? shape.decode_keys : shape.prefill_cached_keys;
+    op.kv_read = Bytes(cached * kv_elems_per_token * kvb());
     return op;
   }
 
@@ -178,6 +182,7 @@ struct Builder {
     const int64_t t = tokens();
     const int64_t h = m.hidden;
     ops.push_back(norm("attn_norm", norm_rows()));
+    const bool prefill = shape.prefill_tokens > 0, decode = shape.decode_tokens > 0;
     if (m.mla.enabled()) {
       const auto& a = m.mla;
       const int64_t qk = a.qk_nope_head_dim + a.qk_rope_head_dim;
@@ -188,20 +193,32 @@ struct Builder {
         ops.push_back(gemm("q_proj", t, heads_dev() * qk, h));
       }
       ops.push_back(gemm("kv_a_proj", t, a.kv_lora_rank + a.qk_rope_head_dim, h));
-      if (phase == Phase::kPrefill) {
-        ops.push_back(gemm("kv_b_proj", t, heads_dev() * (a.qk_nope_head_dim + a.v_head_dim),
-                           a.kv_lora_rank));
-        ops.push_back(attention());
-      } else {
-        ops.push_back(gemm("q_absorb", t, a.kv_lora_rank, a.qk_nope_head_dim, heads_dev()));
-        ops.push_back(attention());
-        ops.push_back(gemm("v_absorb", t, a.v_head_dim, a.kv_lora_rank, heads_dev()));
+      if (prefill) {
+        // Prefill decompresses K and V of the chunk and of the cached keys it attends.
+        const int64_t rows = shape.prefill_tokens + static_cast<int64_t>(shape.prefill_cached_keys);
+        Op kv_b = gemm("kv_b_proj", rows, heads_dev() * (a.qk_nope_head_dim + a.v_head_dim),
+                       a.kv_lora_rank);
+        kv_b.scaling = OpScaling::kPrefillTokens;
+        ops.push_back(kv_b);
+        ops.push_back(attention(false));
+      }
+      if (decode) {
+        Op q_absorb = gemm("q_absorb", shape.decode_tokens, a.kv_lora_rank, a.qk_nope_head_dim,
+                           heads_dev());
+        q_absorb.scaling = OpScaling::kDecodeTokens;
+        ops.push_back(q_absorb);
+        ops.push_back(attention(true));
+        Op v_absorb = gemm("v_absorb", shape.decode_tokens, a.v_head_dim, a.kv_lora_rank,
+                           heads_dev());
+        v_absorb.scaling = OpScaling::kDecodeTokens;
+        ops.push_back(v_absorb);
       }
       ops.push_back(gemm("o_proj", t, h, static_cast<int64_t>(heads_dev()) * a.v_head_dim));
     } else {
       ops.push_back(gemm("qkv_proj", t,
                          static_cast<int64_t>(heads_dev() + 2 * kv_heads_dev()) * m.head_dim, h));
-      ops.push_back(attention());
+      if (prefill) ops.push_back(attention(false));
+      if (decode) ops.push_back(attention(true));
       ops.push_back(gemm("o_proj", t, h, static_cast<int64_t>(heads_dev()) * m.head_dim));
     }
   }
@@ -284,13 +301,12 @@ struct Builder {
   }
 
   [[nodiscard]] OpGraph build() const {
-    XPUSIM_CHECK(batch >= 1 && new_tokens >= 1 && context >= new_tokens, "invalid step shape");
+    XPUSIM_CHECK(!shape.empty(), "a step needs at least one query token");
+    XPUSIM_CHECK(shape.prefill_tokens >= 0 && shape.decode_tokens >= 0 && shape.sampled_rows >= 0,
+                 "invalid step shape");
     XPUSIM_CHECK(p.tp >= 1 && p.pp >= 1 && p.ep >= 1 && m.heads % p.tp == 0, "unchecked plan");
     OpGraph g;
-    g.phase = phase;
-    g.batch = batch;
-    g.new_tokens = new_tokens;
-    g.context = context;
+    g.shape = shape;
     g.pipeline_stages = p.pp;
     const int moe_layers = m.moe.enabled() ? moe_layer_count(m) : 0;
     int dense_layers = m.layers - moe_layers;
@@ -313,23 +329,31 @@ struct Builder {
       g.other_ops.push_back(collective("pp_send_recv", CollectiveKind::kSendRecv,
                                        Bytes(d(t) * m.hidden * sb()), 2, p.pp - 1));
     g.other_ops.push_back(norm("final_norm", t));
-    // LM head on the last position of each sequence only.
-    Op head = gemm("lm_head", batch, m.vocab / p.tp, m.hidden);
+    // LM head and sampling on the rows that sample only: the last position of a prompt and every
+    // decode row (TensorRT-LLM gather_last_token_logits, vLLM logits_indices).
+    const int64_t rows = shape.sampled_rows;
+    if (rows == 0) return g;
+    Op head = gemm("lm_head", rows, m.vocab / p.tp, m.hidden);
+    head.scaling = OpScaling::kSampledRows;
     head.weight_precision = hp;
     head.math_precision = hp;
     head.weight_bytes = Bytes(d(m.vocab / p.tp) * m.hidden * hb);
     g.other_ops.push_back(head);
-    if (p.tp > 1)
-      g.other_ops.push_back(collective("logits_all_gather", CollectiveKind::kAllGather,
-                                       Bytes(d(batch) * m.vocab * 4.0), p.tp));
+    if (p.tp > 1) {
+      Op gather = collective("logits_all_gather", CollectiveKind::kAllGather,
+                             Bytes(d(rows) * m.vocab * 4.0), p.tp);
+      gather.scaling = OpScaling::kSampledRows;
+      g.other_ops.push_back(gather);
+    }
     Op sample;
     sample.name = "sampling";
     sample.kind = OpKind::kSampling;
-    double logits = d(batch) * m.vocab;
+    sample.scaling = OpScaling::kSampledRows;
+    double logits = d(rows) * m.vocab;
     sample.flop = FlopCount(5.0 * logits);
     sample.special_ops = logits;
     sample.activation_read = Bytes(logits * 4.0);  // fp32 logits
-    sample.activation_write = Bytes(d(batch) * 8.0);
+    sample.activation_write = Bytes(d(rows) * 8.0);
     sample.math_precision = Precision::kFp32;
     g.other_ops.push_back(sample);
     return g;
@@ -345,14 +369,45 @@ double expected_touched_experts(int experts, int top_k, double tokens) {
   return experts * (1.0 - miss);
 }
 
+OpGraph build_step(const ModelSpec& model, const ParallelismPlan& plan,
+                   const PrecisionPlan& precision, const StepShape& shape) {
+  return Builder{model, plan, precision, shape}.build();
+}
+
+Op build_attention(const ModelSpec& model, const ParallelismPlan& plan,
+                   const PrecisionPlan& precision, const StepShape& shape, bool decode) {
+  return Builder{model, plan, precision, shape}.attention(decode);
+}
+
+StepShape prefill_shape(const ModelSpec& model, int64_t batch, int64_t input_len) {
+  XPUSIM_CHECK(batch >= 1 && input_len >= 1, "invalid prefill");
+  StepShape s;
+  add_prefill_chunk(s, input_len, 0, true, model.sliding_window);
+  // `batch` identical chunks: every sum scales with the batch.
+  s.prefill_tokens *= batch;
+  s.prefill_chunks *= batch;
+  s.prefill_pairs *= static_cast<double>(batch);
+  s.prefill_cached_keys *= static_cast<double>(batch);
+  s.prefill_tile_keys *= static_cast<double>(batch);
+  s.sampled_rows *= batch;
+  return s;
+}
+
+StepShape decode_shape(const ModelSpec& model, int64_t batch, int64_t context) {
+  XPUSIM_CHECK(batch >= 1 && context >= 1, "invalid decode step");
+  StepShape s;
+  add_decode(s, context, model.sliding_window, batch);
+  return s;
+}
+
 OpGraph build_prefill(const ModelSpec& model, const ParallelismPlan& plan,
                       const PrecisionPlan& precision, int64_t batch, int64_t input_len) {
-  return Builder{model, plan, precision, Phase::kPrefill, batch, input_len, input_len}.build();
+  return build_step(model, plan, precision, prefill_shape(model, batch, input_len));
 }
 
 OpGraph build_decode_step(const ModelSpec& model, const ParallelismPlan& plan,
                           const PrecisionPlan& precision, int64_t batch, int64_t context) {
-  return Builder{model, plan, precision, Phase::kDecode, batch, 1, context}.build();
+  return build_step(model, plan, precision, decode_shape(model, batch, context));
 }
 
 Bytes weight_bytes_per_device(const ModelSpec& m, const ParallelismPlan& p,

@@ -10,8 +10,28 @@
 #include "xpusim/units/quantity.h"
 #include "xpusim/workload/op_graph.h"
 #include "xpusim/workload/parallelism_plan.h"
+#include "xpusim/workload/step_shape.h"
 
 namespace xpusim {
+
+// One serving-engine iteration: the ragged prefill chunks and decode rows of `shape` (step_shape.h).
+// GEMMs, norms and collectives run over all shape.tokens() rows; the prefill and decode parts get
+// one attention call each; the LM head and sampling run on shape.sampled_rows only. Every op is
+// tagged with the count it depends on (Op::scaling).
+// Preconditions (XPUSIM_CHECK): check_plan(model, plan) passed, !shape.empty().
+OpGraph build_step(const ModelSpec& model, const ParallelismPlan& plan,
+                   const PrecisionPlan& precision, const StepShape& shape);
+
+// The attention call of one layer for the decode rows (decode = true) or the prefill chunks of
+// `shape`: the op build_step puts in every layer. Cheap (no allocation); perf/step_model calls it
+// per step.
+Op build_attention(const ModelSpec& model, const ParallelismPlan& plan,
+                   const PrecisionPlan& precision, const StepShape& shape, bool decode);
+
+// The step shapes of the static scenario: a prefill of `batch` prompts of `input_len` tokens, each
+// sampling its first token; one decode step of `batch` rows at `context` keys.
+StepShape prefill_shape(const ModelSpec& model, int64_t batch, int64_t input_len);
+StepShape decode_shape(const ModelSpec& model, int64_t batch, int64_t context);
 
 // Prefill of `batch` sequences of `input_len` prompt tokens (the first token is sampled from the
 // last position; the LM head runs on `batch` rows only, as TensorRT-LLM/vLLM do).

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// The per-device operator graph of one inference step (a prefill or one decode step): the ops of
-// each layer type with a repeat count, plus the ops outside the layers (embedding, LM head,
-// sampling). Built by workload/graph_builder (stage 4); perf/ turns every Op into time and bytes.
+// The per-device operator graph of one inference step (a prefill, a decode step, or a mixed
+// serving iteration): the ops of each layer type with a repeat count, plus the ops outside the
+// layers (embedding, LM head, sampling). Built by workload/graph_builder (stage 4); perf/ turns every Op into time and bytes.
 #pragma once
 
 #include <cstdint>
@@ -11,6 +11,7 @@
 
 #include "xpusim/config/precision.h"
 #include "xpusim/units/quantity.h"
+#include "xpusim/workload/step_shape.h"
 #include "xpusim/workload/parallelism_plan.h"
 
 namespace xpusim {
@@ -42,18 +43,35 @@ struct GemmShape {
   }
 };
 
-// Shape of one fused attention call on one device.
+// Shape of one fused attention call on one device: a prefill call over ragged chunks (FlashAttention
+// varlen) or a decode call over rows at different contexts (flash-decoding). The sums come from the
+// step's StepShape; `batch`, `q_len` and `kv_len` describe a uniform batch (static scenarios,
+// LLMCompass operator rows) and are the longest chunk/run otherwise.
 struct AttentionShape {
-  int64_t batch = 0;        // sequences
-  int64_t q_len = 0;        // new tokens per sequence (prompt length, or 1 in decode)
-  int64_t kv_len = 0;       // keys attended per sequence (context incl. the new tokens)
+  bool decode = false;      // one query per row (decode) or causal chunks (prefill)
+  int64_t batch = 0;        // sequences (chunks or decode rows)
+  int64_t q_len = 0;        // query tokens per sequence (uniform batch) or of the longest chunk
+  int64_t kv_len = 0;       // keys per sequence (uniform batch) or the longest key run
+  int64_t queries = 0;      // Σ query tokens
+  double pairs = 0;         // Σ query-key pairs per head (causal, window-capped)
+  double tile_keys = 0;     // prefill: Σ ceil(chunk/128) x keys per query tile (K/V re-reads)
   int heads = 0;            // query heads on this device
   int kv_heads = 0;         // KV heads on this device (== heads: MHA; MLA: 1 latent "head")
   int qk_dim = 0;           // per-head dimension of the score dot product
   int v_dim = 0;            // per-head dimension of the values
-  bool causal = true;       // prefill: queries see only earlier keys (half the score matrix)
   bool latent = false;      // MLA: K and V are the same compressed latent, shared by all heads
   int window = 0;           // sliding-window length (0 = full)
+};
+
+// What an op's shape depends on within a step (perf/step_model evaluates and memoises each class
+// by its own count).
+enum class OpScaling {
+  kTokens,            // every query token of the step: GEMMs, norms, activations, collectives
+  kPrefillTokens,     // prefill tokens only (MLA key/value decompression)
+  kDecodeTokens,      // decode rows only (MLA absorbed projections)
+  kSampledRows,       // rows that sample: LM head, logits gather, sampling
+  kPrefillAttention,  // the ragged prefill attention call
+  kDecodeAttention,   // the decode attention call
 };
 
 struct Op {
@@ -75,6 +93,7 @@ struct Op {
   CollectiveKind collective = CollectiveKind::kAllReduce;  // kCollective / kP2p
   Bytes collective_bytes;     // message size per device (the buffer being reduced/gathered)
   int group = 1;              // devices taking part
+  OpScaling scaling = OpScaling::kTokens;
   [[nodiscard]] Bytes dram_bytes() const {
     return weight_bytes + activation_read + activation_write + kv_read + kv_write;
   }
@@ -88,10 +107,7 @@ struct LayerGroup {
 };
 
 struct OpGraph {
-  Phase phase = Phase::kDecode;
-  int64_t batch = 0;          // sequences in the step (one microbatch)
-  int64_t new_tokens = 0;     // tokens per sequence processed by the step
-  int64_t context = 0;        // KV length attended (prefill: the prompt; decode: past + 1)
+  StepShape shape;            // the step the graph describes (one microbatch)
   int pipeline_stages = 1;    // pp: the step crosses this many stages in sequence
   std::vector<LayerGroup> layers;
   std::vector<Op> other_ops;  // embedding, final norm, LM head, logits gather, sampling, p2p

@@ -12,8 +12,6 @@
 
 namespace xpusim {
 
-enum class Phase { kPrefill, kDecode };
-
 // One model replica spans tp * pp devices. Expert parallelism shards the routed experts of a MoE
 // layer over `ep` devices of the tensor-parallel group (ep divides tp); each expert is further
 // split tp/ep ways. `microbatches` splits a pipeline-parallel batch so stages overlap (GPipe).

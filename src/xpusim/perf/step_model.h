@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: Apache-2.0
+// The step model (stage 5): the time of one serving-engine iteration of a mixed batch -- ragged
+// prefill chunks and decode rows, a StepShape -- on one model replica. A DeviceModel is compiled
+// once per (hardware, model, parallelism plan, precision, calibration) and memoises everything that
+// depends only on those: the time of the token-wise ops (GEMMs, norms, collectives, MoE) per token
+// count and of the sampling ops per sampled-row count, evaluated exactly by the operator models on
+// first use. The attention calls, whose cost depends on the sums of the shape, are evaluated per
+// step (a few hundred nanoseconds). No interpolation: every step time equals the operator graph of
+// that step evaluated op by op (a test checks it). The static scenario and the serving simulator
+// are its clients.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "xpusim/config/hardware_spec.h"
+#include "xpusim/config/model_spec.h"
+#include "xpusim/perf/calibration.h"
+#include "xpusim/perf/perf_result.h"
+#include "xpusim/workload/op_graph.h"
+#include "xpusim/workload/parallelism_plan.h"
+#include "xpusim/workload/step_shape.h"
+
+namespace xpusim {
+
+// Kernel time and activity of one step on one device. With pipeline parallelism a device holds one
+// stage: `layers` is one stage's layer ops; a token crosses all stages (see latency()).
+struct StepTime {
+  Seconds layers;               // layer ops of one pipeline stage
+  Seconds other;                // ops outside the layers (embedding, LM head, sampling, pp send)
+  Seconds attention;            // the attention calls inside `layers`
+  // Work done by one device in the step (what the power model needs).
+  FlopCount gemm_flop;          // GEMMs and the MoE router, in the plan's math precision
+  FlopCount attention_flop;     // attention MMAs, in the activation precision
+  FlopCount vector_flop;        // norms, activations, softmax, sampling
+  TrafficBytes bytes;
+  // Kernel time of one device for one microbatch (one stage's layers + the other ops).
+  [[nodiscard]] Seconds kernels() const { return layers + other; }
+  // Latency of the step through `pp` stages in sequence (a microbatch crosses every stage).
+  [[nodiscard]] Seconds latency(int pp) const { return layers * static_cast<double>(pp) + other; }
+  StepTime& operator+=(const StepTime& o);
+};
+
+// One op of a step, summed over its executions on one device (reports, `xpusim run`).
+struct OpBreakdown {
+  std::string name;
+  std::string layer;          // layer group ("dense", "moe") or "" for non-layer ops
+  OpKind kind = OpKind::kGemm;
+  double count = 0;           // executions per step per device (layer repeat x per-layer count)
+  Seconds time;               // all executions
+  FlopCount flop;
+  TrafficBytes bytes;
+  Bound bound = Bound::kLatency;
+  double utilization = 0;
+};
+
+struct PhaseBreakdown {
+  std::vector<OpBreakdown> ops;
+  Seconds total;              // sum of ops on one device (one pipeline stage for pp > 1)
+  FlopCount flop;
+  TrafficBytes bytes;
+};
+
+class DeviceModel {
+ public:
+  // Preconditions (XPUSIM_CHECK): check_plan(model, plan) passed. The specs and the calibration are
+  // copied: the model stays valid after the arguments go away.
+  DeviceModel(const HardwareSpec& hw, const ModelSpec& model, const ParallelismPlan& plan,
+              const PrecisionPlan& precision, const PerfCalibration& cal);
+
+  // Kernel time and activity of the step `shape` (non-empty). Memoised by token count: not
+  // thread-safe; use one DeviceModel per thread.
+  StepTime step(const StepShape& shape);
+
+  // The same step evaluated op by op without memoisation, with the per-op breakdown (what
+  // `run` prints); step(shape) equals it.
+  StepTime evaluate(const StepShape& shape, PhaseBreakdown* breakdown = nullptr) const;
+
+  // Time of the decode attention of one stage (all its layers) for `rows` rows attending `keys`
+  // keys in total, longest run `max_keys`: the context-dependent part of a decode step.
+  [[nodiscard]] Seconds decode_attention(int64_t rows, double keys, int64_t max_keys) const;
+
+  // False when a collective of the plan needs an interconnect tier the hardware lacks (a group
+  // larger than the scale-up domain without a scale-out tier); every step is then infeasible.
+  [[nodiscard]] bool feasible() const { return infeasible_reason_.empty(); }
+  [[nodiscard]] const std::string& infeasible_reason() const { return infeasible_reason_; }
+
+  [[nodiscard]] const HardwareSpec& hardware() const { return hw_; }
+  [[nodiscard]] const ModelSpec& model() const { return model_; }
+  [[nodiscard]] const ParallelismPlan& plan() const { return plan_; }
+  [[nodiscard]] const PrecisionPlan& precision() const { return precision_; }
+  [[nodiscard]] const PerfCalibration& calibration() const { return cal_; }
+
+  // Counts up to this value are memoised; larger ones are evaluated on every call.
+  static constexpr int64_t kMemoLimit = int64_t{1} << 17;
+
+ private:
+  // One op class (Op::scaling) evaluated at one count.
+  struct Entry {
+    bool done = false;
+    StepTime t;
+  };
+  struct Memo {
+    bool present = false;          // the model has ops of this class
+    std::vector<Entry> entries;    // by count
+  };
+  [[nodiscard]] StepTime evaluate_class(OpScaling scaling, int64_t count) const;
+  const StepTime& lookup(Memo& memo, OpScaling scaling, int64_t count, StepTime& scratch);
+  [[nodiscard]] StepTime attention(const StepShape& shape, bool decode) const;
+
+  HardwareSpec hw_;
+  ModelSpec model_;
+  ParallelismPlan plan_;
+  PrecisionPlan precision_;
+  PerfCalibration cal_;
+  double attention_repeat_ = 0;    // attention calls per step on one stage (Σ layer repeats)
+  Memo tokens_, prefill_tokens_, decode_tokens_, sampled_rows_;
+  std::string infeasible_reason_;
+};
+
+}  // namespace xpusim

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: Apache-2.0
+// The work of one serving-engine iteration on one model replica (stage 4): a batch of segments --
+// prefill chunks (chunk tokens, tokens cached before the chunk, whether the chunk ends its prompt
+// and samples a token) and decode rows (each at its own context) -- reduced to the sums the
+// operator graph depends on. O(1) per segment, so a simulator can describe a step of thousands of
+// sequences without allocating. graph_builder turns a StepShape into the step's OpGraph.
+#pragma once
+
+#include <cstdint>
+
+namespace xpusim {
+
+struct StepShape {
+  // ---- Prefill chunks (ragged, causal) ----
+  int64_t prefill_tokens = 0;     // Σ chunk tokens: query rows of the prefill part
+  int64_t prefill_chunks = 0;     // chunks (sequences) with prefill work in this step
+  double prefill_pairs = 0;       // Σ causal query-key pairs per head (window-capped)
+  double prefill_cached_keys = 0; // Σ keys read from the KV cache: tokens cached before each chunk
+  // Σ over chunks of ceil(chunk / 128) x the keys an average query tile of the chunk sees: the K/V
+  // re-reads of FlashAttention's 128-row query tiles (op_model.cc).
+  double prefill_tile_keys = 0;
+  int64_t prefill_max_keys = 0;   // longest key run of any chunk (cached + chunk, window-capped)
+  // ---- Decode rows (one new token each; a beam of a beam search is a row) ----
+  int64_t decode_tokens = 0;      // rows
+  double decode_keys = 0;         // Σ keys attended (context incl. the new token, window-capped)
+  int64_t decode_max_keys = 0;    // longest key run of any row
+  // ---- Sampling ----
+  int64_t sampled_rows = 0;       // rows that run the LM head and sample: decode rows + chunks
+                                  // that end their prompt
+
+  // Query tokens of the step: every GEMM, norm and collective runs over these rows.
+  [[nodiscard]] int64_t tokens() const { return prefill_tokens + decode_tokens; }
+  [[nodiscard]] bool empty() const { return tokens() == 0; }
+};
+
+// Adds a prefill chunk of `tokens` (>= 1) query tokens whose sequence already holds `cached` (>= 0)
+// tokens in the KV cache (earlier chunks, a cached prefix). `samples`: the chunk ends the prompt,
+// so the step samples the first output token of the sequence (`rows` of them for a beam search).
+// `window` is the model's sliding window (0 = full attention). Callers check their arguments;
+// negative values are a bug (XPUSIM_CHECK).
+void add_prefill_chunk(StepShape& s, int64_t tokens, int64_t cached, bool samples, int window,
+                       int64_t rows = 1);
+
+// Adds `rows` (>= 1) decode rows, each attending `context` (>= 1) keys: the tokens before it and
+// the new token.
+void add_decode(StepShape& s, int64_t context, int window, int64_t rows = 1);
+
+// Causal score pairs of one chunk: query i (1..tokens) sees min(cached + i, window) keys.
+double causal_pairs(int64_t tokens, int64_t cached, int window);
+
+}  // namespace xpusim

@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: Apache-2.0
+// Step model invariants: the memoised step time equals the op graph of the same step evaluated op
+// by op (no interpolation error), a mixed step reads the weights once, only sampling rows pay for
+// the LM head, and the static scenario's prefill and decode are steps of the same model.
+#include "xpusim/perf/step_model.h"
+
+#include <random>
+
+#include <gtest/gtest.h>
+
+#include "unit/perf/test_specs.h"
+#include "xpusim/workload/graph_builder.h"
+
+namespace xpusim {
+namespace {
+
+using testing::deepseek_like;
+using testing::h100_like;
+using testing::llama70b_like;
+using testing::llama8b_like;
+using testing::mixtral8x7b_like;
+
+DeviceModel device(const ModelSpec& m, int tp = 1, int pp = 1) {
+  ParallelismPlan plan;
+  plan.tp = tp;
+  plan.pp = pp;
+  return DeviceModel(h100_like(), m, plan, precision_plan_for(Precision::kBf16),
+                     default_calibration());
+}
+
+// A random mixed step: a few prefill chunks (some with a cached prefix, some ending their prompt)
+// and decode rows at random contexts.
+StepShape random_shape(std::mt19937_64& rng, int window) {
+  StepShape s;
+  auto uniform = [&](int64_t lo, int64_t hi) {
+    return lo + static_cast<int64_t>(rng() % static_cast<uint64_t>(hi - lo + 1));
+  };
+  const int64_t chunks = uniform(0, 3);
+  for (int64_t i = 0; i < chunks; ++i)
+    add_prefill_chunk(s, uniform(1, 900), uniform(0, 3000), uniform(0, 1) == 1, window);
+  const int64_t decodes = uniform(chunks == 0 ? 1 : 0, 300);
+  for (int64_t i = 0; i < decodes; ++i) add_decode(s, uniform(1, 5000), window);
+  return s;
+}
+
+void expect_same(const StepTime& a, const StepTime& b) {
+  EXPECT_NEAR(a.layers.value(), b.layers.value(), 1e-12 + 1e-9 * b.layers.value());
+  EXPECT_NEAR(a.other.value(), b.other.value(), 1e-12 + 1e-9 * b.other.value());
+  EXPECT_NEAR(a.attention.value(), b.attention.value(), 1e-12 + 1e-9 * b.attention.value());
+  EXPECT_NEAR(a.gemm_flop.value(), b.gemm_flop.value(), 1e-9 * b.gemm_flop.value());
+  EXPECT_NEAR(a.bytes.dram.value(), b.bytes.dram.value(), 1e-9 * b.bytes.dram.value());
+}
+
+TEST(StepModel, MemoisedStepEqualsTheOpGraphEvaluatedOpByOp) {
+  struct Case {
+    ModelSpec model;
+    int tp, pp;
+  };
+  const Case cases[] = {{llama8b_like(), 1, 1}, {llama70b_like(), 4, 1}, {llama70b_like(), 2, 2},
+                        {mixtral8x7b_like(), 2, 1}, {deepseek_like(), 8, 1}};
+  std::mt19937_64 rng(7);
+  for (const Case& c : cases) {
+    DeviceModel dm = device(c.model, c.tp, c.pp);
+    for (int i = 0; i < 40; ++i) {
+      const StepShape s = random_shape(rng, c.model.sliding_window);
+      SCOPED_TRACE(c.model.id + " step " + std::to_string(i));
+      expect_same(dm.step(s), dm.evaluate(s));
+      expect_same(dm.step(s), dm.step(s));  // a memo hit gives the same answer
+    }
+  }
+}
+
+TEST(StepModel, MixedStepReadsTheWeightsOnce) {
+  // Batching a prefill chunk with decode rows costs less than running them as two steps (the
+  // weights stream from DRAM once; Sarathi-Serve's piggybacking), and more than either alone.
+  DeviceModel dm = device(llama70b_like(), 4);
+  StepShape prefill, decode, mixed;
+  add_prefill_chunk(prefill, 512, 0, true, 0);
+  add_prefill_chunk(mixed, 512, 0, true, 0);
+  for (int i = 0; i < 64; ++i) {
+    add_decode(decode, 1000 + i, 0);
+    add_decode(mixed, 1000 + i, 0);
+  }
+  const Seconds p = dm.step(prefill).kernels(), d = dm.step(decode).kernels(),
+                m = dm.step(mixed).kernels();
+  EXPECT_LT(m, p + d);
+  EXPECT_GT(m, max(p, d));
+  EXPECT_LT(dm.step(mixed).bytes.dram, dm.step(prefill).bytes.dram + dm.step(decode).bytes.dram);
+}
+
+TEST(StepModel, OnlySamplingRowsPayForTheLmHead) {
+  DeviceModel dm = device(llama8b_like());
+  StepShape middle, last;
+  add_prefill_chunk(middle, 256, 256, false, 0);  // a chunk in the middle of a prompt
+  add_prefill_chunk(last, 256, 256, true, 0);     // the chunk that ends it samples one token
+  PhaseBreakdown b;
+  dm.evaluate(middle, &b);
+  for (const OpBreakdown& op : b.ops) EXPECT_NE(op.name, "lm_head");
+  EXPECT_GT(dm.step(last).other, dm.step(middle).other);
+  EXPECT_EQ(dm.step(last).layers, dm.step(middle).layers);
+}
+
+TEST(StepModel, CachedPrefixIsReadNotRecomputed) {
+  // A chunk after 2048 cached tokens reads their K/V from the cache and attends to them: more
+  // attention work than the same chunk alone, far less than prefilling all 2304 tokens.
+  DeviceModel dm = device(llama8b_like());
+  StepShape alone, after_cache, whole;
+  add_prefill_chunk(alone, 256, 0, true, 0);
+  add_prefill_chunk(after_cache, 256, 2048, true, 0);
+  add_prefill_chunk(whole, 2304, 0, true, 0);
+  EXPECT_GT(dm.step(after_cache).attention, dm.step(alone).attention);
+  EXPECT_GT(dm.step(after_cache).bytes.dram, dm.step(alone).bytes.dram);
+  EXPECT_LT(dm.step(after_cache).kernels(), 0.5 * dm.step(whole).kernels());
+}
+
+TEST(StepModel, SlidingWindowCapsTheKeys) {
+  // Hand calculation: a 10-token chunk after 6 cached tokens under a window of 8 sees
+  // min(6 + i, 8) keys for i = 1..10: 7 + 8 x 9 = 79 pairs.
+  EXPECT_DOUBLE_EQ(causal_pairs(10, 6, 8), 79.0);
+  EXPECT_DOUBLE_EQ(causal_pairs(4, 0, 0), 10.0);  // 1 + 2 + 3 + 4
+  StepShape s;
+  add_decode(s, 9000, 4096, 3);
+  EXPECT_DOUBLE_EQ(s.decode_keys, 3 * 4096.0);
+  EXPECT_EQ(s.decode_max_keys, 4096);
+}
+
+TEST(StepModel, StaticShapesAreSteps) {
+  // The static scenario's prefill of b prompts is one step of b uncached chunks that each sample.
+  const ModelSpec m = llama8b_like();
+  StepShape manual;
+  for (int i = 0; i < 4; ++i) add_prefill_chunk(manual, 300, 0, true, m.sliding_window);
+  const StepShape s = prefill_shape(m, 4, 300);
+  EXPECT_EQ(s.prefill_tokens, manual.prefill_tokens);
+  EXPECT_EQ(s.sampled_rows, manual.sampled_rows);
+  EXPECT_DOUBLE_EQ(s.prefill_pairs, manual.prefill_pairs);
+  EXPECT_DOUBLE_EQ(s.prefill_tile_keys, manual.prefill_tile_keys);
+}
+
+}  // namespace
+}  // namespace xpusim
