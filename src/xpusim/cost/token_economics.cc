@@ -15,8 +15,8 @@ namespace {
 // The phase's average power on one device: the power model at the phase's activity, capped by the
 // TDP (boards throttle clocks to stay within it; NVIDIA/AMD power management), with the cap noted.
 Result<PhasePower> phase_power(const HardwareSpec& hw, const AreaReport& area,
-                               const PrecisionPlan& precision, const PhaseBreakdown& phase) {
-  auto report = estimate_power(hw, area, phase_activity(hw, precision, phase));
+                               const ActivityRates& activity) {
+  auto report = estimate_power(hw, area, activity);
   if (!report) return tl::unexpected(report.error());
   PhasePower p;
   p.model = *report;
@@ -35,38 +35,94 @@ Joules stretch_energy(Seconds wall, Seconds active, Watts busy, Watts idle) {
   return busy * on + idle * (max(wall, Seconds(0)) - on);
 }
 
+Result<void> check_assumptions(const TokenEconomicsAssumptions& as) {
+  Diagnostics d;
+  if (as.device_price && (!(as.device_price->value() >= 0) || !as.device_price->is_finite()))
+    d.push_back({.path = "device_price",
+                 .message = fmt::format("device price must be >= 0 USD, got {}",
+                                        as.device_price->value())});
+  if (!(as.gross_margin >= 0 && as.gross_margin < 1))
+    d.push_back({.path = "gross_margin",
+                 .message = fmt::format("gross margin must be in [0, 1), got {}", as.gross_margin)});
+  if (!d.empty()) return tl::unexpected(d);
+  // Validates lifetime, PUE, overhead, utilisation and electricity price before any work.
+  if (auto check = total_cost_of_ownership(Usd(0), Watts(0), as.tco); !check)
+    return tl::unexpected(check.error());
+  return {};
+}
+
+// Capital, TCO and cost per token of `e` (average_power set) at `per_device` tokens/s per device.
+Result<void> add_costs(const HardwareSpec& hw, const AreaReport& area,
+                       const TokenEconomicsAssumptions& as, Watts static_power,
+                       TokensPerSecond per_device, TokenEconomics& e) {
+  // Capital per device: the given price, else the modelled cost per unit (manufacturing + NRE,
+  // economics.md §3-§4, §3.6) marked up by the gross margin.
+  if (as.device_price) {
+    e.device_price = *as.device_price;
+  } else {
+    auto cost = estimate_cost(hw, area, as.cost);
+    if (!cost) return tl::unexpected(cost.error());
+    e.modelled_cost_per_unit = cost->total_per_unit;
+    e.device_price = cost->total_per_unit / (1.0 - as.gross_margin);
+    e.device_price_modelled = true;
+  }
+  // TCO per device = capital + lifetime energy (tco.cc); cost per token = TCO per hour of use /
+  // tokens per hour of use (SemiAnalysis-style TCO per token).
+  // Unutilised lifetime (utilisation < 1): the chip idles clock-gated at its static power.
+  auto tco = total_cost_of_ownership(e.device_price, e.average_power, as.tco, static_power);
+  if (!tco) return tl::unexpected(tco.error());
+  e.tco = *tco;
+  const Seconds used = as.tco.lifetime * as.tco.utilization;
+  e.tco_per_hour = e.tco.total * (units::kSecondsPerHour / used.value());
+  auto per_m = cost_per_million_tokens(e.tco, per_device, as.tco);
+  if (!per_m) return tl::unexpected(per_m.error());
+  e.cost_per_million_output_tokens = *per_m;
+  return {};
+}
+
 }  // namespace
 
 ActivityRates phase_activity(const HardwareSpec& hw, const PrecisionPlan& precision,
                              const PhaseBreakdown& phase) {
+  FleetWork w;
+  w.devices = 1;
+  for (const OpBreakdown& op : phase.ops) {
+    switch (op.kind) {
+      case OpKind::kGemm:
+      case OpKind::kRouter: w.gemm_flop += op.flop; break;
+      case OpKind::kAttention: w.attention_flop += op.flop; break;
+      default: w.vector_flop += op.flop; break;  // norms, softmax, reductions, sampling
+    }
+  }
+  w.bytes = phase.bytes;
+  return work_activity(hw, precision, w, phase.total);
+}
+
+ActivityRates work_activity(const HardwareSpec& hw, const PrecisionPlan& precision,
+                            const FleetWork& work, Seconds time) {
   ActivityRates a;
-  if (!(phase.total.value() > 0)) return a;
-  a.clocks_running = true;  // kernels run for the whole phase time
+  if (!(time.value() > 0)) return a;
+  a.clocks_running = true;  // kernels run for the whole time
   // Matrix ops run in the execution precision the perf model uses (op_model.cc matrix_rate): the
   // requested format if the engines support it, else a wider one; without matrix engines at all
   // the work falls to the SIMD lanes (fp32 energy).
   auto add_matrix = [&](Precision requested, FlopCount f) {
     const Precision exec = execution_precision(hw, requested);
-    if (peak_matrix_rate(hw, exec).value() > 0) a.matrix[index_of(exec)] += f / phase.total;
-    else a.vector += f / phase.total;
+    if (peak_matrix_rate(hw, exec).value() > 0) a.matrix[index_of(exec)] += f / time;
+    else a.vector += f / time;
   };
-  for (const OpBreakdown& op : phase.ops) {
-    switch (op.kind) {
-      case OpKind::kGemm:
-      case OpKind::kRouter: add_matrix(precision.math(), op.flop); break;
-      // FlashAttention-style kernels compute QK^T and PV in the activation format.
-      case OpKind::kAttention: add_matrix(precision.activations, op.flop); break;
-      default: a.vector += op.flop / phase.total; break;  // norms, softmax, reductions, sampling
-    }
-  }
+  add_matrix(precision.math(), work.gemm_flop);
+  // FlashAttention-style kernels compute QK^T and PV in the activation format.
+  add_matrix(precision.activations, work.attention_flop);
+  a.vector += work.vector_flop / time;
   // Register-file and L1 traffic is not modelled by perf/; operand delivery from them is inside
   // energy_per_flop (kOperandDeliveryFactor). L2 bytes include what came from DRAM (perf_result.h).
-  a.dram = phase.bytes.dram / phase.total;
-  if (hw.memory.l2.present) a.l2 = phase.bytes.l2 / phase.total;
-  else if (hw.memory.llc.present) a.llc = phase.bytes.l2 / phase.total;
+  a.dram = work.bytes.dram / time;
+  if (hw.memory.l2.present) a.l2 = work.bytes.l2 / time;
+  else if (hw.memory.llc.present) a.llc = work.bytes.l2 / time;
   // Link bytes go over the scale-up tier when there is one (tensor-parallel groups are placed in
   // the scale-up domain), else over the scale-out NIC. Ignores pipeline hops that leave the domain.
-  const BytesPerSecond link = phase.bytes.link / phase.total;
+  const BytesPerSecond link = work.bytes.link / time;
   if (hw.interconnect.scale_up.present) a.scale_up = link;
   else a.scale_out = link;
   // Die-to-die: with I/O dies every DRAM byte crosses a die boundary (MI300: HBM on the IODs);
@@ -81,18 +137,7 @@ ActivityRates phase_activity(const HardwareSpec& hw, const PrecisionPlan& precis
 Result<TokenEconomics> token_economics(const HardwareSpec& hw, const StaticScenario& scenario,
                                        const StaticResult& result,
                                        const TokenEconomicsAssumptions& as) {
-  Diagnostics d;
-  if (as.device_price && (!(as.device_price->value() >= 0) || !as.device_price->is_finite()))
-    d.push_back({.path = "device_price",
-                 .message = fmt::format("device price must be >= 0 USD, got {}",
-                                        as.device_price->value())});
-  if (!(as.gross_margin >= 0 && as.gross_margin < 1))
-    d.push_back({.path = "gross_margin",
-                 .message = fmt::format("gross margin must be in [0, 1), got {}", as.gross_margin)});
-  if (!d.empty()) return tl::unexpected(d);
-  // Validates lifetime, PUE, overhead, utilisation and electricity price before any work.
-  if (auto check = total_cost_of_ownership(Usd(0), Watts(0), as.tco); !check)
-    return tl::unexpected(check.error());
+  if (auto ok = check_assumptions(as); !ok) return tl::unexpected(ok.error());
 
   TokenEconomics e;
   e.feasible = result.feasible;
@@ -101,9 +146,9 @@ Result<TokenEconomics> token_economics(const HardwareSpec& hw, const StaticScena
 
   auto area = estimate_area(hw);
   if (!area) return tl::unexpected(area.error());
-  auto pre = phase_power(hw, *area, scenario.precision, result.prefill);
+  auto pre = phase_power(hw, *area, phase_activity(hw, scenario.precision, result.prefill));
   if (!pre) return tl::unexpected(pre.error());
-  auto dec = phase_power(hw, *area, scenario.precision, result.decode);
+  auto dec = phase_power(hw, *area, phase_activity(hw, scenario.precision, result.decode));
   if (!dec) return tl::unexpected(dec.error());
   e.prefill = *pre;
   e.decode = *dec;
@@ -145,30 +190,63 @@ Result<TokenEconomics> token_economics(const HardwareSpec& hw, const StaticScena
       devices / tokens;
   e.system_power = (e.average_power * t.system_power_factor + t.system_fixed_power) * devices * t.pue;
 
-  // Capital per device: the given price, else the modelled cost per unit (manufacturing + NRE,
-  // economics.md §3-§4, §3.6) marked up by the gross margin.
-  if (as.device_price) {
-    e.device_price = *as.device_price;
-  } else {
-    auto cost = estimate_cost(hw, *area, as.cost);
-    if (!cost) return tl::unexpected(cost.error());
-    e.modelled_cost_per_unit = cost->total_per_unit;
-    e.device_price = cost->total_per_unit / (1.0 - as.gross_margin);
-    e.device_price_modelled = true;
+  auto costs = add_costs(hw, *area, as, pre->model.static_power,
+                         result.output_tokens_per_s / devices, e);
+  if (!costs) return tl::unexpected(costs.error());
+  return e;
+}
+
+Result<TokenEconomics> serving_token_economics(const HardwareSpec& hw,
+                                               const PrecisionPlan& precision,
+                                               const std::vector<FleetWork>& pools, Seconds wall,
+                                               double output_tokens,
+                                               const TokenEconomicsAssumptions& as) {
+  if (auto ok = check_assumptions(as); !ok) return tl::unexpected(ok.error());
+  TokenEconomics e;
+  e.feasible = !pools.empty() && wall.value() > 0 && output_tokens > 0;
+  if (!e.feasible) {
+    e.infeasible_reason = "the run produced no output tokens";
+    return e;
   }
-  // TCO per device = capital + lifetime energy (tco.cc); cost per token = TCO per hour of use /
-  // tokens per hour of use (SemiAnalysis-style TCO per token).
-  // Unutilised lifetime (utilisation < 1): the chip idles clock-gated at its static power.
-  auto tco = total_cost_of_ownership(e.device_price, e.average_power, as.tco,
-                                     pre->model.static_power);
-  if (!tco) return tl::unexpected(tco.error());
-  e.tco = *tco;
-  const Seconds used = as.tco.lifetime * as.tco.utilization;
-  e.tco_per_hour = e.tco.total * (units::kSecondsPerHour / used.value());
-  const TokensPerSecond per_device = result.output_tokens_per_s / devices;
-  auto per_m = cost_per_million_tokens(e.tco, per_device, as.tco);
-  if (!per_m) return tl::unexpected(per_m.error());
-  e.cost_per_million_output_tokens = *per_m;
+  auto area = estimate_area(hw);
+  if (!area) return tl::unexpected(area.error());
+  auto idle = busy_idle_power(hw, *area);
+  if (!idle) return tl::unexpected(idle.error());
+  // Each pool: its devices' busy power while their kernels run, the busy-idle baseline otherwise
+  // (host scheduling between iterations, waiting for arrivals: the clocks keep running).
+  Joules energy;
+  int devices = 0;
+  Watts static_power;
+  for (size_t i = 0; i < pools.size(); ++i) {
+    const FleetWork& w = pools[i];
+    XPUSIM_CHECK(w.devices >= 1, "a pool has devices");
+    const Seconds busy_per_device = w.busy / static_cast<double>(w.devices);
+    FleetWork per_device = w;
+    per_device.gemm_flop = w.gemm_flop / static_cast<double>(w.devices);
+    per_device.attention_flop = w.attention_flop / static_cast<double>(w.devices);
+    per_device.vector_flop = w.vector_flop / static_cast<double>(w.devices);
+    per_device.bytes = w.bytes * (1.0 / static_cast<double>(w.devices));
+    auto p = phase_power(hw, *area, work_activity(hw, precision, per_device, busy_per_device));
+    if (!p) return tl::unexpected(p.error());
+    if (i == 0) e.prefill = *p;
+    if (i + 1 == pools.size()) e.decode = *p;
+    e.capped = e.capped || p->capped;
+    const Watts idle_w = min(idle->total, p->power);
+    energy += stretch_energy(wall, busy_per_device, p->power, idle_w) * static_cast<double>(w.devices);
+    devices += w.devices;
+    static_power = p->model.static_power;
+  }
+  e.idle_power = min(idle->total, min(e.prefill.power, e.decode.power));
+  const double n = static_cast<double>(devices);
+  e.average_power = energy / wall / n;
+  const TcoAssumptions& t = as.tco;
+  e.energy_per_output_token = energy / output_tokens;
+  e.system_energy_per_output_token =
+      (energy * t.system_power_factor + t.system_fixed_power * wall * n) * t.pue / output_tokens;
+  e.system_power = (e.average_power * t.system_power_factor + t.system_fixed_power) * n * t.pue;
+  const TokensPerSecond per_device(output_tokens / wall.value() / n);
+  auto costs = add_costs(hw, *area, as, static_power, per_device, e);
+  if (!costs) return tl::unexpected(costs.error());
   return e;
 }
 

@@ -7,6 +7,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "xpusim/area/power_model.h"
 #include "xpusim/base/diagnostic.h"
@@ -57,6 +58,28 @@ struct TokenEconomics {
   Usd cost_per_million_output_tokens;
 };
 
+// Work done by a group of devices over a run (a serving pool), summed over its devices: the
+// serving simulator accumulates it step by step.
+struct FleetWork {
+  std::string pool;                      // "both", "prefill", "decode"
+  int devices = 0;
+  Seconds busy;                          // Σ over the devices of their kernel time
+  FlopCount gemm_flop;                   // GEMMs in the precision plan's math format
+  FlopCount attention_flop;              // attention MMAs in the activation format
+  FlopCount vector_flop;                 // SIMD work
+  TrafficBytes bytes;
+};
+
+// Power, energy and cost of a serving run: every pool's devices draw their busy power (the power
+// model at the pool's average activity while kernels run, capped by the TDP) for their busy time
+// and the busy-idle baseline for the rest of `wall`. `prefill` and `decode` of the result are the
+// prefill and decode pools (the same pool when not disaggregated). Errors as for the static one.
+Result<TokenEconomics> serving_token_economics(const HardwareSpec& hw,
+                                               const PrecisionPlan& precision,
+                                               const std::vector<FleetWork>& pools, Seconds wall,
+                                               double output_tokens,
+                                               const TokenEconomicsAssumptions& assumptions = {});
+
 // Power, energy and cost of `result` (from simulate_static(hw, model, scenario, ...)) on `hw`.
 // Errors: the hardware's area cannot be estimated (missing process node), bad assumptions (negative
 // price, margin outside [0, 1), PUE < 1, ...). An infeasible scenario is not an error: the result
@@ -70,5 +93,8 @@ Result<TokenEconomics> token_economics(const HardwareSpec& hw, const StaticScena
 // and its bytes per level, each divided by the phase time. Exposed for tests.
 ActivityRates phase_activity(const HardwareSpec& hw, const PrecisionPlan& precision,
                              const PhaseBreakdown& phase);
+// The same from totals: `work` done by one device in `time` of kernels.
+ActivityRates work_activity(const HardwareSpec& hw, const PrecisionPlan& precision,
+                            const FleetWork& work, Seconds time);
 
 }  // namespace xpusim
