@@ -576,7 +576,7 @@ void add_perf_commands(CLI::App& app, GlobalOptions& global) {
                 "reduce-scatter + all-gather instead of all-reduce");
   run->add_option("--runtime", run_opts->runtime,
                   "serving software stack whose overheads apply: tensorrt-llm, gpt-fast, nemo, "
-                  "vllm, tensorrt-llm-ifb, sglang, pytorch-eager")
+                  "vllm, tensorrt-llm-ifb, tensorrt-llm-serve, sglang, pytorch-eager")
       ->capture_default_str();
   run->add_option("--electricity-price", run_opts->electricity_usd_per_kwh,
                   "electricity price for the cost per token, USD/kWh")

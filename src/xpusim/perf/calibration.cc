@@ -15,6 +15,7 @@ PerfCalibration with_runtime(const PerfCalibration& cal, const RuntimeProfile& r
   c.host_call_overhead = runtime.host_call;
   c.step_overhead = runtime.step_overhead;
   c.request_overhead = runtime.request_overhead;
+  c.sequence_overhead = runtime.sequence_overhead;
   c.gqa_kv_reread = runtime.gqa_kv_reread;
   c.runtime_matrix_efficiency = runtime.matrix_efficiency;
   return c;
@@ -71,9 +72,8 @@ const PerfCalibration& default_calibration() {
     // CUDA context and cuBLAS/NCCL workspaces (~0.5 GiB in TensorRT-LLM memory logs).
     c.runtime_workspace = units::gib(0.5);
 
-    // Software stacks: {name, description, kernel_gap, host_call, step_overhead,
-    // request_overhead, gqa_kv_reread, matrix_efficiency, cuda_graphs, fused_kernels}. Values
-    // marked fitted are fitted per profile (one value per software stack, shared by its rows).
+    // Software stacks (runtime_profile.h explains each field). Values marked fitted are fitted per
+    // profile (one value per software stack, shared by its rows).
     c.runtimes = {
         // 146 TRT v0.9/v0.5 rows. Fitted: kernel gap 15.8 us (gptSessionBenchmark launches
         // without CUDA graphs by default), 1.43 ms per decode step (host-side batch bookkeeping
@@ -82,53 +82,120 @@ const PerfCalibration& default_calibration() {
         // batch/head/format mixes, else MMHA with per-query-head reads partly served by L2);
         // GEMM kernels at 0.71 of cuBLAS's efficiency (prefill at 2048 tokens measures 0.46-0.68
         // of the matrix peak: TRT09-0098/0112/0134/0136).
-        RuntimeProfile{"tensorrt-llm",
-                       "TensorRT-LLM gptSessionBenchmark (C++ runtime, fused kernels)",
-                       units::us(15.77), Seconds(0), units::us(1429), units::us(0), 0.4564,
-                       0.7056, false, true},
+        RuntimeProfile{.name = "tensorrt-llm",
+                       .description = "TensorRT-LLM gptSessionBenchmark (C++ runtime, fused kernels)",
+                       .kernel_gap = units::us(15.77),
+                       .host_call = Seconds(0),
+                       .step_overhead = units::us(1429),
+                       .request_overhead = units::us(0),
+                       .sequence_overhead = Seconds(0),
+                       .gqa_kv_reread = 0.4564,
+                       .matrix_efficiency = 0.7056,
+                       .cuda_graphs = false,
+                       .fused_kernels = true},
         // 22 rows (batch-1 tokens/s/user). Fitted: 8.4 us between kernels, no step cost (floor:
         // the whole decode step is one CUDA graph, sampling on the GPU), GEMM kernels (Inductor/
         // Triton) at 0.81 of cuBLAS. GQA re-read 1: gpt-fast's model.py expands K/V with
         // repeat_interleave before SDPA. Request cost: no row constrains it (no gpt-fast TTFT);
         // 0.66 ms, TensorRT-LLM's value of the previous release.
-        RuntimeProfile{"gpt-fast",
-                       "gpt-fast: torch.compile(mode=reduce-overhead), CUDA-graph decode",
-                       units::us(8.371), Seconds(0), units::us(0), units::us(659.0), 1.0, 0.8079,
-                       true, true},
+        RuntimeProfile{.name = "gpt-fast",
+                       .description = "gpt-fast: torch.compile(mode=reduce-overhead), CUDA-graph decode",
+                       .kernel_gap = units::us(8.371),
+                       .host_call = Seconds(0),
+                       .step_overhead = units::us(0),
+                       .request_overhead = units::us(659.0),
+                       .sequence_overhead = Seconds(0),
+                       .gqa_kv_reread = 1.0,
+                       .matrix_efficiency = 0.8079,
+                       .cuda_graphs = true,
+                       .fused_kernels = true},
         // 62 NeMo rows. Fitted: 12.9 us gap, 1.39 ms per step, request 0 (floor). GQA re-read
         // and GEMM factor: the TensorRT-LLM engine's (above).
-        RuntimeProfile{"nemo", "NeMo Framework inference (TensorRT-LLM engine behind NeMo/Triton)",
-                       units::us(12.9), Seconds(0), units::us(1389), units::us(0), 0.4564, 0.7056,
-                       false, true},
+        RuntimeProfile{.name = "nemo",
+                       .description = "NeMo Framework inference (TensorRT-LLM engine behind NeMo/Triton)",
+                       .kernel_gap = units::us(12.9),
+                       .host_call = Seconds(0),
+                       .step_overhead = units::us(1389),
+                       .request_overhead = units::us(0),
+                       .sequence_overhead = Seconds(0),
+                       .gqa_kv_reread = 0.4564,
+                       .matrix_efficiency = 0.7056,
+                       .cuda_graphs = false,
+                       .fused_kernels = true},
         // 3 rows only. Step cost fitted 0.82 ms (Python scheduler per step). Kernel gap and
         // request cost not constrained: gpt-fast's CUDA-graph gap, 0.66 ms as for gpt-fast. GQA
         // re-read 1: the PagedAttention v1/v2 kernels run one thread block per query head. GEMM
         // factor 1 (cuBLAS), not fitted.
-        RuntimeProfile{"vllm", "vLLM (CUDA-graph decode, PagedAttention, Python scheduler)",
-                       units::us(8.371), Seconds(0), units::us(824.2), units::us(659.0), 1.0, 1.0,
-                       true, true},
+        RuntimeProfile{.name = "vllm",
+                       .description = "vLLM (CUDA-graph decode, PagedAttention, Python scheduler)",
+                       .kernel_gap = units::us(8.371),
+                       .host_call = Seconds(0),
+                       .step_overhead = units::us(824.2),
+                       .request_overhead = units::us(659.0),
+                       .sequence_overhead = Seconds(0),
+                       .gqa_kv_reread = 1.0,
+                       .matrix_efficiency = 1.0,
+                       .cuda_graphs = true,
+                       .fused_kernels = true},
         // Serving runtimes (in-flight / continuous batching; selected by the engine profiles under
-        // data/presets/engines/). TensorRT-LLM's batch manager (gptManagerBenchmark, the MLPerf
-        // harness, NIM) runs the same engines as gptSession: kernel properties (GQA re-read, GEMM
-        // factor) are the TensorRT-LLM engine's; its per-iteration scheduling cost is its own.
-        // Placeholder overheads until fitted on the serving rows (`xpusim calibrate`).
-        RuntimeProfile{"tensorrt-llm-ifb",
-                       "TensorRT-LLM batch manager / executor (in-flight batching, C++ scheduler)",
-                       units::us(15.77), Seconds(0), units::us(500), units::us(0), 0.4564, 0.7056,
-                       false, true},
+        // data/presets/engines/). Their host costs are per iteration (step_overhead) and per
+        // sequence in it (sequence_overhead); fitted on the serving rows of measured_public.csv
+        // with `xpusim calibrate --scenarios max_throughput,concurrency,mlperf_offline`.
+        // TensorRT-LLM's batch manager as gptManagerBenchmark ran it (v0.10): no CUDA graphs, so
+        // gptSession's kernel gap (the same mechanism; tied, not fitted). GQA re-read and GEMM
+        // factor: the TensorRT-LLM serving engines' (shared with tensorrt-llm-serve, fitted).
+        RuntimeProfile{.name = "tensorrt-llm-ifb",
+                       .description = "TensorRT-LLM 0.10 batch manager (gptManagerBenchmark, in-flight batching, no CUDA graphs)",
+                       .kernel_gap = units::us(15.77),
+                       .host_call = Seconds(0),
+                       .step_overhead = units::us(500),
+                       .request_overhead = units::us(0),
+                       .sequence_overhead = Seconds(0),
+                       .gqa_kv_reread = 0.4564,
+                       .matrix_efficiency = 0.7056,
+                       .cuda_graphs = false,
+                       .fused_kernels = true},
+        // TensorRT-LLM serving stacks with CUDA-graph decode (the MLPerf harness, NVIDIA NIM,
+        // trtllm-serve): kernel gap fitted (CUDA-graph replays leave ~1-3 us).
+        RuntimeProfile{.name = "tensorrt-llm-serve",
+                       .description = "TensorRT-LLM executor serving stacks (MLPerf harness, NIM, trtllm-serve; CUDA-graph decode)",
+                       .kernel_gap = units::us(3),
+                       .host_call = Seconds(0),
+                       .step_overhead = units::us(500),
+                       .request_overhead = units::us(0),
+                       .sequence_overhead = Seconds(0),
+                       .gqa_kv_reread = 0.4564,
+                       .matrix_efficiency = 0.7056,
+                       .cuda_graphs = true,
+                       .fused_kernels = true},
         // SGLang (Python scheduler, CUDA-graph decode, FlashInfer kernels). Placeholder
         // overheads until fitted; GQA re-read 0 (FlashInfer reads each KV head once per group).
-        RuntimeProfile{"sglang", "SGLang (CUDA-graph decode, FlashInfer, Python scheduler)",
-                       units::us(8.371), Seconds(0), units::us(500), units::us(0), 0.0, 1.0, true,
-                       true},
+        RuntimeProfile{.name = "sglang",
+                       .description = "SGLang (CUDA-graph decode, FlashInfer, Python scheduler)",
+                       .kernel_gap = units::us(8.371),
+                       .host_call = Seconds(0),
+                       .step_overhead = units::us(500),
+                       .request_overhead = units::us(0),
+                       .sequence_overhead = Seconds(0),
+                       .gqa_kv_reread = 0.0,
+                       .matrix_efficiency = 1.0,
+                       .cuda_graphs = true,
+                       .fused_kernels = true},
         // 58 microbenchmark rows (LLMCompass gemm/op, mamf-finder). Fitted over all of them: 11.3 us
         // gap for back-to-back eager launches; host call 17.4 us (consistent with the smallest
         // GEMM, MAN-0289 8192x64x64 at 0.0296 ms, being almost all call overhead). No serving step. GQA re-read 1 (unfused PyTorch). GEMM
         // factor 1 by definition: cuBLAS is what matrix_efficiency describes.
-        RuntimeProfile{"pytorch-eager",
-                       "PyTorch eager, one host-timed call per op (LLMCompass, mamf-finder)",
-                       units::us(11.29), units::us(17.4), Seconds(0), Seconds(0), 1.0, 1.0, false,
-                       false},
+        RuntimeProfile{.name = "pytorch-eager",
+                       .description = "PyTorch eager, one host-timed call per op (LLMCompass, mamf-finder)",
+                       .kernel_gap = units::us(11.29),
+                       .host_call = units::us(17.4),
+                       .step_overhead = Seconds(0),
+                       .request_overhead = Seconds(0),
+                       .sequence_overhead = Seconds(0),
+                       .gqa_kv_reread = 1.0,
+                       .matrix_efficiency = 1.0,
+                       .cuda_graphs = false,
+                       .fused_kernels = false},
     };
     const RuntimeProfile* def = find_runtime(c.runtimes, kDefaultRuntime);
     XPUSIM_CHECK(def != nullptr, "default runtime profile missing");

@@ -64,6 +64,8 @@ struct PerfCalibration {
   Seconds step_overhead;
   // Host cost of starting a request/batch, added once to TTFT (RuntimeProfile::request_overhead).
   Seconds request_overhead;
+  // Host cost per sequence per iteration (RuntimeProfile::sequence_overhead).
+  Seconds sequence_overhead;
   // GQA decode KV re-read of the active runtime's attention kernel (RuntimeProfile::gqa_kv_reread).
   double gqa_kv_reread = 0;
   // The active runtime's GEMM-kernel factor on matrix_efficiency (RuntimeProfile::matrix_efficiency).

@@ -95,4 +95,22 @@ MemoryFootprint memory_footprint(const HardwareSpec& hw, const ModelSpec& model,
   return f;
 }
 
+KvBudget serving_kv_budget(const HardwareSpec& hw, const ModelSpec& model,
+                           const ParallelismPlan& plan, const PrecisionPlan& precision,
+                           int64_t max_step_tokens, double memory_fraction, bool fraction_of_total,
+                           const PerfCalibration& cal) {
+  KvBudget b;
+  b.weights = weight_bytes_per_device(model, plan, precision);
+  // The engine's profiling run sizes the activation pool for one iteration of max_step_tokens
+  // tokens (vLLM profile_run at max_num_batched_tokens; TensorRT-LLM's memory planner at
+  // max_num_tokens): the per-token live set of one sequence that long.
+  b.activations = activation_bytes_per_sequence(model, plan, precision, max_step_tokens);
+  b.workspace = cal.runtime_workspace;
+  b.capacity = hw.memory.dram.capacity;
+  const Bytes rest = b.weights + b.activations + b.workspace;
+  b.kv = fraction_of_total ? b.capacity * memory_fraction - rest
+                           : (b.capacity - rest) * memory_fraction;
+  return b;
+}
+
 }  // namespace xpusim

@@ -32,4 +32,21 @@ MemoryFootprint memory_footprint(const HardwareSpec& hw, const ModelSpec& model,
                                  int64_t batch, int64_t input_len, int64_t output_len,
                                  const PerfCalibration& cal);
 
+// The KV-cache budget of a continuous-batching engine on one device: what is left for KV blocks
+// after the weights, the activation buffers of the largest iteration (`max_step_tokens` query
+// tokens) and the runtime workspace, times the engine's memory fraction -- of the memory left free
+// by the rest (TensorRT-LLM kv_cache_free_gpu_mem_fraction) or of the whole device with the rest
+// taken out of it (vLLM gpu_memory_utilization, SGLang mem_fraction_static).
+struct KvBudget {
+  Bytes weights;
+  Bytes activations;
+  Bytes workspace;
+  Bytes capacity;
+  Bytes kv;                   // bytes for KV blocks; <= 0 when nothing is left
+};
+KvBudget serving_kv_budget(const HardwareSpec& hw, const ModelSpec& model,
+                           const ParallelismPlan& plan, const PrecisionPlan& precision,
+                           int64_t max_step_tokens, double memory_fraction, bool fraction_of_total,
+                           const PerfCalibration& cal);
+
 }  // namespace xpusim

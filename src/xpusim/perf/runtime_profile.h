@@ -28,6 +28,12 @@ struct RuntimeProfile {
   Seconds step_overhead;
   // Host cost of starting a request/batch, added once to TTFT (input copy, scheduling, set-up).
   Seconds request_overhead;
+  // Host cost per running sequence per iteration of a serving engine, on top of step_overhead:
+  // the scheduler's per-request bookkeeping, sampling-parameter and output processing and
+  // detokenisation in the serving process (vLLM 0.5: GPU busy ~38% of the time on Llama-3-8B at
+  // full batch, the rest in the API server and scheduler -- vLLM v0.6.0 release blog). Also the
+  // static decode step's, per sequence of the batch.
+  Seconds sequence_overhead;
   // Decode attention of grouped-query models: extra KV-cache reads per additional query head of
   // a group. 0 = a fused GQA kernel reads each KV head once per step (TensorRT-LLM XQA); 1 = the
   // KV heads are expanded to one per query head before attention (gpt-fast repeat_interleave).

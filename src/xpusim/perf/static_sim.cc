@@ -98,7 +98,8 @@ StaticResult simulate_static(DeviceModel& device, const StaticScenario& sc) {
   const int64_t steps = std::max<int64_t>(0, last - first + 1);
   Seconds mean_attention = steps > 0 ? curve.sum(first, last) / static_cast<double>(steps)
                                      : curve.at(first);
-  r.tpot = decode_cycle(fixed_layers + mean_attention, dt.other, sc.plan) + cal.step_overhead;
+  r.tpot = decode_cycle(fixed_layers + mean_attention, dt.other, sc.plan) + cal.step_overhead +
+           cal.sequence_overhead * static_cast<double>(sc.batch);
   r.e2e_latency = r.ttft + r.tpot * static_cast<double>(steps);
   r.output_tokens_per_s = static_cast<double>(r.replicas) * static_cast<double>(sc.batch) *
                           static_cast<double>(sc.output_len) / r.e2e_latency;

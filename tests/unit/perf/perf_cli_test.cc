@@ -59,7 +59,7 @@ TEST(PerfCli, RunRuntimeProfile) {
   EXPECT_EQ(bad.code, 1) << bad.out;
   EXPECT_NE(bad.out.find("--runtime"), std::string::npos) << bad.out;
   EXPECT_NE(bad.out.find("unknown runtime \"vlm\"; allowed: tensorrt-llm, gpt-fast, nemo, vllm, "
-                         "tensorrt-llm-ifb, sglang, pytorch-eager (did you mean \"vllm\"?)"),
+                         "tensorrt-llm-ifb, tensorrt-llm-serve, sglang, pytorch-eager (did you mean \"vllm\"?)"),
             std::string::npos)
       << bad.out;
 }
