@@ -52,6 +52,15 @@ void add_perf_commands(CLI::App& app, GlobalOptions& global);
 // `area`, `wafer`, `cost`, `fab` (cmd_economics.cc).
 void add_economics_commands(CLI::App& app, GlobalOptions& global);
 
+// list/show/describe dataset: request-length datasets of serving benchmarks (cmd_dataset.cc).
+void add_dataset_commands(CLI::App& app, GlobalOptions& global);
+
+// list/show/describe engine: serving-engine profiles (cmd_engine.cc).
+void add_engine_commands(CLI::App& app, GlobalOptions& global);
+
+// serve: the serving simulator (cmd_serve.cc).
+void add_serve_commands(CLI::App& app, GlobalOptions& global);
+
 // Prints diagnostics as "error: file:line:col: path: message", one per line.
 void print_diagnostics(const Diagnostics& diags);
 

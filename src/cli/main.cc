@@ -38,9 +38,12 @@ int main(int argc, char** argv) {
       // (stage registrations are added here as they land)
       add_validate_commands,
       add_perf_commands,
+      add_serve_commands,
       add_economics_commands,
       add_hardware_commands,
       add_model_commands,
+      add_dataset_commands,
+      add_engine_commands,
   };
   for (AddCommand add : commands) add(app, global);
 

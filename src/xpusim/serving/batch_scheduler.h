@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: Apache-2.0
+// BatchScheduler: the pluggable role that builds one iteration of an engine (stage: serving/): it
+// chooses which running requests decode, which prefill chunks run, which waiting requests are
+// admitted, within the engine profile's token budget and sequence cap, using the Engine's
+// admission and preemption mechanics. Built-ins (impl/): decode_first (TensorRT-LLM in-flight
+// batching, vLLM V1, Sarathi-Serve) and prefill_first (vLLM V0, SGLang); the engine profile's
+// `schedule` field names one.
+#pragma once
+
+#include <memory>
+#include <string_view>
+
+#include "xpusim/base/registry.h"
+#include "xpusim/serving/engine.h"
+
+namespace xpusim {
+
+class BatchScheduler {
+ public:
+  virtual ~BatchScheduler() = default;
+  [[nodiscard]] virtual std::string_view name() const = 0;
+  // Fills engine.work and engine.shape (both empty on entry) with the next iteration; may admit
+  // and preempt requests. Leaves them empty when there is nothing to run.
+  virtual void schedule(Engine& engine) = 0;
+};
+
+using BatchSchedulerRegistry = Registry<BatchScheduler>;
+
+const BatchSchedulerRegistry& builtin_batch_schedulers();
+void register_builtin_batch_schedulers(BatchSchedulerRegistry& registry);
+
+}  // namespace xpusim

@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: Apache-2.0
+// Engine mechanics. Admission (TensorRT-LLM capacity scheduler, vLLM BlockSpaceManager):
+// guaranteed_no_evict reserves the blocks of prompt + every output token at admission, so decode
+// never runs out; max_utilization allocates the prompt (plus the watermark) and grows one block at a
+// time, preempting the latest-admitted running request (recompute: its KV is dropped and its prompt
+// plus the tokens generated so far are prefilled again later) when the cache is full (vLLM
+// Scheduler._preempt, mode RECOMPUTE). Beam search keeps one copy of the prompt's blocks and one
+// copy of the generated tokens' blocks per beam. Ignored: swapping to host memory, block-level
+// fragmentation beyond each request's last partial block.
+#include "xpusim/serving/engine.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "xpusim/base/check.h"
+
+namespace xpusim {
+
+Engine::Engine(int idx, const EngineProfile& p, int64_t kv_blocks, int win,
+               std::vector<LiveRequest>& reqs, bool decode_pool)
+    : index(idx),
+      profile(p),
+      kv(kv_blocks, p.kv_block_size),
+      window(win),
+      decode_only(decode_pool),
+      requests(reqs) {}
+
+int64_t Engine::blocks_needed(const LiveRequest& r, int64_t tokens) const {
+  if (r.beams <= 1) return kv.blocks_for(tokens);
+  const int64_t shared = std::min(tokens, r.prompt_len);
+  return kv.blocks_for(shared) + r.beams * kv.blocks_for(tokens - shared);
+}
+
+int64_t Engine::max_tokens_per_request() const {
+  int64_t cap = kv.capacity_blocks() * kv.block_size();
+  if (profile.max_model_len > 0) cap = std::min(cap, profile.max_model_len);
+  return cap;
+}
+
+bool Engine::servable(const LiveRequest& r) const {
+  const int64_t total = r.input_len + r.output_len;
+  if (profile.max_model_len > 0 && total > profile.max_model_len) return false;
+  if (!profile.chunked_prefill && !decode_only && r.input_len > profile.max_num_tokens) return false;
+  return blocks_needed(r, total) <= kv.capacity_blocks();
+}
+
+int32_t Engine::front_waiting() {
+  if (waiting.empty() && pull) {
+    const int32_t slot = pull();
+    if (slot >= 0) {
+      requests[static_cast<size_t>(slot)].engine = index;
+      waiting.push_back(slot);
+    }
+  }
+  return waiting.empty() ? -1 : waiting.front();
+}
+
+bool Engine::admit_front() {
+  const int32_t slot = front_waiting();
+  if (slot < 0) return false;
+  if (static_cast<int64_t>(running.size()) >= profile.max_batch) return false;
+  LiveRequest& r = requests[static_cast<size_t>(slot)];
+  // Prefix cache: whole blocks of a shared prefix computed before are reused, not prefilled.
+  int64_t cached = 0;
+  const bool fresh = r.kv_tokens == 0 && r.phase == RequestPhase::kWaiting;
+  if (profile.prefix_caching && r.prefix_id >= 0 && r.prefix_len > 0 && fresh)
+    cached = kv.ref_prefix(r.prefix_id, std::min(r.prefix_len, r.prompt_len - 1), ++seq);
+  const bool ref = cached > 0;
+  // Tokens whose blocks this request allocates now. A transferred request arrives with its whole
+  // context; everything else allocates its prompt beyond the cached prefix.
+  const int64_t context = r.kv_tokens > 0 ? r.kv_tokens + 1 : r.prompt_len;
+  int64_t target = context;
+  if (profile.admission == AdmissionPolicy::kGuaranteedNoEvict)
+    target = r.prompt_len + (r.output_len - r.generated);  // every remaining token reserved
+  const int64_t own = blocks_needed(r, target) - kv.blocks_for(cached);
+  const auto watermark = static_cast<int64_t>(std::ceil(
+      profile.watermark * static_cast<double>(kv.capacity_blocks())));
+  if (kv.available_blocks() - own < watermark || !kv.allocate(own)) {
+    if (ref) kv.unref_prefix(r.prefix_id, ++seq);
+    return false;
+  }
+  waiting.pop_front();
+  r.blocks = own;
+  r.prefix_ref = ref;
+  r.prefix_owner = profile.prefix_caching && r.prefix_id >= 0 && !ref && fresh &&
+                   r.prefix_len >= kv.block_size();
+  if (r.kv_tokens == 0) r.kv_tokens = cached;
+  r.phase = r.kv_tokens >= r.prompt_len ? RequestPhase::kDecode : RequestPhase::kPrefill;
+  running.push_back(slot);
+  ++admitted;
+  return true;
+}
+
+void Engine::preempt(int32_t slot) {
+  LiveRequest& r = requests[static_cast<size_t>(slot)];
+  kv.release(r.blocks);
+  if (r.prefix_ref) kv.unref_prefix(r.prefix_id, ++seq);
+  r.blocks = 0;
+  r.prefix_ref = false;
+  r.prefix_owner = false;
+  // Recompute: the prompt and the tokens generated so far are prefilled again; the next token is
+  // sampled from that prefill.
+  r.prompt_len = r.input_len + r.generated;
+  r.kv_tokens = 0;
+  r.phase = RequestPhase::kWaiting;
+  ++r.preemptions;
+  ++preemptions;
+  running.erase(std::find(running.begin(), running.end(), slot));
+  waiting.push_front(slot);
+}
+
+bool Engine::reserve_decode(int32_t slot) {
+  LiveRequest& r = requests[static_cast<size_t>(slot)];
+  while (true) {
+    const int64_t need = blocks_needed(r, r.kv_tokens + 1) - r.blocks;
+    if (need <= 0) return true;
+    if (kv.allocate(need)) {
+      r.blocks += need;
+      return true;
+    }
+    // The cache is full: preempt the request admitted last (possibly `slot` itself).
+    const int32_t victim = running.back();
+    preempt(victim);
+    if (victim == slot) return false;
+  }
+}
+
+int64_t Engine::prompt_left(int32_t slot) const {
+  const LiveRequest& r = requests[static_cast<size_t>(slot)];
+  return r.prompt_len - r.kv_tokens;
+}
+
+void Engine::plan_prefill(int32_t slot, int64_t tokens) {
+  LiveRequest& r = requests[static_cast<size_t>(slot)];
+  XPUSIM_CHECK(tokens >= 1 && tokens <= r.prompt_len - r.kv_tokens, "invalid chunk");
+  const bool last = r.kv_tokens + tokens == r.prompt_len;
+  add_prefill_chunk(shape, tokens, r.kv_tokens, last, window, r.beams);
+  work.push_back(StepWork{slot, tokens, true});
+}
+
+void Engine::plan_decode(int32_t slot) {
+  LiveRequest& r = requests[static_cast<size_t>(slot)];
+  add_decode(shape, r.kv_tokens + 1, window, r.beams);
+  work.push_back(StepWork{slot, 0, false});
+}
+
+void Engine::release(int32_t slot) {
+  LiveRequest& r = requests[static_cast<size_t>(slot)];
+  kv.release(r.blocks);
+  if (r.prefix_ref) kv.unref_prefix(r.prefix_id, ++seq);
+  r.blocks = 0;
+  r.prefix_ref = false;
+}
+
+}  // namespace xpusim

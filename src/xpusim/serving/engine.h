@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: Apache-2.0
+// One serving engine (one model replica, or one pipeline lane of a replica) inside the serving
+// simulator (stage: serving/): its waiting queue, its running batch, its paged KV cache, and the
+// mechanics a batch scheduler uses to build an iteration -- admission against the KV cache (no-evict
+// reservation or max-utilisation), KV growth of decode rows with preemption by recompute, and the
+// plan of the iteration (which requests do which work, as a StepShape for the step model).
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <vector>
+
+#include "xpusim/serving/engine_profile.h"
+#include "xpusim/serving/kv_cache.h"
+#include "xpusim/serving/request.h"
+#include "xpusim/workload/step_shape.h"
+
+namespace xpusim {
+
+enum class RequestPhase : uint8_t {
+  kWaiting,   // queued at an engine (new, preempted, or transferred and not yet admitted)
+  kPrefill,   // admitted, prompt not fully in the KV cache
+  kDecode,    // generating
+  kTransfer,  // disaggregated: KV moving from the prefill pool to the decode pool
+  kDone,
+};
+
+// The live state of a request (a slot of the simulator's request pool, reused after completion).
+struct LiveRequest {
+  int64_t id = 0;             // arrival order
+  SimDuration arrival{0};
+  int64_t input_len = 0;
+  int64_t output_len = 0;
+  int64_t prefix_id = -1;
+  int64_t prefix_len = 0;
+  int64_t beams = 1;          // decode rows per step
+  RequestPhase phase = RequestPhase::kWaiting;
+  // Tokens to prefill: the prompt, plus the tokens generated before a recompute preemption.
+  int64_t prompt_len = 0;
+  int64_t kv_tokens = 0;      // tokens of this request in the KV cache (incl. a cached prefix)
+  int64_t generated = 0;      // output tokens produced so far
+  int64_t blocks = 0;         // KV blocks held by this request (prefix entries excluded)
+  bool prefix_ref = false;    // holds a reference on its prefix-cache entry
+  bool prefix_owner = false;  // will publish its prefix when its prompt is in the cache
+  SimDuration first_token{-1};
+  SimDuration last_token{0};
+  int32_t engine = -1;
+  int32_t preemptions = 0;
+};
+
+// Work of one request in the iteration being built.
+struct StepWork {
+  int32_t slot = 0;
+  int64_t tokens = 0;         // prefill chunk tokens, or 0 for a decode row
+  bool prefill = false;
+};
+
+class Engine {
+ public:
+  using Pull = std::function<int32_t()>;  // next request from a shared offline queue, or -1
+
+  Engine(int index, const EngineProfile& profile, int64_t kv_blocks, int window,
+         std::vector<LiveRequest>& requests, bool decode_only = false);
+
+  // ---- Mechanics for schedulers ----
+  // The first waiting request, pulling one from the shared queue (offline runs) when none waits;
+  // -1 when there is none.
+  int32_t front_waiting();
+  // Admits waiting request `slot` (the front of the queue) if a sequence seat and its KV blocks
+  // are free (admission policy, prefix cache); moves it to the running batch. False: it stays.
+  bool admit_front();
+  // Allocates what decode row `slot` needs for its next token (max-utilisation admission grows the
+  // allocation block by block); when the cache is full, preempts the latest-admitted running
+  // requests (vLLM's recompute preemption) until it fits. False when `slot` itself was preempted.
+  bool reserve_decode(int32_t slot);
+  // Adds the iteration's work for `slot`: a prefill chunk of `tokens` or a decode row.
+  void plan_prefill(int32_t slot, int64_t tokens);
+  void plan_decode(int32_t slot);
+
+  // Tokens of `slot` still to prefill.
+  [[nodiscard]] int64_t prompt_left(int32_t slot) const;
+  // Releases everything `slot` holds (completion, transfer done, rejection).
+  void release(int32_t slot);
+  // Longest prompt + output this engine can ever hold (KV capacity, max_model_len).
+  [[nodiscard]] int64_t max_tokens_per_request() const;
+  // Whether the request can ever be served here (its whole context fits the KV cache).
+  [[nodiscard]] bool servable(const LiveRequest& r) const;
+
+  // ---- State ----
+  int index;
+  const EngineProfile& profile;
+  PagedKvCache kv;
+  int window;
+  bool decode_only;           // decode pool of a disaggregated deployment: no prefill work
+  std::vector<LiveRequest>& requests;
+  std::deque<int32_t> waiting;
+  std::vector<int32_t> running;  // admission order
+  Pull pull;                     // set for offline runs
+  int64_t seq = 0;               // LRU clock for the prefix cache
+  int64_t preemptions = 0;
+  int64_t admitted = 0;          // requests admitted so far
+
+  // The iteration being built / running.
+  std::vector<StepWork> work;
+  StepShape shape;
+  bool busy = false;
+  SimDuration step_start{0};
+  SimDuration step_duration{0};
+
+ private:
+  // KV blocks `r` needs to hold `tokens` context tokens (prompt blocks shared by its beams).
+  [[nodiscard]] int64_t blocks_needed(const LiveRequest& r, int64_t tokens) const;
+  void preempt(int32_t slot);
+};
+
+}  // namespace xpusim

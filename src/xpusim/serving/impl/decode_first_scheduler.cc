@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: Apache-2.0
+// decode_first: every running decode row first, then the prompts of running requests (chunked
+// prefill continues), then new requests in arrival order while the token budget
+// (max_num_tokens: prefill + decode tokens) and the sequence cap (max_batch) allow. TensorRT-LLM's
+// in-flight batching ("generation-phase requests are scheduled first each iteration, then new
+// context requests as max_num_tokens and max_batch_size allow", serving.md §3a), vLLM V1 and
+// Sarathi-Serve's stall-free batching. Without chunked prefill a prompt runs whole or waits; the
+// queue is served in order (no request overtakes a prompt that does not fit).
+#include "xpusim/serving/impl/builtin_schedulers.h"
+
+#include <algorithm>
+
+namespace xpusim::impl {
+namespace {
+
+class DecodeFirstScheduler final : public BatchScheduler {
+ public:
+  [[nodiscard]] std::string_view name() const override { return "decode_first"; }
+
+  void schedule(Engine& e) override {
+    int64_t budget = e.profile.max_num_tokens;
+    // 1. Decode rows, in admission order. Reserving a block may preempt later-admitted requests
+    // (they leave `running` from the back) or this one (then it was the last).
+    for (size_t i = 0; i < e.running.size();) {
+      const int32_t slot = e.running[i];
+      const LiveRequest& r = e.requests[static_cast<size_t>(slot)];
+      if (r.phase != RequestPhase::kDecode) {
+        ++i;
+        continue;
+      }
+      if (budget < r.beams) break;
+      if (!e.reserve_decode(slot)) break;  // preempted itself: it was the last running request
+      e.plan_decode(slot);
+      budget -= r.beams;
+      ++i;
+    }
+    // 2. Prompts already admitted (the next chunk of a chunked prefill).
+    for (const int32_t slot : e.running) {
+      if (budget <= 0) break;
+      if (e.requests[static_cast<size_t>(slot)].phase != RequestPhase::kPrefill) continue;
+      const int64_t left = e.prompt_left(slot);
+      const int64_t chunk = e.profile.chunked_prefill ? std::min(left, budget) : left;
+      if (chunk > budget) continue;
+      e.plan_prefill(slot, chunk);
+      budget -= chunk;
+    }
+    // 3. New requests, first come first served.
+    while (budget > 0) {
+      const int32_t slot = e.front_waiting();
+      if (slot < 0) break;
+      const LiveRequest& r = e.requests[static_cast<size_t>(slot)];
+      const int64_t left = r.kv_tokens > 0 ? r.prompt_len - r.kv_tokens : r.prompt_len;
+      if (left == 0) {  // a transferred request: it joins as a decode row
+        if (budget < r.beams || !e.admit_front()) break;
+        if (!e.reserve_decode(slot)) break;
+        e.plan_decode(slot);
+        budget -= r.beams;
+        continue;
+      }
+      if (!e.profile.chunked_prefill && left > budget) break;
+      if (!e.admit_front()) break;
+      // The prefix cache may have served part of the prompt.
+      const int64_t todo = e.prompt_left(slot);
+      const int64_t chunk = std::min(todo, budget);
+      e.plan_prefill(slot, chunk);
+      budget -= chunk;
+    }
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<BatchScheduler> make_decode_first_scheduler() {
+  return std::make_unique<DecodeFirstScheduler>();
+}
+
+}  // namespace xpusim::impl

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: Apache-2.0
+// prefill_first: an iteration is prefill-only whenever prompt work exists -- the next chunk of an
+// admitted prompt, then new requests in arrival order within the token budget and the sequence
+// cap -- and a decode iteration of every running request otherwise. vLLM V0's default scheduler
+// (Scheduler._schedule_default: "prefills are scheduled first; decodes only when no prefill can be
+// scheduled") and SGLang's (a new prefill batch is formed before decoding continues, unless mixed
+// chunks are enabled; serving.md §3b-§3c). Decode iterations are bounded by the sequence cap only.
+#include "xpusim/serving/impl/builtin_schedulers.h"
+
+#include <algorithm>
+
+namespace xpusim::impl {
+namespace {
+
+class PrefillFirstScheduler final : public BatchScheduler {
+ public:
+  [[nodiscard]] std::string_view name() const override { return "prefill_first"; }
+
+  void schedule(Engine& e) override {
+    int64_t budget = e.profile.max_num_tokens;
+    for (const int32_t slot : e.running) {
+      if (budget <= 0) break;
+      if (e.requests[static_cast<size_t>(slot)].phase != RequestPhase::kPrefill) continue;
+      const int64_t left = e.prompt_left(slot);
+      const int64_t chunk = e.profile.chunked_prefill ? std::min(left, budget) : left;
+      if (chunk > budget) continue;
+      e.plan_prefill(slot, chunk);
+      budget -= chunk;
+    }
+    while (budget > 0) {
+      const int32_t slot = e.front_waiting();
+      if (slot < 0) break;
+      const LiveRequest& r = e.requests[static_cast<size_t>(slot)];
+      const int64_t left = r.kv_tokens > 0 ? r.prompt_len - r.kv_tokens : r.prompt_len;
+      if (left == 0) {  // a transferred request joins the decode batch of the next iteration
+        if (!e.admit_front()) break;
+        continue;
+      }
+      if (!e.profile.chunked_prefill && left > budget) break;
+      if (!e.admit_front()) break;
+      const int64_t chunk = std::min(e.prompt_left(slot), budget);
+      e.plan_prefill(slot, chunk);
+      budget -= chunk;
+    }
+    if (!e.work.empty()) return;
+    for (size_t i = 0; i < e.running.size();) {
+      const int32_t slot = e.running[i];
+      if (e.requests[static_cast<size_t>(slot)].phase != RequestPhase::kDecode) {
+        ++i;
+        continue;
+      }
+      if (!e.reserve_decode(slot)) break;
+      e.plan_decode(slot);
+      ++i;
+    }
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<BatchScheduler> make_prefill_first_scheduler() {
+  return std::make_unique<PrefillFirstScheduler>();
+}
+
+}  // namespace xpusim::impl

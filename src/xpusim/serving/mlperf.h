@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: Apache-2.0
+// MLPerf Inference LoadGen scenarios on the serving simulator (stage: serving/; rules in
+// ../shared/reference/serving.md §2). Offline: every sample at once; the figure is the generated
+// tokens/s of the saturated run (LoadGen's Offline query is 1.1 x target_qps x 600 s of samples,
+// so the drain at the end is negligible). Server and Interactive: Poisson arrivals; the figure is
+// the highest rate whose p99 TTFT and p99 TPOT (TPOT per sample = (latency - TTFT)/(tokens - 1))
+// meet the benchmark's limits, found by bisection, then confirmed with a run as long as LoadGen's
+// minimum duration.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "xpusim/base/diagnostic.h"
+#include "xpusim/serving/dataset.h"
+#include "xpusim/serving/serving_system.h"
+
+namespace xpusim {
+
+enum class MlperfScenario { kOffline, kServer, kInteractive };
+std::string_view to_string(MlperfScenario s);
+
+// The p99 limits of a Server or Interactive run (nullopt: not limited).
+struct MlperfLimits {
+  std::optional<Seconds> ttft_p99;
+  std::optional<Seconds> tpot_p99;
+  std::optional<Seconds> e2e_p99;   // gpt-j Server: target_latency on the whole sample
+};
+
+// The limits `dataset` states for `scenario`; an error when the dataset has no MLPerf rules or no
+// limits for that scenario.
+Result<MlperfLimits> mlperf_limits(const DatasetSpec& dataset, MlperfScenario scenario);
+
+struct MlperfOptions {
+  uint64_t seed = 0;                 // request lengths and arrivals
+  // Samples of the Offline run (0 = the dataset's min_query_count). Server runs, the bisection
+  // steps included, last LoadGen's minimum duration: max(server_min_query_count, rate x
+  // min_duration) samples -- shorter runs hide an overload in the running batch, whose latencies
+  // have not grown yet when the arrivals stop. Every run is capped at max_samples.
+  int64_t samples = 0;
+  int64_t max_samples = 200000;
+  int bisection_steps = 9;           // rate precision: upper bound / 2^steps
+  // Overrides of the dataset's limits (--slo-ttft-ms / --slo-tpot-ms); nullopt keeps them.
+  std::optional<Seconds> ttft_limit;
+  std::optional<Seconds> tpot_limit;
+};
+
+// One probed rate of the Server search (for reports: the throughput-latency curve).
+struct RateProbe {
+  CountRate rate;
+  Seconds ttft_p99, tpot_p99;
+  TokensPerSecond output_tokens_per_s;
+  bool pass = false;
+};
+
+struct MlperfResult {
+  MlperfScenario scenario = MlperfScenario::kOffline;
+  ServingResult run;                 // the reported run (Offline, or Server at max_qps)
+  TokensPerSecond tokens_per_s;      // the MLPerf figure: generated tokens/s (Offline: steady)
+  CountRate samples_per_s;           // completed samples/s
+  // Server / Interactive:
+  CountRate max_qps;                 // highest passing Poisson rate (0: none passes)
+  Seconds ttft_p99, tpot_p99;        // of the reported run
+  std::string binding;               // "ttft", "tpot" or "e2e": the limit exceeded just above max_qps
+  bool valid = false;                // the reported run meets every limit, min duration and count
+  MlperfLimits limits;
+  std::vector<RateProbe> probes;     // every rate simulated, in order
+  std::vector<std::string> notes;    // what the run assumed (sample counts, durations)
+};
+
+// Runs `scenario` of the MLPerf benchmark described by `dataset` on `system`.
+Result<MlperfResult> run_mlperf(ServingSystem& system, const DatasetSpec& dataset,
+                                MlperfScenario scenario, const MlperfOptions& options = {});
+
+}  // namespace xpusim

@@ -1,0 +1,638 @@
+// SPDX-License-Identifier: Apache-2.0
+// The serving DES. Engines iterate back to back while they have work (continuous batching, Yu et
+// al. "Orca", OSDI 2022): each iteration is built by the engine's BatchScheduler, timed by the step
+// model (DeviceModel::step: kernel time of the mixed batch) plus the runtime profile's host costs
+// (step_overhead per iteration and sequence_overhead per sequence in it, amortised over the
+// scheduler_steps of a multi-step decode; request_overhead when the iteration starts new prompts),
+// and its tokens are emitted when it ends. A pipeline-parallel replica runs pp engines ("lanes", vLLM's virtual engines): each lane's
+// iteration crosses all pp stages (latency pp x stage time), the lanes keep every stage busy, and
+// each lane owns 1/pp of the replica's KV blocks. Disaggregated pools move a request's KV over the
+// interconnect tier joining them (alpha-beta: link latency + bytes / (bandwidth x efficiency)).
+// Ignored: host-device overlap of scheduling with kernels, speculative decoding, CUDA-graph
+// padding of decode batches, network time between clients and the server.
+#include "xpusim/serving/serving_system.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <queue>
+#include <random>
+#include <variant>
+
+#include <fmt/format.h>
+
+#include "xpusim/base/check.h"
+#include "xpusim/base/text.h"
+#include "xpusim/perf/memory_footprint.h"
+#include "xpusim/serving/batch_scheduler.h"
+#include "xpusim/serving/engine.h"
+#include "xpusim/serving/router.h"
+#include "xpusim/workload/graph_builder.h"
+
+namespace xpusim {
+
+LatencySummary summarize(const LatencyHistogram& h) {
+  LatencySummary s;
+  s.count = h.count();
+  s.mean = h.mean();
+  s.p50 = h.quantile(0.5);
+  s.p90 = h.quantile(0.9);
+  s.p99 = h.quantile(0.99);
+  s.max = h.max();
+  return s;
+}
+
+namespace {
+
+constexpr double kNsPerSecond = 1e9;
+
+SimDuration to_sim(Seconds s) {
+  return SimDuration(std::max<int64_t>(1, std::llround(s.value() * kNsPerSecond)));
+}
+Seconds to_seconds(SimDuration d) { return Seconds(static_cast<double>(d.count()) / kNsPerSecond); }
+
+// ---- Events (a closed variant) and the queue ordered by (time, priority, sequence) ----
+struct TransferDone { int32_t slot; };
+struct Arrival {};
+struct StepDone { int32_t engine; };
+struct Kick { int32_t engine; };  // start an idle engine after every same-time arrival is queued
+using Event = std::variant<TransferDone, Arrival, StepDone, Kick>;
+
+struct Queued {
+  int64_t time;  // ns
+  int priority;  // the variant index: transfers, arrivals, step ends, kicks
+  uint64_t seq;
+  Event event;
+  bool operator>(const Queued& o) const {
+    if (time != o.time) return time > o.time;
+    if (priority != o.priority) return priority > o.priority;
+    return seq > o.seq;
+  }
+};
+
+// Uniform in (0, 1) from 53 random bits (std:: distributions are implementation-defined).
+double uniform_open(std::mt19937_64& rng) {
+  return (static_cast<double>(rng() >> 11) + 0.5) * 0x1.0p-53;
+}
+
+}  // namespace
+
+struct ServingSystem::Impl {
+  HardwareSpec hw;
+  ModelSpec model;
+  SystemConfig config;
+  PerfCalibration cal;
+  std::unique_ptr<DeviceModel> device;
+  SystemInfo info;
+  int lanes = 1;
+  int64_t kv_blocks_per_engine = 0;
+  int first_decode_engine = 0;        // engines [0, first) serve prompts; all when not split
+  Seconds transfer_per_token;         // disaggregated: seconds per KV token moved between pools
+  Seconds transfer_latency;
+};
+
+namespace {
+
+// One run of a compiled system.
+class Simulation {
+ public:
+  Simulation(ServingSystem::Impl& sys, const std::vector<RequestSpec>& requests,
+             const ArrivalSpec& arrivals, const RunOptions& options)
+      : sys_(sys), specs_(requests), arrivals_(arrivals), options_(options), rng_(arrivals.seed) {}
+
+  Result<ServingResult> run();
+
+ private:
+  // ---- Requests ----
+  int32_t new_slot(const RequestSpec& spec, SimDuration arrival) {
+    int32_t slot;
+    if (!free_.empty()) {
+      slot = free_.back();
+      free_.pop_back();
+    } else {
+      slot = static_cast<int32_t>(slots_.size());
+      slots_.emplace_back();
+    }
+    LiveRequest& r = slots_[static_cast<size_t>(slot)];
+    r = LiveRequest{};
+    r.id = next_id_++;
+    r.arrival = arrival;
+    r.input_len = spec.input_len;
+    r.output_len = spec.output_len;
+    r.prefix_id = spec.prefix_id;
+    r.prefix_len = spec.prefix_len;
+    r.beams = beams_;
+    r.prompt_len = spec.input_len;
+    return slot;
+  }
+  void free_slot(int32_t slot) {
+    slots_[static_cast<size_t>(slot)].phase = RequestPhase::kDone;
+    free_.push_back(slot);
+  }
+
+  void push(SimDuration t, Event e) {
+    queue_.push(Queued{t.count(), static_cast<int>(e.index()), seq_++, e});
+  }
+  void kick(int32_t engine) {
+    Engine& e = *engines_[static_cast<size_t>(engine)];
+    if (e.busy || kicked_[static_cast<size_t>(engine)]) return;
+    kicked_[static_cast<size_t>(engine)] = true;
+    push(now_, Kick{engine});
+  }
+
+  // ---- Arrivals ----
+  void schedule_next_arrival() {
+    if (next_spec_ >= specs_.size()) return;
+    switch (arrivals_.kind) {
+      case ArrivalSpec::Kind::kPoisson:
+        next_arrival_ += Seconds(-std::log(uniform_open(rng_)) / arrivals_.rate.value());
+        push(SimDuration(std::llround(next_arrival_.value() * kNsPerSecond)), Arrival{});
+        break;
+      case ArrivalSpec::Kind::kTrace: push(*specs_[next_spec_].arrival, Arrival{}); break;
+      case ArrivalSpec::Kind::kClosedLoop: push(now_, Arrival{}); break;
+      case ArrivalSpec::Kind::kOffline: break;
+    }
+  }
+
+  // A request that no engine can ever hold is rejected when it arrives.
+  bool reject_if_unservable(int32_t slot, const Engine& e) {
+    if (e.servable(slots_[static_cast<size_t>(slot)])) return false;
+    ++c_.rejected;
+    free_slot(slot);
+    return true;
+  }
+
+  void on_arrival() {
+    const RequestSpec& spec = specs_[next_spec_++];
+    ++c_.arrived;
+    const int32_t slot = new_slot(spec, now_);
+    if (!first_arrival_) first_arrival_ = now_;
+    std::span<Engine* const> pool(prompt_engines_);
+    Engine& e = *pool[router_->pick(pool)];
+    if (reject_if_unservable(slot, e)) {
+      if (arrivals_.kind == ArrivalSpec::Kind::kClosedLoop) schedule_next_arrival();
+    } else {
+      slots_[static_cast<size_t>(slot)].engine = e.index;
+      e.waiting.push_back(slot);
+      kick(e.index);
+    }
+    if (arrivals_.kind == ArrivalSpec::Kind::kPoisson || arrivals_.kind == ArrivalSpec::Kind::kTrace)
+      schedule_next_arrival();
+  }
+
+  // Offline runs: an engine with room draws the next request from the shared queue.
+  int32_t pull(const Engine& e) {
+    while (next_spec_ < specs_.size()) {
+      const int32_t slot = new_slot(specs_[next_spec_++], SimDuration(0));
+      if (!reject_if_unservable(slot, e)) return slot;
+    }
+    return -1;
+  }
+
+  // ---- Iterations ----
+  void try_start(Engine& e);
+  void on_step_done(Engine& e);
+  void emit_token(LiveRequest& r) {
+    ++r.generated;
+    ++c_.generated_tokens;
+    if (r.first_token.count() < 0) {
+      r.first_token = now_;
+      c_.ttft.add(to_seconds(now_ - r.arrival));
+    } else {
+      c_.itl.add(to_seconds(now_ - r.last_token));
+    }
+    r.last_token = now_;
+  }
+  void finish(int32_t slot, Engine& e);
+  void on_transfer_done(int32_t slot);
+  void note_backlog();
+
+  ServingSystem::Impl& sys_;
+  const std::vector<RequestSpec>& specs_;
+  ArrivalSpec arrivals_;
+  const RunOptions& options_;
+  std::mt19937_64 rng_;
+  std::unique_ptr<BatchScheduler> scheduler_;
+  std::unique_ptr<Router> router_, decode_router_;
+  std::vector<std::unique_ptr<Engine>> engines_;
+  std::vector<Engine*> prompt_engines_, decode_engines_;
+  std::vector<bool> kicked_;
+  std::vector<LiveRequest> slots_;
+  std::vector<int32_t> free_;
+  std::priority_queue<Queued, std::vector<Queued>, std::greater<>> queue_;
+  uint64_t seq_ = 0;
+  SimDuration now_{0};
+  std::optional<SimDuration> first_arrival_;
+  SimDuration last_completion_{0};
+  Seconds next_arrival_;
+  size_t next_spec_ = 0;
+  int64_t next_id_ = 0;
+  int64_t beams_ = 1;
+  ServingCounters c_;
+  std::vector<FleetWork> activity_;
+};
+
+void Simulation::try_start(Engine& e) {
+  if (e.busy) return;
+  e.work.clear();
+  e.shape = StepShape{};
+  const int64_t admitted_before = e.admitted;
+  scheduler_->schedule(e);
+  note_backlog();
+  if (e.work.empty()) return;
+  const PerfCalibration& cal = sys_.cal;
+  const StepTime st = sys_.device->step(e.shape);
+  // Host costs of the iteration (runtime profile): the scheduler's per-iteration work, amortised
+  // over the decode iterations of one multi-step invocation; request set-up when new prompts start.
+  Seconds overhead =
+      cal.step_overhead + cal.sequence_overhead * static_cast<double>(e.work.size());
+  if (e.shape.prefill_tokens == 0)
+    overhead = overhead / static_cast<double>(e.profile.scheduler_steps);
+  if (e.admitted > admitted_before) overhead += cal.request_overhead;
+  const Seconds duration = st.latency(sys_.config.plan.pp) + overhead;
+  e.busy = true;
+  e.step_start = now_;
+  e.step_duration = to_sim(duration);
+  push(now_ + e.step_duration, StepDone{e.index});
+
+  ++c_.steps;
+  c_.step_tokens += e.shape.tokens();
+  c_.step_decode_rows += e.shape.decode_tokens;
+  if (e.shape.decode_tokens > 0) ++c_.decode_steps;
+  const double util = e.kv.capacity_blocks() > 0
+                          ? static_cast<double>(e.kv.used_blocks()) /
+                                static_cast<double>(e.kv.capacity_blocks())
+                          : 0.0;
+  c_.peak_kv_utilization = std::max(c_.peak_kv_utilization, util);
+  c_.kv_utilization_time += util * duration.value();
+  c_.busy_time += duration.value();
+  // Every device of the replica runs its stage of the iteration once.
+  FleetWork& a = activity_[e.decode_only ? activity_.size() - 1 : 0];
+  const double devices = sys_.config.plan.tp;  // one lane step occupies one stage = tp devices
+  a.busy += st.kernels() * devices;
+  a.gemm_flop += st.gemm_flop * devices;
+  a.attention_flop += st.attention_flop * devices;
+  a.vector_flop += st.vector_flop * devices;
+  a.bytes += st.bytes * devices;
+
+  if (options_.on_step) {
+    StepRecord rec;
+    rec.engine = e.index;
+    rec.pool = a.pool;
+    rec.start = to_seconds(now_);
+    rec.duration = to_seconds(e.step_duration);
+    rec.prefill_tokens = e.shape.prefill_tokens;
+    rec.prefill_chunks = e.shape.prefill_chunks;
+    rec.decode_rows = e.shape.decode_tokens;
+    rec.running = static_cast<int64_t>(e.running.size());
+    rec.waiting = static_cast<int64_t>(e.waiting.size());
+    rec.kv_used_blocks = e.kv.used_blocks();
+    rec.kv_capacity_blocks = e.kv.capacity_blocks();
+    options_.on_step(rec);
+  }
+}
+
+// Offline runs: the saturated phase ends when the shared queue is empty and no engine has a
+// request waiting.
+void Simulation::note_backlog() {
+  if (arrivals_.kind != ArrivalSpec::Kind::kOffline || c_.backlog_end) return;
+  if (next_spec_ < specs_.size()) return;
+  for (const auto& e : engines_)
+    if (!e->waiting.empty()) return;
+  c_.backlog_end = to_seconds(now_);
+  c_.tokens_at_backlog_end = c_.generated_tokens;
+}
+
+void Simulation::finish(int32_t slot, Engine& e) {
+  LiveRequest& r = slots_[static_cast<size_t>(slot)];
+  e.release(slot);
+  r.phase = RequestPhase::kDone;
+  ++c_.completed;
+  c_.input_tokens += r.input_len;
+  c_.output_tokens += r.output_len;
+  const Seconds e2e = to_seconds(now_ - r.arrival);
+  const Seconds ttft = to_seconds(r.first_token - r.arrival);
+  c_.e2e.add(e2e);
+  bool good = !options_.slo_ttft || ttft <= *options_.slo_ttft;
+  if (r.output_len > 1) {
+    const Seconds tpot = (e2e - ttft) / static_cast<double>(r.output_len - 1);
+    c_.tpot.add(tpot);
+    if (options_.slo_tpot && tpot > *options_.slo_tpot) good = false;
+  }
+  if (good) ++c_.good_requests;
+  c_.preemptions += r.preemptions;
+  last_completion_ = now_;
+  free_slot(slot);
+  if (arrivals_.kind == ArrivalSpec::Kind::kClosedLoop) schedule_next_arrival();
+}
+
+void Simulation::on_step_done(Engine& e) {
+  e.busy = false;
+  bool left = false;  // a request left the running batch
+  for (const StepWork& w : e.work) {
+    LiveRequest& r = slots_[static_cast<size_t>(w.slot)];
+    if (w.prefill) {
+      r.kv_tokens += w.tokens;
+      if (r.prefix_owner && r.kv_tokens >= r.prefix_len) {
+        r.prefix_owner = false;
+        if (e.kv.publish_prefix(r.prefix_id, r.prefix_len, ++e.seq)) {
+          r.blocks -= r.prefix_len / e.kv.block_size();
+          r.prefix_ref = true;
+        }
+      }
+      if (r.kv_tokens < r.prompt_len) continue;
+      emit_token(r);
+    } else {
+      r.kv_tokens += 1;
+      emit_token(r);
+    }
+    if (r.generated >= r.output_len) {
+      finish(w.slot, e);
+      left = true;
+    } else if (w.prefill && !decode_engines_.empty()) {
+      // Disaggregated: the prompt's KV moves to the decode pool; the prefill engine holds it
+      // until the copy completes.
+      r.phase = RequestPhase::kTransfer;
+      left = true;
+      push(now_ + to_sim(sys_.transfer_latency +
+                         sys_.transfer_per_token * static_cast<double>(r.kv_tokens)),
+           TransferDone{w.slot});
+    } else {
+      r.phase = RequestPhase::kDecode;
+    }
+  }
+  if (left)
+    std::erase_if(e.running, [&](int32_t s) {
+      const RequestPhase p = slots_[static_cast<size_t>(s)].phase;
+      return p == RequestPhase::kDone || p == RequestPhase::kTransfer;
+    });
+  try_start(e);
+}
+
+void Simulation::on_transfer_done(int32_t slot) {
+  LiveRequest& r = slots_[static_cast<size_t>(slot)];
+  engines_[static_cast<size_t>(r.engine)]->release(slot);
+  std::span<Engine* const> pool(decode_engines_);
+  Engine& d = *pool[decode_router_->pick(pool)];
+  r.engine = d.index;
+  r.phase = RequestPhase::kWaiting;
+  d.waiting.push_back(slot);
+  kick(d.index);
+}
+
+Result<ServingResult> Simulation::run() {
+  const SystemConfig& cfg = sys_.config;
+  auto sched = builtin_batch_schedulers().create(to_string(cfg.engine.schedule));
+  if (!sched) return tl::unexpected(sched.error());
+  scheduler_ = std::move(*sched);
+  auto router = builtin_routers().create(cfg.router);
+  if (!router) return tl::unexpected(router.error());
+  router_ = std::move(*router);
+  decode_router_ = std::move(*builtin_routers().create(cfg.router));
+
+  const int engines = sys_.info.engines;
+  for (int i = 0; i < engines; ++i) {
+    const bool decode_pool = cfg.disaggregation && i >= sys_.first_decode_engine;
+    engines_.push_back(std::make_unique<Engine>(i, cfg.engine, sys_.kv_blocks_per_engine,
+                                                sys_.model.sliding_window, slots_, decode_pool));
+    (decode_pool ? decode_engines_ : prompt_engines_).push_back(engines_.back().get());
+  }
+  kicked_.assign(static_cast<size_t>(engines), false);
+  activity_.push_back(FleetWork{.pool = cfg.disaggregation ? "prefill" : "both",
+                                   .devices = cfg.disaggregation
+                                                  ? cfg.disaggregation->prefill_devices
+                                                  : cfg.devices});
+  if (cfg.disaggregation)
+    activity_.push_back(
+        FleetWork{.pool = "decode", .devices = cfg.disaggregation->decode_devices});
+  beams_ = std::max(1, options_.beam_width);
+
+  // Arrivals.
+  switch (arrivals_.kind) {
+    case ArrivalSpec::Kind::kOffline:
+      c_.arrived = static_cast<int64_t>(specs_.size());
+      first_arrival_ = SimDuration(0);
+      for (Engine* e : prompt_engines_) {
+        e->pull = [this, e] { return pull(*e); };
+        push(SimDuration(0), Kick{e->index});
+        kicked_[static_cast<size_t>(e->index)] = true;
+      }
+      break;
+    case ArrivalSpec::Kind::kClosedLoop:
+      for (int64_t i = 0; i < arrivals_.concurrency && i < static_cast<int64_t>(specs_.size()); ++i)
+        push(SimDuration(0), Arrival{});
+      break;
+    case ArrivalSpec::Kind::kPoisson:
+    case ArrivalSpec::Kind::kTrace: schedule_next_arrival(); break;
+  }
+
+  while (!queue_.empty()) {
+    const Queued q = queue_.top();
+    queue_.pop();
+    now_ = SimDuration(q.time);
+    std::visit(
+        [&](const auto& ev) {
+          using T = std::decay_t<decltype(ev)>;
+          if constexpr (std::is_same_v<T, Arrival>) {
+            on_arrival();
+          } else if constexpr (std::is_same_v<T, StepDone>) {
+            on_step_done(*engines_[static_cast<size_t>(ev.engine)]);
+          } else if constexpr (std::is_same_v<T, Kick>) {
+            kicked_[static_cast<size_t>(ev.engine)] = false;
+            try_start(*engines_[static_cast<size_t>(ev.engine)]);
+          } else {
+            on_transfer_done(ev.slot);
+          }
+        },
+        q.event);
+  }
+  // Conservation: every request arrived and was completed or rejected.
+  XPUSIM_CHECK(c_.completed + c_.rejected == c_.arrived, "requests lost by the simulation");
+  XPUSIM_CHECK(c_.arrived == static_cast<int64_t>(specs_.size()), "requests never arrived");
+
+  ServingResult res;
+  res.counters = c_;
+  const SimDuration start = first_arrival_.value_or(SimDuration(0));
+  res.duration = to_seconds(std::max(last_completion_ - start, SimDuration(0)));
+  const double d = res.duration.value();
+  if (d > 0) {
+    res.output_tokens_per_s = TokensPerSecond(static_cast<double>(c_.output_tokens) / d);
+    res.total_tokens_per_s =
+        TokensPerSecond(static_cast<double>(c_.input_tokens + c_.output_tokens) / d);
+    res.requests_per_s = CountRate(static_cast<double>(c_.completed) / d);
+    res.goodput_requests_per_s = CountRate(static_cast<double>(c_.good_requests) / d);
+  }
+  if (c_.backlog_end && c_.backlog_end->value() > 0)
+    res.steady_output_tokens_per_s = TokensPerSecond(
+        static_cast<double>(c_.tokens_at_backlog_end) / c_.backlog_end->value());
+  res.ttft = summarize(c_.ttft);
+  res.tpot = summarize(c_.tpot);
+  res.itl = summarize(c_.itl);
+  res.e2e = summarize(c_.e2e);
+  res.mean_kv_utilization = c_.busy_time > 0 ? c_.kv_utilization_time / c_.busy_time : 0.0;
+  res.mean_decode_batch = c_.decode_steps > 0 ? static_cast<double>(c_.step_decode_rows) /
+                                                    static_cast<double>(c_.decode_steps)
+                                              : 0.0;
+  res.mean_tokens_per_step =
+      c_.steps > 0 ? static_cast<double>(c_.step_tokens) / static_cast<double>(c_.steps) : 0.0;
+  res.activity = activity_;
+  return res;
+}
+
+}  // namespace
+
+// ---- ServingSystem ----------------------------------------------------------------------------
+
+ServingSystem::ServingSystem(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+ServingSystem::~ServingSystem() = default;
+const SystemInfo& ServingSystem::info() const { return impl_->info; }
+const SystemConfig& ServingSystem::config() const { return impl_->config; }
+
+Result<std::unique_ptr<ServingSystem>> ServingSystem::create(const HardwareSpec& hw,
+                                                             const ModelSpec& model,
+                                                             const SystemConfig& config,
+                                                             const PerfCalibration& cal) {
+  Diagnostics d;
+  auto bad = [&](std::string path, std::string message) {
+    d.push_back(Diagnostic{.path = std::move(path), .message = std::move(message)});
+  };
+  if (auto ok = check_plan(model, config.plan); !ok) return tl::unexpected(ok.error());
+  const int per_replica = config.plan.devices_per_replica();
+  if (config.disaggregation) {
+    const Disaggregation& s = *config.disaggregation;
+    if (s.prefill_devices < 1 || s.decode_devices < 1)
+      bad("disaggregate", fmt::format("both pools need devices, got {}:{}", s.prefill_devices,
+                                      s.decode_devices));
+    else if (s.prefill_devices + s.decode_devices != config.devices)
+      bad("disaggregate", fmt::format("{} prefill + {} decode devices do not add up to the {} "
+                                      "devices of the system",
+                                      s.prefill_devices, s.decode_devices, config.devices));
+    else if (s.prefill_devices % per_replica != 0 || s.decode_devices % per_replica != 0)
+      bad("disaggregate", fmt::format("each pool must be a multiple of tp x pp = {} devices, got "
+                                      "{}:{}",
+                                      per_replica, s.prefill_devices, s.decode_devices));
+  } else if (config.devices < per_replica || config.devices % per_replica != 0) {
+    bad("devices", fmt::format("{} devices is not a multiple of tp x pp = {}", config.devices,
+                               per_replica));
+  }
+  if (!builtin_routers().create(config.router)) {
+    auto e = builtin_routers().create(config.router).error();
+    bad("router", e.front().message);
+  }
+  if (!d.empty()) return tl::unexpected(d);
+
+  // The engine's software stack: its runtime profile's overheads apply to every iteration.
+  const RuntimeProfile* runtime = find_runtime(cal.runtimes, config.engine.runtime);
+  if (!runtime)
+    return fail(Diagnostic{.path = "engine.runtime",
+                           .message = fmt::format("unknown runtime profile \"{}\"; known: {}",
+                                                  config.engine.runtime,
+                                                  join(runtime_names(cal.runtimes)))});
+  auto impl = std::make_unique<Impl>();
+  impl->hw = hw;
+  impl->model = model;
+  impl->config = config;
+  impl->cal = with_runtime(cal, *runtime);
+  impl->device =
+      std::make_unique<DeviceModel>(hw, model, config.plan, config.precision, impl->cal);
+  SystemInfo& info = impl->info;
+  if (!impl->device->feasible()) {
+    info.feasible = false;
+    info.infeasible_reason = impl->device->infeasible_reason();
+  }
+  const EngineProfile& eng = config.engine;
+  impl->lanes = config.plan.pp;
+
+  // KV blocks per engine: the per-device KV budget over the per-device bytes of one token.
+  const KvBudget budget = serving_kv_budget(
+      hw, model, config.plan, config.precision,
+      std::max(eng.max_num_tokens, eng.max_batch), eng.memory_fraction,
+      eng.memory_fraction_of == MemoryFractionOf::kTotal, impl->cal);
+  const Bytes per_token = kv_bytes_per_token_per_device(model, config.plan, config.precision);
+  const double tokens = budget.kv.value() > 0 ? budget.kv.value() / per_token.value() : 0.0;
+  const int64_t blocks_per_replica =
+      static_cast<int64_t>(std::floor(tokens / static_cast<double>(eng.kv_block_size)));
+  if (blocks_per_replica < impl->lanes && info.feasible) {
+    info.feasible = false;
+    info.infeasible_reason = fmt::format(
+        "no memory left for the KV cache: weights {:.1f} GB + activations {:.1f} GB + "
+        "workspace {:.1f} GB per device against {:.1f} GB x memory fraction {} of the {} memory; "
+        "use more devices per replica (tp/pp) or a narrower precision",
+        units::to_gb(budget.weights), units::to_gb(budget.activations),
+        units::to_gb(budget.workspace), units::to_gb(budget.capacity), eng.memory_fraction,
+        eng.memory_fraction_of == MemoryFractionOf::kTotal ? "total" : "free");
+  }
+  impl->kv_blocks_per_engine = std::max<int64_t>(0, blocks_per_replica / impl->lanes);
+
+  const int pools_devices = config.devices;
+  info.replicas = pools_devices / per_replica;
+  if (config.disaggregation) {
+    info.prefill_replicas = config.disaggregation->prefill_devices / per_replica;
+    info.decode_replicas = config.disaggregation->decode_devices / per_replica;
+    impl->first_decode_engine = info.prefill_replicas * impl->lanes;
+    // The tier joining the pools: the scale-up domain when both fit in it, else scale-out.
+    const auto& ic = hw.interconnect;
+    const LinkTierSpec* tier = nullptr;
+    if (ic.scale_up.present && config.devices <= std::max(ic.scale_up.domain_size, 1))
+      tier = &ic.scale_up;
+    else if (ic.scale_out.present)
+      tier = &ic.scale_out;
+    else if (ic.scale_up.present && config.devices <= ic.scale_up.domain_size)
+      tier = &ic.scale_up;
+    if (!tier && info.feasible) {
+      info.feasible = false;
+      info.infeasible_reason = fmt::format("{} has no interconnect tier joining {} devices for "
+                                           "the KV transfer between the pools",
+                                           hw.id, config.devices);
+    }
+    // Each device of the prefill replica sends its shard to its peer in the decode replica.
+    if (tier) {
+      impl->transfer_per_token = per_token / BytesPerSecond(std::max(tier->bandwidth.value(), 1.0) *
+                                                            cal.link_efficiency);
+      impl->transfer_latency = tier->latency.value() > 0 ? tier->latency : cal.default_link_latency;
+    }
+  } else {
+    impl->first_decode_engine = info.replicas * impl->lanes;
+  }
+  info.engines = info.replicas * impl->lanes;
+  info.kv_block_size = eng.kv_block_size;
+  info.kv_capacity_tokens = impl->kv_blocks_per_engine * impl->lanes * eng.kv_block_size;
+  info.kv_bytes_per_token = per_token;
+  info.weights_per_device = budget.weights;
+  info.max_model_len = impl->kv_blocks_per_engine * eng.kv_block_size;
+  if (eng.max_model_len > 0) info.max_model_len = std::min(info.max_model_len, eng.max_model_len);
+  if (model.max_context > 0) info.max_model_len = std::min<int64_t>(info.max_model_len, model.max_context);
+  return std::unique_ptr<ServingSystem>(new ServingSystem(std::move(impl)));
+}
+
+Result<ServingResult> ServingSystem::run(const std::vector<RequestSpec>& requests,
+                                         const ArrivalSpec& arrivals, const RunOptions& options) {
+  Diagnostics d;
+  auto bad = [&](std::string path, std::string message) {
+    d.push_back(Diagnostic{.path = std::move(path), .message = std::move(message)});
+  };
+  if (!impl_->info.feasible) bad("system", "infeasible: " + impl_->info.infeasible_reason);
+  if (requests.empty()) bad("requests", "the workload has no requests");
+  if (arrivals.kind == ArrivalSpec::Kind::kPoisson &&
+      !(arrivals.rate.value() > 0 && std::isfinite(arrivals.rate.value())))
+    bad("rate", fmt::format("the arrival rate must be > 0 requests/s, got {}", arrivals.rate.value()));
+  if (arrivals.kind == ArrivalSpec::Kind::kClosedLoop && arrivals.concurrency < 1)
+    bad("concurrency", fmt::format("must be >= 1 client, got {}", arrivals.concurrency));
+  for (size_t i = 0; i < requests.size() && d.size() < 5; ++i) {
+    const RequestSpec& r = requests[i];
+    if (r.input_len < 1 || r.output_len < 1 || r.prefix_len < 0 || r.prefix_len > r.input_len)
+      bad("requests", fmt::format("request {}: input_len {} and output_len {} must be >= 1, "
+                                  "0 <= prefix_len {} <= input_len",
+                                  i, r.input_len, r.output_len, r.prefix_len));
+    if (arrivals.kind == ArrivalSpec::Kind::kTrace &&
+        (!r.arrival || r.arrival->count() < 0 ||
+         (i > 0 && requests[i - 1].arrival && *r.arrival < *requests[i - 1].arrival)))
+      bad("requests", fmt::format("request {}: trace replay needs arrival times >= 0 in "
+                                  "non-decreasing order", i));
+  }
+  if (!d.empty()) return tl::unexpected(d);
+  Simulation sim(*impl_, requests, arrivals, options);
+  return sim.run();
+}
+
+}  // namespace xpusim

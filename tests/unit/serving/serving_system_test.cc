@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: Apache-2.0
+// Serving simulator invariants (issue: serving simulator): conservation of requests, determinism
+// for a seed, throughput monotone in the offered rate below saturation, offline at least any finite
+// rate, more KV memory never slower offline, ordered percentiles; and hand checks: one request
+// alone equals the step model's prefill and decode steps, one full batch equals the static
+// scenario, preemption only under max-utilisation admission, prefix caching shortens prompts,
+// chunked prefill splits long prompts, disaggregation adds the KV transfer to the second token.
+#include "xpusim/serving/serving_system.h"
+
+#include <gtest/gtest.h>
+
+#include "unit/perf/test_specs.h"
+#include "xpusim/perf/static_sim.h"
+#include "xpusim/workload/graph_builder.h"
+
+namespace xpusim {
+namespace {
+
+using testing::h100_like;
+using testing::llama70b_like;
+using testing::llama8b_like;
+
+EngineProfile engine(int64_t max_batch = 256, int64_t budget = 8192, bool chunked = true,
+                     AdmissionPolicy admission = AdmissionPolicy::kMaxUtilization) {
+  EngineProfile e;
+  e.id = "test";
+  e.runtime = "vllm";
+  e.max_batch = max_batch;
+  e.max_num_tokens = budget;
+  e.chunked_prefill = chunked;
+  e.admission = admission;
+  e.schedule = SchedulePolicy::kDecodeFirst;
+  e.kv_block_size = 16;
+  e.memory_fraction = 0.9;
+  e.memory_fraction_of = MemoryFractionOf::kTotal;
+  return e;
+}
+
+std::unique_ptr<ServingSystem> make_system(const ModelSpec& m, int tp, const EngineProfile& e,
+                                           int devices = 0, const HardwareSpec& hw = h100_like()) {
+  SystemConfig c;
+  c.plan.tp = tp;
+  c.devices = devices > 0 ? devices : tp;
+  c.precision = precision_plan_for(Precision::kBf16);
+  c.engine = e;
+  auto s = ServingSystem::create(hw, m, c, default_calibration());
+  EXPECT_TRUE(s.has_value()) << (s ? "" : to_string(s.error()));
+  return std::move(*s);
+}
+
+std::vector<RequestSpec> uniform_requests(int64_t n, int64_t in, int64_t out) {
+  std::vector<RequestSpec> r(static_cast<size_t>(n));
+  for (auto& x : r) {
+    x.input_len = in;
+    x.output_len = out;
+  }
+  return r;
+}
+
+// Varied lengths from a fixed linear congruential sequence (no RNG dependence in the test).
+std::vector<RequestSpec> varied_requests(int64_t n) {
+  std::vector<RequestSpec> r(static_cast<size_t>(n));
+  uint64_t x = 12345;
+  for (auto& q : r) {
+    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    q.input_len = 20 + static_cast<int64_t>((x >> 33) % 1500);
+    q.output_len = 2 + static_cast<int64_t>((x >> 17) % 400);
+  }
+  return r;
+}
+
+ArrivalSpec poisson(double rate, uint64_t seed = 1) {
+  ArrivalSpec a;
+  a.kind = ArrivalSpec::Kind::kPoisson;
+  a.rate = CountRate(rate);
+  a.seed = seed;
+  return a;
+}
+
+TEST(ServingSystem, EveryRequestCompletesOrIsRejected) {
+  auto sys = make_system(llama8b_like(), 1, engine());
+  std::vector<RequestSpec> reqs = varied_requests(400);
+  reqs[7].input_len = 10'000'000;  // longer than any KV cache: rejected at arrival
+  for (const ArrivalSpec& a : {ArrivalSpec{}, poisson(20.0)}) {
+    auto r = sys->run(reqs, a);
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->counters.arrived, 400);
+    EXPECT_EQ(r->counters.rejected, 1);
+    EXPECT_EQ(r->counters.completed, 399);
+    int64_t out = 0;
+    for (size_t i = 0; i < reqs.size(); ++i)
+      if (i != 7) out += reqs[i].output_len;
+    EXPECT_EQ(r->counters.output_tokens, out);
+    EXPECT_EQ(r->counters.generated_tokens, out);  // no preemption recomputes tokens twice
+  }
+}
+
+TEST(ServingSystem, DeterministicForASeed) {
+  auto sys = make_system(llama8b_like(), 1, engine());
+  const auto reqs = varied_requests(300);
+  auto a = sys->run(reqs, poisson(15.0, 7));
+  auto b = sys->run(reqs, poisson(15.0, 7));
+  auto c = sys->run(reqs, poisson(15.0, 8));
+  ASSERT_TRUE(a && b && c);
+  EXPECT_EQ(a->duration, b->duration);
+  EXPECT_EQ(a->ttft.p99, b->ttft.p99);
+  EXPECT_EQ(a->counters.steps, b->counters.steps);
+  EXPECT_NE(a->duration, c->duration);
+}
+
+TEST(ServingSystem, PercentilesAreOrdered) {
+  auto sys = make_system(llama8b_like(), 1, engine());
+  auto r = sys->run(varied_requests(500), poisson(30.0));
+  ASSERT_TRUE(r.has_value());
+  for (const LatencySummary& s : {r->ttft, r->tpot, r->itl, r->e2e}) {
+    EXPECT_GE(s.p50.value(), 0.0);
+    EXPECT_GE(s.p90, s.p50);
+    EXPECT_GE(s.p99, s.p90);
+    EXPECT_GE(s.max, s.p99);
+    EXPECT_GT(s.count, 0u);
+  }
+  EXPECT_GE(r->e2e.p50, r->ttft.p50);
+}
+
+TEST(ServingSystem, ThroughputRisesWithTheRateBelowSaturationAndOfflineIsTheCeiling) {
+  auto sys = make_system(llama8b_like(), 1, engine());
+  const auto reqs = varied_requests(600);
+  auto offline = sys->run(reqs, ArrivalSpec{});
+  ASSERT_TRUE(offline.has_value());
+  const double saturation = offline->requests_per_s.value();
+  double previous = 0;
+  for (double f : {0.1, 0.2, 0.4, 0.6, 0.8}) {
+    auto r = sys->run(reqs, poisson(f * saturation));
+    ASSERT_TRUE(r.has_value());
+    EXPECT_GE(r->output_tokens_per_s.value(), previous * 0.98) << f;
+    EXPECT_LE(r->output_tokens_per_s.value(), offline->output_tokens_per_s.value() * 1.001) << f;
+    previous = r->output_tokens_per_s.value();
+  }
+}
+
+TEST(ServingSystem, MoreKvMemoryNeverLowersOfflineThroughput) {
+  // Varied lengths (equal ones finish in synchronised waves whose last partial wave makes the
+  // throughput a step function of the capacity).
+  const auto reqs = varied_requests(1500);
+  for (AdmissionPolicy admission :
+       {AdmissionPolicy::kMaxUtilization, AdmissionPolicy::kGuaranteedNoEvict}) {
+    double previous = 0;
+    for (double fraction : {0.5, 0.6, 0.7, 0.8, 0.9}) {
+      EngineProfile e = engine(1024, 8192, true, admission);
+      e.memory_fraction = fraction;
+      auto r = make_system(llama8b_like(), 1, e)->run(reqs, ArrivalSpec{});
+      ASSERT_TRUE(r.has_value());
+      EXPECT_GE(r->output_tokens_per_s.value(), previous) << fraction;
+      previous = r->output_tokens_per_s.value();
+    }
+  }
+}
+
+TEST(ServingSystem, OneRequestAloneIsOnePrefillAndItsDecodeSteps) {
+  // Hand calculation with the step model: TTFT = prefill step + host costs, then one decode step
+  // per further token at a growing context.
+  const ModelSpec m = llama8b_like();
+  auto sys = make_system(m, 1, engine());
+  auto r = sys->run(uniform_requests(1, 500, 4), ArrivalSpec{});
+  ASSERT_TRUE(r.has_value());
+  PerfCalibration cal = with_runtime(default_calibration(),
+                                     *find_runtime(default_calibration().runtimes, "vllm"));
+  DeviceModel dm(h100_like(), m, ParallelismPlan{}, precision_plan_for(Precision::kBf16), cal);
+  const Seconds prefill = dm.step(prefill_shape(m, 1, 500)).kernels() + cal.step_overhead +
+                          cal.request_overhead;
+  Seconds e2e = prefill;
+  for (int64_t ctx = 501; ctx <= 503; ++ctx)
+    e2e += dm.step(decode_shape(m, 1, ctx)).kernels() + cal.step_overhead;
+  EXPECT_NEAR(r->ttft.mean.value(), prefill.value(), 2e-9);
+  EXPECT_NEAR(r->e2e.mean.value(), e2e.value(), 5e-9);
+  EXPECT_NEAR(r->tpot.mean.value(), ((e2e - prefill) / 3.0).value(), 5e-9);
+}
+
+TEST(ServingSystem, OneFullBatchMatchesTheStaticScenario) {
+  // 32 equal requests admitted together (budget large enough for all prompts at once) run exactly
+  // the static scenario's steps: one prefill, then decode steps of all 32.
+  const ModelSpec m = llama70b_like();
+  auto sys = make_system(m, 4, engine(64, 32 * 512));
+  auto r = sys->run(uniform_requests(32, 512, 64), ArrivalSpec{});
+  ASSERT_TRUE(r.has_value());
+  StaticScenario sc;
+  sc.plan.tp = 4;
+  sc.devices = 4;
+  sc.precision = precision_plan_for(Precision::kBf16);
+  sc.batch = 32;
+  sc.input_len = 512;
+  sc.output_len = 64;
+  PerfCalibration cal = with_runtime(default_calibration(),
+                                     *find_runtime(default_calibration().runtimes, "vllm"));
+  StaticResult st = simulate_static(h100_like(), m, sc, cal);
+  // The serving prefill step also pays the per-iteration step overhead (static TTFT does not).
+  EXPECT_NEAR(r->ttft.mean.value(), (st.ttft + cal.step_overhead).value(), 1e-6);
+  EXPECT_NEAR(r->e2e.mean.value(), (st.e2e_latency + cal.step_overhead).value(),
+              1e-6 * st.e2e_latency.value());
+}
+
+TEST(ServingSystem, PreemptionOnlyUnderMaxUtilisation) {
+  // A KV cache far smaller than the batch's final contexts: max_utilization admits everything and
+  // preempts; guaranteed_no_evict admits only what fits to completion.
+  const auto reqs = uniform_requests(200, 200, 800);
+  EngineProfile grow = engine(256);
+  grow.memory_fraction = 0.3;
+  EngineProfile reserve = grow;
+  reserve.admission = AdmissionPolicy::kGuaranteedNoEvict;
+  auto a = make_system(llama8b_like(), 1, grow)->run(reqs, ArrivalSpec{});
+  auto b = make_system(llama8b_like(), 1, reserve)->run(reqs, ArrivalSpec{});
+  ASSERT_TRUE(a && b);
+  EXPECT_GT(a->counters.preemptions, 0);
+  // Recompute: preempted requests prefill their prompt and generated tokens again.
+  const int64_t once = 200 * (200 + 799);  // prompts + decode rows without preemption
+  EXPECT_GT(a->counters.step_tokens, once);
+  EXPECT_EQ(b->counters.step_tokens, once);
+  EXPECT_EQ(b->counters.preemptions, 0);
+  EXPECT_EQ(a->counters.completed, 200);
+  EXPECT_EQ(b->counters.completed, 200);
+  EXPECT_LE(a->counters.peak_kv_utilization, 1.0);
+}
+
+TEST(ServingSystem, PrefixCachingShortensSharedPrompts) {
+  std::vector<RequestSpec> reqs = uniform_requests(100, 2048, 16);
+  for (auto& r : reqs) {
+    r.prefix_id = 1;
+    r.prefix_len = 1900;
+  }
+  EngineProfile off = engine(8);
+  EngineProfile on = off;
+  on.prefix_caching = true;
+  auto a = make_system(llama8b_like(), 1, off)->run(reqs, poisson(2.0));
+  auto b = make_system(llama8b_like(), 1, on)->run(reqs, poisson(2.0));
+  ASSERT_TRUE(a && b);
+  EXPECT_LT(b->ttft.mean.value(), 0.5 * a->ttft.mean.value());
+  EXPECT_LT(b->counters.step_tokens, a->counters.step_tokens / 3);
+}
+
+TEST(ServingSystem, ChunkedPrefillSplitsLongPrompts) {
+  auto chunked = make_system(llama8b_like(), 1, engine(256, 512, true));
+  auto r = chunked->run(uniform_requests(1, 4000, 2), ArrivalSpec{});
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->counters.steps, 8 + 1);  // ceil(4000 / 512) prefill chunks + one decode step
+  // Without chunking a prompt longer than the budget can never be scheduled: rejected.
+  auto whole = make_system(llama8b_like(), 1, engine(256, 512, false));
+  auto w = whole->run(uniform_requests(1, 4000, 2), ArrivalSpec{});
+  ASSERT_TRUE(w.has_value());
+  EXPECT_EQ(w->counters.rejected, 1);
+}
+
+TEST(ServingSystem, ClosedLoopKeepsConcurrencyClientsBusy) {
+  auto sys = make_system(llama8b_like(), 1, engine());
+  ArrivalSpec a;
+  a.kind = ArrivalSpec::Kind::kClosedLoop;
+  a.concurrency = 4;
+  auto r = sys->run(uniform_requests(40, 300, 50), a);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->counters.completed, 40);
+  EXPECT_NEAR(r->mean_decode_batch, 4.0, 0.5);
+}
+
+TEST(ServingSystem, DisaggregationAddsTheKvTransferToTheSecondToken) {
+  SystemConfig c;
+  c.plan.tp = 1;
+  c.devices = 2;
+  c.precision = precision_plan_for(Precision::kBf16);
+  c.engine = engine();
+  auto together = ServingSystem::create(h100_like(), llama8b_like(), c, default_calibration());
+  c.disaggregation = Disaggregation{1, 1};
+  auto split = ServingSystem::create(h100_like(), llama8b_like(), c, default_calibration());
+  ASSERT_TRUE(together && split);
+  EXPECT_EQ((*split)->info().prefill_replicas, 1);
+  EXPECT_EQ((*split)->info().decode_replicas, 1);
+  auto a = (*together)->run(uniform_requests(1, 2000, 3), ArrivalSpec{});
+  auto b = (*split)->run(uniform_requests(1, 2000, 3), ArrivalSpec{});
+  ASSERT_TRUE(a && b);
+  EXPECT_NEAR(b->ttft.mean.value(), a->ttft.mean.value(), 1e-9);
+  EXPECT_GT(b->e2e.mean, a->e2e.mean);  // the KV copy sits between the first and second token
+  c.disaggregation = Disaggregation{1, 2};
+  auto bad = ServingSystem::create(h100_like(), llama8b_like(), c, default_calibration());
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_NE(bad.error().front().message.find("do not add up"), std::string::npos);
+}
+
+TEST(ServingSystem, BadWorkloadsAreErrors) {
+  auto sys = make_system(llama8b_like(), 1, engine());
+  EXPECT_FALSE(sys->run({}, ArrivalSpec{}).has_value());
+  EXPECT_FALSE(sys->run(uniform_requests(3, 10, 10), poisson(0.0)).has_value());
+  auto neg = uniform_requests(3, 10, 10);
+  neg[1].output_len = 0;
+  EXPECT_FALSE(sys->run(neg, ArrivalSpec{}).has_value());
+  SystemConfig c;
+  c.plan.tp = 3;  // 32 heads are not divisible by 3
+  c.devices = 3;
+  c.engine = engine();
+  EXPECT_FALSE(ServingSystem::create(h100_like(), llama8b_like(), c, default_calibration()));
+}
+
+}  // namespace
+}  // namespace xpusim
