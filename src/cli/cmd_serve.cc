@@ -54,6 +54,7 @@ struct ServeOptions {
   std::string mlperf;
   std::optional<double> slo_ttft_ms, slo_tpot_ms;
   std::string disaggregate;
+  std::optional<int> decode_tp, decode_pp;
   std::string router = "round_robin";
   std::string timeline;
 };
@@ -290,6 +291,15 @@ void run_serve(const ServeOptions& o, const GlobalOptions& g) {
   config.engine = engine;
   config.router = o.router;
   config.disaggregation = parse_disaggregate(o.disaggregate);
+  if ((o.decode_tp || o.decode_pp) && !config.disaggregation)
+    input_error(o.decode_tp ? "--decode-tp" : "--decode-pp",
+                "sets the decode pool's plan: give --disaggregate too");
+  if (config.disaggregation && (o.decode_tp || o.decode_pp)) {
+    const int dtp = o.decode_tp.value_or(o.tp), dpp = o.decode_pp.value_or(o.pp);
+    require(dtp >= 1 && dtp <= 4096, "--decode-tp", fmt::format("must be 1 .. 4096, got {}", dtp));
+    require(dpp >= 1 && dpp <= 4096, "--decode-pp", fmt::format("must be 1 .. 4096, got {}", dpp));
+    config.disaggregation->decode_plan = ParallelismPlan{dtp, dpp, o.ep, 1, false};
+  }
   auto created = ServingSystem::create(hw, model, config, default_calibration());
   if (!created) {
     Diagnostics d = created.error();
@@ -348,6 +358,12 @@ void run_serve(const ServeOptions& o, const GlobalOptions& g) {
   if (config.disaggregation)
     j["disaggregation"] = json{{"prefill_devices", config.disaggregation->prefill_devices},
                                {"decode_devices", config.disaggregation->decode_devices},
+                               {"decode_tp", config.disaggregation->decode_plan
+                                                 ? config.disaggregation->decode_plan->tp
+                                                 : o.tp},
+                               {"decode_pp", config.disaggregation->decode_plan
+                                                 ? config.disaggregation->decode_plan->pp
+                                                 : o.pp},
                                {"prefill_replicas", info.prefill_replicas},
                                {"decode_replicas", info.decode_replicas}};
   j["precision"] = json{{"weights", to_string(config.precision.weights)},
@@ -564,6 +580,8 @@ void add_serve_commands(CLI::App& app, GlobalOptions& global) {
   c->add_option("--slo-tpot-ms", o->slo_tpot_ms, "TPOT limit for goodput (and --mlperf limits)");
   c->add_option("--disaggregate", o->disaggregate,
                 "PREFILL_DEVICES:DECODE_DEVICES: separate prefill and decode pools");
+  c->add_option("--decode-tp", o->decode_tp, "decode pool tensor parallelism (default --tp)");
+  c->add_option("--decode-pp", o->decode_pp, "decode pool pipeline parallelism (default --pp)");
   c->add_option("--router", o->router, "replica router: " + join(builtin_routers().names()))
       ->capture_default_str();
   c->add_option("--timeline", o->timeline, "write one CSV row per engine iteration to FILE");

@@ -17,11 +17,12 @@
 namespace xpusim {
 
 Engine::Engine(int idx, const EngineProfile& p, int64_t kv_blocks, int win,
-               std::vector<LiveRequest>& reqs, bool decode_pool)
+               std::vector<LiveRequest>& reqs, bool decode_pool, int64_t max_len)
     : index(idx),
       profile(p),
       kv(kv_blocks, p.kv_block_size),
       window(win),
+      max_model_len(max_len),
       decode_only(decode_pool),
       requests(reqs) {}
 
@@ -33,13 +34,13 @@ int64_t Engine::blocks_needed(const LiveRequest& r, int64_t tokens) const {
 
 int64_t Engine::max_tokens_per_request() const {
   int64_t cap = kv.capacity_blocks() * kv.block_size();
-  if (profile.max_model_len > 0) cap = std::min(cap, profile.max_model_len);
+  if (max_model_len > 0) cap = std::min(cap, max_model_len);
   return cap;
 }
 
 bool Engine::servable(const LiveRequest& r) const {
   const int64_t total = r.input_len + r.output_len;
-  if (profile.max_model_len > 0 && total > profile.max_model_len) return false;
+  if (max_model_len > 0 && total > max_model_len) return false;
   if (!profile.chunked_prefill && !decode_only && r.input_len > profile.max_num_tokens) return false;
   return blocks_needed(r, total) <= kv.capacity_blocks();
 }
@@ -109,7 +110,7 @@ void Engine::preempt(int32_t slot) {
   waiting.push_front(slot);
 }
 
-bool Engine::reserve_decode(int32_t slot) {
+bool Engine::grow_for_decode(int32_t slot) {
   LiveRequest& r = requests[static_cast<size_t>(slot)];
   while (true) {
     const int64_t need = blocks_needed(r, r.kv_tokens + 1) - r.blocks;
@@ -138,11 +139,6 @@ void Engine::plan_prefill(int32_t slot, int64_t tokens) {
   work.push_back(StepWork{slot, tokens, true});
 }
 
-void Engine::plan_decode(int32_t slot) {
-  LiveRequest& r = requests[static_cast<size_t>(slot)];
-  add_decode(shape, r.kv_tokens + 1, window, r.beams);
-  work.push_back(StepWork{slot, 0, false});
-}
 
 void Engine::release(int32_t slot) {
   LiveRequest& r = requests[static_cast<size_t>(slot)];

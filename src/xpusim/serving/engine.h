@@ -60,8 +60,9 @@ class Engine {
  public:
   using Pull = std::function<int32_t()>;  // next request from a shared offline queue, or -1
 
+  // `max_model_len`: longest prompt + output accepted (0 = no limit besides the KV cache).
   Engine(int index, const EngineProfile& profile, int64_t kv_blocks, int window,
-         std::vector<LiveRequest>& requests, bool decode_only = false);
+         std::vector<LiveRequest>& requests, bool decode_only = false, int64_t max_model_len = 0);
 
   // ---- Mechanics for schedulers ----
   // The first waiting request, pulling one from the shared queue (offline runs) when none waits;
@@ -73,10 +74,19 @@ class Engine {
   // Allocates what decode row `slot` needs for its next token (max-utilisation admission grows the
   // allocation block by block); when the cache is full, preempts the latest-admitted running
   // requests (vLLM's recompute preemption) until it fits. False when `slot` itself was preempted.
-  bool reserve_decode(int32_t slot);
+  bool reserve_decode(int32_t slot) {
+    const LiveRequest& r = requests[static_cast<size_t>(slot)];
+    // Fast path (inline: once per decode row): the next token fits the blocks held.
+    if (r.beams == 1 && r.kv_tokens + 1 <= r.blocks * kv.block_size()) return true;
+    return grow_for_decode(slot);
+  }
   // Adds the iteration's work for `slot`: a prefill chunk of `tokens` or a decode row.
   void plan_prefill(int32_t slot, int64_t tokens);
-  void plan_decode(int32_t slot);
+  void plan_decode(int32_t slot) {
+    const LiveRequest& r = requests[static_cast<size_t>(slot)];
+    add_decode(shape, r.kv_tokens + 1, window, r.beams);
+    work.push_back(StepWork{slot, 0, false});
+  }
 
   // Tokens of `slot` still to prefill.
   [[nodiscard]] int64_t prompt_left(int32_t slot) const;
@@ -92,6 +102,7 @@ class Engine {
   const EngineProfile& profile;
   PagedKvCache kv;
   int window;
+  int64_t max_model_len;         // 0 = no limit besides the KV cache
   bool decode_only;           // decode pool of a disaggregated deployment: no prefill work
   std::vector<LiveRequest>& requests;
   std::deque<int32_t> waiting;
@@ -109,6 +120,8 @@ class Engine {
   SimDuration step_duration{0};
 
  private:
+  // reserve_decode's slow path: allocate, preempting the latest-admitted requests if needed.
+  bool grow_for_decode(int32_t slot);
   // KV blocks `r` needs to hold `tokens` context tokens (prompt blocks shared by its beams).
   [[nodiscard]] int64_t blocks_needed(const LiveRequest& r, int64_t tokens) const;
   void preempt(int32_t slot);

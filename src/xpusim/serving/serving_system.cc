@@ -77,18 +77,31 @@ double uniform_open(std::mt19937_64& rng) {
 
 }  // namespace
 
+// The replicas of one plan: the whole deployment, or the prefill or the decode pool.
+struct Pool {
+  std::string_view name;              // "both", "prefill", "decode"
+  ParallelismPlan plan;
+  std::unique_ptr<DeviceModel> device;
+  int replicas = 0;
+  int64_t kv_blocks_per_engine = 0;   // a replica's blocks split over its pp lanes
+  int first_engine = 0;               // engines [first_engine, first_engine + replicas x pp)
+  Bytes kv_bytes_per_token;           // per device
+  [[nodiscard]] int engines() const { return replicas * plan.pp; }
+};
+
 struct ServingSystem::Impl {
   HardwareSpec hw;
   ModelSpec model;
   SystemConfig config;
   PerfCalibration cal;
-  std::unique_ptr<DeviceModel> device;
   SystemInfo info;
-  int lanes = 1;
-  int64_t kv_blocks_per_engine = 0;
-  int first_decode_engine = 0;        // engines [0, first) serve prompts; all when not split
+  std::vector<Pool> pools;            // [0]: prompts (both or prefill); [1]: decode when split
+  int64_t max_model_len = 0;          // longest prompt + output an engine accepts
   Seconds transfer_per_token;         // disaggregated: seconds per KV token moved between pools
   Seconds transfer_latency;
+  [[nodiscard]] const Pool& pool_of(int engine) const {
+    return pools.size() > 1 && engine >= pools[1].first_engine ? pools[1] : pools[0];
+  }
 };
 
 namespace {
@@ -199,9 +212,17 @@ class Simulation {
       r.first_token = now_;
       c_.ttft.add(to_seconds(now_ - r.arrival));
     } else {
-      c_.itl.add(to_seconds(now_ - r.last_token));
+      // Rows decoding in consecutive iterations share one gap (the iteration): recorded as a run.
+      const SimDuration gap = now_ - r.last_token;
+      if (gap != itl_gap_) flush_itl();
+      itl_gap_ = gap;
+      ++itl_run_;
     }
     r.last_token = now_;
+  }
+  void flush_itl() {
+    if (itl_run_ > 0) c_.itl.add(to_seconds(itl_gap_), itl_run_);
+    itl_run_ = 0;
   }
   void finish(int32_t slot, Engine& e);
   void on_transfer_done(int32_t slot);
@@ -230,6 +251,8 @@ class Simulation {
   int64_t beams_ = 1;
   ServingCounters c_;
   std::vector<FleetWork> activity_;
+  SimDuration itl_gap_{0};  // the run of equal inter-token gaps not yet in the histogram
+  uint64_t itl_run_ = 0;
 };
 
 void Simulation::try_start(Engine& e) {
@@ -241,7 +264,8 @@ void Simulation::try_start(Engine& e) {
   note_backlog();
   if (e.work.empty()) return;
   const PerfCalibration& cal = sys_.cal;
-  const StepTime st = sys_.device->step(e.shape);
+  const Pool& pool = sys_.pool_of(e.index);
+  const StepTime st = pool.device->step(e.shape);
   // Host costs of the iteration (runtime profile): the scheduler's per-iteration work, amortised
   // over the decode iterations of one multi-step invocation; request set-up when new prompts start.
   Seconds overhead =
@@ -249,7 +273,7 @@ void Simulation::try_start(Engine& e) {
   if (e.shape.prefill_tokens == 0)
     overhead = overhead / static_cast<double>(e.profile.scheduler_steps);
   if (e.admitted > admitted_before) overhead += cal.request_overhead;
-  const Seconds duration = st.latency(sys_.config.plan.pp) + overhead;
+  const Seconds duration = st.latency(pool.plan.pp) + overhead;
   e.busy = true;
   e.step_start = now_;
   e.step_duration = to_sim(duration);
@@ -268,7 +292,7 @@ void Simulation::try_start(Engine& e) {
   c_.busy_time += duration.value();
   // Every device of the replica runs its stage of the iteration once.
   FleetWork& a = activity_[e.decode_only ? activity_.size() - 1 : 0];
-  const double devices = sys_.config.plan.tp;  // one lane step occupies one stage = tp devices
+  const double devices = pool.plan.tp;  // one lane step occupies one stage = tp devices
   a.busy += st.kernels() * devices;
   a.gemm_flop += st.gemm_flop * devices;
   a.attention_flop += st.attention_flop * devices;
@@ -390,13 +414,15 @@ Result<ServingResult> Simulation::run() {
   router_ = std::move(*router);
   decode_router_ = std::move(*builtin_routers().create(cfg.router));
 
-  const int engines = sys_.info.engines;
-  for (int i = 0; i < engines; ++i) {
-    const bool decode_pool = cfg.disaggregation && i >= sys_.first_decode_engine;
-    engines_.push_back(std::make_unique<Engine>(i, cfg.engine, sys_.kv_blocks_per_engine,
-                                                sys_.model.sliding_window, slots_, decode_pool));
-    (decode_pool ? decode_engines_ : prompt_engines_).push_back(engines_.back().get());
-  }
+  for (const Pool& pool : sys_.pools)
+    for (int i = pool.first_engine; i < pool.first_engine + pool.engines(); ++i) {
+      const bool decode_pool = pool.name == "decode";
+      engines_.push_back(std::make_unique<Engine>(i, cfg.engine, pool.kv_blocks_per_engine,
+                                                  sys_.model.sliding_window, slots_, decode_pool,
+                                                  sys_.max_model_len));
+      (decode_pool ? decode_engines_ : prompt_engines_).push_back(engines_.back().get());
+    }
+  const int engines = static_cast<int>(engines_.size());
   kicked_.assign(static_cast<size_t>(engines), false);
   activity_.push_back(FleetWork{.pool = cfg.disaggregation ? "prefill" : "both",
                                    .devices = cfg.disaggregation
@@ -446,6 +472,7 @@ Result<ServingResult> Simulation::run() {
         },
         q.event);
   }
+  flush_itl();
   // Conservation: every request arrived and was completed or rejected.
   XPUSIM_CHECK(c_.completed + c_.rejected == c_.arrived, "requests lost by the simulation");
   XPUSIM_CHECK(c_.arrived == static_cast<int64_t>(specs_.size()), "requests never arrived");
@@ -497,7 +524,17 @@ Result<std::unique_ptr<ServingSystem>> ServingSystem::create(const HardwareSpec&
     d.push_back(Diagnostic{.path = std::move(path), .message = std::move(message)});
   };
   if (auto ok = check_plan(model, config.plan); !ok) return tl::unexpected(ok.error());
+  const ParallelismPlan decode_plan = config.disaggregation && config.disaggregation->decode_plan
+                                          ? *config.disaggregation->decode_plan
+                                          : config.plan;
+  if (config.disaggregation && config.disaggregation->decode_plan)
+    if (auto ok = check_plan(model, decode_plan); !ok) {
+      Diagnostics e = ok.error();
+      for (auto& x : e) x.path = "decode_" + x.path;
+      return tl::unexpected(e);
+    }
   const int per_replica = config.plan.devices_per_replica();
+  const int per_decode_replica = decode_plan.devices_per_replica();
   if (config.disaggregation) {
     const Disaggregation& s = *config.disaggregation;
     if (s.prefill_devices < 1 || s.decode_devices < 1)
@@ -507,18 +544,16 @@ Result<std::unique_ptr<ServingSystem>> ServingSystem::create(const HardwareSpec&
       bad("disaggregate", fmt::format("{} prefill + {} decode devices do not add up to the {} "
                                       "devices of the system",
                                       s.prefill_devices, s.decode_devices, config.devices));
-    else if (s.prefill_devices % per_replica != 0 || s.decode_devices % per_replica != 0)
-      bad("disaggregate", fmt::format("each pool must be a multiple of tp x pp = {} devices, got "
-                                      "{}:{}",
-                                      per_replica, s.prefill_devices, s.decode_devices));
+    else if (s.prefill_devices % per_replica != 0 || s.decode_devices % per_decode_replica != 0)
+      bad("disaggregate", fmt::format("the prefill pool must be a multiple of its tp x pp = {} "
+                                      "devices and the decode pool of {}, got {}:{}",
+                                      per_replica, per_decode_replica, s.prefill_devices,
+                                      s.decode_devices));
   } else if (config.devices < per_replica || config.devices % per_replica != 0) {
     bad("devices", fmt::format("{} devices is not a multiple of tp x pp = {}", config.devices,
                                per_replica));
   }
-  if (!builtin_routers().create(config.router)) {
-    auto e = builtin_routers().create(config.router).error();
-    bad("router", e.front().message);
-  }
+  if (auto r = builtin_routers().create(config.router); !r) bad("router", r.error().front().message);
   if (!d.empty()) return tl::unexpected(d);
 
   // The engine's software stack: its runtime profile's overheads apply to every iteration.
@@ -533,43 +568,52 @@ Result<std::unique_ptr<ServingSystem>> ServingSystem::create(const HardwareSpec&
   impl->model = model;
   impl->config = config;
   impl->cal = with_runtime(cal, *runtime);
-  impl->device =
-      std::make_unique<DeviceModel>(hw, model, config.plan, config.precision, impl->cal);
   SystemInfo& info = impl->info;
-  if (!impl->device->feasible()) {
-    info.feasible = false;
-    info.infeasible_reason = impl->device->infeasible_reason();
-  }
   const EngineProfile& eng = config.engine;
-  impl->lanes = config.plan.pp;
-
-  // KV blocks per engine: the per-device KV budget over the per-device bytes of one token.
-  const KvBudget budget = serving_kv_budget(
-      hw, model, config.plan, config.precision,
-      std::max(eng.max_num_tokens, eng.max_batch), eng.memory_fraction,
-      eng.memory_fraction_of == MemoryFractionOf::kTotal, impl->cal);
-  const Bytes per_token = kv_bytes_per_token_per_device(model, config.plan, config.precision);
-  const double tokens = budget.kv.value() > 0 ? budget.kv.value() / per_token.value() : 0.0;
-  const int64_t blocks_per_replica =
-      static_cast<int64_t>(std::floor(tokens / static_cast<double>(eng.kv_block_size)));
-  if (blocks_per_replica < impl->lanes && info.feasible) {
+  auto infeasible = [&](std::string why) {
+    if (!info.feasible) return;
     info.feasible = false;
-    info.infeasible_reason = fmt::format(
-        "no memory left for the KV cache: weights {:.1f} GB + activations {:.1f} GB + "
-        "workspace {:.1f} GB per device against {:.1f} GB x memory fraction {} of the {} memory; "
-        "use more devices per replica (tp/pp) or a narrower precision",
-        units::to_gb(budget.weights), units::to_gb(budget.activations),
-        units::to_gb(budget.workspace), units::to_gb(budget.capacity), eng.memory_fraction,
-        eng.memory_fraction_of == MemoryFractionOf::kTotal ? "total" : "free");
-  }
-  impl->kv_blocks_per_engine = std::max<int64_t>(0, blocks_per_replica / impl->lanes);
+    info.infeasible_reason = std::move(why);
+  };
 
-  const int pools_devices = config.devices;
-  info.replicas = pools_devices / per_replica;
-  if (config.disaggregation) {
-    info.prefill_replicas = config.disaggregation->prefill_devices / per_replica;
-    info.decode_replicas = config.disaggregation->decode_devices / per_replica;
-    impl->first_decode_engine = info.prefill_replicas * impl->lanes;
+  // The pools, each with its device model and KV blocks per engine: the per-device KV budget over
+  // the per-device bytes of one token, split over the pp lanes of a replica.
+  auto make_pool = [&](std::string_view name, const ParallelismPlan& plan, int devices,
+                       int first_engine) {
+    Pool pool;
+    pool.name = name;
+    pool.plan = plan;
+    pool.replicas = devices / plan.devices_per_replica();
+    pool.first_engine = first_engine;
+    pool.device = std::make_unique<DeviceModel>(hw, model, plan, config.precision, impl->cal);
+    if (!pool.device->feasible()) infeasible(pool.device->infeasible_reason());
+    const KvBudget budget = serving_kv_budget(
+        hw, model, plan, config.precision, std::max(eng.max_num_tokens, eng.max_batch),
+        eng.memory_fraction, eng.memory_fraction_of == MemoryFractionOf::kTotal, impl->cal);
+    pool.kv_bytes_per_token = kv_bytes_per_token_per_device(model, plan, config.precision);
+    const double tokens =
+        budget.kv.value() > 0 ? budget.kv.value() / pool.kv_bytes_per_token.value() : 0.0;
+    const auto blocks =
+        static_cast<int64_t>(std::floor(tokens / static_cast<double>(eng.kv_block_size)));
+    if (blocks < plan.pp)
+      infeasible(fmt::format(
+          "no memory left for the KV cache: weights {:.1f} GB + activations {:.1f} GB + "
+          "workspace {:.1f} GB per device against {:.1f} GB x memory fraction {} of the {} "
+          "memory; use more devices per replica (tp/pp) or a narrower precision",
+          units::to_gb(budget.weights), units::to_gb(budget.activations),
+          units::to_gb(budget.workspace), units::to_gb(budget.capacity), eng.memory_fraction,
+          eng.memory_fraction_of == MemoryFractionOf::kTotal ? "total" : "free"));
+    pool.kv_blocks_per_engine = std::max<int64_t>(0, blocks / plan.pp);
+    info.weights_per_device = budget.weights;
+    return pool;
+  };
+  if (!config.disaggregation) {
+    impl->pools.push_back(make_pool("both", config.plan, config.devices, 0));
+  } else {
+    const Disaggregation& split = *config.disaggregation;
+    impl->pools.push_back(make_pool("prefill", config.plan, split.prefill_devices, 0));
+    impl->pools.push_back(make_pool("decode", decode_plan, split.decode_devices,
+                                    impl->pools[0].engines()));
     // The tier joining the pools: the scale-up domain when both fit in it, else scale-out.
     const auto& ic = hw.interconnect;
     const LinkTierSpec* tier = nullptr;
@@ -577,31 +621,40 @@ Result<std::unique_ptr<ServingSystem>> ServingSystem::create(const HardwareSpec&
       tier = &ic.scale_up;
     else if (ic.scale_out.present)
       tier = &ic.scale_out;
-    else if (ic.scale_up.present && config.devices <= ic.scale_up.domain_size)
-      tier = &ic.scale_up;
-    if (!tier && info.feasible) {
-      info.feasible = false;
-      info.infeasible_reason = fmt::format("{} has no interconnect tier joining {} devices for "
-                                           "the KV transfer between the pools",
-                                           hw.id, config.devices);
-    }
-    // Each device of the prefill replica sends its shard to its peer in the decode replica.
+    if (!tier)
+      infeasible(fmt::format("{} has no interconnect tier joining {} devices for the KV transfer "
+                             "between the pools",
+                             hw.id, config.devices));
     if (tier) {
-      impl->transfer_per_token = per_token / BytesPerSecond(std::max(tier->bandwidth.value(), 1.0) *
-                                                            cal.link_efficiency);
+      // Every device of the prefill replica sends its shard of a token's KV; the side with fewer
+      // devices per replica bounds the parallel links.
+      const Pool& pre = impl->pools[0];
+      const double links = std::min(config.plan.tp, decode_plan.tp);
+      const Bytes token_bytes = pre.kv_bytes_per_token * static_cast<double>(config.plan.tp);
+      impl->transfer_per_token =
+          token_bytes / BytesPerSecond(std::max(tier->bandwidth.value(), 1.0) *
+                                       cal.link_efficiency * links);
       impl->transfer_latency = tier->latency.value() > 0 ? tier->latency : cal.default_link_latency;
     }
-  } else {
-    impl->first_decode_engine = info.replicas * impl->lanes;
+    info.prefill_replicas = impl->pools[0].replicas;
+    info.decode_replicas = impl->pools[1].replicas;
   }
-  info.engines = info.replicas * impl->lanes;
+  const Pool& serving_pool = impl->pools.back();  // where requests hold their whole context
+  for (const Pool& p : impl->pools) {
+    info.replicas += p.replicas;
+    info.engines += p.engines();
+  }
   info.kv_block_size = eng.kv_block_size;
-  info.kv_capacity_tokens = impl->kv_blocks_per_engine * impl->lanes * eng.kv_block_size;
-  info.kv_bytes_per_token = per_token;
-  info.weights_per_device = budget.weights;
-  info.max_model_len = impl->kv_blocks_per_engine * eng.kv_block_size;
-  if (eng.max_model_len > 0) info.max_model_len = std::min(info.max_model_len, eng.max_model_len);
-  if (model.max_context > 0) info.max_model_len = std::min<int64_t>(info.max_model_len, model.max_context);
+  info.kv_capacity_tokens =
+      serving_pool.kv_blocks_per_engine * serving_pool.plan.pp * eng.kv_block_size;
+  info.kv_bytes_per_token = serving_pool.kv_bytes_per_token;
+  // The longest request accepted: the engine's max_model_len, the model's context, and what one
+  // engine's KV cache holds (checked per request at arrival, with its beams).
+  int64_t max_len = std::numeric_limits<int64_t>::max();
+  if (eng.max_model_len > 0) max_len = std::min(max_len, eng.max_model_len);
+  if (model.max_context > 0) max_len = std::min<int64_t>(max_len, model.max_context);
+  impl->max_model_len = max_len == std::numeric_limits<int64_t>::max() ? 0 : max_len;
+  info.max_model_len = std::min<int64_t>(max_len, serving_pool.kv_blocks_per_engine * eng.kv_block_size);
   return std::unique_ptr<ServingSystem>(new ServingSystem(std::move(impl)));
 }
 

@@ -34,12 +34,15 @@ namespace xpusim {
 struct Disaggregation {
   int prefill_devices = 0;
   int decode_devices = 0;
+  // The decode pool's own tp/pp (DistServe: the two phases prefer different parallelism);
+  // nullopt = the prefill pool's plan.
+  std::optional<ParallelismPlan> decode_plan;
 };
 
 // The deployment: what runs where.
 struct SystemConfig {
   int devices = 1;                  // total; replicas = devices / (tp x pp) (per pool when split)
-  ParallelismPlan plan;
+  ParallelismPlan plan;             // of every replica (of the prefill pool when split)
   PrecisionPlan precision;
   EngineProfile engine;
   std::string router = "round_robin";  // Router registry name (router.h)

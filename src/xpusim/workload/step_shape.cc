@@ -41,13 +41,5 @@ void add_prefill_chunk(StepShape& s, int64_t tokens, int64_t cached, bool sample
   if (samples) s.sampled_rows += rows;
 }
 
-void add_decode(StepShape& s, int64_t context, int window, int64_t rows) {
-  XPUSIM_CHECK(context >= 1 && rows >= 1, "invalid decode row");
-  const int64_t keys = window > 0 ? std::min<int64_t>(context, window) : context;
-  s.decode_tokens += rows;
-  s.decode_keys += d(keys) * d(rows);
-  s.decode_max_keys = std::max(s.decode_max_keys, keys);
-  s.sampled_rows += rows;
-}
 
 }  // namespace xpusim

@@ -42,8 +42,14 @@ void add_prefill_chunk(StepShape& s, int64_t tokens, int64_t cached, bool sample
                        int64_t rows = 1);
 
 // Adds `rows` (>= 1) decode rows, each attending `context` (>= 1) keys: the tokens before it and
-// the new token.
-void add_decode(StepShape& s, int64_t context, int window, int64_t rows = 1);
+// the new token. Inline: the serving simulator calls it once per decode row.
+inline void add_decode(StepShape& s, int64_t context, int window, int64_t rows = 1) {
+  const int64_t keys = window > 0 && context > window ? window : context;
+  s.decode_tokens += rows;
+  s.decode_keys += static_cast<double>(keys * rows);
+  if (keys > s.decode_max_keys) s.decode_max_keys = keys;
+  s.sampled_rows += rows;
+}
 
 // Causal score pairs of one chunk: query i (1..tokens) sees min(cached + i, window) keys.
 double causal_pairs(int64_t tokens, int64_t cached, int window);

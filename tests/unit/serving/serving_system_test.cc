@@ -283,6 +283,61 @@ TEST(ServingSystem, DisaggregationAddsTheKvTransferToTheSecondToken) {
   EXPECT_NE(bad.error().front().message.find("do not add up"), std::string::npos);
 }
 
+TEST(ServingSystem, DecodePoolHasItsOwnPlan) {
+  // DistServe-style: prefill on 2 x tp1, decode on one tp2 replica.
+  SystemConfig c;
+  c.plan.tp = 1;
+  c.devices = 4;
+  c.precision = precision_plan_for(Precision::kBf16);
+  c.engine = engine();
+  ParallelismPlan tp2;
+  tp2.tp = 2;
+  c.disaggregation = Disaggregation{2, 2, tp2};
+  auto sys = ServingSystem::create(h100_like(), llama8b_like(), c, default_calibration());
+  ASSERT_TRUE(sys.has_value()) << to_string(sys.error());
+  EXPECT_EQ((*sys)->info().prefill_replicas, 2);
+  EXPECT_EQ((*sys)->info().decode_replicas, 1);
+  auto r = (*sys)->run(varied_requests(200), poisson(10.0));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->counters.completed, 200);
+  ASSERT_EQ(r->activity.size(), 2u);
+  EXPECT_EQ(r->activity[1].pool, "decode");
+  EXPECT_GT(r->activity[1].busy.value(), 0.0);
+  c.disaggregation = Disaggregation{3, 1, tp2};  // 1 device cannot hold a tp2 replica
+  EXPECT_FALSE(ServingSystem::create(h100_like(), llama8b_like(), c, default_calibration()));
+}
+
+TEST(ServingSystem, PipelineLanesShareTheReplica) {
+  // pp 2: two lanes (engines) per replica, each iteration crossing both stages; each lane holds
+  // half of the replica's KV blocks, and every request completes.
+  const ModelSpec m = llama70b_like();
+  SystemConfig c;
+  c.plan.tp = 2;
+  c.plan.pp = 2;
+  c.devices = 4;
+  c.precision = precision_plan_for(Precision::kBf16);
+  c.engine = engine(128);
+  auto sys = ServingSystem::create(h100_like(), m, c, default_calibration());
+  ASSERT_TRUE(sys.has_value());
+  EXPECT_EQ((*sys)->info().engines, 2);
+  EXPECT_EQ((*sys)->info().replicas, 1);
+  auto r = (*sys)->run(varied_requests(300), ArrivalSpec{});
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->counters.completed, 300);
+}
+
+TEST(ServingSystem, RequestsBeyondTheModelContextAreRejected) {
+  ModelSpec m = llama8b_like();
+  m.max_context = 4096;
+  auto sys = make_system(m, 1, engine());
+  std::vector<RequestSpec> reqs = uniform_requests(3, 1000, 100);
+  reqs[1].input_len = 4000;  // 4000 + 100 > 4096
+  auto r = sys->run(reqs, ArrivalSpec{});
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->counters.rejected, 1);
+  EXPECT_EQ(r->counters.completed, 2);
+}
+
 TEST(ServingSystem, BadWorkloadsAreErrors) {
   auto sys = make_system(llama8b_like(), 1, engine());
   EXPECT_FALSE(sys->run({}, ArrivalSpec{}).has_value());
