@@ -14,10 +14,9 @@ std::string data_dir() {
   return XPUSIM_DATA_DIR;
 }
 
-std::vector<std::string> list_presets(const std::string& kind) {
+std::vector<std::string> list_yaml_ids(const std::string& dir) {
   std::vector<std::string> ids;
   std::error_code ec;
-  std::filesystem::path dir = std::filesystem::path(data_dir()) / "presets" / kind;
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
     if (entry.path().extension() == ".yaml") ids.push_back(entry.path().stem().string());
   }
@@ -25,19 +24,28 @@ std::vector<std::string> list_presets(const std::string& kind) {
   return ids;
 }
 
-Result<std::string> resolve_preset_path(const std::string& kind, const std::string& id_or_file,
-                                        const std::string& what) {
+std::vector<std::string> list_presets(const std::string& kind) {
+  return list_yaml_ids((std::filesystem::path(data_dir()) / "presets" / kind).string());
+}
+
+Result<std::string> resolve_id_or_file(const std::string& dir, const std::string& id_or_file,
+                                       const std::string& what) {
   namespace fs = std::filesystem;
   std::error_code ec;
   auto ends_with = [&](const char* s) { return id_or_file.ends_with(s); };
   if (fs::is_regular_file(id_or_file, ec)) return id_or_file;
+  if (fs::exists(id_or_file, ec))
+    return fail(Diagnostic{.file = id_or_file,
+                           .message = fs::is_directory(id_or_file, ec)
+                                          ? "is a directory, not a file"
+                                          : "is not a regular file (a device, socket or pipe)"});
   if (ends_with(".yaml") || ends_with(".yml") || ends_with(".json") ||
       id_or_file.find('/') != std::string::npos)
     return fail(Diagnostic{.file = id_or_file, .message = "no such file"});
-  fs::path p = fs::path(data_dir()) / "presets" / kind / (id_or_file + ".yaml");
+  fs::path p = fs::path(dir) / (id_or_file + ".yaml");
   if (fs::is_regular_file(p, ec)) return p.string();
-  auto known = list_presets(kind);
-  std::string msg = "unknown " + what + " preset \"" + id_or_file + "\"";
+  auto known = list_yaml_ids(dir);
+  std::string msg = "unknown " + what + " \"" + id_or_file + "\"";
   std::vector<std::string> extending;  // "h100" -> the ids that start with it
   for (const auto& k : known)
     if (k.starts_with(id_or_file)) extending.push_back(k);
@@ -45,8 +53,16 @@ Result<std::string> resolve_preset_path(const std::string& kind, const std::stri
     msg += "; did you mean \"" + *m + "\"?";
   else if (!extending.empty())
     msg += "; did you mean one of: " + join(extending) + "?";
-  msg += " Known: " + join(known);
+  else
+    msg += ".";
+  msg += known.empty() ? " No ids under " + dir : " Known: " + join(known);
   return fail(msg);
+}
+
+Result<std::string> resolve_preset_path(const std::string& kind, const std::string& id_or_file,
+                                        const std::string& what) {
+  return resolve_id_or_file((std::filesystem::path(data_dir()) / "presets" / kind).string(),
+                            id_or_file, what + " preset");
 }
 
 }  // namespace xpusim

@@ -15,11 +15,18 @@ namespace xpusim {
 // The data directory: $XPUSIM_DATA_DIR if set, else the source tree's data/ compiled in.
 std::string data_dir();
 
-// The ids of the presets of `kind` ("hardware", "models", "scenarios"), sorted.
+// The ids of the presets of `kind` ("hardware", "models", "engines"), sorted.
 std::vector<std::string> list_presets(const std::string& kind);
 
 // Resolves "ID|FILE" to a path. `what` names the kind in messages ("hardware", "model").
 Result<std::string> resolve_preset_path(const std::string& kind, const std::string& id_or_file,
                                         const std::string& what);
+
+// The same for any folder of YAML files whose stems are ids (data/datasets/): `what` starts the
+// unknown-id message ("dataset" -> `unknown dataset "x"`). A path that exists but is not a
+// regular file is reported as such ("is a directory", "is not a regular file").
+std::vector<std::string> list_yaml_ids(const std::string& dir);
+Result<std::string> resolve_id_or_file(const std::string& dir, const std::string& id_or_file,
+                                       const std::string& what);
 
 }  // namespace xpusim

@@ -638,28 +638,10 @@ void add_assumptions(const std::string& id, const std::string& name, const LD& d
                   std::string(to_string(d.confidence)) + ". " + d.note);
 }
 
-// An id is looked up under <data dir>/datasets/; anything naming a file is read as one (the rule
-// of resolve_preset_path in config/presets.cc, for the datasets folder).
+// An id is looked up under <data dir>/datasets/; anything naming a file is read as one.
 Result<std::string> resolve_dataset_path(const std::string& id_or_file) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  if (fs::is_regular_file(id_or_file, ec)) return id_or_file;
-  if (id_or_file.ends_with(".yaml") || id_or_file.ends_with(".yml") ||
-      id_or_file.find('/') != std::string::npos)
-    return fail(Diagnostic{.file = id_or_file, .message = "no such file"});
-  fs::path p = fs::path(data_dir()) / "datasets" / (id_or_file + ".yaml");
-  if (fs::is_regular_file(p, ec)) return p.string();
-  auto known = list_datasets();
-  std::string msg = "unknown dataset \"" + id_or_file + "\"";
-  std::vector<std::string> extending;  // "mlperf" -> the ids that start with it
-  for (const auto& k : known)
-    if (k.starts_with(id_or_file)) extending.push_back(k);
-  if (auto m = closest_match(id_or_file, known))
-    msg += "; did you mean \"" + *m + "\"?";
-  else if (!extending.empty())
-    msg += "; did you mean one of: " + join(extending) + "?";
-  msg += " Known: " + join(known);
-  return fail(msg);
+  return resolve_id_or_file((std::filesystem::path(data_dir()) / "datasets").string(), id_or_file,
+                            "dataset");
 }
 
 // ---- Sampling ----------------------------------------------------------------------------------
@@ -889,13 +871,7 @@ Result<DatasetSpec> load_dataset(const std::string& id_or_file,
 }
 
 std::vector<std::string> list_datasets() {
-  std::vector<std::string> ids;
-  std::error_code ec;
-  std::filesystem::path dir = std::filesystem::path(data_dir()) / "datasets";
-  for (const auto& entry : std::filesystem::directory_iterator(dir, ec))
-    if (entry.path().extension() == ".yaml") ids.push_back(entry.path().stem().string());
-  std::sort(ids.begin(), ids.end());
-  return ids;
+  return list_yaml_ids((std::filesystem::path(data_dir()) / "datasets").string());
 }
 
 std::vector<RequestSpec> sample_requests(const DatasetSpec& dataset, int64_t n, uint64_t seed) {
