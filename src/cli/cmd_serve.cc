@@ -48,7 +48,7 @@ struct ServeOptions {
   double input_stdev = 0, output_stdev = 0;
   std::string dataset, trace;
   std::optional<int64_t> requests;
-  uint64_t seed = 0;
+  int64_t seed = 0;
   std::optional<double> rate;
   std::optional<int64_t> concurrency;
   std::string mlperf;
@@ -92,6 +92,24 @@ json latency_json(const LatencySummary& s) {
               {"p99", r6(units::to_ms(s.p99))}};
 }
 
+// A loader's diagnostics, reported under the flag that named the input when they point nowhere
+// else (an unknown preset id, an override from a flag).
+template <class T>
+T loaded_or_throw(Result<T> r, const std::string& flag,
+                  const std::vector<std::pair<std::string, std::string>>& field_flags = {}) {
+  if (r) return std::move(*r);
+  Diagnostics d = std::move(r.error());
+  for (auto& e : d) {
+    for (const auto& [field, f] : field_flags)
+      if (e.file == "<command line>" && e.path == field) e.path = f;
+    if (e.file.empty() && e.path.empty()) {
+      e.file = "<command line>";
+      e.path = flag;
+    }
+  }
+  throw InputError(std::move(d));
+}
+
 // The engine profile with the command line's overrides, each validated by the engine schema.
 EngineProfile engine_profile(const ServeOptions& o) {
   std::vector<std::string> overrides;
@@ -106,7 +124,13 @@ EngineProfile engine_profile(const ServeOptions& o) {
     overrides.push_back(fmt::format("chunked_prefill={}", *o.chunked_prefill == "on"));
   }
   if (!o.runtime.empty()) overrides.push_back("runtime=" + o.runtime);
-  return value_or_throw(load_engine(o.engine, overrides));
+  return loaded_or_throw(load_engine(o.engine, overrides), "--engine",
+                         {{"max_batch", "--max-batch"},
+                          {"max_num_tokens", "--max-num-tokens"},
+                          {"kv_block_size", "--kv-block-size"},
+                          {"memory_fraction", "--memory-fraction"},
+                          {"chunked_prefill", "--chunked-prefill"},
+                          {"runtime", "--runtime"}});
 }
 
 std::optional<Disaggregation> parse_disaggregate(const std::string& text) {
@@ -152,7 +176,7 @@ Workload build_workload(const ServeOptions& o) {
   if (lengths) {
     if (!o.input_len || !o.output_len)
       input_error(o.input_len ? "--output-len" : "--input-len",
-                  "--input-len and --output-len are given together");
+                  "--input-len and --output-len must be given together");
     require(*o.input_len >= 1 && *o.input_len <= 10'000'000, "--input-len",
             fmt::format("must be 1 .. 10000000 tokens, got {}", *o.input_len));
     require(*o.output_len >= 1 && *o.output_len <= 10'000'000, "--output-len",
@@ -163,18 +187,18 @@ Workload build_workload(const ServeOptions& o) {
             fmt::format("must be >= 0 tokens, got {}", o.output_stdev));
     const int64_t n = o.requests.value_or(1000);
     w.requests = fixed_length_requests(n, *o.input_len, *o.output_len, o.input_stdev,
-                                       o.output_stdev, o.seed);
+                                       o.output_stdev, static_cast<uint64_t>(o.seed));
     w.description = fmt::format("{} requests of {} input / {} output tokens", n, *o.input_len,
                                 *o.output_len);
   } else if (!o.dataset.empty()) {
-    w.dataset = value_or_throw(load_dataset(o.dataset));
+    w.dataset = loaded_or_throw(load_dataset(o.dataset), "--dataset");
     const DatasetSpec& d = *w.dataset;
     const int64_t n = o.requests.value_or(d.mlperf ? d.mlperf->min_query_count : 1000);
-    w.requests = sample_requests(d, n, o.seed);
+    w.requests = sample_requests(d, n, static_cast<uint64_t>(o.seed));
     w.assumptions = d.assumptions;
     w.description = fmt::format("{} requests sampled from dataset {} (seed {})", n, d.id, o.seed);
   } else {
-    w.requests = value_or_throw(read_trace(o.trace));
+    w.requests = loaded_or_throw(read_trace(o.trace), "--trace");
     if (o.requests && *o.requests < static_cast<int64_t>(w.requests.size()))
       w.requests.resize(static_cast<size_t>(*o.requests));
     w.description = fmt::format("{} requests replayed from {}", w.requests.size(), o.trace);
@@ -191,7 +215,7 @@ Workload build_workload(const ServeOptions& o) {
     w.arrivals.kind = ArrivalSpec::Kind::kClosedLoop;
     w.arrivals.concurrency = *o.concurrency;
   }
-  w.arrivals.seed = o.seed + 1;
+  w.arrivals.seed = static_cast<uint64_t>(o.seed) + 1;
   return w;
 }
 
@@ -254,6 +278,7 @@ void run_serve(const ServeOptions& o, const GlobalOptions& g) {
   require(o.ep >= 1 && o.ep <= 4096, "--ep", fmt::format("must be 1 .. 4096, got {}", o.ep));
   require(o.devices >= 0 && o.devices <= 1'000'000, "--devices",
           fmt::format("must be 1 .. 1000000, got {}", o.devices));
+  require(o.seed >= 0, "--seed", fmt::format("must be >= 0, got {}", o.seed));
   if (o.slo_ttft_ms)
     require(*o.slo_ttft_ms > 0 && std::isfinite(*o.slo_ttft_ms), "--slo-ttft-ms",
             fmt::format("must be > 0 ms, got {}", *o.slo_ttft_ms));
@@ -277,20 +302,27 @@ void run_serve(const ServeOptions& o, const GlobalOptions& g) {
   Workload w = build_workload(o);
   if (mlperf) {
     if (!w.dataset || !w.dataset->mlperf)
-      input_error("--mlperf", "needs --dataset of an MLPerf benchmark (mlperf-llama2-70b, "
-                              "mlperf-mixtral-8x7b, mlperf-gpt-j, ...)");
+      input_error("--mlperf",
+                  fmt::format("needs --dataset of an MLPerf benchmark (mlperf-llama2-70b, "
+                              "mlperf-mixtral-8x7b, mlperf-gpt-j, ...); got {}",
+                              w.dataset ? "dataset \"" + w.dataset->id + "\""
+                                        : std::string("no --dataset")));
     if (o.rate || o.concurrency)
       input_error("--mlperf", "sets its own arrivals; drop --rate / --concurrency");
   }
-  HardwareSpec hw = value_or_throw(load_hardware(o.hardware, g.overrides));
-  ModelSpec model = value_or_throw(load_model(o.model));
+  HardwareSpec hw = loaded_or_throw(load_hardware(o.hardware, g.overrides), "--hardware");
+  ModelSpec model = loaded_or_throw(load_model(o.model), "--model");
   SystemConfig config;
   config.plan = ParallelismPlan{o.tp, o.pp, o.ep, 1, false};
-  config.devices = o.devices > 0 ? o.devices : o.tp * o.pp;
+  config.disaggregation = parse_disaggregate(o.disaggregate);
+  // Default system size: one replica, or both pools of a disaggregated deployment.
+  config.devices = o.devices > 0 ? o.devices
+                   : config.disaggregation
+                       ? config.disaggregation->prefill_devices + config.disaggregation->decode_devices
+                       : o.tp * o.pp;
   config.precision = precision_plan_for(p, kv);
   config.engine = engine;
   config.router = o.router;
-  config.disaggregation = parse_disaggregate(o.disaggregate);
   if ((o.decode_tp || o.decode_pp) && !config.disaggregation)
     input_error(o.decode_tp ? "--decode-tp" : "--decode-pp",
                 "sets the decode pool's plan: give --disaggregate too");
@@ -327,7 +359,8 @@ void run_serve(const ServeOptions& o, const GlobalOptions& g) {
   if (info.feasible) {
     if (mlperf) {
       MlperfOptions mo;
-      mo.seed = o.seed;
+      mo.seed = static_cast<uint64_t>(o.seed);
+      mo.run = run_options;
       if (o.requests) mo.samples = *o.requests;
       if (o.slo_ttft_ms) mo.ttft_limit = units::ms(*o.slo_ttft_ms);
       if (o.slo_tpot_ms) mo.tpot_limit = units::ms(*o.slo_tpot_ms);
@@ -391,7 +424,13 @@ void run_serve(const ServeOptions& o, const GlobalOptions& g) {
   j["requests"] = r ? json(r->counters.arrived) : json(w.requests.size());
   j["completed"] = r ? json(r->counters.completed) : json(nullptr);
   j["rejected"] = r ? json(r->counters.rejected) : json(nullptr);
-  j["duration_s"] = num(r != nullptr, r ? r->duration.value() : 0);
+  j["rejections"] =
+      r ? json{{"longer_than_max_model_len", r->counters.rejected_too_long},
+               {"prompt_over_token_budget", r->counters.rejected_prompt_budget},
+               {"larger_than_kv_cache", r->counters.rejected_kv_capacity}}
+        : json(nullptr);
+  const bool done = r && r->counters.completed > 0;
+  j["duration_s"] = num(done, r ? r->duration.value() : 0);
   j["output_tokens_per_s"] = num(r != nullptr, r ? r->output_tokens_per_s.value() : 0);
   j["total_tokens_per_s"] = num(r != nullptr, r ? r->total_tokens_per_s.value() : 0);
   j["requests_per_s"] = num(r != nullptr, r ? r->requests_per_s.value() : 0);
@@ -428,6 +467,17 @@ void run_serve(const ServeOptions& o, const GlobalOptions& g) {
                         : (econ && !*econ && !(*econ).error().empty()
                                ? (*econ).error().front().message
                                : std::string("no output tokens")));
+  if (mlperf && !mlperf_result) {  // infeasible: the object with no figures
+    j["mlperf"] = json{{"scenario", o.mlperf},
+                       {"benchmark", w.dataset->mlperf->benchmark},
+                       {"tokens_per_s", nullptr},
+                       {"samples_per_s", nullptr},
+                       {"max_qps", nullptr},
+                       {"ttft_p99_ms", nullptr},
+                       {"tpot_p99_ms", nullptr},
+                       {"binding", nullptr},
+                       {"valid", false}};
+  }
   if (mlperf_result) {
     const MlperfResult& m = *mlperf_result;
     json mj{{"scenario", to_string(m.scenario)},
@@ -483,6 +533,17 @@ void run_serve(const ServeOptions& o, const GlobalOptions& g) {
   s.add_row({"requests (completed / rejected)",
              fmt::format("{} ({} / {})", r->counters.arrived, r->counters.completed,
                          r->counters.rejected)});
+  if (r->counters.rejected > 0)
+    s.add_row({"rejected because",
+               fmt::format("{} longer than max_model_len, {} prompt over the token budget "
+                           "(chunked prefill off), {} larger than the KV cache",
+                           r->counters.rejected_too_long, r->counters.rejected_prompt_budget,
+                           r->counters.rejected_kv_capacity)});
+  if (r->counters.completed == 0) {
+    std::fputs(s.to_text().c_str(), stdout);
+    std::printf("no request completed: every request was rejected\n");
+    return;
+  }
   s.add_row({"duration_s", fixed(r->duration.value(), 3)});
   s.add_row({"output_tokens_per_s", fixed(r->output_tokens_per_s.value(), 1)});
   s.add_row({"output_tokens_per_s_per_device",

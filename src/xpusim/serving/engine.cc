@@ -38,11 +38,13 @@ int64_t Engine::max_tokens_per_request() const {
   return cap;
 }
 
-bool Engine::servable(const LiveRequest& r) const {
+Engine::Unservable Engine::unservable(const LiveRequest& r) const {
   const int64_t total = r.input_len + r.output_len;
-  if (max_model_len > 0 && total > max_model_len) return false;
-  if (!profile.chunked_prefill && !decode_only && r.input_len > profile.max_num_tokens) return false;
-  return blocks_needed(r, total) <= kv.capacity_blocks();
+  if (max_model_len > 0 && total > max_model_len) return Unservable::kTooLong;
+  if (!profile.chunked_prefill && !decode_only && r.input_len > profile.max_num_tokens)
+    return Unservable::kPromptOverBudget;
+  if (blocks_needed(r, total) > kv.capacity_blocks()) return Unservable::kKvCapacity;
+  return Unservable::kNone;
 }
 
 int32_t Engine::front_waiting() {

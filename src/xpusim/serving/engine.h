@@ -94,8 +94,14 @@ class Engine {
   void release(int32_t slot);
   // Longest prompt + output this engine can ever hold (KV capacity, max_model_len).
   [[nodiscard]] int64_t max_tokens_per_request() const;
-  // Whether the request can ever be served here (its whole context fits the KV cache).
-  [[nodiscard]] bool servable(const LiveRequest& r) const;
+  // Why a request can never be served here, or kNone.
+  enum class Unservable : uint8_t {
+    kNone,
+    kTooLong,          // prompt + output beyond max_model_len (the engine's, else the model's)
+    kPromptOverBudget, // prompt longer than the token budget and chunked prefill is off
+    kKvCapacity,       // its whole context does not fit the engine's KV cache
+  };
+  [[nodiscard]] Unservable unservable(const LiveRequest& r) const;
 
   // ---- State ----
   int index;

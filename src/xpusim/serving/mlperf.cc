@@ -89,52 +89,59 @@ Result<MlperfResult> run_mlperf(ServingSystem& system, const DatasetSpec& datase
   if (o.ttft_limit) l.ttft_p99 = o.ttft_limit;
   if (o.tpot_limit) l.tpot_p99 = o.tpot_limit;
   out.limits = l;
-  RunOptions run_options;
-  run_options.beam_width = dataset.beam_width;
-
-  const int64_t base_samples =
-      clamp_samples(o.samples > 0 ? o.samples : std::max<int64_t>(rules.min_query_count, 1), o);
-  // Offline (also the Server search's upper bound).
-  const std::vector<RequestSpec> offline_requests = sample_requests(dataset, base_samples, o.seed);
-  auto offline = system.run(offline_requests, ArrivalSpec{}, run_options);
-  if (!offline) return tl::unexpected(offline.error());
+  // Search runs record nothing per step; the reported run gets the caller's options.
+  RunOptions quiet = o.run;
+  quiet.on_step = nullptr;
+  quiet.beam_width = dataset.beam_width;
+  RunOptions reported = quiet;
+  reported.on_step = o.run.on_step;
   auto figure = [&](const ServingResult& r) {
     if (rules.inferred_tokens_per_sample)
       return TokensPerSecond(r.requests_per_s.value() * *rules.inferred_tokens_per_sample);
     return r.output_tokens_per_s;
   };
-  if (scenario == MlperfScenario::kOffline) {
-    out.run = *offline;
-    out.samples_per_s = offline->requests_per_s;
-    out.tokens_per_s = figure(*offline);
-    if (offline->steady_output_tokens_per_s && !rules.inferred_tokens_per_sample) {
-      // The saturated phase: what a 600 s LoadGen run of repeated samples measures.
-      const double scale = offline->steady_output_tokens_per_s->value() /
-                           std::max(offline->output_tokens_per_s.value(), 1e-30);
-      out.tokens_per_s = *offline->steady_output_tokens_per_s;
-      out.samples_per_s = offline->requests_per_s * scale;
-      out.notes.push_back(fmt::format("{} samples; throughput of the saturated phase (until the "
-                                      "last sample is admitted)",
-                                      base_samples));
-    } else if (offline->steady_output_tokens_per_s) {
-      const double scale = offline->steady_output_tokens_per_s->value() /
-                           std::max(offline->output_tokens_per_s.value(), 1e-30);
-      out.samples_per_s = offline->requests_per_s * scale;
-      out.tokens_per_s = figure(*offline) * scale;
-      out.notes.push_back(fmt::format("{} samples; saturated-phase rate; tokens inferred as {} "
-                                      "per sample (LoadGen)",
-                                      base_samples, *rules.inferred_tokens_per_sample));
+  // The rate and token figures of an Offline run: those of its saturated phase (what a 600 s
+  // LoadGen run of repeated samples measures) when that phase is most of the run; a run too short
+  // to saturate (a few samples) is reported whole.
+  auto offline_figures = [&](const ServingResult& r, int64_t n) {
+    double scale = 1.0;
+    if (r.steady_output_tokens_per_s && r.counters.backlog_end &&
+        *r.counters.backlog_end >= r.duration * 0.5) {
+      scale = r.steady_output_tokens_per_s->value() / std::max(r.output_tokens_per_s.value(), 1e-30);
+      out.notes.push_back(fmt::format("{} samples; the saturated phase (until the last sample is "
+                                      "admitted, {:.0f} of {:.0f} s)",
+                                      n, r.counters.backlog_end->value(), r.duration.value()));
+    } else {
+      out.notes.push_back(fmt::format("{} samples: too few to saturate the system for most of the "
+                                      "run; the whole run is reported",
+                                      n));
     }
+    return std::make_pair(r.requests_per_s * scale, figure(r) * scale);
+  };
+
+  const int64_t offline_samples =
+      clamp_samples(o.samples > 0 ? o.samples : std::max<int64_t>(rules.min_query_count, 1), o);
+  if (scenario == MlperfScenario::kOffline) {
+    const std::vector<RequestSpec> reqs = sample_requests(dataset, offline_samples, o.seed);
+    auto offline = system.run(reqs, ArrivalSpec{}, reported);
+    if (!offline) return tl::unexpected(offline.error());
+    out.run = std::move(*offline);
+    std::tie(out.samples_per_s, out.tokens_per_s) = offline_figures(out.run, offline_samples);
+    if (rules.inferred_tokens_per_sample)
+      out.notes.push_back(fmt::format("tokens inferred as {} per sample (LoadGen)",
+                                      *rules.inferred_tokens_per_sample));
     out.valid = true;
     return out;
   }
 
-  // Server / Interactive: bisection between 0 and the Offline sample rate.
-  const double saturation = (offline->steady_output_tokens_per_s
-                                 ? offline->requests_per_s.value() *
-                                       offline->steady_output_tokens_per_s->value() /
-                                       std::max(offline->output_tokens_per_s.value(), 1e-30)
-                                 : offline->requests_per_s.value());
+  // Server / Interactive. Upper bound: the Offline sample rate of a run of at least the dataset's
+  // size (a handful of samples would not saturate the system).
+  const int64_t bound_samples =
+      clamp_samples(std::max(offline_samples, std::max<int64_t>(rules.min_query_count, 1)), o);
+  auto offline = system.run(sample_requests(dataset, bound_samples, o.seed), ArrivalSpec{}, quiet);
+  if (!offline) return tl::unexpected(offline.error());
+  const double saturation = offline_figures(*offline, bound_samples).first.value();
+  out.notes.clear();
   auto samples_at = [&](double rate) {
     return clamp_samples(
         std::max<int64_t>(rules.server_min_query_count,
@@ -144,7 +151,7 @@ Result<MlperfResult> run_mlperf(ServingSystem& system, const DatasetSpec& datase
   // Common random numbers: every probe draws the same lengths (a prefix of one sample) and the
   // same unit-rate exponential gaps scaled by its rate.
   std::vector<RequestSpec> pool;
-  auto probe = [&](double rate) -> Result<std::pair<ServingResult, Check>> {
+  auto probe = [&](double rate, const RunOptions& ro) -> Result<std::pair<ServingResult, Check>> {
     const int64_t n = samples_at(rate);
     if (static_cast<int64_t>(pool.size()) < n) pool = sample_requests(dataset, n, o.seed + 2);
     const std::vector<RequestSpec> reqs(pool.begin(), pool.begin() + n);
@@ -152,53 +159,60 @@ Result<MlperfResult> run_mlperf(ServingSystem& system, const DatasetSpec& datase
     a.kind = ArrivalSpec::Kind::kPoisson;
     a.rate = CountRate(rate);
     a.seed = o.seed + 1;
-    auto r = system.run(reqs, a, run_options);
+    auto r = system.run(reqs, a, ro);
     if (!r) return tl::unexpected(r.error());
     Check c = check_limits(*r, l);
     out.probes.push_back(RateProbe{CountRate(rate), r->ttft.p99, r->tpot.p99,
                                    figure(*r), c.pass});
     return std::make_pair(std::move(*r), c);
   };
-  double lo = 0.0, hi = saturation * 1.05;
+  // Bracket: from just above the Offline rate, doubling while the rate still passes (limits so
+  // loose that only throughput binds: a 600 s run above saturation still fails on its queue).
+  double lo = 0.0, hi = std::max(saturation, 1e-6) * 1.05;
   std::string binding;
   std::optional<ServingResult> best;  // the run at `lo`
-  // The upper bound itself may pass (limits looser than saturation): then it is the answer.
-  auto top = probe(hi);
-  if (!top) return tl::unexpected(top.error());
-  if (top->second.pass) {
-    lo = hi;
-    best = top->first;
-    binding = top->second.worst;  // no limit binds below saturation: the nearest one
-  } else {
+  for (int expand = 0; expand < 4; ++expand) {
+    auto top = probe(hi, quiet);
+    if (!top) return tl::unexpected(top.error());
     binding = top->second.worst;
-    for (int i = 0; i < o.bisection_steps; ++i) {
-      const double mid = 0.5 * (lo + hi);
-      auto p = probe(mid);
-      if (!p) return tl::unexpected(p.error());
-      if (p->second.pass) {
-        lo = mid;
-        best = std::move(p->first);
-      } else {
-        hi = mid;
-        binding = p->second.worst;
-      }
+    if (!top->second.pass) break;
+    lo = hi;
+    best = std::move(top->first);
+    hi *= 2.0;
+  }
+  for (int i = 0; i < o.bisection_steps; ++i) {
+    const double mid = 0.5 * (lo + hi);
+    auto p = probe(mid, quiet);
+    if (!p) return tl::unexpected(p.error());
+    if (p->second.pass) {
+      lo = mid;
+      best = std::move(p->first);
+    } else {
+      hi = mid;
+      binding = p->second.worst;
     }
   }
   out.binding = binding;
-  if (lo <= 0) {
+  if (!best) {
     // Not even the lowest probed rate meets the limits (e.g. one prefill exceeds the TTFT limit).
     out.max_qps = CountRate(0);
     out.valid = false;
-    auto p = probe(hi);
+    auto p = probe(hi, reported);
     if (!p) return tl::unexpected(p.error());
-    out.run = p->first;
+    out.run = std::move(p->first);
     out.ttft_p99 = out.run.ttft.p99;
     out.tpot_p99 = out.run.tpot.p99;
     out.notes.push_back(fmt::format("no rate down to {:.3g} samples/s meets the limits", hi));
     return out;
   }
-  // The reported run: the highest passing rate.
+  // The reported run: the highest passing rate (re-run only when it must record its steps).
   const double rate = lo;
+  if (reported.on_step) {
+    auto p = probe(rate, reported);
+    if (!p) return tl::unexpected(p.error());
+    out.probes.pop_back();
+    best = std::move(p->first);
+  }
   out.run = std::move(*best);
   const int64_t n = samples_at(rate);
   out.valid = n >= rules.server_min_query_count && out.run.duration >= rules.min_duration * 0.95;
@@ -208,7 +222,6 @@ Result<MlperfResult> run_mlperf(ServingSystem& system, const DatasetSpec& datase
     out.notes.push_back(fmt::format("shorter than LoadGen's {:.0f} s minimum (sample cap {})",
                                     rules.min_duration.value(), o.max_samples));
   out.max_qps = CountRate(rate);
-  out.binding = binding;
   out.ttft_p99 = out.run.ttft.p99;
   out.tpot_p99 = out.run.tpot.p99;
   out.samples_per_s = out.run.requests_per_s;

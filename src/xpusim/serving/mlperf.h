@@ -45,6 +45,9 @@ struct MlperfOptions {
   // Overrides of the dataset's limits (--slo-ttft-ms / --slo-tpot-ms); nullopt keeps them.
   std::optional<Seconds> ttft_limit;
   std::optional<Seconds> tpot_limit;
+  // Options of the reported run (goodput SLOs, a per-step observer); the search runs record no
+  // steps. The beam width comes from the dataset.
+  RunOptions run;
 };
 
 // One probed rate of the Server search (for reports: the throughput-latency curve).
@@ -63,7 +66,9 @@ struct MlperfResult {
   // Server / Interactive:
   CountRate max_qps;                 // highest passing Poisson rate (0: none passes)
   Seconds ttft_p99, tpot_p99;        // of the reported run
-  std::string binding;               // "ttft", "tpot" or "e2e": the limit exceeded just above max_qps
+  // "ttft", "tpot" or "e2e": the limit exceeded just above max_qps (with no limit below
+  // saturation, the one nearest to its limit at the first failing rate)
+  std::string binding;
   bool valid = false;                // the reported run meets every limit, min duration and count
   MlperfLimits limits;
   std::vector<RateProbe> probes;     // every rate simulated, in order

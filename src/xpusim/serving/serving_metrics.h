@@ -27,6 +27,9 @@ struct ServingCounters {
   int64_t arrived = 0;
   int64_t completed = 0;
   int64_t rejected = 0;          // never servable: longer than the engine accepts or the KV fits
+  int64_t rejected_too_long = 0;         // prompt + output beyond max_model_len / the context
+  int64_t rejected_prompt_budget = 0;    // prompt over the token budget without chunked prefill
+  int64_t rejected_kv_capacity = 0;      // context larger than a KV cache
   int64_t input_tokens = 0;      // of completed requests
   int64_t output_tokens = 0;     // of completed requests
   int64_t generated_tokens = 0;  // every token produced, finished or not

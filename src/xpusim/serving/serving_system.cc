@@ -169,7 +169,12 @@ class Simulation {
 
   // A request that no engine can ever hold is rejected when it arrives.
   bool reject_if_unservable(int32_t slot, const Engine& e) {
-    if (e.servable(slots_[static_cast<size_t>(slot)])) return false;
+    switch (e.unservable(slots_[static_cast<size_t>(slot)])) {
+      case Engine::Unservable::kNone: return false;
+      case Engine::Unservable::kTooLong: ++c_.rejected_too_long; break;
+      case Engine::Unservable::kPromptOverBudget: ++c_.rejected_prompt_budget; break;
+      case Engine::Unservable::kKvCapacity: ++c_.rejected_kv_capacity; break;
+    }
     ++c_.rejected;
     free_slot(slot);
     return true;
@@ -648,11 +653,12 @@ Result<std::unique_ptr<ServingSystem>> ServingSystem::create(const HardwareSpec&
   info.kv_capacity_tokens =
       serving_pool.kv_blocks_per_engine * serving_pool.plan.pp * eng.kv_block_size;
   info.kv_bytes_per_token = serving_pool.kv_bytes_per_token;
-  // The longest request accepted: the engine's max_model_len, the model's context, and what one
-  // engine's KV cache holds (checked per request at arrival, with its beams).
+  // The longest request accepted: the engine's max_model_len when it sets one (an engine built for
+  // longer sequences than the model's context, as TensorRT-LLM's max_seq_len may be), else the
+  // model's context; and what one engine's KV cache holds (checked per request at arrival).
   int64_t max_len = std::numeric_limits<int64_t>::max();
-  if (eng.max_model_len > 0) max_len = std::min(max_len, eng.max_model_len);
-  if (model.max_context > 0) max_len = std::min<int64_t>(max_len, model.max_context);
+  if (eng.max_model_len > 0) max_len = eng.max_model_len;
+  else if (model.max_context > 0) max_len = model.max_context;
   impl->max_model_len = max_len == std::numeric_limits<int64_t>::max() ? 0 : max_len;
   info.max_model_len = std::min<int64_t>(max_len, serving_pool.kv_blocks_per_engine * eng.kv_block_size);
   return std::unique_ptr<ServingSystem>(new ServingSystem(std::move(impl)));
