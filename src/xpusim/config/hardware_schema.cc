@@ -36,7 +36,7 @@ constexpr double kMaxLinkBandwidth = 1e14;     // 100 TB/s per device and direct
 
 const std::vector<std::string> kNodes = {"n28", "n16", "n12", "n7", "n6",
                                          "n5",  "n4",  "n3",  "n2"};
-const std::vector<std::string> kTopologies = {"switched", "fully_connected", "ring", "torus_2d",
+const std::vector<std::string> kTopologies = {"switched", "fully_connected", "ring", "pcie", "torus_2d",
                                               "torus_3d"};
 const std::vector<std::string> kPackages = {"organic", "fan_out", "cowos_s", "cowos_l", "emib",
                                             "soic_cowos"};
@@ -92,7 +92,8 @@ void add_tier(std::vector<Field<HW>>& out, const std::string& key, LinkTierSpec&
                       what + " one-hop latency of a small message; required when the tier is present",
                       FieldOptions{.required = false, .min = 0, .max = 1.0, .min_exclusive = true}));
   out.push_back(field(base + ".topology", [tier](HW& s) -> auto& { return tier(s).topology; },
-                      what + " topology; required when the tier is present",
+                      what + " topology (pcie: GPUs behind PCIe switches, no GPU fabric); "
+                             "required when the tier is present",
                       FieldOptions{.required = false, .choices = kTopologies}));
   out.push_back(field(base + ".domain_size", [tier](HW& s) -> auto& { return tier(s).domain_size; },
                       what + " devices reachable in this tier" +

@@ -66,8 +66,10 @@ struct PerfCalibration {
   Seconds request_overhead;
   // Host cost per sequence per iteration (RuntimeProfile::sequence_overhead).
   Seconds sequence_overhead;
-  // GQA decode KV re-read of the active runtime's attention kernel (RuntimeProfile::gqa_kv_reread).
+  // GQA decode KV re-read of the active runtime's attention kernel (RuntimeProfile::gqa_kv_reread)
+  // and the largest group it fuses (RuntimeProfile::gqa_fused_max_group).
   double gqa_kv_reread = 0;
+  int gqa_fused_max_group = 0;
   // The active runtime's GEMM-kernel factor on matrix_efficiency (RuntimeProfile::matrix_efficiency).
   double runtime_matrix_efficiency = 1.0;
   // Minimum duration of one attention kernel in decode (split-KV reduction, tail effects).

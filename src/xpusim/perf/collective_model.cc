@@ -27,9 +27,18 @@ struct Cost {
   const char* algorithm = "ring";
 };
 
+// A "pcie" tier: GPUs behind PCIe switches and host root complexes, no GPU fabric. NCCL runs rings
+// and trees there (no one-shot all-reduce) and, where the platform gives the GPUs no direct
+// peer-to-peer path, stages the data through host memory (its SHM transport): every byte crosses
+// the device's PCIe link twice, half of the link for the collective. Assumption (the PCIe presets
+// describe such servers); it is what the 2-8 x L40S serving rows of measured_public.csv show
+// (docs/validation.md, "PCIe collectives").
+constexpr double kPcieHostStagingFactor = 0.5;
+
 Tier make_tier(const LinkTierSpec& t, const PerfCalibration& cal, const char* name) {
   Tier r;
   r.bw = BytesPerSecond(std::max(t.bandwidth.value(), 1.0) * cal.link_efficiency);
+  if (t.topology == "pcie") r.bw = r.bw * kPcieHostStagingFactor;
   r.alpha = t.latency.value() > 0 ? t.latency : cal.default_link_latency;
   r.switched = t.topology.empty() || t.topology == "switched" || t.topology == "fully_connected";
   r.name = name;

@@ -88,8 +88,11 @@ OpResult attention_op(const HardwareSpec& hw, const Op& op, const PerfCalibratio
   TrafficBytes bytes;
   bytes.dram = op.dram_bytes();
   if (decode && !a.latent && a.kv_heads > 0 && a.heads > a.kv_heads) {
-    // Grouped-query heads: KV re-read for part of the extra query heads (calibration.gqa_kv_reread).
-    double extra = static_cast<double>(a.heads / a.kv_heads - 1) * cal.gqa_kv_reread;
+    // Grouped-query heads: KV re-read for part of the extra query heads (calibration.gqa_kv_reread);
+    // a group larger than the fused kernel handles reads the KV once per query head.
+    const int group = a.heads / a.kv_heads;
+    const bool fused = cal.gqa_fused_max_group <= 0 || group <= cal.gqa_fused_max_group;
+    const double extra = static_cast<double>(group - 1) * (fused ? cal.gqa_kv_reread : 1.0);
     bytes.dram += op.kv_read * extra;
   }
   bytes.l2 = bytes.dram;

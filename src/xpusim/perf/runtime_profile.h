@@ -41,6 +41,11 @@ struct RuntimeProfile {
   // only for the TensorRT-LLM engine (tensorrt-llm and nemo together), whose kernel choice
   // depends on batch, model and format.
   double gqa_kv_reread = 0;
+  // Largest group of query heads per KV head the stack's fused GQA decode kernel handles; larger
+  // groups run a per-query-head kernel that reads the KV once per query head (re-read 1). 0 = no
+  // limit. TensorRT-LLM's XQA kernels are built for groups of up to 8 (recalled, unverified); the
+  // Falcon-180B rows (groups of 29) are where it shows.
+  int gqa_fused_max_group = 0;
   // Fraction of the hardware's GEMM efficiency (PerfCalibration::matrix_efficiency, set by the
   // cuBLAS microbenchmarks) that the stack's own GEMM kernels reach (kernel selection, fused
   // epilogues, sustained-load clocks in a full model). 1 for PyTorch eager (cuBLAS itself);
