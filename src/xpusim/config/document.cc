@@ -100,6 +100,16 @@ Result<Document> Document::load_yaml_file(const std::string& path) {
   return from_yaml(*text, path);
 }
 
+Result<void> Document::apply_overrides(const std::vector<std::string>& assignments) {
+  Diagnostics diags;
+  for (const auto& a : assignments) {
+    auto r = apply_override(a);
+    if (!r) diags.insert(diags.end(), r.error().begin(), r.error().end());
+  }
+  if (!diags.empty()) return tl::unexpected(diags);
+  return {};
+}
+
 Result<void> Document::apply_override(const std::string& assignment) {
   auto eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0)

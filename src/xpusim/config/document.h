@@ -6,6 +6,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "xpusim/base/diagnostic.h"
 
@@ -31,6 +32,8 @@ class Document {
   // Sets (or adds) `path` from "path=value" as given on the command line. The value is validated
   // later by the schema exactly like a value written in a file.
   Result<void> apply_override(const std::string& assignment);
+  // Every assignment of `assignments` (the CLI's --set list); all problems collected.
+  Result<void> apply_overrides(const std::vector<std::string>& assignments);
 
   [[nodiscard]] const std::map<std::string, DocumentEntry>& entries() const { return entries_; }
   [[nodiscard]] const DocumentEntry* find(const std::string& path) const;

@@ -477,12 +477,7 @@ Result<HardwareSpec> load_hardware(const std::string& id_or_file,
     doc = Document::load_yaml_file(*path);
   }
   if (!doc) return tl::unexpected(doc.error());
-  Diagnostics diags;
-  for (const auto& o : overrides) {
-    auto r = doc->apply_override(o);
-    if (!r) diags.insert(diags.end(), r.error().begin(), r.error().end());
-  }
-  if (!diags.empty()) return tl::unexpected(diags);
+  if (auto r = doc->apply_overrides(overrides); !r) return tl::unexpected(r.error());
   return hardware_schema().parse(*doc);
 }
 

@@ -227,12 +227,7 @@ const Schema<ModelSpec>& model_schema() {
 }
 
 Result<ModelSpec> parse_model_document(Document doc, const std::vector<std::string>& overrides) {
-  Diagnostics diags;
-  for (const auto& o : overrides) {
-    auto r = doc.apply_override(o);
-    if (!r) diags.insert(diags.end(), r.error().begin(), r.error().end());
-  }
-  if (!diags.empty()) return tl::unexpected(diags);
+  if (auto r = doc.apply_overrides(overrides); !r) return tl::unexpected(r.error());
   return model_schema().parse(doc);
 }
 

@@ -841,12 +841,7 @@ const Schema<DatasetSpec>& dataset_schema() {
 
 Result<DatasetSpec> parse_dataset_document(Document doc,
                                            const std::vector<std::string>& overrides) {
-  Diagnostics diags;
-  for (const auto& o : overrides) {
-    auto r = doc.apply_override(o);
-    if (!r) diags.insert(diags.end(), r.error().begin(), r.error().end());
-  }
-  if (!diags.empty()) return tl::unexpected(diags);
+  if (auto r = doc.apply_overrides(overrides); !r) return tl::unexpected(r.error());
   auto spec = dataset_schema().parse(doc);
   if (!spec) return spec;
   // Fields with defaults fill an mlperf section in every file; it exists only when written.

@@ -153,12 +153,7 @@ const Schema<EngineProfile>& engine_schema() {
 
 Result<EngineProfile> parse_engine_document(Document doc,
                                             const std::vector<std::string>& overrides) {
-  Diagnostics diags;
-  for (const auto& o : overrides) {
-    auto r = doc.apply_override(o);
-    if (!r) diags.insert(diags.end(), r.error().begin(), r.error().end());
-  }
-  if (!diags.empty()) return tl::unexpected(diags);
+  if (auto r = doc.apply_overrides(overrides); !r) return tl::unexpected(r.error());
   auto spec = engine_schema().parse(doc);
   if (!spec) return spec;
   spec->id = std::filesystem::path(doc.file()).stem().string();
