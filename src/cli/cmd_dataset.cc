@@ -208,20 +208,7 @@ void show_dataset(const std::string& id_or_file, const GlobalOptions& g) {
 }
 
 void describe_dataset(const GlobalOptions& g) {
-  const auto& fields = dataset_schema().fields();
-  if (g.format == "json") {
-    ordered_json arr = ordered_json::array();
-    for (const auto& f : fields)
-      arr.push_back({{"path", f.path},
-                     {"type", f.type_text()},
-                     {"required", f.required},
-                     {"default", f.default_text},
-                     {"range", f.range_text()},
-                     {"description", f.description}});
-    print(arr.dump(2) + "\n");
-    return;
-  }
-  print(describe_schema(dataset_schema().name(), fields));
+  print_schema(dataset_schema().name(), dataset_schema().fields(), g);
 }
 
 }  // namespace

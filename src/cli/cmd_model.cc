@@ -193,20 +193,7 @@ void show_model(const std::string& id_or_file, const GlobalOptions& g) {
 }
 
 void describe_model(const GlobalOptions& g) {
-  const auto& fields = model_schema().fields();
-  if (g.format == "json") {
-    ordered_json arr = ordered_json::array();
-    for (const auto& f : fields)
-      arr.push_back({{"path", f.path},
-                     {"type", f.type_text()},
-                     {"required", f.required},
-                     {"default", f.default_text},
-                     {"range", f.range_text()},
-                     {"description", f.description}});
-    print(arr.dump(2) + "\n");
-    return;
-  }
-  print(describe_schema(model_schema().name(), fields));
+  print_schema(model_schema().name(), model_schema().fields(), g);
 }
 
 }  // namespace

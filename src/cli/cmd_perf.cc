@@ -575,8 +575,8 @@ void add_perf_commands(CLI::App& app, GlobalOptions& global) {
   run->add_flag("--sequence-parallel", run_opts->sequence_parallel,
                 "reduce-scatter + all-gather instead of all-reduce");
   run->add_option("--runtime", run_opts->runtime,
-                  "serving software stack whose overheads apply: tensorrt-llm, gpt-fast, nemo, "
-                  "vllm, tensorrt-llm-ifb, tensorrt-llm-serve, sglang, pytorch-eager")
+                  "serving software stack whose overheads apply: " +
+                      join(runtime_names(default_calibration().runtimes)))
       ->capture_default_str();
   run->add_option("--electricity-price", run_opts->electricity_usd_per_kwh,
                   "electricity price for the cost per token, USD/kWh")

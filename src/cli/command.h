@@ -12,6 +12,7 @@
 #include <CLI/CLI.hpp>
 
 #include "xpusim/base/diagnostic.h"
+#include "xpusim/config/schema.h"
 
 namespace xpusim::cli {
 
@@ -60,6 +61,10 @@ void add_engine_commands(CLI::App& app, GlobalOptions& global);
 
 // serve: the serving simulator (cmd_serve.cc).
 void add_serve_commands(CLI::App& app, GlobalOptions& global);
+
+// `describe <noun>`: the schema as a table, or a JSON array of fields (schema_output.cc).
+void print_schema(const std::string& name, const std::vector<FieldInfo>& fields,
+                  const GlobalOptions& g);
 
 // Prints diagnostics as "error: file:line:col: path: message", one per line.
 void print_diagnostics(const Diagnostics& diags);

@@ -128,6 +128,43 @@ bool Engine::grow_for_decode(int32_t slot) {
   }
 }
 
+int64_t Engine::plan_admitted_prompts(int64_t budget) {
+  for (const int32_t slot : running) {
+    if (budget <= 0) break;
+    if (requests[static_cast<size_t>(slot)].phase != RequestPhase::kPrefill) continue;
+    const int64_t left = prompt_left(slot);
+    const int64_t chunk = profile.chunked_prefill ? std::min(left, budget) : left;
+    if (chunk > budget) continue;
+    plan_prefill(slot, chunk);
+    budget -= chunk;
+  }
+  return budget;
+}
+
+int64_t Engine::admit_and_plan(int64_t budget, bool decode_now) {
+  while (budget > 0) {
+    const int32_t slot = front_waiting();
+    if (slot < 0) break;
+    const LiveRequest& r = requests[static_cast<size_t>(slot)];
+    const int64_t left = r.kv_tokens > 0 ? r.prompt_len - r.kv_tokens : r.prompt_len;
+    if (left == 0) {  // transferred from a prefill pool
+      if ((decode_now && budget < r.beams) || !admit_front()) break;
+      if (!decode_now) continue;
+      if (!reserve_decode(slot)) break;
+      plan_decode(slot);
+      budget -= r.beams;
+      continue;
+    }
+    if (!profile.chunked_prefill && left > budget) break;  // first come, first served
+    if (!admit_front()) break;
+    // The prefix cache may have served part of the prompt.
+    const int64_t chunk = std::min(prompt_left(slot), budget);
+    plan_prefill(slot, chunk);
+    budget -= chunk;
+  }
+  return budget;
+}
+
 int64_t Engine::prompt_left(int32_t slot) const {
   const LiveRequest& r = requests[static_cast<size_t>(slot)];
   return r.prompt_len - r.kv_tokens;

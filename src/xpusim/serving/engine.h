@@ -88,6 +88,15 @@ class Engine {
     work.push_back(StepWork{slot, 0, false});
   }
 
+  // Steps shared by the schedulers, each returning the token budget left:
+  // the next chunk of every admitted prompt (the rest of the prompt, or up to the budget when
+  // chunked prefill is on; an unchunked prompt that does not fit waits);
+  int64_t plan_admitted_prompts(int64_t budget);
+  // then waiting requests in arrival order, admitted while a seat, the budget and the KV cache
+  // allow, with their first chunk planned; a transferred request (its prompt already in the
+  // cache) joins as a decode row when `decode_now`, else it is admitted for the next iteration.
+  int64_t admit_and_plan(int64_t budget, bool decode_now);
+
   // Tokens of `slot` still to prefill.
   [[nodiscard]] int64_t prompt_left(int32_t slot) const;
   // Releases everything `slot` holds (completion, transfer done, rejection).

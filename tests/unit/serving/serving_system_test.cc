@@ -108,6 +108,50 @@ TEST(ServingSystem, DeterministicForASeed) {
   EXPECT_NE(a->duration, c->duration);
 }
 
+TEST(ServingSystem, TraceReplaysDeterministicallyAtItsTimestamps) {
+  auto sys = make_system(llama8b_like(), 1, engine());
+  std::vector<RequestSpec> reqs = varied_requests(200);
+  for (size_t i = 0; i < reqs.size(); ++i)
+    reqs[i].arrival = SimDuration(static_cast<int64_t>(i) * 40'000'000);  // every 40 ms
+  ArrivalSpec trace;
+  trace.kind = ArrivalSpec::Kind::kTrace;
+  auto a = sys->run(reqs, trace);
+  auto b = sys->run(reqs, trace);
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(a->duration, b->duration);
+  EXPECT_EQ(a->ttft.p99, b->ttft.p99);
+  EXPECT_EQ(a->counters.steps, b->counters.steps);
+  // The run spans the trace: the last request arrives at 7.96 s.
+  EXPECT_GT(a->duration.value(), 7.96);
+  reqs[5].arrival = SimDuration(-1);
+  EXPECT_FALSE(sys->run(reqs, trace).has_value());  // negative timestamps are an error
+}
+
+TEST(ServingSystem, LeastLoadedRouterBalancesReplicas) {
+  // Two replicas; every even request is long. Round robin sends every long request to replica 0,
+  // least-loaded spreads them, so its tail latency is no worse.
+  std::vector<RequestSpec> reqs = uniform_requests(200, 200, 20);
+  for (size_t i = 0; i < reqs.size(); i += 2) reqs[i].output_len = 600;
+  EngineProfile e = engine(16);
+  SystemConfig c;
+  c.devices = 2;
+  c.precision = precision_plan_for(Precision::kBf16);
+  c.engine = e;
+  auto rr = ServingSystem::create(h100_like(), llama8b_like(), c, default_calibration());
+  c.router = "least_loaded";
+  auto ll = ServingSystem::create(h100_like(), llama8b_like(), c, default_calibration());
+  ASSERT_TRUE(rr && ll);
+  auto a = (*rr)->run(reqs, poisson(20.0));
+  auto b = (*ll)->run(reqs, poisson(20.0));
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(b->counters.completed, 200);
+  EXPECT_LE(b->e2e.p99.value(), a->e2e.p99.value() * 1.02);
+  c.router = "round_robbin";
+  auto bad = ServingSystem::create(h100_like(), llama8b_like(), c, default_calibration());
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_NE(bad.error().front().message.find("did you mean 'round_robin'"), std::string::npos);
+}
+
 TEST(ServingSystem, PercentilesAreOrdered) {
   auto sys = make_system(llama8b_like(), 1, engine());
   auto r = sys->run(varied_requests(500), poisson(30.0));
@@ -166,11 +210,10 @@ TEST(ServingSystem, OneRequestAloneIsOnePrefillAndItsDecodeSteps) {
   PerfCalibration cal = with_runtime(default_calibration(),
                                      *find_runtime(default_calibration().runtimes, "vllm"));
   DeviceModel dm(h100_like(), m, ParallelismPlan{}, precision_plan_for(Precision::kBf16), cal);
-  const Seconds prefill = dm.step(prefill_shape(m, 1, 500)).kernels() + cal.step_overhead +
-                          cal.request_overhead;
+  const Seconds host = cal.step_overhead + cal.sequence_overhead;  // one sequence per step
+  const Seconds prefill = dm.step(prefill_shape(m, 1, 500)).kernels() + host + cal.request_overhead;
   Seconds e2e = prefill;
-  for (int64_t ctx = 501; ctx <= 503; ++ctx)
-    e2e += dm.step(decode_shape(m, 1, ctx)).kernels() + cal.step_overhead;
+  for (int64_t ctx = 501; ctx <= 503; ++ctx) e2e += dm.step(decode_shape(m, 1, ctx)).kernels() + host;
   EXPECT_NEAR(r->ttft.mean.value(), prefill.value(), 2e-9);
   EXPECT_NEAR(r->e2e.mean.value(), e2e.value(), 5e-9);
   EXPECT_NEAR(r->tpot.mean.value(), ((e2e - prefill) / 3.0).value(), 5e-9);
@@ -193,10 +236,10 @@ TEST(ServingSystem, OneFullBatchMatchesTheStaticScenario) {
   PerfCalibration cal = with_runtime(default_calibration(),
                                      *find_runtime(default_calibration().runtimes, "vllm"));
   StaticResult st = simulate_static(h100_like(), m, sc, cal);
-  // The serving prefill step also pays the per-iteration step overhead (static TTFT does not).
-  EXPECT_NEAR(r->ttft.mean.value(), (st.ttft + cal.step_overhead).value(), 1e-6);
-  EXPECT_NEAR(r->e2e.mean.value(), (st.e2e_latency + cal.step_overhead).value(),
-              1e-6 * st.e2e_latency.value());
+  // The serving prefill step also pays the per-iteration host costs (static TTFT does not).
+  const Seconds extra = cal.step_overhead + cal.sequence_overhead * 32.0;
+  EXPECT_NEAR(r->ttft.mean.value(), (st.ttft + extra).value(), 1e-6);
+  EXPECT_NEAR(r->e2e.mean.value(), (st.e2e_latency + extra).value(), 1e-6 * st.e2e_latency.value());
 }
 
 TEST(ServingSystem, PreemptionOnlyUnderMaxUtilisation) {

@@ -34,37 +34,9 @@ class DecodeFirstScheduler final : public BatchScheduler {
       budget -= r.beams;
       ++i;
     }
-    // 2. Prompts already admitted (the next chunk of a chunked prefill).
-    for (const int32_t slot : e.running) {
-      if (budget <= 0) break;
-      if (e.requests[static_cast<size_t>(slot)].phase != RequestPhase::kPrefill) continue;
-      const int64_t left = e.prompt_left(slot);
-      const int64_t chunk = e.profile.chunked_prefill ? std::min(left, budget) : left;
-      if (chunk > budget) continue;
-      e.plan_prefill(slot, chunk);
-      budget -= chunk;
-    }
-    // 3. New requests, first come first served.
-    while (budget > 0) {
-      const int32_t slot = e.front_waiting();
-      if (slot < 0) break;
-      const LiveRequest& r = e.requests[static_cast<size_t>(slot)];
-      const int64_t left = r.kv_tokens > 0 ? r.prompt_len - r.kv_tokens : r.prompt_len;
-      if (left == 0) {  // a transferred request: it joins as a decode row
-        if (budget < r.beams || !e.admit_front()) break;
-        if (!e.reserve_decode(slot)) break;
-        e.plan_decode(slot);
-        budget -= r.beams;
-        continue;
-      }
-      if (!e.profile.chunked_prefill && left > budget) break;
-      if (!e.admit_front()) break;
-      // The prefix cache may have served part of the prompt.
-      const int64_t todo = e.prompt_left(slot);
-      const int64_t chunk = std::min(todo, budget);
-      e.plan_prefill(slot, chunk);
-      budget -= chunk;
-    }
+    // 2. Prompts already admitted (the next chunk of a chunked prefill), 3. new requests.
+    budget = e.plan_admitted_prompts(budget);
+    e.admit_and_plan(budget, /*decode_now=*/true);
   }
 };
 

@@ -17,31 +17,8 @@ class PrefillFirstScheduler final : public BatchScheduler {
   [[nodiscard]] std::string_view name() const override { return "prefill_first"; }
 
   void schedule(Engine& e) override {
-    int64_t budget = e.profile.max_num_tokens;
-    for (const int32_t slot : e.running) {
-      if (budget <= 0) break;
-      if (e.requests[static_cast<size_t>(slot)].phase != RequestPhase::kPrefill) continue;
-      const int64_t left = e.prompt_left(slot);
-      const int64_t chunk = e.profile.chunked_prefill ? std::min(left, budget) : left;
-      if (chunk > budget) continue;
-      e.plan_prefill(slot, chunk);
-      budget -= chunk;
-    }
-    while (budget > 0) {
-      const int32_t slot = e.front_waiting();
-      if (slot < 0) break;
-      const LiveRequest& r = e.requests[static_cast<size_t>(slot)];
-      const int64_t left = r.kv_tokens > 0 ? r.prompt_len - r.kv_tokens : r.prompt_len;
-      if (left == 0) {  // a transferred request joins the decode batch of the next iteration
-        if (!e.admit_front()) break;
-        continue;
-      }
-      if (!e.profile.chunked_prefill && left > budget) break;
-      if (!e.admit_front()) break;
-      const int64_t chunk = std::min(e.prompt_left(slot), budget);
-      e.plan_prefill(slot, chunk);
-      budget -= chunk;
-    }
+    int64_t budget = e.plan_admitted_prompts(e.profile.max_num_tokens);
+    e.admit_and_plan(budget, /*decode_now=*/false);
     if (!e.work.empty()) return;
     for (size_t i = 0; i < e.running.size();) {
       const int32_t slot = e.running[i];
