@@ -3,6 +3,10 @@
 // signed errors, MAPE per scenario / metric / hardware, and every row it could not simulate with
 // the reason. `xpusim calibrate FILE.csv`: fits the global PerfCalibration constants to the same
 // rows and checks them leave-one-hardware-family-out.
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
 #include <cstdio>
 #include <string>
 
@@ -136,10 +140,24 @@ std::string param_value_text(const FitParameter& p, const PerfCalibration& c) {
 
 void run_calibrate(const std::string& file, int max_rounds, bool holdout,
                    const std::string& weighting, const std::vector<std::string>& scenarios,
-                   const GlobalOptions& global) {
+                   const std::vector<std::string>& parameters, const GlobalOptions& global) {
   Validator v = load_validator(file, global);
   FitOptions options;
   if (!scenarios.empty()) options.scenarios = scenarios;
+  options.parameters = parameters;
+  if (isatty(fileno(stderr)) || std::getenv("XPUSIM_PROGRESS"))
+    options.on_round = [&options](int round, double objective, double step,
+                                  const PerfCalibration& c) {
+      std::string values;
+      for (const auto& p : fit_parameters())
+        if (options.parameters.empty() ||
+            std::find(options.parameters.begin(), options.parameters.end(), p.name) !=
+                options.parameters.end())
+          values += " " + p.name + "=" + std::to_string(p.is_time ? p.get(c) * 1e6 : p.get(c)) +
+                    (p.is_time ? "us" : "");
+      std::fprintf(stderr, "calibrate: round %d, objective %.3f%%, step %.4g;%s\n", round,
+                   objective, step, values.c_str());
+    };
   options.max_rounds = max_rounds;
   options.weighting =
       weighting == "per-scenario" ? FitWeighting::kPerScenario : FitWeighting::kPerRow;
@@ -240,9 +258,20 @@ void add_validate_commands(CLI::App& app, GlobalOptions& global) {
   auto file = std::make_shared<std::string>();
   validate->add_option("file", *file, "measured_*.csv (schema: ../shared/validation/README.md)")
       ->required();
-  validate->callback([file, &global] {
+  auto only = std::make_shared<std::vector<std::string>>();
+  validate
+      ->add_option("--scenarios", *only,
+                   "predict only the rows of these scenarios (default: every row)")
+      ->delimiter(',')
+      ->check(CLI::IsMember(simulated_scenarios()));
+  validate->callback([file, only, &global] {
     Validator v = load_validator(*file, global);
-    ValidationReport rep = v.run(default_calibration());
+    Validator::RowFilter keep;
+    if (!only->empty())
+      keep = [only](const MeasuredRow& r) {
+        return std::find(only->begin(), only->end(), r.scenario) != only->end();
+      };
+    ValidationReport rep = v.run(default_calibration(), keep);
     if (global.format == "json") std::printf("%s\n", report_json(rep).dump(2).c_str());
     else if (global.format == "csv") std::printf("%s", report_csv(rep).c_str());
     else std::printf("%s", report_text(rep).c_str());
@@ -270,8 +299,16 @@ void add_validate_commands(CLI::App& app, GlobalOptions& global) {
                    "allreduce p2p op)")
       ->delimiter(',')
       ->check(CLI::IsMember(simulated_scenarios()));
-  calibrate->callback([cal_file, rounds, no_holdout, weighting, scenarios, &global] {
-    run_calibrate(*cal_file, *rounds, !*no_holdout, *weighting, *scenarios, global);
+  auto parameters = std::make_shared<std::vector<std::string>>();
+  std::vector<std::string> names;
+  for (const auto& p : fit_parameters()) names.push_back(p.name);
+  calibrate
+      ->add_option("--parameters", *parameters,
+                   "fit only these constants (default: all; names as in the report)")
+      ->delimiter(',')
+      ->check(CLI::IsMember(names));
+  calibrate->callback([cal_file, rounds, no_holdout, weighting, scenarios, parameters, &global] {
+    run_calibrate(*cal_file, *rounds, !*no_holdout, *weighting, *scenarios, *parameters, global);
   });
 }
 

@@ -48,18 +48,28 @@ FitParameter runtime_param(std::string_view runtime, std::string_view what,
                       lo, hi, !std::is_same_v<T, double>};
 }
 
-// A kernel property shared by the TensorRT-LLM and NeMo profiles (NeMo runs TensorRT-LLM
-// engines): read from tensorrt-llm, written to both.
+// A kernel property shared by several profiles that run the same engines: read from the first,
+// written to all ("tensorrt-llm+nemo.gqa_kv_reread").
+FitParameter shared_param(std::vector<std::string_view> runtimes, std::string_view what,
+                          double RuntimeProfile::*member, double lo, double hi) {
+  FitParameter first = runtime_param(runtimes.front(), what, member, lo, hi);
+  std::vector<std::function<void(PerfCalibration&, double)>> setters;
+  std::string name;
+  for (std::string_view r : runtimes) {
+    setters.push_back(runtime_param(r, what, member, lo, hi).set);
+    name += (name.empty() ? "" : "+") + std::string(r);
+  }
+  first.name = name + "." + std::string(what);
+  first.set = [setters](PerfCalibration& c, double v) {
+    for (const auto& s : setters) s(c, v);
+  };
+  return first;
+}
+
+// NeMo serves TensorRT-LLM engines: kernel properties shared with tensorrt-llm.
 FitParameter engine_param(std::string_view what, double RuntimeProfile::*member, double lo,
                           double hi) {
-  FitParameter trt = runtime_param("tensorrt-llm", what, member, lo, hi);
-  FitParameter nemo = runtime_param("nemo", what, member, lo, hi);
-  trt.name = "tensorrt-llm+nemo." + std::string(what);
-  trt.set = [a = trt.set, b = nemo.set](PerfCalibration& c, double v) {
-    a(c, v);
-    b(c, v);
-  };
-  return trt;
+  return shared_param({"tensorrt-llm", "nemo"}, what, member, lo, hi);
 }
 
 }  // namespace
@@ -111,6 +121,28 @@ const std::vector<FitParameter>& fit_parameters() {
       runtime_param("gpt-fast", "kernel_gap", &RuntimeProfile::kernel_gap, 0.0, 50e-6),
       runtime_param("gpt-fast", "step_overhead", &RuntimeProfile::step_overhead, 0.0, 5e-3),
       runtime_param("vllm", "step_overhead", &RuntimeProfile::step_overhead, 0.0, 5e-3),
+      // Serving runtimes: per-iteration and per-sequence host costs (fitted on serving rows).
+      // Per-sequence host costs: up to 2 ms per streamed token (a Python API server that
+      // detokenises and sends every token on the scheduling loop).
+      runtime_param("vllm", "sequence_overhead", &RuntimeProfile::sequence_overhead, 0.0, 2e-3),
+      runtime_param("vllm-0.5", "sequence_overhead", &RuntimeProfile::sequence_overhead, 0.0,
+                    2e-3),
+      runtime_param("tensorrt-llm-ifb", "step_overhead", &RuntimeProfile::step_overhead, 0.0,
+                    5e-3),
+      runtime_param("tensorrt-llm-ifb", "sequence_overhead", &RuntimeProfile::sequence_overhead,
+                    0.0, 2e-3),
+      runtime_param("tensorrt-llm-serve", "kernel_gap", &RuntimeProfile::kernel_gap, 0.0, 50e-6),
+      runtime_param("tensorrt-llm-serve", "step_overhead", &RuntimeProfile::step_overhead, 0.0,
+                    5e-3),
+      runtime_param("tensorrt-llm-serve", "sequence_overhead", &RuntimeProfile::sequence_overhead,
+                    0.0, 2e-3),
+      // Kernel properties of the TensorRT-LLM serving engines (both serving runtimes).
+      shared_param({"tensorrt-llm-ifb", "tensorrt-llm-serve"}, "gqa_kv_reread",
+                   &RuntimeProfile::gqa_kv_reread, 0.0, 1.0),
+      shared_param({"tensorrt-llm-ifb", "tensorrt-llm-serve"}, "matrix_efficiency",
+                   &RuntimeProfile::matrix_efficiency, 0.5, 1.0),
+      runtime_param("sglang", "step_overhead", &RuntimeProfile::step_overhead, 0.0, 5e-3),
+      runtime_param("sglang", "sequence_overhead", &RuntimeProfile::sequence_overhead, 0.0, 2e-3),
       runtime_param("pytorch-eager", "kernel_gap", &RuntimeProfile::kernel_gap, 0.0, 50e-6),
       runtime_param("pytorch-eager", "host_call", &RuntimeProfile::host_call, 0.0, 100e-6),
       duration_param("min_attention_time", &PerfCalibration::min_attention_time, 0.0, 50e-6),
@@ -172,6 +204,10 @@ FitResult fit_calibration(const Validator& v, const PerfCalibration& start,
   for (int round = 0; round < options.max_rounds && step >= options.min_step; ++round) {
     bool improved = false;
     for (const FitParameter& p : fit_parameters()) {
+      if (!options.parameters.empty() &&
+          std::find(options.parameters.begin(), options.parameters.end(), p.name) ==
+              options.parameters.end())
+        continue;
       // Try both directions; keep the better one if it improves, then keep moving that way
       // (doubling the move) while it still improves: a line search along this coordinate.
       auto trial_value = [&](double x, int dir, double s) {
@@ -214,6 +250,7 @@ FitResult fit_calibration(const Validator& v, const PerfCalibration& start,
       p.set(cur, best_value);
     }
     if (!improved) step *= 0.5;
+    if (options.on_round) options.on_round(round + 1, best, step, cur);
   }
   out.fitted = cur;
   out.objective_after = best;

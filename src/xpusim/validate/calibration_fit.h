@@ -43,6 +43,13 @@ struct FitOptions {
   int max_rounds = 40;          // rounds over all parameters
   double initial_step = 0.5;    // relative step (x(1+s) and x/(1+s))
   double min_step = 0.002;      // stop when the step is halved below this
+  // Names of the parameters to fit (fit_parameters()); empty = all. The others keep their
+  // starting values: serving-runtime constants are fitted on serving rows with the kernel
+  // constants held at what the microbenchmark and static rows gave them.
+  std::vector<std::string> parameters;
+  // Called after every round with its number, the objective, the step and the constants so far
+  // (progress reports; an interrupted fit keeps its last round).
+  std::function<void(int, double, double, const PerfCalibration&)> on_round;
 };
 
 struct FitResult {

@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include <fmt/format.h>
+
 #include "xpusim/base/text.h"
 #include "xpusim/perf/runtime_profile.h"
 #include "xpusim/units/unit_parser.h"
@@ -32,6 +34,16 @@ std::string lower(std::string_view s) {
   std::transform(out.begin(), out.end(), out.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return out;
+}
+
+// The "framework: ..." clause of the notes, lower-cased (a model name such as Mistral-Nemo
+// elsewhere in the notes must not select a framework); the whole notes when there is none.
+std::string framework_clause(const std::string& notes) {
+  std::string l = lower(notes);
+  const size_t at = l.find("framework:");
+  if (at == std::string::npos) return l;
+  const size_t end = l.find(';', at);
+  return l.substr(at, end == std::string::npos ? std::string::npos : end - at);
 }
 
 bool contains(const std::string& haystack_lower, std::string_view needle) {
@@ -227,6 +239,213 @@ tl::expected<RowCase, std::string> interpret_op(const MeasuredRow& row, const Ha
   return c;
 }
 
+// ---- Serving rows ----------------------------------------------------------------------------
+
+// The number after `key` in `notes_lower` ("max_num_tokens 2048", "kv fraction: 0.9").
+std::optional<double> number_after(const std::string& notes_lower, std::string_view key) {
+  size_t at = notes_lower.find(key);
+  while (at != std::string::npos) {
+    size_t p = at + key.size();
+    while (p < notes_lower.size() && (notes_lower[p] == ' ' || notes_lower[p] == ':' ||
+                                      notes_lower[p] == '=' || notes_lower[p] == '-'))
+      ++p;
+    size_t e = p;
+    while (e < notes_lower.size() &&
+           (std::isdigit(static_cast<unsigned char>(notes_lower[e])) || notes_lower[e] == '.' ||
+            notes_lower[e] == ','))
+      ++e;
+    std::string digits;
+    for (size_t i = p; i < e; ++i)
+      if (notes_lower[i] != ',') digits += notes_lower[i];
+    while (!digits.empty() && digits.back() == '.') digits.pop_back();
+    if (!digits.empty()) {
+      try {
+        return std::stod(digits);
+      } catch (...) {
+      }
+    }
+    at = notes_lower.find(key, at + 1);
+  }
+  return std::nullopt;
+}
+
+// The count in front of `what` ("320 ShareGPT prompts", "2000 synthetic requests").
+std::optional<int64_t> count_before(const std::string& notes_lower, std::string_view what) {
+  const size_t at = notes_lower.find(what);
+  if (at == std::string::npos || at < 2) return std::nullopt;
+  size_t e = at;
+  while (e > 0 && notes_lower[e - 1] == ' ') --e;
+  size_t b = e;
+  while (b > 0 && (std::isdigit(static_cast<unsigned char>(notes_lower[b - 1])) ||
+                   notes_lower[b - 1] == ','))
+    --b;
+  std::string digits;
+  for (size_t i = b; i < e; ++i)
+    if (notes_lower[i] != ',') digits += notes_lower[i];
+  if (digits.empty() || digits.size() > 9) return std::nullopt;
+  return std::stoll(digits);
+}
+
+// MLPerf benchmark dataset of a model (serving.md §1a); "" when the model has none here.
+std::string mlperf_dataset(const std::string& model) {
+  if (model == "llama-2-70b") return "mlperf-llama2-70b";
+  if (model == "mixtral-8x7b") return "mlperf-mixtral-8x7b";
+  if (model == "gpt-j-6b") return "mlperf-gpt-j";
+  if (model == "llama-3.1-405b") return "mlperf-llama3.1-405b";
+  if (model == "llama-3.1-8b") return "mlperf-llama3.1-8b";
+  if (model == "deepseek-r1") return "mlperf-deepseek-r1";
+  return "";
+}
+
+// Row-interpretation rules for serving rows (docs/validation.md, "Serving rows"). Engine
+// settings the notes state are applied as engine overrides; the engine-version defaults the
+// sources imply are applied and recorded as assumptions.
+tl::expected<RowCase, std::string> interpret_serving(const MeasuredRow& row,
+                                                     const HardwareSpec& hw,
+                                                     int64_t model_context) {
+  using M = Metric;
+  const std::string& s = row.scenario;
+  const bool mlperf = s.starts_with("mlperf_");
+  std::vector<Metric> allowed;
+  if (s == "max_throughput")
+    allowed = {M::kOutputTokensPerS, M::kTotalTokensPerS, M::kRequestsPerS};
+  else if (s == "concurrency")
+    allowed = {M::kOutputTokensPerS, M::kMeanTtftMs, M::kMeanTpotMs, M::kRequestsPerS};
+  else if (s == "mlperf_offline")
+    allowed = {M::kOutputTokensPerS, M::kSamplesPerS};
+  else
+    allowed = {M::kOutputTokensPerS, M::kSamplesPerS, M::kMeanTtftMs, M::kMeanTpotMs};
+  if (std::find(allowed.begin(), allowed.end(), row.metric) == allowed.end())
+    return reject(metric_not_defined(row));
+  if (row.model.empty()) return reject("missing field: model");
+  RowCase c;
+  c.kind = CaseKind::kServing;
+  ServingRowCase& v = c.serving;
+  std::vector<std::string>& as = c.assumptions;
+  const std::string notes = lower(row.notes);
+
+  // Deployment. MLPerf summaries do not state TP: the candidate with the highest Offline
+  // throughput is taken (what a submitter tunes for).
+  if (mlperf && !row.tp) {
+    c.run.tp = 1;
+    c.run.pp = row.pp.value_or(1);
+    c.run.replicas = row.num_devices;
+    v.choose_tp = true;
+    as.emplace_back("tp not stated (MLPerf) -> the power of two up to 8 dividing num_devices "
+                    "with the highest simulated Offline tokens/s");
+  } else if (auto r = resolve_parallelism(row, c.run, as); !r) {
+    return reject(r.error());
+  }
+  if (auto r = resolve_precisions(row, hw, c.run, as); !r) return reject(r.error());
+
+  // Engine and its settings.
+  const std::optional<std::string> framework = runtime_for_notes(row.notes);
+  const std::string stack = framework_clause(row.notes);
+  const bool trt = contains(stack, "tensorrt") || contains(stack, "nvidia nim") ||
+                   (framework && *framework == "tensorrt-llm");
+  auto set = [&](const std::string& assignment) { v.engine_overrides.push_back(assignment); };
+  if (contains(stack, "sglang")) {
+    v.engine = "sglang";
+  } else if (framework && *framework == "vllm") {
+    v.engine = "vllm-v0";
+    // vLLM V0 (0.5-0.6): chunked prefill is on by default only when max_model_len > 32K (and
+    // never with multi-step scheduling in 0.6.0); without it the token budget is
+    // max(max_model_len, 2048), with it 2048 (arg_utils.py, serving.md §3b). max_model_len is the
+    // notes' value, else the model's context.
+    const auto len = number_after(notes, "max_model_len");
+    const int64_t max_model_len = len ? static_cast<int64_t>(*len) : model_context;
+    const auto steps = number_after(notes, "num-scheduler-steps");
+    const bool chunked = max_model_len > 32768 && !steps;
+    if (contains(stack, "vllm 0.5")) {
+      set("runtime=vllm-0.5");
+      as.emplace_back("vLLM 0.5: runtime vllm-0.5 (API server in the engine process)");
+    }
+    set(fmt::format("max_model_len={}", max_model_len));
+    set(fmt::format("chunked_prefill={}", chunked));
+    set(fmt::format("max_num_tokens={}", chunked ? 2048 : std::max<int64_t>(max_model_len, 2048)));
+    if (steps) set(fmt::format("scheduler_steps={}", static_cast<int64_t>(*steps)));
+    as.push_back(fmt::format("vLLM V0 defaults for max_model_len {}{}: chunked prefill {}, token "
+                             "budget {}",
+                             max_model_len, len ? "" : " (the model's context)",
+                             chunked ? "on" : "off",
+                             chunked ? 2048 : std::max<int64_t>(max_model_len, 2048)));
+  } else if (trt) {
+    v.engine = "trtllm";
+    if (mlperf) {
+      // NVIDIA's MLPerf v4.1 harness (serving.md §3a): max_util scheduling, KV fraction 0.90 of
+      // the free memory, max_num_tokens 4096 (llama2-70b base config), chunked context on;
+      // batch 896 (llama2-70b: H200 TP1 Server, H100 TP2 Offline).
+      for (const char* a : {"admission=max_utilization", "memory_fraction=0.9",
+                            "max_num_tokens=4096", "chunked_prefill=true", "max_batch=896"})
+        set(a);
+      as.emplace_back("MLPerf v4.1 NVIDIA harness settings: max_util, KV fraction 0.9 of free, "
+                      "max_num_tokens 4096, chunked context, max_batch 896 (llama2-70b configs; "
+                      "applied to every benchmark)");
+    } else if (contains(stack, "0.10") && row.input_len && row.output_len) {
+      // perf-overview engines are built per case with max_seq_len = ISL + OSL (GPT-J and
+      // Falcon-180B run 2048 + 2048 beyond their 2048-token context).
+      set(fmt::format("max_model_len={}", *row.input_len + *row.output_len));
+      // gptManagerBenchmark v0.10: no chunked context, GUARANTEED_NO_EVICT, no block reuse,
+      // 64-token blocks (trtllm-build default of that release; unverified).
+      for (const char* a : {"runtime=tensorrt-llm-ifb", "chunked_prefill=true",
+                            "admission=guaranteed_no_evict", "prefix_caching=false",
+                            "kv_block_size=64"})
+        set(a);
+      as.emplace_back("TensorRT-LLM 0.10 gptManagerBenchmark: runtime tensorrt-llm-ifb (no CUDA "
+                      "graphs), guaranteed_no_evict, no block reuse, 64-token blocks; chunked "
+                      "context assumed: with max_num_tokens equal to a 2048-token prompt, an "
+                      "unchunked prompt could join no iteration with a decode in flight, and the "
+                      "measured 2048-token rows show batching");
+    }
+  } else {
+    return reject("serving row: the framework in the notes maps to no engine profile "
+                  "(trtllm, vllm-v0, sglang)");
+  }
+  if (auto b = number_after(notes, "max_batch_size"))
+    set(fmt::format("max_batch={}", static_cast<int64_t>(*b)));
+  if (auto t = number_after(notes, "max_num_tokens"))
+    set(fmt::format("max_num_tokens={}", static_cast<int64_t>(*t)));
+  if (auto f = number_after(notes, "kv_cache_free_gpu_mem_fraction"))
+    set(fmt::format("memory_fraction={}", *f));
+
+  // Workload.
+  if (mlperf) {
+    v.dataset = mlperf_dataset(row.model);
+    if (v.dataset.empty()) return reject("no MLPerf dataset for model " + row.model);
+    v.arrivals = s == "mlperf_offline"  ? ServingRowCase::Arrivals::kMlperfOffline
+                 : s == "mlperf_server" ? ServingRowCase::Arrivals::kMlperfServer
+                                        : ServingRowCase::Arrivals::kMlperfInteractive;
+    return c;
+  }
+  if (row.input_len && row.output_len) {
+    c.run.input_len = *row.input_len;
+    c.run.output_len = *row.output_len;
+  } else if (contains(notes, "sharegpt")) {
+    v.dataset = "sharegpt";
+  } else {
+    return reject("serving row without input_len/output_len names no dataset in its notes");
+  }
+  if (s == "concurrency") {
+    if (!row.batch) return reject("missing field: batch (the concurrency)");
+    v.arrivals = ServingRowCase::Arrivals::kClosedLoop;
+    v.concurrency = *row.batch;
+    // AIPerf/NIM runs: enough requests for a steady state (not stated by the source).
+    v.requests = std::max<int64_t>(100, 20 * v.concurrency);
+    as.push_back(fmt::format("closed loop of {} clients, {} requests (count not stated)",
+                             v.concurrency, v.requests));
+    return c;
+  }
+  v.arrivals = ServingRowCase::Arrivals::kOffline;
+  if (auto n = count_before(notes, "synthetic requests")) v.requests = *n;
+  else if (auto p = count_before(notes, "sharegpt prompts")) v.requests = *p;
+  else if (auto q = number_after(notes, "--num-prompts")) v.requests = static_cast<int64_t>(*q);
+  if (v.requests <= 0) {
+    v.requests = 1000;  // vLLM benchmark default --num-prompts 1000 (serving.md §1c)
+    as.emplace_back("request count not in the notes -> 1000 (vLLM benchmark default)");
+  }
+  return c;
+}
+
 }  // namespace
 
 const std::vector<std::string>& llmcompass_op_names() {
@@ -237,8 +456,10 @@ const std::vector<std::string>& llmcompass_op_names() {
 }
 
 const std::vector<std::string>& simulated_scenarios() {
-  static const std::vector<std::string> names = {"static", "gemm",      "gemm_peak", "membw",
-                                                 "allreduce", "p2p", "op"};
+  static const std::vector<std::string> names = {
+      "static",         "gemm",          "gemm_peak",     "membw",
+      "allreduce",      "p2p",           "op",            "max_throughput",
+      "concurrency",    "mlperf_offline", "mlperf_server", "mlperf_interactive"};
   return names;
 }
 
@@ -281,7 +502,7 @@ bool notes_say_host_to_device(const std::string& notes) {
 }
 
 std::optional<std::string> runtime_for_notes(const std::string& notes) {
-  const std::string l = lower(notes);
+  const std::string l = framework_clause(notes);
   if (contains(l, "nemo")) return "nemo";
   if (contains(l, "tensorrt-llm") || contains(l, "trt-llm")) return "tensorrt-llm";
   if (contains(l, "gpt-fast")) return "gpt-fast";
@@ -293,12 +514,14 @@ std::optional<std::string> runtime_for_notes(const std::string& notes) {
 namespace {
 
 tl::expected<RowCase, std::string> interpret_row_kind(const MeasuredRow& row,
-                                                      const HardwareSpec& hw);
+                                                      const HardwareSpec& hw,
+                                                      const ModelSpec* model);
 
 }  // namespace
 
-tl::expected<RowCase, std::string> interpret_row(const MeasuredRow& row, const HardwareSpec& hw) {
-  auto c = interpret_row_kind(row, hw);
+tl::expected<RowCase, std::string> interpret_row(const MeasuredRow& row, const HardwareSpec& hw,
+                                                 const ModelSpec* model) {
+  auto c = interpret_row_kind(row, hw, model);
   if (!c) return c;
   if (auto rt = runtime_for_notes(row.notes)) {
     c->runtime = *rt;
@@ -313,11 +536,13 @@ tl::expected<RowCase, std::string> interpret_row(const MeasuredRow& row, const H
 namespace {
 
 tl::expected<RowCase, std::string> interpret_row_kind(const MeasuredRow& row,
-                                                      const HardwareSpec& hw) {
+                                                      const HardwareSpec& hw,
+                                                      const ModelSpec* model) {
   const std::string& s = row.scenario;
-  if (is_serving_scenario(s))
-    return reject("serving scenario " + s +
-                          ": needs the serving simulator (not yet implemented)");
+  if (is_serving_scenario(s)) {
+    if (!model) return reject("serving row: the model must be loaded to interpret it");
+    return interpret_serving(row, hw, model->max_context);
+  }
   if (s == "static") return interpret_static(row, hw);
   if (s == "gemm") return interpret_gemm(row, false);
   if (s == "gemm_peak") return interpret_gemm(row, true);
@@ -367,10 +592,7 @@ tl::expected<RowCase, std::string> interpret_row_kind(const MeasuredRow& row,
                                " (notes)");
     return c;
   }
-  std::vector<std::string> known = simulated_scenarios();
-  for (const char* serving : {"max_throughput", "concurrency", "mlperf_offline", "mlperf_server",
-                              "mlperf_interactive"})
-    known.emplace_back(serving);
+  const std::vector<std::string>& known = simulated_scenarios();
   std::string msg = "unknown scenario \"" + s + "\"";
   if (auto m = closest_match(s, known)) msg += "; did you mean \"" + *m + "\"?";
   return reject(msg);

@@ -5,19 +5,21 @@
 // rows) and validator.h (prediction and error). Every default applied is recorded in the case.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include <tl/expected.hpp>
 
 #include "xpusim/config/hardware_spec.h"
+#include "xpusim/config/model_spec.h"
 #include "xpusim/config/precision.h"
 #include "xpusim/units/quantity.h"
 #include "xpusim/validate/measured_row.h"
 
 namespace xpusim {
 
-enum class CaseKind { kStatic, kGemm, kGemmPeak, kMemBw, kAllReduce, kP2p, kOp };
+enum class CaseKind { kStatic, kGemm, kGemmPeak, kMemBw, kAllReduce, kP2p, kOp, kServing };
 
 // A static batch (also the run an op row is one layer of).
 struct StaticCase {
@@ -56,6 +58,20 @@ struct OpCase {
   std::string op;  // LLMCompass operator name (Q_K_V, Softmax, ...); "" = whole layer
 };
 
+// A serving run (max_throughput, concurrency and MLPerf rows): the engine and its settings, the
+// workload and how it arrives. Deployment (tp, pp, replicas, precision) and fixed lengths are in
+// RowCase::run.
+struct ServingRowCase {
+  enum class Arrivals { kOffline, kClosedLoop, kMlperfOffline, kMlperfServer, kMlperfInteractive };
+  Arrivals arrivals = Arrivals::kOffline;
+  int64_t concurrency = 0;                   // kClosedLoop clients
+  std::string engine;                        // engine preset id
+  std::vector<std::string> engine_overrides; // "path=value", validated by the engine schema
+  std::string dataset;                       // dataset id; "" = fixed lengths (run.input_len/..)
+  int64_t requests = 0;                      // requests simulated (MLPerf: 0 = the dataset's)
+  bool choose_tp = false;                    // tp not stated: the candidate with the most tokens/s
+};
+
 struct RowCase {
   CaseKind kind = CaseKind::kStatic;
   StaticCase run;         // kStatic, kOp
@@ -63,6 +79,7 @@ struct RowCase {
   AllReduceCase allreduce;
   P2pCase p2p;
   OpCase op;
+  ServingRowCase serving;
   std::string runtime;     // RuntimeProfile name (from the notes' framework; see runtime_for_notes)
   std::vector<std::string> assumptions;  // the defaults applied, for the report
 };
@@ -75,13 +92,15 @@ std::optional<std::string> runtime_for_notes(const std::string& notes);
 // The LLMCompass single-layer operator names the op scenario knows (notes "gpt3 layer decode: X").
 const std::vector<std::string>& llmcompass_op_names();
 
-// Scenario names the validator can simulate, and the serving ones it recognises but cannot.
+// Scenario names the validator can simulate (the serving ones included).
 const std::vector<std::string>& simulated_scenarios();
 bool is_serving_scenario(const std::string& scenario);
 
-// Interprets `row` on `hw` (needed to know whether fp8 runs natively). The error is the reason
-// the row cannot be simulated (unsupported scenario or metric, a missing field, ...).
-tl::expected<RowCase, std::string> interpret_row(const MeasuredRow& row, const HardwareSpec& hw);
+// Interprets `row` on `hw` (needed to know whether fp8 runs natively) and, for serving rows, its
+// model (engine defaults depend on the context length). The error is the reason the row cannot be
+// simulated (unsupported scenario or metric, a missing field, ...).
+tl::expected<RowCase, std::string> interpret_row(const MeasuredRow& row, const HardwareSpec& hw,
+                                                 const ModelSpec* model = nullptr);
 
 // Notes helpers (exposed for tests): the first quantity of bytes after "message size"
 // ("message size 256 MB", "message size: 1 GiB"); the direction of a p2p copy.

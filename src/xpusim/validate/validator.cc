@@ -2,9 +2,14 @@
 #include "xpusim/validate/validator.h"
 
 #include <algorithm>
+#include <atomic>
+#include <map>
+#include <thread>
 #include <cmath>
 #include <cstdio>
 #include <set>
+
+#include <fmt/format.h>
 
 #include "xpusim/base/check.h"
 #include "xpusim/base/text.h"
@@ -15,6 +20,10 @@
 #include "xpusim/perf/gemm_model.h"
 #include "xpusim/perf/op_model.h"
 #include "xpusim/perf/static_sim.h"
+#include "xpusim/serving/dataset.h"
+#include "xpusim/serving/engine_profile.h"
+#include "xpusim/serving/mlperf.h"
+#include "xpusim/serving/serving_system.h"
 #include "xpusim/workload/graph_builder.h"
 #include "xpusim/workload/parallelism_plan.h"
 
@@ -46,6 +55,8 @@ struct PreparedRow {
   const HardwareSpec* hw = nullptr;
   const ModelSpec* model = nullptr;
   std::optional<OpGraph> graph;  // op rows
+  std::optional<EngineProfile> engine;       // serving rows
+  const DatasetSpec* dataset = nullptr;      // serving rows with a dataset
 };
 
 // What one row predicts, or why it could not be predicted.
@@ -267,12 +278,204 @@ Outcome predict_op_row(const MeasuredRow& row, const PreparedRow& p, const PerfC
   return o;
 }
 
+// ---- Serving rows -----------------------------------------------------------------------------
+
+// Tensor-parallel degrees tried when a row does not state one: powers of two up to 8 that divide
+// the devices (with pp) and shard the model.
+std::vector<int> tp_candidates(const ModelSpec& model, int devices, int pp) {
+  std::vector<int> out;
+  for (int tp = 1; tp <= 8; tp *= 2) {
+    ParallelismPlan plan;
+    plan.tp = tp;
+    plan.pp = pp;
+    if (devices % (tp * pp) == 0 && check_plan(model, plan)) out.push_back(tp);
+  }
+  return out;
+}
+
+// One simulated serving configuration, shared by the rows that measure it (an MLPerf Server run
+// reports tokens/s, TTFT and TPOT; Offline tokens/s and samples/s).
+struct ServingOutcome {
+  std::string error;            // why it could not be simulated
+  int tp = 0;
+  ServingResult run;
+  std::optional<MlperfResult> mlperf;
+};
+
+// Serving simulations of one Validator::run, by configuration.
+struct ServingCache {
+  std::map<std::string, ServingOutcome> outcomes;
+  std::map<std::string, int> chosen_tp;  // by deployment, for rows that do not state tp
+};
+
+std::string serving_key(const MeasuredRow& row, const PreparedRow& p, int tp) {
+  const StaticCase& r = p.c.run;
+  const ServingRowCase& v = p.c.serving;
+  std::string key = fmt::format("{}|{}|{}|tp{}|pp{}|{}|{}|{}|{}|{}|{}|{}|{}|{}", row.hardware,
+                                row.model, row.num_devices, tp, r.pp, precision_text(r), v.engine,
+                                join(v.engine_overrides, ","), v.dataset, r.input_len,
+                                r.output_len, v.requests, static_cast<int>(v.arrivals),
+                                v.concurrency);
+  return key;
+}
+
+// Rows that share a deployment (and so simulations, and the choice of tp).
+std::string deployment_key(const MeasuredRow& row, const PreparedRow& p) {
+  return fmt::format("{}|{}|{}|{}|{}|{}|{}|{}", row.hardware, row.model, row.num_devices,
+                     row.tp.value_or(0), precision_text(p.c.run), p.c.serving.engine,
+                     join(p.c.serving.engine_overrides, ","), p.c.serving.dataset);
+}
+
+// Seed of every serving validation run (lengths and arrivals): fixed, so that the report is
+// reproducible; any seed gives the same figures within the sampling noise.
+constexpr uint64_t kValidationSeed = 0;
+
+ServingOutcome simulate_serving(const MeasuredRow& row, const PreparedRow& p, int tp,
+                                const PerfCalibration& cal) {
+  ServingOutcome out;
+  out.tp = tp;
+  const StaticCase& r = p.c.run;
+  const ServingRowCase& v = p.c.serving;
+  SystemConfig config;
+  config.plan.tp = tp;
+  config.plan.pp = r.pp;
+  config.devices = row.num_devices;
+  config.precision = precision_of(r);
+  config.engine = *p.engine;
+  auto system = ServingSystem::create(*p.hw, *p.model, config, cal);
+  if (!system) {
+    out.error = system.error().front().message;
+    return out;
+  }
+  if (!(*system)->info().feasible) {
+    out.error = "infeasible: " + (*system)->info().infeasible_reason;
+    return out;
+  }
+  using A = ServingRowCase::Arrivals;
+  if (v.arrivals == A::kMlperfOffline || v.arrivals == A::kMlperfServer ||
+      v.arrivals == A::kMlperfInteractive) {
+    const MlperfScenario scenario = v.arrivals == A::kMlperfOffline  ? MlperfScenario::kOffline
+                                    : v.arrivals == A::kMlperfServer ? MlperfScenario::kServer
+                                                                     : MlperfScenario::kInteractive;
+    MlperfOptions mo;
+    mo.seed = kValidationSeed;
+    auto m = run_mlperf(**system, *p.dataset, scenario, mo);
+    if (!m) {
+      out.error = m.error().front().message;
+      return out;
+    }
+    out.run = m->run;
+    out.mlperf = std::move(*m);
+    return out;
+  }
+  std::vector<RequestSpec> reqs =
+      p.dataset ? sample_requests(*p.dataset, v.requests, kValidationSeed)
+                : fixed_length_requests(v.requests, r.input_len, r.output_len, 0, 0,
+                                        kValidationSeed);
+  ArrivalSpec arrivals;
+  if (v.arrivals == A::kClosedLoop) {
+    arrivals.kind = ArrivalSpec::Kind::kClosedLoop;
+    arrivals.concurrency = v.concurrency;
+  }
+  RunOptions ro;
+  if (p.dataset) ro.beam_width = p.dataset->beam_width;
+  auto res = (*system)->run(reqs, arrivals, ro);
+  if (!res) {
+    out.error = res.error().front().message;
+    return out;
+  }
+  out.run = std::move(*res);
+  return out;
+}
+
+const ServingOutcome& serving_outcome(const MeasuredRow& row, const PreparedRow& p,
+                                      const PerfCalibration& cal, ServingCache& cache) {
+  int tp = p.c.run.tp;
+  if (p.c.serving.choose_tp) {
+    // The deployment's best tp by Offline throughput (one search per deployment).
+    const std::string deployment = fmt::format("{}|{}|{}|{}|{}|{}", row.hardware, row.model,
+                                               row.num_devices, precision_text(p.c.run),
+                                               p.c.serving.engine, p.c.serving.dataset);
+    auto it = cache.chosen_tp.find(deployment);
+    if (it == cache.chosen_tp.end()) {
+      int best = 0;
+      double best_tokens = -1;
+      PreparedRow offline = p;
+      offline.c.serving.arrivals = ServingRowCase::Arrivals::kMlperfOffline;
+      for (int candidate : tp_candidates(*p.model, row.num_devices, p.c.run.pp)) {
+        ServingOutcome& o = cache.outcomes[serving_key(row, offline, candidate)];
+        if (o.tp == 0) o = simulate_serving(row, offline, candidate, cal);
+        if (!o.error.empty() || !o.mlperf) continue;
+        if (o.mlperf->tokens_per_s.value() > best_tokens) {
+          best_tokens = o.mlperf->tokens_per_s.value();
+          best = candidate;
+        }
+      }
+      it = cache.chosen_tp.emplace(deployment, best).first;
+    }
+    tp = it->second;
+    if (tp == 0) {
+      ServingOutcome& o = cache.outcomes[serving_key(row, p, 0)];
+      o.error = "infeasible: no tensor-parallel degree up to 8 serves the model on " +
+                std::to_string(row.num_devices) + " x " + row.hardware;
+      return o;
+    }
+  }
+  ServingOutcome& o = cache.outcomes[serving_key(row, p, tp)];
+  if (o.tp == 0 && o.error.empty()) o = simulate_serving(row, p, tp, cal);
+  return o;
+}
+
+Outcome predict_serving(const MeasuredRow& row, const PreparedRow& p, const PerfCalibration& cal,
+                        ServingCache& cache) {
+  const ServingOutcome& s = serving_outcome(row, p, cal, cache);
+  Outcome o;
+  if (!s.error.empty()) {
+    o.skip_reason = s.error;
+    return o;
+  }
+  const ServingResult& r = s.run;
+  o.detail = fmt::format("{} tp={} x{}, {}; batch {:.0f}, ttft {} ms, tpot {} ms", p.c.serving.engine,
+                         s.tp, row.num_devices / (s.tp * p.c.run.pp), precision_text(p.c.run),
+                         r.mean_decode_batch, sig(units::to_ms(r.ttft.mean)),
+                         sig(units::to_ms(r.tpot.mean)));
+  if (s.mlperf) {
+    const MlperfResult& m = *s.mlperf;
+    if (m.scenario != MlperfScenario::kOffline)
+      o.detail += fmt::format("; max {:.4g} qps ({})", m.max_qps.value(), m.binding);
+    switch (row.metric) {
+      case Metric::kOutputTokensPerS: o.value = m.tokens_per_s.value(); break;
+      case Metric::kSamplesPerS: o.value = m.samples_per_s.value(); break;
+      case Metric::kMeanTtftMs: o.value = units::to_ms(r.ttft.mean); break;
+      case Metric::kMeanTpotMs: o.value = units::to_ms(r.tpot.mean); break;
+      default: XPUSIM_CHECK(false, "metric not allowed for MLPerf rows by interpret_row");
+    }
+    if (m.scenario != MlperfScenario::kOffline && m.max_qps.value() <= 0) {
+      o.value.reset();
+      o.skip_reason = "infeasible: no arrival rate meets the MLPerf latency limits";
+    }
+    return o;
+  }
+  switch (row.metric) {
+    case Metric::kOutputTokensPerS: o.value = r.output_tokens_per_s.value(); break;
+    case Metric::kTotalTokensPerS: o.value = r.total_tokens_per_s.value(); break;
+    case Metric::kRequestsPerS: o.value = r.requests_per_s.value(); break;
+    case Metric::kMeanTtftMs: o.value = units::to_ms(r.ttft.mean); break;
+    case Metric::kMeanTpotMs: o.value = units::to_ms(r.tpot.mean); break;
+    default: XPUSIM_CHECK(false, "metric not allowed for serving rows by interpret_row");
+  }
+  return o;
+}
+
 Outcome predict_row_with(const MeasuredRow& row, const PreparedRow& p,
                          const PerfCalibration& cal);
 
 // The row runs under its software stack's overheads (RowCase::runtime); a calibration without
 // that profile keeps its own overhead values.
-Outcome predict_row(const MeasuredRow& row, const PreparedRow& p, const PerfCalibration& base) {
+Outcome predict_row(const MeasuredRow& row, const PreparedRow& p, const PerfCalibration& base,
+                    ServingCache& cache) {
+  // A serving row runs under its engine's runtime profile (ServingSystem applies it).
+  if (p.c.kind == CaseKind::kServing) return predict_serving(row, p, base, cache);
   if (const RuntimeProfile* rt = find_runtime(base.runtimes, p.c.runtime))
     return predict_row_with(row, p, with_runtime(base, *rt));
   return predict_row_with(row, p, base);
@@ -282,6 +485,7 @@ Outcome predict_row_with(const MeasuredRow& row, const PreparedRow& p,
                          const PerfCalibration& cal) {
   switch (p.c.kind) {
     case CaseKind::kStatic: return predict_static(row, p, cal);
+    case CaseKind::kServing: XPUSIM_CHECK(false, "serving rows are predicted by predict_serving");
     case CaseKind::kGemm:
     case CaseKind::kGemmPeak: return predict_gemm_row(row, p, cal);
     case CaseKind::kOp: return predict_op_row(row, p, cal);
@@ -342,9 +546,33 @@ struct Validator::Impl {
   MeasuredSet set;
   PresetCache<HardwareSpec> hardware;
   PresetCache<ModelSpec> models;
+  PresetCache<DatasetSpec> datasets;
   std::vector<PreparedRow> prepared;
   std::vector<SkippedRow> unprepared;  // rows that cannot be simulated at all
   std::set<std::string> prepared_ids;
+
+  // Loads the engine (with the row's overrides) and the dataset of a serving row and checks the
+  // plan; "" when the row can be predicted, else the reason.
+  std::string prepare_serving(PreparedRow& p) {
+    const ServingRowCase& v = p.c.serving;
+    auto engine = load_engine(v.engine, v.engine_overrides);
+    if (!engine) return "engine " + v.engine + ": " + engine.error().front().to_string();
+    p.engine = std::move(*engine);
+    p.c.runtime = p.engine->runtime;
+    if (!v.dataset.empty()) {
+      std::string why;
+      p.dataset = datasets.get(
+          "dataset", v.dataset, [](const std::string& id) { return load_dataset(id); }, why);
+      if (!p.dataset) return why;
+    }
+    if (!v.choose_tp) {
+      if (auto ok = check_plan(*p.model, plan_of(p.c.run)); !ok)
+        return "parallelism: " + ok.error().front().message;
+    } else if (tp_candidates(*p.model, set.rows[p.index].num_devices, p.c.run.pp).empty()) {
+      return "parallelism: no tensor-parallel degree up to 8 divides the model and the devices";
+    }
+    return "";
+  }
 
   void prepare() {
     for (size_t i = 0; i < set.rows.size(); ++i) {
@@ -352,12 +580,6 @@ struct Validator::Impl {
       auto skip = [&](std::string reason) {
         unprepared.push_back(SkippedRow{row.id, row.line, std::move(reason)});
       };
-      // Serving rows are reported before their presets are looked up: the reason that matters
-      // is the missing simulator, not a missing preset.
-      if (is_serving_scenario(row.scenario)) {
-        skip("serving scenario: needs the serving simulator (not yet implemented)");
-        continue;
-      }
       std::string why;
       PreparedRow p;
       p.index = i;
@@ -367,13 +589,26 @@ struct Validator::Impl {
         skip(why);
         continue;
       }
-      auto c = interpret_row(row, *p.hw);
+      if (is_serving_scenario(row.scenario) && !row.model.empty()) {
+        p.model = models.get(
+            "model", row.model, [](const std::string& id) { return load_model(id); }, why);
+        if (!p.model) {
+          skip(why);
+          continue;
+        }
+      }
+      auto c = interpret_row(row, *p.hw, p.model);
       if (!c) {
         skip(c.error());
         continue;
       }
       p.c = std::move(*c);
-      if (p.c.kind == CaseKind::kStatic || p.c.kind == CaseKind::kOp) {
+      if (p.c.kind == CaseKind::kServing) {
+        if (auto why_not = prepare_serving(p); !why_not.empty()) {
+          skip(why_not);
+          continue;
+        }
+      } else if (p.c.kind == CaseKind::kStatic || p.c.kind == CaseKind::kOp) {
         p.model = models.get(
             "model", row.model, [](const std::string& id) { return load_model(id); }, why);
         if (!p.model) {
@@ -434,10 +669,42 @@ ValidationReport Validator::run(const PerfCalibration& cal, const RowFilter& kee
   for (const auto& s : impl_->unprepared)
     if (!dropped_ids.contains(s.id)) rep.skipped.push_back(s);
 
-  for (const PreparedRow& p : impl_->prepared) {
+  // Serving rows are simulated first, in parallel: rows of one deployment (the same system under
+  // different arrivals or metrics) form a group that shares simulations; groups are independent.
+  // Results land by row, so the report does not depend on the number of threads.
+  std::vector<std::optional<Outcome>> outcomes(impl_->prepared.size());
+  std::map<std::string, std::vector<size_t>> groups;
+  for (size_t i = 0; i < impl_->prepared.size(); ++i) {
+    const PreparedRow& p = impl_->prepared[i];
+    const MeasuredRow& row = set.rows[p.index];
+    if (p.c.kind != CaseKind::kServing || (keep && !keep(row))) continue;
+    groups[deployment_key(row, p)].push_back(i);
+  }
+  std::vector<const std::vector<size_t>*> work;
+  for (const auto& [key, rows] : groups) work.push_back(&rows);
+  std::atomic<size_t> next{0};
+  auto worker = [&] {
+    for (size_t g = next++; g < work.size(); g = next++) {
+      ServingCache cache;
+      for (size_t i : *work[g]) {
+        const PreparedRow& p = impl_->prepared[i];
+        outcomes[i] = predict_row(set.rows[p.index], p, cal, cache);
+      }
+    }
+  };
+  const size_t threads =
+      std::min<size_t>(work.size(), std::max(1u, std::thread::hardware_concurrency()));
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
+  worker();
+  for (auto& t : pool) t.join();
+
+  ServingCache unused;
+  for (size_t i = 0; i < impl_->prepared.size(); ++i) {
+    const PreparedRow& p = impl_->prepared[i];
     const MeasuredRow& row = set.rows[p.index];
     if (keep && !keep(row)) continue;
-    Outcome o = predict_row(row, p, cal);
+    Outcome o = outcomes[i] ? std::move(*outcomes[i]) : predict_row(row, p, cal, unused);
     if (!o.value || !std::isfinite(*o.value) || *o.value <= 0.0) {
       std::string reason = o.skip_reason.empty() ? "the model gave no finite positive prediction"
                                                  : o.skip_reason;

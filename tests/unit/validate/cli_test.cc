@@ -40,7 +40,7 @@ TEST(ValidateCli, JsonContract) {
   ASSERT_TRUE(j.contains("rows") && j["rows"].is_array());
   ASSERT_TRUE(j.contains("skipped") && j["skipped"].is_array());
   ASSERT_TRUE(j.contains("summary") && j["summary"].is_object());
-  ASSERT_EQ(j["rows"].size(), 17u);
+  ASSERT_EQ(j["rows"].size(), 19u);
   for (const auto& row : j["rows"]) {
     for (const char* key : {"id", "predicted", "measured", "error_pct", "scenario", "metric",
                             "unit", "hardware", "line"})
@@ -48,7 +48,7 @@ TEST(ValidateCli, JsonContract) {
     EXPECT_TRUE(row["predicted"].is_number());
     EXPECT_TRUE(row["error_pct"].is_number());
   }
-  ASSERT_EQ(j["skipped"].size(), 17u);
+  ASSERT_EQ(j["skipped"].size(), 15u);
   for (const auto& s : j["skipped"]) {
     EXPECT_TRUE(s["id"].is_string());
     EXPECT_TRUE(s["reason"].is_string());
@@ -56,16 +56,14 @@ TEST(ValidateCli, JsonContract) {
   }
   const auto& sum = j["summary"];
   EXPECT_EQ(sum["total_rows"], 34);
-  EXPECT_EQ(sum["simulated"], 17);
-  EXPECT_EQ(sum["skipped"], 17);
+  EXPECT_EQ(sum["simulated"], 19);
+  EXPECT_EQ(sum["skipped"], 15);
   EXPECT_TRUE(sum["overall"]["mape_pct"].is_number());
   for (const char* key : {"by_scenario", "by_metric", "by_hardware"}) {
     ASSERT_TRUE(sum[key].is_array()) << key;
     EXPECT_FALSE(sum[key].empty()) << key;
   }
-  EXPECT_EQ(sum["skipped_by_reason"]["serving scenario: needs the serving simulator (not yet "
-                                     "implemented)"],
-            3);
+  EXPECT_EQ(sum["skipped_by_reason"]["unknown hardware preset \"nonexistent-xpu\"."], 1);
 }
 
 TEST(ValidateCli, TextReportListsMapeAndSkippedRows) {
