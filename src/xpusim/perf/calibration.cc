@@ -19,6 +19,7 @@ PerfCalibration with_runtime(const PerfCalibration& cal, const RuntimeProfile& r
   c.gqa_kv_reread = runtime.gqa_kv_reread;
   c.gqa_fused_max_group = runtime.gqa_fused_max_group;
   c.runtime_matrix_efficiency = runtime.matrix_efficiency;
+  c.runtime_expert_factor = runtime.expert_gemm_factor;
   return c;
 }
 
@@ -171,9 +172,10 @@ const PerfCalibration& default_calibration() {
         // mlperf_offline[,mlperf_server] --parameters ...`, docs/validation.md).
         // TensorRT-LLM's batch manager as gptManagerBenchmark ran it (v0.10, 229 rows): no CUDA
         // graphs, so gptSession's kernel gap (the same mechanism; tied, not fitted); 1.33 ms per
-        // iteration and 22.5 us per sequence fitted. GQA re-read 0.054 (XQA) and GEMM factor
-        // (unchanged from the TensorRT-LLM engine's 0.71): the TensorRT-LLM serving engines',
-        // shared with tensorrt-llm-serve.
+        // iteration and 22.5 us per sequence fitted. GQA re-read 0.054 (XQA), GEMM factor
+        // (unchanged from the TensorRT-LLM engine's 0.71) and grouped expert GEMMs at 1.5 x the
+        // v0.9 engine's (CUTLASS grouped GEMMs; fitted, 0.59 of a dense GEMM): the TensorRT-LLM
+        // serving engines', shared with tensorrt-llm-serve.
         RuntimeProfile{.name = "tensorrt-llm-ifb",
                        .description = "TensorRT-LLM 0.10 batch manager (gptManagerBenchmark, in-flight batching, no CUDA graphs)",
                        .kernel_gap = units::us(15.77),
@@ -184,22 +186,25 @@ const PerfCalibration& default_calibration() {
                        .gqa_kv_reread = 0.0541,
                        .gqa_fused_max_group = 8,
                        .matrix_efficiency = 0.7056,
+                       .expert_gemm_factor = 1.5,
                        .cuda_graphs = false,
                        .fused_kernels = true},
         // TensorRT-LLM serving stacks with CUDA-graph decode (the MLPerf v4.1 harness, 248 rows;
         // NVIDIA NIM, 24 rows; trtllm-serve). Fitted: kernel gap 5.1 us (CUDA-graph replays
-        // leave ~1-3 us; the rest is what the graphs do not cover), 1.13 ms per iteration and
-        // 20 us per sequence (the MLPerf Server TPOTs set it; Offline and NIM alone prefer ~0).
+        // leave ~1-3 us; the rest is what the graphs do not cover), 2.53 ms per iteration and
+        // 30 us per sequence (the MLPerf Server TPOTs set them: the harness answers LoadGen per
+        // token; Offline and NIM alone prefer less).
         RuntimeProfile{.name = "tensorrt-llm-serve",
                        .description = "TensorRT-LLM executor serving stacks (MLPerf harness, NIM, trtllm-serve; CUDA-graph decode)",
                        .kernel_gap = units::us(5.06),
                        .host_call = Seconds(0),
-                       .step_overhead = units::us(1125),
+                       .step_overhead = units::us(2531),
                        .request_overhead = units::us(0),
-                       .sequence_overhead = units::us(20),
+                       .sequence_overhead = units::us(30),
                        .gqa_kv_reread = 0.0541,
                        .gqa_fused_max_group = 8,
                        .matrix_efficiency = 0.7056,
+                       .expert_gemm_factor = 1.5,
                        .cuda_graphs = true,
                        .fused_kernels = true},
         // SGLang 0.3 (Python scheduler, CUDA-graph decode, FlashInfer kernels): 1.5 ms per

@@ -72,6 +72,8 @@ struct PerfCalibration {
   int gqa_fused_max_group = 0;
   // The active runtime's GEMM-kernel factor on matrix_efficiency (RuntimeProfile::matrix_efficiency).
   double runtime_matrix_efficiency = 1.0;
+  // The active runtime's factor on expert_gemm_efficiency (RuntimeProfile::expert_gemm_factor).
+  double runtime_expert_factor = 1.0;
   // Minimum duration of one attention kernel in decode (split-KV reduction, tail effects).
   Seconds min_attention_time;
 

@@ -132,7 +132,7 @@ OpResult predict_op(const HardwareSpec& hw, const Op& op, const PerfCalibration&
       if (op.grouped) {
         // Copied only here: PerfCalibration carries the runtime profiles (strings, a vector).
         PerfCalibration c = cal;
-        c.matrix_efficiency *= cal.expert_gemm_efficiency;
+        c.matrix_efficiency *= std::min(1.0, cal.expert_gemm_efficiency * cal.runtime_expert_factor);
         g = predict_gemm(hw, op.gemm, operands, c);
       } else {
         g = predict_gemm(hw, op.gemm, operands, cal);

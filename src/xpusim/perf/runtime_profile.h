@@ -51,6 +51,10 @@ struct RuntimeProfile {
   // epilogues, sustained-load clocks in a full model). 1 for PyTorch eager (cuBLAS itself);
   // fitted (0.5..1) for the TensorRT-LLM engine and gpt-fast.
   double matrix_efficiency = 1.0;
+  // The stack's grouped expert (MoE) GEMM kernels relative to the global expert_gemm_efficiency
+  // (fitted on the TensorRT-LLM v0.9 static rows): 1 = those kernels; TensorRT-LLM's 2024 serving
+  // engines (CUTLASS grouped GEMMs) fit higher.
+  double expert_gemm_factor = 1.0;
   // Descriptive flags (reported, not used by the formulas: their cost is in the values above).
   bool cuda_graphs = false;       // decode steps replayed from CUDA graphs
   bool fused_kernels = false;     // norms/activations fused into neighbouring kernels

@@ -141,6 +141,9 @@ const std::vector<FitParameter>& fit_parameters() {
                    &RuntimeProfile::gqa_kv_reread, 0.0, 1.0),
       shared_param({"tensorrt-llm-ifb", "tensorrt-llm-serve"}, "matrix_efficiency",
                    &RuntimeProfile::matrix_efficiency, 0.5, 1.0),
+      // Their grouped expert GEMMs relative to the v0.9 engine's (expert_gemm_efficiency).
+      shared_param({"tensorrt-llm-ifb", "tensorrt-llm-serve"}, "expert_gemm_factor",
+                   &RuntimeProfile::expert_gemm_factor, 0.5, 2.5),
       runtime_param("sglang", "step_overhead", &RuntimeProfile::step_overhead, 0.0, 5e-3),
       runtime_param("sglang", "sequence_overhead", &RuntimeProfile::sequence_overhead, 0.0, 2e-3),
       runtime_param("pytorch-eager", "kernel_gap", &RuntimeProfile::kernel_gap, 0.0, 50e-6),

@@ -221,8 +221,8 @@ TEST(RowCase, AllReduceWithoutMessageSizeUsesThePlateauDefault) {
 // with the accuracy bars: MAPE <= 12% over the gemm rows, <= 15% over the static rows; serving:
 // <= 20% over the MLPerf rows with at least 95% of the serving rows simulated (the serving
 // simulator's bars). Over the max_throughput and concurrency rows the serving issue asks for
-// <= 15%; the model reaches 17.0% (docs/validation.md, "Serving rows: accuracy"), and this test
-// guards that level (18%) until the remaining systematic errors are modelled.
+// <= 15%; the model reaches 16.6% (docs/validation.md, "Serving rows: accuracy"), and this test
+// guards that level (17.5%) until the remaining systematic errors are modelled.
 TEST(PublicData, EveryRowAccountedForAndAccuracyBarsMet) {
   auto set = load_measured_file(kPublic);
   ASSERT_TRUE(set) << to_string(set.error());
@@ -272,7 +272,7 @@ TEST(PublicData, EveryRowAccountedForAndAccuracyBarsMet) {
     ASSERT_GT(rows, 0) << what;
     EXPECT_LE(abs_sum / rows, bar) << what;
   };
-  pooled({"max_throughput", "concurrency"}, 288 + 24, 18.0);
+  pooled({"max_throughput", "concurrency"}, 288 + 24, 17.5);
   pooled({"mlperf_offline", "mlperf_server"}, 79 + 169, 20.0);
 }
 
