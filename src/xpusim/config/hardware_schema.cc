@@ -33,6 +33,12 @@ constexpr double kMaxOnChipBandwidth = 1e17;   // 100 PB/s (wafer-scale SRAM is 
 constexpr double kMaxClock = 10e9;             // 10 GHz: no logic process clocks higher
 constexpr double kMaxPeak = 1e18;              // 1 EFLOP/s per package
 constexpr double kMaxLinkBandwidth = 1e14;     // 100 TB/s per device and direction
+// Physical floors: a positive value below them is a unit slip ("1e-30 TB/s"), and would turn
+// every prediction into an absurd figure rather than an error.
+constexpr double kMinBandwidth = 1e6;          // 1 MB/s: slower than any memory or link built
+constexpr double kMinClock = 1e6;              // 1 MHz
+constexpr double kMinTdp = 1.0;                // 1 W: no accelerator board draws less
+const char* const kBandwidthReason = "1 MB/s is slower than any memory or link built";
 
 const std::vector<std::string> kNodes = {"n28", "n16", "n12", "n7", "n6",
                                          "n5",  "n4",  "n3",  "n2"};
@@ -63,8 +69,8 @@ void add_level(std::vector<Field<HW>>& out, const std::string& key, MemoryLevelS
                       what + " peak bandwidth" + scope +
                           (key == "register_file" ? " (optional; 0 = not modelled)"
                                                   : "; required when the capacity is given"),
-                      FieldOptions{.required = false, .min = 0, .max = kMaxOnChipBandwidth,
-                                   .min_exclusive = true}));
+                      FieldOptions{.required = false, .min = kMinBandwidth,
+                                   .max = kMaxOnChipBandwidth, .reason = kBandwidthReason}));
 }
 
 // A link tier: present iff its bandwidth is given.
@@ -77,8 +83,8 @@ void add_tier(std::vector<Field<HW>>& out, const std::string& key, LinkTierSpec&
   auto bw = field(base + ".bandwidth", [tier](HW& s) -> auto& { return tier(s).bandwidth; },
                   what + " bandwidth per device and direction, all links together; the tier is "
                          "absent when not given",
-                  FieldOptions{.required = false, .min = 0, .max = kMaxLinkBandwidth,
-                               .min_exclusive = true});
+                  FieldOptions{.required = false, .min = kMinBandwidth, .max = kMaxLinkBandwidth,
+                               .reason = kBandwidthReason});
   auto store = bw.store;
   bw.store = [store, tier](HW& s, const FieldValue& v) {
     store(s, v);
@@ -113,7 +119,8 @@ void add_die(std::vector<Field<HW>>& out, const std::string& key, DieSpec& (*die
                                    .min = key == "compute_die" ? 1.0 : 0.0, .max = 64}));
   out.push_back(field(base + ".area", [die](HW& s) -> auto& { return die(s).area; },
                       what + " die area per die, where published",
-                      FieldOptions{.required = false, .min = 0, .max = 50000, .min_exclusive = true}));
+                      FieldOptions{.required = false, .min = 0.01, .max = 50000,
+                                   .reason = "a die side of 0.1 mm to a wafer-scale die"}));
   out.push_back(field(base + ".node", [die](HW& s) -> auto& { return die(s).node; },
                       what + " die process node class", FieldOptions{.required = false, .choices = kNodes}));
 }
@@ -137,7 +144,8 @@ std::vector<Field<HW>> hardware_fields() {
                     "what a unit is called (\"SM\", \"CU\", \"TensorCore\")"));
   f.push_back(field("compute.clock", [](HW& s) -> auto& { return s.compute.clock; },
                     "clock the matrix engines run at (boost)",
-                    FieldOptions{.min = 0, .max = kMaxClock, .min_exclusive = true}));
+                    FieldOptions{.min = kMinClock, .max = kMaxClock,
+                                 .reason = "1 MHz to 10 GHz: no logic process clocks higher"}));
   f.push_back(field("compute.matrix.engines_per_unit",
                     [](HW& s) -> auto& { return s.compute.matrix.engines_per_unit; },
                     "matrix engines per unit (tensor cores per SM, MXUs per TensorCore)",
@@ -148,7 +156,8 @@ std::vector<Field<HW>> hardware_fields() {
     f.push_back(field("compute.matrix.macs_per_cycle." + name,
                       [i](HW& s) -> auto& { return s.compute.matrix.macs_per_cycle[i]; },
                       "dense " + name + " multiply-accumulates per cycle per engine (0 = unsupported)",
-                      FieldOptions{.default_text = "0", .min = 0, .max = 1e7}));
+                      FieldOptions{.default_text = "0", .min = 1, .max = 1e7, .zero_allowed = true,
+                                   .reason = "an engine does at least one MAC per cycle"}));
   }
   f.push_back(field("compute.matrix.array_rows", [](HW& s) -> auto& { return s.compute.matrix.array_rows; },
                     "systolic array rows (0 when the engine is not a fixed array)",
@@ -162,11 +171,13 @@ std::vector<Field<HW>> hardware_fields() {
   f.push_back(field("compute.vector.fp32_flop_per_cycle_per_unit",
                     [](HW& s) -> auto& { return s.compute.vector.fp32_flop_per_cycle_per_unit; },
                     "SIMD FP32 FLOP per cycle per unit (an FMA counts 2)",
-                    FieldOptions{.min = 0, .max = 1e6, .min_exclusive = true}));
+                    FieldOptions{.min = 1, .max = 1e6,
+                                 .reason = "a unit does at least one FLOP per cycle"}));
   f.push_back(field("compute.vector.special_per_cycle_per_unit",
                     [](HW& s) -> auto& { return s.compute.vector.special_per_cycle_per_unit; },
                     "transcendental (exp) results per cycle per unit (SFU)",
-                    FieldOptions{.min = 0, .max = 1e6, .min_exclusive = true}));
+                    FieldOptions{.min = 0.01, .max = 1e6,
+                                 .reason = "an SFU gives at least one result per 100 cycles"}));
   for (Precision p : kAllPrecisions) {
     const size_t i = index_of(p);
     const std::string name(to_string(p));
@@ -202,7 +213,8 @@ std::vector<Field<HW>> hardware_fields() {
                     FieldOptions{.min = 0, .max = kMaxCapacity}));
   f.push_back(field("memory.dram.bandwidth", [](HW& s) -> auto& { return s.memory.dram.bandwidth; },
                     "peak device-memory bandwidth (> 0 unless sram_only)",
-                    FieldOptions{.min = 0, .max = kMaxDramBandwidth}));
+                    FieldOptions{.min = kMinBandwidth, .max = kMaxDramBandwidth,
+                                 .zero_allowed = true, .reason = kBandwidthReason}));
 
   // Interconnect.
   add_tier(f, "scale_up", [](HW& s) -> LinkTierSpec& { return s.interconnect.scale_up; },
@@ -212,8 +224,8 @@ std::vector<Field<HW>> hardware_fields() {
   f.push_back(field("interconnect.host_bandwidth",
                     [](HW& s) -> auto& { return s.interconnect.host_bandwidth; },
                     "host link (PCIe, NVLink-C2C) bandwidth per direction",
-                    FieldOptions{.required = false, .min = 0, .max = kMaxLinkBandwidth,
-                                 .min_exclusive = true}));
+                    FieldOptions{.required = false, .min = kMinBandwidth, .max = kMaxLinkBandwidth,
+                                 .reason = kBandwidthReason}));
 
   // Physical.
   f.push_back(field("physical.process", [](HW& s) -> auto& { return s.physical.process; },
@@ -223,13 +235,15 @@ std::vector<Field<HW>> hardware_fields() {
   add_die(f, "io_die", [](HW& s) -> DieSpec& { return s.physical.io_die; }, "I/O or base", "0");
   f.push_back(field("physical.tdp", [](HW& s) -> auto& { return s.physical.tdp; },
                     "board / package power limit (optional; 0 W when not published)",
-                    FieldOptions{.required = false, .min = 0, .max = 1e5, .min_exclusive = true}));
+                    FieldOptions{.required = false, .min = kMinTdp, .max = 1e5,
+                                 .reason = "1 W to a 100 kW wafer-scale system"}));
   f.push_back(field("physical.package", [](HW& s) -> auto& { return s.physical.package; },
                     "packaging technology", FieldOptions{.required = false, .choices = kPackages}));
   f.push_back(field("physical.transistors_billion",
                     [](HW& s) -> auto& { return s.physical.transistors_billion; },
                     "transistors in the package, billions",
-                    FieldOptions{.required = false, .min = 0, .max = 1e5, .min_exclusive = true}));
+                    FieldOptions{.required = false, .min = 0.001, .max = 1e5,
+                                 .reason = "a million to 100 trillion transistors"}));
   return f;
 }
 

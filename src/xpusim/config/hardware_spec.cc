@@ -25,9 +25,11 @@ Precision execution_precision(const HardwareSpec& hw, Precision requested) {
   const Precision chain[] = {Precision::kFp4,  Precision::kInt4, Precision::kFp8,  Precision::kInt8,
                              Precision::kBf16, Precision::kFp16, Precision::kTf32, Precision::kFp32};
   double want = bytes_per_element(requested).value();
+  auto half = [](Precision p) { return p == Precision::kBf16 || p == Precision::kFp16; };
   for (Precision p : chain) {
     bool p_int = p == Precision::kInt4 || p == Precision::kInt8;
     if (p_int && !is_int) continue;
+    if (half(requested) && half(p)) continue;  // the other 16-bit float: see the header
     if (bytes_per_element(p).value() >= want && supported(p)) return p;
   }
   // No supported format is as wide (fp32 on a TPU MXU or a Gaudi MME): the widest supported

@@ -115,7 +115,12 @@ FlopRate peak_matrix_rate(const HardwareSpec& hw, Precision p);
 // FP32 SIMD peak: units x FLOP/cycle x clock.
 FlopRate peak_vector_rate(const HardwareSpec& hw);
 // The precision the matrix engines execute `requested` in: itself if supported, else the cheapest
-// supported wider format (fp8 on A100 runs as fp16 math on upcast weights).
+// supported wider format that holds all of its values (fp8 on A100 runs as fp16 math on upcast
+// weights), else the widest supported float format (multi-pass emulation, fp32 on a TPU MXU).
+// bf16 and fp16 do not stand in for each other while a wider format exists: each holds values
+// the other cannot (bf16's range, fp16's mantissa), and engines refuse the silent cast (vLLM
+// asks for an explicit dtype on GPUs without bf16), so a bf16 GEMM without bf16 engines runs as
+// tf32 or fp32.
 Precision execution_precision(const HardwareSpec& hw, Precision requested);
 
 }  // namespace xpusim

@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "xpusim/base/bounds.h"
 #include "xpusim/base/text.h"
 
 namespace xpusim {
@@ -109,11 +110,26 @@ class Reader {
       if (required) missing(key, meaning);
       return std::nullopt;
     }
-    if (it->is_number_integer() || it->is_number_unsigned()) return it->get<long long>();
-    if (it->is_number_float()) {
+    // Beyond the model schema's largest value (bounds::kModelDimension) an integer is refused
+    // here, echoed as written: get<long long>() would wrap 2^63 to a negative number, and the
+    // mapping's arithmetic (4 x hidden, hidden / heads) must not overflow. Smaller out-of-range
+    // values (0, -3) go on to the schema, which names the model/v1 field.
+    const long long limit = bounds::kModelDimension.hi;
+    if (it->is_number_unsigned()) {
+      if (it->get<unsigned long long>() <= static_cast<unsigned long long>(limit))
+        return it->get<long long>();
+    } else if (it->is_number_integer()) {
+      const long long v = it->get<long long>();
+      if (v >= -limit && v <= limit) return v;
+    } else if (it->is_number_float()) {
       double d = it->get<double>();
-      if (std::isfinite(d) && std::floor(d) == d && std::fabs(d) < 9.0e15)
+      if (std::isfinite(d) && std::floor(d) == d && std::fabs(d) <= static_cast<double>(limit))
         return static_cast<long long>(d);
+    }
+    if (it->is_number_integer() || (it->is_number_float() && std::isfinite(it->get<double>()) &&
+                                    std::floor(it->get<double>()) == it->get<double>())) {
+      error(key, out_of_range_message(it->dump(), bounds::kModelDimension));
+      return std::nullopt;
     }
     error(key, "expected an integer (" + meaning + "), got " + type_name(*it) + " " + it->dump());
     return std::nullopt;

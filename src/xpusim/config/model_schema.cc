@@ -3,6 +3,8 @@
 
 #include <string>
 
+#include "xpusim/base/bounds.h"
+
 #include "xpusim/config/hf_config.h"
 #include "xpusim/config/model_params.h"
 #include "xpusim/config/presets.h"
@@ -10,9 +12,10 @@
 namespace xpusim {
 namespace {
 
-// Upper bound of every integer field: keeps products far from int overflow and rejects typos
-// with extra digits (the longest published context, Llama 4 Scout's, is 10.5 million tokens).
-constexpr double kMaxDim = 1e8;
+// Upper bound of every integer field (base/bounds.h): keeps products far from int overflow and
+// rejects typos with extra digits (the longest published context, Llama 4 Scout's, is 10.5
+// million tokens).
+constexpr double kMaxDim = static_cast<double>(bounds::kModelDimension.hi);
 
 FieldOptions positive() { return FieldOptions{.min = 1, .max = kMaxDim}; }
 FieldOptions count_default(const char* def, double min = 0) {
@@ -216,11 +219,13 @@ const Schema<ModelSpec>& model_schema() {
                 "value dimensions per head", count_default("0")),
           field("published_parameters", [](S& s) -> auto& { return s.published_parameters; },
                 "total parameter count as published (for checking the computed count)",
-                FieldOptions{.required = false, .min = 0, .min_exclusive = true}),
+                FieldOptions{.required = false, .min = 0, .max = 1e15, .min_exclusive = true,
+                             .reason = "1e15 is a thousand times the largest published model"}),
           field("published_active_parameters",
                 [](S& s) -> auto& { return s.published_active_parameters; },
                 "parameters used per token as published (mixture-of-experts models)",
-                FieldOptions{.required = false, .min = 0, .min_exclusive = true}),
+                FieldOptions{.required = false, .min = 0, .max = 1e15, .min_exclusive = true,
+                             .reason = "1e15 is a thousand times the largest published model"}),
       },
       check_model);
   return schema;

@@ -49,6 +49,11 @@ std::string FieldInfo::type_text() const {
 }
 
 std::string FieldInfo::range_text() const {
+  if (zero_allowed) {
+    FieldInfo nonzero = *this;
+    nonzero.zero_allowed = false;
+    return "0 or " + nonzero.range_text();
+  }
   bool has_min = std::isfinite(min), has_max = std::isfinite(max);
   if (has_min && has_max)
     return (min_exclusive ? "> " : ">= ") + with_unit(*this, min) + " and <= " + with_unit(*this, max);
@@ -78,8 +83,16 @@ tl::expected<FieldValue, std::string> parse_field_value(const FieldInfo& info,
     }
     case FieldKind::kInteger: {
       double d = 0;
-      if (!parse_double(text, d) || std::floor(d) != d || std::fabs(d) > 9.0e15)
+      if (!parse_double(text, d) || std::floor(d) != d)
         return tl::unexpected("expected an integer, got \"" + text + "\"");
+      // A whole number beyond what a double holds exactly (2^53) is beyond every integer field's
+      // range: out of range, not "not an integer" (the range check below would round it).
+      if (std::fabs(d) > 9.0e15) {
+        const std::string range = info.range_text();
+        return tl::unexpected("value \"" + text + "\" is out of range; allowed: " +
+                              (range.empty() ? std::string("-9e15 .. 9e15") : range) +
+                              (info.reason.empty() ? "" : " (" + info.reason + ")"));
+      }
       v.number = d;
       break;
     }
@@ -110,8 +123,10 @@ tl::expected<FieldValue, std::string> parse_field_value(const FieldInfo& info,
     }
   }
   bool below = info.min_exclusive ? !(v.number > info.min) : !(v.number >= info.min);
+  if (info.zero_allowed && v.number == 0) return v;
   if (below || v.number > info.max)
-    return tl::unexpected("value \"" + text + "\" is out of range; allowed: " + info.range_text());
+    return tl::unexpected("value \"" + text + "\" is out of range; allowed: " + info.range_text() +
+                          (info.reason.empty() ? "" : " (" + info.reason + ")"));
   return v;
 }
 

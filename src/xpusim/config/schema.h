@@ -5,6 +5,7 @@
 // `xpusim describe`. Every problem in a file is collected before failing.
 #pragma once
 
+#include <algorithm>
 #include <functional>
 #include <limits>
 #include <optional>
@@ -38,12 +39,14 @@ struct FieldInfo {
   double min = -std::numeric_limits<double>::infinity();  // canonical units
   double max = std::numeric_limits<double>::infinity();
   bool min_exclusive = false;        // value must be > min (capacities, clocks, ...)
+  bool zero_allowed = false;         // 0 ("absent", "unsupported") is allowed below min
+  std::string reason;                // why the range is what it is, shown with a range error
   std::vector<std::string> choices;  // kChoice only
   std::string description;
 
   // "a bandwidth such as \"3.35 TB/s\"", "an integer", "one of: a, b" ...
   [[nodiscard]] std::string type_text() const;
-  // "> 0", "1 .. 10 GHz", "" when unbounded.
+  // "> 0", ">= 1 and <= 10 GHz", "0 or >= 1 MB/s and <= 100 TB/s", "" when unbounded.
   [[nodiscard]] std::string range_text() const;
 };
 
@@ -74,6 +77,8 @@ struct FieldOptions {
   double min = -std::numeric_limits<double>::infinity();
   double max = std::numeric_limits<double>::infinity();
   bool min_exclusive = false;
+  bool zero_allowed = false;  // 0 is allowed besides [min, max]: "absent", "unsupported"
+  std::string reason;         // physical or representational source of min/max
   std::vector<std::string> choices;
 };
 
@@ -95,6 +100,8 @@ Field<Spec> make_field(std::string path, Ref ref, std::string description, Field
   info.min = opt.min;
   info.max = opt.max;
   info.min_exclusive = opt.min_exclusive;
+  info.zero_allowed = opt.zero_allowed;
+  info.reason = std::move(opt.reason);
   info.choices = std::move(opt.choices);
   if constexpr (IsQuantity<Value>::value) {
     info.kind = FieldKind::kQuantity;
@@ -103,6 +110,9 @@ Field<Spec> make_field(std::string path, Ref ref, std::string description, Field
     info.kind = FieldKind::kBool;
   } else if constexpr (std::is_integral_v<Value>) {
     info.kind = FieldKind::kInteger;
+    // Never wider than the member: the store below converts without a check.
+    info.min = std::max(info.min, static_cast<double>(std::numeric_limits<Value>::lowest()));
+    info.max = std::min(info.max, static_cast<double>(std::numeric_limits<Value>::max()));
   } else if constexpr (std::is_floating_point_v<Value>) {
     info.kind = FieldKind::kReal;
   } else {

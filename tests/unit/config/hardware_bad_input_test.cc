@@ -40,7 +40,8 @@ const BadCase kCases[] = {
      ":18:5: memory.l2.capacity: value \"0 MiB\" is out of range; allowed: > 0 GiB and <= 8192 "
      "GiB"},
     {"clock_1thz.yaml",
-     ":8:3: compute.clock: value \"1 THz\" is out of range; allowed: > 0 GHz and <= 10 GHz"},
+     ":8:3: compute.clock: value \"1 THz\" is out of range; allowed: >= 0.001 GHz and <= 10 GHz "
+     "(1 MHz to 10 GHz: no logic process clocks higher)"},
     {"duplicate_key.yaml", ":7:3: compute.units: duplicate key \"units\""},
     {"wrong_type.yaml", ":6:3: compute.units: expected an integer, got \"many\""},
     {"list_for_scalar.yaml",
@@ -120,8 +121,8 @@ TEST(HardwareCli, UnknownPresetAndBadOverride) {
   r = run("--set compute.clock=1THz show hardware h100-sxm-80gb", /*stderr_only=*/true);
   EXPECT_EQ(r.code, 1);
   EXPECT_EQ(r.out,
-            "error: <command line>: compute.clock: value \"1THz\" is out of range; allowed: > 0 GHz "
-            "and <= 10 GHz\n");
+            "error: <command line>: compute.clock: value \"1THz\" is out of range; allowed: >= "
+            "0.001 GHz and <= 10 GHz (1 MHz to 10 GHz: no logic process clocks higher)\n");
 }
 
 TEST(HardwareCli, ListShowDescribe) {

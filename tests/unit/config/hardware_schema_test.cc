@@ -248,6 +248,77 @@ TEST(HardwareDerived, ExecutionPrecisionFallsBackToASupportedFormat) {
   }
 }
 
+// A format removed by an override takes effect: bf16 and fp16 never stand in for each other
+// while a wider format exists (a bf16 model on engines without bf16 runs as tf32, not silently as
+// fp16 at the same rate); with no wider format the widest one emulates it (TPU fp16 -> bf16).
+TEST(HardwareDerived, ZeroMacsForAFormatTakesEffect) {
+  struct Row {
+    const char* id;
+    const char* override_;
+    Precision requested, executed;
+  };
+  const Row rows[] = {
+      {"a100-sxm-80gb", "compute.matrix.macs_per_cycle.bf16=0", Precision::kBf16, Precision::kTf32},
+      {"a100-sxm-80gb", "compute.matrix.macs_per_cycle.fp16=0", Precision::kFp16, Precision::kTf32},
+      {"mi300x", "compute.matrix.macs_per_cycle.bf16=0", Precision::kBf16, Precision::kTf32},
+      {"a100-sxm-80gb", "compute.matrix.macs_per_cycle.bf16=0", Precision::kFp8, Precision::kFp16},
+      {"gaudi2", "compute.matrix.macs_per_cycle.bf16=0", Precision::kBf16, Precision::kFp16},
+  };
+  for (const auto& r : rows) {
+    HardwareSpec hw = load_ok(r.id, {r.override_});
+    EXPECT_EQ(to_string(execution_precision(hw, r.requested)), to_string(r.executed))
+        << r.id << " " << r.override_;
+    EXPECT_GT(peak_rate(hw, execution_precision(hw, r.requested)).value(), 0);
+  }
+  // The A100 runs tf32 at half the bf16 rate: removing bf16 halves the peak a bf16 GEMM sees.
+  HardwareSpec a100 = load_ok("a100-sxm-80gb");
+  HardwareSpec no_bf16 = load_ok("a100-sxm-80gb", {"compute.matrix.macs_per_cycle.bf16=0"});
+  EXPECT_NEAR(peak_rate(no_bf16, execution_precision(no_bf16, Precision::kBf16)) /
+                  peak_rate(a100, execution_precision(a100, Precision::kBf16)),
+              0.5, 1e-9);
+}
+
+// Numbers beyond physical or representable bounds are rejected with the field path and the
+// value as given (the bounds live in the schema table, reasons beside them).
+TEST(HardwareOverrides, AbsurdValuesAreOutOfRange) {
+  struct Case {
+    const char* set;
+    const char* message;
+  };
+  const Case cases[] = {
+      {"memory.dram.bandwidth=1e-30 TB/s",
+       "<command line>: memory.dram.bandwidth: value \"1e-30 TB/s\" is out of range; allowed: 0 "
+       "or >= 0.001 GB/s and <= 100000 GB/s (1 MB/s is slower than any memory or link built)\n"},
+      {"memory.dram.bandwidth=1e300 TB/s",
+       "<command line>: memory.dram.bandwidth: value \"1e300 TB/s\" is out of range; allowed: 0 "
+       "or >= 0.001 GB/s and <= 100000 GB/s (1 MB/s is slower than any memory or link built)\n"},
+      {"interconnect.scale_up.bandwidth=1e-30 GB/s",
+       "<command line>: interconnect.scale_up.bandwidth: value \"1e-30 GB/s\" is out of range; "
+       "allowed: >= 0.001 GB/s and <= 100000 GB/s (1 MB/s is slower than any memory or link "
+       "built)\n"},
+      {"compute.matrix.macs_per_cycle.bf16=1e-30",
+       "<command line>: compute.matrix.macs_per_cycle.bf16: value \"1e-30\" is out of range; "
+       "allowed: 0 or >= 1 and <= 1e+07 (an engine does at least one MAC per cycle)\n"},
+      {"physical.tdp=1e300 W",
+       "<command line>: physical.tdp: value \"1e300 W\" is out of range; allowed: >= 1 W and <= "
+       "100000 W (1 W to a 100 kW wafer-scale system)\n"},
+      // An integer beyond what a double holds exactly is out of range, not "not an integer".
+      {"compute.units=99999999999999999999",
+       "<command line>: compute.units: value \"99999999999999999999\" is out of range; allowed: "
+       ">= 1 and <= 1e+06\n"},
+      {"compute.units=1.5", "<command line>: compute.units: expected an integer, got \"1.5\"\n"},
+  };
+  for (const Case& c : cases) {
+    auto hw = load_hardware("h100-sxm-80gb", {c.set});
+    ASSERT_FALSE(hw) << c.set;
+    EXPECT_EQ(to_string(hw.error()), c.message) << c.set;
+  }
+  // 0 still means "none" where the schema says so.
+  EXPECT_EQ(load_ok("h100-sxm-80gb", {"compute.matrix.macs_per_cycle.fp8=0"})
+                .compute.matrix.macs_per_cycle[index_of(Precision::kFp8)],
+            0.0);
+}
+
 TEST(HardwareOverrides, AreAppliedAndValidated) {
   HardwareSpec hw = load_ok("h100-sxm-80gb", {"memory.dram.bandwidth=4 TB/s"});
   EXPECT_DOUBLE_EQ(hw.memory.dram.bandwidth.value(), 4e12);
@@ -267,8 +338,8 @@ TEST(HardwareOverrides, AreAppliedAndValidated) {
   auto thz = load_hardware("h100-sxm-80gb", {"compute.clock=1 THz"});
   ASSERT_FALSE(thz);
   EXPECT_EQ(to_string(thz.error()),
-            "<command line>: compute.clock: value \"1 THz\" is out of range; allowed: > 0 GHz and "
-            "<= 10 GHz\n");
+            "<command line>: compute.clock: value \"1 THz\" is out of range; allowed: >= 0.001 GHz "
+            "and <= 10 GHz (1 MHz to 10 GHz: no logic process clocks higher)\n");
 
   auto typo = load_hardware("h100-sxm-80gb", {"compute.clok=1.5 GHz"});
   ASSERT_FALSE(typo);
@@ -319,7 +390,7 @@ TEST(HardwareSchema, DeclaresEveryFieldOfTheSpec) {
   EXPECT_EQ(paths.size(), want.size());
   const std::string text = describe_schema(hardware_schema().name(), hardware_schema().fields());
   EXPECT_NE(text.find("compute.clock"), std::string::npos);
-  EXPECT_NE(text.find("allowed > 0 GHz and <= 10 GHz"), std::string::npos);
+  EXPECT_NE(text.find("allowed >= 0.001 GHz and <= 10 GHz"), std::string::npos);
   EXPECT_NE(text.find("allowed > 0 GiB and <= 8192 GiB"), std::string::npos);
 }
 

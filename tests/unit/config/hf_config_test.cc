@@ -302,3 +302,29 @@ TEST(HfConfig, TopLevelMustBeAnObject) {
 
 }  // namespace
 }  // namespace xpusim
+
+namespace xpusim {
+namespace {
+
+// A 2^63 vocabulary used to wrap to a negative number through get<long long>(); any integer
+// beyond the model schema's largest value is refused at its key, echoed as written.
+TEST(HfConfig, HugeIntegersAreOutOfRangeAndEchoedAsWritten) {
+  for (const char* v : {"9223372036854775808", "18446744073709551615", "9223372036854775807",
+                        "-9223372036854775808", "100000001", "1e20"}) {
+    const std::string text =
+        std::string("{\n  \"model_type\": \"llama\",\n  \"num_hidden_layers\": 2,\n  "
+                    "\"hidden_size\": 64,\n  \"num_attention_heads\": 4,\n  "
+                    "\"intermediate_size\": 128,\n  \"vocab_size\": ") +
+        v + "\n}";
+    auto d = hf_config_document_from_text(text, "big.json");
+    ASSERT_FALSE(d) << v;
+    const std::string shown = std::string(v) == "1e20" ? "1e+20" : v;
+    EXPECT_EQ(d.error()[0].to_string(),
+              "big.json:7:3: vocab_size: " + shown +
+                  " is out of range; allowed 0 .. 100000000 (model dimensions and counts; 1e8 is "
+                  "beyond any published model)");
+  }
+}
+
+}  // namespace
+}  // namespace xpusim
