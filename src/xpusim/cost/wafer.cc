@@ -4,16 +4,27 @@
 #include <algorithm>
 #include <cmath>
 #include <numbers>
+#include <vector>
 
 #include <fmt/format.h>
+
+#include "xpusim/base/bounds.h"
 
 namespace xpusim {
 namespace {
 
 // Offset search resolution per pitch (both axes): 160 x 160 grid phases (64 missed the best
 // placement of a 28.53 mm die by one). Rows are counted in closed form, so the search costs
-// 25,600 x rows.
+// steps^2 x rows; the steps shrink for dies so small that a wafer holds more than
+// kRowBudget / 160^2 = 312 rows of them (the offset changes their count by well under a percent),
+// so that no die size can make the search run long.
 constexpr int kOffsetSteps = 160;
+constexpr double kRowBudget = 8e6;
+
+int offset_steps(double rows) {
+  const double steps = std::floor(std::sqrt(kRowBudget / std::max(rows, 1.0)));
+  return static_cast<int>(std::clamp(steps, 8.0, static_cast<double>(kOffsetSteps)));
+}
 
 struct RowCount {
   long long lo = 0;  // first and last die column of the row (lo > hi: none)
@@ -57,39 +68,41 @@ long long floor_div(long long a, long long b) {
   return q;
 }
 
-// Shots for a layout whose fields hold nx x ny dies, minimised over the field phase.
+// Shots for a layout whose fields hold nx x ny dies, minimised over the field phase (a0, b0).
+// Per field row the die rows' column intervals are chords containing the centre column, so their
+// union is one interval [lo, hi] of die columns, independent of a0; it spans
+// floor((hi + a0) / nx) - floor((lo + a0) / nx) + 1 fields. Cost O((nx + ny) x rows), not
+// O(nx x ny x rows): small dies put hundreds of dies in a field.
 int count_shots(const Layout& l, int nx, int ny) {
-  int best = -1;
+  struct Span {
+    long long lo, hi;
+  };
+  std::vector<Span> spans;
+  long long best = -1;
   for (int b0 = 0; b0 < ny; ++b0) {
-    for (int a0 = 0; a0 < nx; ++a0) {
-      // Per field row: the union of the rows' column intervals (each is a chord containing the
-      // centre column, so the union is an interval).
-      int shots = 0;
-      long long cur_b = 0;
-      long long a_lo = 0, a_hi = -1;
-      bool have = false;
-      for (size_t k = 0; k < l.rows.size(); ++k) {
-        const RowCount& rc = l.rows[k];
-        if (rc.hi < rc.lo) continue;
-        long long j = l.j_lo + static_cast<long long>(k);
-        long long b = floor_div(j + b0, ny);
-        long long lo = floor_div(rc.lo + a0, nx), hi = floor_div(rc.hi + a0, nx);
-        if (have && b == cur_b) {
-          a_lo = std::min(a_lo, lo);
-          a_hi = std::max(a_hi, hi);
-        } else {
-          if (have) shots += static_cast<int>(a_hi - a_lo + 1);
-          cur_b = b;
-          a_lo = lo;
-          a_hi = hi;
-          have = true;
-        }
+    spans.clear();
+    long long cur_b = 0;
+    for (size_t k = 0; k < l.rows.size(); ++k) {
+      const RowCount& rc = l.rows[k];
+      if (rc.hi < rc.lo) continue;
+      const long long j = l.j_lo + static_cast<long long>(k);
+      const long long b = floor_div(j + b0, ny);
+      if (!spans.empty() && b == cur_b) {
+        spans.back().lo = std::min(spans.back().lo, rc.lo);
+        spans.back().hi = std::max(spans.back().hi, rc.hi);
+      } else {
+        spans.push_back({rc.lo, rc.hi});
+        cur_b = b;
       }
-      if (have) shots += static_cast<int>(a_hi - a_lo + 1);
+    }
+    for (int a0 = 0; a0 < nx; ++a0) {
+      long long shots = 0;
+      for (const Span& sp : spans)
+        shots += floor_div(sp.hi + a0, nx) - floor_div(sp.lo + a0, nx) + 1;
       if (best < 0 || shots < best) best = shots;
     }
   }
-  return std::max(best, 0);
+  return static_cast<int>(std::max(best, 0LL));
 }
 
 }  // namespace
@@ -128,6 +141,22 @@ Result<void> validate_wafer_and_die(const DieSize& die, const WaferSpec& wafer) 
   if (wafer.reticle) {
     positive(wafer.field_width, "field_width", "reticle field width");
     positive(wafer.field_height, "field_height", "reticle field height");
+  }
+  if (!diags.empty()) return tl::unexpected(diags);
+  // Physical bounds (base/bounds.h); they also bound the grid search: at most 4,500 rows of at
+  // most 4,500 dies.
+  auto within = [&](Millimeters v, const char* path, const RealBound& b) {
+    if (auto msg = check_bound(v.value(), b)) diags.push_back({.path = path, .message = *msg});
+  };
+  within(die.width, "die_width", bounds::kDieSideMm);
+  within(die.height, "die_height", bounds::kDieSideMm);
+  within(wafer.diameter, "wafer_diameter", bounds::kWaferDiameterMm);
+  within(wafer.edge_exclusion, "edge_exclusion", bounds::kEdgeExclusionMm);
+  within(wafer.scribe, "scribe", bounds::kScribeMm);
+  within(wafer.notch_keepout, "notch_keepout", bounds::kNotchKeepoutMm);
+  if (wafer.reticle) {
+    within(wafer.field_width, "field_width", bounds::kReticleFieldMm);
+    within(wafer.field_height, "field_height", bounds::kReticleFieldMm);
   }
   if (!diags.empty()) return tl::unexpected(diags);
   const double r = wafer.diameter.value() / 2 - wafer.edge_exclusion.value();
@@ -184,9 +213,10 @@ Result<GridCount> count_dies_on_grid(const DieSize& die, const WaferSpec& wafer)
   const double y_min = -wafer.diameter.value() / 2 + wafer.notch_keepout.value();
   Layout best;
   best.full = -1;
-  for (int a = 0; a < kOffsetSteps; ++a) {
-    for (int b = 0; b < kOffsetSteps; ++b) {
-      double ox = px * a / kOffsetSteps, oy = py * b / kOffsetSteps;
+  const int steps = offset_steps(2 * r / py);
+  for (int a = 0; a < steps; ++a) {
+    for (int b = 0; b < steps; ++b) {
+      double ox = px * a / steps, oy = py * b / steps;
       Layout l = count_at(w, h, px, py, r, y_min, ox, oy, false);
       if (l.full > best.full) best = l;
     }

@@ -58,7 +58,11 @@ struct GridCount {
 // each offset) to maximise full dies. With the reticle on, dies are grouped into fields of
 // floor((26+s)/(W+s)) x floor((33+s)/(H+s)) and shots are counted; a die that fits no field (either
 // orientation) is reported as infeasible, with the grid count still given.
-// Errors: non-positive or non-finite sizes, negative exclusions, a die that cannot fit the wafer.
+// The offset search is coarser for dies so small that the wafer holds over 300 rows of them, so
+// its cost is bounded for every die size.
+// Errors: non-positive or non-finite sizes, negative exclusions, sizes beyond the physical bounds
+// of base/bounds.h (die sides 0.1 .. 450 mm, wafers 25 .. 450 mm, ...), a die that cannot fit
+// the wafer.
 Result<GridCount> count_dies_on_grid(const DieSize& die, const WaferSpec& wafer);
 
 // Validates a wafer/die pair (the errors count_dies_on_grid returns).

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "xpusim/base/bounds.h"
 #include "xpusim/base/text.h"
 #include "xpusim/cost/package_cost.h"
 #include "xpusim/cost/wafer.h"
@@ -114,12 +115,17 @@ Result<void> set_assumption(FabAssumptions& a, std::string_view name, double val
   for (const auto& f : fields()) {
     names.push_back(f.name);
     if (f.name != name) continue;
-    if (!(value >= 0) || !std::isfinite(value) || (f.fraction && value > 1))
+    // Fractions in [0, 1]; everything else within bounds::kFabAssumption.
+    const double hi = f.fraction ? 1.0 : bounds::kFabAssumption.hi;
+    if (!(value >= 0) || !std::isfinite(value) || value > hi) {
+      const std::string allowed =
+          f.fraction ? "a fraction in [0, 1]"
+                     : "a finite value in 0 .. 1e15 (" +
+                           std::string(bounds::kFabAssumption.reason) + ")";
       return fail(Diagnostic{.path = std::string(name),
-                             .message = fmt::format("{} must be {}, got {}", name,
-                                                    f.fraction ? "a fraction in [0, 1]"
-                                                               : "a finite value >= 0",
+                             .message = fmt::format("{} must be {}, got {}", name, allowed,
                                                     value)});
+    }
     f.set(a, value);
     return {};
   }

@@ -12,12 +12,14 @@
 #include <array>
 #include <cmath>
 #include <limits>
+#include <string>
+
+#include "xpusim/base/bounds.h"
 
 namespace xpusim {
 namespace {
 
 double d(int64_t v) { return static_cast<double>(v); }
-int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 Precision wider(Precision a, Precision b) {
   return bytes_per_element(b) > bytes_per_element(a) ? b : a;
@@ -33,6 +35,25 @@ struct Candidate {
 };
 
 }  // namespace
+
+Result<void> check_gemm_shape(const GemmShape& s) {
+  Diagnostics diags;
+  auto dim = [&](const char* path, int64_t v, const IntBound& b) {
+    if (auto msg = check_bound(v, b)) diags.push_back(Diagnostic{.path = path, .message = *msg});
+  };
+  dim("m", s.m, bounds::kGemmDim);
+  dim("n", s.n, bounds::kGemmDim);
+  dim("k", s.k, bounds::kGemmDim);
+  dim("batch", s.batch, bounds::kGemmBatch);
+  if (!diags.empty()) return tl::unexpected(diags);
+  if (!checked_product({2, s.m, s.n, s.k, s.batch})) {
+    const std::string given = "2 x " + std::to_string(s.m) + " x " + std::to_string(s.n) + " x " +
+                              std::to_string(s.k) + " x " + std::to_string(s.batch) + " FLOP";
+    return fail(Diagnostic{.path = "flop",
+                           .message = out_of_range_message(given, bounds::kGemmFlop)});
+  }
+  return {};
+}
 
 GemmResult predict_gemm(const HardwareSpec& hw, const GemmShape& shape, Precision p,
                         const PerfCalibration& cal) {
@@ -124,13 +145,15 @@ GemmResult predict_gemm(const HardwareSpec& hw, const GemmShape& shape, GemmOper
         }
       }
       if (tk == 0) continue;
-      const int64_t out_tiles = ceil_div(M, tm) * ceil_div(N, tn) * B;
+      // Saturating: within check_gemm_shape the count is exact (<= m n batch < 2^62).
+      const int64_t out_tiles = saturating_mul(saturating_mul(ceil_div(M, tm), ceil_div(N, tn)), B);
       for (int split : kSplit) {
-        if (split > 1 && (out_tiles * split > 2 * units || K / split < tk)) break;
+        // out_tiles x split > 2 units, divided through so that it cannot overflow.
+        if (split > 1 && (out_tiles > 2 * units / split || K / split < tk)) break;
         Candidate cand;
         cand.tile = GemmTile{tm, tn, tk};
         cand.split = split;
-        cand.tiles = out_tiles * split;
+        cand.tiles = saturating_mul(out_tiles, split);
         cand.waves = ceil_div(cand.tiles, units);
         const int64_t k_part = ceil_div(ceil_div(K, split), tk) * tk;
         const double tile_macs = static_cast<double>(std::max(tm, min_m)) * tn * d(k_part);
@@ -167,7 +190,8 @@ GemmResult predict_gemm(const HardwareSpec& hw, const GemmShape& shape, GemmOper
   }
   if (best.tiles == 0) {  // no tile fits the on-chip memory: smallest tile, data from DRAM
     best.tile = GemmTile{kTm.back(), kTn.back(), kTk.back()};
-    best.tiles = ceil_div(M, best.tile.m) * ceil_div(N, best.tile.n) * B;
+    best.tiles = saturating_mul(
+        saturating_mul(ceil_div(M, best.tile.m), ceil_div(N, best.tile.n)), B);
     best.waves = ceil_div(best.tiles, units);
     best.matrix_time = Seconds(d(best.waves) * std::max(best.tile.m, min_m) * best.tile.n * d(K) /
                                unit_rate);

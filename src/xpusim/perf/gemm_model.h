@@ -4,6 +4,7 @@
 // overlap of arithmetic with data movement. One model for skinny decode and large prefill shapes.
 #pragma once
 
+#include "xpusim/base/diagnostic.h"
 #include "xpusim/config/hardware_spec.h"
 #include "xpusim/perf/calibration.h"
 #include "xpusim/perf/perf_result.h"
@@ -39,6 +40,13 @@ struct GemmResult {
   double utilization = 0;             // achieved / peak of the binding resource
 };
 
+// The shapes a caller may pass: m, n, k within bounds::kGemmDim, batch within bounds::kGemmBatch,
+// and 2 m n k batch FLOP a count int64 holds (bounds::kGemmFlop). Diagnostics carry the path
+// "m", "n", "k", "batch" or "flop" and the value.
+Result<void> check_gemm_shape(const GemmShape& shape);
+
+// Precondition: check_gemm_shape(shape) passed. Out-of-bound shapes do not overflow (counts
+// saturate) but their figures mean nothing.
 GemmResult predict_gemm(const HardwareSpec& hw, const GemmShape& shape, GemmOperands operands,
                         const PerfCalibration& cal);
 // Convenience: both operands in `p`.

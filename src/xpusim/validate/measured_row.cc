@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "xpusim/base/bounds.h"
 #include "xpusim/base/check.h"
 #include "xpusim/base/text.h"
 
@@ -72,8 +73,17 @@ std::string trim(std::string_view s) {
   return std::string(s.substr(b, e - b));
 }
 
-// A positive integer column: blank -> nullopt; anything else must be a whole number >= 1.
-// Returns false (with `why`) when the text is not one.
+// The bound of each integer column: the same as the command line's (base/bounds.h).
+const IntBound& column_bound(const std::string& column) {
+  if (column == "num_devices") return bounds::kDevices;
+  if (column == "tp" || column == "pp") return bounds::kParallelDegree;
+  if (column == "batch") return bounds::kBatch;
+  if (column == "input_len" || column == "output_len") return bounds::kSequenceTokens;
+  return bounds::kGemmDim;  // m, n, k
+}
+
+// A positive integer column: blank -> nullopt; anything else must be a whole number >= 1 within
+// the column's bound. Returns false (with `why`) when the text is not one.
 template <class Int>
 bool parse_positive_int(const std::string& column, const std::string& text,
                         std::optional<Int>& out, std::string& why) {
@@ -84,11 +94,17 @@ bool parse_positive_int(const std::string& column, const std::string& text,
   }
   Int v{};
   auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
-  if (ec != std::errc() || ptr != t.data() + t.size() || v < 1) {
+  if ((ec != std::errc() && ec != std::errc::result_out_of_range) || ptr != t.data() + t.size() ||
+      (ec == std::errc() && v < 1)) {
     why = "column " + column + ": expected a whole number >= 1, got \"" + text + "\"";
     return false;
   }
-  out = v;
+  auto bounded = parse_bounded_int(t, column_bound(column));
+  if (!bounded) {
+    why = "column " + column + ": " + bounded.error();
+    return false;
+  }
+  out = static_cast<Int>(*bounded);  // every bound fits int
   return true;
 }
 

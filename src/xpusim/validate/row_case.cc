@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "xpusim/base/text.h"
+#include "xpusim/perf/gemm_model.h"
 #include "xpusim/perf/runtime_profile.h"
 #include "xpusim/units/unit_parser.h"
 
@@ -177,6 +178,9 @@ tl::expected<RowCase, std::string> interpret_gemm(const MeasuredRow& row, bool p
   c.gemm.n = *row.n;
   c.gemm.k = *row.k;
   c.gemm.batch = row.batch.value_or(1);
+  // Each column is bounded (measured_row.cc); their FLOP product must fit int64 too.
+  if (auto shape = check_gemm_shape(GemmShape{c.gemm.m, c.gemm.n, c.gemm.k, c.gemm.batch}); !shape)
+    return reject("column " + shape.error().front().path + ": " + shape.error().front().message);
   std::string text = row.precision;
   if (text.empty()) {
     text = "fp16";

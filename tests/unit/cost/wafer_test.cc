@@ -145,10 +145,50 @@ TEST(WaferErrors, NonPositiveAndNegativeSizesAreAllReported) {
 
 TEST(WaferErrors, EdgeExclusionEatingTheWafer) {
   WaferSpec w;
-  w.edge_exclusion = units::mm(150);
+  w.diameter = units::mm(100);
+  w.edge_exclusion = units::mm(50);
   auto g = count_dies_on_grid({units::mm(5), units::mm(5)}, w);
   ASSERT_FALSE(g);
   EXPECT_NE(g.error()[0].message.find("leaves no usable area"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace xpusim
+
+namespace xpusim {
+namespace {
+
+// Physical bounds are checked in the library too (a direct caller cannot start an endless
+// search), and name the field, the value and the range.
+TEST(WaferErrors, SizesBeyondThePhysicalBounds) {
+  WaferSpec w;
+  w.diameter = units::mm(1e9);
+  auto g = count_dies_on_grid({units::mm(10), units::mm(10)}, w);
+  ASSERT_FALSE(g);
+  EXPECT_EQ(g.error()[0].path, "wafer_diameter");
+  EXPECT_EQ(g.error()[0].message,
+            "1e9 is out of range; allowed 25 .. 450 mm (1-inch to 450 mm: the wafer sizes ever "
+            "made)");
+  auto tiny = count_dies_on_grid({units::mm(0.01), units::mm(0.01)}, WaferSpec{});
+  ASSERT_FALSE(tiny);
+  EXPECT_EQ(tiny.error()[0].path, "die_width");
+  EXPECT_EQ(tiny.error()[1].path, "die_height");
+}
+
+// The smallest die on the largest wafer: 4,500 rows of 4,500 dies and 85,800 dies per reticle
+// field. The search coarsens its offsets and counts shots per field row, so it finishes; its
+// count agrees with the formula and every field holds dies.
+TEST(WaferGrid, SmallestDieOnTheLargestWafer) {
+  WaferSpec w;
+  w.diameter = units::mm(450);
+  w.scribe = units::mm(0);
+  const DieSize d{units::mm(0.1), units::mm(0.1)};
+  auto g = count_dies_on_grid(d, w);
+  ASSERT_TRUE(g);
+  EXPECT_NEAR(g->full_dies, gross_dies_formula(d, w), 0.01 * gross_dies_formula(d, w));
+  EXPECT_EQ(g->dies_per_shot, 260 * 330);
+  EXPECT_GE(static_cast<double>(g->shots) * g->dies_per_shot, g->full_dies);
+  EXPECT_GT(g->shots, 0);
 }
 
 }  // namespace

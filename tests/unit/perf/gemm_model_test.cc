@@ -149,3 +149,47 @@ TEST(GemmModel, BestAchievableBelowPeakLikeMamf) {
 
 }  // namespace
 }  // namespace xpusim
+
+namespace xpusim {
+namespace {
+
+TEST(GemmShapeBounds, DimensionsAndTheirFlopProductAreChecked) {
+  EXPECT_TRUE(check_gemm_shape(GemmShape{4096, 4096, 4096, 1}));
+  EXPECT_TRUE(check_gemm_shape(GemmShape{2147483647, 1, 1, 2147483647}));  // 2^63 - 2^33 FLOP
+  auto zero = check_gemm_shape(GemmShape{0, 8, 8, 1});
+  ASSERT_FALSE(zero);
+  EXPECT_EQ(zero.error()[0].path, "m");
+  EXPECT_EQ(zero.error()[0].message,
+            "0 is out of range; allowed 1 .. 2147483647 (a GEMM dimension; BLAS libraries take "
+            "int32 dimensions)");
+  auto huge = check_gemm_shape(GemmShape{9223372036854775807, 1, 1, 9223372036854775807});
+  ASSERT_FALSE(huge);
+  ASSERT_EQ(huge.error().size(), 2u);  // every bad dimension at once
+  EXPECT_EQ(huge.error()[1].path, "batch");
+  auto product = check_gemm_shape(GemmShape{2147483647, 2147483647, 2147483647, 1});
+  ASSERT_FALSE(product);
+  EXPECT_EQ(product.error()[0].path, "flop");
+  EXPECT_EQ(product.error()[0].message,
+            "2 x 2147483647 x 2147483647 x 2147483647 x 1 FLOP is out of range; allowed 1 .. "
+            "9223372036854775807 (2 x m x n x k x batch FLOP must fit a 64-bit count)");
+}
+
+// The largest shapes within the bounds keep every count exact: positive tiles and waves, and no
+// more than the peak rate (overflowing tile counts once gave 28x the A100's peak).
+TEST(GemmShapeBounds, LargestShapesGiveSaneFigures) {
+  const HardwareSpec hw = a100_like();
+  for (GemmShape s : {GemmShape{1, 1, 1, 2147483647}, GemmShape{2147483647, 1, 2147483647, 1},
+                      GemmShape{1048576, 1048576, 1048576, 1},
+                      GemmShape{2147483647, 2147483647, 1, 1}}) {
+    ASSERT_TRUE(check_gemm_shape(s)) << s.m << " " << s.n << " " << s.k << " " << s.batch;
+    GemmResult r = predict_gemm(hw, s, Precision::kBf16, cal());
+    EXPECT_GT(r.tiles, 0) << s.m << " " << s.n;
+    EXPECT_GT(r.waves, 0) << s.m << " " << s.n;
+    EXPECT_GT(r.time.value(), 0) << s.m << " " << s.n;
+    EXPECT_LE(r.achieved.value(), peak_matrix_rate(hw, Precision::kBf16).value()) << s.m;
+    EXPECT_GE(r.bytes.dram.value(), 0) << s.m;
+  }
+}
+
+}  // namespace
+}  // namespace xpusim
