@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
+#include "cli/numeric_flags.h"
 #include "xpusim/area/area_model.h"
 #include "xpusim/area/power_model.h"
 #include "xpusim/base/text.h"
@@ -60,11 +61,13 @@ struct HardwareArgs {
 
 void add_hardware_args(CLI::App* sub, HardwareArgs& a) {
   sub->add_option("--hardware", a.hardware, "hardware preset id or YAML/JSON file")->required();
-  sub->add_option("--units-on-die", a.units_on_die,
-                  "compute units physically on the compute dies, incl. disabled ones (default: "
-                  "units / 0.9)");
-  sub->add_option("--dram-phys-on-die", a.dram_phys_on_die,
-                  "DRAM PHY sites on the die, incl. unpopulated ones (default: stacks)");
+  bound_int(sub->add_option("--units-on-die", a.units_on_die,
+                            "compute units physically on the compute dies, incl. disabled ones "
+                            "(default: units / 0.9)"),
+            bounds::kUnitsOnDie);
+  bound_int(sub->add_option("--dram-phys-on-die", a.dram_phys_on_die,
+                            "DRAM PHY sites on the die, incl. unpopulated ones (default: stacks)"),
+            bounds::kDramPhys);
 }
 
 struct Loaded {
@@ -405,14 +408,18 @@ void run_fab(const GlobalOptions& g, const FabArgs& a) {
   Diagnostics diags;
   for (const auto& kv : a.assume) {
     auto eq = kv.find('=');
-    char* end = nullptr;
-    double v = eq == std::string::npos ? NAN : std::strtod(kv.c_str() + eq + 1, &end);
-    if (eq == std::string::npos || end == kv.c_str() + eq + 1 || *end != '\0') {
+    if (eq == std::string::npos) {
       diags.push_back({.file = "<command line>", .path = "--assume",
                        .message = fmt::format("expected NAME=NUMBER, got '{}'", kv)});
       continue;
     }
-    auto r = set_assumption(fa, kv.substr(0, eq), v);
+    auto v = parse_bounded_real(std::string_view(kv).substr(eq + 1), bounds::kFabAssumption);
+    if (!v) {
+      diags.push_back({.file = "<command line>", .path = "--assume " + kv.substr(0, eq),
+                       .message = v.error()});
+      continue;
+    }
+    auto r = set_assumption(fa, kv.substr(0, eq), *v);
     if (!r) {
       for (auto d : r.error()) {
         d.file = "<command line>";
@@ -475,52 +482,88 @@ void add_economics_commands(CLI::App& app, GlobalOptions& g) {
     auto a = std::make_shared<WaferArgs>();
     auto* sub = app.add_subcommand("wafer", "dies per wafer (formula and exact grid), yield and "
                                             "cost per good die");
-    sub->add_option("--die-width", a->width, "die width, mm")->required();
-    sub->add_option("--die-height", a->height, "die height, mm")->required();
-    sub->add_option("--wafer-diameter", a->diameter, "wafer diameter, mm")->capture_default_str();
-    sub->add_option("--edge-exclusion", a->edge, "edge exclusion, mm")->capture_default_str();
-    sub->add_option("--scribe", a->scribe, "scribe street, mm")->capture_default_str();
-    sub->add_option("--notch-keepout", a->notch, "notch keep-out band, mm")->capture_default_str();
+    bound_real(sub->add_option("--die-width", a->width, "die width, mm"), bounds::kDieSideMm)
+        ->required();
+    bound_real(sub->add_option("--die-height", a->height, "die height, mm"), bounds::kDieSideMm)
+        ->required();
+    bound_real(sub->add_option("--wafer-diameter", a->diameter, "wafer diameter, mm"),
+               bounds::kWaferDiameterMm)
+        ->capture_default_str();
+    bound_real(sub->add_option("--edge-exclusion", a->edge, "edge exclusion, mm"),
+               bounds::kEdgeExclusionMm)
+        ->capture_default_str();
+    bound_real(sub->add_option("--scribe", a->scribe, "scribe street, mm"), bounds::kScribeMm)
+        ->capture_default_str();
+    bound_real(sub->add_option("--notch-keepout", a->notch, "notch keep-out band, mm"),
+               bounds::kNotchKeepoutMm)
+        ->capture_default_str();
     sub->add_option("--reticle", a->reticle, "pack dies into 26 x 33 mm exposure fields")
         ->check(CLI::IsMember({"on", "off"}))
         ->capture_default_str();
     sub->add_option("--node", a->node, "process node for the default D0 and wafer cost")
         ->capture_default_str();
-    sub->add_option("--defect-density", a->d0, "killer defects per cm² (default: the node's)");
+    bound_real(sub->add_option("--defect-density", a->d0,
+                               "killer defects per cm² (default: the node's)"),
+               bounds::kDefectDensityPerCm2);
     sub->add_option("--yield-model", a->model,
                     "yield model: " + join(YieldModelRegistry::builtin().names()))
         ->capture_default_str();
-    sub->add_option("--alpha", a->alpha, "negative-binomial clustering")->capture_default_str();
-    sub->add_option("--layers", a->layers, "Bose-Einstein critical layers")->capture_default_str();
-    sub->add_option("--wafer-cost", a->wafer_cost, "wafer price, USD (default: the node's)");
+    bound_real(sub->add_option("--alpha", a->alpha, "negative-binomial clustering"),
+               bounds::kYieldAlpha)
+        ->capture_default_str();
+    bound_int(sub->add_option("--layers", a->layers, "Bose-Einstein critical layers"),
+              bounds::kCriticalLayers)
+        ->capture_default_str();
+    bound_real(sub->add_option("--wafer-cost", a->wafer_cost,
+                               "wafer price, USD (default: the node's)"),
+               bounds::kWaferCostUsd);
     sub->callback([&g, a] { run_wafer(g, *a); });
   }
   auto add_cost_args = [](CLI::App* sub, CostArgs& a) {
     add_hardware_args(sub, a.hw);
-    sub->add_option("--volume", a.volume, "packages sold over the design's life (NRE amortisation)")
+    bound_real(sub->add_option("--volume", a.volume,
+                               "packages sold over the design's life (NRE amortisation)"),
+               bounds::kVolume)
         ->capture_default_str();
     sub->add_option("--yield-model", a.model, "yield model")->capture_default_str();
-    sub->add_option("--alpha", a.alpha, "negative-binomial clustering")->capture_default_str();
-    sub->add_option("--layers", a.layers, "Bose-Einstein critical layers")->capture_default_str();
-    sub->add_option("--defect-density", a.d0, "killer defects per cm² (default: the node's)");
-    sub->add_option("--wafer-cost", a.wafer_cost, "wafer price, USD (default: the node's)");
+    bound_real(sub->add_option("--alpha", a.alpha, "negative-binomial clustering"),
+               bounds::kYieldAlpha)
+        ->capture_default_str();
+    bound_int(sub->add_option("--layers", a.layers, "Bose-Einstein critical layers"),
+              bounds::kCriticalLayers)
+        ->capture_default_str();
+    bound_real(sub->add_option("--defect-density", a.d0,
+                               "killer defects per cm² (default: the node's)"),
+               bounds::kDefectDensityPerCm2);
+    bound_real(
+        sub->add_option("--wafer-cost", a.wafer_cost, "wafer price, USD (default: the node's)"),
+        bounds::kWaferCostUsd);
     sub->add_flag("--no-harvesting", a.no_harvesting, "a defect anywhere kills the die");
-    sub->add_option("--bond-yield", a.bond_yield,
-                    "per-chip bonding yield for every package kind (default: Chiplet Actuary's "
-                    "0.99 organic, 0.98 fan-out, 0.95 silicon interposer)");
+    bound_real(sub->add_option("--bond-yield", a.bond_yield,
+                               "per-chip bonding yield for every package kind (default: Chiplet "
+                               "Actuary's 0.99 organic, 0.98 fan-out, 0.95 silicon interposer)"),
+               bounds::kBondYield);
     sub->add_flag("--chip-first", a.chip_first, "chip-first assembly (default: chip-last)");
   };
   {
     auto a = std::make_shared<CostArgs>();
     auto* sub = app.add_subcommand("cost", "cost build-up per good package, NRE and TCO");
     add_cost_args(sub, *a);
-    sub->add_option("--price", a->price, "purchase price for the TCO, USD (default: cost + NRE)");
-    sub->add_option("--power", a->power, "average power for the TCO, W (default: TDP)");
-    sub->add_option("--lifetime-years", a->lifetime_years, "TCO lifetime")->capture_default_str();
-    sub->add_option("--electricity-usd-per-kwh", a->electricity_usd_per_kwh, "electricity price")
+    bound_real(sub->add_option("--price", a->price,
+                               "purchase price for the TCO, USD (default: cost + NRE)"),
+               bounds::kDevicePriceUsd);
+    bound_real(sub->add_option("--power", a->power, "average power for the TCO, W (default: TDP)"),
+               bounds::kPowerW);
+    bound_real(sub->add_option("--lifetime-years", a->lifetime_years, "TCO lifetime"),
+               bounds::kLifetimeYears)
         ->capture_default_str();
-    sub->add_option("--tokens-per-second", a->tokens_per_second,
-                    "output tokens/s for the cost per million tokens");
+    bound_real(sub->add_option("--electricity-usd-per-kwh", a->electricity_usd_per_kwh,
+                               "electricity price"),
+               bounds::kElectricityUsdPerKwh)
+        ->capture_default_str();
+    bound_real(sub->add_option("--tokens-per-second", a->tokens_per_second,
+                               "output tokens/s for the cost per million tokens"),
+               bounds::kTokensPerSecond);
     sub->callback([&g, a] { run_cost(g, *a); });
   }
   {
@@ -528,16 +571,14 @@ void add_economics_commands(CLI::App& app, GlobalOptions& g) {
     auto* sub = app.add_subcommand("fab", "fab build-out for N accelerators/year, or what a "
                                           "budget buys");
     add_cost_args(sub, a->cost);
-    auto* units = sub->add_option("--units", a->units, "accelerators per year");
-    auto* budget = sub->add_option("--budget", a->budget, "budget, USD (e.g. 5e12)");
+    auto* units = bound_real(sub->add_option("--units", a->units, "accelerators per year"),
+                             bounds::kUnitsPerYear);
+    auto* budget = bound_real(sub->add_option("--budget", a->budget, "budget, USD (e.g. 5e12)"),
+                              bounds::kBudgetUsd);
     units->excludes(budget);
     sub->add_option("--assume", a->assume, "override an assumption: NAME=VALUE (repeatable)");
     sub->callback([&g, a] {
       if (!a->units && !a->budget) input_error("--units", "give --units N or --budget USD");
-      if (a->units && !(*a->units > 0))
-        input_error("--units", fmt::format("units per year must be > 0, got {}", *a->units));
-      if (a->budget && !(*a->budget > 0))
-        input_error("--budget", fmt::format("budget must be > 0 USD, got {}", *a->budget));
       run_fab(g, *a);
     });
   }

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
+#include "cli/numeric_flags.h"
 #include "xpusim/base/text.h"
 #include "xpusim/config/hardware_schema.h"
 #include "xpusim/config/model_schema.h"
@@ -50,10 +51,6 @@ Precision parse_precision(const std::string& flag, const std::string& text) {
   input_error(flag, msg);
 }
 
-void require_positive(const std::string& flag, int64_t v) {
-  if (v < 1) input_error(flag, fmt::format("must be >= 1, got {}", v));
-}
-
 // Options shared by run and compare.
 struct WorkloadOptions {
   std::string model;
@@ -67,9 +64,15 @@ struct WorkloadOptions {
 void add_workload_options(CLI::App* cmd, WorkloadOptions& o) {
   cmd->add_option("--model", o.model, "model preset id or file (model/v1 YAML, HF config.json)")
       ->required();
-  cmd->add_option("--batch", o.batch, "requests in the static batch (per model replica)")->required();
-  cmd->add_option("--input-len", o.input_len, "prompt tokens per request")->required();
-  cmd->add_option("--output-len", o.output_len, "generated tokens per request")->required();
+  bound_int(cmd->add_option("--batch", o.batch, "requests in the static batch (per model replica)"),
+            bounds::kBatch)
+      ->required();
+  bound_int(cmd->add_option("--input-len", o.input_len, "prompt tokens per request"),
+            bounds::kSequenceTokens)
+      ->required();
+  bound_int(cmd->add_option("--output-len", o.output_len, "generated tokens per request"),
+            bounds::kSequenceTokens)
+      ->required();
   cmd->add_option("--precision", o.precision,
                   "weights/compute precision: fp32 tf32 bf16 fp16 fp8 int8 int4 fp4 (int8/int4 = "
                   "weight-only)")
@@ -84,10 +87,16 @@ PrecisionPlan precision_plan(const WorkloadOptions& o) {
   return precision_plan_for(p, kv);
 }
 
-void check_lengths(const WorkloadOptions& o) {
-  require_positive("--batch", o.batch);
-  require_positive("--input-len", o.input_len);
-  require_positive("--output-len", o.output_len);
+// The flags' bounds hold (numeric_flags.h); what is left depends on the model: a request's
+// context is its prompt and every generated token, at most the model's maximum context.
+void check_context(const WorkloadOptions& o, const ModelSpec& model) {
+  const int64_t context = o.input_len + o.output_len;  // each <= 1e8: no overflow
+  if (context > model.max_context)
+    input_error("--input-len", fmt::format("--input-len {} + --output-len {} = {} tokens is beyond "
+                                           "the maximum context of {}, {} tokens; allowed a sum "
+                                           "of at most {}",
+                                           o.input_len, o.output_len, context, model.id,
+                                           model.max_context, model.max_context));
 }
 
 // Plan errors carry the flag name ("--tp") as their path.
@@ -147,7 +156,7 @@ void print_ops_table(const PhaseBreakdown& ph, const char* title) {
 struct RunOptions {
   std::string hardware;
   WorkloadOptions w;
-  int devices = 0;
+  int devices = 0;  // 0 = not given: tp x pp (a given value is >= 1, numeric_flags.h)
   int tp = 1, pp = 1, ep = 1, microbatches = 1;
   bool sequence_parallel = false;
   std::string runtime = std::string(kDefaultRuntime);  // RuntimeProfile name
@@ -159,16 +168,8 @@ struct RunOptions {
 };
 
 // ---- run: energy and cost per token -----------------------------------------------------------
+// The flags are bounded (numeric_flags.h: kElectricityUsdPerKwh, kDevicePriceUsd, ...).
 TokenEconomicsAssumptions economics_assumptions(const RunOptions& o) {
-  if (!(o.electricity_usd_per_kwh >= 0) || !std::isfinite(o.electricity_usd_per_kwh))
-    input_error("--electricity-price",
-                fmt::format("must be >= 0 USD/kWh, got {}", o.electricity_usd_per_kwh));
-  if (o.device_price_usd && (!(*o.device_price_usd >= 0) || !std::isfinite(*o.device_price_usd)))
-    input_error("--device-price", fmt::format("must be >= 0 USD, got {}", *o.device_price_usd));
-  if (!(o.gross_margin >= 0 && o.gross_margin < 1))
-    input_error("--gross-margin", fmt::format("must be in [0, 1), got {}", o.gross_margin));
-  if (!(o.lifetime_years > 0) || !std::isfinite(o.lifetime_years))
-    input_error("--lifetime-years", fmt::format("must be > 0 years, got {}", o.lifetime_years));
   TokenEconomicsAssumptions a;
   a.tco.electricity = UsdPerJoule(o.electricity_usd_per_kwh / 3.6e6);
   a.tco.lifetime = units::seconds(o.lifetime_years * 365.25 * 86400.0);
@@ -235,20 +236,22 @@ void add_economics_rows(Table& s, const Result<TokenEconomics>& e) {
 }
 
 void run_scenario(const RunOptions& o, const GlobalOptions& g) {
-  check_lengths(o.w);
-  require_positive("--tp", o.tp);
-  require_positive("--pp", o.pp);
-  require_positive("--ep", o.ep);
-  require_positive("--microbatches", o.microbatches);
+  if (o.microbatches > o.w.batch)
+    input_error("--microbatches", fmt::format("{} microbatches is more than the batch of {} "
+                                              "requests; allowed 1 .. {} (a microbatch holds at "
+                                              "least one request)",
+                                              o.microbatches, o.w.batch, o.w.batch));
   const PrecisionPlan prec = precision_plan(o.w);
   HardwareSpec hw = value_or_throw(load_hardware(o.hardware, g.overrides));
   ModelSpec model = value_or_throw(load_model(o.w.model));
+  check_context(o.w, model);
   StaticScenario sc;
   sc.plan = ParallelismPlan{o.tp, o.pp, o.ep, o.microbatches, o.sequence_parallel};
   sc.precision = prec;
   sc.batch = o.w.batch;
   sc.input_len = o.w.input_len;
   sc.output_len = o.w.output_len;
+  // tp, pp <= 4096 (numeric_flags.h), so tp x pp fits an int.
   sc.devices = o.devices > 0 ? o.devices : o.tp * o.pp;
   check_plan_or_throw(model, sc.plan);
   if (sc.devices % (o.tp * o.pp) != 0)
@@ -282,7 +285,8 @@ void run_scenario(const RunOptions& o, const GlobalOptions& g) {
     j["runtime"] = std::string(runtime->name);
     j["precision"] = json{{"weights", to_string(prec.weights)},
                           {"activations", to_string(prec.activations)},
-                          {"kv_cache", to_string(prec.kv_cache)}};
+                          {"kv_cache", to_string(prec.kv_cache)},
+                          {"math_execution", to_string(execution_precision(hw, prec.math()))}};
     j["feasible"] = r.feasible;
     j["infeasible_reason"] = r.infeasible_reason;
     j["ttft_ms"] = r6(units::to_ms(r.ttft));
@@ -323,6 +327,12 @@ void run_scenario(const RunOptions& o, const GlobalOptions& g) {
               std::string(to_string(prec.weights)).c_str(),
               std::string(to_string(prec.activations)).c_str(),
               std::string(to_string(prec.kv_cache)).c_str(), std::string(runtime->name).c_str());
+  // A format the matrix engines lack runs in another one (hardware_spec.h execution_precision):
+  // say so, or a --set that removes a format seems to change nothing.
+  if (const Precision exec = execution_precision(hw, prec.math()); exec != prec.math())
+    std::printf("note: %s GEMMs run as %s on %s (no %s matrix engine)\n",
+                std::string(to_string(prec.math())).c_str(), std::string(to_string(exec)).c_str(),
+                hw.id.c_str(), std::string(to_string(prec.math())).c_str());
   if (!r.feasible) std::printf("INFEASIBLE: %s\n", r.infeasible_reason.c_str());
   Table s({"metric", "value"});
   s.add_row({"ttft_ms", fixed(units::to_ms(r.ttft), 2)});
@@ -352,10 +362,15 @@ struct GemmOptions {
 };
 
 void run_gemm(const GemmOptions& o, const GlobalOptions& g) {
-  require_positive("--m", o.m);
-  require_positive("--n", o.n);
-  require_positive("--k", o.k);
-  require_positive("--batch", o.batch);
+  // Each dimension is bounded by its flag (kGemmDim, kGemmBatch); their product too.
+  if (auto shape = check_gemm_shape(GemmShape{o.m, o.n, o.k, o.batch}); !shape) {
+    Diagnostics d = shape.error();
+    for (auto& e : d) {
+      e.file = "<command line>";
+      e.path = e.path == "flop" ? "--m x --n x --k x --batch" : "--" + e.path;
+    }
+    throw InputError(std::move(d));
+  }
   Precision a = parse_precision("--precision", o.precision);
   Precision b = o.weight_precision.empty() ? a : parse_precision("--weight-precision",
                                                                  o.weight_precision);
@@ -411,7 +426,7 @@ std::string dominant_bound(const PhaseBreakdown& ph) {
 // ---- compare --------------------------------------------------------------------------------
 struct CompareOptions {
   WorkloadOptions w;
-  int devices = 0;
+  int devices = 0;  // 0 = not given (a given value is >= 1, numeric_flags.h)
   int tp = 0;
 };
 
@@ -424,13 +439,11 @@ struct CompareRow {
 };
 
 void run_compare(const CompareOptions& o, const GlobalOptions& g) {
-  check_lengths(o.w);
   const PrecisionPlan prec = precision_plan(o.w);
-  if (o.devices < 0) input_error("--devices", fmt::format("must be >= 1, got {}", o.devices));
-  if (o.tp < 0) input_error("--tp", fmt::format("must be >= 1, got {}", o.tp));
   if (o.tp > 0 && o.devices > 0 && o.devices % o.tp != 0)
     input_error("--devices", fmt::format("{} devices is not a multiple of tp = {}", o.devices, o.tp));
   ModelSpec model = value_or_throw(load_model(o.w.model));
+  check_context(o.w, model);
   if (o.tp > 0) check_plan_or_throw(model, ParallelismPlan{o.tp, 1, 1, 1, false});
   const PerfCalibration& cal = default_calibration();
 
@@ -565,12 +578,21 @@ void add_perf_commands(CLI::App& app, GlobalOptions& global) {
                                              "throughput, memory, per-op breakdown)");
   run->add_option("--hardware", run_opts->hardware, "hardware preset id or file")->required();
   add_workload_options(run, run_opts->w);
-  run->add_option("--devices", run_opts->devices, "total devices (default tp x pp; more = "
-                                                  "data-parallel replicas)");
-  run->add_option("--tp", run_opts->tp, "tensor-parallel degree")->capture_default_str();
-  run->add_option("--pp", run_opts->pp, "pipeline-parallel degree")->capture_default_str();
-  run->add_option("--ep", run_opts->ep, "expert-parallel degree (divides tp)")->capture_default_str();
-  run->add_option("--microbatches", run_opts->microbatches, "pipeline microbatches")
+  bound_int(run->add_option("--devices", run_opts->devices,
+                            "total devices (default tp x pp; more = data-parallel replicas)"),
+            bounds::kDevices);
+  bound_int(run->add_option("--tp", run_opts->tp, "tensor-parallel degree"),
+            bounds::kParallelDegree)
+      ->capture_default_str();
+  bound_int(run->add_option("--pp", run_opts->pp, "pipeline-parallel degree"),
+            bounds::kParallelDegree)
+      ->capture_default_str();
+  bound_int(run->add_option("--ep", run_opts->ep, "expert-parallel degree (divides tp)"),
+            bounds::kParallelDegree)
+      ->capture_default_str();
+  bound_int(run->add_option("--microbatches", run_opts->microbatches,
+                            "pipeline microbatches (at most the batch)"),
+            bounds::kMicrobatches)
       ->capture_default_str();
   run->add_flag("--sequence-parallel", run_opts->sequence_parallel,
                 "reduce-scatter + all-gather instead of all-reduce");
@@ -578,26 +600,36 @@ void add_perf_commands(CLI::App& app, GlobalOptions& global) {
                   "serving software stack whose overheads apply: " +
                       join(runtime_names(default_calibration().runtimes)))
       ->capture_default_str();
-  run->add_option("--electricity-price", run_opts->electricity_usd_per_kwh,
-                  "electricity price for the cost per token, USD/kWh")
+  bound_real(run->add_option("--electricity-price", run_opts->electricity_usd_per_kwh,
+                             "electricity price for the cost per token, USD/kWh"),
+             bounds::kElectricityUsdPerKwh)
       ->capture_default_str();
-  run->add_option("--device-price", run_opts->device_price_usd,
-                  "purchase price of one device, USD (default: modelled cost per unit / (1 - "
-                  "gross margin))");
-  run->add_option("--gross-margin", run_opts->gross_margin,
-                  "vendor gross margin on the modelled cost when no --device-price is given")
+  bound_real(run->add_option("--device-price", run_opts->device_price_usd,
+                             "purchase price of one device, USD (default: modelled cost per unit "
+                             "/ (1 - gross margin))"),
+             bounds::kDevicePriceUsd);
+  bound_real(run->add_option("--gross-margin", run_opts->gross_margin,
+                             "vendor gross margin on the modelled cost when no --device-price is "
+                             "given"),
+             bounds::kGrossMargin)
       ->capture_default_str();
-  run->add_option("--lifetime-years", run_opts->lifetime_years, "depreciation lifetime, years")
+  bound_real(run->add_option("--lifetime-years", run_opts->lifetime_years,
+                             "depreciation lifetime, years"),
+             bounds::kLifetimeYears)
       ->capture_default_str();
   run->callback([run_opts, &global] { run_scenario(*run_opts, global); });
 
   auto gemm_opts = std::make_shared<GemmOptions>();
   CLI::App* gemm = app.add_subcommand("gemm", "predict one matrix multiply C[m,n] = A[m,k] x B[k,n]");
   gemm->add_option("--hardware", gemm_opts->hardware, "hardware preset id or file")->required();
-  gemm->add_option("--m", gemm_opts->m, "rows of A and C")->required();
-  gemm->add_option("--n", gemm_opts->n, "columns of B and C")->required();
-  gemm->add_option("--k", gemm_opts->k, "reduction dimension")->required();
-  gemm->add_option("--batch", gemm_opts->batch, "batch count (batched GEMM)")->capture_default_str();
+  bound_int(gemm->add_option("--m", gemm_opts->m, "rows of A and C"), bounds::kGemmDim)->required();
+  bound_int(gemm->add_option("--n", gemm_opts->n, "columns of B and C"), bounds::kGemmDim)
+      ->required();
+  bound_int(gemm->add_option("--k", gemm_opts->k, "reduction dimension"), bounds::kGemmDim)
+      ->required();
+  bound_int(gemm->add_option("--batch", gemm_opts->batch, "batch count (batched GEMM)"),
+            bounds::kGemmBatch)
+      ->capture_default_str();
   gemm->add_option("--precision", gemm_opts->precision, "operand precision")->capture_default_str();
   gemm->add_option("--weight-precision", gemm_opts->weight_precision,
                    "precision of B when it differs (weight-only quantisation)");
@@ -607,8 +639,11 @@ void add_perf_commands(CLI::App& app, GlobalOptions& global) {
   CLI::App* cmp = app.add_subcommand("compare", "rank every hardware preset on one workload by "
                                                  "output tokens/s");
   add_workload_options(cmp, cmp_opts->w);
-  cmp->add_option("--devices", cmp_opts->devices, "devices per system (default: tp)");
-  cmp->add_option("--tp", cmp_opts->tp, "tensor-parallel degree (default: smallest that fits)");
+  bound_int(cmp->add_option("--devices", cmp_opts->devices, "devices per system (default: tp)"),
+            bounds::kDevices);
+  bound_int(cmp->add_option("--tp", cmp_opts->tp,
+                            "tensor-parallel degree (default: smallest that fits)"),
+            bounds::kParallelDegree);
   cmp->callback([cmp_opts, &global] { run_compare(*cmp_opts, global); });
 }
 

@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
+#include "cli/numeric_flags.h"
 #include "xpusim/base/text.h"
 #include "xpusim/config/hardware_schema.h"
 #include "xpusim/config/model_schema.h"
@@ -41,9 +42,10 @@ struct ServeOptions {
   std::string precision = "bf16", kv_precision;
   std::string runtime;  // default: the engine profile's
   std::string engine = "trtllm";
-  std::optional<int64_t> max_batch, max_num_tokens, kv_block_size;
+  // Engine-profile fields: passed as given to the engine schema, which checks them.
+  std::optional<std::string> max_batch, max_num_tokens, kv_block_size;
   std::optional<std::string> chunked_prefill;  // on|off
-  std::optional<double> memory_fraction;
+  std::optional<std::string> memory_fraction;
   std::optional<int64_t> input_len, output_len;
   double input_stdev = 0, output_stdev = 0;
   std::string dataset, trace;
@@ -71,11 +73,6 @@ Precision parse_precision(const std::string& flag, const std::string& text) {
   if (auto m = closest_match(text, precision_names()))
     msg += fmt::format(" (did you mean \"{}\"?)", *m);
   input_error(flag, msg);
-}
-
-// Command-line values that must be positive / in a range, checked before anything is built.
-void require(bool ok, const std::string& flag, const std::string& message) {
-  if (!ok) input_error(flag, message);
 }
 
 double r6(double v) {
@@ -171,20 +168,11 @@ Workload build_workload(const ServeOptions& o) {
   if (o.rate && o.concurrency)
     input_error("--rate", "--rate (Poisson arrivals) and --concurrency (closed loop) exclude "
                           "each other");
-  if (o.requests) require(*o.requests >= 1 && *o.requests <= 100'000'000, "--requests",
-                          fmt::format("must be 1 .. 100000000, got {}", *o.requests));
+  // Numeric flags are within their bounds (numeric_flags.h).
   if (lengths) {
     if (!o.input_len || !o.output_len)
       input_error(o.input_len ? "--output-len" : "--input-len",
                   "--input-len and --output-len must be given together");
-    require(*o.input_len >= 1 && *o.input_len <= 10'000'000, "--input-len",
-            fmt::format("must be 1 .. 10000000 tokens, got {}", *o.input_len));
-    require(*o.output_len >= 1 && *o.output_len <= 10'000'000, "--output-len",
-            fmt::format("must be 1 .. 10000000 tokens, got {}", *o.output_len));
-    require(o.input_stdev >= 0 && std::isfinite(o.input_stdev), "--input-stdev",
-            fmt::format("must be >= 0 tokens, got {}", o.input_stdev));
-    require(o.output_stdev >= 0 && std::isfinite(o.output_stdev), "--output-stdev",
-            fmt::format("must be >= 0 tokens, got {}", o.output_stdev));
     const int64_t n = o.requests.value_or(1000);
     w.requests = fixed_length_requests(n, *o.input_len, *o.output_len, o.input_stdev,
                                        o.output_stdev, static_cast<uint64_t>(o.seed));
@@ -205,13 +193,9 @@ Workload build_workload(const ServeOptions& o) {
     w.arrivals.kind = ArrivalSpec::Kind::kTrace;
   }
   if (o.rate) {
-    require(*o.rate > 0 && std::isfinite(*o.rate) && *o.rate <= 1e7, "--rate",
-            fmt::format("must be > 0 and <= 1e7 requests/s, got {}", *o.rate));
     w.arrivals.kind = ArrivalSpec::Kind::kPoisson;
     w.arrivals.rate = CountRate(*o.rate);
   } else if (o.concurrency) {
-    require(*o.concurrency >= 1 && *o.concurrency <= 10'000'000, "--concurrency",
-            fmt::format("must be 1 .. 10000000 clients, got {}", *o.concurrency));
     w.arrivals.kind = ArrivalSpec::Kind::kClosedLoop;
     w.arrivals.concurrency = *o.concurrency;
   }
@@ -273,18 +257,6 @@ void flatten(const json& j, const std::string& prefix, std::vector<std::string>&
 }
 
 void run_serve(const ServeOptions& o, const GlobalOptions& g) {
-  require(o.tp >= 1 && o.tp <= 4096, "--tp", fmt::format("must be 1 .. 4096, got {}", o.tp));
-  require(o.pp >= 1 && o.pp <= 4096, "--pp", fmt::format("must be 1 .. 4096, got {}", o.pp));
-  require(o.ep >= 1 && o.ep <= 4096, "--ep", fmt::format("must be 1 .. 4096, got {}", o.ep));
-  require(o.devices >= 0 && o.devices <= 1'000'000, "--devices",
-          fmt::format("must be 1 .. 1000000, got {}", o.devices));
-  require(o.seed >= 0, "--seed", fmt::format("must be >= 0, got {}", o.seed));
-  if (o.slo_ttft_ms)
-    require(*o.slo_ttft_ms > 0 && std::isfinite(*o.slo_ttft_ms), "--slo-ttft-ms",
-            fmt::format("must be > 0 ms, got {}", *o.slo_ttft_ms));
-  if (o.slo_tpot_ms)
-    require(*o.slo_tpot_ms > 0 && std::isfinite(*o.slo_tpot_ms), "--slo-tpot-ms",
-            fmt::format("must be > 0 ms, got {}", *o.slo_tpot_ms));
   std::optional<MlperfScenario> mlperf;
   if (!o.mlperf.empty()) {
     if (o.mlperf == "offline") mlperf = MlperfScenario::kOffline;
@@ -328,8 +300,6 @@ void run_serve(const ServeOptions& o, const GlobalOptions& g) {
                 "sets the decode pool's plan: give --disaggregate too");
   if (config.disaggregation && (o.decode_tp || o.decode_pp)) {
     const int dtp = o.decode_tp.value_or(o.tp), dpp = o.decode_pp.value_or(o.pp);
-    require(dtp >= 1 && dtp <= 4096, "--decode-tp", fmt::format("must be 1 .. 4096, got {}", dtp));
-    require(dpp >= 1 && dpp <= 4096, "--decode-pp", fmt::format("must be 1 .. 4096, got {}", dpp));
     config.disaggregation->decode_plan = ParallelismPlan{dtp, dpp, o.ep, 1, false};
   }
   auto created = ServingSystem::create(hw, model, config, default_calibration());
@@ -608,11 +578,17 @@ void add_serve_commands(CLI::App& app, GlobalOptions& global) {
   c->add_option("--hardware", o->hardware, "hardware preset id or file")->required();
   c->add_option("--model", o->model, "model preset id or file (model/v1 YAML, HF config.json)")
       ->required();
-  c->add_option("--devices", o->devices, "total devices (default tp x pp; more = replicas)");
-  c->add_option("--tp", o->tp, "tensor-parallel degree")->capture_default_str();
-  c->add_option("--pp", o->pp, "pipeline-parallel degree (pp lanes per replica)")
+  bound_int(
+      c->add_option("--devices", o->devices, "total devices (default tp x pp; more = replicas)"),
+      bounds::kDevices);
+  bound_int(c->add_option("--tp", o->tp, "tensor-parallel degree"), bounds::kParallelDegree)
       ->capture_default_str();
-  c->add_option("--ep", o->ep, "expert-parallel degree (divides tp)")->capture_default_str();
+  bound_int(c->add_option("--pp", o->pp, "pipeline-parallel degree (pp lanes per replica)"),
+            bounds::kParallelDegree)
+      ->capture_default_str();
+  bound_int(c->add_option("--ep", o->ep, "expert-parallel degree (divides tp)"),
+            bounds::kParallelDegree)
+      ->capture_default_str();
   c->add_option("--precision", o->precision, "weights/compute precision")->capture_default_str();
   c->add_option("--kv-precision", o->kv_precision, "KV-cache precision (default: see --precision)");
   c->add_option("--runtime", o->runtime, "runtime profile (default: the engine's)");
@@ -624,25 +600,45 @@ void add_serve_commands(CLI::App& app, GlobalOptions& global) {
   c->add_option("--kv-block-size", o->kv_block_size, "tokens per KV-cache block");
   c->add_option("--memory-fraction", o->memory_fraction,
                 "memory fraction the engine reserves (see the engine's memory_fraction_of)");
-  c->add_option("--input-len", o->input_len, "prompt tokens per request (fixed lengths)");
-  c->add_option("--output-len", o->output_len, "output tokens per request (fixed lengths)");
-  c->add_option("--input-stdev", o->input_stdev, "spread of the prompt length (normal, tokens)");
-  c->add_option("--output-stdev", o->output_stdev, "spread of the output length (normal, tokens)");
+  bound_int(
+      c->add_option("--input-len", o->input_len, "prompt tokens per request (fixed lengths)"),
+      bounds::kSequenceTokens);
+  bound_int(
+      c->add_option("--output-len", o->output_len, "output tokens per request (fixed lengths)"),
+      bounds::kSequenceTokens);
+  bound_real(c->add_option("--input-stdev", o->input_stdev,
+                           "spread of the prompt length (normal, tokens)"),
+             bounds::kLengthStdev);
+  bound_real(c->add_option("--output-stdev", o->output_stdev,
+                           "spread of the output length (normal, tokens)"),
+             bounds::kLengthStdev);
   c->add_option("--dataset", o->dataset, "dataset id or file (xpusim list datasets)");
   c->add_option("--trace", o->trace, "replay a trace: CSV or JSONL (arrival_s, input_len, "
                                      "output_len[, prefix_id, prefix_len])");
-  c->add_option("--requests", o->requests, "requests to simulate (default 1000, or the MLPerf "
-                                           "dataset's sample count)");
-  c->add_option("--seed", o->seed, "seed of the lengths and arrivals")->capture_default_str();
-  c->add_option("--rate", o->rate, "Poisson arrivals at this many requests/s");
-  c->add_option("--concurrency", o->concurrency, "closed loop: this many clients");
+  bound_int(c->add_option("--requests", o->requests, "requests to simulate (default 1000, or the "
+                                                     "MLPerf dataset's sample count)"),
+            bounds::kRequests);
+  bound_int(c->add_option("--seed", o->seed, "seed of the lengths and arrivals"), bounds::kSeed)
+      ->capture_default_str();
+  bound_real(c->add_option("--rate", o->rate, "Poisson arrivals at this many requests/s"),
+             bounds::kRequestRate);
+  bound_int(c->add_option("--concurrency", o->concurrency, "closed loop: this many clients"),
+            bounds::kConcurrency);
   c->add_option("--mlperf", o->mlperf, "MLPerf LoadGen scenario: offline|server|interactive");
-  c->add_option("--slo-ttft-ms", o->slo_ttft_ms, "TTFT limit for goodput (and --mlperf limits)");
-  c->add_option("--slo-tpot-ms", o->slo_tpot_ms, "TPOT limit for goodput (and --mlperf limits)");
+  bound_real(c->add_option("--slo-ttft-ms", o->slo_ttft_ms,
+                           "TTFT limit for goodput (and --mlperf limits)"),
+             bounds::kSloMs);
+  bound_real(c->add_option("--slo-tpot-ms", o->slo_tpot_ms,
+                           "TPOT limit for goodput (and --mlperf limits)"),
+             bounds::kSloMs);
   c->add_option("--disaggregate", o->disaggregate,
                 "PREFILL_DEVICES:DECODE_DEVICES: separate prefill and decode pools");
-  c->add_option("--decode-tp", o->decode_tp, "decode pool tensor parallelism (default --tp)");
-  c->add_option("--decode-pp", o->decode_pp, "decode pool pipeline parallelism (default --pp)");
+  bound_int(c->add_option("--decode-tp", o->decode_tp,
+                          "decode pool tensor parallelism (default --tp)"),
+            bounds::kParallelDegree);
+  bound_int(c->add_option("--decode-pp", o->decode_pp,
+                          "decode pool pipeline parallelism (default --pp)"),
+            bounds::kParallelDegree);
   c->add_option("--router", o->router, "replica router: " + join(builtin_routers().names()))
       ->capture_default_str();
   c->add_option("--timeline", o->timeline, "write one CSV row per engine iteration to FILE");

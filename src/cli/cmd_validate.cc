@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
+#include "cli/numeric_flags.h"
 #include "xpusim/perf/calibration.h"
 #include "xpusim/report/table.h"
 #include "xpusim/validate/calibration_fit.h"
@@ -286,8 +287,8 @@ void add_validate_commands(CLI::App& app, GlobalOptions& global) {
   auto weighting = std::make_shared<std::string>("per-scenario");
   auto scenarios = std::make_shared<std::vector<std::string>>();
   calibrate->add_option("file", *cal_file, "measured_*.csv")->required();
-  calibrate->add_option("--max-rounds", *rounds, "coordinate-descent rounds")
-      ->check(CLI::Range(1, 1000));
+  bound_int(calibrate->add_option("--max-rounds", *rounds, "coordinate-descent rounds"),
+            bounds::kCalibrationRounds);
   calibrate->add_flag("--no-holdout", *no_holdout, "skip the leave-one-family-out check");
   calibrate
       ->add_option("--weighting", *weighting,

@@ -53,8 +53,8 @@ TEST(WaferCli, BadInputsExitOneWithClearErrors) {
   EXPECT_NE(big.out.find("is larger than the usable wafer"), std::string::npos) << big.out;
   CliRun neg = run("wafer --die-width 10 --die-height 10 --defect-density -0.1", true);
   EXPECT_EQ(neg.code, 1);
-  EXPECT_NE(neg.out.find("error: <command line>: --defect-density: defect density must be >= 0 "
-                         "per cm², got -0.1"),
+  EXPECT_NE(neg.out.find("error: <command line>: --defect-density: -0.1 is out of range; allowed "
+                         "0 .. 100 per cm² (killer defect density"),
             std::string::npos)
       << neg.out;
   CliRun typo = run("wafer --die-width 10 --die-height 10 --yield-model murpy", true);
@@ -92,10 +92,13 @@ TEST(CostCli, BuildUpKeysAndTokens) {
               1e-3 * j["design_nre_usd"].get<double>());
   CliRun bad = run("cost --hardware h100-sxm-80gb --volume 0", true);
   EXPECT_EQ(bad.code, 1);
-  EXPECT_NE(bad.out.find("volume must be >= 1 package, got 0"), std::string::npos) << bad.out;
+  EXPECT_NE(bad.out.find("--volume: 0 is out of range; allowed 1 .. 1e12 packages"),
+            std::string::npos)
+      << bad.out;
   CliRun bond = run("cost --hardware h100-sxm-80gb --bond-yield 1.5", true);
   EXPECT_EQ(bond.code, 1);
-  EXPECT_NE(bond.out.find("--bond-yield: bond yield must be in (0, 1], got 1.5"), std::string::npos)
+  EXPECT_NE(bond.out.find("--bond-yield: 1.5 is out of range; allowed 0 (exclusive) .. 1"),
+            std::string::npos)
       << bond.out;
   // Better bonding wastes fewer known-good dies: the package gets cheaper.
   CliRun good = run("cost --hardware h100-sxm-80gb --bond-yield 0.999 --format json");
