@@ -139,7 +139,11 @@ std::optional<Disaggregation> parse_disaggregate(const std::string& text) {
       input_error("--disaggregate", fmt::format("expected PREFILL_DEVICES:DECODE_DEVICES such as "
                                                 "\"4:4\", got \"{}\"",
                                                 text));
-    return std::stoi(part);
+    // 0 is reported below ("both pools need devices"); the upper bound is the deployment's.
+    const IntBound pool{0, bounds::kServeDevices.hi, bounds::kServeDevices.reason};
+    auto v = parse_bounded_int(part, pool);
+    if (!v) input_error("--disaggregate", v.error());
+    return static_cast<int>(*v);
   };
   if (colon == std::string::npos)
     input_error("--disaggregate", fmt::format("expected PREFILL_DEVICES:DECODE_DEVICES such as "
@@ -580,7 +584,7 @@ void add_serve_commands(CLI::App& app, GlobalOptions& global) {
       ->required();
   bound_int(
       c->add_option("--devices", o->devices, "total devices (default tp x pp; more = replicas)"),
-      bounds::kDevices);
+      bounds::kServeDevices);
   bound_int(c->add_option("--tp", o->tp, "tensor-parallel degree"), bounds::kParallelDegree)
       ->capture_default_str();
   bound_int(c->add_option("--pp", o->pp, "pipeline-parallel degree (pp lanes per replica)"),

@@ -110,14 +110,21 @@ inline constexpr IntBound kSequenceTokens{1, 100'000'000,
                                           "tokens per sequence; the longest "
                                           "context a model may declare"};
 inline constexpr IntBound kDevices{1, 1'000'000, "devices; a million is beyond any cluster built"};
+// The serving simulator holds every engine of the deployment (about 1 KB each): 65,536 devices
+// keep it under 100 MB (a million took a second per 250k and a gigabyte).
+inline constexpr IntBound kServeDevices{1, 65536, "devices of one simulated serving deployment"};
 inline constexpr IntBound kParallelDegree{1, 4096,
                                           "ways of parallelism; beyond any scale-up "
                                           "domain or pipeline depth"};
 inline constexpr IntBound kMicrobatches{1, 1 << 20, "pipeline microbatches; at most the batch"};
-inline constexpr IntBound kRequests{1, 100'000'000, "requests per simulation"};
+// Each request of a simulation is held in memory (about 50 bytes): a million stay under 100 MB.
+inline constexpr IntBound kRequests{1, 1'000'000, "requests per simulation"};
 inline constexpr IntBound kConcurrency{1, 10'000'000, "closed-loop clients"};
 inline constexpr IntBound kSeed{0, std::numeric_limits<int64_t>::max(), "a non-negative seed"};
-inline constexpr RealBound kRequestRate{0, 1e7, "requests/s", "Poisson arrival rate", true, false};
+// The serving clock counts int64 nanoseconds (292 years): a million requests at 1e-3/s span 31.
+inline constexpr RealBound kRequestRate{1e-3, 1e7, "requests/s", "Poisson arrival rate; the "
+                                                                 "simulated span must fit the "
+                                                                 "clock"};
 inline constexpr RealBound kLengthStdev{0, 1e8, "tokens", "spread of a length"};
 inline constexpr RealBound kSloMs{0, 1e9, "ms", "a latency limit; 1e9 ms is 11 days", true, false};
 

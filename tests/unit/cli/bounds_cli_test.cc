@@ -87,8 +87,14 @@ TEST(BoundsCli, SilentlyAcceptedValuesAreRejected) {
       {kRun + "--batch 8 --devices -8", "--devices: -8 " + dev},
       {cmp + "--devices 0", "--devices: 0 " + dev},
       {cmp + "--tp 0", "--tp: 0 is out of range; allowed 1 .. 4096"},
-      {serve + "--devices 0", "--devices: 0 " + dev},
-      {serve + "--devices -8", "--devices: -8 " + dev},
+      {serve + "--devices 0",
+       "--devices: 0 is out of range; allowed 1 .. 65536 (devices of one simulated serving "
+       "deployment)"},
+      {serve + "--devices -8", "--devices: -8 is out of range; allowed 1 .. 65536"},
+      // Each simulated engine costs memory: a million devices took a gigabyte.
+      {serve + "--devices 1000000", "--devices: 1000000 is out of range; allowed 1 .. 65536"},
+      {serve + "--disaggregate 999999:999999",
+       "--disaggregate: 999999 is out of range; allowed 0 .. 65536"},
       {kRun + "--batch 8 --tp 0", "--tp: 0 is out of range; allowed 1 .. 4096"},
       {kRun + "--batch 8 --microbatches 16",
        "--microbatches: 16 microbatches is more than the batch of 8 requests; allowed 1 .. 8"},
@@ -103,11 +109,16 @@ TEST(BoundsCli, SilentlyAcceptedValuesAreRejected) {
        "--gross-margin: expected a number in 0 .. 1 (exclusive), got \"nan\""},
       {kRun + "--batch 8 --electricity-price inf",
        "--electricity-price: expected a number in 0 .. 100 USD/kWh, got \"inf\""},
-      {serve + "--rate 1e300",
-       "--rate: 1e300 is out of range; allowed 0 (exclusive) .. 1e7 requests/s"},
+      {serve + "--rate 1e300", "--rate: 1e300 is out of range; allowed 0.001 .. 1e7 requests/s"},
+      // A million requests at 1e-7/s spanned 3e5 years: the int64 nanosecond clock wrapped and
+      // an internal check aborted.
+      {serve + "--rate 1e-7", "--rate: 1e-7 is out of range; allowed 0.001 .. 1e7 requests/s"},
       {serve + "--seed -1", "--seed: -1 is out of range; allowed 0 .. 9223372036854775807"},
       {serve + "--requests 99999999999999999999",
-       "--requests: 99999999999999999999 is out of range; allowed 1 .. 100000000"},
+       "--requests: 99999999999999999999 is out of range; allowed 1 .. 1000000"},
+      // 1e8 requests held 5 GB.
+      {serve + "--requests 100000000",
+       "--requests: 100000000 is out of range; allowed 1 .. 1000000"},
       // Passed as given to the engine schema: no clamp to 2^63-1 on the way.
       {serve + "--max-batch 99999999999999999999",
        "--max-batch: value \"99999999999999999999\" is out of range; allowed: >= 1 and <= "
