@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "xpusim/base/text.h"
+#include "xpusim/config/json_text.h"
 
 namespace xpusim {
 namespace {
@@ -115,7 +116,8 @@ class Reader {
       if (std::isfinite(d) && std::floor(d) == d && std::fabs(d) < 9.0e15)
         return static_cast<long long>(d);
     }
-    error(key, "expected an integer (" + meaning + "), got " + type_name(*it) + " " + it->dump());
+    error(key, "expected an integer (" + meaning + "), got " + type_name(*it) + " " +
+                   printable(it->dump()));
     return std::nullopt;
   }
 
@@ -127,7 +129,8 @@ class Reader {
     auto it = root_.find(key);
     if (it == root_.end() || it->is_null()) return std::nullopt;
     if (it->is_number()) return it->get<double>();
-    error(key, "expected a number (" + meaning + "), got " + type_name(*it) + " " + it->dump());
+    error(key, "expected a number (" + meaning + "), got " + type_name(*it) + " " +
+                   printable(it->dump()));
     return std::nullopt;
   }
 
@@ -136,7 +139,7 @@ class Reader {
     if (it == root_.end() || it->is_null()) return fallback;
     if (it->is_boolean()) return it->get<bool>();
     error(key, "expected true or false (" + meaning + "), got " + type_name(*it) + " " +
-                   it->dump());
+                   printable(it->dump()));
     return fallback;
   }
 
@@ -144,7 +147,8 @@ class Reader {
     auto it = root_.find(key);
     if (it == root_.end() || it->is_null()) return std::nullopt;
     if (it->is_string()) return it->get<std::string>();
-    error(key, "expected a string (" + meaning + "), got " + type_name(*it) + " " + it->dump());
+    error(key, "expected a string (" + meaning + "), got " + type_name(*it) + " " +
+                   printable(it->dump()));
     return std::nullopt;
   }
 
@@ -494,18 +498,10 @@ void map_falcon(Reader& r, Builder& b) {
 std::vector<std::string> hf_supported_model_types() { return supported_types(); }
 
 Result<Document> hf_config_document_from_text(const std::string& text, const std::string& file) {
-  json root;
-  try {
-    root = json::parse(text);
-  } catch (const json::parse_error& e) {
-    Location loc = location_of(text, e.byte > 0 ? e.byte - 1 : 0);
-    std::string what = e.what();
-    // Drop nlohmann's "[json.exception.parse_error.101] parse error at line L, column C: ".
-    if (auto p = what.find("parse error"); p != std::string::npos) {
-      if (auto colon = what.find(": ", p); colon != std::string::npos) what = what.substr(colon + 2);
-    }
-    return fail(Diagnostic{file, loc.line, loc.column, "", "malformed JSON: " + what});
-  }
+  // Nesting, duplicate keys (nlohmann would keep the last "hidden_size" silently) and syntax.
+  auto parsed = parse_json_text(text, file);
+  if (!parsed) return tl::unexpected(parsed.error());
+  const json root = std::move(*parsed);
   if (!root.is_object())
     return fail(Diagnostic{.file = file, .message = "expected a JSON object (a Hugging Face "
                                                     "config.json) at the top level"});
@@ -526,7 +522,7 @@ Result<Document> hf_config_document_from_text(const std::string& text, const std
   const auto& types = supported_types();
   if (std::find(types.begin(), types.end(), *type) == types.end()) {
     Location loc = probe.where("model_type");
-    std::string msg = "unsupported model_type \"" + *type + "\"";
+    std::string msg = "unsupported model_type " + quote(*type);
     if (auto m = closest_match(*type, types)) msg += "; did you mean \"" + *m + "\"?";
     msg += " Supported: " + join(types);
     return fail(Diagnostic{file, loc.line, loc.column, "model_type", msg});
