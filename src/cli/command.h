@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -68,5 +69,11 @@ void print_schema(const std::string& name, const std::vector<FieldInfo>& fields,
 
 // Prints diagnostics as "error: file:line:col: path: message", one per line.
 void print_diagnostics(const Diagnostics& diags);
+
+// After a failed parse: when a word of `args` (argv without argv[0]) stands where a subcommand is
+// required but names none ("runn", "show hardwre"), the message for it, with a "did you mean"
+// and the subcommands allowed there (subcommand_hint.cc).
+std::optional<std::string> unknown_subcommand_message(const CLI::App& app,
+                                                      const std::vector<std::string>& args);
 
 }  // namespace xpusim::cli

@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // xpusim command-line entry point: parses the command line, runs one sub-command, and maps its
-// outcome to an exit code: 0 success, 1 bad input, 2 internal error. Sub-commands follow the
+// outcome to an exit code: 0 success, 1 bad input, 2 internal error or output that could not be
+// written (a full disk, a closed stdout). Sub-commands follow the
 // pipeline: describe inputs (list/show/describe), predict performance (run/gemm/compare/validate),
 // estimate silicon and money (area/wafer/cost/fab).
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <exception>
+#include <string>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -16,6 +20,39 @@ void print_diagnostics(const Diagnostics& diags) {
   for (const auto& d : diags) std::fprintf(stderr, "error: %s\n", d.to_string().c_str());
 }
 }  // namespace xpusim::cli
+
+namespace {
+
+// Flushes stdout and stderr and turns a write that failed (a full disk, a closed descriptor) into
+// exit 2 with "cannot write the output". SIGPIPE keeps its default action, so `xpusim ... | head`
+// ends quietly as every Unix filter does; where the parent ignores SIGPIPE, EPIPE is reported
+// like any other write error.
+int check_output(int code) {
+  int out_errno = 0;
+  bool out_failed = false;
+  errno = 0;
+  if (std::fflush(stdout) != 0) {
+    out_failed = true;
+    out_errno = errno;
+  }
+  if (std::ferror(stdout) != 0) {
+    out_failed = true;
+    if (out_errno == 0) {  // an earlier write failed: the retry gives the reason
+      std::clearerr(stdout);
+      errno = 0;
+      if (std::fflush(stdout) != 0) out_errno = errno;
+    }
+  }
+  if (out_failed) {
+    std::fprintf(stderr, "error: cannot write the output: %s\n",
+                 out_errno != 0 ? std::strerror(out_errno) : "write error");
+    code = 2;
+  }
+  if (std::fflush(stderr) != 0 || std::ferror(stderr) != 0) code = 2;  // nowhere left to say so
+  return code;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace xpusim::cli;
@@ -50,14 +87,22 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() != 0) {
+      // CLI11 reports a mistyped subcommand as a missing one; name the word instead.
+      const std::vector<std::string> args(argv + 1, argv + argc);
+      if (auto msg = unknown_subcommand_message(app, args)) {
+        std::fprintf(stderr, "error: %s\n", msg->c_str());
+        return check_output(1);
+      }
+    }
     int code = app.exit(e);
-    return code == 0 ? 0 : 1;
+    return check_output(code == 0 ? 0 : 1);
   } catch (const InputError& e) {
     print_diagnostics(e.diags);
-    return 1;
+    return check_output(1);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "internal error: %s\n", e.what());
-    return 2;
+    return check_output(2);
   }
-  return 0;
+  return check_output(0);
 }

@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <system_error>
 
+#include "xpusim/base/text.h"
+
 namespace xpusim {
 namespace {
 
@@ -29,11 +31,11 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-// Long inputs are shortened in messages: a script may pass megabytes as one argument.
+// Long inputs are shortened in messages (a script may pass megabytes as one argument) by the
+// one echo rule of text.h, with the length they had.
 std::string shown(std::string_view text) {
-  constexpr size_t kMax = 64;
-  if (text.size() <= kMax) return std::string(text);
-  return std::string(text.substr(0, kMax)) + "... (" + std::to_string(text.size()) + " characters)";
+  if (text.size() <= kMaxEchoedBytes) return printable(text);
+  return printable(text) + " (" + std::to_string(text.size()) + " characters)";
 }
 
 bool in_bound(double v, const RealBound& b) {

@@ -19,7 +19,8 @@ struct Diagnostic {
   std::string path;     // dotted field path ("memory.dram.bandwidth"), "" for the whole file
   std::string message;  // what is wrong: the value given and what is allowed
 
-  // "file:line:column: path: message" with absent parts left out.
+  // "file:line:column: path: message" with absent parts left out; control bytes and invalid
+  // UTF-8 are escaped (\xNN) and over-long parts cut with "...", whatever the input held.
   [[nodiscard]] std::string to_string() const;
 };
 

@@ -26,6 +26,10 @@ std::optional<std::string> closest_match(std::string_view word,
   size_t best = std::max<size_t>(2, word.size() / 3) + 1;
   std::optional<std::string> out;
   for (const auto& c : candidates) {
+    // The distance is at least the difference in length: skip the quadratic computation for a
+    // candidate that cannot win (a megabyte-long key must not cost seconds per candidate).
+    size_t length_gap = word.size() > c.size() ? word.size() - c.size() : c.size() - word.size();
+    if (length_gap >= best) continue;
     size_t d = edit_distance(word, c);
     if (d < best) {
       best = d;
@@ -42,6 +46,64 @@ std::string join(const std::vector<std::string>& items, std::string_view sep) {
     out += items[i];
   }
   return out;
+}
+
+size_t utf8_sequence_length(std::string_view text, size_t i) {
+  const auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
+  const unsigned char b0 = byte(i);
+  if (b0 < 0x80) return 1;
+  size_t n = 0;
+  unsigned char lo = 0x80, hi = 0xBF;  // range of the second byte (RFC 3629, section 4)
+  if (b0 >= 0xC2 && b0 <= 0xDF) {
+    n = 2;
+  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+    n = 3;
+    if (b0 == 0xE0) lo = 0xA0;  // no overlong forms
+    if (b0 == 0xED) hi = 0x9F;  // no surrogates
+  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+    n = 4;
+    if (b0 == 0xF0) lo = 0x90;  // no overlong forms
+    if (b0 == 0xF4) hi = 0x8F;  // nothing above U+10FFFF
+  } else {
+    return 0;
+  }
+  if (i + n > text.size()) return 0;
+  if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
+  for (size_t k = 2; k < n; ++k)
+    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
+  return n;
+}
+
+std::string printable(std::string_view text, size_t max_bytes) {
+  static const char* const kHex = "0123456789abcdef";
+  std::string out;
+  size_t i = 0;
+  while (i < text.size()) {
+    const auto b = static_cast<unsigned char>(text[i]);
+    size_t n = utf8_sequence_length(text, i);
+    if (i + std::max<size_t>(n, 1) > max_bytes) break;
+    if (b == '\n') {
+      out += "\\n";
+    } else if (b == '\r') {
+      out += "\\r";
+    } else if (b == '\t') {
+      out += "\\t";
+    } else if (n == 0 || b < 0x20 || b == 0x7F) {
+      out += "\\x";
+      out += kHex[b >> 4];
+      out += kHex[b & 0xF];
+      n = 1;
+    } else {
+      out.append(text.substr(i, n));
+    }
+    i += n;
+  }
+  if (i < text.size()) out += "...";
+  return out;
+}
+
+std::string quote(std::string_view text, size_t max_bytes) {
+  return "\"" + printable(text, max_bytes) + "\"";
 }
 
 }  // namespace xpusim

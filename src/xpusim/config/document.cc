@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "xpusim/config/document.h"
 
-#include <fstream>
-#include <set>
-#include <sstream>
+#include <map>
+#include <optional>
+
+#include "xpusim/base/input_file.h"
+#include "xpusim/base/text.h"
 
 // GCC 12 reports false positives inside yaml-cpp's inline headers (-Wdangling-pointer); silenced
 // for this file only, the one file that includes yaml-cpp.
@@ -18,10 +20,26 @@ Diagnostic at(const std::string& file, const YAML::Mark& mark, std::string path,
                     std::move(path), std::move(msg)};
 }
 
+// What flattening a document may produce: aliases (*a) let a small file name the same subtree
+// many times, so the flattened size is bounded, not just the file's.
+struct FlattenBudget {
+  size_t entries = 0;
+  size_t bytes = 0;
+  bool exhausted = false;
+};
+
 void flatten(const YAML::Node& node, const std::string& prefix, const std::string& file,
-             std::map<std::string, DocumentEntry>& out, Diagnostics& diags) {
-  std::set<std::string> seen;
+             std::map<std::string, DocumentEntry>& out, Diagnostics& diags, int depth,
+             FlattenBudget& budget) {
+  if (depth > kMaxDocumentDepth) {
+    diags.push_back(at(file, node.Mark(), prefix,
+                       "sections nested deeper than " + std::to_string(kMaxDocumentDepth) +
+                           " levels"));
+    return;
+  }
+  std::map<std::string, YAML::Mark> seen;
   for (auto it = node.begin(); it != node.end(); ++it) {
+    if (budget.exhausted) return;
     const YAML::Node key = it->first;  // copies: the iterator yields a temporary pair
     const YAML::Node value = it->second;
     if (!key.IsScalar()) {
@@ -30,15 +48,28 @@ void flatten(const YAML::Node& node, const std::string& prefix, const std::strin
     }
     const std::string name = key.Scalar();
     const std::string path = prefix.empty() ? name : prefix + "." + name;
-    if (!seen.insert(name).second) {
-      diags.push_back(at(file, key.Mark(), path, "duplicate key \"" + name + "\""));
+    if (auto [first, inserted] = seen.emplace(name, key.Mark()); !inserted) {
+      diags.push_back(at(file, key.Mark(), path,
+                         "duplicate key " + quote(name) + " (first at line " +
+                             std::to_string(first->second.line + 1) + ", column " +
+                             std::to_string(first->second.column + 1) + ")"));
       continue;
+    }
+    budget.bytes += path.size() + (value.IsScalar() ? value.Scalar().size() : 0);
+    if (++budget.entries > kMaxDocumentEntries || budget.bytes > kMaxDocumentBytes) {
+      budget.exhausted = true;
+      diags.push_back(at(file, key.Mark(), path,
+                         "the document is too large: more than " +
+                             std::to_string(kMaxDocumentEntries) + " keys or " +
+                             std::to_string(kMaxDocumentBytes >> 20) +
+                             " MiB of keys and values once aliases (*name) are expanded"));
+      return;
     }
     DocumentEntry entry{"", file, key.Mark().line + 1, key.Mark().column + 1, false, false};
     if (value.IsMap()) {
       entry.is_section = true;
       out[path] = entry;
-      flatten(value, path, file, out, diags);
+      flatten(value, path, file, out, diags, depth + 1, budget);
     } else if (value.IsSequence()) {
       entry.is_list = true;
       out[path] = entry;
@@ -52,6 +83,109 @@ void flatten(const YAML::Node& node, const std::string& prefix, const std::strin
   }
 }
 
+// Where the nesting of `text` first exceeds kMaxDocumentDepth, found without parsing: yaml-cpp
+// parses recursively (and so does nlohmann's dump), so a document of 10^5 brackets must be
+// refused before it reaches them. Counts block levels (distinct increasing indentations and
+// compact "- - x" sequence entries) plus flow brackets outside quoted scalars and comments; block
+// scalars (| and >) are skipped. It may overcount exotic documents, never real specs.
+struct DepthProblem {
+  int line = 0;
+  int column = 0;
+};
+std::optional<DepthProblem> nesting_too_deep(std::string_view text) {
+  std::vector<size_t> indents;  // block levels open before the current line
+  int flow = 0;                 // open [ and { brackets
+  char quote = 0;               // the quote of a scalar spanning lines, if any
+  std::optional<size_t> block_scalar_indent;  // inside a | or > scalar of a key at this indent
+  int line_no = 0;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t eol = text.find('\n', pos);
+    if (eol == std::string_view::npos) eol = text.size();
+    std::string_view line = text.substr(pos, eol - pos);
+    pos = eol + 1;
+    ++line_no;
+    size_t indent = line.find_first_not_of(' ');
+    if (indent == std::string_view::npos) continue;  // blank
+    if (block_scalar_indent) {
+      const bool blank = line.find_first_not_of(" \r\t") == std::string_view::npos;
+      if (indent > *block_scalar_indent || blank) continue;
+      block_scalar_indent.reset();
+    }
+    size_t i = indent;
+    if (quote == 0 && flow == 0) {
+      if (line[indent] == '#') continue;
+      while (!indents.empty() && indents.back() >= indent) indents.pop_back();
+      indents.push_back(indent);
+      // "- - - x": each compact sequence entry opens a level on the same line.
+      size_t extra = 0;
+      while (i < line.size() && line[i] == '-' &&
+             (i + 1 == line.size() || line[i + 1] == ' ')) {
+        ++extra;
+        i = line.find_first_not_of(' ', i + 1);
+        if (i == std::string_view::npos) i = line.size();
+      }
+      if (indents.size() + extra > static_cast<size_t>(kMaxDocumentDepth))
+        return DepthProblem{line_no, static_cast<int>(indent) + 1};
+    }
+    char prev = 0;         // the last character before i on this line that is not a space
+    char before_prev = 0;  // the one before it
+    if (i > indent) prev = '-';  // after the "- " entries counted above
+    for (; i < line.size(); ++i) {
+      const char c = line[i];
+      if (quote) {
+        if (quote == '"' && c == '\\') {
+          ++i;
+        } else if (c == quote) {
+          if (quote == '\'' && i + 1 < line.size() && line[i + 1] == '\'') {
+            ++i;  // '' escape
+          } else {
+            quote = 0;
+            before_prev = prev;
+            prev = c;  // a closed scalar: "a": may follow
+          }
+        }
+        continue;
+      }
+      // A quote opens a quoted scalar only where a scalar can start: at the start of the line,
+      // right after [ { or ",", after ": ", "- ", "? ", or right after the ':' of a quoted key
+      // ("a":"b"). Anywhere else it is part of a plain scalar (x'y, a:'b), and taking it for a
+      // quote would hide brackets that do nest.
+      const bool after_space = i > 0 && (line[i - 1] == ' ' || line[i - 1] == '\t');
+      const bool scalar_start =
+          prev == 0 || prev == '[' || prev == '{' || prev == ',' ||
+          (after_space && (prev == ':' || prev == '-' || prev == '?')) ||
+          (prev == ':' && (before_prev == '"' || before_prev == '\''));
+      if ((c == '"' || c == '\'') && scalar_start) {
+        quote = c;
+      } else if (c == '#' && (i == 0 || after_space)) {
+        break;
+      } else if (c == '[' || c == '{') {
+        if (static_cast<int>(indents.size()) + ++flow > kMaxDocumentDepth)
+          return DepthProblem{line_no, static_cast<int>(i) + 1};
+      } else if ((c == ']' || c == '}') && flow > 0) {
+        --flow;
+      }
+      if (c != ' ' && c != '\t') {
+        before_prev = prev;
+        prev = c;
+      }
+    }
+    // "key: |" or "key: >-": the lines indented below it are text, not structure.
+    if (quote == 0 && flow == 0) {
+      std::string_view body = line.substr(0, line.find_last_not_of(" \t\r") + 1);
+      size_t k = body.size();
+      while (k > 0 && (body[k - 1] == '-' || body[k - 1] == '+' ||
+                       (body[k - 1] >= '0' && body[k - 1] <= '9')))
+        --k;
+      if (k > 0 && (body[k - 1] == '|' || body[k - 1] == '>') &&
+          (k == 1 || body[k - 2] == ' ' || body[k - 2] == ':'))
+        block_scalar_indent = indent;
+    }
+  }
+  return std::nullopt;
+}
+
 bool looks_binary(const std::string& text) {
   for (unsigned char c : text)
     if (c == 0 || (c < 0x20 && c != '\n' && c != '\r' && c != '\t')) return true;
@@ -61,12 +195,7 @@ bool looks_binary(const std::string& text) {
 }  // namespace
 
 Result<std::string> read_text_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return fail(Diagnostic{.file = path, .message = "cannot open file"});
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) return fail(Diagnostic{.file = path, .message = "cannot read file"});
-  return ss.str();
+  return read_input_file(path, kSpecInput);
 }
 
 Result<Document> Document::from_yaml(const std::string& text, const std::string& file) {
@@ -76,6 +205,15 @@ Result<Document> Document::from_yaml(const std::string& text, const std::string&
     return fail(Diagnostic{.file = file, .message = "file is empty"});
   if (looks_binary(text))
     return fail(Diagnostic{.file = file, .message = "file is not text (binary content)"});
+  if (text.size() > kMaxSpecFileBytes)
+    return fail(Diagnostic{.file = file,
+                           .message = "document is " + std::to_string(text.size()) +
+                                      " bytes; a YAML or JSON spec may be at most " +
+                                      std::to_string(kMaxSpecFileBytes) + " bytes (1 MiB)"});
+  if (auto deep = nesting_too_deep(text))
+    return fail(Diagnostic{file, deep->line, deep->column, "",
+                           "nested deeper than " + std::to_string(kMaxDocumentDepth) +
+                               " levels; a spec is a few levels of sections"});
   YAML::Node root;
   try {
     root = YAML::Load(text);
@@ -86,7 +224,8 @@ Result<Document> Document::from_yaml(const std::string& text, const std::string&
     return fail(at(file, root.Mark(), "", "expected a mapping of keys to values at the top level"));
   Diagnostics diags;
   try {
-    flatten(root, "", file, doc.entries_, diags);
+    FlattenBudget budget;
+    flatten(root, "", file, doc.entries_, diags, 1, budget);
   } catch (const YAML::Exception& e) {
     diags.push_back(at(file, e.mark, "", "malformed YAML: " + e.msg));
   }
@@ -114,7 +253,8 @@ Result<void> Document::apply_override(const std::string& assignment) {
   auto eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0)
     return fail(Diagnostic{.file = "<command line>",
-                           .message = "--set expects dotted.path=value, got \"" + assignment + "\""});
+                           .message = "--set expects dotted.path=value, got " +
+                                      quote(assignment)});
   std::string path = assignment.substr(0, eq);
   DocumentEntry entry{assignment.substr(eq + 1), "<command line>", 0, 0, false, false};
   // Parent sections of a new key exist implicitly.

@@ -21,10 +21,19 @@ struct DocumentEntry {
   bool is_list = false;     // a sequence: no schema field accepts one; reported as an error
 };
 
+// Bounds of a parsed document (besides the file size cap of base/input_file.h): sections nested
+// deeper than kMaxDocumentDepth, more than kMaxDocumentEntries keys, or more than
+// kMaxDocumentBytes of key paths and values once YAML aliases are expanded are errors.
+inline constexpr int kMaxDocumentDepth = 64;
+inline constexpr size_t kMaxDocumentEntries = 4096;
+inline constexpr size_t kMaxDocumentBytes = size_t{16} << 20;
+
 class Document {
  public:
   // Parses YAML text. Malformed YAML, an empty file, a top level that is not a mapping, binary
-  // content and duplicate keys are errors naming file:line:column.
+  // content, duplicate keys (naming both places), text above 1 MiB and the bounds above are
+  // errors naming file:line:column. The nesting is checked before yaml-cpp (which recurses)
+  // sees the text.
   static Result<Document> from_yaml(const std::string& text, const std::string& file);
   // Reads and parses a YAML file.
   static Result<Document> load_yaml_file(const std::string& path);
@@ -45,7 +54,8 @@ class Document {
   std::map<std::string, DocumentEntry> entries_;
 };
 
-// Reads a whole file; a missing or unreadable file is a Diagnostic naming it.
+// Reads a whole spec file (YAML or JSON) through base/input_file.h: a missing file, a directory,
+// a device, a FIFO, a file above 1 MiB and binary content are Diagnostics naming it.
 Result<std::string> read_text_file(const std::string& path);
 
 }  // namespace xpusim

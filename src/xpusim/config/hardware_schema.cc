@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "xpusim/config/json_text.h"
 #include "xpusim/config/presets.h"
 
 namespace xpusim {
@@ -393,20 +394,6 @@ void check_hardware(const HW& hw, const Document& doc, Diagnostics& diags) {
   }
 }
 
-// 1-based line and column of byte `offset` (0-based) in `text`.
-std::pair<int, int> line_column(const std::string& text, size_t offset) {
-  int line = 1, column = 1;
-  for (size_t i = 0; i < offset && i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      column = 1;
-    } else {
-      ++column;
-    }
-  }
-  return {line, column};
-}
-
 }  // namespace
 
 const Schema<HardwareSpec>& hardware_schema() {
@@ -415,55 +402,16 @@ const Schema<HardwareSpec>& hardware_schema() {
 }
 
 Result<Document> document_from_json(const std::string& text, const std::string& file) {
-  if (text.find_first_not_of(" \t\r\n") == std::string::npos)
-    return fail(Diagnostic{.file = file, .message = "file is empty"});
-  nlohmann::json j;
-  // nlohmann keeps the last of duplicate keys silently; the callback records their paths.
-  std::vector<std::string> keys, duplicates;
-  std::vector<std::set<std::string>> seen;
-  auto on_event = [&](int /*depth*/, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
-    using E = nlohmann::json::parse_event_t;
-    if (event == E::object_start) {
-      seen.emplace_back();
-      keys.emplace_back();
-    } else if (event == E::object_end && !seen.empty()) {
-      seen.pop_back();
-      keys.pop_back();
-    } else if (event == E::key && !seen.empty() && parsed.is_string()) {
-      keys.back() = parsed.get<std::string>();
-      if (!seen.back().insert(keys.back()).second) {
-        std::string path;
-        for (const auto& k : keys) path += (path.empty() ? "" : ".") + k;
-        duplicates.push_back(path);
-      }
-    }
-    return true;
-  };
-  try {
-    j = nlohmann::json::parse(text, on_event);
-  } catch (const nlohmann::json::parse_error& e) {
-    // e.byte is the 1-based position of the offending byte.
-    auto [line, column] = line_column(text, e.byte > 0 ? e.byte - 1 : 0);
-    std::string what = e.what();
-    // Drop the "[json.exception.parse_error.101] parse error at line 1, column 2: " prefix.
-    if (auto pos = what.find(": "); pos != std::string::npos) what = what.substr(pos + 2);
-    return fail(Diagnostic{file, line, column, "", "malformed JSON: " + what});
-  }
+  // Empty text, nesting, duplicate keys (with both places) and syntax are checked here.
+  auto parsed = parse_json_text(text, file);
+  if (!parsed) return tl::unexpected(parsed.error());
+  const nlohmann::json& j = *parsed;
   if (!j.is_object())
     return fail(Diagnostic{file, 1, 1, "", "expected a JSON object of keys to values at the top level"});
   // JSON is a subset of YAML 1.2 flow syntax, so the YAML reader gives every key its line and
-  // column and rejects duplicate keys (which nlohmann would silently merge).
+  // column.
   auto doc = Document::from_yaml(text, file);
-  if (doc && !duplicates.empty()) {
-    Diagnostics diags;
-    for (const auto& path : duplicates) {
-      const std::string name = path.substr(path.rfind('.') == std::string::npos ? 0 : path.rfind('.') + 1);
-      diags.push_back(diagnostic_at(*doc, path, "duplicate key \"" + name + "\""));
-    }
-    return tl::unexpected(diags);
-  }
   if (doc) return doc;
-  if (!duplicates.empty()) return tl::unexpected(doc.error());  // the YAML reader placed them
   // Valid JSON that the YAML reader still refuses (tabs inside flow mappings, ...): flatten the
   // re-serialised document and drop the positions, which refer to the re-serialised text.
   auto again = Document::from_yaml(j.dump(2), file);

@@ -16,6 +16,7 @@
 
 #include "xpusim/base/bounds.h"
 #include "xpusim/base/text.h"
+#include "xpusim/config/json_text.h"
 
 namespace xpusim {
 namespace {
@@ -128,10 +129,11 @@ class Reader {
     }
     if (it->is_number_integer() || (it->is_number_float() && std::isfinite(it->get<double>()) &&
                                     std::floor(it->get<double>()) == it->get<double>())) {
-      error(key, out_of_range_message(it->dump(), bounds::kModelDimension));
+      error(key, out_of_range_message(printable(it->dump()), bounds::kModelDimension));
       return std::nullopt;
     }
-    error(key, "expected an integer (" + meaning + "), got " + type_name(*it) + " " + it->dump());
+    error(key, "expected an integer (" + meaning + "), got " + type_name(*it) + " " +
+                   printable(it->dump()));
     return std::nullopt;
   }
 
@@ -143,7 +145,8 @@ class Reader {
     auto it = root_.find(key);
     if (it == root_.end() || it->is_null()) return std::nullopt;
     if (it->is_number()) return it->get<double>();
-    error(key, "expected a number (" + meaning + "), got " + type_name(*it) + " " + it->dump());
+    error(key, "expected a number (" + meaning + "), got " + type_name(*it) + " " +
+                   printable(it->dump()));
     return std::nullopt;
   }
 
@@ -152,7 +155,7 @@ class Reader {
     if (it == root_.end() || it->is_null()) return fallback;
     if (it->is_boolean()) return it->get<bool>();
     error(key, "expected true or false (" + meaning + "), got " + type_name(*it) + " " +
-                   it->dump());
+                   printable(it->dump()));
     return fallback;
   }
 
@@ -160,7 +163,8 @@ class Reader {
     auto it = root_.find(key);
     if (it == root_.end() || it->is_null()) return std::nullopt;
     if (it->is_string()) return it->get<std::string>();
-    error(key, "expected a string (" + meaning + "), got " + type_name(*it) + " " + it->dump());
+    error(key, "expected a string (" + meaning + "), got " + type_name(*it) + " " +
+                   printable(it->dump()));
     return std::nullopt;
   }
 
@@ -510,18 +514,10 @@ void map_falcon(Reader& r, Builder& b) {
 std::vector<std::string> hf_supported_model_types() { return supported_types(); }
 
 Result<Document> hf_config_document_from_text(const std::string& text, const std::string& file) {
-  json root;
-  try {
-    root = json::parse(text);
-  } catch (const json::parse_error& e) {
-    Location loc = location_of(text, e.byte > 0 ? e.byte - 1 : 0);
-    std::string what = e.what();
-    // Drop nlohmann's "[json.exception.parse_error.101] parse error at line L, column C: ".
-    if (auto p = what.find("parse error"); p != std::string::npos) {
-      if (auto colon = what.find(": ", p); colon != std::string::npos) what = what.substr(colon + 2);
-    }
-    return fail(Diagnostic{file, loc.line, loc.column, "", "malformed JSON: " + what});
-  }
+  // Nesting, duplicate keys (nlohmann would keep the last "hidden_size" silently) and syntax.
+  auto parsed = parse_json_text(text, file);
+  if (!parsed) return tl::unexpected(parsed.error());
+  const json root = std::move(*parsed);
   if (!root.is_object())
     return fail(Diagnostic{.file = file, .message = "expected a JSON object (a Hugging Face "
                                                     "config.json) at the top level"});
@@ -542,7 +538,7 @@ Result<Document> hf_config_document_from_text(const std::string& text, const std
   const auto& types = supported_types();
   if (std::find(types.begin(), types.end(), *type) == types.end()) {
     Location loc = probe.where("model_type");
-    std::string msg = "unsupported model_type \"" + *type + "\"";
+    std::string msg = "unsupported model_type " + quote(*type);
     if (auto m = closest_match(*type, types)) msg += "; did you mean \"" + *m + "\"?";
     msg += " Supported: " + join(types);
     return fail(Diagnostic{file, loc.line, loc.column, "model_type", msg});

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "xpusim/base/input_file.h"
 #include "xpusim/base/text.h"
 
 namespace xpusim {
@@ -34,18 +35,16 @@ Result<std::string> resolve_id_or_file(const std::string& dir, const std::string
   std::error_code ec;
   auto ends_with = [&](const char* s) { return id_or_file.ends_with(s); };
   if (fs::is_regular_file(id_or_file, ec)) return id_or_file;
-  if (fs::exists(id_or_file, ec))
-    return fail(Diagnostic{.file = id_or_file,
-                           .message = fs::is_directory(id_or_file, ec)
-                                          ? "is a directory, not a file"
-                                          : "is not a regular file (a device, socket or pipe)"});
-  if (ends_with(".yaml") || ends_with(".yml") || ends_with(".json") ||
-      id_or_file.find('/') != std::string::npos)
-    return fail(Diagnostic{.file = id_or_file, .message = "no such file"});
+  // Something exists under that name (a directory, a device, a FIFO): say what it is.
+  if (fs::exists(fs::symlink_status(id_or_file, ec)) || ends_with(".yaml") || ends_with(".yml") ||
+      ends_with(".json") || id_or_file.find('/') != std::string::npos) {
+    if (auto r = check_regular_file(id_or_file, kSpecInput); !r) return tl::unexpected(r.error());
+    return id_or_file;
+  }
   fs::path p = fs::path(dir) / (id_or_file + ".yaml");
   if (fs::is_regular_file(p, ec)) return p.string();
   auto known = list_yaml_ids(dir);
-  std::string msg = "unknown " + what + " \"" + id_or_file + "\"";
+  std::string msg = "unknown " + what + " " + quote(id_or_file);
   std::vector<std::string> extending;  // "h100" -> the ids that start with it
   for (const auto& k : known)
     if (k.starts_with(id_or_file)) extending.push_back(k);

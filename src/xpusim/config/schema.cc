@@ -69,7 +69,7 @@ tl::expected<FieldValue, std::string> parse_field_value(const FieldInfo& info,
     case FieldKind::kQuantity: {
       auto parsed = parse_quantity_text(text);
       if (!parsed || !(parsed->dim == info.dim)) {
-        std::string msg = "expected " + info.type_text() + ", got \"" + text + "\"";
+        std::string msg = "expected " + info.type_text() + ", got " + quote(text);
         if (parsed && parsed->dim.dimensionless())
           msg += " (a unit is required)";
         else if (!parsed)
@@ -117,7 +117,7 @@ tl::expected<FieldValue, std::string> parse_field_value(const FieldInfo& info,
           v.text = text;
           return v;
         }
-      std::string msg = "expected one of: " + join(info.choices) + ", got \"" + text + "\"";
+      std::string msg = "expected one of: " + join(info.choices) + ", got " + quote(text);
       if (auto m = closest_match(text, info.choices)) msg += "; did you mean \"" + *m + "\"?";
       return tl::unexpected(msg);
     }
@@ -125,8 +125,8 @@ tl::expected<FieldValue, std::string> parse_field_value(const FieldInfo& info,
   bool below = info.min_exclusive ? !(v.number > info.min) : !(v.number >= info.min);
   if (info.zero_allowed && v.number == 0) return v;
   if (below || v.number > info.max)
-    return tl::unexpected("value \"" + text + "\" is out of range; allowed: " + info.range_text() +
-                          (info.reason.empty() ? "" : " (" + info.reason + ")"));
+    return tl::unexpected("value " + quote(text) + " is out of range; allowed: " +
+                          info.range_text() + (info.reason.empty() ? "" : " (" + info.reason + ")"));
   return v;
 }
 
@@ -152,7 +152,7 @@ void check_unknown_keys(const Document& doc, const std::vector<FieldInfo>& infos
       if (!entry.is_section)
         diags.push_back(Diagnostic{entry.file, entry.line, entry.column, path,
                                    "expected a section (a mapping with keys under \"" + path +
-                                       "\"), got \"" + entry.text + "\""});
+                                       "\"), got " + quote(entry.text)});
       continue;
     }
     // Report only the outermost unknown key, not every key below it.

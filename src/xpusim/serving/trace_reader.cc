@@ -14,9 +14,11 @@
 #include <fstream>
 #include <optional>
 #include <set>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
+#include "xpusim/base/input_file.h"
 #include "xpusim/base/text.h"
 
 namespace xpusim {
@@ -40,10 +42,8 @@ const char* const kAllowed[kColumnCount] = {
     "a whole number of tokens with 0 <= prefix_len <= input_len",
 };
 
-std::string shown(std::string_view v) {
-  if (v.size() <= kMaxShown) return std::string(v);
-  return std::string(v.substr(0, kMaxShown)) + "...";
-}
+// A value quoted back in a message: cut and with control bytes escaped.
+std::string shown(std::string_view v) { return printable(v, kMaxShown); }
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -622,57 +622,20 @@ std::vector<RequestSpec> read_jsonl(LineReader& reader, Reporter& rep) {
   return out;
 }
 
-std::string file_kind(std::filesystem::file_type t) {
-  using std::filesystem::file_type;
-  switch (t) {
-    case file_type::block: return "a block device";
-    case file_type::character: return "a character device";
-    case file_type::fifo: return "a FIFO";
-    case file_type::socket: return "a socket";
-    default: return "not a file";
-  }
-}
-
 }  // namespace
 
-Result<std::vector<RequestSpec>> read_trace(const std::string& path) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  fs::file_status status = fs::status(path, ec);
-  if (ec || !fs::exists(status)) return fail(Diagnostic{.file = path, .message = "no such file"});
-  if (fs::is_directory(status))
-    return fail(Diagnostic{.file = path,
-                           .message = "is a directory; expected a trace file (.csv, .jsonl or "
-                                      ".ndjson)"});
-  if (!fs::is_regular_file(status))
-    return fail(Diagnostic{.file = path,
-                           .message = "is not a regular file (" + file_kind(status.type()) +
-                                      "); expected a trace file (.csv, .jsonl or .ndjson)"});
-  const auto size = fs::file_size(path, ec);
-  if (ec) return fail(Diagnostic{.file = path, .message = "cannot read file size"});
-  if (size > static_cast<std::uintmax_t>(kMaxTraceBytes))
-    return fail(Diagnostic{.file = path,
-                           .message = "file is " + std::to_string(size) +
-                                      " bytes; traces above 2 GiB (" +
-                                      std::to_string(kMaxTraceBytes) + " bytes) are rejected"});
-  std::string ext = fs::path(path).extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(),
-                 [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-  const bool csv = ext == ".csv";
-  if (!csv && ext != ".jsonl" && ext != ".ndjson")
-    return fail(Diagnostic{.file = path,
-                           .message = "unknown trace format \"" + shown(ext) +
-                                      "\"; expected a .csv, .jsonl or .ndjson file"});
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return fail(Diagnostic{.file = path, .message = "cannot open file"});
+namespace {
 
-  Reporter rep(path);
+Result<std::vector<RequestSpec>> read_stream(std::istream& in, TraceFormat format,
+                                             const std::string& file) {
+  Reporter rep(file);
   LineReader reader(in);
-  std::vector<RequestSpec> out = csv ? read_csv(reader, rep) : read_jsonl(reader, rep);
+  std::vector<RequestSpec> out =
+      format == TraceFormat::kCsv ? read_csv(reader, rep) : read_jsonl(reader, rep);
   if (!rep.empty()) {
     Diagnostics diags = rep.take();
     if (diags.size() >= kMaxDiagnostics)
-      diags.push_back(Diagnostic{path, reader.line(), 0, "",
+      diags.push_back(Diagnostic{file, reader.line(), 0, "",
                                  "stopped reading after " + std::to_string(kMaxDiagnostics) +
                                      " errors"});
     return tl::unexpected(std::move(diags));
@@ -681,6 +644,37 @@ Result<std::vector<RequestSpec>> read_trace(const std::string& path) {
     return *a.arrival < *b.arrival;
   });
   return out;
+}
+
+}  // namespace
+
+Result<std::vector<RequestSpec>> read_trace(const std::string& path) {
+  namespace fs = std::filesystem;
+  const InputKind kind{"a trace file (.csv, .jsonl or .ndjson)", kMaxTraceBytes};
+  // Directories, devices (/dev/urandom), FIFOs: refused by kind before anything is opened.
+  if (auto r = check_regular_file(path, kind); !r) return tl::unexpected(r.error());
+  std::string ext = fs::path(path).extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  const bool csv = ext == ".csv";
+  if (!csv && ext != ".jsonl" && ext != ".ndjson")
+    return fail(Diagnostic{.file = path,
+                           .message = "unknown trace format \"" + shown(ext) +
+                                      "\"; expected a .csv, .jsonl or .ndjson file"});
+  // The size cap before anything is read.
+  std::error_code ec;
+  if (auto r = check_file_size(path, fs::file_size(path, ec), kind); !ec && !r)
+    return tl::unexpected(r.error());
+  std::ifstream in;
+  if (auto opened = open_input_stream(path, kind, in); !opened)  // binary content in the first KiB
+    return tl::unexpected(opened.error());
+  return read_stream(in, csv ? TraceFormat::kCsv : TraceFormat::kJsonLines, path);
+}
+
+Result<std::vector<RequestSpec>> parse_trace(std::string_view text, TraceFormat format,
+                                             const std::string& file) {
+  std::istringstream in{std::string(text)};
+  return read_stream(in, format, file);
 }
 
 }  // namespace xpusim

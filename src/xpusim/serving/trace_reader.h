@@ -6,6 +6,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "xpusim/base/diagnostic.h"
@@ -27,11 +28,17 @@ namespace xpusim {
 // .ndjson -> one JSON object per line (a duplicate key is an error; null prefix keys = no
 // prefix). Token counts must be written as integers ("128", not "128.0" or "1.28e2"); arrival_s
 // is at most 1e9 s. Blank lines are skipped.
-// Files above kMaxTraceBytes and non-regular files (directories, devices) are rejected by kind;
-// the file is read in 64 KiB blocks, so a NUL byte (binary content) or a line over 1 MiB stops
-// reading at once. Diagnostics name file:line (and the character column for CSV cells), the
+// Files above kMaxTraceBytes and non-regular files (directories, devices, FIFOs) are rejected by
+// kind (base/input_file.h), binary content in the first KiB (NUL, control bytes, not UTF-8) before
+// any line is read; the file is read in 64 KiB blocks, so a NUL byte later on or a line over 1 MiB
+// stops reading at once. Diagnostics name file:line (and the character column for CSV cells), the
 // column name, the value cut to 40 characters and what is allowed.
 Result<std::vector<RequestSpec>> read_trace(const std::string& path);
+
+// The same rules for text already in memory (tests, the fuzz harness), with the format given.
+enum class TraceFormat { kCsv, kJsonLines };
+Result<std::vector<RequestSpec>> parse_trace(std::string_view text, TraceFormat format,
+                                             const std::string& file);
 
 inline constexpr long long kMaxTraceBytes = 2LL << 30;  // 2 GiB
 

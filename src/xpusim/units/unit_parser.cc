@@ -11,6 +11,16 @@
 namespace xpusim {
 namespace {
 
+// A unit as written, quoted back in a message: at most 80 bytes (Diagnostic::to_string escapes
+// control bytes; units/ sits below base/ and cannot use its quote()).
+std::string quoted_unit(std::string_view unit) {
+  constexpr size_t kMax = 80;
+  if (unit.size() <= kMax) return "\"" + std::string(unit) + "\"";
+  size_t cut = kMax;
+  while (cut > 0 && (static_cast<unsigned char>(unit[cut]) & 0xC0) == 0x80) --cut;  // UTF-8
+  return "\"" + std::string(unit.substr(0, cut)) + "...\"";
+}
+
 struct Unit {
   double scale;  // canonical units per one of this unit
   RuntimeDim dim;
@@ -72,7 +82,7 @@ tl::expected<Unit, std::string> parse_factor(std::string_view f) {
     auto base = base_unit(f.substr(plen));
     if (scale && base) u = Unit{*scale * base->scale, base->dim};
   }
-  if (!u) return tl::unexpected("unknown unit \"" + std::string(f) + "\"");
+  if (!u) return tl::unexpected("unknown unit " + quoted_unit(f));
   Unit out{std::pow(u->scale, power), {}};
   for (size_t i = 0; i < 6; ++i) out.dim.e[i] = u->dim.e[i] * power;
   return out;
@@ -101,7 +111,18 @@ tl::expected<ParsedQuantity, std::string> parse_quantity_text(std::string_view t
   // Units: factor (('*' | '/') factor)*; "per X" is "/X"; a leading "/" means 1/X ("0.1 /cm2").
   std::string u(unit);
   if (u.starts_with("per ")) u = "/" + u.substr(4);
-  for (size_t p = u.find(" per "); p != std::string::npos; p = u.find(" per ")) u.replace(p, 5, "/");
+  // One pass (not replace-and-search-again): linear even in a hostile "a per a per a ..." text.
+  if (u.find(" per ") != std::string::npos) {
+    std::string joined;
+    size_t from = 0;
+    for (size_t p = u.find(" per "); p != std::string::npos; p = u.find(" per ", from)) {
+      joined.append(u, from, p - from);
+      joined += '/';
+      from = p + 5;
+    }
+    joined.append(u, from, std::string::npos);
+    u = std::move(joined);
+  }
   bool denominator = false;
   size_t pos = 0;
   while (true) {
@@ -110,7 +131,7 @@ tl::expected<ParsedQuantity, std::string> parse_quantity_text(std::string_view t
         trim(std::string_view(u).substr(pos, next == std::string::npos ? std::string::npos : next - pos));
     if (factor.empty()) {
       if (!(pos == 0 && next != std::string::npos && u[next] == '/'))
-        return tl::unexpected("malformed unit \"" + u + "\"");
+        return tl::unexpected("malformed unit " + quoted_unit(u));
     } else {
       auto f = parse_factor(factor);
       if (!f) return tl::unexpected(f.error());
@@ -193,9 +214,9 @@ tl::expected<std::string, std::string> format_in_unit(double canonical, const Ru
                                                       std::string_view unit) {
   // The unit's size in canonical units is what parsing "1 <unit>" gives.
   auto one = parse_quantity_text("1 " + std::string(unit));
-  if (!one) return tl::unexpected("cannot format in \"" + std::string(unit) + "\": " + one.error());
+  if (!one) return tl::unexpected("cannot format in " + quoted_unit(unit) + ": " + one.error());
   if (!(one->dim == dim))
-    return tl::unexpected("\"" + std::string(unit) + "\" is not a unit of " + dimension_name(dim));
+    return tl::unexpected(quoted_unit(unit) + " is not a unit of " + dimension_name(dim));
   return number_text(canonical / one->canonical) + " " + std::string(unit);
 }
 

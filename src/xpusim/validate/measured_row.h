@@ -89,9 +89,12 @@ const std::vector<std::string>& required_columns();
 const std::vector<std::string>& schema_columns();
 
 // Checks the header (missing required columns -> Diagnostic naming file:1 with a "did you mean"
-// for a misspelt name) and converts every record; malformed rows go to `malformed`.
+// for a misspelt name) and converts every record; malformed rows go to `malformed`. Errors too:
+// an id used by two rows (naming both lines; every row needs its own id), and a file without
+// one usable row (no rows, or every row malformed -- each listed with its reason).
 Result<MeasuredSet> load_measured(const CsvTable& table);
-// read_csv_file + load_measured.
+// The same, streaming the file (csv_reader.h's stream_csv_file, kMaxTableFileBytes): the header
+// is checked before any row is read, and no table of raw records is kept.
 Result<MeasuredSet> load_measured_file(const std::string& path);
 
 }  // namespace xpusim

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "xpusim/config/document.h"
 
+#include <filesystem>
+
 #include <gtest/gtest.h>
 
 #include "xpusim/config/presets.h"
@@ -67,7 +69,8 @@ TEST(Schema, CollectsAllErrorsWithPlaces) {
 TEST(Document, DuplicateKeysAreErrors) {
   auto d = Document::from_yaml("schema: toy/v1\nunits: 1\nunits: 2\n", "dup.yaml");
   ASSERT_FALSE(d);
-  EXPECT_EQ(d.error()[0].to_string(), "dup.yaml:3:1: units: duplicate key \"units\"");
+  EXPECT_EQ(d.error()[0].to_string(),
+            "dup.yaml:3:1: units: duplicate key \"units\" (first at line 2, column 1)");
 }
 
 TEST(Document, MalformedEmptyAndBinary) {
@@ -77,6 +80,80 @@ TEST(Document, MalformedEmptyAndBinary) {
   EXPECT_EQ(empty.error()[0].to_string(), "empty.yaml: file is empty");
   EXPECT_FALSE(Document::from_yaml(std::string("\x7f" "ELF\x02\x01\x01\0\0", 9), "bin.yaml"));
   EXPECT_FALSE(Document::from_yaml("- just\n- a list\n", "list.yaml"));
+}
+
+TEST(Document, NestingIsBoundedBeforeYamlCppRecurses) {
+  // 100 000 flow brackets would overflow yaml-cpp's recursive parser (and its own guard of 2000
+  // levels does not hold under ASan's larger frames): refused by a scan first.
+  auto flow = Document::from_yaml("a: " + std::string(100000, '[') + std::string(100000, ']'),
+                                  "flow.yaml");
+  ASSERT_FALSE(flow);
+  EXPECT_EQ(to_string(flow.error()),
+            "flow.yaml:1:67: nested deeper than 64 levels; a spec is a few levels of sections\n");
+  std::string block;
+  for (int i = 0; i < 100; ++i) block += std::string(static_cast<size_t>(i), ' ') + "k:\n";
+  auto deep_block = Document::from_yaml(block, "block.yaml");
+  ASSERT_FALSE(deep_block);
+  EXPECT_EQ(deep_block.error()[0].line, 65);
+  std::string dashes = "a:\n";
+  for (int i = 0; i < 100; ++i) dashes += "- ";
+  auto compact = Document::from_yaml(dashes + "x\n", "seq.yaml");
+  ASSERT_FALSE(compact);
+  EXPECT_NE(to_string(compact.error()).find("nested deeper than 64 levels"), std::string::npos);
+  // A quote inside a plain scalar opens no quoted scalar: it cannot hide brackets that nest.
+  for (const std::string prefix : {"a: [x ', ", "a: [b:'x, ", "{\"a\":\"]]]]\", \"b\": "}) {
+    SCOPED_TRACE(prefix);
+    auto d = Document::from_yaml(prefix + std::string(3000, '[') + std::string(3000, ']'),
+                                 "q.yaml");
+    ASSERT_FALSE(d);
+    EXPECT_NE(to_string(d.error()).find("nested deeper than 64 levels"), std::string::npos);
+  }
+  // Brackets in quoted scalars, comments and block scalars are text, not nesting.
+  std::string text = "schema: toy/v1\nname: \"" + std::string(100, '[') + "\"\nnote: '" +
+                     std::string(100, '{') + "'\n# " + std::string(100, '[') + "\nlong: |\n";
+  for (int i = 0; i < 100; ++i) text += std::string(static_cast<size_t>(2 + i), ' ') + "x\n";
+  text += "units: 3\n";
+  auto fine = Document::from_yaml(text, "fine.yaml");
+  ASSERT_TRUE(fine) << to_string(fine.error());
+  EXPECT_EQ(fine->find("units")->text, "3");
+}
+
+TEST(Document, AliasesCannotMultiplyTheDocument) {
+  // Each level names the previous one twice: 2^40 entries once flattened.
+  std::string bomb = "a0: &a0 {x: 1, y: 2}\n";
+  for (int i = 1; i <= 40; ++i) {
+    const std::string prev = "a" + std::to_string(i - 1);
+    bomb += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " {p: *" + prev + ", q: *" +
+            prev + "}\n";
+  }
+  auto d = Document::from_yaml(bomb, "bomb.yaml");
+  ASSERT_FALSE(d);
+  const std::string all = to_string(d.error());
+  EXPECT_NE(all.find("the document is too large: more than 4096 keys"), std::string::npos) << all;
+  // An alias used a few times is fine.
+  auto ok = Document::from_yaml("base: &b {x: 1}\nother: *b\n", "ok.yaml");
+  ASSERT_TRUE(ok) << to_string(ok.error());
+  EXPECT_EQ(ok->find("other.x")->text, "1");
+}
+
+TEST(Document, TextAboveTheSpecCapIsRefused) {
+  auto d = Document::from_yaml("a: " + std::string(size_t{1} << 20, 'x') + "\n", "big.yaml");
+  ASSERT_FALSE(d);
+  EXPECT_EQ(to_string(d.error()),
+            "big.yaml: document is 1048580 bytes; a YAML or JSON spec may be at most 1048576 "
+            "bytes (1 MiB)\n");
+}
+
+TEST(Document, LoadYamlFileGoesThroughTheInputGate) {
+  auto dir = Document::load_yaml_file(XPUSIM_TEST_DATA_DIR);
+  ASSERT_FALSE(dir);
+  EXPECT_EQ(to_string(dir.error()),
+            std::string(XPUSIM_TEST_DATA_DIR) + ": is a directory; expected a YAML or JSON file\n");
+  if (std::filesystem::exists("/dev/zero")) {
+    auto dev = Document::load_yaml_file("/dev/zero");
+    ASSERT_FALSE(dev);
+    EXPECT_NE(to_string(dev.error()).find("/dev/zero: is a character device"), std::string::npos);
+  }
 }
 
 TEST(Document, OverridesUseTheSameValidation) {

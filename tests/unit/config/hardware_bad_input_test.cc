@@ -22,7 +22,8 @@ struct BadCase {
 const BadCase kCases[] = {
     {"malformed_yaml.yaml", ":8:8: malformed YAML: end of sequence flow not found"},
     {"empty.yaml", ": file is empty"},
-    {"binary_garbage.yaml", ": file is not text (binary content)"},
+    {"binary_garbage.yaml",
+     ":1:1: binary content (control character \\x7f at byte 1); expected a YAML or JSON file"},
     {"missing_required.yaml",
      ": compute.clock: missing required key (a frequency such as \"1.98 GHz\": clock the matrix "
      "engines run at (boost))"},
@@ -42,7 +43,8 @@ const BadCase kCases[] = {
     {"clock_1thz.yaml",
      ":8:3: compute.clock: value \"1 THz\" is out of range; allowed: >= 0.001 GHz and <= 10 GHz "
      "(1 MHz to 10 GHz: no logic process clocks higher)"},
-    {"duplicate_key.yaml", ":7:3: compute.units: duplicate key \"units\""},
+    {"duplicate_key.yaml",
+     ":7:3: compute.units: duplicate key \"units\" (first at line 6, column 3)"},
     {"wrong_type.yaml", ":6:3: compute.units: expected an integer, got \"many\""},
     {"list_for_scalar.yaml",
      ":8:3: compute.clock: expected a frequency such as \"1.98 GHz\", got a list"},

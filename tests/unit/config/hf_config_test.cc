@@ -300,6 +300,36 @@ TEST(HfConfig, TopLevelMustBeAnObject) {
             std::string::npos);
 }
 
+TEST(HfConfig, DuplicateKeysAreErrorsNamingBothPlaces) {
+  // nlohmann's parser keeps the last of two "hidden_size" keys; the reader refuses both.
+  auto d = hf_config_document_from_text(
+      "{\n  \"model_type\": \"llama\",\n  \"hidden_size\": 4096,\n  \"hidden_size\": 8192\n}",
+      "dup.json");
+  ASSERT_FALSE(d);
+  EXPECT_EQ(to_string(d.error()),
+            "dup.json:4:3: hidden_size: duplicate key \"hidden_size\" (first at line 3, column "
+            "3)\n");
+  // Written once plainly and once with an escape: the same key after decoding.
+  auto escaped = hf_config_document_from_text(
+      R"({"model_type": "llama", "hidden_size": 1, "hidden\u005fsize": 2})", "esc.json");
+  ASSERT_FALSE(escaped);
+  EXPECT_NE(to_string(escaped.error()).find("duplicate key \"hidden_size\""), std::string::npos)
+      << to_string(escaped.error());
+}
+
+TEST(HfConfig, EchoedValuesAreCut) {
+  auto d = hf_config_document_from_text(
+      R"({"model_type": "llama", "hidden_size": ")" + std::string(5000, 'x') + "\"}", "x.json");
+  ASSERT_FALSE(d);
+  const std::string all = to_string(d.error());
+  EXPECT_NE(all.find("hidden_size: expected an integer"), std::string::npos) << all;
+  EXPECT_LT(all.size(), 1000u) << all;
+  auto type = hf_config_document_from_text(
+      R"({"model_type": ")" + std::string(5000, 'y') + "\"}", "t.json");
+  ASSERT_FALSE(type);
+  EXPECT_LT(to_string(type.error()).size(), 1000u);
+}
+
 }  // namespace
 }  // namespace xpusim
 

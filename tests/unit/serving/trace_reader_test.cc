@@ -106,7 +106,8 @@ TEST(TraceReader, BadFiles) {
        ": file is empty; expected a header line such as \"arrival_s,input_len,output_len\""},
       {"header_only.csv", ":1: no requests: the file has a header but no rows"},
       {"binary.csv",
-       ":2: binary content (a NUL byte); expected a text trace (CSV or JSON lines)"},
+       ":2:7: binary content (a NUL byte at byte 38); expected a trace file (.csv, .jsonl or "
+       ".ndjson)"},
       {"duplicate_key.jsonl", ":1: input_len: duplicate key \"input_len\""},
       {"fractional.jsonl",
        ":2: output_len: \"1.5\" is not a whole number; allowed: a whole number of answer tokens "
@@ -171,8 +172,8 @@ TEST(TraceReader, RejectsWhatIsNotARegularFile) {
     auto dev = read_trace("/dev/null");
     ASSERT_FALSE(dev);
     EXPECT_EQ(dev.error()[0].to_string(),
-              "/dev/null: is not a regular file (a character device); expected a trace file "
-              "(.csv, .jsonl or .ndjson)");
+              "/dev/null: is a character device (such as /dev/urandom or a terminal), not a "
+              "regular file; expected a trace file (.csv, .jsonl or .ndjson)");
   }
   auto missing = read_trace(trace("no_such_trace.csv"));
   ASSERT_FALSE(missing);
@@ -196,9 +197,10 @@ TEST(TraceReader, BinaryAndLinelessFilesStopEarly) {
   { std::ofstream(zeros.path, std::ios::binary) << std::string(size_t{8} << 20, '\0'); }
   auto r = read_trace(zeros.path.string());
   ASSERT_FALSE(r);
-  EXPECT_EQ(r.error()[0].to_string(), zeros.path.string() +
-                                          ":1: binary content (a NUL byte); expected a text trace "
-                                          "(CSV or JSON lines)");
+  EXPECT_EQ(r.error()[0].to_string(),
+            zeros.path.string() +
+                ":1:1: binary content (a NUL byte at byte 1); expected a trace file (.csv, "
+                ".jsonl or .ndjson)");
   TempFile line("line.jsonl");  // 4 MiB without a newline: rejected after 1 MiB
   { std::ofstream(line.path, std::ios::binary) << std::string(size_t{4} << 20, 'x'); }
   auto l = read_trace(line.path.string());
@@ -220,7 +222,8 @@ TEST(TraceReader, RejectsFilesAboveTheSizeCapWithoutReadingThem) {
   auto r = read_trace(path.string());
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error()[0].message,
-            "file is 2147483649 bytes; traces above 2 GiB (2147483648 bytes) are rejected");
+            "file is 2147483649 bytes (2.0 GiB); a trace file (.csv, .jsonl or .ndjson) may be at "
+            "most 2147483648 bytes (2 GiB)");
 }
 
 }  // namespace

@@ -3,8 +3,14 @@
 // ../shared/validation/README.md).
 #include "xpusim/validate/csv_reader.h"
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
 #include <gtest/gtest.h>
 
+#include "xpusim/base/input_file.h"
 #include "xpusim/validate/measured_row.h"
 
 namespace xpusim {
@@ -105,7 +111,103 @@ TEST(CsvReader, EmptyFileNulBytesAndHeaderProblems) {
 TEST(CsvReader, MissingFileIsADiagnostic) {
   auto t = read_csv_file("/nonexistent/measured.csv");
   ASSERT_FALSE(t);
-  EXPECT_EQ(to_string(t.error()), "/nonexistent/measured.csv: cannot open file\n");
+  EXPECT_EQ(to_string(t.error()), "/nonexistent/measured.csv: no such file\n");
+}
+
+// A file in the temporary directory, unique to this process, removed at the end of the test.
+struct TempFile {
+  explicit TempFile(const std::string& name)
+      : path((std::filesystem::temp_directory_path() /
+              ("xpusim_csv_" + std::to_string(::getpid()) + "_" + name))
+                 .string()) {}
+  ~TempFile() {
+    std::error_code ec;
+    std::filesystem::remove(path, ec);
+  }
+  std::string path;
+};
+
+TEST(CsvStream, TheHeaderIsCheckedBeforeAnyRecordIsRead) {
+  TempFile file("wrong_header.csv");
+  {
+    std::ofstream out(file.path, std::ios::binary);
+    out << "id,hardwre\n";
+    for (int i = 0; i < 200000; ++i) out << "r" << i << ",h100\n";  // ~2.4 MB of rows
+  }
+  int records = 0;
+  auto r = stream_csv_file(
+      file.path, kMaxTableFileBytes,
+      [](const std::vector<std::string>& header, int line) {
+        EXPECT_EQ(header, (std::vector<std::string>{"id", "hardwre"}));
+        return Diagnostics{Diagnostic{.file = "f", .line = line, .message = "bad header"}};
+      },
+      [&](CsvRecord&&) { ++records; });
+  ASSERT_FALSE(r);
+  EXPECT_EQ(to_string(r.error()), "f:1: bad header\n");
+  EXPECT_EQ(records, 0);
+}
+
+TEST(CsvStream, RecordsStreamInOrderWithTheirLines) {
+  std::vector<int> lines;
+  auto r = stream_csv("a,b\n1,\"x\ny\"\n2,3\n", "s.csv", nullptr,
+                      [&](CsvRecord&& rec) { lines.push_back(rec.line); });
+  ASSERT_TRUE(r) << to_string(r.error());
+  EXPECT_EQ(lines, (std::vector<int>{2, 4}));
+}
+
+TEST(CsvStream, ARecordLongerThanTheCapStopsReading) {
+  // An unclosed quote would otherwise swallow the rest of a big file into one field.
+  std::string text = "a,b\n1,\"" + std::string(kMaxCsvRecordBytes + 10, 'x');
+  EXPECT_EQ(error_of(text),
+            "bad.csv:2: record longer than 1048576 bytes (1 MiB); a measured row is a few "
+            "hundred bytes (an unclosed quote?)\n");
+  EXPECT_NE(error_of("a\n" + std::string(kMaxCsvRecordBytes + 10, ',')).find("record longer"),
+            std::string::npos);
+}
+
+TEST(CsvStream, StopsAfterTwentyErrors) {
+  std::string text = "a,b\n";
+  for (int i = 0; i < 100; ++i) text += "1\n";
+  auto t = parse_csv(text, "bad.csv");
+  ASSERT_FALSE(t);
+  ASSERT_EQ(t.error().size(), kMaxCsvDiagnostics + 1);
+  EXPECT_EQ(t.error().back().message, "stopped reading after 20 errors");
+}
+
+TEST(CsvStream, FilesAreCheckedByKindSizeAndContent) {
+  auto dir = read_csv_file(std::filesystem::temp_directory_path().string());
+  ASSERT_FALSE(dir);
+  EXPECT_NE(to_string(dir.error()).find(": is a directory; expected a CSV file"),
+            std::string::npos);
+  if (std::filesystem::exists("/dev/urandom")) {
+    auto dev = read_csv_file("/dev/urandom");  // would never end if it were read
+    ASSERT_FALSE(dev);
+    EXPECT_NE(to_string(dev.error()).find("/dev/urandom: is a character device"),
+              std::string::npos);
+  }
+  TempFile bin("bin.csv");
+  { std::ofstream(bin.path, std::ios::binary) << std::string("a,b\n\x01\x02\x03", 7); }
+  auto b = read_csv_file(bin.path);
+  ASSERT_FALSE(b);
+  EXPECT_EQ(to_string(b.error()),
+            bin.path + ":2:1: binary content (control character \\x01 at byte 5); expected a "
+                       "CSV file\n");
+  // Above the cap (a sparse file): refused once its header is read, before any row.
+  TempFile big("big.csv");
+  {
+    std::ofstream out(big.path);
+    out << "id,hardware,num_devices,scenario,metric,value,unit\n";
+    for (int i = 0; i < 100; ++i)
+      out << "r" << i << ",h100-sxm-80gb,1,membw,mem_bw_gbs,3000,GB/s\n";
+  }
+  std::error_code ec;
+  std::filesystem::resize_file(big.path, kMaxTableFileBytes + 1, ec);
+  if (ec) GTEST_SKIP() << "cannot create a sparse file: " << ec.message();
+  auto m = load_measured_file(big.path);
+  ASSERT_FALSE(m);
+  EXPECT_EQ(to_string(m.error()),
+            big.path + ": file is 67108865 bytes (64.0 MiB); a CSV file may be at most 67108864 "
+                       "bytes (64 MiB)\n");
 }
 
 // ---- measured rows ----------------------------------------------------------------------------
@@ -146,9 +248,10 @@ TEST(MeasuredRows, MalformedValuesAreSkippedWithReason) {
       "B5,s,h100-sxm-80gb,1,,,,fp16,,gemm,,,,12.5,128,128,gemm_tflops,12,TFLOP/s,\r\n"
       "B6,s,h100-sxm-80gb,1,,,,fp16,,gemm,,,,128,128,128,gemm_tflops,-3,TFLOP/s,\r\n"
       ",s,h100-sxm-80gb,1,,,,fp16,,gemm,,,,128,128,128,gemm_tflops,3,TFLOP/s,\r\n"
-      "B8,s,h100-sxm-80gb,,,,,fp16,,gemm,,,,128,128,128,gemm_tflops,3,TFLOP/s,\r\n");
+      "B8,s,h100-sxm-80gb,,,,,fp16,,gemm,,,,128,128,128,gemm_tflops,3,TFLOP/s,\r\n"
+      "OK,s,h100-sxm-80gb,1,,,,fp16,,gemm,,,,128,128,128,gemm_tflops,3,TFLOP/s,\r\n");
   ASSERT_TRUE(s) << to_string(s.error());
-  EXPECT_TRUE(s->rows.empty());
+  EXPECT_EQ(s->rows.size(), 1u);  // a file without one usable row is an error (below)
   ASSERT_EQ(s->malformed.size(), 8u);
   EXPECT_EQ(s->malformed[0].reason, "column value: expected a positive number, got \"fast\"");
   EXPECT_EQ(s->malformed[1].reason,
@@ -186,6 +289,43 @@ TEST(MeasuredRows, OptionalColumnsMayBeAbsentAndExtraOnesAreListed) {
   ASSERT_EQ(s->rows.size(), 1u);
   EXPECT_EQ(s->rows[0].notes, "");
   EXPECT_EQ(s->ignored_columns, (std::vector<std::string>{"extra"}));
+}
+
+TEST(MeasuredRows, DuplicateIdsAreErrorsNamingBothLines) {
+  auto s = load("R1,s,h100-sxm-80gb,1,,,,fp16,,gemm,,,,128,128,128,gemm_tflops,3,TFLOP/s,\r\n"
+                "R2,s,h100-sxm-80gb,1,,,,fp16,,gemm,,,,128,128,128,gemm_tflops,3,TFLOP/s,\r\n"
+                "R1,s,h100-sxm-80gb,1,,,,fp16,,gemm,,,,256,128,128,gemm_tflops,3,TFLOP/s,\r\n");
+  ASSERT_FALSE(s);
+  EXPECT_EQ(to_string(s.error()),
+            "m.csv:4: id: duplicate id \"R1\" (first at line 2); every row needs its own id\n");
+}
+
+TEST(MeasuredRows, AFileWithoutOneUsableRowIsAnError) {
+  auto bad = load("B1,s,h100-sxm-80gb,1,,,,fp16,,gemm,,,,128,128,128,gemm_tflops,fast,TFLOP/s,\r\n"
+                  ",s,h100-sxm-80gb,1,,,,fp16,,gemm,,,,128,128,128,gemm_tflops,3,TFLOP/s,\r\n");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(to_string(bad.error()),
+            "m.csv:2: column value: expected a positive number, got \"fast\"\n"
+            "m.csv:3: column id: blank\n"
+            "m.csv: no usable row: all 2 rows are malformed\n");
+  auto none = load("");
+  ASSERT_FALSE(none);
+  EXPECT_EQ(to_string(none.error()),
+            "m.csv: no measured rows: the file has a header and no rows\n");
+}
+
+TEST(MeasuredRows, LongValuesAreCutInReasons) {
+  auto s = load("R1,s,h100-sxm-80gb,1,,,,fp16,,gemm,,,,128,128,128,gemm_tflops," +
+                std::string(5000, '9') + "x,TFLOP/s,\r\n" + std::string(500, 'i') +
+                ",s,h100-sxm-80gb,1,,,,fp16,,gemm,,,,128,128,128,gemm_tflops,3,TFLOP/s,\r\n"
+                "OK,s,h100-sxm-80gb,1,,,,fp16,,gemm,,,,128,128,128,gemm_tflops,3,TFLOP/s,\r\n");
+  ASSERT_TRUE(s) << to_string(s.error());
+  ASSERT_EQ(s->malformed.size(), 2u);
+  EXPECT_EQ(s->malformed[0].reason,
+            "column value: expected a positive number, got \"" + std::string(80, '9') + "...\"");
+  EXPECT_EQ(s->malformed[1].id, "(line 3)");
+  EXPECT_EQ(s->malformed[1].reason,
+            "column id: \"" + std::string(80, 'i') + "...\" is longer than 128 bytes");
 }
 
 TEST(MeasuredRows, EveryMetricHasAUnit) {
