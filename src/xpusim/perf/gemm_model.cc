@@ -13,6 +13,8 @@
 #include <cmath>
 #include <limits>
 
+#include <fmt/format.h>
+
 namespace xpusim {
 namespace {
 
@@ -34,13 +36,41 @@ struct Candidate {
 
 }  // namespace
 
-GemmResult predict_gemm(const HardwareSpec& hw, const GemmShape& shape, Precision p,
-                        const PerfCalibration& cal) {
+Result<void> check_gemm_shape(const GemmShape& shape) {
+  Diagnostics errs;
+  auto dim = [&](const char* name, int64_t v) {
+    if (v < 1) errs.push_back(Diagnostic{.path = name, .message = fmt::format("must be >= 1, got {}", v)});
+  };
+  dim("m", shape.m);
+  dim("n", shape.n);
+  dim("k", shape.k);
+  dim("batch", shape.batch);
+  if (!errs.empty()) return tl::unexpected(std::move(errs));
+  const double b = d(shape.batch);
+  const double largest = std::max({d(shape.m) * d(shape.n), d(shape.m) * d(shape.k),
+                                   d(shape.k) * d(shape.n)}) * b;
+  if (!(largest <= kMaxGemmElements))
+    return fail(Diagnostic{
+        .path = "shape",
+        .message = fmt::format("m {} x n {} x k {} x batch {}: a matrix of {:.3g} elements exceeds "
+                               "the 2^53 the model computes exactly",
+                               shape.m, shape.n, shape.k, shape.batch, largest)});
+  return {};
+}
+
+Result<GemmResult> predict_gemm(const HardwareSpec& hw, const GemmShape& shape, Precision p,
+                                const PerfCalibration& cal) {
   return predict_gemm(hw, shape, GemmOperands{p, p}, cal);
 }
 
-GemmResult predict_gemm(const HardwareSpec& hw, const GemmShape& shape, GemmOperands ops,
-                        const PerfCalibration& cal) {
+Result<GemmResult> predict_gemm(const HardwareSpec& hw, const GemmShape& shape, GemmOperands ops,
+                                const PerfCalibration& cal) {
+  if (auto ok = check_gemm_shape(shape); !ok) return tl::unexpected(ok.error());
+  return detail::predict_gemm_unchecked(hw, shape, ops, cal);
+}
+
+GemmResult detail::predict_gemm_unchecked(const HardwareSpec& hw, const GemmShape& shape,
+                                          GemmOperands ops, const PerfCalibration& cal) {
   GemmResult r;
   r.flop = shape.flop();
   const Precision math = wider(ops.a, ops.b);

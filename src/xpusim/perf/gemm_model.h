@@ -4,6 +4,7 @@
 // overlap of arithmetic with data movement. One model for skinny decode and large prefill shapes.
 #pragma once
 
+#include "xpusim/base/diagnostic.h"
 #include "xpusim/config/hardware_spec.h"
 #include "xpusim/perf/calibration.h"
 #include "xpusim/perf/perf_result.h"
@@ -39,10 +40,25 @@ struct GemmResult {
   double utilization = 0;             // achieved / peak of the binding resource
 };
 
-GemmResult predict_gemm(const HardwareSpec& hw, const GemmShape& shape, GemmOperands operands,
-                        const PerfCalibration& cal);
+// The most elements (m·n, m·k or k·n, times the batch) a GEMM may span: 2^53, where doubles stop
+// being exact and tile counts approach the int64 range.
+inline constexpr double kMaxGemmElements = 9007199254740992.0;  // 2^53
+
+// Errors: a dimension or the batch below 1, or m·n, m·k or k·n times the batch beyond 2^53.
+Result<void> check_gemm_shape(const GemmShape& shape);
+
+// The GEMM `shape` (checked by check_gemm_shape: its errors are returned) on `hw`.
+Result<GemmResult> predict_gemm(const HardwareSpec& hw, const GemmShape& shape,
+                                GemmOperands operands, const PerfCalibration& cal);
 // Convenience: both operands in `p`.
-GemmResult predict_gemm(const HardwareSpec& hw, const GemmShape& shape, Precision p,
-                        const PerfCalibration& cal);
+Result<GemmResult> predict_gemm(const HardwareSpec& hw, const GemmShape& shape, Precision p,
+                                const PerfCalibration& cal);
+
+namespace detail {
+// The model without the shape check, for the op model (perf/op_model.cc), whose GEMMs come from
+// build_step: a dimension below 1 (a model without that block) is costed as 1. Never fails.
+GemmResult predict_gemm_unchecked(const HardwareSpec& hw, const GemmShape& shape,
+                                  GemmOperands operands, const PerfCalibration& cal);
+}  // namespace detail
 
 }  // namespace xpusim
