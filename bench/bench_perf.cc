@@ -25,7 +25,7 @@ void BM_StaticLlama70bTp8(benchmark::State& state) {
   sc.output_len = state.range(0);
   const PerfCalibration& cal = default_calibration();
   for (auto _ : state) {
-    StaticResult r = simulate_static(hw, model, sc, cal);
+    StaticResult r = simulate_static(hw, model, sc, cal).value();
     benchmark::DoNotOptimize(r.e2e_latency.value());  // a const value (see bench_serving.cc)
   }
 }
@@ -37,7 +37,7 @@ void BM_Gemm(benchmark::State& state) {
   const PerfCalibration& cal = default_calibration();
   const GemmShape shape{state.range(0), 8192, 8192, 1};
   for (auto _ : state) {
-    GemmResult r = predict_gemm(hw, shape, Precision::kBf16, cal);
+    GemmResult r = predict_gemm(hw, shape, Precision::kBf16, cal).value();
     benchmark::DoNotOptimize(r.time.value());  // a const value (see bench_serving.cc)
   }
 }

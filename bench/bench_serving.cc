@@ -80,8 +80,8 @@ std::unique_ptr<ServingSystem> create_system(benchmark::State& state, const Depl
     state.SkipWithError(("ServingSystem::create: " + text(s.error())).c_str());
     return nullptr;
   }
-  if (!(*s)->info().feasible) {
-    state.SkipWithError(("infeasible deployment: " + (*s)->info().infeasible_reason).c_str());
+  if (!(*s)->info().feasibility.feasible()) {
+    state.SkipWithError(("infeasible deployment: " + (*s)->info().feasibility.to_string()).c_str());
     return nullptr;
   }
   return std::move(*s);
@@ -131,7 +131,7 @@ std::optional<Deployment> mlperf_deployment(benchmark::State& state) {
 // The samples an MLPerf Offline run draws (run_mlperf's seed 0 and sample count).
 std::vector<RequestSpec> mlperf_offline_samples(const DatasetSpec& ds) {
   const int64_t n = ds.mlperf ? ds.mlperf->min_query_count : ds.size;
-  return sample_requests(ds, n, 0);
+  return sample_requests(ds, n, 0).value();
 }
 
 // ServingSystem compiled once outside the loop; its device models (and their memos) are reused
@@ -235,9 +235,9 @@ void BM_OfflineRequestsPerCpuMinute(benchmark::State& state, OfflineWorkload wor
   if (workload == OfflineWorkload::kShareGpt) {
     auto ds = dataset_or_skip(state, "sharegpt");
     if (!ds) return;
-    requests = sample_requests(*ds, kOfflineRequests, 0);
+    requests = sample_requests(*ds, kOfflineRequests, 0).value();
   } else {
-    requests = fixed_length_requests(kOfflineRequests, 200, 200, 0, 0, 0);
+    requests = fixed_length_requests(kOfflineRequests, 200, 200, 0, 0, 0).value();
   }
   auto sys = create_system(state, *d);
   if (!sys) return;
@@ -311,11 +311,12 @@ StepShape mixed_shape(int64_t chunks, int64_t chunk_tokens, int64_t rows, int wi
 void BM_StepModelMixedStep(benchmark::State& state) {
   auto f = step_fixture(state);
   if (!f) return;
-  DeviceModel dm(f->hw, f->model, f->plan, f->precision, default_calibration());
+  DeviceModel dm =
+      DeviceModel::create(f->hw, f->model, f->plan, f->precision, default_calibration()).value();
   const StepShape shape = mixed_shape(4, 512, 256, f->model.sliding_window);
-  const StepTime warm = dm.step(shape);  // fills the memo for this token count
+  const StepTime warm = dm.step(shape).value();  // fills the memo for this token count
   for (auto _ : state) {
-    const StepTime t = dm.step(shape);
+    const StepTime t = dm.step(shape).value();
     benchmark::DoNotOptimize(t);
   }
   state.counters["sim_step_ms"] = warm.kernels().value() * 1e3;
@@ -350,11 +351,12 @@ size_t distinct_token_counts(const std::vector<StepShape>& shapes) {
 void BM_StepModelVaryingTokens(benchmark::State& state) {
   auto f = step_fixture(state);
   if (!f) return;
-  DeviceModel dm(f->hw, f->model, f->plan, f->precision, default_calibration());
+  DeviceModel dm =
+      DeviceModel::create(f->hw, f->model, f->plan, f->precision, default_calibration()).value();
   const std::vector<StepShape> shapes = varied_shapes(f->model.sliding_window);
   size_t i = 0;
   for (auto _ : state) {
-    const StepTime t = dm.step(shapes[i]);
+    const StepTime t = dm.step(shapes[i]).value();
     benchmark::DoNotOptimize(t);
     if (++i == shapes.size()) i = 0;
   }
@@ -372,11 +374,11 @@ void BM_StepModelColdCycle(benchmark::State& state) {
   const std::vector<StepShape> shapes = varied_shapes(f->model.sliding_window);
   for (auto _ : state) {
     state.PauseTiming();
-    auto dm = std::make_unique<DeviceModel>(f->hw, f->model, f->plan, f->precision,
-                                            default_calibration());
+    auto dm = std::make_unique<DeviceModel>(
+        DeviceModel::create(f->hw, f->model, f->plan, f->precision, default_calibration()).value());
     state.ResumeTiming();
     for (const StepShape& s : shapes) {
-      const StepTime t = dm->step(s);
+      const StepTime t = dm->step(s).value();
       benchmark::DoNotOptimize(t);
     }
   }

@@ -47,6 +47,35 @@ void emit(const GlobalOptions& g, const json& j, const Table& table) {
   else print(table.to_text());
 }
 
+// The feasibility keys every economics command gives: feasible, infeasible_reason (the class,
+// "reticle"), infeasible_detail (text); null when feasible.
+void add_feasibility_json(json& j, const Feasibility& f) {
+  j["feasible"] = f.feasible();
+  j["infeasible_reason"] = f.feasible() ? json(nullptr) : json(std::string(f.reason_name()));
+  j["infeasible_detail"] = f.feasible() ? json(nullptr) : json(f.detail);
+}
+
+// A table answer that is infeasible starts with "INFEASIBLE: <reason>: <detail>" (CSV keeps its
+// rows only).
+void print_infeasible_line(const GlobalOptions& g, const Feasibility& f) {
+  if (g.format == "table" && !f.feasible()) print("INFEASIBLE: " + f.to_string() + "\n");
+}
+
+// Sets the given keys of `j` (and every number inside an object under them) to null: figures that
+// do not exist for an infeasible design.
+void null_figures(json& j, std::initializer_list<const char*> keys) {
+  for (const char* k : keys) {
+    if (!j.contains(k)) continue;
+    json& v = j[k];
+    if (v.is_object()) {
+      for (auto it = v.begin(); it != v.end(); ++it)
+        if (it.value().is_number() || it.value().is_boolean()) it.value() = nullptr;
+    } else {
+      v = nullptr;
+    }
+  }
+}
+
 [[noreturn]] void input_error(std::string path, std::string message) {
   throw InputError(Diagnostics{Diagnostic{.file = "<command line>", .path = std::move(path),
                                           .message = std::move(message)}});
@@ -90,8 +119,11 @@ void run_area(const GlobalOptions& g, const HardwareArgs& args) {
   json j;
   j["hardware"] = hw.id;
   j["total_area_mm2"] = num(l.area.total_area.value());
-  j["feasible"] = l.area.feasible;
-  j["infeasible_reason"] = l.area.feasible ? json(nullptr) : json(l.area.infeasible_reason);
+  add_feasibility_json(j, l.area.feasibility);
+  // The alternative to a die beyond the reticle: the limit and how far the largest die exceeds it.
+  j["reticle_area_mm2"] = num((kReticleWidth * kReticleHeight).value());
+  j["reticle_excess_mm2"] =
+      l.area.feasibility.feasible() ? json(nullptr) : num(l.area.reticle_excess.value());
   j["units_on_die"] = l.area.units_on_die;
   j["dram_phys_on_die"] = l.area.dram_phys_on_die;
   // The published area, where the spec has one, for comparison only (never used by the model).
@@ -130,7 +162,9 @@ void run_area(const GlobalOptions& g, const HardwareArgs& args) {
   j["tdp_w"] = power.tdp ? num(power.tdp->value()) : json(nullptr);
   j["peak_within_tdp"] = power.within_tdp;
   table.add_row({"package", "", "", "peak power (W)", fixed(power.total.value(), 0)});
-  if (!l.area.feasible) table.add_row({"package", "", "", "INFEASIBLE", l.area.infeasible_reason});
+  if (!l.area.feasibility.feasible() && g.format == "csv")
+    table.add_row({"package", "", "", "INFEASIBLE", l.area.feasibility.to_string()});
+  print_infeasible_line(g, l.area.feasibility);
   emit(g, j, table);
 }
 
@@ -190,6 +224,9 @@ void run_wafer(const GlobalOptions& g, const WaferArgs& a) {
   // SemiAnalysis: good = full − round((1 − Y)·full).
   const int good = full - static_cast<int>(std::lround((1.0 - y) * full));
   const double formula = gross_dies_formula(die, w);
+  const Feasibility& feas = grid->feasibility;
+  // A die beyond the reticle field cannot be exposed: no die count, yield or cost exists for it.
+  const bool exposable = feas.reason != InfeasibleReason::kReticle;
   json j;
   j["die_width_mm"] = a.width;
   j["die_height_mm"] = a.height;
@@ -212,20 +249,37 @@ void run_wafer(const GlobalOptions& g, const WaferArgs& a) {
   j["wafer_cost_usd"] = wafer_cost;
   j["cost_per_die_usd"] = full > 0 ? num(wafer_cost / full) : json(nullptr);
   j["cost_per_good_die_usd"] = good > 0 ? num(wafer_cost / good) : json(nullptr);
-  j["feasible"] = grid->feasible;
-  j["infeasible_reason"] = grid->feasible ? json(nullptr) : json(grid->infeasible_reason);
+  add_feasibility_json(j, feas);
+  j["reticle_width_mm"] = w.reticle ? json(w.field_width.value()) : json(nullptr);
+  j["reticle_height_mm"] = w.reticle ? json(w.field_height.value()) : json(nullptr);
+  j["reticle_overhang_width_mm"] = exposable ? json(nullptr) : num(grid->reticle_overhang_width.value());
+  j["reticle_overhang_height_mm"] =
+      exposable ? json(nullptr) : num(grid->reticle_overhang_height.value());
+  if (!exposable)
+    null_figures(j, {"gross_dies_formula", "gross_dies_classic", "full_dies", "dies_per_shot",
+                     "shots", "rotated", "yield", "good_dies", "cost_per_die_usd",
+                     "cost_per_good_die_usd"});
 
   Table table({"quantity", "value"});
-  table.add_row({"gross_dies_formula", fixed(formula, 2)});
-  table.add_row({"full_dies", std::to_string(full)});
-  if (w.reticle) {
-    table.add_row({"dies_per_shot", std::to_string(grid->dies_per_shot)});
-    table.add_row({"shots", std::to_string(grid->shots)});
+  if (exposable) {
+    table.add_row({"gross_dies_formula", fixed(formula, 2)});
+    table.add_row({"full_dies", std::to_string(full)});
+    if (w.reticle) {
+      table.add_row({"dies_per_shot", std::to_string(grid->dies_per_shot)});
+      table.add_row({"shots", std::to_string(grid->shots)});
+    }
+    table.add_row({"yield (" + a.model + ")", fixed(y, 4)});
+    table.add_row({"good_dies", std::to_string(good)});
+    table.add_row({"cost_per_good_die_usd", good > 0 ? fixed(wafer_cost / good, 2) : "-"});
+  } else {
+    table.add_row({"die_area_mm2", fixed(die.area().value(), 2)});
+    table.add_row({"reticle_field_mm", fmt::format("{} x {}", w.field_width.value(),
+                                                   w.field_height.value())});
+    table.add_row({"reticle_overhang_width_mm", fixed(grid->reticle_overhang_width.value(), 2)});
+    table.add_row({"reticle_overhang_height_mm", fixed(grid->reticle_overhang_height.value(), 2)});
   }
-  table.add_row({"yield (" + a.model + ")", fixed(y, 4)});
-  table.add_row({"good_dies", std::to_string(good)});
-  table.add_row({"cost_per_good_die_usd", good > 0 ? fixed(wafer_cost / good, 2) : "-"});
-  if (!grid->feasible) table.add_row({"INFEASIBLE", grid->infeasible_reason});
+  if (!feas.feasible() && g.format == "csv") table.add_row({"INFEASIBLE", feas.to_string()});
+  print_infeasible_line(g, feas);
   emit(g, j, table);
 }
 
@@ -302,10 +356,17 @@ void run_cost(const GlobalOptions& g, const CostArgs& a) {
 
   json j;
   j["hardware"] = l.hw.id;
-  j["feasible"] = c.feasible;
-  j["infeasible_reason"] = c.feasible ? json(nullptr) : json(c.infeasible_reason);
+  add_feasibility_json(j, c.feasibility);
+  const bool buildable = c.feasibility.feasible();
   json dies = json::array();
-  for (const auto& d : c.dies) dies.push_back(die_cost_json(d));
+  for (const auto& d : c.dies) {
+    json dj = die_cost_json(d);
+    // A die that cannot be built has no count per wafer, yield or cost.
+    if (!buildable)
+      null_figures(dj, {"gross_dies_formula", "full_dies", "defect_free_yield", "sellable_yield",
+                        "cost_per_good_die_usd"});
+    dies.push_back(dj);
+  }
   j["dies"] = dies;
   j["logic_dies_usd"] = num(c.logic_dies.value());
   j["memory_usd"] = num(c.memory.value());
@@ -338,7 +399,25 @@ void run_cost(const GlobalOptions& g, const CostArgs& a) {
               {"energy_kwh", num(tco.energy.value() / 3.6e6)},
               {"energy_usd", num(tco.energy_cost.value())},
               {"total_usd", num(tco.total.value())}};
+  if (!buildable)  // the design NRE, the masks and the memory price remain
+    null_figures(j, {"logic_dies_usd", "package", "package_usd", "test_assembly_usd",
+                     "manufacturing_cost_usd", "nre_per_unit_usd", "total_per_unit_usd"});
+  if (!buildable && !a.price) {  // the capital is the unit cost that does not exist
+    j["tco"]["capital_usd"] = nullptr;
+    j["tco"]["total_usd"] = nullptr;
+  }
   Table table({"item", "usd"});
+  if (!buildable) {
+    table.add_row({"memory (" + l.hw.memory.dram.type + ")", fixed(c.memory.value(), 0)});
+    table.add_row({fmt::format("design NRE (${:.0f}M, masks ${:.0f}M)", c.design_nre.value() / 1e6,
+                               c.mask_nre.value() / 1e6),
+                   fixed(c.design_nre.value(), 0)});
+    if (a.tokens_per_second) j["cost_per_million_tokens_usd"] = nullptr;
+    if (g.format == "csv") table.add_row({"INFEASIBLE: " + c.feasibility.to_string(), "-"});
+    print_infeasible_line(g, c.feasibility);
+    emit(g, j, table);
+    return;
+  }
   for (const auto& d : c.dies)
     table.add_row({fmt::format("{} die x{} ({}, {:.0f} mm², {} full/wafer, yield {:.3f})", d.name,
                                d.count, to_string(d.node), d.area.value(), d.full_dies,
@@ -359,7 +438,6 @@ void run_cost(const GlobalOptions& g, const CostArgs& a) {
     j["cost_per_million_tokens_usd"] = num(per_m.value());
     table.add_row({"per million output tokens", fixed(per_m.value(), 4)});
   }
-  if (!c.feasible) table.add_row({"INFEASIBLE: " + c.infeasible_reason, "-"});
   emit(g, j, table);
 }
 
@@ -433,33 +511,46 @@ void run_fab(const GlobalOptions& g, const FabArgs& a) {
   json j;
   j["hardware"] = l.hw.id;
   FabPlan plan;
+  Feasibility feas;
   Table table({"quantity", "value"});
   if (a.units) {
     plan = value_or_throw(plan_fabs(l.hw, c, units::per_year(*a.units), fa));
+    feas = plan.feasibility;
     j["mode"] = "units";
-    j["feasible"] = c.feasible;
-    j["infeasible_reason"] = c.feasible ? json(nullptr) : json(c.infeasible_reason);
+    add_feasibility_json(j, feas);
   } else {
     BudgetPlan b = value_or_throw(plan_for_budget(l.hw, c, units::usd(*a.budget), fa));
     plan = b.plan;
+    feas = b.feasibility;
+    const bool priced = b.cost_per_unit_rate.value() > 0;  // known unless the design is infeasible
     j["mode"] = "budget";
     j["budget_usd"] = num(b.budget.value());
     j["design_nre_usd"] = num(b.design_nre.value());
-    j["cost_per_unit_per_year_usd"] = num(b.cost_per_unit_rate.value() / units::kSecondsPerYear);
-    j["feasible"] = b.feasible && c.feasible;
-    j["infeasible_reason"] = !b.feasible   ? json(b.infeasible_reason)
-                             : !c.feasible ? json(c.infeasible_reason)
-                                           : json(nullptr);
+    j["cost_per_unit_per_year_usd"] =
+        priced ? num(b.cost_per_unit_rate.value() / units::kSecondsPerYear) : json(nullptr);
+    add_feasibility_json(j, feas);
+    // The alternative to a budget below the design cost: how much more it needs.
+    j["budget_shortfall_usd"] =
+        feas.reason == InfeasibleReason::kBudget ? num(b.shortfall.value()) : json(nullptr);
     table.add_row({"budget_usd", sig(b.budget.value())});
     table.add_row({"design_nre_usd", sig(b.design_nre.value())});
-    if (!b.feasible) table.add_row({"INFEASIBLE", b.infeasible_reason});
+    if (feas.reason == InfeasibleReason::kBudget)
+      table.add_row({"budget_shortfall_usd", sig(b.shortfall.value())});
   }
   json pj = plan_json(plan);
+  const bool buildable = feas.feasible();
   for (auto it = pj.begin(); it != pj.end(); ++it) {
+    // An infeasible plan builds nothing: no wafers, fabs, capex or binding input exist for it
+    // (the units asked for stay, they are the question).
+    if (!buildable && it.key() != "units_per_year")
+      it.value() = it.value().is_array() ? json::array() : json(nullptr);
+    if (!buildable && a.budget && it.key() == "units_per_year") it.value() = nullptr;
     j[it.key()] = it.value();
     if (it.value().is_number()) table.add_row({it.key(), sig(it.value().get<double>())});
     else if (it.value().is_string()) table.add_row({it.key(), it.value().get<std::string>()});
   }
+  if (!buildable && g.format == "csv") table.add_row({"INFEASIBLE", feas.to_string()});
+  print_infeasible_line(g, feas);
   json assumptions = json::array();
   for (const auto& i : list_assumptions(fa))
     assumptions.push_back({{"name", i.name}, {"value", num(i.value)}, {"unit", i.unit},

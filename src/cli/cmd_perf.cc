@@ -99,17 +99,31 @@ void check_context(const WorkloadOptions& o, const ModelSpec& model) {
                                            model.max_context, model.max_context));
 }
 
+// Unwraps a library Result whose diagnostics name scenario fields ("tp", "input_len"): they
+// become the flags ("--tp", "--input-len") of the command line.
+template <class T>
+T flags_or_throw(Result<T> r) {
+  if (!r) {
+    Diagnostics d = std::move(r.error());
+    for (auto& e : d) {
+      e.file = "<command line>";
+      if (!e.path.empty() && e.path.find('.') == std::string::npos) {
+        std::replace(e.path.begin(), e.path.end(), '_', '-');
+        e.path = "--" + e.path;
+      }
+    }
+    throw InputError(std::move(d));
+  }
+  if constexpr (!std::is_void_v<T>) return std::move(*r);
+}
+
 // Plan errors carry the flag name ("--tp") as their path.
 void check_plan_or_throw(const ModelSpec& model, const ParallelismPlan& plan) {
-  auto r = check_plan(model, plan);
-  if (r) return;
-  Diagnostics d = r.error();
-  for (auto& e : d) {
-    e.file = "<command line>";
-    e.path = "--" + e.path;
-  }
-  throw InputError(std::move(d));
+  flags_or_throw(check_plan(model, plan));
 }
+
+json num_or_null(bool ok, double v) { return ok ? json(r6(v)) : json(nullptr); }
+json text_or_null(bool ok, std::string_view text) { return ok ? json(std::string(text)) : json(nullptr); }
 
 json op_json(const OpBreakdown& op, const char* phase) {
   return json{{"phase", phase},
@@ -132,7 +146,8 @@ json memory_json(const MemoryFootprint& m) {
               {"activation_bytes", bytes_count(m.activations)},
               {"workspace_bytes", bytes_count(m.workspace)},
               {"capacity_bytes", bytes_count(m.capacity)},
-              {"usable_bytes", bytes_count(m.usable)},
+              // Beyond the capacity (the weights alone do not fit) there is no usable memory.
+              {"usable_bytes", m.usable <= m.capacity ? json(bytes_count(m.usable)) : json(nullptr)},
               {"fits", m.fits},                       {"max_batch", m.max_batch}};
 }
 
@@ -178,13 +193,12 @@ TokenEconomicsAssumptions economics_assumptions(const RunOptions& o) {
   return a;
 }
 
-json num_or_null(bool ok, double v) { return ok ? json(r6(v)) : json(nullptr); }
 
 // The economics keys of `run --format json`: top-level figures (null when the scenario is
 // infeasible or the hardware has no area model) and an `economics` object with the assumptions.
 void add_economics_json(json& j, const TokenEconomicsAssumptions& a,
                         const Result<TokenEconomics>& e) {
-  const bool ok = e && e->feasible;
+  const bool ok = e && e->feasibility.feasible();
   j["energy_per_output_token_j"] = num_or_null(ok, ok ? e->energy_per_output_token.value() : 0);
   j["average_power_w"] = num_or_null(ok, ok ? e->average_power.value() : 0);
   j["system_power_w"] = num_or_null(ok, ok ? e->system_power.value() : 0);
@@ -213,12 +227,12 @@ void add_economics_json(json& j, const TokenEconomicsAssumptions& a,
   x["tco_per_device_usd"] = num_or_null(ok, ok ? e->tco.total.value() : 0);
   x["tco_per_device_hour_usd"] = num_or_null(ok, ok ? e->tco_per_hour.value() : 0);
   x["unavailable_reason"] = !e ? json(e.error().empty() ? "" : e.error().front().message)
-                           : !e->feasible ? json("scenario infeasible") : json(nullptr);
+                           : !e->feasibility.feasible() ? json("scenario infeasible") : json(nullptr);
   j["economics"] = x;
 }
 
 void add_economics_rows(Table& s, const Result<TokenEconomics>& e) {
-  if (!e || !e->feasible) {
+  if (!e || !e->feasibility.feasible()) {
     const std::string why = !e ? (e.error().empty() ? "" : e.error().front().message)
                                : "scenario infeasible";
     s.add_row({"energy_per_output_token_j", "- (" + why + ")"});
@@ -267,8 +281,21 @@ void run_scenario(const RunOptions& o, const GlobalOptions& g) {
     input_error("--runtime", msg);
   }
   const PerfCalibration cal = with_runtime(base, *runtime);
-  StaticResult r = simulate_static(hw, model, sc, cal);
+  const StaticResult r = flags_or_throw(simulate_static(hw, model, sc, cal));
   const Result<TokenEconomics> econ = token_economics(hw, sc, r, econ_assumptions);
+  const bool feasible = r.feasibility.feasible();
+  // The alternatives to an infeasible answer: the largest batch that fits this plan (memory
+  // only), the smallest plan that fits this batch (memory or network).
+  std::optional<int64_t> largest_batch;
+  std::optional<ParallelismPlan> smallest_plan;
+  if (r.feasibility.reason == InfeasibleReason::kMemory && r.memory.max_batch > 0) {
+    Result<DeviceModel> device = DeviceModel::create(hw, model, sc.plan, prec, cal);
+    if (device && device->feasibility().feasible()) largest_batch = r.memory.max_batch;
+  }
+  if (r.feasibility.reason == InfeasibleReason::kMemory ||
+      r.feasibility.reason == InfeasibleReason::kNetwork)
+    smallest_plan = flags_or_throw(smallest_feasible_plan(hw, model, sc, cal));
+  auto ms = [&](Seconds t) { return feasible ? json(r6(units::to_ms(t))) : json(nullptr); };
 
   if (g.format == "json") {
     json j;
@@ -287,13 +314,18 @@ void run_scenario(const RunOptions& o, const GlobalOptions& g) {
                           {"activations", to_string(prec.activations)},
                           {"kv_cache", to_string(prec.kv_cache)},
                           {"math_execution", to_string(execution_precision(hw, prec.math()))}};
-    j["feasible"] = r.feasible;
-    j["infeasible_reason"] = r.infeasible_reason;
-    j["ttft_ms"] = r6(units::to_ms(r.ttft));
-    j["tpot_ms"] = r6(units::to_ms(r.tpot));
-    j["e2e_latency_ms"] = r6(units::to_ms(r.e2e_latency));
-    j["output_tokens_per_s"] = r6(r.output_tokens_per_s.value());
-    j["output_tokens_per_s_per_device"] = r6(r.output_tokens_per_s.value() / sc.devices);
+    j["feasible"] = feasible;
+    j["infeasible_reason"] = text_or_null(!feasible, r.feasibility.reason_name());
+    j["infeasible_detail"] = text_or_null(!feasible, r.feasibility.detail);
+    j["largest_feasible_batch"] = largest_batch ? json(*largest_batch) : json(nullptr);
+    j["smallest_feasible_tp"] = smallest_plan ? json(smallest_plan->tp) : json(nullptr);
+    j["smallest_feasible_pp"] = smallest_plan ? json(smallest_plan->pp) : json(nullptr);
+    j["ttft_ms"] = ms(r.ttft);
+    j["tpot_ms"] = ms(r.tpot);
+    j["e2e_latency_ms"] = ms(r.e2e_latency);
+    j["output_tokens_per_s"] = num_or_null(feasible, r.output_tokens_per_s.value());
+    j["output_tokens_per_s_per_device"] =
+        num_or_null(feasible, r.output_tokens_per_s.value() / sc.devices);
     j["memory"] = memory_json(r.memory);
     add_economics_json(j, econ_assumptions, econ);
     json ops = json::array();
@@ -303,19 +335,24 @@ void run_scenario(const RunOptions& o, const GlobalOptions& g) {
     std::printf("%s\n", j.dump(2).c_str());
     return;
   }
+  auto cell = [&](bool ok, double v, int digits) { return ok ? sig(v, digits) : std::string(); };
   if (g.format == "csv") {
     Table t({"hardware", "model", "devices", "tp", "pp", "batch", "input_len", "output_len",
              "precision", "feasible", "ttft_ms", "tpot_ms", "e2e_latency_ms",
              "output_tokens_per_s", "weights_bytes", "kv_cache_bytes", "max_batch",
-             "infeasible_reason"});
+             "infeasible_reason", "infeasible_detail", "largest_feasible_batch",
+             "smallest_feasible_tp", "smallest_feasible_pp"});
     t.add_row({hw.id, model.id, std::to_string(sc.devices), std::to_string(o.tp),
                std::to_string(o.pp), std::to_string(sc.batch), std::to_string(sc.input_len),
                std::to_string(sc.output_len), std::string(to_string(prec.weights)),
-               r.feasible ? "true" : "false", sig(units::to_ms(r.ttft), 6),
-               sig(units::to_ms(r.tpot), 6), sig(units::to_ms(r.e2e_latency), 6),
-               sig(r.output_tokens_per_s.value(), 6), fixed(r.memory.weights.value(), 0),
+               feasible ? "true" : "false", cell(feasible, units::to_ms(r.ttft), 6),
+               cell(feasible, units::to_ms(r.tpot), 6), cell(feasible, units::to_ms(r.e2e_latency), 6),
+               cell(feasible, r.output_tokens_per_s.value(), 6), fixed(r.memory.weights.value(), 0),
                fixed(r.memory.kv_cache.value(), 0), std::to_string(r.memory.max_batch),
-               r.infeasible_reason});
+               std::string(r.feasibility.reason_name()), r.feasibility.detail,
+               largest_batch ? std::to_string(*largest_batch) : "",
+               smallest_plan ? std::to_string(smallest_plan->tp) : "",
+               smallest_plan ? std::to_string(smallest_plan->pp) : ""});
     std::fputs(t.to_csv().c_str(), stdout);
     return;
   }
@@ -333,7 +370,29 @@ void run_scenario(const RunOptions& o, const GlobalOptions& g) {
     std::printf("note: %s GEMMs run as %s on %s (no %s matrix engine)\n",
                 std::string(to_string(prec.math())).c_str(), std::string(to_string(exec)).c_str(),
                 hw.id.c_str(), std::string(to_string(prec.math())).c_str());
-  if (!r.feasible) std::printf("INFEASIBLE: %s\n", r.infeasible_reason.c_str());
+  if (!feasible) {
+    // The answer is "infeasible": what does not fit and what would, no time or throughput.
+    std::printf("INFEASIBLE: %s\n", r.feasibility.to_string().c_str());
+    Table s({"metric", "value"});
+    s.add_row({"weights_gb_per_device", gb(r.memory.weights)});
+    s.add_row({"kv_cache_gb_per_device", gb(r.memory.kv_cache)});
+    s.add_row({"activations_gb_per_device", gb(r.memory.activations)});
+    s.add_row({"capacity_gb_per_device", gb(r.memory.capacity)});
+    if (r.feasibility.reason == InfeasibleReason::kMemory)
+      s.add_row({"largest_feasible_batch",
+                 largest_batch ? std::to_string(*largest_batch)
+                               : fmt::format("none (not even one request fits with tp {} x pp {})",
+                                             o.tp, o.pp)});
+    if (r.feasibility.reason == InfeasibleReason::kMemory ||
+        r.feasibility.reason == InfeasibleReason::kNetwork)
+      s.add_row({"smallest_feasible_plan",
+                 smallest_plan ? fmt::format("tp {} x pp {} ({} devices per replica) for batch {}",
+                                             smallest_plan->tp, smallest_plan->pp,
+                                             smallest_plan->devices_per_replica(), sc.batch)
+                               : std::string("none up to tp = the heads and pp = the layers")});
+    std::fputs(s.to_text().c_str(), stdout);
+    return;
+  }
   Table s({"metric", "value"});
   s.add_row({"ttft_ms", fixed(units::to_ms(r.ttft), 2)});
   s.add_row({"tpot_ms", fixed(units::to_ms(r.tpot), 3)});
@@ -375,8 +434,8 @@ void run_gemm(const GemmOptions& o, const GlobalOptions& g) {
   Precision b = o.weight_precision.empty() ? a : parse_precision("--weight-precision",
                                                                  o.weight_precision);
   HardwareSpec hw = value_or_throw(load_hardware(o.hardware, g.overrides));
-  GemmResult r = predict_gemm(hw, GemmShape{o.m, o.n, o.k, o.batch}, GemmOperands{a, b},
-                              default_calibration());
+  const GemmResult r = flags_or_throw(predict_gemm(hw, GemmShape{o.m, o.n, o.k, o.batch},
+                                                   GemmOperands{a, b}, default_calibration()));
   json j;
   j["hardware"] = hw.id;
   j["m"] = o.m;
@@ -435,10 +494,12 @@ struct CompareRow {
   int tp = 0;
   int devices = 0;
   StaticResult result;
-  std::string error;  // preset failed to load or no plan is valid
+  std::string error;  // the preset failed to load
+  [[nodiscard]] bool feasible() const { return error.empty() && result.feasibility.feasible(); }
 };
 
 void run_compare(const CompareOptions& o, const GlobalOptions& g) {
+  flags_or_throw(check_batch_lengths(o.w.batch, o.w.input_len, o.w.output_len));
   const PrecisionPlan prec = precision_plan(o.w);
   if (o.tp > 0 && o.devices > 0 && o.devices % o.tp != 0)
     input_error("--devices", fmt::format("{} devices is not a multiple of tp = {}", o.devices, o.tp));
@@ -477,22 +538,28 @@ void run_compare(const CompareOptions& o, const GlobalOptions& g) {
       sc.input_len = o.w.input_len;
       sc.output_len = o.w.output_len;
       sc.devices = o.devices > 0 ? o.devices : t;
-      StaticResult r = simulate_static(*hw, model, sc, cal);
       row.tp = t;
       row.devices = sc.devices;
-      row.result = r;
+      row.result = flags_or_throw(simulate_static(*hw, model, sc, cal));
       have = true;
-      if (r.feasible) break;
+      if (row.result.feasibility.feasible()) break;
     }
-    if (!have) row.error = "no tensor-parallel degree divides the model for these devices";
+    if (!have)
+      row.result.feasibility.mark(
+          InfeasibleReason::kParallelism,
+          o.devices > 0 ? fmt::format("no tensor-parallel degree of {} devices shards {}",
+                                      o.devices, model.id)
+                        : fmt::format("no power-of-two tensor-parallel degree up to 64 shards {}",
+                                      model.id));
     rows.push_back(row);
   }
   // With --devices every system has the same number of accelerators, so system throughput ranks
   // them; otherwise each runs on the smallest tp that fits and only throughput per accelerator
   // compares like with like (4 slow devices must not outrank 1 fast one by count alone).
+  // Infeasible rows are not ranked: they follow, by name.
   const bool per_device = o.devices <= 0;
   std::stable_sort(rows.begin(), rows.end(), [per_device](const CompareRow& a, const CompareRow& b) {
-    bool fa = a.error.empty() && a.result.feasible, fb = b.error.empty() && b.result.feasible;
+    const bool fa = a.feasible(), fb = b.feasible();
     if (fa != fb) return fa;
     if (!fa) return a.hardware < b.hardware;
     if (per_device)
@@ -505,23 +572,25 @@ void run_compare(const CompareOptions& o, const GlobalOptions& g) {
     int rank = 0;
     for (const auto& row : rows) {
       json j;
-      bool ok = row.error.empty() && row.result.feasible;
+      const bool ok = row.feasible();
+      const StaticResult& r = row.result;
       j["rank"] = ok ? json(++rank) : json(nullptr);
       j["hardware"] = row.hardware;
-      j["tp"] = row.tp;
-      j["devices"] = row.devices;
+      j["tp"] = row.tp ? json(row.tp) : json(nullptr);
+      j["devices"] = row.devices ? json(row.devices) : json(nullptr);
       j["feasible"] = ok;
-      j["infeasible_reason"] = row.error.empty() ? row.result.infeasible_reason : row.error;
-      if (row.error.empty()) {
-        j["ttft_ms"] = r6(units::to_ms(row.result.ttft));
-        j["tpot_ms"] = r6(units::to_ms(row.result.tpot));
-        j["e2e_latency_ms"] = r6(units::to_ms(row.result.e2e_latency));
-        j["output_tokens_per_s"] = r6(row.result.output_tokens_per_s.value());
-        j["output_tokens_per_s_per_device"] = r6(row.result.output_tokens_per_s.value() / row.devices);
-        j["prefill_bound"] = dominant_bound(row.result.prefill);
-        j["decode_bound"] = dominant_bound(row.result.decode);
-        j["memory"] = memory_json(row.result.memory);
-      }
+      j["infeasible_reason"] = text_or_null(!ok && row.error.empty(), r.feasibility.reason_name());
+      j["infeasible_detail"] = text_or_null(!ok && row.error.empty(), r.feasibility.detail);
+      if (!row.error.empty()) j["error"] = row.error;
+      j["ttft_ms"] = num_or_null(ok, units::to_ms(r.ttft));
+      j["tpot_ms"] = num_or_null(ok, units::to_ms(r.tpot));
+      j["e2e_latency_ms"] = num_or_null(ok, units::to_ms(r.e2e_latency));
+      j["output_tokens_per_s"] = num_or_null(ok, r.output_tokens_per_s.value());
+      j["output_tokens_per_s_per_device"] =
+          num_or_null(ok, ok ? r.output_tokens_per_s.value() / row.devices : 0.0);
+      j["prefill_bound"] = text_or_null(ok, ok ? dominant_bound(r.prefill) : "");
+      j["decode_bound"] = text_or_null(ok, ok ? dominant_bound(r.decode) : "");
+      j["memory"] = row.error.empty() && row.tp ? memory_json(r.memory) : json(nullptr);
       arr.push_back(j);
     }
     json out;
@@ -538,9 +607,8 @@ void run_compare(const CompareOptions& o, const GlobalOptions& g) {
            "tok_s_per_device", "mem_used_gb", "prefill_bound", "decode_bound", "note"});
   int rank = 0;
   for (const auto& row : rows) {
-    bool ok = row.error.empty() && row.result.feasible;
     const StaticResult& r = row.result;
-    if (ok) {
+    if (row.feasible()) {
       t.add_row({std::to_string(++rank), row.hardware, std::to_string(row.tp),
                  std::to_string(row.devices), fixed(units::to_ms(r.ttft), 1),
                  fixed(units::to_ms(r.tpot), 2), fixed(r.e2e_latency.value(), 2),
@@ -549,10 +617,11 @@ void run_compare(const CompareOptions& o, const GlobalOptions& g) {
                  fmt::format("{}/{}", gb(r.memory.total()), gb(r.memory.usable)),
                  dominant_bound(r.prefill), dominant_bound(r.decode), ""});
     } else {
-      std::string why = row.error.empty() ? r.infeasible_reason : row.error;
+      const std::string why =
+          row.error.empty() ? "INFEASIBLE: " + r.feasibility.to_string() : "error: " + row.error;
       t.add_row({"-", row.hardware, row.tp ? std::to_string(row.tp) : "-",
                  row.devices ? std::to_string(row.devices) : "-", "-", "-", "-", "-", "-", "-",
-                 "-", "-", "infeasible: " + why});
+                 "-", "-", why});
     }
   }
   if (g.format == "csv") {

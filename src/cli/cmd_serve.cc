@@ -178,15 +178,16 @@ Workload build_workload(const ServeOptions& o) {
       input_error(o.input_len ? "--output-len" : "--input-len",
                   "--input-len and --output-len must be given together");
     const int64_t n = o.requests.value_or(1000);
-    w.requests = fixed_length_requests(n, *o.input_len, *o.output_len, o.input_stdev,
-                                       o.output_stdev, static_cast<uint64_t>(o.seed));
+    w.requests = value_or_throw(fixed_length_requests(n, *o.input_len, *o.output_len,
+                                                      o.input_stdev, o.output_stdev,
+                                                      static_cast<uint64_t>(o.seed)));
     w.description = fmt::format("{} requests of {} input / {} output tokens", n, *o.input_len,
                                 *o.output_len);
   } else if (!o.dataset.empty()) {
     w.dataset = loaded_or_throw(load_dataset(o.dataset), "--dataset");
     const DatasetSpec& d = *w.dataset;
     const int64_t n = o.requests.value_or(d.mlperf ? d.mlperf->min_query_count : 1000);
-    w.requests = sample_requests(d, n, static_cast<uint64_t>(o.seed));
+    w.requests = value_or_throw(sample_requests(d, n, static_cast<uint64_t>(o.seed)));
     w.assumptions = d.assumptions;
     w.description = fmt::format("{} requests sampled from dataset {} (seed {})", n, d.id, o.seed);
   } else {
@@ -330,7 +331,8 @@ void run_serve(const ServeOptions& o, const GlobalOptions& g) {
 
   std::optional<ServingResult> result;
   std::optional<MlperfResult> mlperf_result;
-  if (info.feasible) {
+  const bool feasible = info.feasibility.feasible();
+  if (feasible) {
     if (mlperf) {
       MlperfOptions mo;
       mo.seed = static_cast<uint64_t>(o.seed);
@@ -351,7 +353,7 @@ void run_serve(const ServeOptions& o, const GlobalOptions& g) {
   if (r && r->counters.output_tokens > 0)
     econ = serving_token_economics(hw, config.precision, r->activity, r->duration,
                                    static_cast<double>(r->counters.output_tokens));
-  const bool econ_ok = econ && *econ && (*econ)->feasible;
+  const bool econ_ok = econ && *econ && (*econ)->feasibility.feasible();
   auto num = [&](bool ok, double v) { return ok ? json(r6(v)) : json(nullptr); };
 
   json j;
@@ -393,8 +395,10 @@ void run_serve(const ServeOptions& o, const GlobalOptions& g) {
   if (w.arrivals.kind == ArrivalSpec::Kind::kPoisson) j["workload"]["rate"] = *o.rate;
   if (w.arrivals.kind == ArrivalSpec::Kind::kClosedLoop)
     j["workload"]["concurrency"] = *o.concurrency;
-  j["feasible"] = info.feasible;
-  j["infeasible_reason"] = info.feasible ? json(nullptr) : json(info.infeasible_reason);
+  j["feasible"] = feasible;
+  j["infeasible_reason"] =
+      feasible ? json(nullptr) : json(std::string(info.feasibility.reason_name()));
+  j["infeasible_detail"] = feasible ? json(nullptr) : json(info.feasibility.detail);
   j["requests"] = r ? json(r->counters.arrived) : json(w.requests.size());
   j["completed"] = r ? json(r->counters.completed) : json(nullptr);
   j["rejected"] = r ? json(r->counters.rejected) : json(nullptr);
@@ -421,7 +425,7 @@ void run_serve(const ServeOptions& o, const GlobalOptions& g) {
   j["goodput_requests_per_s"] = num(r != nullptr, r ? r->goodput_requests_per_s.value() : 0);
   j["slo"] = json{{"ttft_ms", o.slo_ttft_ms ? json(*o.slo_ttft_ms) : json(nullptr)},
                   {"tpot_ms", o.slo_tpot_ms ? json(*o.slo_tpot_ms) : json(nullptr)}};
-  j["kv_cache"] = json{{"capacity_tokens", info.feasible ? json(info.kv_capacity_tokens) : json(nullptr)},
+  j["kv_cache"] = json{{"capacity_tokens", feasible ? json(info.kv_capacity_tokens) : json(nullptr)},
                        {"block_size", info.kv_block_size},
                        {"bytes_per_token_per_device", std::round(info.kv_bytes_per_token.value())},
                        {"peak_utilization", num(r != nullptr, r ? r->counters.peak_kv_utilization : 0)},
@@ -499,8 +503,8 @@ void run_serve(const ServeOptions& o, const GlobalOptions& g) {
               model.id.c_str(), config.devices, hw.id.c_str(), o.tp, o.pp, info.replicas,
               info.replicas == 1 ? "" : "s", engine.id.c_str(), engine.runtime.c_str(),
               w.description.c_str(), std::string(arrival_text(w.arrivals)).c_str());
-  if (!info.feasible) {
-    std::printf("INFEASIBLE: %s\n", info.infeasible_reason.c_str());
+  if (!feasible) {
+    std::printf("INFEASIBLE: %s\n", info.feasibility.to_string().c_str());
     return;
   }
   Table s({"metric", "value"});

@@ -10,7 +10,6 @@
 
 #include <fmt/format.h>
 
-#include "xpusim/base/check.h"
 #include "xpusim/base/text.h"
 
 namespace xpusim {
@@ -256,21 +255,27 @@ Result<AreaReport> estimate_area(const HardwareSpec& hw, const AreaOptions& opti
     d.width = Millimeters(std::min(side, kReticleWidth.value()));
     d.height = Millimeters(d.area.value() / d.width.value());
     d.within_reticle = d.height <= kReticleHeight;
-    if (!d.within_reticle && report.feasible) {
-      report.feasible = false;
-      report.infeasible_reason = fmt::format(
-          "{} die of {:.0f} mm² exceeds the {:.0f} x {:.0f} mm reticle ({:.0f} mm²); split it into "
-          "chiplets (physical.compute_die.count)",
-          d.name, d.area.value(), kReticleWidth.value(), kReticleHeight.value(),
-          (kReticleWidth * kReticleHeight).value());
+    if (!d.within_reticle) {
+      const SquareMillimeters reticle = kReticleWidth * kReticleHeight;
+      report.reticle_excess = max(report.reticle_excess, d.area - reticle);
+      report.feasibility.mark(
+          InfeasibleReason::kReticle,
+          fmt::format("{} die of {:.0f} mm² exceeds the {:.0f} x {:.0f} mm reticle ({:.0f} mm²) by "
+                      "{:.0f} mm²; split it into chiplets (physical.compute_die.count)",
+                      d.name, d.area.value(), kReticleWidth.value(), kReticleHeight.value(),
+                      reticle.value(), (d.area - reticle).value()));
     }
     report.total_area += d.area * count;
     report.dies.push_back(std::move(d));
   };
   finish("compute", n_compute, cn, std::move(compute));
   if (has_io_die) finish("io", n_io, io_node, std::move(io_blocks));
-  XPUSIM_CHECK(report.total_area.is_finite() && report.total_area.value() > 0,
-               "die area must be positive and finite");
+  if (!report.total_area.is_finite() || !(report.total_area.value() > 0))
+    return fail(Diagnostic{.path = "compute",
+                           .message = fmt::format("the estimated silicon area is {} mm², not a "
+                                                  "positive finite area: check the unit counts, "
+                                                  "MACs and memory sizes of {}",
+                                                  report.total_area.value(), hw.id)});
   return report;
 }
 

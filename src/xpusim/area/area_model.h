@@ -10,6 +10,7 @@
 
 #include "xpusim/area/process_node.h"
 #include "xpusim/base/diagnostic.h"
+#include "xpusim/base/feasibility.h"
 #include "xpusim/config/hardware_spec.h"
 #include "xpusim/units/quantity.h"
 
@@ -67,12 +68,13 @@ struct AreaReport {
   SquareMillimeters total_area;         // all logic silicon of the package (HBM stacks excluded)
   int units_on_die = 0;                 // on all compute dies together
   int dram_phys_on_die = 0;
-  bool feasible = true;
-  std::string infeasible_reason;        // why not, e.g. a die exceeds the 26 x 33 mm reticle
+  Feasibility feasibility;              // kReticle when a die exceeds the 26 x 33 mm reticle
+  SquareMillimeters reticle_excess;     // infeasible: area of the largest die beyond 26 x 33 mm
 };
 
-// Estimates the die area of `hw`. Errors: a missing or unknown process node, no compute units.
-// A die beyond the reticle is a valid but infeasible design (feasible = false with a reason).
+// Estimates the die area of `hw`. Errors: a missing or unknown process node, no compute units, an
+// area that is not a positive finite number. A die beyond the reticle is a valid but infeasible
+// design (feasibility kReticle, with the excess).
 Result<AreaReport> estimate_area(const HardwareSpec& hw, const AreaOptions& options = {});
 
 // LLMCompass SRAM array efficiency (economics.md §5.2) for one array of `array_capacity`,

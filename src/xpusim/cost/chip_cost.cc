@@ -71,8 +71,7 @@ Result<CostBreakdown> estimate_cost(const HardwareSpec& hw, const AreaReport& ar
   if (!pkg_kind) return tl::unexpected(pkg_kind.error());
 
   CostBreakdown r;
-  r.feasible = area.feasible;
-  r.infeasible_reason = area.infeasible_reason;
+  r.feasibility = area.feasibility;
   r.volume = a.volume;
   std::vector<PackagedChip> chips;
   for (const auto& die : area.dies) {
@@ -105,12 +104,14 @@ Result<CostBreakdown> estimate_cost(const HardwareSpec& hw, const AreaReport& ar
         groups.push_back({phys, std::max(0, std::min(hw.memory.dram.stacks, phys)),
                           phy * kIntegrationOverhead / phys});
       }
-      dc.sellable_yield = harvested_yield(**model, d0, die.area, groups);
+      const Result<double> harvested = harvested_yield(**model, d0, die.area, groups);
+      if (!harvested) return tl::unexpected(harvested.error());
+      dc.sellable_yield = *harvested;
     }
     if (dc.full_dies == 0 || dc.sellable_yield <= 0) {
-      r.feasible = false;
-      if (r.infeasible_reason.empty())
-        r.infeasible_reason = fmt::format("no good {} dies per wafer", die.name);
+      r.feasibility.mark(InfeasibleReason::kWafer,
+                         fmt::format("no good {} dies per wafer ({} whole dies, sellable yield {})",
+                                     die.name, dc.full_dies, dc.sellable_yield));
       dc.cost_per_good_die = Usd(0);
     } else {
       dc.cost_per_good_die = dc.wafer_price / (dc.full_dies * dc.sellable_yield);

@@ -10,6 +10,7 @@
 
 #include "xpusim/area/area_model.h"
 #include "xpusim/base/diagnostic.h"
+#include "xpusim/base/feasibility.h"
 #include "xpusim/config/hardware_spec.h"
 #include "xpusim/cost/package_cost.h"
 #include "xpusim/cost/wafer.h"
@@ -63,8 +64,9 @@ struct CostBreakdown {
   double volume = 0;
   Usd nre_per_unit;
   Usd total_per_unit;            // manufacturing + NRE per unit
-  bool feasible = true;
-  std::string infeasible_reason;
+  // The area's (kReticle), or kWafer when a die has no good die per wafer; the die costs are then
+  // zero and the totals not predictions.
+  Feasibility feasibility;
 };
 
 // Cost build-up for `hw` whose area is `area`. Errors: unknown yield model or memory type, bad

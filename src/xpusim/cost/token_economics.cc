@@ -7,7 +7,6 @@
 #include <fmt/format.h>
 
 #include "xpusim/area/area_model.h"
-#include "xpusim/base/check.h"
 
 namespace xpusim {
 namespace {
@@ -140,9 +139,21 @@ Result<TokenEconomics> token_economics(const HardwareSpec& hw, const StaticScena
   if (auto ok = check_assumptions(as); !ok) return tl::unexpected(ok.error());
 
   TokenEconomics e;
-  e.feasible = result.feasible;
-  e.infeasible_reason = result.infeasible_reason;
-  if (!result.feasible) return e;
+  e.feasibility = result.feasibility;
+  if (!result.feasibility.feasible()) return e;
+  // A feasible result of simulate_static(hw, model, scenario) has all of these; a result made up
+  // by the caller may not.
+  if (scenario.devices < 1 || scenario.batch < 1 || scenario.output_len < 1 ||
+      result.replicas < 1 || !(result.e2e_latency.value() > 0) || !result.e2e_latency.is_finite() ||
+      !(result.ttft.value() >= 0) || !(result.tpot.value() >= 0))
+    return fail(Diagnostic{
+        .path = "result",
+        .message = fmt::format("a feasible static result needs devices, batch, output_len and "
+                               "replicas >= 1 and a finite positive latency (the result of "
+                               "simulate_static for this scenario); got devices {}, batch {}, "
+                               "output_len {}, replicas {}, e2e latency {} s",
+                               scenario.devices, scenario.batch, scenario.output_len,
+                               result.replicas, result.e2e_latency.value())});
 
   auto area = estimate_area(hw);
   if (!area) return tl::unexpected(area.error());
@@ -173,13 +184,11 @@ Result<TokenEconomics> token_economics(const HardwareSpec& hw, const StaticScena
   const Joules decode_energy =
       stretch_energy(result.tpot, result.decode.total * mb, e.decode.power, e.idle_power) * steps;
   const Joules device_energy = prefill_energy + decode_energy;
-  XPUSIM_CHECK(result.e2e_latency.value() > 0, "a feasible scenario has a positive latency");
   e.average_power = device_energy / result.e2e_latency;
 
   const double devices = static_cast<double>(scenario.devices);
   const double tokens = static_cast<double>(result.replicas) * static_cast<double>(scenario.batch) *
                         static_cast<double>(scenario.output_len);
-  XPUSIM_CHECK(tokens > 0 && devices > 0, "a feasible scenario produces tokens on devices");
   // System overhead (tco.h): power delivery and fans in proportion to the chip, plus a fixed share
   // per device (host, network) from Epoch AI's ~1,700 W per H100 system (economics.md §6), drawn
   // for the whole run whatever the chip load; facility overhead by the PUE.
@@ -202,10 +211,21 @@ Result<TokenEconomics> serving_token_economics(const HardwareSpec& hw,
                                                double output_tokens,
                                                const TokenEconomicsAssumptions& as) {
   if (auto ok = check_assumptions(as); !ok) return tl::unexpected(ok.error());
+  for (size_t i = 0; i < pools.size(); ++i)
+    if (pools[i].devices < 1 || !(pools[i].busy.value() >= 0) || !pools[i].busy.is_finite())
+      return fail(Diagnostic{.path = fmt::format("pools[{}]", i),
+                             .message = fmt::format("a pool needs >= 1 device and a finite busy "
+                                                    "time >= 0, got {} devices, {} s",
+                                                    pools[i].devices, pools[i].busy.value())});
+  if (!(wall.value() >= 0) || !wall.is_finite() || !(output_tokens >= 0) ||
+      !std::isfinite(output_tokens))
+    return fail(Diagnostic{.path = "wall",
+                           .message = fmt::format("the wall time and the output tokens must be "
+                                                  "finite and >= 0, got {} s and {}",
+                                                  wall.value(), output_tokens)});
   TokenEconomics e;
-  e.feasible = !pools.empty() && wall.value() > 0 && output_tokens > 0;
-  if (!e.feasible) {
-    e.infeasible_reason = "the run produced no output tokens";
+  if (pools.empty() || wall.value() <= 0 || output_tokens <= 0) {
+    e.feasibility.mark(InfeasibleReason::kNoOutput, "the run produced no output tokens");
     return e;
   }
   auto area = estimate_area(hw);
@@ -219,7 +239,6 @@ Result<TokenEconomics> serving_token_economics(const HardwareSpec& hw,
   Watts static_power;
   for (size_t i = 0; i < pools.size(); ++i) {
     const FleetWork& w = pools[i];
-    XPUSIM_CHECK(w.devices >= 1, "a pool has devices");
     const Seconds busy_per_device = w.busy / static_cast<double>(w.devices);
     FleetWork per_device = w;
     per_device.gemm_flop = w.gemm_flop / static_cast<double>(w.devices);

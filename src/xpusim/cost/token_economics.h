@@ -11,6 +11,7 @@
 
 #include "xpusim/area/power_model.h"
 #include "xpusim/base/diagnostic.h"
+#include "xpusim/base/feasibility.h"
 #include "xpusim/config/hardware_spec.h"
 #include "xpusim/cost/chip_cost.h"
 #include "xpusim/cost/tco.h"
@@ -40,8 +41,7 @@ struct PhasePower {
 };
 
 struct TokenEconomics {
-  bool feasible = false;                 // false when the scenario was infeasible (values unset)
-  std::string infeasible_reason;
+  Feasibility feasibility;               // the scenario's; infeasible: the values are unset
   PhasePower prefill;                    // while the prefill kernels run
   PhasePower decode;                     // while a decode step's kernels run
   Watts idle_power;                      // busy-idle baseline (overheads, pipeline bubbles)
@@ -73,7 +73,9 @@ struct FleetWork {
 // Power, energy and cost of a serving run: every pool's devices draw their busy power (the power
 // model at the pool's average activity while kernels run, capped by the TDP) for their busy time
 // and the busy-idle baseline for the rest of `wall`. `prefill` and `decode` of the result are the
-// prefill and decode pools (the same pool when not disaggregated). Errors as for the static one.
+// prefill and decode pools (the same pool when not disaggregated). Errors as for the static one,
+// and a pool without devices, a negative or non-finite time or token count. No output tokens (or
+// no pool, no wall time) is an infeasible result (kNoOutput), not an error.
 Result<TokenEconomics> serving_token_economics(const HardwareSpec& hw,
                                                const PrecisionPlan& precision,
                                                const std::vector<FleetWork>& pools, Seconds wall,
@@ -82,8 +84,9 @@ Result<TokenEconomics> serving_token_economics(const HardwareSpec& hw,
 
 // Power, energy and cost of `result` (from simulate_static(hw, model, scenario, ...)) on `hw`.
 // Errors: the hardware's area cannot be estimated (missing process node), bad assumptions (negative
-// price, margin outside [0, 1), PUE < 1, ...). An infeasible scenario is not an error: the result
-// has feasible = false and the reason.
+// price, margin outside [0, 1), PUE < 1, ...), a feasible `result` without a positive latency or
+// sizes (not the result of simulate_static for `scenario`). An infeasible scenario is not an
+// error: the result carries its feasibility and no values.
 Result<TokenEconomics> token_economics(const HardwareSpec& hw, const StaticScenario& scenario,
                                        const StaticResult& result,
                                        const TokenEconomicsAssumptions& assumptions = {});

@@ -199,12 +199,20 @@ Result<GridCount> count_dies_on_grid(const DieSize& die, const WaferSpec& wafer)
         g.rotated = true;
       } else {
         nx = ny = 0;
-        g.feasible = false;
-        g.infeasible_reason = fmt::format(
-            "a {} x {} mm die (+{} mm scribe) does not fit the {} x {} mm reticle field in "
-            "either orientation",
-            die.width.value(), die.height.value(), s, wafer.field_width.value(),
-            wafer.field_height.value());
+        const double fw = wafer.field_width.value(), fh = wafer.field_height.value();
+        const double ow = std::max(0.0, w - fw), oh = std::max(0.0, h - fh);  // as given
+        const double rw = std::max(0.0, h - fw), rh = std::max(0.0, w - fh);  // turned 90°
+        const bool turn = rw + rh < ow + oh;
+        g.reticle_overhang_width = Millimeters(turn ? rw : ow);
+        g.reticle_overhang_height = Millimeters(turn ? rh : oh);
+        g.feasibility.mark(
+            InfeasibleReason::kReticle,
+            fmt::format("a {} x {} mm die does not fit the {} x {} mm reticle field in either "
+                        "orientation: it exceeds the field by {:.3g} mm in width and {:.3g} mm in "
+                        "height{}",
+                        die.width.value(), die.height.value(), fw, fh,
+                        g.reticle_overhang_width.value(), g.reticle_overhang_height.value(),
+                        turn ? " (turned 90°)" : ""));
       }
     }
   }
@@ -224,7 +232,13 @@ Result<GridCount> count_dies_on_grid(const DieSize& die, const WaferSpec& wafer)
   g.full_dies = std::max(best.full, 0);
   g.offset_x = Millimeters(best.ox);
   g.offset_y = Millimeters(best.oy);
-  if (wafer.reticle && g.feasible) {
+  if (g.full_dies == 0)
+    g.feasibility.mark(InfeasibleReason::kWafer,
+                       fmt::format("no whole {} x {} mm die fits within the usable wafer ({} mm "
+                                   "diameter, {} mm edge exclusion, {} mm notch keep-out)",
+                                   die.width.value(), die.height.value(), wafer.diameter.value(),
+                                   wafer.edge_exclusion.value(), wafer.notch_keepout.value()));
+  if (wafer.reticle && g.feasibility.reason != InfeasibleReason::kReticle) {
     g.dies_per_shot = nx * ny;
     Layout rows = count_at(w, h, px, py, r, y_min, best.ox, best.oy, true);
     g.shots = count_shots(rows, nx, ny);

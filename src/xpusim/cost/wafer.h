@@ -7,6 +7,7 @@
 #include <string>
 
 #include "xpusim/base/diagnostic.h"
+#include "xpusim/base/feasibility.h"
 #include "xpusim/units/quantity.h"
 
 namespace xpusim {
@@ -48,8 +49,11 @@ struct GridCount {
   bool rotated = false;              // the die was turned 90° to fit the field
   Millimeters offset_x;              // lower-left die corner of the best grid, relative to centre
   Millimeters offset_y;
-  bool feasible = true;              // false when the die does not fit in the reticle field
-  std::string infeasible_reason;
+  // kReticle: the die fits no exposure field (then the grid count is given for reference only);
+  // kWafer: no whole die fits within the usable wafer.
+  Feasibility feasibility;
+  Millimeters reticle_overhang_width;   // kReticle: how far the die exceeds the field, in the
+  Millimeters reticle_overhang_height;  // orientation closer to fitting (0 where it fits)
 };
 
 // Exact grid count (SemiAnalysis die-yield calculator method, economics.md §1.2(4)): dies tiled at
@@ -57,7 +61,8 @@ struct GridCount {
 // above the notch keep-out; the grid offset is searched (every row is counted in closed form for
 // each offset) to maximise full dies. With the reticle on, dies are grouped into fields of
 // floor((26+s)/(W+s)) x floor((33+s)/(H+s)) and shots are counted; a die that fits no field (either
-// orientation) is reported as infeasible, with the grid count still given.
+// orientation) is reported as infeasible (kReticle, with the overhang), with the grid count still
+// given; no whole die on the wafer is infeasible too (kWafer).
 // The offset search is coarser for dies so small that the wafer holds over 300 rows of them, so
 // its cost is bounded for every die size.
 // Errors: non-positive or non-finite sizes, negative exclusions, sizes beyond the physical bounds

@@ -6,7 +6,6 @@
 
 #include <fmt/format.h>
 
-#include "xpusim/base/check.h"
 #include "xpusim/base/text.h"
 
 namespace xpusim {
@@ -77,12 +76,21 @@ double binomial_cdf(int n, double q, int k) {
 }
 }  // namespace
 
-double harvested_yield(const YieldModel& model, PerSquareMillimeter d0, SquareMillimeters die_area,
-                       const std::vector<RedundantGroup>& groups) {
+Result<double> harvested_yield(const YieldModel& model, PerSquareMillimeter d0,
+                               SquareMillimeters die_area, const std::vector<RedundantGroup>& groups) {
+  for (size_t i = 0; i < groups.size(); ++i) {
+    const RedundantGroup& g = groups[i];
+    if (!(g.on_die >= g.required && g.required >= 0) || !(g.unit_area.value() >= 0) ||
+        !g.unit_area.is_finite())
+      return fail(Diagnostic{
+          .path = fmt::format("groups[{}]", i),
+          .message = fmt::format("a redundant group needs 0 <= required <= on_die and a finite "
+                                 "unit area >= 0, got {} required of {} on the die, {} mm² each",
+                                 g.required, g.on_die, g.unit_area.value())});
+  }
   SquareMillimeters rest = die_area;
   double p = 1.0;
   for (const auto& g : groups) {
-    XPUSIM_CHECK(g.on_die >= g.required && g.required >= 0, "redundant group needs on_die >= required");
     if (g.on_die == 0) continue;
     rest -= g.unit_area * g.on_die;
     double yu = model.yield(g.unit_area, d0);

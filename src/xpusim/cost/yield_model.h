@@ -69,7 +69,8 @@ struct RedundantGroup {
   int required = 0;             // units a sellable part enables
   SquareMillimeters unit_area;  // one unit
 };
-double harvested_yield(const YieldModel& model, PerSquareMillimeter d0, SquareMillimeters die_area,
-                       const std::vector<RedundantGroup>& groups);
+// Errors: a group with required < 0 or on_die < required, a unit area negative or not finite.
+Result<double> harvested_yield(const YieldModel& model, PerSquareMillimeter d0,
+                               SquareMillimeters die_area, const std::vector<RedundantGroup>& groups);
 
 }  // namespace xpusim

@@ -165,6 +165,10 @@ Result<FabPlan> plan_fabs(const HardwareSpec& hw, const CostBreakdown& cost, Cou
 
   FabPlan p;
   p.units = units;
+  if (!cost.feasibility.feasible()) {
+    p.feasibility = cost.feasibility;
+    return p;
+  }
   // Known-good chips are lost only with failed bonds (chip-last); interposers with any failure.
   const double kgd_survival = cost.package.kgd_yield > 0 ? cost.package.kgd_yield : 1.0;
   const double assembly = cost.package.assembly_yield > 0 ? cost.package.assembly_yield : 1.0;
@@ -176,8 +180,14 @@ Result<FabPlan> plan_fabs(const HardwareSpec& hw, const CostBreakdown& cost, Cou
     lw.die = d.name;
     lw.node = d.node;
     lw.good_dies_per_wafer = d.full_dies * d.sellable_yield;
-    if (lw.good_dies_per_wafer <= 0)
-      return fail(fmt::format("no good {} dies per wafer: the design cannot be built", d.name));
+    if (lw.good_dies_per_wafer <= 0) {
+      FabPlan none;
+      none.units = units;
+      none.feasibility.mark(InfeasibleReason::kWafer,
+                            fmt::format("no good {} dies per wafer: the design cannot be built",
+                                        d.name));
+      return none;
+    }
     lw.wafers = units * (d.count / lw.good_dies_per_wafer / kgd_survival);
     p.logic_wafers += lw.wafers;
     euv_exposures += lw.wafers * euv_passes_per_wafer(d.node);
@@ -248,15 +258,20 @@ Result<BudgetPlan> plan_for_budget(const HardwareSpec& hw, const CostBreakdown& 
   BudgetPlan b;
   b.budget = budget;
   b.design_nre = cost.design_nre;
+  if (!unit->feasibility.feasible()) {  // the design cannot be built at any budget
+    b.feasibility = unit->feasibility;
+    b.plan.feasibility = unit->feasibility;
+    return b;
+  }
   b.cost_per_unit_rate = unit->total_capex / one + cost.manufacturing * units::years(1.0);
   const Usd left = budget - cost.design_nre;
   if (left.value() <= 0 || b.cost_per_unit_rate.value() <= 0) {
-    b.feasible = false;
-    b.infeasible_reason = fmt::format(
-        "the budget of ${:.3g} does not cover the design NRE of ${:.3g}", budget.value(),
-        cost.design_nre.value());
-    b.plan = *unit;
-    b.plan.units = CountRate(0);
+    b.shortfall = max(cost.design_nre - budget, Usd(0));
+    b.feasibility.mark(InfeasibleReason::kBudget,
+                       fmt::format("the budget of ${:.3g} does not cover the design NRE of "
+                                   "${:.3g} (short by ${:.3g})",
+                                   budget.value(), cost.design_nre.value(), b.shortfall.value()));
+    b.plan.feasibility = b.feasibility;
     return b;
   }
   auto plan = plan_fabs(hw, cost, left / b.cost_per_unit_rate, a);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "xpusim/base/diagnostic.h"
+#include "xpusim/base/feasibility.h"
 #include "xpusim/config/hardware_spec.h"
 #include "xpusim/cost/chip_cost.h"
 #include "xpusim/units/quantity.h"
@@ -76,6 +77,9 @@ struct LogicWafers {
 };
 
 struct FabPlan {
+  // The design's (CostBreakdown::feasibility: a die beyond the reticle, no good dies): nothing can
+  // be built, and every figure below but `units` is zero (not a prediction).
+  Feasibility feasibility;
   CountRate units;                     // accelerators produced
   std::vector<LogicWafers> logic;
   CountRate logic_wafers;
@@ -102,7 +106,8 @@ struct FabPlan {
   std::string binding_input;           // "logic wafers" | "CoWoS" | "HBM"
 };
 
-// Forward: `units` (> 0) accelerators per time of `hw` whose cost build-up is `cost`.
+// Forward: `units` (> 0) accelerators per time of `hw` whose cost build-up is `cost`. Errors: units
+// not > 0, assumptions out of range. An infeasible design is an infeasible plan, not an error.
 Result<FabPlan> plan_fabs(const HardwareSpec& hw, const CostBreakdown& cost, CountRate units,
                           const FabAssumptions& a = {});
 
@@ -111,9 +116,11 @@ struct BudgetPlan {
   Usd design_nre;                      // paid first
   UsdPerCountRate cost_per_unit_rate;  // per unit/year of output: capacity capex + one year's
                                        // production
-  FabPlan plan;                        // for the units the budget affords (0 if below the NRE)
-  bool feasible = true;
-  std::string infeasible_reason;       // e.g. the budget does not cover the design NRE
+  FabPlan plan;                        // for the units the budget affords (feasible only)
+  // kBudget: the budget does not cover the design NRE (then `shortfall` says by how much); or the
+  // design's own infeasibility. Either way no unit is built and `plan` holds no figures.
+  Feasibility feasibility;
+  Usd shortfall;                       // kBudget: design NRE - budget
 };
 
 // Inverse: a budget (> 0) pays the design NRE, then builds capacity and one year of production:

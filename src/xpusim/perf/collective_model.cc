@@ -12,6 +12,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include <fmt/format.h>
+
 namespace xpusim {
 namespace {
 
@@ -86,9 +88,22 @@ double bus_factor(CollectiveKind kind, int n) {
 
 }  // namespace
 
-CollectiveResult predict_collective(const HardwareSpec& hw, CollectiveKind kind, Bytes bytes,
-                                    int group, const PerfCalibration& cal) {
+Result<CollectiveResult> predict_collective(const HardwareSpec& hw, CollectiveKind kind,
+                                            Bytes bytes, int group, const PerfCalibration& cal) {
+  if (group < 1)
+    return fail(Diagnostic{.path = "group",
+                           .message = fmt::format("a collective needs a group of >= 1 devices, "
+                                                  "got {}", group)});
+  if (!(bytes.value() >= 0) || !bytes.is_finite())
+    return fail(Diagnostic{.path = "bytes",
+                           .message = fmt::format("the buffer must be finite and >= 0 bytes, got "
+                                                  "{}", bytes.value())});
   CollectiveResult r;
+  auto no_tier = [&] {
+    r.feasibility.mark(InfeasibleReason::kNetwork,
+                       fmt::format("a {}-device {} needs an interconnect tier {} does not have",
+                                   group, to_string(kind), hw.id));
+  };
   if (group <= 1 || bytes.value() <= 0) {
     r.algorithm = "none";
     r.tier = "none";
@@ -105,7 +120,7 @@ CollectiveResult predict_collective(const HardwareSpec& hw, CollectiveKind kind,
     up = Tier{*ic.host_bandwidth * cal.link_efficiency, cal.default_link_latency, false, "host"};
   } else {
     up = Tier{BytesPerSecond(1.0), cal.default_link_latency, false, "none"};
-    r.feasible = false;
+    no_tier();
   }
   const int domain = have_up && ic.scale_up.domain_size > 0 ? ic.scale_up.domain_size
                                                             : (have_up ? group : 1);
@@ -113,7 +128,7 @@ CollectiveResult predict_collective(const HardwareSpec& hw, CollectiveKind kind,
   if (group <= domain || (!have_up && !ic.scale_out.present)) {
     cost = tier_cost(up, kind, s, group);
     r.tier = up.name;
-    if (!have_up && !ic.host_bandwidth) r.feasible = false;
+    if (!have_up && !ic.host_bandwidth) no_tier();
   } else if (ic.scale_out.present && ic.scale_out.bandwidth.value() > 0) {
     Tier out = make_tier(ic.scale_out, cal, "scale_out");
     out.switched = false;  // across nodes NCCL uses rings/trees: latency grows with node count
@@ -144,7 +159,7 @@ CollectiveResult predict_collective(const HardwareSpec& hw, CollectiveKind kind,
   } else {
     cost = tier_cost(up, kind, s, group);
     r.tier = up.name;
-    r.feasible = false;  // group larger than the scale-up domain and no other path
+    no_tier();  // group larger than the scale-up domain and no other path
   }
   r.time = cost.time + cal.collective_latency;
   r.algorithm = cost.algorithm;

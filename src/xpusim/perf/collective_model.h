@@ -6,6 +6,8 @@
 
 #include <string>
 
+#include "xpusim/base/diagnostic.h"
+#include "xpusim/base/feasibility.h"
 #include "xpusim/config/hardware_spec.h"
 #include "xpusim/perf/calibration.h"
 #include "xpusim/workload/op_graph.h"
@@ -22,13 +24,14 @@ struct CollectiveResult {
   Bytes link_bytes;                   // bytes this device sends
   std::string algorithm;              // "ring", "one_shot", "two_shot", "hierarchical", "p2p", "none"
   std::string tier;                   // "scale_up", "scale_out", "both", "none"
-  bool feasible = true;               // false when the group needs a tier the hardware lacks
+  Feasibility feasibility;            // kNetwork when the group needs a tier the hardware lacks
 };
 
 // `bytes` is the per-device buffer: the vector being all-reduced, the gathered output of an
 // all-gather, the input of a reduce-scatter, the whole send buffer of an all-to-all, the message
-// of a send/recv. A group of 1 costs nothing.
-CollectiveResult predict_collective(const HardwareSpec& hw, CollectiveKind kind, Bytes bytes,
-                                    int group, const PerfCalibration& cal);
+// of a send/recv. A group of 1 or an empty buffer costs nothing. Errors: a group below 1, bytes
+// negative or not finite.
+Result<CollectiveResult> predict_collective(const HardwareSpec& hw, CollectiveKind kind,
+                                            Bytes bytes, int group, const PerfCalibration& cal);
 
 }  // namespace xpusim

@@ -55,13 +55,19 @@ Result<void> check_gemm_shape(const GemmShape& s) {
   return {};
 }
 
-GemmResult predict_gemm(const HardwareSpec& hw, const GemmShape& shape, Precision p,
-                        const PerfCalibration& cal) {
+Result<GemmResult> predict_gemm(const HardwareSpec& hw, const GemmShape& shape, Precision p,
+                                const PerfCalibration& cal) {
   return predict_gemm(hw, shape, GemmOperands{p, p}, cal);
 }
 
-GemmResult predict_gemm(const HardwareSpec& hw, const GemmShape& shape, GemmOperands ops,
-                        const PerfCalibration& cal) {
+Result<GemmResult> predict_gemm(const HardwareSpec& hw, const GemmShape& shape, GemmOperands ops,
+                                const PerfCalibration& cal) {
+  if (auto ok = check_gemm_shape(shape); !ok) return tl::unexpected(ok.error());
+  return detail::predict_gemm_unchecked(hw, shape, ops, cal);
+}
+
+GemmResult detail::predict_gemm_unchecked(const HardwareSpec& hw, const GemmShape& shape,
+                                          GemmOperands ops, const PerfCalibration& cal) {
   GemmResult r;
   r.flop = shape.flop();
   const Precision math = wider(ops.a, ops.b);

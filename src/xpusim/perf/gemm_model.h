@@ -45,12 +45,18 @@ struct GemmResult {
 // "m", "n", "k", "batch" or "flop" and the value.
 Result<void> check_gemm_shape(const GemmShape& shape);
 
-// Precondition: check_gemm_shape(shape) passed. Out-of-bound shapes do not overflow (counts
-// saturate) but their figures mean nothing.
-GemmResult predict_gemm(const HardwareSpec& hw, const GemmShape& shape, GemmOperands operands,
-                        const PerfCalibration& cal);
+// The GEMM `shape` (checked by check_gemm_shape: its errors are returned) on `hw`.
+Result<GemmResult> predict_gemm(const HardwareSpec& hw, const GemmShape& shape,
+                                GemmOperands operands, const PerfCalibration& cal);
 // Convenience: both operands in `p`.
-GemmResult predict_gemm(const HardwareSpec& hw, const GemmShape& shape, Precision p,
-                        const PerfCalibration& cal);
+Result<GemmResult> predict_gemm(const HardwareSpec& hw, const GemmShape& shape, Precision p,
+                                const PerfCalibration& cal);
+
+namespace detail {
+// The model without the shape check, for the op model (perf/op_model.cc), whose GEMMs come from
+// build_step: a dimension below 1 (a model without that block) is costed as 1. Never fails.
+GemmResult predict_gemm_unchecked(const HardwareSpec& hw, const GemmShape& shape,
+                                  GemmOperands operands, const PerfCalibration& cal);
+}  // namespace detail
 
 }  // namespace xpusim

@@ -37,13 +37,37 @@ Bytes activation_bytes_per_sequence(const ModelSpec& m, const ParallelismPlan& p
 
 }  // namespace
 
-MemoryFootprint memory_footprint(const HardwareSpec& hw, const ModelSpec& model,
-                                 const ParallelismPlan& plan, const PrecisionPlan& precision,
-                                 int64_t batch, int64_t input_len, int64_t output_len,
-                                 const PerfCalibration& cal) {
+Result<void> check_batch_lengths(int64_t batch, int64_t input_len, int64_t output_len) {
+  Diagnostics errs;
+  auto size = [&](const char* name, int64_t v) {
+    if (v < 1 || v > kMaxStepTokens)
+      errs.push_back(Diagnostic{.path = name, .message = fmt::format("must be in [1, 2^40], got {}", v)});
+  };
+  size("batch", batch);
+  size("input_len", input_len);
+  size("output_len", output_len);
+  if (!errs.empty()) return tl::unexpected(std::move(errs));
+  const int64_t per_sequence = input_len + output_len;  // <= 2^41: no overflow
+  if (batch > kMaxStepTokens / per_sequence)
+    return fail(Diagnostic{
+        .path = "batch",
+        .message = fmt::format("batch {} x (input_len {} + output_len {}) exceeds 2^40 tokens",
+                               batch, input_len, output_len)});
+  return {};
+}
+
+Result<MemoryFootprint> memory_footprint(const HardwareSpec& hw, const ModelSpec& model,
+                                         const ParallelismPlan& plan,
+                                         const PrecisionPlan& precision, int64_t batch,
+                                         int64_t input_len, int64_t output_len,
+                                         const PerfCalibration& cal) {
+  if (auto ok = check_batch_lengths(batch, input_len, output_len); !ok)
+    return tl::unexpected(ok.error());
+  const Result<Bytes> weights = weight_bytes_per_device(model, plan, precision);
+  if (!weights) return tl::unexpected(weights.error());
   MemoryFootprint f;
-  f.weights = weight_bytes_per_device(model, plan, precision);
-  const Bytes kv_token = kv_bytes_per_token_per_device(model, plan, precision);
+  f.weights = *weights;
+  const Bytes kv_token = *kv_bytes_per_token_per_device(model, plan, precision);
   // A sliding window (all layers) caps the tokens kept per sequence.
   int64_t kept = input_len + output_len;
   if (model.sliding_window > 0) kept = std::min<int64_t>(kept, model.sliding_window);
@@ -71,10 +95,14 @@ MemoryFootprint memory_footprint(const HardwareSpec& hw, const ModelSpec& model,
     return left.value() > 0 && kv_seq * static_cast<double>(b) <= left * frac;
   };
   const double per_seq = kv_seq.value() + frac * act_seq.value() / mb;
+  // The largest batch reported is a valid scenario itself (check_batch_lengths).
+  const int64_t batch_cap = kMaxStepTokens / (input_len + output_len);
   if (base_free.value() <= 0 || per_seq <= 0) {
     f.max_batch = 0;
   } else {
-    f.max_batch = static_cast<int64_t>(std::floor(frac * base_free.value() / per_seq)) + 1;
+    const double estimate = std::floor(frac * base_free.value() / per_seq) + 1.0;
+    f.max_batch = estimate >= static_cast<double>(batch_cap) ? batch_cap
+                                                             : static_cast<int64_t>(estimate);
     while (f.max_batch > 0 && !fits_batch(f.max_batch)) --f.max_batch;
   }
   if (!f.fits) {
@@ -95,12 +123,20 @@ MemoryFootprint memory_footprint(const HardwareSpec& hw, const ModelSpec& model,
   return f;
 }
 
-KvBudget serving_kv_budget(const HardwareSpec& hw, const ModelSpec& model,
-                           const ParallelismPlan& plan, const PrecisionPlan& precision,
-                           int64_t max_step_tokens, double memory_fraction, bool fraction_of_total,
-                           const PerfCalibration& cal) {
+Result<KvBudget> serving_kv_budget(const HardwareSpec& hw, const ModelSpec& model,
+                                   const ParallelismPlan& plan, const PrecisionPlan& precision,
+                                   int64_t max_step_tokens, double memory_fraction,
+                                   bool fraction_of_total, const PerfCalibration& cal) {
+  const Result<Bytes> weights = weight_bytes_per_device(model, plan, precision);
+  if (!weights) return tl::unexpected(weights.error());
+  if (max_step_tokens < 1 || max_step_tokens > kMaxStepTokens)
+    return fail(Diagnostic{.path = "max_step_tokens",
+                           .message = fmt::format("must be in [1, 2^40], got {}", max_step_tokens)});
+  if (!(memory_fraction > 0 && memory_fraction <= 1))
+    return fail(Diagnostic{.path = "memory_fraction",
+                           .message = fmt::format("must be in (0, 1], got {}", memory_fraction)});
   KvBudget b;
-  b.weights = weight_bytes_per_device(model, plan, precision);
+  b.weights = *weights;
   // The engine's profiling run sizes the activation pool for one iteration of max_step_tokens
   // tokens (vLLM profile_run at max_num_batched_tokens; TensorRT-LLM's memory planner at
   // max_num_tokens): the per-token live set of one sequence that long.

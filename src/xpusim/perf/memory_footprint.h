@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "xpusim/base/diagnostic.h"
 #include "xpusim/config/hardware_spec.h"
 #include "xpusim/config/model_spec.h"
 #include "xpusim/perf/calibration.h"
@@ -23,14 +24,22 @@ struct MemoryFootprint {
                               // memory_usable_fraction of the memory they leave free)
   bool fits = false;
   std::string reason;         // why not, when !fits
-  int64_t max_batch = 0;      // largest batch that fits with these lengths (0 = not even one)
+  int64_t max_batch = 0;      // largest batch that fits with these lengths (0 = not even one;
+                              // at most kMaxStepTokens / (input_len + output_len))
   [[nodiscard]] Bytes total() const { return weights + kv_cache + activations + workspace; }
 };
 
-MemoryFootprint memory_footprint(const HardwareSpec& hw, const ModelSpec& model,
-                                 const ParallelismPlan& plan, const PrecisionPlan& precision,
-                                 int64_t batch, int64_t input_len, int64_t output_len,
-                                 const PerfCalibration& cal);
+// Checks the sizes of a static batch: batch, input_len and output_len >= 1, and the batch's tokens
+// batch x (input_len + output_len) at most kMaxStepTokens (step_shape.h). Errors name the field.
+Result<void> check_batch_lengths(int64_t batch, int64_t input_len, int64_t output_len);
+
+// The footprint of `batch` requests of input_len + output_len tokens on one device of a replica
+// sharded by `plan`. Errors: a plan check_plan() rejects, sizes check_batch_lengths() rejects.
+Result<MemoryFootprint> memory_footprint(const HardwareSpec& hw, const ModelSpec& model,
+                                         const ParallelismPlan& plan,
+                                         const PrecisionPlan& precision, int64_t batch,
+                                         int64_t input_len, int64_t output_len,
+                                         const PerfCalibration& cal);
 
 // The KV-cache budget of a continuous-batching engine on one device: what is left for KV blocks
 // after the weights, the activation buffers of the largest iteration (`max_step_tokens` query
@@ -44,9 +53,11 @@ struct KvBudget {
   Bytes capacity;
   Bytes kv;                   // bytes for KV blocks; <= 0 when nothing is left
 };
-KvBudget serving_kv_budget(const HardwareSpec& hw, const ModelSpec& model,
-                           const ParallelismPlan& plan, const PrecisionPlan& precision,
-                           int64_t max_step_tokens, double memory_fraction, bool fraction_of_total,
-                           const PerfCalibration& cal);
+// Errors: a plan check_plan() rejects, max_step_tokens outside [1, kMaxStepTokens], a memory
+// fraction outside (0, 1].
+Result<KvBudget> serving_kv_budget(const HardwareSpec& hw, const ModelSpec& model,
+                                   const ParallelismPlan& plan, const PrecisionPlan& precision,
+                                   int64_t max_step_tokens, double memory_fraction,
+                                   bool fraction_of_total, const PerfCalibration& cal);
 
 }  // namespace xpusim

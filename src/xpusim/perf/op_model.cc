@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "xpusim/base/check.h"
 #include "xpusim/perf/collective_model.h"
 
 namespace xpusim {
@@ -133,9 +134,9 @@ OpResult predict_op(const HardwareSpec& hw, const Op& op, const PerfCalibration&
         // Copied only here: PerfCalibration carries the runtime profiles (strings, a vector).
         PerfCalibration c = cal;
         c.matrix_efficiency *= std::min(1.0, cal.expert_gemm_efficiency * cal.runtime_expert_factor);
-        g = predict_gemm(hw, op.gemm, operands, c);
+        g = detail::predict_gemm_unchecked(hw, op.gemm, operands, c);
       } else {
-        g = predict_gemm(hw, op.gemm, operands, cal);
+        g = detail::predict_gemm_unchecked(hw, op.gemm, operands, cal);
       }
       OpResult r;
       r.time = g.time;
@@ -150,7 +151,10 @@ OpResult predict_op(const HardwareSpec& hw, const Op& op, const PerfCalibration&
       return attention_op(hw, op, cal);
     case OpKind::kCollective:
     case OpKind::kP2p: {
-      CollectiveResult c = predict_collective(hw, op.collective, op.collective_bytes, op.group, cal);
+      const Result<CollectiveResult> checked =
+          predict_collective(hw, op.collective, op.collective_bytes, op.group, cal);
+      XPUSIM_CHECK(checked.has_value(), "build_step makes collectives of >= 1 device and finite bytes");
+      const CollectiveResult& c = *checked;
       OpResult r;
       r.time = c.time;
       r.bytes.link = c.link_bytes;

@@ -12,6 +12,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
+
+#include <fmt/format.h>
 
 #include "xpusim/base/check.h"
 #include "xpusim/workload/graph_builder.h"
@@ -34,13 +37,17 @@ Seconds decode_cycle(Seconds stage_layers, Seconds other, const ParallelismPlan&
   return stage_layers * std::max(m, static_cast<double>(plan.pp)) + other * m;
 }
 
-// Decode attention of one stage for `batch` rows at context c (window-capped keys).
+// Decode attention of one stage for `batch` rows at context c (window-capped keys). The scenario
+// was checked (check_static_scenario), so every shape it forms is valid.
 class AttentionCurve {
  public:
   AttentionCurve(const DeviceModel& device, int64_t batch) : device_(device), batch_(batch) {}
   Seconds at(int64_t c) const {
     const StepShape s = decode_shape(device_.model(), batch_, c);
-    return device_.decode_attention(s.decode_tokens, s.decode_keys, s.decode_max_keys);
+    const Result<Seconds> t = device_.decode_attention(s.decode_tokens, s.decode_keys,
+                                                       s.decode_max_keys);
+    XPUSIM_CHECK(t.has_value(), "a checked scenario's decode rows are valid");
+    return *t;
   }
   // Sum of at(c) for c in [a, b]: bisection until the midpoint lies on the chord (for a convex
   // piecewise-linear function that proves linearity on the interval, so the chord sum is exact).
@@ -68,31 +75,74 @@ class AttentionCurve {
   int64_t batch_;
 };
 
+// Unwraps a step of the checked scenario (its shapes are valid by construction).
+StepTime checked_step(const Result<StepTime>& t) {
+  XPUSIM_CHECK(t.has_value(), "a checked scenario's steps are valid shapes");
+  return *t;
+}
+
+// The first infeasibility of the scenario on `device`: the memory, then the network. The model's
+// context window is not one: engines are built for longer sequences than the checkpoint's
+// max_position_embeddings (TensorRT-LLM max_seq_len; the measured TRT-LLM v0.9 rows run GPT-J-6B,
+// a 2048-token model, at 4096 tokens).
+Feasibility scenario_feasibility(const DeviceModel& device, const MemoryFootprint& memory) {
+  Feasibility f;
+  if (!memory.fits) f.mark(InfeasibleReason::kMemory, memory.reason);
+  if (!device.feasibility().feasible())
+    f.mark(*device.feasibility().reason, device.feasibility().detail);
+  return f;
+}
+
 }  // namespace
 
-StaticResult simulate_static(DeviceModel& device, const StaticScenario& sc) {
-  XPUSIM_CHECK(sc.batch >= 1 && sc.input_len >= 1 && sc.output_len >= 1, "invalid scenario");
-  XPUSIM_CHECK(sc.devices >= sc.plan.devices_per_replica() &&
-                   sc.devices % sc.plan.devices_per_replica() == 0,
-               "devices must be a multiple of tp * pp");
+Result<void> check_static_scenario(const ModelSpec& model, const StaticScenario& sc) {
+  if (auto ok = check_plan(model, sc.plan); !ok) return tl::unexpected(ok.error());
+  if (auto ok = check_batch_lengths(sc.batch, sc.input_len, sc.output_len); !ok)
+    return tl::unexpected(ok.error());
+  const int per_replica = sc.plan.devices_per_replica();
+  if (sc.devices < per_replica || sc.devices % per_replica != 0)
+    return fail(Diagnostic{.path = "devices",
+                           .message = fmt::format("{} devices is not a positive multiple of tp x "
+                                                  "pp = {}",
+                                                  sc.devices, per_replica)});
+  if (sc.plan.microbatches > sc.batch)
+    return fail(Diagnostic{.path = "microbatches",
+                           .message = fmt::format("{} microbatches for a batch of {}: each "
+                                                  "microbatch needs at least one request",
+                                                  sc.plan.microbatches, sc.batch)});
+  return {};
+}
+
+Result<StaticResult> simulate_static(DeviceModel& device, const StaticScenario& sc) {
+  if (auto ok = check_static_scenario(device.model(), sc); !ok) return tl::unexpected(ok.error());
+  if (!(sc.plan == device.plan()) || !(sc.precision == device.precision()))
+    return fail(Diagnostic{.path = "plan",
+                           .message = "the scenario's plan and precision must be the device "
+                                      "model's"});
   const ModelSpec& model = device.model();
   const PerfCalibration& cal = device.calibration();
   StaticResult r;
   r.replicas = sc.devices / sc.plan.devices_per_replica();
-  r.memory = memory_footprint(device.hardware(), model, sc.plan, sc.precision, sc.batch,
-                              sc.input_len, sc.output_len, cal);
+  const Result<MemoryFootprint> memory =
+      memory_footprint(device.hardware(), model, sc.plan, sc.precision, sc.batch, sc.input_len,
+                       sc.output_len, cal);
+  if (!memory) return tl::unexpected(memory.error());
+  r.memory = *memory;
+  r.feasibility = scenario_feasibility(device, r.memory);
+  if (!r.feasibility.feasible()) return r;
   const int mb = std::max(1, sc.plan.microbatches);
   const int64_t mbatch = (sc.batch + mb - 1) / mb;
 
   // Prefill: one step of `mbatch` prompts per microbatch.
-  const StepTime pt = device.evaluate(prefill_shape(model, mbatch, sc.input_len), &r.prefill);
+  const StepTime pt = checked_step(device.evaluate(prefill_shape(model, mbatch, sc.input_len),
+                                                   &r.prefill));
   r.ttft = prefill_latency(pt.layers, pt.other, sc.plan) + cal.request_overhead;
 
   // Decode: the breakdown at the mean context; context-free ops taken from it.
   const int64_t first = sc.input_len + 1;
   const int64_t last = sc.input_len + sc.output_len - 1;  // context of the last decode step
   const int64_t rep = sc.input_len + std::max<int64_t>(1, sc.output_len / 2);
-  const StepTime dt = device.evaluate(decode_shape(model, mbatch, rep), &r.decode);
+  const StepTime dt = checked_step(device.evaluate(decode_shape(model, mbatch, rep), &r.decode));
   const Seconds fixed_layers = dt.layers - dt.attention;
   AttentionCurve curve(device, mbatch);
   const int64_t steps = std::max<int64_t>(0, last - first + 1);
@@ -103,17 +153,48 @@ StaticResult simulate_static(DeviceModel& device, const StaticScenario& sc) {
   r.e2e_latency = r.ttft + r.tpot * static_cast<double>(steps);
   r.output_tokens_per_s = static_cast<double>(r.replicas) * static_cast<double>(sc.batch) *
                           static_cast<double>(sc.output_len) / r.e2e_latency;
-
-  r.feasible = r.memory.fits && device.feasible();
-  if (!r.memory.fits) r.infeasible_reason = r.memory.reason;
-  else if (!device.feasible()) r.infeasible_reason = device.infeasible_reason();
   return r;
 }
 
-StaticResult simulate_static(const HardwareSpec& hw, const ModelSpec& model,
-                             const StaticScenario& sc, const PerfCalibration& cal) {
-  DeviceModel device(hw, model, sc.plan, sc.precision, cal);
-  return simulate_static(device, sc);
+Result<StaticResult> simulate_static(const HardwareSpec& hw, const ModelSpec& model,
+                                     const StaticScenario& sc, const PerfCalibration& cal) {
+  if (auto ok = check_static_scenario(model, sc); !ok) return tl::unexpected(ok.error());
+  Result<DeviceModel> device = DeviceModel::create(hw, model, sc.plan, sc.precision, cal);
+  if (!device) return tl::unexpected(device.error());
+  return simulate_static(*device, sc);
+}
+
+Result<std::optional<ParallelismPlan>> smallest_feasible_plan(const HardwareSpec& hw,
+                                                              const ModelSpec& model,
+                                                              const StaticScenario& sc,
+                                                              const PerfCalibration& cal) {
+  if (auto ok = check_static_scenario(model, sc); !ok) return tl::unexpected(ok.error());
+  // Candidates: the scenario's pp with the smallest tp first; then any pp, in order of devices per
+  // replica, then fewer stages.
+  std::vector<ParallelismPlan> candidates;
+  for (int tp = 1; tp <= model.heads; ++tp) {
+    for (int pp = 1; pp <= model.layers; ++pp) {
+      ParallelismPlan p = sc.plan;
+      p.tp = tp;
+      p.pp = pp;
+      if (check_plan(model, p)) candidates.push_back(p);
+    }
+  }
+  std::stable_sort(candidates.begin(), candidates.end(),
+                   [&](const ParallelismPlan& a, const ParallelismPlan& b) {
+                     if ((a.pp == sc.plan.pp) != (b.pp == sc.plan.pp)) return a.pp == sc.plan.pp;
+                     if (a.devices_per_replica() != b.devices_per_replica())
+                       return a.devices_per_replica() < b.devices_per_replica();
+                     return a.pp < b.pp;
+                   });
+  for (const ParallelismPlan& p : candidates) {
+    const Result<MemoryFootprint> m = memory_footprint(hw, model, p, sc.precision, sc.batch,
+                                                       sc.input_len, sc.output_len, cal);
+    if (!m || !m->fits) continue;
+    const Result<DeviceModel> device = DeviceModel::create(hw, model, p, sc.precision, cal);
+    if (device && device->feasibility().feasible()) return std::optional<ParallelismPlan>(p);
+  }
+  return std::optional<ParallelismPlan>();
 }
 
 }  // namespace xpusim

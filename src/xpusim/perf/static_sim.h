@@ -6,9 +6,12 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "xpusim/base/diagnostic.h"
+#include "xpusim/base/feasibility.h"
 #include "xpusim/config/hardware_spec.h"
 #include "xpusim/config/model_spec.h"
 #include "xpusim/perf/calibration.h"
@@ -30,27 +33,41 @@ struct StaticScenario {
 };
 
 struct StaticResult {
-  bool feasible = false;
-  std::string infeasible_reason;
+  // Infeasible: the footprint exceeds the device memory (kMemory), a collective has no
+  // interconnect tier (kNetwork). The times, the throughput and the per-op breakdowns are then
+  // left zero and empty: they are not predictions.
+  Feasibility feasibility;
   Seconds ttft;               // request_overhead + prefill of the whole batch (1st token)
   Seconds tpot;               // mean decode step, context input_len+1 .. input_len+output_len-1
   Seconds e2e_latency;        // ttft + (output_len - 1) x tpot
   TokensPerSecond output_tokens_per_s;  // whole system: replicas x batch x output_len / e2e
   int replicas = 0;
-  MemoryFootprint memory;
+  MemoryFootprint memory;     // always computed (it says why a batch does not fit)
   PhaseBreakdown prefill;
   PhaseBreakdown decode;      // the step at the mean context (input_len + output_len / 2)
 };
 
-// The static scenario on an existing DeviceModel (whose plan, precision and calibration it uses;
-// scenario.plan and scenario.precision must equal them).
-StaticResult simulate_static(DeviceModel& device, const StaticScenario& scenario);
+// Checks what a caller of simulate_static can get wrong: the plan (check_plan), the sizes
+// (check_batch_lengths), devices >= tp x pp and a multiple of it, microbatches <= batch.
+Result<void> check_static_scenario(const ModelSpec& model, const StaticScenario& scenario);
 
-// Never fails on a valid scenario: an infeasible one (does not fit, no tier for the group) comes
-// back with feasible = false and the reason; times are still filled where computable.
-// Precondition: check_plan(model, scenario.plan) passed, batch/input_len/output_len >= 1,
-// devices a multiple of tp * pp.
-StaticResult simulate_static(const HardwareSpec& hw, const ModelSpec& model,
-                             const StaticScenario& scenario, const PerfCalibration& cal);
+// The static scenario on an existing DeviceModel (whose plan, precision and calibration it uses;
+// scenario.plan and scenario.precision must equal them, else an error).
+Result<StaticResult> simulate_static(DeviceModel& device, const StaticScenario& scenario);
+
+// Errors: what check_static_scenario() rejects. An infeasible scenario is not an error: it comes
+// back with its feasibility (reason class and detail) and the memory footprint, no times.
+Result<StaticResult> simulate_static(const HardwareSpec& hw, const ModelSpec& model,
+                                     const StaticScenario& scenario, const PerfCalibration& cal);
+
+// The alternative to an infeasible scenario: the smallest tp with the scenario's pp, else the plan
+// with the fewest devices per replica (then the fewest stages), whose footprint fits and whose
+// collectives have an interconnect tier, for the same batch, lengths, ep, microbatches and
+// precision. nullopt when none does (up to tp = the heads and pp = the layers). Errors as for
+// simulate_static.
+Result<std::optional<ParallelismPlan>> smallest_feasible_plan(const HardwareSpec& hw,
+                                                              const ModelSpec& model,
+                                                              const StaticScenario& scenario,
+                                                              const PerfCalibration& cal);
 
 }  // namespace xpusim

@@ -72,6 +72,13 @@ StepTime& StepTime::operator+=(const StepTime& o) {
   return *this;
 }
 
+Result<DeviceModel> DeviceModel::create(const HardwareSpec& hw, const ModelSpec& model,
+                                        const ParallelismPlan& plan,
+                                        const PrecisionPlan& precision, const PerfCalibration& cal) {
+  if (auto ok = check_plan(model, plan); !ok) return tl::unexpected(ok.error());
+  return DeviceModel(hw, model, plan, precision, cal);
+}
+
 DeviceModel::DeviceModel(const HardwareSpec& hw, const ModelSpec& model,
                          const ParallelismPlan& plan, const PrecisionPlan& precision,
                          const PerfCalibration& cal)
@@ -81,7 +88,9 @@ DeviceModel::DeviceModel(const HardwareSpec& hw, const ModelSpec& model,
   StepShape all;
   add_prefill_chunk(all, 1, 1, true, model_.sliding_window);
   add_decode(all, 2, model_.sliding_window);
-  const OpGraph g = build_step(model_, plan_, precision_, all);
+  const Result<OpGraph> built = build_step(model_, plan_, precision_, all);
+  XPUSIM_CHECK(built.has_value(), "the probe step of a checked plan builds");
+  const OpGraph& g = *built;
   auto note = [&](const Op& op) {
     switch (op.scaling) {
       case OpScaling::kTokens: tokens_.present = true; break;
@@ -91,13 +100,14 @@ DeviceModel::DeviceModel(const HardwareSpec& hw, const ModelSpec& model,
       case OpScaling::kPrefillAttention: break;
       case OpScaling::kDecodeAttention: break;
     }
-    if ((op.kind == OpKind::kCollective || op.kind == OpKind::kP2p) && infeasible_reason_.empty()) {
-      const CollectiveResult c =
+    if ((op.kind == OpKind::kCollective || op.kind == OpKind::kP2p) && feasibility_.feasible()) {
+      const Result<CollectiveResult> c =
           predict_collective(hw_, op.collective, op.collective_bytes, op.group, cal_);
-      if (!c.feasible)
-        infeasible_reason_ = fmt::format("a {}-device {} needs a network tier this hardware does "
-                                         "not have",
-                                         op.group, to_string(op.collective));
+      XPUSIM_CHECK(c.has_value(), "the graph's collectives have a group >= 1 and bytes >= 0");
+      if (!c->feasibility.feasible())
+        feasibility_.mark(InfeasibleReason::kNetwork,
+                          fmt::format("a {}-device {} needs a network tier {} does not have",
+                                      op.group, to_string(op.collective), hw_.id));
     }
   };
   for (const LayerGroup& lg : g.layers)
@@ -109,8 +119,10 @@ DeviceModel::DeviceModel(const HardwareSpec& hw, const ModelSpec& model,
 }
 
 StepTime DeviceModel::evaluate_class(OpScaling scaling, int64_t count) const {
-  const OpGraph g =
+  const Result<OpGraph> built =
       build_step(model_, plan_, precision_, probe_shape(scaling, count, model_.sliding_window));
+  XPUSIM_CHECK(built.has_value(), "a probe of a checked step's count builds");
+  const OpGraph& g = *built;
   StepTime t;
   for (const LayerGroup& lg : g.layers)
     for (const Op& op : lg.ops)
@@ -137,14 +149,15 @@ const StepTime& DeviceModel::lookup(Memo& memo, OpScaling scaling, int64_t count
 }
 
 StepTime DeviceModel::attention(const StepShape& shape, bool decode) const {
-  const Op op = build_attention(model_, plan_, precision_, shape, decode);
+  const Result<Op> op = build_attention(model_, plan_, precision_, shape, decode);
+  XPUSIM_CHECK(op.has_value(), "the attention of a checked step builds");
   StepTime t;
-  accumulate(hw_, op, cal_, attention_repeat_, true, "", t, nullptr);
+  accumulate(hw_, *op, cal_, attention_repeat_, true, "", t, nullptr);
   return t;
 }
 
-StepTime DeviceModel::step(const StepShape& shape) {
-  XPUSIM_CHECK(!shape.empty(), "a step needs at least one query token");
+Result<StepTime> DeviceModel::step(const StepShape& shape) {
+  if (auto ok = check_step_shape(shape); !ok) return tl::unexpected(ok.error());
   StepTime t;
   StepTime scratch;
   t += lookup(tokens_, OpScaling::kTokens, shape.tokens(), scratch);
@@ -164,9 +177,10 @@ StepTime DeviceModel::step(const StepShape& shape) {
   return t;
 }
 
-StepTime DeviceModel::evaluate(const StepShape& shape, PhaseBreakdown* breakdown) const {
-  XPUSIM_CHECK(!shape.empty(), "a step needs at least one query token");
-  const OpGraph g = build_step(model_, plan_, precision_, shape);
+Result<StepTime> DeviceModel::evaluate(const StepShape& shape, PhaseBreakdown* breakdown) const {
+  const Result<OpGraph> built = build_step(model_, plan_, precision_, shape);
+  if (!built) return tl::unexpected(built.error());
+  const OpGraph& g = *built;
   StepTime t;
   for (const LayerGroup& lg : g.layers)
     for (const Op& op : lg.ops)
@@ -175,7 +189,15 @@ StepTime DeviceModel::evaluate(const StepShape& shape, PhaseBreakdown* breakdown
   return t;
 }
 
-Seconds DeviceModel::decode_attention(int64_t rows, double keys, int64_t max_keys) const {
+Result<Seconds> DeviceModel::decode_attention(int64_t rows, double keys, int64_t max_keys) const {
+  if (rows < 1 || rows > kMaxStepTokens || max_keys < 1 || max_keys > kMaxStepTokens ||
+      !(keys >= static_cast<double>(rows)) ||
+      !(keys <= static_cast<double>(rows) * static_cast<double>(max_keys)))
+    return fail(Diagnostic{
+        .path = "decode_attention",
+        .message = fmt::format("needs 1 <= rows <= 2^40, 1 <= max_keys <= 2^40 and rows <= keys "
+                               "<= rows x max_keys, got rows {}, keys {}, max_keys {}",
+                               rows, keys, max_keys)});
   StepShape s;
   s.decode_tokens = rows;
   s.decode_keys = keys;

@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "xpusim/base/diagnostic.h"
+#include "xpusim/base/feasibility.h"
 #include "xpusim/config/hardware_spec.h"
 #include "xpusim/config/model_spec.h"
 #include "xpusim/perf/calibration.h"
@@ -64,27 +66,30 @@ struct PhaseBreakdown {
 
 class DeviceModel {
  public:
-  // Preconditions (XPUSIM_CHECK): check_plan(model, plan) passed. The specs and the calibration are
-  // copied: the model stays valid after the arguments go away.
-  DeviceModel(const HardwareSpec& hw, const ModelSpec& model, const ParallelismPlan& plan,
-              const PrecisionPlan& precision, const PerfCalibration& cal);
+  // Compiles the model. Errors: a plan check_plan(model, plan) rejects. The specs and the
+  // calibration are copied: the model stays valid after the arguments go away.
+  static Result<DeviceModel> create(const HardwareSpec& hw, const ModelSpec& model,
+                                    const ParallelismPlan& plan, const PrecisionPlan& precision,
+                                    const PerfCalibration& cal);
 
-  // Kernel time and activity of the step `shape` (non-empty). Memoised by token count: not
-  // thread-safe; use one DeviceModel per thread.
-  StepTime step(const StepShape& shape);
+  // Kernel time and activity of the step `shape`. Memoised by token count: not thread-safe; use
+  // one DeviceModel per thread. Errors: a shape check_step_shape() rejects (empty, invalid
+  // segments, counts out of range).
+  Result<StepTime> step(const StepShape& shape);
 
   // The same step evaluated op by op without memoisation, with the per-op breakdown (what
-  // `run` prints); step(shape) equals it.
-  StepTime evaluate(const StepShape& shape, PhaseBreakdown* breakdown = nullptr) const;
+  // `run` prints); step(shape) equals it. Errors as for step().
+  Result<StepTime> evaluate(const StepShape& shape, PhaseBreakdown* breakdown = nullptr) const;
 
   // Time of the decode attention of one stage (all its layers) for `rows` rows attending `keys`
-  // keys in total, longest run `max_keys`: the context-dependent part of a decode step.
-  [[nodiscard]] Seconds decode_attention(int64_t rows, double keys, int64_t max_keys) const;
+  // keys in total, longest run `max_keys`: the context-dependent part of a decode step. Errors:
+  // rows or max_keys outside [1, kMaxStepTokens], keys not in [rows, rows x max_keys].
+  [[nodiscard]] Result<Seconds> decode_attention(int64_t rows, double keys, int64_t max_keys) const;
 
-  // False when a collective of the plan needs an interconnect tier the hardware lacks (a group
-  // larger than the scale-up domain without a scale-out tier); every step is then infeasible.
-  [[nodiscard]] bool feasible() const { return infeasible_reason_.empty(); }
-  [[nodiscard]] const std::string& infeasible_reason() const { return infeasible_reason_; }
+  // Infeasible (reason kNetwork) when a collective of the plan needs an interconnect tier the
+  // hardware lacks (a group larger than the scale-up domain without a scale-out tier); every step
+  // is then infeasible.
+  [[nodiscard]] const Feasibility& feasibility() const { return feasibility_; }
 
   [[nodiscard]] const HardwareSpec& hardware() const { return hw_; }
   [[nodiscard]] const ModelSpec& model() const { return model_; }
@@ -96,6 +101,10 @@ class DeviceModel {
   static constexpr int64_t kMemoLimit = int64_t{1} << 17;
 
  private:
+  // Preconditions: check_plan(model, plan) passed (create() checks it).
+  DeviceModel(const HardwareSpec& hw, const ModelSpec& model, const ParallelismPlan& plan,
+              const PrecisionPlan& precision, const PerfCalibration& cal);
+
   // One op class (Op::scaling) evaluated at one count.
   struct Entry {
     bool done = false;
@@ -116,7 +125,7 @@ class DeviceModel {
   PerfCalibration cal_;
   double attention_repeat_ = 0;    // attention calls per step on one stage (Σ layer repeats)
   Memo tokens_, prefill_tokens_, decode_tokens_, sampled_rows_;
-  std::string infeasible_reason_;
+  Feasibility feasibility_;
 };
 
 }  // namespace xpusim

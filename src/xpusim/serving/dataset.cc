@@ -11,9 +11,11 @@
 #include <numbers>
 #include <random>
 
-#include "xpusim/base/check.h"
+#include <fmt/format.h>
+
 #include "xpusim/base/text.h"
 #include "xpusim/config/presets.h"
+#include "xpusim/workload/step_shape.h"
 
 namespace xpusim {
 namespace {
@@ -139,15 +141,25 @@ bool valid_quantiles(const std::vector<std::pair<double, double>>& q) {
   return true;
 }
 
-// Sampling needs what load_dataset() guarantees; a spec built in C++ that breaks it is a bug.
-void check_sampleable(const LD& d) {
-  XPUSIM_CHECK(d.min >= 1 && d.min <= d.max, "length distribution needs 1 <= min <= max");
-  if (d.kind == LD::Kind::kNormal || d.kind == LD::Kind::kLognormal)
-    XPUSIM_CHECK(d.stdev > 0 && std::isfinite(d.stdev) && std::isfinite(d.mean),
-                 "normal/lognormal need a finite mean and a stdev > 0");
-  if (d.kind == LD::Kind::kLognormal) XPUSIM_CHECK(d.mean > 0, "lognormal needs a mean > 0");
-  if (d.kind == LD::Kind::kQuantiles)
-    XPUSIM_CHECK(valid_quantiles(d.quantiles), "quantiles must go from 0 to 1, increasing");
+// Sampling needs what load_dataset() guarantees for a file; a spec built in code may break it.
+void check_length_distribution(const LD& d, const std::string& path, Diagnostics& errs) {
+  auto bad = [&](std::string message) {
+    errs.push_back(Diagnostic{.path = path, .message = std::move(message)});
+  };
+  if (!(d.min >= 1 && d.min <= d.max))
+    bad(fmt::format("needs 1 <= min <= max, got min {} and max {}", d.min, d.max));
+  if ((d.kind == LD::Kind::kNormal || d.kind == LD::Kind::kLognormal) &&
+      !(d.stdev > 0 && std::isfinite(d.stdev) && std::isfinite(d.mean)))
+    bad(fmt::format("a normal or lognormal length needs a finite mean and a stdev > 0, got mean "
+                    "{} and stdev {}",
+                    d.mean, d.stdev));
+  if (d.kind == LD::Kind::kLognormal && !(d.mean > 0))
+    bad(fmt::format("a lognormal length needs a mean > 0, got {}", d.mean));
+  if (d.kind == LD::Kind::kFixed && !(std::isfinite(d.mean)))
+    bad(fmt::format("a fixed length needs a finite mean, got {}", d.mean));
+  if (d.kind == LD::Kind::kQuantiles && !valid_quantiles(d.quantiles))
+    bad("quantiles must go from probability 0 to 1, strictly increasing, with non-decreasing "
+        "lengths");
 }
 
 // ---- Quantile text -----------------------------------------------------------------------------
@@ -666,8 +678,8 @@ class Rng {
 
 class LengthSampler {
  public:
+  // Precondition: check_sampleable() passed for the dataset holding `d`.
   explicit LengthSampler(const LD& d) : d_(d) {
-    check_sampleable(d);
     if (d.kind == LD::Kind::kLognormal) log_ = log_params(d);
   }
 
@@ -707,13 +719,8 @@ class LengthSampler {
   LogParams log_;
 };
 
+// Preconditions: check_sampleable(s) passed, n >= 0.
 std::vector<RequestSpec> draw_requests(const S& s, int64_t n, uint64_t seed) {
-  XPUSIM_CHECK(n >= 0, "the number of requests must be >= 0");
-  XPUSIM_CHECK(s.max_input_len == 0 || s.max_input_len >= s.input.min,
-               "filters.max_input_len below input.min");
-  XPUSIM_CHECK(s.max_total_len == 0 || s.max_total_len >= s.input.min + s.output.min,
-               "filters.max_total_len below input.min + output.min");
-  XPUSIM_CHECK(s.prefix.len >= 0 && s.prefix.groups >= 1, "prefix.len >= 0 and prefix.groups >= 1");
   LengthSampler input(s.input), output(s.output);
   auto passes = [&](int64_t in, int64_t out) {
     return (s.max_input_len == 0 || in <= s.max_input_len) &&
@@ -869,17 +876,62 @@ std::vector<std::string> list_datasets() {
   return list_yaml_ids((std::filesystem::path(data_dir()) / "datasets").string());
 }
 
-std::vector<RequestSpec> sample_requests(const DatasetSpec& dataset, int64_t n, uint64_t seed) {
+Result<void> check_sampleable(const DatasetSpec& s) {
+  Diagnostics errs;
+  check_length_distribution(s.input, "input", errs);
+  check_length_distribution(s.output, "output", errs);
+  if (!(s.max_input_len == 0 || s.max_input_len >= s.input.min))
+    errs.push_back({.path = "filters.max_input_len",
+                    .message = fmt::format("must be 0 (none) or >= input.min {}, got {}",
+                                           s.input.min, s.max_input_len)});
+  if (!(s.max_total_len == 0 || s.max_total_len >= s.input.min + s.output.min))
+    errs.push_back({.path = "filters.max_total_len",
+                    .message = fmt::format("must be 0 (none) or >= input.min + output.min = {}, "
+                                           "got {}",
+                                           s.input.min + s.output.min, s.max_total_len)});
+  if (s.prefix.len < 0 || s.prefix.groups < 1)
+    errs.push_back({.path = "prefix",
+                    .message = fmt::format("needs len >= 0 and groups >= 1, got len {} and "
+                                           "groups {}",
+                                           s.prefix.len, s.prefix.groups)});
+  if (!errs.empty()) return tl::unexpected(std::move(errs));
+  return {};
+}
+
+namespace {
+Result<void> check_count(int64_t n) {
+  if (n < 0)
+    return fail(Diagnostic{.path = "requests",
+                           .message = fmt::format("the number of requests must be >= 0, got {}", n)});
+  return {};
+}
+}  // namespace
+
+Result<std::vector<RequestSpec>> sample_requests(const DatasetSpec& dataset, int64_t n,
+                                                 uint64_t seed) {
+  if (auto ok = check_count(n); !ok) return tl::unexpected(ok.error());
+  if (auto ok = check_sampleable(dataset); !ok) return tl::unexpected(ok.error());
   return draw_requests(dataset, n, seed);
 }
 
-std::vector<RequestSpec> fixed_length_requests(int64_t n, int64_t input_len, int64_t output_len,
-                                               double input_stdev, double output_stdev,
-                                               uint64_t seed) {
-  XPUSIM_CHECK(input_len >= 1 && output_len >= 1, "fixed lengths must be >= 1");
-  XPUSIM_CHECK(std::isfinite(input_stdev) && input_stdev >= 0 && std::isfinite(output_stdev) &&
-                   output_stdev >= 0,
-               "length stdevs must be finite and >= 0");
+Result<std::vector<RequestSpec>> fixed_length_requests(int64_t n, int64_t input_len,
+                                                       int64_t output_len, double input_stdev,
+                                                       double output_stdev, uint64_t seed) {
+  if (auto ok = check_count(n); !ok) return tl::unexpected(ok.error());
+  Diagnostics errs;
+  auto length = [&](const char* path, int64_t v) {
+    if (v < 1 || v > kMaxStepTokens)
+      errs.push_back({.path = path, .message = fmt::format("must be in [1, 2^40], got {}", v)});
+  };
+  length("input_len", input_len);
+  length("output_len", output_len);
+  auto spread = [&](const char* path, double v) {
+    if (!(v >= 0) || !std::isfinite(v))
+      errs.push_back({.path = path, .message = fmt::format("must be finite and >= 0, got {}", v)});
+  };
+  spread("input_stdev", input_stdev);
+  spread("output_stdev", output_stdev);
+  if (!errs.empty()) return tl::unexpected(std::move(errs));
   auto make = [](int64_t len, double stdev) {
     LD d;
     d.kind = stdev > 0 ? LD::Kind::kNormal : LD::Kind::kFixed;

@@ -149,15 +149,21 @@ inline constexpr int kMaxDraws = 1000;
 // rejects distributions that keep less than 1% of their draws, so clamping practically never
 // happens. The only platform dependence left is libm's exp/log/cos in their last bit. When the
 // dataset has a shared prefix, each request's prefix id is drawn after its lengths.
-// Precondition (XPUSIM_CHECK): the dataset is valid (load_dataset() checks it), n >= 0.
-std::vector<RequestSpec> sample_requests(const DatasetSpec& dataset, int64_t n, uint64_t seed);
+// Errors: n < 0, a dataset check_sampleable() rejects.
+Result<std::vector<RequestSpec>> sample_requests(const DatasetSpec& dataset, int64_t n,
+                                                 uint64_t seed);
+
+// What sampling needs of a dataset (load_dataset() guarantees it for a file; a spec built in code
+// may lack it): each length distribution with 1 <= min <= max, a finite mean and a stdev > 0 when
+// normal or lognormal (a mean > 0 when lognormal), quantiles from 0 to 1 increasing; filters not
+// below the minimum lengths; prefix.len >= 0 and prefix.groups >= 1. Errors name the field.
+Result<void> check_sampleable(const DatasetSpec& dataset);
 
 // Requests of fixed lengths with an optional normal spread (stdev 0 = every request the same),
 // truncated to [1, 2 x mean] per length; deterministic for `seed` as sample_requests.
-// Precondition (XPUSIM_CHECK; callers validate user input): n >= 0, lengths >= 1, stdevs finite
-// and >= 0.
-std::vector<RequestSpec> fixed_length_requests(int64_t n, int64_t input_len, int64_t output_len,
-                                               double input_stdev, double output_stdev,
-                                               uint64_t seed);
+// Errors: n < 0, lengths outside [1, 2^40], stdevs negative or not finite.
+Result<std::vector<RequestSpec>> fixed_length_requests(int64_t n, int64_t input_len,
+                                                       int64_t output_len, double input_stdev,
+                                                       double output_stdev, uint64_t seed);
 
 }  // namespace xpusim

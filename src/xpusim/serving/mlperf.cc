@@ -122,8 +122,9 @@ Result<MlperfResult> run_mlperf(ServingSystem& system, const DatasetSpec& datase
   const int64_t offline_samples =
       clamp_samples(o.samples > 0 ? o.samples : std::max<int64_t>(rules.min_query_count, 1), o);
   if (scenario == MlperfScenario::kOffline) {
-    const std::vector<RequestSpec> reqs = sample_requests(dataset, offline_samples, o.seed);
-    auto offline = system.run(reqs, ArrivalSpec{}, reported);
+    const Result<std::vector<RequestSpec>> reqs = sample_requests(dataset, offline_samples, o.seed);
+    if (!reqs) return tl::unexpected(reqs.error());
+    auto offline = system.run(*reqs, ArrivalSpec{}, reported);
     if (!offline) return tl::unexpected(offline.error());
     out.run = std::move(*offline);
     std::tie(out.samples_per_s, out.tokens_per_s) = offline_figures(out.run, offline_samples);
@@ -138,7 +139,9 @@ Result<MlperfResult> run_mlperf(ServingSystem& system, const DatasetSpec& datase
   // size (a handful of samples would not saturate the system).
   const int64_t bound_samples =
       clamp_samples(std::max(offline_samples, std::max<int64_t>(rules.min_query_count, 1)), o);
-  auto offline = system.run(sample_requests(dataset, bound_samples, o.seed), ArrivalSpec{}, quiet);
+  const Result<std::vector<RequestSpec>> bound_reqs = sample_requests(dataset, bound_samples, o.seed);
+  if (!bound_reqs) return tl::unexpected(bound_reqs.error());
+  auto offline = system.run(*bound_reqs, ArrivalSpec{}, quiet);
   if (!offline) return tl::unexpected(offline.error());
   const double saturation = offline_figures(*offline, bound_samples).first.value();
   out.notes.clear();
@@ -153,7 +156,11 @@ Result<MlperfResult> run_mlperf(ServingSystem& system, const DatasetSpec& datase
   std::vector<RequestSpec> pool;
   auto probe = [&](double rate, const RunOptions& ro) -> Result<std::pair<ServingResult, Check>> {
     const int64_t n = samples_at(rate);
-    if (static_cast<int64_t>(pool.size()) < n) pool = sample_requests(dataset, n, o.seed + 2);
+    if (static_cast<int64_t>(pool.size()) < n) {
+      Result<std::vector<RequestSpec>> drawn = sample_requests(dataset, n, o.seed + 2);
+      if (!drawn) return tl::unexpected(drawn.error());
+      pool = std::move(*drawn);
+    }
     const std::vector<RequestSpec> reqs(pool.begin(), pool.begin() + n);
     ArrivalSpec a;
     a.kind = ArrivalSpec::Kind::kPoisson;

@@ -258,6 +258,7 @@ class Simulation {
   std::vector<FleetWork> activity_;
   SimDuration itl_gap_{0};  // the run of equal inter-token gaps not yet in the histogram
   uint64_t itl_run_ = 0;
+  std::optional<Diagnostics> failure_;  // a step the step model rejected: the run's error
 };
 
 void Simulation::try_start(Engine& e) {
@@ -270,7 +271,12 @@ void Simulation::try_start(Engine& e) {
   if (e.work.empty()) return;
   const PerfCalibration& cal = sys_.cal;
   const Pool& pool = sys_.pool_of(e.index);
-  const StepTime st = pool.device->step(e.shape);
+  const Result<StepTime> timed = pool.device->step(e.shape);
+  if (!timed) {  // a step beyond what the step model accepts (kMaxStepTokens): end the run
+    if (!failure_) failure_ = timed.error();
+    return;
+  }
+  const StepTime& st = *timed;
   // Host costs of the iteration (runtime profile): the scheduler's per-iteration work, amortised
   // over the decode iterations of one multi-step invocation; request set-up when new prompts start.
   Seconds overhead =
@@ -457,7 +463,7 @@ Result<ServingResult> Simulation::run() {
     case ArrivalSpec::Kind::kTrace: schedule_next_arrival(); break;
   }
 
-  while (!queue_.empty()) {
+  while (!queue_.empty() && !failure_) {
     const Queued q = queue_.top();
     queue_.pop();
     now_ = SimDuration(q.time);
@@ -477,6 +483,7 @@ Result<ServingResult> Simulation::run() {
         },
         q.event);
   }
+  if (failure_) return tl::unexpected(*failure_);
   flush_itl();
   // Conservation: every request arrived and was completed or rejected.
   XPUSIM_CHECK(c_.completed + c_.rejected == c_.arrived, "requests lost by the simulation");
@@ -575,33 +582,36 @@ Result<std::unique_ptr<ServingSystem>> ServingSystem::create(const HardwareSpec&
   impl->cal = with_runtime(cal, *runtime);
   SystemInfo& info = impl->info;
   const EngineProfile& eng = config.engine;
-  auto infeasible = [&](std::string why) {
-    if (!info.feasible) return;
-    info.feasible = false;
-    info.infeasible_reason = std::move(why);
+  auto infeasible = [&](InfeasibleReason reason, std::string why) {
+    info.feasibility.mark(reason, std::move(why));
   };
 
   // The pools, each with its device model and KV blocks per engine: the per-device KV budget over
   // the per-device bytes of one token, split over the pp lanes of a replica.
   auto make_pool = [&](std::string_view name, const ParallelismPlan& plan, int devices,
-                       int first_engine) {
+                       int first_engine) -> Result<Pool> {
     Pool pool;
     pool.name = name;
     pool.plan = plan;
     pool.replicas = devices / plan.devices_per_replica();
     pool.first_engine = first_engine;
-    pool.device = std::make_unique<DeviceModel>(hw, model, plan, config.precision, impl->cal);
-    if (!pool.device->feasible()) infeasible(pool.device->infeasible_reason());
-    const KvBudget budget = serving_kv_budget(
+    Result<DeviceModel> device = DeviceModel::create(hw, model, plan, config.precision, impl->cal);
+    if (!device) return tl::unexpected(device.error());
+    pool.device = std::make_unique<DeviceModel>(std::move(*device));
+    if (!pool.device->feasibility().feasible())
+      infeasible(*pool.device->feasibility().reason, pool.device->feasibility().detail);
+    const Result<KvBudget> kv_budget = serving_kv_budget(
         hw, model, plan, config.precision, std::max(eng.max_num_tokens, eng.max_batch),
         eng.memory_fraction, eng.memory_fraction_of == MemoryFractionOf::kTotal, impl->cal);
-    pool.kv_bytes_per_token = kv_bytes_per_token_per_device(model, plan, config.precision);
+    if (!kv_budget) return tl::unexpected(kv_budget.error());
+    const KvBudget& budget = *kv_budget;
+    pool.kv_bytes_per_token = *kv_bytes_per_token_per_device(model, plan, config.precision);
     const double tokens =
         budget.kv.value() > 0 ? budget.kv.value() / pool.kv_bytes_per_token.value() : 0.0;
     const auto blocks =
         static_cast<int64_t>(std::floor(tokens / static_cast<double>(eng.kv_block_size)));
     if (blocks < plan.pp)
-      infeasible(fmt::format(
+      infeasible(InfeasibleReason::kMemory, fmt::format(
           "no memory left for the KV cache: weights {:.1f} GB + activations {:.1f} GB + "
           "workspace {:.1f} GB per device against {:.1f} GB x memory fraction {} of the {} "
           "memory; use more devices per replica (tp/pp) or a narrower precision",
@@ -612,13 +622,23 @@ Result<std::unique_ptr<ServingSystem>> ServingSystem::create(const HardwareSpec&
     info.weights_per_device = budget.weights;
     return pool;
   };
+  auto add_pool = [&](std::string_view name, const ParallelismPlan& plan, int devices,
+                      int first_engine) -> Result<void> {
+    Result<Pool> pool = make_pool(name, plan, devices, first_engine);
+    if (!pool) return tl::unexpected(pool.error());
+    impl->pools.push_back(std::move(*pool));
+    return {};
+  };
   if (!config.disaggregation) {
-    impl->pools.push_back(make_pool("both", config.plan, config.devices, 0));
+    if (auto ok = add_pool("both", config.plan, config.devices, 0); !ok)
+      return tl::unexpected(ok.error());
   } else {
     const Disaggregation& split = *config.disaggregation;
-    impl->pools.push_back(make_pool("prefill", config.plan, split.prefill_devices, 0));
-    impl->pools.push_back(make_pool("decode", decode_plan, split.decode_devices,
-                                    impl->pools[0].engines()));
+    if (auto ok = add_pool("prefill", config.plan, split.prefill_devices, 0); !ok)
+      return tl::unexpected(ok.error());
+    if (auto ok = add_pool("decode", decode_plan, split.decode_devices, impl->pools[0].engines());
+        !ok)
+      return tl::unexpected(ok.error());
     // The tier joining the pools: the scale-up domain when both fit in it, else scale-out.
     const auto& ic = hw.interconnect;
     const LinkTierSpec* tier = nullptr;
@@ -627,7 +647,7 @@ Result<std::unique_ptr<ServingSystem>> ServingSystem::create(const HardwareSpec&
     else if (ic.scale_out.present)
       tier = &ic.scale_out;
     if (!tier)
-      infeasible(fmt::format("{} has no interconnect tier joining {} devices for the KV transfer "
+      infeasible(InfeasibleReason::kNetwork, fmt::format("{} has no interconnect tier joining {} devices for the KV transfer "
                              "between the pools",
                              hw.id, config.devices));
     if (tier) {
@@ -670,7 +690,10 @@ Result<ServingResult> ServingSystem::run(const std::vector<RequestSpec>& request
   auto bad = [&](std::string path, std::string message) {
     d.push_back(Diagnostic{.path = std::move(path), .message = std::move(message)});
   };
-  if (!impl_->info.feasible) bad("system", "infeasible: " + impl_->info.infeasible_reason);
+  if (!impl_->info.feasibility.feasible())
+    bad("system", "infeasible: " + impl_->info.feasibility.to_string());
+  if (options.beam_width < 1)
+    bad("beam_width", fmt::format("must be >= 1, got {}", options.beam_width));
   if (requests.empty()) bad("requests", "the workload has no requests");
   if (arrivals.kind == ArrivalSpec::Kind::kPoisson &&
       !(arrivals.rate.value() > 0 && std::isfinite(arrivals.rate.value())))
@@ -679,9 +702,11 @@ Result<ServingResult> ServingSystem::run(const std::vector<RequestSpec>& request
     bad("concurrency", fmt::format("must be >= 1 client, got {}", arrivals.concurrency));
   for (size_t i = 0; i < requests.size() && d.size() < 5; ++i) {
     const RequestSpec& r = requests[i];
-    if (r.input_len < 1 || r.output_len < 1 || r.prefix_len < 0 || r.prefix_len > r.input_len)
-      bad("requests", fmt::format("request {}: input_len {} and output_len {} must be >= 1, "
-                                  "0 <= prefix_len {} <= input_len",
+    if (r.input_len < 1 || r.output_len < 1 || r.prefix_len < 0 || r.prefix_len > r.input_len ||
+        r.input_len > kMaxStepTokens || r.output_len > kMaxStepTokens - r.input_len)
+      bad("requests", fmt::format("request {}: input_len {} and output_len {} must be >= 1 with "
+                                  "input_len + output_len <= 2^40, 0 <= prefix_len {} <= "
+                                  "input_len",
                                   i, r.input_len, r.output_len, r.prefix_len));
     if (arrivals.kind == ArrivalSpec::Kind::kTrace &&
         (!r.arrival || r.arrival->count() < 0 ||

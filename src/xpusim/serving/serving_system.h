@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "xpusim/base/diagnostic.h"
+#include "xpusim/base/feasibility.h"
 #include "xpusim/config/hardware_spec.h"
 #include "xpusim/config/model_spec.h"
 #include "xpusim/cost/token_economics.h"
@@ -99,10 +100,10 @@ struct ServingResult {
 
 // Static facts of a compiled system.
 struct SystemInfo {
-  // False when the deployment cannot serve at all (no memory left for the KV cache, a collective
-  // without an interconnect tier): a valid question whose answer is "infeasible" (run() refuses).
-  bool feasible = true;
-  std::string infeasible_reason;
+  // Infeasible when the deployment cannot serve at all (kMemory: no memory left for the KV cache;
+  // kNetwork: a collective or the KV transfer without an interconnect tier): a valid question
+  // whose answer is "infeasible" (run() refuses).
+  Feasibility feasibility;
   int replicas = 0;                 // model replicas (per pool when disaggregated: prefill first)
   int prefill_replicas = 0, decode_replicas = 0;  // disaggregated only
   int engines = 0;                  // replicas x pipeline lanes
@@ -120,7 +121,7 @@ class ServingSystem {
   // Errors (bad input): a plan the model cannot be sharded with, devices not a multiple of
   // tp x pp, a disaggregation split that does not add up, an unknown router or runtime profile.
   // A deployment that cannot serve (no room for a KV cache, no network tier for a collective) is
-  // not an error: it comes back with info().feasible = false and the reason.
+  // not an error: it comes back with info().feasibility infeasible, with the reason.
   static Result<std::unique_ptr<ServingSystem>> create(const HardwareSpec& hw,
                                                        const ModelSpec& model,
                                                        const SystemConfig& config,
@@ -132,7 +133,8 @@ class ServingSystem {
 
   // Simulates `requests` arriving by `arrivals`. Deterministic for a given input (one thread).
   // Errors: an infeasible system, an empty workload, a closed loop without clients, a
-  // non-positive rate, lengths below 1.
+  // non-positive rate, lengths below 1 or a request beyond kMaxStepTokens tokens, a beam width
+  // below 1.
   Result<ServingResult> run(const std::vector<RequestSpec>& requests, const ArrivalSpec& arrivals,
                             const RunOptions& options = {});
 

@@ -149,10 +149,15 @@ Outcome predict_static(const MeasuredRow& row, const PreparedRow& p, const PerfC
   sc.input_len = r.input_len;
   sc.output_len = r.output_len;
   sc.devices = row.num_devices;
-  StaticResult res = simulate_static(*p.hw, *p.model, sc, cal);
+  const Result<StaticResult> simulated = simulate_static(*p.hw, *p.model, sc, cal);
   Outcome o;
-  if (!res.feasible) {
-    o.skip_reason = "infeasible: " + res.infeasible_reason;
+  if (!simulated) {
+    o.skip_reason = "scenario: " + simulated.error().front().message;
+    return o;
+  }
+  const StaticResult& res = *simulated;
+  if (!res.feasibility.feasible()) {
+    o.skip_reason = "infeasible: " + res.feasibility.to_string();
     return o;
   }
   o.detail = "tp=" + std::to_string(r.tp) + " pp=" + std::to_string(r.pp) + " x" +
@@ -178,11 +183,16 @@ Outcome predict_static(const MeasuredRow& row, const PreparedRow& p, const PerfC
 Outcome predict_gemm_row(const MeasuredRow& row, const PreparedRow& p, const PerfCalibration& cal) {
   const GemmCase& g = p.c.gemm;
   GemmShape shape{g.m, g.n, g.k, g.batch};
-  GemmResult res = predict_gemm(*p.hw, shape, g.precision, cal);
+  const Result<GemmResult> predicted = predict_gemm(*p.hw, shape, g.precision, cal);
+  Outcome o;
+  if (!predicted) {
+    o.skip_reason = "gemm: " + predicted.error().front().message;
+    return o;
+  }
+  const GemmResult& res = *predicted;
   // gemm rows (LLMCompass) time one synchronised PyTorch call from the host: isolated_call_time.
   // gemm_peak rows (MAMF finder) average many back-to-back calls: the kernel time.
   const Seconds t = p.c.kind == CaseKind::kGemm ? res.isolated_call_time : res.time;
-  Outcome o;
   o.detail = "tile " + std::to_string(res.tile.m) + "x" + std::to_string(res.tile.n) + ", " +
              std::to_string(res.waves) + " waves, " + std::string(to_string(res.bound)) +
              "-bound in " + std::string(to_string(res.execution_precision));
@@ -229,10 +239,13 @@ std::optional<Seconds> llmcompass_op_time(const std::string& name, const LayerGr
   if (!attn) return std::nullopt;
   const AttentionShape& a = attn->attention;
   const int64_t problems = a.batch * a.heads;
-  if (name == "Q_mul_K")
-    return predict_gemm(hw, GemmShape{a.q_len, a.kv_len, a.qk_dim, problems}, act, cal).time;
-  if (name == "A_mul_V")
-    return predict_gemm(hw, GemmShape{a.q_len, a.v_dim, a.kv_len, problems}, act, cal).time;
+  auto gemm_time = [&](GemmShape shape) -> std::optional<Seconds> {
+    const Result<GemmResult> g = predict_gemm(hw, shape, act, cal);
+    if (!g) return std::nullopt;
+    return g->time;
+  };
+  if (name == "Q_mul_K") return gemm_time(GemmShape{a.q_len, a.kv_len, a.qk_dim, problems});
+  if (name == "A_mul_V") return gemm_time(GemmShape{a.q_len, a.v_dim, a.kv_len, problems});
   if (name == "Softmax") {
     Op sm;
     sm.name = "softmax";
@@ -347,8 +360,8 @@ ServingOutcome simulate_serving(const MeasuredRow& row, const PreparedRow& p, in
     out.error = system.error().front().message;
     return out;
   }
-  if (!(*system)->info().feasible) {
-    out.error = "infeasible: " + (*system)->info().infeasible_reason;
+  if (!(*system)->info().feasibility.feasible()) {
+    out.error = "infeasible: " + (*system)->info().feasibility.to_string();
     return out;
   }
   using A = ServingRowCase::Arrivals;
@@ -368,10 +381,15 @@ ServingOutcome simulate_serving(const MeasuredRow& row, const PreparedRow& p, in
     out.mlperf = std::move(*m);
     return out;
   }
-  std::vector<RequestSpec> reqs =
+  Result<std::vector<RequestSpec>> drawn =
       p.dataset ? sample_requests(*p.dataset, v.requests, kValidationSeed)
                 : fixed_length_requests(v.requests, r.input_len, r.output_len, 0, 0,
                                         kValidationSeed);
+  if (!drawn) {
+    out.error = drawn.error().front().message;
+    return out;
+  }
+  const std::vector<RequestSpec> reqs = std::move(*drawn);
   ArrivalSpec arrivals;
   if (v.arrivals == A::kClosedLoop) {
     arrivals.kind = ArrivalSpec::Kind::kClosedLoop;
@@ -498,10 +516,16 @@ Outcome predict_row_with(const MeasuredRow& row, const PreparedRow& p,
       return o;
     }
     case CaseKind::kAllReduce: {
-      CollectiveResult res = predict_collective(*p.hw, CollectiveKind::kAllReduce,
-                                                p.c.allreduce.message, p.c.allreduce.devices, cal);
+      const Result<CollectiveResult> predicted =
+          predict_collective(*p.hw, CollectiveKind::kAllReduce, p.c.allreduce.message,
+                             p.c.allreduce.devices, cal);
       Outcome o;
-      if (!res.feasible) {
+      if (!predicted) {
+        o.skip_reason = "all-reduce: " + predicted.error().front().message;
+        return o;
+      }
+      const CollectiveResult& res = *predicted;
+      if (!res.feasibility.feasible()) {
         o.skip_reason = "infeasible: no interconnect tier for an all-reduce over " +
                         std::to_string(p.c.allreduce.devices) + " devices";
         return o;
@@ -525,9 +549,14 @@ Outcome predict_row_with(const MeasuredRow& row, const PreparedRow& p,
         o.detail = "host link x link_efficiency";
         return o;
       }
-      CollectiveResult res =
+      const Result<CollectiveResult> predicted =
           predict_collective(*p.hw, CollectiveKind::kSendRecv, p.c.p2p.message, 2, cal);
-      if (!res.feasible) {
+      if (!predicted) {
+        o.skip_reason = "p2p: " + predicted.error().front().message;
+        return o;
+      }
+      const CollectiveResult& res = *predicted;
+      if (!res.feasibility.feasible()) {
         o.skip_reason = "infeasible: no interconnect tier between 2 devices";
         return o;
       }
@@ -623,10 +652,16 @@ struct Validator::Impl {
         if (p.c.kind == CaseKind::kOp) {
           const StaticCase& r = p.c.run;
           PrecisionPlan prec = precision_of(r);
-          p.graph = p.c.op.phase == OpPhase::kPrefill
-                        ? build_prefill(*p.model, plan, prec, r.batch, r.input_len)
-                        : build_decode_step(*p.model, plan, prec, r.batch,
-                                            static_cast<int64_t>(r.input_len) + r.output_len);
+          Result<OpGraph> graph =
+              p.c.op.phase == OpPhase::kPrefill
+                  ? build_prefill(*p.model, plan, prec, r.batch, r.input_len)
+                  : build_decode_step(*p.model, plan, prec, r.batch,
+                                      static_cast<int64_t>(r.input_len) + r.output_len);
+          if (!graph) {
+            skip("op row: " + graph.error().front().message);
+            continue;
+          }
+          p.graph = std::move(*graph);
           if (p.graph->layers.empty()) {
             skip("op row: the layer graph of " + row.model + " has no layers");
             continue;

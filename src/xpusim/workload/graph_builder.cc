@@ -11,7 +11,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include "xpusim/base/check.h"
 #include "xpusim/config/model_params.h"
 
 namespace xpusim {
@@ -300,11 +299,8 @@ struct Builder {
     return g;
   }
 
+  // Preconditions (checked by the public functions below): check_plan and check_step_shape pass.
   [[nodiscard]] OpGraph build() const {
-    XPUSIM_CHECK(!shape.empty(), "a step needs at least one query token");
-    XPUSIM_CHECK(shape.prefill_tokens >= 0 && shape.decode_tokens >= 0 && shape.sampled_rows >= 0,
-                 "invalid step shape");
-    XPUSIM_CHECK(p.tp >= 1 && p.pp >= 1 && p.ep >= 1 && m.heads % p.tp == 0, "unchecked plan");
     OpGraph g;
     g.shape = shape;
     g.pipeline_stages = p.pp;
@@ -369,19 +365,26 @@ double expected_touched_experts(int experts, int top_k, double tokens) {
   return experts * (1.0 - miss);
 }
 
-OpGraph build_step(const ModelSpec& model, const ParallelismPlan& plan,
-                   const PrecisionPlan& precision, const StepShape& shape) {
+Result<OpGraph> build_step(const ModelSpec& model, const ParallelismPlan& plan,
+                           const PrecisionPlan& precision, const StepShape& shape) {
+  if (auto ok = check_plan(model, plan); !ok) return tl::unexpected(ok.error());
+  if (auto ok = check_step_shape(shape); !ok) return tl::unexpected(ok.error());
   return Builder{model, plan, precision, shape}.build();
 }
 
-Op build_attention(const ModelSpec& model, const ParallelismPlan& plan,
-                   const PrecisionPlan& precision, const StepShape& shape, bool decode) {
+Result<Op> build_attention(const ModelSpec& model, const ParallelismPlan& plan,
+                           const PrecisionPlan& precision, const StepShape& shape, bool decode) {
+  if (auto ok = check_plan(model, plan); !ok) return tl::unexpected(ok.error());
+  if (auto ok = check_step_shape(shape); !ok) return tl::unexpected(ok.error());
   return Builder{model, plan, precision, shape}.attention(decode);
 }
 
 StepShape prefill_shape(const ModelSpec& model, int64_t batch, int64_t input_len) {
-  XPUSIM_CHECK(batch >= 1 && input_len >= 1, "invalid prefill");
   StepShape s;
+  if (batch < 1 || input_len < 1 || input_len > kMaxStepTokens / batch) {
+    ++s.invalid_segments;
+    return s;
+  }
   add_prefill_chunk(s, input_len, 0, true, model.sliding_window);
   // `batch` identical chunks: every sum scales with the batch.
   s.prefill_tokens *= batch;
@@ -394,24 +397,24 @@ StepShape prefill_shape(const ModelSpec& model, int64_t batch, int64_t input_len
 }
 
 StepShape decode_shape(const ModelSpec& model, int64_t batch, int64_t context) {
-  XPUSIM_CHECK(batch >= 1 && context >= 1, "invalid decode step");
   StepShape s;
   add_decode(s, context, model.sliding_window, batch);
   return s;
 }
 
-OpGraph build_prefill(const ModelSpec& model, const ParallelismPlan& plan,
-                      const PrecisionPlan& precision, int64_t batch, int64_t input_len) {
+Result<OpGraph> build_prefill(const ModelSpec& model, const ParallelismPlan& plan,
+                              const PrecisionPlan& precision, int64_t batch, int64_t input_len) {
   return build_step(model, plan, precision, prefill_shape(model, batch, input_len));
 }
 
-OpGraph build_decode_step(const ModelSpec& model, const ParallelismPlan& plan,
-                          const PrecisionPlan& precision, int64_t batch, int64_t context) {
+Result<OpGraph> build_decode_step(const ModelSpec& model, const ParallelismPlan& plan,
+                                  const PrecisionPlan& precision, int64_t batch, int64_t context) {
   return build_step(model, plan, precision, decode_shape(model, batch, context));
 }
 
-Bytes weight_bytes_per_device(const ModelSpec& m, const ParallelismPlan& p,
-                              const PrecisionPlan& prec) {
+Result<Bytes> weight_bytes_per_device(const ModelSpec& m, const ParallelismPlan& p,
+                                      const PrecisionPlan& prec) {
+  if (auto ok = check_plan(m, p); !ok) return tl::unexpected(ok.error());
   const double wb = bytes_per_element(prec.weights).value();
   const double hb = bytes_per_element(head_precision(prec)).value();
   const double h = m.hidden;
@@ -454,8 +457,9 @@ Bytes weight_bytes_per_device(const ModelSpec& m, const ParallelismPlan& p,
   return Bytes(layers_bytes + ends);
 }
 
-Bytes kv_bytes_per_token_per_device(const ModelSpec& m, const ParallelismPlan& p,
-                                    const PrecisionPlan& prec) {
+Result<Bytes> kv_bytes_per_token_per_device(const ModelSpec& m, const ParallelismPlan& p,
+                                            const PrecisionPlan& prec) {
+  if (auto ok = check_plan(m, p); !ok) return tl::unexpected(ok.error());
   double per_layer;
   if (m.mla.enabled()) {
     per_layer = m.mla.kv_lora_rank + m.mla.qk_rope_head_dim;  // replicated over tp

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 
+#include "xpusim/base/diagnostic.h"
 #include "xpusim/config/model_spec.h"
 #include "xpusim/units/quantity.h"
 #include "xpusim/workload/op_graph.h"
@@ -18,29 +19,31 @@ namespace xpusim {
 // GEMMs, norms and collectives run over all shape.tokens() rows; the prefill and decode parts get
 // one attention call each; the LM head and sampling run on shape.sampled_rows only. Every op is
 // tagged with the count it depends on (Op::scaling).
-// Preconditions (XPUSIM_CHECK): check_plan(model, plan) passed, !shape.empty().
-OpGraph build_step(const ModelSpec& model, const ParallelismPlan& plan,
+// Errors: a plan check_plan() rejects, a shape check_step_shape() rejects (empty, invalid segments).
+Result<OpGraph> build_step(const ModelSpec& model, const ParallelismPlan& plan,
                    const PrecisionPlan& precision, const StepShape& shape);
 
 // The attention call of one layer for the decode rows (decode = true) or the prefill chunks of
 // `shape`: the op build_step puts in every layer. Cheap (no allocation); perf/step_model calls it
-// per step.
-Op build_attention(const ModelSpec& model, const ParallelismPlan& plan,
+// per step. Errors as for build_step.
+Result<Op> build_attention(const ModelSpec& model, const ParallelismPlan& plan,
                    const PrecisionPlan& precision, const StepShape& shape, bool decode);
 
 // The step shapes of the static scenario: a prefill of `batch` prompts of `input_len` tokens, each
-// sampling its first token; one decode step of `batch` rows at `context` keys.
+// sampling its first token; one decode step of `batch` rows at `context` keys. Arguments below 1,
+// or a batch x input_len beyond kMaxStepTokens, give a shape marked invalid (step_shape.h).
 StepShape prefill_shape(const ModelSpec& model, int64_t batch, int64_t input_len);
 StepShape decode_shape(const ModelSpec& model, int64_t batch, int64_t context);
 
 // Prefill of `batch` sequences of `input_len` prompt tokens (the first token is sampled from the
 // last position; the LM head runs on `batch` rows only, as TensorRT-LLM/vLLM do).
-// Preconditions (XPUSIM_CHECK): check_plan(model, plan) passed, batch >= 1, input_len >= 1.
-OpGraph build_prefill(const ModelSpec& model, const ParallelismPlan& plan,
+// Errors as for build_step (batch or input_len < 1 make an invalid shape).
+Result<OpGraph> build_prefill(const ModelSpec& model, const ParallelismPlan& plan,
                       const PrecisionPlan& precision, int64_t batch, int64_t input_len);
 
 // One decode step of `batch` sequences, each attending to `context` keys (past tokens + the new one).
-OpGraph build_decode_step(const ModelSpec& model, const ParallelismPlan& plan,
+// Errors as for build_step.
+Result<OpGraph> build_decode_step(const ModelSpec& model, const ParallelismPlan& plan,
                           const PrecisionPlan& precision, int64_t batch, int64_t context);
 
 // Expected number of distinct routed experts hit by `tokens` tokens choosing top-k of `experts`
@@ -50,13 +53,14 @@ double expected_touched_experts(int experts, int top_k, double tokens);
 
 // Parameter bytes held by one device (the most loaded pipeline stage, embedding and LM head both
 // counted): attention and MLP sharded tp ways, routed experts ep ways and tp/ep ways inside an expert,
-// vocabulary sharded tp ways; norms and routers replicated.
-Bytes weight_bytes_per_device(const ModelSpec& model, const ParallelismPlan& plan,
+// vocabulary sharded tp ways; norms and routers replicated. Errors: a plan check_plan() rejects.
+Result<Bytes> weight_bytes_per_device(const ModelSpec& model, const ParallelismPlan& plan,
                               const PrecisionPlan& precision);
 
 // KV-cache bytes per token per device: layers/pp x (2 x KV heads per device x head_dim, or the MLA
-// latent kv_lora_rank + qk_rope_head_dim, replicated over tp) x KV element size.
-Bytes kv_bytes_per_token_per_device(const ModelSpec& model, const ParallelismPlan& plan,
+// latent kv_lora_rank + qk_rope_head_dim, replicated over tp) x KV element size. Errors: a plan
+// check_plan() rejects.
+Result<Bytes> kv_bytes_per_token_per_device(const ModelSpec& model, const ParallelismPlan& plan,
                                     const PrecisionPlan& precision);
 
 }  // namespace xpusim

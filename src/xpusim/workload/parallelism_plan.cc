@@ -38,6 +38,26 @@ Diagnostic plan_error(const std::string& path, const std::string& message) {
 
 Result<void> check_plan(const ModelSpec& model, const ParallelismPlan& plan) {
   Diagnostics errs;
+  // The sizes every sharding and graph computation divides by or multiplies with (model_schema
+  // guarantees them for specs read from files; a spec built in code may lack them).
+  auto model_size = [&](const char* name, int v, int min) {
+    if (v < min)
+      errs.push_back(plan_error(std::string("model.") + name,
+                                "must be >= " + std::to_string(min) + " in the model spec, got " +
+                                    std::to_string(v)));
+  };
+  model_size("layers", model.layers, 1);
+  model_size("hidden", model.hidden, 1);
+  model_size("heads", model.heads, 1);
+  model_size("vocab", model.vocab, 1);
+  model_size("kv_heads", model.kv_heads, 0);
+  model_size("ffn", model.ffn, 0);
+  if (!model.mla.enabled()) model_size("head_dim", model.head_dim, 1);
+  if (model.moe.enabled()) {
+    model_size("moe.experts_per_token", model.moe.experts_per_token, 1);
+    model_size("moe.expert_ffn", model.moe.expert_ffn, 1);
+  }
+  if (!errs.empty()) return tl::unexpected(std::move(errs));
   auto positive = [&](const char* name, int v) {
     if (v < 1) errs.push_back(plan_error(name, "must be >= 1, got " + std::to_string(v)));
   };

@@ -22,6 +22,7 @@ struct ParallelismPlan {
   int microbatches = 1;
   bool sequence_parallel = false;  // norms/residuals on T/tp tokens, all-reduce -> RS + AG
   [[nodiscard]] int devices_per_replica() const { return tp * pp; }
+  bool operator==(const ParallelismPlan&) const = default;
 };
 
 // Format of each tensor class. Weight-only quantisation = narrow `weights` with 16-bit
@@ -33,6 +34,7 @@ struct PrecisionPlan {
   // The format GEMMs are computed in before hardware support is considered: the wider of the
   // weight and activation formats (perf/ maps it through execution_precision()).
   [[nodiscard]] Precision math() const;
+  bool operator==(const PrecisionPlan&) const = default;
 };
 
 // The plan a single "--precision P" means, as serving engines use it (TensorRT-LLM quantisation
@@ -42,10 +44,12 @@ struct PrecisionPlan {
 // format when given.
 PrecisionPlan precision_plan_for(Precision p, std::optional<Precision> kv = std::nullopt);
 
-// Checks that `plan` can shard `model`: every degree >= 1, tp divides the attention heads, kv heads
-// divisible by tp or tp divisible by kv heads (KV heads are then replicated), tp divides the MLP and
-// expert intermediate sizes, ep divides tp and the expert count, pp <= layers, microbatches >= 1.
-// Messages name the field ("tp", "pp", "ep") and the allowed values.
+// Checks that `plan` can shard `model`: the model has its sizes (layers, hidden, heads, vocab,
+// head_dim >= 1; MoE experts_per_token and expert_ffn >= 1), every degree >= 1, tp divides the
+// attention heads, kv heads divisible by tp or tp divisible by kv heads (KV heads are then
+// replicated), tp divides the MLP and expert intermediate sizes, ep divides tp and the expert
+// count, pp <= layers, microbatches >= 1. Messages name the field ("tp", "pp", "ep",
+// "model.hidden") and the allowed values.
 Result<void> check_plan(const ModelSpec& model, const ParallelismPlan& plan);
 
 }  // namespace xpusim

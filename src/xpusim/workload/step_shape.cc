@@ -2,8 +2,10 @@
 #include "xpusim/workload/step_shape.h"
 
 #include <algorithm>
+#include <cmath>
+#include <string>
 
-#include "xpusim/base/check.h"
+#include <fmt/format.h>
 
 namespace xpusim {
 namespace {
@@ -25,7 +27,11 @@ double causal_pairs(int64_t tokens, int64_t cached, int window) {
 
 void add_prefill_chunk(StepShape& s, int64_t tokens, int64_t cached, bool samples, int window,
                        int64_t rows) {
-  XPUSIM_CHECK(tokens >= 1 && cached >= 0 && rows >= 1, "invalid prefill chunk");
+  if (tokens < 1 || cached < 0 || rows < 1 || tokens > kMaxStepTokens - s.tokens() ||
+      cached > kMaxStepTokens || rows > kMaxStepTokens - s.sampled_rows) {
+    ++s.invalid_segments;
+    return;
+  }
   const int64_t keys = cached + tokens;
   const int64_t seen = window > 0 ? std::min<int64_t>(keys, window) : keys;
   s.prefill_tokens += tokens;
@@ -39,6 +45,52 @@ void add_prefill_chunk(StepShape& s, int64_t tokens, int64_t cached, bool sample
   s.prefill_tile_keys += d((tokens + 127) / 128) * tile_keys;
   s.prefill_max_keys = std::max(s.prefill_max_keys, seen);
   if (samples) s.sampled_rows += rows;
+}
+
+Result<void> check_step_shape(const StepShape& s) {
+  Diagnostics errs;
+  auto bad = [&](const char* field, std::string message) {
+    errs.push_back(Diagnostic{.path = std::string("shape.") + field, .message = std::move(message)});
+  };
+  if (s.invalid_segments != 0)
+    bad("invalid_segments",
+        fmt::format("{} segment(s) were added with out-of-range arguments: a prefill chunk needs "
+                    "tokens >= 1, cached >= 0 and rows >= 1, a decode row context >= 1 and rows "
+                    ">= 1, each and the step's total at most 2^40 tokens",
+                    s.invalid_segments));
+  auto count = [&](const char* field, int64_t v) {
+    if (v < 0 || v > kMaxStepTokens)
+      bad(field, fmt::format("must be in [0, 2^40], got {}", v));
+  };
+  count("prefill_tokens", s.prefill_tokens);
+  count("prefill_chunks", s.prefill_chunks);
+  count("prefill_max_keys", s.prefill_max_keys);
+  count("decode_tokens", s.decode_tokens);
+  count("decode_max_keys", s.decode_max_keys);
+  count("sampled_rows", s.sampled_rows);
+  auto sum = [&](const char* field, double v) {
+    if (!std::isfinite(v) || v < 0) bad(field, fmt::format("must be finite and >= 0, got {}", v));
+  };
+  sum("prefill_pairs", s.prefill_pairs);
+  sum("prefill_cached_keys", s.prefill_cached_keys);
+  sum("prefill_tile_keys", s.prefill_tile_keys);
+  sum("decode_keys", s.decode_keys);
+  if (!errs.empty()) return tl::unexpected(std::move(errs));
+  if (s.tokens() > kMaxStepTokens)
+    bad("tokens", fmt::format("prefill_tokens + decode_tokens = {} exceeds 2^40", s.tokens()));
+  if (s.empty())
+    bad("tokens", "a step needs at least one query token (prefill_tokens + decode_tokens >= 1)");
+  if ((s.prefill_tokens > 0) != (s.prefill_chunks > 0) || s.prefill_chunks > s.prefill_tokens)
+    bad("prefill_chunks", fmt::format("{} chunks for {} prefill tokens: every chunk holds at "
+                                      "least one token",
+                                      s.prefill_chunks, s.prefill_tokens));
+  if (s.prefill_tokens > 0 && s.prefill_max_keys < 1)
+    bad("prefill_max_keys", fmt::format("must be >= 1 with prefill tokens, got {}",
+                                        s.prefill_max_keys));
+  if (s.decode_tokens > 0 && s.decode_max_keys < 1)
+    bad("decode_max_keys", fmt::format("must be >= 1 with decode rows, got {}", s.decode_max_keys));
+  if (!errs.empty()) return tl::unexpected(std::move(errs));
+  return {};
 }
 
 

@@ -8,7 +8,15 @@
 
 #include <cstdint>
 
+#include "xpusim/base/diagnostic.h"
+
 namespace xpusim {
+
+// The most query tokens a step may hold (and the most keys a row may attend): 2^40, beyond any
+// engine by orders of magnitude, and small enough that every product the graph and the operator
+// models form (tokens x hidden x bytes, rows x vocabulary, tile counts) stays exact in a double
+// and in an int64.
+inline constexpr int64_t kMaxStepTokens = int64_t{1} << 40;
 
 struct StepShape {
   // ---- Prefill chunks (ragged, causal) ----
@@ -27,6 +35,9 @@ struct StepShape {
   // ---- Sampling ----
   int64_t sampled_rows = 0;       // rows that run the LM head and sample: decode rows + chunks
                                   // that end their prompt
+  // Segments given out-of-range arguments (the add_* functions below never abort): a shape with
+  // any is invalid, and check_step_shape() and every consumer of the shape reject it.
+  int64_t invalid_segments = 0;
 
   // Query tokens of the step: every GEMM, norm and collective runs over these rows.
   [[nodiscard]] int64_t tokens() const { return prefill_tokens + decode_tokens; }
@@ -36,20 +47,32 @@ struct StepShape {
 // Adds a prefill chunk of `tokens` (>= 1) query tokens whose sequence already holds `cached` (>= 0)
 // tokens in the KV cache (earlier chunks, a cached prefix). `samples`: the chunk ends the prompt,
 // so the step samples the first output token of the sequence (`rows` of them for a beam search).
-// `window` is the model's sliding window (0 = full attention). Callers check their arguments;
-// negative values are a bug (XPUSIM_CHECK).
+// `window` is the model's sliding window (0 = full attention). Out-of-range arguments (tokens or
+// rows < 1, cached < 0, any of them or the step's total beyond kMaxStepTokens) add nothing but
+// mark the shape invalid (invalid_segments), which check_step_shape() reports.
 void add_prefill_chunk(StepShape& s, int64_t tokens, int64_t cached, bool samples, int window,
                        int64_t rows = 1);
 
 // Adds `rows` (>= 1) decode rows, each attending `context` (>= 1) keys: the tokens before it and
-// the new token. Inline: the serving simulator calls it once per decode row.
+// the new token. Out-of-range arguments mark the shape invalid as for add_prefill_chunk. Inline:
+// the serving simulator calls it once per decode row.
 inline void add_decode(StepShape& s, int64_t context, int window, int64_t rows = 1) {
+  if (context < 1 || rows < 1 || context > kMaxStepTokens ||
+      rows > kMaxStepTokens - s.tokens() || rows > kMaxStepTokens - s.sampled_rows) {
+    ++s.invalid_segments;
+    return;
+  }
   const int64_t keys = window > 0 && context > window ? window : context;
   s.decode_tokens += rows;
-  s.decode_keys += static_cast<double>(keys * rows);
+  s.decode_keys += static_cast<double>(keys) * static_cast<double>(rows);
   if (keys > s.decode_max_keys) s.decode_max_keys = keys;
   s.sampled_rows += rows;
 }
+
+// Checks a shape before the graph is built or a step is timed: no invalid segment, at least one
+// query token, every count in [0, kMaxStepTokens] and every sum finite and >= 0, chunks and key
+// runs consistent with the tokens. Errors name the field (path "shape.<field>") and the value.
+Result<void> check_step_shape(const StepShape& shape);
 
 // Causal score pairs of one chunk: query i (1..tokens) sees min(cached + i, window) keys.
 double causal_pairs(int64_t tokens, int64_t cached, int window);

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 
 #include "unit/area/reference_chips.h"
 #include "xpusim/area/area_model.h"
@@ -21,7 +22,7 @@ TEST(AreaModel, A100WithinTenPercentOfPublishedDie) {
   auto r = estimate_area(a100_sxm(), a100_die());
   ASSERT_TRUE(r) << to_string(r.error());
   EXPECT_NEAR(r->total_area.value(), 826.0, 82.6);
-  EXPECT_TRUE(r->feasible);
+  EXPECT_TRUE(r->feasibility.feasible());
   EXPECT_EQ(r->units_on_die, 128);
 }
 
@@ -29,7 +30,7 @@ TEST(AreaModel, H100WithinTenPercentOfPublishedDie) {
   auto r = estimate_area(h100_sxm(), h100_die());
   ASSERT_TRUE(r) << to_string(r.error());
   EXPECT_NEAR(r->total_area.value(), 814.0, 81.4);
-  EXPECT_TRUE(r->feasible);
+  EXPECT_TRUE(r->feasibility.feasible());
 }
 
 TEST(AreaModel, ComponentsSumToDieArea) {
@@ -76,9 +77,17 @@ TEST(AreaModel, OversizedMonolithicDieIsInfeasibleNotAnError) {
   hw.compute.units = 264;
   auto r = estimate_area(hw, {.units_on_die = 288, .dram_phys_on_die = 6});
   ASSERT_TRUE(r);
-  EXPECT_FALSE(r->feasible);
-  EXPECT_NE(r->infeasible_reason.find("exceeds the 26 x 33 mm reticle"), std::string::npos)
-      << r->infeasible_reason;
+  EXPECT_FALSE(r->feasibility.feasible());
+  EXPECT_EQ(r->feasibility.reason, InfeasibleReason::kReticle);
+  EXPECT_NE(r->feasibility.to_string().find("exceeds the 26 x 33 mm reticle"), std::string::npos)
+      << r->feasibility.to_string();
+  // The excess is the die beyond the 26 x 33 mm field, and the detail says it.
+  ASSERT_EQ(r->dies.size(), 1u);
+  EXPECT_NEAR(r->reticle_excess.value(), r->dies[0].area.value() - 858.0, 1e-9);
+  EXPECT_GT(r->reticle_excess.value(), 0);
+  char by[64];
+  std::snprintf(by, sizeof by, "by %.0f mm²", r->reticle_excess.value());
+  EXPECT_NE(r->feasibility.detail.find(by), std::string::npos) << r->feasibility.detail;
 }
 
 TEST(AreaModel, TwoChipletsFitTheReticleAndPayDieToDie) {
@@ -87,7 +96,7 @@ TEST(AreaModel, TwoChipletsFitTheReticleAndPayDieToDie) {
   hw.physical.compute_die.count = 2;
   auto r = estimate_area(hw, {.units_on_die = 288, .dram_phys_on_die = 6});
   ASSERT_TRUE(r) << to_string(r.error());
-  EXPECT_TRUE(r->feasible) << r->infeasible_reason;
+  EXPECT_TRUE(r->feasibility.feasible()) << r->feasibility.to_string();
   ASSERT_EQ(r->dies.size(), 1u);
   EXPECT_EQ(r->dies[0].count, 2);
   bool has_d2d = false;

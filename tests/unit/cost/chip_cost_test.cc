@@ -36,7 +36,7 @@ TEST(ChipCost, H100BuildUpNearPublishedEstimates) {
   EXPECT_LT(c.package.total.value(), 750 * 2.0);
   // Harvesting rescues most defective GH100 dies (132 of 144 SMs enabled).
   EXPECT_GT(c.dies[0].sellable_yield, c.dies[0].defect_free_yield);
-  EXPECT_TRUE(c.feasible);
+  EXPECT_TRUE(c.feasibility.feasible());
   // Sum of the parts.
   EXPECT_NEAR(c.manufacturing.value(),
               (c.logic_dies + c.memory + c.package.total + c.test_assembly).value(), 1e-6);

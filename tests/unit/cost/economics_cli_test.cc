@@ -44,7 +44,28 @@ TEST(WaferCli, OversizedDieIsInfeasibleNotAnError) {
   ASSERT_EQ(r.code, 0);
   auto j = nlohmann::json::parse(r.out);
   EXPECT_FALSE(j["feasible"].get<bool>());
-  EXPECT_NE(j["infeasible_reason"].get<std::string>().find("reticle field"), std::string::npos);
+  EXPECT_EQ(j["infeasible_reason"], "reticle");
+  EXPECT_NE(j["infeasible_detail"].get<std::string>().find("reticle field"), std::string::npos);
+  // No die of a size the scanner cannot expose: no count, yield or cost, only how far it is off.
+  for (const char* k : {"gross_dies_formula", "full_dies", "dies_per_shot", "shots", "yield",
+                        "good_dies", "cost_per_die_usd", "cost_per_good_die_usd"})
+    EXPECT_TRUE(j[k].is_null()) << k << " = " << j[k];
+  EXPECT_EQ(j["reticle_width_mm"].get<double>(), 26.0);
+  EXPECT_EQ(j["reticle_height_mm"].get<double>(), 33.0);
+  EXPECT_NEAR(j["reticle_overhang_width_mm"].get<double>(), 4.0, 1e-9);
+  EXPECT_NEAR(j["reticle_overhang_height_mm"].get<double>(), 0.0, 1e-9);
+  CliRun table = run("wafer --die-width 30 --die-height 30");
+  ASSERT_EQ(table.code, 0);
+  EXPECT_EQ(table.out.rfind("INFEASIBLE: reticle: a 30 x 30 mm die does not fit", 0), 0u)
+      << table.out;
+  for (const char* k : {"good_dies", "full_dies", "cost_per_good_die_usd"})
+    EXPECT_EQ(table.out.find(k), std::string::npos) << k << " in\n" << table.out;
+  // A feasible die keeps every figure and no overhang.
+  auto ok = nlohmann::json::parse(run("wafer --die-width 20 --die-height 20 --format json").out);
+  EXPECT_TRUE(ok["feasible"].get<bool>());
+  EXPECT_TRUE(ok["infeasible_reason"].is_null());
+  EXPECT_TRUE(ok["reticle_overhang_width_mm"].is_null());
+  EXPECT_GT(ok["good_dies"].get<int>(), 0);
 }
 
 TEST(WaferCli, BadInputsExitOneWithClearErrors) {
@@ -71,6 +92,81 @@ TEST(AreaCli, TotalAreaKeyAndComponents) {
   EXPECT_NEAR(j["total_area_mm2"].get<double>(), 814, 81.4);
   EXPECT_TRUE(j["feasible"].get<bool>());
   EXPECT_FALSE(j["dies"][0]["components"].empty());
+}
+
+// 300 units on H100's die: ~1350 mm², beyond the 858 mm² reticle.
+const std::string kOversized = "--hardware h100-sxm-80gb --units-on-die 300";
+
+TEST(AreaCli, DieBeyondTheReticleIsInfeasibleWithTheExcess) {
+  CliRun r = run("area " + kOversized + " --format json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_FALSE(j["feasible"].get<bool>());
+  EXPECT_EQ(j["infeasible_reason"], "reticle");
+  EXPECT_EQ(j["reticle_area_mm2"].get<double>(), 858.0);
+  EXPECT_NEAR(j["reticle_excess_mm2"].get<double>(), j["total_area_mm2"].get<double>() - 858.0,
+              0.01);
+  EXPECT_FALSE(j["dies"][0]["within_reticle"].get<bool>());
+  CliRun table = run("area " + kOversized);
+  ASSERT_EQ(table.code, 0);
+  EXPECT_EQ(table.out.rfind("INFEASIBLE: reticle: compute die of ", 0), 0u) << table.out;
+  EXPECT_NE(table.out.find("exceeds the 26 x 33 mm reticle (858 mm²) by "), std::string::npos);
+  auto ok = nlohmann::json::parse(run("area --hardware h100-sxm-80gb --format json").out);
+  EXPECT_TRUE(ok["reticle_excess_mm2"].is_null());
+  EXPECT_TRUE(ok["infeasible_detail"].is_null());
+}
+
+TEST(CostCli, DieBeyondTheReticleHasNoCostPerDie) {
+  CliRun r = run("cost " + kOversized + " --tokens-per-second 1000 --format json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_FALSE(j["feasible"].get<bool>());
+  EXPECT_EQ(j["infeasible_reason"], "reticle");
+  for (const char* k : {"logic_dies_usd", "package_usd", "test_assembly_usd",
+                        "manufacturing_cost_usd", "nre_per_unit_usd", "total_per_unit_usd",
+                        "cost_per_million_tokens_usd"})
+    EXPECT_TRUE(j[k].is_null()) << k << " = " << j[k];
+  for (const char* k : {"full_dies", "sellable_yield", "cost_per_good_die_usd"})
+    EXPECT_TRUE(j["dies"][0][k].is_null()) << k;
+  EXPECT_TRUE(j["package"]["total_usd"].is_null());
+  EXPECT_TRUE(j["tco"]["total_usd"].is_null());
+  EXPECT_GT(j["design_nre_usd"].get<double>(), 0);  // what the design would cost exists
+  CliRun table = run("cost " + kOversized);
+  ASSERT_EQ(table.code, 0);
+  EXPECT_EQ(table.out.rfind("INFEASIBLE: reticle: ", 0), 0u) << table.out;
+  for (const char* k : {"total per unit", "manufacturing cost", "TCO"})
+    EXPECT_EQ(table.out.find(k), std::string::npos) << k << " in\n" << table.out;
+}
+
+TEST(FabCli, BudgetBelowTheDesignCostBuildsNothing) {
+  CliRun r = run("fab --hardware h100-sxm-80gb --budget 1e6 --format json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_FALSE(j["feasible"].get<bool>());
+  EXPECT_EQ(j["infeasible_reason"], "budget");
+  EXPECT_NEAR(j["budget_shortfall_usd"].get<double>(),
+              j["design_nre_usd"].get<double>() - j["budget_usd"].get<double>(),
+              1e-6 * j["design_nre_usd"].get<double>());
+  for (const char* k : {"units_per_year", "logic_wafers_per_year", "hbm_stacks_per_year",
+                        "dram_wafers_per_year", "logic_fabs", "total_capex_usd",
+                        "years_to_build", "binding_input"})
+    EXPECT_TRUE(j[k].is_null()) << k << " = " << j[k];
+  EXPECT_TRUE(j["logic"].empty());
+  CliRun table = run("fab --hardware h100-sxm-80gb --budget 1e6");
+  ASSERT_EQ(table.code, 0);
+  EXPECT_EQ(table.out.rfind("INFEASIBLE: budget: the budget of $1e+06 does not cover the design "
+                            "NRE",
+                            0),
+            0u)
+      << table.out;
+  EXPECT_NE(table.out.find("budget_shortfall_usd"), std::string::npos);
+  for (const char* k : {"capex", "stacks", "wafers", "fabs"})
+    EXPECT_EQ(table.out.find(k), std::string::npos) << k << " in\n" << table.out;
+  // A design that cannot be built is infeasible at any budget and for any unit count.
+  auto big = nlohmann::json::parse(run("fab " + kOversized + " --units 1e6 --format json").out);
+  EXPECT_EQ(big["infeasible_reason"], "reticle");
+  EXPECT_EQ(big["units_per_year"].get<double>(), 1e6);  // the question, not a figure
+  EXPECT_TRUE(big["total_capex_usd"].is_null());
 }
 
 TEST(AreaCli, UnknownHardwareExitsOne) {
@@ -117,6 +213,8 @@ TEST(FabCli, UnitsAndBudget) {
   ASSERT_EQ(b.code, 0) << b.out;
   auto k = nlohmann::json::parse(b.out);
   EXPECT_GT(k["units_per_year"].get<double>(), 1e6);
+  EXPECT_TRUE(k["feasible"].get<bool>());
+  EXPECT_TRUE(k["budget_shortfall_usd"].is_null());
   CliRun none = run("fab --hardware h100-sxm-80gb", true);
   EXPECT_EQ(none.code, 1);
   EXPECT_NE(none.out.find("give --units N or --budget USD"), std::string::npos) << none.out;

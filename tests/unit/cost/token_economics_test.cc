@@ -40,7 +40,7 @@ struct Scenario {
 
 Scenario run(const HardwareSpec& hw, const ModelSpec& m, const StaticScenario& sc,
         const TokenEconomicsAssumptions& a = {}) {
-  Scenario r{sc, simulate_static(hw, m, sc, default_calibration()), {}};
+  Scenario r{sc, simulate_static(hw, m, sc, default_calibration()).value(), {}};
   auto e = token_economics(hw, sc, r.result, a);
   EXPECT_TRUE(e.has_value()) << (e ? "" : e.error().front().message);
   if (e) r.econ = *e;
@@ -63,7 +63,7 @@ TEST(TokenEconomics, EnergyPerTokenFallsWithBatchWhenDecodeBound) {
     double previous = 1e300;
     for (int64_t batch : row.batches) {
       Scenario r = run(hw, m, tp_scenario(row.tp, batch, 128, 512));
-      ASSERT_TRUE(r.econ.feasible) << row.model << ": " << r.econ.infeasible_reason;
+      ASSERT_TRUE(r.econ.feasibility.feasible()) << row.model << ": " << r.econ.feasibility.to_string();
       const double j = r.econ.energy_per_output_token.value();
       EXPECT_GT(j, 0);
       EXPECT_LT(j, previous) << row.model << " batch " << batch;
@@ -80,7 +80,7 @@ TEST(TokenEconomics, LifetimeEnergyFollowsUtilisation) {
   half.tco.utilization = 0.5;
   Scenario a = run(hw, model("llama-3.1-8b"), tp_scenario(1, 16, 512, 256), full);
   Scenario b = run(hw, model("llama-3.1-8b"), tp_scenario(1, 16, 512, 256), half);
-  ASSERT_TRUE(a.econ.feasible && b.econ.feasible);
+  ASSERT_TRUE(a.econ.feasibility.feasible() && b.econ.feasibility.feasible());
   const TcoAssumptions& t = half.tco;
   const double chip = 0.5 * b.econ.average_power.value() +
                       0.5 * b.econ.prefill.model.static_power.value();
@@ -95,7 +95,7 @@ TEST(TokenEconomics, LifetimeEnergyFollowsUtilisation) {
 TEST(TokenEconomics, IdleBetweenKernelsIsTheBusyBaseline) {
   const HardwareSpec hw = hardware("h100-sxm-80gb");
   Scenario r = run(hw, model("llama-3.1-70b"), tp_scenario(8, 32, 2048, 256));
-  ASSERT_TRUE(r.econ.feasible);
+  ASSERT_TRUE(r.econ.feasibility.feasible());
   auto area = estimate_area(hw);
   ASSERT_TRUE(area);
   auto idle = busy_idle_power(hw, *area);
@@ -114,8 +114,8 @@ TEST(TokenEconomics, PowerNeverExceedsTdpOnAnyPreset) {
     if (hw->physical.tdp.value() <= 0) continue;
     for (int64_t batch : {1, 64}) {
       StaticScenario sc = tp_scenario(1, batch, 2048, 128);
-      StaticResult res = simulate_static(*hw, m, sc, default_calibration());
-      if (!res.feasible) continue;
+      StaticResult res = simulate_static(*hw, m, sc, default_calibration()).value();
+      if (!res.feasibility.feasible()) continue;
       auto e = token_economics(*hw, sc, res);
       ASSERT_TRUE(e.has_value()) << id;
       EXPECT_LE(e->prefill.power, hw->physical.tdp) << id;
@@ -132,7 +132,7 @@ TEST(TokenEconomics, ModelAboveTdpIsCappedAndSaysSo) {
   // A 100 W board cannot run H100's prefill at the modelled power: capped to the TDP.
   const HardwareSpec hw = hardware("h100-sxm-80gb", {"physical.tdp=100 W"});
   Scenario r = run(hw, model("llama-3.1-8b"), tp_scenario(1, 32, 2048, 128));
-  ASSERT_TRUE(r.econ.feasible);
+  ASSERT_TRUE(r.econ.feasibility.feasible());
   EXPECT_TRUE(r.econ.capped);
   EXPECT_TRUE(r.econ.prefill.capped);
   EXPECT_GT(r.econ.prefill.model.total.value(), 100.0);
@@ -145,7 +145,7 @@ TEST(TokenEconomics, EnergyBookkeeping) {
   // x overhead x PUE.
   const HardwareSpec hw = hardware("h100-sxm-80gb");
   Scenario r = run(hw, model("llama-3.1-70b"), tp_scenario(8, 32, 2048, 256));
-  ASSERT_TRUE(r.econ.feasible);
+  ASSERT_TRUE(r.econ.feasibility.feasible());
   const double tokens = 32.0 * 256.0;
   EXPECT_NEAR(r.econ.energy_per_output_token.value() * tokens,
               (r.econ.average_power * r.result.e2e_latency).value() * 8.0, 1e-6);
@@ -168,7 +168,7 @@ TEST(TokenEconomics, CostPerTokenByHandWithAGivenPrice) {
   TokenEconomicsAssumptions a;
   a.device_price = units::usd(10000);
   Scenario r = run(hw, model("llama-3.1-70b"), tp_scenario(4, 32, 2048, 256), a);
-  ASSERT_TRUE(r.econ.feasible);
+  ASSERT_TRUE(r.econ.feasibility.feasible());
   EXPECT_FALSE(r.econ.device_price_modelled);
   const TcoAssumptions& t = a.tco;
   const double energy_usd = (r.econ.average_power.value() * t.system_power_factor +
@@ -187,7 +187,7 @@ TEST(TokenEconomics, CostIsPositiveAndGrowsWithElectricityPrice) {
     TokenEconomicsAssumptions a;
     a.tco.electricity = UsdPerJoule(kwh / 3.6e6);
     Scenario r = run(hw, m, tp_scenario(1, 16, 512, 256), a);
-    ASSERT_TRUE(r.econ.feasible);
+    ASSERT_TRUE(r.econ.feasibility.feasible());
     EXPECT_GT(r.econ.cost_per_million_output_tokens.value(), previous) << kwh;
     previous = r.econ.cost_per_million_output_tokens.value();
   }
@@ -196,7 +196,7 @@ TEST(TokenEconomics, CostIsPositiveAndGrowsWithElectricityPrice) {
 TEST(TokenEconomics, DefaultPriceIsModelledCostOverOneMinusMargin) {
   const HardwareSpec hw = hardware("h100-sxm-80gb");
   Scenario r = run(hw, model("llama-3.1-8b"), tp_scenario(1, 8, 256, 64));
-  ASSERT_TRUE(r.econ.feasible);
+  ASSERT_TRUE(r.econ.feasibility.feasible());
   EXPECT_TRUE(r.econ.device_price_modelled);
   EXPECT_GT(r.econ.modelled_cost_per_unit.value(), 0);
   EXPECT_NEAR(r.econ.device_price.value(),
@@ -207,18 +207,23 @@ TEST(TokenEconomics, InfeasibleScenarioIsAResultNotAnError) {
   // Llama 3.1 405B in bf16 (~810 GB) does not fit on one 80 GB H100.
   const HardwareSpec hw = hardware("h100-sxm-80gb");
   StaticScenario sc = tp_scenario(1, 1, 128, 16);
-  StaticResult res = simulate_static(hw, model("llama-3.1-405b"), sc, default_calibration());
-  ASSERT_FALSE(res.feasible);
+  StaticResult res = simulate_static(hw, model("llama-3.1-405b"), sc, default_calibration()).value();
+  ASSERT_FALSE(res.feasibility.feasible());
   auto e = token_economics(hw, sc, res);
   ASSERT_TRUE(e.has_value());
-  EXPECT_FALSE(e->feasible);
-  EXPECT_FALSE(e->infeasible_reason.empty());
+  EXPECT_FALSE(e->feasibility.feasible());
+  EXPECT_EQ(e->feasibility.reason, InfeasibleReason::kMemory);
+  EXPECT_EQ(e->feasibility.detail, res.feasibility.detail);
+  // A serving run without output tokens has no energy or cost per token: infeasible, no error.
+  auto none = serving_token_economics(hw, sc.precision, {}, Seconds(0), 0);
+  ASSERT_TRUE(none.has_value());
+  EXPECT_EQ(none->feasibility.reason, InfeasibleReason::kNoOutput);
 }
 
 TEST(TokenEconomics, BadAssumptionsAreErrors) {
   const HardwareSpec hw = hardware("h100-sxm-80gb");
   StaticScenario sc = tp_scenario(1, 1, 128, 16);
-  StaticResult res = simulate_static(hw, model("llama-3.1-8b"), sc, default_calibration());
+  StaticResult res = simulate_static(hw, model("llama-3.1-8b"), sc, default_calibration()).value();
   TokenEconomicsAssumptions a;
   a.gross_margin = 1.0;
   a.device_price = units::usd(-5);

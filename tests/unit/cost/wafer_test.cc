@@ -92,7 +92,7 @@ TEST(WaferGrid, ReticlePacksDiesIntoFieldsAndCountsShots) {
   WaferSpec w;
   auto g = count_dies_on_grid({units::mm(10), units::mm(10)}, w);
   ASSERT_TRUE(g);
-  EXPECT_TRUE(g->feasible);
+  EXPECT_TRUE(g->feasibility.feasible());
   EXPECT_EQ(g->dies_per_shot, 2 * 3);  // floor(26/10.1) x floor(33/10.1)
   EXPECT_GE(g->shots * g->dies_per_shot, g->full_dies);
   EXPECT_LT((g->shots - 1) * g->dies_per_shot, g->full_dies + 2 * 40);  // edge shots are partial
@@ -101,7 +101,7 @@ TEST(WaferGrid, ReticlePacksDiesIntoFieldsAndCountsShots) {
 TEST(WaferGrid, ReticleSizeDieFitsOneField) {
   auto g = count_dies_on_grid({units::mm(26), units::mm(33)}, WaferSpec{});
   ASSERT_TRUE(g);
-  EXPECT_TRUE(g->feasible);
+  EXPECT_TRUE(g->feasibility.feasible());
   EXPECT_EQ(g->dies_per_shot, 1);
   EXPECT_EQ(g->shots, g->full_dies);
 }
@@ -109,7 +109,7 @@ TEST(WaferGrid, ReticleSizeDieFitsOneField) {
 TEST(WaferGrid, DieTurnedToFitTheField) {
   auto g = count_dies_on_grid({units::mm(30), units::mm(20)}, WaferSpec{});
   ASSERT_TRUE(g);
-  EXPECT_TRUE(g->feasible);
+  EXPECT_TRUE(g->feasibility.feasible());
   EXPECT_TRUE(g->rotated);
   EXPECT_EQ(g->dies_per_shot, 1);
 }
@@ -117,11 +117,38 @@ TEST(WaferGrid, DieTurnedToFitTheField) {
 TEST(WaferGrid, DieBeyondTheReticleIsInfeasibleNotAnError) {
   auto g = count_dies_on_grid({units::mm(30), units::mm(30)}, WaferSpec{});
   ASSERT_TRUE(g);
-  EXPECT_FALSE(g->feasible);
-  EXPECT_NE(g->infeasible_reason.find("does not fit the 26 x 33 mm reticle field"),
+  EXPECT_FALSE(g->feasibility.feasible());
+  EXPECT_EQ(g->feasibility.reason, InfeasibleReason::kReticle);
+  EXPECT_NE(g->feasibility.to_string().find("does not fit the 26 x 33 mm reticle field"),
             std::string::npos)
-      << g->infeasible_reason;
+      << g->feasibility.to_string();
   EXPECT_GT(g->full_dies, 0);
+  // 30 x 30 against 26 x 33: 4 mm too wide either way round, tall enough.
+  EXPECT_DOUBLE_EQ(g->reticle_overhang_width.value(), 4.0);
+  EXPECT_DOUBLE_EQ(g->reticle_overhang_height.value(), 0.0);
+  // 20 x 40: turned 90° it is 40 x 20, 14 mm too wide; as given only 7 mm too tall.
+  auto tall = count_dies_on_grid({units::mm(20), units::mm(40)}, WaferSpec{});
+  ASSERT_TRUE(tall);
+  EXPECT_EQ(tall->feasibility.reason, InfeasibleReason::kReticle);
+  EXPECT_DOUBLE_EQ(tall->reticle_overhang_width.value(), 0.0);
+  EXPECT_DOUBLE_EQ(tall->reticle_overhang_height.value(), 7.0);
+}
+
+TEST(WaferGrid, NoWholeDieOnTheWaferIsInfeasible) {
+  // 20 x 295 mm fits the 300 mm circle (diagonal 295.7 mm) but not above the 5 mm notch band.
+  WaferSpec w;
+  w.reticle = false;
+  auto g = count_dies_on_grid({units::mm(20), units::mm(295)}, w);
+  ASSERT_TRUE(g) << to_string(g.error());
+  EXPECT_EQ(g->full_dies, 0);
+  EXPECT_EQ(g->feasibility.reason, InfeasibleReason::kWafer);
+  EXPECT_NE(g->feasibility.detail.find("no whole 20 x 295 mm die fits"), std::string::npos)
+      << g->feasibility.detail;
+  w.notch_keepout = units::mm(0);
+  auto fits = count_dies_on_grid({units::mm(20), units::mm(295)}, w);
+  ASSERT_TRUE(fits);
+  EXPECT_GT(fits->full_dies, 0);
+  EXPECT_TRUE(fits->feasibility.feasible());
 }
 
 TEST(WaferErrors, DieLargerThanTheWafer) {

@@ -84,10 +84,10 @@ TEST(Harvesting, SpareUnitsRaiseSellableYield) {
   const auto die = units::mm2(800);
   const double plain = (*m)->yield(die, d0);
   // No spares: same as the whole-die model (Poisson is exactly multiplicative over regions).
-  EXPECT_NEAR(harvested_yield(**m, d0, die, {{100, 100, units::mm2(4)}}), plain, 1e-12);
+  EXPECT_NEAR(harvested_yield(**m, d0, die, {{100, 100, units::mm2(4)}}).value(), plain, 1e-12);
   double prev = plain;
   for (int spares : {1, 4, 12}) {
-    double y = harvested_yield(**m, d0, die, {{100 + spares, 100, units::mm2(4)}});
+    double y = harvested_yield(**m, d0, die, {{100 + spares, 100, units::mm2(4)}}).value();
     // Same die area: the spare units replace non-redundant area.
     EXPECT_GT(y, prev) << spares;
     prev = y;

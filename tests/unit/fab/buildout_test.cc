@@ -58,7 +58,7 @@ TEST(FabInverse, BudgetRoundTripsThroughForward) {
   CostBreakdown c = h100_cost();
   auto b = plan_for_budget(hw, c, units::usd(5e12));
   ASSERT_TRUE(b);
-  ASSERT_TRUE(b->feasible);
+  ASSERT_TRUE(b->feasibility.feasible());
   const double spent = c.design_nre.value() + b->plan.total_capex.value() +
                        (b->plan.production_cost * units::years(1)).value();
   EXPECT_NEAR(spent, 5e12, 1e-6 * 5e12);
@@ -75,9 +75,40 @@ TEST(FabInverse, BudgetBelowNreIsInfeasible) {
   CostBreakdown c = h100_cost();
   auto b = plan_for_budget(hw, c, units::usd(1e8));
   ASSERT_TRUE(b);
-  EXPECT_FALSE(b->feasible);
-  EXPECT_NE(b->infeasible_reason.find("does not cover the design NRE"), std::string::npos);
+  EXPECT_FALSE(b->feasibility.feasible());
+  EXPECT_EQ(b->feasibility.reason, InfeasibleReason::kBudget);
+  EXPECT_NE(b->feasibility.to_string().find("does not cover the design NRE"), std::string::npos);
+  EXPECT_NEAR(b->shortfall.value(), c.design_nre.value() - 1e8, 1e-6 * c.design_nre.value());
+  // No unit is built: the plan holds no figure (no capex, wafers or stacks of one unit).
   EXPECT_EQ(b->plan.units.value(), 0);
+  EXPECT_EQ(b->plan.total_capex.value(), 0);
+  EXPECT_EQ(b->plan.logic_wafers.value(), 0);
+  EXPECT_EQ(b->plan.hbm_stacks.value(), 0);
+  EXPECT_TRUE(b->plan.logic.empty());
+  EXPECT_EQ(b->plan.feasibility.reason, InfeasibleReason::kBudget);
+}
+
+TEST(FabForward, AnInfeasibleDesignIsAnInfeasiblePlan) {
+  auto hw = testing::h100_sxm();
+  CostBreakdown c = h100_cost();
+  c.feasibility.mark(InfeasibleReason::kReticle, "compute die beyond the reticle");
+  auto p = plan_fabs(hw, c, units::per_year(1e6));
+  ASSERT_TRUE(p) << to_string(p.error());
+  EXPECT_EQ(p->feasibility.reason, InfeasibleReason::kReticle);
+  EXPECT_EQ(p->units.value(), units::per_year(1e6).value());  // the question stays
+  EXPECT_EQ(p->total_capex.value(), 0);
+  EXPECT_TRUE(p->logic.empty());
+  // At any budget.
+  auto b = plan_for_budget(hw, c, units::usd(1e15));
+  ASSERT_TRUE(b);
+  EXPECT_EQ(b->feasibility.reason, InfeasibleReason::kReticle);
+  EXPECT_EQ(b->plan.units.value(), 0);
+  // No good die per wafer: infeasible too, not an error.
+  CostBreakdown dead = h100_cost();
+  dead.dies[0].full_dies = 0;
+  auto none = plan_fabs(hw, dead, units::per_year(1e6));
+  ASSERT_TRUE(none);
+  EXPECT_EQ(none->feasibility.reason, InfeasibleReason::kWafer);
 }
 
 TEST(FabBinding, TheScarcestExistingInputBinds) {

@@ -30,7 +30,7 @@ const Op& find(const OpGraph& g, const std::string& name) {
 TEST(OpModel, NormIsBandwidthBoundHandCalculation) {
   // 8192 tokens x 8192 hidden x bf16, read input + residual, write both: 4 x 128 MiB.
   ParallelismPlan plan;
-  OpGraph g = build_prefill(llama70b_like(), plan, PrecisionPlan{}, 4, 2048);
+  OpGraph g = build_prefill(llama70b_like(), plan, PrecisionPlan{}, 4, 2048).value();
   const Op& norm = find(g, "attn_norm");
   const double bytes = 4.0 * 8192.0 * 8192.0 * 2.0;
   EXPECT_DOUBLE_EQ(norm.dram_bytes().value(), bytes);
@@ -47,7 +47,7 @@ TEST(OpModel, DecodeAttentionReadsTheKvCache) {
   // (K + V) x 128 x 2 B per layer = 64 MiB, plus gqa_kv_reread x 7 extra query heads.
   ParallelismPlan plan;
   plan.tp = 8;
-  OpGraph g = build_decode_step(llama70b_like(), plan, PrecisionPlan{}, 32, 4096);
+  OpGraph g = build_decode_step(llama70b_like(), plan, PrecisionPlan{}, 32, 4096).value();
   const Op& att = find(g, "attention");
   const double kv = 32.0 * 4096.0 * 2.0 * 128.0 * 2.0;
   EXPECT_DOUBLE_EQ(att.kv_read.value(), kv);
@@ -63,7 +63,7 @@ TEST(OpModel, LongerContextNeverFasterInDecode) {
   plan.tp = 8;
   Seconds prev;
   for (int64_t ctx : {1, 64, 512, 4096, 32768}) {
-    OpGraph g = build_decode_step(llama70b_like(), plan, PrecisionPlan{}, 8, ctx);
+    OpGraph g = build_decode_step(llama70b_like(), plan, PrecisionPlan{}, 8, ctx).value();
     Seconds t = predict_op(h100_like(), find(g, "attention"), cal()).time;
     EXPECT_GE(t, prev) << ctx;
     prev = t;
@@ -73,7 +73,7 @@ TEST(OpModel, LongerContextNeverFasterInDecode) {
 TEST(OpModel, PrefillAttentionIsComputeBound) {
   ParallelismPlan plan;
   plan.tp = 8;
-  OpGraph g = build_prefill(llama70b_like(), plan, PrecisionPlan{}, 1, 8192);
+  OpGraph g = build_prefill(llama70b_like(), plan, PrecisionPlan{}, 1, 8192).value();
   const Op& att = find(g, "attention");
   const HardwareSpec hw = h100_like();
   OpResult r = predict_op(hw, att, cal());

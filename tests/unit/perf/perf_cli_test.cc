@@ -23,8 +23,11 @@ TEST(PerfCli, RunJsonCarriesTheContractKeys) {
   ASSERT_EQ(r.code, 0) << r.out;
   auto j = nlohmann::json::parse(r.out);
   for (const char* key : {"ttft_ms", "tpot_ms", "e2e_latency_ms", "output_tokens_per_s",
-                          "feasible", "infeasible_reason", "memory", "ops"})
+                          "feasible", "infeasible_reason", "infeasible_detail",
+                          "largest_feasible_batch", "smallest_feasible_tp", "smallest_feasible_pp",
+                          "memory", "ops"})
     EXPECT_TRUE(j.contains(key)) << key;
+  EXPECT_TRUE(j["infeasible_reason"].is_null());
   for (const char* key : {"weights_bytes", "kv_cache_bytes", "activation_bytes", "capacity_bytes",
                           "max_batch"})
     EXPECT_TRUE(j["memory"].contains(key)) << key;
@@ -96,14 +99,90 @@ TEST(PerfCli, RunRejectsBadValues) {
   EXPECT_NE(prec.out.find("did you mean \"bf16\"?"), std::string::npos) << prec.out;
 }
 
+// An infeasible question (CONVENTIONS §6) is answered, exit 0: the reason class and its detail,
+// the alternatives, and null for every figure that is not a prediction.
+const std::string kTooBig =
+    "run --hardware a100-sxm-80gb --model llama-3.1-70b --batch 1 --input-len 128 --output-len 16";
+
 TEST(PerfCli, RunReportsInfeasibleWithReason) {
-  CliRun r = run("run --hardware a100-sxm-80gb --model llama-3.1-70b --batch 1 --input-len 128 "
-                 "--output-len 16 --format json");
+  CliRun r = run(kTooBig + " --format json");
   ASSERT_EQ(r.code, 0);
   auto j = nlohmann::json::parse(r.out);
   EXPECT_FALSE(j["feasible"].get<bool>());
-  EXPECT_NE(j["infeasible_reason"].get<std::string>().find("weights need"), std::string::npos);
+  EXPECT_EQ(j["infeasible_reason"], "memory");
+  EXPECT_NE(j["infeasible_detail"].get<std::string>().find("weights need"), std::string::npos);
   EXPECT_EQ(j["memory"]["max_batch"].get<int>(), 0);
+  for (const char* key : {"ttft_ms", "tpot_ms", "e2e_latency_ms", "output_tokens_per_s",
+                          "output_tokens_per_s_per_device", "energy_per_output_token_j",
+                          "cost_per_million_output_tokens_usd", "largest_feasible_batch"})
+    EXPECT_TRUE(j[key].is_null()) << key << " = " << j[key];
+  // The weights alone exceed the device: no usable memory above its capacity.
+  EXPECT_TRUE(j["memory"]["usable_bytes"].is_null()) << j["memory"];
+  EXPECT_TRUE(j["ops"].empty());
+  // The alternative: the smallest tp that fits this batch. It is feasible; half of it is not.
+  const int tp = j["smallest_feasible_tp"].get<int>();
+  EXPECT_EQ(j["smallest_feasible_pp"].get<int>(), 1);
+  ASSERT_GT(tp, 1);
+  auto with_tp = [&](int t) {
+    CliRun c = run(kTooBig + " --tp " + std::to_string(t) + " --devices " + std::to_string(t) +
+                   " --format json");
+    EXPECT_EQ(c.code, 0) << c.out;
+    return nlohmann::json::parse(c.out)["feasible"].get<bool>();
+  };
+  EXPECT_TRUE(with_tp(tp));
+  EXPECT_FALSE(with_tp(tp / 2));
+}
+
+TEST(PerfCli, InfeasibleTableHasTheReasonAndNoFigures) {
+  CliRun r = run(kTooBig);
+  ASSERT_EQ(r.code, 0);
+  EXPECT_NE(r.out.find("\nINFEASIBLE: memory: weights need "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("largest_feasible_batch     none (not even one request fits with tp 1 x pp 1)"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("smallest_feasible_plan     tp 2 x pp 1 (2 devices per replica) for batch 1"),
+            std::string::npos)
+      << r.out;
+  for (const char* figure : {"ttft_ms", "tpot_ms", "output_tokens_per_s", "usable_gb",
+                             "energy_per_output_token_j", "prefill (per device"})
+    EXPECT_EQ(r.out.find(figure), std::string::npos) << figure << " in\n" << r.out;
+  CliRun csv = run(kTooBig + " --format csv");
+  ASSERT_EQ(csv.code, 0);
+  // ttft, tpot, e2e and tokens/s are empty cells; the reason class and the alternative follow.
+  EXPECT_NE(csv.out.find(",bf16,false,,,,,"), std::string::npos) << csv.out;
+  EXPECT_NE(csv.out.find(",memory,weights need "), std::string::npos) << csv.out;
+  EXPECT_NE(csv.out.find(",,2,1\n"), std::string::npos) << csv.out;
+}
+
+TEST(PerfCli, TheLargestFeasibleBatchIsFeasibleAndOneMoreIsNot) {
+  const std::string base =
+      "run --hardware h100-sxm-80gb --model llama-3.1-8b --input-len 4096 --output-len 4096 "
+      "--format json --batch ";
+  CliRun r = run(base + "4096");
+  ASSERT_EQ(r.code, 0);
+  auto j = nlohmann::json::parse(r.out);
+  ASSERT_FALSE(j["feasible"].get<bool>());
+  EXPECT_EQ(j["infeasible_reason"], "memory");
+  ASSERT_TRUE(j["largest_feasible_batch"].is_number()) << j;
+  const int64_t b = j["largest_feasible_batch"];
+  EXPECT_EQ(b, j["memory"]["max_batch"].get<int64_t>());
+  EXPECT_TRUE(nlohmann::json::parse(run(base + std::to_string(b)).out)["feasible"].get<bool>());
+  EXPECT_FALSE(nlohmann::json::parse(run(base + std::to_string(b + 1)).out)["feasible"].get<bool>());
+}
+
+// The library returns an error for a shape beyond its bounds; the command exits 1 with the flag,
+// it does not abort (exit 134) as `run --batch 9223372036854775807` did.
+TEST(PerfCli, UnrepresentableShapesExitOneNotAbort) {
+  CliRun r = run("run --hardware h100-sxm-80gb --model llama-2-7b --batch 9223372036854775807 "
+                 "--input-len 128 --output-len 128",
+                 true);
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("--batch"), std::string::npos) << r.out;
+  CliRun g = run("gemm --hardware a100-sxm-80gb --m 9223372036854775807 --n 9223372036854775807 "
+                 "--k 9223372036854775807",
+                 true);
+  EXPECT_EQ(g.code, 1) << g.out;
+  EXPECT_EQ(g.out.find("TFLOP"), std::string::npos) << g.out;
 }
 
 TEST(PerfCli, GemmJson) {
@@ -137,14 +216,39 @@ TEST(PerfCli, CompareRanksFeasibleFirstByThroughputPerDevice) {
   for (const auto& row : rows) {
     if (!row["feasible"].get<bool>()) {
       seen_infeasible = true;
+      // Marked, not ranked: the reason class and detail, no figure.
+      EXPECT_TRUE(row["rank"].is_null());
       EXPECT_FALSE(row["infeasible_reason"].get<std::string>().empty());
+      EXPECT_FALSE(row["infeasible_detail"].get<std::string>().empty());
+      for (const char* key : {"ttft_ms", "tpot_ms", "output_tokens_per_s",
+                              "output_tokens_per_s_per_device", "prefill_bound"})
+        EXPECT_TRUE(row[key].is_null()) << row["hardware"] << " " << key;
       continue;
     }
     EXPECT_FALSE(seen_infeasible) << "feasible rows come first";
+    EXPECT_TRUE(row["infeasible_reason"].is_null());
     double t = row["output_tokens_per_s_per_device"];
     EXPECT_LE(t, prev);
     prev = t;
   }
+}
+
+// Every preset infeasible for this workload on 1 device: all rows marked, none ranked, exit 0.
+TEST(PerfCli, CompareMarksInfeasibleHardwareInsteadOfRankingIt) {
+  const std::string args = "compare --model llama-3.1-405b --batch 1 --input-len 128 "
+                           "--output-len 16 --devices 1";
+  CliRun r = run(args + " --format json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  auto j = nlohmann::json::parse(r.out);
+  for (const auto& row : j["ranking"]) {
+    EXPECT_FALSE(row["feasible"].get<bool>()) << row["hardware"];
+    EXPECT_EQ(row["infeasible_reason"], "memory") << row["hardware"];
+    EXPECT_TRUE(row["output_tokens_per_s"].is_null());
+  }
+  CliRun table = run(args);
+  ASSERT_EQ(table.code, 0);
+  EXPECT_NE(table.out.find("INFEASIBLE: memory: weights need"), std::string::npos) << table.out;
+  EXPECT_EQ(table.out.find("\n   1  "), std::string::npos) << "nothing ranked:\n" << table.out;
 }
 
 // With --devices every system has the same accelerator count: ranked by system throughput.

@@ -29,21 +29,21 @@ TEST(StaticSim, RuntimeProfileOverheadsEnterTtftAndTpot) {
   b.step_overhead = units::ms(1.0);
   b.request_overhead = units::ms(2.0);
   const StaticScenario sc = tp_scenario(1, 1, 128, 64);
-  StaticResult ra = simulate_static(h100_like(), llama8b_like(), sc, with_runtime(cal(), a));
-  StaticResult rb = simulate_static(h100_like(), llama8b_like(), sc, with_runtime(cal(), b));
+  StaticResult ra = simulate_static(h100_like(), llama8b_like(), sc, with_runtime(cal(), a)).value();
+  StaticResult rb = simulate_static(h100_like(), llama8b_like(), sc, with_runtime(cal(), b)).value();
   EXPECT_NEAR((rb.tpot - ra.tpot).value(), 1e-3, 1e-12);
   EXPECT_NEAR((rb.ttft - ra.ttft).value(), 2e-3, 1e-12);
   // A kernel gap is paid once per kernel: more time, never less.
   RuntimeProfile c = a;
   c.kernel_gap = units::us(5.0);
-  StaticResult rc = simulate_static(h100_like(), llama8b_like(), sc, with_runtime(cal(), c));
+  StaticResult rc = simulate_static(h100_like(), llama8b_like(), sc, with_runtime(cal(), c)).value();
   EXPECT_GT(rc.tpot.value(), ra.tpot.value());
   // Slower GEMM kernels of a stack slow the compute-bound prefill (2048 tokens), never speed it.
   RuntimeProfile d = a;
   d.matrix_efficiency = 0.5;
   const StaticScenario long_prompt = tp_scenario(1, 8, 2048, 2);
-  StaticResult fast = simulate_static(h100_like(), llama8b_like(), long_prompt, with_runtime(cal(), a));
-  StaticResult slow = simulate_static(h100_like(), llama8b_like(), long_prompt, with_runtime(cal(), d));
+  StaticResult fast = simulate_static(h100_like(), llama8b_like(), long_prompt, with_runtime(cal(), a)).value();
+  StaticResult slow = simulate_static(h100_like(), llama8b_like(), long_prompt, with_runtime(cal(), d)).value();
   EXPECT_GT(slow.ttft.value(), 1.5 * fast.ttft.value());
 }
 
@@ -64,8 +64,8 @@ TEST(StaticSim, BuiltInRuntimeProfiles) {
 }
 
 TEST(StaticSim, LatencyDecomposition) {
-  StaticResult r = simulate_static(h100_like(), llama70b_like(), tp_scenario(8, 32, 2048, 256), cal());
-  EXPECT_TRUE(r.feasible) << r.infeasible_reason;
+  StaticResult r = simulate_static(h100_like(), llama70b_like(), tp_scenario(8, 32, 2048, 256), cal()).value();
+  EXPECT_TRUE(r.feasibility.feasible()) << r.feasibility.to_string();
   EXPECT_GT(r.ttft.value(), 0);
   EXPECT_GT(r.tpot.value(), 0);
   EXPECT_NEAR(r.e2e_latency.value(), (r.ttft + r.tpot * 255.0).value(), 1e-12);
@@ -79,10 +79,10 @@ TEST(StaticSim, ClosedFormDecodeEqualsSteppingEveryToken) {
   const HardwareSpec hw = a100_like();
   const ModelSpec m = llama8b_like();
   StaticScenario sc = tp_scenario(1, 8, 500, 300);
-  StaticResult r = simulate_static(hw, m, sc, cal());
+  StaticResult r = simulate_static(hw, m, sc, cal()).value();
   double sum = 0;
   for (int64_t c = 501; c <= 799; ++c) {
-    OpGraph g = build_decode_step(m, sc.plan, sc.precision, sc.batch, c);
+    OpGraph g = build_decode_step(m, sc.plan, sc.precision, sc.batch, c).value();
     for (const auto& lg : g.layers)
       for (const auto& op : lg.ops) sum += predict_op(hw, op, cal()).time.value() * lg.repeat * op.count;
     for (const auto& op : g.other_ops) sum += predict_op(hw, op, cal()).time.value() * op.count;
@@ -96,7 +96,7 @@ TEST(StaticSim, MoreResourcesNeverSlower) {
   for (StaticScenario sc : {tp_scenario(8, 1, 128, 64), tp_scenario(8, 64, 2048, 128),
                             tp_scenario(4, 16, 512, 512)}) {
     const HardwareSpec base = h100_like();
-    StaticResult r0 = simulate_static(base, m, sc, cal());
+    StaticResult r0 = simulate_static(base, m, sc, cal()).value();
     HardwareSpec bw = base;
     bw.memory.dram.bandwidth = bw.memory.dram.bandwidth * 1.5;
     HardwareSpec flops = base;
@@ -106,7 +106,7 @@ TEST(StaticSim, MoreResourcesNeverSlower) {
     HardwareSpec mem = base;
     mem.memory.dram.capacity = mem.memory.dram.capacity * 2.0;
     for (const HardwareSpec& hw : {bw, flops, link, mem}) {
-      StaticResult r = simulate_static(hw, m, sc, cal());
+      StaticResult r = simulate_static(hw, m, sc, cal()).value();
       EXPECT_LE(r.ttft, r0.ttft);
       EXPECT_LE(r.tpot, r0.tpot);
       EXPECT_LE(r.e2e_latency, r0.e2e_latency);
@@ -118,9 +118,9 @@ TEST(StaticSim, MoreResourcesNeverSlower) {
 TEST(StaticSim, DoublingTensorParallelismNeverMoreThanHalvesLatency) {
   const ModelSpec m = llama70b_like();
   for (int64_t batch : {1, 16, 64}) {
-    StaticResult prev = simulate_static(h100_like(), m, tp_scenario(1, batch, 1024, 128), cal());
+    StaticResult prev = simulate_static(h100_like(), m, tp_scenario(1, batch, 1024, 128), cal()).value();
     for (int tp : {2, 4, 8}) {
-      StaticResult r = simulate_static(h100_like(), m, tp_scenario(tp, batch, 1024, 128), cal());
+      StaticResult r = simulate_static(h100_like(), m, tp_scenario(tp, batch, 1024, 128), cal()).value();
       EXPECT_GE(r.e2e_latency.value() * 2.0, prev.e2e_latency.value()) << "tp " << tp;
       EXPECT_GE(r.tpot.value() * 2.0, prev.tpot.value()) << "tp " << tp;
       EXPECT_GE(r.ttft.value() * 2.0, prev.ttft.value()) << "tp " << tp;
@@ -133,8 +133,8 @@ TEST(StaticSim, DataParallelReplicasMultiplyThroughput) {
   StaticScenario one = tp_scenario(8, 16, 512, 128);
   StaticScenario two = one;
   two.devices = 16;
-  StaticResult a = simulate_static(h100_like(), llama70b_like(), one, cal());
-  StaticResult b = simulate_static(h100_like(), llama70b_like(), two, cal());
+  StaticResult a = simulate_static(h100_like(), llama70b_like(), one, cal()).value();
+  StaticResult b = simulate_static(h100_like(), llama70b_like(), two, cal()).value();
   EXPECT_EQ(b.replicas, 2);
   EXPECT_NEAR(b.output_tokens_per_s / a.output_tokens_per_s, 2.0, 1e-12);
   EXPECT_EQ(a.e2e_latency.value(), b.e2e_latency.value());
@@ -142,20 +142,20 @@ TEST(StaticSim, DataParallelReplicasMultiplyThroughput) {
 
 TEST(StaticSim, Deterministic) {
   StaticScenario sc = tp_scenario(4, 24, 700, 333);
-  StaticResult a = simulate_static(a100_like(), llama70b_like(), sc, cal());
-  StaticResult b = simulate_static(a100_like(), llama70b_like(), sc, cal());
+  StaticResult a = simulate_static(a100_like(), llama70b_like(), sc, cal()).value();
+  StaticResult b = simulate_static(a100_like(), llama70b_like(), sc, cal()).value();
   EXPECT_EQ(a.e2e_latency.value(), b.e2e_latency.value());
   EXPECT_EQ(a.decode.total.value(), b.decode.total.value());
 }
 
 TEST(StaticSim, InfeasibleWhenWeightsExceedMemory) {
   // Llama-70B in bf16 = ~141 GB of weights on one 80 GB device.
-  StaticResult r = simulate_static(a100_like(), llama70b_like(), tp_scenario(1, 1, 128, 16), cal());
-  EXPECT_FALSE(r.feasible);
+  StaticResult r = simulate_static(a100_like(), llama70b_like(), tp_scenario(1, 1, 128, 16), cal()).value();
+  EXPECT_FALSE(r.feasibility.feasible());
   EXPECT_EQ(r.memory.max_batch, 0);
-  EXPECT_NE(r.infeasible_reason.find("weights need 141."), std::string::npos) << r.infeasible_reason;
-  EXPECT_NE(r.infeasible_reason.find("the device has 80.0 GB"), std::string::npos)
-      << r.infeasible_reason;
+  EXPECT_NE(r.feasibility.to_string().find("weights need 141."), std::string::npos) << r.feasibility.to_string();
+  EXPECT_NE(r.feasibility.to_string().find("the device has 80.0 GB"), std::string::npos)
+      << r.feasibility.to_string();
 }
 
 TEST(StaticSim, MaxBatchHandCalculation) {
@@ -164,8 +164,8 @@ TEST(StaticSim, MaxBatchHandCalculation) {
   // b x kv <= 0.9 x (80 GB - weights - workspace - b x act).
   const ModelSpec m = llama70b_like();
   StaticScenario sc = tp_scenario(4, 4000, 2048, 2048);
-  StaticResult r = simulate_static(a100_like(), m, sc, cal());
-  EXPECT_FALSE(r.feasible);
+  StaticResult r = simulate_static(a100_like(), m, sc, cal()).value();
+  EXPECT_FALSE(r.feasibility.feasible());
   const MemoryFootprint& f = r.memory;
   const double kv_seq = 80.0 * 2 * 2 * 128 * 2 * 4096;
   const double act_seq = f.activations.value() / 4000.0;
@@ -173,17 +173,78 @@ TEST(StaticSim, MaxBatchHandCalculation) {
   const double free = f.capacity.value() - f.weights.value() - f.workspace.value();
   EXPECT_EQ(f.max_batch, static_cast<int64_t>(frac * free / (kv_seq + frac * act_seq)));
   EXPECT_GT(f.max_batch, 10);
-  EXPECT_NE(r.infeasible_reason.find("largest batch that fits is " + std::to_string(f.max_batch)),
+  EXPECT_NE(r.feasibility.to_string().find("largest batch that fits is " + std::to_string(f.max_batch)),
             std::string::npos);
   sc.batch = f.max_batch;
-  EXPECT_TRUE(simulate_static(a100_like(), m, sc, cal()).memory.fits);
+  EXPECT_TRUE(simulate_static(a100_like(), m, sc, cal())->memory.fits);
   sc.batch = f.max_batch + 1;
-  EXPECT_FALSE(simulate_static(a100_like(), m, sc, cal()).memory.fits);
+  EXPECT_FALSE(simulate_static(a100_like(), m, sc, cal())->memory.fits);
+}
+
+// An infeasible result is a state (reason class + detail) with the footprint that explains it and
+// no time, throughput or breakdown: those would not be predictions.
+TEST(StaticSim, InfeasibleResultCarriesNoFigures) {
+  StaticResult r = simulate_static(a100_like(), llama70b_like(), tp_scenario(1, 64, 2048, 2048),
+                                   cal())
+                       .value();
+  EXPECT_EQ(r.feasibility.reason, InfeasibleReason::kMemory);
+  EXPECT_EQ(r.feasibility.reason_name(), "memory");
+  EXPECT_EQ(r.feasibility.detail, r.memory.reason);
+  EXPECT_EQ(r.ttft.value(), 0);
+  EXPECT_EQ(r.tpot.value(), 0);
+  EXPECT_EQ(r.e2e_latency.value(), 0);
+  EXPECT_EQ(r.output_tokens_per_s.value(), 0);
+  EXPECT_TRUE(r.prefill.ops.empty());
+  EXPECT_TRUE(r.decode.ops.empty());
+  EXPECT_GT(r.memory.weights.value(), r.memory.capacity.value());
+}
+
+// A tensor-parallel group larger than the scale-up domain with no other path between devices.
+TEST(StaticSim, NoInterconnectTierIsInfeasibleNetwork) {
+  HardwareSpec hw = h100_like();
+  hw.interconnect.scale_out.present = false;
+  hw.interconnect.host_bandwidth.reset();
+  StaticResult r = simulate_static(hw, llama70b_like(), tp_scenario(16, 1, 128, 16), cal()).value();
+  EXPECT_EQ(r.feasibility.reason, InfeasibleReason::kNetwork);
+  EXPECT_NE(r.feasibility.detail.find("16-device"), std::string::npos) << r.feasibility.detail;
+  EXPECT_EQ(r.ttft.value(), 0);
+  // The alternative stays inside the 8-device domain.
+  auto alt = smallest_feasible_plan(hw, llama70b_like(), tp_scenario(16, 1, 128, 16), cal());
+  ASSERT_TRUE(alt);
+  ASSERT_TRUE(alt->has_value());
+  EXPECT_LE((*alt)->devices_per_replica(), 8);
+  EXPECT_TRUE(simulate_static(hw, llama70b_like(), tp_scenario((*alt)->tp, 1, 128, 16), cal())
+                  ->feasibility.feasible());
+}
+
+// The smallest plan that fits is feasible, and the next smaller tensor-parallel degree is not.
+TEST(StaticSim, SmallestFeasiblePlanFitsAndNothingSmallerDoes) {
+  const ModelSpec m = llama70b_like();  // ~141 GB of bf16 weights on 80 GB devices
+  for (int64_t batch : {1, 64, 256}) {
+    StaticScenario sc = tp_scenario(1, batch, 2048, 512);
+    auto alt = smallest_feasible_plan(a100_like(), m, sc, cal());
+    ASSERT_TRUE(alt) << to_string(alt.error());
+    ASSERT_TRUE(alt->has_value()) << batch;
+    const ParallelismPlan p = **alt;
+    EXPECT_EQ(p.pp, 1) << "the scenario's pp is kept when a tp fits";
+    StaticScenario fit = tp_scenario(p.tp, batch, 2048, 512);
+    EXPECT_TRUE(simulate_static(a100_like(), m, fit, cal())->feasibility.feasible()) << batch;
+    for (int smaller = p.tp - 1; smaller >= 1; --smaller) {
+      if (!check_plan(m, ParallelismPlan{smaller, 1, 1, 1, false})) continue;
+      EXPECT_FALSE(simulate_static(a100_like(), m, tp_scenario(smaller, batch, 2048, 512), cal())
+                       ->feasibility.feasible())
+          << batch << " tp " << smaller;
+    }
+  }
+  // Nothing fits a batch whose activations alone exceed a device at any degree: nullopt.
+  auto none = smallest_feasible_plan(a100_like(), m, tp_scenario(1, 1 << 20, 4096, 4096), cal());
+  ASSERT_TRUE(none);
+  EXPECT_FALSE(none->has_value());
 }
 
 TEST(StaticSim, OpsRespectPhysicalBounds) {
   const HardwareSpec hw = h100_like();
-  StaticResult r = simulate_static(hw, llama70b_like(), tp_scenario(8, 32, 2048, 256), cal());
+  StaticResult r = simulate_static(hw, llama70b_like(), tp_scenario(8, 32, 2048, 256), cal()).value();
   for (const PhaseBreakdown* ph : {&r.prefill, &r.decode}) {
     for (const OpBreakdown& op : ph->ops) {
       if (op.count <= 0) continue;
@@ -196,7 +257,7 @@ TEST(StaticSim, OpsRespectPhysicalBounds) {
 }
 
 TEST(StaticSim, WeightGemmsMemoryBoundInDecodeComputeBoundInPrefill) {
-  StaticResult r = simulate_static(h100_like(), llama70b_like(), tp_scenario(8, 16, 4096, 64), cal());
+  StaticResult r = simulate_static(h100_like(), llama70b_like(), tp_scenario(8, 16, 4096, 64), cal()).value();
   auto find = [](const PhaseBreakdown& ph, const std::string& name) {
     for (const auto& op : ph.ops)
       if (op.name == name) return op;
@@ -216,7 +277,7 @@ namespace {
 TEST(StaticSim, SequenceParallelReplacesAllReduceWithReduceScatterAndAllGather) {
   StaticScenario sc = tp_scenario(8, 8, 2048, 16);
   sc.plan.sequence_parallel = true;
-  StaticResult r = simulate_static(testing::h100_like(), llama70b_like(), sc, cal());
+  StaticResult r = simulate_static(testing::h100_like(), llama70b_like(), sc, cal()).value();
   int rs = 0, ag = 0, ar = 0;
   for (const auto& op : r.prefill.ops) {
     rs += op.name == "attn_reduce_scatter" || op.name == "mlp_reduce_scatter";
@@ -227,7 +288,7 @@ TEST(StaticSim, SequenceParallelReplacesAllReduceWithReduceScatterAndAllGather) 
   EXPECT_EQ(ag, 2);
   EXPECT_EQ(ar, 0);
   // Norms run on 1/tp of the tokens.
-  StaticResult plain = simulate_static(testing::h100_like(), llama70b_like(), tp_scenario(8, 8, 2048, 16), cal());
+  StaticResult plain = simulate_static(testing::h100_like(), llama70b_like(), tp_scenario(8, 8, 2048, 16), cal()).value();
   auto norm_bytes = [](const StaticResult& x) {
     for (const auto& op : x.prefill.ops)
       if (op.name == "attn_norm") return op.bytes.dram.value();
@@ -241,11 +302,11 @@ TEST(StaticSim, PipelineMicrobatchesShortenPrefillAndCostDecodeWhenMoreThanStage
   StaticScenario sc = tp_scenario(4, 16, 1024, 64);
   sc.plan.pp = 2;
   sc.devices = 8;
-  StaticResult one = simulate_static(testing::h100_like(), llama70b_like(), sc, cal());
+  StaticResult one = simulate_static(testing::h100_like(), llama70b_like(), sc, cal()).value();
   sc.plan.microbatches = 2;
-  StaticResult two = simulate_static(testing::h100_like(), llama70b_like(), sc, cal());
+  StaticResult two = simulate_static(testing::h100_like(), llama70b_like(), sc, cal()).value();
   sc.plan.microbatches = 4;
-  StaticResult four = simulate_static(testing::h100_like(), llama70b_like(), sc, cal());
+  StaticResult four = simulate_static(testing::h100_like(), llama70b_like(), sc, cal()).value();
   EXPECT_LT(two.ttft, one.ttft);
   EXPECT_LT(four.ttft, two.ttft);
   EXPECT_LE(two.tpot, one.tpot);  // m = pp: stages stay busy, smaller batches per stage

@@ -108,7 +108,7 @@ TEST(Dataset, SampledMeansMatchEffectiveMeansAndStayInRange) {
     SCOPED_TRACE(id);
     auto d = load_dataset(id);
     ASSERT_TRUE(d) << to_string(d.error());
-    auto reqs = sample_requests(*d, 20000, 1);
+    auto reqs = sample_requests(*d, 20000, 1).value();
     ASSERT_EQ(reqs.size(), 20000u);
     LengthMeans m = effective_means(*d);
     EXPECT_NEAR(mean_input(reqs) / m.input, 1.0, 0.02);
@@ -134,8 +134,8 @@ TEST(Dataset, SampledMeansMatchEffectiveMeansAndStayInRange) {
 TEST(Dataset, SamplingIsDeterministicPerSeed) {
   auto d = load_dataset("sharegpt");
   ASSERT_TRUE(d);
-  auto a = sample_requests(*d, 500, 7), b = sample_requests(*d, 500, 7),
-       c = sample_requests(*d, 500, 8);
+  auto a = sample_requests(*d, 500, 7).value(), b = sample_requests(*d, 500, 7).value(),
+       c = sample_requests(*d, 500, 8).value();
   auto same = [](const std::vector<RequestSpec>& x, const std::vector<RequestSpec>& y) {
     for (size_t i = 0; i < x.size(); ++i)
       if (x[i].input_len != y[i].input_len || x[i].output_len != y[i].output_len) return false;
@@ -144,7 +144,7 @@ TEST(Dataset, SamplingIsDeterministicPerSeed) {
   EXPECT_TRUE(same(a, b));
   EXPECT_FALSE(same(a, c));
   // A prefix of a longer draw is the shorter draw (requests are drawn one after the other).
-  auto longer = sample_requests(*d, 600, 7);
+  auto longer = sample_requests(*d, 600, 7).value();
   longer.resize(500);
   EXPECT_TRUE(same(a, longer));
 }
@@ -173,7 +173,7 @@ TEST(Dataset, GoldenDraws) {
     SCOPED_TRACE(g.id);
     auto d = load_dataset(g.id);
     ASSERT_TRUE(d);
-    auto reqs = sample_requests(*d, static_cast<int64_t>(g.pairs.size()), 42);
+    auto reqs = sample_requests(*d, static_cast<int64_t>(g.pairs.size()), 42).value();
     for (size_t i = 0; i < g.pairs.size(); ++i) {
       EXPECT_EQ(reqs[i].input_len, g.pairs[i].first) << i;
       EXPECT_EQ(reqs[i].output_len, g.pairs[i].second) << i;
@@ -203,13 +203,13 @@ TEST(Dataset, EffectiveMeanIsExact) {
 }
 
 TEST(Dataset, FixedLengthRequests) {
-  auto same = fixed_length_requests(100, 128, 2048, 0, 0, 3);
+  auto same = fixed_length_requests(100, 128, 2048, 0, 0, 3).value();
   ASSERT_EQ(same.size(), 100u);
   for (const auto& r : same) {
     EXPECT_EQ(r.input_len, 128);
     EXPECT_EQ(r.output_len, 2048);
   }
-  auto spread = fixed_length_requests(20000, 1000, 200, 300, 100, 3);
+  auto spread = fixed_length_requests(20000, 1000, 200, 300, 100, 3).value();
   for (const auto& r : spread) {
     ASSERT_GE(r.input_len, 1);
     ASSERT_LE(r.input_len, 2000);
@@ -219,7 +219,7 @@ TEST(Dataset, FixedLengthRequests) {
   // Symmetric truncation at [1, 2 x mean] keeps the means.
   EXPECT_NEAR(mean_input(spread) / 1000.0, 1.0, 0.01);
   EXPECT_NEAR(mean_output(spread) / 200.0, 1.0, 0.01);
-  auto again = fixed_length_requests(20000, 1000, 200, 300, 100, 3);
+  auto again = fixed_length_requests(20000, 1000, 200, 300, 100, 3).value();
   EXPECT_EQ(again[12345].input_len, spread[12345].input_len);
 }
 
@@ -227,7 +227,7 @@ TEST(Dataset, SharedPrefix) {
   auto d =
       load_dataset(bad("valid_base.yaml"), {"input.min=64", "prefix.len=64", "prefix.groups=4"});
   ASSERT_TRUE(d) << to_string(d.error());
-  auto reqs = sample_requests(*d, 2000, 5);
+  auto reqs = sample_requests(*d, 2000, 5).value();
   std::map<int64_t, int> groups;
   for (const auto& r : reqs) {
     ASSERT_EQ(r.prefix_len, 64);
@@ -448,7 +448,8 @@ output:
   ASSERT_EQ(d->assumptions.size(), 1u);
   EXPECT_EQ(d->assumptions[0], "t: output length assumed: fixed length of 7 tokens (mean as "
                                "sampled 7.0). n.");
-  for (const auto& r : sample_requests(*d, 100, 1)) EXPECT_EQ(r.output_len, 7);
+  const std::vector<RequestSpec> reqs = sample_requests(*d, 100, 1).value();
+  for (const auto& r : reqs) EXPECT_EQ(r.output_len, 7);
 }
 
 TEST(Dataset, DescribeListsEveryField) {

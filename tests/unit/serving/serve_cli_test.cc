@@ -134,6 +134,7 @@ TEST(ServeCli, JsonCarriesTheContractKeysWithTheirTypes) {
   ASSERT_FALSE(j.empty());
   EXPECT_TRUE(j["feasible"].get<bool>());
   EXPECT_TRUE(j["infeasible_reason"].is_null());
+  EXPECT_TRUE(j["infeasible_detail"].is_null());
   ASSERT_TRUE(j["requests"].is_number_integer());
   ASSERT_TRUE(j["completed"].is_number_integer());
   ASSERT_TRUE(j["rejected"].is_number_integer());
@@ -492,14 +493,16 @@ const std::string kInfeasible =
 TEST(ServeCli, InfeasibleDeploymentIsAResultNotAnError) {
   CliRun table = xpusim(kInfeasible);
   ASSERT_EQ(table.code, 0) << table.out;
-  EXPECT_NE(table.out.find("INFEASIBLE: no memory left for the KV cache"), std::string::npos)
+  EXPECT_NE(table.out.find("INFEASIBLE: memory: no memory left for the KV cache"),
+            std::string::npos)
       << table.out;
 
   const json j = serve_json(kInfeasible);
   ASSERT_FALSE(j.empty());
   EXPECT_FALSE(j["feasible"].get<bool>());
-  ASSERT_TRUE(j["infeasible_reason"].is_string());
-  EXPECT_NE(j["infeasible_reason"].get<std::string>().find("no memory left for the KV cache"),
+  EXPECT_EQ(j["infeasible_reason"], "memory");
+  ASSERT_TRUE(j["infeasible_detail"].is_string());
+  EXPECT_NE(j["infeasible_detail"].get<std::string>().find("no memory left for the KV cache"),
             std::string::npos);
   EXPECT_EQ(j["requests"].get<int64_t>(), 50);  // the workload asked for, not a figure
   for (const char* key : {"completed", "rejected", "duration_s", "output_tokens_per_s",

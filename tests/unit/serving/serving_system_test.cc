@@ -209,11 +209,13 @@ TEST(ServingSystem, OneRequestAloneIsOnePrefillAndItsDecodeSteps) {
   ASSERT_TRUE(r.has_value());
   PerfCalibration cal = with_runtime(default_calibration(),
                                      *find_runtime(default_calibration().runtimes, "vllm"));
-  DeviceModel dm(h100_like(), m, ParallelismPlan{}, precision_plan_for(Precision::kBf16), cal);
+  DeviceModel dm =
+      DeviceModel::create(h100_like(), m, ParallelismPlan{}, precision_plan_for(Precision::kBf16), cal)
+          .value();
   const Seconds host = cal.step_overhead + cal.sequence_overhead;  // one sequence per step
-  const Seconds prefill = dm.step(prefill_shape(m, 1, 500)).kernels() + host + cal.request_overhead;
+  const Seconds prefill = dm.step(prefill_shape(m, 1, 500))->kernels() + host + cal.request_overhead;
   Seconds e2e = prefill;
-  for (int64_t ctx = 501; ctx <= 503; ++ctx) e2e += dm.step(decode_shape(m, 1, ctx)).kernels() + host;
+  for (int64_t ctx = 501; ctx <= 503; ++ctx) e2e += dm.step(decode_shape(m, 1, ctx))->kernels() + host;
   EXPECT_NEAR(r->ttft.mean.value(), prefill.value(), 2e-9);
   EXPECT_NEAR(r->e2e.mean.value(), e2e.value(), 5e-9);
   EXPECT_NEAR(r->tpot.mean.value(), ((e2e - prefill) / 3.0).value(), 5e-9);
@@ -235,7 +237,7 @@ TEST(ServingSystem, OneFullBatchMatchesTheStaticScenario) {
   sc.output_len = 64;
   PerfCalibration cal = with_runtime(default_calibration(),
                                      *find_runtime(default_calibration().runtimes, "vllm"));
-  StaticResult st = simulate_static(h100_like(), m, sc, cal);
+  StaticResult st = simulate_static(h100_like(), m, sc, cal).value();
   // The serving prefill step also pays the per-iteration host costs (static TTFT does not).
   const Seconds extra = cal.step_overhead + cal.sequence_overhead * 32.0;
   EXPECT_NEAR(r->ttft.mean.value(), (st.ttft + extra).value(), 1e-6);

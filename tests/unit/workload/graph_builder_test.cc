@@ -39,7 +39,7 @@ TEST(GraphBuilder, DecodeGemmFlopIsTwiceActiveParametersTimesTokens) {
   // a gather (no FLOP), norms are vector work. Tolerance: norms' parameters (< 0.01%).
   for (const ModelSpec& m : {llama8b_like(), llama70b_like()}) {
     const int64_t batch = 16;
-    OpGraph g = build_decode_step(m, ParallelismPlan{}, PrecisionPlan{}, batch, 1000);
+    OpGraph g = build_decode_step(m, ParallelismPlan{}, PrecisionPlan{}, batch, 1000).value();
     ParameterCount pc = count_parameters(m);
     double expected = 2.0 * (pc.active - pc.embedding - pc.norms) * batch;
     EXPECT_NEAR(totals(g).gemm_flop / expected, 1.0, 1e-3) << m.id;
@@ -51,10 +51,10 @@ TEST(GraphBuilder, DecodeGemmFlopIsTwiceActiveParametersTimesTokens) {
 
 TEST(GraphBuilder, TensorParallelSplitsFlopEvenly) {
   const ModelSpec m = llama70b_like();
-  OpGraph one = build_prefill(m, ParallelismPlan{}, PrecisionPlan{}, 2, 512);
+  OpGraph one = build_prefill(m, ParallelismPlan{}, PrecisionPlan{}, 2, 512).value();
   ParallelismPlan tp8;
   tp8.tp = 8;
-  OpGraph eight = build_prefill(m, tp8, PrecisionPlan{}, 2, 512);
+  OpGraph eight = build_prefill(m, tp8, PrecisionPlan{}, 2, 512).value();
   EXPECT_NEAR(totals(eight).gemm_flop * 8 / totals(one).gemm_flop, 1.0, 1e-6);
   EXPECT_NEAR(totals(eight).attention_flop * 8 / totals(one).attention_flop, 1.0, 1e-9);
 }
@@ -62,7 +62,7 @@ TEST(GraphBuilder, TensorParallelSplitsFlopEvenly) {
 TEST(GraphBuilder, PipelineStagesHoldAFractionOfTheLayers) {
   ParallelismPlan pp4;
   pp4.pp = 4;
-  OpGraph g = build_decode_step(llama70b_like(), pp4, PrecisionPlan{}, 4, 100);
+  OpGraph g = build_decode_step(llama70b_like(), pp4, PrecisionPlan{}, 4, 100).value();
   ASSERT_EQ(g.layers.size(), 1u);
   EXPECT_DOUBLE_EQ(g.layers[0].repeat, 20.0);
   EXPECT_EQ(g.pipeline_stages, 4);
@@ -71,7 +71,7 @@ TEST(GraphBuilder, PipelineStagesHoldAFractionOfTheLayers) {
 TEST(GraphBuilder, PrefillCausalAttentionCountsHalfTheScoreMatrix) {
   // L(L+1)/2 score pairs per head and sequence (hand calculation).
   const ModelSpec m = llama8b_like();
-  OpGraph g = build_prefill(m, ParallelismPlan{}, PrecisionPlan{}, 1, 1024);
+  OpGraph g = build_prefill(m, ParallelismPlan{}, PrecisionPlan{}, 1, 1024).value();
   double pairs = 1024.0 * 1025.0 / 2.0;
   double expected = 2.0 * pairs * m.heads * (2.0 * m.head_dim) * m.layers;
   EXPECT_NEAR(totals(g).attention_flop / expected, 1.0, 1e-12);
@@ -95,7 +95,7 @@ TEST(GraphBuilder, MoeTouchedExpertsGrowWithTokensAndSaturate) {
 TEST(GraphBuilder, MoeDecodeReadsFewExpertsAtBatchOneAndAllAtLargeBatch) {
   const ModelSpec m = mixtral8x7b_like();
   auto expert_weights = [&](int64_t batch) {
-    OpGraph g = build_decode_step(m, ParallelismPlan{}, PrecisionPlan{}, batch, 100);
+    OpGraph g = build_decode_step(m, ParallelismPlan{}, PrecisionPlan{}, batch, 100).value();
     double w = 0;
     for (const auto& lg : g.layers)
       for (const auto& op : lg.ops)
@@ -109,7 +109,7 @@ TEST(GraphBuilder, MoeDecodeReadsFewExpertsAtBatchOneAndAllAtLargeBatch) {
 
 TEST(GraphBuilder, MoeFlopUsesActiveParameters) {
   const ModelSpec m = mixtral8x7b_like();
-  OpGraph g = build_decode_step(m, ParallelismPlan{}, PrecisionPlan{}, 64, 10);
+  OpGraph g = build_decode_step(m, ParallelismPlan{}, PrecisionPlan{}, 64, 10).value();
   ParameterCount pc = count_parameters(m);
   double expected = 2.0 * (pc.active - pc.embedding - pc.norms) * 64;
   EXPECT_NEAR(totals(g).gemm_flop / expected, 1.0, 1e-3);
@@ -120,17 +120,17 @@ TEST(GraphBuilder, WeightBytesPerDeviceMatchParameterCount) {
   const ModelSpec m = llama70b_like();
   ParameterCount pc = count_parameters(m);
   PrecisionPlan bf16;
-  EXPECT_NEAR(weight_bytes_per_device(m, ParallelismPlan{}, bf16).value() /
+  EXPECT_NEAR(weight_bytes_per_device(m, ParallelismPlan{}, bf16)->value() /
                   ((pc.total - pc.norms) * 2.0), 1.0, 1e-6);
   ParallelismPlan tp8;
   tp8.tp = 8;
-  EXPECT_NEAR(weight_bytes_per_device(m, tp8, bf16).value() * 8 /
+  EXPECT_NEAR(weight_bytes_per_device(m, tp8, bf16)->value() * 8 /
                   ((pc.total - pc.norms) * 2.0), 1.0, 1e-6);
   // int4 weight-only: layers at half a byte, embedding and LM head stay 16-bit.
   PrecisionPlan w4 = precision_plan_for(Precision::kInt4);
   double expect4 = (pc.total - pc.norms - pc.embedding - pc.lm_head) * 0.5 +
                    (pc.embedding + pc.lm_head) * 2.0;
-  EXPECT_NEAR(weight_bytes_per_device(m, ParallelismPlan{}, w4).value() / expect4, 1.0, 1e-6);
+  EXPECT_NEAR(weight_bytes_per_device(m, ParallelismPlan{}, w4)->value() / expect4, 1.0, 1e-6);
 }
 
 TEST(GraphBuilder, MoeWeightBytesHoldAllExpertsOverEp) {
@@ -139,27 +139,27 @@ TEST(GraphBuilder, MoeWeightBytesHoldAllExpertsOverEp) {
   ParallelismPlan ep2;
   ep2.tp = 2;
   ep2.ep = 2;
-  double dev = weight_bytes_per_device(m, ep2, PrecisionPlan{}).value();
+  double dev = weight_bytes_per_device(m, ep2, PrecisionPlan{})->value();
   EXPECT_NEAR(dev * 2 / ((pc.total - pc.norms - pc.router) * 2.0), 1.0, 1e-3);
 }
 
 TEST(GraphBuilder, KvBytesPerTokenHandCalculation) {
   // Llama-3.1-70B: 80 layers x 2 (K, V) x 8 KV heads x 128 x 2 bytes = 327,680 B per token.
   PrecisionPlan bf16;
-  EXPECT_DOUBLE_EQ(kv_bytes_per_token_per_device(llama70b_like(), ParallelismPlan{}, bf16).value(),
+  EXPECT_DOUBLE_EQ(kv_bytes_per_token_per_device(llama70b_like(), ParallelismPlan{}, bf16)->value(),
                    327680.0);
   ParallelismPlan tp8;
   tp8.tp = 8;
-  EXPECT_DOUBLE_EQ(kv_bytes_per_token_per_device(llama70b_like(), tp8, bf16).value(), 40960.0);
+  EXPECT_DOUBLE_EQ(kv_bytes_per_token_per_device(llama70b_like(), tp8, bf16)->value(), 40960.0);
   // tp 16 > 8 KV heads: one replicated head per device.
   ParallelismPlan tp16;
   tp16.tp = 16;
-  EXPECT_DOUBLE_EQ(kv_bytes_per_token_per_device(llama70b_like(), tp16, bf16).value(), 40960.0);
+  EXPECT_DOUBLE_EQ(kv_bytes_per_token_per_device(llama70b_like(), tp16, bf16)->value(), 40960.0);
   // DeepSeek MLA: 61 layers x (512 + 64) x 2 bytes, replicated over tp.
-  EXPECT_DOUBLE_EQ(kv_bytes_per_token_per_device(deepseek_like(), tp8, bf16).value(),
+  EXPECT_DOUBLE_EQ(kv_bytes_per_token_per_device(deepseek_like(), tp8, bf16)->value(),
                    61.0 * 576.0 * 2.0);
   EXPECT_DOUBLE_EQ(
-      kv_bytes_per_token_per_device(llama70b_like(), ParallelismPlan{}, bf16).value(),
+      kv_bytes_per_token_per_device(llama70b_like(), ParallelismPlan{}, bf16)->value(),
       kv_cache_bytes_per_token(llama70b_like(), Precision::kBf16).value());
 }
 
@@ -167,7 +167,7 @@ TEST(GraphBuilder, DeepseekGraphBuildsMlaAndMoeGroups) {
   ParallelismPlan plan;
   plan.tp = 8;
   plan.ep = 8;
-  OpGraph g = build_decode_step(deepseek_like(), plan, precision_plan_for(Precision::kFp8), 8, 2048);
+  OpGraph g = build_decode_step(deepseek_like(), plan, precision_plan_for(Precision::kFp8), 8, 2048).value();
   ASSERT_EQ(g.layers.size(), 2u);
   EXPECT_EQ(g.layers[0].name, "dense");
   EXPECT_DOUBLE_EQ(g.layers[0].repeat, 3.0);
