@@ -16,10 +16,8 @@ struct CliRun {
   std::string out;   // stdout, or stderr alone when asked for
 };
 
-// Runs `xpusim <args>`; captures stderr alone (stdout discarded) when `stderr_only`, else stdout.
-inline CliRun run(const std::string& args, bool stderr_only = false) {
-  std::string cmd = std::string("\"") + XPUSIM_BINARY + "\" " + args +
-                    (stderr_only ? " 2>&1 >/dev/null" : " 2>/dev/null");
+// Runs a shell command line, capturing what it writes to the pipe (its own redirections decide).
+inline CliRun shell(const std::string& cmd) {
   CliRun r;
   FILE* pipe = popen(cmd.c_str(), "r");
   if (!pipe) return r;
@@ -29,6 +27,12 @@ inline CliRun run(const std::string& args, bool stderr_only = false) {
   int status = pclose(pipe);
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return r;
+}
+
+// Runs `xpusim <args>`; captures stderr alone (stdout discarded) when `stderr_only`, else stdout.
+inline CliRun run(const std::string& args, bool stderr_only = false) {
+  return shell(std::string("\"") + XPUSIM_BINARY + "\" " + args +
+               (stderr_only ? " 2>&1 >/dev/null" : " 2>/dev/null"));
 }
 
 }  // namespace xpusim::testing

@@ -11,32 +11,19 @@
 
 #include <gtest/gtest.h>
 
+#include "temp_dir.h"
+
 namespace xpusim {
 namespace {
 
 namespace fs = std::filesystem;
 
-// A scratch directory unique to this process, removed at the end of the test.
-struct TempDir {
-  TempDir() : path(fs::temp_directory_path() / ("xpusim_input_" + std::to_string(::getpid()))) {
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string file(const std::string& name, const std::string& content) const {
-    std::string p = (path / name).string();
-    std::ofstream(p, std::ios::binary) << content;
-    return p;
-  }
-  fs::path path;
-};
+using testing::TempDir;
 
 std::string error_of(const Result<void>& r) { return r ? "" : to_string(r.error()); }
 
 TEST(InputFile, RefusesWhatIsNotARegularFileByKind) {
-  TempDir dir;
+  TempDir dir("input");
   EXPECT_EQ(error_of(check_regular_file(dir.path.string(), kSpecInput)),
             dir.path.string() + ": is a directory; expected a YAML or JSON file\n");
   EXPECT_EQ(error_of(check_regular_file((dir.path / "none.yaml").string(), kSpecInput)),
@@ -93,7 +80,7 @@ TEST(InputFile, BinaryContentIsFoundWithItsPlace) {
 }
 
 TEST(InputFile, ReadInputFileIsBoundedAndChecked) {
-  TempDir dir;
+  TempDir dir("input");
   auto ok = read_input_file(dir.file("ok.yaml", "a: 1\n"), kSpecInput);
   ASSERT_TRUE(ok) << to_string(ok.error());
   EXPECT_EQ(*ok, "a: 1\n");

@@ -2,11 +2,8 @@
 // Hostile input at the command line (issue 10, reading and plumbing): files refused by kind,
 // size and content; streamed CSVs checked header first; duplicate keys and ids; mistyped
 // subcommands; output that cannot be written. Each case: the exit code and the message.
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -14,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "cli_run.h"
+#include "temp_dir.h"
 
 namespace xpusim {
 namespace {
@@ -21,22 +19,7 @@ namespace {
 namespace fs = std::filesystem;
 using testing::CliRun;
 
-// A scratch directory unique to this process, removed at the end of the test.
-struct TempDir {
-  TempDir() : path(fs::temp_directory_path() / ("xpusim_cli_input_" + std::to_string(::getpid()))) {
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string file(const std::string& name, const std::string& content) const {
-    std::string p = (path / name).string();
-    std::ofstream(p, std::ios::binary) << content;
-    return p;
-  }
-  fs::path path;
-};
+using testing::TempDir;
 
 // Runs `xpusim <args>` and expects exit 1 with `message` in stderr.
 void expect_bad(const std::string& args, const std::string& message) {
@@ -46,23 +29,10 @@ void expect_bad(const std::string& args, const std::string& message) {
   EXPECT_NE(r.out.find(message), std::string::npos) << "stderr: " << r.out;
 }
 
-// Runs a shell command line, capturing what it writes to the pipe (its own redirections decide).
-CliRun shell(const std::string& cmd) {
-  CliRun r;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (!pipe) return r;
-  std::array<char, 4096> buf{};
-  size_t n = 0;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.out.append(buf.data(), n);
-  int status = pclose(pipe);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
-
 const std::string kMeasuredHeader = "id,hardware,num_devices,scenario,metric,value,unit\n";
 
 TEST(InputCli, DevicesDirectoriesAndFifosAreRefusedByKind) {
-  TempDir dir;
+  TempDir dir("cli_input");
   const std::string d = "\"" + dir.path.string() + "\"";
   if (fs::exists("/dev/urandom")) {
     // It used to read /dev/urandom for ever.
@@ -83,7 +53,7 @@ TEST(InputCli, DevicesDirectoriesAndFifosAreRefusedByKind) {
 }
 
 TEST(InputCli, OversizedAndBinarySpecsAreRefusedBeforeParsing) {
-  TempDir dir;
+  TempDir dir("cli_input");
   std::string big = "schema: hardware/v1\n";
   while (big.size() <= (size_t{1} << 20)) big += "unknown_key_0000000: 1\n";
   expect_bad("show hardware \"" + dir.file("big.yaml", big) + "\"",
@@ -105,7 +75,7 @@ TEST(InputCli, OversizedAndBinarySpecsAreRefusedBeforeParsing) {
 }
 
 TEST(InputCli, JsonDuplicateKeysAreErrors) {
-  TempDir dir;
+  TempDir dir("cli_input");
   std::ifstream in(std::string(XPUSIM_TEST_DATA_DIR) + "/hf/llama-2-7b.json");
   std::string hf((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   const std::string key = "\"hidden_size\": 4096,";
@@ -118,7 +88,7 @@ TEST(InputCli, JsonDuplicateKeysAreErrors) {
 }
 
 TEST(InputCli, MeasuredCsvHeaderFirstDuplicateIdsAndNoUsableRow) {
-  TempDir dir;
+  TempDir dir("cli_input");
   {
     // 8 MB of rows under a misspelt header: reported from the first line.
     std::ofstream out(dir.path / "wrong.csv", std::ios::binary);
@@ -147,7 +117,7 @@ TEST(InputCli, MeasuredCsvHeaderFirstDuplicateIdsAndNoUsableRow) {
 }
 
 TEST(InputCli, TracesGoThroughTheSameGate) {
-  TempDir dir;
+  TempDir dir("cli_input");
   const std::string base = "serve --hardware h100-sxm-80gb --model llama-3.1-8b --trace ";
   expect_bad(base + "\"" + dir.path.string() + "\"",
              ": is a directory; expected a trace file (.csv, .jsonl or .ndjson)");
@@ -173,15 +143,15 @@ TEST(InputCli, UnknownSubcommandsAreNamedWithADidYouMean) {
 TEST(InputCli, OutputThatCannotBeWrittenExitsTwo) {
   const std::string bin = std::string("\"") + XPUSIM_BINARY + "\"";
   if (fs::exists("/dev/full")) {
-    CliRun full = shell(bin + " list hardware 2>&1 >/dev/full");
+    CliRun full = testing::shell(bin + " list hardware 2>&1 >/dev/full");
     EXPECT_EQ(full.code, 2) << full.out;
     EXPECT_EQ(full.out, "error: cannot write the output: No space left on device\n");
   }
-  CliRun closed = shell(bin + " list hardware 2>&1 >&-");
+  CliRun closed = testing::shell(bin + " list hardware 2>&1 >&-");
   EXPECT_EQ(closed.code, 2) << closed.out;
   EXPECT_EQ(closed.out, "error: cannot write the output: Bad file descriptor\n");
   // Errors still exit 1 when stdout is fine; a full stdout does not hide them.
-  CliRun input = shell(bin + " show hardware nonexistent-xpu 2>&1 >/dev/null");
+  CliRun input = testing::shell(bin + " show hardware nonexistent-xpu 2>&1 >/dev/null");
   EXPECT_EQ(input.code, 1) << input.out;
 }
 
