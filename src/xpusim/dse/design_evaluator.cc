@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "xpusim/dse/design_evaluator.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "xpusim/area/area_model.h"
+#include "xpusim/config/hardware_schema.h"
+#include "xpusim/config/model_schema.h"
+#include "xpusim/config/precision.h"
+#include "xpusim/cost/chip_cost.h"
+#include "xpusim/perf/runtime_profile.h"
+#include "xpusim/workload/parallelism_plan.h"
+
+namespace xpusim {
+namespace {
+
+std::string diagnostics_text(const Diagnostics& diags) {
+  std::string out;
+  for (const auto& d : diags) {
+    if (!out.empty()) out += "; ";
+    out += d.path.empty() ? d.message : d.path + ": " + d.message;
+  }
+  return out;
+}
+
+DesignResult infeasible(DesignResult r, InfeasibleReason why, std::string detail) {
+  r.feasibility = Feasibility::infeasible(why, std::move(detail));
+  r.metrics = no_metrics();
+  return r;
+}
+
+void set(MetricValues& m, Metric k, double v) { m[static_cast<size_t>(k)] = v; }
+
+}  // namespace
+
+std::string canonical_assignment(const SpaceSpec& space, uint64_t index) {
+  const std::vector<uint32_t> c = space.choice(index);
+  std::string out;
+  for (size_t i = 0; i < c.size(); ++i) {
+    if (i) out += ";";
+    out += space.parameters[i].path + "=" + space.parameters[i].values[c[i]].text;
+  }
+  return out;
+}
+
+Result<DesignEvaluator> DesignEvaluator::create(const SpaceSpec& space) {
+  DesignEvaluator e;
+  e.space_ = space;
+  auto doc = load_hardware_document(space.hardware);
+  auto model = load_model(space.model);
+  Diagnostics diags;
+  auto at = [&](std::string path, std::string msg) {
+    diags.push_back(Diagnostic{.file = space.file, .path = std::move(path), .message = std::move(msg)});
+  };
+  if (!doc) for (auto d : doc.error()) diags.push_back(d);
+  if (!model) for (auto d : model.error()) diags.push_back(d);
+  if (doc) {
+    // The base design itself must be valid: a design that sets no parameter is the base.
+    if (auto hw = hardware_schema().parse(*doc); !hw)
+      for (auto d : hw.error()) diags.push_back(d);
+    e.base_ = std::move(*doc);
+  }
+  if (model) {
+    e.model_ = std::move(*model);
+    const int64_t context = space.input_len + space.output_len;
+    if (context > e.model_.max_context)
+      at("scenario.input_len",
+         fmt::format("input_len {} + output_len {} = {} tokens is beyond the maximum context of "
+                     "{}, {} tokens; allowed a sum of at most {}",
+                     space.input_len, space.output_len, context, e.model_.id,
+                     e.model_.max_context, e.model_.max_context));
+  }
+  if (!diags.empty()) return tl::unexpected(diags);
+  std::optional<Precision> kv;
+  if (!space.kv_precision.empty()) kv = precision_from_string(space.kv_precision);
+  e.precision_ = precision_plan_for(*precision_from_string(space.precision), kv);
+  // As `xpusim run` with its defaults: the default runtime profile, the default economics.
+  const PerfCalibration& base = default_calibration();
+  const RuntimeProfile* runtime = find_runtime(base.runtimes, kDefaultRuntime);
+  e.calibration_ = runtime ? with_runtime(base, *runtime) : base;
+  return e;
+}
+
+Result<HardwareSpec> DesignEvaluator::hardware(uint64_t index) const {
+  const std::vector<uint32_t> c = space_.choice(index);
+  Document doc = base_;
+  for (size_t i = 0; i < c.size(); ++i) {
+    const SpaceParameter& p = space_.parameters[i];
+    if (p.target != ParameterTarget::kHardware) continue;
+    if (auto r = doc.apply_override(p.field_path + "=" + p.values[c[i]].text); !r)
+      return tl::unexpected(r.error());
+  }
+  return hardware_schema().parse(doc);
+}
+
+DesignResult DesignEvaluator::evaluate(uint64_t index) const {
+  DesignResult r;
+  r.index = index;
+  r.design_id = hash_hex(canonical_assignment(space_, index));
+  const std::vector<uint32_t> c = space_.choice(index);
+
+  // 1. The design's hardware, validated as a file would be.
+  auto hw = hardware(index);
+  if (!hw) return infeasible(std::move(r), InfeasibleReason::kInvalid, diagnostics_text(hw.error()));
+
+  // 2. The plan and the scenario.
+  StaticScenario sc;
+  sc.precision = precision_;
+  sc.batch = space_.batch;
+  sc.input_len = space_.input_len;
+  sc.output_len = space_.output_len;
+  for (size_t i = 0; i < c.size(); ++i) {
+    const SpaceParameter& p = space_.parameters[i];
+    const int64_t v = p.values[c[i]].number ? static_cast<int64_t>(*p.values[c[i]].number) : 0;
+    if (p.target == ParameterTarget::kPlanTp) sc.plan.tp = static_cast<int>(v);
+    if (p.target == ParameterTarget::kPlanPp) sc.plan.pp = static_cast<int>(v);
+    if (p.target == ParameterTarget::kScenarioBatch) sc.batch = v;
+  }
+  sc.devices = space_.devices > 0 ? space_.devices : sc.plan.tp * sc.plan.pp;
+  if (auto ok = check_plan(model_, sc.plan); !ok)
+    return infeasible(std::move(r), InfeasibleReason::kParallelism, diagnostics_text(ok.error()));
+  if (auto ok = check_static_scenario(model_, sc); !ok)
+    return infeasible(std::move(r), InfeasibleReason::kInvalid, diagnostics_text(ok.error()));
+
+  // 3. Area: the reticle check before the performance model.
+  auto area = estimate_area(*hw);
+  if (!area) return infeasible(std::move(r), InfeasibleReason::kInvalid, diagnostics_text(area.error()));
+  if (!area->feasibility.feasible()) {
+    r.feasibility = area->feasibility;
+    return r;
+  }
+
+  // 4. Performance of the static scenario (memory fit, network tiers).
+  auto perf = simulate_static(*hw, model_, sc, calibration_);
+  if (!perf) return infeasible(std::move(r), InfeasibleReason::kInvalid, diagnostics_text(perf.error()));
+  if (!perf->feasibility.feasible()) {
+    r.feasibility = perf->feasibility;
+    return r;
+  }
+
+  // 5. Cost per package, then power and token economics.
+  auto cost = estimate_cost(*hw, *area, economics_.cost);
+  if (!cost) return infeasible(std::move(r), InfeasibleReason::kInvalid, diagnostics_text(cost.error()));
+  if (!cost->feasibility.feasible()) {
+    r.feasibility = cost->feasibility;
+    return r;
+  }
+  auto econ = token_economics(*hw, sc, *perf, economics_);
+  if (!econ) return infeasible(std::move(r), InfeasibleReason::kInvalid, diagnostics_text(econ.error()));
+  if (!econ->feasibility.feasible()) {
+    r.feasibility = econ->feasibility;
+    return r;
+  }
+
+  MetricValues& m = r.metrics;
+  const double per_device = perf->output_tokens_per_s.value() / sc.devices;
+  double max_die = 0;
+  for (const auto& d : area->dies) max_die = std::max(max_die, d.area.value());
+  set(m, Metric::kOutputTokensPerS, perf->output_tokens_per_s.value());
+  set(m, Metric::kOutputTokensPerSPerDevice, per_device);
+  set(m, Metric::kTtftMs, units::to_ms(perf->ttft));
+  set(m, Metric::kTpotMs, units::to_ms(perf->tpot));
+  set(m, Metric::kE2eLatencyMs, units::to_ms(perf->e2e_latency));
+  set(m, Metric::kTotalAreaMm2, area->total_area.value());
+  set(m, Metric::kMaxDieAreaMm2, max_die);
+  set(m, Metric::kAveragePowerW, econ->average_power.value());
+  set(m, Metric::kEnergyPerOutputTokenJ, econ->energy_per_output_token.value());
+  set(m, Metric::kManufacturingCostUsd, cost->manufacturing.value());
+  set(m, Metric::kCostPerMillionOutputTokensUsd, econ->cost_per_million_output_tokens.value());
+  set(m, Metric::kTokensPerSPerUsd, per_device / cost->manufacturing.value());
+  set(m, Metric::kTokensPerSPerW, per_device / econ->average_power.value());
+  return r;
+}
+
+}  // namespace xpusim
