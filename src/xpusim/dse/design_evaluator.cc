@@ -80,8 +80,19 @@ Result<DesignEvaluator> DesignEvaluator::create(const SpaceSpec& space) {
   const PerfCalibration& base = default_calibration();
   const RuntimeProfile* runtime = find_runtime(base.runtimes, kDefaultRuntime);
   e.calibration_ = runtime ? with_runtime(base, *runtime) : base;
+  for (const auto& p : space.parameters) e.memoize_ = e.memoize_ || p.target != ParameterTarget::kHardware;
   return e;
 }
+
+DesignEvaluator::DesignEvaluator(DesignEvaluator&& o) noexcept
+    : space_(std::move(o.space_)),
+      memoize_(o.memoize_),
+      memo_(std::move(o.memo_)),
+      base_(std::move(o.base_)),
+      model_(std::move(o.model_)),
+      precision_(o.precision_),
+      calibration_(std::move(o.calibration_)),
+      economics_(std::move(o.economics_)) {}
 
 Result<HardwareSpec> DesignEvaluator::hardware(uint64_t index) const {
   const std::vector<uint32_t> c = space_.choice(index);
@@ -95,15 +106,79 @@ Result<HardwareSpec> DesignEvaluator::hardware(uint64_t index) const {
   return hardware_schema().parse(doc);
 }
 
+DesignEvaluator::HardwareStage DesignEvaluator::hardware_stage(const std::vector<uint32_t>& c) const {
+  HardwareStage st;
+  Document doc = base_;
+  for (size_t i = 0; i < c.size(); ++i) {
+    const SpaceParameter& p = space_.parameters[i];
+    if (p.target != ParameterTarget::kHardware) continue;
+    if (auto r = doc.apply_override(p.field_path + "=" + p.values[c[i]].text); !r) {
+      st.feasibility.mark(InfeasibleReason::kInvalid, diagnostics_text(r.error()));
+      return st;
+    }
+  }
+  auto hw = hardware_schema().parse(doc);
+  if (!hw) {
+    st.feasibility.mark(InfeasibleReason::kInvalid, diagnostics_text(hw.error()));
+    return st;
+  }
+  auto area = estimate_area(*hw);
+  if (!area) {
+    st.feasibility.mark(InfeasibleReason::kInvalid, diagnostics_text(area.error()));
+    return st;
+  }
+  if (!area->feasibility.feasible()) {
+    st.feasibility = area->feasibility;
+    return st;
+  }
+  auto cost = estimate_cost(*hw, *area, economics_.cost);
+  if (!cost) {
+    st.feasibility.mark(InfeasibleReason::kInvalid, diagnostics_text(cost.error()));
+    return st;
+  }
+  if (!cost->feasibility.feasible()) {
+    st.feasibility = cost->feasibility;
+    return st;
+  }
+  st.hw = std::move(*hw);
+  st.area = std::move(*area);
+  st.cost = std::move(*cost);
+  return st;
+}
+
+std::shared_ptr<const DesignEvaluator::HardwareStage> DesignEvaluator::shared_stage(
+    const std::vector<uint32_t>& c) const {
+  if (!memoize_) return std::make_shared<const HardwareStage>(hardware_stage(c));
+  uint64_t key = 0;  // the hardware parameters' choice as one mixed-radix number
+  for (size_t i = 0; i < c.size(); ++i)
+    if (space_.parameters[i].target == ParameterTarget::kHardware)
+      key = key * space_.parameters[i].values.size() + c[i];
+  {
+    std::lock_guard<std::mutex> lock(memo_mutex_);
+    if (auto it = memo_.find(key); it != memo_.end()) return it->second;
+  }
+  auto stage = std::make_shared<const HardwareStage>(hardware_stage(c));
+  std::lock_guard<std::mutex> lock(memo_mutex_);
+  if (memo_.size() >= kMaxMemo) memo_.clear();
+  memo_.emplace(key, stage);
+  return stage;
+}
+
 DesignResult DesignEvaluator::evaluate(uint64_t index) const {
   DesignResult r;
   r.index = index;
   r.design_id = hash_hex(canonical_assignment(space_, index));
   const std::vector<uint32_t> c = space_.choice(index);
 
-  // 1. The design's hardware, validated as a file would be.
-  auto hw = hardware(index);
-  if (!hw) return infeasible(std::move(r), InfeasibleReason::kInvalid, diagnostics_text(hw.error()));
+  // 1. The design's hardware, validated as a file would be; its area (reticle) and cost.
+  const std::shared_ptr<const HardwareStage> st = shared_stage(c);
+  if (!st->feasibility.feasible()) {
+    r.feasibility = st->feasibility;
+    return r;
+  }
+  const HardwareSpec& hw = *st->hw;
+  const AreaReport& area = *st->area;
+  const CostBreakdown& cost = *st->cost;
 
   // 2. The plan and the scenario.
   StaticScenario sc;
@@ -124,30 +199,20 @@ DesignResult DesignEvaluator::evaluate(uint64_t index) const {
   if (auto ok = check_static_scenario(model_, sc); !ok)
     return infeasible(std::move(r), InfeasibleReason::kInvalid, diagnostics_text(ok.error()));
 
-  // 3. Area: the reticle check before the performance model.
-  auto area = estimate_area(*hw);
-  if (!area) return infeasible(std::move(r), InfeasibleReason::kInvalid, diagnostics_text(area.error()));
-  if (!area->feasibility.feasible()) {
-    r.feasibility = area->feasibility;
-    return r;
-  }
-
-  // 4. Performance of the static scenario (memory fit, network tiers).
-  auto perf = simulate_static(*hw, model_, sc, calibration_);
+  // 3. Performance of the static scenario (memory fit, network tiers).
+  auto perf = simulate_static(hw, model_, sc, calibration_);
   if (!perf) return infeasible(std::move(r), InfeasibleReason::kInvalid, diagnostics_text(perf.error()));
   if (!perf->feasibility.feasible()) {
     r.feasibility = perf->feasibility;
     return r;
   }
 
-  // 5. Cost per package, then power and token economics.
-  auto cost = estimate_cost(*hw, *area, economics_.cost);
-  if (!cost) return infeasible(std::move(r), InfeasibleReason::kInvalid, diagnostics_text(cost.error()));
-  if (!cost->feasibility.feasible()) {
-    r.feasibility = cost->feasibility;
-    return r;
-  }
-  auto econ = token_economics(*hw, sc, *perf, economics_);
+  // 4. Power and token economics, with the price token_economics() would model (cost / (1 -
+  // margin)) from the cost above rather than a second cost build-up.
+  TokenEconomicsAssumptions economics = economics_;
+  if (!economics.device_price)
+    economics.device_price = cost.total_per_unit / (1.0 - economics.gross_margin);
+  auto econ = token_economics(hw, sc, *perf, economics);
   if (!econ) return infeasible(std::move(r), InfeasibleReason::kInvalid, diagnostics_text(econ.error()));
   if (!econ->feasibility.feasible()) {
     r.feasibility = econ->feasibility;
@@ -157,19 +222,19 @@ DesignResult DesignEvaluator::evaluate(uint64_t index) const {
   MetricValues& m = r.metrics;
   const double per_device = perf->output_tokens_per_s.value() / sc.devices;
   double max_die = 0;
-  for (const auto& d : area->dies) max_die = std::max(max_die, d.area.value());
+  for (const auto& d : area.dies) max_die = std::max(max_die, d.area.value());
   set(m, Metric::kOutputTokensPerS, perf->output_tokens_per_s.value());
   set(m, Metric::kOutputTokensPerSPerDevice, per_device);
   set(m, Metric::kTtftMs, units::to_ms(perf->ttft));
   set(m, Metric::kTpotMs, units::to_ms(perf->tpot));
   set(m, Metric::kE2eLatencyMs, units::to_ms(perf->e2e_latency));
-  set(m, Metric::kTotalAreaMm2, area->total_area.value());
+  set(m, Metric::kTotalAreaMm2, area.total_area.value());
   set(m, Metric::kMaxDieAreaMm2, max_die);
   set(m, Metric::kAveragePowerW, econ->average_power.value());
   set(m, Metric::kEnergyPerOutputTokenJ, econ->energy_per_output_token.value());
-  set(m, Metric::kManufacturingCostUsd, cost->manufacturing.value());
+  set(m, Metric::kManufacturingCostUsd, cost.manufacturing.value());
   set(m, Metric::kCostPerMillionOutputTokensUsd, econ->cost_per_million_output_tokens.value());
-  set(m, Metric::kTokensPerSPerUsd, per_device / cost->manufacturing.value());
+  set(m, Metric::kTokensPerSPerUsd, per_device / cost.manufacturing.value());
   set(m, Metric::kTokensPerSPerW, per_device / econ->average_power.value());
   return r;
 }
