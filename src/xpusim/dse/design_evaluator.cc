@@ -153,15 +153,25 @@ std::shared_ptr<const DesignEvaluator::HardwareStage> DesignEvaluator::shared_st
   for (size_t i = 0; i < c.size(); ++i)
     if (space_.parameters[i].target == ParameterTarget::kHardware)
       key = key * space_.parameters[i].values.size() + c[i];
+  std::promise<std::shared_ptr<const HardwareStage>> promise;
   {
-    std::lock_guard<std::mutex> lock(memo_mutex_);
-    if (auto it = memo_.find(key); it != memo_.end()) return it->second;
+    std::unique_lock<std::mutex> lock(memo_mutex_);
+    if (auto it = memo_.find(key); it != memo_.end()) {
+      auto pending = it->second;
+      lock.unlock();
+      return pending.get();
+    }
+    if (memo_.size() >= kMaxMemo) memo_.clear();
+    memo_.emplace(key, promise.get_future().share());
   }
-  auto stage = std::make_shared<const HardwareStage>(hardware_stage(c));
-  std::lock_guard<std::mutex> lock(memo_mutex_);
-  if (memo_.size() >= kMaxMemo) memo_.clear();
-  memo_.emplace(key, stage);
-  return stage;
+  try {
+    auto stage = std::make_shared<const HardwareStage>(hardware_stage(c));
+    promise.set_value(stage);
+    return stage;
+  } catch (...) {
+    promise.set_exception(std::current_exception());
+    throw;
+  }
 }
 
 DesignResult DesignEvaluator::evaluate(uint64_t index) const {

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -71,14 +72,15 @@ class DesignEvaluator {
   };
   [[nodiscard]] HardwareStage hardware_stage(const std::vector<uint32_t>& choice) const;
   // The stage of `choice`, computed once per hardware assignment when the space also varies the
-  // plan or the batch (bounded: the memo is emptied when it holds kMaxMemo entries).
+  // plan or the batch (bounded: the memo is emptied when it holds kMaxMemo entries). A thread that
+  // asks for a stage another thread is computing waits for it rather than computing it again.
   [[nodiscard]] std::shared_ptr<const HardwareStage> shared_stage(const std::vector<uint32_t>& choice) const;
   static constexpr size_t kMaxMemo = 1 << 16;
 
   SpaceSpec space_;
   bool memoize_ = false;
   mutable std::mutex memo_mutex_;
-  mutable std::unordered_map<uint64_t, std::shared_ptr<const HardwareStage>> memo_;
+  mutable std::unordered_map<uint64_t, std::shared_future<std::shared_ptr<const HardwareStage>>> memo_;
   Document base_;
   ModelSpec model_;
   PrecisionPlan precision_;

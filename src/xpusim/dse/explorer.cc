@@ -56,9 +56,15 @@ void evaluate_designs(const DesignEvaluator& evaluator, const std::vector<uint64
   for (size_t start = 0; start < indices.size(); start += block) {
     const size_t end = std::min(indices.size(), start + block);
     results.assign(end - start, DesignResult{});
+    // Workers take runs of consecutive designs: in grid order, designs that differ only in the
+    // last parameters (often the plan) share their hardware stage, which one worker then
+    // computes while the others work on other hardware.
+    const size_t chunk = std::max<size_t>(1, (end - start) / (static_cast<size_t>(threads) * 8));
     std::atomic<size_t> next{start};
     auto work = [&] {
-      for (size_t i = next++; i < end; i = next++) results[i - start] = evaluator.evaluate(indices[i]);
+      for (size_t from = next.fetch_add(chunk); from < end; from = next.fetch_add(chunk))
+        for (size_t i = from; i < std::min(end, from + chunk); ++i)
+          results[i - start] = evaluator.evaluate(indices[i]);
     };
     const int n = static_cast<int>(std::min<size_t>(static_cast<size_t>(threads), end - start));
     std::vector<std::thread> pool;
