@@ -111,6 +111,17 @@ TEST_F(ExploreCli, ResumedDatabaseGivesTheSameFrontAndRows) {
   EXPECT_EQ(none.out, "error: <command line>: --db: \"" + dir.file("none.sqlite") + "\": no such file\n");
 }
 
+// The worked example of docs/dse.md parses, has the grid the docs describe, and runs.
+TEST(ExampleSpace, ParsesAndRuns) {
+  const std::string path = std::string(XPUSIM_DATA_DIR) + "/spaces/accel-2026-llama70b.yaml";
+  auto s = load_space(path);
+  ASSERT_TRUE(s) << to_string(s.error());
+  EXPECT_EQ(s->grid_size(), 900u);
+  auto r = run("explore " + path + " --max-evals 8 --format json");
+  ASSERT_EQ(r.code, 0);
+  EXPECT_EQ(nlohmann::json::parse(r.out)["evaluated"], 8);
+}
+
 TEST(DescribeSpace, ListsFieldsAndMetrics) {
   auto r = run("describe space");
   ASSERT_EQ(r.code, 0);
