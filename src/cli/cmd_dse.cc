@@ -174,6 +174,7 @@ void run_explore(const ExploreOptions& o, const GlobalOptions& g) {
   uint64_t skipped = 0;
   if (!o.db.empty()) {
     const std::string text = value_or_throw(read_text_file(o.space));
+    space.inputs_digest = evaluator.inputs_digest();  // a changed preset is another space
     db = value_or_throw(ResultDb::open_for_search(o.db, space, text, o.resume));
     const auto stored = db->stored_indices();
     const size_t before = indices.size();

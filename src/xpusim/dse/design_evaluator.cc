@@ -9,6 +9,7 @@
 #include "xpusim/config/hardware_schema.h"
 #include "xpusim/config/model_schema.h"
 #include "xpusim/config/precision.h"
+#include "xpusim/config/presets.h"
 #include "xpusim/cost/chip_cost.h"
 #include "xpusim/perf/runtime_profile.h"
 #include "xpusim/workload/parallelism_plan.h"
@@ -48,8 +49,10 @@ std::string canonical_assignment(const SpaceSpec& space, uint64_t index) {
 Result<DesignEvaluator> DesignEvaluator::create(const SpaceSpec& space) {
   DesignEvaluator e;
   e.space_ = space;
-  auto doc = load_hardware_document(space.hardware);
-  auto model = load_model(space.model);
+  const std::string hardware_ref = resolve_beside(space, space.hardware);
+  const std::string model_ref = resolve_beside(space, space.model);
+  auto doc = load_hardware_document(hardware_ref);
+  auto model = load_model(model_ref);
   Diagnostics diags;
   auto at = [&](std::string path, std::string msg) {
     diags.push_back(Diagnostic{.file = space.file, .path = std::move(path), .message = std::move(msg)});
@@ -73,6 +76,11 @@ Result<DesignEvaluator> DesignEvaluator::create(const SpaceSpec& space) {
                      e.model_.max_context, e.model_.max_context));
   }
   if (!diags.empty()) return tl::unexpected(diags);
+  std::string inputs;
+  for (const auto& [path, entry] : e.base_.entries()) inputs += path + "=" + entry.text + "\n";
+  if (auto model_path = resolve_preset_path("models", model_ref, "model"))
+    if (auto text = read_text_file(*model_path)) inputs += *text;
+  e.inputs_digest_ = hash_hex(inputs);
   std::optional<Precision> kv;
   if (!space.kv_precision.empty()) kv = precision_from_string(space.kv_precision);
   e.precision_ = precision_plan_for(*precision_from_string(space.precision), kv);
@@ -86,6 +94,7 @@ Result<DesignEvaluator> DesignEvaluator::create(const SpaceSpec& space) {
 
 DesignEvaluator::DesignEvaluator(DesignEvaluator&& o) noexcept
     : space_(std::move(o.space_)),
+      inputs_digest_(std::move(o.inputs_digest_)),
       memoize_(o.memoize_),
       memo_(std::move(o.memo_)),
       base_(std::move(o.base_)),

@@ -61,6 +61,9 @@ class DesignEvaluator {
 
   [[nodiscard]] const SpaceSpec& space() const { return space_; }
 
+  // Digest of the base hardware document and the model file's text (see SpaceSpec).
+  [[nodiscard]] const std::string& inputs_digest() const { return inputs_digest_; }
+
  private:
   // What a design's hardware alone decides: the spec, its area and its cost per package, or the
   // first stage that failed.
@@ -78,6 +81,7 @@ class DesignEvaluator {
   static constexpr size_t kMaxMemo = 1 << 16;
 
   SpaceSpec space_;
+  std::string inputs_digest_;
   bool memoize_ = false;
   mutable std::mutex memo_mutex_;
   mutable std::unordered_map<uint64_t, std::shared_future<std::shared_ptr<const HardwareStage>>> memo_;

@@ -596,16 +596,18 @@ Result<SpaceSpec> load_space(const std::string& path, std::optional<uint64_t> ma
   if (!doc) return tl::unexpected(doc.error());
   auto s = parse_space(*doc, max_designs);
   if (!s) return s;
-  // A relative file of the base design or the model is looked up beside the space file first.
-  const std::filesystem::path dir = std::filesystem::path(path).parent_path();
-  for (std::string* ref : {&s->hardware, &s->model}) {
-    const std::filesystem::path p(*ref);
-    if (p.is_relative() && p.has_extension() && !dir.empty()) {
-      std::error_code ec;
-      if (std::filesystem::is_regular_file(dir / p, ec)) *ref = (dir / p).string();
-    }
-  }
+  s->base_dir = std::filesystem::path(path).parent_path().string();
   return s;
+}
+
+std::string resolve_beside(const SpaceSpec& space, const std::string& ref) {
+  const std::filesystem::path p(ref);
+  if (p.is_relative() && p.has_extension() && !space.base_dir.empty()) {
+    std::error_code ec;
+    const std::filesystem::path there = std::filesystem::path(space.base_dir) / p;
+    if (std::filesystem::is_regular_file(there, ec)) return there.string();
+  }
+  return ref;
 }
 
 Result<std::vector<SpaceObjective>> parse_objectives(const std::string& text,
@@ -651,6 +653,7 @@ std::string canonical_space_text(const SpaceSpec& s) {
                                 "precision={}\nkv_precision={}\ndevices={}\n",
                                 kSpaceSchemaName, s.hardware, s.model, s.batch, s.input_len,
                                 s.output_len, s.precision, s.kv_precision, s.devices);
+  if (!s.inputs_digest.empty()) out += "inputs=" + s.inputs_digest + "\n";
   for (const auto& p : s.parameters) {
     out += p.path + "=";
     for (size_t i = 0; i < p.values.size(); ++i) out += (i ? "|" : "") + p.values[i].text;

@@ -53,8 +53,12 @@ struct SpaceConstraint {
 
 struct SpaceSpec {
   std::string file;        // the space file ("" when parsed from text)
-  std::string hardware;    // preset id or file of the base design
-  std::string model;       // preset id or file
+  std::string hardware;    // preset id or file of the base design, as written
+  std::string model;       // preset id or file, as written
+  std::string base_dir;    // where relative files are looked up first (the space file's folder)
+  // Digest of the inputs the ids name (the base hardware document, the model file), set by the
+  // caller (DesignEvaluator::inputs_digest) so that a resumed search refuses changed presets.
+  std::string inputs_digest;
   // The static scenario (as `xpusim run`); devices 0 = tp x pp of each design.
   int64_t batch = 1;
   int64_t input_len = 1;
@@ -88,10 +92,14 @@ Result<std::vector<SpaceObjective>> parse_objectives(const std::string& text,
                                                      const std::string& flag);
 
 // Canonical text of the designs a space defines (base design, model, scenario, parameters and
-// their canonical values): equal texts, equal designs. Resume compares its hash.
+// their canonical values, the inputs digest): equal texts, equal designs. Resume compares it.
 std::string canonical_space_text(const SpaceSpec& space);
 
 // FNV-1a, 64 bits, as 16 hex digits: design ids and space hashes.
 std::string hash_hex(const std::string& text);
+
+// `ref` (a space's hardware or model) as a path to try first: beside the space file when it is a
+// relative file name found there, else `ref` itself.
+std::string resolve_beside(const SpaceSpec& space, const std::string& ref);
 
 }  // namespace xpusim

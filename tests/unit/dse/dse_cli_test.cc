@@ -4,6 +4,9 @@
 // changing the output, and a resumed database giving the same front as one run.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
+
 #include <nlohmann/json.hpp>
 
 #include "cli_run.h"
@@ -109,6 +112,26 @@ TEST_F(ExploreCli, ResumedDatabaseGivesTheSameFrontAndRows) {
   auto none = run("pareto --db " + dir.file("none.sqlite"), true);
   EXPECT_EQ(none.code, 1);
   EXPECT_EQ(none.out, "error: <command line>: --db: \"" + dir.file("none.sqlite") + "\": no such file\n");
+}
+
+// A base design given as a file beside the space (found from any working directory); once the
+// file changes, the database holds the results of another space and --resume refuses it.
+TEST_F(ExploreCli, ResumeRefusesAChangedBaseDesign) {
+  std::ifstream in(std::string(XPUSIM_DATA_DIR) + "/presets/hardware/h100-sxm-80gb.yaml");
+  const std::string hw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  dir.write("base.yaml", hw);
+  std::string text = testing::kSmallSpace;
+  text.replace(text.find("hardware: h100-sxm-80gb"), 23, "hardware: base.yaml");
+  const std::string own = dir.write("own.yaml", text);
+  const std::string db = dir.file("own.sqlite");
+  ASSERT_EQ(run("explore " + own + " --db " + db + " --max-evals 2").code, 0);
+  ASSERT_EQ(run("explore " + own + " --db " + db + " --max-evals 4 --resume").code, 0);
+  std::string changed = hw;
+  changed.replace(changed.find("tdp: 700 W"), 10, "tdp: 800 W");
+  dir.write("base.yaml", changed);
+  auto r = run("explore " + own + " --db " + db + " --resume", true);
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("holds the results of another space"), std::string::npos) << r.out;
 }
 
 // The worked example of docs/dse.md parses, has the grid the docs describe, and runs.
