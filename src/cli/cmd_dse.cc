@@ -44,6 +44,12 @@ double r6(double v) {
 constexpr IntBound kMaxDesignsBound{1, int64_t{1} << 40, "designs of a grid"};
 constexpr IntBound kMaxEvalsBound{1, int64_t{1} << 40, "designs to evaluate"};
 constexpr IntBound kThreadsBound{1, 1024, "worker threads"};
+// What every design's figures assume (issue 8: power is a constraint, never free).
+constexpr const char* kAssumptions =
+    "power per device is the power model's estimate capped at the TDP, with the clock unchanged "
+    "(power-limited clocks are not modelled); cost is manufacturing per good package; economics "
+    "as `xpusim run` with its defaults";
+
 // Designs per block: evaluated together, written in one transaction.
 constexpr size_t kBlock = 256;
 
@@ -90,6 +96,7 @@ void print_front(const GlobalOptions& g, const SpaceSpec& space, const FrontBuil
     for (const auto& o : fb.objectives())
       objs.push_back({{"metric", std::string(metric_name(o.metric))}, {"goal", o.maximize ? "max" : "min"}});
     j["objectives"] = objs;
+    j["assumptions"] = kAssumptions;
     std::printf("%s\n", j.dump(2).c_str());
     return;
   }
@@ -131,6 +138,7 @@ void print_front(const GlobalOptions& g, const SpaceSpec& space, const FrontBuil
   std::string objs;
   for (const auto& o : fb.objectives())
     objs += fmt::format("{}{} {}", objs.empty() ? "" : ", ", metric_name(o.metric), o.maximize ? "max" : "min");
+  std::printf("assumed: %s\n", kAssumptions);
   std::printf("Pareto front: %zu design%s (%s)\n", front.size(), front.size() == 1 ? "" : "s",
               objs.c_str());
   if (!front.empty()) std::fputs(t.to_text().c_str(), stdout);

@@ -3,6 +3,9 @@
 // depend on the number of threads, random sampling is seeded, and a resumed database equals an
 // uninterrupted one.
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -175,6 +178,46 @@ TEST(ResultDbTest, AResumedRunEqualsAnUninterruptedOne) {
   // The rows read back are the results as evaluated.
   const auto direct = run_all(*ev, idx, 1, 256);
   for (size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(same(a[i], direct[i])) << i;
+}
+
+// A process killed with SIGKILL after its second block: what it committed survives, and resuming
+// gives the same rows as an uninterrupted run.
+TEST(ResultDbTest, SigkillThenResumeEqualsAnUninterruptedRun) {
+  testing::TempDir dir("xpusim_dse_kill");
+  auto s = space_from(kSmallSpace);
+  ASSERT_TRUE(s);
+  auto ev = DesignEvaluator::create(*s);
+  ASSERT_TRUE(ev);
+  const auto idx = design_indices(s->grid_size(), SearchStrategy::kGrid, 0, 0);
+  const std::string path = dir.file("killed.sqlite");
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    auto db = ResultDb::open_for_search(path, *s, kSmallSpace, false);
+    if (!db) _exit(3);
+    int blocks = 0;
+    evaluate_designs(*ev, idx, 1, 3, [&](std::vector<DesignResult>& b) {
+      (*db)->write(*s, b);
+      if (++blocks == 2) kill(getpid(), SIGKILL);
+    });
+    _exit(4);  // not reached
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFSIGNALED(status));
+  ASSERT_EQ(WTERMSIG(status), SIGKILL);
+  auto db = ResultDb::open_for_search(path, *s, kSmallSpace, true);
+  ASSERT_TRUE(db) << to_string(db.error());
+  const auto stored = (*db)->stored_indices();
+  EXPECT_EQ(stored.size(), 6u);  // two blocks of 3
+  std::vector<uint64_t> rest;
+  for (uint64_t i : idx)
+    if (!stored.contains(i)) rest.push_back(i);
+  evaluate_designs(*ev, rest, 2, 4, [&](std::vector<DesignResult>& b) { (*db)->write(*s, b); });
+  const auto got = rows(**db);
+  const auto want = run_all(*ev, idx, 1, 256);
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < got.size(); ++i) EXPECT_TRUE(same(got[i], want[i])) << i;
 }
 
 TEST(ResultDbTest, ResumeRefusesAnotherSpace) {
