@@ -162,16 +162,14 @@ void check_space_keys(const Document& doc, Diagnostics& diags) {
     if (known.contains(pat)) continue;
     const std::string parent = parent_of(pat);
     if (!parent.empty() && !known.contains(parent)) continue;  // below an unknown key
-    if (pat.back() == ']') {
-      diags.push_back(Diagnostic{entry.file, entry.line, entry.column, path,
-                                 "\"" + parent + "\" is not a list"});
-      continue;
-    }
+    // Items of a list where a scalar belongs: reported where that scalar is read ("got a list").
+    if (pat.back() == ']') continue;
     std::vector<std::string> siblings;
     for (const auto& k : known)
       if (parent_of(k) == parent && k.back() != ']' && (parent.empty() || k.size() > parent.size()) &&
           k.rfind('.') == (parent.empty() ? std::string::npos : parent.size()))
         siblings.push_back(last_key(k));
+    if (siblings.empty()) continue;  // keys under a scalar: reported there ("got a section")
     std::string msg = "unknown key";
     if (auto m = closest_match(last_key(pat), siblings)) msg += "; did you mean \"" + *m + "\"?";
     else msg += "; allowed here: " + join(siblings);

@@ -131,6 +131,13 @@ TEST(Space, UnknownKeysAndMissingPartsAreCollected) {
             "space.yaml:13:33: parameters[2].values[1]: \"1\" is the same value as values[0]");
 }
 
+TEST(Space, ASectionOrAListWhereAValueBelongsIsOneError) {
+  EXPECT_EQ(errors(space_from(edited("model: llama-3.1-8b", "model: {id: llama-3.1-8b}"))),
+            "space.yaml:3:1: model: expected text, got a section");
+  EXPECT_EQ(errors(space_from(edited("values: [1, 2]", "values: [[1, 2]]"))),
+            "space.yaml:13:30: parameters[2].values[0]: expected an integer, got a list");
+}
+
 TEST(Space, ObjectivesFlag) {
   auto o = parse_objectives("tokens_per_s_per_w:max,ttft_ms:min", "--objectives");
   ASSERT_TRUE(o);
