@@ -63,6 +63,9 @@ void add_engine_commands(CLI::App& app, GlobalOptions& global);
 // serve: the serving simulator (cmd_serve.cc).
 void add_serve_commands(CLI::App& app, GlobalOptions& global);
 
+// explore, pareto and describe space: design-space exploration (cmd_dse.cc).
+void add_dse_commands(CLI::App& app, GlobalOptions& global);
+
 // `describe <noun>`: the schema as a table, or a JSON array of fields (schema_output.cc).
 void print_schema(const std::string& name, const std::vector<FieldInfo>& fields,
                   const GlobalOptions& g);

@@ -81,6 +81,7 @@ int main(int argc, char** argv) {
       add_model_commands,
       add_dataset_commands,
       add_engine_commands,
+      add_dse_commands,
   };
   for (AddCommand add : commands) add(app, global);
 

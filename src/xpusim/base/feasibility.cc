@@ -14,6 +14,7 @@ std::string_view to_string(InfeasibleReason reason) {
     case InfeasibleReason::kWafer: return "wafer";
     case InfeasibleReason::kBudget: return "budget";
     case InfeasibleReason::kNoOutput: return "no_output";
+    case InfeasibleReason::kInvalid: return "invalid";
   }
   return "unknown";
 }

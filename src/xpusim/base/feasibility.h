@@ -21,6 +21,7 @@ enum class InfeasibleReason {
   kWafer,        // "wafer": no whole (or no good) die per wafer
   kBudget,       // "budget": the budget does not cover the design cost
   kNoOutput,     // "no_output": the run produced no output tokens
+  kInvalid,      // "invalid": a searched design fails its schema or a cross-field check (dse/)
 };
 
 std::string_view to_string(InfeasibleReason reason);

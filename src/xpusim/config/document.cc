@@ -30,7 +30,52 @@ struct FlattenBudget {
 
 void flatten(const YAML::Node& node, const std::string& prefix, const std::string& file,
              std::map<std::string, DocumentEntry>& out, Diagnostics& diags, int depth,
-             FlattenBudget& budget) {
+             FlattenBudget& budget, bool index_lists);
+
+// The items of the sequence `node` at `path` as entries "path[i]" (index_lists mode).
+void flatten_items(const YAML::Node& node, const std::string& path, const std::string& file,
+                   std::map<std::string, DocumentEntry>& out, Diagnostics& diags, int depth,
+                   FlattenBudget& budget) {
+  if (depth > kMaxDocumentDepth) {
+    diags.push_back(at(file, node.Mark(), path,
+                       "sections nested deeper than " + std::to_string(kMaxDocumentDepth) +
+                           " levels"));
+    return;
+  }
+  size_t i = 0;
+  for (auto it = node.begin(); it != node.end(); ++it, ++i) {
+    if (budget.exhausted) return;
+    const YAML::Node item = *it;
+    const std::string item_path = path + "[" + std::to_string(i) + "]";
+    budget.bytes += item_path.size() + (item.IsScalar() ? item.Scalar().size() : 0);
+    if (++budget.entries > kMaxDocumentEntries || budget.bytes > kMaxDocumentBytes) {
+      budget.exhausted = true;
+      diags.push_back(at(file, item.Mark(), item_path,
+                         "the document is too large: more than " +
+                             std::to_string(kMaxDocumentEntries) + " keys or " +
+                             std::to_string(kMaxDocumentBytes >> 20) +
+                             " MiB of keys and values once aliases (*name) are expanded"));
+      return;
+    }
+    DocumentEntry entry{"", file, item.Mark().line + 1, item.Mark().column + 1, false, false};
+    if (item.IsMap()) {
+      entry.is_section = true;
+      out[item_path] = entry;
+      flatten(item, item_path, file, out, diags, depth + 1, budget, true);
+    } else if (item.IsSequence()) {
+      entry.is_list = true;
+      out[item_path] = entry;
+      flatten_items(item, item_path, file, out, diags, depth + 1, budget);
+    } else {
+      if (!item.IsNull()) entry.text = item.Scalar();
+      out[item_path] = entry;
+    }
+  }
+}
+
+void flatten(const YAML::Node& node, const std::string& prefix, const std::string& file,
+             std::map<std::string, DocumentEntry>& out, Diagnostics& diags, int depth,
+             FlattenBudget& budget, bool index_lists) {
   if (depth > kMaxDocumentDepth) {
     diags.push_back(at(file, node.Mark(), prefix,
                        "sections nested deeper than " + std::to_string(kMaxDocumentDepth) +
@@ -69,10 +114,11 @@ void flatten(const YAML::Node& node, const std::string& prefix, const std::strin
     if (value.IsMap()) {
       entry.is_section = true;
       out[path] = entry;
-      flatten(value, path, file, out, diags, depth + 1, budget);
+      flatten(value, path, file, out, diags, depth + 1, budget, index_lists);
     } else if (value.IsSequence()) {
       entry.is_list = true;
       out[path] = entry;
+      if (index_lists) flatten_items(value, path, file, out, diags, depth + 1, budget);
     } else if (value.IsNull()) {
       entry.text = "";
       out[path] = entry;
@@ -198,7 +244,8 @@ Result<std::string> read_text_file(const std::string& path) {
   return read_input_file(path, kSpecInput);
 }
 
-Result<Document> Document::from_yaml(const std::string& text, const std::string& file) {
+Result<Document> Document::from_yaml(const std::string& text, const std::string& file,
+                                     bool index_lists) {
   Document doc;
   doc.file_ = file;
   if (text.find_first_not_of(" \t\r\n") == std::string::npos)
@@ -225,7 +272,7 @@ Result<Document> Document::from_yaml(const std::string& text, const std::string&
   Diagnostics diags;
   try {
     FlattenBudget budget;
-    flatten(root, "", file, doc.entries_, diags, 1, budget);
+    flatten(root, "", file, doc.entries_, diags, 1, budget, index_lists);
   } catch (const YAML::Exception& e) {
     diags.push_back(at(file, e.mark, "", "malformed YAML: " + e.msg));
   }
@@ -233,10 +280,10 @@ Result<Document> Document::from_yaml(const std::string& text, const std::string&
   return doc;
 }
 
-Result<Document> Document::load_yaml_file(const std::string& path) {
+Result<Document> Document::load_yaml_file(const std::string& path, bool index_lists) {
   auto text = read_text_file(path);
   if (!text) return tl::unexpected(text.error());
-  return from_yaml(*text, path);
+  return from_yaml(*text, path, index_lists);
 }
 
 Result<void> Document::apply_overrides(const std::vector<std::string>& assignments) {

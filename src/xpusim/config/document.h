@@ -34,9 +34,13 @@ class Document {
   // content, duplicate keys (naming both places), text above 1 MiB and the bounds above are
   // errors naming file:line:column. The nesting is checked before yaml-cpp (which recurses)
   // sees the text.
-  static Result<Document> from_yaml(const std::string& text, const std::string& file);
+  // With `index_lists`, the items of a sequence are entries of their own, addressed
+  // "key[0]", "key[0].sub" (a design space's parameter list); without it a sequence is one
+  // is_list entry, which no spec schema accepts.
+  static Result<Document> from_yaml(const std::string& text, const std::string& file,
+                                    bool index_lists = false);
   // Reads and parses a YAML file.
-  static Result<Document> load_yaml_file(const std::string& path);
+  static Result<Document> load_yaml_file(const std::string& path, bool index_lists = false);
 
   // Sets (or adds) `path` from "path=value" as given on the command line. The value is validated
   // later by the schema exactly like a value written in a file.

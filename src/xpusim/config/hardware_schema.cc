@@ -428,6 +428,13 @@ Result<Document> document_from_json(const std::string& text, const std::string& 
 
 Result<HardwareSpec> load_hardware(const std::string& id_or_file,
                                    const std::vector<std::string>& overrides) {
+  Result<Document> doc = load_hardware_document(id_or_file);
+  if (!doc) return tl::unexpected(doc.error());
+  if (auto r = doc->apply_overrides(overrides); !r) return tl::unexpected(r.error());
+  return hardware_schema().parse(*doc);
+}
+
+Result<Document> load_hardware_document(const std::string& id_or_file) {
   auto path = resolve_preset_path("hardware", id_or_file, "hardware");
   if (!path) return tl::unexpected(path.error());
   Result<Document> doc;
@@ -438,9 +445,7 @@ Result<HardwareSpec> load_hardware(const std::string& id_or_file,
   } else {
     doc = Document::load_yaml_file(*path);
   }
-  if (!doc) return tl::unexpected(doc.error());
-  if (auto r = doc->apply_overrides(overrides); !r) return tl::unexpected(r.error());
-  return hardware_schema().parse(*doc);
+  return doc;
 }
 
 FlopRate peak_rate(const HardwareSpec& hw, Precision p) { return peak_matrix_rate(hw, p); }

@@ -33,6 +33,10 @@ const Schema<HardwareSpec>& hardware_schema();
 Result<HardwareSpec> load_hardware(const std::string& id_or_file,
                                    const std::vector<std::string>& overrides = {});
 
+// The document load_hardware() validates, before overrides: what a design search copies and
+// changes per design (dse/), so that each design is validated exactly as a file would be.
+Result<Document> load_hardware_document(const std::string& id_or_file);
+
 // Parses JSON text into a Document. Syntax errors carry the line and column computed from the
 // parser's byte offset; keys carry their own line and column.
 Result<Document> document_from_json(const std::string& text, const std::string& file);

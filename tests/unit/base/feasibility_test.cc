@@ -16,6 +16,7 @@ TEST(Feasibility, ReasonNamesAreTheContract) {
   EXPECT_EQ(to_string(InfeasibleReason::kWafer), "wafer");
   EXPECT_EQ(to_string(InfeasibleReason::kBudget), "budget");
   EXPECT_EQ(to_string(InfeasibleReason::kNoOutput), "no_output");
+  EXPECT_EQ(to_string(InfeasibleReason::kInvalid), "invalid");
 }
 
 TEST(Feasibility, FirstCauseWinsAndFormatsAsClassAndDetail) {

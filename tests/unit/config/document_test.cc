@@ -66,6 +66,24 @@ TEST(Schema, CollectsAllErrorsWithPlaces) {
   EXPECT_EQ(s.error().size(), 4u);
 }
 
+TEST(Document, ListItemsAreEntriesOnlyWhenIndexed) {
+  const std::string text = "a:\n  - {x: 1, y: [2, 3]}\n  - 4\nb: 5\n";
+  auto plain = Document::from_yaml(text, "f.yaml");
+  ASSERT_TRUE(plain);
+  EXPECT_TRUE(plain->find("a")->is_list);
+  EXPECT_EQ(plain->find("a[0]"), nullptr);
+  auto indexed = Document::from_yaml(text, "f.yaml", true);
+  ASSERT_TRUE(indexed);
+  EXPECT_TRUE(indexed->find("a")->is_list);
+  EXPECT_TRUE(indexed->find("a[0]")->is_section);
+  EXPECT_EQ(indexed->find("a[0].x")->text, "1");
+  EXPECT_TRUE(indexed->find("a[0].y")->is_list);
+  EXPECT_EQ(indexed->find("a[0].y[1]")->text, "3");
+  EXPECT_EQ(indexed->find("a[0].y[1]")->line, 2);
+  EXPECT_EQ(indexed->find("a[1]")->text, "4");
+  EXPECT_EQ(indexed->find("b")->text, "5");
+}
+
 TEST(Document, DuplicateKeysAreErrors) {
   auto d = Document::from_yaml("schema: toy/v1\nunits: 1\nunits: 2\n", "dup.yaml");
   ASSERT_FALSE(d);

@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "xpusim/dse/design_evaluator.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "xpusim/area/area_model.h"
+#include "xpusim/config/hardware_schema.h"
+#include "xpusim/config/model_schema.h"
+#include "xpusim/config/precision.h"
+#include "xpusim/config/presets.h"
+#include "xpusim/cost/chip_cost.h"
+#include "xpusim/perf/runtime_profile.h"
+#include "xpusim/workload/parallelism_plan.h"
+
+namespace xpusim {
+namespace {
+
+std::string diagnostics_text(const Diagnostics& diags) {
+  std::string out;
+  for (const auto& d : diags) {
+    if (!out.empty()) out += "; ";
+    out += d.path.empty() ? d.message : d.path + ": " + d.message;
+  }
+  return out;
+}
+
+DesignResult infeasible(DesignResult r, InfeasibleReason why, std::string detail) {
+  r.feasibility = Feasibility::infeasible(why, std::move(detail));
+  r.metrics = no_metrics();
+  return r;
+}
+
+void set(MetricValues& m, Metric k, double v) { m[static_cast<size_t>(k)] = v; }
+
+}  // namespace
+
+std::string canonical_assignment(const SpaceSpec& space, uint64_t index) {
+  const std::vector<uint32_t> c = space.choice(index);
+  std::string out;
+  for (size_t i = 0; i < c.size(); ++i) {
+    if (i) out += ";";
+    out += space.parameters[i].path + "=" + space.parameters[i].values[c[i]].text;
+  }
+  return out;
+}
+
+Result<DesignEvaluator> DesignEvaluator::create(const SpaceSpec& space) {
+  DesignEvaluator e;
+  e.space_ = space;
+  const std::string hardware_ref = resolve_beside(space, space.hardware);
+  const std::string model_ref = resolve_beside(space, space.model);
+  auto doc = load_hardware_document(hardware_ref);
+  auto model = load_model(model_ref);
+  Diagnostics diags;
+  auto at = [&](std::string path, std::string msg) {
+    diags.push_back(Diagnostic{.file = space.file, .path = std::move(path), .message = std::move(msg)});
+  };
+  if (!doc) for (auto d : doc.error()) diags.push_back(d);
+  if (!model) for (auto d : model.error()) diags.push_back(d);
+  if (doc) {
+    // The base design itself must be valid: a design that sets no parameter is the base.
+    if (auto hw = hardware_schema().parse(*doc); !hw)
+      for (auto d : hw.error()) diags.push_back(d);
+    e.base_ = std::move(*doc);
+  }
+  if (model) {
+    e.model_ = std::move(*model);
+    const int64_t context = space.input_len + space.output_len;
+    if (context > e.model_.max_context)
+      at("scenario.input_len",
+         fmt::format("input_len {} + output_len {} = {} tokens is beyond the maximum context of "
+                     "{}, {} tokens; allowed a sum of at most {}",
+                     space.input_len, space.output_len, context, e.model_.id,
+                     e.model_.max_context, e.model_.max_context));
+  }
+  if (!diags.empty()) return tl::unexpected(diags);
+  std::string inputs;
+  for (const auto& [path, entry] : e.base_.entries()) inputs += path + "=" + entry.text + "\n";
+  if (auto model_path = resolve_preset_path("models", model_ref, "model"))
+    if (auto text = read_text_file(*model_path)) inputs += *text;
+  e.inputs_digest_ = hash_hex(inputs);
+  std::optional<Precision> kv;
+  if (!space.kv_precision.empty()) kv = precision_from_string(space.kv_precision);
+  e.precision_ = precision_plan_for(*precision_from_string(space.precision), kv);
+  // As `xpusim run` with its defaults: the default runtime profile, the default economics.
+  const PerfCalibration& base = default_calibration();
+  const RuntimeProfile* runtime = find_runtime(base.runtimes, kDefaultRuntime);
+  e.calibration_ = runtime ? with_runtime(base, *runtime) : base;
+  for (const auto& p : space.parameters) e.memoize_ = e.memoize_ || p.target != ParameterTarget::kHardware;
+  return e;
+}
+
+DesignEvaluator::DesignEvaluator(DesignEvaluator&& o) noexcept
+    : space_(std::move(o.space_)),
+      inputs_digest_(std::move(o.inputs_digest_)),
+      memoize_(o.memoize_),
+      memo_(std::move(o.memo_)),
+      base_(std::move(o.base_)),
+      model_(std::move(o.model_)),
+      precision_(o.precision_),
+      calibration_(std::move(o.calibration_)),
+      economics_(std::move(o.economics_)) {}
+
+Result<HardwareSpec> DesignEvaluator::hardware(uint64_t index) const {
+  const std::vector<uint32_t> c = space_.choice(index);
+  Document doc = base_;
+  for (size_t i = 0; i < c.size(); ++i) {
+    const SpaceParameter& p = space_.parameters[i];
+    if (p.target != ParameterTarget::kHardware) continue;
+    if (auto r = doc.apply_override(p.field_path + "=" + p.values[c[i]].text); !r)
+      return tl::unexpected(r.error());
+  }
+  return hardware_schema().parse(doc);
+}
+
+DesignEvaluator::HardwareStage DesignEvaluator::hardware_stage(const std::vector<uint32_t>& c) const {
+  HardwareStage st;
+  Document doc = base_;
+  for (size_t i = 0; i < c.size(); ++i) {
+    const SpaceParameter& p = space_.parameters[i];
+    if (p.target != ParameterTarget::kHardware) continue;
+    if (auto r = doc.apply_override(p.field_path + "=" + p.values[c[i]].text); !r) {
+      st.feasibility.mark(InfeasibleReason::kInvalid, diagnostics_text(r.error()));
+      return st;
+    }
+  }
+  auto hw = hardware_schema().parse(doc);
+  if (!hw) {
+    st.feasibility.mark(InfeasibleReason::kInvalid, diagnostics_text(hw.error()));
+    return st;
+  }
+  auto area = estimate_area(*hw);
+  if (!area) {
+    st.feasibility.mark(InfeasibleReason::kInvalid, diagnostics_text(area.error()));
+    return st;
+  }
+  if (!area->feasibility.feasible()) {
+    st.feasibility = area->feasibility;
+    return st;
+  }
+  auto cost = estimate_cost(*hw, *area, economics_.cost);
+  if (!cost) {
+    st.feasibility.mark(InfeasibleReason::kInvalid, diagnostics_text(cost.error()));
+    return st;
+  }
+  if (!cost->feasibility.feasible()) {
+    st.feasibility = cost->feasibility;
+    return st;
+  }
+  st.hw = std::move(*hw);
+  st.area = std::move(*area);
+  st.cost = std::move(*cost);
+  return st;
+}
+
+std::shared_ptr<const DesignEvaluator::HardwareStage> DesignEvaluator::shared_stage(
+    const std::vector<uint32_t>& c) const {
+  if (!memoize_) return std::make_shared<const HardwareStage>(hardware_stage(c));
+  uint64_t key = 0;  // the hardware parameters' choice as one mixed-radix number
+  for (size_t i = 0; i < c.size(); ++i)
+    if (space_.parameters[i].target == ParameterTarget::kHardware)
+      key = key * space_.parameters[i].values.size() + c[i];
+  std::promise<std::shared_ptr<const HardwareStage>> promise;
+  {
+    std::unique_lock<std::mutex> lock(memo_mutex_);
+    if (auto it = memo_.find(key); it != memo_.end()) {
+      auto pending = it->second;
+      lock.unlock();
+      return pending.get();
+    }
+    if (memo_.size() >= kMaxMemo) memo_.clear();
+    memo_.emplace(key, promise.get_future().share());
+  }
+  try {
+    auto stage = std::make_shared<const HardwareStage>(hardware_stage(c));
+    promise.set_value(stage);
+    return stage;
+  } catch (...) {
+    promise.set_exception(std::current_exception());
+    throw;
+  }
+}
+
+DesignResult DesignEvaluator::evaluate(uint64_t index) const {
+  DesignResult r;
+  r.index = index;
+  r.design_id = hash_hex(canonical_assignment(space_, index));
+  const std::vector<uint32_t> c = space_.choice(index);
+
+  // 1. The design's hardware, validated as a file would be; its area (reticle) and cost.
+  const std::shared_ptr<const HardwareStage> st = shared_stage(c);
+  if (!st->feasibility.feasible()) {
+    r.feasibility = st->feasibility;
+    return r;
+  }
+  const HardwareSpec& hw = *st->hw;
+  const AreaReport& area = *st->area;
+  const CostBreakdown& cost = *st->cost;
+
+  // 2. The plan and the scenario.
+  StaticScenario sc;
+  sc.precision = precision_;
+  sc.batch = space_.batch;
+  sc.input_len = space_.input_len;
+  sc.output_len = space_.output_len;
+  for (size_t i = 0; i < c.size(); ++i) {
+    const SpaceParameter& p = space_.parameters[i];
+    const int64_t v = p.values[c[i]].number ? static_cast<int64_t>(*p.values[c[i]].number) : 0;
+    if (p.target == ParameterTarget::kPlanTp) sc.plan.tp = static_cast<int>(v);
+    if (p.target == ParameterTarget::kPlanPp) sc.plan.pp = static_cast<int>(v);
+    if (p.target == ParameterTarget::kScenarioBatch) sc.batch = v;
+  }
+  sc.devices = space_.devices > 0 ? space_.devices : sc.plan.tp * sc.plan.pp;
+  if (auto ok = check_plan(model_, sc.plan); !ok)
+    return infeasible(std::move(r), InfeasibleReason::kParallelism, diagnostics_text(ok.error()));
+  if (auto ok = check_static_scenario(model_, sc); !ok)
+    return infeasible(std::move(r), InfeasibleReason::kInvalid, diagnostics_text(ok.error()));
+
+  // 3. Performance of the static scenario (memory fit, network tiers).
+  auto perf = simulate_static(hw, model_, sc, calibration_);
+  if (!perf) return infeasible(std::move(r), InfeasibleReason::kInvalid, diagnostics_text(perf.error()));
+  if (!perf->feasibility.feasible()) {
+    r.feasibility = perf->feasibility;
+    return r;
+  }
+
+  // 4. Power and token economics, with the price token_economics() would model (cost / (1 -
+  // margin)) from the cost above rather than a second cost build-up.
+  TokenEconomicsAssumptions economics = economics_;
+  if (!economics.device_price)
+    economics.device_price = cost.total_per_unit / (1.0 - economics.gross_margin);
+  auto econ = token_economics(hw, sc, *perf, economics);
+  if (!econ) return infeasible(std::move(r), InfeasibleReason::kInvalid, diagnostics_text(econ.error()));
+  if (!econ->feasibility.feasible()) {
+    r.feasibility = econ->feasibility;
+    return r;
+  }
+
+  MetricValues& m = r.metrics;
+  const double per_device = perf->output_tokens_per_s.value() / sc.devices;
+  double max_die = 0;
+  for (const auto& d : area.dies) max_die = std::max(max_die, d.area.value());
+  set(m, Metric::kOutputTokensPerS, perf->output_tokens_per_s.value());
+  set(m, Metric::kOutputTokensPerSPerDevice, per_device);
+  set(m, Metric::kTtftMs, units::to_ms(perf->ttft));
+  set(m, Metric::kTpotMs, units::to_ms(perf->tpot));
+  set(m, Metric::kE2eLatencyMs, units::to_ms(perf->e2e_latency));
+  set(m, Metric::kTotalAreaMm2, area.total_area.value());
+  set(m, Metric::kMaxDieAreaMm2, max_die);
+  set(m, Metric::kAveragePowerW, econ->average_power.value());
+  set(m, Metric::kEnergyPerOutputTokenJ, econ->energy_per_output_token.value());
+  set(m, Metric::kManufacturingCostUsd, cost.manufacturing.value());
+  set(m, Metric::kCostPerMillionOutputTokensUsd, econ->cost_per_million_output_tokens.value());
+  set(m, Metric::kTokensPerSPerUsd, per_device / cost.manufacturing.value());
+  set(m, Metric::kTokensPerSPerW, per_device / econ->average_power.value());
+  return r;
+}
+
+}  // namespace xpusim

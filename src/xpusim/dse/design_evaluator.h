@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: Apache-2.0
+// Builds and evaluates the designs of a space (dse/ stage 2): a design is the base hardware
+// document with the design's parameter values applied as `--set` applies them, validated by the
+// hardware schema; then area (area/: the reticle) and cost per package (cost/), which depend on
+// the hardware alone and are shared by the designs that differ only in plan or batch; then the
+// plan checks, the static scenario (perf/: memory fit, network) and token economics (cost/). The
+// first failing stage gives the reason class: invalid, reticle, wafer, parallelism, memory,
+// network. An invalid or infeasible design is a result, never an error. Evaluation is a pure
+// function of the design index: any thread may evaluate any design, in any order.
+#pragma once
+
+#include <cstdint>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "xpusim/base/diagnostic.h"
+#include "xpusim/base/feasibility.h"
+#include "xpusim/config/document.h"
+#include "xpusim/area/area_model.h"
+#include "xpusim/config/model_spec.h"
+#include "xpusim/cost/chip_cost.h"
+#include "xpusim/cost/token_economics.h"
+#include "xpusim/dse/metrics.h"
+#include "xpusim/dse/space.h"
+#include "xpusim/perf/calibration.h"
+#include "xpusim/perf/static_sim.h"
+
+namespace xpusim {
+
+struct DesignResult {
+  uint64_t index = 0;            // position in the space's grid
+  std::string design_id;         // hash of the canonical parameter assignment
+  Feasibility feasibility;       // kInvalid: the design failed its schema or a check
+  MetricValues metrics = no_metrics();  // NaN where the design has no figure
+};
+
+// "path=value;path=value" of grid design `index`: what design_id hashes.
+std::string canonical_assignment(const SpaceSpec& space, uint64_t index);
+
+class DesignEvaluator {
+ public:
+  DesignEvaluator() = default;
+  DesignEvaluator(DesignEvaluator&& other) noexcept;
+  DesignEvaluator& operator=(DesignEvaluator&&) = delete;
+  DesignEvaluator(const DesignEvaluator&) = delete;
+
+  // Loads the base hardware document and the model, and checks the scenario against the model
+  // (the context fits, the precisions are known). Errors name the space's keys.
+  static Result<DesignEvaluator> create(const SpaceSpec& space);
+
+  // Evaluates grid design `index` (< space.grid_size()). Thread-safe (const, no shared state).
+  [[nodiscard]] DesignResult evaluate(uint64_t index) const;
+
+  // The hardware of design `index` (tests, `explore` output); errors as the schema reports them.
+  [[nodiscard]] Result<HardwareSpec> hardware(uint64_t index) const;
+
+  [[nodiscard]] const SpaceSpec& space() const { return space_; }
+
+  // Digest of the base hardware document and the model file's text (see SpaceSpec).
+  [[nodiscard]] const std::string& inputs_digest() const { return inputs_digest_; }
+
+ private:
+  // What a design's hardware alone decides: the spec, its area and its cost per package, or the
+  // first stage that failed.
+  struct HardwareStage {
+    std::optional<HardwareSpec> hw;
+    std::optional<AreaReport> area;
+    std::optional<CostBreakdown> cost;
+    Feasibility feasibility;
+  };
+  [[nodiscard]] HardwareStage hardware_stage(const std::vector<uint32_t>& choice) const;
+  // The stage of `choice`, computed once per hardware assignment when the space also varies the
+  // plan or the batch (bounded: the memo is emptied when it holds kMaxMemo entries). A thread that
+  // asks for a stage another thread is computing waits for it rather than computing it again.
+  [[nodiscard]] std::shared_ptr<const HardwareStage> shared_stage(const std::vector<uint32_t>& choice) const;
+  static constexpr size_t kMaxMemo = 1 << 16;
+
+  SpaceSpec space_;
+  std::string inputs_digest_;
+  bool memoize_ = false;
+  mutable std::mutex memo_mutex_;
+  mutable std::unordered_map<uint64_t, std::shared_future<std::shared_ptr<const HardwareStage>>> memo_;
+  Document base_;
+  ModelSpec model_;
+  PrecisionPlan precision_;
+  PerfCalibration calibration_;
+  TokenEconomicsAssumptions economics_;
+};
+
+}  // namespace xpusim

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "xpusim/dse/explorer.h"
+
+#include <algorithm>
+#include <atomic>
+#include <thread>
+#include <unordered_set>
+
+namespace xpusim {
+namespace {
+
+// SplitMix64 (Steele, Lea, Flood, "Fast splittable pseudorandom number generators", OOPSLA
+// 2014): a fixed, portable sequence for a seed, unlike the standard distributions.
+uint64_t splitmix64(uint64_t& state) {
+  uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+
+// Uniform in [0, n) without modulo bias (rejection of the short last interval).
+uint64_t uniform_below(uint64_t n, uint64_t& state) {
+  const uint64_t limit = UINT64_MAX - UINT64_MAX % n;
+  uint64_t x = 0;
+  do x = splitmix64(state);
+  while (x >= limit);
+  return x % n;
+}
+
+}  // namespace
+
+std::vector<uint64_t> design_indices(uint64_t grid_size, SearchStrategy strategy,
+                                     uint64_t max_evals, uint64_t seed) {
+  const uint64_t n = max_evals == 0 ? grid_size : std::min(grid_size, max_evals);
+  std::vector<uint64_t> out;
+  out.reserve(n);
+  if (strategy == SearchStrategy::kGrid || n == grid_size) {
+    for (uint64_t i = 0; i < n; ++i) out.push_back(i);
+    return out;
+  }
+  std::unordered_set<uint64_t> seen;
+  uint64_t state = seed;
+  while (out.size() < n) {
+    const uint64_t i = uniform_below(grid_size, state);
+    if (seen.insert(i).second) out.push_back(i);
+  }
+  return out;
+}
+
+void evaluate_designs(const DesignEvaluator& evaluator, const std::vector<uint64_t>& indices,
+                      int threads, size_t block,
+                      const std::function<void(std::vector<DesignResult>&)>& sink) {
+  threads = std::max(1, threads);
+  block = std::max<size_t>(1, block);
+  std::vector<DesignResult> results;
+  for (size_t start = 0; start < indices.size(); start += block) {
+    const size_t end = std::min(indices.size(), start + block);
+    results.assign(end - start, DesignResult{});
+    // Workers take runs of consecutive designs: in grid order, designs that differ only in the
+    // last parameters (often the plan) share their hardware stage, which one worker then
+    // computes while the others work on other hardware.
+    const size_t chunk = std::max<size_t>(1, (end - start) / (static_cast<size_t>(threads) * 8));
+    std::atomic<size_t> next{start};
+    auto work = [&] {
+      for (size_t from = next.fetch_add(chunk); from < end; from = next.fetch_add(chunk))
+        for (size_t i = from; i < std::min(end, from + chunk); ++i)
+          results[i - start] = evaluator.evaluate(indices[i]);
+    };
+    const int n = static_cast<int>(std::min<size_t>(static_cast<size_t>(threads), end - start));
+    std::vector<std::thread> pool;
+    for (int t = 1; t < n; ++t) pool.emplace_back(work);
+    work();
+    for (auto& t : pool) t.join();
+    sink(results);
+  }
+}
+
+}  // namespace xpusim

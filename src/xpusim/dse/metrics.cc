@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "xpusim/dse/metrics.h"
+
+namespace xpusim {
+
+const std::array<MetricInfo, kMetricCount>& metric_infos() {
+  static const std::array<MetricInfo, kMetricCount> infos = {{
+      {Metric::kOutputTokensPerS, "output_tokens_per_s",
+       "output tokens per second of all devices (as `run`)"},
+      {Metric::kOutputTokensPerSPerDevice, "output_tokens_per_s_per_device",
+       "output tokens per second per device (as `run`)"},
+      {Metric::kTtftMs, "ttft_ms", "time to the first token, ms (as `run`)"},
+      {Metric::kTpotMs, "tpot_ms", "time per output token after the first, ms (as `run`)"},
+      {Metric::kE2eLatencyMs, "e2e_latency_ms", "latency of the whole batch, ms (as `run`)"},
+      {Metric::kTotalAreaMm2, "total_area_mm2", "logic silicon of the package, mm2 (as `area`)"},
+      {Metric::kMaxDieAreaMm2, "max_die_area_mm2", "area of the largest die, mm2"},
+      {Metric::kAveragePowerW, "average_power_w",
+       "average power per device over the run, W, capped by the TDP (as `run`)"},
+      {Metric::kEnergyPerOutputTokenJ, "energy_per_output_token_j",
+       "chip energy per output token, J (as `run`)"},
+      {Metric::kManufacturingCostUsd, "manufacturing_cost_usd",
+       "manufacturing cost per good package, USD (as `cost`)"},
+      {Metric::kCostPerMillionOutputTokensUsd, "cost_per_million_output_tokens_usd",
+       "TCO per million output tokens, USD (as `run`)"},
+      {Metric::kTokensPerSPerUsd, "tokens_per_s_per_usd",
+       "output tokens/s per device per USD of manufacturing cost"},
+      {Metric::kTokensPerSPerW, "tokens_per_s_per_w",
+       "output tokens/s per device per W of average power"},
+  }};
+  return infos;
+}
+
+std::string_view metric_name(Metric m) { return metric_infos()[static_cast<size_t>(m)].name; }
+
+std::vector<std::string> metric_names() {
+  std::vector<std::string> out;
+  for (const auto& i : metric_infos()) out.emplace_back(i.name);
+  return out;
+}
+
+std::optional<Metric> metric_from_name(std::string_view name) {
+  for (const auto& i : metric_infos())
+    if (i.name == name) return i.metric;
+  return std::nullopt;
+}
+
+}  // namespace xpusim

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: Apache-2.0
+// The figures a design search reports per design: one table (name, meaning) that feeds the
+// objectives and constraints of a space, the JSON and CSV keys and the SQLite columns. Names are
+// the JSON keys `xpusim run` and `xpusim cost` print where those exist; they are a contract.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace xpusim {
+
+enum class Metric : size_t {
+  kOutputTokensPerS,           // output_tokens_per_s (run)
+  kOutputTokensPerSPerDevice,  // output_tokens_per_s_per_device (run)
+  kTtftMs,                     // ttft_ms (run)
+  kTpotMs,                     // tpot_ms (run)
+  kE2eLatencyMs,               // e2e_latency_ms (run)
+  kTotalAreaMm2,               // total_area_mm2 (area)
+  kMaxDieAreaMm2,              // max_die_area_mm2
+  kAveragePowerW,              // average_power_w (run): per device over the run, capped by TDP
+  kEnergyPerOutputTokenJ,      // energy_per_output_token_j (run)
+  kManufacturingCostUsd,       // manufacturing_cost_usd (cost): per good package
+  kCostPerMillionOutputTokensUsd,  // cost_per_million_output_tokens_usd (run)
+  kTokensPerSPerUsd,           // tokens_per_s_per_usd: per device / manufacturing cost
+  kTokensPerSPerW,             // tokens_per_s_per_w: per device / average power
+  kCount
+};
+
+inline constexpr size_t kMetricCount = static_cast<size_t>(Metric::kCount);
+
+struct MetricInfo {
+  Metric metric;
+  std::string_view name;         // JSON key, CSV column, SQLite column
+  std::string_view description;
+};
+
+// Every metric in Metric order.
+const std::array<MetricInfo, kMetricCount>& metric_infos();
+std::string_view metric_name(Metric m);
+std::vector<std::string> metric_names();
+std::optional<Metric> metric_from_name(std::string_view name);
+
+// A design's figures; NaN where it has none (infeasible designs have none at all).
+using MetricValues = std::array<double, kMetricCount>;
+inline MetricValues no_metrics() {
+  MetricValues v;
+  v.fill(std::numeric_limits<double>::quiet_NaN());
+  return v;
+}
+
+}  // namespace xpusim

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "xpusim/dse/result_db.h"
+
+#include <cmath>
+#include <filesystem>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <fmt/format.h>
+
+#include "xpusim/base/text.h"
+
+namespace xpusim {
+namespace {
+
+constexpr const char* kDbFormat = "xpusim-dse/1";
+
+std::string ident(std::string_view name) {
+  std::string out = "\"";
+  for (char c : name) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+const char* column_type(const SpaceParameter& p) {
+  switch (p.field.kind) {
+    case FieldKind::kInteger: return "INTEGER";
+    case FieldKind::kQuantity:
+    case FieldKind::kReal: return "REAL";
+    case FieldKind::kBool: return "INTEGER";
+    default: return "TEXT";
+  }
+}
+
+Diagnostic db_error(const std::string& path, std::string message) {
+  return Diagnostic{.file = "<command line>", .path = "--db", .message = quote(path) + ": " + message};
+}
+
+std::optional<InfeasibleReason> reason_from_name(const std::string& name) {
+  for (int i = 0; i <= static_cast<int>(InfeasibleReason::kInvalid); ++i) {
+    const auto r = static_cast<InfeasibleReason>(i);
+    if (to_string(r) == name) return r;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+ResultDb::ResultDb(std::unique_ptr<SQLite::Database> db) : db_(std::move(db)) {}
+ResultDb::~ResultDb() = default;
+
+Result<std::unique_ptr<ResultDb>> ResultDb::open_for_search(const std::string& path,
+                                                            const SpaceSpec& space,
+                                                            const std::string& space_text,
+                                                            bool resume) {
+  std::error_code ec;
+  const bool exists = std::filesystem::exists(path, ec);
+  if (exists && !resume)
+    return fail(db_error(path, "exists; pass --resume to continue the search it holds, or name a "
+                               "new file"));
+  const std::string canonical = canonical_space_text(space);
+  std::unique_ptr<SQLite::Database> db;
+  try {
+    db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    db->exec("PRAGMA journal_mode=WAL");
+    db->exec("PRAGMA synchronous=NORMAL");
+    if (exists && db->tableExists("meta")) {
+      SQLite::Statement q(*db, "SELECT value FROM meta WHERE key = 'space_canonical'");
+      const std::string stored = q.executeStep() ? q.getColumn(0).getString() : "";
+      if (stored != canonical)
+        return fail(db_error(path, fmt::format("holds the results of another space (hash {}, this "
+                                               "space {}); resume with the space it was made "
+                                               "with, or name a new file",
+                                               hash_hex(stored), hash_hex(canonical))));
+      if (db->tableExists("designs")) return std::unique_ptr<ResultDb>(new ResultDb(std::move(db)));
+    } else if (exists && db->tableExists("designs")) {
+      return fail(db_error(path, "is not an xpusim results file (no meta table)"));
+    }
+    SQLite::Transaction t(*db);
+    db->exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+    SQLite::Statement ins(*db, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)");
+    for (const auto& [k, v] : std::vector<std::pair<std::string, std::string>>{
+             {"format", kDbFormat},
+             {"space_file", space.file},
+             {"space_text", space_text},
+             {"space_canonical", canonical},
+             {"space_hash", hash_hex(canonical)}}) {
+      ins.bind(1, k);
+      ins.bind(2, v);
+      ins.exec();
+      ins.reset();
+    }
+    std::string sql = "CREATE TABLE designs (design_id TEXT PRIMARY KEY, design_index INTEGER NOT "
+                      "NULL UNIQUE";
+    for (const auto& p : space.parameters) sql += ", " + ident(p.path) + " " + column_type(p);
+    sql += ", feasible INTEGER NOT NULL, infeasible_reason TEXT, infeasible_detail TEXT";
+    for (const auto& m : metric_infos()) sql += ", " + ident(m.name) + " REAL";
+    db->exec(sql + ")");
+    t.commit();
+  } catch (const SQLite::Exception& e) {
+    return fail(db_error(path, e.what()));
+  }
+  return std::unique_ptr<ResultDb>(new ResultDb(std::move(db)));
+}
+
+Result<std::unique_ptr<ResultDb>> ResultDb::open_for_reading(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec))
+    return fail(db_error(path, std::filesystem::exists(path, ec) ? "is not a regular file"
+                                                                 : "no such file"));
+  try {
+    auto db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READONLY);
+    if (!db->tableExists("meta") || !db->tableExists("designs"))
+      return fail(db_error(path, "is not an xpusim results file (no meta and designs tables)"));
+    return std::unique_ptr<ResultDb>(new ResultDb(std::move(db)));
+  } catch (const SQLite::Exception& e) {
+    return fail(db_error(path, std::string("cannot be read as SQLite: ") + e.what()));
+  }
+}
+
+std::string ResultDb::meta(const std::string& key) const {
+  SQLite::Statement q(*db_, "SELECT value FROM meta WHERE key = ?");
+  q.bind(1, key);
+  return q.executeStep() ? q.getColumn(0).getString() : "";
+}
+
+std::unordered_set<uint64_t> ResultDb::stored_indices() const {
+  std::unordered_set<uint64_t> out;
+  SQLite::Statement q(*db_, "SELECT design_index FROM designs");
+  while (q.executeStep()) out.insert(static_cast<uint64_t>(q.getColumn(0).getInt64()));
+  return out;
+}
+
+void ResultDb::write(const SpaceSpec& space, const std::vector<DesignResult>& results) {
+  std::string sql = "INSERT INTO designs VALUES (?, ?";
+  for (size_t i = 0; i < space.parameters.size() + 3 + kMetricCount; ++i) sql += ", ?";
+  SQLite::Transaction t(*db_);
+  SQLite::Statement ins(*db_, sql + ")");
+  for (const auto& r : results) {
+    int col = 1;
+    ins.bind(col++, r.design_id);
+    ins.bind(col++, static_cast<int64_t>(r.index));
+    const std::vector<uint32_t> c = space.choice(r.index);
+    for (size_t i = 0; i < c.size(); ++i) {
+      const SpaceParameter& p = space.parameters[i];
+      const ParameterValue& v = p.values[c[i]];
+      if (p.field.kind == FieldKind::kInteger) ins.bind(col++, static_cast<int64_t>(*v.number));
+      else if (p.field.kind == FieldKind::kBool) ins.bind(col++, v.text == "true" ? 1 : 0);
+      else if (v.number) ins.bind(col++, *v.number);
+      else ins.bind(col++, v.text);
+    }
+    ins.bind(col++, r.feasibility.feasible() ? 1 : 0);
+    if (r.feasibility.feasible()) {
+      ins.bind(col++);
+      ins.bind(col++);
+    } else {
+      ins.bind(col++, std::string(r.feasibility.reason_name()));
+      ins.bind(col++, r.feasibility.detail);
+    }
+    for (double m : r.metrics) {
+      if (std::isfinite(m)) ins.bind(col++, m);
+      else ins.bind(col++);
+    }
+    ins.exec();
+    ins.reset();
+  }
+  t.commit();
+}
+
+void ResultDb::for_each(const std::function<void(const DesignResult&)>& fn) const {
+  std::string sql = "SELECT design_id, design_index, feasible, infeasible_reason, infeasible_detail";
+  for (const auto& m : metric_infos()) sql += ", " + ident(m.name);
+  SQLite::Statement q(*db_, sql + " FROM designs ORDER BY design_index");
+  while (q.executeStep()) {
+    DesignResult r;
+    r.design_id = q.getColumn(0).getString();
+    r.index = static_cast<uint64_t>(q.getColumn(1).getInt64());
+    if (q.getColumn(2).getInt() == 0) {
+      const std::string name = q.getColumn(3).getString();
+      r.feasibility.reason = reason_from_name(name).value_or(InfeasibleReason::kInvalid);
+      r.feasibility.detail = q.getColumn(4).getString();
+    }
+    for (size_t i = 0; i < kMetricCount; ++i) {
+      auto col = q.getColumn(static_cast<int>(5 + i));
+      if (!col.isNull()) r.metrics[i] = col.getDouble();
+    }
+    fn(r);
+  }
+}
+
+}  // namespace xpusim

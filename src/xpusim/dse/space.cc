@@ -1,0 +1,672 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "xpusim/dse/space.h"
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "xpusim/base/bounds.h"
+#include "xpusim/base/text.h"
+#include "xpusim/config/hardware_schema.h"
+#include "xpusim/config/precision.h"
+
+namespace xpusim {
+namespace {
+
+FieldInfo text_field(std::string path, std::string description, bool required = true) {
+  FieldInfo f;
+  f.path = std::move(path);
+  f.kind = FieldKind::kText;
+  f.required = required;
+  f.description = std::move(description);
+  return f;
+}
+
+FieldInfo choice_field(std::string path, std::vector<std::string> choices, std::string description,
+                       std::string default_text = "") {
+  FieldInfo f;
+  f.path = std::move(path);
+  f.kind = FieldKind::kChoice;
+  f.choices = std::move(choices);
+  f.required = default_text.empty();
+  f.default_text = std::move(default_text);
+  f.description = std::move(description);
+  return f;
+}
+
+FieldInfo int_field(std::string path, const IntBound& b, std::string description,
+                    bool required = true) {
+  FieldInfo f;
+  f.path = std::move(path);
+  f.kind = FieldKind::kInteger;
+  f.min = static_cast<double>(b.lo);
+  f.max = static_cast<double>(b.hi);
+  f.reason = std::string(b.reason);
+  f.required = required;
+  f.description = std::move(description);
+  return f;
+}
+
+FieldInfo real_field(std::string path, std::string description) {
+  FieldInfo f;
+  f.path = std::move(path);
+  f.kind = FieldKind::kReal;
+  f.required = false;
+  f.description = std::move(description);
+  return f;
+}
+
+// The fields of the space file; list items are written "parameters[]" here and "parameters[0]"
+// in diagnostics.
+std::vector<FieldInfo> make_space_fields() {
+  std::vector<FieldInfo> f;
+  FieldInfo schema = choice_field("schema", {kSpaceSchemaName}, "schema name and version of this file");
+  f.push_back(schema);
+  f.push_back(text_field("hardware", "base design: hardware preset id or file (hardware/v1)"));
+  f.push_back(text_field("model", "model preset id or file (model/v1 YAML, HF config.json)"));
+  f.push_back(choice_field("scenario.kind", {"static"},
+                           "scenario kind: static (as `xpusim run`); serve is not supported yet",
+                           "static"));
+  f.push_back(int_field("scenario.batch", bounds::kBatch, "requests in the static batch (per replica)"));
+  f.push_back(int_field("scenario.input_len", bounds::kSequenceTokens, "prompt tokens per request"));
+  f.push_back(int_field("scenario.output_len", bounds::kSequenceTokens, "generated tokens per request"));
+  f.push_back(choice_field("scenario.precision", precision_names(),
+                           "weights/compute precision (as run --precision)", "bf16"));
+  FieldInfo kv = choice_field("scenario.kv_precision", precision_names(),
+                              "KV-cache precision (default: see precision)");
+  kv.required = false;
+  f.push_back(kv);
+  f.push_back(int_field("scenario.devices", bounds::kDevices,
+                        "total devices, a multiple of tp x pp (default: tp x pp of each design)",
+                        false));
+  f.push_back(text_field("parameters[].path",
+                         "what varies: hardware.<hardware/v1 path> (as --set), plan.tp, plan.pp "
+                         "or scenario.batch"));
+  FieldInfo values = text_field("parameters[].values",
+                                "a list of values in the field's type and unit, e.g. [96, 132]; "
+                                "or give range", false);
+  f.push_back(values);
+  f.push_back(text_field("parameters[].range.min", "smallest value (with the field's unit)", false));
+  f.push_back(text_field("parameters[].range.max", "largest value (with the field's unit)", false));
+  f.push_back(text_field("parameters[].range.step",
+                         "min, min + step, ... up to max (with the field's unit); or steps", false));
+  FieldInfo steps = int_field("parameters[].range.steps", IntBound{1, 1LL << 32, "values"},
+                              "number of values from min to max (inclusive); or step", false);
+  f.push_back(steps);
+  f.push_back(choice_field("parameters[].range.scale", {"linear", "log"},
+                           "spacing of `steps` values", "linear"));
+  f.push_back(choice_field("objectives[].metric", metric_names(), "a metric to optimise"));
+  f.push_back(choice_field("objectives[].goal", {"max", "min"}, "maximise or minimise it"));
+  f.push_back(choice_field("constraints[].metric", metric_names(), "a metric to bound"));
+  f.push_back(real_field("constraints[].min", "designs below are kept off the front"));
+  f.push_back(real_field("constraints[].max", "designs above are kept off the front"));
+  return f;
+}
+
+const FieldInfo& field(const std::string& pattern) {
+  for (const auto& f : space_fields())
+    if (f.path == pattern) return f;
+  static const FieldInfo none;
+  return none;
+}
+
+// "parameters[3].range.min" -> "parameters[].range.min"
+std::string pattern_of(const std::string& path) {
+  std::string out;
+  for (size_t i = 0; i < path.size(); ++i) {
+    out += path[i];
+    if (path[i] == '[') {
+      while (i + 1 < path.size() && path[i + 1] != ']') ++i;
+    }
+  }
+  return out;
+}
+
+// Keys the file may hold, as patterns (sections and lists included).
+const std::set<std::string>& known_patterns() {
+  static const std::set<std::string> known = [] {
+    std::set<std::string> k;
+    for (const auto& f : space_fields()) {
+      k.insert(f.path);
+      for (size_t i = 0; i < f.path.size(); ++i) {
+        if (f.path[i] == '.') k.insert(f.path.substr(0, i));
+        if (f.path[i] == '[') k.insert(f.path.substr(0, i));
+        if (f.path[i] == ']') k.insert(f.path.substr(0, i + 1));
+      }
+    }
+    k.insert("parameters[].values[]");
+    return k;
+  }();
+  return known;
+}
+
+std::string parent_of(const std::string& pattern) {
+  size_t cut = pattern.find_last_of(".[");
+  if (cut == std::string::npos) return "";
+  return pattern.substr(0, cut);
+}
+
+std::string last_key(const std::string& pattern) {
+  size_t cut = pattern.rfind('.');
+  return cut == std::string::npos ? pattern : pattern.substr(cut + 1);
+}
+
+void check_space_keys(const Document& doc, Diagnostics& diags) {
+  const auto& known = known_patterns();
+  for (const auto& [path, entry] : doc.entries()) {
+    const std::string pat = pattern_of(path);
+    if (known.contains(pat)) continue;
+    const std::string parent = parent_of(pat);
+    if (!parent.empty() && !known.contains(parent)) continue;  // below an unknown key
+    // Items of a list where a scalar belongs: reported where that scalar is read ("got a list").
+    if (pat.back() == ']') continue;
+    std::vector<std::string> siblings;
+    for (const auto& k : known)
+      if (parent_of(k) == parent && k.back() != ']' && (parent.empty() || k.size() > parent.size()) &&
+          k.rfind('.') == (parent.empty() ? std::string::npos : parent.size()))
+        siblings.push_back(last_key(k));
+    if (siblings.empty()) continue;  // keys under a scalar: reported there ("got a section")
+    std::string msg = "unknown key";
+    if (auto m = closest_match(last_key(pat), siblings)) msg += "; did you mean \"" + *m + "\"?";
+    else msg += "; allowed here: " + join(siblings);
+    diags.push_back(Diagnostic{entry.file, entry.line, entry.column, path, msg});
+  }
+}
+
+// The scalar at `path`, or an error when it is a section or a list; nullopt when absent.
+std::optional<std::string> scalar(const Document& doc, const std::string& path,
+                                  const FieldInfo& info, Diagnostics& diags, bool& bad) {
+  const DocumentEntry* e = doc.find(path);
+  if (!e) return std::nullopt;
+  if (e->is_section || e->is_list) {
+    diags.push_back(diagnostic_at(doc, path, "expected " + info.type_text() + ", got " +
+                                                 (e->is_section ? "a section" : "a list")));
+    bad = true;
+    return std::nullopt;
+  }
+  return e->text;
+}
+
+// Parses the field `info` at `path` (its default when absent); nullopt after an error or when
+// an optional field is absent.
+std::optional<FieldValue> read(const Document& doc, const std::string& path, const FieldInfo& info,
+                               Diagnostics& diags) {
+  bool bad = false;
+  auto text = scalar(doc, path, info, diags, bad);
+  if (bad) return std::nullopt;
+  if (!text) {
+    if (!info.default_text.empty()) text = info.default_text;
+    else if (info.required) {
+      diags.push_back(Diagnostic{doc.file(), 0, 0, path,
+                                 "missing required key (" + info.type_text() + ": " +
+                                     info.description + ")"});
+      return std::nullopt;
+    } else {
+      return std::nullopt;
+    }
+  }
+  auto v = parse_field_value(info, *text);
+  if (!v) {
+    std::string msg = v.error();
+    // A metric named by a part of its name ("cost_usd", "power_w"): the metric that holds it.
+    if (info.choices == metric_names() && msg.find("did you mean") == std::string::npos && !text->empty())
+      for (const auto& m : info.choices)
+        if (m.find(*text) != std::string::npos) {
+          msg += "; did you mean \"" + m + "\"?";
+          break;
+        }
+    diags.push_back(diagnostic_at(doc, path, msg));
+    return std::nullopt;
+  }
+  return *v;
+}
+
+size_t list_size(const Document& doc, const std::string& path) {
+  size_t n = 0;
+  while (doc.find(path + "[" + std::to_string(n) + "]")) ++n;
+  return n;
+}
+
+std::string number_text(double v) { return fmt::format("{:.17g}", v); }
+
+ParameterValue make_value(const FieldInfo& f, const FieldValue& v) {
+  ParameterValue p;
+  switch (f.kind) {
+    case FieldKind::kQuantity:
+      p.text = number_text(v.number) + " " + dimension_canonical_symbol(f.dim);
+      p.display = format_quantity(v.number, f.dim);
+      p.number = v.number;
+      break;
+    case FieldKind::kInteger:
+    case FieldKind::kReal:
+      p.text = number_text(v.number);
+      p.display = f.kind == FieldKind::kInteger ? p.text : fmt::format("{:.6g}", v.number);
+      p.number = v.number;
+      break;
+    case FieldKind::kBool:
+      p.text = p.display = v.flag ? "true" : "false";
+      break;
+    case FieldKind::kText:
+    case FieldKind::kChoice:
+      p.text = p.display = v.text;
+      break;
+  }
+  return p;
+}
+
+// The field a parameter path sets; nullopt (with a diagnostic) when the path is unknown.
+std::optional<SpaceParameter> resolve_path(const Document& doc, const std::string& at,
+                                           const std::string& path, Diagnostics& diags) {
+  SpaceParameter p;
+  p.path = path;
+  auto plan_field = [&](const char* name, ParameterTarget t, const IntBound& b) {
+    p.target = t;
+    p.field = int_field(name, b, "");
+    return p;
+  };
+  if (path == "plan.tp") return plan_field("plan.tp", ParameterTarget::kPlanTp, bounds::kParallelDegree);
+  if (path == "plan.pp") return plan_field("plan.pp", ParameterTarget::kPlanPp, bounds::kParallelDegree);
+  if (path == "scenario.batch")
+    return plan_field("scenario.batch", ParameterTarget::kScenarioBatch, bounds::kBatch);
+  std::vector<std::string> known = {"plan.tp", "plan.pp", "scenario.batch"};
+  for (const auto& f : hardware_schema().fields()) {
+    if (f.path == "schema") continue;
+    known.push_back("hardware." + f.path);
+    if (path == known.back()) {
+      p.target = ParameterTarget::kHardware;
+      p.field_path = f.path;
+      p.field = f;
+      return p;
+    }
+  }
+  std::string msg = "unknown parameter path " + quote(path);
+  if (auto m = closest_match(path, known)) msg += "; did you mean \"" + *m + "\"?";
+  else
+    msg += "; allowed: hardware.<a hardware/v1 path> (`xpusim describe hardware`), plan.tp, "
+           "plan.pp, scenario.batch";
+  diags.push_back(diagnostic_at(doc, at, msg));
+  return std::nullopt;
+}
+
+// A range bound or step: a value of the field's kind (a quantity with its unit), not checked
+// against the field's range when `in_range` is false (a step).
+std::optional<double> range_number(const Document& doc, const std::string& path,
+                                   const FieldInfo& f, bool in_range, Diagnostics& diags) {
+  FieldInfo info = f;
+  if (!in_range) {
+    info.min = 0;
+    info.max = std::numeric_limits<double>::infinity();
+    info.min_exclusive = true;
+    info.zero_allowed = false;
+    info.reason = "a step is positive";
+  }
+  bool bad = false;
+  auto text = scalar(doc, path, info, diags, bad);
+  if (bad || !text) return std::nullopt;
+  auto v = parse_field_value(info, *text);
+  if (!v) {
+    diags.push_back(diagnostic_at(doc, path, v.error()));
+    return std::nullopt;
+  }
+  return v->number;
+}
+
+void parse_range(const Document& doc, const std::string& at, SpaceParameter& p,
+                 uint64_t max_values, Diagnostics& diags) {
+  const FieldInfo& f = p.field;
+  if (f.kind != FieldKind::kQuantity && f.kind != FieldKind::kInteger && f.kind != FieldKind::kReal) {
+    diags.push_back(diagnostic_at(doc, at, "a range needs a numeric field; " + p.path + " is " +
+                                               f.type_text() + ": list its values instead"));
+    return;
+  }
+  const size_t before = diags.size();
+  for (const char* key : {"min", "max"})
+    if (!doc.find(at + "." + key))
+      diags.push_back(diagnostic_at(doc, at, std::string("missing required key \"") + key +
+                                                 "\" (" + f.type_text() + ")"));
+  auto lo = range_number(doc, at + ".min", f, true, diags);
+  auto hi = range_number(doc, at + ".max", f, true, diags);
+  const bool has_step = doc.find(at + ".step") != nullptr;
+  const bool has_steps = doc.find(at + ".steps") != nullptr;
+  if (has_step == has_steps)
+    diags.push_back(diagnostic_at(doc, at, has_step ? "give step or steps, not both"
+                                                    : "missing \"step\" or \"steps\" (how many values "
+                                                      "between min and max)"));
+  std::optional<double> step;
+  std::optional<FieldValue> steps;
+  if (has_step) step = range_number(doc, at + ".step", f, false, diags);
+  if (has_steps) steps = read(doc, at + ".steps", field("parameters[].range.steps"), diags);
+  auto scale = read(doc, at + ".scale", field("parameters[].range.scale"), diags);
+  const bool log = scale && scale->text == "log";
+  if (has_step && doc.find(at + ".scale") && log)
+    diags.push_back(diagnostic_at(doc, at + ".scale", "scale: log needs steps, not step"));
+  if (diags.size() != before || !lo || !hi) return;
+  auto shown = [&](const char* key) { return quote(doc.find(at + "." + key)->text); };
+  if (*lo > *hi) {
+    diags.push_back(diagnostic_at(doc, at + ".min", "min " + shown("min") +
+                                                        " is greater than max " + shown("max") +
+                                                        "; allowed: min <= max"));
+    return;
+  }
+  if (log && !(*lo > 0)) {
+    diags.push_back(diagnostic_at(doc, at + ".min", "scale: log needs min > 0, got " + shown("min")));
+    return;
+  }
+  if (f.kind == FieldKind::kInteger && step && std::floor(*step) != *step) {
+    diags.push_back(diagnostic_at(doc, at + ".step", "expected an integer step for " + p.path +
+                                                         ", got " + shown("step")));
+    return;
+  }
+  double count = 0;
+  if (step) count = std::floor((*hi - *lo) / *step * (1 + 1e-12) + 1e-9) + 1;
+  else count = steps->number;
+  if (count > static_cast<double>(max_values)) {
+    diags.push_back(diagnostic_at(doc, at, fmt::format("the range has {:.0f} values, more than the "
+                                                       "{} designs allowed",
+                                                       count, max_values)));
+    return;
+  }
+  const auto n = static_cast<uint64_t>(count);
+  std::set<double> seen;
+  for (uint64_t i = 0; i < n; ++i) {
+    double v = 0;
+    const double t = n == 1 ? 0.0 : static_cast<double>(i) / static_cast<double>(n - 1);
+    if (step) v = std::min(*hi, *lo + static_cast<double>(i) * *step);
+    else if (log) v = std::exp(std::log(*lo) + (std::log(*hi) - std::log(*lo)) * t);
+    else v = *lo + (*hi - *lo) * t;
+    if (i + 1 == n && !step) v = *hi;  // exact end points
+    if (i == 0) v = *lo;
+    if (f.kind == FieldKind::kInteger) v = std::round(v);
+    if (!seen.insert(v).second) continue;
+    FieldValue fv;
+    fv.number = v;
+    p.values.push_back(make_value(f, fv));
+  }
+}
+
+}  // namespace
+
+const std::vector<FieldInfo>& space_fields() {
+  static const std::vector<FieldInfo> fields = make_space_fields();
+  return fields;
+}
+
+uint64_t SpaceSpec::grid_size() const {
+  uint64_t n = 1;
+  for (const auto& p : parameters) n *= p.values.size();  // bounded by parse_space
+  return n;
+}
+
+std::vector<uint32_t> SpaceSpec::choice(uint64_t index) const {
+  std::vector<uint32_t> c(parameters.size());
+  for (size_t i = parameters.size(); i-- > 0;) {
+    const uint64_t n = parameters[i].values.size();
+    c[i] = static_cast<uint32_t>(index % n);
+    index /= n;
+  }
+  return c;
+}
+
+Result<SpaceSpec> parse_space(const Document& doc, std::optional<uint64_t> max_designs) {
+  Diagnostics diags;
+  SpaceSpec s;
+  s.file = doc.file();
+  check_space_keys(doc, diags);
+  if (const DocumentEntry* e = doc.find("schema"); !e) {
+    diags.push_back(Diagnostic{doc.file(), 0, 0, "schema",
+                               std::string("missing required key; this file must start with "
+                                           "\"schema: ") + kSpaceSchemaName + "\""});
+  } else {
+    read(doc, "schema", field("schema"), diags);
+  }
+  if (auto v = read(doc, "hardware", field("hardware"), diags)) s.hardware = v->text;
+  if (auto v = read(doc, "model", field("model"), diags)) s.model = v->text;
+  read(doc, "scenario.kind", field("scenario.kind"), diags);
+  if (auto v = read(doc, "scenario.batch", field("scenario.batch"), diags))
+    s.batch = static_cast<int64_t>(v->number);
+  if (auto v = read(doc, "scenario.input_len", field("scenario.input_len"), diags))
+    s.input_len = static_cast<int64_t>(v->number);
+  if (auto v = read(doc, "scenario.output_len", field("scenario.output_len"), diags))
+    s.output_len = static_cast<int64_t>(v->number);
+  if (auto v = read(doc, "scenario.precision", field("scenario.precision"), diags))
+    s.precision = v->text;
+  if (auto v = read(doc, "scenario.kv_precision", field("scenario.kv_precision"), diags))
+    s.kv_precision = v->text;
+  if (auto v = read(doc, "scenario.devices", field("scenario.devices"), diags))
+    s.devices = static_cast<int>(v->number);
+
+  // Each parameter's values are bounded by the grid bound (or 2^32 - 1 without one).
+  const uint64_t max_values = std::min<uint64_t>(max_designs.value_or(UINT32_MAX), UINT32_MAX);
+  for (const char* list : {"parameters", "objectives", "constraints"}) {
+    const DocumentEntry* e = doc.find(list);
+    if (e && !e->is_list)
+      diags.push_back(diagnostic_at(doc, list, std::string("expected a list of ") + list +
+                                                   " (- {...} items)"));
+  }
+  const size_t np = list_size(doc, "parameters");
+  if (np == 0 && (!doc.find("parameters") || doc.find("parameters")->is_list))
+    diags.push_back(diagnostic_at(doc, "parameters", "at least one parameter is required"));
+  std::map<std::string, std::string> seen_paths;
+  for (size_t i = 0; i < np; ++i) {
+    const std::string at = "parameters[" + std::to_string(i) + "]";
+    if (!doc.find(at)->is_section) {
+      diags.push_back(diagnostic_at(doc, at, "expected {path: ..., values: [...]} or {path: ..., "
+                                             "range: {...}}"));
+      continue;
+    }
+    auto path = read(doc, at + ".path", field("parameters[].path"), diags);
+    if (!path) continue;
+    auto p = resolve_path(doc, at + ".path", path->text, diags);
+    if (!p) continue;
+    if (auto [it, fresh] = seen_paths.emplace(p->path, at); !fresh) {
+      diags.push_back(diagnostic_at(doc, at + ".path", "parameter " + quote(p->path) +
+                                                           " is already set by " + it->second));
+      continue;
+    }
+    const DocumentEntry* values = doc.find(at + ".values");
+    const DocumentEntry* range = doc.find(at + ".range");
+    if ((values != nullptr) == (range != nullptr)) {
+      diags.push_back(diagnostic_at(doc, at, values ? "give values or range, not both"
+                                                    : "missing \"values\" or \"range\""));
+      continue;
+    }
+    if (values) {
+      if (!values->is_list) {
+        diags.push_back(diagnostic_at(doc, at + ".values", "expected a list such as [96, 132]"));
+        continue;
+      }
+      const size_t nv = list_size(doc, at + ".values");
+      if (nv == 0) diags.push_back(diagnostic_at(doc, at + ".values", "the list is empty"));
+      if (nv > max_values) {
+        diags.push_back(diagnostic_at(doc, at + ".values",
+                                      fmt::format("{} values, more than the {} designs allowed",
+                                                  nv, max_values)));
+        continue;
+      }
+      std::map<std::string, size_t> seen;
+      for (size_t j = 0; j < nv; ++j) {
+        const std::string vp = at + ".values[" + std::to_string(j) + "]";
+        bool bad = false;
+        auto text = scalar(doc, vp, p->field, diags, bad);
+        if (bad || !text) continue;
+        auto v = parse_field_value(p->field, *text);
+        if (!v) {
+          diags.push_back(diagnostic_at(doc, vp, p->path + ": " + v.error()));
+          continue;
+        }
+        ParameterValue pv = make_value(p->field, *v);
+        if (auto [it, fresh] = seen.emplace(pv.text, j); !fresh) {
+          diags.push_back(diagnostic_at(doc, vp, fmt::format("{} is the same value as values[{}]",
+                                                             quote(*text), it->second)));
+          continue;
+        }
+        p->values.push_back(std::move(pv));
+      }
+    } else {
+      if (!range->is_section) {
+        diags.push_back(diagnostic_at(doc, at + ".range",
+                                      "expected {min: ..., max: ..., step: ...} or {min: ..., "
+                                      "max: ..., steps: N, scale: linear|log}"));
+        continue;
+      }
+      parse_range(doc, at + ".range", *p, max_values, diags);
+    }
+    if (!p->values.empty()) s.parameters.push_back(std::move(*p));
+  }
+
+  const size_t no = list_size(doc, "objectives");
+  if (no == 0 && (!doc.find("objectives") || doc.find("objectives")->is_list))
+    diags.push_back(diagnostic_at(doc, "objectives", "at least one objective is required"));
+  std::set<Metric> objective_metrics;
+  for (size_t i = 0; i < no; ++i) {
+    const std::string at = "objectives[" + std::to_string(i) + "]";
+    auto m = read(doc, at + ".metric", field("objectives[].metric"), diags);
+    auto g = read(doc, at + ".goal", field("objectives[].goal"), diags);
+    if (!m || !g) continue;
+    SpaceObjective o{*metric_from_name(m->text), g->text == "max"};
+    if (!objective_metrics.insert(o.metric).second) {
+      diags.push_back(diagnostic_at(doc, at + ".metric",
+                                    quote(m->text) + " is already an objective"));
+      continue;
+    }
+    s.objectives.push_back(o);
+  }
+  const size_t nc = list_size(doc, "constraints");
+  for (size_t i = 0; i < nc; ++i) {
+    const std::string at = "constraints[" + std::to_string(i) + "]";
+    auto m = read(doc, at + ".metric", field("constraints[].metric"), diags);
+    auto lo = read(doc, at + ".min", field("constraints[].min"), diags);
+    auto hi = read(doc, at + ".max", field("constraints[].max"), diags);
+    if (!m) continue;
+    if (!doc.find(at + ".min") && !doc.find(at + ".max")) {
+      diags.push_back(diagnostic_at(doc, at, "a constraint needs min, max or both"));
+      continue;
+    }
+    SpaceConstraint c{*metric_from_name(m->text), std::nullopt, std::nullopt};
+    if (lo) c.min = lo->number;
+    if (hi) c.max = hi->number;
+    if (c.min && c.max && *c.min > *c.max) {
+      diags.push_back(diagnostic_at(doc, at + ".min",
+                                    fmt::format("min {} is greater than max {}; allowed: min <= max",
+                                                *c.min, *c.max)));
+      continue;
+    }
+    s.constraints.push_back(c);
+  }
+
+  if (diags.empty()) {
+    // The product of the value counts, saturating above the bound.
+    const uint64_t limit = max_designs.value_or(uint64_t{1} << 62);
+    uint64_t n = 1;
+    bool over = false;
+    for (const auto& p : s.parameters) {
+      if (n > limit / p.values.size() + 1) over = true;
+      n = over ? n : n * p.values.size();
+      if (n > limit) over = true;
+    }
+    if (over) {
+      std::string counts;
+      double total = 1;
+      for (const auto& p : s.parameters) {
+        counts += (counts.empty() ? "" : " x ") + std::to_string(p.values.size());
+        total *= static_cast<double>(p.values.size());
+      }
+      diags.push_back(diagnostic_at(
+          doc, "parameters",
+          max_designs
+              ? fmt::format("the grid has {} = {:.0f} designs, more than --max-designs {}; narrow "
+                            "the parameters, raise --max-designs, or sample it with --strategy "
+                            "random --max-evals N",
+                            counts, total, *max_designs)
+              : fmt::format("the grid has {} = {:.0f} designs, more than 2^62", counts, total)));
+    }
+  }
+  if (!diags.empty()) return tl::unexpected(diags);
+  return s;
+}
+
+Result<SpaceSpec> load_space(const std::string& path, std::optional<uint64_t> max_designs) {
+  auto doc = Document::load_yaml_file(path, true);
+  if (!doc) return tl::unexpected(doc.error());
+  auto s = parse_space(*doc, max_designs);
+  if (!s) return s;
+  s->base_dir = std::filesystem::path(path).parent_path().string();
+  return s;
+}
+
+std::string resolve_beside(const SpaceSpec& space, const std::string& ref) {
+  const std::filesystem::path p(ref);
+  if (p.is_relative() && p.has_extension() && !space.base_dir.empty()) {
+    std::error_code ec;
+    const std::filesystem::path there = std::filesystem::path(space.base_dir) / p;
+    if (std::filesystem::is_regular_file(there, ec)) return there.string();
+  }
+  return ref;
+}
+
+Result<std::vector<SpaceObjective>> parse_objectives(const std::string& text,
+                                                     const std::string& flag) {
+  std::vector<SpaceObjective> out;
+  Diagnostics diags;
+  size_t pos = 0;
+  std::set<Metric> seen;
+  while (pos <= text.size()) {
+    size_t comma = text.find(',', pos);
+    if (comma == std::string::npos) comma = text.size();
+    const std::string item = text.substr(pos, comma - pos);
+    pos = comma + 1;
+    const size_t colon = item.rfind(':');
+    const std::string name = item.substr(0, colon);
+    const std::string goal = colon == std::string::npos ? "" : item.substr(colon + 1);
+    auto bad = [&](std::string msg) {
+      diags.push_back(Diagnostic{.file = "<command line>", .path = flag, .message = std::move(msg)});
+    };
+    if (colon == std::string::npos || (goal != "max" && goal != "min")) {
+      bad("expected metric:max or metric:min, got " + quote(item));
+      continue;
+    }
+    auto m = metric_from_name(name);
+    if (!m) {
+      std::string msg = "unknown metric " + quote(name) + "; allowed: " + join(metric_names());
+      if (auto c = closest_match(name, metric_names())) msg += "; did you mean \"" + *c + "\"?";
+      bad(msg);
+      continue;
+    }
+    if (!seen.insert(*m).second) {
+      bad(quote(name) + " is given twice");
+      continue;
+    }
+    out.push_back({*m, goal == "max"});
+  }
+  if (!diags.empty()) return tl::unexpected(diags);
+  return out;
+}
+
+std::string canonical_space_text(const SpaceSpec& s) {
+  std::string out = fmt::format("{}\nhardware={}\nmodel={}\nbatch={}\ninput_len={}\noutput_len={}\n"
+                                "precision={}\nkv_precision={}\ndevices={}\n",
+                                kSpaceSchemaName, s.hardware, s.model, s.batch, s.input_len,
+                                s.output_len, s.precision, s.kv_precision, s.devices);
+  if (!s.inputs_digest.empty()) out += "inputs=" + s.inputs_digest + "\n";
+  for (const auto& p : s.parameters) {
+    out += p.path + "=";
+    for (size_t i = 0; i < p.values.size(); ++i) out += (i ? "|" : "") + p.values[i].text;
+    out += "\n";
+  }
+  return out;
+}
+
+std::string hash_hex(const std::string& text) {
+  uint64_t h = 14695981039346656037ULL;
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  return fmt::format("{:016x}", h);
+}
+
+}  // namespace xpusim

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: Apache-2.0
+// The design space of a search (schema space/v1): a base hardware design, a model, a static
+// scenario, the parameters that vary (hardware fields by their dotted paths, the plan, the batch)
+// with their values, the objectives and the constraints. Parsed from a YAML Document with
+// file:line:column diagnostics; every value is checked against the field it sets before any
+// design is evaluated. First stage of dse/.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "xpusim/base/diagnostic.h"
+#include "xpusim/config/document.h"
+#include "xpusim/config/schema.h"
+#include "xpusim/dse/metrics.h"
+
+namespace xpusim {
+
+inline constexpr const char* kSpaceSchemaName = "space/v1";
+
+// Default bound on the designs a grid may hold (the CLI's --max-designs).
+inline constexpr uint64_t kDefaultMaxDesigns = 1'000'000;
+
+// What a parameter sets.
+enum class ParameterTarget { kHardware, kPlanTp, kPlanPp, kScenarioBatch };
+
+struct ParameterValue {
+  std::string text;     // canonical text, applied as `--set` would ("2e+12 B/s", "132")
+  std::string display;  // for people ("2 TB/s")
+  std::optional<double> number;  // canonical units; nullopt for text and choice fields
+};
+
+struct SpaceParameter {
+  std::string path;        // as written: "hardware.memory.dram.bandwidth", "plan.tp"
+  ParameterTarget target = ParameterTarget::kHardware;
+  std::string field_path;  // hardware/v1 path ("memory.dram.bandwidth"); "" otherwise
+  FieldInfo field;         // the field the values are checked against
+  std::vector<ParameterValue> values;  // distinct, in the order written or generated
+};
+
+struct SpaceObjective {
+  Metric metric = Metric::kOutputTokensPerS;
+  bool maximize = true;
+};
+
+struct SpaceConstraint {
+  Metric metric = Metric::kOutputTokensPerS;
+  std::optional<double> min;
+  std::optional<double> max;
+};
+
+struct SpaceSpec {
+  std::string file;        // the space file ("" when parsed from text)
+  std::string hardware;    // preset id or file of the base design, as written
+  std::string model;       // preset id or file, as written
+  std::string base_dir;    // where relative files are looked up first (the space file's folder)
+  // Digest of the inputs the ids name (the base hardware document, the model file), set by the
+  // caller (DesignEvaluator::inputs_digest) so that a resumed search refuses changed presets.
+  std::string inputs_digest;
+  // The static scenario (as `xpusim run`); devices 0 = tp x pp of each design.
+  int64_t batch = 1;
+  int64_t input_len = 1;
+  int64_t output_len = 1;
+  std::string precision = "bf16";
+  std::string kv_precision;  // "" = as precision_plan_for() decides
+  int devices = 0;
+  std::vector<SpaceParameter> parameters;
+  std::vector<SpaceObjective> objectives;
+  std::vector<SpaceConstraint> constraints;
+
+  // Designs of the full grid (the product of the value counts).
+  [[nodiscard]] uint64_t grid_size() const;
+  // The value index of every parameter of grid design `index` (first parameter slowest).
+  [[nodiscard]] std::vector<uint32_t> choice(uint64_t index) const;
+};
+
+// Parses a space document (loaded with Document::from_yaml(..., index_lists = true)). All
+// problems are collected. `max_designs`: the bound on the grid (nullopt: only on each
+// parameter's value count, kept below 2^32, and on the product, below 2^63).
+Result<SpaceSpec> parse_space(const Document& doc,
+                              std::optional<uint64_t> max_designs = kDefaultMaxDesigns);
+Result<SpaceSpec> load_space(const std::string& path,
+                             std::optional<uint64_t> max_designs = kDefaultMaxDesigns);
+
+// The schema for `xpusim describe space`.
+const std::vector<FieldInfo>& space_fields();
+
+// "objective1:max,objective2:min" (the `pareto --objectives` flag); errors name `flag`.
+Result<std::vector<SpaceObjective>> parse_objectives(const std::string& text,
+                                                     const std::string& flag);
+
+// Canonical text of the designs a space defines (base design, model, scenario, parameters and
+// their canonical values, the inputs digest): equal texts, equal designs. Resume compares it.
+std::string canonical_space_text(const SpaceSpec& space);
+
+// FNV-1a, 64 bits, as 16 hex digits: design ids and space hashes.
+std::string hash_hex(const std::string& text);
+
+// `ref` (a space's hardware or model) as a path to try first: beside the space file when it is a
+// relative file name found there, else `ref` itself.
+std::string resolve_beside(const SpaceSpec& space, const std::string& ref);
+
+}  // namespace xpusim

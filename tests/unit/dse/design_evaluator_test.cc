@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: Apache-2.0
+// A design is the base hardware with its parameters applied as --set applies them: its figures
+// equal `xpusim run` / `xpusim cost` on the same inputs, and an invalid combination is a result
+// with a reason class.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include <nlohmann/json.hpp>
+
+#include "cli_run.h"
+#include "unit/dse/dse_test_util.h"
+#include "xpusim/area/area_model.h"
+#include "xpusim/config/hardware_schema.h"
+#include "xpusim/config/model_schema.h"
+#include "xpusim/cost/chip_cost.h"
+#include "xpusim/dse/design_evaluator.h"
+#include "xpusim/perf/runtime_profile.h"
+
+namespace xpusim {
+namespace {
+
+using testing::kSmallSpace;
+using testing::space_from;
+
+double metric(const DesignResult& r, Metric m) { return r.metrics[static_cast<size_t>(m)]; }
+
+DesignEvaluator small_evaluator() {
+  auto s = space_from(kSmallSpace);
+  EXPECT_TRUE(s);
+  auto e = DesignEvaluator::create(*s);
+  EXPECT_TRUE(e) << (e ? "" : to_string(e.error()));
+  return std::move(*e);
+}
+
+TEST(DesignEvaluator, EqualsTheLibraryCallsRunMakes) {
+  const DesignEvaluator ev = small_evaluator();
+  // Design 9 = (1, 1, 1): units 132, bandwidth 3 TB/s, tp 2.
+  const DesignResult r = ev.evaluate(9);
+  ASSERT_TRUE(r.feasibility.feasible()) << r.feasibility.to_string();
+  auto hw = load_hardware("h100-sxm-80gb", {"compute.units=132", "memory.dram.bandwidth=3 TB/s"});
+  ASSERT_TRUE(hw);
+  auto model = load_model("llama-3.1-8b");
+  ASSERT_TRUE(model);
+  StaticScenario sc;
+  sc.plan.tp = 2;
+  sc.devices = 2;
+  sc.batch = 16;
+  sc.input_len = 512;
+  sc.output_len = 64;
+  sc.precision = precision_plan_for(Precision::kBf16);
+  const PerfCalibration cal = with_runtime(default_calibration(),
+                                           *find_runtime(default_calibration().runtimes, kDefaultRuntime));
+  auto perf = simulate_static(*hw, *model, sc, cal);
+  ASSERT_TRUE(perf);
+  auto area = estimate_area(*hw);
+  ASSERT_TRUE(area);
+  auto cost = estimate_cost(*hw, *area);
+  ASSERT_TRUE(cost);
+  EXPECT_DOUBLE_EQ(metric(r, Metric::kOutputTokensPerS), perf->output_tokens_per_s.value());
+  EXPECT_DOUBLE_EQ(metric(r, Metric::kOutputTokensPerSPerDevice), perf->output_tokens_per_s.value() / 2);
+  EXPECT_DOUBLE_EQ(metric(r, Metric::kTtftMs), units::to_ms(perf->ttft));
+  EXPECT_DOUBLE_EQ(metric(r, Metric::kManufacturingCostUsd), cost->manufacturing.value());
+  EXPECT_DOUBLE_EQ(metric(r, Metric::kTotalAreaMm2), area->total_area.value());
+  EXPECT_DOUBLE_EQ(metric(r, Metric::kTokensPerSPerUsd),
+                   perf->output_tokens_per_s.value() / 2 / cost->manufacturing.value());
+}
+
+// The same designs through the command line: `xpusim run --set ...` and `xpusim cost`.
+TEST(DesignEvaluator, EqualsXpusimRunAndCost) {
+  const DesignEvaluator ev = small_evaluator();
+  struct Case {
+    uint64_t index;
+    std::string sets;
+    int tp;
+  };
+  for (const Case& c : {Case{0, "--set compute.units=114 --set memory.dram.bandwidth=2TB/s", 1},
+                        Case{11, "--set compute.units=132 --set memory.dram.bandwidth=4TB/s", 2}}) {
+    const DesignResult r = ev.evaluate(c.index);
+    ASSERT_TRUE(r.feasibility.feasible()) << r.feasibility.to_string();
+    auto run = xpusim::testing::run(
+        "run --hardware h100-sxm-80gb --model llama-3.1-8b --batch 16 --input-len 512 "
+        "--output-len 64 --precision bf16 --tp " + std::to_string(c.tp) + " --format json " + c.sets);
+    ASSERT_EQ(run.code, 0) << run.out;
+    const auto j = nlohmann::json::parse(run.out);
+    auto near = [](double a, double b) { return std::fabs(a - b) <= 1e-5 * std::fabs(b); };
+    EXPECT_TRUE(near(metric(r, Metric::kOutputTokensPerS), j["output_tokens_per_s"].get<double>()));
+    EXPECT_TRUE(near(metric(r, Metric::kTpotMs), j["tpot_ms"].get<double>()));
+    EXPECT_TRUE(near(metric(r, Metric::kAveragePowerW), j["average_power_w"].get<double>()));
+    EXPECT_TRUE(near(metric(r, Metric::kCostPerMillionOutputTokensUsd),
+                     j["cost_per_million_output_tokens_usd"].get<double>()));
+    auto cost = xpusim::testing::run("cost --hardware h100-sxm-80gb --format json " + c.sets);
+    ASSERT_EQ(cost.code, 0) << cost.out;
+    const auto k = nlohmann::json::parse(cost.out);
+    EXPECT_TRUE(near(metric(r, Metric::kManufacturingCostUsd), k["manufacturing_cost_usd"].get<double>()));
+  }
+}
+
+TEST(DesignEvaluator, AnInvalidCombinationIsARecordedInfeasibleDesign) {
+  // 160 SMs is more than the 144 on the H100 die (compute.units_on_die): the schema's check.
+  auto s = space_from(std::string(kSmallSpace).replace(std::string(kSmallSpace).find("[114, 132]"), 10,
+                                                       "[132, 160]"));
+  ASSERT_TRUE(s);
+  auto ev = DesignEvaluator::create(*s);
+  ASSERT_TRUE(ev);
+  const DesignResult r = ev->evaluate(6);
+  EXPECT_EQ(r.feasibility.reason_name(), "invalid");
+  EXPECT_EQ(r.feasibility.detail,
+            "compute.units_on_die: 144 units on the die is fewer than the 160 enabled units "
+            "(compute.units); must be >= 160");
+  EXPECT_TRUE(std::isnan(metric(r, Metric::kOutputTokensPerS)));
+}
+
+TEST(DesignEvaluator, PlansAndMemoryGiveTheirReasonClasses) {
+  auto s = space_from(std::string(kSmallSpace).replace(std::string(kSmallSpace).find("values: [1, 2]"), 14,
+                                                       "values: [3, 8]"));
+  ASSERT_TRUE(s);
+  auto ev = DesignEvaluator::create(*s);
+  ASSERT_TRUE(ev);
+  EXPECT_EQ(ev->evaluate(0).feasibility.reason_name(), "parallelism");  // 3 does not divide 32 heads
+  EXPECT_TRUE(ev->evaluate(1).feasibility.feasible());
+}
+
+TEST(DesignEvaluator, DesignIdsHashTheCanonicalAssignment) {
+  const DesignEvaluator ev = small_evaluator();
+  EXPECT_EQ(canonical_assignment(ev.space(), 9),
+            "hardware.compute.units=132;hardware.memory.dram.bandwidth=3000000000000 B/s;plan.tp=2");
+  EXPECT_EQ(ev.evaluate(9).design_id, hash_hex(canonical_assignment(ev.space(), 9)));
+  EXPECT_NE(ev.evaluate(9).design_id, ev.evaluate(8).design_id);
+}
+
+}  // namespace
+}  // namespace xpusim

@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: Apache-2.0
+// Shared by the dse/ tests: a small space (Llama-3.1-8B on H100 variants, 12 designs) and a
+// temporary directory removed at the end of a test.
+#pragma once
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "xpusim/config/document.h"
+#include "xpusim/dse/space.h"
+
+namespace xpusim::testing {
+
+inline const char* kSmallSpace = R"(schema: space/v1
+hardware: h100-sxm-80gb
+model: llama-3.1-8b
+scenario:
+  kind: static
+  batch: 16
+  input_len: 512
+  output_len: 64
+  precision: bf16
+parameters:
+  - {path: hardware.compute.units, values: [114, 132]}
+  - {path: hardware.memory.dram.bandwidth, range: {min: "2 TB/s", max: "4 TB/s", steps: 3}}
+  - {path: plan.tp, values: [1, 2]}
+objectives:
+  - {metric: output_tokens_per_s_per_device, goal: max}
+  - {metric: manufacturing_cost_usd, goal: min}
+constraints:
+  - {metric: average_power_w, max: 1000}
+)";
+
+inline Result<SpaceSpec> space_from(const std::string& text,
+                                    std::optional<uint64_t> max_designs = kDefaultMaxDesigns) {
+  auto doc = Document::from_yaml(text, "space.yaml", true);
+  if (!doc) return tl::unexpected(doc.error());
+  return parse_space(*doc, max_designs);
+}
+
+struct TempDir {
+  std::filesystem::path path;
+  explicit TempDir(const std::string& name)
+      : path(std::filesystem::temp_directory_path() /
+             (name + "_" + std::to_string(::getpid()))) {
+    std::filesystem::remove_all(path);
+    std::filesystem::create_directories(path);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+  std::string write(const std::string& name, const std::string& text) const {
+    std::ofstream(path / name) << text;
+    return (path / name).string();
+  }
+  [[nodiscard]] std::string file(const std::string& name) const { return (path / name).string(); }
+};
+
+}  // namespace xpusim::testing

@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: Apache-2.0
+// The search: the Pareto front is exactly the non-dominated candidates, the results do not
+// depend on the number of threads, random sampling is seeded, and a resumed database equals an
+// uninterrupted one.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "unit/dse/dse_test_util.h"
+#include "xpusim/dse/design_evaluator.h"
+#include "xpusim/dse/explorer.h"
+#include "xpusim/dse/pareto.h"
+#include "xpusim/dse/result_db.h"
+
+namespace xpusim {
+namespace {
+
+using testing::kSmallSpace;
+using testing::space_from;
+
+std::vector<DesignResult> run_all(const DesignEvaluator& ev, const std::vector<uint64_t>& idx,
+                                  int threads, size_t block) {
+  std::vector<DesignResult> out;
+  evaluate_designs(ev, idx, threads, block,
+                   [&](std::vector<DesignResult>& b) { out.insert(out.end(), b.begin(), b.end()); });
+  return out;
+}
+
+bool same(const DesignResult& a, const DesignResult& b) {
+  if (a.index != b.index || a.design_id != b.design_id ||
+      a.feasibility.reason != b.feasibility.reason || a.feasibility.detail != b.feasibility.detail)
+    return false;
+  for (size_t i = 0; i < kMetricCount; ++i) {
+    const double x = a.metrics[i], y = b.metrics[i];
+    if (!(x == y || (std::isnan(x) && std::isnan(y)))) return false;
+  }
+  return true;
+}
+
+TEST(Pareto, FrontIsExactlyTheNonDominatedCandidates) {
+  const std::vector<SpaceObjective> obj = {{Metric::kOutputTokensPerS, true},
+                                           {Metric::kManufacturingCostUsd, false}};
+  const std::vector<SpaceConstraint> con = {{Metric::kAveragePowerW, std::nullopt, 800.0}};
+  // A deterministic cloud of designs on a coarse lattice (ties and duplicates included).
+  std::vector<DesignResult> all;
+  uint64_t state = 7;
+  for (uint64_t i = 0; i < 400; ++i) {
+    DesignResult r;
+    r.index = i;
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    r.metrics[static_cast<size_t>(Metric::kOutputTokensPerS)] = static_cast<double>((state >> 33) % 20);
+    r.metrics[static_cast<size_t>(Metric::kManufacturingCostUsd)] = static_cast<double>((state >> 17) % 20);
+    r.metrics[static_cast<size_t>(Metric::kAveragePowerW)] = (state >> 45) % 4 == 0 ? 900 : 500;
+    if (i % 13 == 0) r.feasibility = Feasibility::infeasible(InfeasibleReason::kMemory, "x");
+    all.push_back(r);
+  }
+  FrontBuilder fb(obj, con);
+  for (const auto& r : all) fb.add(r);
+  const auto front = fb.front();
+  std::set<uint64_t> on;
+  for (const auto& r : front) on.insert(r.index);
+  ASSERT_FALSE(front.empty());
+  for (const auto& r : all) {
+    const bool cand = front_candidate(r, obj, con);
+    bool dominated = false;
+    for (const auto& o : all)
+      if (front_candidate(o, obj, con) && dominates(o.metrics, r.metrics, obj)) dominated = true;
+    EXPECT_EQ(on.contains(r.index), cand && !dominated) << r.index;
+  }
+  // The order designs arrive in does not change the front.
+  FrontBuilder reversed(obj, con);
+  for (auto it = all.rbegin(); it != all.rend(); ++it) reversed.add(*it);
+  std::vector<uint64_t> a, b;
+  for (const auto& r : front) a.push_back(r.index);
+  for (const auto& r : reversed.front()) b.push_back(r.index);
+  EXPECT_EQ(a, b);
+  EXPECT_EQ(fb.evaluated(), 400u);
+  EXPECT_EQ(fb.infeasible().at("memory"), 31u);
+}
+
+TEST(Search, ResultsDoNotDependOnThreadsOrBlocks) {
+  auto s = space_from(kSmallSpace);
+  ASSERT_TRUE(s);
+  auto ev = DesignEvaluator::create(*s);
+  ASSERT_TRUE(ev);
+  const auto idx = design_indices(s->grid_size(), SearchStrategy::kGrid, 0, 0);
+  const auto one = run_all(*ev, idx, 1, 256);
+  const auto two = run_all(*ev, idx, 2, 5);
+  ASSERT_EQ(one.size(), 12u);
+  ASSERT_EQ(two.size(), 12u);
+  for (size_t i = 0; i < one.size(); ++i) {
+    EXPECT_EQ(one[i].index, i);
+    EXPECT_TRUE(same(one[i], two[i])) << i;
+  }
+}
+
+TEST(Search, SharedHardwareStagesDoNotDependOnTheOrder) {
+  // Designs that differ only in plan.tp share their hardware's area and cost: computed first by
+  // design 0 in one evaluator and by design 11 in the other, the results are the same.
+  auto s = space_from(kSmallSpace);
+  ASSERT_TRUE(s);
+  auto forward = DesignEvaluator::create(*s);
+  auto backward = DesignEvaluator::create(*s);
+  ASSERT_TRUE(forward && backward);
+  std::vector<uint64_t> idx = design_indices(s->grid_size(), SearchStrategy::kGrid, 0, 0);
+  const auto a = run_all(*forward, idx, 1, 256);
+  std::reverse(idx.begin(), idx.end());
+  auto b = run_all(*backward, idx, 1, 256);
+  std::reverse(b.begin(), b.end());
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(same(a[i], b[i])) << i;
+}
+
+TEST(Search, RandomIndicesAreSeededAndDistinct) {
+  const auto a = design_indices(1000, SearchStrategy::kRandom, 50, 42);
+  const auto b = design_indices(1000, SearchStrategy::kRandom, 50, 42);
+  const auto c = design_indices(1000, SearchStrategy::kRandom, 50, 43);
+  EXPECT_EQ(a, b);
+  EXPECT_NE(a, c);
+  EXPECT_EQ(std::set<uint64_t>(a.begin(), a.end()).size(), 50u);
+  EXPECT_LT(*std::max_element(a.begin(), a.end()), 1000u);
+  EXPECT_EQ(design_indices(10, SearchStrategy::kRandom, 50, 1).size(), 10u);
+  EXPECT_EQ(design_indices(10, SearchStrategy::kGrid, 4, 1), (std::vector<uint64_t>{0, 1, 2, 3}));
+}
+
+std::vector<DesignResult> rows(const ResultDb& db) {
+  std::vector<DesignResult> out;
+  db.for_each([&](const DesignResult& r) { out.push_back(r); });
+  return out;
+}
+
+TEST(ResultDbTest, AResumedRunEqualsAnUninterruptedOne) {
+  testing::TempDir dir("xpusim_dse_db");
+  auto s = space_from(kSmallSpace);
+  ASSERT_TRUE(s);
+  auto ev = DesignEvaluator::create(*s);
+  ASSERT_TRUE(ev);
+  const auto idx = design_indices(s->grid_size(), SearchStrategy::kGrid, 0, 0);
+  auto write_all = [&](ResultDb& db, const std::vector<uint64_t>& which) {
+    evaluate_designs(*ev, which, 2, 4, [&](std::vector<DesignResult>& b) { db.write(*s, b); });
+  };
+  {
+    auto db = ResultDb::open_for_search(dir.file("full.sqlite"), *s, kSmallSpace, false);
+    ASSERT_TRUE(db) << to_string(db.error());
+    write_all(**db, idx);
+  }
+  {
+    // Killed after the first 5 designs (one block of 4 and one of 1 written).
+    auto db = ResultDb::open_for_search(dir.file("resumed.sqlite"), *s, kSmallSpace, false);
+    ASSERT_TRUE(db);
+    write_all(**db, std::vector<uint64_t>(idx.begin(), idx.begin() + 5));
+  }
+  {
+    auto again = ResultDb::open_for_search(dir.file("resumed.sqlite"), *s, kSmallSpace, false);
+    ASSERT_FALSE(again);
+    EXPECT_NE(to_string(again.error()).find("exists; pass --resume"), std::string::npos);
+    auto db = ResultDb::open_for_search(dir.file("resumed.sqlite"), *s, kSmallSpace, true);
+    ASSERT_TRUE(db) << to_string(db.error());
+    const auto stored = (*db)->stored_indices();
+    EXPECT_EQ(stored.size(), 5u);
+    std::vector<uint64_t> rest;
+    for (uint64_t i : idx)
+      if (!stored.contains(i)) rest.push_back(i);
+    write_all(**db, rest);
+  }
+  auto full = ResultDb::open_for_reading(dir.file("full.sqlite"));
+  auto resumed = ResultDb::open_for_reading(dir.file("resumed.sqlite"));
+  ASSERT_TRUE(full && resumed);
+  const auto a = rows(**full), b = rows(**resumed);
+  ASSERT_EQ(a.size(), 12u);
+  ASSERT_EQ(b.size(), 12u);
+  for (size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(same(a[i], b[i])) << i;
+  // The rows read back are the results as evaluated.
+  const auto direct = run_all(*ev, idx, 1, 256);
+  for (size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(same(a[i], direct[i])) << i;
+}
+
+// A process killed with SIGKILL after its second block: what it committed survives, and resuming
+// gives the same rows as an uninterrupted run.
+TEST(ResultDbTest, SigkillThenResumeEqualsAnUninterruptedRun) {
+  testing::TempDir dir("xpusim_dse_kill");
+  auto s = space_from(kSmallSpace);
+  ASSERT_TRUE(s);
+  auto ev = DesignEvaluator::create(*s);
+  ASSERT_TRUE(ev);
+  const auto idx = design_indices(s->grid_size(), SearchStrategy::kGrid, 0, 0);
+  const std::string path = dir.file("killed.sqlite");
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    auto db = ResultDb::open_for_search(path, *s, kSmallSpace, false);
+    if (!db) _exit(3);
+    int blocks = 0;
+    evaluate_designs(*ev, idx, 1, 3, [&](std::vector<DesignResult>& b) {
+      (*db)->write(*s, b);
+      if (++blocks == 2) kill(getpid(), SIGKILL);
+    });
+    _exit(4);  // not reached
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFSIGNALED(status));
+  ASSERT_EQ(WTERMSIG(status), SIGKILL);
+  auto db = ResultDb::open_for_search(path, *s, kSmallSpace, true);
+  ASSERT_TRUE(db) << to_string(db.error());
+  const auto stored = (*db)->stored_indices();
+  EXPECT_EQ(stored.size(), 6u);  // two blocks of 3
+  std::vector<uint64_t> rest;
+  for (uint64_t i : idx)
+    if (!stored.contains(i)) rest.push_back(i);
+  evaluate_designs(*ev, rest, 2, 4, [&](std::vector<DesignResult>& b) { (*db)->write(*s, b); });
+  const auto got = rows(**db);
+  const auto want = run_all(*ev, idx, 1, 256);
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < got.size(); ++i) EXPECT_TRUE(same(got[i], want[i])) << i;
+}
+
+TEST(ResultDbTest, ResumeRefusesAnotherSpace) {
+  testing::TempDir dir("xpusim_dse_db2");
+  auto s = space_from(kSmallSpace);
+  ASSERT_TRUE(s);
+  ASSERT_TRUE(ResultDb::open_for_search(dir.file("r.sqlite"), *s, kSmallSpace, false));
+  SpaceSpec other = *s;
+  other.batch = 32;
+  auto db = ResultDb::open_for_search(dir.file("r.sqlite"), other, kSmallSpace, true);
+  ASSERT_FALSE(db);
+  EXPECT_EQ(to_string(db.error()),
+            "<command line>: --db: \"" + dir.file("r.sqlite") + "\": holds the results of another "
+            "space (hash " + hash_hex(canonical_space_text(*s)) + ", this space " +
+            hash_hex(canonical_space_text(other)) + "); resume with the space it was made with, "
+            "or name a new file\n");
+}
+
+}  // namespace
+}  // namespace xpusim
