@@ -71,6 +71,51 @@ TEST(StepModel, MemoisedStepEqualsTheOpGraphEvaluatedOpByOp) {
   }
 }
 
+// Pipeline parallelism times the slowest stage: 80 layers over 3 stages are 27 + 27 + 26, so a
+// stage takes 27 layer times, not the mean 26.67; a microbatch crosses all 80.
+TEST(StepModel, PipelineStageIsTheSlowestStageNotTheMean) {
+  StepShape s;
+  add_decode(s, 8, 0, 2048);
+  const StepTime one = device(llama70b_like(), 2, 1).step(s).value();
+  const double per_layer = one.layers.value() / 80;
+  for (int pp : {2, 3, 6, 7, 80}) {
+    DeviceModel dm = device(llama70b_like(), 2, pp);
+    const StepTime t = dm.step(s).value();
+    const int largest = (80 + pp - 1) / pp;
+    EXPECT_EQ(t.stage_layers, largest) << pp;
+    EXPECT_NEAR(t.layers.value(), largest * per_layer, 1e-9 * one.layers.value()) << pp;
+    EXPECT_NEAR(t.crossing.value(), one.layers.value(), 1e-9 * one.layers.value()) << pp;
+    // Invariant: the pipelined time is never less than the slowest stage's layers x the stages.
+    EXPECT_GE(t.latency(pp).value(), pp * largest * per_layer * (1 - 1e-12)) << pp;
+    expect_same(t, dm.evaluate(s).value());
+  }
+}
+
+// With a MoE model whose leading layers are dense, each stage is timed from its own layers (one
+// dense and one MoE layer time, read off the pp = 1 breakdown) and the slowest one is the step's.
+TEST(StepModel, MoeStagesAreTimedFromTheirOwnLayers) {
+  StepShape s;
+  add_decode(s, 16, 0, 1024);
+  const ModelSpec m = deepseek_like();
+  PhaseBreakdown b;
+  ASSERT_TRUE(device(m, 8, 1).evaluate(s, &b));
+  double dense = 0, moe = 0;
+  for (const OpBreakdown& op : b.ops) (op.layer == "moe" ? moe : dense) += op.layer.empty() ? 0 : op.time.value();
+  dense /= 3;
+  moe /= 58;
+  ASSERT_GT(dense, 0);
+  ASSERT_GT(moe, 0);
+  for (int pp : {2, 3, 4, 8, 61}) {
+    const StepTime t = device(m, 8, pp).step(s).value();
+    double slowest = 0;
+    for (const StageLayers& st : pipeline_stages(m, pp))
+      slowest = std::max(slowest, st.dense * dense + st.moe * moe);
+    EXPECT_NEAR(t.layers.value(), slowest, 1e-9 * slowest) << pp;
+    EXPECT_NEAR(t.crossing.value(), 3 * dense + 58 * moe, 1e-9 * t.crossing.value()) << pp;
+    EXPECT_GE(t.layers.value(), t.crossing.value() / pp * (1 - 1e-12)) << pp;  // >= the mean
+  }
+}
+
 TEST(StepModel, MixedStepReadsTheWeightsOnce) {
   // Batching a prefill chunk with decode rows costs less than running them as two steps (the
   // weights stream from DRAM once; Sarathi-Serve's piggybacking), and more than either alone.
