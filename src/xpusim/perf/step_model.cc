@@ -128,6 +128,32 @@ StepTime DeviceModel::finish(const Parts& p) const {
   return t;
 }
 
+PrecisionPlan executed_precision_plan(const HardwareSpec& hw, const PrecisionPlan& requested) {
+  const Precision math = requested.math();
+  if (bytes_per_element(math).value() >= 2.0 || execution_precision(hw, math) == math)
+    return requested;
+  auto has = [&](Precision p) { return hw.compute.matrix.macs_per_cycle[index_of(p)] > 0; };
+  PrecisionPlan p = requested;
+  p.activations = has(Precision::kBf16)   ? Precision::kBf16
+                  : has(Precision::kFp16) ? Precision::kFp16
+                                          : execution_precision(hw, Precision::kBf16);
+  return p;
+}
+
+std::optional<std::string> precision_fallback_note(const HardwareSpec& hw,
+                                                   const PrecisionPlan& requested) {
+  const Precision math = requested.math();
+  const PrecisionPlan run = executed_precision_plan(hw, requested);
+  const Precision exec = execution_precision(hw, run.math());
+  if (exec == math) return std::nullopt;
+  std::string note = fmt::format("{} GEMMs run as {} on {} (no {} matrix engine)", to_string(math),
+                                 to_string(exec), hw.id, to_string(math));
+  if (run.activations != requested.activations)
+    note += fmt::format(": weight-only, {} weights dequantised to {}, {} activations",
+                        to_string(run.weights), to_string(exec), to_string(run.activations));
+  return note;
+}
+
 Result<DeviceModel> DeviceModel::create(const HardwareSpec& hw, const ModelSpec& model,
                                         const ParallelismPlan& plan,
                                         const PrecisionPlan& precision, const PerfCalibration& cal) {
@@ -138,13 +164,18 @@ Result<DeviceModel> DeviceModel::create(const HardwareSpec& hw, const ModelSpec&
 DeviceModel::DeviceModel(const HardwareSpec& hw, const ModelSpec& model,
                          const ParallelismPlan& plan, const PrecisionPlan& precision,
                          const PerfCalibration& cal)
-    : hw_(hw), model_(model), plan_(plan), precision_(precision), cal_(cal) {
+    : hw_(hw),
+      model_(model),
+      plan_(plan),
+      precision_(precision),
+      executed_(executed_precision_plan(hw, precision)),
+      cal_(cal) {
   // A shape with every part present tells which op classes exist and how many attention calls a
   // stage makes; the plan's collectives (group sizes do not depend on the shape) are checked here.
   StepShape all;
   add_prefill_chunk(all, 1, 1, true, model_.sliding_window);
   add_decode(all, 2, model_.sliding_window);
-  const Result<OpGraph> built = build_step(model_, plan_, precision_, all);
+  const Result<OpGraph> built = build_step(model_, plan_, executed_, all);
   XPUSIM_CHECK(built.has_value(), "the probe step of a checked plan builds");
   const OpGraph& g = *built;
   auto note = [&](const Op& op) {
@@ -178,7 +209,7 @@ DeviceModel::DeviceModel(const HardwareSpec& hw, const ModelSpec& model,
 
 DeviceModel::Parts DeviceModel::evaluate_class(OpScaling scaling, int64_t count) const {
   const Result<OpGraph> built =
-      build_step(model_, plan_, precision_, probe_shape(scaling, count, model_.sliding_window));
+      build_step(model_, plan_, executed_, probe_shape(scaling, count, model_.sliding_window));
   XPUSIM_CHECK(built.has_value(), "a probe of a checked step's count builds");
   const OpGraph& g = *built;
   Parts t;
@@ -208,7 +239,7 @@ const DeviceModel::Parts& DeviceModel::lookup(Memo& memo, OpScaling scaling, int
 
 // Every layer, dense or MoE, runs the same attention.
 DeviceModel::Parts DeviceModel::attention(const StepShape& shape, bool decode) const {
-  const Result<Op> op = build_attention(model_, plan_, precision_, shape, decode);
+  const Result<Op> op = build_attention(model_, plan_, executed_, shape, decode);
   XPUSIM_CHECK(op.has_value(), "the attention of a checked step builds");
   Parts t;
   accumulate(hw_, *op, cal_, op->count, "", t.layer[0], nullptr);
@@ -238,7 +269,7 @@ Result<StepTime> DeviceModel::step(const StepShape& shape) {
 }
 
 Result<StepTime> DeviceModel::evaluate(const StepShape& shape, PhaseBreakdown* breakdown) const {
-  const Result<OpGraph> built = build_step(model_, plan_, precision_, shape);
+  const Result<OpGraph> built = build_step(model_, plan_, executed_, shape);
   if (!built) return tl::unexpected(built.error());
   const OpGraph& g = *built;
   Parts t;

@@ -12,6 +12,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -86,6 +87,22 @@ struct PhaseBreakdown {
   TrafficBytes bytes;
 };
 
+// The precision plan the hardware executes for `requested`. Where the matrix engines lack a
+// format narrower than 16 bits that the plan computes in (fp8 on A100, fp4 on Hopper), serving
+// engines run it weight-only (vLLM's FP8 and FP4 Marlin kernels, TensorRT-LLM's W8A16 / W4A16):
+// the weights stay stored and read at their narrow width and are dequantised to the 16-bit format
+// the engines have (bf16, else fp16), which the activations and the math then use. The KV cache
+// keeps its format. Otherwise (the engine exists, or the plan computes in 16 bits or wider)
+// `requested` itself.
+PrecisionPlan executed_precision_plan(const HardwareSpec& hw, const PrecisionPlan& requested);
+
+// The line `run` and `serve` print when the executed plan differs from the requested one ("fp8
+// GEMMs run as bf16 on a100-sxm-80gb (no fp8 matrix engine): fp8 weights dequantised to bf16,
+// bf16 activations"), and when a format runs in another without a weight-only fallback; nullopt
+// when the hardware runs the plan as asked.
+std::optional<std::string> precision_fallback_note(const HardwareSpec& hw,
+                                                   const PrecisionPlan& requested);
+
 class DeviceModel {
  public:
   // Compiles the model. Errors: a plan check_plan(model, plan) rejects. The specs and the
@@ -153,6 +170,7 @@ class DeviceModel {
   ModelSpec model_;
   ParallelismPlan plan_;
   PrecisionPlan precision_;
+  PrecisionPlan executed_;  // executed_precision_plan(hw_, precision_): what the graphs use
   PerfCalibration cal_;
   std::vector<StageLayers> stages_;  // the layers of each pipeline stage (graph_builder.h)
   StageLayers all_layers_;           // the model's
