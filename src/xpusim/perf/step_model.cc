@@ -113,7 +113,8 @@ const StageLayers& DeviceModel::slowest(const Parts& p) const {
 
 StepTime DeviceModel::finish(const Parts& p) const {
   const StageLayers& st = slowest(p);
-  const OpWork stage = p.layer[0].times(st.dense) += p.layer[1].times(st.moe);
+  OpWork stage = p.layer[0].times(st.dense);
+  stage += p.layer[1].times(st.moe);
   StepTime t;
   t.layers = stage.time;
   t.stage_layers = st.total();

@@ -53,9 +53,10 @@ Result<OpGraph> build_decode_step(const ModelSpec& model, const ParallelismPlan&
 double expected_touched_experts(int experts, int top_k, double tokens);
 
 // The layers one pipeline stage holds. Stages hold contiguous layers, layers / pp each, the
-// first layers % pp stages one more (the split of TensorRT-LLM's Mapping, numpy array_split), so a
-// stage holds an integer number of layers, ceil(layers / pp) at most, and a MoE model's leading
-// dense layers (moe.dense_layers_first) stay in stage 0 (DeepSeek-V3's first three).
+// first layers % pp stages one more (numpy array_split; TensorRT-LLM's Mapping splits so, as
+// recalled, not re-read here), so a stage holds an integer number of layers, ceil(layers / pp)
+// at most, and a MoE model's leading dense layers (moe.dense_layers_first) stay in stage 0
+// (DeepSeek-V3's first three).
 struct StageLayers {
   int dense = 0;   // layers with the dense MLP
   int moe = 0;     // MoE layers
