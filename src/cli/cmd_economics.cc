@@ -631,8 +631,8 @@ void add_economics_commands(CLI::App& app, GlobalOptions& g) {
         bounds::kWaferCostUsd);
     sub->add_flag("--no-harvesting", a.no_harvesting, "a defect anywhere kills the die");
     bound_real(sub->add_option("--bond-yield", a.bond_yield,
-                               "per-chip bonding yield for every package kind (default: Chiplet "
-                               "Actuary's 0.99 organic, 0.98 fan-out, 0.95 silicon interposer)"),
+                               "per-chip bonding yield for every package kind (default 0.99; published "
+                               "cost models use 0.98 .. 0.999)"),
                bounds::kBondYield);
     sub->add_flag("--chip-first", a.chip_first, "chip-first assembly (default: chip-last)");
   };

@@ -21,6 +21,7 @@
 #include "xpusim/cost/token_economics.h"
 #include "xpusim/perf/gemm_model.h"
 #include "xpusim/perf/static_sim.h"
+#include "xpusim/perf/step_model.h"
 #include "xpusim/report/table.h"
 #include "xpusim/workload/parallelism_plan.h"
 
@@ -313,7 +314,10 @@ void run_scenario(const RunOptions& o, const GlobalOptions& g) {
     j["precision"] = json{{"weights", to_string(prec.weights)},
                           {"activations", to_string(prec.activations)},
                           {"kv_cache", to_string(prec.kv_cache)},
-                          {"math_execution", to_string(execution_precision(hw, prec.math()))}};
+                          {"math_execution", to_string(execution_precision(
+                                                 hw, executed_precision_plan(hw, prec).math()))},
+                          {"weight_only_fallback",
+                           executed_precision_plan(hw, prec).activations != prec.activations}};
     j["feasible"] = feasible;
     j["infeasible_reason"] = text_or_null(!feasible, r.feasibility.reason_name());
     j["infeasible_detail"] = text_or_null(!feasible, r.feasibility.detail);
@@ -366,10 +370,8 @@ void run_scenario(const RunOptions& o, const GlobalOptions& g) {
               std::string(to_string(prec.kv_cache)).c_str(), std::string(runtime->name).c_str());
   // A format the matrix engines lack runs in another one (hardware_spec.h execution_precision):
   // say so, or a --set that removes a format seems to change nothing.
-  if (const Precision exec = execution_precision(hw, prec.math()); exec != prec.math())
-    std::printf("note: %s GEMMs run as %s on %s (no %s matrix engine)\n",
-                std::string(to_string(prec.math())).c_str(), std::string(to_string(exec)).c_str(),
-                hw.id.c_str(), std::string(to_string(prec.math())).c_str());
+  if (const auto note = precision_fallback_note(hw, prec))
+    std::printf("note: %s\n", note->c_str());
   if (!feasible) {
     // The answer is "infeasible": what does not fit and what would, no time or throughput.
     std::printf("INFEASIBLE: %s\n", r.feasibility.to_string().c_str());

@@ -22,6 +22,7 @@
 #include "xpusim/config/model_schema.h"
 #include "xpusim/cost/token_economics.h"
 #include "xpusim/perf/runtime_profile.h"
+#include "xpusim/perf/step_model.h"
 #include "xpusim/report/table.h"
 #include "xpusim/serving/dataset.h"
 #include "xpusim/serving/engine_profile.h"
@@ -375,9 +376,15 @@ void run_serve(const ServeOptions& o, const GlobalOptions& g) {
                                                  : o.pp},
                                {"prefill_replicas", info.prefill_replicas},
                                {"decode_replicas", info.decode_replicas}};
+  // What the matrix engines execute (step_model.h executed_precision_plan): a format they lack
+  // runs weight-only in 16 bits, as `run` reports it.
+  const PrecisionPlan executed = executed_precision_plan(hw, config.precision);
   j["precision"] = json{{"weights", to_string(config.precision.weights)},
                         {"activations", to_string(config.precision.activations)},
-                        {"kv_cache", to_string(config.precision.kv_cache)}};
+                        {"kv_cache", to_string(config.precision.kv_cache)},
+                        {"math_execution", to_string(execution_precision(hw, executed.math()))},
+                        {"weight_only_fallback",
+                         executed.activations != config.precision.activations}};
   j["engine"] = json{{"id", engine.id},
                      {"runtime", engine.runtime},
                      {"max_batch", engine.max_batch},
@@ -503,6 +510,8 @@ void run_serve(const ServeOptions& o, const GlobalOptions& g) {
               model.id.c_str(), config.devices, hw.id.c_str(), o.tp, o.pp, info.replicas,
               info.replicas == 1 ? "" : "s", engine.id.c_str(), engine.runtime.c_str(),
               w.description.c_str(), std::string(arrival_text(w.arrivals)).c_str());
+  if (const auto note = precision_fallback_note(hw, config.precision))
+    std::printf("note: %s\n", note->c_str());
   if (!feasible) {
     std::printf("INFEASIBLE: %s\n", info.feasibility.to_string().c_str());
     return;

@@ -104,7 +104,6 @@ Result<PackageCost> package_cost(PackageKind kind, const std::vector<PackagedChi
     r.bumps = p.c4_bump_cost * die_area;
     r.bonding_yield = std::pow(p.organic_bond_yield, n);
     r.assembly_yield = r.bonding_yield;
-    r.kgd_yield = r.bonding_yield;
     double waste = 1.0 / r.bonding_yield - 1.0;
     r.package_defect = (r.substrate + r.bumps) * waste;
     r.wasted_known_good_dies = kgd * waste;
@@ -129,14 +128,14 @@ Result<PackageCost> package_cost(PackageKind kind, const std::vector<PackagedChi
     const double y3 = p.substrate_attach_yield;
     r.interposer_yield = y1;
     r.bonding_yield = y2;
-    r.assembly_yield = y1 * y2 * y3;
     // chip-last: C_pkg_defect = C_int(1/(y1 y2 y3) − 1) + C_sub(1/y3 − 1),
-    //            C_wasted_KGD = KGD (1/(y2 y3) − 1); chip-first swaps y2 y3 for y1 y3 in the KGD
-    //            term (dies are committed before the interposer is known good).
+    //            C_wasted_KGD = KGD (1/(y2 y3) − 1); chip-first swaps y2 y3 for y1 y2 y3 in the
+    //            KGD term (dies are committed before the interposer is known good).
     r.package_defect = (r.interposer + r.bumps) * (1.0 / (y1 * y2 * y3) - 1.0) +
                        r.substrate * (1.0 / y3 - 1.0);
-    r.kgd_yield = p.chip_last ? y2 * y3 : y1 * y2 * y3;
-    r.wasted_known_good_dies = kgd * (1.0 / r.kgd_yield - 1.0);
+    r.assembly_yield = p.chip_last ? y2 * y3 : y1 * y2 * y3;
+    r.interposer_starts = 1.0 / (y1 * y2 * y3);
+    r.wasted_known_good_dies = kgd * (1.0 / r.assembly_yield - 1.0);
   }
   r.total = r.interposer + r.substrate + r.bumps + r.package_defect + r.wasted_known_good_dies +
             r.stacking;

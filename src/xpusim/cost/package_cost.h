@@ -3,6 +3,9 @@
 // fan-out RDL interposer, silicon interposer (CoWoS-class), chip-first or chip-last, with bonding,
 // interposer and assembly yields and the known-good dies they waste; plus HBM stack prices.
 // Input: the known-good chips going into the package; output: the package's cost build-up.
+// Known-good parts: every die and HBM stack is tested before bonding (its defect yield is in its
+// known-good cost), and chip-last interposers are tested before dies are committed, so a package
+// assembly fails only with its bonds and its substrate attach, never with a compound die yield.
 #pragma once
 
 #include <string>
@@ -28,7 +31,18 @@ enum class PackageKind {
 Result<PackageKind> parse_package_kind(std::string_view name);
 std::string_view to_string(PackageKind kind);
 
-// Chiplet Actuary parameter.ini defaults (economics.md §3.3, model inputs dated 2024).
+// Chiplet Actuary parameter.ini defaults (economics.md §3.3, model inputs dated 2024), except the
+// per-die bond yields of interposer packages (below).
+//
+// Bond yields, per die placed (flip-chip C4 on a substrate, µbump chip-on-wafer on an interposer):
+// published cost models put one bond at 0.98 .. 0.999. Chiplet Actuary uses 0.99 for flip-chip
+// on organic substrates and, as its own unsourced inputs, 0.98 for RDL and 0.95 for silicon
+// interposers; Stow, Akgun, Barnes, Gu and Xie (ICCAD 2016, 2.5D/3D cost analysis) assume 0.99
+// per die-to-interposer bond (unverified here). 0.95 per die compounds to 54% for the twelve dies
+// of an MI300X-class package, at odds with such packages shipping in volume, so every kind uses
+// 0.99 by default; `--bond-yield` sets another value.
+// Rework (reflowing or replacing a failed die before underfill) is not modelled: no published
+// rework rate was found, so a failed bond scraps the assembly (pessimistic).
 struct PackageParams {
   UsdPerSquareMillimeter substrate_cost{0.005};  // organic substrate per mm² (x layer factor)
   double package_area_factor = 4.0;              // substrate area = 4 x (dies or interposer)
@@ -40,13 +54,13 @@ struct PackageParams {
   PerSquareMillimeter rdl_d0{0.05 / 100};
   double rdl_clustering = 3;
   double rdl_area_factor = 1.2;
-  double rdl_bond_yield = 0.98;
+  double rdl_bond_yield = 0.99;                  // per die (see above; Chiplet Actuary 0.98)
   // Silicon interposer: a 55 nm-class wafer (CSET $1,937 for 65 nm, used by Chiplet Actuary).
   Usd si_wafer_cost{1937};
   PerSquareMillimeter si_d0{0.06 / 100};
   double si_clustering = 6;
   double si_area_factor = 1.1;
-  double si_bond_yield = 0.95;
+  double si_bond_yield = 0.99;                   // per die (see above; Chiplet Actuary 0.95)
   double substrate_attach_yield = 0.99;          // interposer-to-substrate (y3)
   // Hybrid (Cu-Cu, bumpless) bond of one die stacked on a base die, SoIC-class. Assumption (n/f:
   // economics.md has no published per-die hybrid-bond yield): 0.99, Chiplet Actuary's per-chip
@@ -71,13 +85,18 @@ struct PackageCost {
   PackageKind kind = PackageKind::kOrganic;
   SquareMillimeters interposer_area;   // 0 for organic
   double interposers_per_wafer = 0;    // gross, Chiplet Actuary formula
-  double interposer_yield = 1;         // y1
+  double interposer_yield = 1;         // y1: interposers without a killer defect
   double bonding_yield = 1;            // y2 = bond^n (n chips on the interposer or substrate)
-  double stack_yield = 1;              // one base die with its stacked dies: hybrid^(stacked/base)
+  double stack_yield = 1;              // one base die with its stacked dies: hybrid^(stacked/base);
+                                       // stacks are tested before they go on the interposer
   Usd stacking;                        // hybrid-bond process + stacks scrapped by failed bonds
-  double assembly_yield = 1;           // overall probability a package assembly succeeds
-  double kgd_yield = 1;                // probability a known-good chip committed to assembly ends
-                                       // in a good package (chip-last: y2 y3; chip-first: y1 y2 y3)
+  // Probability that an assembly of known-good parts ends in a good package, i.e. the fraction
+  // of the known-good chips committed to assembly that end in one: organic y2; chip-last y2 y3
+  // (the interposer is known good before dies go on it); chip-first y1 y2 y3 (the RDL is built on
+  // the dies).
+  double assembly_yield = 1;
+  double interposer_starts = 0;        // interposers made per good package: 1 / (y1 y2 y3)
+                                       // (0 without an interposer)
   Usd interposer;                      // raw interposer incl. its wiring cost
   Usd substrate;
   Usd bumps;

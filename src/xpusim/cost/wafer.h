@@ -58,13 +58,16 @@ struct GridCount {
 
 // Exact grid count (SemiAnalysis die-yield calculator method, economics.md §1.2(4)): dies tiled at
 // pitch (W+s, H+s); a die counts iff its four corners lie within R = d/2 − e and its bottom edge is
-// above the notch keep-out; the grid offset is searched (every row is counted in closed form for
-// each offset) to maximise full dies. With the reticle on, dies are grouped into fields of
+// above the notch keep-out; the grid offset is searched to maximise full dies (one axis sampled,
+// the other solved exactly from the rows' or columns' chords, both ways, then alternating exact
+// solves; wafer.cc). The grid is uniform, so searching the die offset over the die pitch covers
+// every shot-grid offset over the field pitch: the shot phase only changes the shot count, which
+// is minimised separately. With the reticle on, dies are grouped into fields of
 // floor((26+s)/(W+s)) x floor((33+s)/(H+s)) and shots are counted; a die that fits no field (either
 // orientation) is reported as infeasible (kReticle, with the overhang), with the grid count still
 // given; no whole die on the wafer is infeasible too (kWafer).
-// The offset search is coarser for dies so small that the wafer holds over 300 rows of them, so
-// its cost is bounded for every die size.
+// The sampled axis is sampled more coarsely for dies so small that the wafer holds thousands of
+// rows of them, so the search cost is bounded for every die size.
 // Errors: non-positive or non-finite sizes, negative exclusions, sizes beyond the physical bounds
 // of base/bounds.h (die sides 0.1 .. 450 mm, wafers 25 .. 450 mm, ...), a die that cannot fit
 // the wafer.

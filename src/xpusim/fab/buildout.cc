@@ -169,9 +169,15 @@ Result<FabPlan> plan_fabs(const HardwareSpec& hw, const CostBreakdown& cost, Cou
     p.feasibility = cost.feasibility;
     return p;
   }
-  // Known-good chips are lost only with failed bonds (chip-last); interposers with any failure.
-  const double kgd_survival = cost.package.kgd_yield > 0 ? cost.package.kgd_yield : 1.0;
+  // Known-good chips (dies, HBM stacks) are tested before bonding, so a good package consumes
+  // count / assembly_yield of each (not a compound of their own yields); dies hybrid-bonded into
+  // stacks (soic_cowos) also go with failed stacks: / stack_yield. Interposers are made
+  // 1 / (y1 y2 y3) times per good package (package_cost.h).
   const double assembly = cost.package.assembly_yield > 0 ? cost.package.assembly_yield : 1.0;
+  const double stack =
+      cost.package.kind == PackageKind::kStackedOnSiliconInterposer && cost.package.stack_yield > 0
+          ? cost.package.stack_yield
+          : 1.0;
   CountRate euv_exposures;
   bool n2 = false;
   // W_logic = N_units · k_die / G_die / Y_pkg (economics.md §7.3).
@@ -188,22 +194,25 @@ Result<FabPlan> plan_fabs(const HardwareSpec& hw, const CostBreakdown& cost, Cou
                                         d.name));
       return none;
     }
-    lw.wafers = units * (d.count / lw.good_dies_per_wafer / kgd_survival);
+    lw.wafers = units * (d.count / lw.good_dies_per_wafer / assembly / stack);
     p.logic_wafers += lw.wafers;
     euv_exposures += lw.wafers * euv_passes_per_wafer(d.node);
     n2 |= d.node == ProcessNode::kN2;
     p.logic.push_back(lw);
   }
-  // CoWoS wafers = N / (packages per interposer wafer · Y_interposer · Y_assembly).
+  // CoWoS wafers = N · interposers per good package / interposers per wafer.
   if (cost.package.interposer_area.value() > 0)
-    p.interposer_wafers = units / (cost.package.interposers_per_wafer * assembly);
-  // HBM stacks = N · stacks / Y_stack -> DRAM dies (stack height from capacity) -> DRAM wafers.
+    p.interposer_wafers =
+        units * (cost.package.interposer_starts / cost.package.interposers_per_wafer);
+  // Known-good HBM stacks = N · stacks / Y_assembly; each is stacked from DRAM core dies with the
+  // stacking (TSV) yield, a failed stack scrapping its dies: dies = stacks · height / Y_stack
+  // (stack height from capacity) -> DRAM wafers.
   const int stacks = hw.memory.dram.type.rfind("hbm", 0) == 0 ? hw.memory.dram.stacks : 0;
   if (stacks > 0) {
-    p.hbm_stacks = units * (stacks / a.hbm_stack_yield / kgd_survival);
+    p.hbm_stacks = units * (stacks / assembly);
     const double dies_per_stack =
         std::ceil(hw.memory.dram.capacity.value() / stacks / a.dram_die_capacity.value());
-    p.dram_dies = p.hbm_stacks * dies_per_stack;
+    p.dram_dies = p.hbm_stacks * (dies_per_stack / a.hbm_stack_yield);
     WaferSpec w;
     const double side = std::sqrt(a.dram_die_area.value());
     const double dies_per_wafer =

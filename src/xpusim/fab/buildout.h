@@ -36,7 +36,8 @@ struct FabAssumptions {
   // 5 nm ~102k wpm).
   CountRate logic_wafers_existing = units::per_month(102000);
   // HBM and DRAM.
-  double hbm_stack_yield = 0.5;               // TrendForce 20240506: HBM3E TSV yield 40-60%
+  double hbm_stack_yield = 0.5;               // TrendForce 20240506: HBM3E TSV yield 40-60%;
+                                              // DRAM dies per known-good stack = height / it
   Bytes dram_die_capacity = units::gib(2.0);  // 16 Gbit core dies (HBM3; assumption, unverified)
   SquareMillimeters dram_die_area{110.0};     // assumption: HBM core die incl. TSV area (n/f)
   double dram_die_yield = 0.9;                // assumption (n/f)
@@ -84,8 +85,8 @@ struct FabPlan {
   std::vector<LogicWafers> logic;
   CountRate logic_wafers;
   CountRate interposer_wafers;
-  CountRate hbm_stacks;
-  CountRate dram_dies;
+  CountRate hbm_stacks;                // known-good stacks: units x stacks / assembly yield
+  CountRate dram_dies;                 // core dies: stacks x height / HBM stack (TSV) yield
   CountRate dram_wafers;
   double logic_fabs = 0;               // fractional: capacity / one fab's capacity
   double dram_fabs = 0;

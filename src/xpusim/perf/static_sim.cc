@@ -3,7 +3,9 @@
 // one prefill step of the whole batch, then output_len - 1 decode steps with the context growing
 // by one token per step. Pipeline parallelism: GPipe schedule, a prefill of m microbatches over p
 // stages takes (p + m - 1) stage times (Huang et al. 2019, arXiv:1811.06965); decode runs the
-// microbatches round-robin without a flush per token (max(m, p) stage times per token). Decode
+// microbatches round-robin without a flush per token (max(m, p) stage times per token). A stage
+// time is the slowest stage's (stages hold ceil(layers / p) layers at most, step_model.h), not
+// the mean stage's; the first microbatch crosses every stage (StepTime::crossing). Decode
 // weight GEMMs and collectives do not depend on the context, so they are evaluated once; the
 // attention time over all steps is summed in closed form by exact piecewise-linear summation (its
 // cost is a max of terms affine in the context). Ignored: prefill/decode overlap (in-flight
@@ -22,22 +24,25 @@
 namespace xpusim {
 namespace {
 
-// Prefill across the pipeline: (pp + m - 1) stage times plus the non-layer ops of each microbatch
-// (GPipe fill and drain).
-Seconds prefill_latency(Seconds stage_layers, Seconds other, const ParallelismPlan& plan) {
+// `stage` is the slowest stage's layer time and `crossing` the layer time of all stages in
+// sequence (StepTime::crossing; = pp x stage when the stages are equal).
+// Prefill across the pipeline: the first microbatch crosses every stage, each later one leaves
+// the slowest stage one stage time after the previous (GPipe fill and drain), plus the non-layer
+// ops of each microbatch.
+Seconds prefill_latency(Seconds stage, Seconds crossing, Seconds other,
+                        const ParallelismPlan& plan) {
   const double m = std::max(1, plan.microbatches);
-  return stage_layers * (plan.pp + m - 1.0) + other * m;
+  return crossing + stage * (m - 1.0) + other * m;
 }
 
-// One decode token of every microbatch in steady state (no flush between tokens): each stage
-// serves the m microbatches in turn, and one microbatch needs pp stage times to come round, so a
-// cycle is max(m, pp) stage times.
-Seconds decode_cycle(Seconds stage_layers, Seconds other, const ParallelismPlan& plan) {
+// One decode token of every microbatch in steady state (no flush between tokens): the slowest
+// stage serves the m microbatches in turn, and one microbatch needs `crossing` to come round.
+Seconds decode_cycle(Seconds stage, Seconds crossing, Seconds other, const ParallelismPlan& plan) {
   const double m = std::max(1, plan.microbatches);
-  return stage_layers * std::max(m, static_cast<double>(plan.pp)) + other * m;
+  return max(stage * m, crossing) + other * m;
 }
 
-// Decode attention of one stage for `batch` rows at context c (window-capped keys). The scenario
+// Decode attention of one layer for `batch` rows at context c (window-capped keys). The scenario
 // was checked (check_static_scenario), so every shape it forms is valid.
 class AttentionCurve {
  public:
@@ -136,19 +141,25 @@ Result<StaticResult> simulate_static(DeviceModel& device, const StaticScenario& 
   // Prefill: one step of `mbatch` prompts per microbatch.
   const StepTime pt = checked_step(device.evaluate(prefill_shape(model, mbatch, sc.input_len),
                                                    &r.prefill));
-  r.ttft = prefill_latency(pt.layers, pt.other, sc.plan) + cal.request_overhead;
+  r.ttft = prefill_latency(pt.layers, pt.crossing, pt.other, sc.plan) + cal.request_overhead;
 
   // Decode: the breakdown at the mean context; context-free ops taken from it.
   const int64_t first = sc.input_len + 1;
   const int64_t last = sc.input_len + sc.output_len - 1;  // context of the last decode step
   const int64_t rep = sc.input_len + std::max<int64_t>(1, sc.output_len / 2);
   const StepTime dt = checked_step(device.evaluate(decode_shape(model, mbatch, rep), &r.decode));
+  // The context-dependent attention per layer, averaged over the decode steps; every layer, on
+  // any stage, runs the same attention.
   const Seconds fixed_layers = dt.layers - dt.attention;
+  const Seconds fixed_crossing = dt.crossing - dt.attention / dt.stage_layers * model.layers;
   AttentionCurve curve(device, mbatch);
   const int64_t steps = std::max<int64_t>(0, last - first + 1);
-  Seconds mean_attention = steps > 0 ? curve.sum(first, last) / static_cast<double>(steps)
-                                     : curve.at(first);
-  r.tpot = decode_cycle(fixed_layers + mean_attention, dt.other, sc.plan) + cal.step_overhead +
+  const Seconds mean_attention = steps > 0 ? curve.sum(first, last) / static_cast<double>(steps)
+                                           : curve.at(first);
+  const Seconds stage = fixed_layers + mean_attention * dt.stage_layers;
+  const Seconds crossing = fixed_crossing + mean_attention * model.layers;
+  r.tpot = decode_cycle(stage, crossing, dt.other, sc.plan) +
+           cal.step_overhead +
            cal.sequence_overhead * static_cast<double>(sc.batch);
   r.e2e_latency = r.ttft + r.tpot * static_cast<double>(steps);
   r.output_tokens_per_s = static_cast<double>(r.replicas) * static_cast<double>(sc.batch) *

@@ -26,29 +26,35 @@ StepShape probe_shape(OpScaling scaling, int64_t count, int window) {
   return s;
 }
 
-// Adds one op's `n` executions to `t` (and to the breakdown when given).
-void accumulate(const HardwareSpec& hw, const Op& op, const PerfCalibration& cal, double n,
-                bool in_layers, const std::string& layer, StepTime& t, PhaseBreakdown* out) {
-  const OpResult r = predict_op(hw, op, cal);
-  const Seconds time = r.time * n;
-  (in_layers ? t.layers : t.other) += time;
+// One execution of `op`.
+OpWork work_of(const OpResult& r, const Op& op) {
+  OpWork w;
+  w.time = r.time;
   switch (op.kind) {
     case OpKind::kGemm:
-    case OpKind::kRouter: t.gemm_flop += r.flop * n; break;
+    case OpKind::kRouter: w.gemm_flop = r.flop; break;
     case OpKind::kAttention:
-      t.attention_flop += r.flop * n;
-      t.attention += time;
+      w.attention_flop = r.flop;
+      w.attention = r.time;
       break;
-    default: t.vector_flop += r.flop * n; break;
+    default: w.vector_flop = r.flop; break;
   }
-  t.bytes += r.bytes * n;
+  w.bytes = r.bytes;
+  return w;
+}
+
+// Adds `n` executions of `op` to `w` (and to the breakdown when given).
+void accumulate(const HardwareSpec& hw, const Op& op, const PerfCalibration& cal, double n,
+                const std::string& layer, OpWork& w, PhaseBreakdown* out) {
+  const OpResult r = predict_op(hw, op, cal);
+  w += work_of(r, op).times(n);
   if (!out) return;
   OpBreakdown b;
   b.name = op.name;
   b.layer = layer;
   b.kind = op.kind;
   b.count = n;
-  b.time = time;
+  b.time = r.time * n;
   b.flop = r.flop * n;
   b.bytes = r.bytes * n;
   b.bound = r.bound;
@@ -59,17 +65,94 @@ void accumulate(const HardwareSpec& hw, const Op& op, const PerfCalibration& cal
   out->ops.push_back(std::move(b));
 }
 
+size_t kind_index(const LayerGroup& lg) { return lg.name == "moe" ? 1 : 0; }
+
 }  // namespace
 
-StepTime& StepTime::operator+=(const StepTime& o) {
-  layers += o.layers;
-  other += o.other;
+OpWork& OpWork::operator+=(const OpWork& o) {
+  time += o.time;
   attention += o.attention;
   gemm_flop += o.gemm_flop;
   attention_flop += o.attention_flop;
   vector_flop += o.vector_flop;
   bytes += o.bytes;
   return *this;
+}
+
+OpWork OpWork::times(double n) const {
+  OpWork w;
+  w.time = time * n;
+  w.attention = attention * n;
+  w.gemm_flop = gemm_flop * n;
+  w.attention_flop = attention_flop * n;
+  w.vector_flop = vector_flop * n;
+  w.bytes = bytes * n;
+  return w;
+}
+
+DeviceModel::Parts& DeviceModel::Parts::operator+=(const Parts& o) {
+  layer[0] += o.layer[0];
+  layer[1] += o.layer[1];
+  other += o.other;
+  return *this;
+}
+
+const StageLayers& DeviceModel::slowest(const Parts& p) const {
+  // Ties go to the first such stage; every stage holds at least one layer (pp <= layers).
+  const StageLayers* best = &stages_.front();
+  Seconds best_time(-1);
+  for (const StageLayers& st : stages_) {
+    const Seconds t = p.layer[0].time * st.dense + p.layer[1].time * st.moe;
+    if (t > best_time) {
+      best_time = t;
+      best = &st;
+    }
+  }
+  return *best;
+}
+
+StepTime DeviceModel::finish(const Parts& p) const {
+  const StageLayers& st = slowest(p);
+  OpWork stage = p.layer[0].times(st.dense);
+  stage += p.layer[1].times(st.moe);
+  StepTime t;
+  t.layers = stage.time;
+  t.stage_layers = st.total();
+  t.attention = stage.attention;
+  t.other = p.other.time;
+  t.crossing = p.layer[0].time * all_layers_.dense + p.layer[1].time * all_layers_.moe;
+  t.gemm_flop = stage.gemm_flop + p.other.gemm_flop;
+  t.attention_flop = stage.attention_flop + p.other.attention_flop;
+  t.vector_flop = stage.vector_flop + p.other.vector_flop;
+  t.bytes = stage.bytes;
+  t.bytes += p.other.bytes;
+  return t;
+}
+
+PrecisionPlan executed_precision_plan(const HardwareSpec& hw, const PrecisionPlan& requested) {
+  const Precision math = requested.math();
+  if (bytes_per_element(math).value() >= 2.0 || execution_precision(hw, math) == math)
+    return requested;
+  auto has = [&](Precision p) { return hw.compute.matrix.macs_per_cycle[index_of(p)] > 0; };
+  PrecisionPlan p = requested;
+  p.activations = has(Precision::kBf16)   ? Precision::kBf16
+                  : has(Precision::kFp16) ? Precision::kFp16
+                                          : execution_precision(hw, Precision::kBf16);
+  return p;
+}
+
+std::optional<std::string> precision_fallback_note(const HardwareSpec& hw,
+                                                   const PrecisionPlan& requested) {
+  const Precision math = requested.math();
+  const PrecisionPlan run = executed_precision_plan(hw, requested);
+  const Precision exec = execution_precision(hw, run.math());
+  if (exec == math) return std::nullopt;
+  std::string note = fmt::format("{} GEMMs run as {} on {} (no {} matrix engine)", to_string(math),
+                                 to_string(exec), hw.id, to_string(math));
+  if (run.activations != requested.activations)
+    note += fmt::format(": weight-only, {} weights dequantised to {}, {} activations",
+                        to_string(run.weights), to_string(exec), to_string(run.activations));
+  return note;
 }
 
 Result<DeviceModel> DeviceModel::create(const HardwareSpec& hw, const ModelSpec& model,
@@ -82,13 +165,18 @@ Result<DeviceModel> DeviceModel::create(const HardwareSpec& hw, const ModelSpec&
 DeviceModel::DeviceModel(const HardwareSpec& hw, const ModelSpec& model,
                          const ParallelismPlan& plan, const PrecisionPlan& precision,
                          const PerfCalibration& cal)
-    : hw_(hw), model_(model), plan_(plan), precision_(precision), cal_(cal) {
+    : hw_(hw),
+      model_(model),
+      plan_(plan),
+      precision_(precision),
+      executed_(executed_precision_plan(hw, precision)),
+      cal_(cal) {
   // A shape with every part present tells which op classes exist and how many attention calls a
   // stage makes; the plan's collectives (group sizes do not depend on the shape) are checked here.
   StepShape all;
   add_prefill_chunk(all, 1, 1, true, model_.sliding_window);
   add_decode(all, 2, model_.sliding_window);
-  const Result<OpGraph> built = build_step(model_, plan_, precision_, all);
+  const Result<OpGraph> built = build_step(model_, plan_, executed_, all);
   XPUSIM_CHECK(built.has_value(), "the probe step of a checked plan builds");
   const OpGraph& g = *built;
   auto note = [&](const Op& op) {
@@ -111,29 +199,31 @@ DeviceModel::DeviceModel(const HardwareSpec& hw, const ModelSpec& model,
     }
   };
   for (const LayerGroup& lg : g.layers)
-    for (const Op& op : lg.ops) {
-      note(op);
-      if (op.scaling == OpScaling::kDecodeAttention) attention_repeat_ += lg.repeat * op.count;
-    }
+    for (const Op& op : lg.ops) note(op);
   for (const Op& op : g.other_ops) note(op);
+  stages_ = pipeline_stages(model_, plan_.pp);
+  for (const StageLayers& st : stages_) {
+    all_layers_.dense += st.dense;
+    all_layers_.moe += st.moe;
+  }
 }
 
-StepTime DeviceModel::evaluate_class(OpScaling scaling, int64_t count) const {
+DeviceModel::Parts DeviceModel::evaluate_class(OpScaling scaling, int64_t count) const {
   const Result<OpGraph> built =
-      build_step(model_, plan_, precision_, probe_shape(scaling, count, model_.sliding_window));
+      build_step(model_, plan_, executed_, probe_shape(scaling, count, model_.sliding_window));
   XPUSIM_CHECK(built.has_value(), "a probe of a checked step's count builds");
   const OpGraph& g = *built;
-  StepTime t;
+  Parts t;
   for (const LayerGroup& lg : g.layers)
     for (const Op& op : lg.ops)
-      if (op.scaling == scaling) accumulate(hw_, op, cal_, lg.repeat * op.count, true, "", t, nullptr);
+      if (op.scaling == scaling) accumulate(hw_, op, cal_, op.count, "", t.layer[kind_index(lg)], nullptr);
   for (const Op& op : g.other_ops)
-    if (op.scaling == scaling) accumulate(hw_, op, cal_, op.count, false, "", t, nullptr);
+    if (op.scaling == scaling) accumulate(hw_, op, cal_, op.count, "", t.other, nullptr);
   return t;
 }
 
-const StepTime& DeviceModel::lookup(Memo& memo, OpScaling scaling, int64_t count,
-                                    StepTime& scratch) {
+const DeviceModel::Parts& DeviceModel::lookup(Memo& memo, OpScaling scaling, int64_t count,
+                                              Parts& scratch) {
   if (count >= kMemoLimit) {
     scratch = evaluate_class(scaling, count);
     return scratch;
@@ -148,18 +238,20 @@ const StepTime& DeviceModel::lookup(Memo& memo, OpScaling scaling, int64_t count
   return e.t;
 }
 
-StepTime DeviceModel::attention(const StepShape& shape, bool decode) const {
-  const Result<Op> op = build_attention(model_, plan_, precision_, shape, decode);
+// Every layer, dense or MoE, runs the same attention.
+DeviceModel::Parts DeviceModel::attention(const StepShape& shape, bool decode) const {
+  const Result<Op> op = build_attention(model_, plan_, executed_, shape, decode);
   XPUSIM_CHECK(op.has_value(), "the attention of a checked step builds");
-  StepTime t;
-  accumulate(hw_, *op, cal_, attention_repeat_, true, "", t, nullptr);
+  Parts t;
+  accumulate(hw_, *op, cal_, op->count, "", t.layer[0], nullptr);
+  t.layer[1] = t.layer[0];
   return t;
 }
 
 Result<StepTime> DeviceModel::step(const StepShape& shape) {
   if (auto ok = check_step_shape(shape); !ok) return tl::unexpected(ok.error());
-  StepTime t;
-  StepTime scratch;
+  Parts t;
+  Parts scratch;
   t += lookup(tokens_, OpScaling::kTokens, shape.tokens(), scratch);
   if (shape.prefill_tokens > 0) {
     if (prefill_tokens_.present)
@@ -174,19 +266,28 @@ Result<StepTime> DeviceModel::step(const StepShape& shape) {
   }
   if (shape.sampled_rows > 0 && sampled_rows_.present)
     t += lookup(sampled_rows_, OpScaling::kSampledRows, shape.sampled_rows, scratch);
-  return t;
+  return finish(t);
 }
 
 Result<StepTime> DeviceModel::evaluate(const StepShape& shape, PhaseBreakdown* breakdown) const {
-  const Result<OpGraph> built = build_step(model_, plan_, precision_, shape);
+  const Result<OpGraph> built = build_step(model_, plan_, executed_, shape);
   if (!built) return tl::unexpected(built.error());
   const OpGraph& g = *built;
-  StepTime t;
+  Parts t;
   for (const LayerGroup& lg : g.layers)
-    for (const Op& op : lg.ops)
-      accumulate(hw_, op, cal_, lg.repeat * op.count, true, lg.name, t, breakdown);
-  for (const Op& op : g.other_ops) accumulate(hw_, op, cal_, op.count, false, "", t, breakdown);
-  return t;
+    for (const Op& op : lg.ops) accumulate(hw_, op, cal_, op.count, "", t.layer[kind_index(lg)], nullptr);
+  for (const Op& op : g.other_ops) accumulate(hw_, op, cal_, op.count, "", t.other, nullptr);
+  if (breakdown) {  // the ops of the slowest stage, then the others
+    const StageLayers& st = slowest(t);
+    OpWork scratch;
+    for (const LayerGroup& lg : g.layers) {
+      const double n = kind_index(lg) == 1 ? st.moe : st.dense;
+      if (n == 0) continue;
+      for (const Op& op : lg.ops) accumulate(hw_, op, cal_, n * op.count, lg.name, scratch, breakdown);
+    }
+    for (const Op& op : g.other_ops) accumulate(hw_, op, cal_, op.count, "", scratch, breakdown);
+  }
+  return finish(t);
 }
 
 Result<Seconds> DeviceModel::decode_attention(int64_t rows, double keys, int64_t max_keys) const {
@@ -203,7 +304,7 @@ Result<Seconds> DeviceModel::decode_attention(int64_t rows, double keys, int64_t
   s.decode_keys = keys;
   s.decode_max_keys = max_keys;
   s.sampled_rows = rows;
-  return attention(s, true).layers;
+  return attention(s, true).layer[0].time;
 }
 
 }  // namespace xpusim

@@ -10,7 +10,9 @@
 // are its clients.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,28 +22,49 @@
 #include "xpusim/config/model_spec.h"
 #include "xpusim/perf/calibration.h"
 #include "xpusim/perf/perf_result.h"
+#include "xpusim/workload/graph_builder.h"
 #include "xpusim/workload/op_graph.h"
 #include "xpusim/workload/parallelism_plan.h"
 #include "xpusim/workload/step_shape.h"
 
 namespace xpusim {
 
+// The time and work of some ops on one device.
+struct OpWork {
+  Seconds time;
+  Seconds attention;            // the attention calls inside `time`
+  FlopCount gemm_flop;          // GEMMs and the MoE router, in the plan's math precision
+  FlopCount attention_flop;     // attention MMAs, in the activation precision
+  FlopCount vector_flop;        // norms, activations, softmax, sampling
+  TrafficBytes bytes;
+  OpWork& operator+=(const OpWork& o);
+  [[nodiscard]] OpWork times(double n) const;
+};
+
 // Kernel time and activity of one step on one device. With pipeline parallelism a device holds one
-// stage: `layers` is one stage's layer ops; a token crosses all stages (see latency()).
+// stage: `layers` is the slowest stage's layer ops (the one that bounds the pipeline: stages hold
+// ceil(layers / pp) layers at most, and the time of each stage is built from the time of one
+// layer of each type, so a MoE model's dense leading layers count where they are); a token
+// crosses all stages (`crossing`, see latency()).
 struct StepTime {
-  Seconds layers;               // layer ops of one pipeline stage
+  Seconds layers;               // layer ops of the slowest pipeline stage
   Seconds other;                // ops outside the layers (embedding, LM head, sampling, pp send)
   Seconds attention;            // the attention calls inside `layers`
-  // Work done by one device in the step (what the power model needs).
+  Seconds crossing;             // layer ops of all pp stages in sequence: one microbatch's way
+                                // through the pipeline (= layers when pp = 1)
+  int stage_layers = 0;         // layers on the slowest stage (all the model's when pp = 1)
+  // Work done by one device in the step (what the power model needs): the slowest stage's layers
+  // and the other ops.
   FlopCount gemm_flop;          // GEMMs and the MoE router, in the plan's math precision
   FlopCount attention_flop;     // attention MMAs, in the activation precision
   FlopCount vector_flop;        // norms, activations, softmax, sampling
   TrafficBytes bytes;
   // Kernel time of one device for one microbatch (one stage's layers + the other ops).
   [[nodiscard]] Seconds kernels() const { return layers + other; }
-  // Latency of the step through `pp` stages in sequence (a microbatch crosses every stage).
+  // Time of the step through `pp` stages in sequence, each taken as the slowest: the period of
+  // one of pp engines sharing the stages (serving lanes), which the slowest stage bounds at
+  // pp stage times; never less than the slowest stage's layers.
   [[nodiscard]] Seconds latency(int pp) const { return layers * static_cast<double>(pp) + other; }
-  StepTime& operator+=(const StepTime& o);
 };
 
 // One op of a step, summed over its executions on one device (reports, `xpusim run`).
@@ -64,6 +87,22 @@ struct PhaseBreakdown {
   TrafficBytes bytes;
 };
 
+// The precision plan the hardware executes for `requested`. Where the matrix engines lack a
+// format narrower than 16 bits that the plan computes in (fp8 on A100, fp4 on Hopper), serving
+// engines run it weight-only (vLLM's FP8 and FP4 Marlin kernels, TensorRT-LLM's W8A16 / W4A16):
+// the weights stay stored and read at their narrow width and are dequantised to the 16-bit format
+// the engines have (bf16, else fp16), which the activations and the math then use. The KV cache
+// keeps its format. Otherwise (the engine exists, or the plan computes in 16 bits or wider)
+// `requested` itself.
+PrecisionPlan executed_precision_plan(const HardwareSpec& hw, const PrecisionPlan& requested);
+
+// The line `run` and `serve` print when the executed plan differs from the requested one ("fp8
+// GEMMs run as bf16 on a100-sxm-80gb (no fp8 matrix engine): fp8 weights dequantised to bf16,
+// bf16 activations"), and when a format runs in another without a weight-only fallback; nullopt
+// when the hardware runs the plan as asked.
+std::optional<std::string> precision_fallback_note(const HardwareSpec& hw,
+                                                   const PrecisionPlan& requested);
+
 class DeviceModel {
  public:
   // Compiles the model. Errors: a plan check_plan(model, plan) rejects. The specs and the
@@ -81,7 +120,7 @@ class DeviceModel {
   // `run` prints); step(shape) equals it. Errors as for step().
   Result<StepTime> evaluate(const StepShape& shape, PhaseBreakdown* breakdown = nullptr) const;
 
-  // Time of the decode attention of one stage (all its layers) for `rows` rows attending `keys`
+  // Time of the decode attention of one layer for `rows` rows attending `keys`
   // keys in total, longest run `max_keys`: the context-dependent part of a decode step. Errors:
   // rows or max_keys outside [1, kMaxStepTokens], keys not in [rows, rows x max_keys].
   [[nodiscard]] Result<Seconds> decode_attention(int64_t rows, double keys, int64_t max_keys) const;
@@ -105,25 +144,36 @@ class DeviceModel {
   DeviceModel(const HardwareSpec& hw, const ModelSpec& model, const ParallelismPlan& plan,
               const PrecisionPlan& precision, const PerfCalibration& cal);
 
-  // One op class (Op::scaling) evaluated at one count.
+  // The ops of a step before the pipeline stages are formed: one layer of each type (dense, MoE)
+  // and the ops outside the layers. Sums of parts are parts.
+  struct Parts {
+    std::array<OpWork, 2> layer;  // one dense layer, one MoE layer (all their ops)
+    OpWork other;
+    Parts& operator+=(const Parts& o);
+  };
   struct Entry {
     bool done = false;
-    StepTime t;
+    Parts t;
   };
   struct Memo {
     bool present = false;          // the model has ops of this class
     std::vector<Entry> entries;    // by count
   };
-  [[nodiscard]] StepTime evaluate_class(OpScaling scaling, int64_t count) const;
-  const StepTime& lookup(Memo& memo, OpScaling scaling, int64_t count, StepTime& scratch);
-  [[nodiscard]] StepTime attention(const StepShape& shape, bool decode) const;
+  [[nodiscard]] Parts evaluate_class(OpScaling scaling, int64_t count) const;
+  const Parts& lookup(Memo& memo, OpScaling scaling, int64_t count, Parts& scratch);
+  [[nodiscard]] Parts attention(const StepShape& shape, bool decode) const;
+  // The slowest of the stages for these parts (stages_), and the step time they give.
+  [[nodiscard]] const StageLayers& slowest(const Parts& p) const;
+  [[nodiscard]] StepTime finish(const Parts& p) const;
 
   HardwareSpec hw_;
   ModelSpec model_;
   ParallelismPlan plan_;
   PrecisionPlan precision_;
+  PrecisionPlan executed_;  // executed_precision_plan(hw_, precision_): what the graphs use
   PerfCalibration cal_;
-  double attention_repeat_ = 0;    // attention calls per step on one stage (Σ layer repeats)
+  std::vector<StageLayers> stages_;  // the layers of each pipeline stage (graph_builder.h)
+  StageLayers all_layers_;           // the model's
   Memo tokens_, prefill_tokens_, decode_tokens_, sampled_rows_;
   Feasibility feasibility_;
 };

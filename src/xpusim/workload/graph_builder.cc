@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "xpusim/base/check.h"
 #include "xpusim/config/model_params.h"
 
 namespace xpusim {
@@ -280,10 +281,11 @@ struct Builder {
     }
   }
 
-  [[nodiscard]] LayerGroup layer(bool moe_layer, double repeat) const {
+  [[nodiscard]] LayerGroup layer(bool moe_layer, double repeat, double model_repeat) const {
     LayerGroup g;
     g.name = moe_layer ? "moe" : "dense";
     g.repeat = repeat;
+    g.model_repeat = model_repeat;
     auto& ops = g.ops;
     add_attention_block(ops);
     if (m.parallel_block) {
@@ -304,10 +306,13 @@ struct Builder {
     OpGraph g;
     g.shape = shape;
     g.pipeline_stages = p.pp;
+    // The largest stage's layers (a group it holds none of stays, with repeat 0: other stages
+    // hold such layers).
+    const StageLayers stage = largest_stage(m, p.pp);
     const int moe_layers = m.moe.enabled() ? moe_layer_count(m) : 0;
-    int dense_layers = m.layers - moe_layers;
-    if (dense_layers > 0) g.layers.push_back(layer(false, static_cast<double>(dense_layers) / p.pp));
-    if (moe_layers > 0) g.layers.push_back(layer(true, static_cast<double>(moe_layers) / p.pp));
+    const int dense_layers = m.layers - moe_layers;
+    if (dense_layers > 0) g.layers.push_back(layer(false, stage.dense, dense_layers));
+    if (moe_layers > 0) g.layers.push_back(layer(true, stage.moe, moe_layers));
 
     const int64_t t = tokens();
     const Precision hp = head_precision(prec);
@@ -437,24 +442,54 @@ Result<Bytes> weight_bytes_per_device(const ModelSpec& m, const ParallelismPlan&
   const double mats = m.ffn_gated ? 3.0 : 2.0;
   double dense_mlp = mats * h * static_cast<double>(m.ffn) / tp;
   double moe_mlp = 0;
-  int moe_layers = 0;
   if (m.moe.enabled()) {
     const auto& e = m.moe;
-    moe_layers = moe_layer_count(m);
     double shared_ffn = e.shared_expert_ffn > 0 ? e.shared_expert_ffn : e.expert_ffn;
     moe_mlp = (static_cast<double>(e.experts) / p.ep) * mats * h *
                   (static_cast<double>(e.expert_ffn) / (tp / p.ep)) +
               e.shared_experts * mats * h * shared_ffn / tp;
     moe_mlp = moe_mlp * wb + e.experts * h * hb;  // router replicated, kept 16-bit
   }
-  int dense_layers = m.layers - moe_layers;
-  double stage_fraction = std::ceil(static_cast<double>(m.layers) / p.pp) / m.layers;
-  double layers_bytes = (dense_layers * (attn + dense_mlp) * wb +
-                         moe_layers * (attn * wb + moe_mlp)) * stage_fraction;
+  // The stage holding the most bytes.
+  double layers_bytes = 0;
+  for (const StageLayers& st : pipeline_stages(m, p.pp))
+    layers_bytes = std::max(layers_bytes, st.dense * (attn + dense_mlp) * wb +
+                                              st.moe * (attn * wb + moe_mlp));
   double embed = static_cast<double>(m.vocab) / tp * h * hb;
   double head = m.tied_embeddings && p.pp == 1 ? 0.0 : embed;
   double ends = p.pp == 1 ? embed + head : std::max(embed, head);
   return Bytes(layers_bytes + ends);
+}
+
+namespace {
+
+// Layer i (0-based) is an MoE layer: past the leading dense layers, every layer_interval-th
+// (moe_layer_count's rule: (layers - dense_layers_first) / layer_interval of them).
+bool is_moe_layer(const ModelSpec& m, int i) {
+  if (!m.moe.enabled() || m.moe.layer_interval < 1 || i < m.moe.dense_layers_first) return false;
+  return (i - m.moe.dense_layers_first + 1) % m.moe.layer_interval == 0;
+}
+
+}  // namespace
+
+std::vector<StageLayers> pipeline_stages(const ModelSpec& m, int pp) {
+  XPUSIM_CHECK(pp >= 1 && pp <= m.layers, "pipeline_stages needs 1 <= pp <= layers (check_plan)");
+  const int base = m.layers / pp, extra = m.layers % pp;
+  std::vector<StageLayers> stages(static_cast<size_t>(pp));
+  int first = 0;
+  for (auto& st : stages) {
+    const int n = base + (&st - stages.data() < extra ? 1 : 0);
+    for (int i = first; i < first + n; ++i) (is_moe_layer(m, i) ? st.moe : st.dense) += 1;
+    first += n;
+  }
+  return stages;
+}
+
+StageLayers largest_stage(const ModelSpec& m, int pp) {
+  StageLayers best;
+  for (const StageLayers& st : pipeline_stages(m, pp))
+    if (st.total() > best.total() || (st.total() == best.total() && st.moe > best.moe)) best = st;
+  return best;
 }
 
 Result<Bytes> kv_bytes_per_token_per_device(const ModelSpec& m, const ParallelismPlan& p,

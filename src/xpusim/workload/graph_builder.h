@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "xpusim/base/diagnostic.h"
 #include "xpusim/config/model_spec.h"
@@ -50,6 +51,26 @@ Result<OpGraph> build_decode_step(const ModelSpec& model, const ParallelismPlan&
 // uniformly at random: E * (1 - (1 - k/E)^T) (balls-into-bins; real routers are skewed, which this
 // ignores). Saturates at E.
 double expected_touched_experts(int experts, int top_k, double tokens);
+
+// The layers one pipeline stage holds. Stages hold contiguous layers, layers / pp each, the
+// first layers % pp stages one more (numpy array_split; TensorRT-LLM's Mapping splits so, as
+// recalled, not re-read here), so a stage holds an integer number of layers, ceil(layers / pp)
+// at most, and a MoE model's leading dense layers (moe.dense_layers_first) stay in stage 0
+// (DeepSeek-V3's first three).
+struct StageLayers {
+  int dense = 0;   // layers with the dense MLP
+  int moe = 0;     // MoE layers
+  [[nodiscard]] int total() const { return dense + moe; }
+};
+
+// The layers of each of the `pp` stages, in order. Preconditions: 1 <= pp <= model.layers
+// (check_plan).
+std::vector<StageLayers> pipeline_stages(const ModelSpec& model, int pp);
+
+// The stage with the most layers, and among those the most MoE layers: the layers an OpGraph's
+// groups repeat (LayerGroup::repeat). perf/ times every stage and takes the slowest. Preconditions
+// as above.
+StageLayers largest_stage(const ModelSpec& model, int pp);
 
 // Parameter bytes held by one device (the most loaded pipeline stage, embedding and LM head both
 // counted): attention and MLP sharded tp ways, routed experts ep ways and tp/ep ways inside an expert,

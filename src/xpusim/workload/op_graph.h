@@ -102,13 +102,16 @@ struct Op {
 // Ops of one layer type (dense, MoE) with how many such layers ONE device executes per step.
 struct LayerGroup {
   std::string name;           // "dense", "moe"
-  double repeat = 0;          // layers of this type on one pipeline stage (layers / pp)
+  double repeat = 0;          // layers of this type on the largest pipeline stage (an integer;
+                              // graph_builder.h largest_stage; 0 when it holds none)
+  double model_repeat = 0;    // layers of this type in the whole model (all stages)
   std::vector<Op> ops;
 };
 
 struct OpGraph {
   StepShape shape;            // the step the graph describes (one microbatch)
-  int pipeline_stages = 1;    // pp: the step crosses this many stages in sequence
+  int pipeline_stages = 1;    // pp: the step crosses this many stages in sequence; `layers`
+                              // repeat the largest stage's
   std::vector<LayerGroup> layers;
   std::vector<Op> other_ops;  // embedding, final norm, LM head, logits gather, sampling, p2p
 };

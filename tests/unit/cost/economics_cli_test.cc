@@ -6,7 +6,9 @@
 #include "cli_run.h"
 
 #include <nlohmann/json.hpp>
+#include <filesystem>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -221,6 +223,30 @@ TEST(FabCli, UnitsAndBudget) {
   CliRun typo = run("fab --hardware h100-sxm-80gb --units 10 --assume logic_fab_capx=1", true);
   EXPECT_EQ(typo.code, 1);
   EXPECT_NE(typo.out.find("did you mean 'logic_fab_capex'?"), std::string::npos) << typo.out;
+}
+
+// Every shipped hardware preset (TPUs included: their process node is an estimate, flagged in the
+// YAML) goes through area, cost and fab: a result (exit 0) that is either feasible or says
+// INFEASIBLE with its reason, never an error.
+TEST(EconomicsCli, AreaCostAndFabWorkOnEveryShippedPreset) {
+  std::vector<std::string> ids;
+  for (const auto& e :
+       std::filesystem::directory_iterator(std::string(XPUSIM_DATA_DIR) + "/presets/hardware"))
+    if (e.path().extension() == ".yaml") ids.push_back(e.path().stem().string());
+  ASSERT_GE(ids.size(), 20u);
+  for (const std::string& id : ids) {
+    for (const std::string cmd : {"area", "cost", "fab --units 1e6"}) {
+      CliRun r = run(cmd + " --hardware " + id + " --format json");
+      ASSERT_EQ(r.code, 0) << cmd << " " << id << ": " << run(cmd + " --hardware " + id, true).out;
+      auto j = nlohmann::json::parse(r.out);
+      ASSERT_TRUE(j.contains("feasible")) << cmd << " " << id;
+      if (!j["feasible"].get<bool>()) {
+        EXPECT_FALSE(j["infeasible_reason"].is_null()) << cmd << " " << id;
+        EXPECT_NE(run(cmd + " --hardware " + id).out.find("INFEASIBLE"), std::string::npos)
+            << cmd << " " << id;
+      }
+    }
+  }
 }
 
 }  // namespace

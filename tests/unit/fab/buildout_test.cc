@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "unit/area/reference_chips.h"
+#include "xpusim/config/hardware_schema.h"
 #include "xpusim/fab/buildout.h"
 
 namespace xpusim {
@@ -27,7 +28,8 @@ TEST(FabForward, LogicWafersFollowGoodDiesPerWafer) {
   ASSERT_TRUE(p) << to_string(p.error());
   ASSERT_EQ(p->logic.size(), 1u);
   const double good = c.dies[0].full_dies * c.dies[0].sellable_yield;
-  EXPECT_NEAR(units::to_per_year(p->logic[0].wafers), 2e6 / good / c.package.kgd_yield, 1e-6);
+  EXPECT_NEAR(units::to_per_year(p->logic[0].wafers), 2e6 / good / c.package.assembly_yield,
+              1e-6);
   // fabs = W / (12 · 50k · 0.8); capex = fabs · $20B.
   EXPECT_NEAR(p->logic_fabs, units::to_per_year(p->logic_wafers) / (12 * 50000 * 0.8), 1e-9);
   EXPECT_NEAR(p->logic_capex.value(), p->logic_fabs * 20e9, 1);
@@ -35,11 +37,43 @@ TEST(FabForward, LogicWafersFollowGoodDiesPerWafer) {
   const double passes =
       units::to_per_year(p->logic_wafers) * 15 + units::to_per_year(p->dram_wafers) * 5;
   EXPECT_NEAR(p->euv_tool_years, passes / (75 * 8766 * 0.9), 1e-9);  // 8766 h = 365.25 days
-  // 5 HBM3 stacks of 16 GB = 8 dies of 2 GB each.
-  EXPECT_NEAR(units::to_per_year(p->dram_dies), units::to_per_year(p->hbm_stacks) * 8, 1e-6);
+  // Known-good HBM stacks per unit = the physical stacks / the assembly yield (not a multiple of
+  // it); 5 HBM3 stacks of 16 GB = 8 dies of 2 GB each, stacked at the 0.5 TSV yield.
+  ASSERT_EQ(hw.memory.dram.stacks, 5);
+  EXPECT_NEAR(units::to_per_year(p->hbm_stacks), 2e6 * 5 / c.package.assembly_yield, 1e-3);
+  EXPECT_NEAR(units::to_per_year(p->dram_dies), units::to_per_year(p->hbm_stacks) * 8 / 0.5,
+              1e-3);
+  // Interposers made per good package: 1 / (y1 y2 y3).
+  EXPECT_NEAR(units::to_per_year(p->interposer_wafers),
+              2e6 / (c.package.interposers_per_wafer * c.package.interposer_yield *
+                     c.package.assembly_yield),
+              1e-3);
   EXPECT_GT(p->interposer_wafers.value(), 0);
   EXPECT_NEAR(p->fleet_peak_per_year.value(), 2e6 * peak_matrix_rate(hw, Precision::kBf16).value(),
               1e6);
+}
+
+// MI300X (soic_cowos): the XCDs and IODs also go with failed hybrid-bonded stacks, so a good
+// package consumes count / (assembly yield x stack yield) of them; the HBM stacks only the first.
+TEST(FabForward, StackedDiesAlsoPayTheStackYield) {
+  auto hw = load_hardware("mi300x");
+  ASSERT_TRUE(hw);
+  auto area = estimate_area(*hw);
+  ASSERT_TRUE(area);
+  auto c = estimate_cost(*hw, *area);
+  ASSERT_TRUE(c);
+  ASSERT_EQ(c->package.kind, PackageKind::kStackedOnSiliconInterposer);
+  auto p = plan_fabs(*hw, *c, units::per_year(1e6));
+  ASSERT_TRUE(p) << to_string(p.error());
+  const double y = c->package.assembly_yield * c->package.stack_yield;
+  ASSERT_EQ(p->logic.size(), c->dies.size());
+  for (size_t i = 0; i < c->dies.size(); ++i) {
+    const auto& d = c->dies[i];
+    EXPECT_NEAR(units::to_per_year(p->logic[i].wafers),
+                1e6 * d.count / (d.full_dies * d.sellable_yield) / y, 1e-3)
+        << d.name;
+  }
+  EXPECT_NEAR(units::to_per_year(p->hbm_stacks), 1e6 * 8 / c->package.assembly_yield, 1e-3);
 }
 
 TEST(FabForward, LinearInUnits) {

@@ -14,6 +14,7 @@
 namespace xpusim {
 namespace {
 
+using testing::a100_like;
 using testing::deepseek_like;
 using testing::h100_like;
 using testing::llama70b_like;
@@ -69,6 +70,99 @@ TEST(StepModel, MemoisedStepEqualsTheOpGraphEvaluatedOpByOp) {
       expect_same(dm.step(s).value(), dm.step(s).value());  // a memo hit gives the same answer
     }
   }
+}
+
+// Pipeline parallelism times the slowest stage: 80 layers over 3 stages are 27 + 27 + 26, so a
+// stage takes 27 layer times, not the mean 26.67; a microbatch crosses all 80.
+TEST(StepModel, PipelineStageIsTheSlowestStageNotTheMean) {
+  StepShape s;
+  add_decode(s, 8, 0, 2048);
+  const StepTime one = device(llama70b_like(), 2, 1).step(s).value();
+  const double per_layer = one.layers.value() / 80;
+  for (int pp : {2, 3, 6, 7, 80}) {
+    DeviceModel dm = device(llama70b_like(), 2, pp);
+    const StepTime t = dm.step(s).value();
+    const int largest = (80 + pp - 1) / pp;
+    EXPECT_EQ(t.stage_layers, largest) << pp;
+    EXPECT_NEAR(t.layers.value(), largest * per_layer, 1e-9 * one.layers.value()) << pp;
+    EXPECT_NEAR(t.crossing.value(), one.layers.value(), 1e-9 * one.layers.value()) << pp;
+    // Invariant: the pipelined time is never less than the slowest stage's layers x the stages.
+    EXPECT_GE(t.latency(pp).value(), pp * largest * per_layer * (1 - 1e-12)) << pp;
+    expect_same(t, dm.evaluate(s).value());
+  }
+}
+
+// With a MoE model whose leading layers are dense, each stage is timed from its own layers (one
+// dense and one MoE layer time, read off the pp = 1 breakdown) and the slowest one is the step's.
+TEST(StepModel, MoeStagesAreTimedFromTheirOwnLayers) {
+  StepShape s;
+  add_decode(s, 16, 0, 1024);
+  const ModelSpec m = deepseek_like();
+  PhaseBreakdown b;
+  ASSERT_TRUE(device(m, 8, 1).evaluate(s, &b));
+  double dense = 0, moe = 0;
+  for (const OpBreakdown& op : b.ops) (op.layer == "moe" ? moe : dense) += op.layer.empty() ? 0 : op.time.value();
+  dense /= 3;
+  moe /= 58;
+  ASSERT_GT(dense, 0);
+  ASSERT_GT(moe, 0);
+  for (int pp : {2, 3, 4, 8, 61}) {
+    const StepTime t = device(m, 8, pp).step(s).value();
+    double slowest = 0;
+    for (const StageLayers& st : pipeline_stages(m, pp))
+      slowest = std::max(slowest, st.dense * dense + st.moe * moe);
+    EXPECT_NEAR(t.layers.value(), slowest, 1e-9 * slowest) << pp;
+    EXPECT_NEAR(t.crossing.value(), 3 * dense + 58 * moe, 1e-9 * t.crossing.value()) << pp;
+    EXPECT_GE(t.layers.value(), t.crossing.value() / pp * (1 - 1e-12)) << pp;  // >= the mean
+  }
+}
+
+// Precision actually executed: the A100 has no fp8 and Hopper no fp4 matrix engine, so those
+// plans run weight-only (narrow weights dequantised to bf16, bf16 activations and math); the
+// KV cache keeps its format; plans the engines have run as asked.
+TEST(ExecutedPrecision, MissingEnginesFallBackToWeightOnly16Bit) {
+  const PrecisionPlan fp8 = precision_plan_for(Precision::kFp8);
+  const PrecisionPlan a100_fp8 = executed_precision_plan(a100_like(), fp8);
+  EXPECT_EQ(a100_fp8.weights, Precision::kFp8);
+  EXPECT_EQ(a100_fp8.activations, Precision::kBf16);
+  EXPECT_EQ(a100_fp8.kv_cache, Precision::kFp8);
+  EXPECT_EQ(executed_precision_plan(h100_like(), fp8), fp8);
+  const PrecisionPlan fp4 = precision_plan_for(Precision::kFp4);
+  const PrecisionPlan h100_fp4 = executed_precision_plan(h100_like(), fp4);
+  EXPECT_EQ(h100_fp4.weights, Precision::kFp4);
+  EXPECT_EQ(h100_fp4.activations, Precision::kBf16);  // not fp8: FP4 Marlin is W4A16
+  for (Precision p : {Precision::kBf16, Precision::kInt8, Precision::kInt4})
+    EXPECT_EQ(executed_precision_plan(a100_like(), precision_plan_for(p)), precision_plan_for(p));
+  EXPECT_NE(precision_fallback_note(a100_like(), fp8)
+                .value_or("")
+                .find("fp8 GEMMs run as bf16 on a100-test (no fp8 matrix engine): weight-only, "
+                      "fp8 weights dequantised to bf16, bf16 activations"),
+            std::string::npos);
+  EXPECT_FALSE(precision_fallback_note(h100_like(), fp8));
+}
+
+// The step model runs the executed plan: an fp8 plan on the A100 times exactly like the explicit
+// weight-only plan; its decode step reads about half the bf16 bytes (the weights stay narrow),
+// and its prefill pays the dequantisation on top of the 16-bit math (slower than bf16).
+TEST(ExecutedPrecision, StepModelRunsTheWeightOnlyFallback) {
+  PrecisionPlan w8a16 = precision_plan_for(Precision::kFp8);
+  w8a16.activations = Precision::kBf16;
+  auto model = [&](const PrecisionPlan& p) {
+    return DeviceModel::create(a100_like(), llama8b_like(), ParallelismPlan{}, p,
+                               default_calibration())
+        .value();
+  };
+  DeviceModel fp8 = model(precision_plan_for(Precision::kFp8));
+  DeviceModel explicit_w8a16 = model(w8a16);
+  DeviceModel bf16 = model(precision_plan_for(Precision::kBf16));
+  StepShape decode, prefill;
+  add_decode(decode, 4, 0, 1024);
+  add_prefill_chunk(prefill, 2048, 0, true, 0);
+  expect_same(fp8.step(decode).value(), explicit_w8a16.step(decode).value());
+  expect_same(fp8.step(prefill).value(), explicit_w8a16.step(prefill).value());
+  EXPECT_LT(fp8.step(decode)->bytes.dram.value(), 0.6 * bf16.step(decode)->bytes.dram.value());
+  EXPECT_GT(fp8.step(prefill)->layers, bf16.step(prefill)->layers);
+  EXPECT_EQ(fp8.precision(), precision_plan_for(Precision::kFp8));  // as requested
 }
 
 TEST(StepModel, MixedStepReadsTheWeightsOnce) {

@@ -490,6 +490,30 @@ const std::string kInfeasible =
     "serve --hardware l40s --model llama-3.1-405b --precision bf16 --input-len 128 "
     "--output-len 16 --requests 50";
 
+// The precision actually executed, as `run` reports it: fp8 on the A100 (no fp8 matrix engine)
+// runs weight-only in bf16, and serve says so in the JSON and the table.
+TEST(ServeCli, ReportsTheWeightOnlyFallback) {
+  const std::string a100 =
+      "serve --hardware a100-sxm-80gb --model llama-3.1-8b --tp 1 --precision fp8 "
+      "--input-len 256 --output-len 16 --requests 20 ";
+  const json j = serve_json(a100);
+  ASSERT_FALSE(j.empty());
+  EXPECT_EQ(j["precision"]["weights"], "fp8");
+  EXPECT_EQ(j["precision"]["math_execution"], "bf16");
+  EXPECT_TRUE(j["precision"]["weight_only_fallback"].get<bool>());
+  CliRun table = xpusim(a100);
+  ASSERT_EQ(table.code, 0) << table.out;
+  EXPECT_NE(table.out.find("note: fp8 GEMMs run as bf16 on a100-sxm-80gb (no fp8 matrix engine): "
+                           "weight-only, fp8 weights dequantised to bf16, bf16 activations"),
+            std::string::npos)
+      << table.out;
+  const json native = serve_json(kFixed);
+  ASSERT_FALSE(native.empty());
+  EXPECT_EQ(native["precision"]["math_execution"], "bf16");
+  EXPECT_FALSE(native["precision"]["weight_only_fallback"].get<bool>());
+  EXPECT_EQ(xpusim(kFixed).out.find("note: bf16 GEMMs"), std::string::npos);
+}
+
 TEST(ServeCli, InfeasibleDeploymentIsAResultNotAnError) {
   CliRun table = xpusim(kInfeasible);
   ASSERT_EQ(table.code, 0) << table.out;

@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <vector>
+
 #include "unit/perf/test_specs.h"
 #include "xpusim/config/model_params.h"
 
@@ -66,6 +69,44 @@ TEST(GraphBuilder, PipelineStagesHoldAFractionOfTheLayers) {
   ASSERT_EQ(g.layers.size(), 1u);
   EXPECT_DOUBLE_EQ(g.layers[0].repeat, 20.0);
   EXPECT_EQ(g.pipeline_stages, 4);
+}
+
+// Stages hold whole layers: 61 layers over 4 stages are 16, 15, 15, 15 (the first 61 % 4 stages
+// one more), over 8 stages 8 x 5 then 7 x 3; DeepSeek's three leading dense layers stay in stage
+// 0, every other stage holds MoE layers only.
+TEST(GraphBuilder, PipelineStagesHoldWholeLayersAndKeepLeadingDenseLayersInStageZero) {
+  const ModelSpec m = deepseek_like();
+  ASSERT_EQ(m.layers, 61);
+  ASSERT_EQ(m.moe.dense_layers_first, 3);
+  for (int pp : {1, 2, 3, 4, 8, 61}) {
+    const std::vector<StageLayers> st = pipeline_stages(m, pp);
+    ASSERT_EQ(st.size(), static_cast<size_t>(pp));
+    int total = 0, largest = 0;
+    for (size_t s = 0; s < st.size(); ++s) {
+      total += st[s].total();
+      largest = std::max(largest, st[s].total());
+      if (s > 0 && pp <= 20) {
+        EXPECT_EQ(st[s].dense, 0) << pp << " stage " << s;
+      }
+    }
+    EXPECT_EQ(total, 61);
+    EXPECT_EQ(largest, (61 + pp - 1) / pp) << pp;  // ceil(layers / pp)
+    EXPECT_EQ(st[0].dense, std::min(3, st[0].total())) << pp;
+  }
+  const std::vector<StageLayers> four = pipeline_stages(m, 4);
+  EXPECT_EQ(four[0].dense, 3);
+  EXPECT_EQ(four[0].moe, 13);
+  EXPECT_EQ(four[1].moe, 15);
+  // The graph repeats the largest stage's layers: 8 MoE layers of a 61-layer model over 8 stages
+  // (stage 1: 8 MoE layers beats stage 0: 3 dense + 5 MoE), not the mean 7.625.
+  ParallelismPlan pp8;
+  pp8.pp = 8;
+  OpGraph g = build_decode_step(m, pp8, PrecisionPlan{}, 4, 100).value();
+  ASSERT_EQ(g.layers.size(), 2u);
+  EXPECT_DOUBLE_EQ(g.layers[0].repeat, 0.0);
+  EXPECT_DOUBLE_EQ(g.layers[0].model_repeat, 3.0);
+  EXPECT_DOUBLE_EQ(g.layers[1].repeat, 8.0);
+  EXPECT_DOUBLE_EQ(g.layers[1].model_repeat, 58.0);
 }
 
 TEST(GraphBuilder, PrefillCausalAttentionCountsHalfTheScoreMatrix) {
