@@ -88,6 +88,7 @@ Result<DesignEvaluator> DesignEvaluator::create(const SpaceSpec& space) {
   const PerfCalibration& base = default_calibration();
   const RuntimeProfile* runtime = find_runtime(base.runtimes, kDefaultRuntime);
   e.calibration_ = runtime ? with_runtime(base, *runtime) : base;
+  e.cost_memo_ = std::make_unique<CostMemo>(e.economics_.cost);
   for (const auto& p : space.parameters) e.memoize_ = e.memoize_ || p.target != ParameterTarget::kHardware;
   return e;
 }
@@ -101,7 +102,8 @@ DesignEvaluator::DesignEvaluator(DesignEvaluator&& o) noexcept
       model_(std::move(o.model_)),
       precision_(o.precision_),
       calibration_(std::move(o.calibration_)),
-      economics_(std::move(o.economics_)) {}
+      economics_(std::move(o.economics_)),
+      cost_memo_(std::move(o.cost_memo_)) {}
 
 Result<HardwareSpec> DesignEvaluator::hardware(uint64_t index) const {
   const std::vector<uint32_t> c = space_.choice(index);
@@ -140,7 +142,7 @@ DesignEvaluator::HardwareStage DesignEvaluator::hardware_stage(const std::vector
     st.feasibility = area->feasibility;
     return st;
   }
-  auto cost = estimate_cost(*hw, *area, economics_.cost);
+  auto cost = cost_memo_->cost(*hw, *area);
   if (!cost) {
     st.feasibility.mark(InfeasibleReason::kInvalid, diagnostics_text(cost.error()));
     return st;

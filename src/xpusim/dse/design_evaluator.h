@@ -25,6 +25,7 @@
 #include "xpusim/config/model_spec.h"
 #include "xpusim/cost/chip_cost.h"
 #include "xpusim/cost/token_economics.h"
+#include "xpusim/dse/cost_memo.h"
 #include "xpusim/dse/metrics.h"
 #include "xpusim/dse/space.h"
 #include "xpusim/perf/calibration.h"
@@ -64,6 +65,9 @@ class DesignEvaluator {
   // Digest of the base hardware document and the model file's text (see SpaceSpec).
   [[nodiscard]] const std::string& inputs_digest() const { return inputs_digest_; }
 
+  // Cost build-ups computed so far (the others came from the memo; tests, benchmarks).
+  [[nodiscard]] size_t costs_computed() const { return cost_memo_ ? cost_memo_->computed() : 0; }
+
  private:
   // What a design's hardware alone decides: the spec, its area and its cost per package, or the
   // first stage that failed.
@@ -90,6 +94,9 @@ class DesignEvaluator {
   PrecisionPlan precision_;
   PerfCalibration calibration_;
   TokenEconomicsAssumptions economics_;
+  // The cost per package by its complete inputs (cost_memo.h): shared by hardware variants whose
+  // dies and memory are equal (e.g. that differ only in bandwidth or clock), across threads.
+  std::unique_ptr<CostMemo> cost_memo_;
 };
 
 }  // namespace xpusim
