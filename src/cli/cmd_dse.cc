@@ -260,6 +260,8 @@ void add_dse_commands(CLI::App& app, GlobalOptions& g) {
                      "manufacturing_cost_usd:min");
   pareto->callback([p, &g] { run_pareto(*p, g); });
 
+  add_sensitivity_command(app, g);
+
   if (auto* describe = app.get_subcommand("describe")) {
     describe->add_subcommand("space", "print the space/v1 schema (design-space files)")
         ->callback([&g] {
