@@ -163,21 +163,28 @@ void run_explore(const ExploreOptions& o, const GlobalOptions& g) {
   if (o.resume && o.db.empty()) input_error("--resume", "--resume needs --db FILE to resume from");
   const bool grid = o.strategy == "grid";
   const auto max_designs = static_cast<uint64_t>(o.max_designs);
-  // A grid is bounded by --max-designs before anything is evaluated; a random search by the
-  // designs it evaluates.
+  // A grid is bounded by --max-designs before anything is evaluated; a random or lhs search by
+  // the designs it evaluates.
   SpaceSpec space = value_or_throw(load_space(o.space, grid ? std::optional(max_designs) : std::nullopt));
   const uint64_t total = space.grid_size();
   if (!grid && !o.max_evals && total > max_designs)
-    input_error("--max-evals", fmt::format("--strategy random over a space of {} designs (more than "
+    input_error("--max-evals", fmt::format("--strategy {} over a space of {} designs (more than "
                                            "--max-designs {}) needs --max-evals N",
-                                           total, max_designs));
+                                           o.strategy, total, max_designs));
   if (!grid && o.max_evals && static_cast<uint64_t>(*o.max_evals) > max_designs)
     input_error("--max-evals", fmt::format("{} is more than --max-designs {}", *o.max_evals, max_designs));
   const DesignEvaluator evaluator = value_or_throw(DesignEvaluator::create(space));
+  const SearchStrategy strategy = grid                    ? SearchStrategy::kGrid
+                                  : o.strategy == "random" ? SearchStrategy::kRandom
+                                                           : SearchStrategy::kLatinHypercube;
   std::vector<uint64_t> indices =
-      design_indices(total, grid ? SearchStrategy::kGrid : SearchStrategy::kRandom,
-                     o.max_evals ? static_cast<uint64_t>(*o.max_evals) : 0,
+      search_indices(space, strategy, o.max_evals ? static_cast<uint64_t>(*o.max_evals) : 0,
                      static_cast<uint64_t>(o.seed));
+  // lhs keeps a design drawn twice once (only when --max-evals exceeds every value count).
+  const uint64_t repeats =
+      strategy == SearchStrategy::kLatinHypercube && o.max_evals && static_cast<uint64_t>(*o.max_evals) < total
+          ? static_cast<uint64_t>(*o.max_evals) - indices.size()
+          : 0;
   std::unique_ptr<ResultDb> db;
   uint64_t skipped = 0;
   if (!o.db.empty()) {
@@ -198,8 +205,9 @@ void run_explore(const ExploreOptions& o, const GlobalOptions& g) {
   });
   if (db) db->for_each([&](const DesignResult& r) { fb.add(r); });
   const std::string header =
-      fmt::format("space {}: {} designs in the grid; {} strategy; {} evaluated now{}\n", o.space,
+      fmt::format("space {}: {} designs in the grid; {} strategy; {} evaluated now{}{}\n", o.space,
                   total, o.strategy, indices.size(),
+                  repeats ? fmt::format(" ({} drawn twice, kept once)", repeats) : std::string(),
                   db ? fmt::format(", {} already in {}", skipped, o.db) : std::string());
   print_front(g, space, fb, header);
 }
@@ -231,8 +239,10 @@ void add_dse_commands(CLI::App& app, GlobalOptions& g) {
   auto* explore = app.add_subcommand("explore", "evaluate the designs of a space/v1 file and print "
                                                 "the Pareto front");
   explore->add_option("space", e->space, "space/v1 YAML file")->required();
-  explore->add_option("--strategy", e->strategy, "grid (every design) or random (seeded sample)")
-      ->check(CLI::IsMember({"grid", "random"}))
+  explore->add_option("--strategy", e->strategy,
+                      "grid (every design), random (seeded sample) or lhs (seeded Latin "
+                      "hypercube over the parameters' values)")
+      ->check(CLI::IsMember({"grid", "random", "lhs"}))
       ->capture_default_str();
   bound_int(explore->add_option("--max-evals", e->max_evals,
                                 "designs to evaluate (grid: the first N; random: a sample of N)"),
@@ -241,7 +251,7 @@ void add_dse_commands(CLI::App& app, GlobalOptions& g) {
                                 "largest grid accepted before any evaluation")
                 ->capture_default_str(),
             kMaxDesignsBound);
-  bound_int(explore->add_option("--seed", e->seed, "seed of the random strategy")->capture_default_str(),
+  bound_int(explore->add_option("--seed", e->seed, "seed of the random and lhs strategies")->capture_default_str(),
             bounds::kSeed);
   bound_int(explore->add_option("--threads", e->threads,
                                 "worker threads (default: the hardware threads); results do not "

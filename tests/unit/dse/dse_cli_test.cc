@@ -82,6 +82,19 @@ TEST_F(ExploreCli, RandomIsSeeded) {
   EXPECT_EQ(nlohmann::json::parse(a.out)["evaluated"], 5);
 }
 
+TEST_F(ExploreCli, LatinHypercubeIsSeededAndThreadIndependent) {
+  auto a = run("explore " + space + " --strategy lhs --max-evals 2 --seed 3 --threads 2 --format json");
+  auto b = run("explore " + space + " --strategy lhs --max-evals 2 --seed 3 --threads 1 --format json");
+  ASSERT_EQ(a.code, 0) << a.out;
+  EXPECT_EQ(a.out, b.out);
+  EXPECT_EQ(nlohmann::json::parse(a.out)["evaluated"], 2);
+  auto t = run("explore " + space + " --strategy lhs --max-evals 2 --seed 3");
+  EXPECT_NE(t.out.find("lhs strategy; 2 evaluated now"), std::string::npos) << t.out;
+  auto bad = run("explore " + space + " --strategy lhs --max-designs 10", true);
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_NE(bad.out.find("--strategy lhs over a space of 12 designs"), std::string::npos) << bad.out;
+}
+
 TEST_F(ExploreCli, ResumedDatabaseGivesTheSameFrontAndRows) {
   const std::string full = dir.file("full.sqlite"), part = dir.file("part.sqlite");
   ASSERT_EQ(run("explore " + space + " --db " + full).code, 0);
