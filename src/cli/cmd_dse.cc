@@ -2,7 +2,10 @@
 // `xpusim explore SPACE.yaml` (evaluate the designs of a space/v1 file and print the Pareto
 // front), `xpusim pareto --db FILE` (the front of a results database, also one an interrupted run
 // left) and `xpusim describe space`. Command names, flags and JSON keys are a contract.
+#include <unistd.h>
+
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <optional>
@@ -20,6 +23,7 @@
 #include "xpusim/dse/design_evaluator.h"
 #include "xpusim/dse/explorer.h"
 #include "xpusim/dse/pareto.h"
+#include "xpusim/dse/progress.h"
 #include "xpusim/dse/result_db.h"
 #include "xpusim/dse/space.h"
 #include "xpusim/report/table.h"
@@ -154,6 +158,43 @@ struct ExploreOptions {
   std::optional<int64_t> threads;
   std::string db;
   bool resume = false;
+  bool quiet = false;
+};
+
+// The progress line on stderr, redrawn in place at most 4 times a second and left on the screen
+// at the end; only when stderr is a terminal (never in a pipe, a file or a test) and not --quiet.
+class ProgressLine {
+ public:
+  ProgressLine(uint64_t total, bool quiet) : enabled_(!quiet && total > 0 && ::isatty(STDERR_FILENO)) {
+    p_.total = total;
+  }
+  void add(const std::vector<DesignResult>& block) {
+    if (!enabled_) return;
+    p_.done += block.size();
+    for (const auto& r : block) p_.feasible += r.feasibility.feasible() ? 1 : 0;
+    const auto now = Clock::now();
+    if (now - last_ < std::chrono::milliseconds(250)) return;
+    last_ = now;
+    draw();
+  }
+  void finish() {
+    if (!enabled_) return;
+    p_.finished = true;
+    draw();
+    std::fputc('\n', stderr);
+  }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  void draw() {
+    p_.elapsed = Seconds(std::chrono::duration<double>(Clock::now() - start_).count());
+    std::fprintf(stderr, "\rexplore: %s\033[K", progress_text(p_).c_str());
+    std::fflush(stderr);
+  }
+  bool enabled_;
+  SearchProgress p_;
+  Clock::time_point start_ = Clock::now();
+  Clock::time_point last_ = start_;
 };
 
 void run_explore(const ExploreOptions& o, const GlobalOptions& g) {
@@ -199,10 +240,13 @@ void run_explore(const ExploreOptions& o, const GlobalOptions& g) {
   const int threads = static_cast<int>(
       o.threads.value_or(std::max(1u, std::thread::hardware_concurrency())));
   FrontBuilder fb(space.objectives, space.constraints);
+  ProgressLine progress(indices.size(), o.quiet);
   evaluate_designs(evaluator, indices, threads, kBlock, [&](std::vector<DesignResult>& block) {
     if (db) db->write(space, block);
     else for (const auto& r : block) fb.add(r);
+    progress.add(block);
   });
+  progress.finish();
   if (db) db->for_each([&](const DesignResult& r) { fb.add(r); });
   const std::string header =
       fmt::format("space {}: {} designs in the grid; {} strategy; {} evaluated now{}{}\n", o.space,
@@ -260,6 +304,8 @@ void add_dse_commands(CLI::App& app, GlobalOptions& g) {
   explore->add_option("--db", e->db, "SQLite file to write every design's result to");
   explore->add_flag("--resume", e->resume,
                     "continue the search in --db: skip the designs it already holds");
+  explore->add_flag("--quiet", e->quiet,
+                    "no progress line (written to stderr only when it is a terminal)");
   explore->callback([e, &g] { run_explore(*e, g); });
 
   auto p = std::make_shared<ParetoOptions>();

@@ -15,6 +15,7 @@
 #include "xpusim/dse/design_evaluator.h"
 #include "xpusim/dse/explorer.h"
 #include "xpusim/dse/pareto.h"
+#include "xpusim/dse/progress.h"
 #include "xpusim/dse/result_db.h"
 
 namespace xpusim {
@@ -292,6 +293,25 @@ TEST(ResultDbTest, ResumeRefusesAnotherSpace) {
             "space (hash " + hash_hex(canonical_space_text(*s)) + ", this space " +
             hash_hex(canonical_space_text(other)) + "); resume with the space it was made with, "
             "or name a new file\n");
+}
+
+}  // namespace
+}  // namespace xpusim
+
+namespace xpusim {
+namespace {
+
+TEST(Progress, LineSaysDoneRateFeasibleShareAndTimeLeft) {
+  SearchProgress p{.done = 1536, .total = 15000, .feasible = 1106, .elapsed = Seconds(0.5)};
+  EXPECT_EQ(progress_text(p), "1,536/15,000 designs (10%), 3,072 designs/s, 72% feasible, 4.4 s left");
+  p.finished = true;
+  EXPECT_EQ(progress_text(p), "1,536/15,000 designs (10%), 3,072 designs/s, 72% feasible, done in 0.50 s");
+  // Nothing done yet: no rate, no share, no estimate (never a division by zero).
+  EXPECT_EQ(progress_text(SearchProgress{.total = 12}), "0/12 designs (0%), - designs/s, - feasible, - left");
+  EXPECT_EQ(duration_text(Seconds(42.4)), "42 s");
+  EXPECT_EQ(duration_text(Seconds(185)), "3 min 5 s");
+  EXPECT_EQ(duration_text(Seconds(7380)), "2 h 3 min");
+  EXPECT_EQ(duration_text(Seconds(-1)), "-");
 }
 
 }  // namespace
