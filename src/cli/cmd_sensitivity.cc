@@ -126,11 +126,15 @@ void print_report(const SensitivityOptions& o, const SensitivityReport& rep, con
       json e = json::object();
       for (size_t k = 0; k < rep.metrics.size(); ++k)
         e[std::string(metric_name(rep.metrics[k]))] = number_or_null(f.elasticity[k]);
+      // Integers as integers; quantities and reals with 6 significant digits.
+      auto value = [&](double v) {
+        return f.field.kind == FieldKind::kInteger ? json(static_cast<int64_t>(v)) : json(r6(v));
+      };
       fields.push_back({{"path", f.path},
-                        {"value", r6(f.value)},
+                        {"value", value(f.value)},
                         {"unit", unit_of(f.field)},
-                        {"low", f.low ? json(r6(*f.low)) : json(nullptr)},
-                        {"high", f.high ? json(r6(*f.high)) : json(nullptr)},
+                        {"low", f.low ? value(*f.low) : json(nullptr)},
+                        {"high", f.high ? value(*f.high) : json(nullptr)},
                         {"skipped", f.skipped},
                         {"elasticity", e},
                         {"note", f.note}});

@@ -122,6 +122,15 @@ TEST(SensitivityCli, JsonKeys) {
   for (const char* k : {"path", "value", "unit", "low", "high", "skipped", "elasticity", "note"})
     EXPECT_TRUE(f.contains(k)) << k;
   EXPECT_TRUE(f["elasticity"]["ttft_ms"].is_number());
+  for (const auto& fj : j["fields"])
+    if (fj["path"] == "compute.units") {
+      EXPECT_EQ(fj["value"], 132);
+      EXPECT_TRUE(fj["low"].is_number_integer());
+      EXPECT_EQ(fj["unit"], "");
+    } else if (fj["path"] == "memory.dram.bandwidth") {
+      EXPECT_EQ(fj["value"], 3.35e12);
+      EXPECT_EQ(fj["unit"], "B/s");
+    }
   EXPECT_EQ(j["ranking"]["output_tokens_per_s_per_device"][0], f["path"]);
   // --metric chooses (and orders) the metrics.
   auto one = run("sensitivity --hardware h100-sxm-80gb --model llama-3.1-8b --batch 8 "
