@@ -2,7 +2,10 @@
 // Speed of design-space exploration (issue 8's bar: one million static-scenario designs per
 // minute on 2 cores for a Llama-3.1-70B space, i.e. 16,667 designs/s). BM_DseGrid is a whole
 // grid on 1 and 2 threads (real time); BM_DseDesignUnshared one design whose hardware no other
-// design shares (the worst case); BM_DseBuildHardware the cost of re-parsing a Document per design.
+// design shares, though its dies may (bandwidth and clock leave them alone: the cost memo
+// serves it); BM_DseDistinctDies a grid in which every design has a die of its own (the worst
+// case: every design pays the dies-per-wafer search); BM_DseBuildHardware the cost of
+// re-parsing a Document per design.
 #include <benchmark/benchmark.h>
 
 #include "xpusim/config/document.h"
@@ -49,6 +52,11 @@ void BM_DseGrid(benchmark::State& state) {
     benchmark::DoNotOptimize(feasible);
   }
   state.SetItemsProcessed(state.iterations() * 1512);
+  // Cost build-ups a grid needs (the other hardware variants share one through the cost memo).
+  const DesignEvaluator e = make_evaluator(kSpace);
+  evaluate_designs(e, design_indices(e.space().grid_size(), SearchStrategy::kGrid, 0, 0), 1, 256,
+                   [](std::vector<DesignResult>&) {});
+  state.counters["cost_buildups"] = static_cast<double>(e.costs_computed());
 }
 BENCHMARK(BM_DseGrid)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
 
@@ -69,6 +77,36 @@ void BM_DseDesignUnshared(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_DseDesignUnshared)->Unit(benchmark::kMicrosecond);
+
+// Every design with a die of its own (the L2 capacity changes the die area): 128 designs from a
+// fresh evaluator, so each pays the cost build-up. Args: threads.
+void BM_DseDistinctDies(benchmark::State& state) {
+  const std::string text = R"(schema: space/v1
+hardware: h100-sxm-80gb
+model: llama-3.1-70b
+scenario: {kind: static, batch: 64, input_len: 2048, output_len: 256, precision: fp8, devices: 8}
+parameters:
+  - {path: hardware.memory.l2.capacity, range: {min: "20 MiB", max: "80 MiB", steps: 128}}
+objectives:
+  - {metric: output_tokens_per_s_per_device, goal: max}
+  - {metric: manufacturing_cost_usd, goal: min}
+)";
+  size_t designs = 0;
+  size_t buildups = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    const DesignEvaluator e = make_evaluator(text);
+    const auto idx = design_indices(e.space().grid_size(), SearchStrategy::kGrid, 0, 0);
+    state.ResumeTiming();
+    evaluate_designs(e, idx, static_cast<int>(state.range(0)), 256,
+                     [](std::vector<DesignResult>& b) { benchmark::DoNotOptimize(b.data()); });
+    designs = idx.size();
+    buildups = e.costs_computed();
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(designs));
+  state.counters["cost_buildups"] = static_cast<double>(buildups);
+}
+BENCHMARK(BM_DseDistinctDies)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 // The first step alone: copy the base document, apply the overrides, parse it with the schema.
 void BM_DseBuildHardware(benchmark::State& state) {

@@ -2,7 +2,10 @@
 // `xpusim explore SPACE.yaml` (evaluate the designs of a space/v1 file and print the Pareto
 // front), `xpusim pareto --db FILE` (the front of a results database, also one an interrupted run
 // left) and `xpusim describe space`. Command names, flags and JSON keys are a contract.
+#include <unistd.h>
+
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <optional>
@@ -20,6 +23,7 @@
 #include "xpusim/dse/design_evaluator.h"
 #include "xpusim/dse/explorer.h"
 #include "xpusim/dse/pareto.h"
+#include "xpusim/dse/progress.h"
 #include "xpusim/dse/result_db.h"
 #include "xpusim/dse/space.h"
 #include "xpusim/report/table.h"
@@ -154,6 +158,43 @@ struct ExploreOptions {
   std::optional<int64_t> threads;
   std::string db;
   bool resume = false;
+  bool quiet = false;
+};
+
+// The progress line on stderr, redrawn in place at most 4 times a second and left on the screen
+// at the end; only when stderr is a terminal (never in a pipe, a file or a test) and not --quiet.
+class ProgressLine {
+ public:
+  ProgressLine(uint64_t total, bool quiet) : enabled_(!quiet && total > 0 && ::isatty(STDERR_FILENO)) {
+    p_.total = total;
+  }
+  void add(const std::vector<DesignResult>& block) {
+    if (!enabled_) return;
+    p_.done += block.size();
+    for (const auto& r : block) p_.feasible += r.feasibility.feasible() ? 1 : 0;
+    const auto now = Clock::now();
+    if (now - last_ < std::chrono::milliseconds(250)) return;
+    last_ = now;
+    draw();
+  }
+  void finish() {
+    if (!enabled_) return;
+    p_.finished = true;
+    draw();
+    std::fputc('\n', stderr);
+  }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  void draw() {
+    p_.elapsed = Seconds(std::chrono::duration<double>(Clock::now() - start_).count());
+    std::fprintf(stderr, "\rexplore: %s\033[K", progress_text(p_).c_str());
+    std::fflush(stderr);
+  }
+  bool enabled_;
+  SearchProgress p_;
+  Clock::time_point start_ = Clock::now();
+  Clock::time_point last_ = start_;
 };
 
 void run_explore(const ExploreOptions& o, const GlobalOptions& g) {
@@ -163,21 +204,28 @@ void run_explore(const ExploreOptions& o, const GlobalOptions& g) {
   if (o.resume && o.db.empty()) input_error("--resume", "--resume needs --db FILE to resume from");
   const bool grid = o.strategy == "grid";
   const auto max_designs = static_cast<uint64_t>(o.max_designs);
-  // A grid is bounded by --max-designs before anything is evaluated; a random search by the
-  // designs it evaluates.
+  // A grid is bounded by --max-designs before anything is evaluated; a random or lhs search by
+  // the designs it evaluates.
   SpaceSpec space = value_or_throw(load_space(o.space, grid ? std::optional(max_designs) : std::nullopt));
   const uint64_t total = space.grid_size();
   if (!grid && !o.max_evals && total > max_designs)
-    input_error("--max-evals", fmt::format("--strategy random over a space of {} designs (more than "
+    input_error("--max-evals", fmt::format("--strategy {} over a space of {} designs (more than "
                                            "--max-designs {}) needs --max-evals N",
-                                           total, max_designs));
+                                           o.strategy, total, max_designs));
   if (!grid && o.max_evals && static_cast<uint64_t>(*o.max_evals) > max_designs)
     input_error("--max-evals", fmt::format("{} is more than --max-designs {}", *o.max_evals, max_designs));
   const DesignEvaluator evaluator = value_or_throw(DesignEvaluator::create(space));
+  const SearchStrategy strategy = grid                    ? SearchStrategy::kGrid
+                                  : o.strategy == "random" ? SearchStrategy::kRandom
+                                                           : SearchStrategy::kLatinHypercube;
   std::vector<uint64_t> indices =
-      design_indices(total, grid ? SearchStrategy::kGrid : SearchStrategy::kRandom,
-                     o.max_evals ? static_cast<uint64_t>(*o.max_evals) : 0,
+      search_indices(space, strategy, o.max_evals ? static_cast<uint64_t>(*o.max_evals) : 0,
                      static_cast<uint64_t>(o.seed));
+  // lhs keeps a design drawn twice once (only when --max-evals exceeds every value count).
+  const uint64_t repeats =
+      strategy == SearchStrategy::kLatinHypercube && o.max_evals && static_cast<uint64_t>(*o.max_evals) < total
+          ? static_cast<uint64_t>(*o.max_evals) - indices.size()
+          : 0;
   std::unique_ptr<ResultDb> db;
   uint64_t skipped = 0;
   if (!o.db.empty()) {
@@ -192,14 +240,18 @@ void run_explore(const ExploreOptions& o, const GlobalOptions& g) {
   const int threads = static_cast<int>(
       o.threads.value_or(std::max(1u, std::thread::hardware_concurrency())));
   FrontBuilder fb(space.objectives, space.constraints);
+  ProgressLine progress(indices.size(), o.quiet);
   evaluate_designs(evaluator, indices, threads, kBlock, [&](std::vector<DesignResult>& block) {
     if (db) db->write(space, block);
     else for (const auto& r : block) fb.add(r);
+    progress.add(block);
   });
+  progress.finish();
   if (db) db->for_each([&](const DesignResult& r) { fb.add(r); });
   const std::string header =
-      fmt::format("space {}: {} designs in the grid; {} strategy; {} evaluated now{}\n", o.space,
+      fmt::format("space {}: {} designs in the grid; {} strategy; {} evaluated now{}{}\n", o.space,
                   total, o.strategy, indices.size(),
+                  repeats ? fmt::format(" ({} drawn twice, kept once)", repeats) : std::string(),
                   db ? fmt::format(", {} already in {}", skipped, o.db) : std::string());
   print_front(g, space, fb, header);
 }
@@ -231,8 +283,10 @@ void add_dse_commands(CLI::App& app, GlobalOptions& g) {
   auto* explore = app.add_subcommand("explore", "evaluate the designs of a space/v1 file and print "
                                                 "the Pareto front");
   explore->add_option("space", e->space, "space/v1 YAML file")->required();
-  explore->add_option("--strategy", e->strategy, "grid (every design) or random (seeded sample)")
-      ->check(CLI::IsMember({"grid", "random"}))
+  explore->add_option("--strategy", e->strategy,
+                      "grid (every design), random (seeded sample) or lhs (seeded Latin "
+                      "hypercube over the parameters' values)")
+      ->check(CLI::IsMember({"grid", "random", "lhs"}))
       ->capture_default_str();
   bound_int(explore->add_option("--max-evals", e->max_evals,
                                 "designs to evaluate (grid: the first N; random: a sample of N)"),
@@ -241,7 +295,7 @@ void add_dse_commands(CLI::App& app, GlobalOptions& g) {
                                 "largest grid accepted before any evaluation")
                 ->capture_default_str(),
             kMaxDesignsBound);
-  bound_int(explore->add_option("--seed", e->seed, "seed of the random strategy")->capture_default_str(),
+  bound_int(explore->add_option("--seed", e->seed, "seed of the random and lhs strategies")->capture_default_str(),
             bounds::kSeed);
   bound_int(explore->add_option("--threads", e->threads,
                                 "worker threads (default: the hardware threads); results do not "
@@ -250,6 +304,8 @@ void add_dse_commands(CLI::App& app, GlobalOptions& g) {
   explore->add_option("--db", e->db, "SQLite file to write every design's result to");
   explore->add_flag("--resume", e->resume,
                     "continue the search in --db: skip the designs it already holds");
+  explore->add_flag("--quiet", e->quiet,
+                    "no progress line (written to stderr only when it is a terminal)");
   explore->callback([e, &g] { run_explore(*e, g); });
 
   auto p = std::make_shared<ParetoOptions>();
@@ -259,6 +315,8 @@ void add_dse_commands(CLI::App& app, GlobalOptions& g) {
                      "objectives instead of the space's, e.g. output_tokens_per_s_per_device:max,"
                      "manufacturing_cost_usd:min");
   pareto->callback([p, &g] { run_pareto(*p, g); });
+
+  add_sensitivity_command(app, g);
 
   if (auto* describe = app.get_subcommand("describe")) {
     describe->add_subcommand("space", "print the space/v1 schema (design-space files)")

@@ -65,6 +65,8 @@ void add_serve_commands(CLI::App& app, GlobalOptions& global);
 
 // explore, pareto and describe space: design-space exploration (cmd_dse.cc).
 void add_dse_commands(CLI::App& app, GlobalOptions& global);
+// sensitivity: elasticities of a design's figures (cmd_sensitivity.cc; added by add_dse_commands).
+void add_sensitivity_command(CLI::App& app, GlobalOptions& global);
 
 // `describe <noun>`: the schema as a table, or a JSON array of fields (schema_output.cc).
 void print_schema(const std::string& name, const std::vector<FieldInfo>& fields,

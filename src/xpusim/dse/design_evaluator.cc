@@ -11,6 +11,7 @@
 #include "xpusim/config/precision.h"
 #include "xpusim/config/presets.h"
 #include "xpusim/cost/chip_cost.h"
+#include "xpusim/perf/perf_result.h"
 #include "xpusim/perf/runtime_profile.h"
 #include "xpusim/workload/parallelism_plan.h"
 
@@ -33,6 +34,18 @@ DesignResult infeasible(DesignResult r, InfeasibleReason why, std::string detail
 }
 
 void set(MetricValues& m, Metric k, double v) { m[static_cast<size_t>(k)] = v; }
+
+// The resource bounding the largest share of a phase's time, as "dram 71%" (as `run` prints it).
+std::string dominant_bound(const PhaseBreakdown& ph) {
+  constexpr int kBounds = 7;
+  double share[kBounds] = {};
+  for (const auto& op : ph.ops) share[static_cast<int>(op.bound)] += op.time.value();
+  int best = 0;
+  for (int i = 1; i < kBounds; ++i)
+    if (share[i] > share[best]) best = i;
+  const double pct = ph.total.value() > 0 ? 100.0 * share[best] / ph.total.value() : 0.0;
+  return fmt::format("{} {:.0f}%", to_string(static_cast<Bound>(best)), pct);
+}
 
 }  // namespace
 
@@ -88,6 +101,7 @@ Result<DesignEvaluator> DesignEvaluator::create(const SpaceSpec& space) {
   const PerfCalibration& base = default_calibration();
   const RuntimeProfile* runtime = find_runtime(base.runtimes, kDefaultRuntime);
   e.calibration_ = runtime ? with_runtime(base, *runtime) : base;
+  e.cost_memo_ = std::make_unique<CostMemo>(e.economics_.cost);
   for (const auto& p : space.parameters) e.memoize_ = e.memoize_ || p.target != ParameterTarget::kHardware;
   return e;
 }
@@ -101,7 +115,8 @@ DesignEvaluator::DesignEvaluator(DesignEvaluator&& o) noexcept
       model_(std::move(o.model_)),
       precision_(o.precision_),
       calibration_(std::move(o.calibration_)),
-      economics_(std::move(o.economics_)) {}
+      economics_(std::move(o.economics_)),
+      cost_memo_(std::move(o.cost_memo_)) {}
 
 Result<HardwareSpec> DesignEvaluator::hardware(uint64_t index) const {
   const std::vector<uint32_t> c = space_.choice(index);
@@ -116,12 +131,21 @@ Result<HardwareSpec> DesignEvaluator::hardware(uint64_t index) const {
 }
 
 DesignEvaluator::HardwareStage DesignEvaluator::hardware_stage(const std::vector<uint32_t>& c) const {
-  HardwareStage st;
-  Document doc = base_;
+  std::vector<std::string> assignments;
   for (size_t i = 0; i < c.size(); ++i) {
     const SpaceParameter& p = space_.parameters[i];
-    if (p.target != ParameterTarget::kHardware) continue;
-    if (auto r = doc.apply_override(p.field_path + "=" + p.values[c[i]].text); !r) {
+    if (p.target == ParameterTarget::kHardware)
+      assignments.push_back(p.field_path + "=" + p.values[c[i]].text);
+  }
+  return hardware_stage(assignments);
+}
+
+DesignEvaluator::HardwareStage DesignEvaluator::hardware_stage(
+    const std::vector<std::string>& assignments) const {
+  HardwareStage st;
+  Document doc = base_;
+  for (const std::string& a : assignments) {
+    if (auto r = doc.apply_override(a); !r) {
       st.feasibility.mark(InfeasibleReason::kInvalid, diagnostics_text(r.error()));
       return st;
     }
@@ -140,7 +164,7 @@ DesignEvaluator::HardwareStage DesignEvaluator::hardware_stage(const std::vector
     st.feasibility = area->feasibility;
     return st;
   }
-  auto cost = estimate_cost(*hw, *area, economics_.cost);
+  auto cost = cost_memo_->cost(*hw, *area);
   if (!cost) {
     st.feasibility.mark(InfeasibleReason::kInvalid, diagnostics_text(cost.error()));
     return st;
@@ -195,23 +219,45 @@ DesignResult DesignEvaluator::evaluate(uint64_t index) const {
     r.feasibility = st->feasibility;
     return r;
   }
-  const HardwareSpec& hw = *st->hw;
-  const AreaReport& area = *st->area;
-  const CostBreakdown& cost = *st->cost;
+  ParallelismPlan plan;
+  int64_t batch = space_.batch;
+  for (size_t i = 0; i < c.size(); ++i) {
+    const SpaceParameter& p = space_.parameters[i];
+    const int64_t v = p.values[c[i]].number ? static_cast<int64_t>(*p.values[c[i]].number) : 0;
+    if (p.target == ParameterTarget::kPlanTp) plan.tp = static_cast<int>(v);
+    if (p.target == ParameterTarget::kPlanPp) plan.pp = static_cast<int>(v);
+    if (p.target == ParameterTarget::kScenarioBatch) batch = v;
+  }
+  return evaluate_stage(std::move(r), *st, plan, batch, nullptr);
+}
+
+DesignResult DesignEvaluator::evaluate_assignments(const std::vector<std::string>& hardware,
+                                                   const ParallelismPlan& plan,
+                                                   std::optional<int64_t> batch,
+                                                   Bounds* detail) const {
+  DesignResult r;
+  const HardwareStage st = hardware_stage(hardware);
+  if (!st.feasibility.feasible()) {
+    r.feasibility = st.feasibility;
+    return r;
+  }
+  return evaluate_stage(std::move(r), st, plan, batch.value_or(space_.batch), detail);
+}
+
+DesignResult DesignEvaluator::evaluate_stage(DesignResult r, const HardwareStage& st,
+                                             const ParallelismPlan& plan, int64_t batch,
+                                             Bounds* detail) const {
+  const HardwareSpec& hw = *st.hw;
+  const AreaReport& area = *st.area;
+  const CostBreakdown& cost = *st.cost;
 
   // 2. The plan and the scenario.
   StaticScenario sc;
   sc.precision = precision_;
-  sc.batch = space_.batch;
+  sc.batch = batch;
   sc.input_len = space_.input_len;
   sc.output_len = space_.output_len;
-  for (size_t i = 0; i < c.size(); ++i) {
-    const SpaceParameter& p = space_.parameters[i];
-    const int64_t v = p.values[c[i]].number ? static_cast<int64_t>(*p.values[c[i]].number) : 0;
-    if (p.target == ParameterTarget::kPlanTp) sc.plan.tp = static_cast<int>(v);
-    if (p.target == ParameterTarget::kPlanPp) sc.plan.pp = static_cast<int>(v);
-    if (p.target == ParameterTarget::kScenarioBatch) sc.batch = v;
-  }
+  sc.plan = plan;
   sc.devices = space_.devices > 0 ? space_.devices : sc.plan.tp * sc.plan.pp;
   if (auto ok = check_plan(model_, sc.plan); !ok)
     return infeasible(std::move(r), InfeasibleReason::kParallelism, diagnostics_text(ok.error()));
@@ -255,6 +301,10 @@ DesignResult DesignEvaluator::evaluate(uint64_t index) const {
   set(m, Metric::kCostPerMillionOutputTokensUsd, econ->cost_per_million_output_tokens.value());
   set(m, Metric::kTokensPerSPerUsd, per_device / cost.manufacturing.value());
   set(m, Metric::kTokensPerSPerW, per_device / econ->average_power.value());
+  if (detail) {
+    detail->prefill = dominant_bound(perf->prefill);
+    detail->decode = dominant_bound(perf->decode);
+  }
   return r;
 }
 

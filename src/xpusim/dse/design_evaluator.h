@@ -25,6 +25,7 @@
 #include "xpusim/config/model_spec.h"
 #include "xpusim/cost/chip_cost.h"
 #include "xpusim/cost/token_economics.h"
+#include "xpusim/dse/cost_memo.h"
 #include "xpusim/dse/metrics.h"
 #include "xpusim/dse/space.h"
 #include "xpusim/perf/calibration.h"
@@ -56,6 +57,23 @@ class DesignEvaluator {
   // Evaluates grid design `index` (< space.grid_size()). Thread-safe (const, no shared state).
   [[nodiscard]] DesignResult evaluate(uint64_t index) const;
 
+  // One design given by its assignments rather than a grid index (`sensitivity`): the base
+  // document with `hardware` ("path=value", as --set) applied, run with `plan` on the space's
+  // devices (0: tp x pp) and `batch` (default: the space's). Stages and reason classes as
+  // evaluate(); the cost memo is shared, the hardware-variant memo is not used. index and
+  // design_id are left empty. `detail`, when given, receives the phases' bounds.
+  struct Bounds {
+    std::string prefill;  // the resource bounding the largest share of the phase's time, as
+    std::string decode;   // `run` reports it: "dram 71%" ("" when infeasible)
+  };
+  [[nodiscard]] DesignResult evaluate_assignments(const std::vector<std::string>& hardware,
+                                                  const ParallelismPlan& plan,
+                                                  std::optional<int64_t> batch = std::nullopt,
+                                                  Bounds* detail = nullptr) const;
+
+  // The base hardware document (before any design's assignments).
+  [[nodiscard]] const Document& base_document() const { return base_; }
+
   // The hardware of design `index` (tests, `explore` output); errors as the schema reports them.
   [[nodiscard]] Result<HardwareSpec> hardware(uint64_t index) const;
 
@@ -63,6 +81,9 @@ class DesignEvaluator {
 
   // Digest of the base hardware document and the model file's text (see SpaceSpec).
   [[nodiscard]] const std::string& inputs_digest() const { return inputs_digest_; }
+
+  // Cost build-ups computed so far (the others came from the memo; tests, benchmarks).
+  [[nodiscard]] size_t costs_computed() const { return cost_memo_ ? cost_memo_->computed() : 0; }
 
  private:
   // What a design's hardware alone decides: the spec, its area and its cost per package, or the
@@ -74,6 +95,11 @@ class DesignEvaluator {
     Feasibility feasibility;
   };
   [[nodiscard]] HardwareStage hardware_stage(const std::vector<uint32_t>& choice) const;
+  [[nodiscard]] HardwareStage hardware_stage(const std::vector<std::string>& assignments) const;
+  // Stages 2-4 for a design whose hardware stage is `st`.
+  [[nodiscard]] DesignResult evaluate_stage(DesignResult r, const HardwareStage& st,
+                                            const ParallelismPlan& plan, int64_t batch,
+                                            Bounds* detail) const;
   // The stage of `choice`, computed once per hardware assignment when the space also varies the
   // plan or the batch (bounded: the memo is emptied when it holds kMaxMemo entries). A thread that
   // asks for a stage another thread is computing waits for it rather than computing it again.
@@ -90,6 +116,9 @@ class DesignEvaluator {
   PrecisionPlan precision_;
   PerfCalibration calibration_;
   TokenEconomicsAssumptions economics_;
+  // The cost per package by its complete inputs (cost_memo.h): shared by hardware variants whose
+  // dies and memory are equal (e.g. that differ only in bandwidth or clock), across threads.
+  std::unique_ptr<CostMemo> cost_memo_;
 };
 
 }  // namespace xpusim

@@ -27,10 +27,57 @@ uint64_t uniform_below(uint64_t n, uint64_t& state) {
   return x % n;
 }
 
+// j k / n needs up to 2^40 x 2^32 before the division (GCC's 128-bit integer).
+__extension__ using Wide = unsigned __int128;
+
+// The strata of one parameter with k values for n samples, permuted with `state`.
+std::vector<uint32_t> lhs_column(uint64_t k, uint64_t n, uint64_t& state) {
+  std::vector<uint64_t> stratum(n);
+  for (uint64_t j = 0; j < n; ++j) stratum[j] = j;
+  for (uint64_t j = n; j > 1; --j) std::swap(stratum[j - 1], stratum[uniform_below(j, state)]);
+  std::vector<uint32_t> column(n);
+  for (uint64_t i = 0; i < n; ++i) {
+    const Wide j = stratum[i];
+    const auto lo = static_cast<uint64_t>(j * k / n);
+    const auto hi = static_cast<uint64_t>((j + 1) * k / n);
+    column[i] = static_cast<uint32_t>(hi > lo ? lo + uniform_below(hi - lo, state) : lo);
+  }
+  return column;
+}
+
 }  // namespace
+
+std::vector<std::vector<uint32_t>> latin_hypercube(const std::vector<uint64_t>& value_counts,
+                                                   uint64_t n, uint64_t seed) {
+  std::vector<std::vector<uint32_t>> columns;
+  uint64_t state = seed;
+  for (uint64_t k : value_counts) columns.push_back(lhs_column(k, n, state));
+  return columns;
+}
+
+std::vector<uint64_t> lhs_indices(const std::vector<uint64_t>& value_counts, uint64_t max_evals,
+                                  uint64_t seed) {
+  uint64_t grid = 1;
+  for (uint64_t k : value_counts) grid *= k;  // bounded by parse_space
+  if (max_evals == 0 || max_evals >= grid) return design_indices(grid, SearchStrategy::kGrid, 0, 0);
+  // One column at a time: the memory is the indices and one column, as for `random`.
+  std::vector<uint64_t> index(max_evals, 0);
+  uint64_t state = seed;
+  for (uint64_t k : value_counts) {
+    const std::vector<uint32_t> column = lhs_column(k, max_evals, state);
+    for (uint64_t i = 0; i < max_evals; ++i) index[i] = index[i] * k + column[i];
+  }
+  std::unordered_set<uint64_t> seen;
+  std::vector<uint64_t> out;
+  out.reserve(max_evals);
+  for (uint64_t i : index)
+    if (seen.insert(i).second) out.push_back(i);
+  return out;
+}
 
 std::vector<uint64_t> design_indices(uint64_t grid_size, SearchStrategy strategy,
                                      uint64_t max_evals, uint64_t seed) {
+  if (strategy == SearchStrategy::kLatinHypercube) return lhs_indices({grid_size}, max_evals, seed);
   const uint64_t n = max_evals == 0 ? grid_size : std::min(grid_size, max_evals);
   std::vector<uint64_t> out;
   out.reserve(n);
@@ -45,6 +92,15 @@ std::vector<uint64_t> design_indices(uint64_t grid_size, SearchStrategy strategy
     if (seen.insert(i).second) out.push_back(i);
   }
   return out;
+}
+
+std::vector<uint64_t> search_indices(const SpaceSpec& space, SearchStrategy strategy,
+                                     uint64_t max_evals, uint64_t seed) {
+  if (strategy != SearchStrategy::kLatinHypercube)
+    return design_indices(space.grid_size(), strategy, max_evals, seed);
+  std::vector<uint64_t> counts;
+  for (const auto& p : space.parameters) counts.push_back(p.values.size());
+  return lhs_indices(counts, max_evals, seed);
 }
 
 void evaluate_designs(const DesignEvaluator& evaluator, const std::vector<uint64_t>& indices,

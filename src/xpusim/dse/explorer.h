@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Which designs a search evaluates and how (dse/ stage 3): `grid` takes the designs in grid
-// order, `random` a seeded sample without repetition; both are a list of design indices fixed
+// order, `random` a seeded sample without repetition, `lhs` a seeded Latin hypercube over the
+// parameters' values; each is a list of design indices fixed
 // before any evaluation, so the results do not depend on the number of threads. Designs are
 // evaluated in blocks by std::thread workers; each block reaches the sink whole and in index-list
 // order (a database writes it in one transaction).
@@ -15,12 +16,32 @@
 
 namespace xpusim {
 
-enum class SearchStrategy { kGrid, kRandom };
+enum class SearchStrategy { kGrid, kRandom, kLatinHypercube };
 
 // The designs to evaluate: grid -> 0, 1, ... (the first `max_evals`, 0 = all); random ->
 // `max_evals` distinct indices drawn with `seed` (all of them in grid order when max_evals is 0
-// or covers the grid).
+// or covers the grid); lhs -> lhs_indices over one parameter of `grid_size` values (a stratified
+// sample of the indices: search_indices gives the hypercube over a space's parameters).
 std::vector<uint64_t> design_indices(uint64_t grid_size, SearchStrategy strategy,
+                                     uint64_t max_evals, uint64_t seed);
+
+// Latin hypercube sample of `n` designs over parameters with `value_counts` values each (the
+// space's parameters in order): per parameter, the value indices 0..k-1 are cut into n strata
+// (stratum j: [floor(j k / n), floor((j+1) k / n)), or the single value floor(j k / n) when n > k),
+// each stratum is used by exactly one sample (a seeded permutation, SplitMix64) and the value
+// is drawn within it. Returns one column of value indices per parameter (column[p][i]: sample
+// i's value of parameter p). A pure function of its arguments.
+std::vector<std::vector<uint32_t>> latin_hypercube(const std::vector<uint64_t>& value_counts,
+                                                   uint64_t n, uint64_t seed);
+
+// The grid indices of latin_hypercube(value_counts, max_evals, seed), a design drawn twice kept
+// once (possible only when max_evals exceeds every parameter's value count), in sample order;
+// the whole grid in grid order when max_evals is 0 or covers it.
+std::vector<uint64_t> lhs_indices(const std::vector<uint64_t>& value_counts, uint64_t max_evals,
+                                  uint64_t seed);
+
+// design_indices for a space: lhs over the space's parameters, grid and random as above.
+std::vector<uint64_t> search_indices(const SpaceSpec& space, SearchStrategy strategy,
                                      uint64_t max_evals, uint64_t seed);
 
 // Evaluates `indices` with `threads` workers (>= 1), `block` designs at a time, and hands each

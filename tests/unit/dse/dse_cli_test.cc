@@ -82,6 +82,36 @@ TEST_F(ExploreCli, RandomIsSeeded) {
   EXPECT_EQ(nlohmann::json::parse(a.out)["evaluated"], 5);
 }
 
+TEST_F(ExploreCli, LatinHypercubeIsSeededAndThreadIndependent) {
+  auto a = run("explore " + space + " --strategy lhs --max-evals 2 --seed 3 --threads 2 --format json");
+  auto b = run("explore " + space + " --strategy lhs --max-evals 2 --seed 3 --threads 1 --format json");
+  ASSERT_EQ(a.code, 0) << a.out;
+  EXPECT_EQ(a.out, b.out);
+  EXPECT_EQ(nlohmann::json::parse(a.out)["evaluated"], 2);
+  auto t = run("explore " + space + " --strategy lhs --max-evals 2 --seed 3");
+  EXPECT_NE(t.out.find("lhs strategy; 2 evaluated now"), std::string::npos) << t.out;
+  auto bad = run("explore " + space + " --strategy lhs --max-designs 10", true);
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_NE(bad.out.find("--strategy lhs over a space of 12 designs"), std::string::npos) << bad.out;
+}
+
+TEST_F(ExploreCli, ProgressLineOnlyOnATerminalAndNotWithQuiet) {
+  // stderr a pipe: nothing on it.
+  auto piped = run("explore " + space, true);
+  ASSERT_EQ(piped.code, 0);
+  EXPECT_EQ(piped.out, "");
+  // stderr a terminal (script(1) runs the command on a pseudo-terminal; stdout discarded).
+  if (testing::shell("command -v script >/dev/null 2>&1").code != 0) GTEST_SKIP() << "no script(1)";
+  const std::string cmd = std::string("\"") + XPUSIM_BINARY + "\" explore " + space;
+  auto tty = testing::shell("script -qec '" + cmd + " >/dev/null' /dev/null");
+  ASSERT_EQ(tty.code, 0) << tty.out;
+  EXPECT_NE(tty.out.find("explore: 12/12 designs (100%), "), std::string::npos) << tty.out;
+  EXPECT_NE(tty.out.find(" designs/s, 100% feasible, done in "), std::string::npos) << tty.out;
+  auto quiet = testing::shell("script -qec '" + cmd + " --quiet >/dev/null' /dev/null");
+  ASSERT_EQ(quiet.code, 0);
+  EXPECT_EQ(quiet.out, "");
+}
+
 TEST_F(ExploreCli, ResumedDatabaseGivesTheSameFrontAndRows) {
   const std::string full = dir.file("full.sqlite"), part = dir.file("part.sqlite");
   ASSERT_EQ(run("explore " + space + " --db " + full).code, 0);

@@ -15,6 +15,7 @@
 #include "xpusim/dse/design_evaluator.h"
 #include "xpusim/dse/explorer.h"
 #include "xpusim/dse/pareto.h"
+#include "xpusim/dse/progress.h"
 #include "xpusim/dse/result_db.h"
 
 namespace xpusim {
@@ -128,6 +129,64 @@ TEST(Search, RandomIndicesAreSeededAndDistinct) {
   EXPECT_EQ(design_indices(10, SearchStrategy::kGrid, 4, 1), (std::vector<uint64_t>{0, 1, 2, 3}));
 }
 
+// The stratum of value v of a parameter with k values cut into n <= k strata: the j with
+// floor(j k / n) <= v < floor((j+1) k / n).
+uint64_t stratum_of(uint64_t v, uint64_t k, uint64_t n) {
+  uint64_t j = 0;
+  while (j + 1 < n && (j + 1) * k / n <= v) ++j;
+  return j;
+}
+
+TEST(Search, LatinHypercubeHitsEveryStratumOfEveryParameterOnce) {
+  const std::vector<uint64_t> counts = {7, 40, 13, 100};
+  for (uint64_t n : {1u, 5u, 7u}) {
+    const auto cols = latin_hypercube(counts, n, 11);
+    ASSERT_EQ(cols.size(), counts.size());
+    for (size_t p = 0; p < counts.size(); ++p) {
+      ASSERT_EQ(cols[p].size(), n);
+      std::vector<int> hits(n, 0);
+      for (uint32_t v : cols[p]) {
+        ASSERT_LT(v, counts[p]);
+        ++hits[stratum_of(v, counts[p], n)];
+      }
+      for (uint64_t j = 0; j < n; ++j) EXPECT_EQ(hits[j], 1) << "n " << n << " parameter " << p << " stratum " << j;
+    }
+  }
+  // More samples than values: every value is used floor(n/k) or ceil(n/k) times.
+  const auto cols = latin_hypercube({3, 4}, 10, 5);
+  for (size_t p = 0; p < 2; ++p) {
+    const uint64_t k = p == 0 ? 3 : 4;
+    std::vector<int> uses(k, 0);
+    for (uint32_t v : cols[p]) ++uses[v];
+    for (uint64_t v = 0; v < k; ++v) {
+      EXPECT_GE(uses[v], static_cast<int>(10 / k));
+      EXPECT_LE(uses[v], static_cast<int>((10 + k - 1) / k));
+    }
+  }
+}
+
+TEST(Search, LatinHypercubeIndicesAreSeededDistinctAndInTheGrid) {
+  const std::vector<uint64_t> counts = {5, 3, 5, 3, 4};  // the worked example's 900 designs
+  const auto a = lhs_indices(counts, 20, 42);
+  EXPECT_EQ(a, lhs_indices(counts, 20, 42));
+  EXPECT_NE(a, lhs_indices(counts, 20, 43));
+  EXPECT_EQ(std::set<uint64_t>(a.begin(), a.end()).size(), a.size());
+  EXPECT_LT(*std::max_element(a.begin(), a.end()), 900u);
+  // With fewer samples than some parameter's values no design repeats: all 5 are kept, and the
+  // index is the grid index of the sampled values (first parameter slowest).
+  const auto b = lhs_indices(counts, 5, 7);
+  ASSERT_EQ(b.size(), 5u);
+  const auto cols = latin_hypercube(counts, 5, 7);
+  for (size_t i = 0; i < 5; ++i) {
+    uint64_t index = 0;
+    for (size_t p = 0; p < counts.size(); ++p) index = index * counts[p] + cols[p][i];
+    EXPECT_EQ(b[i], index);
+  }
+  // The whole grid when the sample covers it.
+  EXPECT_EQ(lhs_indices({2, 3}, 6, 1), (std::vector<uint64_t>{0, 1, 2, 3, 4, 5}));
+  EXPECT_EQ(lhs_indices({2, 3}, 0, 1).size(), 6u);
+}
+
 std::vector<DesignResult> rows(const ResultDb& db) {
   std::vector<DesignResult> out;
   db.for_each([&](const DesignResult& r) { out.push_back(r); });
@@ -234,6 +293,25 @@ TEST(ResultDbTest, ResumeRefusesAnotherSpace) {
             "space (hash " + hash_hex(canonical_space_text(*s)) + ", this space " +
             hash_hex(canonical_space_text(other)) + "); resume with the space it was made with, "
             "or name a new file\n");
+}
+
+}  // namespace
+}  // namespace xpusim
+
+namespace xpusim {
+namespace {
+
+TEST(Progress, LineSaysDoneRateFeasibleShareAndTimeLeft) {
+  SearchProgress p{.done = 1536, .total = 15000, .feasible = 1106, .elapsed = Seconds(0.5)};
+  EXPECT_EQ(progress_text(p), "1,536/15,000 designs (10%), 3,072 designs/s, 72% feasible, 4.4 s left");
+  p.finished = true;
+  EXPECT_EQ(progress_text(p), "1,536/15,000 designs (10%), 3,072 designs/s, 72% feasible, done in 0.50 s");
+  // Nothing done yet: no rate, no share, no estimate (never a division by zero).
+  EXPECT_EQ(progress_text(SearchProgress{.total = 12}), "0/12 designs (0%), - designs/s, - feasible, - left");
+  EXPECT_EQ(duration_text(Seconds(42.4)), "42 s");
+  EXPECT_EQ(duration_text(Seconds(185)), "3 min 5 s");
+  EXPECT_EQ(duration_text(Seconds(7380)), "2 h 3 min");
+  EXPECT_EQ(duration_text(Seconds(-1)), "-");
 }
 
 }  // namespace

@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: Apache-2.0
+// `xpusim sensitivity`: the elasticity d ln(metric) / d ln(field) of a design's figures with
+// respect to every numeric hardware field, by central differences (dse/sensitivity.h), ranked by
+// |elasticity|, with the run's prefill and decode bounds. Flags as `run`; JSON keys a contract.
+#include <cmath>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/command.h"
+#include "cli/numeric_flags.h"
+#include "xpusim/base/text.h"
+#include "xpusim/config/precision.h"
+#include "xpusim/dse/sensitivity.h"
+#include "xpusim/report/table.h"
+#include "xpusim/units/unit_parser.h"
+
+namespace xpusim::cli {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+[[noreturn]] void flag_error(const std::string& flag, const std::string& message) {
+  throw InputError(Diagnostics{Diagnostic{.file = "<command line>", .path = flag, .message = message}});
+}
+
+constexpr RealBound kStepBound{0, 0.5, "", "relative step; beyond 50% a difference is no "
+                               "derivative", true, false};
+
+const std::vector<Metric> kDefaultMetrics = {
+    Metric::kOutputTokensPerSPerDevice, Metric::kTtftMs,        Metric::kTpotMs,
+    Metric::kManufacturingCostUsd,      Metric::kTotalAreaMm2, Metric::kAveragePowerW};
+
+struct SensitivityOptions {
+  std::string hardware;
+  std::string model;
+  int devices = 0;  // 0 = tp x pp
+  int tp = 1, pp = 1;
+  int64_t batch = 1;
+  int64_t input_len = 128;
+  int64_t output_len = 128;
+  std::string precision = "bf16";
+  std::string kv_precision;
+  std::vector<std::string> metrics;
+  double step = kDefaultSensitivityStep;
+};
+
+void check_precision(const std::string& flag, const std::string& text) {
+  if (precision_from_string(text)) return;
+  std::string msg = fmt::format("unknown precision \"{}\"; allowed: {}", text, join(precision_names()));
+  if (auto m = closest_match(text, precision_names())) msg += fmt::format(" (did you mean \"{}\"?)", *m);
+  flag_error(flag, msg);
+}
+
+std::vector<Metric> parse_metrics(const std::vector<std::string>& names) {
+  if (names.empty()) return kDefaultMetrics;
+  std::vector<Metric> out;
+  for (const auto& n : names) {
+    auto m = metric_from_name(n);
+    if (!m) {
+      std::string msg = fmt::format("unknown metric \"{}\"; allowed: {}", n, join(metric_names()));
+      if (auto c = closest_match(n, metric_names())) msg += fmt::format(" (did you mean \"{}\"?)", *c);
+      flag_error("--metric", msg);
+    }
+    if (std::find(out.begin(), out.end(), *m) != out.end())
+      flag_error("--metric", fmt::format("metric \"{}\" is given twice", n));
+    out.push_back(*m);
+  }
+  return out;
+}
+
+double r6(double v) {
+  if (v == 0 || !std::isfinite(v)) return v;
+  const double scale = std::pow(10.0, 6 - static_cast<int>(std::ceil(std::log10(std::fabs(v)))));
+  return std::round(v * scale) / scale;
+}
+
+json number_or_null(double v) { return std::isfinite(v) ? json(r6(v)) : json(nullptr); }
+
+std::string unit_of(const FieldInfo& f) {
+  return f.kind == FieldKind::kQuantity && !f.dim.dimensionless() ? dimension_canonical_symbol(f.dim) : "";
+}
+
+// In the largest of a few readable units the value is at least 1 of ("256 KiB", "2 us").
+std::string display(const FieldInfo& f, double v) {
+  if (f.kind == FieldKind::kQuantity) {
+    std::string best = format_quantity(v, f.dim);
+    for (const char* unit : {"KiB", "MiB", "GiB", "ns", "us", "ms"}) {
+      auto one = parse_quantity_text(std::string("1 ") + unit);
+      if (!one || !(one->dim == f.dim) || v < one->canonical) continue;
+      if (auto text = format_in_unit(v, f.dim, unit)) best = *text;
+    }
+    return best;
+  }
+  if (f.kind == FieldKind::kInteger) return fmt::format("{:.0f}", v);
+  return sig(v, 4);
+}
+
+void print_report(const SensitivityOptions& o, const SensitivityReport& rep, const GlobalOptions& g) {
+  const bool ok = rep.base.feasibility.feasible();
+  const std::vector<size_t> order = rank_fields(rep, 0);
+  if (g.format == "json") {
+    json j;
+    j["hardware"] = o.hardware;
+    j["model"] = o.model;
+    j["scenario"] = {{"devices", o.devices > 0 ? o.devices : o.tp * o.pp}, {"tp", o.tp}, {"pp", o.pp},
+                     {"batch", o.batch}, {"input_len", o.input_len}, {"output_len", o.output_len},
+                     {"precision", o.precision}};
+    j["feasible"] = ok;
+    j["infeasible_reason"] = ok ? json(nullptr) : json(std::string(rep.base.feasibility.reason_name()));
+    j["infeasible_detail"] = ok ? json(nullptr) : json(rep.base.feasibility.detail);
+    j["prefill_bound"] = ok ? json(rep.bounds.prefill) : json(nullptr);
+    j["decode_bound"] = ok ? json(rep.bounds.decode) : json(nullptr);
+    j["step"] = rep.step;
+    json base = json::object();
+    for (Metric m : rep.metrics)
+      base[std::string(metric_name(m))] = number_or_null(rep.base.metrics[static_cast<size_t>(m)]);
+    j["metrics"] = base;
+    json fields = json::array();
+    for (size_t i : order) {
+      const FieldSensitivity& f = rep.fields[i];
+      json e = json::object();
+      for (size_t k = 0; k < rep.metrics.size(); ++k)
+        e[std::string(metric_name(rep.metrics[k]))] = number_or_null(f.elasticity[k]);
+      // Integers as integers; quantities and reals with 6 significant digits.
+      auto value = [&](double v) {
+        return f.field.kind == FieldKind::kInteger ? json(static_cast<int64_t>(v)) : json(r6(v));
+      };
+      fields.push_back({{"path", f.path},
+                        {"value", value(f.value)},
+                        {"unit", unit_of(f.field)},
+                        {"low", f.low ? value(*f.low) : json(nullptr)},
+                        {"high", f.high ? value(*f.high) : json(nullptr)},
+                        {"skipped", f.skipped},
+                        {"elasticity", e},
+                        {"note", f.note}});
+    }
+    j["fields"] = fields;
+    json ranking = json::object();
+    for (size_t k = 0; k < rep.metrics.size(); ++k) {
+      json list = json::array();
+      for (size_t i : rank_fields(rep, k))
+        if (std::isfinite(rep.fields[i].elasticity[k])) list.push_back(rep.fields[i].path);
+      ranking[std::string(metric_name(rep.metrics[k]))] = list;
+    }
+    j["ranking"] = ranking;
+    std::printf("%s\n", j.dump(2).c_str());
+    return;
+  }
+  std::vector<std::string> cols = {"field", "value"};
+  for (Metric m : rep.metrics) cols.emplace_back(metric_name(m));
+  cols.emplace_back("note");
+  Table t(cols);
+  for (size_t i : order) {
+    const FieldSensitivity& f = rep.fields[i];
+    std::vector<std::string> row = {f.path, g.format == "csv" ? fmt::format("{:.10g}", f.value)
+                                                              : display(f.field, f.value)};
+    for (double e : f.elasticity)
+      row.push_back(!std::isfinite(e) ? (g.format == "csv" ? "" : "-")
+                                      : g.format == "csv" ? fmt::format("{:.6g}", e) : fixed(e, 3));
+    row.push_back(f.note);
+    t.add_row(row);
+  }
+  if (g.format == "csv") {  // an infeasible base: the header alone, and why on stderr
+    if (!ok) std::fprintf(stderr, "INFEASIBLE: %s: %s\n",
+                          std::string(rep.base.feasibility.reason_name()).c_str(),
+                          rep.base.feasibility.detail.c_str());
+    std::fputs(t.to_csv().c_str(), stdout);
+    return;
+  }
+  std::printf("sensitivity of %s on %s: %d device%s, tp %d, pp %d, batch %lld, %lld in / %lld out, %s\n",
+              o.model.c_str(), o.hardware.c_str(), o.devices > 0 ? o.devices : o.tp * o.pp,
+              (o.devices > 0 ? o.devices : o.tp * o.pp) == 1 ? "" : "s", o.tp, o.pp,
+              static_cast<long long>(o.batch), static_cast<long long>(o.input_len),
+              static_cast<long long>(o.output_len), o.precision.c_str());
+  if (!ok) {
+    std::printf("INFEASIBLE: %s: %s\nno elasticities: the base design has no figures\n",
+                std::string(rep.base.feasibility.reason_name()).c_str(),
+                rep.base.feasibility.detail.c_str());
+    return;
+  }
+  std::printf("bound: prefill %s, decode %s\n", rep.bounds.prefill.c_str(), rep.bounds.decode.c_str());
+  std::string base;
+  for (Metric m : rep.metrics)
+    base += fmt::format("{}{} {}", base.empty() ? "" : ", ", metric_name(m),
+                        sig(rep.base.metrics[static_cast<size_t>(m)], 5));
+  std::printf("base: %s\n", base.c_str());
+  std::printf("elasticity d ln(metric) / d ln(field), central differences at +-%g%%, ranked by "
+              "|elasticity| of %s (0.5 = 1%% more of the field gives 0.5%% more of the metric)\n",
+              100.0 * rep.step, std::string(metric_name(rep.metrics[0])).c_str());
+  std::fputs(t.to_text().c_str(), stdout);
+}
+
+void run_sensitivity(const SensitivityOptions& o, const GlobalOptions& g) {
+  if (!g.overrides.empty())
+    flag_error("--set", "sensitivity takes no --set: it perturbs every field of the hardware "
+                        "itself; write the design to a hardware/v1 file and pass --hardware FILE");
+  check_precision("--precision", o.precision);
+  if (!o.kv_precision.empty()) check_precision("--kv-precision", o.kv_precision);
+  const std::vector<Metric> metrics = parse_metrics(o.metrics);
+  if (o.devices > 0 && o.devices % (o.tp * o.pp) != 0)
+    flag_error("--devices", fmt::format("{} devices is not a multiple of tp x pp = {}", o.devices,
+                                        o.tp * o.pp));
+  SpaceSpec space;
+  space.hardware = o.hardware;
+  space.model = o.model;
+  space.batch = o.batch;
+  space.input_len = o.input_len;
+  space.output_len = o.output_len;
+  space.precision = o.precision;
+  space.kv_precision = o.kv_precision;
+  space.devices = o.devices;
+  auto evaluator = DesignEvaluator::create(space);
+  if (!evaluator) {
+    Diagnostics diags = evaluator.error();
+    for (auto& d : diags)  // scenario checks name the flag they came from
+      if (d.file.empty() && d.path == "scenario.input_len") {
+        d.file = "<command line>";
+        d.path = "--input-len";
+      }
+    throw InputError(std::move(diags));
+  }
+  ParallelismPlan plan;
+  plan.tp = o.tp;
+  plan.pp = o.pp;
+  const SensitivityReport rep = sensitivity(*evaluator, plan, metrics, o.step);
+  // An invalid base (plan, scenario, a hardware file failing its checks) is bad input; a base
+  // that does not fit (memory, reticle, ...) is a valid question with an INFEASIBLE answer.
+  const auto& why = rep.base.feasibility.reason;
+  if (why && (*why == InfeasibleReason::kInvalid || *why == InfeasibleReason::kParallelism))
+    flag_error(*why == InfeasibleReason::kParallelism ? "--tp" : "--hardware",
+               rep.base.feasibility.detail);
+  print_report(o, rep, g);
+}
+
+}  // namespace
+
+void add_sensitivity_command(CLI::App& app, GlobalOptions& g) {
+  auto o = std::make_shared<SensitivityOptions>();
+  auto* cmd = app.add_subcommand(
+      "sensitivity", "elasticity of throughput, latency, cost, area and power with respect to "
+                     "every numeric hardware field, and what binds");
+  cmd->add_option("--hardware", o->hardware, "hardware preset id or file")->required();
+  cmd->add_option("--model", o->model, "model preset id or file")->required();
+  bound_int(cmd->add_option("--devices", o->devices, "total devices (default tp x pp)"), bounds::kDevices);
+  bound_int(cmd->add_option("--tp", o->tp, "tensor-parallel degree")->capture_default_str(),
+            bounds::kParallelDegree);
+  bound_int(cmd->add_option("--pp", o->pp, "pipeline-parallel degree")->capture_default_str(),
+            bounds::kParallelDegree);
+  bound_int(cmd->add_option("--batch", o->batch, "requests in the static batch")->required(),
+            bounds::kBatch);
+  bound_int(cmd->add_option("--input-len", o->input_len, "prompt tokens per request")->required(),
+            bounds::kSequenceTokens);
+  bound_int(cmd->add_option("--output-len", o->output_len, "generated tokens per request")->required(),
+            bounds::kSequenceTokens);
+  cmd->add_option("--precision", o->precision, "weights/compute precision")->capture_default_str();
+  cmd->add_option("--kv-precision", o->kv_precision, "KV-cache precision (default: see --precision)");
+  cmd->add_option("--metric", o->metrics,
+                  "metric to differentiate (repeatable; default output_tokens_per_s_per_device, "
+                  "ttft_ms, tpot_ms, manufacturing_cost_usd, total_area_mm2, average_power_w); "
+                  "the first ranks the fields");
+  bound_real(cmd->add_option("--step", o->step, "relative step of the central difference")
+                 ->capture_default_str(),
+             kStepBound);
+  cmd->callback([o, &g] { run_sensitivity(*o, g); });
+}
+
+}  // namespace xpusim::cli
