@@ -33,12 +33,6 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-// Rounds for output so that JSON carries no binary noise (as `run`).
-double r6(double v) {
-  if (v == 0 || !std::isfinite(v)) return v;
-  double scale = std::pow(10.0, 6 - static_cast<int>(std::ceil(std::log10(std::fabs(v)))));
-  return std::round(v * scale) / scale;
-}
 
 [[noreturn]] void input_error(const std::string& flag, const std::string& message) {
   throw InputError(Diagnostics{Diagnostic{.file = "<command line>", .path = flag, .message = message}});
@@ -84,7 +78,7 @@ void print_front(const GlobalOptions& g, const SpaceSpec& space, const FrontBuil
       json metrics;
       for (const auto& m : metric_infos()) {
         const double v = r.metrics[static_cast<size_t>(m.metric)];
-        metrics[std::string(m.name)] = std::isfinite(v) ? json(r6(v)) : json(nullptr);
+        metrics[std::string(m.name)] = std::isfinite(v) ? json(round6(v)) : json(nullptr);
       }
       d["metrics"] = metrics;
       designs.push_back(d);

@@ -34,9 +34,7 @@ using json = nlohmann::ordered_json;
 // Six significant digits, so JSON carries no binary noise; non-finite values become null.
 json num(double v) {
   if (!std::isfinite(v) || std::fabs(v) >= 1e299) return nullptr;
-  if (v == 0) return 0.0;
-  double scale = std::pow(10.0, 6 - static_cast<int>(std::ceil(std::log10(std::fabs(v)))));
-  return std::round(v * scale) / scale;
+  return round6(v);
 }
 
 void print(const std::string& text) { std::fputs(text.c_str(), stdout); }

@@ -23,27 +23,21 @@ using json = nlohmann::ordered_json;
 double tflops(FlopRate r) { return units::to_tflops(r); }
 double gbs(BytesPerSecond b) { return units::to_gb_per_s(b); }
 
-// Rounds for output so that JSON carries no binary noise (1307.4000000000001).
-double r6(double v) {
-  if (v == 0 || !std::isfinite(v)) return v;
-  double scale = std::pow(10.0, 6 - static_cast<int>(std::ceil(std::log10(std::fabs(v)))));
-  return std::round(v * scale) / scale;
-}
 
 json level_json(const MemoryLevelSpec& l, bool per_unit) {
   if (!l.present) return nullptr;
   json j;
   j["capacity_bytes"] = l.capacity.value();
-  j[per_unit ? "bandwidth_per_unit_gbs" : "bandwidth_gbs"] = r6(gbs(l.bandwidth));
+  j[per_unit ? "bandwidth_per_unit_gbs" : "bandwidth_gbs"] = round6(gbs(l.bandwidth));
   return j;
 }
 
 json tier_json(const LinkTierSpec& t) {
   if (!t.present) return nullptr;
   return json{{"name", t.name},
-              {"bandwidth_gbs", r6(gbs(t.bandwidth))},
+              {"bandwidth_gbs", round6(gbs(t.bandwidth))},
               {"links", t.links},
-              {"latency_us", r6(units::to_us(t.latency))},
+              {"latency_us", round6(units::to_us(t.latency))},
               {"topology", t.topology},
               {"domain_size", t.domain_size}};
 }
@@ -70,31 +64,31 @@ json hardware_json(const HardwareSpec& hw) {
     const std::string name(to_string(p));
     const size_t i = index_of(p);
     macs[name] = c.matrix.macs_per_cycle[i];
-    if (c.datasheet_peak[i]) datasheet[name] = r6(tflops(*c.datasheet_peak[i]));
+    if (c.datasheet_peak[i]) datasheet[name] = round6(tflops(*c.datasheet_peak[i]));
     if (!(peak_rate(hw, p).value() > 0)) continue;
-    peak[name] = r6(tflops(peak_rate(hw, p)));
-    if (auto r = dram_ridge_point(hw, p)) ridge[name] = r6(r->value());
-    if (auto r = l2_ridge_point(hw, p)) ridge_l2[name] = r6(r->value());
-    if (auto b = dram_bytes_per_flop(hw, p)) bpf[name] = r6(b->value());
+    peak[name] = round6(tflops(peak_rate(hw, p)));
+    if (auto r = dram_ridge_point(hw, p)) ridge[name] = round6(r->value());
+    if (auto r = l2_ridge_point(hw, p)) ridge_l2[name] = round6(r->value());
+    if (auto b = dram_bytes_per_flop(hw, p)) bpf[name] = round6(b->value());
   }
   j["peak_tflops"] = peak;
-  j["vector_fp32_tflops"] = r6(tflops(peak_vector_rate(hw)));
-  j["special_function_per_s"] = r6(special_function_rate(hw).value());
+  j["vector_fp32_tflops"] = round6(tflops(peak_vector_rate(hw)));
+  j["special_function_per_s"] = round6(special_function_rate(hw).value());
   j["dram_capacity_bytes"] = m.dram.capacity.value();
-  j["dram_capacity_gb"] = r6(units::to_gb(m.dram.capacity));
-  j["dram_capacity_gib"] = r6(units::to_gib(m.dram.capacity));  // vendors' "80 GB" of HBM is GiB
-  j["dram_bandwidth_gbs"] = r6(gbs(m.dram.bandwidth));
+  j["dram_capacity_gb"] = round6(units::to_gb(m.dram.capacity));
+  j["dram_capacity_gib"] = round6(units::to_gib(m.dram.capacity));  // vendors' "80 GB" of HBM is GiB
+  j["dram_bandwidth_gbs"] = round6(gbs(m.dram.bandwidth));
   j["ridge_flop_per_byte"] = ridge;
   j["ridge_l2_flop_per_byte"] = ridge_l2;
   j["bytes_per_flop"] = bpf;
   j["on_chip_sram_bytes"] = total_on_chip_sram(hw).value();
-  j["l1_total_bandwidth_gbs"] = r6(gbs(total_level_bandwidth(hw, m.l1)));
+  j["l1_total_bandwidth_gbs"] = round6(gbs(total_level_bandwidth(hw, m.l1)));
 
   json spec;
   spec["compute"] = {{"units", c.units},
                      {"units_on_die", c.units_on_die ? json(*c.units_on_die) : json(nullptr)},
                      {"unit_name", c.unit_name},
-                     {"clock_ghz", r6(units::to_ghz(c.clock))},
+                     {"clock_ghz", round6(units::to_ghz(c.clock))},
                      {"matrix",
                       {{"engines_per_unit", c.matrix.engines_per_unit},
                        {"macs_per_cycle", macs},
@@ -114,12 +108,12 @@ json hardware_json(const HardwareSpec& hw) {
                       {"stacks", m.dram.stacks},
                       {"sites", m.dram.sites ? json(*m.dram.sites) : json(nullptr)},
                       {"capacity_bytes", m.dram.capacity.value()},
-                      {"bandwidth_gbs", r6(gbs(m.dram.bandwidth))}}}};
+                      {"bandwidth_gbs", round6(gbs(m.dram.bandwidth))}}}};
   const auto& ic = hw.interconnect;
   spec["interconnect"] = {{"scale_up", tier_json(ic.scale_up)},
                           {"scale_out", tier_json(ic.scale_out)},
                           {"host_bandwidth_gbs", ic.host_bandwidth
-                                                     ? json(r6(gbs(*ic.host_bandwidth)))
+                                                     ? json(round6(gbs(*ic.host_bandwidth)))
                                                      : json(nullptr)}};
   const auto& ph = hw.physical;
   spec["physical"] = {{"process", ph.process},
@@ -176,10 +170,10 @@ void list_hardware(const GlobalOptions& g) {
     out.push_back({{"id", hw->id},
                    {"name", hw->name},
                    {"vendor", hw->vendor},
-                   {"bf16_tflops", r6(bf16)},
-                   {"fp8_tflops", r6(fp8)},
-                   {"dram_gib", r6(units::to_gib(hw->memory.dram.capacity))},
-                   {"dram_tb_s", r6(units::to_tb_per_s(hw->memory.dram.bandwidth))}});
+                   {"bf16_tflops", round6(bf16)},
+                   {"fp8_tflops", round6(fp8)},
+                   {"dram_gib", round6(units::to_gib(hw->memory.dram.capacity))},
+                   {"dram_tb_s", round6(units::to_tb_per_s(hw->memory.dram.bandwidth))}});
   }
   if (!diags.empty()) throw InputError(diags);
   if (g.format == "json") print(out.dump(2) + "\n");

@@ -30,12 +30,6 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-// Rounds for output so that JSON carries no binary noise.
-double r6(double v) {
-  if (v == 0 || !std::isfinite(v)) return v;
-  double scale = std::pow(10.0, 6 - static_cast<int>(std::ceil(std::log10(std::fabs(v)))));
-  return std::round(v * scale) / scale;
-}
 
 // Byte counts as whole numbers (they are sums of element counts x sizes).
 double bytes_count(Bytes b) { return std::round(b.value()); }
@@ -123,7 +117,7 @@ void check_plan_or_throw(const ModelSpec& model, const ParallelismPlan& plan) {
   flags_or_throw(check_plan(model, plan));
 }
 
-json num_or_null(bool ok, double v) { return ok ? json(r6(v)) : json(nullptr); }
+json num_or_null(bool ok, double v) { return ok ? json(round6(v)) : json(nullptr); }
 json text_or_null(bool ok, std::string_view text) { return ok ? json(std::string(text)) : json(nullptr); }
 
 json op_json(const OpBreakdown& op, const char* phase) {
@@ -131,14 +125,14 @@ json op_json(const OpBreakdown& op, const char* phase) {
               {"layer", op.layer},
               {"name", op.name},
               {"kind", std::string(to_string(op.kind))},
-              {"count", r6(op.count)},
-              {"time_ms", r6(units::to_ms(op.time))},
-              {"flop", r6(op.flop.value())},
+              {"count", round6(op.count)},
+              {"time_ms", round6(units::to_ms(op.time))},
+              {"flop", round6(op.flop.value())},
               {"dram_bytes", bytes_count(op.bytes.dram)},
               {"l2_bytes", bytes_count(op.bytes.l2)},
               {"link_bytes", bytes_count(op.bytes.link)},
               {"bound", std::string(to_string(op.bound))},
-              {"utilization", r6(op.utilization)}};
+              {"utilization", round6(op.utilization)}};
 }
 
 json memory_json(const MemoryFootprint& m) {
@@ -206,17 +200,17 @@ void add_economics_json(json& j, const TokenEconomicsAssumptions& a,
   j["cost_per_million_output_tokens_usd"] =
       num_or_null(ok, ok ? e->cost_per_million_output_tokens.value() : 0);
   json x;
-  x["electricity_usd_per_kwh"] = r6(a.tco.electricity.value() * 3.6e6);
-  x["pue"] = r6(a.tco.pue);
-  x["system_power_factor"] = r6(a.tco.system_power_factor);
-  x["lifetime_years"] = r6(a.tco.lifetime.value() / (365.25 * 86400.0));
-  x["utilization"] = r6(a.tco.utilization);
-  x["gross_margin"] = a.device_price ? json(nullptr) : json(r6(a.gross_margin));
+  x["electricity_usd_per_kwh"] = round6(a.tco.electricity.value() * 3.6e6);
+  x["pue"] = round6(a.tco.pue);
+  x["system_power_factor"] = round6(a.tco.system_power_factor);
+  x["lifetime_years"] = round6(a.tco.lifetime.value() / (365.25 * 86400.0));
+  x["utilization"] = round6(a.tco.utilization);
+  x["gross_margin"] = a.device_price ? json(nullptr) : json(round6(a.gross_margin));
   x["device_price_source"] = a.device_price ? "given (--device-price)"
                                             : "modelled cost per unit / (1 - gross margin)";
-  x["device_price_usd"] = ok ? json(r6(e->device_price.value())) : json(nullptr);
+  x["device_price_usd"] = ok ? json(round6(e->device_price.value())) : json(nullptr);
   x["modelled_cost_per_unit_usd"] =
-      ok && e->device_price_modelled ? json(r6(e->modelled_cost_per_unit.value())) : json(nullptr);
+      ok && e->device_price_modelled ? json(round6(e->modelled_cost_per_unit.value())) : json(nullptr);
   x["prefill_power_w"] = num_or_null(ok, ok ? e->prefill.power.value() : 0);
   x["decode_power_w"] = num_or_null(ok, ok ? e->decode.power.value() : 0);
   x["idle_power_w"] = num_or_null(ok, ok ? e->idle_power.value() : 0);
@@ -296,7 +290,7 @@ void run_scenario(const RunOptions& o, const GlobalOptions& g) {
   if (r.feasibility.reason == InfeasibleReason::kMemory ||
       r.feasibility.reason == InfeasibleReason::kNetwork)
     smallest_plan = flags_or_throw(smallest_feasible_plan(hw, model, sc, cal));
-  auto ms = [&](Seconds t) { return feasible ? json(r6(units::to_ms(t))) : json(nullptr); };
+  auto ms = [&](Seconds t) { return feasible ? json(round6(units::to_ms(t))) : json(nullptr); };
 
   if (g.format == "json") {
     json j;
@@ -447,17 +441,17 @@ void run_gemm(const GemmOptions& o, const GlobalOptions& g) {
   j["precision"] = to_string(a);
   j["weight_precision"] = to_string(b);
   j["execution_precision"] = to_string(r.execution_precision);
-  j["latency_ms"] = r6(units::to_ms(r.time));
-  j["isolated_call_ms"] = r6(units::to_ms(r.isolated_call_time));
-  j["tflops"] = r6(units::to_tflops(r.achieved));
-  j["peak_tflops"] = r6(units::to_tflops(peak_matrix_rate(hw, r.execution_precision)));
+  j["latency_ms"] = round6(units::to_ms(r.time));
+  j["isolated_call_ms"] = round6(units::to_ms(r.isolated_call_time));
+  j["tflops"] = round6(units::to_tflops(r.achieved));
+  j["peak_tflops"] = round6(units::to_tflops(peak_matrix_rate(hw, r.execution_precision)));
   j["tile"] = json{{"m", r.tile.m}, {"n", r.tile.n}, {"k", r.tile.k}};
   j["tiles"] = r.tiles;
   j["waves"] = r.waves;
   j["bound"] = to_string(r.bound);
-  j["utilization"] = r6(r.utilization);
-  j["matrix_time_ms"] = r6(units::to_ms(r.matrix_time));
-  j["dram_time_ms"] = r6(units::to_ms(r.dram_time));
+  j["utilization"] = round6(r.utilization);
+  j["matrix_time_ms"] = round6(units::to_ms(r.matrix_time));
+  j["dram_time_ms"] = round6(units::to_ms(r.dram_time));
   j["dram_bytes"] = bytes_count(r.bytes.dram);
   j["l2_bytes"] = bytes_count(r.bytes.l2);
   if (g.format == "json") {

@@ -73,13 +73,8 @@ std::vector<Metric> parse_metrics(const std::vector<std::string>& names) {
   return out;
 }
 
-double r6(double v) {
-  if (v == 0 || !std::isfinite(v)) return v;
-  const double scale = std::pow(10.0, 6 - static_cast<int>(std::ceil(std::log10(std::fabs(v)))));
-  return std::round(v * scale) / scale;
-}
 
-json number_or_null(double v) { return std::isfinite(v) ? json(r6(v)) : json(nullptr); }
+json number_or_null(double v) { return std::isfinite(v) ? json(round6(v)) : json(nullptr); }
 
 std::string unit_of(const FieldInfo& f) {
   return f.kind == FieldKind::kQuantity && !f.dim.dimensionless() ? dimension_canonical_symbol(f.dim) : "";
@@ -128,7 +123,7 @@ void print_report(const SensitivityOptions& o, const SensitivityReport& rep, con
         e[std::string(metric_name(rep.metrics[k]))] = number_or_null(f.elasticity[k]);
       // Integers as integers; quantities and reals with 6 significant digits.
       auto value = [&](double v) {
-        return f.field.kind == FieldKind::kInteger ? json(static_cast<int64_t>(v)) : json(r6(v));
+        return f.field.kind == FieldKind::kInteger ? json(static_cast<int64_t>(v)) : json(round6(v));
       };
       fields.push_back({{"path", f.path},
                         {"value", value(f.value)},

@@ -76,18 +76,13 @@ Precision parse_precision(const std::string& flag, const std::string& text) {
   input_error(flag, msg);
 }
 
-double r6(double v) {
-  if (v == 0 || !std::isfinite(v)) return v;
-  const double scale = std::pow(10.0, 6 - static_cast<int>(std::ceil(std::log10(std::fabs(v)))));
-  return std::round(v * scale) / scale;
-}
 
 json latency_json(const LatencySummary& s) {
   if (s.count == 0) return json{{"mean", nullptr}, {"p50", nullptr}, {"p90", nullptr}, {"p99", nullptr}};
-  return json{{"mean", r6(units::to_ms(s.mean))},
-              {"p50", r6(units::to_ms(s.p50))},
-              {"p90", r6(units::to_ms(s.p90))},
-              {"p99", r6(units::to_ms(s.p99))}};
+  return json{{"mean", round6(units::to_ms(s.mean))},
+              {"p50", round6(units::to_ms(s.p50))},
+              {"p90", round6(units::to_ms(s.p90))},
+              {"p99", round6(units::to_ms(s.p99))}};
 }
 
 // A loader's diagnostics, reported under the flag that named the input when they point nowhere
@@ -355,7 +350,7 @@ void run_serve(const ServeOptions& o, const GlobalOptions& g) {
     econ = serving_token_economics(hw, config.precision, r->activity, r->duration,
                                    static_cast<double>(r->counters.output_tokens));
   const bool econ_ok = econ && *econ && (*econ)->feasibility.feasible();
-  auto num = [&](bool ok, double v) { return ok ? json(r6(v)) : json(nullptr); };
+  auto num = [&](bool ok, double v) { return ok ? json(round6(v)) : json(nullptr); };
 
   json j;
   j["hardware"] = hw.id;
@@ -467,12 +462,12 @@ void run_serve(const ServeOptions& o, const GlobalOptions& g) {
     const MlperfResult& m = *mlperf_result;
     json mj{{"scenario", to_string(m.scenario)},
             {"benchmark", w.dataset->mlperf->benchmark},
-            {"tokens_per_s", r6(m.tokens_per_s.value())},
-            {"samples_per_s", r6(m.samples_per_s.value())}};
+            {"tokens_per_s", round6(m.tokens_per_s.value())},
+            {"samples_per_s", round6(m.samples_per_s.value())}};
     if (m.scenario != MlperfScenario::kOffline) {
-      mj["max_qps"] = r6(m.max_qps.value());
-      mj["ttft_p99_ms"] = r6(units::to_ms(m.ttft_p99));
-      mj["tpot_p99_ms"] = r6(units::to_ms(m.tpot_p99));
+      mj["max_qps"] = round6(m.max_qps.value());
+      mj["ttft_p99_ms"] = round6(units::to_ms(m.ttft_p99));
+      mj["tpot_p99_ms"] = round6(units::to_ms(m.tpot_p99));
       mj["binding"] = m.binding;
       mj["limits"] = json{
           {"ttft_p99_ms", m.limits.ttft_p99 ? json(units::to_ms(*m.limits.ttft_p99)) : json(nullptr)},
@@ -480,10 +475,10 @@ void run_serve(const ServeOptions& o, const GlobalOptions& g) {
           {"e2e_p99_ms", m.limits.e2e_p99 ? json(units::to_ms(*m.limits.e2e_p99)) : json(nullptr)}};
       json probes = json::array();
       for (const RateProbe& pr : m.probes)
-        probes.push_back(json{{"rate", r6(pr.rate.value())},
-                              {"ttft_p99_ms", r6(units::to_ms(pr.ttft_p99))},
-                              {"tpot_p99_ms", r6(units::to_ms(pr.tpot_p99))},
-                              {"output_tokens_per_s", r6(pr.output_tokens_per_s.value())},
+        probes.push_back(json{{"rate", round6(pr.rate.value())},
+                              {"ttft_p99_ms", round6(units::to_ms(pr.ttft_p99))},
+                              {"tpot_p99_ms", round6(units::to_ms(pr.tpot_p99))},
+                              {"output_tokens_per_s", round6(pr.output_tokens_per_s.value())},
                               {"pass", pr.pass}});
       mj["probes"] = probes;
     }

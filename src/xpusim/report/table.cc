@@ -72,4 +72,10 @@ std::string sig(double v, int digits) {
   return buf;
 }
 
+double round6(double v) {
+  if (v == 0 || !std::isfinite(v)) return v;
+  const double scale = std::pow(10.0, 6 - static_cast<int>(std::ceil(std::log10(std::fabs(v)))));
+  return std::round(v * scale) / scale;
+}
+
 }  // namespace xpusim

@@ -28,5 +28,8 @@ class Table {
 std::string fixed(double v, int digits);
 // Three significant digits or more as needed ("0.00123", "1.23e+09" only when huge).
 std::string sig(double v, int digits = 4);
+// `v` rounded to six significant digits, for JSON: no binary noise (1307.4000000000001); 0, inf
+// and nan are returned as they are.
+double round6(double v);
 
 }  // namespace xpusim
