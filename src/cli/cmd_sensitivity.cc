@@ -161,9 +161,7 @@ void print_report(const SensitivityOptions& o, const SensitivityReport& rep, con
     t.add_row(row);
   }
   if (g.format == "csv") {  // an infeasible base: the header alone, and why on stderr
-    if (!ok) std::fprintf(stderr, "INFEASIBLE: %s: %s\n",
-                          std::string(rep.base.feasibility.reason_name()).c_str(),
-                          rep.base.feasibility.detail.c_str());
+    if (!ok) std::fprintf(stderr, "INFEASIBLE: %s\n", rep.base.feasibility.to_string().c_str());
     std::fputs(t.to_csv().c_str(), stdout);
     return;
   }
@@ -173,9 +171,8 @@ void print_report(const SensitivityOptions& o, const SensitivityReport& rep, con
               static_cast<long long>(o.batch), static_cast<long long>(o.input_len),
               static_cast<long long>(o.output_len), o.precision.c_str());
   if (!ok) {
-    std::printf("INFEASIBLE: %s: %s\nno elasticities: the base design has no figures\n",
-                std::string(rep.base.feasibility.reason_name()).c_str(),
-                rep.base.feasibility.detail.c_str());
+    std::printf("INFEASIBLE: %s\nno elasticities: the base design has no figures\n",
+                rep.base.feasibility.to_string().c_str());
     return;
   }
   std::printf("bound: prefill %s, decode %s\n", rep.bounds.prefill.c_str(), rep.bounds.decode.c_str());
