@@ -262,10 +262,7 @@ void run_scenario(const RunOptions& o, const GlobalOptions& g) {
   sc.output_len = o.w.output_len;
   // tp, pp <= 4096 (numeric_flags.h), so tp x pp fits an int.
   sc.devices = o.devices > 0 ? o.devices : o.tp * o.pp;
-  check_plan_or_throw(model, sc.plan);
-  if (sc.devices % (o.tp * o.pp) != 0)
-    input_error("--devices", fmt::format("{} devices is not a multiple of tp x pp = {}", sc.devices,
-                                         o.tp * o.pp));
+  flags_or_throw(check_static_scenario(model, sc));  // the plan, and devices a multiple of tp x pp
   const TokenEconomicsAssumptions econ_assumptions = economics_assumptions(o);
   const PerfCalibration& base = default_calibration();
   const RuntimeProfile* runtime = find_runtime(base.runtimes, o.runtime);

@@ -147,7 +147,7 @@ TEST(LibraryBoundary, StaticScenariosTheCommandLineRejects) {
   EXPECT_ERROR(sim(sc), "output_len");
   sc = tp_scenario(2, 1, 128, 128);
   sc.devices = 3;
-  EXPECT_ERROR(sim(sc), "3 devices is not a positive multiple of tp x pp = 2");
+  EXPECT_ERROR(sim(sc), "3 devices is not a multiple of tp x pp = 2");
   sc.devices = 0;
   EXPECT_ERROR(sim(sc), "0 devices");
   sc.devices = -8;

@@ -107,8 +107,7 @@ Result<void> check_static_scenario(const ModelSpec& model, const StaticScenario&
   const int per_replica = sc.plan.devices_per_replica();
   if (sc.devices < per_replica || sc.devices % per_replica != 0)
     return fail(Diagnostic{.path = "devices",
-                           .message = fmt::format("{} devices is not a positive multiple of tp x "
-                                                  "pp = {}",
+                           .message = fmt::format("{} devices is not a multiple of tp x pp = {}",
                                                   sc.devices, per_replica)});
   if (sc.plan.microbatches > sc.batch)
     return fail(Diagnostic{.path = "microbatches",
