@@ -72,8 +72,11 @@ void print_front(const GlobalOptions& g, const SpaceSpec& space, const FrontBuil
       d["design_index"] = r.index;
       json params;
       const auto c = space.choice(r.index);
-      for (size_t i = 0; i < c.size(); ++i)
-        params[space.parameters[i].path] = parameter_json(space.parameters[i], space.parameters[i].values[c[i]]);
+      for (size_t i = 0; i < c.size(); ++i) {
+        const SpaceParameter& p = space.parameters[i];
+        params[p.path] = parameter_json(p, p.values[c[i]]);
+        for (const auto& t : p.tied) params[t.path] = parameter_json(t, t.values[c[i]]);
+      }
       d["parameters"] = params;
       json metrics;
       for (const auto& m : metric_infos()) {
@@ -99,7 +102,10 @@ void print_front(const GlobalOptions& g, const SpaceSpec& space, const FrontBuil
     return;
   }
   std::vector<std::string> cols = {"design_id"};
-  for (const auto& p : space.parameters) cols.push_back(p.path);
+  for (const auto& p : space.parameters) {
+    cols.push_back(p.path);
+    for (const auto& tf : p.tied) cols.push_back(tf.path);
+  }
   if (g.format == "csv") {
     for (const auto& m : metric_infos()) cols.emplace_back(m.name);
   } else {
@@ -109,9 +115,12 @@ void print_front(const GlobalOptions& g, const SpaceSpec& space, const FrontBuil
   for (const auto& r : front) {
     std::vector<std::string> row = {r.design_id};
     const auto c = space.choice(r.index);
-    for (size_t i = 0; i < c.size(); ++i) {
-      const ParameterValue& v = space.parameters[i].values[c[i]];
+    auto cell = [&](const ParameterValue& v) {
       row.push_back(g.format == "csv" ? parameter_csv(v) : v.display);
+    };
+    for (size_t i = 0; i < c.size(); ++i) {
+      cell(space.parameters[i].values[c[i]]);
+      for (const auto& tf : space.parameters[i].tied) cell(tf.values[c[i]]);
     }
     if (g.format == "csv") {
       for (double v : r.metrics) row.push_back(std::isfinite(v) ? fmt::format("{:.10g}", v) : "");

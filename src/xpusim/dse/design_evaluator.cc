@@ -49,6 +49,28 @@ std::string dominant_bound(const PhaseBreakdown& ph) {
   return fmt::format("{} {:.0f}%", to_string(static_cast<Bound>(best)), pct);
 }
 
+// Whether parameter `p` (or a field tied to it) sets a field of `target`.
+bool touches(const SpaceParameter& p, ParameterTarget target) {
+  if (p.target == target) return true;
+  for (const auto& t : p.tied)
+    if (t.target == target) return true;
+  return false;
+}
+
+// The "field_path=value" assignments to `target` fields that design choice `c` makes, tied
+// fields included (as --set would apply them).
+std::vector<std::string> assignments_of(const SpaceSpec& space, const std::vector<uint32_t>& c,
+                                        ParameterTarget target) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < c.size(); ++i) {
+    const SpaceParameter& p = space.parameters[i];
+    if (p.target == target) out.push_back(p.field_path + "=" + p.values[c[i]].text);
+    for (const auto& t : p.tied)
+      if (t.target == target) out.push_back(t.field_path + "=" + t.values[c[i]].text);
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string canonical_assignment(const SpaceSpec& space, uint64_t index) {
@@ -57,6 +79,7 @@ std::string canonical_assignment(const SpaceSpec& space, uint64_t index) {
   for (size_t i = 0; i < c.size(); ++i) {
     if (i) out += ";";
     out += space.parameters[i].path + "=" + space.parameters[i].values[c[i]].text;
+    for (const auto& t : space.parameters[i].tied) out += ";" + t.path + "=" + t.values[c[i]].text;
   }
   return out;
 }
@@ -142,7 +165,8 @@ Result<DesignEvaluator> DesignEvaluator::create(const SpaceSpec& space) {
   const RuntimeProfile* runtime = find_runtime(base.runtimes, kDefaultRuntime);
   e.calibration_ = runtime ? with_runtime(base, *runtime) : base;
   e.cost_memo_ = std::make_unique<CostMemo>(e.economics_.cost);
-  for (const auto& p : space.parameters) e.memoize_ = e.memoize_ || p.target != ParameterTarget::kHardware;
+  for (const auto& p : space.parameters)
+    e.memoize_ = e.memoize_ || !touches(p, ParameterTarget::kHardware);
   return e;
 }
 
@@ -165,23 +189,13 @@ DesignEvaluator::DesignEvaluator(DesignEvaluator&& o) noexcept
 Result<HardwareSpec> DesignEvaluator::hardware(uint64_t index) const {
   const std::vector<uint32_t> c = space_.choice(index);
   Document doc = base_;
-  for (size_t i = 0; i < c.size(); ++i) {
-    const SpaceParameter& p = space_.parameters[i];
-    if (p.target != ParameterTarget::kHardware) continue;
-    if (auto r = doc.apply_override(p.field_path + "=" + p.values[c[i]].text); !r)
-      return tl::unexpected(r.error());
-  }
+  for (const auto& a : assignments_of(space_, c, ParameterTarget::kHardware))
+    if (auto r = doc.apply_override(a); !r) return tl::unexpected(r.error());
   return hardware_schema().parse(doc);
 }
 
 DesignEvaluator::HardwareStage DesignEvaluator::hardware_stage(const std::vector<uint32_t>& c) const {
-  std::vector<std::string> assignments;
-  for (size_t i = 0; i < c.size(); ++i) {
-    const SpaceParameter& p = space_.parameters[i];
-    if (p.target == ParameterTarget::kHardware)
-      assignments.push_back(p.field_path + "=" + p.values[c[i]].text);
-  }
-  return hardware_stage(assignments);
+  return hardware_stage(assignments_of(space_, c, ParameterTarget::kHardware));
 }
 
 DesignEvaluator::HardwareStage DesignEvaluator::hardware_stage(
@@ -228,7 +242,7 @@ std::shared_ptr<const DesignEvaluator::HardwareStage> DesignEvaluator::shared_st
   if (!memoize_) return std::make_shared<const HardwareStage>(hardware_stage(c));
   uint64_t key = 0;  // the hardware parameters' choice as one mixed-radix number
   for (size_t i = 0; i < c.size(); ++i)
-    if (space_.parameters[i].target == ParameterTarget::kHardware)
+    if (touches(space_.parameters[i], ParameterTarget::kHardware))
       key = key * space_.parameters[i].values.size() + c[i];
   std::promise<std::shared_ptr<const HardwareStage>> promise;
   {
@@ -265,14 +279,13 @@ DesignResult DesignEvaluator::evaluate(uint64_t index) const {
   }
   ParallelismPlan plan;
   int64_t batch = space_.batch;
-  std::vector<std::string> engine;
+  const std::vector<std::string> engine = assignments_of(space_, c, ParameterTarget::kEngine);
   for (size_t i = 0; i < c.size(); ++i) {
     const SpaceParameter& p = space_.parameters[i];
     const int64_t v = p.values[c[i]].number ? static_cast<int64_t>(*p.values[c[i]].number) : 0;
     if (p.target == ParameterTarget::kPlanTp) plan.tp = static_cast<int>(v);
     if (p.target == ParameterTarget::kPlanPp) plan.pp = static_cast<int>(v);
     if (p.target == ParameterTarget::kScenarioBatch) batch = v;
-    if (p.target == ParameterTarget::kEngine) engine.push_back(p.field_path + "=" + p.values[c[i]].text);
   }
   return evaluate_stage(std::move(r), *st, plan, batch, engine, nullptr);
 }

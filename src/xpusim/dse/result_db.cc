@@ -104,7 +104,10 @@ Result<std::unique_ptr<ResultDb>> ResultDb::open_for_search(const std::string& p
     }
     std::string sql = "CREATE TABLE designs (design_id TEXT PRIMARY KEY, design_index INTEGER NOT "
                       "NULL UNIQUE";
-    for (const auto& p : space.parameters) sql += ", " + ident(p.path) + " " + column_type(p);
+    for (const auto& p : space.parameters) {
+      sql += ", " + ident(p.path) + " " + column_type(p);
+      for (const auto& tf : p.tied) sql += ", " + ident(tf.path) + " " + column_type(tf);
+    }
     sql += ", feasible INTEGER NOT NULL, infeasible_reason TEXT, infeasible_detail TEXT";
     for (const auto& m : metric_infos()) sql += ", " + ident(m.name) + " REAL";
     db->exec(sql + ")");
@@ -146,11 +149,16 @@ std::unordered_set<uint64_t> ResultDb::stored_indices() const {
 void ResultDb::write(const SpaceSpec& space, const std::vector<DesignResult>& results) {
   // Columns by name: a resumed older file has its appended metric columns in another order.
   std::string sql = "INSERT INTO designs (design_id, design_index";
-  for (const auto& p : space.parameters) sql += ", " + ident(p.path);
+  size_t fields = 0;
+  for (const auto& p : space.parameters) {
+    sql += ", " + ident(p.path);
+    for (const auto& tf : p.tied) sql += ", " + ident(tf.path);
+    fields += 1 + p.tied.size();
+  }
   sql += ", feasible, infeasible_reason, infeasible_detail";
   for (const auto& m : metric_infos()) sql += ", " + ident(m.name);
   sql += ") VALUES (?, ?";
-  for (size_t i = 0; i < space.parameters.size() + 3 + kMetricCount; ++i) sql += ", ?";
+  for (size_t i = 0; i < fields + 3 + kMetricCount; ++i) sql += ", ?";
   SQLite::Transaction t(*db_);
   SQLite::Statement ins(*db_, sql + ")");
   for (const auto& r : results) {
@@ -158,13 +166,16 @@ void ResultDb::write(const SpaceSpec& space, const std::vector<DesignResult>& re
     ins.bind(col++, r.design_id);
     ins.bind(col++, static_cast<int64_t>(r.index));
     const std::vector<uint32_t> c = space.choice(r.index);
-    for (size_t i = 0; i < c.size(); ++i) {
-      const SpaceParameter& p = space.parameters[i];
-      const ParameterValue& v = p.values[c[i]];
+    auto bind_value = [&](const SpaceParameter& p, const ParameterValue& v) {
       if (p.field.kind == FieldKind::kInteger) ins.bind(col++, static_cast<int64_t>(*v.number));
       else if (p.field.kind == FieldKind::kBool) ins.bind(col++, v.text == "true" ? 1 : 0);
       else if (v.number) ins.bind(col++, *v.number);
       else ins.bind(col++, v.text);
+    };
+    for (size_t i = 0; i < c.size(); ++i) {
+      const SpaceParameter& p = space.parameters[i];
+      bind_value(p, p.values[c[i]]);
+      for (const auto& tf : p.tied) bind_value(tf, tf.values[c[i]]);
     }
     ins.bind(col++, r.feasibility.feasible() ? 1 : 0);
     if (r.feasibility.feasible()) {

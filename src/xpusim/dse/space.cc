@@ -136,6 +136,18 @@ std::vector<FieldInfo> make_space_fields() {
   f.push_back(steps);
   f.push_back(choice_field("parameters[].range.scale", {"linear", "log"},
                            "spacing of `steps` values", "linear"));
+  f.push_back(text_field("parameters[].tied[].path",
+                         "a field that moves with the parameter (hardware.* or engine.*), value i "
+                         "with the parameter's value i"));
+  f.push_back(text_field("parameters[].tied[].values",
+                         "its values, one per value of the parameter; or range", false));
+  f.push_back(text_field("parameters[].tied[].range.min", "as parameters[].range", false));
+  f.push_back(text_field("parameters[].tied[].range.max", "as parameters[].range", false));
+  f.push_back(text_field("parameters[].tied[].range.step", "as parameters[].range", false));
+  f.push_back(int_field("parameters[].tied[].range.steps", IntBound{1, 1LL << 32, "values"},
+                        "as parameters[].range", false));
+  f.push_back(choice_field("parameters[].tied[].range.scale", {"linear", "log"},
+                           "as parameters[].range", "linear"));
   f.push_back(choice_field("objectives[].metric", metric_names(), "a metric to optimise"));
   f.push_back(choice_field("objectives[].goal", {"max", "min"}, "maximise or minimise it"));
   f.push_back(choice_field("constraints[].metric", metric_names(), "a metric to bound"));
@@ -176,6 +188,7 @@ const std::set<std::string>& known_patterns() {
       }
     }
     k.insert("parameters[].values[]");
+    k.insert("parameters[].tied[].values[]");
     return k;
   }();
   return known;
@@ -454,6 +467,115 @@ std::vector<uint32_t> SpaceSpec::choice(uint64_t index) const {
   return c;
 }
 
+// The values of parameter `p` at `at` (a list, or a range), checked against its field; false
+// after an error. `distinct`: a repeated value is an error (a grid dimension's values; a tied
+// field may repeat a value).
+bool read_values(const Document& doc, const std::string& at, SpaceParameter& p,
+                 uint64_t max_values, bool distinct, Diagnostics& diags) {
+  const DocumentEntry* values = doc.find(at + ".values");
+  const DocumentEntry* range = doc.find(at + ".range");
+  if ((values != nullptr) == (range != nullptr)) {
+    diags.push_back(diagnostic_at(doc, at, values ? "give values or range, not both"
+                                                  : "missing \"values\" or \"range\""));
+    return false;
+  }
+  if (values) {
+    if (!values->is_list) {
+      diags.push_back(diagnostic_at(doc, at + ".values", "expected a list such as [96, 132]"));
+      return false;
+    }
+    const size_t nv = list_size(doc, at + ".values");
+    if (nv == 0) diags.push_back(diagnostic_at(doc, at + ".values", "the list is empty"));
+    if (nv > max_values) {
+      diags.push_back(diagnostic_at(doc, at + ".values",
+                                    fmt::format("{} values, more than the {} designs allowed",
+                                                nv, max_values)));
+      return false;
+    }
+    std::map<std::string, size_t> seen;
+    for (size_t j = 0; j < nv; ++j) {
+      const std::string vp = at + ".values[" + std::to_string(j) + "]";
+      bool bad = false;
+      auto text = scalar(doc, vp, p.field, diags, bad);
+      if (bad || !text) continue;
+      auto v = parse_field_value(p.field, *text);
+      if (!v) {
+        diags.push_back(diagnostic_at(doc, vp, p.path + ": " + v.error()));
+        continue;
+      }
+      ParameterValue pv = make_value(p.field, *v);
+      if (auto [it, fresh] = seen.emplace(pv.text, j); distinct && !fresh) {
+        diags.push_back(diagnostic_at(doc, vp, fmt::format("{} is the same value as values[{}]",
+                                                           quote(*text), it->second)));
+        continue;
+      }
+      p.values.push_back(std::move(pv));
+    }
+  } else {
+    if (!range->is_section) {
+      diags.push_back(diagnostic_at(doc, at + ".range",
+                                    "expected {min: ..., max: ..., step: ...} or {min: ..., "
+                                    "max: ..., steps: N, scale: linear|log}"));
+      return false;
+    }
+    parse_range(doc, at + ".range", p, max_values, diags);
+  }
+  return !p.values.empty();
+}
+
+// The fields tied to parameter `p` (`tied: [{path, values | range}, ...]`): each moves with it,
+// value i with p's value i, so it has as many values; hardware and engine fields only.
+bool read_tied(const Document& doc, const std::string& at, SpaceParameter& p, uint64_t max_values,
+               Diagnostics& diags) {
+  const DocumentEntry* e = doc.find(at + ".tied");
+  if (!e) return true;
+  if (!e->is_list) {
+    diags.push_back(diagnostic_at(doc, at + ".tied", "expected a list of {path: ..., values: [...]}"));
+    return false;
+  }
+  bool ok = true;
+  std::set<std::string> paths = {p.path};
+  for (size_t k = 0, n = list_size(doc, at + ".tied"); k < n; ++k) {
+    const std::string t = at + ".tied[" + std::to_string(k) + "]";
+    auto path = read(doc, t + ".path", field("parameters[].tied[].path"), diags);
+    if (!path) {
+      ok = false;
+      continue;
+    }
+    auto member = resolve_path(doc, t + ".path", path->text, diags);
+    if (!member) {
+      ok = false;
+      continue;
+    }
+    if (member->target != ParameterTarget::kHardware && member->target != ParameterTarget::kEngine) {
+      diags.push_back(diagnostic_at(doc, t + ".path", quote(member->path) + " cannot be tied; "
+                                                      "allowed: hardware.* and engine.* fields"));
+      ok = false;
+      continue;
+    }
+    if (!paths.insert(member->path).second) {
+      diags.push_back(diagnostic_at(doc, t + ".path", quote(member->path) + " is already set by " +
+                                                      at));
+      ok = false;
+      continue;
+    }
+    if (!read_values(doc, t, *member, max_values, false, diags)) {
+      ok = false;
+      continue;
+    }
+    if (member->values.size() != p.values.size()) {
+      diags.push_back(diagnostic_at(doc, t, fmt::format("{} values tied to the {} of {}; a tied "
+                                                        "field needs one value per value",
+                                                        member->values.size(), p.values.size(),
+                                                        p.path)));
+      ok = false;
+      continue;
+    }
+    p.tied.push_back(std::move(*member));
+  }
+  return ok;
+}
+
 // The scenario's keys; which are required, allowed or meaningless depends on its kind.
 void parse_scenario(const Document& doc, SpaceSpec& s, Diagnostics& diags) {
   auto integer = [&](const char* path, auto& out) {
@@ -571,54 +693,8 @@ Result<SpaceSpec> parse_space(const Document& doc, std::optional<uint64_t> max_d
                                                            " is already set by " + it->second));
       continue;
     }
-    const DocumentEntry* values = doc.find(at + ".values");
-    const DocumentEntry* range = doc.find(at + ".range");
-    if ((values != nullptr) == (range != nullptr)) {
-      diags.push_back(diagnostic_at(doc, at, values ? "give values or range, not both"
-                                                    : "missing \"values\" or \"range\""));
-      continue;
-    }
-    if (values) {
-      if (!values->is_list) {
-        diags.push_back(diagnostic_at(doc, at + ".values", "expected a list such as [96, 132]"));
-        continue;
-      }
-      const size_t nv = list_size(doc, at + ".values");
-      if (nv == 0) diags.push_back(diagnostic_at(doc, at + ".values", "the list is empty"));
-      if (nv > max_values) {
-        diags.push_back(diagnostic_at(doc, at + ".values",
-                                      fmt::format("{} values, more than the {} designs allowed",
-                                                  nv, max_values)));
-        continue;
-      }
-      std::map<std::string, size_t> seen;
-      for (size_t j = 0; j < nv; ++j) {
-        const std::string vp = at + ".values[" + std::to_string(j) + "]";
-        bool bad = false;
-        auto text = scalar(doc, vp, p->field, diags, bad);
-        if (bad || !text) continue;
-        auto v = parse_field_value(p->field, *text);
-        if (!v) {
-          diags.push_back(diagnostic_at(doc, vp, p->path + ": " + v.error()));
-          continue;
-        }
-        ParameterValue pv = make_value(p->field, *v);
-        if (auto [it, fresh] = seen.emplace(pv.text, j); !fresh) {
-          diags.push_back(diagnostic_at(doc, vp, fmt::format("{} is the same value as values[{}]",
-                                                             quote(*text), it->second)));
-          continue;
-        }
-        p->values.push_back(std::move(pv));
-      }
-    } else {
-      if (!range->is_section) {
-        diags.push_back(diagnostic_at(doc, at + ".range",
-                                      "expected {min: ..., max: ..., step: ...} or {min: ..., "
-                                      "max: ..., steps: N, scale: linear|log}"));
-        continue;
-      }
-      parse_range(doc, at + ".range", *p, max_values, diags);
-    }
+    if (!read_values(doc, at, *p, max_values, true, diags)) continue;
+    if (!read_tied(doc, at, *p, max_values, diags)) continue;
     if (!p->values.empty()) s.parameters.push_back(std::move(*p));
   }
 
@@ -769,6 +845,11 @@ std::string canonical_space_text(const SpaceSpec& s) {
     out += p.path + "=";
     for (size_t i = 0; i < p.values.size(); ++i) out += (i ? "|" : "") + p.values[i].text;
     out += "\n";
+    for (const auto& t : p.tied) {  // only spaces with tied fields carry these lines
+      out += "  tied " + t.path + "=";
+      for (size_t i = 0; i < t.values.size(); ++i) out += (i ? "|" : "") + t.values[i].text;
+      out += "\n";
+    }
   }
   return out;
 }

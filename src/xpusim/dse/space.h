@@ -43,6 +43,10 @@ struct SpaceParameter {
                            // "max_batch"); "" otherwise
   FieldInfo field;         // the field the values are checked against
   std::vector<ParameterValue> values;  // distinct, in the order written or generated
+  // Fields tied to this one (hardware.* or engine.*): each has as many values, and value i of
+  // each is set together with value i of this one (HBM stacks with their capacity and
+  // bandwidth). They add no grid dimension. Their own `tied` is empty.
+  std::vector<SpaceParameter> tied;
 };
 
 struct SpaceObjective {

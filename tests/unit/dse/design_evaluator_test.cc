@@ -169,5 +169,43 @@ TEST(DesignEvaluator, ServeDesignsEqualXpusimServe) {
             metric(ev->evaluate(0), Metric::kOutputTokensPerS));
 }
 
+// A design with tied fields is the base hardware with all of them set: `run --set` of each.
+TEST(DesignEvaluator, TiedFieldsAreSetTogether) {
+  auto s = space_from(R"(schema: space/v1
+hardware: h100-sxm-80gb
+model: llama-3.1-8b
+scenario: {kind: static, batch: 8, input_len: 256, output_len: 32, precision: bf16}
+parameters:
+  - path: hardware.memory.dram.stacks
+    values: [4, 5]
+    tied:
+      - {path: hardware.memory.dram.capacity, values: ["64 GiB", "80 GiB"]}
+      - {path: hardware.memory.dram.bandwidth, values: ["2.68 TB/s", "3.35 TB/s"]}
+objectives:
+  - {metric: output_tokens_per_s_per_device, goal: max}
+)");
+  ASSERT_TRUE(s) << to_string(s.error());
+  auto ev = DesignEvaluator::create(*s);
+  ASSERT_TRUE(ev);
+  auto hw = ev->hardware(0);
+  ASSERT_TRUE(hw) << to_string(hw.error());
+  EXPECT_EQ(hw->memory.dram.stacks, 4);
+  EXPECT_DOUBLE_EQ(hw->memory.dram.bandwidth.value(), 2.68e12);
+  const DesignResult r = ev->evaluate(0);
+  ASSERT_TRUE(r.feasibility.feasible()) << r.feasibility.to_string();
+  auto run = xpusim::testing::run(
+      "run --hardware h100-sxm-80gb --model llama-3.1-8b --batch 8 --input-len 256 --output-len 32 "
+      "--precision bf16 --format json --set memory.dram.stacks=4 --set memory.dram.capacity=64GiB "
+      "--set memory.dram.bandwidth=2.68TB/s");
+  ASSERT_EQ(run.code, 0) << run.out;
+  const auto j = nlohmann::json::parse(run.out);
+  EXPECT_NEAR(metric(r, Metric::kOutputTokensPerS), j["output_tokens_per_s"].get<double>(),
+              1e-5 * j["output_tokens_per_s"].get<double>());
+  // The design id hashes every field the design sets, tied ones included.
+  EXPECT_EQ(canonical_assignment(*s, 1),
+            "hardware.memory.dram.stacks=5;hardware.memory.dram.capacity=85899345920 B;"
+            "hardware.memory.dram.bandwidth=3350000000000 B/s");
+}
+
 }  // namespace
 }  // namespace xpusim

@@ -206,5 +206,55 @@ TEST(Space, ServeScenarioBadInput) {
             "space.yaml:7:3: scenario.rate: rate belongs to a serve scenario (scenario.kind: serve)");
 }
 
+// ---- tied fields ----
+
+const char* kTied = R"(schema: space/v1
+hardware: h100-sxm-80gb
+model: llama-3.1-8b
+scenario: {kind: static, batch: 8, input_len: 256, output_len: 32, precision: bf16}
+parameters:
+  - path: hardware.memory.dram.stacks
+    values: [4, 5]
+    tied:
+      - {path: hardware.memory.dram.capacity, values: ["64 GiB", "80 GiB"]}
+      - {path: hardware.memory.dram.bandwidth, range: {min: "2.68 TB/s", max: "3.35 TB/s", steps: 2}}
+  - {path: plan.tp, values: [1, 2]}
+objectives:
+  - {metric: output_tokens_per_s_per_device, goal: max}
+)";
+
+std::string tied_edited(const std::string& from, const std::string& to) {
+  std::string text = kTied;
+  const size_t at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  if (at != std::string::npos) text.replace(at, from.size(), to);
+  return text;
+}
+
+TEST(Space, TiedFieldsMoveWithTheirParameter) {
+  auto s = space_from(kTied);
+  ASSERT_TRUE(s) << to_string(s.error());
+  ASSERT_EQ(s->parameters.size(), 2u);
+  EXPECT_EQ(s->grid_size(), 4u);  // tied fields add no dimension
+  ASSERT_EQ(s->parameters[0].tied.size(), 2u);
+  EXPECT_EQ(s->parameters[0].tied[0].field_path, "memory.dram.capacity");
+  EXPECT_DOUBLE_EQ(*s->parameters[0].tied[1].values[1].number, 3.35e12);
+  EXPECT_NE(canonical_space_text(*s).find("  tied hardware.memory.dram.capacity="), std::string::npos);
+}
+
+TEST(Space, TiedFieldsBadInput) {
+  EXPECT_EQ(errors(space_from(tied_edited("values: [\"64 GiB\", \"80 GiB\"]", "values: [\"64 GiB\"]"))),
+            "space.yaml:9:9: parameters[0].tied[0]: 1 values tied to the 2 of "
+            "hardware.memory.dram.stacks; a tied field needs one value per value");
+  EXPECT_EQ(errors(space_from(tied_edited("{path: hardware.memory.dram.capacity",
+                                          "{path: plan.pp"))),
+            "space.yaml:9:10: parameters[0].tied[0].path: \"plan.pp\" cannot be tied; allowed: "
+            "hardware.* and engine.* fields");
+  EXPECT_EQ(errors(space_from(tied_edited("{path: hardware.memory.dram.capacity",
+                                          "{path: hardware.memory.dram.stacks"))),
+            "space.yaml:9:10: parameters[0].tied[0].path: \"hardware.memory.dram.stacks\" is already "
+            "set by parameters[0]");
+}
+
 }  // namespace
 }  // namespace xpusim
