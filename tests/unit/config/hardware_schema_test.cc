@@ -156,6 +156,14 @@ TEST(HardwareDerived, PeaksRidgePointsAndSramMatchHandCalculations) {
       {"gaudi2", Precision::kBf16, 2 * 256 * 256 * 2 * 1.65e9 / 1e12},          // 432.5
       {"gb200", Precision::kFp4, 148 * 4 * 4096 * 2 * 2.062e9 / 1e12},          // 10001.7
       // Issue 9 presets: units x engines x MACs x 2 x clock (sources in each preset).
+      {"tpu-v6e", Precision::kBf16, 1 * 4 * 256 * 256 * 2 * 1.75e9 / 1e12},     // 917.5 (918)
+      {"tpu-v6e", Precision::kInt8, 1 * 4 * 131072 * 2 * 1.75e9 / 1e12},        // 1835.0 (1836)
+      {"trainium2", Precision::kBf16, 8 * 1 * 128 * 128 * 2 * 2.5e9 / 1e12},    // 655.4 (667)
+      {"trainium2", Precision::kFp8, 8 * 1 * 32768 * 2 * 2.5e9 / 1e12},         // 1310.7 (1299)
+      {"furiosa-rngd", Precision::kBf16, 8 * 16384 * 2 * 0.977e9 / 1e12},       // 256.1 (256)
+      {"furiosa-rngd", Precision::kFp8, 8 * 32768 * 2 * 0.977e9 / 1e12},        // 512.2 (512)
+      {"rebellions-atom", Precision::kFp16, 8 * 1024 * 2 * 1.953e9 / 1e12},     // 32.0 (32)
+      {"rebellions-atom", Precision::kInt8, 8 * 4096 * 2 * 1.953e9 / 1e12},     // 128.0 (128)
       {"groq-lpu", Precision::kInt8, 1 * 4 * 320 * 320 * 2 * 0.9e9 / 1e12},     // 737.3 (750)
       {"groq-lpu", Precision::kFp16, 1 * 4 * 25600 * 2 * 0.9e9 / 1e12},         // 184.3 (188)
       {"cerebras-wse-3", Precision::kFp16, 900000.0 * 1 * 8 * 2 * 1.1e9 / 1e12}, // 15840
@@ -188,7 +196,8 @@ TEST(HardwareDerived, PeaksRidgePointsAndSramMatchHandCalculations) {
 // published dense peak), and every published dense peak is within 3% of the derived one.
 TEST(HardwarePresets, PresetsBeyondGpusLoadAndReproduceTheirDatasheets) {
   int peaks = 0;
-  for (const char* id : {"groq-lpu", "cerebras-wse-3"}) {
+  for (const char* id : {"tpu-v6e", "trainium2", "furiosa-rngd", "rebellions-atom", "groq-lpu",
+                         "cerebras-wse-3"}) {
     HardwareSpec hw = load_ok(id);
     EXPECT_EQ(hw.id, id);
     for (Precision p : kAllPrecisions) {
@@ -198,7 +207,7 @@ TEST(HardwarePresets, PresetsBeyondGpusLoadAndReproduceTheirDatasheets) {
       ++peaks;
     }
   }
-  EXPECT_GE(peaks, 2);  // Cerebras publishes no dense peak (see its preset)
+  EXPECT_GE(peaks, 12);  // Cerebras publishes no dense peak (see its preset)
 }
 
 // SRAM-only designs keep weights in the last on-chip level: Groq's 220 MiB of MEM (L2) at

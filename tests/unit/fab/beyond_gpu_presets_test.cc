@@ -13,7 +13,8 @@
 namespace xpusim {
 namespace {
 
-const char* const kIds[] = {"groq-lpu", "cerebras-wse-3"};
+const char* const kIds[] = {"tpu-v6e",  "trainium2", "furiosa-rngd",
+                            "rebellions-atom", "groq-lpu", "cerebras-wse-3"};
 
 HardwareSpec hw(const std::string& id, const std::vector<std::string>& overrides = {}) {
   auto h = load_hardware(id, overrides);
