@@ -137,6 +137,18 @@ SquareMillimeters sram_area(Bytes capacity, Bytes array_capacity, ProcessNode no
   return technology(node).sram_bit_area * bits / sram_array_efficiency(array_capacity);
 }
 
+SquareMillimeters dense_sram_area(Bytes capacity, ProcessNode node) {
+  return technology(node).hd_bit_cell * (capacity.value() * 8.0) / kDenseMacroEfficiency;
+}
+
+namespace {
+// A memory level's area by how it is built (hardware_spec.h SramArray).
+SquareMillimeters level_area(const MemoryLevelSpec& level, Bytes array_capacity, ProcessNode node) {
+  if (level.array == SramArray::kDense) return dense_sram_area(level.capacity, node);
+  return sram_area(level.capacity, array_capacity, node);
+}
+}  // namespace
+
 Result<AreaReport> estimate_area(const HardwareSpec& hw, const AreaOptions& options) {
   const auto& c = hw.compute;
   if (c.units <= 0) {
@@ -194,12 +206,15 @@ Result<AreaReport> estimate_area(const HardwareSpec& hw, const AreaOptions& opti
   // left to the integration overhead.
   double lanes = c.vector.fp32_flop_per_cycle_per_unit / 2.0;
   SquareMillimeters unit_vector = logic_area(lanes * (kFpu32Transistors + kInt32AluTransistors), cn);
+  const bool mesh = c.network == UnitNetwork::kMesh;
   SquareMillimeters unit_control = logic_area(
-      engines * kControlPerSublaneTransistors + kCrossbarPerCoreTransistors, cn);
+      engines * kControlPerSublaneTransistors +
+          (mesh ? kMeshRouterTransistors : kCrossbarPerCoreTransistors),
+      cn);
   SquareMillimeters unit_rf, unit_l1;
   if (hw.memory.register_file.present)
-    unit_rf = sram_area(hw.memory.register_file.capacity, kRegisterFileBank, cn);
-  if (hw.memory.l1.present) unit_l1 = sram_area(hw.memory.l1.capacity, hw.memory.l1.capacity, cn);
+    unit_rf = level_area(hw.memory.register_file, kRegisterFileBank, cn);
+  if (hw.memory.l1.present) unit_l1 = level_area(hw.memory.l1, hw.memory.l1.capacity, cn);
 
   const double units_per_die = static_cast<double>(report.units_on_die) / n_compute;
   Blocks compute;
@@ -207,9 +222,10 @@ Result<AreaReport> estimate_area(const HardwareSpec& hw, const AreaOptions& opti
   compute.add("vector units", unit_vector * units_per_die);
   compute.add("register files", unit_rf * units_per_die);
   compute.add("L1 / shared memory", unit_l1 * units_per_die);
-  compute.add("control + crossbar", unit_control * units_per_die);
+  compute.add(mesh ? kControlMeshComponent : kControlCrossbarComponent,
+              unit_control * units_per_die);
   if (hw.memory.l2.present)
-    compute.add("L2", sram_area(hw.memory.l2.capacity, kMaxSramArray, cn) / n_compute);
+    compute.add("L2", level_area(hw.memory.l2, kMaxSramArray, cn) / n_compute);
 
   // ---- Uncore: memory system, links, host interface (on the I/O dies if there are any) ---------
   Blocks io_blocks;
@@ -217,7 +233,7 @@ Result<AreaReport> estimate_area(const HardwareSpec& hw, const AreaOptions& opti
   const ProcessNode un = has_io_die ? io_node : cn;
   const double share = 1.0 / (has_io_die ? n_io : n_compute);
   if (hw.memory.llc.present)
-    uncore.add("LLC", sram_area(hw.memory.llc.capacity, kMaxSramArray, un) * share);
+    uncore.add("LLC", level_area(hw.memory.llc, kMaxSramArray, un) * share);
   const std::string dram = lower(hw.memory.dram.type);
   const bool hbm = dram.rfind("hbm", 0) == 0;
   const double phys = report.dram_phys_on_die;
@@ -242,7 +258,8 @@ Result<AreaReport> estimate_area(const HardwareSpec& hw, const AreaOptions& opti
                    share);
   }
 
-  auto finish = [&](std::string name, int count, ProcessNode node, Blocks blocks) {
+  auto finish = [&](std::string name, int count, ProcessNode node, Blocks blocks,
+                    bool wafer_scale) {
     if (multi_die) blocks.add("die-to-die PHY", blocks.sum() * kDieToDieAreaFraction);
     blocks.add("integration overhead", blocks.sum() * (kIntegrationOverhead - 1.0));
     DieArea d;
@@ -251,10 +268,13 @@ Result<AreaReport> estimate_area(const HardwareSpec& hw, const AreaOptions& opti
     d.node = node;
     d.area = blocks.sum();
     d.components = std::move(blocks.items);
+    d.wafer_scale = wafer_scale;
     const double side = std::sqrt(d.area.value());
-    d.width = Millimeters(std::min(side, kReticleWidth.value()));
+    // A stitched die is a square of reticle fields (Cerebras WSE: 215 x 215 mm); any other die is
+    // at most one reticle wide.
+    d.width = Millimeters(wafer_scale ? side : std::min(side, kReticleWidth.value()));
     d.height = Millimeters(d.area.value() / d.width.value());
-    d.within_reticle = d.height <= kReticleHeight;
+    d.within_reticle = wafer_scale || d.height <= kReticleHeight;
     if (!d.within_reticle) {
       const SquareMillimeters reticle = kReticleWidth * kReticleHeight;
       report.reticle_excess = max(report.reticle_excess, d.area - reticle);
@@ -268,8 +288,8 @@ Result<AreaReport> estimate_area(const HardwareSpec& hw, const AreaOptions& opti
     report.total_area += d.area * count;
     report.dies.push_back(std::move(d));
   };
-  finish("compute", n_compute, cn, std::move(compute));
-  if (has_io_die) finish("io", n_io, io_node, std::move(io_blocks));
+  finish("compute", n_compute, cn, std::move(compute), hw.physical.compute_die.wafer_scale);
+  if (has_io_die) finish("io", n_io, io_node, std::move(io_blocks), false);
   if (!report.total_area.is_finite() || !(report.total_area.value() > 0))
     return fail(Diagnostic{.path = "compute",
                            .message = fmt::format("the estimated silicon area is {} mm², not a "

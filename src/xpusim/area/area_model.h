@@ -60,8 +60,13 @@ struct DieArea {
   SquareMillimeters area;               // one die
   Millimeters width;                    // assumed shape: square up to 26 mm wide, else 26 x A/26
   Millimeters height;
-  bool within_reticle = true;
+  bool within_reticle = true;           // always true for a wafer-scale (stitched) die
+  bool wafer_scale = false;             // stitched across reticle fields (physical.compute_die)
 };
+
+// Names of the per-unit control + on-chip network component (cost/ sums a unit's components).
+inline constexpr const char* kControlCrossbarComponent = "control + crossbar";
+inline constexpr const char* kControlMeshComponent = "control + mesh router";
 
 struct AreaReport {
   std::vector<DieArea> dies;
@@ -84,6 +89,21 @@ double sram_array_efficiency(Bytes array_capacity);
 
 // Area of `capacity` of SRAM built from arrays of `array_capacity` at `node`.
 SquareMillimeters sram_area(Bytes capacity, Bytes array_capacity, ProcessNode node);
+
+// Bits per macro area over bits per bit-cell area of high-density SRAM macros: N3B 33.55 Mib/mm²
+// on a 0.0199 µm² cell, N2 38 Mib/mm² on a 0.0175 µm² cell (TSMC, IEDM 2022 / 2024; recalled,
+// unverified here) both give 0.70.
+inline constexpr double kDenseMacroEfficiency = 0.70;
+
+// Area of `capacity` of a dense scratchpad (SramArray::kDense) at `node`: the HD bit cell over
+// kDenseMacroEfficiency. No tags, no extra ports, no per-bank crossbar (what LLMCompass's
+// cache-calibrated bit area carries).
+SquareMillimeters dense_sram_area(Bytes capacity, ProcessNode node);
+
+// Transistors of one 2D-mesh router per unit (UnitNetwork::kMesh), replacing the per-core
+// crossbar: estimate from OpenPiton's three P-Mesh routers, ~3% of a 1.17 mm² 32 nm tile
+// (McKeown et al., IEEE Micro 2017; recalled, not re-read here) = ~0.35 M transistors.
+inline constexpr double kMeshRouterTransistors = 0.35e6;
 
 // Transistors of one MAC of precision `p` (LLMCompass: FPU64 685,300 transistors scaled by
 // (mantissa bits / 52)^2; int8 counts 7 magnitude bits, int4 3, fp8 (e4m3) 3, fp4 1).

@@ -26,18 +26,23 @@ constexpr std::array<std::string_view, kNumProcessNodes> kNames = {"n16", "n7", 
 // * energy: TSMC's iso-performance power reductions (press releases, unverified here): N7 -60%
 //   vs 16FF+ (so N16 = 1/0.4 = 2.5x N7), N6 same as N7, N5 -30% vs N7, N4 ~-10% vs N5 (N4P
 //   class), N3E -34% vs N5, N2 -25% vs N3E. Ignores voltage/frequency choices of a given design.
+// * HD bit cell (dense scratchpads): 16FF+ 0.074 µm² (TSMC IEDM 2014), N7 0.027 µm² (N6 keeps
+//   the N7 cell: design-rule compatible), N5 0.021 µm² and N4 the same, N3B 0.0199 µm² (WikiChip
+//   Fuse, IEDM 2022), N2 0.0175 µm² (TSMC IEDM 2024); all recalled, unverified here.
 // Density tables quote million transistors per mm².
 constexpr PerSquareMillimeter mtr_per_mm2(double v) { return PerSquareMillimeter(v * 1e6); }
+constexpr SquareMillimeters um2(double v) { return SquareMillimeters(v * 1e-6); }
 
 constexpr std::array<ProcessTechnology, kNumProcessNodes> kTable = {{
-    {mtr_per_mm2(28.9), SquareMillimeters(1.70e-7 * 0.074 / 0.027), 2.5},  // n16
-    {mtr_per_mm2(96.3), SquareMillimeters(1.70e-7), 1.0},                  // n7
-    {mtr_per_mm2(114.2), SquareMillimeters(1.40e-7), 1.0},                 // n6
-    {mtr_per_mm2(138.2), SquareMillimeters(1.25e-7), 0.70},                // n5
-    {mtr_per_mm2(138.2 * 1.06), SquareMillimeters(1.25e-7), 0.63},         // n4
-    {mtr_per_mm2(138.2 * 1.6), SquareMillimeters(1.25e-7 * 0.0199 / 0.021), 0.70 * 0.66},         // n3
+    {mtr_per_mm2(28.9), SquareMillimeters(1.70e-7 * 0.074 / 0.027), 2.5, um2(0.074)},  // n16
+    {mtr_per_mm2(96.3), SquareMillimeters(1.70e-7), 1.0, um2(0.027)},                  // n7
+    {mtr_per_mm2(114.2), SquareMillimeters(1.40e-7), 1.0, um2(0.027)},                 // n6
+    {mtr_per_mm2(138.2), SquareMillimeters(1.25e-7), 0.70, um2(0.021)},                // n5
+    {mtr_per_mm2(138.2 * 1.06), SquareMillimeters(1.25e-7), 0.63, um2(0.021)},         // n4
+    {mtr_per_mm2(138.2 * 1.6), SquareMillimeters(1.25e-7 * 0.0199 / 0.021), 0.70 * 0.66,
+     um2(0.0199)},                                                                     // n3
     {mtr_per_mm2(138.2 * 1.6 * 1.15), SquareMillimeters(1.25e-7 * 0.0199 / 0.021 * 33.55 / 38.0),
-     0.70 * 0.66 * 0.75},                                     // n2
+     0.70 * 0.66 * 0.75, um2(0.0175)},                                                 // n2
 }};
 
 }  // namespace

@@ -32,6 +32,8 @@ struct ProcessTechnology {
   PerSquareMillimeter logic_density;   // logic transistors per mm² (tables quote MTr/mm²)
   SquareMillimeters sram_bit_area;     // effective SRAM area per bit (before array efficiency)
   double energy_vs_n7 = 1.0;           // dynamic energy per operation relative to N7
+  SquareMillimeters hd_bit_cell;       // the foundry's high-density 6T SRAM bit cell (dense
+                                       // scratchpad macros: area_model.cc sram_area)
 };
 
 // The technology table entry for `n` (sources in process_node.cc).

@@ -21,6 +21,23 @@ Field<HW> field(std::string path, Ref ref, std::string description, FieldOptions
   return make_field<HW>(std::move(path), ref, std::move(description), std::move(opt));
 }
 
+// A choice field stored as an enum: `names` lists the text of each value, the first is the default.
+template <class E, class Ref>
+Field<HW> enum_field(std::string path, Ref ref, std::vector<std::pair<std::string, E>> names,
+                     std::string description) {
+  FieldInfo info;
+  info.path = std::move(path);
+  info.kind = FieldKind::kChoice;
+  info.default_text = names.front().first;
+  for (const auto& n : names) info.choices.push_back(n.first);
+  info.description = std::move(description);
+  auto store = [ref, names = std::move(names)](HW& s, const FieldValue& v) {
+    for (const auto& [text, value] : names)
+      if (text == v.text) ref(s) = value;
+  };
+  return Field<HW>{std::move(info), std::move(store)};
+}
+
 std::string num(double v, const char* format = "%g") {
   char buf[64];
   std::snprintf(buf, sizeof buf, format, v);
@@ -72,6 +89,12 @@ void add_level(std::vector<Field<HW>>& out, const std::string& key, MemoryLevelS
                                                   : "; required when the capacity is given"),
                       FieldOptions{.required = false, .min = kMinBandwidth,
                                    .max = kMaxOnChipBandwidth, .reason = kBandwidthReason}));
+  out.push_back(enum_field<SramArray>(
+      base + ".array", [level](HW& s) -> SramArray& { return level(s).array; },
+      {{"cache", SramArray::kCache}, {"dense", SramArray::kDense}},
+      "how the SRAM is built (area model): cache = arrays with tags, ECC, banks and ports (GPU "
+      "caches and shared memory); dense = a software-managed scratchpad of high-density "
+      "single-port macros (Groq MEM, Cerebras core SRAM)"));
 }
 
 // A link tier: present iff its bandwidth is given.
@@ -124,6 +147,11 @@ void add_die(std::vector<Field<HW>>& out, const std::string& key, DieSpec& (*die
                                    .reason = "a die side of 0.1 mm to a wafer-scale die"}));
   out.push_back(field(base + ".node", [die](HW& s) -> auto& { return die(s).node; },
                       what + " die process node class", FieldOptions{.required = false, .choices = kNodes}));
+  if (key == "compute_die")
+    out.push_back(field(base + ".wafer_scale", [die](HW& s) -> auto& { return die(s).wafer_scale; },
+                        "the die is stitched across reticle fields to span the wafer (Cerebras "
+                        "WSE): no reticle limit, one die per wafer, yield from the redundant units",
+                        FieldOptions{.default_text = "false"}));
 }
 
 std::vector<Field<HW>> hardware_fields() {
@@ -141,6 +169,11 @@ std::vector<Field<HW>> hardware_fields() {
                     "units physically on all compute dies, disabled ones included (GA100: 128 "
                     "SMs for A100's 108); used by the area model, >= compute.units",
                     FieldOptions{.min = 1, .max = 1e6}));
+  f.push_back(enum_field<UnitNetwork>(
+      "compute.network", [](HW& s) -> UnitNetwork& { return s.compute.network; },
+      {{"crossbar", UnitNetwork::kCrossbar}, {"mesh", UnitNetwork::kMesh}},
+      "on-chip network of the units (area model): crossbar = every unit to the L2 slices (GPUs); "
+      "mesh = one router per unit to its four neighbours (Cerebras WSE, Tenstorrent)"));
   f.push_back(field("compute.unit_name", [](HW& s) -> auto& { return s.compute.unit_name; },
                     "what a unit is called (\"SM\", \"CU\", \"TensorCore\")"));
   f.push_back(field("compute.clock", [](HW& s) -> auto& { return s.compute.clock; },
@@ -271,6 +304,10 @@ void check_level(const Document& doc, const std::string& key,
     diags.push_back(diagnostic_at(doc, base + ".bandwidth",
                                   "given without " + base + ".capacity (a level is present iff "
                                   "its capacity is given)"));
+  if (!level.present && given(doc, base + ".array"))
+    diags.push_back(diagnostic_at(doc, base + ".array",
+                                  "given without " + base + ".capacity (a level is present iff "
+                                  "its capacity is given)"));
   if (level.present && key != "register_file" && !given(doc, base + ".bandwidth"))
     diags.push_back(diagnostic_at(doc, base + ".capacity",
                                   "the level has a capacity but no " + base +
@@ -352,7 +389,23 @@ void check_hardware(const HW& hw, const Document& doc, Diagnostics& diags) {
     diags.push_back(diagnostic_at(doc, "memory.llc.capacity",
                                   "an LLC needs an L2 in front of it (give memory.l2)"));
 
-  if (m.dram.type != "sram_only") {
+  if (m.dram.type == "sram_only") {
+    // No device memory: weights and KV live in the last on-chip level (backing_store()).
+    const std::pair<const char*, bool> nonzero[] = {
+        {"capacity", m.dram.capacity.value() > 0},
+        {"bandwidth", m.dram.bandwidth.value() > 0},
+        {"stacks", m.dram.stacks > 0},
+        {"sites", m.dram.sites.value_or(0) > 0}};
+    for (const auto& [sub, bad] : nonzero)
+      if (bad)
+        diags.push_back(diagnostic_at(doc, std::string("memory.dram.") + sub,
+                                      "must be 0 for dram type sram_only (no device memory; "
+                                      "weights live in the last on-chip level)"));
+    if (!m.l1.present && !m.l2.present && !m.llc.present)
+      diags.push_back(diagnostic_at(doc, "memory.dram.type",
+                                    "sram_only needs an on-chip level to hold the weights: give "
+                                    "memory.l2 (or memory.l1 per unit, or memory.llc)"));
+  } else {
     if (!(m.dram.capacity.value() > 0))
       diags.push_back(diagnostic_at(doc, "memory.dram.capacity",
                                     "must be > 0 for dram type " + m.dram.type +
@@ -475,6 +528,18 @@ Bytes total_on_chip_sram(const HardwareSpec& hw) {
                    (m.l1.present ? m.l1.capacity : Bytes(0));
   return per_unit * static_cast<double>(hw.compute.units) +
          (m.l2.present ? m.l2.capacity : Bytes(0)) + (m.llc.present ? m.llc.capacity : Bytes(0));
+}
+
+BackingStore backing_store(const HardwareSpec& hw) {
+  const auto& m = hw.memory;
+  if (m.dram.capacity.value() > 0) return {"dram", m.dram.capacity, m.dram.bandwidth};
+  if (m.llc.present) return {"llc", m.llc.capacity, m.llc.bandwidth};
+  if (m.l2.present) return {"l2", m.l2.capacity, m.l2.bandwidth};
+  if (m.l1.present) {
+    const double units = static_cast<double>(hw.compute.units);
+    return {"l1", m.l1.capacity * units, m.l1.bandwidth * units};
+  }
+  return {"dram", m.dram.capacity, m.dram.bandwidth};
 }
 
 BytesPerSecond total_level_bandwidth(const HardwareSpec& hw, const MemoryLevelSpec& per_unit) {

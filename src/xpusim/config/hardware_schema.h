@@ -59,6 +59,19 @@ std::optional<BytesPerFlop> dram_bytes_per_flop(const HardwareSpec& hw, Precisio
 // caches, TMA descriptors, accumulators of systolic arrays) that the spec does not describe.
 Bytes total_on_chip_sram(const HardwareSpec& hw);
 
+// Where weights, KV cache and activations live between kernels: the device memory (DRAM), or,
+// for sram_only designs (Groq LPU, Cerebras WSE), the last on-chip level -- LLC, else L2, else the
+// L1 of every enabled unit together. Capacity binds the memory footprint, bandwidth the
+// streaming of weights and KV (perf/). Bandwidth 0 only for a spec without any level (never
+// for a validated sram_only spec).
+struct BackingStore {
+  std::string level;              // "dram", "llc", "l2" or "l1"
+  Bytes capacity;                 // whole chip
+  BytesPerSecond bandwidth;       // whole chip
+  [[nodiscard]] bool on_chip() const { return level != "dram"; }
+};
+BackingStore backing_store(const HardwareSpec& hw);
+
 // Aggregate bandwidth of a per-unit level (register file, L1) over all units.
 BytesPerSecond total_level_bandwidth(const HardwareSpec& hw, const MemoryLevelSpec& per_unit);
 

@@ -27,6 +27,11 @@ struct VectorSpec {
   double special_per_cycle_per_unit = 0;    // transcendental (exp) results per cycle per unit (SFU)
 };
 
+// How the units reach each other and the shared levels (area/area_model.cc): a `crossbar` from
+// every unit to the L2 slices (GPUs; LLMCompass's per-core crossbar), or a 2D `mesh` of one
+// router per unit to its four neighbours (Cerebras WSE, Tenstorrent).
+enum class UnitNetwork { kCrossbar, kMesh };
+
 struct ComputeSpec {
   int units = 0;                            // SMs, CUs, TensorCores, TPCs+MMEs...
   std::string unit_name;                    // "SM", "CU", "TensorCore"
@@ -37,14 +42,22 @@ struct ComputeSpec {
   std::optional<int> units_on_die;          // units physically on all compute dies, disabled ones
                                             // included (GA100 128 for A100's 108); absent = not
                                             // published (readers take compute.units)
+  UnitNetwork network = UnitNetwork::kCrossbar;
 };
 
 // One on-chip memory level. Per-unit levels (register file, L1/shared memory/scratchpad) give
 // capacity and bandwidth per unit; shared levels (L2, LLC) give the chip total.
+// How a level's SRAM is built, which sets its area per bit (area/area_model.cc): `cache` arrays
+// carry tags, ECC, banking and ports (the effective bit area LLMCompass calibrates on GPU caches);
+// `dense` arrays are software-managed scratchpads tiled from high-density single-port macros
+// (Groq's MEM slices, Cerebras' per-core SRAM), at the foundry's HD bit cell / macro efficiency.
+enum class SramArray { kCache, kDense };
+
 struct MemoryLevelSpec {
   bool present = false;
   Bytes capacity;
   BytesPerSecond bandwidth;
+  SramArray array = SramArray::kCache;
 };
 
 struct DramSpec {
@@ -87,6 +100,9 @@ struct DieSpec {
   int count = 0;                            // dies of this kind in the package (0 = none)
   std::optional<SquareMillimeters> area;    // per die, where published
   std::string node;                         // process node class: n16, n7, n6, n5, n4, n3, n2
+  bool wafer_scale = false;                 // stitched across reticle fields to span the wafer
+                                            // (Cerebras WSE): no reticle limit, one die per wafer,
+                                            // yield from the redundant units (cost/chip_cost.cc)
 };
 
 struct PhysicalSpec {

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numbers>
 
 #include <fmt/format.h>
 
@@ -24,7 +25,8 @@ SquareMillimeters unit_area(const DieArea& die, int units_on_this_die) {
   SquareMillimeters s;
   for (const auto& c : die.components) {
     if (c.name == "matrix engines" || c.name == "vector units" || c.name == "register files" ||
-        c.name == "L1 / shared memory" || c.name == "control + crossbar")
+        c.name == "L1 / shared memory" || c.name == kControlCrossbarComponent ||
+        c.name == kControlMeshComponent)
       s += c.area;
   }
   return s * kIntegrationOverhead / std::max(1, units_on_this_die);
@@ -37,6 +39,11 @@ SquareMillimeters component_area(const DieArea& die, std::string_view name) {
 }
 
 }  // namespace
+
+int wafer_scale_dies(SquareMillimeters area, const WaferSpec& wafer) {
+  const double r = wafer.diameter.value() / 2.0 - wafer.edge_exclusion.value();
+  return r > 0 && area.value() <= std::numbers::pi * r * r ? 1 : 0;
+}
 
 Usd die_design_nre(SquareMillimeters area, ProcessNode node) {
   const Usd nre300 = node_economics(node).design_nre_300mm2;
@@ -84,12 +91,17 @@ Result<CostBreakdown> estimate_cost(const HardwareSpec& hw, const AreaReport& ar
     const NodeEconomics& ne = node_economics(die.node);
     const PerSquareMillimeter d0 = a.d0.value_or(ne.d0);
     dc.wafer_price = a.wafer_price.value_or(ne.wafer_price);
-    dc.gross_dies_formula = std::max(0.0, gross_dies_formula(dc.size, a.wafer));
-    WaferSpec wafer = a.wafer;
-    wafer.reticle = false;  // oversized dies are flagged by the area model; still count them
-    auto grid = count_dies_on_grid(dc.size, wafer);
-    if (!grid) return tl::unexpected(grid.error());
-    dc.full_dies = grid->full_dies;
+    if (die.wafer_scale) {
+      dc.full_dies = wafer_scale_dies(die.area, a.wafer);
+      dc.gross_dies_formula = dc.full_dies;
+    } else {
+      dc.gross_dies_formula = std::max(0.0, gross_dies_formula(dc.size, a.wafer));
+      WaferSpec wafer = a.wafer;
+      wafer.reticle = false;  // oversized dies are flagged by the area model; still count them
+      auto grid = count_dies_on_grid(dc.size, wafer);
+      if (!grid) return tl::unexpected(grid.error());
+      dc.full_dies = grid->full_dies;
+    }
     dc.defect_free_yield = (*model)->yield(die.area, d0);
     dc.sellable_yield = dc.defect_free_yield;
     if (a.harvesting && die.name == "compute") {
@@ -122,7 +134,11 @@ Result<CostBreakdown> estimate_cost(const HardwareSpec& hw, const AreaReport& ar
     const bool stack = *pkg_kind == PackageKind::kStackedOnSiliconInterposer;
     chips.push_back({die.name, die.count, die.area, dc.cost_per_good_die,
                      stack && die.name == "compute", stack && die.name == "io"});
-    const Usd nre = die_design_nre(die.area, die.node);
+    // A stitched wafer-scale die repeats one reticle field's design across the wafer (Cerebras
+    // designs one field of cores and stitches it): its design effort is that field's.
+    const SquareMillimeters designed =
+        die.wafer_scale ? min(die.area, kReticleWidth * kReticleHeight) : die.area;
+    const Usd nre = die_design_nre(designed, die.node);
     r.design_nre += nre;
     r.mask_nre += ne.mask_set;
     r.dies.push_back(dc);

@@ -75,6 +75,14 @@ struct CostBreakdown {
 Result<CostBreakdown> estimate_cost(const HardwareSpec& hw, const AreaReport& area,
                                     const CostAssumptions& assumptions = {});
 
+// Dies per wafer of a wafer-scale (stitched) die of `area`: 1 when the area fits within the
+// usable circle of `wafer` (diameter less twice the edge exclusion), else 0. A stitched die is
+// the array of reticle fields the wafer holds, its corners clipped by the wafer edge (Cerebras
+// WSE-3: 46,225 mm², a 215 mm square whose 304 mm diagonal exceeds the 300 mm wafer), so its
+// area, not its bounding square, must fit. The yield comes from its redundant units
+// (harvested_yield); a defect outside them loses the wafer.
+int wafer_scale_dies(SquareMillimeters area, const WaferSpec& wafer);
+
 // NRE of a die of `area` at `node` (Chiplet Actuary §3.6): NRE_300·(0.5·A/300 + 0.3·A/300 + 0.2)
 // (module, chip and fixed shares).
 Usd die_design_nre(SquareMillimeters area, ProcessNode node);

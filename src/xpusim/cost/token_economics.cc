@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "xpusim/area/area_model.h"
+#include "xpusim/config/hardware_schema.h"
 
 namespace xpusim {
 namespace {
@@ -116,7 +117,11 @@ ActivityRates work_activity(const HardwareSpec& hw, const PrecisionPlan& precisi
   a.vector += work.vector_flop / time;
   // Register-file and L1 traffic is not modelled by perf/; operand delivery from them is inside
   // energy_per_flop (kOperandDeliveryFactor). L2 bytes include what came from DRAM (perf_result.h).
-  a.dram = work.bytes.dram / time;
+  // perf/ counts the backing store's bytes as "dram": for sram_only designs they are reads of the
+  // last on-chip level (config/hardware_schema.h backing_store) at its energy per byte.
+  const BackingStore store = backing_store(hw);
+  if (!store.on_chip()) a.dram = work.bytes.dram / time;
+  else if (store.level == "l1") a.l1 = work.bytes.dram / time;
   if (hw.memory.l2.present) a.l2 = work.bytes.l2 / time;
   else if (hw.memory.llc.present) a.llc = work.bytes.l2 / time;
   // Link bytes go over the scale-up tier when there is one (tensor-parallel groups are placed in

@@ -39,6 +39,7 @@ std::string cost_memo_key(const HardwareSpec& hw, const AreaReport& area) {
     put(key, d.width.value());
     put(key, d.height.value());
     put(key, d.within_reticle);
+    put(key, d.wafer_scale);
     put(key, d.components.size());
     for (const AreaComponent& c : d.components) {
       put_text(key, c.name);

@@ -21,7 +21,7 @@ namespace xpusim {
 // The memo key: every input estimate_cost() reads, each double as its exact bytes, so two calls
 // share an entry only when they would be given equal inputs. From `hw`: physical.package,
 // memory.dram.type, .capacity and .stacks, compute.units. From `area`: each die's name, count,
-// node, area, width, height, within_reticle and components (name, area); units_on_die,
+// node, area, width, height, within_reticle, wafer_scale and components (name, area); units_on_die,
 // dram_phys_on_die, total_area, reticle_excess and the feasibility (reason and detail). The
 // CostAssumptions are not in the key: a memo holds one set (see CostMemo). estimate_cost()
 // reading anything else must extend this key; cost_memo_test checks, for every numeric

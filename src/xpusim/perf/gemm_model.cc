@@ -15,6 +15,7 @@
 #include <string>
 
 #include "xpusim/base/bounds.h"
+#include "xpusim/config/hardware_schema.h"
 
 namespace xpusim {
 namespace {
@@ -35,6 +36,12 @@ struct Candidate {
 };
 
 }  // namespace
+
+BytesPerSecond streaming_bandwidth(const HardwareSpec& hw, const PerfCalibration& cal) {
+  const BackingStore store = backing_store(hw);
+  const double efficiency = store.on_chip() ? cal.l2_efficiency : cal.dram_efficiency;
+  return BytesPerSecond(std::max(store.bandwidth.value() * efficiency, 1.0));
+}
 
 Result<void> check_gemm_shape(const GemmShape& s) {
   Diagnostics diags;
@@ -108,17 +115,21 @@ GemmResult detail::predict_gemm_unchecked(const HardwareSpec& hw, const GemmShap
                                             : 0.0;  // for l2_time (reported)
   const double l1_bw = hw.memory.l1.present ? hw.memory.l1.bandwidth.value() * cal.l2_efficiency
                                             : 0.0;  // per unit
-  const double dram_bw = std::max(hw.memory.dram.bandwidth.value() * cal.dram_efficiency, 1.0);
+  // "dram" below is the backing store: device memory, or the last on-chip level of sram_only.
+  const double dram_bw = streaming_bandwidth(hw, cal).value();
 
   // C is written in 16-bit or wider (fp8/int8 GEMMs output bf16/fp16 in serving engines).
   const double cb = std::max(ab, 2.0);
   const double a_bytes = d(M) * d(K) * ab, b_bytes = d(K) * d(N) * bb, c_bytes = d(M) * d(N) * cb;
   const double budget = 0.5 * l2_cap;  // half the L2 for operands; the rest holds C and others
 
-  static constexpr std::array<int, 8> kTm = {2048, 1024, 512, 256, 128, 64, 32, 16};  // large first
+  // Row counts below 16 only serve engines whose M granule is smaller (SIMD datapaths such as
+  // the Cerebras core, min_m 1); for the others they pad to min_m and never beat 16.
+  static constexpr std::array<int, 12> kTm = {2048, 1024, 512, 256, 128, 64, 32, 16,
+                                              8,    4,    2,   1};  // large first
+  static constexpr int kLibraryMinTm = 16;
   static constexpr std::array<int, 7> kTn = {2048, 1024, 512, 256, 128, 64, 32};
   static constexpr std::array<int, 3> kTk = {128, 64, 32};
-  static constexpr std::array<int, 5> kSplit = {1, 2, 4, 8, 16};
   // DRAM reads of A and B. Compulsory (each once) when both fit in the L2 budget or when one of
   // them stays resident while the other streams; otherwise the tiles of one wave run in lock-step
   // over K, so a wave reads the distinct A row-panels and B column-panels of its wm x wn block of
@@ -138,6 +149,7 @@ GemmResult detail::predict_gemm_unchecked(const HardwareSpec& hw, const GemmShap
   Candidate best;
   best.time = Seconds(std::numeric_limits<double>::infinity());
   for (int tm : kTm) {
+    if (tm < kLibraryMinTm && tm < min_m) break;
     for (int tn : kTn) {
       if (acc * tm * tn > 0.5 * rf) continue;  // accumulators in half the register file
       // Tiles beyond 256 only for engines whose accumulators do not live in a register file
@@ -153,7 +165,10 @@ GemmResult detail::predict_gemm_unchecked(const HardwareSpec& hw, const GemmShap
       if (tk == 0) continue;
       // Saturating: within check_gemm_shape the count is exact (<= m n batch < 2^62).
       const int64_t out_tiles = saturating_mul(saturating_mul(ceil_div(M, tm), ceil_div(N, tn)), B);
-      for (int split : kSplit) {
+      // Split-K in powers of two while the tile jobs fit in two waves and each part keeps a
+      // whole K step: 16 ways fill a GPU; a chip of many small units (900,000 Cerebras cores)
+      // splits further, as its dataflow spreads a layer's weights over the cores.
+      for (int64_t split = 1;; split *= 2) {
         // out_tiles x split > 2 units, divided through so that it cannot overflow.
         if (split > 1 && (out_tiles > 2 * units / split || K / split < tk)) break;
         Candidate cand;
@@ -195,7 +210,7 @@ GemmResult detail::predict_gemm_unchecked(const HardwareSpec& hw, const GemmShap
     }
   }
   if (best.tiles == 0) {  // no tile fits the on-chip memory: smallest tile, data from DRAM
-    best.tile = GemmTile{kTm.back(), kTn.back(), kTk.back()};
+    best.tile = GemmTile{kLibraryMinTm, kTn.back(), kTk.back()};
     best.tiles = saturating_mul(
         saturating_mul(ceil_div(M, best.tile.m), ceil_div(N, best.tile.n)), B);
     best.waves = ceil_div(best.tiles, units);
@@ -228,7 +243,7 @@ GemmResult detail::predict_gemm_unchecked(const HardwareSpec& hw, const GemmShap
     r.utilization = r.achieved / peak;
   } else {
     r.bound = Bound::kDram;
-    r.utilization = best.dram / r.time / hw.memory.dram.bandwidth;
+    r.utilization = best.dram / r.time / backing_store(hw).bandwidth;
   }
   return r;
 }

@@ -52,6 +52,13 @@ Result<GemmResult> predict_gemm(const HardwareSpec& hw, const GemmShape& shape,
 Result<GemmResult> predict_gemm(const HardwareSpec& hw, const GemmShape& shape, Precision p,
                                 const PerfCalibration& cal);
 
+// Sustained bandwidth of the backing store (config/hardware_schema.h backing_store()) that
+// weights, KV and activations stream from: DRAM at calibration.dram_efficiency, or, for sram_only
+// designs, the last on-chip level at calibration.l2_efficiency (the fraction on-chip levels reach
+// in GEMM and attention kernels). At least 1 B/s, so that a spec without any level cannot divide
+// by zero.
+BytesPerSecond streaming_bandwidth(const HardwareSpec& hw, const PerfCalibration& cal);
+
 namespace detail {
 // The model without the shape check, for the op model (perf/op_model.cc), whose GEMMs come from
 // build_step: a dimension below 1 (a model without that block) is costed as 1. Never fails.

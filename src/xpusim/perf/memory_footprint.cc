@@ -5,6 +5,8 @@
 // memory left after the others (TensorRT-LLM kv_cache_free_gpu_mem_fraction).
 // Ignored: KV-cache block rounding (paged allocation), CUDA-graph memory pools per batch size,
 // allocator fragmentation beyond the usable fraction.
+// Capacity is the backing store's (config/hardware_schema.h): the device memory, or the on-chip
+// SRAM of sram_only designs (Groq LPU, Cerebras WSE), where weights live on chip.
 #include "xpusim/perf/memory_footprint.h"
 
 #include <algorithm>
@@ -12,6 +14,7 @@
 
 #include <fmt/format.h>
 
+#include "xpusim/config/hardware_schema.h"
 #include "xpusim/workload/graph_builder.h"
 
 namespace xpusim {
@@ -33,6 +36,13 @@ Bytes activation_bytes_per_sequence(const ModelSpec& m, const ParallelismPlan& p
   const double widest = std::max(qkv, (m.ffn_gated ? 2.0 : 1.0) * mlp / p.tp);
   const double per_token = (2.0 * m.hidden + widest) * ab;
   return Bytes(per_token * static_cast<double>(input_len) + 4.0 * m.vocab / p.tp);
+}
+
+// The runtime's workspace (cuBLAS/NCCL buffers, CUDA graph pools) is allocated in device memory.
+// Designs without device memory (sram_only) run statically scheduled programs whose buffers are
+// the activations counted above; no such workspace takes on-chip SRAM.
+Bytes workspace_bytes(const HardwareSpec& hw, const PerfCalibration& cal) {
+  return backing_store(hw).on_chip() ? Bytes(0) : cal.runtime_workspace;
 }
 
 }  // namespace
@@ -77,8 +87,8 @@ Result<MemoryFootprint> memory_footprint(const HardwareSpec& hw, const ModelSpec
   const Bytes act_seq = activation_bytes_per_sequence(model, plan, precision, input_len);
   const double seq_per_mb = std::ceil(static_cast<double>(batch) / mb);
   f.activations = act_seq * seq_per_mb;
-  f.workspace = cal.runtime_workspace;
-  f.capacity = hw.memory.dram.capacity;
+  f.workspace = workspace_bytes(hw, cal);
+  f.capacity = backing_store(hw).capacity;
   // TensorRT-LLM semantics (kv_cache_free_gpu_mem_fraction): weights, activation buffers and the
   // workspace are allocated first; the KV cache may take memory_usable_fraction of what is left.
   const Bytes fixed_bytes = f.weights + f.workspace + f.activations;
@@ -141,8 +151,8 @@ Result<KvBudget> serving_kv_budget(const HardwareSpec& hw, const ModelSpec& mode
   // tokens (vLLM profile_run at max_num_batched_tokens; TensorRT-LLM's memory planner at
   // max_num_tokens): the per-token live set of one sequence that long.
   b.activations = activation_bytes_per_sequence(model, plan, precision, max_step_tokens);
-  b.workspace = cal.runtime_workspace;
-  b.capacity = hw.memory.dram.capacity;
+  b.workspace = workspace_bytes(hw, cal);
+  b.capacity = backing_store(hw).capacity;
   const Bytes rest = b.weights + b.activations + b.workspace;
   b.kv = fraction_of_total ? b.capacity * memory_fraction - rest
                            : (b.capacity - rest) * memory_fraction;

@@ -18,8 +18,10 @@ struct MemoryFootprint {
   Bytes weights;              // per device
   Bytes kv_cache;             // per device, batch x (input + output) tokens
   Bytes activations;          // per device, peak transient buffers of the prefill
-  Bytes workspace;            // runtime workspace (calibration.runtime_workspace)
-  Bytes capacity;             // DRAM capacity of one device
+  Bytes workspace;            // runtime workspace (calibration.runtime_workspace; 0 on sram_only
+                              // designs, which have no device memory for it)
+  Bytes capacity;             // backing-store capacity of one device (DRAM, or the on-chip SRAM
+                              // of sram_only designs: config/hardware_schema.h backing_store)
   Bytes usable;               // weights + workspace + activations + the KV budget (a
                               // memory_usable_fraction of the memory they leave free)
   bool fits = false;

@@ -5,6 +5,7 @@
 // flash-decoding in decode (one query row per sequence: the KV-cache read bounds it, the grouped
 // queries of a KV head pad the matrix engine's M granule). Element-wise, norm, embedding and
 // sampling: roofline of DRAM bytes vs. SIMD/special-function work. Collectives: collective_model.
+// "DRAM" is the backing store (streaming_bandwidth): the last on-chip level of sram_only designs.
 // Ignored: L2 hits across kernels (activations re-read from DRAM), register spills.
 #include "xpusim/perf/op_model.h"
 
@@ -12,14 +13,12 @@
 #include <cmath>
 
 #include "xpusim/base/check.h"
+#include "xpusim/config/hardware_schema.h"
+#include "xpusim/perf/gemm_model.h"
 #include "xpusim/perf/collective_model.h"
 
 namespace xpusim {
 namespace {
-
-BytesPerSecond dram_rate(const HardwareSpec& hw, const PerfCalibration& cal) {
-  return BytesPerSecond(std::max(hw.memory.dram.bandwidth.value(), 1.0) * cal.dram_efficiency);
-}
 
 // Sustained exp results per second (special-function units); without them an exp costs ~8 FLOP
 // of polynomial on the SIMD lanes.
@@ -65,7 +64,7 @@ OpResult finish(const Parts& p, const PerfCalibration& cal, Seconds floor_time,
   r.bound = top.b;
   r.utilization = top.b == Bound::kLatency ? 1.0 : std::min(1.0, top.s / r.time);
   if (top.b == Bound::kDram)
-    r.utilization = std::min(1.0, bytes.dram / r.time / hw.memory.dram.bandwidth);
+    r.utilization = std::min(1.0, bytes.dram / r.time / backing_store(hw).bandwidth);
   return r;
 }
 
@@ -104,7 +103,7 @@ OpResult attention_op(const HardwareSpec& hw, const Op& op, const PerfCalibratio
                     bytes_per_element(op.math_precision).value();
     bytes.l2 += Bytes(reread);
   }
-  p.dram = bytes.dram / dram_rate(hw, cal);
+  p.dram = bytes.dram / streaming_bandwidth(hw, cal);
   if (hw.memory.l2.present && hw.memory.l2.bandwidth.value() > 0)
     p.l2 = bytes.l2 / (hw.memory.l2.bandwidth * cal.l2_efficiency);
   return finish(p, cal, decode ? cal.min_attention_time : Seconds(0), hw, op.flop, bytes);
@@ -118,7 +117,7 @@ OpResult vector_op(const HardwareSpec& hw, const Op& op, const PerfCalibration& 
   TrafficBytes bytes;
   bytes.dram = op.dram_bytes();
   bytes.l2 = bytes.dram;
-  p.dram = bytes.dram / dram_rate(hw, cal);
+  p.dram = bytes.dram / streaming_bandwidth(hw, cal);
   return finish(p, cal, Seconds(0), hw, op.flop, bytes);
 }
 

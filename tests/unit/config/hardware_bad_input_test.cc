@@ -74,6 +74,15 @@ const BadCase kCases[] = {
     {"sites_below_stacks.yaml",
      ":20:5: memory.dram.sites: 4 HBM sites is fewer than the 5 stacks (memory.dram.stacks); must "
      "be >= 5"},
+    {"sram_only_with_capacity.yaml",
+     ":22:5: memory.dram.capacity: must be 0 for dram type sram_only (no device memory; weights "
+     "live in the last on-chip level)"},
+    {"sram_only_without_level.yaml",
+     ":18:5: memory.dram.type: sram_only needs an on-chip level to hold the weights: give "
+     "memory.l2 (or memory.l1 per unit, or memory.llc)"},
+    {"array_without_level.yaml",
+     ":18:5: memory.l2.array: given without memory.l2.capacity (a level is present iff its "
+     "capacity is given)"},
     {"malformed_json.json",
      ":4:30: malformed JSON: syntax error while parsing object key - unexpected '}'; expected "
      "string literal"},

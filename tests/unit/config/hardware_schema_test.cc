@@ -155,6 +155,18 @@ TEST(HardwareDerived, PeaksRidgePointsAndSramMatchHandCalculations) {
       {"tpu-v5e", Precision::kBf16, 1 * 4 * 128 * 128 * 2 * 1.5e9 / 1e12},      // 196.6
       {"gaudi2", Precision::kBf16, 2 * 256 * 256 * 2 * 1.65e9 / 1e12},          // 432.5
       {"gb200", Precision::kFp4, 148 * 4 * 4096 * 2 * 2.062e9 / 1e12},          // 10001.7
+      // Issue 9 presets: units x engines x MACs x 2 x clock (sources in each preset).
+      {"tpu-v6e", Precision::kBf16, 1 * 4 * 256 * 256 * 2 * 1.75e9 / 1e12},     // 917.5 (918)
+      {"tpu-v6e", Precision::kInt8, 1 * 4 * 131072 * 2 * 1.75e9 / 1e12},        // 1835.0 (1836)
+      {"trainium2", Precision::kBf16, 8 * 1 * 128 * 128 * 2 * 2.5e9 / 1e12},    // 655.4 (667)
+      {"trainium2", Precision::kFp8, 8 * 1 * 32768 * 2 * 2.5e9 / 1e12},         // 1310.7 (1299)
+      {"furiosa-rngd", Precision::kBf16, 8 * 16384 * 2 * 0.977e9 / 1e12},       // 256.1 (256)
+      {"furiosa-rngd", Precision::kFp8, 8 * 32768 * 2 * 0.977e9 / 1e12},        // 512.2 (512)
+      {"rebellions-atom", Precision::kFp16, 8 * 1024 * 2 * 1.953e9 / 1e12},     // 32.0 (32)
+      {"rebellions-atom", Precision::kInt8, 8 * 4096 * 2 * 1.953e9 / 1e12},     // 128.0 (128)
+      {"groq-lpu", Precision::kInt8, 1 * 4 * 320 * 320 * 2 * 0.9e9 / 1e12},     // 737.3 (750)
+      {"groq-lpu", Precision::kFp16, 1 * 4 * 25600 * 2 * 0.9e9 / 1e12},         // 184.3 (188)
+      {"cerebras-wse-3", Precision::kFp16, 900000.0 * 1 * 8 * 2 * 1.1e9 / 1e12}, // 15840
   };
   for (const auto& r : rows)
     EXPECT_NEAR(units::to_tflops(peak_rate(load_ok(r.id), r.p)), r.tflops, 1e-6) << r.id;
@@ -180,12 +192,54 @@ TEST(HardwareDerived, PeaksRidgePointsAndSramMatchHandCalculations) {
   EXPECT_FALSE(l2_ridge_point(load_ok("tpu-v5e"), Precision::kBf16));  // no L2 described
 }
 
+// Issue 9: presets beyond GPUs. Each loads (which runs the 3% datasheet cross-check on every
+// published dense peak), and every published dense peak is within 3% of the derived one.
+TEST(HardwarePresets, PresetsBeyondGpusLoadAndReproduceTheirDatasheets) {
+  int peaks = 0;
+  for (const char* id : {"tpu-v6e", "trainium2", "furiosa-rngd", "rebellions-atom", "groq-lpu",
+                         "cerebras-wse-3"}) {
+    HardwareSpec hw = load_ok(id);
+    EXPECT_EQ(hw.id, id);
+    for (Precision p : kAllPrecisions) {
+      const auto& ds = hw.compute.datasheet_peak[index_of(p)];
+      if (!ds) continue;
+      EXPECT_NEAR(peak_rate(hw, p) / *ds, 1.0, kDatasheetPeakTolerance) << id << " " << to_string(p);
+      ++peaks;
+    }
+  }
+  EXPECT_GE(peaks, 12);  // Cerebras publishes no dense peak (see its preset)
+}
+
+// SRAM-only designs keep weights in the last on-chip level: Groq's 220 MiB of MEM (L2) at
+// 80 TB/s, and the 48 KiB of each of Cerebras' 900,000 enabled cores (44.2 GB, 21 PB/s).
+TEST(HardwareDerived, SramOnlyDesignsAreBackedByTheirLastOnChipLevel) {
+  const BackingStore groq = backing_store(load_ok("groq-lpu"));
+  EXPECT_EQ(groq.level, "l2");
+  EXPECT_DOUBLE_EQ(groq.capacity.value(), 220.0 * 1024 * 1024);
+  EXPECT_DOUBLE_EQ(groq.bandwidth.value(), 80e12);
+  const BackingStore wse = backing_store(load_ok("cerebras-wse-3"));
+  EXPECT_EQ(wse.level, "l1");
+  EXPECT_DOUBLE_EQ(wse.capacity.value(), 900000.0 * 48 * 1024);
+  EXPECT_NEAR(wse.bandwidth.value(), 900000.0 * 23.33e9, 1.0);
+  const BackingStore h100 = backing_store(load_ok("h100-sxm-80gb"));
+  EXPECT_EQ(h100.level, "dram");
+  EXPECT_FALSE(h100.on_chip());
+  EXPECT_DOUBLE_EQ(h100.bandwidth.value(), 3.35e12);
+  // An LLC, when given, is the last level: it backs an sram_only design before the L2.
+  const BackingStore llc = backing_store(load_ok(
+      "groq-lpu", {"memory.llc.capacity=1 GiB", "memory.llc.bandwidth=10 TB/s"}));
+  EXPECT_EQ(llc.level, "llc");
+  EXPECT_DOUBLE_EQ(llc.capacity.value(), 1024.0 * 1024 * 1024);
+}
+
 // Physical plausibility of every preset.
 TEST(HardwarePresets, Invariants) {
   for (const auto& id : list_presets("hardware")) {
     HardwareSpec hw = load_ok(id);
-    const double bf16 = peak_rate(hw, Precision::kBf16).value();
-    EXPECT_GT(bf16, 0) << id << ": every preset runs bf16 on its matrix engines";
+    // bf16 runs on the matrix engines, natively or as the format they execute it in (fp16 on
+    // Groq and ATOM, whose engines have no bf16).
+    const double bf16 = peak_rate(hw, execution_precision(hw, Precision::kBf16)).value();
+    EXPECT_GT(bf16, 0) << id << ": every preset runs bf16 models on its matrix engines";
     // Narrower formats never run slower than wider ones on the same engines.
     const double fp8 = peak_rate(hw, Precision::kFp8).value();
     if (fp8 > 0) {
@@ -206,11 +260,23 @@ TEST(HardwarePresets, Invariants) {
     if (hw.memory.llc.present) {
       EXPECT_GT(hw.memory.llc.bandwidth, hw.memory.dram.bandwidth) << id;
     }
-    EXPECT_LT(total_on_chip_sram(hw), hw.memory.dram.capacity) << id;
-    // A die larger than the 26 mm x 33 mm lithography reticle cannot be printed.
+    // The backing store (where weights live) is the device memory, larger than all SRAM, or, for
+    // sram_only designs, the on-chip SRAM itself.
+    const BackingStore store = backing_store(hw);
+    if (hw.memory.dram.type == "sram_only") {
+      EXPECT_TRUE(store.on_chip()) << id;
+      EXPECT_LE(store.capacity, total_on_chip_sram(hw)) << id;
+    } else {
+      EXPECT_EQ(store.level, "dram") << id;
+      EXPECT_LT(total_on_chip_sram(hw), hw.memory.dram.capacity) << id;
+    }
+    EXPECT_GT(store.capacity.value(), 0) << id;
+    EXPECT_GT(store.bandwidth.value(), 0) << id;
+    // A die larger than the 26 mm x 33 mm lithography reticle cannot be printed, unless it is
+    // stitched across fields (wafer-scale), and then it fits a 300 mm wafer.
     for (const DieSpec* d : {&hw.physical.compute_die, &hw.physical.io_die})
       if (d->area) {
-        EXPECT_LE(d->area->value(), 26.0 * 33.0) << id;
+        EXPECT_LE(d->area->value(), d->wafer_scale ? 3.14159 * 150.0 * 150.0 : 26.0 * 33.0) << id;
       }
     // Every preset names a process node class (area and cost models need it).
     EXPECT_FALSE(hw.physical.compute_die.node.empty() && hw.vendor != "Google") << id;
@@ -377,8 +443,10 @@ TEST(HardwareSchema, DeclaresEveryFieldOfTheSpec) {
     want.push_back("compute.matrix.macs_per_cycle." + p);
     want.push_back("compute.datasheet_peak." + p);
   }
+  want.push_back("compute.network");                // area model: crossbar or mesh
+  want.push_back("physical.compute_die.wafer_scale");  // stitched wafer-scale die
   for (const char* level : {"register_file", "l1", "l2", "llc"})
-    for (const char* sub : {"capacity", "bandwidth"})
+    for (const char* sub : {"capacity", "bandwidth", "array"})
       want.push_back(std::string("memory.") + level + "." + sub);
   for (const char* tier : {"scale_up", "scale_out"})
     for (const char* sub : {"name", "bandwidth", "links", "latency", "topology", "domain_size"})
