@@ -7,16 +7,15 @@
 #include <unordered_set>
 
 namespace xpusim {
-namespace {
 
-// SplitMix64 (Steele, Lea, Flood, "Fast splittable pseudorandom number generators", OOPSLA
-// 2014): a fixed, portable sequence for a seed, unlike the standard distributions.
 uint64_t splitmix64(uint64_t& state) {
   uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
   return z ^ (z >> 31);
 }
+
+namespace {
 
 // Uniform in [0, n) without modulo bias (rejection of the short last interval).
 uint64_t uniform_below(uint64_t n, uint64_t& state) {

@@ -18,6 +18,11 @@ namespace xpusim {
 
 enum class SearchStrategy { kGrid, kRandom, kLatinHypercube };
 
+// SplitMix64 (Steele, Lea, Flood, "Fast splittable pseudorandom number generators", OOPSLA
+// 2014): the next word of the sequence of `state`; a fixed, portable sequence for a seed, unlike
+// the standard distributions.
+uint64_t splitmix64(uint64_t& state);
+
 // The designs to evaluate: grid -> 0, 1, ... (the first `max_evals`, 0 = all); random ->
 // `max_evals` distinct indices drawn with `seed` (all of them in grid order when max_evals is 0
 // or covers the grid); lhs -> lhs_indices over one parameter of `grid_size` values (a stratified
