@@ -3,8 +3,11 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <thread>
 #include <unordered_set>
+
+#include "xpusim/base/check.h"
 
 namespace xpusim {
 
@@ -127,6 +130,110 @@ void evaluate_designs(const DesignEvaluator& evaluator, const std::vector<uint64
     work();
     for (auto& t : pool) t.join();
     sink(results);
+  }
+}
+
+namespace {
+
+// Fixed-layout fields appended to / read from a byte string.
+template <typename T>
+void put(std::string& out, const T& v) {
+  out.append(reinterpret_cast<const char*>(&v), sizeof(T));
+}
+void put_text(std::string& out, const std::string& text) {
+  put(out, static_cast<uint64_t>(text.size()));
+  out += text;
+}
+
+class Reader {
+ public:
+  explicit Reader(const std::string& bytes) : bytes_(bytes) {}
+  [[nodiscard]] bool done() const { return at_ == bytes_.size(); }
+  template <typename T>
+  T get() {
+    XPUSIM_CHECK(at_ + sizeof(T) <= bytes_.size(), "a rank's message is cut short");
+    T v;
+    std::memcpy(&v, bytes_.data() + at_, sizeof(T));
+    at_ += sizeof(T);
+    return v;
+  }
+  std::string text() {
+    const auto n = get<uint64_t>();
+    XPUSIM_CHECK(at_ + n <= bytes_.size(), "a rank's message is cut short");
+    std::string t = bytes_.substr(at_, n);
+    at_ += n;
+    return t;
+  }
+
+ private:
+  const std::string& bytes_;
+  size_t at_ = 0;
+};
+
+}  // namespace
+
+std::string encode_results(const std::vector<DesignResult>& results) {
+  std::string out;
+  for (const auto& r : results) {
+    put(out, r.index);
+    put_text(out, r.design_id);
+    put(out, r.feasibility.reason ? static_cast<int32_t>(*r.feasibility.reason) : int32_t{-1});
+    put_text(out, r.feasibility.detail);
+    for (double m : r.metrics) put(out, m);
+  }
+  return out;
+}
+
+std::vector<DesignResult> decode_results(const std::string& bytes) {
+  std::vector<DesignResult> out;
+  Reader in(bytes);
+  while (!in.done()) {
+    DesignResult r;
+    r.index = in.get<uint64_t>();
+    r.design_id = in.text();
+    const auto reason = in.get<int32_t>();
+    if (reason >= 0) r.feasibility.reason = static_cast<InfeasibleReason>(reason);
+    r.feasibility.detail = in.text();
+    for (double& m : r.metrics) m = in.get<double>();
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::string encode_indices(const std::vector<uint64_t>& indices) {
+  std::string out;
+  for (uint64_t i : indices) put(out, i);
+  return out;
+}
+
+std::vector<uint64_t> decode_indices(const std::string& bytes) {
+  std::vector<uint64_t> out;
+  Reader in(bytes);
+  while (!in.done()) out.push_back(in.get<uint64_t>());
+  return out;
+}
+
+void evaluate_designs(const DesignEvaluator& evaluator, const std::vector<uint64_t>& indices,
+                      const RankGroup& group, int threads, size_t block, bool to_all,
+                      const std::function<void(std::vector<DesignResult>&)>& sink) {
+  block = std::max<size_t>(1, block);
+  const auto ranks = static_cast<size_t>(group.size());
+  if (ranks == 1) return evaluate_designs(evaluator, indices, threads, block, sink);
+  const auto rank = static_cast<size_t>(group.rank());
+  const size_t blocks = indices.size() / block + (indices.size() % block != 0 ? 1 : 0);
+  for (size_t first = 0; first < blocks; first += ranks) {
+    std::vector<DesignResult> mine;
+    const size_t start = (first + rank) * block;
+    if (start < indices.size()) {
+      const std::vector<uint64_t> part(indices.begin() + static_cast<ptrdiff_t>(start),
+                                       indices.begin() + static_cast<ptrdiff_t>(std::min(indices.size(), start + block)));
+      evaluate_designs(evaluator, part, threads, part.size(),
+                       [&](std::vector<DesignResult>& r) { mine = std::move(r); });
+    }
+    for (const std::string& part : group.gather(encode_results(mine), to_all)) {
+      std::vector<DesignResult> results = decode_results(part);
+      if (!results.empty()) sink(results);
+    }
   }
 }
 

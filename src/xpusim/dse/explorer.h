@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "xpusim/dse/design_evaluator.h"
+#include "xpusim/dse/rank_group.h"
 
 namespace xpusim {
 
@@ -54,5 +55,23 @@ std::vector<uint64_t> search_indices(const SpaceSpec& space, SearchStrategy stra
 void evaluate_designs(const DesignEvaluator& evaluator, const std::vector<uint64_t>& indices,
                       int threads, size_t block,
                       const std::function<void(std::vector<DesignResult>&)>& sink);
+
+// The same across the ranks of `group` (collective: every rank calls it with the same indices):
+// the index list is cut into blocks of `block` designs and rank r evaluates blocks r, r + N,
+// r + 2N, ... (N ranks) with `threads` workers; after each round of N blocks the results are
+// gathered, and `sink` receives the round's blocks whole and in the order of `indices` on rank 0
+// (`to_all` false: the other ranks' sink is never called) or on every rank (`to_all`). The
+// results, and their order, are those of the single-process evaluate_designs. At most one round
+// (N blocks) is in flight: a killed job loses at most that.
+void evaluate_designs(const DesignEvaluator& evaluator, const std::vector<uint64_t>& indices,
+                      const RankGroup& group, int threads, size_t block, bool to_all,
+                      const std::function<void(std::vector<DesignResult>&)>& sink);
+
+// Results and index lists as bytes, for the ranks of a job (the same machine's layout: ranks of
+// one job share their binary); decode(encode(x)) == x, NaN metrics included.
+std::string encode_results(const std::vector<DesignResult>& results);
+std::vector<DesignResult> decode_results(const std::string& bytes);
+std::string encode_indices(const std::vector<uint64_t>& indices);
+std::vector<uint64_t> decode_indices(const std::string& bytes);
 
 }  // namespace xpusim

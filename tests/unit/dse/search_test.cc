@@ -100,6 +100,32 @@ TEST(Search, ResultsDoNotDependOnThreadsOrBlocks) {
   }
 }
 
+// What ranks send each other: every field survives, NaN metrics and empty details included; one
+// process evaluating "across its ranks" is evaluate_designs.
+TEST(Search, ResultsAndIndicesRoundTripAsBytes) {
+  auto s = space_from(kSmallSpace);
+  ASSERT_TRUE(s);
+  auto ev = DesignEvaluator::create(*s);
+  ASSERT_TRUE(ev);
+  const auto idx = design_indices(s->grid_size(), SearchStrategy::kGrid, 0, 0);
+  std::vector<DesignResult> all = run_all(*ev, idx, 1, 256);
+  all[3].feasibility = Feasibility::infeasible(InfeasibleReason::kReticle, "die of 900 mm²");
+  all[3].metrics = no_metrics();
+  const auto back = decode_results(encode_results(all));
+  ASSERT_EQ(back.size(), all.size());
+  for (size_t i = 0; i < all.size(); ++i) EXPECT_TRUE(same(all[i], back[i])) << i;
+  EXPECT_TRUE(decode_results(encode_results({})).empty());
+  const std::vector<uint64_t> indices = {0, 7, uint64_t{1} << 40, 3};
+  EXPECT_EQ(decode_indices(encode_indices(indices)), indices);
+  std::vector<DesignResult> ranked;
+  evaluate_designs(*ev, idx, *single_process(), 2, 5, false, [&](std::vector<DesignResult>& b) {
+    ranked.insert(ranked.end(), b.begin(), b.end());
+  });
+  const std::vector<DesignResult> direct = run_all(*ev, idx, 1, 256);
+  ASSERT_EQ(ranked.size(), 12u);
+  for (size_t i = 0; i < ranked.size(); ++i) EXPECT_TRUE(same(ranked[i], direct[i])) << i;
+}
+
 TEST(Search, SharedHardwareStagesDoNotDependOnTheOrder) {
   // Designs that differ only in plan.tp share their hardware's area and cost: computed first by
   // design 0 in one evaluator and by design 11 in the other, the results are the same.
