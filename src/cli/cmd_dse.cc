@@ -27,6 +27,7 @@
 #include "xpusim/dse/progress.h"
 #include "xpusim/dse/rank_group.h"
 #include "xpusim/dse/result_db.h"
+#include "xpusim/dse/result_writer.h"
 #include "xpusim/dse/space.h"
 #include "xpusim/report/table.h"
 
@@ -258,11 +259,16 @@ void explore_on(const RankGroup& group, const ExploreOptions& o, const GlobalOpt
   // database (one transaction) or added to the front, and counted by the progress line; with
   // `keep`, every rank receives every result (NSGA-II runs on every rank).
   std::optional<ProgressLine> progress;
+  // In a job, rank 0 writes on a thread of its own while it evaluates its next block (the other
+  // ranks wait for it every round); at most two rounds wait to be written.
+  std::optional<ResultWriter> writer;
+  if (db && group.size() > 1) writer.emplace(*db, space, 2 * static_cast<size_t>(group.size()));
   auto evaluate = [&](const std::vector<uint64_t>& indices, std::vector<DesignResult>* keep) {
     evaluate_designs(evaluator, indices, group, threads, kBlock, keep != nullptr,
                      [&](std::vector<DesignResult>& block) {
                        if (root) {
-                         if (db) db->write(space, block);
+                         if (writer) writer->push(block);
+                         else if (db) db->write(space, block);
                          else for (const auto& r : block) fb.add(r);
                          progress->add(block);
                        }
@@ -321,6 +327,7 @@ void explore_on(const RankGroup& group, const ExploreOptions& o, const GlobalOpt
     run.note = fmt::format("{}{}", repeats ? fmt::format(" ({} drawn twice, kept once)", repeats) : "",
                            db ? fmt::format(", {} already in {}", skipped, o.db) : "");
   }
+  if (writer) writer->finish();
   progress->finish();
   if (!root) return;
   if (db) db->for_each([&](const DesignResult& r) { fb.add(r); });

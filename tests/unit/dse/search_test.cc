@@ -17,6 +17,7 @@
 #include "xpusim/dse/pareto.h"
 #include "xpusim/dse/progress.h"
 #include "xpusim/dse/result_db.h"
+#include "xpusim/dse/result_writer.h"
 
 namespace xpusim {
 namespace {
@@ -303,6 +304,42 @@ TEST(ResultDbTest, SigkillThenResumeEqualsAnUninterruptedRun) {
   const auto want = run_all(*ev, idx, 1, 256);
   ASSERT_EQ(got.size(), want.size());
   for (size_t i = 0; i < got.size(); ++i) EXPECT_TRUE(same(got[i], want[i])) << i;
+}
+
+// The background writer of a job's rank 0: the rows of writing in line, in order; a failed write
+// (here a design written twice: its primary key) is rethrown, and nothing after it is written.
+TEST(ResultDbTest, BackgroundWriterWritesWhatWritingInLineWrites) {
+  testing::TempDir dir("xpusim_dse_writer");
+  auto s = space_from(kSmallSpace);
+  ASSERT_TRUE(s);
+  auto ev = DesignEvaluator::create(*s);
+  ASSERT_TRUE(ev);
+  const auto idx = design_indices(s->grid_size(), SearchStrategy::kGrid, 0, 0);
+  auto db = ResultDb::open_for_search(dir.file("w.sqlite"), *s, kSmallSpace, false);
+  ASSERT_TRUE(db);
+  {
+    ResultWriter writer(**db, *s, 1);
+    evaluate_designs(*ev, idx, 1, 2, [&](std::vector<DesignResult>& b) { writer.push(b); });
+    writer.finish();
+  }
+  const auto got = rows(**db);
+  const auto want = run_all(*ev, idx, 1, 256);
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < got.size(); ++i) EXPECT_TRUE(same(got[i], want[i])) << i;
+  auto again = ResultDb::open_for_search(dir.file("x.sqlite"), *s, kSmallSpace, false);
+  ASSERT_TRUE(again);
+  ResultWriter writer(**again, *s, 4);
+  writer.push({want[0], want[1]});
+  writer.push({want[1]});  // design 1 again
+  try {
+    writer.push({want[2]});  // dropped with the queue, or refused if the failure came first
+  } catch (const std::exception&) {
+  }
+  EXPECT_ANY_THROW(writer.finish());
+  EXPECT_ANY_THROW(writer.push({want[3]}));
+  std::vector<uint64_t> stored;
+  for (const auto& r : rows(**again)) stored.push_back(r.index);
+  EXPECT_EQ(stored, (std::vector<uint64_t>{0, 1}));
 }
 
 TEST(ResultDbTest, ResumeRefusesAnotherSpace) {
