@@ -264,7 +264,12 @@ void explore_on(const RankGroup& group, const ExploreOptions& o, const GlobalOpt
   std::optional<ResultWriter> writer;
   if (db && group.size() > 1) writer.emplace(*db, space, 2 * static_cast<size_t>(group.size()));
   auto evaluate = [&](const std::vector<uint64_t>& indices, std::vector<DesignResult>* keep) {
-    evaluate_designs(evaluator, indices, group, threads, kBlock, keep != nullptr,
+    // Blocks of kBlock, smaller when there are fewer than kBlock designs per rank (an NSGA-II
+    // generation), so that every rank gets a share.
+    const auto ranks = static_cast<size_t>(group.size());
+    const size_t designs_per_block =
+        std::clamp<size_t>(indices.size() / ranks + (indices.size() % ranks != 0 ? 1 : 0), 1, kBlock);
+    evaluate_designs(evaluator, indices, group, threads, designs_per_block, keep != nullptr,
                      [&](std::vector<DesignResult>& block) {
                        if (root) {
                          if (writer) writer->push(block);
