@@ -16,6 +16,7 @@
 namespace xpusim {
 namespace {
 
+using xpusim::testing::db_rows;
 using xpusim::testing::run;
 
 class ExploreCli : public ::testing::Test {
@@ -162,19 +163,6 @@ TEST_F(ExploreCli, ResumeRefusesAChangedBaseDesign) {
   auto r = run("explore " + own + " --db " + db + " --resume", true);
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.out.find("holds the results of another space"), std::string::npos) << r.out;
-}
-
-// Every row of a results database: design id, feasibility and metrics, in design_index order.
-std::vector<std::string> db_rows(const std::string& path) {
-  std::vector<std::string> out;
-  auto db = ResultDb::open_for_reading(path);
-  if (!db) return out;
-  (*db)->for_each([&](const DesignResult& r) {
-    std::string row = r.design_id + " " + r.feasibility.to_string();
-    for (double m : r.metrics) row += " " + std::to_string(m);
-    out.push_back(row);
-  });
-  return out;
 }
 
 // NSGA-II on the worked example: the grid's exact front from a ninth of its designs, the same
