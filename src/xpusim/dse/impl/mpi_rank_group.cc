@@ -1,18 +1,33 @@
 // SPDX-License-Identifier: Apache-2.0
-// RankGroup over MPI_COMM_WORLD: byte strings gathered with MPI_Gatherv / MPI_Allgatherv (the
+// RankGroup over MPI_COMM_WORLD: byte strings gathered with MPI_Igatherv / MPI_Iallgatherv (the
 // lengths first) and broadcast with MPI_Bcast in pieces of at most 1 GiB (MPI counts are int).
+// A rank waiting for the others in a gather sleeps between polls instead of spinning as
+// OpenMPI's blocking collectives do: a spinning rank takes a core from the ranks still
+// evaluating whenever there are fewer free cores than ranks (a shared machine, --oversubscribe).
 #include "xpusim/dse/impl/mpi_rank_group.h"
 
 #include <mpi.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
+#include <thread>
 
 #include "xpusim/base/check.h"
 
 namespace xpusim {
 namespace {
+
+// Completes `request`, polling every 100 us (a gather follows a block of designs: milliseconds).
+void wait_sleeping(MPI_Request& request) {
+  int done = 0;
+  MPI_Test(&request, &done, MPI_STATUS_IGNORE);
+  while (done == 0) {
+    std::this_thread::sleep_for(std::chrono::microseconds(100));
+    MPI_Test(&request, &done, MPI_STATUS_IGNORE);
+  }
+}
 
 class MpiRankGroup final : public RankGroup {
  public:
@@ -40,8 +55,10 @@ class MpiRankGroup final : public RankGroup {
     XPUSIM_CHECK(mine.size() < (size_t{1} << 31), "a rank's part fits an MPI int count");
     int length = static_cast<int>(mine.size());
     std::vector<int> lengths(static_cast<size_t>(size_));
-    if (to_all) MPI_Allgather(&length, 1, MPI_INT, lengths.data(), 1, MPI_INT, MPI_COMM_WORLD);
-    else MPI_Gather(&length, 1, MPI_INT, lengths.data(), 1, MPI_INT, 0, MPI_COMM_WORLD);
+    MPI_Request request;
+    if (to_all) MPI_Iallgather(&length, 1, MPI_INT, lengths.data(), 1, MPI_INT, MPI_COMM_WORLD, &request);
+    else MPI_Igather(&length, 1, MPI_INT, lengths.data(), 1, MPI_INT, 0, MPI_COMM_WORLD, &request);
+    wait_sleeping(request);
     const bool receives = to_all || rank_ == 0;
     std::vector<int> offsets(static_cast<size_t>(size_), 0);
     int64_t total = 0;
@@ -53,11 +70,12 @@ class MpiRankGroup final : public RankGroup {
     std::string all(static_cast<size_t>(total), '\0');
     void* send = const_cast<char*>(mine.data());
     if (to_all)
-      MPI_Allgatherv(send, length, MPI_BYTE, all.data(), lengths.data(), offsets.data(), MPI_BYTE,
-                     MPI_COMM_WORLD);
+      MPI_Iallgatherv(send, length, MPI_BYTE, all.data(), lengths.data(), offsets.data(), MPI_BYTE,
+                      MPI_COMM_WORLD, &request);
     else
-      MPI_Gatherv(send, length, MPI_BYTE, all.data(), lengths.data(), offsets.data(), MPI_BYTE, 0,
-                  MPI_COMM_WORLD);
+      MPI_Igatherv(send, length, MPI_BYTE, all.data(), lengths.data(), offsets.data(), MPI_BYTE, 0,
+                   MPI_COMM_WORLD, &request);
+    wait_sleeping(request);
     std::vector<std::string> parts;
     if (!receives) return parts;
     for (size_t r = 0; r < lengths.size(); ++r)
