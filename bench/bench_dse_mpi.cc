@@ -3,11 +3,11 @@
 // Run the same binary as one process and as a job, and compare items_per_second:
 //   ./build/bench/xpusim_bench_mpi
 //   mpirun -np 2 ./build/bench/xpusim_bench_mpi      (as root: --allow-run-as-root)
-// Each rank evaluates with one thread, so N ranks use N cores. BM_DseGridRanks is the 1,512-design
+// Each rank evaluates with one thread, so N ranks use N cores. BM_DseGridRanks is the 756-design
 // grid of bench_dse.cc (designs share their cost build-ups: each rank computes those its blocks
 // need, as a real job does), BM_DseDistinctDiesRanks 1,024 designs each with a die of its own.
-// Both time a whole evaluation from a fresh evaluator on every rank, in blocks of 256 as explore
-// does, results gathered to rank 0; rank 0 reports (the others print nothing). The iteration
+// Both time a whole evaluation from a fresh evaluator on every rank, in blocks as explore cuts
+// them (balanced_block: at most 256, an equal share per rank), results gathered to rank 0; rank 0 reports (the others print nothing). The iteration
 // counts are fixed: every rank must run the same number of collective evaluations.
 #include <benchmark/benchmark.h>
 
@@ -35,7 +35,8 @@ void evaluate_space(benchmark::State& state, const std::string& text) {
     (void)g_group->gather("", false);  // rank 0 starts the clock once every rank is ready
     state.ResumeTiming();
     size_t feasible = 0;
-    evaluate_designs(e, idx, *g_group, 1, 256, false, [&](std::vector<DesignResult>& b) {
+    evaluate_designs(e, idx, *g_group, 1, balanced_block(idx.size(), g_group->size(), 256), false,
+                     [&](std::vector<DesignResult>& b) {
       for (const auto& r : b) feasible += r.feasibility.feasible() ? 1 : 0;
     });
     benchmark::DoNotOptimize(feasible);

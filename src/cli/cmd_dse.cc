@@ -264,12 +264,10 @@ void explore_on(const RankGroup& group, const ExploreOptions& o, const GlobalOpt
   std::optional<ResultWriter> writer;
   if (db && group.size() > 1) writer.emplace(*db, space, 2 * static_cast<size_t>(group.size()));
   auto evaluate = [&](const std::vector<uint64_t>& indices, std::vector<DesignResult>* keep) {
-    // Blocks of kBlock, smaller when there are fewer than kBlock designs per rank (an NSGA-II
-    // generation), so that every rank gets a share.
-    const auto ranks = static_cast<size_t>(group.size());
-    const size_t designs_per_block =
-        std::clamp<size_t>(indices.size() / ranks + (indices.size() % ranks != 0 ? 1 : 0), 1, kBlock);
-    evaluate_designs(evaluator, indices, group, threads, designs_per_block, keep != nullptr,
+    // Blocks of kBlock, in a job cut so that every rank gets an equal share (an NSGA-II
+    // generation of 12 designs on 2 ranks: 2 blocks of 6).
+    evaluate_designs(evaluator, indices, group, threads,
+                     balanced_block(indices.size(), group.size(), kBlock), keep != nullptr,
                      [&](std::vector<DesignResult>& block) {
                        if (root) {
                          if (writer) writer->push(block);

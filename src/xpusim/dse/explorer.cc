@@ -213,6 +213,15 @@ std::vector<uint64_t> decode_indices(const std::string& bytes) {
   return out;
 }
 
+size_t balanced_block(size_t designs, int ranks, size_t max_block) {
+  max_block = std::max<size_t>(1, max_block);
+  if (ranks <= 1 || designs == 0) return max_block;
+  const auto n = static_cast<size_t>(ranks);
+  const auto up = [](size_t a, size_t b) { return a / b + (a % b != 0 ? 1 : 0); };
+  const size_t rounds = up(designs, n * max_block);
+  return std::max<size_t>(1, up(designs, n * rounds));
+}
+
 void evaluate_designs(const DesignEvaluator& evaluator, const std::vector<uint64_t>& indices,
                       const RankGroup& group, int threads, size_t block, bool to_all,
                       const std::function<void(std::vector<DesignResult>&)>& sink) {

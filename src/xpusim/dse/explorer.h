@@ -67,6 +67,12 @@ void evaluate_designs(const DesignEvaluator& evaluator, const std::vector<uint64
                       const RankGroup& group, int threads, size_t block, bool to_all,
                       const std::function<void(std::vector<DesignResult>&)>& sink);
 
+// The block size for `designs` designs on `ranks` ranks: `max_block` for one rank; for more, the
+// smallest size that cuts the designs into whole rounds (a multiple of `ranks` blocks) of at most
+// `max_block` designs each, so that every rank gets an equal share (756 designs on 2 ranks:
+// 4 blocks of 189, not 256 + 256 for rank 0 and 244 for rank 1).
+size_t balanced_block(size_t designs, int ranks, size_t max_block);
+
 // Results and index lists as bytes, for the ranks of a job (the same machine's layout: ranks of
 // one job share their binary); decode(encode(x)) == x, NaN metrics included.
 std::string encode_results(const std::vector<DesignResult>& results);

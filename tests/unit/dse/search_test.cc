@@ -116,6 +116,11 @@ TEST(Search, ResultsAndIndicesRoundTripAsBytes) {
   ASSERT_EQ(back.size(), all.size());
   for (size_t i = 0; i < all.size(); ++i) EXPECT_TRUE(same(all[i], back[i])) << i;
   EXPECT_TRUE(decode_results(encode_results({})).empty());
+  EXPECT_EQ(balanced_block(900, 1, 256), 256u);  // one process: as before
+  EXPECT_EQ(balanced_block(756, 2, 256), 189u);  // 2 rounds of 2 blocks
+  EXPECT_EQ(balanced_block(12, 2, 256), 6u);     // an NSGA-II generation
+  EXPECT_EQ(balanced_block(1, 4, 256), 1u);
+  EXPECT_EQ(balanced_block(10000, 3, 256), 239u);  // 14 rounds of 3 blocks
   const std::vector<uint64_t> indices = {0, 7, uint64_t{1} << 40, 3};
   EXPECT_EQ(decode_indices(encode_indices(indices)), indices);
   std::vector<DesignResult> ranked;
