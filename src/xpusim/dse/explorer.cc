@@ -230,17 +230,23 @@ void evaluate_designs(const DesignEvaluator& evaluator, const std::vector<uint64
   if (ranks == 1) return evaluate_designs(evaluator, indices, threads, block, sink);
   const auto rank = static_cast<size_t>(group.rank());
   const size_t blocks = indices.size() / block + (indices.size() % block != 0 ? 1 : 0);
-  for (size_t first = 0; first < blocks; first += ranks) {
+  for (size_t first = 0, round = 0; first < blocks; first += ranks, ++round) {
+    // Serpentine: in odd rounds the ranks take the round's blocks in reverse, so that a cost
+    // that grows or falls along the list evens out between the ranks over two rounds.
+    const auto block_of = [&](size_t r) { return first + (round % 2 == 0 ? r : ranks - 1 - r); };
     std::vector<DesignResult> mine;
-    const size_t start = (first + rank) * block;
+    const size_t start = block_of(rank) * block;
     if (start < indices.size()) {
       const std::vector<uint64_t> part(indices.begin() + static_cast<ptrdiff_t>(start),
                                        indices.begin() + static_cast<ptrdiff_t>(std::min(indices.size(), start + block)));
       evaluate_designs(evaluator, part, threads, part.size(),
                        [&](std::vector<DesignResult>& r) { mine = std::move(r); });
     }
-    for (const std::string& part : group.gather(encode_results(mine), to_all)) {
-      std::vector<DesignResult> results = decode_results(part);
+    const std::vector<std::string> parts = group.gather(encode_results(mine), to_all);
+    if (parts.empty()) continue;  // not rank 0, and the results go to rank 0 only
+    for (size_t b = first; b < std::min(blocks, first + ranks); ++b) {
+      // The rank that evaluated block b: block_of is its own inverse within a round.
+      std::vector<DesignResult> results = decode_results(parts[block_of(b - first) - first]);
       if (!results.empty()) sink(results);
     }
   }

@@ -57,8 +57,9 @@ void evaluate_designs(const DesignEvaluator& evaluator, const std::vector<uint64
                       const std::function<void(std::vector<DesignResult>&)>& sink);
 
 // The same across the ranks of `group` (collective: every rank calls it with the same indices):
-// the index list is cut into blocks of `block` designs and rank r evaluates blocks r, r + N,
-// r + 2N, ... (N ranks) with `threads` workers; after each round of N blocks the results are
+// the index list is cut into blocks of `block` designs, N ranks take a round of N blocks at a
+// time, rank r block r of even rounds and block N - 1 - r of odd ones (a serpentine, so that a
+// cost trend along the list evens out), each with `threads` workers; after each round of N blocks the results are
 // gathered, and `sink` receives the round's blocks whole and in the order of `indices` on rank 0
 // (`to_all` false: the other ranks' sink is never called) or on every rank (`to_all`). The
 // results, and their order, are those of the single-process evaluate_designs. At most one round
