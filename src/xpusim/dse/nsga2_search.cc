@@ -30,23 +30,37 @@ struct SearchState {
   std::unordered_set<uint64_t> known_unused;  // known designs not proposed yet
   Nsga2Outcome outcome;
 
+  // The parameters with more than one value: NSGA-II's decision variables (pagmo refuses a
+  // variable whose bounds are equal); a parameter with one value is fixed at it.
+  std::vector<size_t> variables;
+
   uint64_t index_of(const double* x) const {
     uint64_t index = 0;
+    size_t next = 0;
     for (size_t p = 0; p < space->parameters.size(); ++p) {
       const auto k = static_cast<uint64_t>(space->parameters[p].values.size());
+      if (next == variables.size() || variables[next] != p) {
+        index *= k;  // value 0, its only one
+        continue;
+      }
       // pagmo keeps integer genes integral and within the bounds; clamp anyway.
-      const double v = std::clamp(std::round(x[p]), 0.0, static_cast<double>(k - 1));
+      const double v = std::clamp(std::round(x[next++]), 0.0, static_cast<double>(k - 1));
       index = index * k + static_cast<uint64_t>(v);
     }
     return index;
   }
 
-  // The fitness of the designs in `dvs` (decision vectors back to back), evaluating the new ones
-  // in one batch in the order they first appear.
+  // The fitness of the designs in `dvs` (decision vectors back to back).
   pagmo::vector_double batch(const pagmo::vector_double& dvs) {
-    const size_t nx = space->parameters.size();
+    const size_t nx = variables.size();
     std::vector<uint64_t> indices;
     for (size_t i = 0; i + nx <= dvs.size(); i += nx) indices.push_back(index_of(&dvs[i]));
+    return lookup(indices);
+  }
+
+  // The fitness of grid designs `indices`, evaluating the new ones in one batch in the order
+  // they first appear.
+  pagmo::vector_double lookup(const std::vector<uint64_t>& indices) {
     outcome.proposed += indices.size();
     std::vector<uint64_t> fresh;
     for (uint64_t i : indices) {
@@ -82,9 +96,9 @@ struct SpaceProblem {
   }
   [[nodiscard]] std::pair<pagmo::vector_double, pagmo::vector_double> get_bounds() const {
     pagmo::vector_double lb, ub;
-    for (const auto& p : state->space->parameters) {
+    for (size_t p : state->variables) {
       lb.push_back(0);
-      ub.push_back(static_cast<double>(p.values.size() - 1));
+      ub.push_back(static_cast<double>(state->space->parameters[p].values.size() - 1));
     }
     return {lb, ub};
   }
@@ -92,7 +106,7 @@ struct SpaceProblem {
     return state->space->objectives.size();
   }
   [[nodiscard]] pagmo::vector_double::size_type get_nix() const {
-    return state->space->parameters.size();
+    return state->variables.size();
   }
   [[nodiscard]] std::string get_name() const { return "xpusim design space"; }
 };
@@ -174,10 +188,16 @@ Nsga2Outcome nsga2_search(const SpaceSpec& space, const Nsga2Plan& plan, uint64_
   uint64_t s = seed;
   const auto pop_seed = static_cast<unsigned>(splitmix64(s) >> 32);
   const auto algo_seed = static_cast<unsigned>(splitmix64(s) >> 32);
+  for (size_t p = 0; p < space.parameters.size(); ++p)
+    if (space.parameters[p].values.size() > 1) state.variables.push_back(p);
+  if (state.variables.empty()) {  // a space of one design: nothing to search
+    (void)state.lookup({0});
+    return state.outcome;
+  }
   pagmo::problem problem{SpaceProblem{&state}};
   const pagmo::bfe bfe{SpaceBatch{&state}};
   pagmo::population pop(problem, bfe, plan.population, pop_seed);
-  const double mutation = 1.0 / static_cast<double>(std::max<size_t>(1, space.parameters.size()));
+  const double mutation = 1.0 / static_cast<double>(std::max<size_t>(1, state.variables.size()));
   pagmo::nsga2 algorithm(static_cast<unsigned>(plan.generations), 0.95, 10.0, mutation, 50.0,
                          algo_seed);
   algorithm.set_bfe(bfe);

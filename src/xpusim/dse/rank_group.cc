@@ -35,14 +35,6 @@ long launched_ranks() {
 
 std::unique_ptr<RankGroup> single_process() { return std::make_unique<SingleProcess>(); }
 
-bool mpi_available() {
-#ifdef XPUSIM_HAVE_MPI
-  return true;
-#else
-  return false;
-#endif
-}
-
 Result<std::unique_ptr<RankGroup>> rank_group_from_environment(const std::string& flag) {
   const long ranks = launched_ranks();
   if (ranks <= 1) return single_process();

@@ -40,7 +40,4 @@ std::unique_ptr<RankGroup> single_process();
 // several ranks but this build has no MPI (each would run the whole search alone).
 Result<std::unique_ptr<RankGroup>> rank_group_from_environment(const std::string& flag);
 
-// Whether this build can run as an MPI job.
-bool mpi_available();
-
 }  // namespace xpusim

@@ -164,6 +164,36 @@ TEST(Nsga2Search, FindsAFrontCloseToTheGridsWithFewerEvaluations) {
   EXPECT_GT(got, hypervolume(sample, *s, ref));
 }
 
+// A parameter with one value is fixed, not a decision variable (pagmo refuses equal bounds);
+// a space of one design is that design, evaluated once.
+TEST(Nsga2Search, ParametersWithOneValueAreFixed) {
+  const auto fixed = [](std::string text, const std::string& values, const std::string& one) {
+    return text.replace(text.find(values), values.size(), one);
+  };
+  const std::string text =
+      fixed(kMediumSpace, "values: [66, 96, 114, 132, 148, 160]", "values: [132]");
+  auto s = space_from(text);
+  ASSERT_TRUE(s) << to_string(s.error());
+  auto ev = DesignEvaluator::create(*s);
+  ASSERT_TRUE(ev);
+  const Search found = run_nsga2(*ev, *nsga2_plan(64, 2), 1, 1);
+  EXPECT_GT(found.evaluated.size(), 8u);
+  for (const auto& r : found.evaluated) EXPECT_LT(r.index, 72u);  // 6 x 3 x 4 designs with 132 SMs
+  const std::string one = fixed(
+      fixed(fixed(text, R"(range: {min: "1 TB/s", max: "6 TB/s", steps: 6})", R"(values: ["2 TB/s"])"),
+            R"(values: ["1.2 GHz", "1.6 GHz", "1.98 GHz"])", R"(values: ["1.6 GHz"])"),
+      "values: [1, 2, 4, 8]", "values: [2]");
+  auto s1 = space_from(one);
+  ASSERT_TRUE(s1) << to_string(s1.error());
+  ASSERT_EQ(s1->grid_size(), 1u);
+  auto ev1 = DesignEvaluator::create(*s1);
+  ASSERT_TRUE(ev1);
+  const Search single = run_nsga2(*ev1, *nsga2_plan(64, 2), 1, 2);
+  ASSERT_EQ(single.evaluated.size(), 1u);
+  EXPECT_EQ(single.evaluated[0].index, 0u);
+  EXPECT_EQ(single.outcome.proposed, 1u);
+}
+
 bool same_rows(const std::vector<DesignResult>& a, const std::vector<DesignResult>& b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
