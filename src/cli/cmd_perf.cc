@@ -244,6 +244,19 @@ void add_economics_rows(Table& s, const Result<TokenEconomics>& e) {
              fixed(e->cost_per_million_output_tokens.value(), 4)});
 }
 
+// The runtime profile named by --runtime, or exit 1 listing the known ones.
+const RuntimeProfile* runtime_or_throw(const std::string& name) {
+  const PerfCalibration& base = default_calibration();
+  const RuntimeProfile* runtime = find_runtime(base.runtimes, name);
+  if (!runtime) {
+    const std::vector<std::string> known = runtime_names(base.runtimes);
+    std::string msg = fmt::format("unknown runtime \"{}\"; allowed: {}", name, join(known));
+    if (auto m = closest_match(name, known)) msg += fmt::format(" (did you mean \"{}\"?)", *m);
+    input_error("--runtime", msg);
+  }
+  return runtime;
+}
+
 void run_scenario(const RunOptions& o, const GlobalOptions& g) {
   if (o.microbatches > o.w.batch)
     input_error("--microbatches", fmt::format("{} microbatches is more than the batch of {} "
@@ -264,15 +277,8 @@ void run_scenario(const RunOptions& o, const GlobalOptions& g) {
   sc.devices = o.devices > 0 ? o.devices : o.tp * o.pp;
   flags_or_throw(check_static_scenario(model, sc));  // the plan, and devices a multiple of tp x pp
   const TokenEconomicsAssumptions econ_assumptions = economics_assumptions(o);
-  const PerfCalibration& base = default_calibration();
-  const RuntimeProfile* runtime = find_runtime(base.runtimes, o.runtime);
-  if (!runtime) {
-    const std::vector<std::string> known = runtime_names(base.runtimes);
-    std::string msg = fmt::format("unknown runtime \"{}\"; allowed: {}", o.runtime, join(known));
-    if (auto m = closest_match(o.runtime, known)) msg += fmt::format(" (did you mean \"{}\"?)", *m);
-    input_error("--runtime", msg);
-  }
-  const PerfCalibration cal = with_runtime(base, *runtime);
+  const RuntimeProfile* runtime = runtime_or_throw(o.runtime);
+  const PerfCalibration cal = with_runtime(default_calibration(), *runtime);
   const StaticResult r = flags_or_throw(simulate_static(hw, model, sc, cal));
   const Result<TokenEconomics> econ = token_economics(hw, sc, r, econ_assumptions);
   const bool feasible = r.feasibility.feasible();
@@ -406,11 +412,17 @@ void run_scenario(const RunOptions& o, const GlobalOptions& g) {
 }
 
 // ---- gemm -----------------------------------------------------------------------------------
+// The profile whose GEMM kernels are the vendor library's (cuBLAS-class: runtime matrix
+// efficiency 1, what PerfCalibration::matrix_efficiency describes) and whose calls are timed one
+// by one from the host: `gemm`'s default, and the one `validate` uses for the gemm rows.
+constexpr const char* kGemmDefaultRuntime = "pytorch-eager";
+
 struct GemmOptions {
   std::string hardware;
   int64_t m = 0, n = 0, k = 0, batch = 1;
   std::string precision = "bf16";
   std::string weight_precision;
+  std::string runtime = kGemmDefaultRuntime;
 };
 
 void run_gemm(const GemmOptions& o, const GlobalOptions& g) {
@@ -427,8 +439,12 @@ void run_gemm(const GemmOptions& o, const GlobalOptions& g) {
   Precision b = o.weight_precision.empty() ? a : parse_precision("--weight-precision",
                                                                  o.weight_precision);
   HardwareSpec hw = value_or_throw(load_hardware(o.hardware, g.overrides));
+  // The kernel library's efficiency is the named runtime's (gemm --runtime), never a serving
+  // stack's folded in silently.
+  const RuntimeProfile* runtime = runtime_or_throw(o.runtime);
   const GemmResult r = flags_or_throw(predict_gemm(hw, GemmShape{o.m, o.n, o.k, o.batch},
-                                                   GemmOperands{a, b}, default_calibration()));
+                                                   GemmOperands{a, b},
+                                                   with_runtime(default_calibration(), *runtime)));
   json j;
   j["hardware"] = hw.id;
   j["m"] = o.m;
@@ -438,6 +454,7 @@ void run_gemm(const GemmOptions& o, const GlobalOptions& g) {
   j["precision"] = to_string(a);
   j["weight_precision"] = to_string(b);
   j["execution_precision"] = to_string(r.execution_precision);
+  j["runtime"] = std::string(runtime->name);
   j["latency_ms"] = round6(units::to_ms(r.time));
   j["isolated_call_ms"] = round6(units::to_ms(r.isolated_call_time));
   j["tflops"] = round6(units::to_tflops(r.achieved));
@@ -695,6 +712,11 @@ void add_perf_commands(CLI::App& app, GlobalOptions& global) {
   gemm->add_option("--precision", gemm_opts->precision, "operand precision")->capture_default_str();
   gemm->add_option("--weight-precision", gemm_opts->weight_precision,
                    "precision of B when it differs (weight-only quantisation)");
+  gemm->add_option("--runtime", gemm_opts->runtime,
+                   "software stack whose GEMM kernels and call overheads apply (pytorch-eager: "
+                   "the vendor library, as validate's gemm rows): " +
+                       join(runtime_names(default_calibration().runtimes)))
+      ->capture_default_str();
   gemm->callback([gemm_opts, &global] { run_gemm(*gemm_opts, global); });
 
   auto cmp_opts = std::make_shared<CompareOptions>();

@@ -13,6 +13,8 @@
 #include "xpusim/cost/chip_cost.h"
 #include "xpusim/perf/perf_result.h"
 #include "xpusim/perf/runtime_profile.h"
+#include "xpusim/serving/dataset.h"
+#include "xpusim/serving/engine_profile.h"
 #include "xpusim/workload/parallelism_plan.h"
 
 namespace xpusim {
@@ -78,10 +80,48 @@ Result<DesignEvaluator> DesignEvaluator::create(const SpaceSpec& space) {
       for (auto d : hw.error()) diags.push_back(d);
     e.base_ = std::move(*doc);
   }
+  const bool serve = space.kind == ScenarioKind::kServe;
+  if (serve) {
+    // The engine profile, valid as given; each design's engine fields are applied to a copy.
+    auto path = resolve_preset_path("engines", resolve_beside(space, space.engine), "engine");
+    auto engine_doc = path ? Document::load_yaml_file(*path) : tl::unexpected(path.error());
+    if (!engine_doc) {
+      for (auto d : engine_doc.error()) diags.push_back(d);
+    } else if (auto eng = parse_engine_document(*engine_doc); !eng) {
+      for (auto d : eng.error()) diags.push_back(d);
+    } else {
+      e.engine_base_ = std::move(*engine_doc);
+    }
+    // The requests, drawn once for every design (as `serve --dataset` / --input-len with --seed).
+    Result<std::vector<RequestSpec>> requests = tl::unexpected(Diagnostics{});
+    if (!space.dataset.empty()) {
+      auto ds = load_dataset(resolve_beside(space, space.dataset));
+      if (!ds) for (auto d : ds.error()) diags.push_back(d);
+      else {
+        requests = sample_requests(*ds, space.requests, static_cast<uint64_t>(space.seed));
+        e.run_options_.beam_width = ds->beam_width;
+      }
+    } else {
+      requests = fixed_length_requests(space.requests, space.input_len, space.output_len, 0, 0,
+                                       static_cast<uint64_t>(space.seed));
+    }
+    if (requests) e.requests_ = std::move(*requests);
+    else for (auto d : requests.error()) diags.push_back(d);
+    e.arrivals_.seed = static_cast<uint64_t>(space.seed);
+    if (space.rate) {
+      e.arrivals_.kind = ArrivalSpec::Kind::kPoisson;
+      e.arrivals_.rate = CountRate(*space.rate);
+    } else if (space.concurrency) {
+      e.arrivals_.kind = ArrivalSpec::Kind::kClosedLoop;
+      e.arrivals_.concurrency = *space.concurrency;
+    }
+    if (space.slo_ttft_ms) e.run_options_.slo_ttft = units::ms(*space.slo_ttft_ms);
+    if (space.slo_tpot_ms) e.run_options_.slo_tpot = units::ms(*space.slo_tpot_ms);
+  }
   if (model) {
     e.model_ = std::move(*model);
     const int64_t context = space.input_len + space.output_len;
-    if (context > e.model_.max_context)
+    if (space.dataset.empty() && context > e.model_.max_context)
       at("scenario.input_len",
          fmt::format("input_len {} + output_len {} = {} tokens is beyond the maximum context of "
                      "{}, {} tokens; allowed a sum of at most {}",
@@ -116,7 +156,11 @@ DesignEvaluator::DesignEvaluator(DesignEvaluator&& o) noexcept
       precision_(o.precision_),
       calibration_(std::move(o.calibration_)),
       economics_(std::move(o.economics_)),
-      cost_memo_(std::move(o.cost_memo_)) {}
+      cost_memo_(std::move(o.cost_memo_)),
+      engine_base_(std::move(o.engine_base_)),
+      requests_(std::move(o.requests_)),
+      arrivals_(o.arrivals_),
+      run_options_(std::move(o.run_options_)) {}
 
 Result<HardwareSpec> DesignEvaluator::hardware(uint64_t index) const {
   const std::vector<uint32_t> c = space_.choice(index);
@@ -221,14 +265,16 @@ DesignResult DesignEvaluator::evaluate(uint64_t index) const {
   }
   ParallelismPlan plan;
   int64_t batch = space_.batch;
+  std::vector<std::string> engine;
   for (size_t i = 0; i < c.size(); ++i) {
     const SpaceParameter& p = space_.parameters[i];
     const int64_t v = p.values[c[i]].number ? static_cast<int64_t>(*p.values[c[i]].number) : 0;
     if (p.target == ParameterTarget::kPlanTp) plan.tp = static_cast<int>(v);
     if (p.target == ParameterTarget::kPlanPp) plan.pp = static_cast<int>(v);
     if (p.target == ParameterTarget::kScenarioBatch) batch = v;
+    if (p.target == ParameterTarget::kEngine) engine.push_back(p.field_path + "=" + p.values[c[i]].text);
   }
-  return evaluate_stage(std::move(r), *st, plan, batch, nullptr);
+  return evaluate_stage(std::move(r), *st, plan, batch, engine, nullptr);
 }
 
 DesignResult DesignEvaluator::evaluate_assignments(const std::vector<std::string>& hardware,
@@ -241,12 +287,14 @@ DesignResult DesignEvaluator::evaluate_assignments(const std::vector<std::string
     r.feasibility = st.feasibility;
     return r;
   }
-  return evaluate_stage(std::move(r), st, plan, batch.value_or(space_.batch), detail);
+  return evaluate_stage(std::move(r), st, plan, batch.value_or(space_.batch), {}, detail);
 }
 
 DesignResult DesignEvaluator::evaluate_stage(DesignResult r, const HardwareStage& st,
                                              const ParallelismPlan& plan, int64_t batch,
+                                             const std::vector<std::string>& engine,
                                              Bounds* detail) const {
+  if (space_.kind == ScenarioKind::kServe) return evaluate_serving(std::move(r), st, plan, engine);
   const HardwareSpec& hw = *st.hw;
   const AreaReport& area = *st.area;
   const CostBreakdown& cost = *st.cost;
@@ -301,10 +349,85 @@ DesignResult DesignEvaluator::evaluate_stage(DesignResult r, const HardwareStage
   set(m, Metric::kCostPerMillionOutputTokensUsd, econ->cost_per_million_output_tokens.value());
   set(m, Metric::kTokensPerSPerUsd, per_device / cost.manufacturing.value());
   set(m, Metric::kTokensPerSPerW, per_device / econ->average_power.value());
+  set(m, Metric::kRequestsPerS,
+      perf->output_tokens_per_s.value() / static_cast<double>(sc.output_len));
   if (detail) {
     detail->prefill = dominant_bound(perf->prefill);
     detail->decode = dominant_bound(perf->decode);
   }
+  return r;
+}
+
+}  // namespace xpusim
+
+namespace xpusim {
+
+DesignResult DesignEvaluator::evaluate_serving(DesignResult r, const HardwareStage& st,
+                                               const ParallelismPlan& plan,
+                                               const std::vector<std::string>& engine) const {
+  const HardwareSpec& hw = *st.hw;
+  const CostBreakdown& cost = *st.cost;
+
+  // 2. The deployment: the plan, the engine with the design's fields, the serving system.
+  if (auto ok = check_plan(model_, plan); !ok)
+    return infeasible(std::move(r), InfeasibleReason::kParallelism, diagnostics_text(ok.error()));
+  SystemConfig config;
+  config.plan = plan;
+  config.devices = space_.devices > 0 ? space_.devices : plan.tp * plan.pp;
+  if (config.devices % plan.devices_per_replica() != 0)
+    return infeasible(std::move(r), InfeasibleReason::kParallelism,
+                      fmt::format("{} devices are not a multiple of tp x pp = {}", config.devices,
+                                  plan.devices_per_replica()));
+  config.precision = precision_;
+  auto eng = parse_engine_document(engine_base_, engine);
+  if (!eng) return infeasible(std::move(r), InfeasibleReason::kInvalid, diagnostics_text(eng.error()));
+  config.engine = std::move(*eng);
+  auto system = ServingSystem::create(hw, model_, config, default_calibration());
+  if (!system)
+    return infeasible(std::move(r), InfeasibleReason::kInvalid, diagnostics_text(system.error()));
+  if (!(*system)->info().feasibility.feasible()) {
+    r.feasibility = (*system)->info().feasibility;
+    return r;
+  }
+
+  // 3. The simulation of the space's requests.
+  auto res = (*system)->run(requests_, arrivals_, run_options_);
+  if (!res) return infeasible(std::move(r), InfeasibleReason::kInvalid, diagnostics_text(res.error()));
+  const ServingResult& out = *res;
+
+  // 4. Power and token economics of the run, priced as the static scenario's (cost / (1 - margin)).
+  TokenEconomicsAssumptions economics = economics_;
+  if (!economics.device_price)
+    economics.device_price = cost.total_per_unit / (1.0 - economics.gross_margin);
+  auto econ = serving_token_economics(hw, config.precision, out.activity, out.duration,
+                                      static_cast<double>(out.counters.output_tokens), economics);
+  if (!econ) return infeasible(std::move(r), InfeasibleReason::kInvalid, diagnostics_text(econ.error()));
+  if (!econ->feasibility.feasible()) {
+    r.feasibility = econ->feasibility;
+    return r;
+  }
+
+  MetricValues& m = r.metrics;
+  const double per_device = out.output_tokens_per_s.value() / config.devices;
+  double max_die = 0;
+  for (const auto& d : st.area->dies) max_die = std::max(max_die, d.area.value());
+  set(m, Metric::kOutputTokensPerS, out.output_tokens_per_s.value());
+  set(m, Metric::kOutputTokensPerSPerDevice, per_device);
+  set(m, Metric::kTtftMs, units::to_ms(out.ttft.mean));
+  set(m, Metric::kTpotMs, units::to_ms(out.tpot.mean));
+  set(m, Metric::kE2eLatencyMs, units::to_ms(out.e2e.mean));
+  set(m, Metric::kTotalAreaMm2, st.area->total_area.value());
+  set(m, Metric::kMaxDieAreaMm2, max_die);
+  set(m, Metric::kAveragePowerW, econ->average_power.value());
+  set(m, Metric::kEnergyPerOutputTokenJ, econ->energy_per_output_token.value());
+  set(m, Metric::kManufacturingCostUsd, cost.manufacturing.value());
+  set(m, Metric::kCostPerMillionOutputTokensUsd, econ->cost_per_million_output_tokens.value());
+  set(m, Metric::kTokensPerSPerUsd, per_device / cost.manufacturing.value());
+  set(m, Metric::kTokensPerSPerW, per_device / econ->average_power.value());
+  set(m, Metric::kTtftP99Ms, units::to_ms(out.ttft.p99));
+  set(m, Metric::kTpotP99Ms, units::to_ms(out.tpot.p99));
+  set(m, Metric::kRequestsPerS, out.requests_per_s.value());
+  set(m, Metric::kGoodputRequestsPerS, out.goodput_requests_per_s.value());
   return r;
 }
 

@@ -3,7 +3,9 @@
 // document with the design's parameter values applied as `--set` applies them, validated by the
 // hardware schema; then area (area/: the reticle) and cost per package (cost/), which depend on
 // the hardware alone and are shared by the designs that differ only in plan or batch; then the
-// plan checks, the static scenario (perf/: memory fit, network) and token economics (cost/). The
+// plan checks, the scenario -- a static batch (perf/: memory fit, network) or a serving simulation
+// (serving/: the engine profile with the design's engine fields, the space's requests and
+// arrivals) -- and token economics (cost/). The
 // first failing stage gives the reason class: invalid, reticle, wafer, parallelism, memory,
 // network. An invalid or infeasible design is a result, never an error. Evaluation is a pure
 // function of the design index: any thread may evaluate any design, in any order.
@@ -30,6 +32,8 @@
 #include "xpusim/dse/space.h"
 #include "xpusim/perf/calibration.h"
 #include "xpusim/perf/static_sim.h"
+#include "xpusim/serving/request.h"
+#include "xpusim/serving/serving_system.h"
 
 namespace xpusim {
 
@@ -96,10 +100,16 @@ class DesignEvaluator {
   };
   [[nodiscard]] HardwareStage hardware_stage(const std::vector<uint32_t>& choice) const;
   [[nodiscard]] HardwareStage hardware_stage(const std::vector<std::string>& assignments) const;
-  // Stages 2-4 for a design whose hardware stage is `st`.
+  // Stages 2-4 for a design whose hardware stage is `st`; `engine` ("path=value" of the engine
+  // profile) only for a serve scenario.
   [[nodiscard]] DesignResult evaluate_stage(DesignResult r, const HardwareStage& st,
                                             const ParallelismPlan& plan, int64_t batch,
+                                            const std::vector<std::string>& engine,
                                             Bounds* detail) const;
+  // Stages 2-4 of a serve scenario: the deployment, the simulation, its token economics.
+  [[nodiscard]] DesignResult evaluate_serving(DesignResult r, const HardwareStage& st,
+                                              const ParallelismPlan& plan,
+                                              const std::vector<std::string>& engine) const;
   // The stage of `choice`, computed once per hardware assignment when the space also varies the
   // plan or the batch (bounded: the memo is emptied when it holds kMaxMemo entries). A thread that
   // asks for a stage another thread is computing waits for it rather than computing it again.
@@ -119,6 +129,12 @@ class DesignEvaluator {
   // The cost per package by its complete inputs (cost_memo.h): shared by hardware variants whose
   // dies and memory are equal (e.g. that differ only in bandwidth or clock), across threads.
   std::unique_ptr<CostMemo> cost_memo_;
+  // Serve scenarios: the engine profile's document (each design's engine fields applied to a
+  // copy), the requests (sampled once, shared by every design) and how they arrive.
+  Document engine_base_;
+  std::vector<RequestSpec> requests_;
+  ArrivalSpec arrivals_;
+  RunOptions run_options_;
 };
 
 }  // namespace xpusim

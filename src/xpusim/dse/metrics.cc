@@ -9,9 +9,12 @@ const std::array<MetricInfo, kMetricCount>& metric_infos() {
        "output tokens per second of all devices (as `run`)"},
       {Metric::kOutputTokensPerSPerDevice, "output_tokens_per_s_per_device",
        "output tokens per second per device (as `run`)"},
-      {Metric::kTtftMs, "ttft_ms", "time to the first token, ms (as `run`)"},
-      {Metric::kTpotMs, "tpot_ms", "time per output token after the first, ms (as `run`)"},
-      {Metric::kE2eLatencyMs, "e2e_latency_ms", "latency of the whole batch, ms (as `run`)"},
+      {Metric::kTtftMs, "ttft_ms",
+       "time to the first token, ms (as `run`; serve: the mean, as serve's ttft_ms.mean)"},
+      {Metric::kTpotMs, "tpot_ms",
+       "time per output token after the first, ms (as `run`; serve: the mean)"},
+      {Metric::kE2eLatencyMs, "e2e_latency_ms",
+       "latency of the whole batch, ms (as `run`; serve: the mean request latency)"},
       {Metric::kTotalAreaMm2, "total_area_mm2", "logic silicon of the package, mm2 (as `area`)"},
       {Metric::kMaxDieAreaMm2, "max_die_area_mm2", "area of the largest die, mm2"},
       {Metric::kAveragePowerW, "average_power_w",
@@ -26,6 +29,12 @@ const std::array<MetricInfo, kMetricCount>& metric_infos() {
        "output tokens/s per device per USD of manufacturing cost"},
       {Metric::kTokensPerSPerW, "tokens_per_s_per_w",
        "output tokens/s per device per W of average power"},
+      {Metric::kTtftP99Ms, "ttft_p99_ms", "serve: 99th-percentile TTFT, ms (serve's ttft_ms.p99)"},
+      {Metric::kTpotP99Ms, "tpot_p99_ms", "serve: 99th-percentile TPOT, ms (serve's tpot_ms.p99)"},
+      {Metric::kRequestsPerS, "requests_per_s",
+       "completed requests per second (serve; static: the batches' requests / their latency)"},
+      {Metric::kGoodputRequestsPerS, "goodput_requests_per_s",
+       "serve: requests per second completed within the scenario's SLOs (all without SLOs)"},
   }};
   return infos;
 }

@@ -28,6 +28,11 @@ enum class Metric : size_t {
   kCostPerMillionOutputTokensUsd,  // cost_per_million_output_tokens_usd (run)
   kTokensPerSPerUsd,           // tokens_per_s_per_usd: per device / manufacturing cost
   kTokensPerSPerW,             // tokens_per_s_per_w: per device / average power
+  // Appended for serve scenarios (a database's columns follow this order; new metrics go last).
+  kTtftP99Ms,                  // ttft_p99_ms (serve ttft_ms.p99)
+  kTpotP99Ms,                  // tpot_p99_ms (serve tpot_ms.p99)
+  kRequestsPerS,               // requests_per_s (serve)
+  kGoodputRequestsPerS,        // goodput_requests_per_s (serve)
   kCount
 };
 

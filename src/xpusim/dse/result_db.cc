@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <set>
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/format.h>
@@ -73,7 +74,17 @@ Result<std::unique_ptr<ResultDb>> ResultDb::open_for_search(const std::string& p
                                                "space {}); resume with the space it was made "
                                                "with, or name a new file",
                                                hash_hex(stored), hash_hex(canonical))));
-      if (db->tableExists("designs")) return std::unique_ptr<ResultDb>(new ResultDb(std::move(db)));
+      if (db->tableExists("designs")) {
+        // A file written before metrics were appended to the table (metrics.h): the new columns
+        // are added empty, so the resumed designs have them and the old rows keep theirs.
+        std::set<std::string> columns;
+        SQLite::Statement info(*db, "PRAGMA table_info(designs)");
+        while (info.executeStep()) columns.insert(info.getColumn(1).getString());
+        for (const auto& m : metric_infos())
+          if (!columns.contains(std::string(m.name)))
+            db->exec("ALTER TABLE designs ADD COLUMN " + ident(m.name) + " REAL");
+        return std::unique_ptr<ResultDb>(new ResultDb(std::move(db)));
+      }
     } else if (exists && db->tableExists("designs")) {
       return fail(db_error(path, "is not an xpusim results file (no meta table)"));
     }
@@ -133,7 +144,12 @@ std::unordered_set<uint64_t> ResultDb::stored_indices() const {
 }
 
 void ResultDb::write(const SpaceSpec& space, const std::vector<DesignResult>& results) {
-  std::string sql = "INSERT INTO designs VALUES (?, ?";
+  // Columns by name: a resumed older file has its appended metric columns in another order.
+  std::string sql = "INSERT INTO designs (design_id, design_index";
+  for (const auto& p : space.parameters) sql += ", " + ident(p.path);
+  sql += ", feasible, infeasible_reason, infeasible_detail";
+  for (const auto& m : metric_infos()) sql += ", " + ident(m.name);
+  sql += ") VALUES (?, ?";
   for (size_t i = 0; i < space.parameters.size() + 3 + kMetricCount; ++i) sql += ", ?";
   SQLite::Transaction t(*db_);
   SQLite::Statement ins(*db_, sql + ")");

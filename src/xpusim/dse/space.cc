@@ -13,6 +13,7 @@
 #include "xpusim/base/text.h"
 #include "xpusim/config/hardware_schema.h"
 #include "xpusim/config/precision.h"
+#include "xpusim/serving/engine_profile.h"
 
 namespace xpusim {
 namespace {
@@ -60,6 +61,15 @@ FieldInfo real_field(std::string path, std::string description) {
   return f;
 }
 
+FieldInfo real_field(std::string path, const RealBound& b, std::string description) {
+  FieldInfo f = real_field(std::move(path), std::move(description));
+  f.min = b.lo;
+  f.max = b.hi;
+  f.min_exclusive = b.lo_open;
+  f.reason = std::string(b.reason);
+  return f;
+}
+
 // The fields of the space file; list items are written "parameters[]" here and "parameters[0]"
 // in diagnostics.
 std::vector<FieldInfo> make_space_fields() {
@@ -68,12 +78,16 @@ std::vector<FieldInfo> make_space_fields() {
   f.push_back(schema);
   f.push_back(text_field("hardware", "base design: hardware preset id or file (hardware/v1)"));
   f.push_back(text_field("model", "model preset id or file (model/v1 YAML, HF config.json)"));
-  f.push_back(choice_field("scenario.kind", {"static"},
-                           "scenario kind: static (as `xpusim run`); serve is not supported yet",
+  f.push_back(choice_field("scenario.kind", {"static", "serve"},
+                           "scenario kind: static (a batch, as `xpusim run`) or serve (a serving "
+                           "simulation, as `xpusim serve`)",
                            "static"));
-  f.push_back(int_field("scenario.batch", bounds::kBatch, "requests in the static batch (per replica)"));
-  f.push_back(int_field("scenario.input_len", bounds::kSequenceTokens, "prompt tokens per request"));
-  f.push_back(int_field("scenario.output_len", bounds::kSequenceTokens, "generated tokens per request"));
+  f.push_back(int_field("scenario.batch", bounds::kBatch,
+                        "requests in the static batch (per replica); static only", false));
+  f.push_back(int_field("scenario.input_len", bounds::kSequenceTokens,
+                        "prompt tokens per request (serve: unless dataset is given)", false));
+  f.push_back(int_field("scenario.output_len", bounds::kSequenceTokens,
+                        "generated tokens per request (serve: unless dataset is given)", false));
   f.push_back(choice_field("scenario.precision", precision_names(),
                            "weights/compute precision (as run --precision)", "bf16"));
   FieldInfo kv = choice_field("scenario.kv_precision", precision_names(),
@@ -83,9 +97,32 @@ std::vector<FieldInfo> make_space_fields() {
   f.push_back(int_field("scenario.devices", bounds::kDevices,
                         "total devices, a multiple of tp x pp (default: tp x pp of each design)",
                         false));
+  FieldInfo engine = text_field("scenario.engine",
+                                "serve: engine profile id or file (as serve --engine)");
+  engine.required = false;
+  engine.default_text = "vllm";
+  f.push_back(engine);
+  FieldInfo dataset = text_field("scenario.dataset",
+                                 "serve: request lengths from a dataset id or file (as serve "
+                                 "--dataset) instead of input_len/output_len");
+  dataset.required = false;
+  f.push_back(dataset);
+  f.push_back(int_field("scenario.requests", bounds::kRequests,
+                        "serve: requests simulated per design (default 1000)", false));
+  f.push_back(real_field("scenario.rate", bounds::kRequestRate,
+                         "serve: Poisson arrivals at this many requests/s (default: all at once, "
+                         "the offline / max-throughput case)"));
+  f.push_back(int_field("scenario.concurrency", bounds::kConcurrency,
+                        "serve: closed-loop clients instead of a rate", false));
+  f.push_back(real_field("scenario.slo_ttft_ms", bounds::kSloMs,
+                         "serve: TTFT limit of goodput (ms)"));
+  f.push_back(real_field("scenario.slo_tpot_ms", bounds::kSloMs,
+                         "serve: TPOT limit of goodput (ms)"));
+  f.push_back(int_field("scenario.seed", bounds::kSeed,
+                        "serve: seed of the request lengths and arrivals (default 0)", false));
   f.push_back(text_field("parameters[].path",
-                         "what varies: hardware.<hardware/v1 path> (as --set), plan.tp, plan.pp "
-                         "or scenario.batch"));
+                         "what varies: hardware.<hardware/v1 path> (as --set), plan.tp, plan.pp, "
+                         "scenario.batch (static) or engine.<engine/v1 path> (serve)"));
   FieldInfo values = text_field("parameters[].values",
                                 "a list of values in the field's type and unit, e.g. [96, 132]; "
                                 "or give range", false);
@@ -273,21 +310,27 @@ std::optional<SpaceParameter> resolve_path(const Document& doc, const std::strin
   if (path == "scenario.batch")
     return plan_field("scenario.batch", ParameterTarget::kScenarioBatch, bounds::kBatch);
   std::vector<std::string> known = {"plan.tp", "plan.pp", "scenario.batch"};
-  for (const auto& f : hardware_schema().fields()) {
-    if (f.path == "schema") continue;
-    known.push_back("hardware." + f.path);
-    if (path == known.back()) {
-      p.target = ParameterTarget::kHardware;
-      p.field_path = f.path;
-      p.field = f;
-      return p;
+  auto match = [&](const std::vector<FieldInfo>& fields, const char* prefix, ParameterTarget t) {
+    for (const auto& f : fields) {
+      if (f.path == "schema" || f.path == "description") continue;
+      known.push_back(prefix + f.path);
+      if (path == known.back()) {
+        p.target = t;
+        p.field_path = f.path;
+        p.field = f;
+        return true;
+      }
     }
-  }
+    return false;
+  };
+  if (match(hardware_schema().fields(), "hardware.", ParameterTarget::kHardware) ||
+      match(engine_schema().fields(), "engine.", ParameterTarget::kEngine))
+    return p;
   std::string msg = "unknown parameter path " + quote(path);
   if (auto m = closest_match(path, known)) msg += "; did you mean \"" + *m + "\"?";
   else
     msg += "; allowed: hardware.<a hardware/v1 path> (`xpusim describe hardware`), plan.tp, "
-           "plan.pp, scenario.batch";
+           "plan.pp, scenario.batch, engine.<an engine/v1 path> (`xpusim describe engine`)";
   diags.push_back(diagnostic_at(doc, at, msg));
   return std::nullopt;
 }
@@ -411,6 +454,58 @@ std::vector<uint32_t> SpaceSpec::choice(uint64_t index) const {
   return c;
 }
 
+// The scenario's keys; which are required, allowed or meaningless depends on its kind.
+void parse_scenario(const Document& doc, SpaceSpec& s, Diagnostics& diags) {
+  auto integer = [&](const char* path, auto& out) {
+    if (auto v = read(doc, path, field(path), diags)) out = static_cast<int64_t>(v->number);
+  };
+  auto real = [&](const char* path, std::optional<double>& out) {
+    if (auto v = read(doc, path, field(path), diags)) out = v->number;
+  };
+  auto missing = [&](const char* path, const std::string& why) {
+    diags.push_back(Diagnostic{doc.file(), 0, 0, path, "missing required key (" + why + ")"});
+  };
+  auto not_here = [&](const char* path, const std::string& why) {
+    if (doc.find(path)) diags.push_back(diagnostic_at(doc, path, why));
+  };
+  integer("scenario.batch", s.batch);
+  integer("scenario.input_len", s.input_len);
+  integer("scenario.output_len", s.output_len);
+  const char* serve_keys[] = {"scenario.engine",      "scenario.dataset",     "scenario.requests",
+                              "scenario.rate",        "scenario.concurrency", "scenario.slo_ttft_ms",
+                              "scenario.slo_tpot_ms", "scenario.seed"};
+  if (s.kind == ScenarioKind::kStatic) {
+    if (!doc.find("scenario.batch")) missing("scenario.batch", "an integer: requests in the batch");
+    for (const char* k : {"scenario.input_len", "scenario.output_len"})
+      if (!doc.find(k)) missing(k, "an integer: tokens per request");
+    for (const char* k : serve_keys)
+      not_here(k, std::string(k + 9) + " belongs to a serve scenario (scenario.kind: serve)");
+    return;
+  }
+  not_here("scenario.batch", "a serve scenario's engine forms its batches: give engine "
+                             "parameters (engine.max_batch) instead of scenario.batch");
+  if (auto v = read(doc, "scenario.engine", field("scenario.engine"), diags)) s.engine = v->text;
+  if (auto v = read(doc, "scenario.dataset", field("scenario.dataset"), diags)) s.dataset = v->text;
+  const bool lengths = doc.find("scenario.input_len") || doc.find("scenario.output_len");
+  if (!s.dataset.empty() && lengths)
+    diags.push_back(diagnostic_at(doc, "scenario.dataset",
+                                  "give a dataset or input_len/output_len, not both"));
+  if (s.dataset.empty())
+    for (const char* k : {"scenario.input_len", "scenario.output_len"})
+      if (!doc.find(k)) missing(k, "an integer: tokens per request; or give scenario.dataset");
+  integer("scenario.requests", s.requests);
+  real("scenario.rate", s.rate);
+  std::optional<int64_t> clients;
+  integer("scenario.concurrency", clients);
+  s.concurrency = clients;
+  if (s.rate && s.concurrency)
+    diags.push_back(diagnostic_at(doc, "scenario.concurrency",
+                                  "give a rate or a concurrency, not both"));
+  real("scenario.slo_ttft_ms", s.slo_ttft_ms);
+  real("scenario.slo_tpot_ms", s.slo_tpot_ms);
+  integer("scenario.seed", s.seed);
+}
+
 Result<SpaceSpec> parse_space(const Document& doc, std::optional<uint64_t> max_designs) {
   Diagnostics diags;
   SpaceSpec s;
@@ -425,13 +520,9 @@ Result<SpaceSpec> parse_space(const Document& doc, std::optional<uint64_t> max_d
   }
   if (auto v = read(doc, "hardware", field("hardware"), diags)) s.hardware = v->text;
   if (auto v = read(doc, "model", field("model"), diags)) s.model = v->text;
-  read(doc, "scenario.kind", field("scenario.kind"), diags);
-  if (auto v = read(doc, "scenario.batch", field("scenario.batch"), diags))
-    s.batch = static_cast<int64_t>(v->number);
-  if (auto v = read(doc, "scenario.input_len", field("scenario.input_len"), diags))
-    s.input_len = static_cast<int64_t>(v->number);
-  if (auto v = read(doc, "scenario.output_len", field("scenario.output_len"), diags))
-    s.output_len = static_cast<int64_t>(v->number);
+  if (auto v = read(doc, "scenario.kind", field("scenario.kind"), diags); v && v->text == "serve")
+    s.kind = ScenarioKind::kServe;
+  parse_scenario(doc, s, diags);
   if (auto v = read(doc, "scenario.precision", field("scenario.precision"), diags))
     s.precision = v->text;
   if (auto v = read(doc, "scenario.kv_precision", field("scenario.kv_precision"), diags))
@@ -462,6 +553,19 @@ Result<SpaceSpec> parse_space(const Document& doc, std::optional<uint64_t> max_d
     if (!path) continue;
     auto p = resolve_path(doc, at + ".path", path->text, diags);
     if (!p) continue;
+    const bool serve = s.kind == ScenarioKind::kServe;
+    if (serve && p->target == ParameterTarget::kScenarioBatch) {
+      diags.push_back(diagnostic_at(doc, at + ".path",
+                                    "scenario.batch sizes a static batch; a serve scenario's "
+                                    "engine forms its batches: vary engine.max_batch"));
+      continue;
+    }
+    if (!serve && p->target == ParameterTarget::kEngine) {
+      diags.push_back(diagnostic_at(doc, at + ".path",
+                                    quote(p->path) + " sets the serving engine; it needs "
+                                    "scenario.kind: serve"));
+      continue;
+    }
     if (auto [it, fresh] = seen_paths.emplace(p->path, at); !fresh) {
       diags.push_back(diagnostic_at(doc, at + ".path", "parameter " + quote(p->path) +
                                                            " is already set by " + it->second));
@@ -651,6 +755,15 @@ std::string canonical_space_text(const SpaceSpec& s) {
                                 "precision={}\nkv_precision={}\ndevices={}\n",
                                 kSpaceSchemaName, s.hardware, s.model, s.batch, s.input_len,
                                 s.output_len, s.precision, s.kv_precision, s.devices);
+  if (s.kind == ScenarioKind::kServe) {
+    // Only serve spaces carry these lines: the text (and the resume check) of a static space is
+    // what it was before serve scenarios existed.
+    auto opt = [](const auto& v) { return v ? fmt::format("{:.17g}", static_cast<double>(*v)) : "-"; };
+    out += fmt::format("kind=serve\nengine={}\ndataset={}\nrequests={}\nrate={}\n"
+                       "concurrency={}\nslo_ttft_ms={}\nslo_tpot_ms={}\nseed={}\n",
+                       s.engine, s.dataset, s.requests, opt(s.rate), opt(s.concurrency),
+                       opt(s.slo_ttft_ms), opt(s.slo_tpot_ms), s.seed);
+  }
   if (!s.inputs_digest.empty()) out += "inputs=" + s.inputs_digest + "\n";
   for (const auto& p : s.parameters) {
     out += p.path + "=";

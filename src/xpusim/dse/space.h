@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// The design space of a search (schema space/v1): a base hardware design, a model, a static
-// scenario, the parameters that vary (hardware fields by their dotted paths, the plan, the batch)
-// with their values, the objectives and the constraints. Parsed from a YAML Document with
+// The design space of a search (schema space/v1): a base hardware design, a model, a scenario
+// (static, as `xpusim run`, or serve, as `xpusim serve`), the parameters that vary (hardware
+// fields by their dotted paths, the plan, the batch, the serving engine's fields) with their
+// values, the objectives and the constraints. Parsed from a YAML Document with
 // file:line:column diagnostics; every value is checked against the field it sets before any
 // design is evaluated. First stage of dse/.
 #pragma once
@@ -24,7 +25,10 @@ inline constexpr const char* kSpaceSchemaName = "space/v1";
 inline constexpr uint64_t kDefaultMaxDesigns = 1'000'000;
 
 // What a parameter sets.
-enum class ParameterTarget { kHardware, kPlanTp, kPlanPp, kScenarioBatch };
+enum class ParameterTarget { kHardware, kPlanTp, kPlanPp, kScenarioBatch, kEngine };
+
+// What each design runs: a static batch (`xpusim run`) or a serving simulation (`xpusim serve`).
+enum class ScenarioKind { kStatic, kServe };
 
 struct ParameterValue {
   std::string text;     // canonical text, applied as `--set` would ("2e+12 B/s", "132")
@@ -35,7 +39,8 @@ struct ParameterValue {
 struct SpaceParameter {
   std::string path;        // as written: "hardware.memory.dram.bandwidth", "plan.tp"
   ParameterTarget target = ParameterTarget::kHardware;
-  std::string field_path;  // hardware/v1 path ("memory.dram.bandwidth"); "" otherwise
+  std::string field_path;  // hardware/v1 or engine/v1 path ("memory.dram.bandwidth",
+                           // "max_batch"); "" otherwise
   FieldInfo field;         // the field the values are checked against
   std::vector<ParameterValue> values;  // distinct, in the order written or generated
 };
@@ -59,13 +64,26 @@ struct SpaceSpec {
   // Digest of the inputs the ids name (the base hardware document, the model file), set by the
   // caller (DesignEvaluator::inputs_digest) so that a resumed search refuses changed presets.
   std::string inputs_digest;
-  // The static scenario (as `xpusim run`); devices 0 = tp x pp of each design.
+  // The scenario; devices 0 = tp x pp of each design. batch: static only; input_len and
+  // output_len: static, or serve without a dataset.
+  ScenarioKind kind = ScenarioKind::kStatic;
   int64_t batch = 1;
   int64_t input_len = 1;
   int64_t output_len = 1;
   std::string precision = "bf16";
   std::string kv_precision;  // "" = as precision_plan_for() decides
   int devices = 0;
+  // Serve scenarios (as `xpusim serve`): the engine profile (id or file), the requests (a dataset,
+  // else input_len/output_len fixed), how they arrive (all at once when neither rate nor
+  // concurrency is given), the goodput SLOs and the seed of the request lengths and arrivals.
+  std::string engine = "vllm";
+  std::string dataset;          // "" = fixed input_len/output_len
+  int64_t requests = 1000;
+  std::optional<double> rate;   // requests/s, Poisson arrivals
+  std::optional<int64_t> concurrency;  // closed-loop clients
+  std::optional<double> slo_ttft_ms;
+  std::optional<double> slo_tpot_ms;
+  int64_t seed = 0;
   std::vector<SpaceParameter> parameters;
   std::vector<SpaceObjective> objectives;
   std::vector<SpaceConstraint> constraints;

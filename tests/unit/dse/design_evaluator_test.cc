@@ -20,6 +20,7 @@
 namespace xpusim {
 namespace {
 
+using testing::kServeSpace;
 using testing::kSmallSpace;
 using testing::space_from;
 
@@ -127,6 +128,45 @@ TEST(DesignEvaluator, DesignIdsHashTheCanonicalAssignment) {
             "hardware.compute.units=132;hardware.memory.dram.bandwidth=3000000000000 B/s;plan.tp=2");
   EXPECT_EQ(ev.evaluate(9).design_id, hash_hex(canonical_assignment(ev.space(), 9)));
   EXPECT_NE(ev.evaluate(9).design_id, ev.evaluate(8).design_id);
+}
+
+// ---- serve scenarios ----
+
+// A serve design equals `xpusim serve` with the same hardware, plan, engine fields, requests,
+// arrivals and SLOs.
+TEST(DesignEvaluator, ServeDesignsEqualXpusimServe) {
+  auto s = space_from(kServeSpace);
+  ASSERT_TRUE(s) << to_string(s.error());
+  auto ev = DesignEvaluator::create(*s);
+  ASSERT_TRUE(ev) << to_string(ev.error());
+  struct Case {
+    uint64_t index;
+    std::string flags;
+  };
+  // Designs (bandwidth, tp, max_batch): 1 = (2 TB/s, 1, 64), 6 = (3.35 TB/s, 2, 4).
+  for (const Case& c : {Case{1, "--set memory.dram.bandwidth=2TB/s --tp 1 --max-batch 64"},
+                        Case{6, "--set memory.dram.bandwidth=3.35TB/s --tp 2 --max-batch 4"}}) {
+    const DesignResult r = ev->evaluate(c.index);
+    ASSERT_TRUE(r.feasibility.feasible()) << r.feasibility.to_string();
+    auto serve = xpusim::testing::run(
+        "serve --hardware h100-sxm-80gb --model llama-3.1-8b --engine vllm --precision bf16 "
+        "--input-len 256 --output-len 32 --requests 64 --concurrency 16 --slo-ttft-ms 500 "
+        "--slo-tpot-ms 30 --seed 0 --format json " + c.flags);
+    ASSERT_EQ(serve.code, 0) << serve.out;
+    const auto j = nlohmann::json::parse(serve.out);
+    auto near = [](double a, double b) { return std::fabs(a - b) <= 1e-5 * std::fabs(b); };
+    EXPECT_TRUE(near(metric(r, Metric::kOutputTokensPerS), j["output_tokens_per_s"].get<double>()));
+    EXPECT_TRUE(near(metric(r, Metric::kTtftMs), j["ttft_ms"]["mean"].get<double>()));
+    EXPECT_TRUE(near(metric(r, Metric::kTpotP99Ms), j["tpot_ms"]["p99"].get<double>()));
+    EXPECT_TRUE(near(metric(r, Metric::kRequestsPerS), j["requests_per_s"].get<double>()));
+    EXPECT_TRUE(near(metric(r, Metric::kGoodputRequestsPerS),
+                     j["goodput_requests_per_s"].get<double>()));
+    EXPECT_TRUE(near(metric(r, Metric::kEnergyPerOutputTokenJ),
+                     j["energy_per_output_token_j"].get<double>()));
+  }
+  // A larger sequence cap never lowers this closed loop's throughput (16 clients: 4 -> 64).
+  EXPECT_GE(metric(ev->evaluate(1), Metric::kOutputTokensPerS),
+            metric(ev->evaluate(0), Metric::kOutputTokensPerS));
 }
 
 }  // namespace

@@ -36,6 +36,30 @@ constraints:
   - {metric: average_power_w, max: 1000}
 )";
 
+// A serve space: Llama-3.1-8B on H100 variants, a closed loop of 16 clients over 64 fixed-length
+// requests, the engine's sequence cap varied (8 designs).
+inline const char* kServeSpace = R"(schema: space/v1
+hardware: h100-sxm-80gb
+model: llama-3.1-8b
+scenario:
+  kind: serve
+  engine: vllm
+  input_len: 256
+  output_len: 32
+  requests: 64
+  concurrency: 16
+  slo_ttft_ms: 500
+  slo_tpot_ms: 30
+  precision: bf16
+parameters:
+  - {path: hardware.memory.dram.bandwidth, values: ["2 TB/s", "3.35 TB/s"]}
+  - {path: plan.tp, values: [1, 2]}
+  - {path: engine.max_batch, values: [4, 64]}
+objectives:
+  - {metric: goodput_requests_per_s, goal: max}
+  - {metric: manufacturing_cost_usd, goal: min}
+)";
+
 inline Result<SpaceSpec> space_from(const std::string& text,
                                     std::optional<uint64_t> max_designs = kDefaultMaxDesigns) {
   auto doc = Document::from_yaml(text, "space.yaml", true);

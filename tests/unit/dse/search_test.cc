@@ -3,6 +3,8 @@
 // depend on the number of threads, random sampling is seeded, and a resumed database equals an
 // uninterrupted one.
 #include <gtest/gtest.h>
+
+#include <SQLiteCpp/SQLiteCpp.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -309,6 +311,34 @@ TEST(ResultDbTest, SigkillThenResumeEqualsAnUninterruptedRun) {
   const auto want = run_all(*ev, idx, 1, 256);
   ASSERT_EQ(got.size(), want.size());
   for (size_t i = 0; i < got.size(); ++i) EXPECT_TRUE(same(got[i], want[i])) << i;
+}
+
+// A file written before the serve metrics were appended to the table: resuming adds the missing
+// columns, and the designs written then carry them.
+TEST(ResultDbTest, ResumeAddsMetricColumnsAnOlderFileLacks) {
+  testing::TempDir dir("xpusim_dse_db3");
+  auto s = space_from(kSmallSpace);
+  ASSERT_TRUE(s);
+  auto ev = DesignEvaluator::create(*s);
+  ASSERT_TRUE(ev);
+  {
+    auto db = ResultDb::open_for_search(dir.file("old.sqlite"), *s, kSmallSpace, false);
+    ASSERT_TRUE(db);
+  }
+  {
+    SQLite::Database raw(dir.file("old.sqlite"), SQLite::OPEN_READWRITE);
+    raw.exec("ALTER TABLE designs DROP COLUMN requests_per_s");
+  }
+  auto db = ResultDb::open_for_search(dir.file("old.sqlite"), *s, kSmallSpace, true);
+  ASSERT_TRUE(db) << to_string(db.error());
+  std::vector<DesignResult> one = {ev->evaluate(0)};
+  (*db)->write(*s, one);
+  db->reset();
+  auto back = ResultDb::open_for_reading(dir.file("old.sqlite"));
+  ASSERT_TRUE(back);
+  const auto r = rows(**back);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_TRUE(same(r[0], one[0]));
 }
 
 // The background writer of a job's rank 0: the rows of writing in line, in order; a failed write

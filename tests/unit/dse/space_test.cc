@@ -9,6 +9,7 @@
 namespace xpusim {
 namespace {
 
+using testing::kServeSpace;
 using testing::kSmallSpace;
 using testing::space_from;
 
@@ -148,6 +149,61 @@ TEST(Space, ObjectivesFlag) {
   ASSERT_FALSE(bad);
   EXPECT_NE(to_string(bad.error()).find("--objectives: unknown metric \"ttft_m\""), std::string::npos);
   EXPECT_NE(to_string(bad.error()).find("did you mean \"ttft_ms\"?"), std::string::npos);
+}
+
+// ---- serve scenarios ----
+
+std::string serve_edited(const std::string& from, const std::string& to) {
+  std::string text = kServeSpace;
+  const size_t at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  if (at != std::string::npos) text.replace(at, from.size(), to);
+  return text;
+}
+
+TEST(Space, ServeScenarioWithEngineParameters) {
+  auto s = space_from(kServeSpace);
+  ASSERT_TRUE(s) << to_string(s.error());
+  EXPECT_EQ(s->kind, ScenarioKind::kServe);
+  EXPECT_EQ(s->engine, "vllm");
+  EXPECT_EQ(s->requests, 64);
+  EXPECT_EQ(s->concurrency, 16);
+  EXPECT_FALSE(s->rate);
+  EXPECT_EQ(*s->slo_ttft_ms, 500);
+  ASSERT_EQ(s->parameters.size(), 3u);
+  EXPECT_EQ(s->parameters[2].target, ParameterTarget::kEngine);
+  EXPECT_EQ(s->parameters[2].field_path, "max_batch");
+  EXPECT_EQ(s->grid_size(), 8u);
+  // The serve settings are part of what a resumed search must match; a static space's canonical
+  // text carries none of them.
+  EXPECT_NE(canonical_space_text(*s).find("kind=serve"), std::string::npos);
+  auto st = space_from(kSmallSpace);
+  ASSERT_TRUE(st);
+  EXPECT_EQ(canonical_space_text(*st).find("kind="), std::string::npos);
+}
+
+TEST(Space, ServeScenarioBadInput) {
+  EXPECT_EQ(errors(space_from(serve_edited("  concurrency: 16\n", "  concurrency: 16\n  rate: 5\n"))),
+            "space.yaml:10:3: scenario.concurrency: give a rate or a concurrency, not both");
+  EXPECT_EQ(errors(space_from(serve_edited("  input_len: 256\n", ""))),
+            "space.yaml: scenario.input_len: missing required key (an integer: tokens per "
+            "request; or give scenario.dataset)");
+  EXPECT_EQ(errors(space_from(serve_edited("  precision: bf16\n", "  precision: bf16\n  batch: 8\n"))),
+            "space.yaml:14:3: scenario.batch: a serve scenario's engine forms its batches: "
+            "give engine parameters (engine.max_batch) instead of scenario.batch");
+  EXPECT_EQ(errors(space_from(serve_edited("engine.max_batch", "engine.max_btch"))),
+            "space.yaml:17:6: parameters[2].path: unknown parameter path \"engine.max_btch\"; "
+            "did you mean \"engine.max_batch\"?");
+  EXPECT_EQ(errors(space_from(serve_edited("slo_tpot_ms: 30", "slo_tpot_ms: 0"))),
+            "space.yaml:12:3: scenario.slo_tpot_ms: value \"0\" is out of range; allowed: > 0 and <= "
+            "1e+09 (a latency limit; 1e9 ms is 11 days)");
+  // Engine fields need a serve scenario; serve keys do not belong in a static one.
+  EXPECT_EQ(errors(space_from(edited("  - {path: plan.tp, values: [1, 2]}\n",
+                                     "  - {path: engine.max_batch, values: [8]}\n"))),
+            "space.yaml:13:6: parameters[2].path: \"engine.max_batch\" sets the serving engine; it "
+            "needs scenario.kind: serve");
+  EXPECT_EQ(errors(space_from(edited("  batch: 16\n", "  batch: 16\n  rate: 4\n"))),
+            "space.yaml:7:3: scenario.rate: rate belongs to a serve scenario (scenario.kind: serve)");
 }
 
 }  // namespace

@@ -203,6 +203,36 @@ TEST(PerfCli, GemmJson) {
       << bad.out;
 }
 
+// One GEMM model, one answer: `gemm` on the shape of a measured gemm_peak row (MAMF-0002: A100
+// SXM, bf16, 1024 x 10240 x 5120, 271.2 TFLOP/s measured) gives what `validate` predicts for the
+// row, and a serving stack's kernels are a named choice (--runtime), not folded in by default.
+TEST(PerfCli, GemmEqualsValidateAndTheRuntimeIsNamed) {
+  const std::string shape = "gemm --hardware a100-sxm-80gb --m 1024 --n 10240 --k 5120 "
+                            "--precision bf16 --format json";
+  CliRun g = run(shape);
+  ASSERT_EQ(g.code, 0) << g.out;
+  const auto j = nlohmann::json::parse(g.out);
+  EXPECT_EQ(j["runtime"], "pytorch-eager");
+  CliRun v = run("validate " XPUSIM_SHARED_DIR "/validation/measured_public.csv --scenarios "
+                 "gemm_peak --format json");
+  ASSERT_EQ(v.code, 0) << v.out;
+  const auto rows = nlohmann::json::parse(v.out)["rows"];
+  bool found = false;
+  for (const auto& row : rows)
+    if (row["id"] == "MAMF-0002") {
+      found = true;
+      EXPECT_NEAR(j["tflops"].get<double>(), row["predicted"].get<double>(), 1e-3);
+    }
+  EXPECT_TRUE(found);
+  // TensorRT-LLM's GEMM kernels reach 0.71 of cuBLAS's efficiency (calibration.cc): slower.
+  CliRun t = run(shape + " --runtime tensorrt-llm");
+  ASSERT_EQ(t.code, 0) << t.out;
+  EXPECT_LT(nlohmann::json::parse(t.out)["tflops"].get<double>(), j["tflops"].get<double>());
+  CliRun bad = run(shape + " --runtime cublass", true);
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_NE(bad.out.find("unknown runtime \"cublass\""), std::string::npos) << bad.out;
+}
+
 // Without --devices each preset runs on its smallest fitting tp, so the ranking is per device.
 TEST(PerfCli, CompareRanksFeasibleFirstByThroughputPerDevice) {
   CliRun r = run("compare --model llama-3.1-8b --batch 8 --input-len 512 --output-len 64 "
