@@ -44,8 +44,9 @@ Result<std::unique_ptr<RankGroup>> rank_group_from_environment(const std::string
 #else
   return fail(Diagnostic{.file = "<command line>", .path = flag,
                          .message = fmt::format("started by mpirun with {} ranks, but this xpusim "
-                                                "was built without MPI (CMake found no MPI); run "
-                                                "one process, or rebuild with libopenmpi-dev",
+                                                "was built without MPI (XPUSIM_MPI off, or CMake "
+                                                "found none); run one process, or rebuild with "
+                                                "libopenmpi-dev",
                                                 ranks)});
 #endif
 }
