@@ -5,7 +5,7 @@ BUILD ?= build
 JOBS  ?= $(shell nproc)
 DEB_PACKAGES := cmake ninja-build g++ pkg-config libyaml-cpp-dev nlohmann-json3-dev libcli11-dev \
                 libfmt-dev libexpected-dev libgtest-dev libgmock-dev libbenchmark-dev \
-                libsqlite3-dev libsqlitecpp-dev
+                libsqlite3-dev libsqlitecpp-dev libpagmo-dev libopenmpi-dev openmpi-bin
 
 .PHONY: demo test deps build sanitize bench clean
 

@@ -13,33 +13,19 @@
 #include "xpusim/dse/explorer.h"
 #include "xpusim/dse/space.h"
 
+#include "dse_spaces.h"
+
 namespace {
 
 using namespace xpusim;
+using bench::distinct_dies_space;
+using bench::kSpace;
+using bench::make_evaluator;
 
-const char* kSpace = R"(schema: space/v1
-hardware: h100-sxm-80gb
-model: llama-3.1-70b
-scenario: {kind: static, batch: 64, input_len: 2048, output_len: 256, precision: fp8}
-parameters:
-  - {path: hardware.compute.units, values: [96, 112, 128, 132]}
-  - {path: hardware.memory.dram.stacks, range: {min: 4, max: 6, step: 1}}
-  - {path: hardware.memory.dram.bandwidth, range: {min: "2 TB/s", max: "8 TB/s", steps: 7, scale: log}}
-  - {path: hardware.compute.clock, values: ["1.6 GHz", "1.83 GHz", "2.0 GHz"]}
-  - {path: plan.tp, values: [2, 4, 8]}
-objectives:
-  - {metric: output_tokens_per_s_per_device, goal: max}
-  - {metric: manufacturing_cost_usd, goal: min}
-)";
-
-DesignEvaluator make_evaluator(const std::string& text) {
-  auto doc = Document::from_yaml(text, "bench.yaml", true).value();
-  return DesignEvaluator::create(parse_space(doc).value()).value();
-}
-
-// The whole grid (1,512 designs, 252 hardware variants x 3 plans) from a fresh evaluator, so each
+// The whole grid (756 designs, 252 hardware variants x 3 plans) from a fresh evaluator, so each
 // hardware variant's area and cost are computed once as in a real search. Args: threads.
 void BM_DseGrid(benchmark::State& state) {
+  size_t designs = 0;
   for (auto _ : state) {
     state.PauseTiming();
     const DesignEvaluator e = make_evaluator(kSpace);
@@ -50,8 +36,9 @@ void BM_DseGrid(benchmark::State& state) {
       for (const auto& r : b) feasible += r.feasibility.feasible() ? 1 : 0;
     });
     benchmark::DoNotOptimize(feasible);
+    designs = idx.size();
   }
-  state.SetItemsProcessed(state.iterations() * 1512);
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(designs));
   // Cost build-ups a grid needs (the other hardware variants share one through the cost memo).
   const DesignEvaluator e = make_evaluator(kSpace);
   evaluate_designs(e, design_indices(e.space().grid_size(), SearchStrategy::kGrid, 0, 0), 1, 256,
@@ -81,16 +68,7 @@ BENCHMARK(BM_DseDesignUnshared)->Unit(benchmark::kMicrosecond);
 // Every design with a die of its own (the L2 capacity changes the die area): 128 designs from a
 // fresh evaluator, so each pays the cost build-up. Args: threads.
 void BM_DseDistinctDies(benchmark::State& state) {
-  const std::string text = R"(schema: space/v1
-hardware: h100-sxm-80gb
-model: llama-3.1-70b
-scenario: {kind: static, batch: 64, input_len: 2048, output_len: 256, precision: fp8, devices: 8}
-parameters:
-  - {path: hardware.memory.l2.capacity, range: {min: "20 MiB", max: "80 MiB", steps: 128}}
-objectives:
-  - {metric: output_tokens_per_s_per_device, goal: max}
-  - {metric: manufacturing_cost_usd, goal: min}
-)";
+  const std::string text = distinct_dies_space(128);
   size_t designs = 0;
   size_t buildups = 0;
   for (auto _ : state) {

@@ -22,9 +22,12 @@
 #include "xpusim/config/document.h"
 #include "xpusim/dse/design_evaluator.h"
 #include "xpusim/dse/explorer.h"
+#include "xpusim/dse/nsga2_search.h"
 #include "xpusim/dse/pareto.h"
 #include "xpusim/dse/progress.h"
+#include "xpusim/dse/rank_group.h"
 #include "xpusim/dse/result_db.h"
+#include "xpusim/dse/result_writer.h"
 #include "xpusim/dse/space.h"
 #include "xpusim/report/table.h"
 
@@ -200,15 +203,47 @@ class ProgressLine {
   Clock::time_point last_ = start_;
 };
 
-void run_explore(const ExploreOptions& o, const GlobalOptions& g) {
+// The designs of the search, as `strategy` fixes them before any evaluation (grid, random, lhs)
+// or as NSGA-II proposes them generation by generation.
+struct ExploreRun {
+  uint64_t evaluated = 0;  // designs evaluated now
+  std::string note;        // for the header: how the strategy chose them
+};
+
+// Opens --db on rank 0 and tells every rank whether it could: an error then ends every rank (rank
+// 0 names it, the others exit 1 silently) rather than leaving them waiting for rank 0.
+std::unique_ptr<ResultDb> open_db(const RankGroup& group, const ExploreOptions& o, SpaceSpec& space) {
+  std::unique_ptr<ResultDb> db;
+  std::optional<Diagnostics> error;
+  if (group.rank() == 0) {
+    auto db_or = read_text_file(o.space).and_then([&](const std::string& text) {
+      return ResultDb::open_for_search(o.db, space, text, o.resume);
+    });
+    if (db_or) db = std::move(*db_or);
+    else error = db_or.error();
+  }
+  std::string failed = error ? "1" : "";
+  group.broadcast(failed);
+  if (!failed.empty()) throw InputError(error.value_or(Diagnostics{}));
+  return db;
+}
+
+// explore on every rank of `group` (one process, or an MPI job): each rank parses the space and
+// evaluates its share; rank 0 owns the database, the progress line and the output.
+void explore_on(const RankGroup& group, const ExploreOptions& o, const GlobalOptions& g) {
   if (!g.overrides.empty())
     input_error("--set", "explore takes no --set: a field that varies is a parameter of the space, "
                          "one that does not is set in the base hardware file");
   if (o.resume && o.db.empty()) input_error("--resume", "--resume needs --db FILE to resume from");
   const bool grid = o.strategy == "grid";
+  const bool nsga2 = o.strategy == "nsga2";
+  const bool root = group.rank() == 0;
   const auto max_designs = static_cast<uint64_t>(o.max_designs);
-  // A grid is bounded by --max-designs before anything is evaluated; a random or lhs search by
-  // the designs it evaluates.
+  if (nsga2 && !o.max_evals)
+    input_error("--max-evals", "--strategy nsga2 needs --max-evals N, the designs it may propose "
+                               "(at least 16)");
+  // A grid is bounded by --max-designs before anything is evaluated; a random, lhs or nsga2
+  // search by the designs it evaluates.
   SpaceSpec space = value_or_throw(load_space(o.space, grid ? std::optional(max_designs) : std::nullopt));
   const uint64_t total = space.grid_size();
   if (!grid && !o.max_evals && total > max_designs)
@@ -217,46 +252,116 @@ void run_explore(const ExploreOptions& o, const GlobalOptions& g) {
                                            o.strategy, total, max_designs));
   if (!grid && o.max_evals && static_cast<uint64_t>(*o.max_evals) > max_designs)
     input_error("--max-evals", fmt::format("{} is more than --max-designs {}", *o.max_evals, max_designs));
+  const uint64_t max_evals = o.max_evals ? static_cast<uint64_t>(*o.max_evals) : 0;
+  const std::optional<Nsga2Plan> plan =
+      nsga2 ? std::optional(value_or_throw(nsga2_plan(max_evals, space.objectives.size())))
+            : std::nullopt;
   const DesignEvaluator evaluator = value_or_throw(DesignEvaluator::create(space));
-  const SearchStrategy strategy = grid                    ? SearchStrategy::kGrid
-                                  : o.strategy == "random" ? SearchStrategy::kRandom
-                                                           : SearchStrategy::kLatinHypercube;
-  std::vector<uint64_t> indices =
-      search_indices(space, strategy, o.max_evals ? static_cast<uint64_t>(*o.max_evals) : 0,
-                     static_cast<uint64_t>(o.seed));
-  // lhs keeps a design drawn twice once (only when --max-evals exceeds every value count).
-  const uint64_t repeats =
-      strategy == SearchStrategy::kLatinHypercube && o.max_evals && static_cast<uint64_t>(*o.max_evals) < total
-          ? static_cast<uint64_t>(*o.max_evals) - indices.size()
-          : 0;
-  std::unique_ptr<ResultDb> db;
-  uint64_t skipped = 0;
-  if (!o.db.empty()) {
-    const std::string text = value_or_throw(read_text_file(o.space));
-    space.inputs_digest = evaluator.inputs_digest();  // a changed preset is another space
-    db = value_or_throw(ResultDb::open_for_search(o.db, space, text, o.resume));
-    const auto stored = db->stored_indices();
-    const size_t before = indices.size();
-    std::erase_if(indices, [&](uint64_t i) { return stored.contains(i); });
-    skipped = before - indices.size();
-  }
-  const int threads = static_cast<int>(
-      o.threads.value_or(std::max(1u, std::thread::hardware_concurrency())));
+  space.inputs_digest = evaluator.inputs_digest();  // a changed preset is another space
+  const std::unique_ptr<ResultDb> db = o.db.empty() ? nullptr : open_db(group, o, space);
+  const bool has_db = !o.db.empty();
+  // The ranks on this machine share its cores.
+  const int threads = static_cast<int>(o.threads.value_or(
+      std::max(1u, std::thread::hardware_concurrency() / static_cast<unsigned>(group.local_size()))));
   FrontBuilder fb(space.objectives, space.constraints);
-  ProgressLine progress(indices.size(), o.quiet);
-  evaluate_designs(evaluator, indices, threads, kBlock, [&](std::vector<DesignResult>& block) {
-    if (db) db->write(space, block);
-    else for (const auto& r : block) fb.add(r);
-    progress.add(block);
-  });
-  progress.finish();
+  // Evaluates `indices` across the ranks in blocks: on rank 0 each block is written to the
+  // database (one transaction) or added to the front, and counted by the progress line; with
+  // `keep`, every rank receives every result (NSGA-II runs on every rank).
+  std::optional<ProgressLine> progress;
+  // In a job, rank 0 writes on a thread of its own while it evaluates its next block (the other
+  // ranks wait for it every round); at most two rounds wait to be written.
+  std::optional<ResultWriter> writer;
+  if (db && group.size() > 1) writer.emplace(*db, space, 2 * static_cast<size_t>(group.size()));
+  auto evaluate = [&](const std::vector<uint64_t>& indices, std::vector<DesignResult>* keep) {
+    // Blocks of kBlock, in a job cut so that every rank gets an equal share (an NSGA-II
+    // generation of 12 designs on 2 ranks: 2 blocks of 6).
+    evaluate_designs(evaluator, indices, group, threads,
+                     balanced_block(indices.size(), group.size(), kBlock), keep != nullptr,
+                     [&](std::vector<DesignResult>& block) {
+                       if (root) {
+                         if (writer) writer->push(block);
+                         else if (db) db->write(space, block);
+                         else for (const auto& r : block) fb.add(r);
+                         progress->add(block);
+                       }
+                       if (keep) keep->insert(keep->end(), block.begin(), block.end());
+                     });
+  };
+  ExploreRun run;
+  if (plan) {
+    // NSGA-II, the same on every rank: a resumed database's designs (read by rank 0, sent to
+    // all) are looked up, not evaluated again; the same seed proposes the same designs, so a
+    // killed search resumed ends with the same rows.
+    std::vector<DesignResult> known;
+    if (db) db->for_each([&](const DesignResult& r) { known.push_back(r); });
+    if (has_db) {
+      std::string bytes = encode_results(known);
+      group.broadcast(bytes);
+      known = decode_results(bytes);
+    }
+    progress.emplace(plan->proposals(), o.quiet || !root);
+    const Nsga2Outcome out = nsga2_search(
+        space, *plan, static_cast<uint64_t>(o.seed), known, [&](const std::vector<uint64_t>& fresh) {
+          std::vector<DesignResult> results;
+          evaluate(fresh, &results);
+          return results;
+        });
+    run.evaluated = out.evaluated;
+    run.note = fmt::format(" (population {}, {} generations, seed {}: {} designs proposed, {} "
+                           "distinct{})",
+                           plan->population, plan->generations, o.seed, out.proposed,
+                           out.evaluated + out.known,
+                           db ? fmt::format(", {} of them already in {}", out.known, o.db) : "");
+  } else {
+    const SearchStrategy strategy = grid                    ? SearchStrategy::kGrid
+                                    : o.strategy == "random" ? SearchStrategy::kRandom
+                                                             : SearchStrategy::kLatinHypercube;
+    std::vector<uint64_t> indices = search_indices(space, strategy, max_evals, static_cast<uint64_t>(o.seed));
+    // lhs keeps a design drawn twice once (only when --max-evals exceeds every value count).
+    const uint64_t repeats = strategy == SearchStrategy::kLatinHypercube && o.max_evals && max_evals < total
+                                 ? max_evals - indices.size()
+                                 : 0;
+    uint64_t skipped = 0;
+    if (db) {
+      const auto stored = db->stored_indices();
+      const size_t before = indices.size();
+      std::erase_if(indices, [&](uint64_t i) { return stored.contains(i); });
+      skipped = before - indices.size();
+    }
+    if (has_db) {  // what remains, as rank 0 decided it
+      std::string bytes = encode_indices(indices);
+      group.broadcast(bytes);
+      indices = decode_indices(bytes);
+    }
+    progress.emplace(indices.size(), o.quiet || !root);
+    evaluate(indices, nullptr);
+    run.evaluated = indices.size();
+    run.note = fmt::format("{}{}", repeats ? fmt::format(" ({} drawn twice, kept once)", repeats) : "",
+                           db ? fmt::format(", {} already in {}", skipped, o.db) : "");
+  }
+  if (writer) writer->finish();
+  progress->finish();
+  if (!root) return;
   if (db) db->for_each([&](const DesignResult& r) { fb.add(r); });
   const std::string header =
-      fmt::format("space {}: {} designs in the grid; {} strategy; {} evaluated now{}{}\n", o.space,
-                  total, o.strategy, indices.size(),
-                  repeats ? fmt::format(" ({} drawn twice, kept once)", repeats) : std::string(),
-                  db ? fmt::format(", {} already in {}", skipped, o.db) : std::string());
+      fmt::format("space {}: {} designs in the grid; {} strategy; {} evaluated now{}\n", o.space,
+                  total, o.strategy, run.evaluated, run.note);
   print_front(g, space, fb, header);
+}
+
+void run_explore(const ExploreOptions& o, const GlobalOptions& g) {
+  const std::unique_ptr<RankGroup> group = value_or_throw(rank_group_from_environment("explore"));
+  try {
+    explore_on(*group, o, g);
+  } catch (const InputError& e) {
+    // Bad input is found by every rank alike (the same files and flags) or sent to every rank
+    // (open_db): rank 0 says it, the others exit 1 without repeating it.
+    if (group->rank() != 0) throw InputError(Diagnostics{});
+    throw;
+  } catch (...) {
+    group->abort(2);  // a failure on some ranks only: end the job instead of a hang
+    throw;
+  }
 }
 
 // ---- pareto -----------------------------------------------------------------------------------
@@ -287,18 +392,20 @@ void add_dse_commands(CLI::App& app, GlobalOptions& g) {
                                                 "the Pareto front");
   explore->add_option("space", e->space, "space/v1 YAML file")->required();
   explore->add_option("--strategy", e->strategy,
-                      "grid (every design), random (seeded sample) or lhs (seeded Latin "
-                      "hypercube over the parameters' values)")
-      ->check(CLI::IsMember({"grid", "random", "lhs"}))
+                      "grid (every design), random (seeded sample), lhs (seeded Latin "
+                      "hypercube over the parameters' values) or nsga2 (pagmo2's NSGA-II, "
+                      "seeded, within --max-evals)")
+      ->check(CLI::IsMember({"grid", "random", "lhs", "nsga2"}))
       ->capture_default_str();
   bound_int(explore->add_option("--max-evals", e->max_evals,
-                                "designs to evaluate (grid: the first N; random: a sample of N)"),
+                                "designs to evaluate (grid: the first N; random, lhs: a sample of N; nsga2: "
+                                "the budget, population x (generations + 1) <= N)"),
             kMaxEvalsBound);
   bound_int(explore->add_option("--max-designs", e->max_designs,
                                 "largest grid accepted before any evaluation")
                 ->capture_default_str(),
             kMaxDesignsBound);
-  bound_int(explore->add_option("--seed", e->seed, "seed of the random and lhs strategies")->capture_default_str(),
+  bound_int(explore->add_option("--seed", e->seed, "seed of the random, lhs and nsga2 strategies")->capture_default_str(),
             bounds::kSeed);
   bound_int(explore->add_option("--threads", e->threads,
                                 "worker threads (default: the hardware threads); results do not "

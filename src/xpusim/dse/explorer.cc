@@ -3,20 +3,22 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <thread>
 #include <unordered_set>
 
-namespace xpusim {
-namespace {
+#include "xpusim/base/check.h"
 
-// SplitMix64 (Steele, Lea, Flood, "Fast splittable pseudorandom number generators", OOPSLA
-// 2014): a fixed, portable sequence for a seed, unlike the standard distributions.
+namespace xpusim {
+
 uint64_t splitmix64(uint64_t& state) {
   uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
   return z ^ (z >> 31);
 }
+
+namespace {
 
 // Uniform in [0, n) without modulo bias (rejection of the short last interval).
 uint64_t uniform_below(uint64_t n, uint64_t& state) {
@@ -128,6 +130,125 @@ void evaluate_designs(const DesignEvaluator& evaluator, const std::vector<uint64
     work();
     for (auto& t : pool) t.join();
     sink(results);
+  }
+}
+
+namespace {
+
+// Fixed-layout fields appended to / read from a byte string.
+template <typename T>
+void put(std::string& out, const T& v) {
+  out.append(reinterpret_cast<const char*>(&v), sizeof(T));
+}
+void put_text(std::string& out, const std::string& text) {
+  put(out, static_cast<uint64_t>(text.size()));
+  out += text;
+}
+
+class Reader {
+ public:
+  explicit Reader(const std::string& bytes) : bytes_(bytes) {}
+  [[nodiscard]] bool done() const { return at_ == bytes_.size(); }
+  template <typename T>
+  T get() {
+    XPUSIM_CHECK(at_ + sizeof(T) <= bytes_.size(), "a rank's message is cut short");
+    T v;
+    std::memcpy(&v, bytes_.data() + at_, sizeof(T));
+    at_ += sizeof(T);
+    return v;
+  }
+  std::string text() {
+    const auto n = get<uint64_t>();
+    XPUSIM_CHECK(at_ + n <= bytes_.size(), "a rank's message is cut short");
+    std::string t = bytes_.substr(at_, n);
+    at_ += n;
+    return t;
+  }
+
+ private:
+  const std::string& bytes_;
+  size_t at_ = 0;
+};
+
+}  // namespace
+
+std::string encode_results(const std::vector<DesignResult>& results) {
+  std::string out;
+  for (const auto& r : results) {
+    put(out, r.index);
+    put_text(out, r.design_id);
+    put(out, r.feasibility.reason ? static_cast<int32_t>(*r.feasibility.reason) : int32_t{-1});
+    put_text(out, r.feasibility.detail);
+    for (double m : r.metrics) put(out, m);
+  }
+  return out;
+}
+
+std::vector<DesignResult> decode_results(const std::string& bytes) {
+  std::vector<DesignResult> out;
+  Reader in(bytes);
+  while (!in.done()) {
+    DesignResult r;
+    r.index = in.get<uint64_t>();
+    r.design_id = in.text();
+    const auto reason = in.get<int32_t>();
+    if (reason >= 0) r.feasibility.reason = static_cast<InfeasibleReason>(reason);
+    r.feasibility.detail = in.text();
+    for (double& m : r.metrics) m = in.get<double>();
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::string encode_indices(const std::vector<uint64_t>& indices) {
+  std::string out;
+  for (uint64_t i : indices) put(out, i);
+  return out;
+}
+
+std::vector<uint64_t> decode_indices(const std::string& bytes) {
+  std::vector<uint64_t> out;
+  Reader in(bytes);
+  while (!in.done()) out.push_back(in.get<uint64_t>());
+  return out;
+}
+
+size_t balanced_block(size_t designs, int ranks, size_t max_block) {
+  max_block = std::max<size_t>(1, max_block);
+  if (ranks <= 1 || designs == 0) return max_block;
+  const auto n = static_cast<size_t>(ranks);
+  const auto up = [](size_t a, size_t b) { return a / b + (a % b != 0 ? 1 : 0); };
+  const size_t rounds = up(designs, n * max_block);
+  return std::max<size_t>(1, up(designs, n * rounds));
+}
+
+void evaluate_designs(const DesignEvaluator& evaluator, const std::vector<uint64_t>& indices,
+                      const RankGroup& group, int threads, size_t block, bool to_all,
+                      const std::function<void(std::vector<DesignResult>&)>& sink) {
+  block = std::max<size_t>(1, block);
+  const auto ranks = static_cast<size_t>(group.size());
+  if (ranks == 1) return evaluate_designs(evaluator, indices, threads, block, sink);
+  const auto rank = static_cast<size_t>(group.rank());
+  const size_t blocks = indices.size() / block + (indices.size() % block != 0 ? 1 : 0);
+  for (size_t first = 0, round = 0; first < blocks; first += ranks, ++round) {
+    // Serpentine: in odd rounds the ranks take the round's blocks in reverse, so that a cost
+    // that grows or falls along the list evens out between the ranks over two rounds.
+    const auto block_of = [&](size_t r) { return first + (round % 2 == 0 ? r : ranks - 1 - r); };
+    std::vector<DesignResult> mine;
+    const size_t start = block_of(rank) * block;
+    if (start < indices.size()) {
+      const std::vector<uint64_t> part(indices.begin() + static_cast<ptrdiff_t>(start),
+                                       indices.begin() + static_cast<ptrdiff_t>(std::min(indices.size(), start + block)));
+      evaluate_designs(evaluator, part, threads, part.size(),
+                       [&](std::vector<DesignResult>& r) { mine = std::move(r); });
+    }
+    const std::vector<std::string> parts = group.gather(encode_results(mine), to_all);
+    if (parts.empty()) continue;  // not rank 0, and the results go to rank 0 only
+    for (size_t b = first; b < std::min(blocks, first + ranks); ++b) {
+      // The rank that evaluated block b: block_of is its own inverse within a round.
+      std::vector<DesignResult> results = decode_results(parts[block_of(b - first) - first]);
+      if (!results.empty()) sink(results);
+    }
   }
 }
 

@@ -13,10 +13,16 @@
 #include <vector>
 
 #include "xpusim/dse/design_evaluator.h"
+#include "xpusim/dse/rank_group.h"
 
 namespace xpusim {
 
 enum class SearchStrategy { kGrid, kRandom, kLatinHypercube };
+
+// SplitMix64 (Steele, Lea, Flood, "Fast splittable pseudorandom number generators", OOPSLA
+// 2014): the next word of the sequence of `state`; a fixed, portable sequence for a seed, unlike
+// the standard distributions.
+uint64_t splitmix64(uint64_t& state);
 
 // The designs to evaluate: grid -> 0, 1, ... (the first `max_evals`, 0 = all); random ->
 // `max_evals` distinct indices drawn with `seed` (all of them in grid order when max_evals is 0
@@ -49,5 +55,30 @@ std::vector<uint64_t> search_indices(const SpaceSpec& space, SearchStrategy stra
 void evaluate_designs(const DesignEvaluator& evaluator, const std::vector<uint64_t>& indices,
                       int threads, size_t block,
                       const std::function<void(std::vector<DesignResult>&)>& sink);
+
+// The same across the ranks of `group` (collective: every rank calls it with the same indices):
+// the index list is cut into blocks of `block` designs, N ranks take a round of N blocks at a
+// time, rank r block r of even rounds and block N - 1 - r of odd ones (a serpentine, so that a
+// cost trend along the list evens out), each with `threads` workers; after each round of N blocks the results are
+// gathered, and `sink` receives the round's blocks whole and in the order of `indices` on rank 0
+// (`to_all` false: the other ranks' sink is never called) or on every rank (`to_all`). The
+// results, and their order, are those of the single-process evaluate_designs. At most one round
+// (N blocks) is in flight: a killed job loses at most that.
+void evaluate_designs(const DesignEvaluator& evaluator, const std::vector<uint64_t>& indices,
+                      const RankGroup& group, int threads, size_t block, bool to_all,
+                      const std::function<void(std::vector<DesignResult>&)>& sink);
+
+// The block size for `designs` designs on `ranks` ranks: `max_block` for one rank; for more, the
+// smallest size that cuts the designs into whole rounds (a multiple of `ranks` blocks) of at most
+// `max_block` designs each, so that every rank gets an equal share (756 designs on 2 ranks:
+// 4 blocks of 189, not 256 + 256 for rank 0 and 244 for rank 1).
+size_t balanced_block(size_t designs, int ranks, size_t max_block);
+
+// Results and index lists as bytes, for the ranks of a job (the same machine's layout: ranks of
+// one job share their binary); decode(encode(x)) == x, NaN metrics included.
+std::string encode_results(const std::vector<DesignResult>& results);
+std::vector<DesignResult> decode_results(const std::string& bytes);
+std::string encode_indices(const std::vector<uint64_t>& indices);
+std::vector<uint64_t> decode_indices(const std::string& bytes);
 
 }  // namespace xpusim

@@ -16,6 +16,7 @@
 namespace xpusim {
 namespace {
 
+using xpusim::testing::db_rows;
 using xpusim::testing::run;
 
 class ExploreCli : public ::testing::Test {
@@ -162,6 +163,51 @@ TEST_F(ExploreCli, ResumeRefusesAChangedBaseDesign) {
   auto r = run("explore " + own + " --db " + db + " --resume", true);
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.out.find("holds the results of another space"), std::string::npos) << r.out;
+}
+
+// NSGA-II on the worked example: the grid's exact front from a ninth of its designs, the same
+// database on one thread and two, and a resumed search that evaluates nothing again.
+TEST(ExploreNsga2, FindsTheExampleFrontDeterministically) {
+  testing::TempDir dir("xpusim_dse_nsga2");
+  const std::string path = std::string(XPUSIM_DATA_DIR) + "/spaces/accel-2026-llama70b.yaml";
+  const std::string a = dir.file("a.sqlite"), b = dir.file("b.sqlite");
+  const std::string nsga2 = "explore " + path + " --strategy nsga2 --max-evals 200 --seed 1";
+  auto one = run(nsga2 + " --threads 1 --format json --db " + a);
+  auto two = run(nsga2 + " --threads 2 --format json --db " + b);
+  ASSERT_EQ(one.code, 0) << one.out;
+  EXPECT_EQ(one.out, two.out);
+  EXPECT_EQ(db_rows(a), db_rows(b));
+  const auto j = nlohmann::json::parse(one.out);
+  EXPECT_LT(j["evaluated"].get<int>(), 200);
+  auto grid = nlohmann::json::parse(run("explore " + path + " --format json").out);
+  std::vector<std::string> want, got;
+  for (const auto& d : grid["designs"]) want.push_back(d["design_id"]);
+  for (const auto& d : j["designs"]) got.push_back(d["design_id"]);
+  EXPECT_EQ(got, want);
+  auto resumed = run(nsga2 + " --db " + a + " --resume");
+  ASSERT_EQ(resumed.code, 0);
+  EXPECT_NE(resumed.out.find("nsga2 strategy; 0 evaluated now (population 12, 15 generations, seed "
+                             "1: 192 designs proposed, " + std::to_string(j["evaluated"].get<int>()) +
+                             " distinct, " + std::to_string(j["evaluated"].get<int>()) +
+                             " of them already in"),
+            std::string::npos) << resumed.out;
+  EXPECT_EQ(db_rows(a), db_rows(b));
+}
+
+TEST(ExploreNsga2, BadInput) {
+  const std::string path = std::string(XPUSIM_DATA_DIR) + "/spaces/accel-2026-llama70b.yaml";
+  auto r = run("explore " + path + " --strategy nsga2", true);
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.out, "error: <command line>: --max-evals: --strategy nsga2 needs --max-evals N, the "
+                   "designs it may propose (at least 16)\n");
+  r = run("explore " + path + " --strategy nsga2 --max-evals 12", true);
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.out, "error: <command line>: --max-evals: 12 is too small for --strategy nsga2: at "
+                   "least 16 (a population of 8, the smallest NSGA-II takes, and one generation)\n");
+  r = run("explore " + path + " --strategy annealing", true);
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("--strategy: annealing not in {grid,random,lhs,nsga2}"), std::string::npos)
+      << r.out;
 }
 
 // The worked example of docs/dse.md parses, has the grid the docs describe, and runs.

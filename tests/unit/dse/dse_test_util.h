@@ -8,8 +8,10 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "xpusim/config/document.h"
+#include "xpusim/dse/result_db.h"
 #include "xpusim/dse/space.h"
 
 namespace xpusim::testing {
@@ -83,5 +85,19 @@ struct TempDir {
   }
   [[nodiscard]] std::string file(const std::string& name) const { return (path / name).string(); }
 };
+
+// Every row of a results database as text (design id, feasibility, every metric), in
+// design_index order; empty when the file cannot be read.
+inline std::vector<std::string> db_rows(const std::string& path) {
+  std::vector<std::string> out;
+  auto db = ResultDb::open_for_reading(path);
+  if (!db) return out;
+  (*db)->for_each([&](const DesignResult& r) {
+    std::string row = r.design_id + " " + r.feasibility.to_string();
+    for (double m : r.metrics) row += " " + std::to_string(m);
+    out.push_back(row);
+  });
+  return out;
+}
 
 }  // namespace xpusim::testing

@@ -19,6 +19,7 @@
 #include "xpusim/dse/pareto.h"
 #include "xpusim/dse/progress.h"
 #include "xpusim/dse/result_db.h"
+#include "xpusim/dse/result_writer.h"
 
 namespace xpusim {
 namespace {
@@ -100,6 +101,37 @@ TEST(Search, ResultsDoNotDependOnThreadsOrBlocks) {
     EXPECT_EQ(one[i].index, i);
     EXPECT_TRUE(same(one[i], two[i])) << i;
   }
+}
+
+// What ranks send each other: every field survives, NaN metrics and empty details included; one
+// process evaluating "across its ranks" is evaluate_designs.
+TEST(Search, ResultsAndIndicesRoundTripAsBytes) {
+  auto s = space_from(kSmallSpace);
+  ASSERT_TRUE(s);
+  auto ev = DesignEvaluator::create(*s);
+  ASSERT_TRUE(ev);
+  const auto idx = design_indices(s->grid_size(), SearchStrategy::kGrid, 0, 0);
+  std::vector<DesignResult> all = run_all(*ev, idx, 1, 256);
+  all[3].feasibility = Feasibility::infeasible(InfeasibleReason::kReticle, "die of 900 mm²");
+  all[3].metrics = no_metrics();
+  const auto back = decode_results(encode_results(all));
+  ASSERT_EQ(back.size(), all.size());
+  for (size_t i = 0; i < all.size(); ++i) EXPECT_TRUE(same(all[i], back[i])) << i;
+  EXPECT_TRUE(decode_results(encode_results({})).empty());
+  EXPECT_EQ(balanced_block(900, 1, 256), 256u);  // one process: as before
+  EXPECT_EQ(balanced_block(756, 2, 256), 189u);  // 2 rounds of 2 blocks
+  EXPECT_EQ(balanced_block(12, 2, 256), 6u);     // an NSGA-II generation
+  EXPECT_EQ(balanced_block(1, 4, 256), 1u);
+  EXPECT_EQ(balanced_block(10000, 3, 256), 239u);  // 14 rounds of 3 blocks
+  const std::vector<uint64_t> indices = {0, 7, uint64_t{1} << 40, 3};
+  EXPECT_EQ(decode_indices(encode_indices(indices)), indices);
+  std::vector<DesignResult> ranked;
+  evaluate_designs(*ev, idx, *single_process(), 2, 5, false, [&](std::vector<DesignResult>& b) {
+    ranked.insert(ranked.end(), b.begin(), b.end());
+  });
+  const std::vector<DesignResult> direct = run_all(*ev, idx, 1, 256);
+  ASSERT_EQ(ranked.size(), 12u);
+  for (size_t i = 0; i < ranked.size(); ++i) EXPECT_TRUE(same(ranked[i], direct[i])) << i;
 }
 
 TEST(Search, SharedHardwareStagesDoNotDependOnTheOrder) {
@@ -307,6 +339,42 @@ TEST(ResultDbTest, ResumeAddsMetricColumnsAnOlderFileLacks) {
   const auto r = rows(**back);
   ASSERT_EQ(r.size(), 1u);
   EXPECT_TRUE(same(r[0], one[0]));
+}
+
+// The background writer of a job's rank 0: the rows of writing in line, in order; a failed write
+// (here a design written twice: its primary key) is rethrown, and nothing after it is written.
+TEST(ResultDbTest, BackgroundWriterWritesWhatWritingInLineWrites) {
+  testing::TempDir dir("xpusim_dse_writer");
+  auto s = space_from(kSmallSpace);
+  ASSERT_TRUE(s);
+  auto ev = DesignEvaluator::create(*s);
+  ASSERT_TRUE(ev);
+  const auto idx = design_indices(s->grid_size(), SearchStrategy::kGrid, 0, 0);
+  auto db = ResultDb::open_for_search(dir.file("w.sqlite"), *s, kSmallSpace, false);
+  ASSERT_TRUE(db);
+  {
+    ResultWriter writer(**db, *s, 1);
+    evaluate_designs(*ev, idx, 1, 2, [&](std::vector<DesignResult>& b) { writer.push(b); });
+    writer.finish();
+  }
+  const auto got = rows(**db);
+  const auto want = run_all(*ev, idx, 1, 256);
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < got.size(); ++i) EXPECT_TRUE(same(got[i], want[i])) << i;
+  auto again = ResultDb::open_for_search(dir.file("x.sqlite"), *s, kSmallSpace, false);
+  ASSERT_TRUE(again);
+  ResultWriter writer(**again, *s, 4);
+  writer.push({want[0], want[1]});
+  writer.push({want[1]});  // design 1 again
+  try {
+    writer.push({want[2]});  // dropped with the queue, or refused if the failure came first
+  } catch (const std::exception&) {
+  }
+  EXPECT_ANY_THROW(writer.finish());
+  EXPECT_ANY_THROW(writer.push({want[3]}));
+  std::vector<uint64_t> stored;
+  for (const auto& r : rows(**again)) stored.push_back(r.index);
+  EXPECT_EQ(stored, (std::vector<uint64_t>{0, 1}));
 }
 
 TEST(ResultDbTest, ResumeRefusesAnotherSpace) {

@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: Apache-2.0
+// The design spaces the dse benchmarks evaluate (bench_dse.cc on threads, bench_dse_mpi.cc on
+// MPI ranks), so that both measure the same work.
+#pragma once
+
+#include <string>
+
+#include "xpusim/config/document.h"
+#include "xpusim/dse/design_evaluator.h"
+#include "xpusim/dse/space.h"
+
+namespace xpusim::bench {
+
+// The evaluator of a space given as text (the benchmarks' spaces are valid: .value()).
+inline DesignEvaluator make_evaluator(const std::string& text) {
+  auto doc = Document::from_yaml(text, "bench.yaml", true).value();
+  return DesignEvaluator::create(parse_space(doc).value()).value();
+}
+
+// Llama-3.1-70B on H100 variants: 4 x 3 x 7 x 3 x 3 = 756 designs, 252 hardware variants x 3
+// plans; the designs share 12 cost build-ups (dies and memory), as a real sweep does.
+inline const char* kSpace = R"(schema: space/v1
+hardware: h100-sxm-80gb
+model: llama-3.1-70b
+scenario: {kind: static, batch: 64, input_len: 2048, output_len: 256, precision: fp8}
+parameters:
+  - {path: hardware.compute.units, values: [96, 112, 128, 132]}
+  - {path: hardware.memory.dram.stacks, range: {min: 4, max: 6, step: 1}}
+  - {path: hardware.memory.dram.bandwidth, range: {min: "2 TB/s", max: "8 TB/s", steps: 7, scale: log}}
+  - {path: hardware.compute.clock, values: ["1.6 GHz", "1.83 GHz", "2.0 GHz"]}
+  - {path: plan.tp, values: [2, 4, 8]}
+objectives:
+  - {metric: output_tokens_per_s_per_device, goal: max}
+  - {metric: manufacturing_cost_usd, goal: min}
+)";
+
+// `designs` designs, each with a die of its own (the L2 capacity changes the die area): every
+// design pays a cost build-up (the worst case for throughput).
+inline std::string distinct_dies_space(int designs) {
+  return R"(schema: space/v1
+hardware: h100-sxm-80gb
+model: llama-3.1-70b
+scenario: {kind: static, batch: 64, input_len: 2048, output_len: 256, precision: fp8, devices: 8}
+parameters:
+  - {path: hardware.memory.l2.capacity, range: {min: "20 MiB", max: "80 MiB", steps: )" +
+         std::to_string(designs) + R"(}}
+objectives:
+  - {metric: output_tokens_per_s_per_device, goal: max}
+  - {metric: manufacturing_cost_usd, goal: min}
+)";
+}
+
+}  // namespace xpusim::bench

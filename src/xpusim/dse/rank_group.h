@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: Apache-2.0
+// The processes a search runs on (dse/ stage 3): this process alone, or the ranks of an MPI job
+// (`mpirun -np N xpusim explore ...`, OpenMPI from Debian). Every rank evaluates designs; rank 0
+// reads and writes the database and prints. The operations are collective: every rank calls them
+// in the same order. MPI is initialised only when the process was started by mpirun with more
+// than one rank, so the binary runs as a plain process without it.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "xpusim/base/diagnostic.h"
+
+namespace xpusim {
+
+class RankGroup {
+ public:
+  virtual ~RankGroup() = default;
+  [[nodiscard]] virtual int rank() const = 0;  // 0 .. size() - 1
+  [[nodiscard]] virtual int size() const = 0;
+  // Ranks of the group on this machine (they share its cores: the default thread count).
+  [[nodiscard]] virtual int local_size() const = 0;
+  // Every rank's `mine`, in rank order: on rank 0 (the other ranks get an empty list) or, with
+  // `to_all`, on every rank.
+  [[nodiscard]] virtual std::vector<std::string> gather(const std::string& mine, bool to_all) const = 0;
+  // Rank 0's `bytes` replace every other rank's.
+  virtual void broadcast(std::string& bytes) const = 0;
+  // Ends every rank of the job with exit code `code` (MPI_Abort): for a failure on some ranks
+  // only, which would leave the others waiting in a collective. Nothing for one process.
+  virtual void abort(int code) const = 0;
+};
+
+// This process alone (rank 0 of 1).
+std::unique_ptr<RankGroup> single_process();
+
+// The group this process was started in: the MPI job when the environment says mpirun started it
+// with more than one rank (OMPI_COMM_WORLD_SIZE > 1; MPI is initialised now and finalised when
+// the group is destroyed), else single_process(). An error naming `flag` when mpirun started
+// several ranks but this build has no MPI (each would run the whole search alone).
+Result<std::unique_ptr<RankGroup>> rank_group_from_environment(const std::string& flag);
+
+}  // namespace xpusim
