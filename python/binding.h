@@ -137,7 +137,8 @@ class Binder {
         errors.unknown(name, info_);
         continue;
       }
-      given[i] = !value.is_none();
+      if (value.is_none()) continue;  // None: the default, as a flag not given
+      given[i] = true;
       if (auto e = setters_[i](request, value)) errors.bad_value(name, *e);
     }
     for (size_t i = 0; i < info_.size(); ++i)
