@@ -1,13 +1,15 @@
 # xpusim — two entry points for a fresh Debian 12 machine (see README.md).
 #   make demo : install missing Debian packages, build, run the main job on the built-in presets
 #   make test : the same set-up, then every test through CTest (plus the sanitizer build with CI=1)
+#   make python : the Python module xpusim into build/python/ (README "Python")
 BUILD ?= build
 JOBS  ?= $(shell nproc)
 DEB_PACKAGES := cmake ninja-build g++ pkg-config libyaml-cpp-dev nlohmann-json3-dev libcli11-dev \
                 libfmt-dev libexpected-dev libgtest-dev libgmock-dev libbenchmark-dev \
-                libsqlite3-dev libsqlitecpp-dev libpagmo-dev libopenmpi-dev openmpi-bin
+                libsqlite3-dev libsqlitecpp-dev libpagmo-dev libopenmpi-dev openmpi-bin \
+                pybind11-dev python3-dev python3-pytest
 
-.PHONY: demo test deps build sanitize bench clean
+.PHONY: demo test deps configure build python sanitize bench clean
 
 deps:
 	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -17,9 +19,15 @@ deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-build: deps
+configure: deps
 	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release $(if $(CI),-DXPUSIM_WERROR=ON,)
+
+build: configure
 	cmake --build $(BUILD) -j $(JOBS)
+
+# Only the module (and the libraries it links): PYTHONPATH=$(BUILD)/python python3 -c "import xpusim"
+python: configure
+	cmake --build $(BUILD) -j $(JOBS) --target xpusim_python
 
 demo: build
 	./$(BUILD)/xpusim compare --model llama-3.1-70b --batch 32 --input-len 2048 --output-len 256 --precision bf16

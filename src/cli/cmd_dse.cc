@@ -18,6 +18,7 @@
 
 #include "cli/command.h"
 #include "cli/numeric_flags.h"
+#include "xpusim/api/dse.h"
 #include "xpusim/base/text.h"
 #include "xpusim/config/document.h"
 #include "xpusim/dse/design_evaluator.h"
@@ -41,69 +42,23 @@ using json = nlohmann::ordered_json;
   throw InputError(Diagnostics{Diagnostic{.file = "<command line>", .path = flag, .message = message}});
 }
 
-// Bounds of the flags (numeric_flags.h style).
-constexpr IntBound kMaxDesignsBound{1, int64_t{1} << 40, "designs of a grid"};
-constexpr IntBound kMaxEvalsBound{1, int64_t{1} << 40, "designs to evaluate"};
-constexpr IntBound kThreadsBound{1, 1024, "worker threads"};
-// What every design's figures assume (issue 8: power is a constraint, never free).
-constexpr const char* kAssumptions =
-    "power per device is the power model's estimate capped at the TDP, with the clock unchanged "
-    "(power-limited clocks are not modelled); cost is manufacturing per good package; economics "
-    "as `xpusim run` with its defaults";
+using api::kMaxDesignsBound;
+using api::kMaxEvalsBound;
+using api::kThreadsBound;
 
 // Designs per block: evaluated together, written in one transaction.
 constexpr size_t kBlock = 256;
 
-json parameter_json(const SpaceParameter& p, const ParameterValue& v) {
-  if (p.field.kind == FieldKind::kInteger && v.number) return json(static_cast<int64_t>(*v.number));
-  if (p.field.kind == FieldKind::kBool) return json(v.text == "true");
-  if (v.number) return json(*v.number);
-  return json(v.text);
-}
-
 std::string parameter_csv(const ParameterValue& v) { return v.text.substr(0, v.text.find(' ')); }
 
-void print_front(const GlobalOptions& g, const SpaceSpec& space, const FrontBuilder& fb,
-                 const std::string& header) {
-  const std::vector<DesignResult> front = fb.front();
+void print_front(const GlobalOptions& g, const api::FrontOutcome& out, const std::string& header) {
   if (g.format == "json") {
-    json j;
-    json designs = json::array();
-    for (const auto& r : front) {
-      json d;
-      d["design_id"] = r.design_id;
-      d["design_index"] = r.index;
-      json params;
-      const auto c = space.choice(r.index);
-      for (size_t i = 0; i < c.size(); ++i) {
-        const SpaceParameter& p = space.parameters[i];
-        params[p.path] = parameter_json(p, p.values[c[i]]);
-        for (const auto& t : p.tied) params[t.path] = parameter_json(t, t.values[c[i]]);
-      }
-      d["parameters"] = params;
-      json metrics;
-      for (const auto& m : metric_infos()) {
-        const double v = r.metrics[static_cast<size_t>(m.metric)];
-        metrics[std::string(m.name)] = std::isfinite(v) ? json(round6(v)) : json(nullptr);
-      }
-      d["metrics"] = metrics;
-      designs.push_back(d);
-    }
-    j["designs"] = designs;
-    j["evaluated"] = fb.evaluated();
-    j["feasible"] = fb.feasible();
-    j["within_constraints"] = fb.within_constraints();
-    json inf = json::object();
-    for (const auto& [k, n] : fb.infeasible()) inf[k] = n;
-    j["infeasible"] = inf;
-    json objs = json::array();
-    for (const auto& o : fb.objectives())
-      objs.push_back({{"metric", std::string(metric_name(o.metric))}, {"goal", o.maximize ? "max" : "min"}});
-    j["objectives"] = objs;
-    j["assumptions"] = kAssumptions;
-    std::printf("%s\n", j.dump(2).c_str());
+    std::printf("%s\n", out.json.dump(2).c_str());
     return;
   }
+  const SpaceSpec& space = out.space;
+  const FrontBuilder& fb = out.front;
+  const std::vector<DesignResult> front = fb.front();
   std::vector<std::string> cols = {"design_id"};
   for (const auto& p : space.parameters) {
     cols.push_back(p.path);
@@ -148,7 +103,7 @@ void print_front(const GlobalOptions& g, const SpaceSpec& space, const FrontBuil
   std::string objs;
   for (const auto& o : fb.objectives())
     objs += fmt::format("{}{} {}", objs.empty() ? "" : ", ", metric_name(o.metric), o.maximize ? "max" : "min");
-  std::printf("assumed: %s\n", kAssumptions);
+  std::printf("assumed: %s\n", api::kDesignAssumptions);
   std::printf("Pareto front: %zu design%s (%s)\n", front.size(), front.size() == 1 ? "" : "s",
               objs.c_str());
   if (!front.empty()) std::fputs(t.to_text().c_str(), stdout);
@@ -346,7 +301,9 @@ void explore_on(const RankGroup& group, const ExploreOptions& o, const GlobalOpt
   const std::string header =
       fmt::format("space {}: {} designs in the grid; {} strategy; {} evaluated now{}\n", o.space,
                   total, o.strategy, run.evaluated, run.note);
-  print_front(g, space, fb, header);
+  api::FrontOutcome out{.space = space, .front = std::move(fb)};
+  out.json = api::front_json(out.space, out.front);
+  print_front(g, out, header);
 }
 
 void run_explore(const ExploreOptions& o, const GlobalOptions& g) {
@@ -365,23 +322,11 @@ void run_explore(const ExploreOptions& o, const GlobalOptions& g) {
 }
 
 // ---- pareto -----------------------------------------------------------------------------------
-struct ParetoOptions {
-  std::string db;
-  std::string objectives;
-};
+struct ParetoOptions : api::ParetoRequest {};
 
 void run_pareto(const ParetoOptions& o, const GlobalOptions& g) {
-  auto db = value_or_throw(ResultDb::open_for_reading(o.db));
-  const std::string file = db->meta("space_file");
-  const Document doc = value_or_throw(Document::from_yaml(db->meta("space_text"), file, true));
-  SpaceSpec space = value_or_throw(parse_space(doc, std::nullopt));
-  if (!o.objectives.empty())
-    space.objectives = value_or_throw(parse_objectives(o.objectives, "--objectives"));
-  FrontBuilder fb(space.objectives, space.constraints);
-  db->for_each([&](const DesignResult& r) {
-    if (r.index < space.grid_size()) fb.add(r);
-  });
-  print_front(g, space, fb, fmt::format("results {} (space {})\n", o.db, file));
+  const api::FrontOutcome out = value_or_throw(api::pareto_scenario(o));
+  print_front(g, out, fmt::format("results {} (space {})\n", o.db, out.space.file));
 }
 
 }  // namespace

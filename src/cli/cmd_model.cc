@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
+#include "xpusim/api/specs.h"
 #include "xpusim/config/model_params.h"
 #include "xpusim/config/model_schema.h"
 #include "xpusim/config/presets.h"
@@ -18,53 +19,6 @@ namespace xpusim::cli {
 namespace {
 
 using nlohmann::ordered_json;
-
-ordered_json spec_json(const ModelSpec& m) {
-  ordered_json j;
-  j["id"] = m.id;
-  j["name"] = m.name;
-  j["family"] = m.family;
-  j["layers"] = m.layers;
-  j["hidden"] = m.hidden;
-  j["heads"] = m.heads;
-  j["kv_heads"] = m.kv_heads;
-  j["head_dim"] = m.head_dim;
-  j["ffn"] = m.ffn;
-  j["ffn_gated"] = m.ffn_gated;
-  j["activation"] = m.activation;
-  j["vocab"] = m.vocab;
-  j["tied_embeddings"] = m.tied_embeddings;
-  j["norm"] = m.norm;
-  j["layer_norms"] = m.layer_norms;
-  j["qk_norm"] = m.qk_norm;
-  j["parallel_block"] = m.parallel_block;
-  j["attention_bias"] = m.attention_bias;
-  j["attention_out_bias"] = m.attention_out_bias;
-  j["mlp_bias"] = m.mlp_bias;
-  j["lm_head_bias"] = m.lm_head_bias;
-  j["rotary_dim"] = m.rotary_dim;
-  j["position_embeddings"] = m.position_embeddings;
-  j["sliding_window"] = m.sliding_window;
-  j["max_context"] = m.max_context;
-  j["moe"] = {{"experts", m.moe.experts},
-              {"experts_per_token", m.moe.experts_per_token},
-              {"shared_experts", m.moe.shared_experts},
-              {"expert_ffn", m.moe.expert_ffn},
-              {"shared_expert_ffn", m.moe.shared_expert_ffn},
-              {"dense_layers_first", m.moe.dense_layers_first},
-              {"layer_interval", m.moe.layer_interval}};
-  j["mla"] = {{"q_lora_rank", m.mla.q_lora_rank},
-              {"kv_lora_rank", m.mla.kv_lora_rank},
-              {"qk_nope_head_dim", m.mla.qk_nope_head_dim},
-              {"qk_rope_head_dim", m.mla.qk_rope_head_dim},
-              {"v_head_dim", m.mla.v_head_dim}};
-  j["published_parameters"] =
-      m.published_parameters ? ordered_json(*m.published_parameters) : ordered_json(nullptr);
-  j["published_active_parameters"] = m.published_active_parameters
-                                         ? ordered_json(*m.published_active_parameters)
-                                         : ordered_json(nullptr);
-  return j;
-}
 
 std::string billions(double params) { return fixed(params / 1e9, 2); }
 
@@ -122,30 +76,7 @@ void show_model(const std::string& id_or_file, const GlobalOptions& g) {
   AttentionKind kind = attention_kind(m);
 
   if (g.format == "json") {
-    ordered_json j;
-    j["id"] = m.id;
-    j["parameters"] = c.total;
-    j["active_parameters"] = c.active;
-    j["parameter_breakdown"] = {{"embedding", c.embedding},
-                                {"lm_head", c.lm_head},
-                                {"attention", c.attention},
-                                {"dense_mlp", c.dense_mlp},
-                                {"routed_experts", c.routed_experts},
-                                {"shared_experts", c.shared_experts},
-                                {"router", c.router},
-                                {"norms", c.norms},
-                                {"moe_layers", c.moe_layers},
-                                {"dense_layers", c.dense_layers}};
-    j["attention_kind"] = to_string(kind);
-    ordered_json weights, kv;
-    for (Precision p : kAllPrecisions) {
-      weights[std::string(to_string(p))] = weight_bytes(m, p).value();
-      kv[std::string(to_string(p))] = kv_cache_bytes_per_token(m, p).value();
-    }
-    j["weight_bytes"] = weights;
-    j["kv_cache_bytes_per_token"] = kv;
-    j["spec"] = spec_json(m);
-    print(j.dump(2) + "\n");
+    print(api::model_json(m).dump(2) + "\n");
     return;
   }
 

@@ -2,59 +2,27 @@
 // `xpusim run` (one static-batch scenario: TTFT, TPOT, latency, throughput, memory and the per-op
 // breakdown), `xpusim gemm` (one matrix multiply) and `xpusim compare` (every hardware preset on
 // one workload, ranked by output tokens/s). Command names, flags and JSON keys are a contract.
+// The checks, the model calls and the JSON live in api/perf.h; this file prints the answers.
 #include <algorithm>
-#include <cmath>
 #include <cstdio>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "cli/command.h"
 #include "cli/numeric_flags.h"
+#include "xpusim/api/perf.h"
 #include "xpusim/base/text.h"
-#include "xpusim/config/hardware_schema.h"
-#include "xpusim/config/model_schema.h"
-#include "xpusim/config/presets.h"
-#include "xpusim/cost/token_economics.h"
-#include "xpusim/perf/gemm_model.h"
-#include "xpusim/perf/static_sim.h"
 #include "xpusim/perf/step_model.h"
 #include "xpusim/report/table.h"
-#include "xpusim/workload/parallelism_plan.h"
 
 namespace xpusim::cli {
 namespace {
 
-using json = nlohmann::ordered_json;
-
-
-// Byte counts as whole numbers (they are sums of element counts x sizes).
-double bytes_count(Bytes b) { return std::round(b.value()); }
-
-[[noreturn]] void input_error(const std::string& flag, const std::string& message) {
-  throw InputError(Diagnostics{Diagnostic{.file = "<command line>", .path = flag, .message = message}});
-}
-
-Precision parse_precision(const std::string& flag, const std::string& text) {
-  if (auto p = precision_from_string(text)) return *p;
-  std::string msg = fmt::format("unknown precision \"{}\"; allowed: {}", text,
-                                join(precision_names()));
-  if (auto m = closest_match(text, precision_names())) msg += fmt::format(" (did you mean \"{}\"?)", *m);
-  input_error(flag, msg);
-}
-
 // Options shared by run and compare.
-struct WorkloadOptions {
-  std::string model;
-  int64_t batch = 1;
-  int64_t input_len = 128;
-  int64_t output_len = 128;
-  std::string precision = "bf16";
-  std::string kv_precision;
-};
+using WorkloadOptions = api::StaticWorkload;
 
 void add_workload_options(CLI::App* cmd, WorkloadOptions& o) {
   cmd->add_option("--model", o.model, "model preset id or file (model/v1 YAML, HF config.json)")
@@ -75,77 +43,6 @@ void add_workload_options(CLI::App* cmd, WorkloadOptions& o) {
   cmd->add_option("--kv-precision", o.kv_precision, "KV-cache precision (default: see --precision)");
 }
 
-PrecisionPlan precision_plan(const WorkloadOptions& o) {
-  Precision p = parse_precision("--precision", o.precision);
-  std::optional<Precision> kv;
-  if (!o.kv_precision.empty()) kv = parse_precision("--kv-precision", o.kv_precision);
-  return precision_plan_for(p, kv);
-}
-
-// The flags' bounds hold (numeric_flags.h); what is left depends on the model: a request's
-// context is its prompt and every generated token, at most the model's maximum context.
-void check_context(const WorkloadOptions& o, const ModelSpec& model) {
-  const int64_t context = o.input_len + o.output_len;  // each <= 1e8: no overflow
-  if (context > model.max_context)
-    input_error("--input-len", fmt::format("--input-len {} + --output-len {} = {} tokens is beyond "
-                                           "the maximum context of {}, {} tokens; allowed a sum "
-                                           "of at most {}",
-                                           o.input_len, o.output_len, context, model.id,
-                                           model.max_context, model.max_context));
-}
-
-// Unwraps a library Result whose diagnostics name scenario fields ("tp", "input_len"): they
-// become the flags ("--tp", "--input-len") of the command line.
-template <class T>
-T flags_or_throw(Result<T> r) {
-  if (!r) {
-    Diagnostics d = std::move(r.error());
-    for (auto& e : d) {
-      e.file = "<command line>";
-      if (!e.path.empty() && e.path.find('.') == std::string::npos) {
-        std::replace(e.path.begin(), e.path.end(), '_', '-');
-        e.path = "--" + e.path;
-      }
-    }
-    throw InputError(std::move(d));
-  }
-  if constexpr (!std::is_void_v<T>) return std::move(*r);
-}
-
-// Plan errors carry the flag name ("--tp") as their path.
-void check_plan_or_throw(const ModelSpec& model, const ParallelismPlan& plan) {
-  flags_or_throw(check_plan(model, plan));
-}
-
-json num_or_null(bool ok, double v) { return ok ? json(round6(v)) : json(nullptr); }
-json text_or_null(bool ok, std::string_view text) { return ok ? json(std::string(text)) : json(nullptr); }
-
-json op_json(const OpBreakdown& op, const char* phase) {
-  return json{{"phase", phase},
-              {"layer", op.layer},
-              {"name", op.name},
-              {"kind", std::string(to_string(op.kind))},
-              {"count", round6(op.count)},
-              {"time_ms", round6(units::to_ms(op.time))},
-              {"flop", round6(op.flop.value())},
-              {"dram_bytes", bytes_count(op.bytes.dram)},
-              {"l2_bytes", bytes_count(op.bytes.l2)},
-              {"link_bytes", bytes_count(op.bytes.link)},
-              {"bound", std::string(to_string(op.bound))},
-              {"utilization", round6(op.utilization)}};
-}
-
-json memory_json(const MemoryFootprint& m) {
-  return json{{"weights_bytes", bytes_count(m.weights)},
-              {"kv_cache_bytes", bytes_count(m.kv_cache)},
-              {"activation_bytes", bytes_count(m.activations)},
-              {"workspace_bytes", bytes_count(m.workspace)},
-              {"capacity_bytes", bytes_count(m.capacity)},
-              // Beyond the capacity (the weights alone do not fit) there is no usable memory.
-              {"usable_bytes", m.usable <= m.capacity ? json(bytes_count(m.usable)) : json(nullptr)},
-              {"fits", m.fits},                       {"max_batch", m.max_batch}};
-}
-
 std::string gb(Bytes b) { return fixed(units::to_gb(b), 1); }
 
 void print_ops_table(const PhaseBreakdown& ph, const char* title) {
@@ -163,68 +60,8 @@ void print_ops_table(const PhaseBreakdown& ph, const char* title) {
 }
 
 // ---- run ------------------------------------------------------------------------------------
-struct RunOptions {
-  std::string hardware;
-  WorkloadOptions w;
-  int devices = 0;  // 0 = not given: tp x pp (a given value is >= 1, numeric_flags.h)
-  int tp = 1, pp = 1, ep = 1, microbatches = 1;
-  bool sequence_parallel = false;
-  std::string runtime = std::string(kDefaultRuntime);  // RuntimeProfile name
-  // Token economics (cost/token_economics.h); defaults from TcoAssumptions.
-  double electricity_usd_per_kwh = TcoAssumptions{}.electricity.value() * 3.6e6;
-  std::optional<double> device_price_usd;
-  double gross_margin = kDefaultGrossMargin;
-  double lifetime_years = TcoAssumptions{}.lifetime.value() / (365.25 * 86400.0);
-};
-
-// ---- run: energy and cost per token -----------------------------------------------------------
-// The flags are bounded (numeric_flags.h: kElectricityUsdPerKwh, kDevicePriceUsd, ...).
-TokenEconomicsAssumptions economics_assumptions(const RunOptions& o) {
-  TokenEconomicsAssumptions a;
-  a.tco.electricity = UsdPerJoule(o.electricity_usd_per_kwh / 3.6e6);
-  a.tco.lifetime = units::seconds(o.lifetime_years * 365.25 * 86400.0);
-  if (o.device_price_usd) a.device_price = units::usd(*o.device_price_usd);
-  a.gross_margin = o.gross_margin;
-  return a;
-}
-
-
-// The economics keys of `run --format json`: top-level figures (null when the scenario is
-// infeasible or the hardware has no area model) and an `economics` object with the assumptions.
-void add_economics_json(json& j, const TokenEconomicsAssumptions& a,
-                        const Result<TokenEconomics>& e) {
-  const bool ok = e && e->feasibility.feasible();
-  j["energy_per_output_token_j"] = num_or_null(ok, ok ? e->energy_per_output_token.value() : 0);
-  j["average_power_w"] = num_or_null(ok, ok ? e->average_power.value() : 0);
-  j["system_power_w"] = num_or_null(ok, ok ? e->system_power.value() : 0);
-  j["cost_per_million_output_tokens_usd"] =
-      num_or_null(ok, ok ? e->cost_per_million_output_tokens.value() : 0);
-  json x;
-  x["electricity_usd_per_kwh"] = round6(a.tco.electricity.value() * 3.6e6);
-  x["pue"] = round6(a.tco.pue);
-  x["system_power_factor"] = round6(a.tco.system_power_factor);
-  x["lifetime_years"] = round6(a.tco.lifetime.value() / (365.25 * 86400.0));
-  x["utilization"] = round6(a.tco.utilization);
-  x["gross_margin"] = a.device_price ? json(nullptr) : json(round6(a.gross_margin));
-  x["device_price_source"] = a.device_price ? "given (--device-price)"
-                                            : "modelled cost per unit / (1 - gross margin)";
-  x["device_price_usd"] = ok ? json(round6(e->device_price.value())) : json(nullptr);
-  x["modelled_cost_per_unit_usd"] =
-      ok && e->device_price_modelled ? json(round6(e->modelled_cost_per_unit.value())) : json(nullptr);
-  x["prefill_power_w"] = num_or_null(ok, ok ? e->prefill.power.value() : 0);
-  x["decode_power_w"] = num_or_null(ok, ok ? e->decode.power.value() : 0);
-  x["idle_power_w"] = num_or_null(ok, ok ? e->idle_power.value() : 0);
-  x["prefill_power_model_w"] = num_or_null(ok, ok ? e->prefill.model.total.value() : 0);
-  x["decode_power_model_w"] = num_or_null(ok, ok ? e->decode.model.total.value() : 0);
-  x["capped_by_tdp"] = ok ? json(e->capped) : json(nullptr);
-  x["system_energy_per_output_token_j"] =
-      num_or_null(ok, ok ? e->system_energy_per_output_token.value() : 0);
-  x["tco_per_device_usd"] = num_or_null(ok, ok ? e->tco.total.value() : 0);
-  x["tco_per_device_hour_usd"] = num_or_null(ok, ok ? e->tco_per_hour.value() : 0);
-  x["unavailable_reason"] = !e ? json(e.error().empty() ? "" : e.error().front().message)
-                           : !e->feasibility.feasible() ? json("scenario infeasible") : json(nullptr);
-  j["economics"] = x;
-}
+// The flags are the request (api/perf.h) plus what only the command line has.
+struct RunOptions : api::RunRequest {};
 
 void add_economics_rows(Table& s, const Result<TokenEconomics>& e) {
   if (!e || !e->feasibility.feasible()) {
@@ -244,98 +81,23 @@ void add_economics_rows(Table& s, const Result<TokenEconomics>& e) {
              fixed(e->cost_per_million_output_tokens.value(), 4)});
 }
 
-// The runtime profile named by --runtime, or exit 1 listing the known ones.
-const RuntimeProfile* runtime_or_throw(const std::string& name) {
-  const PerfCalibration& base = default_calibration();
-  const RuntimeProfile* runtime = find_runtime(base.runtimes, name);
-  if (!runtime) {
-    const std::vector<std::string> known = runtime_names(base.runtimes);
-    std::string msg = fmt::format("unknown runtime \"{}\"; allowed: {}", name, join(known));
-    if (auto m = closest_match(name, known)) msg += fmt::format(" (did you mean \"{}\"?)", *m);
-    input_error("--runtime", msg);
-  }
-  return runtime;
-}
-
 void run_scenario(const RunOptions& o, const GlobalOptions& g) {
-  if (o.microbatches > o.w.batch)
-    input_error("--microbatches", fmt::format("{} microbatches is more than the batch of {} "
-                                              "requests; allowed 1 .. {} (a microbatch holds at "
-                                              "least one request)",
-                                              o.microbatches, o.w.batch, o.w.batch));
-  const PrecisionPlan prec = precision_plan(o.w);
-  HardwareSpec hw = value_or_throw(load_hardware(o.hardware, g.overrides));
-  ModelSpec model = value_or_throw(load_model(o.w.model));
-  check_context(o.w, model);
-  StaticScenario sc;
-  sc.plan = ParallelismPlan{o.tp, o.pp, o.ep, o.microbatches, o.sequence_parallel};
-  sc.precision = prec;
-  sc.batch = o.w.batch;
-  sc.input_len = o.w.input_len;
-  sc.output_len = o.w.output_len;
-  // tp, pp <= 4096 (numeric_flags.h), so tp x pp fits an int.
-  sc.devices = o.devices > 0 ? o.devices : o.tp * o.pp;
-  flags_or_throw(check_static_scenario(model, sc));  // the plan, and devices a multiple of tp x pp
-  const TokenEconomicsAssumptions econ_assumptions = economics_assumptions(o);
-  const RuntimeProfile* runtime = runtime_or_throw(o.runtime);
-  const PerfCalibration cal = with_runtime(default_calibration(), *runtime);
-  const StaticResult r = flags_or_throw(simulate_static(hw, model, sc, cal));
-  const Result<TokenEconomics> econ = token_economics(hw, sc, r, econ_assumptions);
-  const bool feasible = r.feasibility.feasible();
-  // The alternatives to an infeasible answer: the largest batch that fits this plan (memory
-  // only), the smallest plan that fits this batch (memory or network).
-  std::optional<int64_t> largest_batch;
-  std::optional<ParallelismPlan> smallest_plan;
-  if (r.feasibility.reason == InfeasibleReason::kMemory && r.memory.max_batch > 0) {
-    Result<DeviceModel> device = DeviceModel::create(hw, model, sc.plan, prec, cal);
-    if (device && device->feasibility().feasible()) largest_batch = r.memory.max_batch;
-  }
-  if (r.feasibility.reason == InfeasibleReason::kMemory ||
-      r.feasibility.reason == InfeasibleReason::kNetwork)
-    smallest_plan = flags_or_throw(smallest_feasible_plan(hw, model, sc, cal));
-  auto ms = [&](Seconds t) { return feasible ? json(round6(units::to_ms(t))) : json(nullptr); };
-
+  api::RunRequest request = o;
+  request.overrides = g.overrides;
+  const api::RunOutcome out = value_or_throw(api::run_scenario(request));
   if (g.format == "json") {
-    json j;
-    j["hardware"] = hw.id;
-    j["model"] = model.id;
-    j["devices"] = sc.devices;
-    j["tp"] = o.tp;
-    j["pp"] = o.pp;
-    j["ep"] = o.ep;
-    j["replicas"] = r.replicas;
-    j["batch"] = sc.batch;
-    j["input_len"] = sc.input_len;
-    j["output_len"] = sc.output_len;
-    j["runtime"] = std::string(runtime->name);
-    j["precision"] = json{{"weights", to_string(prec.weights)},
-                          {"activations", to_string(prec.activations)},
-                          {"kv_cache", to_string(prec.kv_cache)},
-                          {"math_execution", to_string(execution_precision(
-                                                 hw, executed_precision_plan(hw, prec).math()))},
-                          {"weight_only_fallback",
-                           executed_precision_plan(hw, prec).activations != prec.activations}};
-    j["feasible"] = feasible;
-    j["infeasible_reason"] = text_or_null(!feasible, r.feasibility.reason_name());
-    j["infeasible_detail"] = text_or_null(!feasible, r.feasibility.detail);
-    j["largest_feasible_batch"] = largest_batch ? json(*largest_batch) : json(nullptr);
-    j["smallest_feasible_tp"] = smallest_plan ? json(smallest_plan->tp) : json(nullptr);
-    j["smallest_feasible_pp"] = smallest_plan ? json(smallest_plan->pp) : json(nullptr);
-    j["ttft_ms"] = ms(r.ttft);
-    j["tpot_ms"] = ms(r.tpot);
-    j["e2e_latency_ms"] = ms(r.e2e_latency);
-    j["output_tokens_per_s"] = num_or_null(feasible, r.output_tokens_per_s.value());
-    j["output_tokens_per_s_per_device"] =
-        num_or_null(feasible, r.output_tokens_per_s.value() / sc.devices);
-    j["memory"] = memory_json(r.memory);
-    add_economics_json(j, econ_assumptions, econ);
-    json ops = json::array();
-    for (const auto& op : r.prefill.ops) ops.push_back(op_json(op, "prefill"));
-    for (const auto& op : r.decode.ops) ops.push_back(op_json(op, "decode"));
-    j["ops"] = ops;
-    std::printf("%s\n", j.dump(2).c_str());
+    std::printf("%s\n", out.json.dump(2).c_str());
     return;
   }
+  const HardwareSpec& hw = out.hw;
+  const ModelSpec& model = out.model;
+  const StaticScenario& sc = out.scenario;
+  const PrecisionPlan& prec = sc.precision;
+  const StaticResult& r = out.result;
+  const Result<TokenEconomics>& econ = out.economics;
+  const bool feasible = r.feasibility.feasible();
+  const std::optional<int64_t>& largest_batch = out.largest_feasible_batch;
+  const std::optional<ParallelismPlan>& smallest_plan = out.smallest_feasible_plan;
   auto cell = [&](bool ok, double v, int digits) { return ok ? sig(v, digits) : std::string(); };
   if (g.format == "csv") {
     Table t({"hardware", "model", "devices", "tp", "pp", "batch", "input_len", "output_len",
@@ -364,7 +126,7 @@ void run_scenario(const RunOptions& o, const GlobalOptions& g) {
               static_cast<long long>(sc.input_len), static_cast<long long>(sc.output_len),
               std::string(to_string(prec.weights)).c_str(),
               std::string(to_string(prec.activations)).c_str(),
-              std::string(to_string(prec.kv_cache)).c_str(), std::string(runtime->name).c_str());
+              std::string(to_string(prec.kv_cache)).c_str(), out.runtime.c_str());
   // A format the matrix engines lack runs in another one (hardware_spec.h execution_precision):
   // say so, or a --set that removes a format seems to change nothing.
   if (const auto note = precision_fallback_note(hw, prec))
@@ -411,63 +173,16 @@ void run_scenario(const RunOptions& o, const GlobalOptions& g) {
                                 .c_str());
 }
 
-// ---- gemm -----------------------------------------------------------------------------------
-// The profile whose GEMM kernels are the vendor library's (cuBLAS-class: runtime matrix
-// efficiency 1, what PerfCalibration::matrix_efficiency describes) and whose calls are timed one
-// by one from the host: `gemm`'s default, and the one `validate` uses for the gemm rows.
-constexpr const char* kGemmDefaultRuntime = "pytorch-eager";
 
-struct GemmOptions {
-  std::string hardware;
-  int64_t m = 0, n = 0, k = 0, batch = 1;
-  std::string precision = "bf16";
-  std::string weight_precision;
-  std::string runtime = kGemmDefaultRuntime;
-};
+// ---- gemm -----------------------------------------------------------------------------------
+struct GemmOptions : api::GemmRequest {};
 
 void run_gemm(const GemmOptions& o, const GlobalOptions& g) {
-  // Each dimension is bounded by its flag (kGemmDim, kGemmBatch); their product too.
-  if (auto shape = check_gemm_shape(GemmShape{o.m, o.n, o.k, o.batch}); !shape) {
-    Diagnostics d = shape.error();
-    for (auto& e : d) {
-      e.file = "<command line>";
-      e.path = e.path == "flop" ? "--m x --n x --k x --batch" : "--" + e.path;
-    }
-    throw InputError(std::move(d));
-  }
-  Precision a = parse_precision("--precision", o.precision);
-  Precision b = o.weight_precision.empty() ? a : parse_precision("--weight-precision",
-                                                                 o.weight_precision);
-  HardwareSpec hw = value_or_throw(load_hardware(o.hardware, g.overrides));
-  // The kernel library's efficiency is the named runtime's (gemm --runtime), never a serving
-  // stack's folded in silently.
-  const RuntimeProfile* runtime = runtime_or_throw(o.runtime);
-  const GemmResult r = flags_or_throw(predict_gemm(hw, GemmShape{o.m, o.n, o.k, o.batch},
-                                                   GemmOperands{a, b},
-                                                   with_runtime(default_calibration(), *runtime)));
-  json j;
-  j["hardware"] = hw.id;
-  j["m"] = o.m;
-  j["n"] = o.n;
-  j["k"] = o.k;
-  j["batch"] = o.batch;
-  j["precision"] = to_string(a);
-  j["weight_precision"] = to_string(b);
-  j["execution_precision"] = to_string(r.execution_precision);
-  j["runtime"] = std::string(runtime->name);
-  j["latency_ms"] = round6(units::to_ms(r.time));
-  j["isolated_call_ms"] = round6(units::to_ms(r.isolated_call_time));
-  j["tflops"] = round6(units::to_tflops(r.achieved));
-  j["peak_tflops"] = round6(units::to_tflops(peak_matrix_rate(hw, r.execution_precision)));
-  j["tile"] = json{{"m", r.tile.m}, {"n", r.tile.n}, {"k", r.tile.k}};
-  j["tiles"] = r.tiles;
-  j["waves"] = r.waves;
-  j["bound"] = to_string(r.bound);
-  j["utilization"] = round6(r.utilization);
-  j["matrix_time_ms"] = round6(units::to_ms(r.matrix_time));
-  j["dram_time_ms"] = round6(units::to_ms(r.dram_time));
-  j["dram_bytes"] = bytes_count(r.bytes.dram);
-  j["l2_bytes"] = bytes_count(r.bytes.l2);
+  api::GemmRequest request = o;
+  request.overrides = g.overrides;
+  const api::GemmOutcome out = value_or_throw(api::gemm_scenario(request));
+  const api::Json& j = out.json;
+  const GemmResult& r = out.result;
   if (g.format == "json") {
     std::printf("%s\n", j.dump(2).c_str());
     return;
@@ -481,138 +196,23 @@ void run_gemm(const GemmOptions& o, const GlobalOptions& g) {
   std::fputs((g.format == "csv" ? t.to_csv() : t.to_text()).c_str(), stdout);
 }
 
-// The resource bounding the largest share of a phase's time, as "dram 71%".
-std::string dominant_bound(const PhaseBreakdown& ph) {
-  double share[7] = {};
-  for (const auto& op : ph.ops) share[static_cast<int>(op.bound)] += op.time.value();
-  int best = 0;
-  for (int i = 1; i < 7; ++i)
-    if (share[i] > share[best]) best = i;
-  double pct = ph.total.value() > 0 ? 100.0 * share[best] / ph.total.value() : 0.0;
-  return fmt::format("{} {:.0f}%", to_string(static_cast<Bound>(best)), pct);
-}
-
 // ---- compare --------------------------------------------------------------------------------
-struct CompareOptions {
-  WorkloadOptions w;
-  int devices = 0;  // 0 = not given (a given value is >= 1, numeric_flags.h)
-  int tp = 0;
-};
-
-struct CompareRow {
-  std::string hardware;
-  int tp = 0;
-  int devices = 0;
-  StaticResult result;
-  std::string error;  // the preset failed to load
-  [[nodiscard]] bool feasible() const { return error.empty() && result.feasibility.feasible(); }
-};
+struct CompareOptions : api::CompareRequest {};
+using api::CompareRow;
+using api::dominant_bound;
 
 void run_compare(const CompareOptions& o, const GlobalOptions& g) {
-  flags_or_throw(check_batch_lengths(o.w.batch, o.w.input_len, o.w.output_len));
-  const PrecisionPlan prec = precision_plan(o.w);
-  if (o.tp > 0 && o.devices > 0 && o.devices % o.tp != 0)
-    input_error("--devices", fmt::format("{} devices is not a multiple of tp = {}", o.devices, o.tp));
-  ModelSpec model = value_or_throw(load_model(o.w.model));
-  check_context(o.w, model);
-  if (o.tp > 0) check_plan_or_throw(model, ParallelismPlan{o.tp, 1, 1, 1, false});
-  const PerfCalibration& cal = default_calibration();
-
-  std::vector<CompareRow> rows;
-  for (const std::string& id : list_presets("hardware")) {
-    CompareRow row;
-    row.hardware = id;
-    auto hw = load_hardware(id, g.overrides);
-    if (!hw) {
-      row.error = "preset does not load: " + (hw.error().empty() ? "" : hw.error()[0].message);
-      rows.push_back(row);
-      continue;
-    }
-    // Candidate tp: the given one, else powers of two up to the device count (or 64), the
-    // smallest that fits in memory.
-    std::vector<int> tps;
-    if (o.tp > 0) {
-      tps.push_back(o.tp);
-    } else {
-      int cap = o.devices > 0 ? o.devices : 64;
-      for (int t = 1; t <= cap; t *= 2)
-        if ((o.devices == 0 || o.devices % t == 0) && check_plan(model, ParallelismPlan{t, 1, 1, 1, false}))
-          tps.push_back(t);
-    }
-    bool have = false;
-    for (int t : tps) {
-      StaticScenario sc;
-      sc.plan.tp = t;
-      sc.precision = prec;
-      sc.batch = o.w.batch;
-      sc.input_len = o.w.input_len;
-      sc.output_len = o.w.output_len;
-      sc.devices = o.devices > 0 ? o.devices : t;
-      row.tp = t;
-      row.devices = sc.devices;
-      row.result = flags_or_throw(simulate_static(*hw, model, sc, cal));
-      have = true;
-      if (row.result.feasibility.feasible()) break;
-    }
-    if (!have)
-      row.result.feasibility.mark(
-          InfeasibleReason::kParallelism,
-          o.devices > 0 ? fmt::format("no tensor-parallel degree of {} devices shards {}",
-                                      o.devices, model.id)
-                        : fmt::format("no power-of-two tensor-parallel degree up to 64 shards {}",
-                                      model.id));
-    rows.push_back(row);
-  }
-  // With --devices every system has the same number of accelerators, so system throughput ranks
-  // them; otherwise each runs on the smallest tp that fits and only throughput per accelerator
-  // compares like with like (4 slow devices must not outrank 1 fast one by count alone).
-  // Infeasible rows are not ranked: they follow, by name.
-  const bool per_device = o.devices <= 0;
-  std::stable_sort(rows.begin(), rows.end(), [per_device](const CompareRow& a, const CompareRow& b) {
-    const bool fa = a.feasible(), fb = b.feasible();
-    if (fa != fb) return fa;
-    if (!fa) return a.hardware < b.hardware;
-    if (per_device)
-      return a.result.output_tokens_per_s / a.devices > b.result.output_tokens_per_s / b.devices;
-    return a.result.output_tokens_per_s > b.result.output_tokens_per_s;
-  });
-
+  api::CompareRequest request = o;
+  request.overrides = g.overrides;
+  const api::CompareOutcome out = value_or_throw(api::compare_scenario(request));
   if (g.format == "json") {
-    json arr = json::array();
-    int rank = 0;
-    for (const auto& row : rows) {
-      json j;
-      const bool ok = row.feasible();
-      const StaticResult& r = row.result;
-      j["rank"] = ok ? json(++rank) : json(nullptr);
-      j["hardware"] = row.hardware;
-      j["tp"] = row.tp ? json(row.tp) : json(nullptr);
-      j["devices"] = row.devices ? json(row.devices) : json(nullptr);
-      j["feasible"] = ok;
-      j["infeasible_reason"] = text_or_null(!ok && row.error.empty(), r.feasibility.reason_name());
-      j["infeasible_detail"] = text_or_null(!ok && row.error.empty(), r.feasibility.detail);
-      if (!row.error.empty()) j["error"] = row.error;
-      j["ttft_ms"] = num_or_null(ok, units::to_ms(r.ttft));
-      j["tpot_ms"] = num_or_null(ok, units::to_ms(r.tpot));
-      j["e2e_latency_ms"] = num_or_null(ok, units::to_ms(r.e2e_latency));
-      j["output_tokens_per_s"] = num_or_null(ok, r.output_tokens_per_s.value());
-      j["output_tokens_per_s_per_device"] =
-          num_or_null(ok, ok ? r.output_tokens_per_s.value() / row.devices : 0.0);
-      j["prefill_bound"] = text_or_null(ok, ok ? dominant_bound(r.prefill) : "");
-      j["decode_bound"] = text_or_null(ok, ok ? dominant_bound(r.decode) : "");
-      j["memory"] = row.error.empty() && row.tp ? memory_json(r.memory) : json(nullptr);
-      arr.push_back(j);
-    }
-    json out;
-    out["model"] = model.id;
-    out["batch"] = o.w.batch;
-    out["input_len"] = o.w.input_len;
-    out["output_len"] = o.w.output_len;
-    out["precision"] = to_string(prec.weights);
-    out["ranking"] = arr;
-    std::printf("%s\n", out.dump(2).c_str());
+    std::printf("%s\n", out.json.dump(2).c_str());
     return;
   }
+  const ModelSpec& model = out.model;
+  const PrecisionPlan& prec = out.precision;
+  const std::vector<CompareRow>& rows = out.rows;
+  const bool per_device = out.per_device;
   Table t({"rank", "hardware", "tp", "devices", "ttft_ms", "tpot_ms", "e2e_s", "tokens_per_s",
            "tok_s_per_device", "mem_used_gb", "prefill_bound", "decode_bound", "note"});
   int rank = 0;
@@ -640,10 +240,10 @@ void run_compare(const CompareOptions& o, const GlobalOptions& g) {
   }
   const std::string ranking =
       per_device ? std::string("output tokens/s per device (smallest tp that fits)")
-                 : fmt::format("output tokens/s of {} devices", o.devices);
+                 : fmt::format("output tokens/s of {} devices", *o.devices);
   std::printf("%s, static batch %lld, %lld in / %lld out, %s weights, %s KV — ranked by %s\n",
-              model.id.c_str(), static_cast<long long>(o.w.batch),
-              static_cast<long long>(o.w.input_len), static_cast<long long>(o.w.output_len),
+              model.id.c_str(), static_cast<long long>(o.batch),
+              static_cast<long long>(o.input_len), static_cast<long long>(o.output_len),
               std::string(to_string(prec.weights)).c_str(),
               std::string(to_string(prec.kv_cache)).c_str(), ranking.c_str());
   std::fputs(t.to_text().c_str(), stdout);
@@ -656,7 +256,7 @@ void add_perf_commands(CLI::App& app, GlobalOptions& global) {
   CLI::App* run = app.add_subcommand("run", "predict one static-batch scenario (TTFT, TPOT, "
                                              "throughput, memory, per-op breakdown)");
   run->add_option("--hardware", run_opts->hardware, "hardware preset id or file")->required();
-  add_workload_options(run, run_opts->w);
+  add_workload_options(run, *run_opts);
   bound_int(run->add_option("--devices", run_opts->devices,
                             "total devices (default tp x pp; more = data-parallel replicas)"),
             bounds::kDevices);
@@ -722,7 +322,7 @@ void add_perf_commands(CLI::App& app, GlobalOptions& global) {
   auto cmp_opts = std::make_shared<CompareOptions>();
   CLI::App* cmp = app.add_subcommand("compare", "rank every hardware preset on one workload by "
                                                  "output tokens/s");
-  add_workload_options(cmp, cmp_opts->w);
+  add_workload_options(cmp, *cmp_opts);
   bound_int(cmp->add_option("--devices", cmp_opts->devices, "devices per system (default: tp)"),
             bounds::kDevices);
   bound_int(cmp->add_option("--tp", cmp_opts->tp,

@@ -14,6 +14,7 @@
 
 #include "cli/command.h"
 #include "cli/numeric_flags.h"
+#include "xpusim/api/validate.h"
 #include "xpusim/perf/calibration.h"
 #include "xpusim/report/table.h"
 #include "xpusim/validate/calibration_fit.h"
@@ -22,52 +23,9 @@
 namespace xpusim::cli {
 namespace {
 
-nlohmann::json stats_json(const ErrorStats& s) {
-  return {{"key", s.key},
-          {"rows", s.rows},
-          {"mape_pct", s.mape},
-          {"mean_error_pct", s.mean_error_pct},
-          {"max_abs_error_pct", s.max_abs_error_pct}};
-}
-
-nlohmann::json report_json(const ValidationReport& rep) {
-  nlohmann::json rows = nlohmann::json::array();
-  for (const auto& r : rep.rows) {
-    rows.push_back({{"id", r.id},
-                    {"line", r.line},
-                    {"scenario", r.scenario},
-                    {"metric", std::string(metric_info(r.metric).name)},
-                    {"unit", std::string(metric_info(r.metric).unit)},
-                    {"hardware", r.hardware},
-                    {"model", r.model},
-                    {"predicted", r.predicted},
-                    {"measured", r.measured},
-                    {"error_pct", r.error_pct},
-                    {"assumptions", r.assumptions},
-                    {"detail", r.detail}});
-  }
-  nlohmann::json skipped = nlohmann::json::array();
-  for (const auto& s : rep.skipped)
-    skipped.push_back({{"id", s.id}, {"line", s.line}, {"reason", s.reason}});
-  auto list = [](const std::vector<ErrorStats>& v) {
-    nlohmann::json a = nlohmann::json::array();
-    for (const auto& s : v) a.push_back(stats_json(s));
-    return a;
-  };
-  nlohmann::json by_reason = nlohmann::json::object();
-  for (const auto& [reason, n] : rep.skipped_by_reason) by_reason[reason] = n;
-  nlohmann::json summary = {{"file", rep.file},
-                            {"total_rows", rep.total_rows},
-                            {"simulated", rep.rows.size()},
-                            {"skipped", rep.skipped.size()},
-                            {"overall", stats_json(rep.overall)},
-                            {"by_scenario", list(rep.by_scenario)},
-                            {"by_metric", list(rep.by_metric)},
-                            {"by_hardware", list(rep.by_hardware)},
-                            {"skipped_by_reason", by_reason},
-                            {"ignored_columns", rep.ignored_columns}};
-  return {{"rows", rows}, {"skipped", skipped}, {"summary", summary}};
-}
+// The JSON documents are api/validate.h's.
+nlohmann::json stats_json(const ErrorStats& s) { return api::error_stats_json(s); }
+nlohmann::json report_json(const ValidationReport& rep) { return api::validation_json(rep); }
 
 Table stats_table(const std::string& what, const std::vector<ErrorStats>& stats) {
   Table t({what, "rows", "mape_%", "mean_error_%", "max_abs_error_%"});
@@ -125,11 +83,7 @@ std::string report_csv(const ValidationReport& rep) {
 }
 
 Validator load_validator(const std::string& file, const GlobalOptions& global) {
-  if (!global.overrides.empty())
-    throw InputError({Diagnostic{.file = "<command line>",
-                                 .message = "--set is not used by this command: every measured "
-                                            "row names its own hardware and model presets"}});
-  return Validator(value_or_throw(load_measured_file(file)));
+  return Validator(value_or_throw(api::load_measured_rows(file, global.overrides)));
 }
 
 // ---- calibrate -----------------------------------------------------------------------------
@@ -266,16 +220,11 @@ void add_validate_commands(CLI::App& app, GlobalOptions& global) {
       ->delimiter(',')
       ->check(CLI::IsMember(simulated_scenarios()));
   validate->callback([file, only, &global] {
-    Validator v = load_validator(*file, global);
-    Validator::RowFilter keep;
-    if (!only->empty())
-      keep = [only](const MeasuredRow& r) {
-        return std::find(only->begin(), only->end(), r.scenario) != only->end();
-      };
-    ValidationReport rep = v.run(default_calibration(), keep);
-    if (global.format == "json") std::printf("%s\n", report_json(rep).dump(2).c_str());
-    else if (global.format == "csv") std::printf("%s", report_csv(rep).c_str());
-    else std::printf("%s", report_text(rep).c_str());
+    const api::ValidateOutcome out = value_or_throw(
+        api::validate_scenario({.file = *file, .scenarios = *only, .overrides = global.overrides}));
+    if (global.format == "json") std::printf("%s\n", out.json.dump(2).c_str());
+    else if (global.format == "csv") std::printf("%s", report_csv(out.report).c_str());
+    else std::printf("%s", report_text(out.report).c_str());
   });
 
   auto* calibrate = app.add_subcommand(

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: Apache-2.0
+// xpusim.run, xpusim.gemm and xpusim.compare: api/perf.h with the flags of `xpusim run|gemm|compare`
+// as keywords.
+#include "python/binding.h"
+
+namespace xpusim::python {
+namespace {
+
+using api::CompareRequest;
+using api::GemmRequest;
+using api::RunRequest;
+using api::StaticWorkload;
+
+// --model --batch --input-len --output-len --precision --kv-precision.
+template <class Request>
+Binder<Request> workload_keywords() {
+  Binder<Request> b;
+  b.add("model", &StaticWorkload::model, true)
+      .add("batch", &StaticWorkload::batch, true)
+      .add("input_len", &StaticWorkload::input_len, true)
+      .add("output_len", &StaticWorkload::output_len, true)
+      .add("precision", &StaticWorkload::precision)
+      .add("kv_precision", &StaticWorkload::kv_precision);
+  return b;
+}
+
+Binder<RunRequest> run_keywords() {
+  Binder<RunRequest> b = workload_keywords<RunRequest>();
+  b.add("hardware", &RunRequest::hardware, true)
+      .add("overrides", &RunRequest::overrides)
+      .add("devices", &RunRequest::devices)
+      .add("tp", &RunRequest::tp)
+      .add("pp", &RunRequest::pp)
+      .add("ep", &RunRequest::ep)
+      .add("microbatches", &RunRequest::microbatches)
+      .add("sequence_parallel", &RunRequest::sequence_parallel)
+      .add("runtime", &RunRequest::runtime)
+      .add("electricity_price", &RunRequest::electricity_usd_per_kwh)
+      .add("device_price", &RunRequest::device_price_usd)
+      .add("gross_margin", &RunRequest::gross_margin)
+      .add("lifetime_years", &RunRequest::lifetime_years);
+  return b;
+}
+
+Binder<GemmRequest> gemm_keywords() {
+  Binder<GemmRequest> b;
+  b.add("hardware", &GemmRequest::hardware, true)
+      .add("overrides", &GemmRequest::overrides)
+      .add("m", &GemmRequest::m, true)
+      .add("n", &GemmRequest::n, true)
+      .add("k", &GemmRequest::k, true)
+      .add("batch", &GemmRequest::batch)
+      .add("precision", &GemmRequest::precision)
+      .add("weight_precision", &GemmRequest::weight_precision);
+  return b;
+}
+
+Binder<CompareRequest> compare_keywords() {
+  Binder<CompareRequest> b = workload_keywords<CompareRequest>();
+  b.add("overrides", &CompareRequest::overrides)
+      .add("devices", &CompareRequest::devices)
+      .add("tp", &CompareRequest::tp);
+  return b;
+}
+
+}  // namespace
+
+void bind_perf(py::module_& m) {
+  static const Binder<RunRequest> run = run_keywords();
+  static const Binder<GemmRequest> gemm = gemm_keywords();
+  static const Binder<CompareRequest> compare = compare_keywords();
+  def(m, "run", run, &api::run,
+      "One static-batch scenario: TTFT, TPOT, end-to-end latency, tokens/s, memory, energy and "
+      "cost per token, and the per-operator breakdown (`xpusim run`).");
+  def(m, "gemm", gemm, &api::gemm,
+      "One matrix multiply C[m,n] = A[m,k] x B[k,n] (`xpusim gemm`).");
+  def(m, "compare", compare, &api::compare,
+      "Every hardware preset on one workload, ranked by output tokens/s (`xpusim compare`).");
+}
+
+}  // namespace xpusim::python

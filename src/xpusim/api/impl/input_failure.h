@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: Apache-2.0
+// Private to api/: the checks of a request read like the command they came from ("stop at the
+// first bad flag"), so a bad input found deep in them leaves through InputFailure, and every
+// public api function turns it back into a Result with guarded(). InputFailure never crosses the
+// library boundary. Diagnostics name the command line's flags ("<command line>: --batch: ..."):
+// the request fields are the flags' values.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "xpusim/base/bounds.h"
+#include "xpusim/base/diagnostic.h"
+#include "xpusim/config/precision.h"
+
+namespace xpusim::api::detail {
+
+struct InputFailure {
+  Diagnostics diags;
+};
+
+// Runs `f` (which returns a T) and returns its value, or the diagnostics of an InputFailure.
+template <class F>
+auto guarded(F&& f) -> Result<std::invoke_result_t<F>> {
+  try {
+    return std::forward<F>(f)();
+  } catch (InputFailure& e) {
+    return tl::unexpected(std::move(e.diags));
+  }
+}
+
+[[noreturn]] inline void fail_with(Diagnostics d) { throw InputFailure{std::move(d)}; }
+
+// One diagnostic on the command line: `flag` is the flag ("--batch") the value came from.
+[[noreturn]] void input_error(const std::string& flag, const std::string& message);
+
+// Unwraps a Result or fails with its diagnostics as they are.
+template <class T>
+T value_or_fail(Result<T> r) {
+  if (!r) fail_with(std::move(r.error()));
+  if constexpr (!std::is_void_v<T>) return std::move(*r);
+}
+
+// Unwraps a library Result whose diagnostics name scenario fields ("tp", "input_len"): they
+// become the flags ("--tp", "--input-len") of the command line.
+void name_flags(Diagnostics& d);
+template <class T>
+T flags_or_fail(Result<T> r) {
+  if (!r) {
+    name_flags(r.error());
+    fail_with(std::move(r.error()));
+  }
+  if constexpr (!std::is_void_v<T>) return std::move(*r);
+}
+
+// "unknown precision "fp7"; allowed: ... (did you mean ...)" under `flag`.
+Precision parse_precision(const std::string& flag, const std::string& text);
+
+// The numeric bounds of the flags (base/bounds.h), checked again on the values of a request: the
+// command line checks the text before converting it, a library caller hands numbers. Every value
+// out of its bound is collected; fail_if_any() reports them together.
+class BoundChecks {
+ public:
+  void check(const std::string& flag, int64_t v, const IntBound& b);
+  void check(const std::string& flag, double v, const RealBound& b);
+  template <class T>
+  void check(const std::string& flag, const std::optional<T>& v, const auto& b) {
+    if (v) check(flag, *v, b);
+  }
+  void fail_if_any();
+
+ private:
+  Diagnostics diags_;
+};
+
+}  // namespace xpusim::api::detail

@@ -1,0 +1,455 @@
+// SPDX-License-Identifier: Apache-2.0
+// run, gemm and compare (api/perf.h): the checks each command made, the model calls and the JSON
+// document of each; the figures come from perf/ (static_sim, gemm_model) and cost/
+// (token_economics), whose headers give their formulas and sources.
+#include "xpusim/api/perf.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "xpusim/api/impl/input_failure.h"
+#include "xpusim/base/text.h"
+#include "xpusim/config/hardware_schema.h"
+#include "xpusim/config/model_schema.h"
+#include "xpusim/config/presets.h"
+#include "xpusim/perf/step_model.h"
+#include "xpusim/report/table.h"
+#include "xpusim/workload/parallelism_plan.h"
+
+namespace xpusim::api {
+namespace {
+
+using namespace detail;  // NOLINT: the private helpers of api/
+
+// Byte counts as whole numbers (they are sums of element counts x sizes).
+double bytes_count(Bytes b) { return std::round(b.value()); }
+
+Json num_or_null(bool ok, double v) { return ok ? Json(round6(v)) : Json(nullptr); }
+Json text_or_null(bool ok, std::string_view text) {
+  return ok ? Json(std::string(text)) : Json(nullptr);
+}
+
+void check_workload_bounds(BoundChecks& checks, const StaticWorkload& w) {
+  checks.check("--batch", w.batch, bounds::kBatch);
+  checks.check("--input-len", w.input_len, bounds::kSequenceTokens);
+  checks.check("--output-len", w.output_len, bounds::kSequenceTokens);
+}
+
+PrecisionPlan precision_plan(const StaticWorkload& w) {
+  Precision p = parse_precision("--precision", w.precision);
+  std::optional<Precision> kv;
+  if (!w.kv_precision.empty()) kv = parse_precision("--kv-precision", w.kv_precision);
+  return precision_plan_for(p, kv);
+}
+
+// The flags' bounds hold; what is left depends on the model: a request's context is its prompt
+// and every generated token, at most the model's maximum context.
+void check_context(const StaticWorkload& w, const ModelSpec& model) {
+  const int64_t context = w.input_len + w.output_len;  // each <= 1e8: no overflow
+  if (context > model.max_context)
+    input_error("--input-len", fmt::format("--input-len {} + --output-len {} = {} tokens is beyond "
+                                           "the maximum context of {}, {} tokens; allowed a sum "
+                                           "of at most {}",
+                                           w.input_len, w.output_len, context, model.id,
+                                           model.max_context, model.max_context));
+}
+
+Json op_json(const OpBreakdown& op, const char* phase) {
+  return Json{{"phase", phase},
+              {"layer", op.layer},
+              {"name", op.name},
+              {"kind", std::string(to_string(op.kind))},
+              {"count", round6(op.count)},
+              {"time_ms", round6(units::to_ms(op.time))},
+              {"flop", round6(op.flop.value())},
+              {"dram_bytes", bytes_count(op.bytes.dram)},
+              {"l2_bytes", bytes_count(op.bytes.l2)},
+              {"link_bytes", bytes_count(op.bytes.link)},
+              {"bound", std::string(to_string(op.bound))},
+              {"utilization", round6(op.utilization)}};
+}
+
+Json memory_json(const MemoryFootprint& m) {
+  return Json{{"weights_bytes", bytes_count(m.weights)},
+              {"kv_cache_bytes", bytes_count(m.kv_cache)},
+              {"activation_bytes", bytes_count(m.activations)},
+              {"workspace_bytes", bytes_count(m.workspace)},
+              {"capacity_bytes", bytes_count(m.capacity)},
+              // Beyond the capacity (the weights alone do not fit) there is no usable memory.
+              {"usable_bytes", m.usable <= m.capacity ? Json(bytes_count(m.usable)) : Json(nullptr)},
+              {"fits", m.fits},                       {"max_batch", m.max_batch}};
+}
+
+// ---- run ------------------------------------------------------------------------------------
+TokenEconomicsAssumptions economics_assumptions(const RunRequest& o) {
+  TokenEconomicsAssumptions a;
+  a.tco.electricity = UsdPerJoule(o.electricity_usd_per_kwh / 3.6e6);
+  a.tco.lifetime = units::seconds(o.lifetime_years * 365.25 * 86400.0);
+  if (o.device_price_usd) a.device_price = units::usd(*o.device_price_usd);
+  a.gross_margin = o.gross_margin;
+  return a;
+}
+
+// The economics keys of `run --format json`: top-level figures (null when the scenario is
+// infeasible or the hardware has no area model) and an `economics` object with the assumptions.
+void add_economics_json(Json& j, const TokenEconomicsAssumptions& a,
+                        const Result<TokenEconomics>& e) {
+  const bool ok = e && e->feasibility.feasible();
+  j["energy_per_output_token_j"] = num_or_null(ok, ok ? e->energy_per_output_token.value() : 0);
+  j["average_power_w"] = num_or_null(ok, ok ? e->average_power.value() : 0);
+  j["system_power_w"] = num_or_null(ok, ok ? e->system_power.value() : 0);
+  j["cost_per_million_output_tokens_usd"] =
+      num_or_null(ok, ok ? e->cost_per_million_output_tokens.value() : 0);
+  Json x;
+  x["electricity_usd_per_kwh"] = round6(a.tco.electricity.value() * 3.6e6);
+  x["pue"] = round6(a.tco.pue);
+  x["system_power_factor"] = round6(a.tco.system_power_factor);
+  x["lifetime_years"] = round6(a.tco.lifetime.value() / (365.25 * 86400.0));
+  x["utilization"] = round6(a.tco.utilization);
+  x["gross_margin"] = a.device_price ? Json(nullptr) : Json(round6(a.gross_margin));
+  x["device_price_source"] = a.device_price ? "given (--device-price)"
+                                            : "modelled cost per unit / (1 - gross margin)";
+  x["device_price_usd"] = ok ? Json(round6(e->device_price.value())) : Json(nullptr);
+  x["modelled_cost_per_unit_usd"] =
+      ok && e->device_price_modelled ? Json(round6(e->modelled_cost_per_unit.value())) : Json(nullptr);
+  x["prefill_power_w"] = num_or_null(ok, ok ? e->prefill.power.value() : 0);
+  x["decode_power_w"] = num_or_null(ok, ok ? e->decode.power.value() : 0);
+  x["idle_power_w"] = num_or_null(ok, ok ? e->idle_power.value() : 0);
+  x["prefill_power_model_w"] = num_or_null(ok, ok ? e->prefill.model.total.value() : 0);
+  x["decode_power_model_w"] = num_or_null(ok, ok ? e->decode.model.total.value() : 0);
+  x["capped_by_tdp"] = ok ? Json(e->capped) : Json(nullptr);
+  x["system_energy_per_output_token_j"] =
+      num_or_null(ok, ok ? e->system_energy_per_output_token.value() : 0);
+  x["tco_per_device_usd"] = num_or_null(ok, ok ? e->tco.total.value() : 0);
+  x["tco_per_device_hour_usd"] = num_or_null(ok, ok ? e->tco_per_hour.value() : 0);
+  x["unavailable_reason"] = !e ? Json(e.error().empty() ? "" : e.error().front().message)
+                           : !e->feasibility.feasible() ? Json("scenario infeasible") : Json(nullptr);
+  j["economics"] = x;
+}
+
+Json run_json(const RunRequest& o, const RunOutcome& out, const TokenEconomicsAssumptions& econ) {
+  const HardwareSpec& hw = out.hw;
+  const StaticScenario& sc = out.scenario;
+  const PrecisionPlan& prec = sc.precision;
+  const StaticResult& r = out.result;
+  const bool feasible = r.feasibility.feasible();
+  auto ms = [&](Seconds t) { return feasible ? Json(round6(units::to_ms(t))) : Json(nullptr); };
+  Json j;
+  j["hardware"] = hw.id;
+  j["model"] = out.model.id;
+  j["devices"] = sc.devices;
+  j["tp"] = o.tp;
+  j["pp"] = o.pp;
+  j["ep"] = o.ep;
+  j["replicas"] = r.replicas;
+  j["batch"] = sc.batch;
+  j["input_len"] = sc.input_len;
+  j["output_len"] = sc.output_len;
+  j["runtime"] = out.runtime;
+  j["precision"] = Json{{"weights", to_string(prec.weights)},
+                        {"activations", to_string(prec.activations)},
+                        {"kv_cache", to_string(prec.kv_cache)},
+                        {"math_execution", to_string(execution_precision(
+                                               hw, executed_precision_plan(hw, prec).math()))},
+                        {"weight_only_fallback",
+                         executed_precision_plan(hw, prec).activations != prec.activations}};
+  j["feasible"] = feasible;
+  j["infeasible_reason"] = text_or_null(!feasible, r.feasibility.reason_name());
+  j["infeasible_detail"] = text_or_null(!feasible, r.feasibility.detail);
+  const auto& largest = out.largest_feasible_batch;
+  const auto& smallest = out.smallest_feasible_plan;
+  j["largest_feasible_batch"] = largest ? Json(*largest) : Json(nullptr);
+  j["smallest_feasible_tp"] = smallest ? Json(smallest->tp) : Json(nullptr);
+  j["smallest_feasible_pp"] = smallest ? Json(smallest->pp) : Json(nullptr);
+  j["ttft_ms"] = ms(r.ttft);
+  j["tpot_ms"] = ms(r.tpot);
+  j["e2e_latency_ms"] = ms(r.e2e_latency);
+  j["output_tokens_per_s"] = num_or_null(feasible, r.output_tokens_per_s.value());
+  j["output_tokens_per_s_per_device"] =
+      num_or_null(feasible, r.output_tokens_per_s.value() / sc.devices);
+  j["memory"] = memory_json(r.memory);
+  add_economics_json(j, econ, out.economics);
+  Json ops = Json::array();
+  for (const auto& op : r.prefill.ops) ops.push_back(op_json(op, "prefill"));
+  for (const auto& op : r.decode.ops) ops.push_back(op_json(op, "decode"));
+  j["ops"] = ops;
+  return j;
+}
+
+// The runtime profile named by --runtime, or a diagnostic listing the known ones.
+const RuntimeProfile* runtime_or_fail(const std::string& name) {
+  const PerfCalibration& base = default_calibration();
+  const RuntimeProfile* runtime = find_runtime(base.runtimes, name);
+  if (!runtime) {
+    const std::vector<std::string> known = runtime_names(base.runtimes);
+    std::string msg = fmt::format("unknown runtime \"{}\"; allowed: {}", name, join(known));
+    if (auto m = closest_match(name, known)) msg += fmt::format(" (did you mean \"{}\"?)", *m);
+    input_error("--runtime", msg);
+  }
+  return runtime;
+}
+
+RunOutcome run_checked(const RunRequest& o) {
+  BoundChecks checks;
+  check_workload_bounds(checks, o);
+  checks.check("--devices", o.devices, bounds::kDevices);
+  checks.check("--tp", o.tp, bounds::kParallelDegree);
+  checks.check("--pp", o.pp, bounds::kParallelDegree);
+  checks.check("--ep", o.ep, bounds::kParallelDegree);
+  checks.check("--microbatches", o.microbatches, bounds::kMicrobatches);
+  checks.check("--electricity-price", o.electricity_usd_per_kwh, bounds::kElectricityUsdPerKwh);
+  checks.check("--device-price", o.device_price_usd, bounds::kDevicePriceUsd);
+  checks.check("--gross-margin", o.gross_margin, bounds::kGrossMargin);
+  checks.check("--lifetime-years", o.lifetime_years, bounds::kLifetimeYears);
+  checks.fail_if_any();
+  if (o.microbatches > o.batch)
+    input_error("--microbatches", fmt::format("{} microbatches is more than the batch of {} "
+                                              "requests; allowed 1 .. {} (a microbatch holds at "
+                                              "least one request)",
+                                              o.microbatches, o.batch, o.batch));
+  const PrecisionPlan prec = precision_plan(o);
+  RunOutcome out;
+  out.hw = value_or_fail(load_hardware(o.hardware, o.overrides));
+  out.model = value_or_fail(load_model(o.model));
+  const HardwareSpec& hw = out.hw;
+  const ModelSpec& model = out.model;
+  check_context(o, model);
+  StaticScenario& sc = out.scenario;
+  sc.plan = ParallelismPlan{o.tp, o.pp, o.ep, o.microbatches, o.sequence_parallel};
+  sc.precision = prec;
+  sc.batch = o.batch;
+  sc.input_len = o.input_len;
+  sc.output_len = o.output_len;
+  // tp, pp <= 4096 (their bounds), so tp x pp fits an int.
+  sc.devices = o.devices.value_or(o.tp * o.pp);
+  flags_or_fail(check_static_scenario(model, sc));  // the plan, and devices a multiple of tp x pp
+  const TokenEconomicsAssumptions econ_assumptions = economics_assumptions(o);
+  const RuntimeProfile* runtime = runtime_or_fail(o.runtime);
+  out.runtime = std::string(runtime->name);
+  const PerfCalibration cal = with_runtime(default_calibration(), *runtime);
+  out.result = flags_or_fail(simulate_static(hw, model, sc, cal));
+  const StaticResult& r = out.result;
+  out.economics = token_economics(hw, sc, r, econ_assumptions);
+  if (r.feasibility.reason == InfeasibleReason::kMemory && r.memory.max_batch > 0) {
+    Result<DeviceModel> device = DeviceModel::create(hw, model, sc.plan, prec, cal);
+    if (device && device->feasibility().feasible()) out.largest_feasible_batch = r.memory.max_batch;
+  }
+  if (r.feasibility.reason == InfeasibleReason::kMemory ||
+      r.feasibility.reason == InfeasibleReason::kNetwork)
+    out.smallest_feasible_plan = flags_or_fail(smallest_feasible_plan(hw, model, sc, cal));
+  out.json = run_json(o, out, econ_assumptions);
+  return out;
+}
+
+// ---- gemm -----------------------------------------------------------------------------------
+GemmOutcome gemm_checked(const GemmRequest& o) {
+  BoundChecks checks;
+  checks.check("--m", o.m, bounds::kGemmDim);
+  checks.check("--n", o.n, bounds::kGemmDim);
+  checks.check("--k", o.k, bounds::kGemmDim);
+  checks.check("--batch", o.batch, bounds::kGemmBatch);
+  checks.fail_if_any();
+  // Each dimension is within its bound; their product too.
+  if (auto shape = check_gemm_shape(GemmShape{o.m, o.n, o.k, o.batch}); !shape) {
+    Diagnostics d = shape.error();
+    for (auto& e : d) {
+      e.file = "<command line>";
+      e.path = e.path == "flop" ? "--m x --n x --k x --batch" : "--" + e.path;
+    }
+    fail_with(std::move(d));
+  }
+  Precision a = parse_precision("--precision", o.precision);
+  Precision wb = o.weight_precision.empty() ? a : parse_precision("--weight-precision",
+                                                                  o.weight_precision);
+  GemmOutcome out;
+  out.hw = value_or_fail(load_hardware(o.hardware, o.overrides));
+  const HardwareSpec& hw = out.hw;
+  // The kernel library's efficiency is the named runtime's (gemm --runtime), never a serving
+  // stack's folded in silently.
+  const RuntimeProfile* runtime = runtime_or_fail(o.runtime);
+  out.result = flags_or_fail(predict_gemm(hw, GemmShape{o.m, o.n, o.k, o.batch},
+                                          GemmOperands{a, wb},
+                                          with_runtime(default_calibration(), *runtime)));
+  const GemmResult& r = out.result;
+  Json& j = out.json;
+  j["hardware"] = hw.id;
+  j["m"] = o.m;
+  j["n"] = o.n;
+  j["k"] = o.k;
+  j["batch"] = o.batch;
+  j["precision"] = to_string(a);
+  j["weight_precision"] = to_string(wb);
+  j["execution_precision"] = to_string(r.execution_precision);
+  j["runtime"] = std::string(runtime->name);
+  j["latency_ms"] = round6(units::to_ms(r.time));
+  j["isolated_call_ms"] = round6(units::to_ms(r.isolated_call_time));
+  j["tflops"] = round6(units::to_tflops(r.achieved));
+  j["peak_tflops"] = round6(units::to_tflops(peak_matrix_rate(hw, r.execution_precision)));
+  j["tile"] = Json{{"m", r.tile.m}, {"n", r.tile.n}, {"k", r.tile.k}};
+  j["tiles"] = r.tiles;
+  j["waves"] = r.waves;
+  j["bound"] = to_string(r.bound);
+  j["utilization"] = round6(r.utilization);
+  j["matrix_time_ms"] = round6(units::to_ms(r.matrix_time));
+  j["dram_time_ms"] = round6(units::to_ms(r.dram_time));
+  j["dram_bytes"] = bytes_count(r.bytes.dram);
+  j["l2_bytes"] = bytes_count(r.bytes.l2);
+  return out;
+}
+
+// ---- compare --------------------------------------------------------------------------------
+Json compare_json(const CompareOutcome& out, const StaticWorkload& w) {
+  Json arr = Json::array();
+  int rank = 0;
+  for (const auto& row : out.rows) {
+    Json j;
+    const bool ok = row.feasible();
+    const StaticResult& r = row.result;
+    j["rank"] = ok ? Json(++rank) : Json(nullptr);
+    j["hardware"] = row.hardware;
+    j["tp"] = row.tp ? Json(row.tp) : Json(nullptr);
+    j["devices"] = row.devices ? Json(row.devices) : Json(nullptr);
+    j["feasible"] = ok;
+    j["infeasible_reason"] = text_or_null(!ok && row.error.empty(), r.feasibility.reason_name());
+    j["infeasible_detail"] = text_or_null(!ok && row.error.empty(), r.feasibility.detail);
+    if (!row.error.empty()) j["error"] = row.error;
+    j["ttft_ms"] = num_or_null(ok, units::to_ms(r.ttft));
+    j["tpot_ms"] = num_or_null(ok, units::to_ms(r.tpot));
+    j["e2e_latency_ms"] = num_or_null(ok, units::to_ms(r.e2e_latency));
+    j["output_tokens_per_s"] = num_or_null(ok, r.output_tokens_per_s.value());
+    j["output_tokens_per_s_per_device"] =
+        num_or_null(ok, ok ? r.output_tokens_per_s.value() / row.devices : 0.0);
+    j["prefill_bound"] = text_or_null(ok, ok ? dominant_bound(r.prefill) : "");
+    j["decode_bound"] = text_or_null(ok, ok ? dominant_bound(r.decode) : "");
+    j["memory"] = row.error.empty() && row.tp ? memory_json(r.memory) : Json(nullptr);
+    arr.push_back(j);
+  }
+  Json j;
+  j["model"] = out.model.id;
+  j["batch"] = w.batch;
+  j["input_len"] = w.input_len;
+  j["output_len"] = w.output_len;
+  j["precision"] = to_string(out.precision.weights);
+  j["ranking"] = arr;
+  return j;
+}
+
+CompareOutcome compare_checked(const CompareRequest& o) {
+  BoundChecks checks;
+  check_workload_bounds(checks, o);
+  checks.check("--devices", o.devices, bounds::kDevices);
+  checks.check("--tp", o.tp, bounds::kParallelDegree);
+  checks.fail_if_any();
+  flags_or_fail(check_batch_lengths(o.batch, o.input_len, o.output_len));
+  CompareOutcome out;
+  out.precision = precision_plan(o);
+  const int given_tp = o.tp.value_or(0), given_devices = o.devices.value_or(0);
+  if (given_tp > 0 && given_devices > 0 && given_devices % given_tp != 0)
+    input_error("--devices",
+                fmt::format("{} devices is not a multiple of tp = {}", given_devices, given_tp));
+  out.model = value_or_fail(load_model(o.model));
+  const ModelSpec& model = out.model;
+  check_context(o, model);
+  if (given_tp > 0) flags_or_fail(check_plan(model, ParallelismPlan{given_tp, 1, 1, 1, false}));
+  const PerfCalibration& cal = default_calibration();
+
+  std::vector<CompareRow>& rows = out.rows;
+  for (const std::string& id : list_presets("hardware")) {
+    CompareRow row;
+    row.hardware = id;
+    auto hw = load_hardware(id, o.overrides);
+    if (!hw) {
+      row.error = "preset does not load: " + (hw.error().empty() ? "" : hw.error()[0].message);
+      rows.push_back(row);
+      continue;
+    }
+    // Candidate tp: the given one, else powers of two up to the device count (or 64), the
+    // smallest that fits in memory.
+    std::vector<int> tps;
+    if (given_tp > 0) {
+      tps.push_back(given_tp);
+    } else {
+      int cap = given_devices > 0 ? given_devices : 64;
+      for (int t = 1; t <= cap; t *= 2)
+        if ((given_devices == 0 || given_devices % t == 0) &&
+            check_plan(model, ParallelismPlan{t, 1, 1, 1, false}))
+          tps.push_back(t);
+    }
+    bool have = false;
+    for (int t : tps) {
+      StaticScenario sc;
+      sc.plan.tp = t;
+      sc.precision = out.precision;
+      sc.batch = o.batch;
+      sc.input_len = o.input_len;
+      sc.output_len = o.output_len;
+      sc.devices = given_devices > 0 ? given_devices : t;
+      row.tp = t;
+      row.devices = sc.devices;
+      row.result = flags_or_fail(simulate_static(*hw, model, sc, cal));
+      have = true;
+      if (row.result.feasibility.feasible()) break;
+    }
+    if (!have)
+      row.result.feasibility.mark(
+          InfeasibleReason::kParallelism,
+          given_devices > 0 ? fmt::format("no tensor-parallel degree of {} devices shards {}",
+                                          given_devices, model.id)
+                            : fmt::format("no power-of-two tensor-parallel degree up to 64 shards {}",
+                                          model.id));
+    rows.push_back(row);
+  }
+  // With --devices every system has the same number of accelerators, so system throughput ranks
+  // them; otherwise each runs on the smallest tp that fits and only throughput per accelerator
+  // compares like with like (4 slow devices must not outrank 1 fast one by count alone).
+  // Infeasible rows are not ranked: they follow, by name.
+  out.per_device = given_devices <= 0;
+  const bool per_device = out.per_device;
+  std::stable_sort(rows.begin(), rows.end(), [per_device](const CompareRow& a, const CompareRow& b) {
+    const bool fa = a.feasible(), fb = b.feasible();
+    if (fa != fb) return fa;
+    if (!fa) return a.hardware < b.hardware;
+    if (per_device)
+      return a.result.output_tokens_per_s / a.devices > b.result.output_tokens_per_s / b.devices;
+    return a.result.output_tokens_per_s > b.result.output_tokens_per_s;
+  });
+  out.json = compare_json(out, o);
+  return out;
+}
+
+}  // namespace
+
+std::string dominant_bound(const PhaseBreakdown& ph) {
+  double share[7] = {};
+  for (const auto& op : ph.ops) share[static_cast<int>(op.bound)] += op.time.value();
+  int best = 0;
+  for (int i = 1; i < 7; ++i)
+    if (share[i] > share[best]) best = i;
+  double pct = ph.total.value() > 0 ? 100.0 * share[best] / ph.total.value() : 0.0;
+  return fmt::format("{} {:.0f}%", to_string(static_cast<Bound>(best)), pct);
+}
+
+Result<RunOutcome> run_scenario(const RunRequest& request) {
+  return guarded([&] { return run_checked(request); });
+}
+Result<Json> run(const RunRequest& request) {
+  return run_scenario(request).map([](RunOutcome&& o) { return std::move(o.json); });
+}
+
+Result<GemmOutcome> gemm_scenario(const GemmRequest& request) {
+  return guarded([&] { return gemm_checked(request); });
+}
+Result<Json> gemm(const GemmRequest& request) {
+  return gemm_scenario(request).map([](GemmOutcome&& o) { return std::move(o.json); });
+}
+
+Result<CompareOutcome> compare_scenario(const CompareRequest& request) {
+  return guarded([&] { return compare_checked(request); });
+}
+Result<Json> compare(const CompareRequest& request) {
+  return compare_scenario(request).map([](CompareOutcome&& o) { return std::move(o.json); });
+}
+
+}  // namespace xpusim::api

@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: Apache-2.0
+// api/: what a library caller (the Python module) can hand that the command line's parser stops
+// first -- numbers beyond a flag's bound, NaN, a choice outside the allowed ones -- comes back as
+// diagnostics naming the flag, never as a crash; a valid request comes back with the document of
+// `--format json`, the same from the outcome and from the JSON-only call. (validate/ and dse/ both
+// declare xpusim::Metric, so api/validate.h has its own test file.)
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "xpusim/api/dse.h"
+#include "xpusim/api/economics.h"
+#include "xpusim/api/perf.h"
+#include "xpusim/api/serve.h"
+#include "xpusim/api/specs.h"
+
+namespace xpusim::api {
+namespace {
+
+// All diagnostics of a failed result, one per line, as the command line prints them.
+template <class T>
+std::string why(const Result<T>& r) {
+  if (r) return "(no error)";
+  std::string text = to_string(r.error());
+  if (!text.empty() && text.back() == '\n') text.pop_back();
+  return text;
+}
+
+RunRequest small_run() {
+  RunRequest r;
+  r.hardware = "h100-sxm-80gb";
+  r.model = "llama-3.1-8b";
+  r.batch = 4;
+  r.input_len = 256;
+  r.output_len = 32;
+  return r;
+}
+
+TEST(Api, RunAnswersWithTheCommandsDocument) {
+  const auto out = run_scenario(small_run());
+  ASSERT_TRUE(out) << why(out);
+  EXPECT_EQ(out->json["hardware"], "h100-sxm-80gb");
+  EXPECT_EQ(out->json["feasible"], true);
+  EXPECT_GT(out->json["output_tokens_per_s"].get<double>(), 0.0);
+  EXPECT_EQ(out->json["devices"], 1);  // tp x pp when not given
+  const auto j = run(small_run());
+  ASSERT_TRUE(j);
+  EXPECT_EQ(j->dump(), out->json.dump());
+}
+
+TEST(Api, NumbersBeyondTheFlagsBoundsAreDiagnostics) {
+  RunRequest r = small_run();
+  r.batch = 0;
+  r.tp = 5000;
+  r.gross_margin = std::nan("");
+  const auto out = run(r);
+  ASSERT_FALSE(out);
+  // Every bad number at once, each under its flag with the allowed range.
+  EXPECT_EQ(why(out),
+            "<command line>: --batch: 0 is out of range; allowed 1 .. 1048576 (requests per "
+            "static batch; 2^20 keeps batch x tokens exact)\n"
+            "<command line>: --tp: 5000 is out of range; allowed 1 .. 4096 (ways of parallelism; "
+            "beyond any scale-up domain or pipeline depth)\n"
+            "<command line>: --gross-margin: nan is out of range; allowed 0 .. 1 (exclusive) (a "
+            "fraction of the price)");
+
+  GemmRequest g{.hardware = "h100-sxm-80gb", .m = 1, .n = -1, .k = 1};
+  EXPECT_NE(why(gemm(g)).find("--n: -1 is out of range"), std::string::npos) << why(gemm(g));
+
+  ServeRequest s{.hardware = "h100-sxm-80gb", .model = "llama-3.1-8b", .devices = 70000};
+  EXPECT_NE(why(serve(s)).find("--devices: 70000 is out of range; allowed 1 .. 65536"),
+            std::string::npos)
+      << why(serve(s));
+
+  WaferRequest w{.die_width = 10, .die_height = std::numeric_limits<double>::infinity()};
+  EXPECT_NE(why(wafer(w)).find("--die-height: inf is out of range"), std::string::npos)
+      << why(wafer(w));
+}
+
+TEST(Api, ChoicesTheParserRestrictsAreChecked) {
+  WaferRequest w{.die_width = 10, .die_height = 10, .reticle = "maybe"};
+  EXPECT_EQ(why(wafer(w)), "<command line>: --reticle: expected on or off, got \"maybe\"");
+
+  FabRequest f;
+  f.hardware = "h100-sxm-80gb";
+  EXPECT_EQ(why(fab(f)), "<command line>: --units: give --units N or --budget USD");
+  f.units = 1e6;
+  f.budget = 1e12;
+  EXPECT_EQ(why(fab(f)), "<command line>: --units: excludes --budget: give one of them");
+
+  ExploreRequest e{.space = "unused.yaml", .strategy = "annealing"};
+  EXPECT_EQ(why(explore(e)),
+            "<command line>: --strategy: unknown strategy \"annealing\"; allowed: grid, random, "
+            "lhs (nsga2 and MPI jobs: the xpusim explore command)");
+
+  RunRequest r = small_run();
+  r.precision = "fp7";
+  EXPECT_NE(why(run(r)).find("--precision: unknown precision \"fp7\""), std::string::npos);
+}
+
+TEST(Api, InfeasibleIsAnAnswerWithItsAlternatives) {
+  RunRequest r = small_run();
+  r.model = "llama-2-70b";
+  r.batch = 64;
+  const auto out = run_scenario(r);
+  ASSERT_TRUE(out) << why(out);
+  EXPECT_EQ(out->json["feasible"], false);
+  EXPECT_EQ(out->json["infeasible_reason"], "memory");
+  ASSERT_TRUE(out->smallest_feasible_plan.has_value());
+  EXPECT_EQ(out->json["smallest_feasible_tp"], out->smallest_feasible_plan->tp);
+  EXPECT_TRUE(out->json["ttft_ms"].is_null());
+}
+
+TEST(Api, SpecsWithOverrides) {
+  const auto hw = hardware({.spec = "h100-sxm-80gb", .overrides = {"memory.dram.bandwidth=6TB/s"}});
+  ASSERT_TRUE(hw) << why(hw);
+  EXPECT_EQ((*hw)["dram_bandwidth_gbs"], 6000);
+  const auto bad = hardware({.spec = "h100-sxm-80gb", .overrides = {"memory.dram.bandwidth=fast"}});
+  EXPECT_NE(why(bad).find("memory.dram.bandwidth"), std::string::npos) << why(bad);
+  const auto m = model({.spec = "llama-3.1-8b"});
+  ASSERT_TRUE(m) << why(m);
+  EXPECT_EQ((*m)["id"], "llama-3.1-8b");
+  EXPECT_FALSE(model({.spec = "no-such-model"}));
+}
+
+}  // namespace
+}  // namespace xpusim::api
