@@ -22,6 +22,7 @@
 #include "xpusim/perf/gemm_model.h"
 #include "xpusim/perf/static_sim.h"
 #include "xpusim/perf/step_model.h"
+#include "xpusim/report/chart_data.h"
 #include "xpusim/report/table.h"
 #include "xpusim/workload/parallelism_plan.h"
 
@@ -175,6 +176,7 @@ struct RunOptions {
   std::optional<double> device_price_usd;
   double gross_margin = kDefaultGrossMargin;
   double lifetime_years = TcoAssumptions{}.lifetime.value() / (365.25 * 86400.0);
+  std::string html;  // --html FILE
 };
 
 // ---- run: energy and cost per token -----------------------------------------------------------
@@ -289,7 +291,7 @@ void run_scenario(const RunOptions& o, const GlobalOptions& g) {
     smallest_plan = flags_or_throw(smallest_feasible_plan(hw, model, sc, cal));
   auto ms = [&](Seconds t) { return feasible ? json(round6(units::to_ms(t))) : json(nullptr); };
 
-  if (g.format == "json") {
+  if (g.format == "json" || !o.html.empty()) {
     json j;
     j["hardware"] = hw.id;
     j["model"] = model.id;
@@ -327,8 +329,11 @@ void run_scenario(const RunOptions& o, const GlobalOptions& g) {
     for (const auto& op : r.prefill.ops) ops.push_back(op_json(op, "prefill"));
     for (const auto& op : r.decode.ops) ops.push_back(op_json(op, "decode"));
     j["ops"] = ops;
-    std::printf("%s\n", j.dump(2).c_str());
-    return;
+    write_html(o.html, HtmlReportKind::kRun, j, run_chart_data(hw, prec), g);
+    if (g.format == "json") {
+      std::printf("%s\n", j.dump(2).c_str());
+      return;
+    }
   }
   auto cell = [&](bool ok, double v, int digits) { return ok ? sig(v, digits) : std::string(); };
   if (g.format == "csv") {
@@ -480,6 +485,7 @@ struct CompareOptions {
   WorkloadOptions w;
   int devices = 0;  // 0 = not given (a given value is >= 1, numeric_flags.h)
   int tp = 0;
+  std::string html;  // --html FILE
 };
 
 struct CompareRow {
@@ -560,7 +566,7 @@ void run_compare(const CompareOptions& o, const GlobalOptions& g) {
     return a.result.output_tokens_per_s > b.result.output_tokens_per_s;
   });
 
-  if (g.format == "json") {
+  if (g.format == "json" || !o.html.empty()) {
     json arr = json::array();
     int rank = 0;
     for (const auto& row : rows) {
@@ -593,8 +599,11 @@ void run_compare(const CompareOptions& o, const GlobalOptions& g) {
     out["output_len"] = o.w.output_len;
     out["precision"] = to_string(prec.weights);
     out["ranking"] = arr;
-    std::printf("%s\n", out.dump(2).c_str());
-    return;
+    write_html(o.html, HtmlReportKind::kCompare, out, compare_chart_data(out, g.overrides), g);
+    if (g.format == "json") {
+      std::printf("%s\n", out.dump(2).c_str());
+      return;
+    }
   }
   Table t({"rank", "hardware", "tp", "devices", "ttft_ms", "tpot_ms", "e2e_s", "tokens_per_s",
            "tok_s_per_device", "mem_used_gb", "prefill_bound", "decode_bound", "note"});
@@ -679,6 +688,7 @@ void add_perf_commands(CLI::App& app, GlobalOptions& global) {
                              "depreciation lifetime, years"),
              bounds::kLifetimeYears)
       ->capture_default_str();
+  add_html_option(run, run_opts->html);
   run->callback([run_opts, &global] { run_scenario(*run_opts, global); });
 
   auto gemm_opts = std::make_shared<GemmOptions>();
@@ -706,6 +716,7 @@ void add_perf_commands(CLI::App& app, GlobalOptions& global) {
   bound_int(cmp->add_option("--tp", cmp_opts->tp,
                             "tensor-parallel degree (default: smallest that fits)"),
             bounds::kParallelDegree);
+  add_html_option(cmp, cmp_opts->html);
   cmp->callback([cmp_opts, &global] { run_compare(*cmp_opts, global); });
 }
 

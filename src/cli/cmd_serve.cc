@@ -23,6 +23,7 @@
 #include "xpusim/cost/token_economics.h"
 #include "xpusim/perf/runtime_profile.h"
 #include "xpusim/perf/step_model.h"
+#include "xpusim/report/chart_data.h"
 #include "xpusim/report/table.h"
 #include "xpusim/serving/dataset.h"
 #include "xpusim/serving/engine_profile.h"
@@ -60,6 +61,7 @@ struct ServeOptions {
   std::optional<int> decode_tp, decode_pp;
   std::string router = "round_robin";
   std::string timeline;
+  std::string html;  // --html FILE
 };
 
 [[noreturn]] void input_error(const std::string& flag, const std::string& message) {
@@ -320,10 +322,13 @@ void run_serve(const ServeOptions& o, const GlobalOptions& g) {
   if (o.slo_tpot_ms) run_options.slo_tpot = units::ms(*o.slo_tpot_ms);
   if (w.dataset) run_options.beam_width = w.dataset->beam_width;
   std::unique_ptr<Timeline> timeline;
-  if (!o.timeline.empty()) {
-    timeline = std::make_unique<Timeline>(o.timeline);
-    run_options.on_step = [&](const StepRecord& r) { timeline->write(r); };
-  }
+  if (!o.timeline.empty()) timeline = std::make_unique<Timeline>(o.timeline);
+  StepTimeline steps;  // for --html
+  if (timeline || !o.html.empty())
+    run_options.on_step = [&](const StepRecord& r) {
+      if (timeline) timeline->write(r);
+      if (!o.html.empty()) steps.add(r);
+    };
 
   std::optional<ServingResult> result;
   std::optional<MlperfResult> mlperf_result;
@@ -487,6 +492,7 @@ void run_serve(const ServeOptions& o, const GlobalOptions& g) {
     j["mlperf"] = mj;
   }
   j["assumptions"] = w.assumptions;
+  write_html(o.html, HtmlReportKind::kServe, j, r ? serve_chart_data(r->counters, steps) : json(nullptr), g);
 
   if (g.format == "json") {
     std::printf("%s\n", j.dump(2).c_str());
@@ -654,6 +660,7 @@ void add_serve_commands(CLI::App& app, GlobalOptions& global) {
   c->add_option("--router", o->router, "replica router: " + join(builtin_routers().names()))
       ->capture_default_str();
   c->add_option("--timeline", o->timeline, "write one CSV row per engine iteration to FILE");
+  add_html_option(c, o->html);
   c->callback([o, &global] { run_serve(*o, global); });
 }
 
