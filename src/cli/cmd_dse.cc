@@ -26,6 +26,7 @@
 #include "xpusim/dse/progress.h"
 #include "xpusim/dse/result_db.h"
 #include "xpusim/dse/space.h"
+#include "xpusim/report/chart_data.h"
 #include "xpusim/report/table.h"
 
 namespace xpusim::cli {
@@ -61,9 +62,10 @@ json parameter_json(const SpaceParameter& p, const ParameterValue& v) {
 std::string parameter_csv(const ParameterValue& v) { return v.text.substr(0, v.text.find(' ')); }
 
 void print_front(const GlobalOptions& g, const SpaceSpec& space, const FrontBuilder& fb,
-                 const std::string& header) {
+                 const std::string& header, const std::string& html = "",
+                 const DesignSample* sample = nullptr) {
   const std::vector<DesignResult> front = fb.front();
-  if (g.format == "json") {
+  if (g.format == "json" || !html.empty()) {
     json j;
     json designs = json::array();
     for (const auto& r : front) {
@@ -95,8 +97,11 @@ void print_front(const GlobalOptions& g, const SpaceSpec& space, const FrontBuil
       objs.push_back({{"metric", std::string(metric_name(o.metric))}, {"goal", o.maximize ? "max" : "min"}});
     j["objectives"] = objs;
     j["assumptions"] = kAssumptions;
-    std::printf("%s\n", j.dump(2).c_str());
-    return;
+    write_html(html, HtmlReportKind::kPareto, j, sample ? sample->to_json() : json(nullptr), g);
+    if (g.format == "json") {
+      std::printf("%s\n", j.dump(2).c_str());
+      return;
+    }
   }
   std::vector<std::string> cols = {"design_id"};
   for (const auto& p : space.parameters) cols.push_back(p.path);
@@ -254,6 +259,7 @@ void run_explore(const ExploreOptions& o, const GlobalOptions& g) {
 struct ParetoOptions {
   std::string db;
   std::string objectives;
+  std::string html;  // --html FILE
 };
 
 void run_pareto(const ParetoOptions& o, const GlobalOptions& g) {
@@ -264,10 +270,13 @@ void run_pareto(const ParetoOptions& o, const GlobalOptions& g) {
   if (!o.objectives.empty())
     space.objectives = value_or_throw(parse_objectives(o.objectives, "--objectives"));
   FrontBuilder fb(space.objectives, space.constraints);
+  DesignSample sample(space, space.objectives, space.constraints);  // for --html
   db->for_each([&](const DesignResult& r) {
-    if (r.index < space.grid_size()) fb.add(r);
+    if (r.index >= space.grid_size()) return;
+    fb.add(r);
+    if (!o.html.empty()) sample.add(r);
   });
-  print_front(g, space, fb, fmt::format("results {} (space {})\n", o.db, file));
+  print_front(g, space, fb, fmt::format("results {} (space {})\n", o.db, file), o.html, &sample);
 }
 
 }  // namespace
@@ -308,6 +317,7 @@ void add_dse_commands(CLI::App& app, GlobalOptions& g) {
   pareto->add_option("--objectives", p->objectives,
                      "objectives instead of the space's, e.g. output_tokens_per_s_per_device:max,"
                      "manufacturing_cost_usd:min");
+  add_html_option(pareto, p->html);
   pareto->callback([p, &g] { run_pareto(*p, g); });
 
   add_sensitivity_command(app, g);

@@ -82,6 +82,7 @@ void null_figures(json& j, std::initializer_list<const char*> keys) {
 // Options shared by area/cost/fab: the hardware and the die inventory.
 struct HardwareArgs {
   std::string hardware;
+  std::string html;  // --html FILE
   std::optional<int> units_on_die;
   std::optional<int> dram_phys_on_die;
 };
@@ -95,6 +96,7 @@ void add_hardware_args(CLI::App* sub, HardwareArgs& a) {
   bound_int(sub->add_option("--dram-phys-on-die", a.dram_phys_on_die,
                             "DRAM PHY sites on the die, incl. unpopulated ones (default: stacks)"),
             bounds::kDramPhys);
+  add_html_option(sub, a.html);
 }
 
 struct Loaded {
@@ -163,6 +165,7 @@ void run_area(const GlobalOptions& g, const HardwareArgs& args) {
   if (!l.area.feasibility.feasible() && g.format == "csv")
     table.add_row({"package", "", "", "INFEASIBLE", l.area.feasibility.to_string()});
   print_infeasible_line(g, l.area.feasibility);
+  write_html(args.html, HtmlReportKind::kArea, j, nullptr, g);
   emit(g, j, table);
 }
 
@@ -413,6 +416,7 @@ void run_cost(const GlobalOptions& g, const CostArgs& a) {
     if (a.tokens_per_second) j["cost_per_million_tokens_usd"] = nullptr;
     if (g.format == "csv") table.add_row({"INFEASIBLE: " + c.feasibility.to_string(), "-"});
     print_infeasible_line(g, c.feasibility);
+    write_html(a.hw.html, HtmlReportKind::kCost, j, nullptr, g);
     emit(g, j, table);
     return;
   }
@@ -436,6 +440,7 @@ void run_cost(const GlobalOptions& g, const CostArgs& a) {
     j["cost_per_million_tokens_usd"] = num(per_m.value());
     table.add_row({"per million output tokens", fixed(per_m.value(), 4)});
   }
+  write_html(a.hw.html, HtmlReportKind::kCost, j, nullptr, g);
   emit(g, j, table);
 }
 
@@ -554,6 +559,7 @@ void run_fab(const GlobalOptions& g, const FabArgs& a) {
     assumptions.push_back({{"name", i.name}, {"value", num(i.value)}, {"unit", i.unit},
                            {"source", i.source}});
   j["assumptions"] = assumptions;
+  write_html(a.cost.hw.html, HtmlReportKind::kFab, j, nullptr, g);
   emit(g, j, table);
 }
 

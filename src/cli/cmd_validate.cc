@@ -265,7 +265,9 @@ void add_validate_commands(CLI::App& app, GlobalOptions& global) {
                    "predict only the rows of these scenarios (default: every row)")
       ->delimiter(',')
       ->check(CLI::IsMember(simulated_scenarios()));
-  validate->callback([file, only, &global] {
+  auto html = std::make_shared<std::string>();
+  add_html_option(validate, *html);
+  validate->callback([file, only, html, &global] {
     Validator v = load_validator(*file, global);
     Validator::RowFilter keep;
     if (!only->empty())
@@ -273,6 +275,7 @@ void add_validate_commands(CLI::App& app, GlobalOptions& global) {
         return std::find(only->begin(), only->end(), r.scenario) != only->end();
       };
     ValidationReport rep = v.run(default_calibration(), keep);
+    write_html(*html, HtmlReportKind::kValidate, report_json(rep), nullptr, global);
     if (global.format == "json") std::printf("%s\n", report_json(rep).dump(2).c_str());
     else if (global.format == "csv") std::printf("%s", report_csv(rep).c_str());
     else std::printf("%s", report_text(rep).c_str());
