@@ -66,7 +66,11 @@ Page area_page(const Json& r) {
     }
     ++die_order;
   }
-  for (const auto& [name, a] : by_component) totals.push_back({{"component", name}, {"area_mm2", a}});
+  Json names = Json::array();  // one colour per component in both charts
+  for (const auto& [name, a] : by_component) {
+    totals.push_back({{"component", name}, {"area_mm2", a}});
+    names.push_back(name);
+  }
   const double reticle = number(r["reticle_area_mm2"]);
   Json tooltip = {{{"field", "die"}}, {{"field", "component"}},
                   {{"field", "area_mm2"}, {"title", "area (mm²)"}, {"format", ",.1f"}}};
@@ -81,15 +85,12 @@ Page area_page(const Json& r) {
                        {"x", {{"field", "area_mm2"}, {"type", "quantitative"}, {"stack", "zero"},
                               {"title", "area of one die (mm²)"}}},
                        {"color", {{"field", "component"}, {"type", "nominal"}, {"title", "component"},
-                                  {"scale", {{"scheme", "tableau20"}}},
+                                  {"scale", {{"scheme", "tableau20"}, {"domain", names}}},
                                   {"legend", {{"orient", "bottom"}, {"columns", 5}, {"symbolType", "square"}}}}},
                        {"order", {{"field", "order"}}},
                        {"tooltip", tooltip}}}},
-        {{"data", {{"values", Json::array({{{"v", reticle}, {"label", "reticle " + pretty(reticle) + " mm²"}}})}}},
-         {"layer", {{{"mark", {{"type", "rule"}, {"color", "#c53030"}, {"strokeDash", {5, 3}}, {"strokeWidth", 1.5}}},
-                     {"encoding", {{"x", {{"field", "v"}, {"type", "quantitative"}}}}}},
-                    {{"mark", {{"type", "text"}, {"color", "#c53030"}, {"align", "left"}, {"dx", 4}, {"y", -6}, {"fontSize", 10}}},
-                     {"encoding", {{"x", {{"field", "v"}, {"type", "quantitative"}}}, {"text", {{"field", "label"}}}}}}}}}}}};
+        marker_layer("x", reticle, "reticle " + pretty(reticle) + " mm²", "#c53030",
+                     {{"align", "left"}, {"dx", 4}, {"y", -6}})}}};
   Section s{"Area", "", {}, {}};
   s.charts.push_back({"Area breakdown per die",
                       "One bar per kind of die (xN: dies of that kind in the package); the dashed line "
@@ -101,7 +102,7 @@ Page area_page(const Json& r) {
                 {"mark", {{"type", "arc"}, {"innerRadius", 62}, {"stroke", "#fff"}}},
                 {"encoding", {{"theta", {{"field", "area_mm2"}, {"type", "quantitative"}, {"stack", true}}},
                               {"color", {{"field", "component"}, {"type", "nominal"}, {"title", "component"},
-                                         {"scale", {{"scheme", "tableau20"}}}, {"sort", {{"field", "area_mm2"}, {"order", "descending"}}}}},
+                                         {"scale", {{"scheme", "tableau20"}, {"domain", names}}}, {"legend", nullptr}}},
                               {"order", {{"field", "area_mm2"}, {"sort", "descending"}}},
                               {"tooltip", {{{"field", "component"}},
                                            {{"field", "area_mm2"}, {"title", "package silicon (mm²)"}, {"format", ",.1f"}}}}}}};
@@ -259,11 +260,9 @@ Page fab_page(const Json& r) {
                                {"scale", {{"domain", {"binds first", "room left"}}, {"range", {"#e45756", "#a0aec0"}}}},
                                {"legend", {{"orient", "bottom"}}}},
                               kHalfWidth - 150, {{{"field", "label"}}, {{"field", "value"}, {"format", ",.0f"}}});
-    spec["layer"].push_back({{"data", {{"values", Json::array({{{"v", r["units_per_year"]}, {"t", "asked: " + pretty(number(r["units_per_year"]))}}})}}},
-                             {"layer", {{{"mark", {{"type", "rule"}, {"color", "#2b6cb0"}, {"strokeDash", {5, 3}}}},
-                                         {"encoding", {{"x", {{"field", "v"}, {"type", "quantitative"}}}}}},
-                                        {{"mark", {{"type", "text"}, {"color", "#2b6cb0"}, {"align", "left"}, {"dx", 4}, {"y", -6}, {"fontSize", 10}}},
-                                         {"encoding", {{"x", {{"field", "v"}, {"type", "quantitative"}}}, {"text", {{"field", "t"}}}}}}}}});
+    spec["layer"].push_back(marker_layer("x", number(r["units_per_year"]),
+                                         "asked: " + pretty(number(r["units_per_year"])), "#2b6cb0",
+                                         {{"align", "left"}, {"dx", 4}, {"y", -6}}));
     s.charts.push_back({"Which input binds the build-out",
                         "Accelerators per year each input's capacity supports (the assumptions below); the "
                         "smallest binds. Dashed: the units asked for (or bought).",

@@ -192,6 +192,19 @@ Json log_ticks(double lo, double hi) {
   return v;
 }
 
+Json marker_layer(const std::string& channel, double value, const std::string& label,
+                  const std::string& color, Json label_mark, bool solid) {
+  Json rule = {{"type", "rule"}, {"color", color}, {"strokeWidth", 1.5}};
+  if (!solid) rule["strokeDash"] = {5, 3};
+  label_mark["type"] = "text";
+  label_mark["color"] = color;
+  label_mark["fontSize"] = 10;
+  const Json at = {{"field", "v"}, {"type", "quantitative"}};
+  return {{"data", {{"values", Json::array({{{"v", value}, {"label", label}}})}}},
+          {"layer", {{{"mark", rule}, {"encoding", {{channel, at}}}},
+                     {{"mark", label_mark}, {"encoding", {{channel, at}, {"text", {{"field", "label"}}}}}}}}};
+}
+
 double number(const Json& v) {
   return v.is_number() ? v.get<double>() : std::nan("");
 }

@@ -72,6 +72,11 @@ double number(const Json& v);
 // Tick values for a log axis over [lo, hi] (lo > 0): the powers of ten, with 2 and 5 x them
 // when fewer than three fall inside.
 Json log_ticks(double lo, double hi);
+// A reference line at `value` on `channel` ("x": vertical, "y": horizontal) with its label, as
+// one self-contained layer (its own data) of a Vega-Lite layer list; `label_mark` places the
+// label (align, dx, dy, x or y). Dashed unless `solid`.
+Json marker_layer(const std::string& channel, double value, const std::string& label,
+                  const std::string& color, Json label_mark, bool solid = false);
 // j[key] as text: strings as they are, numbers pretty(), null "-".
 std::string text(const Json& j, std::string_view key);
 

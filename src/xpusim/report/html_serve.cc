@@ -35,13 +35,8 @@ Json cdf_panel(const std::string& title, const Json& cdf, double limit_ms, const
                                   {"tooltip", {{{"field", "q"}, {"title", "quantile"}, {"format", ".1%"}},
                                                {{"field", "ms"}, {"title", title + " (ms)"}, {"format", ",.4~g"}}}}}}});
   if (std::isfinite(limit_ms)) {
-    Json rule = Json::array({{{"ms", limit_ms}, {"label", limit_name + " " + pretty(limit_ms, 4) + " ms"}}});
-    layers.push_back({{"data", {{"values", rule}}},
-                      {"mark", {{"type", "rule"}, {"color", "#c53030"}, {"strokeDash", {5, 3}}, {"strokeWidth", 1.5}}},
-                      {"encoding", {{"x", {{"field", "ms"}, {"type", "quantitative"}}}}}});
-    layers.push_back({{"data", {{"values", rule}}},
-                      {"mark", {{"type", "text"}, {"color", "#c53030"}, {"align", "left"}, {"dx", 4}, {"y", 8}, {"fontSize", 10}}},
-                      {"encoding", {{"x", {{"field", "ms"}, {"type", "quantitative"}}}, {"text", {{"field", "label"}}}}}});
+    layers.push_back(marker_layer("x", limit_ms, limit_name + " " + pretty(limit_ms, 4) + " ms", "#c53030",
+                                  {{"align", "left"}, {"dx", 4}, {"y", 8}}));
   }
   return {{"width", 262}, {"height", 200}, {"layer", layers}};
 }
@@ -159,22 +154,13 @@ Chart mlperf_chart(const Json& m) {
                         {{"field", "tpot_p99_ms"}, {"title", "p99 TPOT (ms)"}, {"format", ",.4~g"}},
                         {{"field", "order"}, {"title", "probe #"}}}}}}});
     if (limits.contains(limit_key) && limits[limit_key].is_number()) {
-      Json rule = Json::array({{{"v", number(limits[limit_key])}, {"label", "limit " + pretty(number(limits[limit_key]), 4) + " ms"}}});
-      layers.push_back({{"data", {{"values", rule}}},
-                        {"mark", {{"type", "rule"}, {"color", "#c53030"}, {"strokeDash", {5, 3}}}},
-                        {"encoding", {{"y", {{"field", "v"}, {"type", "quantitative"}}}}}});
-      layers.push_back({{"data", {{"values", rule}}},
-                        {"mark", {{"type", "text"}, {"color", "#c53030"}, {"align", "left"}, {"x", 4}, {"dy", -7}, {"fontSize", 10}}},
-                        {"encoding", {{"y", {{"field", "v"}, {"type", "quantitative"}}}, {"text", {{"field", "label"}}}}}});
+      const double v = number(limits[limit_key]);
+      layers.push_back(marker_layer("y", v, "limit " + pretty(v, 4) + " ms", "#c53030",
+                                    {{"align", "left"}, {"x", 4}, {"dy", -7}}));
     }
     if (std::isfinite(chosen_tps)) {
-      Json rule = Json::array({{{"v", chosen_tps}, {"label", "chosen: " + pretty(qps, 4) + " queries/s"}}});
-      layers.push_back({{"data", {{"values", rule}}},
-                        {"mark", {{"type", "rule"}, {"color", "#2b6cb0"}, {"strokeWidth", 1.5}}},
-                        {"encoding", {{"x", {{"field", "v"}, {"type", "quantitative"}}}}}});
-      layers.push_back({{"data", {{"values", rule}}},
-                        {"mark", {{"type", "text"}, {"color", "#2b6cb0"}, {"align", "right"}, {"dx", -4}, {"y", 8}, {"fontSize", 10}}},
-                        {"encoding", {{"x", {{"field", "v"}, {"type", "quantitative"}}}, {"text", {{"field", "label"}}}}}});
+      layers.push_back(marker_layer("x", chosen_tps, "chosen: " + pretty(qps, 4) + " queries/s", "#2b6cb0",
+                                    {{"align", "right"}, {"dx", -4}, {"y", 8}}, true));
     }
     return Json{{"width", 440}, {"height", 240}, {"layer", layers}};
   };
