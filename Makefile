@@ -7,12 +7,13 @@ JOBS  ?= $(shell nproc)
 DEB_PACKAGES := cmake ninja-build g++ pkg-config libyaml-cpp-dev nlohmann-json3-dev libcli11-dev \
                 libfmt-dev libexpected-dev libgtest-dev libgmock-dev libbenchmark-dev \
                 libsqlite3-dev libsqlitecpp-dev libpagmo-dev libopenmpi-dev openmpi-bin \
-                pybind11-dev python3-dev python3-pytest
+                pybind11-dev python3-dev python3-pytest python3 chromium
 
 .PHONY: demo test deps configure build python sanitize bench clean
 
 deps:
 	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \

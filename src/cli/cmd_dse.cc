@@ -30,6 +30,7 @@
 #include "xpusim/dse/result_db.h"
 #include "xpusim/dse/result_writer.h"
 #include "xpusim/dse/space.h"
+#include "xpusim/report/chart_data.h"
 #include "xpusim/report/table.h"
 
 namespace xpusim::cli {
@@ -51,7 +52,9 @@ constexpr size_t kBlock = 256;
 
 std::string parameter_csv(const ParameterValue& v) { return v.text.substr(0, v.text.find(' ')); }
 
-void print_front(const GlobalOptions& g, const api::FrontOutcome& out, const std::string& header) {
+void print_front(const GlobalOptions& g, const api::FrontOutcome& out, const std::string& header,
+                 const std::string& html = "", const DesignSample* sample = nullptr) {
+  write_html(html, HtmlReportKind::kPareto, out.json, sample ? sample->to_json() : json(nullptr), g);
   if (g.format == "json") {
     std::printf("%s\n", out.json.dump(2).c_str());
     return;
@@ -322,11 +325,22 @@ void run_explore(const ExploreOptions& o, const GlobalOptions& g) {
 }
 
 // ---- pareto -----------------------------------------------------------------------------------
-struct ParetoOptions : api::ParetoRequest {};
+struct ParetoOptions : api::ParetoRequest {
+  std::string html;  // --html FILE
+};
 
 void run_pareto(const ParetoOptions& o, const GlobalOptions& g) {
   const api::FrontOutcome out = value_or_throw(api::pareto_scenario(o));
-  print_front(g, out, fmt::format("results {} (space {})\n", o.db, out.space.file));
+  // --html: the dominated designs too (a bounded sample), read back from the database.
+  DesignSample sample(out.space, out.space.objectives, out.space.constraints);
+  if (!o.html.empty()) {
+    auto db = value_or_throw(ResultDb::open_for_reading(o.db));
+    db->for_each([&](const DesignResult& r) {
+      if (r.index < out.space.grid_size()) sample.add(r);
+    });
+  }
+  print_front(g, out, fmt::format("results {} (space {})\n", o.db, out.space.file), o.html,
+              &sample);
 }
 
 }  // namespace
@@ -369,6 +383,7 @@ void add_dse_commands(CLI::App& app, GlobalOptions& g) {
   pareto->add_option("--objectives", p->objectives,
                      "objectives instead of the space's, e.g. output_tokens_per_s_per_device:max,"
                      "manufacturing_cost_usd:min");
+  add_html_option(pareto, p->html);
   pareto->callback([p, &g] { run_pareto(*p, g); });
 
   add_sensitivity_command(app, g);

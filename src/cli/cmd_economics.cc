@@ -38,9 +38,11 @@ void print_infeasible_line(const GlobalOptions& g, const Feasibility& f) {
 }
 
 // Options shared by area/cost/fab: the hardware and the die inventory.
-using HardwareArgs = api::AreaRequest;
+struct HardwareArgs : api::AreaRequest {
+  std::string html;  // --html FILE
+};
 
-void add_hardware_args(CLI::App* sub, HardwareArgs& a) {
+void add_hardware_args(CLI::App* sub, api::AreaRequest& a) {
   sub->add_option("--hardware", a.hardware, "hardware preset id or YAML/JSON file")->required();
   bound_int(sub->add_option("--units-on-die", a.units_on_die,
                             "compute units physically on the compute dies, incl. disabled ones "
@@ -76,6 +78,7 @@ void run_area(const GlobalOptions& g, const HardwareArgs& args) {
   if (!area.feasibility.feasible() && g.format == "csv")
     table.add_row({"package", "", "", "INFEASIBLE", area.feasibility.to_string()});
   print_infeasible_line(g, area.feasibility);
+  write_html(args.html, HtmlReportKind::kArea, out.json, nullptr, g);
   emit(g, out.json, table);
 }
 
@@ -113,7 +116,9 @@ void run_wafer(const GlobalOptions& g, const WaferArgs& a) {
 }
 
 // ---- cost --------------------------------------------------------------------------------------
-struct CostArgs : api::CostRequest {};
+struct CostArgs : api::CostRequest {
+  std::string html;  // --html FILE
+};
 
 void run_cost(const GlobalOptions& g, const CostArgs& a) {
   const api::CostOutcome out = value_or_throw(api::cost_scenario(with_overrides(a, g)));
@@ -127,6 +132,7 @@ void run_cost(const GlobalOptions& g, const CostArgs& a) {
                    fixed(c.design_nre.value(), 0)});
     if (g.format == "csv") table.add_row({"INFEASIBLE: " + c.feasibility.to_string(), "-"});
     print_infeasible_line(g, c.feasibility);
+    write_html(a.html, HtmlReportKind::kCost, out.json, nullptr, g);
     emit(g, out.json, table);
     return;
   }
@@ -147,11 +153,14 @@ void run_cost(const GlobalOptions& g, const CostArgs& a) {
                  fixed(out.tco.total.value(), 0)});
   if (out.cost_per_million_tokens)
     table.add_row({"per million output tokens", fixed(out.cost_per_million_tokens->value(), 4)});
+  write_html(a.html, HtmlReportKind::kCost, out.json, nullptr, g);
   emit(g, out.json, table);
 }
 
 // ---- fab ---------------------------------------------------------------------------------------
-struct FabArgs : api::FabRequest {};
+struct FabArgs : api::FabRequest {
+  std::string html;  // --html FILE
+};
 
 void run_fab(const GlobalOptions& g, const FabArgs& a) {
   const api::FabOutcome out = value_or_throw(api::fab_scenario(with_overrides(a, g)));
@@ -169,6 +178,7 @@ void run_fab(const GlobalOptions& g, const FabArgs& a) {
   }
   if (!feas.feasible() && g.format == "csv") table.add_row({"INFEASIBLE", feas.to_string()});
   print_infeasible_line(g, feas);
+  write_html(a.html, HtmlReportKind::kFab, out.json, nullptr, g);
   emit(g, out.json, table);
 }
 
@@ -180,6 +190,7 @@ void add_economics_commands(CLI::App& app, GlobalOptions& g) {
     auto* sub = app.add_subcommand("area", "die area per component, per die and per package, "
                                            "with the reticle check and peak power");
     add_hardware_args(sub, *args);
+    add_html_option(sub, args->html);
     sub->callback([&g, args] { run_area(g, *args); });
   }
   {
@@ -268,6 +279,7 @@ void add_economics_commands(CLI::App& app, GlobalOptions& g) {
     bound_real(sub->add_option("--tokens-per-second", a->tokens_per_second,
                                "output tokens/s for the cost per million tokens"),
                bounds::kTokensPerSecond);
+    add_html_option(sub, a->html);
     sub->callback([&g, a] { run_cost(g, *a); });
   }
   {
@@ -281,6 +293,7 @@ void add_economics_commands(CLI::App& app, GlobalOptions& g) {
                               bounds::kBudgetUsd);
     units->excludes(budget);
     sub->add_option("--assume", a->assume, "override an assumption: NAME=VALUE (repeatable)");
+    add_html_option(sub, a->html);
     sub->callback([&g, a] { run_fab(g, *a); });
   }
 }

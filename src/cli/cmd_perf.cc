@@ -16,6 +16,7 @@
 #include "xpusim/api/perf.h"
 #include "xpusim/base/text.h"
 #include "xpusim/perf/step_model.h"
+#include "xpusim/report/chart_data.h"
 #include "xpusim/report/table.h"
 
 namespace xpusim::cli {
@@ -61,7 +62,9 @@ void print_ops_table(const PhaseBreakdown& ph, const char* title) {
 
 // ---- run ------------------------------------------------------------------------------------
 // The flags are the request (api/perf.h) plus what only the command line has.
-struct RunOptions : api::RunRequest {};
+struct RunOptions : api::RunRequest {
+  std::string html;  // --html FILE
+};
 
 void add_economics_rows(Table& s, const Result<TokenEconomics>& e) {
   if (!e || !e->feasibility.feasible()) {
@@ -85,6 +88,8 @@ void run_scenario(const RunOptions& o, const GlobalOptions& g) {
   api::RunRequest request = o;
   request.overrides = g.overrides;
   const api::RunOutcome out = value_or_throw(api::run_scenario(request));
+  write_html(o.html, HtmlReportKind::kRun, out.json, run_chart_data(out.hw, out.scenario.precision),
+             g);
   if (g.format == "json") {
     std::printf("%s\n", out.json.dump(2).c_str());
     return;
@@ -197,7 +202,9 @@ void run_gemm(const GemmOptions& o, const GlobalOptions& g) {
 }
 
 // ---- compare --------------------------------------------------------------------------------
-struct CompareOptions : api::CompareRequest {};
+struct CompareOptions : api::CompareRequest {
+  std::string html;  // --html FILE
+};
 using api::CompareRow;
 using api::dominant_bound;
 
@@ -205,6 +212,8 @@ void run_compare(const CompareOptions& o, const GlobalOptions& g) {
   api::CompareRequest request = o;
   request.overrides = g.overrides;
   const api::CompareOutcome out = value_or_throw(api::compare_scenario(request));
+  write_html(o.html, HtmlReportKind::kCompare, out.json, compare_chart_data(out.json, g.overrides),
+             g);
   if (g.format == "json") {
     std::printf("%s\n", out.json.dump(2).c_str());
     return;
@@ -296,6 +305,7 @@ void add_perf_commands(CLI::App& app, GlobalOptions& global) {
                              "depreciation lifetime, years"),
              bounds::kLifetimeYears)
       ->capture_default_str();
+  add_html_option(run, run_opts->html);
   run->callback([run_opts, &global] { run_scenario(*run_opts, global); });
 
   auto gemm_opts = std::make_shared<GemmOptions>();
@@ -328,6 +338,7 @@ void add_perf_commands(CLI::App& app, GlobalOptions& global) {
   bound_int(cmp->add_option("--tp", cmp_opts->tp,
                             "tensor-parallel degree (default: smallest that fits)"),
             bounds::kParallelDegree);
+  add_html_option(cmp, cmp_opts->html);
   cmp->callback([cmp_opts, &global] { run_compare(*cmp_opts, global); });
 }
 

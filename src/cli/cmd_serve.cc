@@ -15,6 +15,7 @@
 
 #include "cli/command.h"
 #include "cli/numeric_flags.h"
+#include "xpusim/report/chart_data.h"
 #include "xpusim/api/serve.h"
 #include "xpusim/base/text.h"
 #include "xpusim/perf/step_model.h"
@@ -27,7 +28,9 @@ namespace {
 using json = nlohmann::ordered_json;
 
 // The flags are the request (api/serve.h) plus what only the command line has.
-struct ServeOptions : api::ServeRequest {};
+struct ServeOptions : api::ServeRequest {
+  std::string html;  // --html FILE
+};
 
 // Flattens nested objects to dotted keys for one CSV row (the JSON's keys as columns).
 void flatten(const json& j, const std::string& prefix, std::vector<std::string>& keys,
@@ -48,8 +51,12 @@ void flatten(const json& j, const std::string& prefix, std::vector<std::string>&
 void run_serve(const ServeOptions& o, const GlobalOptions& g) {
   api::ServeRequest request = o;
   request.overrides = g.overrides;
+  StepTimeline steps;  // for --html
+  if (!o.html.empty()) request.on_step = [&](const StepRecord& r) { steps.add(r); };
   const api::ServeOutcome out = value_or_throw(api::serve_scenario(request));
   const json& j = out.json;
+  write_html(o.html, HtmlReportKind::kServe, j,
+             out.result ? serve_chart_data(out.result->counters, steps) : json(nullptr), g);
   if (g.format == "json") {
     std::printf("%s\n", j.dump(2).c_str());
     return;
@@ -227,6 +234,7 @@ void add_serve_commands(CLI::App& app, GlobalOptions& global) {
   c->add_option("--router", o->router, "replica router: " + join(builtin_routers().names()))
       ->capture_default_str();
   c->add_option("--timeline", o->timeline, "write one CSV row per engine iteration to FILE");
+  add_html_option(c, o->html);
   c->callback([o, &global] { run_serve(*o, global); });
 }
 

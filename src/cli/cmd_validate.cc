@@ -219,9 +219,12 @@ void add_validate_commands(CLI::App& app, GlobalOptions& global) {
                    "predict only the rows of these scenarios (default: every row)")
       ->delimiter(',')
       ->check(CLI::IsMember(simulated_scenarios()));
-  validate->callback([file, only, &global] {
+  auto html = std::make_shared<std::string>();
+  add_html_option(validate, *html);
+  validate->callback([file, only, html, &global] {
     const api::ValidateOutcome out = value_or_throw(
         api::validate_scenario({.file = *file, .scenarios = *only, .overrides = global.overrides}));
+    write_html(*html, HtmlReportKind::kValidate, out.json, nullptr, global);
     if (global.format == "json") std::printf("%s\n", out.json.dump(2).c_str());
     else if (global.format == "csv") std::printf("%s", report_csv(out.report).c_str());
     else std::printf("%s", report_text(out.report).c_str());

@@ -14,12 +14,14 @@
 
 #include "xpusim/base/diagnostic.h"
 #include "xpusim/config/schema.h"
+#include "xpusim/report/html_report.h"
 
 namespace xpusim::cli {
 
 struct GlobalOptions {
   std::string format = "table";          // table | json | csv
   std::vector<std::string> overrides;    // --set dotted.path=value, applied to every input file
+  std::string command_line;              // argv as typed (quoted where needed), for reports
 };
 
 // Thrown by a command for bad user input; main prints the diagnostics and exits with 1.
@@ -71,6 +73,13 @@ void add_sensitivity_command(CLI::App& app, GlobalOptions& global);
 // `describe <noun>`: the schema as a table, or a JSON array of fields (schema_output.cc).
 void print_schema(const std::string& name, const std::vector<FieldInfo>& fields,
                   const GlobalOptions& g);
+
+// `--html FILE` on a command that writes an HTML report (html_output.cc).
+CLI::Option* add_html_option(CLI::App* cmd, std::string& path);
+// Writes the report of `kind` to `path` when it is not empty: `result` is the command's
+// --format json document, `extra` its chart data (report/chart_data.h). Errors -> InputError.
+void write_html(const std::string& path, HtmlReportKind kind, const nlohmann::ordered_json& result,
+                const nlohmann::ordered_json& extra, const GlobalOptions& global);
 
 // Prints diagnostics as "error: file:line:col: path: message", one per line.
 void print_diagnostics(const Diagnostics& diags);

@@ -52,6 +52,26 @@ int check_output(int code) {
   return code;
 }
 
+// The command line as typed, for the header of reports: "xpusim" and the arguments, each quoted
+// for a POSIX shell where it holds anything but plain word characters.
+std::string command_line(int argc, char** argv) {
+  std::string out = "xpusim";
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    const bool plain = !a.empty() && a.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN"
+                                                         "OPQRSTUVWXYZ0123456789_./=:,@%+-") ==
+                                         std::string::npos;
+    if (plain) {
+      out += " " + a;
+      continue;
+    }
+    out += " '";
+    for (char c : a) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    out += "'";
+  }
+  return out;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -61,6 +81,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.fallthrough();
   GlobalOptions global;
+  global.command_line = command_line(argc, argv);
   app.add_option("--format", global.format, "output format")
       ->check(CLI::IsMember({"table", "json", "csv"}));
   app.add_option("--set", global.overrides,

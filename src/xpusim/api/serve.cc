@@ -254,10 +254,12 @@ ServeOutcome serve_checked(const ServeRequest& o) {
   if (o.slo_tpot_ms) run_options.slo_tpot = units::ms(*o.slo_tpot_ms);
   if (w.dataset) run_options.beam_width = w.dataset->beam_width;
   std::unique_ptr<Timeline> timeline;
-  if (!o.timeline.empty()) {
-    timeline = std::make_unique<Timeline>(o.timeline);
-    run_options.on_step = [&](const StepRecord& r) { timeline->write(r); };
-  }
+  if (!o.timeline.empty()) timeline = std::make_unique<Timeline>(o.timeline);
+  if (timeline || o.on_step)
+    run_options.on_step = [&](const StepRecord& r) {
+      if (timeline) timeline->write(r);
+      if (o.on_step) o.on_step(r);
+    };
 
   std::optional<ServingResult>& result = out.result;
   std::optional<MlperfResult>& mlperf_result = out.mlperf;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -45,6 +46,8 @@ struct ServeRequest {
   std::optional<int> decode_tp, decode_pp;
   std::string router = "round_robin";
   std::string timeline;                     // a CSV file of one row per engine iteration | ""
+  // Called after every engine iteration is scheduled (the HTML report's timeline); not a flag.
+  std::function<void(const StepRecord&)> on_step;
 };
 
 // The workload a request describes.
