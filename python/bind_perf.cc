@@ -51,7 +51,8 @@ Binder<GemmRequest> gemm_keywords() {
       .add("k", &GemmRequest::k, true)
       .add("batch", &GemmRequest::batch)
       .add("precision", &GemmRequest::precision)
-      .add("weight_precision", &GemmRequest::weight_precision);
+      .add("weight_precision", &GemmRequest::weight_precision)
+      .add("runtime", &GemmRequest::runtime);
   return b;
 }
 

@@ -68,6 +68,8 @@ CASES = [
                   weight_precision="int4"),
      "gemm --hardware h100-sxm-80gb --m 16 --n 8192 --k 8192 --batch 4 --precision fp8 "
      "--weight-precision int4"),
+    ("gemm", dict(hardware="a100-sxm-80gb", m=1024, n=10240, k=5120, runtime="tensorrt-llm"),
+     "gemm --hardware a100-sxm-80gb --m 1024 --n 10240 --k 5120 --runtime tensorrt-llm"),
     ("compare", dict(model="llama-3.1-8b", batch=8, input_len=512, output_len=64, devices=4),
      "compare --model llama-3.1-8b --batch 8 --input-len 512 --output-len 64 --devices 4"),
     ("serve", dict(hardware="h100-sxm-80gb", model="llama-3.1-8b", precision="fp8",
