@@ -37,6 +37,26 @@ DesignResult infeasible(DesignResult r, InfeasibleReason why, std::string detail
 
 void set(MetricValues& m, Metric k, double v) { m[static_cast<size_t>(k)] = v; }
 
+// The figures a static and a serve scenario compute alike: throughput (all devices and per
+// device), area, power, energy and cost per token, and the per-$ and per-W ratios.
+void set_shared_metrics(MetricValues& m, TokensPerSecond throughput, int devices,
+                        const AreaReport& area, const CostBreakdown& cost,
+                        const TokenEconomics& econ) {
+  const double per_device = throughput.value() / devices;
+  double max_die = 0;
+  for (const auto& d : area.dies) max_die = std::max(max_die, d.area.value());
+  set(m, Metric::kOutputTokensPerS, throughput.value());
+  set(m, Metric::kOutputTokensPerSPerDevice, per_device);
+  set(m, Metric::kTotalAreaMm2, area.total_area.value());
+  set(m, Metric::kMaxDieAreaMm2, max_die);
+  set(m, Metric::kAveragePowerW, econ.average_power.value());
+  set(m, Metric::kEnergyPerOutputTokenJ, econ.energy_per_output_token.value());
+  set(m, Metric::kManufacturingCostUsd, cost.manufacturing.value());
+  set(m, Metric::kCostPerMillionOutputTokensUsd, econ.cost_per_million_output_tokens.value());
+  set(m, Metric::kTokensPerSPerUsd, per_device / cost.manufacturing.value());
+  set(m, Metric::kTokensPerSPerW, per_device / econ.average_power.value());
+}
+
 // The resource bounding the largest share of a phase's time, as "dram 71%" (as `run` prints it).
 std::string dominant_bound(const PhaseBreakdown& ph) {
   constexpr int kBounds = 7;
@@ -346,22 +366,10 @@ DesignResult DesignEvaluator::evaluate_stage(DesignResult r, const HardwareStage
   }
 
   MetricValues& m = r.metrics;
-  const double per_device = perf->output_tokens_per_s.value() / sc.devices;
-  double max_die = 0;
-  for (const auto& d : area.dies) max_die = std::max(max_die, d.area.value());
-  set(m, Metric::kOutputTokensPerS, perf->output_tokens_per_s.value());
-  set(m, Metric::kOutputTokensPerSPerDevice, per_device);
+  set_shared_metrics(m, perf->output_tokens_per_s, sc.devices, area, cost, *econ);
   set(m, Metric::kTtftMs, units::to_ms(perf->ttft));
   set(m, Metric::kTpotMs, units::to_ms(perf->tpot));
   set(m, Metric::kE2eLatencyMs, units::to_ms(perf->e2e_latency));
-  set(m, Metric::kTotalAreaMm2, area.total_area.value());
-  set(m, Metric::kMaxDieAreaMm2, max_die);
-  set(m, Metric::kAveragePowerW, econ->average_power.value());
-  set(m, Metric::kEnergyPerOutputTokenJ, econ->energy_per_output_token.value());
-  set(m, Metric::kManufacturingCostUsd, cost.manufacturing.value());
-  set(m, Metric::kCostPerMillionOutputTokensUsd, econ->cost_per_million_output_tokens.value());
-  set(m, Metric::kTokensPerSPerUsd, per_device / cost.manufacturing.value());
-  set(m, Metric::kTokensPerSPerW, per_device / econ->average_power.value());
   set(m, Metric::kRequestsPerS,
       perf->output_tokens_per_s.value() / static_cast<double>(sc.output_len));
   if (detail) {
@@ -421,22 +429,10 @@ DesignResult DesignEvaluator::evaluate_serving(DesignResult r, const HardwareSta
   }
 
   MetricValues& m = r.metrics;
-  const double per_device = out.output_tokens_per_s.value() / config.devices;
-  double max_die = 0;
-  for (const auto& d : st.area->dies) max_die = std::max(max_die, d.area.value());
-  set(m, Metric::kOutputTokensPerS, out.output_tokens_per_s.value());
-  set(m, Metric::kOutputTokensPerSPerDevice, per_device);
+  set_shared_metrics(m, out.output_tokens_per_s, config.devices, *st.area, cost, *econ);
   set(m, Metric::kTtftMs, units::to_ms(out.ttft.mean));
   set(m, Metric::kTpotMs, units::to_ms(out.tpot.mean));
   set(m, Metric::kE2eLatencyMs, units::to_ms(out.e2e.mean));
-  set(m, Metric::kTotalAreaMm2, st.area->total_area.value());
-  set(m, Metric::kMaxDieAreaMm2, max_die);
-  set(m, Metric::kAveragePowerW, econ->average_power.value());
-  set(m, Metric::kEnergyPerOutputTokenJ, econ->energy_per_output_token.value());
-  set(m, Metric::kManufacturingCostUsd, cost.manufacturing.value());
-  set(m, Metric::kCostPerMillionOutputTokensUsd, econ->cost_per_million_output_tokens.value());
-  set(m, Metric::kTokensPerSPerUsd, per_device / cost.manufacturing.value());
-  set(m, Metric::kTokensPerSPerW, per_device / econ->average_power.value());
   set(m, Metric::kTtftP99Ms, units::to_ms(out.ttft.p99));
   set(m, Metric::kTpotP99Ms, units::to_ms(out.tpot.p99));
   set(m, Metric::kRequestsPerS, out.requests_per_s.value());
