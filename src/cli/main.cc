@@ -85,7 +85,9 @@ int main(int argc, char** argv) {
   app.add_option("--format", global.format, "output format")
       ->check(CLI::IsMember({"table", "json", "csv"}));
   app.add_option("--set", global.overrides,
-                 "override a field of the input specs, e.g. --set memory.dram.bandwidth=4TB/s")
+                 "override a field of the input specs: hardware.PATH=VALUE (or PATH=VALUE) for the "
+                 "hardware, model.PATH=VALUE for the model (run, serve, compare), e.g. --set "
+                 "memory.dram.bandwidth=4TB/s --set model.layers=40")
       ->allow_extra_args(false);
 
   app.add_subcommand("list", "list the presets of a kind")->require_subcommand(1);

@@ -60,7 +60,7 @@ struct Loaded {
 
 Loaded load(const AreaRequest& a) {
   Loaded l;
-  l.hw = value_or_fail(load_hardware(a.hardware, a.overrides));
+  l.hw = value_or_fail(load_hardware(a.hardware, hardware_only_overrides(a.overrides)));
   l.area = value_or_fail(estimate_area(
       l.hw, AreaOptions{.units_on_die = a.units_on_die, .dram_phys_on_die = a.dram_phys_on_die}));
   return l;

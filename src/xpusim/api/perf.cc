@@ -211,8 +211,9 @@ RunOutcome run_checked(const RunRequest& o) {
                                               o.microbatches, o.batch, o.batch));
   const PrecisionPlan prec = precision_plan(o);
   RunOutcome out;
-  out.hw = value_or_fail(load_hardware(o.hardware, o.overrides));
-  out.model = value_or_fail(load_model(o.model));
+  const SplitOverrides set = split_overrides(o.overrides);  // --set hardware.* | model.*
+  out.hw = value_or_fail(load_hardware(o.hardware, set.hardware));
+  out.model = value_or_fail(load_model(o.model, set.model));
   const HardwareSpec& hw = out.hw;
   const ModelSpec& model = out.model;
   check_context(o, model);
@@ -264,7 +265,7 @@ GemmOutcome gemm_checked(const GemmRequest& o) {
   Precision wb = o.weight_precision.empty() ? a : parse_precision("--weight-precision",
                                                                   o.weight_precision);
   GemmOutcome out;
-  out.hw = value_or_fail(load_hardware(o.hardware, o.overrides));
+  out.hw = value_or_fail(load_hardware(o.hardware, hardware_only_overrides(o.overrides)));
   const HardwareSpec& hw = out.hw;
   // The kernel library's efficiency is the named runtime's (gemm --runtime), never a serving
   // stack's folded in silently.
@@ -349,7 +350,8 @@ CompareOutcome compare_checked(const CompareRequest& o) {
   if (given_tp > 0 && given_devices > 0 && given_devices % given_tp != 0)
     input_error("--devices",
                 fmt::format("{} devices is not a multiple of tp = {}", given_devices, given_tp));
-  out.model = value_or_fail(load_model(o.model));
+  const SplitOverrides set = split_overrides(o.overrides);  // --set hardware.* | model.*
+  out.model = value_or_fail(load_model(o.model, set.model));
   const ModelSpec& model = out.model;
   check_context(o, model);
   if (given_tp > 0) flags_or_fail(check_plan(model, ParallelismPlan{given_tp, 1, 1, 1, false}));
@@ -359,7 +361,7 @@ CompareOutcome compare_checked(const CompareRequest& o) {
   for (const std::string& id : list_presets("hardware")) {
     CompareRow row;
     row.hardware = id;
-    auto hw = load_hardware(id, o.overrides);
+    auto hw = load_hardware(id, set.hardware);
     if (!hw) {
       row.error = "preset does not load: " + (hw.error().empty() ? "" : hw.error()[0].message);
       rows.push_back(row);

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "xpusim/api/impl/input_failure.h"
+#include "xpusim/config/presets.h"
 #include "xpusim/config/hardware_schema.h"
 #include "xpusim/config/model_schema.h"
 #include "xpusim/perf/step_model.h"
@@ -214,8 +215,9 @@ ServeOutcome serve_checked(const ServeRequest& o) {
     if (o.rate || o.concurrency)
       input_error("--mlperf", "sets its own arrivals; drop --rate / --concurrency");
   }
-  out.hw = loaded_or_fail(load_hardware(o.hardware, o.overrides), "--hardware");
-  out.model = loaded_or_fail(load_model(o.model), "--model");
+  const SplitOverrides set = split_overrides(o.overrides);  // --set hardware.* | model.*
+  out.hw = loaded_or_fail(load_hardware(o.hardware, set.hardware), "--hardware");
+  out.model = loaded_or_fail(load_model(o.model, set.model), "--model");
   const HardwareSpec& hw = out.hw;
   const ModelSpec& model = out.model;
   SystemConfig& config = out.config;

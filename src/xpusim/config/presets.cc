@@ -64,4 +64,14 @@ Result<std::string> resolve_preset_path(const std::string& kind, const std::stri
                             id_or_file, what + " preset");
 }
 
+SplitOverrides split_overrides(const std::vector<std::string>& overrides) {
+  SplitOverrides out;
+  for (const auto& o : overrides) {
+    if (o.starts_with("model.")) out.model.push_back(o.substr(6));
+    else if (o.starts_with("hardware.")) out.hardware.push_back(o.substr(9));
+    else out.hardware.push_back(o);
+  }
+  return out;
+}
+
 }  // namespace xpusim

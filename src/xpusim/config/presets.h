@@ -29,4 +29,13 @@ std::vector<std::string> list_yaml_ids(const std::string& dir);
 Result<std::string> resolve_id_or_file(const std::string& dir, const std::string& id_or_file,
                                        const std::string& what);
 
+// `--set` assignments by the spec they reach: "model.PATH=VALUE" -> the model (as "PATH=VALUE"),
+// "hardware.PATH=VALUE" and an assignment without a namespace -> the hardware (the form --set
+// took before it reached the model). The paths themselves are checked by each spec's schema.
+struct SplitOverrides {
+  std::vector<std::string> hardware;
+  std::vector<std::string> model;
+};
+SplitOverrides split_overrides(const std::vector<std::string>& overrides);
+
 }  // namespace xpusim

@@ -233,6 +233,29 @@ TEST(PerfCli, GemmEqualsValidateAndTheRuntimeIsNamed) {
   EXPECT_NE(bad.out.find("unknown runtime \"cublass\""), std::string::npos) << bad.out;
 }
 
+// --set reaches the model as well as the hardware: model.PATH for the model, hardware.PATH (or a
+// bare PATH, as before) for the hardware; a command without a model refuses model.* by name.
+TEST(PerfCli, SetReachesTheModelAndTheHardware) {
+  const std::string base = "run --hardware h100-sxm-80gb --model llama-3.1-8b --batch 8 "
+                           "--input-len 512 --output-len 64 --format json";
+  auto tpot = [&](const std::string& sets) {
+    CliRun r = run(base + sets);
+    EXPECT_EQ(r.code, 0) << r.out;
+    return r.code == 0 ? nlohmann::json::parse(r.out)["tpot_ms"].get<double>() : 0.0;
+  };
+  const double full = tpot("");
+  EXPECT_LT(tpot(" --set model.layers=16"), 0.7 * full);  // half the layers: about half the step
+  EXPECT_DOUBLE_EQ(tpot(" --set hardware.memory.dram.bandwidth=4TB/s"),
+                   tpot(" --set memory.dram.bandwidth=4TB/s"));
+  CliRun bad = run(base + " --set model.layrs=16", true);
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_NE(bad.out.find("did you mean \"layers\""), std::string::npos) << bad.out;
+  CliRun area = run("area --hardware h100-sxm-80gb --set model.layers=3", true);
+  EXPECT_EQ(area.code, 1);
+  EXPECT_NE(area.out.find("--set: model.layers=3: this command loads no model"), std::string::npos)
+      << area.out;
+}
+
 // Without --devices each preset runs on its smallest fitting tp, so the ranking is per device.
 TEST(PerfCli, CompareRanksFeasibleFirstByThroughputPerDevice) {
   CliRun r = run("compare --model llama-3.1-8b --batch 8 --input-len 512 --output-len 64 "

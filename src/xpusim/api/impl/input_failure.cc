@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "xpusim/base/text.h"
+#include "xpusim/config/presets.h"
 
 namespace xpusim::api::detail {
 
@@ -30,6 +31,15 @@ Precision parse_precision(const std::string& flag, const std::string& text) {
   if (auto m = closest_match(text, precision_names()))
     msg += fmt::format(" (did you mean \"{}\"?)", *m);
   input_error(flag, msg);
+}
+
+std::vector<std::string> hardware_only_overrides(const std::vector<std::string>& overrides) {
+  SplitOverrides split = split_overrides(overrides);
+  if (!split.model.empty())
+    input_error("--set", fmt::format("model.{}: this command loads no model; --set model.PATH=VALUE "
+                                     "applies to run, serve and compare",
+                                     split.model.front()));
+  return split.hardware;
 }
 
 void BoundChecks::check(const std::string& flag, int64_t v, const IntBound& b) {

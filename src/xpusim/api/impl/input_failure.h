@@ -59,6 +59,10 @@ T flags_or_fail(Result<T> r) {
 // "unknown precision "fp7"; allowed: ... (did you mean ...)" under `flag`.
 Precision parse_precision(const std::string& flag, const std::string& text);
 
+// The --set assignments of a command that loads no model: the hardware's (config/presets.h
+// split_overrides); a "model.*" one is an error under --set naming the commands that take it.
+std::vector<std::string> hardware_only_overrides(const std::vector<std::string>& overrides);
+
 // The numeric bounds of the flags (base/bounds.h), checked again on the values of a request: the
 // command line checks the text before converting it, a library caller hands numbers. Every value
 // out of its bound is collected; fail_if_any() reports them together.
