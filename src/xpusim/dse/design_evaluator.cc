@@ -109,6 +109,7 @@ Result<DesignEvaluator> DesignEvaluator::create(const SpaceSpec& space) {
   e.space_ = space;
   const std::string hardware_ref = resolve_beside(space, space.hardware);
   const std::string model_ref = resolve_beside(space, space.model);
+  e.model_ref_ = model_ref;
   auto doc = load_hardware_document(hardware_ref);
   auto model = load_model(model_ref);
   Diagnostics diags;
@@ -197,6 +198,7 @@ DesignEvaluator::DesignEvaluator(DesignEvaluator&& o) noexcept
       memo_(std::move(o.memo_)),
       base_(std::move(o.base_)),
       model_(std::move(o.model_)),
+      model_ref_(std::move(o.model_ref_)),
       precision_(o.precision_),
       calibration_(std::move(o.calibration_)),
       economics_(std::move(o.economics_)),
@@ -300,6 +302,14 @@ DesignResult DesignEvaluator::evaluate(uint64_t index) const {
   ParallelismPlan plan;
   int64_t batch = space_.batch;
   const std::vector<std::string> engine = assignments_of(space_, c, ParameterTarget::kEngine);
+  // A design that sets model fields has a model of its own (the file re-read with them applied).
+  const std::vector<std::string> model_sets = assignments_of(space_, c, ParameterTarget::kModel);
+  std::optional<ModelSpec> own_model;
+  if (!model_sets.empty()) {
+    auto m = load_model(model_ref_, model_sets);
+    if (!m) return infeasible(std::move(r), InfeasibleReason::kInvalid, diagnostics_text(m.error()));
+    own_model = std::move(*m);
+  }
   for (size_t i = 0; i < c.size(); ++i) {
     const SpaceParameter& p = space_.parameters[i];
     const int64_t v = p.values[c[i]].number ? static_cast<int64_t>(*p.values[c[i]].number) : 0;
@@ -307,7 +317,8 @@ DesignResult DesignEvaluator::evaluate(uint64_t index) const {
     if (p.target == ParameterTarget::kPlanPp) plan.pp = static_cast<int>(v);
     if (p.target == ParameterTarget::kScenarioBatch) batch = v;
   }
-  return evaluate_stage(std::move(r), *st, plan, batch, engine, nullptr);
+  return evaluate_stage(std::move(r), *st, own_model ? *own_model : model_, plan, batch, engine,
+                        nullptr);
 }
 
 DesignResult DesignEvaluator::evaluate_assignments(const std::vector<std::string>& hardware,
@@ -320,14 +331,15 @@ DesignResult DesignEvaluator::evaluate_assignments(const std::vector<std::string
     r.feasibility = st.feasibility;
     return r;
   }
-  return evaluate_stage(std::move(r), st, plan, batch.value_or(space_.batch), {}, detail);
+  return evaluate_stage(std::move(r), st, model_, plan, batch.value_or(space_.batch), {}, detail);
 }
 
 DesignResult DesignEvaluator::evaluate_stage(DesignResult r, const HardwareStage& st,
-                                             const ParallelismPlan& plan, int64_t batch,
-                                             const std::vector<std::string>& engine,
+                                             const ModelSpec& model, const ParallelismPlan& plan,
+                                             int64_t batch, const std::vector<std::string>& engine,
                                              Bounds* detail) const {
-  if (space_.kind == ScenarioKind::kServe) return evaluate_serving(std::move(r), st, plan, engine);
+  if (space_.kind == ScenarioKind::kServe)
+    return evaluate_serving(std::move(r), st, model, plan, engine);
   const HardwareSpec& hw = *st.hw;
   const AreaReport& area = *st.area;
   const CostBreakdown& cost = *st.cost;
@@ -340,13 +352,13 @@ DesignResult DesignEvaluator::evaluate_stage(DesignResult r, const HardwareStage
   sc.output_len = space_.output_len;
   sc.plan = plan;
   sc.devices = space_.devices > 0 ? space_.devices : sc.plan.tp * sc.plan.pp;
-  if (auto ok = check_plan(model_, sc.plan); !ok)
+  if (auto ok = check_plan(model, sc.plan); !ok)
     return infeasible(std::move(r), InfeasibleReason::kParallelism, diagnostics_text(ok.error()));
-  if (auto ok = check_static_scenario(model_, sc); !ok)
+  if (auto ok = check_static_scenario(model, sc); !ok)
     return infeasible(std::move(r), InfeasibleReason::kInvalid, diagnostics_text(ok.error()));
 
   // 3. Performance of the static scenario (memory fit, network tiers).
-  auto perf = simulate_static(hw, model_, sc, calibration_);
+  auto perf = simulate_static(hw, model, sc, calibration_);
   if (!perf) return infeasible(std::move(r), InfeasibleReason::kInvalid, diagnostics_text(perf.error()));
   if (!perf->feasibility.feasible()) {
     r.feasibility = perf->feasibility;
@@ -384,13 +396,13 @@ DesignResult DesignEvaluator::evaluate_stage(DesignResult r, const HardwareStage
 namespace xpusim {
 
 DesignResult DesignEvaluator::evaluate_serving(DesignResult r, const HardwareStage& st,
-                                               const ParallelismPlan& plan,
+                                               const ModelSpec& model, const ParallelismPlan& plan,
                                                const std::vector<std::string>& engine) const {
   const HardwareSpec& hw = *st.hw;
   const CostBreakdown& cost = *st.cost;
 
   // 2. The deployment: the plan, the engine with the design's fields, the serving system.
-  if (auto ok = check_plan(model_, plan); !ok)
+  if (auto ok = check_plan(model, plan); !ok)
     return infeasible(std::move(r), InfeasibleReason::kParallelism, diagnostics_text(ok.error()));
   SystemConfig config;
   config.plan = plan;
@@ -403,7 +415,7 @@ DesignResult DesignEvaluator::evaluate_serving(DesignResult r, const HardwareSta
   auto eng = parse_engine_document(engine_base_, engine);
   if (!eng) return infeasible(std::move(r), InfeasibleReason::kInvalid, diagnostics_text(eng.error()));
   config.engine = std::move(*eng);
-  auto system = ServingSystem::create(hw, model_, config, default_calibration());
+  auto system = ServingSystem::create(hw, model, config, default_calibration());
   if (!system)
     return infeasible(std::move(r), InfeasibleReason::kInvalid, diagnostics_text(system.error()));
   if (!(*system)->info().feasibility.feasible()) {

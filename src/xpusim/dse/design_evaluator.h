@@ -103,12 +103,12 @@ class DesignEvaluator {
   // Stages 2-4 for a design whose hardware stage is `st`; `engine` ("path=value" of the engine
   // profile) only for a serve scenario.
   [[nodiscard]] DesignResult evaluate_stage(DesignResult r, const HardwareStage& st,
-                                            const ParallelismPlan& plan, int64_t batch,
-                                            const std::vector<std::string>& engine,
+                                            const ModelSpec& model, const ParallelismPlan& plan,
+                                            int64_t batch, const std::vector<std::string>& engine,
                                             Bounds* detail) const;
   // Stages 2-4 of a serve scenario: the deployment, the simulation, its token economics.
   [[nodiscard]] DesignResult evaluate_serving(DesignResult r, const HardwareStage& st,
-                                              const ParallelismPlan& plan,
+                                              const ModelSpec& model, const ParallelismPlan& plan,
                                               const std::vector<std::string>& engine) const;
   // The stage of `choice`, computed once per hardware assignment when the space also varies the
   // plan or the batch (bounded: the memo is emptied when it holds kMaxMemo entries). A thread that
@@ -123,6 +123,7 @@ class DesignEvaluator {
   mutable std::unordered_map<uint64_t, std::shared_future<std::shared_ptr<const HardwareStage>>> memo_;
   Document base_;
   ModelSpec model_;
+  std::string model_ref_;  // the model's id or file, re-read by designs that set model fields
   PrecisionPlan precision_;
   PerfCalibration calibration_;
   TokenEconomicsAssumptions economics_;

@@ -12,6 +12,7 @@
 #include "xpusim/base/bounds.h"
 #include "xpusim/base/text.h"
 #include "xpusim/config/hardware_schema.h"
+#include "xpusim/config/model_schema.h"
 #include "xpusim/config/precision.h"
 #include "xpusim/serving/engine_profile.h"
 
@@ -122,7 +123,8 @@ std::vector<FieldInfo> make_space_fields() {
                         "serve: seed of the request lengths and arrivals (default 0)", false));
   f.push_back(text_field("parameters[].path",
                          "what varies: hardware.<hardware/v1 path> (as --set), plan.tp, plan.pp, "
-                         "scenario.batch (static) or engine.<engine/v1 path> (serve)"));
+                         "scenario.batch (static), engine.<engine/v1 path> (serve) or "
+                         "model.<model/v1 path>"));
   FieldInfo values = text_field("parameters[].values",
                                 "a list of values in the field's type and unit, e.g. [96, 132]; "
                                 "or give range", false);
@@ -337,13 +339,15 @@ std::optional<SpaceParameter> resolve_path(const Document& doc, const std::strin
     return false;
   };
   if (match(hardware_schema().fields(), "hardware.", ParameterTarget::kHardware) ||
-      match(engine_schema().fields(), "engine.", ParameterTarget::kEngine))
+      match(engine_schema().fields(), "engine.", ParameterTarget::kEngine) ||
+      match(model_schema().fields(), "model.", ParameterTarget::kModel))
     return p;
   std::string msg = "unknown parameter path " + quote(path);
   if (auto m = closest_match(path, known)) msg += "; did you mean \"" + *m + "\"?";
   else
     msg += "; allowed: hardware.<a hardware/v1 path> (`xpusim describe hardware`), plan.tp, "
-           "plan.pp, scenario.batch, engine.<an engine/v1 path> (`xpusim describe engine`)";
+           "plan.pp, scenario.batch, engine.<an engine/v1 path> (`xpusim describe engine`), "
+           "model.<a model/v1 path> (`xpusim describe model`)";
   diags.push_back(diagnostic_at(doc, at, msg));
   return std::nullopt;
 }
@@ -547,9 +551,11 @@ bool read_tied(const Document& doc, const std::string& at, SpaceParameter& p, ui
       ok = false;
       continue;
     }
-    if (member->target != ParameterTarget::kHardware && member->target != ParameterTarget::kEngine) {
+    if (member->target != ParameterTarget::kHardware && member->target != ParameterTarget::kEngine &&
+        member->target != ParameterTarget::kModel) {
       diags.push_back(diagnostic_at(doc, t + ".path", quote(member->path) + " cannot be tied; "
-                                                      "allowed: hardware.* and engine.* fields"));
+                                                      "allowed: hardware.*, engine.* and model.* "
+                                                      "fields"));
       ok = false;
       continue;
     }

@@ -25,7 +25,7 @@ inline constexpr const char* kSpaceSchemaName = "space/v1";
 inline constexpr uint64_t kDefaultMaxDesigns = 1'000'000;
 
 // What a parameter sets.
-enum class ParameterTarget { kHardware, kPlanTp, kPlanPp, kScenarioBatch, kEngine };
+enum class ParameterTarget { kHardware, kPlanTp, kPlanPp, kScenarioBatch, kEngine, kModel };
 
 // What each design runs: a static batch (`xpusim run`) or a serving simulation (`xpusim serve`).
 enum class ScenarioKind { kStatic, kServe };
@@ -39,8 +39,8 @@ struct ParameterValue {
 struct SpaceParameter {
   std::string path;        // as written: "hardware.memory.dram.bandwidth", "plan.tp"
   ParameterTarget target = ParameterTarget::kHardware;
-  std::string field_path;  // hardware/v1 or engine/v1 path ("memory.dram.bandwidth",
-                           // "max_batch"); "" otherwise
+  std::string field_path;  // hardware/v1, engine/v1 or model/v1 path ("memory.dram.bandwidth",
+                           // "max_batch", "layers"); "" otherwise
   FieldInfo field;         // the field the values are checked against
   std::vector<ParameterValue> values;  // distinct, in the order written or generated
   // Fields tied to this one (hardware.* or engine.*): each has as many values, and value i of

@@ -207,5 +207,32 @@ objectives:
             "hardware.memory.dram.bandwidth=3350000000000 B/s");
 }
 
+// model.* parameters: each design's model is the model file with its fields set, as
+// `run --set model.PATH=VALUE` sets them.
+TEST(DesignEvaluator, ModelFieldsAreParameters) {
+  auto s = space_from(R"(schema: space/v1
+hardware: h100-sxm-80gb
+model: llama-3.1-8b
+scenario: {kind: static, batch: 8, input_len: 256, output_len: 32, precision: bf16}
+parameters:
+  - {path: model.layers, values: [16, 32]}
+objectives:
+  - {metric: output_tokens_per_s_per_device, goal: max}
+)");
+  ASSERT_TRUE(s) << to_string(s.error());
+  EXPECT_EQ(s->parameters[0].target, ParameterTarget::kModel);
+  auto ev = DesignEvaluator::create(*s);
+  ASSERT_TRUE(ev);
+  const DesignResult half = ev->evaluate(0), full = ev->evaluate(1);
+  ASSERT_TRUE(half.feasibility.feasible() && full.feasibility.feasible());
+  EXPECT_GT(metric(half, Metric::kOutputTokensPerS), 1.5 * metric(full, Metric::kOutputTokensPerS));
+  auto run = xpusim::testing::run(
+      "run --hardware h100-sxm-80gb --model llama-3.1-8b --batch 8 --input-len 256 --output-len 32 "
+      "--precision bf16 --format json --set model.layers=16");
+  ASSERT_EQ(run.code, 0) << run.out;
+  const double cli = nlohmann::json::parse(run.out)["output_tokens_per_s"].get<double>();
+  EXPECT_NEAR(metric(half, Metric::kOutputTokensPerS), cli, 1e-5 * cli);
+}
+
 }  // namespace
 }  // namespace xpusim

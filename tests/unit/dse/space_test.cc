@@ -249,7 +249,7 @@ TEST(Space, TiedFieldsBadInput) {
   EXPECT_EQ(errors(space_from(tied_edited("{path: hardware.memory.dram.capacity",
                                           "{path: plan.pp"))),
             "space.yaml:9:10: parameters[0].tied[0].path: \"plan.pp\" cannot be tied; allowed: "
-            "hardware.* and engine.* fields");
+            "hardware.*, engine.* and model.* fields");
   EXPECT_EQ(errors(space_from(tied_edited("{path: hardware.memory.dram.capacity",
                                           "{path: hardware.memory.dram.stacks"))),
             "space.yaml:9:10: parameters[0].tied[0].path: \"hardware.memory.dram.stacks\" is already "
