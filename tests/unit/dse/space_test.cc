@@ -21,13 +21,17 @@ std::string errors(const Result<SpaceSpec>& s) {
   return text;
 }
 
-// kSmallSpace with `from` replaced by `to`.
-std::string edited(const std::string& from, const std::string& to) {
-  std::string text = kSmallSpace;
+// `space` with the first `from` replaced by `to`.
+std::string edited_space(std::string text, const std::string& from, const std::string& to) {
   const size_t at = text.find(from);
   EXPECT_NE(at, std::string::npos) << from;
   if (at != std::string::npos) text.replace(at, from.size(), to);
   return text;
+}
+
+// kSmallSpace with `from` replaced by `to`.
+std::string edited(const std::string& from, const std::string& to) {
+  return edited_space(kSmallSpace, from, to);
 }
 
 TEST(Space, ParsesValuesRangesObjectivesAndConstraints) {
@@ -154,11 +158,7 @@ TEST(Space, ObjectivesFlag) {
 // ---- serve scenarios ----
 
 std::string serve_edited(const std::string& from, const std::string& to) {
-  std::string text = kServeSpace;
-  const size_t at = text.find(from);
-  EXPECT_NE(at, std::string::npos) << from;
-  if (at != std::string::npos) text.replace(at, from.size(), to);
-  return text;
+  return edited_space(kServeSpace, from, to);
 }
 
 TEST(Space, ServeScenarioWithEngineParameters) {
@@ -224,11 +224,7 @@ objectives:
 )";
 
 std::string tied_edited(const std::string& from, const std::string& to) {
-  std::string text = kTied;
-  const size_t at = text.find(from);
-  EXPECT_NE(at, std::string::npos) << from;
-  if (at != std::string::npos) text.replace(at, from.size(), to);
-  return text;
+  return edited_space(kTied, from, to);
 }
 
 TEST(Space, TiedFieldsMoveWithTheirParameter) {
