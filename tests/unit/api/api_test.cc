@@ -10,6 +10,8 @@
 
 #include <gtest/gtest.h>
 
+#include "result_text.h"
+
 #include "xpusim/api/dse.h"
 #include "xpusim/api/economics.h"
 #include "xpusim/api/perf.h"
@@ -22,10 +24,7 @@ namespace {
 // All diagnostics of a failed result, one per line, as the command line prints them.
 template <class T>
 std::string why(const Result<T>& r) {
-  if (r) return "(no error)";
-  std::string text = to_string(r.error());
-  if (!text.empty() && text.back() == '\n') text.pop_back();
-  return text;
+  return xpusim::testing::error_text(r);
 }
 
 RunRequest small_run() {

@@ -5,17 +5,17 @@
 
 #include <gtest/gtest.h>
 
+#include "result_text.h"
+
 #include "xpusim/api/validate.h"
 
 namespace xpusim::api {
 namespace {
 
+// All diagnostics of a failed result, one per line, as the command line prints them.
 template <class T>
 std::string why(const Result<T>& r) {
-  if (r) return "(no error)";
-  std::string text = to_string(r.error());
-  if (!text.empty() && text.back() == '\n') text.pop_back();
-  return text;
+  return xpusim::testing::error_text(r);
 }
 
 const std::string kFixture = std::string(XPUSIM_TEST_DATA_DIR) + "/validation/fixture.csv";

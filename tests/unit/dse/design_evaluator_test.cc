@@ -171,19 +171,7 @@ TEST(DesignEvaluator, ServeDesignsEqualXpusimServe) {
 
 // A design with tied fields is the base hardware with all of them set: `run --set` of each.
 TEST(DesignEvaluator, TiedFieldsAreSetTogether) {
-  auto s = space_from(R"(schema: space/v1
-hardware: h100-sxm-80gb
-model: llama-3.1-8b
-scenario: {kind: static, batch: 8, input_len: 256, output_len: 32, precision: bf16}
-parameters:
-  - path: hardware.memory.dram.stacks
-    values: [4, 5]
-    tied:
-      - {path: hardware.memory.dram.capacity, values: ["64 GiB", "80 GiB"]}
-      - {path: hardware.memory.dram.bandwidth, values: ["2.68 TB/s", "3.35 TB/s"]}
-objectives:
-  - {metric: output_tokens_per_s_per_device, goal: max}
-)");
+  auto s = space_from(testing::kTied);
   ASSERT_TRUE(s) << to_string(s.error());
   auto ev = DesignEvaluator::create(*s);
   ASSERT_TRUE(ev);
@@ -201,10 +189,10 @@ objectives:
   const auto j = nlohmann::json::parse(run.out);
   EXPECT_NEAR(metric(r, Metric::kOutputTokensPerS), j["output_tokens_per_s"].get<double>(),
               1e-5 * j["output_tokens_per_s"].get<double>());
-  // The design id hashes every field the design sets, tied ones included.
-  EXPECT_EQ(canonical_assignment(*s, 1),
+  // The design id hashes every field the design sets, tied ones included (design 2: 5 stacks, tp 1).
+  EXPECT_EQ(canonical_assignment(*s, 2),
             "hardware.memory.dram.stacks=5;hardware.memory.dram.capacity=85899345920 B;"
-            "hardware.memory.dram.bandwidth=3350000000000 B/s");
+            "hardware.memory.dram.bandwidth=3350000000000 B/s;plan.tp=1");
 }
 
 // model.* parameters: each design's model is the model file with its fields set, as

@@ -60,6 +60,22 @@ objectives:
   - {metric: manufacturing_cost_usd, goal: min}
 )";
 
+// A space with tied fields: HBM stacks with their capacity and bandwidth (2 x 2 designs).
+inline const char* kTied = R"(schema: space/v1
+hardware: h100-sxm-80gb
+model: llama-3.1-8b
+scenario: {kind: static, batch: 8, input_len: 256, output_len: 32, precision: bf16}
+parameters:
+  - path: hardware.memory.dram.stacks
+    values: [4, 5]
+    tied:
+      - {path: hardware.memory.dram.capacity, values: ["64 GiB", "80 GiB"]}
+      - {path: hardware.memory.dram.bandwidth, range: {min: "2.68 TB/s", max: "3.35 TB/s", steps: 2}}
+  - {path: plan.tp, values: [1, 2]}
+objectives:
+  - {metric: output_tokens_per_s_per_device, goal: max}
+)";
+
 inline Result<SpaceSpec> space_from(const std::string& text,
                                     std::optional<uint64_t> max_designs = kDefaultMaxDesigns) {
   auto doc = Document::from_yaml(text, "space.yaml", true);

@@ -3,6 +3,7 @@
 // message with file:line:column before any design is evaluated.
 #include <gtest/gtest.h>
 
+#include "result_text.h"
 #include "unit/dse/dse_test_util.h"
 #include "xpusim/base/text.h"
 
@@ -11,14 +12,12 @@ namespace {
 
 using testing::kServeSpace;
 using testing::kSmallSpace;
+using testing::kTied;
 using testing::space_from;
 
 std::string errors(const Result<SpaceSpec>& s) {
   EXPECT_FALSE(s.has_value());
-  if (s) return "";
-  std::string text = to_string(s.error());
-  if (!text.empty() && text.back() == '\n') text.pop_back();
-  return text;
+  return s ? "" : xpusim::testing::error_text(s);
 }
 
 // `space` with the first `from` replaced by `to`.
@@ -208,20 +207,6 @@ TEST(Space, ServeScenarioBadInput) {
 
 // ---- tied fields ----
 
-const char* kTied = R"(schema: space/v1
-hardware: h100-sxm-80gb
-model: llama-3.1-8b
-scenario: {kind: static, batch: 8, input_len: 256, output_len: 32, precision: bf16}
-parameters:
-  - path: hardware.memory.dram.stacks
-    values: [4, 5]
-    tied:
-      - {path: hardware.memory.dram.capacity, values: ["64 GiB", "80 GiB"]}
-      - {path: hardware.memory.dram.bandwidth, range: {min: "2.68 TB/s", max: "3.35 TB/s", steps: 2}}
-  - {path: plan.tp, values: [1, 2]}
-objectives:
-  - {metric: output_tokens_per_s_per_device, goal: max}
-)";
 
 std::string tied_edited(const std::string& from, const std::string& to) {
   return edited_space(kTied, from, to);
