@@ -113,15 +113,7 @@ void print_front(const GlobalOptions& g, const api::FrontOutcome& out, const std
 }
 
 // ---- explore ----------------------------------------------------------------------------------
-struct ExploreOptions {
-  std::string space;
-  std::string strategy = "grid";
-  std::optional<int64_t> max_evals;
-  int64_t max_designs = static_cast<int64_t>(kDefaultMaxDesigns);
-  int64_t seed = 0;
-  std::optional<int64_t> threads;
-  std::string db;
-  bool resume = false;
+struct ExploreOptions : api::ExploreRequest {
   bool quiet = false;
 };
 
@@ -189,27 +181,16 @@ std::unique_ptr<ResultDb> open_db(const RankGroup& group, const ExploreOptions& 
 // explore on every rank of `group` (one process, or an MPI job): each rank parses the space and
 // evaluates its share; rank 0 owns the database, the progress line and the output.
 void explore_on(const RankGroup& group, const ExploreOptions& o, const GlobalOptions& g) {
-  if (!g.overrides.empty())
-    input_error("--set", "explore takes no --set: a field that varies is a parameter of the space, "
-                         "one that does not is set in the base hardware file");
-  if (o.resume && o.db.empty()) input_error("--resume", "--resume needs --db FILE to resume from");
   const bool grid = o.strategy == "grid";
   const bool nsga2 = o.strategy == "nsga2";
   const bool root = group.rank() == 0;
-  const auto max_designs = static_cast<uint64_t>(o.max_designs);
   if (nsga2 && !o.max_evals)
     input_error("--max-evals", "--strategy nsga2 needs --max-evals N, the designs it may propose "
                                "(at least 16)");
-  // A grid is bounded by --max-designs before anything is evaluated; a random, lhs or nsga2
-  // search by the designs it evaluates.
-  SpaceSpec space = value_or_throw(load_space(o.space, grid ? std::optional(max_designs) : std::nullopt));
+  api::ExploreRequest request = o;
+  request.overrides = g.overrides;
+  SpaceSpec space = value_or_throw(api::load_search_space(request));
   const uint64_t total = space.grid_size();
-  if (!grid && !o.max_evals && total > max_designs)
-    input_error("--max-evals", fmt::format("--strategy {} over a space of {} designs (more than "
-                                           "--max-designs {}) needs --max-evals N",
-                                           o.strategy, total, max_designs));
-  if (!grid && o.max_evals && static_cast<uint64_t>(*o.max_evals) > max_designs)
-    input_error("--max-evals", fmt::format("{} is more than --max-designs {}", *o.max_evals, max_designs));
   const uint64_t max_evals = o.max_evals ? static_cast<uint64_t>(*o.max_evals) : 0;
   const std::optional<Nsga2Plan> plan =
       nsga2 ? std::optional(value_or_throw(nsga2_plan(max_evals, space.objectives.size())))

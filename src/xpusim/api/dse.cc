@@ -32,6 +32,28 @@ Json parameter_json(const SpaceParameter& p, const ParameterValue& v) {
 }
 
 
+SpaceSpec search_space_checked(const ExploreRequest& o) {
+  if (!o.overrides.empty())
+    input_error("--set", "explore takes no --set: a field that varies is a parameter of the space, "
+                         "one that does not is set in the base hardware file");
+  if (o.resume && o.db.empty()) input_error("--resume", "--resume needs --db FILE to resume from");
+  const bool grid = o.strategy == "grid";
+  const auto max_designs = static_cast<uint64_t>(o.max_designs);
+  // A grid is bounded by --max-designs before anything is evaluated; a random, lhs or nsga2
+  // search by the designs it evaluates.
+  SpaceSpec space =
+      value_or_fail(load_space(o.space, grid ? std::optional(max_designs) : std::nullopt));
+  const uint64_t total = space.grid_size();
+  if (!grid && !o.max_evals && total > max_designs)
+    input_error("--max-evals", fmt::format("--strategy {} over a space of {} designs (more than "
+                                           "--max-designs {}) needs --max-evals N",
+                                           o.strategy, total, max_designs));
+  if (!grid && o.max_evals && static_cast<uint64_t>(*o.max_evals) > max_designs)
+    input_error("--max-evals",
+                fmt::format("{} is more than --max-designs {}", *o.max_evals, max_designs));
+  return space;
+}
+
 FrontOutcome explore_checked(const ExploreRequest& o) {
   BoundChecks checks;
   checks.check("--max-evals", o.max_evals, kMaxEvalsBound);
@@ -43,24 +65,9 @@ FrontOutcome explore_checked(const ExploreRequest& o) {
     input_error("--strategy", fmt::format("unknown strategy \"{}\"; allowed: grid, random, lhs "
                                           "(nsga2 and MPI jobs: the xpusim explore command)",
                                           o.strategy));
-  if (!o.overrides.empty())
-    input_error("--set", "explore takes no --set: a field that varies is a parameter of the space, "
-                         "one that does not is set in the base hardware file");
-  if (o.resume && o.db.empty()) input_error("--resume", "--resume needs --db FILE to resume from");
   const bool grid = o.strategy == "grid";
-  const auto max_designs = static_cast<uint64_t>(o.max_designs);
-  // A grid is bounded by --max-designs before anything is evaluated; a random or lhs search by
-  // the designs it evaluates.
-  SpaceSpec space =
-      value_or_fail(load_space(o.space, grid ? std::optional(max_designs) : std::nullopt));
+  SpaceSpec space = search_space_checked(o);
   const uint64_t total = space.grid_size();
-  if (!grid && !o.max_evals && total > max_designs)
-    input_error("--max-evals", fmt::format("--strategy {} over a space of {} designs (more than "
-                                           "--max-designs {}) needs --max-evals N",
-                                           o.strategy, total, max_designs));
-  if (!grid && o.max_evals && static_cast<uint64_t>(*o.max_evals) > max_designs)
-    input_error("--max-evals",
-                fmt::format("{} is more than --max-designs {}", *o.max_evals, max_designs));
   const DesignEvaluator evaluator = value_or_fail(DesignEvaluator::create(space));
   const SearchStrategy strategy = grid                     ? SearchStrategy::kGrid
                                   : o.strategy == "random" ? SearchStrategy::kRandom
@@ -120,6 +127,10 @@ FrontOutcome pareto_checked(const ParetoRequest& o) {
 }
 
 }  // namespace
+
+Result<SpaceSpec> load_search_space(const ExploreRequest& request) {
+  return guarded([&] { return search_space_checked(request); });
+}
 
 Result<FrontOutcome> explore_scenario(const ExploreRequest& request) {
   return guarded([&] { return explore_checked(request); });

@@ -59,6 +59,12 @@ struct FrontOutcome {
 // metrics of each design on it; the counts; the objectives; the assumptions).
 Json front_json(const SpaceSpec& space, const FrontBuilder& fb);
 
+// The space of a search, loaded and checked as explore checks it before any evaluation: no --set,
+// --resume only with --db, a grid bounded by --max-designs, another strategy by --max-evals
+// (required beyond --max-designs, never above it). The explore command's MPI and NSGA-II search
+// starts from it too.
+Result<SpaceSpec> load_search_space(const ExploreRequest& request);
+
 Result<FrontOutcome> explore_scenario(const ExploreRequest& request);
 Result<Json> explore(const ExploreRequest& request);
 Result<FrontOutcome> pareto_scenario(const ParetoRequest& request);
