@@ -31,11 +31,16 @@ Field<HW> enum_field(std::string path, Ref ref, std::vector<std::pair<std::strin
   info.default_text = names.front().first;
   for (const auto& n : names) info.choices.push_back(n.first);
   info.description = std::move(description);
+  auto load = [ref, names](const HW& s) -> std::optional<FieldValue> {
+    for (const auto& [text, value] : names)
+      if (ref(const_cast<HW&>(s)) == value) return FieldValue{.text = text};
+    return std::nullopt;
+  };
   auto store = [ref, names = std::move(names)](HW& s, const FieldValue& v) {
     for (const auto& [text, value] : names)
       if (text == v.text) ref(s) = value;
   };
-  return Field<HW>{std::move(info), std::move(store)};
+  return Field<HW>{std::move(info), std::move(store), std::move(load)};
 }
 
 std::string num(double v, const char* format = "%g") {
@@ -82,6 +87,10 @@ void add_level(std::vector<Field<HW>>& out, const std::string& key, MemoryLevelS
     store(s, v);
     level(s).present = true;
   };
+  auto load = cap.load;  // an absent level has no capacity
+  cap.load = [load, level](const HW& s) {
+    return level(const_cast<HW&>(s)).present ? load(s) : std::nullopt;
+  };
   out.push_back(std::move(cap));
   out.push_back(field(base + ".bandwidth", [level](HW& s) -> auto& { return level(s).bandwidth; },
                       what + " peak bandwidth" + scope +
@@ -113,6 +122,10 @@ void add_tier(std::vector<Field<HW>>& out, const std::string& key, LinkTierSpec&
   bw.store = [store, tier](HW& s, const FieldValue& v) {
     store(s, v);
     tier(s).present = true;
+  };
+  auto load = bw.load;  // an absent tier has no bandwidth
+  bw.load = [load, tier](const HW& s) {
+    return tier(const_cast<HW&>(s)).present ? load(s) : std::nullopt;
   };
   out.push_back(std::move(bw));
   out.push_back(field(base + ".links", [tier](HW& s) -> auto& { return tier(s).links; },
@@ -281,12 +294,15 @@ std::vector<Field<HW>> hardware_fields() {
   return f;
 }
 
-bool given(const Document& doc, const std::string& path) { return doc.find(path) != nullptr; }
+bool given(const FieldSource& src, const std::string& path) { return src.given(path); }
 
-// Overrides carry this file name (Document::apply_override).
-bool from_command_line(const Document& doc, const std::string& path) {
-  const DocumentEntry* e = doc.find(path);
-  return e != nullptr && e->file == "<command line>";
+// Set after the file: a --set override, or a design of a search (Schema::set).
+bool from_command_line(const FieldSource& src, const std::string& path) {
+  return src.overridden(path);
+}
+
+Diagnostic diagnostic_at(const FieldSource& src, const std::string& path, std::string message) {
+  return src.at(path, std::move(message));
 }
 
 bool valid_id(const std::string& id) {
@@ -297,31 +313,31 @@ bool valid_id(const std::string& id) {
   return true;
 }
 
-void check_level(const Document& doc, const std::string& key,
+void check_level(const FieldSource& src, const std::string& key,
                  const MemoryLevelSpec& level, Diagnostics& diags) {
   const std::string base = "memory." + key;
-  if (!level.present && given(doc, base + ".bandwidth"))
-    diags.push_back(diagnostic_at(doc, base + ".bandwidth",
+  if (!level.present && given(src, base + ".bandwidth"))
+    diags.push_back(diagnostic_at(src, base + ".bandwidth",
                                   "given without " + base + ".capacity (a level is present iff "
                                   "its capacity is given)"));
-  if (!level.present && given(doc, base + ".array"))
-    diags.push_back(diagnostic_at(doc, base + ".array",
+  if (!level.present && given(src, base + ".array"))
+    diags.push_back(diagnostic_at(src, base + ".array",
                                   "given without " + base + ".capacity (a level is present iff "
                                   "its capacity is given)"));
-  if (level.present && key != "register_file" && !given(doc, base + ".bandwidth"))
-    diags.push_back(diagnostic_at(doc, base + ".capacity",
+  if (level.present && key != "register_file" && !given(src, base + ".bandwidth"))
+    diags.push_back(diagnostic_at(src, base + ".capacity",
                                   "the level has a capacity but no " + base +
                                       ".bandwidth; give both or neither"));
 }
 
-void check_tier(const Document& doc, const std::string& key, const LinkTierSpec& tier,
+void check_tier(const FieldSource& src, const std::string& key, const LinkTierSpec& tier,
                 Diagnostics& diags) {
   const std::string base = "interconnect." + key;
   if (!tier.present) {
     for (const char* sub : {"name", "links", "latency", "topology", "domain_size"}) {
       std::string path = base + "." + sub;
-      if (given(doc, path))
-        diags.push_back(diagnostic_at(doc, path, "given without " + base +
+      if (given(src, path))
+        diags.push_back(diagnostic_at(src, path, "given without " + base +
                                                      ".bandwidth (a tier is present iff its "
                                                      "bandwidth is given)"));
     }
@@ -330,15 +346,15 @@ void check_tier(const Document& doc, const std::string& key, const LinkTierSpec&
   std::vector<std::string> needed = {"name", "latency", "topology"};
   if (key == "scale_up") needed.push_back("domain_size");
   for (const auto& sub : needed)
-    if (!given(doc, base + "." + sub))
-      diags.push_back(diagnostic_at(doc, base + ".bandwidth",
+    if (!given(src, base + "." + sub))
+      diags.push_back(diagnostic_at(src, base + ".bandwidth",
                                     "the tier is present but " + base + "." + sub +
                                         " is missing; it is required for a present tier"));
 }
 
-void check_hardware(const HW& hw, const Document& doc, Diagnostics& diags) {
+void check_hardware(const HW& hw, const FieldSource& src, Diagnostics& diags) {
   if (!valid_id(hw.id))
-    diags.push_back(diagnostic_at(doc, "id", "expected lower-case letters, digits, '-', '.' or "
+    diags.push_back(diagnostic_at(src, "id", "expected lower-case letters, digits, '-', '.' or "
                                              "'_', got \"" + hw.id + "\""));
 
   // At least one precision runs on the matrix engines.
@@ -346,7 +362,7 @@ void check_hardware(const HW& hw, const Document& doc, Diagnostics& diags) {
   for (double m : hw.compute.matrix.macs_per_cycle) any = any || m > 0;
   if (!any)
     diags.push_back(diagnostic_at(
-        doc, "compute.matrix",
+        src, "compute.matrix",
         "no precision has macs_per_cycle > 0; give at least one, e.g. "
         "compute.matrix.macs_per_cycle.bf16"));
 
@@ -358,10 +374,10 @@ void check_hardware(const HW& hw, const Document& doc, Diagnostics& diags) {
     const auto& ds = hw.compute.datasheet_peak[index_of(p)];
     if (!ds) continue;
     const std::string prec(to_string(p));
-    if (!from_command_line(doc, "compute.datasheet_peak." + prec) &&
-        (from_command_line(doc, "compute.units") || from_command_line(doc, "compute.clock") ||
-         from_command_line(doc, "compute.matrix.engines_per_unit") ||
-         from_command_line(doc, "compute.matrix.macs_per_cycle." + prec)))
+    if (!from_command_line(src, "compute.datasheet_peak." + prec) &&
+        (from_command_line(src, "compute.units") || from_command_line(src, "compute.clock") ||
+         from_command_line(src, "compute.matrix.engines_per_unit") ||
+         from_command_line(src, "compute.matrix.macs_per_cycle." + prec)))
       continue;
     const double derived = peak_matrix_rate(hw, p).value();
     const double diff = std::fabs(derived / ds->value() - 1.0);
@@ -369,7 +385,7 @@ void check_hardware(const HW& hw, const Document& doc, Diagnostics& diags) {
       const auto& c = hw.compute;
       const std::string name(to_string(p));
       diags.push_back(diagnostic_at(
-          doc, "compute.datasheet_peak." + name,
+          src, "compute.datasheet_peak." + name,
           "derived " + name + " peak " + num(units::to_tflops(FlopRate(derived)), "%.1f") +
               " TFLOP/s (" + std::to_string(c.units) + " units x " +
               std::to_string(c.matrix.engines_per_unit) + " engines x " +
@@ -381,12 +397,12 @@ void check_hardware(const HW& hw, const Document& doc, Diagnostics& diags) {
   }
 
   const auto& m = hw.memory;
-  check_level(doc, "register_file", m.register_file, diags);
-  check_level(doc, "l1", m.l1, diags);
-  check_level(doc, "l2", m.l2, diags);
-  check_level(doc, "llc", m.llc, diags);
+  check_level(src, "register_file", m.register_file, diags);
+  check_level(src, "l1", m.l1, diags);
+  check_level(src, "l2", m.l2, diags);
+  check_level(src, "llc", m.llc, diags);
   if (m.llc.present && !m.l2.present)
-    diags.push_back(diagnostic_at(doc, "memory.llc.capacity",
+    diags.push_back(diagnostic_at(src, "memory.llc.capacity",
                                   "an LLC needs an L2 in front of it (give memory.l2)"));
 
   if (m.dram.type == "sram_only") {
@@ -398,51 +414,51 @@ void check_hardware(const HW& hw, const Document& doc, Diagnostics& diags) {
         {"sites", m.dram.sites.value_or(0) > 0}};
     for (const auto& [sub, bad] : nonzero)
       if (bad)
-        diags.push_back(diagnostic_at(doc, std::string("memory.dram.") + sub,
+        diags.push_back(diagnostic_at(src, std::string("memory.dram.") + sub,
                                       "must be 0 for dram type sram_only (no device memory; "
                                       "weights live in the last on-chip level)"));
     if (!m.l1.present && !m.l2.present && !m.llc.present)
-      diags.push_back(diagnostic_at(doc, "memory.dram.type",
+      diags.push_back(diagnostic_at(src, "memory.dram.type",
                                     "sram_only needs an on-chip level to hold the weights: give "
                                     "memory.l2 (or memory.l1 per unit, or memory.llc)"));
   } else {
     if (!(m.dram.capacity.value() > 0))
-      diags.push_back(diagnostic_at(doc, "memory.dram.capacity",
+      diags.push_back(diagnostic_at(src, "memory.dram.capacity",
                                     "must be > 0 for dram type " + m.dram.type +
                                         " (only sram_only has no device memory)"));
     if (!(m.dram.bandwidth.value() > 0))
-      diags.push_back(diagnostic_at(doc, "memory.dram.bandwidth",
+      diags.push_back(diagnostic_at(src, "memory.dram.bandwidth",
                                     "must be > 0 for dram type " + m.dram.type +
                                         " (only sram_only has no device memory)"));
   }
 
   if (hw.compute.units_on_die && *hw.compute.units_on_die < hw.compute.units)
     diags.push_back(diagnostic_at(
-        doc, "compute.units_on_die",
+        src, "compute.units_on_die",
         std::to_string(*hw.compute.units_on_die) + " units on the die is fewer than the " +
             std::to_string(hw.compute.units) + " enabled units (compute.units); must be >= " +
             std::to_string(hw.compute.units)));
   if (hw.memory.dram.sites && *hw.memory.dram.sites < hw.memory.dram.stacks)
     diags.push_back(diagnostic_at(
-        doc, "memory.dram.sites",
+        src, "memory.dram.sites",
         std::to_string(*hw.memory.dram.sites) + " HBM sites is fewer than the " +
             std::to_string(hw.memory.dram.stacks) + " stacks (memory.dram.stacks); must be >= " +
             std::to_string(hw.memory.dram.stacks)));
 
   const auto& mx = hw.compute.matrix;
   if ((mx.array_rows == 0) != (mx.array_cols == 0))
-    diags.push_back(diagnostic_at(doc, mx.array_rows == 0 ? "compute.matrix.array_cols"
+    diags.push_back(diagnostic_at(src, mx.array_rows == 0 ? "compute.matrix.array_cols"
                                                           : "compute.matrix.array_rows",
                                   "give both compute.matrix.array_rows and array_cols, or neither"));
 
-  check_tier(doc, "scale_up", hw.interconnect.scale_up, diags);
-  check_tier(doc, "scale_out", hw.interconnect.scale_out, diags);
+  check_tier(src, "scale_up", hw.interconnect.scale_up, diags);
+  check_tier(src, "scale_out", hw.interconnect.scale_out, diags);
 
   if (hw.physical.io_die.count == 0) {
     for (const char* sub : {"name", "area", "node"}) {
       std::string path = std::string("physical.io_die.") + sub;
-      if (given(doc, path))
-        diags.push_back(diagnostic_at(doc, path, "given but physical.io_die.count is 0"));
+      if (given(src, path))
+        diags.push_back(diagnostic_at(src, path, "given but physical.io_die.count is 0"));
     }
   }
 }

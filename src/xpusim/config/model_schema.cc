@@ -25,9 +25,9 @@ FieldOptions flag(const char* def) { return FieldOptions{.default_text = def}; }
 
 std::string num(int v) { return std::to_string(v); }
 
-void check_model(const ModelSpec& s, const Document& doc, Diagnostics& diags) {
+void check_model(const ModelSpec& s, const FieldSource& doc, Diagnostics& diags) {
   auto err = [&](const std::string& path, std::string msg) {
-    diags.push_back(diagnostic_at(doc, path, std::move(msg)));
+    diags.push_back(doc.at(path, std::move(msg)));
   };
   const bool mla = s.mla.enabled();
   if (s.kv_heads > s.heads) {
@@ -236,18 +236,29 @@ Result<ModelSpec> parse_model_document(Document doc, const std::vector<std::stri
   return model_schema().parse(doc);
 }
 
-Result<ModelSpec> load_model(const std::string& id_or_file,
-                             const std::vector<std::string>& overrides) {
-  if (id_or_file.ends_with(".json")) {
-    auto doc = hf_config_document(id_or_file);
-    if (!doc) return tl::unexpected(doc.error());
-    return parse_model_document(std::move(*doc), overrides);
-  }
+namespace {
+
+// The model/v1 document of a preset id, a YAML file or a Hugging Face config.json.
+Result<Document> model_document(const std::string& id_or_file) {
+  if (id_or_file.ends_with(".json")) return hf_config_document(id_or_file);
   auto path = resolve_preset_path("models", id_or_file, "model");
   if (!path) return tl::unexpected(path.error());
-  auto doc = Document::load_yaml_file(*path);
+  return Document::load_yaml_file(*path);
+}
+
+}  // namespace
+
+Result<ModelSpec> load_model(const std::string& id_or_file,
+                             const std::vector<std::string>& overrides) {
+  auto doc = model_document(id_or_file);
   if (!doc) return tl::unexpected(doc.error());
   return parse_model_document(std::move(*doc), overrides);
+}
+
+Result<SourcedSpec<ModelSpec>> load_model_sourced(const std::string& id_or_file) {
+  auto doc = model_document(id_or_file);
+  if (!doc) return tl::unexpected(doc.error());
+  return model_schema().parse_sourced(*doc);
 }
 
 }  // namespace xpusim

@@ -26,4 +26,8 @@ Result<ModelSpec> parse_model_document(Document doc, const std::vector<std::stri
 Result<ModelSpec> load_model(const std::string& id_or_file,
                              const std::vector<std::string>& overrides = {});
 
+// As load_model() without overrides, keeping where each field came from: the base a design
+// search sets model fields on (Schema::set) instead of re-reading the file per design.
+Result<SourcedSpec<ModelSpec>> load_model_sourced(const std::string& id_or_file);
+
 }  // namespace xpusim

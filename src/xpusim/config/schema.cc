@@ -122,12 +122,54 @@ tl::expected<FieldValue, std::string> parse_field_value(const FieldInfo& info,
       return tl::unexpected(msg);
     }
   }
-  bool below = info.min_exclusive ? !(v.number > info.min) : !(v.number >= info.min);
-  if (info.zero_allowed && v.number == 0) return v;
-  if (below || v.number > info.max)
-    return tl::unexpected("value " + quote(text) + " is out of range; allowed: " +
-                          info.range_text() + (info.reason.empty() ? "" : " (" + info.reason + ")"));
+  if (auto ok = check_field_range(info, v.number, text); !ok) return tl::unexpected(ok.error());
   return v;
+}
+
+tl::expected<void, std::string> check_field_range(const FieldInfo& info, double number,
+                                                   const std::string& as_written) {
+  bool below = info.min_exclusive ? !(number > info.min) : !(number >= info.min);
+  if (info.zero_allowed && number == 0) return {};
+  if (below || number > info.max || std::isnan(number))
+    return tl::unexpected("value " + quote(as_written) + " is out of range; allowed: " +
+                          info.range_text() + (info.reason.empty() ? "" : " (" + info.reason + ")"));
+  return {};
+}
+
+bool DocumentSource::given(const std::string& path) const { return doc_.find(path) != nullptr; }
+
+bool DocumentSource::overridden(const std::string& path) const {
+  const DocumentEntry* e = doc_.find(path);
+  return e != nullptr && e->file == "<command line>";  // Document::apply_override's file
+}
+
+Diagnostic DocumentSource::at(const std::string& path, std::string message) const {
+  return diagnostic_at(doc_, path, std::move(message));
+}
+
+const FieldOrigin* SpecOrigins::find(const std::string& path) const {
+  if (!index_) return nullptr;
+  auto it = index_->find(path);
+  return it == index_->end() || it->second >= fields_.size() ? nullptr : &fields_[it->second];
+}
+
+bool SpecOrigins::given(const std::string& path) const {
+  const FieldOrigin* o = find(path);
+  return o != nullptr && o->kind != FieldOrigin::Kind::kAbsent;
+}
+
+bool SpecOrigins::overridden(const std::string& path) const {
+  const FieldOrigin* o = find(path);
+  return o != nullptr && o->kind == FieldOrigin::Kind::kSet;
+}
+
+Diagnostic SpecOrigins::at(const std::string& path, std::string message) const {
+  const FieldOrigin* o = find(path);
+  if (o && o->kind == FieldOrigin::Kind::kSet)
+    return Diagnostic{"<command line>", o->line, o->column, path, std::move(message)};
+  if (o && o->kind == FieldOrigin::Kind::kFile)
+    return Diagnostic{file_, o->line, o->column, path, std::move(message)};
+  return Diagnostic{file_, 0, 0, path, std::move(message)};
 }
 
 Diagnostic diagnostic_at(const Document& doc, const std::string& path, std::string message) {

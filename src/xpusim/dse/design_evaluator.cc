@@ -2,6 +2,7 @@
 #include "xpusim/dse/design_evaluator.h"
 
 #include <algorithm>
+#include <map>
 
 #include <fmt/format.h>
 
@@ -91,6 +92,59 @@ std::vector<std::string> assignments_of(const SpaceSpec& space, const std::vecto
   return out;
 }
 
+// "<command line>" diagnostics in the schema's field order, as Schema::parse reports values
+// that do not parse: `bad` maps a field's position to its message.
+Diagnostics value_errors(const std::vector<FieldInfo>& fields, const std::map<size_t, std::string>& bad) {
+  Diagnostics diags;
+  for (const auto& [i, msg] : bad)
+    diags.push_back(Diagnostic{.file = "<command line>", .path = fields[i].path, .message = msg});
+  return diags;
+}
+
+// The spec of choice `c`: a copy of the validated `base` with the setters' values stored (in the
+// order --set would apply them: a later one wins), then the schema's cross-field checks on the
+// spec itself -- what parsing the base document with the same --set assignments gives.
+template <class Spec, class Setter>
+Result<Spec> with_values(const Schema<Spec>& schema, const SourcedSpec<Spec>& base,
+                         const std::vector<Setter>& setters, const std::vector<uint32_t>& c) {
+  SourcedSpec<Spec> s = base;
+  std::map<size_t, std::string> bad;
+  for (const Setter& st : setters) {
+    const auto& v = st.values[c[st.parameter]];
+    if (v) {
+      schema.set_parsed(s, st.field, *v);
+      bad.erase(st.field);
+    } else {
+      bad[st.field] = v.error();
+    }
+  }
+  if (!bad.empty()) return tl::unexpected(value_errors(schema.fields(), bad));
+  if (Diagnostics diags = schema.check(s); !diags.empty()) return tl::unexpected(diags);
+  return std::move(s.spec);
+}
+
+// The setters of the `target` fields of the space's parameters and their tied fields, in the
+// order assignments_of() lists them; every value parsed once for its field.
+template <class Spec, class Setter>
+std::vector<Setter> setters_of(const SpaceSpec& space, ParameterTarget target,
+                               const Schema<Spec>& schema) {
+  std::vector<Setter> out;
+  auto add = [&](size_t i, const SpaceParameter& p) {
+    if (p.target != target) return;
+    Setter st;
+    st.parameter = i;
+    st.field = schema.field_index(p.field_path).value();  // space.cc resolved the path
+    const FieldInfo& info = schema.fields()[st.field];
+    for (const ParameterValue& v : p.values) st.values.push_back(parse_field_value(info, v.text));
+    out.push_back(std::move(st));
+  };
+  for (size_t i = 0; i < space.parameters.size(); ++i) {
+    add(i, space.parameters[i]);
+    for (const auto& t : space.parameters[i].tied) add(i, t);
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string canonical_assignment(const SpaceSpec& space, uint64_t index) {
@@ -104,14 +158,15 @@ std::string canonical_assignment(const SpaceSpec& space, uint64_t index) {
   return out;
 }
 
-Result<DesignEvaluator> DesignEvaluator::create(const SpaceSpec& space) {
+Result<DesignEvaluator> DesignEvaluator::create(const SpaceSpec& space, DesignBuild build) {
   DesignEvaluator e;
   e.space_ = space;
+  e.build_ = build;
   const std::string hardware_ref = resolve_beside(space, space.hardware);
   const std::string model_ref = resolve_beside(space, space.model);
   e.model_ref_ = model_ref;
   auto doc = load_hardware_document(hardware_ref);
-  auto model = load_model(model_ref);
+  auto model = load_model_sourced(model_ref);
   Diagnostics diags;
   auto at = [&](std::string path, std::string msg) {
     diags.push_back(Diagnostic{.file = space.file, .path = std::move(path), .message = std::move(msg)});
@@ -120,8 +175,10 @@ Result<DesignEvaluator> DesignEvaluator::create(const SpaceSpec& space) {
   if (!model) for (auto d : model.error()) diags.push_back(d);
   if (doc) {
     // The base design itself must be valid: a design that sets no parameter is the base.
-    if (auto hw = hardware_schema().parse(*doc); !hw)
+    if (auto hw = hardware_schema().parse_sourced(*doc); !hw)
       for (auto d : hw.error()) diags.push_back(d);
+    else
+      e.base_hw_ = std::move(*hw);
     e.base_ = std::move(*doc);
   }
   const bool serve = space.kind == ScenarioKind::kServe;
@@ -163,7 +220,8 @@ Result<DesignEvaluator> DesignEvaluator::create(const SpaceSpec& space) {
     if (space.slo_tpot_ms) e.run_options_.slo_tpot = units::ms(*space.slo_tpot_ms);
   }
   if (model) {
-    e.model_ = std::move(*model);
+    e.base_model_ = std::move(*model);
+    e.model_ = e.base_model_.spec;
     const int64_t context = space.input_len + space.output_len;
     if (space.dataset.empty() && context > e.model_.max_context)
       at("scenario.input_len",
@@ -188,11 +246,19 @@ Result<DesignEvaluator> DesignEvaluator::create(const SpaceSpec& space) {
   e.cost_memo_ = std::make_unique<CostMemo>(e.economics_.cost);
   for (const auto& p : space.parameters)
     e.memoize_ = e.memoize_ || !touches(p, ParameterTarget::kHardware);
+  e.hardware_setters_ =
+      setters_of<HardwareSpec, FieldSetter>(space, ParameterTarget::kHardware, hardware_schema());
+  e.model_setters_ = setters_of<ModelSpec, FieldSetter>(space, ParameterTarget::kModel, model_schema());
   return e;
 }
 
 DesignEvaluator::DesignEvaluator(DesignEvaluator&& o) noexcept
     : space_(std::move(o.space_)),
+      build_(o.build_),
+      base_hw_(std::move(o.base_hw_)),
+      base_model_(std::move(o.base_model_)),
+      hardware_setters_(std::move(o.hardware_setters_)),
+      model_setters_(std::move(o.model_setters_)),
       inputs_digest_(std::move(o.inputs_digest_)),
       memoize_(o.memoize_),
       memo_(std::move(o.memo_)),
@@ -209,28 +275,47 @@ DesignEvaluator::DesignEvaluator(DesignEvaluator&& o) noexcept
       run_options_(std::move(o.run_options_)) {}
 
 Result<HardwareSpec> DesignEvaluator::hardware(uint64_t index) const {
-  const std::vector<uint32_t> c = space_.choice(index);
+  return hardware_of(space_.choice(index));
+}
+
+Result<HardwareSpec> DesignEvaluator::hardware_of(const std::vector<uint32_t>& c) const {
+  if (build_ == DesignBuild::kTypedSet)
+    return with_values(hardware_schema(), base_hw_, hardware_setters_, c);
   Document doc = base_;
   for (const auto& a : assignments_of(space_, c, ParameterTarget::kHardware))
     if (auto r = doc.apply_override(a); !r) return tl::unexpected(r.error());
   return hardware_schema().parse(doc);
 }
 
+Result<ModelSpec> DesignEvaluator::model_of(const std::vector<uint32_t>& c) const {
+  if (build_ == DesignBuild::kTypedSet)
+    return with_values(model_schema(), base_model_, model_setters_, c);
+  return load_model(model_ref_, assignments_of(space_, c, ParameterTarget::kModel));
+}
+
 DesignEvaluator::HardwareStage DesignEvaluator::hardware_stage(const std::vector<uint32_t>& c) const {
-  return hardware_stage(assignments_of(space_, c, ParameterTarget::kHardware));
+  return stage_of(hardware_of(c));
 }
 
 DesignEvaluator::HardwareStage DesignEvaluator::hardware_stage(
     const std::vector<std::string>& assignments) const {
-  HardwareStage st;
-  Document doc = base_;
+  // Typed set by path from the "path=value" text, as --set on the base document would.
+  SourcedSpec<HardwareSpec> s = base_hw_;
   for (const std::string& a : assignments) {
-    if (auto r = doc.apply_override(a); !r) {
-      st.feasibility.mark(InfeasibleReason::kInvalid, diagnostics_text(r.error()));
-      return st;
-    }
+    const size_t eq = a.find('=');
+    auto r = eq == std::string::npos
+                 ? fail(Diagnostic{.file = "<command line>",
+                                   .message = "--set expects dotted.path=value, got " + quote(a)})
+                 : hardware_schema().set(s, a.substr(0, eq), a.substr(eq + 1));
+    if (!r) return stage_of(tl::unexpected(r.error()));
   }
-  auto hw = hardware_schema().parse(doc);
+  if (Diagnostics diags = hardware_schema().check(s); !diags.empty())
+    return stage_of(tl::unexpected(diags));
+  return stage_of(std::move(s.spec));
+}
+
+DesignEvaluator::HardwareStage DesignEvaluator::stage_of(Result<HardwareSpec> hw) const {
+  HardwareStage st;
   if (!hw) {
     st.feasibility.mark(InfeasibleReason::kInvalid, diagnostics_text(hw.error()));
     return st;
@@ -303,10 +388,9 @@ DesignResult DesignEvaluator::evaluate(uint64_t index) const {
   int64_t batch = space_.batch;
   const std::vector<std::string> engine = assignments_of(space_, c, ParameterTarget::kEngine);
   // A design that sets model fields has a model of its own (the file re-read with them applied).
-  const std::vector<std::string> model_sets = assignments_of(space_, c, ParameterTarget::kModel);
   std::optional<ModelSpec> own_model;
-  if (!model_sets.empty()) {
-    auto m = load_model(model_ref_, model_sets);
+  if (!model_setters_.empty()) {
+    auto m = model_of(c);
     if (!m) return infeasible(std::move(r), InfeasibleReason::kInvalid, diagnostics_text(m.error()));
     own_model = std::move(*m);
   }

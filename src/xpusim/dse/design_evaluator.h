@@ -47,6 +47,12 @@ struct DesignResult {
 // "path=value;path=value" of grid design `index`: what design_id hashes.
 std::string canonical_assignment(const SpaceSpec& space, uint64_t index);
 
+// How a design's hardware and model specs are built: by typed set on a copy of the validated
+// base spec, the cross-field checks run on the spec (the default, microseconds), or by re-reading
+// the base document with the design's values applied as --set and validating the text (the
+// reference the equivalence test and the benchmark compare against).
+enum class DesignBuild { kTypedSet, kReparseDocument };
+
 class DesignEvaluator {
  public:
   DesignEvaluator() = default;
@@ -56,7 +62,8 @@ class DesignEvaluator {
 
   // Loads the base hardware document and the model, and checks the scenario against the model
   // (the context fits, the precisions are known). Errors name the space's keys.
-  static Result<DesignEvaluator> create(const SpaceSpec& space);
+  static Result<DesignEvaluator> create(const SpaceSpec& space,
+                                        DesignBuild build = DesignBuild::kTypedSet);
 
   // Evaluates grid design `index` (< space.grid_size()). Thread-safe (const, no shared state).
   [[nodiscard]] DesignResult evaluate(uint64_t index) const;
@@ -79,6 +86,7 @@ class DesignEvaluator {
   [[nodiscard]] const Document& base_document() const { return base_; }
 
   // The hardware of design `index` (tests, `explore` output); errors as the schema reports them.
+  // Built as create()'s DesignBuild says.
   [[nodiscard]] Result<HardwareSpec> hardware(uint64_t index) const;
 
   [[nodiscard]] const SpaceSpec& space() const { return space_; }
@@ -116,7 +124,24 @@ class DesignEvaluator {
   [[nodiscard]] std::shared_ptr<const HardwareStage> shared_stage(const std::vector<uint32_t>& choice) const;
   static constexpr size_t kMaxMemo = 1 << 16;
 
+  // A hardware or model field that a parameter (or a field tied to it) sets: its position in
+  // the schema and each of its values parsed once for that field (or the schema's error).
+  struct FieldSetter {
+    size_t parameter = 0;  // position in space_.parameters
+    size_t field = 0;      // Schema::field_index
+    std::vector<tl::expected<FieldValue, std::string>> values;  // by value index
+  };
+  // The hardware and model of choice `c`, as build_ says.
+  [[nodiscard]] Result<HardwareSpec> hardware_of(const std::vector<uint32_t>& c) const;
+  [[nodiscard]] Result<ModelSpec> model_of(const std::vector<uint32_t>& c) const;
+  [[nodiscard]] HardwareStage stage_of(Result<HardwareSpec> hw) const;
+
   SpaceSpec space_;
+  DesignBuild build_ = DesignBuild::kTypedSet;
+  SourcedSpec<HardwareSpec> base_hw_;
+  SourcedSpec<ModelSpec> base_model_;
+  std::vector<FieldSetter> hardware_setters_;
+  std::vector<FieldSetter> model_setters_;
   std::string inputs_digest_;
   bool memoize_ = false;
   mutable std::mutex memo_mutex_;
