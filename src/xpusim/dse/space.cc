@@ -150,6 +150,14 @@ std::vector<FieldInfo> make_space_fields() {
                         "as parameters[].range", false));
   f.push_back(choice_field("parameters[].tied[].range.scale", {"linear", "log"},
                            "as parameters[].range", "linear"));
+  f.push_back(text_field("parameters[].derive",
+                         "instead of values or range: the field's values computed from another "
+                         "numeric field of this space, \"PATH\", \"PATH * C\", \"PATH / C\", "
+                         "\"PATH + C\", \"PATH - C\", \"C * PATH\" or \"C + PATH\" (operator "
+                         "between spaces; C a number with its unit, \"24 GB\"); units must "
+                         "agree; the field moves with PATH's parameter (no grid dimension)",
+                         false));
+  f.push_back(text_field("parameters[].tied[].derive", "as parameters[].derive", false));
   f.push_back(choice_field("objectives[].metric", metric_names(), "a metric to optimise"));
   f.push_back(choice_field("objectives[].goal", {"max", "min"}, "maximise or minimise it"));
   f.push_back(choice_field("constraints[].metric", metric_names(), "a metric to bound"));
@@ -480,7 +488,8 @@ bool read_values(const Document& doc, const std::string& at, SpaceParameter& p,
   const DocumentEntry* range = doc.find(at + ".range");
   if ((values != nullptr) == (range != nullptr)) {
     diags.push_back(diagnostic_at(doc, at, values ? "give values or range, not both"
-                                                  : "missing \"values\" or \"range\""));
+                                                  : "missing \"values\" or \"range\" (or \"derive\" for "
+                                                    "a derived field)"));
     return false;
   }
   if (values) {
@@ -527,10 +536,44 @@ bool read_values(const Document& doc, const std::string& at, SpaceParameter& p,
   return !p.values.empty();
 }
 
+// A field whose values are derived from another field's (`derive:`), resolved once every listed
+// field is known (resolve_derived).
+struct PendingDerived {
+  std::string at;          // "parameters[2]" or "parameters[0].tied[1]"
+  SpaceParameter member;   // path, target and field resolved; no values yet
+};
+
+// `derive:` of the field at `at`: queued when it is a field that can be tied; false after an
+// error. A derived field lists no values, range or tied fields of its own.
+bool read_derive(const Document& doc, const std::string& at, SpaceParameter member,
+                 std::vector<PendingDerived>& pending, Diagnostics& diags) {
+  const size_t before = diags.size();
+  for (const char* key : {"values", "range", "tied"})
+    if (doc.find(at + "." + key))
+      diags.push_back(diagnostic_at(doc, at + "." + key,
+                                    std::string(key) + " and derive are exclusive: a derived "
+                                                       "field's values follow its expression"));
+  if (member.target != ParameterTarget::kHardware && member.target != ParameterTarget::kEngine &&
+      member.target != ParameterTarget::kModel)
+    diags.push_back(diagnostic_at(doc, at + ".path", quote(member.path) + " cannot be derived; "
+                                                     "allowed: hardware.*, engine.* and model.* "
+                                                     "fields"));
+  if (member.field.kind != FieldKind::kQuantity && member.field.kind != FieldKind::kInteger &&
+      member.field.kind != FieldKind::kReal)
+    diags.push_back(diagnostic_at(doc, at + ".derive", quote(member.path) + " is " +
+                                                       member.field.type_text() +
+                                                       "; only numeric fields are derived"));
+  auto text = read(doc, at + ".derive", field("parameters[].derive"), diags);
+  if (diags.size() != before || !text) return false;
+  member.derive = text->text;
+  pending.push_back({at, std::move(member)});
+  return true;
+}
+
 // The fields tied to parameter `p` (`tied: [{path, values | range}, ...]`): each moves with it,
 // value i with p's value i, so it has as many values; hardware and engine fields only.
 bool read_tied(const Document& doc, const std::string& at, SpaceParameter& p, uint64_t max_values,
-               Diagnostics& diags) {
+               std::vector<PendingDerived>& pending, Diagnostics& diags) {
   const DocumentEntry* e = doc.find(at + ".tied");
   if (!e) return true;
   if (!e->is_list) {
@@ -565,6 +608,10 @@ bool read_tied(const Document& doc, const std::string& at, SpaceParameter& p, ui
       ok = false;
       continue;
     }
+    if (doc.find(t + ".derive")) {
+      ok = read_derive(doc, t, std::move(*member), pending, diags) && ok;
+      continue;
+    }
     if (!read_values(doc, t, *member, max_values, false, diags)) {
       ok = false;
       continue;
@@ -580,6 +627,183 @@ bool read_tied(const Document& doc, const std::string& at, SpaceParameter& p, ui
     p.tied.push_back(std::move(*member));
   }
   return ok;
+}
+
+namespace {
+
+// A parsed `derive:` expression: REF, or REF op C, or C op REF (op * or +).
+struct DeriveExpression {
+  std::string ref;
+  char op = 0;  // 0: REF itself
+  double constant = 0;
+  RuntimeDim constant_dim;
+};
+
+// Parses `text`; the error says what is allowed.
+tl::expected<DeriveExpression, std::string> parse_derive(const std::string& text) {
+  DeriveExpression e;
+  const std::string allowed =
+      "; allowed: \"PATH\", \"PATH * C\", \"PATH / C\", \"PATH + C\", \"PATH - C\", "
+      "\"C * PATH\" or \"C + PATH\" with the operator between spaces and C a number with its "
+      "unit (\"24 GB\")";
+  size_t at = std::string::npos;
+  for (const char* op : {" * ", " / ", " + ", " - "}) {
+    const size_t p = text.find(op);
+    if (p == std::string::npos) continue;
+    if (at != std::string::npos || text.find(op, p + 1) != std::string::npos)
+      return tl::unexpected("expected one operator, got " + quote(text) + allowed);
+    at = p;
+    e.op = op[1];
+  }
+  auto trim = [](std::string t) {
+    while (!t.empty() && t.front() == ' ') t.erase(t.begin());
+    while (!t.empty() && t.back() == ' ') t.pop_back();
+    return t;
+  };
+  if (at == std::string::npos) {
+    e.ref = trim(text);
+  } else {
+    const std::string left = trim(text.substr(0, at)), right = trim(text.substr(at + 3));
+    auto r = parse_quantity_text(right);
+    auto l = parse_quantity_text(left);
+    if (r && !l) {
+      e.ref = left;
+      e.constant = r->canonical;
+      e.constant_dim = r->dim;
+    } else if (l && !r && (e.op == '*' || e.op == '+')) {
+      e.ref = right;
+      e.constant = l->canonical;
+      e.constant_dim = l->dim;
+    } else {
+      return tl::unexpected("expected a field path and a constant around " +
+                            quote(std::string(1, e.op)) + ", got " + quote(text) + allowed);
+    }
+  }
+  if (e.ref.empty() || e.ref.find(' ') != std::string::npos)
+    return tl::unexpected("expected a field path, got " + quote(text) + allowed);
+  return e;
+}
+
+RuntimeDim dim_of(const FieldInfo& f) { return f.kind == FieldKind::kQuantity ? f.dim : RuntimeDim{}; }
+
+std::string dim_text(const RuntimeDim& d) {
+  return dimension_name(d);  // "a plain number" when dimensionless
+}
+
+}  // namespace
+
+// Gives each derived field its values, computed from the field its expression names (a grid
+// parameter, a tied field or another derived field, resolved in dependency order), and ties it
+// to that field's grid parameter. Unknown references, cycles, unit mismatches and values that
+// leave the field's range are errors naming the derived field.
+void resolve_derived(const Document& doc, std::vector<SpaceParameter>& parameters,
+                     std::vector<PendingDerived>& pending, Diagnostics& diags) {
+  // Where each field with values is: its grid parameter and its position among the tied (-1:
+  // the parameter itself).
+  std::map<std::string, std::pair<size_t, int>> known;
+  for (size_t i = 0; i < parameters.size(); ++i) {
+    known[parameters[i].path] = {i, -1};
+    for (size_t k = 0; k < parameters[i].tied.size(); ++k)
+      known[parameters[i].tied[k].path] = {i, static_cast<int>(k)};
+  }
+  std::map<std::string, size_t> waiting;  // derived path -> position in pending
+  std::vector<std::optional<DeriveExpression>> exprs;
+  for (size_t j = 0; j < pending.size(); ++j) {
+    const PendingDerived& d = pending[j];
+    auto e = parse_derive(d.member.derive);
+    if (!e) diags.push_back(diagnostic_at(doc, d.at + ".derive", e.error()));
+    if (known.contains(d.member.path) || !waiting.emplace(d.member.path, j).second)
+      diags.push_back(diagnostic_at(doc, d.at + ".path", quote(d.member.path) +
+                                                         " is already set by another parameter"));
+    exprs.push_back(e ? std::optional(*e) : std::nullopt);
+  }
+  if (!diags.empty()) return;
+  std::vector<bool> done(pending.size(), false);
+  for (bool progress = true; progress;) {
+    progress = false;
+    for (size_t j = 0; j < pending.size(); ++j) {
+      if (done[j] || !known.contains(exprs[j]->ref)) continue;
+      done[j] = progress = true;
+      SpaceParameter& m = pending[j].member;
+      const DeriveExpression& e = *exprs[j];
+      const std::string at = pending[j].at + ".derive";
+      const auto [root, tied] = known.at(e.ref);
+      const SpaceParameter& src = tied < 0 ? parameters[root] : parameters[root].tied[tied];
+      if (src.values.empty() || !src.values[0].number) {
+        diags.push_back(diagnostic_at(doc, at, quote(e.ref) + " is " + src.field.type_text() +
+                                                   "; a derived value needs a numeric field"));
+        continue;
+      }
+      RuntimeDim got = dim_of(src.field);
+      for (size_t k = 0; k < got.e.size(); ++k) {
+        if (e.op == '*') got.e[k] += e.constant_dim.e[k];
+        if (e.op == '/') got.e[k] -= e.constant_dim.e[k];
+      }
+      const bool sum = e.op == '+' || e.op == '-';
+      if (got != dim_of(m.field) || (sum && !(e.constant_dim == dim_of(src.field)))) {
+        diags.push_back(diagnostic_at(
+            doc, at,
+            fmt::format("units do not agree: {} is {}, {}; {} is {}", quote(e.ref),
+                        dim_text(dim_of(src.field)),
+                        sum ? "the constant is " + dim_text(e.constant_dim)
+                            : "so the expression is " + dim_text(got),
+                        m.path, dim_text(dim_of(m.field)))));
+        continue;
+      }
+      for (const ParameterValue& v : src.values) {
+        const double x = *v.number;
+        double y = x;
+        if (e.op == '*') y = x * e.constant;
+        if (e.op == '/') y = x / e.constant;
+        if (e.op == '+') y = x + e.constant;
+        if (e.op == '-') y = x - e.constant;
+        std::optional<std::string> bad;
+        if (!std::isfinite(y)) bad = "not a finite number";
+        else if (m.field.kind == FieldKind::kInteger && std::floor(y) != y)
+          bad = fmt::format("{} is not an integer", y);
+        else if (auto ok = check_field_range(m.field, y, make_value(m.field, FieldValue{y}).display); !ok)
+          bad = ok.error();
+        if (bad) {
+          diags.push_back(diagnostic_at(doc, at, fmt::format("{} = {} gives {}: {}", e.ref,
+                                                             v.display, m.path, *bad)));
+          break;
+        }
+        m.values.push_back(make_value(m.field, FieldValue{y}));
+      }
+      if (m.values.size() != src.values.size()) continue;
+      known[m.path] = {root, static_cast<int>(parameters[root].tied.size())};
+      parameters[root].tied.push_back(std::move(m));
+    }
+  }
+  for (size_t j = 0; j < pending.size(); ++j) {
+    if (done[j]) continue;
+    const std::string& ref = exprs[j]->ref;
+    const std::string at = pending[j].at + ".derive";
+    if (waiting.contains(ref)) {
+      // Follow the references from this field: a repeat is a cycle; a chain that ends at a field
+      // that failed or names an unknown path is reported there.
+      std::string chain = pending[j].member.path;
+      std::set<std::string> seen = {chain};
+      bool cycle = false;
+      for (std::string r = ref; waiting.contains(r) && !done[waiting.at(r)];) {
+        chain += " -> " + r;
+        if (!seen.insert(r).second) {
+          cycle = true;
+          break;
+        }
+        r = exprs[waiting.at(r)]->ref;
+      }
+      if (cycle) diags.push_back(diagnostic_at(doc, at, "derived fields form a cycle: " + chain));
+      continue;
+    }
+    std::vector<std::string> names;
+    for (const auto& [path, where] : known) names.push_back(path);
+    for (const auto& [path, where] : waiting) names.push_back(path);
+    std::string msg = quote(ref) + " is not a parameter, tied or derived field of this space";
+    if (auto c = closest_match(ref, names)) msg += "; did you mean \"" + *c + "\"?";
+    else msg += "; allowed: " + join(names);
+    diags.push_back(diagnostic_at(doc, at, msg));
+  }
 }
 
 // The scenario's keys; which are required, allowed or meaningless depends on its kind.
@@ -670,6 +894,7 @@ Result<SpaceSpec> parse_space(const Document& doc, std::optional<uint64_t> max_d
   if (np == 0 && (!doc.find("parameters") || doc.find("parameters")->is_list))
     diags.push_back(diagnostic_at(doc, "parameters", "at least one parameter is required"));
   std::map<std::string, std::string> seen_paths;
+  std::vector<PendingDerived> pending;
   for (size_t i = 0; i < np; ++i) {
     const std::string at = "parameters[" + std::to_string(i) + "]";
     if (!doc.find(at)->is_section) {
@@ -699,10 +924,15 @@ Result<SpaceSpec> parse_space(const Document& doc, std::optional<uint64_t> max_d
                                                            " is already set by " + it->second));
       continue;
     }
+    if (doc.find(at + ".derive")) {
+      read_derive(doc, at, std::move(*p), pending, diags);
+      continue;
+    }
     if (!read_values(doc, at, *p, max_values, true, diags)) continue;
-    if (!read_tied(doc, at, *p, max_values, diags)) continue;
+    if (!read_tied(doc, at, *p, max_values, pending, diags)) continue;
     if (!p->values.empty()) s.parameters.push_back(std::move(*p));
   }
+  if (diags.empty()) resolve_derived(doc, s.parameters, pending, diags);
 
   const size_t no = list_size(doc, "objectives");
   if (no == 0 && (!doc.find("objectives") || doc.find("objectives")->is_list))

@@ -47,6 +47,10 @@ struct SpaceParameter {
   // each is set together with value i of this one (HBM stacks with their capacity and
   // bandwidth). They add no grid dimension. Their own `tied` is empty.
   std::vector<SpaceParameter> tied;
+  // A derived field (`derive: "hardware.memory.dram.stacks * 24 GB"`): the expression as
+  // written; its values are computed from those of the field it names and it is tied to that
+  // field's grid parameter. "" for fields whose values are listed or ranged.
+  std::string derive;
 };
 
 struct SpaceObjective {

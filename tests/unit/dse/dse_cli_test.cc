@@ -226,6 +226,8 @@ TEST(DescribeSpace, ListsFieldsAndMetrics) {
   ASSERT_EQ(r.code, 0);
   EXPECT_NE(r.out.find("schema space/v1"), std::string::npos);
   EXPECT_NE(r.out.find("parameters[].range.steps"), std::string::npos);
+  EXPECT_NE(r.out.find("parameters[].derive"), std::string::npos);
+  EXPECT_NE(r.out.find("\"PATH * C\""), std::string::npos);
   EXPECT_NE(r.out.find("manufacturing_cost_usd"), std::string::npos);
 }
 
