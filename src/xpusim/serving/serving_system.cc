@@ -155,7 +155,10 @@ class Simulation {
 
   // ---- Arrivals ----
   void schedule_next_arrival() {
-    if (next_spec_ >= specs_.size()) return;
+    // A closed loop schedules an arrival per completion while earlier ones may still be queued:
+    // count what is scheduled, not what arrived, so no more arrivals than requests are pushed.
+    if (next_spec_ >= specs_.size() || scheduled_ >= specs_.size()) return;
+    ++scheduled_;
     switch (arrivals_.kind) {
       case ArrivalSpec::Kind::kPoisson:
         next_arrival_ += Seconds(-std::log(uniform_open(rng_)) / arrivals_.rate.value());
@@ -252,6 +255,7 @@ class Simulation {
   SimDuration last_completion_{0};
   Seconds next_arrival_;
   size_t next_spec_ = 0;
+  size_t scheduled_ = 0;  // Arrival events pushed so far
   int64_t next_id_ = 0;
   int64_t beams_ = 1;
   ServingCounters c_;
@@ -456,8 +460,10 @@ Result<ServingResult> Simulation::run() {
       }
       break;
     case ArrivalSpec::Kind::kClosedLoop:
-      for (int64_t i = 0; i < arrivals_.concurrency && i < static_cast<int64_t>(specs_.size()); ++i)
+      for (int64_t i = 0; i < arrivals_.concurrency && i < static_cast<int64_t>(specs_.size()); ++i) {
         push(SimDuration(0), Arrival{});
+        ++scheduled_;
+      }
       break;
     case ArrivalSpec::Kind::kPoisson:
     case ArrivalSpec::Kind::kTrace: schedule_next_arrival(); break;

@@ -303,6 +303,16 @@ TEST(ServingSystem, ClosedLoopKeepsConcurrencyClientsBusy) {
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->counters.completed, 40);
   EXPECT_NEAR(r->mean_decode_batch, 4.0, 0.5);
+  // Requests not a multiple of the clients: completions that coincide must not schedule more
+  // arrivals than there are requests (this read past the request list and failed a check).
+  ArrivalSpec sixteen = a;
+  sixteen.concurrency = 16;
+  for (int64_t n : {100, 200}) {
+    auto odd = sys->run(uniform_requests(n, 256, 32), sixteen);
+    ASSERT_TRUE(odd.has_value());
+    EXPECT_EQ(odd->counters.arrived, n);
+    EXPECT_EQ(odd->counters.completed, n);
+  }
 }
 
 TEST(ServingSystem, DisaggregationAddsTheKvTransferToTheSecondToken) {
