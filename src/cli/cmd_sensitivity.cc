@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstdio>
 #include <memory>
+#include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -28,25 +30,48 @@ using json = nlohmann::ordered_json;
   throw InputError(Diagnostics{Diagnostic{.file = "<command line>", .path = flag, .message = message}});
 }
 
+// Requests a serve evaluation simulates unless --requests says (as the space's scenario.requests).
+constexpr int64_t kDefaultServeRequests = 1000;
+
 constexpr RealBound kStepBound{0, 0.5, "", "relative step; beyond 50% a difference is no "
                                "derivative", true, false};
 
 const std::vector<Metric> kDefaultMetrics = {
     Metric::kOutputTokensPerSPerDevice, Metric::kTtftMs,        Metric::kTpotMs,
     Metric::kManufacturingCostUsd,      Metric::kTotalAreaMm2, Metric::kAveragePowerW};
+// A serve scenario's: the serving figures the issue names (requests/s, goodput, tail latencies).
+const std::vector<Metric> kDefaultServeMetrics = {Metric::kRequestsPerS, Metric::kGoodputRequestsPerS,
+                                                  Metric::kTtftP99Ms, Metric::kTpotP99Ms};
 
 struct SensitivityOptions {
   std::string hardware;
   std::string model;
+  std::string scenario;  // static | serve; "" = serve when a serve flag is given
   int devices = 0;  // 0 = tp x pp
   int tp = 1, pp = 1;
-  int64_t batch = 1;
-  int64_t input_len = 128;
-  int64_t output_len = 128;
+  std::optional<int64_t> batch;
+  std::optional<int64_t> input_len;
+  std::optional<int64_t> output_len;
   std::string precision = "bf16";
   std::string kv_precision;
   std::vector<std::string> metrics;
   double step = kDefaultSensitivityStep;
+  // Serve (as `xpusim serve`): engine profile, requests, arrivals, SLOs, seed.
+  std::optional<std::string> engine;
+  std::optional<std::string> dataset;
+  std::optional<int64_t> requests;
+  std::optional<double> rate;
+  std::optional<int64_t> concurrency;
+  std::optional<double> slo_ttft_ms;
+  std::optional<double> slo_tpot_ms;
+  std::optional<int64_t> seed;
+
+  [[nodiscard]] bool serve_flag_given() const {
+    return engine || dataset || requests || rate || concurrency || slo_ttft_ms || slo_tpot_ms || seed;
+  }
+  [[nodiscard]] bool serve() const {
+    return scenario == "serve" || (scenario.empty() && serve_flag_given());
+  }
 };
 
 void check_precision(const std::string& flag, const std::string& text) {
@@ -56,8 +81,8 @@ void check_precision(const std::string& flag, const std::string& text) {
   flag_error(flag, msg);
 }
 
-std::vector<Metric> parse_metrics(const std::vector<std::string>& names) {
-  if (names.empty()) return kDefaultMetrics;
+std::vector<Metric> parse_metrics(const std::vector<std::string>& names, bool serve) {
+  if (names.empty()) return serve ? kDefaultServeMetrics : kDefaultMetrics;
   std::vector<Metric> out;
   for (const auto& n : names) {
     auto m = metric_from_name(n);
@@ -102,14 +127,28 @@ void print_report(const SensitivityOptions& o, const SensitivityReport& rep, con
     json j;
     j["hardware"] = o.hardware;
     j["model"] = o.model;
+    auto opt = [](const auto& v) { return v ? json(*v) : json(nullptr); };
     j["scenario"] = {{"devices", o.devices > 0 ? o.devices : o.tp * o.pp}, {"tp", o.tp}, {"pp", o.pp},
-                     {"batch", o.batch}, {"input_len", o.input_len}, {"output_len", o.output_len},
-                     {"precision", o.precision}};
+                     {"batch", opt(o.batch)}, {"input_len", opt(o.input_len)},
+                     {"output_len", opt(o.output_len)}, {"precision", o.precision},
+                     {"kind", o.serve() ? "serve" : "static"}};
+    if (o.serve()) {
+      j["scenario"]["engine"] = o.engine.value_or("vllm");
+      j["scenario"]["dataset"] = opt(o.dataset);
+      j["scenario"]["requests"] = o.requests.value_or(kDefaultServeRequests);
+      j["scenario"]["rate"] = opt(o.rate);
+      j["scenario"]["concurrency"] = opt(o.concurrency);
+      j["scenario"]["slo_ttft_ms"] = opt(o.slo_ttft_ms);
+      j["scenario"]["slo_tpot_ms"] = opt(o.slo_tpot_ms);
+      j["scenario"]["seed"] = o.seed.value_or(0);
+    }
     j["feasible"] = ok;
     j["infeasible_reason"] = ok ? json(nullptr) : json(std::string(rep.base.feasibility.reason_name()));
     j["infeasible_detail"] = ok ? json(nullptr) : json(rep.base.feasibility.detail);
-    j["prefill_bound"] = ok ? json(rep.bounds.prefill) : json(nullptr);
-    j["decode_bound"] = ok ? json(rep.bounds.decode) : json(nullptr);
+    // The static run's phase bounds; a serving run has no single prefill or decode step (null).
+    const bool phases = ok && !o.serve();
+    j["prefill_bound"] = phases ? json(rep.bounds.prefill) : json(nullptr);
+    j["decode_bound"] = phases ? json(rep.bounds.decode) : json(nullptr);
     j["step"] = rep.step;
     json base = json::object();
     for (Metric m : rep.metrics)
@@ -143,6 +182,15 @@ void print_report(const SensitivityOptions& o, const SensitivityReport& rep, con
       ranking[std::string(metric_name(rep.metrics[k]))] = list;
     }
     j["ranking"] = ranking;
+    json binding = json::object();
+    for (size_t k = 0; k < rep.metrics.size(); ++k) {
+      const auto b = binding_field(rep, k);
+      binding[std::string(metric_name(rep.metrics[k]))] =
+          b ? json{{"field", rep.fields[*b].path},
+                   {"elasticity", number_or_null(rep.fields[*b].elasticity[k])}}
+            : json(nullptr);
+    }
+    j["binding"] = binding;
     std::printf("%s\n", j.dump(2).c_str());
     return;
   }
@@ -165,17 +213,29 @@ void print_report(const SensitivityOptions& o, const SensitivityReport& rep, con
     std::fputs(t.to_csv().c_str(), stdout);
     return;
   }
-  std::printf("sensitivity of %s on %s: %d device%s, tp %d, pp %d, batch %lld, %lld in / %lld out, %s\n",
-              o.model.c_str(), o.hardware.c_str(), o.devices > 0 ? o.devices : o.tp * o.pp,
-              (o.devices > 0 ? o.devices : o.tp * o.pp) == 1 ? "" : "s", o.tp, o.pp,
-              static_cast<long long>(o.batch), static_cast<long long>(o.input_len),
-              static_cast<long long>(o.output_len), o.precision.c_str());
+  const int devices = o.devices > 0 ? o.devices : o.tp * o.pp;
+  std::string workload;
+  if (o.serve())
+    workload = fmt::format("serve on {}, {} requests{}", o.engine.value_or("vllm"),
+                           o.requests.value_or(kDefaultServeRequests),
+                           o.dataset ? " from " + *o.dataset : "");
+  else
+    workload = fmt::format("batch {}", o.batch.value_or(0));
+  if (o.input_len) workload += fmt::format(", {} in / {} out", *o.input_len, o.output_len.value_or(0));
+  std::printf("sensitivity of %s on %s: %d device%s, tp %d, pp %d, %s, %s\n", o.model.c_str(),
+              o.hardware.c_str(), devices, devices == 1 ? "" : "s", o.tp, o.pp, workload.c_str(),
+              o.precision.c_str());
   if (!ok) {
     std::printf("INFEASIBLE: %s\nno elasticities: the base design has no figures\n",
                 rep.base.feasibility.to_string().c_str());
     return;
   }
-  std::printf("bound: prefill %s, decode %s\n", rep.bounds.prefill.c_str(), rep.bounds.decode.c_str());
+  if (!o.serve())
+    std::printf("bound: prefill %s, decode %s\n", rep.bounds.prefill.c_str(), rep.bounds.decode.c_str());
+  if (const auto b = binding_field(rep, 0))
+    std::printf("binding: %s (elasticity %s of %s)\n", rep.fields[*b].path.c_str(),
+                fixed(rep.fields[*b].elasticity[0], 3).c_str(),
+                std::string(metric_name(rep.metrics[0])).c_str());
   std::string base;
   for (Metric m : rep.metrics)
     base += fmt::format("{}{} {}", base.empty() ? "" : ", ", metric_name(m),
@@ -193,16 +253,47 @@ void run_sensitivity(const SensitivityOptions& o, const GlobalOptions& g) {
                         "itself; write the design to a hardware/v1 file and pass --hardware FILE");
   check_precision("--precision", o.precision);
   if (!o.kv_precision.empty()) check_precision("--kv-precision", o.kv_precision);
-  const std::vector<Metric> metrics = parse_metrics(o.metrics);
+  const bool serve = o.serve();
+  if (o.scenario == "static" && o.serve_flag_given())
+    flag_error("--scenario", "static takes no serve flags (--engine, --dataset, --requests, --rate, "
+                             "--concurrency, --slo-ttft-ms, --slo-tpot-ms, --seed); give "
+                             "--scenario serve");
+  const std::vector<Metric> metrics = parse_metrics(o.metrics, serve);
   if (o.devices > 0 && o.devices % (o.tp * o.pp) != 0)
     flag_error("--devices", fmt::format("{} devices is not a multiple of tp x pp = {}", o.devices,
                                         o.tp * o.pp));
+  // Which flags each scenario needs, as `run` and `serve` ask for them.
+  const bool lengths = o.input_len || o.output_len;
+  if (serve && o.batch)
+    flag_error("--batch", "a serve scenario's engine forms its batches; --batch belongs to the "
+                          "static scenario");
+  if (serve && o.rate && o.concurrency)
+    flag_error("--concurrency", "give --rate or --concurrency, not both");
+  if (serve && o.dataset && lengths)
+    flag_error("--dataset", "give --dataset or --input-len/--output-len, not both");
+  if (!serve && !o.batch) flag_error("--batch", "required for the static scenario (requests in the batch)");
+  if (!(serve && o.dataset))
+    for (const auto& [flag, v] : {std::pair{"--input-len", o.input_len}, {"--output-len", o.output_len}})
+      if (!v)
+        flag_error(flag, serve ? "required without --dataset (tokens per request)"
+                               : "required (tokens per request)");
   SpaceSpec space;
   space.hardware = o.hardware;
   space.model = o.model;
-  space.batch = o.batch;
-  space.input_len = o.input_len;
-  space.output_len = o.output_len;
+  space.kind = serve ? ScenarioKind::kServe : ScenarioKind::kStatic;
+  space.batch = o.batch.value_or(1);
+  space.input_len = o.input_len.value_or(1);
+  space.output_len = o.output_len.value_or(1);
+  if (serve) {
+    space.engine = o.engine.value_or("vllm");
+    space.dataset = o.dataset.value_or("");
+    space.requests = o.requests.value_or(kDefaultServeRequests);
+    space.rate = o.rate;
+    space.concurrency = o.concurrency;
+    space.slo_ttft_ms = o.slo_ttft_ms;
+    space.slo_tpot_ms = o.slo_tpot_ms;
+    space.seed = o.seed.value_or(0);
+  }
   space.precision = o.precision;
   space.kv_precision = o.kv_precision;
   space.devices = o.devices;
@@ -238,22 +329,46 @@ void add_sensitivity_command(CLI::App& app, GlobalOptions& g) {
                      "every numeric hardware field, and what binds");
   cmd->add_option("--hardware", o->hardware, "hardware preset id or file")->required();
   cmd->add_option("--model", o->model, "model preset id or file")->required();
+  cmd->add_option("--scenario", o->scenario,
+                  "static (a batch, as `run`) or serve (a serving simulation, as `serve`); default "
+                  "serve when a serve flag is given, else static")
+      ->check(CLI::IsMember({"static", "serve"}));
   bound_int(cmd->add_option("--devices", o->devices, "total devices (default tp x pp)"), bounds::kDevices);
   bound_int(cmd->add_option("--tp", o->tp, "tensor-parallel degree")->capture_default_str(),
             bounds::kParallelDegree);
   bound_int(cmd->add_option("--pp", o->pp, "pipeline-parallel degree")->capture_default_str(),
             bounds::kParallelDegree);
-  bound_int(cmd->add_option("--batch", o->batch, "requests in the static batch")->required(),
+  bound_int(cmd->add_option("--batch", o->batch, "requests in the static batch (static: required)"),
             bounds::kBatch);
-  bound_int(cmd->add_option("--input-len", o->input_len, "prompt tokens per request")->required(),
+  bound_int(cmd->add_option("--input-len", o->input_len,
+                            "prompt tokens per request (required; serve: unless --dataset)"),
             bounds::kSequenceTokens);
-  bound_int(cmd->add_option("--output-len", o->output_len, "generated tokens per request")->required(),
+  bound_int(cmd->add_option("--output-len", o->output_len,
+                            "generated tokens per request (required; serve: unless --dataset)"),
             bounds::kSequenceTokens);
+  cmd->add_option("--engine", o->engine, "serve: engine profile id or file (default vllm)");
+  cmd->add_option("--dataset", o->dataset, "serve: request lengths from a dataset id or file");
+  bound_int(cmd->add_option("--requests", o->requests,
+                            "serve: requests simulated per evaluation (default 1000)"),
+            bounds::kRequests);
+  bound_real(cmd->add_option("--rate", o->rate, "serve: Poisson arrivals at this many requests/s "
+                                                "(default: all at once)"),
+             bounds::kRequestRate);
+  bound_int(cmd->add_option("--concurrency", o->concurrency, "serve: closed loop of this many clients"),
+            bounds::kConcurrency);
+  bound_real(cmd->add_option("--slo-ttft-ms", o->slo_ttft_ms, "serve: TTFT limit of goodput, ms"),
+             bounds::kSloMs);
+  bound_real(cmd->add_option("--slo-tpot-ms", o->slo_tpot_ms, "serve: TPOT limit of goodput, ms"),
+             bounds::kSloMs);
+  bound_int(cmd->add_option("--seed", o->seed, "serve: seed of the request lengths and arrivals "
+                                               "(default 0)"),
+            bounds::kSeed);
   cmd->add_option("--precision", o->precision, "weights/compute precision")->capture_default_str();
   cmd->add_option("--kv-precision", o->kv_precision, "KV-cache precision (default: see --precision)");
   cmd->add_option("--metric", o->metrics,
                   "metric to differentiate (repeatable; default output_tokens_per_s_per_device, "
-                  "ttft_ms, tpot_ms, manufacturing_cost_usd, total_area_mm2, average_power_w); "
+                  "ttft_ms, tpot_ms, manufacturing_cost_usd, total_area_mm2, average_power_w; "
+                  "serve: requests_per_s, goodput_requests_per_s, ttft_p99_ms, tpot_p99_ms); "
                   "the first ranks the fields");
   bound_real(cmd->add_option("--step", o->step, "relative step of the central difference")
                  ->capture_default_str(),

@@ -132,4 +132,10 @@ std::vector<size_t> rank_fields(const SensitivityReport& rep, size_t k) {
   return order;
 }
 
+std::optional<size_t> binding_field(const SensitivityReport& rep, size_t k) {
+  const std::vector<size_t> order = rank_fields(rep, k);
+  if (order.empty() || !std::isfinite(rep.fields[order[0]].elasticity[k])) return std::nullopt;
+  return order[0];
+}
+
 }  // namespace xpusim

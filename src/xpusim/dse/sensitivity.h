@@ -47,4 +47,9 @@ SensitivityReport sensitivity(const DesignEvaluator& evaluator, const Parallelis
 // first; skipped fields and undefined elasticities last, ties in the schema's order.
 std::vector<size_t> rank_fields(const SensitivityReport& report, size_t metric_pos);
 
+// The field that binds `metric_pos` at this design: the one whose relative change moves the
+// metric most (the largest |elasticity|, the first of rank_fields), the resource the next mm² or
+// watt is best spent on. nullopt when no field has an elasticity of the metric.
+std::optional<size_t> binding_field(const SensitivityReport& report, size_t metric_pos);
+
 }  // namespace xpusim

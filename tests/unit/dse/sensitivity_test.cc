@@ -193,5 +193,64 @@ TEST(SensitivityCli, BadFlagsExitOne) {
             std::string::npos) << ctx.out;
 }
 
+// A serve scenario: elasticities of the serving figures, ranked, with the binding field; the same
+// seed gives the same answer.
+TEST(SensitivityCli, ServeScenarioRanksServingMetricsWithTheBinding) {
+  const std::string cmd = "sensitivity --hardware h100-sxm-80gb --model llama-3.1-8b --input-len 256 "
+                          "--output-len 32 --requests 50 --concurrency 16 --slo-ttft-ms 500 "
+                          "--slo-tpot-ms 30 --seed 3 --format json";
+  auto r = run(cmd);
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["scenario"]["kind"], "serve");  // implied by the serve flags
+  EXPECT_EQ(j["scenario"]["engine"], "vllm");
+  EXPECT_EQ(j["scenario"]["seed"], 3);
+  EXPECT_TRUE(j["scenario"]["batch"].is_null());
+  for (const char* m : {"requests_per_s", "goodput_requests_per_s", "ttft_p99_ms", "tpot_p99_ms"}) {
+    EXPECT_TRUE(j["metrics"][m].is_number()) << m;
+    EXPECT_TRUE(j["ranking"].contains(m)) << m;
+    EXPECT_TRUE(j["binding"].contains(m)) << m;
+  }
+  EXPECT_GT(j["metrics"]["requests_per_s"], 0.0);
+  // Decode of an 8B model at 16 sequences streams its weights: the DRAM bandwidth moves requests/s
+  // more than the matrix engines do, and binds.
+  double bw = 0, macs = 0;
+  for (const auto& f : j["fields"]) {
+    if (f["path"] == "memory.dram.bandwidth") bw = f["elasticity"]["requests_per_s"];
+    if (f["path"] == "compute.matrix.macs_per_cycle.bf16") macs = f["elasticity"]["requests_per_s"];
+  }
+  EXPECT_GT(bw, 0.3);
+  EXPECT_GT(bw, std::fabs(macs));
+  EXPECT_EQ(j["binding"]["requests_per_s"]["field"], j["ranking"]["requests_per_s"][0]);
+  // Deterministic for the seed.
+  EXPECT_EQ(run(cmd).out, r.out);
+  // The table names the binding field.
+  auto t = run("sensitivity --scenario serve --hardware h100-sxm-80gb --model llama-3.1-8b "
+               "--input-len 256 --output-len 32 --requests 50 --concurrency 16");
+  ASSERT_EQ(t.code, 0) << t.out;
+  EXPECT_NE(t.out.find("serve on vllm, 50 requests"), std::string::npos) << t.out;
+  EXPECT_NE(t.out.find("binding: "), std::string::npos) << t.out;
+  EXPECT_NE(t.out.find("goodput_requests_per_s"), std::string::npos) << t.out;
+}
+
+TEST(SensitivityCli, ServeFlagsAreCheckedPerScenario) {
+  const std::string base = "sensitivity --hardware h100-sxm-80gb --model llama-3.1-8b ";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"--scenario serve --batch 8 --input-len 256 --output-len 32", "--batch: a serve scenario"},
+      {"--scenario static --batch 8 --input-len 256 --output-len 32 --rate 2",
+       "--scenario: static takes no serve flags"},
+      {"--scenario serve --output-len 32", "--input-len: required without --dataset"},
+      {"--input-len 256 --output-len 32", "--batch: required for the static scenario"},
+      {"--rate 2 --concurrency 4 --input-len 256 --output-len 32", "--concurrency: give --rate or"},
+      {"--scenario server --batch 8 --input-len 256 --output-len 32", "--scenario"},
+      {"--requests 0 --input-len 256 --output-len 32", "--requests"},
+  };
+  for (const auto& [flags, message] : cases) {
+    auto r = run(base + flags, true);
+    EXPECT_EQ(r.code, 1) << flags << "\n" << r.out;
+    EXPECT_NE(r.out.find(message), std::string::npos) << flags << "\n" << r.out;
+  }
+}
+
 }  // namespace
 }  // namespace xpusim
