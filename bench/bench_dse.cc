@@ -4,8 +4,8 @@
 // grid on 1 and 2 threads (real time); BM_DseDesignUnshared one design whose hardware no other
 // design shares, though its dies may (bandwidth and clock leave them alone: the cost memo
 // serves it); BM_DseDistinctDies a grid in which every design has a die of its own (the worst
-// case: every design pays the dies-per-wafer search); BM_DseBuildHardware the cost of
-// re-parsing a Document per design.
+// case: every design pays the dies-per-wafer search); BM_DseBuildHardware the cost of building
+// a design's hardware spec (typed set on the base spec, or re-parsing a Document: the reference).
 #include <benchmark/benchmark.h>
 
 #include "xpusim/config/document.h"
@@ -47,14 +47,22 @@ void BM_DseGrid(benchmark::State& state) {
 }
 BENCHMARK(BM_DseGrid)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
 
+// How a design's hardware is built, by the benchmark's argument: 0 typed set on a copy of the
+// base spec (the evaluator's default), 1 re-reading the base document with --set (the reference,
+// as every design was built before typed set).
+DesignBuild build_of(const benchmark::State& state) {
+  return state.range(0) == 0 ? DesignBuild::kTypedSet : DesignBuild::kReparseDocument;
+}
+
 // One design whose hardware differs from every other's (no plan parameter: nothing is shared):
-// document copy, overrides, schema, area, cost, plan checks, static scenario, token economics.
+// the hardware (see build_of), area, cost, plan checks, static scenario, token economics.
+// Args: build (0 typed set, 1 document re-read).
 void BM_DseDesignUnshared(benchmark::State& state) {
   std::string text = kSpace;
   text.replace(text.find("  - {path: plan.tp"), std::string::npos,
                "objectives:\n  - {metric: output_tokens_per_s_per_device, goal: max}\n");
   text.replace(text.find("precision: fp8}"), 15, "precision: fp8, devices: 8}");
-  const DesignEvaluator e = make_evaluator(text);
+  const DesignEvaluator e = make_evaluator(text, build_of(state));
   const uint64_t n = e.space().grid_size();
   uint64_t i = 0;
   for (auto _ : state) {
@@ -63,7 +71,7 @@ void BM_DseDesignUnshared(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_DseDesignUnshared)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_DseDesignUnshared)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
 
 // Every design with a die of its own (the L2 capacity changes the die area): 128 designs from a
 // fresh evaluator, so each pays the cost build-up. Args: threads.
@@ -86,9 +94,11 @@ void BM_DseDistinctDies(benchmark::State& state) {
 }
 BENCHMARK(BM_DseDistinctDies)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
 
-// The first step alone: copy the base document, apply the overrides, parse it with the schema.
+// The first step alone: the design's hardware spec, by typed set on a copy of the base spec and
+// the cross-field checks on it (arg 0), or by copying the base document, applying the overrides
+// and parsing it with the schema (arg 1, the reference).
 void BM_DseBuildHardware(benchmark::State& state) {
-  const DesignEvaluator e = make_evaluator(kSpace);
+  const DesignEvaluator e = make_evaluator(kSpace, build_of(state));
   const uint64_t n = e.space().grid_size();
   uint64_t i = 0;
   for (auto _ : state) {
@@ -97,6 +107,6 @@ void BM_DseBuildHardware(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_DseBuildHardware)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_DseBuildHardware)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
 
 }  // namespace

@@ -12,9 +12,10 @@
 namespace xpusim::bench {
 
 // The evaluator of a space given as text (the benchmarks' spaces are valid: .value()).
-inline DesignEvaluator make_evaluator(const std::string& text) {
+inline DesignEvaluator make_evaluator(const std::string& text,
+                                      DesignBuild build = DesignBuild::kTypedSet) {
   auto doc = Document::from_yaml(text, "bench.yaml", true).value();
-  return DesignEvaluator::create(parse_space(doc).value()).value();
+  return DesignEvaluator::create(parse_space(doc).value(), build).value();
 }
 
 // Llama-3.1-70B on H100 variants: 4 x 3 x 7 x 3 x 3 = 756 designs, 252 hardware variants x 3
