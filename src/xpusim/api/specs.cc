@@ -30,6 +30,7 @@ Json tier_json(const LinkTierSpec& t) {
               {"links", t.links},
               {"latency_us", round6(units::to_us(t.latency))},
               {"topology", t.topology},
+              {"shape", t.dims},  // ring / torus dimensions as given ([] = implied)
               {"domain_size", t.domain_size}};
 }
 
@@ -112,6 +113,16 @@ Json hardware_json(const HardwareSpec& hw) {
   spec["physical"] = {{"process", ph.process},
                       {"compute_die", die_json(ph.compute_die)},
                       {"io_die", die_json(ph.io_die)},
+                      {"die_to_die",
+                       {{"bandwidth_gbs", ph.die_to_die.bandwidth
+                                              ? Json(round6(gbs(*ph.die_to_die.bandwidth)))
+                                              : Json(nullptr)},
+                        {"topology", ph.die_to_die.topology},
+                        // J per byte -> pJ per bit: / 8 bits x 1e12 pJ/J.
+                        {"energy_pj_per_bit", ph.die_to_die.energy
+                                                  ? Json(round6(ph.die_to_die.energy->value() /
+                                                                8.0 * 1e12))
+                                                  : Json(nullptr)}}},
                       {"tdp_w", ph.tdp.value() > 0 ? Json(ph.tdp.value()) : Json(nullptr)},
                       {"package", ph.package},
                       {"transistors_billion", ph.transistors_billion

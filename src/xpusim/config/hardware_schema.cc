@@ -138,6 +138,17 @@ void add_tier(std::vector<Field<HW>>& out, const std::string& key, LinkTierSpec&
                       what + " topology (pcie: GPUs behind PCIe switches, no GPU fabric); "
                              "required when the tier is present",
                       FieldOptions{.required = false, .choices = kTopologies}));
+  auto shape = field(base + ".shape", [tier](HW& s) -> auto& { return tier(s).shape; },
+                     what + " dimensions of a ring or torus topology, \"16x16\" (one number per "
+                            "dimension, product = domain_size); optional: the most balanced "
+                            "factorisation of domain_size when not given",
+                     FieldOptions{.required = false});
+  auto store_shape = shape.store;
+  shape.store = [store_shape, tier](HW& s, const FieldValue& v) {
+    store_shape(s, v);
+    tier(s).dims = parse_shape(tier(s).shape);  // empty when malformed: check_tier reports it
+  };
+  out.push_back(std::move(shape));
   out.push_back(field(base + ".domain_size", [tier](HW& s) -> auto& { return tier(s).domain_size; },
                       what + " devices reachable in this tier" +
                           (key == "scale_up" ? "; required when the tier is present"
@@ -280,6 +291,24 @@ std::vector<Field<HW>> hardware_fields() {
   add_die(f, "compute_die", [](HW& s) -> DieSpec& { return s.physical.compute_die; },
           "compute", "1");
   add_die(f, "io_die", [](HW& s) -> DieSpec& { return s.physical.io_die; }, "I/O or base", "0");
+  f.push_back(field("physical.die_to_die.bandwidth",
+                    [](HW& s) -> auto& { return s.physical.die_to_die.bandwidth; },
+                    "die-to-die bandwidth per die and direction, all its links to the other dies "
+                    "(those the DRAM stacks hang off: the I/O dies, else the compute dies); bounds "
+                    "the DRAM bandwidth of interleaved memory (optional: not bounded when absent)",
+                    FieldOptions{.required = false, .min = kMinBandwidth, .max = 1e15,
+                                 .reason = "1 MB/s to 1 PB/s"}));
+  f.push_back(field("physical.die_to_die.topology",
+                    [](HW& s) -> auto& { return s.physical.die_to_die.topology; },
+                    "how the dies are linked: fully_connected (every pair) or ring (each die to "
+                    "two neighbours; MI300X's 2 x 2 IODs)",
+                    FieldOptions{.default_text = "fully_connected",
+                                 .choices = {"fully_connected", "ring"}}));
+  f.push_back(field("physical.die_to_die.energy",
+                    [](HW& s) -> auto& { return s.physical.die_to_die.energy; },
+                    "energy per bit or byte crossing a die boundary (\"0.5 pJ/bit\")",
+                    FieldOptions{.required = false, .min = 0, .max = 1e-9, .min_exclusive = true,
+                                 .reason = "above 0 and at most 8 nJ/bit (1 nJ/B)"}));
   f.push_back(field("physical.tdp", [](HW& s) -> auto& { return s.physical.tdp; },
                     "board / package power limit (optional; 0 W when not published)",
                     FieldOptions{.required = false, .min = kMinTdp, .max = 1e5,
@@ -334,7 +363,7 @@ void check_tier(const FieldSource& src, const std::string& key, const LinkTierSp
                 Diagnostics& diags) {
   const std::string base = "interconnect." + key;
   if (!tier.present) {
-    for (const char* sub : {"name", "links", "latency", "topology", "domain_size"}) {
+    for (const char* sub : {"name", "links", "latency", "topology", "shape", "domain_size"}) {
       std::string path = base + "." + sub;
       if (given(src, path))
         diags.push_back(diagnostic_at(src, path, "given without " + base +
@@ -342,6 +371,30 @@ void check_tier(const FieldSource& src, const std::string& key, const LinkTierSp
                                                      "bandwidth is given)"));
     }
     return;
+  }
+  if (!tier.shape.empty()) {
+    const std::string path = base + ".shape";
+    const int want = tier.topology == "torus_3d" ? 3 : tier.topology == "torus_2d" ? 2 : 1;
+    int product = 1;
+    for (int d : tier.dims) product *= d;
+    if (tier.topology != "ring" && tier.topology != "torus_2d" && tier.topology != "torus_3d")
+      diags.push_back(diagnostic_at(doc, path, "a shape is given but " + base + ".topology is \"" +
+                                                   tier.topology +
+                                                   "\"; only ring, torus_2d and torus_3d have one"));
+    else if (tier.dims.empty())
+      diags.push_back(diagnostic_at(doc, path, "expected dimensions such as \"16x16\" (integers "
+                                               ">= 1 joined by 'x'), got \"" + tier.shape + "\""));
+    else if (static_cast<int>(tier.dims.size()) != want)
+      diags.push_back(diagnostic_at(doc, path, "\"" + tier.shape + "\" has " +
+                                                   std::to_string(tier.dims.size()) +
+                                                   " dimensions; topology " + tier.topology +
+                                                   " needs " + std::to_string(want)));
+    else if (product != tier.domain_size)
+      diags.push_back(diagnostic_at(doc, path, "\"" + tier.shape + "\" holds " +
+                                                   std::to_string(product) + " devices but " +
+                                                   base + ".domain_size is " +
+                                                   std::to_string(tier.domain_size) +
+                                                   "; the product must equal it"));
   }
   std::vector<std::string> needed = {"name", "latency", "topology"};
   if (key == "scale_up") needed.push_back("domain_size");

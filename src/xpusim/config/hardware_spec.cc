@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "xpusim/config/hardware_spec.h"
 
+#include <algorithm>
+#include <charconv>
 #include <iterator>
 
 namespace xpusim {
@@ -42,6 +44,27 @@ Precision execution_precision(const HardwareSpec& hw, Precision requested) {
   for (auto it = std::rbegin(chain); it != std::rend(chain); ++it)
     if (supported(*it)) return *it;
   return Precision::kFp32;
+}
+
+std::vector<int> parse_shape(const std::string& text) {
+  std::vector<int> dims;
+  const char* p = text.data();
+  const char* end = p + text.size();
+  while (p < end) {
+    int v = 0;
+    auto [next, ec] = std::from_chars(p, end, v);
+    if (ec != std::errc() || v < 1 || dims.size() >= 8) return {};
+    dims.push_back(v);
+    p = next;
+    if (p == end) break;
+    if (*p != 'x' || ++p == end) return {};  // a separator must be followed by a dimension
+  }
+  return dims;
+}
+
+int memory_dies(const HardwareSpec& hw) {
+  const int io = hw.physical.io_die.count;
+  return std::max(1, io > 0 ? io : hw.physical.compute_die.count);
 }
 
 }  // namespace xpusim

@@ -7,6 +7,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "xpusim/config/precision.h"
 #include "xpusim/units/quantity.h"
@@ -85,8 +86,13 @@ struct LinkTierSpec {
   BytesPerSecond bandwidth;                 // per device, per direction, all links together
   int links = 0;                            // links per device
   Seconds latency;                          // one-hop latency of a small message
-  std::string topology;                     // switched | fully_connected | ring | torus_2d | torus_3d
+  std::string topology;                     // switched | fully_connected | ring | pcie | torus_2d
+                                            // | torus_3d (perf/collective_model.cc: what each
+                                            // topology gives a group of devices)
   int domain_size = 0;                      // devices reachable in this tier (scale-up domain)
+  std::string shape;                        // torus/ring dimensions as written ("16x16"), "" = not
+                                            // given (the most balanced factorisation of domain_size)
+  std::vector<int> dims;                    // `shape` parsed; empty when not given or malformed
 };
 
 struct InterconnectSpec {
@@ -105,10 +111,22 @@ struct DieSpec {
                                             // yield from the redundant units (cost/chip_cost.cc)
 };
 
+// The links between the dies of a multi-die package that carry memory traffic (MI300X Infinity
+// Fabric AP between its IODs, B200 NV-HBI). DRAM stacks attach to the I/O dies where the package
+// has them, else to the compute dies; addresses interleave over all stacks, so a die reads
+// (d-1)/d of its bytes from the other dies (perf/memory_system.cc).
+struct DieToDieSpec {
+  std::optional<BytesPerSecond> bandwidth;  // per die and direction, all its die-to-die links;
+                                            // absent = not described (memory not bounded by it)
+  std::string topology = "fully_connected"; // fully_connected (every die pair linked) | ring
+  std::optional<JoulesPerByte> energy;      // energy per byte moved across a die boundary
+};
+
 struct PhysicalSpec {
   std::string process;                      // foundry process as published ("TSMC 4N")
   DieSpec compute_die;                      // the die(s) holding the compute units
   DieSpec io_die;                           // I/O or base dies (MI300 IOD), count 0 if none
+  DieToDieSpec die_to_die;
   Watts tdp;
   std::string package;                      // organic | fan_out | cowos_s | cowos_l | emib
   std::optional<double> transistors_billion;
@@ -138,5 +156,10 @@ FlopRate peak_vector_rate(const HardwareSpec& hw);
 // asks for an explicit dtype on GPUs without bf16), so a bf16 GEMM without bf16 engines runs as
 // tf32 or fp32.
 Precision execution_precision(const HardwareSpec& hw, Precision requested);
+// "16x16" -> {16, 16}: integers >= 1 joined by 'x'; empty for anything else.
+std::vector<int> parse_shape(const std::string& text);
+// Dies the DRAM stacks attach to: the I/O dies where the package has them (MI300X: 4 IODs), else
+// the compute dies (B200: 2).
+int memory_dies(const HardwareSpec& hw);
 
 }  // namespace xpusim

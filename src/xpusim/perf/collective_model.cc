@@ -11,17 +11,43 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
+#include <vector>
 
 #include <fmt/format.h>
 
 namespace xpusim {
 namespace {
 
+// What a tier's topology gives a group of n of its devices (n <= the tier's domain):
+//  switched (NVSwitch, a network switch): every pair at the full per-device bandwidth B, one hop.
+//  fully_connected (MI300X XGMI, Gaudi RoCE, NVLink bridges): each of the D-1 peers of a device has
+//    its own links, B/(D-1) per pair and direction; a group of n uses only the n-1 pairs inside it,
+//    (n-1)/(D-1) x B, one hop (RCCL's direct/one-shot/multi-ring algorithms all run at that rate).
+//  ring / torus_2d / torus_3d (TPU ICI, NeuronLink): 2k links of B/(2k) per device in k dimensions.
+//    A group is a slice a_1 x ... x a_k of the torus; a dimension spanning its whole ring (a_i = d_i)
+//    runs two counter-rotating rings (2 links), a partial one is a line where one ring runs over
+//    each link in both directions (1 link's bandwidth). All dimensions run at once (XLA's
+//    multi-dimensional reduce-scatter / all-gather: each dimension handles its share of the data),
+//    so the bandwidth term uses their sum; the latency term walks each dimension in turn.
+//  pcie: rings and trees through PCIe switches and host memory (kPcieHostStagingFactor).
 struct Tier {
-  BytesPerSecond bw;      // per device per direction, after link_efficiency
-  Seconds alpha;          // per-step latency
-  bool switched = true;   // switch or full mesh: one/two-shot available
+  BytesPerSecond bw;      // per device per direction, all links, after link_efficiency
+  Seconds alpha;          // per-step (one hop) latency
+  std::string topology = "switched";
+  std::vector<int> dims;  // ring / torus dimensions of the whole tier
+  int domain = 0;         // devices in the tier (0 = unlimited)
+  bool direct = true;     // direct / one-shot / two-shot allowed (false across nodes)
   const char* name = "scale_up";
+};
+
+// The tier as a group of n devices sees it.
+struct Fabric {
+  BytesPerSecond bw;        // per device and direction for a bandwidth-optimal collective
+  BytesPerSecond pair_bw;   // between two members (send/recv)
+  double ring_steps = 0;    // latency steps of ring reduce-scatter (or all-gather)
+  bool one_hop = true;      // every pair one hop apart: direct algorithms available
+  double a2a_time_per_byte = 0;  // all-to-all seconds per byte of S (bisection bound)
 };
 
 struct Cost {
@@ -37,44 +63,161 @@ struct Cost {
 // (docs/validation.md, "PCIe collectives").
 constexpr double kPcieHostStagingFactor = 0.5;
 
+bool is_torus(const std::string& t) { return t == "ring" || t == "torus_2d" || t == "torus_3d"; }
+
+// The most balanced k-dimensional shape holding n devices, each dimension at most caps[i]: the
+// prime factors of n, largest first, each onto the smallest dimension that still has room (TPU
+// slices 2x2, 2x4, 4x4, 4x8 ...). Empty when n does not fit (a prime larger than any room left).
+std::vector<int> balanced_shape(int n, const std::vector<int>& caps) {
+  std::vector<int> primes;
+  for (int p = 2, m = n; m > 1; ++p) {
+    if (static_cast<long long>(p) * p > m) p = m;
+    while (m % p == 0) {
+      primes.push_back(p);
+      m /= p;
+    }
+  }
+  std::vector<int> shape(caps.size(), 1);
+  for (auto it = primes.rbegin(); it != primes.rend(); ++it) {
+    int best = -1;
+    for (std::size_t i = 0; i < shape.size(); ++i)
+      if (static_cast<long long>(shape[i]) * *it <= caps[i] &&
+          (best < 0 || shape[i] < shape[static_cast<std::size_t>(best)]))
+        best = static_cast<int>(i);
+    if (best < 0) return {};
+    shape[static_cast<std::size_t>(best)] *= *it;
+  }
+  return shape;
+}
+
+std::vector<int> tier_dims(const LinkTierSpec& t) {
+  if (!t.dims.empty()) return t.dims;
+  const int k = t.topology == "torus_3d" ? 3 : t.topology == "torus_2d" ? 2 : 1;
+  const int domain = std::max(1, t.domain_size);
+  std::vector<int> caps(static_cast<std::size_t>(k), domain);
+  std::vector<int> dims = balanced_shape(domain, caps);
+  return dims.empty() ? std::vector<int>{domain} : dims;
+}
+
 Tier make_tier(const LinkTierSpec& t, const PerfCalibration& cal, const char* name) {
   Tier r;
   r.bw = BytesPerSecond(std::max(t.bandwidth.value(), 1.0) * cal.link_efficiency);
   if (t.topology == "pcie") r.bw = r.bw * kPcieHostStagingFactor;
   r.alpha = t.latency.value() > 0 ? t.latency : cal.default_link_latency;
-  r.switched = t.topology.empty() || t.topology == "switched" || t.topology == "fully_connected";
+  r.topology = t.topology.empty() ? "switched" : t.topology;
+  r.domain = t.domain_size;
+  if (is_torus(r.topology)) r.dims = tier_dims(t);
+  r.direct = r.topology == "switched" || r.topology == "fully_connected";
   r.name = name;
   return r;
 }
 
-// Cost inside one tier, without the fixed collective_latency.
+// Bisection bound of an all-to-all over a slice: splitting the group in half across dimension i,
+// each half sends the other n/2 x n/2 x S/n = n S / 4 per direction over the cut links
+// (n / a_i links per cut, two cuts on a closed ring). Seconds per byte of S.
+double torus_a2a_time_per_byte(const std::vector<int>& slice, const std::vector<bool>& closed,
+                               double link_bw, double n) {
+  double worst = 0;
+  for (std::size_t i = 0; i < slice.size(); ++i) {
+    if (slice[i] < 2) continue;
+    const double cut = (closed[i] ? 2.0 : 1.0) * (n / slice[i]) * link_bw;
+    worst = std::max(worst, (n / 4.0) / cut);
+  }
+  return worst;
+}
+
+Fabric group_fabric(const Tier& t, int n) {
+  const double nn = n;
+  Fabric f;
+  f.ring_steps = nn - 1.0;
+  const double b = t.bw.value();
+  if (t.topology == "fully_connected") {
+    const double peers = std::max(1, (t.domain > 0 ? t.domain : n) - 1);
+    f.pair_bw = BytesPerSecond(b / peers);
+    f.bw = f.pair_bw * (nn - 1.0);
+  } else if (is_torus(t.topology)) {
+    const double link = b / (2.0 * static_cast<double>(t.dims.size()));
+    std::vector<int> slice = balanced_shape(n, t.dims);
+    std::vector<bool> closed(slice.size(), false);
+    double sum = 0, steps = 0;
+    if (slice.empty()) {
+      // No slice of the torus holds n devices: a snake path, one line.
+      slice = {n};
+      closed = {false};
+    }
+    for (std::size_t i = 0; i < slice.size(); ++i) {
+      if (slice[i] < 2) continue;
+      closed[i] = i < t.dims.size() && slice[i] == t.dims[i];
+      sum += (closed[i] ? 2.0 : 1.0) * link;
+      steps += slice[i] - 1.0;
+    }
+    f.bw = BytesPerSecond(std::max(sum, 1.0));
+    f.pair_bw = BytesPerSecond(link);
+    f.ring_steps = steps;
+    f.one_hop = false;
+    f.a2a_time_per_byte = torus_a2a_time_per_byte(slice, closed, link, nn);
+    return f;
+  } else {
+    f.bw = t.bw;
+    f.pair_bw = t.bw;
+  }
+  f.one_hop = t.direct;
+  return f;
+}
+
+// Cost inside one tier for a group of n, without the fixed collective_latency.
 Cost tier_cost(const Tier& t, CollectiveKind kind, double s, int n) {
   const double nn = n;
   const double frac = (nn - 1.0) / nn;
+  const Fabric f = group_fabric(t, n);
+  const double bw = f.bw.value();
   switch (kind) {
     case CollectiveKind::kAllReduce: {
-      Cost ring{t.alpha * (2.0 * (nn - 1.0)) + Seconds(2.0 * frac * s / t.bw.value()), "ring"};
-      // NCCL double binary tree (Sanders et al. 2009): reduce up + broadcast down, 2 log2(n)
-      // latency steps, the same bandwidth term as the ring when pipelined.
-      Cost tree{t.alpha * (2.0 * std::ceil(std::log2(nn))) + Seconds(2.0 * frac * s / t.bw.value()),
-                "tree"};
-      if (!t.switched) return ring.time <= tree.time ? ring : tree;
-      Cost one{t.alpha + Seconds((nn - 1.0) * s / t.bw.value()), "one_shot"};
-      Cost two{t.alpha * 2.0 + Seconds(2.0 * frac * s / t.bw.value()), "two_shot"};
+      // Reduce-scatter + all-gather over rings (per torus dimension): 2 x ring_steps hops,
+      // 2(n-1)/n x S per device.
+      Cost ring{t.alpha * (2.0 * f.ring_steps) + Seconds(2.0 * frac * s / bw), "ring"};
+      if (t.topology == "pcie" || (!t.direct && !is_torus(t.topology))) {
+        // NCCL double binary tree (Sanders et al. 2009): reduce up + broadcast down, 2 log2(n)
+        // latency steps, the same bandwidth term as the ring when pipelined.
+        Cost tree{t.alpha * (2.0 * std::ceil(std::log2(nn))) + Seconds(2.0 * frac * s / bw),
+                  "tree"};
+        return ring.time <= tree.time ? ring : tree;
+      }
+      if (!f.one_hop) return ring;
+      // One-shot: every device reads the n-1 peer buffers (n-1) x S over its links at once;
+      // two-shot: reduce-scatter + all-gather, each one direct step of (n-1)/n x S.
+      Cost one{t.alpha + Seconds((nn - 1.0) * s / bw), "one_shot"};
+      Cost two{t.alpha * 2.0 + Seconds(2.0 * frac * s / bw), "two_shot"};
       Cost best = one.time < two.time ? one : two;
       return ring.time < best.time ? ring : best;
     }
     case CollectiveKind::kAllGather:
-    case CollectiveKind::kReduceScatter:
+    case CollectiveKind::kReduceScatter: {
+      if (f.one_hop) return Cost{t.alpha + Seconds(frac * s / bw), "direct"};
+      return Cost{t.alpha * f.ring_steps + Seconds(frac * s / bw), "ring"};
+    }
     case CollectiveKind::kAllToAll: {
-      double steps = t.switched ? 1.0 : nn - 1.0;
-      return Cost{t.alpha * steps + Seconds(frac * s / t.bw.value()),
-                  t.switched ? "direct" : "ring"};
+      if (f.one_hop) return Cost{t.alpha + Seconds(frac * s / bw), "direct"};
+      // Rings and tori: no better than the bisection lets through, nor than the links at all.
+      const double per_byte = std::max(frac / bw, f.a2a_time_per_byte);
+      return Cost{t.alpha * f.ring_steps + Seconds(per_byte * s), "ring"};
     }
     case CollectiveKind::kSendRecv:
-      return Cost{t.alpha + Seconds(s / t.bw.value()), "p2p"};
+      return Cost{t.alpha + Seconds(s / f.pair_bw.value()), "p2p"};
   }
   return Cost{};
+}
+
+// The host PCIe link when no scale-up tier exists: a ring over the PCIe switch tree, as NCCL does
+// between GPUs without a GPU fabric.
+Tier host_tier(BytesPerSecond bw, const PerfCalibration& cal) {
+  Tier r;
+  r.bw = bw * cal.link_efficiency;
+  r.alpha = cal.default_link_latency;
+  r.topology = "host";
+  r.direct = false;
+  r.name = "host";
+  return r;
 }
 
 double bus_factor(CollectiveKind kind, int n) {
@@ -117,9 +260,10 @@ Result<CollectiveResult> predict_collective(const HardwareSpec& hw, CollectiveKi
   if (have_up) {
     up = make_tier(ic.scale_up, cal, "scale_up");
   } else if (ic.host_bandwidth) {
-    up = Tier{*ic.host_bandwidth * cal.link_efficiency, cal.default_link_latency, false, "host"};
+    up = host_tier(*ic.host_bandwidth, cal);
   } else {
-    up = Tier{BytesPerSecond(1.0), cal.default_link_latency, false, "none"};
+    up = host_tier(BytesPerSecond(1.0), cal);
+    up.name = "none";
     no_tier();
   }
   const int domain = have_up && ic.scale_up.domain_size > 0 ? ic.scale_up.domain_size
@@ -131,7 +275,7 @@ Result<CollectiveResult> predict_collective(const HardwareSpec& hw, CollectiveKi
     if (!have_up && !ic.host_bandwidth) no_tier();
   } else if (ic.scale_out.present && ic.scale_out.bandwidth.value() > 0) {
     Tier out = make_tier(ic.scale_out, cal, "scale_out");
-    out.switched = false;  // across nodes NCCL uses rings/trees: latency grows with node count
+    out.direct = false;  // across nodes NCCL uses rings/trees: latency grows with node count
     const int local = std::max(1, std::min(domain, group));
     const int nodes = (group + local - 1) / local;
     if (kind == CollectiveKind::kSendRecv) {
@@ -153,7 +297,7 @@ Result<CollectiveResult> predict_collective(const HardwareSpec& hw, CollectiveKi
   } else if (ic.host_bandwidth) {
     // No scale-out network: the group talks through the hosts' PCIe (a ring over the PCIe switch
     // tree, as NCCL does between GPUs without NVLink).
-    Tier host{*ic.host_bandwidth * cal.link_efficiency, cal.default_link_latency, false, "host"};
+    Tier host = host_tier(*ic.host_bandwidth, cal);
     cost = tier_cost(host, kind, s, group);
     r.tier = host.name;
   } else {

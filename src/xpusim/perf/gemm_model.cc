@@ -16,6 +16,7 @@
 
 #include "xpusim/base/bounds.h"
 #include "xpusim/config/hardware_schema.h"
+#include "xpusim/perf/memory_system.h"
 
 namespace xpusim {
 namespace {
@@ -38,9 +39,7 @@ struct Candidate {
 }  // namespace
 
 BytesPerSecond streaming_bandwidth(const HardwareSpec& hw, const PerfCalibration& cal) {
-  const BackingStore store = backing_store(hw);
-  const double efficiency = store.on_chip() ? cal.l2_efficiency : cal.dram_efficiency;
-  return BytesPerSecond(std::max(store.bandwidth.value() * efficiency, 1.0));
+  return memory_bandwidth(hw, cal).achievable;
 }
 
 Result<void> check_gemm_shape(const GemmShape& s) {

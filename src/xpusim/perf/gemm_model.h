@@ -55,8 +55,8 @@ Result<GemmResult> predict_gemm(const HardwareSpec& hw, const GemmShape& shape, 
 // Sustained bandwidth of the backing store (config/hardware_schema.h backing_store()) that
 // weights, KV and activations stream from: DRAM at calibration.dram_efficiency, or, for sram_only
 // designs, the last on-chip level at calibration.l2_efficiency (the fraction on-chip levels reach
-// in GEMM and attention kernels). At least 1 B/s, so that a spec without any level cannot divide
-// by zero.
+// in GEMM and attention kernels), bounded by the die-to-die links of a multi-die package
+// (perf/memory_system.h). At least 1 B/s, so that a spec without any level cannot divide by zero.
 BytesPerSecond streaming_bandwidth(const HardwareSpec& hw, const PerfCalibration& cal);
 
 namespace detail {

@@ -18,6 +18,7 @@
 #include "xpusim/config/presets.h"
 #include "xpusim/perf/collective_model.h"
 #include "xpusim/perf/gemm_model.h"
+#include "xpusim/perf/memory_system.h"
 #include "xpusim/perf/op_model.h"
 #include "xpusim/perf/static_sim.h"
 #include "xpusim/serving/dataset.h"
@@ -508,11 +509,15 @@ Outcome predict_row_with(const MeasuredRow& row, const PreparedRow& p,
     case CaseKind::kGemmPeak: return predict_gemm_row(row, p, cal);
     case CaseKind::kOp: return predict_op_row(row, p, cal);
     case CaseKind::kMemBw: {
-      // Achievable streaming bandwidth: the DRAM peak times the perf models' sustained fraction
-      // (the same product every memory-bound op time uses).
+      // Achievable streaming bandwidth: the DRAM peak times the perf models' sustained fraction,
+      // bounded by a multi-die package's die-to-die links (the same figure every memory-bound op
+      // time uses: perf/memory_system.h).
       Outcome o;
-      o.value = units::to_gb_per_s(p.hw->memory.dram.bandwidth * cal.dram_efficiency);
-      o.detail = "dram peak x dram_efficiency";
+      const MemoryBandwidth mb = memory_bandwidth(*p.hw, cal);
+      o.value = units::to_gb_per_s(mb.achievable);
+      o.detail = mb.binding == "die_to_die" ? "die-to-die bound over " + std::to_string(mb.dies) +
+                                                  " memory dies"
+                                            : "dram peak x dram_efficiency";
       return o;
     }
     case CaseKind::kAllReduce: {

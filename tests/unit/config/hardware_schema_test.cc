@@ -419,6 +419,34 @@ TEST(HardwareOverrides, AreAppliedAndValidated) {
             std::string::npos);
   EXPECT_TRUE(load_hardware("tpu-v5e", {"memory.l2.capacity=64 MiB", "memory.l2.bandwidth=10 TB/s"}));
 
+  // Ring / torus shapes: parsed, and checked against the topology and the domain size.
+  EXPECT_EQ(load_ok("tpu-v6e").interconnect.scale_up.dims, (std::vector<int>{16, 16}));
+  EXPECT_EQ(load_ok("tpu-v5p").interconnect.scale_up.dims, (std::vector<int>{16, 20, 28}));
+  const std::pair<const char*, const char*> bad_shapes[] = {
+      {"interconnect.scale_up.shape=16x", "expected dimensions such as \"16x16\" (integers >= 1 "
+                                          "joined by 'x'), got \"16x\""},
+      {"interconnect.scale_up.shape=16x0", "got \"16x0\""},
+      {"interconnect.scale_up.shape=8x8x4", "\"8x8x4\" has 3 dimensions; topology torus_2d needs 2"},
+      {"interconnect.scale_up.shape=8x16", "\"8x16\" holds 128 devices but "
+                                           "interconnect.scale_up.domain_size is 256"}};
+  for (const auto& [set, message] : bad_shapes) {
+    auto bad = load_hardware("tpu-v6e", {set});
+    ASSERT_FALSE(bad) << set;
+    EXPECT_NE(to_string(bad.error()).find(message), std::string::npos) << to_string(bad.error());
+  }
+  auto switched_shape = load_hardware("h100-sxm-80gb", {"interconnect.scale_up.shape=2x4"});
+  ASSERT_FALSE(switched_shape);
+  EXPECT_NE(to_string(switched_shape.error())
+                .find("a shape is given but interconnect.scale_up.topology is \"switched\""),
+            std::string::npos);
+  EXPECT_EQ(load_ok("mi300x").physical.die_to_die.topology, "ring");
+  EXPECT_EQ(load_ok("h100-sxm-80gb").physical.die_to_die.topology, "fully_connected");
+  EXPECT_FALSE(load_ok("h100-sxm-80gb").physical.die_to_die.bandwidth);
+  EXPECT_NEAR(load_ok("h100-sxm-80gb", {"physical.die_to_die.energy=0.5 pJ/bit"})
+                  .physical.die_to_die.energy->value(),
+              4e-12, 1e-18);  // 0.5 pJ per bit = 4 pJ per byte
+  EXPECT_FALSE(load_hardware("mi300x", {"physical.die_to_die.topology=mesh"}));
+
   auto malformed = load_hardware("h100-sxm-80gb", {"memory.dram.bandwidth"});
   ASSERT_FALSE(malformed);
   EXPECT_NE(to_string(malformed.error()).find("--set expects dotted.path=value"), std::string::npos);
@@ -449,11 +477,14 @@ TEST(HardwareSchema, DeclaresEveryFieldOfTheSpec) {
     for (const char* sub : {"capacity", "bandwidth", "array"})
       want.push_back(std::string("memory.") + level + "." + sub);
   for (const char* tier : {"scale_up", "scale_out"})
-    for (const char* sub : {"name", "bandwidth", "links", "latency", "topology", "domain_size"})
+    for (const char* sub :
+         {"name", "bandwidth", "links", "latency", "topology", "shape", "domain_size"})
       want.push_back(std::string("interconnect.") + tier + "." + sub);
   for (const char* die : {"compute_die", "io_die"})
     for (const char* sub : {"name", "count", "area", "node"})
       want.push_back(std::string("physical.") + die + "." + sub);
+  for (const char* sub : {"bandwidth", "topology", "energy"})  // multi-die memory fabric
+    want.push_back(std::string("physical.die_to_die.") + sub);
   for (const auto& w : want) EXPECT_TRUE(paths.contains(w)) << "not declared: " << w;
   EXPECT_EQ(paths.size(), want.size());
   const std::string text = describe_schema(hardware_schema().name(), hardware_schema().fields());

@@ -2,6 +2,8 @@
 // Collectives: alpha-beta hand calculations, nccl-tests bus-bandwidth convention, tiers.
 #include "xpusim/perf/collective_model.h"
 
+#include <vector>
+
 #include <gtest/gtest.h>
 
 #include "unit/perf/test_specs.h"
@@ -63,16 +65,120 @@ TEST(CollectiveModel, CrossingScaleOutIsSlowerAndNeedsANetwork) {
       << none.feasibility.detail;
 }
 
-TEST(CollectiveModel, TreeBeatsRingForSmallMessagesOnRings) {
-  // On a ring topology a 64-device all-reduce of 64 KiB: ring 126 latency steps, tree 12.
+TEST(CollectiveModel, TreeBeatsRingForSmallMessagesOverPcie) {
+  // 8 GPUs behind PCIe (host-staged: half of the link), 64 KiB: ring 2 x 7 = 14 latency steps,
+  // double binary tree 2 x log2(8) = 6; the bandwidth terms are equal, so the tree wins. A 1 GiB
+  // all-reduce reaches busbw = 300 GB/s x eff x 0.5.
   const auto& cal = default_calibration();
   HardwareSpec hw = a100_like();
-  hw.interconnect.scale_up.topology = "ring";
-  hw.interconnect.scale_up.domain_size = 64;
-  CollectiveResult r = predict_collective(hw, CollectiveKind::kAllReduce, units::kib(64), 64, cal).value();
+  hw.interconnect.scale_up.topology = "pcie";
+  CollectiveResult r = predict_collective(hw, CollectiveKind::kAllReduce, units::kib(64), 8, cal).value();
   EXPECT_EQ(r.algorithm, "tree");
-  CollectiveResult big = predict_collective(hw, CollectiveKind::kAllReduce, units::gib(1), 64, cal).value();
-  EXPECT_NEAR(units::to_gb_per_s(big.bus_bandwidth) / (300.0 * cal.link_efficiency), 1.0, 0.01);
+  const double s = units::kib(64).value(), bw = 300e9 * cal.link_efficiency * 0.5;
+  EXPECT_NEAR(r.time.value(),
+              6 * 1e-6 + 2.0 * 7.0 / 8.0 * s / bw + cal.collective_latency.value(), 1e-12);
+  CollectiveResult big = predict_collective(hw, CollectiveKind::kAllReduce, units::gib(1), 8, cal).value();
+  EXPECT_NEAR(units::to_gb_per_s(big.bus_bandwidth) / (150.0 * cal.link_efficiency), 1.0, 0.01);
+}
+
+// An MI300X-like 8-GPU platform: 7 XGMI links of 64 GB/s per direction, one to each peer
+// (../shared/reference/specs_collected.csv mi300x: "64 GB/s per peer per direction; 448 GB/s
+// aggregate").
+HardwareSpec mesh8() {
+  HardwareSpec hw = a100_like();
+  hw.interconnect.scale_up = LinkTierSpec{true, "XGMI", units::gb_per_s(448), 7, units::us(2.0),
+                                          "fully_connected", 8};
+  return hw;
+}
+
+TEST(CollectiveModel, FullMeshGroupsOnlyUseTheLinksBetweenTheirMembers) {
+  const PerfCalibration& cal = default_calibration();
+  const HardwareSpec hw = mesh8();
+  const double eff = cal.link_efficiency, a = 2e-6, lat = cal.collective_latency.value();
+  const double pair = 448e9 / 7.0 * eff;  // 64 GB/s x eff per peer
+  // 8 of 8: every device drives its 7 links; 1 GiB two-shot/ring = 2 x 7/8 x S / (7 x pair):
+  // busbw -> 448 GB/s x eff (~352 GB/s; RCCL all_reduce on MI300X reaches ~300-350, recalled).
+  CollectiveResult all = predict_collective(hw, CollectiveKind::kAllReduce, units::gib(1), 8, cal).value();
+  EXPECT_NEAR(units::to_gb_per_s(all.bus_bandwidth) / (448.0 * eff), 1.0, 0.01);
+  // 2 of 8: one link of 64 GB/s. 256 MiB: one-shot = a + S / pair, two-shot = 2a + 2 x 1/2 x S /
+  // pair; one-shot wins by one latency step. Before topology was modelled this was 7x faster.
+  const double s = units::mib(256).value();
+  CollectiveResult two = predict_collective(hw, CollectiveKind::kAllReduce, units::mib(256), 2, cal).value();
+  EXPECT_EQ(two.algorithm, "one_shot");
+  EXPECT_NEAR(two.time.value(), a + s / pair + lat, 1e-12);
+  // 4 of 8: 3 links. Two-shot = 2a + 2 x 3/4 x S / (3 x pair) = 2a + S / (2 pair); one-shot
+  // = a + 3 S / (3 pair) = a + S / pair: two-shot wins for large S.
+  CollectiveResult four = predict_collective(hw, CollectiveKind::kAllReduce, units::mib(256), 4, cal).value();
+  EXPECT_EQ(four.algorithm, "two_shot");
+  EXPECT_NEAR(four.time.value(), 2 * a + s / (2 * pair) + lat, 1e-12);
+  // busbw of the 4-GPU group: algbw x 2 x 3/4 -> 3/7 of the 8-GPU figure.
+  EXPECT_NEAR(four.bus_bandwidth / all.bus_bandwidth, 3.0 / 7.0, 0.01);
+  // A copy between two peers: one link, a + S / pair.
+  CollectiveResult p2p = predict_collective(hw, CollectiveKind::kSendRecv, units::mib(256), 2, cal).value();
+  EXPECT_NEAR(p2p.time.value(), a + s / pair + lat, 1e-12);
+  // All-gather of 8: direct, a + 7/8 S / (7 pair).
+  CollectiveResult ag = predict_collective(hw, CollectiveKind::kAllGather, units::mib(256), 8, cal).value();
+  EXPECT_EQ(ag.algorithm, "direct");
+  EXPECT_NEAR(ag.time.value(), a + 7.0 / 8.0 * s / (7 * pair) + lat, 1e-12);
+  // The same 8 GPUs on a switch of the same per-device bandwidth: a 2-GPU group gets it all.
+  HardwareSpec sw = hw;
+  sw.interconnect.scale_up.topology = "switched";
+  CollectiveResult sw2 = predict_collective(sw, CollectiveKind::kAllReduce, units::mib(256), 2, cal).value();
+  EXPECT_NEAR(sw2.time.value(), a + s / (448e9 * eff) + lat, 1e-12);
+}
+
+HardwareSpec torus(const char* topology, int domain, std::vector<int> dims) {
+  HardwareSpec hw = a100_like();
+  hw.interconnect.scale_up = LinkTierSpec{true, "ICI", units::gb_per_s(400), 4, units::us(1.0),
+                                          topology, domain};
+  hw.interconnect.scale_up.dims = std::move(dims);
+  return hw;
+}
+
+TEST(CollectiveModel, TorusAllReduceRunsEveryDimensionAtOnce) {
+  const PerfCalibration& cal = default_calibration();
+  const double eff = cal.link_efficiency, a = 1e-6, lat = cal.collective_latency.value();
+  const double link = 400e9 / 4.0 * eff;  // 2D torus: 4 links of B/4
+  const HardwareSpec hw = torus("torus_2d", 256, {16, 16});
+  const double s = units::mib(64).value();
+  // The whole 16 x 16 pod: both dimensions closed rings, two counter-rotating rings each:
+  // 2 x 2 x link = B. Latency 2 x (15 + 15) steps; bandwidth 2 x 255/256 x S / B.
+  CollectiveResult pod = predict_collective(hw, CollectiveKind::kAllReduce, units::mib(64), 256, cal).value();
+  EXPECT_EQ(pod.algorithm, "ring");
+  EXPECT_NEAR(pod.time.value(), 60 * a + 2.0 * 255.0 / 256.0 * s / (4 * link) + lat, 1e-12);
+  // 8 chips: a 4 x 2 slice with no wraparound: two lines, one link each: 2 x link = B/2.
+  // Latency 2 x (3 + 1) steps; bandwidth 2 x 7/8 x S / (2 link).
+  CollectiveResult eight = predict_collective(hw, CollectiveKind::kAllReduce, units::mib(64), 8, cal).value();
+  EXPECT_NEAR(eight.time.value(), 8 * a + 2.0 * 7.0 / 8.0 * s / (2 * link) + lat, 1e-12);
+  // A neighbour copy: one link.
+  CollectiveResult p2p = predict_collective(hw, CollectiveKind::kSendRecv, units::mib(64), 2, cal).value();
+  EXPECT_NEAR(p2p.time.value(), a + s / link + lat, 1e-12);
+  // Without a given shape the pod is the most balanced factorisation of 256: 16 x 16 again.
+  CollectiveResult implied = predict_collective(torus("torus_2d", 256, {}), CollectiveKind::kAllReduce,
+                                                units::mib(64), 256, cal).value();
+  EXPECT_DOUBLE_EQ(implied.time.value(), pod.time.value());
+  // 7 chips fit no slice of a 16 x 16 torus side (7 < 16 fits: 7 x 1, a line of one link).
+  CollectiveResult seven = predict_collective(hw, CollectiveKind::kAllReduce, units::mib(64), 7, cal).value();
+  EXPECT_NEAR(seven.time.value(), 12 * a + 2.0 * 6.0 / 7.0 * s / link + lat, 1e-12);
+}
+
+TEST(CollectiveModel, RingsAndTheirAllToAllBisection) {
+  const PerfCalibration& cal = default_calibration();
+  const double eff = cal.link_efficiency, a = 1e-6, lat = cal.collective_latency.value();
+  HardwareSpec hw = torus("ring", 8, {});
+  hw.interconnect.scale_up.links = 2;
+  const double link = 400e9 / 2.0 * eff;  // 1D: 2 links of B/2
+  const double s = units::mib(64).value();
+  // All 8 on the closed ring: two directions, 2 x link = B; 2 x 7 latency steps.
+  CollectiveResult all = predict_collective(hw, CollectiveKind::kAllReduce, units::mib(64), 8, cal).value();
+  EXPECT_NEAR(all.time.value(), 14 * a + 2.0 * 7.0 / 8.0 * s / (2 * link) + lat, 1e-12);
+  // 4 of 8: a line, one ring over each link in both directions: one link's bandwidth.
+  CollectiveResult four = predict_collective(hw, CollectiveKind::kAllReduce, units::mib(64), 4, cal).value();
+  EXPECT_NEAR(four.time.value(), 6 * a + 2.0 * 3.0 / 4.0 * s / link + lat, 1e-12);
+  // All-to-all of 8 on the ring: each half sends the other 8/4 x S per direction over 2 cut links
+  // -> 2 S / (2 link) = S / link, above the link bound 7/8 S / (2 link). Latency 7 steps.
+  CollectiveResult a2a = predict_collective(hw, CollectiveKind::kAllToAll, units::mib(64), 8, cal).value();
+  EXPECT_NEAR(a2a.time.value(), 7 * a + s / link + lat, 1e-12);
 }
 
 TEST(CollectiveModel, SendRecvBandwidth) {
