@@ -378,19 +378,19 @@ void check_tier(const FieldSource& src, const std::string& key, const LinkTierSp
     int product = 1;
     for (int d : tier.dims) product *= d;
     if (tier.topology != "ring" && tier.topology != "torus_2d" && tier.topology != "torus_3d")
-      diags.push_back(diagnostic_at(doc, path, "a shape is given but " + base + ".topology is \"" +
+      diags.push_back(diagnostic_at(src, path, "a shape is given but " + base + ".topology is \"" +
                                                    tier.topology +
                                                    "\"; only ring, torus_2d and torus_3d have one"));
     else if (tier.dims.empty())
-      diags.push_back(diagnostic_at(doc, path, "expected dimensions such as \"16x16\" (integers "
+      diags.push_back(diagnostic_at(src, path, "expected dimensions such as \"16x16\" (integers "
                                                ">= 1 joined by 'x'), got \"" + tier.shape + "\""));
     else if (static_cast<int>(tier.dims.size()) != want)
-      diags.push_back(diagnostic_at(doc, path, "\"" + tier.shape + "\" has " +
+      diags.push_back(diagnostic_at(src, path, "\"" + tier.shape + "\" has " +
                                                    std::to_string(tier.dims.size()) +
                                                    " dimensions; topology " + tier.topology +
                                                    " needs " + std::to_string(want)));
     else if (product != tier.domain_size)
-      diags.push_back(diagnostic_at(doc, path, "\"" + tier.shape + "\" holds " +
+      diags.push_back(diagnostic_at(src, path, "\"" + tier.shape + "\" holds " +
                                                    std::to_string(product) + " devices but " +
                                                    base + ".domain_size is " +
                                                    std::to_string(tier.domain_size) +
