@@ -149,8 +149,16 @@ void run_cost(const GlobalOptions& g, const CostArgs& a) {
                              c.volume),
                  fixed(c.nre_per_unit.value(), 0)});
   table.add_row({"total per unit", fixed(c.total_per_unit.value(), 0)});
+  const TcoReport& tco = out.tco;
+  table.add_row({fmt::format("host + network share ({})", out.system.name),
+                 fixed(tco.host_capital.value(), 0)});
+  table.add_row({"facility share", fixed(tco.facility_capital.value(), 0)});
+  table.add_row({fmt::format("energy ({:.0f} W chip, {:.0f} W system, PUE {:g})", out.power.value(),
+                             tco.system_power.value(), out.tco_assumptions.pue),
+                 fixed(tco.energy_cost.value(), 0)});
   table.add_row({fmt::format("TCO ({:.0f} W, {:g} years)", out.power.value(), a.lifetime_years),
-                 fixed(out.tco.total.value(), 0)});
+                 fixed(tco.total.value(), 0)});
+  table.add_row({"TCO per device-hour", fixed(tco.per_hour.value(), 3)});
   if (out.cost_per_million_tokens)
     table.add_row({"per million output tokens", fixed(out.cost_per_million_tokens->value(), 4)});
   write_html(a.html, HtmlReportKind::kCost, out.json, nullptr, g);
@@ -279,6 +287,16 @@ void add_economics_commands(CLI::App& app, GlobalOptions& g) {
     bound_real(sub->add_option("--tokens-per-second", a->tokens_per_second,
                                "output tokens/s for the cost per million tokens"),
                bounds::kTokensPerSecond);
+    sub->add_option("--system", a->system,
+                    "server around each device for the TCO: " + join(system_class_names()) +
+                        " (default: by the hardware's scale-up fabric)");
+    sub->add_option("--system-param", a->system_params,
+                    "override a system parameter: NAME=VALUE (repeatable; names in the JSON's "
+                    "system.params)");
+    bound_real(sub->add_option("--utilization", a->utilization,
+                               "fraction of the lifetime the device works (the rest idle)"),
+               bounds::kUtilization)
+        ->capture_default_str();
     add_html_option(sub, a->html);
     sub->callback([&g, a] { run_cost(g, *a); });
   }

@@ -99,10 +99,15 @@ AreaOutcome area_checked(const AreaRequest& args) {
     Json comps = Json::array();
     for (const auto& c : d.components)
       comps.push_back({{"name", c.name}, {"area_mm2", num(c.area.value())}});
+    // The published area of this die kind, where the spec has one (comparison only).
+    const auto& published = (d.name == "io" ? hw.physical.io_die : hw.physical.compute_die).area;
     dies.push_back({{"name", d.name},
                     {"count", d.count},
                     {"node", to_string(d.node)},
                     {"area_mm2", num(d.area.value())},
+                    {"published_area_mm2", published ? num(published->value()) : Json(nullptr)},
+                    {"error_pct", published ? num((d.area / *published - 1.0) * 100.0)
+                                            : Json(nullptr)},
                     {"width_mm", num(d.width.value())},
                     {"height_mm", num(d.height.value())},
                     {"within_reticle", d.within_reticle},
@@ -265,6 +270,50 @@ CostAssumptions cost_assumptions(const ChipCostRequest& a) {
   return ca;
 }
 
+// The server of the TCO: --system (default: the hardware's class) with --system-param overrides.
+SystemSpec load_system(const CostRequest& a, const HardwareSpec& hw) {
+  auto base = builtin_system(a.system.value_or(default_system_class(hw)));
+  if (!base) input_error("--system", base.error().front().message);
+  SystemSpec s = *base;
+  Diagnostics diags;
+  for (const auto& kv : a.system_params) {
+    auto eq = kv.find('=');
+    if (eq == std::string::npos) {
+      diags.push_back({.file = "<command line>", .path = "--system-param",
+                       .message = fmt::format("expected NAME=NUMBER, got '{}'", kv)});
+      continue;
+    }
+    auto v = parse_bounded_real(std::string_view(kv).substr(eq + 1), bounds::kFabAssumption);
+    if (!v) {
+      diags.push_back({.file = "<command line>", .path = "--system-param " + kv.substr(0, eq),
+                       .message = v.error()});
+      continue;
+    }
+    if (auto r = set_system_param(s, kv.substr(0, eq), *v); !r) {
+      for (auto d : r.error()) {
+        d.file = "<command line>";
+        d.path = "--system-param " + d.path;
+        diags.push_back(d);
+      }
+    }
+  }
+  if (!diags.empty()) fail_with(diags);
+  return s;
+}
+
+Json system_json(const SystemSpec& s) {
+  const SystemPowerTerms t = system_power_terms(s);
+  Json params = Json::array();
+  for (const auto& p : list_system_params(s))
+    params.push_back({{"name", p.name}, {"value", num(p.value)}, {"unit", p.unit},
+                      {"description", p.description}, {"source", p.source}});
+  return {{"class", s.name},
+          {"description", s.description},
+          {"power_factor", num(t.factor)},
+          {"fixed_power_w", num(t.fixed.value())},
+          {"params", params}};
+}
+
 CostOutcome cost_checked(const CostRequest& a) {
   BoundChecks checks;
   check_chip_cost_bounds(checks, a);
@@ -273,6 +322,7 @@ CostOutcome cost_checked(const CostRequest& a) {
   checks.check("--lifetime-years", a.lifetime_years, bounds::kLifetimeYears);
   checks.check("--electricity-usd-per-kwh", a.electricity_usd_per_kwh, bounds::kElectricityUsdPerKwh);
   checks.check("--tokens-per-second", a.tokens_per_second, bounds::kTokensPerSecond);
+  checks.check("--utilization", a.utilization, bounds::kUtilization);
   checks.fail_if_any();
   Loaded l = load(a);
   CostOutcome out;
@@ -290,12 +340,16 @@ CostOutcome cost_checked(const CostRequest& a) {
                 fmt::format("electricity price must be >= 0, got {}", a.electricity_usd_per_kwh));
   ta.lifetime = units::seconds(a.lifetime_years * 365.25 * 86400.0);
   ta.electricity = UsdPerJoule(a.electricity_usd_per_kwh / 3.6e6);
-  out.power = l.hw.physical.tdp.value() > 0
-                  ? l.hw.physical.tdp
-                  : value_or_fail(estimate_power(l.hw, l.area, peak_activity(l.hw))).total;
-  if (a.power) out.power = units::watts(*a.power);
+  const Watts tdp = l.hw.physical.tdp.value() > 0
+                       ? l.hw.physical.tdp
+                       : value_or_fail(estimate_power(l.hw, l.area, peak_activity(l.hw))).total;
+  out.power = a.power ? units::watts(*a.power) : tdp;
   const Watts power = out.power;
   const Usd capital = a.price ? units::usd(*a.price) : c.total_per_unit;
+  ta.utilization = a.utilization;
+  out.system = load_system(a, l.hw);
+  out.tco_assumptions = value_or_fail(system_tco_assumptions(out.system, tdp, ta));
+  ta = out.tco_assumptions;
   out.tco = value_or_fail(total_cost_of_ownership(capital, power, ta));
   const TcoReport& tco = out.tco;
 
@@ -343,13 +397,25 @@ CostOutcome cost_checked(const CostRequest& a) {
               {"lifetime_years", a.lifetime_years},
               {"energy_kwh", num(tco.energy.value() / 3.6e6)},
               {"energy_usd", num(tco.energy_cost.value())},
-              {"total_usd", num(tco.total.value())}};
+              {"total_usd", num(tco.total.value())},
+              {"host_capital_usd", num(tco.host_capital.value())},
+              {"facility_capital_usd", num(tco.facility_capital.value())},
+              {"system_power_w", num(tco.system_power.value())},
+              {"facility_power_w", num(tco.facility_power.value())},
+              {"pue", num(ta.pue)},
+              {"utilization", num(ta.utilization)},
+              {"electricity_usd_per_kwh", num(a.electricity_usd_per_kwh)},
+              {"cost_per_hour_usd", num(tco.per_hour.value())},
+              {"cost_per_utilized_hour_usd", num(tco.per_hour.value() / ta.utilization)}};
+  j["system"] = system_json(out.system);
   if (!buildable)  // the design NRE, the masks and the memory price remain
     null_figures(j, {"logic_dies_usd", "package", "package_usd", "test_assembly_usd",
                      "manufacturing_cost_usd", "nre_per_unit_usd", "total_per_unit_usd"});
   if (!buildable && !a.price) {  // the capital is the unit cost that does not exist
     j["tco"]["capital_usd"] = nullptr;
     j["tco"]["total_usd"] = nullptr;
+    j["tco"]["cost_per_hour_usd"] = nullptr;
+    j["tco"]["cost_per_utilized_hour_usd"] = nullptr;
   }
   if (a.tokens_per_second) {
     if (buildable) {

@@ -15,6 +15,7 @@
 #include "xpusim/area/area_model.h"
 #include "xpusim/area/power_model.h"
 #include "xpusim/cost/chip_cost.h"
+#include "xpusim/cost/system_tco.h"
 #include "xpusim/cost/tco.h"
 #include "xpusim/cost/wafer.h"
 #include "xpusim/fab/buildout.h"
@@ -89,12 +90,17 @@ struct CostRequest : ChipCostRequest {
   double lifetime_years = 4;
   double electricity_usd_per_kwh = 0.08;
   std::optional<double> tokens_per_second;
+  std::optional<std::string> system;    // server class (cost/system_tco.h); default by hardware
+  std::vector<std::string> system_params;  // NAME=VALUE overrides of the class
+  double utilization = TcoAssumptions{}.utilization;
 };
 
 struct CostOutcome {
   HardwareSpec hw;
   CostBreakdown cost;
   Watts power;                          // the TCO's average power
+  SystemSpec system;                    // the server the TCO counts
+  TcoAssumptions tco_assumptions;
   TcoReport tco;
   std::optional<Usd> cost_per_million_tokens;  // with tokens_per_second, when buildable
   Json json;                            // `cost --format json`

@@ -214,6 +214,9 @@ Result<AreaReport> estimate_area(const HardwareSpec& hw, const AreaOptions& opti
   SquareMillimeters unit_rf, unit_l1;
   if (hw.memory.register_file.present)
     unit_rf = level_area(hw.memory.register_file, kRegisterFileBank, cn);
+  // Tensor memory (Blackwell: 128 lanes x 512 columns x 32 bit = 256 KiB per SM, PTX ISA
+  // tcgen05) is read and written like a register file: built from the same small banks.
+  const SquareMillimeters unit_tmem = sram_area(c.matrix.tensor_memory, kRegisterFileBank, cn);
   if (hw.memory.l1.present) unit_l1 = level_area(hw.memory.l1, hw.memory.l1.capacity, cn);
 
   const double units_per_die = static_cast<double>(report.units_on_die) / n_compute;
@@ -221,6 +224,7 @@ Result<AreaReport> estimate_area(const HardwareSpec& hw, const AreaOptions& opti
   compute.add("matrix engines", unit_matrix * units_per_die);
   compute.add("vector units", unit_vector * units_per_die);
   compute.add("register files", unit_rf * units_per_die);
+  compute.add("tensor memory", unit_tmem * units_per_die);
   compute.add("L1 / shared memory", unit_l1 * units_per_die);
   compute.add(mesh ? kControlMeshComponent : kControlCrossbarComponent,
               unit_control * units_per_die);

@@ -150,6 +150,7 @@ inline constexpr RealBound kElectricityUsdPerKwh{0, 100, "USD/kWh",
                                                  "peaks are below 1 USD/kWh"};
 inline constexpr RealBound kDevicePriceUsd{0, 1e9, "USD", "price of one device"};
 inline constexpr RealBound kGrossMargin{0, 1, "", "a fraction of the price", false, true};
+inline constexpr RealBound kUtilization{0, 1, "", "a fraction of the lifetime in use", true, false};
 inline constexpr RealBound kLifetimeYears{0, 100, "years", "a depreciation lifetime", true, false};
 inline constexpr RealBound kPowerW{0,
                                    1e6,

@@ -226,6 +226,12 @@ std::vector<Field<HW>> hardware_fields() {
   f.push_back(field("compute.matrix.min_m", [](HW& s) -> auto& { return s.compute.matrix.min_m; },
                     "M granule processed at full rate (mma 16, wgmma 64, MXU 128); smaller M pads",
                     FieldOptions{.default_text = "1", .min = 1, .max = 65536}));
+  f.push_back(field("compute.matrix.tensor_memory",
+                    [](HW& s) -> auto& { return s.compute.matrix.tensor_memory; },
+                    "SRAM per unit private to the matrix engines, beside the register file "
+                    "(Blackwell Tensor Memory: 256 KiB per SM); counted by the area model only",
+                    FieldOptions{.required = false, .min = 0,
+                                 .max = kMaxCapacity}));
   f.push_back(field("compute.vector.fp32_flop_per_cycle_per_unit",
                     [](HW& s) -> auto& { return s.compute.vector.fp32_flop_per_cycle_per_unit; },
                     "SIMD FP32 FLOP per cycle per unit (an FMA counts 2)",

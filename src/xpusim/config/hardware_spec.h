@@ -21,6 +21,9 @@ struct MatrixEngineSpec {
   int array_cols = 0;
   int min_m = 1;                            // M granule processed at full rate (wgmma 64, mma 16,
                                             // MXU 128): smaller M pads the array
+  Bytes tensor_memory;                      // per unit: SRAM private to the matrix engines beside
+                                            // the register file (Blackwell Tensor Memory, 256 KiB
+                                            // per SM); area model only; 0 = none
 };
 
 struct VectorSpec {

@@ -2,6 +2,7 @@
 #include "xpusim/cost/tco.h"
 
 #include <cmath>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -35,6 +36,11 @@ Result<TcoReport> total_cost_of_ownership(Usd capital, Watts average_power,
   if (!(a.utilization > 0 && a.utilization <= 1))
     d.push_back({.path = "utilization", .message = fmt::format("utilization must be in (0, 1], "
                                                                "got {}", a.utilization)});
+  for (const auto& [name, usd] : {std::pair{"host_capital", a.host_capital},
+                                   std::pair{"facility_capital", a.facility_capital}})
+    if (!(usd.value() >= 0) || !usd.is_finite())
+      d.push_back({.path = name, .message = fmt::format("{} must be >= 0 USD, got {}", name,
+                                                        usd.value())});
   if (!(a.electricity.value() >= 0))
     d.push_back({.path = "electricity", .message = fmt::format("electricity price must be >= 0, "
                                                                "got {} USD/J",
@@ -45,9 +51,14 @@ Result<TcoReport> total_cost_of_ownership(Usd capital, Watts average_power,
   // Utilised time at the working power, the rest at the idle power; the fixed share (host,
   // network) throughout, since the server stays powered (tco.h). Ignores power-capping.
   const Watts chip = average_power * a.utilization + idle_power * (1.0 - a.utilization);
-  r.energy = (chip * a.system_power_factor + a.system_fixed_power) * a.lifetime * a.pue;
+  r.host_capital = a.host_capital;
+  r.facility_capital = a.facility_capital;
+  r.system_power = chip * a.system_power_factor + a.system_fixed_power;
+  r.facility_power = r.system_power * a.pue;
+  r.energy = r.facility_power * a.lifetime;
   r.energy_cost = a.electricity * r.energy;
-  r.total = r.capital + r.energy_cost;
+  r.total = r.capital + r.host_capital + r.facility_capital + r.energy_cost;
+  r.per_hour = r.total * (units::kSecondsPerHour / a.lifetime.value());
   return r;
 }
 

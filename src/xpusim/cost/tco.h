@@ -25,20 +25,31 @@ struct TcoAssumptions {
   double system_power_factor = 1.2;
   Watts system_fixed_power{1700.0 - 1.2 * 700.0};
   double utilization = 1.0;                   // fraction of the lifetime spent producing tokens
+  // Capital beside the device's price, per device (cost/system_tco.h fills them from a described
+  // server; 0 = the device alone): its share of the host server and of the scale-out network, and
+  // of the facility built for its power.
+  Usd host_capital{0};
+  Usd facility_capital{0};
 };
 
 struct TcoReport {
   Usd capital;                  // purchase price or manufacturing cost, as given
+  Usd host_capital;             // share of the server and network (TcoAssumptions)
+  Usd facility_capital;         // share of the facility (TcoAssumptions)
+  Watts system_power;           // IT power per device: chip (average of working and idle) x factor
+                                // + fixed share
+  Watts facility_power;         // system_power x PUE
   Joules energy;                // system energy (chip x factor + fixed share) x PUE over the lifetime
   Usd energy_cost;
-  Usd total;
+  Usd total;                    // capital + host + facility capital + energy cost
+  Usd per_hour;                 // total / lifetime hours: one device, per hour owned
 };
 
 // TCO of one accelerator bought for `capital`, powered for the whole lifetime: a fraction
 // `utilization` of it producing tokens at `average_power` (chip only), the rest idle at
 // `idle_power` (chip only; default 0 W, a powered-down chip); the fixed system share is drawn
 // throughout. Errors: negative capital or powers, non-positive lifetime, PUE < 1, system factor
-// < 1, negative fixed power, utilisation outside (0, 1].
+// < 1, negative fixed power, utilisation outside (0, 1], negative host or facility capital.
 Result<TcoReport> total_cost_of_ownership(Usd capital, Watts average_power,
                                           const TcoAssumptions& a = {},
                                           Watts idle_power = Watts(0));

@@ -461,7 +461,8 @@ TEST(HardwareSchema, DeclaresEveryFieldOfTheSpec) {
   std::vector<std::string> want = {
       "schema", "id", "name", "vendor", "compute.units", "compute.unit_name", "compute.clock",
       "compute.matrix.engines_per_unit", "compute.matrix.array_rows", "compute.matrix.array_cols",
-      "compute.matrix.min_m", "compute.vector.fp32_flop_per_cycle_per_unit",
+      "compute.matrix.min_m", "compute.matrix.tensor_memory",
+      "compute.vector.fp32_flop_per_cycle_per_unit",
       "compute.vector.special_per_cycle_per_unit", "memory.dram.type", "memory.dram.stacks",
       "memory.dram.capacity", "memory.dram.bandwidth", "interconnect.host_bandwidth",
       "physical.process", "physical.tdp", "physical.package", "physical.transistors_billion"};

@@ -44,7 +44,9 @@ TEST(ExploreMpi, TwoRanksGiveTheRowsAndOutputOfOneProcess) {
     EXPECT_EQ(a.out, b.out) << strategy;
     const auto ra = db_rows(one);
     EXPECT_EQ(ra, db_rows(two)) << strategy;
-    EXPECT_EQ(ra.size(), strategy == "grid" ? 900u : 101u) << strategy;
+    // NSGA-II keeps 95 distinct designs of its 200 evaluations (101 before B200 counted its Tensor
+    // Memory: the 858 mm² die-area constraint now rejects other designs, so the search path moves).
+    EXPECT_EQ(ra.size(), strategy == "grid" ? 900u : 95u) << strategy;
   }
 }
 

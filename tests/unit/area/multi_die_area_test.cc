@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: Apache-2.0
+// Die areas of multi-die packages from their descriptions, per die, against published die
+// measurements (within 10%), and the invariants: area and cost grow with die count and die area.
+#include <gtest/gtest.h>
+
+#include "xpusim/area/area_model.h"
+#include "xpusim/config/hardware_schema.h"
+#include "xpusim/cost/chip_cost.h"
+
+namespace xpusim {
+namespace {
+
+HardwareSpec preset(const std::string& id) {
+  auto hw = load_hardware(id);
+  EXPECT_TRUE(hw) << id;
+  return hw ? *hw : HardwareSpec{};
+}
+
+AreaReport area_of(const HardwareSpec& hw) {
+  auto r = estimate_area(hw);
+  EXPECT_TRUE(r) << (r ? "" : to_string(r.error()));
+  return r ? *r : AreaReport{};
+}
+
+TEST(MultiDieArea, BlackwellTwoReticleClassDies) {
+  // Published: two reticle-limited dies, "~2 x 800 mm²" (Silicon Analysts estimate, economics.md
+  // §5.1 [L]; NVIDIA gives no die area). Each die holds half the SMs (148 enabled of ~165 by the
+  // 0.9 harvesting fallback), half the 126 MB L2, 4 of the 8 HBM3e PHYs, half the NVLink5 links
+  // and the die-to-die interface; Tensor Memory (256 KiB per SM, PTX ISA) beside the register
+  // file. Model: 778 mm² per die, -2.7% (2026-12).
+  for (const char* id : {"b200-sxm-180gb", "gb200"}) {
+    const AreaReport r = area_of(preset(id));
+    ASSERT_EQ(r.dies.size(), 1u) << id;
+    const DieArea& d = r.dies[0];
+    EXPECT_EQ(d.count, 2) << id;
+    EXPECT_NEAR(d.area.value(), 800.0, 80.0) << id;
+    EXPECT_TRUE(d.within_reticle) << id;  // reticle class, yet within 26 x 33 mm
+    EXPECT_NEAR(r.total_area.value(), 2 * d.area.value(), 1e-9) << id;
+    bool d2d = false, tmem = false;
+    for (const auto& c : d.components) {
+      d2d = d2d || c.name == "die-to-die PHY";
+      tmem = tmem || c.name == "tensor memory";
+    }
+    EXPECT_TRUE(d2d && tmem) << id;
+  }
+}
+
+TEST(MultiDieArea, TensorMemoryAddsItsSram) {
+  HardwareSpec hw = preset("b200-sxm-180gb");
+  const double with = area_of(hw).total_area.value();
+  hw.compute.matrix.tensor_memory = Bytes(0);
+  const double without = area_of(hw).total_area.value();
+  // 2 x 82.5 SMs x 256 KiB in 16 KiB banks at N4, with the D2D share and integration overhead.
+  const double bank = sram_area(units::kib(256), units::kib(16), ProcessNode::kN4).value();
+  EXPECT_NEAR(with - without, 165 * bank * (1 + kDieToDieAreaFraction) * kIntegrationOverhead,
+              1e-6);
+}
+
+TEST(MultiDieArea, H100IsOneDie) {
+  // GH100: one 814 mm² die (economics.md §5.1, [H]); no die-to-die PHY on a monolithic die.
+  const AreaReport r = area_of(preset("h100-sxm-80gb"));
+  ASSERT_EQ(r.dies.size(), 1u);
+  EXPECT_EQ(r.dies[0].count, 1);
+  EXPECT_NEAR(r.dies[0].area.value(), 814.0, 81.4);
+  for (const auto& c : r.dies[0].components) EXPECT_NE(c.name, "die-to-die PHY");
+}
+
+TEST(MultiDieArea, Mi300xComputeAndIoDiesAreSeparate) {
+  // 8 XCDs on N5 with the CUs and their L2, 4 IODs on N6 with the Infinity Cache, HBM PHYs and
+  // links. Published (recalled press coverage of AMD's ISSCC 2024 paper, estimates): XCD ~115 mm²,
+  // IOD ~370 mm², 2,400 mm² in all. The package total is checked within 15% (see
+  // docs/economics.md for the per-die gap, not yet within 10%).
+  const AreaReport r = area_of(preset("mi300x"));
+  ASSERT_EQ(r.dies.size(), 2u);
+  EXPECT_EQ(r.dies[0].name, "compute");
+  EXPECT_EQ(r.dies[0].count, 8);
+  EXPECT_EQ(r.dies[0].node, ProcessNode::kN5);
+  EXPECT_EQ(r.dies[1].name, "io");
+  EXPECT_EQ(r.dies[1].count, 4);
+  EXPECT_EQ(r.dies[1].node, ProcessNode::kN6);
+  for (const auto& c : r.dies[0].components) {
+    EXPECT_NE(c.name, "LLC");
+    EXPECT_NE(c.name, "HBM PHYs");
+  }
+  EXPECT_NEAR(r.total_area.value(), 2400.0, 0.15 * 2400.0);
+}
+
+// Cost per unit of `hw` with the default assumptions.
+double unit_cost(const HardwareSpec& hw) {
+  auto area = estimate_area(hw);
+  EXPECT_TRUE(area);
+  auto c = estimate_cost(hw, *area);
+  EXPECT_TRUE(c) << (c ? "" : to_string(c.error()));
+  return c ? c->manufacturing.value() : 0.0;
+}
+
+TEST(MultiDieArea, AreaAndCostGrowWithDieCount) {
+  // The same compute die repeated: doubling the dies (and the units they carry) adds silicon and
+  // cost; splitting one die's content over two adds the die-to-die PHYs.
+  HardwareSpec one = preset("h100-sxm-80gb");
+  one.physical.package = "cowos_s";
+  HardwareSpec two = one;
+  two.physical.compute_die.count = 2;
+  two.compute.units *= 2;
+  two.compute.units_on_die = *one.compute.units_on_die * 2;
+  two.memory.l2.capacity = one.memory.l2.capacity * 2;
+  const double a1 = area_of(one).total_area.value(), a2 = area_of(two).total_area.value();
+  EXPECT_GT(a2, 1.5 * a1);  // the units and L2 double; the HBM PHYs and links are shared out
+  EXPECT_GT(unit_cost(two), unit_cost(one));
+  HardwareSpec split = one;
+  split.physical.compute_die.count = 2;
+  EXPECT_GT(area_of(split).total_area.value(), a1);
+}
+
+TEST(MultiDieArea, AreaAndCostGrowWithDieArea) {
+  for (const char* id : {"h100-sxm-80gb", "b200-sxm-180gb", "mi300x"}) {
+    HardwareSpec hw = preset(id);
+    HardwareSpec bigger = hw;
+    bigger.compute.units_on_die = hw.compute.units_on_die.value_or(hw.compute.units) + 16;
+    bigger.memory.l2.capacity = hw.memory.l2.capacity * 1.25;
+    const AreaReport a = area_of(hw), b = area_of(bigger);
+    EXPECT_GT(b.dies[0].area, a.dies[0].area) << id;
+    EXPECT_GT(b.total_area, a.total_area) << id;
+    EXPECT_GT(unit_cost(bigger), unit_cost(hw)) << id;
+  }
+}
+
+}  // namespace
+}  // namespace xpusim
