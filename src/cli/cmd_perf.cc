@@ -170,6 +170,9 @@ void run_scenario(const RunOptions& o, const GlobalOptions& g) {
   s.add_row({"activations_gb_per_device", gb(r.memory.activations)});
   s.add_row({"usable_gb_per_device", gb(r.memory.usable)});
   s.add_row({"max_batch", std::to_string(r.memory.max_batch)});
+  for (const auto& [phase, c] : {std::pair{"prefill", r.prefill_clock}, std::pair{"decode", r.decode_clock}})
+    s.add_row({fmt::format("{}_sustained_clock_ghz", phase),
+               fixed(units::to_ghz(c.sustained_clock), 3) + (c.power_limited ? " (power-limited)" : "")});
   add_economics_rows(s, econ);
   std::fputs(s.to_text().c_str(), stdout);
   print_ops_table(r.prefill, "prefill");

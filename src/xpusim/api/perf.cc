@@ -169,6 +169,13 @@ Json run_json(const RunRequest& o, const RunOutcome& out, const TokenEconomicsAs
   j["output_tokens_per_s"] = num_or_null(feasible, r.output_tokens_per_s.value());
   j["output_tokens_per_s_per_device"] =
       num_or_null(feasible, r.output_tokens_per_s.value() / sc.devices);
+  // The clock each phase ran at (perf/sustained_clock.h); null when the scenario is infeasible.
+  auto clock = [&](const PhaseClock& c) {
+    return Json{{"sustained_clock_ghz", num_or_null(feasible, units::to_ghz(c.sustained_clock))},
+                {"power_limited", feasible ? Json(c.power_limited) : Json(nullptr)}};
+  };
+  j["prefill"] = clock(r.prefill_clock);
+  j["decode"] = clock(r.decode_clock);
   j["memory"] = memory_json(r.memory);
   add_economics_json(j, econ, out.economics);
   Json ops = Json::array();
@@ -297,6 +304,8 @@ GemmOutcome gemm_checked(const GemmRequest& o) {
   j["dram_time_ms"] = round6(units::to_ms(r.dram_time));
   j["dram_bytes"] = bytes_count(r.bytes.dram);
   j["l2_bytes"] = bytes_count(r.bytes.l2);
+  j["sustained_clock_ghz"] = round6(units::to_ghz(r.sustained_clock));
+  j["power_limited"] = r.power_limited;
   return out;
 }
 

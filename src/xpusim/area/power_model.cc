@@ -147,6 +147,62 @@ Result<PowerReport> estimate_power(const HardwareSpec& hw, const AreaReport& are
   return r;
 }
 
+double voltage_fraction(double clock_fraction) {
+  return std::max(kFloorVoltageFraction, 1.0 - kVoltageSlope * (1.0 - clock_fraction));
+}
+
+Result<PowerReport> estimate_power_at_clock(const HardwareSpec& hw, const AreaReport& area,
+                                            const ActivityRates& rates_at_boost,
+                                            double clock_fraction) {
+  auto at_boost = estimate_power(hw, area, rates_at_boost);
+  if (!at_boost) return at_boost;
+  const double s = std::clamp(clock_fraction, kMinClockFraction, 1.0);
+  const double v = voltage_fraction(s);
+  const double dynamic = s * v * v;  // f V^2 relative to the boost point
+  PowerReport r = *at_boost;
+  const ProcessNode node = area.dies.front().node;
+  const Watts dram = rates_at_boost.dram * energy_per_byte(MemoryLevel::kDram, hw.memory.dram.type, node);
+  r.static_power = at_boost->static_power * v;
+  r.busy_logic = at_boost->busy_logic * dynamic;
+  r.matrix = at_boost->matrix * dynamic;
+  r.vector = at_boost->vector * dynamic;
+  r.memory = dram + (at_boost->memory - dram) * dynamic;  // on-chip levels scale, DRAM stays
+  r.total = r.static_power + r.busy_logic + r.dram_background + r.link_idle + r.matrix + r.vector +
+            r.memory + r.links;
+  if (r.tdp) r.within_tdp = r.total <= *r.tdp;
+  return r;
+}
+
+Result<SustainedClock> sustained_clock(const HardwareSpec& hw, const AreaReport& area,
+                                       const ActivityRates& rates_at_boost) {
+  auto at_boost = estimate_power(hw, area, rates_at_boost);
+  if (!at_boost) return tl::unexpected(at_boost.error());
+  SustainedClock c;
+  c.boost = hw.compute.clock;
+  c.clock = hw.compute.clock;
+  c.power_at_boost = at_boost->total;
+  c.power = at_boost->total;
+  c.tdp = at_boost->tdp;
+  if (!c.tdp || at_boost->total <= *c.tdp) return c;
+  auto power = [&](double s) {
+    return estimate_power_at_clock(hw, area, rates_at_boost, s)->total;  // rates checked above
+  };
+  double lo = kMinClockFraction, hi = 1.0;
+  if (power(lo) > *c.tdp) {
+    hi = lo;
+  } else {
+    // Invariant: power(lo) <= tdp < power(hi). 40 halvings: well below 1e-9 of the boost clock.
+    for (int i = 0; i < 40; ++i) {
+      const double mid = 0.5 * (lo + hi);
+      (power(mid) <= *c.tdp ? lo : hi) = mid;
+    }
+  }
+  c.clock = hw.compute.clock * lo;
+  c.power = power(lo);
+  c.power_limited = true;
+  return c;
+}
+
 ActivityRates peak_activity(const HardwareSpec& hw) {
   ActivityRates a;
   // The engines run one format at a time: take the most power-hungry format at its peak.

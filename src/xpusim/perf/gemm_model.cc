@@ -4,7 +4,8 @@
 // Background User's Guide", tile and wave quantisation sections); L2 panel reuse as in the
 // LLMCompass GEMM mapper (Zhang et al., ISCA 2024) reduced to a closed form; roofline of compute
 // vs. traffic (Williams et al., CACM 2009). Ignored: bank conflicts, epilogue fusion variety,
-// stream-K (split-K is searched instead), clock changes with load (in matrix_efficiency),
+// stream-K (split-K is searched instead), clock changes other than the power limit (predict_gemm
+// runs at the sustained clock, perf/sustained_clock.h),
 // dequantisation cost of weight-only formats (hidden in the main loop).
 #include "xpusim/perf/gemm_model.h"
 
@@ -17,6 +18,7 @@
 #include "xpusim/base/bounds.h"
 #include "xpusim/config/hardware_schema.h"
 #include "xpusim/perf/memory_system.h"
+#include "xpusim/perf/sustained_clock.h"
 
 namespace xpusim {
 namespace {
@@ -69,7 +71,19 @@ Result<GemmResult> predict_gemm(const HardwareSpec& hw, const GemmShape& shape, 
 Result<GemmResult> predict_gemm(const HardwareSpec& hw, const GemmShape& shape, GemmOperands ops,
                                 const PerfCalibration& cal) {
   if (auto ok = check_gemm_shape(shape); !ok) return tl::unexpected(ok.error());
-  return detail::predict_gemm_unchecked(hw, shape, ops, cal);
+  GemmResult at_boost = detail::predict_gemm_unchecked(hw, shape, ops, cal);
+  // Activity of the GEMM looped back to back (kernel plus the gap to the next): its FLOP in the
+  // execution precision, its DRAM and L2 bytes.
+  PrecisionPlan precision;
+  precision.weights = ops.b;
+  precision.activations = ops.a;
+  const DeviceWork work{.gemm_flop = at_boost.flop, .bytes = at_boost.bytes};
+  const SustainedClock clock =
+      sustained_clock_for(hw, device_activity(hw, precision, work, at_boost.time));
+  if (!clock.power_limited) return at_boost;
+  GemmResult r = detail::predict_gemm_unchecked(at_clock(hw, clock.clock), shape, ops, cal);
+  r.power_limited = true;
+  return r;
 }
 
 GemmResult detail::predict_gemm_unchecked(const HardwareSpec& hw, const GemmShape& shape,
@@ -80,6 +94,7 @@ GemmResult detail::predict_gemm_unchecked(const HardwareSpec& hw, const GemmShap
   const Precision exec = execution_precision(hw, math);
   r.execution_precision = exec;
   const auto& c = hw.compute;
+  r.sustained_clock = c.clock;
   const int64_t units = std::max(1, c.units);
   const double clock = std::max(c.clock.value(), 1.0);  // a zero clock would divide by zero
   // MACs per cycle per unit at the execution precision; no matrix engine -> SIMD FMAs.

@@ -38,6 +38,11 @@ struct GemmResult {
   TrafficBytes bytes;
   Bound bound = Bound::kMatrix;
   double utilization = 0;             // achieved / peak of the binding resource
+  // The compute clock the GEMM ran at (perf/sustained_clock.h): the boost clock, or, where the
+  // power of the GEMM at boost exceeds the TDP, the highest clock within it (predict_gemm only;
+  // detail::predict_gemm_unchecked runs at hw.compute.clock).
+  Hertz sustained_clock;
+  bool power_limited = false;
 };
 
 // The shapes a caller may pass: m, n, k within bounds::kGemmDim, batch within bounds::kGemmBatch,
@@ -45,7 +50,9 @@ struct GemmResult {
 // "m", "n", "k", "batch" or "flop" and the value.
 Result<void> check_gemm_shape(const GemmShape& shape);
 
-// The GEMM `shape` (checked by check_gemm_shape: its errors are returned) on `hw`.
+// The GEMM `shape` (checked by check_gemm_shape: its errors are returned) on `hw`, run back to back
+// at the clock its power sustains (the GEMM's activity at boost -> sustained_clock_for -> the model
+// again at that clock when it is lower).
 Result<GemmResult> predict_gemm(const HardwareSpec& hw, const GemmShape& shape,
                                 GemmOperands operands, const PerfCalibration& cal);
 // Convenience: both operands in `p`.

@@ -14,11 +14,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include "xpusim/base/check.h"
+#include "xpusim/perf/sustained_clock.h"
 #include "xpusim/workload/graph_builder.h"
 
 namespace xpusim {
@@ -137,21 +140,43 @@ Result<StaticResult> simulate_static(DeviceModel& device, const StaticScenario& 
   const int mb = std::max(1, sc.plan.microbatches);
   const int64_t mbatch = (sc.batch + mb - 1) / mb;
 
+  // Each phase at its sustained clock: evaluated at boost, and again on a device model at the
+  // lower clock (kept in `slow`) when the phase's power at boost exceeds the TDP. Returns the step
+  // and the device model that evaluated it; `phase` holds its breakdown.
+  std::optional<DeviceModel> slow;
+  auto at_sustained_clock = [&](const StepShape& shape, PhaseBreakdown& phase, PhaseClock& clock) {
+    const HardwareSpec& hw = device.hardware();
+    StepTime t = checked_step(device.evaluate(shape, &phase));
+    const SustainedClock c = sustained_clock_for(
+        hw, device_activity(hw, sc.precision, phase_work(phase), phase.total));
+    clock = PhaseClock{c.clock, c.power_limited};
+    if (!c.power_limited) return std::pair<StepTime, const DeviceModel*>(t, &device);
+    Result<DeviceModel> at = DeviceModel::create(at_clock(hw, c.clock), model, sc.plan,
+                                                 sc.precision, cal);
+    XPUSIM_CHECK(at.has_value(), "a device model at a lower clock builds as at boost");
+    slow.emplace(std::move(*at));
+    phase = PhaseBreakdown{};
+    t = checked_step(slow->evaluate(shape, &phase));
+    return std::pair<StepTime, const DeviceModel*>(t, &*slow);
+  };
+
   // Prefill: one step of `mbatch` prompts per microbatch.
-  const StepTime pt = checked_step(device.evaluate(prefill_shape(model, mbatch, sc.input_len),
-                                                   &r.prefill));
+  const StepTime pt =
+      at_sustained_clock(prefill_shape(model, mbatch, sc.input_len), r.prefill, r.prefill_clock)
+          .first;
   r.ttft = prefill_latency(pt.layers, pt.crossing, pt.other, sc.plan) + cal.request_overhead;
 
   // Decode: the breakdown at the mean context; context-free ops taken from it.
   const int64_t first = sc.input_len + 1;
   const int64_t last = sc.input_len + sc.output_len - 1;  // context of the last decode step
   const int64_t rep = sc.input_len + std::max<int64_t>(1, sc.output_len / 2);
-  const StepTime dt = checked_step(device.evaluate(decode_shape(model, mbatch, rep), &r.decode));
+  const auto [dt, decoder] =
+      at_sustained_clock(decode_shape(model, mbatch, rep), r.decode, r.decode_clock);
   // The context-dependent attention per layer, averaged over the decode steps; every layer, on
   // any stage, runs the same attention.
   const Seconds fixed_layers = dt.layers - dt.attention;
   const Seconds fixed_crossing = dt.crossing - dt.attention / dt.stage_layers * model.layers;
-  AttentionCurve curve(device, mbatch);
+  AttentionCurve curve(*decoder, mbatch);
   const int64_t steps = std::max<int64_t>(0, last - first + 1);
   const Seconds mean_attention = steps > 0 ? curve.sum(first, last) / static_cast<double>(steps)
                                            : curve.at(first);

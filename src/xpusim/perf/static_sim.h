@@ -32,6 +32,13 @@ struct StaticScenario {
   int devices = 1;            // total devices; replicas = devices / (tp * pp)
 };
 
+// The compute clock a phase ran at (perf/sustained_clock.h): the boost clock, or the highest clock
+// within the TDP when the phase's power at boost exceeds it.
+struct PhaseClock {
+  Hertz sustained_clock;
+  bool power_limited = false;
+};
+
 struct StaticResult {
   // Infeasible: the footprint exceeds the device memory (kMemory), a collective has no
   // interconnect tier (kNetwork). The times, the throughput and the per-op breakdowns are then
@@ -45,6 +52,10 @@ struct StaticResult {
   MemoryFootprint memory;     // always computed (it says why a batch does not fit)
   PhaseBreakdown prefill;
   PhaseBreakdown decode;      // the step at the mean context (input_len + output_len / 2)
+  // Each phase at the clock its own activity sustains: prefill from the prefill step's activity,
+  // decode from the mean-context step's (the times above are at these clocks).
+  PhaseClock prefill_clock;
+  PhaseClock decode_clock;
 };
 
 // Checks what a caller of simulate_static can get wrong: the plan (check_plan), the sizes

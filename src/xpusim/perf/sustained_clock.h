@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: Apache-2.0
+// The compute models at the power-limited sustained clock (area/power_model.h sustained_clock):
+// the activity a piece of work reaches at the boost clock (FLOP/s by execution precision, bytes/s
+// per level) gives its power; above the TDP the chip runs at the highest clock whose power fits,
+// and the compute models are evaluated again at that clock (matrix and vector peaks scale with it;
+// DRAM, L2 and link bandwidths do not). Used by `gemm` (predict_gemm), the static scenario (per
+// phase) and the serving simulator (per pool).
+#pragma once
+
+#include "xpusim/area/power_model.h"
+#include "xpusim/config/hardware_spec.h"
+#include "xpusim/perf/perf_result.h"
+#include "xpusim/units/quantity.h"
+#include "xpusim/workload/parallelism_plan.h"
+
+namespace xpusim {
+
+struct PhaseBreakdown;
+
+// Work done by one device (FLOP by kind, bytes by level).
+struct DeviceWork {
+  FlopCount gemm_flop;          // GEMMs and the MoE router, in the precision plan's math format
+  FlopCount attention_flop;     // attention MMAs, in the activation format
+  FlopCount vector_flop;        // norms, activations, softmax, reductions, sampling (SIMD)
+  TrafficBytes bytes;
+};
+
+// The work of a phase's ops (GEMMs and the router, attention, the rest on the SIMD lanes).
+DeviceWork phase_work(const PhaseBreakdown& phase);
+
+// The activity rates of `work` done by one device in `time` of kernels: its FLOP by execution
+// precision (GEMMs in precision.math(), attention in precision.activations, other ops on the SIMD
+// lanes) and its bytes per level, each divided by `time`; all zero (clocks stopped) for time <= 0.
+ActivityRates device_activity(const HardwareSpec& hw, const PrecisionPlan& precision,
+                              const DeviceWork& work, Seconds time);
+
+// `hw` with its compute clock at `clock`: the matrix and SIMD peaks follow the clock (they are
+// derived from it) and so do the per-unit register-file and L1 bandwidths (SRAM in the SM/CU clock
+// domain); L2, LLC, DRAM and link bandwidths are left as they are (their own clock domains; an
+// assumption for L2, which some GPUs clock with the core).
+HardwareSpec at_clock(const HardwareSpec& hw, Hertz clock);
+
+// The sustained clock of work with activity `rates_at_boost` on `hw` (area from estimate_area with
+// the default options). A spec the area model cannot size (no process node) or without a TDP
+// keeps its boost clock, not power-limited.
+SustainedClock sustained_clock_for(const HardwareSpec& hw, const ActivityRates& rates_at_boost);
+
+}  // namespace xpusim
