@@ -172,6 +172,7 @@ void run_scenario(const RunOptions& o, const GlobalOptions& g) {
   s.add_row({"max_batch", std::to_string(r.memory.max_batch)});
   add_economics_rows(s, econ);
   std::fputs(s.to_text().c_str(), stdout);
+  std::fputs(uncertainty_note(out.json.at("uncertainty"), "static").c_str(), stdout);
   print_ops_table(r.prefill, "prefill");
   print_ops_table(r.decode, fmt::format("decode step at context {}",
                                         sc.input_len + std::max<int64_t>(1, sc.output_len / 2))
