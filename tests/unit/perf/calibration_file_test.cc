@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // calibration/v1: data/calibration/default.yaml reproduces the constants, a written file reads
 // back to the same values and predictions, partial and bad files, and the error intervals.
+#include <fstream>
+#include <iterator>
+
 #include <gtest/gtest.h>
 
 #include "temp_dir.h"
 #include "xpusim/config/hardware_schema.h"
+#include "xpusim/config/presets.h"
 #include "xpusim/perf/calibration_file.h"
 #include "xpusim/perf/gemm_model.h"
 
@@ -38,6 +42,13 @@ TEST(CalibrationFile, BuiltinFileReproducesTheCxxConstants) {
   ASSERT_EQ(file.runtimes.size(), cxx.runtimes.size());
   for (size_t i = 0; i < cxx.runtimes.size(); ++i)
     EXPECT_EQ(file.runtimes[i].name, cxx.runtimes[i].name);
+}
+
+TEST(CalibrationFile, CompiledInCopyIsTheDataFile) {
+  std::ifstream f(data_dir() + "/calibration/default.yaml", std::ios::binary);
+  ASSERT_TRUE(f.good());
+  const std::string file((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(builtin_calibration_text(), file);
 }
 
 TEST(CalibrationFile, EveryValueHasAFitDateAndSource) {
