@@ -175,6 +175,7 @@ void run_scenario(const RunOptions& o, const GlobalOptions& g) {
                fixed(units::to_ghz(c.sustained_clock), 3) + (c.power_limited ? " (power-limited)" : "")});
   add_economics_rows(s, econ);
   std::fputs(s.to_text().c_str(), stdout);
+  std::fputs(uncertainty_note(out.json.at("uncertainty"), "static").c_str(), stdout);
   print_ops_table(r.prefill, "prefill");
   print_ops_table(r.decode, fmt::format("decode step at context {}",
                                         sc.input_len + std::max<int64_t>(1, sc.output_len / 2))

@@ -155,6 +155,7 @@ void run_serve(const ServeOptions& o, const GlobalOptions& g) {
     s.add_row({"mlperf valid", m.valid ? "yes" : "no"});
   }
   std::fputs(s.to_text().c_str(), stdout);
+  std::fputs(uncertainty_note(j.at("uncertainty"), "serving").c_str(), stdout);
   for (const auto& a : w.assumptions) std::printf("assumed: %s\n", a.c_str());
   if (mlperf_result)
     for (const auto& n : mlperf_result->notes) std::printf("note: %s\n", n.c_str());

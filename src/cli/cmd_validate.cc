@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <ctime>
+#include <fstream>
 #include <cstdlib>
 #include <cstdio>
 #include <string>
@@ -16,6 +18,7 @@
 #include "cli/numeric_flags.h"
 #include "xpusim/api/validate.h"
 #include "xpusim/perf/calibration.h"
+#include "xpusim/perf/calibration_file.h"
 #include "xpusim/report/table.h"
 #include "xpusim/validate/calibration_fit.h"
 #include "xpusim/validate/validator.h"
@@ -35,6 +38,14 @@ Table stats_table(const std::string& what, const std::vector<ErrorStats>& stats)
   return t;
 }
 
+Table coverage_table(const std::vector<CoverageStats>& coverage) {
+  Table t({"class", "rows", "inside", "coverage_%", "p10_log_ratio", "p90_log_ratio"});
+  for (const auto& c : coverage)
+    t.add_row({c.scenario_class, std::to_string(c.rows), std::to_string(c.inside),
+               fixed(c.coverage_pct, 1), fixed(c.p10, 3), fixed(c.p90, 3)});
+  return t;
+}
+
 std::string report_text(const ValidationReport& rep) {
   std::string out;
   Table rows({"id", "scenario", "metric", "hardware", "model", "predicted", "measured",
@@ -47,6 +58,8 @@ std::string report_text(const ValidationReport& rep) {
   out += "\nMAPE by metric\n" + stats_table("scenario/metric", rep.by_metric).to_text();
   out += "\nMAPE by hardware\n" + stats_table("hardware", rep.by_hardware).to_text();
   out += "\nOverall\n" + stats_table("set", {rep.overall}).to_text();
+  out += "\nCoverage of the p10-p90 intervals (calibration error bands, leave-one-family-out)\n" +
+         coverage_table(rep.coverage).to_text();
   out += "\nSkipped rows by reason\n";
   Table reasons({"rows", "reason"});
   for (const auto& [reason, n] : rep.skipped_by_reason) reasons.add_row({std::to_string(n), reason});
@@ -93,9 +106,92 @@ std::string param_value_text(const FitParameter& p, const PerfCalibration& c) {
   return p.is_time ? fixed(v * 1e6, 3) + " us" : fixed(v, 4);
 }
 
+// The paths in the calibration file of a fitted parameter ("tensorrt-llm+nemo.gqa_kv_reread" ->
+// runtimes.tensorrt-llm.gqa_kv_reread and runtimes.nemo.gqa_kv_reread).
+std::vector<std::string> file_paths(const std::string& parameter) {
+  const size_t dot = parameter.rfind('.');
+  if (dot == std::string::npos) return {parameter};
+  std::vector<std::string> out;
+  const std::string field = parameter.substr(dot + 1), runtimes = parameter.substr(0, dot);
+  for (size_t b = 0, e = 0; e != std::string::npos; b = e + 1) {
+    e = runtimes.find('+', b);
+    out.push_back("runtimes." + runtimes.substr(b, e == std::string::npos ? e : e - b) + "." +
+                  field);
+  }
+  return out;
+}
+
+std::string today_utc() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+  return buf;
+}
+
+// The fitted calibration with the provenance of what this run fitted and, with the holdout, the
+// leave-one-family-out error bands: what `calibrate --out FILE` writes.
+PerfCalibration calibration_to_write(const FitResult& fit, const FitOptions& options,
+                                     const std::vector<HoldoutResult>& holdouts,
+                                     const Validator& v, const std::string& command) {
+  PerfCalibration out = fit.fitted;
+  const std::string date = today_utc();
+  for (const auto& p : fit_parameters()) {
+    if (!options.parameters.empty() &&
+        std::find(options.parameters.begin(), options.parameters.end(), p.name) ==
+            options.parameters.end())
+      continue;
+    for (const auto& path : file_paths(p.name))
+      out.provenance[path] = {date, "fitted: " + command + " (" + std::to_string(fit.rows) +
+                                        " rows, objective " + fixed(fit.objective_after, 2) +
+                                        "%)"};
+  }
+  if (!holdouts.empty()) {
+    for (const auto& [cls, band] : holdout_bands(v, holdouts)) {
+      out.uncertainty[cls] = band;
+      out.provenance["uncertainty." + cls] = {
+          date, "10th/90th percentiles of log(measured/predicted time) of the " +
+                    std::to_string(band.rows) + " " + cls +
+                    " rows, each predicted under the constants fitted without its hardware "
+                    "family: " + command};
+    }
+  }
+  return out;
+}
+
+Table split_table(const std::string& first, const std::vector<HoldoutResult>& splits) {
+  Table t({first, "train_rows", "test_rows", "train_mape_%", "test_mape_start_%",
+           "test_mape_holdout_fit_%", "test_mape_full_fit_%"});
+  for (const auto& h : splits)
+    t.add_row({h.family, std::to_string(h.train_rows), std::to_string(h.test_rows),
+               fixed(h.train_mape, 1), fixed(h.test_mape_start, 1), fixed(h.test_mape_holdout, 1),
+               fixed(h.test_mape_full, 1)});
+  return t;
+}
+
+nlohmann::json split_json(const std::vector<HoldoutResult>& splits, const char* first) {
+  nlohmann::json ho = nlohmann::json::array();
+  for (const auto& h : splits)
+    ho.push_back({{first, h.family},
+                  {"train_rows", h.train_rows},
+                  {"test_rows", h.test_rows},
+                  {"train_mape_pct", h.train_mape},
+                  {"test_mape_start_pct", h.test_mape_start},
+                  {"test_mape_holdout_fit_pct", h.test_mape_holdout},
+                  {"test_mape_full_fit_pct", h.test_mape_full}});
+  return ho;
+}
+
+struct CalibrateOutputs {
+  bool reverse = false;   // also the reverse split (fit on one family, test on the rest)
+  std::string out_file;   // --out: the calibration/v1 file to write
+};
+
 void run_calibrate(const std::string& file, int max_rounds, bool holdout,
                    const std::string& weighting, const std::vector<std::string>& scenarios,
-                   const std::vector<std::string>& parameters, const GlobalOptions& global) {
+                   const std::vector<std::string>& parameters, const CalibrateOutputs& outputs,
+                   const GlobalOptions& global) {
   Validator v = load_validator(file, global);
   FitOptions options;
   if (!scenarios.empty()) options.scenarios = scenarios;
@@ -118,8 +214,19 @@ void run_calibrate(const std::string& file, int max_rounds, bool holdout,
       weighting == "per-scenario" ? FitWeighting::kPerScenario : FitWeighting::kPerRow;
   const PerfCalibration& start = default_calibration();
   FitResult fit = fit_calibration(v, start, options);
-  std::vector<HoldoutResult> holdouts;
+  std::vector<HoldoutResult> holdouts, reverse;
   if (holdout) holdouts = leave_one_family_out(v, start, fit.fitted, options);
+  if (outputs.reverse) reverse = fit_one_family(v, start, fit.fitted, options);
+  if (!outputs.out_file.empty()) {
+    const PerfCalibration written =
+        calibration_to_write(fit, options, holdouts, v, global.command_line);
+    std::ofstream f(outputs.out_file);
+    f << calibration_yaml(written);
+    if (!f.good())
+      throw InputError({Diagnostic{.file = outputs.out_file,
+                                   .path = "--out",
+                                   .message = "cannot write the calibration file"}});
+  }
 
   auto scenario_stats = [&](const PerfCalibration& c) {
     auto keep = [&](const MeasuredRow& r) {
@@ -136,15 +243,7 @@ void run_calibrate(const std::string& file, int max_rounds, bool holdout,
     for (const auto& p : fit_parameters())
       params.push_back({{"name", p.name}, {"start", p.get(start)}, {"fitted", p.get(fit.fitted)},
                         {"min", p.lo}, {"max", p.hi}});
-    nlohmann::json ho = nlohmann::json::array();
-    for (const auto& h : holdouts)
-      ho.push_back({{"held_out", h.family},
-                    {"train_rows", h.train_rows},
-                    {"test_rows", h.test_rows},
-                    {"train_mape_pct", h.train_mape},
-                    {"test_mape_start_pct", h.test_mape_start},
-                    {"test_mape_holdout_fit_pct", h.test_mape_holdout},
-                    {"test_mape_full_fit_pct", h.test_mape_full}});
+    const nlohmann::json ho = split_json(holdouts, "held_out");
     nlohmann::json sc = nlohmann::json::array();
     for (size_t i = 0; i < after.size(); ++i) {
       nlohmann::json e = stats_json(after[i]);
@@ -166,7 +265,8 @@ void run_calibrate(const std::string& file, int max_rounds, bool holdout,
                           {"mape_after_pct", fit.objective_after},
                           {"parameters", params},
                           {"by_scenario", sc},
-                          {"leave_one_family_out", ho}};
+                          {"leave_one_family_out", ho},
+                          {"fit_one_family", split_json(reverse, "fitted_on")}};
     std::printf("%s\n", out.dump(2).c_str());
     return;
   }
@@ -193,15 +293,13 @@ void run_calibrate(const std::string& file, int max_rounds, bool holdout,
     sc.add_row({a.key, std::to_string(a.rows), b, fixed(a.mape, 1), fixed(a.mean_error_pct, 1)});
   }
   out += "\nMAPE by scenario\n" + sc.to_text();
-  if (holdout) {
-    Table ho({"held_out_family", "train_rows", "test_rows", "train_mape_%", "test_mape_start_%",
-              "test_mape_holdout_fit_%", "test_mape_full_fit_%"});
-    for (const auto& h : holdouts)
-      ho.add_row({h.family, std::to_string(h.train_rows), std::to_string(h.test_rows),
-                  fixed(h.train_mape, 1), fixed(h.test_mape_start, 1),
-                  fixed(h.test_mape_holdout, 1), fixed(h.test_mape_full, 1)});
-    out += "\nLeave one hardware family out (fit on the others, test on it)\n" + ho.to_text();
-  }
+  if (holdout)
+    out += "\nLeave one hardware family out (fit on the others, test on it)\n" +
+           split_table("held_out_family", holdouts).to_text();
+  if (outputs.reverse)
+    out += "\nFit on one hardware family, test on the others\n" +
+           split_table("fitted_on_family", reverse).to_text();
+  if (!outputs.out_file.empty()) out += "\nwrote " + outputs.out_file + "\n";
   std::printf("%s", out.c_str());
 }
 
@@ -260,9 +358,23 @@ void add_validate_commands(CLI::App& app, GlobalOptions& global) {
                    "fit only these constants (default: all; names as in the report)")
       ->delimiter(',')
       ->check(CLI::IsMember(names));
-  calibrate->callback([cal_file, rounds, no_holdout, weighting, scenarios, parameters, &global] {
-    run_calibrate(*cal_file, *rounds, !*no_holdout, *weighting, *scenarios, *parameters, global);
-  });
+  auto outputs = std::make_shared<CalibrateOutputs>();
+  calibrate->add_flag("--fit-one-family", outputs->reverse,
+                      "also the reverse split: fit on each hardware family alone, test on the rest");
+  calibrate->add_option("--out", outputs->out_file,
+                        "write the fitted calibration (calibration/v1, with the leave-one-family-"
+                        "out error bands) to this file; use it with --calibration FILE");
+  calibrate->callback(
+      [cal_file, rounds, no_holdout, weighting, scenarios, parameters, outputs, &global] {
+        run_calibrate(*cal_file, *rounds, !*no_holdout, *weighting, *scenarios, *parameters,
+                      *outputs, global);
+      });
+  if (auto* describe = app.get_subcommand("describe"))
+    describe->add_subcommand("calibration",
+                             "the calibration/v1 schema: every constant, its unit, range and meaning")
+        ->callback([&global] {
+          print_schema(kCalibrationSchemaName, calibration_schema_fields(), global);
+        });
 }
 
 }  // namespace xpusim::cli

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include "xpusim/base/diagnostic.h"
 #include "xpusim/config/schema.h"
@@ -69,6 +70,11 @@ void add_serve_commands(CLI::App& app, GlobalOptions& global);
 void add_dse_commands(CLI::App& app, GlobalOptions& global);
 // sensitivity: elasticities of a design's figures (cmd_sensitivity.cc; added by add_dse_commands).
 void add_sensitivity_command(CLI::App& app, GlobalOptions& global);
+
+// The p10-p90 line printed under the tables of run, serve and gemm from their JSON's
+// `uncertainty` object ("" when it holds no interval) (uncertainty_note.cc).
+std::string uncertainty_note(const nlohmann::ordered_json& uncertainty,
+                             const std::string& scenario_class);
 
 // `describe <noun>`: the schema as a table, or a JSON array of fields (schema_output.cc).
 void print_schema(const std::string& name, const std::vector<FieldInfo>& fields,

@@ -14,6 +14,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/command.h"
+#include "xpusim/perf/calibration_file.h"
 
 namespace xpusim::cli {
 void print_diagnostics(const Diagnostics& diags) {
@@ -89,6 +90,14 @@ int main(int argc, char** argv) {
                  "hardware, model.PATH=VALUE for the model (run, serve, compare), e.g. --set "
                  "memory.dram.bandwidth=4TB/s --set model.layers=40")
       ->allow_extra_args(false);
+  std::string calibration;
+  app.add_option("--calibration", calibration,
+                 "calibration/v1 file to use instead of data/calibration/default.yaml (read over "
+                 "it: a partial file changes only what it names; `xpusim describe calibration`)");
+  // Read once the command line is parsed, before any command runs.
+  app.parse_complete_callback([&calibration] {
+    if (!calibration.empty()) value_or_throw(xpusim::use_calibration_file(calibration));
+  });
 
   app.add_subcommand("list", "list the presets of a kind")->require_subcommand(1);
   app.add_subcommand("show", "show a resolved spec with its derived figures")->require_subcommand(1);

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "xpusim/api/impl/input_failure.h"
+#include "xpusim/api/impl/uncertainty.h"
 #include "xpusim/base/text.h"
 #include "xpusim/config/hardware_schema.h"
 #include "xpusim/config/model_schema.h"
@@ -176,6 +177,12 @@ Json run_json(const RunRequest& o, const RunOutcome& out, const TokenEconomicsAs
   };
   j["prefill"] = clock(r.prefill_clock);
   j["decode"] = clock(r.decode_clock);
+  auto headline = [feasible](double v) { return feasible ? std::optional(v) : std::nullopt; };
+  j["uncertainty"] = uncertainty_json(
+      "static", {{"ttft_ms", headline(units::to_ms(r.ttft))},
+                 {"tpot_ms", headline(units::to_ms(r.tpot))},
+                 {"e2e_latency_ms", headline(units::to_ms(r.e2e_latency))},
+                 {"output_tokens_per_s", headline(r.output_tokens_per_s.value()), false}});
   j["memory"] = memory_json(r.memory);
   add_economics_json(j, econ, out.economics);
   Json ops = Json::array();
@@ -295,6 +302,8 @@ GemmOutcome gemm_checked(const GemmRequest& o) {
   j["isolated_call_ms"] = round6(units::to_ms(r.isolated_call_time));
   j["tflops"] = round6(units::to_tflops(r.achieved));
   j["peak_tflops"] = round6(units::to_tflops(peak_matrix_rate(hw, r.execution_precision)));
+  j["uncertainty"] = uncertainty_json("gemm", {{"latency_ms", units::to_ms(r.time)},
+                                               {"tflops", units::to_tflops(r.achieved), false}});
   j["tile"] = Json{{"m", r.tile.m}, {"n", r.tile.n}, {"k", r.tile.k}};
   j["tiles"] = r.tiles;
   j["waves"] = r.waves;

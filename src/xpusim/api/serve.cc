@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "xpusim/api/impl/input_failure.h"
+#include "xpusim/api/impl/uncertainty.h"
 #include "xpusim/config/presets.h"
 #include "xpusim/config/hardware_schema.h"
 #include "xpusim/config/model_schema.h"
@@ -362,6 +363,17 @@ ServeOutcome serve_checked(const ServeRequest& o) {
   j["tpot_ms"] = latency_json(r ? r->tpot : none);
   j["itl_ms"] = latency_json(r ? r->itl : none);
   j["e2e_latency_ms"] = latency_json(r ? r->e2e : none);
+  auto headline = [&](double v) { return r ? std::optional(v) : std::nullopt; };
+  auto mean_ms = [&](const LatencySummary& s) {
+    return r && s.count > 0 ? std::optional(units::to_ms(s.mean)) : std::nullopt;
+  };
+  j["uncertainty"] = uncertainty_json(
+      "serving",
+      {{"output_tokens_per_s", headline(r ? r->output_tokens_per_s.value() : 0), false},
+       {"requests_per_s", headline(r ? r->requests_per_s.value() : 0), false},
+       {"ttft_ms.mean", mean_ms(r ? r->ttft : none)},
+       {"tpot_ms.mean", mean_ms(r ? r->tpot : none)},
+       {"e2e_latency_ms.mean", mean_ms(r ? r->e2e : none)}});
   j["goodput_requests_per_s"] = num(r != nullptr, r ? r->goodput_requests_per_s.value() : 0);
   j["slo"] = Json{{"ttft_ms", o.slo_ttft_ms ? Json(*o.slo_ttft_ms) : Json(nullptr)},
                   {"tpot_ms", o.slo_tpot_ms ? Json(*o.slo_tpot_ms) : Json(nullptr)}};

@@ -51,6 +51,14 @@ nlohmann::json report_doc(const ValidationReport& rep) {
     for (const auto& s : v) a.push_back(stats_doc(s));
     return a;
   };
+  nlohmann::json coverage = nlohmann::json::array();
+  for (const auto& c : rep.coverage)
+    coverage.push_back({{"class", c.scenario_class},
+                        {"rows", c.rows},
+                        {"inside", c.inside},
+                        {"coverage_pct", c.coverage_pct},
+                        {"p10_log_ratio", c.p10},
+                        {"p90_log_ratio", c.p90}});
   nlohmann::json by_reason = nlohmann::json::object();
   for (const auto& [reason, n] : rep.skipped_by_reason) by_reason[reason] = n;
   nlohmann::json summary = {{"file", rep.file},
@@ -61,6 +69,7 @@ nlohmann::json report_doc(const ValidationReport& rep) {
                             {"by_scenario", list(rep.by_scenario)},
                             {"by_metric", list(rep.by_metric)},
                             {"by_hardware", list(rep.by_hardware)},
+                            {"coverage", coverage},
                             {"skipped_by_reason", by_reason},
                             {"ignored_columns", rep.ignored_columns}};
   return {{"rows", rows}, {"skipped", skipped}, {"summary", summary}};

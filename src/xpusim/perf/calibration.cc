@@ -23,7 +23,7 @@ PerfCalibration with_runtime(const PerfCalibration& cal, const RuntimeProfile& r
   return c;
 }
 
-const PerfCalibration& default_calibration() {
+const PerfCalibration& cxx_default_calibration() {
   static const PerfCalibration cal = [] {
     PerfCalibration c;
     // Every number marked "fitted" comes from `xpusim calibrate --weighting per-scenario` on

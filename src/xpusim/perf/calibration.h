@@ -4,12 +4,31 @@
 // values (calibration.cc) against measured_public.csv. Each member documents what it means.
 #pragma once
 
+#include <map>
+#include <string>
 #include <vector>
 
 #include "xpusim/perf/runtime_profile.h"
 #include "xpusim/units/quantity.h"
 
 namespace xpusim {
+
+// Where one value of a calibration file came from: the date it was fitted (or "not fitted") and
+// its source (rows of measured_public.csv, the fit command, a publication).
+struct CalibrationProvenance {
+  std::string fitted;
+  std::string source;
+};
+
+// Spread of the out-of-sample error of one scenario class: the 10th and 90th percentiles of
+// r = log(measured time / predicted time) over the leave-one-family-out residuals (a rate metric
+// such as tokens/s enters as log(predicted / measured), so r > 0 always means "slower than
+// predicted"). p10 <= 0 <= p90, so the interval always contains the point prediction.
+struct UncertaintyBand {
+  double p10 = 0.0;
+  double p90 = 0.0;
+  int rows = 0;  // residuals the percentiles come from
+};
 
 struct PerfCalibration {
   // ---- Compute ----
@@ -88,13 +107,25 @@ struct PerfCalibration {
   // The named runtime profiles (tensorrt-llm, gpt-fast, nemo, vllm, pytorch-eager); select one
   // with with_runtime().
   std::vector<RuntimeProfile> runtimes;
+
+  // ---- Provenance and error bars (data/calibration/default.yaml) ----
+  // Fit date and source of every value, by its path in the file ("matrix_efficiency",
+  // "runtimes.nemo.kernel_gap").
+  std::map<std::string, CalibrationProvenance> provenance;
+  // Leave-one-family-out error bands by scenario class ("static", "serving", "gemm"; see
+  // scenario_class() in calibration_file.h).
+  std::map<std::string, UncertaintyBand> uncertainty;
 };
 
 // `cal` with the software overheads (kernel_overhead, host_call_overhead, step_overhead,
 // request_overhead) of `runtime`.
 PerfCalibration with_runtime(const PerfCalibration& cal, const RuntimeProfile& runtime);
 
-// The defaults shipped with xpusim (values and how they were fitted: calibration.cc).
+// The defaults shipped with xpusim: <data dir>/calibration/default.yaml (the compiled-in copy of
+// data/calibration/default.yaml when the data dir has none), or the file given to
+// use_calibration_file(). An invalid file throws std::runtime_error with its diagnostics.
 const PerfCalibration& default_calibration();
+// The values as C++ literals (transitional: compared with the file by a test).
+const PerfCalibration& cxx_default_calibration();
 
 }  // namespace xpusim

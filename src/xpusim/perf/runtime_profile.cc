@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Look-ups over the runtime profiles; their values are in calibration.cc.
+// Look-ups over the runtime profiles; their values are in data/calibration/default.yaml.
 #include "xpusim/perf/runtime_profile.h"
 
 namespace xpusim {

@@ -2,7 +2,7 @@
 // RuntimeProfile: the serving software stack (TensorRT-LLM, gpt-fast, NeMo, vLLM, PyTorch eager)
 // as a part of what is measured, next to the hardware (stage 5). A profile carries the software
 // overheads the perf models add around the kernels; the named built-in profiles and their values
-// live in PerfCalibration::runtimes (calibration.cc), fitted per profile by `xpusim calibrate`.
+// live in PerfCalibration::runtimes, read from data/calibration/default.yaml (calibration_file.h), fitted per profile by `xpusim calibrate`.
 #pragma once
 
 #include <string>
@@ -14,8 +14,8 @@
 namespace xpusim {
 
 struct RuntimeProfile {
-  std::string_view name;          // "tensorrt-llm", "gpt-fast", ... (a string literal)
-  std::string_view description;   // the stack and the source of its values
+  std::string name;               // "tensorrt-llm", "gpt-fast", ...
+  std::string description;        // the stack and the source of its values
   // Idle time of the device between two consecutive kernels of a step: a CUDA-graph replay
   // leaves ~1-3 us, an eager framework queues launches ahead of the GPU (a few us when the host
   // keeps up, more when it does not).

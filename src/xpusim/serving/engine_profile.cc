@@ -103,7 +103,7 @@ const Schema<EngineProfile>& engine_schema() {
                 "the engine and version whose defaults the file describes",
                 FieldOptions{.required = false}),
           field("runtime", [](E& s) -> auto& { return s.runtime; },
-                "runtime profile whose software overheads apply (perf/calibration.cc): one of " +
+                "runtime profile whose software overheads apply (data/calibration/default.yaml): one of " +
                     join(known_runtimes())),
           field("max_batch", [](E& s) -> auto& { return s.max_batch; },
                 "most sequences in one iteration (vLLM max_num_seqs, TensorRT-LLM "

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <type_traits>
 
+#include "xpusim/perf/calibration_file.h"
+
 namespace xpusim {
 namespace {
 
@@ -270,9 +272,12 @@ std::string hardware_family(const std::string& id) {
   return id;
 }
 
-std::vector<HoldoutResult> leave_one_family_out(const Validator& v, const PerfCalibration& start,
-                                                const PerfCalibration& full_fit,
-                                                const FitOptions& options) {
+namespace {
+
+// Both family splits: `reverse` = fit on the family, test on the rest.
+std::vector<HoldoutResult> family_splits(const Validator& v, const PerfCalibration& start,
+                                         const PerfCalibration& full_fit,
+                                         const FitOptions& options, bool reverse) {
   std::set<std::string> families;
   for (const auto& r : v.measured().rows) {
     if (std::find(options.scenarios.begin(), options.scenarios.end(), r.scenario) !=
@@ -283,21 +288,70 @@ std::vector<HoldoutResult> leave_one_family_out(const Validator& v, const PerfCa
   for (const auto& fam : families) {
     auto in_family = [fam](const MeasuredRow& r) { return hardware_family(r.hardware) == fam; };
     auto others = [fam](const MeasuredRow& r) { return hardware_family(r.hardware) != fam; };
+    const Validator::RowFilter train = reverse ? Validator::RowFilter(in_family) : others;
+    const Validator::RowFilter test = reverse ? Validator::RowFilter(others) : in_family;
     HoldoutResult h;
     h.family = fam;
     int test_rows = 0;
-    h.test_mape_start = fit_objective(v, start, options, in_family, &test_rows);
+    h.test_mape_start = fit_objective(v, start, options, test, &test_rows);
     h.test_rows = test_rows;
     if (test_rows == 0) continue;
-    FitResult fit = fit_calibration(v, start, options, others);
+    FitResult fit = fit_calibration(v, start, options, train);
     h.train_rows = fit.rows;
     h.train_mape = fit.objective_after;
     h.fitted = fit.fitted;
-    h.test_mape_holdout = fit_objective(v, fit.fitted, options, in_family);
-    h.test_mape_full = fit_objective(v, full_fit, options, in_family);
+    h.test_mape_holdout = fit_objective(v, fit.fitted, options, test);
+    h.test_mape_full = fit_objective(v, full_fit, options, test);
     out.push_back(std::move(h));
   }
   return out;
+}
+
+}  // namespace
+
+std::vector<HoldoutResult> leave_one_family_out(const Validator& v, const PerfCalibration& start,
+                                                const PerfCalibration& full_fit,
+                                                const FitOptions& options) {
+  return family_splits(v, start, full_fit, options, false);
+}
+
+std::vector<HoldoutResult> fit_one_family(const Validator& v, const PerfCalibration& start,
+                                          const PerfCalibration& full_fit,
+                                          const FitOptions& options) {
+  return family_splits(v, start, full_fit, options, true);
+}
+
+UncertaintyBand band_of(std::vector<double> residuals) {
+  UncertaintyBand b;
+  b.rows = static_cast<int>(residuals.size());
+  if (residuals.empty()) return b;
+  std::sort(residuals.begin(), residuals.end());
+  auto quantile = [&](double q) {
+    const double pos = q * static_cast<double>(residuals.size() - 1);
+    const size_t i = static_cast<size_t>(pos);
+    const double frac = pos - static_cast<double>(i);
+    return i + 1 < residuals.size() ? residuals[i] * (1 - frac) + residuals[i + 1] * frac
+                                    : residuals[i];
+  };
+  b.p10 = std::min(quantile(0.1), 0.0);
+  b.p90 = std::max(quantile(0.9), 0.0);
+  return b;
+}
+
+std::map<std::string, UncertaintyBand> holdout_bands(const Validator& v,
+                                                     const std::vector<HoldoutResult>& holdouts) {
+  std::map<std::string, std::vector<double>> residuals;
+  for (const auto& h : holdouts) {
+    const std::string fam = h.family;
+    ValidationReport rep =
+        v.run(h.fitted, [&fam](const MeasuredRow& r) { return hardware_family(r.hardware) == fam; });
+    for (const auto& r : rep.rows)
+      if (std::string cls = scenario_class(r.scenario); !cls.empty())
+        residuals[cls].push_back(log_time_residual(r));
+  }
+  std::map<std::string, UncertaintyBand> bands;
+  for (auto& [cls, res] : residuals) bands[cls] = band_of(std::move(res));
+  return bands;
 }
 
 }  // namespace xpusim

@@ -2,10 +2,11 @@
 // Fitting the GLOBAL constants of PerfCalibration (perf/calibration.h) to measured rows: a
 // deterministic coordinate descent on the MAPE of the validator's predictions, and a
 // leave-one-hardware-family-out check that the constants carry over to hardware not fitted on.
-// Used by `xpusim calibrate`; the fitted numbers are copied by hand into perf/calibration.cc.
+// Used by `xpusim calibrate`, which writes the fitted numbers as a calibration file (--out).
 #pragma once
 
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -31,7 +32,7 @@ struct FitParameter {
 const std::vector<FitParameter>& fit_parameters();
 
 // How rows are weighted in the objective. kPerRow: plain MAPE over all objective rows.
-// kPerScenario (the default, and what the shipped constants in perf/calibration.cc come from): the
+// kPerScenario (the default, and what the shipped constants in data/calibration/default.yaml come from): the
 // mean over scenarios of each scenario's MAPE, which gives the few gemm_peak / p2p / all-reduce
 // rows as much say as the 200-odd static rows.
 enum class FitWeighting { kPerRow, kPerScenario };
@@ -94,5 +95,20 @@ struct HoldoutResult {
 std::vector<HoldoutResult> leave_one_family_out(const Validator& v, const PerfCalibration& start,
                                                 const PerfCalibration& full_fit,
                                                 const FitOptions& options);
+
+// The reverse split: for every family, fit on it alone and evaluate on all the others
+// (HoldoutResult::family is the family fitted on; the test figures are of the other rows).
+std::vector<HoldoutResult> fit_one_family(const Validator& v, const PerfCalibration& start,
+                                          const PerfCalibration& full_fit,
+                                          const FitOptions& options);
+
+// The 10th and 90th percentiles (linear interpolation) of `residuals`, widened to contain 0 so
+// that an interval always contains its point prediction.
+UncertaintyBand band_of(std::vector<double> residuals);
+
+// Error bands by scenario class from leave-one-family-out: every predicted row of each held-out
+// family (all scenarios, not only the objective's) under the constants fitted without it.
+std::map<std::string, UncertaintyBand> holdout_bands(const Validator& v,
+                                                     const std::vector<HoldoutResult>& holdouts);
 
 }  // namespace xpusim

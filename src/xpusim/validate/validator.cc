@@ -16,6 +16,7 @@
 #include "xpusim/config/hardware_schema.h"
 #include "xpusim/config/model_schema.h"
 #include "xpusim/config/presets.h"
+#include "xpusim/perf/calibration_file.h"
 #include "xpusim/perf/collective_model.h"
 #include "xpusim/perf/gemm_model.h"
 #include "xpusim/perf/memory_system.h"
@@ -782,7 +783,33 @@ ValidationReport Validator::run(const PerfCalibration& cal, const RowFilter& kee
   for (const auto& [k, v] : by_metric) rep.by_metric.push_back(error_stats(k, v));
   for (const auto& [k, v] : by_hw) rep.by_hardware.push_back(error_stats(k, v));
   rep.overall = error_stats("all", all);
+  rep.coverage = interval_coverage(rep.rows, cal);
   return rep;
+}
+
+bool time_like(Metric m) { return metric_info(m).unit == "ms"; }
+
+double log_time_residual(const RowPrediction& r) {
+  const double l = std::log(r.measured / r.predicted);
+  return time_like(r.metric) ? l : -l;
+}
+
+std::vector<CoverageStats> interval_coverage(const std::vector<RowPrediction>& rows,
+                                             const PerfCalibration& cal) {
+  std::vector<CoverageStats> out;
+  for (const auto& [cls, band] : cal.uncertainty) {
+    CoverageStats c{.scenario_class = cls, .p10 = band.p10, .p90 = band.p90};
+    for (const auto& r : rows) {
+      if (scenario_class(r.scenario) != cls) continue;
+      ++c.rows;
+      const Interval i = uncertainty_interval(band, r.predicted, time_like(r.metric));
+      if (r.measured >= i.p10 && r.measured <= i.p90) ++c.inside;
+    }
+    if (c.rows == 0) continue;
+    c.coverage_pct = 100.0 * c.inside / c.rows;
+    out.push_back(c);
+  }
+  return out;
 }
 
 }  // namespace xpusim

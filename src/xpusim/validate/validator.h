@@ -45,6 +45,27 @@ struct ErrorStats {
   double max_abs_error_pct = 0.0;
 };
 
+// How often measured values fall inside the p10-p90 intervals of one scenario class
+// (PerfCalibration::uncertainty): the share should be near 80% out of sample.
+struct CoverageStats {
+  std::string scenario_class;  // "static", "serving", "gemm"
+  int rows = 0;
+  int inside = 0;
+  double coverage_pct = 0.0;   // 100 x inside / rows
+  double p10 = 0.0;            // the band (log(measured/predicted time))
+  double p90 = 0.0;
+};
+
+// r = log(measured / predicted) with rates inverted (log(predicted / measured)), so that r > 0
+// always means "slower than predicted": the residual the error bands are percentiles of.
+double log_time_residual(const RowPrediction& r);
+// Whether the metric is a duration (its unit is ms); otherwise it is a rate.
+bool time_like(Metric m);
+
+// Coverage of `rows` under the bands of `cal`, per class with a band.
+std::vector<CoverageStats> interval_coverage(const std::vector<RowPrediction>& rows,
+                                             const PerfCalibration& cal);
+
 struct ValidationReport {
   std::string file;
   int total_rows = 0;                      // rows in the file (incl. malformed)
@@ -56,6 +77,7 @@ struct ValidationReport {
   std::vector<ErrorStats> by_metric;       // "scenario/metric"
   std::vector<ErrorStats> by_hardware;
   ErrorStats overall;
+  std::vector<CoverageStats> coverage;     // of the calibration's p10-p90 intervals, by class
   std::map<std::string, int> skipped_by_reason;
   std::vector<std::string> ignored_columns;
 };

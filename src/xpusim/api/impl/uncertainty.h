@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: Apache-2.0
+// Private to api/: the `uncertainty` object of run, serve and gemm ({metric: {"p10", "p90"}}),
+// the headline predictions scaled by the leave-one-family-out error band of their scenario class
+// (PerfCalibration::uncertainty, data/calibration/default.yaml; perf/calibration_file.h).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace xpusim::api::detail {
+
+struct Headline {
+  std::string metric;            // the key in `uncertainty` ("ttft_ms", "ttft_ms.mean")
+  std::optional<double> value;   // the point prediction; nullopt (infeasible) gives null
+  bool time_like = true;         // a duration; otherwise a rate (tokens/s, TFLOP/s)
+};
+
+// {metric: {"p10": lo, "p90": hi}} for the band of `scenario_class` ("static", "serving",
+// "gemm") in default_calibration(); each interval contains its point prediction.
+nlohmann::ordered_json uncertainty_json(const std::string& scenario_class,
+                                        const std::vector<Headline>& metrics);
+
+}  // namespace xpusim::api::detail
