@@ -50,13 +50,15 @@ using api::kThreadsBound;
 // Designs per block: evaluated together, written in one transaction.
 constexpr size_t kBlock = 256;
 
-std::string parameter_csv(const ParameterValue& v) { return v.text.substr(0, v.text.find(' ')); }
-
 void print_front(const GlobalOptions& g, const api::FrontOutcome& out, const std::string& header,
                  const std::string& html = "", const DesignSample* sample = nullptr) {
   write_html(html, HtmlReportKind::kPareto, out.json, sample ? sample->to_json() : json(nullptr), g);
   if (g.format == "json") {
     std::printf("%s\n", out.json.dump(2).c_str());
+    return;
+  }
+  if (g.format == "csv") {  // a row per design of the front, the search's counts repeated
+    print_tidy_csv(out.json, g, "designs");
     return;
   }
   const SpaceSpec& space = out.space;
@@ -67,32 +69,19 @@ void print_front(const GlobalOptions& g, const api::FrontOutcome& out, const std
     cols.push_back(p.path);
     for (const auto& tf : p.tied) cols.push_back(tf.path);
   }
-  if (g.format == "csv") {
-    for (const auto& m : metric_infos()) cols.emplace_back(m.name);
-  } else {
-    for (const auto& o : fb.objectives()) cols.emplace_back(metric_name(o.metric));
-  }
+  for (const auto& o : fb.objectives()) cols.emplace_back(metric_name(o.metric));
   Table t(cols);
   for (const auto& r : front) {
     std::vector<std::string> row = {r.design_id};
     const auto c = space.choice(r.index);
-    auto cell = [&](const ParameterValue& v) {
-      row.push_back(g.format == "csv" ? parameter_csv(v) : v.display);
-    };
+    auto cell = [&](const ParameterValue& v) { row.push_back(v.display); };
     for (size_t i = 0; i < c.size(); ++i) {
       cell(space.parameters[i].values[c[i]]);
       for (const auto& tf : space.parameters[i].tied) cell(tf.values[c[i]]);
     }
-    if (g.format == "csv") {
-      for (double v : r.metrics) row.push_back(std::isfinite(v) ? fmt::format("{:.10g}", v) : "");
-    } else {
-      for (const auto& o : fb.objectives()) row.push_back(sig(r.metrics[static_cast<size_t>(o.metric)], 5));
-    }
+    for (const auto& o : fb.objectives())
+      row.push_back(sig(r.metrics[static_cast<size_t>(o.metric)], 5));
     t.add_row(row);
-  }
-  if (g.format == "csv") {
-    std::fputs(t.to_csv().c_str(), stdout);
-    return;
   }
   std::string infeasible;
   for (const auto& [k, n] : fb.infeasible())

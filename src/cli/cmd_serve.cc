@@ -32,22 +32,6 @@ struct ServeOptions : api::ServeRequest {
   std::string html;  // --html FILE
 };
 
-// Flattens nested objects to dotted keys for one CSV row (the JSON's keys as columns).
-void flatten(const json& j, const std::string& prefix, std::vector<std::string>& keys,
-             std::vector<std::string>& values) {
-  for (auto it = j.begin(); it != j.end(); ++it) {
-    const std::string key = prefix.empty() ? it.key() : prefix + "." + it.key();
-    if (it->is_object()) {
-      flatten(*it, key, keys, values);
-    } else if (it->is_array()) {
-      continue;  // lists (assumptions, probes) are not columns
-    } else {
-      keys.push_back(key);
-      values.push_back(it->is_string() ? it->get<std::string>() : it->is_null() ? "" : it->dump());
-    }
-  }
-}
-
 void run_serve(const ServeOptions& o, const GlobalOptions& g) {
   api::ServeRequest request = o;
   request.overrides = g.overrides;
@@ -72,12 +56,8 @@ void run_serve(const ServeOptions& o, const GlobalOptions& g) {
   const std::optional<MlperfResult>& mlperf_result = out.mlperf;
   const bool feasible = info.feasibility.feasible();
   const bool econ_ok = out.economics_ok();
-  if (g.format == "csv") {
-    std::vector<std::string> keys, values;
-    flatten(j, "", keys, values);
-    Table t(keys);
-    t.add_row(values);
-    std::fputs(t.to_csv().c_str(), stdout);
+  if (g.format == "csv") {  // one row; --csv-records names a list (e.g. the rate search's probes)
+    print_tidy_csv(j, g);
     return;
   }
   std::printf("%s on %d x %s (tp %d, pp %d, %d replica%s), engine %s (runtime %s), %s, %s "

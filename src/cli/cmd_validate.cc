@@ -70,18 +70,6 @@ std::string report_text(const ValidationReport& rep) {
   return out;
 }
 
-std::string report_csv(const ValidationReport& rep) {
-  Table rows({"id", "line", "scenario", "metric", "unit", "hardware", "model", "predicted",
-              "measured", "error_pct", "skipped_reason"});
-  for (const auto& r : rep.rows)
-    rows.add_row({r.id, std::to_string(r.line), r.scenario, std::string(metric_info(r.metric).name),
-                  std::string(metric_info(r.metric).unit), r.hardware, r.model, sig(r.predicted, 6),
-                  sig(r.measured, 6), fixed(r.error_pct, 2), ""});
-  for (const auto& s : rep.skipped)
-    rows.add_row({s.id, std::to_string(s.line), "", "", "", "", "", "", "", "", s.reason});
-  return rows.to_csv();
-}
-
 Validator load_validator(const std::string& file, const GlobalOptions& global) {
   return Validator(value_or_throw(api::load_measured_rows(file, global.overrides)));
 }
@@ -131,7 +119,7 @@ void run_calibrate(const std::string& file, int max_rounds, bool holdout,
   };
   std::vector<ErrorStats> before = scenario_stats(start), after = scenario_stats(fit.fitted);
 
-  if (global.format == "json") {
+  if (global.format == "json" || global.format == "csv") {
     nlohmann::json params = nlohmann::json::array();
     for (const auto& p : fit_parameters())
       params.push_back({{"name", p.name}, {"start", p.get(start)}, {"fitted", p.get(fit.fitted)},
@@ -167,7 +155,9 @@ void run_calibrate(const std::string& file, int max_rounds, bool holdout,
                           {"parameters", params},
                           {"by_scenario", sc},
                           {"leave_one_family_out", ho}};
-    std::printf("%s\n", out.dump(2).c_str());
+    // CSV: a row per fitted constant, the fit's figures repeated (--csv-records names another)
+    if (global.format == "csv") print_tidy_csv(nlohmann::ordered_json::parse(out.dump()), global, "parameters");
+    else std::printf("%s\n", out.dump(2).c_str());
     return;
   }
   std::string out;
@@ -226,7 +216,8 @@ void add_validate_commands(CLI::App& app, GlobalOptions& global) {
         api::validate_scenario({.file = *file, .scenarios = *only, .overrides = global.overrides}));
     write_html(*html, HtmlReportKind::kValidate, out.json, nullptr, global);
     if (global.format == "json") std::printf("%s\n", out.json.dump(2).c_str());
-    else if (global.format == "csv") std::printf("%s", report_csv(out.report).c_str());
+    // a row per predicted row (--csv-records skipped: per skipped row), the summary repeated
+    else if (global.format == "csv") print_tidy_csv(out.json, global, "rows");
     else std::printf("%s", report_text(out.report).c_str());
   });
 
