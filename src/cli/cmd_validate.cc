@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
+#include "cli/progress_line.h"
 #include "cli/numeric_flags.h"
 #include "xpusim/api/validate.h"
 #include "xpusim/perf/calibration.h"
@@ -81,14 +82,22 @@ std::string param_value_text(const FitParameter& p, const PerfCalibration& c) {
   return p.is_time ? fixed(v * 1e6, 3) + " us" : fixed(v, 4);
 }
 
-void run_calibrate(const std::string& file, int max_rounds, bool holdout,
+void run_calibrate(const std::string& file, int max_rounds, bool holdout, bool quiet,
                    const std::string& weighting, const std::vector<std::string>& scenarios,
                    const std::vector<std::string>& parameters, const GlobalOptions& global) {
   Validator v = load_validator(file, global);
   FitOptions options;
   if (!scenarios.empty()) options.scenarios = scenarios;
   options.parameters = parameters;
-  if (isatty(fileno(stderr)) || std::getenv("XPUSIM_PROGRESS"))
+  options.max_rounds = max_rounds;
+  // On a terminal a progress line of the rounds (none with --quiet); XPUSIM_PROGRESS=1 prints
+  // each round's objective and constants instead, wherever stderr goes.
+  const bool detail = std::getenv("XPUSIM_PROGRESS") != nullptr;
+  ProgressLine bar("calibrate", static_cast<uint64_t>(max_rounds), "rounds", false,
+                   quiet || detail);
+  if (bar.enabled())
+    options.on_round = [&bar](int, double, double, const PerfCalibration&) { bar.add(1); };
+  if (detail)
     options.on_round = [&options](int round, double objective, double step,
                                   const PerfCalibration& c) {
       std::string values;
@@ -101,11 +110,12 @@ void run_calibrate(const std::string& file, int max_rounds, bool holdout,
       std::fprintf(stderr, "calibrate: round %d, objective %.3f%%, step %.4g;%s\n", round,
                    objective, step, values.c_str());
     };
-  options.max_rounds = max_rounds;
   options.weighting =
       weighting == "per-scenario" ? FitWeighting::kPerScenario : FitWeighting::kPerRow;
   const PerfCalibration& start = default_calibration();
   FitResult fit = fit_calibration(v, start, options);
+  bar.finish();
+  options.on_round = nullptr;  // the hold-out fits run silently
   std::vector<HoldoutResult> holdouts;
   if (holdout) holdouts = leave_one_family_out(v, start, fit.fitted, options);
 
@@ -233,6 +243,9 @@ void add_validate_commands(CLI::App& app, GlobalOptions& global) {
   bound_int(calibrate->add_option("--max-rounds", *rounds, "coordinate-descent rounds"),
             bounds::kCalibrationRounds);
   calibrate->add_flag("--no-holdout", *no_holdout, "skip the leave-one-family-out check");
+  auto quiet = std::make_shared<bool>(false);
+  calibrate->add_flag("--quiet", *quiet,
+                      "no progress line (written to stderr only when it is a terminal)");
   calibrate
       ->add_option("--weighting", *weighting,
                    "objective: MAPE over all rows, or the mean of the per-scenario MAPEs")
@@ -251,8 +264,10 @@ void add_validate_commands(CLI::App& app, GlobalOptions& global) {
                    "fit only these constants (default: all; names as in the report)")
       ->delimiter(',')
       ->check(CLI::IsMember(names));
-  calibrate->callback([cal_file, rounds, no_holdout, weighting, scenarios, parameters, &global] {
-    run_calibrate(*cal_file, *rounds, !*no_holdout, *weighting, *scenarios, *parameters, global);
+  calibrate->callback([cal_file, rounds, no_holdout, quiet, weighting, scenarios, parameters,
+                       &global] {
+    run_calibrate(*cal_file, *rounds, !*no_holdout, *quiet, *weighting, *scenarios, *parameters,
+                  global);
   });
 }
 
