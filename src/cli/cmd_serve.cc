@@ -5,6 +5,7 @@
 // use, energy and cost per output token, and with --mlperf the LoadGen scenario figure. Command
 // name, flags and JSON keys are a contract (issue: serving simulator). api/serve.h runs it and
 // builds the JSON; this file prints the answer.
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -14,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "cli/command.h"
+#include "cli/progress_line.h"
 #include "cli/numeric_flags.h"
 #include "xpusim/report/chart_data.h"
 #include "xpusim/api/serve.h"
@@ -29,7 +31,8 @@ using json = nlohmann::ordered_json;
 
 // The flags are the request (api/serve.h) plus what only the command line has.
 struct ServeOptions : api::ServeRequest {
-  std::string html;  // --html FILE
+  std::string html;    // --html FILE
+  bool quiet = false;  // --quiet: no progress line
 };
 
 void run_serve(const ServeOptions& o, const GlobalOptions& g) {
@@ -37,7 +40,15 @@ void run_serve(const ServeOptions& o, const GlobalOptions& g) {
   request.overrides = g.overrides;
   StepTimeline steps;  // for --html
   if (!o.html.empty()) request.on_step = [&](const StepRecord& r) { steps.add(r); };
+  // --mlperf server / interactive: a progress line of the rate search on a terminal.
+  std::optional<ProgressLine> bar;
+  request.on_probe = [&bar, &o](int done, int total) {
+    if (!bar) bar.emplace("serve rate search", static_cast<uint64_t>(total), "probes", false, o.quiet);
+    bar->set_total(static_cast<uint64_t>(std::max(done, total)));
+    bar->add(1);
+  };
   const api::ServeOutcome out = value_or_throw(api::serve_scenario(request));
+  if (bar) bar->finish();
   const json& j = out.json;
   write_html(o.html, HtmlReportKind::kServe, j,
              out.result ? serve_chart_data(out.result->counters, steps) : json(nullptr), g);
@@ -215,6 +226,9 @@ void add_serve_commands(CLI::App& app, GlobalOptions& global) {
       ->capture_default_str();
   c->add_option("--timeline", o->timeline, "write one CSV row per engine iteration to FILE");
   add_html_option(c, o->html);
+  c->add_flag("--quiet", o->quiet,
+              "no progress line of the --mlperf rate search (written to stderr only when it is a "
+              "terminal)");
   c->callback([o, &global] { run_serve(*o, global); });
 }
 

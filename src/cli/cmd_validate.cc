@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstdio>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -221,9 +222,18 @@ void add_validate_commands(CLI::App& app, GlobalOptions& global) {
       ->check(CLI::IsMember(simulated_scenarios()));
   auto html = std::make_shared<std::string>();
   add_html_option(validate, *html);
-  validate->callback([file, only, html, &global] {
-    const api::ValidateOutcome out = value_or_throw(
-        api::validate_scenario({.file = *file, .scenarios = *only, .overrides = global.overrides}));
+  auto quiet = std::make_shared<bool>(false);
+  validate->add_flag("--quiet", *quiet,
+                     "no progress line (written to stderr only when it is a terminal)");
+  validate->callback([file, only, html, quiet, &global] {
+    std::optional<ProgressLine> bar;  // the rows to predict are known when the run starts
+    api::ValidateRequest request{.file = *file, .scenarios = *only, .overrides = global.overrides};
+    request.on_progress = [&bar, quiet](size_t, size_t total) {
+      if (!bar) bar.emplace("validate", total, "rows", false, *quiet);
+      bar->add(1);
+    };
+    const api::ValidateOutcome out = value_or_throw(api::validate_scenario(request));
+    if (bar) bar->finish();
     write_html(*html, HtmlReportKind::kValidate, out.json, nullptr, global);
     if (global.format == "json") std::printf("%s\n", out.json.dump(2).c_str());
     // a row per predicted row (--csv-records skipped: per skipped row), the summary repeated
@@ -243,8 +253,8 @@ void add_validate_commands(CLI::App& app, GlobalOptions& global) {
   bound_int(calibrate->add_option("--max-rounds", *rounds, "coordinate-descent rounds"),
             bounds::kCalibrationRounds);
   calibrate->add_flag("--no-holdout", *no_holdout, "skip the leave-one-family-out check");
-  auto quiet = std::make_shared<bool>(false);
-  calibrate->add_flag("--quiet", *quiet,
+  auto cal_quiet = std::make_shared<bool>(false);
+  calibrate->add_flag("--quiet", *cal_quiet,
                       "no progress line (written to stderr only when it is a terminal)");
   calibrate
       ->add_option("--weighting", *weighting,
@@ -264,9 +274,9 @@ void add_validate_commands(CLI::App& app, GlobalOptions& global) {
                    "fit only these constants (default: all; names as in the report)")
       ->delimiter(',')
       ->check(CLI::IsMember(names));
-  calibrate->callback([cal_file, rounds, no_holdout, quiet, weighting, scenarios, parameters,
+  calibrate->callback([cal_file, rounds, no_holdout, cal_quiet, weighting, scenarios, parameters,
                        &global] {
-    run_calibrate(*cal_file, *rounds, !*no_holdout, *quiet, *weighting, *scenarios, *parameters,
+    run_calibrate(*cal_file, *rounds, !*no_holdout, *cal_quiet, *weighting, *scenarios, *parameters,
                   global);
   });
 }

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """The progress line of long commands is on stderr when stderr is a terminal, and only then.
 
-Runs `calibrate` and `explore` with stderr on a pseudo-terminal (the line appears: label, done /
+Runs `calibrate`, `explore`, `validate` and `serve --mlperf server` with stderr on a pseudo-terminal (the line appears: label, done /
 total, rate, and its last state), on a pipe (nothing) and on the terminal with --quiet (nothing).
 Usage: progress_tty.py XPUSIM_BINARY TEST_DATA_DIR
 """
@@ -58,6 +58,10 @@ def main():
             (["calibrate", os.path.join(TEST_DATA, "validation", "fixture.csv"), "--max-rounds",
               "3", "--no-holdout"], "calibrate: ", "rounds/s"),
             (["explore", space], "explore: ", "designs/s"),
+            (["validate", os.path.join(TEST_DATA, "validation", "fixture.csv")], "validate: ",
+             "rows/s"),
+            (["serve", "--hardware", "h100-sxm-80gb", "--model", "gpt-j-6b", "--dataset",
+              "mlperf-gpt-j", "--mlperf", "server"], "serve rate search: ", "probes/s"),
         ]
         for args, label, rate in cases:
             code, text = on_tty(args)
