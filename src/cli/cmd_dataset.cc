@@ -115,7 +115,7 @@ void list_datasets_cmd(const GlobalOptions& g) {
   if (g.format == "json")
     print(rows.dump(2) + "\n");
   else if (g.format == "csv")
-    print(table.to_csv());
+    print_tidy_csv(rows, g);  // a row per preset, the JSON's keys as columns
   else
     print(table.to_text() + "input/output means as sampled (truncation and filters applied)\n");
 }
@@ -124,7 +124,7 @@ void show_dataset(const std::string& id_or_file, const GlobalOptions& g) {
   DatasetSpec d = value_or_throw(load_dataset(id_or_file, g.overrides));
   LengthMeans m = effective_means(d);
 
-  if (g.format == "json") {
+  if (g.format != "table") {
     ordered_json j;
     j["id"] = d.id;
     j["effective_means"] = {{"input", m.input},
@@ -132,7 +132,8 @@ void show_dataset(const std::string& id_or_file, const GlobalOptions& g) {
                             {"filter_acceptance", m.acceptance}};
     j["assumptions"] = d.assumptions;
     j["spec"] = spec_json(d);
-    print(j.dump(2) + "\n");
+    if (g.format == "csv") print_tidy_csv(j, g);  // one row, the JSON's flattened keys
+    else print(j.dump(2) + "\n");
     return;
   }
 
@@ -149,10 +150,6 @@ void show_dataset(const std::string& id_or_file, const GlobalOptions& g) {
   };
   add("input", d.input, m.input);
   add("output", d.output, m.output);
-  if (g.format == "csv") {
-    print(lengths.to_csv());
-    return;
-  }
 
   std::string out = fmt::format("{} ({} requests)\n  {}\n  source: {}\n", d.id, d.size,
                                 d.description, d.source);

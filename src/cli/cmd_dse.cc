@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
+#include "cli/progress_line.h"
 #include "cli/numeric_flags.h"
 #include "xpusim/api/dse.h"
 #include "xpusim/base/text.h"
@@ -25,7 +26,6 @@
 #include "xpusim/dse/explorer.h"
 #include "xpusim/dse/nsga2_search.h"
 #include "xpusim/dse/pareto.h"
-#include "xpusim/dse/progress.h"
 #include "xpusim/dse/rank_group.h"
 #include "xpusim/dse/result_db.h"
 #include "xpusim/dse/result_writer.h"
@@ -50,13 +50,15 @@ using api::kThreadsBound;
 // Designs per block: evaluated together, written in one transaction.
 constexpr size_t kBlock = 256;
 
-std::string parameter_csv(const ParameterValue& v) { return v.text.substr(0, v.text.find(' ')); }
-
 void print_front(const GlobalOptions& g, const api::FrontOutcome& out, const std::string& header,
                  const std::string& html = "", const DesignSample* sample = nullptr) {
   write_html(html, HtmlReportKind::kPareto, out.json, sample ? sample->to_json() : json(nullptr), g);
   if (g.format == "json") {
     std::printf("%s\n", out.json.dump(2).c_str());
+    return;
+  }
+  if (g.format == "csv") {  // a row per design of the front, the search's counts repeated
+    print_tidy_csv(out.json, g, "designs");
     return;
   }
   const SpaceSpec& space = out.space;
@@ -67,32 +69,19 @@ void print_front(const GlobalOptions& g, const api::FrontOutcome& out, const std
     cols.push_back(p.path);
     for (const auto& tf : p.tied) cols.push_back(tf.path);
   }
-  if (g.format == "csv") {
-    for (const auto& m : metric_infos()) cols.emplace_back(m.name);
-  } else {
-    for (const auto& o : fb.objectives()) cols.emplace_back(metric_name(o.metric));
-  }
+  for (const auto& o : fb.objectives()) cols.emplace_back(metric_name(o.metric));
   Table t(cols);
   for (const auto& r : front) {
     std::vector<std::string> row = {r.design_id};
     const auto c = space.choice(r.index);
-    auto cell = [&](const ParameterValue& v) {
-      row.push_back(g.format == "csv" ? parameter_csv(v) : v.display);
-    };
+    auto cell = [&](const ParameterValue& v) { row.push_back(v.display); };
     for (size_t i = 0; i < c.size(); ++i) {
       cell(space.parameters[i].values[c[i]]);
       for (const auto& tf : space.parameters[i].tied) cell(tf.values[c[i]]);
     }
-    if (g.format == "csv") {
-      for (double v : r.metrics) row.push_back(std::isfinite(v) ? fmt::format("{:.10g}", v) : "");
-    } else {
-      for (const auto& o : fb.objectives()) row.push_back(sig(r.metrics[static_cast<size_t>(o.metric)], 5));
-    }
+    for (const auto& o : fb.objectives())
+      row.push_back(sig(r.metrics[static_cast<size_t>(o.metric)], 5));
     t.add_row(row);
-  }
-  if (g.format == "csv") {
-    std::fputs(t.to_csv().c_str(), stdout);
-    return;
   }
   std::string infeasible;
   for (const auto& [k, n] : fb.infeasible())
@@ -117,41 +106,11 @@ struct ExploreOptions : api::ExploreRequest {
   bool quiet = false;
 };
 
-// The progress line on stderr, redrawn in place at most 4 times a second and left on the screen
-// at the end; only when stderr is a terminal (never in a pipe, a file or a test) and not --quiet.
-class ProgressLine {
- public:
-  ProgressLine(uint64_t total, bool quiet) : enabled_(!quiet && total > 0 && ::isatty(STDERR_FILENO)) {
-    p_.total = total;
-  }
-  void add(const std::vector<DesignResult>& block) {
-    if (!enabled_) return;
-    p_.done += block.size();
-    for (const auto& r : block) p_.feasible += r.feasibility.feasible() ? 1 : 0;
-    const auto now = Clock::now();
-    if (now - last_ < std::chrono::milliseconds(250)) return;
-    last_ = now;
-    draw();
-  }
-  void finish() {
-    if (!enabled_) return;
-    p_.finished = true;
-    draw();
-    std::fputc('\n', stderr);
-  }
-
- private:
-  using Clock = std::chrono::steady_clock;
-  void draw() {
-    p_.elapsed = Seconds(std::chrono::duration<double>(Clock::now() - start_).count());
-    std::fprintf(stderr, "\rexplore: %s\033[K", progress_text(p_).c_str());
-    std::fflush(stderr);
-  }
-  bool enabled_;
-  SearchProgress p_;
-  Clock::time_point start_ = Clock::now();
-  Clock::time_point last_ = start_;
-};
+uint64_t feasible_count(const std::vector<DesignResult>& block) {
+  return static_cast<uint64_t>(std::count_if(block.begin(), block.end(), [](const DesignResult& r) {
+    return r.feasibility.feasible();
+  }));
+}
 
 // The designs of the search, as `strategy` fixes them before any evaluation (grid, random, lhs)
 // or as NSGA-II proposes them generation by generation.
@@ -221,7 +180,7 @@ void explore_on(const RankGroup& group, const ExploreOptions& o, const GlobalOpt
                          if (writer) writer->push(block);
                          else if (db) db->write(space, block);
                          else for (const auto& r : block) fb.add(r);
-                         progress->add(block);
+                         progress->add(block.size(), feasible_count(block));
                        }
                        if (keep) keep->insert(keep->end(), block.begin(), block.end());
                      });
@@ -238,7 +197,7 @@ void explore_on(const RankGroup& group, const ExploreOptions& o, const GlobalOpt
       group.broadcast(bytes);
       known = decode_results(bytes);
     }
-    progress.emplace(plan->proposals(), o.quiet || !root);
+    progress.emplace("explore", plan->proposals(), "designs", true, o.quiet || !root);
     const Nsga2Outcome out = nsga2_search(
         space, *plan, static_cast<uint64_t>(o.seed), known, [&](const std::vector<uint64_t>& fresh) {
           std::vector<DesignResult> results;
@@ -272,7 +231,7 @@ void explore_on(const RankGroup& group, const ExploreOptions& o, const GlobalOpt
       group.broadcast(bytes);
       indices = decode_indices(bytes);
     }
-    progress.emplace(indices.size(), o.quiet || !root);
+    progress.emplace("explore", indices.size(), "designs", true, o.quiet || !root);
     evaluate(indices, nullptr);
     run.evaluated = indices.size();
     run.note = fmt::format("{}{}", repeats ? fmt::format(" ({} drawn twice, kept once)", repeats) : "",

@@ -69,7 +69,7 @@ void list_engines(const GlobalOptions& g) {
   if (g.format == "json")
     print(rows.dump(2) + "\n");
   else if (g.format == "csv")
-    print(table.to_csv());
+    print_tidy_csv(rows, g);  // a row per preset, the JSON's keys as columns
   else
     print(table.to_text());
 }
@@ -81,9 +81,13 @@ void show_engine(const std::string& id_or_file, const GlobalOptions& g) {
     print(j.dump(2) + "\n");
     return;
   }
+  if (g.format == "csv") {  // one row, the JSON's keys as columns
+    print_tidy_csv(j, g);
+    return;
+  }
   Table table({"field", "value"});
   for (const auto& [path, value] : j.items()) table.add_row({path, scalar_text(value)});
-  print(g.format == "csv" ? table.to_csv() : table.to_text());
+  print(table.to_text());
 }
 
 void describe_engine(const GlobalOptions& g) {

@@ -35,7 +35,7 @@ std::string cell(const json& v) {
   return v.dump();
 }
 
-// Flattens JSON to (dotted path, value) rows for the table and CSV forms of `show`.
+// Flattens JSON to (dotted path, value) rows for the table form of `show`.
 void flatten(const json& j, const std::string& prefix, Table& table) {
   if (j.is_object() && !j.empty()) {
     for (auto it = j.begin(); it != j.end(); ++it)
@@ -72,7 +72,7 @@ void list_hardware(const GlobalOptions& g) {
   }
   if (!diags.empty()) throw InputError(diags);
   if (g.format == "json") print(out.dump(2) + "\n");
-  else if (g.format == "csv") print(table.to_csv());
+  else if (g.format == "csv") print_tidy_csv(out, g);  // a row per preset, the JSON's keys
   else print(table.to_text());
 }
 
@@ -83,14 +83,18 @@ void show_hardware(const GlobalOptions& g, const std::string& target) {
     print(j.dump(2) + "\n");
     return;
   }
+  if (g.format == "csv") {  // one row, the JSON's flattened keys as columns
+    print_tidy_csv(j, g);
+    return;
+  }
   Table table({"field", "value"});
   flatten(j, "", table);
-  print(g.format == "csv" ? table.to_csv() : table.to_text());
+  print(table.to_text());
 }
 
 void describe_hardware(const GlobalOptions& g) {
   const auto& schema = hardware_schema();
-  if (g.format != "json") {
+  if (g.format == "table") {
     print(describe_schema(schema.name(), schema.fields()));
     return;
   }
@@ -106,7 +110,9 @@ void describe_hardware(const GlobalOptions& g) {
     e["choices"] = f.choices;
     fields.push_back(e);
   }
-  print(json{{"schema", schema.name()}, {"fields", fields}}.dump(2) + "\n");
+  const json doc{{"schema", schema.name()}, {"fields", fields}};
+  if (g.format == "csv") print_tidy_csv(doc, g, "fields");  // a row per field
+  else print(doc.dump(2) + "\n");
 }
 
 }  // namespace

@@ -65,7 +65,7 @@ void list_models(const GlobalOptions& g) {
   if (g.format == "json")
     print(rows.dump(2) + "\n");
   else if (g.format == "csv")
-    print(table.to_csv());
+    print_tidy_csv(rows, g);  // a row per preset, the JSON's keys as columns
   else
     print(table.to_text());
 }
@@ -79,15 +79,15 @@ void show_model(const std::string& id_or_file, const GlobalOptions& g) {
     print(api::model_json(m).dump(2) + "\n");
     return;
   }
+  if (g.format == "csv") {  // one row, the JSON's flattened keys as columns
+    print_tidy_csv(api::model_json(m), g);
+    return;
+  }
 
   Table per_precision({"precision", "weights_gb", "kv_cache_bytes_per_token"});
   for (Precision p : kAllPrecisions)
     per_precision.add_row({std::string(to_string(p)), fixed(weight_bytes(m, p).value() / 1e9, 2),
                            fixed(kv_cache_bytes_per_token(m, p).value(), 0)});
-  if (g.format == "csv") {
-    print(per_precision.to_csv());
-    return;
-  }
   std::string out;
   out += fmt::format("{} ({}, family {})\n", m.name, m.id, m.family);
   out += fmt::format("  layers {}, hidden {}, vocab {}, max context {}\n", m.layers, m.hidden,

@@ -17,6 +17,7 @@
 #include "xpusim/base/text.h"
 #include "xpusim/perf/step_model.h"
 #include "xpusim/report/chart_data.h"
+#include "xpusim/report/result_fields.h"
 #include "xpusim/report/table.h"
 
 namespace xpusim::cli {
@@ -103,25 +104,8 @@ void run_scenario(const RunOptions& o, const GlobalOptions& g) {
   const bool feasible = r.feasibility.feasible();
   const std::optional<int64_t>& largest_batch = out.largest_feasible_batch;
   const std::optional<ParallelismPlan>& smallest_plan = out.smallest_feasible_plan;
-  auto cell = [&](bool ok, double v, int digits) { return ok ? sig(v, digits) : std::string(); };
-  if (g.format == "csv") {
-    Table t({"hardware", "model", "devices", "tp", "pp", "batch", "input_len", "output_len",
-             "precision", "feasible", "ttft_ms", "tpot_ms", "e2e_latency_ms",
-             "output_tokens_per_s", "weights_bytes", "kv_cache_bytes", "max_batch",
-             "infeasible_reason", "infeasible_detail", "largest_feasible_batch",
-             "smallest_feasible_tp", "smallest_feasible_pp"});
-    t.add_row({hw.id, model.id, std::to_string(sc.devices), std::to_string(o.tp),
-               std::to_string(o.pp), std::to_string(sc.batch), std::to_string(sc.input_len),
-               std::to_string(sc.output_len), std::string(to_string(prec.weights)),
-               feasible ? "true" : "false", cell(feasible, units::to_ms(r.ttft), 6),
-               cell(feasible, units::to_ms(r.tpot), 6), cell(feasible, units::to_ms(r.e2e_latency), 6),
-               cell(feasible, r.output_tokens_per_s.value(), 6), fixed(r.memory.weights.value(), 0),
-               fixed(r.memory.kv_cache.value(), 0), std::to_string(r.memory.max_batch),
-               std::string(r.feasibility.reason_name()), r.feasibility.detail,
-               largest_batch ? std::to_string(*largest_batch) : "",
-               smallest_plan ? std::to_string(smallest_plan->tp) : "",
-               smallest_plan ? std::to_string(smallest_plan->pp) : ""});
-    std::fputs(t.to_csv().c_str(), stdout);
+  if (g.format == "csv") {  // the summary row; --csv-records ops: a row per op
+    print_tidy_csv(out.json, g);
     return;
   }
   std::printf("%s on %d x %s (tp %d, pp %d, %d replica%s), batch %lld, %lld in / %lld out, "
@@ -191,18 +175,16 @@ void run_gemm(const GemmOptions& o, const GlobalOptions& g) {
   request.overrides = g.overrides;
   const api::GemmOutcome out = value_or_throw(api::gemm_scenario(request));
   const api::Json& j = out.json;
-  const GemmResult& r = out.result;
   if (g.format == "json") {
     std::printf("%s\n", j.dump(2).c_str());
     return;
   }
-  Table t({"key", "value"});
-  for (auto it = j.begin(); it != j.end(); ++it) {
-    std::string v = it->is_string() ? it->get<std::string>() : it->dump();
-    if (it.key() == "tile") v = fmt::format("{}x{}x{}", r.tile.m, r.tile.n, r.tile.k);
-    t.add_row({it.key(), v});
+  if (g.format == "csv") {
+    print_tidy_csv(j, g);
+    return;
   }
-  std::fputs((g.format == "csv" ? t.to_csv() : t.to_text()).c_str(), stdout);
+  // key / value, numbers by the significant-figure rule (report/result_fields.h)
+  std::fputs(value_or_throw(tidy_table(j, "")).transposed().to_text().c_str(), stdout);
 }
 
 // ---- compare --------------------------------------------------------------------------------
@@ -220,6 +202,10 @@ void run_compare(const CompareOptions& o, const GlobalOptions& g) {
              g);
   if (g.format == "json") {
     std::printf("%s\n", out.json.dump(2).c_str());
+    return;
+  }
+  if (g.format == "csv") {  // a row per preset, the workload's keys repeated
+    print_tidy_csv(out.json, g, "ranking");
     return;
   }
   const ModelSpec& model = out.model;
@@ -246,10 +232,6 @@ void run_compare(const CompareOptions& o, const GlobalOptions& g) {
                  row.devices ? std::to_string(row.devices) : "-", "-", "-", "-", "-", "-", "-",
                  "-", "-", why});
     }
-  }
-  if (g.format == "csv") {
-    std::fputs(t.to_csv().c_str(), stdout);
-    return;
   }
   const std::string ranking =
       per_device ? std::string("output tokens/s per device (smallest tp that fits)")

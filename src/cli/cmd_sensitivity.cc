@@ -123,7 +123,7 @@ std::string display(const FieldInfo& f, double v) {
 void print_report(const SensitivityOptions& o, const SensitivityReport& rep, const GlobalOptions& g) {
   const bool ok = rep.base.feasibility.feasible();
   const std::vector<size_t> order = rank_fields(rep, 0);
-  if (g.format == "json") {
+  if (g.format == "json" || g.format == "csv") {
     json j;
     j["hardware"] = o.hardware;
     j["model"] = o.model;
@@ -191,7 +191,12 @@ void print_report(const SensitivityOptions& o, const SensitivityReport& rep, con
             : json(nullptr);
     }
     j["binding"] = binding;
-    std::printf("%s\n", j.dump(2).c_str());
+    if (g.format == "csv") {  // a row per field, the scenario's keys repeated
+      if (!ok) std::fprintf(stderr, "INFEASIBLE: %s\n", rep.base.feasibility.to_string().c_str());
+      print_tidy_csv(j, g, "fields");
+    } else {
+      std::printf("%s\n", j.dump(2).c_str());
+    }
     return;
   }
   std::vector<std::string> cols = {"field", "value"};
@@ -200,18 +205,10 @@ void print_report(const SensitivityOptions& o, const SensitivityReport& rep, con
   Table t(cols);
   for (size_t i : order) {
     const FieldSensitivity& f = rep.fields[i];
-    std::vector<std::string> row = {f.path, g.format == "csv" ? fmt::format("{:.10g}", f.value)
-                                                              : display(f.field, f.value)};
-    for (double e : f.elasticity)
-      row.push_back(!std::isfinite(e) ? (g.format == "csv" ? "" : "-")
-                                      : g.format == "csv" ? fmt::format("{:.6g}", e) : fixed(e, 3));
+    std::vector<std::string> row = {f.path, display(f.field, f.value)};
+    for (double e : f.elasticity) row.push_back(!std::isfinite(e) ? "-" : fixed(e, 3));
     row.push_back(f.note);
     t.add_row(row);
-  }
-  if (g.format == "csv") {  // an infeasible base: the header alone, and why on stderr
-    if (!ok) std::fprintf(stderr, "INFEASIBLE: %s\n", rep.base.feasibility.to_string().c_str());
-    std::fputs(t.to_csv().c_str(), stdout);
-    return;
   }
   const int devices = o.devices > 0 ? o.devices : o.tp * o.pp;
   std::string workload;

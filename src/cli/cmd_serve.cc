@@ -5,6 +5,7 @@
 // use, energy and cost per output token, and with --mlperf the LoadGen scenario figure. Command
 // name, flags and JSON keys are a contract (issue: serving simulator). api/serve.h runs it and
 // builds the JSON; this file prints the answer.
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -14,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "cli/command.h"
+#include "cli/progress_line.h"
 #include "cli/numeric_flags.h"
 #include "xpusim/report/chart_data.h"
 #include "xpusim/api/serve.h"
@@ -29,31 +31,24 @@ using json = nlohmann::ordered_json;
 
 // The flags are the request (api/serve.h) plus what only the command line has.
 struct ServeOptions : api::ServeRequest {
-  std::string html;  // --html FILE
+  std::string html;    // --html FILE
+  bool quiet = false;  // --quiet: no progress line
 };
-
-// Flattens nested objects to dotted keys for one CSV row (the JSON's keys as columns).
-void flatten(const json& j, const std::string& prefix, std::vector<std::string>& keys,
-             std::vector<std::string>& values) {
-  for (auto it = j.begin(); it != j.end(); ++it) {
-    const std::string key = prefix.empty() ? it.key() : prefix + "." + it.key();
-    if (it->is_object()) {
-      flatten(*it, key, keys, values);
-    } else if (it->is_array()) {
-      continue;  // lists (assumptions, probes) are not columns
-    } else {
-      keys.push_back(key);
-      values.push_back(it->is_string() ? it->get<std::string>() : it->is_null() ? "" : it->dump());
-    }
-  }
-}
 
 void run_serve(const ServeOptions& o, const GlobalOptions& g) {
   api::ServeRequest request = o;
   request.overrides = g.overrides;
   StepTimeline steps;  // for --html
   if (!o.html.empty()) request.on_step = [&](const StepRecord& r) { steps.add(r); };
+  // --mlperf server / interactive: a progress line of the rate search on a terminal.
+  std::optional<ProgressLine> bar;
+  request.on_probe = [&bar, &o](int done, int total) {
+    if (!bar) bar.emplace("serve rate search", static_cast<uint64_t>(total), "probes", false, o.quiet);
+    bar->set_total(static_cast<uint64_t>(std::max(done, total)));
+    bar->add(1);
+  };
   const api::ServeOutcome out = value_or_throw(api::serve_scenario(request));
+  if (bar) bar->finish();
   const json& j = out.json;
   write_html(o.html, HtmlReportKind::kServe, j,
              out.result ? serve_chart_data(out.result->counters, steps) : json(nullptr), g);
@@ -72,12 +67,8 @@ void run_serve(const ServeOptions& o, const GlobalOptions& g) {
   const std::optional<MlperfResult>& mlperf_result = out.mlperf;
   const bool feasible = info.feasibility.feasible();
   const bool econ_ok = out.economics_ok();
-  if (g.format == "csv") {
-    std::vector<std::string> keys, values;
-    flatten(j, "", keys, values);
-    Table t(keys);
-    t.add_row(values);
-    std::fputs(t.to_csv().c_str(), stdout);
+  if (g.format == "csv") {  // one row; --csv-records names a list (e.g. the rate search's probes)
+    print_tidy_csv(j, g);
     return;
   }
   std::printf("%s on %d x %s (tp %d, pp %d, %d replica%s), engine %s (runtime %s), %s, %s "
@@ -236,6 +227,9 @@ void add_serve_commands(CLI::App& app, GlobalOptions& global) {
       ->capture_default_str();
   c->add_option("--timeline", o->timeline, "write one CSV row per engine iteration to FILE");
   add_html_option(c, o->html);
+  c->add_flag("--quiet", o->quiet,
+              "no progress line of the --mlperf rate search (written to stderr only when it is a "
+              "terminal)");
   c->callback([o, &global] { run_serve(*o, global); });
 }
 

@@ -10,11 +10,13 @@
 #include <fstream>
 #include <cstdlib>
 #include <cstdio>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
+#include "cli/progress_line.h"
 #include "cli/numeric_flags.h"
 #include "xpusim/api/validate.h"
 #include "xpusim/perf/calibration.h"
@@ -81,18 +83,6 @@ std::string report_text(const ValidationReport& rep) {
       return s;
     }() + "\n";
   return out;
-}
-
-std::string report_csv(const ValidationReport& rep) {
-  Table rows({"id", "line", "scenario", "metric", "unit", "hardware", "model", "predicted",
-              "measured", "error_pct", "skipped_reason"});
-  for (const auto& r : rep.rows)
-    rows.add_row({r.id, std::to_string(r.line), r.scenario, std::string(metric_info(r.metric).name),
-                  std::string(metric_info(r.metric).unit), r.hardware, r.model, sig(r.predicted, 6),
-                  sig(r.measured, 6), fixed(r.error_pct, 2), ""});
-  for (const auto& s : rep.skipped)
-    rows.add_row({s.id, std::to_string(s.line), "", "", "", "", "", "", "", "", s.reason});
-  return rows.to_csv();
 }
 
 Validator load_validator(const std::string& file, const GlobalOptions& global) {
@@ -188,7 +178,7 @@ struct CalibrateOutputs {
   std::string out_file;   // --out: the calibration/v1 file to write
 };
 
-void run_calibrate(const std::string& file, int max_rounds, bool holdout,
+void run_calibrate(const std::string& file, int max_rounds, bool holdout, bool quiet,
                    const std::string& weighting, const std::vector<std::string>& scenarios,
                    const std::vector<std::string>& parameters, const CalibrateOutputs& outputs,
                    const GlobalOptions& global) {
@@ -196,7 +186,15 @@ void run_calibrate(const std::string& file, int max_rounds, bool holdout,
   FitOptions options;
   if (!scenarios.empty()) options.scenarios = scenarios;
   options.parameters = parameters;
-  if (isatty(fileno(stderr)) || std::getenv("XPUSIM_PROGRESS"))
+  options.max_rounds = max_rounds;
+  // On a terminal a progress line of the rounds (none with --quiet); XPUSIM_PROGRESS=1 prints
+  // each round's objective and constants instead, wherever stderr goes.
+  const bool detail = std::getenv("XPUSIM_PROGRESS") != nullptr;
+  ProgressLine bar("calibrate", static_cast<uint64_t>(max_rounds), "rounds", false,
+                   quiet || detail);
+  if (bar.enabled())
+    options.on_round = [&bar](int, double, double, const PerfCalibration&) { bar.add(1); };
+  if (detail)
     options.on_round = [&options](int round, double objective, double step,
                                   const PerfCalibration& c) {
       std::string values;
@@ -209,11 +207,12 @@ void run_calibrate(const std::string& file, int max_rounds, bool holdout,
       std::fprintf(stderr, "calibrate: round %d, objective %.3f%%, step %.4g;%s\n", round,
                    objective, step, values.c_str());
     };
-  options.max_rounds = max_rounds;
   options.weighting =
       weighting == "per-scenario" ? FitWeighting::kPerScenario : FitWeighting::kPerRow;
   const PerfCalibration& start = default_calibration();
   FitResult fit = fit_calibration(v, start, options);
+  bar.finish();
+  options.on_round = nullptr;  // the hold-out fits run silently
   std::vector<HoldoutResult> holdouts, reverse;
   if (holdout) holdouts = leave_one_family_out(v, start, fit.fitted, options);
   if (outputs.reverse) reverse = fit_one_family(v, start, fit.fitted, options);
@@ -238,7 +237,7 @@ void run_calibrate(const std::string& file, int max_rounds, bool holdout,
   };
   std::vector<ErrorStats> before = scenario_stats(start), after = scenario_stats(fit.fitted);
 
-  if (global.format == "json") {
+  if (global.format == "json" || global.format == "csv") {
     nlohmann::json params = nlohmann::json::array();
     for (const auto& p : fit_parameters())
       params.push_back({{"name", p.name}, {"start", p.get(start)}, {"fitted", p.get(fit.fitted)},
@@ -267,7 +266,9 @@ void run_calibrate(const std::string& file, int max_rounds, bool holdout,
                           {"by_scenario", sc},
                           {"leave_one_family_out", ho},
                           {"fit_one_family", split_json(reverse, "fitted_on")}};
-    std::printf("%s\n", out.dump(2).c_str());
+    // CSV: a row per fitted constant, the fit's figures repeated (--csv-records names another)
+    if (global.format == "csv") print_tidy_csv(nlohmann::ordered_json::parse(out.dump()), global, "parameters");
+    else std::printf("%s\n", out.dump(2).c_str());
     return;
   }
   std::string out;
@@ -319,12 +320,22 @@ void add_validate_commands(CLI::App& app, GlobalOptions& global) {
       ->check(CLI::IsMember(simulated_scenarios()));
   auto html = std::make_shared<std::string>();
   add_html_option(validate, *html);
-  validate->callback([file, only, html, &global] {
-    const api::ValidateOutcome out = value_or_throw(
-        api::validate_scenario({.file = *file, .scenarios = *only, .overrides = global.overrides}));
+  auto quiet = std::make_shared<bool>(false);
+  validate->add_flag("--quiet", *quiet,
+                     "no progress line (written to stderr only when it is a terminal)");
+  validate->callback([file, only, html, quiet, &global] {
+    std::optional<ProgressLine> bar;  // the rows to predict are known when the run starts
+    api::ValidateRequest request{.file = *file, .scenarios = *only, .overrides = global.overrides};
+    request.on_progress = [&bar, quiet](size_t, size_t total) {
+      if (!bar) bar.emplace("validate", total, "rows", false, *quiet);
+      bar->add(1);
+    };
+    const api::ValidateOutcome out = value_or_throw(api::validate_scenario(request));
+    if (bar) bar->finish();
     write_html(*html, HtmlReportKind::kValidate, out.json, nullptr, global);
     if (global.format == "json") std::printf("%s\n", out.json.dump(2).c_str());
-    else if (global.format == "csv") std::printf("%s", report_csv(out.report).c_str());
+    // a row per predicted row (--csv-records skipped: per skipped row), the summary repeated
+    else if (global.format == "csv") print_tidy_csv(out.json, global, "rows");
     else std::printf("%s", report_text(out.report).c_str());
   });
 
@@ -340,6 +351,9 @@ void add_validate_commands(CLI::App& app, GlobalOptions& global) {
   bound_int(calibrate->add_option("--max-rounds", *rounds, "coordinate-descent rounds"),
             bounds::kCalibrationRounds);
   calibrate->add_flag("--no-holdout", *no_holdout, "skip the leave-one-family-out check");
+  auto cal_quiet = std::make_shared<bool>(false);
+  calibrate->add_flag("--quiet", *cal_quiet,
+                      "no progress line (written to stderr only when it is a terminal)");
   calibrate
       ->add_option("--weighting", *weighting,
                    "objective: MAPE over all rows, or the mean of the per-scenario MAPEs")
@@ -365,8 +379,8 @@ void add_validate_commands(CLI::App& app, GlobalOptions& global) {
                         "write the fitted calibration (calibration/v1, with the leave-one-family-"
                         "out error bands) to this file; use it with --calibration FILE");
   calibrate->callback(
-      [cal_file, rounds, no_holdout, weighting, scenarios, parameters, outputs, &global] {
-        run_calibrate(*cal_file, *rounds, !*no_holdout, *weighting, *scenarios, *parameters,
+      [cal_file, rounds, no_holdout, cal_quiet, weighting, scenarios, parameters, outputs, &global] {
+        run_calibrate(*cal_file, *rounds, !*no_holdout, *cal_quiet, *weighting, *scenarios, *parameters,
                       *outputs, global);
       });
   if (auto* describe = app.get_subcommand("describe"))

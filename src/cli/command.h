@@ -21,6 +21,9 @@ namespace xpusim::cli {
 
 struct GlobalOptions {
   std::string format = "table";          // table | json | csv
+  // --csv-records: the list of records (a dotted JSON path, e.g. "ops") --format csv prints one
+  // row per element of; "." = the document itself; "" = the command's default.
+  std::string csv_records;
   std::vector<std::string> overrides;    // --set dotted.path=value, applied to every input file
   std::string command_line;              // argv as typed (quoted where needed), for reports
 };
@@ -76,6 +79,9 @@ void add_sensitivity_command(CLI::App& app, GlobalOptions& global);
 std::string uncertainty_note(const nlohmann::ordered_json& uncertainty,
                              const std::string& scenario_class);
 
+// `describe result [TYPE]`: the declared result field tables (result_output.cc).
+void add_result_commands(CLI::App& app, GlobalOptions& global);
+
 // `describe <noun>`: the schema as a table, or a JSON array of fields (schema_output.cc).
 void print_schema(const std::string& name, const std::vector<FieldInfo>& fields,
                   const GlobalOptions& g);
@@ -86,6 +92,11 @@ CLI::Option* add_html_option(CLI::App* cmd, std::string& path);
 // --format json document, `extra` its chart data (report/chart_data.h). Errors -> InputError.
 void write_html(const std::string& path, HtmlReportKind kind, const nlohmann::ordered_json& result,
                 const nlohmann::ordered_json& extra, const GlobalOptions& global);
+
+// --format csv of a command (result_output.cc): the tidy table of its JSON document, one row per
+// record of `default_records` ("" = the document itself) unless --csv-records names another list.
+void print_tidy_csv(const nlohmann::ordered_json& doc, const GlobalOptions& g,
+                    std::string_view default_records = "");
 
 // Prints diagnostics as "error: file:line:col: path: message", one per line.
 void print_diagnostics(const Diagnostics& diags);

@@ -85,6 +85,10 @@ int main(int argc, char** argv) {
   global.command_line = command_line(argc, argv);
   app.add_option("--format", global.format, "output format")
       ->check(CLI::IsMember({"table", "json", "csv"}));
+  app.add_option("--csv-records", global.csv_records,
+                 "with --format csv: the list of records to print one row each of, by its JSON "
+                 "path (run: ops; area: dies or dies.components; ...), each row with its parents' "
+                 "keys; \".\" = the answer's own keys as one row (docs/output.md)");
   app.add_option("--set", global.overrides,
                  "override a field of the input specs: hardware.PATH=VALUE (or PATH=VALUE) for the "
                  "hardware, model.PATH=VALUE for the model (run, serve, compare), e.g. --set "
@@ -114,6 +118,7 @@ int main(int argc, char** argv) {
       add_dataset_commands,
       add_engine_commands,
       add_dse_commands,
+      add_result_commands,
   };
   for (AddCommand add : commands) add(app, global);
 

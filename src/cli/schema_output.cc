@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // `xpusim describe model|dataset|engine`: a schema as a text table or, with --format json, one
-// object per field (path, type, required, default, range, description).
+// object per field (path, type, required, default, range, description); --format csv: a row each.
 #include <cstdio>
 
 #include <nlohmann/json.hpp>
@@ -11,7 +11,7 @@ namespace xpusim::cli {
 
 void print_schema(const std::string& name, const std::vector<FieldInfo>& fields,
                   const GlobalOptions& g) {
-  if (g.format != "json") {
+  if (g.format == "table") {
     std::fputs(describe_schema(name, fields).c_str(), stdout);
     return;
   }
@@ -23,7 +23,8 @@ void print_schema(const std::string& name, const std::vector<FieldInfo>& fields,
                    {"default", f.default_text},
                    {"range", f.range_text()},
                    {"description", f.description}});
-  std::fputs((arr.dump(2) + "\n").c_str(), stdout);
+  if (g.format == "csv") print_tidy_csv(arr, g);  // a row per field
+  else std::fputs((arr.dump(2) + "\n").c_str(), stdout);
 }
 
 }  // namespace xpusim::cli

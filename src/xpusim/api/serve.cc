@@ -272,6 +272,7 @@ ServeOutcome serve_checked(const ServeRequest& o) {
       MlperfOptions mo;
       mo.seed = static_cast<uint64_t>(o.seed);
       mo.run = run_options;
+      mo.on_probe = o.on_probe;
       if (o.requests) mo.samples = *o.requests;
       if (o.slo_ttft_ms) mo.ttft_limit = units::ms(*o.slo_ttft_ms);
       if (o.slo_tpot_ms) mo.tpot_limit = units::ms(*o.slo_tpot_ms);

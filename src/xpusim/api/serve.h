@@ -48,6 +48,8 @@ struct ServeRequest {
   std::string timeline;                     // a CSV file of one row per engine iteration | ""
   // Called after every engine iteration is scheduled (the HTML report's timeline); not a flag.
   std::function<void(const StepRecord&)> on_step;
+  // --mlperf server / interactive: per probed rate of the search (probes done, at most in all).
+  std::function<void(int done, int total)> on_probe;
 };
 
 // The workload a request describes.

@@ -90,7 +90,7 @@ ValidateOutcome validate_checked(const ValidateRequest& o) {
       return std::find(o.scenarios.begin(), o.scenarios.end(), r.scenario) != o.scenarios.end();
     };
   ValidateOutcome out;
-  out.report = v.run(default_calibration(), keep);
+  out.report = v.run(default_calibration(), keep, o.on_progress);
   out.json = validation_json(out.report);
   return out;
 }

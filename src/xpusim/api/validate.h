@@ -16,6 +16,7 @@ struct ValidateRequest {
   std::string file;                     // measured_*.csv (../shared/validation/README.md)
   std::vector<std::string> scenarios;   // predict only these scenarios' rows; empty = every row
   std::vector<std::string> overrides;   // must be empty: each row names its own presets
+  Validator::RowProgress on_progress;   // called per predicted row (rows done, rows to predict)
 };
 
 struct ValidateOutcome {

@@ -36,10 +36,13 @@ std::string progress_text(const SearchProgress& p) {
   const bool timed = p.done > 0 && t > 0 && std::isfinite(t);
   const double rate = timed ? static_cast<double>(p.done) / t : 0.0;
   const uint64_t pct = p.total ? p.done * 100 / p.total : 100;
-  std::string out = fmt::format("{}/{} designs ({}%), {} designs/s, ", grouped(p.done),
-                                grouped(p.total), pct,
-                                timed ? grouped(static_cast<uint64_t>(std::llround(rate))) : "-");
-  out += p.done ? fmt::format("{}% feasible", p.feasible * 100 / p.done) : "- feasible";
+  const std::string rate_text = !timed       ? "-"
+                                : rate < 10 ? fmt::format("{:.1f}", rate)
+                                            : grouped(static_cast<uint64_t>(std::llround(rate)));
+  std::string out = fmt::format("{}/{} {} ({}%), {} {}/s", grouped(p.done), grouped(p.total),
+                                p.unit, pct, rate_text, p.unit);
+  if (p.show_feasible)
+    out += p.done ? fmt::format(", {}% feasible", p.feasible * 100 / p.done) : ", - feasible";
   if (p.finished) return out + ", done in " + duration_text(p.elapsed);
   const uint64_t left = p.total > p.done ? p.total - p.done : 0;
   return out + ", " + (timed ? duration_text(Seconds(static_cast<double>(left) / rate)) : "-") + " left";

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-// The progress line of a design search (`explore` writes it to stderr when stderr is a
-// terminal): designs done of the total, designs per second, the feasible share and the time
-// left at the rate so far.
+// The progress line of long work (explore's designs, calibrate's rounds; the CLI's ProgressLine
+// writes it to stderr when stderr is a terminal): items done of the total, items per second, the
+// feasible share where the work has one (a design search), and the time left at the rate so far.
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "xpusim/units/quantity.h"
 
@@ -17,10 +18,13 @@ struct SearchProgress {
   uint64_t feasible = 0;  // of `done`
   Seconds elapsed;        // since the first design
   bool finished = false;  // the last line: the elapsed time instead of the time left
+  std::string_view unit = "designs";  // the items, plural
+  bool show_feasible = true;          // the work has a feasible share (a design search)
 };
 
 // "1,536/15,000 designs (10%), 4,210 designs/s, 72% feasible, 3 s left" (finished: "..., done
-// in 3.6 s"). The rate and the time left are "-" until a design is done and time has passed.
+// in 3.6 s"; without show_feasible the share is left out; below 10 items/s the rate keeps one
+// decimal). The rate and the time left are "-" until an item is done and time has passed.
 std::string progress_text(const SearchProgress& p);
 
 // "0.04 s", "4.2 s", "42 s", "3 min 5 s", "2 h 3 min"; "-" when not a finite time >= 0.

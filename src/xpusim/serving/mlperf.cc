@@ -176,12 +176,20 @@ Result<MlperfResult> run_mlperf(ServingSystem& system, const DatasetSpec& datase
   // Bracket: from just above the Offline rate, doubling while the rate still passes (limits so
   // loose that only throughput binds: a 600 s run above saturation still fails on its queue).
   double lo = 0.0, hi = std::max(saturation, 1e-6) * 1.05;
+  constexpr int kMaxExpansions = 4;
+  int probes_done = 0;
+  auto probed = [&](int total) {
+    if (o.on_probe) o.on_probe(++probes_done, total);
+  };
   std::string binding;
   std::optional<ServingResult> best;  // the run at `lo`
-  for (int expand = 0; expand < 4; ++expand) {
+  for (int expand = 0; expand < kMaxExpansions; ++expand) {
     auto top = probe(hi, quiet);
     if (!top) return tl::unexpected(top.error());
     binding = top->second.worst;
+    // Probes so far plus the expansions left if this one passes, and the bisection.
+    probed(top->second.pass ? kMaxExpansions + o.bisection_steps
+                            : expand + 1 + o.bisection_steps);
     if (!top->second.pass) break;
     lo = hi;
     best = std::move(top->first);
@@ -191,6 +199,7 @@ Result<MlperfResult> run_mlperf(ServingSystem& system, const DatasetSpec& datase
     const double mid = 0.5 * (lo + hi);
     auto p = probe(mid, quiet);
     if (!p) return tl::unexpected(p.error());
+    probed(probes_done + o.bisection_steps - i);
     if (p->second.pass) {
       lo = mid;
       best = std::move(p->first);

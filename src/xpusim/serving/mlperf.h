@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -48,6 +49,10 @@ struct MlperfOptions {
   // Options of the reported run (goodput SLOs, a per-step observer); the search runs record no
   // steps. The beam width comes from the dataset.
   RunOptions run;
+  // Server / Interactive: called after each probed rate of the search with the probes done and
+  // the most the search can still take in all (for a progress line; shrinks when the bracket
+  // closes early).
+  std::function<void(int done, int total)> on_probe;
 };
 
 // One probed rate of the Server search (for reports: the throughput-latency curve).

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <atomic>
 #include <map>
+#include <mutex>
 #include <thread>
 #include <cmath>
 #include <cstdio>
@@ -694,7 +695,8 @@ bool Validator::is_prepared(const std::string& id) const {
 }
 const MeasuredSet& Validator::measured() const { return impl_->set; }
 
-ValidationReport Validator::run(const PerfCalibration& cal, const RowFilter& keep) const {
+ValidationReport Validator::run(const PerfCalibration& cal, const RowFilter& keep,
+                               const RowProgress& progress) const {
   const MeasuredSet& set = impl_->set;
   ValidationReport rep;
   rep.file = set.file;
@@ -714,6 +716,15 @@ ValidationReport Validator::run(const PerfCalibration& cal, const RowFilter& kee
   // different arrivals or metrics) form a group that shares simulations; groups are independent.
   // Results land by row, so the report does not depend on the number of threads.
   std::vector<std::optional<Outcome>> outcomes(impl_->prepared.size());
+  size_t to_predict = 0, predicted = 0;
+  for (const PreparedRow& p : impl_->prepared)
+    if (!keep || keep(set.rows[p.index])) ++to_predict;
+  std::mutex progress_mutex;
+  auto row_done = [&] {
+    if (!progress) return;
+    std::lock_guard<std::mutex> lock(progress_mutex);
+    progress(++predicted, to_predict);
+  };
   std::map<std::string, std::vector<size_t>> groups;
   for (size_t i = 0; i < impl_->prepared.size(); ++i) {
     const PreparedRow& p = impl_->prepared[i];
@@ -730,6 +741,7 @@ ValidationReport Validator::run(const PerfCalibration& cal, const RowFilter& kee
       for (size_t i : *work[g]) {
         const PreparedRow& p = impl_->prepared[i];
         outcomes[i] = predict_row(set.rows[p.index], p, cal, cache);
+        row_done();
       }
     }
   };
@@ -745,7 +757,9 @@ ValidationReport Validator::run(const PerfCalibration& cal, const RowFilter& kee
     const PreparedRow& p = impl_->prepared[i];
     const MeasuredRow& row = set.rows[p.index];
     if (keep && !keep(row)) continue;
-    Outcome o = outcomes[i] ? std::move(*outcomes[i]) : predict_row(row, p, cal, unused);
+    const bool simulated = outcomes[i].has_value();
+    Outcome o = simulated ? std::move(*outcomes[i]) : predict_row(row, p, cal, unused);
+    if (!simulated) row_done();
     if (!o.value || !std::isfinite(*o.value) || *o.value <= 0.0) {
       std::string reason = o.skip_reason.empty() ? "the model gave no finite positive prediction"
                                                  : o.skip_reason;

@@ -102,7 +102,11 @@ class Validator {
   // Predicts every prepared row. Rows the model finds infeasible (e.g. the weights and KV cache
   // do not fit in memory) are skipped with the model's reason. Rows `keep` rejects are neither
   // predicted nor listed as skipped.
-  [[nodiscard]] ValidationReport run(const PerfCalibration& cal, const RowFilter& keep = {}) const;
+  // `progress`, when given, is called once per predicted row with the rows done and the rows to
+  // predict (from the worker threads, one call at a time), for a progress line.
+  using RowProgress = std::function<void(size_t done, size_t total)>;
+  [[nodiscard]] ValidationReport run(const PerfCalibration& cal, const RowFilter& keep = {},
+                                     const RowProgress& progress = {}) const;
 
   // Prepared rows (for calibrate's leave-one-hardware-out split).
   [[nodiscard]] size_t prepared_rows() const;

@@ -406,6 +406,10 @@ TEST(Progress, LineSaysDoneRateFeasibleShareAndTimeLeft) {
   EXPECT_EQ(progress_text(p), "1,536/15,000 designs (10%), 3,072 designs/s, 72% feasible, done in 0.50 s");
   // Nothing done yet: no rate, no share, no estimate (never a division by zero).
   EXPECT_EQ(progress_text(SearchProgress{.total = 12}), "0/12 designs (0%), - designs/s, - feasible, - left");
+  // Other work: no feasible share; a slow rate keeps a decimal.
+  SearchProgress rounds{.done = 3, .total = 40, .elapsed = Seconds(2), .unit = "rounds",
+                        .show_feasible = false};
+  EXPECT_EQ(progress_text(rounds), "3/40 rounds (7%), 1.5 rounds/s, 25 s left");
   EXPECT_EQ(duration_text(Seconds(42.4)), "42 s");
   EXPECT_EQ(duration_text(Seconds(185)), "3 min 5 s");
   EXPECT_EQ(duration_text(Seconds(7380)), "2 h 3 min");

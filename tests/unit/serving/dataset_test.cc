@@ -496,7 +496,7 @@ TEST_F(DatasetCli, ListShowDescribe) {
   EXPECT_NE(table.out.find("assumptions"), std::string::npos) << table.out;
   auto csv = run("--format csv show dataset splitwise-code");
   EXPECT_EQ(csv.code, 0);
-  EXPECT_TRUE(csv.out.starts_with("length,kind,")) << csv.out;
+  EXPECT_TRUE(csv.out.starts_with("id,effective_means.input,")) << csv.out;  // the JSON's keys
 
   auto err = run("show dataset " + bad("min_above_max.yaml"), true);
   EXPECT_EQ(err.code, 1);

@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: Apache-2.0
+// One description of the results every command answers with, behind its output formats.
+//
+// A command's answer is its `--format json` document (api/): an object whose keys carry their
+// unit as a suffix (`ttft_ms`, `total_area_mm2`, `weights_bytes`). From that document and the
+// tables here come
+//  - the tidy CSV of every command (`tidy_table`): one header row and one row per record; the
+//    columns are the JSON keys, nested objects flattened by dotted names (`memory.weights_bytes`),
+//    a list of records (`ops`, `ranking`, `dies.components`) one row per element with its parent's
+//    keys repeated (the list's own keys named by their path: `ops.time_ms`); lists of plain
+//    values are one cell, joined by "; "; an empty list has no cells (an infeasible run's `ops`);
+//  - the number formatting of the terminal tables and the CSV (`format_column`, below);
+//  - the unit and quantity of every key (`unit_of_key`, the suffix table `unit_suffixes`);
+//  - the meaning of every field of the declared result types (`result_types`), which
+//    `xpusim describe result TYPE` prints and the tests hold every command's JSON to, key for key.
+// SQLite columns of a design search are the dse metric table (dse/metrics.h), whose names are the
+// keys of `run`/`cost`/`serve` and are units by the same suffixes.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "xpusim/base/diagnostic.h"
+#include "xpusim/report/table.h"
+
+namespace xpusim {
+
+// How a number of a unit is printed.
+enum class NumberKind {
+  kCount,    // whole numbers: counts, tokens, bytes, dies (integers; huge ones in exponent form)
+  kMeasure,  // everything measured or modelled: 4 significant figures
+};
+
+// A unit suffix of the JSON keys: `_ms` -> "ms", a time.
+struct UnitSuffix {
+  std::string_view suffix;    // "_ms"
+  std::string_view unit;      // "ms"
+  std::string_view quantity;  // "time"
+  NumberKind kind;
+};
+
+// Every suffix, longest first (the first that ends a key is its unit).
+std::span<const UnitSuffix> unit_suffixes();
+// The unit of a key (its last dotted part) by suffix; nullopt when the key names no unit (a
+// count such as `batch`, a ratio such as `utilization`, or text).
+std::optional<UnitSuffix> unit_of_key(std::string_view key);
+
+// The significant-figure rule, the one formatting of numbers in terminal tables and CSV (JSON
+// keeps its round6 numbers):
+//  - kCount: the integer (rounded), all digits;
+//  - kMeasure: 4 significant figures in positional notation ("27840", "0.1120", "1.500");
+//  - a column whose values cannot all be written that way -- any |v| >= 1e15 (never a 300-digit
+//    integer) or any nonzero |v| < 1e-4 -- is written wholly in exponent form with 4 significant
+//    figures ("1.000e+300", "3.200e-07"), so exponent and plain numbers never mix in one column;
+//  - a value that does not exist (nullopt) is an empty cell; inf and nan are spelled "inf",
+//    "-inf", "nan".
+std::vector<std::string> format_column(std::span<const std::optional<double>> values,
+                                       NumberKind kind);
+// One number alone, as format_column formats a column of it.
+std::string format_number(double v, NumberKind kind);
+
+// The lists of records in a document, by dotted path ("ops", "dies", "dies.components"): the
+// record kinds its CSV can have a row per, besides the document itself ("").
+std::vector<std::string> record_lists(const nlohmann::ordered_json& doc);
+
+// The tidy table of a document: `records` "" = one row of the document's own fields; a path from
+// record_lists = one row per element of that list, the parents' fields first. A document that is
+// a list of records (`describe`) is one row per element. Numbers formatted
+// by column (format_column; kCount for JSON integers and `_bytes`). An unknown `records` path is
+// an error naming the allowed ones (for `flag`, e.g. "--csv-records").
+Result<Table> tidy_table(const nlohmann::ordered_json& doc, std::string_view records,
+                         std::string_view flag = "--csv-records");
+
+// ---- declared result types ------------------------------------------------------------------
+// A field of a result: its flattened name (the JSON key path, lists with their path:
+// `ops.time_ms`) and what it means. The unit comes from the name's suffix (unit_of_key).
+struct ResultField {
+  std::string_view name;
+  std::string_view meaning;
+  bool optional = false;  // present only in some answers (a preset that failed to load, ...)
+};
+
+struct ResultType {
+  std::string_view name;     // "run", "gemm", ...
+  std::string_view command;  // the command whose --format json document it describes
+  std::string_view meaning;
+  std::vector<ResultField> fields;
+};
+
+std::span<const ResultType> result_types();
+const ResultType* find_result_type(std::string_view name);
+
+// The flattened field names of a document, in document order, each once: scalar keys by dotted
+// path, the keys of list elements under the list's path (`ops.time_ms`). A declared type's
+// fields must equal this for every document its command writes (optional keys aside).
+std::vector<std::string> flattened_field_names(const nlohmann::ordered_json& doc);
+
+// `describe result TYPE`: one row per field (name, unit, quantity, meaning).
+Table describe_result_type(const ResultType& type);
+
+}  // namespace xpusim

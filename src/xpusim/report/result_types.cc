@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: Apache-2.0
+// The declared result types (report/result_fields.h): every field of a command's --format json
+// document, by flattened name, with its meaning; the unit is the name's suffix. The tests hold
+// each command's JSON to its table key for key (tests/unit/cli/result_fields_cli_test.cc), so a
+// key added to an api/ builder is declared here too.
+#include <deque>
+#include <string>
+
+#include "xpusim/report/result_fields.h"
+
+namespace xpusim {
+namespace {
+
+using Fields = std::vector<ResultField>;
+
+Fields concat(std::initializer_list<Fields> parts) {
+  Fields out;
+  for (const Fields& p : parts) out.insert(out.end(), p.begin(), p.end());
+  return out;
+}
+
+// Fields under `prefix.` (a nested object or a list of records).
+Fields under(std::string_view prefix, const Fields& fields) {
+  static std::deque<std::string> names;  // owns the composed names (stable) for the program's life
+  Fields out;
+  for (const ResultField& f : fields) {
+    names.push_back(std::string(prefix) + "." + std::string(f.name));
+    out.push_back({names.back(), f.meaning, f.optional});
+  }
+  return out;
+}
+
+const Fields kFeasibility = {
+    {"feasible", "whether the question has an answer (false: no figure below is a prediction)"},
+    {"infeasible_reason", "why not, a stable class: memory, reticle, wafer, budget, parallelism, "
+                          "network, no_output (null when feasible)"},
+    {"infeasible_detail", "the numbers behind the reason (null when feasible)"},
+};
+
+const Fields kMemory = {
+    {"weights_bytes", "weights held per device"},
+    {"kv_cache_bytes", "KV cache of the batch per device"},
+    {"activation_bytes", "peak activations per device"},
+    {"workspace_bytes", "runtime workspace per device"},
+    {"capacity_bytes", "capacity of the backing memory per device"},
+    {"usable_bytes", "capacity usable by the runtime (null when the weights alone do not fit)"},
+    {"fits", "whether weights, KV cache, activations and workspace fit"},
+    {"max_batch", "largest batch that fits this plan in memory"},
+};
+
+const Fields kPrecision = {
+    {"weights", "precision of the weights"},
+    {"activations", "precision of the activations"},
+    {"kv_cache", "precision of the KV cache"},
+    {"math_execution", "precision the matrix engines execute in on this hardware"},
+    {"weight_only_fallback", "whether activations run wider than asked (no such math)"},
+};
+
+const Fields kLatency = {
+    {"ttft_ms", "time to the first token"},
+    {"tpot_ms", "time per output token after the first"},
+    {"e2e_latency_ms", "latency of the whole batch, prompt to last token"},
+    {"output_tokens_per_s", "output tokens per second of all devices"},
+    {"output_tokens_per_s_per_device", "output tokens per second per device"},
+};
+
+const Fields kOp = {
+    {"phase", "prefill or decode"},
+    {"layer", "the layer kind the op belongs to (dense, moe, ... ; empty for model-level ops)"},
+    {"name", "the operator"},
+    {"kind", "operator class (gemm, attention, norm, collective, ...)"},
+    {"count", "executions per phase per device (decode: over all output tokens)"},
+    {"time_ms", "time of all executions"},
+    {"flop", "floating-point operations of all executions, FLOP"},
+    {"dram_bytes", "DRAM traffic"},
+    {"l2_bytes", "L2 traffic"},
+    {"link_bytes", "interconnect traffic"},
+    {"bound", "the resource bounding the op (matrix, vector, dram, l2, link, latency, ...)"},
+    {"utilization", "achieved share of the bounding resource's peak, 0..1"},
+};
+
+const Fields kEconomics = {
+    {"electricity_usd_per_kwh", "electricity price assumed"},
+    {"pue", "power usage effectiveness of the data centre assumed"},
+    {"system_power_factor", "system power / accelerator power assumed (host, network, cooling)"},
+    {"lifetime_years", "service life assumed"},
+    {"utilization", "share of the life the system serves, 0..1"},
+    {"gross_margin", "vendor gross margin on the modelled cost (null with a given price)"},
+    {"device_price_source", "where the device price comes from"},
+    {"device_price_usd", "price paid per device"},
+    {"modelled_cost_per_unit_usd", "modelled manufacturing + NRE cost per device (as `cost`)"},
+    {"prefill_power_w", "device power during prefill, capped by the TDP"},
+    {"decode_power_w", "device power during decode, capped by the TDP"},
+    {"idle_power_w", "device power when idle"},
+    {"prefill_power_model_w", "modelled prefill power before the TDP cap"},
+    {"decode_power_model_w", "modelled decode power before the TDP cap"},
+    {"capped_by_tdp", "whether the TDP capped the modelled power"},
+    {"system_energy_per_output_token_j", "system energy per output token (with PUE and system "
+                                         "power)"},
+    {"tco_per_device_usd", "total cost of ownership per device over its life"},
+    {"tco_per_device_hour_usd", "TCO per device per hour of life"},
+    {"unavailable_reason", "why there are no economics (no area model, infeasible), else null"},
+};
+
+const Fields kRunTop = {
+    {"hardware", "hardware id"},
+    {"model", "model id"},
+    {"devices", "accelerators of the system"},
+    {"tp", "tensor-parallel degree"},
+    {"pp", "pipeline-parallel degree"},
+    {"ep", "expert-parallel degree"},
+    {"replicas", "data-parallel model replicas (devices / (tp x pp))"},
+    {"batch", "requests in the static batch per replica"},
+    {"input_len", "prompt tokens per request"},
+    {"output_len", "generated tokens per request"},
+    {"runtime", "runtime profile applied (perf/calibration)"},
+};
+
+const Fields kRunAlternatives = {
+    {"largest_feasible_batch", "largest batch that fits this plan (memory-infeasible runs)"},
+    {"smallest_feasible_tp", "tp of the smallest plan that fits this batch"},
+    {"smallest_feasible_pp", "pp of the smallest plan that fits this batch"},
+};
+
+const Fields kRunEconomicsTop = {
+    {"energy_per_output_token_j", "chip energy per output token"},
+    {"average_power_w", "average power per device over the run, capped by the TDP"},
+    {"system_power_w", "power of the whole system (devices x system factor)"},
+    {"cost_per_million_output_tokens_usd", "TCO per million output tokens"},
+};
+
+const Fields kGemm = {
+    {"hardware", "hardware id"},
+    {"m", "rows of A and C"},
+    {"n", "columns of B and C"},
+    {"k", "inner dimension"},
+    {"batch", "independent multiplies of this shape"},
+    {"precision", "precision of the activations (A) and of the math"},
+    {"weight_precision", "precision of B (weight-only quantisation when narrower)"},
+    {"execution_precision", "precision the matrix engines execute in"},
+    {"runtime", "runtime profile whose kernel efficiency and call overhead apply"},
+    {"latency_ms", "time of the multiply in a stream of calls"},
+    {"isolated_call_ms", "time of one call alone, with launch and host overhead"},
+    {"tflops", "achieved rate, TFLOP/s"},
+    {"peak_tflops", "peak matrix rate at the execution precision, TFLOP/s"},
+    {"tile.m", "output tile rows chosen by the tile search"},
+    {"tile.n", "output tile columns"},
+    {"tile.k", "tile depth"},
+    {"tiles", "output tiles"},
+    {"waves", "waves of tiles over the compute units"},
+    {"bound", "the resource bounding the multiply"},
+    {"utilization", "achieved share of the peak matrix rate, 0..1"},
+    {"matrix_time_ms", "time on the matrix engines alone"},
+    {"dram_time_ms", "time of the DRAM traffic alone"},
+    {"dram_bytes", "DRAM traffic"},
+    {"l2_bytes", "L2 traffic"},
+};
+
+const Fields kCompareRow = {
+    {"rank", "place by output tokens/s (per device without --devices); null when infeasible"},
+    {"hardware", "hardware preset id"},
+    {"tp", "tensor-parallel degree tried (the smallest power of two that fits)"},
+    {"devices", "accelerators of the system"},
+};
+
+const Fields kCompareBounds = {
+    {"prefill_bound", "resource bounding most of the prefill time, with its share"},
+    {"decode_bound", "resource bounding most of the decode time, with its share"},
+};
+
+const Fields kCompareTop = {
+    {"model", "model id"},
+    {"batch", "requests in the static batch"},
+    {"input_len", "prompt tokens per request"},
+    {"output_len", "generated tokens per request"},
+    {"precision", "precision of the weights"},
+};
+
+const Fields kWafer = {
+    {"die_width_mm", "die width"},
+    {"die_height_mm", "die height"},
+    {"die_area_mm2", "die area"},
+    {"wafer_diameter_mm", "wafer diameter"},
+    {"edge_exclusion_mm", "unusable rim of the wafer"},
+    {"scribe_mm", "scribe line between dies"},
+    {"notch_keepout_mm", "keep-out at the notch"},
+    {"reticle", "whether dies are placed in reticle shots (stepper fields)"},
+    {"gross_dies_formula", "dies per wafer by the closed-form formula"},
+    {"gross_dies_classic", "dies per wafer by the classic formula (area / die - edge loss)"},
+    {"full_dies", "whole dies on the wafer by the exact grid search"},
+    {"dies_per_shot", "dies per reticle shot"},
+    {"shots", "reticle shots per wafer"},
+    {"rotated", "whether the die is placed rotated by 90 degrees"},
+    {"yield_model", "yield model (cost/yield_model)"},
+    {"defect_density_per_cm2", "killer defect density"},
+    {"yield", "share of good dies, 0..1"},
+    {"good_dies", "good dies per wafer"},
+    {"wafer_cost_usd", "price of a processed wafer"},
+    {"cost_per_die_usd", "wafer cost / full dies"},
+    {"cost_per_good_die_usd", "wafer cost / good dies"},
+    {"reticle_width_mm", "width of the reticle field (null without reticle placement)"},
+    {"reticle_height_mm", "height of the reticle field"},
+    {"reticle_overhang_width_mm", "how far the die exceeds the field's width (null when it fits)"},
+    {"reticle_overhang_height_mm", "how far the die exceeds the field's height"},
+};
+
+const Fields kAreaTop = {
+    {"hardware", "hardware id"},
+    {"total_area_mm2", "logic silicon of the package"},
+    {"reticle_area_mm2", "area of one reticle field"},
+    {"reticle_excess_mm2", "how far the largest die exceeds the reticle (null when it fits)"},
+    {"units_on_die", "compute units physically on the compute dies, disabled ones included"},
+    {"dram_phys_on_die", "DRAM PHY sites on the die"},
+    {"published_area_mm2", "the vendor's die area (only where published)", true},
+    {"error_pct", "modelled against published area (only where published)", true},
+};
+
+const Fields kAreaDie = {
+    {"name", "die name"},
+    {"count", "dies of this kind in the package"},
+    {"node", "process node"},
+    {"area_mm2", "die area"},
+    {"width_mm", "die width"},
+    {"height_mm", "die height"},
+    {"within_reticle", "whether the die fits one reticle field"},
+};
+
+const Fields kAreaComponent = {
+    {"name", "component (matrix engines, SRAM, PHYs, ...)"},
+    {"area_mm2", "component area"},
+};
+
+const Fields kAreaPower = {
+    {"static_power_w", "leakage and always-on power"},
+    {"peak_power_w", "power with every engine busy"},
+    {"tdp_w", "thermal design power of the product (null when not given)"},
+    {"peak_within_tdp", "whether the peak power stays within the TDP"},
+};
+
+std::vector<ResultType> build_types() {
+  std::vector<ResultType> t;
+  t.push_back({"run", "run", "one static-batch scenario: latency, throughput, memory, energy, "
+                             "cost per token and the per-op breakdown (ops: one record per op)",
+               concat({kRunTop, under("precision", kPrecision), kFeasibility, kRunAlternatives,
+                       kLatency, under("memory", kMemory), kRunEconomicsTop,
+                       under("economics", kEconomics), under("ops", kOp)})});
+  t.push_back({"gemm", "gemm", "one matrix multiply C[m,n] = A[m,k] x B[k,n]", kGemm});
+  t.push_back({"compare", "compare",
+               "every hardware preset on one workload (ranking: one record per preset)",
+               concat({kCompareTop,
+                       under("ranking", concat({kCompareRow, kFeasibility,
+                                                {{"error", "why the preset failed to load "
+                                                           "(only then)", true}},
+                                                kLatency, kCompareBounds,
+                                                under("memory", kMemory)}))})});
+  t.push_back({"wafer", "wafer", "dies per wafer, yield and cost per good die",
+               concat({kWafer, kFeasibility})});
+  t.push_back({"area", "area",
+               "die area per component, per die and per package, with the reticle check and "
+               "peak power (dies, dies.components: one record each)",
+               concat({kAreaTop, kFeasibility,
+                       under("dies", concat({kAreaDie, under("components", kAreaComponent)})),
+                       kAreaPower})});
+  return t;
+}
+
+}  // namespace
+
+std::span<const ResultType> result_types() {
+  static const std::vector<ResultType> types = build_types();
+  return types;
+}
+
+const ResultType* find_result_type(std::string_view name) {
+  for (const ResultType& t : result_types())
+    if (t.name == name) return &t;
+  return nullptr;
+}
+
+Table describe_result_type(const ResultType& type) {
+  Table t({"field", "unit", "quantity", "meaning"});
+  for (const ResultField& f : type.fields) {
+    const auto u = unit_of_key(f.name);
+    t.add_row({std::string(f.name), u ? std::string(u->unit) : "-",
+               u ? std::string(u->quantity) : "-", std::string(f.meaning)});
+  }
+  return t;
+}
+
+}  // namespace xpusim

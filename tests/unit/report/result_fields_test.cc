@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: Apache-2.0
+// The number rule, the unit suffixes and the tidy tables of report/result_fields.h.
+#include "xpusim/report/result_fields.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <set>
+
+namespace xpusim {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+TEST(NumberRule, MeasuresHaveFourSignificantFiguresPositionally) {
+  EXPECT_EQ(format_number(27836.1, NumberKind::kMeasure), "27840");  // not 2.784e+04
+  EXPECT_EQ(format_number(8871, NumberKind::kMeasure), "8871");
+  EXPECT_EQ(format_number(0.112, NumberKind::kMeasure), "0.1120");
+  EXPECT_EQ(format_number(1.5, NumberKind::kMeasure), "1.500");
+  EXPECT_EQ(format_number(-105.95, NumberKind::kMeasure), "-106.0");
+  EXPECT_EQ(format_number(0, NumberKind::kMeasure), "0");
+  EXPECT_EQ(format_number(1284000000.0, NumberKind::kMeasure), "1284000000");
+}
+
+TEST(NumberRule, CountsAreWholeNumbers) {
+  EXPECT_EQ(format_number(16059990016.0, NumberKind::kCount), "16059990016");
+  EXPECT_EQ(format_number(31.6, NumberKind::kCount), "32");
+}
+
+TEST(NumberRule, HugeAndTinyColumnsAreWhollyInExponentForm) {
+  // Never a 300-digit integer; one huge value puts its whole column in exponent form.
+  const std::optional<double> col[] = {1e300, 5, std::nullopt};
+  const auto text = format_column(col, NumberKind::kCount);
+  EXPECT_EQ(text[0], "1.000e+300");
+  EXPECT_EQ(text[1], "5.000e+00");
+  EXPECT_EQ(text[2], "");
+  const std::optional<double> tiny[] = {3.2e-7, 0.5};
+  EXPECT_EQ(format_column(tiny, NumberKind::kMeasure)[1], "5.000e-01");
+  EXPECT_EQ(format_number(std::numeric_limits<double>::infinity(), NumberKind::kMeasure), "inf");
+  EXPECT_EQ(format_number(std::nan(""), NumberKind::kMeasure), "nan");
+}
+
+TEST(UnitSuffixes, NameTheUnitOfAKey) {
+  EXPECT_EQ(unit_of_key("ttft_ms")->unit, "ms");
+  EXPECT_EQ(unit_of_key("memory.weights_bytes")->kind, NumberKind::kCount);
+  EXPECT_EQ(unit_of_key("output_tokens_per_s")->unit, "tokens/s");
+  EXPECT_EQ(unit_of_key("total_area_mm2")->unit, "mm2");
+  EXPECT_EQ(unit_of_key("die_width_mm")->unit, "mm");
+  EXPECT_FALSE(unit_of_key("batch"));
+  EXPECT_FALSE(unit_of_key("_ms"));  // a suffix alone is no key
+}
+
+Json sample() {
+  return Json::parse(R"({"hardware": "h", "feasible": true, "ttft_ms": 105.95,
+    "memory": {"weights_bytes": 16059990016.0, "fits": true}, "notes": ["a", "b"], "none": [],
+    "dies": [{"name": "compute", "count": 2, "components": [{"name": "sram", "area_mm2": 51.02},
+                                                            {"name": "phy", "area_mm2": 3.1}]},
+             {"name": "io", "count": 1, "components": [{"name": "phy", "area_mm2": 12}]}]})");
+}
+
+TEST(TidyTable, TheDocumentIsOneRowOfItsFlattenedKeys) {
+  auto t = tidy_table(sample(), "");
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->to_csv(),
+            "hardware,feasible,ttft_ms,memory.weights_bytes,memory.fits,notes\n"
+            "h,true,106.0,16059990016,true,a; b\n");
+}
+
+TEST(TidyTable, AListOfRecordsIsARowEachWithItsParentsKeys) {
+  EXPECT_EQ(record_lists(sample()), (std::vector<std::string>{"dies", "dies.components"}));
+  auto t = tidy_table(sample(), "dies.components");
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->to_csv(),
+            "hardware,feasible,ttft_ms,memory.weights_bytes,memory.fits,notes,dies.name,"
+            "dies.count,dies.components.name,dies.components.area_mm2\n"
+            "h,true,106.0,16059990016,true,a; b,compute,2,sram,51.02\n"
+            "h,true,106.0,16059990016,true,a; b,compute,2,phy,3.100\n"
+            "h,true,106.0,16059990016,true,a; b,io,1,phy,12.00\n");
+}
+
+TEST(TidyTable, NullObjectsAndMissingKeysAreEmptyCellsOfOneRectangle) {
+  const Json doc = Json::parse(R"({"ranking": [{"hardware": "a", "memory": {"max_batch": 3}},
+                                               {"hardware": "b", "error": "x", "memory": null}]})");
+  auto t = tidy_table(doc, "ranking");
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->to_csv(),
+            "ranking.hardware,ranking.memory.max_batch,ranking.error\n"
+            "a,3,\n"
+            "b,,x\n");
+}
+
+TEST(TidyTable, AnUnknownListIsAnErrorNamingTheAllowedOnes) {
+  auto t = tidy_table(sample(), "ops", "--csv-records");
+  ASSERT_FALSE(t);
+  EXPECT_EQ(t.error().front().path, "--csv-records");
+  EXPECT_NE(t.error().front().message.find("allowed: dies, dies.components"), std::string::npos);
+}
+
+TEST(ResultTypes, NamesAreUniqueAndEveryFieldHasAMeaning) {
+  for (const ResultType& type : result_types()) {
+    SCOPED_TRACE(std::string(type.name));
+    std::set<std::string_view> seen;
+    for (const ResultField& f : type.fields) {
+      EXPECT_TRUE(seen.insert(f.name).second) << f.name;
+      EXPECT_FALSE(f.meaning.empty()) << f.name;
+    }
+    EXPECT_EQ(find_result_type(type.name), &type);
+  }
+  EXPECT_EQ(find_result_type("nope"), nullptr);
+  const Table d = describe_result_type(*find_result_type("run"));
+  EXPECT_NE(d.to_text().find("ttft_ms"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace xpusim
