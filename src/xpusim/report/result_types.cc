@@ -204,6 +204,32 @@ const Fields kWafer = {
     {"reticle_overhang_height_mm", "how far the die exceeds the field's height"},
 };
 
+// The clock a phase (or a GEMM) ran at under its TDP (perf/sustained_clock.h).
+const Fields kClock = {
+    {"sustained_clock_ghz", "clock the work sustains under the TDP (boost clock when not limited; "
+                            "null when infeasible)"},
+    {"power_limited", "whether the TDP held the clock below boost (null when infeasible)"},
+};
+
+// The error band of headline predictions (perf/calibration.h UncertaintyBand): p10 and p90 of
+// each metric, from the leave-one-family-out residuals of its scenario class; a metric is null
+// (no p10/p90) when the answer is infeasible.
+Fields uncertainty(std::initializer_list<std::string_view> metrics) {
+  static std::deque<std::string> names;
+  Fields out;
+  for (std::string_view m : metrics) {
+    names.push_back("uncertainty." + std::string(m));
+    out.push_back({names.back(), "null when there is no prediction", true});
+    for (const char* q : {".p10", ".p90"}) {
+      names.push_back("uncertainty." + std::string(m) + q);
+      out.push_back({names.back(), q[2] == '1' ? "10th percentile of the prediction's error band"
+                                               : "90th percentile of the prediction's error band",
+                     true});
+    }
+  }
+  return out;
+}
+
 const Fields kAreaTop = {
     {"hardware", "hardware id"},
     {"total_area_mm2", "logic silicon of the package"},
@@ -223,6 +249,8 @@ const Fields kAreaDie = {
     {"width_mm", "die width"},
     {"height_mm", "die height"},
     {"within_reticle", "whether the die fits one reticle field"},
+    {"published_area_mm2", "the vendor's area of this die (only where published)", true},
+    {"error_pct", "modelled against published die area (only where published)", true},
 };
 
 const Fields kAreaComponent = {
@@ -242,9 +270,12 @@ std::vector<ResultType> build_types() {
   t.push_back({"run", "run", "one static-batch scenario: latency, throughput, memory, energy, "
                              "cost per token and the per-op breakdown (ops: one record per op)",
                concat({kRunTop, under("precision", kPrecision), kFeasibility, kRunAlternatives,
-                       kLatency, under("memory", kMemory), kRunEconomicsTop,
+                       kLatency, under("prefill", kClock), under("decode", kClock),
+                       uncertainty({"ttft_ms", "tpot_ms", "e2e_latency_ms", "output_tokens_per_s"}),
+                       under("memory", kMemory), kRunEconomicsTop,
                        under("economics", kEconomics), under("ops", kOp)})});
-  t.push_back({"gemm", "gemm", "one matrix multiply C[m,n] = A[m,k] x B[k,n]", kGemm});
+  t.push_back({"gemm", "gemm", "one matrix multiply C[m,n] = A[m,k] x B[k,n]",
+               concat({kGemm, kClock, uncertainty({"latency_ms", "tflops"})})});
   t.push_back({"compare", "compare",
                "every hardware preset on one workload (ranking: one record per preset)",
                concat({kCompareTop,

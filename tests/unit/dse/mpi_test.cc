@@ -44,9 +44,10 @@ TEST(ExploreMpi, TwoRanksGiveTheRowsAndOutputOfOneProcess) {
     EXPECT_EQ(a.out, b.out) << strategy;
     const auto ra = db_rows(one);
     EXPECT_EQ(ra, db_rows(two)) << strategy;
-    // NSGA-II keeps 95 distinct designs of its 200 evaluations (101 before B200 counted its Tensor
-    // Memory: the 858 mm² die-area constraint now rejects other designs, so the search path moves).
-    EXPECT_EQ(ra.size(), strategy == "grid" ? 900u : 95u) << strategy;
+    // NSGA-II keeps 92 distinct designs of its 200 evaluations (101 before B200 counted its Tensor
+    // Memory and the power-limited clock slowed designs beyond their TDP: both move the search
+    // path; the count pins that dedup and the seed hold, the equality above that ranks do).
+    EXPECT_EQ(ra.size(), strategy == "grid" ? 900u : 92u) << strategy;
   }
 }
 
