@@ -71,45 +71,10 @@ DEFAULT = {"compare": "ranking", "area": "dies.components", "validate": "rows",
            "explore": "designs", "sensitivity": "fields", "describe hardware": "fields"}
 
 
-def own_keys(obj, prefix):
-    for k, v in obj.items():
-        key = prefix + k
-        if isinstance(v, dict):
-            yield from own_keys(v, key + ".")
-        elif isinstance(v, list) and (not v or any(isinstance(e, dict) for e in v)):
-            continue
-        else:
-            yield key
-
-
-def records(doc, path):
-    """[(keys of the row in order)] for each record at `path` (list of names), parents first."""
-    def walk(node, parts, prefix, parent):
-        keys = parent + list(own_keys(node, prefix))
-        if not parts:
-            return [(keys, node)]
-        v, key = node, prefix.rstrip(".")
-        while parts:
-            v = v.get(parts[0]) if isinstance(v, dict) else None
-            key = (key + "." if key else "") + parts[0]
-            parts = parts[1:]
-            if v is None:
-                return []
-            if not isinstance(v, dict):
-                break
-        out = []
-        for e in v:
-            if isinstance(e, dict):
-                out += walk(e, parts, key + ".", keys)
-        return out
-    if isinstance(doc, list):
-        return [(list(own_keys(e, "")) if isinstance(e, dict) else ["value"], e) for e in doc]
-    return walk(doc, path.split(".") if path else [], "", [])
-
-
 def expected_header(rows):
+    """The columns of the records (each a dict of dotted key -> scalar, parents' keys first)."""
     header = []
-    for keys, _ in rows:
+    for keys in rows:
         for k in keys:
             if k not in header:
                 header.append(k)
@@ -183,7 +148,8 @@ def check(args, choice, failures):
     command = " ".join(args.split()[:2]) if args.startswith("describe") else args.split()[0]
     path = choice if choice else DEFAULT.get(command, "")
     path = "" if path == "." else path
-    recs = records(doc, path)
+    values = flat_values(doc, path)
+    recs = [list(v) for v in values]
     want = expected_header(recs)
     if header != want:
         failures.append(f"{where}: header\n  {header}\nis not the JSON's keys\n  {want}")
@@ -191,7 +157,6 @@ def check(args, choice, failures):
     if len(body) != len(recs):
         failures.append(f"{where}: {len(body)} rows for {len(recs)} records")
         return
-    values = flat_values(doc, path)
     for c, name in enumerate(header):
         cells = [r[c] for r in body if NUMBER.match(r[c])]
         if any("e" in x for x in cells) and not all("e" in x for x in cells):
