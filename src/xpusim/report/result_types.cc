@@ -265,6 +265,55 @@ const Fields kAreaPower = {
     {"peak_within_tdp", "whether the peak power stays within the TDP"},
 };
 
+// fab (fab/buildout.h FabPlan): the build-out for N accelerators per year, or what a budget buys.
+const Fields kFabTop = {
+    {"hardware", "hardware id"},
+    {"mode", "units (--units N per year) or budget (--budget USD)"},
+    {"budget_usd", "the budget asked about (budget mode only)", true},
+    {"design_nre_usd", "design and mask NRE paid before the first unit (budget mode only)", true},
+    {"cost_per_unit_per_year_usd", "capex and production cost of one unit per year of output "
+                                   "(budget mode only)", true},
+    {"budget_shortfall_usd", "what a budget below the design cost lacks (budget mode only)", true},
+};
+
+const Fields kFabLogic = {
+    {"die", "logic die name"},
+    {"node", "its process node"},
+    {"good_dies_per_wafer", "good dies per wafer after yield"},
+    {"wafers_per_year", "wafers of this die started per year"},
+};
+
+const Fields kFabPlan = {
+    {"units_per_year", "accelerators produced per year (null for an unbuildable budget plan)"},
+    {"logic_wafers_per_year", "logic wafers started per year, all dies"},
+    {"interposer_wafers_per_year", "silicon interposer wafers per year (2.5D packages)"},
+    {"hbm_stacks_per_year", "known-good HBM stacks per year: units x stacks / assembly yield"},
+    {"dram_dies_per_year", "DRAM core dies per year: stacks x height / stack yield"},
+    {"dram_wafers_per_year", "DRAM wafers per year"},
+    {"logic_fabs", "logic fabs of today's capacity needed (fractional)"},
+    {"dram_fabs", "DRAM fabs needed (fractional)"},
+    {"cowos_capacity_share", "share of today's CoWoS-class packaging capacity"},
+    {"logic_capex_usd", "capital of the logic fabs"},
+    {"dram_capex_usd", "capital of the DRAM fabs"},
+    {"packaging_capex_usd", "capital of the advanced-packaging lines"},
+    {"total_capex_usd", "all capital"},
+    {"production_cost_per_year_usd", "units x manufacturing cost per package, per year"},
+    {"euv_tool_years", "EUV scanners busy for a year"},
+    {"years_to_build", "fab construction and ramp before full output"},
+    {"fleet_peak_eflops_per_year", "dense 16-bit peak added per year of output, EFLOP/s"},
+    {"units_by_logic_capacity", "accelerators per year today's logic capacity supports"},
+    {"units_by_cowos_capacity", "accelerators per year today's CoWoS capacity supports"},
+    {"units_by_hbm_capacity", "accelerators per year today's HBM capacity supports"},
+    {"binding_input", "the input that binds first: logic wafers, CoWoS or HBM"},
+};
+
+const Fields kFabAssumption = {
+    {"name", "assumption (--assume NAME=VALUE overrides it)"},
+    {"value", "its value"},
+    {"unit", "its unit"},
+    {"source", "where the value comes from"},
+};
+
 std::vector<ResultType> build_types() {
   std::vector<ResultType> t;
   t.push_back({"run", "run", "one static-batch scenario: latency, throughput, memory, energy, "
@@ -292,6 +341,11 @@ std::vector<ResultType> build_types() {
                concat({kAreaTop, kFeasibility,
                        under("dies", concat({kAreaDie, under("components", kAreaComponent)})),
                        kAreaPower})});
+  t.push_back({"fab", "fab",
+               "wafers, fabs, capital and the binding input of a build-out (logic: one record "
+               "per logic die; assumptions: one record each)",
+               concat({kFabTop, kFeasibility, kFabPlan, under("logic", kFabLogic),
+                       under("assumptions", kFabAssumption)})});
   return t;
 }
 

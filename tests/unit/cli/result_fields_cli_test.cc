@@ -36,6 +36,9 @@ const Case kCases[] = {
     {"wafer",
      {"wafer --die-width 25.8 --die-height 31.55", "wafer --die-width 40 --die-height 40"}},
     {"area", {"area --hardware h100-sxm-80gb", "area --hardware b200-sxm-180gb"}},
+    {"fab",
+     {"fab --hardware h100-sxm-80gb --units 1000000", "fab --hardware mi300x --budget 1e10",
+      "fab --hardware h100-sxm-80gb --budget 1000"}},
 };
 
 TEST(ResultTypes, EveryDeclaredTypeIsItsCommandsJsonKeyForKey) {
