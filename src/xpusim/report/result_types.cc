@@ -314,6 +314,111 @@ const Fields kFabAssumption = {
     {"source", "where the value comes from"},
 };
 
+// serve (api/serve.cc; serving/ simulator, docs/serving.md).
+const Fields kServeTop = {
+    {"hardware", "hardware id"},
+    {"model", "model id"},
+    {"devices", "accelerators of the system"},
+    {"tp", "tensor-parallel degree"},
+    {"pp", "pipeline-parallel degree"},
+    {"ep", "expert-parallel degree"},
+    {"replicas", "engine replicas (devices / (tp x pp))"},
+    {"disaggregation.prefill_devices", "devices of the prefill pool (--disaggregate only)", true},
+    {"disaggregation.decode_devices", "devices of the decode pool (--disaggregate only)", true},
+    {"disaggregation.decode_tp", "decode pool tensor parallelism (--disaggregate only)", true},
+    {"disaggregation.decode_pp", "decode pool pipeline parallelism (--disaggregate only)", true},
+    {"disaggregation.prefill_replicas", "prefill engines (--disaggregate only)", true},
+    {"disaggregation.decode_replicas", "decode engines (--disaggregate only)", true},
+};
+
+const Fields kServeEngine = {
+    {"id", "engine profile id"},
+    {"runtime", "runtime profile of its kernels"},
+    {"max_batch", "sequences per iteration"},
+    {"max_num_tokens", "tokens per iteration (token budget)"},
+    {"chunked_prefill", "whether prompts are split to fit the token budget"},
+    {"schedule", "iteration scheduling policy"},
+    {"admission", "KV-cache admission policy"},
+    {"kv_block_size", "tokens per KV-cache block"},
+    {"memory_fraction", "memory fraction the engine reserves"},
+    {"memory_fraction_of", "what memory_fraction is a fraction of"},
+    {"prefix_caching", "whether shared prompt prefixes are cached"},
+};
+
+const Fields kServeWorkload = {
+    {"description", "the requests: dataset, fixed lengths or trace"},
+    {"arrivals", "arrival process (poisson, closed loop, all at once, trace)"},
+    {"seed", "random seed of lengths and arrivals"},
+    {"rate", "offered requests per second (Poisson arrivals only)", true},
+    {"concurrency", "clients of a closed loop (closed loop only)", true},
+};
+
+const Fields kServeCounts = {
+    {"requests", "requests offered"},
+    {"completed", "requests finished"},
+    {"rejected", "requests refused"},
+    {"rejections.longer_than_max_model_len", "refused: prompt and output beyond the context"},
+    {"rejections.prompt_over_token_budget", "refused: prompt beyond the token budget, no chunking"},
+    {"rejections.larger_than_kv_cache", "refused: the request alone exceeds the KV cache"},
+    {"duration_s", "simulated time from first arrival to last completion"},
+    {"output_tokens_per_s", "generated tokens per second, all devices"},
+    {"total_tokens_per_s", "prompt and generated tokens per second"},
+    {"requests_per_s", "completed requests per second"},
+    {"output_tokens_per_s_per_device", "generated tokens per second per device"},
+    {"steady_output_tokens_per_s", "generated tokens per second with ramp-up and drain removed "
+                                   "(null when too short to tell)"},
+};
+
+const Fields kPercentiles = {
+    {"mean", "mean"}, {"p50", "median"}, {"p90", "90th percentile"}, {"p99", "99th percentile"},
+};
+
+const Fields kServeTail = {
+    {"goodput_requests_per_s", "completed requests per second that met both SLOs"},
+    {"slo.ttft_ms", "time-to-first-token SLO (null when none)"},
+    {"slo.tpot_ms", "time-per-output-token SLO (null when none)"},
+    {"kv_cache.capacity_tokens", "KV-cache tokens per engine"},
+    {"kv_cache.block_size", "tokens per block"},
+    {"kv_cache.bytes_per_token_per_device", "KV bytes of one token on one device"},
+    {"kv_cache.peak_utilization", "largest share of the KV cache in use"},
+    {"kv_cache.mean_utilization", "time-weighted mean share in use"},
+    {"kv_cache.preemptions", "sequences evicted to free KV blocks"},
+    {"batch.mean_decode_batch", "mean decoding sequences per iteration"},
+    {"batch.mean_tokens_per_step", "mean tokens per iteration"},
+    {"steps", "engine iterations simulated"},
+    {"energy_per_output_token_j", "chip energy per generated token"},
+    {"usd_per_million_output_tokens", "TCO per million generated tokens"},
+    {"average_power_w", "average power per device"},
+    {"economics_unavailable_reason", "why there are no economics, else null"},
+    {"assumptions", "modelling assumptions of this run, as text"},
+};
+
+const Fields kServeMlperf = {
+    {"scenario", "LoadGen scenario: offline, server or interactive"},
+    {"benchmark", "MLPerf benchmark"},
+    {"tokens_per_s", "the scenario's result, tokens per second"},
+    {"samples_per_s", "the scenario's result, samples per second"},
+    {"max_qps", "largest rate meeting the latency limits (server, interactive)", true},
+    {"ttft_p99_ms", "99th-percentile TTFT at that rate (server, interactive)", true},
+    {"tpot_p99_ms", "99th-percentile TPOT at that rate (server, interactive)", true},
+    {"binding", "the limit that stops a higher rate (server, interactive)", true},
+    {"limits.ttft_p99_ms", "the benchmark's TTFT limit", true},
+    {"limits.tpot_p99_ms", "the benchmark's TPOT limit", true},
+    {"limits.e2e_p99_ms", "the benchmark's end-to-end limit", true},
+    {"probes.rate", "a probed rate of the search, requests/s", true},
+    {"probes.ttft_p99_ms", "its 99th-percentile TTFT", true},
+    {"probes.tpot_p99_ms", "its 99th-percentile TPOT", true},
+    {"probes.output_tokens_per_s", "its throughput", true},
+    {"probes.pass", "whether it met the limits", true},
+    {"valid", "whether the run meets LoadGen's rules"},
+    {"notes", "why a run is not valid, or what was approximated", true},
+};
+
+Fields optional(Fields f) {
+  for (ResultField& x : f) x.optional = true;
+  return f;
+}
+
 std::vector<ResultType> build_types() {
   std::vector<ResultType> t;
   t.push_back({"run", "run", "one static-batch scenario: latency, throughput, memory, energy, "
@@ -341,6 +446,16 @@ std::vector<ResultType> build_types() {
                concat({kAreaTop, kFeasibility,
                        under("dies", concat({kAreaDie, under("components", kAreaComponent)})),
                        kAreaPower})});
+  t.push_back({"serve", "serve",
+               "a serving simulation: throughput, latency percentiles, SLO goodput, KV cache, "
+               "economics and, with --mlperf, the LoadGen scenario's result",
+               concat({kServeTop, under("precision", kPrecision), under("engine", kServeEngine),
+                       under("workload", kServeWorkload), kFeasibility, kServeCounts,
+                       under("ttft_ms", kPercentiles), under("tpot_ms", kPercentiles),
+                       under("itl_ms", kPercentiles), under("e2e_latency_ms", kPercentiles),
+                       uncertainty({"output_tokens_per_s", "requests_per_s", "ttft_ms.mean",
+                                    "tpot_ms.mean", "e2e_latency_ms.mean"}),
+                       kServeTail, under("mlperf", optional(kServeMlperf))})});
   t.push_back({"fab", "fab",
                "wafers, fabs, capital and the binding input of a build-out (logic: one record "
                "per logic die; assumptions: one record each)",

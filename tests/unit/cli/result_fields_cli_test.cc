@@ -36,6 +36,15 @@ const Case kCases[] = {
     {"wafer",
      {"wafer --die-width 25.8 --die-height 31.55", "wafer --die-width 40 --die-height 40"}},
     {"area", {"area --hardware h100-sxm-80gb", "area --hardware b200-sxm-180gb"}},
+    {"serve",
+     {"serve --hardware h100-sxm-80gb --model llama-3.1-8b --requests 100 --rate 5 --input-len 512 "
+      "--output-len 64",
+      "serve --hardware h100-sxm-80gb --model llama-3.1-8b --disaggregate 1:1 --requests 60 --rate 2 "
+      "--input-len 512 --output-len 32 --slo-ttft-ms 200 --slo-tpot-ms 20",
+      "serve --hardware h100-sxm-80gb --model llama-3.1-8b --concurrency 8 --requests 40 "
+      "--input-len 256 --output-len 32",
+      "serve --hardware h100-sxm-80gb --model llama-2-70b --tp 8 --devices 8 --precision fp8 "
+      "--dataset mlperf-llama2-70b --mlperf server --requests 200 --quiet"}},
     {"fab",
      {"fab --hardware h100-sxm-80gb --units 1000000", "fab --hardware mi300x --budget 1e10",
       "fab --hardware h100-sxm-80gb --budget 1000"}},
