@@ -414,6 +414,85 @@ const Fields kServeMlperf = {
     {"notes", "why a run is not valid, or what was approximated", true},
 };
 
+// cost (cost/chip_cost.h CostBreakdown, package_cost.h, tco.h, system_tco.h).
+const Fields kCostDie = {
+    {"name", "die name"},
+    {"count", "dies of this kind in the package"},
+    {"node", "process node"},
+    {"area_mm2", "die area"},
+    {"width_mm", "die width"},
+    {"height_mm", "die height"},
+    {"gross_dies_formula", "dies per wafer, closed form (Chiplet Actuary)"},
+    {"full_dies", "whole dies per wafer, exact grid"},
+    {"defect_free_yield", "share of dies without a killer defect"},
+    {"sellable_yield", "share sellable, harvesting included"},
+    {"wafer_cost_usd", "price of one wafer at the node"},
+    {"cost_per_good_die_usd", "wafer cost per sellable die"},
+};
+
+const Fields kPackage = {
+    {"kind", "organic, 2.5D interposer or 3D stack"},
+    {"interposer_area_mm2", "silicon interposer area (0 for organic)"},
+    {"interposers_per_wafer", "gross interposers per wafer"},
+    {"interposer_yield", "interposers without a killer defect"},
+    {"bonding_yield", "bond yield of all chips on the interposer or substrate"},
+    {"stack_yield", "hybrid-bond yield of a base die with its stacked dies"},
+    {"stacking_usd", "hybrid bonding and stacks scrapped by failed bonds"},
+    {"assembly_yield", "share of assemblies of known-good parts that end good"},
+    {"interposer_usd", "raw interposer with its wiring"},
+    {"substrate_usd", "organic substrate"},
+    {"bumps_usd", "micro-bumps"},
+    {"package_defect_usd", "interposers and substrates lost to failed assemblies"},
+    {"wasted_known_good_dies_usd", "known-good dies lost with failed assemblies"},
+    {"total_usd", "package cost"},
+};
+
+const Fields kCostTop = {
+    {"logic_dies_usd", "logic dies of one package"},
+    {"memory_usd", "HBM/GDDR of one package"},
+    {"package", "null when no die can be built", true},
+    {"package_usd", "package cost (as package.total_usd)"},
+    {"test_assembly_usd", "final test and assembly"},
+    {"manufacturing_cost_usd", "cost to make one good package"},
+    {"design_nre_usd", "design cost"},
+    {"mask_nre_usd", "mask set"},
+    {"volume", "packages over the design's life (NRE amortisation)"},
+    {"nre_per_unit_usd", "NRE per package"},
+    {"total_per_unit_usd", "manufacturing and NRE per package"},
+    {"cost_per_million_tokens_usd", "TCO per million tokens at --tokens-per-second (only then)",
+     true},
+};
+
+const Fields kTco = {
+    {"capital_usd", "accelerator price or manufacturing cost, as given"},
+    {"power_w", "chip power while working"},
+    {"lifetime_years", "years of service"},
+    {"energy_kwh", "facility energy over the life"},
+    {"energy_usd", "its price"},
+    {"total_usd", "capital, host and facility capital and energy"},
+    {"host_capital_usd", "share of the server and network"},
+    {"facility_capital_usd", "share of the data-centre build"},
+    {"system_power_w", "IT power per accelerator, host and network shares included"},
+    {"facility_power_w", "system power x PUE"},
+    {"pue", "power usage effectiveness"},
+    {"utilization", "share of the life spent working"},
+    {"electricity_usd_per_kwh", "electricity price"},
+    {"cost_per_hour_usd", "TCO per hour owned"},
+    {"cost_per_utilized_hour_usd", "TCO per working hour"},
+};
+
+const Fields kSystem = {
+    {"class", "server class (--system)"},
+    {"description", "what the class describes"},
+    {"power_factor", "system power per watt of accelerator"},
+    {"fixed_power_w", "system power per accelerator not scaling with it"},
+    {"params.name", "server parameter (--system-param NAME=VALUE)"},
+    {"params.value", "its value"},
+    {"params.unit", "its unit"},
+    {"params.description", "what it is"},
+    {"params.source", "where the value comes from"},
+};
+
 Fields optional(Fields f) {
   for (ResultField& x : f) x.optional = true;
   return f;
@@ -456,6 +535,12 @@ std::vector<ResultType> build_types() {
                        uncertainty({"output_tokens_per_s", "requests_per_s", "ttft_ms.mean",
                                     "tpot_ms.mean", "e2e_latency_ms.mean"}),
                        kServeTail, under("mlperf", optional(kServeMlperf))})});
+  t.push_back({"cost", "cost",
+               "cost per die, package, unit and NRE, and the TCO in a described server (dies, "
+               "system.params: one record each)",
+               concat({{{"hardware", "hardware id"}}, kFeasibility, under("dies", kCostDie),
+                       kCostTop, under("package", kPackage),
+                       under("tco", kTco), under("system", kSystem)})});
   t.push_back({"fab", "fab",
                "wafers, fabs, capital and the binding input of a build-out (logic: one record "
                "per logic die; assumptions: one record each)",

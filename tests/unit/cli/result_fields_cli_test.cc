@@ -45,6 +45,10 @@ const Case kCases[] = {
       "--input-len 256 --output-len 32",
       "serve --hardware h100-sxm-80gb --model llama-2-70b --tp 8 --devices 8 --precision fp8 "
       "--dataset mlperf-llama2-70b --mlperf server --requests 200 --quiet"}},
+    {"cost",
+     {"cost --hardware h100-sxm-80gb", "cost --hardware mi300x --tokens-per-second 3000",
+      "cost --hardware b200-sxm-180gb --system nvl72-liquid",
+      "cost --hardware h100-sxm-80gb --units-on-die 400"}},
     {"fab",
      {"fab --hardware h100-sxm-80gb --units 1000000", "fab --hardware mi300x --budget 1e10",
       "fab --hardware h100-sxm-80gb --budget 1000"}},
