@@ -102,7 +102,8 @@ const Fields kEconomics = {
     {"unavailable_reason", "why there are no economics (no area model, infeasible), else null"},
 };
 
-const Fields kRunTop = {
+// Where a model runs: the leading keys of run and serve.
+const Fields kDeployment = {
     {"hardware", "hardware id"},
     {"model", "model id"},
     {"devices", "accelerators of the system"},
@@ -110,6 +111,9 @@ const Fields kRunTop = {
     {"pp", "pipeline-parallel degree"},
     {"ep", "expert-parallel degree"},
     {"replicas", "data-parallel model replicas (devices / (tp x pp))"},
+};
+
+const Fields kRunTop = {
     {"batch", "requests in the static batch per replica"},
     {"input_len", "prompt tokens per request"},
     {"output_len", "generated tokens per request"},
@@ -241,13 +245,17 @@ const Fields kAreaTop = {
     {"error_pct", "modelled against published area (only where published)", true},
 };
 
-const Fields kAreaDie = {
+// A die of a package: the leading keys of area's and cost's die records.
+const Fields kDie = {
     {"name", "die name"},
     {"count", "dies of this kind in the package"},
     {"node", "process node"},
     {"area_mm2", "die area"},
     {"width_mm", "die width"},
     {"height_mm", "die height"},
+};
+
+const Fields kAreaDie = {
     {"within_reticle", "whether the die fits one reticle field"},
     {"published_area_mm2", "the vendor's area of this die (only where published)", true},
     {"error_pct", "modelled against published die area (only where published)", true},
@@ -315,14 +323,7 @@ const Fields kFabAssumption = {
 };
 
 // serve (api/serve.cc; serving/ simulator, docs/serving.md).
-const Fields kServeTop = {
-    {"hardware", "hardware id"},
-    {"model", "model id"},
-    {"devices", "accelerators of the system"},
-    {"tp", "tensor-parallel degree"},
-    {"pp", "pipeline-parallel degree"},
-    {"ep", "expert-parallel degree"},
-    {"replicas", "engine replicas (devices / (tp x pp))"},
+const Fields kServePools = {
     {"disaggregation.prefill_devices", "devices of the prefill pool (--disaggregate only)", true},
     {"disaggregation.decode_devices", "devices of the decode pool (--disaggregate only)", true},
     {"disaggregation.decode_tp", "decode pool tensor parallelism (--disaggregate only)", true},
@@ -416,12 +417,6 @@ const Fields kServeMlperf = {
 
 // cost (cost/chip_cost.h CostBreakdown, package_cost.h, tco.h, system_tco.h).
 const Fields kCostDie = {
-    {"name", "die name"},
-    {"count", "dies of this kind in the package"},
-    {"node", "process node"},
-    {"area_mm2", "die area"},
-    {"width_mm", "die width"},
-    {"height_mm", "die height"},
     {"gross_dies_formula", "dies per wafer, closed form (Chiplet Actuary)"},
     {"full_dies", "whole dies per wafer, exact grid"},
     {"defect_free_yield", "share of dies without a killer defect"},
@@ -502,7 +497,7 @@ std::vector<ResultType> build_types() {
   std::vector<ResultType> t;
   t.push_back({"run", "run", "one static-batch scenario: latency, throughput, memory, energy, "
                              "cost per token and the per-op breakdown (ops: one record per op)",
-               concat({kRunTop, under("precision", kPrecision), kFeasibility, kRunAlternatives,
+               concat({kDeployment, kRunTop, under("precision", kPrecision), kFeasibility, kRunAlternatives,
                        kLatency, under("prefill", kClock), under("decode", kClock),
                        uncertainty({"ttft_ms", "tpot_ms", "e2e_latency_ms", "output_tokens_per_s"}),
                        under("memory", kMemory), kRunEconomicsTop,
@@ -523,12 +518,12 @@ std::vector<ResultType> build_types() {
                "die area per component, per die and per package, with the reticle check and "
                "peak power (dies, dies.components: one record each)",
                concat({kAreaTop, kFeasibility,
-                       under("dies", concat({kAreaDie, under("components", kAreaComponent)})),
+                       under("dies", concat({kDie, kAreaDie, under("components", kAreaComponent)})),
                        kAreaPower})});
   t.push_back({"serve", "serve",
                "a serving simulation: throughput, latency percentiles, SLO goodput, KV cache, "
                "economics and, with --mlperf, the LoadGen scenario's result",
-               concat({kServeTop, under("precision", kPrecision), under("engine", kServeEngine),
+               concat({kDeployment, kServePools, under("precision", kPrecision), under("engine", kServeEngine),
                        under("workload", kServeWorkload), kFeasibility, kServeCounts,
                        under("ttft_ms", kPercentiles), under("tpot_ms", kPercentiles),
                        under("itl_ms", kPercentiles), under("e2e_latency_ms", kPercentiles),
@@ -538,7 +533,7 @@ std::vector<ResultType> build_types() {
   t.push_back({"cost", "cost",
                "cost per die, package, unit and NRE, and the TCO in a described server (dies, "
                "system.params: one record each)",
-               concat({{{"hardware", "hardware id"}}, kFeasibility, under("dies", kCostDie),
+               concat({{{"hardware", "hardware id"}}, kFeasibility, under("dies", concat({kDie, kCostDie})),
                        kCostTop, under("package", kPackage),
                        under("tco", kTco), under("system", kSystem)})});
   t.push_back({"fab", "fab",
