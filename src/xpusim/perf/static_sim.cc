@@ -144,11 +144,16 @@ Result<StaticResult> simulate_static(DeviceModel& device, const StaticScenario& 
   // lower clock (kept in `slow`) when the phase's power at boost exceeds the TDP. Returns the step
   // and the device model that evaluated it; `phase` holds its breakdown.
   std::optional<DeviceModel> slow;
+  const HardwareSpec& hw = device.hardware();
+  // The power model's area, estimated once for both phases (none without a TDP or a node).
+  std::optional<AreaReport> area;
+  if (hw.physical.tdp.value() > 0)
+    if (auto a = estimate_area(hw)) area = std::move(*a);
   auto at_sustained_clock = [&](const StepShape& shape, PhaseBreakdown& phase, PhaseClock& clock) {
-    const HardwareSpec& hw = device.hardware();
     StepTime t = checked_step(device.evaluate(shape, &phase));
     const SustainedClock c = sustained_clock_for(
-        hw, device_activity(hw, sc.precision, phase_work(phase), phase.total));
+        hw, area ? &*area : nullptr,
+        device_activity(hw, sc.precision, phase_work(phase), phase.total));
     clock = PhaseClock{c.clock, c.power_limited};
     if (!c.power_limited) return std::pair<StepTime, const DeviceModel*>(t, &device);
     Result<DeviceModel> at = DeviceModel::create(at_clock(hw, c.clock), model, sc.plan,

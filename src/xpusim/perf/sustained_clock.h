@@ -44,5 +44,9 @@ HardwareSpec at_clock(const HardwareSpec& hw, Hertz clock);
 // the default options). A spec the area model cannot size (no process node) or without a TDP
 // keeps its boost clock, not power-limited.
 SustainedClock sustained_clock_for(const HardwareSpec& hw, const ActivityRates& rates_at_boost);
+// The same with the area already estimated (`area` null: no power model, the boost clock), for
+// callers that time several phases of one spec.
+SustainedClock sustained_clock_for(const HardwareSpec& hw, const AreaReport* area,
+                                   const ActivityRates& rates_at_boost);
 
 }  // namespace xpusim
