@@ -60,7 +60,13 @@ nlohmann::json report_doc(const ValidationReport& rep) {
                         {"p10_log_ratio", c.p10},
                         {"p90_log_ratio", c.p90}});
   nlohmann::json by_reason = nlohmann::json::object();
-  for (const auto& [reason, n] : rep.skipped_by_reason) by_reason[reason] = n;
+  // The same counts as records (reason, rows): a list of records whose keys are fixed, beside the
+  // map whose keys are the reasons (kept: a contract).
+  nlohmann::json skip_reasons = nlohmann::json::array();
+  for (const auto& [reason, n] : rep.skipped_by_reason) {
+    by_reason[reason] = n;
+    skip_reasons.push_back({{"reason", reason}, {"rows", n}});
+  }
   nlohmann::json summary = {{"file", rep.file},
                             {"total_rows", rep.total_rows},
                             {"simulated", rep.rows.size()},
@@ -71,6 +77,7 @@ nlohmann::json report_doc(const ValidationReport& rep) {
                             {"by_hardware", list(rep.by_hardware)},
                             {"coverage", coverage},
                             {"skipped_by_reason", by_reason},
+                            {"skip_reasons", skip_reasons},
                             {"ignored_columns", rep.ignored_columns}};
   return {{"rows", rows}, {"skipped", skipped}, {"summary", summary}};
 }

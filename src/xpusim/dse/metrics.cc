@@ -47,6 +47,16 @@ std::vector<std::string> metric_names() {
   return out;
 }
 
+const std::vector<ResultField>& metric_fields() {
+  static const std::vector<ResultField> fields = [] {
+    std::vector<ResultField> out;
+    for (const auto& i : metric_infos())
+      out.push_back({.name = i.name, .meaning = i.description, .type = i.type});
+    return out;
+  }();
+  return fields;
+}
+
 std::optional<Metric> metric_from_name(std::string_view name) {
   for (const auto& i : metric_infos())
     if (i.name == name) return i.metric;

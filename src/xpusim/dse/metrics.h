@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// The figures a design search reports per design: one table (name, meaning) that feeds the
-// objectives and constraints of a space, the JSON and CSV keys and the SQLite columns. Names are
+// The figures a design search reports per design: one table (name, meaning, value type) that feeds
+// the objectives and constraints of a space, the JSON and CSV keys (the `explore` result type's
+// `designs.metrics`, report/result_types.cc) and the SQLite columns (names and types,
+// dse/result_db.cc). Names are
 // the JSON keys `xpusim run` and `xpusim cost` print where those exist; they are a contract.
 #pragma once
 
@@ -11,6 +13,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "xpusim/base/result_field.h"
 
 namespace xpusim {
 
@@ -42,12 +46,15 @@ struct MetricInfo {
   Metric metric;
   std::string_view name;         // JSON key, CSV column, SQLite column
   std::string_view description;
+  FieldType type = FieldType::kNumber;  // every metric is a real number (null: no figure)
 };
 
 // Every metric in Metric order.
 const std::array<MetricInfo, kMetricCount>& metric_infos();
 std::string_view metric_name(Metric m);
 std::vector<std::string> metric_names();
+// The table as result fields (name, meaning, type), in Metric order.
+const std::vector<ResultField>& metric_fields();
 std::optional<Metric> metric_from_name(std::string_view name);
 
 // A design's figures; NaN where it has none (infeasible designs have none at all).

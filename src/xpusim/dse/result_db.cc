@@ -24,6 +24,9 @@ std::string ident(std::string_view name) {
   return out + "\"";
 }
 
+// A metric's column: its name and type from the metric table (dse/metrics.h metric_fields).
+std::string column(const ResultField& f) { return ident(f.name) + " " + std::string(sql_type(f.type)); }
+
 const char* column_type(const SpaceParameter& p) {
   switch (p.field.kind) {
     case FieldKind::kInteger: return "INTEGER";
@@ -80,9 +83,9 @@ Result<std::unique_ptr<ResultDb>> ResultDb::open_for_search(const std::string& p
         std::set<std::string> columns;
         SQLite::Statement info(*db, "PRAGMA table_info(designs)");
         while (info.executeStep()) columns.insert(info.getColumn(1).getString());
-        for (const auto& m : metric_infos())
+        for (const ResultField& m : metric_fields())
           if (!columns.contains(std::string(m.name)))
-            db->exec("ALTER TABLE designs ADD COLUMN " + ident(m.name) + " REAL");
+            db->exec("ALTER TABLE designs ADD COLUMN " + column(m));
         return std::unique_ptr<ResultDb>(new ResultDb(std::move(db)));
       }
     } else if (exists && db->tableExists("designs")) {
@@ -109,7 +112,7 @@ Result<std::unique_ptr<ResultDb>> ResultDb::open_for_search(const std::string& p
       for (const auto& tf : p.tied) sql += ", " + ident(tf.path) + " " + column_type(tf);
     }
     sql += ", feasible INTEGER NOT NULL, infeasible_reason TEXT, infeasible_detail TEXT";
-    for (const auto& m : metric_infos()) sql += ", " + ident(m.name) + " REAL";
+    for (const ResultField& m : metric_fields()) sql += ", " + column(m);
     db->exec(sql + ")");
     t.commit();
   } catch (const SQLite::Exception& e) {
@@ -156,7 +159,7 @@ void ResultDb::write(const SpaceSpec& space, const std::vector<DesignResult>& re
     fields += 1 + p.tied.size();
   }
   sql += ", feasible, infeasible_reason, infeasible_detail";
-  for (const auto& m : metric_infos()) sql += ", " + ident(m.name);
+  for (const ResultField& m : metric_fields()) sql += ", " + ident(m.name);
   sql += ") VALUES (?, ?";
   for (size_t i = 0; i < fields + 3 + kMetricCount; ++i) sql += ", ?";
   SQLite::Transaction t(*db_);
@@ -197,7 +200,7 @@ void ResultDb::write(const SpaceSpec& space, const std::vector<DesignResult>& re
 
 void ResultDb::for_each(const std::function<void(const DesignResult&)>& fn) const {
   std::string sql = "SELECT design_id, design_index, feasible, infeasible_reason, infeasible_detail";
-  for (const auto& m : metric_infos()) sql += ", " + ident(m.name);
+  for (const ResultField& m : metric_fields()) sql += ", " + ident(m.name);
   SQLite::Statement q(*db_, sql + " FROM designs ORDER BY design_index");
   while (q.executeStep()) {
     DesignResult r;

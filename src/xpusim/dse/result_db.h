@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Results of a search in SQLite (dse/ stage 4): table `designs`, one row per design keyed by its
 // design_id, with design_index, every parameter (a typed column named by its path), feasible,
-// infeasible_reason, infeasible_detail and every metric (a REAL column named as in the JSON, NULL
+// infeasible_reason, infeasible_detail and every metric (a column named and typed by the metric
+// table, dse/metrics.h metric_fields, as in the JSON; NULL
 // when the design has no figure); table `meta` holds the space (its text, canonical text and
 // hash) so that a run can be resumed and read back by `xpusim pareto`. Rows are written a block
 // per transaction: a killed run loses at most the block in flight.

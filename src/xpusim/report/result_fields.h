@@ -13,8 +13,9 @@
 //  - the unit and quantity of every key (`unit_of_key`, the suffix table `unit_suffixes`);
 //  - the meaning of every field of the declared result types (`result_types`), which
 //    `xpusim describe result TYPE` prints and the tests hold every command's JSON to, key for key.
-// SQLite columns of a design search are the dse metric table (dse/metrics.h), whose names are the
-// keys of `run`/`cost`/`serve` and are units by the same suffixes.
+// SQLite columns of a design search are the dse metric table (dse/metrics.h metric_fields), the
+// same table the `explore`/`pareto` result type declares its `designs.metrics` from; its names
+// are the keys of `run`/`cost`/`serve`, with units by the same suffixes.
 #pragma once
 
 #include <optional>
@@ -26,6 +27,7 @@
 #include <nlohmann/json.hpp>
 
 #include "xpusim/base/diagnostic.h"
+#include "xpusim/base/result_field.h"
 #include "xpusim/report/table.h"
 
 namespace xpusim {
@@ -77,14 +79,9 @@ Result<Table> tidy_table(const nlohmann::ordered_json& doc, std::string_view rec
                          std::string_view flag = "--csv-records");
 
 // ---- declared result types ------------------------------------------------------------------
-// A field of a result: its flattened name (the JSON key path, lists with their path:
-// `ops.time_ms`) and what it means. The unit comes from the name's suffix (unit_of_key).
-struct ResultField {
-  std::string_view name;
-  std::string_view meaning;
-  bool optional = false;  // present only in some answers (a preset that failed to load, ...)
-};
-
+// A field of a result (base/result_field.h): its flattened name, meaning, value type; a map
+// field's keys are data (`summary.skipped_by_reason.<reason>`). The unit comes from the name's
+// suffix (unit_of_key).
 struct ResultType {
   std::string_view name;     // "run", "gemm", ...
   std::string_view command;  // the command whose --format json document it describes
@@ -94,6 +91,9 @@ struct ResultType {
 
 std::span<const ResultType> result_types();
 const ResultType* find_result_type(std::string_view name);
+// The field of `type` a flattened key belongs to: the field of that name, or the map field whose
+// keys the key's tail is (`summary.skipped_by_reason.memory`); nullptr when undeclared.
+const ResultField* find_field(const ResultType& type, std::string_view key);
 
 // The flattened field names of a document, in document order, each once: scalar keys by dotted
 // path, the keys of list elements under the list's path (`ops.time_ms`). A declared type's

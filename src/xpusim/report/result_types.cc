@@ -6,6 +6,7 @@
 #include <deque>
 #include <string>
 
+#include "xpusim/dse/metrics.h"
 #include "xpusim/report/result_fields.h"
 
 namespace xpusim {
@@ -25,7 +26,7 @@ Fields under(std::string_view prefix, const Fields& fields) {
   Fields out;
   for (const ResultField& f : fields) {
     names.push_back(std::string(prefix) + "." + std::string(f.name));
-    out.push_back({names.back(), f.meaning, f.optional});
+    out.push_back({names.back(), f.meaning, f.optional, f.type, f.key_meaning});
   }
   return out;
 }
@@ -147,6 +148,9 @@ const Fields kGemm = {
     {"isolated_call_ms", "time of one call alone, with launch and host overhead"},
     {"tflops", "achieved rate, TFLOP/s"},
     {"peak_tflops", "peak matrix rate at the execution precision, TFLOP/s"},
+};
+
+const Fields kGemmTiles = {
     {"tile.m", "output tile rows chosen by the tile search"},
     {"tile.n", "output tile columns"},
     {"tile.k", "tile depth"},
@@ -202,6 +206,9 @@ const Fields kWafer = {
     {"wafer_cost_usd", "price of a processed wafer"},
     {"cost_per_die_usd", "wafer cost / full dies"},
     {"cost_per_good_die_usd", "wafer cost / good dies"},
+};
+
+const Fields kWaferReticle = {
     {"reticle_width_mm", "width of the reticle field (null without reticle placement)"},
     {"reticle_height_mm", "height of the reticle field"},
     {"reticle_overhang_width_mm", "how far the die exceeds the field's width (null when it fits)"},
@@ -237,6 +244,9 @@ Fields uncertainty(std::initializer_list<std::string_view> metrics) {
 const Fields kAreaTop = {
     {"hardware", "hardware id"},
     {"total_area_mm2", "logic silicon of the package"},
+};
+
+const Fields kAreaReticle = {
     {"reticle_area_mm2", "area of one reticle field"},
     {"reticle_excess_mm2", "how far the largest die exceeds the reticle (null when it fits)"},
     {"units_on_die", "compute units physically on the compute dies, disabled ones included"},
@@ -246,17 +256,19 @@ const Fields kAreaTop = {
 };
 
 // A die of a package: the leading keys of area's and cost's die records.
-const Fields kDie = {
+const Fields kDieId = {
     {"name", "die name"},
     {"count", "dies of this kind in the package"},
     {"node", "process node"},
     {"area_mm2", "die area"},
+};
+
+const Fields kDieSize = {
     {"width_mm", "die width"},
     {"height_mm", "die height"},
 };
 
-const Fields kAreaDie = {
-    {"within_reticle", "whether the die fits one reticle field"},
+const Fields kAreaDiePublished = {
     {"published_area_mm2", "the vendor's area of this die (only where published)", true},
     {"error_pct", "modelled against published die area (only where published)", true},
 };
@@ -281,6 +293,9 @@ const Fields kFabTop = {
     {"design_nre_usd", "design and mask NRE paid before the first unit (budget mode only)", true},
     {"cost_per_unit_per_year_usd", "capex and production cost of one unit per year of output "
                                    "(budget mode only)", true},
+};
+
+const Fields kFabShortfall = {
     {"budget_shortfall_usd", "what a budget below the design cost lacks (budget mode only)", true},
 };
 
@@ -291,8 +306,11 @@ const Fields kFabLogic = {
     {"wafers_per_year", "wafers of this die started per year"},
 };
 
-const Fields kFabPlan = {
+const Fields kFabUnits = {
     {"units_per_year", "accelerators produced per year (null for an unbuildable budget plan)"},
+};
+
+const Fields kFabPlan = {
     {"logic_wafers_per_year", "logic wafers started per year, all dies"},
     {"interposer_wafers_per_year", "silicon interposer wafers per year (2.5D packages)"},
     {"hbm_stacks_per_year", "known-good HBM stacks per year: units x stacks / assembly yield"},
@@ -454,6 +472,9 @@ const Fields kCostTop = {
     {"volume", "packages over the design's life (NRE amortisation)"},
     {"nre_per_unit_usd", "NRE per package"},
     {"total_per_unit_usd", "manufacturing and NRE per package"},
+};
+
+const Fields kCostPerToken = {
     {"cost_per_million_tokens_usd", "TCO per million tokens at --tokens-per-second (only then)",
      true},
 };
@@ -488,6 +509,84 @@ const Fields kSystem = {
     {"params.source", "where the value comes from"},
 };
 
+// validate (api/validate.cc; validate/validator.h ValidationReport). Its document is built with
+// sorted keys, so each record's fields are declared in that order.
+const Fields kValidateRow = {
+    {"assumptions", "row-interpretation defaults applied"},
+    {"detail", "what was simulated (shape, plan, binding resource)"},
+    {"error_pct", "100 x (predicted - measured) / measured"},
+    {"hardware", "hardware preset of the row"},
+    {"id", "row id"},
+    {"line", "line of the row in the file"},
+    {"measured", "the measured figure, in `unit`"},
+    {"metric", "the metric measured (ttft_ms, output_tokens_per_s, ...)"},
+    {"model", "model preset of the row"},
+    {"predicted", "the model's figure, in `unit`"},
+    {"scenario", "scenario class (static, serving, gemm, ...)"},
+    {"unit", "unit of measured and predicted"},
+};
+
+const Fields kValidateSkipped = {
+    {"id", "row id"},
+    {"line", "line of the row in the file"},
+    {"reason", "why the row was not simulated"},
+};
+
+const Fields kErrorStats = {
+    {"key", "the group: all, a scenario, scenario/metric or a hardware id"},
+    {"max_abs_error_pct", "largest |error| of the group"},
+    {"mape_pct", "mean |error| of the group"},
+    {"mean_error_pct", "mean signed error (bias: > 0 means predictions too high)"},
+    {"rows", "rows in the group"},
+};
+
+const Fields kCoverage = {
+    {"class", "scenario class of the calibration's error band"},
+    {"coverage_pct", "share of rows inside the band"},
+    {"inside", "rows whose measured figure lies inside the predicted p10-p90 band"},
+    {"p10_log_ratio", "10th percentile of log(measured / predicted time)"},
+    {"p90_log_ratio", "90th percentile of log(measured / predicted time)"},
+    {"rows", "rows of the class"},
+};
+
+const Fields kValidateFile = {
+    {"file", "the measured-data file"},
+    {"ignored_columns", "columns of the file xpusim does not read", true},
+};
+
+const Fields kValidateCounts = {
+    {"simulated", "rows predicted", false, FieldType::kInteger},
+    {"skip_reasons.reason", "why rows were skipped (one record per reason; as skipped_by_reason)",
+     true},
+    {"skip_reasons.rows", "rows skipped for it", true, FieldType::kInteger},
+    {"skipped", "rows not simulated (malformed or not simulable)", false, FieldType::kInteger},
+    {"skipped_by_reason", "rows skipped, by reason", true, FieldType::kInteger, "the reason"},
+    {"total_rows", "rows in the file, malformed ones included", false, FieldType::kInteger},
+};
+
+// explore and pareto (api/dse.cc front_json): the Pareto front of a design search. The metrics
+// are the dse metric table (dse/metrics.h), which is also the SQLite columns of its database.
+const Fields kDesign = {
+    {"design_id", "hash of the design's canonical parameters (the database key)", false,
+     FieldType::kText},
+    {"design_index", "index of the design in the space's grid", false, FieldType::kInteger},
+    {"parameters", "the design's parameter values (integer, number, bool or text by the field's "
+                   "kind)", false, FieldType::kAuto, "a parameter path of the space "
+                                                     "(hardware.compute.units, plan.tp, ...)"},
+};
+
+const Fields kSearchTop = {
+    {"evaluated", "designs evaluated (in the database, for pareto)", false, FieldType::kInteger},
+    {"feasible", "designs with an answer", false, FieldType::kInteger},
+    {"within_constraints", "feasible designs meeting every constraint", false,
+     FieldType::kInteger},
+    {"infeasible", "infeasible designs by reason class", true, FieldType::kInteger,
+     "the reason class (memory, reticle, power, ...)"},
+    {"objectives.metric", "an objective's metric"},
+    {"objectives.goal", "max or min"},
+    {"assumptions", "what the search assumes, as text"},
+};
+
 Fields optional(Fields f) {
   for (ResultField& x : f) x.optional = true;
   return f;
@@ -503,7 +602,7 @@ std::vector<ResultType> build_types() {
                        under("memory", kMemory), kRunEconomicsTop,
                        under("economics", kEconomics), under("ops", kOp)})});
   t.push_back({"gemm", "gemm", "one matrix multiply C[m,n] = A[m,k] x B[k,n]",
-               concat({kGemm, kClock, uncertainty({"latency_ms", "tflops"})})});
+               concat({kGemm, uncertainty({"latency_ms", "tflops"}), kGemmTiles, kClock})});
   t.push_back({"compare", "compare",
                "every hardware preset on one workload (ranking: one record per preset)",
                concat({kCompareTop,
@@ -513,12 +612,15 @@ std::vector<ResultType> build_types() {
                                                 kLatency, kCompareBounds,
                                                 under("memory", kMemory)}))})});
   t.push_back({"wafer", "wafer", "dies per wafer, yield and cost per good die",
-               concat({kWafer, kFeasibility})});
+               concat({kWafer, kFeasibility, kWaferReticle})});
   t.push_back({"area", "area",
                "die area per component, per die and per package, with the reticle check and "
                "peak power (dies, dies.components: one record each)",
-               concat({kAreaTop, kFeasibility,
-                       under("dies", concat({kDie, kAreaDie, under("components", kAreaComponent)})),
+               concat({kAreaTop, kFeasibility, kAreaReticle,
+                       under("dies", concat({kDieId, kAreaDiePublished, kDieSize,
+                                             {{"within_reticle", "whether the die fits one "
+                                                                 "reticle field"}},
+                                             under("components", kAreaComponent)})),
                        kAreaPower})});
   t.push_back({"serve", "serve",
                "a serving simulation: throughput, latency percentiles, SLO goodput, KV cache, "
@@ -533,14 +635,30 @@ std::vector<ResultType> build_types() {
   t.push_back({"cost", "cost",
                "cost per die, package, unit and NRE, and the TCO in a described server (dies, "
                "system.params: one record each)",
-               concat({{{"hardware", "hardware id"}}, kFeasibility, under("dies", concat({kDie, kCostDie})),
+               concat({{{"hardware", "hardware id"}}, kFeasibility, under("dies", concat({kDieId, kDieSize, kCostDie})),
                        kCostTop, under("package", kPackage),
-                       under("tco", kTco), under("system", kSystem)})});
+                       under("tco", kTco), under("system", kSystem), kCostPerToken})});
   t.push_back({"fab", "fab",
                "wafers, fabs, capital and the binding input of a build-out (logic: one record "
                "per logic die; assumptions: one record each)",
-               concat({kFabTop, kFeasibility, kFabPlan, under("logic", kFabLogic),
-                       under("assumptions", kFabAssumption)})});
+               concat({kFabTop, kFeasibility, kFabShortfall, kFabUnits, under("logic", kFabLogic),
+                       kFabPlan, under("assumptions", kFabAssumption)})});
+  t.push_back({"validate", "validate",
+               "predictions against measured rows, with error statistics by scenario, metric and "
+               "hardware and the rows skipped with their reasons (rows, skipped, summary.by_*, "
+               "summary.coverage: one record each)",
+               concat({under("rows", kValidateRow), under("skipped", kValidateSkipped),
+                       under("summary", concat({under("by_hardware", kErrorStats),
+                                                under("by_metric", kErrorStats),
+                                                under("by_scenario", kErrorStats),
+                                                under("coverage", kCoverage)})),
+                       under("summary", kValidateFile), under("summary.overall", kErrorStats),
+                       under("summary", kValidateCounts)})});
+  t.push_back({"explore", "explore, pareto",
+               "the Pareto front of a design search (designs: one record per design on the "
+               "front; its metrics are the search's metric table, the columns of its database)",
+               concat({under("designs", concat({kDesign, under("metrics", metric_fields())})),
+                       kSearchTop})});
   return t;
 }
 
@@ -557,12 +675,24 @@ const ResultType* find_result_type(std::string_view name) {
   return nullptr;
 }
 
+const ResultField* find_field(const ResultType& type, std::string_view key) {
+  for (const ResultField& f : type.fields) {
+    if (f.name == key) return &f;
+    if (!f.key_meaning.empty() && key.size() > f.name.size() && key.starts_with(f.name) &&
+        key[f.name.size()] == '.')
+      return &f;
+  }
+  return nullptr;
+}
+
 Table describe_result_type(const ResultType& type) {
   Table t({"field", "unit", "quantity", "meaning"});
   for (const ResultField& f : type.fields) {
     const auto u = unit_of_key(f.name);
-    t.add_row({std::string(f.name), u ? std::string(u->unit) : "-",
-               u ? std::string(u->quantity) : "-", std::string(f.meaning)});
+    const bool map = !f.key_meaning.empty();
+    t.add_row({std::string(f.name) + (map ? ".*" : ""), u ? std::string(u->unit) : "-",
+               u ? std::string(u->quantity) : "-",
+               std::string(f.meaning) + (map ? " (keys: " + std::string(f.key_meaning) + ")" : "")});
   }
   return t;
 }

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_run.h"
+#include "unit/dse/dse_test_util.h"
 #include "xpusim/dse/metrics.h"
 #include "xpusim/report/result_fields.h"
 
@@ -22,7 +23,9 @@ using testing::run;
 
 struct Case {
   const char* type;
-  std::vector<const char*> args;  // command lines whose JSON the type describes, together
+  // Command lines whose JSON the type describes, together; {space} is a small design space and
+  // {db} a results database in a temporary folder, {test_data} tests/data.
+  std::vector<const char*> args;
 };
 
 const Case kCases[] = {
@@ -52,29 +55,61 @@ const Case kCases[] = {
     {"fab",
      {"fab --hardware h100-sxm-80gb --units 1000000", "fab --hardware mi300x --budget 1e10",
       "fab --hardware h100-sxm-80gb --budget 1000"}},
+    {"validate",
+     {"validate {test_data}/validation/fixture.csv",
+      "validate {test_data}/validation/fixture.csv --scenarios gemm"}},
+    {"explore", {"explore {space} --db {db}", "pareto --db {db} --objectives tokens_per_s_per_w:max",
+                 "explore {space} --strategy random --max-evals 3 --seed 1"}},
 };
 
+std::string expand(std::string args, const testing::TempDir& dir) {
+  const std::pair<std::string, std::string> vars[] = {
+      {"{space}", dir.write("space.yaml", testing::kSmallSpace)},
+      {"{db}", dir.file("results.sqlite")},
+      {"{test_data}", XPUSIM_TEST_DATA_DIR}};
+  for (const auto& [var, value] : vars)
+    for (size_t at; (at = args.find(var)) != std::string::npos;) args.replace(at, var.size(), value);
+  return args;
+}
+
+// A map field (keys that are data: skip reasons, parameter paths) covers every key under it.
 TEST(ResultTypes, EveryDeclaredTypeIsItsCommandsJsonKeyForKey) {
   for (const Case& c : kCases) {
     SCOPED_TRACE(c.type);
+    const testing::TempDir dir("xpusim_result_fields");
     const ResultType* type = find_result_type(c.type);
     ASSERT_NE(type, nullptr);
-    std::set<std::string> written;
-    for (const char* args : c.args) {
-      const auto r = run(std::string(args) + " --format json");
-      ASSERT_EQ(r.code, 0) << args;
+    std::set<std::string> written;  // the declared fields written
+    for (const char* line : c.args) {
+      const std::string args = expand(line, dir);
+      const auto r = run(args + " --format json");
+      ASSERT_EQ(r.code, 0) << args << "\n" << r.out;
       const auto doc = nlohmann::ordered_json::parse(r.out);
       for (const std::string& k : flattened_field_names(doc)) {
-        written.insert(k);
-        const bool declared = std::any_of(type->fields.begin(), type->fields.end(),
-                                          [&](const ResultField& f) { return f.name == k; });
-        EXPECT_TRUE(declared) << args << " writes " << k << ", not declared in "
+        const ResultField* f = find_field(*type, k);
+        EXPECT_NE(f, nullptr) << args << " writes " << k << ", not declared in "
                               << "report/result_types.cc";
+        if (f) written.insert(std::string(f->name));
       }
     }
     for (const ResultField& f : type->fields)
       EXPECT_TRUE(f.optional || written.count(std::string(f.name))) << f.name << " never written";
   }
+}
+
+// The search's metrics are declared from the dse metric table (the SQLite columns), one by one.
+TEST(ResultTypes, TheSearchDeclaresEveryMetricOfTheMetricTable) {
+  const ResultType* type = find_result_type("explore");
+  ASSERT_NE(type, nullptr);
+  for (const ResultField& m : metric_fields()) {
+    const ResultField* f = find_field(*type, "designs.metrics." + std::string(m.name));
+    ASSERT_NE(f, nullptr) << m.name;
+    EXPECT_EQ(f->meaning, m.meaning);
+    EXPECT_EQ(f->type, m.type);
+  }
+  const ResultField* p = find_field(*type, "designs.parameters.hardware.compute.units");
+  ASSERT_NE(p, nullptr);
+  EXPECT_FALSE(p->key_meaning.empty());
 }
 
 // The dse metric table (objectives, JSON, CSV, SQLite columns) names its units by the same

@@ -341,6 +341,38 @@ TEST(ResultDbTest, ResumeAddsMetricColumnsAnOlderFileLacks) {
   EXPECT_TRUE(same(r[0], one[0]));
 }
 
+// The metric table (dse/metrics.h metric_fields) is the source of the database's metric columns:
+// one column per metric, in its order, with its name and its declared SQLite type; the other
+// columns are the key, the parameters by path and the feasibility.
+TEST(ResultDbTest, MetricColumnsAreTheMetricTable) {
+  testing::TempDir dir("xpusim_dse_db_columns");
+  auto s = space_from(kSmallSpace);
+  ASSERT_TRUE(s);
+  ASSERT_TRUE(ResultDb::open_for_search(dir.file("c.sqlite"), *s, kSmallSpace, false));
+  SQLite::Database raw(dir.file("c.sqlite"), SQLite::OPEN_READONLY);
+  SQLite::Statement info(raw, "PRAGMA table_info(designs)");
+  std::vector<std::pair<std::string, std::string>> columns;
+  while (info.executeStep())
+    columns.emplace_back(info.getColumn(1).getString(), info.getColumn(2).getString());
+  const auto& metrics = metric_fields();
+  ASSERT_EQ(metrics.size(), kMetricCount);
+  const std::vector<std::pair<std::string, std::string>> leading = {
+      {"design_id", "TEXT"},
+      {"design_index", "INTEGER"},
+      {"hardware.compute.units", "INTEGER"},
+      {"hardware.memory.dram.bandwidth", "REAL"},
+      {"plan.tp", "INTEGER"},
+      {"feasible", "INTEGER"},
+      {"infeasible_reason", "TEXT"},
+      {"infeasible_detail", "TEXT"}};
+  ASSERT_EQ(columns.size(), leading.size() + metrics.size());
+  for (size_t i = 0; i < leading.size(); ++i) EXPECT_EQ(columns[i], leading[i]) << i;
+  for (size_t i = 0; i < metrics.size(); ++i) {
+    EXPECT_EQ(columns[leading.size() + i].first, metrics[i].name);
+    EXPECT_EQ(columns[leading.size() + i].second, sql_type(metrics[i].type)) << metrics[i].name;
+  }
+}
+
 // The background writer of a job's rank 0: the rows of writing in line, in order; a failed write
 // (here a design written twice: its primary key) is rethrown, and nothing after it is written.
 TEST(ResultDbTest, BackgroundWriterWritesWhatWritingInLineWrites) {
