@@ -14,6 +14,7 @@
 #include "xpusim/config/document.h"
 #include "xpusim/dse/explorer.h"
 #include "xpusim/dse/result_db.h"
+#include "xpusim/report/result_json.h"
 #include "xpusim/report/table.h"
 
 namespace xpusim::api {
@@ -147,42 +148,45 @@ Result<Json> pareto(const ParetoRequest& request) {
 }
 
 Json front_json(const SpaceSpec& space, const FrontBuilder& fb) {
-  Json j;
   Json designs = Json::array();
+  const std::vector<ResultField>& metrics = metric_fields();
   for (const auto& r : fb.front()) {
-    Json d;
-    d["design_id"] = r.design_id;
-    d["design_index"] = r.index;
-    Json params;
+    Json params = Json::object();
     const auto c = space.choice(r.index);
     for (size_t i = 0; i < c.size(); ++i) {
       const SpaceParameter& p = space.parameters[i];
       params[p.path] = parameter_json(p, p.values[c[i]]);
       for (const auto& tf : p.tied) params[tf.path] = parameter_json(tf, tf.values[c[i]]);
     }
-    d["parameters"] = params;
-    Json metrics;
-    for (const auto& m : metric_infos()) {
-      const double v = r.metrics[static_cast<size_t>(m.metric)];
-      metrics[std::string(m.name)] = std::isfinite(v) ? Json(round6(v)) : Json(nullptr);
+    Json values = Json::object();
+    for (size_t i = 0; i < metrics.size(); ++i) {
+      const double v = r.metrics[i];
+      values[std::string(metrics[i].name)] = std::isfinite(v) ? Json(round6(v)) : Json(nullptr);
     }
-    d["metrics"] = metrics;
-    designs.push_back(d);
+    designs.push_back(ResultJson("explore", "designs")
+                          .set("design_id", r.design_id)
+                          .set("design_index", r.index)
+                          .set("parameters", params)
+                          .set("metrics", values)
+                          .json());
   }
-  j["designs"] = designs;
-  j["evaluated"] = fb.evaluated();
-  j["feasible"] = fb.feasible();
-  j["within_constraints"] = fb.within_constraints();
   Json inf = Json::object();
   for (const auto& [k, n] : fb.infeasible()) inf[k] = n;
-  j["infeasible"] = inf;
   Json objs = Json::array();
   for (const auto& o : fb.objectives())
-    objs.push_back({{"metric", std::string(metric_name(o.metric))},
-                    {"goal", o.maximize ? "max" : "min"}});
-  j["objectives"] = objs;
-  j["assumptions"] = kDesignAssumptions;
-  return j;
+    objs.push_back(ResultJson("explore", "objectives")
+                       .set("metric", std::string(metric_name(o.metric)))
+                       .set("goal", o.maximize ? "max" : "min")
+                       .json());
+  return ResultJson("explore")
+      .set("designs", designs)
+      .set("evaluated", fb.evaluated())
+      .set("feasible", fb.feasible())
+      .set("within_constraints", fb.within_constraints())
+      .set("infeasible", inf)
+      .set("objectives", objs)
+      .set("assumptions", kDesignAssumptions)
+      .json();
 }
 
 }  // namespace xpusim::api

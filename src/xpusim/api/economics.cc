@@ -12,6 +12,7 @@
 #include "xpusim/config/hardware_schema.h"
 #include "xpusim/cost/node_economics.h"
 #include "xpusim/cost/yield_model.h"
+#include "xpusim/report/result_json.h"
 #include "xpusim/report/table.h"
 
 namespace xpusim::api {
@@ -27,10 +28,10 @@ Json num(double v) {
 
 // The feasibility keys every economics command gives: feasible, infeasible_reason (the class,
 // "reticle"), infeasible_detail (text); null when feasible.
-void add_feasibility_json(Json& j, const Feasibility& f) {
-  j["feasible"] = f.feasible();
-  j["infeasible_reason"] = f.feasible() ? Json(nullptr) : Json(std::string(f.reason_name()));
-  j["infeasible_detail"] = f.feasible() ? Json(nullptr) : Json(f.detail);
+void add_feasibility_json(ResultJson& j, const Feasibility& f) {
+  j.set("feasible", f.feasible());
+  j.set("infeasible_reason", f.feasible() ? Json(nullptr) : Json(std::string(f.reason_name())));
+  j.set("infeasible_detail", f.feasible() ? Json(nullptr) : Json(f.detail));
 }
 
 // Sets the given keys of `j` (and every number inside an object under them) to null: figures that
@@ -76,50 +77,56 @@ AreaOutcome area_checked(const AreaRequest& args) {
   out.hw = l.hw;
   out.area = l.area;
   const auto& hw = l.hw;
-  Json& j = out.json;
-  j["hardware"] = hw.id;
-  j["total_area_mm2"] = num(l.area.total_area.value());
+  ResultJson j("area");
+  j.set("hardware", hw.id);
+  j.set("total_area_mm2", num(l.area.total_area.value()));
   add_feasibility_json(j, l.area.feasibility);
   // The alternative to a die beyond the reticle: the limit and how far the largest die exceeds it.
-  j["reticle_area_mm2"] = num((kReticleWidth * kReticleHeight).value());
-  j["reticle_excess_mm2"] =
-      l.area.feasibility.feasible() ? Json(nullptr) : num(l.area.reticle_excess.value());
-  j["units_on_die"] = l.area.units_on_die;
-  j["dram_phys_on_die"] = l.area.dram_phys_on_die;
+  j.set("reticle_area_mm2", num((kReticleWidth * kReticleHeight).value()));
+  j.set("reticle_excess_mm2",
+        l.area.feasibility.feasible() ? Json(nullptr) : num(l.area.reticle_excess.value()));
+  j.set("units_on_die", l.area.units_on_die);
+  j.set("dram_phys_on_die", l.area.dram_phys_on_die);
   // The published area, where the spec has one, for comparison only (never used by the model).
   if (hw.physical.compute_die.area) {
     double pub = hw.physical.compute_die.area->value() * std::max(1, hw.physical.compute_die.count);
     if (hw.physical.io_die.count > 0 && hw.physical.io_die.area)
       pub += hw.physical.io_die.area->value() * hw.physical.io_die.count;
-    j["published_area_mm2"] = num(pub);
-    j["error_pct"] = num((l.area.total_area.value() / pub - 1.0) * 100.0);
+    j.set("published_area_mm2", num(pub));
+    j.set("error_pct", num((l.area.total_area.value() / pub - 1.0) * 100.0));
   }
   Json dies = Json::array();
   for (const auto& d : l.area.dies) {
     Json comps = Json::array();
     for (const auto& c : d.components)
-      comps.push_back({{"name", c.name}, {"area_mm2", num(c.area.value())}});
+      comps.push_back(ResultJson("area", "dies.components")
+                          .set("name", c.name)
+                          .set("area_mm2", num(c.area.value()))
+                          .json());
     // The published area of this die kind, where the spec has one (comparison only).
     const auto& published = (d.name == "io" ? hw.physical.io_die : hw.physical.compute_die).area;
-    dies.push_back({{"name", d.name},
-                    {"count", d.count},
-                    {"node", to_string(d.node)},
-                    {"area_mm2", num(d.area.value())},
-                    {"published_area_mm2", published ? num(published->value()) : Json(nullptr)},
-                    {"error_pct", published ? num((d.area / *published - 1.0) * 100.0)
-                                            : Json(nullptr)},
-                    {"width_mm", num(d.width.value())},
-                    {"height_mm", num(d.height.value())},
-                    {"within_reticle", d.within_reticle},
-                    {"components", comps}});
+    dies.push_back(
+        ResultJson("area", "dies")
+            .set("name", d.name)
+            .set("count", d.count)
+            .set("node", to_string(d.node))
+            .set("area_mm2", num(d.area.value()))
+            .set("published_area_mm2", published ? num(published->value()) : Json(nullptr))
+            .set("error_pct", published ? num((d.area / *published - 1.0) * 100.0) : Json(nullptr))
+            .set("width_mm", num(d.width.value()))
+            .set("height_mm", num(d.height.value()))
+            .set("within_reticle", d.within_reticle)
+            .set("components", comps)
+            .json());
   }
-  j["dies"] = dies;
+  j.set("dies", dies);
   out.power = value_or_fail(estimate_power(hw, l.area, peak_activity(hw)));
   const PowerReport& power = out.power;
-  j["static_power_w"] = num(power.static_power.value());
-  j["peak_power_w"] = num(power.total.value());
-  j["tdp_w"] = power.tdp ? num(power.tdp->value()) : Json(nullptr);
-  j["peak_within_tdp"] = power.within_tdp;
+  j.set("static_power_w", num(power.static_power.value()));
+  j.set("peak_power_w", num(power.total.value()));
+  j.set("tdp_w", power.tdp ? num(power.tdp->value()) : Json(nullptr));
+  j.set("peak_within_tdp", power.within_tdp);
+  out.json = j.json();
   return out;
 }
 
@@ -191,38 +198,40 @@ WaferOutcome wafer_checked(const WaferRequest& a) {
   const Feasibility& feas = grid->feasibility;
   // A die beyond the reticle field cannot be exposed: no die count, yield or cost exists for it.
   const bool exposable = feas.reason != InfeasibleReason::kReticle;
-  Json& j = out.json;
-  j["die_width_mm"] = a.die_width;
-  j["die_height_mm"] = a.die_height;
-  j["die_area_mm2"] = num(die.area().value());
-  j["wafer_diameter_mm"] = a.wafer_diameter;
-  j["edge_exclusion_mm"] = a.edge_exclusion;
-  j["scribe_mm"] = a.scribe;
-  j["notch_keepout_mm"] = a.notch_keepout;
-  j["reticle"] = w.reticle;
-  j["gross_dies_formula"] = num(formula);
-  j["gross_dies_classic"] = num(gross_dies_classic(die.area(), w.diameter));
-  j["full_dies"] = full;
-  j["dies_per_shot"] = grid->dies_per_shot;
-  j["shots"] = grid->shots;
-  j["rotated"] = grid->rotated;
-  j["yield_model"] = a.yield_model;
-  j["defect_density_per_cm2"] = d0;
-  j["yield"] = num(y);
-  j["good_dies"] = good;
-  j["wafer_cost_usd"] = wafer_cost;
-  j["cost_per_die_usd"] = full > 0 ? num(wafer_cost / full) : Json(nullptr);
-  j["cost_per_good_die_usd"] = good > 0 ? num(wafer_cost / good) : Json(nullptr);
+  ResultJson j("wafer");
+  j.set("die_width_mm", a.die_width);
+  j.set("die_height_mm", a.die_height);
+  j.set("die_area_mm2", num(die.area().value()));
+  j.set("wafer_diameter_mm", a.wafer_diameter);
+  j.set("edge_exclusion_mm", a.edge_exclusion);
+  j.set("scribe_mm", a.scribe);
+  j.set("notch_keepout_mm", a.notch_keepout);
+  j.set("reticle", w.reticle);
+  j.set("gross_dies_formula", num(formula));
+  j.set("gross_dies_classic", num(gross_dies_classic(die.area(), w.diameter)));
+  j.set("full_dies", full);
+  j.set("dies_per_shot", grid->dies_per_shot);
+  j.set("shots", grid->shots);
+  j.set("rotated", grid->rotated);
+  j.set("yield_model", a.yield_model);
+  j.set("defect_density_per_cm2", d0);
+  j.set("yield", num(y));
+  j.set("good_dies", good);
+  j.set("wafer_cost_usd", wafer_cost);
+  j.set("cost_per_die_usd", full > 0 ? num(wafer_cost / full) : Json(nullptr));
+  j.set("cost_per_good_die_usd", good > 0 ? num(wafer_cost / good) : Json(nullptr));
   add_feasibility_json(j, feas);
-  j["reticle_width_mm"] = w.reticle ? Json(w.field_width.value()) : Json(nullptr);
-  j["reticle_height_mm"] = w.reticle ? Json(w.field_height.value()) : Json(nullptr);
-  j["reticle_overhang_width_mm"] = exposable ? Json(nullptr) : num(grid->reticle_overhang_width.value());
-  j["reticle_overhang_height_mm"] =
-      exposable ? Json(nullptr) : num(grid->reticle_overhang_height.value());
+  j.set("reticle_width_mm", w.reticle ? Json(w.field_width.value()) : Json(nullptr));
+  j.set("reticle_height_mm", w.reticle ? Json(w.field_height.value()) : Json(nullptr));
+  j.set("reticle_overhang_width_mm",
+        exposable ? Json(nullptr) : num(grid->reticle_overhang_width.value()));
+  j.set("reticle_overhang_height_mm",
+        exposable ? Json(nullptr) : num(grid->reticle_overhang_height.value()));
+  out.json = j.json();
   if (!exposable)
-    null_figures(j, {"gross_dies_formula", "gross_dies_classic", "full_dies", "dies_per_shot",
-                     "shots", "rotated", "yield", "good_dies", "cost_per_die_usd",
-                     "cost_per_good_die_usd"});
+    null_figures(out.json, {"gross_dies_formula", "gross_dies_classic", "full_dies",
+                            "dies_per_shot", "shots", "rotated", "yield", "good_dies",
+                            "cost_per_die_usd", "cost_per_good_die_usd"});
   return out;
 }
 
@@ -238,18 +247,20 @@ void check_chip_cost_bounds(BoundChecks& checks, const ChipCostRequest& a) {
 }
 
 Json die_cost_json(const DieCost& d) {
-  return {{"name", d.name},
-          {"count", d.count},
-          {"node", to_string(d.node)},
-          {"area_mm2", num(d.area.value())},
-          {"width_mm", num(d.size.width.value())},
-          {"height_mm", num(d.size.height.value())},
-          {"gross_dies_formula", num(d.gross_dies_formula)},
-          {"full_dies", d.full_dies},
-          {"defect_free_yield", num(d.defect_free_yield)},
-          {"sellable_yield", num(d.sellable_yield)},
-          {"wafer_cost_usd", num(d.wafer_price.value())},
-          {"cost_per_good_die_usd", num(d.cost_per_good_die.value())}};
+  return ResultJson("cost", "dies")
+      .set("name", d.name)
+      .set("count", d.count)
+      .set("node", to_string(d.node))
+      .set("area_mm2", num(d.area.value()))
+      .set("width_mm", num(d.size.width.value()))
+      .set("height_mm", num(d.size.height.value()))
+      .set("gross_dies_formula", num(d.gross_dies_formula))
+      .set("full_dies", d.full_dies)
+      .set("defect_free_yield", num(d.defect_free_yield))
+      .set("sellable_yield", num(d.sellable_yield))
+      .set("wafer_cost_usd", num(d.wafer_price.value()))
+      .set("cost_per_good_die_usd", num(d.cost_per_good_die.value()))
+      .json();
 }
 
 CostAssumptions cost_assumptions(const ChipCostRequest& a) {
@@ -305,13 +316,20 @@ Json system_json(const SystemSpec& s) {
   const SystemPowerTerms t = system_power_terms(s);
   Json params = Json::array();
   for (const auto& p : list_system_params(s))
-    params.push_back({{"name", p.name}, {"value", num(p.value)}, {"unit", p.unit},
-                      {"description", p.description}, {"source", p.source}});
-  return {{"class", s.name},
-          {"description", s.description},
-          {"power_factor", num(t.factor)},
-          {"fixed_power_w", num(t.fixed.value())},
-          {"params", params}};
+    params.push_back(ResultJson("cost", "system.params")
+                         .set("name", p.name)
+                         .set("value", num(p.value))
+                         .set("unit", p.unit)
+                         .set("description", p.description)
+                         .set("source", p.source)
+                         .json());
+  return ResultJson("cost", "system")
+      .set("class", s.name)
+      .set("description", s.description)
+      .set("power_factor", num(t.factor))
+      .set("fixed_power_w", num(t.fixed.value()))
+      .set("params", params)
+      .json();
 }
 
 CostOutcome cost_checked(const CostRequest& a) {
@@ -353,8 +371,8 @@ CostOutcome cost_checked(const CostRequest& a) {
   out.tco = value_or_fail(total_cost_of_ownership(capital, power, ta));
   const TcoReport& tco = out.tco;
 
-  Json& j = out.json;
-  j["hardware"] = l.hw.id;
+  ResultJson j("cost");
+  j.set("hardware", l.hw.id);
   add_feasibility_json(j, c.feasibility);
   const bool buildable = c.feasibility.feasible();
   Json dies = Json::array();
@@ -366,65 +384,71 @@ CostOutcome cost_checked(const CostRequest& a) {
                         "cost_per_good_die_usd"});
     dies.push_back(dj);
   }
-  j["dies"] = dies;
-  j["logic_dies_usd"] = num(c.logic_dies.value());
-  j["memory_usd"] = num(c.memory.value());
+  j.set("dies", dies);
+  j.set("logic_dies_usd", num(c.logic_dies.value()));
+  j.set("memory_usd", num(c.memory.value()));
   const auto& p = c.package;
-  j["package"] = {{"kind", to_string(p.kind)},
-                  {"interposer_area_mm2", num(p.interposer_area.value())},
-                  {"interposers_per_wafer", num(p.interposers_per_wafer)},
-                  {"interposer_yield", num(p.interposer_yield)},
-                  {"bonding_yield", num(p.bonding_yield)},
-                  {"stack_yield", num(p.stack_yield)},
-                  {"stacking_usd", num(p.stacking.value())},
-                  {"assembly_yield", num(p.assembly_yield)},
-                  {"interposer_usd", num(p.interposer.value())},
-                  {"substrate_usd", num(p.substrate.value())},
-                  {"bumps_usd", num(p.bumps.value())},
-                  {"package_defect_usd", num(p.package_defect.value())},
-                  {"wasted_known_good_dies_usd", num(p.wasted_known_good_dies.value())},
-                  {"total_usd", num(p.total.value())}};
-  j["package_usd"] = num(p.total.value());
-  j["test_assembly_usd"] = num(c.test_assembly.value());
-  j["manufacturing_cost_usd"] = num(c.manufacturing.value());
-  j["design_nre_usd"] = num(c.design_nre.value());
-  j["mask_nre_usd"] = num(c.mask_nre.value());
-  j["volume"] = c.volume;
-  j["nre_per_unit_usd"] = num(c.nre_per_unit.value());
-  j["total_per_unit_usd"] = num(c.total_per_unit.value());
-  j["tco"] = {{"capital_usd", num(tco.capital.value())},
-              {"power_w", num(power.value())},
-              {"lifetime_years", a.lifetime_years},
-              {"energy_kwh", num(tco.energy.value() / 3.6e6)},
-              {"energy_usd", num(tco.energy_cost.value())},
-              {"total_usd", num(tco.total.value())},
-              {"host_capital_usd", num(tco.host_capital.value())},
-              {"facility_capital_usd", num(tco.facility_capital.value())},
-              {"system_power_w", num(tco.system_power.value())},
-              {"facility_power_w", num(tco.facility_power.value())},
-              {"pue", num(ta.pue)},
-              {"utilization", num(ta.utilization)},
-              {"electricity_usd_per_kwh", num(a.electricity_usd_per_kwh)},
-              {"cost_per_hour_usd", num(tco.per_hour.value())},
-              {"cost_per_utilized_hour_usd", num(tco.per_hour.value() / ta.utilization)}};
-  j["system"] = system_json(out.system);
-  if (!buildable)  // the design NRE, the masks and the memory price remain
-    null_figures(j, {"logic_dies_usd", "package", "package_usd", "test_assembly_usd",
-                     "manufacturing_cost_usd", "nre_per_unit_usd", "total_per_unit_usd"});
-  if (!buildable && !a.price) {  // the capital is the unit cost that does not exist
-    j["tco"]["capital_usd"] = nullptr;
-    j["tco"]["total_usd"] = nullptr;
-    j["tco"]["cost_per_hour_usd"] = nullptr;
-    j["tco"]["cost_per_utilized_hour_usd"] = nullptr;
-  }
+  j.set("package", ResultJson("cost", "package")
+                       .set("kind", to_string(p.kind))
+                       .set("interposer_area_mm2", num(p.interposer_area.value()))
+                       .set("interposers_per_wafer", num(p.interposers_per_wafer))
+                       .set("interposer_yield", num(p.interposer_yield))
+                       .set("bonding_yield", num(p.bonding_yield))
+                       .set("stack_yield", num(p.stack_yield))
+                       .set("stacking_usd", num(p.stacking.value()))
+                       .set("assembly_yield", num(p.assembly_yield))
+                       .set("interposer_usd", num(p.interposer.value()))
+                       .set("substrate_usd", num(p.substrate.value()))
+                       .set("bumps_usd", num(p.bumps.value()))
+                       .set("package_defect_usd", num(p.package_defect.value()))
+                       .set("wasted_known_good_dies_usd", num(p.wasted_known_good_dies.value()))
+                       .set("total_usd", num(p.total.value()))
+                       .json());
+  j.set("package_usd", num(p.total.value()));
+  j.set("test_assembly_usd", num(c.test_assembly.value()));
+  j.set("manufacturing_cost_usd", num(c.manufacturing.value()));
+  j.set("design_nre_usd", num(c.design_nre.value()));
+  j.set("mask_nre_usd", num(c.mask_nre.value()));
+  j.set("volume", c.volume);
+  j.set("nre_per_unit_usd", num(c.nre_per_unit.value()));
+  j.set("total_per_unit_usd", num(c.total_per_unit.value()));
+  j.set("tco", ResultJson("cost", "tco")
+                   .set("capital_usd", num(tco.capital.value()))
+                   .set("power_w", num(power.value()))
+                   .set("lifetime_years", a.lifetime_years)
+                   .set("energy_kwh", num(tco.energy.value() / 3.6e6))
+                   .set("energy_usd", num(tco.energy_cost.value()))
+                   .set("total_usd", num(tco.total.value()))
+                   .set("host_capital_usd", num(tco.host_capital.value()))
+                   .set("facility_capital_usd", num(tco.facility_capital.value()))
+                   .set("system_power_w", num(tco.system_power.value()))
+                   .set("facility_power_w", num(tco.facility_power.value()))
+                   .set("pue", num(ta.pue))
+                   .set("utilization", num(ta.utilization))
+                   .set("electricity_usd_per_kwh", num(a.electricity_usd_per_kwh))
+                   .set("cost_per_hour_usd", num(tco.per_hour.value()))
+                   .set("cost_per_utilized_hour_usd", num(tco.per_hour.value() / ta.utilization))
+                   .json());
+  j.set("system", system_json(out.system));
   if (a.tokens_per_second) {
     if (buildable) {
       out.cost_per_million_tokens = value_or_fail(
           cost_per_million_tokens(tco, TokensPerSecond(*a.tokens_per_second), ta));
-      j["cost_per_million_tokens_usd"] = num(out.cost_per_million_tokens->value());
+      j.set("cost_per_million_tokens_usd", num(out.cost_per_million_tokens->value()));
     } else {
-      j["cost_per_million_tokens_usd"] = nullptr;
+      j.set("cost_per_million_tokens_usd", nullptr);
     }
+  }
+  out.json = j.json();
+  Json& doc = out.json;
+  if (!buildable)  // the design NRE, the masks and the memory price remain
+    null_figures(doc, {"logic_dies_usd", "package", "package_usd", "test_assembly_usd",
+                       "manufacturing_cost_usd", "nre_per_unit_usd", "total_per_unit_usd"});
+  if (!buildable && !a.price) {  // the capital is the unit cost that does not exist
+    doc["tco"]["capital_usd"] = nullptr;
+    doc["tco"]["total_usd"] = nullptr;
+    doc["tco"]["cost_per_hour_usd"] = nullptr;
+    doc["tco"]["cost_per_utilized_hour_usd"] = nullptr;
   }
   return out;
 }
@@ -433,33 +457,36 @@ CostOutcome cost_checked(const CostRequest& a) {
 Json plan_json(const FabPlan& p) {
   Json logic = Json::array();
   for (const auto& l : p.logic)
-    logic.push_back({{"die", l.die},
-                     {"node", to_string(l.node)},
-                     {"good_dies_per_wafer", num(l.good_dies_per_wafer)},
-                     {"wafers_per_year", num(units::to_per_year(l.wafers))}});
-  return {{"units_per_year", num(units::to_per_year(p.units))},
-          {"logic", logic},
-          {"logic_wafers_per_year", num(units::to_per_year(p.logic_wafers))},
-          {"interposer_wafers_per_year", num(units::to_per_year(p.interposer_wafers))},
-          {"hbm_stacks_per_year", num(units::to_per_year(p.hbm_stacks))},
-          {"dram_dies_per_year", num(units::to_per_year(p.dram_dies))},
-          {"dram_wafers_per_year", num(units::to_per_year(p.dram_wafers))},
-          {"logic_fabs", num(p.logic_fabs)},
-          {"dram_fabs", num(p.dram_fabs)},
-          {"cowos_capacity_share", num(p.cowos_capacity_share)},
-          {"logic_capex_usd", num(p.logic_capex.value())},
-          {"dram_capex_usd", num(p.dram_capex.value())},
-          {"packaging_capex_usd", num(p.packaging_capex.value())},
-          {"total_capex_usd", num(p.total_capex.value())},
-          {"production_cost_per_year_usd",
-           num(p.production_cost.value() * units::kSecondsPerYear)},
-          {"euv_tool_years", num(p.euv_tool_years)},
-          {"years_to_build", num(units::to_years(p.years_to_build))},
-          {"fleet_peak_eflops_per_year", num(p.fleet_peak_per_year.value() / 1e18)},
-          {"units_by_logic_capacity", num(units::to_per_year(p.units_by_logic_capacity))},
-          {"units_by_cowos_capacity", num(units::to_per_year(p.units_by_cowos_capacity))},
-          {"units_by_hbm_capacity", num(units::to_per_year(p.units_by_hbm_capacity))},
-          {"binding_input", p.binding_input}};
+    logic.push_back(ResultJson("fab", "logic")
+                        .set("die", l.die)
+                        .set("node", to_string(l.node))
+                        .set("good_dies_per_wafer", num(l.good_dies_per_wafer))
+                        .set("wafers_per_year", num(units::to_per_year(l.wafers)))
+                        .json());
+  return ResultJson("fab")
+      .set("units_per_year", num(units::to_per_year(p.units)))
+      .set("logic", logic)
+      .set("logic_wafers_per_year", num(units::to_per_year(p.logic_wafers)))
+      .set("interposer_wafers_per_year", num(units::to_per_year(p.interposer_wafers)))
+      .set("hbm_stacks_per_year", num(units::to_per_year(p.hbm_stacks)))
+      .set("dram_dies_per_year", num(units::to_per_year(p.dram_dies)))
+      .set("dram_wafers_per_year", num(units::to_per_year(p.dram_wafers)))
+      .set("logic_fabs", num(p.logic_fabs))
+      .set("dram_fabs", num(p.dram_fabs))
+      .set("cowos_capacity_share", num(p.cowos_capacity_share))
+      .set("logic_capex_usd", num(p.logic_capex.value()))
+      .set("dram_capex_usd", num(p.dram_capex.value()))
+      .set("packaging_capex_usd", num(p.packaging_capex.value()))
+      .set("total_capex_usd", num(p.total_capex.value()))
+      .set("production_cost_per_year_usd", num(p.production_cost.value() * units::kSecondsPerYear))
+      .set("euv_tool_years", num(p.euv_tool_years))
+      .set("years_to_build", num(units::to_years(p.years_to_build)))
+      .set("fleet_peak_eflops_per_year", num(p.fleet_peak_per_year.value() / 1e18))
+      .set("units_by_logic_capacity", num(units::to_per_year(p.units_by_logic_capacity)))
+      .set("units_by_cowos_capacity", num(units::to_per_year(p.units_by_cowos_capacity)))
+      .set("units_by_hbm_capacity", num(units::to_per_year(p.units_by_hbm_capacity)))
+      .set("binding_input", p.binding_input)
+      .json();
 }
 
 FabAssumptions fab_assumptions(const std::vector<std::string>& assume) {
@@ -503,14 +530,14 @@ FabOutcome fab_checked(const FabRequest& a) {
   CostBreakdown c = value_or_fail(estimate_cost(l.hw, l.area, cost_assumptions(a)));
   FabOutcome out;
   out.hw = l.hw;
-  Json& j = out.json;
-  j["hardware"] = l.hw.id;
+  ResultJson j("fab");
+  j.set("hardware", l.hw.id);
   FabPlan plan;
   Feasibility& feas = out.feasibility;
   if (a.units) {
     plan = value_or_fail(plan_fabs(l.hw, c, units::per_year(*a.units), fa));
     feas = plan.feasibility;
-    j["mode"] = "units";
+    j.set("mode", "units");
     add_feasibility_json(j, feas);
   } else {
     out.budget = value_or_fail(plan_for_budget(l.hw, c, units::usd(*a.budget), fa));
@@ -518,15 +545,15 @@ FabOutcome fab_checked(const FabRequest& a) {
     plan = bp.plan;
     feas = bp.feasibility;
     const bool priced = bp.cost_per_unit_rate.value() > 0;  // known unless the design is infeasible
-    j["mode"] = "budget";
-    j["budget_usd"] = num(bp.budget.value());
-    j["design_nre_usd"] = num(bp.design_nre.value());
-    j["cost_per_unit_per_year_usd"] =
-        priced ? num(bp.cost_per_unit_rate.value() / units::kSecondsPerYear) : Json(nullptr);
+    j.set("mode", "budget");
+    j.set("budget_usd", num(bp.budget.value()));
+    j.set("design_nre_usd", num(bp.design_nre.value()));
+    j.set("cost_per_unit_per_year_usd",
+          priced ? num(bp.cost_per_unit_rate.value() / units::kSecondsPerYear) : Json(nullptr));
     add_feasibility_json(j, feas);
     // The alternative to a budget below the design cost: how much more it needs.
-    j["budget_shortfall_usd"] =
-        feas.reason == InfeasibleReason::kBudget ? num(bp.shortfall.value()) : Json(nullptr);
+    j.set("budget_shortfall_usd",
+          feas.reason == InfeasibleReason::kBudget ? num(bp.shortfall.value()) : Json(nullptr));
   }
   out.plan = plan_json(plan);
   const bool buildable = feas.feasible();
@@ -536,13 +563,18 @@ FabOutcome fab_checked(const FabRequest& a) {
     if (!buildable && it.key() != "units_per_year")
       it.value() = it.value().is_array() ? Json::array() : Json(nullptr);
     if (!buildable && a.budget && it.key() == "units_per_year") it.value() = nullptr;
-    j[it.key()] = it.value();
+    j.set(it.key(), it.value());
   }
   Json assumptions = Json::array();
   for (const auto& i : list_assumptions(fa))
-    assumptions.push_back({{"name", i.name}, {"value", num(i.value)}, {"unit", i.unit},
-                           {"source", i.source}});
-  j["assumptions"] = assumptions;
+    assumptions.push_back(ResultJson("fab", "assumptions")
+                              .set("name", i.name)
+                              .set("value", num(i.value))
+                              .set("unit", i.unit)
+                              .set("source", i.source)
+                              .json());
+  j.set("assumptions", assumptions);
+  out.json = j.json();
   return out;
 }
 

@@ -16,6 +16,7 @@
 #include "xpusim/config/model_schema.h"
 #include "xpusim/config/presets.h"
 #include "xpusim/perf/step_model.h"
+#include "xpusim/report/result_json.h"
 #include "xpusim/report/table.h"
 #include "xpusim/workload/parallelism_plan.h"
 
@@ -288,33 +289,34 @@ GemmOutcome gemm_checked(const GemmRequest& o) {
                                           GemmOperands{a, wb},
                                           with_runtime(default_calibration(), *runtime)));
   const GemmResult& r = out.result;
-  Json& j = out.json;
-  j["hardware"] = hw.id;
-  j["m"] = o.m;
-  j["n"] = o.n;
-  j["k"] = o.k;
-  j["batch"] = o.batch;
-  j["precision"] = to_string(a);
-  j["weight_precision"] = to_string(wb);
-  j["execution_precision"] = to_string(r.execution_precision);
-  j["runtime"] = std::string(runtime->name);
-  j["latency_ms"] = round6(units::to_ms(r.time));
-  j["isolated_call_ms"] = round6(units::to_ms(r.isolated_call_time));
-  j["tflops"] = round6(units::to_tflops(r.achieved));
-  j["peak_tflops"] = round6(units::to_tflops(peak_matrix_rate(hw, r.execution_precision)));
-  j["uncertainty"] = uncertainty_json("gemm", {{"latency_ms", units::to_ms(r.time)},
-                                               {"tflops", units::to_tflops(r.achieved), false}});
-  j["tile"] = Json{{"m", r.tile.m}, {"n", r.tile.n}, {"k", r.tile.k}};
-  j["tiles"] = r.tiles;
-  j["waves"] = r.waves;
-  j["bound"] = to_string(r.bound);
-  j["utilization"] = round6(r.utilization);
-  j["matrix_time_ms"] = round6(units::to_ms(r.matrix_time));
-  j["dram_time_ms"] = round6(units::to_ms(r.dram_time));
-  j["dram_bytes"] = bytes_count(r.bytes.dram);
-  j["l2_bytes"] = bytes_count(r.bytes.l2);
-  j["sustained_clock_ghz"] = round6(units::to_ghz(r.sustained_clock));
-  j["power_limited"] = r.power_limited;
+  ResultJson j("gemm");
+  j.set("hardware", hw.id);
+  j.set("m", o.m);
+  j.set("n", o.n);
+  j.set("k", o.k);
+  j.set("batch", o.batch);
+  j.set("precision", to_string(a));
+  j.set("weight_precision", to_string(wb));
+  j.set("execution_precision", to_string(r.execution_precision));
+  j.set("runtime", std::string(runtime->name));
+  j.set("latency_ms", round6(units::to_ms(r.time)));
+  j.set("isolated_call_ms", round6(units::to_ms(r.isolated_call_time)));
+  j.set("tflops", round6(units::to_tflops(r.achieved)));
+  j.set("peak_tflops", round6(units::to_tflops(peak_matrix_rate(hw, r.execution_precision))));
+  j.set("uncertainty", uncertainty_json("gemm", {{"latency_ms", units::to_ms(r.time)},
+                                                 {"tflops", units::to_tflops(r.achieved), false}}));
+  j.set("tile", Json{{"m", r.tile.m}, {"n", r.tile.n}, {"k", r.tile.k}});
+  j.set("tiles", r.tiles);
+  j.set("waves", r.waves);
+  j.set("bound", to_string(r.bound));
+  j.set("utilization", round6(r.utilization));
+  j.set("matrix_time_ms", round6(units::to_ms(r.matrix_time)));
+  j.set("dram_time_ms", round6(units::to_ms(r.dram_time)));
+  j.set("dram_bytes", bytes_count(r.bytes.dram));
+  j.set("l2_bytes", bytes_count(r.bytes.l2));
+  j.set("sustained_clock_ghz", round6(units::to_ghz(r.sustained_clock)));
+  j.set("power_limited", r.power_limited);
+  out.json = j.json();
   return out;
 }
 

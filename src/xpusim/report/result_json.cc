@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "xpusim/report/result_json.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "xpusim/base/check.h"
+
+namespace xpusim {
+namespace {
+
+using Json = ResultJson::Json;
+
+bool under(std::string_view name, std::string_view path) {
+  return name.size() > path.size() && name.starts_with(path) && name[path.size()] == '.';
+}
+
+[[noreturn]] void bug(const std::string& message) {
+  XPUSIM_CHECK(false, message.c_str());
+  std::abort();
+}
+
+// The value at dotted `path` of `obj`, created as objects on the way.
+Json& at_path(Json& obj, std::string_view path) {
+  Json* node = &obj;
+  for (;;) {
+    const size_t dot = path.find('.');
+    Json& next = (*node)[std::string(path.substr(0, dot))];
+    if (dot == std::string_view::npos) return next;
+    node = &next;
+    path = path.substr(dot + 1);
+  }
+}
+
+}  // namespace
+
+ResultJson::ResultJson(std::string_view type, std::string_view record)
+    : type_(find_result_type(type)), prefix_(record.empty() ? "" : std::string(record) + ".") {
+  XPUSIM_CHECK(type_ != nullptr, "ResultJson of an undeclared result type");
+}
+
+bool ResultJson::fits(const ResultField& field, const Json& value) {
+  if (value.is_null()) return true;
+  if (!field.key_meaning.empty()) {  // a map: an object of values of the type
+    if (!value.is_object()) return false;
+    ResultField element = field;
+    element.key_meaning = {};
+    return std::all_of(value.begin(), value.end(), [&](const Json& v) { return fits(element, v); });
+  }
+  FieldType t = field.type;
+  if (t == FieldType::kAuto && unit_of_key(field.name)) t = FieldType::kNumber;
+  switch (t) {
+    case FieldType::kNumber: return value.is_number();
+    case FieldType::kInteger: return value.is_number_integer();
+    case FieldType::kBool: return value.is_boolean();
+    case FieldType::kText: return value.is_string();
+    case FieldType::kAuto: break;
+  }
+  // Any scalar, or a list of scalars (one cell of the CSV).
+  const auto scalar = [](const Json& v) { return !v.is_object() && !v.is_array(); };
+  return scalar(value) || (value.is_array() && std::all_of(value.begin(), value.end(), scalar));
+}
+
+void ResultJson::check(const std::string& name, const Json& value) const {
+  const ResultField* field = find_field(*type_, name);
+  if (field && field->name == name && fits(*field, value)) return;
+  // A nested object or a list of records given whole: each key inside, by its dotted path.
+  if (value.is_object()) {
+    for (auto it = value.begin(); it != value.end(); ++it) check(name + "." + it.key(), *it);
+    return;
+  }
+  if (value.is_array() && std::all_of(value.begin(), value.end(),
+                                      [](const Json& e) { return e.is_object(); })) {
+    for (const Json& e : value) check(name, e);
+    return;
+  }
+  if (!field)
+    bug(fmt::format("\"{}\" is not a field of result type \"{}\"", name, type_->name));
+  bug(fmt::format("\"{}\" of result type \"{}\" holds {}, not of its declared type", name,
+                   type_->name, value.dump()));
+}
+
+ResultJson& ResultJson::set(std::string_view key, Json value) {
+  check(prefix_ + std::string(key), value);
+  const auto it = std::find_if(values_.begin(), values_.end(),
+                               [&](const auto& kv) { return kv.first == key; });
+  if (it != values_.end()) it->second = std::move(value);
+  else values_.emplace_back(std::string(key), std::move(value));
+  return *this;
+}
+
+Json ResultJson::json() const {
+  Json out = Json::object();
+  std::vector<bool> done(values_.size(), false);
+  for (const ResultField& f : type_->fields) {
+    if (!f.name.starts_with(prefix_)) continue;
+    const std::string_view rel = f.name.substr(prefix_.size());
+    for (size_t i = 0; i < values_.size(); ++i) {
+      if (done[i] || !(rel == values_[i].first || under(rel, values_[i].first))) continue;
+      at_path(out, values_[i].first) = values_[i].second;
+      done[i] = true;
+    }
+  }
+  return out;
+}
+
+}  // namespace xpusim

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: Apache-2.0
+// The emitter of report/result_json.h: keys in the declared table's order whatever order they are
+// set in, nested objects and lists of records placed where their first field is, values checked
+// against their declared type, and an undeclared key a bug that aborts (a death test).
+#include "xpusim/report/result_json.h"
+
+#include <gtest/gtest.h>
+
+namespace xpusim {
+namespace {
+
+using Json = ResultJson::Json;
+
+TEST(ResultJson, KeysComeOutInTheTablesOrder) {
+  // wafer declares die_width_mm ... cost_per_good_die_usd, feasible, ..., reticle_width_mm.
+  const Json j = ResultJson("wafer")
+                     .set("reticle_width_mm", 26.0)
+                     .set("feasible", true)
+                     .set("die_width_mm", 25.8)
+                     .set("die_height_mm", 31.55)
+                     .json();
+  EXPECT_EQ(j.dump(), R"({"die_width_mm":25.8,"die_height_mm":31.55,"feasible":true,)"
+                      R"("reticle_width_mm":26.0})");
+}
+
+TEST(ResultJson, NestedObjectsAndRecordsSitWhereTheirFirstFieldIs) {
+  const Json tile = Json{{"m", 128}, {"n", 256}, {"k", 64}};
+  const Json j = ResultJson("gemm").set("waves", 3).set("tile", tile).set("m", 4096).json();
+  EXPECT_EQ(j.dump(), R"({"m":4096,"tile":{"m":128,"n":256,"k":64},"waves":3})");
+  // A field of a nested object set by its dotted name.
+  EXPECT_EQ(ResultJson("gemm").set("tile.n", 8).set("tile.m", 4).json().dump(),
+            R"({"tile":{"m":4,"n":8}})");
+  // A record of a list, and the list given whole.
+  const Json comp = ResultJson("area", "dies.components").set("area_mm2", 1.5).set("name", "sram").json();
+  EXPECT_EQ(comp.dump(), R"({"name":"sram","area_mm2":1.5})");
+  const Json die = ResultJson("area", "dies").set("components", Json::array({comp})).set("name", "compute").json();
+  EXPECT_EQ(die.dump(), R"({"name":"compute","components":[{"name":"sram","area_mm2":1.5}]})");
+}
+
+TEST(ResultJson, MapsTakeDataAsKeys) {
+  const Json j = ResultJson("explore")
+                     .set("infeasible", Json{{"memory", 3}, {"reticle", 1}})
+                     .set("evaluated", 12)
+                     .json();
+  EXPECT_EQ(j.dump(), R"({"evaluated":12,"infeasible":{"memory":3,"reticle":1}})");
+}
+
+TEST(ResultJson, ValuesFitTheirDeclaredType) {
+  const ResultType* wafer = find_result_type("wafer");
+  ASSERT_NE(wafer, nullptr);
+  const ResultField* width = find_field(*wafer, "die_width_mm");  // a unit: a number
+  ASSERT_NE(width, nullptr);
+  EXPECT_TRUE(ResultJson::fits(*width, 25.8));
+  EXPECT_TRUE(ResultJson::fits(*width, nullptr));
+  EXPECT_FALSE(ResultJson::fits(*width, "25.8"));
+  const ResultType* search = find_result_type("explore");
+  ASSERT_NE(search, nullptr);
+  const ResultField* id = find_field(*search, "designs.design_id");  // text
+  ASSERT_NE(id, nullptr);
+  EXPECT_FALSE(ResultJson::fits(*id, 7));
+  const ResultField* inf = find_field(*search, "infeasible");  // a map of integers
+  ASSERT_NE(inf, nullptr);
+  EXPECT_TRUE(ResultJson::fits(*inf, Json{{"memory", 3}}));
+  EXPECT_FALSE(ResultJson::fits(*inf, Json{{"memory", "three"}}));
+  EXPECT_FALSE(ResultJson::fits(*inf, 3));
+}
+
+TEST(ResultJsonDeathTest, AnUndeclaredKeyOrAWrongTypeIsABug) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_DEATH(ResultJson("wafer").set("die_widht_mm", 1.0), "not a field of result type \"wafer\"");
+  EXPECT_DEATH(ResultJson("wafer").set("die_width_mm", "wide"), "not of its declared type");
+  EXPECT_DEATH(ResultJson("area", "dies").set("components", Json::array({Json{{"nmae", "x"}}})),
+               "dies.components.nmae");
+}
+
+}  // namespace
+}  // namespace xpusim
