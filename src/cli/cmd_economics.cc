@@ -16,6 +16,7 @@
 #include "xpusim/api/economics.h"
 #include "xpusim/base/text.h"
 #include "xpusim/cost/yield_model.h"
+#include "xpusim/report/result_fields.h"
 #include "xpusim/report/table.h"
 
 namespace xpusim::cli {
@@ -32,8 +33,13 @@ void emit(const GlobalOptions& g, const json& j, const Table& table, std::string
   else print(table.to_text());
 }
 
+// The keys the INFEASIBLE line says, left out of the field tables below it.
+constexpr std::string_view kFeasibilityKeys[] = {"feasible", "infeasible_reason",
+                                                 "infeasible_detail"};
+
 // A table answer that is infeasible starts with "INFEASIBLE: <reason>: <detail>" (CSV has the
 // feasible, infeasible_reason and infeasible_detail columns).
+
 void print_infeasible_line(const GlobalOptions& g, const Feasibility& f) {
   if (g.format == "table" && !f.feasible()) print("INFEASIBLE: " + f.to_string() + "\n");
 }
@@ -86,31 +92,8 @@ struct WaferArgs : api::WaferRequest {};
 
 void run_wafer(const GlobalOptions& g, const WaferArgs& a) {
   const api::WaferOutcome out = value_or_throw(api::wafer_scenario(a));
-  const WaferSpec& w = out.wafer;
-  const GridCount& grid = out.grid;
-  const Feasibility& feas = grid.feasibility;
-  const int good = out.good_dies;
-  const double wafer_cost = out.wafer_cost_usd;
-  Table table({"quantity", "value"});
-  if (feas.reason != InfeasibleReason::kReticle) {
-    table.add_row({"gross_dies_formula", fixed(out.gross_dies_formula, 2)});
-    table.add_row({"full_dies", std::to_string(grid.full_dies)});
-    if (w.reticle) {
-      table.add_row({"dies_per_shot", std::to_string(grid.dies_per_shot)});
-      table.add_row({"shots", std::to_string(grid.shots)});
-    }
-    table.add_row({"yield (" + a.yield_model + ")", fixed(out.yield, 4)});
-    table.add_row({"good_dies", std::to_string(good)});
-    table.add_row({"cost_per_good_die_usd", good > 0 ? fixed(wafer_cost / good, 2) : "-"});
-  } else {
-    table.add_row({"die_area_mm2", fixed(out.die.area().value(), 2)});
-    table.add_row({"reticle_field_mm", fmt::format("{} x {}", w.field_width.value(),
-                                                   w.field_height.value())});
-    table.add_row({"reticle_overhang_width_mm", fixed(grid.reticle_overhang_width.value(), 2)});
-    table.add_row({"reticle_overhang_height_mm", fixed(grid.reticle_overhang_height.value(), 2)});
-  }
-  print_infeasible_line(g, feas);
-  emit(g, out.json, table);
+  print_infeasible_line(g, out.grid.feasibility);
+  emit(g, out.json, field_table(*find_result_type("wafer"), out.json, kFeasibilityKeys));
 }
 
 // ---- cost --------------------------------------------------------------------------------------
@@ -170,17 +153,7 @@ struct FabArgs : api::FabRequest {
 void run_fab(const GlobalOptions& g, const FabArgs& a) {
   const api::FabOutcome out = value_or_throw(api::fab_scenario(with_overrides(a, g)));
   const Feasibility& feas = out.feasibility;
-  Table table({"quantity", "value"});
-  if (out.budget) {
-    table.add_row({"budget_usd", sig(out.budget->budget.value())});
-    table.add_row({"design_nre_usd", sig(out.budget->design_nre.value())});
-    if (feas.reason == InfeasibleReason::kBudget)
-      table.add_row({"budget_shortfall_usd", sig(out.budget->shortfall.value())});
-  }
-  for (auto it = out.plan.begin(); it != out.plan.end(); ++it) {
-    if (it.value().is_number()) table.add_row({it.key(), sig(it.value().get<double>())});
-    else if (it.value().is_string()) table.add_row({it.key(), it.value().get<std::string>()});
-  }
+  const Table table = field_table(*find_result_type("fab"), out.json, kFeasibilityKeys);
   print_infeasible_line(g, feas);
   write_html(a.html, HtmlReportKind::kFab, out.json, nullptr, g);
   emit(g, out.json, table);

@@ -183,8 +183,8 @@ void run_gemm(const GemmOptions& o, const GlobalOptions& g) {
     print_tidy_csv(j, g);
     return;
   }
-  // key / value, numbers by the significant-figure rule (report/result_fields.h)
-  std::fputs(value_or_throw(tidy_table(j, "")).transposed().to_text().c_str(), stdout);
+  // field / value / unit from gemm's field table, numbers by the one rule (report/result_fields.h)
+  std::fputs(field_table(*find_result_type("gemm"), j).to_text().c_str(), stdout);
 }
 
 // ---- compare --------------------------------------------------------------------------------

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "xpusim/base/check.h"
 #include "xpusim/base/text.h"
 
 namespace xpusim {
@@ -164,6 +165,12 @@ void record_rows(const Json& node, const std::vector<std::string>& path, size_t 
     if (e.is_object()) record_rows(e, path, at, key, base, rows);
 }
 
+NumberKind number_kind(std::string_view key, bool integer) {
+  const auto unit = unit_of_key(key);
+  return integer || (unit && unit->kind == NumberKind::kCount) ? NumberKind::kCount
+                                                               : NumberKind::kMeasure;
+}
+
 void find_lists(const Json& obj, const std::string& prefix, std::vector<std::string>& out) {
   for (auto it = obj.begin(); it != obj.end(); ++it) {
     const std::string key = joined(prefix, it.key());
@@ -307,15 +314,34 @@ Result<Table> tidy_table(const Json& doc, std::string_view records, std::string_
       numeric_rows.push_back(r);
       all_integer = all_integer && c.integer;
     }
-    const auto unit = unit_of_key(header[col]);
-    const NumberKind kind = all_integer || (unit && unit->kind == NumberKind::kCount)
-                                ? NumberKind::kCount
-                                : NumberKind::kMeasure;
-    const std::vector<std::string> text = format_column(numbers, kind);
+    const std::vector<std::string> text = format_column(numbers, number_kind(header[col], all_integer));
     for (size_t r : numeric_rows) cells[r][col] = text[r];
   }
   Table t(header);
   for (auto& r : cells) t.add_row(std::move(r));
+  return t;
+}
+
+Table field_table(const ResultType& type, const Json& doc,
+                  std::span<const std::string_view> leave_out) {
+  Cells cells;
+  if (doc.is_object()) own_cells(doc, "", cells);
+  Table t({"field", "value", "unit"});
+  for (const auto& [key, c] : cells) {
+    XPUSIM_CHECK(find_field(type, key) != nullptr, key.c_str());
+    if (c.type == Cell::kNull ||
+        std::find(leave_out.begin(), leave_out.end(), key) != leave_out.end())
+      continue;
+    // The unit: of the nearest dotted part that names one.
+    std::optional<UnitSuffix> unit;
+    for (std::string_view rest = key; !unit && !rest.empty();) {
+      unit = unit_of_key(rest);
+      const size_t dot = rest.rfind('.');
+      rest = dot == std::string_view::npos ? std::string_view() : rest.substr(0, dot);
+    }
+    t.add_row({key, c.type == Cell::kText ? c.text : format_number(c.number, number_kind(key, c.integer)),
+               unit ? std::string(unit->unit) : ""});
+  }
   return t;
 }
 

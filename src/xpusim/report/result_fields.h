@@ -100,6 +100,15 @@ const ResultField* find_field(const ResultType& type, std::string_view key);
 // fields must equal this for every document its command writes (optional keys aside).
 std::vector<std::string> flattened_field_names(const nlohmann::ordered_json& doc);
 
+// The terminal table of a record of `type` (the key-value layout of wafer, fab, gemm): one row per
+// scalar field of `doc` in its order (nested objects by dotted name; lists of records are tables
+// of their own and left out), its value by the number rule (format_number: kCount for JSON
+// integers and `_bytes`) and its unit from the field's name (the nearest dotted part with a unit
+// suffix: `uncertainty.latency_ms.p10` is in ms). A field without a figure (null) has no row, nor
+// has a key in `leave_out`. Every key must be a field of `type` (XPUSIM_CHECK: a bug otherwise).
+Table field_table(const ResultType& type, const nlohmann::ordered_json& doc,
+                  std::span<const std::string_view> leave_out = {});
+
 // `describe result TYPE`: one row per field (name, unit, quantity, meaning).
 Table describe_result_type(const ResultType& type);
 

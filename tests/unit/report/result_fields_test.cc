@@ -114,3 +114,42 @@ TEST(ResultTypes, NamesAreUniqueAndEveryFieldHasAMeaning) {
 
 }  // namespace
 }  // namespace xpusim
+
+namespace xpusim {
+namespace {
+
+// The key-value terminal table of a record: one row per field with a figure, its value by the
+// number rule and its unit from the nearest dotted part that names one.
+TEST(FieldTable, RowsAreTheFieldsWithAFigureValueByTheRuleUnitBySuffix) {
+  const ResultType* gemm = find_result_type("gemm");
+  ASSERT_NE(gemm, nullptr);
+  const Json doc = {{"hardware", "h100"},
+                    {"m", 4096},
+                    {"latency_ms", 0.17312},
+                    {"tflops", nullptr},  // no figure: no row
+                    {"uncertainty", {{"latency_ms", {{"p10", 0.163}}}}},
+                    {"dram_bytes", 176160768.0},
+                    {"power_limited", false}};
+  const Table t = field_table(*gemm, doc);
+  EXPECT_EQ(t.header(), (std::vector<std::string>{"field", "value", "unit"}));
+  const std::vector<std::vector<std::string>> want = {
+      {"hardware", "h100", ""},
+      {"m", "4096", ""},
+      {"latency_ms", "0.1731", "ms"},
+      {"uncertainty.latency_ms.p10", "0.1630", "ms"},
+      {"dram_bytes", "176160768", "B"},
+      {"power_limited", "false", ""}};
+  EXPECT_EQ(t.rows(), want);
+  const std::string_view leave_out[] = {"hardware"};
+  EXPECT_EQ(field_table(*gemm, doc, leave_out).rows().front().front(), "m");
+}
+
+TEST(FieldTableDeathTest, AnUndeclaredKeyIsABug) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  const ResultType* gemm = find_result_type("gemm");
+  ASSERT_NE(gemm, nullptr);
+  EXPECT_DEATH((void)field_table(*gemm, Json{{"latnecy_ms", 1.0}}), "latnecy_ms");
+}
+
+}  // namespace
+}  // namespace xpusim
