@@ -226,6 +226,7 @@ void add_serve_commands(CLI::App& app, GlobalOptions& global) {
   c->add_option("--router", o->router, "replica router: " + join(builtin_routers().names()))
       ->capture_default_str();
   c->add_option("--timeline", o->timeline, "write one CSV row per engine iteration to FILE");
+  add_system_options(c, o->system, o->system_params);
   add_html_option(c, o->html);
   c->add_flag("--quiet", o->quiet,
               "no progress line of the --mlperf rate search (written to stderr only when it is a "
