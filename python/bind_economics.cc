@@ -64,7 +64,9 @@ Binder<CostRequest> cost_keywords() {
       .add("power", &CostRequest::power)
       .add("lifetime_years", &CostRequest::lifetime_years)
       .add("electricity_usd_per_kwh", &CostRequest::electricity_usd_per_kwh)
-      .add("tokens_per_second", &CostRequest::tokens_per_second);
+      .add("tokens_per_second", &CostRequest::tokens_per_second)
+      .add("system", &CostRequest::system)
+      .add("system_params", &CostRequest::system_params);
   return b;
 }
 

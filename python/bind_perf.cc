@@ -38,7 +38,9 @@ Binder<RunRequest> run_keywords() {
       .add("electricity_price", &RunRequest::electricity_usd_per_kwh)
       .add("device_price", &RunRequest::device_price_usd)
       .add("gross_margin", &RunRequest::gross_margin)
-      .add("lifetime_years", &RunRequest::lifetime_years);
+      .add("lifetime_years", &RunRequest::lifetime_years)
+      .add("system", &RunRequest::system)
+      .add("system_params", &RunRequest::system_params);
   return b;
 }
 

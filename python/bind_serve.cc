@@ -43,7 +43,9 @@ Binder<ServeRequest> serve_keywords() {
       .add("decode_tp", &ServeRequest::decode_tp)
       .add("decode_pp", &ServeRequest::decode_pp)
       .add("router", &ServeRequest::router)
-      .add("timeline", &ServeRequest::timeline);
+      .add("timeline", &ServeRequest::timeline)
+      .add("system", &ServeRequest::system)
+      .add("system_params", &ServeRequest::system_params);
   return b;
 }
 

@@ -161,6 +161,16 @@ void run_fab(const GlobalOptions& g, const FabArgs& a) {
 
 }  // namespace
 
+void add_system_options(CLI::App* cmd, std::optional<std::string>& system,
+                        std::vector<std::string>& params) {
+  cmd->add_option("--system", system,
+                  "server around each device for the TCO: " + join(system_class_names()) +
+                      " (default: by the hardware's scale-up fabric)");
+  cmd->add_option("--system-param", params,
+                  "override a system parameter: NAME=VALUE (repeatable; names in the JSON's "
+                  "system.params)");
+}
+
 void add_economics_commands(CLI::App& app, GlobalOptions& g) {
   {
     auto args = std::make_shared<HardwareArgs>();
@@ -256,12 +266,7 @@ void add_economics_commands(CLI::App& app, GlobalOptions& g) {
     bound_real(sub->add_option("--tokens-per-second", a->tokens_per_second,
                                "output tokens/s for the cost per million tokens"),
                bounds::kTokensPerSecond);
-    sub->add_option("--system", a->system,
-                    "server around each device for the TCO: " + join(system_class_names()) +
-                        " (default: by the hardware's scale-up fabric)");
-    sub->add_option("--system-param", a->system_params,
-                    "override a system parameter: NAME=VALUE (repeatable; names in the JSON's "
-                    "system.params)");
+    add_system_options(sub, a->system, a->system_params);
     bound_real(sub->add_option("--utilization", a->utilization,
                                "fraction of the lifetime the device works (the rest idle)"),
                bounds::kUtilization)

@@ -291,6 +291,7 @@ void add_perf_commands(CLI::App& app, GlobalOptions& global) {
                              "depreciation lifetime, years"),
              bounds::kLifetimeYears)
       ->capture_default_str();
+  add_system_options(run, run_opts->system, run_opts->system_params);
   add_html_option(run, run_opts->html);
   run->callback([run_opts, &global] { run_scenario(*run_opts, global); });
 

@@ -122,7 +122,12 @@ void run_serve(const ServeOptions& o, const GlobalOptions& g) {
   s.add_row({"mean_decode_batch", fixed(r->mean_decode_batch, 1)});
   s.add_row({"mean_tokens_per_step", fixed(r->mean_tokens_per_step, 1)});
   s.add_row({"steps", std::to_string(r->counters.steps)});
+  // The clock under the TDP of the steps with prefill work and of the decode-only steps.
+  for (const auto& [kind, c] : {std::pair{"prefill", r->prefill_clock}, std::pair{"decode", r->decode_clock}})
+    s.add_row({fmt::format("{}_sustained_clock_ghz", kind),
+               fixed(units::to_ghz(c.sustained_clock), 3) + (c.power_limited ? " (power-limited)" : "")});
   if (econ_ok) {
+    s.add_row({"system (server class)", (*econ)->system.name});
     s.add_row({"energy_per_output_token_j", sig((*econ)->energy_per_output_token.value(), 4)});
     s.add_row({"average_power_w (per device)", fixed((*econ)->average_power.value(), 0)});
     s.add_row({"usd_per_million_output_tokens",
@@ -226,6 +231,7 @@ void add_serve_commands(CLI::App& app, GlobalOptions& global) {
   c->add_option("--router", o->router, "replica router: " + join(builtin_routers().names()))
       ->capture_default_str();
   c->add_option("--timeline", o->timeline, "write one CSV row per engine iteration to FILE");
+  add_system_options(c, o->system, o->system_params);
   add_html_option(c, o->html);
   c->add_flag("--quiet", o->quiet,
               "no progress line of the --mlperf rate search (written to stderr only when it is a "

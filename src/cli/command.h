@@ -59,6 +59,10 @@ void add_validate_commands(CLI::App& app, GlobalOptions& global);
 void add_perf_commands(CLI::App& app, GlobalOptions& global);
 // `area`, `wafer`, `cost`, `fab` (cmd_economics.cc).
 void add_economics_commands(CLI::App& app, GlobalOptions& global);
+// `--system CLASS` and `--system-param NAME=VALUE` (cost, run, serve: the server around each
+// device, cost/system_tco.h) (cmd_economics.cc).
+void add_system_options(CLI::App* cmd, std::optional<std::string>& system,
+                        std::vector<std::string>& params);
 
 // list/show/describe dataset: request-length datasets of serving benchmarks (cmd_dataset.cc).
 void add_dataset_commands(CLI::App& app, GlobalOptions& global);

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "xpusim/api/impl/input_failure.h"
+#include "xpusim/api/impl/system_choice.h"
 #include "xpusim/config/hardware_schema.h"
 #include "xpusim/cost/node_economics.h"
 #include "xpusim/cost/yield_model.h"
@@ -281,57 +282,6 @@ CostAssumptions cost_assumptions(const ChipCostRequest& a) {
   return ca;
 }
 
-// The server of the TCO: --system (default: the hardware's class) with --system-param overrides.
-SystemSpec load_system(const CostRequest& a, const HardwareSpec& hw) {
-  auto base = builtin_system(a.system.value_or(default_system_class(hw)));
-  if (!base) input_error("--system", base.error().front().message);
-  SystemSpec s = *base;
-  Diagnostics diags;
-  for (const auto& kv : a.system_params) {
-    auto eq = kv.find('=');
-    if (eq == std::string::npos) {
-      diags.push_back({.file = "<command line>", .path = "--system-param",
-                       .message = fmt::format("expected NAME=NUMBER, got '{}'", kv)});
-      continue;
-    }
-    auto v = parse_bounded_real(std::string_view(kv).substr(eq + 1), bounds::kFabAssumption);
-    if (!v) {
-      diags.push_back({.file = "<command line>", .path = "--system-param " + kv.substr(0, eq),
-                       .message = v.error()});
-      continue;
-    }
-    if (auto r = set_system_param(s, kv.substr(0, eq), *v); !r) {
-      for (auto d : r.error()) {
-        d.file = "<command line>";
-        d.path = "--system-param " + d.path;
-        diags.push_back(d);
-      }
-    }
-  }
-  if (!diags.empty()) fail_with(diags);
-  return s;
-}
-
-Json system_json(const SystemSpec& s) {
-  const SystemPowerTerms t = system_power_terms(s);
-  Json params = Json::array();
-  for (const auto& p : list_system_params(s))
-    params.push_back(ResultJson("cost", "system.params")
-                         .set("name", p.name)
-                         .set("value", num(p.value))
-                         .set("unit", p.unit)
-                         .set("description", p.description)
-                         .set("source", p.source)
-                         .json());
-  return ResultJson("cost", "system")
-      .set("class", s.name)
-      .set("description", s.description)
-      .set("power_factor", num(t.factor))
-      .set("fixed_power_w", num(t.fixed.value()))
-      .set("params", params)
-      .json();
-}
-
 CostOutcome cost_checked(const CostRequest& a) {
   BoundChecks checks;
   check_chip_cost_bounds(checks, a);
@@ -365,7 +315,7 @@ CostOutcome cost_checked(const CostRequest& a) {
   const Watts power = out.power;
   const Usd capital = a.price ? units::usd(*a.price) : c.total_per_unit;
   ta.utilization = a.utilization;
-  out.system = load_system(a, l.hw);
+  out.system = load_system(a.system, a.system_params, l.hw);
   out.tco_assumptions = value_or_fail(system_tco_assumptions(out.system, tdp, ta));
   ta = out.tco_assumptions;
   out.tco = value_or_fail(total_cost_of_ownership(capital, power, ta));

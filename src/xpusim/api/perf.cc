@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "xpusim/api/impl/input_failure.h"
+#include "xpusim/api/impl/system_choice.h"
 #include "xpusim/api/impl/uncertainty.h"
 #include "xpusim/base/text.h"
 #include "xpusim/config/hardware_schema.h"
@@ -85,8 +86,9 @@ Json memory_json(const MemoryFootprint& m) {
 }
 
 // ---- run ------------------------------------------------------------------------------------
-TokenEconomicsAssumptions economics_assumptions(const RunRequest& o) {
+TokenEconomicsAssumptions economics_assumptions(const RunRequest& o, const HardwareSpec& hw) {
   TokenEconomicsAssumptions a;
+  a.system = load_system(o.system, o.system_params, hw);
   a.tco.electricity = UsdPerJoule(o.electricity_usd_per_kwh / 3.6e6);
   a.tco.lifetime = units::seconds(o.lifetime_years * 365.25 * 86400.0);
   if (o.device_price_usd) a.device_price = units::usd(*o.device_price_usd);
@@ -106,8 +108,9 @@ void add_economics_json(Json& j, const TokenEconomicsAssumptions& a,
       num_or_null(ok, ok ? e->cost_per_million_output_tokens.value() : 0);
   Json x;
   x["electricity_usd_per_kwh"] = round6(a.tco.electricity.value() * 3.6e6);
-  x["pue"] = round6(a.tco.pue);
-  x["system_power_factor"] = round6(a.tco.system_power_factor);
+  // The server's (cost/system_tco.h): known without the chip's power.
+  x["pue"] = round6(a.system->pue);
+  x["system_power_factor"] = round6(system_power_terms(*a.system).factor);
   x["lifetime_years"] = round6(a.tco.lifetime.value() / (365.25 * 86400.0));
   x["utilization"] = round6(a.tco.utilization);
   x["gross_margin"] = a.device_price ? Json(nullptr) : Json(round6(a.gross_margin));
@@ -126,8 +129,11 @@ void add_economics_json(Json& j, const TokenEconomicsAssumptions& a,
       num_or_null(ok, ok ? e->system_energy_per_output_token.value() : 0);
   x["tco_per_device_usd"] = num_or_null(ok, ok ? e->tco.total.value() : 0);
   x["tco_per_device_hour_usd"] = num_or_null(ok, ok ? e->tco_per_hour.value() : 0);
+  x["host_capital_usd"] = num_or_null(ok, ok ? e->tco.host_capital.value() : 0);
+  x["facility_capital_usd"] = num_or_null(ok, ok ? e->tco.facility_capital.value() : 0);
   x["unavailable_reason"] = !e ? Json(e.error().empty() ? "" : e.error().front().message)
                            : !e->feasibility.feasible() ? Json("scenario infeasible") : Json(nullptr);
+  x["system"] = system_json(*a.system);
   j["economics"] = x;
 }
 
@@ -241,7 +247,7 @@ RunOutcome run_checked(const RunRequest& o) {
   // tp, pp <= 4096 (their bounds), so tp x pp fits an int.
   sc.devices = o.devices.value_or(o.tp * o.pp);
   flags_or_fail(check_static_scenario(model, sc));  // the plan, and devices a multiple of tp x pp
-  const TokenEconomicsAssumptions econ_assumptions = economics_assumptions(o);
+  const TokenEconomicsAssumptions econ_assumptions = economics_assumptions(o, hw);
   const RuntimeProfile* runtime = runtime_or_fail(o.runtime);
   out.runtime = std::string(runtime->name);
   const PerfCalibration cal = with_runtime(default_calibration(), *runtime);

@@ -51,6 +51,8 @@ struct RunRequest : StaticWorkload {
   std::optional<double> device_price_usd;   // default: modelled cost / (1 - gross margin)
   double gross_margin = kDefaultGrossMargin;
   double lifetime_years = TcoAssumptions{}.lifetime.value() / (365.25 * 86400.0);
+  std::optional<std::string> system;        // server class (cost/system_tco.h); default by hardware
+  std::vector<std::string> system_params;   // NAME=VALUE overrides of the class
 };
 
 struct RunOutcome {

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "xpusim/api/impl/input_failure.h"
+#include "xpusim/api/impl/system_choice.h"
 #include "xpusim/api/impl/uncertainty.h"
 #include "xpusim/config/presets.h"
 #include "xpusim/config/hardware_schema.h"
@@ -221,6 +222,9 @@ ServeOutcome serve_checked(const ServeRequest& o) {
   out.model = loaded_or_fail(load_model(o.model, set.model), "--model");
   const HardwareSpec& hw = out.hw;
   const ModelSpec& model = out.model;
+  // The server around each device for the economics (--system, default the hardware's class).
+  TokenEconomicsAssumptions econ_assumptions;
+  econ_assumptions.system = load_system(o.system, o.system_params, hw);
   SystemConfig& config = out.config;
   config.plan = ParallelismPlan{o.tp, o.pp, o.ep, 1, false};
   config.disaggregation = parse_disaggregate(o.disaggregate);
@@ -288,7 +292,8 @@ ServeOutcome serve_checked(const ServeRequest& o) {
   std::optional<Result<TokenEconomics>>& econ = out.economics;
   if (r && r->counters.output_tokens > 0)
     econ = serving_token_economics(hw, config.precision, r->activity, r->duration,
-                                   static_cast<double>(r->counters.output_tokens));
+                                   static_cast<double>(r->counters.output_tokens),
+                                   econ_assumptions);
   const bool econ_ok = out.economics_ok();
   auto num = [&](bool ok, double v) { return ok ? Json(round6(v)) : Json(nullptr); };
 
@@ -359,6 +364,14 @@ ServeOutcome serve_checked(const ServeRequest& o) {
   j["steady_output_tokens_per_s"] =
       num(r && r->steady_output_tokens_per_s,
           r && r->steady_output_tokens_per_s ? r->steady_output_tokens_per_s->value() : 0);
+  // The clocks the steps ran at under the TDP (serving/power_limiter.h): those with prefill work
+  // and the decode-only ones; null when the deployment is infeasible.
+  auto clock = [&](const PhaseClock* c) {
+    return Json{{"sustained_clock_ghz", num(c != nullptr, c ? units::to_ghz(c->sustained_clock) : 0)},
+                {"power_limited", c ? Json(c->power_limited) : Json(nullptr)}};
+  };
+  j["prefill"] = clock(r ? &r->prefill_clock : nullptr);
+  j["decode"] = clock(r ? &r->decode_clock : nullptr);
   const LatencySummary none;
   j["ttft_ms"] = latency_json(r ? r->ttft : none);
   j["tpot_ms"] = latency_json(r ? r->tpot : none);
@@ -392,6 +405,7 @@ ServeOutcome serve_checked(const ServeRequest& o) {
   j["usd_per_million_output_tokens"] =
       num(econ_ok, econ_ok ? (*econ)->cost_per_million_output_tokens.value() : 0);
   j["average_power_w"] = num(econ_ok, econ_ok ? (*econ)->average_power.value() : 0);
+  j["system"] = system_json(*econ_assumptions.system);
   j["economics_unavailable_reason"] =
       econ_ok ? Json(nullptr)
               : Json(!r ? "scenario infeasible"

@@ -46,6 +46,9 @@ struct ServeRequest {
   std::optional<int> decode_tp, decode_pp;
   std::string router = "round_robin";
   std::string timeline;                     // a CSV file of one row per engine iteration | ""
+  std::optional<std::string> system;        // server class for the economics (cost/system_tco.h);
+                                            // default by hardware
+  std::vector<std::string> system_params;   // NAME=VALUE overrides of the class
   // Called after every engine iteration is scheduled (the HTML report's timeline); not a flag.
   std::function<void(const StepRecord&)> on_step;
   // --mlperf server / interactive: per probed rate of the search (probes done, at most in all).

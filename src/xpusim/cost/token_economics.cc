@@ -46,16 +46,43 @@ Result<void> check_assumptions(const TokenEconomicsAssumptions& as) {
     d.push_back({.path = "gross_margin",
                  .message = fmt::format("gross margin must be in [0, 1), got {}", as.gross_margin)});
   if (!d.empty()) return tl::unexpected(d);
+  if (as.system)
+    if (auto ok = check_system(*as.system); !ok) return tl::unexpected(ok.error());
   // Validates lifetime, PUE, overhead, utilisation and electricity price before any work.
   if (auto check = total_cost_of_ownership(Usd(0), Watts(0), as.tco); !check)
     return tl::unexpected(check.error());
   return {};
 }
 
-// Capital, TCO and cost per token of `e` (average_power set) at `per_device` tokens/s per device.
+// The server (the given one, else the hardware's class) and the TCO assumptions with its terms
+// (system_tco.h), the facility sized for the device's TDP, else for its modelled peak power.
+Result<void> add_system(const HardwareSpec& hw, const AreaReport& area,
+                        const TokenEconomicsAssumptions& as, TokenEconomics& e) {
+  if (as.system) {
+    e.system = *as.system;
+  } else {
+    auto s = builtin_system(default_system_class(hw));
+    if (!s) return tl::unexpected(s.error());
+    e.system = *s;
+  }
+  Watts limit = hw.physical.tdp;
+  if (!(limit.value() > 0)) {
+    auto peak = estimate_power(hw, area, peak_activity(hw));
+    if (!peak) return tl::unexpected(peak.error());
+    limit = peak->total;
+  }
+  auto t = system_tco_assumptions(e.system, limit, as.tco);
+  if (!t) return tl::unexpected(t.error());
+  e.tco_assumptions = *t;
+  return {};
+}
+
+// Capital, TCO and cost per token of `e` (average_power and tco_assumptions set) at `per_device`
+// tokens/s per device.
 Result<void> add_costs(const HardwareSpec& hw, const AreaReport& area,
                        const TokenEconomicsAssumptions& as, Watts static_power,
                        TokensPerSecond per_device, TokenEconomics& e) {
+  const TcoAssumptions& t = e.tco_assumptions;
   // Capital per device: the given price, else the modelled cost per unit (manufacturing + NRE,
   // economics.md §3-§4, §3.6) marked up by the gross margin.
   if (as.device_price) {
@@ -70,12 +97,12 @@ Result<void> add_costs(const HardwareSpec& hw, const AreaReport& area,
   // TCO per device = capital + lifetime energy (tco.cc); cost per token = TCO per hour of use /
   // tokens per hour of use (SemiAnalysis-style TCO per token).
   // Unutilised lifetime (utilisation < 1): the chip idles clock-gated at its static power.
-  auto tco = total_cost_of_ownership(e.device_price, e.average_power, as.tco, static_power);
+  auto tco = total_cost_of_ownership(e.device_price, e.average_power, t, static_power);
   if (!tco) return tl::unexpected(tco.error());
   e.tco = *tco;
-  const Seconds used = as.tco.lifetime * as.tco.utilization;
+  const Seconds used = t.lifetime * t.utilization;
   e.tco_per_hour = e.tco.total * (units::kSecondsPerHour / used.value());
-  auto per_m = cost_per_million_tokens(e.tco, per_device, as.tco);
+  auto per_m = cost_per_million_tokens(e.tco, per_device, t);
   if (!per_m) return tl::unexpected(per_m.error());
   e.cost_per_million_output_tokens = *per_m;
   return {};
@@ -151,10 +178,11 @@ Result<TokenEconomics> token_economics(const HardwareSpec& hw, const StaticScena
   const double devices = static_cast<double>(scenario.devices);
   const double tokens = static_cast<double>(result.replicas) * static_cast<double>(scenario.batch) *
                         static_cast<double>(scenario.output_len);
-  // System overhead (tco.h): power delivery and fans in proportion to the chip, plus a fixed share
-  // per device (host, network) from Epoch AI's ~1,700 W per H100 system (economics.md §6), drawn
-  // for the whole run whatever the chip load; facility overhead by the PUE.
-  const TcoAssumptions& t = as.tco;
+  // System overhead (system_tco.h, the server class): power delivery and fans in proportion to the
+  // chip, plus a fixed share per device (host, NICs, switches, the network), drawn for the whole
+  // run whatever the chip load; facility overhead by the PUE.
+  if (auto sys = add_system(hw, *area, as, e); !sys) return tl::unexpected(sys.error());
+  const TcoAssumptions& t = e.tco_assumptions;
   e.energy_per_output_token = device_energy * devices / tokens;
   e.system_energy_per_output_token =
       (device_energy * t.system_power_factor + t.system_fixed_power * result.e2e_latency) * t.pue *
@@ -220,7 +248,8 @@ Result<TokenEconomics> serving_token_economics(const HardwareSpec& hw,
   e.idle_power = min(idle->total, min(e.prefill.power, e.decode.power));
   const double n = static_cast<double>(devices);
   e.average_power = energy / wall / n;
-  const TcoAssumptions& t = as.tco;
+  if (auto sys = add_system(hw, *area, as, e); !sys) return tl::unexpected(sys.error());
+  const TcoAssumptions& t = e.tco_assumptions;
   e.energy_per_output_token = energy / output_tokens;
   e.system_energy_per_output_token =
       (energy * t.system_power_factor + t.system_fixed_power * wall * n) * t.pue / output_tokens;

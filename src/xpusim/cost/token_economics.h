@@ -14,6 +14,7 @@
 #include "xpusim/base/feasibility.h"
 #include "xpusim/config/hardware_spec.h"
 #include "xpusim/cost/chip_cost.h"
+#include "xpusim/cost/system_tco.h"
 #include "xpusim/cost/tco.h"
 #include "xpusim/perf/static_sim.h"
 #include "xpusim/units/quantity.h"
@@ -27,7 +28,14 @@ namespace xpusim {
 inline constexpr double kDefaultGrossMargin = 0.75;
 
 struct TokenEconomicsAssumptions {
-  TcoAssumptions tco;                    // electricity, PUE, system overhead, lifetime, utilisation
+  // Electricity, lifetime and utilisation. Its system power terms, PUE and host, network and
+  // facility capital are replaced by the server's (`system`).
+  TcoAssumptions tco;
+  // The server around each device (cost/system_tco.h, the model of `xpusim cost --system`):
+  // default, the hardware's class (default_system_class: by its scale-up fabric). Its terms enter
+  // the TCO through system_tco_assumptions at the device's TDP (without one, its modelled peak
+  // power).
+  std::optional<SystemSpec> system;
   std::optional<Usd> device_price;       // purchase price of one device; default: cost / (1 - m)
   double gross_margin = kDefaultGrossMargin;  // in [0, 1); used only without device_price
   CostAssumptions cost;                  // for the modelled cost per unit (default price)
@@ -48,11 +56,14 @@ struct TokenEconomics {
   Watts average_power;                   // per device over the whole run (TTFT + decode)
   bool capped = false;                   // prefill or decode power was capped by the TDP
   Joules energy_per_output_token;        // all devices' chip energy / output tokens
-  Joules system_energy_per_output_token; // (chip x system factor + fixed share) x PUE
+  Joules system_energy_per_output_token; // (chip x system factor + fixed share) x PUE (the
+                                         // server's terms, cost/system_tco.h)
   Watts system_power;                    // devices x (average x factor + fixed share) x PUE
   Usd device_price;                      // capital per device used in the TCO
   bool device_price_modelled = false;    // true: cost/ estimate with the gross margin
   Usd modelled_cost_per_unit;            // cost/ manufacturing + NRE per unit (when modelled)
+  SystemSpec system;                     // the server the TCO counts
+  TcoAssumptions tco_assumptions;        // the TCO's, with the server's terms
   TcoReport tco;                         // one device over the lifetime
   Usd tco_per_hour;                      // one device, per hour of use
   Usd cost_per_million_output_tokens;

@@ -100,6 +100,8 @@ const Fields kEconomics = {
                                          "power)"},
     {"tco_per_device_usd", "total cost of ownership per device over its life"},
     {"tco_per_device_hour_usd", "TCO per device per hour of life"},
+    {"host_capital_usd", "share of the server and network per device (the server class's)"},
+    {"facility_capital_usd", "share of the data-centre build per device (the server class's)"},
     {"unavailable_reason", "why there are no economics (no area model, infeasible), else null"},
 };
 
@@ -595,12 +597,14 @@ Fields optional(Fields f) {
 std::vector<ResultType> build_types() {
   std::vector<ResultType> t;
   t.push_back({"run", "run", "one static-batch scenario: latency, throughput, memory, energy, "
-                             "cost per token and the per-op breakdown (ops: one record per op)",
+                             "cost per token and the per-op breakdown (ops: one record per op; "
+               "economics.system.params: one record each)",
                concat({kDeployment, kRunTop, under("precision", kPrecision), kFeasibility, kRunAlternatives,
                        kLatency, under("prefill", kClock), under("decode", kClock),
                        uncertainty({"ttft_ms", "tpot_ms", "e2e_latency_ms", "output_tokens_per_s"}),
                        under("memory", kMemory), kRunEconomicsTop,
-                       under("economics", kEconomics), under("ops", kOp)})});
+                       under("economics", kEconomics), under("economics.system", kSystem),
+                       under("ops", kOp)})});
   t.push_back({"gemm", "gemm", "one matrix multiply C[m,n] = A[m,k] x B[k,n]",
                concat({kGemm, uncertainty({"latency_ms", "tflops"}), kGemmTiles, kClock})});
   t.push_back({"compare", "compare",
@@ -627,11 +631,13 @@ std::vector<ResultType> build_types() {
                "economics and, with --mlperf, the LoadGen scenario's result",
                concat({kDeployment, kServePools, under("precision", kPrecision), under("engine", kServeEngine),
                        under("workload", kServeWorkload), kFeasibility, kServeCounts,
+                       under("prefill", kClock), under("decode", kClock),
                        under("ttft_ms", kPercentiles), under("tpot_ms", kPercentiles),
                        under("itl_ms", kPercentiles), under("e2e_latency_ms", kPercentiles),
                        uncertainty({"output_tokens_per_s", "requests_per_s", "ttft_ms.mean",
                                     "tpot_ms.mean", "e2e_latency_ms.mean"}),
-                       kServeTail, under("mlperf", optional(kServeMlperf))})});
+                       kServeTail, under("system", kSystem),
+                       under("mlperf", optional(kServeMlperf))})});
   t.push_back({"cost", "cost",
                "cost per die, package, unit and NRE, and the TCO in a described server (dies, "
                "system.params: one record each)",

@@ -22,10 +22,12 @@
 #include <fmt/format.h>
 
 #include "xpusim/base/check.h"
+#include "xpusim/area/area_model.h"
 #include "xpusim/base/text.h"
 #include "xpusim/perf/memory_footprint.h"
 #include "xpusim/serving/batch_scheduler.h"
 #include "xpusim/serving/engine.h"
+#include "xpusim/serving/power_limiter.h"
 #include "xpusim/serving/router.h"
 #include "xpusim/workload/graph_builder.h"
 
@@ -82,6 +84,9 @@ struct Pool {
   std::string_view name;              // "both", "prefill", "decode"
   ParallelismPlan plan;
   std::unique_ptr<DeviceModel> device;
+  // The device model at each clock step below boost (power_limiter.h), built when a run first
+  // needs it and kept for later runs; [0] unused (boost is `device`).
+  std::vector<std::unique_ptr<DeviceModel>> throttled;
   int replicas = 0;
   int64_t kv_blocks_per_engine = 0;   // a replica's blocks split over its pp lanes
   int first_engine = 0;               // engines [first_engine, first_engine + replicas x pp)
@@ -99,8 +104,25 @@ struct ServingSystem::Impl {
   int64_t max_model_len = 0;          // longest prompt + output an engine accepts
   Seconds transfer_per_token;         // disaggregated: seconds per KV token moved between pools
   Seconds transfer_latency;
-  [[nodiscard]] const Pool& pool_of(int engine) const {
-    return pools.size() > 1 && engine >= pools[1].first_engine ? pools[1] : pools[0];
+  std::optional<AreaReport> area;     // the power model's (none: no TDP or no process node)
+  [[nodiscard]] size_t pool_index(int engine) const {
+    return pools.size() > 1 && engine >= pools[1].first_engine ? 1 : 0;
+  }
+  [[nodiscard]] const Pool& pool_of(int engine) const { return pools[pool_index(engine)]; }
+  // The device model of `pool` at clock step `step` (power_limiter.h).
+  DeviceModel& device_at(size_t pool, int step) {
+    Pool& p = pools[pool];
+    if (step == 0) return *p.device;
+    if (p.throttled.empty()) p.throttled.resize(kClockSteps + 1);
+    std::unique_ptr<DeviceModel>& d = p.throttled[static_cast<size_t>(step)];
+    if (!d) {
+      Result<DeviceModel> m = DeviceModel::create(
+          at_clock(hw, hw.compute.clock * PowerLimiter::fraction(step)), model, p.plan,
+          config.precision, cal);
+      XPUSIM_CHECK(m.has_value(), "a device model at a lower clock builds as at boost");
+      d = std::make_unique<DeviceModel>(std::move(*m));
+    }
+    return *d;
   }
 };
 
@@ -260,6 +282,16 @@ class Simulation {
   int64_t beams_ = 1;
   ServingCounters c_;
   std::vector<FleetWork> activity_;
+  std::vector<PowerLimiter> limiters_;  // per pool
+  // Kernel time and clock-weighted kernel time of the steps with prefill work and of the others.
+  struct ClockTally {
+    double kernels = 0, weighted = 0;
+    bool limited = false;
+    [[nodiscard]] PhaseClock clock(Hertz boost) const {
+      return PhaseClock{kernels > 0 ? boost * (weighted / kernels) : boost, limited};
+    }
+  };
+  ClockTally prefill_clock_, decode_clock_;
   SimDuration itl_gap_{0};  // the run of equal inter-token gaps not yet in the histogram
   uint64_t itl_run_ = 0;
   std::optional<Diagnostics> failure_;  // a step the step model rejected: the run's error
@@ -274,8 +306,12 @@ void Simulation::try_start(Engine& e) {
   note_backlog();
   if (e.work.empty()) return;
   const PerfCalibration& cal = sys_.cal;
-  const Pool& pool = sys_.pool_of(e.index);
-  const Result<StepTime> timed = pool.device->step(e.shape);
+  const size_t pool_index = sys_.pool_index(e.index);
+  const Pool& pool = sys_.pools[pool_index];
+  PowerLimiter& limiter = limiters_[pool_index];
+  limiter.update(to_seconds(now_));
+  const int clock_step = limiter.step();
+  const Result<StepTime> timed = sys_.device_at(pool_index, clock_step).step(e.shape);
   if (!timed) {  // a step beyond what the step model accepts (kMaxStepTokens): end the run
     if (!failure_) failure_ = timed.error();
     return;
@@ -313,6 +349,11 @@ void Simulation::try_start(Engine& e) {
   a.attention_flop += st.attention_flop * devices;
   a.vector_flop += st.vector_flop * devices;
   a.bytes += st.bytes * devices;
+  limiter.record(st, devices);
+  ClockTally& tally = e.shape.prefill_tokens > 0 ? prefill_clock_ : decode_clock_;
+  tally.kernels += st.kernels().value();
+  tally.weighted += st.kernels().value() * PowerLimiter::fraction(clock_step);
+  tally.limited = tally.limited || clock_step > 0;
 
   if (options_.on_step) {
     StepRecord rec;
@@ -447,6 +488,8 @@ Result<ServingResult> Simulation::run() {
     activity_.push_back(
         FleetWork{.pool = "decode", .devices = cfg.disaggregation->decode_devices});
   beams_ = std::max(1, options_.beam_width);
+  for (size_t i = 0; i < sys_.pools.size(); ++i)
+    limiters_.emplace_back(sys_.hw, cfg.precision, sys_.area ? &*sys_.area : nullptr);
 
   // Arrivals.
   switch (arrivals_.kind) {
@@ -521,6 +564,8 @@ Result<ServingResult> Simulation::run() {
   res.mean_tokens_per_step =
       c_.steps > 0 ? static_cast<double>(c_.step_tokens) / static_cast<double>(c_.steps) : 0.0;
   res.activity = activity_;
+  res.prefill_clock = prefill_clock_.clock(sys_.hw.compute.clock);
+  res.decode_clock = decode_clock_.clock(sys_.hw.compute.clock);
   return res;
 }
 
@@ -586,6 +631,8 @@ Result<std::unique_ptr<ServingSystem>> ServingSystem::create(const HardwareSpec&
   impl->model = model;
   impl->config = config;
   impl->cal = with_runtime(cal, *runtime);
+  if (hw.physical.tdp.value() > 0)  // the power limiter's model (power_limiter.h)
+    if (auto area = estimate_area(hw)) impl->area = std::move(*area);
   SystemInfo& info = impl->info;
   const EngineProfile& eng = config.engine;
   auto infeasible = [&](InfeasibleReason reason, std::string why) {

@@ -21,6 +21,7 @@
 #include "xpusim/config/model_spec.h"
 #include "xpusim/cost/token_economics.h"
 #include "xpusim/perf/calibration.h"
+#include "xpusim/perf/static_sim.h"
 #include "xpusim/perf/step_model.h"
 #include "xpusim/serving/engine_profile.h"
 #include "xpusim/serving/request.h"
@@ -96,6 +97,10 @@ struct ServingResult {
   double mean_decode_batch = 0;     // decode rows per step with decode work
   double mean_tokens_per_step = 0;
   std::vector<FleetWork> activity;  // per pool, for the power model (cost/token_economics.h)
+  // The clock the steps ran at under the TDP (serving/power_limiter.h): the kernel-time-weighted
+  // mean clock of the steps with prefill work and of the decode-only steps, power_limited when
+  // any of them ran below boost (boost and false for a class without steps).
+  PhaseClock prefill_clock, decode_clock;
 };
 
 // Static facts of a compiled system.

@@ -81,7 +81,8 @@ TEST(TokenEconomics, LifetimeEnergyFollowsUtilisation) {
   Scenario a = run(hw, model("llama-3.1-8b"), tp_scenario(1, 16, 512, 256), full);
   Scenario b = run(hw, model("llama-3.1-8b"), tp_scenario(1, 16, 512, 256), half);
   ASSERT_TRUE(a.econ.feasibility.feasible() && b.econ.feasibility.feasible());
-  const TcoAssumptions& t = half.tco;
+  const TcoAssumptions& t = b.econ.tco_assumptions;  // with the server's terms
+  EXPECT_EQ(t.utilization, 0.5);
   const double chip = 0.5 * b.econ.average_power.value() +
                       0.5 * b.econ.prefill.model.static_power.value();
   EXPECT_NEAR(b.econ.tco.energy.value(),
@@ -149,15 +150,20 @@ TEST(TokenEconomics, EnergyBookkeeping) {
   const double tokens = 32.0 * 256.0;
   EXPECT_NEAR(r.econ.energy_per_output_token.value() * tokens,
               (r.econ.average_power * r.result.e2e_latency).value() * 8.0, 1e-6);
-  const TcoAssumptions t;
+  const TcoAssumptions& t = r.econ.tco_assumptions;
   EXPECT_NEAR(r.econ.system_power.value(),
               (r.econ.average_power.value() * t.system_power_factor +
                t.system_fixed_power.value()) * 8.0 * t.pue, 1e-6);
   // System energy per token x tokens = system power x latency.
   EXPECT_NEAR(r.econ.system_energy_per_output_token.value() * tokens,
               r.econ.system_power.value() * r.result.e2e_latency.value(), 1e-6);
-  // Epoch's 1,700 W per H100 system at the 700 W TDP (economics.md §6) is what the split returns.
-  EXPECT_NEAR(700.0 * t.system_power_factor + t.system_fixed_power.value(), 1700.0, 1e-9);
+  // The server is H100's class (8-way NVSwitch baseboard: hgx-8-air), its terms those of
+  // `cost --system hgx-8-air` (system_tco.h).
+  EXPECT_EQ(r.econ.system.name, "hgx-8-air");
+  const SystemPowerTerms terms = system_power_terms(builtin_system("hgx-8-air").value());
+  EXPECT_DOUBLE_EQ(t.system_power_factor, terms.factor);
+  EXPECT_DOUBLE_EQ(t.system_fixed_power.value(), terms.fixed.value());
+  EXPECT_DOUBLE_EQ(t.pue, r.econ.system.pue);
   // Prefill is compute-heavy, decode at batch 32 memory-bound: prefill draws more.
   EXPECT_GT(r.econ.prefill.power, r.econ.decode.power);
 }
@@ -170,12 +176,14 @@ TEST(TokenEconomics, CostPerTokenByHandWithAGivenPrice) {
   Scenario r = run(hw, model("llama-3.1-70b"), tp_scenario(4, 32, 2048, 256), a);
   ASSERT_TRUE(r.econ.feasibility.feasible());
   EXPECT_FALSE(r.econ.device_price_modelled);
-  const TcoAssumptions& t = a.tco;
+  const TcoAssumptions& t = r.econ.tco_assumptions;  // a.tco with the server's terms
   const double energy_usd = (r.econ.average_power.value() * t.system_power_factor +
                              t.system_fixed_power.value()) *
                             t.lifetime.value() * t.pue * t.electricity.value();
   const double tokens = r.result.output_tokens_per_s.value() / 4.0 * t.lifetime.value();
-  EXPECT_NEAR(r.econ.cost_per_million_output_tokens.value(), (10000 + energy_usd) / tokens * 1e6,
+  const double capital = 10000 + t.host_capital.value() + t.facility_capital.value();
+  EXPECT_GT(t.host_capital.value(), 0);
+  EXPECT_NEAR(r.econ.cost_per_million_output_tokens.value(), (capital + energy_usd) / tokens * 1e6,
               1e-9);
 }
 

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: Apache-2.0
+// The serving pools' power limiter (serving/power_limiter.h): lowering the TDP never speeds a
+// serving run up nor raises its clock, memory-bound decode is not throttled, compute-bound prefill
+// over a low TDP is, the first window runs at boost, and a spec without a power model keeps boost
+// (results then equal to the unlimited ones bit for bit).
+#include "xpusim/serving/power_limiter.h"
+
+#include <gtest/gtest.h>
+
+#include "xpusim/area/area_model.h"
+#include "xpusim/config/hardware_schema.h"
+#include "xpusim/config/model_schema.h"
+#include "xpusim/serving/serving_system.h"
+
+namespace xpusim {
+namespace {
+
+HardwareSpec h100(double tdp_w) {
+  HardwareSpec hw = load_hardware("h100-sxm-80gb").value();
+  hw.physical.tdp = units::watts(tdp_w);
+  return hw;
+}
+
+EngineProfile engine(int64_t max_batch) {
+  EngineProfile e;
+  e.id = "test";
+  e.runtime = "vllm";
+  e.max_batch = max_batch;
+  e.max_num_tokens = 8192;
+  e.chunked_prefill = true;
+  e.schedule = SchedulePolicy::kDecodeFirst;
+  e.kv_block_size = 16;
+  e.memory_fraction = 0.9;
+  e.memory_fraction_of = MemoryFractionOf::kTotal;
+  return e;
+}
+
+ServingResult serve(const HardwareSpec& hw, int64_t n, int64_t in, int64_t out,
+                    int64_t max_batch = 256) {
+  SystemConfig c;
+  c.precision = precision_plan_for(Precision::kBf16);
+  c.engine = engine(max_batch);
+  auto sys = ServingSystem::create(hw, load_model("llama-3.1-8b").value(), c, default_calibration());
+  EXPECT_TRUE(sys.has_value());
+  std::vector<RequestSpec> reqs(static_cast<size_t>(n));
+  for (auto& r : reqs) {
+    r.input_len = in;
+    r.output_len = out;
+  }
+  auto r = (*sys)->run(reqs, ArrivalSpec{});
+  EXPECT_TRUE(r.has_value());
+  return *r;
+}
+
+TEST(PowerLimiter, LoweringTdpNeverSpeedsServeUp) {
+  // A prefill-heavy and a decode-heavy offline mix, several seconds of simulated time each.
+  for (auto [in, out] : {std::pair<int64_t, int64_t>{2048, 16}, {256, 256}}) {
+    double tokens_per_s = 1e300, clock = 1e300;
+    for (double tdp : {1500.0, 700.0, 450.0, 300.0, 200.0}) {
+      const ServingResult r = serve(h100(tdp), 300, in, out);
+      EXPECT_LE(r.output_tokens_per_s.value(), tokens_per_s * (1 + 1e-9)) << in << " tdp " << tdp;
+      EXPECT_LE(r.prefill_clock.sustained_clock.value(), clock * (1 + 1e-9)) << in << " " << tdp;
+      tokens_per_s = r.output_tokens_per_s.value();
+      clock = r.prefill_clock.sustained_clock.value();
+    }
+  }
+}
+
+TEST(PowerLimiter, ComputeBoundPrefillOverALowTdpIsThrottled) {
+  const HardwareSpec hw = h100(300);
+  const ServingResult r = serve(hw, 600, 2048, 1);  // prompts only: GEMMs at thousands of tokens
+  EXPECT_TRUE(r.prefill_clock.power_limited);
+  EXPECT_LT(r.prefill_clock.sustained_clock.value(), hw.compute.clock.value());
+  // Never below the solver's floor.
+  EXPECT_GE(r.prefill_clock.sustained_clock.value(),
+            hw.compute.clock.value() * (kMinClockFraction - 1.0 / kClockSteps));
+  HardwareSpec unlimited = hw;
+  unlimited.physical.tdp = Watts(0);
+  EXPECT_LT(r.output_tokens_per_s.value(),
+            serve(unlimited, 600, 2048, 1).output_tokens_per_s.value());
+}
+
+TEST(PowerLimiter, MemoryBoundDecodeIsNotThrottled) {
+  // Short prompts, long outputs, 8 sequences at a time: decode steps stream the weights. MI300X
+  // and B200 throttle a prefill-heavy mix at their TDP (below), never this one.
+  for (const char* id : {"h100-sxm-80gb", "mi300x", "b200-sxm-180gb"}) {
+    const HardwareSpec hw = load_hardware(id).value();
+    const ServingResult r = serve(hw, 64, 32, 512, 8);
+    EXPECT_FALSE(r.decode_clock.power_limited) << id;
+    EXPECT_FALSE(r.prefill_clock.power_limited) << id;
+    EXPECT_DOUBLE_EQ(r.decode_clock.sustained_clock.value(), hw.compute.clock.value()) << id;
+  }
+}
+
+TEST(PowerLimiter, APrefillHeavyMixRunsBelowBoostAtThePresetTdp) {
+  for (const char* id : {"mi300x", "b200-sxm-180gb"}) {
+    const HardwareSpec hw = load_hardware(id).value();
+    const ServingResult r = serve(hw, 600, 2048, 16);
+    EXPECT_TRUE(r.prefill_clock.power_limited) << id;
+    EXPECT_LT(r.prefill_clock.sustained_clock.value(), hw.compute.clock.value()) << id;
+    // Within a few percent of boost: the first window runs at boost, the limiter's steps are
+    // 1/128 of it, and the power model puts these parts just over their TDP on dense prefill.
+    EXPECT_GT(r.prefill_clock.sustained_clock.value(), 0.8 * hw.compute.clock.value()) << id;
+  }
+}
+
+TEST(PowerLimiter, WithoutAPowerModelTheRunIsTheUnlimitedOne) {
+  // No TDP: the limiter is off, boost throughout; a TDP far above any load gives the same run.
+  HardwareSpec none = h100(0);
+  none.physical.tdp = Watts(0);
+  const ServingResult a = serve(none, 200, 1024, 64);
+  const ServingResult b = serve(h100(1e5), 200, 1024, 64);
+  EXPECT_EQ(a.duration.value(), b.duration.value());
+  EXPECT_EQ(a.counters.steps, b.counters.steps);
+  EXPECT_FALSE(a.prefill_clock.power_limited);
+  EXPECT_DOUBLE_EQ(a.prefill_clock.sustained_clock.value(), none.compute.clock.value());
+}
+
+TEST(PowerLimiter, ClockStepFromObservedRates) {
+  const HardwareSpec hw = h100(700);
+  const AreaReport area = estimate_area(hw).value();
+  // Idle-ish activity: boost. Peak activity: throttled, to a step whose power fits the TDP.
+  ActivityRates idle;
+  idle.clocks_running = true;
+  EXPECT_EQ(sustained_clock_step(hw, area, idle, 0), 0);
+  const ActivityRates peak = peak_activity(hw);
+  const int step = sustained_clock_step(hw, area, peak, 0);
+  ASSERT_GT(step, 0);
+  const double f = PowerLimiter::fraction(step);
+  EXPECT_LE(estimate_power_at_clock(hw, area, peak, f)->total.value(), 700.0 * (1 + 1e-9));
+  // The same work observed at that step (logic rates slowed by the clock) solves to the same step.
+  ActivityRates seen = peak;
+  for (FlopRate& m : seen.matrix) m = m * f;
+  seen.register_file = seen.register_file * f;
+  seen.l1 = seen.l1 * f;
+  seen.l2 = seen.l2 * f;
+  EXPECT_EQ(sustained_clock_step(hw, area, seen, step), step);
+}
+
+}  // namespace
+}  // namespace xpusim
