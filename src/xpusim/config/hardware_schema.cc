@@ -198,6 +198,13 @@ std::vector<Field<HW>> hardware_fields() {
       {{"crossbar", UnitNetwork::kCrossbar}, {"mesh", UnitNetwork::kMesh}},
       "on-chip network of the units (area model): crossbar = every unit to the L2 slices (GPUs); "
       "mesh = one router per unit to its four neighbours (Cerebras WSE, Tenstorrent)"));
+  f.push_back(enum_field<Execution>(
+      "compute.execution", [](HW& s) -> Execution& { return s.compute.execution; },
+      {{"dynamic", Execution::kDynamic}, {"statically_scheduled", Execution::kStaticallyScheduled}},
+      "who schedules the work: dynamic = a host runtime launches kernel after kernel (GPUs; the "
+      "runtime profile's kernel gap, host, collective and step costs apply); "
+      "statically_scheduled = the compiler fixes every operation and chip-to-chip transfer in "
+      "time ahead of execution (Groq LPU, Cerebras WSE): none of those costs apply"));
   f.push_back(field("compute.unit_name", [](HW& s) -> auto& { return s.compute.unit_name; },
                     "what a unit is called (\"SM\", \"CU\", \"TensorCore\")"));
   f.push_back(field("compute.clock", [](HW& s) -> auto& { return s.compute.clock; },

@@ -36,6 +36,14 @@ struct VectorSpec {
 // router per unit to its four neighbours (Cerebras WSE, Tenstorrent).
 enum class UnitNetwork { kCrossbar, kMesh };
 
+// Who decides when each operation runs (perf/calibration.h dispatch_cost): `dynamic` chips (GPUs,
+// and every accelerator driven by a runtime that launches kernels) are fed kernel by kernel by a
+// host runtime, so each kernel, collective and step pays the runtime's launch and host costs;
+// `statically_scheduled` chips (Groq LPU, Cerebras WSE) run one program whose every instruction
+// and chip-to-chip transfer the compiler placed in time ahead of execution: no kernel launches,
+// no host work between kernels, no collective set-up.
+enum class Execution { kDynamic, kStaticallyScheduled };
+
 struct ComputeSpec {
   int units = 0;                            // SMs, CUs, TensorCores, TPCs+MMEs...
   std::string unit_name;                    // "SM", "CU", "TensorCore"
@@ -47,6 +55,7 @@ struct ComputeSpec {
                                             // included (GA100 128 for A100's 108); absent = not
                                             // published (readers take compute.units)
   UnitNetwork network = UnitNetwork::kCrossbar;
+  Execution execution = Execution::kDynamic;
 };
 
 // One on-chip memory level. Per-unit levels (register file, L1/shared memory/scratchpad) give

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // PerfCalibration: the few GLOBAL efficiency and overhead constants of the performance models
 // (stage 5). They are the same for every chip and every data row; validate/ fits their numeric
-// values (calibration.cc) against measured_public.csv. Each member documents what it means.
+// values (data/calibration/default.yaml) against measured_public.csv. Each member documents what it means.
 #pragma once
 
 #include <map>
 #include <string>
 #include <vector>
 
+#include "xpusim/config/hardware_spec.h"
 #include "xpusim/perf/runtime_profile.h"
 #include "xpusim/units/quantity.h"
 
@@ -121,11 +122,19 @@ struct PerfCalibration {
 // request_overhead) of `runtime`.
 PerfCalibration with_runtime(const PerfCalibration& cal, const RuntimeProfile& runtime);
 
+// `overhead` (a runtime's kernel gap, host call, collective set-up or per-step host cost) as it
+// applies on `hw`: in full on a dynamically scheduled chip, where a host runtime launches every
+// kernel and collective and runs its loop between steps; zero on a statically scheduled one
+// (compute.execution), which runs one compiled program per step with every operation and
+// chip-to-chip transfer placed in time by the compiler (Abts et al., ISCA 2020 sec. 2 and ISCA
+// 2022: the TSP has no dynamic dispatch, arbitration or caches to wait on; Cerebras WSE layer
+// pipelining, Hot Chips 2022/2024 talks). Per-request and per-sequence costs of the serving
+// process (request_overhead, sequence_overhead) are not dispatch costs: they stay.
+Seconds dispatch_cost(const HardwareSpec& hw, Seconds overhead);
+
 // The defaults shipped with xpusim: <data dir>/calibration/default.yaml (the compiled-in copy of
 // data/calibration/default.yaml when the data dir has none), or the file given to
 // use_calibration_file(). An invalid file throws std::runtime_error with its diagnostics.
 const PerfCalibration& default_calibration();
-// The values as C++ literals (transitional: compared with the file by a test).
-const PerfCalibration& cxx_default_calibration();
 
 }  // namespace xpusim

@@ -305,7 +305,7 @@ Result<CollectiveResult> predict_collective(const HardwareSpec& hw, CollectiveKi
     r.tier = up.name;
     no_tier();  // group larger than the scale-up domain and no other path
   }
-  r.time = cost.time + cal.collective_latency;
+  r.time = cost.time + dispatch_cost(hw, cal.collective_latency);
   r.algorithm = cost.algorithm;
   r.algorithm_bandwidth = bytes / r.time;
   r.bus_bandwidth = r.algorithm_bandwidth * bus_factor(kind, group);

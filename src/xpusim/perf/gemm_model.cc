@@ -244,14 +244,15 @@ GemmResult detail::predict_gemm_unchecked(const HardwareSpec& hw, const GemmShap
   r.l2_time = best.l2_time;
   r.dram_time = best.dram_time;
   r.bytes = TrafficBytes{best.dram, best.l2, Bytes(0)};
-  r.time = best.time + cal.kernel_overhead;
-  r.isolated_call_time = r.time + cal.host_call_overhead;
+  const Seconds gap = dispatch_cost(hw, cal.kernel_overhead);
+  r.time = best.time + gap;
+  r.isolated_call_time = r.time + dispatch_cost(hw, cal.host_call_overhead);
   r.achieved = r.time.value() > 0 ? r.flop / r.time : FlopRate(0);
 
   const FlopRate peak = FlopRate(d(units) * unit_macs * 2.0 * clock);
-  if (cal.kernel_overhead > best.time) {
+  if (gap > best.time) {
     r.bound = Bound::kLatency;
-    r.utilization = cal.kernel_overhead / r.time;
+    r.utilization = gap / r.time;
   } else if (best.matrix_time >= best.dram_time) {
     r.bound = Bound::kMatrix;
     r.utilization = r.achieved / peak;

@@ -53,14 +53,15 @@ OpResult finish(const Parts& p, const PerfCalibration& cal, Seconds floor_time,
   Seconds mem = p.dram;  // L2 time reported, not binding (see gemm_model.cc)
   Seconds t = max(compute, mem) + min(compute, mem) * cal.overlap_loss;
   t = max(t, floor_time);
-  r.time = t + cal.kernel_overhead;
+  const Seconds gap = dispatch_cost(hw, cal.kernel_overhead);
+  r.time = t + gap;
   struct Cand { Seconds s; Bound b; };
   const Cand cands[] = {{p.matrix, Bound::kMatrix}, {p.vector, Bound::kVector},
                         {p.special, Bound::kSpecial}, {p.dram, Bound::kDram}};
   Cand top{Seconds(0), Bound::kLatency};
   for (const auto& c : cands)
     if (c.s > top.s) top = c;
-  if (top.s < cal.kernel_overhead || top.s < floor_time) top = Cand{Seconds(0), Bound::kLatency};
+  if (top.s < gap || top.s < floor_time) top = Cand{Seconds(0), Bound::kLatency};
   r.bound = top.b;
   r.utilization = top.b == Bound::kLatency ? 1.0 : std::min(1.0, top.s / r.time);
   if (top.b == Bound::kDram)
@@ -159,8 +160,8 @@ OpResult predict_op(const HardwareSpec& hw, const Op& op, const PerfCalibration&
       r.bytes.link = c.link_bytes;
       r.bound = Bound::kLatency;
       if (c.time.value() > 0) {
-        Seconds bw_time = c.time - cal.collective_latency;
-        r.bound = bw_time > cal.collective_latency ? Bound::kLink : Bound::kLatency;
+        const Seconds set_up = dispatch_cost(hw, cal.collective_latency);
+        r.bound = c.time - set_up > set_up ? Bound::kLink : Bound::kLatency;
         r.utilization = c.bus_bandwidth.value() /
                         std::max(1.0, hw.interconnect.scale_up.bandwidth.value());
       }

@@ -188,7 +188,7 @@ Result<StaticResult> simulate_static(DeviceModel& device, const StaticScenario& 
   const Seconds stage = fixed_layers + mean_attention * dt.stage_layers;
   const Seconds crossing = fixed_crossing + mean_attention * model.layers;
   r.tpot = decode_cycle(stage, crossing, dt.other, sc.plan) +
-           cal.step_overhead +
+           dispatch_cost(hw, cal.step_overhead) +
            cal.sequence_overhead * static_cast<double>(sc.batch);
   r.e2e_latency = r.ttft + r.tpot * static_cast<double>(steps);
   r.output_tokens_per_s = static_cast<double>(r.replicas) * static_cast<double>(sc.batch) *

@@ -320,7 +320,8 @@ void Simulation::try_start(Engine& e) {
   // Host costs of the iteration (runtime profile): the scheduler's per-iteration work, amortised
   // over the decode iterations of one multi-step invocation; request set-up when new prompts start.
   Seconds overhead =
-      cal.step_overhead + cal.sequence_overhead * static_cast<double>(e.work.size());
+      dispatch_cost(pool.device->hardware(), cal.step_overhead) +
+      cal.sequence_overhead * static_cast<double>(e.work.size());
   if (e.shape.prefill_tokens == 0)
     overhead = overhead / static_cast<double>(e.profile.scheduler_steps);
   if (e.admitted > admitted_before) overhead += cal.request_overhead;

@@ -473,6 +473,7 @@ TEST(HardwareSchema, DeclaresEveryFieldOfTheSpec) {
     want.push_back("compute.datasheet_peak." + p);
   }
   want.push_back("compute.network");                // area model: crossbar or mesh
+  want.push_back("compute.execution");              // dynamic or statically scheduled
   want.push_back("physical.compute_die.wafer_scale");  // stitched wafer-scale die
   for (const char* level : {"register_file", "l1", "l2", "llc"})
     for (const char* sub : {"capacity", "bandwidth", "array"})

@@ -51,7 +51,7 @@ TEST(PerfCli, RunRuntimeProfile) {
   auto jd = nlohmann::json::parse(def.out);
   EXPECT_EQ(jd["runtime"], "tensorrt-llm");
   // gpt-fast replays CUDA graphs with a fitted per-step cost below TensorRT-LLM's
-  // (calibration.cc): a different TPOT, same weights in memory.
+  // (data/calibration/default.yaml): a different TPOT, same weights in memory.
   CliRun gf = run(kRun + " --runtime gpt-fast --format json");
   ASSERT_EQ(gf.code, 0) << gf.out;
   auto jg = nlohmann::json::parse(gf.out);
@@ -224,7 +224,7 @@ TEST(PerfCli, GemmEqualsValidateAndTheRuntimeIsNamed) {
       EXPECT_NEAR(j["tflops"].get<double>(), row["predicted"].get<double>(), 1e-3);
     }
   EXPECT_TRUE(found);
-  // TensorRT-LLM's GEMM kernels reach 0.71 of cuBLAS's efficiency (calibration.cc): slower.
+  // TensorRT-LLM's GEMM kernels reach 0.71 of cuBLAS's efficiency (data/calibration/default.yaml): slower.
   CliRun t = run(shape + " --runtime tensorrt-llm");
   ASSERT_EQ(t.code, 0) << t.out;
   EXPECT_LT(nlohmann::json::parse(t.out)["tflops"].get<double>(), j["tflops"].get<double>());

@@ -8,6 +8,7 @@
 
 #include "xpusim/config/hardware_schema.h"
 #include "xpusim/config/model_schema.h"
+#include "xpusim/perf/collective_model.h"
 #include "xpusim/perf/gemm_model.h"
 #include "xpusim/perf/memory_footprint.h"
 #include "xpusim/perf/static_sim.h"
@@ -119,6 +120,39 @@ TEST(SramOnly, ManySmallUnitsSplitKToFillTheWafer) {
                                     Precision::kBf16, cal())
                            .value();
   EXPECT_GE(h.tile.m, 16);
+}
+
+TEST(StaticallyScheduled, NoLaunchGapsHostStepsOrCollectiveSetUp) {
+  // The same chip described both ways (compute.execution, not the preset id): statically scheduled,
+  // a GEMM costs its kernel time alone, a collective its link time alone, and a decode step no
+  // runtime step cost; dynamically scheduled, each pays the runtime profile's overheads.
+  ASSERT_GT(cal().kernel_overhead.value(), 0.0);
+  ASSERT_GT(cal().collective_latency.value(), 0.0);
+  ASSERT_GT(cal().step_overhead.value(), 0.0);
+  const HardwareSpec stat = hw("groq-lpu");
+  const HardwareSpec dyn = hw("groq-lpu", {"compute.execution=dynamic"});
+  ASSERT_EQ(stat.compute.execution, Execution::kStaticallyScheduled);
+  EXPECT_EQ(hw("h100-sxm-80gb").compute.execution, Execution::kDynamic);  // the default
+  const GemmShape gemv{1, 4096, 4096, 1};
+  const GemmResult gs = predict_gemm(stat, gemv, Precision::kFp16, cal()).value();
+  const GemmResult gd = predict_gemm(dyn, gemv, Precision::kFp16, cal()).value();
+  EXPECT_DOUBLE_EQ(gd.time.value(), gs.time.value() + cal().kernel_overhead.value());
+  EXPECT_DOUBLE_EQ(gs.isolated_call_time.value(), gs.time.value());
+  EXPECT_NE(gs.bound, Bound::kLatency);
+  const Bytes msg(1 << 20);
+  const CollectiveResult cs =
+      predict_collective(stat, CollectiveKind::kAllReduce, msg, 8, cal()).value();
+  const CollectiveResult cd =
+      predict_collective(dyn, CollectiveKind::kAllReduce, msg, 8, cal()).value();
+  EXPECT_NEAR(cd.time.value() - cs.time.value(), cal().collective_latency.value(), 1e-15);
+  // A decode step: TPOT drops by at least the step cost and a gap per kernel.
+  const StaticScenario sc = scenario(8, 80, 1, Precision::kInt8);
+  const StaticResult rs = simulate_static(stat, model("llama-2-70b"), sc, cal()).value();
+  const StaticResult rd = simulate_static(dyn, model("llama-2-70b"), sc, cal()).value();
+  EXPECT_GT(rd.tpot.value() - rs.tpot.value(),
+            cal().step_overhead.value() + 80 * cal().kernel_overhead.value());
+  // Cerebras WSE-3 is described the same way.
+  EXPECT_EQ(hw("cerebras-wse-3").compute.execution, Execution::kStaticallyScheduled);
 }
 
 }  // namespace
