@@ -313,6 +313,8 @@ GemmOutcome gemm_checked(const GemmRequest& o) {
   j["dram_time_ms"] = round6(units::to_ms(r.dram_time));
   j["dram_bytes"] = bytes_count(r.bytes.dram);
   j["l2_bytes"] = bytes_count(r.bytes.l2);
+  j["llc_bytes"] = bytes_count(r.bytes.llc);
+  j["llc_time_ms"] = round6(units::to_ms(r.llc_time));
   j["sustained_clock_ghz"] = round6(units::to_ghz(r.sustained_clock));
   j["power_limited"] = r.power_limited;
   return out;
