@@ -320,6 +320,8 @@ GemmOutcome gemm_checked(const GemmRequest& o) {
   j.set("dram_time_ms", round6(units::to_ms(r.dram_time)));
   j.set("dram_bytes", bytes_count(r.bytes.dram));
   j.set("l2_bytes", bytes_count(r.bytes.l2));
+  j.set("llc_bytes", bytes_count(r.bytes.llc));
+  j.set("llc_time_ms", round6(units::to_ms(r.llc_time)));
   j.set("sustained_clock_ghz", round6(units::to_ghz(r.sustained_clock)));
   j.set("power_limited", r.power_limited);
   out.json = j.json();

@@ -45,7 +45,8 @@ std::string lower(std::string s) {
 }
 
 // Link energies, pJ/bit (economics.md §6): 112G SerDes 5.5 (NVIDIA ISSCC 2023 9.3) for scale-up
-// and scale-out links; UCIe 2.5D 0.3 (Das Sharma, Hot Interconnects 2025) for die-to-die.
+// and scale-out links; UCIe 2.5D 0.3 (Das Sharma, Hot Interconnects 2025) for die-to-die links
+// whose package gives no physical.die_to_die.energy.
 constexpr double kSerdesPjPerBit = 5.5;
 constexpr double kDieToDiePjPerBit = 0.3;
 
@@ -135,7 +136,10 @@ Result<PowerReport> estimate_power(const HardwareSpec& hw, const AreaReport& are
   // SerDes traffic adds the part of the per-bit energy not already drawn idle (link_idle), so a
   // link at full traffic draws kSerdesPjPerBit x bandwidth in all.
   const double serdes = (1.0 - kSerdesIdleFraction) * kSerdesPjPerBit * 8e-12;
-  const double d2d = kDieToDiePjPerBit * 8e-12;
+  // Die-to-die energy: the package's own (physical.die_to_die.energy) where described, else the
+  // UCIe 2.5D figure.
+  const double d2d = hw.physical.die_to_die.energy ? hw.physical.die_to_die.energy->value()
+                                                   : kDieToDiePjPerBit * 8e-12;
   r.links = Watts((rates.scale_up.value() + rates.scale_out.value()) * serdes +
                   rates.die_to_die.value() * d2d);
   r.total = r.static_power + r.busy_logic + r.dram_background + r.link_idle + r.matrix + r.vector +

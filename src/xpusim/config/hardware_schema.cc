@@ -269,6 +269,13 @@ std::vector<Field<HW>> hardware_fields() {
             "L2 cache / global buffer", false);
   add_level(f, "llc", [](HW& s) -> MemoryLevelSpec& { return s.memory.llc; },
             "last-level cache behind L2 (Infinity Cache)", false);
+  f.push_back(enum_field<CacheAttach>(
+      "memory.l2.attach", [](HW& s) -> CacheAttach& { return s.memory.l2.attach; },
+      {{"package", CacheAttach::kPackage}, {"compute_die", CacheAttach::kComputeDie}},
+      "which units the L2 serves: package = one L2 every unit reaches (monolithic GPUs, "
+      "memory-side caches spread over dies); compute_die = split evenly over the compute dies, "
+      "each die's units reaching only their own slice (MI300X: 4 MiB per XCD); a GEMM tiles each "
+      "die's share in its slice and its misses cross to the LLC or DRAM"));
   f.push_back(field("memory.dram.type", [](HW& s) -> auto& { return s.memory.dram.type; },
                     "device memory technology", FieldOptions{.choices = kDramTypes}));
   f.push_back(field("memory.dram.stacks", [](HW& s) -> auto& { return s.memory.dram.stacks; },
@@ -362,10 +369,12 @@ void check_level(const FieldSource& src, const std::string& key,
     diags.push_back(diagnostic_at(src, base + ".bandwidth",
                                   "given without " + base + ".capacity (a level is present iff "
                                   "its capacity is given)"));
-  if (!level.present && given(src, base + ".array"))
-    diags.push_back(diagnostic_at(src, base + ".array",
-                                  "given without " + base + ".capacity (a level is present iff "
-                                  "its capacity is given)"));
+  for (const char* sub : {".array", ".attach"}) {
+    if (!level.present && given(src, base + sub))
+      diags.push_back(diagnostic_at(src, base + sub,
+                                    "given without " + base + ".capacity (a level is present iff "
+                                    "its capacity is given)"));
+  }
   if (level.present && key != "register_file" && !given(src, base + ".bandwidth"))
     diags.push_back(diagnostic_at(src, base + ".capacity",
                                   "the level has a capacity but no " + base +

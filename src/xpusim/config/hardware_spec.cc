@@ -67,4 +67,9 @@ int memory_dies(const HardwareSpec& hw) {
   return std::max(1, io > 0 ? io : hw.physical.compute_die.count);
 }
 
+int l2_slices(const HardwareSpec& hw) {
+  if (!hw.memory.l2.present || hw.memory.l2.attach != CacheAttach::kComputeDie) return 1;
+  return std::max(1, hw.physical.compute_die.count);
+}
+
 }  // namespace xpusim

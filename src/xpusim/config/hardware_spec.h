@@ -66,11 +66,19 @@ struct ComputeSpec {
 // (Groq's MEM slices, Cerebras' per-core SRAM), at the foundry's HD bit cell / macro efficiency.
 enum class SramArray { kCache, kDense };
 
+// Which units a shared level serves (the "which caches attach to which die"): `package`,
+// one cache every unit reaches (a monolithic GPU's L2, or a memory-side cache spread over dies
+// such as B200's); `compute_die`, the capacity and bandwidth split evenly over the compute dies,
+// each die's units reaching only their own slice (MI300X: 4 MiB of L2 per XCD). What misses a
+// die's slice goes to the next level across the die boundary (perf/gemm_model.cc).
+enum class CacheAttach { kPackage, kComputeDie };
+
 struct MemoryLevelSpec {
   bool present = false;
   Bytes capacity;
   BytesPerSecond bandwidth;
   SramArray array = SramArray::kCache;
+  CacheAttach attach = CacheAttach::kPackage;  // schema key for the L2 only (memory.l2.attach)
 };
 
 struct DramSpec {
@@ -173,5 +181,7 @@ std::vector<int> parse_shape(const std::string& text);
 // Dies the DRAM stacks attach to: the I/O dies where the package has them (MI300X: 4 IODs), else
 // the compute dies (B200: 2).
 int memory_dies(const HardwareSpec& hw);
+// Slices the L2 is split into, one per compute die (memory.l2.attach: compute_die), else 1.
+int l2_slices(const HardwareSpec& hw);
 
 }  // namespace xpusim

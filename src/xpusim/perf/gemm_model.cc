@@ -6,7 +6,10 @@
 // vs. traffic (Williams et al., CACM 2009). Ignored: bank conflicts, epilogue fusion variety,
 // stream-K (split-K is searched instead), clock changes other than the power limit (predict_gemm
 // runs at the sustained clock, perf/sustained_clock.h),
-// dequantisation cost of weight-only formats (hidden in the main loop).
+// dequantisation cost of weight-only formats (hidden in the main loop). Multi-die packages: an L2
+// split over the compute dies (memory.l2.attach) is tiled per die and its misses go to the LLC
+// across the die boundary (docs/validation.md, "Caches that belong to a die"); the actual
+// workgroup-to-die dispatch order and coherence traffic between slices are ignored.
 #include "xpusim/perf/gemm_model.h"
 
 #include <algorithm>
@@ -34,8 +37,8 @@ struct Candidate {
   int64_t split = 1;
   int64_t tiles = 0;
   int64_t waves = 0;
-  Seconds matrix_time, l2_time, dram_time, time;
-  Bytes dram, l2;
+  Seconds matrix_time, l2_time, dram_time, llc_time, time;
+  Bytes dram, l2, llc;
 };
 
 }  // namespace
@@ -130,12 +133,29 @@ GemmResult detail::predict_gemm_unchecked(const HardwareSpec& hw, const GemmShap
   const double l1_bw = hw.memory.l1.present ? hw.memory.l1.bandwidth.value() * cal.l2_efficiency
                                             : 0.0;  // per unit
   // "dram" below is the backing store: device memory, or the last on-chip level of sram_only.
-  const double dram_bw = streaming_bandwidth(hw, cal).value();
+  const MemoryBandwidth store_bw = memory_bandwidth(hw, cal);
+  const double dram_bw = store_bw.achievable.value();
 
   // C is written in 16-bit or wider (fp8/int8 GEMMs output bf16/fp16 in serving engines).
   const double cb = std::max(ab, 2.0);
   const double a_bytes = d(M) * d(K) * ab, b_bytes = d(K) * d(N) * bb, c_bytes = d(M) * d(N) * cb;
-  const double budget = 0.5 * l2_cap;  // half the L2 for operands; the rest holds C and others
+  // L2 slices (memory.l2.attach: compute_die): each compute die's units see only their die's
+  // 1/slices of the L2 (MI300X: 4 MiB per XCD of 32), and a die's share of the tiles is tiled in
+  // its own slice. What misses the L2 goes to the LLC where the package has one (MI300X's Infinity
+  // Cache on the I/O dies: it catches the reuse between dies and is the level DRAM reuse is
+  // counted at), else to DRAM.
+  const int64_t slices = l2_slices(hw);
+  const bool has_llc = hw.memory.llc.present && !backing_store(hw).on_chip();
+  const double slice_budget = 0.5 * l2_cap / d(slices);  // half for operands; the rest holds C
+  const double dram_budget = 0.5 * (has_llc ? hw.memory.llc.capacity.value() : l2_cap);
+  // The LLC is reached at the on-chip fraction of its peak and, its slices interleaved over the
+  // memory dies like DRAM, no faster than their die-to-die links carry (perf/memory_system.h).
+  double llc_bw = 1.0;
+  if (has_llc) {
+    llc_bw = hw.memory.llc.bandwidth.value() * cal.l2_efficiency;
+    if (store_bw.fabric) llc_bw = std::min(llc_bw, store_bw.fabric->value());
+    llc_bw = std::max(llc_bw, 1.0);
+  }
 
   // Row counts below 16 only serve engines whose M granule is smaller (SIMD datapaths such as
   // the Cerebras core, min_m 1); for the others they pad to min_m and never beat 16.
@@ -144,21 +164,28 @@ GemmResult detail::predict_gemm_unchecked(const HardwareSpec& hw, const GemmShap
   static constexpr int kLibraryMinTm = 16;
   static constexpr std::array<int, 7> kTn = {2048, 1024, 512, 256, 128, 64, 32};
   static constexpr std::array<int, 3> kTk = {128, 64, 32};
-  // DRAM reads of A and B. Compulsory (each once) when both fit in the L2 budget or when one of
-  // them stays resident while the other streams; otherwise the tiles of one wave run in lock-step
-  // over K, so a wave reads the distinct A row-panels and B column-panels of its wm x wn block of
-  // tiles once (L2 catches the reuse inside the wave, not across waves).
-  auto dram_reads = [&](int tm, int tn, int64_t waves, int64_t out_tiles) {
-    const double compulsory = d(B) * (a_bytes + b_bytes);
+  // Reads of A and B from beyond a cache of operand budget `budget` shared by `group_units` units
+  // running `tiles` tile jobs (the whole chip: parts = 1; one die's L2 slice: parts = dies, the
+  // jobs dispatched evenly over them), summed over the parts. Compulsory (each panel a part's
+  // tiles touch, once; at most A and B whole) when both fit in the budget or when one of them
+  // stays resident while the other streams; otherwise the tiles of one wave run in lock-step over
+  // K, so a wave reads the distinct A row-panels and B column-panels of its wm x wn block of tiles
+  // once (the cache catches the reuse inside the wave, not across waves).
+  auto panel_reads = [&](int tm, int tn, int64_t tiles, int64_t out_tiles, double budget,
+                         int64_t group_units, int64_t parts) {
+    const int64_t part_out = ceil_div(out_tiles, parts);  // output tiles of one part
+    const double panel = (std::min(d(tm), d(M)) * ab + std::min(d(tn), d(N)) * bb) * d(K);
+    const double compulsory = std::min(d(B) * (a_bytes + b_bytes), d(part_out) * panel);
     if (a_bytes + b_bytes <= budget || std::min(a_bytes, b_bytes) <= 0.5 * budget)
-      return compulsory;
+      return d(parts) * compulsory;
+    const int64_t waves = ceil_div(ceil_div(tiles, parts), group_units);
     const int64_t mt = ceil_div(M, tm), nt = ceil_div(N, tn);
-    const int64_t per_wave = std::min<int64_t>(units, out_tiles);
+    const int64_t per_wave = std::min<int64_t>(group_units, part_out);
     const int64_t wm = std::min<int64_t>(
         mt, std::max<int64_t>(1, static_cast<int64_t>(std::ceil(std::sqrt(d(per_wave))))));
     const int64_t wn = std::min<int64_t>(nt, ceil_div(per_wave, wm));
     const double wave = std::min(d(wm * tm), d(M)) * d(K) * ab + std::min(d(wn * tn), d(N)) * d(K) * bb;
-    return std::max(compulsory, d(waves) * wave);
+    return d(parts) * std::max(compulsory, d(waves) * wave);
   };
   Candidate best;
   best.time = Seconds(std::numeric_limits<double>::infinity());
@@ -204,7 +231,15 @@ GemmResult detail::predict_gemm_unchecked(const HardwareSpec& hw, const GemmShap
         double l2 = d(B) * (d(ceil_div(N, tn)) * a_bytes + d(ceil_div(M, tm)) * b_bytes) + d(B) * c_bytes;
         if (split > 1) l2 += 2.0 * d(split) * d(M) * d(N) * d(B) * acc;
         cand.l2 = Bytes(l2);
-        cand.dram = Bytes(dram_reads(tm, tn, cand.waves, out_tiles) + d(B) * c_bytes);
+        // Reads past the L2 (each slice's misses), and past the level DRAM reuse is counted at
+        // (the LLC, else the L2). C is written once through every level.
+        const double l2_misses = panel_reads(tm, tn, cand.tiles, out_tiles, slice_budget,
+                                             ceil_div(units, slices), slices);
+        const double dram_reads =
+            has_llc ? panel_reads(tm, tn, cand.tiles, out_tiles, dram_budget, units, 1) : l2_misses;
+        cand.dram = Bytes(dram_reads + d(B) * c_bytes);
+        cand.llc = has_llc ? Bytes(l2_misses + d(B) * c_bytes) : Bytes(0);
+        cand.llc_time = Seconds(cand.llc.value() / llc_bw);
         cand.l2_time = l2_bw > 0 ? Seconds(l2 / l2_bw) : Seconds(0);
         // Operand feed through the unit's shared memory / L1: every byte of the tile's A and B
         // panels passes once per tile (small tiles need more bytes per MAC).
@@ -216,7 +251,7 @@ GemmResult detail::predict_gemm_unchecked(const HardwareSpec& hw, const GemmShap
         cand.dram_time = cand.dram / BytesPerSecond(dram_bw);
         // L2 -> unit bandwidth is not a bound: libraries choose tile/cluster shapes (Hopper TMA
         // multicast) that keep it below the crossbar limit; L2 bytes are reported only.
-        Seconds mem = cand.dram_time;
+        Seconds mem = max(cand.dram_time, cand.llc_time);
         Seconds hi = max(cand.matrix_time, mem), lo = min(cand.matrix_time, mem);
         cand.time = hi + lo * cal.overlap_loss;
         if (cand.time < best.time) best = cand;
@@ -243,7 +278,8 @@ GemmResult detail::predict_gemm_unchecked(const HardwareSpec& hw, const GemmShap
   r.matrix_time = best.matrix_time;
   r.l2_time = best.l2_time;
   r.dram_time = best.dram_time;
-  r.bytes = TrafficBytes{best.dram, best.l2, Bytes(0)};
+  r.llc_time = best.llc_time;
+  r.bytes = TrafficBytes{best.dram, best.l2, Bytes(0), best.llc};
   const Seconds gap = dispatch_cost(hw, cal.kernel_overhead);
   r.time = best.time + gap;
   r.isolated_call_time = r.time + dispatch_cost(hw, cal.host_call_overhead);
@@ -253,9 +289,12 @@ GemmResult detail::predict_gemm_unchecked(const HardwareSpec& hw, const GemmShap
   if (gap > best.time) {
     r.bound = Bound::kLatency;
     r.utilization = gap / r.time;
-  } else if (best.matrix_time >= best.dram_time) {
+  } else if (best.matrix_time >= max(best.dram_time, best.llc_time)) {
     r.bound = Bound::kMatrix;
     r.utilization = r.achieved / peak;
+  } else if (best.llc_time > best.dram_time) {  // the L2's misses into the LLC (a shared cache)
+    r.bound = Bound::kL2;
+    r.utilization = best.llc / r.time / hw.memory.llc.bandwidth;
   } else {
     r.bound = Bound::kDram;
     r.utilization = best.dram / r.time / backing_store(hw).bandwidth;

@@ -35,6 +35,8 @@ struct GemmResult {
   Seconds matrix_time;                // waves x tile time at the sustained matrix rate
   Seconds l2_time;
   Seconds dram_time;
+  Seconds llc_time;                   // the L2's misses at the LLC's (or its fabric's) bandwidth;
+                                      // 0 without an LLC
   TrafficBytes bytes;
   Bound bound = Bound::kMatrix;
   double utilization = 0;             // achieved / peak of the binding resource

@@ -26,15 +26,18 @@ struct TrafficBytes {
   Bytes dram;
   Bytes l2;      // between L2 and the units (includes what came from DRAM)
   Bytes link;    // sent over the interconnect by this device
+  Bytes llc;     // between the L2 and the LLC behind it (the L2's misses; packages with an LLC,
+                 // MI300X's Infinity Cache), else 0
   TrafficBytes& operator+=(const TrafficBytes& o) {
     dram += o.dram;
     l2 += o.l2;
     link += o.link;
+    llc += o.llc;
     return *this;
   }
 };
 inline TrafficBytes operator*(const TrafficBytes& t, double s) {
-  return TrafficBytes{t.dram * s, t.l2 * s, t.link * s};
+  return TrafficBytes{t.dram * s, t.l2 * s, t.link * s, t.llc * s};
 }
 
 }  // namespace xpusim

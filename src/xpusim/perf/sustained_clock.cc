@@ -49,17 +49,20 @@ ActivityRates device_activity(const HardwareSpec& hw, const PrecisionPlan& preci
   else if (store.level == "l1") a.l1 = work.bytes.dram / time;
   if (hw.memory.l2.present) a.l2 = work.bytes.l2 / time;
   else if (hw.memory.llc.present) a.llc = work.bytes.l2 / time;
+  // The L2's misses read from the LLC behind it (perf_result.h TrafficBytes::llc).
+  if (hw.memory.llc.present) a.llc += work.bytes.llc / time;
   // Link bytes go over the scale-up tier when there is one (tensor-parallel groups are placed in
   // the scale-up domain), else over the scale-out NIC. Ignores pipeline hops that leave the domain.
   const BytesPerSecond link = work.bytes.link / time;
   if (hw.interconnect.scale_up.present) a.scale_up = link;
   else a.scale_out = link;
   // Die-to-die: with I/O dies every DRAM byte crosses a die boundary (MI300: HBM on the IODs);
-  // with n compute dies and interleaved addresses a fraction 1 - 1/n does (B200: 2 dies).
+  // with n compute dies and interleaved addresses a fraction 1 - 1/n does (B200: 2 dies). LLC
+  // bytes the same (MI300X: Infinity Cache on the IODs, its slices interleaved like the memory).
   // Assumption; one crossing per byte.
   const int n = std::max(1, hw.physical.compute_die.count);
   const double crossing = hw.physical.io_die.count > 0 ? 1.0 : 1.0 - 1.0 / static_cast<double>(n);
-  a.die_to_die = a.dram * crossing;
+  a.die_to_die = (a.dram + work.bytes.llc / time) * crossing;
   return a;
 }
 

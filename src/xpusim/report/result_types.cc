@@ -164,6 +164,8 @@ const Fields kGemmTiles = {
     {"dram_time_ms", "time of the DRAM traffic alone"},
     {"dram_bytes", "DRAM traffic"},
     {"l2_bytes", "L2 traffic"},
+    {"llc_bytes", "traffic between the L2 and the last-level cache (its misses); 0 without an LLC"},
+    {"llc_time_ms", "time of the LLC traffic alone (LLC or die-to-die bandwidth)"},
 };
 
 const Fields kCompareRow = {
