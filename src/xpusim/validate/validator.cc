@@ -279,7 +279,7 @@ Outcome predict_op_row(const MeasuredRow& row, const PreparedRow& p, const PerfC
   Seconds total(0);
   for (const auto& n : names) {
     auto t = llmcompass_op_time(n, layer, *p.hw, p.c.run.activations, cal);
-    if (t) *t += cal.host_call_overhead;
+    if (t) *t += dispatch_cost(*p.hw, cal.host_call_overhead);
     if (!t) {
       // tp = 1 has no all-reduce: LLMCompass would not measure one either.
       if (n.starts_with("AllReduce") && p.c.run.tp == 1) continue;
