@@ -7,7 +7,7 @@
 // grid of bench_dse.cc (designs share their cost build-ups: each rank computes those its blocks
 // need, as a real job does), BM_DseDistinctDiesRanks 1,024 designs each with a die of its own.
 // Both time a whole evaluation from a fresh evaluator on every rank, in blocks as explore cuts
-// them (balanced_block: at most 256, an equal share per rank), results gathered to rank 0; rank 0
+// them (balanced_block: rounds of at most 256 per rank, split by each rank's rate), results gathered to rank 0; rank 0
 // reports (the others print nothing). The iteration counts are fixed: every rank must run the
 // same number of collective evaluations. docs/dse.md has the figures measured.
 #include <benchmark/benchmark.h>

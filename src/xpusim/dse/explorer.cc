@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <cmath>
 #include <cstring>
 #include <thread>
 #include <unordered_set>
@@ -222,6 +224,31 @@ size_t balanced_block(size_t designs, int ranks, size_t max_block) {
   return std::max<size_t>(1, up(designs, n * rounds));
 }
 
+std::vector<size_t> split_by_rate(size_t designs, const std::vector<double>& rates) {
+  std::vector<size_t> out(rates.size(), 0);
+  if (rates.empty()) return out;
+  double total = 0;
+  for (double r : rates) total += r;
+  const bool usable = std::isfinite(total) && total > 0 &&
+                      std::all_of(rates.begin(), rates.end(), [](double r) { return r >= 0; });
+  // Largest remainder: floor of each exact share, then one more design to the largest fractions
+  // (ties to the lower rank), so that the shares add up to `designs` exactly.
+  std::vector<std::pair<double, size_t>> fraction;
+  size_t given = 0;
+  for (size_t i = 0; i < rates.size(); ++i) {
+    const double exact = static_cast<double>(designs) *
+                         (usable ? rates[i] / total : 1.0 / static_cast<double>(rates.size()));
+    out[i] = std::min(designs - given, static_cast<size_t>(exact));
+    given += out[i];
+    fraction.emplace_back(exact - static_cast<double>(out[i]), i);
+  }
+  std::stable_sort(fraction.begin(), fraction.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  for (size_t k = 0; given < designs; k = (k + 1) % fraction.size(), ++given)
+    ++out[fraction[k].second];
+  return out;
+}
+
 void evaluate_designs(const DesignEvaluator& evaluator, const std::vector<uint64_t>& indices,
                       const RankGroup& group, int threads, size_t block, bool to_all,
                       const std::function<void(std::vector<DesignResult>&)>& sink) {
@@ -229,24 +256,38 @@ void evaluate_designs(const DesignEvaluator& evaluator, const std::vector<uint64
   const auto ranks = static_cast<size_t>(group.size());
   if (ranks == 1) return evaluate_designs(evaluator, indices, threads, block, sink);
   const auto rank = static_cast<size_t>(group.rank());
-  const size_t blocks = indices.size() / block + (indices.size() % block != 0 ? 1 : 0);
-  for (size_t first = 0, round = 0; first < blocks; first += ranks, ++round) {
-    // Serpentine: in odd rounds the ranks take the round's blocks in reverse, so that a cost
-    // that grows or falls along the list evens out between the ranks over two rounds.
-    const auto block_of = [&](size_t r) { return first + (round % 2 == 0 ? r : ranks - 1 - r); };
+  // Designs per second each rank reached in the last round it had work: the next round is split
+  // in proportion (split_by_rate), so that ranks on slower cores (a busy node, a slower
+  // processor, a virtual CPU that gets less of its core) finish their shares together and no rank
+  // waits at the round's gather. The first round is split equally.
+  std::vector<double> rates(ranks, 1.0);
+  for (size_t first = 0; first < indices.size(); first += ranks * block) {
+    const std::vector<size_t> shares =
+        split_by_rate(std::min(ranks * block, indices.size() - first), rates);
+    size_t start = first;
+    for (size_t r = 0; r < rank; ++r) start += shares[r];
     std::vector<DesignResult> mine;
-    const size_t start = block_of(rank) * block;
-    if (start < indices.size()) {
+    double seconds = 0;
+    if (shares[rank] > 0) {
       const std::vector<uint64_t> part(indices.begin() + static_cast<ptrdiff_t>(start),
-                                       indices.begin() + static_cast<ptrdiff_t>(std::min(indices.size(), start + block)));
+                                       indices.begin() + static_cast<ptrdiff_t>(start + shares[rank]));
+      const auto t0 = std::chrono::steady_clock::now();
       evaluate_designs(evaluator, part, threads, part.size(),
                        [&](std::vector<DesignResult>& r) { mine = std::move(r); });
+      seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    }
+    // Every rank learns every rank's time (the same bytes everywhere, so the same next split).
+    std::string timing;
+    put(timing, seconds);
+    const std::vector<std::string> times = group.gather(timing, true);
+    for (size_t r = 0; r < ranks; ++r) {
+      const double t = Reader(times[r]).get<double>();
+      if (shares[r] > 0 && t > 0) rates[r] = static_cast<double>(shares[r]) / t;
     }
     const std::vector<std::string> parts = group.gather(encode_results(mine), to_all);
     if (parts.empty()) continue;  // not rank 0, and the results go to rank 0 only
-    for (size_t b = first; b < std::min(blocks, first + ranks); ++b) {
-      // The rank that evaluated block b: block_of is its own inverse within a round.
-      std::vector<DesignResult> results = decode_results(parts[block_of(b - first) - first]);
+    for (const std::string& part : parts) {  // rank order is the order of `indices`
+      std::vector<DesignResult> results = decode_results(part);
       if (!results.empty()) sink(results);
     }
   }

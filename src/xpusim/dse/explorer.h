@@ -57,13 +57,14 @@ void evaluate_designs(const DesignEvaluator& evaluator, const std::vector<uint64
                       const std::function<void(std::vector<DesignResult>&)>& sink);
 
 // The same across the ranks of `group` (collective: every rank calls it with the same indices):
-// the index list is cut into blocks of `block` designs, N ranks take a round of N blocks at a
-// time, rank r block r of even rounds and block N - 1 - r of odd ones (a serpentine, so that a
-// cost trend along the list evens out), each with `threads` workers; after each round of N blocks the results are
-// gathered, and `sink` receives the round's blocks whole and in the order of `indices` on rank 0
-// (`to_all` false: the other ranks' sink is never called) or on every rank (`to_all`). The
-// results, and their order, are those of the single-process evaluate_designs. At most one round
-// (N blocks) is in flight: a killed job loses at most that.
+// the index list is cut into rounds of N x `block` designs; each round is split into N runs of
+// consecutive designs, rank r taking the r-th, sized in proportion to the designs per second each
+// rank reached in its previous round (split_by_rate; equal in the first), so that slower ranks get
+// less and no rank waits long at the round's end. Each rank evaluates with `threads` workers; after
+// each round the results are gathered, and `sink` receives each rank's run whole and in the order
+// of `indices` on rank 0 (`to_all` false: the other ranks' sink is never called) or on every rank
+// (`to_all`). The results, and their order, are those of the single-process evaluate_designs
+// whatever the split. At most one round is in flight: a killed job loses at most that.
 void evaluate_designs(const DesignEvaluator& evaluator, const std::vector<uint64_t>& indices,
                       const RankGroup& group, int threads, size_t block, bool to_all,
                       const std::function<void(std::vector<DesignResult>&)>& sink);
@@ -73,6 +74,11 @@ void evaluate_designs(const DesignEvaluator& evaluator, const std::vector<uint64
 // `max_block` designs each, so that every rank gets an equal share (756 designs on 2 ranks:
 // 4 blocks of 189, not 256 + 256 for rank 0 and 244 for rank 1).
 size_t balanced_block(size_t designs, int ranks, size_t max_block);
+
+// `designs` cut into one share per rank in proportion to `rates` (designs per second, >= 0), by
+// largest remainder: the shares add up to `designs`, ties go to the lower rank, and rates that are
+// all zero or not finite give equal shares.
+std::vector<size_t> split_by_rate(size_t designs, const std::vector<double>& rates);
 
 // Results and index lists as bytes, for the ranks of a job (the same machine's layout: ranks of
 // one job share their binary); decode(encode(x)) == x, NaN metrics included.

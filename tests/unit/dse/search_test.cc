@@ -123,6 +123,20 @@ TEST(Search, ResultsAndIndicesRoundTripAsBytes) {
   EXPECT_EQ(balanced_block(12, 2, 256), 6u);     // an NSGA-II generation
   EXPECT_EQ(balanced_block(1, 4, 256), 1u);
   EXPECT_EQ(balanced_block(10000, 3, 256), 239u);  // 14 rounds of 3 blocks
+  // A round split by the ranks' rates: in proportion, adding up, ties to the lower rank, and
+  // equal shares when the rates say nothing.
+  using Shares = std::vector<size_t>;
+  EXPECT_EQ(split_by_rate(378, {1.0, 1.0}), (Shares{189, 189}));
+  EXPECT_EQ(split_by_rate(378, {16000.0, 25000.0}), (Shares{148, 230}));
+  EXPECT_EQ(split_by_rate(7, {1.0, 1.0}), (Shares{4, 3}));
+  EXPECT_EQ(split_by_rate(10, {1.0, 1.0, 1.0}), (Shares{4, 3, 3}));
+  EXPECT_EQ(split_by_rate(5, {0.0, 2.0}), (Shares{0, 5}));
+  EXPECT_EQ(split_by_rate(6, {0.0, 0.0, 0.0}), (Shares{2, 2, 2}));
+  EXPECT_EQ(split_by_rate(1, {1.0, 1.0, 1.0, 1.0}), (Shares{1, 0, 0, 0}));
+  for (size_t n : {size_t{0}, size_t{1}, size_t{2}, size_t{255}, size_t{1000}}) {
+    const Shares sh = split_by_rate(n, {3.7, 0.2, 11.0});
+    EXPECT_EQ(sh[0] + sh[1] + sh[2], n) << n;
+  }
   const std::vector<uint64_t> indices = {0, 7, uint64_t{1} << 40, 3};
   EXPECT_EQ(decode_indices(encode_indices(indices)), indices);
   std::vector<DesignResult> ranked;
