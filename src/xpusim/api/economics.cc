@@ -441,29 +441,9 @@ Json plan_json(const FabPlan& p) {
 
 FabAssumptions fab_assumptions(const std::vector<std::string>& assume) {
   FabAssumptions fa;
-  Diagnostics diags;
-  for (const auto& kv : assume) {
-    auto eq = kv.find('=');
-    if (eq == std::string::npos) {
-      diags.push_back({.file = "<command line>", .path = "--assume",
-                       .message = fmt::format("expected NAME=NUMBER, got '{}'", kv)});
-      continue;
-    }
-    auto v = parse_bounded_real(std::string_view(kv).substr(eq + 1), bounds::kFabAssumption);
-    if (!v) {
-      diags.push_back({.file = "<command line>", .path = "--assume " + kv.substr(0, eq),
-                       .message = v.error()});
-      continue;
-    }
-    auto r = set_assumption(fa, kv.substr(0, eq), *v);
-    if (!r) {
-      for (auto d : r.error()) {
-        d.file = "<command line>";
-        diags.push_back(d);
-      }
-    }
-  }
-  if (!diags.empty()) fail_with(diags);
+  apply_overrides("--assume", assume, [&](const std::string& name, double value) {
+    return set_assumption(fa, name, value);
+  });
   return fa;
 }
 

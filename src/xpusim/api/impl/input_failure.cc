@@ -56,4 +56,31 @@ void BoundChecks::fail_if_any() {
   if (!diags_.empty()) fail_with(std::move(diags_));
 }
 
+void apply_overrides(const std::string& flag, const std::vector<std::string>& overrides,
+                     const std::function<Result<void>(const std::string& name, double value)>& set) {
+  Diagnostics diags;
+  for (const auto& kv : overrides) {
+    const auto eq = kv.find('=');
+    if (eq == std::string::npos) {
+      diags.push_back({.file = "<command line>", .path = flag,
+                       .message = fmt::format("expected NAME=NUMBER, got '{}'", kv)});
+      continue;
+    }
+    const std::string name = kv.substr(0, eq);
+    auto v = parse_bounded_real(std::string_view(kv).substr(eq + 1), bounds::kFabAssumption);
+    if (!v) {
+      diags.push_back({.file = "<command line>", .path = flag + " " + name, .message = v.error()});
+      continue;
+    }
+    if (auto r = set(name, *v); !r) {
+      for (auto d : r.error()) {
+        d.file = "<command line>";
+        d.path = flag + " " + d.path;
+        diags.push_back(d);
+      }
+    }
+  }
+  if (!diags.empty()) fail_with(diags);
+}
+
 }  // namespace xpusim::api::detail

@@ -6,6 +6,7 @@
 // the request fields are the flags' values.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <type_traits>
@@ -55,6 +56,12 @@ T flags_or_fail(Result<T> r) {
   }
   if constexpr (!std::is_void_v<T>) return std::move(*r);
 }
+
+// `NAME=NUMBER` overrides given with `flag` (--assume, --system-param): each number is read
+// within bounds::kFabAssumption and handed to `set` with its name; every bad one is reported
+// (under "FLAG NAME", or FLAG when there is no '='), then the request fails.
+void apply_overrides(const std::string& flag, const std::vector<std::string>& overrides,
+                     const std::function<Result<void>(const std::string& name, double value)>& set);
 
 // "unknown precision "fp7"; allowed: ... (did you mean ...)" under `flag`.
 Precision parse_precision(const std::string& flag, const std::string& text);

@@ -27,29 +27,9 @@ SystemSpec load_system(const std::optional<std::string>& system,
   auto base = builtin_system(system.value_or(default_system_class(hw)));
   if (!base) input_error("--system", base.error().front().message);
   SystemSpec s = *base;
-  Diagnostics diags;
-  for (const auto& kv : params) {
-    auto eq = kv.find('=');
-    if (eq == std::string::npos) {
-      diags.push_back({.file = "<command line>", .path = "--system-param",
-                       .message = fmt::format("expected NAME=NUMBER, got '{}'", kv)});
-      continue;
-    }
-    auto v = parse_bounded_real(std::string_view(kv).substr(eq + 1), bounds::kFabAssumption);
-    if (!v) {
-      diags.push_back({.file = "<command line>", .path = "--system-param " + kv.substr(0, eq),
-                       .message = v.error()});
-      continue;
-    }
-    if (auto r = set_system_param(s, kv.substr(0, eq), *v); !r) {
-      for (auto d : r.error()) {
-        d.file = "<command line>";
-        d.path = "--system-param " + d.path;
-        diags.push_back(d);
-      }
-    }
-  }
-  if (!diags.empty()) fail_with(diags);
+  apply_overrides("--system-param", params, [&](const std::string& name, double value) {
+    return set_system_param(s, name, value);
+  });
   return s;
 }
 
