@@ -443,7 +443,7 @@ FabAssumptions fab_assumptions(const std::vector<std::string>& assume) {
   FabAssumptions fa;
   apply_overrides("--assume", assume, [&](const std::string& name, double value) {
     return set_assumption(fa, name, value);
-  });
+  }, false);
   return fa;
 }
 

@@ -57,7 +57,8 @@ void BoundChecks::fail_if_any() {
 }
 
 void apply_overrides(const std::string& flag, const std::vector<std::string>& overrides,
-                     const std::function<Result<void>(const std::string& name, double value)>& set) {
+                     const std::function<Result<void>(const std::string& name, double value)>& set,
+                     bool flag_in_path) {
   Diagnostics diags;
   for (const auto& kv : overrides) {
     const auto eq = kv.find('=');
@@ -75,7 +76,7 @@ void apply_overrides(const std::string& flag, const std::vector<std::string>& ov
     if (auto r = set(name, *v); !r) {
       for (auto d : r.error()) {
         d.file = "<command line>";
-        d.path = flag + " " + d.path;
+        if (flag_in_path) d.path = flag + " " + d.path;
         diags.push_back(d);
       }
     }

@@ -59,9 +59,12 @@ T flags_or_fail(Result<T> r) {
 
 // `NAME=NUMBER` overrides given with `flag` (--assume, --system-param): each number is read
 // within bounds::kFabAssumption and handed to `set` with its name; every bad one is reported
-// (under "FLAG NAME", or FLAG when there is no '='), then the request fails.
+// (a bad number under "FLAG NAME", a missing '=' under FLAG, and what `set` refuses under its own
+// path, prefixed with "FLAG " when `flag_in_path`: the Python module reports --assume's names
+// bare, as its `assume` dictionary's keys), then the request fails.
 void apply_overrides(const std::string& flag, const std::vector<std::string>& overrides,
-                     const std::function<Result<void>(const std::string& name, double value)>& set);
+                     const std::function<Result<void>(const std::string& name, double value)>& set,
+                     bool flag_in_path);
 
 // "unknown precision "fp7"; allowed: ... (did you mean ...)" under `flag`.
 Precision parse_precision(const std::string& flag, const std::string& text);

@@ -29,7 +29,7 @@ SystemSpec load_system(const std::optional<std::string>& system,
   SystemSpec s = *base;
   apply_overrides("--system-param", params, [&](const std::string& name, double value) {
     return set_system_param(s, name, value);
-  });
+  }, true);
   return s;
 }
 
