@@ -39,13 +39,6 @@ std::string Table::to_text() const {
   return out;
 }
 
-Table Table::transposed() const {
-  Table t({"key", "value"});
-  for (size_t i = 0; i < header_.size(); ++i)
-    t.add_row({header_[i], rows_.empty() || i >= rows_.front().size() ? "" : rows_.front()[i]});
-  return t;
-}
-
 std::string Table::to_csv() const {
   auto cell = [](const std::string& c) {
     if (c.find_first_of(",\"\n\r") == std::string::npos) return c;

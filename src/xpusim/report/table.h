@@ -14,8 +14,6 @@ class Table {
   void add_row(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
   [[nodiscard]] const std::vector<std::vector<std::string>>& rows() const { return rows_; }
   [[nodiscard]] const std::vector<std::string>& header() const { return header_; }
-  // A table of one record as (key, value) rows: the header is the keys, the first row the values.
-  [[nodiscard]] Table transposed() const;
 
   // Columns padded to their widest cell; numeric-looking cells right-aligned.
   [[nodiscard]] std::string to_text() const;
