@@ -188,10 +188,11 @@ Result<DesignEvaluator> DesignEvaluator::create(const SpaceSpec& space, DesignBu
     auto engine_doc = path ? Document::load_yaml_file(*path) : tl::unexpected(path.error());
     if (!engine_doc) {
       for (auto d : engine_doc.error()) diags.push_back(d);
-    } else if (auto eng = parse_engine_document(*engine_doc); !eng) {
+    } else if (auto eng = parse_engine_sourced(*engine_doc); !eng) {
       for (auto d : eng.error()) diags.push_back(d);
     } else {
-      e.engine_base_ = std::move(*engine_doc);
+      e.base_engine_ = std::move(*eng);
+      e.engine_doc_ = std::move(*engine_doc);
     }
     // The requests, drawn once for every design (as `serve --dataset` / --input-len with --seed).
     Result<std::vector<RequestSpec>> requests = tl::unexpected(Diagnostics{});
@@ -249,6 +250,8 @@ Result<DesignEvaluator> DesignEvaluator::create(const SpaceSpec& space, DesignBu
   e.hardware_setters_ =
       setters_of<HardwareSpec, FieldSetter>(space, ParameterTarget::kHardware, hardware_schema());
   e.model_setters_ = setters_of<ModelSpec, FieldSetter>(space, ParameterTarget::kModel, model_schema());
+  e.engine_setters_ =
+      setters_of<EngineProfile, FieldSetter>(space, ParameterTarget::kEngine, engine_schema());
   return e;
 }
 
@@ -259,6 +262,7 @@ DesignEvaluator::DesignEvaluator(DesignEvaluator&& o) noexcept
       base_model_(std::move(o.base_model_)),
       hardware_setters_(std::move(o.hardware_setters_)),
       model_setters_(std::move(o.model_setters_)),
+      engine_setters_(std::move(o.engine_setters_)),
       inputs_digest_(std::move(o.inputs_digest_)),
       memoize_(o.memoize_),
       memo_(std::move(o.memo_)),
@@ -269,7 +273,8 @@ DesignEvaluator::DesignEvaluator(DesignEvaluator&& o) noexcept
       calibration_(std::move(o.calibration_)),
       economics_(std::move(o.economics_)),
       cost_memo_(std::move(o.cost_memo_)),
-      engine_base_(std::move(o.engine_base_)),
+      base_engine_(std::move(o.base_engine_)),
+      engine_doc_(std::move(o.engine_doc_)),
       requests_(std::move(o.requests_)),
       arrivals_(o.arrivals_),
       run_options_(std::move(o.run_options_)) {}
@@ -291,6 +296,12 @@ Result<ModelSpec> DesignEvaluator::model_of(const std::vector<uint32_t>& c) cons
   if (build_ == DesignBuild::kTypedSet)
     return with_values(model_schema(), base_model_, model_setters_, c);
   return load_model(model_ref_, assignments_of(space_, c, ParameterTarget::kModel));
+}
+
+Result<EngineProfile> DesignEvaluator::engine_of(const std::vector<uint32_t>& c) const {
+  if (build_ == DesignBuild::kTypedSet)
+    return with_values(engine_schema(), base_engine_, engine_setters_, c);
+  return parse_engine_document(engine_doc_, assignments_of(space_, c, ParameterTarget::kEngine));
 }
 
 DesignEvaluator::HardwareStage DesignEvaluator::hardware_stage(const std::vector<uint32_t>& c) const {
@@ -386,7 +397,8 @@ DesignResult DesignEvaluator::evaluate(uint64_t index) const {
   }
   ParallelismPlan plan;
   int64_t batch = space_.batch;
-  const std::vector<std::string> engine = assignments_of(space_, c, ParameterTarget::kEngine);
+  const Result<EngineProfile> engine =
+      space_.kind == ScenarioKind::kServe ? engine_of(c) : Result<EngineProfile>(EngineProfile{});
   // A design that sets model fields has a model of its own (the file re-read with them applied).
   std::optional<ModelSpec> own_model;
   if (!model_setters_.empty()) {
@@ -415,12 +427,13 @@ DesignResult DesignEvaluator::evaluate_assignments(const std::vector<std::string
     r.feasibility = st.feasibility;
     return r;
   }
-  return evaluate_stage(std::move(r), st, model_, plan, batch.value_or(space_.batch), {}, detail);
+  return evaluate_stage(std::move(r), st, model_, plan, batch.value_or(space_.batch),
+                        Result<EngineProfile>(base_engine_.spec), detail);
 }
 
 DesignResult DesignEvaluator::evaluate_stage(DesignResult r, const HardwareStage& st,
                                              const ModelSpec& model, const ParallelismPlan& plan,
-                                             int64_t batch, const std::vector<std::string>& engine,
+                                             int64_t batch, const Result<EngineProfile>& engine,
                                              Bounds* detail) const {
   if (space_.kind == ScenarioKind::kServe)
     return evaluate_serving(std::move(r), st, model, plan, engine);
@@ -481,7 +494,7 @@ namespace xpusim {
 
 DesignResult DesignEvaluator::evaluate_serving(DesignResult r, const HardwareStage& st,
                                                const ModelSpec& model, const ParallelismPlan& plan,
-                                               const std::vector<std::string>& engine) const {
+                                               const Result<EngineProfile>& engine) const {
   const HardwareSpec& hw = *st.hw;
   const CostBreakdown& cost = *st.cost;
 
@@ -496,9 +509,9 @@ DesignResult DesignEvaluator::evaluate_serving(DesignResult r, const HardwareSta
                       fmt::format("{} devices are not a multiple of tp x pp = {}", config.devices,
                                   plan.devices_per_replica()));
   config.precision = precision_;
-  auto eng = parse_engine_document(engine_base_, engine);
-  if (!eng) return infeasible(std::move(r), InfeasibleReason::kInvalid, diagnostics_text(eng.error()));
-  config.engine = std::move(*eng);
+  if (!engine)
+    return infeasible(std::move(r), InfeasibleReason::kInvalid, diagnostics_text(engine.error()));
+  config.engine = *engine;
   auto system = ServingSystem::create(hw, model, config, default_calibration());
   if (!system)
     return infeasible(std::move(r), InfeasibleReason::kInvalid, diagnostics_text(system.error()));

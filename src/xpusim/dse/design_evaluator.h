@@ -32,6 +32,7 @@
 #include "xpusim/dse/space.h"
 #include "xpusim/perf/calibration.h"
 #include "xpusim/perf/static_sim.h"
+#include "xpusim/serving/engine_profile.h"
 #include "xpusim/serving/request.h"
 #include "xpusim/serving/serving_system.h"
 
@@ -108,16 +109,16 @@ class DesignEvaluator {
   };
   [[nodiscard]] HardwareStage hardware_stage(const std::vector<uint32_t>& choice) const;
   [[nodiscard]] HardwareStage hardware_stage(const std::vector<std::string>& assignments) const;
-  // Stages 2-4 for a design whose hardware stage is `st`; `engine` ("path=value" of the engine
-  // profile) only for a serve scenario.
+  // Stages 2-4 for a design whose hardware stage is `st`; `engine` (the engine profile with the
+  // design's fields, or why it is invalid) is used only by a serve scenario.
   [[nodiscard]] DesignResult evaluate_stage(DesignResult r, const HardwareStage& st,
                                             const ModelSpec& model, const ParallelismPlan& plan,
-                                            int64_t batch, const std::vector<std::string>& engine,
+                                            int64_t batch, const Result<EngineProfile>& engine,
                                             Bounds* detail) const;
   // Stages 2-4 of a serve scenario: the deployment, the simulation, its token economics.
   [[nodiscard]] DesignResult evaluate_serving(DesignResult r, const HardwareStage& st,
                                               const ModelSpec& model, const ParallelismPlan& plan,
-                                              const std::vector<std::string>& engine) const;
+                                              const Result<EngineProfile>& engine) const;
   // The stage of `choice`, computed once per hardware assignment when the space also varies the
   // plan or the batch (bounded: the memo is emptied when it holds kMaxMemo entries). A thread that
   // asks for a stage another thread is computing waits for it rather than computing it again.
@@ -134,6 +135,8 @@ class DesignEvaluator {
   // The hardware and model of choice `c`, as build_ says.
   [[nodiscard]] Result<HardwareSpec> hardware_of(const std::vector<uint32_t>& c) const;
   [[nodiscard]] Result<ModelSpec> model_of(const std::vector<uint32_t>& c) const;
+  // The engine profile of choice `c` (serve scenarios), as build_ says.
+  [[nodiscard]] Result<EngineProfile> engine_of(const std::vector<uint32_t>& c) const;
   [[nodiscard]] HardwareStage stage_of(Result<HardwareSpec> hw) const;
 
   SpaceSpec space_;
@@ -142,6 +145,7 @@ class DesignEvaluator {
   SourcedSpec<ModelSpec> base_model_;
   std::vector<FieldSetter> hardware_setters_;
   std::vector<FieldSetter> model_setters_;
+  std::vector<FieldSetter> engine_setters_;
   std::string inputs_digest_;
   bool memoize_ = false;
   mutable std::mutex memo_mutex_;
@@ -155,9 +159,11 @@ class DesignEvaluator {
   // The cost per package by its complete inputs (cost_memo.h): shared by hardware variants whose
   // dies and memory are equal (e.g. that differ only in bandwidth or clock), across threads.
   std::unique_ptr<CostMemo> cost_memo_;
-  // Serve scenarios: the engine profile's document (each design's engine fields applied to a
-  // copy), the requests (sampled once, shared by every design) and how they arrive.
-  Document engine_base_;
+  // Serve scenarios: the engine profile, validated (each design's engine fields set on a copy;
+  // its document for kReparseDocument), the requests (sampled once, shared by every design) and
+  // how they arrive.
+  SourcedSpec<EngineProfile> base_engine_;
+  Document engine_doc_;
   std::vector<RequestSpec> requests_;
   ArrivalSpec arrivals_;
   RunOptions run_options_;

@@ -4,6 +4,8 @@
 #include <array>
 #include <filesystem>
 
+#include <fmt/format.h>
+
 #include "xpusim/base/text.h"
 #include "xpusim/config/presets.h"
 #include "xpusim/perf/calibration.h"
@@ -49,14 +51,15 @@ std::vector<std::string> known_runtimes() {
   return runtime_names(default_calibration().runtimes);
 }
 
-void check_engine(const E& s, const Document& doc, Diagnostics& diags) {
+// The cross-field checks, on the spec itself (a design search sets fields on a parsed profile
+// and checks it without re-reading its document; Schema::check).
+void check_engine(const E& s, const FieldSource& src, Diagnostics& diags) {
   // The field range is [0, 0.5] (schema.h has no exclusive maximum); 0.5 itself is rejected
   // here: keeping half of the cache free at every admission is no longer a watermark.
   if (s.watermark >= 0.5) {
-    const DocumentEntry* e = doc.find("watermark");
-    diags.push_back(diagnostic_at(doc, "watermark",
-                                  "value \"" + (e ? e->text : std::string("0.5")) +
-                                      "\" is out of range; allowed: >= 0 and < 0.5"));
+    diags.push_back(src.at("watermark", fmt::format("value \"{}\" is out of range; allowed: >= 0 "
+                                                    "and < 0.5",
+                                                    s.watermark)));
   }
   auto runtimes = known_runtimes();
   bool known = false;
@@ -65,7 +68,7 @@ void check_engine(const E& s, const Document& doc, Diagnostics& diags) {
     std::string msg = "unknown runtime profile \"" + s.runtime + "\"";
     if (auto m = closest_match(s.runtime, runtimes)) msg += "; did you mean \"" + *m + "\"?";
     msg += " Known: " + join(runtimes);
-    diags.push_back(diagnostic_at(doc, "runtime", std::move(msg)));
+    diags.push_back(src.at("runtime", std::move(msg)));
   }
 }
 
@@ -151,13 +154,20 @@ const Schema<EngineProfile>& engine_schema() {
   return schema;
 }
 
+Result<SourcedSpec<EngineProfile>> parse_engine_sourced(Document doc,
+                                                         const std::vector<std::string>& overrides) {
+  if (auto r = doc.apply_overrides(overrides); !r) return tl::unexpected(r.error());
+  auto spec = engine_schema().parse_sourced(doc);
+  if (!spec) return spec;
+  spec->spec.id = std::filesystem::path(doc.file()).stem().string();
+  return spec;
+}
+
 Result<EngineProfile> parse_engine_document(Document doc,
                                             const std::vector<std::string>& overrides) {
-  if (auto r = doc.apply_overrides(overrides); !r) return tl::unexpected(r.error());
-  auto spec = engine_schema().parse(doc);
-  if (!spec) return spec;
-  spec->id = std::filesystem::path(doc.file()).stem().string();
-  return spec;
+  auto spec = parse_engine_sourced(std::move(doc), overrides);
+  if (!spec) return tl::unexpected(spec.error());
+  return std::move(spec->spec);
 }
 
 Result<EngineProfile> load_engine(const std::string& id_or_file,

@@ -83,5 +83,9 @@ Result<EngineProfile> load_engine(const std::string& id_or_file,
 // doc.file() ("presets/engines/vllm.yaml" -> "vllm"). load_engine after the file is read.
 Result<EngineProfile> parse_engine_document(Document doc,
                                             const std::vector<std::string>& overrides = {});
+// The same, with where each field came from: the base a design search sets fields on
+// (Schema::set_parsed, then Schema::check on the spec, without the text).
+Result<SourcedSpec<EngineProfile>> parse_engine_sourced(Document doc,
+                                                         const std::vector<std::string>& overrides = {});
 
 }  // namespace xpusim

@@ -93,5 +93,51 @@ TEST(DesignBuild, TypedSetEqualsReparsingTheDocument) {
   EXPECT_GT(feasible, 0u);
 }
 
+// A serve space whose engine fields are set by typed set on the validated profile, against
+// re-reading the engine document with them as overrides: 2 x 2 x 2 = 8 designs, the watermark
+// 0.5 invalid (the engine's cross-field check), the others run.
+const char* kEngineFields = R"(schema: space/v1
+hardware: h100-sxm-80gb
+model: llama-3.1-8b
+scenario:
+  kind: serve
+  engine: vllm
+  input_len: 128
+  output_len: 16
+  requests: 16
+  concurrency: 8
+  precision: bf16
+parameters:
+  - {path: engine.max_batch, values: [4, 64]}
+  - {path: engine.watermark, values: [0.01, 0.5]}
+  - path: engine.kv_block_size
+    values: [16, 32]
+    tied:
+      - {path: engine.max_num_tokens, values: [2048, 512]}
+objectives:
+  - {metric: output_tokens_per_s, goal: max}
+)";
+
+TEST(DesignBuild, EngineFieldsByTypedSetEqualReparsingTheProfile) {
+  auto space = space_from(kEngineFields);
+  ASSERT_TRUE(space) << to_string(space.error());
+  auto typed = DesignEvaluator::create(*space, DesignBuild::kTypedSet);
+  auto reparse = DesignEvaluator::create(*space, DesignBuild::kReparseDocument);
+  ASSERT_TRUE(typed && reparse);
+  size_t feasible = 0, invalid = 0;
+  for (uint64_t i = 0; i < space->grid_size(); ++i) {
+    SCOPED_TRACE("design " + std::to_string(i) + ": " + canonical_assignment(*space, i));
+    const DesignResult ra = typed->evaluate(i);
+    const DesignResult rb = reparse->evaluate(i);
+    EXPECT_EQ(ra.feasibility.to_string(), rb.feasibility.to_string());
+    for (size_t m = 0; m < ra.metrics.size(); ++m)
+      EXPECT_TRUE(same_number(ra.metrics[m], rb.metrics[m])) << metric_names()[m];
+    feasible += ra.feasibility.feasible() ? 1 : 0;
+    invalid += ra.feasibility.reason == InfeasibleReason::kInvalid ? 1 : 0;
+  }
+  EXPECT_EQ(feasible, 4u);
+  EXPECT_EQ(invalid, 4u);
+}
+
 }  // namespace
 }  // namespace xpusim
