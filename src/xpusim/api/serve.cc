@@ -17,7 +17,6 @@
 #include "xpusim/config/presets.h"
 #include "xpusim/config/hardware_schema.h"
 #include "xpusim/config/model_schema.h"
-#include "xpusim/perf/step_model.h"
 #include "xpusim/report/result_json.h"
 #include "xpusim/report/table.h"
 #include "xpusim/serving/trace_reader.h"

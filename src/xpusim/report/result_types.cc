@@ -545,8 +545,8 @@ const Fields kValidateSkipped = {
 
 const Fields kErrorStats = {
     {"key", "the group: all, a scenario, scenario/metric or a hardware id"},
-    {"max_abs_error_pct", "largest |error| of the group"},
     {"mape_pct", "mean |error| of the group"},
+    {"max_abs_error_pct", "largest |error| of the group"},
     {"mean_error_pct", "mean signed error (bias: > 0 means predictions too high)"},
     {"rows", "rows in the group"},
 };
