@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "xpusim/api/impl/input_failure.h"
+#include "xpusim/api/impl/result_records.h"
 #include "xpusim/api/impl/system_choice.h"
 #include "xpusim/config/hardware_schema.h"
 #include "xpusim/cost/node_economics.h"
@@ -25,14 +26,6 @@ using namespace detail;  // NOLINT: the private helpers of api/
 Json num(double v) {
   if (!std::isfinite(v) || std::fabs(v) >= 1e299) return nullptr;
   return round6(v);
-}
-
-// The feasibility keys every economics command gives: feasible, infeasible_reason (the class,
-// "reticle"), infeasible_detail (text); null when feasible.
-void add_feasibility_json(ResultJson& j, const Feasibility& f) {
-  j.set("feasible", f.feasible());
-  j.set("infeasible_reason", f.feasible() ? Json(nullptr) : Json(std::string(f.reason_name())));
-  j.set("infeasible_detail", f.feasible() ? Json(nullptr) : Json(f.detail));
 }
 
 // Sets the given keys of `j` (and every number inside an object under them) to null: figures that

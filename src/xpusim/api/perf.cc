@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "xpusim/api/impl/input_failure.h"
+#include "xpusim/api/impl/result_records.h"
 #include "xpusim/api/impl/system_choice.h"
 #include "xpusim/api/impl/uncertainty.h"
 #include "xpusim/base/text.h"
@@ -60,29 +61,35 @@ void check_context(const StaticWorkload& w, const ModelSpec& model) {
 }
 
 Json op_json(const OpBreakdown& op, const char* phase) {
-  return Json{{"phase", phase},
-              {"layer", op.layer},
-              {"name", op.name},
-              {"kind", std::string(to_string(op.kind))},
-              {"count", round6(op.count)},
-              {"time_ms", round6(units::to_ms(op.time))},
-              {"flop", round6(op.flop.value())},
-              {"dram_bytes", bytes_count(op.bytes.dram)},
-              {"l2_bytes", bytes_count(op.bytes.l2)},
-              {"link_bytes", bytes_count(op.bytes.link)},
-              {"bound", std::string(to_string(op.bound))},
-              {"utilization", round6(op.utilization)}};
+  return ResultJson("run", "ops")
+      .set("phase", phase)
+      .set("layer", op.layer)
+      .set("name", op.name)
+      .set("kind", to_string(op.kind))
+      .set("count", round6(op.count))
+      .set("time_ms", round6(units::to_ms(op.time)))
+      .set("flop", round6(op.flop.value()))
+      .set("dram_bytes", bytes_count(op.bytes.dram))
+      .set("l2_bytes", bytes_count(op.bytes.l2))
+      .set("link_bytes", bytes_count(op.bytes.link))
+      .set("bound", to_string(op.bound))
+      .set("utilization", round6(op.utilization))
+      .json();
 }
 
-Json memory_json(const MemoryFootprint& m) {
-  return Json{{"weights_bytes", bytes_count(m.weights)},
-              {"kv_cache_bytes", bytes_count(m.kv_cache)},
-              {"activation_bytes", bytes_count(m.activations)},
-              {"workspace_bytes", bytes_count(m.workspace)},
-              {"capacity_bytes", bytes_count(m.capacity)},
-              // Beyond the capacity (the weights alone do not fit) there is no usable memory.
-              {"usable_bytes", m.usable <= m.capacity ? Json(bytes_count(m.usable)) : Json(nullptr)},
-              {"fits", m.fits},                       {"max_batch", m.max_batch}};
+// The memory record of `type` at `record` ("memory" of run, "ranking.memory" of compare).
+Json memory_json(const MemoryFootprint& m, std::string_view type, std::string_view record) {
+  return ResultJson(type, record)
+      .set("weights_bytes", bytes_count(m.weights))
+      .set("kv_cache_bytes", bytes_count(m.kv_cache))
+      .set("activation_bytes", bytes_count(m.activations))
+      .set("workspace_bytes", bytes_count(m.workspace))
+      .set("capacity_bytes", bytes_count(m.capacity))
+      // Beyond the capacity (the weights alone do not fit) there is no usable memory.
+      .set("usable_bytes", m.usable <= m.capacity ? Json(bytes_count(m.usable)) : Json(nullptr))
+      .set("fits", m.fits)
+      .set("max_batch", m.max_batch)
+      .json();
 }
 
 // ---- run ------------------------------------------------------------------------------------
@@ -98,105 +105,94 @@ TokenEconomicsAssumptions economics_assumptions(const RunRequest& o, const Hardw
 
 // The economics keys of `run --format json`: top-level figures (null when the scenario is
 // infeasible or the hardware has no area model) and an `economics` object with the assumptions.
-void add_economics_json(Json& j, const TokenEconomicsAssumptions& a,
+void add_economics_json(ResultJson& j, const TokenEconomicsAssumptions& a,
                         const Result<TokenEconomics>& e) {
   const bool ok = e && e->feasibility.feasible();
-  j["energy_per_output_token_j"] = num_or_null(ok, ok ? e->energy_per_output_token.value() : 0);
-  j["average_power_w"] = num_or_null(ok, ok ? e->average_power.value() : 0);
-  j["system_power_w"] = num_or_null(ok, ok ? e->system_power.value() : 0);
-  j["cost_per_million_output_tokens_usd"] =
-      num_or_null(ok, ok ? e->cost_per_million_output_tokens.value() : 0);
-  Json x;
-  x["electricity_usd_per_kwh"] = round6(a.tco.electricity.value() * 3.6e6);
+  j.set("energy_per_output_token_j", num_or_null(ok, ok ? e->energy_per_output_token.value() : 0));
+  j.set("average_power_w", num_or_null(ok, ok ? e->average_power.value() : 0));
+  j.set("system_power_w", num_or_null(ok, ok ? e->system_power.value() : 0));
+  j.set("cost_per_million_output_tokens_usd",
+        num_or_null(ok, ok ? e->cost_per_million_output_tokens.value() : 0));
+  ResultJson x("run", "economics");
+  x.set("electricity_usd_per_kwh", round6(a.tco.electricity.value() * 3.6e6));
   // The server's (cost/system_tco.h): known without the chip's power.
-  x["pue"] = round6(a.system->pue);
-  x["system_power_factor"] = round6(system_power_terms(*a.system).factor);
-  x["lifetime_years"] = round6(a.tco.lifetime.value() / (365.25 * 86400.0));
-  x["utilization"] = round6(a.tco.utilization);
-  x["gross_margin"] = a.device_price ? Json(nullptr) : Json(round6(a.gross_margin));
-  x["device_price_source"] = a.device_price ? "given (--device-price)"
-                                            : "modelled cost per unit / (1 - gross margin)";
-  x["device_price_usd"] = ok ? Json(round6(e->device_price.value())) : Json(nullptr);
-  x["modelled_cost_per_unit_usd"] =
-      ok && e->device_price_modelled ? Json(round6(e->modelled_cost_per_unit.value())) : Json(nullptr);
-  x["prefill_power_w"] = num_or_null(ok, ok ? e->prefill.power.value() : 0);
-  x["decode_power_w"] = num_or_null(ok, ok ? e->decode.power.value() : 0);
-  x["idle_power_w"] = num_or_null(ok, ok ? e->idle_power.value() : 0);
-  x["prefill_power_model_w"] = num_or_null(ok, ok ? e->prefill.model.total.value() : 0);
-  x["decode_power_model_w"] = num_or_null(ok, ok ? e->decode.model.total.value() : 0);
-  x["capped_by_tdp"] = ok ? Json(e->capped) : Json(nullptr);
-  x["system_energy_per_output_token_j"] =
-      num_or_null(ok, ok ? e->system_energy_per_output_token.value() : 0);
-  x["tco_per_device_usd"] = num_or_null(ok, ok ? e->tco.total.value() : 0);
-  x["tco_per_device_hour_usd"] = num_or_null(ok, ok ? e->tco_per_hour.value() : 0);
-  x["host_capital_usd"] = num_or_null(ok, ok ? e->tco.host_capital.value() : 0);
-  x["facility_capital_usd"] = num_or_null(ok, ok ? e->tco.facility_capital.value() : 0);
-  x["unavailable_reason"] = !e ? Json(e.error().empty() ? "" : e.error().front().message)
-                           : !e->feasibility.feasible() ? Json("scenario infeasible") : Json(nullptr);
-  x["system"] = system_json(*a.system);
-  j["economics"] = x;
+  x.set("pue", round6(a.system->pue));
+  x.set("system_power_factor", round6(system_power_terms(*a.system).factor));
+  x.set("lifetime_years", round6(a.tco.lifetime.value() / (365.25 * 86400.0)));
+  x.set("utilization", round6(a.tco.utilization));
+  x.set("gross_margin", a.device_price ? Json(nullptr) : Json(round6(a.gross_margin)));
+  x.set("device_price_source", a.device_price ? "given (--device-price)"
+                                              : "modelled cost per unit / (1 - gross margin)");
+  x.set("device_price_usd", ok ? Json(round6(e->device_price.value())) : Json(nullptr));
+  x.set("modelled_cost_per_unit_usd", ok && e->device_price_modelled
+                                          ? Json(round6(e->modelled_cost_per_unit.value()))
+                                          : Json(nullptr));
+  x.set("prefill_power_w", num_or_null(ok, ok ? e->prefill.power.value() : 0));
+  x.set("decode_power_w", num_or_null(ok, ok ? e->decode.power.value() : 0));
+  x.set("idle_power_w", num_or_null(ok, ok ? e->idle_power.value() : 0));
+  x.set("prefill_power_model_w", num_or_null(ok, ok ? e->prefill.model.total.value() : 0));
+  x.set("decode_power_model_w", num_or_null(ok, ok ? e->decode.model.total.value() : 0));
+  x.set("capped_by_tdp", ok ? Json(e->capped) : Json(nullptr));
+  x.set("system_energy_per_output_token_j",
+        num_or_null(ok, ok ? e->system_energy_per_output_token.value() : 0));
+  x.set("tco_per_device_usd", num_or_null(ok, ok ? e->tco.total.value() : 0));
+  x.set("tco_per_device_hour_usd", num_or_null(ok, ok ? e->tco_per_hour.value() : 0));
+  x.set("host_capital_usd", num_or_null(ok, ok ? e->tco.host_capital.value() : 0));
+  x.set("facility_capital_usd", num_or_null(ok, ok ? e->tco.facility_capital.value() : 0));
+  x.set("unavailable_reason", !e ? Json(e.error().empty() ? "" : e.error().front().message)
+                              : !e->feasibility.feasible() ? Json("scenario infeasible")
+                                                           : Json(nullptr));
+  x.set("system", system_json(*a.system));
+  j.set("economics", x.json());
 }
 
 Json run_json(const RunRequest& o, const RunOutcome& out, const TokenEconomicsAssumptions& econ) {
-  const HardwareSpec& hw = out.hw;
   const StaticScenario& sc = out.scenario;
-  const PrecisionPlan& prec = sc.precision;
   const StaticResult& r = out.result;
   const bool feasible = r.feasibility.feasible();
   auto ms = [&](Seconds t) { return feasible ? Json(round6(units::to_ms(t))) : Json(nullptr); };
-  Json j;
-  j["hardware"] = hw.id;
-  j["model"] = out.model.id;
-  j["devices"] = sc.devices;
-  j["tp"] = o.tp;
-  j["pp"] = o.pp;
-  j["ep"] = o.ep;
-  j["replicas"] = r.replicas;
-  j["batch"] = sc.batch;
-  j["input_len"] = sc.input_len;
-  j["output_len"] = sc.output_len;
-  j["runtime"] = out.runtime;
-  j["precision"] = Json{{"weights", to_string(prec.weights)},
-                        {"activations", to_string(prec.activations)},
-                        {"kv_cache", to_string(prec.kv_cache)},
-                        {"math_execution", to_string(execution_precision(
-                                               hw, executed_precision_plan(hw, prec).math()))},
-                        {"weight_only_fallback",
-                         executed_precision_plan(hw, prec).activations != prec.activations}};
-  j["feasible"] = feasible;
-  j["infeasible_reason"] = text_or_null(!feasible, r.feasibility.reason_name());
-  j["infeasible_detail"] = text_or_null(!feasible, r.feasibility.detail);
+  ResultJson j("run");
+  j.set("hardware", out.hw.id);
+  j.set("model", out.model.id);
+  j.set("devices", sc.devices);
+  j.set("tp", o.tp);
+  j.set("pp", o.pp);
+  j.set("ep", o.ep);
+  j.set("replicas", r.replicas);
+  j.set("batch", sc.batch);
+  j.set("input_len", sc.input_len);
+  j.set("output_len", sc.output_len);
+  j.set("runtime", out.runtime);
+  j.set("precision", precision_json("run", out.hw, sc.precision));
+  add_feasibility_json(j, r.feasibility);
   const auto& largest = out.largest_feasible_batch;
   const auto& smallest = out.smallest_feasible_plan;
-  j["largest_feasible_batch"] = largest ? Json(*largest) : Json(nullptr);
-  j["smallest_feasible_tp"] = smallest ? Json(smallest->tp) : Json(nullptr);
-  j["smallest_feasible_pp"] = smallest ? Json(smallest->pp) : Json(nullptr);
-  j["ttft_ms"] = ms(r.ttft);
-  j["tpot_ms"] = ms(r.tpot);
-  j["e2e_latency_ms"] = ms(r.e2e_latency);
-  j["output_tokens_per_s"] = num_or_null(feasible, r.output_tokens_per_s.value());
-  j["output_tokens_per_s_per_device"] =
-      num_or_null(feasible, r.output_tokens_per_s.value() / sc.devices);
+  j.set("largest_feasible_batch", largest ? Json(*largest) : Json(nullptr));
+  j.set("smallest_feasible_tp", smallest ? Json(smallest->tp) : Json(nullptr));
+  j.set("smallest_feasible_pp", smallest ? Json(smallest->pp) : Json(nullptr));
+  j.set("ttft_ms", ms(r.ttft));
+  j.set("tpot_ms", ms(r.tpot));
+  j.set("e2e_latency_ms", ms(r.e2e_latency));
+  j.set("output_tokens_per_s", num_or_null(feasible, r.output_tokens_per_s.value()));
+  j.set("output_tokens_per_s_per_device",
+        num_or_null(feasible, r.output_tokens_per_s.value() / sc.devices));
   // The clock each phase ran at (perf/sustained_clock.h); null when the scenario is infeasible.
-  auto clock = [&](const PhaseClock& c) {
-    return Json{{"sustained_clock_ghz", num_or_null(feasible, units::to_ghz(c.sustained_clock))},
-                {"power_limited", feasible ? Json(c.power_limited) : Json(nullptr)}};
-  };
-  j["prefill"] = clock(r.prefill_clock);
-  j["decode"] = clock(r.decode_clock);
+  j.set("prefill", clock_json("run", "prefill", feasible ? &r.prefill_clock : nullptr));
+  j.set("decode", clock_json("run", "decode", feasible ? &r.decode_clock : nullptr));
   auto headline = [feasible](double v) { return feasible ? std::optional(v) : std::nullopt; };
-  j["uncertainty"] = uncertainty_json(
-      "static", {{"ttft_ms", headline(units::to_ms(r.ttft))},
-                 {"tpot_ms", headline(units::to_ms(r.tpot))},
-                 {"e2e_latency_ms", headline(units::to_ms(r.e2e_latency))},
-                 {"output_tokens_per_s", headline(r.output_tokens_per_s.value()), false}});
-  j["memory"] = memory_json(r.memory);
+  j.set("uncertainty",
+        uncertainty_json("static",
+                         {{"ttft_ms", headline(units::to_ms(r.ttft))},
+                          {"tpot_ms", headline(units::to_ms(r.tpot))},
+                          {"e2e_latency_ms", headline(units::to_ms(r.e2e_latency))},
+                          {"output_tokens_per_s", headline(r.output_tokens_per_s.value()), false}}));
+  j.set("memory", memory_json(r.memory, "run", "memory"));
   add_economics_json(j, econ, out.economics);
   Json ops = Json::array();
   for (const auto& op : r.prefill.ops) ops.push_back(op_json(op, "prefill"));
   for (const auto& op : r.decode.ops) ops.push_back(op_json(op, "decode"));
-  j["ops"] = ops;
-  return j;
+  j.set("ops", ops);
+  return j.json();
 }
 
 // The runtime profile named by --runtime, or a diagnostic listing the known ones.
@@ -330,39 +326,41 @@ GemmOutcome gemm_checked(const GemmRequest& o) {
 
 // ---- compare --------------------------------------------------------------------------------
 Json compare_json(const CompareOutcome& out, const StaticWorkload& w) {
-  Json arr = Json::array();
+  Json ranking = Json::array();
   int rank = 0;
   for (const auto& row : out.rows) {
-    Json j;
     const bool ok = row.feasible();
     const StaticResult& r = row.result;
-    j["rank"] = ok ? Json(++rank) : Json(nullptr);
-    j["hardware"] = row.hardware;
-    j["tp"] = row.tp ? Json(row.tp) : Json(nullptr);
-    j["devices"] = row.devices ? Json(row.devices) : Json(nullptr);
-    j["feasible"] = ok;
-    j["infeasible_reason"] = text_or_null(!ok && row.error.empty(), r.feasibility.reason_name());
-    j["infeasible_detail"] = text_or_null(!ok && row.error.empty(), r.feasibility.detail);
-    if (!row.error.empty()) j["error"] = row.error;
-    j["ttft_ms"] = num_or_null(ok, units::to_ms(r.ttft));
-    j["tpot_ms"] = num_or_null(ok, units::to_ms(r.tpot));
-    j["e2e_latency_ms"] = num_or_null(ok, units::to_ms(r.e2e_latency));
-    j["output_tokens_per_s"] = num_or_null(ok, r.output_tokens_per_s.value());
-    j["output_tokens_per_s_per_device"] =
-        num_or_null(ok, ok ? r.output_tokens_per_s.value() / row.devices : 0.0);
-    j["prefill_bound"] = text_or_null(ok, ok ? dominant_bound(r.prefill) : "");
-    j["decode_bound"] = text_or_null(ok, ok ? dominant_bound(r.decode) : "");
-    j["memory"] = row.error.empty() && row.tp ? memory_json(r.memory) : Json(nullptr);
-    arr.push_back(j);
+    ResultJson j("compare", "ranking");
+    j.set("rank", ok ? Json(++rank) : Json(nullptr));
+    j.set("hardware", row.hardware);
+    j.set("tp", row.tp ? Json(row.tp) : Json(nullptr));
+    j.set("devices", row.devices ? Json(row.devices) : Json(nullptr));
+    // A preset that failed to load has its error instead of an infeasibility.
+    j.set("feasible", ok);
+    j.set("infeasible_reason", text_or_null(!ok && row.error.empty(), r.feasibility.reason_name()));
+    j.set("infeasible_detail", text_or_null(!ok && row.error.empty(), r.feasibility.detail));
+    if (!row.error.empty()) j.set("error", row.error);
+    j.set("ttft_ms", num_or_null(ok, units::to_ms(r.ttft)));
+    j.set("tpot_ms", num_or_null(ok, units::to_ms(r.tpot)));
+    j.set("e2e_latency_ms", num_or_null(ok, units::to_ms(r.e2e_latency)));
+    j.set("output_tokens_per_s", num_or_null(ok, r.output_tokens_per_s.value()));
+    j.set("output_tokens_per_s_per_device",
+          num_or_null(ok, ok ? r.output_tokens_per_s.value() / row.devices : 0.0));
+    j.set("prefill_bound", text_or_null(ok, ok ? dominant_bound(r.prefill) : ""));
+    j.set("decode_bound", text_or_null(ok, ok ? dominant_bound(r.decode) : ""));
+    j.set("memory", row.error.empty() && row.tp ? memory_json(r.memory, "compare", "ranking.memory")
+                                                : Json(nullptr));
+    ranking.push_back(j.json());
   }
-  Json j;
-  j["model"] = out.model.id;
-  j["batch"] = w.batch;
-  j["input_len"] = w.input_len;
-  j["output_len"] = w.output_len;
-  j["precision"] = to_string(out.precision.weights);
-  j["ranking"] = arr;
-  return j;
+  return ResultJson("compare")
+      .set("model", out.model.id)
+      .set("batch", w.batch)
+      .set("input_len", w.input_len)
+      .set("output_len", w.output_len)
+      .set("precision", to_string(out.precision.weights))
+      .set("ranking", ranking)
+      .json();
 }
 
 CompareOutcome compare_checked(const CompareRequest& o) {

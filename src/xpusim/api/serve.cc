@@ -11,12 +11,13 @@
 #include <fmt/format.h>
 
 #include "xpusim/api/impl/input_failure.h"
+#include "xpusim/api/impl/result_records.h"
 #include "xpusim/api/impl/system_choice.h"
 #include "xpusim/api/impl/uncertainty.h"
 #include "xpusim/config/presets.h"
 #include "xpusim/config/hardware_schema.h"
 #include "xpusim/config/model_schema.h"
-#include "xpusim/perf/step_model.h"
+#include "xpusim/report/result_json.h"
 #include "xpusim/report/table.h"
 #include "xpusim/serving/trace_reader.h"
 
@@ -25,12 +26,15 @@ namespace {
 
 using namespace detail;  // NOLINT: the private helpers of api/
 
-Json latency_json(const LatencySummary& s) {
-  if (s.count == 0) return Json{{"mean", nullptr}, {"p50", nullptr}, {"p90", nullptr}, {"p99", nullptr}};
-  return Json{{"mean", round6(units::to_ms(s.mean))},
-              {"p50", round6(units::to_ms(s.p50))},
-              {"p90", round6(units::to_ms(s.p90))},
-              {"p99", round6(units::to_ms(s.p99))}};
+// The latency percentiles of `record` ("ttft_ms", "tpot_ms", ...): null without a sample.
+Json latency_json(std::string_view record, const LatencySummary& s) {
+  auto ms = [&](Seconds t) { return s.count > 0 ? Json(round6(units::to_ms(t))) : Json(nullptr); };
+  return ResultJson("serve", record)
+      .set("mean", ms(s.mean))
+      .set("p50", ms(s.p50))
+      .set("p90", ms(s.p90))
+      .set("p99", ms(s.p99))
+      .json();
 }
 
 // A loader's diagnostics, reported under the flag that named the input when they point nowhere
@@ -171,6 +175,162 @@ class Timeline {
   std::ofstream out_;
 };
 
+// `mlperf`: the LoadGen scenario's result (serving/mlperf.h); without one (an infeasible
+// deployment) its figures are null and it is not valid.
+Json mlperf_json(MlperfScenario scenario, const std::string& benchmark, const MlperfResult* m) {
+  ResultJson j("serve", "mlperf");
+  j.set("scenario", to_string(scenario));
+  j.set("benchmark", benchmark);
+  j.set("valid", m && m->valid);
+  if (!m) {
+    for (const char* key :
+         {"tokens_per_s", "samples_per_s", "max_qps", "ttft_p99_ms", "tpot_p99_ms", "binding"})
+      j.set(key, nullptr);
+    return j.json();
+  }
+  j.set("tokens_per_s", round6(m->tokens_per_s.value()));
+  j.set("samples_per_s", round6(m->samples_per_s.value()));
+  j.set("notes", m->notes);
+  if (m->scenario == MlperfScenario::kOffline) return j.json();
+  j.set("max_qps", round6(m->max_qps.value()));
+  j.set("ttft_p99_ms", round6(units::to_ms(m->ttft_p99)));
+  j.set("tpot_p99_ms", round6(units::to_ms(m->tpot_p99)));
+  j.set("binding", m->binding);
+  auto limit = [](const std::optional<Seconds>& t) { return t ? Json(units::to_ms(*t)) : Json(); };
+  j.set("limits.ttft_p99_ms", limit(m->limits.ttft_p99));
+  j.set("limits.tpot_p99_ms", limit(m->limits.tpot_p99));
+  j.set("limits.e2e_p99_ms", limit(m->limits.e2e_p99));
+  Json probes = Json::array();
+  for (const RateProbe& pr : m->probes)
+    probes.push_back(ResultJson("serve", "mlperf.probes")
+                         .set("rate", round6(pr.rate.value()))
+                         .set("ttft_p99_ms", round6(units::to_ms(pr.ttft_p99)))
+                         .set("tpot_p99_ms", round6(units::to_ms(pr.tpot_p99)))
+                         .set("output_tokens_per_s", round6(pr.output_tokens_per_s.value()))
+                         .set("pass", pr.pass)
+                         .json());
+  j.set("probes", probes);
+  return j.json();
+}
+
+// The document of `serve --format json`: the deployment, the simulation's figures (null where the
+// deployment is infeasible or nothing completed), the economics and the MLPerf result.
+Json serve_json(const ServeRequest& o, const ServeOutcome& out, const SystemSpec& system,
+                std::optional<MlperfScenario> mlperf) {
+  const SystemConfig& config = out.config;
+  const EngineProfile& engine = config.engine;
+  const SystemInfo& info = out.info;
+  const ServeWorkload& w = out.workload;
+  const bool feasible = info.feasibility.feasible();
+  const ServingResult* r = out.result ? &*out.result : nullptr;
+  const TokenEconomics* econ = out.economics_ok() ? &**out.economics : nullptr;
+  auto num = [](bool ok, double v) { return ok ? Json(round6(v)) : Json(nullptr); };
+  auto count = [&](auto v) { return r ? Json(v) : Json(nullptr); };
+
+  ResultJson j("serve");
+  j.set("hardware", out.hw.id);
+  j.set("model", out.model.id);
+  j.set("devices", config.devices);
+  j.set("tp", o.tp);
+  j.set("pp", o.pp);
+  j.set("ep", o.ep);
+  j.set("replicas", info.replicas);
+  if (const auto& d = config.disaggregation) {
+    j.set("disaggregation.prefill_devices", d->prefill_devices);
+    j.set("disaggregation.decode_devices", d->decode_devices);
+    j.set("disaggregation.decode_tp", d->decode_plan ? d->decode_plan->tp : o.tp);
+    j.set("disaggregation.decode_pp", d->decode_plan ? d->decode_plan->pp : o.pp);
+    j.set("disaggregation.prefill_replicas", info.prefill_replicas);
+    j.set("disaggregation.decode_replicas", info.decode_replicas);
+  }
+  j.set("precision", precision_json("serve", out.hw, config.precision));
+  j.set("engine.id", engine.id);
+  j.set("engine.runtime", engine.runtime);
+  j.set("engine.max_batch", engine.max_batch);
+  j.set("engine.max_num_tokens", engine.max_num_tokens);
+  j.set("engine.chunked_prefill", engine.chunked_prefill);
+  j.set("engine.schedule", to_string(engine.schedule));
+  j.set("engine.admission", to_string(engine.admission));
+  j.set("engine.kv_block_size", engine.kv_block_size);
+  j.set("engine.memory_fraction", engine.memory_fraction);
+  j.set("engine.memory_fraction_of", to_string(engine.memory_fraction_of));
+  j.set("engine.prefix_caching", engine.prefix_caching);
+  j.set("workload.description", w.description);
+  j.set("workload.arrivals", arrival_text(w.arrivals));
+  j.set("workload.seed", o.seed);
+  if (w.arrivals.kind == ArrivalSpec::Kind::kPoisson) j.set("workload.rate", *o.rate);
+  if (w.arrivals.kind == ArrivalSpec::Kind::kClosedLoop)
+    j.set("workload.concurrency", *o.concurrency);
+  add_feasibility_json(j, info.feasibility);
+  j.set("requests", r ? Json(r->counters.arrived) : Json(w.requests.size()));
+  j.set("completed", count(r ? r->counters.completed : 0));
+  j.set("rejected", count(r ? r->counters.rejected : 0));
+  if (r) {
+    j.set("rejections.longer_than_max_model_len", r->counters.rejected_too_long);
+    j.set("rejections.prompt_over_token_budget", r->counters.rejected_prompt_budget);
+    j.set("rejections.larger_than_kv_cache", r->counters.rejected_kv_capacity);
+  } else {
+    j.set("rejections", nullptr);
+  }
+  j.set("duration_s", num(r && r->counters.completed > 0, r ? r->duration.value() : 0));
+  j.set("output_tokens_per_s", num(r, r ? r->output_tokens_per_s.value() : 0));
+  j.set("total_tokens_per_s", num(r, r ? r->total_tokens_per_s.value() : 0));
+  j.set("requests_per_s", num(r, r ? r->requests_per_s.value() : 0));
+  j.set("output_tokens_per_s_per_device",
+        num(r, r ? r->output_tokens_per_s.value() / config.devices : 0));
+  const auto steady = r ? r->steady_output_tokens_per_s : std::nullopt;
+  j.set("steady_output_tokens_per_s", num(steady.has_value(), steady ? steady->value() : 0));
+  // The clocks the steps ran at under the TDP (serving/power_limiter.h): those with prefill work
+  // and the decode-only ones; null when the deployment is infeasible.
+  j.set("prefill", clock_json("serve", "prefill", r ? &r->prefill_clock : nullptr));
+  j.set("decode", clock_json("serve", "decode", r ? &r->decode_clock : nullptr));
+  const LatencySummary none;
+  j.set("ttft_ms", latency_json("ttft_ms", r ? r->ttft : none));
+  j.set("tpot_ms", latency_json("tpot_ms", r ? r->tpot : none));
+  j.set("itl_ms", latency_json("itl_ms", r ? r->itl : none));
+  j.set("e2e_latency_ms", latency_json("e2e_latency_ms", r ? r->e2e : none));
+  auto headline = [&](double v) { return r ? std::optional(v) : std::nullopt; };
+  auto mean_ms = [&](const LatencySummary& s) {
+    return r && s.count > 0 ? std::optional(units::to_ms(s.mean)) : std::nullopt;
+  };
+  j.set("uncertainty",
+        uncertainty_json(
+            "serving",
+            {{"output_tokens_per_s", headline(r ? r->output_tokens_per_s.value() : 0), false},
+             {"requests_per_s", headline(r ? r->requests_per_s.value() : 0), false},
+             {"ttft_ms.mean", mean_ms(r ? r->ttft : none)},
+             {"tpot_ms.mean", mean_ms(r ? r->tpot : none)},
+             {"e2e_latency_ms.mean", mean_ms(r ? r->e2e : none)}}));
+  j.set("goodput_requests_per_s", num(r, r ? r->goodput_requests_per_s.value() : 0));
+  j.set("slo.ttft_ms", o.slo_ttft_ms ? Json(*o.slo_ttft_ms) : Json(nullptr));
+  j.set("slo.tpot_ms", o.slo_tpot_ms ? Json(*o.slo_tpot_ms) : Json(nullptr));
+  j.set("kv_cache.capacity_tokens", feasible ? Json(info.kv_capacity_tokens) : Json(nullptr));
+  j.set("kv_cache.block_size", info.kv_block_size);
+  j.set("kv_cache.bytes_per_token_per_device", std::round(info.kv_bytes_per_token.value()));
+  j.set("kv_cache.peak_utilization", num(r, r ? r->counters.peak_kv_utilization : 0));
+  j.set("kv_cache.mean_utilization", num(r, r ? r->mean_kv_utilization : 0));
+  j.set("kv_cache.preemptions", count(r ? r->counters.preemptions : 0));
+  j.set("batch.mean_decode_batch", num(r, r ? r->mean_decode_batch : 0));
+  j.set("batch.mean_tokens_per_step", num(r, r ? r->mean_tokens_per_step : 0));
+  j.set("steps", count(r ? r->counters.steps : 0));
+  j.set("energy_per_output_token_j", num(econ, econ ? econ->energy_per_output_token.value() : 0));
+  j.set("usd_per_million_output_tokens",
+        num(econ, econ ? econ->cost_per_million_output_tokens.value() : 0));
+  j.set("average_power_w", num(econ, econ ? econ->average_power.value() : 0));
+  j.set("system", system_json(system));
+  const auto& e = out.economics;
+  j.set("economics_unavailable_reason",
+        econ ? Json(nullptr)
+             : Json(!r ? "scenario infeasible"
+                       : (e && !*e && !e->error().empty() ? e->error().front().message
+                                                          : std::string("no output tokens"))));
+  if (mlperf)
+    j.set("mlperf", mlperf_json(*mlperf, w.dataset->mlperf->benchmark,
+                                out.mlperf ? &*out.mlperf : nullptr));
+  j.set("assumptions", w.assumptions);
+  return j.json();
+}
+
 ServeOutcome serve_checked(const ServeRequest& o) {
   BoundChecks checks;
   checks.check("--devices", o.devices, bounds::kServeDevices);
@@ -294,164 +454,7 @@ ServeOutcome serve_checked(const ServeRequest& o) {
     econ = serving_token_economics(hw, config.precision, r->activity, r->duration,
                                    static_cast<double>(r->counters.output_tokens),
                                    econ_assumptions);
-  const bool econ_ok = out.economics_ok();
-  auto num = [&](bool ok, double v) { return ok ? Json(round6(v)) : Json(nullptr); };
-
-  Json& j = out.json;
-  j["hardware"] = hw.id;
-  j["model"] = model.id;
-  j["devices"] = config.devices;
-  j["tp"] = o.tp;
-  j["pp"] = o.pp;
-  j["ep"] = o.ep;
-  j["replicas"] = info.replicas;
-  if (config.disaggregation)
-    j["disaggregation"] = Json{{"prefill_devices", config.disaggregation->prefill_devices},
-                               {"decode_devices", config.disaggregation->decode_devices},
-                               {"decode_tp", config.disaggregation->decode_plan
-                                                 ? config.disaggregation->decode_plan->tp
-                                                 : o.tp},
-                               {"decode_pp", config.disaggregation->decode_plan
-                                                 ? config.disaggregation->decode_plan->pp
-                                                 : o.pp},
-                               {"prefill_replicas", info.prefill_replicas},
-                               {"decode_replicas", info.decode_replicas}};
-  // What the matrix engines execute (step_model.h executed_precision_plan): a format they lack
-  // runs weight-only in 16 bits, as `run` reports it.
-  const PrecisionPlan executed = executed_precision_plan(hw, config.precision);
-  j["precision"] = Json{{"weights", to_string(config.precision.weights)},
-                        {"activations", to_string(config.precision.activations)},
-                        {"kv_cache", to_string(config.precision.kv_cache)},
-                        {"math_execution", to_string(execution_precision(hw, executed.math()))},
-                        {"weight_only_fallback",
-                         executed.activations != config.precision.activations}};
-  j["engine"] = Json{{"id", engine.id},
-                     {"runtime", engine.runtime},
-                     {"max_batch", engine.max_batch},
-                     {"max_num_tokens", engine.max_num_tokens},
-                     {"chunked_prefill", engine.chunked_prefill},
-                     {"schedule", to_string(engine.schedule)},
-                     {"admission", to_string(engine.admission)},
-                     {"kv_block_size", engine.kv_block_size},
-                     {"memory_fraction", engine.memory_fraction},
-                     {"memory_fraction_of", to_string(engine.memory_fraction_of)},
-                     {"prefix_caching", engine.prefix_caching}};
-  j["workload"] = Json{{"description", w.description},
-                       {"arrivals", std::string(arrival_text(w.arrivals))},
-                       {"seed", o.seed}};
-  if (w.arrivals.kind == ArrivalSpec::Kind::kPoisson) j["workload"]["rate"] = *o.rate;
-  if (w.arrivals.kind == ArrivalSpec::Kind::kClosedLoop)
-    j["workload"]["concurrency"] = *o.concurrency;
-  j["feasible"] = feasible;
-  j["infeasible_reason"] =
-      feasible ? Json(nullptr) : Json(std::string(info.feasibility.reason_name()));
-  j["infeasible_detail"] = feasible ? Json(nullptr) : Json(info.feasibility.detail);
-  j["requests"] = r ? Json(r->counters.arrived) : Json(w.requests.size());
-  j["completed"] = r ? Json(r->counters.completed) : Json(nullptr);
-  j["rejected"] = r ? Json(r->counters.rejected) : Json(nullptr);
-  j["rejections"] =
-      r ? Json{{"longer_than_max_model_len", r->counters.rejected_too_long},
-               {"prompt_over_token_budget", r->counters.rejected_prompt_budget},
-               {"larger_than_kv_cache", r->counters.rejected_kv_capacity}}
-        : Json(nullptr);
-  const bool done = r && r->counters.completed > 0;
-  j["duration_s"] = num(done, r ? r->duration.value() : 0);
-  j["output_tokens_per_s"] = num(r != nullptr, r ? r->output_tokens_per_s.value() : 0);
-  j["total_tokens_per_s"] = num(r != nullptr, r ? r->total_tokens_per_s.value() : 0);
-  j["requests_per_s"] = num(r != nullptr, r ? r->requests_per_s.value() : 0);
-  j["output_tokens_per_s_per_device"] =
-      num(r != nullptr, r ? r->output_tokens_per_s.value() / config.devices : 0);
-  j["steady_output_tokens_per_s"] =
-      num(r && r->steady_output_tokens_per_s,
-          r && r->steady_output_tokens_per_s ? r->steady_output_tokens_per_s->value() : 0);
-  // The clocks the steps ran at under the TDP (serving/power_limiter.h): those with prefill work
-  // and the decode-only ones; null when the deployment is infeasible.
-  auto clock = [&](const PhaseClock* c) {
-    return Json{{"sustained_clock_ghz", num(c != nullptr, c ? units::to_ghz(c->sustained_clock) : 0)},
-                {"power_limited", c ? Json(c->power_limited) : Json(nullptr)}};
-  };
-  j["prefill"] = clock(r ? &r->prefill_clock : nullptr);
-  j["decode"] = clock(r ? &r->decode_clock : nullptr);
-  const LatencySummary none;
-  j["ttft_ms"] = latency_json(r ? r->ttft : none);
-  j["tpot_ms"] = latency_json(r ? r->tpot : none);
-  j["itl_ms"] = latency_json(r ? r->itl : none);
-  j["e2e_latency_ms"] = latency_json(r ? r->e2e : none);
-  auto headline = [&](double v) { return r ? std::optional(v) : std::nullopt; };
-  auto mean_ms = [&](const LatencySummary& s) {
-    return r && s.count > 0 ? std::optional(units::to_ms(s.mean)) : std::nullopt;
-  };
-  j["uncertainty"] = uncertainty_json(
-      "serving",
-      {{"output_tokens_per_s", headline(r ? r->output_tokens_per_s.value() : 0), false},
-       {"requests_per_s", headline(r ? r->requests_per_s.value() : 0), false},
-       {"ttft_ms.mean", mean_ms(r ? r->ttft : none)},
-       {"tpot_ms.mean", mean_ms(r ? r->tpot : none)},
-       {"e2e_latency_ms.mean", mean_ms(r ? r->e2e : none)}});
-  j["goodput_requests_per_s"] = num(r != nullptr, r ? r->goodput_requests_per_s.value() : 0);
-  j["slo"] = Json{{"ttft_ms", o.slo_ttft_ms ? Json(*o.slo_ttft_ms) : Json(nullptr)},
-                  {"tpot_ms", o.slo_tpot_ms ? Json(*o.slo_tpot_ms) : Json(nullptr)}};
-  j["kv_cache"] = Json{{"capacity_tokens", feasible ? Json(info.kv_capacity_tokens) : Json(nullptr)},
-                       {"block_size", info.kv_block_size},
-                       {"bytes_per_token_per_device", std::round(info.kv_bytes_per_token.value())},
-                       {"peak_utilization", num(r != nullptr, r ? r->counters.peak_kv_utilization : 0)},
-                       {"mean_utilization", num(r != nullptr, r ? r->mean_kv_utilization : 0)},
-                       {"preemptions", r ? Json(r->counters.preemptions) : Json(nullptr)}};
-  j["batch"] = Json{{"mean_decode_batch", num(r != nullptr, r ? r->mean_decode_batch : 0)},
-                    {"mean_tokens_per_step", num(r != nullptr, r ? r->mean_tokens_per_step : 0)}};
-  j["steps"] = r ? Json(r->counters.steps) : Json(nullptr);
-  j["energy_per_output_token_j"] =
-      num(econ_ok, econ_ok ? (*econ)->energy_per_output_token.value() : 0);
-  j["usd_per_million_output_tokens"] =
-      num(econ_ok, econ_ok ? (*econ)->cost_per_million_output_tokens.value() : 0);
-  j["average_power_w"] = num(econ_ok, econ_ok ? (*econ)->average_power.value() : 0);
-  j["system"] = system_json(*econ_assumptions.system);
-  j["economics_unavailable_reason"] =
-      econ_ok ? Json(nullptr)
-              : Json(!r ? "scenario infeasible"
-                        : (econ && !*econ && !(*econ).error().empty()
-                               ? (*econ).error().front().message
-                               : std::string("no output tokens")));
-  if (mlperf && !mlperf_result) {  // infeasible: the object with no figures
-    j["mlperf"] = Json{{"scenario", o.mlperf},
-                       {"benchmark", w.dataset->mlperf->benchmark},
-                       {"tokens_per_s", nullptr},
-                       {"samples_per_s", nullptr},
-                       {"max_qps", nullptr},
-                       {"ttft_p99_ms", nullptr},
-                       {"tpot_p99_ms", nullptr},
-                       {"binding", nullptr},
-                       {"valid", false}};
-  }
-  if (mlperf_result) {
-    const MlperfResult& m = *mlperf_result;
-    Json mj{{"scenario", to_string(m.scenario)},
-            {"benchmark", w.dataset->mlperf->benchmark},
-            {"tokens_per_s", round6(m.tokens_per_s.value())},
-            {"samples_per_s", round6(m.samples_per_s.value())}};
-    if (m.scenario != MlperfScenario::kOffline) {
-      mj["max_qps"] = round6(m.max_qps.value());
-      mj["ttft_p99_ms"] = round6(units::to_ms(m.ttft_p99));
-      mj["tpot_p99_ms"] = round6(units::to_ms(m.tpot_p99));
-      mj["binding"] = m.binding;
-      mj["limits"] = Json{
-          {"ttft_p99_ms", m.limits.ttft_p99 ? Json(units::to_ms(*m.limits.ttft_p99)) : Json(nullptr)},
-          {"tpot_p99_ms", m.limits.tpot_p99 ? Json(units::to_ms(*m.limits.tpot_p99)) : Json(nullptr)},
-          {"e2e_p99_ms", m.limits.e2e_p99 ? Json(units::to_ms(*m.limits.e2e_p99)) : Json(nullptr)}};
-      Json probes = Json::array();
-      for (const RateProbe& pr : m.probes)
-        probes.push_back(Json{{"rate", round6(pr.rate.value())},
-                              {"ttft_p99_ms", round6(units::to_ms(pr.ttft_p99))},
-                              {"tpot_p99_ms", round6(units::to_ms(pr.tpot_p99))},
-                              {"output_tokens_per_s", round6(pr.output_tokens_per_s.value())},
-                              {"pass", pr.pass}});
-      mj["probes"] = probes;
-    }
-    mj["valid"] = m.valid;
-    mj["notes"] = m.notes;
-    j["mlperf"] = mj;
-  }
-  j["assumptions"] = w.assumptions;
+  out.json = serve_json(o, out, *econ_assumptions.system, mlperf);
   return out;
 }
 

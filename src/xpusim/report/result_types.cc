@@ -380,6 +380,7 @@ const Fields kServeCounts = {
     {"requests", "requests offered"},
     {"completed", "requests finished"},
     {"rejected", "requests refused"},
+    {"rejections", "requests refused, by cause (null when infeasible)", true},
     {"rejections.longer_than_max_model_len", "refused: prompt and output beyond the context"},
     {"rejections.prompt_over_token_budget", "refused: prompt beyond the token budget, no chunking"},
     {"rejections.larger_than_kv_cache", "refused: the request alone exceeds the KV cache"},
@@ -412,7 +413,13 @@ const Fields kServeTail = {
     {"energy_per_output_token_j", "chip energy per generated token"},
     {"usd_per_million_output_tokens", "TCO per million generated tokens"},
     {"average_power_w", "average power per device"},
+};
+
+const Fields kServeEconomicsReason = {
     {"economics_unavailable_reason", "why there are no economics, else null"},
+};
+
+const Fields kServeAssumptions = {
     {"assumptions", "modelling assumptions of this run, as text"},
 };
 
@@ -538,8 +545,8 @@ const Fields kValidateSkipped = {
 
 const Fields kErrorStats = {
     {"key", "the group: all, a scenario, scenario/metric or a hardware id"},
-    {"max_abs_error_pct", "largest |error| of the group"},
     {"mape_pct", "mean |error| of the group"},
+    {"max_abs_error_pct", "largest |error| of the group"},
     {"mean_error_pct", "mean signed error (bias: > 0 means predictions too high)"},
     {"rows", "rows in the group"},
 };
@@ -616,6 +623,8 @@ std::vector<ResultType> build_types() {
                                                 {{"error", "why the preset failed to load "
                                                            "(only then)", true}},
                                                 kLatency, kCompareBounds,
+                                                {{"memory", "memory per device (null when no "
+                                                            "plan was tried)", true}},
                                                 under("memory", kMemory)}))})});
   t.push_back({"wafer", "wafer", "dies per wafer, yield and cost per good die",
                concat({kWafer, kFeasibility, kWaferReticle})});
@@ -638,8 +647,8 @@ std::vector<ResultType> build_types() {
                        under("itl_ms", kPercentiles), under("e2e_latency_ms", kPercentiles),
                        uncertainty({"output_tokens_per_s", "requests_per_s", "ttft_ms.mean",
                                     "tpot_ms.mean", "e2e_latency_ms.mean"}),
-                       kServeTail, under("system", kSystem),
-                       under("mlperf", optional(kServeMlperf))})});
+                       kServeTail, under("system", kSystem), kServeEconomicsReason,
+                       under("mlperf", optional(kServeMlperf)), kServeAssumptions})});
   t.push_back({"cost", "cost",
                "cost per die, package, unit and NRE, and the TCO in a described server (dies, "
                "system.params: one record each)",

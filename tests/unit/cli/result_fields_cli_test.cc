@@ -72,7 +72,43 @@ std::string expand(std::string args, const testing::TempDir& dir) {
   return args;
 }
 
-// A map field (keys that are data: skip reasons, parameter paths) covers every key under it.
+// The place in `type`'s table of the first field at or under `path`; npos when none.
+size_t table_position(const ResultType& type, const std::string& path) {
+  for (size_t i = 0; i < type.fields.size(); ++i) {
+    const std::string_view name = type.fields[i].name;
+    if (name == path || (name.size() > path.size() && name.starts_with(path) &&
+                         name[path.size()] == '.'))
+      return i;
+  }
+  return std::string::npos;
+}
+
+// Every object of `v` (at dotted `path`) has its keys in the order of their fields in `type`, the
+// order ResultJson writes and `describe result` lists; a map's keys are data, in no order.
+void expect_table_order(const ResultType& type, const nlohmann::ordered_json& v,
+                        const std::string& path, const std::string& args) {
+  if (v.is_array()) {
+    for (const auto& e : v) expect_table_order(type, e, path, args);
+    return;
+  }
+  if (!v.is_object()) return;
+  if (const ResultField* f = find_field(type, path); f && !f->key_meaning.empty()) return;
+  size_t last = std::string::npos;
+  std::string last_key;
+  for (auto it = v.begin(); it != v.end(); ++it) {
+    const std::string key = path.empty() ? it.key() : path + "." + it.key();
+    const size_t at = table_position(type, key);
+    if (at == std::string::npos) continue;  // undeclared: the key-for-key test says so
+    EXPECT_TRUE(last == std::string::npos || at > last)
+        << args << " writes " << key << " after " << last_key << ", declared the other way round";
+    last = at;
+    last_key = key;
+    expect_table_order(type, *it, key, args);
+  }
+}
+
+// A map field (keys that are data: skip reasons, parameter paths) covers every key under it; the
+// keys of every object come in the table's order.
 TEST(ResultTypes, EveryDeclaredTypeIsItsCommandsJsonKeyForKey) {
   for (const Case& c : kCases) {
     SCOPED_TRACE(c.type);
@@ -91,6 +127,7 @@ TEST(ResultTypes, EveryDeclaredTypeIsItsCommandsJsonKeyForKey) {
                               << "report/result_types.cc";
         if (f) written.insert(std::string(f->name));
       }
+      expect_table_order(*type, doc, "", args);
     }
     for (const ResultField& f : type->fields)
       EXPECT_TRUE(f.optional || written.count(std::string(f.name))) << f.name << " never written";

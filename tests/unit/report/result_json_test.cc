@@ -37,6 +37,20 @@ TEST(ResultJson, NestedObjectsAndRecordsSitWhereTheirFirstFieldIs) {
   EXPECT_EQ(die.dump(), R"({"name":"compute","components":[{"name":"sram","area_mm2":1.5}]})");
 }
 
+// An optional nested object is null as a whole (no figures) or its fields, in the table's order.
+TEST(ResultJson, ANestedObjectIsNullOrItsFields) {
+  EXPECT_EQ(ResultJson("serve").set("rejections", nullptr).set("rejected", 0).json().dump(),
+            R"({"rejected":0,"rejections":null})");
+  EXPECT_EQ(ResultJson("serve")
+                .set("rejections.larger_than_kv_cache", 1)
+                .set("rejections.longer_than_max_model_len", 0)
+                .json()
+                .dump(),
+            R"({"rejections":{"longer_than_max_model_len":0,"larger_than_kv_cache":1}})");
+  EXPECT_EQ(ResultJson("compare", "ranking").set("memory", nullptr).set("rank", 1).json().dump(),
+            R"({"rank":1,"memory":null})");
+}
+
 TEST(ResultJson, MapsTakeDataAsKeys) {
   const Json j = ResultJson("explore")
                      .set("infeasible", Json{{"memory", 3}, {"reticle", 1}})

@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "xpusim/api/impl/result_records.h"
+
+#include "xpusim/perf/step_model.h"
+#include "xpusim/report/table.h"
+
+namespace xpusim::api::detail {
+
+using Json = nlohmann::ordered_json;
+
+void add_feasibility_json(ResultJson& j, const Feasibility& f) {
+  j.set("feasible", f.feasible());
+  j.set("infeasible_reason", f.feasible() ? Json(nullptr) : Json(std::string(f.reason_name())));
+  j.set("infeasible_detail", f.feasible() ? Json(nullptr) : Json(f.detail));
+}
+
+Json precision_json(std::string_view type, const HardwareSpec& hw, const PrecisionPlan& plan) {
+  const PrecisionPlan executed = executed_precision_plan(hw, plan);
+  return ResultJson(type, "precision")
+      .set("weights", to_string(plan.weights))
+      .set("activations", to_string(plan.activations))
+      .set("kv_cache", to_string(plan.kv_cache))
+      .set("math_execution", to_string(execution_precision(hw, executed.math())))
+      .set("weight_only_fallback", executed.activations != plan.activations)
+      .json();
+}
+
+Json clock_json(std::string_view type, std::string_view record, const PhaseClock* clock) {
+  return ResultJson(type, record)
+      .set("sustained_clock_ghz",
+           clock ? Json(round6(units::to_ghz(clock->sustained_clock))) : Json(nullptr))
+      .set("power_limited", clock ? Json(clock->power_limited) : Json(nullptr))
+      .json();
+}
+
+}  // namespace xpusim::api::detail
