@@ -109,7 +109,13 @@ std::vector<std::string> flattened_field_names(const nlohmann::ordered_json& doc
 Table field_table(const ResultType& type, const nlohmann::ordered_json& doc,
                   std::span<const std::string_view> leave_out = {});
 
-// `describe result TYPE`: one row per field (name, unit, quantity, meaning).
+// What a field's values are, for `describe result`: "number", "integer", "bool" or "text" as
+// declared; a kAuto field with a unit suffix is a "number" ("integer" for a count unit such as
+// `_bytes`, which result_json writes as an integer), one without is "any" (a number, text or bool
+// by answer).
+std::string_view field_type_name(const ResultField& field);
+
+// `describe result TYPE`: one row per field (name, type, unit, quantity, meaning).
 Table describe_result_type(const ResultType& type);
 
 }  // namespace xpusim

@@ -693,12 +693,26 @@ const ResultField* find_field(const ResultType& type, std::string_view key) {
   return nullptr;
 }
 
+std::string_view field_type_name(const ResultField& field) {
+  switch (field.type) {
+    case FieldType::kNumber: return "number";
+    case FieldType::kInteger: return "integer";
+    case FieldType::kBool: return "bool";
+    case FieldType::kText: return "text";
+    case FieldType::kAuto: break;
+  }
+  const auto unit = unit_of_key(field.name);
+  if (!unit) return "any";
+  return unit->kind == NumberKind::kCount ? "integer" : "number";
+}
+
 Table describe_result_type(const ResultType& type) {
-  Table t({"field", "unit", "quantity", "meaning"});
+  Table t({"field", "type", "unit", "quantity", "meaning"});
   for (const ResultField& f : type.fields) {
     const auto u = unit_of_key(f.name);
     const bool map = !f.key_meaning.empty();
-    t.add_row({std::string(f.name) + (map ? ".*" : ""), u ? std::string(u->unit) : "-",
+    t.add_row({std::string(f.name) + (map ? ".*" : ""), std::string(field_type_name(f)),
+               u ? std::string(u->unit) : "-",
                u ? std::string(u->quantity) : "-",
                std::string(f.meaning) + (map ? " (keys: " + std::string(f.key_meaning) + ")" : "")});
   }

@@ -124,6 +124,18 @@ TEST(ResultTypes, DescribeResultPrintsTheFieldsAndRefusesAnUnknownType) {
   ASSERT_EQ(r.code, 0);
   EXPECT_NE(r.out.find("ttft_ms"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("memory.weights_bytes"), std::string::npos) << r.out;
+  // The type column, in every format: `memory.weights_bytes` is an integer count in bytes.
+  EXPECT_NE(r.out.substr(0, r.out.find('\n')).find("  type "), std::string::npos) << r.out;
+  const auto csv = run("--format csv describe result run");
+  ASSERT_EQ(csv.code, 0);
+  EXPECT_EQ(csv.out.substr(0, csv.out.find('\n')), "field,type,unit,quantity,meaning");
+  EXPECT_NE(csv.out.find("memory.weights_bytes,integer,B,"), std::string::npos) << csv.out;
+  EXPECT_NE(csv.out.find("ttft_ms,number,ms,"), std::string::npos) << csv.out;
+  const auto json = run("--format json describe result run");
+  ASSERT_EQ(json.code, 0);
+  EXPECT_NE(json.out.find("\"field\": \"ttft_ms\",\n    \"type\": \"number\",\n    \"unit\": \"ms\""),
+            std::string::npos)
+      << json.out;
   const auto list = run("describe result");
   ASSERT_EQ(list.code, 0);
   EXPECT_NE(list.out.find("compare"), std::string::npos) << list.out;

@@ -112,6 +112,23 @@ TEST(ResultTypes, NamesAreUniqueAndEveryFieldHasAMeaning) {
   EXPECT_NE(d.to_text().find("ttft_ms"), std::string::npos);
 }
 
+// The type column of `describe result`: the declared type, else by the unit suffix.
+TEST(ResultTypes, EveryFieldHasATypeName) {
+  const ResultType& gemm = *find_result_type("gemm");
+  EXPECT_EQ(field_type_name(*find_field(gemm, "dram_bytes")), "integer");  // a count unit
+  EXPECT_EQ(field_type_name(*find_field(gemm, "latency_ms")), "number");
+  const ResultType& search = *find_result_type("explore");
+  EXPECT_EQ(field_type_name(*find_field(search, "evaluated")), "integer");
+  EXPECT_EQ(field_type_name(*find_field(search, "designs.design_id")), "text");
+  EXPECT_EQ(field_type_name(ResultField{.name = "hardware", .meaning = "id"}), "any");
+  EXPECT_EQ(field_type_name(ResultField{.name = "ok", .meaning = "m", .type = FieldType::kBool}),
+            "bool");
+  const Table d = describe_result_type(gemm);
+  ASSERT_EQ(d.header(), (std::vector<std::string>{"field", "type", "unit", "quantity", "meaning"}));
+  const std::set<std::string> names = {"number", "integer", "bool", "text", "any"};
+  for (const auto& row : d.rows()) EXPECT_TRUE(names.count(row[1])) << row[0] << ": " << row[1];
+}
+
 }  // namespace
 }  // namespace xpusim
 
