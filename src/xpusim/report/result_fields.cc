@@ -345,4 +345,26 @@ Table field_table(const ResultType& type, const Json& doc,
   return t;
 }
 
+Result<Table> record_table(const Json& doc, std::string_view records,
+                           std::span<const std::string_view> parent_columns) {
+  Result<Table> tidy = tidy_table(doc, records);
+  if (!tidy) return tidy;
+  const std::vector<std::string>& header = tidy->header();
+  const std::string own = std::string(records) + ".";
+  std::vector<size_t> columns;
+  for (std::string_view name : parent_columns)
+    for (size_t i = 0; i < header.size(); ++i)
+      if (header[i] == name) columns.push_back(i);
+  for (size_t i = 0; i < header.size(); ++i)
+    if (header[i].starts_with(own)) columns.push_back(i);
+  const auto pick = [&](const std::vector<std::string>& row) {
+    std::vector<std::string> out;
+    for (size_t i : columns) out.push_back(i < row.size() ? row[i] : "");
+    return out;
+  };
+  Table t(pick(header));
+  for (const auto& row : tidy->rows()) t.add_row(pick(row));
+  return t;
+}
+
 }  // namespace xpusim

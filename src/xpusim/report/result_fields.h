@@ -109,6 +109,13 @@ std::vector<std::string> flattened_field_names(const nlohmann::ordered_json& doc
 Table field_table(const ResultType& type, const nlohmann::ordered_json& doc,
                   std::span<const std::string_view> leave_out = {});
 
+// The terminal table of the records at `records` (a path from record_lists, e.g. "dies" or
+// "dies.components"): the tidy table's rows, with the columns of the records' own fields
+// (`dies.components.name`, ...) after the columns named in `parent_columns` (`dies.name`: which
+// record each row is under). An unknown path is the error tidy_table gives.
+Result<Table> record_table(const nlohmann::ordered_json& doc, std::string_view records,
+                           std::span<const std::string_view> parent_columns = {});
+
 // What a field's values are, for `describe result`: "number", "integer", "bool" or "text" as
 // declared; a kAuto field with a unit suffix is a "number" ("integer" for a count unit such as
 // `_bytes`, which result_json writes as an integer), one without is "any" (a number, text or bool
