@@ -97,6 +97,22 @@ TEST(TidyTable, AnUnknownListIsAnErrorNamingTheAllowedOnes) {
   EXPECT_NE(t.error().front().message.find("allowed: dies, dies.components"), std::string::npos);
 }
 
+// A list of records as a terminal table: the records' own columns after the chosen parents'.
+TEST(RecordTable, TheRecordsOwnColumnsAfterTheChosenParents) {
+  const std::string_view parents[] = {"dies.name"};
+  auto t = record_table(sample(), "dies.components", parents);
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->to_csv(),
+            "dies.name,dies.components.name,dies.components.area_mm2\n"
+            "compute,sram,51.02\n"
+            "compute,phy,3.100\n"
+            "io,phy,12.00\n");
+  auto dies = record_table(sample(), "dies");
+  ASSERT_TRUE(dies);
+  EXPECT_EQ(dies->to_csv(), "dies.name,dies.count\ncompute,2\nio,1\n");
+  EXPECT_FALSE(record_table(sample(), "ops"));
+}
+
 TEST(ResultTypes, NamesAreUniqueAndEveryFieldHasAMeaning) {
   for (const ResultType& type : result_types()) {
     SCOPED_TRACE(std::string(type.name));
