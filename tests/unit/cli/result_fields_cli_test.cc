@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
+#include <functional>
 #include <set>
 #include <string>
 #include <vector>
@@ -15,6 +17,7 @@
 #include "unit/dse/dse_test_util.h"
 #include "xpusim/dse/metrics.h"
 #include "xpusim/report/result_fields.h"
+#include "xpusim/report/result_json.h"
 
 namespace xpusim {
 namespace {
@@ -72,6 +75,46 @@ std::string expand(std::string args, const testing::TempDir& dir) {
   return args;
 }
 
+using Json = nlohmann::ordered_json;
+
+// Every scalar (or list of scalars) of a document with its flattened name (list elements under
+// the list's path, as flattened_field_names).
+void each_value(const Json& node, const std::string& prefix,
+                const std::function<void(const std::string&, const Json&)>& visit) {
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    const std::string key = prefix.empty() ? it.key() : prefix + "." + it.key();
+    const bool records = it->is_array() && std::any_of(it->begin(), it->end(),
+                                                       [](const Json& e) { return e.is_object(); });
+    if (it->is_object()) each_value(*it, key, visit);
+    else if (records) for (const Json& e : *it) each_value(e, key, visit);
+    else visit(key, *it);
+  }
+}
+
+// The types whose JSON api/perf.cc still builds by hand, not through ResultJson: their whole
+// byte counts are doubles (`"dram_bytes": 1052790784.0`) until they move onto ResultJson (the
+// result-field-tables work on run/serve/compare); drop a type from here when it does.
+const std::set<std::string> kByteCountsAsDoubles = {"run", "compare"};
+
+// The value of a declared field fits its type (ResultJson::fits: a number for a unit suffix, an
+// integer for kInteger, ...), and a whole number of a count or integer field is a JSON integer.
+void expect_values_fit(const ResultType& type, const Json& doc, const std::string& args) {
+  const bool integers = !kByteCountsAsDoubles.count(std::string(type.name));
+  each_value(doc, "", [&](const std::string& key, const Json& v) {
+    const ResultField* declared = find_field(type, key);
+    if (!declared) return;  // reported by the key-for-key check
+    ResultField f = *declared;
+    f.key_meaning = {};  // a map's value: of the map's type
+    f.name = key;
+    EXPECT_TRUE(ResultJson::fits(f, v)) << args << ": " << key << " = " << v.dump() << " is not "
+                                        << field_type_name(f);
+    const bool whole = field_type_name(f) == "integer";
+    if (integers && whole && v.is_number_float() && v.get<double>() == std::trunc(v.get<double>()) &&
+        std::fabs(v.get<double>()) < 0x1p63)
+      ADD_FAILURE() << args << ": " << key << " = " << v.dump() << " is whole: an integer in JSON";
+  });
+}
+
 // A map field (keys that are data: skip reasons, parameter paths) covers every key under it.
 TEST(ResultTypes, EveryDeclaredTypeIsItsCommandsJsonKeyForKey) {
   for (const Case& c : kCases) {
@@ -85,6 +128,7 @@ TEST(ResultTypes, EveryDeclaredTypeIsItsCommandsJsonKeyForKey) {
       const auto r = run(args + " --format json");
       ASSERT_EQ(r.code, 0) << args << "\n" << r.out;
       const auto doc = nlohmann::ordered_json::parse(r.out);
+      expect_values_fit(*type, doc, args);
       for (const std::string& k : flattened_field_names(doc)) {
         const ResultField* f = find_field(*type, k);
         EXPECT_NE(f, nullptr) << args << " writes " << k << ", not declared in "
