@@ -211,6 +211,16 @@ std::optional<UnitSuffix> unit_of_key(std::string_view key) {
   return std::nullopt;
 }
 
+std::optional<UnitSuffix> unit_of_field(std::string_view key) {
+  std::optional<UnitSuffix> unit;
+  for (std::string_view rest = key; !unit && !rest.empty();) {
+    unit = unit_of_key(rest);
+    const size_t dot = rest.rfind('.');
+    rest = dot == std::string_view::npos ? std::string_view() : rest.substr(0, dot);
+  }
+  return unit;
+}
+
 std::vector<std::string> format_column(std::span<const std::optional<double>> values,
                                        NumberKind kind) {
   const bool exponent = std::any_of(values.begin(), values.end(), [](const auto& v) {
@@ -332,13 +342,7 @@ Table field_table(const ResultType& type, const Json& doc,
     if (c.type == Cell::kNull ||
         std::find(leave_out.begin(), leave_out.end(), key) != leave_out.end())
       continue;
-    // The unit: of the nearest dotted part that names one.
-    std::optional<UnitSuffix> unit;
-    for (std::string_view rest = key; !unit && !rest.empty();) {
-      unit = unit_of_key(rest);
-      const size_t dot = rest.rfind('.');
-      rest = dot == std::string_view::npos ? std::string_view() : rest.substr(0, dot);
-    }
+    const std::optional<UnitSuffix> unit = unit_of_field(key);
     t.add_row({key, c.type == Cell::kText ? c.text : format_number(c.number, number_kind(key, c.integer)),
                unit ? std::string(unit->unit) : ""});
   }

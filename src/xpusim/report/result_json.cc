@@ -35,11 +35,11 @@ Json& at_path(Json& obj, std::string_view path) {
   }
 }
 
-// Whether a field holds whole numbers: kInteger, or a kAuto field whose unit is a count (`_bytes`,
-// NumberKind::kCount in unit_suffixes).
+// Whether a field holds whole numbers: kInteger, or a kAuto field whose unit (unit_of_field) is a
+// count (`_bytes`, NumberKind::kCount in unit_suffixes).
 bool whole_numbers(const ResultField& field) {
   if (field.type == FieldType::kInteger) return true;
-  const auto unit = unit_of_key(field.name);
+  const auto unit = unit_of_field(field.name);
   return field.type == FieldType::kAuto && unit && unit->kind == NumberKind::kCount;
 }
 
@@ -75,7 +75,7 @@ bool ResultJson::fits(const ResultField& field, const Json& value) {
     return std::all_of(value.begin(), value.end(), [&](const Json& v) { return fits(element, v); });
   }
   FieldType t = field.type;
-  if (t == FieldType::kAuto && unit_of_key(field.name)) t = FieldType::kNumber;
+  if (t == FieldType::kAuto && unit_of_field(field.name)) t = FieldType::kNumber;
   switch (t) {
     case FieldType::kNumber: return value.is_number();
     case FieldType::kInteger: return integral(value);  // an integral double becomes an integer

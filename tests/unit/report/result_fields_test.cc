@@ -143,6 +143,15 @@ TEST(ResultTypes, EveryFieldHasATypeName) {
   ASSERT_EQ(d.header(), (std::vector<std::string>{"field", "type", "unit", "quantity", "meaning"}));
   const std::set<std::string> names = {"number", "integer", "bool", "text", "any"};
   for (const auto& row : d.rows()) EXPECT_TRUE(names.count(row[1])) << row[0] << ": " << row[1];
+  // A band's percentile is in its metric's unit, the nearest dotted part with one.
+  ASSERT_TRUE(unit_of_field("uncertainty.latency_ms.p10"));
+  EXPECT_EQ(unit_of_field("uncertainty.latency_ms.p10")->unit, "ms");
+  EXPECT_FALSE(unit_of_field("uncertainty.tflops.p10"));
+  EXPECT_EQ(field_type_name(*find_field(gemm, "uncertainty.latency_ms.p10")), "number");
+  // The economics answers, built through ResultJson, declare every field's type.
+  for (const char* name : {"wafer", "fab"})
+    for (const ResultField& f : find_result_type(name)->fields)
+      EXPECT_NE(field_type_name(f), "any") << name << " " << f.name;
 }
 
 }  // namespace
