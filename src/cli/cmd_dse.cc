@@ -332,7 +332,7 @@ void add_dse_commands(CLI::App& app, GlobalOptions& g) {
     describe->add_subcommand("space", "print the space/v1 schema (design-space files)")
         ->callback([&g] {
           print_schema(kSpaceSchemaName, space_fields(), g);
-          if (g.format != "json") {
+          if (g.format == "table") {  // CSV and JSON are the one table of the fields
             std::string names;
             for (const auto& m : metric_infos())
               names += fmt::format("  {:<36}{}\n", m.name, m.description);

@@ -4,12 +4,14 @@
 // snake_case with the unit in the name); this file prints the answer as a table, CSV or JSON.
 // Bad input -> InputError (exit 1); an infeasible design is a result (feasible: false with the
 // reason), not an error.
+#include <algorithm>
 #include <cstdio>
 #include <memory>
+#include <span>
 #include <optional>
 #include <string>
+#include <vector>
 
-#include <fmt/format.h>
 
 #include "cli/command.h"
 #include "cli/numeric_flags.h"
@@ -26,16 +28,40 @@ using json = nlohmann::ordered_json;
 
 void print(const std::string& text) { std::fputs(text.c_str(), stdout); }
 
-// CSV: the tidy table of the JSON (a row per record of `records`, "" = the document's own keys).
-void emit(const GlobalOptions& g, const json& j, const Table& table, std::string_view records = "") {
+// CSV: the tidy table of the JSON (a row per record of `records`, "" = the document's own keys);
+// table: `text`.
+void emit(const GlobalOptions& g, const json& j, const std::string& text,
+          std::string_view records = "") {
   if (g.format == "json") print(j.dump(2) + "\n");
   else if (g.format == "csv") print_tidy_csv(j, g, records);
-  else print(table.to_text());
+  else print(text);
 }
 
 // The keys the INFEASIBLE line says, left out of the field tables below it.
 constexpr std::string_view kFeasibilityKeys[] = {"feasible", "infeasible_reason",
                                                  "infeasible_detail"};
+
+// A list of records of an answer shown as a table of its own: its path and the parent columns
+// shown with each row (`dies.name` beside a die's components).
+struct RecordList {
+  std::string_view records;
+  std::vector<std::string_view> parents = {};
+};
+
+// The terminal form of an answer of result type `type`, drawn from its JSON and field table: a
+// table per list of records in `lists` that the answer has (report/ record_table), then the field
+// table of the document's own fields but `leave_out` (lists of records not in `lists` are not
+// shown).
+std::string tables_text(std::string_view type, const json& j, std::span<const RecordList> lists,
+                        std::span<const std::string_view> leave_out = kFeasibilityKeys) {
+  std::string out;
+  const std::vector<std::string> present = record_lists(j);
+  for (const RecordList& l : lists) {
+    if (std::find(present.begin(), present.end(), l.records) == present.end()) continue;
+    out += value_or_throw(record_table(j, l.records, l.parents)).to_text() + "\n";
+  }
+  return out + field_table(*find_result_type(type), j, leave_out).to_text();
+}
 
 // A table answer that is infeasible starts with "INFEASIBLE: <reason>: <detail>" (CSV has the
 // feasible, infeasible_reason and infeasible_detail columns).
@@ -71,20 +97,12 @@ Request with_overrides(const Request& r, const GlobalOptions& g) {
 // ---- area --------------------------------------------------------------------------------------
 void run_area(const GlobalOptions& g, const HardwareArgs& args) {
   const api::AreaOutcome out = value_or_throw(api::area_scenario(with_overrides(args, g)));
-  const AreaReport& area = out.area;
-  Table table({"die", "count", "node", "component", "area_mm2"});
-  for (const auto& d : area.dies) {
-    for (const auto& c : d.components)
-      table.add_row({d.name, std::to_string(d.count), std::string(to_string(d.node)), c.name,
-                     fixed(c.area.value(), 1)});
-    table.add_row({d.name, std::to_string(d.count), std::string(to_string(d.node)), "die total",
-                   fixed(d.area.value(), 1)});
-  }
-  table.add_row({"package", "", "", "total silicon", fixed(area.total_area.value(), 1)});
-  table.add_row({"package", "", "", "peak power (W)", fixed(out.power.total.value(), 0)});
-  print_infeasible_line(g, area.feasibility);
+  // Per die its components, then the dies (size, reticle check), then the package's totals.
+  const RecordList lists[] = {{"dies.components", {"dies.name", "dies.count", "dies.node"}},
+                              {"dies"}};
+  print_infeasible_line(g, out.area.feasibility);
   write_html(args.html, HtmlReportKind::kArea, out.json, nullptr, g);
-  emit(g, out.json, table, "dies.components");
+  emit(g, out.json, tables_text("area", out.json, lists), "dies.components");
 }
 
 // ---- wafer -------------------------------------------------------------------------------------
@@ -93,7 +111,7 @@ struct WaferArgs : api::WaferRequest {};
 void run_wafer(const GlobalOptions& g, const WaferArgs& a) {
   const api::WaferOutcome out = value_or_throw(api::wafer_scenario(a));
   print_infeasible_line(g, out.grid.feasibility);
-  emit(g, out.json, field_table(*find_result_type("wafer"), out.json, kFeasibilityKeys));
+  emit(g, out.json, field_table(*find_result_type("wafer"), out.json, kFeasibilityKeys).to_text());
 }
 
 // ---- cost --------------------------------------------------------------------------------------
@@ -103,46 +121,15 @@ struct CostArgs : api::CostRequest {
 
 void run_cost(const GlobalOptions& g, const CostArgs& a) {
   const api::CostOutcome out = value_or_throw(api::cost_scenario(with_overrides(a, g)));
-  const CostBreakdown& c = out.cost;
-  const auto& p = c.package;
-  Table table({"item", "usd"});
-  if (!c.feasibility.feasible()) {
-    table.add_row({"memory (" + out.hw.memory.dram.type + ")", fixed(c.memory.value(), 0)});
-    table.add_row({fmt::format("design NRE (${:.0f}M, masks ${:.0f}M)", c.design_nre.value() / 1e6,
-                               c.mask_nre.value() / 1e6),
-                   fixed(c.design_nre.value(), 0)});
-    print_infeasible_line(g, c.feasibility);
-    write_html(a.html, HtmlReportKind::kCost, out.json, nullptr, g);
-    emit(g, out.json, table);
-    return;
-  }
-  for (const auto& d : c.dies)
-    table.add_row({fmt::format("{} die x{} ({}, {:.0f} mm², {} full/wafer, yield {:.3f})", d.name,
-                               d.count, to_string(d.node), d.area.value(), d.full_dies,
-                               d.sellable_yield),
-                   fixed(d.cost_per_good_die.value() * d.count, 0)});
-  table.add_row({"memory (" + out.hw.memory.dram.type + ")", fixed(c.memory.value(), 0)});
-  table.add_row({fmt::format("package ({})", to_string(p.kind)), fixed(p.total.value(), 0)});
-  table.add_row({"test + assembly", fixed(c.test_assembly.value(), 0)});
-  table.add_row({"manufacturing cost per good package", fixed(c.manufacturing.value(), 0)});
-  table.add_row({fmt::format("NRE per unit (${:.0f}M over {:.0f} units)", c.design_nre.value() / 1e6,
-                             c.volume),
-                 fixed(c.nre_per_unit.value(), 0)});
-  table.add_row({"total per unit", fixed(c.total_per_unit.value(), 0)});
-  const TcoReport& tco = out.tco;
-  table.add_row({fmt::format("host + network share ({})", out.system.name),
-                 fixed(tco.host_capital.value(), 0)});
-  table.add_row({"facility share", fixed(tco.facility_capital.value(), 0)});
-  table.add_row({fmt::format("energy ({:.0f} W chip, {:.0f} W system, PUE {:g})", out.power.value(),
-                             tco.system_power.value(), out.tco_assumptions.pue),
-                 fixed(tco.energy_cost.value(), 0)});
-  table.add_row({fmt::format("TCO ({:.0f} W, {:g} years)", out.power.value(), a.lifetime_years),
-                 fixed(tco.total.value(), 0)});
-  table.add_row({"TCO per device-hour", fixed(tco.per_hour.value(), 3)});
-  if (out.cost_per_million_tokens)
-    table.add_row({"per million output tokens", fixed(out.cost_per_million_tokens->value(), 4)});
+  // The dies (wafer, yield, cost per good die), then the build-up in the JSON's order: logic
+  // dies, memory, package, test + assembly, manufacturing cost, NRE, total per unit, TCO, system.
+  // The server's description is left out of the table (its class is there; JSON has both).
+  const RecordList lists[] = {{"dies"}};
+  constexpr std::string_view leave_out[] = {"feasible", "infeasible_reason", "infeasible_detail",
+                                            "system.description"};
+  print_infeasible_line(g, out.cost.feasibility);
   write_html(a.html, HtmlReportKind::kCost, out.json, nullptr, g);
-  emit(g, out.json, table);
+  emit(g, out.json, tables_text("cost", out.json, lists, leave_out));
 }
 
 // ---- fab ---------------------------------------------------------------------------------------
@@ -156,7 +143,7 @@ void run_fab(const GlobalOptions& g, const FabArgs& a) {
   const Table table = field_table(*find_result_type("fab"), out.json, kFeasibilityKeys);
   print_infeasible_line(g, feas);
   write_html(a.html, HtmlReportKind::kFab, out.json, nullptr, g);
-  emit(g, out.json, table);
+  emit(g, out.json, table.to_text());
 }
 
 }  // namespace

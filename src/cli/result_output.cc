@@ -29,7 +29,8 @@ std::vector<std::string> type_names() {
   return out;
 }
 
-// `describe result [TYPE]`: the declared result types, or one type's fields with unit and meaning.
+// `describe result [TYPE]`: the declared result types, or one type's fields with their type, unit
+// and meaning.
 void describe_result(const std::string& name, const GlobalOptions& g) {
   nlohmann::ordered_json doc;
   Table table({"type", "command", "fields", "meaning"});
@@ -53,9 +54,10 @@ void describe_result(const std::string& name, const GlobalOptions& g) {
     doc = nlohmann::ordered_json::array();
     for (const auto& row : table.rows())
       doc.push_back({{"field", row[0]},
-                     {"unit", row[1] == "-" ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(row[1])},
-                     {"quantity", row[2] == "-" ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(row[2])},
-                     {"meaning", row[3]}});
+                     {"type", row[1]},
+                     {"unit", row[2] == "-" ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(row[2])},
+                     {"quantity", row[3] == "-" ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(row[3])},
+                     {"meaning", row[4]}});
   }
   if (g.format == "json") std::fputs((doc.dump(2) + "\n").c_str(), stdout);
   else if (g.format == "csv") print_tidy_csv(doc, g);
@@ -70,7 +72,7 @@ void add_result_commands(CLI::App& app, GlobalOptions& g) {
   auto name = std::make_shared<std::string>();
   auto* sub = describe->add_subcommand(
       "result", "print the fields of a command's result (JSON keys = CSV columns) with their "
-                "units and meanings; without TYPE, the result types");
+                "types, units and meanings; without TYPE, the result types");
   sub->add_option("TYPE", *name, "result type: " + join(type_names()));
   sub->callback([&g, name] { describe_result(*name, g); });
 }

@@ -52,10 +52,20 @@ CASES = [
     ("cost --hardware h100-sxm-80gb", [None, "dies"]),
     ("fab --hardware h100-sxm-80gb --units 1e6", [None, "assumptions"]),
     ("validate " + os.path.join(TEST_DATA, "validation", "fixture.csv"), [None, "skipped"]),
+    ("calibrate " + os.path.join(TEST_DATA, "validation", "fixture.csv") +
+     " --max-rounds 3 --no-holdout", [None]),
     ("explore {space}", [None]),
     ("sensitivity --hardware h100-sxm-80gb --model llama-3.1-8b --batch 8 --input-len 256 "
      "--output-len 32", [None]),
+    ("pareto --db {db}", [None]),
+    ("serve --hardware h100-sxm-80gb --model gpt-j-6b --dataset mlperf-gpt-j --requests 16 "
+     "--mlperf offline", [None]),
     ("describe hardware", [None]),
+    ("describe space", [None]),
+    ("describe engine", [None]),
+    ("describe dataset", [None]),
+    ("describe calibration", [None]),
+    ("describe result area", [None]),
     ("describe model", [None]),
     ("describe result", [None]),
     ("describe result run", [None]),
@@ -65,10 +75,14 @@ CASES = [
     ("list hardware", [None]),
     ("list models", [None]),
     ("list engines", [None]),
+    ("list datasets", [None]),
+    ("show dataset sharegpt", [None]),
 ]
 # The records a command's CSV has a row per by default.
 DEFAULT = {"compare": "ranking", "area": "dies.components", "validate": "rows",
-           "explore": "designs", "sensitivity": "fields", "describe hardware": "fields"}
+           "calibrate": "parameters",
+           "explore": "designs", "pareto": "designs", "sensitivity": "fields",
+           "describe hardware": "fields"}
 
 
 def expected_header(rows):
@@ -186,8 +200,12 @@ def main():
         space = os.path.join(tmp, "space.yaml")
         with open(space, "w") as f:
             f.write(SPACE)
+        db = os.path.join(tmp, "designs.db")  # pareto reads the database explore writes
+        r = subprocess.run([XPUSIM, "explore", space, "--db", db], capture_output=True, text=True)
+        if r.returncode != 0:
+            failures.append(f"explore --db exited {r.returncode}: {r.stderr}")
         for args, choices in CASES:
-            args = args.format(space=space)
+            args = args.format(space=space, db=db)
             for choice in choices:
                 try:
                     check(args, choice, failures)

@@ -211,6 +211,16 @@ std::optional<UnitSuffix> unit_of_key(std::string_view key) {
   return std::nullopt;
 }
 
+std::optional<UnitSuffix> unit_of_field(std::string_view key) {
+  std::optional<UnitSuffix> unit;
+  for (std::string_view rest = key; !unit && !rest.empty();) {
+    unit = unit_of_key(rest);
+    const size_t dot = rest.rfind('.');
+    rest = dot == std::string_view::npos ? std::string_view() : rest.substr(0, dot);
+  }
+  return unit;
+}
+
 std::vector<std::string> format_column(std::span<const std::optional<double>> values,
                                        NumberKind kind) {
   const bool exponent = std::any_of(values.begin(), values.end(), [](const auto& v) {
@@ -332,16 +342,32 @@ Table field_table(const ResultType& type, const Json& doc,
     if (c.type == Cell::kNull ||
         std::find(leave_out.begin(), leave_out.end(), key) != leave_out.end())
       continue;
-    // The unit: of the nearest dotted part that names one.
-    std::optional<UnitSuffix> unit;
-    for (std::string_view rest = key; !unit && !rest.empty();) {
-      unit = unit_of_key(rest);
-      const size_t dot = rest.rfind('.');
-      rest = dot == std::string_view::npos ? std::string_view() : rest.substr(0, dot);
-    }
+    const std::optional<UnitSuffix> unit = unit_of_field(key);
     t.add_row({key, c.type == Cell::kText ? c.text : format_number(c.number, number_kind(key, c.integer)),
                unit ? std::string(unit->unit) : ""});
   }
+  return t;
+}
+
+Result<Table> record_table(const Json& doc, std::string_view records,
+                           std::span<const std::string_view> parent_columns) {
+  Result<Table> tidy = tidy_table(doc, records);
+  if (!tidy) return tidy;
+  const std::vector<std::string>& header = tidy->header();
+  const std::string own = std::string(records) + ".";
+  std::vector<size_t> columns;
+  for (std::string_view name : parent_columns)
+    for (size_t i = 0; i < header.size(); ++i)
+      if (header[i] == name) columns.push_back(i);
+  for (size_t i = 0; i < header.size(); ++i)
+    if (header[i].starts_with(own)) columns.push_back(i);
+  const auto pick = [&](const std::vector<std::string>& row) {
+    std::vector<std::string> out;
+    for (size_t i : columns) out.push_back(i < row.size() ? row[i] : "");
+    return out;
+  };
+  Table t(pick(header));
+  for (const auto& row : tidy->rows()) t.add_row(pick(row));
   return t;
 }
 

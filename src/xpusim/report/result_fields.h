@@ -51,6 +51,9 @@ std::span<const UnitSuffix> unit_suffixes();
 // The unit of a key (its last dotted part) by suffix; nullopt when the key names no unit (a
 // count such as `batch`, a ratio such as `utilization`, or text).
 std::optional<UnitSuffix> unit_of_key(std::string_view key);
+// The unit of a field: of the nearest dotted part of its name that names one
+// (`uncertainty.latency_ms.p10` is in ms); the terminal tables and `describe result` show it.
+std::optional<UnitSuffix> unit_of_field(std::string_view key);
 
 // The significant-figure rule, the one formatting of numbers in terminal tables and CSV (JSON
 // keeps its round6 numbers):
@@ -109,7 +112,20 @@ std::vector<std::string> flattened_field_names(const nlohmann::ordered_json& doc
 Table field_table(const ResultType& type, const nlohmann::ordered_json& doc,
                   std::span<const std::string_view> leave_out = {});
 
-// `describe result TYPE`: one row per field (name, unit, quantity, meaning).
+// The terminal table of the records at `records` (a path from record_lists, e.g. "dies" or
+// "dies.components"): the tidy table's rows, with the columns of the records' own fields
+// (`dies.components.name`, ...) after the columns named in `parent_columns` (`dies.name`: which
+// record each row is under). An unknown path is the error tidy_table gives.
+Result<Table> record_table(const nlohmann::ordered_json& doc, std::string_view records,
+                           std::span<const std::string_view> parent_columns = {});
+
+// What a field's values are, for `describe result`: "number", "integer", "bool" or "text" as
+// declared; a kAuto field with a unit (unit_of_field) is a "number" ("integer" for a count unit such as
+// `_bytes`, which result_json writes as an integer), one without is "any" (a number, text or bool
+// by answer).
+std::string_view field_type_name(const ResultField& field);
+
+// `describe result TYPE`: one row per field (name, type, unit, quantity, meaning).
 Table describe_result_type(const ResultType& type);
 
 }  // namespace xpusim

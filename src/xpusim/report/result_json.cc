@@ -2,6 +2,8 @@
 #include "xpusim/report/result_json.h"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdint>
 
 #include <fmt/format.h>
 
@@ -33,6 +35,30 @@ Json& at_path(Json& obj, std::string_view path) {
   }
 }
 
+// Whether a field holds whole numbers: kInteger, or a kAuto field whose unit (unit_of_field) is a
+// count (`_bytes`, NumberKind::kCount in unit_suffixes).
+bool whole_numbers(const ResultField& field) {
+  if (field.type == FieldType::kInteger) return true;
+  const auto unit = unit_of_field(field.name);
+  return field.type == FieldType::kAuto && unit && unit->kind == NumberKind::kCount;
+}
+
+// A double that is a whole number: finite and without a fraction.
+bool integral(const Json& v) {
+  if (v.is_number_integer()) return true;
+  if (!v.is_number_float()) return false;
+  const double d = v.get<double>();
+  return std::isfinite(d) && d == std::trunc(d);
+}
+
+// `v` as a JSON integer when it is an integral double within int64 (|v| < 2^63); anything else,
+// a huge count included, stays as it is (a double, never a 300-digit integer).
+void to_integer(Json& v) {
+  if (!v.is_number_float() || !integral(v)) return;
+  const double d = v.get<double>();
+  if (std::fabs(d) < 0x1p63) v = static_cast<std::int64_t>(d);
+}
+
 }  // namespace
 
 ResultJson::ResultJson(std::string_view type, std::string_view record)
@@ -49,10 +75,10 @@ bool ResultJson::fits(const ResultField& field, const Json& value) {
     return std::all_of(value.begin(), value.end(), [&](const Json& v) { return fits(element, v); });
   }
   FieldType t = field.type;
-  if (t == FieldType::kAuto && unit_of_key(field.name)) t = FieldType::kNumber;
+  if (t == FieldType::kAuto && unit_of_field(field.name)) t = FieldType::kNumber;
   switch (t) {
     case FieldType::kNumber: return value.is_number();
-    case FieldType::kInteger: return value.is_number_integer();
+    case FieldType::kInteger: return integral(value);  // an integral double becomes an integer
     case FieldType::kBool: return value.is_boolean();
     case FieldType::kText: return value.is_string();
     case FieldType::kAuto: break;
@@ -62,9 +88,22 @@ bool ResultJson::fits(const ResultField& field, const Json& value) {
   return scalar(value) || (value.is_array() && std::all_of(value.begin(), value.end(), scalar));
 }
 
-void ResultJson::check(const std::string& name, const Json& value) const {
+void ResultJson::check(const std::string& name, Json& value) const {
   const ResultField* field = find_field(*type_, name);
-  if (field && field->name == name && fits(*field, value)) return;
+  if (field && field->name == name && fits(*field, value)) {
+    if (field->key_meaning.empty()) {
+      if (whole_numbers(*field)) to_integer(value);
+      return;
+    }
+    for (auto it = value.begin(); value.is_object() && it != value.end(); ++it) {
+      // A map's value by its key's unit (`infeasible.memory`, a count of a kInteger map).
+      const std::string key = name + "." + it.key();
+      ResultField element = *field;
+      element.name = key;
+      if (whole_numbers(element)) to_integer(*it);
+    }
+    return;
+  }
   // A nested object or a list of records given whole: each key inside, by its dotted path.
   if (value.is_object()) {
     for (auto it = value.begin(); it != value.end(); ++it) check(name + "." + it.key(), *it);
@@ -72,7 +111,7 @@ void ResultJson::check(const std::string& name, const Json& value) const {
   }
   if (value.is_array() && std::all_of(value.begin(), value.end(),
                                       [](const Json& e) { return e.is_object(); })) {
-    for (const Json& e : value) check(name, e);
+    for (Json& e : value) check(name, e);
     return;
   }
   if (!field)

@@ -32,10 +32,12 @@ Fields under(std::string_view prefix, const Fields& fields) {
 }
 
 const Fields kFeasibility = {
-    {"feasible", "whether the question has an answer (false: no figure below is a prediction)"},
+    {"feasible", "whether the question has an answer (false: no figure below is a prediction)",
+     false, FieldType::kBool},
     {"infeasible_reason", "why not, a stable class: memory, reticle, wafer, budget, parallelism, "
-                          "network, no_output (null when feasible)"},
-    {"infeasible_detail", "the numbers behind the reason (null when feasible)"},
+                          "network, no_output (null when feasible)", false, FieldType::kText},
+    {"infeasible_detail", "the numbers behind the reason (null when feasible)", false,
+     FieldType::kText},
 };
 
 const Fields kMemory = {
@@ -137,29 +139,31 @@ const Fields kRunEconomicsTop = {
 };
 
 const Fields kGemm = {
-    {"hardware", "hardware id"},
-    {"m", "rows of A and C"},
-    {"n", "columns of B and C"},
-    {"k", "inner dimension"},
-    {"batch", "independent multiplies of this shape"},
-    {"precision", "precision of the activations (A) and of the math"},
-    {"weight_precision", "precision of B (weight-only quantisation when narrower)"},
-    {"execution_precision", "precision the matrix engines execute in"},
-    {"runtime", "runtime profile whose kernel efficiency and call overhead apply"},
+    {"hardware", "hardware id", false, FieldType::kText},
+    {"m", "rows of A and C", false, FieldType::kInteger},
+    {"n", "columns of B and C", false, FieldType::kInteger},
+    {"k", "inner dimension", false, FieldType::kInteger},
+    {"batch", "independent multiplies of this shape", false, FieldType::kInteger},
+    {"precision", "precision of the activations (A) and of the math", false, FieldType::kText},
+    {"weight_precision", "precision of B (weight-only quantisation when narrower)", false,
+     FieldType::kText},
+    {"execution_precision", "precision the matrix engines execute in", false, FieldType::kText},
+    {"runtime", "runtime profile whose kernel efficiency and call overhead apply", false,
+     FieldType::kText},
     {"latency_ms", "time of the multiply in a stream of calls"},
     {"isolated_call_ms", "time of one call alone, with launch and host overhead"},
-    {"tflops", "achieved rate, TFLOP/s"},
+    {"tflops", "achieved rate, TFLOP/s", false, FieldType::kNumber},
     {"peak_tflops", "peak matrix rate at the execution precision, TFLOP/s"},
 };
 
 const Fields kGemmTiles = {
-    {"tile.m", "output tile rows chosen by the tile search"},
-    {"tile.n", "output tile columns"},
-    {"tile.k", "tile depth"},
-    {"tiles", "output tiles"},
-    {"waves", "waves of tiles over the compute units"},
-    {"bound", "the resource bounding the multiply"},
-    {"utilization", "achieved share of the peak matrix rate, 0..1"},
+    {"tile.m", "output tile rows chosen by the tile search", false, FieldType::kInteger},
+    {"tile.n", "output tile columns", false, FieldType::kInteger},
+    {"tile.k", "tile depth", false, FieldType::kInteger},
+    {"tiles", "output tiles", false, FieldType::kInteger},
+    {"waves", "waves of tiles over the compute units", false, FieldType::kInteger},
+    {"bound", "the resource bounding the multiply", false, FieldType::kText},
+    {"utilization", "achieved share of the peak matrix rate, 0..1", false, FieldType::kNumber},
     {"matrix_time_ms", "time on the matrix engines alone"},
     {"dram_time_ms", "time of the DRAM traffic alone"},
     {"dram_bytes", "DRAM traffic"},
@@ -196,17 +200,19 @@ const Fields kWafer = {
     {"edge_exclusion_mm", "unusable rim of the wafer"},
     {"scribe_mm", "scribe line between dies"},
     {"notch_keepout_mm", "keep-out at the notch"},
-    {"reticle", "whether dies are placed in reticle shots (stepper fields)"},
-    {"gross_dies_formula", "dies per wafer by the closed-form formula"},
-    {"gross_dies_classic", "dies per wafer by the classic formula (area / die - edge loss)"},
-    {"full_dies", "whole dies on the wafer by the exact grid search"},
-    {"dies_per_shot", "dies per reticle shot"},
-    {"shots", "reticle shots per wafer"},
-    {"rotated", "whether the die is placed rotated by 90 degrees"},
-    {"yield_model", "yield model (cost/yield_model)"},
+    {"reticle", "whether dies are placed in reticle shots (stepper fields)", false,
+     FieldType::kBool},
+    {"gross_dies_formula", "dies per wafer by the closed-form formula", false, FieldType::kNumber},
+    {"gross_dies_classic", "dies per wafer by the classic formula (area / die - edge loss)", false,
+     FieldType::kNumber},
+    {"full_dies", "whole dies on the wafer by the exact grid search", false, FieldType::kInteger},
+    {"dies_per_shot", "dies per reticle shot", false, FieldType::kInteger},
+    {"shots", "reticle shots per wafer", false, FieldType::kInteger},
+    {"rotated", "whether the die is placed rotated by 90 degrees", false, FieldType::kBool},
+    {"yield_model", "yield model (cost/yield_model)", false, FieldType::kText},
     {"defect_density_per_cm2", "killer defect density"},
-    {"yield", "share of good dies, 0..1"},
-    {"good_dies", "good dies per wafer"},
+    {"yield", "share of good dies, 0..1", false, FieldType::kNumber},
+    {"good_dies", "good dies per wafer", false, FieldType::kInteger},
     {"wafer_cost_usd", "price of a processed wafer"},
     {"cost_per_die_usd", "wafer cost / full dies"},
     {"cost_per_good_die_usd", "wafer cost / good dies"},
@@ -222,8 +228,9 @@ const Fields kWaferReticle = {
 // The clock a phase (or a GEMM) ran at under its TDP (perf/sustained_clock.h).
 const Fields kClock = {
     {"sustained_clock_ghz", "clock the work sustains under the TDP (boost clock when not limited; "
-                            "null when infeasible)"},
-    {"power_limited", "whether the TDP held the clock below boost (null when infeasible)"},
+                            "null when infeasible)", false, FieldType::kNumber},
+    {"power_limited", "whether the TDP held the clock below boost (null when infeasible)", false,
+     FieldType::kBool},
 };
 
 // The error band of headline predictions (perf/calibration.h UncertaintyBand): p10 and p90 of
@@ -239,31 +246,32 @@ Fields uncertainty(std::initializer_list<std::string_view> metrics) {
       names.push_back("uncertainty." + std::string(m) + q);
       out.push_back({names.back(), q[2] == '1' ? "10th percentile of the prediction's error band"
                                                : "90th percentile of the prediction's error band",
-                     true});
+                     true, FieldType::kNumber});
     }
   }
   return out;
 }
 
 const Fields kAreaTop = {
-    {"hardware", "hardware id"},
+    {"hardware", "hardware id", false, FieldType::kText},
     {"total_area_mm2", "logic silicon of the package"},
 };
 
 const Fields kAreaReticle = {
     {"reticle_area_mm2", "area of one reticle field"},
     {"reticle_excess_mm2", "how far the largest die exceeds the reticle (null when it fits)"},
-    {"units_on_die", "compute units physically on the compute dies, disabled ones included"},
-    {"dram_phys_on_die", "DRAM PHY sites on the die"},
+    {"units_on_die", "compute units physically on the compute dies, disabled ones included", false,
+     FieldType::kInteger},
+    {"dram_phys_on_die", "DRAM PHY sites on the die", false, FieldType::kInteger},
     {"published_area_mm2", "the vendor's die area (only where published)", true},
     {"error_pct", "modelled against published area (only where published)", true},
 };
 
 // A die of a package: the leading keys of area's and cost's die records.
 const Fields kDieId = {
-    {"name", "die name"},
-    {"count", "dies of this kind in the package"},
-    {"node", "process node"},
+    {"name", "die name", false, FieldType::kText},
+    {"count", "dies of this kind in the package", false, FieldType::kInteger},
+    {"node", "process node", false, FieldType::kText},
     {"area_mm2", "die area"},
 };
 
@@ -278,7 +286,7 @@ const Fields kAreaDiePublished = {
 };
 
 const Fields kAreaComponent = {
-    {"name", "component (matrix engines, SRAM, PHYs, ...)"},
+    {"name", "component (matrix engines, SRAM, PHYs, ...)", false, FieldType::kText},
     {"area_mm2", "component area"},
 };
 
@@ -286,13 +294,13 @@ const Fields kAreaPower = {
     {"static_power_w", "leakage and always-on power"},
     {"peak_power_w", "power with every engine busy"},
     {"tdp_w", "thermal design power of the product (null when not given)"},
-    {"peak_within_tdp", "whether the peak power stays within the TDP"},
+    {"peak_within_tdp", "whether the peak power stays within the TDP", false, FieldType::kBool},
 };
 
 // fab (fab/buildout.h FabPlan): the build-out for N accelerators per year, or what a budget buys.
 const Fields kFabTop = {
-    {"hardware", "hardware id"},
-    {"mode", "units (--units N per year) or budget (--budget USD)"},
+    {"hardware", "hardware id", false, FieldType::kText},
+    {"mode", "units (--units N per year) or budget (--budget USD)", false, FieldType::kText},
     {"budget_usd", "the budget asked about (budget mode only)", true},
     {"design_nre_usd", "design and mask NRE paid before the first unit (budget mode only)", true},
     {"cost_per_unit_per_year_usd", "capex and production cost of one unit per year of output "
@@ -304,9 +312,9 @@ const Fields kFabShortfall = {
 };
 
 const Fields kFabLogic = {
-    {"die", "logic die name"},
-    {"node", "its process node"},
-    {"good_dies_per_wafer", "good dies per wafer after yield"},
+    {"die", "logic die name", false, FieldType::kText},
+    {"node", "its process node", false, FieldType::kText},
+    {"good_dies_per_wafer", "good dies per wafer after yield", false, FieldType::kNumber},
     {"wafers_per_year", "wafers of this die started per year"},
 };
 
@@ -320,28 +328,33 @@ const Fields kFabPlan = {
     {"hbm_stacks_per_year", "known-good HBM stacks per year: units x stacks / assembly yield"},
     {"dram_dies_per_year", "DRAM core dies per year: stacks x height / stack yield"},
     {"dram_wafers_per_year", "DRAM wafers per year"},
-    {"logic_fabs", "logic fabs of today's capacity needed (fractional)"},
-    {"dram_fabs", "DRAM fabs needed (fractional)"},
-    {"cowos_capacity_share", "share of today's CoWoS-class packaging capacity"},
+    {"logic_fabs", "logic fabs of today's capacity needed (fractional)", false, FieldType::kNumber},
+    {"dram_fabs", "DRAM fabs needed (fractional)", false, FieldType::kNumber},
+    {"cowos_capacity_share", "share of today's CoWoS-class packaging capacity", false,
+     FieldType::kNumber},
     {"logic_capex_usd", "capital of the logic fabs"},
     {"dram_capex_usd", "capital of the DRAM fabs"},
     {"packaging_capex_usd", "capital of the advanced-packaging lines"},
     {"total_capex_usd", "all capital"},
     {"production_cost_per_year_usd", "units x manufacturing cost per package, per year"},
     {"euv_tool_years", "EUV scanners busy for a year"},
-    {"years_to_build", "fab construction and ramp before full output"},
+    {"years_to_build", "fab construction and ramp before full output", false, FieldType::kNumber},
     {"fleet_peak_eflops_per_year", "dense 16-bit peak added per year of output, EFLOP/s"},
-    {"units_by_logic_capacity", "accelerators per year today's logic capacity supports"},
-    {"units_by_cowos_capacity", "accelerators per year today's CoWoS capacity supports"},
-    {"units_by_hbm_capacity", "accelerators per year today's HBM capacity supports"},
-    {"binding_input", "the input that binds first: logic wafers, CoWoS or HBM"},
+    {"units_by_logic_capacity", "accelerators per year today's logic capacity supports", false,
+     FieldType::kNumber},
+    {"units_by_cowos_capacity", "accelerators per year today's CoWoS capacity supports", false,
+     FieldType::kNumber},
+    {"units_by_hbm_capacity", "accelerators per year today's HBM capacity supports", false,
+     FieldType::kNumber},
+    {"binding_input", "the input that binds first: logic wafers, CoWoS or HBM", false,
+     FieldType::kText},
 };
 
 const Fields kFabAssumption = {
-    {"name", "assumption (--assume NAME=VALUE overrides it)"},
-    {"value", "its value"},
-    {"unit", "its unit"},
-    {"source", "where the value comes from"},
+    {"name", "assumption (--assume NAME=VALUE overrides it)", false, FieldType::kText},
+    {"value", "its value", false, FieldType::kNumber},
+    {"unit", "its unit", false, FieldType::kText},
+    {"source", "where the value comes from", false, FieldType::kText},
 };
 
 // serve (api/serve.cc; serving/ simulator, docs/serving.md).
@@ -446,23 +459,27 @@ const Fields kServeMlperf = {
 
 // cost (cost/chip_cost.h CostBreakdown, package_cost.h, tco.h, system_tco.h).
 const Fields kCostDie = {
-    {"gross_dies_formula", "dies per wafer, closed form (Chiplet Actuary)"},
-    {"full_dies", "whole dies per wafer, exact grid"},
-    {"defect_free_yield", "share of dies without a killer defect"},
-    {"sellable_yield", "share sellable, harvesting included"},
+    {"gross_dies_formula", "dies per wafer, closed form (Chiplet Actuary)", false,
+     FieldType::kNumber},
+    {"full_dies", "whole dies per wafer, exact grid", false, FieldType::kInteger},
+    {"defect_free_yield", "share of dies without a killer defect", false, FieldType::kNumber},
+    {"sellable_yield", "share sellable, harvesting included", false, FieldType::kNumber},
     {"wafer_cost_usd", "price of one wafer at the node"},
     {"cost_per_good_die_usd", "wafer cost per sellable die"},
 };
 
 const Fields kPackage = {
-    {"kind", "organic, 2.5D interposer or 3D stack"},
+    {"kind", "organic, 2.5D interposer or 3D stack", false, FieldType::kText},
     {"interposer_area_mm2", "silicon interposer area (0 for organic)"},
-    {"interposers_per_wafer", "gross interposers per wafer"},
-    {"interposer_yield", "interposers without a killer defect"},
-    {"bonding_yield", "bond yield of all chips on the interposer or substrate"},
-    {"stack_yield", "hybrid-bond yield of a base die with its stacked dies"},
+    {"interposers_per_wafer", "gross interposers per wafer", false, FieldType::kNumber},
+    {"interposer_yield", "interposers without a killer defect", false, FieldType::kNumber},
+    {"bonding_yield", "bond yield of all chips on the interposer or substrate", false,
+     FieldType::kNumber},
+    {"stack_yield", "hybrid-bond yield of a base die with its stacked dies", false,
+     FieldType::kNumber},
     {"stacking_usd", "hybrid bonding and stacks scrapped by failed bonds"},
-    {"assembly_yield", "share of assemblies of known-good parts that end good"},
+    {"assembly_yield", "share of assemblies of known-good parts that end good", false,
+     FieldType::kNumber},
     {"interposer_usd", "raw interposer with its wiring"},
     {"substrate_usd", "organic substrate"},
     {"bumps_usd", "micro-bumps"},
@@ -480,7 +497,7 @@ const Fields kCostTop = {
     {"manufacturing_cost_usd", "cost to make one good package"},
     {"design_nre_usd", "design cost"},
     {"mask_nre_usd", "mask set"},
-    {"volume", "packages over the design's life (NRE amortisation)"},
+    {"volume", "packages over the design's life (NRE amortisation)", false, FieldType::kNumber},
     {"nre_per_unit_usd", "NRE per package"},
     {"total_per_unit_usd", "manufacturing and NRE per package"},
 };
@@ -501,23 +518,23 @@ const Fields kTco = {
     {"facility_capital_usd", "share of the data-centre build"},
     {"system_power_w", "IT power per accelerator, host and network shares included"},
     {"facility_power_w", "system power x PUE"},
-    {"pue", "power usage effectiveness"},
-    {"utilization", "share of the life spent working"},
+    {"pue", "power usage effectiveness", false, FieldType::kNumber},
+    {"utilization", "share of the life spent working", false, FieldType::kNumber},
     {"electricity_usd_per_kwh", "electricity price"},
     {"cost_per_hour_usd", "TCO per hour owned"},
     {"cost_per_utilized_hour_usd", "TCO per working hour"},
 };
 
 const Fields kSystem = {
-    {"class", "server class (--system)"},
-    {"description", "what the class describes"},
-    {"power_factor", "system power per watt of accelerator"},
+    {"class", "server class (--system)", false, FieldType::kText},
+    {"description", "what the class describes", false, FieldType::kText},
+    {"power_factor", "system power per watt of accelerator", false, FieldType::kNumber},
     {"fixed_power_w", "system power per accelerator not scaling with it"},
-    {"params.name", "server parameter (--system-param NAME=VALUE)"},
-    {"params.value", "its value"},
-    {"params.unit", "its unit"},
-    {"params.description", "what it is"},
-    {"params.source", "where the value comes from"},
+    {"params.name", "server parameter (--system-param NAME=VALUE)", false, FieldType::kText},
+    {"params.value", "its value", false, FieldType::kNumber},
+    {"params.unit", "its unit", false, FieldType::kText},
+    {"params.description", "what it is", false, FieldType::kText},
+    {"params.source", "where the value comes from", false, FieldType::kText},
 };
 
 // validate (api/validate.cc; validate/validator.h ValidationReport). Its document is built with
@@ -593,9 +610,9 @@ const Fields kSearchTop = {
      FieldType::kInteger},
     {"infeasible", "infeasible designs by reason class", true, FieldType::kInteger,
      "the reason class (memory, reticle, power, ...)"},
-    {"objectives.metric", "an objective's metric"},
-    {"objectives.goal", "max or min"},
-    {"assumptions", "what the search assumes, as text"},
+    {"objectives.metric", "an objective's metric", false, FieldType::kText},
+    {"objectives.goal", "max or min", false, FieldType::kText},
+    {"assumptions", "what the search assumes, as text", false, FieldType::kText},
 };
 
 Fields optional(Fields f) {
@@ -634,7 +651,8 @@ std::vector<ResultType> build_types() {
                concat({kAreaTop, kFeasibility, kAreaReticle,
                        under("dies", concat({kDieId, kAreaDiePublished, kDieSize,
                                              {{"within_reticle", "whether the die fits one "
-                                                                 "reticle field"}},
+                                                                 "reticle field",
+                                               false, FieldType::kBool}},
                                              under("components", kAreaComponent)})),
                        kAreaPower})});
   t.push_back({"serve", "serve",
@@ -652,7 +670,8 @@ std::vector<ResultType> build_types() {
   t.push_back({"cost", "cost",
                "cost per die, package, unit and NRE, and the TCO in a described server (dies, "
                "system.params: one record each)",
-               concat({{{"hardware", "hardware id"}}, kFeasibility, under("dies", concat({kDieId, kDieSize, kCostDie})),
+               concat({{{"hardware", "hardware id", false, FieldType::kText}}, kFeasibility,
+                       under("dies", concat({kDieId, kDieSize, kCostDie})),
                        kCostTop, under("package", kPackage),
                        under("tco", kTco), under("system", kSystem), kCostPerToken})});
   t.push_back({"fab", "fab",
@@ -702,12 +721,26 @@ const ResultField* find_field(const ResultType& type, std::string_view key) {
   return nullptr;
 }
 
+std::string_view field_type_name(const ResultField& field) {
+  switch (field.type) {
+    case FieldType::kNumber: return "number";
+    case FieldType::kInteger: return "integer";
+    case FieldType::kBool: return "bool";
+    case FieldType::kText: return "text";
+    case FieldType::kAuto: break;
+  }
+  const auto unit = unit_of_field(field.name);
+  if (!unit) return "any";
+  return unit->kind == NumberKind::kCount ? "integer" : "number";
+}
+
 Table describe_result_type(const ResultType& type) {
-  Table t({"field", "unit", "quantity", "meaning"});
+  Table t({"field", "type", "unit", "quantity", "meaning"});
   for (const ResultField& f : type.fields) {
-    const auto u = unit_of_key(f.name);
+    const auto u = unit_of_field(f.name);
     const bool map = !f.key_meaning.empty();
-    t.add_row({std::string(f.name) + (map ? ".*" : ""), u ? std::string(u->unit) : "-",
+    t.add_row({std::string(f.name) + (map ? ".*" : ""), std::string(field_type_name(f)),
+               u ? std::string(u->unit) : "-",
                u ? std::string(u->quantity) : "-",
                std::string(f.meaning) + (map ? " (keys: " + std::string(f.key_meaning) + ")" : "")});
   }

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
+#include <functional>
 #include <set>
 #include <string>
 #include <vector>
@@ -15,6 +17,7 @@
 #include "unit/dse/dse_test_util.h"
 #include "xpusim/dse/metrics.h"
 #include "xpusim/report/result_fields.h"
+#include "xpusim/report/result_json.h"
 
 namespace xpusim {
 namespace {
@@ -107,6 +110,40 @@ void expect_table_order(const ResultType& type, const nlohmann::ordered_json& v,
   }
 }
 
+using Json = nlohmann::ordered_json;
+
+// Every scalar (or list of scalars) of a document with its flattened name (list elements under
+// the list's path, as flattened_field_names).
+void each_value(const Json& node, const std::string& prefix,
+                const std::function<void(const std::string&, const Json&)>& visit) {
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    const std::string key = prefix.empty() ? it.key() : prefix + "." + it.key();
+    const bool records = it->is_array() && std::any_of(it->begin(), it->end(),
+                                                       [](const Json& e) { return e.is_object(); });
+    if (it->is_object()) each_value(*it, key, visit);
+    else if (records) for (const Json& e : *it) each_value(e, key, visit);
+    else visit(key, *it);
+  }
+}
+
+// The value of a declared field fits its type (ResultJson::fits: a number for a unit suffix, an
+// integer for kInteger, ...), and a whole number of a count or integer field is a JSON integer.
+void expect_values_fit(const ResultType& type, const Json& doc, const std::string& args) {
+  each_value(doc, "", [&](const std::string& key, const Json& v) {
+    const ResultField* declared = find_field(type, key);
+    if (!declared) return;  // reported by the key-for-key check
+    ResultField f = *declared;
+    f.key_meaning = {};  // a map's value: of the map's type
+    f.name = key;
+    EXPECT_TRUE(ResultJson::fits(f, v)) << args << ": " << key << " = " << v.dump() << " is not "
+                                        << field_type_name(f);
+    const bool whole = field_type_name(f) == "integer";
+    if (whole && v.is_number_float() && v.get<double>() == std::trunc(v.get<double>()) &&
+        std::fabs(v.get<double>()) < 0x1p63)
+      ADD_FAILURE() << args << ": " << key << " = " << v.dump() << " is whole: an integer in JSON";
+  });
+}
+
 // A map field (keys that are data: skip reasons, parameter paths) covers every key under it; the
 // keys of every object come in the table's order.
 TEST(ResultTypes, EveryDeclaredTypeIsItsCommandsJsonKeyForKey) {
@@ -121,6 +158,7 @@ TEST(ResultTypes, EveryDeclaredTypeIsItsCommandsJsonKeyForKey) {
       const auto r = run(args + " --format json");
       ASSERT_EQ(r.code, 0) << args << "\n" << r.out;
       const auto doc = nlohmann::ordered_json::parse(r.out);
+      expect_values_fit(*type, doc, args);
       for (const std::string& k : flattened_field_names(doc)) {
         const ResultField* f = find_field(*type, k);
         EXPECT_NE(f, nullptr) << args << " writes " << k << ", not declared in "
@@ -161,6 +199,18 @@ TEST(ResultTypes, DescribeResultPrintsTheFieldsAndRefusesAnUnknownType) {
   ASSERT_EQ(r.code, 0);
   EXPECT_NE(r.out.find("ttft_ms"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("memory.weights_bytes"), std::string::npos) << r.out;
+  // The type column, in every format: `memory.weights_bytes` is an integer count in bytes.
+  EXPECT_NE(r.out.substr(0, r.out.find('\n')).find("  type "), std::string::npos) << r.out;
+  const auto csv = run("--format csv describe result run");
+  ASSERT_EQ(csv.code, 0);
+  EXPECT_EQ(csv.out.substr(0, csv.out.find('\n')), "field,type,unit,quantity,meaning");
+  EXPECT_NE(csv.out.find("memory.weights_bytes,integer,B,"), std::string::npos) << csv.out;
+  EXPECT_NE(csv.out.find("ttft_ms,number,ms,"), std::string::npos) << csv.out;
+  const auto json = run("--format json describe result run");
+  ASSERT_EQ(json.code, 0);
+  EXPECT_NE(json.out.find("\"field\": \"ttft_ms\",\n    \"type\": \"number\",\n    \"unit\": \"ms\""),
+            std::string::npos)
+      << json.out;
   const auto list = run("describe result");
   ASSERT_EQ(list.code, 0);
   EXPECT_NE(list.out.find("compare"), std::string::npos) << list.out;

@@ -136,8 +136,9 @@ TEST(CostCli, DieBeyondTheReticleHasNoCostPerDie) {
   CliRun table = run("cost " + kOversized);
   ASSERT_EQ(table.code, 0);
   EXPECT_EQ(table.out.rfind("INFEASIBLE: reticle: ", 0), 0u) << table.out;
-  for (const char* k : {"total per unit", "manufacturing cost", "TCO"})
+  for (const char* k : {"\ntotal_per_unit_usd ", "\nmanufacturing_cost_usd ", "\ntco.total_usd "})
     EXPECT_EQ(table.out.find(k), std::string::npos) << k << " in\n" << table.out;
+  EXPECT_NE(table.out.find("\ndesign_nre_usd "), std::string::npos) << table.out;
 }
 
 TEST(FabCli, BudgetBelowTheDesignCostBuildsNothing) {
@@ -169,6 +170,73 @@ TEST(FabCli, BudgetBelowTheDesignCostBuildsNothing) {
   EXPECT_EQ(big["infeasible_reason"], "reticle");
   EXPECT_EQ(big["units_per_year"].get<double>(), 1e6);  // the question, not a figure
   EXPECT_TRUE(big["total_capex_usd"].is_null());
+}
+
+// The terminal tables of area and cost are drawn from the JSON: a row per record of each list
+// shown (area's components per die, the dies) and a row per scalar field of the document.
+using nlohmann::ordered_json;
+
+// The scalar fields of a JSON object by dotted name (lists left out), those with a figure.
+void scalar_keys(const ordered_json& obj, const std::string& prefix, std::vector<std::string>& out) {
+  for (auto it = obj.begin(); it != obj.end(); ++it) {
+    if (it->is_object()) scalar_keys(*it, prefix + it.key() + ".", out);
+    else if (!it->is_array() && !it->is_null()) out.push_back(prefix + it.key());
+  }
+}
+
+// Lines of `text` that start with `first` followed by a space.
+size_t rows_starting(const std::string& text, const std::string& first) {
+  size_t n = 0;
+  for (size_t at = text.find("\n" + first + " "); at != std::string::npos;
+       at = text.find("\n" + first + " ", at + 1))
+    ++n;
+  return n;
+}
+
+TEST(AreaCli, TheTablesAreTheJsonsRecordsAndFields) {
+  const auto j = ordered_json::parse(run("area --hardware mi300x --format json").out);
+  const CliRun t = run("area --hardware mi300x");
+  ASSERT_EQ(t.code, 0) << t.out;
+  EXPECT_EQ(t.out.rfind("dies.name  dies.count  dies.node  dies.components.name", 0), 0u) << t.out;
+  for (const auto& die : j["dies"]) {
+    const std::string name = die["name"].get<std::string>();
+    // One row per component, and the die's own row (size, reticle check) in the dies table.
+    EXPECT_EQ(rows_starting(t.out, name), die["components"].size() + 1) << name << "\n" << t.out;
+    for (const auto& c : die["components"])
+      EXPECT_NE(t.out.find(c["name"].get<std::string>()), std::string::npos) << c["name"];
+  }
+  for (const char* column : {"dies.area_mm2", "dies.within_reticle", "dies.width_mm"})
+    EXPECT_NE(t.out.find(column), std::string::npos) << column;
+  std::vector<std::string> keys;
+  scalar_keys(j, "", keys);
+  for (const std::string& k : keys)
+    if (k != "feasible") {
+      EXPECT_EQ(rows_starting(t.out, k), 1u) << k << "\n" << t.out;
+    }
+}
+
+TEST(CostCli, TheTablesAreTheJsonsRecordsAndFieldsInTheBuildUpsOrder) {
+  const auto j = ordered_json::parse(run("cost --hardware mi300x --format json").out);
+  const CliRun t = run("cost --hardware mi300x");
+  ASSERT_EQ(t.code, 0) << t.out;
+  for (const auto& die : j["dies"])
+    EXPECT_EQ(rows_starting(t.out, die["name"].get<std::string>()), 1u) << t.out;
+  std::vector<std::string> keys;
+  scalar_keys(j, "", keys);
+  for (const std::string& k : keys)
+    if (k != "feasible" && k != "system.description") {
+      EXPECT_EQ(rows_starting(t.out, k), 1u) << k << "\n" << t.out;
+    }
+  // The waterfall reads top to bottom as the JSON does.
+  size_t last = 0;
+  for (const char* k : {"logic_dies_usd", "memory_usd", "package_usd", "test_assembly_usd",
+                        "manufacturing_cost_usd", "nre_per_unit_usd", "total_per_unit_usd",
+                        "tco.energy_usd", "tco.total_usd", "tco.cost_per_hour_usd"}) {
+    const size_t at = t.out.find("\n" + std::string(k) + " ");
+    ASSERT_NE(at, std::string::npos) << k;
+    EXPECT_GT(at, last) << k;
+    last = at;
+  }
 }
 
 TEST(AreaCli, UnknownHardwareExitsOne) {

@@ -97,6 +97,22 @@ TEST(TidyTable, AnUnknownListIsAnErrorNamingTheAllowedOnes) {
   EXPECT_NE(t.error().front().message.find("allowed: dies, dies.components"), std::string::npos);
 }
 
+// A list of records as a terminal table: the records' own columns after the chosen parents'.
+TEST(RecordTable, TheRecordsOwnColumnsAfterTheChosenParents) {
+  const std::string_view parents[] = {"dies.name"};
+  auto t = record_table(sample(), "dies.components", parents);
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->to_csv(),
+            "dies.name,dies.components.name,dies.components.area_mm2\n"
+            "compute,sram,51.02\n"
+            "compute,phy,3.100\n"
+            "io,phy,12.00\n");
+  auto dies = record_table(sample(), "dies");
+  ASSERT_TRUE(dies);
+  EXPECT_EQ(dies->to_csv(), "dies.name,dies.count\ncompute,2\nio,1\n");
+  EXPECT_FALSE(record_table(sample(), "ops"));
+}
+
 TEST(ResultTypes, NamesAreUniqueAndEveryFieldHasAMeaning) {
   for (const ResultType& type : result_types()) {
     SCOPED_TRACE(std::string(type.name));
@@ -110,6 +126,32 @@ TEST(ResultTypes, NamesAreUniqueAndEveryFieldHasAMeaning) {
   EXPECT_EQ(find_result_type("nope"), nullptr);
   const Table d = describe_result_type(*find_result_type("run"));
   EXPECT_NE(d.to_text().find("ttft_ms"), std::string::npos);
+}
+
+// The type column of `describe result`: the declared type, else by the unit suffix.
+TEST(ResultTypes, EveryFieldHasATypeName) {
+  const ResultType& gemm = *find_result_type("gemm");
+  EXPECT_EQ(field_type_name(*find_field(gemm, "dram_bytes")), "integer");  // a count unit
+  EXPECT_EQ(field_type_name(*find_field(gemm, "latency_ms")), "number");
+  const ResultType& search = *find_result_type("explore");
+  EXPECT_EQ(field_type_name(*find_field(search, "evaluated")), "integer");
+  EXPECT_EQ(field_type_name(*find_field(search, "designs.design_id")), "text");
+  EXPECT_EQ(field_type_name(ResultField{.name = "hardware", .meaning = "id"}), "any");
+  EXPECT_EQ(field_type_name(ResultField{.name = "ok", .meaning = "m", .type = FieldType::kBool}),
+            "bool");
+  const Table d = describe_result_type(gemm);
+  ASSERT_EQ(d.header(), (std::vector<std::string>{"field", "type", "unit", "quantity", "meaning"}));
+  const std::set<std::string> names = {"number", "integer", "bool", "text", "any"};
+  for (const auto& row : d.rows()) EXPECT_TRUE(names.count(row[1])) << row[0] << ": " << row[1];
+  // A band's percentile is in its metric's unit, the nearest dotted part with one.
+  ASSERT_TRUE(unit_of_field("uncertainty.latency_ms.p10"));
+  EXPECT_EQ(unit_of_field("uncertainty.latency_ms.p10")->unit, "ms");
+  EXPECT_FALSE(unit_of_field("uncertainty.tflops.p10"));
+  EXPECT_EQ(field_type_name(*find_field(gemm, "uncertainty.latency_ms.p10")), "number");
+  // The economics answers, built through ResultJson, declare every field's type.
+  for (const char* name : {"wafer", "fab"})
+    for (const ResultField& f : find_result_type(name)->fields)
+      EXPECT_NE(field_type_name(f), "any") << name << " " << f.name;
 }
 
 }  // namespace

@@ -79,10 +79,38 @@ TEST(ResultJson, ValuesFitTheirDeclaredType) {
   EXPECT_FALSE(ResultJson::fits(*inf, 3));
 }
 
+TEST(ResultJson, WholeNumbersOfCountsAndIntegersAreJsonIntegers) {
+  // A byte count (`_bytes`: a count unit) computed as a double comes out as an integer.
+  EXPECT_EQ(ResultJson("gemm").set("dram_bytes", 1606418432.0).json().dump(),
+            R"({"dram_bytes":1606418432})");
+  // ... but not when it has a fraction or lies beyond int64: never a 300-digit integer.
+  EXPECT_EQ(ResultJson("gemm").set("dram_bytes", 2.5).json().dump(), R"({"dram_bytes":2.5})");
+  const Json huge = ResultJson("gemm").set("dram_bytes", 1e300).json();
+  EXPECT_TRUE(huge["dram_bytes"].is_number_float());
+  EXPECT_TRUE(ResultJson("gemm").set("dram_bytes", 0x1p63).json()["dram_bytes"].is_number_float());
+  EXPECT_EQ(ResultJson("gemm").set("dram_bytes", -0x1p62).json()["dram_bytes"].get<int64_t>(),
+            -(int64_t{1} << 62));
+  // A measure stays a double even when whole (`_ms` is not a count).
+  EXPECT_EQ(ResultJson("gemm").set("latency_ms", 2.0).json().dump(), R"({"latency_ms":2.0})");
+  // kInteger fields, also inside maps, records and nested objects given whole.
+  const Json search = ResultJson("explore")
+                          .set("evaluated", 12.0)
+                          .set("infeasible", Json{{"memory", 3.0}})
+                          .json();
+  EXPECT_EQ(search.dump(), R"({"evaluated":12,"infeasible":{"memory":3}})");
+  const Json ops = ResultJson("run")
+                       .set("ops", Json::array({Json{{"dram_bytes", 64.0}, {"time_ms", 1.0}}}))
+                       .json();
+  EXPECT_EQ(ops.dump(), R"({"ops":[{"dram_bytes":64,"time_ms":1.0}]})");
+  const Json memory = ResultJson("run").set("memory", Json{{"weights_bytes", 1e9}}).json();
+  EXPECT_EQ(memory.dump(), R"({"memory":{"weights_bytes":1000000000}})");
+}
+
 TEST(ResultJsonDeathTest, AnUndeclaredKeyOrAWrongTypeIsABug) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   EXPECT_DEATH(ResultJson("wafer").set("die_widht_mm", 1.0), "not a field of result type \"wafer\"");
   EXPECT_DEATH(ResultJson("wafer").set("die_width_mm", "wide"), "not of its declared type");
+  EXPECT_DEATH(ResultJson("explore").set("evaluated", 2.5), "not of its declared type");
   EXPECT_DEATH(ResultJson("area", "dies").set("components", Json::array({Json{{"nmae", "x"}}})),
                "dies.components.nmae");
 }
