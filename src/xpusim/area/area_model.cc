@@ -32,22 +32,33 @@ constexpr SquareMillimeters kNvlink3Phy = units::mm2(1.888);
 constexpr SquareMillimeters kNvlink4Phy = units::mm2(0.965);
 constexpr SquareMillimeters kInfinityFabricPhy = units::mm2(5.69);
 // Controllers (transistors, scale with the node).
-constexpr double kHbmControllerTransistors = 552.7e6;
+constexpr double kHbmControllerTransistors = 552.7e6;  // one HBM2e stack: 8 channels
+// Independent channels per stack, each with its own command queue and scheduler in the
+// controller (JEDEC: HBM2/2E 8 x 128 bit, JESD235; HBM3/3E 16 x 64 bit, JESD238; HBM4 32 x 64
+// bit, JESD270-4): the controller's transistors scale with them, the 1024-bit PHY does not.
+constexpr double kHbm2eChannels = 8;
 constexpr double kDdrControllerTransistors = 90.4e6;
 constexpr double kPcie5ControllerPerLaneTransistors = 5.37e6;
 constexpr double kNvlink3ControllerTransistors = 74.6e6;
 constexpr double kNvlink4ControllerTransistors = 86.6e6;
 constexpr double kInfinityFabricControllerTransistors = 348.1e6;
+constexpr double kDieToDiePortTransistors = kInfinityFabricControllerTransistors;
 
 // Assumptions (not in the sources): host link is x16; a PCIe lane above 2.5 GB/s per direction
 // is Gen5 or later (Gen4 x16 = 31.5 GB/s, Gen5 x16 = 63 GB/s).
 constexpr int kPcieLanes = 16;
 constexpr double kPcieGen5MinBytesPerLane = 2.5e9;
-// GPU register files are built from many small banks (NVIDIA: 64 KiB per SM sub-partition,
-// several banks each); modelled as 16 KiB SRAM arrays. Assumption, ignores extra ports.
-constexpr Bytes kRegisterFileBank = units::kib(16);
+// Tensor Memory is built from the 16 KiB arrays of an NVIDIA register-file bank (256 KiB per SM
+// in 4 x 4 banks, area_model.h kRegisterFileBanksPerEngine). Assumption, ignores extra ports.
+constexpr Bytes kTensorMemoryBank = units::kib(16);
 // Largest SRAM array LLMCompass builds caches from.
 constexpr Bytes kMaxSramArray = units::kib(512);
+
+double hbm_channels_per_stack(const std::string& type) {
+  if (type.rfind("hbm4", 0) == 0) return 32;
+  if (type.rfind("hbm3", 0) == 0) return 16;
+  return kHbm2eChannels;
+}
 
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(),
@@ -104,6 +115,15 @@ Result<ProcessNode> node_of(const DieSpec& die, const std::string& path) {
 }
 
 }  // namespace
+
+int register_file_banks(const HardwareSpec& hw) {
+  return hw.memory.register_file.banks.value_or(
+      kRegisterFileBanksPerEngine * std::max(1, hw.compute.matrix.engines_per_unit));
+}
+
+bool compute_dies_stacked(const HardwareSpec& hw) {
+  return hw.physical.io_die.count > 0 && hw.physical.package == "soic_cowos";
+}
 
 double transistors_per_mac(Precision p) {
   double mantissa = 0;
@@ -212,11 +232,14 @@ Result<AreaReport> estimate_area(const HardwareSpec& hw, const AreaOptions& opti
           (mesh ? kMeshRouterTransistors : kCrossbarPerCoreTransistors),
       cn);
   SquareMillimeters unit_rf, unit_l1;
-  if (hw.memory.register_file.present)
-    unit_rf = level_area(hw.memory.register_file, kRegisterFileBank, cn);
+  if (hw.memory.register_file.present) {
+    // One array per single-ported bank (register_file_banks in area_model.h).
+    const Bytes bank = hw.memory.register_file.capacity / register_file_banks(hw);
+    unit_rf = level_area(hw.memory.register_file, bank, cn);
+  }
   // Tensor memory (Blackwell: 128 lanes x 512 columns x 32 bit = 256 KiB per SM, PTX ISA
   // tcgen05) is read and written like a register file: built from the same small banks.
-  const SquareMillimeters unit_tmem = sram_area(c.matrix.tensor_memory, kRegisterFileBank, cn);
+  const SquareMillimeters unit_tmem = sram_area(c.matrix.tensor_memory, kTensorMemoryBank, cn);
   if (hw.memory.l1.present) unit_l1 = level_area(hw.memory.l1, hw.memory.l1.capacity, cn);
 
   const double units_per_die = static_cast<double>(report.units_on_die) / n_compute;
@@ -231,8 +254,30 @@ Result<AreaReport> estimate_area(const HardwareSpec& hw, const AreaOptions& opti
   if (hw.memory.l2.present)
     compute.add("L2", level_area(hw.memory.l2, kMaxSramArray, cn) / n_compute);
 
-  // ---- Uncore: memory system, links, host interface (on the I/O dies if there are any) ---------
+  // ---- Die-to-die fabric of a multi-die package ---------------------------------------------------
   Blocks io_blocks;
+  const bool stacked = compute_dies_stacked(hw);
+  if (has_io_die) {
+    // The I/O dies route every unit's traffic to any LLC slice and memory channel of the package
+    // (AMD Infinity Fabric data fabric): the second half of what a monolithic GPU's unit crossbar
+    // does, priced as one more per-unit crossbar (LLMCompass) for each unit, over the I/O dies.
+    io_blocks.add("memory-side fabric",
+                  logic_area(report.units_on_die * kCrossbarPerCoreTransistors / n_io, io_node));
+  }
+  // Each die carries one fabric port (protocol controller; LLMCompass' Infinity Fabric controller,
+  // the one die-to-die controller in the sources) per die it links to: a compute die to its I/O
+  // die, an I/O die to the compute dies on it, and the dies that hold the memory to each other by
+  // physical.die_to_die.topology (ring: two neighbours; fully_connected: all others).
+  const int n_mem = has_io_die ? n_io : n_compute;
+  const int peers = n_mem < 2 ? 0
+                    : hw.physical.die_to_die.topology == "ring" ? std::min(2, n_mem - 1)
+                                                                : n_mem - 1;
+  const double compute_ports = has_io_die ? 1.0 : peers;
+  const double io_ports = has_io_die ? static_cast<double>(n_compute) / n_io + peers : 0.0;
+  compute.add("die-to-die ports", logic_area(compute_ports * kDieToDiePortTransistors, cn));
+  io_blocks.add("die-to-die ports", logic_area(io_ports * kDieToDiePortTransistors, io_node));
+
+  // ---- Uncore: memory system, links, host interface (on the I/O dies if there are any) ---------
   Blocks& uncore = has_io_die ? io_blocks : compute;
   const ProcessNode un = has_io_die ? io_node : cn;
   const double share = 1.0 / (has_io_die ? n_io : n_compute);
@@ -242,7 +287,10 @@ Result<AreaReport> estimate_area(const HardwareSpec& hw, const AreaOptions& opti
   const bool hbm = dram.rfind("hbm", 0) == 0;
   const double phys = report.dram_phys_on_die;
   uncore.add(hbm ? "HBM controllers" : "DRAM controllers",
-             logic_area(phys * (hbm ? kHbmControllerTransistors : kDdrControllerTransistors), un) *
+             logic_area(phys * (hbm ? kHbmControllerTransistors * hbm_channels_per_stack(dram) /
+                                          kHbm2eChannels
+                                    : kDdrControllerTransistors),
+                        un) *
                  share);
   uncore.add(hbm ? "HBM PHYs" : "DRAM PHYs",
              (hbm ? kHbmPhyPerStack : kDdrPhyPer32Bit) * phys * share);
@@ -263,8 +311,9 @@ Result<AreaReport> estimate_area(const HardwareSpec& hw, const AreaOptions& opti
   }
 
   auto finish = [&](std::string name, int count, ProcessNode node, Blocks blocks,
-                    bool wafer_scale) {
-    if (multi_die) blocks.add("die-to-die PHY", blocks.sum() * kDieToDieAreaFraction);
+                    bool wafer_scale, bool shoreline_phy) {
+    if (multi_die && shoreline_phy)
+      blocks.add("die-to-die PHY", blocks.sum() * kDieToDieAreaFraction);
     blocks.add("integration overhead", blocks.sum() * (kIntegrationOverhead - 1.0));
     DieArea d;
     d.name = std::move(name);
@@ -292,8 +341,9 @@ Result<AreaReport> estimate_area(const HardwareSpec& hw, const AreaOptions& opti
     report.total_area += d.area * count;
     report.dies.push_back(std::move(d));
   };
-  finish("compute", n_compute, cn, std::move(compute), hw.physical.compute_die.wafer_scale);
-  if (has_io_die) finish("io", n_io, io_node, std::move(io_blocks), false);
+  finish("compute", n_compute, cn, std::move(compute), hw.physical.compute_die.wafer_scale,
+         !stacked);
+  if (has_io_die) finish("io", n_io, io_node, std::move(io_blocks), false, true);
   if (!report.total_area.is_finite() || !(report.total_area.value() > 0))
     return fail(Diagnostic{.path = "compute",
                            .message = fmt::format("the estimated silicon area is {} mm², not a "

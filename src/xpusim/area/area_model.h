@@ -28,12 +28,21 @@ inline constexpr double kDefaultEnabledUnitFraction = 0.9;
 // texture units, schedulers, NoC routers beyond the per-unit crossbar, clock and power
 // distribution, whitespace). One global constant, the same for every chip: LLMCompass's
 // component model (economics.md §5.2) leaves a similar gap to real dies; with 1.4 it predicts
-// A100 and H100 within 2% (tests/unit/area/area_model_test.cc).
+// A100 and H100 within 3% (tests/unit/area/area_model_test.cc).
 inline constexpr double kIntegrationOverhead = 1.4;
 
 // Die-to-die PHY area as a fraction of a chiplet's block area (Chiplet Actuary exploration
 // scripts, economics.md §4: "D2D = 10% of module area").
 inline constexpr double kDieToDieAreaFraction = 0.10;
+
+// Register-file banks per matrix engine (SM sub-partition, SIMD) where the hardware does not give
+// memory.register_file.banks: NVIDIA register files have 4 single-ported banks per sub-partition
+// (Maxwell/Pascal; Volta's 2 banks are 64 bit wide, the same width; Jia et al., "Dissecting the
+// NVIDIA Volta GPU Architecture via Microbenchmarking", 2018, recalled): 256 KiB per SM in
+// 16 banks of 16 KiB, the array size with which this model predicts A100 and H100 within 3%.
+// A bank is one SRAM array (LLMCompass array efficiency by size): fewer, larger banks (a file
+// read over several cycles, as AMD's wave64 on SIMD16) are denser per bit.
+inline constexpr int kRegisterFileBanksPerEngine = 4;
 
 // Reticle (exposure field) limit, 26 mm x 33 mm (economics.md §1.1).
 inline constexpr Millimeters kReticleWidth{26.0};
@@ -81,6 +90,16 @@ struct AreaReport {
 // area that is not a positive finite number. A die beyond the reticle is a valid but infeasible
 // design (feasibility kReticle, with the excess).
 Result<AreaReport> estimate_area(const HardwareSpec& hw, const AreaOptions& options = {});
+
+// Single-ported SRAM banks of one unit's register file: memory.register_file.banks, else
+// kRegisterFileBanksPerEngine per matrix engine.
+int register_file_banks(const HardwareSpec& hw);
+
+// Whether the compute dies are hybrid-bonded onto the I/O dies (physical.package soic_cowos with
+// I/O dies: MI300's XCDs on its IODs, AMD ISSCC 2024 via press coverage). Such a die has no
+// shoreline die-to-die PHY: it reaches its base die through bond pads in the top metal and one
+// fabric port on each side (area_model.cc).
+bool compute_dies_stacked(const HardwareSpec& hw);
 
 // LLMCompass SRAM array efficiency (economics.md §5.2) for one array of `array_capacity`,
 // interpolated in log2(size) between 4 KiB and 1 MiB; arrays above 512 KiB are built from 512 KiB

@@ -263,6 +263,12 @@ std::vector<Field<HW>> hardware_fields() {
   // Memory.
   add_level(f, "register_file", [](HW& s) -> MemoryLevelSpec& { return s.memory.register_file; },
             "register file", true);
+  f.push_back(field("memory.register_file.banks",
+                    [](HW& s) -> auto& { return s.memory.register_file.banks; },
+                    "single-ported SRAM banks the register file of one unit is built from (area "
+                    "model: each bank is one array of capacity / banks); default 4 per matrix "
+                    "engine (NVIDIA: 4 per SM sub-partition, 16 KiB each)",
+                    FieldOptions{.required = false, .min = 1, .max = 4096}));
   add_level(f, "l1", [](HW& s) -> MemoryLevelSpec& { return s.memory.l1; },
             "L1 / shared memory / scratchpad", true);
   add_level(f, "l2", [](HW& s) -> MemoryLevelSpec& { return s.memory.l2; },
@@ -369,7 +375,7 @@ void check_level(const FieldSource& src, const std::string& key,
     diags.push_back(diagnostic_at(src, base + ".bandwidth",
                                   "given without " + base + ".capacity (a level is present iff "
                                   "its capacity is given)"));
-  for (const char* sub : {".array", ".attach"}) {
+  for (const char* sub : {".array", ".attach", ".banks"}) {
     if (!level.present && given(src, base + sub))
       diags.push_back(diagnostic_at(src, base + sub,
                                     "given without " + base + ".capacity (a level is present iff "

@@ -79,6 +79,9 @@ struct MemoryLevelSpec {
   BytesPerSecond bandwidth;
   SramArray array = SramArray::kCache;
   CacheAttach attach = CacheAttach::kPackage;  // schema key for the L2 only (memory.l2.attach)
+  std::optional<int> banks;                 // register file only (memory.register_file.banks):
+                                            // single-ported SRAM banks per unit; absent = 4 per
+                                            // matrix engine (area/area_model.h)
 };
 
 struct DramSpec {

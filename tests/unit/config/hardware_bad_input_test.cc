@@ -83,6 +83,9 @@ const BadCase kCases[] = {
     {"array_without_level.yaml",
      ":18:5: memory.l2.array: given without memory.l2.capacity (a level is present iff its "
      "capacity is given)"},
+    {"banks_without_register_file.yaml",
+     ":18:5: memory.register_file.banks: given without memory.register_file.capacity (a level "
+     "is present iff its capacity is given)"},
     {"malformed_json.json",
      ":4:30: malformed JSON: syntax error while parsing object key - unexpected '}'; expected "
      "string literal"},

@@ -479,6 +479,7 @@ TEST(HardwareSchema, DeclaresEveryFieldOfTheSpec) {
     for (const char* sub : {"capacity", "bandwidth", "array"})
       want.push_back(std::string("memory.") + level + "." + sub);
   want.push_back("memory.l2.attach");  // which units the L2 serves (per compute die or all)
+  want.push_back("memory.register_file.banks");  // area model: register-file SRAM arrays
   for (const char* tier : {"scale_up", "scale_out"})
     for (const char* sub :
          {"name", "bandwidth", "links", "latency", "topology", "shape", "domain_size"})
