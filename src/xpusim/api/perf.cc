@@ -66,7 +66,7 @@ Json op_json(const OpBreakdown& op, const char* phase) {
       .set("layer", op.layer)
       .set("name", op.name)
       .set("kind", to_string(op.kind))
-      .set("count", round6(op.count))
+      .set("count", op.count)  // a whole number (layers x executions per layer): an integer
       .set("time_ms", round6(units::to_ms(op.time)))
       .set("flop", round6(op.flop.value()))
       .set("dram_bytes", bytes_count(op.bytes.dram))

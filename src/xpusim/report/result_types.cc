@@ -47,16 +47,18 @@ const Fields kMemory = {
     {"workspace_bytes", "runtime workspace per device"},
     {"capacity_bytes", "capacity of the backing memory per device"},
     {"usable_bytes", "capacity usable by the runtime (null when the weights alone do not fit)"},
-    {"fits", "whether weights, KV cache, activations and workspace fit"},
-    {"max_batch", "largest batch that fits this plan in memory"},
+    {"fits", "whether weights, KV cache, activations and workspace fit", false, FieldType::kBool},
+    {"max_batch", "largest batch that fits this plan in memory", false, FieldType::kInteger},
 };
 
 const Fields kPrecision = {
-    {"weights", "precision of the weights"},
-    {"activations", "precision of the activations"},
-    {"kv_cache", "precision of the KV cache"},
-    {"math_execution", "precision the matrix engines execute in on this hardware"},
-    {"weight_only_fallback", "whether activations run wider than asked (no such math)"},
+    {"weights", "precision of the weights", false, FieldType::kText},
+    {"activations", "precision of the activations", false, FieldType::kText},
+    {"kv_cache", "precision of the KV cache", false, FieldType::kText},
+    {"math_execution", "precision the matrix engines execute in on this hardware",
+     false, FieldType::kText},
+    {"weight_only_fallback", "whether activations run wider than asked (no such math)",
+     false, FieldType::kBool},
 };
 
 const Fields kLatency = {
@@ -68,28 +70,34 @@ const Fields kLatency = {
 };
 
 const Fields kOp = {
-    {"phase", "prefill or decode"},
-    {"layer", "the layer kind the op belongs to (dense, moe, ... ; empty for model-level ops)"},
-    {"name", "the operator"},
-    {"kind", "operator class (gemm, attention, norm, collective, ...)"},
-    {"count", "executions per phase per device (decode: over all output tokens)"},
+    {"phase", "prefill or decode", false, FieldType::kText},
+    {"layer", "the layer kind the op belongs to (dense, moe, ... ; empty for model-level ops)",
+     false, FieldType::kText},
+    {"name", "the operator", false, FieldType::kText},
+    {"kind", "operator class (gemm, attention, norm, collective, ...)", false, FieldType::kText},
+    {"count", "executions per phase per device (decode: over all output tokens)",
+     false, FieldType::kInteger},
     {"time_ms", "time of all executions"},
-    {"flop", "floating-point operations of all executions, FLOP"},
+    {"flop", "floating-point operations of all executions, FLOP", false, FieldType::kNumber},
     {"dram_bytes", "DRAM traffic"},
     {"l2_bytes", "L2 traffic"},
     {"link_bytes", "interconnect traffic"},
-    {"bound", "the resource bounding the op (matrix, vector, dram, l2, link, latency, ...)"},
-    {"utilization", "achieved share of the bounding resource's peak, 0..1"},
+    {"bound", "the resource bounding the op (matrix, vector, dram, l2, link, latency, ...)",
+     false, FieldType::kText},
+    {"utilization", "achieved share of the bounding resource's peak, 0..1",
+     false, FieldType::kNumber},
 };
 
 const Fields kEconomics = {
     {"electricity_usd_per_kwh", "electricity price assumed"},
-    {"pue", "power usage effectiveness of the data centre assumed"},
-    {"system_power_factor", "system power / accelerator power assumed (host, network, cooling)"},
+    {"pue", "power usage effectiveness of the data centre assumed", false, FieldType::kNumber},
+    {"system_power_factor", "system power / accelerator power assumed (host, network, cooling)",
+     false, FieldType::kNumber},
     {"lifetime_years", "service life assumed"},
-    {"utilization", "share of the life the system serves, 0..1"},
-    {"gross_margin", "vendor gross margin on the modelled cost (null with a given price)"},
-    {"device_price_source", "where the device price comes from"},
+    {"utilization", "share of the life the system serves, 0..1", false, FieldType::kNumber},
+    {"gross_margin", "vendor gross margin on the modelled cost (null with a given price)",
+     false, FieldType::kNumber},
+    {"device_price_source", "where the device price comes from", false, FieldType::kText},
     {"device_price_usd", "price paid per device"},
     {"modelled_cost_per_unit_usd", "modelled manufacturing + NRE cost per device (as `cost`)"},
     {"prefill_power_w", "device power during prefill, capped by the TDP"},
@@ -97,38 +105,42 @@ const Fields kEconomics = {
     {"idle_power_w", "device power when idle"},
     {"prefill_power_model_w", "modelled prefill power before the TDP cap"},
     {"decode_power_model_w", "modelled decode power before the TDP cap"},
-    {"capped_by_tdp", "whether the TDP capped the modelled power"},
+    {"capped_by_tdp", "whether the TDP capped the modelled power", false, FieldType::kBool},
     {"system_energy_per_output_token_j", "system energy per output token (with PUE and system "
                                          "power)"},
     {"tco_per_device_usd", "total cost of ownership per device over its life"},
     {"tco_per_device_hour_usd", "TCO per device per hour of life"},
     {"host_capital_usd", "share of the server and network per device (the server class's)"},
     {"facility_capital_usd", "share of the data-centre build per device (the server class's)"},
-    {"unavailable_reason", "why there are no economics (no area model, infeasible), else null"},
+    {"unavailable_reason", "why there are no economics (no area model, infeasible), else null",
+     false, FieldType::kText},
 };
 
 // Where a model runs: the leading keys of run and serve.
 const Fields kDeployment = {
-    {"hardware", "hardware id"},
-    {"model", "model id"},
-    {"devices", "accelerators of the system"},
-    {"tp", "tensor-parallel degree"},
-    {"pp", "pipeline-parallel degree"},
-    {"ep", "expert-parallel degree"},
-    {"replicas", "data-parallel model replicas (devices / (tp x pp))"},
+    {"hardware", "hardware id", false, FieldType::kText},
+    {"model", "model id", false, FieldType::kText},
+    {"devices", "accelerators of the system", false, FieldType::kInteger},
+    {"tp", "tensor-parallel degree", false, FieldType::kInteger},
+    {"pp", "pipeline-parallel degree", false, FieldType::kInteger},
+    {"ep", "expert-parallel degree", false, FieldType::kInteger},
+    {"replicas", "data-parallel model replicas (devices / (tp x pp))", false, FieldType::kInteger},
 };
 
 const Fields kRunTop = {
-    {"batch", "requests in the static batch per replica"},
-    {"input_len", "prompt tokens per request"},
-    {"output_len", "generated tokens per request"},
-    {"runtime", "runtime profile applied (perf/calibration)"},
+    {"batch", "requests in the static batch per replica", false, FieldType::kInteger},
+    {"input_len", "prompt tokens per request", false, FieldType::kInteger},
+    {"output_len", "generated tokens per request", false, FieldType::kInteger},
+    {"runtime", "runtime profile applied (perf/calibration)", false, FieldType::kText},
 };
 
 const Fields kRunAlternatives = {
-    {"largest_feasible_batch", "largest batch that fits this plan (memory-infeasible runs)"},
-    {"smallest_feasible_tp", "tp of the smallest plan that fits this batch"},
-    {"smallest_feasible_pp", "pp of the smallest plan that fits this batch"},
+    {"largest_feasible_batch", "largest batch that fits this plan (memory-infeasible runs)",
+     false, FieldType::kInteger},
+    {"smallest_feasible_tp", "tp of the smallest plan that fits this batch",
+     false, FieldType::kInteger},
+    {"smallest_feasible_pp", "pp of the smallest plan that fits this batch",
+     false, FieldType::kInteger},
 };
 
 const Fields kRunEconomicsTop = {
@@ -173,23 +185,27 @@ const Fields kGemmTiles = {
 };
 
 const Fields kCompareRow = {
-    {"rank", "place by output tokens/s (per device without --devices); null when infeasible"},
-    {"hardware", "hardware preset id"},
-    {"tp", "tensor-parallel degree tried (the smallest power of two that fits)"},
-    {"devices", "accelerators of the system"},
+    {"rank", "place by output tokens/s (per device without --devices); null when infeasible",
+     false, FieldType::kInteger},
+    {"hardware", "hardware preset id", false, FieldType::kText},
+    {"tp", "tensor-parallel degree tried (the smallest power of two that fits)",
+     false, FieldType::kInteger},
+    {"devices", "accelerators of the system", false, FieldType::kInteger},
 };
 
 const Fields kCompareBounds = {
-    {"prefill_bound", "resource bounding most of the prefill time, with its share"},
-    {"decode_bound", "resource bounding most of the decode time, with its share"},
+    {"prefill_bound", "resource bounding most of the prefill time, with its share",
+     false, FieldType::kText},
+    {"decode_bound", "resource bounding most of the decode time, with its share",
+     false, FieldType::kText},
 };
 
 const Fields kCompareTop = {
-    {"model", "model id"},
-    {"batch", "requests in the static batch"},
-    {"input_len", "prompt tokens per request"},
-    {"output_len", "generated tokens per request"},
-    {"precision", "precision of the weights"},
+    {"model", "model id", false, FieldType::kText},
+    {"batch", "requests in the static batch", false, FieldType::kInteger},
+    {"input_len", "prompt tokens per request", false, FieldType::kInteger},
+    {"output_len", "generated tokens per request", false, FieldType::kInteger},
+    {"precision", "precision of the weights", false, FieldType::kText},
 };
 
 const Fields kWafer = {
@@ -359,44 +375,55 @@ const Fields kFabAssumption = {
 
 // serve (api/serve.cc; serving/ simulator, docs/serving.md).
 const Fields kServePools = {
-    {"disaggregation.prefill_devices", "devices of the prefill pool (--disaggregate only)", true},
-    {"disaggregation.decode_devices", "devices of the decode pool (--disaggregate only)", true},
-    {"disaggregation.decode_tp", "decode pool tensor parallelism (--disaggregate only)", true},
-    {"disaggregation.decode_pp", "decode pool pipeline parallelism (--disaggregate only)", true},
-    {"disaggregation.prefill_replicas", "prefill engines (--disaggregate only)", true},
-    {"disaggregation.decode_replicas", "decode engines (--disaggregate only)", true},
+    {"disaggregation.prefill_devices", "devices of the prefill pool (--disaggregate only)", true,
+     FieldType::kInteger},
+    {"disaggregation.decode_devices", "devices of the decode pool (--disaggregate only)", true,
+     FieldType::kInteger},
+    {"disaggregation.decode_tp", "decode pool tensor parallelism (--disaggregate only)", true,
+     FieldType::kInteger},
+    {"disaggregation.decode_pp", "decode pool pipeline parallelism (--disaggregate only)", true,
+     FieldType::kInteger},
+    {"disaggregation.prefill_replicas", "prefill engines (--disaggregate only)", true,
+     FieldType::kInteger},
+    {"disaggregation.decode_replicas", "decode engines (--disaggregate only)", true,
+     FieldType::kInteger},
 };
 
 const Fields kServeEngine = {
-    {"id", "engine profile id"},
-    {"runtime", "runtime profile of its kernels"},
-    {"max_batch", "sequences per iteration"},
-    {"max_num_tokens", "tokens per iteration (token budget)"},
-    {"chunked_prefill", "whether prompts are split to fit the token budget"},
-    {"schedule", "iteration scheduling policy"},
-    {"admission", "KV-cache admission policy"},
-    {"kv_block_size", "tokens per KV-cache block"},
-    {"memory_fraction", "memory fraction the engine reserves"},
-    {"memory_fraction_of", "what memory_fraction is a fraction of"},
-    {"prefix_caching", "whether shared prompt prefixes are cached"},
+    {"id", "engine profile id", false, FieldType::kText},
+    {"runtime", "runtime profile of its kernels", false, FieldType::kText},
+    {"max_batch", "sequences per iteration", false, FieldType::kInteger},
+    {"max_num_tokens", "tokens per iteration (token budget)", false, FieldType::kInteger},
+    {"chunked_prefill", "whether prompts are split to fit the token budget",
+     false, FieldType::kBool},
+    {"schedule", "iteration scheduling policy", false, FieldType::kText},
+    {"admission", "KV-cache admission policy", false, FieldType::kText},
+    {"kv_block_size", "tokens per KV-cache block", false, FieldType::kInteger},
+    {"memory_fraction", "memory fraction the engine reserves", false, FieldType::kNumber},
+    {"memory_fraction_of", "what memory_fraction is a fraction of", false, FieldType::kText},
+    {"prefix_caching", "whether shared prompt prefixes are cached", false, FieldType::kBool},
 };
 
 const Fields kServeWorkload = {
-    {"description", "the requests: dataset, fixed lengths or trace"},
-    {"arrivals", "arrival process (poisson, closed loop, all at once, trace)"},
-    {"seed", "random seed of lengths and arrivals"},
-    {"rate", "offered requests per second (Poisson arrivals only)", true},
-    {"concurrency", "clients of a closed loop (closed loop only)", true},
+    {"description", "the requests: dataset, fixed lengths or trace", false, FieldType::kText},
+    {"arrivals", "arrival process (poisson, closed loop, all at once, trace)",
+     false, FieldType::kText},
+    {"seed", "random seed of lengths and arrivals", false, FieldType::kInteger},
+    {"rate", "offered requests per second (Poisson arrivals only)", true, FieldType::kNumber},
+    {"concurrency", "clients of a closed loop (closed loop only)", true, FieldType::kInteger},
 };
 
 const Fields kServeCounts = {
-    {"requests", "requests offered"},
-    {"completed", "requests finished"},
-    {"rejected", "requests refused"},
+    {"requests", "requests offered", false, FieldType::kInteger},
+    {"completed", "requests finished", false, FieldType::kInteger},
+    {"rejected", "requests refused", false, FieldType::kInteger},
     {"rejections", "requests refused, by cause (null when infeasible)", true},
-    {"rejections.longer_than_max_model_len", "refused: prompt and output beyond the context"},
-    {"rejections.prompt_over_token_budget", "refused: prompt beyond the token budget, no chunking"},
-    {"rejections.larger_than_kv_cache", "refused: the request alone exceeds the KV cache"},
+    {"rejections.longer_than_max_model_len", "refused: prompt and output beyond the context",
+     false, FieldType::kInteger},
+    {"rejections.prompt_over_token_budget", "refused: prompt beyond the token budget, no chunking",
+     false, FieldType::kInteger},
+    {"rejections.larger_than_kv_cache", "refused: the request alone exceeds the KV cache",
+     false, FieldType::kInteger},
     {"duration_s", "simulated time from first arrival to last completion"},
     {"output_tokens_per_s", "generated tokens per second, all devices"},
     {"total_tokens_per_s", "prompt and generated tokens per second"},
@@ -414,22 +441,26 @@ const Fields kServeTail = {
     {"goodput_requests_per_s", "completed requests per second that met both SLOs"},
     {"slo.ttft_ms", "time-to-first-token SLO (null when none)"},
     {"slo.tpot_ms", "time-per-output-token SLO (null when none)"},
-    {"kv_cache.capacity_tokens", "KV-cache tokens per engine"},
-    {"kv_cache.block_size", "tokens per block"},
-    {"kv_cache.bytes_per_token_per_device", "KV bytes of one token on one device"},
-    {"kv_cache.peak_utilization", "largest share of the KV cache in use"},
-    {"kv_cache.mean_utilization", "time-weighted mean share in use"},
-    {"kv_cache.preemptions", "sequences evicted to free KV blocks"},
-    {"batch.mean_decode_batch", "mean decoding sequences per iteration"},
-    {"batch.mean_tokens_per_step", "mean tokens per iteration"},
-    {"steps", "engine iterations simulated"},
+    {"kv_cache.capacity_tokens", "KV-cache tokens per engine", false, FieldType::kInteger},
+    {"kv_cache.block_size", "tokens per block", false, FieldType::kInteger},
+    {"kv_cache.bytes_per_token_per_device", "KV bytes of one token on one device", false,
+     FieldType::kInteger},
+    {"kv_cache.peak_utilization", "largest share of the KV cache in use",
+     false, FieldType::kNumber},
+    {"kv_cache.mean_utilization", "time-weighted mean share in use", false, FieldType::kNumber},
+    {"kv_cache.preemptions", "sequences evicted to free KV blocks", false, FieldType::kInteger},
+    {"batch.mean_decode_batch", "mean decoding sequences per iteration", false, FieldType::kNumber},
+    {"batch.mean_tokens_per_step", "mean tokens per iteration", false, FieldType::kNumber},
+    {"steps", "engine iterations simulated", false, FieldType::kInteger},
     {"energy_per_output_token_j", "chip energy per generated token"},
-    {"usd_per_million_output_tokens", "TCO per million generated tokens"},
+    {"usd_per_million_output_tokens", "TCO per million generated tokens",
+     false, FieldType::kNumber},
     {"average_power_w", "average power per device"},
 };
 
 const Fields kServeEconomicsReason = {
-    {"economics_unavailable_reason", "why there are no economics, else null"},
+    {"economics_unavailable_reason", "why there are no economics, else null",
+     false, FieldType::kText},
 };
 
 const Fields kServeAssumptions = {
@@ -437,23 +468,24 @@ const Fields kServeAssumptions = {
 };
 
 const Fields kServeMlperf = {
-    {"scenario", "LoadGen scenario: offline, server or interactive"},
-    {"benchmark", "MLPerf benchmark"},
+    {"scenario", "LoadGen scenario: offline, server or interactive", false, FieldType::kText},
+    {"benchmark", "MLPerf benchmark", false, FieldType::kText},
     {"tokens_per_s", "the scenario's result, tokens per second"},
     {"samples_per_s", "the scenario's result, samples per second"},
-    {"max_qps", "largest rate meeting the latency limits (server, interactive)", true},
+    {"max_qps", "largest rate meeting the latency limits (server, interactive)", true,
+     FieldType::kNumber},
     {"ttft_p99_ms", "99th-percentile TTFT at that rate (server, interactive)", true},
     {"tpot_p99_ms", "99th-percentile TPOT at that rate (server, interactive)", true},
-    {"binding", "the limit that stops a higher rate (server, interactive)", true},
+    {"binding", "the limit that stops a higher rate (server, interactive)", true, FieldType::kText},
     {"limits.ttft_p99_ms", "the benchmark's TTFT limit", true},
     {"limits.tpot_p99_ms", "the benchmark's TPOT limit", true},
     {"limits.e2e_p99_ms", "the benchmark's end-to-end limit", true},
-    {"probes.rate", "a probed rate of the search, requests/s", true},
+    {"probes.rate", "a probed rate of the search, requests/s", true, FieldType::kNumber},
     {"probes.ttft_p99_ms", "its 99th-percentile TTFT", true},
     {"probes.tpot_p99_ms", "its 99th-percentile TPOT", true},
     {"probes.output_tokens_per_s", "its throughput", true},
-    {"probes.pass", "whether it met the limits", true},
-    {"valid", "whether the run meets LoadGen's rules"},
+    {"probes.pass", "whether it met the limits", true, FieldType::kBool},
+    {"valid", "whether the run meets LoadGen's rules", false, FieldType::kBool},
     {"notes", "why a run is not valid, or what was approximated", true},
 };
 
@@ -541,51 +573,55 @@ const Fields kSystem = {
 // sorted keys, so each record's fields are declared in that order.
 const Fields kValidateRow = {
     {"assumptions", "row-interpretation defaults applied"},
-    {"detail", "what was simulated (shape, plan, binding resource)"},
+    {"detail", "what was simulated (shape, plan, binding resource)", false, FieldType::kText},
     {"error_pct", "100 x (predicted - measured) / measured"},
-    {"hardware", "hardware preset of the row"},
-    {"id", "row id"},
-    {"line", "line of the row in the file"},
-    {"measured", "the measured figure, in `unit`"},
-    {"metric", "the metric measured (ttft_ms, output_tokens_per_s, ...)"},
-    {"model", "model preset of the row"},
-    {"predicted", "the model's figure, in `unit`"},
-    {"scenario", "scenario class (static, serving, gemm, ...)"},
-    {"unit", "unit of measured and predicted"},
+    {"hardware", "hardware preset of the row", false, FieldType::kText},
+    {"id", "row id", false, FieldType::kText},
+    {"line", "line of the row in the file", false, FieldType::kInteger},
+    {"measured", "the measured figure, in `unit`", false, FieldType::kNumber},
+    {"metric", "the metric measured (ttft_ms, output_tokens_per_s, ...)", false, FieldType::kText},
+    {"model", "model preset of the row", false, FieldType::kText},
+    {"predicted", "the model's figure, in `unit`", false, FieldType::kNumber},
+    {"scenario", "scenario class (static, serving, gemm, ...)", false, FieldType::kText},
+    {"unit", "unit of measured and predicted", false, FieldType::kText},
 };
 
 const Fields kValidateSkipped = {
-    {"id", "row id"},
-    {"line", "line of the row in the file"},
-    {"reason", "why the row was not simulated"},
+    {"id", "row id", false, FieldType::kText},
+    {"line", "line of the row in the file", false, FieldType::kInteger},
+    {"reason", "why the row was not simulated", false, FieldType::kText},
 };
 
 const Fields kErrorStats = {
-    {"key", "the group: all, a scenario, scenario/metric or a hardware id"},
+    {"key", "the group: all, a scenario, scenario/metric or a hardware id",
+     false, FieldType::kText},
     {"mape_pct", "mean |error| of the group"},
     {"max_abs_error_pct", "largest |error| of the group"},
     {"mean_error_pct", "mean signed error (bias: > 0 means predictions too high)"},
-    {"rows", "rows in the group"},
+    {"rows", "rows in the group", false, FieldType::kInteger},
 };
 
 const Fields kCoverage = {
-    {"class", "scenario class of the calibration's error band"},
+    {"class", "scenario class of the calibration's error band", false, FieldType::kText},
     {"coverage_pct", "share of rows inside the band"},
-    {"inside", "rows whose measured figure lies inside the predicted p10-p90 band"},
-    {"p10_log_ratio", "10th percentile of log(measured / predicted time)"},
-    {"p90_log_ratio", "90th percentile of log(measured / predicted time)"},
-    {"rows", "rows of the class"},
+    {"inside", "rows whose measured figure lies inside the predicted p10-p90 band",
+     false, FieldType::kInteger},
+    {"p10_log_ratio", "10th percentile of log(measured / predicted time)",
+     false, FieldType::kNumber},
+    {"p90_log_ratio", "90th percentile of log(measured / predicted time)",
+     false, FieldType::kNumber},
+    {"rows", "rows of the class", false, FieldType::kInteger},
 };
 
 const Fields kValidateFile = {
-    {"file", "the measured-data file"},
+    {"file", "the measured-data file", false, FieldType::kText},
     {"ignored_columns", "columns of the file xpusim does not read", true},
 };
 
 const Fields kValidateCounts = {
     {"simulated", "rows predicted", false, FieldType::kInteger},
     {"skip_reasons.reason", "why rows were skipped (one record per reason; as skipped_by_reason)",
-     true},
+     true, FieldType::kText},
     {"skip_reasons.rows", "rows skipped for it", true, FieldType::kInteger},
     {"skipped", "rows not simulated (malformed or not simulable)", false, FieldType::kInteger},
     {"skipped_by_reason", "rows skipped, by reason", true, FieldType::kInteger, "the reason"},
@@ -638,7 +674,8 @@ std::vector<ResultType> build_types() {
                concat({kCompareTop,
                        under("ranking", concat({kCompareRow, kFeasibility,
                                                 {{"error", "why the preset failed to load "
-                                                           "(only then)", true}},
+                                                           "(only then)", true,
+                                                  FieldType::kText}},
                                                 kLatency, kCompareBounds,
                                                 {{"memory", "memory per device (null when no "
                                                             "plan was tried)", true}},
