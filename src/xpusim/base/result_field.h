@@ -16,6 +16,8 @@ enum class FieldType {
   kInteger,  // a whole number (SQLite INTEGER)
   kBool,     // true or false (SQLite INTEGER 0/1)
   kText,     // a string (SQLite TEXT)
+  kTextList, // a list of strings (notes, assumptions): one text cell, joined by "; " (SQLite TEXT)
+  kObject,   // a nested object given whole, or null; its keys are fields declared under its name
 };
 
 // A field: its flattened name (the JSON key path; a list's elements under the list's path,
@@ -35,7 +37,9 @@ constexpr std::string_view sql_type(FieldType t) {
   switch (t) {
     case FieldType::kInteger:
     case FieldType::kBool: return "INTEGER";
-    case FieldType::kText: return "TEXT";
+    case FieldType::kText:
+    case FieldType::kTextList:
+    case FieldType::kObject: return "TEXT";  // never a column (its fields are); TEXT as JSON
     case FieldType::kNumber:
     case FieldType::kAuto: break;
   }

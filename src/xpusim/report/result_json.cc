@@ -81,6 +81,10 @@ bool ResultJson::fits(const ResultField& field, const Json& value) {
     case FieldType::kInteger: return integral(value);  // an integral double becomes an integer
     case FieldType::kBool: return value.is_boolean();
     case FieldType::kText: return value.is_string();
+    case FieldType::kTextList:
+      return value.is_array() &&
+             std::all_of(value.begin(), value.end(), [](const Json& v) { return v.is_string(); });
+    case FieldType::kObject: return value.is_object();  // its keys: each checked as a field
     case FieldType::kAuto: break;
   }
   // Any scalar, or a list of scalars (one cell of the CSV).
@@ -90,7 +94,10 @@ bool ResultJson::fits(const ResultField& field, const Json& value) {
 
 void ResultJson::check(const std::string& name, Json& value) const {
   const ResultField* field = find_field(*type_, name);
-  if (field && field->name == name && fits(*field, value)) {
+  // A declared nested object: null, or an object whose keys are checked one by one below.
+  const bool object = field && field->name == name && field->type == FieldType::kObject;
+  if (object && value.is_null()) return;
+  if (!object && field && field->name == name && fits(*field, value)) {
     if (field->key_meaning.empty()) {
       if (whole_numbers(*field)) to_integer(value);
       return;

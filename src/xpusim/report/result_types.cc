@@ -257,7 +257,7 @@ Fields uncertainty(std::initializer_list<std::string_view> metrics) {
   Fields out;
   for (std::string_view m : metrics) {
     names.push_back("uncertainty." + std::string(m));
-    out.push_back({names.back(), "null when there is no prediction", true});
+    out.push_back({names.back(), "null when there is no prediction", true, FieldType::kObject});
     for (const char* q : {".p10", ".p90"}) {
       names.push_back("uncertainty." + std::string(m) + q);
       out.push_back({names.back(), q[2] == '1' ? "10th percentile of the prediction's error band"
@@ -417,7 +417,8 @@ const Fields kServeCounts = {
     {"requests", "requests offered", false, FieldType::kInteger},
     {"completed", "requests finished", false, FieldType::kInteger},
     {"rejected", "requests refused", false, FieldType::kInteger},
-    {"rejections", "requests refused, by cause (null when infeasible)", true},
+    {"rejections", "requests refused, by cause (null when infeasible)", true,
+     FieldType::kObject},
     {"rejections.longer_than_max_model_len", "refused: prompt and output beyond the context",
      false, FieldType::kInteger},
     {"rejections.prompt_over_token_budget", "refused: prompt beyond the token budget, no chunking",
@@ -464,7 +465,7 @@ const Fields kServeEconomicsReason = {
 };
 
 const Fields kServeAssumptions = {
-    {"assumptions", "modelling assumptions of this run, as text"},
+    {"assumptions", "modelling assumptions of this run, as text", false, FieldType::kTextList},
 };
 
 const Fields kServeMlperf = {
@@ -486,7 +487,7 @@ const Fields kServeMlperf = {
     {"probes.output_tokens_per_s", "its throughput", true},
     {"probes.pass", "whether it met the limits", true, FieldType::kBool},
     {"valid", "whether the run meets LoadGen's rules", false, FieldType::kBool},
-    {"notes", "why a run is not valid, or what was approximated", true},
+    {"notes", "why a run is not valid, or what was approximated", true, FieldType::kTextList},
 };
 
 // cost (cost/chip_cost.h CostBreakdown, package_cost.h, tco.h, system_tco.h).
@@ -523,7 +524,7 @@ const Fields kPackage = {
 const Fields kCostTop = {
     {"logic_dies_usd", "logic dies of one package"},
     {"memory_usd", "HBM/GDDR of one package"},
-    {"package", "null when no die can be built", true},
+    {"package", "null when no die can be built", true, FieldType::kObject},
     {"package_usd", "package cost (as package.total_usd)"},
     {"test_assembly_usd", "final test and assembly"},
     {"manufacturing_cost_usd", "cost to make one good package"},
@@ -572,7 +573,7 @@ const Fields kSystem = {
 // validate (api/validate.cc; validate/validator.h ValidationReport). Its document is built with
 // sorted keys, so each record's fields are declared in that order.
 const Fields kValidateRow = {
-    {"assumptions", "row-interpretation defaults applied"},
+    {"assumptions", "row-interpretation defaults applied", false, FieldType::kTextList},
     {"detail", "what was simulated (shape, plan, binding resource)", false, FieldType::kText},
     {"error_pct", "100 x (predicted - measured) / measured"},
     {"hardware", "hardware preset of the row", false, FieldType::kText},
@@ -615,7 +616,7 @@ const Fields kCoverage = {
 
 const Fields kValidateFile = {
     {"file", "the measured-data file", false, FieldType::kText},
-    {"ignored_columns", "columns of the file xpusim does not read", true},
+    {"ignored_columns", "columns of the file xpusim does not read", true, FieldType::kTextList},
 };
 
 const Fields kValidateCounts = {
@@ -678,7 +679,8 @@ std::vector<ResultType> build_types() {
                                                   FieldType::kText}},
                                                 kLatency, kCompareBounds,
                                                 {{"memory", "memory per device (null when no "
-                                                            "plan was tried)", true}},
+                                                            "plan was tried)", true,
+                                                  FieldType::kObject}},
                                                 under("memory", kMemory)}))})});
   t.push_back({"wafer", "wafer", "dies per wafer, yield and cost per good die",
                concat({kWafer, kFeasibility, kWaferReticle})});
@@ -764,6 +766,8 @@ std::string_view field_type_name(const ResultField& field) {
     case FieldType::kInteger: return "integer";
     case FieldType::kBool: return "bool";
     case FieldType::kText: return "text";
+    case FieldType::kTextList: return "text list";
+    case FieldType::kObject: return "object";
     case FieldType::kAuto: break;
   }
   const auto unit = unit_of_field(field.name);

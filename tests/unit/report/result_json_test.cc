@@ -79,6 +79,28 @@ TEST(ResultJson, ValuesFitTheirDeclaredType) {
   EXPECT_FALSE(ResultJson::fits(*inf, 3));
 }
 
+// A list of text (serve's assumptions) holds strings only; a declared nested object (serve's
+// rejections) is null or an object whose every key is a declared field of the right type.
+TEST(ResultJson, TextListsAndNestedObjectsFitTheirTypes) {
+  const ResultType* serve = find_result_type("serve");
+  ASSERT_NE(serve, nullptr);
+  const ResultField* notes = find_field(*serve, "assumptions");
+  ASSERT_NE(notes, nullptr);
+  EXPECT_EQ(field_type_name(*notes), "text list");
+  EXPECT_TRUE(ResultJson::fits(*notes, Json::array({"a", "b"})));
+  EXPECT_TRUE(ResultJson::fits(*notes, Json::array()));
+  EXPECT_FALSE(ResultJson::fits(*notes, "a"));
+  EXPECT_FALSE(ResultJson::fits(*notes, Json::array({"a", 1})));
+  const ResultField* rejections = find_field(*serve, "rejections");
+  ASSERT_NE(rejections, nullptr);
+  EXPECT_EQ(field_type_name(*rejections), "object");
+  EXPECT_TRUE(ResultJson::fits(*rejections, nullptr));
+  EXPECT_FALSE(ResultJson::fits(*rejections, 3));
+  const Json counts = Json{{"larger_than_kv_cache", 2.0}};
+  EXPECT_EQ(ResultJson("serve").set("rejections", counts).json().dump(),
+            R"({"rejections":{"larger_than_kv_cache":2}})");
+}
+
 TEST(ResultJson, WholeNumbersOfCountsAndIntegersAreJsonIntegers) {
   // A byte count (`_bytes`: a count unit) computed as a double comes out as an integer.
   EXPECT_EQ(ResultJson("gemm").set("dram_bytes", 1606418432.0).json().dump(),
@@ -111,6 +133,11 @@ TEST(ResultJsonDeathTest, AnUndeclaredKeyOrAWrongTypeIsABug) {
   EXPECT_DEATH(ResultJson("wafer").set("die_widht_mm", 1.0), "not a field of result type \"wafer\"");
   EXPECT_DEATH(ResultJson("wafer").set("die_width_mm", "wide"), "not of its declared type");
   EXPECT_DEATH(ResultJson("explore").set("evaluated", 2.5), "not of its declared type");
+  EXPECT_DEATH(ResultJson("serve").set("assumptions", Json::array({1})),
+               "not of its declared type");
+  EXPECT_DEATH(ResultJson("serve").set("rejections", "none"), "not of its declared type");
+  EXPECT_DEATH(ResultJson("serve").set("rejections", Json{{"too_long", 1}}),
+               "rejections.too_long");
   EXPECT_DEATH(ResultJson("area", "dies").set("components", Json::array({Json{{"nmae", "x"}}})),
                "dies.components.nmae");
 }
