@@ -10,6 +10,7 @@
 #include "xpusim/api/impl/input_failure.h"
 #include "xpusim/base/text.h"
 #include "xpusim/perf/calibration.h"
+#include "xpusim/report/result_json.h"
 #include "xpusim/validate/row_case.h"
 
 namespace xpusim::api {
@@ -17,69 +18,89 @@ namespace {
 
 using namespace detail;  // NOLINT: the private helpers of api/
 
-// nlohmann::json keeps its keys sorted: the document is built in it and handed out in the
-// insertion-ordered Json, which then holds them in that (sorted) order.
-nlohmann::json stats_doc(const ErrorStats& s) {
-  return {{"key", s.key},
-          {"rows", s.rows},
-          {"mape_pct", s.mape},
-          {"mean_error_pct", s.mean_error_pct},
-          {"max_abs_error_pct", s.max_abs_error_pct}};
+// The document is built through ResultJson (report/result_json.h), whose table declares each
+// record's fields in sorted order: the order `validate --format json` has always printed.
+Json stats_doc(const ErrorStats& s, std::string_view record) {
+  return ResultJson("validate", record)
+      .set("key", s.key)
+      .set("rows", s.rows)
+      .set("mape_pct", s.mape)
+      .set("mean_error_pct", s.mean_error_pct)
+      .set("max_abs_error_pct", s.max_abs_error_pct)
+      .json();
 }
 
-nlohmann::json report_doc(const ValidationReport& rep) {
-  nlohmann::json rows = nlohmann::json::array();
-  for (const auto& r : rep.rows) {
-    rows.push_back({{"id", r.id},
-                    {"line", r.line},
-                    {"scenario", r.scenario},
-                    {"metric", std::string(metric_info(r.metric).name)},
-                    {"unit", std::string(metric_info(r.metric).unit)},
-                    {"hardware", r.hardware},
-                    {"model", r.model},
-                    {"predicted", r.predicted},
-                    {"measured", r.measured},
-                    {"error_pct", r.error_pct},
-                    {"assumptions", r.assumptions},
-                    {"detail", r.detail}});
-  }
-  nlohmann::json skipped = nlohmann::json::array();
+Json stats_list(const std::vector<ErrorStats>& v, std::string_view record) {
+  Json a = Json::array();
+  for (const auto& s : v) a.push_back(stats_doc(s, record));
+  return a;
+}
+
+Json row_doc(const RowPrediction& r) {
+  return ResultJson("validate", "rows")
+      .set("id", r.id)
+      .set("line", r.line)
+      .set("scenario", r.scenario)
+      .set("metric", std::string(metric_info(r.metric).name))
+      .set("unit", std::string(metric_info(r.metric).unit))
+      .set("hardware", r.hardware)
+      .set("model", r.model)
+      .set("predicted", r.predicted)
+      .set("measured", r.measured)
+      .set("error_pct", r.error_pct)
+      .set("assumptions", r.assumptions)
+      .set("detail", r.detail)
+      .json();
+}
+
+Json report_doc(const ValidationReport& rep) {
+  Json rows = Json::array();
+  for (const auto& r : rep.rows) rows.push_back(row_doc(r));
+  Json skipped = Json::array();
   for (const auto& s : rep.skipped)
-    skipped.push_back({{"id", s.id}, {"line", s.line}, {"reason", s.reason}});
-  auto list = [](const std::vector<ErrorStats>& v) {
-    nlohmann::json a = nlohmann::json::array();
-    for (const auto& s : v) a.push_back(stats_doc(s));
-    return a;
-  };
-  nlohmann::json coverage = nlohmann::json::array();
+    skipped.push_back(ResultJson("validate", "skipped")
+                          .set("id", s.id)
+                          .set("line", s.line)
+                          .set("reason", s.reason)
+                          .json());
+  Json coverage = Json::array();
   for (const auto& c : rep.coverage)
-    coverage.push_back({{"class", c.scenario_class},
-                        {"rows", c.rows},
-                        {"inside", c.inside},
-                        {"coverage_pct", c.coverage_pct},
-                        {"p10_log_ratio", c.p10},
-                        {"p90_log_ratio", c.p90}});
-  nlohmann::json by_reason = nlohmann::json::object();
+    coverage.push_back(ResultJson("validate", "summary.coverage")
+                           .set("class", c.scenario_class)
+                           .set("rows", c.rows)
+                           .set("inside", c.inside)
+                           .set("coverage_pct", c.coverage_pct)
+                           .set("p10_log_ratio", c.p10)
+                           .set("p90_log_ratio", c.p90)
+                           .json());
   // The same counts as records (reason, rows): a list of records whose keys are fixed, beside the
-  // map whose keys are the reasons (kept: a contract).
-  nlohmann::json skip_reasons = nlohmann::json::array();
+  // map whose keys are the reasons (kept: a contract). The map's keys sorted, as ever.
+  Json by_reason = Json::object();
+  Json skip_reasons = Json::array();
   for (const auto& [reason, n] : rep.skipped_by_reason) {
     by_reason[reason] = n;
-    skip_reasons.push_back({{"reason", reason}, {"rows", n}});
+    skip_reasons.push_back(
+        ResultJson("validate", "summary.skip_reasons").set("reason", reason).set("rows", n).json());
   }
-  nlohmann::json summary = {{"file", rep.file},
-                            {"total_rows", rep.total_rows},
-                            {"simulated", rep.rows.size()},
-                            {"skipped", rep.skipped.size()},
-                            {"overall", stats_doc(rep.overall)},
-                            {"by_scenario", list(rep.by_scenario)},
-                            {"by_metric", list(rep.by_metric)},
-                            {"by_hardware", list(rep.by_hardware)},
-                            {"coverage", coverage},
-                            {"skipped_by_reason", by_reason},
-                            {"skip_reasons", skip_reasons},
-                            {"ignored_columns", rep.ignored_columns}};
-  return {{"rows", rows}, {"skipped", skipped}, {"summary", summary}};
+  const Json summary = ResultJson("validate", "summary")
+                           .set("file", rep.file)
+                           .set("total_rows", rep.total_rows)
+                           .set("simulated", rep.rows.size())
+                           .set("skipped", rep.skipped.size())
+                           .set("overall", stats_doc(rep.overall, "summary.overall"))
+                           .set("by_scenario", stats_list(rep.by_scenario, "summary.by_scenario"))
+                           .set("by_metric", stats_list(rep.by_metric, "summary.by_metric"))
+                           .set("by_hardware", stats_list(rep.by_hardware, "summary.by_hardware"))
+                           .set("coverage", coverage)
+                           .set("skipped_by_reason", by_reason)
+                           .set("skip_reasons", skip_reasons)
+                           .set("ignored_columns", rep.ignored_columns)
+                           .json();
+  return ResultJson("validate")
+      .set("rows", rows)
+      .set("skipped", skipped)
+      .set("summary", summary)
+      .json();
 }
 
 ValidateOutcome validate_checked(const ValidateRequest& o) {
@@ -113,8 +134,8 @@ Result<MeasuredSet> load_measured_rows(const std::string& file,
   return load_measured_file(file);
 }
 
-Json validation_json(const ValidationReport& report) { return Json(report_doc(report)); }
-Json error_stats_json(const ErrorStats& stats) { return Json(stats_doc(stats)); }
+Json validation_json(const ValidationReport& report) { return report_doc(report); }
+Json error_stats_json(const ErrorStats& stats) { return stats_doc(stats, "summary.overall"); }
 
 Result<ValidateOutcome> validate_scenario(const ValidateRequest& request) {
   return guarded([&] { return validate_checked(request); });

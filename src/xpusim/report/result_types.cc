@@ -571,7 +571,8 @@ const Fields kSystem = {
 };
 
 // validate (api/validate.cc; validate/validator.h ValidationReport). Its document is built with
-// sorted keys, so each record's fields are declared in that order.
+// sorted keys (its order before it was built through ResultJson, kept), so each record's fields
+// are declared in that order.
 const Fields kValidateRow = {
     {"assumptions", "row-interpretation defaults applied", false, FieldType::kTextList},
     {"detail", "what was simulated (shape, plan, binding resource)", false, FieldType::kText},
