@@ -162,8 +162,9 @@ TEST(MultiDieArea, DieToDiePortsFollowTheLinks) {
               4 * technology(ProcessNode::kN5).logic_density.value() /
                   technology(ProcessNode::kN6).logic_density.value(),
               1e-9);
-  for (const auto& c : area_of(preset("h100-sxm-80gb")).dies[0].components)
-    EXPECT_NE(c.name, "die-to-die ports");
+  const AreaReport h100 = area_of(preset("h100-sxm-80gb"));  // held: a range-for over a member
+                                                             // of a temporary reads freed memory
+  for (const auto& c : h100.dies[0].components) EXPECT_NE(c.name, "die-to-die ports");
 }
 
 // Cost per unit of `hw` with the default assumptions.
