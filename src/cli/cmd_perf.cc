@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <fmt/format.h>
@@ -45,20 +47,21 @@ void add_workload_options(CLI::App* cmd, WorkloadOptions& o) {
   cmd->add_option("--kv-precision", o.kv_precision, "KV-cache precision (default: see --precision)");
 }
 
-std::string gb(Bytes b) { return fixed(units::to_gb(b), 1); }
-
-void print_ops_table(const PhaseBreakdown& ph, const char* title) {
-  std::printf("\n%s (per device; %s ms total)\n", title, fixed(units::to_ms(ph.total), 3).c_str());
-  Table t({"layer", "op", "count", "time_ms", "share_%", "gflop", "dram_mb", "link_mb", "bound",
-           "util_%"});
-  for (const auto& op : ph.ops) {
-    double share = ph.total.value() > 0 ? 100.0 * op.time.value() / ph.total.value() : 0.0;
-    t.add_row({op.layer.empty() ? "-" : op.layer, op.name, sig(op.count, 3),
-               fixed(units::to_ms(op.time), 4), fixed(share, 1), sig(op.flop.value() / 1e9, 4),
-               sig(op.bytes.dram.value() / 1e6, 4), sig(op.bytes.link.value() / 1e6, 4),
-               std::string(to_string(op.bound)), fixed(100.0 * op.utilization, 0)});
-  }
-  std::fputs(t.to_text().c_str(), stdout);
+// The columns of `t` named in `names`, in that order (a name `t` lacks is left out): the
+// readable subset of a wide record table.
+Table select_columns(const Table& t, std::span<const std::string_view> names) {
+  std::vector<size_t> at;
+  for (std::string_view name : names)
+    for (size_t i = 0; i < t.header().size(); ++i)
+      if (t.header()[i] == name) at.push_back(i);
+  const auto pick = [&](const std::vector<std::string>& row) {
+    std::vector<std::string> out;
+    for (size_t i : at) out.push_back(i < row.size() ? row[i] : "");
+    return out;
+  };
+  Table out(pick(t.header()));
+  for (const auto& row : t.rows()) out.add_row(pick(row));
+  return out;
 }
 
 // ---- run ------------------------------------------------------------------------------------
@@ -67,22 +70,61 @@ struct RunOptions : api::RunRequest {
   std::string html;  // --html FILE
 };
 
-void add_economics_rows(Table& s, const Result<TokenEconomics>& e) {
-  if (!e || !e->feasibility.feasible()) {
-    const std::string why = !e ? (e.error().empty() ? "" : e.error().front().message)
-                               : "scenario infeasible";
-    s.add_row({"energy_per_output_token_j", "- (" + why + ")"});
-    return;
-  }
-  s.add_row({"energy_per_output_token_j", sig(e->energy_per_output_token.value(), 4)});
-  s.add_row({"average_power_w (per device)",
-             fixed(e->average_power.value(), 0) + (e->capped ? " (capped by TDP)" : "")});
-  s.add_row({"system_power_w", fixed(e->system_power.value(), 0)});
-  s.add_row({"device_price_usd", fixed(e->device_price.value(), 0) +
-                                     (e->device_price_modelled ? " (modelled cost / (1 - margin))"
-                                                               : "")});
-  s.add_row({"cost_per_million_output_tokens_usd",
-             fixed(e->cost_per_million_output_tokens.value(), 4)});
+// The terminal tables of run are drawn from its JSON (api/perf.cc run_json) and its field table
+// (report/result_types.cc "run"): every name shown is a key of the JSON, dotted for nested
+// records, with its unit and the one number rule (report/result_fields.h). The full record is in
+// --format json / csv; the terminal shows the figures a reader asks for first.
+
+// A feasible run: latency and throughput, memory per device, the clocks under the TDP, energy and
+// cost (a figure without a value, null in the JSON, has no row: economics.unavailable_reason
+// says why the economics are missing).
+constexpr std::string_view kRunFigures[] = {
+    "ttft_ms",
+    "tpot_ms",
+    "e2e_latency_ms",
+    "output_tokens_per_s",
+    "output_tokens_per_s_per_device",
+    "memory.weights_bytes",
+    "memory.kv_cache_bytes",
+    "memory.activation_bytes",
+    "memory.usable_bytes",
+    "memory.max_batch",
+    "prefill.sustained_clock_ghz",
+    "prefill.power_limited",
+    "decode.sustained_clock_ghz",
+    "decode.power_limited",
+    "energy_per_output_token_j",
+    "average_power_w",
+    "economics.capped_by_tdp",
+    "system_power_w",
+    "economics.device_price_usd",
+    "economics.device_price_source",
+    "cost_per_million_output_tokens_usd",
+    "economics.unavailable_reason",
+};
+
+// An infeasible run: what does not fit and what would (no time or throughput).
+constexpr std::string_view kRunInfeasibleFigures[] = {
+    "memory.weights_bytes",   "memory.kv_cache_bytes",  "memory.activation_bytes",
+    "memory.capacity_bytes",  "largest_feasible_batch", "smallest_feasible_tp",
+    "smallest_feasible_pp",
+};
+
+// The columns of the ops tables (the phase is the table's title; kind and L2 traffic are in the
+// JSON and CSV).
+constexpr std::string_view kOpColumns[] = {
+    "ops.layer",      "ops.name",       "ops.count", "ops.time_ms",    "ops.flop",
+    "ops.dram_bytes", "ops.link_bytes", "ops.bound", "ops.utilization",
+};
+
+// The table of the ops of one phase ("prefill", "decode"): record_table of run's `ops` records
+// whose ops.phase is `phase`.
+std::string ops_table_text(const api::Json& run_json, std::string_view phase) {
+  api::Json ops = api::Json::array();
+  for (const api::Json& op : run_json.at("ops"))
+    if (op.at("phase") == phase) ops.push_back(op);
+  const api::Json doc = {{"ops", ops}};
+  return select_columns(value_or_throw(record_table(doc, "ops")), kOpColumns).to_text();
 }
 
 void run_scenario(const RunOptions& o, const GlobalOptions& g) {
@@ -100,7 +142,6 @@ void run_scenario(const RunOptions& o, const GlobalOptions& g) {
   const StaticScenario& sc = out.scenario;
   const PrecisionPlan& prec = sc.precision;
   const StaticResult& r = out.result;
-  const Result<TokenEconomics>& econ = out.economics;
   const bool feasible = r.feasibility.feasible();
   const std::optional<int64_t>& largest_batch = out.largest_feasible_batch;
   const std::optional<ParallelismPlan>& smallest_plan = out.smallest_feasible_plan;
@@ -120,52 +161,30 @@ void run_scenario(const RunOptions& o, const GlobalOptions& g) {
   // say so, or a --set that removes a format seems to change nothing.
   if (const auto note = precision_fallback_note(hw, prec))
     std::printf("note: %s\n", note->c_str());
+  const ResultType& type = *find_result_type("run");
   if (!feasible) {
     // The answer is "infeasible": what does not fit and what would, no time or throughput.
     std::printf("INFEASIBLE: %s\n", r.feasibility.to_string().c_str());
-    Table s({"metric", "value"});
-    s.add_row({"weights_gb_per_device", gb(r.memory.weights)});
-    s.add_row({"kv_cache_gb_per_device", gb(r.memory.kv_cache)});
-    s.add_row({"activations_gb_per_device", gb(r.memory.activations)});
-    s.add_row({"capacity_gb_per_device", gb(r.memory.capacity)});
-    if (r.feasibility.reason == InfeasibleReason::kMemory)
-      s.add_row({"largest_feasible_batch",
-                 largest_batch ? std::to_string(*largest_batch)
-                               : fmt::format("none (not even one request fits with tp {} x pp {})",
-                                             o.tp, o.pp)});
-    if (r.feasibility.reason == InfeasibleReason::kMemory ||
-        r.feasibility.reason == InfeasibleReason::kNetwork)
-      s.add_row({"smallest_feasible_plan",
-                 smallest_plan ? fmt::format("tp {} x pp {} ({} devices per replica) for batch {}",
-                                             smallest_plan->tp, smallest_plan->pp,
-                                             smallest_plan->devices_per_replica(), sc.batch)
-                               : std::string("none up to tp = the heads and pp = the layers")});
-    std::fputs(s.to_text().c_str(), stdout);
+    std::fputs(field_table_of(type, out.json, kRunInfeasibleFigures).to_text().c_str(), stdout);
+    if (r.feasibility.reason == InfeasibleReason::kMemory && !largest_batch)
+      std::printf("note: not even one request fits with tp %d x pp %d (largest_feasible_batch is "
+                  "null)\n",
+                  o.tp, o.pp);
+    if ((r.feasibility.reason == InfeasibleReason::kMemory ||
+         r.feasibility.reason == InfeasibleReason::kNetwork) &&
+        !smallest_plan)
+      std::printf("note: no plan up to tp = the heads and pp = the layers fits batch %lld "
+                  "(smallest_feasible_tp is null)\n",
+                  static_cast<long long>(sc.batch));
     return;
   }
-  Table s({"metric", "value"});
-  s.add_row({"ttft_ms", fixed(units::to_ms(r.ttft), 2)});
-  s.add_row({"tpot_ms", fixed(units::to_ms(r.tpot), 3)});
-  s.add_row({"e2e_latency_ms", fixed(units::to_ms(r.e2e_latency), 1)});
-  s.add_row({"output_tokens_per_s", fixed(r.output_tokens_per_s.value(), 1)});
-  s.add_row({"output_tokens_per_s_per_device", fixed(r.output_tokens_per_s.value() / sc.devices, 1)});
-  s.add_row({"weights_gb_per_device", gb(r.memory.weights)});
-  s.add_row({"kv_cache_gb_per_device", gb(r.memory.kv_cache)});
-  s.add_row({"activations_gb_per_device", gb(r.memory.activations)});
-  s.add_row({"usable_gb_per_device", gb(r.memory.usable)});
-  s.add_row({"max_batch", std::to_string(r.memory.max_batch)});
-  for (const auto& [phase, c] : {std::pair{"prefill", r.prefill_clock}, std::pair{"decode", r.decode_clock}})
-    s.add_row({fmt::format("{}_sustained_clock_ghz", phase),
-               fixed(units::to_ghz(c.sustained_clock), 3) + (c.power_limited ? " (power-limited)" : "")});
-  add_economics_rows(s, econ);
-  std::fputs(s.to_text().c_str(), stdout);
+  std::fputs(field_table_of(type, out.json, kRunFigures).to_text().c_str(), stdout);
   std::fputs(uncertainty_note(out.json.at("uncertainty"), "static").c_str(), stdout);
-  print_ops_table(r.prefill, "prefill");
-  print_ops_table(r.decode, fmt::format("decode step at context {}",
-                                        sc.input_len + std::max<int64_t>(1, sc.output_len / 2))
-                                .c_str());
+  std::printf("\nprefill ops (per device)\n%s", ops_table_text(out.json, "prefill").c_str());
+  std::printf("\ndecode ops (per device, one step at context %lld)\n%s",
+              static_cast<long long>(sc.input_len + std::max<int64_t>(1, sc.output_len / 2)),
+              ops_table_text(out.json, "decode").c_str());
 }
-
 
 // ---- gemm -----------------------------------------------------------------------------------
 struct GemmOptions : api::GemmRequest {};
@@ -191,8 +210,26 @@ void run_gemm(const GemmOptions& o, const GlobalOptions& g) {
 struct CompareOptions : api::CompareRequest {
   std::string html;  // --html FILE
 };
-using api::CompareRow;
-using api::dominant_bound;
+
+// The columns of compare's terminal table, keys of its `ranking` records by their path.
+constexpr std::string_view kRankingColumns[] = {
+    "ranking.rank",
+    "ranking.hardware",
+    "ranking.tp",
+    "ranking.devices",
+    "ranking.ttft_ms",
+    "ranking.tpot_ms",
+    "ranking.e2e_latency_ms",
+    "ranking.output_tokens_per_s",
+    "ranking.output_tokens_per_s_per_device",
+    "ranking.memory.weights_bytes",
+    "ranking.memory.usable_bytes",
+    "ranking.prefill_bound",
+    "ranking.decode_bound",
+    "ranking.infeasible_reason",
+    "ranking.infeasible_detail",
+    "ranking.error",
+};
 
 void run_compare(const CompareOptions& o, const GlobalOptions& g) {
   api::CompareRequest request = o;
@@ -210,38 +247,20 @@ void run_compare(const CompareOptions& o, const GlobalOptions& g) {
   }
   const ModelSpec& model = out.model;
   const PrecisionPlan& prec = out.precision;
-  const std::vector<CompareRow>& rows = out.rows;
-  const bool per_device = out.per_device;
-  Table t({"rank", "hardware", "tp", "devices", "ttft_ms", "tpot_ms", "e2e_s", "tokens_per_s",
-           "tok_s_per_device", "mem_used_gb", "prefill_bound", "decode_bound", "note"});
-  int rank = 0;
-  for (const auto& row : rows) {
-    const StaticResult& r = row.result;
-    if (row.feasible()) {
-      t.add_row({std::to_string(++rank), row.hardware, std::to_string(row.tp),
-                 std::to_string(row.devices), fixed(units::to_ms(r.ttft), 1),
-                 fixed(units::to_ms(r.tpot), 2), fixed(r.e2e_latency.value(), 2),
-                 fixed(r.output_tokens_per_s.value(), 0),
-                 fixed(r.output_tokens_per_s.value() / row.devices, 0),
-                 fmt::format("{}/{}", gb(r.memory.total()), gb(r.memory.usable)),
-                 dominant_bound(r.prefill), dominant_bound(r.decode), ""});
-    } else {
-      const std::string why =
-          row.error.empty() ? "INFEASIBLE: " + r.feasibility.to_string() : "error: " + row.error;
-      t.add_row({"-", row.hardware, row.tp ? std::to_string(row.tp) : "-",
-                 row.devices ? std::to_string(row.devices) : "-", "-", "-", "-", "-", "-", "-",
-                 "-", "-", why});
-    }
-  }
   const std::string ranking =
-      per_device ? std::string("output tokens/s per device (smallest tp that fits)")
-                 : fmt::format("output tokens/s of {} devices", *o.devices);
+      out.per_device ? std::string("output tokens/s per device (smallest tp that fits)")
+                     : fmt::format("output tokens/s of {} devices", *o.devices);
   std::printf("%s, static batch %lld, %lld in / %lld out, %s weights, %s KV — ranked by %s\n",
               model.id.c_str(), static_cast<long long>(o.batch),
               static_cast<long long>(o.input_len), static_cast<long long>(o.output_len),
               std::string(to_string(prec.weights)).c_str(),
               std::string(to_string(prec.kv_cache)).c_str(), ranking.c_str());
-  std::fputs(t.to_text().c_str(), stdout);
+  // A row per preset: record_table of compare's `ranking` records (api/perf.cc compare_json),
+  // the columns a reader compares by; an infeasible preset has no rank and no figures, its
+  // ranking.infeasible_reason and ranking.infeasible_detail instead (ranking.error: it did not
+  // load).
+  const Table table = value_or_throw(record_table(out.json, "ranking"));
+  std::fputs(select_columns(table, kRankingColumns).to_text().c_str(), stdout);
 }
 
 }  // namespace

@@ -372,7 +372,7 @@ CostOutcome cost_checked(const CostRequest& a) {
                    .set("cost_per_hour_usd", num(tco.per_hour.value()))
                    .set("cost_per_utilized_hour_usd", num(tco.per_hour.value() / ta.utilization))
                    .json());
-  j.set("system", system_json(out.system));
+  j.set("system", system_json("cost", "system", out.system));
   if (a.tokens_per_second) {
     if (buildable) {
       out.cost_per_million_tokens = value_or_fail(

@@ -142,7 +142,7 @@ void add_economics_json(ResultJson& j, const TokenEconomicsAssumptions& a,
   x.set("unavailable_reason", !e ? Json(e.error().empty() ? "" : e.error().front().message)
                               : !e->feasibility.feasible() ? Json("scenario infeasible")
                                                            : Json(nullptr));
-  x.set("system", system_json(*a.system));
+  x.set("system", system_json("run", "economics.system", *a.system));
   j.set("economics", x.json());
 }
 
@@ -181,7 +181,7 @@ Json run_json(const RunRequest& o, const RunOutcome& out, const TokenEconomicsAs
   j.set("decode", clock_json("run", "decode", feasible ? &r.decode_clock : nullptr));
   auto headline = [feasible](double v) { return feasible ? std::optional(v) : std::nullopt; };
   j.set("uncertainty",
-        uncertainty_json("static",
+        uncertainty_json("run", "static",
                          {{"ttft_ms", headline(units::to_ms(r.ttft))},
                           {"tpot_ms", headline(units::to_ms(r.tpot))},
                           {"e2e_latency_ms", headline(units::to_ms(r.e2e_latency))},
@@ -305,8 +305,9 @@ GemmOutcome gemm_checked(const GemmRequest& o) {
   j.set("isolated_call_ms", round6(units::to_ms(r.isolated_call_time)));
   j.set("tflops", round6(units::to_tflops(r.achieved)));
   j.set("peak_tflops", round6(units::to_tflops(peak_matrix_rate(hw, r.execution_precision))));
-  j.set("uncertainty", uncertainty_json("gemm", {{"latency_ms", units::to_ms(r.time)},
-                                                 {"tflops", units::to_tflops(r.achieved), false}}));
+  j.set("uncertainty",
+        uncertainty_json("gemm", "gemm", {{"latency_ms", units::to_ms(r.time)},
+                                          {"tflops", units::to_tflops(r.achieved), false}}));
   j.set("tile", Json{{"m", r.tile.m}, {"n", r.tile.n}, {"k", r.tile.k}});
   j.set("tiles", r.tiles);
   j.set("waves", r.waves);

@@ -295,7 +295,7 @@ Json serve_json(const ServeRequest& o, const ServeOutcome& out, const SystemSpec
   };
   j.set("uncertainty",
         uncertainty_json(
-            "serving",
+            "serve", "serving",
             {{"output_tokens_per_s", headline(r ? r->output_tokens_per_s.value() : 0), false},
              {"requests_per_s", headline(r ? r->requests_per_s.value() : 0), false},
              {"ttft_ms.mean", mean_ms(r ? r->ttft : none)},
@@ -317,7 +317,7 @@ Json serve_json(const ServeRequest& o, const ServeOutcome& out, const SystemSpec
   j.set("usd_per_million_output_tokens",
         num(econ, econ ? econ->cost_per_million_output_tokens.value() : 0));
   j.set("average_power_w", num(econ, econ ? econ->average_power.value() : 0));
-  j.set("system", system_json(system));
+  j.set("system", system_json("serve", "system", system));
   const auto& e = out.economics;
   j.set("economics_unavailable_reason",
         econ ? Json(nullptr)

@@ -349,6 +349,25 @@ Table field_table(const ResultType& type, const Json& doc,
   return t;
 }
 
+Table field_table_of(const ResultType& type, const Json& doc,
+                     std::span<const std::string_view> keys) {
+  Cells cells;
+  if (doc.is_object()) own_cells(doc, "", cells);
+  Table t({"field", "value", "unit"});
+  for (std::string_view key : keys) {
+    XPUSIM_CHECK(find_field(type, key) != nullptr, std::string(key).c_str());
+    const auto it = std::find_if(cells.begin(), cells.end(),
+                                 [&](const auto& kc) { return kc.first == key; });
+    if (it == cells.end() || it->second.type == Cell::kNull) continue;
+    const Cell& c = it->second;
+    const std::optional<UnitSuffix> unit = unit_of_field(key);
+    t.add_row({std::string(key),
+               c.type == Cell::kText ? c.text : format_number(c.number, number_kind(key, c.integer)),
+               unit ? std::string(unit->unit) : ""});
+  }
+  return t;
+}
+
 Result<Table> record_table(const Json& doc, std::string_view records,
                            std::span<const std::string_view> parent_columns) {
   Result<Table> tidy = tidy_table(doc, records);

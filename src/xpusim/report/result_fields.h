@@ -112,6 +112,13 @@ std::vector<std::string> flattened_field_names(const nlohmann::ordered_json& doc
 Table field_table(const ResultType& type, const nlohmann::ordered_json& doc,
                   std::span<const std::string_view> leave_out = {});
 
+// The field table of the keys `keys` of `doc` only, in that order: the readable subset of a long
+// record that a terminal shows (run's headline figures). Rows as field_table's (value by the
+// number rule, unit from the name); a key null or absent in `doc` has no row. Every key must be a
+// field of `type` (XPUSIM_CHECK: a bug otherwise).
+Table field_table_of(const ResultType& type, const nlohmann::ordered_json& doc,
+                     std::span<const std::string_view> keys);
+
 // The terminal table of the records at `records` (a path from record_lists, e.g. "dies" or
 // "dies.components"): the tidy table's rows, with the columns of the records' own fields
 // (`dies.components.name`, ...) after the columns named in `parent_columns` (`dies.name`: which

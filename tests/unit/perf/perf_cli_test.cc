@@ -6,8 +6,14 @@
 
 #include "cli_run.h"
 
-#include <nlohmann/json.hpp>
+#include <algorithm>
+#include <cctype>
+#include <set>
+#include <sstream>
 #include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
 
 namespace {
 
@@ -17,6 +23,110 @@ using xpusim::testing::run;
 const std::string kRun =
     "run --hardware h100-sxm-80gb --model llama-3.1-70b --devices 8 --tp 8 --batch 32 "
     "--input-len 2048 --output-len 256 --precision bf16";
+
+// The tables of a terminal answer: each a header line over a rule of dashes ("----  ---"), its
+// rows the lines after the rule that keep the columns' gaps (a note or the next title ends it).
+struct TerminalTable {
+  std::vector<std::string> header;
+  std::vector<std::string> rows;
+  bool fields = false;  // a field table: field / value / unit, the names in the first column
+};
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+std::vector<TerminalTable> terminal_tables(const std::string& text) {
+  const std::vector<std::string> lines = lines_of(text);
+  std::vector<TerminalTable> out;
+  for (size_t i = 1; i < lines.size(); ++i) {
+    const std::string& rule = lines[i];
+    if (rule.empty() || rule.find_first_not_of("- ") != std::string::npos || rule[0] != '-')
+      continue;
+    TerminalTable t;
+    std::istringstream names(lines[i - 1]);
+    for (std::string name; names >> name;) t.header.push_back(name);
+    t.fields = t.header == std::vector<std::string>{"field", "value", "unit"};
+    std::vector<size_t> gaps;  // where a column ends and two spaces separate it from the next
+    for (size_t at = rule.find("  "); at != std::string::npos; at = rule.find("  ", at + 2))
+      gaps.push_back(at);
+    size_t k = i + 1;
+    for (; k < lines.size(); ++k) {
+      const std::string& row = lines[k];
+      bool in_table = !row.empty() && row.size() <= rule.size();
+      for (size_t gap : gaps)
+        in_table = in_table && (row.size() <= gap || row.compare(gap, 2, "  ") == 0);
+      if (!in_table) break;
+      t.rows.push_back(row);
+    }
+    out.push_back(std::move(t));
+    i = k;
+  }
+  return out;
+}
+
+// The flattened names of a JSON document: nested objects by dotted path, the keys of a list's
+// records under the list's path (`ops.time_ms`), as the CSV's columns.
+void flattened(const nlohmann::ordered_json& node, const std::string& prefix,
+               std::set<std::string>& out) {
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    const std::string key = prefix.empty() ? it.key() : prefix + "." + it.key();
+    out.insert(key);
+    if (it->is_object()) flattened(*it, key, out);
+    if (it->is_array())
+      for (const auto& e : *it)
+        if (e.is_object()) flattened(e, key, out);
+  }
+}
+
+// The value of the row `name` of the first field table in `tables`, "" when there is none.
+std::string field_value(const std::vector<TerminalTable>& tables, const std::string& name) {
+  for (const TerminalTable& t : tables) {
+    if (!t.fields) continue;
+    for (const std::string& row : t.rows) {
+      std::istringstream in(row);
+      std::string key, value;
+      in >> key >> value;
+      if (key == name) return value;
+    }
+    break;
+  }
+  return "";
+}
+
+// Every name a table of `args` shows (a column of a record table, a row of a field table) is a
+// key of the same command's JSON: the terminal is drawn from the JSON and its field table.
+void expect_table_names_are_json_keys(const std::string& args, size_t min_tables) {
+  SCOPED_TRACE(args);
+  CliRun table = run(args);
+  CliRun json = run(args + " --format json");
+  ASSERT_EQ(table.code, 0) << table.out;
+  ASSERT_EQ(json.code, 0) << json.out;
+  std::set<std::string> keys;
+  flattened(nlohmann::ordered_json::parse(json.out), "", keys);
+  const std::vector<TerminalTable> tables = terminal_tables(table.out);
+  EXPECT_GE(tables.size(), min_tables) << table.out;
+  size_t names = 0;
+  for (const TerminalTable& t : tables) {
+    if (t.fields) {
+      for (const std::string& row : t.rows) {
+        const std::string name = row.substr(0, row.find(' '));
+        EXPECT_TRUE(keys.count(name)) << name << " is no key of the JSON:\n" << table.out;
+        ++names;
+      }
+      continue;
+    }
+    for (const std::string& name : t.header) {
+      EXPECT_TRUE(keys.count(name)) << name << " is no key of the JSON:\n" << table.out;
+      ++names;
+    }
+  }
+  EXPECT_GE(names, 4u) << table.out;
+}
+
 
 TEST(PerfCli, RunJsonCarriesTheContractKeys) {
   CliRun r = run(kRun + " --format json");
@@ -72,7 +182,8 @@ TEST(PerfCli, RunTablePrintsSummaryAndBreakdown) {
   CliRun r = run(kRun);
   ASSERT_EQ(r.code, 0);
   EXPECT_NE(r.out.find("ttft_ms"), std::string::npos);
-  EXPECT_NE(r.out.find("prefill (per device"), std::string::npos);
+  EXPECT_NE(r.out.find("\nprefill ops (per device)\nops.layer "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\ndecode ops (per device, one step at context "), std::string::npos);
   EXPECT_NE(r.out.find("mlp_up"), std::string::npos);
 }
 
@@ -137,14 +248,20 @@ TEST(PerfCli, InfeasibleTableHasTheReasonAndNoFigures) {
   CliRun r = run(kTooBig);
   ASSERT_EQ(r.code, 0);
   EXPECT_NE(r.out.find("\nINFEASIBLE: memory: weights need "), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("largest_feasible_batch     none (not even one request fits with tp 1 x pp 1)"),
+  // What would fit: no batch on this plan, tp 2 x pp 1 for this batch (the JSON's keys).
+  EXPECT_NE(r.out.find("note: not even one request fits with tp 1 x pp 1 (largest_feasible_batch "
+                       "is null)"),
             std::string::npos)
       << r.out;
-  EXPECT_NE(r.out.find("smallest_feasible_plan     tp 2 x pp 1 (2 devices per replica) for batch 1"),
-            std::string::npos)
+  const std::vector<TerminalTable> tables = terminal_tables(r.out);
+  EXPECT_EQ(field_value(tables, "smallest_feasible_tp"), "2") << r.out;
+  EXPECT_EQ(field_value(tables, "smallest_feasible_pp"), "1") << r.out;
+  const auto j = nlohmann::json::parse(run(kTooBig + " --format json").out);
+  EXPECT_EQ(field_value(tables, "memory.weights_bytes"),
+            std::to_string(j["memory"]["weights_bytes"].get<int64_t>()))
       << r.out;
-  for (const char* figure : {"ttft_ms", "tpot_ms", "output_tokens_per_s", "usable_gb",
-                             "energy_per_output_token_j", "prefill (per device"})
+  for (const char* figure : {"ttft_ms", "tpot_ms", "output_tokens_per_s", "memory.usable_bytes",
+                             "energy_per_output_token_j", "prefill ops", "largest_feasible_batch  "})
     EXPECT_EQ(r.out.find(figure), std::string::npos) << figure << " in\n" << r.out;
   CliRun csv = run(kTooBig + " --format csv");
   ASSERT_EQ(csv.code, 0);
@@ -300,8 +417,19 @@ TEST(PerfCli, CompareMarksInfeasibleHardwareInsteadOfRankingIt) {
   }
   CliRun table = run(args);
   ASSERT_EQ(table.code, 0);
-  EXPECT_NE(table.out.find("INFEASIBLE: memory: weights need"), std::string::npos) << table.out;
-  EXPECT_EQ(table.out.find("\n   1  "), std::string::npos) << "nothing ranked:\n" << table.out;
+  // Every row has its reason and detail (ranking.infeasible_reason, ranking.infeasible_detail) and
+  // an empty ranking.rank: nothing ranked.
+  const std::vector<TerminalTable> tables = terminal_tables(table.out);
+  ASSERT_EQ(tables.size(), 1u) << table.out;
+  const TerminalTable& t = tables.front();
+  ASSERT_EQ(t.header.front(), "ranking.rank") << table.out;
+  ASSERT_EQ(t.rows.size(), j["ranking"].size()) << table.out;
+  for (const std::string& row : t.rows) {
+    EXPECT_EQ(row.substr(0, t.header.front().size()), std::string(t.header.front().size(), ' '))
+        << "nothing ranked: " << row;
+    EXPECT_NE(row.find("  memory "), std::string::npos) << row;
+    EXPECT_NE(row.find("  weights need "), std::string::npos) << row;
+  }
 }
 
 // With --devices every system has the same accelerator count: ranked by system throughput.
@@ -321,6 +449,60 @@ TEST(PerfCli, CompareWithFixedDevicesRanksBySystemThroughput) {
     prev = t;
   }
   EXPECT_GT(feasible, 3);
+}
+
+TEST(PerfCli, EveryNameInRunsTablesIsAKeyOfItsJson) {
+  // Feasible: the figures, the prefill ops, the decode ops.
+  expect_table_names_are_json_keys(
+      "run --hardware h100-sxm-80gb --model llama-3.1-8b --batch 8 --input-len 512 "
+      "--output-len 64",
+      3);
+  // Tensor-parallel on 8 devices (collective ops) in a server class of its own.
+  expect_table_names_are_json_keys(kRun + " --system nvl72-liquid", 3);
+  // Infeasible by memory: what does not fit and what would.
+  expect_table_names_are_json_keys(kTooBig, 1);
+  expect_table_names_are_json_keys(
+      "run --hardware h100-sxm-80gb --model llama-3.1-70b --batch 4096 --input-len 4096 "
+      "--output-len 4096",
+      1);
+}
+
+TEST(PerfCli, EveryNameInComparesTableIsAKeyOfItsJson) {
+  expect_table_names_are_json_keys(
+      "compare --model llama-3.1-8b --batch 8 --input-len 512 --output-len 64", 1);
+  // Every preset infeasible: the reason columns only.
+  expect_table_names_are_json_keys(
+      "compare --model llama-3.1-405b --batch 1 --input-len 128 --output-len 16 --devices 1", 1);
+}
+
+// The figures of run's table are the JSON's, by the one number rule: 4 significant figures.
+TEST(PerfCli, RunTableShowsTheJsonFiguresByTheNumberRule) {
+  const std::string args =
+      "run --hardware h100-sxm-80gb --model llama-3.1-8b --batch 8 --input-len 512 --output-len 64";
+  CliRun table = run(args);
+  auto j = nlohmann::json::parse(run(args + " --format json").out);
+  ASSERT_EQ(table.code, 0) << table.out;
+  const std::vector<TerminalTable> tables = terminal_tables(table.out);
+  ASSERT_GE(tables.size(), 3u) << table.out;
+  ASSERT_TRUE(tables[0].fields) << table.out;
+  auto value_of = [&](const std::string& name) { return field_value(tables, name); };
+  for (const char* key : {"ttft_ms", "tpot_ms", "output_tokens_per_s"}) {
+    const double v = j[key].get<double>();
+    const std::string shown = value_of(key);
+    ASSERT_FALSE(shown.empty()) << key << "\n" << table.out;
+    EXPECT_NEAR(std::stod(shown), v, 5e-4 * v) << key;  // 4 significant figures
+    const size_t digits = std::count_if(shown.begin(), shown.end(), ::isdigit);
+    EXPECT_GE(digits, 4u) << key << " " << shown;
+  }
+  EXPECT_EQ(value_of("memory.max_batch"), std::to_string(j["memory"]["max_batch"].get<int>()));
+  EXPECT_EQ(value_of("memory.weights_bytes"),
+            std::to_string(j["memory"]["weights_bytes"].get<int64_t>()));
+  // The ops tables: one per phase, a row per op of that phase.
+  size_t prefill = 0, decode = 0;
+  for (const auto& op : j["ops"]) (op["phase"] == "prefill" ? prefill : decode) += 1;
+  EXPECT_EQ(tables[1].rows.size(), prefill) << table.out;
+  EXPECT_EQ(tables[2].rows.size(), decode) << table.out;
+  EXPECT_EQ(tables[1].header.front(), "ops.layer");
 }
 
 }  // namespace

@@ -198,5 +198,34 @@ TEST(FieldTableDeathTest, AnUndeclaredKeyIsABug) {
   EXPECT_DEATH((void)field_table(*gemm, Json{{"latnecy_ms", 1.0}}), "latnecy_ms");
 }
 
+// The chosen keys only, in the order chosen (run's headline figures); a key null or absent in
+// the document has no row; a name that is no field of the type is a bug.
+TEST(FieldTable, OfChosenKeysInTheirOrder) {
+  const ResultType* run = find_result_type("run");
+  ASSERT_NE(run, nullptr);
+  const Json doc = {{"ttft_ms", 105.819},
+                    {"tpot_ms", 11.1734},
+                    {"output_tokens_per_s", nullptr},
+                    {"memory", {{"weights_bytes", 16059990016}, {"max_batch", 572}}},
+                    {"economics", {{"device_price_source", "given (--device-price)"}}}};
+  const std::string_view keys[] = {"memory.weights_bytes", "tpot_ms", "output_tokens_per_s",
+                                   "economics.device_price_source", "memory.max_batch",
+                                   "economics.device_price_usd"};
+  const std::vector<std::vector<std::string>> want = {
+      {"memory.weights_bytes", "16059990016", "B"},
+      {"tpot_ms", "11.17", "ms"},
+      {"economics.device_price_source", "given (--device-price)", ""},
+      {"memory.max_batch", "572", ""}};
+  EXPECT_EQ(field_table_of(*run, doc, keys).rows(), want);
+}
+
+TEST(FieldTableDeathTest, AChosenKeyThatIsNoFieldIsABug) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  const ResultType* run = find_result_type("run");
+  ASSERT_NE(run, nullptr);
+  const std::string_view keys[] = {"weights_gb_per_device"};
+  EXPECT_DEATH((void)field_table_of(*run, Json{{"ttft_ms", 1.0}}, keys), "weights_gb_per_device");
+}
+
 }  // namespace
 }  // namespace xpusim

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "xpusim/api/impl/input_failure.h"
+#include "xpusim/report/result_json.h"
 #include "xpusim/report/table.h"
 
 namespace xpusim::api::detail {
@@ -33,17 +34,25 @@ SystemSpec load_system(const std::optional<std::string>& system,
   return s;
 }
 
-Json system_json(const SystemSpec& s) {
+Json system_json(std::string_view type, std::string_view record, const SystemSpec& s) {
   const SystemPowerTerms t = system_power_terms(s);
+  const std::string params_record = std::string(record) + ".params";
   Json params = Json::array();
   for (const auto& p : list_system_params(s))
-    params.push_back({{"name", p.name}, {"value", num(p.value)}, {"unit", p.unit},
-                      {"description", p.description}, {"source", p.source}});
-  return {{"class", s.name},
-          {"description", s.description},
-          {"power_factor", num(t.factor)},
-          {"fixed_power_w", num(t.fixed.value())},
-          {"params", params}};
+    params.push_back(ResultJson(type, params_record)
+                         .set("name", p.name)
+                         .set("value", num(p.value))
+                         .set("unit", p.unit)
+                         .set("description", p.description)
+                         .set("source", p.source)
+                         .json());
+  return ResultJson(type, record)
+      .set("class", s.name)
+      .set("description", s.description)
+      .set("power_factor", num(t.factor))
+      .set("fixed_power_w", num(t.fixed.value()))
+      .set("params", params)
+      .json();
 }
 
 }  // namespace xpusim::api::detail

@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -21,6 +22,10 @@ namespace xpusim::api::detail {
 SystemSpec load_system(const std::optional<std::string>& system,
                        const std::vector<std::string>& params, const HardwareSpec& hw);
 
-nlohmann::ordered_json system_json(const SystemSpec& s);
+// `system` of result type `type` at `record` ("economics.system" of run, "system" of serve and
+// cost), built through its field table (report/result_json.h): the class, its power terms and a
+// record per parameter (`params`: name, value, unit, description, source).
+nlohmann::ordered_json system_json(std::string_view type, std::string_view record,
+                                   const SystemSpec& s);
 
 }  // namespace xpusim::api::detail

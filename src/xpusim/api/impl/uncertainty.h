@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -18,9 +19,12 @@ struct Headline {
   bool time_like = true;         // a duration; otherwise a rate (tokens/s, TFLOP/s)
 };
 
-// {metric: {"p10": lo, "p90": hi}} for the band of `scenario_class` ("static", "serving",
-// "gemm") in default_calibration(); each interval contains its point prediction.
-nlohmann::ordered_json uncertainty_json(const std::string& scenario_class,
+// `uncertainty` of result type `type` ("run", "serve", "gemm"): {metric: {"p10": lo, "p90": hi}}
+// for the band of `scenario_class` ("static", "serving", "gemm") in default_calibration(); each
+// interval contains its point prediction. Each metric is a declared field
+// (`uncertainty.<metric>`, XPUSIM_CHECK) and each interval is built through the field table
+// (report/result_json.h).
+nlohmann::ordered_json uncertainty_json(std::string_view type, const std::string& scenario_class,
                                         const std::vector<Headline>& metrics);
 
 }  // namespace xpusim::api::detail
