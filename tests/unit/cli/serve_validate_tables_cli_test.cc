@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// The terminal tables of `serve` and `validate` are drawn from their JSON and field tables
-// (issue 11): every name a table shows -- a field table's `field` column, a record table's column
+// The terminal tables of `serve`, `validate`, `explore` and `pareto` are drawn from their JSON and
+// field tables (issue 11): every name a table shows -- a field table's `field` column, a record table's column
 // headers -- is a key of the same command's --format json document (dotted for nested keys and
 // list records), and a field table's unit is the one its name's suffix names.
 #include <gtest/gtest.h>
@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_run.h"
+#include "unit/dse/dse_test_util.h"
 #include "xpusim/report/result_fields.h"
 #include "xpusim/report/table.h"
 
@@ -153,6 +154,28 @@ TEST(ValidateTables, EveryNameIsAKeyOfTheJson) {
                         "summary.skip_reasons.reason", "skipped.reason",
                         "summary.overall.mape_pct", "summary.total_rows"})
     EXPECT_TRUE(has(names, k)) << k;
+}
+
+// The Pareto front of explore and pareto is a record table of the JSON's designs: the design id,
+// the space's parameters and the objectives' metrics by their keys.
+TEST(FrontTables, ExploreAndParetoShowTheDesignsByTheirKeys) {
+  testing::TempDir dir{"xpusim_front_tables"};
+  const std::string space = dir.write("space.yaml", testing::kSmallSpace);
+  const auto names = expect_names_are_keys("explore " + space + " --threads 1");
+  for (const char* k : {"designs.design_id", "designs.parameters.hardware.compute.units",
+                        "designs.parameters.hardware.memory.dram.bandwidth",
+                        "designs.parameters.plan.tp",
+                        "designs.metrics.output_tokens_per_s_per_device",
+                        "designs.metrics.manufacturing_cost_usd"})
+    EXPECT_TRUE(has(names, k)) << k;
+  // A parameter's key has no unit suffix: a prose line names its canonical unit.
+  const auto table = run("explore " + space + " --threads 1");
+  EXPECT_NE(table.out.find("parameters in: hardware.memory.dram.bandwidth B/s\n"),
+            std::string::npos)
+      << table.out;
+  const std::string db = dir.file("front.sqlite");
+  ASSERT_EQ(run("explore " + space + " --threads 1 --quiet --db " + db).code, 0);
+  EXPECT_EQ(expect_names_are_keys("pareto --db " + db), names);
 }
 
 // The parser above finds what it should in Table::to_text's layout: a table, its rows, and the
