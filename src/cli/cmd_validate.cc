@@ -168,16 +168,6 @@ PerfCalibration calibration_to_write(const FitResult& fit, const FitOptions& opt
   return out;
 }
 
-Table split_table(const std::string& first, const std::vector<HoldoutResult>& splits) {
-  Table t({first, "train_rows", "test_rows", "train_mape_%", "test_mape_start_%",
-           "test_mape_holdout_fit_%", "test_mape_full_fit_%"});
-  for (const auto& h : splits)
-    t.add_row({h.family, std::to_string(h.train_rows), std::to_string(h.test_rows),
-               fixed(h.train_mape, 1), fixed(h.test_mape_start, 1), fixed(h.test_mape_holdout, 1),
-               fixed(h.test_mape_full, 1)});
-  return t;
-}
-
 nlohmann::json split_json(const std::vector<HoldoutResult>& splits, const char* first) {
   nlohmann::json ho = nlohmann::json::array();
   for (const auto& h : splits)
@@ -255,71 +245,83 @@ void run_calibrate(const std::string& file, int max_rounds, bool holdout, bool q
   };
   std::vector<ErrorStats> before = scenario_stats(start), after = scenario_stats(fit.fitted);
 
+  nlohmann::json params = nlohmann::json::array();
+  for (const auto& p : fit_parameters())
+    params.push_back({{"name", p.name}, {"start", p.get(start)}, {"fitted", p.get(fit.fitted)},
+                      {"min", p.lo}, {"max", p.hi}});
+  const nlohmann::json ho = split_json(holdouts, "held_out");
+  nlohmann::json sc = nlohmann::json::array();
+  for (size_t i = 0; i < after.size(); ++i) {
+    nlohmann::json e = stats_json(after[i]);
+    for (const auto& b : before)
+      if (b.key == after[i].key) e["mape_before_pct"] = b.mape;
+    sc.push_back(e);
+  }
+  auto keep = [&](const MeasuredRow& r) {
+    for (const auto& s : options.scenarios)
+      if (s == r.scenario) return true;
+    return false;
+  };
+  nlohmann::json out = {{"file", file},
+                        {"weighting", weighting},
+                        {"validation_after", report_json(v.run(fit.fitted, keep))},
+                        {"rows", fit.rows},
+                        {"evaluations", fit.evaluations},
+                        {"mape_before_pct", fit.objective_before},
+                        {"mape_after_pct", fit.objective_after},
+                        {"parameters", params},
+                        {"by_scenario", sc},
+                        {"leave_one_family_out", ho},
+                        {"fit_one_family", split_json(reverse, "fitted_on")}};
   if (global.format == "json" || global.format == "csv") {
-    nlohmann::json params = nlohmann::json::array();
-    for (const auto& p : fit_parameters())
-      params.push_back({{"name", p.name}, {"start", p.get(start)}, {"fitted", p.get(fit.fitted)},
-                        {"min", p.lo}, {"max", p.hi}});
-    const nlohmann::json ho = split_json(holdouts, "held_out");
-    nlohmann::json sc = nlohmann::json::array();
-    for (size_t i = 0; i < after.size(); ++i) {
-      nlohmann::json e = stats_json(after[i]);
-      for (const auto& b : before)
-        if (b.key == after[i].key) e["mape_before_pct"] = b.mape;
-      sc.push_back(e);
-    }
-    auto keep = [&](const MeasuredRow& r) {
-      for (const auto& s : options.scenarios)
-        if (s == r.scenario) return true;
-      return false;
-    };
-    nlohmann::json out = {{"file", file},
-                          {"weighting", weighting},
-                          {"validation_after", report_json(v.run(fit.fitted, keep))},
-                          {"rows", fit.rows},
-                          {"evaluations", fit.evaluations},
-                          {"mape_before_pct", fit.objective_before},
-                          {"mape_after_pct", fit.objective_after},
-                          {"parameters", params},
-                          {"by_scenario", sc},
-                          {"leave_one_family_out", ho},
-                          {"fit_one_family", split_json(reverse, "fitted_on")}};
     // CSV: a row per fitted constant, the fit's figures repeated (--csv-records names another)
     if (global.format == "csv") print_tidy_csv(nlohmann::ordered_json::parse(out.dump()), global, "parameters");
     else std::printf("%s\n", out.dump(2).c_str());
     return;
   }
-  std::string out;
-  out += "Fitted " + std::to_string(fit_parameters().size()) + " constants (global, and per runtime profile: NAME.x) on " +
+  // The terminal report: prose lines of the fit, the constants, then record tables of the JSON's
+  // by_scenario and hold-out splits by their keys (report/ record_table), numbers by the one rule.
+  const nlohmann::ordered_json doc = nlohmann::ordered_json::parse(out.dump());
+  const ResultType& type = *find_result_type("calibrate");
+  std::string text;
+  text += "Fitted " + std::to_string(fit_parameters().size()) + " constants (global, and per runtime profile: NAME.x) on " +
          std::to_string(fit.rows) + " rows of " + file + " (" +
          std::to_string(fit.evaluations) + " evaluations, coordinate descent)\n";
-  out += "Objective (" + weighting + " MAPE) before: " + fixed(fit.objective_before, 2) +
+  text += "Objective (" + weighting + " MAPE) before: " + fixed(fit.objective_before, 2) +
          "%   after: " + fixed(fit.objective_after, 2) + "%\n\n";
-  Table params({"constant", "start", "fitted", "range"});
+  // The constants by the JSON's parameters keys; a value keeps its unit (a time constant in us),
+  // which the JSON's unsuffixed start/fitted/min/max (seconds or a factor) cannot name.
+  Table constants({"parameters.name", "parameters.start", "parameters.fitted", "parameters.min",
+                    "parameters.max"});
   for (const auto& p : fit_parameters()) {
     PerfCalibration lo = start, hi = start;
     p.set(lo, p.lo);
     p.set(hi, p.hi);
-    params.add_row({p.name, param_value_text(p, start), param_value_text(p, fit.fitted),
-                    param_value_text(p, lo) + " .. " + param_value_text(p, hi)});
+    constants.add_row({p.name, param_value_text(p, start), param_value_text(p, fit.fitted),
+                       param_value_text(p, lo), param_value_text(p, hi)});
   }
-  out += params.to_text();
-  Table sc({"scenario", "rows", "mape_before_%", "mape_after_%", "mean_error_after_%"});
-  for (const auto& a : after) {
-    std::string b = "";
-    for (const auto& x : before)
-      if (x.key == a.key) b = fixed(x.mape, 1);
-    sc.add_row({a.key, std::to_string(a.rows), b, fixed(a.mape, 1), fixed(a.mean_error_pct, 1)});
-  }
-  out += "\nMAPE by scenario\n" + sc.to_text();
+  text += constants.to_text();
+  const std::vector<std::string_view> scenario_columns = {
+      "by_scenario.key", "by_scenario.rows", "by_scenario.mape_before_pct", "by_scenario.mape_pct",
+      "by_scenario.mean_error_pct"};
+  text += "\nMAPE by scenario\n" +
+          value_or_throw(record_table(type, doc, "by_scenario", scenario_columns)).to_text();
+  const auto split = [&](const std::string& list, const std::string& first) {
+    std::vector<std::string> names = {list + "." + first};
+    for (const char* k : {"train_rows", "test_rows", "train_mape_pct", "test_mape_start_pct",
+                          "test_mape_holdout_fit_pct", "test_mape_full_fit_pct"})
+      names.push_back(list + "." + k);
+    const std::vector<std::string_view> columns(names.begin(), names.end());
+    return value_or_throw(record_table(type, doc, list, columns)).to_text();
+  };
   if (holdout)
-    out += "\nLeave one hardware family out (fit on the others, test on it)\n" +
-           split_table("held_out_family", holdouts).to_text();
+    text += "\nLeave one hardware family out (fit on the others, test on it)\n" +
+            split("leave_one_family_out", "held_out");
   if (outputs.reverse)
-    out += "\nFit on one hardware family, test on the others\n" +
-           split_table("fitted_on_family", reverse).to_text();
-  if (!outputs.out_file.empty()) out += "\nwrote " + outputs.out_file + "\n";
-  std::printf("%s", out.c_str());
+    text += "\nFit on one hardware family, test on the others\n" +
+            split("fit_one_family", "fitted_on");
+  if (!outputs.out_file.empty()) text += "\nwrote " + outputs.out_file + "\n";
+  std::printf("%s", text.c_str());
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// The terminal tables of `serve`, `validate`, `explore` and `pareto` are drawn from their JSON and
+// The terminal tables of `serve`, `validate`, `calibrate`, `explore` and `pareto` are drawn from their JSON and
 // field tables (issue 11): every name a table shows -- a field table's `field` column, a record table's column
 // headers -- is a key of the same command's --format json document (dotted for nested keys and
 // list records), and a field table's unit is the one its name's suffix names.
@@ -153,6 +153,19 @@ TEST(ValidateTables, EveryNameIsAKeyOfTheJson) {
                         "summary.by_hardware.key", "summary.coverage.coverage_pct",
                         "summary.skip_reasons.reason", "skipped.reason",
                         "summary.overall.mape_pct", "summary.total_rows"})
+    EXPECT_TRUE(has(names, k)) << k;
+}
+
+// calibrate's constants, MAPE by scenario and hold-out splits are shown by the keys of its JSON.
+TEST(CalibrateTables, EveryNameIsAKeyOfTheJson) {
+  const auto names = expect_names_are_keys("calibrate " + std::string(XPUSIM_TEST_DATA_DIR) +
+                                           "/validation/fixture.csv --max-rounds 1 "
+                                           "--fit-one-family --quiet");
+  for (const char* k : {"parameters.name", "parameters.fitted", "by_scenario.key",
+                        "by_scenario.mape_before_pct", "by_scenario.mape_pct",
+                        "leave_one_family_out.held_out",
+                        "leave_one_family_out.test_mape_holdout_fit_pct",
+                        "fit_one_family.fitted_on", "fit_one_family.train_mape_pct"})
     EXPECT_TRUE(has(names, k)) << k;
 }
 

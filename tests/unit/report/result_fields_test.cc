@@ -79,7 +79,7 @@ TEST(UnitSuffixes, EveryNumericFieldOfEveryResultTypeHasAKnownUnitOrNone) {
   const std::set<std::string_view> count_or_ratio_words = {
       // counts of things
       "batch", "budget", "cache", "capacity", "classic", "completed", "concurrency", "constraints",
-      "count", "devices", "die", "dies", "ep", "evaluated", "fabs", "feasible", "formula",
+      "count", "devices", "die", "dies", "ep", "evaluated", "evaluations", "fabs", "feasible", "formula",
       "inside", "k", "len", "m", "n", "pp", "preemptions", "rejected", "replicas", "requests",
       "rows", "shot", "shots", "simulated", "size", "skipped", "step", "steps", "tiles",
       "tokens", "tp", "volume", "wafer", "waves",
@@ -93,8 +93,12 @@ TEST(UnitSuffixes, EveryNumericFieldOfEveryResultTypeHasAKnownUnitOrNone) {
       "years_to_build",          // years (fab's contract name)
       "rows.measured",           // in the row's `unit`
       "rows.predicted",          // in the row's `unit`
+      "validation_after.rows.measured", "validation_after.rows.predicted",  // calibrate
       "system.params.value",     // in params.unit
-      "economics.system.params.value", "assumptions.value"};  // in the record's `unit`
+      "economics.system.params.value", "assumptions.value",  // in the record's `unit`
+      // calibrate's constants: seconds for a time constant, a factor otherwise (the terminal
+      // table writes each with its unit)
+      "parameters.start", "parameters.fitted", "parameters.min", "parameters.max"};
   for (const ResultType& type : result_types())
     for (const ResultField& f : type.fields) {
       const std::string_view t = field_type_name(f);
