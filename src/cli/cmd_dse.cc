@@ -31,7 +31,9 @@
 #include "xpusim/dse/result_writer.h"
 #include "xpusim/dse/space.h"
 #include "xpusim/report/chart_data.h"
+#include "xpusim/report/result_fields.h"
 #include "xpusim/report/table.h"
+#include "xpusim/units/unit_parser.h"
 
 namespace xpusim::cli {
 namespace {
@@ -61,28 +63,28 @@ void print_front(const GlobalOptions& g, const api::FrontOutcome& out, const std
     print_tidy_csv(out.json, g, "designs");
     return;
   }
+  // The front is a record table of the JSON's designs (report/ record_table): the columns are
+  // its keys -- designs.design_id, the space's parameters and the objectives' metrics --
+  // numbers by the one significant-figure rule.
   const SpaceSpec& space = out.space;
   const FrontBuilder& fb = out.front;
   const std::vector<DesignResult> front = fb.front();
-  std::vector<std::string> cols = {"design_id"};
+  // A parameter's key has no unit suffix (it is the space's path): its values are in the field's
+  // canonical unit, which a prose line names.
+  std::vector<std::string> cols = {"designs.design_id"}, units;
+  auto column = [&](const SpaceParameter& p) {
+    cols.push_back("designs.parameters." + p.path);
+    if (p.field.kind == FieldKind::kQuantity && !p.field.dim.dimensionless())
+      units.push_back(p.path + " " + dimension_canonical_symbol(p.field.dim));
+  };
   for (const auto& p : space.parameters) {
-    cols.push_back(p.path);
-    for (const auto& tf : p.tied) cols.push_back(tf.path);
+    column(p);
+    for (const auto& tf : p.tied) column(tf);
   }
-  for (const auto& o : fb.objectives()) cols.emplace_back(metric_name(o.metric));
-  Table t(cols);
-  for (const auto& r : front) {
-    std::vector<std::string> row = {r.design_id};
-    const auto c = space.choice(r.index);
-    auto cell = [&](const ParameterValue& v) { row.push_back(v.display); };
-    for (size_t i = 0; i < c.size(); ++i) {
-      cell(space.parameters[i].values[c[i]]);
-      for (const auto& tf : space.parameters[i].tied) cell(tf.values[c[i]]);
-    }
-    for (const auto& o : fb.objectives())
-      row.push_back(sig(r.metrics[static_cast<size_t>(o.metric)], 5));
-    t.add_row(row);
-  }
+  for (const auto& o : fb.objectives()) cols.push_back("designs.metrics." + std::string(metric_name(o.metric)));
+  const std::vector<std::string_view> names(cols.begin(), cols.end());
+  const Table t =
+      value_or_throw(record_table(*find_result_type("explore"), out.json, "designs", names));
   std::string infeasible;
   for (const auto& [k, n] : fb.infeasible())
     infeasible += fmt::format("{}{} {}", infeasible.empty() ? "" : ", ", k, n);
@@ -98,7 +100,9 @@ void print_front(const GlobalOptions& g, const api::FrontOutcome& out, const std
   std::printf("assumed: %s\n", api::kDesignAssumptions);
   std::printf("Pareto front: %zu design%s (%s)\n", front.size(), front.size() == 1 ? "" : "s",
               objs.c_str());
-  if (!front.empty()) std::fputs(t.to_text().c_str(), stdout);
+  if (front.empty()) return;
+  if (!units.empty()) std::printf("parameters in: %s\n", join(units).c_str());
+  std::fputs(t.to_text().c_str(), stdout);
 }
 
 // ---- explore ----------------------------------------------------------------------------------

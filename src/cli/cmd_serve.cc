@@ -7,12 +7,12 @@
 // builds the JSON; this file prints the answer.
 #include <algorithm>
 #include <cstdio>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "cli/command.h"
 #include "cli/progress_line.h"
@@ -21,6 +21,7 @@
 #include "xpusim/api/serve.h"
 #include "xpusim/base/text.h"
 #include "xpusim/perf/step_model.h"
+#include "xpusim/report/result_fields.h"
 #include "xpusim/report/table.h"
 #include "xpusim/serving/router.h"
 
@@ -34,6 +35,38 @@ struct ServeOptions : api::ServeRequest {
   std::string html;    // --html FILE
   bool quiet = false;  // --quiet: no progress line
 };
+
+// The keys of serve's JSON its terminal table leaves out: what the header line says (the
+// deployment, engine and workload), the configuration (precision, engine), the feasibility (the
+// INFEASIBLE line), and what is printed as prose below the table (uncertainty, assumptions,
+// mlperf notes) or is long text (system.description). JSON and CSV have them all.
+bool left_out_of_table(std::string_view key) {
+  constexpr std::string_view kKeys[] = {
+      "hardware", "model", "devices", "tp", "pp", "replicas", "workload.description",
+      "workload.arrivals", "feasible", "infeasible_reason", "infeasible_detail",
+      "system.description", "assumptions", "mlperf.notes"};
+  constexpr std::string_view kPrefixes[] = {"precision.", "engine.", "uncertainty."};
+  return std::find(std::begin(kKeys), std::end(kKeys), key) != std::end(kKeys) ||
+         std::any_of(std::begin(kPrefixes), std::end(kPrefixes),
+                     [&](std::string_view p) { return key.starts_with(p); });
+}
+
+// The terminal tables of a serve answer, drawn from its JSON and serve's field table
+// (report/result_fields.h): the field table of its figures (names are the JSON keys, dotted for
+// nested ones; units from their suffixes; numbers by the one significant-figure rule), then with
+// --mlperf server / interactive the rate search, one record per probe (record_table).
+std::string serve_tables_text(const json& j) {
+  std::vector<std::string> keys;
+  for (const std::string& k : flattened_field_names(j))
+    if (left_out_of_table(k)) keys.push_back(k);
+  const std::vector<std::string_view> leave_out(keys.begin(), keys.end());
+  std::string out = field_table(*find_result_type("serve"), j, leave_out).to_text();
+  const std::vector<std::string> lists = record_lists(j);
+  if (std::find(lists.begin(), lists.end(), "mlperf.probes") != lists.end())
+    out += "\nrate search of the MLPerf scenario (a probe per rate, in the order run)\n" +
+           value_or_throw(record_table(j, "mlperf.probes")).to_text();
+  return out;
+}
 
 void run_serve(const ServeOptions& o, const GlobalOptions& g) {
   api::ServeRequest request = o;
@@ -57,104 +90,35 @@ void run_serve(const ServeOptions& o, const GlobalOptions& g) {
     return;
   }
   const HardwareSpec& hw = out.hw;
-  const ModelSpec& model = out.model;
   const SystemConfig& config = out.config;
-  const EngineProfile& engine = config.engine;
   const SystemInfo& info = out.info;
   const api::ServeWorkload& w = out.workload;
-  const ServingResult* r = out.result ? &*out.result : nullptr;
-  const std::optional<Result<TokenEconomics>>& econ = out.economics;
-  const std::optional<MlperfResult>& mlperf_result = out.mlperf;
-  const bool feasible = info.feasibility.feasible();
-  const bool econ_ok = out.economics_ok();
   if (g.format == "csv") {  // one row; --csv-records names a list (e.g. the rate search's probes)
     print_tidy_csv(j, g);
     return;
   }
+  // Prose: what was simulated, the precision note, INFEASIBLE.
   std::printf("%s on %d x %s (tp %d, pp %d, %d replica%s), engine %s (runtime %s), %s, %s "
               "arrivals\n",
-              model.id.c_str(), config.devices, hw.id.c_str(), o.tp, o.pp, info.replicas,
-              info.replicas == 1 ? "" : "s", engine.id.c_str(), engine.runtime.c_str(),
-              w.description.c_str(), std::string(api::arrival_text(w.arrivals)).c_str());
+              out.model.id.c_str(), config.devices, hw.id.c_str(), o.tp, o.pp, info.replicas,
+              info.replicas == 1 ? "" : "s", config.engine.id.c_str(),
+              config.engine.runtime.c_str(), w.description.c_str(),
+              std::string(api::arrival_text(w.arrivals)).c_str());
   if (const auto note = precision_fallback_note(hw, config.precision))
     std::printf("note: %s\n", note->c_str());
-  if (!feasible) {
+  if (!info.feasibility.feasible()) {
     std::printf("INFEASIBLE: %s\n", info.feasibility.to_string().c_str());
     return;
   }
-  Table s({"metric", "value"});
-  s.add_row({"requests (completed / rejected)",
-             fmt::format("{} ({} / {})", r->counters.arrived, r->counters.completed,
-                         r->counters.rejected)});
-  if (r->counters.rejected > 0)
-    s.add_row({"rejected because",
-               fmt::format("{} longer than max_model_len, {} prompt over the token budget "
-                           "(chunked prefill off), {} larger than the KV cache",
-                           r->counters.rejected_too_long, r->counters.rejected_prompt_budget,
-                           r->counters.rejected_kv_capacity)});
-  if (r->counters.completed == 0) {
-    std::fputs(s.to_text().c_str(), stdout);
+  std::fputs(serve_tables_text(j).c_str(), stdout);
+  if (j.at("completed").get<long long>() == 0) {
     std::printf("no request completed: every request was rejected\n");
     return;
   }
-  s.add_row({"duration_s", fixed(r->duration.value(), 3)});
-  s.add_row({"output_tokens_per_s", fixed(r->output_tokens_per_s.value(), 1)});
-  s.add_row({"output_tokens_per_s_per_device",
-             fixed(r->output_tokens_per_s.value() / config.devices, 1)});
-  s.add_row({"total_tokens_per_s", fixed(r->total_tokens_per_s.value(), 1)});
-  s.add_row({"requests_per_s", fixed(r->requests_per_s.value(), 3)});
-  auto lat = [&](const char* name, const LatencySummary& l) {
-    s.add_row({fmt::format("{} mean / p50 / p90 / p99", name),
-               fmt::format("{} / {} / {} / {}", fixed(units::to_ms(l.mean), 2),
-                           fixed(units::to_ms(l.p50), 2), fixed(units::to_ms(l.p90), 2),
-                           fixed(units::to_ms(l.p99), 2))});
-  };
-  lat("ttft_ms", r->ttft);
-  lat("tpot_ms", r->tpot);
-  lat("itl_ms", r->itl);
-  lat("e2e_latency_ms", r->e2e);
-  s.add_row({"goodput_requests_per_s", fixed(r->goodput_requests_per_s.value(), 3)});
-  s.add_row({"kv_cache capacity_tokens (per replica)", std::to_string(info.kv_capacity_tokens)});
-  s.add_row({"kv_cache peak / mean utilization",
-             fmt::format("{:.1f}% / {:.1f}%", 100 * r->counters.peak_kv_utilization,
-                         100 * r->mean_kv_utilization)});
-  s.add_row({"preemptions", std::to_string(r->counters.preemptions)});
-  s.add_row({"mean_decode_batch", fixed(r->mean_decode_batch, 1)});
-  s.add_row({"mean_tokens_per_step", fixed(r->mean_tokens_per_step, 1)});
-  s.add_row({"steps", std::to_string(r->counters.steps)});
-  // The clock under the TDP of the steps with prefill work and of the decode-only steps.
-  for (const auto& [kind, c] : {std::pair{"prefill", r->prefill_clock}, std::pair{"decode", r->decode_clock}})
-    s.add_row({fmt::format("{}_sustained_clock_ghz", kind),
-               fixed(units::to_ghz(c.sustained_clock), 3) + (c.power_limited ? " (power-limited)" : "")});
-  if (econ_ok) {
-    s.add_row({"system (server class)", (*econ)->system.name});
-    s.add_row({"energy_per_output_token_j", sig((*econ)->energy_per_output_token.value(), 4)});
-    s.add_row({"average_power_w (per device)", fixed((*econ)->average_power.value(), 0)});
-    s.add_row({"usd_per_million_output_tokens",
-               fixed((*econ)->cost_per_million_output_tokens.value(), 4)});
-  } else {
-    s.add_row({"energy_per_output_token_j",
-               "- (" + j["economics_unavailable_reason"].get<std::string>() + ")"});
-  }
-  if (mlperf_result) {
-    const MlperfResult& m = *mlperf_result;
-    s.add_row({fmt::format("mlperf {} tokens_per_s", to_string(m.scenario)),
-               fixed(m.tokens_per_s.value(), 1)});
-    s.add_row({"mlperf samples_per_s", fixed(m.samples_per_s.value(), 3)});
-    if (m.scenario != MlperfScenario::kOffline) {
-      s.add_row({"mlperf max_qps", fixed(m.max_qps.value(), 3)});
-      s.add_row({"mlperf ttft_p99_ms / tpot_p99_ms",
-                 fmt::format("{} / {}", fixed(units::to_ms(m.ttft_p99), 1),
-                             fixed(units::to_ms(m.tpot_p99), 2))});
-      s.add_row({"mlperf binding", m.binding});
-    }
-    s.add_row({"mlperf valid", m.valid ? "yes" : "no"});
-  }
-  std::fputs(s.to_text().c_str(), stdout);
   std::fputs(uncertainty_note(j.at("uncertainty"), "serving").c_str(), stdout);
   for (const auto& a : w.assumptions) std::printf("assumed: %s\n", a.c_str());
-  if (mlperf_result)
-    for (const auto& n : mlperf_result->notes) std::printf("note: %s\n", n.c_str());
+  if (out.mlperf)
+    for (const auto& n : out.mlperf->notes) std::printf("note: %s\n", n.c_str());
 }
 
 }  // namespace

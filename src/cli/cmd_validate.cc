@@ -21,6 +21,7 @@
 #include "xpusim/api/validate.h"
 #include "xpusim/perf/calibration.h"
 #include "xpusim/perf/calibration_file.h"
+#include "xpusim/report/result_fields.h"
 #include "xpusim/report/table.h"
 #include "xpusim/validate/calibration_fit.h"
 #include "xpusim/validate/validator.h"
@@ -32,56 +33,73 @@ namespace {
 nlohmann::json stats_json(const ErrorStats& s) { return api::error_stats_json(s); }
 nlohmann::json report_json(const ValidationReport& rep) { return api::validation_json(rep); }
 
-Table stats_table(const std::string& what, const std::vector<ErrorStats>& stats) {
-  Table t({what, "rows", "mape_%", "mean_error_%", "max_abs_error_%"});
-  for (const auto& s : stats)
-    t.add_row({s.key, std::to_string(s.rows), fixed(s.mape, 1), fixed(s.mean_error_pct, 1),
-               fixed(s.max_abs_error_pct, 1)});
-  return t;
-}
-
-Table coverage_table(const std::vector<CoverageStats>& coverage) {
-  Table t({"class", "rows", "inside", "coverage_%", "p10_log_ratio", "p90_log_ratio"});
-  for (const auto& c : coverage)
-    t.add_row({c.scenario_class, std::to_string(c.rows), std::to_string(c.inside),
-               fixed(c.coverage_pct, 1), fixed(c.p10, 3), fixed(c.p90, 3)});
-  return t;
-}
-
-std::string report_text(const ValidationReport& rep) {
+// The terminal report of a validation, drawn from its JSON and validate's field table
+// (report/result_fields.h): a table per list of records (the predicted rows, the error statistics
+// by scenario, metric and hardware, the coverage of the error bands, the skipped rows by reason
+// and one by one; record_table, the names are the JSON keys), the field table of the summary's
+// own figures (overall error, counts), and a closing prose line. A list without records (no row
+// skipped) has no table. The rows' long text (detail, assumptions) is left out: JSON and CSV have
+// it.
+std::string validation_text(const nlohmann::ordered_json& j) {
+  const ResultType& type = *find_result_type("validate");
+  const std::vector<std::string> present = record_lists(j);
+  const auto has = [&](std::string_view list) {
+    return std::find(present.begin(), present.end(), list) != present.end();
+  };
+  struct Section {
+    std::string_view heading;  // prose above the table ("" for none)
+    std::string_view records;
+    std::vector<std::string_view> columns;
+  };
+  const auto stats = [](std::string_view heading, std::string_view records,
+                        std::vector<std::string_view> names) {
+    return Section{heading, records, std::move(names)};
+  };
+  const Section sections[] = {
+      {"", "rows",
+       {"rows.id", "rows.scenario", "rows.metric", "rows.hardware", "rows.model",
+        "rows.predicted", "rows.measured", "rows.unit", "rows.error_pct"}},
+      stats("MAPE by scenario", "summary.by_scenario",
+            {"summary.by_scenario.key", "summary.by_scenario.rows", "summary.by_scenario.mape_pct",
+             "summary.by_scenario.mean_error_pct", "summary.by_scenario.max_abs_error_pct"}),
+      stats("MAPE by metric", "summary.by_metric",
+            {"summary.by_metric.key", "summary.by_metric.rows", "summary.by_metric.mape_pct",
+             "summary.by_metric.mean_error_pct", "summary.by_metric.max_abs_error_pct"}),
+      stats("MAPE by hardware", "summary.by_hardware",
+            {"summary.by_hardware.key", "summary.by_hardware.rows", "summary.by_hardware.mape_pct",
+             "summary.by_hardware.mean_error_pct", "summary.by_hardware.max_abs_error_pct"}),
+      {"Coverage of the p10-p90 intervals (calibration error bands, leave-one-family-out)",
+       "summary.coverage",
+       {"summary.coverage.class", "summary.coverage.rows", "summary.coverage.inside",
+        "summary.coverage.coverage_pct", "summary.coverage.p10_log_ratio",
+        "summary.coverage.p90_log_ratio"}},
+      {"Skipped rows by reason", "summary.skip_reasons",
+       {"summary.skip_reasons.rows", "summary.skip_reasons.reason"}},
+      {"Skipped rows", "skipped", {"skipped.id", "skipped.line", "skipped.reason"}},
+  };
   std::string out;
-  Table rows({"id", "scenario", "metric", "hardware", "model", "predicted", "measured",
-              "error_%"});
-  for (const auto& r : rep.rows)
-    rows.add_row({r.id, r.scenario, std::string(metric_info(r.metric).name), r.hardware, r.model,
-                  sig(r.predicted), sig(r.measured), fixed(r.error_pct, 1)});
-  out += rows.to_text();
-  out += "\nMAPE by scenario\n" + stats_table("scenario", rep.by_scenario).to_text();
-  out += "\nMAPE by metric\n" + stats_table("scenario/metric", rep.by_metric).to_text();
-  out += "\nMAPE by hardware\n" + stats_table("hardware", rep.by_hardware).to_text();
-  out += "\nOverall\n" + stats_table("set", {rep.overall}).to_text();
-  out += "\nCoverage of the p10-p90 intervals (calibration error bands, leave-one-family-out)\n" +
-         coverage_table(rep.coverage).to_text();
-  out += "\nSkipped rows by reason\n";
-  Table reasons({"rows", "reason"});
-  for (const auto& [reason, n] : rep.skipped_by_reason) reasons.add_row({std::to_string(n), reason});
-  out += reasons.to_text();
-  out += "\nSkipped rows\n";
-  Table skipped({"id", "line", "reason"});
-  for (const auto& s : rep.skipped) skipped.add_row({s.id, std::to_string(s.line), s.reason});
-  out += skipped.to_text();
-  out += "\n" + std::to_string(rep.total_rows) + " rows in " + rep.file + ": " +
-         std::to_string(rep.rows.size()) + " simulated, " + std::to_string(rep.skipped.size()) +
-         " skipped; " +
-         (rep.rows.empty() ? std::string("no MAPE (nothing simulated)")
-                           : "MAPE " + fixed(rep.overall.mape, 1) + "%") +
+  for (const Section& s : sections) {
+    if (!has(s.records)) continue;
+    if (!out.empty()) out += "\n";
+    if (!s.heading.empty()) out += std::string(s.heading) + "\n";
+    out += value_or_throw(record_table(type, j, s.records, s.columns)).to_text();
+  }
+  // The summary's own fields; the skip counts by reason are the table above.
+  std::vector<std::string> by_reason;
+  for (const std::string& k : flattened_field_names(j))
+    if (k.starts_with("summary.skipped_by_reason.")) by_reason.push_back(k);
+  const std::vector<std::string_view> leave_out(by_reason.begin(), by_reason.end());
+  out += std::string(out.empty() ? "" : "\n") + "Summary\n" +
+         field_table(type, j, leave_out).to_text();
+  const auto& sum = j.at("summary");
+  const auto count = [&](const char* key) { return std::to_string(sum.at(key).get<long long>()); };
+  const auto& mape = sum.at("overall").at("mape_pct");
+  out += "\n" + count("total_rows") + " rows in " + sum.at("file").get<std::string>() + ": " +
+         count("simulated") + " simulated, " + count("skipped") + " skipped; " +
+         (sum.at("simulated").get<long long>() == 0 || !mape.is_number()
+              ? std::string("no MAPE (nothing simulated)")
+              : "MAPE " + format_number(mape.get<double>(), NumberKind::kMeasure) + "%") +
          "\n";
-  if (!rep.ignored_columns.empty())
-    out += "ignored columns outside the schema: " + [&] {
-      std::string s;
-      for (const auto& c : rep.ignored_columns) s += (s.empty() ? "" : ", ") + c;
-      return s;
-    }() + "\n";
   return out;
 }
 
@@ -148,16 +166,6 @@ PerfCalibration calibration_to_write(const FitResult& fit, const FitOptions& opt
     }
   }
   return out;
-}
-
-Table split_table(const std::string& first, const std::vector<HoldoutResult>& splits) {
-  Table t({first, "train_rows", "test_rows", "train_mape_%", "test_mape_start_%",
-           "test_mape_holdout_fit_%", "test_mape_full_fit_%"});
-  for (const auto& h : splits)
-    t.add_row({h.family, std::to_string(h.train_rows), std::to_string(h.test_rows),
-               fixed(h.train_mape, 1), fixed(h.test_mape_start, 1), fixed(h.test_mape_holdout, 1),
-               fixed(h.test_mape_full, 1)});
-  return t;
 }
 
 nlohmann::json split_json(const std::vector<HoldoutResult>& splits, const char* first) {
@@ -237,71 +245,83 @@ void run_calibrate(const std::string& file, int max_rounds, bool holdout, bool q
   };
   std::vector<ErrorStats> before = scenario_stats(start), after = scenario_stats(fit.fitted);
 
+  nlohmann::json params = nlohmann::json::array();
+  for (const auto& p : fit_parameters())
+    params.push_back({{"name", p.name}, {"start", p.get(start)}, {"fitted", p.get(fit.fitted)},
+                      {"min", p.lo}, {"max", p.hi}});
+  const nlohmann::json ho = split_json(holdouts, "held_out");
+  nlohmann::json sc = nlohmann::json::array();
+  for (size_t i = 0; i < after.size(); ++i) {
+    nlohmann::json e = stats_json(after[i]);
+    for (const auto& b : before)
+      if (b.key == after[i].key) e["mape_before_pct"] = b.mape;
+    sc.push_back(e);
+  }
+  auto keep = [&](const MeasuredRow& r) {
+    for (const auto& s : options.scenarios)
+      if (s == r.scenario) return true;
+    return false;
+  };
+  nlohmann::json out = {{"file", file},
+                        {"weighting", weighting},
+                        {"validation_after", report_json(v.run(fit.fitted, keep))},
+                        {"rows", fit.rows},
+                        {"evaluations", fit.evaluations},
+                        {"mape_before_pct", fit.objective_before},
+                        {"mape_after_pct", fit.objective_after},
+                        {"parameters", params},
+                        {"by_scenario", sc},
+                        {"leave_one_family_out", ho},
+                        {"fit_one_family", split_json(reverse, "fitted_on")}};
   if (global.format == "json" || global.format == "csv") {
-    nlohmann::json params = nlohmann::json::array();
-    for (const auto& p : fit_parameters())
-      params.push_back({{"name", p.name}, {"start", p.get(start)}, {"fitted", p.get(fit.fitted)},
-                        {"min", p.lo}, {"max", p.hi}});
-    const nlohmann::json ho = split_json(holdouts, "held_out");
-    nlohmann::json sc = nlohmann::json::array();
-    for (size_t i = 0; i < after.size(); ++i) {
-      nlohmann::json e = stats_json(after[i]);
-      for (const auto& b : before)
-        if (b.key == after[i].key) e["mape_before_pct"] = b.mape;
-      sc.push_back(e);
-    }
-    auto keep = [&](const MeasuredRow& r) {
-      for (const auto& s : options.scenarios)
-        if (s == r.scenario) return true;
-      return false;
-    };
-    nlohmann::json out = {{"file", file},
-                          {"weighting", weighting},
-                          {"validation_after", report_json(v.run(fit.fitted, keep))},
-                          {"rows", fit.rows},
-                          {"evaluations", fit.evaluations},
-                          {"mape_before_pct", fit.objective_before},
-                          {"mape_after_pct", fit.objective_after},
-                          {"parameters", params},
-                          {"by_scenario", sc},
-                          {"leave_one_family_out", ho},
-                          {"fit_one_family", split_json(reverse, "fitted_on")}};
     // CSV: a row per fitted constant, the fit's figures repeated (--csv-records names another)
     if (global.format == "csv") print_tidy_csv(nlohmann::ordered_json::parse(out.dump()), global, "parameters");
     else std::printf("%s\n", out.dump(2).c_str());
     return;
   }
-  std::string out;
-  out += "Fitted " + std::to_string(fit_parameters().size()) + " constants (global, and per runtime profile: NAME.x) on " +
+  // The terminal report: prose lines of the fit, the constants, then record tables of the JSON's
+  // by_scenario and hold-out splits by their keys (report/ record_table), numbers by the one rule.
+  const nlohmann::ordered_json doc = nlohmann::ordered_json::parse(out.dump());
+  const ResultType& type = *find_result_type("calibrate");
+  std::string text;
+  text += "Fitted " + std::to_string(fit_parameters().size()) + " constants (global, and per runtime profile: NAME.x) on " +
          std::to_string(fit.rows) + " rows of " + file + " (" +
          std::to_string(fit.evaluations) + " evaluations, coordinate descent)\n";
-  out += "Objective (" + weighting + " MAPE) before: " + fixed(fit.objective_before, 2) +
+  text += "Objective (" + weighting + " MAPE) before: " + fixed(fit.objective_before, 2) +
          "%   after: " + fixed(fit.objective_after, 2) + "%\n\n";
-  Table params({"constant", "start", "fitted", "range"});
+  // The constants by the JSON's parameters keys; a value keeps its unit (a time constant in us),
+  // which the JSON's unsuffixed start/fitted/min/max (seconds or a factor) cannot name.
+  Table constants({"parameters.name", "parameters.start", "parameters.fitted", "parameters.min",
+                    "parameters.max"});
   for (const auto& p : fit_parameters()) {
     PerfCalibration lo = start, hi = start;
     p.set(lo, p.lo);
     p.set(hi, p.hi);
-    params.add_row({p.name, param_value_text(p, start), param_value_text(p, fit.fitted),
-                    param_value_text(p, lo) + " .. " + param_value_text(p, hi)});
+    constants.add_row({p.name, param_value_text(p, start), param_value_text(p, fit.fitted),
+                       param_value_text(p, lo), param_value_text(p, hi)});
   }
-  out += params.to_text();
-  Table sc({"scenario", "rows", "mape_before_%", "mape_after_%", "mean_error_after_%"});
-  for (const auto& a : after) {
-    std::string b = "";
-    for (const auto& x : before)
-      if (x.key == a.key) b = fixed(x.mape, 1);
-    sc.add_row({a.key, std::to_string(a.rows), b, fixed(a.mape, 1), fixed(a.mean_error_pct, 1)});
-  }
-  out += "\nMAPE by scenario\n" + sc.to_text();
+  text += constants.to_text();
+  const std::vector<std::string_view> scenario_columns = {
+      "by_scenario.key", "by_scenario.rows", "by_scenario.mape_before_pct", "by_scenario.mape_pct",
+      "by_scenario.mean_error_pct"};
+  text += "\nMAPE by scenario\n" +
+          value_or_throw(record_table(type, doc, "by_scenario", scenario_columns)).to_text();
+  const auto split = [&](const std::string& list, const std::string& first) {
+    std::vector<std::string> names = {list + "." + first};
+    for (const char* k : {"train_rows", "test_rows", "train_mape_pct", "test_mape_start_pct",
+                          "test_mape_holdout_fit_pct", "test_mape_full_fit_pct"})
+      names.push_back(list + "." + k);
+    const std::vector<std::string_view> columns(names.begin(), names.end());
+    return value_or_throw(record_table(type, doc, list, columns)).to_text();
+  };
   if (holdout)
-    out += "\nLeave one hardware family out (fit on the others, test on it)\n" +
-           split_table("held_out_family", holdouts).to_text();
+    text += "\nLeave one hardware family out (fit on the others, test on it)\n" +
+            split("leave_one_family_out", "held_out");
   if (outputs.reverse)
-    out += "\nFit on one hardware family, test on the others\n" +
-           split_table("fitted_on_family", reverse).to_text();
-  if (!outputs.out_file.empty()) out += "\nwrote " + outputs.out_file + "\n";
-  std::printf("%s", out.c_str());
+    text += "\nFit on one hardware family, test on the others\n" +
+            split("fit_one_family", "fitted_on");
+  if (!outputs.out_file.empty()) text += "\nwrote " + outputs.out_file + "\n";
+  std::printf("%s", text.c_str());
 }
 
 }  // namespace
@@ -336,7 +356,7 @@ void add_validate_commands(CLI::App& app, GlobalOptions& global) {
     if (global.format == "json") std::printf("%s\n", out.json.dump(2).c_str());
     // a row per predicted row (--csv-records skipped: per skipped row), the summary repeated
     else if (global.format == "csv") print_tidy_csv(out.json, global, "rows");
-    else std::printf("%s", report_text(out.report).c_str());
+    else std::printf("%s", validation_text(out.json).c_str());
   });
 
   auto* calibrate = app.add_subcommand(

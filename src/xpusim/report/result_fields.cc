@@ -17,11 +17,16 @@ using Json = nlohmann::ordered_json;
 
 // Longest suffixes first: `_per_s` before `_s`, `_mm2` before `_mm`.
 constexpr UnitSuffix kSuffixes[] = {
+    {"_usd_per_million_output_tokens", "USD per million output tokens", "cost per token",
+     NumberKind::kMeasure},
     {"_tokens_per_s_per_device", "tokens/s per device", "throughput", NumberKind::kMeasure},
+    {"_bytes_per_token_per_device", "B per token per device", "memory per token",
+     NumberKind::kCount},
     {"_usd_per_kwh", "USD/kWh", "electricity price", NumberKind::kMeasure},
     {"_eflops_per_year", "EFLOP/s per year", "compute added per year", NumberKind::kMeasure},
     {"_tokens_per_s", "tokens/s", "throughput", NumberKind::kMeasure},
     {"_requests_per_s", "requests/s", "request rate", NumberKind::kMeasure},
+    {"_samples_per_s", "samples/s", "sample rate", NumberKind::kMeasure},
     {"_wafers_per_year", "wafers/year", "wafer starts", NumberKind::kMeasure},
     {"_per_device_hour_usd", "USD/device-hour", "cost rate", NumberKind::kMeasure},
     {"_per_cm2", "1/cm2", "areal density", NumberKind::kMeasure},
@@ -31,6 +36,9 @@ constexpr UnitSuffix kSuffixes[] = {
     {"_per_s", "1/s", "rate", NumberKind::kMeasure},
     {"_bytes", "B", "memory size or traffic", NumberKind::kCount},
     {"_tflops", "TFLOP/s", "compute rate", NumberKind::kMeasure},
+    {"_flop", "FLOP", "work", NumberKind::kMeasure},
+    {"_ghz", "GHz", "clock frequency", NumberKind::kMeasure},
+    {"_qps", "queries/s", "request rate", NumberKind::kMeasure},
     {"_years", "years", "time", NumberKind::kMeasure},
     {"_mm2", "mm2", "area", NumberKind::kMeasure},
     {"_kwh", "kWh", "energy", NumberKind::kMeasure},
@@ -205,9 +213,12 @@ void field_names(const Json& obj, const std::string& prefix, std::vector<std::st
 std::span<const UnitSuffix> unit_suffixes() { return kSuffixes; }
 
 std::optional<UnitSuffix> unit_of_key(std::string_view key) {
+  // A name ending in a suffix (`ttft_ms`), or that is a suffix's unit word alone (`tflops`,
+  // `requests_per_s`: `_tflops`, `_requests_per_s` without the underscore).
   const std::string_view name = last_part(key);
   for (const UnitSuffix& s : kSuffixes)
-    if (name.size() > s.suffix.size() && name.ends_with(s.suffix)) return s;
+    if ((name.size() > s.suffix.size() && name.ends_with(s.suffix)) || name == s.suffix.substr(1))
+      return s;
   return std::nullopt;
 }
 
@@ -387,6 +398,27 @@ Result<Table> record_table(const Json& doc, std::string_view records,
   };
   Table t(pick(header));
   for (const auto& row : tidy->rows()) t.add_row(pick(row));
+  return t;
+}
+
+Result<Table> record_table(const ResultType& type, const Json& doc, std::string_view records,
+                           std::span<const std::string_view> columns) {
+  Result<Table> tidy = tidy_table(doc, records);
+  if (!tidy) return tidy;
+  const std::vector<std::string>& header = tidy->header();
+  std::vector<std::optional<size_t>> at;  // the tidy column of each name, if any record has it
+  for (std::string_view name : columns) {
+    XPUSIM_CHECK(find_field(type, name) != nullptr, std::string(name).c_str());
+    const auto it = std::find(header.begin(), header.end(), name);
+    if (it == header.end()) at.emplace_back();
+    else at.emplace_back(static_cast<size_t>(it - header.begin()));
+  }
+  Table t(std::vector<std::string>(columns.begin(), columns.end()));
+  for (const auto& row : tidy->rows()) {
+    std::vector<std::string> out;
+    for (const auto& i : at) out.push_back(i && *i < row.size() ? row[*i] : "");
+    t.add_row(std::move(out));
+  }
   return t;
 }
 

@@ -48,8 +48,9 @@ struct UnitSuffix {
 
 // Every suffix, longest first (the first that ends a key is its unit).
 std::span<const UnitSuffix> unit_suffixes();
-// The unit of a key (its last dotted part) by suffix; nullopt when the key names no unit (a
-// count such as `batch`, a ratio such as `utilization`, or text).
+// The unit of a key (its last dotted part) by suffix, or by being a suffix's unit word alone
+// (`tflops`, `requests_per_s`); nullopt when the key names no unit (a count such as `batch`, a
+// ratio such as `utilization`, or text).
 std::optional<UnitSuffix> unit_of_key(std::string_view key);
 // The unit of a field: of the nearest dotted part of its name that names one
 // (`uncertainty.latency_ms.p10` is in ms); the terminal tables and `describe result` show it.
@@ -125,6 +126,14 @@ Table field_table_of(const ResultType& type, const nlohmann::ordered_json& doc,
 // record each row is under). An unknown path is the error tidy_table gives.
 Result<Table> record_table(const nlohmann::ordered_json& doc, std::string_view records,
                            std::span<const std::string_view> parent_columns = {});
+
+// The terminal table of the records at `records` with only `columns`, in that order: a readable
+// subset of record_table's columns (a record's long text left out). Each name is a dotted key of
+// the records or of their parents (`rows.id`, `summary.by_scenario.mape_pct`) and must be a field
+// of `type` (XPUSIM_CHECK: a bug otherwise); a column no record has is empty. An unknown path is
+// the error tidy_table gives.
+Result<Table> record_table(const ResultType& type, const nlohmann::ordered_json& doc,
+                           std::string_view records, std::span<const std::string_view> columns);
 
 // What a field's values are, for `describe result`: "number", "integer", "bool" or "text" as
 // declared; a kAuto field with a unit (unit_of_field) is a "number" ("integer" for a count unit such as

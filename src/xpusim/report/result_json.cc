@@ -92,7 +92,7 @@ bool ResultJson::fits(const ResultField& field, const Json& value) {
   return scalar(value) || (value.is_array() && std::all_of(value.begin(), value.end(), scalar));
 }
 
-void ResultJson::check(const std::string& name, Json& value) const {
+void ResultJson::check_and_normalise(const std::string& name, Json& value) const {
   const ResultField* field = find_field(*type_, name);
   // A declared nested object: null, or an object whose keys are checked one by one below.
   const bool object = field && field->name == name && field->type == FieldType::kObject;
@@ -113,12 +113,13 @@ void ResultJson::check(const std::string& name, Json& value) const {
   }
   // A nested object or a list of records given whole: each key inside, by its dotted path.
   if (value.is_object()) {
-    for (auto it = value.begin(); it != value.end(); ++it) check(name + "." + it.key(), *it);
+    for (auto it = value.begin(); it != value.end(); ++it)
+      check_and_normalise(name + "." + it.key(), *it);
     return;
   }
   if (value.is_array() && std::all_of(value.begin(), value.end(),
                                       [](const Json& e) { return e.is_object(); })) {
-    for (Json& e : value) check(name, e);
+    for (Json& e : value) check_and_normalise(name, e);
     return;
   }
   if (!field)
@@ -128,7 +129,7 @@ void ResultJson::check(const std::string& name, Json& value) const {
 }
 
 ResultJson& ResultJson::set(std::string_view key, Json value) {
-  check(prefix_ + std::string(key), value);
+  check_and_normalise(prefix_ + std::string(key), value);
   const auto it = std::find_if(values_.begin(), values_.end(),
                                [&](const auto& kv) { return kv.first == key; });
   if (it != values_.end()) it->second = std::move(value);

@@ -43,9 +43,9 @@ class ResultJson {
 
  private:
   // Fails (XPUSIM_CHECK) unless `value` may be at `name`: a field's value, or an object or list
-  // of records whose every key is declared and fits. Turns the whole numbers of integer and
-  // count fields in it into JSON integers.
-  void check(const std::string& name, Json& value) const;
+  // of records whose every key is declared and fits; and normalises `value` in place: the whole
+  // numbers of integer and count fields in it become JSON integers.
+  void check_and_normalise(const std::string& name, Json& value) const;
 
   const ResultType* type_ = nullptr;
   std::string prefix_;  // the record's path and ".", or ""

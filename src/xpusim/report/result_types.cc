@@ -653,6 +653,44 @@ const Fields kSearchTop = {
     {"assumptions", "what the search assumes, as text", false, FieldType::kText},
 };
 
+// calibrate (cli/cmd_validate.cc run_calibrate): the fit of the global calibration constants on a
+// measured-data file. Its document is built with sorted keys, so each record's fields are declared
+// in that order. A constant's start and fitted values are in its own unit (a time constant in
+// seconds, a factor dimensionless): the keys carry no suffix.
+const Fields kCalibrateConstant = {
+    {"fitted", "the constant's fitted value (seconds for a time constant)", false,
+     FieldType::kNumber},
+    {"max", "upper end of the fit's range", false, FieldType::kNumber},
+    {"min", "lower end of the fit's range", false, FieldType::kNumber},
+    {"name", "the constant (global, or NAME.x per runtime profile)", false, FieldType::kText},
+    {"start", "its value before the fit (the shipped calibration)", false, FieldType::kNumber},
+};
+
+// The error statistics of a scenario after the fit, with the MAPE before it.
+const Fields kCalibrateScenario = {
+    {"key", "the scenario", false, FieldType::kText},
+    {"mape_before_pct", "mean |error| of the scenario before the fit"},
+    {"mape_pct", "mean |error| of the scenario after the fit"},
+    {"max_abs_error_pct", "largest |error| after the fit"},
+    {"mean_error_pct", "mean signed error after the fit (bias: > 0 means predictions too high)"},
+    {"rows", "rows of the scenario", false, FieldType::kInteger},
+};
+
+// A hold-out split (--holdout: fit without one hardware family, test on it; --reverse: fit on one
+// family, test on the others). `first` names the family.
+Fields calibrate_split(const char* first, const char* meaning) {
+  return {
+      {first, meaning, false, FieldType::kText},
+      {"test_mape_full_fit_pct", "MAPE of the test rows under the constants fitted on every row"},
+      {"test_mape_holdout_fit_pct", "MAPE of the test rows under the constants fitted on the "
+                                    "training rows"},
+      {"test_mape_start_pct", "MAPE of the test rows before any fit"},
+      {"test_rows", "rows tested", false, FieldType::kInteger},
+      {"train_mape_pct", "MAPE of the training rows after their fit"},
+      {"train_rows", "rows fitted on", false, FieldType::kInteger},
+  };
+}
+
 Fields optional(Fields f) {
   for (ResultField& x : f) x.optional = true;
   return f;
@@ -735,6 +773,34 @@ std::vector<ResultType> build_types() {
                "front; its metrics are the search's metric table, the columns of its database)",
                concat({under("designs", concat({kDesign, under("metrics", metric_fields())})),
                        kSearchTop})});
+  const Fields validate_doc =
+      concat({under("rows", kValidateRow), under("skipped", kValidateSkipped),
+              under("summary", concat({under("by_hardware", kErrorStats),
+                                       under("by_metric", kErrorStats),
+                                       under("by_scenario", kErrorStats),
+                                       under("coverage", kCoverage)})),
+              under("summary", kValidateFile), under("summary.overall", kErrorStats),
+              under("summary", kValidateCounts)});
+  t.push_back({"calibrate", "calibrate",
+               "the fit of the calibration constants on measured rows: the objective before and "
+               "after, the constants, MAPE by scenario, the hold-out splits and the validation "
+               "under the fitted constants (parameters, by_scenario, leave_one_family_out, "
+               "fit_one_family: one record each; validation_after: validate's document)",
+               concat({under("by_scenario", kCalibrateScenario),
+                       {{"evaluations", "evaluations of the objective", false,
+                         FieldType::kInteger},
+                        {"file", "the measured-data file", false, FieldType::kText}},
+                       under("fit_one_family",
+                             optional(calibrate_split("fitted_on", "the family fitted on"))),
+                       under("leave_one_family_out",
+                             optional(calibrate_split("held_out", "the family held out"))),
+                       {{"mape_after_pct", "the objective (weighted MAPE) after the fit"},
+                        {"mape_before_pct", "the objective before the fit"}},
+                       under("parameters", kCalibrateConstant),
+                       {{"rows", "rows fitted on", false, FieldType::kInteger}},
+                       under("validation_after", validate_doc),
+                       {{"weighting", "per-row or per-scenario weighting of the objective", false,
+                         FieldType::kText}}})});
   return t;
 }
 

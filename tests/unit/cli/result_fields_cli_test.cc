@@ -61,6 +61,9 @@ const Case kCases[] = {
     {"validate",
      {"validate {test_data}/validation/fixture.csv",
       "validate {test_data}/validation/fixture.csv --scenarios gemm"}},
+    {"calibrate",
+     {"calibrate {test_data}/validation/fixture.csv --max-rounds 1 --fit-one-family --quiet",
+      "calibrate {test_data}/validation/fixture.csv --max-rounds 1 --no-holdout --quiet"}},
     {"explore", {"explore {space} --db {db}", "pareto --db {db} --objectives tokens_per_s_per_w:max",
                  "explore {space} --strategy random --max-evals 3 --seed 1"}},
 };

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <limits>
 #include <set>
+#include <string_view>
 
 namespace xpusim {
 namespace {
@@ -49,6 +50,67 @@ TEST(UnitSuffixes, NameTheUnitOfAKey) {
   EXPECT_EQ(unit_of_key("die_width_mm")->unit, "mm");
   EXPECT_FALSE(unit_of_key("batch"));
   EXPECT_FALSE(unit_of_key("_ms"));  // a suffix alone is no key
+  EXPECT_EQ(unit_of_key("prefill.sustained_clock_ghz")->unit, "GHz");
+  EXPECT_EQ(unit_of_key("mlperf.max_qps")->unit, "queries/s");
+  // A key that is a suffix's unit word alone: not `_per_s` (1/s) but requests/s.
+  EXPECT_EQ(unit_of_key("requests_per_s")->unit, "requests/s");
+  EXPECT_EQ(unit_of_key("mlperf.tokens_per_s")->unit, "tokens/s");
+  EXPECT_EQ(unit_of_key("mlperf.samples_per_s")->unit, "samples/s");
+  EXPECT_EQ(unit_of_key("tflops")->unit, "TFLOP/s");
+  EXPECT_EQ(unit_of_key("usd_per_million_output_tokens")->unit, "USD per million output tokens");
+  EXPECT_EQ(unit_of_key("kv_cache.bytes_per_token_per_device")->kind, NumberKind::kCount);
+  EXPECT_FALSE(unit_of_key("kv_cache.capacity_tokens"));  // a count of tokens
+}
+
+// Every suffix is reachable: none is shadowed by a shorter one listed before it.
+TEST(UnitSuffixes, ALongerSuffixComesBeforeEveryShorterOneItEndsIn) {
+  const auto all = unit_suffixes();
+  for (size_t i = 0; i < all.size(); ++i)
+    for (size_t j = i + 1; j < all.size(); ++j)
+      EXPECT_FALSE(all[j].suffix.ends_with(all[i].suffix))
+          << all[j].suffix << " is shadowed by " << all[i].suffix;
+}
+
+// Every number a declared result type holds has its unit named by the unit table -- or its name
+// ends in a word for a count of things or a ratio (no unit), or it is one of the few keys named
+// without a unit (contract names; their unit is in their meaning or in a `unit` field beside
+// them). A key added with a unit the table does not know (`_ghz` before it was added) fails.
+TEST(UnitSuffixes, EveryNumericFieldOfEveryResultTypeHasAKnownUnitOrNone) {
+  const std::set<std::string_view> count_or_ratio_words = {
+      // counts of things
+      "batch", "budget", "cache", "capacity", "classic", "completed", "concurrency", "constraints",
+      "count", "devices", "die", "dies", "ep", "evaluated", "evaluations", "fabs", "feasible", "formula",
+      "inside", "k", "len", "m", "n", "pp", "preemptions", "rejected", "replicas", "requests",
+      "rows", "shot", "shots", "simulated", "size", "skipped", "step", "steps", "tiles",
+      "tokens", "tp", "volume", "wafer", "waves",
+      // ordinals and seeds
+      "index", "line", "rank", "seed",
+      // ratios
+      "factor", "fraction", "margin", "pue", "ratio", "share", "utilization", "yield"};
+  const std::set<std::string_view> named_without_unit = {
+      "workload.rate",           // requests/s (serve's contract name)
+      "mlperf.probes.rate",      // requests/s
+      "years_to_build",          // years (fab's contract name)
+      "rows.measured",           // in the row's `unit`
+      "rows.predicted",          // in the row's `unit`
+      "validation_after.rows.measured", "validation_after.rows.predicted",  // calibrate
+      "system.params.value",     // in params.unit
+      "economics.system.params.value", "assumptions.value",  // in the record's `unit`
+      // calibrate's constants: seconds for a time constant, a factor otherwise (the terminal
+      // table writes each with its unit)
+      "parameters.start", "parameters.fitted", "parameters.min", "parameters.max"};
+  for (const ResultType& type : result_types())
+    for (const ResultField& f : type.fields) {
+      const std::string_view t = field_type_name(f);
+      if (t != "number" && t != "integer") continue;
+      if (!f.key_meaning.empty()) continue;  // a map: its keys are data, its values counts
+      if (unit_of_field(f.name) || named_without_unit.count(f.name)) continue;
+      const std::string_view name = f.name.substr(f.name.rfind('.') + 1);
+      const std::string_view word = name.substr(name.rfind('_') + 1);
+      EXPECT_TRUE(count_or_ratio_words.count(word))
+          << type.name << ": " << f.name << " is a number whose unit the unit table does not "
+          << "know (add its suffix to report/result_fields.cc) nor a count or ratio";
+    }
 }
 
 Json sample() {
@@ -147,7 +209,7 @@ TEST(ResultTypes, EveryFieldHasATypeName) {
   // A band's percentile is in its metric's unit, the nearest dotted part with one.
   ASSERT_TRUE(unit_of_field("uncertainty.latency_ms.p10"));
   EXPECT_EQ(unit_of_field("uncertainty.latency_ms.p10")->unit, "ms");
-  EXPECT_FALSE(unit_of_field("uncertainty.tflops.p10"));
+  EXPECT_EQ(unit_of_field("uncertainty.tflops.p10")->unit, "TFLOP/s");  // `tflops` is a unit
   EXPECT_EQ(field_type_name(*find_field(gemm, "uncertainty.latency_ms.p10")), "number");
   EXPECT_EQ(field_type_name(*find_field(gemm, "uncertainty.latency_ms")), "object");  // or null
   // Every field declares its type but the values of a design's parameters: an integer, number,
@@ -225,6 +287,42 @@ TEST(FieldTableDeathTest, AChosenKeyThatIsNoFieldIsABug) {
   ASSERT_NE(run, nullptr);
   const std::string_view keys[] = {"weights_gb_per_device"};
   EXPECT_DEATH((void)field_table_of(*run, Json{{"ttft_ms", 1.0}}, keys), "weights_gb_per_device");
+}
+
+}  // namespace
+}  // namespace xpusim
+
+namespace xpusim {
+namespace {
+
+// A readable subset of a list's records: the named columns, in that order; a column no record
+// has is empty; a name that is not a field of the type is a bug.
+TEST(RecordTable, TheNamedColumnsOfTheRecordsInTheirOrder) {
+  const ResultType* validate = find_result_type("validate");
+  ASSERT_NE(validate, nullptr);
+  const Json doc = Json::parse(R"({"rows": [
+      {"detail": "long text", "error_pct": -4.06, "id": "A", "measured": 15.0, "unit": "ms"},
+      {"detail": "more", "error_pct": 12.5, "id": "B", "measured": 1500.0, "unit": "ms"}],
+    "skipped": [], "summary": {"total_rows": 2}})");
+  const std::string_view columns[] = {"rows.id", "rows.measured", "rows.unit", "rows.error_pct",
+                                      "rows.metric"};
+  auto t = record_table(*validate, doc, "rows", columns);
+  ASSERT_TRUE(t) << t.error().front().message;
+  EXPECT_EQ(t->header(), (std::vector<std::string>{"rows.id", "rows.measured", "rows.unit",
+                                                   "rows.error_pct", "rows.metric"}));
+  const std::vector<std::vector<std::string>> want = {{"A", "15.00", "ms", "-4.060", ""},
+                                                      {"B", "1500", "ms", "12.50", ""}};
+  EXPECT_EQ(t->rows(), want);
+  EXPECT_FALSE(record_table(*validate, doc, "skipped", columns));  // empty: no list of records
+}
+
+TEST(RecordTableDeathTest, AColumnThatIsNoFieldIsABug) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  const ResultType* validate = find_result_type("validate");
+  ASSERT_NE(validate, nullptr);
+  const Json doc = Json::parse(R"({"rows": [{"id": "A"}]})");
+  const std::string_view columns[] = {"rows.idd"};
+  EXPECT_DEATH((void)record_table(*validate, doc, "rows", columns), "rows.idd");
 }
 
 }  // namespace
