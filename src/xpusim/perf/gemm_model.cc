@@ -112,6 +112,7 @@ GemmResult detail::predict_gemm_unchecked(const HardwareSpec& hw, const GemmShap
   // and not executed natively: int8/int4/fp8 weights with 16-bit activations).
   const bool weight_only = bytes_per_element(ops.b) < bytes_per_element(exec) &&
                            bytes_per_element(ops.a) >= bytes_per_element(exec);
+  const bool chained = c.execution == Execution::kStaticallyScheduled;
   const double dequant_rate =
       weight_only ? std::max(1.0, d(units) * c.vector.fp32_flop_per_cycle_per_unit / 2.0 * clock *
                                       cal.vector_efficiency)
@@ -222,9 +223,14 @@ GemmResult detail::predict_gemm_unchecked(const HardwareSpec& hw, const GemmShap
         cand.matrix_time = Seconds(d(cand.waves) * tile_macs / unit_rate);
         if (dequant_rate > 0) {
           // Weight-only quantisation: every M-tile converts the B panel it loads on the SIMD
-          // lanes before the MMAs (serial with them in the same warps).
-          const double conv = d(ceil_div(M, tm)) * d(N) * d(K) * d(B) * cal.dequant_ops_per_weight;
-          cand.matrix_time += Seconds(conv / dequant_rate);
+          // lanes before the MMAs -- serial with them in the same warps on a dynamically
+          // scheduled chip; on a statically scheduled one the vector units are a separate
+          // functional unit the compiler chains into the matrix engine's weight stream (Groq TSP:
+          // MEM -> VXM -> MXM over the streams, all slices busy in the same cycles, Abts et al.
+          // ISCA 2020 sec. 2-3, recalled), so conversion and MMAs overlap.
+          const Seconds conv(d(ceil_div(M, tm)) * d(N) * d(K) * d(B) * cal.dequant_ops_per_weight /
+                             dequant_rate);
+          cand.matrix_time = chained ? max(cand.matrix_time, conv) : cand.matrix_time + conv;
         }
         // L2 -> unit traffic: each output tile reads its A row-panel and B column-panel once;
         // split-K adds the fp32 partial sums written and read back.

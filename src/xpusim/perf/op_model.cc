@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "xpusim/base/check.h"
 #include "xpusim/config/hardware_schema.h"
@@ -124,22 +125,54 @@ OpResult vector_op(const HardwareSpec& hw, const Op& op, const PerfCalibration& 
 
 }  // namespace
 
-OpResult predict_op(const HardwareSpec& hw, const Op& op, const PerfCalibration& cal) {
+bool weight_stationary(const HardwareSpec& hw) {
+  return hw.memory.dram.type == "sram_only" && backing_store(hw).level == "l1";
+}
+
+int weight_region_units(const HardwareSpec& hw, Bytes op_weights, Bytes resident_weights) {
+  const int units = std::max(1, hw.compute.units);
+  if (!(resident_weights.value() > 0) || !(op_weights.value() > 0)) return units;
+  const double share = std::min(1.0, op_weights.value() / resident_weights.value());
+  return static_cast<int>(std::clamp(std::floor(static_cast<double>(units) * share), 1.0,
+                                     static_cast<double>(units)));
+}
+
+OpResult predict_op(const HardwareSpec& hw, const Op& op, const PerfCalibration& cal,
+                    const WeightPlacement& placement) {
   switch (op.kind) {
     case OpKind::kGemm:
     case OpKind::kRouter: {
       const GemmOperands operands{op.math_precision, op.weight_precision};
+      // Weight-stationary designs: the GEMM runs on the region holding its weights, with that
+      // region's share of the per-unit memory bandwidth (backing_store scales with the units).
+      // Copied only then (a HardwareSpec carries strings).
+      std::optional<HardwareSpec> region;
+      const bool placed = placement.resident.value() > 0 && op.weight_bytes.value() > 0 &&
+                          weight_stationary(hw);
+      if (placed) {
+        const int units = weight_region_units(hw, op.weight_bytes, placement.resident);
+        if (units < hw.compute.units) {
+          region.emplace(hw);
+          region->compute.units = units;
+        }
+      }
+      const HardwareSpec& on = region ? *region : hw;
       GemmResult g;
       if (op.grouped) {
         // Copied only here: PerfCalibration carries the runtime profiles (strings, a vector).
         PerfCalibration c = cal;
         c.matrix_efficiency *= std::min(1.0, cal.expert_gemm_efficiency * cal.runtime_expert_factor);
-        g = detail::predict_gemm_unchecked(hw, op.gemm, operands, c);
+        g = detail::predict_gemm_unchecked(on, op.gemm, operands, c);
       } else {
-        g = detail::predict_gemm_unchecked(hw, op.gemm, operands, cal);
+        g = detail::predict_gemm_unchecked(on, op.gemm, operands, cal);
       }
       OpResult r;
       r.time = g.time;
+      if (placed) {  // the rows pipelined through the step's regions (op_model.h)
+        const double rows = static_cast<double>(std::max<int64_t>(1, op.gemm.m));
+        const double regions = std::max(1.0, placement.regions);
+        r.time = g.time * ((1.0 + (rows - 1.0) / regions) / rows);
+      }
       r.flop = op.flop;
       r.bytes = g.bytes;
       r.bound = g.bound;

@@ -44,9 +44,11 @@ OpWork work_of(const OpResult& r, const Op& op) {
 }
 
 // Adds `n` executions of `op` to `w` (and to the breakdown when given).
-void accumulate(const HardwareSpec& hw, const Op& op, const PerfCalibration& cal, double n,
-                const std::string& layer, OpWork& w, PhaseBreakdown* out) {
-  const OpResult r = predict_op(hw, op, cal);
+// `placement`: where a weight-stationary device holds its weights (op_model.h).
+void accumulate(const HardwareSpec& hw, const Op& op, const PerfCalibration& cal,
+                const WeightPlacement& placement, double n, const std::string& layer, OpWork& w,
+                PhaseBreakdown* out) {
+  const OpResult r = predict_op(hw, op, cal, placement);
   w += work_of(r, op).times(n);
   if (!out) return;
   OpBreakdown b;
@@ -202,6 +204,26 @@ DeviceModel::DeviceModel(const HardwareSpec& hw, const ModelSpec& model,
     for (const Op& op : lg.ops) note(op);
   for (const Op& op : g.other_ops) note(op);
   stages_ = pipeline_stages(model_, plan_.pp);
+  // Weight-stationary designs place the device's weights over its units (op_model.h).
+  if (weight_stationary(hw_)) {
+    const Result<Bytes> resident = weight_bytes_per_device(model_, plan_, executed_);
+    XPUSIM_CHECK(resident.has_value(), "a checked plan's weights per device are defined");
+    placement_.resident = *resident;
+    // One region per weight GEMM a token passes on the device (the most loaded stage).
+    const StageLayers most = largest_stage(model_, plan_.pp);
+    double regions = 0;
+    auto weight_gemm = [](const Op& op) {
+      return (op.kind == OpKind::kGemm || op.kind == OpKind::kRouter) &&
+             op.weight_bytes.value() > 0 &&
+             (op.scaling == OpScaling::kTokens || op.scaling == OpScaling::kSampledRows);
+    };
+    for (const LayerGroup& lg : g.layers)
+      for (const Op& op : lg.ops)
+        if (weight_gemm(op)) regions += (kind_index(lg) == 1 ? most.moe : most.dense) * op.count;
+    for (const Op& op : g.other_ops)
+      if (weight_gemm(op)) regions += op.count;
+    placement_.regions = std::max(1.0, regions);
+  }
   for (const StageLayers& st : stages_) {
     all_layers_.dense += st.dense;
     all_layers_.moe += st.moe;
@@ -216,9 +238,9 @@ DeviceModel::Parts DeviceModel::evaluate_class(OpScaling scaling, int64_t count)
   Parts t;
   for (const LayerGroup& lg : g.layers)
     for (const Op& op : lg.ops)
-      if (op.scaling == scaling) accumulate(hw_, op, cal_, op.count, "", t.layer[kind_index(lg)], nullptr);
+      if (op.scaling == scaling) accumulate(hw_, op, cal_, placement_, op.count, "", t.layer[kind_index(lg)], nullptr);
   for (const Op& op : g.other_ops)
-    if (op.scaling == scaling) accumulate(hw_, op, cal_, op.count, "", t.other, nullptr);
+    if (op.scaling == scaling) accumulate(hw_, op, cal_, placement_, op.count, "", t.other, nullptr);
   return t;
 }
 
@@ -243,7 +265,7 @@ DeviceModel::Parts DeviceModel::attention(const StepShape& shape, bool decode) c
   const Result<Op> op = build_attention(model_, plan_, executed_, shape, decode);
   XPUSIM_CHECK(op.has_value(), "the attention of a checked step builds");
   Parts t;
-  accumulate(hw_, *op, cal_, op->count, "", t.layer[0], nullptr);
+  accumulate(hw_, *op, cal_, placement_, op->count, "", t.layer[0], nullptr);
   t.layer[1] = t.layer[0];
   return t;
 }
@@ -275,17 +297,17 @@ Result<StepTime> DeviceModel::evaluate(const StepShape& shape, PhaseBreakdown* b
   const OpGraph& g = *built;
   Parts t;
   for (const LayerGroup& lg : g.layers)
-    for (const Op& op : lg.ops) accumulate(hw_, op, cal_, op.count, "", t.layer[kind_index(lg)], nullptr);
-  for (const Op& op : g.other_ops) accumulate(hw_, op, cal_, op.count, "", t.other, nullptr);
+    for (const Op& op : lg.ops) accumulate(hw_, op, cal_, placement_, op.count, "", t.layer[kind_index(lg)], nullptr);
+  for (const Op& op : g.other_ops) accumulate(hw_, op, cal_, placement_, op.count, "", t.other, nullptr);
   if (breakdown) {  // the ops of the slowest stage, then the others
     const StageLayers& st = slowest(t);
     OpWork scratch;
     for (const LayerGroup& lg : g.layers) {
       const double n = kind_index(lg) == 1 ? st.moe : st.dense;
       if (n == 0) continue;
-      for (const Op& op : lg.ops) accumulate(hw_, op, cal_, n * op.count, lg.name, scratch, breakdown);
+      for (const Op& op : lg.ops) accumulate(hw_, op, cal_, placement_, n * op.count, lg.name, scratch, breakdown);
     }
-    for (const Op& op : g.other_ops) accumulate(hw_, op, cal_, op.count, "", scratch, breakdown);
+    for (const Op& op : g.other_ops) accumulate(hw_, op, cal_, placement_, op.count, "", scratch, breakdown);
   }
   return finish(t);
 }

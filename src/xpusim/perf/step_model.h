@@ -21,6 +21,7 @@
 #include "xpusim/config/hardware_spec.h"
 #include "xpusim/config/model_spec.h"
 #include "xpusim/perf/calibration.h"
+#include "xpusim/perf/op_model.h"
 #include "xpusim/perf/perf_result.h"
 #include "xpusim/workload/graph_builder.h"
 #include "xpusim/workload/op_graph.h"
@@ -174,6 +175,9 @@ class DeviceModel {
   PerfCalibration cal_;
   std::vector<StageLayers> stages_;  // the layers of each pipeline stage (graph_builder.h)
   StageLayers all_layers_;           // the model's
+  // Where the weights are, when they are stationary in the units' memories (weight_stationary,
+  // op_model.h): each weight GEMM runs on its share of the units. Resident 0 otherwise.
+  WeightPlacement placement_;
   Memo tokens_, prefill_tokens_, decode_tokens_, sampled_rows_;
   Feasibility feasibility_;
 };

@@ -11,7 +11,9 @@
 #include "xpusim/perf/collective_model.h"
 #include "xpusim/perf/gemm_model.h"
 #include "xpusim/perf/memory_footprint.h"
+#include "xpusim/perf/op_model.h"
 #include "xpusim/perf/static_sim.h"
+#include "xpusim/workload/graph_builder.h"
 
 namespace xpusim {
 namespace {
@@ -153,6 +155,119 @@ TEST(StaticallyScheduled, NoLaunchGapsHostStepsOrCollectiveSetUp) {
             cal().step_overhead.value() + 80 * cal().kernel_overhead.value());
   // Cerebras WSE-3 is described the same way.
   EXPECT_EQ(hw("cerebras-wse-3").compute.execution, Execution::kStaticallyScheduled);
+}
+
+// Weights stationary in the units' own memories (issue 9): the Cerebras WSE holds its weights in
+// the 48 KiB of each core (memory.l1 is the backing store), so a weight GEMM runs on the cores
+// holding that matrix, units x its share of the device's weights; Groq's MEM slices (memory.l2)
+// stream weights to the MXM and a GPU has DRAM: neither is weight-stationary.
+TEST(WeightStationary, FollowsTheBackingStoreNotThePreset) {
+  EXPECT_TRUE(weight_stationary(hw("cerebras-wse-3")));
+  EXPECT_FALSE(weight_stationary(hw("groq-lpu")));
+  EXPECT_FALSE(weight_stationary(hw("h100-sxm-80gb")));
+  const HardwareSpec wse = hw("cerebras-wse-3");
+  EXPECT_EQ(weight_region_units(wse, Bytes(1e9), Bytes(16e9)), 900000 / 16);
+  EXPECT_EQ(weight_region_units(wse, Bytes(16e9), Bytes(16e9)), 900000);
+  EXPECT_EQ(weight_region_units(wse, Bytes(1), Bytes(16e9)), 1);           // at least one unit
+  EXPECT_EQ(weight_region_units(wse, Bytes(1e9), Bytes(0)), 900000);       // nothing resident
+  EXPECT_EQ(weight_region_units(wse, Bytes(0), Bytes(16e9)), 900000);      // no weights (attention)
+}
+
+TEST(WeightStationary, AGemmRunsOnTheRegionHoldingItsWeights) {
+  // The decode qkv projection of Llama-3.1-8B (M = 1, 4096 x 6144 fp16, 50 MB) on the wafer: with
+  // the 16 GB the wafer holds, its region is 900,000 x 50 MB / 16 GB ~ 2,800 cores, not the
+  // 6,144 cores the whole-wafer split-K search takes: slower, and exactly the whole-wafer GEMM
+  // on a chip of that many cores.
+  const HardwareSpec wse = hw("cerebras-wse-3");
+  const ModelSpec m = model("llama-3.1-8b");
+  ParallelismPlan plan;
+  PrecisionPlan prec;
+  prec.weights = prec.activations = prec.kv_cache = Precision::kFp16;
+  const Bytes resident = weight_bytes_per_device(m, plan, prec).value();
+  const OpGraph g = build_decode_step(m, plan, prec, 1, 256).value();
+  const Op* qkv = nullptr;
+  for (const Op& op : g.layers.front().ops)
+    if (op.name == "qkv_proj") qkv = &op;
+  ASSERT_NE(qkv, nullptr);
+  const int region = weight_region_units(wse, qkv->weight_bytes, resident);
+  EXPECT_NEAR(region, 900000.0 * qkv->weight_bytes.value() / resident.value(), 1.0);
+  const OpResult whole = predict_op(wse, *qkv, cal());
+  const OpResult placed = predict_op(wse, *qkv, cal(), WeightPlacement{resident, 129});
+  EXPECT_GT(placed.time, whole.time);
+  const OpResult same = predict_op(
+      hw("cerebras-wse-3", {"compute.units=" + std::to_string(region)}), *qkv, cal());
+  EXPECT_DOUBLE_EQ(placed.time.value(), same.time.value());
+  // A 128-row prefill of the same projection: the rows stream through the 129 regions of the step,
+  // so the GEMM is charged its 128-row time x (1 + 127 / 129) / 128, not all of it.
+  Op rows = *qkv;
+  rows.gemm.m = 128;
+  const OpResult region128 = predict_op(
+      hw("cerebras-wse-3", {"compute.units=" + std::to_string(region)}), rows, cal());
+  EXPECT_NEAR(predict_op(wse, rows, cal(), WeightPlacement{resident, 129}).time.value(),
+              region128.time.value() * (1.0 + 127.0 / 129.0) / 128.0, 1e-15);
+  EXPECT_DOUBLE_EQ(predict_op(wse, rows, cal(), WeightPlacement{resident, 1}).time.value(),
+                   region128.time.value());
+  // Not weight-stationary: the resident bytes change nothing (a GPU, Groq).
+  for (const char* id : {"h100-sxm-80gb", "groq-lpu"}) {
+    const HardwareSpec h = hw(id);
+    EXPECT_DOUBLE_EQ(predict_op(h, *qkv, cal(), WeightPlacement{resident, 129}).time.value(),
+                     predict_op(h, *qkv, cal()).time.value())
+        << id;
+  }
+}
+
+TEST(WeightStationary, BatchOneDecodeSeesOneRegionAtATimeAndStaysMonotonic) {
+  // Llama-3.1-8B fp16, batch 1 on one wafer. GEMM i runs on units x W_i / W cores (W the resident
+  // weights) at 8 MAC per cycle each, so it takes at least (W_i / 2 B) / (units x W_i / W x 8 x
+  // clock) = (W / 2 B) / (units x 8 x clock): every weight GEMM of the token costs about the whole
+  // model's MACs on the whole wafer, and a decode step at least that times the GEMMs it passes.
+  StaticScenario sc = scenario(1, 1, 1, Precision::kFp16);
+  sc.precision.activations = sc.precision.kv_cache = Precision::kFp16;
+  sc.input_len = sc.output_len = 128;
+  const ModelSpec m = model("llama-3.1-8b");
+  const HardwareSpec wse = hw("cerebras-wse-3");
+  const StaticResult r = simulate_static(wse, m, sc, cal()).value();
+  ASSERT_TRUE(r.feasibility.feasible());
+  const Bytes resident = weight_bytes_per_device(m, sc.plan, sc.precision).value();
+  const OpGraph g = build_decode_step(m, sc.plan, sc.precision, 1, 256).value();
+  double gemms = 0;
+  for (const Op& op : g.layers.front().ops)
+    if (op.kind == OpKind::kGemm && op.weight_bytes.value() > 0) gemms += m.layers * op.count;
+  for (const Op& op : g.other_ops)
+    if (op.kind == OpKind::kGemm && op.weight_bytes.value() > 0) gemms += op.count;
+  EXPECT_EQ(gemms, 32 * 4 + 1);  // qkv, o, gate+up, down per layer; the LM head
+  const double per_gemm = resident.value() / 2.0 / (900000.0 * 8 * 1.1e9);
+  EXPECT_GT(r.tpot.value(), gemms * per_gemm);
+  // More cores, more per-core SRAM bandwidth, a faster clock: never slower.
+  for (const std::string& o : {std::string("compute.units=950000"),
+                               std::string("memory.l1.bandwidth=46 GB/s"),
+                               std::string("compute.clock=1.2 GHz")}) {
+    const StaticResult more = simulate_static(hw("cerebras-wse-3", {o}), m, sc, cal()).value();
+    EXPECT_LE(more.tpot.value(), r.tpot.value() * (1 + 1e-12)) << o;
+  }
+}
+
+TEST(StaticallyScheduled, WeightConversionOverlapsTheMatrixEngine) {
+  // Weight-only int8 GEMV on Groq (fp16 activations: the MXM runs fp16, the VXM converts each
+  // weight). Statically scheduled, the VXM feeds the MXM over the streams in the same cycles:
+  // matrix time = max(MMAs, conversion); the same chip dynamically scheduled converts in the
+  // same warps before the MMAs: the sum (the tile searches may then pick different tiles).
+  const GemmShape gemv{1, 7168, 8192, 1};
+  const GemmOperands w8{Precision::kFp16, Precision::kInt8};
+  const HardwareSpec stat = hw("groq-lpu");
+  const HardwareSpec dyn = hw("groq-lpu", {"compute.execution=dynamic"});
+  const GemmResult gs = detail::predict_gemm_unchecked(stat, gemv, w8, cal());
+  const GemmResult gd = detail::predict_gemm_unchecked(dyn, gemv, w8, cal());
+  // M = 1: every tile converts the whole weight matrix once.
+  const double conv_rate = 5120 / 2.0 * 0.9e9 * cal().vector_efficiency;  // lane ops per second
+  const Seconds conv(1.0 * 7168 * 8192 * cal().dequant_ops_per_weight / conv_rate);
+  // Dynamic: conversion plus the MMAs of its tile. Static: the conversion binds (~118 us against
+  // ~20 us of padded MMAs), and the tile the dynamic chip chose is no better for it.
+  EXPECT_GT(gd.matrix_time, conv);
+  EXPECT_GE(gs.matrix_time.value(), conv.value() * (1 - 1e-12));
+  EXPECT_LE(gs.matrix_time.value(),
+            std::max(conv.value(), (gd.matrix_time - conv).value()) * (1 + 1e-9));
+  EXPECT_LT(gs.time, gd.time);
 }
 
 }  // namespace
