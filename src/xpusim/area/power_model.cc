@@ -50,12 +50,35 @@ std::string lower(std::string s) {
 constexpr double kSerdesPjPerBit = 5.5;
 constexpr double kDieToDiePjPerBit = 0.3;
 
+// Horowitz 45 nm: 64-bit read of an 8 KB SRAM ~10 pJ (economics.md §6): register files and L1.
+constexpr double kRegisterFilePjPerByte45nm = 10.0 / 8.0;
+
 }  // namespace
 
-JoulesPerFlop energy_per_flop(Precision p, ProcessNode node) {
-  double pj_per_mac = mac_pj_45nm(p) * kEnergy45To7 * technology(node).energy_vs_n7 *
-                      kOperandDeliveryFactor;
+InstructionTile effective_instruction_tile(const MatrixEngineSpec& engine) {
+  if (engine.instruction_tile.given()) return engine.instruction_tile;
+  if (engine.array_rows > 0 && engine.array_cols > 0)
+    return InstructionTile{engine.array_rows, engine.array_cols, engine.array_rows};
+  return kReferenceInstructionTile;
+}
+
+double operand_bytes_per_mac(const MatrixEngineSpec& engine, Precision p) {
+  const InstructionTile t = effective_instruction_tile(engine);
+  const double b = bytes_per_element(p).value();
+  const double k = static_cast<double>(t.k) * 2.0 / b;  // narrower operands: deeper k per instruction
+  constexpr double kAccumulatorBytes = 4.0;                // fp32 / int32 accumulators
+  return b * (1.0 / t.m + 1.0 / t.n) + 2.0 * kAccumulatorBytes / k;
+}
+
+JoulesPerFlop energy_per_flop(Precision p, ProcessNode node, const MatrixEngineSpec& engine) {
+  const double operand_pj_45nm = kRegisterFilePjPerByte45nm * operand_bytes_per_mac(engine, p);
+  const double pj_per_mac = (mac_pj_45nm(p) + operand_pj_45nm) * kMatrixEnergyScale *
+                            kEnergy45To7 * technology(node).energy_vs_n7;
   return JoulesPerFlop(pj_per_mac * 1e-12 / 2.0);
+}
+
+JoulesPerFlop energy_per_flop(Precision p, ProcessNode node) {
+  return energy_per_flop(p, node, MatrixEngineSpec{});
 }
 
 JoulesPerByte energy_per_byte(MemoryLevel level, const std::string& dram_type, ProcessNode node) {
@@ -64,7 +87,7 @@ JoulesPerByte energy_per_byte(MemoryLevel level, const std::string& dram_type, P
   const double scale = kEnergy45To7 * technology(node).energy_vs_n7;
   switch (level) {
     case MemoryLevel::kRegisterFile:
-    case MemoryLevel::kL1: return JoulesPerByte(10.0 / 8.0 * scale * 1e-12);
+    case MemoryLevel::kL1: return JoulesPerByte(kRegisterFilePjPerByte45nm * scale * 1e-12);
     case MemoryLevel::kL2:
     case MemoryLevel::kLlc: return JoulesPerByte(100.0 / 8.0 * scale * 1e-12);
     case MemoryLevel::kDram: {
@@ -125,7 +148,8 @@ Result<PowerReport> estimate_power(const HardwareSpec& hw, const AreaReport& are
     if (hw.interconnect.scale_out.present) out = hw.interconnect.scale_out.bandwidth;
     r.link_idle = Watts(kSerdesIdleFraction * (up.value() + out.value()) * kSerdesPjPerBit * 8e-12);
   }
-  for (Precision p : kAllPrecisions) r.matrix += rates.matrix[index_of(p)] * energy_per_flop(p, node);
+  for (Precision p : kAllPrecisions)
+    r.matrix += rates.matrix[index_of(p)] * energy_per_flop(p, node, hw.compute.matrix);
   // SIMD FP32: one FMA = 2 FLOP at the FP32 MAC cost.
   r.vector = rates.vector * energy_per_flop(Precision::kFp32, node);
   r.memory = rates.register_file * energy_per_byte(MemoryLevel::kRegisterFile, dram, node) +
@@ -213,7 +237,8 @@ ActivityRates peak_activity(const HardwareSpec& hw) {
   Precision worst = Precision::kFp16;
   double worst_w = -1;
   for (Precision p : kAllPrecisions) {
-    double w = (peak_matrix_rate(hw, p) * energy_per_flop(p, ProcessNode::kN7)).value();
+    double w = (peak_matrix_rate(hw, p) * energy_per_flop(p, ProcessNode::kN7, hw.compute.matrix))
+                   .value();
     if (w > worst_w) { worst_w = w; worst = p; }
   }
   a.matrix[index_of(worst)] = peak_matrix_rate(hw, worst);

@@ -239,6 +239,25 @@ std::vector<Field<HW>> hardware_fields() {
                     "(Blackwell Tensor Memory: 256 KiB per SM); counted by the area model only",
                     FieldOptions{.required = false, .min = 0,
                                  .max = kMaxCapacity}));
+  f.push_back(field("compute.matrix.instruction_tile.m",
+                    [](HW& s) -> auto& { return s.compute.matrix.instruction_tile.m; },
+                    "rows of C one native matrix instruction computes (mma.sync 16, wgmma 64, MFMA "
+                    "32); with n and k it sets the operand bytes per MAC of the power model",
+                    FieldOptions{.default_text = "0", .min = 1, .max = 65536, .zero_allowed = true,
+                                 .reason = "0 = not given; an instruction has at least one row"}));
+  f.push_back(field("compute.matrix.instruction_tile.n",
+                    [](HW& s) -> auto& { return s.compute.matrix.instruction_tile.n; },
+                    "columns of C one native matrix instruction computes (mma.sync 8, wgmma up to "
+                    "256, MFMA 32)",
+                    FieldOptions{.default_text = "0", .min = 1, .max = 65536, .zero_allowed = true,
+                                 .reason = "0 = not given; an instruction has at least one column"}));
+  f.push_back(field("compute.matrix.instruction_tile.k",
+                    [](HW& s) -> auto& { return s.compute.matrix.instruction_tile.k; },
+                    "reduction depth of one native matrix instruction at 16-bit operands (mma.sync "
+                    "16, wgmma 16, MFMA 32x32x8 8); the accumulator is read and written once per k",
+                    FieldOptions{.default_text = "0", .min = 1, .max = 65536, .zero_allowed = true,
+                                 .reason = "0 = not given; an instruction reduces over at least one "
+                                           "element"}));
   f.push_back(field("compute.vector.fp32_flop_per_cycle_per_unit",
                     [](HW& s) -> auto& { return s.compute.vector.fp32_flop_per_cycle_per_unit; },
                     "SIMD FP32 FLOP per cycle per unit (an FMA counts 2)",
@@ -531,6 +550,13 @@ void check_hardware(const HW& hw, const FieldSource& src, Diagnostics& diags) {
     diags.push_back(diagnostic_at(src, mx.array_rows == 0 ? "compute.matrix.array_cols"
                                                           : "compute.matrix.array_rows",
                                   "give both compute.matrix.array_rows and array_cols, or neither"));
+
+  const InstructionTile& tile = mx.instruction_tile;
+  if ((tile.m > 0 || tile.n > 0 || tile.k > 0) && !tile.given()) {
+    const char* missing = tile.m == 0 ? "m" : tile.n == 0 ? "n" : "k";
+    diags.push_back(diagnostic_at(src, std::string("compute.matrix.instruction_tile.") + missing,
+                                  "give all of compute.matrix.instruction_tile m, n and k, or none"));
+  }
 
   check_tier(src, "scale_up", hw.interconnect.scale_up, diags);
   check_tier(src, "scale_out", hw.interconnect.scale_out, diags);

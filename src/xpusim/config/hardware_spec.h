@@ -14,6 +14,18 @@
 
 namespace xpusim {
 
+// The native matrix instruction of an engine (the shape one instruction multiplies: C[m,n] +=
+// A[m,k] B[k,n]) at 16-bit operands; narrower formats keep m and n and widen k by 16 / bits (PTX
+// mma m16n8k32 and wgmma k32 for fp8/int8, CDNA3 MFMA 32x32x16 fp8), wider ones narrow it. Sets the
+// operand bytes each MAC reads from the register file / shared memory (area/power_model.h
+// operand_bytes_per_mac). All zero = not given (power_model.h says what is assumed then).
+struct InstructionTile {
+  int m = 0;
+  int n = 0;
+  int k = 0;
+  bool given() const { return m > 0 && n > 0 && k > 0; }
+};
+
 struct MatrixEngineSpec {
   int engines_per_unit = 0;                 // tensor cores per SM, MXUs per TensorCore, MMEs...
   PerPrecision<double> macs_per_cycle{};    // dense MACs per cycle per engine; 0 = unsupported
@@ -24,6 +36,7 @@ struct MatrixEngineSpec {
   Bytes tensor_memory;                      // per unit: SRAM private to the matrix engines beside
                                             // the register file (Blackwell Tensor Memory, 256 KiB
                                             // per SM); area model only; 0 = none
+  InstructionTile instruction_tile;         // operand-delivery energy (power model); 0 = not given
 };
 
 struct VectorSpec {

@@ -41,7 +41,7 @@ ActivityRates device_activity(const HardwareSpec& hw, const PrecisionPlan& preci
   add_matrix(precision.activations, work.attention_flop);
   a.vector += work.vector_flop / time;
   // Register-file and L1 traffic is not modelled by perf/; operand delivery from them is inside
-  // energy_per_flop (kOperandDeliveryFactor). L2 bytes include what came from DRAM (perf_result.h).
+  // energy_per_flop (kMatrixEnergyScale, by instruction tile). L2 bytes include what came from DRAM (perf_result.h).
   // perf/ counts the backing store's bytes as "dram": for sram_only designs they are reads of the
   // last on-chip level (config/hardware_schema.h backing_store) at its energy per byte.
   const BackingStore store = backing_store(hw);

@@ -452,6 +452,36 @@ TEST(HardwareOverrides, AreAppliedAndValidated) {
   EXPECT_NE(to_string(malformed.error()).find("--set expects dotted.path=value"), std::string::npos);
 }
 
+// The native matrix instruction tile (issue 9): read from the presets that describe it, all three
+// of m, n, k or none, each within its range, with errors naming the field.
+TEST(HardwareOverrides, InstructionTileIsAllOrNothingAndInRange) {
+  const HardwareSpec h100 = load_ok("h100-sxm-80gb", {});
+  EXPECT_EQ(h100.compute.matrix.instruction_tile.m, 64);
+  EXPECT_EQ(h100.compute.matrix.instruction_tile.n, 256);
+  EXPECT_EQ(h100.compute.matrix.instruction_tile.k, 16);
+  const HardwareSpec mi300x = load_ok("mi300x", {});
+  EXPECT_EQ(mi300x.compute.matrix.instruction_tile.m, 32);
+  EXPECT_EQ(mi300x.compute.matrix.instruction_tile.k, 8);
+  EXPECT_FALSE(load_ok("gaudi3", {}).compute.matrix.instruction_tile.given());  // array: derived
+
+  auto partial = load_hardware("gaudi3", {"compute.matrix.instruction_tile.m=64"});
+  ASSERT_FALSE(partial);
+  EXPECT_NE(to_string(partial.error())
+                .find("compute.matrix.instruction_tile.n: give all of compute.matrix."
+                      "instruction_tile m, n and k, or none"),
+            std::string::npos)
+      << to_string(partial.error());
+  auto negative = load_hardware("h100-sxm-80gb", {"compute.matrix.instruction_tile.k=-4"});
+  ASSERT_FALSE(negative);
+  EXPECT_NE(to_string(negative.error()).find("compute.matrix.instruction_tile.k: value \"-4\" is "
+                                             "out of range"),
+            std::string::npos)
+      << to_string(negative.error());
+  const HardwareSpec wide =
+      load_ok("h100-sxm-80gb", {"compute.matrix.instruction_tile.n=128"});
+  EXPECT_EQ(wide.compute.matrix.instruction_tile.n, 128);
+}
+
 TEST(HardwareSchema, DeclaresEveryFieldOfTheSpec) {
   std::set<std::string> paths;
   for (const auto& f : hardware_schema().fields()) {
@@ -462,6 +492,8 @@ TEST(HardwareSchema, DeclaresEveryFieldOfTheSpec) {
       "schema", "id", "name", "vendor", "compute.units", "compute.unit_name", "compute.clock",
       "compute.matrix.engines_per_unit", "compute.matrix.array_rows", "compute.matrix.array_cols",
       "compute.matrix.min_m", "compute.matrix.tensor_memory",
+      "compute.matrix.instruction_tile.m", "compute.matrix.instruction_tile.n",
+      "compute.matrix.instruction_tile.k",
       "compute.vector.fp32_flop_per_cycle_per_unit",
       "compute.vector.special_per_cycle_per_unit", "memory.dram.type", "memory.dram.stacks",
       "memory.dram.capacity", "memory.dram.bandwidth", "interconnect.host_bandwidth",

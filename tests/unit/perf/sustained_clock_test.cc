@@ -41,7 +41,8 @@ HardwareSpec with_tdp(HardwareSpec hw, double watts) {
 }
 
 const std::vector<std::string> kPresets = {"a100-sxm-80gb", "a100-pcie-80gb", "h100-sxm-80gb",
-                                           "h200-sxm-141gb", "mi300x", "l40s"};
+                                           "h200-sxm-141gb", "mi300x", "l40s",
+                                           "b200-sxm-180gb", "gaudi3", "mi355x"};
 const std::vector<GemmShape> kShapes = {{1, 8192, 8192, 1},    {64, 4096, 4096, 1},
                                         {1024, 4096, 4096, 1}, {8192, 8192, 8192, 1},
                                         {4096, 14336, 4096, 1}};
@@ -61,6 +62,29 @@ TEST(SustainedClock, LoweringTdpNeverSpeedsUpAGemm) {
           previous = r.time.value();
         }
       }
+    }
+  }
+}
+
+// Operand delivery by instruction tile (issue 9): a larger native instruction (m, n or k) spends
+// no more energy per MAC, so under a binding TDP it never slows a GEMM down.
+TEST(SustainedClock, LargerInstructionTileNeverSlowsAGemm) {
+  for (const char* id : {"mi300x", "a100-pcie-80gb", "h100-pcie-80gb"}) {
+    const HardwareSpec hw = preset(id);
+    for (Precision p : {Precision::kBf16, Precision::kFp8}) {
+      double previous = 1e30;
+      bool limited = false;
+      for (InstructionTile t : {InstructionTile{8, 8, 4}, InstructionTile{16, 8, 16},
+                                InstructionTile{16, 16, 16}, InstructionTile{32, 32, 16},
+                                InstructionTile{64, 256, 16}, InstructionTile{128, 256, 32}}) {
+        HardwareSpec h = hw;
+        h.compute.matrix.instruction_tile = t;
+        const GemmResult r = predict_gemm(h, {8192, 8192, 8192, 1}, p, gemm_cal()).value();
+        EXPECT_LE(r.time.value(), previous * (1 + 1e-12)) << id << " " << t.m << "x" << t.n << "x" << t.k;
+        previous = r.time.value();
+        limited = limited || r.power_limited;
+      }
+      EXPECT_TRUE(limited) << id;  // the TDP binds for the small tiles: the test sees the tile
     }
   }
 }
