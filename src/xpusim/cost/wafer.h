@@ -60,7 +60,8 @@ struct GridCount {
 // pitch (W+s, H+s); a die counts iff its four corners lie within R = d/2 − e and its bottom edge is
 // above the notch keep-out; the grid offset is searched to maximise full dies (one axis sampled,
 // the other solved exactly from the rows' or columns' chords, both ways, then alternating exact
-// solves; wafer.cc). The grid is uniform, so searching the die offset over the die pitch covers
+// solves; samples an upper bound proves unable to beat the best starts are skipped, with the same
+// result; wafer.cc). The grid is uniform, so searching the die offset over the die pitch covers
 // every shot-grid offset over the field pitch: the shot phase only changes the shot count, which
 // is minimised separately. With the reticle on, dies are grouped into fields of
 // floor((26+s)/(W+s)) x floor((33+s)/(H+s)) and shots are counted; a die that fits no field (either

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// A memo of cost/'s estimate_cost() for a design search: about 95% of a hardware variant's time
-// is the exact dies-per-wafer search inside it (cost/wafer.cc count_dies_on_grid), and designs
+// A memo of cost/'s estimate_cost() for a design search: most of a cost build-up is the exact
+// dies-per-wafer search inside it (cost/wafer.cc count_dies_on_grid; about half of a
+// distinct-die design's time since issue 8's bounded search, 95% before), and designs
 // that differ only in fields the area and cost do not read (DRAM bandwidth, clock, ...) call it
 // with equal inputs. The memo returns the result of the first such call.
 #pragma once

@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
 // Dies per wafer: grid-count invariants (against a brute-force corner check), reticle shots,
-// infeasible dies, and input errors with their message text.
+// infeasible dies, input errors with their message text, and the pruned offset search against
+// the full one it replaced (wafer_reference.cc).
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
+#include <string>
+
+#include <fmt/format.h>
 
 #include "xpusim/cost/wafer.h"
+#include "wafer_reference.h"
 
 namespace xpusim {
 namespace {
@@ -285,6 +290,69 @@ TEST(WaferGrid, SmallestDieOnTheLargestWafer) {
   EXPECT_EQ(g->dies_per_shot, 260 * 330);
   EXPECT_GE(static_cast<double>(g->shots) * g->dies_per_shot, g->full_dies);
   EXPECT_GT(g->shots, 0);
+}
+
+// Issue 8: the offset search skips the exact solve of a sampled offset whose bound cannot beat
+// the refinement's starts found so far. That must change nothing: over a sweep of die sizes and
+// aspect ratios (0.7 to 33 mm, square to 1:10, both orientations), wafers of 200 and 300 mm,
+// with and without edge exclusion, scribe and reticle fields, every output equals the full
+// search's (wafer_reference.cc, the search as it was): full dies, shots, dies per shot, the
+// orientation, the feasibility and the chosen offsets to the last bit.
+void expect_same_as_reference(const DieSize& d, const WaferSpec& w) {
+  auto got = count_dies_on_grid(d, w);
+  auto want = wafer_reference::reference_count_dies_on_grid(d, w);
+  ASSERT_EQ(got.has_value(), want.has_value()) << d.width.value() << " x " << d.height.value();
+  if (!got) return;
+  const std::string what = fmt::format("{} x {} mm, wafer {} mm, edge {} mm, scribe {} mm, "
+                                       "reticle {}", d.width.value(), d.height.value(),
+                                       w.diameter.value(), w.edge_exclusion.value(),
+                                       w.scribe.value(), w.reticle);
+  EXPECT_EQ(got->full_dies, want->full_dies) << what;
+  EXPECT_EQ(got->shots, want->shots) << what;
+  EXPECT_EQ(got->dies_per_shot, want->dies_per_shot) << what;
+  EXPECT_EQ(got->rotated, want->rotated) << what;
+  EXPECT_EQ(got->feasibility.reason, want->feasibility.reason) << what;
+  EXPECT_EQ(got->offset_x.value(), want->offset_x.value()) << what;
+  EXPECT_EQ(got->offset_y.value(), want->offset_y.value()) << what;
+}
+
+TEST(WaferGrid, PrunedSearchMatchesTheReferenceOverDieSizes) {
+  const double sides[] = {0.7, 2.3, 4.1, 6.6, 9.9, 10, 12.7, 15.2, 19.4, 23.8, 26, 28.53, 33};
+  for (double sw : sides) {
+    for (double sh : sides) {
+      if (sw * sh < 10) continue;  // the smallest dies below; keeps the test short
+      expect_same_as_reference({units::mm(sw), units::mm(sh)}, WaferSpec{});
+      WaferSpec w;
+      w.edge_exclusion = units::mm(3);
+      w.reticle = false;
+      expect_same_as_reference({units::mm(sw), units::mm(sh)}, w);
+    }
+  }
+}
+
+TEST(WaferGrid, PrunedSearchMatchesTheReferenceOverAspectRatiosAndWafers) {
+  // Areas of 25 to 800 mm² at aspect ratios 1 to 10, turned both ways, as the cost model sizes
+  // compute dies (area/ gives width and height from an area and an aspect ratio).
+  for (double area : {25.0, 80.0, 150.0, 300.0, 480.0, 640.0, 800.0}) {
+    for (double aspect : {1.0, 1.21, 1.5, 2.0, 3.3, 5.0, 10.0}) {
+      const double w = std::sqrt(area * aspect), h = area / w;
+      if (w > 33) continue;
+      WaferSpec small;
+      small.diameter = units::mm(200);
+      small.edge_exclusion = units::mm(5);
+      small.scribe = units::mm(0.2);
+      WaferSpec bare;
+      bare.scribe = units::mm(0);
+      bare.notch_keepout = units::mm(0);
+      bare.reticle = false;
+      for (const WaferSpec& wafer : {WaferSpec{}, small, bare}) {
+        expect_same_as_reference({units::mm(w), units::mm(h)}, wafer);
+        expect_same_as_reference({units::mm(h), units::mm(w)}, wafer);
+      }
+    }
+  }
+  expect_same_as_reference({units::mm(0.5), units::mm(0.5)}, WaferSpec{});
+  expect_same_as_reference({units::mm(1.1), units::mm(0.9)}, WaferSpec{});
 }
 
 }  // namespace
