@@ -18,6 +18,8 @@
 #include "xpusim/base/text.h"
 #include "xpusim/config/precision.h"
 #include "xpusim/dse/sensitivity.h"
+#include "xpusim/report/result_fields.h"
+#include "xpusim/report/result_json.h"
 #include "xpusim/report/table.h"
 #include "xpusim/units/unit_parser.h"
 
@@ -105,111 +107,101 @@ std::string unit_of(const FieldInfo& f) {
   return f.kind == FieldKind::kQuantity && !f.dim.dimensionless() ? dimension_canonical_symbol(f.dim) : "";
 }
 
-// In the largest of a few readable units the value is at least 1 of ("256 KiB", "2 us").
-std::string display(const FieldInfo& f, double v) {
-  if (f.kind == FieldKind::kQuantity) {
-    std::string best = format_quantity(v, f.dim);
-    for (const char* unit : {"KiB", "MiB", "GiB", "ns", "us", "ms"}) {
-      auto one = parse_quantity_text(std::string("1 ") + unit);
-      if (!one || !(one->dim == f.dim) || v < one->canonical) continue;
-      if (auto text = format_in_unit(v, f.dim, unit)) best = *text;
-    }
-    return best;
+// The answer's --format json document, through its declared result type "sensitivity"
+// (report/result_types.cc): JSON, CSV and the terminal tables come from it.
+json sensitivity_json(const SensitivityOptions& o, const SensitivityReport& rep) {
+  const bool ok = rep.base.feasibility.feasible();
+  auto opt = [](const auto& v) { return v ? json(*v) : json(nullptr); };
+  ResultJson j("sensitivity");
+  j.set("hardware", o.hardware).set("model", o.model);
+  j.set("scenario.devices", o.devices > 0 ? o.devices : o.tp * o.pp)
+      .set("scenario.tp", o.tp)
+      .set("scenario.pp", o.pp)
+      .set("scenario.batch", opt(o.batch))
+      .set("scenario.input_len", opt(o.input_len))
+      .set("scenario.output_len", opt(o.output_len))
+      .set("scenario.precision", o.precision)
+      .set("scenario.kind", o.serve() ? "serve" : "static");
+  if (o.serve())
+    j.set("scenario.engine", o.engine.value_or("vllm"))
+        .set("scenario.dataset", opt(o.dataset))
+        .set("scenario.requests", o.requests.value_or(kDefaultServeRequests))
+        .set("scenario.rate", opt(o.rate))
+        .set("scenario.concurrency", opt(o.concurrency))
+        .set("scenario.slo_ttft_ms", opt(o.slo_ttft_ms))
+        .set("scenario.slo_tpot_ms", opt(o.slo_tpot_ms))
+        .set("scenario.seed", o.seed.value_or(0));
+  j.set("feasible", ok);
+  j.set("infeasible_reason",
+        ok ? json(nullptr) : json(std::string(rep.base.feasibility.reason_name())));
+  j.set("infeasible_detail", ok ? json(nullptr) : json(rep.base.feasibility.detail));
+  // The static run's phase bounds; a serving run has no single prefill or decode step (null).
+  const bool phases = ok && !o.serve();
+  j.set("prefill_bound", phases ? json(rep.bounds.prefill) : json(nullptr));
+  j.set("decode_bound", phases ? json(rep.bounds.decode) : json(nullptr));
+  j.set("step", rep.step);
+  json base = json::object();  // a map keyed by metric, in --metric order
+  for (Metric m : rep.metrics)
+    base[std::string(metric_name(m))] = number_or_null(rep.base.metrics[static_cast<size_t>(m)]);
+  j.set("metrics", base);
+  json fields = json::array();
+  for (size_t i : rank_fields(rep, 0)) {
+    const FieldSensitivity& f = rep.fields[i];
+    json e = json::object();
+    for (size_t k = 0; k < rep.metrics.size(); ++k)
+      e[std::string(metric_name(rep.metrics[k]))] = number_or_null(f.elasticity[k]);
+    // Integers as integers; quantities and reals with 6 significant digits.
+    auto value = [&](double v) {
+      return f.field.kind == FieldKind::kInteger ? json(static_cast<int64_t>(v)) : json(round6(v));
+    };
+    ResultJson r("sensitivity", "fields");
+    r.set("path", f.path)
+        .set("value", value(f.value))
+        .set("unit", unit_of(f.field))
+        .set("low", f.low ? value(*f.low) : json(nullptr))
+        .set("high", f.high ? value(*f.high) : json(nullptr))
+        .set("skipped", f.skipped)
+        .set("elasticity", e)
+        .set("note", f.note);
+    fields.push_back(r.json());
   }
-  if (f.kind == FieldKind::kInteger) return fmt::format("{:.0f}", v);
-  return sig(v, 4);
+  j.set("fields", fields);
+  json ranking = json::object();
+  for (size_t k = 0; k < rep.metrics.size(); ++k) {
+    json list = json::array();
+    for (size_t i : rank_fields(rep, k))
+      if (std::isfinite(rep.fields[i].elasticity[k])) list.push_back(rep.fields[i].path);
+    ranking[std::string(metric_name(rep.metrics[k]))] = list;
+  }
+  j.set("ranking", ranking);
+  json binding = json::object();
+  for (size_t k = 0; k < rep.metrics.size(); ++k) {
+    const auto b = binding_field(rep, k);
+    binding[std::string(metric_name(rep.metrics[k]))] =
+        b ? json{{"field", rep.fields[*b].path},
+                 {"elasticity", number_or_null(rep.fields[*b].elasticity[k])}}
+          : json(nullptr);
+  }
+  j.set("binding", binding);
+  return j.json();
 }
 
 void print_report(const SensitivityOptions& o, const SensitivityReport& rep, const GlobalOptions& g) {
   const bool ok = rep.base.feasibility.feasible();
-  const std::vector<size_t> order = rank_fields(rep, 0);
-  if (g.format == "json" || g.format == "csv") {
-    json j;
-    j["hardware"] = o.hardware;
-    j["model"] = o.model;
-    auto opt = [](const auto& v) { return v ? json(*v) : json(nullptr); };
-    j["scenario"] = {{"devices", o.devices > 0 ? o.devices : o.tp * o.pp}, {"tp", o.tp}, {"pp", o.pp},
-                     {"batch", opt(o.batch)}, {"input_len", opt(o.input_len)},
-                     {"output_len", opt(o.output_len)}, {"precision", o.precision},
-                     {"kind", o.serve() ? "serve" : "static"}};
-    if (o.serve()) {
-      j["scenario"]["engine"] = o.engine.value_or("vllm");
-      j["scenario"]["dataset"] = opt(o.dataset);
-      j["scenario"]["requests"] = o.requests.value_or(kDefaultServeRequests);
-      j["scenario"]["rate"] = opt(o.rate);
-      j["scenario"]["concurrency"] = opt(o.concurrency);
-      j["scenario"]["slo_ttft_ms"] = opt(o.slo_ttft_ms);
-      j["scenario"]["slo_tpot_ms"] = opt(o.slo_tpot_ms);
-      j["scenario"]["seed"] = o.seed.value_or(0);
-    }
-    j["feasible"] = ok;
-    j["infeasible_reason"] = ok ? json(nullptr) : json(std::string(rep.base.feasibility.reason_name()));
-    j["infeasible_detail"] = ok ? json(nullptr) : json(rep.base.feasibility.detail);
-    // The static run's phase bounds; a serving run has no single prefill or decode step (null).
-    const bool phases = ok && !o.serve();
-    j["prefill_bound"] = phases ? json(rep.bounds.prefill) : json(nullptr);
-    j["decode_bound"] = phases ? json(rep.bounds.decode) : json(nullptr);
-    j["step"] = rep.step;
-    json base = json::object();
-    for (Metric m : rep.metrics)
-      base[std::string(metric_name(m))] = number_or_null(rep.base.metrics[static_cast<size_t>(m)]);
-    j["metrics"] = base;
-    json fields = json::array();
-    for (size_t i : order) {
-      const FieldSensitivity& f = rep.fields[i];
-      json e = json::object();
-      for (size_t k = 0; k < rep.metrics.size(); ++k)
-        e[std::string(metric_name(rep.metrics[k]))] = number_or_null(f.elasticity[k]);
-      // Integers as integers; quantities and reals with 6 significant digits.
-      auto value = [&](double v) {
-        return f.field.kind == FieldKind::kInteger ? json(static_cast<int64_t>(v)) : json(round6(v));
-      };
-      fields.push_back({{"path", f.path},
-                        {"value", value(f.value)},
-                        {"unit", unit_of(f.field)},
-                        {"low", f.low ? value(*f.low) : json(nullptr)},
-                        {"high", f.high ? value(*f.high) : json(nullptr)},
-                        {"skipped", f.skipped},
-                        {"elasticity", e},
-                        {"note", f.note}});
-    }
-    j["fields"] = fields;
-    json ranking = json::object();
-    for (size_t k = 0; k < rep.metrics.size(); ++k) {
-      json list = json::array();
-      for (size_t i : rank_fields(rep, k))
-        if (std::isfinite(rep.fields[i].elasticity[k])) list.push_back(rep.fields[i].path);
-      ranking[std::string(metric_name(rep.metrics[k]))] = list;
-    }
-    j["ranking"] = ranking;
-    json binding = json::object();
-    for (size_t k = 0; k < rep.metrics.size(); ++k) {
-      const auto b = binding_field(rep, k);
-      binding[std::string(metric_name(rep.metrics[k]))] =
-          b ? json{{"field", rep.fields[*b].path},
-                   {"elasticity", number_or_null(rep.fields[*b].elasticity[k])}}
-            : json(nullptr);
-    }
-    j["binding"] = binding;
-    if (g.format == "csv") {  // a row per field, the scenario's keys repeated
-      if (!ok) std::fprintf(stderr, "INFEASIBLE: %s\n", rep.base.feasibility.to_string().c_str());
-      print_tidy_csv(j, g, "fields");
-    } else {
-      std::printf("%s\n", j.dump(2).c_str());
-    }
+  const json j = sensitivity_json(o, rep);
+  if (g.format == "csv") {  // a row per field, the scenario's keys repeated
+    if (!ok) std::fprintf(stderr, "INFEASIBLE: %s\n", rep.base.feasibility.to_string().c_str());
+    print_tidy_csv(j, g, "fields");
     return;
   }
-  std::vector<std::string> cols = {"field", "value"};
-  for (Metric m : rep.metrics) cols.emplace_back(metric_name(m));
-  cols.emplace_back("note");
-  Table t(cols);
-  for (size_t i : order) {
-    const FieldSensitivity& f = rep.fields[i];
-    std::vector<std::string> row = {f.path, display(f.field, f.value)};
-    for (double e : f.elasticity) row.push_back(!std::isfinite(e) ? "-" : fixed(e, 3));
-    row.push_back(f.note);
-    t.add_row(row);
+  if (g.format == "json") {
+    std::printf("%s\n", j.dump(2).c_str());
+    return;
   }
+  // The terminal: prose for what was asked and what binds, then the field table of the base
+  // figures (`metrics.*`) and the record table of `fields` in the JSON's rank, their names the
+  // JSON's keys and their numbers by the one rule (report/result_fields.h).
+  const ResultType& type = *find_result_type("sensitivity");
   const int devices = o.devices > 0 ? o.devices : o.tp * o.pp;
   std::string workload;
   if (o.serve())
@@ -228,20 +220,27 @@ void print_report(const SensitivityOptions& o, const SensitivityReport& rep, con
     return;
   }
   if (!o.serve())
-    std::printf("bound: prefill %s, decode %s\n", rep.bounds.prefill.c_str(), rep.bounds.decode.c_str());
-  if (const auto b = binding_field(rep, 0))
-    std::printf("binding: %s (elasticity %s of %s)\n", rep.fields[*b].path.c_str(),
-                fixed(rep.fields[*b].elasticity[0], 3).c_str(),
-                std::string(metric_name(rep.metrics[0])).c_str());
-  std::string base;
-  for (Metric m : rep.metrics)
-    base += fmt::format("{}{} {}", base.empty() ? "" : ", ", metric_name(m),
-                        sig(rep.base.metrics[static_cast<size_t>(m)], 5));
-  std::printf("base: %s\n", base.c_str());
-  std::printf("elasticity d ln(metric) / d ln(field), central differences at +-%g%%, ranked by "
-              "|elasticity| of %s (0.5 = 1%% more of the field gives 0.5%% more of the metric)\n",
-              100.0 * rep.step, std::string(metric_name(rep.metrics[0])).c_str());
-  std::fputs(t.to_text().c_str(), stdout);
+    std::printf("bound: prefill %s, decode %s\n", j.at("prefill_bound").get<std::string>().c_str(),
+                j.at("decode_bound").get<std::string>().c_str());
+  const std::string first(metric_name(rep.metrics[0]));
+  if (const json& b = j.at("binding").at(first); b.is_object() && b.at("elasticity").is_number())
+    std::printf("binding: %s (elasticity %s of %s)\n", b.at("field").get<std::string>().c_str(),
+                format_number(b.at("elasticity").get<double>(), NumberKind::kMeasure).c_str(),
+                first.c_str());
+  std::vector<std::string> metric_keys, cols = {"fields.path", "fields.value", "fields.unit"};
+  for (Metric m : rep.metrics) {
+    metric_keys.push_back("metrics." + std::string(metric_name(m)));
+    cols.push_back("fields.elasticity." + std::string(metric_name(m)));
+  }
+  cols.emplace_back("fields.note");
+  const std::vector<std::string_view> base_keys(metric_keys.begin(), metric_keys.end());
+  std::fputs(field_table_of(type, j, base_keys).to_text().c_str(), stdout);
+  std::printf("\nelasticity d ln(metric) / d ln(field), central differences at +-%g%%, ranked by "
+              "|elasticity| of %s (0.5 = 1%% more of the field gives 0.5%% more of the metric); "
+              "fields.value in fields.unit\n",
+              100.0 * rep.step, first.c_str());
+  const std::vector<std::string_view> names(cols.begin(), cols.end());
+  std::fputs(value_or_throw(record_table(type, j, "fields", names)).to_text().c_str(), stdout);
 }
 
 void run_sensitivity(const SensitivityOptions& o, const GlobalOptions& g) {

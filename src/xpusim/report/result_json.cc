@@ -95,7 +95,9 @@ bool ResultJson::fits(const ResultField& field, const Json& value) {
 void ResultJson::check_and_normalise(const std::string& name, Json& value) const {
   const ResultField* field = find_field(*type_, name);
   // A declared nested object: null, or an object whose keys are checked one by one below.
-  const bool object = field && field->name == name && field->type == FieldType::kObject;
+  // (A map of objects -- keys that are data, each value an object -- is given whole: fits.)
+  const bool object = field && field->name == name && field->type == FieldType::kObject &&
+                      field->key_meaning.empty();
   if (object && value.is_null()) return;
   if (!object && field && field->name == name && fits(*field, value)) {
     if (field->key_meaning.empty()) {

@@ -693,6 +693,76 @@ Fields calibrate_split(const char* first, const char* meaning) {
   };
 }
 
+// sensitivity (cli/cmd_sensitivity.cc): the elasticities of a design's figures with respect to
+// every numeric hardware field (dse/sensitivity.h). The scenario is the one the flags describe;
+// the serve keys are written only for a serve scenario.
+const Fields kSensitivityScenario = {
+    {"devices", "devices of the plan (--devices; default tp x pp)", false, FieldType::kInteger},
+    {"tp", "tensor-parallel degree", false, FieldType::kInteger},
+    {"pp", "pipeline-parallel degree", false, FieldType::kInteger},
+    {"batch", "requests in the static batch (null for serve: its engine forms the batches)",
+     false, FieldType::kInteger},
+    {"input_len", "prompt tokens per request (null with --dataset)", false, FieldType::kInteger},
+    {"output_len", "generated tokens per request (null with --dataset)", false,
+     FieldType::kInteger},
+    {"precision", "weights/compute precision", false, FieldType::kText},
+    {"kind", "static (a batch, as `run`) or serve (a serving simulation, as `serve`)", false,
+     FieldType::kText},
+    {"engine", "serve: engine profile", true, FieldType::kText},
+    {"dataset", "serve: dataset of the request lengths (null: --input-len/--output-len)", true,
+     FieldType::kText},
+    {"requests", "serve: requests simulated per evaluation", true, FieldType::kInteger},
+    {"rate", "serve: Poisson arrivals, requests per second (null: all at once, or --concurrency)",
+     true, FieldType::kNumber},
+    {"concurrency", "serve: clients of the closed loop (null: open loop)", true,
+     FieldType::kInteger},
+    {"slo_ttft_ms", "serve: TTFT limit of goodput (null: none)", true},
+    {"slo_tpot_ms", "serve: TPOT limit of goodput (null: none)", true},
+    {"seed", "serve: seed of the request lengths and arrivals", true, FieldType::kInteger},
+};
+
+// A hardware field's record, ranked by |elasticity| of the first metric.
+const Fields kSensitivityField = {
+    {"path", "the hardware field perturbed (its hardware/v1 path)", false, FieldType::kText},
+    {"value", "its value in the base design, in `unit` (an integer for an integer field)", false,
+     FieldType::kNumber},
+    {"unit", "canonical unit of value, low and high (empty: a count or a ratio)", false,
+     FieldType::kText},
+    {"low", "the value of the lower difference (null when that side failed)", false,
+     FieldType::kNumber},
+    {"high", "the value of the upper difference (null when that side failed)", false,
+     FieldType::kNumber},
+    {"skipped", "whether both sides failed, leaving no elasticity", false, FieldType::kBool},
+    {"elasticity", "d ln(metric) / d ln(field) by central differences, a plain ratio (null when "
+                   "skipped)", false, FieldType::kNumber, "a metric (--metric)"},
+    {"note", "how the difference was taken: integer steps, a side dropped and why (empty: as "
+             "asked)", false, FieldType::kText},
+};
+
+const Fields kSensitivityTop = {
+    {"hardware", "hardware preset id or file", false, FieldType::kText},
+    {"model", "model preset id or file", false, FieldType::kText},
+};
+
+const Fields kSensitivityBase = {
+    {"prefill_bound", "what binds the static run's prefill and its share (\"matrix 89%\"; null "
+                      "for serve or when infeasible)", false, FieldType::kText},
+    {"decode_bound", "what binds the static run's decode and its share (null for serve or when "
+                     "infeasible)", false, FieldType::kText},
+    {"step", "relative step of the central differences (--step)", false, FieldType::kNumber},
+    {"metrics", "the base design's figure of the metric, in its name's unit (null when "
+                "infeasible)", false, FieldType::kNumber, "a metric (--metric; the dse metric "
+                                                          "table)"},
+};
+
+const Fields kSensitivityRanking = {
+    {"ranking", "the fields with an elasticity of the metric, by |elasticity|, largest first",
+     false, FieldType::kTextList, "a metric (--metric)"},
+    {"binding", "the field that moves the metric most: {field: its path, elasticity: its "
+                "elasticity} (null when none has one)", false, FieldType::kObject,
+     "a metric (--metric)"},
+};
+
 Fields optional(Fields f) {
   for (ResultField& x : f) x.optional = true;
   return f;
@@ -775,6 +845,13 @@ std::vector<ResultType> build_types() {
                "front; its metrics are the search's metric table, the columns of its database)",
                concat({under("designs", concat({kDesign, under("metrics", metric_fields())})),
                        kSearchTop})});
+  t.push_back({"sensitivity", "sensitivity",
+               "elasticities of a design's figures with respect to every numeric hardware "
+               "field, ranked, with the phase bounds and the binding field (fields: one record "
+               "per hardware field)",
+               concat({kSensitivityTop, under("scenario", kSensitivityScenario), kFeasibility,
+                       kSensitivityBase, under("fields", kSensitivityField),
+                       kSensitivityRanking})});
   const Fields validate_doc =
       concat({under("rows", kValidateRow), under("skipped", kValidateSkipped),
               under("summary", concat({under("by_hardware", kErrorStats),

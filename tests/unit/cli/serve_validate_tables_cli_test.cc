@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// The terminal tables of `serve`, `validate`, `calibrate`, `explore` and `pareto` are drawn from their JSON and
+// The terminal tables of `serve`, `validate`, `calibrate`, `explore`, `pareto` and `sensitivity` are drawn from their JSON and
 // field tables (issue 11): every name a table shows -- a field table's `field` column, a record table's column
 // headers -- is a key of the same command's --format json document (dotted for nested keys and
 // list records), and a field table's unit is the one its name's suffix names.
@@ -189,6 +189,38 @@ TEST(FrontTables, ExploreAndParetoShowTheDesignsByTheirKeys) {
   const std::string db = dir.file("front.sqlite");
   ASSERT_EQ(run("explore " + space + " --threads 1 --quiet --db " + db).code, 0);
   EXPECT_EQ(expect_names_are_keys("pareto --db " + db), names);
+}
+
+// sensitivity's base figures are a field table of `metrics.*` and its elasticities a record table
+// of `fields`, in the JSON's rank, by their keys; the binding field stays prose.
+TEST(SensitivityTables, EveryNameIsAKeyOfTheJson) {
+  const std::string static_args =
+      "sensitivity --hardware h100-sxm-80gb --model llama-3.1-8b --batch 8 --input-len 256 "
+      "--output-len 64";
+  const auto names = expect_names_are_keys(static_args);
+  for (const char* k : {"metrics.output_tokens_per_s_per_device", "metrics.tpot_ms",
+                        "metrics.manufacturing_cost_usd", "fields.path", "fields.value",
+                        "fields.unit", "fields.elasticity.output_tokens_per_s_per_device",
+                        "fields.elasticity.average_power_w", "fields.note"})
+    EXPECT_TRUE(has(names, k)) << k;
+  // The rows are the JSON's fields in its order (ranked by the first metric).
+  const auto table = run(static_args);
+  const auto doc = Json::parse(run(static_args + " --format json").out);
+  const std::vector<TextTable> tables = tables_of(table.out);
+  ASSERT_EQ(tables.size(), 2u) << table.out;
+  ASSERT_EQ(tables[1].rows.size(), doc["fields"].size());
+  for (size_t i = 0; i < tables[1].rows.size(); ++i)
+    EXPECT_EQ(words(tables[1].rows[i]).front(), doc["fields"][i]["path"].get<std::string>()) << i;
+  EXPECT_NE(table.out.find("binding: " + doc["binding"]["output_tokens_per_s_per_device"]["field"]
+                                             .get<std::string>()),
+            std::string::npos)
+      << table.out;
+  const auto serve = expect_names_are_keys(
+      "sensitivity --hardware h100-sxm-80gb --model llama-3.1-8b --input-len 256 --output-len 32 "
+      "--requests 50 --concurrency 16");
+  for (const char* k : {"metrics.requests_per_s", "metrics.ttft_p99_ms",
+                        "fields.elasticity.goodput_requests_per_s"})
+    EXPECT_TRUE(has(serve, k)) << k;
 }
 
 // The parser above finds what it should in Table::to_text's layout: a table, its rows, and the

@@ -96,6 +96,8 @@ TEST(UnitSuffixes, EveryNumericFieldOfEveryResultTypeHasAKnownUnitOrNone) {
       "validation_after.rows.measured", "validation_after.rows.predicted",  // calibrate
       "system.params.value",     // in params.unit
       "economics.system.params.value", "assumptions.value",  // in the record's `unit`
+      "scenario.rate",           // requests/s (sensitivity's contract name, as serve's --rate)
+      "fields.value", "fields.low", "fields.high",  // sensitivity: in the record's `unit`
       // calibrate's constants: seconds for a time constant, a factor otherwise (the terminal
       // table writes each with its unit)
       "parameters.start", "parameters.fitted", "parameters.min", "parameters.max"};

@@ -59,6 +59,18 @@ TEST(ResultJson, MapsTakeDataAsKeys) {
   EXPECT_EQ(j.dump(), R"({"evaluated":12,"infeasible":{"memory":3,"reticle":1}})");
 }
 
+// A map of objects (sensitivity's binding: per metric, the binding field and its elasticity) is
+// given whole, its keys in the given order; a value that is no object is a bug.
+TEST(ResultJson, AMapOfObjectsIsGivenWhole) {
+  const Json binding = Json{{"tpot_ms", Json{{"field", "memory.dram.bandwidth"}, {"elasticity", -0.4}}},
+                            {"ttft_ms", nullptr}};
+  EXPECT_EQ(ResultJson("sensitivity").set("binding", binding).set("step", 0.05).json().dump(),
+            R"({"step":0.05,"binding":{"tpot_ms":{"field":"memory.dram.bandwidth","elasticity":-0.4},"ttft_ms":null}})");
+  const ResultField* f = find_field(*find_result_type("sensitivity"), "binding");
+  ASSERT_NE(f, nullptr);
+  EXPECT_FALSE(ResultJson::fits(*f, Json{{"tpot_ms", "memory.dram.bandwidth"}}));
+}
+
 TEST(ResultJson, ValuesFitTheirDeclaredType) {
   const ResultType* wafer = find_result_type("wafer");
   ASSERT_NE(wafer, nullptr);
@@ -138,6 +150,8 @@ TEST(ResultJsonDeathTest, AnUndeclaredKeyOrAWrongTypeIsABug) {
   EXPECT_DEATH(ResultJson("serve").set("rejections", "none"), "not of its declared type");
   EXPECT_DEATH(ResultJson("serve").set("rejections", Json{{"too_long", 1}}),
                "rejections.too_long");
+  EXPECT_DEATH(ResultJson("sensitivity").set("binding", Json{{"tpot_ms", 1.0}}),
+               "not of its declared type");
   EXPECT_DEATH(ResultJson("area", "dies").set("components", Json::array({Json{{"nmae", "x"}}})),
                "dies.components.nmae");
 }
