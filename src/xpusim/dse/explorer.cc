@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <ctime>
 #include <thread>
 #include <unordered_set>
 
@@ -249,47 +250,141 @@ std::vector<size_t> split_by_rate(size_t designs, const std::vector<double>& rat
   return out;
 }
 
+std::vector<std::vector<RoundRun>> interleave_round(const std::vector<size_t>& shares,
+                                                    size_t piece) {
+  std::vector<std::vector<RoundRun>> runs(shares.size());
+  size_t total = 0;
+  for (size_t s : shares) total += s;
+  if (shares.empty() || total == 0) return runs;
+  const size_t per_round = shares.size() * std::max<size_t>(1, piece);
+  const size_t pieces = std::max<size_t>(1, total / per_round + (total % per_round != 0 ? 1 : 0));
+  size_t at = 0;
+  for (size_t j = 0; j < pieces; ++j)
+    for (size_t r = 0; r < shares.size(); ++r) {
+      // Wide: shares[r] x pieces may pass 2^64 only for absurd rounds; the cut stays exact.
+      const auto cut = [&](size_t k) { return static_cast<size_t>(Wide(k) * shares[r] / pieces); };
+      const size_t n = cut(j + 1) - cut(j);
+      if (n == 0) continue;
+      runs[r].push_back(RoundRun{.begin = at, .count = n});
+      at += n;
+    }
+  return runs;
+}
+
+namespace {
+
+// Seconds of steady (wall) time since `t0`.
+Seconds since(std::chrono::steady_clock::time_point t0) {
+  return Seconds(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+}
+
+// CPU time of this process (all its threads) so far.
+Seconds process_cpu() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return Seconds(static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec));
+}
+
+}  // namespace
+
 void evaluate_designs(const DesignEvaluator& evaluator, const std::vector<uint64_t>& indices,
                       const RankGroup& group, int threads, size_t block, bool to_all,
-                      const std::function<void(std::vector<DesignResult>&)>& sink) {
+                      const std::function<void(std::vector<DesignResult>&)>& sink,
+                      RankLoad* load, RankSplit split) {
   block = std::max<size_t>(1, block);
   const auto ranks = static_cast<size_t>(group.size());
-  if (ranks == 1) return evaluate_designs(evaluator, indices, threads, block, sink);
+  RankLoad unused;
+  RankLoad& stats = load ? *load : unused;
+  if (ranks == 1) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const Seconds cpu0 = process_cpu();
+    Seconds in_sink{0};
+    evaluate_designs(evaluator, indices, threads, block, [&](std::vector<DesignResult>& r) {
+      const auto s0 = std::chrono::steady_clock::now();
+      sink(r);
+      in_sink += since(s0);
+    });
+    stats.designs += indices.size();
+    stats.rounds += 1;
+    stats.evaluating += since(t0) - in_sink;
+    stats.evaluating_cpu += process_cpu() - cpu0;
+    stats.merging += in_sink;
+    return;
+  }
   const auto rank = static_cast<size_t>(group.rank());
   // Designs per second each rank reached in the last round it had work: the next round is split
   // in proportion (split_by_rate), so that ranks on slower cores (a busy node, a slower
   // processor, a virtual CPU that gets less of its core) finish their shares together and no rank
-  // waits at the round's gather. The first round is split equally.
+  // waits at the round's gather. The first round is split equally. With interleaved pieces each
+  // rank's rate is measured on a sample of the whole round, so it says how fast the rank is, not
+  // how cheap its end of the round was.
   std::vector<double> rates(ranks, 1.0);
   for (size_t first = 0; first < indices.size(); first += ranks * block) {
-    const std::vector<size_t> shares =
-        split_by_rate(std::min(ranks * block, indices.size() - first), rates);
-    size_t start = first;
-    for (size_t r = 0; r < rank; ++r) start += shares[r];
+    const size_t round = std::min(ranks * block, indices.size() - first);
+    const std::vector<size_t> shares = split_by_rate(round, rates);
+    std::vector<std::vector<RoundRun>> runs(ranks);
+    if (split == RankSplit::kInterleaved) {
+      runs = interleave_round(shares, kRankPiece);
+    } else {
+      size_t at = 0;
+      for (size_t r = 0; r < ranks; ++r) {
+        if (shares[r] > 0) runs[r].push_back(RoundRun{.begin = at, .count = shares[r]});
+        at += shares[r];
+      }
+    }
     std::vector<DesignResult> mine;
     double seconds = 0;
+    ++stats.rounds;
     if (shares[rank] > 0) {
-      const std::vector<uint64_t> part(indices.begin() + static_cast<ptrdiff_t>(start),
-                                       indices.begin() + static_cast<ptrdiff_t>(start + shares[rank]));
+      std::vector<uint64_t> part;
+      part.reserve(shares[rank]);
+      for (const RoundRun& run : runs[rank]) {
+        const auto from = indices.begin() + static_cast<ptrdiff_t>(first + run.begin);
+        part.insert(part.end(), from, from + static_cast<ptrdiff_t>(run.count));
+      }
       const auto t0 = std::chrono::steady_clock::now();
+      const Seconds cpu0 = process_cpu();
       evaluate_designs(evaluator, part, threads, part.size(),
                        [&](std::vector<DesignResult>& r) { mine = std::move(r); });
-      seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      const Seconds took = since(t0);
+      seconds = took.value();
+      stats.designs += part.size();
+      stats.evaluating += took;
+      stats.evaluating_cpu += process_cpu() - cpu0;
     }
     // Every rank learns every rank's time (the same bytes everywhere, so the same next split).
+    const auto w0 = std::chrono::steady_clock::now();
     std::string timing;
     put(timing, seconds);
     const std::vector<std::string> times = group.gather(timing, true);
+    double slowest = 0;
     for (size_t r = 0; r < ranks; ++r) {
       const double t = Reader(times[r]).get<double>();
       if (shares[r] > 0 && t > 0) rates[r] = static_cast<double>(shares[r]) / t;
+      slowest = std::max(slowest, t);
     }
+    stats.behind += Seconds(slowest - seconds);
     const std::vector<std::string> parts = group.gather(encode_results(mine), to_all);
+    stats.waiting += since(w0);
     if (parts.empty()) continue;  // not rank 0, and the results go to rank 0 only
-    for (const std::string& part : parts) {  // rank order is the order of `indices`
-      std::vector<DesignResult> results = decode_results(part);
-      if (!results.empty()) sink(results);
+    const auto m0 = std::chrono::steady_clock::now();
+    std::vector<std::vector<DesignResult>> by_rank;
+    for (const std::string& part : parts) by_rank.push_back(decode_results(part));
+    if (split == RankSplit::kContiguous) {
+      for (auto& results : by_rank)  // rank order is the order of `indices`
+        if (!results.empty()) sink(results);
+    } else {
+      // The round back in the order of `indices`: each rank's results are its runs in order.
+      std::vector<DesignResult> ordered(round);
+      for (size_t r = 0; r < ranks; ++r) {
+        XPUSIM_CHECK(by_rank[r].size() == shares[r], "a rank sent as many results as its share");
+        size_t k = 0;
+        for (const RoundRun& run : runs[r])
+          for (size_t i = 0; i < run.count; ++i) ordered[run.begin + i] = std::move(by_rank[r][k++]);
+      }
+      sink(ordered);
     }
+    stats.merging += since(m0);
   }
 }
 
