@@ -271,6 +271,20 @@ std::vector<std::vector<RoundRun>> interleave_round(const std::vector<size_t>& s
   return runs;
 }
 
+std::vector<RoundRun> round_pieces(size_t designs, size_t ranks, size_t threads) {
+  std::vector<RoundRun> pieces;
+  const size_t t = std::max<size_t>(1, threads);
+  const size_t two_n = 2 * std::max<size_t>(1, ranks);
+  for (size_t at = 0; at < designs;) {
+    const size_t remaining = designs - at;
+    const size_t guided = remaining / two_n + (remaining % two_n != 0 ? 1 : 0);
+    const size_t n = std::min(remaining, std::clamp(guided, kRankMinPiece * t, kRankPiece * t));
+    pieces.push_back(RoundRun{.begin = at, .count = n});
+    at += n;
+  }
+  return pieces;
+}
+
 namespace {
 
 // Seconds of steady (wall) time since `t0`.
@@ -312,8 +326,8 @@ void evaluate_designs(const DesignEvaluator& evaluator, const std::vector<uint64
     return;
   }
   const auto rank = static_cast<size_t>(group.rank());
-  // Designs per second each rank reached in the last round it had work: the next round is split
-  // in proportion (split_by_rate), so that ranks on slower cores (a busy node, a slower
+  // Static splits: designs per second each rank reached in the last round it had work: the next
+  // round is split in proportion (split_by_rate), so that ranks on slower cores (a busy node, a slower
   // processor, a virtual CPU that gets less of its core) finish their shares together and no rank
   // waits at the round's gather. The first round is split equally. With interleaved pieces each
   // rank's rate is measured on a sample of the whole round, so it says how fast the rank is, not
@@ -321,45 +335,83 @@ void evaluate_designs(const DesignEvaluator& evaluator, const std::vector<uint64
   std::vector<double> rates(ranks, 1.0);
   for (size_t first = 0; first < indices.size(); first += ranks * block) {
     const size_t round = std::min(ranks * block, indices.size() - first);
-    const std::vector<size_t> shares = split_by_rate(round, rates);
+    // The runs of the round each rank evaluates: fixed before the round for the static splits,
+    // taken piece by piece for the dynamic one (and then told to every rank with the timing).
     std::vector<std::vector<RoundRun>> runs(ranks);
-    if (split == RankSplit::kInterleaved) {
-      runs = interleave_round(shares, kRankPiece);
+    std::vector<size_t> shares(ranks, 0);
+    std::vector<RoundRun> pieces;
+    if (split == RankSplit::kDynamic) {
+      pieces = round_pieces(round, ranks, static_cast<size_t>(std::max(1, threads)));
     } else {
-      size_t at = 0;
-      for (size_t r = 0; r < ranks; ++r) {
-        if (shares[r] > 0) runs[r].push_back(RoundRun{.begin = at, .count = shares[r]});
-        at += shares[r];
+      shares = split_by_rate(round, rates);
+      if (split == RankSplit::kInterleaved) {
+        runs = interleave_round(shares, kRankPiece);
+      } else {
+        size_t at = 0;
+        for (size_t r = 0; r < ranks; ++r) {
+          if (shares[r] > 0) runs[r].push_back(RoundRun{.begin = at, .count = shares[r]});
+          at += shares[r];
+        }
       }
     }
     std::vector<DesignResult> mine;
-    double seconds = 0;
+    const auto evaluate_run = [&](const RoundRun& run) {
+      const auto from = indices.begin() + static_cast<ptrdiff_t>(first + run.begin);
+      const std::vector<uint64_t> part(from, from + static_cast<ptrdiff_t>(run.count));
+      evaluate_designs(evaluator, part, threads, part.size(), [&](std::vector<DesignResult>& r) {
+        mine.insert(mine.end(), std::make_move_iterator(r.begin()), std::make_move_iterator(r.end()));
+      });
+    };
     ++stats.rounds;
-    if (shares[rank] > 0) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const Seconds cpu0 = process_cpu();
+    std::vector<uint64_t> taken;  // dynamic: the pieces this rank took, in the order taken
+    if (split == RankSplit::kDynamic) {
+      // Tickets settled..settled + pieces - 1 are this round's pieces; every rank takes tickets
+      // until it draws one past them, so each rank takes exactly one ticket beyond the round and
+      // the next round's pieces start ranks tickets later (no rank takes a ticket of the next
+      // round before every rank has reached the timing exchange below).
+      const uint64_t base = group.settled_tickets();
+      for (uint64_t t = group.take_ticket(); t < base + pieces.size(); t = group.take_ticket()) {
+        taken.push_back(t - base);
+        evaluate_run(pieces[t - base]);
+      }
+      group.settled_tickets() = base + pieces.size() + ranks;
+    } else {
       std::vector<uint64_t> part;
-      part.reserve(shares[rank]);
       for (const RoundRun& run : runs[rank]) {
         const auto from = indices.begin() + static_cast<ptrdiff_t>(first + run.begin);
         part.insert(part.end(), from, from + static_cast<ptrdiff_t>(run.count));
       }
-      const auto t0 = std::chrono::steady_clock::now();
-      const Seconds cpu0 = process_cpu();
-      evaluate_designs(evaluator, part, threads, part.size(),
-                       [&](std::vector<DesignResult>& r) { mine = std::move(r); });
-      const Seconds took = since(t0);
-      seconds = took.value();
-      stats.designs += part.size();
-      stats.evaluating += took;
-      stats.evaluating_cpu += process_cpu() - cpu0;
+      if (!part.empty())
+        evaluate_designs(evaluator, part, threads, part.size(),
+                         [&](std::vector<DesignResult>& r) { mine = std::move(r); });
     }
-    // Every rank learns every rank's time (the same bytes everywhere, so the same next split).
+    const Seconds took = since(t0);
+    const double seconds = mine.empty() ? 0.0 : took.value();
+    stats.designs += mine.size();
+    stats.evaluating += took;
+    stats.evaluating_cpu += process_cpu() - cpu0;
+    // Every rank learns every rank's time (the same bytes everywhere, so the same next split)
+    // and, dynamic, the pieces each rank took.
     const auto w0 = std::chrono::steady_clock::now();
     std::string timing;
     put(timing, seconds);
+    for (uint64_t p : taken) put(timing, p);
     const std::vector<std::string> times = group.gather(timing, true);
     double slowest = 0;
     for (size_t r = 0; r < ranks; ++r) {
-      const double t = Reader(times[r]).get<double>();
+      Reader in(times[r]);
+      const double t = in.get<double>();
+      if (split == RankSplit::kDynamic) {
+        runs[r].clear();
+        while (!in.done()) {
+          const auto p = in.get<uint64_t>();
+          XPUSIM_CHECK(p < pieces.size(), "a rank took a piece of the round");
+          runs[r].push_back(pieces[p]);
+          shares[r] += pieces[p].count;
+        }
+      }
       if (shares[r] > 0 && t > 0) rates[r] = static_cast<double>(shares[r]) / t;
       slowest = std::max(slowest, t);
     }
@@ -376,12 +428,15 @@ void evaluate_designs(const DesignEvaluator& evaluator, const std::vector<uint64
     } else {
       // The round back in the order of `indices`: each rank's results are its runs in order.
       std::vector<DesignResult> ordered(round);
+      size_t placed = 0;
       for (size_t r = 0; r < ranks; ++r) {
         XPUSIM_CHECK(by_rank[r].size() == shares[r], "a rank sent as many results as its share");
         size_t k = 0;
         for (const RoundRun& run : runs[r])
           for (size_t i = 0; i < run.count; ++i) ordered[run.begin + i] = std::move(by_rank[r][k++]);
+        placed += k;
       }
+      XPUSIM_CHECK(placed == round, "the ranks' results make up the round");
       sink(ordered);
     }
     stats.merging += since(m0);

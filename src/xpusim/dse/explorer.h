@@ -59,10 +59,9 @@ void evaluate_designs(const DesignEvaluator& evaluator, const std::vector<uint64
 
 // The same across the ranks of `group` (collective: every rank calls it with the same indices):
 // the index list is cut into rounds of N x `block` designs; each round is shared among the N ranks
-// in proportion to the designs per second each rank reached in its previous round (split_by_rate;
-// equal in the first), so that slower ranks get less and no rank waits long at the round's end,
-// each share laid out as `split` says (interleaved pieces by default). Each rank evaluates its
-// share with `threads` workers; after each round the results are gathered, and `sink` receives
+// as `split` says (by default dynamically: pieces taken by whichever rank is free), so that
+// slower ranks get less and no rank waits long at the round's end. Each rank evaluates its
+// pieces with `threads` workers; after each round the results are gathered, and `sink` receives
 // the round whole (kContiguous: each rank's run whole) in the order of `indices`, on rank 0
 // (`to_all` false: the other ranks' sink is never called) or on every rank (`to_all`). The
 // results, and their order, are those of the single-process evaluate_designs whatever the split.
@@ -82,19 +81,27 @@ struct RankLoad {
   Seconds merging{0};      // wall time decoding the gathered results and in `sink` (rank 0)
 };
 
-// How a round is laid out over the ranks. kInterleaved (the default): each rank's share is cut
-// into the same number of pieces of about kRankPiece consecutive designs, and the round is piece 0
-// of rank 0, piece 0 of rank 1, ..., piece 1 of rank 0, ... (interleave_round), so that every rank
-// samples the whole round: designs whose cost changes along the list (a swept die that grows past
-// the reticle and stops early, a model that grows) are shared alike, and a rank's measured rate
-// is a rate on the round's mix, not on its end of it. kContiguous: one run of consecutive
-// designs per rank, in rank order (before 2026-12-05; kept for the benchmark's comparison).
-enum class RankSplit { kInterleaved, kContiguous };
+// How a round is shared among the ranks.
+// - kDynamic (the default): the round is cut into pieces of consecutive designs (round_pieces:
+//   guided sizes, large first, small at the end) and each rank takes the next piece from a counter
+//   shared by the ranks (RankGroup::take_ticket) whenever it finishes one, so that a rank on a
+//   slower or busier core, or with costlier designs (a swept die that grows past the reticle and
+//   stops early, a model that grows), simply takes fewer pieces, and the ranks finish within a
+//   small piece of each other.
+// - kInterleaved: each rank's share (split_by_rate: in proportion to its rate in the round before)
+//   is cut into the same number of pieces of about kRankPiece designs and the round is piece 0 of
+//   rank 0, piece 0 of rank 1, ..., piece 1 of rank 0, ... (interleave_round), so that every rank
+//   samples the whole round.
+// - kContiguous: one run of consecutive designs per rank, in rank order, sized by split_by_rate
+//   (the split before 2026-12-05).
+// The two static splits are kept for the MPI benchmark's comparison (bench/bench_dse_mpi.cc).
+enum class RankSplit { kDynamic, kInterleaved, kContiguous };
 
-// Consecutive designs per piece of an interleaved round: long enough to keep the runs of designs
-// that share a hardware stage or a cost build-up (the last parameters of a grid) mostly on one
-// rank (a run cut by a piece's end is computed once more, on the other rank), short enough that
-// a round of 2 x 256 designs is 16 pieces.
+// Consecutive designs per piece of a round (per worker thread): long enough to keep the runs of
+// designs that share a hardware stage or a cost build-up (the last parameters of a grid) mostly
+// on one rank (a run cut by a piece's end is computed once more, on another rank) and to make a
+// ticket's cost (a few microseconds) negligible, short enough that a round of 2 x 256 designs is
+// 16 pieces or more.
 inline constexpr size_t kRankPiece = 32;
 
 // One run of consecutive designs of a round: [begin, begin + count), positions within the round.
@@ -111,10 +118,20 @@ struct RoundRun {
 // [0, total) in order; empty pieces are left out; rank r's runs add up to shares[r].
 std::vector<std::vector<RoundRun>> interleave_round(const std::vector<size_t>& shares, size_t piece);
 
+// The pieces of a dynamic round of `designs` designs on `ranks` ranks of `threads` workers each,
+// in order (they tile [0, designs)): guided self-scheduling (Polychronopoulos and Kuck, IEEE
+// Trans. Computers 36(12), 1987): each piece is ceil(remaining / (2 ranks)) designs, clamped to
+// [kRankMinPiece, kRankPiece] x threads, so that the first pieces are long (few tickets, the
+// memos' runs kept) and the last ones short (the ranks finish within a short piece of each other).
+std::vector<RoundRun> round_pieces(size_t designs, size_t ranks, size_t threads);
+
+// The shortest piece of a dynamic round, per worker thread.
+inline constexpr size_t kRankMinPiece = 4;
+
 void evaluate_designs(const DesignEvaluator& evaluator, const std::vector<uint64_t>& indices,
                       const RankGroup& group, int threads, size_t block, bool to_all,
                       const std::function<void(std::vector<DesignResult>&)>& sink,
-                      RankLoad* load = nullptr, RankSplit split = RankSplit::kInterleaved);
+                      RankLoad* load = nullptr, RankSplit split = RankSplit::kDynamic);
 
 // The block size for `designs` designs on `ranks` ranks: `max_block` for one rank; for more, the
 // smallest size that cuts the designs into whole rounds (a multiple of `ranks` blocks) of at most

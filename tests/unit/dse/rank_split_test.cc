@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <barrier>
 #include <cstdlib>
 #include <cmath>
@@ -26,6 +27,7 @@ using testing::space_from;
 class ThreadRanks {
  public:
   explicit ThreadRanks(int n) : slots_(static_cast<size_t>(n)), barrier_(n) {}
+  [[nodiscard]] uint64_t taken() const { return tickets_.load(); }
 
   class Rank final : public RankGroup {
    public:
@@ -48,6 +50,7 @@ class ThreadRanks {
       all_.barrier_.arrive_and_wait();
     }
     void abort(int) const override { std::abort(); }
+    [[nodiscard]] uint64_t take_ticket() const override { return all_.tickets_.fetch_add(1); }
 
    private:
     ThreadRanks& all_;
@@ -57,6 +60,7 @@ class ThreadRanks {
  private:
   std::vector<std::string> slots_;
   std::barrier<> barrier_;
+  std::atomic<uint64_t> tickets_{0};
 };
 
 bool same(const DesignResult& a, const DesignResult& b) {
@@ -161,7 +165,7 @@ TEST(RankSplit, RanksGiveTheResultsOfOneProcessInOrder) {
   size_t infeasible = 0;
   for (const auto& r : expected) infeasible += r.feasibility.feasible() ? 0 : 1;
   EXPECT_GT(infeasible, 0u);
-  for (const RankSplit split : {RankSplit::kInterleaved, RankSplit::kContiguous})
+  for (const RankSplit split : {RankSplit::kDynamic, RankSplit::kInterleaved, RankSplit::kContiguous})
     for (int n : {2, 3})
       for (size_t block : {size_t{4}, size_t{7}, size_t{40}, size_t{100}})
         for (bool to_all : {false, true}) {
@@ -171,18 +175,24 @@ TEST(RankSplit, RanksGiveTheResultsOfOneProcessInOrder) {
           ThreadRanks ranks(n);
           std::vector<std::vector<DesignResult>> got(static_cast<size_t>(n));
           std::vector<RankLoad> loads(static_cast<size_t>(n));
+          std::vector<uint64_t> settled(static_cast<size_t>(n));
           std::vector<std::thread> threads;
           for (int r = 0; r < n; ++r)
             threads.emplace_back([&, r] {
               // Each rank its own evaluator (its own memos), as each process of a job has.
               const DesignEvaluator ev = DesignEvaluator::create(*s).value();
               const ThreadRanks::Rank group(ranks, r);
-              evaluate_designs(ev, idx, group, 1, block, to_all,
-                               [&](std::vector<DesignResult>& b) {
-                                 auto& mine = got[static_cast<size_t>(r)];
-                                 mine.insert(mine.end(), b.begin(), b.end());
-                               },
-                               &loads[static_cast<size_t>(r)], split);
+              // Twice, as NSGA-II's generations call it: the second call's pieces are numbered
+              // from the tickets the first one settled.
+              for (int call = 0; call < 2; ++call)
+                evaluate_designs(ev, idx, group, 1, block, to_all,
+                                 [&](std::vector<DesignResult>& b) {
+                                   if (call == 0) return;
+                                   auto& mine = got[static_cast<size_t>(r)];
+                                   mine.insert(mine.end(), b.begin(), b.end());
+                                 },
+                                 &loads[static_cast<size_t>(r)], split);
+              settled[static_cast<size_t>(r)] = group.settled_tickets();
             });
           for (auto& t : threads) t.join();
           uint64_t designs = 0;
@@ -198,7 +208,11 @@ TEST(RankSplit, RanksGiveTheResultsOfOneProcessInOrder) {
             for (size_t i = 0; i < mine.size(); ++i)
               EXPECT_TRUE(same(mine[i], expected[i])) << what << ", rank " << r << ", design " << i;
           }
-          EXPECT_EQ(designs, idx.size()) << what;
+          EXPECT_EQ(designs, 2 * idx.size()) << what;
+          // Every rank settled the same tickets, and they are all those taken.
+          for (int r = 0; r < n; ++r)
+            EXPECT_EQ(settled[static_cast<size_t>(r)], split == RankSplit::kDynamic ? ranks.taken() : 0)
+                << what;
         }
 }
 
