@@ -7,9 +7,13 @@
 // grid of bench_dse.cc (designs share their cost build-ups: each rank computes those its blocks
 // need, as a real job does), BM_DseDistinctDiesRanks 1,024 designs each with a die of its own.
 // Both time a whole evaluation from a fresh evaluator on every rank, in blocks as explore cuts
-// them (balanced_block: rounds of at most 256 per rank, split by each rank's rate), results gathered to rank 0; rank 0
-// reports (the others print nothing). The iteration counts are fixed: every rank must run the
-// same number of collective evaluations. docs/dse.md has the figures measured.
+// them (balanced_block: rounds of at most 256 per rank), results gathered to rank 0; rank 0
+// reports (the others print nothing). The argument is the split of a round among the ranks (0
+// contiguous runs sized by each rank's rate, the split before 2026-12-05; 1 interleaved pieces;
+// 2 dynamic pieces from a shared counter, explore's), and the counters say where each rank's time
+// went (report_loads), so that a run on a machine loaded by other work still shows each rank's
+// efficiency (designs per CPU-second) and idle time. The iteration counts are fixed: every rank
+// must run the same number of collective evaluations. docs/dse.md has the figures measured.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>

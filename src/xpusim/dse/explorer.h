@@ -4,7 +4,8 @@
 // parameters' values; each is a list of design indices fixed
 // before any evaluation, so the results do not depend on the number of threads. Designs are
 // evaluated in blocks by std::thread workers; each block reaches the sink whole and in index-list
-// order (a database writes it in one transaction).
+// order (a database writes it in one transaction). Across MPI ranks the blocks make rounds whose
+// pieces the ranks take as they finish (RankSplit::kDynamic).
 #pragma once
 
 #include <cstdint>
@@ -76,8 +77,9 @@ struct RankLoad {
   Seconds evaluating{0};   // wall time of its own evaluations
   Seconds evaluating_cpu{0};  // CPU time of this process during them (all its threads)
   Seconds waiting{0};      // wall time in the collectives: the rate exchange and the results' gather
-  Seconds behind{0};       // of which the slowest rank's evaluation time minus this rank's, per
-                           // round: idle for the imbalance (the rest is the collectives' cost)
+  Seconds behind{0};       // static splits: of which the slowest rank's evaluation time minus
+                           // this rank's, per round: idle for the imbalance (the rest is the
+                           // collectives' own cost); 0 for kDynamic (no exchange of times)
   Seconds merging{0};      // wall time decoding the gathered results and in `sink` (rank 0)
 };
 
@@ -119,8 +121,10 @@ struct RoundRun {
 std::vector<std::vector<RoundRun>> interleave_round(const std::vector<size_t>& shares, size_t piece);
 
 // The pieces of a dynamic round of `designs` designs on `ranks` ranks of `threads` workers each,
-// in order (they tile [0, designs)): guided self-scheduling (Polychronopoulos and Kuck, IEEE
-// Trans. Computers 36(12), 1987): each piece is ceil(remaining / (2 ranks)) designs, clamped to
+// in order (they tile [0, designs)): each piece is ceil(remaining / (2 ranks)) designs (guided
+// self-scheduling, Polychronopoulos and Kuck, IEEE Trans. Computers 36(12), 1987, takes
+// remaining / ranks; factoring, Hummel, Schonberg and Flynn, CACM 35(8), 1992, half of it; both
+// recalled), clamped to
 // [kRankMinPiece, kRankPiece] x threads, so that the first pieces are long (few tickets, the
 // memos' runs kept) and the last ones short (the ranks finish within a short piece of each other).
 std::vector<RoundRun> round_pieces(size_t designs, size_t ranks, size_t threads);

@@ -22,6 +22,7 @@ class SingleProcess final : public RankGroup {
     return {mine};
   }
   void broadcast(std::string&) const override {}
+  void barrier() const override {}
   void abort(int) const override {}
   [[nodiscard]] uint64_t take_ticket() const override { return next_++; }
 

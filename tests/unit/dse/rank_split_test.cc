@@ -9,7 +9,10 @@
 #include <algorithm>
 #include <atomic>
 #include <barrier>
+#include <condition_variable>
 #include <cstdlib>
+#include <deque>
+#include <mutex>
 #include <cmath>
 #include <string>
 #include <thread>
@@ -23,10 +26,12 @@ namespace {
 
 using testing::space_from;
 
-// N ranks as N threads: gather and broadcast exchange through shared slots between two barriers.
+// N ranks as N threads: a gather to every rank and broadcast exchange through shared slots between
+// two barriers; a gather to rank 0 through a queue per rank.
 class ThreadRanks {
  public:
-  explicit ThreadRanks(int n) : slots_(static_cast<size_t>(n)), barrier_(n) {}
+  explicit ThreadRanks(int n)
+      : slots_(static_cast<size_t>(n)), queues_(static_cast<size_t>(n)), barrier_(n) {}
   [[nodiscard]] uint64_t taken() const { return tickets_.load(); }
 
   class Rank final : public RankGroup {
@@ -36,6 +41,24 @@ class ThreadRanks {
     [[nodiscard]] int size() const override { return static_cast<int>(all_.slots_.size()); }
     [[nodiscard]] int local_size() const override { return size(); }
     [[nodiscard]] std::vector<std::string> gather(const std::string& mine, bool to_all) const override {
+      if (!to_all) {
+        // To rank 0 only: the others leave at once (as an eager MPI send lets them), so that a
+        // rank can run rounds ahead of rank 0; rank 0 takes each rank's oldest part.
+        std::unique_lock lock(all_.mutex_);
+        all_.queues_[static_cast<size_t>(rank_)].push_back(mine);
+        all_.changed_.notify_all();
+        if (rank_ != 0) return {};
+        all_.changed_.wait(lock, [&] {
+          return std::all_of(all_.queues_.begin(), all_.queues_.end(),
+                             [](const auto& q) { return !q.empty(); });
+        });
+        std::vector<std::string> out;
+        for (auto& q : all_.queues_) {
+          out.push_back(q.front());
+          q.pop_front();
+        }
+        return out;
+      }
       all_.slots_[static_cast<size_t>(rank_)] = mine;
       all_.barrier_.arrive_and_wait();
       std::vector<std::string> out;
@@ -49,6 +72,7 @@ class ThreadRanks {
       bytes = all_.slots_[0];
       all_.barrier_.arrive_and_wait();
     }
+    void barrier() const override { all_.barrier_.arrive_and_wait(); }
     void abort(int) const override { std::abort(); }
     [[nodiscard]] uint64_t take_ticket() const override { return all_.tickets_.fetch_add(1); }
 
@@ -59,6 +83,9 @@ class ThreadRanks {
 
  private:
   std::vector<std::string> slots_;
+  std::vector<std::deque<std::string>> queues_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
   std::barrier<> barrier_;
   std::atomic<uint64_t> tickets_{0};
 };
@@ -145,6 +172,37 @@ TEST(RankSplit, InterleavedRunsTileTheRoundAndAddUpToTheShares) {
   EXPECT_EQ(interleave_round(Shares{0, 0}, 32), (std::vector<std::vector<RoundRun>>(2)));
 }
 
+TEST(RankSplit, DynamicPiecesAreLongFirstShortLastAndTileTheRound) {
+  // A round of 2 x 256 on 2 ranks of one thread: 13 pieces of 32, then 24, 18, 14, 10, 8, 6, 4, 4,
+  // 4, 4 (each ceil(remaining / 4) within [4, 32]).
+  const auto pieces = round_pieces(512, 2, 1);
+  std::vector<size_t> sizes;
+  for (const RoundRun& p : pieces) sizes.push_back(p.count);
+  std::vector<size_t> expected(13, 32);
+  for (size_t n : {24, 18, 14, 10, 8, 6, 4, 4, 4, 4}) expected.push_back(n);
+  EXPECT_EQ(sizes, expected);
+  for (size_t designs : {size_t{0}, size_t{1}, size_t{3}, size_t{12}, size_t{378}, size_t{1000}})
+    for (size_t ranks : {size_t{1}, size_t{2}, size_t{7}})
+      for (size_t threads : {size_t{1}, size_t{4}}) {
+        const auto ps = round_pieces(designs, ranks, threads);
+        size_t at = 0;
+        for (size_t i = 0; i < ps.size(); ++i) {
+          EXPECT_EQ(ps[i].begin, at);
+          EXPECT_GT(ps[i].count, 0u);
+          EXPECT_LE(ps[i].count, kRankPiece * threads);
+          // Never longer than the one before; shorter than the least only at the round's end.
+          if (i > 0) {
+            EXPECT_LE(ps[i].count, ps[i - 1].count);
+          }
+          if (i + 1 < ps.size()) {
+            EXPECT_GE(ps[i].count, kRankMinPiece * threads);
+          }
+          at += ps[i].count;
+        }
+        EXPECT_EQ(at, designs) << designs << " designs, " << ranks << " ranks";
+      }
+}
+
 // The results one process gives, in its order, for every split, number of ranks, block size and
 // to_all; rank 0 (or every rank with to_all) receives them, the others nothing; each rank's load
 // counts its designs, and the ranks' designs add up to the list.
@@ -184,7 +242,10 @@ TEST(RankSplit, RanksGiveTheResultsOfOneProcessInOrder) {
               const ThreadRanks::Rank group(ranks, r);
               // Twice, as NSGA-II's generations call it: the second call's pieces are numbered
               // from the tickets the first one settled.
-              for (int call = 0; call < 2; ++call)
+              for (int call = 0; call < 2; ++call) {
+                // An empty list between calls takes no ticket and needs no collective.
+                evaluate_designs(ev, {}, group, 1, block, to_all,
+                                 [&](std::vector<DesignResult>&) { ADD_FAILURE() << "empty"; }, nullptr, split);
                 evaluate_designs(ev, idx, group, 1, block, to_all,
                                  [&](std::vector<DesignResult>& b) {
                                    if (call == 0) return;
@@ -192,6 +253,7 @@ TEST(RankSplit, RanksGiveTheResultsOfOneProcessInOrder) {
                                    mine.insert(mine.end(), b.begin(), b.end());
                                  },
                                  &loads[static_cast<size_t>(r)], split);
+              }
               settled[static_cast<size_t>(r)] = group.settled_tickets();
             });
           for (auto& t : threads) t.join();

@@ -105,6 +105,12 @@ class MpiRankGroup final : public RankGroup {
                 MPI_COMM_WORLD);
   }
 
+  void barrier() const override {
+    MPI_Request request;
+    MPI_Ibarrier(MPI_COMM_WORLD, &request);
+    wait_sleeping(request);
+  }
+
   void abort(int code) const override { MPI_Abort(MPI_COMM_WORLD, code); }
 
   [[nodiscard]] uint64_t take_ticket() const override {
