@@ -7,13 +7,23 @@
 // grid of bench_dse.cc (designs share their cost build-ups: each rank computes those its blocks
 // need, as a real job does), BM_DseDistinctDiesRanks 1,024 designs each with a die of its own.
 // Both time a whole evaluation from a fresh evaluator on every rank, in blocks as explore cuts
-// them (balanced_block: rounds of at most 256 per rank, split by each rank's rate), results gathered to rank 0; rank 0
-// reports (the others print nothing). The iteration counts are fixed: every rank must run the
-// same number of collective evaluations. docs/dse.md has the figures measured.
+// them (balanced_block: rounds of at most 256 per rank), results gathered to rank 0; rank 0
+// reports (the others print nothing). The argument is the split of a round among the ranks (0
+// contiguous runs sized by each rank's rate, the split before 2026-12-05; 1 interleaved pieces;
+// 2 dynamic pieces from a shared counter, explore's), and the counters say where each rank's time
+// went (report_loads), so that a run on a machine loaded by other work still shows each rank's
+// efficiency (designs per CPU-second) and idle time. The iteration counts are fixed: every rank
+// must run the same number of collective evaluations. docs/dse.md has the figures measured.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <memory>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "xpusim/dse/explorer.h"
 #include "xpusim/dse/rank_group.h"
@@ -26,34 +36,76 @@ using namespace xpusim;
 
 const RankGroup* g_group = nullptr;
 
+// Per rank, where the time went (RankLoad summed over the iterations), reported by rank 0 as
+// counters: rN_designs_per_cpu_s (designs per CPU-second of rank N's own evaluation: its
+// efficiency, which contention on the machine lowers), rN_share (its fraction of the designs),
+// rN_wait (the fraction of its wall time spent in the collectives: idle at a round's end), of
+// which rN_behind waiting for a slower rank's evaluation (imbalance; the rest is the collectives'
+// own cost), and rN_merge (decoding and the sink: rank 0's serial work).
+void report_loads(benchmark::State& state, const RankLoad& mine, Seconds wall) {
+  std::string bytes(reinterpret_cast<const char*>(&mine), sizeof mine);
+  bytes.append(reinterpret_cast<const char*>(&wall), sizeof wall);
+  const std::vector<std::string> all = g_group->gather(bytes, false);
+  uint64_t designs = 0;
+  std::vector<std::pair<RankLoad, Seconds>> loads;
+  for (const std::string& b : all) {
+    std::pair<RankLoad, Seconds> l;
+    std::memcpy(&l.first, b.data(), sizeof l.first);
+    std::memcpy(&l.second, b.data() + sizeof l.first, sizeof l.second);
+    designs += l.first.designs;
+    loads.push_back(l);
+  }
+  for (size_t r = 0; r < loads.size(); ++r) {
+    const auto& [load, w] = loads[r];
+    const std::string n = "r" + std::to_string(r) + "_";
+    state.counters[n + "designs_per_cpu_s"] =
+        static_cast<double>(load.designs) / std::max(1e-12, load.evaluating_cpu.value());
+    state.counters[n + "share"] = static_cast<double>(load.designs) / std::max(1.0, static_cast<double>(designs));
+    state.counters[n + "wait"] = load.waiting.value() / std::max(1e-12, w.value());
+    state.counters[n + "behind"] = load.behind.value() / std::max(1e-12, w.value());
+    state.counters[n + "merge"] = load.merging.value() / std::max(1e-12, w.value());
+  }
+}
+
 // The whole space of `text` across the ranks; counts designs (and ranks) on rank 0.
+// state.range(0): the split of each round among the ranks: 0 = kContiguous (one run per rank,
+// the split before 2026-12-05), 1 = kInterleaved (pieces of kRankPiece designs), 2 = kDynamic
+// (pieces taken from a shared counter: explore's split).
 void evaluate_space(benchmark::State& state, const std::string& text) {
+  const RankSplit split = state.range(0) == 0   ? RankSplit::kContiguous
+                          : state.range(0) == 1 ? RankSplit::kInterleaved
+                                                : RankSplit::kDynamic;
   size_t designs = 0;
+  RankLoad load;
+  Seconds wall{0};
   for (auto _ : state) {
     state.PauseTiming();
     const DesignEvaluator e = bench::make_evaluator(text);
     const auto idx = design_indices(e.space().grid_size(), SearchStrategy::kGrid, 0, 0);
     (void)g_group->gather("", false);  // rank 0 starts the clock once every rank is ready
     state.ResumeTiming();
+    const auto t0 = std::chrono::steady_clock::now();
     size_t feasible = 0;
     evaluate_designs(e, idx, *g_group, 1, balanced_block(idx.size(), g_group->size(), 256), false,
                      [&](std::vector<DesignResult>& b) {
       for (const auto& r : b) feasible += r.feasibility.feasible() ? 1 : 0;
-    });
+    }, &load, split);
+    wall += Seconds(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     benchmark::DoNotOptimize(feasible);
     designs = idx.size();
   }
   state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(designs));
   state.counters["ranks"] = g_group->size();
+  report_loads(state, load, wall);
 }
 
 void BM_DseGridRanks(benchmark::State& state) { evaluate_space(state, bench::kSpace); }
-BENCHMARK(BM_DseGridRanks)->Iterations(30)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_DseGridRanks)->Arg(0)->Arg(1)->Arg(2)->Iterations(30)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 void BM_DseDistinctDiesRanks(benchmark::State& state) {
   evaluate_space(state, bench::distinct_dies_space(1024));
 }
-BENCHMARK(BM_DseDistinctDiesRanks)->Iterations(5)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_DseDistinctDiesRanks)->Arg(0)->Arg(1)->Arg(2)->Iterations(20)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 // Ranks other than 0 report nothing.
 class SilentReporter : public benchmark::BenchmarkReporter {

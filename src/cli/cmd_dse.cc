@@ -171,9 +171,10 @@ void explore_on(const RankGroup& group, const ExploreOptions& o, const GlobalOpt
   // `keep`, every rank receives every result (NSGA-II runs on every rank).
   std::optional<ProgressLine> progress;
   // In a job, rank 0 writes on a thread of its own while it evaluates its next block (the other
-  // ranks wait for it every round); at most two rounds wait to be written.
+  // ranks wait for it every round); at most two rounds wait to be written (the sink gets a round
+  // whole: one transaction per round).
   std::optional<ResultWriter> writer;
-  if (db && group.size() > 1) writer.emplace(*db, space, 2 * static_cast<size_t>(group.size()));
+  if (db && group.size() > 1) writer.emplace(*db, space, 2);
   auto evaluate = [&](const std::vector<uint64_t>& indices, std::vector<DesignResult>* keep) {
     // Blocks of kBlock, in a job cut so that every rank gets an equal share (an NSGA-II
     // generation of 12 designs on 2 ranks: 2 blocks of 6).

@@ -6,6 +6,9 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <ctime>
+#include <iterator>
+#include <optional>
 #include <thread>
 #include <unordered_set>
 
@@ -151,6 +154,7 @@ class Reader {
  public:
   explicit Reader(const std::string& bytes) : bytes_(bytes) {}
   [[nodiscard]] bool done() const { return at_ == bytes_.size(); }
+  [[nodiscard]] size_t position() const { return at_; }
   template <typename T>
   T get() {
     XPUSIM_CHECK(at_ + sizeof(T) <= bytes_.size(), "a rank's message is cut short");
@@ -249,47 +253,262 @@ std::vector<size_t> split_by_rate(size_t designs, const std::vector<double>& rat
   return out;
 }
 
+std::vector<std::vector<RoundRun>> interleave_round(const std::vector<size_t>& shares,
+                                                    size_t piece) {
+  std::vector<std::vector<RoundRun>> runs(shares.size());
+  size_t total = 0;
+  for (size_t s : shares) total += s;
+  if (shares.empty() || total == 0) return runs;
+  const size_t per_round = shares.size() * std::max<size_t>(1, piece);
+  const size_t pieces = std::max<size_t>(1, total / per_round + (total % per_round != 0 ? 1 : 0));
+  size_t at = 0;
+  for (size_t j = 0; j < pieces; ++j)
+    for (size_t r = 0; r < shares.size(); ++r) {
+      // Wide: shares[r] x pieces may pass 2^64 only for absurd rounds; the cut stays exact.
+      const auto cut = [&](size_t k) { return static_cast<size_t>(Wide(k) * shares[r] / pieces); };
+      const size_t n = cut(j + 1) - cut(j);
+      if (n == 0) continue;
+      runs[r].push_back(RoundRun{.begin = at, .count = n});
+      at += n;
+    }
+  return runs;
+}
+
+std::vector<RoundRun> round_pieces(size_t designs, size_t ranks, size_t threads) {
+  std::vector<RoundRun> pieces;
+  const size_t t = std::max<size_t>(1, threads);
+  const size_t two_n = 2 * std::max<size_t>(1, ranks);
+  for (size_t at = 0; at < designs;) {
+    const size_t remaining = designs - at;
+    const size_t guided = remaining / two_n + (remaining % two_n != 0 ? 1 : 0);
+    const size_t n = std::min(remaining, std::clamp(guided, kRankMinPiece * t, kRankPiece * t));
+    pieces.push_back(RoundRun{.begin = at, .count = n});
+    at += n;
+  }
+  return pieces;
+}
+
+namespace {
+
+// Seconds of steady (wall) time since `t0`.
+Seconds since(std::chrono::steady_clock::time_point t0) {
+  return Seconds(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+}
+
+// CPU time of this process (all its threads) so far.
+Seconds process_cpu() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return Seconds(static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec));
+}
+
+}  // namespace
+
+namespace {
+
+// kDynamic (evaluate_designs across ranks): the pieces of every round of this call are numbered
+// in order from the group's settled tickets; a rank takes tickets and evaluates the pieces of its
+// current round, and a ticket of a later round ends its round: it joins that round's gather and
+// keeps the ticket for the round it belongs to (a rank whose tickets all fell in later rounds
+// sends nothing for a round). So no ticket is wasted, a rank that finishes its round early goes on
+// with the next one instead of waiting for the others (only the receivers of the gather wait), and
+// the rounds need no exchange besides the results (with the pieces each rank took). Each rank
+// takes exactly one ticket past the call's last piece; the barrier at the end keeps every rank's
+// next call from taking a ticket before all have taken theirs.
+void evaluate_dynamic(const DesignEvaluator& evaluator, const std::vector<uint64_t>& indices,
+                      const RankGroup& group, int threads, size_t block, bool to_all,
+                      const std::function<void(std::vector<DesignResult>&)>& sink,
+                      RankLoad& stats) {
+  if (indices.empty()) return;  // every rank alike: no ticket taken, no collective
+  const auto ranks = static_cast<size_t>(group.size());
+  const size_t per_round = ranks * block;
+  const size_t rounds = indices.size() / per_round + (indices.size() % per_round != 0 ? 1 : 0);
+  // Piece p of the call: round round_of[p], designs pieces[p] within that round.
+  std::vector<RoundRun> pieces;
+  std::vector<size_t> round_of;
+  for (size_t k = 0; k < rounds; ++k) {
+    const size_t round = std::min(per_round, indices.size() - k * per_round);
+    for (const RoundRun& run : round_pieces(round, ranks, static_cast<size_t>(std::max(1, threads)))) {
+      pieces.push_back(run);
+      round_of.push_back(k);
+    }
+  }
+  const uint64_t base = group.settled_tickets();
+  std::optional<uint64_t> held;  // a ticket taken for a later round than the current one
+  bool past_end = false;         // this rank has taken its ticket past the call's last piece
+  for (size_t k = 0; k < rounds; ++k) {
+    const size_t first = k * per_round;
+    const size_t round = std::min(per_round, indices.size() - first);
+    ++stats.rounds;
+    const auto t0 = std::chrono::steady_clock::now();
+    const Seconds cpu0 = process_cpu();
+    std::string message;  // pieces taken (their count, then each), then the results
+    std::vector<uint64_t> taken;
+    std::vector<DesignResult> mine;
+    // A rank may reach the end while the others still have rounds to gather (a rank that does
+    // not receive the gather can run ahead): it takes no ticket after its one past the end.
+    while (!past_end) {
+      const uint64_t ticket = held ? *held : group.take_ticket();
+      held.reset();
+      XPUSIM_CHECK(ticket >= base, "the ranks agree on the tickets taken before this call");
+      const uint64_t p = ticket - base;
+      if (p >= pieces.size()) {
+        past_end = true;
+        break;
+      }
+      if (round_of[p] > k) {
+        held = ticket;
+        break;
+      }
+      taken.push_back(p);
+      const auto from = indices.begin() + static_cast<ptrdiff_t>(first + pieces[p].begin);
+      const std::vector<uint64_t> part(from, from + static_cast<ptrdiff_t>(pieces[p].count));
+      evaluate_designs(evaluator, part, threads, part.size(), [&](std::vector<DesignResult>& r) {
+        mine.insert(mine.end(), std::make_move_iterator(r.begin()), std::make_move_iterator(r.end()));
+      });
+    }
+    stats.designs += mine.size();
+    stats.evaluating += since(t0);
+    stats.evaluating_cpu += process_cpu() - cpu0;
+    put(message, static_cast<uint64_t>(taken.size()));
+    for (uint64_t p : taken) put(message, p);
+    message += encode_results(mine);
+    const auto w0 = std::chrono::steady_clock::now();
+    const std::vector<std::string> parts = group.gather(message, to_all);
+    stats.waiting += since(w0);
+    if (parts.empty()) continue;  // not rank 0, and the results go to rank 0 only
+    const auto m0 = std::chrono::steady_clock::now();
+    // The round back in the order of `indices`: each rank's results are its pieces in order.
+    std::vector<DesignResult> ordered(round);
+    size_t placed = 0;
+    for (const std::string& part : parts) {
+      Reader in(part);
+      std::vector<uint64_t> its(in.get<uint64_t>());
+      for (uint64_t& p : its) {
+        p = in.get<uint64_t>();
+        XPUSIM_CHECK(p < pieces.size() && round_of[p] == k, "a rank sent a piece of the round");
+      }
+      std::vector<DesignResult> results = decode_results(part.substr(in.position()));
+      size_t at = 0;
+      for (uint64_t p : its)
+        for (size_t i = 0; i < pieces[p].count; ++i) {
+          XPUSIM_CHECK(at < results.size(), "a rank sent the results of its pieces");
+          ordered[pieces[p].begin + i] = std::move(results[at++]);
+        }
+      XPUSIM_CHECK(at == results.size(), "a rank sent the results of its pieces only");
+      placed += at;
+    }
+    XPUSIM_CHECK(placed == round, "the ranks' results make up the round");
+    sink(ordered);
+    stats.merging += since(m0);
+  }
+  XPUSIM_CHECK(!held && past_end, "every piece of the call was evaluated");
+  group.settled_tickets() = base + pieces.size() + ranks;
+  const auto b0 = std::chrono::steady_clock::now();
+  group.barrier();
+  stats.waiting += since(b0);
+}
+
+}  // namespace
+
 void evaluate_designs(const DesignEvaluator& evaluator, const std::vector<uint64_t>& indices,
                       const RankGroup& group, int threads, size_t block, bool to_all,
-                      const std::function<void(std::vector<DesignResult>&)>& sink) {
+                      const std::function<void(std::vector<DesignResult>&)>& sink,
+                      RankLoad* load, RankSplit split) {
   block = std::max<size_t>(1, block);
   const auto ranks = static_cast<size_t>(group.size());
-  if (ranks == 1) return evaluate_designs(evaluator, indices, threads, block, sink);
+  RankLoad unused;
+  RankLoad& stats = load ? *load : unused;
+  if (ranks == 1) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const Seconds cpu0 = process_cpu();
+    Seconds in_sink{0};
+    evaluate_designs(evaluator, indices, threads, block, [&](std::vector<DesignResult>& r) {
+      const auto s0 = std::chrono::steady_clock::now();
+      sink(r);
+      in_sink += since(s0);
+    });
+    stats.designs += indices.size();
+    stats.rounds += 1;
+    stats.evaluating += since(t0) - in_sink;
+    stats.evaluating_cpu += process_cpu() - cpu0;
+    stats.merging += in_sink;
+    return;
+  }
+  if (split == RankSplit::kDynamic)
+    return evaluate_dynamic(evaluator, indices, group, threads, block, to_all, sink, stats);
   const auto rank = static_cast<size_t>(group.rank());
-  // Designs per second each rank reached in the last round it had work: the next round is split
-  // in proportion (split_by_rate), so that ranks on slower cores (a busy node, a slower
+  // Static splits: designs per second each rank reached in the last round it had work: the next
+  // round is split in proportion (split_by_rate), so that ranks on slower cores (a busy node, a slower
   // processor, a virtual CPU that gets less of its core) finish their shares together and no rank
-  // waits at the round's gather. The first round is split equally.
+  // waits at the round's gather. The first round is split equally. With interleaved pieces each
+  // rank's rate is measured on a sample of the whole round, so it says how fast the rank is, not
+  // how cheap its end of the round was.
   std::vector<double> rates(ranks, 1.0);
   for (size_t first = 0; first < indices.size(); first += ranks * block) {
-    const std::vector<size_t> shares =
-        split_by_rate(std::min(ranks * block, indices.size() - first), rates);
-    size_t start = first;
-    for (size_t r = 0; r < rank; ++r) start += shares[r];
+    const size_t round = std::min(ranks * block, indices.size() - first);
+    const std::vector<size_t> shares = split_by_rate(round, rates);
+    // The runs of the round each rank evaluates.
+    std::vector<std::vector<RoundRun>> runs(ranks);
+    if (split == RankSplit::kInterleaved) {
+      runs = interleave_round(shares, kRankPiece);
+    } else {
+      size_t at = 0;
+      for (size_t r = 0; r < ranks; ++r) {
+        if (shares[r] > 0) runs[r].push_back(RoundRun{.begin = at, .count = shares[r]});
+        at += shares[r];
+      }
+    }
+    ++stats.rounds;
+    const auto t0 = std::chrono::steady_clock::now();
+    const Seconds cpu0 = process_cpu();
+    std::vector<uint64_t> part;
+    for (const RoundRun& run : runs[rank]) {
+      const auto from = indices.begin() + static_cast<ptrdiff_t>(first + run.begin);
+      part.insert(part.end(), from, from + static_cast<ptrdiff_t>(run.count));
+    }
     std::vector<DesignResult> mine;
-    double seconds = 0;
-    if (shares[rank] > 0) {
-      const std::vector<uint64_t> part(indices.begin() + static_cast<ptrdiff_t>(start),
-                                       indices.begin() + static_cast<ptrdiff_t>(start + shares[rank]));
-      const auto t0 = std::chrono::steady_clock::now();
+    if (!part.empty())
       evaluate_designs(evaluator, part, threads, part.size(),
                        [&](std::vector<DesignResult>& r) { mine = std::move(r); });
-      seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    }
+    const Seconds took = since(t0);
+    const double seconds = mine.empty() ? 0.0 : took.value();
+    stats.designs += mine.size();
+    stats.evaluating += took;
+    stats.evaluating_cpu += process_cpu() - cpu0;
     // Every rank learns every rank's time (the same bytes everywhere, so the same next split).
+    const auto w0 = std::chrono::steady_clock::now();
     std::string timing;
     put(timing, seconds);
     const std::vector<std::string> times = group.gather(timing, true);
+    double slowest = 0;
     for (size_t r = 0; r < ranks; ++r) {
       const double t = Reader(times[r]).get<double>();
       if (shares[r] > 0 && t > 0) rates[r] = static_cast<double>(shares[r]) / t;
+      slowest = std::max(slowest, t);
     }
+    stats.behind += Seconds(slowest - seconds);
     const std::vector<std::string> parts = group.gather(encode_results(mine), to_all);
+    stats.waiting += since(w0);
     if (parts.empty()) continue;  // not rank 0, and the results go to rank 0 only
-    for (const std::string& part : parts) {  // rank order is the order of `indices`
-      std::vector<DesignResult> results = decode_results(part);
-      if (!results.empty()) sink(results);
+    const auto m0 = std::chrono::steady_clock::now();
+    std::vector<std::vector<DesignResult>> by_rank;
+    for (const std::string& part_bytes : parts) by_rank.push_back(decode_results(part_bytes));
+    if (split == RankSplit::kContiguous) {
+      for (auto& results : by_rank)  // rank order is the order of `indices`
+        if (!results.empty()) sink(results);
+    } else {
+      // The round back in the order of `indices`: each rank's results are its runs in order.
+      std::vector<DesignResult> ordered(round);
+      for (size_t r = 0; r < ranks; ++r) {
+        XPUSIM_CHECK(by_rank[r].size() == shares[r], "a rank sent as many results as its share");
+        size_t k = 0;
+        for (const RoundRun& run : runs[r])
+          for (size_t i = 0; i < run.count; ++i) ordered[run.begin + i] = std::move(by_rank[r][k++]);
+      }
+      sink(ordered);
     }
+    stats.merging += since(m0);
   }
 }
 

@@ -4,7 +4,8 @@
 // parameters' values; each is a list of design indices fixed
 // before any evaluation, so the results do not depend on the number of threads. Designs are
 // evaluated in blocks by std::thread workers; each block reaches the sink whole and in index-list
-// order (a database writes it in one transaction).
+// order (a database writes it in one transaction). Across MPI ranks the blocks make rounds whose
+// pieces the ranks take as they finish (RankSplit::kDynamic).
 #pragma once
 
 #include <cstdint>
@@ -14,6 +15,7 @@
 
 #include "xpusim/dse/design_evaluator.h"
 #include "xpusim/dse/rank_group.h"
+#include "xpusim/units/quantity.h"
 
 namespace xpusim {
 
@@ -57,17 +59,83 @@ void evaluate_designs(const DesignEvaluator& evaluator, const std::vector<uint64
                       const std::function<void(std::vector<DesignResult>&)>& sink);
 
 // The same across the ranks of `group` (collective: every rank calls it with the same indices):
-// the index list is cut into rounds of N x `block` designs; each round is split into N runs of
-// consecutive designs, rank r taking the r-th, sized in proportion to the designs per second each
-// rank reached in its previous round (split_by_rate; equal in the first), so that slower ranks get
-// less and no rank waits long at the round's end. Each rank evaluates with `threads` workers; after
-// each round the results are gathered, and `sink` receives each rank's run whole and in the order
-// of `indices` on rank 0 (`to_all` false: the other ranks' sink is never called) or on every rank
-// (`to_all`). The results, and their order, are those of the single-process evaluate_designs
-// whatever the split. At most one round is in flight: a killed job loses at most that.
+// the index list is cut into rounds of N x `block` designs; each round is shared among the N ranks
+// as `split` says (by default dynamically: pieces taken by whichever rank is free), so that
+// slower ranks get less and no rank waits long at the round's end. Each rank evaluates its
+// pieces with `threads` workers; after each round the results are gathered, and `sink` receives
+// the round whole (kContiguous: each rank's run whole) in the order of `indices`, on rank 0
+// (`to_all` false: the other ranks' sink is never called) or on every rank (`to_all`). The
+// results, and their order, are those of the single-process evaluate_designs whatever the split.
+// At most one round is in flight: a killed job loses at most that. `load`, when given, is added
+// this rank's designs and times.
+// Where one rank's time went in evaluate_designs across ranks (added to, never reset: a caller
+// sums several searches). What the MPI benchmark reports per rank (docs/dse.md, MPI): designs per
+// CPU-second of evaluation, and the fraction of the wall time spent waiting for the other ranks.
+struct RankLoad {
+  uint64_t designs = 0;    // designs this rank evaluated
+  uint64_t rounds = 0;     // rounds it took part in
+  Seconds evaluating{0};   // wall time of its own evaluations
+  Seconds evaluating_cpu{0};  // CPU time of this process during them (all its threads)
+  Seconds waiting{0};      // wall time in the collectives: the rate exchange and the results' gather
+  Seconds behind{0};       // static splits: of which the slowest rank's evaluation time minus
+                           // this rank's, per round: idle for the imbalance (the rest is the
+                           // collectives' own cost); 0 for kDynamic (no exchange of times)
+  Seconds merging{0};      // wall time decoding the gathered results and in `sink` (rank 0)
+};
+
+// How a round is shared among the ranks.
+// - kDynamic (the default): the round is cut into pieces of consecutive designs (round_pieces:
+//   guided sizes, large first, small at the end) and each rank takes the next piece from a counter
+//   shared by the ranks (RankGroup::take_ticket) whenever it finishes one, so that a rank on a
+//   slower or busier core, or with costlier designs (a swept die that grows past the reticle and
+//   stops early, a model that grows), simply takes fewer pieces, and the ranks finish within a
+//   small piece of each other.
+// - kInterleaved: each rank's share (split_by_rate: in proportion to its rate in the round before)
+//   is cut into the same number of pieces of about kRankPiece designs and the round is piece 0 of
+//   rank 0, piece 0 of rank 1, ..., piece 1 of rank 0, ... (interleave_round), so that every rank
+//   samples the whole round.
+// - kContiguous: one run of consecutive designs per rank, in rank order, sized by split_by_rate
+//   (the split before 2026-12-05).
+// The two static splits are kept for the MPI benchmark's comparison (bench/bench_dse_mpi.cc).
+enum class RankSplit { kDynamic, kInterleaved, kContiguous };
+
+// Consecutive designs per piece of a round (per worker thread): long enough to keep the runs of
+// designs that share a hardware stage or a cost build-up (the last parameters of a grid) mostly
+// on one rank (a run cut by a piece's end is computed once more, on another rank) and to make a
+// ticket's cost (a few microseconds) negligible, short enough that a round of 2 x 256 designs is
+// 16 pieces or more.
+inline constexpr size_t kRankPiece = 32;
+
+// One run of consecutive designs of a round: [begin, begin + count), positions within the round.
+struct RoundRun {
+  size_t begin = 0;
+  size_t count = 0;
+  bool operator==(const RoundRun&) const = default;
+};
+
+// The runs of each rank for a round whose shares are `shares` (designs per rank, as split_by_rate
+// gives them): every share cut into the same number of pieces, P = ceil(total / (ranks x
+// `piece`)) (at least 1), piece j of a share s being floor((j+1) s / P) - floor(j s / P) designs,
+// laid out piece-major (piece j of every rank in rank order, then piece j + 1). The runs tile
+// [0, total) in order; empty pieces are left out; rank r's runs add up to shares[r].
+std::vector<std::vector<RoundRun>> interleave_round(const std::vector<size_t>& shares, size_t piece);
+
+// The pieces of a dynamic round of `designs` designs on `ranks` ranks of `threads` workers each,
+// in order (they tile [0, designs)): each piece is ceil(remaining / (2 ranks)) designs (guided
+// self-scheduling, Polychronopoulos and Kuck, IEEE Trans. Computers 36(12), 1987, takes
+// remaining / ranks; factoring, Hummel, Schonberg and Flynn, CACM 35(8), 1992, half of it; both
+// recalled), clamped to
+// [kRankMinPiece, kRankPiece] x threads, so that the first pieces are long (few tickets, the
+// memos' runs kept) and the last ones short (the ranks finish within a short piece of each other).
+std::vector<RoundRun> round_pieces(size_t designs, size_t ranks, size_t threads);
+
+// The shortest piece of a dynamic round, per worker thread.
+inline constexpr size_t kRankMinPiece = 4;
+
 void evaluate_designs(const DesignEvaluator& evaluator, const std::vector<uint64_t>& indices,
                       const RankGroup& group, int threads, size_t block, bool to_all,
-                      const std::function<void(std::vector<DesignResult>&)>& sink);
+                      const std::function<void(std::vector<DesignResult>&)>& sink,
+                      RankLoad* load = nullptr, RankSplit split = RankSplit::kDynamic);
 
 // The block size for `designs` designs on `ranks` ranks: `max_block` for one rank; for more, the
 // smallest size that cuts the designs into whole rounds (a multiple of `ranks` blocks) of at most

@@ -22,7 +22,12 @@ class SingleProcess final : public RankGroup {
     return {mine};
   }
   void broadcast(std::string&) const override {}
+  void barrier() const override {}
   void abort(int) const override {}
+  [[nodiscard]] uint64_t take_ticket() const override { return next_++; }
+
+ private:
+  mutable uint64_t next_ = 0;
 };
 
 // The ranks mpirun started (OpenMPI sets OMPI_COMM_WORLD_SIZE in every process it starts).

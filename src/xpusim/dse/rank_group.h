@@ -6,6 +6,7 @@
 // than one rank, so the binary runs as a plain process without it.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -26,9 +27,23 @@ class RankGroup {
   [[nodiscard]] virtual std::vector<std::string> gather(const std::string& mine, bool to_all) const = 0;
   // Rank 0's `bytes` replace every other rank's.
   virtual void broadcast(std::string& bytes) const = 0;
+  // Returns once every rank has called it.
+  virtual void barrier() const = 0;
   // Ends every rank of the job with exit code `code` (MPI_Abort): for a failure on some ranks
   // only, which would leave the others waiting in a collective. Nothing for one process.
   virtual void abort(int code) const = 0;
+  // A counter shared by every rank, 0 when the group is made: returns its value and adds 1,
+  // atomically across the ranks (MPI: MPI_Fetch_and_op on a window of rank 0, which any rank
+  // reaches without rank 0 taking part). Not collective: each rank takes tickets at its own pace
+  // (the pieces of a round go to whichever rank asks first: evaluate_designs).
+  [[nodiscard]] virtual uint64_t take_ticket() const = 0;
+  // The tickets every rank knows to be taken: advanced alike by every rank (evaluate_designs,
+  // at the end of a call, once every rank has taken its last ticket), so that a call's pieces are
+  // numbered from it. Not shared: each rank's own copy, equal on every rank.
+  [[nodiscard]] uint64_t& settled_tickets() const { return settled_; }
+
+ private:
+  mutable uint64_t settled_ = 0;
 };
 
 // This process alone (rank 0 of 1).

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // RankGroup over MPI_COMM_WORLD: byte strings gathered with MPI_Igatherv / MPI_Iallgatherv (the
 // lengths first) and broadcast with MPI_Bcast in pieces of at most 1 GiB (MPI counts are int).
-// A rank waiting for the others in a gather sleeps between polls instead of spinning as
+// take_ticket is MPI_Fetch_and_op on one word of rank 0 (MPI_Win_allocate, lock_all for the
+// group's life). A rank waiting for the others in a gather sleeps between polls instead of spinning as
 // OpenMPI's blocking collectives do: a spinning rank takes a core from the ranks still
 // evaluating whenever there are fewer free cores than ranks (a shared machine, --oversubscribe).
 #include "xpusim/dse/impl/mpi_rank_group.h"
@@ -42,8 +43,19 @@ class MpiRankGroup final : public RankGroup {
     MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &local);
     MPI_Comm_size(local, &local_size_);
     MPI_Comm_free(&local);
+    // The ticket counter: one word on rank 0, reached by every rank through passive-target
+    // atomics (a lock on all ranks held for the group's life).
+    const MPI_Aint bytes = rank_ == 0 ? static_cast<MPI_Aint>(sizeof(uint64_t)) : 0;
+    MPI_Win_allocate(bytes, sizeof(uint64_t), MPI_INFO_NULL, MPI_COMM_WORLD, &counter_, &window_);
+    if (rank_ == 0) *counter_ = 0;
+    MPI_Barrier(MPI_COMM_WORLD);
+    MPI_Win_lock_all(MPI_MODE_NOCHECK, window_);
   }
-  ~MpiRankGroup() override { MPI_Finalize(); }
+  ~MpiRankGroup() override {
+    MPI_Win_unlock_all(window_);
+    MPI_Win_free(&window_);
+    MPI_Finalize();
+  }
   MpiRankGroup(const MpiRankGroup&) = delete;
   MpiRankGroup& operator=(const MpiRankGroup&) = delete;
 
@@ -93,9 +105,25 @@ class MpiRankGroup final : public RankGroup {
                 MPI_COMM_WORLD);
   }
 
+  void barrier() const override {
+    MPI_Request request;
+    MPI_Ibarrier(MPI_COMM_WORLD, &request);
+    wait_sleeping(request);
+  }
+
   void abort(int code) const override { MPI_Abort(MPI_COMM_WORLD, code); }
 
+  [[nodiscard]] uint64_t take_ticket() const override {
+    const uint64_t one = 1;
+    uint64_t before = 0;
+    MPI_Fetch_and_op(&one, &before, MPI_UINT64_T, 0, 0, MPI_SUM, window_);
+    MPI_Win_flush(0, window_);
+    return before;
+  }
+
  private:
+  uint64_t* counter_ = nullptr;
+  MPI_Win window_ = MPI_WIN_NULL;
   int rank_ = 0;
   int size_ = 1;
   int local_size_ = 1;
