@@ -62,6 +62,24 @@ InstructionTile effective_instruction_tile(const MatrixEngineSpec& engine) {
   return kReferenceInstructionTile;
 }
 
+double register_file_pj_per_byte_45nm(Bytes bank) {
+  // Horowitz ISSCC 2014, 64-bit reads at 45 nm: {array bytes, pJ}.
+  struct Point { double bytes, pj; };
+  constexpr Point kPoints[] = {{8.0 * 1024, 10.0}, {32.0 * 1024, 20.0}, {1024.0 * 1024, 100.0}};
+  const double b = std::max(bank.value(), 1.0);
+  // The segment b falls in (the first below 32 KB, the last above), linear in log-log.
+  const Point& lo = b < kPoints[1].bytes ? kPoints[0] : kPoints[1];
+  const Point& hi = b < kPoints[1].bytes ? kPoints[1] : kPoints[2];
+  const double slope = std::log(hi.pj / lo.pj) / std::log(hi.bytes / lo.bytes);
+  return lo.pj * std::pow(b / lo.bytes, slope) / 8.0;
+}
+
+Bytes operand_register_bank(const HardwareSpec& hw) {
+  if (!hw.memory.register_file.present || !(hw.memory.register_file.capacity.value() > 0))
+    return kReferenceRegisterFileBank;
+  return hw.memory.register_file.capacity / static_cast<double>(register_file_banks(hw));
+}
+
 double operand_bytes_per_mac(const MatrixEngineSpec& engine, Precision p) {
   const InstructionTile t = effective_instruction_tile(engine);
   const double b = bytes_per_element(p).value();
@@ -70,11 +88,17 @@ double operand_bytes_per_mac(const MatrixEngineSpec& engine, Precision p) {
   return b * (1.0 / t.m + 1.0 / t.n) + 2.0 * kAccumulatorBytes / k;
 }
 
-JoulesPerFlop energy_per_flop(Precision p, ProcessNode node, const MatrixEngineSpec& engine) {
-  const double operand_pj_45nm = kRegisterFilePjPerByte45nm * operand_bytes_per_mac(engine, p);
+JoulesPerFlop energy_per_flop(Precision p, ProcessNode node, const MatrixEngineSpec& engine,
+                              Bytes register_bank) {
+  const double operand_pj_45nm =
+      register_file_pj_per_byte_45nm(register_bank) * operand_bytes_per_mac(engine, p);
   const double pj_per_mac = (mac_pj_45nm(p) + operand_pj_45nm) * kMatrixEnergyScale *
                             kEnergy45To7 * technology(node).energy_vs_n7;
   return JoulesPerFlop(pj_per_mac * 1e-12 / 2.0);
+}
+
+JoulesPerFlop energy_per_flop(Precision p, ProcessNode node, const MatrixEngineSpec& engine) {
+  return energy_per_flop(p, node, engine, kReferenceRegisterFileBank);
 }
 
 JoulesPerFlop energy_per_flop(Precision p, ProcessNode node) {
@@ -123,7 +147,14 @@ Result<PowerReport> estimate_power(const HardwareSpec& hw, const AreaReport& are
   }
   if (!diags.empty()) return tl::unexpected(diags);
 
+  // Compute-side energies (matrix, SIMD, busy logic, register file, L1, L2) at the compute dies'
+  // node (dies.front()); the LLC at the I/O dies' node where the package has them (MI300X:
+  // Infinity Cache on N6 IODs under N5 XCDs), else the compute dies'.
   const ProcessNode node = area.dies.front().node;
+  ProcessNode llc_node = node;
+  for (const DieArea& d : area.dies) {
+    if (d.name == "io" && d.count > 0) llc_node = d.node;
+  }
   const std::string& dram = hw.memory.dram.type;
   PowerReport r;
   r.static_power = kStaticPowerDensity * area.total_area;
@@ -149,13 +180,14 @@ Result<PowerReport> estimate_power(const HardwareSpec& hw, const AreaReport& are
     r.link_idle = Watts(kSerdesIdleFraction * (up.value() + out.value()) * kSerdesPjPerBit * 8e-12);
   }
   for (Precision p : kAllPrecisions)
-    r.matrix += rates.matrix[index_of(p)] * energy_per_flop(p, node, hw.compute.matrix);
+    r.matrix += rates.matrix[index_of(p)] *
+                energy_per_flop(p, node, hw.compute.matrix, operand_register_bank(hw));
   // SIMD FP32: one FMA = 2 FLOP at the FP32 MAC cost.
   r.vector = rates.vector * energy_per_flop(Precision::kFp32, node);
   r.memory = rates.register_file * energy_per_byte(MemoryLevel::kRegisterFile, dram, node) +
              rates.l1 * energy_per_byte(MemoryLevel::kL1, dram, node) +
              rates.l2 * energy_per_byte(MemoryLevel::kL2, dram, node) +
-             rates.llc * energy_per_byte(MemoryLevel::kLlc, dram, node) +
+             rates.llc * energy_per_byte(MemoryLevel::kLlc, dram, llc_node) +
              rates.dram * energy_per_byte(MemoryLevel::kDram, dram, node);
   // SerDes traffic adds the part of the per-bit energy not already drawn idle (link_idle), so a
   // link at full traffic draws kSerdesPjPerBit x bandwidth in all.

@@ -15,27 +15,49 @@
 namespace xpusim {
 
 // Energy of one MAC on the matrix engines (issue 9, docs/validation.md "Operand delivery by
-// instruction tile"):
-//   E_mac = kMatrixEnergyScale x (E_arith(p) + e_rf x operand_bytes_per_mac(tile, p)) x node
-// E_arith: Horowitz's 45 nm multiply + add (ISSCC 2014), e_rf: his 8 KB SRAM read, 10 pJ per 64 bit
-// = 1.25 pJ/B at 45 nm (energy_per_byte(kRegisterFile)), both scaled 45 -> 7 nm by Stillmaker-Baas
-// and to the die's node by energy_vs_n7. operand_bytes_per_mac is what the native instruction reads
-// from the register file / shared memory per MAC (below): smaller instruction tiles re-read their
+// instruction tile" and "Operand energy by register-file bank"):
+//   E_mac = kMatrixEnergyScale x (E_arith(p) + e_rf(bank) x operand_bytes_per_mac(tile, p)) x node
+// E_arith: Horowitz's 45 nm multiply + add (ISSCC 2014), e_rf(bank): his SRAM read energy for an
+// array of the size of one register-file bank (register_file_pj_per_byte_45nm below: 8 KB 10 pJ,
+// 32 KB 20 pJ, 1 MB 100 pJ per 64-bit read), both scaled 45 -> 7 nm by Stillmaker-Baas and to the
+// die's node by energy_vs_n7. operand_bytes_per_mac is what the native instruction reads from the
+// register file / shared memory per MAC (below): smaller instruction tiles re-read their
 // operands more often (Horowitz: an RF/SRAM operand fetch costs several times a scalar FMA; Dally
 // et al., Hot Chips 2023, recalled: instruction + operand overhead of an HMMA ~20% of its math at
 // Volta's 16x16 tile, of a scalar HFMA ~20x).
 // kMatrixEnergyScale carries what the 45 -> 7 nm scaling and the bare arithmetic miss (pipeline
 // registers, operand staging, wires; the Stillmaker factor x0.077 makes the arithmetic small), one
 // global value, not per chip. Fitted 2026-12-04 (issue 9) on the same public facts as the factor 11
-// it replaces (11 x E_arith, any tile): the A100 fp16 GEMMs of the LLMCompass rows (MAN-0284/0304,
+// it replaced (11 x E_arith, any tile): the A100 fp16 GEMMs of the LLMCompass rows (MAN-0284/0304,
 // 0.93 of peak at 1.41 GHz) must not throttle at 400 W, so the A100 fp16 MAC keeps the energy of
-// factor 11 (1.5 pJ x 11 = 16.5 pJ at 45 nm for the reference mma.sync m16n8k16 tile: scale =
-// 16.5 / (1.5 + 1.25 x 0.875) = 6.36); with it A100 PCIe (300 W) clocks down for bf16 GEMMs (the
-// MAMF A100 PCIe bf16 rows reach 0.93-0.96 of the SXM's) and H100/H200 SXM bf16 GEMMs keep
-// their energy per MAC within 3% (wgmma's larger tile offsets the smaller bf16 multiplier).
-// Swept 5.2-10 on the public gemm / gemm_peak rows: MAPE 2.2 / 3.1 up to 6.36, 7.0 gives 2.5 / 3.0,
-// 8.0 3.8 / 3.1 (A100 SXM throttles).
-inline constexpr double kMatrixEnergyScale = 6.36;
+// factor 11 (1.5 pJ x 11 = 16.5 pJ at 45 nm for the reference mma.sync m16n8k16 tile read from
+// A100's 16 KiB register-file banks, e_rf(16 KiB) = 10 x sqrt(2) / 8 = 1.768 pJ/B:
+// scale = 16.5 / (1.5 + 1.768 x 0.875) = 5.416; re-anchored 2026-12-05 from 6.36, the value with
+// the 8 KB figure for every bank). With it A100 PCIe (300 W) clocks down for bf16 GEMMs (the MAMF
+// A100 PCIe bf16 rows reach 0.93-0.96 of the SXM's) and H100/H200 SXM bf16 GEMMs keep their energy
+// per MAC within 3% (wgmma's larger tile offsets the smaller bf16 multiplier). Every NVIDIA preset
+// has A100's banks (256 KiB in 16), so only parts with other banks (CDNA: 64 KiB) move.
+// Swept 5.2-10 (with the 8 KB figure) on the public gemm / gemm_peak rows: MAPE 2.2 / 3.1 up to
+// 6.36, 7.0 gives 2.5 / 3.0, 8.0 3.8 / 3.1 (A100 SXM throttles).
+inline constexpr double kMatrixEnergyScale = 16.5 / (1.5 + 1.25 * 1.4142135623730951 * 0.875);
+
+// The register-file bank an operand is read from where memory.register_file is not described:
+// A100's (256 KiB per SM in 16 single-ported banks, area_model.h kRegisterFileBanksPerEngine), the
+// bank the scale above was anchored on, so an undescribed engine keeps the calibration chips'
+// energy per MAC.
+inline constexpr Bytes kReferenceRegisterFileBank{16.0 * 1024.0};
+
+// Horowitz ISSCC 2014 SRAM read energy per byte at 45 nm for an array of `bank` bytes: 64-bit
+// reads of 10 pJ at 8 KB (economics.md §6), 20 pJ at 32 KB and 100 pJ at 1 MB (same talk,
+// recalled): interpolated linearly in log(size) - log(energy) between these points (E ~ size^0.5
+// from 8 to 32 KB, ~size^0.47 from 32 KB to 1 MB: longer word and bit lines and the wires to a
+// larger array), extended beyond them with the end slopes. Strictly increasing in `bank`.
+double register_file_pj_per_byte_45nm(Bytes bank);
+
+// The bank one matrix-engine operand is read from on `hw`: memory.register_file.capacity divided
+// by the unit's single-ported banks (area_model.h register_file_banks: the same description the
+// area model builds the file from), else kReferenceRegisterFileBank.
+Bytes operand_register_bank(const HardwareSpec& hw);
 
 // The tile assumed where compute.matrix.instruction_tile is not given: a systolic array
 // (array_rows x array_cols given) reads an operand row/column once per pass through the array and
@@ -123,8 +145,11 @@ struct PowerReport {
 
 // Energy of one FLOP (half a MAC) of precision `p` at `node` on `engine`, operand delivery included
 // (kMatrixEnergyScale above).
+JoulesPerFlop energy_per_flop(Precision p, ProcessNode node, const MatrixEngineSpec& engine,
+                              Bytes register_bank);
+// ... with the reference bank (kReferenceRegisterFileBank).
 JoulesPerFlop energy_per_flop(Precision p, ProcessNode node, const MatrixEngineSpec& engine);
-// ... with the reference tile (kReferenceInstructionTile): also the SIMD lanes' FMA energy.
+// ... with the reference tile (kReferenceInstructionTile) and bank: also the SIMD lanes' FMA energy.
 JoulesPerFlop energy_per_flop(Precision p, ProcessNode node);
 // Energy per byte moved at `level` (on-chip levels scale with the node, DRAM does not).
 JoulesPerByte energy_per_byte(MemoryLevel level, const std::string& dram_type, ProcessNode node);

@@ -127,15 +127,87 @@ TEST(PowerModel, AbsentInstructionTileIsTheReferenceOrTheArray) {
 
 TEST(PowerModel, ReferenceFp16MacKeepsTheEnergyItWasFittedOn) {
   // 11 x Horowitz's fp16 MAC (1.1 + 0.4 pJ at 45 nm), the previous global factor's value that the
-  // LLMCompass A100 fp16 rows bound, against the new formula on the reference tile: within 0.5%.
+  // LLMCompass A100 fp16 rows bound, against the formula on the reference tile read from the
+  // reference (A100) 16 KiB bank, 10 sqrt(2) / 8 pJ/B: within 0.5%.
+  const double e16 = 10.0 * std::sqrt(2.0) / 8.0;
+  EXPECT_NEAR(register_file_pj_per_byte_45nm(kReferenceRegisterFileBank), e16, 1e-12);
   const double old_pj_45nm = 11.0 * 1.5;
-  const double new_pj_45nm = kMatrixEnergyScale * (1.5 + 1.25 * 0.875);
+  const double new_pj_45nm = kMatrixEnergyScale * (1.5 + e16 * 0.875);
   EXPECT_NEAR(new_pj_45nm / old_pj_45nm, 1.0, 0.005);
   // and energy_per_flop applies exactly that formula (ratio of fp16 to a pure-arithmetic
-  // reference: fp16 / bf16 = (1.5 + 1.09375) / (0.98182 + 1.09375)).
+  // reference: fp16 / bf16 = (1.5 + e16 x 0.875) / (0.98182 + e16 x 0.875)).
   const double ratio = energy_per_flop(Precision::kFp16, ProcessNode::kN7).value() /
                        energy_per_flop(Precision::kBf16, ProcessNode::kN7).value();
-  EXPECT_NEAR(ratio, (1.5 + 1.09375) / (1.1 * 64.0 / 121.0 + 0.4 + 1.09375), 1e-9);
+  EXPECT_NEAR(ratio, (1.5 + e16 * 0.875) / (1.1 * 64.0 / 121.0 + 0.4 + e16 * 0.875), 1e-9);
+}
+
+// Operand energy by register-file bank (docs/validation.md "Operand energy by register-file
+// bank"): Horowitz's SRAM read energies by array size, the bank each preset's description gives,
+// and a larger bank never cheaper per MAC.
+TEST(PowerModel, RegisterFileEnergyFollowsHorowitzBySize) {
+  // 64-bit reads at 45 nm: 8 KB 10 pJ, 32 KB 20 pJ, 1 MB 100 pJ (per byte: / 8).
+  EXPECT_NEAR(register_file_pj_per_byte_45nm(Bytes(8.0 * 1024)), 10.0 / 8, 1e-12);
+  EXPECT_NEAR(register_file_pj_per_byte_45nm(Bytes(32.0 * 1024)), 20.0 / 8, 1e-12);
+  EXPECT_NEAR(register_file_pj_per_byte_45nm(Bytes(1024.0 * 1024)), 100.0 / 8, 1e-9);
+  // 64 KiB: on the 32 KB - 1 MB segment, 20 x 2^(log 5 / log 32) pJ.
+  EXPECT_NEAR(register_file_pj_per_byte_45nm(Bytes(64.0 * 1024)),
+              20.0 * std::pow(2.0, std::log(5.0) / std::log(32.0)) / 8, 1e-12);
+  double previous = 0;
+  for (double kib = 0.5; kib <= 65536; kib *= 1.5) {
+    const double e = register_file_pj_per_byte_45nm(Bytes(kib * 1024));
+    ASSERT_TRUE(std::isfinite(e) && e > 0) << kib;
+    EXPECT_GT(e, previous) << kib;
+    previous = e;
+  }
+}
+
+TEST(PowerModel, OperandBankIsTheDescribedBankElseTheReference) {
+  // NVIDIA: 256 KiB per SM over 4 engines x 4 banks; CDNA3: 512 KiB in 8 banks; no register file
+  // described (Gaudi's MME, a systolic array): the reference bank.
+  EXPECT_DOUBLE_EQ(operand_register_bank(*load_hardware("a100-sxm-80gb")).value(), 16.0 * 1024);
+  EXPECT_DOUBLE_EQ(operand_register_bank(*load_hardware("h100-sxm-80gb")).value(), 16.0 * 1024);
+  EXPECT_DOUBLE_EQ(operand_register_bank(*load_hardware("mi300x")).value(), 64.0 * 1024);
+  EXPECT_DOUBLE_EQ(operand_register_bank(*load_hardware("gaudi3")).value(),
+                   kReferenceRegisterFileBank.value());
+}
+
+TEST(PowerModel, LargerRegisterBankNeverCostsLessPerMac) {
+  for (const InstructionTile& tile :
+       {InstructionTile{16, 8, 16}, InstructionTile{32, 32, 8}, InstructionTile{64, 256, 16}}) {
+    MatrixEngineSpec engine;
+    engine.instruction_tile = tile;
+    for (Precision p : kAllPrecisions) {
+      double previous = 0;
+      for (double kib : {4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 1024.0}) {
+        const double e =
+            energy_per_flop(p, ProcessNode::kN5, engine, Bytes(kib * 1024)).value();
+        EXPECT_GT(e, previous) << to_string(p) << " " << kib << " KiB";
+        previous = e;
+      }
+      // The reference bank is the three-argument form.
+      EXPECT_DOUBLE_EQ(energy_per_flop(p, ProcessNode::kN5, engine).value(),
+                       energy_per_flop(p, ProcessNode::kN5, engine, kReferenceRegisterFileBank)
+                           .value());
+    }
+  }
+}
+
+TEST(PowerModel, LlcBytesCostTheIoDiesNode) {
+  // MI300X: Infinity Cache on the N6 I/O dies, compute dies N5: LLC traffic alone (clocks running)
+  // adds bytes x the N6 energy per byte to the busy baseline.
+  const HardwareSpec hw = *load_hardware("mi300x");
+  auto area = estimate_area(hw);
+  ASSERT_TRUE(area);
+  ASSERT_EQ(area->dies.front().node, ProcessNode::kN5);
+  ActivityRates idle;
+  idle.clocks_running = true;
+  ActivityRates llc = idle;
+  llc.llc = BytesPerSecond(1e12);
+  const double added = (estimate_power(hw, *area, llc)->memory -
+                        estimate_power(hw, *area, idle)->memory).value();
+  const double n6 = energy_per_byte(MemoryLevel::kLlc, "hbm3", ProcessNode::kN6).value() * 1e12;
+  EXPECT_NEAR(added, n6, 1e-9 * n6);
+  EXPECT_GT(n6, energy_per_byte(MemoryLevel::kLlc, "hbm3", ProcessNode::kN5).value() * 1e12);
 }
 
 // Fractions of the preset's peaks: prefill-like = bf16 matrix engines at 50% with DRAM at 30% and

@@ -89,6 +89,39 @@ TEST(SustainedClock, LargerInstructionTileNeverSlowsAGemm) {
   }
 }
 
+TEST(SustainedClock, LargerRegisterBankNeverRaisesTheClock) {
+  // The same GEMM activity read from larger register-file banks costs more per operand byte
+  // (Horowitz's SRAM energy by size): the sustained clock never rises. The area is held at the
+  // preset's (more, smaller banks are less dense: the area model's own, separate effect on
+  // leakage). On MI300X (its 64 KiB banks) and A100 PCIe the TDP binds, so the bank shows.
+  for (const char* id : {"mi300x", "a100-pcie-80gb"}) {
+    const HardwareSpec hw = preset(id);
+    const AreaReport area = estimate_area(hw).value();
+    for (Precision p : {Precision::kBf16, Precision::kFp8}) {
+      const GemmShape s{8192, 8192, 8192, 1};
+      const GemmResult g = detail::predict_gemm_unchecked(hw, s, GemmOperands{p, p}, gemm_cal());
+      PrecisionPlan plan;
+      plan.weights = p;
+      plan.activations = p;
+      const ActivityRates rates =
+          device_activity(hw, plan, DeviceWork{.gemm_flop = g.flop, .bytes = g.bytes}, g.time);
+      double previous = 1e30, smallest_banks = 0;
+      bool limited = false;
+      for (int banks : {64, 32, 16, 8, 4}) {  // 512 or 256 KiB: banks of 4 .. 128 KiB, growing
+        HardwareSpec h = hw;
+        h.memory.register_file.banks = banks;
+        const SustainedClock c = sustained_clock(h, area, rates).value();
+        EXPECT_LE(c.clock.value(), previous * (1 + 1e-12)) << id << " banks " << banks;
+        if (banks == 64) smallest_banks = c.clock.value();
+        previous = c.clock.value();
+        limited = limited || c.power_limited;
+      }
+      EXPECT_TRUE(limited) << id;
+      EXPECT_LT(previous, smallest_banks) << id << " " << to_string(p);  // the bank is seen
+    }
+  }
+}
+
 TEST(SustainedClock, LoweringTdpNeverSpeedsUpAStaticRun) {
   const ModelSpec model = load_model("llama-3.1-8b").value();
   for (const char* id : {"a100-sxm-80gb", "h100-sxm-80gb"}) {
