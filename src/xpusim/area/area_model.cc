@@ -257,12 +257,20 @@ Result<AreaReport> estimate_area(const HardwareSpec& hw, const AreaOptions& opti
   // ---- Die-to-die fabric of a multi-die package ---------------------------------------------------
   Blocks io_blocks;
   const bool stacked = compute_dies_stacked(hw);
-  if (has_io_die) {
-    // The I/O dies route every unit's traffic to any LLC slice and memory channel of the package
-    // (AMD Infinity Fabric data fabric): the second half of what a monolithic GPU's unit crossbar
-    // does, priced as one more per-unit crossbar (LLMCompass) for each unit, over the I/O dies.
-    io_blocks.add("memory-side fabric",
-                  logic_area(report.units_on_die * kCrossbarPerCoreTransistors / n_io, io_node));
+  // The data fabric routes every unit's L2 misses to any LLC slice, memory channel, link and the
+  // host interface (AMD Infinity Fabric: since Vega the L2 channels reach the memory controllers
+  // through it, AMD Vega whitepaper, recalled): the second half of what a memory-side L2's unit
+  // crossbar does on an NVIDIA die, priced as one more per-unit crossbar (LLMCompass) for each
+  // unit on the dies that hold the memory controllers: the I/O dies where there are any (which
+  // imply it), else the compute dies where memory.l2.data_fabric says the L2 sits behind one
+  // (one Aldebaran GCD).
+  const bool data_fabric = has_io_die || (hw.memory.l2.present && hw.memory.l2.data_fabric);
+  if (data_fabric) {
+    (has_io_die ? io_blocks : compute)
+        .add(kMemorySideFabricComponent,
+             logic_area(report.units_on_die * kCrossbarPerCoreTransistors /
+                            (has_io_die ? n_io : n_compute),
+                        has_io_die ? io_node : cn));
   }
   // Each die carries one fabric port (protocol controller; LLMCompass' Infinity Fabric controller,
   // the one die-to-die controller in the sources) per die it links to: a compute die to its I/O
@@ -295,11 +303,15 @@ Result<AreaReport> estimate_area(const HardwareSpec& hw, const AreaOptions& opti
   uncore.add(hbm ? "HBM PHYs" : "DRAM PHYs",
              (hbm ? kHbmPhyPerStack : kDdrPhyPer32Bit) * phys * share);
   const auto& up = hw.interconnect.scale_up;
-  if (up.present && up.links > 0) {
+  // Every link port on the die counts, those the scale-up tier does not use included
+  // (interconnect.scale_up.links_on_die: one Aldebaran GCD carries 8 xGMI ports whether it sits
+  // in an MI250X, 4 of them to its peer GCD, or on an MI210 card with a 3-link bridge).
+  const int link_ports = up.links_on_die.value_or(up.links);
+  if (up.present && link_ports > 0) {
     LinkPhy lp = link_phy(up.name);
     uncore.add("scale-up link controllers",
-               logic_area(up.links * lp.controller_transistors, un) * share);
-    uncore.add("scale-up link PHYs", lp.phy * up.links * share);
+               logic_area(link_ports * lp.controller_transistors, un) * share);
+    uncore.add("scale-up link PHYs", lp.phy * link_ports * share);
   }
   if (hw.interconnect.host_bandwidth) {
     bool gen5 = hw.interconnect.host_bandwidth->value() / kPcieLanes >= kPcieGen5MinBytesPerLane;

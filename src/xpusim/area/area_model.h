@@ -76,6 +76,9 @@ struct DieArea {
 // Names of the per-unit control + on-chip network component (cost/ sums a unit's components).
 inline constexpr const char* kControlCrossbarComponent = "control + crossbar";
 inline constexpr const char* kControlMeshComponent = "control + mesh router";
+// The data fabric from the units' L2 to the memory controllers, links and host interface (on the
+// I/O dies, or on a compute die whose L2 sits behind one: memory.l2.data_fabric).
+inline constexpr const char* kMemorySideFabricComponent = "memory-side fabric";
 
 struct AreaReport {
   std::vector<DieArea> dies;

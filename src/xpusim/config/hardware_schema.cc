@@ -131,6 +131,12 @@ void add_tier(std::vector<Field<HW>>& out, const std::string& key, LinkTierSpec&
   out.push_back(field(base + ".links", [tier](HW& s) -> auto& { return tier(s).links; },
                       what + " links per device (optional)",
                       FieldOptions{.required = false, .min = 1, .max = 1024}));
+  if (key == "scale_up")
+    out.push_back(field(base + ".links_on_die", [tier](HW& s) -> auto& { return tier(s).links_on_die; },
+                        what + " link ports (PHY + controller) on the die, those this tier does not "
+                               "use included (one Aldebaran GCD: 8 xGMI, 3 used by MI210's bridge); "
+                               "used by the area model, >= links; absent = links",
+                        FieldOptions{.min = 1, .max = 1024}));
   out.push_back(field(base + ".latency", [tier](HW& s) -> auto& { return tier(s).latency; },
                       what + " one-hop latency of a small message; required when the tier is present",
                       FieldOptions{.required = false, .min = 0, .max = 1.0, .min_exclusive = true}));
@@ -301,6 +307,13 @@ std::vector<Field<HW>> hardware_fields() {
       "memory-side caches spread over dies); compute_die = split evenly over the compute dies, "
       "each die's units reaching only their own slice (MI300X: 4 MiB per XCD); a GEMM tiles each "
       "die's share in its slice and its misses cross to the LLC or DRAM"));
+  f.push_back(field(
+      "memory.l2.data_fabric", [](HW& s) -> auto& { return s.memory.l2.data_fabric; },
+      "the L2 reaches the DRAM controllers, links and host interface through a data fabric (AMD "
+      "Infinity Fabric since Vega) rather than directly (NVIDIA: each L2 slice sits at its memory "
+      "controller); area model: one more per-unit crossbar on the dies that hold the memory "
+      "controllers (I/O dies imply it)",
+      FieldOptions{.default_text = "false"}));
   f.push_back(field("memory.dram.type", [](HW& s) -> auto& { return s.memory.dram.type; },
                     "device memory technology", FieldOptions{.choices = kDramTypes}));
   f.push_back(field("memory.dram.stacks", [](HW& s) -> auto& { return s.memory.dram.stacks; },
@@ -394,7 +407,7 @@ void check_level(const FieldSource& src, const std::string& key,
     diags.push_back(diagnostic_at(src, base + ".bandwidth",
                                   "given without " + base + ".capacity (a level is present iff "
                                   "its capacity is given)"));
-  for (const char* sub : {".array", ".attach", ".banks"}) {
+  for (const char* sub : {".array", ".attach", ".banks", ".data_fabric"}) {
     if (!level.present && given(src, base + sub))
       diags.push_back(diagnostic_at(src, base + sub,
                                     "given without " + base + ".capacity (a level is present iff "
@@ -410,7 +423,8 @@ void check_tier(const FieldSource& src, const std::string& key, const LinkTierSp
                 Diagnostics& diags) {
   const std::string base = "interconnect." + key;
   if (!tier.present) {
-    for (const char* sub : {"name", "links", "latency", "topology", "shape", "domain_size"}) {
+    for (const char* sub : {"name", "links", "links_on_die", "latency", "topology", "shape",
+                            "domain_size"}) {
       std::string path = base + "." + sub;
       if (given(src, path))
         diags.push_back(diagnostic_at(src, path, "given without " + base +
@@ -538,6 +552,13 @@ void check_hardware(const HW& hw, const FieldSource& src, Diagnostics& diags) {
         std::to_string(*hw.compute.units_on_die) + " units on the die is fewer than the " +
             std::to_string(hw.compute.units) + " enabled units (compute.units); must be >= " +
             std::to_string(hw.compute.units)));
+  const auto& up = hw.interconnect.scale_up;
+  if (up.links_on_die && *up.links_on_die < up.links)
+    diags.push_back(diagnostic_at(
+        src, "interconnect.scale_up.links_on_die",
+        std::to_string(*up.links_on_die) + " link ports on the die is fewer than the " +
+            std::to_string(up.links) + " links the tier uses (interconnect.scale_up.links); must "
+            "be >= " + std::to_string(up.links)));
   if (hw.memory.dram.sites && *hw.memory.dram.sites < hw.memory.dram.stacks)
     diags.push_back(diagnostic_at(
         src, "memory.dram.sites",

@@ -95,6 +95,12 @@ struct MemoryLevelSpec {
   std::optional<int> banks;                 // register file only (memory.register_file.banks):
                                             // single-ported SRAM banks per unit; absent = 4 per
                                             // matrix engine (area/area_model.h)
+  bool data_fabric = false;                 // L2 only (memory.l2.data_fabric): the L2 reaches the
+                                            // DRAM controllers, links and host interface through a
+                                            // data fabric (AMD Infinity Fabric since Vega), not
+                                            // directly (NVIDIA: each L2 slice at its controller);
+                                            // area model: one more per-unit crossbar on the dies
+                                            // that hold the controllers
 };
 
 struct DramSpec {
@@ -129,6 +135,10 @@ struct LinkTierSpec {
   std::string shape;                        // torus/ring dimensions as written ("16x16"), "" = not
                                             // given (the most balanced factorisation of domain_size)
   std::vector<int> dims;                    // `shape` parsed; empty when not given or malformed
+  std::optional<int> links_on_die;          // scale_up only: link ports (PHY + controller) on the
+                                            // die, those the tier does not use included (one
+                                            // Aldebaran GCD: 8 xGMI, 3 used on MI210's bridge);
+                                            // area model; absent = links
 };
 
 struct InterconnectSpec {

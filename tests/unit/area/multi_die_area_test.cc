@@ -116,6 +116,22 @@ TEST(MultiDieArea, EveryPublishedDieWithinTenPercent) {
   }
 }
 
+TEST(MultiDieArea, AldebaranFromItsInventory) {
+  // One Aldebaran GCD (MI250X, MI210; N6): ~724 mm2 (TechPowerUp GPU database, recalled, not in
+  // the stored sources). With its data fabric, its 8 xGMI ports, its PCIe 4.0 x16 and N6 SRAM at
+  // the N7 bit area the model gives 625 mm2 (-13.7%, was 459, -37%): within 15%, not yet 10%
+  // (docs/economics.md says what is still unexplained). The published figure sits in the preset.
+  for (const char* id : {"mi250x-gcd", "mi210"}) {
+    const HardwareSpec hw = preset(id);
+    ASSERT_TRUE(hw.physical.compute_die.area) << id;
+    const double published = hw.physical.compute_die.area->value();
+    EXPECT_EQ(published, 724.0) << id;
+    const AreaReport r = area_of(hw);
+    ASSERT_EQ(r.dies.size(), 1u) << id;
+    EXPECT_NEAR(r.dies[0].area.value(), published, 0.15 * published) << id;
+  }
+}
+
 TEST(MultiDieArea, FewerLargerRegisterFileBanksAreDenser) {
   // The default is 4 banks per matrix engine: H100's 256 KiB per SM in 16 arrays of 16 KiB.
   HardwareSpec hw = preset("h100-sxm-80gb");
@@ -165,6 +181,73 @@ TEST(MultiDieArea, DieToDiePortsFollowTheLinks) {
   const AreaReport h100 = area_of(preset("h100-sxm-80gb"));  // held: a range-for over a member
                                                              // of a temporary reads freed memory
   for (const auto& c : h100.dies[0].components) EXPECT_NE(c.name, "die-to-die ports");
+}
+
+TEST(MultiDieArea, EveryLinkPortOnTheDieCounts) {
+  // MI210's bridge uses 3 of the Aldebaran GCD's 8 xGMI ports (interconnect.scale_up.links_on_die);
+  // the die carries all 8, PHY and controller each.
+  HardwareSpec hw = preset("mi210");
+  ASSERT_EQ(hw.interconnect.scale_up.links, 3);
+  ASSERT_EQ(hw.interconnect.scale_up.links_on_die, 8);
+  const AreaReport all = area_of(hw);
+  hw.interconnect.scale_up.links_on_die.reset();  // absent: the links the tier uses
+  const AreaReport used = area_of(hw);
+  for (const char* name : {"scale-up link PHYs", "scale-up link controllers"}) {
+    ASSERT_GT(component(used.dies[0], name), 0.0) << name;
+    EXPECT_NEAR(component(all.dies[0], name), 8.0 / 3.0 * component(used.dies[0], name), 1e-9)
+        << name;
+  }
+  EXPECT_GT(all.total_area, used.total_area);
+}
+
+TEST(MultiDieArea, DataFabricSitsWithTheMemoryControllers) {
+  // An Aldebaran GCD's L2 reaches its HBM controllers, links and PCIe through the Infinity Fabric
+  // data fabric (memory.l2.data_fabric): one more LLMCompass per-unit crossbar (44.3 M
+  // transistors) per CU on the die, as MI300X's I/O dies carry for the XCDs' CUs.
+  HardwareSpec hw = preset("mi250x-gcd");
+  ASSERT_TRUE(hw.memory.l2.data_fabric);
+  const AreaReport r = area_of(hw);
+  const double n6 = technology(ProcessNode::kN6).logic_density.value();
+  const double blocks = component(r.dies[0], kMemorySideFabricComponent);
+  EXPECT_NEAR(blocks, r.units_on_die * 44.3e6 / n6, 1e-9);
+  hw.memory.l2.data_fabric = false;
+  const AreaReport without = area_of(hw);
+  EXPECT_EQ(component(without.dies[0], kMemorySideFabricComponent), 0.0);
+  EXPECT_LT(without.total_area, r.total_area);
+  // A memory-side L2 (NVIDIA: each slice at its memory controller) has none.
+  const AreaReport h100 = area_of(preset("h100-sxm-80gb"));
+  EXPECT_EQ(component(h100.dies[0], kMemorySideFabricComponent), 0.0);
+  // I/O dies imply the fabric and carry it, whatever the flag says.
+  HardwareSpec mi = preset("mi300x");
+  mi.memory.l2.data_fabric = false;
+  const AreaReport m = area_of(mi);
+  EXPECT_EQ(component(m.dies[0], kMemorySideFabricComponent), 0.0);
+  EXPECT_GT(component(m.dies[1], kMemorySideFabricComponent), 0.0);
+}
+
+TEST(MultiDieArea, OneDieOneAreaWhateverTheProductEnables) {
+  // MI210 (104 CUs, 3 bridge links) and one MI250X GCD (110 CUs, 4 links to its peer) are the same
+  // Aldebaran die: the same inventory (112 CUs, 8 xGMI ports, PCIe 4.0 x16, 4 HBM2e PHYs) gives
+  // the same die.
+  const AreaReport a = area_of(preset("mi210"));
+  const AreaReport b = area_of(preset("mi250x-gcd"));
+  ASSERT_EQ(a.dies.size(), 1u);
+  ASSERT_EQ(b.dies.size(), 1u);
+  EXPECT_NEAR(a.dies[0].area.value(), b.dies[0].area.value(), 1e-9);
+}
+
+TEST(MultiDieArea, N6SramIsN7Sram) {
+  // N6 is design-rule compatible with N7 and keeps its 0.027 um2 HD cell: the same bit area per
+  // SRAM bit; its logic is denser (TSMC's +18% N6 claim, LLMCompass 114.2 vs 96.3 MTr/mm2).
+  const auto& n6 = technology(ProcessNode::kN6);
+  const auto& n7 = technology(ProcessNode::kN7);
+  EXPECT_EQ(n6.hd_bit_cell.value(), n7.hd_bit_cell.value());
+  EXPECT_EQ(n6.sram_bit_area.value(), n7.sram_bit_area.value());
+  EXPECT_GT(n6.logic_density.value(), n7.logic_density.value());
+  // Every node's effective bit stays above its raw cell (the array periphery, tags, ECC).
+  for (ProcessNode n : kAllProcessNodes)
+    EXPECT_GT(technology(n).sram_bit_area.value(), 5 * technology(n).hd_bit_cell.value())
+        << to_string(n);
 }
 
 // Cost per unit of `hw` with the default assumptions.

@@ -71,6 +71,9 @@ const BadCase kCases[] = {
     {"units_on_die_below_units.yaml",
      ":7:3: compute.units_on_die: 96 units on the die is fewer than the 100 enabled units "
      "(compute.units); must be >= 100"},
+    {"links_on_die_below_links.yaml",
+     ":26:5: interconnect.scale_up.links_on_die: 12 link ports on the die is fewer than the 18 "
+     "links the tier uses (interconnect.scale_up.links); must be >= 18"},
     {"sites_below_stacks.yaml",
      ":20:5: memory.dram.sites: 4 HBM sites is fewer than the 5 stacks (memory.dram.stacks); must "
      "be >= 5"},
