@@ -20,7 +20,7 @@
 //    do. T_b = kWriteBatchBursts bursts of one channel; a burst is burst_length beats at the pin
 //    rate, which for HBM follows from the description (peak / (stacks x 1024 bits)), so faster
 //    pins spend relatively more time turning the bus around.
-// 3. Residual (calibration dram_efficiency, fitted): what the controllers lose beyond 1 and 2 --
+// 3. Residual (calibration dram_efficiency, set): what the controllers lose beyond 1 and 2 --
 //    row-buffer misses of streams interleaved over many banks, activation-rate limits (tFAW),
 //    queue and scheduler effects -- one number for every chip.
 //

@@ -68,7 +68,7 @@ struct MemoryBandwidth {
 double mean_die_hops(int dies, const std::string& topology);
 
 // The backing store's achievable streaming bandwidth. Controllers: peak x dram_efficiency (the
-// residual scheduler fraction, fitted) x (1 - refresh_loss(type)); a stream with writes also
+// residual scheduler fraction, calibration) x (1 - refresh_loss(type)); a stream with writes also
 // loses turnaround_loss (for_stream). Fabric bound (interleaved memory, consumers spread evenly
 // over the d dies): the package moves B x mean_hops link-bytes per second over d x F of
 // die-to-die bandwidth (F per die and direction) reached at link_efficiency, so
