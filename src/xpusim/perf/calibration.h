@@ -57,7 +57,9 @@ struct PerfCalibration {
   double overlap_loss = 0;
 
   // ---- Memory ----
-  // Fraction of the DRAM peak a streaming kernel reaches (BabelStream-copy class).
+  // Residual fraction of the DRAM peak the controllers sustain beyond the losses modelled per
+  // technology (refresh, read/write turnaround: perf/memory_system.h): row-buffer misses,
+  // activation limits, queue and scheduler effects.
   double dram_efficiency = 0;
   // Fraction of the on-chip bandwidths (per-unit L1/shared memory feeding the matrix engines, L2)
   // reached by GEMM and attention kernels.

@@ -127,7 +127,9 @@ std::vector<Entry> global_entries() {
       "fraction of the shorter of compute and memory time not hidden inside a kernel",
       ratio(false));
   add("dram_efficiency", XPUSIM_GLOBAL(dram_efficiency),
-      "fraction of the DRAM peak a streaming kernel reaches", ratio(true));
+      "residual fraction of the DRAM peak the controllers sustain beyond the modelled refresh and "
+      "read/write turnaround losses (perf/memory_system.h)",
+      ratio(true));
   add("l2_efficiency", XPUSIM_GLOBAL(l2_efficiency),
       "fraction of the on-chip (L1/L2) bandwidths reached by GEMM and attention kernels",
       ratio(true));

@@ -47,6 +47,11 @@ BytesPerSecond streaming_bandwidth(const HardwareSpec& hw, const PerfCalibration
   return memory_bandwidth(hw, cal).achievable;
 }
 
+BytesPerSecond streaming_bandwidth(const HardwareSpec& hw, const PerfCalibration& cal,
+                                   double write_fraction) {
+  return memory_bandwidth(hw, cal).for_stream(write_fraction);
+}
+
 Result<void> check_gemm_shape(const GemmShape& s) {
   Diagnostics diags;
   auto dim = [&](const char* path, int64_t v, const IntBound& b) {
@@ -134,8 +139,12 @@ GemmResult detail::predict_gemm_unchecked(const HardwareSpec& hw, const GemmShap
   const double l1_bw = hw.memory.l1.present ? hw.memory.l1.bandwidth.value() * cal.l2_efficiency
                                             : 0.0;  // per unit
   // "dram" below is the backing store: device memory, or the last on-chip level of sram_only.
+  // The DRAM rate of a candidate depends on its write share (C against the operand reads):
+  // read/write turnarounds (perf/memory_system.h, for_stream).
   const MemoryBandwidth store_bw = memory_bandwidth(hw, cal);
-  const double dram_bw = store_bw.achievable.value();
+  auto dram_rate = [&](Bytes dram, double written) {
+    return store_bw.for_stream(dram.value() > 0 ? written / dram.value() : 0.0);
+  };
 
   // C is written in 16-bit or wider (fp8/int8 GEMMs output bf16/fp16 in serving engines).
   const double cb = std::max(ab, 2.0);
@@ -254,7 +263,7 @@ GemmResult detail::predict_gemm_unchecked(const HardwareSpec& hw, const GemmShap
           cand.matrix_time = max(cand.matrix_time,
                                  Seconds(d(cand.waves) * tile_bytes / l1_bw));
         }
-        cand.dram_time = cand.dram / BytesPerSecond(dram_bw);
+        cand.dram_time = cand.dram / dram_rate(cand.dram, d(B) * c_bytes);
         // L2 -> unit bandwidth is not a bound: libraries choose tile/cluster shapes (Hopper TMA
         // multicast) that keep it below the crossbar limit; L2 bytes are reported only.
         Seconds mem = max(cand.dram_time, cand.llc_time);
@@ -273,7 +282,7 @@ GemmResult detail::predict_gemm_unchecked(const HardwareSpec& hw, const GemmShap
                                unit_rate);
     best.dram = Bytes(d(B) * (a_bytes * d(ceil_div(N, best.tile.n)) + b_bytes * d(ceil_div(M, best.tile.m)) + c_bytes));
     best.l2 = best.dram;
-    best.dram_time = best.dram / BytesPerSecond(dram_bw);
+    best.dram_time = best.dram / dram_rate(best.dram, d(B) * c_bytes);
     const Seconds dram_time = best.dram_time;
     best.time = max(best.matrix_time, dram_time) + min(best.matrix_time, dram_time) * cal.overlap_loss;
   }

@@ -62,11 +62,16 @@ Result<GemmResult> predict_gemm(const HardwareSpec& hw, const GemmShape& shape, 
                                 const PerfCalibration& cal);
 
 // Sustained bandwidth of the backing store (config/hardware_schema.h backing_store()) that
-// weights, KV and activations stream from: DRAM at calibration.dram_efficiency, or, for sram_only
+// weights, KV and activations stream from, for a read-only stream: DRAM at what its controllers
+// sustain (calibration.dram_efficiency x (1 - the technology's refresh loss)), or, for sram_only
 // designs, the last on-chip level at calibration.l2_efficiency (the fraction on-chip levels reach
 // in GEMM and attention kernels), bounded by the die-to-die links of a multi-die package
 // (perf/memory_system.h). At least 1 B/s, so that a spec without any level cannot divide by zero.
 BytesPerSecond streaming_bandwidth(const HardwareSpec& hw, const PerfCalibration& cal);
+// The same for a stream whose bytes are `write_fraction` writes (0..1): DRAM also loses its
+// read/write bus turnarounds (MemoryBandwidth::for_stream).
+BytesPerSecond streaming_bandwidth(const HardwareSpec& hw, const PerfCalibration& cal,
+                                   double write_fraction);
 
 namespace detail {
 // The model without the shape check, for the op model (perf/op_model.cc), whose GEMMs come from

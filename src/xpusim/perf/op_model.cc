@@ -44,6 +44,14 @@ struct Parts {
   Seconds matrix, vector, special, dram, l2;
 };
 
+// Share of an op's DRAM bytes that are writes (activations and KV written), which sets its
+// read/write turnaround loss (perf/memory_system.h): ~0 for decode GEMVs and attention, ~1/2
+// for an element-wise pass.
+double write_fraction(const Op& op, Bytes dram) {
+  if (!(dram.value() > 0)) return 0.0;
+  return std::clamp((op.activation_write + op.kv_write).value() / dram.value(), 0.0, 1.0);
+}
+
 // Roofline with partial overlap; returns the time (without kernel overhead) and the bound.
 OpResult finish(const Parts& p, const PerfCalibration& cal, Seconds floor_time,
                 const HardwareSpec& hw, FlopCount flop, TrafficBytes bytes) {
@@ -105,7 +113,7 @@ OpResult attention_op(const HardwareSpec& hw, const Op& op, const PerfCalibratio
                     bytes_per_element(op.math_precision).value();
     bytes.l2 += Bytes(reread);
   }
-  p.dram = bytes.dram / streaming_bandwidth(hw, cal);
+  p.dram = bytes.dram / streaming_bandwidth(hw, cal, write_fraction(op, bytes.dram));
   if (hw.memory.l2.present && hw.memory.l2.bandwidth.value() > 0)
     p.l2 = bytes.l2 / (hw.memory.l2.bandwidth * cal.l2_efficiency);
   return finish(p, cal, decode ? cal.min_attention_time : Seconds(0), hw, op.flop, bytes);
@@ -119,7 +127,7 @@ OpResult vector_op(const HardwareSpec& hw, const Op& op, const PerfCalibration& 
   TrafficBytes bytes;
   bytes.dram = op.dram_bytes();
   bytes.l2 = bytes.dram;
-  p.dram = bytes.dram / streaming_bandwidth(hw, cal);
+  p.dram = bytes.dram / streaming_bandwidth(hw, cal, write_fraction(op, bytes.dram));
   return finish(p, cal, Seconds(0), hw, op.flop, bytes);
 }
 

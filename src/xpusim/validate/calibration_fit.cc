@@ -96,7 +96,7 @@ const std::vector<FitParameter>& fit_parameters() {
       // to 32 (group-wise int4 unpacking with zero points).
       ratio_param("dequant_ops_per_weight", &PerfCalibration::dequant_ops_per_weight, 2.0, 32.0),
       ratio_param("overlap_loss", &PerfCalibration::overlap_loss, 0.0, 1.0),
-      ratio_param("dram_efficiency", &PerfCalibration::dram_efficiency, 0.5, 0.95),
+      ratio_param("dram_efficiency", &PerfCalibration::dram_efficiency, 0.5, 1.0),
       ratio_param("l2_efficiency", &PerfCalibration::l2_efficiency, 0.5, 1.0),
       // Links: nccl-tests busbw and nvbandwidth copies reach 0.78-0.88 of the per-direction peak
       // (measured_public NET rows); a fit below 0.75 would be absorbing another model error.

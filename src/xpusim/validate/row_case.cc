@@ -471,6 +471,30 @@ bool is_serving_scenario(const std::string& s) {
   return s == "max_throughput" || s == "concurrency" || s.starts_with("mlperf_");
 }
 
+std::optional<MemBwCase> membw_kernel_from_notes(const std::string& notes) {
+  const std::string l = lower(notes);
+  // Whole words only ("address" holds "add", "copyright" "copy"); the first kernel named wins.
+  struct K { std::string_view name; double w; };
+  static constexpr K kKernels[] = {{"copy", 0.5},  {"mul", 0.5},   {"scale", 0.5},
+                                   {"add", 1 / 3.0}, {"triad", 1 / 3.0}, {"dot", 0.0},
+                                   {"read", 0.0},  {"write", 1.0}, {"init", 1.0}, {"fill", 1.0}};
+  auto word_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; };
+  std::optional<MemBwCase> best;
+  std::size_t best_at = std::string::npos;
+  for (const K& k : kKernels) {
+    for (std::size_t at = l.find(k.name); at != std::string::npos; at = l.find(k.name, at + 1)) {
+      const std::size_t end = at + k.name.size();
+      if ((at > 0 && word_char(l[at - 1])) || (end < l.size() && word_char(l[end]))) continue;
+      if (at < best_at) {
+        best_at = at;
+        best = MemBwCase{std::string(k.name), k.w};
+      }
+      break;
+    }
+  }
+  return best;
+}
+
 std::optional<Bytes> message_size_from_notes(const std::string& notes) {
   const std::string l = lower(notes);
   size_t at = l.find("message size");
@@ -555,6 +579,12 @@ tl::expected<RowCase, std::string> interpret_row_kind(const MeasuredRow& row,
   if (s == "membw") {
     if (row.metric != Metric::kMemBwGbs) return reject(metric_not_defined(row));
     c.kind = CaseKind::kMemBw;
+    if (auto k = membw_kernel_from_notes(row.notes)) {
+      c.membw = *k;
+    } else {
+      c.assumptions.emplace_back(
+          "kernel not in notes -> triad (2 reads, 1 write: BabelStream's headline kernel)");
+    }
     return c;
   }
   if (s == "allreduce") {

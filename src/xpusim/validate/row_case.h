@@ -72,8 +72,21 @@ struct ServingRowCase {
   bool choose_tp = false;                    // tp not stated: the candidate with the most tokens/s
 };
 
+// A memory-bandwidth test (membw rows): the kernel the notes name and the share of its bytes
+// that are writes, which sets its read/write turnaround loss (perf/memory_system.h).
+struct MemBwCase {
+  std::string kernel = "triad";  // BabelStream kernel: copy, mul, add, triad, dot, read, write
+  double write_fraction = 1.0 / 3.0;
+};
+
+// The BabelStream-style kernel named in a membw row's notes and its write share: copy and mul
+// (scale) read one array and write one (1/2), add and triad read two and write one (1/3), dot
+// and read-only kernels write nothing (0), write/init/fill only write (1). nullopt: none named.
+std::optional<MemBwCase> membw_kernel_from_notes(const std::string& notes);
+
 struct RowCase {
   CaseKind kind = CaseKind::kStatic;
+  MemBwCase membw;        // kMemBw
   StaticCase run;         // kStatic, kOp
   GemmCase gemm;          // kGemm, kGemmPeak
   AllReduceCase allreduce;

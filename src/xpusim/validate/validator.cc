@@ -514,12 +514,16 @@ Outcome predict_row_with(const MeasuredRow& row, const PreparedRow& p,
       // Achievable streaming bandwidth: the DRAM peak times the perf models' sustained fraction,
       // bounded by a multi-die package's die-to-die links (the same figure every memory-bound op
       // time uses: perf/memory_system.h).
+      // The kernel's write share costs read/write turnarounds (copy 1/2, triad 1/3).
       Outcome o;
       const MemoryBandwidth mb = memory_bandwidth(*p.hw, cal);
-      o.value = units::to_gb_per_s(mb.achievable);
-      o.detail = mb.binding == "die_to_die" ? "die-to-die bound over " + std::to_string(mb.dies) +
-                                                  " memory dies"
-                                            : "dram peak x dram_efficiency";
+      const BytesPerSecond bw = mb.for_stream(p.c.membw.write_fraction);
+      o.value = units::to_gb_per_s(bw);
+      const bool fabric = mb.fabric && *mb.fabric <= bw;
+      o.detail = (fabric ? "die-to-die bound over " + std::to_string(mb.dies) + " memory dies"
+                         : "dram peak x dram_efficiency x (1 - refresh) x (1 - turnaround)") +
+                 std::string("; ") + p.c.membw.kernel + " kernel";
+      if (!mb.note.empty()) o.detail += "; " + mb.note;
       return o;
     }
     case CaseKind::kAllReduce: {

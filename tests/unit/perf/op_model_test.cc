@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "unit/perf/test_specs.h"
+#include "xpusim/perf/gemm_model.h"
 #include "xpusim/workload/graph_builder.h"
 
 namespace xpusim {
@@ -36,7 +37,8 @@ TEST(OpModel, NormIsBandwidthBoundHandCalculation) {
   EXPECT_DOUBLE_EQ(norm.dram_bytes().value(), bytes);
   const HardwareSpec hw = h100_like();
   OpResult r = predict_op(hw, norm, cal());
-  const double expect = bytes / (3.35e12 * cal().dram_efficiency);
+  const double expect =
+      bytes / streaming_bandwidth(hw, cal(), norm.activation_write / norm.dram_bytes()).value();
   EXPECT_EQ(r.bound, Bound::kDram);
   EXPECT_GE(r.time.value(), expect);
   EXPECT_LE(r.time.value(), expect * (1.0 + cal().overlap_loss) + cal().kernel_overhead.value() + 1e-12);

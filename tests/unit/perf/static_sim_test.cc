@@ -257,7 +257,9 @@ TEST(StaticSim, OpsRespectPhysicalBounds) {
 }
 
 TEST(StaticSim, WeightGemmsMemoryBoundInDecodeComputeBoundInPrefill) {
-  StaticResult r = simulate_static(h100_like(), llama70b_like(), tp_scenario(8, 16, 4096, 64), cal()).value();
+  // Batch 64: at batch 16 one layer's decode attention on a tp-8 shard reads ~10 us of KV, under
+  // the kernel gap, so its bound depends on the fitted GQA re-read (latency at 0.045).
+  StaticResult r = simulate_static(h100_like(), llama70b_like(), tp_scenario(8, 64, 4096, 64), cal()).value();
   auto find = [](const PhaseBreakdown& ph, const std::string& name) {
     for (const auto& op : ph.ops)
       if (op.name == name) return op;

@@ -193,6 +193,13 @@ TEST(RowCase, NotesParsing) {
   EXPECT_DOUBLE_EQ(message_size_from_notes("busbw at message size 256 MB, 8 GPUs")->value(), 256e6);
   EXPECT_DOUBLE_EQ(message_size_from_notes("message size: 1 GiB")->value(), 1073741824.0);
   EXPECT_FALSE(message_size_from_notes("message size not stated").has_value());
+  // membw kernels: whole words, the first named wins; none named -> nullopt.
+  EXPECT_EQ(membw_kernel_from_notes("BabelStream Copy kernel, 2^25 doubles")->kernel, "copy");
+  EXPECT_DOUBLE_EQ(membw_kernel_from_notes("BabelStream copy")->write_fraction, 0.5);
+  EXPECT_DOUBLE_EQ(membw_kernel_from_notes("triad (a = b + s*c)")->write_fraction, 1.0 / 3.0);
+  EXPECT_DOUBLE_EQ(membw_kernel_from_notes("read-only kernel")->write_fraction, 0.0);
+  EXPECT_EQ(membw_kernel_from_notes("triad; copy was slower")->kernel, "triad");
+  EXPECT_FALSE(membw_kernel_from_notes("address stride test, copyright 2024").has_value());
   EXPECT_TRUE(notes_say_bidirectional("bidirectional (duplex) device-to-device copy"));
   EXPECT_FALSE(notes_say_bidirectional("unidirectional device-to-device copy"));
   EXPECT_TRUE(notes_say_host_to_device("host-to-device copy over PCIe 5 x16 (not device-to-device)"));
