@@ -26,6 +26,7 @@ using bench::make_evaluator;
 // hardware variant's area and cost are computed once as in a real search. Args: threads.
 void BM_DseGrid(benchmark::State& state) {
   size_t designs = 0;
+  double feasible_share = 0;
   for (auto _ : state) {
     state.PauseTiming();
     const DesignEvaluator e = make_evaluator(kSpace);
@@ -37,8 +38,10 @@ void BM_DseGrid(benchmark::State& state) {
     });
     benchmark::DoNotOptimize(feasible);
     designs = idx.size();
+    feasible_share = static_cast<double>(feasible) / static_cast<double>(idx.size());
   }
   state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(designs));
+  state.counters["feasible_share"] = feasible_share;  // designs that ran the whole scenario
   // Cost build-ups a grid needs (the other hardware variants share one through the cost memo).
   const DesignEvaluator e = make_evaluator(kSpace);
   evaluate_designs(e, design_indices(e.space().grid_size(), SearchStrategy::kGrid, 0, 0), 1, 256,
@@ -79,17 +82,22 @@ void BM_DseDistinctDies(benchmark::State& state) {
   const std::string text = distinct_dies_space(128);
   size_t designs = 0;
   size_t buildups = 0;
+  double feasible_share = 0;
   for (auto _ : state) {
     state.PauseTiming();
     const DesignEvaluator e = make_evaluator(text);
     const auto idx = design_indices(e.space().grid_size(), SearchStrategy::kGrid, 0, 0);
     state.ResumeTiming();
-    evaluate_designs(e, idx, static_cast<int>(state.range(0)), 256,
-                     [](std::vector<DesignResult>& b) { benchmark::DoNotOptimize(b.data()); });
+    size_t feasible = 0;
+    evaluate_designs(e, idx, static_cast<int>(state.range(0)), 256, [&](std::vector<DesignResult>& b) {
+      for (const auto& r : b) feasible += r.feasibility.feasible() ? 1 : 0;
+    });
     designs = idx.size();
     buildups = e.costs_computed();
+    feasible_share = static_cast<double>(feasible) / static_cast<double>(idx.size());
   }
   state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(designs));
+  state.counters["feasible_share"] = feasible_share;
   state.counters["cost_buildups"] = static_cast<double>(buildups);
 }
 BENCHMARK(BM_DseDistinctDies)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);

@@ -76,6 +76,7 @@ void evaluate_space(benchmark::State& state, const std::string& text) {
                           : state.range(0) == 1 ? RankSplit::kInterleaved
                                                 : RankSplit::kDynamic;
   size_t designs = 0;
+  double feasible_share = 0;
   RankLoad load;
   Seconds wall{0};
   for (auto _ : state) {
@@ -93,9 +94,11 @@ void evaluate_space(benchmark::State& state, const std::string& text) {
     wall += Seconds(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     benchmark::DoNotOptimize(feasible);
     designs = idx.size();
+    feasible_share = static_cast<double>(feasible) / static_cast<double>(idx.size());
   }
   state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(designs));
   state.counters["ranks"] = g_group->size();
+  state.counters["feasible_share"] = feasible_share;  // rank 0 sees every result
   report_loads(state, load, wall);
 }
 
