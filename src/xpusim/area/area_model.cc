@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -60,12 +59,6 @@ double hbm_channels_per_stack(const std::string& type) {
   return kHbm2eChannels;
 }
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
 SquareMillimeters logic_area(double transistors, ProcessNode node) {
   return SquareMillimeters(transistors / technology(node).logic_density.value());
 }
@@ -78,7 +71,7 @@ struct LinkPhy {
 // PHY and controller per scale-up link, by link family. NVLink5, ICI and Ethernet SerDes have no
 // published area: they use the NVLink4 figures (assumption).
 LinkPhy link_phy(const std::string& name) {
-  std::string n = lower(name);
+  std::string n = ascii_lower(name);
   n.erase(std::remove(n.begin(), n.end(), ' '), n.end());
   if (n.find("nvlink3") != std::string::npos) return {kNvlink3Phy, kNvlink3ControllerTransistors};
   if (n.find("infinity") != std::string::npos || n.find("xgmi") != std::string::npos)
@@ -291,7 +284,7 @@ Result<AreaReport> estimate_area(const HardwareSpec& hw, const AreaOptions& opti
   const double share = 1.0 / (has_io_die ? n_io : n_compute);
   if (hw.memory.llc.present)
     uncore.add("LLC", level_area(hw.memory.llc, kMaxSramArray, un) * share);
-  const std::string dram = lower(hw.memory.dram.type);
+  const std::string dram = ascii_lower(hw.memory.dram.type);
   const bool hbm = dram.rfind("hbm", 0) == 0;
   const double phys = report.dram_phys_on_die;
   uncore.add(hbm ? "HBM controllers" : "DRAM controllers",

@@ -2,12 +2,13 @@
 #include "xpusim/area/power_model.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <string>
 #include <utility>
 
 #include <fmt/format.h>
+
+#include "xpusim/base/text.h"
 
 namespace xpusim {
 namespace {
@@ -36,12 +37,6 @@ double mac_pj_45nm(Precision p) {
     case Precision::kInt4: return 0.2 * 0.25 + 0.1;
   }
   return 0;
-}
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
 }
 
 // Link energies, pJ/bit (economics.md §6): 112G SerDes 5.5 (NVIDIA ISSCC 2023 9.3) for scale-up
@@ -117,7 +112,7 @@ JoulesPerByte energy_per_byte(MemoryLevel level, const std::string& dram_type, P
     case MemoryLevel::kDram: {
       // Micron "Ultra-bandwidth solutions": HBM2E 6.0 pJ/bit, GDDR6 7.5, GDDR6X 7.25 (device
       // power; not node-scaled; HBM3/3E use the HBM2E figure, n/f).
-      std::string t = lower(dram_type);
+      std::string t = ascii_lower(dram_type);
       double pj_per_bit = t.rfind("gddr6x", 0) == 0 ? 7.25 : t.rfind("gddr", 0) == 0 ? 7.5 : 6.0;
       return JoulesPerByte(pj_per_bit * 8.0 * 1e-12);
     }
@@ -170,7 +165,7 @@ Result<PowerReport> estimate_power(const HardwareSpec& hw, const AreaReport& are
         max(peak_matrix_rate(hw, Precision::kFp16), peak_matrix_rate(hw, Precision::kBf16));
     if (!(slots.value() > 0)) slots = peak_vector_rate(hw);
     r.busy_logic = kBusyEnergyPerFlopSlot * slots * technology(node).energy_vs_n7;
-    const std::string t = lower(dram);
+    const std::string t = ascii_lower(dram);
     const double devices = static_cast<double>(std::max(0, hw.memory.dram.stacks));
     r.dram_background = (t.rfind("gddr", 0) == 0 ? kGddrBackgroundPerDevice
                                                    : kHbmBackgroundPerStack) * devices;

@@ -18,6 +18,10 @@ size_t edit_distance(std::string_view a, std::string_view b);
 std::optional<std::string> closest_match(std::string_view word,
                                          const std::vector<std::string>& candidates);
 
+// `text` with ASCII letters lowered (locale-independent; other bytes kept): the one case folding of
+// names and notes (DRAM types, link names, validation notes).
+std::string ascii_lower(std::string_view text);
+
 // "a, b, c"
 std::string join(const std::vector<std::string>& items, std::string_view sep = ", ");
 

@@ -34,8 +34,8 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 
+#include "xpusim/base/text.h"
 #include "xpusim/config/hardware_schema.h"
 
 namespace xpusim {
@@ -99,15 +99,10 @@ DramTimings from_row(const Row& r) {
   return t;
 }
 
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 }  // namespace
 
 DramTimingsLookup dram_timings(const std::string& type) {
-  const std::string t = lower(type);
+  const std::string t = ascii_lower(type);
   for (const Row& r : kTimings)
     if (t == r.type) return {from_row(r), true};
   return {from_row(kTimings[kDefaultRow]), false};

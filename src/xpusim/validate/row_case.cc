@@ -30,17 +30,10 @@ tl::unexpected<std::string> reject(std::string reason) {
   return tl::unexpected<std::string>(std::move(reason));
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 // The "framework: ..." clause of the notes, lower-cased (a model name such as Mistral-Nemo
 // elsewhere in the notes must not select a framework); the whole notes when there is none.
 std::string framework_clause(const std::string& notes) {
-  std::string l = lower(notes);
+  std::string l = ascii_lower(notes);
   const size_t at = l.find("framework:");
   if (at == std::string::npos) return l;
   const size_t end = l.find(';', at);
@@ -88,7 +81,7 @@ tl::expected<void, std::string> resolve_precisions(const MeasuredRow& row, const
                                 join(precision_names()) + ")");
   run.weights = *p;
   run.activations = *p;
-  const std::string notes = lower(row.notes);
+  const std::string notes = ascii_lower(row.notes);
   const bool native = hw.compute.matrix.macs_per_cycle[index_of(*p)] > 0;
   // The 16-bit type weight-only runs compute in: bf16 where the notes say so (gpt-fast, vLLM
   // checkpoints), else fp16. Both have the same matrix rate on every preset.
@@ -155,7 +148,7 @@ tl::expected<RowCase, std::string> interpret_static(const MeasuredRow& row,
   c.run.input_len = *row.input_len;
   if (row.output_len) {
     c.run.output_len = *row.output_len;
-  } else if (lower(row.notes).find("gpt-fast") != std::string::npos) {
+  } else if (ascii_lower(row.notes).find("gpt-fast") != std::string::npos) {
     c.run.output_len = kGptFastDefaultOutputLen;
     c.assumptions.push_back("output_len blank (gpt-fast) -> " +
                             std::to_string(kGptFastDefaultOutputLen));
@@ -200,7 +193,7 @@ tl::expected<RowCase, std::string> interpret_op(const MeasuredRow& row, const Ha
   if (row.model.empty()) return reject("missing field: model");
   if (!row.batch) return reject("missing field: batch");
   if (!row.input_len) return reject("missing field: input_len");
-  const std::string notes = lower(row.notes);
+  const std::string notes = ascii_lower(row.notes);
   size_t at = notes.find("layer prefill:");
   size_t skip = std::string_view("layer prefill:").size();
   c.op.phase = OpPhase::kPrefill;
@@ -214,7 +207,7 @@ tl::expected<RowCase, std::string> interpret_op(const MeasuredRow& row, const Ha
                           "prefill: <op>\" or \"... layer decode: <op>\")");
   std::string rest = row.notes.substr(at + skip);
   std::string name = trim(rest.substr(0, rest.find(';')));
-  if (lower(name).starts_with("whole layer")) {
+  if (ascii_lower(name).starts_with("whole layer")) {
     name.clear();
     if (row.metric != Metric::kLayerLatencyMs)
       return reject("op row names the whole layer but its metric is not layer_latency_ms");
@@ -326,7 +319,7 @@ tl::expected<RowCase, std::string> interpret_serving(const MeasuredRow& row,
   c.kind = CaseKind::kServing;
   ServingRowCase& v = c.serving;
   std::vector<std::string>& as = c.assumptions;
-  const std::string notes = lower(row.notes);
+  const std::string notes = ascii_lower(row.notes);
 
   // Deployment. MLPerf summaries do not state TP: the candidate with the highest Offline
   // throughput is taken (what a submitter tunes for).
@@ -472,7 +465,7 @@ bool is_serving_scenario(const std::string& s) {
 }
 
 std::optional<MemBwCase> membw_kernel_from_notes(const std::string& notes) {
-  const std::string l = lower(notes);
+  const std::string l = ascii_lower(notes);
   // Whole words only ("address" holds "add", "copyright" "copy"); the first kernel named wins.
   struct K { std::string_view name; double w; };
   static constexpr K kKernels[] = {{"copy", 0.5},  {"mul", 0.5},   {"scale", 0.5},
@@ -496,7 +489,7 @@ std::optional<MemBwCase> membw_kernel_from_notes(const std::string& notes) {
 }
 
 std::optional<Bytes> message_size_from_notes(const std::string& notes) {
-  const std::string l = lower(notes);
+  const std::string l = ascii_lower(notes);
   size_t at = l.find("message size");
   while (at != std::string::npos) {
     size_t p = at + std::string_view("message size").size();
@@ -520,12 +513,12 @@ std::optional<Bytes> message_size_from_notes(const std::string& notes) {
 }
 
 bool notes_say_bidirectional(const std::string& notes) {
-  const std::string l = lower(notes);
+  const std::string l = ascii_lower(notes);
   return contains(l, "bidirectional") || contains(l, "bidir") || contains(l, "duplex");
 }
 
 bool notes_say_host_to_device(const std::string& notes) {
-  const std::string l = lower(notes);
+  const std::string l = ascii_lower(notes);
   return contains(l, "host-to-device") || contains(l, "host to device") || contains(l, "h2d");
 }
 

@@ -61,6 +61,14 @@ TEST(Diagnostic, EscapesControlBytesAndCutsWhatSlippedThrough) {
   EXPECT_NE(s.find("bad \\x01 value\\nerror: fake"), std::string::npos) << s;
 }
 
+TEST(Text, AsciiLowerFoldsOnlyAsciiLetters) {
+  EXPECT_EQ(ascii_lower("HBM3E"), "hbm3e");
+  EXPECT_EQ(ascii_lower("Framework: vLLM 0.6; GDDR6X"), "framework: vllm 0.6; gddr6x");
+  EXPECT_EQ(ascii_lower(""), "");
+  // Bytes outside A-Z stay as they are (UTF-8 included: no locale-dependent folding).
+  EXPECT_EQ(ascii_lower("\xc3\x89T\xc3\xa9 @[`{"), "\xc3\x89t\xc3\xa9 @[`{");
+}
+
 TEST(Diagnostic, Format) {
   Diagnostic d{"x.yaml", 12, 3, "memory.bandwidth", "expected a bandwidth"};
   EXPECT_EQ(d.to_string(), "x.yaml:12:3: memory.bandwidth: expected a bandwidth");
