@@ -253,27 +253,6 @@ std::vector<size_t> split_by_rate(size_t designs, const std::vector<double>& rat
   return out;
 }
 
-std::vector<std::vector<RoundRun>> interleave_round(const std::vector<size_t>& shares,
-                                                    size_t piece) {
-  std::vector<std::vector<RoundRun>> runs(shares.size());
-  size_t total = 0;
-  for (size_t s : shares) total += s;
-  if (shares.empty() || total == 0) return runs;
-  const size_t per_round = shares.size() * std::max<size_t>(1, piece);
-  const size_t pieces = std::max<size_t>(1, total / per_round + (total % per_round != 0 ? 1 : 0));
-  size_t at = 0;
-  for (size_t j = 0; j < pieces; ++j)
-    for (size_t r = 0; r < shares.size(); ++r) {
-      // Wide: shares[r] x pieces may pass 2^64 only for absurd rounds; the cut stays exact.
-      const auto cut = [&](size_t k) { return static_cast<size_t>(Wide(k) * shares[r] / pieces); };
-      const size_t n = cut(j + 1) - cut(j);
-      if (n == 0) continue;
-      runs[r].push_back(RoundRun{.begin = at, .count = n});
-      at += n;
-    }
-  return runs;
-}
-
 std::vector<RoundRun> round_pieces(size_t designs, size_t ranks, size_t threads) {
   std::vector<RoundRun> pieces;
   const size_t t = std::max<size_t>(1, threads);
@@ -441,32 +420,19 @@ void evaluate_designs(const DesignEvaluator& evaluator, const std::vector<uint64
   // Static splits: designs per second each rank reached in the last round it had work: the next
   // round is split in proportion (split_by_rate), so that ranks on slower cores (a busy node, a slower
   // processor, a virtual CPU that gets less of its core) finish their shares together and no rank
-  // waits at the round's gather. The first round is split equally. With interleaved pieces each
-  // rank's rate is measured on a sample of the whole round, so it says how fast the rank is, not
-  // how cheap its end of the round was.
+  // waits at the round's gather. The first round is split equally.
   std::vector<double> rates(ranks, 1.0);
   for (size_t first = 0; first < indices.size(); first += ranks * block) {
     const size_t round = std::min(ranks * block, indices.size() - first);
     const std::vector<size_t> shares = split_by_rate(round, rates);
-    // The runs of the round each rank evaluates.
-    std::vector<std::vector<RoundRun>> runs(ranks);
-    if (split == RankSplit::kInterleaved) {
-      runs = interleave_round(shares, kRankPiece);
-    } else {
-      size_t at = 0;
-      for (size_t r = 0; r < ranks; ++r) {
-        if (shares[r] > 0) runs[r].push_back(RoundRun{.begin = at, .count = shares[r]});
-        at += shares[r];
-      }
-    }
+    // This rank's run of the round: the shares laid out in rank order.
+    size_t begin = first;
+    for (size_t r = 0; r < rank; ++r) begin += shares[r];
     ++stats.rounds;
     const auto t0 = std::chrono::steady_clock::now();
     const Seconds cpu0 = process_cpu();
-    std::vector<uint64_t> part;
-    for (const RoundRun& run : runs[rank]) {
-      const auto from = indices.begin() + static_cast<ptrdiff_t>(first + run.begin);
-      part.insert(part.end(), from, from + static_cast<ptrdiff_t>(run.count));
-    }
+    const std::vector<uint64_t> part(indices.begin() + static_cast<ptrdiff_t>(begin),
+                                     indices.begin() + static_cast<ptrdiff_t>(begin + shares[rank]));
     std::vector<DesignResult> mine;
     if (!part.empty())
       evaluate_designs(evaluator, part, threads, part.size(),
@@ -494,20 +460,8 @@ void evaluate_designs(const DesignEvaluator& evaluator, const std::vector<uint64
     const auto m0 = std::chrono::steady_clock::now();
     std::vector<std::vector<DesignResult>> by_rank;
     for (const std::string& part_bytes : parts) by_rank.push_back(decode_results(part_bytes));
-    if (split == RankSplit::kContiguous) {
-      for (auto& results : by_rank)  // rank order is the order of `indices`
-        if (!results.empty()) sink(results);
-    } else {
-      // The round back in the order of `indices`: each rank's results are its runs in order.
-      std::vector<DesignResult> ordered(round);
-      for (size_t r = 0; r < ranks; ++r) {
-        XPUSIM_CHECK(by_rank[r].size() == shares[r], "a rank sent as many results as its share");
-        size_t k = 0;
-        for (const RoundRun& run : runs[r])
-          for (size_t i = 0; i < run.count; ++i) ordered[run.begin + i] = std::move(by_rank[r][k++]);
-      }
-      sink(ordered);
-    }
+    for (auto& results : by_rank)  // rank order is the order of `indices`
+      if (!results.empty()) sink(results);
     stats.merging += since(m0);
   }
 }

@@ -90,14 +90,10 @@ struct RankLoad {
 //   slower or busier core, or with costlier designs (a swept die that grows past the reticle and
 //   stops early, a model that grows), simply takes fewer pieces, and the ranks finish within a
 //   small piece of each other.
-// - kInterleaved: each rank's share (split_by_rate: in proportion to its rate in the round before)
-//   is cut into the same number of pieces of about kRankPiece designs and the round is piece 0 of
-//   rank 0, piece 0 of rank 1, ..., piece 1 of rank 0, ... (interleave_round), so that every rank
-//   samples the whole round.
 // - kContiguous: one run of consecutive designs per rank, in rank order, sized by split_by_rate
 //   (the split before 2026-12-05).
-// The two static splits are kept for the MPI benchmark's comparison (bench/bench_dse_mpi.cc).
-enum class RankSplit { kDynamic, kInterleaved, kContiguous };
+// The contiguous split is kept for the MPI benchmark's comparison (bench/bench_dse_mpi.cc).
+enum class RankSplit { kDynamic, kContiguous };
 
 // Consecutive designs per piece of a round (per worker thread): long enough to keep the runs of
 // designs that share a hardware stage or a cost build-up (the last parameters of a grid) mostly
@@ -113,12 +109,6 @@ struct RoundRun {
   bool operator==(const RoundRun&) const = default;
 };
 
-// The runs of each rank for a round whose shares are `shares` (designs per rank, as split_by_rate
-// gives them): every share cut into the same number of pieces, P = ceil(total / (ranks x
-// `piece`)) (at least 1), piece j of a share s being floor((j+1) s / P) - floor(j s / P) designs,
-// laid out piece-major (piece j of every rank in rank order, then piece j + 1). The runs tile
-// [0, total) in order; empty pieces are left out; rank r's runs add up to shares[r].
-std::vector<std::vector<RoundRun>> interleave_round(const std::vector<size_t>& shares, size_t piece);
 
 // The pieces of a dynamic round of `designs` designs on `ranks` ranks of `threads` workers each,
 // in order (they tile [0, designs)): each piece is ceil(remaining / (2 ranks)) designs (guided

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// How a round of designs is shared among ranks (issue 8, MPI scaling): interleave_round tiles the
-// round with every rank's pieces, and evaluate_designs across ranks hands the sink the results of
+// How a round of designs is shared among ranks (issue 8, MPI scaling): round_pieces tiles the
+// round with guided pieces, and evaluate_designs across ranks hands the sink the results of
 // one process, in order, whatever the split, the ranks and the block. The ranks here are threads
 // of this process joined by a barrier (ThreadRanks), so the collective code runs without mpirun;
 // mpi_test.cc runs the same code over MPI.
@@ -117,61 +117,6 @@ objectives:
   - {metric: manufacturing_cost_usd, goal: min}
 )";
 
-TEST(RankSplit, InterleavedRunsTileTheRoundAndAddUpToTheShares) {
-  using Shares = std::vector<size_t>;
-  // Two equal shares of 256 in pieces of 32: 8 pieces each, alternating.
-  const auto two = interleave_round(Shares{256, 256}, 32);
-  ASSERT_EQ(two.size(), 2u);
-  ASSERT_EQ(two[0].size(), 8u);
-  ASSERT_EQ(two[1].size(), 8u);
-  EXPECT_EQ(two[0][0], (RoundRun{0, 32}));
-  EXPECT_EQ(two[1][0], (RoundRun{32, 32}));
-  EXPECT_EQ(two[0][1], (RoundRun{64, 32}));
-  EXPECT_EQ(two[1][7], (RoundRun{480, 32}));
-  // A small round (an NSGA-II generation of 12 on 2 ranks) is one piece per rank: contiguous.
-  const auto small = interleave_round(Shares{6, 6}, 32);
-  EXPECT_EQ(small[0], (std::vector<RoundRun>{{0, 6}}));
-  EXPECT_EQ(small[1], (std::vector<RoundRun>{{6, 6}}));
-  // Unequal shares (rates 1 : 3), a zero share, many ranks, odd sizes: the runs of all ranks tile
-  // [0, total) in order without gaps, each rank's add up to its share, and no run is empty.
-  for (const Shares& shares : {Shares{100, 300}, Shares{0, 7}, Shares{5, 0, 9}, Shares{1, 1, 1, 1},
-                               Shares{189, 189}, Shares{148, 230}, Shares{33, 31, 35},
-                               Shares{1000, 1, 999}}) {
-    for (size_t piece : {size_t{1}, size_t{4}, size_t{32}, size_t{1000}}) {
-      const auto runs = interleave_round(shares, piece);
-      ASSERT_EQ(runs.size(), shares.size());
-      std::vector<RoundRun> all;
-      for (size_t r = 0; r < shares.size(); ++r) {
-        size_t sum = 0;
-        for (const RoundRun& run : runs[r]) {
-          EXPECT_GT(run.count, 0u);
-          sum += run.count;
-          all.push_back(run);
-        }
-        EXPECT_EQ(sum, shares[r]) << r;
-      }
-      std::sort(all.begin(), all.end(), [](const RoundRun& a, const RoundRun& b) { return a.begin < b.begin; });
-      size_t at = 0;
-      for (const RoundRun& run : all) {
-        EXPECT_EQ(run.begin, at);
-        at += run.begin == at ? run.count : 0;
-      }
-      size_t total = 0;
-      for (size_t s : shares) total += s;
-      EXPECT_EQ(at, total);
-    }
-  }
-  // Every rank's pieces are spread over the round: with equal shares no rank's runs all lie in
-  // one half (the point of interleaving: a cost gradient along the list is shared alike).
-  const auto spread = interleave_round(Shares{200, 200}, 32);
-  for (const auto& runs : spread) {
-    EXPECT_LT(runs.front().begin, 100u);
-    EXPECT_GT(runs.back().begin, 300u);
-  }
-  EXPECT_TRUE(interleave_round(Shares{}, 32).empty());
-  EXPECT_EQ(interleave_round(Shares{0, 0}, 32), (std::vector<std::vector<RoundRun>>(2)));
-}
-
 TEST(RankSplit, DynamicPiecesAreLongFirstShortLastAndTileTheRound) {
   // A round of 2 x 256 on 2 ranks of one thread: 13 pieces of 32, then 24, 18, 14, 10, 8, 6, 4, 4,
   // 4, 4 (each ceil(remaining / 4) within [4, 32]).
@@ -223,7 +168,7 @@ TEST(RankSplit, RanksGiveTheResultsOfOneProcessInOrder) {
   size_t infeasible = 0;
   for (const auto& r : expected) infeasible += r.feasibility.feasible() ? 0 : 1;
   EXPECT_GT(infeasible, 0u);
-  for (const RankSplit split : {RankSplit::kDynamic, RankSplit::kInterleaved, RankSplit::kContiguous})
+  for (const RankSplit split : {RankSplit::kDynamic, RankSplit::kContiguous})
     for (int n : {2, 3})
       for (size_t block : {size_t{4}, size_t{7}, size_t{40}, size_t{100}})
         for (bool to_all : {false, true}) {
