@@ -6,6 +6,8 @@
 // mpi_test.cc runs the same code over MPI.
 #include <gtest/gtest.h>
 
+#include "same_result.h"
+
 #include <algorithm>
 #include <atomic>
 #include <barrier>
@@ -90,16 +92,7 @@ class ThreadRanks {
   std::atomic<uint64_t> tickets_{0};
 };
 
-bool same(const DesignResult& a, const DesignResult& b) {
-  if (a.index != b.index || a.design_id != b.design_id ||
-      a.feasibility.reason != b.feasibility.reason || a.feasibility.detail != b.feasibility.detail)
-    return false;
-  for (size_t i = 0; i < kMetricCount; ++i) {
-    const double x = a.metrics[i], y = b.metrics[i];
-    if (!(x == y || (std::isnan(x) && std::isnan(y)))) return false;
-  }
-  return true;
-}
+using dse_test::same;
 
 // 4 x 5 x 2 x 3 = 120 designs, the 200-unit ones infeasible (the die exceeds the reticle: they
 // stop early), so that designs differ in cost along the list as in a real space.

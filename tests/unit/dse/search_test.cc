@@ -4,6 +4,8 @@
 // uninterrupted one.
 #include <gtest/gtest.h>
 
+#include "same_result.h"
+
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -35,16 +37,7 @@ std::vector<DesignResult> run_all(const DesignEvaluator& ev, const std::vector<u
   return out;
 }
 
-bool same(const DesignResult& a, const DesignResult& b) {
-  if (a.index != b.index || a.design_id != b.design_id ||
-      a.feasibility.reason != b.feasibility.reason || a.feasibility.detail != b.feasibility.detail)
-    return false;
-  for (size_t i = 0; i < kMetricCount; ++i) {
-    const double x = a.metrics[i], y = b.metrics[i];
-    if (!(x == y || (std::isnan(x) && std::isnan(y)))) return false;
-  }
-  return true;
-}
+using dse_test::same;
 
 TEST(Pareto, FrontIsExactlyTheNonDominatedCandidates) {
   const std::vector<SpaceObjective> obj = {{Metric::kOutputTokensPerS, true},
