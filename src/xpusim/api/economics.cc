@@ -11,6 +11,7 @@
 #include "xpusim/api/impl/input_failure.h"
 #include "xpusim/api/impl/result_records.h"
 #include "xpusim/api/impl/system_choice.h"
+#include "xpusim/area/area_model.h"
 #include "xpusim/config/hardware_schema.h"
 #include "xpusim/cost/node_economics.h"
 #include "xpusim/cost/yield_model.h"
@@ -98,7 +99,7 @@ AreaOutcome area_checked(const AreaRequest& args) {
                           .set("area_mm2", num(c.area.value()))
                           .json());
     // The published area of this die kind, where the spec has one (comparison only).
-    const auto& published = (d.name == "io" ? hw.physical.io_die : hw.physical.compute_die).area;
+    const auto& published = (d.name == kIoDieName ? hw.physical.io_die : hw.physical.compute_die).area;
     dies.push_back(
         ResultJson("area", "dies")
             .set("name", d.name)

@@ -346,9 +346,9 @@ Result<AreaReport> estimate_area(const HardwareSpec& hw, const AreaOptions& opti
     report.total_area += d.area * count;
     report.dies.push_back(std::move(d));
   };
-  finish("compute", n_compute, cn, std::move(compute), hw.physical.compute_die.wafer_scale,
+  finish(kComputeDieName, n_compute, cn, std::move(compute), hw.physical.compute_die.wafer_scale,
          !stacked);
-  if (has_io_die) finish("io", n_io, io_node, std::move(io_blocks), false, true);
+  if (has_io_die) finish(kIoDieName, n_io, io_node, std::move(io_blocks), false, true);
   if (!report.total_area.is_finite() || !(report.total_area.value() > 0))
     return fail(Diagnostic{.path = "compute",
                            .message = fmt::format("the estimated silicon area is {} mm², not a "

@@ -62,7 +62,7 @@ struct AreaComponent {
 };
 
 struct DieArea {
-  std::string name;                     // "compute" or "io"
+  std::string name;                     // kComputeDieName or kIoDieName
   int count = 0;                        // dies of this kind in the package
   ProcessNode node = ProcessNode::kN7;
   std::vector<AreaComponent> components;  // sums to `area` (includes the integration overhead)
@@ -79,6 +79,10 @@ inline constexpr const char* kControlMeshComponent = "control + mesh router";
 // The data fabric from the units' L2 to the memory controllers, links and host interface (on the
 // I/O dies, or on a compute die whose L2 sits behind one: memory.l2.data_fabric).
 inline constexpr const char* kMemorySideFabricComponent = "memory-side fabric";
+// DieArea::name of a package's compute dies and of its I/O dies (cost/ and the power model tell
+// the two apart by it).
+inline constexpr const char* kComputeDieName = "compute";
+inline constexpr const char* kIoDieName = "io";
 
 struct AreaReport {
   std::vector<DieArea> dies;

@@ -148,7 +148,7 @@ Result<PowerReport> estimate_power(const HardwareSpec& hw, const AreaReport& are
   const ProcessNode node = area.dies.front().node;
   ProcessNode llc_node = node;
   for (const DieArea& d : area.dies) {
-    if (d.name == "io" && d.count > 0) llc_node = d.node;
+    if (d.name == kIoDieName && d.count > 0) llc_node = d.node;
   }
   const std::string& dram = hw.memory.dram.type;
   PowerReport r;

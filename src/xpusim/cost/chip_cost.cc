@@ -104,7 +104,7 @@ Result<CostBreakdown> estimate_cost(const HardwareSpec& hw, const AreaReport& ar
     }
     dc.defect_free_yield = (*model)->yield(die.area, d0);
     dc.sellable_yield = dc.defect_free_yield;
-    if (a.harvesting && die.name == "compute") {
+    if (a.harvesting && die.name == kComputeDieName) {
       const int units_here = (area.units_on_die + die.count - 1) / die.count;
       const int required = (hw.compute.units + die.count - 1) / die.count;
       std::vector<RedundantGroup> groups;
@@ -133,7 +133,7 @@ Result<CostBreakdown> estimate_cost(const HardwareSpec& hw, const AreaReport& ar
     // I/O dies sit on the interposer (AMD ISSCC 2024 MI300 paper, via press coverage).
     const bool stack = *pkg_kind == PackageKind::kStackedOnSiliconInterposer;
     chips.push_back({die.name, die.count, die.area, dc.cost_per_good_die,
-                     stack && die.name == "compute", stack && die.name == "io"});
+                     stack && die.name == kComputeDieName, stack && die.name == kIoDieName});
     // A stitched wafer-scale die repeats one reticle field's design across the wafer (Cerebras
     // designs one field of cores and stitches it): its design effort is that field's.
     const SquareMillimeters designed =

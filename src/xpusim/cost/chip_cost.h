@@ -39,7 +39,7 @@ struct CostAssumptions {
 };
 
 struct DieCost {
-  std::string name;              // "compute" / "io"
+  std::string name;              // kComputeDieName / kIoDieName (area/area_model.h)
   int count = 0;                 // per package
   ProcessNode node = ProcessNode::kN7;
   SquareMillimeters area;
