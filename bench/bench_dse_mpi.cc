@@ -64,6 +64,20 @@ void report_loads(benchmark::State& state, const RankLoad& mine, Seconds wall) {
     state.counters[n + "wait"] = load.waiting.value() / std::max(1e-12, w.value());
     state.counters[n + "behind"] = load.behind.value() / std::max(1e-12, w.value());
     state.counters[n + "merge"] = load.merging.value() / std::max(1e-12, w.value());
+    // The calling thread's CPU (RankLoad::thread_cpu): microseconds per design of the rank, in
+    // all (cpu_us) and in evaluation only (eval_us), and the phases' shares of its CPU.
+    const RankLoad::ThreadCpu& c = load.thread_cpu;
+    const double per = 1e6 / std::max(1.0, static_cast<double>(load.designs));
+    const double total = std::max(1e-12, c.total.value());
+    state.counters[n + "cpu_us"] = c.total.value() * per;
+    state.counters[n + "eval_us"] = c.evaluating.value() * per;
+    state.counters[n + "cpu_ticket"] = c.tickets.value() / total;
+    state.counters[n + "cpu_encode"] = c.encoding.value() / total;
+    state.counters[n + "cpu_gather"] = c.gathering.value() / total;
+    state.counters[n + "cpu_merge"] = c.merging.value() / total;
+    state.counters[n + "cpu_other"] =
+        (c.total - c.evaluating - c.tickets - c.encoding - c.gathering - c.merging).value() / total;
+    state.counters[n + "cpu_sys"] = c.system.value() / total;
   }
 }
 

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstring>
 #include <ctime>
+#include <sys/resource.h>
 #include <iterator>
 #include <optional>
 #include <thread>
@@ -152,7 +153,9 @@ void put_text(std::string& out, const std::string& text) {
 
 class Reader {
  public:
-  explicit Reader(const std::string& bytes) : bytes_(bytes) {}
+  explicit Reader(const std::string& bytes, size_t from = 0) : bytes_(bytes), at_(from) {
+    XPUSIM_CHECK(from <= bytes.size(), "a rank's message is cut short");
+  }
   [[nodiscard]] bool done() const { return at_ == bytes_.size(); }
   [[nodiscard]] size_t position() const { return at_; }
   template <typename T>
@@ -180,6 +183,15 @@ class Reader {
 
 std::string encode_results(const std::vector<DesignResult>& results) {
   std::string out;
+  encode_results(results, out);
+  return out;
+}
+
+void encode_results(const std::vector<DesignResult>& results, std::string& out) {
+  constexpr size_t kFixed = sizeof(uint64_t) * 3 + sizeof(int32_t) + sizeof(double) * kMetricCount;
+  size_t bytes = out.size();
+  for (const auto& r : results) bytes += kFixed + r.design_id.size() + r.feasibility.detail.size();
+  out.reserve(bytes);
   for (const auto& r : results) {
     put(out, r.index);
     put_text(out, r.design_id);
@@ -187,12 +199,11 @@ std::string encode_results(const std::vector<DesignResult>& results) {
     put_text(out, r.feasibility.detail);
     for (double m : r.metrics) put(out, m);
   }
-  return out;
 }
 
-std::vector<DesignResult> decode_results(const std::string& bytes) {
+std::vector<DesignResult> decode_results(const std::string& bytes, size_t from) {
   std::vector<DesignResult> out;
-  Reader in(bytes);
+  Reader in(bytes, from);
   while (!in.done()) {
     DesignResult r;
     r.index = in.get<uint64_t>();
@@ -281,19 +292,50 @@ Seconds process_cpu() {
   return Seconds(static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec));
 }
 
+// CPU time of the calling thread so far (CLOCK_THREAD_CPUTIME_ID).
+Seconds thread_cpu() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return Seconds(static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec));
+}
+
+// System (kernel) CPU time of the calling thread so far (getrusage RUSAGE_THREAD).
+Seconds thread_system_cpu() {
+  rusage u{};
+  getrusage(RUSAGE_THREAD, &u);
+  return Seconds(static_cast<double>(u.ru_stime.tv_sec) + 1e-6 * static_cast<double>(u.ru_stime.tv_usec));
+}
+
+// Adds the calling thread's CPU time between construction and destruction to `into`.
+class ThreadCpuTimer {
+ public:
+  explicit ThreadCpuTimer(Seconds& into) : into_(into), t0_(thread_cpu()) {}
+  ~ThreadCpuTimer() { into_ += thread_cpu() - t0_; }
+  ThreadCpuTimer(const ThreadCpuTimer&) = delete;
+  ThreadCpuTimer& operator=(const ThreadCpuTimer&) = delete;
+
+ private:
+  Seconds& into_;
+  Seconds t0_;
+};
+
 }  // namespace
 
 namespace {
 
 // kDynamic (evaluate_designs across ranks): the pieces of every round of this call are numbered
 // in order from the group's settled tickets; a rank takes tickets and evaluates the pieces of its
-// current round, and a ticket of a later round ends its round: it joins that round's gather and
-// keeps the ticket for the round it belongs to (a rank whose tickets all fell in later rounds
-// sends nothing for a round). So no ticket is wasted, a rank that finishes its round early goes on
-// with the next one instead of waiting for the others (only the receivers of the gather wait), and
-// the rounds need no exchange besides the results (with the pieces each rank took). Each rank
-// takes exactly one ticket past the call's last piece; the barrier at the end keeps every rank's
-// next call from taking a ticket before all have taken theirs.
+// current round, and a ticket of a later round ends its round: it starts that round's gather
+// (RankGroup::start_gather, with the pieces it took) and keeps the ticket for the round it belongs
+// to (a rank whose tickets all fell in later rounds sends nothing for a round). The gather then
+// travels while the rank evaluates the next round: the rank polls it after each piece and, on the
+// receivers, puts the round back in list order and hands it to `sink` as soon as it is complete
+// (in round order: a round's gather is finished before the next one starts, so at most two rounds
+// are in flight). So no ticket is wasted and no rank waits at a round's end (before 2026-12-05 the
+// gather was blocking: the receivers waited for the round's last piece and both ranks for the
+// collective's wake-ups); only the call's last gather is waited for. Each rank takes exactly one
+// ticket past the call's last piece; the barrier at the end keeps every rank's next call from
+// taking a ticket before all have taken theirs.
 void evaluate_dynamic(const DesignEvaluator& evaluator, const std::vector<uint64_t>& indices,
                       const RankGroup& group, int threads, size_t block, bool to_all,
                       const std::function<void(std::vector<DesignResult>&)>& sink,
@@ -312,22 +354,77 @@ void evaluate_dynamic(const DesignEvaluator& evaluator, const std::vector<uint64
       round_of.push_back(k);
     }
   }
+  const Seconds call_cpu0 = thread_cpu();
+  const Seconds call_sys0 = thread_system_cpu();
+  // The round whose gather is under way, if any.
+  std::unique_ptr<PendingGather> pending;
+  size_t pending_round = 0;
+  // Finishes the pending gather when it is done (or waits for it, `wait`) and, on the receivers,
+  // puts its round back in the order of `indices` (each rank's results are its pieces in order)
+  // and hands it to `sink`.
+  const auto settle = [&](bool wait) {
+    if (!pending) return;
+    std::vector<std::string> parts;
+    {
+      const auto w0 = std::chrono::steady_clock::now();
+      const ThreadCpuTimer timer(stats.thread_cpu.gathering);
+      const bool done = pending->done();
+      if (!done && !wait) return;
+      parts = pending->finish();
+      pending.reset();
+      if (!done) stats.waiting += since(w0);
+    }
+    if (parts.empty()) return;  // not a receiver
+    const auto m0 = std::chrono::steady_clock::now();
+    const ThreadCpuTimer timer(stats.thread_cpu.merging);
+    const size_t k = pending_round;
+    const size_t round = std::min(per_round, indices.size() - k * per_round);
+    std::vector<DesignResult> ordered(round);
+    size_t placed = 0;
+    for (const std::string& part : parts) {
+      Reader in(part);
+      std::vector<uint64_t> its(in.get<uint64_t>());
+      for (uint64_t& p : its) {
+        p = in.get<uint64_t>();
+        XPUSIM_CHECK(p < pieces.size() && round_of[p] == k, "a rank sent a piece of the round");
+      }
+      std::vector<DesignResult> results = decode_results(part, in.position());
+      size_t at = 0;
+      for (uint64_t p : its)
+        for (size_t i = 0; i < pieces[p].count; ++i) {
+          XPUSIM_CHECK(at < results.size(), "a rank sent the results of its pieces");
+          ordered[pieces[p].begin + i] = std::move(results[at++]);
+        }
+      XPUSIM_CHECK(at == results.size(), "a rank sent the results of its pieces only");
+      placed += at;
+    }
+    XPUSIM_CHECK(placed == round, "the ranks' results make up the round");
+    sink(ordered);
+    stats.merging += since(m0);
+  };
   const uint64_t base = group.settled_tickets();
   std::optional<uint64_t> held;  // a ticket taken for a later round than the current one
   bool past_end = false;         // this rank has taken its ticket past the call's last piece
   for (size_t k = 0; k < rounds; ++k) {
     const size_t first = k * per_round;
-    const size_t round = std::min(per_round, indices.size() - first);
     ++stats.rounds;
     const auto t0 = std::chrono::steady_clock::now();
     const Seconds cpu0 = process_cpu();
     std::string message;  // pieces taken (their count, then each), then the results
     std::vector<uint64_t> taken;
     std::vector<DesignResult> mine;
+    Seconds in_settle{0};  // wall time finishing the last round's gather: not evaluation
+    Seconds settle_cpu{0};
     // A rank may reach the end while the others still have rounds to gather (a rank that does
     // not receive the gather can run ahead): it takes no ticket after its one past the end.
     while (!past_end) {
-      const uint64_t ticket = held ? *held : group.take_ticket();
+      uint64_t ticket = 0;
+      if (held) {
+        ticket = *held;
+      } else {
+        const ThreadCpuTimer timer(stats.thread_cpu.tickets);
+        ticket = group.take_ticket();
+      }
       held.reset();
       XPUSIM_CHECK(ticket >= base, "the ranks agree on the tickets taken before this call");
       const uint64_t p = ticket - base;
@@ -342,50 +439,49 @@ void evaluate_dynamic(const DesignEvaluator& evaluator, const std::vector<uint64
       taken.push_back(p);
       const auto from = indices.begin() + static_cast<ptrdiff_t>(first + pieces[p].begin);
       const std::vector<uint64_t> part(from, from + static_cast<ptrdiff_t>(pieces[p].count));
-      evaluate_designs(evaluator, part, threads, part.size(), [&](std::vector<DesignResult>& r) {
-        mine.insert(mine.end(), std::make_move_iterator(r.begin()), std::make_move_iterator(r.end()));
-      });
+      {
+        const ThreadCpuTimer timer(stats.thread_cpu.evaluating);
+        evaluate_designs(evaluator, part, threads, part.size(), [&](std::vector<DesignResult>& r) {
+          mine.insert(mine.end(), std::make_move_iterator(r.begin()), std::make_move_iterator(r.end()));
+        });
+      }
+      // The last round's gather moves on (MPI progresses it only inside MPI calls) and is
+      // merged as soon as it is complete.
+      const auto s0 = std::chrono::steady_clock::now();
+      const Seconds c0 = process_cpu();
+      settle(false);
+      in_settle += since(s0);
+      settle_cpu += process_cpu() - c0;
     }
     stats.designs += mine.size();
-    stats.evaluating += since(t0);
-    stats.evaluating_cpu += process_cpu() - cpu0;
-    put(message, static_cast<uint64_t>(taken.size()));
-    for (uint64_t p : taken) put(message, p);
-    message += encode_results(mine);
-    const auto w0 = std::chrono::steady_clock::now();
-    const std::vector<std::string> parts = group.gather(message, to_all);
-    stats.waiting += since(w0);
-    if (parts.empty()) continue;  // not rank 0, and the results go to rank 0 only
-    const auto m0 = std::chrono::steady_clock::now();
-    // The round back in the order of `indices`: each rank's results are its pieces in order.
-    std::vector<DesignResult> ordered(round);
-    size_t placed = 0;
-    for (const std::string& part : parts) {
-      Reader in(part);
-      std::vector<uint64_t> its(in.get<uint64_t>());
-      for (uint64_t& p : its) {
-        p = in.get<uint64_t>();
-        XPUSIM_CHECK(p < pieces.size() && round_of[p] == k, "a rank sent a piece of the round");
-      }
-      std::vector<DesignResult> results = decode_results(part.substr(in.position()));
-      size_t at = 0;
-      for (uint64_t p : its)
-        for (size_t i = 0; i < pieces[p].count; ++i) {
-          XPUSIM_CHECK(at < results.size(), "a rank sent the results of its pieces");
-          ordered[pieces[p].begin + i] = std::move(results[at++]);
-        }
-      XPUSIM_CHECK(at == results.size(), "a rank sent the results of its pieces only");
-      placed += at;
+    stats.evaluating += since(t0) - in_settle;
+    stats.evaluating_cpu += process_cpu() - cpu0 - settle_cpu;
+    {
+      const ThreadCpuTimer timer(stats.thread_cpu.encoding);
+      put(message, static_cast<uint64_t>(taken.size()));
+      for (uint64_t p : taken) put(message, p);
+      encode_results(mine, message);
     }
-    XPUSIM_CHECK(placed == round, "the ranks' results make up the round");
-    sink(ordered);
-    stats.merging += since(m0);
+    settle(true);  // the ranks start their gathers in the same order, one at a time
+    const auto w0 = std::chrono::steady_clock::now();
+    {
+      const ThreadCpuTimer timer(stats.thread_cpu.gathering);
+      pending = group.start_gather(std::move(message), to_all);
+      pending_round = k;
+    }
+    stats.waiting += since(w0);
   }
+  settle(true);
   XPUSIM_CHECK(!held && past_end, "every piece of the call was evaluated");
   group.settled_tickets() = base + pieces.size() + ranks;
   const auto b0 = std::chrono::steady_clock::now();
-  group.barrier();
+  {
+    const ThreadCpuTimer timer(stats.thread_cpu.gathering);
+    group.barrier();
+  }
   stats.waiting += since(b0);
+  stats.thread_cpu.total += thread_cpu() - call_cpu0;
+  stats.thread_cpu.system += thread_system_cpu() - call_sys0;
 }
 
 }  // namespace
@@ -401,12 +497,20 @@ void evaluate_designs(const DesignEvaluator& evaluator, const std::vector<uint64
   if (ranks == 1) {
     const auto t0 = std::chrono::steady_clock::now();
     const Seconds cpu0 = process_cpu();
+    const Seconds thread0 = thread_cpu();
+    const Seconds sys0 = thread_system_cpu();
     Seconds in_sink{0};
+    Seconds sink_cpu{0};
     evaluate_designs(evaluator, indices, threads, block, [&](std::vector<DesignResult>& r) {
       const auto s0 = std::chrono::steady_clock::now();
+      const ThreadCpuTimer timer(sink_cpu);
       sink(r);
       in_sink += since(s0);
     });
+    stats.thread_cpu.total += thread_cpu() - thread0;
+    stats.thread_cpu.system += thread_system_cpu() - sys0;
+    stats.thread_cpu.merging += sink_cpu;
+    stats.thread_cpu.evaluating += thread_cpu() - thread0 - sink_cpu;
     stats.designs += indices.size();
     stats.rounds += 1;
     stats.evaluating += since(t0) - in_sink;

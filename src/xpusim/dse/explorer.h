@@ -66,7 +66,8 @@ void evaluate_designs(const DesignEvaluator& evaluator, const std::vector<uint64
 // the round whole (kContiguous: each rank's run whole) in the order of `indices`, on rank 0
 // (`to_all` false: the other ranks' sink is never called) or on every rank (`to_all`). The
 // results, and their order, are those of the single-process evaluate_designs whatever the split.
-// At most one round is in flight: a killed job loses at most that. `load`, when given, is added
+// A round's gather travels while the next round is evaluated (RankGroup::start_gather), so at
+// most two rounds are in flight: a killed job loses at most those. `load`, when given, is added
 // this rank's designs and times.
 // Where one rank's time went in evaluate_designs across ranks (added to, never reset: a caller
 // sums several searches). What the MPI benchmark reports per rank (docs/dse.md, MPI): designs per
@@ -81,6 +82,18 @@ struct RankLoad {
                            // this rank's, per round: idle for the imbalance (the rest is the
                            // collectives' own cost); 0 for kDynamic (no exchange of times)
   Seconds merging{0};      // wall time decoding the gathered results and in `sink` (rank 0)
+  // CPU time of the calling thread (CLOCK_THREAD_CPUTIME_ID, so neither MPI's helper threads nor
+  // another process count) by phase: where a rank's CPU goes in a job against one process alone
+  // (docs/dse.md, MPI, "Where the grid's per-rank CPU went").
+  struct ThreadCpu {
+    Seconds evaluating{0};  // DesignEvaluator::evaluate of its designs (results moved in place)
+    Seconds tickets{0};     // take_ticket (kDynamic)
+    Seconds encoding{0};    // its results and pieces to bytes
+    Seconds gathering{0};   // in the collectives (polls, copies, sleeps' wake-ups)
+    Seconds merging{0};     // decoding, putting the round in order and `sink` (rank 0)
+    Seconds total{0};       // the whole call (the phases above and the rest: freeing, copies)
+    Seconds system{0};      // of the whole call, in the kernel (getrusage RUSAGE_THREAD)
+  } thread_cpu;
 };
 
 // How a round is shared among the ranks.
@@ -141,7 +154,11 @@ std::vector<size_t> split_by_rate(size_t designs, const std::vector<double>& rat
 // Results and index lists as bytes, for the ranks of a job (the same machine's layout: ranks of
 // one job share their binary); decode(encode(x)) == x, NaN metrics included.
 std::string encode_results(const std::vector<DesignResult>& results);
-std::vector<DesignResult> decode_results(const std::string& bytes);
+// The same appended to `out` (its size reserved first: one allocation per message).
+void encode_results(const std::vector<DesignResult>& results, std::string& out);
+// The results encoded in `bytes` from position `from` on (a message's header before them is not
+// copied away first).
+std::vector<DesignResult> decode_results(const std::string& bytes, size_t from = 0);
 std::string encode_indices(const std::vector<uint64_t>& indices);
 std::vector<uint64_t> decode_indices(const std::string& bytes);
 

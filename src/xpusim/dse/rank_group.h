@@ -15,6 +15,20 @@
 
 namespace xpusim {
 
+// A gather under way (RankGroup::start_gather): the rank goes on evaluating and polls it.
+class PendingGather {
+ public:
+  virtual ~PendingGather() = default;
+  PendingGather() = default;
+  PendingGather(const PendingGather&) = delete;
+  PendingGather& operator=(const PendingGather&) = delete;
+  // Whether the gather has completed; never blocks (MPI: MPI_Test, which also moves the transfer
+  // on: MPI progresses a non-blocking collective only inside MPI calls).
+  [[nodiscard]] virtual bool done() = 0;
+  // Waits for completion and returns what gather() would have (once).
+  [[nodiscard]] virtual std::vector<std::string> finish() = 0;
+};
+
 class RankGroup {
  public:
   virtual ~RankGroup() = default;
@@ -25,6 +39,12 @@ class RankGroup {
   // Every rank's `mine`, in rank order: on rank 0 (the other ranks get an empty list) or, with
   // `to_all`, on every rank.
   [[nodiscard]] virtual std::vector<std::string> gather(const std::string& mine, bool to_all) const = 0;
+  // gather(), started now and finished by the returned handle, so that the rank can go on with
+  // other work (evaluate_designs: the next round) while the parts travel. Collective like
+  // gather: every rank starts its gathers and other collectives in the same order, and finishes
+  // a gather before it starts the next collective. The default gathers at once (a handle already
+  // done): right for one process and for groups without non-blocking collectives.
+  [[nodiscard]] virtual std::unique_ptr<PendingGather> start_gather(std::string mine, bool to_all) const;
   // Rank 0's `bytes` replace every other rank's.
   virtual void broadcast(std::string& bytes) const = 0;
   // Returns once every rank has called it.

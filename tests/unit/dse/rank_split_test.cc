@@ -50,10 +50,7 @@ class ThreadRanks {
         all_.queues_[static_cast<size_t>(rank_)].push_back(mine);
         all_.changed_.notify_all();
         if (rank_ != 0) return {};
-        all_.changed_.wait(lock, [&] {
-          return std::all_of(all_.queues_.begin(), all_.queues_.end(),
-                             [](const auto& q) { return !q.empty(); });
-        });
+        all_.changed_.wait(lock, [&] { return all_.complete(); });
         std::vector<std::string> out;
         for (auto& q : all_.queues_) {
           out.push_back(q.front());
@@ -68,6 +65,16 @@ class ThreadRanks {
       all_.barrier_.arrive_and_wait();  // every rank has read before the slots are reused
       return out;
     }
+    // To rank 0 only, under way until every rank has sent its part (the others' handles are done
+    // at once), so that evaluate_designs' overlap of a round's gather with the next round runs
+    // here with gathers that complete late; to every rank, the blocking default.
+    [[nodiscard]] std::unique_ptr<PendingGather> start_gather(std::string mine, bool to_all) const override {
+      if (to_all) return RankGroup::start_gather(std::move(mine), to_all);
+      std::lock_guard lock(all_.mutex_);
+      all_.queues_[static_cast<size_t>(rank_)].push_back(std::move(mine));
+      all_.changed_.notify_all();
+      return std::make_unique<Pending>(all_, rank_ == 0);
+    }
     void broadcast(std::string& bytes) const override {
       if (rank_ == 0) all_.slots_[0] = bytes;
       all_.barrier_.arrive_and_wait();
@@ -79,11 +86,41 @@ class ThreadRanks {
     [[nodiscard]] uint64_t take_ticket() const override { return all_.tickets_.fetch_add(1); }
 
    private:
+    // Rank 0's gather: done once every rank's queue holds a part; finish() takes the oldest.
+    class Pending final : public PendingGather {
+     public:
+      Pending(ThreadRanks& all, bool receives) : all_(all), receives_(receives) {}
+      [[nodiscard]] bool done() override {
+        std::lock_guard lock(all_.mutex_);
+        return !receives_ || all_.complete();
+      }
+      [[nodiscard]] std::vector<std::string> finish() override {
+        if (!receives_) return {};
+        std::unique_lock lock(all_.mutex_);
+        all_.changed_.wait(lock, [&] { return all_.complete(); });
+        std::vector<std::string> out;
+        for (auto& q : all_.queues_) {
+          out.push_back(std::move(q.front()));
+          q.pop_front();
+        }
+        return out;
+      }
+
+     private:
+      ThreadRanks& all_;
+      bool receives_;
+    };
+
     ThreadRanks& all_;
     int rank_;
   };
 
  private:
+  // Every rank has a part waiting for rank 0 (mutex_ held).
+  [[nodiscard]] bool complete() const {
+    return std::all_of(queues_.begin(), queues_.end(), [](const auto& q) { return !q.empty(); });
+  }
+
   std::vector<std::string> slots_;
   std::vector<std::deque<std::string>> queues_;
   std::mutex mutex_;

@@ -111,6 +111,15 @@ TEST(Search, ResultsAndIndicesRoundTripAsBytes) {
   ASSERT_EQ(back.size(), all.size());
   for (size_t i = 0; i < all.size(); ++i) EXPECT_TRUE(same(all[i], back[i])) << i;
   EXPECT_TRUE(decode_results(encode_results({})).empty());
+  // Appended after a header and decoded from the header's end (a rank's message): the same
+  // results, and the same bytes as encoded alone.
+  std::string message = "header!!";
+  encode_results(all, message);
+  EXPECT_EQ(message.substr(8), encode_results(all));
+  const auto after = decode_results(message, 8);
+  ASSERT_EQ(after.size(), all.size());
+  for (size_t i = 0; i < all.size(); ++i) EXPECT_TRUE(same(all[i], after[i])) << i;
+  EXPECT_TRUE(decode_results(message, message.size()).empty());
   EXPECT_EQ(balanced_block(900, 1, 256), 256u);  // one process: as before
   EXPECT_EQ(balanced_block(756, 2, 256), 189u);  // 2 rounds of 2 blocks
   EXPECT_EQ(balanced_block(12, 2, 256), 6u);     // an NSGA-II generation

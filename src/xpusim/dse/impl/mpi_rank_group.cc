@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // RankGroup over MPI_COMM_WORLD: byte strings gathered with MPI_Igatherv / MPI_Iallgatherv (the
-// lengths first) and broadcast with MPI_Bcast in pieces of at most 1 GiB (MPI counts are int).
+// lengths first; start_gather returns the gather under way, which the rank polls between pieces of
+// designs, so that no rank waits at a round's end) and broadcast with MPI_Bcast in pieces of at most 1 GiB (MPI counts are int).
 // take_ticket is MPI_Fetch_and_op on one word of rank 0 (MPI_Win_allocate, lock_all for the
 // group's life). A rank waiting for the others in a gather sleeps between polls instead of spinning as
 // OpenMPI's blocking collectives do: a spinning rank takes a core from the ranks still
@@ -13,6 +14,10 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
 #include <thread>
 
 #include "xpusim/base/check.h"
@@ -29,6 +34,81 @@ void wait_sleeping(MPI_Request& request) {
     MPI_Test(&request, &done, MPI_STATUS_IGNORE);
   }
 }
+
+// A gather in two non-blocking steps: the lengths (MPI_Igather / MPI_Iallgather), then the bytes
+// (MPI_Igatherv / MPI_Iallgatherv), the second started by whichever done() or finish() sees the
+// first complete. Owns its send buffer, which must outlive the transfer.
+class MpiGather final : public PendingGather {
+ public:
+  MpiGather(std::string mine, bool to_all, int rank, int size)
+      : mine_(std::move(mine)), to_all_(to_all), receives_(to_all || rank == 0),
+        lengths_(static_cast<size_t>(size)), offsets_(static_cast<size_t>(size), 0) {
+    XPUSIM_CHECK(mine_.size() < (size_t{1} << 31), "a rank's part fits an MPI int count");
+    length_ = static_cast<int>(mine_.size());
+    if (to_all_)
+      MPI_Iallgather(&length_, 1, MPI_INT, lengths_.data(), 1, MPI_INT, MPI_COMM_WORLD, &request_);
+    else
+      MPI_Igather(&length_, 1, MPI_INT, lengths_.data(), 1, MPI_INT, 0, MPI_COMM_WORLD, &request_);
+  }
+  ~MpiGather() override {
+    // Collective: a handle dropped unfinished (an exception unwinding) still completes its part.
+    if (step_ != kDone) (void)finish();
+  }
+  MpiGather(const MpiGather&) = delete;
+  MpiGather& operator=(const MpiGather&) = delete;
+
+  [[nodiscard]] bool done() override {
+    while (step_ != kDone) {
+      int complete = 0;
+      MPI_Test(&request_, &complete, MPI_STATUS_IGNORE);
+      if (complete == 0) return false;
+      if (step_ == kLengths) start_bytes();
+      else step_ = kDone;
+    }
+    return true;
+  }
+
+  [[nodiscard]] std::vector<std::string> finish() override {
+    while (!done()) std::this_thread::sleep_for(std::chrono::microseconds(100));
+    std::vector<std::string> parts;
+    if (!receives_ || finished_) return parts;
+    finished_ = true;
+    for (size_t r = 0; r < lengths_.size(); ++r)
+      parts.push_back(all_.substr(static_cast<size_t>(offsets_[r]), static_cast<size_t>(lengths_[r])));
+    return parts;
+  }
+
+ private:
+  void start_bytes() {
+    int64_t total = 0;
+    for (size_t r = 0; r < lengths_.size(); ++r) {
+      offsets_[r] = static_cast<int>(total);
+      total += receives_ ? lengths_[r] : 0;
+    }
+    XPUSIM_CHECK(total < (int64_t{1} << 31), "the gathered parts fit an MPI int count");
+    all_.assign(static_cast<size_t>(total), '\0');
+    void* send = mine_.data();
+    if (to_all_)
+      MPI_Iallgatherv(send, length_, MPI_BYTE, all_.data(), lengths_.data(), offsets_.data(),
+                      MPI_BYTE, MPI_COMM_WORLD, &request_);
+    else
+      MPI_Igatherv(send, length_, MPI_BYTE, all_.data(), lengths_.data(), offsets_.data(), MPI_BYTE,
+                   0, MPI_COMM_WORLD, &request_);
+    step_ = kBytes;
+  }
+
+  enum Step { kLengths, kBytes, kDone };
+  std::string mine_;
+  bool to_all_;
+  bool receives_;
+  int length_ = 0;
+  std::vector<int> lengths_;
+  std::vector<int> offsets_;
+  std::string all_;
+  MPI_Request request_ = MPI_REQUEST_NULL;
+  Step step_ = kLengths;
+  bool finished_ = false;
+};
 
 class MpiRankGroup final : public RankGroup {
  public:
@@ -64,35 +144,11 @@ class MpiRankGroup final : public RankGroup {
   [[nodiscard]] int local_size() const override { return local_size_; }
 
   [[nodiscard]] std::vector<std::string> gather(const std::string& mine, bool to_all) const override {
-    XPUSIM_CHECK(mine.size() < (size_t{1} << 31), "a rank's part fits an MPI int count");
-    int length = static_cast<int>(mine.size());
-    std::vector<int> lengths(static_cast<size_t>(size_));
-    MPI_Request request;
-    if (to_all) MPI_Iallgather(&length, 1, MPI_INT, lengths.data(), 1, MPI_INT, MPI_COMM_WORLD, &request);
-    else MPI_Igather(&length, 1, MPI_INT, lengths.data(), 1, MPI_INT, 0, MPI_COMM_WORLD, &request);
-    wait_sleeping(request);
-    const bool receives = to_all || rank_ == 0;
-    std::vector<int> offsets(static_cast<size_t>(size_), 0);
-    int64_t total = 0;
-    for (size_t r = 0; r < lengths.size(); ++r) {
-      offsets[r] = static_cast<int>(total);
-      total += receives ? lengths[r] : 0;
-    }
-    XPUSIM_CHECK(total < (int64_t{1} << 31), "the gathered parts fit an MPI int count");
-    std::string all(static_cast<size_t>(total), '\0');
-    void* send = const_cast<char*>(mine.data());
-    if (to_all)
-      MPI_Iallgatherv(send, length, MPI_BYTE, all.data(), lengths.data(), offsets.data(), MPI_BYTE,
-                      MPI_COMM_WORLD, &request);
-    else
-      MPI_Igatherv(send, length, MPI_BYTE, all.data(), lengths.data(), offsets.data(), MPI_BYTE, 0,
-                   MPI_COMM_WORLD, &request);
-    wait_sleeping(request);
-    std::vector<std::string> parts;
-    if (!receives) return parts;
-    for (size_t r = 0; r < lengths.size(); ++r)
-      parts.push_back(all.substr(static_cast<size_t>(offsets[r]), static_cast<size_t>(lengths[r])));
-    return parts;
+    return start_gather(mine, to_all)->finish();
+  }
+
+  [[nodiscard]] std::unique_ptr<PendingGather> start_gather(std::string mine, bool to_all) const override {
+    return std::make_unique<MpiGather>(std::move(mine), to_all, rank_, size_);
   }
 
   void broadcast(std::string& bytes) const override {
