@@ -3,9 +3,10 @@
 // lengths first; start_gather returns the gather under way, which the rank polls between pieces of
 // designs, so that no rank waits at a round's end) and broadcast with MPI_Bcast in pieces of at most 1 GiB (MPI counts are int).
 // take_ticket is MPI_Fetch_and_op on one word of rank 0 (MPI_Win_allocate, lock_all for the
-// group's life). A rank waiting for the others in a gather sleeps between polls instead of spinning as
-// OpenMPI's blocking collectives do: a spinning rank takes a core from the ranks still
-// evaluating whenever there are fewer free cores than ranks (a shared machine, --oversubscribe).
+// group's life). A rank waiting for the others in a gather spins for at most 200 us and then
+// sleeps between polls instead of spinning as OpenMPI's blocking collectives do: a spinning rank
+// takes a core from the ranks still evaluating whenever there are fewer free cores than ranks (a
+// shared machine, --oversubscribe).
 #include "xpusim/dse/impl/mpi_rank_group.h"
 
 #include <mpi.h>
@@ -25,14 +26,30 @@
 namespace xpusim {
 namespace {
 
-// Completes `request`, polling every 100 us (a gather follows a block of designs: milliseconds).
-void wait_sleeping(MPI_Request& request) {
-  int done = 0;
-  MPI_Test(&request, &done, MPI_STATUS_IGNORE);
-  while (done == 0) {
-    std::this_thread::sleep_for(std::chrono::microseconds(100));
-    MPI_Test(&request, &done, MPI_STATUS_IGNORE);
+// Polls `complete` until it returns true: continuously for the first kSpin, then every kNap.
+// A wait at the end of a call (the last gather, the barrier) is for the other ranks' last short
+// piece and the collective's own steps, each of which needs both sides to poll (MPI progresses
+// only inside MPI calls): sleeping at once cost every step up to a nap plus a wake-up (4-8% of a
+// 756-design grid's wall time on 2 ranks, docs/dse.md). Spinning only briefly keeps a long wait
+// (a rank a whole round behind on a busy core) from taking a core from the ranks still evaluating
+// when there are fewer free cores than ranks (a shared machine, --oversubscribe).
+template <typename Complete>
+void poll_until(Complete complete) {
+  constexpr auto kSpin = std::chrono::microseconds(200);
+  constexpr auto kNap = std::chrono::microseconds(100);
+  const auto spin_until = std::chrono::steady_clock::now() + kSpin;
+  while (!complete()) {
+    if (std::chrono::steady_clock::now() >= spin_until) std::this_thread::sleep_for(kNap);
   }
+}
+
+// Completes `request` (poll_until).
+void wait_sleeping(MPI_Request& request) {
+  poll_until([&] {
+    int done = 0;
+    MPI_Test(&request, &done, MPI_STATUS_IGNORE);
+    return done != 0;
+  });
 }
 
 // A gather in two non-blocking steps: the lengths (MPI_Igather / MPI_Iallgather), then the bytes
@@ -69,7 +86,7 @@ class MpiGather final : public PendingGather {
   }
 
   [[nodiscard]] std::vector<std::string> finish() override {
-    while (!done()) std::this_thread::sleep_for(std::chrono::microseconds(100));
+    poll_until([&] { return done(); });
     std::vector<std::string> parts;
     if (!receives_ || finished_) return parts;
     finished_ = true;
