@@ -84,7 +84,8 @@ struct RankLoad {
   Seconds merging{0};      // wall time decoding the gathered results and in `sink` (rank 0)
   // CPU time of the calling thread (CLOCK_THREAD_CPUTIME_ID, so neither MPI's helper threads nor
   // another process count) by phase: where a rank's CPU goes in a job against one process alone
-  // (docs/dse.md, MPI, "Where the grid's per-rank CPU went").
+  // (docs/dse.md, MPI, "Where a grid rank's CPU went"). Filled by kDynamic and by one rank; the
+  // contiguous split (kept for comparison) leaves it at 0.
   struct ThreadCpu {
     Seconds evaluating{0};  // DesignEvaluator::evaluate of its designs (results moved in place)
     Seconds tickets{0};     // take_ticket (kDynamic)
