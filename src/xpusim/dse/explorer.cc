@@ -538,9 +538,11 @@ void evaluate_designs(const DesignEvaluator& evaluator, const std::vector<uint64
     const std::vector<uint64_t> part(indices.begin() + static_cast<ptrdiff_t>(begin),
                                      indices.begin() + static_cast<ptrdiff_t>(begin + shares[rank]));
     std::vector<DesignResult> mine;
-    if (!part.empty())
+    if (!part.empty()) {
+      const ThreadCpuTimer timer(stats.thread_cpu.evaluating);
       evaluate_designs(evaluator, part, threads, part.size(),
                        [&](std::vector<DesignResult>& r) { mine = std::move(r); });
+    }
     const Seconds took = since(t0);
     const double seconds = mine.empty() ? 0.0 : took.value();
     stats.designs += mine.size();
