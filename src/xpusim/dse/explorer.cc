@@ -323,55 +323,37 @@ class ThreadCpuTimer {
 
 namespace {
 
-// kDynamic (evaluate_designs across ranks): each round is cut into one lane per rank (equal runs
-// of consecutive designs, in rank order) and each lane into guided pieces. A rank takes the pieces
-// of its own lane from the front, then what is left of the other lanes from the back (work
-// stealing, as in Cilk's deques: Blumofe and Leiserson, JACM 46(5), 1999, recalled), each piece by
-// one atomic addition on a counter per lane and round (RankGroup::fetch_add) that counts the
-// pieces taken from both ends. So a rank evaluates mostly one run of consecutive designs per round
-// (designs that share a cost build-up or a hardware stage stay on one rank and its memos; with one
-// shared counter for the round, before 2026-12-05 06:20 UTC, the ranks took alternate pieces and
-// each computed nearly every build-up of the round), and a slower rank's lane is finished by the
-// others. When its round is done, a rank starts the round's gather (RankGroup::start_gather, with
-// the pieces it took) and goes on with the next round while the gather travels: it polls the
-// gather after each piece and, on the receivers, puts the round back in list order and hands it to
-// `sink` as soon as it is complete (in round order: a round's gather is finished before the next
-// one starts, so at most two rounds are in flight). No rank waits at a round's end (before
-// 2026-12-05 the gather was blocking: the receivers waited for the round's last piece and both
-// ranks for the collective's wake-ups); only the call's last gather and the barrier are waited
-// for. The rounds are numbered across calls (RankGroup::settled_rounds), so that the counters'
-// slots are reused in turn.
+// kDynamic (evaluate_designs across ranks): the pieces of every round of this call are numbered
+// in order from the group's settled tickets; a rank takes tickets and evaluates the pieces of its
+// current round, and a ticket of a later round ends its round: it starts that round's gather
+// (RankGroup::start_gather, with the pieces it took) and keeps the ticket for the round it belongs
+// to (a rank whose tickets all fell in later rounds sends nothing for a round). The gather then
+// travels while the rank evaluates the next round: the rank polls it after each piece and, on the
+// receivers, puts the round back in list order and hands it to `sink` as soon as it is complete
+// (in round order: a round's gather is finished before the next one starts, so at most two rounds
+// are in flight). So no ticket is wasted and no rank waits at a round's end (before 2026-12-05 the
+// gather was blocking: the receivers waited for the round's last piece and both ranks for the
+// collective's wake-ups); only the call's last gather is waited for. Each rank takes exactly one
+// ticket past the call's last piece; the barrier at the end keeps every rank's next call from
+// taking a ticket before all have taken theirs.
 void evaluate_dynamic(const DesignEvaluator& evaluator, const std::vector<uint64_t>& indices,
                       const RankGroup& group, int threads, size_t block, bool to_all,
                       const std::function<void(std::vector<DesignResult>&)>& sink,
                       RankLoad& stats) {
-  if (indices.empty()) return;  // every rank alike: no round, no collective
+  if (indices.empty()) return;  // every rank alike: no ticket taken, no collective
   const auto ranks = static_cast<size_t>(group.size());
   const size_t per_round = ranks * block;
   const size_t rounds = indices.size() / per_round + (indices.size() % per_round != 0 ? 1 : 0);
-  // Piece p of the call: round round_of[p], designs pieces[p] within that round. Each round is cut
-  // into one lane per rank (equal runs of consecutive designs, in rank order), each lane into
-  // guided pieces (round_pieces of one rank: large first, short at the end); lane_pieces[l] lists
-  // lane l's pieces over the rounds, lane_round[l][k] the first of round k (and [rounds]: the end).
-  const auto workers = static_cast<size_t>(std::max(1, threads));
+  // Piece p of the call: round round_of[p], designs pieces[p] within that round.
   std::vector<RoundRun> pieces;
   std::vector<size_t> round_of;
-  std::vector<std::vector<uint64_t>> lane_pieces(ranks);
-  std::vector<std::vector<uint64_t>> lane_round(ranks);
   for (size_t k = 0; k < rounds; ++k) {
     const size_t round = std::min(per_round, indices.size() - k * per_round);
-    for (size_t l = 0; l < ranks; ++l) {
-      lane_round[l].push_back(lane_pieces[l].size());
-      const size_t begin = round * l / ranks;
-      const size_t end = round * (l + 1) / ranks;
-      for (const RoundRun& run : round_pieces(end - begin, 1, workers)) {
-        lane_pieces[l].push_back(pieces.size());
-        pieces.push_back(RoundRun{.begin = begin + run.begin, .count = run.count});
-        round_of.push_back(k);
-      }
+    for (const RoundRun& run : round_pieces(round, ranks, static_cast<size_t>(std::max(1, threads)))) {
+      pieces.push_back(run);
+      round_of.push_back(k);
     }
   }
-  for (size_t l = 0; l < ranks; ++l) lane_round[l].push_back(lane_pieces[l].size());
   const Seconds call_cpu0 = thread_cpu();
   const Seconds call_sys0 = thread_system_cpu();
   // The round whose gather is under way, if any.
@@ -420,15 +402,9 @@ void evaluate_dynamic(const DesignEvaluator& evaluator, const std::vector<uint64
     sink(ordered);
     stats.merging += since(m0);
   };
-  const uint64_t first_round = group.settled_rounds();
-  const auto own = static_cast<size_t>(group.rank());
-  // Counter (lane, round g mod kRoundSlots): the pieces of that lane taken from its front (low 32
-  // bits, by the owner) and from its back (high 32 bits, by the others), in one word so that one
-  // atomic addition both takes a piece and sees whether the two ends have met.
-  constexpr uint64_t kFront = 1;
-  constexpr uint64_t kBack = uint64_t{1} << 32;
-  constexpr uint64_t kLow = kBack - 1;
-  constexpr size_t kSlots = RankGroup::kRoundSlots;
+  const uint64_t base = group.settled_tickets();
+  std::optional<uint64_t> held;  // a ticket taken for a later round than the current one
+  bool past_end = false;         // this rank has taken its ticket past the call's last piece
   for (size_t k = 0; k < rounds; ++k) {
     const size_t first = k * per_round;
     ++stats.rounds;
@@ -439,9 +415,27 @@ void evaluate_dynamic(const DesignEvaluator& evaluator, const std::vector<uint64
     std::vector<DesignResult> mine;
     Seconds in_settle{0};  // wall time finishing the last round's gather: not evaluation
     Seconds settle_cpu{0};
-    // Evaluates piece p of the call (global number), then lets the last round's gather move on
-    // (MPI progresses it only inside MPI calls) and merges it as soon as it is complete.
-    const auto evaluate_piece = [&](uint64_t p) {
+    // A rank may reach the end while the others still have rounds to gather (a rank that does
+    // not receive the gather can run ahead): it takes no ticket after its one past the end.
+    while (!past_end) {
+      uint64_t ticket = 0;
+      if (held) {
+        ticket = *held;
+      } else {
+        const ThreadCpuTimer timer(stats.thread_cpu.tickets);
+        ticket = group.take_ticket();
+      }
+      held.reset();
+      XPUSIM_CHECK(ticket >= base, "the ranks agree on the tickets taken before this call");
+      const uint64_t p = ticket - base;
+      if (p >= pieces.size()) {
+        past_end = true;
+        break;
+      }
+      if (round_of[p] > k) {
+        held = ticket;
+        break;
+      }
       taken.push_back(p);
       const auto from = indices.begin() + static_cast<ptrdiff_t>(first + pieces[p].begin);
       const std::vector<uint64_t> part(from, from + static_cast<ptrdiff_t>(pieces[p].count));
@@ -451,42 +445,13 @@ void evaluate_dynamic(const DesignEvaluator& evaluator, const std::vector<uint64
           mine.insert(mine.end(), std::make_move_iterator(r.begin()), std::make_move_iterator(r.end()));
         });
       }
+      // The last round's gather moves on (MPI progresses it only inside MPI calls) and is
+      // merged as soon as it is complete.
       const auto s0 = std::chrono::steady_clock::now();
       const Seconds c0 = process_cpu();
       settle(false);
       in_settle += since(s0);
       settle_cpu += process_cpu() - c0;
-    };
-    const uint64_t g = first_round + k;
-    // Counter slots are reused every kRoundSlots rounds: each rank clears its lane's slot of round
-    // g + kRoundSlots / 2 as it starts round g (the same slot as round g - kRoundSlots / 2). Both
-    // rounds are out of every rank's reach: a rank starting round g has seen the gather of round
-    // g - 2 complete (every rank had finished that round), and no rank starts round g + 2 before
-    // the gather of round g completes.
-    {
-      const ThreadCpuTimer timer(stats.thread_cpu.tickets);
-      const size_t clear = (g + kSlots / 2) % kSlots;
-      const uint64_t stale = group.fetch_add(static_cast<int>(own), clear, 0);
-      if (stale != 0) (void)group.fetch_add(static_cast<int>(own), clear, ~stale + 1);
-    }
-    // Its own lane from the front, then what is left of the others' lanes from the back (their
-    // owners are slower, busier or have costlier designs), each piece taken by one addition that
-    // also says whether the lane's two ends have met.
-    for (size_t d = 0; d < ranks; ++d) {
-      const size_t l = (own + d) % ranks;
-      const uint64_t from = lane_round[l][k];
-      const uint64_t count = lane_round[l][k + 1] - from;
-      while (true) {
-        uint64_t before = 0;
-        {
-          const ThreadCpuTimer timer(stats.thread_cpu.tickets);
-          before = group.fetch_add(static_cast<int>(l), g % kSlots, d == 0 ? kFront : kBack);
-        }
-        const uint64_t front = before & kLow;
-        const uint64_t back = before >> 32;
-        if (front + back >= count) break;
-        evaluate_piece(lane_pieces[l][d == 0 ? from + front : from + count - 1 - back]);
-      }
     }
     stats.designs += mine.size();
     stats.evaluating += since(t0) - in_settle;
@@ -507,7 +472,8 @@ void evaluate_dynamic(const DesignEvaluator& evaluator, const std::vector<uint64
     stats.waiting += since(w0);
   }
   settle(true);
-  group.settled_rounds() = first_round + rounds;
+  XPUSIM_CHECK(!held && past_end, "every piece of the call was evaluated");
+  group.settled_tickets() = base + pieces.size() + ranks;
   const auto b0 = std::chrono::steady_clock::now();
   {
     const ThreadCpuTimer timer(stats.thread_cpu.gathering);

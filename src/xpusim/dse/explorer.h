@@ -88,7 +88,7 @@ struct RankLoad {
   // contiguous split (kept for comparison) leaves it at 0.
   struct ThreadCpu {
     Seconds evaluating{0};  // DesignEvaluator::evaluate of its designs (results moved in place)
-    Seconds tickets{0};     // taking pieces (RankGroup::fetch_add, kDynamic)
+    Seconds tickets{0};     // take_ticket (kDynamic)
     Seconds encoding{0};    // its results and pieces to bytes
     Seconds gathering{0};   // in the collectives (polls, copies, sleeps' wake-ups)
     Seconds merging{0};     // decoding, putting the round in order and `sink` (rank 0)
@@ -98,13 +98,12 @@ struct RankLoad {
 };
 
 // How a round is shared among the ranks.
-// - kDynamic (the default): the round is cut into one lane of consecutive designs per rank, each
-//   lane into pieces (round_pieces of one rank: guided sizes, large first, small at the end); each
-//   rank takes its lane's pieces from the front and then the other lanes' remaining pieces from
-//   the back (counters shared by the ranks, RankGroup::fetch_add), so that a rank on a slower or
-//   busier core, or with costlier designs (a swept die that grows past the reticle and stops
-//   early, a model that grows), simply finishes less of its lane, the ranks finish within a small
-//   piece of each other, and each rank's designs are mostly one run (its memos' hits kept).
+// - kDynamic (the default): the round is cut into pieces of consecutive designs (round_pieces:
+//   guided sizes, large first, small at the end) and each rank takes the next piece from a counter
+//   shared by the ranks (RankGroup::take_ticket) whenever it finishes one, so that a rank on a
+//   slower or busier core, or with costlier designs (a swept die that grows past the reticle and
+//   stops early, a model that grows), simply takes fewer pieces, and the ranks finish within a
+//   small piece of each other.
 // - kContiguous: one run of consecutive designs per rank, in rank order, sized by split_by_rate
 //   (the split before 2026-12-05).
 // The contiguous split is kept for the MPI benchmark's comparison (bench/bench_dse_mpi.cc).
@@ -112,9 +111,9 @@ enum class RankSplit { kDynamic, kContiguous };
 
 // Consecutive designs per piece of a round (per worker thread): long enough to keep the runs of
 // designs that share a hardware stage or a cost build-up (the last parameters of a grid) mostly
-// on one rank when pieces are stolen (a run cut by a stolen piece is computed once more, on another
-// rank) and to make taking a piece (a few microseconds) negligible, short enough that a lane's
-// pieces end short.
+// on one rank (a run cut by a piece's end is computed once more, on another rank) and to make a
+// ticket's cost (a few microseconds) negligible, short enough that a round of 2 x 256 designs is
+// 16 pieces or more.
 inline constexpr size_t kRankPiece = 32;
 
 // One run of consecutive designs of a round: [begin, begin + count), positions within the round.
@@ -130,7 +129,7 @@ struct RoundRun {
 // self-scheduling, Polychronopoulos and Kuck, IEEE Trans. Computers 36(12), 1987, takes
 // remaining / ranks; factoring, Hummel, Schonberg and Flynn, CACM 35(8), 1992, half of it; both
 // recalled), clamped to
-// [kRankMinPiece, kRankPiece] x threads, so that the first pieces are long (few counter updates, the
+// [kRankMinPiece, kRankPiece] x threads, so that the first pieces are long (few tickets, the
 // memos' runs kept) and the last ones short (the ranks finish within a short piece of each other).
 std::vector<RoundRun> round_pieces(size_t designs, size_t ranks, size_t threads);
 

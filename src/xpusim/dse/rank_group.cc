@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "xpusim/dse/rank_group.h"
 
-#include <array>
 #include <cstdlib>
 #include <string>
 #include <utility>
@@ -37,14 +36,10 @@ class SingleProcess final : public RankGroup {
   void broadcast(std::string&) const override {}
   void barrier() const override {}
   void abort(int) const override {}
-  [[nodiscard]] uint64_t fetch_add(int, size_t slot, uint64_t add) const override {
-    const uint64_t before = counters_[slot];
-    counters_[slot] += add;
-    return before;
-  }
+  [[nodiscard]] uint64_t take_ticket() const override { return next_++; }
 
  private:
-  mutable std::array<uint64_t, kRoundSlots> counters_{};
+  mutable uint64_t next_ = 0;
 };
 
 // The ranks mpirun started (OpenMPI sets OMPI_COMM_WORLD_SIZE in every process it starts).

@@ -6,7 +6,6 @@
 // than one rank, so the binary runs as a plain process without it.
 #pragma once
 
-#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -43,8 +42,7 @@ class RankGroup {
   // gather(), started now and finished by the returned handle, so that the rank can go on with
   // other work (evaluate_designs: the next round) while the parts travel. Collective like
   // gather: every rank starts its gathers and other collectives in the same order, and finishes
-  // a gather before it starts the next collective. A gather completes on a rank (done(),
-  // finish()) only once every rank has started it, receiver or not. The default gathers at once (a handle already
+  // a gather before it starts the next collective. The default gathers at once (a handle already
   // done): right for one process and for groups without non-blocking collectives.
   [[nodiscard]] virtual std::unique_ptr<PendingGather> start_gather(std::string mine, bool to_all) const;
   // Rank 0's `bytes` replace every other rank's.
@@ -54,18 +52,15 @@ class RankGroup {
   // Ends every rank of the job with exit code `code` (MPI_Abort): for a failure on some ranks
   // only, which would leave the others waiting in a collective. Nothing for one process.
   virtual void abort(int code) const = 0;
-  // Counters shared by every rank, kRoundSlots per lane (lanes 0 .. size() - 1), 0 when the
-  // group is made: adds `add` to counter (lane, slot) (modulo 2^64) and returns the value before,
-  // atomically across the ranks (MPI: MPI_Fetch_and_op with MPI_SUM on a window of rank 0, which
-  // any rank reaches without rank 0 taking part). Not collective: each rank takes pieces at its
-  // own pace (evaluate_designs: each rank takes the pieces of its own lane of a round from the
-  // front, then those left in the others' lanes from the back).
-  static constexpr size_t kRoundSlots = 8;
-  [[nodiscard]] virtual uint64_t fetch_add(int lane, size_t slot, uint64_t add) const = 0;
-  // The rounds of evaluate_designs every rank has started: advanced alike by every rank at the end
-  // of a call, so that a call's rounds are numbered from it (round g uses slot g mod
-  // kRoundSlots). Not shared: each rank's own copy, equal on every rank.
-  [[nodiscard]] uint64_t& settled_rounds() const { return settled_; }
+  // A counter shared by every rank, 0 when the group is made: returns its value and adds 1,
+  // atomically across the ranks (MPI: MPI_Fetch_and_op on a window of rank 0, which any rank
+  // reaches without rank 0 taking part). Not collective: each rank takes tickets at its own pace
+  // (the pieces of a round go to whichever rank asks first: evaluate_designs).
+  [[nodiscard]] virtual uint64_t take_ticket() const = 0;
+  // The tickets every rank knows to be taken: advanced alike by every rank (evaluate_designs,
+  // at the end of a call, once every rank has taken its last ticket), so that a call's pieces are
+  // numbered from it. Not shared: each rank's own copy, equal on every rank.
+  [[nodiscard]] uint64_t& settled_tickets() const { return settled_; }
 
  private:
   mutable uint64_t settled_ = 0;

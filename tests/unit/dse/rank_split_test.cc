@@ -15,7 +15,6 @@
 #include <cstdlib>
 #include <deque>
 #include <mutex>
-#include <optional>
 #include <cmath>
 #include <string>
 #include <thread>
@@ -34,9 +33,8 @@ using testing::space_from;
 class ThreadRanks {
  public:
   explicit ThreadRanks(int n)
-      : slots_(static_cast<size_t>(n)), queues_(static_cast<size_t>(n)),
-        started_(static_cast<size_t>(n), 0), barrier_(n),
-        counters_(static_cast<size_t>(n) * RankGroup::kRoundSlots) {}
+      : slots_(static_cast<size_t>(n)), queues_(static_cast<size_t>(n)), barrier_(n) {}
+  [[nodiscard]] uint64_t taken() const { return tickets_.load(); }
 
   class Rank final : public RankGroup {
    public:
@@ -67,16 +65,15 @@ class ThreadRanks {
       all_.barrier_.arrive_and_wait();  // every rank has read before the slots are reused
       return out;
     }
-    // To rank 0 only, under way until every rank has started it (as MPI's gather of the lengths
-    // to every rank makes it), so that evaluate_designs' overlap of a round's gather with the next
-    // round runs here with gathers that complete late; to every rank, the blocking default.
+    // To rank 0 only, under way until every rank has sent its part (the others' handles are done
+    // at once), so that evaluate_designs' overlap of a round's gather with the next round runs
+    // here with gathers that complete late; to every rank, the blocking default.
     [[nodiscard]] std::unique_ptr<PendingGather> start_gather(std::string mine, bool to_all) const override {
       if (to_all) return RankGroup::start_gather(std::move(mine), to_all);
       std::lock_guard lock(all_.mutex_);
       all_.queues_[static_cast<size_t>(rank_)].push_back(std::move(mine));
-      const uint64_t number = ++all_.started_[static_cast<size_t>(rank_)];
       all_.changed_.notify_all();
-      return std::make_unique<Pending>(all_, rank_ == 0, number);
+      return std::make_unique<Pending>(all_, rank_ == 0);
     }
     void broadcast(std::string& bytes) const override {
       if (rank_ == 0) all_.slots_[0] = bytes;
@@ -86,26 +83,20 @@ class ThreadRanks {
     }
     void barrier() const override { all_.barrier_.arrive_and_wait(); }
     void abort(int) const override { std::abort(); }
-    [[nodiscard]] uint64_t fetch_add(int lane, size_t slot, uint64_t add) const override {
-      return all_.counters_[static_cast<size_t>(lane) * kRoundSlots + slot].fetch_add(add);
-    }
+    [[nodiscard]] uint64_t take_ticket() const override { return all_.tickets_.fetch_add(1); }
 
    private:
     // Rank 0's gather: done once every rank's queue holds a part; finish() takes the oldest.
     class Pending final : public PendingGather {
      public:
-      Pending(ThreadRanks& all, bool receives, uint64_t number)
-          : all_(all), receives_(receives), number_(number) {}
+      Pending(ThreadRanks& all, bool receives) : all_(all), receives_(receives) {}
       [[nodiscard]] bool done() override {
         std::lock_guard lock(all_.mutex_);
-        return receives_ ? all_.complete() : all_.all_started(number_);
+        return !receives_ || all_.complete();
       }
       [[nodiscard]] std::vector<std::string> finish() override {
+        if (!receives_) return {};
         std::unique_lock lock(all_.mutex_);
-        if (!receives_) {
-          all_.changed_.wait(lock, [&] { return all_.all_started(number_); });
-          return {};
-        }
         all_.changed_.wait(lock, [&] { return all_.complete(); });
         std::vector<std::string> out;
         for (auto& q : all_.queues_) {
@@ -118,7 +109,6 @@ class ThreadRanks {
      private:
       ThreadRanks& all_;
       bool receives_;
-      uint64_t number_;  // this rank's gathers to rank 0 started so far, this one included
     };
 
     ThreadRanks& all_;
@@ -131,18 +121,12 @@ class ThreadRanks {
     return std::all_of(queues_.begin(), queues_.end(), [](const auto& q) { return !q.empty(); });
   }
 
-  // Every rank has started `number` gathers to rank 0 (mutex_ held).
-  [[nodiscard]] bool all_started(uint64_t number) const {
-    return std::all_of(started_.begin(), started_.end(), [&](uint64_t n) { return n >= number; });
-  }
-
   std::vector<std::string> slots_;
   std::vector<std::deque<std::string>> queues_;
-  std::vector<uint64_t> started_;  // gathers to rank 0 started per rank (start_gather)
   std::mutex mutex_;
   std::condition_variable changed_;
   std::barrier<> barrier_;
-  std::vector<std::atomic<uint64_t>> counters_;
+  std::atomic<uint64_t> tickets_{0};
 };
 
 using dse_test::same;
@@ -245,7 +229,7 @@ TEST(RankSplit, RanksGiveTheResultsOfOneProcessInOrder) {
                                  },
                                  &loads[static_cast<size_t>(r)], split);
               }
-              settled[static_cast<size_t>(r)] = group.settled_rounds();
+              settled[static_cast<size_t>(r)] = group.settled_tickets();
             });
           for (auto& t : threads) t.join();
           uint64_t designs = 0;
@@ -262,10 +246,9 @@ TEST(RankSplit, RanksGiveTheResultsOfOneProcessInOrder) {
               EXPECT_TRUE(same(mine[i], expected[i])) << what << ", rank " << r << ", design " << i;
           }
           EXPECT_EQ(designs, 2 * idx.size()) << what;
-          // Every rank settled the rounds of both calls (the counters' slots are numbered by them).
-          const size_t per_call = (idx.size() + n * block - 1) / (n * block);
+          // Every rank settled the same tickets, and they are all those taken.
           for (int r = 0; r < n; ++r)
-            EXPECT_EQ(settled[static_cast<size_t>(r)], split == RankSplit::kDynamic ? 2 * per_call : 0)
+            EXPECT_EQ(settled[static_cast<size_t>(r)], split == RankSplit::kDynamic ? ranks.taken() : 0)
                 << what;
         }
 }

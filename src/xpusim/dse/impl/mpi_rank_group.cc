@@ -1,14 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-// RankGroup over MPI_COMM_WORLD: byte strings gathered with MPI_Iallgather of the lengths, then
-// MPI_Igatherv / MPI_Iallgatherv of the bytes (start_gather returns the gather under way, which
-// the rank polls between pieces of designs, so that no rank waits at a round's end), and
-// broadcast with MPI_Bcast in pieces of at most 1 GiB (MPI counts are int). fetch_add is
-// MPI_Fetch_and_op (MPI_SUM) on kRoundSlots words per rank on rank 0 (MPI_Win_allocate, lock_all
-// for the group's life; OpenMPI 4.1's MPI_Compare_and_swap on such a window is emulated with
-// messages and crashed on rank 0's own window, so only MPI_SUM is used). A rank waiting for the
-// others spins for at most 200 us and then sleeps between polls instead of spinning as OpenMPI's
-// blocking collectives do: a spinning rank takes a core from the ranks still evaluating whenever
-// there are fewer free cores than ranks (a shared machine, --oversubscribe).
+// RankGroup over MPI_COMM_WORLD: byte strings gathered with MPI_Igatherv / MPI_Iallgatherv (the
+// lengths first; start_gather returns the gather under way, which the rank polls between pieces of
+// designs, so that no rank waits at a round's end) and broadcast with MPI_Bcast in pieces of at most 1 GiB (MPI counts are int).
+// take_ticket is MPI_Fetch_and_op on one word of rank 0 (MPI_Win_allocate, lock_all for the
+// group's life). A rank waiting for the others in a gather spins for at most 200 us and then
+// sleeps between polls instead of spinning as OpenMPI's blocking collectives do: a spinning rank
+// takes a core from the ranks still evaluating whenever there are fewer free cores than ranks (a
+// shared machine, --oversubscribe).
 #include "xpusim/dse/impl/mpi_rank_group.h"
 
 #include <mpi.h>
@@ -54,7 +52,7 @@ void wait_sleeping(MPI_Request& request) {
   });
 }
 
-// A gather in two non-blocking steps: the lengths (MPI_Iallgather), then the bytes
+// A gather in two non-blocking steps: the lengths (MPI_Igather / MPI_Iallgather), then the bytes
 // (MPI_Igatherv / MPI_Iallgatherv), the second started by whichever done() or finish() sees the
 // first complete. Owns its send buffer, which must outlive the transfer.
 class MpiGather final : public PendingGather {
@@ -64,10 +62,10 @@ class MpiGather final : public PendingGather {
         lengths_(static_cast<size_t>(size)), offsets_(static_cast<size_t>(size), 0) {
     XPUSIM_CHECK(mine_.size() < (size_t{1} << 31), "a rank's part fits an MPI int count");
     length_ = static_cast<int>(mine_.size());
-    // The lengths to every rank even when the bytes go to rank 0 only: then the gather completes
-    // on a rank only once every rank has started it (RankGroup::start_gather), which bounds how
-    // far a rank runs ahead of the others (evaluate_designs reuses its counters on that bound).
-    MPI_Iallgather(&length_, 1, MPI_INT, lengths_.data(), 1, MPI_INT, MPI_COMM_WORLD, &request_);
+    if (to_all_)
+      MPI_Iallgather(&length_, 1, MPI_INT, lengths_.data(), 1, MPI_INT, MPI_COMM_WORLD, &request_);
+    else
+      MPI_Igather(&length_, 1, MPI_INT, lengths_.data(), 1, MPI_INT, 0, MPI_COMM_WORLD, &request_);
   }
   ~MpiGather() override {
     // Collective: a handle dropped unfinished (an exception unwinding) still completes its part.
@@ -142,12 +140,11 @@ class MpiRankGroup final : public RankGroup {
     MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &local);
     MPI_Comm_size(local, &local_size_);
     MPI_Comm_free(&local);
-    // The counters: kRoundSlots words per lane (per rank) on rank 0, reached by every rank
-    // through passive-target atomics (a lock on all ranks held for the group's life).
-    const size_t words = rank_ == 0 ? static_cast<size_t>(size_) * kRoundSlots : 0;
-    MPI_Win_allocate(static_cast<MPI_Aint>(words * sizeof(uint64_t)), sizeof(uint64_t),
-                     MPI_INFO_NULL, MPI_COMM_WORLD, &counter_, &window_);
-    std::fill(counter_, counter_ + words, uint64_t{0});
+    // The ticket counter: one word on rank 0, reached by every rank through passive-target
+    // atomics (a lock on all ranks held for the group's life).
+    const MPI_Aint bytes = rank_ == 0 ? static_cast<MPI_Aint>(sizeof(uint64_t)) : 0;
+    MPI_Win_allocate(bytes, sizeof(uint64_t), MPI_INFO_NULL, MPI_COMM_WORLD, &counter_, &window_);
+    if (rank_ == 0) *counter_ = 0;
     MPI_Barrier(MPI_COMM_WORLD);
     MPI_Win_lock_all(MPI_MODE_NOCHECK, window_);
   }
@@ -189,10 +186,10 @@ class MpiRankGroup final : public RankGroup {
 
   void abort(int code) const override { MPI_Abort(MPI_COMM_WORLD, code); }
 
-  [[nodiscard]] uint64_t fetch_add(int lane, size_t slot, uint64_t add) const override {
+  [[nodiscard]] uint64_t take_ticket() const override {
+    const uint64_t one = 1;
     uint64_t before = 0;
-    const auto word = static_cast<MPI_Aint>(static_cast<size_t>(lane) * kRoundSlots + slot);
-    MPI_Fetch_and_op(&add, &before, MPI_UINT64_T, 0, word, MPI_SUM, window_);
+    MPI_Fetch_and_op(&one, &before, MPI_UINT64_T, 0, 0, MPI_SUM, window_);
     MPI_Win_flush(0, window_);
     return before;
   }
