@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <string>
 #include <vector>
 
 #include "unit/perf/test_specs.h"
@@ -116,6 +117,55 @@ TEST(GraphBuilder, PrefillCausalAttentionCountsHalfTheScoreMatrix) {
   double pairs = 1024.0 * 1025.0 / 2.0;
   double expected = 2.0 * pairs * m.heads * (2.0 * m.head_dim) * m.layers;
   EXPECT_NEAR(totals(g).attention_flop / expected, 1.0, 1e-12);
+}
+
+// The kernels a layer runs, as the serving engines of the public rows execute them (audited for
+// issue 9, docs/validation.md "Llama against GPT-J"): a gated MLP is ONE GEMM of width 2 x ffn
+// (gate and up fused: TensorRT-LLM --use_fused_mlp, vLLM MergedColumnParallelLinear; recalled)
+// followed by one element-wise SiLU(gate) x up kernel that reads both halves and writes one (no
+// SwiGLU GEMM epilogue in the 2024 engines of these rows; recalled); a sequential block has two
+// fused residual-add + norm kernels per layer, a parallel block (GPT-J) one. If the graph ever
+// fuses the activation into the GEMM, this test must change together with docs/validation.md.
+TEST(GraphBuilder, LayerKernelsOfGatedSequentialAndPlainParallelBlocks) {
+  auto layer_ops = [](const ModelSpec& m) {
+    OpGraph g = build_decode_step(m, ParallelismPlan{}, PrecisionPlan{}, 8, 256).value();
+    EXPECT_EQ(g.layers.size(), 1u);
+    return g.layers.front().ops;
+  };
+  auto find = [](const std::vector<Op>& ops, const std::string& name) {
+    auto it = std::find_if(ops.begin(), ops.end(), [&](const Op& o) { return o.name == name; });
+    EXPECT_NE(it, ops.end()) << name;
+    return it == ops.end() ? Op{} : *it;
+  };
+  auto count = [](const std::vector<Op>& ops, OpKind kind) {
+    return std::count_if(ops.begin(), ops.end(), [&](const Op& o) { return o.kind == kind; });
+  };
+
+  const ModelSpec gated = llama8b_like();  // SwiGLU, two norms per layer
+  ASSERT_TRUE(gated.ffn_gated);
+  ASSERT_FALSE(gated.parallel_block);
+  const std::vector<Op> g = layer_ops(gated);
+  EXPECT_EQ(g.size(), 8u);  // norm, qkv, attention, o, norm, up, act, down
+  EXPECT_EQ(count(g, OpKind::kNorm), 2);
+  EXPECT_EQ(count(g, OpKind::kGemm), 4);
+  const Op up = find(g, "mlp_up");
+  EXPECT_EQ(up.gemm.n, 2 * gated.ffn);  // gate and up in one GEMM
+  const Op act = find(g, "mlp_act");
+  EXPECT_EQ(act.kind, OpKind::kElementwise);
+  // Reads gate and up (2 x ffn per row), writes ffn per row: twice as many bytes in as out.
+  EXPECT_NEAR(act.activation_read.value() / act.activation_write.value(), 2.0, 1e-12);
+  EXPECT_EQ(find(g, "mlp_down").gemm.k, gated.ffn);
+
+  ModelSpec plain = gated;  // GPT-J-like: GELU MLP, attention and MLP on the same normed input
+  plain.ffn_gated = false;
+  plain.parallel_block = true;
+  plain.layer_norms = 1;
+  const std::vector<Op> p = layer_ops(plain);
+  EXPECT_EQ(p.size(), 7u);  // one norm fewer
+  EXPECT_EQ(count(p, OpKind::kNorm), 1);
+  EXPECT_EQ(find(p, "mlp_up").gemm.n, plain.ffn);
+  const Op plain_act = find(p, "mlp_act");
+  EXPECT_NEAR(plain_act.activation_read.value() / plain_act.activation_write.value(), 1.0, 1e-12);
 }
 
 TEST(GraphBuilder, MoeTouchedExpertsGrowWithTokensAndSaturate) {
