@@ -37,8 +37,10 @@ test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 # Address + undefined-behaviour sanitizer build running the whole suite (CI runs it too). Optimised
-# with debug info (RelWithDebInfo: -O2 -g): the serving simulations of the validation suite would
-# take many minutes unoptimised; internal checks (XPUSIM_CHECK) do not depend on NDEBUG.
+# with line tables (RelWithDebInfo: -O2, and -g1 instead of -g: XPUSIM_SANITIZE_DEBUG_INFO; the
+# tests' own sources at -O1: XPUSIM_TEST_OPTIMIZE; docs/architecture.md "Build"): the serving
+# simulations of the validation suite would take many minutes unoptimised; internal checks
+# (XPUSIM_CHECK) do not depend on NDEBUG.
 sanitize: deps
 	cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DXPUSIM_SANITIZE=ON -DXPUSIM_BENCH=OFF $(if $(CI),-DXPUSIM_WERROR=ON,)
 	cmake --build build-asan -j $(JOBS)
