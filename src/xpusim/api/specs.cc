@@ -122,7 +122,10 @@ Json hardware_json(const HardwareSpec& hw) {
                         {"energy_pj_per_bit", ph.die_to_die.energy
                                                   ? Json(round6(ph.die_to_die.energy->value() /
                                                                 8.0 * 1e12))
-                                                  : Json(nullptr)}}},
+                                                  : Json(nullptr)},
+                        {"compute_link_gbs", ph.die_to_die.compute_link
+                                                 ? Json(round6(gbs(*ph.die_to_die.compute_link)))
+                                                 : Json(nullptr)}}},
                       {"tdp_w", ph.tdp.value() > 0 ? Json(ph.tdp.value()) : Json(nullptr)},
                       {"package", ph.package},
                       {"transistors_billion", ph.transistors_billion

@@ -44,6 +44,11 @@ double mac_pj_45nm(Precision p) {
 // whose package gives no physical.die_to_die.energy.
 constexpr double kSerdesPjPerBit = 5.5;
 constexpr double kDieToDiePjPerBit = 0.3;
+// A compute die hybrid-bonded onto its I/O die (physical.package soic_cowos: MI300's XCDs on the
+// IODs) crosses a 3D bond: UCIe 3D hybrid bond 0.01-0.05 pJ/bit (Das Sharma, Hot Interconnects
+// 2025, economics.md §6); the upper end is taken, no MI300 figure is published. A compute die
+// attached any other way crosses a die-to-die link like the others.
+constexpr double kHybridBondPjPerBit = 0.05;
 
 // Horowitz 45 nm: 64-bit read of an 8 KB SRAM ~10 pJ (economics.md §6): register files and L1.
 constexpr double kRegisterFilePjPerByte45nm = 10.0 / 8.0;
@@ -136,7 +141,7 @@ Result<PowerReport> estimate_power(const HardwareSpec& hw, const AreaReport& are
       {rates.l1.value(), "l1"},                 {rates.l2.value(), "l2"},
       {rates.llc.value(), "llc"},               {rates.dram.value(), "dram"},
       {rates.scale_up.value(), "scale_up"},     {rates.scale_out.value(), "scale_out"},
-      {rates.die_to_die.value(), "die_to_die"}};
+      {rates.die_to_die.value(), "die_to_die"}, {rates.compute_link.value(), "compute_link"}};
   for (auto [v, name] : scalars) {
     if (auto d = check(v, name)) diags.push_back(*d);
   }
@@ -156,7 +161,8 @@ Result<PowerReport> estimate_power(const HardwareSpec& hw, const AreaReport& are
   bool busy = rates.clocks_running || rates.vector.value() > 0 || rates.register_file.value() > 0 ||
               rates.l1.value() > 0 || rates.l2.value() > 0 || rates.llc.value() > 0 ||
               rates.dram.value() > 0 || rates.scale_up.value() > 0 ||
-              rates.scale_out.value() > 0 || rates.die_to_die.value() > 0;
+              rates.scale_out.value() > 0 || rates.die_to_die.value() > 0 ||
+              rates.compute_link.value() > 0;
   for (Precision p : kAllPrecisions) busy = busy || rates.matrix[index_of(p)].value() > 0;
   if (busy) {
     // Clock tree, pipeline registers, issue and control (kBusyEnergyPerFlopSlot): the clocked
@@ -191,8 +197,10 @@ Result<PowerReport> estimate_power(const HardwareSpec& hw, const AreaReport& are
   // UCIe 2.5D figure.
   const double d2d = hw.physical.die_to_die.energy ? hw.physical.die_to_die.energy->value()
                                                    : kDieToDiePjPerBit * 8e-12;
+  // The compute dies' links to their I/O dies: a hybrid bond where the package stacks them.
+  const double bond = hw.physical.package == "soic_cowos" ? kHybridBondPjPerBit * 8e-12 : d2d;
   r.links = Watts((rates.scale_up.value() + rates.scale_out.value()) * serdes +
-                  rates.die_to_die.value() * d2d);
+                  rates.die_to_die.value() * d2d + rates.compute_link.value() * bond);
   r.total = r.static_power + r.busy_logic + r.dram_background + r.link_idle + r.matrix + r.vector +
             r.memory + r.links;
   if (hw.physical.tdp.value() > 0) {

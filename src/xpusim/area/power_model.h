@@ -123,6 +123,9 @@ struct ActivityRates {
   BytesPerSecond scale_up;             // bytes/s sent over the scale-up links
   BytesPerSecond scale_out;            // bytes/s sent over the scale-out NIC SerDes
   BytesPerSecond die_to_die;           // bytes/s crossing die-to-die links inside the package
+                                       // (between the dies the memory is interleaved over)
+  BytesPerSecond compute_link;         // bytes/s crossing the compute dies' links to the I/O
+                                       // dies they sit on (MI300's XCD-IOD bond)
   // The clocks run (kernels or the gaps between them): the busy baseline (clock tree and control,
   // DRAM background, SerDes idle) is drawn. Any non-zero rate also makes the chip busy; all-zero
   // rates with clocks_running = false is a clock-gated idle chip (static power only).

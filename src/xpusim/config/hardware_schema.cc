@@ -367,6 +367,14 @@ std::vector<Field<HW>> hardware_fields() {
                     "energy per bit or byte crossing a die boundary (\"0.5 pJ/bit\")",
                     FieldOptions{.required = false, .min = 0, .max = 1e-9, .min_exclusive = true,
                                  .reason = "above 0 and at most 8 nJ/bit (1 nJ/B)"}));
+  f.push_back(field("physical.die_to_die.compute_link",
+                    [](HW& s) -> auto& { return s.physical.die_to_die.compute_link; },
+                    "bandwidth per compute die and direction of its link to the I/O die it is "
+                    "attached to (MI300's XCD-IOD bond); every byte a compute die reads from or "
+                    "writes to DRAM or the LLC crosses it, so n_compute x this bounds both "
+                    "(optional, only with I/O dies: not bounded when absent)",
+                    FieldOptions{.required = false, .min = kMinBandwidth, .max = 1e15,
+                                 .reason = "1 MB/s to 1 PB/s"}));
   f.push_back(field("physical.tdp", [](HW& s) -> auto& { return s.physical.tdp; },
                     "board / package power limit (optional; 0 W when not published)",
                     FieldOptions{.required = false, .min = kMinTdp, .max = 1e5,
@@ -588,6 +596,14 @@ void check_hardware(const HW& hw, const FieldSource& src, Diagnostics& diags) {
       if (given(src, path))
         diags.push_back(diagnostic_at(src, path, "given but physical.io_die.count is 0"));
     }
+    // The compute dies' link to the I/O die they sit on: without I/O dies the compute dies hold
+    // the memory themselves and physical.die_to_die.bandwidth describes their links.
+    if (given(src, "physical.die_to_die.compute_link"))
+      diags.push_back(diagnostic_at(
+          src, "physical.die_to_die.compute_link",
+          "given but physical.io_die.count is 0 (it is the link from a compute die to the I/O "
+          "die it is attached to; links between compute dies holding the memory are "
+          "physical.die_to_die.bandwidth)"));
   }
 }
 

@@ -166,6 +166,9 @@ struct DieToDieSpec {
                                             // absent = not described (memory not bounded by it)
   std::string topology = "fully_connected"; // fully_connected (every die pair linked) | ring
   std::optional<JoulesPerByte> energy;      // energy per byte moved across a die boundary
+  std::optional<BytesPerSecond> compute_link; // per compute die and direction, its link to the
+                                            // I/O die it is attached to (MI300's XCD-IOD bond);
+                                            // absent = not described (not bounded by it)
 };
 
 struct PhysicalSpec {

@@ -27,7 +27,9 @@
 // Then the package: with addresses interleaved over the stacks of every memory die (AMD NPS1,
 // the default on MI300X; B200's one unified memory), a die finds 1/d of its bytes local and
 // (d-1)/d behind the die-to-die links, so those links bound the achievable DRAM bandwidth when
-// they are narrower than the memory. Ignored: NUMA-aware placement (NPS4 / CPX partition modes
+// they are narrower than the memory. Where compute dies sit on I/O dies (MI300), every byte also
+// crosses the compute die's own link to its I/O die (physical.die_to_die.compute_link), once
+// per byte whatever the interleaving: n compute links bound the stream too. Ignored: NUMA-aware placement (NPS4 / CPX partition modes
 // keep traffic local), L2 traffic across the dies of a split L2 (B200), congestion from
 // collectives crossing the same fabric, temperature-doubled refresh above 85 C, ECC.
 #include "xpusim/perf/memory_system.h"
@@ -139,6 +141,13 @@ double mean_die_hops(int dies, const std::string& topology) {
   return (d - 1.0) / d;
 }
 
+DieCrossings die_crossings_per_byte(const HardwareSpec& hw) {
+  DieCrossings c;
+  c.between_memory_dies = mean_die_hops(memory_dies(hw), hw.physical.die_to_die.topology);
+  c.compute_link = hw.physical.io_die.count > 0 ? 1.0 : 0.0;
+  return c;
+}
+
 MemoryBandwidth memory_bandwidth(const HardwareSpec& hw, const PerfCalibration& cal) {
   MemoryBandwidth r;
   const BackingStore store = backing_store(hw);
@@ -165,11 +174,25 @@ MemoryBandwidth memory_bandwidth(const HardwareSpec& hw, const PerfCalibration& 
   r.dies = memory_dies(hw);
   const auto& link = hw.physical.die_to_die;
   r.mean_hops = mean_die_hops(r.dies, link.topology);
-  if (r.dies < 2 || !link.bandwidth || !(r.mean_hops > 0)) return r;
-  r.fabric = *link.bandwidth * (cal.link_efficiency * r.dies / r.mean_hops);
-  if (*r.fabric < r.achievable) {
+  std::string fabric_binding;
+  if (r.dies >= 2 && link.bandwidth && r.mean_hops > 0) {
+    r.fabric = *link.bandwidth * (cal.link_efficiency * r.dies / r.mean_hops);
+    fabric_binding = "die_to_die";
+  }
+  // Compute dies on I/O dies (MI300: each XCD on its IOD): whatever the memory dies' links carry,
+  // every byte a compute die streams crosses its own link to its I/O die, and the stream is
+  // spread evenly over the n compute dies (the perf models dispatch work evenly over them).
+  if (hw.physical.io_die.count > 0 && link.compute_link && !store.on_chip()) {
+    const double n = std::max(1, hw.physical.compute_die.count);
+    r.compute_links = *link.compute_link * (cal.link_efficiency * n);
+    if (!r.fabric || *r.compute_links < *r.fabric) {
+      r.fabric = r.compute_links;
+      fabric_binding = "compute_link";
+    }
+  }
+  if (r.fabric && *r.fabric < r.achievable) {
     r.achievable = BytesPerSecond(std::max(r.fabric->value(), 1.0));
-    r.binding = "die_to_die";
+    r.binding = fabric_binding;
   }
   return r;
 }

@@ -49,10 +49,14 @@ struct MemoryBandwidth {
   BytesPerSecond achievable;               // read-only stream: min(controllers, fabric) >= 1 B/s
   BytesPerSecond controllers;              // peak x dram_efficiency x (1 - refresh_loss)
                                            // (l2_efficiency on chip)
-  std::optional<BytesPerSecond> fabric;    // die-to-die bound; absent for one die or no link data
+  std::optional<BytesPerSecond> fabric;    // package bound: min(memory-die links, compute links);
+                                           // absent for one die or no link data
+  std::optional<BytesPerSecond> compute_links;  // compute dies' links to their I/O dies:
+                                           // link_efficiency x n_compute x compute_link
   int dies = 1;                            // dies the memory is interleaved over
   double mean_hops = 0;                    // die-to-die hops per byte (own die included, 0 hops)
-  std::string binding = "controllers";     // "controllers" or "die_to_die" (read-only stream)
+  std::string binding = "controllers";     // "controllers", "die_to_die" (links between the
+                                           // memory dies) or "compute_link" (read-only stream)
   double refresh_loss = 0;                 // fraction lost to refresh (0 on chip)
   Seconds turnaround;                      // per write batch (0 on chip)
   Seconds write_batch;                     // time one channel drains a write batch (0 on chip)
@@ -67,12 +71,27 @@ struct MemoryBandwidth {
 // consumer on one of them: fully_connected (d-1)/d; ring: mean shortest distance on a d-cycle.
 double mean_die_hops(int dies, const std::string& topology);
 
+// Die boundaries a DRAM or LLC byte crosses on average in a package whose memory is interleaved
+// over its memory dies: mean_die_hops(memory_dies, topology) links between them, plus one link
+// from the compute die to its I/O die where the package has I/O dies. 0 and 0 for one die. The
+// power model charges the first at physical.die_to_die.energy, the second at the bond's energy
+// (area/power_model.cc; perf/sustained_clock.cc builds the activity).
+struct DieCrossings {
+  double between_memory_dies = 0;  // mean hops over the memory dies' links
+  double compute_link = 0;         // 1 with I/O dies, else 0
+  [[nodiscard]] double total() const { return between_memory_dies + compute_link; }
+};
+DieCrossings die_crossings_per_byte(const HardwareSpec& hw);
+
 // The backing store's achievable streaming bandwidth. Controllers: peak x dram_efficiency (the
 // residual scheduler fraction, calibration) x (1 - refresh_loss(type)); a stream with writes also
 // loses turnaround_loss (for_stream). Fabric bound (interleaved memory, consumers spread evenly
 // over the d dies): the package moves B x mean_hops link-bytes per second over d x F of
 // die-to-die bandwidth (F per die and direction) reached at link_efficiency, so
-// B <= link_efficiency x d x F / mean_hops.
+// B <= link_efficiency x d x F / mean_hops. Compute-die links (packages with I/O dies whose
+// compute dies describe physical.die_to_die.compute_link C): every byte a compute die streams
+// crosses its own link once, the n compute dies sharing the stream evenly, so
+// B <= link_efficiency x n x C. `fabric` is the smaller of the two.
 MemoryBandwidth memory_bandwidth(const HardwareSpec& hw, const PerfCalibration& cal);
 
 }  // namespace xpusim

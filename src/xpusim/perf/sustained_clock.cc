@@ -5,6 +5,7 @@
 
 #include "xpusim/area/area_model.h"
 #include "xpusim/config/hardware_schema.h"
+#include "xpusim/perf/memory_system.h"
 #include "xpusim/perf/step_model.h"
 
 namespace xpusim {
@@ -56,13 +57,18 @@ ActivityRates device_activity(const HardwareSpec& hw, const PrecisionPlan& preci
   const BytesPerSecond link = work.bytes.link / time;
   if (hw.interconnect.scale_up.present) a.scale_up = link;
   else a.scale_out = link;
-  // Die-to-die: with I/O dies every DRAM byte crosses a die boundary (MI300: HBM on the IODs);
-  // with n compute dies and interleaved addresses a fraction 1 - 1/n does (B200: 2 dies). LLC
-  // bytes the same (MI300X: Infinity Cache on the IODs, its slices interleaved like the memory).
-  // Assumption; one crossing per byte.
-  const int n = std::max(1, hw.physical.compute_die.count);
-  const double crossing = hw.physical.io_die.count > 0 ? 1.0 : 1.0 - 1.0 / static_cast<double>(n);
-  a.die_to_die = (a.dram + work.bytes.llc / time) * crossing;
+  // Die-to-die: a DRAM or LLC byte (MI300X: Infinity Cache slices interleaved over the IODs like
+  // the memory) whose address is interleaved over the d memory dies crosses, on average,
+  // mean_die_hops(d, topology) links between them ((d-1)/d fully connected: B200 and Gaudi 3,
+  // 2 dies, 1/2; 1 on MI300X's ring of 4 IODs, 1/2 on MI355X's pair), plus, where the compute
+  // dies sit on I/O dies, the compute die's own link to its I/O die (one crossing per byte):
+  // MI300X 1 + 1 = 2 crossings per byte (before 2026-12-05: 1, the IOD-IOD hops uncounted).
+  // The power model charges the links between memory dies at physical.die_to_die.energy and the
+  // compute die's link at its bond's energy (area/power_model.cc).
+  const DieCrossings crossing = die_crossings_per_byte(hw);
+  const BytesPerSecond interleaved = a.dram + work.bytes.llc / time;
+  a.die_to_die = interleaved * crossing.between_memory_dies;
+  a.compute_link = interleaved * crossing.compute_link;
   return a;
 }
 

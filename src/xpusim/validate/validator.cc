@@ -520,8 +520,10 @@ Outcome predict_row_with(const MeasuredRow& row, const PreparedRow& p,
       const BytesPerSecond bw = mb.for_stream(p.c.membw.write_fraction);
       o.value = units::to_gb_per_s(bw);
       const bool fabric = mb.fabric && *mb.fabric <= bw;
-      o.detail = (fabric ? "die-to-die bound over " + std::to_string(mb.dies) + " memory dies"
-                         : "dram peak x dram_efficiency x (1 - refresh) x (1 - turnaround)") +
+      const bool compute_links = fabric && mb.compute_links && *mb.compute_links <= *mb.fabric;
+      o.detail = (compute_links ? std::string("bound by the compute dies' links to their I/O dies")
+                  : fabric ? "die-to-die bound over " + std::to_string(mb.dies) + " memory dies"
+                           : "dram peak x dram_efficiency x (1 - refresh) x (1 - turnaround)") +
                  std::string("; ") + p.c.membw.kernel + " kernel";
       if (!mb.note.empty()) o.detail += "; " + mb.note;
       return o;

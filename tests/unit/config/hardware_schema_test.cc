@@ -521,7 +521,7 @@ TEST(HardwareSchema, DeclaresEveryFieldOfTheSpec) {
   for (const char* die : {"compute_die", "io_die"})
     for (const char* sub : {"name", "count", "area", "node"})
       want.push_back(std::string("physical.") + die + "." + sub);
-  for (const char* sub : {"bandwidth", "topology", "energy"})  // multi-die memory fabric
+  for (const char* sub : {"bandwidth", "topology", "energy", "compute_link"})  // multi-die fabric
     want.push_back(std::string("physical.die_to_die.") + sub);
   for (const auto& w : want) EXPECT_TRUE(paths.contains(w)) << "not declared: " << w;
   EXPECT_EQ(paths.size(), want.size());

@@ -72,6 +72,73 @@ TEST(MemorySystem, ShippedMultiDiePresetsAreNotBoundByTheirFabric) {
   EXPECT_NEAR(mi.fabric->value(), 4 * 4.3e12 * cal.link_efficiency, 1e6);
 }
 
+TEST(MemorySystem, ComputeDieLinksCarryEveryByteOnce) {
+  // Eight compute dies on four I/O dies (MI300-like): whatever the memory dies' links, every byte
+  // crosses its compute die's own link once; 8 links of 0.25 TB/s per direction at link_efficiency
+  // -> B <= 8 x 0.25 TB/s x eff = 2 TB/s x eff, below the 3.35 TB/s controllers.
+  const PerfCalibration& cal = default_calibration();
+  HardwareSpec hw = testing::h100_like();
+  hw.physical.compute_die.count = 8;
+  hw.physical.io_die.count = 4;
+  const double controllers = memory_bandwidth(hw, cal).controllers.value();
+  EXPECT_FALSE(memory_bandwidth(hw, cal).fabric);  // nothing described: not bounded
+  hw.physical.die_to_die.compute_link = units::tb_per_s(0.25);
+  MemoryBandwidth m = memory_bandwidth(hw, cal);
+  ASSERT_TRUE(m.compute_links);
+  EXPECT_DOUBLE_EQ(m.compute_links->value(), 2e12 * cal.link_efficiency);
+  EXPECT_DOUBLE_EQ(m.achievable.value(), 2e12 * cal.link_efficiency);
+  EXPECT_EQ(m.binding, "compute_link");
+  EXPECT_DOUBLE_EQ(streaming_bandwidth(hw, cal).value(), m.achievable.value());
+  // With the memory dies' ring as well (4 x 0.4 TB/s / 1 hop = 1.6 TB/s x eff): the smaller binds.
+  hw.physical.die_to_die.bandwidth = units::tb_per_s(0.4);
+  hw.physical.die_to_die.topology = "ring";
+  m = memory_bandwidth(hw, cal);
+  EXPECT_DOUBLE_EQ(m.fabric->value(), 1.6e12 * cal.link_efficiency);
+  EXPECT_EQ(m.binding, "die_to_die");
+  // Wider compute links never lower the bandwidth, for every stream; wide enough, they stop binding.
+  hw.physical.die_to_die.bandwidth.reset();
+  double previous = 0;
+  for (double tb : {0.05, 0.1, 0.25, 0.5, 1.0, 2.15, 10.0}) {
+    hw.physical.die_to_die.compute_link = units::tb_per_s(tb);
+    const MemoryBandwidth w = memory_bandwidth(hw, cal);
+    for (double write : {0.0, 1.0 / 3.0, 0.5})
+      EXPECT_LE(w.for_stream(write).value(), w.achievable.value() * (1 + 1e-12)) << tb;
+    EXPECT_GE(w.achievable.value(), previous * (1 - 1e-12)) << tb;
+    previous = w.achievable.value();
+  }
+  EXPECT_DOUBLE_EQ(previous, controllers);
+  EXPECT_EQ(memory_bandwidth(hw, cal).binding, "controllers");
+}
+
+TEST(MemorySystem, DieCrossingsPerByteOfInterleavedMemory) {
+  // One die: none. Two compute dies holding the memory, fully connected: 1/2 hop (B200, Gaudi 3).
+  // MI300X: the 4-IOD ring (1 hop) + the XCD's bond to its IOD (1); MI355X: 1/2 over 2 IODs + 1.
+  auto expect = [](const HardwareSpec& hw, double between, double link) {
+    const DieCrossings c = die_crossings_per_byte(hw);
+    EXPECT_DOUBLE_EQ(c.between_memory_dies, between) << hw.id;
+    EXPECT_DOUBLE_EQ(c.compute_link, link) << hw.id;
+    EXPECT_DOUBLE_EQ(c.total(), between + link) << hw.id;
+  };
+  expect(testing::h100_like(), 0, 0);
+  expect(load_hardware("h100-sxm-80gb").value(), 0, 0);
+  expect(load_hardware("b200-sxm-180gb").value(), 0.5, 0);
+  expect(load_hardware("gaudi3").value(), 0.5, 0);
+  expect(load_hardware("mi300x").value(), 1, 1);
+  expect(load_hardware("mi355x").value(), 0.5, 1);
+}
+
+TEST(MemorySystem, ComputeLinkNeedsIoDies) {
+  // The field describes a compute die's link to the I/O die it sits on: a package without I/O
+  // dies is refused, naming the field.
+  auto bad = load_hardware("b200-sxm-180gb", {"physical.die_to_die.compute_link=2 TB/s"});
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_EQ(bad.error().front().path, "physical.die_to_die.compute_link");
+  EXPECT_NE(bad.error().front().message.find("physical.io_die.count is 0"), std::string::npos);
+  auto zero = load_hardware("mi300x", {"physical.die_to_die.compute_link=0 TB/s"});
+  EXPECT_FALSE(zero.has_value());
+  ASSERT_TRUE(load_hardware("mi300x").value().physical.die_to_die.compute_link);
+}
+
 TEST(MemorySystem, RefreshLossIsTrfcOverTrefi) {
   // HBM2e per-bank refresh: 160 ns per 3.9 us; GDDR6 refreshes twice as often.
   EXPECT_DOUBLE_EQ(refresh_loss(dram_timings("hbm2e").timings), 160.0 / 3900.0);

@@ -15,6 +15,7 @@
 #include "xpusim/config/hardware_schema.h"
 #include "xpusim/perf/gemm_model.h"
 #include "xpusim/perf/memory_system.h"
+#include "xpusim/perf/sustained_clock.h"
 
 namespace xpusim {
 namespace {
@@ -37,16 +38,19 @@ double time_of(const HardwareSpec& hw, const GemmShape& s, Precision p) {
 }
 
 TEST(MultiDieGemm, SplittingTheL2OverMoreDiesNeverSpeedsAGemmUp) {
-  // The same units, L2, LLC and TDP, the L2 split over 1, 2, 4, 8, 16 compute dies, at the boost
-  // clock (the traffic model). Not asserted through the power limit: its one-pass solver takes
-  // the activity at boost, so a GEMM slowed by traffic draws less power and may be granted a
-  // slightly higher clock (docs/validation.md, "What it ignores").
+  // The same units, L2, LLC, compute-die link total and TDP, the L2 split over 1, 2, 4, 8, 16
+  // compute dies, at the boost clock (the traffic model). Not asserted through the power limit:
+  // its one-pass solver takes the activity at boost, so a GEMM slowed by traffic draws less power
+  // and may be granted a slightly higher clock (docs/validation.md, "What it ignores").
   for (const GemmShape& s : kShapes) {
     for (Precision p : {Precision::kBf16, Precision::kFp8}) {
       double previous = 0;
       for (int dies : {1, 2, 4, 8, 16}) {
         HardwareSpec hw = mi300x();
         hw.physical.compute_die.count = dies;
+        // The same silicon: the compute dies' links to the I/O dies keep their total (8 x 2.15
+        // TB/s on MI300X), shared by however many dies there are.
+        hw.physical.die_to_die.compute_link = units::tb_per_s(8 * 2.15 / dies);
         const GemmResult u = detail::predict_gemm_unchecked(hw, s, {p, p}, gemm_cal());
         EXPECT_GE(u.time.value(), previous * (1 - 1e-12)) << s.m << "x" << s.n << "x" << s.k
                                                            << " dies " << dies;
@@ -78,6 +82,42 @@ TEST(MultiDieGemm, NarrowerOrCostlierDieToDieLinksNeverSpeedAnythingUp) {
       EXPECT_GE(t, previous * (1 - 1e-12)) << s.m << "x" << s.n << "x" << s.k << " " << pj_per_bit;
       previous = t;
     }
+  }
+}
+
+TEST(MultiDieGemm, NarrowerComputeDieLinksNeverSpeedAnythingUp) {
+  // physical.die_to_die.compute_link (each XCD's link to its IOD) from wider than the preset's
+  // 2.15 TB/s down to binding: GEMM time never falls (at boost and through the power limit), the
+  // streaming bandwidth never rises. Absent = not bounded: the preset's non-binding link gives
+  // the same GEMM as no link at all.
+  for (const GemmShape& s : kShapes) {
+    double previous = 0;
+    double previous_bw = 1e300;
+    for (double tb : {8.0, 2.15, 1.0, 0.5, 0.2, 0.05}) {
+      HardwareSpec hw = mi300x();
+      hw.physical.die_to_die.compute_link = units::tb_per_s(tb);
+      const double t = time_of(hw, s, Precision::kBf16);
+      EXPECT_GE(t, previous * (1 - 1e-12)) << s.m << "x" << s.n << "x" << s.k << " " << tb;
+      const double bw = memory_bandwidth(hw, gemm_cal()).achievable.value();
+      EXPECT_LE(bw, previous_bw * (1 + 1e-12)) << tb;
+      previous = t;
+      previous_bw = bw;
+    }
+    HardwareSpec none = mi300x();
+    none.physical.die_to_die.compute_link.reset();
+    EXPECT_DOUBLE_EQ(time_of(none, s, Precision::kBf16), time_of(mi300x(), s, Precision::kBf16));
+  }
+}
+
+TEST(MultiDieGemm, NewPackageFieldsLeaveOneDiePartsUnchanged) {
+  // A one-die part crosses no die boundary (0 die-to-die bytes in its activity) and has no
+  // fabric bound: its streaming bandwidth is the controllers'.
+  for (const char* id : {"h100-sxm-80gb", "a100-sxm-80gb", "h200-sxm-141gb", "mi250x-gcd"}) {
+    const HardwareSpec hw = load_hardware(id).value();
+    EXPECT_DOUBLE_EQ(die_crossings_per_byte(hw).total(), 0.0) << id;
+    const MemoryBandwidth m = memory_bandwidth(hw, gemm_cal());
+    EXPECT_FALSE(m.fabric) << id;
+    EXPECT_DOUBLE_EQ(m.achievable.value(), m.controllers.value()) << id;
   }
 }
 
@@ -130,6 +170,51 @@ TEST(MultiDieGemm, DieToDieBytesAreChargedAtThePackagesEnergyPerBit) {
   EXPECT_NEAR(estimate_power(hw, area, a).value().links.value(), 4.8, 1e-9);
   hw.physical.die_to_die.energy = JoulesPerByte(1.0e-12 * 8);  // 1 pJ/bit
   EXPECT_NEAR(estimate_power(hw, area, a).value().links.value(), 16.0, 1e-9);
+}
+
+TEST(MultiDieGemm, HybridBondedComputeLinksAreChargedAtTheBondsEnergy) {
+  // MI300X (soic_cowos: XCDs hybrid-bonded on the IODs): 2 TB/s over the XCD-IOD bonds at the
+  // UCIe 3D class figure 0.05 pJ/bit -> 2e12 x 8 x 0.05e-12 = 0.8 W; the same package on CoWoS
+  // alone pays the die-to-die figure (0.3 pJ/bit: 4.8 W). A one-die activity draws none.
+  HardwareSpec hw = mi300x();
+  const AreaReport area = estimate_area(hw).value();
+  ActivityRates a;
+  a.compute_link = units::tb_per_s(2);
+  EXPECT_NEAR(estimate_power(hw, area, a).value().links.value(), 0.8, 1e-9);
+  hw.physical.package = "cowos_s";
+  EXPECT_NEAR(estimate_power(hw, area, a).value().links.value(), 4.8, 1e-9);
+}
+
+TEST(MultiDieGemm, ActivityCountsEveryDieCrossingOfInterleavedBytes) {
+  // 1 GB from DRAM and 3 GB from the LLC in 1 ms of an 8192^3-class GEMM's matrix work: 4 TB/s of
+  // interleaved bytes. MI300X: 1 IOD-ring hop each (4 TB/s of die-to-die link bytes) and one XCD
+  // bond (4 TB/s); B200 (no LLC, 2 dies): half its DRAM bytes cross NV-HBI, no bond; H100 none.
+  DeviceWork w;
+  w.gemm_flop = FlopCount(2.0 * 8192 * 8192 * 8192);
+  w.bytes.dram = Bytes(1e9);
+  w.bytes.llc = Bytes(3e9);
+  const Seconds t = units::ms(1);
+  const ActivityRates mi = device_activity(mi300x(), PrecisionPlan{}, w, t);
+  EXPECT_NEAR(mi.die_to_die.value(), 4e12, 1);
+  EXPECT_NEAR(mi.compute_link.value(), 4e12, 1);
+  DeviceWork dram_only = w;
+  dram_only.bytes.llc = Bytes(0);
+  const ActivityRates b200 =
+      device_activity(load_hardware("b200-sxm-180gb").value(), PrecisionPlan{}, dram_only, t);
+  EXPECT_NEAR(b200.die_to_die.value(), 0.5e12, 1);
+  EXPECT_EQ(b200.compute_link.value(), 0.0);
+  const ActivityRates h100 =
+      device_activity(load_hardware("h100-sxm-80gb").value(), PrecisionPlan{}, dram_only, t);
+  EXPECT_EQ(h100.die_to_die.value(), 0.0);
+  EXPECT_EQ(h100.compute_link.value(), 0.0);
+  // Counting the crossings never raises the sustained clock: the same activity without them
+  // clocks at least as high.
+  ActivityRates uncounted = mi;
+  uncounted.die_to_die = BytesPerSecond(0);
+  uncounted.compute_link = BytesPerSecond(0);
+  EXPECT_LE(sustained_clock_for(mi300x(), mi).clock.value(),
+            sustained_clock_for(mi300x(), uncounted).clock.value());
+  EXPECT_LT(sustained_clock_for(mi300x(), mi).clock.value(), mi300x().compute.clock.value());
 }
 
 TEST(MultiDieGemm, L2AttachIsSchemaCheckedData) {
