@@ -285,19 +285,18 @@ Seconds since(std::chrono::steady_clock::time_point t0) {
   return Seconds(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
 }
 
-// CPU time of this process (all its threads) so far.
-Seconds process_cpu() {
+// CPU time so far on one of the CPU-time clocks (clock_gettime).
+Seconds cpu_clock(clockid_t clock) {
   timespec ts{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  clock_gettime(clock, &ts);
   return Seconds(static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec));
 }
 
+// CPU time of this process (all its threads) so far.
+Seconds process_cpu() { return cpu_clock(CLOCK_PROCESS_CPUTIME_ID); }
+
 // CPU time of the calling thread so far (CLOCK_THREAD_CPUTIME_ID).
-Seconds thread_cpu() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return Seconds(static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec));
-}
+Seconds thread_cpu() { return cpu_clock(CLOCK_THREAD_CPUTIME_ID); }
 
 // System (kernel) CPU time of the calling thread so far (getrusage RUSAGE_THREAD).
 Seconds thread_system_cpu() {
