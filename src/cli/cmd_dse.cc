@@ -81,7 +81,9 @@ void print_front(const GlobalOptions& g, const api::FrontOutcome& out, const std
     column(p);
     for (const auto& tf : p.tied) column(tf);
   }
-  for (const auto& o : fb.objectives()) cols.push_back("designs.metrics." + std::string(metric_name(o.metric)));
+  for (const auto& o : fb.objectives())
+    cols.push_back((o.model < 0 ? "designs.metrics." : "designs.per_model_metrics.") +
+                   space.metric_ref_name(o.metric, o.model));
   const std::vector<std::string_view> names(cols.begin(), cols.end());
   const Table t =
       value_or_throw(record_table(*find_result_type("explore"), out.json, "designs", names));
@@ -96,7 +98,7 @@ void print_front(const GlobalOptions& g, const api::FrontOutcome& out, const std
               infeasible.empty() ? "none" : infeasible.c_str());
   std::string objs;
   for (const auto& o : fb.objectives())
-    objs += fmt::format("{}{} {}", objs.empty() ? "" : ", ", metric_name(o.metric), o.maximize ? "max" : "min");
+    objs += fmt::format("{}{} {}", objs.empty() ? "" : ", ", space.metric_ref_name(o.metric, o.model), o.maximize ? "max" : "min");
   std::printf("assumed: %s\n", api::kDesignAssumptions);
   std::printf("Pareto front: %zu design%s (%s)\n", front.size(), front.size() == 1 ? "" : "s",
               objs.c_str());
@@ -196,7 +198,7 @@ void explore_on(const RankGroup& group, const ExploreOptions& o, const GlobalOpt
     // all) are looked up, not evaluated again; the same seed proposes the same designs, so a
     // killed search resumed ends with the same rows.
     std::vector<DesignResult> known;
-    if (db) db->for_each([&](const DesignResult& r) { known.push_back(r); });
+    if (db) db->for_each(space, [&](const DesignResult& r) { known.push_back(r); });
     if (has_db) {
       std::string bytes = encode_results(known);
       group.broadcast(bytes);
@@ -245,7 +247,7 @@ void explore_on(const RankGroup& group, const ExploreOptions& o, const GlobalOpt
   if (writer) writer->finish();
   progress->finish();
   if (!root) return;
-  if (db) db->for_each([&](const DesignResult& r) { fb.add(r); });
+  if (db) db->for_each(space, [&](const DesignResult& r) { fb.add(r); });
   const std::string header =
       fmt::format("space {}: {} designs in the grid; {} strategy; {} evaluated now{}\n", o.space,
                   total, o.strategy, run.evaluated, run.note);
@@ -280,7 +282,7 @@ void run_pareto(const ParetoOptions& o, const GlobalOptions& g) {
   DesignSample sample(out.space, out.space.objectives, out.space.constraints);
   if (!o.html.empty()) {
     auto db = value_or_throw(ResultDb::open_for_reading(o.db));
-    db->for_each([&](const DesignResult& r) {
+    db->for_each(out.space, [&](const DesignResult& r) {
       if (r.index < out.space.grid_size()) sample.add(r);
     });
   }
@@ -342,6 +344,13 @@ void add_dse_commands(CLI::App& app, GlobalOptions& g) {
             for (const auto& m : metric_infos())
               names += fmt::format("  {:<36}{}\n", m.name, m.description);
             std::printf("\nmetrics (objectives and constraints):\n%s", names.c_str());
+            std::string hw_only;
+            for (const auto& m : metric_infos())
+              if (hardware_only(m.metric)) hw_only += (hw_only.empty() ? "" : ", ") + std::string(m.name);
+            std::printf("\nwith a list of models and model_metrics: per_model, also each model's "
+                        "figures as metric@model\n(e.g. ttft_ms@llama-3.1-8b), every metric but "
+                        "the hardware-only %s\n",
+                        hw_only.c_str());
           }
         });
   }

@@ -101,7 +101,7 @@ FrontOutcome explore_checked(const ExploreRequest& o) {
     else for (const auto& r : block) fb.add(r);
     if (o.on_block) o.on_block(block);
   });
-  if (db) db->for_each([&](const DesignResult& r) { fb.add(r); });
+  if (db) db->for_each(space, [&](const DesignResult& r) { fb.add(r); });
   Json j = front_json(space, fb);
   return FrontOutcome{.space = std::move(space),
                       .front = std::move(fb),
@@ -118,9 +118,9 @@ FrontOutcome pareto_checked(const ParetoRequest& o) {
   const Document doc = value_or_fail(Document::from_yaml(db->meta("space_text"), file, true));
   SpaceSpec space = value_or_fail(parse_space(doc, std::nullopt));
   if (!o.objectives.empty())
-    space.objectives = value_or_fail(parse_objectives(o.objectives, "--objectives"));
+    space.objectives = value_or_fail(parse_objectives(o.objectives, "--objectives", &space));
   FrontBuilder fb(space.objectives, space.constraints);
-  db->for_each([&](const DesignResult& r) {
+  db->for_each(space, [&](const DesignResult& r) {
     if (r.index < space.grid_size()) fb.add(r);
   });
   Json j = front_json(space, fb);
@@ -163,19 +163,31 @@ Json front_json(const SpaceSpec& space, const FrontBuilder& fb) {
       const double v = r.metrics[i];
       values[std::string(metrics[i].name)] = std::isfinite(v) ? Json(round6(v)) : Json(nullptr);
     }
-    designs.push_back(ResultJson("explore", "designs")
-                          .set("design_id", r.design_id)
-                          .set("design_index", r.index)
-                          .set("parameters", params)
-                          .set("metrics", values)
-                          .json());
+    ResultJson d("explore", "designs");
+    d.set("design_id", r.design_id)
+        .set("design_index", r.index)
+        .set("parameters", params)
+        .set("metrics", values);
+    if (space.per_model()) {  // metric@model, as the database's columns (result_db.cc)
+      Json per_model = Json::object();
+      for (size_t k = 0; k < space.model_count(); ++k)
+        for (size_t i = 0; i < metrics.size(); ++i) {
+          const auto m = static_cast<Metric>(i);
+          if (hardware_only(m)) continue;
+          const double v = metric_value(r, m, static_cast<int>(k));
+          per_model[space.metric_ref_name(m, static_cast<int>(k))] =
+              std::isfinite(v) ? Json(round6(v)) : Json(nullptr);
+        }
+      d.set("per_model_metrics", per_model);
+    }
+    designs.push_back(d.json());
   }
   Json inf = Json::object();
   for (const auto& [k, n] : fb.infeasible()) inf[k] = n;
   Json objs = Json::array();
   for (const auto& o : fb.objectives())
     objs.push_back(ResultJson("explore", "objectives")
-                       .set("metric", std::string(metric_name(o.metric)))
+                       .set("metric", space.metric_ref_name(o.metric, o.model))
                        .set("goal", o.maximize ? "max" : "min")
                        .json());
   return ResultJson("explore")

@@ -2,6 +2,8 @@
 #include "xpusim/dse/design_evaluator.h"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <map>
 
 #include <fmt/format.h>
@@ -147,6 +149,38 @@ std::vector<Setter> setters_of(const SpaceSpec& space, ParameterTarget target,
 
 }  // namespace
 
+double metric_value(const DesignResult& r, Metric metric, int model) {
+  const auto i = static_cast<size_t>(metric);
+  if (model < 0) return r.metrics[i];
+  const size_t at = static_cast<size_t>(model) * kMetricCount + i;
+  return at < r.model_metrics.size() ? r.model_metrics[at] : std::numeric_limits<double>::quiet_NaN();
+}
+
+MetricValues combine_models(const std::vector<MetricValues>& per_model) {
+  MetricValues out = no_metrics();
+  if (per_model.empty()) return out;
+  // The geometric mean: each model counts alike whatever the scale of its figures (tokens/s of
+  // an 8B model are ~10x those of a 70B one; an arithmetic mean would be the 8B model's), and
+  // the mean of a ratio (tokens/s per USD) is the ratio of the means.
+  for (size_t i = 0; i < kMetricCount; ++i) {
+    if (hardware_only(static_cast<Metric>(i))) {
+      out[i] = per_model.front()[i];
+      continue;
+    }
+    double log_sum = 0;
+    bool zero = false, missing = false;
+    for (const auto& m : per_model) {
+      const double v = m[i];
+      if (!std::isfinite(v) || v < 0) missing = true;
+      else if (v == 0) zero = true;
+      else log_sum += std::log(v);
+    }
+    if (missing) continue;
+    out[i] = zero ? 0.0 : std::exp(log_sum / static_cast<double>(per_model.size()));
+  }
+  return out;
+}
+
 std::string canonical_assignment(const SpaceSpec& space, uint64_t index) {
   const std::vector<uint32_t> c = space.choice(index);
   std::string out;
@@ -154,6 +188,12 @@ std::string canonical_assignment(const SpaceSpec& space, uint64_t index) {
     if (i) out += ";";
     out += space.parameters[i].path + "=" + space.parameters[i].values[c[i]].text;
     for (const auto& t : space.parameters[i].tied) out += ";" + t.path + "=" + t.values[c[i]].text;
+  }
+  if (space.model_count() > 1) {
+    // A design judged on a list of models is another design than on one model (its metrics are
+    // the list's); a one-model space's ids are what they were before lists existed.
+    out += ";models=";
+    for (size_t i = 0; i < space.models.size(); ++i) out += (i ? "|" : "") + space.models[i];
   }
   return out;
 }
@@ -163,7 +203,8 @@ Result<DesignEvaluator> DesignEvaluator::create(const SpaceSpec& space, DesignBu
   e.space_ = space;
   e.build_ = build;
   const std::string hardware_ref = resolve_beside(space, space.hardware);
-  const std::string model_ref = resolve_beside(space, space.model);
+  const std::vector<std::string> models = space.model_list();
+  const std::string model_ref = resolve_beside(space, models.front());
   e.model_ref_ = model_ref;
   auto doc = load_hardware_document(hardware_ref);
   auto model = load_model_sourced(model_ref);
@@ -171,8 +212,27 @@ Result<DesignEvaluator> DesignEvaluator::create(const SpaceSpec& space, DesignBu
   auto at = [&](std::string path, std::string msg) {
     diags.push_back(Diagnostic{.file = space.file, .path = std::move(path), .message = std::move(msg)});
   };
+  // A model of a list that does not load: its message, at the list entry of the space file.
+  auto model_errors = [&](size_t k, const Diagnostics& errors) {
+    for (auto d : errors) {
+      if (space.models.size() > 1 && k < space.model_positions.size()) {
+        d.message = (d.path.empty() ? "" : d.path + ": ") + d.message;
+        d.file = space.file;
+        d.line = space.model_positions[k].first;
+        d.column = space.model_positions[k].second;
+        d.path = "model[" + std::to_string(k) + "]";
+      }
+      diags.push_back(d);
+    }
+  };
   if (!doc) for (auto d : doc.error()) diags.push_back(d);
-  if (!model) for (auto d : model.error()) diags.push_back(d);
+  if (!model) model_errors(0, model.error());
+  for (size_t k = 1; k < models.size(); ++k) {
+    const std::string ref = resolve_beside(space, models[k]);
+    auto other = load_model_sourced(ref);
+    if (!other) model_errors(k, other.error());
+    else e.other_models_.push_back({std::move(*other), ref});
+  }
   if (doc) {
     // The base design itself must be valid: a design that sets no parameter is the base.
     if (auto hw = hardware_schema().parse_sourced(*doc); !hw)
@@ -220,22 +280,29 @@ Result<DesignEvaluator> DesignEvaluator::create(const SpaceSpec& space, DesignBu
     if (space.slo_ttft_ms) e.run_options_.slo_ttft = units::ms(*space.slo_ttft_ms);
     if (space.slo_tpot_ms) e.run_options_.slo_tpot = units::ms(*space.slo_tpot_ms);
   }
-  if (model) {
-    e.base_model_ = std::move(*model);
-    e.model_ = e.base_model_.spec;
+  auto check_context = [&](const ModelSpec& m) {
     const int64_t context = space.input_len + space.output_len;
-    if (space.dataset.empty() && context > e.model_.max_context)
+    if (space.dataset.empty() && context > m.max_context)
       at("scenario.input_len",
          fmt::format("input_len {} + output_len {} = {} tokens is beyond the maximum context of "
                      "{}, {} tokens; allowed a sum of at most {}",
-                     space.input_len, space.output_len, context, e.model_.id,
-                     e.model_.max_context, e.model_.max_context));
+                     space.input_len, space.output_len, context, m.id,
+                     m.max_context, m.max_context));
+  };
+  if (model) {
+    e.base_model_ = std::move(*model);
+    e.model_ = e.base_model_.spec;
+    check_context(e.model_);
   }
+  for (const auto& o : e.other_models_) check_context(o.base.spec);
   if (!diags.empty()) return tl::unexpected(diags);
   std::string inputs;
   for (const auto& [path, entry] : e.base_.entries()) inputs += path + "=" + entry.text + "\n";
   if (auto model_path = resolve_preset_path("models", model_ref, "model"))
     if (auto text = read_text_file(*model_path)) inputs += *text;
+  for (const auto& o : e.other_models_)  // every model of a list: a changed one is another space
+    if (auto model_path = resolve_preset_path("models", o.ref, "model"))
+      if (auto text = read_text_file(*model_path)) inputs += *text;
   e.inputs_digest_ = hash_hex(inputs);
   std::optional<Precision> kv;
   if (!space.kv_precision.empty()) kv = precision_from_string(space.kv_precision);
@@ -269,6 +336,7 @@ DesignEvaluator::DesignEvaluator(DesignEvaluator&& o) noexcept
       base_(std::move(o.base_)),
       model_(std::move(o.model_)),
       model_ref_(std::move(o.model_ref_)),
+      other_models_(std::move(o.other_models_)),
       precision_(o.precision_),
       calibration_(std::move(o.calibration_)),
       economics_(std::move(o.economics_)),
@@ -401,7 +469,7 @@ DesignResult DesignEvaluator::evaluate(uint64_t index) const {
       space_.kind == ScenarioKind::kServe ? engine_of(c) : Result<EngineProfile>(EngineProfile{});
   // A design that sets model fields has a model of its own (the file re-read with them applied).
   std::optional<ModelSpec> own_model;
-  if (!model_setters_.empty()) {
+  if (!model_setters_.empty() && other_models_.empty()) {  // a list: evaluate_models builds each
     auto m = model_of(c);
     if (!m) return infeasible(std::move(r), InfeasibleReason::kInvalid, diagnostics_text(m.error()));
     own_model = std::move(*m);
@@ -413,8 +481,51 @@ DesignResult DesignEvaluator::evaluate(uint64_t index) const {
     if (p.target == ParameterTarget::kPlanPp) plan.pp = static_cast<int>(v);
     if (p.target == ParameterTarget::kScenarioBatch) batch = v;
   }
+  if (!other_models_.empty()) return evaluate_models(std::move(r), *st, c, plan, batch, engine);
   return evaluate_stage(std::move(r), *st, own_model ? *own_model : model_, plan, batch, engine,
                         nullptr);
+}
+
+DesignResult DesignEvaluator::evaluate_models(DesignResult r, const HardwareStage& st,
+                                              const std::vector<uint32_t>& c,
+                                              const ParallelismPlan& plan, int64_t batch,
+                                              const Result<EngineProfile>& engine) const {
+  const size_t n = 1 + other_models_.size();
+  std::vector<MetricValues> figures;
+  figures.reserve(n);
+  for (size_t k = 0; k < n; ++k) {
+    const std::string& key =
+        k < space_.model_keys.size() ? space_.model_keys[k] : (k == 0 ? model_ref_ : other_models_[k - 1].ref);
+    const SourcedSpec<ModelSpec>& base = k == 0 ? base_model_ : other_models_[k - 1].base;
+    // The design's model fields on this model (typed set, or its file re-read with them).
+    std::optional<ModelSpec> own;
+    if (!model_setters_.empty()) {
+      auto m = build_ == DesignBuild::kTypedSet
+                   ? with_values(model_schema(), base, model_setters_, c)
+                   : load_model(k == 0 ? model_ref_ : other_models_[k - 1].ref,
+                                assignments_of(space_, c, ParameterTarget::kModel));
+      if (!m)
+        return infeasible(std::move(r), InfeasibleReason::kInvalid,
+                          "model " + key + ": " + diagnostics_text(m.error()));
+      own = std::move(*m);
+    }
+    DesignResult one =
+        evaluate_stage(DesignResult{}, st, own ? *own : base.spec, plan, batch, engine, nullptr);
+    if (!one.feasibility.feasible()) {
+      // Infeasible for one model: infeasible, with the first such model named.
+      r.feasibility = one.feasibility;
+      r.feasibility.detail = "model " + key + ": " + one.feasibility.detail;
+      r.metrics = no_metrics();
+      return r;
+    }
+    figures.push_back(one.metrics);
+  }
+  r.metrics = combine_models(figures);
+  if (space_.per_model()) {
+    r.model_metrics.reserve(n * kMetricCount);
+    for (const auto& f : figures) r.model_metrics.insert(r.model_metrics.end(), f.begin(), f.end());
+  }
+  return r;
 }
 
 DesignResult DesignEvaluator::evaluate_assignments(const std::vector<std::string>& hardware,

@@ -43,7 +43,20 @@ struct DesignResult {
   std::string design_id;         // hash of the canonical parameter assignment
   Feasibility feasibility;       // kInvalid: the design failed its schema or a check
   MetricValues metrics = no_metrics();  // NaN where the design has no figure
+  // A `model_metrics: per_model` space: kMetricCount figures per model, in the space's model
+  // order (hardware-only metrics included, equal for every model); empty otherwise and for an
+  // infeasible design.
+  std::vector<double> model_metrics;
 };
+
+// A design's figure of `metric`: the space's value (model < 0), or model `model`'s (NaN when
+// the result carries no per-model figures).
+double metric_value(const DesignResult& r, Metric metric, int model = -1);
+
+// The space's value of each model-dependent metric over a list of models: the geometric mean
+// of the models' figures (0 when one is 0; NaN when one is missing or negative); a
+// hardware-only metric is the first model's (all are equal).
+MetricValues combine_models(const std::vector<MetricValues>& per_model);
 
 // "path=value;path=value" of grid design `index`: what design_id hashes.
 std::string canonical_assignment(const SpaceSpec& space, uint64_t index);
@@ -153,6 +166,19 @@ class DesignEvaluator {
   Document base_;
   ModelSpec model_;
   std::string model_ref_;  // the model's id or file, re-read by designs that set model fields
+  // A space with a list of models: the second model on, as base_model_ and model_ref_ hold the
+  // first (a one-model space leaves this empty and evaluates as before).
+  struct OtherModel {
+    SourcedSpec<ModelSpec> base;
+    std::string ref;
+  };
+  std::vector<OtherModel> other_models_;
+  // Stages 2-4 of a design on every model of the space, combined (combine_models); infeasible
+  // when the design is infeasible for any model, that model named in the reason.
+  [[nodiscard]] DesignResult evaluate_models(DesignResult r, const HardwareStage& st,
+                                             const std::vector<uint32_t>& c,
+                                             const ParallelismPlan& plan, int64_t batch,
+                                             const Result<EngineProfile>& engine) const;
   PrecisionPlan precision_;
   PerfCalibration calibration_;
   TokenEconomicsAssumptions economics_;

@@ -188,9 +188,11 @@ std::string encode_results(const std::vector<DesignResult>& results) {
 }
 
 void encode_results(const std::vector<DesignResult>& results, std::string& out) {
-  constexpr size_t kFixed = sizeof(uint64_t) * 3 + sizeof(int32_t) + sizeof(double) * kMetricCount;
+  constexpr size_t kFixed = sizeof(uint64_t) * 4 + sizeof(int32_t) + sizeof(double) * kMetricCount;
   size_t bytes = out.size();
-  for (const auto& r : results) bytes += kFixed + r.design_id.size() + r.feasibility.detail.size();
+  for (const auto& r : results)
+    bytes += kFixed + r.design_id.size() + r.feasibility.detail.size() +
+             sizeof(double) * r.model_metrics.size();
   out.reserve(bytes);
   for (const auto& r : results) {
     put(out, r.index);
@@ -198,6 +200,9 @@ void encode_results(const std::vector<DesignResult>& results, std::string& out) 
     put(out, r.feasibility.reason ? static_cast<int32_t>(*r.feasibility.reason) : int32_t{-1});
     put_text(out, r.feasibility.detail);
     for (double m : r.metrics) put(out, m);
+    // Per-model figures (a per_model space): their count, then the values.
+    put(out, static_cast<uint64_t>(r.model_metrics.size()));
+    for (double m : r.model_metrics) put(out, m);
   }
 }
 
@@ -212,6 +217,8 @@ std::vector<DesignResult> decode_results(const std::string& bytes, size_t from) 
     if (reason >= 0) r.feasibility.reason = static_cast<InfeasibleReason>(reason);
     r.feasibility.detail = in.text();
     for (double& m : r.metrics) m = in.get<double>();
+    r.model_metrics.resize(in.get<uint64_t>());
+    for (double& m : r.model_metrics) m = in.get<double>();
     out.push_back(std::move(r));
   }
   return out;

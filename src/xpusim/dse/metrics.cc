@@ -57,6 +57,11 @@ const std::vector<ResultField>& metric_fields() {
   return fields;
 }
 
+bool hardware_only(Metric m) {
+  return m == Metric::kTotalAreaMm2 || m == Metric::kMaxDieAreaMm2 ||
+         m == Metric::kManufacturingCostUsd;
+}
+
 std::optional<Metric> metric_from_name(std::string_view name) {
   for (const auto& i : metric_infos())
     if (i.name == name) return i.metric;

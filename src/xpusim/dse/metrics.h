@@ -57,6 +57,10 @@ std::vector<std::string> metric_names();
 const std::vector<ResultField>& metric_fields();
 std::optional<Metric> metric_from_name(std::string_view name);
 
+// True for the metrics the hardware alone decides (area, manufacturing cost): the same for every
+// model of a space, never given per model.
+bool hardware_only(Metric m);
+
 // A design's figures; NaN where it has none (infeasible designs have none at all).
 using MetricValues = std::array<double, kMetricCount>;
 inline MetricValues no_metrics() {

@@ -146,14 +146,14 @@ Result<Nsga2Plan> nsga2_plan(uint64_t max_evals, size_t objectives) {
 
 std::vector<double> nsga2_fitness(const DesignResult& r, const std::vector<SpaceObjective>& objectives,
                                   const std::vector<SpaceConstraint>& constraints) {
-  const auto value = [&](Metric m) { return r.metrics[static_cast<size_t>(m)]; };
+  const auto value = [&](const auto& o) { return metric_value(r, o.metric, o.model); };
   std::vector<double> f(objectives.size(), 3 * kNsga2Penalty);
   if (!r.feasibility.feasible()) return f;
   for (const auto& o : objectives)
-    if (!std::isfinite(value(o.metric))) return f;
+    if (!std::isfinite(value(o))) return f;
   double violation = 0;
   for (const auto& c : constraints) {
-    const double v = value(c.metric);
+    const double v = value(c);
     if (!std::isfinite(v)) return f;
     const auto relative = [&](double bound, double excess) {
       violation += std::max(0.0, excess) / (std::abs(bound) < 1e-12 ? 1.0 : std::abs(bound));
@@ -166,7 +166,7 @@ std::vector<double> nsga2_fitness(const DesignResult& r, const std::vector<Space
     return f;
   }
   for (size_t i = 0; i < objectives.size(); ++i)
-    f[i] = objectives[i].maximize ? -value(objectives[i].metric) : value(objectives[i].metric);
+    f[i] = objectives[i].maximize ? -value(objectives[i]) : value(objectives[i]);
   return f;
 }
 

@@ -18,13 +18,25 @@ bool dominates(const MetricValues& a, const MetricValues& b,
   return better;
 }
 
+bool dominates(const DesignResult& a, const DesignResult& b,
+               const std::vector<SpaceObjective>& objectives) {
+  bool better = false;
+  for (const auto& o : objectives) {
+    const double x = metric_value(a, o.metric, o.model);
+    const double y = metric_value(b, o.metric, o.model);
+    if (o.maximize ? x < y : x > y) return false;
+    if (x != y) better = true;
+  }
+  return better;
+}
+
 bool front_candidate(const DesignResult& r, const std::vector<SpaceObjective>& objectives,
                      const std::vector<SpaceConstraint>& constraints) {
   if (!r.feasibility.feasible()) return false;
   for (const auto& o : objectives)
-    if (!std::isfinite(r.metrics[static_cast<size_t>(o.metric)])) return false;
+    if (!std::isfinite(metric_value(r, o.metric, o.model))) return false;
   for (const auto& c : constraints) {
-    const double v = r.metrics[static_cast<size_t>(c.metric)];
+    const double v = metric_value(r, c.metric, c.model);
     if (!std::isfinite(v)) return false;
     if (c.min && v < *c.min) return false;
     if (c.max && v > *c.max) return false;
@@ -46,8 +58,8 @@ void FrontBuilder::add(const DesignResult& r) {
   if (!front_candidate(r, objectives_, constraints_)) return;
   ++within_constraints_;
   for (const auto& a : archive_)
-    if (dominates(a.metrics, r.metrics, objectives_)) return;
-  std::erase_if(archive_, [&](const DesignResult& a) { return dominates(r.metrics, a.metrics, objectives_); });
+    if (dominates(a, r, objectives_)) return;
+  std::erase_if(archive_, [&](const DesignResult& a) { return dominates(r, a, objectives_); });
   archive_.push_back(r);
 }
 

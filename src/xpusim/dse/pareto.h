@@ -18,6 +18,10 @@ namespace xpusim {
 bool dominates(const MetricValues& a, const MetricValues& b,
                const std::vector<SpaceObjective>& objectives);
 
+// As above over two results, per-model objectives (SpaceObjective::model) included.
+bool dominates(const DesignResult& a, const DesignResult& b,
+               const std::vector<SpaceObjective>& objectives);
+
 // Feasible, every objective finite, every constraint met.
 bool front_candidate(const DesignResult& r, const std::vector<SpaceObjective>& objectives,
                      const std::vector<SpaceConstraint>& constraints);

@@ -49,6 +49,27 @@ std::optional<InfeasibleReason> reason_from_name(const std::string& name) {
   return std::nullopt;
 }
 
+// The per-model columns of a `model_metrics: per_model` space, `metric@model` (as the JSON's
+// per_model_metrics keys), model by model, in Metric order, hardware-only metrics left out (they
+// are the design's columns); none for any other space.
+struct ModelColumn {
+  std::string name;
+  size_t at = 0;  // position in DesignResult::model_metrics
+  const ResultField* field = nullptr;
+};
+std::vector<ModelColumn> model_columns(const SpaceSpec& space) {
+  std::vector<ModelColumn> out;
+  if (!space.per_model()) return out;
+  for (size_t k = 0; k < space.model_count(); ++k)
+    for (size_t i = 0; i < kMetricCount; ++i) {
+      const auto m = static_cast<Metric>(i);
+      if (hardware_only(m)) continue;
+      out.push_back({space.metric_ref_name(m, static_cast<int>(k)), k * kMetricCount + i,
+                     &metric_fields()[i]});
+    }
+  return out;
+}
+
 }  // namespace
 
 ResultDb::ResultDb(std::unique_ptr<SQLite::Database> db) : db_(std::move(db)) {}
@@ -113,6 +134,8 @@ Result<std::unique_ptr<ResultDb>> ResultDb::open_for_search(const std::string& p
     }
     sql += ", feasible INTEGER NOT NULL, infeasible_reason TEXT, infeasible_detail TEXT";
     for (const ResultField& m : metric_fields()) sql += ", " + column(m);
+    for (const ModelColumn& mc : model_columns(space))
+      sql += ", " + ident(mc.name) + " " + std::string(sql_type(mc.field->type));
     db->exec(sql + ")");
     t.commit();
   } catch (const SQLite::Exception& e) {
@@ -160,8 +183,10 @@ void ResultDb::write(const SpaceSpec& space, const std::vector<DesignResult>& re
   }
   sql += ", feasible, infeasible_reason, infeasible_detail";
   for (const ResultField& m : metric_fields()) sql += ", " + ident(m.name);
+  const std::vector<ModelColumn> per_model = model_columns(space);
+  for (const ModelColumn& mc : per_model) sql += ", " + ident(mc.name);
   sql += ") VALUES (?, ?";
-  for (size_t i = 0; i < fields + 3 + kMetricCount; ++i) sql += ", ?";
+  for (size_t i = 0; i < fields + 3 + kMetricCount + per_model.size(); ++i) sql += ", ?";
   SQLite::Transaction t(*db_);
   SQLite::Statement ins(*db_, sql + ")");
   for (const auto& r : results) {
@@ -192,6 +217,11 @@ void ResultDb::write(const SpaceSpec& space, const std::vector<DesignResult>& re
       if (std::isfinite(m)) ins.bind(col++, m);
       else ins.bind(col++);
     }
+    for (const ModelColumn& mc : per_model) {
+      const double m = mc.at < r.model_metrics.size() ? r.model_metrics[mc.at] : NAN;
+      if (std::isfinite(m)) ins.bind(col++, m);
+      else ins.bind(col++);
+    }
     ins.exec();
     ins.reset();
   }
@@ -199,8 +229,15 @@ void ResultDb::write(const SpaceSpec& space, const std::vector<DesignResult>& re
 }
 
 void ResultDb::for_each(const std::function<void(const DesignResult&)>& fn) const {
+  for_each(SpaceSpec{}, fn);
+}
+
+void ResultDb::for_each(const SpaceSpec& space,
+                        const std::function<void(const DesignResult&)>& fn) const {
   std::string sql = "SELECT design_id, design_index, feasible, infeasible_reason, infeasible_detail";
   for (const ResultField& m : metric_fields()) sql += ", " + ident(m.name);
+  const std::vector<ModelColumn> per_model = model_columns(space);
+  for (const ModelColumn& mc : per_model) sql += ", " + ident(mc.name);
   SQLite::Statement q(*db_, sql + " FROM designs ORDER BY design_index");
   while (q.executeStep()) {
     DesignResult r;
@@ -214,6 +251,17 @@ void ResultDb::for_each(const std::function<void(const DesignResult&)>& fn) cons
     for (size_t i = 0; i < kMetricCount; ++i) {
       auto col = q.getColumn(static_cast<int>(5 + i));
       if (!col.isNull()) r.metrics[i] = col.getDouble();
+    }
+    if (!per_model.empty() && r.feasibility.feasible()) {
+      r.model_metrics.assign(space.model_count() * kMetricCount, NAN);
+      for (size_t j = 0; j < per_model.size(); ++j) {
+        auto col = q.getColumn(static_cast<int>(5 + kMetricCount + j));
+        if (!col.isNull()) r.model_metrics[per_model[j].at] = col.getDouble();
+      }
+      // The hardware-only figures are the design's, the same for every model.
+      for (size_t k = 0; k < space.model_count(); ++k)
+        for (size_t i = 0; i < kMetricCount; ++i)
+          if (hardware_only(static_cast<Metric>(i))) r.model_metrics[k * kMetricCount + i] = r.metrics[i];
     }
     fn(r);
   }

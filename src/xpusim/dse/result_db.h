@@ -45,8 +45,10 @@ class ResultDb {
   [[nodiscard]] std::unordered_set<uint64_t> stored_indices() const;
   // Writes `results` of `space` in one transaction.
   void write(const SpaceSpec& space, const std::vector<DesignResult>& results);
-  // Every stored design, in design_index order.
+  // Every stored design, in design_index order; with `space`, a per_model space's per-model
+  // columns are read into DesignResult::model_metrics.
   void for_each(const std::function<void(const DesignResult&)>& fn) const;
+  void for_each(const SpaceSpec& space, const std::function<void(const DesignResult&)>& fn) const;
 
   // The space file's text and name, as stored.
   [[nodiscard]] std::string meta(const std::string& key) const;

@@ -78,7 +78,14 @@ std::vector<FieldInfo> make_space_fields() {
   FieldInfo schema = choice_field("schema", {kSpaceSchemaName}, "schema name and version of this file");
   f.push_back(schema);
   f.push_back(text_field("hardware", "base design: hardware preset id or file (hardware/v1)"));
-  f.push_back(text_field("model", "model preset id or file (model/v1 YAML, HF config.json)"));
+  f.push_back(text_field("model", "model preset id or file (model/v1 YAML, HF config.json), or "
+                                  "a list of them: each design is judged on every model"));
+  f.push_back(choice_field("model_metrics", {"mean", "per_model"},
+                           "with a list of models: mean (each model-dependent metric is the "
+                           "geometric mean over the models) or per_model (the means, and each "
+                           "model's figures as metric@model, which objectives and constraints "
+                           "may name)",
+                           "mean"));
   f.push_back(choice_field("scenario.kind", {"static", "serve"},
                            "scenario kind: static (a batch, as `xpusim run`) or serve (a serving "
                            "simulation, as `xpusim serve`)",
@@ -197,6 +204,7 @@ const std::set<std::string>& known_patterns() {
         if (f.path[i] == ']') k.insert(f.path.substr(0, i + 1));
       }
     }
+    k.insert("model[]");  // model: a list of models
     k.insert("parameters[].values[]");
     k.insert("parameters[].tied[].values[]");
     return k;
@@ -858,6 +866,121 @@ void parse_scenario(const Document& doc, SpaceSpec& s, Diagnostics& diags) {
   integer("scenario.seed", s.seed);
 }
 
+namespace {
+
+// The key a model's per-model metrics are named by: an id as written, a file by its name without
+// the folder and a .yaml/.yml/.json extension ("models/my-8b.yaml" -> "my-8b").
+std::string model_key(const std::string& ref) {
+  std::string k = ref.substr(ref.find_last_of("/\\") == std::string::npos ? 0 : ref.find_last_of("/\\") + 1);
+  for (const char* ext : {".yaml", ".yml", ".json"})
+    if (k.size() > std::string_view(ext).size() && k.ends_with(ext)) {
+      k.resize(k.size() - std::string_view(ext).size());
+      break;
+    }
+  return k;
+}
+
+// `model:` (a preset id or file, or a list of them) and `model_metrics`.
+void read_models(const Document& doc, SpaceSpec& s, Diagnostics& diags) {
+  const DocumentEntry* e = doc.find("model");
+  auto add = [&](const std::string& path) {
+    const DocumentEntry* item = doc.find(path);
+    auto v = read(doc, path, field("model"), diags);
+    if (!v) return;
+    if (v->text.empty()) {
+      diags.push_back(diagnostic_at(doc, path, "empty model; expected a model preset id or file"));
+      return;
+    }
+    const std::string key = model_key(v->text);
+    for (size_t j = 0; j < s.models.size(); ++j)
+      if (s.model_keys[j] == key) {
+        diags.push_back(diagnostic_at(
+            doc, path,
+            fmt::format("model {} is already in the list ({}); each model may be given once{}",
+                        quote(v->text), "model[" + std::to_string(j) + "]",
+                        s.models[j] == v->text ? "" : " (models are named by their file name)")));
+        return;
+      }
+    s.models.push_back(v->text);
+    s.model_keys.push_back(key);
+    s.model_positions.emplace_back(item ? item->line : 0, item ? item->column : 0);
+  };
+  if (e && e->is_list) {
+    const size_t n = list_size(doc, "model");
+    if (n == 0)
+      diags.push_back(diagnostic_at(doc, "model", "an empty list of models; give a model preset "
+                                                  "id or file, or a list of at least one"));
+    for (size_t i = 0; i < n; ++i) add("model[" + std::to_string(i) + "]");
+  } else {
+    add("model");
+  }
+  if (!s.models.empty()) s.model = s.models.front();
+  if (auto v = read(doc, "model_metrics", field("model_metrics"), diags)) {
+    s.model_metrics = v->text == "per_model" ? ModelMetrics::kPerModel : ModelMetrics::kMean;
+    if (s.per_model() && e && s.models.size() < 2)
+      diags.push_back(diagnostic_at(doc, "model_metrics",
+                                    "per_model needs a list of at least two models under "
+                                    "`model:`; this space has one"));
+  }
+}
+
+// An objective's or constraint's metric: a metric name, or `metric@model` in a per_model space.
+std::optional<std::pair<Metric, int>> read_metric(const Document& doc, const std::string& path,
+                                                  const FieldInfo& info, const SpaceSpec& s,
+                                                  Diagnostics& diags) {
+  const DocumentEntry* e = doc.find(path);
+  if (e && !e->is_section && !e->is_list && e->text.find('@') != std::string::npos) {
+    auto r = parse_metric_ref(s, e->text);
+    if (!r) {
+      diags.push_back(diagnostic_at(doc, path, r.error()));
+      return std::nullopt;
+    }
+    return *r;
+  }
+  auto v = read(doc, path, info, diags);
+  if (!v) return std::nullopt;
+  return std::pair{*metric_from_name(v->text), -1};
+}
+
+}  // namespace
+
+std::vector<std::string> SpaceSpec::model_list() const {
+  return models.empty() ? std::vector<std::string>{model} : models;
+}
+
+std::string SpaceSpec::metric_ref_name(Metric metric, int m) const {
+  std::string name(metric_name(metric));
+  if (m >= 0 && static_cast<size_t>(m) < model_keys.size()) name += "@" + model_keys[m];
+  return name;
+}
+
+tl::expected<std::pair<Metric, int>, std::string> parse_metric_ref(const SpaceSpec& space,
+                                                                   const std::string& name) {
+  const size_t at = name.find('@');
+  const std::string base = name.substr(0, at);
+  auto m = metric_from_name(base);
+  if (!m) {
+    std::string msg = "unknown metric " + quote(base) + "; allowed: " + join(metric_names());
+    if (auto c = closest_match(base, metric_names())) msg += "; did you mean \"" + *c + "\"?";
+    return tl::unexpected(msg);
+  }
+  if (at == std::string::npos) return std::pair{*m, -1};
+  const std::string key = name.substr(at + 1);
+  if (!space.per_model())
+    return tl::unexpected(quote(name) + " names a per-model metric; they exist only in a space "
+                          "with a list of models and `model_metrics: per_model` (this space: " +
+                          (space.model_count() > 1 ? "model_metrics: mean" : "one model") + ")");
+  if (hardware_only(*m))
+    return tl::unexpected(quote(base) + " depends on the hardware alone, the same for every "
+                          "model: name it without @" + key);
+  for (size_t i = 0; i < space.model_keys.size(); ++i)
+    if (space.model_keys[i] == key) return std::pair{*m, static_cast<int>(i)};
+  std::string msg = "model " + quote(key) + " is not one of the space's models; allowed: " +
+                    join(space.model_keys);
+  if (auto c = closest_match(key, space.model_keys)) msg += "; did you mean \"" + *c + "\"?";
+  return tl::unexpected(msg);
+}
+
 Result<SpaceSpec> parse_space(const Document& doc, std::optional<uint64_t> max_designs) {
   Diagnostics diags;
   SpaceSpec s;
@@ -871,7 +994,7 @@ Result<SpaceSpec> parse_space(const Document& doc, std::optional<uint64_t> max_d
     read(doc, "schema", field("schema"), diags);
   }
   if (auto v = read(doc, "hardware", field("hardware"), diags)) s.hardware = v->text;
-  if (auto v = read(doc, "model", field("model"), diags)) s.model = v->text;
+  read_models(doc, s, diags);
   if (auto v = read(doc, "scenario.kind", field("scenario.kind"), diags); v && v->text == "serve")
     s.kind = ScenarioKind::kServe;
   parse_scenario(doc, s, diags);
@@ -937,16 +1060,17 @@ Result<SpaceSpec> parse_space(const Document& doc, std::optional<uint64_t> max_d
   const size_t no = list_size(doc, "objectives");
   if (no == 0 && (!doc.find("objectives") || doc.find("objectives")->is_list))
     diags.push_back(diagnostic_at(doc, "objectives", "at least one objective is required"));
-  std::set<Metric> objective_metrics;
+  std::set<std::pair<Metric, int>> objective_metrics;
   for (size_t i = 0; i < no; ++i) {
     const std::string at = "objectives[" + std::to_string(i) + "]";
-    auto m = read(doc, at + ".metric", field("objectives[].metric"), diags);
+    auto m = read_metric(doc, at + ".metric", field("objectives[].metric"), s, diags);
     auto g = read(doc, at + ".goal", field("objectives[].goal"), diags);
     if (!m || !g) continue;
-    SpaceObjective o{*metric_from_name(m->text), g->text == "max"};
-    if (!objective_metrics.insert(o.metric).second) {
+    SpaceObjective o{m->first, g->text == "max", m->second};
+    if (!objective_metrics.insert(*m).second) {
       diags.push_back(diagnostic_at(doc, at + ".metric",
-                                    quote(m->text) + " is already an objective"));
+                                    quote(s.metric_ref_name(m->first, m->second)) +
+                                        " is already an objective"));
       continue;
     }
     s.objectives.push_back(o);
@@ -954,7 +1078,7 @@ Result<SpaceSpec> parse_space(const Document& doc, std::optional<uint64_t> max_d
   const size_t nc = list_size(doc, "constraints");
   for (size_t i = 0; i < nc; ++i) {
     const std::string at = "constraints[" + std::to_string(i) + "]";
-    auto m = read(doc, at + ".metric", field("constraints[].metric"), diags);
+    auto m = read_metric(doc, at + ".metric", field("constraints[].metric"), s, diags);
     auto lo = read(doc, at + ".min", field("constraints[].min"), diags);
     auto hi = read(doc, at + ".max", field("constraints[].max"), diags);
     if (!m) continue;
@@ -962,7 +1086,7 @@ Result<SpaceSpec> parse_space(const Document& doc, std::optional<uint64_t> max_d
       diags.push_back(diagnostic_at(doc, at, "a constraint needs min, max or both"));
       continue;
     }
-    SpaceConstraint c{*metric_from_name(m->text), std::nullopt, std::nullopt};
+    SpaceConstraint c{m->first, std::nullopt, std::nullopt, m->second};
     if (lo) c.min = lo->number;
     if (hi) c.max = hi->number;
     if (c.min && c.max && *c.min > *c.max) {
@@ -1025,11 +1149,12 @@ std::string resolve_beside(const SpaceSpec& space, const std::string& ref) {
 }
 
 Result<std::vector<SpaceObjective>> parse_objectives(const std::string& text,
-                                                     const std::string& flag) {
+                                                     const std::string& flag,
+                                                     const SpaceSpec* space) {
   std::vector<SpaceObjective> out;
   Diagnostics diags;
   size_t pos = 0;
-  std::set<Metric> seen;
+  std::set<std::pair<Metric, int>> seen;
   while (pos <= text.size()) {
     size_t comma = text.find(',', pos);
     if (comma == std::string::npos) comma = text.size();
@@ -1045,18 +1170,17 @@ Result<std::vector<SpaceObjective>> parse_objectives(const std::string& text,
       bad("expected metric:max or metric:min, got " + quote(item));
       continue;
     }
-    auto m = metric_from_name(name);
+    static const SpaceSpec kOneModel;
+    auto m = parse_metric_ref(space ? *space : kOneModel, name);
     if (!m) {
-      std::string msg = "unknown metric " + quote(name) + "; allowed: " + join(metric_names());
-      if (auto c = closest_match(name, metric_names())) msg += "; did you mean \"" + *c + "\"?";
-      bad(msg);
+      bad(m.error());
       continue;
     }
     if (!seen.insert(*m).second) {
       bad(quote(name) + " is given twice");
       continue;
     }
-    out.push_back({*m, goal == "max"});
+    out.push_back({m->first, goal == "max", m->second});
   }
   if (!diags.empty()) return tl::unexpected(diags);
   return out;
@@ -1075,6 +1199,13 @@ std::string canonical_space_text(const SpaceSpec& s) {
                        "concurrency={}\nslo_ttft_ms={}\nslo_tpot_ms={}\nseed={}\n",
                        s.engine, s.dataset, s.requests, opt(s.rate), opt(s.concurrency),
                        opt(s.slo_ttft_ms), opt(s.slo_tpot_ms), s.seed);
+  }
+  if (s.model_count() > 1) {
+    // Only spaces with a list of models carry these lines (a one-model space's text, and so its
+    // resume check, is what it was before lists of models existed).
+    out += "models=";
+    for (size_t i = 0; i < s.models.size(); ++i) out += (i ? "|" : "") + s.models[i];
+    out += std::string("\nmodel_metrics=") + (s.per_model() ? "per_model" : "mean") + "\n";
   }
   if (!s.inputs_digest.empty()) out += "inputs=" + s.inputs_digest + "\n";
   for (const auto& p : s.parameters) {

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "xpusim/base/diagnostic.h"
@@ -53,21 +54,43 @@ struct SpaceParameter {
   std::string derive;
 };
 
+// A metric an objective or a constraint names: `metric` (the space's value: the one model's, or
+// the geometric mean over a list of models) or, in a `model_metrics: per_model` space,
+// `metric@model` (`model` = the model's position in SpaceSpec::models).
 struct SpaceObjective {
   Metric metric = Metric::kOutputTokensPerS;
   bool maximize = true;
+  int model = -1;  // -1: the space's value; else the index of the model in SpaceSpec::models
 };
 
 struct SpaceConstraint {
   Metric metric = Metric::kOutputTokensPerS;
   std::optional<double> min;
   std::optional<double> max;
+  int model = -1;  // as SpaceObjective::model
 };
+
+// How the metrics of a space with a list of models combine (key `model_metrics`).
+//  kMean: each model-dependent metric is the geometric mean of its values over the models (the
+//         hardware-only metrics -- area, manufacturing cost -- are the design's); a design is
+//         infeasible when it is infeasible for any model.
+//  kPerModel: the same means, and each model's figures as metrics of their own, `metric@model`
+//         (JSON `per_model_metrics`, database columns of the same names), that objectives and
+//         constraints may name.
+enum class ModelMetrics { kMean, kPerModel };
 
 struct SpaceSpec {
   std::string file;        // the space file ("" when parsed from text)
   std::string hardware;    // preset id or file of the base design, as written
-  std::string model;       // preset id or file, as written
+  std::string model;       // preset id or file, as written (the first of `models`)
+  // Every model of the space, as written (`model:` a scalar or a list); empty = {model} (a spec
+  // built in code). Their keys name per-model metrics (`metric@key`): the id, or a file's name
+  // without its folder and .yaml/.yml/.json extension.
+  std::vector<std::string> models;
+  std::vector<std::string> model_keys;
+  // Where each entry of `models` is written (line, column; 0 when built in code), for errors.
+  std::vector<std::pair<int, int>> model_positions;
+  ModelMetrics model_metrics = ModelMetrics::kMean;
   std::string base_dir;    // where relative files are looked up first (the space file's folder)
   // Digest of the inputs the ids name (the base hardware document, the model file), set by the
   // caller (DesignEvaluator::inputs_digest) so that a resumed search refuses changed presets.
@@ -96,6 +119,14 @@ struct SpaceSpec {
   std::vector<SpaceObjective> objectives;
   std::vector<SpaceConstraint> constraints;
 
+  // The models (`models`, or {model} when it is empty) and their count.
+  [[nodiscard]] std::vector<std::string> model_list() const;
+  [[nodiscard]] size_t model_count() const { return models.empty() ? 1 : models.size(); }
+  // True when the results carry each model's metrics (`model_metrics: per_model`).
+  [[nodiscard]] bool per_model() const { return model_metrics == ModelMetrics::kPerModel; }
+  // The name of `metric` (model < 0) or of `metric@key` of model `model`.
+  [[nodiscard]] std::string metric_ref_name(Metric metric, int model) const;
+
   // Designs of the full grid (the product of the value counts).
   [[nodiscard]] uint64_t grid_size() const;
   // The value index of every parameter of grid design `index` (first parameter slowest).
@@ -113,9 +144,17 @@ Result<SpaceSpec> load_space(const std::string& path,
 // The schema for `xpusim describe space`.
 const std::vector<FieldInfo>& space_fields();
 
-// "objective1:max,objective2:min" (the `pareto --objectives` flag); errors name `flag`.
+// "objective1:max,objective2:min" (the `pareto --objectives` flag); errors name `flag`. With
+// `space`, a per_model space's `metric@model` names are accepted too.
 Result<std::vector<SpaceObjective>> parse_objectives(const std::string& text,
-                                                     const std::string& flag);
+                                                     const std::string& flag,
+                                                     const SpaceSpec* space = nullptr);
+
+// "metric" or "metric@model" of `space` as (metric, model index or -1), or the reason it is not
+// one (an unknown metric or model, a hardware-only metric per model, a space that is not
+// per_model).
+tl::expected<std::pair<Metric, int>, std::string> parse_metric_ref(const SpaceSpec& space,
+                                                                   const std::string& name);
 
 // Canonical text of the designs a space defines (base design, model, scenario, parameters and
 // their canonical values, the inputs digest): equal texts, equal designs. Resume compares it.

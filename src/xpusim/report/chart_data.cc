@@ -152,8 +152,8 @@ void DesignSample::add(const DesignResult& r) {
   d["parameters"] = params;
   ReportJson metrics = ReportJson::object();
   for (const auto& o : objectives_) {
-    const double v = r.metrics[static_cast<size_t>(o.metric)];
-    metrics[std::string(metric_name(o.metric))] = std::isfinite(v) ? ReportJson(round6(v)) : ReportJson(nullptr);
+    const double v = metric_value(r, o.metric, o.model);
+    metrics[space_.metric_ref_name(o.metric, o.model)] = std::isfinite(v) ? ReportJson(round6(v)) : ReportJson(nullptr);
   }
   d["metrics"] = metrics;
   kept_.push_back(std::move(d));

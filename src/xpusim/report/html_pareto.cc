@@ -57,7 +57,8 @@ Page pareto_page(const Json& r, const Json& extra) {
       if (!ps.contains(key)) continue;
       pt["p" + std::to_string(i)] = ps[key].is_string() ? ps[key] : Json(ps[key].dump());
     }
-    const Json ms = d.value("metrics", Json::object());
+    Json ms = d.value("metrics", Json::object());
+    ms.update(d.value("per_model_metrics", Json::object()));  // metric@model objectives
     for (size_t i = 0; i < objs.size(); ++i)
       pt["m" + std::to_string(i)] = ms.contains(objs[i]) ? ms[objs[i]] : Json(nullptr);
     return pt;
@@ -123,7 +124,8 @@ Page pareto_page(const Json& r, const Json& extra) {
     std::vector<std::string> row = {text(d, "design_id")};
     auto it = by_id.find(d.value("design_id", std::string()));
     const Json ps = it != by_id.end() ? (*it->second)["parameters"] : d.value("parameters", Json::object());
-    const Json ms = d.value("metrics", Json::object());
+    Json ms = d.value("metrics", Json::object());
+    ms.update(d.value("per_model_metrics", Json::object()));  // metric@model objectives
     for (const auto& k : params) row.push_back(ps.contains(k) ? (ps[k].is_string() ? ps[k].get<std::string>() : ps[k].dump()) : "-");
     for (const auto& o : objs) row.push_back(text(ms, o));
     t.rows.push_back(row);

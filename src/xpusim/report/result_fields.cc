@@ -215,7 +215,10 @@ std::span<const UnitSuffix> unit_suffixes() { return kSuffixes; }
 std::optional<UnitSuffix> unit_of_key(std::string_view key) {
   // A name ending in a suffix (`ttft_ms`), or that is a suffix's unit word alone (`tflops`,
   // `requests_per_s`: `_tflops`, `_requests_per_s` without the underscore).
-  const std::string_view name = last_part(key);
+  // A per-model metric of a design search, `metric@model` (dse/space.h; the model id may hold
+  // dots, "ttft_ms@llama-3.1-8b"): the metric's unit.
+  const size_t at = key.find('@');
+  const std::string_view name = last_part(at == std::string_view::npos ? key : key.substr(0, at));
   for (const UnitSuffix& s : kSuffixes)
     if ((name.size() > s.suffix.size() && name.ends_with(s.suffix)) || name == s.suffix.substr(1))
       return s;

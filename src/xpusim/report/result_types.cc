@@ -643,6 +643,13 @@ const Fields kDesign = {
                                                      "(hardware.compute.units, plan.tp, ...)"},
 };
 
+const Fields kDesignPerModel = {
+    {"per_model_metrics", "a space with a list of models and model_metrics: per_model: each "
+                          "model's figure of each model-dependent metric (metrics holds their "
+                          "geometric means); unit by the metric's suffix",
+     true, FieldType::kNumber, "metric@model (output_tokens_per_s@llama-3.1-8b, ...)"},
+};
+
 const Fields kSearchTop = {
     {"evaluated", "designs evaluated (in the database, for pareto)", false, FieldType::kInteger},
     {"feasible", "designs with an answer", false, FieldType::kInteger},
@@ -843,7 +850,7 @@ std::vector<ResultType> build_types() {
   t.push_back({"explore", "explore, pareto",
                "the Pareto front of a design search (designs: one record per design on the "
                "front; its metrics are the search's metric table, the columns of its database)",
-               concat({under("designs", concat({kDesign, under("metrics", metric_fields())})),
+               concat({under("designs", concat({kDesign, under("metrics", metric_fields()), kDesignPerModel})),
                        kSearchTop})});
   t.push_back({"sensitivity", "sensitivity",
                "elasticities of a design's figures with respect to every numeric hardware "

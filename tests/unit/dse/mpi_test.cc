@@ -53,6 +53,26 @@ TEST(ExploreMpi, TwoRanksGiveTheRowsAndOutputOfOneProcess) {
   }
 }
 
+// A space judged on two models (per-model figures): the per-model figures cross the ranks with
+// each result, so the database's per-model columns, read back by pareto, are those of one process.
+TEST(ExploreMpi, TwoRanksCarryPerModelFigures) {
+  testing::TempDir dir("xpusim_dse_mpi_models");
+  const std::string space = std::string(XPUSIM_DATA_DIR) + "/spaces/accel-2026-two-models.yaml";
+  const std::string one = dir.file("one.sqlite"), two = dir.file("two.sqlite");
+  auto a = xpusim("explore " + space + " --format json --db " + one, false);
+  auto b = xpusim("explore " + space + " --format json --db " + two, true);
+  ASSERT_EQ(a.code, 0) << a.out;
+  ASSERT_EQ(b.code, 0) << b.out;
+  EXPECT_EQ(a.out, b.out);
+  EXPECT_EQ(db_rows(one), db_rows(two));
+  const std::string per_model = " --objectives output_tokens_per_s_per_device@llama-3.1-8b:max,"
+                                "ttft_ms@llama-3.1-70b:min --format json";
+  auto pa = xpusim("pareto --db " + one + per_model, false);
+  ASSERT_EQ(pa.code, 0) << pa.out;
+  EXPECT_NE(pa.out.find("\"ttft_ms@llama-3.1-70b\""), std::string::npos);
+  EXPECT_EQ(pa.out, xpusim("pareto --db " + two + per_model, false).out);
+}
+
 TEST(ExploreMpi, ResumedJobEqualsAnUninterruptedOneAndDbErrorsEndEveryRank) {
   testing::TempDir dir("xpusim_dse_mpi_resume");
   const std::string full = dir.file("full.sqlite"), part = dir.file("part.sqlite");

@@ -19,6 +19,11 @@ inline bool same(const DesignResult& a, const DesignResult& b) {
     const double x = a.metrics[i], y = b.metrics[i];
     if (!(x == y || (std::isnan(x) && std::isnan(y)))) return false;
   }
+  if (a.model_metrics.size() != b.model_metrics.size()) return false;
+  for (std::size_t i = 0; i < a.model_metrics.size(); ++i) {
+    const double x = a.model_metrics[i], y = b.model_metrics[i];
+    if (!(x == y || (std::isnan(x) && std::isnan(y)))) return false;
+  }
   return true;
 }
 
