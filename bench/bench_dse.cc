@@ -50,6 +50,27 @@ void BM_DseGrid(benchmark::State& state) {
 }
 BENCHMARK(BM_DseGrid)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
 
+// The same grid judged on two models (bench::kTwoModelSpace: 70B and 8B, per-model figures):
+// each design runs the static scenario once per model on one shared hardware stage. Args:
+// threads. Designs/s here count designs (each two evaluations of the scenario).
+void BM_DseGridTwoModels(benchmark::State& state) {
+  size_t designs = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    const DesignEvaluator e = make_evaluator(bench::kTwoModelSpace);
+    const auto idx = design_indices(e.space().grid_size(), SearchStrategy::kGrid, 0, 0);
+    state.ResumeTiming();
+    size_t feasible = 0;
+    evaluate_designs(e, idx, static_cast<int>(state.range(0)), 256, [&](std::vector<DesignResult>& b) {
+      for (const auto& r : b) feasible += r.feasibility.feasible() ? 1 : 0;
+    });
+    benchmark::DoNotOptimize(feasible);
+    designs = idx.size();
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(designs));
+}
+BENCHMARK(BM_DseGridTwoModels)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
+
 // How a design's hardware is built, by the benchmark's argument: 0 typed set on a copy of the
 // base spec (the evaluator's default), 1 re-reading the base document with --set (the reference,
 // as every design was built before typed set).

@@ -35,6 +35,25 @@ objectives:
   - {metric: manufacturing_cost_usd, goal: min}
 )";
 
+// kSpace judged on two models (Llama-3.1-70B and -8B) with each model's figures kept
+// (model_metrics: per_model): the same 756 designs, each running the static scenario twice.
+inline const char* kTwoModelSpace = R"(schema: space/v1
+hardware: h100-sxm-80gb
+model: [llama-3.1-70b, llama-3.1-8b]
+model_metrics: per_model
+scenario: {kind: static, batch: 64, input_len: 2048, output_len: 256, precision: fp8}
+parameters:
+  - {path: hardware.compute.units, values: [96, 112, 128, 132]}
+  - {path: hardware.memory.dram.stacks, range: {min: 4, max: 6, step: 1}}
+  - {path: hardware.memory.dram.bandwidth, range: {min: "2 TB/s", max: "8 TB/s", steps: 7, scale: log}}
+  - {path: hardware.compute.clock, values: ["1.6 GHz", "1.83 GHz", "2.0 GHz"]}
+  - {path: plan.tp, values: [2, 4, 8]}
+objectives:
+  - {metric: output_tokens_per_s_per_device@llama-3.1-70b, goal: max}
+  - {metric: output_tokens_per_s_per_device@llama-3.1-8b, goal: max}
+  - {metric: manufacturing_cost_usd, goal: min}
+)";
+
 // `designs` designs, each with a die of its own (the L2 capacity changes the die area): every
 // design pays a cost build-up (the worst case for throughput). tp 8 (8 devices, one replica) so
 // that the designs whose die fits the reticle also fit the model and run the whole static
