@@ -54,6 +54,25 @@ objectives:
   - {metric: manufacturing_cost_usd, goal: min}
 )";
 
+// kSpace at twelve times the designs (4 x 3 x 28 x 9 x 3 = 9,072), with the same 12 cost build-ups:
+// a call long enough (~0.5 s on one core) that what a call pays once (the first round's sizing, the
+// build-ups every rank computes for its own designs, the wait for the last piece) weighs on it as
+// on a real sweep of many thousands of designs rather than as on the 756-design grid's ~40 ms.
+inline const char* kLargeSpace = R"(schema: space/v1
+hardware: h100-sxm-80gb
+model: llama-3.1-70b
+scenario: {kind: static, batch: 64, input_len: 2048, output_len: 256, precision: fp8}
+parameters:
+  - {path: hardware.compute.units, values: [96, 112, 128, 132]}
+  - {path: hardware.memory.dram.stacks, range: {min: 4, max: 6, step: 1}}
+  - {path: hardware.memory.dram.bandwidth, range: {min: "2 TB/s", max: "8 TB/s", steps: 28, scale: log}}
+  - {path: hardware.compute.clock, range: {min: "1.6 GHz", max: "2.0 GHz", steps: 9}}
+  - {path: plan.tp, values: [2, 4, 8]}
+objectives:
+  - {metric: output_tokens_per_s_per_device, goal: max}
+  - {metric: manufacturing_cost_usd, goal: min}
+)";
+
 // `designs` designs, each with a die of its own (the L2 capacity changes the die area): every
 // design pays a cost build-up (the worst case for throughput). tp 8 (8 devices, one replica) so
 // that the designs whose die fits the reticle also fit the model and run the whole static
