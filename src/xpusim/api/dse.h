@@ -72,8 +72,9 @@ Result<Json> pareto(const ParetoRequest& request);
 
 // What every design's figures assume (issue 8: power is a constraint, never free).
 inline constexpr const char* kDesignAssumptions =
-    "power per device is the power model's estimate capped at the TDP, with the clock unchanged "
-    "(power-limited clocks are not modelled); cost is manufacturing per good package; economics "
-    "as `xpusim run` with its defaults";
+    "each phase (static) or step window (serve) runs at the clock its power sustains under the "
+    "design's TDP (perf/sustained_clock.h, serving/power_limiter.h), so power per device is at most "
+    "the TDP and compute beyond it is not credited; cost is manufacturing per good package; "
+    "economics as `xpusim run` with its defaults";
 
 }  // namespace xpusim::api
