@@ -61,4 +61,49 @@ void BM_DseServeGrid(benchmark::State& state) {
 }
 BENCHMARK(BM_DseServeGrid)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
 
+// A rate-search space (scenario.mlperf: server): each design is the MLPerf Server search of
+// `serve --mlperf server` with its defaults -- an Offline run of the dataset's 24,576 samples that
+// bounds the rate, then the bracket and 9 bisection steps, 11-14 Poisson runs of LoadGen's 600 s
+// (rate x 600 samples each) -- Llama-2-70B with the MLPerf llama2-70b lengths on 8 B200-class
+// devices, the vLLM profile. Args: threads.
+const char* kRateSearchSpace = R"(schema: space/v1
+hardware: b200-sxm-180gb
+model: llama-2-70b
+scenario:
+  kind: serve
+  engine: vllm
+  dataset: mlperf-llama2-70b
+  mlperf: server
+  precision: fp8
+  devices: 8
+parameters:
+  - {path: hardware.memory.dram.bandwidth, values: ["4 TB/s", "8 TB/s"]}
+  - {path: plan.tp, values: [2, 4]}
+objectives:
+  - {metric: max_rate_requests_per_s, goal: max}
+  - {metric: slo_cost_per_million_output_tokens_usd, goal: min}
+)";
+
+constexpr int64_t kRateDesigns = 2 * 2;
+
+void BM_DseServeRateSearch(benchmark::State& state) {
+  auto doc = Document::from_yaml(kRateSearchSpace, "bench.yaml", true).value();
+  const SpaceSpec space = parse_space(doc).value();
+  size_t feasible = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    const DesignEvaluator e = DesignEvaluator::create(space).value();
+    const auto idx = design_indices(space.grid_size(), SearchStrategy::kGrid, 0, 0);
+    state.ResumeTiming();
+    feasible = 0;
+    evaluate_designs(e, idx, static_cast<int>(state.range(0)), 1, [&](std::vector<DesignResult>& b) {
+      for (const auto& r : b) feasible += r.feasibility.feasible() ? 1 : 0;
+    });
+    benchmark::DoNotOptimize(feasible);
+  }
+  state.SetItemsProcessed(state.iterations() * kRateDesigns);
+  state.counters["feasible"] = static_cast<double>(feasible);
+}
+BENCHMARK(BM_DseServeRateSearch)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
+
 }  // namespace

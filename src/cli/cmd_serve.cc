@@ -178,6 +178,16 @@ void add_serve_commands(CLI::App& app, GlobalOptions& global) {
   bound_int(c->add_option("--concurrency", o->concurrency, "closed loop: this many clients"),
             bounds::kConcurrency);
   c->add_option("--mlperf", o->mlperf, "MLPerf LoadGen scenario: offline|server|interactive");
+  bound_int(c->add_option("--max-samples", o->max_samples,
+                          "--mlperf: the most samples of any run, the rate search's included "
+                          "(default 200000; a smaller cap runs shorter than LoadGen's minimum "
+                          "duration)"),
+            bounds::kRequests);
+  bound_real(c->add_option("--min-duration-s", o->min_duration_s,
+                           "--mlperf server|interactive: each run of the rate search lasts this "
+                           "long, rate x this many samples (default the benchmark's 600 s; "
+                           "shorter runs are cheaper and not valid MLPerf runs)"),
+             kMlperfRunDurationS);
   bound_real(c->add_option("--slo-ttft-ms", o->slo_ttft_ms,
                            "TTFT limit for goodput (and --mlperf limits)"),
              bounds::kSloMs);

@@ -342,6 +342,8 @@ ServeOutcome serve_checked(const ServeRequest& o) {
   checks.check("--input-stdev", o.input_stdev, bounds::kLengthStdev);
   checks.check("--output-stdev", o.output_stdev, bounds::kLengthStdev);
   checks.check("--requests", o.requests, bounds::kRequests);
+  checks.check("--max-samples", o.max_samples, bounds::kRequests);
+  checks.check("--min-duration-s", o.min_duration_s, kMlperfRunDurationS);
   checks.check("--seed", o.seed, bounds::kSeed);
   checks.check("--rate", o.rate, bounds::kRequestRate);
   checks.check("--concurrency", o.concurrency, bounds::kConcurrency);
@@ -376,6 +378,9 @@ ServeOutcome serve_checked(const ServeRequest& o) {
                                         : std::string("no --dataset")));
     if (o.rate || o.concurrency)
       input_error("--mlperf", "sets its own arrivals; drop --rate / --concurrency");
+  } else if (o.max_samples || o.min_duration_s) {
+    input_error(o.max_samples ? "--max-samples" : "--min-duration-s",
+                "sets the runs of an MLPerf scenario: give --mlperf too");
   }
   const SplitOverrides set = split_overrides(o.overrides);  // --set hardware.* | model.*
   out.hw = loaded_or_fail(load_hardware(o.hardware, set.hardware), "--hardware");
@@ -438,6 +443,8 @@ ServeOutcome serve_checked(const ServeRequest& o) {
       mo.run = run_options;
       mo.on_probe = o.on_probe;
       if (o.requests) mo.samples = *o.requests;
+      if (o.max_samples) mo.max_samples = *o.max_samples;
+      if (o.min_duration_s) mo.min_duration = Seconds(*o.min_duration_s);
       if (o.slo_ttft_ms) mo.ttft_limit = units::ms(*o.slo_ttft_ms);
       if (o.slo_tpot_ms) mo.tpot_limit = units::ms(*o.slo_tpot_ms);
       mlperf_result = value_or_fail(run_mlperf(system, *w.dataset, *mlperf, mo));

@@ -41,6 +41,8 @@ struct ServeRequest {
   std::optional<double> rate;               // Poisson arrivals, requests/s
   std::optional<int64_t> concurrency;       // closed loop
   std::string mlperf;                       // offline | server | interactive | ""
+  std::optional<int64_t> max_samples;       // --mlperf: the most samples of any run (200000)
+  std::optional<double> min_duration_s;     // --mlperf: Server run length (the dataset's 600 s)
   std::optional<double> slo_ttft_ms, slo_tpot_ms;
   std::string disaggregate;                 // PREFILL_DEVICES:DECODE_DEVICES | ""
   std::optional<int> decode_tp, decode_pp;

@@ -15,6 +15,7 @@ std::string_view to_string(InfeasibleReason reason) {
     case InfeasibleReason::kBudget: return "budget";
     case InfeasibleReason::kNoOutput: return "no_output";
     case InfeasibleReason::kInvalid: return "invalid";
+    case InfeasibleReason::kLatency: return "latency";
   }
   return "unknown";
 }

@@ -22,6 +22,8 @@ enum class InfeasibleReason {
   kBudget,       // "budget": the budget does not cover the design cost
   kNoOutput,     // "no_output": the run produced no output tokens
   kInvalid,      // "invalid": a searched design fails its schema or a cross-field check (dse/)
+  kLatency,      // "latency": no request rate meets the latency limits (an MLPerf Server or
+                 // Interactive rate search in a serve space, dse/)
 };
 
 std::string_view to_string(InfeasibleReason reason);

@@ -259,7 +259,12 @@ Result<DesignEvaluator> DesignEvaluator::create(const SpaceSpec& space, DesignBu
     if (!space.dataset.empty()) {
       auto ds = load_dataset(resolve_beside(space, space.dataset));
       if (!ds) for (auto d : ds.error()) diags.push_back(d);
-      else {
+      else if (!space.mlperf.empty()) {
+        // A rate search draws its own samples per run (run_mlperf); no shared requests.
+        requests = std::vector<RequestSpec>{};
+        e.run_options_.beam_width = ds->beam_width;
+        e.mlperf_dataset_ = std::move(*ds);
+      } else {
         requests = sample_requests(*ds, space.requests, static_cast<uint64_t>(space.seed));
         e.run_options_.beam_width = ds->beam_width;
       }
@@ -279,6 +284,28 @@ Result<DesignEvaluator> DesignEvaluator::create(const SpaceSpec& space, DesignBu
     }
     if (space.slo_ttft_ms) e.run_options_.slo_ttft = units::ms(*space.slo_ttft_ms);
     if (space.slo_tpot_ms) e.run_options_.slo_tpot = units::ms(*space.slo_tpot_ms);
+    if (e.mlperf_dataset_) {
+      // As api/serve.cc builds MlperfOptions from serve's flags: --seed, --requests (the Offline
+      // samples; 0 = the dataset's count), --max-samples, --min-duration-s, --slo-ttft-ms /
+      // --slo-tpot-ms (both the goodput SLOs and the p99 limits).
+      const MlperfScenario sc = space.mlperf == "offline"       ? MlperfScenario::kOffline
+                                : space.mlperf == "interactive" ? MlperfScenario::kInteractive
+                                                                : MlperfScenario::kServer;
+      if (auto limits = mlperf_limits(*e.mlperf_dataset_, sc); !limits) {
+        for (auto d : limits.error())
+          at("scenario.mlperf", fmt::format("{} (scenario.dataset {})", d.message,
+                                            quote(space.dataset)));
+      }
+      e.mlperf_ = sc;
+      MlperfOptions& mo = e.mlperf_options_;
+      mo.seed = static_cast<uint64_t>(space.seed);
+      mo.samples = space.requests;
+      if (space.max_samples) mo.max_samples = *space.max_samples;
+      if (space.min_duration_s) mo.min_duration = Seconds(*space.min_duration_s);
+      mo.run = e.run_options_;
+      if (space.slo_ttft_ms) mo.ttft_limit = units::ms(*space.slo_ttft_ms);
+      if (space.slo_tpot_ms) mo.tpot_limit = units::ms(*space.slo_tpot_ms);
+    }
   }
   auto check_context = [&](const ModelSpec& m) {
     const int64_t context = space.input_len + space.output_len;
@@ -345,7 +372,10 @@ DesignEvaluator::DesignEvaluator(DesignEvaluator&& o) noexcept
       engine_doc_(std::move(o.engine_doc_)),
       requests_(std::move(o.requests_)),
       arrivals_(o.arrivals_),
-      run_options_(std::move(o.run_options_)) {}
+      run_options_(std::move(o.run_options_)),
+      mlperf_dataset_(std::move(o.mlperf_dataset_)),
+      mlperf_(o.mlperf_),
+      mlperf_options_(std::move(o.mlperf_options_)) {}
 
 Result<HardwareSpec> DesignEvaluator::hardware(uint64_t index) const {
   return hardware_of(space_.choice(index));
@@ -631,6 +661,8 @@ DesignResult DesignEvaluator::evaluate_serving(DesignResult r, const HardwareSta
     return r;
   }
 
+  if (mlperf_) return evaluate_mlperf(std::move(r), st, config, **system);
+
   // 3. The simulation of the space's requests.
   auto res = (*system)->run(requests_, arrivals_, run_options_);
   if (!res) return infeasible(std::move(r), InfeasibleReason::kInvalid, diagnostics_text(res.error()));
@@ -657,6 +689,91 @@ DesignResult DesignEvaluator::evaluate_serving(DesignResult r, const HardwareSta
   set(m, Metric::kTpotP99Ms, units::to_ms(out.tpot.p99));
   set(m, Metric::kRequestsPerS, out.requests_per_s.value());
   set(m, Metric::kGoodputRequestsPerS, out.goodput_requests_per_s.value());
+  return r;
+}
+
+}  // namespace xpusim
+
+namespace xpusim {
+
+// An MLPerf scenario per design (scenario.mlperf): the same run_mlperf that `serve --mlperf`
+// calls, with the options create() built from the space as api/serve.cc builds them from the
+// flags. The figures of the shared metrics are those of the reported run (Server/Interactive:
+// the run at the highest passing rate; Offline: the whole run).
+DesignResult DesignEvaluator::evaluate_mlperf(DesignResult r, const HardwareStage& st,
+                                              const SystemConfig& config,
+                                              ServingSystem& system) const {
+  const HardwareSpec& hw = *st.hw;
+  const CostBreakdown& cost = *st.cost;
+  auto res = run_mlperf(system, *mlperf_dataset_, *mlperf_, mlperf_options_);
+  if (!res) return infeasible(std::move(r), InfeasibleReason::kInvalid, diagnostics_text(res.error()));
+  const MlperfResult& ml = *res;
+  const bool search = *mlperf_ != MlperfScenario::kOffline;
+  if (search && ml.max_qps.value() <= 0) {
+    // No probed rate meets the limits: the design cannot serve this benchmark at any rate (e.g.
+    // one prefill alone exceeds the TTFT limit, or one decode step the TPOT limit).
+    const double lowest = ml.probes.empty() ? 0.0 : ml.probes.back().rate.value();
+    std::string why;
+    if (ml.limits.ttft_p99 && ml.ttft_p99 > *ml.limits.ttft_p99)
+      why += fmt::format("p99 TTFT {:.4g} ms > limit {:.4g} ms", units::to_ms(ml.ttft_p99),
+                         units::to_ms(*ml.limits.ttft_p99));
+    if (ml.limits.tpot_p99 && ml.tpot_p99 > *ml.limits.tpot_p99)
+      why += fmt::format("{}p99 TPOT {:.4g} ms > limit {:.4g} ms", why.empty() ? "" : ", ",
+                         units::to_ms(ml.tpot_p99), units::to_ms(*ml.limits.tpot_p99));
+    if (ml.limits.e2e_p99 && ml.run.e2e.p99 > *ml.limits.e2e_p99)
+      why += fmt::format("{}p99 latency {:.4g} ms > limit {:.4g} ms", why.empty() ? "" : ", ",
+                         units::to_ms(ml.run.e2e.p99), units::to_ms(*ml.limits.e2e_p99));
+    return infeasible(std::move(r), InfeasibleReason::kLatency,
+                      fmt::format("MLPerf {}: no rate down to {:.3g} samples/s meets the latency "
+                                  "limits ({})",
+                                  to_string(*mlperf_), lowest, why.empty() ? ml.binding : why));
+  }
+  const ServingResult& out = ml.run;
+
+  // 4. Power and token economics of the reported run, priced as evaluate_serving prices them.
+  TokenEconomicsAssumptions economics = economics_;
+  if (!economics.device_price)
+    economics.device_price = cost.total_per_unit / (1.0 - economics.gross_margin);
+  auto econ = serving_token_economics(hw, config.precision, out.activity, out.duration,
+                                      static_cast<double>(out.counters.output_tokens), economics);
+  if (!econ) return infeasible(std::move(r), InfeasibleReason::kInvalid, diagnostics_text(econ.error()));
+  if (!econ->feasibility.feasible()) {
+    r.feasibility = econ->feasibility;
+    return r;
+  }
+
+  MetricValues& m = r.metrics;
+  set_shared_metrics(m, out.output_tokens_per_s, config.devices, *st.area, cost, *econ);
+  set(m, Metric::kTtftMs, units::to_ms(out.ttft.mean));
+  set(m, Metric::kTpotMs, units::to_ms(out.tpot.mean));
+  set(m, Metric::kE2eLatencyMs, units::to_ms(out.e2e.mean));
+  set(m, Metric::kTtftP99Ms, units::to_ms(out.ttft.p99));
+  set(m, Metric::kTpotP99Ms, units::to_ms(out.tpot.p99));
+  set(m, Metric::kRequestsPerS, out.requests_per_s.value());
+  set(m, Metric::kGoodputRequestsPerS, out.goodput_requests_per_s.value());
+  // The sustainable rate: Server/Interactive the highest passing Poisson rate (mlperf.max_qps);
+  // Offline the sample rate of the saturated phase (mlperf.samples_per_s).
+  set(m, Metric::kMaxRateRequestsPerS, search ? ml.max_qps.value() : ml.samples_per_s.value());
+  set(m, Metric::kSloOutputTokensPerS, ml.tokens_per_s.value());
+  // $/Mtok at that rate: the run's cost per hour (capital and energy: cost_per_million x the run's
+  // output tokens/s) spread over the MLPerf figure's tokens (equal to the run's for a Server run
+  // without inferred tokens; Offline: its saturated phase).
+  if (ml.tokens_per_s.value() > 0)
+    set(m, Metric::kSloCostPerMillionOutputTokensUsd,
+        econ->cost_per_million_output_tokens.value() * out.output_tokens_per_s.value() /
+            ml.tokens_per_s.value());
+  // Which limit bound the rate: the p99s as % of their limits at the lowest failing rate probed
+  // (the one above 100 is the limit exceeded just above max_rate). NaN when every probed rate
+  // passed (the search's range bound it) or a limit is not set.
+  const RateProbe* fail = nullptr;
+  for (const RateProbe& p : ml.probes)
+    if (!p.pass && (!fail || p.rate < fail->rate)) fail = &p;
+  if (search && fail) {
+    if (ml.limits.ttft_p99)
+      set(m, Metric::kTtftP99OfLimitPct, 100.0 * (fail->ttft_p99 / *ml.limits.ttft_p99));
+    if (ml.limits.tpot_p99)
+      set(m, Metric::kTpotP99OfLimitPct, 100.0 * (fail->tpot_p99 / *ml.limits.tpot_p99));
+  }
   return r;
 }
 

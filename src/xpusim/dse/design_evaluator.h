@@ -32,7 +32,9 @@
 #include "xpusim/dse/space.h"
 #include "xpusim/perf/calibration.h"
 #include "xpusim/perf/static_sim.h"
+#include "xpusim/serving/dataset.h"
 #include "xpusim/serving/engine_profile.h"
+#include "xpusim/serving/mlperf.h"
 #include "xpusim/serving/request.h"
 #include "xpusim/serving/serving_system.h"
 
@@ -132,6 +134,11 @@ class DesignEvaluator {
   [[nodiscard]] DesignResult evaluate_serving(DesignResult r, const HardwareStage& st,
                                               const ModelSpec& model, const ParallelismPlan& plan,
                                               const Result<EngineProfile>& engine) const;
+  // Stages 3-4 of a serve scenario with `scenario.mlperf`: the MLPerf scenario on `system`
+  // (run_mlperf, as serve --mlperf runs it), its token economics at the rate found.
+  [[nodiscard]] DesignResult evaluate_mlperf(DesignResult r, const HardwareStage& st,
+                                             const SystemConfig& config,
+                                             ServingSystem& system) const;
   // The stage of `choice`, computed once per hardware assignment when the space also varies the
   // plan or the batch (bounded: the memo is emptied when it holds kMaxMemo entries). A thread that
   // asks for a stage another thread is computing waits for it rather than computing it again.
@@ -193,6 +200,11 @@ class DesignEvaluator {
   std::vector<RequestSpec> requests_;
   ArrivalSpec arrivals_;
   RunOptions run_options_;
+  // Serve scenarios with scenario.mlperf: the MLPerf dataset (its rules and lengths), the
+  // scenario and the options of every design's run_mlperf.
+  std::optional<DatasetSpec> mlperf_dataset_;
+  std::optional<MlperfScenario> mlperf_;
+  MlperfOptions mlperf_options_;
 };
 
 }  // namespace xpusim

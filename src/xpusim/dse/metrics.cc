@@ -35,6 +35,22 @@ const std::array<MetricInfo, kMetricCount>& metric_infos() {
        "completed requests per second (serve; static: the batches' requests / their latency)"},
       {Metric::kGoodputRequestsPerS, "goodput_requests_per_s",
        "serve: requests per second completed within the scenario's SLOs (all without SLOs)"},
+      {Metric::kMaxRateRequestsPerS, "max_rate_requests_per_s",
+       "serve with scenario.mlperf: the sustainable rate, samples/s (server, interactive: the "
+       "highest Poisson rate whose p99 TTFT and TPOT meet the limits, as serve's mlperf.max_qps; "
+       "offline: the saturated sample rate)"},
+      {Metric::kSloOutputTokensPerS, "slo_output_tokens_per_s",
+       "serve with scenario.mlperf: output tokens/s of all devices at that rate (the MLPerf "
+       "figure, serve's mlperf.tokens_per_s)"},
+      {Metric::kSloCostPerMillionOutputTokensUsd, "slo_cost_per_million_output_tokens_usd",
+       "serve with scenario.mlperf: TCO per million output tokens at that rate, USD (the run's "
+       "cost per hour over the MLPerf figure's tokens per hour)"},
+      {Metric::kTtftP99OfLimitPct, "ttft_p99_of_limit_pct",
+       "serve with scenario.mlperf server|interactive: p99 TTFT as a % of its limit at the "
+       "lowest failing rate of the search (above 100: the TTFT limit bound the rate)"},
+      {Metric::kTpotP99OfLimitPct, "tpot_p99_of_limit_pct",
+       "serve with scenario.mlperf server|interactive: p99 TPOT as a % of its limit at the "
+       "lowest failing rate of the search (above 100: the TPOT limit bound the rate)"},
   }};
   return infos;
 }

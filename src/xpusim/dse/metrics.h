@@ -37,6 +37,12 @@ enum class Metric : size_t {
   kTpotP99Ms,                  // tpot_p99_ms (serve tpot_ms.p99)
   kRequestsPerS,               // requests_per_s (serve)
   kGoodputRequestsPerS,        // goodput_requests_per_s (serve)
+  // Appended for serve scenarios with an MLPerf rate search (`scenario.mlperf`; NaN otherwise).
+  kMaxRateRequestsPerS,        // max_rate_requests_per_s (serve --mlperf: mlperf.max_qps)
+  kSloOutputTokensPerS,        // slo_output_tokens_per_s (serve --mlperf: mlperf.tokens_per_s)
+  kSloCostPerMillionOutputTokensUsd,  // slo_cost_per_million_output_tokens_usd
+  kTtftP99OfLimitPct,          // ttft_p99_of_limit_pct: at the first failing rate
+  kTpotP99OfLimitPct,          // tpot_p99_of_limit_pct: at the first failing rate
   kCount
 };
 

@@ -42,7 +42,8 @@ Diagnostic db_error(const std::string& path, std::string message) {
 }
 
 std::optional<InfeasibleReason> reason_from_name(const std::string& name) {
-  for (int i = 0; i <= static_cast<int>(InfeasibleReason::kInvalid); ++i) {
+  // Every reason up to the last declared (base/feasibility.h: kLatency).
+  for (int i = 0; i <= static_cast<int>(InfeasibleReason::kLatency); ++i) {
     const auto r = static_cast<InfeasibleReason>(i);
     if (to_string(r) == name) return r;
   }

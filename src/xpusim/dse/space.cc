@@ -15,6 +15,7 @@
 #include "xpusim/config/model_schema.h"
 #include "xpusim/config/precision.h"
 #include "xpusim/serving/engine_profile.h"
+#include "xpusim/serving/mlperf.h"
 
 namespace xpusim {
 namespace {
@@ -128,6 +129,22 @@ std::vector<FieldInfo> make_space_fields() {
                          "serve: TPOT limit of goodput (ms)"));
   f.push_back(int_field("scenario.seed", bounds::kSeed,
                         "serve: seed of the request lengths and arrivals (default 0)", false));
+  FieldInfo mlperf = choice_field("scenario.mlperf", {"server", "interactive", "offline"},
+                                  "serve: each design's figure is an MLPerf LoadGen scenario of an "
+                                  "MLPerf dataset (as serve --mlperf): server or interactive, the "
+                                  "highest rate meeting the p99 latency limits (slo_ttft_ms and "
+                                  "slo_tpot_ms replace the dataset's), by bisection; offline, all "
+                                  "samples at once. Excludes rate and concurrency");
+  mlperf.required = false;
+  f.push_back(mlperf);
+  f.push_back(int_field("scenario.max_samples", bounds::kRequests,
+                        "serve with mlperf: the most samples of any run of the search (as serve "
+                        "--max-samples; default 200000)",
+                        false));
+  f.push_back(real_field("scenario.min_duration_s", kMlperfRunDurationS,
+                         "serve with mlperf server|interactive: each run of the rate search lasts "
+                         "this long, rate x this many samples (as serve --min-duration-s; default "
+                         "the benchmark's 600 s)"));
   f.push_back(text_field("parameters[].path",
                          "what varies: hardware.<hardware/v1 path> (as --set), plan.tp, plan.pp, "
                          "scenario.batch (static), engine.<engine/v1 path> (serve) or "
@@ -814,6 +831,44 @@ void resolve_derived(const Document& doc, std::vector<SpaceParameter>& parameter
   }
 }
 
+// scenario.mlperf and scenario.max_samples of a serve scenario (an MLPerf rate search per
+// design): the keys that set the arrivals themselves (rate, concurrency) conflict with it, and it
+// needs a dataset (DesignEvaluator::create checks that the dataset states MLPerf limits).
+void parse_mlperf_scenario(const Document& doc, SpaceSpec& s, Diagnostics& diags) {
+  if (auto v = read(doc, "scenario.mlperf", field("scenario.mlperf"), diags)) s.mlperf = v->text;
+  std::optional<int64_t> cap;
+  if (auto v = read(doc, "scenario.max_samples", field("scenario.max_samples"), diags))
+    cap = static_cast<int64_t>(v->number);
+  std::optional<double> duration;
+  if (auto v = read(doc, "scenario.min_duration_s", field("scenario.min_duration_s"), diags))
+    duration = v->number;
+  if (s.mlperf.empty()) {
+    for (const char* k : {"scenario.max_samples", "scenario.min_duration_s"})
+      if (doc.find(k))
+        diags.push_back(diagnostic_at(doc, k,
+                                      "sets the runs of an MLPerf scenario: give scenario.mlperf "
+                                      "(server, interactive or offline) too, or drop it"));
+    return;
+  }
+  s.max_samples = cap;
+  s.min_duration_s = duration;
+  for (const char* k : {"scenario.rate", "scenario.concurrency"})
+    if (doc.find(k))
+      diags.push_back(diagnostic_at(
+          doc, k,
+          fmt::format("scenario.mlperf: {} sets its own arrivals ({}); drop {}", s.mlperf,
+                      s.mlperf == "offline" ? "every sample at once"
+                                            : "Poisson, at the rate the search finds",
+                      k + 9)));
+  if (s.dataset.empty())
+    diags.push_back(diagnostic_at(doc, "scenario.mlperf",
+                                  "needs scenario.dataset of an MLPerf benchmark "
+                                  "(mlperf-llama2-70b, mlperf-llama3.1-8b, mlperf-mixtral-8x7b, "
+                                  "...) instead of input_len/output_len"));
+  // requests: the Offline sample count, as serve --requests; absent, the dataset's.
+  if (!doc.find("scenario.requests")) s.requests = 0;
+}
+
 // The scenario's keys; which are required, allowed or meaningless depends on its kind.
 void parse_scenario(const Document& doc, SpaceSpec& s, Diagnostics& diags) {
   auto integer = [&](const char* path, auto& out) {
@@ -833,7 +888,8 @@ void parse_scenario(const Document& doc, SpaceSpec& s, Diagnostics& diags) {
   integer("scenario.output_len", s.output_len);
   const char* serve_keys[] = {"scenario.engine",      "scenario.dataset",     "scenario.requests",
                               "scenario.rate",        "scenario.concurrency", "scenario.slo_ttft_ms",
-                              "scenario.slo_tpot_ms", "scenario.seed"};
+                              "scenario.slo_tpot_ms", "scenario.seed",        "scenario.mlperf",
+                              "scenario.max_samples", "scenario.min_duration_s"};
   if (s.kind == ScenarioKind::kStatic) {
     if (!doc.find("scenario.batch")) missing("scenario.batch", "an integer: requests in the batch");
     for (const char* k : {"scenario.input_len", "scenario.output_len"})
@@ -864,6 +920,7 @@ void parse_scenario(const Document& doc, SpaceSpec& s, Diagnostics& diags) {
   real("scenario.slo_ttft_ms", s.slo_ttft_ms);
   real("scenario.slo_tpot_ms", s.slo_tpot_ms);
   integer("scenario.seed", s.seed);
+  parse_mlperf_scenario(doc, s, diags);
 }
 
 namespace {
@@ -1199,6 +1256,10 @@ std::string canonical_space_text(const SpaceSpec& s) {
                        "concurrency={}\nslo_ttft_ms={}\nslo_tpot_ms={}\nseed={}\n",
                        s.engine, s.dataset, s.requests, opt(s.rate), opt(s.concurrency),
                        opt(s.slo_ttft_ms), opt(s.slo_tpot_ms), s.seed);
+    // Only rate-search spaces carry this line (the text of other serve spaces is unchanged).
+    if (!s.mlperf.empty())
+      out += fmt::format("mlperf={}\nmax_samples={}\nmin_duration_s={}\n", s.mlperf,
+                         opt(s.max_samples), opt(s.min_duration_s));
   }
   if (s.model_count() > 1) {
     // Only spaces with a list of models carry these lines (a one-model space's text, and so its

@@ -115,6 +115,16 @@ struct SpaceSpec {
   std::optional<double> slo_ttft_ms;
   std::optional<double> slo_tpot_ms;
   int64_t seed = 0;
+  // Serve: an MLPerf LoadGen scenario per design instead of fixed arrivals (as serve --mlperf,
+  // serving/mlperf.h): "server" or "interactive" (the highest Poisson rate whose p99 TTFT and
+  // TPOT meet the dataset's limits, or slo_ttft_ms / slo_tpot_ms in their place, by bisection),
+  // "offline" (all samples at once); "" none. Needs an MLPerf dataset; excludes rate and
+  // concurrency. `requests` is then the Offline sample count (serve --requests; 0 = the dataset's
+  // min_query_count), `max_samples` caps every run (serve --max-samples) and `min_duration_s`
+  // sets the length of each Server run in place of LoadGen's 600 s (serve --min-duration-s).
+  std::string mlperf;
+  std::optional<int64_t> max_samples;
+  std::optional<double> min_duration_s;
   std::vector<SpaceParameter> parameters;
   std::vector<SpaceObjective> objectives;
   std::vector<SpaceConstraint> constraints;

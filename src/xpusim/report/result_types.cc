@@ -35,7 +35,7 @@ const Fields kFeasibility = {
     {"feasible", "whether the question has an answer (false: no figure below is a prediction)",
      false, FieldType::kBool},
     {"infeasible_reason", "why not, a stable class: memory, reticle, wafer, budget, parallelism, "
-                          "network, no_output (null when feasible)", false, FieldType::kText},
+                          "network, no_output, invalid, latency (null when feasible)", false, FieldType::kText},
     {"infeasible_detail", "the numbers behind the reason (null when feasible)", false,
      FieldType::kText},
 };

@@ -145,10 +145,11 @@ Result<MlperfResult> run_mlperf(ServingSystem& system, const DatasetSpec& datase
   if (!offline) return tl::unexpected(offline.error());
   const double saturation = offline_figures(*offline, bound_samples).first.value();
   out.notes.clear();
+  const Seconds run_duration = o.min_duration.value_or(rules.min_duration);
   auto samples_at = [&](double rate) {
     return clamp_samples(
         std::max<int64_t>(rules.server_min_query_count,
-                          static_cast<int64_t>(std::ceil(rate * rules.min_duration.value()))),
+                          static_cast<int64_t>(std::ceil(rate * run_duration.value()))),
         o);
   };
   // Common random numbers: every probe draws the same lengths (a prefix of one sample) and the
@@ -235,8 +236,13 @@ Result<MlperfResult> run_mlperf(ServingSystem& system, const DatasetSpec& datase
   out.notes.push_back(fmt::format("{} samples over {:.0f} s at the reported rate", n,
                                   out.run.duration.value()));
   if (out.run.duration < rules.min_duration * 0.95)
-    out.notes.push_back(fmt::format("shorter than LoadGen's {:.0f} s minimum (sample cap {})",
-                                    rules.min_duration.value(), o.max_samples));
+    out.notes.push_back(
+        o.min_duration && *o.min_duration < rules.min_duration
+            ? fmt::format("shorter than LoadGen's {:.0f} s minimum (runs of {:.4g} s asked, "
+                          "sample cap {})",
+                          rules.min_duration.value(), o.min_duration->value(), o.max_samples)
+            : fmt::format("shorter than LoadGen's {:.0f} s minimum (sample cap {})",
+                          rules.min_duration.value(), o.max_samples));
   out.max_qps = CountRate(rate);
   out.ttft_p99 = out.run.ttft.p99;
   out.tpot_p99 = out.run.tpot.p99;

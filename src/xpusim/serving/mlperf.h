@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "xpusim/base/bounds.h"
 #include "xpusim/base/diagnostic.h"
 #include "xpusim/serving/dataset.h"
 #include "xpusim/serving/serving_system.h"
@@ -21,6 +22,12 @@
 namespace xpusim {
 
 enum class MlperfScenario { kOffline, kServer, kInteractive };
+
+// The bound of a Server run's length given in place of the dataset's (serve --min-duration-s,
+// scenario.min_duration_s).
+inline constexpr RealBound kMlperfRunDurationS{0, 1e6, "s",
+                                               "a run's length; LoadGen's minimum is 600 s", true,
+                                               false};
 std::string_view to_string(MlperfScenario s);
 
 // The p99 limits of a Server or Interactive run (nullopt: not limited).
@@ -42,6 +49,11 @@ struct MlperfOptions {
   // have not grown yet when the arrivals stop. Every run is capped at max_samples.
   int64_t samples = 0;
   int64_t max_samples = 200000;
+  // The length of every Server run in place of the dataset's min_duration (LoadGen's 600 s):
+  // max(server_min_query_count, rate x min_duration) samples (serve --min-duration-s; a design
+  // search's scenario.min_duration_s). A shorter run is cheaper but detects an overload only where
+  // its queue outgrows the TTFT limit within the run; the result is then not valid (notes say so).
+  std::optional<Seconds> min_duration;
   int bisection_steps = 9;           // rate precision: upper bound / 2^steps
   // Overrides of the dataset's limits (--slo-ttft-ms / --slo-tpot-ms); nullopt keeps them.
   std::optional<Seconds> ttft_limit;

@@ -17,6 +17,7 @@ TEST(Feasibility, ReasonNamesAreTheContract) {
   EXPECT_EQ(to_string(InfeasibleReason::kBudget), "budget");
   EXPECT_EQ(to_string(InfeasibleReason::kNoOutput), "no_output");
   EXPECT_EQ(to_string(InfeasibleReason::kInvalid), "invalid");
+  EXPECT_EQ(to_string(InfeasibleReason::kLatency), "latency");
 }
 
 TEST(Feasibility, FirstCauseWinsAndFormatsAsClassAndDetail) {
