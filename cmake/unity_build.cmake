@@ -37,6 +37,12 @@ if(XPUSIM_UNITY_BUILD)
   if(XPUSIM_PYTHON)
     xpusim_unity_skip(DIRECTORY python FILES bind_validate.cc)
   endif()
+  if(XPUSIM_BENCH)
+    xpusim_unity_skip(DIRECTORY bench FILES bench_validate.cc)
+  endif()
+  # Test programs of several sources: preset(id) in area_presets_test.cc and
+  # multi_die_area_test.cc.
+  xpusim_unity_skip(DIRECTORY tests/unit/area FILES multi_die_area_test.cc)
 endif()
 
 # The chart libraries (web_assets.cc, generated data without our warning and sanitizer flags)
