@@ -9,6 +9,11 @@ DEB_PACKAGES := cmake ninja-build g++ pkg-config libyaml-cpp-dev nlohmann-json3-
                 libsqlite3-dev libsqlitecpp-dev libpagmo-dev libopenmpi-dev openmpi-bin \
                 pybind11-dev python3-dev python3-pytest python3 chromium
 
+# CI (CI=1, .ci/run): warnings are errors, and each target compiles its sources in unity batches
+# (XPUSIM_UNITY_BUILD: less compile time for a whole-tree build, more for a one-file edit;
+# docs/architecture.md "Build").
+CI_FLAGS := $(if $(CI),-DXPUSIM_WERROR=ON -DXPUSIM_UNITY_BUILD=ON,)
+
 .PHONY: demo test deps configure build python sanitize bench clean
 
 deps:
@@ -21,7 +26,7 @@ deps:
 	fi
 
 configure: deps
-	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release $(if $(CI),-DXPUSIM_WERROR=ON,)
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release $(CI_FLAGS)
 
 build: configure
 	cmake --build $(BUILD) -j $(JOBS)
@@ -42,7 +47,7 @@ test: build
 # simulations of the validation suite would take many minutes unoptimised; internal checks
 # (XPUSIM_CHECK) do not depend on NDEBUG.
 sanitize: deps
-	cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DXPUSIM_SANITIZE=ON -DXPUSIM_BENCH=OFF $(if $(CI),-DXPUSIM_WERROR=ON,)
+	cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DXPUSIM_SANITIZE=ON -DXPUSIM_BENCH=OFF $(CI_FLAGS)
 	cmake --build build-asan -j $(JOBS)
 	cd build-asan && ctest --output-on-failure -j $(JOBS)
 

@@ -22,8 +22,6 @@ namespace {
 
 using nlohmann::ordered_json;
 
-void print(const std::string& text) { std::fputs(text.c_str(), stdout); }
-
 std::string conf(Confidence c) { return std::string(to_string(c)); }
 
 ordered_json optional_ms(const std::optional<Seconds>& s) {

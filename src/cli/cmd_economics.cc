@@ -26,8 +26,6 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-void print(const std::string& text) { std::fputs(text.c_str(), stdout); }
-
 // CSV: the tidy table of the JSON (a row per record of `records`, "" = the document's own keys);
 // table: `text`.
 void emit(const GlobalOptions& g, const json& j, const std::string& text,

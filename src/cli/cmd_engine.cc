@@ -44,8 +44,6 @@ std::string scalar_text(const ordered_json& v) {
   return v.is_string() ? v.get<std::string>() : v.dump();
 }
 
-void print(const std::string& text) { std::fputs(text.c_str(), stdout); }
-
 void list_engines(const GlobalOptions& g) {
   Table table({"id", "description", "runtime", "max_batch", "max_num_tokens", "chunked",
                "schedule", "admission", "block", "memory"});

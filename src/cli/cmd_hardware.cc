@@ -45,8 +45,6 @@ void flatten(const json& j, const std::string& prefix, Table& table) {
   table.add_row({prefix, j.is_object() ? "-" : cell(j)});
 }
 
-void print(const std::string& text) { std::fputs(text.c_str(), stdout); }
-
 void list_hardware(const GlobalOptions& g) {
   Table table({"id", "name", "vendor", "bf16_tflops", "fp8_tflops", "dram_gib", "dram_tb_s"});
   json out = json::array();

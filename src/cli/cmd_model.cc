@@ -29,8 +29,6 @@ std::string experts_text(const ModelSpec& m) {
   return t;
 }
 
-void print(const std::string& text) { std::fputs(text.c_str(), stdout); }
-
 void list_models(const GlobalOptions& g) {
   Table table({"id", "name", "family", "params_b", "active_b", "layers", "hidden", "heads/kv",
                "experts"});

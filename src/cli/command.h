@@ -4,6 +4,7 @@
 // one add_*_command function called from main.cc.
 #pragma once
 
+#include <cstdio>
 #include <functional>
 #include <optional>
 #include <stdexcept>
@@ -27,6 +28,9 @@ struct GlobalOptions {
   std::vector<std::string> overrides;    // --set dotted.path=value, applied to every input file
   std::string command_line;              // argv as typed (quoted where needed), for reports
 };
+
+// Writes `text` to stdout as it is (no newline added): a command's table, JSON or CSV.
+inline void print(const std::string& text) { std::fputs(text.c_str(), stdout); }
 
 // Thrown by a command for bad user input; main prints the diagnostics and exits with 1.
 struct InputError : std::runtime_error {

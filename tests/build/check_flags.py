@@ -6,7 +6,8 @@ and the last -O of every library, CLI and Python-module object is not (they keep
 type's level); under XPUSIM_SANITIZE every library and test object is instrumented and its last
 -g flag is XPUSIM_SANITIZE_DEBUG_INFO. Objects are told apart by their path in the build tree
 (tests/..., src/..., python/...; bench/ and sources generated in the build tree are not
-checked).
+checked, except the unity batches of XPUSIM_UNITY_BUILD, CMake's Unity/unity_N_cxx.cxx files that
+include our sources).
 
 usage: check_flags.py COMPILE_COMMANDS test_opt=FLAG sanitize=ON|OFF debug_info=FLAG
 An empty FLAG means "not set in this configuration" (nothing to check for it)."""
@@ -34,7 +35,9 @@ def main():
             continue
         rel = flags[flags.index("-o") + 1]  # the object, relative to the build tree
         build_dir = os.path.abspath(e["directory"])
-        if os.path.commonpath([os.path.abspath(e["file"]), build_dir]) == build_dir:
+        in_build = os.path.commonpath([os.path.abspath(e["file"]), build_dir]) == build_dir
+        unity = "/Unity/unity_" in e["file"]  # XPUSIM_UNITY_BUILD: a batch of our sources
+        if in_build and not unity:
             continue  # generated in the build tree (web_assets.cc: data, no code to check)
         opt = last(flags, "-O")
         if rel.startswith("tests/"):
