@@ -83,6 +83,43 @@ TEST(OpModel, PrefillAttentionIsComputeBound) {
   EXPECT_GE(r.time, att.flop / peak_matrix_rate(hw, Precision::kBf16));
 }
 
+TEST(OpModel, PrefillSoftmaxExpHiddenBehindTheMmas) {
+  // softmax_overlap is a fixed model value (1, not fitted): the exp runs on the special-function
+  // units beside the matrix engines, so prefill attention costs max(MMA, exp), not their sum.
+  ASSERT_EQ(cal().softmax_overlap, 1.0);
+  ParallelismPlan plan;
+  plan.tp = 8;
+  OpGraph g = build_prefill(llama70b_like(), plan, PrecisionPlan{}, 1, 8192).value();
+  const Op& att = find(g, "attention");
+  ASSERT_GT(att.special_ops, 0.0);
+  const HardwareSpec hw = h100_like();
+  Op no_exp = att;
+  no_exp.special_ops = 0.0;
+  const OpResult shipped = predict_op(hw, att, cal());
+  const OpResult without = predict_op(hw, no_exp, cal());
+  ASSERT_EQ(shipped.bound, Bound::kMatrix);  // the MMAs are the longer of the two here
+  EXPECT_DOUBLE_EQ(shipped.time.value(), without.time.value());
+  PerfCalibration serial = cal();
+  serial.softmax_overlap = 0.0;  // FlashAttention-2-style serialisation costs more
+  EXPECT_GT(predict_op(hw, att, serial).time.value(), shipped.time.value());
+}
+
+TEST(OpModel, DecodeAttentionHasNoFloorBeyondTheKernelGap) {
+  // min_attention_time is a fixed 0 (not fitted): a tiny decode attention costs its few bytes
+  // and its runtime's kernel gap, and a floor set by hand would only add to that.
+  EXPECT_EQ(cal().min_attention_time.value(), 0.0);
+  ParallelismPlan plan;
+  plan.tp = 8;
+  OpGraph g = build_decode_step(llama70b_like(), plan, PrecisionPlan{}, 1, 1).value();
+  const Op& att = find(g, "attention");
+  const HardwareSpec hw = h100_like();
+  const OpResult r = predict_op(hw, att, cal());
+  EXPECT_LT(r.time.value(), cal().kernel_overhead.value() + 1e-6);
+  PerfCalibration floor = cal();
+  floor.min_attention_time = units::us(20.0);
+  EXPECT_GE(predict_op(hw, att, floor).time.value(), 20e-6);
+}
+
 TEST(OpModel, CollectiveOpOfGroupOneCostsNothing) {
   Op op;
   op.kind = OpKind::kCollective;

@@ -63,6 +63,28 @@ TEST(StaticSim, BuiltInRuntimeProfiles) {
   EXPECT_EQ(cal().kernel_overhead.value(), def->kernel_gap.value());
 }
 
+TEST(StaticSim, FixedRuntimeOverheadsOfTheShippedProfiles) {
+  // Fixed model values, not fitted (data/calibration/default.yaml): gpt-fast replays one CUDA
+  // graph per decode step (no host cost between steps); the TensorRT-LLM static benchmarks time
+  // a batch already set up (no per-request cost in TTFT).
+  const RuntimeProfile* gpt_fast = find_runtime(cal().runtimes, "gpt-fast");
+  ASSERT_NE(gpt_fast, nullptr);
+  EXPECT_EQ(gpt_fast->step_overhead.value(), 0.0);
+  EXPECT_TRUE(gpt_fast->cuda_graphs);
+  for (const char* name : {"tensorrt-llm", "nemo"}) {
+    const RuntimeProfile* p = find_runtime(cal().runtimes, name);
+    ASSERT_NE(p, nullptr) << name;
+    EXPECT_EQ(p->request_overhead.value(), 0.0) << name;
+  }
+  // So gpt-fast's TPOT is its kernels alone: adding back a step cost adds exactly that.
+  const StaticScenario sc = tp_scenario(1, 1, 128, 64);
+  RuntimeProfile with_step = *gpt_fast;
+  with_step.step_overhead = units::us(100.0);
+  StaticResult r0 = simulate_static(h100_like(), llama8b_like(), sc, with_runtime(cal(), *gpt_fast)).value();
+  StaticResult r1 = simulate_static(h100_like(), llama8b_like(), sc, with_runtime(cal(), with_step)).value();
+  EXPECT_NEAR((r1.tpot - r0.tpot).value(), 100e-6, 1e-12);
+}
+
 TEST(StaticSim, LatencyDecomposition) {
   StaticResult r = simulate_static(h100_like(), llama70b_like(), tp_scenario(8, 32, 2048, 256), cal()).value();
   EXPECT_TRUE(r.feasibility.feasible()) << r.feasibility.to_string();
