@@ -26,20 +26,6 @@ if(XPUSIM_UNITY_BUILD)
   # validator.cc: Validator::Impl holds types of its anonymous namespace, which GCC's
   # -Wsubobject-linkage (an error under -Werror) flags once the file is included into a batch.
   xpusim_unity_skip(DIRECTORY src/xpusim/validate FILES row_case.cc validator.cc)
-  # Two different enum classes named xpusim::Metric: a measured row's metric
-  # (validate/measured_row.h) and a design's objective (dse/metrics.h). No file includes both, so
-  # the sources that include the validate one are compiled on their own where the same target has
-  # files that include the dse one. (Two definitions of one name in one program break the
-  # one-definition rule in the letter, harmlessly for enums in practice; renaming one of them is
-  # left to the owners of those stages.)
-  xpusim_unity_skip(DIRECTORY src/xpusim/api FILES validate.cc)
-  xpusim_unity_skip(DIRECTORY src/cli FILES cmd_validate.cc)
-  if(XPUSIM_PYTHON)
-    xpusim_unity_skip(DIRECTORY python FILES bind_validate.cc)
-  endif()
-  if(XPUSIM_BENCH)
-    xpusim_unity_skip(DIRECTORY bench FILES bench_validate.cc)
-  endif()
   # Test programs of several sources: preset(id) in area_presets_test.cc and
   # multi_die_area_test.cc.
   xpusim_unity_skip(DIRECTORY tests/unit/area FILES multi_die_area_test.cc)

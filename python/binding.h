@@ -202,8 +202,7 @@ void def(py::module_& m, const char* name, const Binder<Request>& binder,
       doc.c_str());
 }
 
-// The commands, one group per file (bind_*.cc): validate/ and dse/ both declare xpusim::Metric,
-// so their headers cannot meet in one translation unit.
+// The commands, one group per file (bind_*.cc).
 void bind_perf(py::module_& m);
 void bind_serve(py::module_& m);
 void bind_economics(py::module_& m);

@@ -14,37 +14,37 @@
 
 namespace xpusim {
 
-const std::vector<MetricInfo>& metric_table() {
+const std::vector<MeasuredMetricInfo>& metric_table() {
   // Units as fixed by the metric vocabulary of ../shared/validation/README.md.
-  static const std::vector<MetricInfo> table = {
-      {Metric::kTtftMs, "ttft_ms", "ms"},
-      {Metric::kTpotMs, "tpot_ms", "ms"},
-      {Metric::kE2eLatencyMs, "e2e_latency_ms", "ms"},
-      {Metric::kOutputTokensPerS, "output_tokens_per_s", "tokens/s"},
-      {Metric::kTotalTokensPerS, "total_tokens_per_s", "tokens/s"},
-      {Metric::kSamplesPerS, "samples_per_s", "samples/s"},
-      {Metric::kRequestsPerS, "requests_per_s", "requests/s"},
-      {Metric::kGemmTflops, "gemm_tflops", "TFLOP/s"},
-      {Metric::kGemmLatencyMs, "gemm_latency_ms", "ms"},
-      {Metric::kMemBwGbs, "mem_bw_gbs", "GB/s"},
-      {Metric::kBusbwGbs, "busbw_gbs", "GB/s"},
-      {Metric::kP2pGbs, "p2p_gbs", "GB/s"},
-      {Metric::kOpLatencyMs, "op_latency_ms", "ms"},
-      {Metric::kLayerLatencyMs, "layer_latency_ms", "ms"},
-      {Metric::kMeanTtftMs, "mean_ttft_ms", "ms"},
-      {Metric::kMeanTpotMs, "mean_tpot_ms", "ms"},
-      {Metric::kTokensPerSPerUser, "tokens_per_s_per_user", "tokens/s/user"},
+  static const std::vector<MeasuredMetricInfo> table = {
+      {MeasuredMetric::kTtftMs, "ttft_ms", "ms"},
+      {MeasuredMetric::kTpotMs, "tpot_ms", "ms"},
+      {MeasuredMetric::kE2eLatencyMs, "e2e_latency_ms", "ms"},
+      {MeasuredMetric::kOutputTokensPerS, "output_tokens_per_s", "tokens/s"},
+      {MeasuredMetric::kTotalTokensPerS, "total_tokens_per_s", "tokens/s"},
+      {MeasuredMetric::kSamplesPerS, "samples_per_s", "samples/s"},
+      {MeasuredMetric::kRequestsPerS, "requests_per_s", "requests/s"},
+      {MeasuredMetric::kGemmTflops, "gemm_tflops", "TFLOP/s"},
+      {MeasuredMetric::kGemmLatencyMs, "gemm_latency_ms", "ms"},
+      {MeasuredMetric::kMemBwGbs, "mem_bw_gbs", "GB/s"},
+      {MeasuredMetric::kBusbwGbs, "busbw_gbs", "GB/s"},
+      {MeasuredMetric::kP2pGbs, "p2p_gbs", "GB/s"},
+      {MeasuredMetric::kOpLatencyMs, "op_latency_ms", "ms"},
+      {MeasuredMetric::kLayerLatencyMs, "layer_latency_ms", "ms"},
+      {MeasuredMetric::kMeanTtftMs, "mean_ttft_ms", "ms"},
+      {MeasuredMetric::kMeanTpotMs, "mean_tpot_ms", "ms"},
+      {MeasuredMetric::kTokensPerSPerUser, "tokens_per_s_per_user", "tokens/s/user"},
   };
   return table;
 }
 
-std::optional<Metric> metric_from_string(std::string_view name) {
+std::optional<MeasuredMetric> metric_from_string(std::string_view name) {
   for (const auto& info : metric_table())
     if (info.name == name) return info.metric;
   return std::nullopt;
 }
 
-const MetricInfo& metric_info(Metric m) {
+const MeasuredMetricInfo& metric_info(MeasuredMetric m) {
   for (const auto& info : metric_table())
     if (info.metric == m) return info;
   XPUSIM_CHECK(false, "metric missing from metric_table()");

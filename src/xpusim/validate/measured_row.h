@@ -15,8 +15,9 @@
 
 namespace xpusim {
 
-// The metric vocabulary of the schema, each with its one fixed unit.
-enum class Metric {
+// The metric vocabulary of the schema, each with its one fixed unit (a measured row's metric;
+// dse/metrics.h's Metric is a design's figure).
+enum class MeasuredMetric {
   kTtftMs,
   kTpotMs,
   kE2eLatencyMs,
@@ -36,16 +37,16 @@ enum class Metric {
   kTokensPerSPerUser,
 };
 
-struct MetricInfo {
-  Metric metric;
+struct MeasuredMetricInfo {
+  MeasuredMetric metric;
   std::string_view name;  // as written in the CSV ("ttft_ms")
   std::string_view unit;  // the unit the value column must be in ("ms")
 };
 
 // Every metric of the vocabulary.
-const std::vector<MetricInfo>& metric_table();
-std::optional<Metric> metric_from_string(std::string_view name);
-const MetricInfo& metric_info(Metric m);
+const std::vector<MeasuredMetricInfo>& metric_table();
+std::optional<MeasuredMetric> metric_from_string(std::string_view name);
+const MeasuredMetricInfo& metric_info(MeasuredMetric m);
 
 // One measured figure. `value` is a positive number in the metric's fixed unit (the metric name
 // carries it: _ms, _gbs, _tflops, tokens/s ...); predictions are converted to that unit from
@@ -64,7 +65,7 @@ struct MeasuredRow {
   std::string scenario;
   std::optional<int> batch, input_len, output_len;
   std::optional<long long> m, n, k;
-  Metric metric = Metric::kTtftMs;
+  MeasuredMetric metric = MeasuredMetric::kTtftMs;
   double value = 0.0;
   std::string notes;
 };

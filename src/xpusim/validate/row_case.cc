@@ -51,7 +51,7 @@ std::string trim(std::string_view s) {
   return std::string(s.substr(b, e - b));
 }
 
-bool metric_in(Metric m, std::initializer_list<Metric> allowed) {
+bool metric_in(MeasuredMetric m, std::initializer_list<MeasuredMetric> allowed) {
   return std::find(allowed.begin(), allowed.end(), m) != allowed.end();
 }
 
@@ -135,7 +135,7 @@ tl::expected<void, std::string> resolve_parallelism(const MeasuredRow& row, Stat
 
 tl::expected<RowCase, std::string> interpret_static(const MeasuredRow& row,
                                                     const HardwareSpec& hw) {
-  using M = Metric;
+  using M = MeasuredMetric;
   if (!metric_in(row.metric, {M::kTtftMs, M::kTpotMs, M::kE2eLatencyMs, M::kOutputTokensPerS,
                               M::kTotalTokensPerS, M::kRequestsPerS, M::kTokensPerSPerUser}))
     return reject(metric_not_defined(row));
@@ -164,7 +164,7 @@ tl::expected<RowCase, std::string> interpret_static(const MeasuredRow& row,
 tl::expected<RowCase, std::string> interpret_gemm(const MeasuredRow& row, bool peak) {
   RowCase c;
   c.kind = peak ? CaseKind::kGemmPeak : CaseKind::kGemm;
-  if (!(row.metric == Metric::kGemmTflops || (!peak && row.metric == Metric::kGemmLatencyMs)))
+  if (!(row.metric == MeasuredMetric::kGemmTflops || (!peak && row.metric == MeasuredMetric::kGemmLatencyMs)))
     return reject(metric_not_defined(row));
   if (!row.m || !row.n || !row.k) return reject("missing field: m, n and k are required");
   c.gemm.m = *row.m;
@@ -188,7 +188,7 @@ tl::expected<RowCase, std::string> interpret_gemm(const MeasuredRow& row, bool p
 tl::expected<RowCase, std::string> interpret_op(const MeasuredRow& row, const HardwareSpec& hw) {
   RowCase c;
   c.kind = CaseKind::kOp;
-  if (!metric_in(row.metric, {Metric::kOpLatencyMs, Metric::kLayerLatencyMs}))
+  if (!metric_in(row.metric, {MeasuredMetric::kOpLatencyMs, MeasuredMetric::kLayerLatencyMs}))
     return reject(metric_not_defined(row));
   if (row.model.empty()) return reject("missing field: model");
   if (!row.batch) return reject("missing field: batch");
@@ -209,7 +209,7 @@ tl::expected<RowCase, std::string> interpret_op(const MeasuredRow& row, const Ha
   std::string name = trim(rest.substr(0, rest.find(';')));
   if (ascii_lower(name).starts_with("whole layer")) {
     name.clear();
-    if (row.metric != Metric::kLayerLatencyMs)
+    if (row.metric != MeasuredMetric::kLayerLatencyMs)
       return reject("op row names the whole layer but its metric is not layer_latency_ms");
   } else {
     const auto& names = llmcompass_op_names();
@@ -217,7 +217,7 @@ tl::expected<RowCase, std::string> interpret_op(const MeasuredRow& row, const Ha
       std::string msg = "op row: unknown operator \"" + name + "\" (known: " + join(names) + ")";
       return reject(msg);
     }
-    if (row.metric != Metric::kOpLatencyMs)
+    if (row.metric != MeasuredMetric::kOpLatencyMs)
       return reject("op row names operator " + name + " but its metric is not op_latency_ms");
   }
   c.op.op = name;
@@ -300,10 +300,10 @@ std::string mlperf_dataset(const std::string& model) {
 tl::expected<RowCase, std::string> interpret_serving(const MeasuredRow& row,
                                                      const HardwareSpec& hw,
                                                      int64_t model_context) {
-  using M = Metric;
+  using M = MeasuredMetric;
   const std::string& s = row.scenario;
   const bool mlperf = s.starts_with("mlperf_");
-  std::vector<Metric> allowed;
+  std::vector<MeasuredMetric> allowed;
   if (s == "max_throughput")
     allowed = {M::kOutputTokensPerS, M::kTotalTokensPerS, M::kRequestsPerS};
   else if (s == "concurrency")
@@ -570,7 +570,7 @@ tl::expected<RowCase, std::string> interpret_row_kind(const MeasuredRow& row,
   if (s == "op") return interpret_op(row, hw);
   RowCase c;
   if (s == "membw") {
-    if (row.metric != Metric::kMemBwGbs) return reject(metric_not_defined(row));
+    if (row.metric != MeasuredMetric::kMemBwGbs) return reject(metric_not_defined(row));
     c.kind = CaseKind::kMemBw;
     if (auto k = membw_kernel_from_notes(row.notes)) {
       c.membw = *k;
@@ -581,7 +581,7 @@ tl::expected<RowCase, std::string> interpret_row_kind(const MeasuredRow& row,
     return c;
   }
   if (s == "allreduce") {
-    if (row.metric != Metric::kBusbwGbs) return reject(metric_not_defined(row));
+    if (row.metric != MeasuredMetric::kBusbwGbs) return reject(metric_not_defined(row));
     c.kind = CaseKind::kAllReduce;
     c.allreduce.devices = row.num_devices;
     if (c.allreduce.devices < 2)
@@ -596,7 +596,7 @@ tl::expected<RowCase, std::string> interpret_row_kind(const MeasuredRow& row,
     return c;
   }
   if (s == "p2p") {
-    if (row.metric != Metric::kP2pGbs) return reject(metric_not_defined(row));
+    if (row.metric != MeasuredMetric::kP2pGbs) return reject(metric_not_defined(row));
     c.kind = CaseKind::kP2p;
     if (notes_say_host_to_device(row.notes)) {
       c.p2p.path = P2pPath::kHostToDevice;

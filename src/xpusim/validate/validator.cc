@@ -169,15 +169,15 @@ Outcome predict_static(const MeasuredRow& row, const PreparedRow& p, const PerfC
   const double requests = static_cast<double>(res.replicas) * static_cast<double>(sc.batch);
   const double e2e_s = res.e2e_latency.value();
   switch (row.metric) {
-    case Metric::kTtftMs: o.value = units::to_ms(res.ttft); break;
-    case Metric::kTpotMs: o.value = units::to_ms(res.tpot); break;
-    case Metric::kE2eLatencyMs: o.value = units::to_ms(res.e2e_latency); break;
-    case Metric::kOutputTokensPerS: o.value = res.output_tokens_per_s.value(); break;
-    case Metric::kTotalTokensPerS:
+    case MeasuredMetric::kTtftMs: o.value = units::to_ms(res.ttft); break;
+    case MeasuredMetric::kTpotMs: o.value = units::to_ms(res.tpot); break;
+    case MeasuredMetric::kE2eLatencyMs: o.value = units::to_ms(res.e2e_latency); break;
+    case MeasuredMetric::kOutputTokensPerS: o.value = res.output_tokens_per_s.value(); break;
+    case MeasuredMetric::kTotalTokensPerS:
       o.value = requests * static_cast<double>(r.input_len + r.output_len) / e2e_s;
       break;
-    case Metric::kRequestsPerS: o.value = requests / e2e_s; break;      // batch / e2e latency
-    case Metric::kTokensPerSPerUser: o.value = 1.0 / res.tpot.value(); break;  // 1 / TPOT
+    case MeasuredMetric::kRequestsPerS: o.value = requests / e2e_s; break;      // batch / e2e latency
+    case MeasuredMetric::kTokensPerSPerUser: o.value = 1.0 / res.tpot.value(); break;  // 1 / TPOT
     default: XPUSIM_CHECK(false, "metric not allowed for static rows by interpret_row");
   }
   return o;
@@ -199,7 +199,7 @@ Outcome predict_gemm_row(const MeasuredRow& row, const PreparedRow& p, const Per
   o.detail = "tile " + std::to_string(res.tile.m) + "x" + std::to_string(res.tile.n) + ", " +
              std::to_string(res.waves) + " waves, " + std::string(to_string(res.bound)) +
              "-bound in " + std::string(to_string(res.execution_precision));
-  if (row.metric == Metric::kGemmLatencyMs) o.value = units::to_ms(t);
+  if (row.metric == MeasuredMetric::kGemmLatencyMs) o.value = units::to_ms(t);
   else o.value = units::to_tflops(shape.flop() / t);
   return o;
 }
@@ -465,10 +465,10 @@ Outcome predict_serving(const MeasuredRow& row, const PreparedRow& p, const Perf
     if (m.scenario != MlperfScenario::kOffline)
       o.detail += fmt::format("; max {:.4g} qps ({})", m.max_qps.value(), m.binding);
     switch (row.metric) {
-      case Metric::kOutputTokensPerS: o.value = m.tokens_per_s.value(); break;
-      case Metric::kSamplesPerS: o.value = m.samples_per_s.value(); break;
-      case Metric::kMeanTtftMs: o.value = units::to_ms(r.ttft.mean); break;
-      case Metric::kMeanTpotMs: o.value = units::to_ms(r.tpot.mean); break;
+      case MeasuredMetric::kOutputTokensPerS: o.value = m.tokens_per_s.value(); break;
+      case MeasuredMetric::kSamplesPerS: o.value = m.samples_per_s.value(); break;
+      case MeasuredMetric::kMeanTtftMs: o.value = units::to_ms(r.ttft.mean); break;
+      case MeasuredMetric::kMeanTpotMs: o.value = units::to_ms(r.tpot.mean); break;
       default: XPUSIM_CHECK(false, "metric not allowed for MLPerf rows by interpret_row");
     }
     if (m.scenario != MlperfScenario::kOffline && m.max_qps.value() <= 0) {
@@ -478,11 +478,11 @@ Outcome predict_serving(const MeasuredRow& row, const PreparedRow& p, const Perf
     return o;
   }
   switch (row.metric) {
-    case Metric::kOutputTokensPerS: o.value = r.output_tokens_per_s.value(); break;
-    case Metric::kTotalTokensPerS: o.value = r.total_tokens_per_s.value(); break;
-    case Metric::kRequestsPerS: o.value = r.requests_per_s.value(); break;
-    case Metric::kMeanTtftMs: o.value = units::to_ms(r.ttft.mean); break;
-    case Metric::kMeanTpotMs: o.value = units::to_ms(r.tpot.mean); break;
+    case MeasuredMetric::kOutputTokensPerS: o.value = r.output_tokens_per_s.value(); break;
+    case MeasuredMetric::kTotalTokensPerS: o.value = r.total_tokens_per_s.value(); break;
+    case MeasuredMetric::kRequestsPerS: o.value = r.requests_per_s.value(); break;
+    case MeasuredMetric::kMeanTtftMs: o.value = units::to_ms(r.ttft.mean); break;
+    case MeasuredMetric::kMeanTpotMs: o.value = units::to_ms(r.tpot.mean); break;
     default: XPUSIM_CHECK(false, "metric not allowed for serving rows by interpret_row");
   }
   return o;
@@ -807,7 +807,7 @@ ValidationReport Validator::run(const PerfCalibration& cal, const RowFilter& kee
   return rep;
 }
 
-bool time_like(Metric m) { return metric_info(m).unit == "ms"; }
+bool time_like(MeasuredMetric m) { return metric_info(m).unit == "ms"; }
 
 double log_time_residual(const RowPrediction& r) {
   const double l = std::log(r.measured / r.predicted);

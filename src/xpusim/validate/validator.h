@@ -26,7 +26,7 @@ struct RowPrediction {
   std::string id;
   int line = 0;
   std::string scenario;
-  Metric metric = Metric::kTtftMs;
+  MeasuredMetric metric = MeasuredMetric::kTtftMs;
   std::string hardware;
   std::string model;
   double predicted = 0.0;
@@ -60,7 +60,7 @@ struct CoverageStats {
 // always means "slower than predicted": the residual the error bands are percentiles of.
 double log_time_residual(const RowPrediction& r);
 // Whether the metric is a duration (its unit is ms); otherwise it is a rate.
-bool time_like(Metric m);
+bool time_like(MeasuredMetric m);
 
 // Coverage of `rows` under the bands of `cal`, per class with a band.
 std::vector<CoverageStats> interval_coverage(const std::vector<RowPrediction>& rows,

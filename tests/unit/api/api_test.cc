@@ -2,8 +2,8 @@
 // api/: what a library caller (the Python module) can hand that the command line's parser stops
 // first -- numbers beyond a flag's bound, NaN, a choice outside the allowed ones -- comes back as
 // diagnostics naming the flag, never as a crash; a valid request comes back with the document of
-// `--format json`, the same from the outcome and from the JSON-only call. (validate/ and dse/ both
-// declare xpusim::Metric, so api/validate.h has its own test file.)
+// `--format json`, the same from the outcome and from the JSON-only call. (api/validate.h has its
+// own test file.)
 #include <cmath>
 #include <limits>
 #include <string>

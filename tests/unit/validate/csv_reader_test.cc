@@ -233,7 +233,7 @@ TEST(MeasuredRows, ConvertsTypedFields) {
   EXPECT_EQ(r.tp, 8);
   EXPECT_FALSE(r.pp.has_value());
   EXPECT_EQ(r.batch, 64);
-  EXPECT_EQ(r.metric, Metric::kOutputTokensPerS);
+  EXPECT_EQ(r.metric, MeasuredMetric::kOutputTokensPerS);
   EXPECT_DOUBLE_EQ(r.value, 2022.0);
   EXPECT_EQ(r.notes, "n, with comma");
   EXPECT_TRUE(s->malformed.empty());

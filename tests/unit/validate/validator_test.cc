@@ -129,7 +129,7 @@ MeasuredRow static_row() {
   r.batch = 4;
   r.input_len = 128;
   r.output_len = 20;
-  r.metric = Metric::kE2eLatencyMs;
+  r.metric = MeasuredMetric::kE2eLatencyMs;
   r.value = 100;
   return r;
 }
@@ -216,7 +216,7 @@ TEST(RowCase, AllReduceWithoutMessageSizeUsesThePlateauDefault) {
   r.hardware = "a100-sxm-80gb";
   r.num_devices = 8;
   r.scenario = "allreduce";
-  r.metric = Metric::kBusbwGbs;
+  r.metric = MeasuredMetric::kBusbwGbs;
   r.notes = "message size not stated";
   auto c = interpret_row(r, *hw);
   ASSERT_TRUE(c);
