@@ -633,6 +633,41 @@ DesignResult DesignEvaluator::evaluate_stage(DesignResult r, const HardwareStage
 
 namespace xpusim {
 
+namespace {
+
+// Power and token economics of a serving run, priced as the static scenario's (cost / (1 -
+// margin)), and the figures every serve design reports (evaluate_serving, evaluate_mlperf).
+// The economics, for figures built on them; nullopt with `r` made infeasible when they fail.
+std::optional<TokenEconomics> price_serving_run(DesignResult& r, TokenEconomicsAssumptions economics,
+                                                const HardwareSpec& hw, const AreaReport& area,
+                                                const CostBreakdown& cost, const SystemConfig& config,
+                                                const ServingResult& out) {
+  if (!economics.device_price)
+    economics.device_price = cost.total_per_unit / (1.0 - economics.gross_margin);
+  auto econ = serving_token_economics(hw, config.precision, out.activity, out.duration,
+                                      static_cast<double>(out.counters.output_tokens), economics);
+  if (!econ) {
+    r = infeasible(std::move(r), InfeasibleReason::kInvalid, diagnostics_text(econ.error()));
+    return std::nullopt;
+  }
+  if (!econ->feasibility.feasible()) {
+    r.feasibility = econ->feasibility;
+    return std::nullopt;
+  }
+  MetricValues& m = r.metrics;
+  set_shared_metrics(m, out.output_tokens_per_s, config.devices, area, cost, *econ);
+  set(m, Metric::kTtftMs, units::to_ms(out.ttft.mean));
+  set(m, Metric::kTpotMs, units::to_ms(out.tpot.mean));
+  set(m, Metric::kE2eLatencyMs, units::to_ms(out.e2e.mean));
+  set(m, Metric::kTtftP99Ms, units::to_ms(out.ttft.p99));
+  set(m, Metric::kTpotP99Ms, units::to_ms(out.tpot.p99));
+  set(m, Metric::kRequestsPerS, out.requests_per_s.value());
+  set(m, Metric::kGoodputRequestsPerS, out.goodput_requests_per_s.value());
+  return std::move(*econ);
+}
+
+}  // namespace
+
 DesignResult DesignEvaluator::evaluate_serving(DesignResult r, const HardwareStage& st,
                                                const ModelSpec& model, const ParallelismPlan& plan,
                                                const Result<EngineProfile>& engine) const {
@@ -668,27 +703,8 @@ DesignResult DesignEvaluator::evaluate_serving(DesignResult r, const HardwareSta
   if (!res) return infeasible(std::move(r), InfeasibleReason::kInvalid, diagnostics_text(res.error()));
   const ServingResult& out = *res;
 
-  // 4. Power and token economics of the run, priced as the static scenario's (cost / (1 - margin)).
-  TokenEconomicsAssumptions economics = economics_;
-  if (!economics.device_price)
-    economics.device_price = cost.total_per_unit / (1.0 - economics.gross_margin);
-  auto econ = serving_token_economics(hw, config.precision, out.activity, out.duration,
-                                      static_cast<double>(out.counters.output_tokens), economics);
-  if (!econ) return infeasible(std::move(r), InfeasibleReason::kInvalid, diagnostics_text(econ.error()));
-  if (!econ->feasibility.feasible()) {
-    r.feasibility = econ->feasibility;
-    return r;
-  }
-
-  MetricValues& m = r.metrics;
-  set_shared_metrics(m, out.output_tokens_per_s, config.devices, *st.area, cost, *econ);
-  set(m, Metric::kTtftMs, units::to_ms(out.ttft.mean));
-  set(m, Metric::kTpotMs, units::to_ms(out.tpot.mean));
-  set(m, Metric::kE2eLatencyMs, units::to_ms(out.e2e.mean));
-  set(m, Metric::kTtftP99Ms, units::to_ms(out.ttft.p99));
-  set(m, Metric::kTpotP99Ms, units::to_ms(out.tpot.p99));
-  set(m, Metric::kRequestsPerS, out.requests_per_s.value());
-  set(m, Metric::kGoodputRequestsPerS, out.goodput_requests_per_s.value());
+  // 4. Power and token economics of the run, and the figures of every serve design.
+  (void)price_serving_run(r, economics_, hw, *st.area, cost, config, out);
   return r;
 }
 
@@ -731,26 +747,9 @@ DesignResult DesignEvaluator::evaluate_mlperf(DesignResult r, const HardwareStag
   const ServingResult& out = ml.run;
 
   // 4. Power and token economics of the reported run, priced as evaluate_serving prices them.
-  TokenEconomicsAssumptions economics = economics_;
-  if (!economics.device_price)
-    economics.device_price = cost.total_per_unit / (1.0 - economics.gross_margin);
-  auto econ = serving_token_economics(hw, config.precision, out.activity, out.duration,
-                                      static_cast<double>(out.counters.output_tokens), economics);
-  if (!econ) return infeasible(std::move(r), InfeasibleReason::kInvalid, diagnostics_text(econ.error()));
-  if (!econ->feasibility.feasible()) {
-    r.feasibility = econ->feasibility;
-    return r;
-  }
-
+  const auto econ = price_serving_run(r, economics_, hw, *st.area, cost, config, out);
+  if (!econ) return r;
   MetricValues& m = r.metrics;
-  set_shared_metrics(m, out.output_tokens_per_s, config.devices, *st.area, cost, *econ);
-  set(m, Metric::kTtftMs, units::to_ms(out.ttft.mean));
-  set(m, Metric::kTpotMs, units::to_ms(out.tpot.mean));
-  set(m, Metric::kE2eLatencyMs, units::to_ms(out.e2e.mean));
-  set(m, Metric::kTtftP99Ms, units::to_ms(out.ttft.p99));
-  set(m, Metric::kTpotP99Ms, units::to_ms(out.tpot.p99));
-  set(m, Metric::kRequestsPerS, out.requests_per_s.value());
-  set(m, Metric::kGoodputRequestsPerS, out.goodput_requests_per_s.value());
   // The sustainable rate: Server/Interactive the highest passing Poisson rate (mlperf.max_qps);
   // Offline the sample rate of the saturated phase (mlperf.samples_per_s).
   set(m, Metric::kMaxRateRequestsPerS, search ? ml.max_qps.value() : ml.samples_per_s.value());
