@@ -24,12 +24,14 @@ using bench::make_evaluator;
 
 // The whole grid (756 designs, 252 hardware variants x 3 plans) from a fresh evaluator, so each
 // hardware variant's area and cost are computed once as in a real search. Args: threads.
-void BM_DseGrid(benchmark::State& state) {
+// Times the whole grid of `text` from a fresh evaluator per iteration on state.range(0) threads
+// (pieces of 256 designs); counts the designs, and returns the share that ran the whole scenario.
+double time_grid(benchmark::State& state, const char* text) {
   size_t designs = 0;
   double feasible_share = 0;
   for (auto _ : state) {
     state.PauseTiming();
-    const DesignEvaluator e = make_evaluator(kSpace);
+    const DesignEvaluator e = make_evaluator(text);
     const auto idx = design_indices(e.space().grid_size(), SearchStrategy::kGrid, 0, 0);
     state.ResumeTiming();
     size_t feasible = 0;
@@ -41,7 +43,11 @@ void BM_DseGrid(benchmark::State& state) {
     feasible_share = static_cast<double>(feasible) / static_cast<double>(idx.size());
   }
   state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(designs));
-  state.counters["feasible_share"] = feasible_share;  // designs that ran the whole scenario
+  return feasible_share;
+}
+
+void BM_DseGrid(benchmark::State& state) {
+  state.counters["feasible_share"] = time_grid(state, kSpace);  // designs that ran the whole scenario
   // Cost build-ups a grid needs (the other hardware variants share one through the cost memo).
   const DesignEvaluator e = make_evaluator(kSpace);
   evaluate_designs(e, design_indices(e.space().grid_size(), SearchStrategy::kGrid, 0, 0), 1, 256,
@@ -54,20 +60,7 @@ BENCHMARK(BM_DseGrid)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMilliseco
 // each design runs the static scenario once per model on one shared hardware stage. Args:
 // threads. Designs/s here count designs (each two evaluations of the scenario).
 void BM_DseGridTwoModels(benchmark::State& state) {
-  size_t designs = 0;
-  for (auto _ : state) {
-    state.PauseTiming();
-    const DesignEvaluator e = make_evaluator(bench::kTwoModelSpace);
-    const auto idx = design_indices(e.space().grid_size(), SearchStrategy::kGrid, 0, 0);
-    state.ResumeTiming();
-    size_t feasible = 0;
-    evaluate_designs(e, idx, static_cast<int>(state.range(0)), 256, [&](std::vector<DesignResult>& b) {
-      for (const auto& r : b) feasible += r.feasibility.feasible() ? 1 : 0;
-    });
-    benchmark::DoNotOptimize(feasible);
-    designs = idx.size();
-  }
-  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(designs));
+  state.counters["feasible_share"] = time_grid(state, bench::kTwoModelSpace);
 }
 BENCHMARK(BM_DseGridTwoModels)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
 

@@ -41,8 +41,10 @@ objectives:
 
 constexpr int64_t kDesigns = 2 * 2 * 4 * 3 * 2;
 
-void BM_DseServeGrid(benchmark::State& state) {
-  auto doc = Document::from_yaml(kServeSpace, "bench.yaml", true).value();
+// Times the grid of the space `text` (`designs` designs) from a fresh evaluator per iteration on
+// state.range(0) threads, in pieces of `piece` designs.
+void time_space(benchmark::State& state, const char* text, int64_t designs, size_t piece) {
+  auto doc = Document::from_yaml(text, "bench.yaml", true).value();
   const SpaceSpec space = parse_space(doc).value();
   size_t feasible = 0;
   for (auto _ : state) {
@@ -51,14 +53,16 @@ void BM_DseServeGrid(benchmark::State& state) {
     const auto idx = design_indices(space.grid_size(), SearchStrategy::kGrid, 0, 0);
     state.ResumeTiming();
     feasible = 0;
-    evaluate_designs(e, idx, static_cast<int>(state.range(0)), 8, [&](std::vector<DesignResult>& b) {
+    evaluate_designs(e, idx, static_cast<int>(state.range(0)), piece, [&](std::vector<DesignResult>& b) {
       for (const auto& r : b) feasible += r.feasibility.feasible() ? 1 : 0;
     });
     benchmark::DoNotOptimize(feasible);
   }
-  state.SetItemsProcessed(state.iterations() * kDesigns);
+  state.SetItemsProcessed(state.iterations() * designs);
   state.counters["feasible"] = static_cast<double>(feasible);
 }
+
+void BM_DseServeGrid(benchmark::State& state) { time_space(state, kServeSpace, kDesigns, 8); }
 BENCHMARK(BM_DseServeGrid)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 // A rate-search space (scenario.mlperf: server): each design is the MLPerf Server search of
@@ -87,22 +91,7 @@ objectives:
 constexpr int64_t kRateDesigns = 2 * 2;
 
 void BM_DseServeRateSearch(benchmark::State& state) {
-  auto doc = Document::from_yaml(kRateSearchSpace, "bench.yaml", true).value();
-  const SpaceSpec space = parse_space(doc).value();
-  size_t feasible = 0;
-  for (auto _ : state) {
-    state.PauseTiming();
-    const DesignEvaluator e = DesignEvaluator::create(space).value();
-    const auto idx = design_indices(space.grid_size(), SearchStrategy::kGrid, 0, 0);
-    state.ResumeTiming();
-    feasible = 0;
-    evaluate_designs(e, idx, static_cast<int>(state.range(0)), 1, [&](std::vector<DesignResult>& b) {
-      for (const auto& r : b) feasible += r.feasibility.feasible() ? 1 : 0;
-    });
-    benchmark::DoNotOptimize(feasible);
-  }
-  state.SetItemsProcessed(state.iterations() * kRateDesigns);
-  state.counters["feasible"] = static_cast<double>(feasible);
+  time_space(state, kRateSearchSpace, kRateDesigns, 1);
 }
 BENCHMARK(BM_DseServeRateSearch)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
 
