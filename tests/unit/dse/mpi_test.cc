@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // `mpirun -np 2 xpusim explore` gives the results of one process: the same database rows (design
-// ids, feasibility, every metric) and the same output for a grid and for NSGA-II; a job resumed
+// ids, feasibility, every metric) and the same output for a grid and for NSGA-II, for a list of
+// models and for MLPerf rate searches; a job resumed
 // from a partial database ends with the rows of an uninterrupted one; a --db error ends every
 // rank with exit 1, said once. Registered with add_test (not discovered: discovery would run
 // before mpirun is known to exist); exits 77, CTest's skip, when mpirun is absent.
@@ -71,6 +72,42 @@ TEST(ExploreMpi, TwoRanksCarryPerModelFigures) {
   ASSERT_EQ(pa.code, 0) << pa.out;
   EXPECT_NE(pa.out.find("\"ttft_ms@llama-3.1-70b\""), std::string::npos);
   EXPECT_EQ(pa.out, xpusim("pareto --db " + two + per_model, false).out);
+}
+
+// A serve space with an MLPerf rate search per design (scenario.mlperf): each design's search
+// runs whole on the rank that evaluates it, so two ranks give the rates, the binding limits and
+// the rows of one process. Short runs (20 s, at most 400 samples) keep it cheap.
+TEST(ExploreMpi, TwoRanksGiveTheRateSearchesOfOneProcess) {
+  testing::TempDir dir("xpusim_dse_mpi_mlperf");
+  const std::string space = dir.write("mlperf.yaml", R"(schema: space/v1
+hardware: h100-sxm-80gb
+model: llama-3.1-8b
+scenario:
+  kind: serve
+  engine: vllm
+  dataset: mlperf-llama3.1-8b
+  mlperf: server
+  requests: 150
+  max_samples: 400
+  min_duration_s: 20
+  precision: bf16
+parameters:
+  - {path: hardware.memory.dram.bandwidth, values: ["2 TB/s", "3.35 TB/s"]}
+  - {path: plan.tp, values: [1, 2]}
+objectives:
+  - {metric: max_rate_requests_per_s, goal: max}
+  - {metric: slo_cost_per_million_output_tokens_usd, goal: min}
+)");
+  const std::string one = dir.file("one.sqlite"), two = dir.file("two.sqlite");
+  auto a = xpusim("explore " + space + " --format json --db " + one, false);
+  auto b = xpusim("explore " + space + " --format json --db " + two, true);
+  ASSERT_EQ(a.code, 0) << a.out;
+  ASSERT_EQ(b.code, 0) << b.out;
+  EXPECT_EQ(a.out, b.out);
+  const auto rows = db_rows(one);
+  EXPECT_EQ(rows, db_rows(two));
+  EXPECT_EQ(rows.size(), 4u);
+  EXPECT_NE(a.out.find("\"max_rate_requests_per_s\""), std::string::npos);
 }
 
 TEST(ExploreMpi, ResumedJobEqualsAnUninterruptedOneAndDbErrorsEndEveryRank) {
