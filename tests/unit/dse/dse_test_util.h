@@ -60,6 +60,31 @@ objectives:
   - {metric: manufacturing_cost_usd, goal: min}
 )";
 
+// Llama-3.1-8B on H100 variants with the MLPerf llama3.1-8b benchmark (Server limits 2000 ms
+// TTFT, 100 ms TPOT); each Server run 20 s long (rate x 20 samples) and at most 400 samples, to
+// keep the test short (4 designs).
+inline std::string mlperf_rate_space(const std::string& mlperf = "server", const std::string& extra = "") {
+  return R"(schema: space/v1
+hardware: h100-sxm-80gb
+model: llama-3.1-8b
+scenario:
+  kind: serve
+  engine: vllm
+  dataset: mlperf-llama3.1-8b
+  mlperf: )" + mlperf + R"(
+  requests: 150
+  max_samples: 400
+  min_duration_s: 20
+  precision: bf16
+)" + extra + R"(parameters:
+  - {path: hardware.memory.dram.bandwidth, values: ["2 TB/s", "3.35 TB/s"]}
+  - {path: plan.tp, values: [1, 2]}
+objectives:
+  - {metric: max_rate_requests_per_s, goal: max}
+  - {metric: slo_cost_per_million_output_tokens_usd, goal: min}
+)";
+}
+
 // A space with tied fields: HBM stacks with their capacity and bandwidth (2 x 2 designs).
 inline const char* kTied = R"(schema: space/v1
 hardware: h100-sxm-80gb

@@ -25,30 +25,7 @@ using testing::space_from;
 
 double metric(const DesignResult& r, Metric m) { return r.metrics[static_cast<size_t>(m)]; }
 
-// Llama-3.1-8B on H100 variants with the MLPerf llama3.1-8b benchmark (Server limits 2000 ms
-// TTFT, 100 ms TPOT); each Server run 20 s long (rate x 20 samples) and at most 400 samples, to
-// keep the test short (4 designs).
-std::string rate_space(const std::string& mlperf = "server", const std::string& extra = "") {
-  return R"(schema: space/v1
-hardware: h100-sxm-80gb
-model: llama-3.1-8b
-scenario:
-  kind: serve
-  engine: vllm
-  dataset: mlperf-llama3.1-8b
-  mlperf: )" + mlperf + R"(
-  requests: 150
-  max_samples: 400
-  min_duration_s: 20
-  precision: bf16
-)" + extra + R"(parameters:
-  - {path: hardware.memory.dram.bandwidth, values: ["2 TB/s", "3.35 TB/s"]}
-  - {path: plan.tp, values: [1, 2]}
-objectives:
-  - {metric: max_rate_requests_per_s, goal: max}
-  - {metric: slo_cost_per_million_output_tokens_usd, goal: min}
-)";
-}
+using testing::mlperf_rate_space;
 
 DesignEvaluator evaluator(const std::string& text) {
   auto s = space_from(text);
@@ -63,7 +40,7 @@ bool near(double a, double b) { return std::fabs(a - b) <= 1e-5 * std::fabs(b); 
 // A design equals `xpusim serve --mlperf server` on the same design, flags and cap: the same rate
 // (serve prints it to 6 significant figures), the same p99s and tokens/s.
 TEST(MlperfSpace, ServerDesignEqualsServeMlperf) {
-  const DesignEvaluator ev = evaluator(rate_space());
+  const DesignEvaluator ev = evaluator(mlperf_rate_space());
   struct Case {
     uint64_t index;
     std::string flags;
@@ -106,7 +83,7 @@ TEST(MlperfSpace, ServerDesignEqualsServeMlperf) {
 
 // Offline: the rate is the saturated sample rate `serve --mlperf offline` reports.
 TEST(MlperfSpace, OfflineDesignEqualsServeMlperf) {
-  const DesignEvaluator ev = evaluator(rate_space("offline"));
+  const DesignEvaluator ev = evaluator(mlperf_rate_space("offline"));
   const DesignResult r = ev.evaluate(1);  // (2 TB/s, tp 2)
   ASSERT_TRUE(r.feasibility.feasible()) << r.feasibility.to_string();
   auto serve = xpusim::testing::run(
@@ -164,7 +141,7 @@ objectives:
 // A limit no rate can meet (a 1 ms TTFT: one prefill takes longer) makes the design infeasible
 // with its own reason class.
 TEST(MlperfSpace, NoPassingRateIsInfeasibleLatency) {
-  const DesignEvaluator ev = evaluator(rate_space("server", "  slo_ttft_ms: 1\n"));
+  const DesignEvaluator ev = evaluator(mlperf_rate_space("server", "  slo_ttft_ms: 1\n"));
   const DesignResult r = ev.evaluate(0);
   ASSERT_FALSE(r.feasibility.feasible());
   EXPECT_EQ(r.feasibility.reason_name(), "latency");
@@ -174,7 +151,7 @@ TEST(MlperfSpace, NoPassingRateIsInfeasibleLatency) {
 
 // The same results on 1 and 2 threads (evaluation is a pure function of the design index).
 TEST(MlperfSpace, ThreadCountDoesNotChangeResults) {
-  const DesignEvaluator ev = evaluator(rate_space());
+  const DesignEvaluator ev = evaluator(mlperf_rate_space());
   auto all = [&](int threads) {
     std::vector<std::string> rows(4);
     const auto idx = design_indices(4, SearchStrategy::kGrid, 0, 0);
@@ -209,27 +186,27 @@ std::string errors_of(const std::string& text) {
 
 // Conflicting or meaningless keys: a precise error naming the key, before any evaluation.
 TEST(MlperfSpace, BadInputIsAPreciseError) {
-  std::string e = errors_of(rate_space("server", "  rate: 10\n"));
+  std::string e = errors_of(mlperf_rate_space("server", "  rate: 10\n"));
   EXPECT_NE(e.find("scenario.rate"), std::string::npos) << e;
   EXPECT_NE(e.find("sets its own arrivals"), std::string::npos) << e;
-  e = errors_of(rate_space("offline", "  concurrency: 8\n"));
+  e = errors_of(mlperf_rate_space("offline", "  concurrency: 8\n"));
   EXPECT_NE(e.find("scenario.concurrency"), std::string::npos) << e;
-  e = errors_of(rate_space("servr"));
+  e = errors_of(mlperf_rate_space("servr"));
   EXPECT_NE(e.find("scenario.mlperf"), std::string::npos) << e;
   EXPECT_NE(e.find("server"), std::string::npos) << e;
   // A dataset without MLPerf limits.
-  std::string text = rate_space();
+  std::string text = mlperf_rate_space();
   text.replace(text.find("mlperf-llama3.1-8b"), 18, "sharegpt");
   e = errors_of(text);
   EXPECT_NE(e.find("scenario.mlperf"), std::string::npos) << e;
   EXPECT_NE(e.find("not an MLPerf benchmark dataset"), std::string::npos) << e;
   // Fixed lengths instead of a dataset.
-  text = rate_space();
+  text = mlperf_rate_space();
   text.replace(text.find("dataset: mlperf-llama3.1-8b"), 27, "input_len: 128\n  output_len: 16");
   e = errors_of(text);
   EXPECT_NE(e.find("needs scenario.dataset of an MLPerf benchmark"), std::string::npos) << e;
   // max_samples without mlperf; mlperf in a static scenario.
-  text = rate_space();
+  text = mlperf_rate_space();
   text.replace(text.find("  mlperf: server\n"), 17, "");
   e = errors_of(text);
   EXPECT_NE(e.find("scenario.max_samples"), std::string::npos) << e;
@@ -250,7 +227,7 @@ objectives:
 // On the command line: exit 1 with the message, for explore and for serve --max-samples alone.
 TEST(MlperfSpace, BadInputExitsOne) {
   testing::TempDir dir("mlperf_space_test");
-  const std::string bad = dir.write("bad.yaml", rate_space("server", "  rate: 10\n"));
+  const std::string bad = dir.write("bad.yaml", mlperf_rate_space("server", "  rate: 10\n"));
   auto r = xpusim::testing::run("explore " + bad + " --quiet", true);
   EXPECT_EQ(r.code, 1) << r.out;
   EXPECT_NE(r.out.find("sets its own arrivals"), std::string::npos) << r.out;

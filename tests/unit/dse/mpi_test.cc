@@ -76,28 +76,10 @@ TEST(ExploreMpi, TwoRanksCarryPerModelFigures) {
 
 // A serve space with an MLPerf rate search per design (scenario.mlperf): each design's search
 // runs whole on the rank that evaluates it, so two ranks give the rates, the binding limits and
-// the rows of one process. Short runs (20 s, at most 400 samples) keep it cheap.
+// the rows of one process (testing::mlperf_rate_space: 4 designs, short runs).
 TEST(ExploreMpi, TwoRanksGiveTheRateSearchesOfOneProcess) {
   testing::TempDir dir("xpusim_dse_mpi_mlperf");
-  const std::string space = dir.write("mlperf.yaml", R"(schema: space/v1
-hardware: h100-sxm-80gb
-model: llama-3.1-8b
-scenario:
-  kind: serve
-  engine: vllm
-  dataset: mlperf-llama3.1-8b
-  mlperf: server
-  requests: 150
-  max_samples: 400
-  min_duration_s: 20
-  precision: bf16
-parameters:
-  - {path: hardware.memory.dram.bandwidth, values: ["2 TB/s", "3.35 TB/s"]}
-  - {path: plan.tp, values: [1, 2]}
-objectives:
-  - {metric: max_rate_requests_per_s, goal: max}
-  - {metric: slo_cost_per_million_output_tokens_usd, goal: min}
-)");
+  const std::string space = dir.write("mlperf.yaml", testing::mlperf_rate_space());
   const std::string one = dir.file("one.sqlite"), two = dir.file("two.sqlite");
   auto a = xpusim("explore " + space + " --format json --db " + one, false);
   auto b = xpusim("explore " + space + " --format json --db " + two, true);
