@@ -190,6 +190,7 @@ MemoryBandwidth memory_bandwidth(const HardwareSpec& hw, const PerfCalibration& 
       fabric_binding = "compute_link";
     }
   }
+  r.fabric_kind = fabric_binding;
   if (r.fabric && *r.fabric < r.achievable) {
     r.achievable = BytesPerSecond(std::max(r.fabric->value(), 1.0));
     r.binding = fabric_binding;

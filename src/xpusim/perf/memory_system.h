@@ -53,6 +53,8 @@ struct MemoryBandwidth {
                                            // absent for one die or no link data
   std::optional<BytesPerSecond> compute_links;  // compute dies' links to their I/O dies:
                                            // link_efficiency x n_compute x compute_link
+  std::string fabric_kind;                 // the links that make `fabric`: "die_to_die" or
+                                           // "compute_link" (empty without a fabric bound)
   int dies = 1;                            // dies the memory is interleaved over
   double mean_hops = 0;                    // die-to-die hops per byte (own die included, 0 hops)
   std::string binding = "controllers";     // "controllers", "die_to_die" (links between the

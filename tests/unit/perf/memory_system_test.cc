@@ -88,6 +88,7 @@ TEST(MemorySystem, ComputeDieLinksCarryEveryByteOnce) {
   EXPECT_DOUBLE_EQ(m.compute_links->value(), 2e12 * cal.link_efficiency);
   EXPECT_DOUBLE_EQ(m.achievable.value(), 2e12 * cal.link_efficiency);
   EXPECT_EQ(m.binding, "compute_link");
+  EXPECT_EQ(m.fabric_kind, "compute_link");
   EXPECT_DOUBLE_EQ(streaming_bandwidth(hw, cal).value(), m.achievable.value());
   // With the memory dies' ring as well (4 x 0.4 TB/s / 1 hop = 1.6 TB/s x eff): the smaller binds.
   hw.physical.die_to_die.bandwidth = units::tb_per_s(0.4);
@@ -95,6 +96,7 @@ TEST(MemorySystem, ComputeDieLinksCarryEveryByteOnce) {
   m = memory_bandwidth(hw, cal);
   EXPECT_DOUBLE_EQ(m.fabric->value(), 1.6e12 * cal.link_efficiency);
   EXPECT_EQ(m.binding, "die_to_die");
+  EXPECT_EQ(m.fabric_kind, "die_to_die");
   // Wider compute links never lower the bandwidth, for every stream; wide enough, they stop binding.
   hw.physical.die_to_die.bandwidth.reset();
   double previous = 0;
@@ -108,6 +110,8 @@ TEST(MemorySystem, ComputeDieLinksCarryEveryByteOnce) {
   }
   EXPECT_DOUBLE_EQ(previous, controllers);
   EXPECT_EQ(memory_bandwidth(hw, cal).binding, "controllers");
+  // The links still make the package bound a write-heavy stream may meet: its kind stays known.
+  EXPECT_EQ(memory_bandwidth(hw, cal).fabric_kind, "compute_link");
 }
 
 TEST(MemorySystem, DieCrossingsPerByteOfInterleavedMemory) {
