@@ -298,10 +298,13 @@ Result<AreaReport> estimate_area(const HardwareSpec& hw, const AreaOptions& opti
   const auto& up = hw.interconnect.scale_up;
   // Every link port on the die counts, those the scale-up tier does not use included
   // (interconnect.scale_up.links_on_die: one Aldebaran GCD carries 8 xGMI ports whether it sits
-  // in an MI250X, 4 of them to its peer GCD, or on an MI210 card with a 3-link bridge).
-  const int link_ports = up.links_on_die.value_or(up.links);
+  // in an MI250X, 4 of them to its peer GCD, or on an MI210 card with a 3-link bridge). A tier
+  // over PCIe (topology pcie) runs on the host interface priced below: it adds no port of its
+  // own; the die's ports are then links_on_die, of the family port_family (GA100 on an A100 PCIe
+  // card: 12 NVLink3 ports for the optional bridge, the same die as the SXM part).
+  const int link_ports = up.links_on_die.value_or(up.topology == "pcie" ? 0 : up.links);
   if (up.present && link_ports > 0) {
-    LinkPhy lp = link_phy(up.name);
+    LinkPhy lp = link_phy(up.port_family.empty() ? up.name : up.port_family);
     uncore.add("scale-up link controllers",
                logic_area(link_ports * lp.controller_transistors, un) * share);
     uncore.add("scale-up link PHYs", lp.phy * link_ports * share);

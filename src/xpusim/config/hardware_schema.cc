@@ -137,6 +137,14 @@ void add_tier(std::vector<Field<HW>>& out, const std::string& key, LinkTierSpec&
                                "use included (one Aldebaran GCD: 8 xGMI, 3 used by MI210's bridge); "
                                "used by the area model, >= links; absent = links",
                         FieldOptions{.min = 1, .max = 1024}));
+  if (key == "scale_up")
+    out.push_back(field(base + ".port_family", [tier](HW& s) -> auto& { return tier(s).port_family; },
+                        what + " link family of the links_on_die ports where the tier runs over "
+                               "another interface (an A100 / H100 PCIe card: \"NVLink3\" / "
+                               "\"NVLink4\" ports for an optional bridge, the tier is PCIe); used "
+                               "by the area model to price the ports; needs links_on_die; absent = "
+                               "name",
+                        FieldOptions{.required = false}));
   out.push_back(field(base + ".latency", [tier](HW& s) -> auto& { return tier(s).latency; },
                       what + " one-hop latency of a small message; required when the tier is present",
                       FieldOptions{.required = false, .min = 0, .max = 1.0, .min_exclusive = true}));
@@ -431,8 +439,8 @@ void check_tier(const FieldSource& src, const std::string& key, const LinkTierSp
                 Diagnostics& diags) {
   const std::string base = "interconnect." + key;
   if (!tier.present) {
-    for (const char* sub : {"name", "links", "links_on_die", "latency", "topology", "shape",
-                            "domain_size"}) {
+    for (const char* sub : {"name", "links", "links_on_die", "port_family", "latency", "topology",
+                            "shape", "domain_size"}) {
       std::string path = base + "." + sub;
       if (given(src, path))
         diags.push_back(diagnostic_at(src, path, "given without " + base +
@@ -567,6 +575,11 @@ void check_hardware(const HW& hw, const FieldSource& src, Diagnostics& diags) {
         std::to_string(*up.links_on_die) + " link ports on the die is fewer than the " +
             std::to_string(up.links) + " links the tier uses (interconnect.scale_up.links); must "
             "be >= " + std::to_string(up.links)));
+  if (!up.port_family.empty() && !up.links_on_die)
+    diags.push_back(diagnostic_at(
+        src, "interconnect.scale_up.port_family",
+        "names the family of the link ports on the die but interconnect.scale_up.links_on_die "
+        "(how many) is not given; give both or neither"));
   if (hw.memory.dram.sites && *hw.memory.dram.sites < hw.memory.dram.stacks)
     diags.push_back(diagnostic_at(
         src, "memory.dram.sites",

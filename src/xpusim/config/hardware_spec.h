@@ -138,7 +138,12 @@ struct LinkTierSpec {
   std::optional<int> links_on_die;          // scale_up only: link ports (PHY + controller) on the
                                             // die, those the tier does not use included (one
                                             // Aldebaran GCD: 8 xGMI, 3 used on MI210's bridge);
-                                            // area model; absent = links
+                                            // area model; absent = links (0 on a pcie tier)
+  std::string port_family;                  // scale_up only: link family of the links_on_die
+                                            // ports where the tier runs over another interface
+                                            // (A100 / H100 PCIe cards: NVLink ports for an
+                                            // optional bridge, the tier is PCIe); area model;
+                                            // "" = name
 };
 
 struct InterconnectSpec {

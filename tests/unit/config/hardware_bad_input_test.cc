@@ -74,6 +74,9 @@ const BadCase kCases[] = {
     {"links_on_die_below_links.yaml",
      ":26:5: interconnect.scale_up.links_on_die: 12 link ports on the die is fewer than the 18 "
      "links the tier uses (interconnect.scale_up.links); must be >= 18"},
+    {"port_family_without_links_on_die.yaml",
+     ":26:5: interconnect.scale_up.port_family: names the family of the link ports on the die but "
+     "interconnect.scale_up.links_on_die (how many) is not given; give both or neither"},
     {"sites_below_stacks.yaml",
      ":20:5: memory.dram.sites: 4 HBM sites is fewer than the 5 stacks (memory.dram.stacks); must "
      "be >= 5"},

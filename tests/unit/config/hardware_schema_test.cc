@@ -514,6 +514,7 @@ TEST(HardwareSchema, DeclaresEveryFieldOfTheSpec) {
   want.push_back("memory.register_file.banks");  // area model: register-file SRAM arrays
   want.push_back("memory.l2.data_fabric");  // area model: the L2 reaches memory through a fabric
   want.push_back("interconnect.scale_up.links_on_die");  // area model: link ports on the die
+  want.push_back("interconnect.scale_up.port_family");  // area model: family of those ports
   for (const char* tier : {"scale_up", "scale_out"})
     for (const char* sub :
          {"name", "bandwidth", "links", "latency", "topology", "shape", "domain_size"})
