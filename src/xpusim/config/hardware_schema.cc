@@ -219,6 +219,15 @@ std::vector<Field<HW>> hardware_fields() {
       "runtime profile's kernel gap, host, collective and step costs apply); "
       "statically_scheduled = the compiler fixes every operation and chip-to-chip transfer in "
       "time ahead of execution (Groq LPU, Cerebras WSE): none of those costs apply"));
+  f.push_back(field("compute.mesh_hop_cycles",
+                    [](HW& s) -> auto& { return s.compute.mesh_hop_cycles; },
+                    "clock cycles a value takes through one router of the mesh (compute.network: "
+                    "mesh; ignored on a crossbar, so a design search may switch the network): a GEMM "
+                    "spread over a region of the mesh waits ~2 x sqrt(units) hops to fill and "
+                    "drain; 0 = not modelled",
+                    FieldOptions{.default_text = "0", .min = 0.1, .max = 1000, .zero_allowed = true,
+                                 .reason = "0 = not given; a router forwards within 0.1 to 1000 "
+                                           "cycles"}));
   f.push_back(field("compute.unit_name", [](HW& s) -> auto& { return s.compute.unit_name; },
                     "what a unit is called (\"SM\", \"CU\", \"TensorCore\")"));
   f.push_back(field("compute.clock", [](HW& s) -> auto& { return s.compute.clock; },
@@ -282,6 +291,12 @@ std::vector<Field<HW>> hardware_fields() {
                     "transcendental (exp) results per cycle per unit (SFU)",
                     FieldOptions{.min = 0.01, .max = 1e6,
                                  .reason = "an SFU gives at least one result per 100 cycles"}));
+  f.push_back(field("compute.vector.lanes_per_unit",
+                    [](HW& s) -> auto& { return s.compute.vector.lanes_per_unit; },
+                    "vector lanes (ALUs) per unit, one operation (convert, multiply) each per "
+                    "cycle; 0 = fp32_flop_per_cycle_per_unit / 2 (FMA lanes)",
+                    FieldOptions{.default_text = "0", .min = 1, .max = 1e6, .zero_allowed = true,
+                                 .reason = "0 = not given; a vector unit has at least one lane"}));
   for (Precision p : kAllPrecisions) {
     const size_t i = index_of(p);
     const std::string name(to_string(p));

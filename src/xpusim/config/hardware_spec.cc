@@ -18,6 +18,10 @@ FlopRate peak_vector_rate(const HardwareSpec& hw) {
   return FlopRate(c.units * c.vector.fp32_flop_per_cycle_per_unit * c.clock.value());
 }
 
+double vector_lane_ops_per_cycle(const VectorSpec& v) {
+  return v.lanes_per_unit > 0 ? v.lanes_per_unit : v.fp32_flop_per_cycle_per_unit / 2.0;
+}
+
 Precision execution_precision(const HardwareSpec& hw, Precision requested) {
   if (hw.compute.matrix.macs_per_cycle[index_of(requested)] > 0) return requested;
   // Widening order; a float format never falls back to integer math (fp8 weights on A100 run

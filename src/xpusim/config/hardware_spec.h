@@ -42,7 +42,15 @@ struct MatrixEngineSpec {
 struct VectorSpec {
   double fp32_flop_per_cycle_per_unit = 0;  // SIMD/CUDA-core FP32 FLOP per cycle per unit (FMA = 2)
   double special_per_cycle_per_unit = 0;    // transcendental (exp) results per cycle per unit (SFU)
+  // Vector lanes (ALUs) per unit, each issuing one operation (a convert, a multiply) per cycle;
+  // 0 = not given: fp32_flop_per_cycle_per_unit / 2, FMA lanes (vector_lane_ops_per_cycle).
+  double lanes_per_unit = 0;
 };
+
+// Lane operations the vector units of one unit issue per cycle: lanes_per_unit where the
+// description gives it (Groq TSP: 5,120 ALUs that are not FMA units), else FMA lanes, fp32
+// FLOP / 2.
+double vector_lane_ops_per_cycle(const VectorSpec& v);
 
 // How the units reach each other and the shared levels (area/area_model.cc): a `crossbar` from
 // every unit to the L2 slices (GPUs; LLMCompass's per-core crossbar), or a 2D `mesh` of one
@@ -69,6 +77,10 @@ struct ComputeSpec {
                                             // published (readers take compute.units)
   UnitNetwork network = UnitNetwork::kCrossbar;
   Execution execution = Execution::kDynamic;
+  // Clock cycles a value takes through one router of a mesh (network kMesh): the fill and drain
+  // of a GEMM spread over a square region of the mesh (perf/gemm_model.h mesh_fill_latency);
+  // 0 = not given (no latency modelled).
+  double mesh_hop_cycles = 0;
 };
 
 // One on-chip memory level. Per-unit levels (register file, L1/shared memory/scratchpad) give

@@ -24,4 +24,8 @@ Seconds dispatch_cost(const HardwareSpec& hw, Seconds overhead) {
   return hw.compute.execution == Execution::kStaticallyScheduled ? Seconds(0) : overhead;
 }
 
+double vector_issue_efficiency(const HardwareSpec& hw, const PerfCalibration& cal) {
+  return hw.compute.execution == Execution::kStaticallyScheduled ? 1.0 : cal.vector_efficiency;
+}
+
 }  // namespace xpusim

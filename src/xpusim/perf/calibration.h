@@ -44,7 +44,8 @@ struct PerfCalibration {
   // with 16-bit math) to the math format inside the GEMM: unpack, convert, scale, zero point,
   // fragment shuffles (AWQ / Marlin / gpt-fast kernels). Done once per M-tile that loads the weight.
   double dequant_ops_per_weight = 0;
-  // Fraction of the SIMD / special-function peak sustained by vector code (softmax, norms).
+  // Fraction of the SIMD / special-function peak sustained by vector code (softmax, norms) on a
+  // dynamically scheduled chip (statically scheduled ones: vector_issue_efficiency, 1).
   double vector_efficiency = 0;
   // Fraction of the attention kernel's matrix time that can hide the softmax exp work (0 = exp
   // and MMA serialised as in FlashAttention-2, 1 = fully overlapped as FlashAttention-3 pingpong).
@@ -133,6 +134,17 @@ PerfCalibration with_runtime(const PerfCalibration& cal, const RuntimeProfile& r
 // pipelining, Hot Chips 2022/2024 talks). Per-request and per-sequence costs of the serving
 // process (request_overhead, sequence_overhead) are not dispatch costs: they stay.
 Seconds dispatch_cost(const HardwareSpec& hw, Seconds overhead);
+
+// Fraction of the vector (SIMD) and special-function units' issue rate that work on them sustains,
+// by the chip's execution model (compute.execution), as dispatch_cost is: a `dynamic` chip's
+// kernels lose issue slots to occupancy, latency hiding, launch tails and warp divergence
+// (cal.vector_efficiency, fitted on GPU element-wise and softmax kernels); on a
+// `statically_scheduled` chip the compiler places every vector instruction in a planned cycle on
+// a functional unit with fixed latency and no arbitration (Groq TSP: Abts et al. ISCA 2020
+// sec. 2-3; Cerebras: the core's dataflow program, Hot Chips 2022/2024; both recalled), so the
+// lanes issue at their hardware rate: 1. What the schedule itself leaves idle (padding, the
+// chaining of units) is modelled where it arises, not folded into this.
+double vector_issue_efficiency(const HardwareSpec& hw, const PerfCalibration& cal);
 
 // The defaults shipped with xpusim: <data dir>/calibration/default.yaml (the compiled-in copy of
 // data/calibration/default.yaml when the data dir has none), or the file given to

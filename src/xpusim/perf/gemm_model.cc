@@ -52,6 +52,14 @@ BytesPerSecond streaming_bandwidth(const HardwareSpec& hw, const PerfCalibration
   return memory_bandwidth(hw, cal).for_stream(write_fraction);
 }
 
+Seconds mesh_fill_latency(const HardwareSpec& hw, int64_t units) {
+  const auto& c = hw.compute;
+  if (c.network != UnitNetwork::kMesh || !(c.mesh_hop_cycles > 0) || !(c.clock.value() > 0))
+    return Seconds(0);
+  const double hops = 2.0 * std::sqrt(d(std::max<int64_t>(1, units)));
+  return Seconds(hops * c.mesh_hop_cycles / c.clock.value());
+}
+
 Result<void> check_gemm_shape(const GemmShape& s) {
   Diagnostics diags;
   auto dim = [&](const char* path, int64_t v, const IntBound& b) {
@@ -118,9 +126,12 @@ GemmResult detail::predict_gemm_unchecked(const HardwareSpec& hw, const GemmShap
   const bool weight_only = bytes_per_element(ops.b) < bytes_per_element(exec) &&
                            bytes_per_element(ops.a) >= bytes_per_element(exec);
   const bool chained = c.execution == Execution::kStaticallyScheduled;
+  // Lane operations per second: the units' vector lanes (vector_lane_ops_per_cycle) at the issue
+  // efficiency of the execution model (vector_issue_efficiency: fitted on GPU kernels for dynamic
+  // chips, 1 where the compiler schedules every lane).
   const double dequant_rate =
-      weight_only ? std::max(1.0, d(units) * c.vector.fp32_flop_per_cycle_per_unit / 2.0 * clock *
-                                      cal.vector_efficiency)
+      weight_only ? std::max(1.0, d(units) * vector_lane_ops_per_cycle(c.vector) * clock *
+                                      vector_issue_efficiency(hw, cal))
                   : 0.0;
 
   const double ab = bytes_per_element(ops.a).value();
@@ -296,14 +307,16 @@ GemmResult detail::predict_gemm_unchecked(const HardwareSpec& hw, const GemmShap
   r.llc_time = best.llc_time;
   r.bytes = TrafficBytes{best.dram, best.l2, Bytes(0), best.llc};
   const Seconds gap = dispatch_cost(hw, cal.kernel_overhead);
-  r.time = best.time + gap;
+  // A mesh fills and drains over the region the tiles occupy (mesh_fill_latency; 0 elsewhere).
+  const Seconds fill = mesh_fill_latency(hw, std::min<int64_t>(units, best.tiles));
+  r.time = best.time + fill + gap;
   r.isolated_call_time = r.time + dispatch_cost(hw, cal.host_call_overhead);
   r.achieved = r.time.value() > 0 ? r.flop / r.time : FlopRate(0);
 
   const FlopRate peak = FlopRate(d(units) * unit_macs * 2.0 * clock);
-  if (gap > best.time) {
+  if (gap + fill > best.time) {
     r.bound = Bound::kLatency;
-    r.utilization = gap / r.time;
+    r.utilization = (gap + fill) / r.time;
   } else if (best.matrix_time >= max(best.dram_time, best.llc_time)) {
     r.bound = Bound::kMatrix;
     r.utilization = r.achieved / peak;

@@ -73,6 +73,15 @@ BytesPerSecond streaming_bandwidth(const HardwareSpec& hw, const PerfCalibration
 BytesPerSecond streaming_bandwidth(const HardwareSpec& hw, const PerfCalibration& cal,
                                    double write_fraction);
 
+// Fill and drain of a GEMM spread over `units` units of a mesh (compute.network: mesh, with
+// compute.mesh_hop_cycles given): the units form a square region of side sqrt(units); the input
+// vector is broadcast along one side and the split-K partial sums are reduced along the other
+// (the GEMV mapping of the Cerebras SDK's examples, recalled), so the first result leaves after
+// ~2 x sqrt(units) router hops. The rest of the GEMM streams behind that wave, so the latency is
+// paid once per GEMM: 2 sqrt(units) x mesh_hop_cycles / clock. 0 on a crossbar or without a hop
+// latency.
+Seconds mesh_fill_latency(const HardwareSpec& hw, int64_t units);
+
 namespace detail {
 // The model without the shape check, for the op model (perf/op_model.cc), whose GEMMs come from
 // build_step: a dimension below 1 (a model without that block) is costed as 1. Never fails.

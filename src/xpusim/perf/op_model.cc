@@ -28,7 +28,7 @@ double special_rate(const HardwareSpec& hw, const PerfCalibration& cal) {
   double per_cycle = c.vector.special_per_cycle_per_unit > 0
                          ? c.vector.special_per_cycle_per_unit
                          : c.vector.fp32_flop_per_cycle_per_unit / 8.0;
-  return std::max(1.0, per_cycle * c.units * c.clock.value() * cal.vector_efficiency);
+  return std::max(1.0, per_cycle * c.units * c.clock.value() * vector_issue_efficiency(hw, cal));
 }
 
 FlopRate matrix_rate(const HardwareSpec& hw, Precision p, const PerfCalibration& cal) {
@@ -121,7 +121,7 @@ OpResult attention_op(const HardwareSpec& hw, const Op& op, const PerfCalibratio
 
 OpResult vector_op(const HardwareSpec& hw, const Op& op, const PerfCalibration& cal) {
   Parts p;
-  double vec = std::max(1.0, peak_vector_rate(hw).value() * cal.vector_efficiency);
+  double vec = std::max(1.0, peak_vector_rate(hw).value() * vector_issue_efficiency(hw, cal));
   p.vector = Seconds(op.flop.value() / vec);
   p.special = Seconds(op.special_ops / special_rate(hw, cal));
   TrafficBytes bytes;

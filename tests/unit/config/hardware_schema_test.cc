@@ -373,12 +373,23 @@ TEST(HardwareOverrides, AbsurdValuesAreOutOfRange) {
        "<command line>: compute.units: value \"99999999999999999999\" is out of range; allowed: "
        ">= 1 and <= 1e+06\n"},
       {"compute.units=1.5", "<command line>: compute.units: expected an integer, got \"1.5\"\n"},
+      {"compute.vector.lanes_per_unit=0.5",
+       "<command line>: compute.vector.lanes_per_unit: value \"0.5\" is out of range; allowed: 0 "
+       "or >= 1 and <= 1e+06 (0 = not given; a vector unit has at least one lane)\n"},
   };
   for (const Case& c : cases) {
     auto hw = load_hardware("h100-sxm-80gb", {c.set});
     ASSERT_FALSE(hw) << c.set;
     EXPECT_EQ(to_string(hw.error()), c.message) << c.set;
   }
+  // Vector lanes: not given (0) = FMA lanes, fp32 FLOP / 2 (H100: 128 per SM); where given, the
+  // described count (Groq's 5,120 VXM ALUs, which are not FMA pairs).
+  EXPECT_DOUBLE_EQ(vector_lane_ops_per_cycle(load_ok("h100-sxm-80gb").compute.vector), 128.0);
+  EXPECT_DOUBLE_EQ(vector_lane_ops_per_cycle(load_ok("groq-lpu").compute.vector), 5120.0);
+  EXPECT_DOUBLE_EQ(
+      vector_lane_ops_per_cycle(
+          load_ok("h100-sxm-80gb", {"compute.vector.lanes_per_unit=64"}).compute.vector),
+      64.0);
   // 0 still means "none" where the schema says so.
   EXPECT_EQ(load_ok("h100-sxm-80gb", {"compute.matrix.macs_per_cycle.fp8=0"})
                 .compute.matrix.macs_per_cycle[index_of(Precision::kFp8)],
@@ -506,6 +517,8 @@ TEST(HardwareSchema, DeclaresEveryFieldOfTheSpec) {
   }
   want.push_back("compute.network");                // area model: crossbar or mesh
   want.push_back("compute.execution");              // dynamic or statically scheduled
+  want.push_back("compute.vector.lanes_per_unit");  // vector ALUs (0: fp32 FLOP / 2)
+  want.push_back("compute.mesh_hop_cycles");  // router latency of a mesh (fill of a region)
   want.push_back("physical.compute_die.wafer_scale");  // stitched wafer-scale die
   for (const char* level : {"register_file", "l1", "l2", "llc"})
     for (const char* sub : {"capacity", "bandwidth", "array"})
