@@ -168,8 +168,9 @@ void add_serve_commands(CLI::App& app, GlobalOptions& global) {
   c->add_option("--dataset", o->dataset, "dataset id or file (xpusim list datasets)");
   c->add_option("--trace", o->trace, "replay a trace: CSV or JSONL (arrival_s, input_len, "
                                      "output_len[, prefix_id, prefix_len])");
-  bound_int(c->add_option("--requests", o->requests, "requests to simulate (default 1000, or the "
-                                                     "MLPerf dataset's sample count)"),
+  bound_int(c->add_option("--requests", o->requests,
+                          "requests to simulate (default 1000; --mlperf offline: LoadGen's query, "
+                          "at least the dataset's sample count and 1.1 x rate x 600 s)"),
             bounds::kRequests);
   bound_int(c->add_option("--seed", o->seed, "seed of the lengths and arrivals"), bounds::kSeed)
       ->capture_default_str();

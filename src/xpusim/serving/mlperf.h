@@ -92,6 +92,12 @@ struct MlperfResult {
   std::vector<std::string> notes;    // what the run assumed (sample counts, durations)
 };
 
+// LoadGen's Offline query size (serving.md §2b; INF loadgen/test_settings_internal.cc:148-157):
+// max(min_query_count, ceil(1.1 x target_qps x min_duration)) samples. run_mlperf's Offline run
+// (and the Offline bound of the Server search) uses it with target_qps = the saturated sample rate
+// of a first run of min_query_count samples, when that run is shorter than min_duration.
+int64_t loadgen_offline_query(int64_t min_query_count, CountRate target_qps, Seconds min_duration);
+
 // Runs `scenario` of the MLPerf benchmark described by `dataset` on `system`.
 Result<MlperfResult> run_mlperf(ServingSystem& system, const DatasetSpec& dataset,
                                 MlperfScenario scenario, const MlperfOptions& options = {});

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: Apache-2.0
+// MLPerf LoadGen scenarios on the serving simulator (serving/mlperf.h): LoadGen's Offline query
+// size (hand-checked against an official log), Offline figures that do not depend on how many
+// replicas share the query, explicit sample counts run as given.
+#include "xpusim/serving/mlperf.h"
+
+#include <gtest/gtest.h>
+
+#include "unit/perf/test_specs.h"
+
+namespace xpusim {
+namespace {
+
+using testing::h100_like;
+using testing::llama8b_like;
+
+// max(min_query_count, 1.1 x target_qps x min_duration): NVIDIA H200x8 llama2-70b v4.1 Offline,
+// target 104 qps over 2400 s, logs samples_per_query 274560 (serving.md §2b, R41 summary).
+TEST(Mlperf, LoadgenOfflineQueryMatchesTheOfficialLog) {
+  EXPECT_EQ(loadgen_offline_query(24576, CountRate(104), Seconds(2400)), 274560);
+  // The dataset's size is the floor (min_query_count = 24576 for llama2-70b).
+  EXPECT_EQ(loadgen_offline_query(24576, CountRate(10), Seconds(600)), 24576);
+  EXPECT_EQ(loadgen_offline_query(24576, CountRate(0), Seconds(600)), 24576);
+  // 1.1 x 50 x 600 = 33000.
+  EXPECT_EQ(loadgen_offline_query(100, CountRate(50), Seconds(600)), 33000);
+}
+
+EngineProfile mlperf_engine() {
+  EngineProfile e;
+  e.id = "test";
+  e.runtime = "tensorrt-llm-serve";
+  e.max_batch = 256;
+  e.max_num_tokens = 4096;
+  e.chunked_prefill = true;
+  e.admission = AdmissionPolicy::kMaxUtilization;
+  e.schedule = SchedulePolicy::kDecodeFirst;
+  e.kv_block_size = 32;
+  e.memory_fraction = 0.9;
+  e.memory_fraction_of = MemoryFractionOf::kFree;
+  return e;
+}
+
+std::unique_ptr<ServingSystem> system_of(int replicas) {
+  SystemConfig c;
+  c.plan.tp = 1;
+  c.devices = replicas;
+  c.precision = precision_plan_for(Precision::kBf16);
+  c.engine = mlperf_engine();
+  auto s = ServingSystem::create(h100_like(), llama8b_like(), c, default_calibration());
+  EXPECT_TRUE(s.has_value()) << (s ? "" : to_string(s.error()));
+  return std::move(*s);
+}
+
+DatasetSpec small_query_dataset() {
+  // A min_query_count far below what 600 s of the system serves: 250 samples per replica of 8 is
+  // mostly each replica's ramp-up to its batch cap.
+  auto d = load_dataset("mlperf-llama3.1-8b", {"mlperf.min_query_count=2000"});
+  EXPECT_TRUE(d.has_value()) << (d ? "" : to_string(d.error()));
+  return *d;
+}
+
+// LoadGen's Offline query lasts at least min_duration at the system's rate, so the figure is the
+// steady state whatever the number of replicas sharing it: 8 replicas serve 8 x one replica's
+// tokens/s (each replica gets the same number of samples under the cap). Before the query size
+// was modelled, the 2000-sample query gave 8 replicas 250 samples each, mostly ramp-up.
+TEST(Mlperf, OfflineTokensPerReplicaDoNotDependOnTheReplicaCount) {
+  const DatasetSpec d = small_query_dataset();
+  constexpr int64_t kPerReplica = 6000;
+  MlperfOptions one;
+  one.max_samples = kPerReplica;
+  MlperfOptions eight;
+  eight.max_samples = 8 * kPerReplica;
+  auto a = run_mlperf(*system_of(1), d, MlperfScenario::kOffline, one);
+  auto b = run_mlperf(*system_of(8), d, MlperfScenario::kOffline, eight);
+  ASSERT_TRUE(a.has_value()) << to_string(a.error());
+  ASSERT_TRUE(b.has_value()) << to_string(b.error());
+  EXPECT_EQ(a->run.counters.completed, kPerReplica);
+  EXPECT_EQ(b->run.counters.completed, 8 * kPerReplica);
+  EXPECT_NEAR(b->tokens_per_s.value() / (8 * a->tokens_per_s.value()), 1.0, 0.03);
+  bool noted = false;
+  for (const auto& n : b->notes) noted = noted || n.find("LoadGen's Offline query") != n.npos;
+  EXPECT_TRUE(noted);
+}
+
+// An explicit sample count (serve --requests) is the query: no second run at LoadGen's size.
+TEST(Mlperf, ExplicitOfflineSampleCountIsRunAsGiven) {
+  const DatasetSpec d = small_query_dataset();
+  MlperfOptions o;
+  o.samples = 1500;
+  auto r = run_mlperf(*system_of(2), d, MlperfScenario::kOffline, o);
+  ASSERT_TRUE(r.has_value()) << to_string(r.error());
+  EXPECT_EQ(r->run.counters.completed, 1500);
+}
+
+}  // namespace
+}  // namespace xpusim
