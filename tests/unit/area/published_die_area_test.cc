@@ -19,6 +19,7 @@
 #include "xpusim/area/process_node.h"
 #include "xpusim/config/hardware_schema.h"
 #include "xpusim/config/presets.h"
+#include "reference_csv.h"
 
 namespace xpusim {
 namespace {
@@ -43,35 +44,6 @@ double component(const DieArea& die, const std::string& name) {
   return 0.0;
 }
 
-// RFC 4180 rows (quoted cells may hold commas and doubled quotes; no embedded newlines here).
-std::vector<std::vector<std::string>> read_csv(const std::string& path) {
-  std::ifstream in(path);
-  std::vector<std::vector<std::string>> rows;
-  std::string line;
-  while (std::getline(in, line)) {
-    std::vector<std::string> row;
-    std::string cell;
-    bool quoted = false;
-    for (size_t i = 0; i < line.size(); ++i) {
-      const char c = line[i];
-      if (quoted) {
-        if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') cell += '"', ++i;
-        else if (c == '"') quoted = false;
-        else cell += c;
-      } else if (c == '"') {
-        quoted = true;
-      } else if (c == ',') {
-        row.push_back(cell);
-        cell.clear();
-      } else if (c != '\r') {
-        cell += c;
-      }
-    }
-    row.push_back(cell);
-    rows.push_back(row);
-  }
-  return rows;
-}
 
 std::string read_text(const std::string& path) {
   std::ifstream in(path);
@@ -82,7 +54,7 @@ std::string read_text(const std::string& path) {
 
 // specs.csv: die_area_mm2 by hardware id (empty cells left out).
 std::map<std::string, std::string> specs_die_areas() {
-  auto rows = read_csv(kReference + "specs.csv");
+  auto rows = testing::read_reference_csv(kReference + "specs.csv");
   std::map<std::string, std::string> out;
   if (rows.empty()) return out;
   size_t id = rows[0].size(), area = rows[0].size();

@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include "xpusim/config/presets.h"
+#include "reference_csv.h"
 
 namespace xpusim {
 namespace {
@@ -33,35 +34,6 @@ HardwareSpec load_ok(const std::string& id, const std::vector<std::string>& over
   return hw ? *hw : HardwareSpec{};
 }
 
-// RFC 4180 rows (quoted cells may hold commas and doubled quotes; no embedded newlines here).
-std::vector<std::vector<std::string>> read_csv(const std::string& path) {
-  std::ifstream in(path);
-  std::vector<std::vector<std::string>> rows;
-  std::string line;
-  while (std::getline(in, line)) {
-    std::vector<std::string> row;
-    std::string cell;
-    bool quoted = false;
-    for (size_t i = 0; i < line.size(); ++i) {
-      char c = line[i];
-      if (quoted) {
-        if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') cell += '"', ++i;
-        else if (c == '"') quoted = false;
-        else cell += c;
-      } else if (c == '"') {
-        quoted = true;
-      } else if (c == ',') {
-        row.push_back(cell);
-        cell.clear();
-      } else if (c != '\r') {
-        cell += c;
-      }
-    }
-    row.push_back(cell);
-    rows.push_back(row);
-  }
-  return rows;
-}
 
 TEST(HardwarePresets, EveryRequiredIdHasOnePresetWhoseIdMatchesItsFile) {
   auto ids = list_presets("hardware");
@@ -106,7 +78,8 @@ TEST(HardwarePresets, VendorCapacityRuleCatchesTypos) {
 // Every preset id that specs.csv lists: derived dense bf16/fp8 peaks within 3% of the table, DRAM
 // bandwidth equal to it, and DRAM capacity the table's vendor figure read in GiB (see above).
 TEST(HardwarePresets, ReproduceSharedSpecsTable) {
-  auto rows = read_csv(std::string(XPUSIM_SHARED_DIR) + "/reference/specs.csv");
+  auto rows =
+      testing::read_reference_csv(std::string(XPUSIM_SHARED_DIR) + "/reference/specs.csv");
   ASSERT_GT(rows.size(), 1u) << "cannot read specs.csv under " << XPUSIM_SHARED_DIR;
   std::map<std::string, size_t> col;
   for (size_t i = 0; i < rows[0].size(); ++i) col[rows[0][i]] = i;
