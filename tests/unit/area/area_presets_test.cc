@@ -11,15 +11,12 @@
 #include "xpusim/area/area_model.h"
 #include "xpusim/config/hardware_schema.h"
 #include "xpusim/config/presets.h"
+#include "area_test_util.h"
 
 namespace xpusim {
 namespace {
 
-HardwareSpec preset(const std::string& id) {
-  auto hw = load_hardware(id);
-  EXPECT_TRUE(hw) << to_string(hw.error());
-  return hw ? *hw : HardwareSpec{};
-}
+using testing::preset;
 
 TEST(AreaPresets, A100AndH100WithinThreePercentFromPresetsAlone) {
   struct Case { const char* id; double published_mm2; int units_on_die; int sites; };

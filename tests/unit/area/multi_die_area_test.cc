@@ -6,28 +6,14 @@
 #include "xpusim/area/area_model.h"
 #include "xpusim/config/hardware_schema.h"
 #include "xpusim/cost/chip_cost.h"
+#include "area_test_util.h"
 
 namespace xpusim {
 namespace {
 
-HardwareSpec preset(const std::string& id) {
-  auto hw = load_hardware(id);
-  EXPECT_TRUE(hw) << id;
-  return hw ? *hw : HardwareSpec{};
-}
-
-// Area of the component `name` on `die`; 0 when the die has none.
-double component(const DieArea& die, const std::string& name) {
-  for (const auto& c : die.components)
-    if (c.name == name) return c.area.value();
-  return 0.0;
-}
-
-AreaReport area_of(const HardwareSpec& hw) {
-  auto r = estimate_area(hw);
-  EXPECT_TRUE(r) << (r ? "" : to_string(r.error()));
-  return r ? *r : AreaReport{};
-}
+using testing::preset;
+using testing::component;
+using testing::area_of;
 
 TEST(MultiDieArea, BlackwellTwoReticleClassDies) {
   // Published: two reticle-limited dies, "~2 x 800 mm²" (Silicon Analysts estimate, economics.md

@@ -20,29 +20,16 @@
 #include "xpusim/config/hardware_schema.h"
 #include "xpusim/config/presets.h"
 #include "reference_csv.h"
+#include "area_test_util.h"
 
 namespace xpusim {
 namespace {
 
+using testing::preset;
+using testing::area_of;
+using testing::component;
+
 const std::string kReference = std::string(XPUSIM_SHARED_DIR) + "/reference/";
-
-HardwareSpec preset(const std::string& id) {
-  auto hw = load_hardware(id);
-  EXPECT_TRUE(hw) << id;
-  return hw ? *hw : HardwareSpec{};
-}
-
-AreaReport area_of(const HardwareSpec& hw) {
-  auto r = estimate_area(hw);
-  EXPECT_TRUE(r) << (r ? "" : to_string(r.error()));
-  return r ? *r : AreaReport{};
-}
-
-double component(const DieArea& die, const std::string& name) {
-  for (const auto& c : die.components)
-    if (c.name == name) return c.area.value();
-  return 0.0;
-}
 
 
 std::string read_text(const std::string& path) {
