@@ -114,21 +114,26 @@ Result<MlperfResult> run_mlperf(ServingSystem& system, const DatasetSpec& datase
   };
   // The rate and token figures of an Offline run: those of its saturated phase (what a 600 s
   // LoadGen run of repeated samples measures) when that phase is most of the run; a run too short
-  // to saturate (a few samples) is reported whole.
-  auto offline_figures = [&](const ServingResult& r, int64_t n) {
-    double scale = 1.0;
-    if (r.steady_output_tokens_per_s && r.counters.backlog_end &&
-        *r.counters.backlog_end >= r.duration * 0.5) {
-      scale = r.steady_output_tokens_per_s->value() / std::max(r.output_tokens_per_s.value(), 1e-30);
-      out.notes.push_back(fmt::format("{} samples; the saturated phase (until the last sample is "
-                                      "admitted, {:.0f} of {:.0f} s)",
-                                      n, r.counters.backlog_end->value(), r.duration.value()));
-    } else {
-      out.notes.push_back(fmt::format("{} samples: too few to saturate the system for most of the "
-                                      "run; the whole run is reported",
-                                      n));
-    }
+  // to saturate (a few samples) is reported whole. offline_note says which, for the reported run.
+  auto saturated = [](const ServingResult& r) {
+    return r.steady_output_tokens_per_s && r.counters.backlog_end &&
+           *r.counters.backlog_end >= r.duration * 0.5;
+  };
+  auto offline_figures = [&](const ServingResult& r) {
+    const double scale =
+        saturated(r)
+            ? r.steady_output_tokens_per_s->value() / std::max(r.output_tokens_per_s.value(), 1e-30)
+            : 1.0;
     return std::make_pair(r.requests_per_s * scale, figure(r) * scale);
+  };
+  auto offline_note = [&](const ServingResult& r, int64_t n) {
+    if (saturated(r))
+      return fmt::format("{} samples; the saturated phase (until the last sample is admitted, "
+                         "{:.0f} of {:.0f} s)",
+                         n, r.counters.backlog_end->value(), r.duration.value());
+    return fmt::format("{} samples: too few to saturate the system for most of the run; the "
+                       "whole run is reported",
+                       n);
   };
 
   const int64_t offline_samples =
@@ -140,36 +145,43 @@ Result<MlperfResult> run_mlperf(ServingSystem& system, const DatasetSpec& datase
   // 1,875 Mixtral samples: 6.1k instead of the steady 7.6k tokens/s per GPU), so when that run is
   // shorter than min_duration it sets target_qps (its saturated sample rate) and the query is run
   // again at LoadGen's size (capped at max_samples). An explicit sample count is run as given.
-  auto offline_run = [&](const RunOptions& ro,
-                         int64_t& n) -> Result<std::pair<ServingResult, double>> {
+  struct OfflineRun {
+    ServingResult run;
+    int64_t samples = 0;
+  };
+  auto offline_run = [&](const RunOptions& ro) -> Result<OfflineRun> {
     auto run_n = [&](int64_t count, const RunOptions& opts) -> Result<ServingResult> {
       const Result<std::vector<RequestSpec>> reqs = sample_requests(dataset, count, o.seed);
       if (!reqs) return tl::unexpected(reqs.error());
       return system.run(*reqs, ArrivalSpec{}, opts);
     };
-    n = offline_samples;
-    auto first = run_n(n, quiet);
-    if (!first) return tl::unexpected(first.error());
-    out.notes.clear();
-    double rate = offline_figures(*first, n).first.value();
-    const int64_t next = clamp_samples(
-        loadgen_offline_query(rules.min_query_count, CountRate(rate), rules.min_duration), o);
-    const bool again = o.samples <= 0 && next > n && first->duration < rules.min_duration;
-    if (!again && !ro.on_step) return std::make_pair(std::move(*first), rate);
-    if (again) n = next;
-    auto r = run_n(n, ro);
+    // An explicit sample count is run once, as given; otherwise the first run may be a probe.
+    const bool sized_by_loadgen = o.samples <= 0;
+    int64_t n = offline_samples;
+    auto r = run_n(n, sized_by_loadgen ? quiet : ro);
     if (!r) return tl::unexpected(r.error());
-    out.notes.clear();
-    rate = offline_figures(*r, n).first.value();
-    return std::make_pair(std::move(*r), rate);
+    if (sized_by_loadgen) {
+      const int64_t next = clamp_samples(
+          loadgen_offline_query(rules.min_query_count, offline_figures(*r).first, rules.min_duration),
+          o);
+      const bool again = next > n && r->duration < rules.min_duration;
+      // A caller recording the steps gets them from the run it is given (the same n again when
+      // the probe was long enough).
+      if (again || ro.on_step) {
+        if (again) n = next;
+        r = run_n(n, ro);
+        if (!r) return tl::unexpected(r.error());
+      }
+    }
+    return OfflineRun{std::move(*r), n};
   };
   if (scenario == MlperfScenario::kOffline) {
-    int64_t n = 0;
-    auto offline = offline_run(reported, n);
+    auto offline = offline_run(reported);
     if (!offline) return tl::unexpected(offline.error());
-    out.run = std::move(offline->first);
-    out.notes.clear();
-    std::tie(out.samples_per_s, out.tokens_per_s) = offline_figures(out.run, n);
+    out.run = std::move(offline->run);
+    const int64_t n = offline->samples;
+    std::tie(out.samples_per_s, out.tokens_per_s) = offline_figures(out.run);
+    out.notes.push_back(offline_note(out.run, n));
     if (n != offline_samples)
       out.notes.push_back(fmt::format(
           "LoadGen's Offline query: max(min_query_count {}, 1.1 x target_qps x {:.0f} s) = {} "
@@ -185,11 +197,9 @@ Result<MlperfResult> run_mlperf(ServingSystem& system, const DatasetSpec& datase
 
   // Server / Interactive. Upper bound: the Offline sample rate of a run of at least the dataset's
   // size (a handful of samples would not saturate the system).
-  int64_t bound_samples = 0;
-  auto offline = offline_run(quiet, bound_samples);
+  auto offline = offline_run(quiet);
   if (!offline) return tl::unexpected(offline.error());
-  const double saturation = offline->second;
-  out.notes.clear();
+  const double saturation = offline_figures(offline->run).first.value();
   const Seconds run_duration = o.min_duration.value_or(rules.min_duration);
   auto samples_at = [&](double rate) {
     return clamp_samples(
