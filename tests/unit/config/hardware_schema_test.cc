@@ -133,6 +133,8 @@ TEST(HardwareDerived, PeaksRidgePointsAndSramMatchHandCalculations) {
       {"b300", Precision::kFp4, 148 * 4 * 6144 * 2 * 1.855e9 / 1e12},           // 13496.3
       {"gb300", Precision::kFp4, 148 * 4 * 6144 * 2 * 2.062e9 / 1e12},          // 15002.6 (15000)
       // Issue 9 presets: units x engines x MACs x 2 x clock (sources in each preset).
+      {"tpu-v4", Precision::kBf16, 2 * 4 * 128 * 128 * 2 * 1.05e9 / 1e12},      // 275.3 (275)
+      {"tpu-v4", Precision::kInt8, 2 * 4 * 128 * 128 * 2 * 1.05e9 / 1e12},      // 275.3 (275)
       {"tpu-v6e", Precision::kBf16, 1 * 4 * 256 * 256 * 2 * 1.75e9 / 1e12},     // 917.5 (918)
       {"tpu-v6e", Precision::kInt8, 1 * 4 * 131072 * 2 * 1.75e9 / 1e12},        // 1835.0 (1836)
       {"trainium2", Precision::kBf16, 8 * 1 * 128 * 128 * 2 * 2.5e9 / 1e12},    // 655.4 (667)
@@ -174,7 +176,7 @@ TEST(HardwareDerived, PeaksRidgePointsAndSramMatchHandCalculations) {
 TEST(HardwarePresets, PresetsBeyondGpusLoadAndReproduceTheirDatasheets) {
   int peaks = 0;
   for (const char* id : {"tpu-v6e", "trainium2", "furiosa-rngd", "rebellions-atom", "groq-lpu",
-                         "cerebras-wse-3"}) {
+                         "cerebras-wse-3", "tpu-v4"}) {
     HardwareSpec hw = load_ok(id);
     EXPECT_EQ(hw.id, id);
     for (Precision p : kAllPrecisions) {
