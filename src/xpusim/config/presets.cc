@@ -48,10 +48,12 @@ Result<std::string> resolve_id_or_file(const std::string& dir, const std::string
   std::vector<std::string> extending;  // "h100" -> the ids that start with it
   for (const auto& k : known)
     if (k.starts_with(id_or_file)) extending.push_back(k);
-  if (auto m = closest_match(id_or_file, known))
-    msg += "; did you mean \"" + *m + "\"?";
-  else if (!extending.empty())
+  // A stem of known ids ("h100") lists them first: a short id at a small edit distance ("b300"
+  // is 2 edits from "h100") is a worse guess than the ids the name begins.
+  if (!extending.empty())
     msg += "; did you mean one of: " + join(extending) + "?";
+  else if (auto m = closest_match(id_or_file, known))
+    msg += "; did you mean \"" + *m + "\"?";
   else
     msg += ".";
   msg += known.empty() ? " No ids under " + dir : " Known: " + join(known);

@@ -21,7 +21,8 @@ TEST(MultiDieArea, BlackwellTwoReticleClassDies) {
   // 0.9 harvesting fallback), half the 126 MB L2, 4 of the 8 HBM3e PHYs, half the NVLink5 links
   // and the die-to-die PHY and port; Tensor Memory (256 KiB per SM, PTX ISA) beside the register
   // file. Model figure in docs/economics.md.
-  for (const char* id : {"b200-sxm-180gb", "gb200"}) {
+  // Blackwell Ultra (b300, gb300) is the same die family (the presets' area is an estimate).
+  for (const char* id : {"b200-sxm-180gb", "gb200", "b300", "gb300"}) {
     const AreaReport r = area_of(preset(id));
     ASSERT_EQ(r.dies.size(), 1u) << id;
     const DieArea& d = r.dies[0];

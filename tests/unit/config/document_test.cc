@@ -214,6 +214,12 @@ TEST(Presets, UnknownIdSuggestsIdsItPrefixes) {
                 "h100-pcie-80gb, h100-sxm-80gb? Known: a100-pcie-80gb"),
             std::string::npos)
       << r.error()[0].message;
+  // The stem wins over a short id a few edits away ("b300" is 2 edits from "h100"): every id it
+  // begins is listed.
+  auto gb = resolve_preset_path("hardware", "gb", "hardware");
+  ASSERT_FALSE(gb);
+  EXPECT_NE(gb.error()[0].message.find("did you mean one of: gb200, gb300?"), std::string::npos)
+      << gb.error()[0].message;
 }
 
 }  // namespace

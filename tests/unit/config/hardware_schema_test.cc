@@ -26,7 +26,7 @@ const std::vector<std::string> kRequiredIds = {
     "h200-sxm-141gb", "h200-nvl-141gb", "gh200-96gb",    "gh200-144gb",    "l40s",
     "b200-sxm-180gb", "gb200",          "mi210",         "mi250x-gcd",     "mi300x",
     "mi325x",         "mi355x",         "tpu-v5e",       "tpu-v5p",        "gaudi2",
-    "gaudi3"};
+    "gaudi3",         "b300",           "gb300"};
 
 HardwareSpec load_ok(const std::string& id, const std::vector<std::string>& overrides = {}) {
   auto hw = load_hardware(id, overrides);
@@ -128,7 +128,13 @@ TEST(HardwareDerived, PeaksRidgePointsAndSramMatchHandCalculations) {
       {"tpu-v5e", Precision::kBf16, 1 * 4 * 128 * 128 * 2 * 1.5e9 / 1e12},      // 196.6
       {"gaudi2", Precision::kBf16, 2 * 256 * 256 * 2 * 1.65e9 / 1e12},          // 432.5
       {"gb200", Precision::kFp4, 148 * 4 * 4096 * 2 * 2.062e9 / 1e12},          // 10001.7
+      // Blackwell Ultra: B200/GB200's SMs and clocks, 1.5x the FP4 MACs (sources in the presets).
+      {"b300", Precision::kBf16, 148 * 4 * 1024 * 2 * 1.855e9 / 1e12},          // 2249.4 (2250)
+      {"b300", Precision::kFp4, 148 * 4 * 6144 * 2 * 1.855e9 / 1e12},           // 13496.3
+      {"gb300", Precision::kFp4, 148 * 4 * 6144 * 2 * 2.062e9 / 1e12},          // 15002.6 (15000)
       // Issue 9 presets: units x engines x MACs x 2 x clock (sources in each preset).
+      {"tpu-v4", Precision::kBf16, 2 * 4 * 128 * 128 * 2 * 1.05e9 / 1e12},      // 275.3 (275)
+      {"tpu-v4", Precision::kInt8, 2 * 4 * 128 * 128 * 2 * 1.05e9 / 1e12},      // 275.3 (275)
       {"tpu-v6e", Precision::kBf16, 1 * 4 * 256 * 256 * 2 * 1.75e9 / 1e12},     // 917.5 (918)
       {"tpu-v6e", Precision::kInt8, 1 * 4 * 131072 * 2 * 1.75e9 / 1e12},        // 1835.0 (1836)
       {"trainium2", Precision::kBf16, 8 * 1 * 128 * 128 * 2 * 2.5e9 / 1e12},    // 655.4 (667)
@@ -170,7 +176,7 @@ TEST(HardwareDerived, PeaksRidgePointsAndSramMatchHandCalculations) {
 TEST(HardwarePresets, PresetsBeyondGpusLoadAndReproduceTheirDatasheets) {
   int peaks = 0;
   for (const char* id : {"tpu-v6e", "trainium2", "furiosa-rngd", "rebellions-atom", "groq-lpu",
-                         "cerebras-wse-3"}) {
+                         "cerebras-wse-3", "tpu-v4"}) {
     HardwareSpec hw = load_ok(id);
     EXPECT_EQ(hw.id, id);
     for (Precision p : kAllPrecisions) {
@@ -274,6 +280,8 @@ TEST(HardwareDerived, ExecutionPrecisionFallsBackToASupportedFormat) {
       {"gaudi2", Precision::kFp32, Precision::kFp16},
       {"gaudi2", Precision::kInt8, Precision::kFp8},
       {"b200-sxm-180gb", Precision::kFp4, Precision::kFp4},
+      {"b300", Precision::kFp4, Precision::kFp4},
+      {"gb300", Precision::kFp4, Precision::kFp4},
   };
   for (const auto& r : rows) {
     HardwareSpec hw = load_ok(r.id);

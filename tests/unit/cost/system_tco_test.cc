@@ -49,7 +49,8 @@ TEST(SystemTco, DefaultClassByScaleUpFabric) {
   struct Case { const char* id; const char* cls; };
   for (const Case& c : {Case{"h100-sxm-80gb", "hgx-8-air"}, Case{"mi300x", "hgx-8-air"},
                         Case{"gb200", "nvl72-liquid"}, Case{"h100-pcie-80gb", "pcie-8-air"},
-                        Case{"l40s", "pcie-8-air"}, Case{"h100-nvl-94gb", "pcie-8-air"}}) {
+                        Case{"l40s", "pcie-8-air"}, Case{"h100-nvl-94gb", "pcie-8-air"},
+                        Case{"b300", "hgx-8-air"}, Case{"gb300", "nvl72-liquid"}}) {
     auto hw = load_hardware(c.id);
     ASSERT_TRUE(hw) << c.id;
     EXPECT_EQ(default_system_class(*hw), c.cls) << c.id;

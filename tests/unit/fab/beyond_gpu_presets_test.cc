@@ -14,7 +14,7 @@ namespace xpusim {
 namespace {
 
 const char* const kIds[] = {"tpu-v6e",  "trainium2", "furiosa-rngd",
-                            "rebellions-atom", "groq-lpu", "cerebras-wse-3"};
+                            "rebellions-atom", "groq-lpu", "cerebras-wse-3", "tpu-v4"};
 
 HardwareSpec hw(const std::string& id, const std::vector<std::string>& overrides = {}) {
   auto h = load_hardware(id, overrides);
@@ -64,6 +64,19 @@ TEST(BeyondGpuPresets, GroqDieFromItsArchitecture) {
   EXPECT_GT(as_cache.total_area.value(), 2.0 * area.total_area.value());
   EXPECT_FALSE(as_cache.feasibility.feasible());
   EXPECT_EQ(as_cache.feasibility.reason_name(), "reticle");
+}
+
+// TPU v4: 128 MiB CMEM and 2 x 16 MiB VMEM as dense SRAM macros on N7 (recalled, ISCA 2023 / 2021):
+// one die within the reticle; built as cache arrays the same SRAM would take more area.
+TEST(BeyondGpuPresets, TpuV4OnChipMemoriesAreDenseMacros) {
+  const HardwareSpec v4 = hw("tpu-v4");
+  auto area = estimate_area(v4).value();
+  ASSERT_EQ(area.dies.size(), 1u);
+  EXPECT_TRUE(area.dies[0].within_reticle);
+  EXPECT_GT(area.total_area.value(),
+            dense_sram_area(Bytes(128.0 * 1024 * 1024), ProcessNode::kN7).value());
+  auto as_cache = estimate_area(hw("tpu-v4", {"memory.l2.array=cache"})).value();
+  EXPECT_GT(as_cache.total_area.value(), area.total_area.value());
 }
 
 // Cerebras WSE-3: 970,000 cores (900,000 enabled) with 48 KiB each on one stitched 300 mm die.
