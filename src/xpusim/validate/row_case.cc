@@ -139,6 +139,33 @@ tl::expected<void, std::string> resolve_parallelism(const MeasuredRow& row, Stat
   return {};
 }
 
+// KV-cache format of a static row whose kv_precision is blank, where the stack's default is not
+// the activation format resolve_precisions takes:
+// - vLLM (CUDA and ROCm): --kv-cache-dtype defaults to "auto", the model's dtype, also for FP8
+//   checkpoints (vLLM engine arguments; recalled): fp8 weights keep a 16-bit KV cache unless
+//   the run says fp8 (then the row's kv_precision is set). bf16 unless the notes say fp16.
+// - fp4 (NVFP4) engines: no stack ships a 4-bit KV cache by default; the NVFP4 checkpoints
+//   quantise the KV cache to fp8 (ModelOpt hf_quant_config kv_cache_quant_algo FP8; recalled).
+// The previous "kv_precision blank -> ..." assumption is replaced by the rule applied.
+void static_kv_default(const MeasuredRow& row, StaticCase& run,
+                       std::vector<std::string>& assumptions) {
+  std::string why;
+  if (run.kv == Precision::kFp8 && runtime_for_notes(row.notes) == "vllm") {
+    const std::string notes = ascii_lower(row.notes);
+    run.kv = contains(notes, "fp16") && !contains(notes, "bf16") ? Precision::kFp16
+                                                                  : Precision::kBf16;
+    why = " (vLLM --kv-cache-dtype auto: the model's 16-bit dtype)";
+  } else if (run.kv == Precision::kFp4) {
+    run.kv = Precision::kFp8;
+    why = " (fp4 checkpoints keep an fp8 KV cache)";
+  } else {
+    return;
+  }
+  for (std::string& a : assumptions)
+    if (a.starts_with("kv_precision blank -> "))
+      a = "kv_precision blank -> " + std::string(to_string(run.kv)) + why;
+}
+
 tl::expected<RowCase, std::string> interpret_static(const MeasuredRow& row,
                                                     const HardwareSpec& hw) {
   using M = MeasuredMetric;
@@ -179,6 +206,7 @@ tl::expected<RowCase, std::string> interpret_static(const MeasuredRow& row,
   if (auto r = resolve_parallelism(row, c.run, c.assumptions); !r) return reject(r.error());
   if (auto r = resolve_precisions(row, hw, c.run, c.assumptions); !r)
     return reject(r.error());
+  if (row.kv_precision.empty()) static_kv_default(row, c.run, c.assumptions);
   return c;
 }
 

@@ -158,5 +158,51 @@ TEST(HiddenKinds, BenchmarkLatencyRowsWithoutLengthsTakeTheScriptDefaults) {
   EXPECT_EQ(c.error(), "missing field: input_len");
 }
 
+TEST(HiddenKinds, BlankKvCacheFormatFollowsTheStackDefault) {
+  auto mi300x = load_hardware("mi300x");
+  auto b200 = load_hardware("b200-sxm-180gb");
+  ASSERT_TRUE(mi300x && b200);
+  MeasuredRow r;
+  r.id = "K";
+  r.hardware = "mi300x";
+  r.num_devices = 8;
+  r.model = "llama-3.1-405b";
+  r.precision = "fp8";
+  r.scenario = "static";
+  r.batch = 1;
+  r.input_len = 128;
+  r.output_len = 128;
+  r.metric = MeasuredMetric::kE2eLatencyMs;
+  r.value = 100;
+  r.notes = "framework: vLLM 0.6 (ROCm) benchmark_latency.py";
+  // vLLM: --kv-cache-dtype auto = the model's 16-bit dtype, with fp8 weights and math.
+  auto c = interpret_row(r, *mi300x);
+  ASSERT_TRUE(c) << c.error();
+  EXPECT_EQ(c->run.weights, Precision::kFp8);
+  EXPECT_EQ(c->run.activations, Precision::kFp8);
+  EXPECT_EQ(c->run.kv, Precision::kBf16);
+  // A stated KV format is kept.
+  r.kv_precision = "fp8";
+  c = interpret_row(r, *mi300x);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->run.kv, Precision::kFp8);
+  // TensorRT-LLM fp8 keeps the activation format (the v0.9 rule); fp4 engines an fp8 KV cache.
+  r.kv_precision.clear();
+  r.hardware = "b200-sxm-180gb";
+  r.notes = "framework: TensorRT-LLM 0.17 trtllm-bench";
+  c = interpret_row(r, *b200);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->run.kv, Precision::kFp8);
+  r.precision = "fp4";
+  c = interpret_row(r, *b200);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->run.activations, Precision::kFp4);
+  EXPECT_EQ(c->run.kv, Precision::kFp8);
+  const auto& a = c->assumptions;
+  EXPECT_NE(std::find(a.begin(), a.end(),
+                      "kv_precision blank -> fp8 (fp4 checkpoints keep an fp8 KV cache)"),
+            a.end());
+}
+
 }  // namespace
 }  // namespace xpusim
