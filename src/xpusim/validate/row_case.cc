@@ -524,7 +524,10 @@ std::optional<MemBwCase> membw_kernel_from_notes(const std::string& notes) {
   struct K { std::string_view name; double w; };
   static constexpr K kKernels[] = {{"copy", 0.5},  {"mul", 0.5},   {"scale", 0.5},
                                    {"add", 1 / 3.0}, {"triad", 1 / 3.0}, {"dot", 0.0},
-                                   {"read", 0.0},  {"write", 1.0}, {"init", 1.0}, {"fill", 1.0}};
+                                   {"read", 0.0},  {"write", 1.0}, {"init", 1.0}, {"fill", 1.0},
+                                   // BabelStream nstream (a += b + scalar * c; BabelStream 4.0
+                                   // README, recalled): reads a, b, c, writes a.
+                                   {"nstream", 0.25}};
   auto word_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; };
   std::optional<MemBwCase> best;
   std::size_t best_at = std::string::npos;

@@ -89,7 +89,8 @@ struct MemBwCase {
 
 // The BabelStream-style kernel named in a membw row's notes and its write share: copy and mul
 // (scale) read one array and write one (1/2), add and triad read two and write one (1/3), dot
-// and read-only kernels write nothing (0), write/init/fill only write (1). nullopt: none named.
+// and read-only kernels write nothing (0), write/init/fill only write (1), nstream reads three
+// and writes one (1/4). nullopt: none named.
 std::optional<MemBwCase> membw_kernel_from_notes(const std::string& notes);
 
 struct RowCase {

@@ -158,6 +158,33 @@ TEST(HiddenKinds, BenchmarkLatencyRowsWithoutLengthsTakeTheScriptDefaults) {
   EXPECT_EQ(c.error(), "missing field: input_len");
 }
 
+TEST(HiddenKinds, BabelStreamNstreamWritesOneArrayInFour) {
+  EXPECT_EQ(membw_kernel_from_notes("BabelStream (HIP) nstream kernel, FP64")->kernel, "nstream");
+  EXPECT_DOUBLE_EQ(membw_kernel_from_notes("Nstream, FP64")->write_fraction, 0.25);
+  // Its write share lies between triad's and the read-only kernels': so does its bandwidth.
+  auto hw = load_hardware("mi250x-gcd");
+  ASSERT_TRUE(hw);
+  MeasuredSet set;
+  for (const char* kernel : {"triad", "nstream", "read"}) {
+    MeasuredRow r;
+    r.id = kernel;
+    r.line = static_cast<int>(set.rows.size()) + 2;
+    r.hardware = "mi250x-gcd";
+    r.num_devices = 1;
+    r.scenario = "membw";
+    r.metric = MeasuredMetric::kMemBwGbs;
+    r.value = 1000;
+    r.notes = std::string("framework: BabelStream (HIP); ") + kernel + " kernel, FP64";
+    set.rows.push_back(r);
+  }
+  const ValidationReport rep = Validator(std::move(set)).run(default_calibration());
+  ASSERT_EQ(rep.rows.size(), 3u);
+  std::map<std::string, double> p;
+  for (const auto& r : rep.rows) p[r.id] = r.predicted;
+  EXPECT_GE(p["nstream"], p["triad"]);
+  EXPECT_LE(p["nstream"], p["read"]);
+}
+
 TEST(HiddenKinds, BlankKvCacheFormatFollowsTheStackDefault) {
   auto mi300x = load_hardware("mi300x");
   auto b200 = load_hardware("b200-sxm-180gb");
