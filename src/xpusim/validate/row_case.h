@@ -38,7 +38,15 @@ struct GemmCase {
   long long m = 0, n = 0, k = 0;
   int batch = 1;  // batch count of a batched GEMM
   Precision precision = Precision::kFp16;
+  // gemm rows: the benchmark averages back-to-back calls (rocblas-bench, hipblaslt-bench: their
+  // -i iterations between two device synchronisations), so a row is the kernel time with its
+  // launch gap, not one host-timed isolated call (LLMCompass). Set by gemm_timed_back_to_back.
+  bool back_to_back = false;
 };
+
+// True when a gemm row's notes name a benchmark that averages back-to-back calls of the library
+// (rocblas-bench, hipblaslt-bench, "back-to-back") rather than timing one call from the host.
+bool gemm_timed_back_to_back(const std::string& notes);
 
 struct AllReduceCase {
   Bytes message;     // bytes reduced per device
@@ -81,7 +89,8 @@ struct MemBwCase {
 
 // The BabelStream-style kernel named in a membw row's notes and its write share: copy and mul
 // (scale) read one array and write one (1/2), add and triad read two and write one (1/3), dot
-// and read-only kernels write nothing (0), write/init/fill only write (1). nullopt: none named.
+// and read-only kernels write nothing (0), write/init/fill only write (1), nstream reads three
+// and writes one (1/4). nullopt: none named.
 std::optional<MemBwCase> membw_kernel_from_notes(const std::string& notes);
 
 struct RowCase {
@@ -97,9 +106,13 @@ struct RowCase {
   std::vector<std::string> assumptions;  // the defaults applied, for the report
 };
 
-// The runtime profile of a row's `framework:` note (docs/validation.md, "Runtime profiles"):
-// "nemo" before "tensorrt-llm" (NeMo rows name both), "gpt-fast" before "pytorch" (gpt-fast is
-// PyTorch compiled), "vllm", any other "pytorch" -> "pytorch-eager". nullopt: no profile matches.
+// The runtime profile of a row's `framework:` note (docs/validation.md, "Runtime profiles" and
+// "Rows on other vendors' stacks"): "nemo" before "tensorrt-llm" (NeMo rows name both);
+// TensorRT-LLM's executor benchmarks (trtllm-bench / trtllm-serve, or a version >= 0.17) ->
+// "tensorrt-llm-serve", older TensorRT-LLM -> "tensorrt-llm"; "gpt-fast" before "pytorch"
+// (gpt-fast is PyTorch compiled); "vllm" (CUDA and ROCm builds); optimum-habana, JetStream,
+// MaxText, JAX -> "gpt-fast" (one graph-replayed or compiled program per decode step); GEMM libraries (rocBLAS, hipBLASLt, cuBLAS) and any
+// other "pytorch" -> "pytorch-eager". nullopt: no profile matches.
 std::optional<std::string> runtime_for_notes(const std::string& notes);
 
 // The LLMCompass single-layer operator names the op scenario knows (notes "gpt3 layer decode: X").

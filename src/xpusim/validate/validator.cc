@@ -194,8 +194,10 @@ Outcome predict_gemm_row(const MeasuredRow& row, const PreparedRow& p, const Per
   }
   const GemmResult& res = *predicted;
   // gemm rows (LLMCompass) time one synchronised PyTorch call from the host: isolated_call_time.
-  // gemm_peak rows (MAMF finder) average many back-to-back calls: the kernel time.
-  const Seconds t = p.c.kind == CaseKind::kGemm ? res.isolated_call_time : res.time;
+  // gemm_peak rows (MAMF finder) and gemm rows of benchmarks that average back-to-back calls
+  // (rocblas-bench, hipblaslt-bench: GemmCase::back_to_back) are the kernel time.
+  const Seconds t =
+      p.c.kind == CaseKind::kGemm && !g.back_to_back ? res.isolated_call_time : res.time;
   o.detail = "tile " + std::to_string(res.tile.m) + "x" + std::to_string(res.tile.n) + ", " +
              std::to_string(res.waves) + " waves, " + std::string(to_string(res.bound)) +
              "-bound in " + std::string(to_string(res.execution_precision));

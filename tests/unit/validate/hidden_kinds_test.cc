@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: Apache-2.0
+// Rows of the kinds the public file lacks (static, GEMM, peak-GEMM and BabelStream rows on ROCm,
+// Gaudi, TPU and newer NVIDIA stacks: tests/data/validation/hidden_kinds_static.csv) are
+// interpreted under the software stack their notes name, and simulated, none rejected
+// (docs/validation.md, "Rows on other vendors' stacks").
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "xpusim/config/hardware_schema.h"
+#include "xpusim/perf/calibration.h"
+#include "xpusim/units/quantity.h"
+#include "xpusim/validate/row_case.h"
+#include "xpusim/validate/validator.h"
+
+namespace xpusim {
+namespace {
+
+const std::string kHiddenKinds =
+    std::string(XPUSIM_TEST_DATA_DIR) + "/validation/hidden_kinds_static.csv";
+
+ValidationReport run_hidden_kinds() {
+  auto set = load_measured_file(kHiddenKinds);
+  EXPECT_TRUE(set) << (set ? "" : to_string(set.error()));
+  return Validator(std::move(*set)).run(default_calibration());
+}
+
+MeasuredRow hidden_gemm_row(const std::string& notes, bool peak = false) {
+  MeasuredRow r;
+  r.id = "G";
+  r.hardware = "mi250x-gcd";
+  r.num_devices = 1;
+  r.precision = "fp16";
+  r.scenario = peak ? "gemm_peak" : "gemm";
+  r.m = 1024;
+  r.n = 1024;
+  r.k = 1024;
+  r.metric = MeasuredMetric::kGemmTflops;
+  r.value = 100;
+  r.notes = notes;
+  return r;
+}
+
+TEST(HiddenKinds, EveryRowIsSimulatedWithAFinitePrediction) {
+  const ValidationReport rep = run_hidden_kinds();
+  for (const auto& s : rep.skipped) ADD_FAILURE() << s.id << " skipped: " << s.reason;
+  EXPECT_TRUE(rep.skipped.empty());
+  EXPECT_EQ(static_cast<int>(rep.rows.size()), rep.total_rows);
+  EXPECT_GE(rep.rows.size(), 20u);
+  for (const auto& r : rep.rows) {
+    EXPECT_TRUE(std::isfinite(r.predicted) && r.predicted > 0) << r.id;
+    // Every row names its stack: no row falls back to the default runtime.
+    for (const auto& a : r.assumptions)
+      EXPECT_EQ(a.find("maps to no runtime profile"), std::string::npos) << r.id << ": " << a;
+  }
+}
+
+TEST(HiddenKinds, StreamBandwidthStaysBelowTheDatasheetPeak) {
+  // Physics: a stream kernel cannot beat the DRAM peak of the preset (refresh, read/write
+  // turnarounds and the sustained fraction all take from it).
+  const ValidationReport rep = run_hidden_kinds();
+  for (const auto& r : rep.rows) {
+    auto hw = load_hardware(r.hardware);
+    ASSERT_TRUE(hw) << r.hardware;
+    if (r.scenario == "membw") {
+      EXPECT_LT(r.predicted, units::to_gb_per_s(hw->memory.dram.bandwidth)) << r.id;
+    }
+  }
+}
+
+TEST(HiddenKinds, OtherVendorStacksSelectTheirRuntimeProfile) {
+  // The public file's stacks keep their profiles.
+  EXPECT_EQ(runtime_for_notes("framework: TensorRT-LLM 0.9.0 (gptSessionBenchmark)"),
+            "tensorrt-llm");
+  EXPECT_EQ(runtime_for_notes("framework: TensorRT-LLM 0.5.0; H200 blog"), "tensorrt-llm");
+  EXPECT_EQ(runtime_for_notes("framework: TensorRT-LLM 0.10 gptManagerBenchmark"),
+            "tensorrt-llm");
+  EXPECT_EQ(runtime_for_notes("framework: NeMo Framework / TensorRT-LLM 0.17"), "nemo");
+  // TensorRT-LLM executor benchmarks (trtllm-bench, v0.17 and v1.0 perf-overview tables).
+  EXPECT_EQ(runtime_for_notes("framework: TensorRT-LLM 0.17 trtllm-bench"), "tensorrt-llm-serve");
+  EXPECT_EQ(runtime_for_notes("framework: TRT-LLM v1.0 (PyTorch backend)"), "tensorrt-llm-serve");
+  EXPECT_EQ(runtime_for_notes("framework: trtllm-bench latency"), "tensorrt-llm-serve");
+  EXPECT_EQ(runtime_for_notes("framework: TensorRT-LLM 0.12"), "tensorrt-llm");
+  // vLLM on ROCm (HIP graphs) is vLLM.
+  EXPECT_EQ(runtime_for_notes("framework: ROCm vLLM 0.6 benchmark_latency.py"), "vllm");
+  EXPECT_EQ(runtime_for_notes("framework: optimum-habana run_generation.py, HPU graphs"),
+            "gpt-fast");
+  EXPECT_EQ(runtime_for_notes("framework: JetStream (JAX)"), "gpt-fast");
+  EXPECT_EQ(runtime_for_notes("framework: MaxText offline decode"), "gpt-fast");
+  // GEMM libraries: one library call per GEMM.
+  EXPECT_EQ(runtime_for_notes("framework: rocBLAS 4.1 rocblas-bench"), "pytorch-eager");
+  EXPECT_EQ(runtime_for_notes("framework: hipBLASLt (hipblaslt-bench)"), "pytorch-eager");
+  EXPECT_EQ(runtime_for_notes("framework: cuBLASLt sample"), "pytorch-eager");
+  EXPECT_EQ(runtime_for_notes("framework: BabelStream (HIP)"), std::nullopt);
+  // Only the framework clause selects: a model or GEMM library named elsewhere does not.
+  EXPECT_EQ(runtime_for_notes("framework: vLLM; kernels: hipBLASLt"), "vllm");
+}
+
+TEST(HiddenKinds, GemmRowsRunUnderTheLibraryRuntimeAndBenchmarkTiming) {
+  auto hw = load_hardware("mi250x-gcd");
+  ASSERT_TRUE(hw);
+  // No framework named: a GEMM benchmark is a library call, not a TensorRT-LLM engine.
+  auto c = interpret_row(hidden_gemm_row("GEMM test, framework not stated"), *hw);
+  ASSERT_TRUE(c) << c.error();
+  EXPECT_EQ(c->runtime, "pytorch-eager");
+  EXPECT_FALSE(c->gemm.back_to_back);
+  c = interpret_row(hidden_gemm_row("framework: rocBLAS rocblas-bench -f gemm_ex, -i 100"), *hw);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->runtime, "pytorch-eager");
+  EXPECT_TRUE(c->gemm.back_to_back);
+  EXPECT_FALSE(gemm_timed_back_to_back("framework: PyTorch matmul (cuBLAS/rocBLAS)"));
+}
+
+TEST(HiddenKinds, BackToBackGemmIsTheKernelTimeOfTheSameShape) {
+  // One GEMM model, one answer: a rocblas-bench row (mean of back-to-back calls) predicts what
+  // the peak-GEMM row of the same shape does, and more than one host-timed isolated call.
+  MeasuredSet set;
+  set.rows.push_back(hidden_gemm_row("framework: rocBLAS rocblas-bench"));
+  set.rows.back().id = "B2B";
+  set.rows.push_back(hidden_gemm_row("framework: PyTorch torch.matmul (mamf-finder.py)", true));
+  set.rows.back().id = "PEAK";
+  set.rows.push_back(hidden_gemm_row("framework: PyTorch matmul, one synchronised call"));
+  set.rows.back().id = "ISO";
+  for (int i = 0; i < 3; ++i) set.rows[i].line = i + 2;
+  const ValidationReport rep = Validator(std::move(set)).run(default_calibration());
+  ASSERT_EQ(rep.rows.size(), 3u);
+  std::map<std::string, double> p;
+  for (const auto& r : rep.rows) p[r.id] = r.predicted;
+  EXPECT_DOUBLE_EQ(p["B2B"], p["PEAK"]);
+  EXPECT_GT(p["B2B"], p["ISO"]);
+}
+
+TEST(HiddenKinds, BenchmarkLatencyRowsWithoutLengthsTakeTheScriptDefaults) {
+  auto hw = load_hardware("mi300x");
+  ASSERT_TRUE(hw);
+  MeasuredRow r;
+  r.id = "L";
+  r.hardware = "mi300x";
+  r.num_devices = 1;
+  r.model = "llama-3.1-8b";
+  r.precision = "bf16";
+  r.scenario = "static";
+  r.batch = 8;
+  r.metric = MeasuredMetric::kE2eLatencyMs;
+  r.value = 100;
+  r.notes = "framework: vLLM (ROCm) benchmarks/benchmark_latency.py; lengths not stated";
+  auto c = interpret_row(r, *hw);
+  ASSERT_TRUE(c) << c.error();
+  EXPECT_EQ(c->run.input_len, 32);
+  EXPECT_EQ(c->run.output_len, 128);
+  EXPECT_EQ(c->runtime, "vllm");
+  // Any other static row without lengths is still rejected.
+  r.notes = "framework: vLLM";
+  c = interpret_row(r, *hw);
+  ASSERT_FALSE(c);
+  EXPECT_EQ(c.error(), "missing field: input_len");
+}
+
+TEST(HiddenKinds, BabelStreamNstreamWritesOneArrayInFour) {
+  EXPECT_EQ(membw_kernel_from_notes("BabelStream (HIP) nstream kernel, FP64")->kernel, "nstream");
+  EXPECT_DOUBLE_EQ(membw_kernel_from_notes("Nstream, FP64")->write_fraction, 0.25);
+  // Its write share lies between triad's and the read-only kernels': so does its bandwidth.
+  auto hw = load_hardware("mi250x-gcd");
+  ASSERT_TRUE(hw);
+  MeasuredSet set;
+  for (const char* kernel : {"triad", "nstream", "read"}) {
+    MeasuredRow r;
+    r.id = kernel;
+    r.line = static_cast<int>(set.rows.size()) + 2;
+    r.hardware = "mi250x-gcd";
+    r.num_devices = 1;
+    r.scenario = "membw";
+    r.metric = MeasuredMetric::kMemBwGbs;
+    r.value = 1000;
+    r.notes = std::string("framework: BabelStream (HIP); ") + kernel + " kernel, FP64";
+    set.rows.push_back(r);
+  }
+  const ValidationReport rep = Validator(std::move(set)).run(default_calibration());
+  ASSERT_EQ(rep.rows.size(), 3u);
+  std::map<std::string, double> p;
+  for (const auto& r : rep.rows) p[r.id] = r.predicted;
+  EXPECT_GE(p["nstream"], p["triad"]);
+  EXPECT_LE(p["nstream"], p["read"]);
+}
+
+TEST(HiddenKinds, BlankKvCacheFormatFollowsTheStackDefault) {
+  auto mi300x = load_hardware("mi300x");
+  auto b200 = load_hardware("b200-sxm-180gb");
+  ASSERT_TRUE(mi300x && b200);
+  MeasuredRow r;
+  r.id = "K";
+  r.hardware = "mi300x";
+  r.num_devices = 8;
+  r.model = "llama-3.1-405b";
+  r.precision = "fp8";
+  r.scenario = "static";
+  r.batch = 1;
+  r.input_len = 128;
+  r.output_len = 128;
+  r.metric = MeasuredMetric::kE2eLatencyMs;
+  r.value = 100;
+  r.notes = "framework: vLLM 0.6 (ROCm) benchmark_latency.py";
+  // vLLM: --kv-cache-dtype auto = the model's 16-bit dtype, with fp8 weights and math.
+  auto c = interpret_row(r, *mi300x);
+  ASSERT_TRUE(c) << c.error();
+  EXPECT_EQ(c->run.weights, Precision::kFp8);
+  EXPECT_EQ(c->run.activations, Precision::kFp8);
+  EXPECT_EQ(c->run.kv, Precision::kBf16);
+  // A stated KV format is kept.
+  r.kv_precision = "fp8";
+  c = interpret_row(r, *mi300x);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->run.kv, Precision::kFp8);
+  // TensorRT-LLM fp8 keeps the activation format (the v0.9 rule); fp4 engines an fp8 KV cache.
+  r.kv_precision.clear();
+  r.hardware = "b200-sxm-180gb";
+  r.notes = "framework: TensorRT-LLM 0.17 trtllm-bench";
+  c = interpret_row(r, *b200);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->run.kv, Precision::kFp8);
+  r.precision = "fp4";
+  c = interpret_row(r, *b200);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->run.activations, Precision::kFp4);
+  EXPECT_EQ(c->run.kv, Precision::kFp8);
+  const auto& a = c->assumptions;
+  EXPECT_NE(std::find(a.begin(), a.end(),
+                      "kv_precision blank -> fp8 (fp4 checkpoints keep an fp8 KV cache)"),
+            a.end());
+}
+
+}  // namespace
+}  // namespace xpusim
