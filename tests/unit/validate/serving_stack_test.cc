@@ -28,6 +28,8 @@ TEST(ServingStack, VersionAfterReadsTheNumberAfterTheName) {
             (SoftwareVersion{0, 10, 1}));
   EXPECT_EQ(version_after("framework: tensorrt-llm 1.0 (trtllm-bench)", "tensorrt-llm"),
             (SoftwareVersion{1, 0, 0}));
+  EXPECT_EQ(version_after("framework: tensorrt-llm v1.0.0rc4", "tensorrt-llm"),
+            (SoftwareVersion{1, 0, 0}));
   EXPECT_EQ(version_after("framework: tensorrt-llm 0.17.0", "tensorrt-llm"),
             (SoftwareVersion{0, 17, 0}));
   // The first occurrence followed by a number wins; none followed by one: nullopt.
@@ -40,8 +42,7 @@ TEST(ServingStack, VersionAfterReadsTheNumberAfterTheName) {
 }
 
 TEST(ServingStack, YearMonthComesFromTheVersionDateClauseOnly) {
-  EXPECT_EQ(year_month_of_notes("framework: vllm; version/date: 2025-08; x"),
-            (YearMonth{2025, 8}));
+  EXPECT_EQ(year_month_of_notes("framework: vllm; version/date: 2025-08; x"), (YearMonth{2025, 8}));
   EXPECT_EQ(year_month_of_notes("version/date: 2024-09 (vllm v0.5.4)"), (YearMonth{2024, 9}));
   EXPECT_FALSE(year_month_of_notes("version/date: vllm perf ci build 9515; seen 2025-08"));
   EXPECT_FALSE(year_month_of_notes("framework: vllm; 2025-08"));
@@ -128,8 +129,8 @@ TEST(ServingStack, VllmVersionsSelectV0OrV1Engines) {
   EXPECT_EQ(hk_override(v1, "chunked_prefill"), "true");
   EXPECT_EQ(hk_override(v1, "max_num_tokens"), "8192");  // API server on an 80 GB H100
   EXPECT_EQ(hk_override(v1, "max_batch"), "1024");
-  RowCase llm = hk_interpret(hk_serving_row(
-      "h200-sxm-141gb", "llama-3.1-8b", "framework: vLLM v0.10.1 (benchmark_throughput)"));
+  RowCase llm = hk_interpret(hk_serving_row("h200-sxm-141gb", "llama-3.1-8b",
+                                            "framework: vLLM v0.10.1 (benchmark_throughput)"));
   EXPECT_EQ(llm.serving.engine, "vllm");
   EXPECT_EQ(hk_override(llm, "max_num_tokens"), "16384");  // LLM class
   RowCase a100 = hk_interpret(hk_serving_row("a100-sxm-80gb", "llama-3.1-8b",
@@ -137,8 +138,8 @@ TEST(ServingStack, VllmVersionsSelectV0OrV1Engines) {
   EXPECT_EQ(hk_override(a100, "max_num_tokens"), "2048");  // A100 excluded from the large budget
   EXPECT_EQ(hk_override(a100, "max_batch"), "256");
   // Version-less: the date decides, and the assumption says so.
-  RowCase dated = hk_interpret(hk_serving_row("h100-sxm-80gb", "llama-3.1-8b",
-                                              "framework: vLLM; version/date: 2025-08"));
+  RowCase dated = hk_interpret(
+      hk_serving_row("h100-sxm-80gb", "llama-3.1-8b", "framework: vLLM; version/date: 2025-08"));
   EXPECT_EQ(dated.serving.engine, "vllm");
   EXPECT_TRUE(hk_assumption_contains(dated, "date 2025-08")) << dated.assumptions.front();
   RowCase undated = hk_interpret(hk_serving_row("h100-sxm-80gb", "llama-3.1-8b",
@@ -173,14 +174,14 @@ TEST(ServingStack, TrtllmBenchRulesForPerfOverview017And10) {
   EXPECT_TRUE(hk_has(trtllm_bench_settings(std::nullopt, 2, std::nullopt, std::nullopt).overrides,
                      "max_batch=2048"));
   // The notes' caps still win.
-  RowCase capped = hk_interpret(hk_serving_row(
-      "h200-sxm-141gb", "llama-3.1-8b",
-      "framework: TensorRT-LLM 0.17.0" + bench + "; engine max_batch_size 512"));
+  RowCase capped = hk_interpret(
+      hk_serving_row("h200-sxm-141gb", "llama-3.1-8b",
+                     "framework: TensorRT-LLM 0.17.0" + bench + "; engine max_batch_size 512"));
   EXPECT_EQ(hk_override(capped, "max_batch"), "512");
   // v0.10 gptManagerBenchmark keeps its own rules.
-  RowCase old = hk_interpret(hk_serving_row(
-      "h100-sxm-80gb", "llama-3.1-8b",
-      "framework: TensorRT-LLM 0.10.0 (gptManagerBenchmark, in-flight batching)"));
+  RowCase old = hk_interpret(
+      hk_serving_row("h100-sxm-80gb", "llama-3.1-8b",
+                     "framework: TensorRT-LLM 0.10.0 (gptManagerBenchmark, in-flight batching)"));
   EXPECT_EQ(hk_override(old, "runtime"), "tensorrt-llm-ifb");
   EXPECT_EQ(hk_override(old, "memory_fraction"), "");
 }
@@ -218,8 +219,9 @@ TEST(ServingStack, MlperfRowsTakeTheirSubmittersHarness) {
   nv.hardware = "b200-sxm-180gb";
   nv.scenario = "mlperf_interactive";
   nv.precision = "fp4";
-  nv.notes = "framework: TensorRT 10.11, TensorRT-LLM 1.0, CUDA 12.9; version/date: MLPerf "
-             "Inference v5.1 (available)";
+  nv.notes =
+      "framework: TensorRT 10.11, TensorRT-LLM 1.0, CUDA 12.9; version/date: MLPerf "
+      "Inference v5.1 (available)";
   RowCase n = hk_interpret(nv);
   EXPECT_EQ(n.serving.engine, "trtllm");
   EXPECT_EQ(hk_override(n, "max_batch"), "768");
