@@ -197,11 +197,8 @@ StackSettings nvidia_mlperf_v5_settings(const std::string& model, const std::str
   } else if (model == "llama-3.1-405b") {
     s.overrides = {"max_batch=256", "max_num_tokens=2048", "kv_block_size=32"};
   } else if (model == "deepseek-r1") {
-    // R51 also turns chunked context off. It stays on here: under max_util a preempted request
-    // is recomputed with its generated tokens (up to 3136 + 20000), more than the 3456-token
-    // budget can take unchunked, and the simulator then cannot finish it (internal error in
-    // serving_system's conservation check; reported, not fixed here).
-    s.overrides = {"max_num_tokens=3456", "memory_fraction=0.9", "kv_block_size=32"};
+    s.overrides = {"max_num_tokens=3456", "chunked_prefill=false", "memory_fraction=0.9",
+                   "kv_block_size=32"};
   }
   if (!s.overrides.empty())
     s.assumptions.push_back("MLPerf v5.x NVIDIA harness: the v5.1 B200 FP4 config of " + model +
