@@ -15,6 +15,18 @@
 #include "xpusim/base/check.h"
 
 namespace xpusim {
+namespace {
+
+// Whether a prompt may be prefilled in pieces. Without chunked prefill a prompt runs whole; a
+// recompute after a preemption (prompt + generated tokens) can outgrow the token budget that
+// the original prompt fitted (unservable() checks only that), and would then wait at the
+// queue's front forever. Such a recompute is prefilled in budget-sized pieces (assumed: the
+// engines' behaviour here is not in serving.md), so every admitted request completes.
+bool engine_may_chunk(const EngineProfile& p, const LiveRequest& r) {
+  return p.chunked_prefill || (r.preemptions > 0 && r.prompt_len > p.max_num_tokens);
+}
+
+}  // namespace
 
 Engine::Engine(int idx, const EngineProfile& p, int64_t kv_blocks, int win,
                std::vector<LiveRequest>& reqs, bool decode_pool, int64_t max_len)
@@ -133,7 +145,8 @@ int64_t Engine::plan_admitted_prompts(int64_t budget) {
     if (budget <= 0) break;
     if (requests[static_cast<size_t>(slot)].phase != RequestPhase::kPrefill) continue;
     const int64_t left = prompt_left(slot);
-    const int64_t chunk = profile.chunked_prefill ? std::min(left, budget) : left;
+    const bool may_chunk = engine_may_chunk(profile, requests[static_cast<size_t>(slot)]);
+    const int64_t chunk = may_chunk ? std::min(left, budget) : left;
     if (chunk > budget) continue;
     plan_prefill(slot, chunk);
     budget -= chunk;
@@ -155,7 +168,7 @@ int64_t Engine::admit_and_plan(int64_t budget, bool decode_now) {
       budget -= r.beams;
       continue;
     }
-    if (!profile.chunked_prefill && left > budget) break;  // first come, first served
+    if (!engine_may_chunk(profile, r) && left > budget) break;  // first come, first served
     if (!admit_front()) break;
     // The prefix cache may have served part of the prompt.
     const int64_t chunk = std::min(prompt_left(slot), budget);

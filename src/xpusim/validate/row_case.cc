@@ -14,6 +14,7 @@
 #include "xpusim/perf/gemm_model.h"
 #include "xpusim/perf/runtime_profile.h"
 #include "xpusim/units/unit_parser.h"
+#include "xpusim/validate/serving_stack.h"
 
 namespace xpusim {
 namespace {
@@ -393,11 +394,37 @@ tl::expected<RowCase, std::string> interpret_serving(const MeasuredRow& row,
   const std::optional<std::string> framework = runtime_for_notes(row.notes);
   const std::string stack = framework_clause(row.notes);
   const bool trt = contains(stack, "tensorrt") || contains(stack, "nvidia nim") ||
-                   (framework && *framework == "tensorrt-llm");
+                   (framework && framework->starts_with("tensorrt-llm"));
   auto set = [&](const std::string& assignment) { v.engine_overrides.push_back(assignment); };
+  int64_t implied_requests = 0;  // a request count the benchmark implies (0: none)
+  auto add = [&](StackSettings st) {
+    v.engine = st.engine;
+    for (auto& o : st.overrides) set(o);
+    for (auto& a : st.assumptions) as.push_back(std::move(a));
+    if (st.requests > 0) implied_requests = st.requests;
+  };
+  const VllmChoice vllm_gen = vllm_generation(stack, notes);
+  const std::optional<SoftwareVersion> trt_version = [&]() {
+    for (std::string_view name : {"tensorrt-llm", "trt-llm", "tensorrt_llm"})
+      if (auto ver = version_after(stack, name)) return ver;
+    return std::optional<SoftwareVersion>{};
+  }();
   if (contains(stack, "sglang")) {
     v.engine = "sglang";
+  } else if (framework && *framework == "vllm" && mlperf) {
+    // An MLPerf row on vLLM is AMD's harness (NVIDIA's v4.1 settings are its own stack's).
+    // Without a vLLM version, a v5.x round (results from 2025-04 on, recalled) ran V1.
+    VllmChoice g = vllm_gen;
+    if (!version_after(stack, "vllm") && contains(notes, "mlperf inference v5"))
+      g = {VllmGeneration::kV1, "vLLM version not stated; MLPerf v5.x round (published from "
+                                "2025-04, after vLLM 0.8.0; recalled) -> V1"};
+    if (!g.why.empty()) as.push_back(g.why);
+    add(vllm_mlperf_settings(row.model, s, g.generation));
+  } else if (framework && *framework == "vllm" && vllm_gen.generation == VllmGeneration::kV1) {
+    as.push_back(vllm_gen.why);
+    add(vllm_v1_settings(notes, hw.id, hw.memory.dram.capacity));
   } else if (framework && *framework == "vllm") {
+    if (!vllm_gen.why.empty()) as.push_back(vllm_gen.why);
     v.engine = "vllm-v0";
     // vLLM V0 (0.5-0.6): chunked prefill is on by default only when max_model_len > 32K (and
     // never with multi-step scheduling in 0.6.0); without it the token budget is
@@ -432,6 +459,14 @@ tl::expected<RowCase, std::string> interpret_serving(const MeasuredRow& row,
       as.emplace_back("MLPerf v4.1 NVIDIA harness settings: max_util, KV fraction 0.9 of free, "
                       "max_num_tokens 4096, chunked context, max_batch 896 (llama2-70b configs; "
                       "applied to every benchmark)");
+      // v5.x rounds: NVIDIA's v5.1 configs where serving.md holds them. Those were read for the
+      // B200 FP4 systems (R51 B200-SXM-180GBx8), so they apply to fp4 rows; fp8 rows (Hopper
+      // classes) keep the v4.1 FP8 configs, the nearest ones read.
+      if ((contains(notes, "mlperf inference v5") || row.id.starts_with("MLP5")) &&
+          c.run.weights == Precision::kFp4) {
+        StackSettings v5 = nvidia_mlperf_v5_settings(row.model, s);
+        if (!v5.overrides.empty()) add(std::move(v5));
+      }
     } else if (contains(stack, "0.10") && row.input_len && row.output_len) {
       // perf-overview engines are built per case with max_seq_len = ISL + OSL (GPT-J and
       // Falcon-180B run 2048 + 2048 beyond their 2048-token context).
@@ -447,10 +482,25 @@ tl::expected<RowCase, std::string> interpret_serving(const MeasuredRow& row,
                       "context assumed: with max_num_tokens equal to a 2048-token prompt, an "
                       "unchunked prompt could join no iteration with a decode in flight, and the "
                       "measured 2048-token rows show batching");
+    } else if ((trt_version && *trt_version >= SoftwareVersion{0, 11, 0}) ||
+               contains(notes, "trtllm-bench")) {
+      // TensorRT-LLM perf-overview v0.17 / v1.0: trtllm-bench throughput.
+      add(trtllm_bench_settings(trt_version, c.run.pp, row.input_len, row.output_len));
     }
   } else {
-    return reject("serving row: the framework in the notes maps to no engine profile "
-                  "(trtllm, vllm-v0, sglang)");
+    // No engine profile for this framework (JetStream, Saxml, MaxText, optimum-habana, NeuronX,
+    // TGI, LMDeploy, ...): the most common continuous-batching engine's defaults, vLLM V1, so
+    // that the row is predicted and listed with what was assumed.
+    std::string name = trim(row.notes.substr(0, row.notes.find(';')));
+    if (ascii_lower(name).starts_with("framework:")) name = trim(name.substr(10));
+    if (name.empty()) name = "(none named)";
+    const bool jetstream = contains(stack, "jetstream");
+    as.push_back("framework \"" + name + "\" has no engine profile -> vLLM V1 defaults (fallback: "
+                 "the most common continuous-batching engine)" +
+                 (jetstream ? "; JetStream batches continuously over decode slots, whose default "
+                              "count is not in serving.md"
+                            : ""));
+    add(vllm_v1_settings(notes, hw.id, hw.memory.dram.capacity));
   }
   if (auto b = number_after(notes, "max_batch_size"))
     set(fmt::format("max_batch={}", static_cast<int64_t>(*b)));
@@ -490,6 +540,7 @@ tl::expected<RowCase, std::string> interpret_serving(const MeasuredRow& row,
   if (auto n = count_before(notes, "synthetic requests")) v.requests = *n;
   else if (auto p = count_before(notes, "sharegpt prompts")) v.requests = *p;
   else if (auto q = number_after(notes, "--num-prompts")) v.requests = static_cast<int64_t>(*q);
+  if (v.requests <= 0 && implied_requests > 0) v.requests = implied_requests;
   if (v.requests <= 0) {
     v.requests = 1000;  // vLLM benchmark default --num-prompts 1000 (serving.md §1c)
     as.emplace_back("request count not in the notes -> 1000 (vLLM benchmark default)");
@@ -668,8 +719,10 @@ tl::expected<RowCase, std::string> interpret_row(const MeasuredRow& row, const H
     c->runtime = "pytorch-eager";
     c->assumptions.emplace_back("GEMM benchmark, framework in the notes maps to no runtime "
                                 "profile -> pytorch-eager (one library call per GEMM)");
-  } else if (c->kind == CaseKind::kMemBw) {
-    // A bandwidth test's prediction uses no runtime overhead: nothing to assume.
+  } else if (c->kind == CaseKind::kMemBw || c->kind == CaseKind::kServing) {
+    // A bandwidth test's prediction uses no runtime overhead; a serving row runs its engine
+    // profile's runtime (set when the engine loads, validator.cc prepare_serving): nothing to
+    // assume here.
     c->runtime = std::string(kDefaultRuntime);
   } else {
     c->runtime = std::string(kDefaultRuntime);

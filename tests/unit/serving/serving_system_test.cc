@@ -266,6 +266,20 @@ TEST(ServingSystem, PreemptionOnlyUnderMaxUtilisation) {
   EXPECT_LE(a->counters.peak_kv_utilization, 1.0);
 }
 
+TEST(ServingSystem, RecomputeLongerThanAnUnchunkedBudgetStillCompletes) {
+  // Chunked prefill off, a 1024-token budget that every 200-token prompt fits, a KV cache that
+  // forces preemptions: a recompute (200 prompt + up to 1799 generated tokens) can exceed the
+  // budget. It is prefilled in budget-sized pieces instead of blocking the queue forever.
+  const auto reqs = uniform_requests(200, 200, 1800);
+  EngineProfile e = engine(256, 1024, /*chunked=*/false);
+  e.memory_fraction = 0.25;
+  auto r = make_system(llama8b_like(), 1, e)->run(reqs, ArrivalSpec{});
+  ASSERT_TRUE(r);
+  EXPECT_GT(r->counters.preemptions, 0) << r->counters.completed << " " << r->counters.rejected;
+  EXPECT_EQ(r->counters.completed, 200);
+  EXPECT_EQ(r->counters.rejected, 0);
+}
+
 TEST(ServingSystem, PrefixCachingShortensSharedPrompts) {
   std::vector<RequestSpec> reqs = uniform_requests(100, 2048, 16);
   for (auto& r : reqs) {

@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: Apache-2.0
+// Serving rows of the kinds the public file lacks: version parsing of the framework note, the
+// engine each stack maps to with its version's defaults, the fallback for frameworks without an
+// engine profile, and tests/data/validation/hidden_kinds_serving.csv simulated row by row.
+#include "xpusim/validate/serving_stack.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "xpusim/config/hardware_schema.h"
+#include "xpusim/config/model_schema.h"
+#include "xpusim/perf/calibration.h"
+#include "xpusim/validate/row_case.h"
+#include "xpusim/validate/validator.h"
+
+namespace xpusim {
+namespace {
+
+const std::string kHiddenKinds =
+    std::string(XPUSIM_TEST_DATA_DIR) + "/validation/hidden_kinds_serving.csv";
+
+TEST(ServingStack, VersionAfterReadsTheNumberAfterTheName) {
+  EXPECT_EQ(version_after("framework: vllm 0.6.3", "vllm"), (SoftwareVersion{0, 6, 3}));
+  EXPECT_EQ(version_after("framework: vllm v0.10.1 (benchmark_serving)", "vllm"),
+            (SoftwareVersion{0, 10, 1}));
+  EXPECT_EQ(version_after("framework: tensorrt-llm 1.0 (trtllm-bench)", "tensorrt-llm"),
+            (SoftwareVersion{1, 0, 0}));
+  EXPECT_EQ(version_after("framework: tensorrt-llm v1.0.0rc4", "tensorrt-llm"),
+            (SoftwareVersion{1, 0, 0}));
+  EXPECT_EQ(version_after("framework: tensorrt-llm 0.17.0", "tensorrt-llm"),
+            (SoftwareVersion{0, 17, 0}));
+  // The first occurrence followed by a number wins; none followed by one: nullopt.
+  EXPECT_EQ(version_after("amd vllm fork, vllm=0.8.5", "vllm"), (SoftwareVersion{0, 8, 5}));
+  EXPECT_FALSE(version_after("framework: rocm 6.3, amd vllm fork", "vllm"));
+  EXPECT_FALSE(version_after("framework: vllm", "vllm"));
+  EXPECT_FALSE(version_after("framework: sglang 0.3.0", "vllm"));
+  EXPECT_LT((SoftwareVersion{0, 7, 3}), (SoftwareVersion{0, 8, 0}));
+  EXPECT_GT((SoftwareVersion{0, 10, 1}), (SoftwareVersion{0, 8, 0}));
+}
+
+TEST(ServingStack, YearMonthComesFromTheVersionDateClauseOnly) {
+  EXPECT_EQ(year_month_of_notes("framework: vllm; version/date: 2025-08; x"), (YearMonth{2025, 8}));
+  EXPECT_EQ(year_month_of_notes("version/date: 2024-09 (vllm v0.5.4)"), (YearMonth{2024, 9}));
+  EXPECT_FALSE(year_month_of_notes("version/date: vllm perf ci build 9515; seen 2025-08"));
+  EXPECT_FALSE(year_month_of_notes("framework: vllm; 2025-08"));
+}
+
+TEST(ServingStack, VllmGenerationByVersionThenDate) {
+  EXPECT_EQ(vllm_generation("framework: vllm 0.6.3", "").generation, VllmGeneration::kV0);
+  EXPECT_EQ(vllm_generation("framework: vllm 0.6.3", "").why, "");  // the public rows' rule
+  EXPECT_EQ(vllm_generation("framework: vllm 0.7.3", "").generation, VllmGeneration::kV0);
+  EXPECT_EQ(vllm_generation("framework: vllm 0.8.5", "").generation, VllmGeneration::kV1);
+  EXPECT_EQ(vllm_generation("framework: vllm v0.10.1", "").generation, VllmGeneration::kV1);
+  // A version wins over the date.
+  EXPECT_EQ(vllm_generation("framework: vllm 0.6.3", "version/date: 2025-08").generation,
+            VllmGeneration::kV0);
+  const VllmChoice dated = vllm_generation("framework: vllm", "version/date: 2025-08");
+  EXPECT_EQ(dated.generation, VllmGeneration::kV1);
+  EXPECT_NE(dated.why.find("2025-08"), std::string::npos) << dated.why;
+  const VllmChoice old = vllm_generation("framework: vllm", "version/date: 2025-03");
+  EXPECT_EQ(old.generation, VllmGeneration::kV0);
+  EXPECT_NE(old.why.find("-> V0"), std::string::npos) << old.why;
+}
+
+TEST(ServingStack, PerfOverviewRequestCounts) {
+  EXPECT_EQ(perf_overview_request_count(128, 128), 30000);
+  EXPECT_EQ(perf_overview_request_count(1000, 1000), 3000);
+  EXPECT_EQ(perf_overview_request_count(20000, 2000), 1000);
+  EXPECT_EQ(perf_overview_request_count(777, 1), 0);
+}
+
+// ---- the mapping through interpret_row --------------------------------------------------------
+
+MeasuredRow hk_serving_row(const std::string& hardware, const std::string& model,
+                           const std::string& notes) {
+  MeasuredRow r;
+  r.id = "HK";
+  r.hardware = hardware;
+  r.num_devices = 1;
+  r.tp = 1;
+  r.model = model;
+  r.precision = "bf16";
+  r.scenario = "max_throughput";
+  r.input_len = 1000;
+  r.output_len = 1000;
+  r.metric = MeasuredMetric::kOutputTokensPerS;
+  r.value = 1000;
+  r.notes = notes;
+  return r;
+}
+
+RowCase hk_interpret(const MeasuredRow& r) {
+  auto hw = load_hardware(r.hardware);
+  EXPECT_TRUE(hw) << r.hardware;
+  auto model = load_model(r.model);
+  EXPECT_TRUE(model) << r.model;
+  auto c = interpret_row(r, *hw, &*model);
+  EXPECT_TRUE(c) << (c ? "" : c.error());
+  return c ? *c : RowCase{};
+}
+
+bool hk_has(const std::vector<std::string>& list, const std::string& item) {
+  return std::find(list.begin(), list.end(), item) != list.end();
+}
+
+// The value of the LAST override of `key` (later overrides win).
+std::string hk_override(const RowCase& c, const std::string& key) {
+  std::string value;
+  for (const auto& o : c.serving.engine_overrides)
+    if (o.starts_with(key + "=")) value = o.substr(key.size() + 1);
+  return value;
+}
+
+bool hk_assumption_contains(const RowCase& c, const std::string& text) {
+  return std::any_of(c.assumptions.begin(), c.assumptions.end(),
+                     [&](const std::string& a) { return a.find(text) != std::string::npos; });
+}
+
+TEST(ServingStack, VllmVersionsSelectV0OrV1Engines) {
+  RowCase v0 = hk_interpret(hk_serving_row("h100-sxm-80gb", "llama-3.1-8b",
+                                           "framework: vLLM 0.6.3; version/date: 2024-10"));
+  EXPECT_EQ(v0.serving.engine, "vllm-v0");
+  RowCase v1 = hk_interpret(hk_serving_row("h100-sxm-80gb", "llama-3.1-8b",
+                                           "framework: vLLM 0.8.5; version/date: 2025-05"));
+  EXPECT_EQ(v1.serving.engine, "vllm");
+  EXPECT_EQ(hk_override(v1, "chunked_prefill"), "true");
+  EXPECT_EQ(hk_override(v1, "max_num_tokens"), "8192");  // API server on an 80 GB H100
+  EXPECT_EQ(hk_override(v1, "max_batch"), "1024");
+  RowCase llm = hk_interpret(hk_serving_row("h200-sxm-141gb", "llama-3.1-8b",
+                                            "framework: vLLM v0.10.1 (benchmark_throughput)"));
+  EXPECT_EQ(llm.serving.engine, "vllm");
+  EXPECT_EQ(hk_override(llm, "max_num_tokens"), "16384");  // LLM class
+  RowCase a100 = hk_interpret(hk_serving_row("a100-sxm-80gb", "llama-3.1-8b",
+                                             "framework: vLLM 0.9.0; version/date: 2025-06"));
+  EXPECT_EQ(hk_override(a100, "max_num_tokens"), "2048");  // A100 excluded from the large budget
+  EXPECT_EQ(hk_override(a100, "max_batch"), "256");
+  // Version-less: the date decides, and the assumption says so.
+  RowCase dated = hk_interpret(
+      hk_serving_row("h100-sxm-80gb", "llama-3.1-8b", "framework: vLLM; version/date: 2025-08"));
+  EXPECT_EQ(dated.serving.engine, "vllm");
+  EXPECT_TRUE(hk_assumption_contains(dated, "date 2025-08")) << dated.assumptions.front();
+  RowCase undated = hk_interpret(hk_serving_row("h100-sxm-80gb", "llama-3.1-8b",
+                                                "framework: vLLM; version/date: CI build 9515"));
+  EXPECT_EQ(undated.serving.engine, "vllm-v0");
+  EXPECT_TRUE(hk_assumption_contains(undated, "-> V0 defaults"));
+}
+
+TEST(ServingStack, TrtllmBenchRulesForPerfOverview017And10) {
+  const std::string bench = " (trtllm-bench throughput)";
+  RowCase v10 = hk_interpret(
+      hk_serving_row("b200-sxm-180gb", "llama-3.1-8b", "framework: TensorRT-LLM 1.0" + bench));
+  EXPECT_EQ(v10.serving.engine, "trtllm");
+  EXPECT_EQ(hk_override(v10, "runtime"), "tensorrt-llm-serve");  // CUDA graphs, not -ifb
+  EXPECT_EQ(hk_override(v10, "memory_fraction"), "0.95");
+  EXPECT_EQ(hk_override(v10, "kv_block_size"), "32");
+  EXPECT_EQ(hk_override(v10, "max_model_len"), "2000");
+  EXPECT_EQ(v10.serving.requests, 3000);  // perf-overview dataset for 1000/1000
+  RowCase v017 = hk_interpret(
+      hk_serving_row("h200-sxm-141gb", "llama-3.1-8b", "framework: TensorRT-LLM 0.17.0" + bench));
+  EXPECT_EQ(hk_override(v017, "kv_block_size"), "64");
+  // The token budget obeys TTUNE's bounds for every listed ISL/OSL pair.
+  for (auto [isl, osl] : {std::pair<int64_t, int64_t>{128, 128}, {128, 4096}, {20000, 2000}}) {
+    StackSettings st = trtllm_bench_settings(SoftwareVersion{0, 17, 0}, 1, isl, osl);
+    int64_t tokens = 0;
+    for (const auto& o : st.overrides)
+      if (o.starts_with("max_num_tokens=")) tokens = std::stoll(o.substr(15));
+    EXPECT_GE(tokens, 2048);
+    EXPECT_LE(tokens, 32768);
+  }
+  // A pipeline halves the batch cap.
+  EXPECT_TRUE(hk_has(trtllm_bench_settings(std::nullopt, 2, std::nullopt, std::nullopt).overrides,
+                     "max_batch=2048"));
+  // The notes' caps still win.
+  RowCase capped = hk_interpret(
+      hk_serving_row("h200-sxm-141gb", "llama-3.1-8b",
+                     "framework: TensorRT-LLM 0.17.0" + bench + "; engine max_batch_size 512"));
+  EXPECT_EQ(hk_override(capped, "max_batch"), "512");
+  // v0.10 gptManagerBenchmark keeps its own rules.
+  RowCase old = hk_interpret(
+      hk_serving_row("h100-sxm-80gb", "llama-3.1-8b",
+                     "framework: TensorRT-LLM 0.10.0 (gptManagerBenchmark, in-flight batching)"));
+  EXPECT_EQ(hk_override(old, "runtime"), "tensorrt-llm-ifb");
+  EXPECT_EQ(hk_override(old, "memory_fraction"), "");
+}
+
+TEST(ServingStack, UnknownFrameworksFallBackToVllmV1WithTheAssumption) {
+  RowCase c = hk_interpret(hk_serving_row("h100-sxm-80gb", "llama-3.1-8b",
+                                          "framework: LMDeploy 0.6 (TurboMind); version/date: "
+                                          "2024-10"));
+  EXPECT_EQ(c.serving.engine, "vllm");
+  EXPECT_TRUE(hk_assumption_contains(
+      c, "framework \"LMDeploy 0.6 (TurboMind)\" has no engine profile -> vLLM V1 defaults"));
+  RowCase js = hk_interpret(hk_serving_row("tpu-v6e", "llama-3.1-8b", "framework: JetStream"));
+  EXPECT_EQ(js.serving.engine, "vllm");
+  EXPECT_TRUE(hk_assumption_contains(js, "JetStream"));
+  RowCase none = hk_interpret(hk_serving_row("h100-sxm-80gb", "llama-3.1-8b", ""));
+  EXPECT_TRUE(hk_assumption_contains(none, "\"(none named)\""));
+}
+
+TEST(ServingStack, MlperfRowsTakeTheirSubmittersHarness) {
+  MeasuredRow amd = hk_serving_row("mi300x", "llama-2-70b",
+                                   "framework: vLLM 0.4.3, ROCm 6.1; version/date: MLPerf "
+                                   "Inference v4.1 (available)");
+  amd.scenario = "mlperf_offline";
+  amd.tp.reset();
+  amd.num_devices = 8;
+  amd.precision = "fp8";
+  amd.input_len.reset();
+  amd.output_len.reset();
+  RowCase a = hk_interpret(amd);
+  EXPECT_EQ(a.serving.engine, "vllm-v0");
+  EXPECT_EQ(hk_override(a, "max_num_tokens"), "65536");
+  EXPECT_EQ(hk_override(a, "max_batch"), "2048");
+  EXPECT_EQ(hk_override(a, "chunked_prefill"), "false");
+  MeasuredRow nv = amd;
+  nv.hardware = "b200-sxm-180gb";
+  nv.scenario = "mlperf_interactive";
+  nv.precision = "fp4";
+  nv.notes =
+      "framework: TensorRT 10.11, TensorRT-LLM 1.0, CUDA 12.9; version/date: MLPerf "
+      "Inference v5.1 (available)";
+  RowCase n = hk_interpret(nv);
+  EXPECT_EQ(n.serving.engine, "trtllm");
+  EXPECT_EQ(hk_override(n, "max_batch"), "768");
+  EXPECT_EQ(hk_override(n, "max_num_tokens"), "768");
+  EXPECT_EQ(hk_override(n, "admission"), "max_utilization");
+  // The v5.1 values were read for B200 FP4 systems: an fp8 v5.1 row keeps the v4.1 FP8 ones.
+  nv.precision = "fp8";
+  nv.hardware = "h200-sxm-141gb";
+  RowCase n8 = hk_interpret(nv);
+  EXPECT_EQ(hk_override(n8, "max_batch"), "896");
+  // A v4.1 NVIDIA row keeps the v4.1 settings.
+  nv.notes = "framework: TensorRT 10.2.0, CUDA 12.4; version/date: MLPerf Inference v4.1";
+  nv.scenario = "mlperf_server";
+  RowCase n41 = hk_interpret(nv);
+  EXPECT_EQ(hk_override(n41, "max_batch"), "896");
+  EXPECT_EQ(hk_override(n41, "max_num_tokens"), "4096");
+}
+
+// Every row of the hidden-kinds test file is simulated (none rejected) with a finite prediction.
+TEST(ServingStack, HiddenKindsFileIsSimulatedRowByRow) {
+  auto set = load_measured_file(kHiddenKinds);
+  ASSERT_TRUE(set) << to_string(set.error());
+  ValidationReport rep = Validator(std::move(*set)).run(default_calibration());
+  for (const auto& s : rep.skipped) ADD_FAILURE() << s.id << ": " << s.reason;
+  EXPECT_EQ(static_cast<int>(rep.rows.size()), rep.total_rows);
+  EXPECT_GE(rep.total_rows, 30);
+  for (const auto& r : rep.rows) {
+    EXPECT_TRUE(std::isfinite(r.predicted) && r.predicted > 0) << r.id;
+    EXPECT_FALSE(r.assumptions.empty()) << r.id;
+  }
+}
+
+}  // namespace
+}  // namespace xpusim
