@@ -383,8 +383,12 @@ tl::expected<RowCase, std::string> interpret_serving(const MeasuredRow& row,
     c.run.pp = row.pp.value_or(1);
     c.run.replicas = row.num_devices;
     v.choose_tp = true;
-    as.emplace_back("tp not stated (MLPerf) -> the power of two up to 8 dividing num_devices "
-                    "with the highest simulated Offline tokens/s");
+    as.emplace_back(s == "mlperf_offline"
+                        ? "tp not stated (MLPerf) -> the power of two up to 8 dividing "
+                          "num_devices with the highest simulated Offline tokens/s"
+                        : "tp not stated (MLPerf) -> the power of two up to 8 dividing "
+                          "num_devices with the highest simulated tokens/s in this scenario "
+                          "under its latency limits");
   } else if (auto r = resolve_parallelism(row, c.run, as); !r) {
     return reject(r.error());
   }

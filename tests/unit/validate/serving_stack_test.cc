@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <optional>
 #include <string>
 
 #include "xpusim/config/hardware_schema.h"
@@ -252,6 +254,44 @@ TEST(ServingStack, HiddenKindsFileIsSimulatedRowByRow) {
     EXPECT_TRUE(std::isfinite(r.predicted) && r.predicted > 0) << r.id;
     EXPECT_FALSE(r.assumptions.empty()) << r.id;
   }
+}
+
+// An MLPerf Server row that does not state tp takes the degree with the most Server tokens/s
+// under the latency limits (not the Offline-best one): its prediction is the largest of the
+// rows that state each candidate degree, and an Offline row keeps the Offline-best degree. On
+// 2 x H100 llama2-70b the two differ today (Offline best at TP 2, Server at TP 1, whose Offline
+// run over-admits into a small KV cache), so the test also tells the two rules apart.
+TEST(ServingStack, MlperfServerRowsChooseTheirOwnBestTensorParallelDegree) {
+  MeasuredSet set;
+  auto add = [&](const std::string& id, const std::string& scenario, std::optional<int> tp) {
+    MeasuredRow r;
+    r.id = id;
+    r.line = static_cast<int>(set.rows.size()) + 2;
+    r.hardware = "h100-sxm-80gb";
+    r.num_devices = 2;
+    r.tp = tp;
+    r.model = "llama-2-70b";
+    r.precision = "fp8";
+    r.kv_precision = "fp8";
+    r.scenario = scenario;
+    r.metric = MeasuredMetric::kOutputTokensPerS;
+    r.value = 1000;
+    r.notes = "framework: TensorRT-LLM; test row, not a measurement";
+    set.rows.push_back(r);
+  };
+  add("S", "mlperf_server", std::nullopt);
+  add("S1", "mlperf_server", 1);
+  add("S2", "mlperf_server", 2);
+  add("O", "mlperf_offline", std::nullopt);
+  add("O1", "mlperf_offline", 1);
+  add("O2", "mlperf_offline", 2);
+  const ValidationReport rep = Validator(std::move(set)).run(default_calibration());
+  for (const auto& sk : rep.skipped) ADD_FAILURE() << sk.id << ": " << sk.reason;
+  std::map<std::string, double> p;
+  for (const auto& r : rep.rows) p[r.id] = r.predicted;
+  ASSERT_EQ(p.size(), 6u);
+  EXPECT_DOUBLE_EQ(p["S"], std::max(p["S1"], p["S2"]));
+  EXPECT_DOUBLE_EQ(p["O"], std::max(p["O1"], p["O2"]));
 }
 
 }  // namespace
