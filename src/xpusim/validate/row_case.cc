@@ -408,11 +408,7 @@ tl::expected<RowCase, std::string> interpret_serving(const MeasuredRow& row,
     if (st.requests > 0) implied_requests = st.requests;
   };
   const VllmChoice vllm_gen = vllm_generation(stack, notes);
-  const std::optional<SoftwareVersion> trt_version = [&]() {
-    for (std::string_view name : {"tensorrt-llm", "trt-llm", "tensorrt_llm"})
-      if (auto ver = version_after(stack, name)) return ver;
-    return std::optional<SoftwareVersion>{};
-  }();
+  const std::optional<SoftwareVersion> trt_version = tensorrt_llm_version(stack);
   if (contains(stack, "sglang")) {
     v.engine = "sglang";
   } else if (framework && *framework == "vllm" && mlperf) {
@@ -634,29 +630,6 @@ bool notes_say_host_to_device(const std::string& notes) {
   return contains(l, "host-to-device") || contains(l, "host to device") || contains(l, "h2d");
 }
 
-namespace {
-
-// The TensorRT-LLM release named after "tensorrt-llm", "trt-llm" or "trtllm" in a lower-cased
-// framework clause ("tensorrt-llm 0.9.0", "trt-llm v1.0"), as {major, minor}; nullopt if none.
-std::optional<std::pair<int, int>> tensorrt_llm_version(const std::string& l) {
-  for (std::string_view key : {"tensorrt-llm", "trt-llm", "trtllm"}) {
-    for (size_t at = l.find(key); at != std::string::npos; at = l.find(key, at + 1)) {
-      size_t p = at + key.size();
-      while (p < l.size() && (l[p] == ' ' || l[p] == 'v')) ++p;
-      size_t e = p;
-      while (e < l.size() && std::isdigit(static_cast<unsigned char>(l[e]))) ++e;
-      if (e == p || e >= l.size() || l[e] != '.') continue;
-      size_t f = e + 1;
-      while (f < l.size() && std::isdigit(static_cast<unsigned char>(l[f]))) ++f;
-      if (f == e + 1) continue;
-      return std::pair<int, int>{std::stoi(l.substr(p, e - p)), std::stoi(l.substr(e + 1, f - e - 1))};
-    }
-  }
-  return std::nullopt;
-}
-
-}  // namespace
-
 bool gemm_timed_back_to_back(const std::string& notes) {
   const std::string l = ascii_lower(notes);
   // rocblas-bench and hipblaslt-bench (github:ROCm/rocBLAS clients/benchmarks, ROCm/hipBLASLt
@@ -676,7 +649,7 @@ std::optional<std::string> runtime_for_notes(const std::string& notes) {
     // v0.5-v0.10 gptSessionBenchmark/gptManagerBenchmark rows keep the profiles fitted on them.
     const auto v = tensorrt_llm_version(l);
     const bool executor = contains(l, "trtllm-bench") || contains(l, "trtllm-serve") ||
-                          (v && (v->first >= 1 || v->second >= 17));
+                          (v && *v >= SoftwareVersion{0, 17, 0});
     return executor ? "tensorrt-llm-serve" : "tensorrt-llm";
   }
   if (contains(l, "gpt-fast")) return "gpt-fast";

@@ -56,6 +56,12 @@ std::optional<SoftwareVersion> version_after(std::string_view text, std::string_
   return std::nullopt;
 }
 
+std::optional<SoftwareVersion> tensorrt_llm_version(std::string_view text) {
+  for (std::string_view name : {"tensorrt-llm", "trt-llm", "tensorrt_llm", "trtllm"})
+    if (auto v = version_after(text, name)) return v;
+  return std::nullopt;
+}
+
 std::optional<YearMonth> year_month_of_notes(std::string_view notes) {
   const size_t at = notes.find("version/date:");
   if (at == std::string_view::npos) return std::nullopt;

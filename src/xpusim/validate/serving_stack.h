@@ -30,6 +30,10 @@ struct SoftwareVersion {
 // nullopt: the name is absent or no number follows it.
 std::optional<SoftwareVersion> version_after(std::string_view text_lower, std::string_view name);
 
+// The TensorRT-LLM release named in a lower-cased framework clause, after "tensorrt-llm",
+// "trt-llm", "tensorrt_llm" or "trtllm" ("tensorrt-llm 0.9.0", "trt-llm v1.0"); nullopt if none.
+std::optional<SoftwareVersion> tensorrt_llm_version(std::string_view text_lower);
+
 // Year and month of the notes' `version/date:` clause ("2025-08", "2024-09 (vLLM v0.5.4)").
 // nullopt: no such clause or no YYYY-MM in it.
 struct YearMonth {
