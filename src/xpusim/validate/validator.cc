@@ -437,8 +437,8 @@ const ServingOutcome& serving_outcome(const MeasuredRow& row, const PreparedRow&
         if (!o.error.empty() || !o.mlperf) continue;
         by_offline.emplace_back(o.mlperf->tokens_per_s.value(), candidate);
       }
-      // Highest Offline throughput first; ties keep the smaller degree (the order of
-      // tp_candidates, as the strict comparison before).
+      // Highest Offline throughput first; ties keep the smaller degree (stable sort over
+      // tp_candidates' ascending order).
       std::stable_sort(by_offline.begin(), by_offline.end(),
                        [](const auto& a, const auto& b) { return a.first > b.first; });
       int best = by_offline.empty() ? 0 : by_offline.front().second;
