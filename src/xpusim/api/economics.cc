@@ -115,6 +115,7 @@ AreaOutcome area_checked(const AreaRequest& args) {
             .json());
   }
   j.set("dies", dies);
+  j.set("assumptions", l.area.assumptions);
   out.power = value_or_fail(estimate_power(hw, l.area, peak_activity(hw)));
   const PowerReport& power = out.power;
   j.set("static_power_w", num(power.static_power.value()));

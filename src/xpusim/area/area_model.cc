@@ -66,17 +66,19 @@ SquareMillimeters logic_area(double transistors, ProcessNode node) {
 struct LinkPhy {
   SquareMillimeters phy;
   double controller_transistors;
+  bool published = true;  // false: a family without published figures, priced as NVLink4
 };
 
-// PHY and controller per scale-up link, by link family. NVLink5, ICI and Ethernet SerDes have no
-// published area: they use the NVLink4 figures (assumption).
+// PHY and controller per scale-up link, by link family. NVLink5, ICI, Ethernet and the other
+// families have no published area: they use the NVLink4 figures (assumption, reported in
+// AreaReport::assumptions).
 LinkPhy link_phy(const std::string& name) {
   std::string n = ascii_lower(name);
   n.erase(std::remove(n.begin(), n.end(), ' '), n.end());
   if (n.find("nvlink3") != std::string::npos) return {kNvlink3Phy, kNvlink3ControllerTransistors};
   if (n.find("infinity") != std::string::npos || n.find("xgmi") != std::string::npos)
     return {kInfinityFabricPhy, kInfinityFabricControllerTransistors};
-  return {kNvlink4Phy, kNvlink4ControllerTransistors};
+  return {kNvlink4Phy, kNvlink4ControllerTransistors, n.find("nvlink4") != std::string::npos};
 }
 
 struct Blocks {
@@ -304,7 +306,13 @@ Result<AreaReport> estimate_area(const HardwareSpec& hw, const AreaOptions& opti
   // card: 12 NVLink3 ports for the optional bridge, the same die as the SXM part).
   const int link_ports = up.links_on_die.value_or(up.topology == "pcie" ? 0 : up.links);
   if (up.present && link_ports > 0) {
-    LinkPhy lp = link_phy(up.port_family.empty() ? up.name : up.port_family);
+    const std::string& family = up.port_family.empty() ? up.name : up.port_family;
+    LinkPhy lp = link_phy(family);
+    if (!lp.published)
+      report.assumptions.push_back(fmt::format(
+          "scale-up ports '{}': no published PHY or controller area for this family; priced as "
+          "{} NVLink4 ports",
+          family, link_ports));
     uncore.add("scale-up link controllers",
                logic_area(link_ports * lp.controller_transistors, un) * share);
     uncore.add("scale-up link PHYs", lp.phy * link_ports * share);

@@ -91,6 +91,9 @@ struct AreaReport {
   int dram_phys_on_die = 0;
   Feasibility feasibility;              // kReticle when a die exceeds the 26 x 33 mm reticle
   SquareMillimeters reticle_excess;     // infeasible: area of the largest die beyond 26 x 33 mm
+  // What the model priced without a figure for this design's blocks (e.g. a link family with no
+  // published PHY area), as text for the user.
+  std::vector<std::string> assumptions;
 };
 
 // Estimates the die area of `hw`. Errors: a missing or unknown process node, no compute units, an

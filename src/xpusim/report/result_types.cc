@@ -811,7 +811,11 @@ std::vector<ResultType> build_types() {
                                                                  "reticle field",
                                                false, FieldType::kBool}},
                                              under("components", kAreaComponent)})),
-                       kAreaPower})});
+                       kAreaPower,
+                       {{"assumptions", "what the area model priced without a figure for this "
+                                        "design (e.g. a link family with no published PHY "
+                                        "area), as text",
+                         false, FieldType::kTextList}}})});
   t.push_back({"serve", "serve",
                "a serving simulation: throughput, latency percentiles, SLO goodput, KV cache, "
                "economics and, with --mlperf, the LoadGen scenario's result",

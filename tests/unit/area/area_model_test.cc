@@ -43,6 +43,22 @@ TEST(AreaModel, ComponentsSumToDieArea) {
   EXPECT_NEAR(r->dies[0].width.value() * r->dies[0].height.value(), r->dies[0].area.value(), 1e-6);
 }
 
+// A link family without published PHY figures is priced as NVLink4 ports, and the report says
+// so; NVLink4 itself is a published family (no assumption).
+TEST(AreaModel, UnpublishedLinkFamilyIsPricedAsNvlink4AndSaysSo) {
+  auto known = estimate_area(h100_sxm(), h100_die());
+  ASSERT_TRUE(known) << to_string(known.error());
+  EXPECT_TRUE(known->assumptions.empty());
+  HardwareSpec hw = h100_sxm();
+  hw.interconnect.scale_up.name = "SomeLink";
+  auto other = estimate_area(hw, h100_die());
+  ASSERT_TRUE(other) << to_string(other.error());
+  ASSERT_EQ(other->assumptions.size(), 1u);
+  EXPECT_NE(other->assumptions[0].find("SomeLink"), std::string::npos);
+  EXPECT_NE(other->assumptions[0].find("NVLink4"), std::string::npos);
+  EXPECT_NEAR(other->total_area.value(), known->total_area.value(), 1e-9);
+}
+
 TEST(AreaModel, DefaultHarvestingFractionWhenDieInventoryUnknown) {
   auto r = estimate_area(a100_sxm());
   ASSERT_TRUE(r);
