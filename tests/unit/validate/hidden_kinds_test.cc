@@ -9,6 +9,7 @@
 #include <cmath>
 #include <map>
 
+#include "unit/validate/measured_row_builder.h"
 #include "xpusim/config/hardware_schema.h"
 #include "xpusim/perf/calibration.h"
 #include "xpusim/units/quantity.h"
@@ -28,18 +29,12 @@ ValidationReport run_hidden_kinds() {
 }
 
 MeasuredRow hidden_gemm_row(const std::string& notes, bool peak = false) {
-  MeasuredRow r;
-  r.id = "G";
-  r.hardware = "mi250x-gcd";
-  r.num_devices = 1;
+  MeasuredRow r = testing::measured_row("G", "mi250x-gcd", 1, peak ? "gemm_peak" : "gemm",
+                                         MeasuredMetric::kGemmTflops, 100, notes);
   r.precision = "fp16";
-  r.scenario = peak ? "gemm_peak" : "gemm";
   r.m = 1024;
   r.n = 1024;
   r.k = 1024;
-  r.metric = MeasuredMetric::kGemmTflops;
-  r.value = 100;
-  r.notes = notes;
   return r;
 }
 
@@ -135,17 +130,12 @@ TEST(HiddenKinds, BackToBackGemmIsTheKernelTimeOfTheSameShape) {
 TEST(HiddenKinds, BenchmarkLatencyRowsWithoutLengthsTakeTheScriptDefaults) {
   auto hw = load_hardware("mi300x");
   ASSERT_TRUE(hw);
-  MeasuredRow r;
-  r.id = "L";
-  r.hardware = "mi300x";
-  r.num_devices = 1;
+  MeasuredRow r = testing::measured_row(
+      "L", "mi300x", 1, "static", MeasuredMetric::kE2eLatencyMs, 100,
+      "framework: vLLM (ROCm) benchmarks/benchmark_latency.py; lengths not stated");
   r.model = "llama-3.1-8b";
   r.precision = "bf16";
-  r.scenario = "static";
   r.batch = 8;
-  r.metric = MeasuredMetric::kE2eLatencyMs;
-  r.value = 100;
-  r.notes = "framework: vLLM (ROCm) benchmarks/benchmark_latency.py; lengths not stated";
   auto c = interpret_row(r, *hw);
   ASSERT_TRUE(c) << c.error();
   EXPECT_EQ(c->run.input_len, 32);
@@ -166,15 +156,10 @@ TEST(HiddenKinds, BabelStreamNstreamWritesOneArrayInFour) {
   ASSERT_TRUE(hw);
   MeasuredSet set;
   for (const char* kernel : {"triad", "nstream", "read"}) {
-    MeasuredRow r;
-    r.id = kernel;
+    MeasuredRow r = testing::measured_row(
+        kernel, "mi250x-gcd", 1, "membw", MeasuredMetric::kMemBwGbs, 1000,
+        std::string("framework: BabelStream (HIP); ") + kernel + " kernel, FP64");
     r.line = static_cast<int>(set.rows.size()) + 2;
-    r.hardware = "mi250x-gcd";
-    r.num_devices = 1;
-    r.scenario = "membw";
-    r.metric = MeasuredMetric::kMemBwGbs;
-    r.value = 1000;
-    r.notes = std::string("framework: BabelStream (HIP); ") + kernel + " kernel, FP64";
     set.rows.push_back(r);
   }
   const ValidationReport rep = Validator(std::move(set)).run(default_calibration());
@@ -189,19 +174,14 @@ TEST(HiddenKinds, BlankKvCacheFormatFollowsTheStackDefault) {
   auto mi300x = load_hardware("mi300x");
   auto b200 = load_hardware("b200-sxm-180gb");
   ASSERT_TRUE(mi300x && b200);
-  MeasuredRow r;
-  r.id = "K";
-  r.hardware = "mi300x";
-  r.num_devices = 8;
+  MeasuredRow r =
+      testing::measured_row("K", "mi300x", 8, "static", MeasuredMetric::kE2eLatencyMs, 100,
+                            "framework: vLLM 0.6 (ROCm) benchmark_latency.py");
   r.model = "llama-3.1-405b";
   r.precision = "fp8";
-  r.scenario = "static";
   r.batch = 1;
   r.input_len = 128;
   r.output_len = 128;
-  r.metric = MeasuredMetric::kE2eLatencyMs;
-  r.value = 100;
-  r.notes = "framework: vLLM 0.6 (ROCm) benchmark_latency.py";
   // vLLM: --kv-cache-dtype auto = the model's 16-bit dtype, with fp8 weights and math.
   auto c = interpret_row(r, *mi300x);
   ASSERT_TRUE(c) << c.error();

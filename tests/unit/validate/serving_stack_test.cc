@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 
+#include "unit/validate/measured_row_builder.h"
 #include "xpusim/config/hardware_schema.h"
 #include "xpusim/config/model_schema.h"
 #include "xpusim/perf/calibration.h"
@@ -78,19 +79,13 @@ TEST(ServingStack, PerfOverviewRequestCounts) {
 
 MeasuredRow hk_serving_row(const std::string& hardware, const std::string& model,
                            const std::string& notes) {
-  MeasuredRow r;
-  r.id = "HK";
-  r.hardware = hardware;
-  r.num_devices = 1;
+  MeasuredRow r = testing::measured_row("HK", hardware, 1, "max_throughput",
+                                         MeasuredMetric::kOutputTokensPerS, 1000, notes);
   r.tp = 1;
   r.model = model;
   r.precision = "bf16";
-  r.scenario = "max_throughput";
   r.input_len = 1000;
   r.output_len = 1000;
-  r.metric = MeasuredMetric::kOutputTokensPerS;
-  r.value = 1000;
-  r.notes = notes;
   return r;
 }
 
@@ -264,19 +259,14 @@ TEST(ServingStack, HiddenKindsFileIsSimulatedRowByRow) {
 TEST(ServingStack, MlperfServerRowsChooseTheirOwnBestTensorParallelDegree) {
   MeasuredSet set;
   auto add = [&](const std::string& id, const std::string& scenario, std::optional<int> tp) {
-    MeasuredRow r;
-    r.id = id;
+    MeasuredRow r = testing::measured_row(id, "h100-sxm-80gb", 2, scenario,
+                                           MeasuredMetric::kOutputTokensPerS, 1000,
+                                           "framework: TensorRT-LLM; test row, not a measurement");
     r.line = static_cast<int>(set.rows.size()) + 2;
-    r.hardware = "h100-sxm-80gb";
-    r.num_devices = 2;
     r.tp = tp;
     r.model = "llama-2-70b";
     r.precision = "fp8";
     r.kv_precision = "fp8";
-    r.scenario = scenario;
-    r.metric = MeasuredMetric::kOutputTokensPerS;
-    r.value = 1000;
-    r.notes = "framework: TensorRT-LLM; test row, not a measurement";
     set.rows.push_back(r);
   };
   add("S", "mlperf_server", std::nullopt);

@@ -12,6 +12,7 @@
 #include <set>
 #include <utility>
 
+#include "unit/validate/measured_row_builder.h"
 #include "xpusim/config/hardware_schema.h"
 #include "xpusim/perf/calibration.h"
 #include "xpusim/validate/calibration_fit.h"
@@ -120,17 +121,12 @@ TEST(Validator, ErrorStatsByHand) {
 // ---- row interpretation rules ------------------------------------------------------------------
 
 MeasuredRow static_row() {
-  MeasuredRow r;
-  r.id = "R";
-  r.hardware = "a100-sxm-80gb";
-  r.num_devices = 8;
+  MeasuredRow r =
+      testing::measured_row("R", "a100-sxm-80gb", 8, "static", MeasuredMetric::kE2eLatencyMs, 100);
   r.model = "llama-2-7b";
-  r.scenario = "static";
   r.batch = 4;
   r.input_len = 128;
   r.output_len = 20;
-  r.metric = MeasuredMetric::kE2eLatencyMs;
-  r.value = 100;
   return r;
 }
 
@@ -211,13 +207,8 @@ TEST(RowCase, NotesParsing) {
 TEST(RowCase, AllReduceWithoutMessageSizeUsesThePlateauDefault) {
   auto hw = load_hardware("a100-sxm-80gb");
   ASSERT_TRUE(hw);
-  MeasuredRow r;
-  r.id = "NET";
-  r.hardware = "a100-sxm-80gb";
-  r.num_devices = 8;
-  r.scenario = "allreduce";
-  r.metric = MeasuredMetric::kBusbwGbs;
-  r.notes = "message size not stated";
+  MeasuredRow r = testing::measured_row("NET", "a100-sxm-80gb", 8, "allreduce",
+                                         MeasuredMetric::kBusbwGbs, 0, "message size not stated");
   auto c = interpret_row(r, *hw);
   ASSERT_TRUE(c);
   EXPECT_DOUBLE_EQ(c->allreduce.message.value(), 1073741824.0);
