@@ -4,6 +4,10 @@
 // data/calibration/default.yaml (read by calibration_file.cc; `xpusim calibrate` fits and writes it).
 #include "xpusim/perf/calibration.h"
 
+#include <algorithm>
+
+#include "xpusim/base/check.h"
+
 namespace xpusim {
 
 PerfCalibration with_runtime(const PerfCalibration& cal, const RuntimeProfile& runtime) {
@@ -13,6 +17,7 @@ PerfCalibration with_runtime(const PerfCalibration& cal, const RuntimeProfile& r
   c.step_overhead = runtime.step_overhead;
   c.request_overhead = runtime.request_overhead;
   c.sequence_overhead = runtime.sequence_overhead;
+  c.output_overlap = runtime.output_overlap;
   c.gqa_kv_reread = runtime.gqa_kv_reread;
   c.gqa_fused_max_group = runtime.gqa_fused_max_group;
   c.runtime_matrix_efficiency = runtime.matrix_efficiency;
@@ -22,6 +27,17 @@ PerfCalibration with_runtime(const PerfCalibration& cal, const RuntimeProfile& r
 
 Seconds dispatch_cost(const HardwareSpec& hw, Seconds overhead) {
   return hw.compute.execution == Execution::kStaticallyScheduled ? Seconds(0) : overhead;
+}
+
+Seconds iteration_time(Seconds device, const IterationHost& host, bool overlap) {
+  XPUSIM_CHECK(host.amortised >= 1, "an iteration shares its host work with at least itself");
+  // Serial: the sum, in the order the serving simulator has always formed it.
+  if (!overlap) return device + ((host.step + host.output) / host.amortised + host.request);
+  // Two stages, host and device, one iteration each in flight: in steady state the slower stage
+  // sets the rate (vLLM v0.6.0's asynchronous output processing, recalled); the serial part is
+  // on the critical path of both.
+  return host.step / host.amortised + host.request +
+         std::max(device, host.output / host.amortised);
 }
 
 double vector_issue_efficiency(const HardwareSpec& hw, const PerfCalibration& cal) {

@@ -89,6 +89,8 @@ struct PerfCalibration {
   Seconds request_overhead;
   // Host cost per sequence per iteration (RuntimeProfile::sequence_overhead).
   Seconds sequence_overhead;
+  // The per-sequence host cost runs overlapped with the device (RuntimeProfile::output_overlap).
+  bool output_overlap = false;
   // GQA decode KV re-read of the active runtime's attention kernel (RuntimeProfile::gqa_kv_reread)
   // and the largest group it fuses (RuntimeProfile::gqa_fused_max_group).
   double gqa_kv_reread = 0;
@@ -134,6 +136,26 @@ PerfCalibration with_runtime(const PerfCalibration& cal, const RuntimeProfile& r
 // pipelining, Hot Chips 2022/2024 talks). Per-request and per-sequence costs of the serving
 // process (request_overhead, sequence_overhead) are not dispatch costs: they stay.
 Seconds dispatch_cost(const HardwareSpec& hw, Seconds overhead);
+
+// The runtime's host work of one engine iteration (a serving step or a static decode step).
+struct IterationHost {
+  Seconds step;         // the scheduler's per-iteration work, input preparation, launches
+                        // (step_overhead as dispatch_cost gives it): serial
+  Seconds output;       // per-sequence output processing (sequence_overhead x sequences)
+  double amortised = 1; // iterations sharing one schedule and one output pass (multi-step)
+  Seconds request;      // request set-up when the iteration starts new prompts: serial
+};
+
+// Wall time of one engine iteration from its device time and the runtime's host work. Per
+// iteration the serial part is step / amortised + request, the output part output / amortised.
+// A serial runtime does one after the other:
+//   device + serial + output.
+// A runtime that overlaps output processing with the device (`overlap`, vLLM >= 0.6:
+// RuntimeProfile::output_overlap) processes iteration i's outputs while the device runs i+1: a
+// two-stage pipeline (host, device) whose slower stage sets the rate,
+//   serial + max(device, output),
+// never slower than the serial sum and never faster than either stage alone.
+Seconds iteration_time(Seconds device, const IterationHost& host, bool overlap);
 
 // Fraction of the vector (SIMD) and special-function units' issue rate that work on them sustains,
 // by the chip's execution model (compute.execution), as dispatch_cost is: a `dynamic` chip's

@@ -198,6 +198,10 @@ std::vector<Entry> runtime_entries(const std::string& name) {
   add("expert_gemm_factor", true, &RuntimeProfile::expert_gemm_factor,
       "the stack's grouped expert GEMMs relative to expert_gemm_efficiency",
       ratio(true, 10.0, "a factor on an efficiency; the models divide by it"));
+  add("output_overlap", true, &RuntimeProfile::output_overlap,
+      "per-sequence output processing overlapped with the device: an iteration takes "
+      "step_overhead + max(device, sequence_overhead x sequences) instead of the sum",
+      {.required = false, .default_text = "false"});
   add("cuda_graphs", false, &RuntimeProfile::cuda_graphs,
       "decode steps replayed from CUDA graphs (descriptive)", {.required = false,
                                                                .default_text = "false"});

@@ -55,6 +55,16 @@ struct RuntimeProfile {
   // (fitted on the TensorRT-LLM v0.9 static rows): 1 = those kernels; TensorRT-LLM's 2024 serving
   // engines (CUTLASS grouped GEMMs) fit higher.
   double expert_gemm_factor = 1.0;
+  // Output processing overlapped with the device (a two-stage pipeline, host and device): the
+  // runtime processes the outputs of iteration i (sampling bookkeeping, detokenisation, stop
+  // checks, building the outputs: the sequence_overhead part) while the device runs iteration
+  // i+1, so an iteration takes step_overhead + max(device, sequence_overhead x n) instead of
+  // step_overhead + device + sequence_overhead x n (iteration_time() in perf/calibration.h).
+  // vLLM >= 0.6.0: "asynchronous output processing" and the API server in its own process (vLLM
+  // v0.6.0 release blog, Sept 2024, recalled); V1 (0.8+) keeps the split (engine core process
+  // vs. front-end process, vLLM V1 blog, Jan 2025, recalled). false = serial (vLLM 0.5, whose
+  // API server and output processing ran on the scheduling loop; every other profile).
+  bool output_overlap = false;
   // Descriptive flags (reported, not used by the formulas: their cost is in the values above).
   bool cuda_graphs = false;       // decode steps replayed from CUDA graphs
   bool fused_kernels = false;     // norms/activations fused into neighbouring kernels

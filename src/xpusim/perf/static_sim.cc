@@ -187,9 +187,14 @@ Result<StaticResult> simulate_static(DeviceModel& device, const StaticScenario& 
                                            : curve.at(first);
   const Seconds stage = fixed_layers + mean_attention * dt.stage_layers;
   const Seconds crossing = fixed_crossing + mean_attention * model.layers;
-  r.tpot = decode_cycle(stage, crossing, dt.other, sc.plan) +
-           dispatch_cost(hw, cal.step_overhead) +
-           cal.sequence_overhead * static_cast<double>(sc.batch);
+  // The decode step's host work (calibration.h iteration_time): the runtime's per-step cost,
+  // serial, and its per-sequence output processing, overlapped with the device where the profile
+  // says output_overlap (vLLM >= 0.6): serial + max(device, output), else the sum.
+  r.tpot = iteration_time(decode_cycle(stage, crossing, dt.other, sc.plan),
+                          IterationHost{.step = dispatch_cost(hw, cal.step_overhead),
+                                        .output = cal.sequence_overhead *
+                                                  static_cast<double>(sc.batch)},
+                          cal.output_overlap);
   r.e2e_latency = r.ttft + r.tpot * static_cast<double>(steps);
   r.output_tokens_per_s = static_cast<double>(r.replicas) * static_cast<double>(sc.batch) *
                           static_cast<double>(sc.output_len) / r.e2e_latency;

@@ -3,12 +3,13 @@
 // al. "Orca", OSDI 2022): each iteration is built by the engine's BatchScheduler, timed by the step
 // model (DeviceModel::step: kernel time of the mixed batch) plus the runtime profile's host costs
 // (step_overhead per iteration and sequence_overhead per sequence in it, amortised over the
-// scheduler_steps of a multi-step decode; request_overhead when the iteration starts new prompts),
+// scheduler_steps of a multi-step decode; request_overhead when the iteration starts new prompts;
+// the per-sequence part overlapped with the device where the profile says output_overlap),
 // and its tokens are emitted when it ends. A pipeline-parallel replica runs pp engines ("lanes", vLLM's virtual engines): each lane's
 // iteration crosses all pp stages (latency pp x stage time), the lanes keep every stage busy, and
 // each lane owns 1/pp of the replica's KV blocks. Disaggregated pools move a request's KV over the
 // interconnect tier joining them (alpha-beta: link latency + bytes / (bandwidth x efficiency)).
-// Ignored: host-device overlap of scheduling with kernels, speculative decoding, CUDA-graph
+// Ignored: host-device overlap of scheduling with kernels (only output processing overlaps), speculative decoding, CUDA-graph
 // padding of decode batches, network time between clients and the server.
 #include "xpusim/serving/serving_system.h"
 
@@ -317,15 +318,23 @@ void Simulation::try_start(Engine& e) {
     return;
   }
   const StepTime& st = *timed;
-  // Host costs of the iteration (runtime profile): the scheduler's per-iteration work, amortised
-  // over the decode iterations of one multi-step invocation; request set-up when new prompts start.
-  Seconds overhead =
-      dispatch_cost(pool.device->hardware(), cal.step_overhead) +
-      cal.sequence_overhead * static_cast<double>(e.work.size());
-  if (e.shape.prefill_tokens == 0)
-    overhead = overhead / static_cast<double>(e.profile.scheduler_steps);
-  if (e.admitted > admitted_before) overhead += cal.request_overhead;
-  const Seconds duration = st.latency(pool.plan.pp) + overhead;
+  // Host costs of the iteration (runtime profile; perf/calibration.h iteration_time): the
+  // scheduler's per-iteration work (step_overhead) and the output processing of its running
+  // sequences (sequence_overhead x n), both amortised over the decode iterations of one multi-step
+  // invocation (one schedule and one output pass per invocation, vLLM 0.6 multi-step; a prefill
+  // iteration is never multi-step); request set-up when new prompts start, serial. A runtime with
+  // output_overlap (vLLM >= 0.6) processes outputs while the device runs the next iteration:
+  //   duration = step / amortised + request + max(device, output / amortised)
+  // instead of device + (step + output) / amortised + request.
+  const Seconds duration = iteration_time(
+      st.latency(pool.plan.pp),
+      IterationHost{
+          .step = dispatch_cost(pool.device->hardware(), cal.step_overhead),
+          .output = cal.sequence_overhead * static_cast<double>(e.work.size()),
+          .amortised = e.shape.prefill_tokens == 0
+                           ? static_cast<double>(e.profile.scheduler_steps) : 1.0,
+          .request = e.admitted > admitted_before ? cal.request_overhead : Seconds(0)},
+      cal.output_overlap);
   e.busy = true;
   e.step_start = now_;
   e.step_duration = to_sim(duration);

@@ -121,6 +121,30 @@ TEST(CalibrationFile, UnknownKeysAndIncompleteNewRuntimesAreErrors) {
   ASSERT_FALSE(wrong);
 }
 
+TEST(CalibrationFile, OutputOverlapIsABooleanWithItsDefault) {
+  // runtimes.NAME.output_overlap (perf/runtime_profile.h): true or false, default false (serial);
+  // anything else is an error naming file, line, field and the allowed values.
+  TempDir dir("calfile_overlap");
+  auto bad = load_calibration_file(dir.file(
+      "o.yaml",
+      "schema: calibration/v1\nruntimes:\n  vllm:\n    output_overlap: {value: sometimes}\n"));
+  ASSERT_FALSE(bad);
+  const std::string text = all_text(bad.error());
+  EXPECT_NE(text.find("o.yaml:4"), std::string::npos) << text;
+  EXPECT_NE(text.find("runtimes.vllm.output_overlap.value"), std::string::npos) << text;
+  EXPECT_NE(text.find("sometimes"), std::string::npos) << text;
+  EXPECT_NE(text.find("true"), std::string::npos) << text;
+  // A partial file switches it for one profile only.
+  auto off = load_calibration_file(dir.file(
+      "off.yaml", "schema: calibration/v1\nruntimes:\n  vllm:\n    output_overlap: {value: false}\n"));
+  ASSERT_TRUE(off) << all_text(off.error());
+  EXPECT_FALSE(find_runtime(off->runtimes, "vllm")->output_overlap);
+  EXPECT_TRUE(find_runtime(default_calibration().runtimes, "vllm")->output_overlap);
+  // A new profile that does not name it is serial.
+  RuntimeProfile fresh;
+  EXPECT_FALSE(fresh.output_overlap);
+}
+
 TEST(CalibrationFile, IntervalContainsThePointPrediction) {
   for (const UncertaintyBand& band : {UncertaintyBand{-0.2, 0.3, 10}, UncertaintyBand{0.1, 0.4, 5},
                                       UncertaintyBand{-0.4, -0.1, 5}, UncertaintyBand{}}) {

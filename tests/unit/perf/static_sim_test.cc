@@ -3,6 +3,8 @@
 // closed-form decode summation vs. stepping every token, memory capacity and max batch.
 #include "xpusim/perf/static_sim.h"
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 #include "unit/perf/test_specs.h"
@@ -83,6 +85,81 @@ TEST(StaticSim, FixedRuntimeOverheadsOfTheShippedProfiles) {
   StaticResult r0 = simulate_static(h100_like(), llama8b_like(), sc, with_runtime(cal(), *gpt_fast)).value();
   StaticResult r1 = simulate_static(h100_like(), llama8b_like(), sc, with_runtime(cal(), with_step)).value();
   EXPECT_NEAR((r1.tpot - r0.tpot).value(), 100e-6, 1e-12);
+}
+
+TEST(StaticSim, IterationTimeOverlapIsAPipelineOfHostAndDevice) {
+  // perf/calibration.h iteration_time: serial = the sum; overlapped = serial part + the slower of
+  // device and output processing. Invariants over a grid, no pinned values: overlapped is never
+  // slower than serial, never faster than the device time or the host time alone.
+  for (double device_us : {0.0, 50.0, 2000.0, 40000.0})
+    for (double step_us : {0.0, 800.0})
+      for (double output_us : {0.0, 100.0, 2000.0, 200000.0})
+        for (double amortised : {1.0, 10.0})
+          for (double request_us : {0.0, 650.0}) {
+            const Seconds device = units::us(device_us);
+            const IterationHost h{.step = units::us(step_us), .output = units::us(output_us),
+                                  .amortised = amortised, .request = units::us(request_us)};
+            const Seconds serial = iteration_time(device, h, false);
+            const Seconds overlapped = iteration_time(device, h, true);
+            const Seconds host_serial = h.step / amortised + h.request;
+            const Seconds host = host_serial + h.output / amortised;
+            EXPECT_NEAR(serial.value(), (device + host).value(), 1e-15);
+            EXPECT_LE(overlapped.value(), serial.value() + 1e-15);
+            EXPECT_GE(overlapped.value(), (device + host_serial).value() - 1e-15);
+            EXPECT_GE(overlapped.value(), host.value() - 1e-15);
+            // Nothing to overlap: the two are the same.
+            if (output_us == 0 || device_us == 0) {
+              EXPECT_NEAR(overlapped.value(), serial.value(), 1e-15);
+            }
+          }
+}
+
+TEST(StaticSim, OutputOverlapOfTheDecodeStep) {
+  // A static decode step of a runtime with a per-sequence host cost: with output_overlap the TPOT
+  // is step_overhead + max(device, sequence_overhead x batch), never slower than the serial
+  // runtime, never faster than its device step or its host work alone.
+  const StaticScenario sc = tp_scenario(1, 64, 128, 64);
+  RuntimeProfile device_only;
+  device_only.name = "device-only";
+  RuntimeProfile serial = device_only;
+  serial.step_overhead = units::us(500.0);
+  for (double per_seq_us : {1.0, 50.0, 1000.0}) {
+    serial.sequence_overhead = units::us(per_seq_us);
+    RuntimeProfile overlapped = serial;
+    overlapped.output_overlap = true;
+    auto tpot = [&](const RuntimeProfile& p) {
+      return simulate_static(h100_like(), llama8b_like(), sc, with_runtime(cal(), p))->tpot;
+    };
+    const Seconds device = tpot(device_only);
+    const Seconds s = tpot(serial), o = tpot(overlapped);
+    const Seconds host = serial.step_overhead + serial.sequence_overhead * 64.0;
+    EXPECT_NEAR(s.value(), (device + host).value(), 1e-12) << per_seq_us;
+    EXPECT_LT(o.value(), s.value()) << per_seq_us;
+    EXPECT_GE(o.value(), (device + serial.step_overhead).value() - 1e-12) << per_seq_us;
+    EXPECT_GE(o.value(), host.value() - 1e-12) << per_seq_us;
+    EXPECT_NEAR(o.value(),
+                (serial.step_overhead + std::max(device, serial.sequence_overhead * 64.0)).value(),
+                1e-12)
+        << per_seq_us;
+  }
+}
+
+TEST(StaticSim, OutputOverlapOfTheShippedVllmProfiles) {
+  // data/calibration/default.yaml: vLLM >= 0.6 (and V1: the `vllm` profile) overlaps output
+  // processing with the GPU step; vLLM 0.5 ran it on the scheduling loop, and no other stack in
+  // the file claims it.
+  const RuntimeProfile* v = find_runtime(cal().runtimes, "vllm");
+  const RuntimeProfile* v05 = find_runtime(cal().runtimes, "vllm-0.5");
+  ASSERT_NE(v, nullptr);
+  ASSERT_NE(v05, nullptr);
+  EXPECT_TRUE(v->output_overlap);
+  EXPECT_FALSE(v05->output_overlap);
+  for (const RuntimeProfile& p : cal().runtimes)
+    if (p.name != "vllm") {
+      EXPECT_FALSE(p.output_overlap) << p.name;
+    }
+  EXPECT_TRUE(with_runtime(cal(), *v).output_overlap);
+  EXPECT_FALSE(with_runtime(cal(), *v05).output_overlap);
 }
 
 TEST(StaticSim, LatencyDecomposition) {
