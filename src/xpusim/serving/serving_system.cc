@@ -410,7 +410,12 @@ void Simulation::finish(int32_t slot, Engine& e) {
 void Simulation::on_step_done(Engine& e) {
   e.busy = false;
   bool left = false;  // a request left the running batch
-  for (const StepWork& w : e.work) {
+  const size_t rows = e.work.size();
+  for (size_t k = 0; k < rows; ++k) {
+    // Fetch a later row's state ahead (no effect on the run; see Engine::prefetch_running).
+    if (k + Engine::kPrefetchAhead < rows)
+      __builtin_prefetch(&slots_[static_cast<size_t>(e.work[k + Engine::kPrefetchAhead].slot)]);
+    const StepWork& w = e.work[k];
     LiveRequest& r = slots_[static_cast<size_t>(w.slot)];
     if (w.prefill) {
       r.kv_tokens += w.tokens;
