@@ -797,6 +797,42 @@ ValidationReport Validator::run(const PerfCalibration& cal, const RowFilter& kee
   }
   std::vector<const std::vector<size_t>*> work;
   for (const auto& [key, rows] : groups) work.push_back(&rows);
+  // The threads take the groups longest first (longest-processing-time order), so that no long
+  // group starts last and runs alone: a group's cost is dominated by its MLPerf rate searches
+  // (~13 runs each, one per tp degree tried) and Offline runs (1-2 each), each simulating
+  // tokens in proportion to the devices. An estimate only:
+  // the order changes no result (results land by row).
+  auto cost = [&](const std::vector<size_t>& rows) {
+    using A = ServingRowCase::Arrivals;
+    std::set<int> kinds;
+    double total = 0;
+    for (size_t i : rows) {
+      const PreparedRow& p = impl_->prepared[i];
+      if (!kinds.insert(static_cast<int>(p.c.serving.arrivals)).second) continue;
+      const A a = p.c.serving.arrivals;
+      const double runs = a == A::kMlperfServer || a == A::kMlperfInteractive ? 13
+                          : a == A::kMlperfOffline                             ? 2
+                                                                               : 1;
+      const double degrees =
+          p.c.serving.choose_tp && p.model
+              ? static_cast<double>(std::max<size_t>(
+                    1, tp_candidates(*p.model, set.rows[p.index].num_devices, p.c.run.pp).size()))
+              : 1.0;
+      // A run lasts LoadGen's duration at the rate the deployment sustains: simulated tokens
+      // grow with its devices.
+      total += runs * degrees * std::max(1, set.rows[p.index].num_devices);
+    }
+    return total;
+  };
+  std::vector<double> costs;
+  for (const auto* rows : work) costs.push_back(cost(*rows));
+  std::vector<size_t> order(work.size());
+  for (size_t g = 0; g < order.size(); ++g) order[g] = g;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return costs[a] > costs[b]; });
+  std::vector<const std::vector<size_t>*> by_cost;
+  for (size_t g : order) by_cost.push_back(work[g]);
+  work = std::move(by_cost);
   std::atomic<size_t> next{0};
   auto worker = [&] {
     for (size_t g = next++; g < work.size(); g = next++) {
