@@ -93,12 +93,22 @@ class Engine {
     add_decode(shape, r.kv_tokens + 1, window, r.beams);
     work.push_back(StepWork{.tokens = 0, .slot = slot, .prefill = false});
   }
-  // plan_decode with the shape's decode sums kept in `rows` (committed by the caller before the
-  // shape is used again): the schedulers' pass over every running request.
-  void plan_decode(int32_t slot, DecodeRowSum& rows) {
-    const LiveRequest& r = requests[static_cast<size_t>(slot)];
-    rows.add(r.kv_tokens + 1, window, r.beams);
+  // The schedulers' pass over every running request, in two loops: the first reserves each
+  // row's KV and appends its work (queue_decode), the second (add_queued_decode_rows) adds the
+  // rows appended since work index `from` to the shape in the same order, in a loop without
+  // calls whose sums stay in registers (DecodeRowSum) -- the same shape as plan_decode row by
+  // row: a queued row's context and beams do not change before the second loop (reserving a
+  // later row preempts only rows after it).
+  void queue_decode(int32_t slot) {
     work.push_back(StepWork{.tokens = 0, .slot = slot, .prefill = false});
+  }
+  void add_queued_decode_rows(size_t from) {
+    DecodeRowSum rows(shape);
+    for (size_t k = from; k < work.size(); ++k) {
+      const LiveRequest& r = requests[static_cast<size_t>(work[k].slot)];
+      rows.add(r.kv_tokens + 1, window, r.beams);
+    }
+    rows.commit();
   }
   // Asks the CPU to fetch running[i]'s state ahead of a pass over the running batch (no effect
   // on the simulation; the pool's slots are reused in completion order, so the pass jumps around

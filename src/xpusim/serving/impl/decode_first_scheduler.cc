@@ -21,7 +21,7 @@ class DecodeFirstScheduler final : public BatchScheduler {
     int64_t budget = e.profile.max_num_tokens;
     // 1. Decode rows, in admission order. Reserving a block may preempt later-admitted requests
     // (they leave `running` from the back) or this one (then it was the last).
-    DecodeRowSum rows(e.shape);
+    const size_t first_row = e.work.size();
     // Whether a request this pass visited is mid-prompt (kPrefill), and whether the pass stopped
     // on the budget before visiting them all: step 2 has work only then. (A pass that stops on
     // a preemption of the current row has visited every request still running: the rows after
@@ -41,11 +41,11 @@ class DecodeFirstScheduler final : public BatchScheduler {
         break;
       }
       if (!e.reserve_decode(slot)) break;  // preempted itself: it was the last running request
-      e.plan_decode(slot, rows);
+      e.queue_decode(slot);
       budget -= r.beams;
       ++i;
     }
-    rows.commit();
+    e.add_queued_decode_rows(first_row);
     // 2. Prompts already admitted (the next chunk of a chunked prefill), 3. new requests.
     // (plan_admitted_prompts scans the running batch for kPrefill rows: skipped when step 1 saw
     // none, which leaves the budget and the plan as the scan would.)

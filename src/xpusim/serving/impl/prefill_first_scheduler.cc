@@ -20,7 +20,7 @@ class PrefillFirstScheduler final : public BatchScheduler {
     int64_t budget = e.plan_admitted_prompts(e.profile.max_num_tokens);
     e.admit_and_plan(budget, /*decode_now=*/false);
     if (!e.work.empty()) return;
-    DecodeRowSum rows(e.shape);
+    const size_t first_row = e.work.size();
     for (size_t i = 0; i < e.running.size();) {
       e.prefetch_running(i + Engine::kPrefetchAhead);
       const int32_t slot = e.running[i];
@@ -29,10 +29,10 @@ class PrefillFirstScheduler final : public BatchScheduler {
         continue;
       }
       if (!e.reserve_decode(slot)) break;
-      e.plan_decode(slot, rows);
+      e.queue_decode(slot);
       ++i;
     }
-    rows.commit();
+    e.add_queued_decode_rows(first_row);
   }
 };
 
