@@ -188,7 +188,7 @@ void Engine::plan_prefill(int32_t slot, int64_t tokens) {
   XPUSIM_CHECK(tokens >= 1 && tokens <= r.prompt_len - r.kv_tokens, "invalid chunk");
   const bool last = r.kv_tokens + tokens == r.prompt_len;
   add_prefill_chunk(shape, tokens, r.kv_tokens, last, window, r.beams);
-  work.push_back(StepWork{slot, tokens, true});
+  work.push_back(StepWork{.tokens = tokens, .slot = slot, .prefill = true});
 }
 
 

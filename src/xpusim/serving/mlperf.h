@@ -41,6 +41,8 @@ struct MlperfLimits {
 // limits for that scenario.
 Result<MlperfLimits> mlperf_limits(const DatasetSpec& dataset, MlperfScenario scenario);
 
+struct MlperfResult;
+
 struct MlperfOptions {
   uint64_t seed = 0;                 // request lengths and arrivals
   // Samples of the Offline run (0 = the dataset's min_query_count). Server runs, the bisection
@@ -61,6 +63,12 @@ struct MlperfOptions {
   // Options of the reported run (goodput SLOs, a per-step observer); the search runs record no
   // steps. The beam width comes from the dataset.
   RunOptions run;
+  // Server / Interactive: the result of run_mlperf(kOffline) on the same system and dataset with
+  // the same seed, samples and max_samples, when the caller has it (the validator simulates a
+  // deployment's Offline scenario before its Server one). The search's upper bound is that run's
+  // saturated sample rate: given, the search does not repeat the Offline run (one of its ~13
+  // runs); the result is the same. Ignored unless it is an Offline result.
+  const MlperfResult* offline = nullptr;
   // Server / Interactive: called after each probed rate of the search with the probes done and
   // the most the search can still take in all (for a progress line; shrinks when the bracket
   // closes early).

@@ -236,18 +236,30 @@ class Simulation {
   // ---- Iterations ----
   void try_start(Engine& e);
   void on_step_done(Engine& e);
-  void emit_token(LiveRequest& r) {
+  // emit_token's running tallies (c_.generated_tokens, itl_gap_, itl_run_), held in a local by
+  // on_step_done's loop and written back after it: kept in members, each row's update was a
+  // store-to-load chain through memory (the loop's calls keep members out of registers). Nothing
+  // the loop calls reads them.
+  struct TokenTally {
+    int64_t generated;
+    SimDuration gap;
+    uint64_t run;
+  };
+  void emit_token(LiveRequest& r, TokenTally& t) {
     ++r.generated;
-    ++c_.generated_tokens;
+    ++t.generated;
     if (r.first_token.count() < 0) {
       r.first_token = now_;
       c_.ttft.add(to_seconds(now_ - r.arrival));
     } else {
       // Rows decoding in consecutive iterations share one gap (the iteration): recorded as a run.
       const SimDuration gap = now_ - r.last_token;
-      if (gap != itl_gap_) flush_itl();
-      itl_gap_ = gap;
-      ++itl_run_;
+      if (gap != t.gap) {
+        if (t.run > 0) c_.itl.add(to_seconds(t.gap), t.run);  // flush_itl
+        t.run = 0;
+      }
+      t.gap = gap;
+      ++t.run;
     }
     r.last_token = now_;
   }
@@ -419,7 +431,13 @@ void Simulation::finish(int32_t slot, Engine& e) {
 void Simulation::on_step_done(Engine& e) {
   e.busy = false;
   bool left = false;  // a request left the running batch
-  for (const StepWork& w : e.work) {
+  TokenTally tally{c_.generated_tokens, itl_gap_, itl_run_};
+  const size_t rows = e.work.size();
+  for (size_t k = 0; k < rows; ++k) {
+    // Fetch a later row's state ahead (no effect on the run; see Engine::prefetch_running).
+    if (k + Engine::kPrefetchAhead < rows)
+      __builtin_prefetch(&slots_[static_cast<size_t>(e.work[k + Engine::kPrefetchAhead].slot)]);
+    const StepWork& w = e.work[k];
     LiveRequest& r = slots_[static_cast<size_t>(w.slot)];
     if (w.prefill) {
       r.kv_tokens += w.tokens;
@@ -431,10 +449,10 @@ void Simulation::on_step_done(Engine& e) {
         }
       }
       if (r.kv_tokens < r.prompt_len) continue;
-      emit_token(r);
+      emit_token(r, tally);
     } else {
       r.kv_tokens += 1;
-      emit_token(r);
+      emit_token(r, tally);
     }
     if (r.generated >= r.output_len) {
       finish(w.slot, e);
@@ -451,6 +469,9 @@ void Simulation::on_step_done(Engine& e) {
       r.phase = RequestPhase::kDecode;
     }
   }
+  c_.generated_tokens = tally.generated;
+  itl_gap_ = tally.gap;
+  itl_run_ = tally.run;
   if (left)
     std::erase_if(e.running, [&](int32_t s) {
       const RequestPhase p = slots_[static_cast<size_t>(s)].phase;

@@ -348,8 +348,11 @@ std::string deployment_key(const MeasuredRow& row, const PreparedRow& p) {
 // reproducible; any seed gives the same figures within the sampling noise.
 constexpr uint64_t kValidationSeed = 0;
 
+// `offline`: for an MLPerf Server or Interactive row, the Offline scenario of the same deployment
+// and tp (MlperfOptions::offline), or null.
 ServingOutcome simulate_serving(const MeasuredRow& row, const PreparedRow& p, int tp,
-                                const PerfCalibration& cal) {
+                                const PerfCalibration& cal,
+                                const MlperfResult* offline = nullptr) {
   ServingOutcome out;
   out.tp = tp;
   const StaticCase& r = p.c.run;
@@ -377,6 +380,7 @@ ServingOutcome simulate_serving(const MeasuredRow& row, const PreparedRow& p, in
                                                                      : MlperfScenario::kInteractive;
     MlperfOptions mo;
     mo.seed = kValidationSeed;
+    mo.offline = offline;  // simulated with these same options (offline_bound)
     auto m = run_mlperf(**system, *p.dataset, scenario, mo);
     if (!m) {
       out.error = m.error().front().message;
@@ -409,6 +413,22 @@ ServingOutcome simulate_serving(const MeasuredRow& row, const PreparedRow& p, in
   }
   out.run = std::move(*res);
   return out;
+}
+
+// An MLPerf Server or Interactive row's rate search is bounded by the Offline scenario of the same
+// deployment and tp (run_mlperf): that Offline outcome, from the cache (where the deployment's
+// Offline rows and the tp search put it) or simulated and cached, so that it is simulated once for
+// both; null for other rows or when it could not be simulated (the search then runs it itself).
+const MlperfResult* offline_bound(const MeasuredRow& row, const PreparedRow& p, int tp,
+                                  const PerfCalibration& cal, ServingCache& cache) {
+  using A = ServingRowCase::Arrivals;
+  if (p.c.serving.arrivals != A::kMlperfServer && p.c.serving.arrivals != A::kMlperfInteractive)
+    return nullptr;
+  PreparedRow offline = p;
+  offline.c.serving.arrivals = A::kMlperfOffline;
+  ServingOutcome& o = cache.outcomes[serving_key(row, offline, tp)];
+  if (o.tp == 0 && o.error.empty()) o = simulate_serving(row, offline, tp, cal);
+  return o.error.empty() && o.mlperf ? &*o.mlperf : nullptr;
 }
 
 const ServingOutcome& serving_outcome(const MeasuredRow& row, const PreparedRow& p,
@@ -457,7 +477,9 @@ const ServingOutcome& serving_outcome(const MeasuredRow& row, const PreparedRow&
         for (const auto& [capacity, candidate] : by_offline) {
           if (capacity < kOfflineCapacityMargin * best_tokens) break;
           ServingOutcome& o = cache.outcomes[serving_key(row, p, candidate)];
-          if (o.tp == 0 && o.error.empty()) o = simulate_serving(row, p, candidate, cal);
+          if (o.tp == 0 && o.error.empty())
+            o = simulate_serving(row, p, candidate, cal,
+                                 offline_bound(row, p, candidate, cal, cache));
           if (!o.error.empty() || !o.mlperf) continue;
           if (o.mlperf->tokens_per_s.value() > best_tokens) {
             best_tokens = o.mlperf->tokens_per_s.value();
@@ -476,7 +498,8 @@ const ServingOutcome& serving_outcome(const MeasuredRow& row, const PreparedRow&
     }
   }
   ServingOutcome& o = cache.outcomes[serving_key(row, p, tp)];
-  if (o.tp == 0 && o.error.empty()) o = simulate_serving(row, p, tp, cal);
+  if (o.tp == 0 && o.error.empty())
+    o = simulate_serving(row, p, tp, cal, offline_bound(row, p, tp, cal, cache));
   return o;
 }
 
@@ -774,6 +797,42 @@ ValidationReport Validator::run(const PerfCalibration& cal, const RowFilter& kee
   }
   std::vector<const std::vector<size_t>*> work;
   for (const auto& [key, rows] : groups) work.push_back(&rows);
+  // The threads take the groups longest first (longest-processing-time order), so that no long
+  // group starts last and runs alone: a group's cost is dominated by its MLPerf rate searches
+  // (~13 runs each, one per tp degree tried) and Offline runs (1-2 each), each simulating
+  // tokens in proportion to the devices. An estimate only:
+  // the order changes no result (results land by row).
+  auto cost = [&](const std::vector<size_t>& rows) {
+    using A = ServingRowCase::Arrivals;
+    std::set<int> kinds;
+    double total = 0;
+    for (size_t i : rows) {
+      const PreparedRow& p = impl_->prepared[i];
+      if (!kinds.insert(static_cast<int>(p.c.serving.arrivals)).second) continue;
+      const A a = p.c.serving.arrivals;
+      const double runs = a == A::kMlperfServer || a == A::kMlperfInteractive ? 13
+                          : a == A::kMlperfOffline                             ? 2
+                                                                               : 1;
+      const double degrees =
+          p.c.serving.choose_tp && p.model
+              ? static_cast<double>(std::max<size_t>(
+                    1, tp_candidates(*p.model, set.rows[p.index].num_devices, p.c.run.pp).size()))
+              : 1.0;
+      // A run lasts LoadGen's duration at the rate the deployment sustains: simulated tokens
+      // grow with its devices.
+      total += runs * degrees * std::max(1, set.rows[p.index].num_devices);
+    }
+    return total;
+  };
+  std::vector<double> costs;
+  for (const auto* rows : work) costs.push_back(cost(*rows));
+  std::vector<size_t> order(work.size());
+  for (size_t g = 0; g < order.size(); ++g) order[g] = g;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return costs[a] > costs[b]; });
+  std::vector<const std::vector<size_t>*> by_cost;
+  for (size_t g : order) by_cost.push_back(work[g]);
+  work = std::move(by_cost);
   std::atomic<size_t> next{0};
   auto worker = [&] {
     for (size_t g = next++; g < work.size(); g = next++) {

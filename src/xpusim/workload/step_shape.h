@@ -69,6 +69,53 @@ inline void add_decode(StepShape& s, int64_t context, int window, int64_t rows =
   s.sampled_rows += rows;
 }
 
+// Decode rows added in bulk: the same StepShape, to the bit, as add_decode called for each row in
+// the same order -- the same checks and the same double additions in the same order -- but summed
+// in locals and written to the shape once by commit(). A loop that calls add_decode between
+// non-inlined calls (the serving engine's KV reservation) keeps the shape in memory and pays a
+// store-to-load chain through it per row; this keeps the sums in registers. The shape must not be
+// read or changed between construction and commit() (commit() may be called once).
+class DecodeRowSum {
+ public:
+  explicit DecodeRowSum(StepShape& s)
+      : s_(s),
+        prefill_tokens_(s.prefill_tokens),
+        decode_tokens_(s.decode_tokens),
+        sampled_rows_(s.sampled_rows),
+        max_keys_(s.decode_max_keys),
+        invalid_(s.invalid_segments),
+        keys_(s.decode_keys) {}
+  DecodeRowSum(const DecodeRowSum&) = delete;
+  DecodeRowSum& operator=(const DecodeRowSum&) = delete;
+
+  // add_decode(s, context, window, rows), term for term.
+  void add(int64_t context, int window, int64_t rows = 1) {
+    if (context < 1 || rows < 1 || context > kMaxStepTokens ||
+        rows > kMaxStepTokens - (prefill_tokens_ + decode_tokens_) ||
+        rows > kMaxStepTokens - sampled_rows_) {
+      ++invalid_;
+      return;
+    }
+    const int64_t keys = window > 0 && context > window ? window : context;
+    decode_tokens_ += rows;
+    keys_ += static_cast<double>(keys) * static_cast<double>(rows);
+    if (keys > max_keys_) max_keys_ = keys;
+    sampled_rows_ += rows;
+  }
+  void commit() {
+    s_.decode_tokens = decode_tokens_;
+    s_.decode_keys = keys_;
+    s_.decode_max_keys = max_keys_;
+    s_.sampled_rows = sampled_rows_;
+    s_.invalid_segments = invalid_;
+  }
+
+ private:
+  StepShape& s_;
+  int64_t prefill_tokens_, decode_tokens_, sampled_rows_, max_keys_, invalid_;
+  double keys_;
+};
+
 // Checks a shape before the graph is built or a step is timed: no invalid segment, at least one
 // query token, every count in [0, kMaxStepTokens] and every sum finite and >= 0, chunks and key
 // runs consistent with the tokens. Errors name the field (path "shape.<field>") and the value.

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // MLPerf LoadGen scenarios on the serving simulator (serving/mlperf.h): LoadGen's Offline query
 // size (hand-checked against an official log), Offline figures that do not depend on how many
-// replicas share the query, explicit sample counts run as given.
+// replicas share the query, explicit sample counts run as given, a Server search given its Offline
+// result equal to one that runs it.
 #include "xpusim/serving/mlperf.h"
 
 #include <gtest/gtest.h>
@@ -90,6 +91,53 @@ TEST(Mlperf, ExplicitOfflineSampleCountIsRunAsGiven) {
   auto r = run_mlperf(*system_of(2), d, MlperfScenario::kOffline, o);
   ASSERT_TRUE(r.has_value()) << to_string(r.error());
   EXPECT_EQ(r->run.counters.completed, 1500);
+}
+
+// MlperfOptions::offline: a Server search given the Offline result of the same system and options
+// (as the validator has it) is the search that runs that Offline run itself, probe for probe; and
+// the result given is what bounds the search (another system's Offline result moves the first
+// probe).
+TEST(Mlperf, ServerSearchGivenItsOfflineResultEqualsTheSearchThatRunsIt) {
+  const DatasetSpec d = small_query_dataset();
+  MlperfOptions o;
+  o.max_samples = 3000;
+  o.min_duration = Seconds(20);
+  o.bisection_steps = 4;
+  auto offline = run_mlperf(*system_of(1), d, MlperfScenario::kOffline, o);
+  ASSERT_TRUE(offline.has_value()) << to_string(offline.error());
+  auto plain = run_mlperf(*system_of(1), d, MlperfScenario::kServer, o);
+  MlperfOptions given = o;
+  given.offline = &*offline;
+  auto reused = run_mlperf(*system_of(1), d, MlperfScenario::kServer, given);
+  ASSERT_TRUE(plain.has_value()) << to_string(plain.error());
+  ASSERT_TRUE(reused.has_value()) << to_string(reused.error());
+  ASSERT_EQ(plain->probes.size(), reused->probes.size());
+  ASSERT_GT(plain->probes.size(), 1u);
+  for (size_t i = 0; i < plain->probes.size(); ++i) {
+    EXPECT_EQ(plain->probes[i].rate.value(), reused->probes[i].rate.value()) << i;
+    EXPECT_EQ(plain->probes[i].ttft_p99.value(), reused->probes[i].ttft_p99.value()) << i;
+    EXPECT_EQ(plain->probes[i].tpot_p99.value(), reused->probes[i].tpot_p99.value()) << i;
+    EXPECT_EQ(plain->probes[i].pass, reused->probes[i].pass) << i;
+  }
+  EXPECT_EQ(plain->max_qps.value(), reused->max_qps.value());
+  EXPECT_EQ(plain->tokens_per_s.value(), reused->tokens_per_s.value());
+  EXPECT_EQ(plain->binding, reused->binding);
+  EXPECT_EQ(plain->notes, reused->notes);
+  EXPECT_EQ(plain->valid, reused->valid);
+
+  auto bigger = run_mlperf(*system_of(2), d, MlperfScenario::kOffline, o);
+  ASSERT_TRUE(bigger.has_value()) << to_string(bigger.error());
+  MlperfOptions other = o;
+  other.offline = &*bigger;
+  auto moved = run_mlperf(*system_of(1), d, MlperfScenario::kServer, other);
+  ASSERT_TRUE(moved.has_value()) << to_string(moved.error());
+  EXPECT_GT(moved->probes.front().rate.value(), 1.5 * plain->probes.front().rate.value());
+  // A result of another scenario is not an Offline bound: ignored.
+  MlperfOptions wrong = o;
+  wrong.offline = &*plain;
+  auto ignored = run_mlperf(*system_of(1), d, MlperfScenario::kServer, wrong);
+  ASSERT_TRUE(ignored.has_value()) << to_string(ignored.error());
+  EXPECT_EQ(ignored->probes.front().rate.value(), plain->probes.front().rate.value());
 }
 
 }  // namespace

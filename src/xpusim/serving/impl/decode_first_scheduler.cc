@@ -21,21 +21,35 @@ class DecodeFirstScheduler final : public BatchScheduler {
     int64_t budget = e.profile.max_num_tokens;
     // 1. Decode rows, in admission order. Reserving a block may preempt later-admitted requests
     // (they leave `running` from the back) or this one (then it was the last).
+    const size_t first_row = e.work.size();
+    // Whether a request this pass visited is mid-prompt (kPrefill), and whether the pass stopped
+    // on the budget before visiting them all: step 2 has work only then. (A pass that stops on
+    // a preemption of the current row has visited every request still running: the rows after
+    // it were preempted first.)
+    bool prompts = false, stopped_on_budget = false;
     for (size_t i = 0; i < e.running.size();) {
+      e.prefetch_running(i + Engine::kPrefetchAhead);
       const int32_t slot = e.running[i];
       const LiveRequest& r = e.requests[static_cast<size_t>(slot)];
       if (r.phase != RequestPhase::kDecode) {
+        prompts = prompts || r.phase == RequestPhase::kPrefill;
         ++i;
         continue;
       }
-      if (budget < r.beams) break;
+      if (budget < r.beams) {
+        stopped_on_budget = true;
+        break;
+      }
       if (!e.reserve_decode(slot)) break;  // preempted itself: it was the last running request
-      e.plan_decode(slot);
+      e.queue_decode(slot);
       budget -= r.beams;
       ++i;
     }
+    e.add_queued_decode_rows(first_row);
     // 2. Prompts already admitted (the next chunk of a chunked prefill), 3. new requests.
-    budget = e.plan_admitted_prompts(budget);
+    // (plan_admitted_prompts scans the running batch for kPrefill rows: skipped when step 1 saw
+    // none, which leaves the budget and the plan as the scan would.)
+    if (prompts || stopped_on_budget) budget = e.plan_admitted_prompts(budget);
     e.admit_and_plan(budget, /*decode_now=*/true);
   }
 };

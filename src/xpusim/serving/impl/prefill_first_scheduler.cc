@@ -20,16 +20,19 @@ class PrefillFirstScheduler final : public BatchScheduler {
     int64_t budget = e.plan_admitted_prompts(e.profile.max_num_tokens);
     e.admit_and_plan(budget, /*decode_now=*/false);
     if (!e.work.empty()) return;
+    const size_t first_row = e.work.size();
     for (size_t i = 0; i < e.running.size();) {
+      e.prefetch_running(i + Engine::kPrefetchAhead);
       const int32_t slot = e.running[i];
       if (e.requests[static_cast<size_t>(slot)].phase != RequestPhase::kDecode) {
         ++i;
         continue;
       }
       if (!e.reserve_decode(slot)) break;
-      e.plan_decode(slot);
+      e.queue_decode(slot);
       ++i;
     }
+    e.add_queued_decode_rows(first_row);
   }
 };
 

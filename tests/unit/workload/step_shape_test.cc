@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: Apache-2.0
+// DecodeRowSum (step_shape.h): decode rows summed in bulk give the StepShape that add_decode gives
+// row by row, to the bit -- on top of prefill chunks, with a sliding window, beams, and with
+// out-of-range rows (counted as invalid segments, the sums unchanged).
+#include "xpusim/workload/step_shape.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <cstring>
+#include <random>
+#include <vector>
+
+namespace xpusim {
+namespace {
+
+struct DecodeRowArgs {
+  int64_t context = 1;
+  int window = 0;
+  int64_t rows = 1;
+};
+
+// Every field, compared bit for bit (the doubles by their representation).
+void expect_same_shape(const StepShape& a, const StepShape& b) {
+  EXPECT_EQ(a.prefill_tokens, b.prefill_tokens);
+  EXPECT_EQ(a.prefill_chunks, b.prefill_chunks);
+  EXPECT_EQ(0, std::memcmp(&a.prefill_pairs, &b.prefill_pairs, sizeof(double)));
+  EXPECT_EQ(0, std::memcmp(&a.prefill_cached_keys, &b.prefill_cached_keys, sizeof(double)));
+  EXPECT_EQ(0, std::memcmp(&a.prefill_tile_keys, &b.prefill_tile_keys, sizeof(double)));
+  EXPECT_EQ(a.prefill_max_keys, b.prefill_max_keys);
+  EXPECT_EQ(a.decode_tokens, b.decode_tokens);
+  EXPECT_EQ(0, std::memcmp(&a.decode_keys, &b.decode_keys, sizeof(double)));
+  EXPECT_EQ(a.decode_max_keys, b.decode_max_keys);
+  EXPECT_EQ(a.sampled_rows, b.sampled_rows);
+  EXPECT_EQ(a.invalid_segments, b.invalid_segments);
+}
+
+StepShape row_by_row(StepShape s, const std::vector<DecodeRowArgs>& rows) {
+  for (const auto& r : rows) add_decode(s, r.context, r.window, r.rows);
+  return s;
+}
+
+StepShape in_bulk(StepShape s, const std::vector<DecodeRowArgs>& rows) {
+  DecodeRowSum sum(s);
+  for (const auto& r : rows) sum.add(r.context, r.window, r.rows);
+  sum.commit();
+  return s;
+}
+
+TEST(DecodeRowSum, MatchesAddDecodeRowByRowOnRandomBatches) {
+  std::mt19937_64 rng(7);
+  for (int trial = 0; trial < 50; ++trial) {
+    StepShape start;
+    if (trial % 2 == 1) add_prefill_chunk(start, 1 + static_cast<int64_t>(rng() % 4096), 100, true, 0);
+    if (trial % 5 == 0) add_decode(start, 333, 0, 3);  // rows already in the shape
+    std::vector<DecodeRowArgs> rows;
+    const int window = trial % 3 == 0 ? 4096 : 0;
+    // Every fourth trial: 20,000 rows of up to 2^40 keys, a sum beyond 2^53 where the double sum
+    // rounds and only the same additions in the same order give the same bits.
+    const bool large = trial % 4 == 0;
+    const int64_t max_context = large ? kMaxStepTokens : 16384;
+    for (int i = 0; i < (large ? 20000 : 2000); ++i)
+      rows.push_back({1 + static_cast<int64_t>(rng() % static_cast<uint64_t>(max_context)),
+                      large ? 0 : window, 1 + static_cast<int64_t>(rng() % 4)});
+    const StepShape a = row_by_row(start, rows), b = in_bulk(start, rows);
+    expect_same_shape(a, b);
+    EXPECT_EQ(a.invalid_segments, 0);
+    if (large) {
+      EXPECT_GT(a.decode_keys, 0x1.0p53);
+    }
+  }
+}
+
+TEST(DecodeRowSum, CountsOutOfRangeRowsAsAddDecodeDoes) {
+  const int64_t huge = kMaxStepTokens;
+  const std::vector<DecodeRowArgs> rows = {
+      {0, 0, 1}, {10, 0, 0}, {-3, 0, 1}, {huge + 1, 0, 1}, {5, 0, 1}, {10, 0, huge}, {7, 0, 2}};
+  StepShape start;
+  add_prefill_chunk(start, 64, 0, true, 0);
+  const StepShape a = row_by_row(start, rows), b = in_bulk(start, rows);
+  expect_same_shape(a, b);
+  // context 0, rows 0, context -3, context beyond 2^40, 2^40 rows beyond the step's room
+  EXPECT_EQ(b.invalid_segments, 5);
+  EXPECT_EQ(b.decode_tokens, 3);  // 1 row at context 5 and 2 at context 7
+  EXPECT_EQ(b.decode_keys, 5.0 + 14.0);
+  EXPECT_FALSE(check_step_shape(b).has_value());
+}
+
+TEST(DecodeRowSum, LeavesTheShapeUntouchedUntilCommit) {
+  StepShape s;
+  DecodeRowSum sum(s);
+  sum.add(100, 0, 2);
+  EXPECT_EQ(s.decode_tokens, 0);
+  sum.commit();
+  EXPECT_EQ(s.decode_tokens, 2);
+  EXPECT_EQ(s.decode_keys, 200.0);
+  EXPECT_EQ(s.decode_max_keys, 100);
+  EXPECT_EQ(s.sampled_rows, 2);
+}
+
+}  // namespace
+}  // namespace xpusim
