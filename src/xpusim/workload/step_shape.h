@@ -53,28 +53,13 @@ struct StepShape {
 void add_prefill_chunk(StepShape& s, int64_t tokens, int64_t cached, bool samples, int window,
                        int64_t rows = 1);
 
-// Adds `rows` (>= 1) decode rows, each attending `context` (>= 1) keys: the tokens before it and
-// the new token. Out-of-range arguments mark the shape invalid as for add_prefill_chunk. Inline:
-// the serving simulator calls it once per decode row.
-inline void add_decode(StepShape& s, int64_t context, int window, int64_t rows = 1) {
-  if (context < 1 || rows < 1 || context > kMaxStepTokens ||
-      rows > kMaxStepTokens - s.tokens() || rows > kMaxStepTokens - s.sampled_rows) {
-    ++s.invalid_segments;
-    return;
-  }
-  const int64_t keys = window > 0 && context > window ? window : context;
-  s.decode_tokens += rows;
-  s.decode_keys += static_cast<double>(keys) * static_cast<double>(rows);
-  if (keys > s.decode_max_keys) s.decode_max_keys = keys;
-  s.sampled_rows += rows;
-}
-
-// Decode rows added in bulk: the same StepShape, to the bit, as add_decode called for each row in
-// the same order -- the same checks and the same double additions in the same order -- but summed
-// in locals and written to the shape once by commit(). A loop that calls add_decode between
-// non-inlined calls (the serving engine's KV reservation) keeps the shape in memory and pays a
-// store-to-load chain through it per row; this keeps the sums in registers. The shape must not be
-// read or changed between construction and commit() (commit() may be called once).
+// Decode rows added to a shape: add(context, window, rows) adds `rows` (>= 1) decode rows, each
+// attending `context` (>= 1) keys (the tokens before it and the new token); out-of-range
+// arguments mark the shape invalid as for add_prefill_chunk. The sums stay in locals and are
+// written to the shape once by commit(): a loop that called add_decode between non-inlined calls
+// (the serving engine's KV reservation) kept the shape in memory and paid a store-to-load chain
+// through it per row; a DecodeRowSum over the rows keeps the sums in registers. The shape must
+// not be read or changed between construction and commit() (commit() may be called once).
 class DecodeRowSum {
  public:
   explicit DecodeRowSum(StepShape& s)
@@ -88,7 +73,6 @@ class DecodeRowSum {
   DecodeRowSum(const DecodeRowSum&) = delete;
   DecodeRowSum& operator=(const DecodeRowSum&) = delete;
 
-  // add_decode(s, context, window, rows), term for term.
   void add(int64_t context, int window, int64_t rows = 1) {
     if (context < 1 || rows < 1 || context > kMaxStepTokens ||
         rows > kMaxStepTokens - (prefill_tokens_ + decode_tokens_) ||
@@ -115,6 +99,14 @@ class DecodeRowSum {
   int64_t prefill_tokens_, decode_tokens_, sampled_rows_, max_keys_, invalid_;
   double keys_;
 };
+
+// Adds `rows` (>= 1) decode rows, each attending `context` (>= 1) keys: one DecodeRowSum
+// segment. Inline: the serving simulator calls it once per decode row where it cannot batch them.
+inline void add_decode(StepShape& s, int64_t context, int window, int64_t rows = 1) {
+  DecodeRowSum sum(s);
+  sum.add(context, window, rows);
+  sum.commit();
+}
 
 // Checks a shape before the graph is built or a step is timed: no invalid segment, at least one
 // query token, every count in [0, kMaxStepTokens] and every sum finite and >= 0, chunks and key
