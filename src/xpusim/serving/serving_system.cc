@@ -236,14 +236,18 @@ class Simulation {
   // ---- Iterations ----
   void try_start(Engine& e);
   void on_step_done(Engine& e);
-  // emit_token's running tallies (c_.generated_tokens, itl_gap_, itl_run_), held in a local by
+  // A run of equal inter-token gaps not yet in the histogram (flush_itl adds it).
+  struct ItlRun {
+    SimDuration gap{0};
+    uint64_t count = 0;
+  };
+  // emit_token's running tallies (c_.generated_tokens, itl_run_), held in a local by
   // on_step_done's loop and written back after it: kept in members, each row's update was a
   // store-to-load chain through memory (the loop's calls keep members out of registers). Nothing
   // the loop calls reads them.
   struct TokenTally {
     int64_t generated;
-    SimDuration gap;
-    uint64_t run;
+    ItlRun itl;
   };
   void emit_token(LiveRequest& r, TokenTally& t) {
     ++r.generated;
@@ -254,18 +258,15 @@ class Simulation {
     } else {
       // Rows decoding in consecutive iterations share one gap (the iteration): recorded as a run.
       const SimDuration gap = now_ - r.last_token;
-      if (gap != t.gap) {
-        if (t.run > 0) c_.itl.add(to_seconds(t.gap), t.run);  // flush_itl
-        t.run = 0;
-      }
-      t.gap = gap;
-      ++t.run;
+      if (gap != t.itl.gap) flush_itl(t.itl);
+      t.itl.gap = gap;
+      ++t.itl.count;
     }
     r.last_token = now_;
   }
-  void flush_itl() {
-    if (itl_run_ > 0) c_.itl.add(to_seconds(itl_gap_), itl_run_);
-    itl_run_ = 0;
+  void flush_itl(ItlRun& run) {
+    if (run.count > 0) c_.itl.add(to_seconds(run.gap), run.count);
+    run.count = 0;
   }
   void finish(int32_t slot, Engine& e);
   void on_transfer_done(int32_t slot);
@@ -305,8 +306,7 @@ class Simulation {
     }
   };
   ClockTally prefill_clock_, decode_clock_;
-  SimDuration itl_gap_{0};  // the run of equal inter-token gaps not yet in the histogram
-  uint64_t itl_run_ = 0;
+  ItlRun itl_run_;
   std::optional<Diagnostics> failure_;  // a step the step model rejected: the run's error
 };
 
@@ -431,7 +431,7 @@ void Simulation::finish(int32_t slot, Engine& e) {
 void Simulation::on_step_done(Engine& e) {
   e.busy = false;
   bool left = false;  // a request left the running batch
-  TokenTally tally{c_.generated_tokens, itl_gap_, itl_run_};
+  TokenTally tally{c_.generated_tokens, itl_run_};
   const size_t rows = e.work.size();
   for (size_t k = 0; k < rows; ++k) {
     // Fetch a later row's state ahead (no effect on the run; see Engine::prefetch_running).
@@ -470,8 +470,7 @@ void Simulation::on_step_done(Engine& e) {
     }
   }
   c_.generated_tokens = tally.generated;
-  itl_gap_ = tally.gap;
-  itl_run_ = tally.run;
+  itl_run_ = tally.itl;
   if (left)
     std::erase_if(e.running, [&](int32_t s) {
       const RequestPhase p = slots_[static_cast<size_t>(s)].phase;
@@ -564,7 +563,7 @@ Result<ServingResult> Simulation::run() {
         q.event);
   }
   if (failure_) return tl::unexpected(*failure_);
-  flush_itl();
+  flush_itl(itl_run_);
   // Conservation: every request arrived and was completed or rejected.
   XPUSIM_CHECK(c_.completed + c_.rejected == c_.arrived, "requests lost by the simulation");
   XPUSIM_CHECK(c_.arrived == static_cast<int64_t>(specs_.size()), "requests never arrived");

@@ -415,6 +415,14 @@ ServingOutcome simulate_serving(const MeasuredRow& row, const PreparedRow& p, in
   return out;
 }
 
+// The same row read as its deployment's MLPerf Offline scenario (the tp search ranks degrees by
+// it; a Server or Interactive search is bounded by it).
+PreparedRow as_offline(const PreparedRow& p) {
+  PreparedRow offline = p;
+  offline.c.serving.arrivals = ServingRowCase::Arrivals::kMlperfOffline;
+  return offline;
+}
+
 // An MLPerf Server or Interactive row's rate search is bounded by the Offline scenario of the same
 // deployment and tp (run_mlperf): that Offline outcome, from the cache (where the deployment's
 // Offline rows and the tp search put it) or simulated and cached, so that it is simulated once for
@@ -424,8 +432,7 @@ const MlperfResult* offline_bound(const MeasuredRow& row, const PreparedRow& p, 
   using A = ServingRowCase::Arrivals;
   if (p.c.serving.arrivals != A::kMlperfServer && p.c.serving.arrivals != A::kMlperfInteractive)
     return nullptr;
-  PreparedRow offline = p;
-  offline.c.serving.arrivals = A::kMlperfOffline;
+  const PreparedRow offline = as_offline(p);
   ServingOutcome& o = cache.outcomes[serving_key(row, offline, tp)];
   if (o.tp == 0 && o.error.empty()) o = simulate_serving(row, offline, tp, cal);
   return o.error.empty() && o.mlperf ? &*o.mlperf : nullptr;
@@ -448,8 +455,7 @@ const ServingOutcome& serving_outcome(const MeasuredRow& row, const PreparedRow&
         p.c.serving.dataset, static_cast<int>(p.c.serving.arrivals));
     auto it = cache.chosen_tp.find(deployment);
     if (it == cache.chosen_tp.end()) {
-      PreparedRow offline = p;
-      offline.c.serving.arrivals = ServingRowCase::Arrivals::kMlperfOffline;
+      const PreparedRow offline = as_offline(p);
       std::vector<std::pair<double, int>> by_offline;  // (Offline tokens/s, tp)
       for (int candidate : tp_candidates(*p.model, row.num_devices, p.c.run.pp)) {
         ServingOutcome& o = cache.outcomes[serving_key(row, offline, candidate)];
