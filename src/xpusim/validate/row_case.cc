@@ -466,6 +466,18 @@ tl::expected<RowCase, std::string> interpret_serving(const MeasuredRow& row,
           c.run.weights == Precision::kFp4) {
         StackSettings v5 = nvidia_mlperf_v5_settings(row.model, s);
         if (!v5.overrides.empty()) add(std::move(v5));
+      } else if (StackSettings v4 = nvidia_mlperf_v4_deployment(row.model, hw.id, s);
+                 !v4.overrides.empty()) {
+        // The config's degree replaces the search where the row states none and it divides the
+        // system; its batch replaces the base config's 896.
+        const int tp = v4.tp;
+        add(std::move(v4));
+        if (v.choose_tp && tp > 0 && row.num_devices % (tp * c.run.pp) == 0) {
+          v.choose_tp = false;
+          c.run.tp = tp;
+          c.run.replicas = row.num_devices / (tp * c.run.pp);
+          std::erase_if(as, [](const std::string& a) { return a.starts_with("tp not stated"); });
+        }
       }
     } else if (contains(stack, "0.10") && row.input_len && row.output_len) {
       // perf-overview engines are built per case with max_seq_len = ISL + OSL (GPT-J and
@@ -618,6 +630,44 @@ std::optional<Bytes> message_size_from_notes(const std::string& notes) {
     at = l.find("message size", at + 1);
   }
   return std::nullopt;
+}
+
+std::optional<int> system_devices_from_notes(const std::string& notes, std::string_view part) {
+  const std::string l = ascii_lower(notes);
+  const std::string want = ascii_lower(part);
+  for (size_t at = l.find('('); at != std::string::npos; at = l.find('(', at + 1)) {
+    size_t p = at + 1, e = p;
+    while (e < l.size() && std::isdigit(static_cast<unsigned char>(l[e])) && e - p < 6) ++e;
+    if (e == p || e >= l.size() || l[e] != 'x') continue;
+    size_t name = e + 1;
+    while (name < l.size() && l[name] == ' ') ++name;
+    const size_t end = l.find_first_of(",)", name);
+    const std::string accel = l.substr(name, end == std::string::npos ? end : end - name);
+    if (accel.empty() || !contains(accel, want)) continue;
+    return std::stoi(l.substr(p, e - p));
+  }
+  return std::nullopt;
+}
+
+std::optional<SystemBoard> system_board(const MeasuredRow& row, const HardwareSpec& hw) {
+  // HGX baseboards (NVIDIA HGX A100 / H100 / H200 product pages, recalled): the 8-GPU board links
+  // every GPU to NVSwitch chips; the 4-GPU board has none and links the GPUs directly, each GPU's
+  // NVLink links split over its 3 peers (A100: 12 links, 4 per pair; H100/H200: 18, 6 per pair).
+  const LinkTierSpec& t = hw.interconnect.scale_up;
+  if (!t.present || t.topology != "switched" || t.domain_size != 8 ||
+      !ascii_lower(t.name).starts_with("nvlink"))
+    return std::nullopt;
+  const std::optional<int> devices = system_devices_from_notes(row.notes, "sxm");
+  if (!devices || *devices != 4 || row.num_devices != 4) return std::nullopt;
+  SystemBoard b;
+  b.overrides = {"interconnect.scale_up.topology=fully_connected",
+                 "interconnect.scale_up.domain_size=4"};
+  b.assumption = fmt::format(
+      "system of 4 SXM devices -> an HGX 4-GPU baseboard: no NVSwitch, each GPU's {} links "
+      "split over its 3 peers ({:.0f} GB/s per pair and direction; the preset describes the "
+      "8-GPU NVSwitch board)",
+      t.name, units::to_gb_per_s(t.bandwidth) / 3.0);
+  return b;
 }
 
 bool notes_say_bidirectional(const std::string& notes) {

@@ -128,6 +128,25 @@ bool is_serving_scenario(const std::string& scenario);
 tl::expected<RowCase, std::string> interpret_row(const MeasuredRow& row, const HardwareSpec& hw,
                                                  const ModelSpec* model = nullptr);
 
+// The baseboard of the row's system where it differs from the scale-up tier of the hardware
+// preset (docs/validation.md, "4-GPU baseboards"): `overrides` are hardware --set assignments
+// applied to the preset for this row, `assumption` says so in the report.
+struct SystemBoard {
+  std::vector<std::string> overrides;
+  std::string assumption;
+};
+
+// An HGX 4-GPU baseboard: the row's system holds 4 SXM devices (notes "(4x H100-SXM-80GB, ...)",
+// the MLPerf system description) and the preset's scale-up tier is an NVSwitch domain of 8
+// (topology switched, domain 8: the HGX 8-GPU board). The 4-GPU board has no NVSwitch: each GPU's
+// NVLink links go directly to its 3 peers, split evenly (fully_connected, domain 4). nullopt when
+// the rule does not apply.
+std::optional<SystemBoard> system_board(const MeasuredRow& row, const HardwareSpec& hw);
+
+// The devices of the system the notes describe: the N of "(Nx NAME" where NAME contains `part`
+// (case-insensitive; "(4x H100-SXM-80GB, TensorRT)" -> 4 for part "sxm"). nullopt when absent.
+std::optional<int> system_devices_from_notes(const std::string& notes, std::string_view part);
+
 // Notes helpers (exposed for tests): the first quantity of bytes after "message size"
 // ("message size 256 MB", "message size: 1 GiB"); the direction of a p2p copy.
 std::optional<Bytes> message_size_from_notes(const std::string& notes);

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cmath>
 
@@ -209,6 +210,36 @@ StackSettings nvidia_mlperf_v5_settings(const std::string& model, const std::str
   if (!s.overrides.empty())
     s.assumptions.push_back("MLPerf v5.x NVIDIA harness: the v5.1 B200 FP4 config of " + model +
                             " (R51) over the v4.1 base: " + join(s.overrides));
+  return s;
+}
+
+StackSettings nvidia_mlperf_v4_deployment(const std::string& model, const std::string& hardware_id,
+                                          const std::string& scenario) {
+  StackSettings s;
+  s.engine = "trtllm";
+  if (model != "llama-2-70b") return s;
+  struct Config {
+    const char* hardware;
+    int tp, offline_batch, server_batch;
+    const char* name;
+  };
+  // R41 closed/NVIDIA/configs/llama2-70b/{Offline,Server}/__init__.py (serving.md section 3a).
+  static constexpr std::array<Config, 3> kConfigs = {{
+      {"h200-sxm-141gb", 1, 806, 896, "H200"},
+      {"h100-sxm-80gb", 2, 896, 1024, "H100 SXM"},
+      {"h100-nvl-94gb", 2, 1300, 640, "H100 NVL"},
+  }};
+  for (const Config& c : kConfigs) {
+    if (hardware_id != c.hardware) continue;
+    const bool offline = scenario == "mlperf_offline";
+    const int batch = offline ? c.offline_batch : c.server_batch;
+    s.tp = c.tp;
+    s.overrides = {fmt::format("max_batch={}", batch)};
+    s.assumptions.push_back(fmt::format(
+        "NVIDIA's v4.1 llama2-70b config for {} (R41, serving.md section 3a): TP{}, batch {} "
+        "({})",
+        c.name, c.tp, batch, offline ? "Offline" : "Server; Interactive takes it too"));
+  }
   return s;
 }
 

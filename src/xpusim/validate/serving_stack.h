@@ -59,6 +59,7 @@ struct StackSettings {
   std::vector<std::string> overrides;
   std::vector<std::string> assumptions;
   int64_t requests = 0;
+  int tp = 0;  // the tensor-parallel degree the configuration states (0: not stated)
 };
 
 // vLLM V1 defaults (engine preset `vllm`): the token budget and max_num_seqs by device memory
@@ -75,6 +76,13 @@ StackSettings trtllm_bench_settings(std::optional<SoftwareVersion> version, int 
 // NVIDIA's MLPerf v5.1 TensorRT-LLM harness values for `model` and `scenario` (B200 configs);
 // empty overrides when the benchmark has none (the caller keeps the v4.1 settings).
 StackSettings nvidia_mlperf_v5_settings(const std::string& model, const std::string& scenario);
+
+// NVIDIA's MLPerf v4.1 llama2-70b configs by accelerator class (serving.md section 3a, R41
+// closed/NVIDIA/configs/llama2-70b): the tensor-parallel degree and the batch of the Offline and
+// Server scenarios where the reference states them (H200 TP1 806 / 896, H100 SXM TP2 896 / 1024,
+// H100 NVL TP2 1300 / 640). Empty settings for any other model or class.
+StackSettings nvidia_mlperf_v4_deployment(const std::string& model, const std::string& hardware_id,
+                                          const std::string& scenario);
 
 // AMD's MLPerf vLLM harness (v4.1 MI300X llama2-70b) for a vLLM MLPerf row.
 StackSettings vllm_mlperf_settings(const std::string& model, const std::string& scenario,

@@ -56,6 +56,7 @@ struct PreparedRow {
   size_t index = 0;  // into MeasuredSet::rows
   RowCase c;
   const HardwareSpec* hw = nullptr;
+  std::string hardware_key;      // the preset id, with the system board's overrides if any
   const ModelSpec* model = nullptr;
   std::optional<OpGraph> graph;  // op rows
   std::optional<EngineProfile> engine;       // serving rows
@@ -329,7 +330,7 @@ struct ServingCache {
 std::string serving_key(const MeasuredRow& row, const PreparedRow& p, int tp) {
   const StaticCase& r = p.c.run;
   const ServingRowCase& v = p.c.serving;
-  std::string key = fmt::format("{}|{}|{}|tp{}|pp{}|{}|{}|{}|{}|{}|{}|{}|{}|{}", row.hardware,
+  std::string key = fmt::format("{}|{}|{}|tp{}|pp{}|{}|{}|{}|{}|{}|{}|{}|{}|{}", p.hardware_key,
                                 row.model, row.num_devices, tp, r.pp, precision_text(r), v.engine,
                                 join(v.engine_overrides, ","), v.dataset, r.input_len,
                                 r.output_len, v.requests, static_cast<int>(v.arrivals),
@@ -339,7 +340,7 @@ std::string serving_key(const MeasuredRow& row, const PreparedRow& p, int tp) {
 
 // Rows that share a deployment (and so simulations, and the choice of tp).
 std::string deployment_key(const MeasuredRow& row, const PreparedRow& p) {
-  return fmt::format("{}|{}|{}|{}|{}|{}|{}|{}", row.hardware, row.model, row.num_devices,
+  return fmt::format("{}|{}|{}|{}|{}|{}|{}|{}", p.hardware_key, row.model, row.num_devices,
                      row.tp.value_or(0), precision_text(p.c.run), p.c.serving.engine,
                      join(p.c.serving.engine_overrides, ","), p.c.serving.dataset);
 }
@@ -450,7 +451,7 @@ const ServingOutcome& serving_outcome(const MeasuredRow& row, const PreparedRow&
     // best at TP4, Server best at TP8).
     const bool offline_row = p.c.serving.arrivals == ServingRowCase::Arrivals::kMlperfOffline;
     const std::string deployment = fmt::format(
-        "{}|{}|{}|{}|{}|{}|{}|{}", row.hardware, row.model, row.num_devices,
+        "{}|{}|{}|{}|{}|{}|{}|{}", p.hardware_key, row.model, row.num_devices,
         precision_text(p.c.run), p.c.serving.engine, join(p.c.serving.engine_overrides, ","),
         p.c.serving.dataset, static_cast<int>(p.c.serving.arrivals));
     auto it = cache.chosen_tp.find(deployment);
@@ -708,6 +709,21 @@ struct Validator::Impl {
         continue;
       }
       p.c = std::move(*c);
+      p.hardware_key = row.hardware;
+      if (auto board = system_board(row, *p.hw)) {
+        // The same device on another baseboard: the preset with the board's overrides, loaded
+        // (and validated) once per distinct board.
+        p.hardware_key = row.hardware + " [" + join(board->overrides, ", ") + "]";
+        p.hw = hardware.get(
+            "hardware", p.hardware_key,
+            [&](const std::string&) { return load_hardware(row.hardware, board->overrides); },
+            why);
+        if (!p.hw) {
+          skip(why);
+          continue;
+        }
+        p.c.assumptions.push_back(board->assumption);
+      }
       if (p.c.kind == CaseKind::kServing) {
         if (auto why_not = prepare_serving(p); !why_not.empty()) {
           skip(why_not);

@@ -237,6 +237,53 @@ TEST(ServingStack, MlperfRowsTakeTheirSubmittersHarness) {
   EXPECT_EQ(hk_override(n41, "max_num_tokens"), "4096");
 }
 
+// NVIDIA's v4.1 llama2-70b configs by accelerator class (serving.md section 3a) set the degree
+// and batch where the reference states them; other classes and models keep the search.
+TEST(ServingStack, NvidiaV41ConfigsStateTheDegreeAndBatchOfTheirClass) {
+  StackSettings nvl = nvidia_mlperf_v4_deployment("llama-2-70b", "h100-nvl-94gb", "mlperf_offline");
+  EXPECT_EQ(nvl.tp, 2);
+  EXPECT_EQ(nvl.overrides, std::vector<std::string>{"max_batch=1300"});
+  EXPECT_EQ(nvidia_mlperf_v4_deployment("llama-2-70b", "h100-nvl-94gb", "mlperf_server").overrides,
+            std::vector<std::string>{"max_batch=640"});
+  EXPECT_EQ(nvidia_mlperf_v4_deployment("llama-2-70b", "h100-sxm-80gb", "mlperf_server").overrides,
+            std::vector<std::string>{"max_batch=1024"});
+  StackSettings h200 = nvidia_mlperf_v4_deployment("llama-2-70b", "h200-sxm-141gb", "mlperf_offline");
+  EXPECT_EQ(h200.tp, 1);
+  EXPECT_EQ(h200.overrides, std::vector<std::string>{"max_batch=806"});
+  EXPECT_TRUE(nvidia_mlperf_v4_deployment("llama-2-70b", "h100-pcie-80gb", "mlperf_offline")
+                  .overrides.empty());
+  EXPECT_TRUE(nvidia_mlperf_v4_deployment("mixtral-8x7b", "h100-sxm-80gb", "mlperf_offline")
+                  .overrides.empty());
+
+  MeasuredRow row = hk_serving_row("h100-nvl-94gb", "llama-2-70b",
+                                   "framework: TensorRT 10.2.0, CUDA 12.4; version/date: MLPerf "
+                                   "Inference v4.1 (available)");
+  row.scenario = "mlperf_server";
+  row.tp.reset();
+  row.num_devices = 4;
+  row.precision = "fp8";
+  row.input_len.reset();
+  row.output_len.reset();
+  RowCase c = hk_interpret(row);
+  EXPECT_FALSE(c.serving.choose_tp);
+  EXPECT_EQ(c.run.tp, 2);
+  EXPECT_EQ(c.run.replicas, 2);
+  EXPECT_EQ(hk_override(c, "max_batch"), "640");
+  EXPECT_TRUE(hk_assumption_contains(c, "v4.1 llama2-70b config for H100 NVL"));
+  EXPECT_FALSE(hk_assumption_contains(c, "tp not stated"));
+  // A class the reference does not cover keeps the search and the base config's batch.
+  row.hardware = "h100-pcie-80gb";
+  RowCase pcie = hk_interpret(row);
+  EXPECT_TRUE(pcie.serving.choose_tp);
+  EXPECT_EQ(hk_override(pcie, "max_batch"), "896");
+  // A stated degree wins over the config's.
+  row.hardware = "h100-nvl-94gb";
+  row.tp = 4;
+  RowCase stated = hk_interpret(row);
+  EXPECT_EQ(stated.run.tp, 4);
+  EXPECT_FALSE(stated.serving.choose_tp);
+}
+
 // Every row of the hidden-kinds test file is simulated (none rejected) with a finite prediction.
 TEST(ServingStack, HiddenKindsFileIsSimulatedRowByRow) {
   auto set = load_measured_file(kHiddenKinds);
@@ -254,17 +301,18 @@ TEST(ServingStack, HiddenKindsFileIsSimulatedRowByRow) {
 // An MLPerf Server row that does not state tp takes the degree with the most Server tokens/s
 // under the latency limits (not the Offline-best one): its prediction is the largest of the
 // rows that state each candidate degree, and an Offline row keeps the Offline-best degree. On
-// 2 x H100 llama2-70b the two differ today (Offline best at TP 2, Server at TP 1, whose Offline
-// run over-admits into a small KV cache), so the test also tells the two rules apart.
+// 2 x H200 Mixtral under SGLang the two differ today (Offline best at TP 1, Server at TP 2), so
+// the test also tells the two rules apart. (NVIDIA's harness on llama2-70b would take the degree
+// of its v4.1 config instead of searching.)
 TEST(ServingStack, MlperfServerRowsChooseTheirOwnBestTensorParallelDegree) {
   MeasuredSet set;
   auto add = [&](const std::string& id, const std::string& scenario, std::optional<int> tp) {
-    MeasuredRow r = testing::measured_row(id, "h100-sxm-80gb", 2, scenario,
+    MeasuredRow r = testing::measured_row(id, "h200-sxm-141gb", 2, scenario,
                                            MeasuredMetric::kOutputTokensPerS, 1000,
-                                           "framework: TensorRT-LLM; test row, not a measurement");
+                                           "framework: SGLang; test row, not a measurement");
     r.line = static_cast<int>(set.rows.size()) + 2;
     r.tp = tp;
-    r.model = "llama-2-70b";
+    r.model = "mixtral-8x7b";
     r.precision = "fp8";
     r.kv_precision = "fp8";
     set.rows.push_back(r);
@@ -282,6 +330,8 @@ TEST(ServingStack, MlperfServerRowsChooseTheirOwnBestTensorParallelDegree) {
   ASSERT_EQ(p.size(), 6u);
   EXPECT_DOUBLE_EQ(p["S"], std::max(p["S1"], p["S2"]));
   EXPECT_DOUBLE_EQ(p["O"], std::max(p["O1"], p["O2"]));
+  // The two rules differ here: the Offline-best degree is not the Server-best one.
+  EXPECT_NE(p["O1"] > p["O2"], p["S1"] > p["S2"]);
 }
 
 }  // namespace

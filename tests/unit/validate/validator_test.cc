@@ -215,6 +215,63 @@ TEST(RowCase, AllReduceWithoutMessageSizeUsesThePlateauDefault) {
   EXPECT_EQ(c->allreduce.devices, 8);
 }
 
+// The system a row's notes describe: "(Nx NAME" with the part in NAME.
+TEST(RowCase, SystemDevicesFromTheNotesSystemDescription) {
+  const std::string dell =
+      "source notes: Dell system XE9640_H100_SXM_80GBx4_TRT (Dell PowerEdge XE9640 (4x "
+      "H100-SXM-80GB, TensorRT)); scenario Offline";
+  EXPECT_EQ(system_devices_from_notes(dell, "sxm"), 4);
+  EXPECT_EQ(system_devices_from_notes("(NVIDIA H200 (1x H200-SXM-141GB-CTS, TensorRT))", "SXM"), 1);
+  EXPECT_FALSE(system_devices_from_notes("(8x H100-NVL-94GB, TensorRT)", "sxm").has_value());
+  EXPECT_FALSE(system_devices_from_notes("batch (x4 replicas) of SXM parts", "sxm").has_value());
+  EXPECT_FALSE(system_devices_from_notes("no system named", "sxm").has_value());
+}
+
+// A system of 4 SXM devices whose preset describes the 8-GPU NVSwitch board runs on the HGX
+// 4-GPU board: each GPU's links split over its 3 peers, a third of the per-GPU bandwidth between
+// any two; 8-GPU systems, other fabrics and rows without the system description keep the preset.
+TEST(RowCase, FourSxmDevicesRunOnTheHgxFourGpuBoard) {
+  auto h100 = load_hardware("h100-sxm-80gb");
+  auto mi300x = load_hardware("mi300x");
+  ASSERT_TRUE(h100 && mi300x);
+  const std::string four = "source notes: Fujitsu system (GX2560M7 (4x H100-SXM-80GB, TensorRT))";
+  MeasuredRow r = testing::measured_row("B", "h100-sxm-80gb", 4, "allreduce",
+                                         MeasuredMetric::kBusbwGbs, 100, four);
+  auto board = system_board(r, *h100);
+  ASSERT_TRUE(board);
+  EXPECT_EQ(board->overrides, (std::vector<std::string>{
+                                  "interconnect.scale_up.topology=fully_connected",
+                                  "interconnect.scale_up.domain_size=4"}));
+  EXPECT_NE(board->assumption.find("150 GB/s per pair"), std::string::npos) << board->assumption;
+  r.num_devices = 8;
+  EXPECT_FALSE(system_board(r, *h100));
+  r.num_devices = 4;
+  EXPECT_FALSE(system_board(r, *mi300x));
+  MeasuredRow plain = r;
+  plain.notes = "message size 1 GiB";
+  EXPECT_FALSE(system_board(plain, *h100));
+
+  // End to end: a device-to-device copy between two GPUs of the 4-GPU board and of an 8-GPU box
+  // (an all-reduce over all 4 would use the 3 peer links of each GPU and see no difference).
+  MeasuredSet set;
+  MeasuredRow on_board_row = testing::measured_row("B", "h100-sxm-80gb", 4, "p2p",
+                                                    MeasuredMetric::kP2pGbs, 100, four);
+  on_board_row.line = 2;
+  MeasuredRow in_box_row = on_board_row;
+  in_box_row.id = "P";
+  in_box_row.line = 3;
+  in_box_row.notes = "unidirectional device-to-device copy";
+  set.rows = {on_board_row, in_box_row};
+  const ValidationReport rep = Validator(std::move(set)).run(default_calibration());
+  for (const auto& sk : rep.skipped) ADD_FAILURE() << sk.id << ": " << sk.reason;
+  ASSERT_EQ(rep.rows.size(), 2u);
+  const auto& on_board = rep.rows[0].id == "B" ? rep.rows[0] : rep.rows[1];
+  const auto& in_box = rep.rows[0].id == "B" ? rep.rows[1] : rep.rows[0];
+  EXPECT_NEAR(on_board.predicted, in_box.predicted / 3.0, 0.02 * in_box.predicted / 3.0);
+  EXPECT_TRUE(std::any_of(on_board.assumptions.begin(), on_board.assumptions.end(),
+                          [](const std::string& a) { return a.find("HGX 4-GPU") != std::string::npos; }));
+}
+
 // ---- the real measured data --------------------------------------------------------------------
 
 // One test (one process, one validation of the whole public file: the serving rows take seconds)
