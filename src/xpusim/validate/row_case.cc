@@ -462,22 +462,22 @@ tl::expected<RowCase, std::string> interpret_serving(const MeasuredRow& row,
       // v5.x rounds: NVIDIA's v5.1 configs where serving.md holds them. Those were read for the
       // B200 FP4 systems (R51 B200-SXM-180GBx8), so they apply to fp4 rows; fp8 rows (Hopper
       // classes) keep the v4.1 FP8 configs, the nearest ones read.
+      StackSettings config;
       if ((contains(notes, "mlperf inference v5") || row.id.starts_with("MLP5")) &&
           c.run.weights == Precision::kFp4) {
-        StackSettings v5 = nvidia_mlperf_v5_settings(row.model, s);
-        if (!v5.overrides.empty()) add(std::move(v5));
-      } else if (StackSettings v4 = nvidia_mlperf_v4_deployment(row.model, hw.id, s);
-                 !v4.overrides.empty()) {
-        // The config's degree replaces the search where the row states none and it divides the
-        // system; its batch replaces the base config's 896.
-        const int tp = v4.tp;
-        add(std::move(v4));
-        if (v.choose_tp && tp > 0 && row.num_devices % (tp * c.run.pp) == 0) {
-          v.choose_tp = false;
-          c.run.tp = tp;
-          c.run.replicas = row.num_devices / (tp * c.run.pp);
-          std::erase_if(as, [](const std::string& a) { return a.starts_with("tp not stated"); });
-        }
+        config = nvidia_mlperf_v5_settings(row.model, s);
+      } else {
+        config = nvidia_mlperf_v4_deployment(row.model, hw.id, s);
+      }
+      // The config's degree replaces the search where the row states none and it divides the
+      // system; its batch replaces the base config's 896.
+      const int tp = config.tp;
+      if (!config.overrides.empty()) add(std::move(config));
+      if (v.choose_tp && tp > 0 && row.num_devices % (tp * c.run.pp) == 0) {
+        v.choose_tp = false;
+        c.run.tp = tp;
+        c.run.replicas = row.num_devices / (tp * c.run.pp);
+        std::erase_if(as, [](const std::string& a) { return a.starts_with("tp not stated"); });
       }
     } else if (contains(stack, "0.10") && row.input_len && row.output_len) {
       // perf-overview engines are built per case with max_seq_len = ISL + OSL (GPT-J and

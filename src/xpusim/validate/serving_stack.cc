@@ -195,6 +195,7 @@ StackSettings nvidia_mlperf_v5_settings(const std::string& model, const std::str
   s.engine = "trtllm";
   // R51 closed/NVIDIA/configs/B200-SXM-180GBx8/* (serving.md section 3a).
   if (model == "llama-2-70b") {
+    s.tp = 1;  // B200 FP4 TP1
     if (scenario == "mlperf_interactive")
       s.overrides = {"max_batch=768", "max_num_tokens=768"};
     else
@@ -203,13 +204,15 @@ StackSettings nvidia_mlperf_v5_settings(const std::string& model, const std::str
                        {"memory_fraction=0.95", "kv_block_size=32", "chunked_prefill=true"});
   } else if (model == "llama-3.1-405b") {
     s.overrides = {"max_batch=256", "max_num_tokens=2048", "kv_block_size=32"};
+    if (scenario != "mlperf_offline") s.tp = 4;  // the Server config's TP4 (Offline: not read)
   } else if (model == "deepseek-r1") {
     s.overrides = {"max_num_tokens=3456", "chunked_prefill=false", "memory_fraction=0.9",
                    "kv_block_size=32"};
   }
   if (!s.overrides.empty())
     s.assumptions.push_back("MLPerf v5.x NVIDIA harness: the v5.1 B200 FP4 config of " + model +
-                            " (R51) over the v4.1 base: " + join(s.overrides));
+                            " (R51) over the v4.1 base: " + join(s.overrides) +
+                            (s.tp > 0 ? fmt::format(", TP{}", s.tp) : std::string()));
   return s;
 }
 
