@@ -234,6 +234,7 @@ Json serve_json(const ServeRequest& o, const ServeOutcome& out, const SystemSpec
   j.set("tp", o.tp);
   j.set("pp", o.pp);
   j.set("ep", o.ep);
+  j.set("attention_dp", o.attention_dp);
   j.set("replicas", info.replicas);
   if (const auto& d = config.disaggregation) {
     j.set("disaggregation.prefill_devices", d->prefill_devices);
@@ -391,7 +392,7 @@ ServeOutcome serve_checked(const ServeRequest& o) {
   TokenEconomicsAssumptions econ_assumptions;
   econ_assumptions.system = load_system(o.system, o.system_params, hw);
   SystemConfig& config = out.config;
-  config.plan = ParallelismPlan{o.tp, o.pp, o.ep, 1, false};
+  config.plan = ParallelismPlan{o.tp, o.pp, o.ep, 1, false, o.attention_dp};
   config.disaggregation = parse_disaggregate(o.disaggregate);
   // Default system size: one replica, or both pools of a disaggregated deployment.
   config.devices = o.devices ? *o.devices
@@ -406,7 +407,7 @@ ServeOutcome serve_checked(const ServeRequest& o) {
                 "sets the decode pool's plan: give --disaggregate too");
   if (config.disaggregation && (o.decode_tp || o.decode_pp)) {
     const int dtp = o.decode_tp.value_or(o.tp), dpp = o.decode_pp.value_or(o.pp);
-    config.disaggregation->decode_plan = ParallelismPlan{dtp, dpp, o.ep, 1, false};
+    config.disaggregation->decode_plan = ParallelismPlan{dtp, dpp, o.ep, 1, false, o.attention_dp};
   }
   auto created = ServingSystem::create(hw, model, config, default_calibration());
   if (!created) {
