@@ -236,8 +236,7 @@ RunOutcome run_checked(const RunRequest& o) {
   const ModelSpec& model = out.model;
   check_context(o, model);
   StaticScenario& sc = out.scenario;
-  sc.plan = ParallelismPlan{o.tp, o.pp, o.ep, o.microbatches, o.sequence_parallel,
-                            o.attention_dp};
+  sc.plan = ParallelismPlan{o.tp, o.pp, o.ep, o.microbatches, o.sequence_parallel, o.attention_dp};
   sc.precision = prec;
   sc.batch = o.batch;
   sc.input_len = o.input_len;

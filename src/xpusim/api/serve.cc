@@ -4,19 +4,20 @@
 // token economics (cost/token_economics.h), and the JSON document of the answer.
 #include "xpusim/api/serve.h"
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <memory>
-
-#include <fmt/format.h>
 
 #include "xpusim/api/impl/input_failure.h"
 #include "xpusim/api/impl/result_records.h"
 #include "xpusim/api/impl/system_choice.h"
 #include "xpusim/api/impl/uncertainty.h"
-#include "xpusim/config/presets.h"
 #include "xpusim/config/hardware_schema.h"
 #include "xpusim/config/model_schema.h"
+#include "xpusim/config/presets.h"
 #include "xpusim/report/result_json.h"
 #include "xpusim/report/table.h"
 #include "xpusim/serving/trace_reader.h"
@@ -414,6 +415,8 @@ ServeOutcome serve_checked(const ServeRequest& o) {
     Diagnostics d = created.error();
     for (auto& e : d) {
       e.file = "<command line>";
+      if (e.path.find('.') == std::string::npos)  // a plan field is its flag: attention_dp
+        std::replace(e.path.begin(), e.path.end(), '_', '-');
       e.path = "--" + e.path;
     }
     fail_with(std::move(d));

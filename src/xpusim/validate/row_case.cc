@@ -412,8 +412,9 @@ tl::expected<RowCase, std::string> interpret_serving(const MeasuredRow& row,
   if (auto r = resolve_precisions(row, hw, c.run, as); !r) return reject(r.error());
   if (states_attention_dp(notes)) {
     c.run.attention_dp = true;
-    as.emplace_back("attention data parallelism (notes): attention replicated on the tp ranks, "
-                    "routed experts over ep = tp");
+    as.emplace_back(
+        "attention data parallelism (notes): attention replicated on the tp ranks, "
+        "routed experts over ep = tp");
   }
 
   // Engine and its settings.
@@ -438,8 +439,9 @@ tl::expected<RowCase, std::string> interpret_serving(const MeasuredRow& row,
   if (((trt_version && *trt_version >= SoftwareVersion{1, 0, 0}) || contains(stack, "sglang")) &&
       (s == "max_throughput" || s == "mlperf_offline" || v.choose_tp)) {
     v.try_attention_dp = true;
-    as.emplace_back("stack runs attention DP (TensorRT-LLM >= 1.0, SGLang): a MoE model is also "
-                    "simulated with attention DP (experts ep = tp), the faster layout kept");
+    as.emplace_back(
+        "stack runs attention DP (TensorRT-LLM >= 1.0, SGLang): a MoE model is also "
+        "simulated with attention DP (experts ep = tp), the faster layout kept");
   }
   if (contains(stack, "sglang")) {
     v.engine = "sglang";

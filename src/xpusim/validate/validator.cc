@@ -373,12 +373,11 @@ struct ServingCache {
 std::string serving_key(const MeasuredRow& row, const PreparedRow& p, Layout l) {
   const StaticCase& r = p.c.run;
   const ServingRowCase& v = p.c.serving;
-  std::string key = fmt::format("{}|{}|{}|tp{}{}|pp{}|{}|{}|{}|{}|{}|{}|{}|{}|{}", row.hardware,
-                                row.model, row.num_devices, l.tp, l.adp ? "adp" : "", r.pp,
-                                precision_text(r), v.engine,
-                                join(v.engine_overrides, ","), v.dataset, r.input_len,
-                                r.output_len, v.requests, static_cast<int>(v.arrivals),
-                                v.concurrency);
+  std::string key =
+      fmt::format("{}|{}|{}|tp{}{}|pp{}|{}|{}|{}|{}|{}|{}|{}|{}|{}", row.hardware, row.model,
+                  row.num_devices, l.tp, l.adp ? "adp" : "", r.pp, precision_text(r), v.engine,
+                  join(v.engine_overrides, ","), v.dataset, r.input_len, r.output_len, v.requests,
+                  static_cast<int>(v.arrivals), v.concurrency);
   return key;
 }
 
@@ -396,8 +395,7 @@ constexpr uint64_t kValidationSeed = 0;
 // `offline`: for an MLPerf Server or Interactive row, the Offline scenario of the same deployment
 // and tp (MlperfOptions::offline), or null.
 ServingOutcome simulate_serving(const MeasuredRow& row, const PreparedRow& p, Layout l,
-                                const PerfCalibration& cal,
-                                const MlperfResult* offline = nullptr) {
+                                const PerfCalibration& cal, const MlperfResult* offline = nullptr) {
   ServingOutcome out;
   out.tp = l.tp;
   out.attention_dp = l.adp;
@@ -561,7 +559,8 @@ const ServingOutcome& serving_outcome(const MeasuredRow& row, const PreparedRow&
       for (Layout candidate : {Layout{tp.tp, false}, Layout{tp.tp, true}}) {
         ServingOutcome& o = cache.outcomes[serving_key(row, p, candidate)];
         if (o.tp == 0 && o.error.empty())
-          o = simulate_serving(row, p, candidate, cal, offline_bound(row, p, candidate, cal, cache));
+          o = simulate_serving(row, p, candidate, cal,
+                               offline_bound(row, p, candidate, cal, cache));
         if (!o.error.empty()) continue;
         const double tokens =
             o.mlperf ? o.mlperf->tokens_per_s.value() : o.run.output_tokens_per_s.value();

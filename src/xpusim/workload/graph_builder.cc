@@ -248,13 +248,13 @@ struct Builder {
         ops.push_back(attention(false));
       }
       if (decode) {
-        Op q_absorb = gemm("q_absorb", local(shape.decode_tokens), a.kv_lora_rank, a.qk_nope_head_dim,
-                           heads_dev());
+        Op q_absorb = gemm("q_absorb", local(shape.decode_tokens), a.kv_lora_rank,
+                           a.qk_nope_head_dim, heads_dev());
         q_absorb.scaling = OpScaling::kDecodeTokens;
         ops.push_back(q_absorb);
         ops.push_back(attention(true));
-        Op v_absorb = gemm("v_absorb", local(shape.decode_tokens), a.v_head_dim, a.kv_lora_rank,
-                           heads_dev());
+        Op v_absorb =
+            gemm("v_absorb", local(shape.decode_tokens), a.v_head_dim, a.kv_lora_rank, heads_dev());
         v_absorb.scaling = OpScaling::kDecodeTokens;
         ops.push_back(v_absorb);
       }
@@ -339,12 +339,18 @@ struct Builder {
     add_attention_block(ops);
     if (m.parallel_block) {
       // GPT-J / Falcon: MLP reads the same normed input; one all-reduce for both branches.
-      if (moe_layer) add_moe_mlp(ops); else add_dense_mlp(ops, m.ffn / atp(), "mlp");
+      if (moe_layer)
+        add_moe_mlp(ops);
+      else
+        add_dense_mlp(ops, m.ffn / atp(), "mlp");
       add_allreduce(ops, "block");
     } else {
       add_allreduce(ops, "attn");
       ops.push_back(norm("mlp_norm", norm_rows()));
-      if (moe_layer) add_moe_mlp(ops); else add_dense_mlp(ops, m.ffn / atp(), "mlp");
+      if (moe_layer)
+        add_moe_mlp(ops);
+      else
+        add_dense_mlp(ops, m.ffn / atp(), "mlp");
       add_allreduce(ops, "mlp");
     }
     return g;

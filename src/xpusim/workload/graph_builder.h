@@ -22,7 +22,8 @@ namespace xpusim {
 // GEMMs, norms and collectives run over all shape.tokens() rows; the prefill and decode parts get
 // one attention call each; the LM head and sampling run on shape.sampled_rows only. Every op is
 // tagged with the count it depends on (Op::scaling).
-// Errors: a plan check_plan() rejects, a shape check_step_shape() rejects (empty, invalid segments).
+// Errors: a plan check_plan() rejects, a shape check_step_shape() rejects (empty, invalid
+// segments).
 Result<OpGraph> build_step(const ModelSpec& model, const ParallelismPlan& plan,
                    const PrecisionPlan& precision, const StepShape& shape);
 
@@ -75,10 +76,10 @@ std::vector<StageLayers> pipeline_stages(const ModelSpec& model, int pp);
 StageLayers largest_stage(const ModelSpec& model, int pp);
 
 // Parameter bytes held by one device (the most loaded pipeline stage, embedding and LM head both
-// counted): attention and MLP sharded tp ways, routed experts ep ways and tp/ep ways inside an expert,
-// vocabulary sharded tp ways; norms and routers replicated. Under attention DP everything but the
-// routed experts is replicated (whole attention, dense MLP, shared experts, vocabulary) and the
-// experts are split ep == tp ways. Errors: a plan check_plan() rejects.
+// counted): attention and MLP sharded tp ways, routed experts ep ways and tp/ep ways inside an
+// expert, vocabulary sharded tp ways; norms and routers replicated. Under attention DP everything
+// but the routed experts is replicated (whole attention, dense MLP, shared experts, vocabulary) and
+// the experts are split ep == tp ways. Errors: a plan check_plan() rejects.
 Result<Bytes> weight_bytes_per_device(const ModelSpec& model, const ParallelismPlan& plan,
                               const PrecisionPlan& precision);
 

@@ -257,9 +257,9 @@ TEST(HiddenKinds, AttentionDpIsStatedOrTriedOnStacksThatRunIt) {
 // A row that states attention DP on a dense model is skipped with the plan's message.
 TEST(HiddenKinds, AttentionDpOnADenseModelIsSkippedWithTheReason) {
   MeasuredSet set;
-  MeasuredRow r = testing::measured_row(
-      "D", "h200-sxm-141gb", 8, "max_throughput", MeasuredMetric::kOutputTokensPerS, 1000,
-      "framework: TensorRT-LLM 1.0; enable_attention_dp");
+  MeasuredRow r = testing::measured_row("D", "h200-sxm-141gb", 8, "max_throughput",
+                                        MeasuredMetric::kOutputTokensPerS, 1000,
+                                        "framework: TensorRT-LLM 1.0; enable_attention_dp");
   r.model = "llama-3.1-70b";
   r.precision = "fp8";
   r.tp = 8;

@@ -60,7 +60,8 @@ TEST(AttentionDp, KvBytesPerTokenAreATpthOfTheWholeTokenWithoutReplication) {
   PrecisionPlan bf16;
   // DeepSeek MLA: 61 layers x (512 + 64) latent x 2 bytes = 70,272 B per token; under TP every
   // rank holds it (replicated), under attention DP the mean rank holds 1/8.
-  EXPECT_DOUBLE_EQ(kv_bytes_per_token_per_device(deepseek_like(), tp_ep(8), bf16)->value(), 70272.0);
+  EXPECT_DOUBLE_EQ(kv_bytes_per_token_per_device(deepseek_like(), tp_ep(8), bf16)->value(),
+                   70272.0);
   EXPECT_DOUBLE_EQ(kv_bytes_per_token_per_device(deepseek_like(), adp(8), bf16)->value(),
                    70272.0 / 8.0);
   // Qwen3-235B GQA, 4 KV heads < tp 8: TP replicates one KV head per rank, 94 x 2 x 1 x 128 x 2 =
@@ -123,8 +124,7 @@ TEST(AttentionDp, DecodeGraphRunsAllHeadsOnTheRanksRowsWithAllToAllAndNoAllReduc
   EXPECT_EQ(head->gemm.n, 129280);
   for (const LayerGroup& lg : g.layers)
     for (const Op& op : lg.ops)
-      EXPECT_NE(op.collective == CollectiveKind::kAllReduce && op.kind == OpKind::kCollective,
-                true)
+      EXPECT_NE(op.collective == CollectiveKind::kAllReduce && op.kind == OpKind::kCollective, true)
           << op.name;
   EXPECT_EQ(find(g, "logits_all_gather"), nullptr);
   EXPECT_EQ(find(g, "embedding_allreduce"), nullptr);
