@@ -34,6 +34,7 @@ Binder<RunRequest> run_keywords() {
       .add("ep", &RunRequest::ep)
       .add("microbatches", &RunRequest::microbatches)
       .add("sequence_parallel", &RunRequest::sequence_parallel)
+      .add("attention_dp", &RunRequest::attention_dp)
       .add("runtime", &RunRequest::runtime)
       .add("electricity_price", &RunRequest::electricity_usd_per_kwh)
       .add("device_price", &RunRequest::device_price_usd)

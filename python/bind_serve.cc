@@ -17,6 +17,7 @@ Binder<ServeRequest> serve_keywords() {
       .add("tp", &ServeRequest::tp)
       .add("pp", &ServeRequest::pp)
       .add("ep", &ServeRequest::ep)
+      .add("attention_dp", &ServeRequest::attention_dp)
       .add("precision", &ServeRequest::precision)
       .add("kv_precision", &ServeRequest::kv_precision)
       .add("runtime", &ServeRequest::runtime)

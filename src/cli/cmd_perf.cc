@@ -289,6 +289,9 @@ void add_perf_commands(CLI::App& app, GlobalOptions& global) {
       ->capture_default_str();
   run->add_flag("--sequence-parallel", run_opts->sequence_parallel,
                 "reduce-scatter + all-gather instead of all-reduce");
+  run->add_flag("--attention-dp", run_opts->attention_dp,
+                "attention data parallelism (MoE models): attention, dense and shared MLPs "
+                "replicated on the tp ranks, each on its own sequences; experts over ep = tp");
   run->add_option("--runtime", run_opts->runtime,
                   "serving software stack whose overheads apply: " +
                       join(runtime_names(default_calibration().runtimes)))

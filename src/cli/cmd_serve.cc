@@ -142,6 +142,9 @@ void add_serve_commands(CLI::App& app, GlobalOptions& global) {
   bound_int(c->add_option("--ep", o->ep, "expert-parallel degree (divides tp)"),
             bounds::kParallelDegree)
       ->capture_default_str();
+  c->add_flag("--attention-dp", o->attention_dp,
+              "attention data parallelism (MoE models): attention, dense and shared MLPs "
+              "replicated on the tp ranks, each on its own sequences; experts over ep = tp");
   c->add_option("--precision", o->precision, "weights/compute precision")->capture_default_str();
   c->add_option("--kv-precision", o->kv_precision, "KV-cache precision (default: see --precision)");
   c->add_option("--runtime", o->runtime, "runtime profile (default: the engine's)");

@@ -158,6 +158,7 @@ Json run_json(const RunRequest& o, const RunOutcome& out, const TokenEconomicsAs
   j.set("tp", o.tp);
   j.set("pp", o.pp);
   j.set("ep", o.ep);
+  j.set("attention_dp", o.attention_dp);
   j.set("replicas", r.replicas);
   j.set("batch", sc.batch);
   j.set("input_len", sc.input_len);
@@ -235,7 +236,7 @@ RunOutcome run_checked(const RunRequest& o) {
   const ModelSpec& model = out.model;
   check_context(o, model);
   StaticScenario& sc = out.scenario;
-  sc.plan = ParallelismPlan{o.tp, o.pp, o.ep, o.microbatches, o.sequence_parallel};
+  sc.plan = ParallelismPlan{o.tp, o.pp, o.ep, o.microbatches, o.sequence_parallel, o.attention_dp};
   sc.precision = prec;
   sc.batch = o.batch;
   sc.input_len = o.input_len;

@@ -45,6 +45,7 @@ struct RunRequest : StaticWorkload {
   std::optional<int> devices;               // default tp x pp; more = data-parallel replicas
   int tp = 1, pp = 1, ep = 1, microbatches = 1;
   bool sequence_parallel = false;
+  bool attention_dp = false;                // attention data parallelism (parallelism_plan.h)
   std::string runtime = std::string(kDefaultRuntime);  // RuntimeProfile name
   // Token economics (cost/token_economics.h); defaults from TcoAssumptions.
   double electricity_usd_per_kwh = TcoAssumptions{}.electricity.value() * 3.6e6;

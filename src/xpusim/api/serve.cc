@@ -4,19 +4,20 @@
 // token economics (cost/token_economics.h), and the JSON document of the answer.
 #include "xpusim/api/serve.h"
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <memory>
-
-#include <fmt/format.h>
 
 #include "xpusim/api/impl/input_failure.h"
 #include "xpusim/api/impl/result_records.h"
 #include "xpusim/api/impl/system_choice.h"
 #include "xpusim/api/impl/uncertainty.h"
-#include "xpusim/config/presets.h"
 #include "xpusim/config/hardware_schema.h"
 #include "xpusim/config/model_schema.h"
+#include "xpusim/config/presets.h"
 #include "xpusim/report/result_json.h"
 #include "xpusim/report/table.h"
 #include "xpusim/serving/trace_reader.h"
@@ -234,6 +235,7 @@ Json serve_json(const ServeRequest& o, const ServeOutcome& out, const SystemSpec
   j.set("tp", o.tp);
   j.set("pp", o.pp);
   j.set("ep", o.ep);
+  j.set("attention_dp", o.attention_dp);
   j.set("replicas", info.replicas);
   if (const auto& d = config.disaggregation) {
     j.set("disaggregation.prefill_devices", d->prefill_devices);
@@ -391,7 +393,7 @@ ServeOutcome serve_checked(const ServeRequest& o) {
   TokenEconomicsAssumptions econ_assumptions;
   econ_assumptions.system = load_system(o.system, o.system_params, hw);
   SystemConfig& config = out.config;
-  config.plan = ParallelismPlan{o.tp, o.pp, o.ep, 1, false};
+  config.plan = ParallelismPlan{o.tp, o.pp, o.ep, 1, false, o.attention_dp};
   config.disaggregation = parse_disaggregate(o.disaggregate);
   // Default system size: one replica, or both pools of a disaggregated deployment.
   config.devices = o.devices ? *o.devices
@@ -406,13 +408,15 @@ ServeOutcome serve_checked(const ServeRequest& o) {
                 "sets the decode pool's plan: give --disaggregate too");
   if (config.disaggregation && (o.decode_tp || o.decode_pp)) {
     const int dtp = o.decode_tp.value_or(o.tp), dpp = o.decode_pp.value_or(o.pp);
-    config.disaggregation->decode_plan = ParallelismPlan{dtp, dpp, o.ep, 1, false};
+    config.disaggregation->decode_plan = ParallelismPlan{dtp, dpp, o.ep, 1, false, o.attention_dp};
   }
   auto created = ServingSystem::create(hw, model, config, default_calibration());
   if (!created) {
     Diagnostics d = created.error();
     for (auto& e : d) {
       e.file = "<command line>";
+      if (e.path.find('.') == std::string::npos)  // a plan field is its flag: attention_dp
+        std::replace(e.path.begin(), e.path.end(), '_', '-');
       e.path = "--" + e.path;
     }
     fail_with(std::move(d));

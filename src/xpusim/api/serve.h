@@ -25,6 +25,7 @@ struct ServeRequest {
   std::vector<std::string> overrides;       // --set path=value, applied to the hardware
   std::optional<int> devices;               // default tp x pp (both pools when disaggregated)
   int tp = 1, pp = 1, ep = 1;
+  bool attention_dp = false;                // attention data parallelism (parallelism_plan.h)
   std::string precision = "bf16", kv_precision;
   std::string runtime;                      // default: the engine profile's
   std::string engine = "trtllm";

@@ -126,6 +126,10 @@ const Fields kDeployment = {
     {"tp", "tensor-parallel degree", false, FieldType::kInteger},
     {"pp", "pipeline-parallel degree", false, FieldType::kInteger},
     {"ep", "expert-parallel degree", false, FieldType::kInteger},
+    {"attention_dp",
+     "attention data parallelism: non-expert layers replicated, each rank on its "
+     "own sequences",
+     false, FieldType::kBool},
     {"replicas", "data-parallel model replicas (devices / (tp x pp))", false, FieldType::kInteger},
 };
 

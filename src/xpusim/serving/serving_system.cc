@@ -92,6 +92,10 @@ struct Pool {
   int64_t kv_blocks_per_engine = 0;   // a replica's blocks split over its pp lanes
   int first_engine = 0;               // engines [first_engine, first_engine + replicas x pp)
   Bytes kv_bytes_per_token;           // per device
+  // The engine limits of one of its engines: the configured profile, with max_batch and
+  // max_num_tokens per rank under attention DP (TensorRT-LLM's max_batch_size and max_num_tokens
+  // apply to each attention-DP rank, recalled), so x tp for the replica's step.
+  EngineProfile engine;
   [[nodiscard]] int engines() const { return replicas * plan.pp; }
 };
 
@@ -503,7 +507,7 @@ Result<ServingResult> Simulation::run() {
   for (const Pool& pool : sys_.pools)
     for (int i = pool.first_engine; i < pool.first_engine + pool.engines(); ++i) {
       const bool decode_pool = pool.name == "decode";
-      engines_.push_back(std::make_unique<Engine>(i, cfg.engine, pool.kv_blocks_per_engine,
+      engines_.push_back(std::make_unique<Engine>(i, pool.engine, pool.kv_blocks_per_engine,
                                                   sys_.model.sliding_window, slots_, decode_pool,
                                                   sys_.max_model_len));
       (decode_pool ? decode_engines_ : prompt_engines_).push_back(engines_.back().get());
@@ -678,6 +682,11 @@ Result<std::unique_ptr<ServingSystem>> ServingSystem::create(const HardwareSpec&
     pool.plan = plan;
     pool.replicas = devices / plan.devices_per_replica();
     pool.first_engine = first_engine;
+    pool.engine = config.engine;
+    if (plan.attention_dp) {
+      pool.engine.max_batch = std::min(pool.engine.max_batch * plan.tp, kMaxStepTokens);
+      pool.engine.max_num_tokens = std::min(pool.engine.max_num_tokens * plan.tp, kMaxStepTokens);
+    }
     Result<DeviceModel> device = DeviceModel::create(hw, model, plan, config.precision, impl->cal);
     if (!device) return tl::unexpected(device.error());
     pool.device = std::make_unique<DeviceModel>(std::move(*device));

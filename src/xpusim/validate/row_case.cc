@@ -349,6 +349,23 @@ std::string mlperf_dataset(const std::string& model) {
   return "";
 }
 
+// The notes state attention data parallelism: "attention dp", "attention data parallel",
+// "enable_attention_dp", "dp-attention" / "dp attention" (SGLang's flag), or the word "ADP".
+bool states_attention_dp(const std::string& notes_lower) {
+  for (std::string_view key : {"attention dp", "attention data parallel", "enable_attention_dp",
+                               "dp-attention", "dp attention"})
+    if (contains(notes_lower, key)) return true;
+  for (size_t at = notes_lower.find("adp"); at != std::string::npos;
+       at = notes_lower.find("adp", at + 1)) {
+    auto letter = [&](size_t i) {
+      return std::isalnum(static_cast<unsigned char>(notes_lower[i])) != 0;
+    };
+    if ((at == 0 || !letter(at - 1)) && (at + 3 >= notes_lower.size() || !letter(at + 3)))
+      return true;
+  }
+  return false;
+}
+
 // Row-interpretation rules for serving rows (docs/validation.md, "Serving rows"). Engine
 // settings the notes state are applied as engine overrides; the engine-version defaults the
 // sources imply are applied and recorded as assumptions.
@@ -393,6 +410,12 @@ tl::expected<RowCase, std::string> interpret_serving(const MeasuredRow& row,
     return reject(r.error());
   }
   if (auto r = resolve_precisions(row, hw, c.run, as); !r) return reject(r.error());
+  if (states_attention_dp(notes)) {
+    c.run.attention_dp = true;
+    as.emplace_back(
+        "attention data parallelism (notes): attention replicated on the tp ranks, "
+        "routed experts over ep = tp");
+  }
 
   // Engine and its settings.
   const std::optional<std::string> framework = runtime_for_notes(row.notes);
@@ -409,6 +432,17 @@ tl::expected<RowCase, std::string> interpret_serving(const MeasuredRow& row,
   };
   const VllmChoice vllm_gen = vllm_generation(stack, notes);
   const std::optional<SoftwareVersion> trt_version = tensorrt_llm_version(stack);
+  // Stacks that run attention DP: TensorRT-LLM >= 1.0 (PyTorch backend, enable_attention_dp) and
+  // SGLang (--enable-dp-attention) (recalled). A throughput row on one -- max_throughput or
+  // MLPerf Offline, or any MLPerf scenario whose tp the validator searches -- is simulated with
+  // and without it and the faster layout kept, as a submitter tuning for throughput does.
+  if (((trt_version && *trt_version >= SoftwareVersion{1, 0, 0}) || contains(stack, "sglang")) &&
+      (s == "max_throughput" || s == "mlperf_offline" || v.choose_tp)) {
+    v.try_attention_dp = true;
+    as.emplace_back(
+        "stack runs attention DP (TensorRT-LLM >= 1.0, SGLang): a MoE model is also "
+        "simulated with attention DP (experts ep = tp), the faster layout kept");
+  }
   if (contains(stack, "sglang")) {
     v.engine = "sglang";
   } else if (framework && *framework == "vllm" && mlperf) {

@@ -26,6 +26,7 @@ struct StaticCase {
   int tp = 1;
   int pp = 1;
   int replicas = 1;  // data-parallel copies: num_devices / (tp * pp)
+  bool attention_dp = false;  // the notes state attention data parallelism (experts ep = tp)
   Precision weights = Precision::kFp16;
   Precision activations = Precision::kFp16;
   Precision kv = Precision::kFp16;
@@ -78,6 +79,10 @@ struct ServingRowCase {
   std::string dataset;                       // dataset id; "" = fixed lengths (run.input_len/..)
   int64_t requests = 0;                      // requests simulated (MLPerf: 0 = the dataset's)
   bool choose_tp = false;                    // tp not stated: the candidate with the most tokens/s
+  // The stack runs attention DP (TensorRT-LLM >= 1.0, SGLang) and the row measures throughput:
+  // the validator also tries attention DP (MoE models) and keeps the faster layout
+  // (docs/validation.md, "Attention data parallelism").
+  bool try_attention_dp = false;
 };
 
 // A memory-bandwidth test (membw rows): the kernel the notes name and the share of its bytes

@@ -127,6 +127,10 @@ ParallelismPlan plan_of(const StaticCase& r) {
   ParallelismPlan p;
   p.tp = r.tp;
   p.pp = r.pp;
+  if (r.attention_dp) {  // attention DP shards the routed experts over the tp ranks (ep = tp)
+    p.attention_dp = true;
+    p.ep = r.tp;
+  }
   return p;
 }
 
@@ -312,11 +316,49 @@ std::vector<int> tp_candidates(const ModelSpec& model, int devices, int pp) {
   return out;
 }
 
+// How a serving simulation lays the model over a replica's devices: the tensor-parallel degree
+// and whether the attention runs data-parallel (ParallelismPlan::attention_dp, experts ep = tp).
+struct Layout {
+  int tp = 0;
+  bool adp = false;
+  bool operator==(const Layout&) const = default;
+};
+
+// The plan of a layout (with the row's pp).
+ParallelismPlan plan_of(const Layout& l, int pp) {
+  StaticCase r;
+  r.tp = l.tp;
+  r.pp = pp;
+  r.attention_dp = l.adp;
+  return plan_of(r);
+}
+
+// Attention-DP layouts of a row whose tp is not stated: powers of two 2..8 dividing the devices
+// (with pp) whatever the head count (attention DP does not split the heads).
+std::vector<int> adp_tp_candidates(int devices, int pp) {
+  std::vector<int> out;
+  for (int tp = 2; tp <= 8; tp *= 2)
+    if (devices % (tp * pp) == 0) out.push_back(tp);
+  return out;
+}
+
+// The layouts a row whose tp is not stated searches.
+std::vector<Layout> searched_layouts(const ModelSpec& model, const PreparedRow& p, int devices) {
+  std::vector<Layout> out;
+  if (!p.c.run.attention_dp)
+    for (int tp : tp_candidates(model, devices, p.c.run.pp)) out.push_back(Layout{tp, false});
+  if (p.c.run.attention_dp || p.c.serving.try_attention_dp)
+    for (int tp : adp_tp_candidates(devices, p.c.run.pp))
+      if (check_plan(model, plan_of(Layout{tp, true}, p.c.run.pp))) out.push_back(Layout{tp, true});
+  return out;
+}
+
 // One simulated serving configuration, shared by the rows that measure it (an MLPerf Server run
 // reports tokens/s, TTFT and TPOT; Offline tokens/s and samples/s).
 struct ServingOutcome {
   std::string error;            // why it could not be simulated
   int tp = 0;
+  bool attention_dp = false;
   ServingResult run;
   std::optional<MlperfResult> mlperf;
 };
@@ -324,17 +366,19 @@ struct ServingOutcome {
 // Serving simulations of one Validator::run, by configuration.
 struct ServingCache {
   std::map<std::string, ServingOutcome> outcomes;
-  std::map<std::string, int> chosen_tp;  // by deployment, for rows that do not state tp
+  std::map<std::string, Layout> chosen_tp;  // by deployment, for rows that do not state tp
+  // by serving_key without the layout, for rows that state tp and try attention DP
+  std::map<std::string, Layout> chosen_adp;
 };
 
-std::string serving_key(const MeasuredRow& row, const PreparedRow& p, int tp) {
+std::string serving_key(const MeasuredRow& row, const PreparedRow& p, Layout l) {
   const StaticCase& r = p.c.run;
   const ServingRowCase& v = p.c.serving;
-  std::string key = fmt::format("{}|{}|{}|tp{}|pp{}|{}|{}|{}|{}|{}|{}|{}|{}|{}", p.hardware_key,
-                                row.model, row.num_devices, tp, r.pp, precision_text(r), v.engine,
-                                join(v.engine_overrides, ","), v.dataset, r.input_len,
-                                r.output_len, v.requests, static_cast<int>(v.arrivals),
-                                v.concurrency);
+  std::string key =
+      fmt::format("{}|{}|{}|tp{}{}|pp{}|{}|{}|{}|{}|{}|{}|{}|{}|{}", p.hardware_key, row.model,
+                  row.num_devices, l.tp, l.adp ? "adp" : "", r.pp, precision_text(r), v.engine,
+                  join(v.engine_overrides, ","), v.dataset, r.input_len, r.output_len, v.requests,
+                  static_cast<int>(v.arrivals), v.concurrency);
   return key;
 }
 
@@ -351,16 +395,15 @@ constexpr uint64_t kValidationSeed = 0;
 
 // `offline`: for an MLPerf Server or Interactive row, the Offline scenario of the same deployment
 // and tp (MlperfOptions::offline), or null.
-ServingOutcome simulate_serving(const MeasuredRow& row, const PreparedRow& p, int tp,
-                                const PerfCalibration& cal,
-                                const MlperfResult* offline = nullptr) {
+ServingOutcome simulate_serving(const MeasuredRow& row, const PreparedRow& p, Layout l,
+                                const PerfCalibration& cal, const MlperfResult* offline = nullptr) {
   ServingOutcome out;
-  out.tp = tp;
+  out.tp = l.tp;
+  out.attention_dp = l.adp;
   const StaticCase& r = p.c.run;
   const ServingRowCase& v = p.c.serving;
   SystemConfig config;
-  config.plan.tp = tp;
-  config.plan.pp = r.pp;
+  config.plan = plan_of(l, r.pp);
   config.devices = row.num_devices;
   config.precision = precision_of(r);
   config.engine = *p.engine;
@@ -428,7 +471,7 @@ PreparedRow as_offline(const PreparedRow& p) {
 // deployment and tp (run_mlperf): that Offline outcome, from the cache (where the deployment's
 // Offline rows and the tp search put it) or simulated and cached, so that it is simulated once for
 // both; null for other rows or when it could not be simulated (the search then runs it itself).
-const MlperfResult* offline_bound(const MeasuredRow& row, const PreparedRow& p, int tp,
+const MlperfResult* offline_bound(const MeasuredRow& row, const PreparedRow& p, Layout tp,
                                   const PerfCalibration& cal, ServingCache& cache) {
   using A = ServingRowCase::Arrivals;
   if (p.c.serving.arrivals != A::kMlperfServer && p.c.serving.arrivals != A::kMlperfInteractive)
@@ -441,14 +484,15 @@ const MlperfResult* offline_bound(const MeasuredRow& row, const PreparedRow& p, 
 
 const ServingOutcome& serving_outcome(const MeasuredRow& row, const PreparedRow& p,
                                       const PerfCalibration& cal, ServingCache& cache) {
-  int tp = p.c.run.tp;
+  Layout tp{p.c.run.tp, p.c.run.attention_dp};
   if (p.c.serving.choose_tp) {
     // The deployment's best tp (one search per deployment and scenario): by Offline throughput
     // for an Offline row; for a Server or Interactive row by that scenario's own throughput under
     // its latency limits, since a submitter tunes each scenario's configuration apart (NVIDIA's
     // v5.1 configs: llama3.1-405b Server TP4 on B200, serving.md §3a) and a degree that serves
     // the most Offline tokens may miss the TTFT limit first (8 x H200 llama3.1-405b: Offline
-    // best at TP4, Server best at TP8).
+    // best at TP4, Server best at TP8). On a stack that runs attention DP the search also tries
+    // each degree with it (searched_layouts).
     const bool offline_row = p.c.serving.arrivals == ServingRowCase::Arrivals::kMlperfOffline;
     const std::string deployment = fmt::format(
         "{}|{}|{}|{}|{}|{}|{}|{}", p.hardware_key, row.model, row.num_devices,
@@ -457,18 +501,18 @@ const ServingOutcome& serving_outcome(const MeasuredRow& row, const PreparedRow&
     auto it = cache.chosen_tp.find(deployment);
     if (it == cache.chosen_tp.end()) {
       const PreparedRow offline = as_offline(p);
-      std::vector<std::pair<double, int>> by_offline;  // (Offline tokens/s, tp)
-      for (int candidate : tp_candidates(*p.model, row.num_devices, p.c.run.pp)) {
+      std::vector<std::pair<double, Layout>> by_offline;  // (Offline tokens/s, layout)
+      for (Layout candidate : searched_layouts(*p.model, p, row.num_devices)) {
         ServingOutcome& o = cache.outcomes[serving_key(row, offline, candidate)];
         if (o.tp == 0) o = simulate_serving(row, offline, candidate, cal);
         if (!o.error.empty() || !o.mlperf) continue;
         by_offline.emplace_back(o.mlperf->tokens_per_s.value(), candidate);
       }
-      // Highest Offline throughput first; ties keep the smaller degree (stable sort over
-      // tp_candidates' ascending order).
+      // Highest Offline throughput first; ties keep the smaller degree, TP before attention DP
+      // (stable sort over searched_layouts' order).
       std::stable_sort(by_offline.begin(), by_offline.end(),
                        [](const auto& a, const auto& b) { return a.first > b.first; });
-      int best = by_offline.empty() ? 0 : by_offline.front().second;
+      Layout best = by_offline.empty() ? Layout{} : by_offline.front().second;
       if (!offline_row) {
         // The scenario's rate search runs degree by degree, highest Offline throughput first.
         // A Server figure can exceed the Offline one of the same degree (2 x H100 llama2-70b at
@@ -479,7 +523,7 @@ const ServingOutcome& serving_outcome(const MeasuredRow& row, const PreparedRow&
         // saves ~60% of what the full search adds (whole-file validate 46 -> 63 s instead of
         // 87 s on 2 cores), and every choice equals the full search's.
         constexpr double kOfflineCapacityMargin = 0.8;
-        best = 0;
+        best = Layout{};
         double best_tokens = -1;
         for (const auto& [capacity, candidate] : by_offline) {
           if (capacity < kOfflineCapacityMargin * best_tokens) break;
@@ -497,12 +541,38 @@ const ServingOutcome& serving_outcome(const MeasuredRow& row, const PreparedRow&
       it = cache.chosen_tp.emplace(deployment, best).first;
     }
     tp = it->second;
-    if (tp == 0) {
-      ServingOutcome& o = cache.outcomes[serving_key(row, p, 0)];
+    if (tp.tp == 0) {
+      ServingOutcome& o = cache.outcomes[serving_key(row, p, Layout{})];
       o.error = "infeasible: no tensor-parallel degree up to 8 serves the model on " +
                 std::to_string(row.num_devices) + " x " + row.hardware;
       return o;
     }
+  } else if (p.c.serving.try_attention_dp && !p.c.run.attention_dp && tp.tp >= 2 &&
+             check_plan(*p.model, plan_of(Layout{tp.tp, true}, p.c.run.pp))) {
+    // A throughput row at a stated tp on a stack that runs attention DP: the faster of TP and
+    // attention DP at that tp (by output tokens/s), as a submitter tuning for throughput picks.
+    // Ties keep TP.
+    const std::string key = serving_key(row, p, Layout{});
+    auto it = cache.chosen_adp.find(key);
+    if (it == cache.chosen_adp.end()) {
+      Layout best = tp;
+      double best_tokens = -1;
+      for (Layout candidate : {Layout{tp.tp, false}, Layout{tp.tp, true}}) {
+        ServingOutcome& o = cache.outcomes[serving_key(row, p, candidate)];
+        if (o.tp == 0 && o.error.empty())
+          o = simulate_serving(row, p, candidate, cal,
+                               offline_bound(row, p, candidate, cal, cache));
+        if (!o.error.empty()) continue;
+        const double tokens =
+            o.mlperf ? o.mlperf->tokens_per_s.value() : o.run.output_tokens_per_s.value();
+        if (tokens > best_tokens) {
+          best_tokens = tokens;
+          best = candidate;
+        }
+      }
+      it = cache.chosen_adp.emplace(key, best).first;
+    }
+    tp = it->second;
   }
   ServingOutcome& o = cache.outcomes[serving_key(row, p, tp)];
   if (o.tp == 0 && o.error.empty())
@@ -519,8 +589,9 @@ Outcome predict_serving(const MeasuredRow& row, const PreparedRow& p, const Perf
     return o;
   }
   const ServingResult& r = s.run;
-  o.detail = fmt::format("{} tp={} x{}, {}; batch {:.0f}, ttft {} ms, tpot {} ms", p.c.serving.engine,
-                         s.tp, row.num_devices / (s.tp * p.c.run.pp), precision_text(p.c.run),
+  o.detail = fmt::format("{} tp={}{} x{}, {}; batch {:.0f}, ttft {} ms, tpot {} ms",
+                         p.c.serving.engine, s.tp, s.attention_dp ? " attention-dp" : "",
+                         row.num_devices / (s.tp * p.c.run.pp), precision_text(p.c.run),
                          r.mean_decode_batch, sig(units::to_ms(r.ttft.mean)),
                          sig(units::to_ms(r.tpot.mean)));
   if (s.mlperf) {
@@ -674,7 +745,7 @@ struct Validator::Impl {
     if (!v.choose_tp) {
       if (auto ok = check_plan(*p.model, plan_of(p.c.run)); !ok)
         return "parallelism: " + ok.error().front().message;
-    } else if (tp_candidates(*p.model, set.rows[p.index].num_devices, p.c.run.pp).empty()) {
+    } else if (searched_layouts(*p.model, p, set.rows[p.index].num_devices).empty()) {
       return "parallelism: no tensor-parallel degree up to 8 divides the model and the devices";
     }
     return "";
@@ -838,7 +909,7 @@ ValidationReport Validator::run(const PerfCalibration& cal, const RowFilter& kee
       const double degrees =
           p.c.serving.choose_tp && p.model
               ? static_cast<double>(std::max<size_t>(
-                    1, tp_candidates(*p.model, set.rows[p.index].num_devices, p.c.run.pp).size()))
+                    1, searched_layouts(*p.model, p, set.rows[p.index].num_devices).size()))
               : 1.0;
       // A run lasts LoadGen's duration at the rate the deployment sustains: simulated tokens
       // grow with its devices.

@@ -6,6 +6,17 @@
 // norm fused, rotary + KV-cache write fused into the attention kernel, biases in GEMM epilogues,
 // gated activation (SiLU(gate) x up) one element-wise kernel. Ignored: dropout (inference),
 // dequantisation cost of weight-only formats (folded into the GEMM main loop), KV-cache paging.
+//
+// Attention data parallelism (ParallelismPlan::attention_dp): the graph is that of the busiest of
+// the tp ranks of a replica whose StepShape is the whole replica's batch. Everything that is not a
+// routed expert runs with all heads / the whole MLP / the whole vocabulary on the rank's share of
+// the step, with no TP all-reduce or logits all-gather: the token-wise ops on ceil(T / tp) of the
+// step's T tokens (and ceil(n / tp) of its decode rows, sampled rows and MLA decompressed rows),
+// the attention calls on ceil(n / tp) of its n sequences at the mean sequence's keys
+// (rank_shape below). Ranks are taken as balanced up to that integer rounding: the scheduler's
+// real per-rank imbalance (a long chunk on one rank) is ignored. The routed experts see the routed
+// tokens of the whole replica over ep == tp devices (uniform routing, as without attention DP),
+// reached by an all-to-all dispatch and combine of each rank's own tokens.
 #include "xpusim/workload/graph_builder.h"
 
 #include <algorithm>
@@ -31,6 +42,15 @@ struct Builder {
   const StepShape& shape;
 
   [[nodiscard]] int64_t tokens() const { return shape.tokens(); }
+  // Tensor-parallel degree of everything but the routed experts (1 under attention DP).
+  [[nodiscard]] int atp() const { return p.attention_tp(); }
+  // The busiest rank's share of a count of the replica's step: ceil(count / tp) under attention
+  // DP, else the count (every TP rank sees every row).
+  [[nodiscard]] int64_t local(int64_t count) const {
+    return p.attention_dp ? (count + p.tp - 1) / p.tp : count;
+  }
+  // Query rows of the non-expert token-wise ops on this device.
+  [[nodiscard]] int64_t local_tokens() const { return local(tokens()); }
   // GEMM-input activations (fp8 in W8A8 engines: quantised on the fly by the op before the GEMM).
   [[nodiscard]] double ab() const { return bytes_per_element(prec.activations).value(); }
   // Stored activations: residual stream, GEMM outputs, collectives stay 16-bit (TensorRT-LLM FP8
@@ -38,10 +58,33 @@ struct Builder {
   [[nodiscard]] double sb() const { return std::max(ab(), 2.0); }
   [[nodiscard]] double wb() const { return bytes_per_element(prec.weights).value(); }
   [[nodiscard]] double kvb() const { return bytes_per_element(prec.kv_cache).value(); }
-  [[nodiscard]] int heads_dev() const { return m.heads / p.tp; }
+  [[nodiscard]] int heads_dev() const { return m.heads / atp(); }
   [[nodiscard]] int kv_heads_dev() const {
     int kv = m.kv_heads > 0 ? m.kv_heads : m.heads;
-    return std::max(1, kv / p.tp);  // kv < tp: each device keeps one replicated KV head
+    return std::max(1, kv / atp());  // kv < tp: each device keeps one replicated KV head
+  }
+
+  // The attention work of the busiest rank under attention DP: ceil(n / tp) of the n decode rows
+  // (prefill chunks) of the step, each at the mean row's keys (chunk's tokens, pairs, cached and
+  // tile keys); the longest key run is kept. Without attention DP the step's shape.
+  [[nodiscard]] StepShape rank_shape() const {
+    if (!p.attention_dp) return shape;
+    StepShape r = shape;
+    if (shape.decode_tokens > 0) {
+      r.decode_tokens = local(shape.decode_tokens);
+      r.decode_keys = shape.decode_keys * d(r.decode_tokens) / d(shape.decode_tokens);
+    }
+    if (shape.prefill_chunks > 0) {
+      r.prefill_chunks = local(shape.prefill_chunks);
+      const double f = d(r.prefill_chunks) / d(shape.prefill_chunks);
+      r.prefill_tokens = std::max<int64_t>(
+          r.prefill_chunks, static_cast<int64_t>(std::ceil(d(shape.prefill_tokens) * f)));
+      r.prefill_pairs = shape.prefill_pairs * f;
+      r.prefill_cached_keys = shape.prefill_cached_keys * f;
+      r.prefill_tile_keys = shape.prefill_tile_keys * f;
+    }
+    r.sampled_rows = local(shape.sampled_rows);
+    return r;
   }
 
   [[nodiscard]] Op gemm(std::string name, int64_t mm, int64_t nn, int64_t kk,
@@ -101,6 +144,7 @@ struct Builder {
 
   // The attention call of the prefill part (decode = false) or of the decode part of the step.
   [[nodiscard]] Op attention(bool decode) const {
+    const StepShape rs = rank_shape();  // the rank's share (the step's own without attention DP)
     Op op;
     op.name = "attention";  // both parts (a short name: no allocation per step)
     op.kind = OpKind::kAttention;
@@ -110,18 +154,18 @@ struct Builder {
     a.heads = heads_dev();
     a.window = m.sliding_window;
     if (decode) {
-      a.batch = shape.decode_tokens;
+      a.batch = rs.decode_tokens;
       a.q_len = 1;
-      a.kv_len = shape.decode_max_keys;
-      a.queries = shape.decode_tokens;
-      a.pairs = shape.decode_keys;
+      a.kv_len = rs.decode_max_keys;
+      a.queries = rs.decode_tokens;
+      a.pairs = rs.decode_keys;
     } else {
-      a.batch = shape.prefill_chunks;
-      a.q_len = shape.prefill_chunks > 0 ? shape.prefill_tokens / shape.prefill_chunks : 0;
-      a.kv_len = shape.prefill_max_keys;
-      a.queries = shape.prefill_tokens;
-      a.pairs = shape.prefill_pairs;
-      a.tile_keys = shape.prefill_tile_keys;
+      a.batch = rs.prefill_chunks;
+      a.q_len = rs.prefill_chunks > 0 ? rs.prefill_tokens / rs.prefill_chunks : 0;
+      a.kv_len = rs.prefill_max_keys;
+      a.queries = rs.prefill_tokens;
+      a.pairs = rs.prefill_pairs;
+      a.tile_keys = rs.prefill_tile_keys;
     }
     if (m.mla.enabled() && decode) {
       // Absorbed MLA (DeepSeek-V2 paper, arXiv:2405.04434 sec. 2.1.2): scores and values computed
@@ -158,13 +202,13 @@ struct Builder {
                                           a.kv_heads * (a.qk_dim + a.v_dim)) * sb());
     op.activation_write = Bytes(new_tok * a.heads * a.v_dim * ab());
     // Keys read back from the paged cache: every key in decode, the cached prefix in prefill.
-    const double cached = decode ? shape.decode_keys : shape.prefill_cached_keys;
+    const double cached = decode ? rs.decode_keys : rs.prefill_cached_keys;
     op.kv_read = Bytes(cached * kv_elems_per_token * kvb());
     return op;
   }
 
   void add_allreduce(std::vector<Op>& ops, const std::string& prefix) const {
-    if (p.tp <= 1) return;
+    if (atp() <= 1) return;  // tp 1, or attention DP: each rank holds whole rows
     Bytes buf(d(tokens()) * m.hidden * sb());
     if (p.sequence_parallel) {
       ops.push_back(collective(prefix + "_reduce_scatter", CollectiveKind::kReduceScatter, buf, p.tp));
@@ -175,11 +219,11 @@ struct Builder {
   }
 
   [[nodiscard]] int64_t norm_rows() const {
-    return p.sequence_parallel && p.tp > 1 ? (tokens() + p.tp - 1) / p.tp : tokens();
+    return p.sequence_parallel && p.tp > 1 ? (tokens() + p.tp - 1) / p.tp : local_tokens();
   }
 
   void add_attention_block(std::vector<Op>& ops) const {
-    const int64_t t = tokens();
+    const int64_t t = local_tokens();
     const int64_t h = m.hidden;
     ops.push_back(norm("attn_norm", norm_rows()));
     const bool prefill = shape.prefill_tokens > 0, decode = shape.decode_tokens > 0;
@@ -195,7 +239,8 @@ struct Builder {
       ops.push_back(gemm("kv_a_proj", t, a.kv_lora_rank + a.qk_rope_head_dim, h));
       if (prefill) {
         // Prefill decompresses K and V of the chunk and of the cached keys it attends.
-        const int64_t rows = shape.prefill_tokens + static_cast<int64_t>(shape.prefill_cached_keys);
+        const int64_t rows =
+            local(shape.prefill_tokens + static_cast<int64_t>(shape.prefill_cached_keys));
         Op kv_b = gemm("kv_b_proj", rows, heads_dev() * (a.qk_nope_head_dim + a.v_head_dim),
                        a.kv_lora_rank);
         kv_b.scaling = OpScaling::kPrefillTokens;
@@ -203,13 +248,13 @@ struct Builder {
         ops.push_back(attention(false));
       }
       if (decode) {
-        Op q_absorb = gemm("q_absorb", shape.decode_tokens, a.kv_lora_rank, a.qk_nope_head_dim,
-                           heads_dev());
+        Op q_absorb = gemm("q_absorb", local(shape.decode_tokens), a.kv_lora_rank,
+                           a.qk_nope_head_dim, heads_dev());
         q_absorb.scaling = OpScaling::kDecodeTokens;
         ops.push_back(q_absorb);
         ops.push_back(attention(true));
-        Op v_absorb = gemm("v_absorb", shape.decode_tokens, a.v_head_dim, a.kv_lora_rank,
-                           heads_dev());
+        Op v_absorb =
+            gemm("v_absorb", local(shape.decode_tokens), a.v_head_dim, a.kv_lora_rank, heads_dev());
         v_absorb.scaling = OpScaling::kDecodeTokens;
         ops.push_back(v_absorb);
       }
@@ -224,7 +269,7 @@ struct Builder {
   }
 
   void add_dense_mlp(std::vector<Op>& ops, int64_t ffn_dev, const std::string& prefix) const {
-    const int64_t t = tokens();
+    const int64_t t = local_tokens();
     ops.push_back(gemm(prefix + "_up", t, (m.ffn_gated ? 2 : 1) * ffn_dev, m.hidden));
     ops.push_back(activation(prefix + "_act", t, ffn_dev));
     ops.push_back(gemm(prefix + "_down", t, m.hidden, ffn_dev));
@@ -234,14 +279,18 @@ struct Builder {
     const auto& moe = m.moe;
     const int64_t t = tokens();
     const int64_t h = m.hidden;
-    Op router = gemm("router", t, moe.experts, h);
+    Op router = gemm("router", local_tokens(), moe.experts, h);
     router.kind = OpKind::kRouter;
     router.weight_precision = head_precision(prec);
     router.math_precision = head_precision(prec);
     router.weight_bytes = Bytes(d(moe.experts) * d(h) * bytes_per_element(router.weight_precision).value());
     ops.push_back(router);
+    // The dispatch buffer of a device: under TP + EP every rank holds all t tokens and sends 1/ep
+    // of their top_k copies; under attention DP a rank sends the top_k copies of its own tokens
+    // (t / tp of them, ep == tp: the same mean). The collective model moves the (ep-1)/ep share.
+    const double sent = p.attention_dp ? d(local_tokens()) : d(t) / p.ep;
     if (p.ep > 1) {
-      Bytes buf(d(t) * moe.experts_per_token * d(h) * ab() / p.ep);
+      Bytes buf(sent * moe.experts_per_token * d(h) * ab());
       ops.push_back(collective("moe_dispatch", CollectiveKind::kAllToAll, buf, p.ep));
     }
     // Routed experts: touched experts per device and tokens per touched expert (uniform routing).
@@ -272,11 +321,11 @@ struct Builder {
     ops.push_back(expert_gemm("experts_down", h, eff_dev));
     if (moe.shared_experts > 0) {
       int64_t sffn = (moe.shared_expert_ffn > 0 ? moe.shared_expert_ffn : moe.expert_ffn) *
-                     moe.shared_experts / p.tp;
+                     moe.shared_experts / atp();
       add_dense_mlp(ops, std::max<int64_t>(1, sffn), "shared");
     }
     if (p.ep > 1) {
-      Bytes buf(d(t) * moe.experts_per_token * d(h) * sb() / p.ep);
+      Bytes buf(sent * moe.experts_per_token * d(h) * sb());
       ops.push_back(collective("moe_combine", CollectiveKind::kAllToAll, buf, p.ep));
     }
   }
@@ -290,12 +339,18 @@ struct Builder {
     add_attention_block(ops);
     if (m.parallel_block) {
       // GPT-J / Falcon: MLP reads the same normed input; one all-reduce for both branches.
-      if (moe_layer) add_moe_mlp(ops); else add_dense_mlp(ops, m.ffn / p.tp, "mlp");
+      if (moe_layer)
+        add_moe_mlp(ops);
+      else
+        add_dense_mlp(ops, m.ffn / atp(), "mlp");
       add_allreduce(ops, "block");
     } else {
       add_allreduce(ops, "attn");
       ops.push_back(norm("mlp_norm", norm_rows()));
-      if (moe_layer) add_moe_mlp(ops); else add_dense_mlp(ops, m.ffn / p.tp, "mlp");
+      if (moe_layer)
+        add_moe_mlp(ops);
+      else
+        add_dense_mlp(ops, m.ffn / atp(), "mlp");
       add_allreduce(ops, "mlp");
     }
     return g;
@@ -314,7 +369,7 @@ struct Builder {
     if (dense_layers > 0) g.layers.push_back(layer(false, stage.dense, dense_layers));
     if (moe_layers > 0) g.layers.push_back(layer(true, stage.moe, moe_layers));
 
-    const int64_t t = tokens();
+    const int64_t t = local_tokens();
     const Precision hp = head_precision(prec);
     const double hb = bytes_per_element(hp).value();
     Op emb;
@@ -323,7 +378,7 @@ struct Builder {
     emb.weight_bytes = Bytes(d(t) * m.hidden * hb);  // gathers one row per token
     emb.activation_write = Bytes(d(t) * m.hidden * sb());
     g.other_ops.push_back(emb);
-    if (p.tp > 1)  // vocabulary-parallel embedding: partial rows summed across the TP group
+    if (atp() > 1)  // vocabulary-parallel embedding: partial rows summed across the TP group
       g.other_ops.push_back(collective("embedding_allreduce", CollectiveKind::kAllReduce,
                                        Bytes(d(t) * m.hidden * sb()), p.tp));
     if (p.pp > 1)
@@ -332,15 +387,15 @@ struct Builder {
     g.other_ops.push_back(norm("final_norm", t));
     // LM head and sampling on the rows that sample only: the last position of a prompt and every
     // decode row (TensorRT-LLM gather_last_token_logits, vLLM logits_indices).
-    const int64_t rows = shape.sampled_rows;
+    const int64_t rows = local(shape.sampled_rows);
     if (rows == 0) return g;
-    Op head = gemm("lm_head", rows, m.vocab / p.tp, m.hidden);
+    Op head = gemm("lm_head", rows, m.vocab / atp(), m.hidden);
     head.scaling = OpScaling::kSampledRows;
     head.weight_precision = hp;
     head.math_precision = hp;
-    head.weight_bytes = Bytes(d(m.vocab / p.tp) * m.hidden * hb);
+    head.weight_bytes = Bytes(d(m.vocab / atp()) * m.hidden * hb);
     g.other_ops.push_back(head);
-    if (p.tp > 1) {
+    if (atp() > 1) {
       Op gather = collective("logits_all_gather", CollectiveKind::kAllGather,
                              Bytes(d(rows) * m.vocab * 4.0), p.tp);
       gather.scaling = OpScaling::kSampledRows;
@@ -423,7 +478,7 @@ Result<Bytes> weight_bytes_per_device(const ModelSpec& m, const ParallelismPlan&
   const double wb = bytes_per_element(prec.weights).value();
   const double hb = bytes_per_element(head_precision(prec)).value();
   const double h = m.hidden;
-  const int tp = p.tp;
+  const int tp = p.attention_tp();  // attention DP: all but the routed experts replicated
   const double heads_dev = static_cast<double>(m.heads) / tp;
   double attn = 0;
   if (m.mla.enabled()) {
@@ -446,7 +501,7 @@ Result<Bytes> weight_bytes_per_device(const ModelSpec& m, const ParallelismPlan&
     const auto& e = m.moe;
     double shared_ffn = e.shared_expert_ffn > 0 ? e.shared_expert_ffn : e.expert_ffn;
     moe_mlp = (static_cast<double>(e.experts) / p.ep) * mats * h *
-                  (static_cast<double>(e.expert_ffn) / (tp / p.ep)) +
+                  (static_cast<double>(e.expert_ffn) / (p.tp / p.ep)) +
               e.shared_experts * mats * h * shared_ffn / tp;
     moe_mlp = moe_mlp * wb + e.experts * h * hb;  // router replicated, kept 16-bit
   }
@@ -496,12 +551,16 @@ Result<Bytes> kv_bytes_per_token_per_device(const ModelSpec& m, const Parallelis
                                             const PrecisionPlan& prec) {
   if (auto ok = check_plan(m, p); !ok) return tl::unexpected(ok.error());
   double per_layer;
+  const int tp = p.attention_tp();
   if (m.mla.enabled()) {
     per_layer = m.mla.kv_lora_rank + m.mla.qk_rope_head_dim;  // replicated over tp
   } else {
     int kv = m.kv_heads > 0 ? m.kv_heads : m.heads;
-    per_layer = 2.0 * std::max(1, kv / p.tp) * m.head_dim;
+    per_layer = 2.0 * std::max(1, kv / tp) * m.head_dim;
   }
+  // Attention DP: each rank keeps the whole KV of its own sequences only, so the mean device
+  // holds 1/tp of every token of the replica (no MLA or KV-head replication).
+  if (p.attention_dp) per_layer /= p.tp;
   double layers = std::ceil(static_cast<double>(m.layers) / p.pp);
   return Bytes(per_layer * layers * bytes_per_element(prec.kv_cache).value());
 }

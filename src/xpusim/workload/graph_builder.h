@@ -16,11 +16,14 @@
 
 namespace xpusim {
 
-// One serving-engine iteration: the ragged prefill chunks and decode rows of `shape` (step_shape.h).
+// One serving-engine iteration: the ragged prefill chunks and decode rows of `shape` (step_shape.h)
+// on one device of a replica; under attention DP `shape` is the whole replica's batch and the graph
+// that of its busiest rank (graph_builder.cc).
 // GEMMs, norms and collectives run over all shape.tokens() rows; the prefill and decode parts get
 // one attention call each; the LM head and sampling run on shape.sampled_rows only. Every op is
 // tagged with the count it depends on (Op::scaling).
-// Errors: a plan check_plan() rejects, a shape check_step_shape() rejects (empty, invalid segments).
+// Errors: a plan check_plan() rejects, a shape check_step_shape() rejects (empty, invalid
+// segments).
 Result<OpGraph> build_step(const ModelSpec& model, const ParallelismPlan& plan,
                    const PrecisionPlan& precision, const StepShape& shape);
 
@@ -73,13 +76,18 @@ std::vector<StageLayers> pipeline_stages(const ModelSpec& model, int pp);
 StageLayers largest_stage(const ModelSpec& model, int pp);
 
 // Parameter bytes held by one device (the most loaded pipeline stage, embedding and LM head both
-// counted): attention and MLP sharded tp ways, routed experts ep ways and tp/ep ways inside an expert,
-// vocabulary sharded tp ways; norms and routers replicated. Errors: a plan check_plan() rejects.
+// counted): attention and MLP sharded tp ways, routed experts ep ways and tp/ep ways inside an
+// expert, vocabulary sharded tp ways; norms and routers replicated. Under attention DP everything
+// but the routed experts is replicated (whole attention, dense MLP, shared experts, vocabulary) and
+// the experts are split ep == tp ways. Errors: a plan check_plan() rejects.
 Result<Bytes> weight_bytes_per_device(const ModelSpec& model, const ParallelismPlan& plan,
                               const PrecisionPlan& precision);
 
 // KV-cache bytes per token per device: layers/pp x (2 x KV heads per device x head_dim, or the MLA
-// latent kv_lora_rank + qk_rope_head_dim, replicated over tp) x KV element size. Errors: a plan
+// latent kv_lora_rank + qk_rope_head_dim, replicated over tp) x KV element size. Under attention
+// DP a rank holds the whole KV of its own sequences only: per token of the replica the mean device
+// holds 1/tp of layers/pp x (2 x KV heads x head_dim, or the MLA latent) x KV element size, so a
+// replica's KV capacity in tokens is tp times one device's budget over this. Errors: a plan
 // check_plan() rejects.
 Result<Bytes> kv_bytes_per_token_per_device(const ModelSpec& model, const ParallelismPlan& plan,
                                     const PrecisionPlan& precision);

@@ -67,6 +67,42 @@ Result<void> check_plan(const ModelSpec& model, const ParallelismPlan& plan) {
   positive("microbatches", plan.microbatches);
   if (!errs.empty()) return tl::unexpected(std::move(errs));
 
+  if (plan.attention_dp) {
+    // Attention DP replicates the attention and everything else that is not a routed expert, so
+    // the tp checks on heads and MLP sizes below do not apply; the experts are split ep == tp ways.
+    if (!model.moe.enabled())
+      errs.push_back(plan_error("attention_dp",
+                                "attention data parallelism needs a mixture-of-experts model; " +
+                                    model.id +
+                                    " is dense, where it would be plain data "
+                                    "parallelism (use tp 1 and more devices)"));
+    if (plan.tp < 2)
+      errs.push_back(plan_error("attention_dp",
+                                "attention data parallelism needs tp >= 2 (the "
+                                "ranks the attention is spread over), got tp " +
+                                    std::to_string(plan.tp)));
+    if (model.moe.enabled() && plan.ep != plan.tp)
+      errs.push_back(plan_error("attention_dp",
+                                "attention data parallelism shards the routed "
+                                "experts over all tp ranks: needs ep == tp (" +
+                                    std::to_string(plan.tp) + "), got ep " +
+                                    std::to_string(plan.ep)));
+    if (plan.sequence_parallel)
+      errs.push_back(plan_error("attention_dp",
+                                "attention data parallelism and "
+                                "sequence_parallel exclude each other (no TP "
+                                "all-reduce to split)"));
+    if (model.moe.enabled() && model.moe.experts % plan.tp != 0)
+      errs.push_back(plan_error("ep", "expert parallelism " + std::to_string(plan.ep) +
+                                          " must divide the " + std::to_string(model.moe.experts) +
+                                          " experts"));
+    if (plan.pp > model.layers)
+      errs.push_back(plan_error("pp", "pipeline parallelism " + std::to_string(plan.pp) +
+                                          " exceeds the " + std::to_string(model.layers) +
+                                          " layers of " + model.id));
+    if (!errs.empty()) return tl::unexpected(std::move(errs));
+    return {};
+  }
   const int tp = plan.tp;
   if (model.heads % tp != 0)
     errs.push_back(plan_error("tp", "tensor parallelism " + std::to_string(tp) +

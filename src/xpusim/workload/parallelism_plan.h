@@ -15,12 +15,24 @@ namespace xpusim {
 // One model replica spans tp * pp devices. Expert parallelism shards the routed experts of a MoE
 // layer over `ep` devices of the tensor-parallel group (ep divides tp); each expert is further
 // split tp/ep ways. `microbatches` splits a pipeline-parallel batch so stages overlap (GPipe).
+//
+// `attention_dp` (attention data parallelism, MoE models only): the tp devices of a replica run
+// everything that is not a routed expert -- attention, dense-MLP layers, shared experts, norms,
+// embedding, LM head -- data-parallel with replicated weights, each rank on 1/tp of the replica's
+// sequences and with its own KV cache; the routed experts are sharded over ep == tp devices with
+// an all-to-all dispatch and combine (TensorRT-LLM enable_attention_dp with moe_ep_size = tp,
+// SGLang --enable-dp-attention; recalled). A step's StepShape still describes the whole
+// replica's batch (graph_builder.h).
 struct ParallelismPlan {
   int tp = 1;
   int pp = 1;
   int ep = 1;
   int microbatches = 1;
   bool sequence_parallel = false;  // norms/residuals on T/tp tokens, all-reduce -> RS + AG
+  bool attention_dp = false;       // attention data parallelism (above)
+  // Tensor-parallel degree of the attention, dense MLP, shared experts and vocabulary: 1 under
+  // attention_dp (weights replicated), else tp.
+  [[nodiscard]] int attention_tp() const { return attention_dp ? 1 : tp; }
   [[nodiscard]] int devices_per_replica() const { return tp * pp; }
   bool operator==(const ParallelismPlan&) const = default;
 };
@@ -48,8 +60,10 @@ PrecisionPlan precision_plan_for(Precision p, std::optional<Precision> kv = std:
 // head_dim >= 1; MoE experts_per_token and expert_ffn >= 1), every degree >= 1, tp divides the
 // attention heads, kv heads divisible by tp or tp divisible by kv heads (KV heads are then
 // replicated), tp divides the MLP and expert intermediate sizes, ep divides tp and the expert
-// count, pp <= layers, microbatches >= 1. Messages name the field ("tp", "pp", "ep",
-// "model.hidden") and the allowed values.
+// count, pp <= layers, microbatches >= 1. attention_dp needs a MoE model, tp > 1, ep == tp and
+// no sequence_parallel (a dense model under attention DP is plain data parallelism: use tp 1 and
+// more replicas). Messages name the field ("tp", "pp", "ep", "attention_dp", "model.hidden") and
+// the allowed values.
 Result<void> check_plan(const ModelSpec& model, const ParallelismPlan& plan);
 
 }  // namespace xpusim

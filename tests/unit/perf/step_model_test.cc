@@ -72,6 +72,28 @@ TEST(StepModel, MemoisedStepEqualsTheOpGraphEvaluatedOpByOp) {
   }
 }
 
+// Under attention DP the graph's ops depend on the busiest rank's share of each count
+// (ceil(count / tp)) and the experts on the replica's tokens: still a function of the one count
+// each op is memoised by, so the memoised step equals the graph evaluated op by op.
+TEST(StepModel, MemoisedStepEqualsTheOpGraphUnderAttentionDp) {
+  ParallelismPlan plan;
+  plan.tp = 8;
+  plan.ep = 8;
+  plan.attention_dp = true;
+  for (int pp : {1, 2}) {
+    plan.pp = pp;
+    DeviceModel dm = DeviceModel::create(h100_like(), deepseek_like(), plan,
+                                         precision_plan_for(Precision::kFp8), default_calibration())
+                         .value();
+    std::mt19937_64 rng(11);
+    for (int i = 0; i < 40; ++i) {
+      const StepShape s = random_shape(rng, 0);
+      SCOPED_TRACE("pp " + std::to_string(pp) + " step " + std::to_string(i));
+      expect_same(dm.step(s).value(), dm.evaluate(s).value());
+    }
+  }
+}
+
 // Pipeline parallelism times the slowest stage: 80 layers over 3 stages are 27 + 27 + 26, so a
 // stage takes 27 layer times, not the mean 26.67; a microbatch crosses all 80.
 TEST(StepModel, PipelineStageIsTheSlowestStageNotTheMean) {

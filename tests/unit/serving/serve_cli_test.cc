@@ -434,6 +434,9 @@ TEST(ServeCli, BadCommandLinesExitOneWithThePreciseMessage) {
       {w + "--tp 3",
        "--tp: tensor parallelism 3 must divide the 32 attention heads of llama-3.1-8b"},
       {w + "--tp 2 --devices 3", "--devices: 3 devices is not a multiple of tp x pp = 2"},
+      {w + "--tp 2 --attention-dp",
+       "--attention-dp: attention data parallelism needs a mixture-of-experts model; "
+       "llama-3.1-8b is dense"},
       {"--input-len 128 --output-len 16 --requests 0",
        "--requests: 0 is out of range; allowed 1 .. 1000000 (requests per simulation)"},
       {w + "--precision bf61",
@@ -514,6 +517,41 @@ TEST(ServeCli, ReportsTheWeightOnlyFallback) {
   EXPECT_EQ(native["precision"]["math_execution"], "bf16");
   EXPECT_FALSE(native["precision"]["weight_only_fallback"].get<bool>());
   EXPECT_EQ(xpusim(kFixed).out.find("note: bf16 GEMMs"), std::string::npos);
+}
+
+// Attention data parallelism: the flag reaches the plan and the JSON reports it beside ep (run
+// and serve); tp 1 or ep != tp are errors naming the flag.
+TEST(ServeCli, AttentionDpIsReportedBesideEpAndCheckedOnTheFlag) {
+  const std::string moe = "--hardware h100-sxm-80gb --model mixtral-8x7b --precision fp8 ";
+  const json adp = serve_json("serve " + moe +
+                              "--devices 2 --tp 2 --ep 2 --attention-dp --input-len 128 "
+                              "--output-len 16 --requests 20");
+  ASSERT_FALSE(adp.empty());
+  ASSERT_TRUE(adp["attention_dp"].is_boolean());
+  EXPECT_TRUE(adp["attention_dp"].get<bool>());
+  EXPECT_EQ(adp["ep"].get<int>(), 2);
+  const json tp = serve_json("serve " + moe +
+                             "--devices 2 --tp 2 --ep 2 --input-len 128 --output-len 16 "
+                             "--requests 20");
+  ASSERT_FALSE(tp.empty());
+  EXPECT_FALSE(tp["attention_dp"].get<bool>());
+  // Mixtral's 8 KV heads over tp 2: a token costs a device the same KV bytes either way (4 heads
+  // of every token, or all 8 of half the tokens), and attention DP holds more weights per device
+  // (attention and vocabulary whole), so its KV pool is no larger.
+  EXPECT_EQ(adp["kv_cache"]["bytes_per_token_per_device"],
+            tp["kv_cache"]["bytes_per_token_per_device"]);
+  EXPECT_LE(adp["kv_cache"]["capacity_tokens"].get<int64_t>(),
+            tp["kv_cache"]["capacity_tokens"].get<int64_t>());
+  CliRun run = xpusim(
+      "run " + moe +
+      "--tp 2 --ep 2 --attention-dp --batch 4 --input-len 128 --output-len 16 --format json");
+  ASSERT_EQ(run.code, 0) << run.out;
+  EXPECT_TRUE(json::parse(run.out)["attention_dp"].get<bool>());
+  expect_bad("serve " + moe + "--input-len 128 --output-len 16 --tp 1 --attention-dp",
+             "--attention-dp: attention data parallelism needs tp >= 2");
+  expect_bad("run " + moe + "--batch 4 --input-len 128 --output-len 16 --tp 2 --attention-dp",
+             "--attention-dp: attention data parallelism shards the routed experts over all tp "
+             "ranks: needs ep == tp (2), got ep 1");
 }
 
 TEST(ServeCli, InfeasibleDeploymentIsAResultNotAnError) {

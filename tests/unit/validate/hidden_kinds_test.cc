@@ -11,6 +11,7 @@
 
 #include "unit/validate/measured_row_builder.h"
 #include "xpusim/config/hardware_schema.h"
+#include "xpusim/config/model_schema.h"
 #include "xpusim/perf/calibration.h"
 #include "xpusim/units/quantity.h"
 #include "xpusim/validate/row_case.h"
@@ -209,6 +210,68 @@ TEST(HiddenKinds, BlankKvCacheFormatFollowsTheStackDefault) {
   EXPECT_NE(std::find(a.begin(), a.end(),
                       "kv_precision blank -> fp8 (fp4 checkpoints keep an fp8 KV cache)"),
             a.end());
+}
+
+// Attention data parallelism (docs/validation.md, "Attention data parallelism"): notes that state
+// it run with it; a throughput row on a stack that runs it (TensorRT-LLM >= 1.0, SGLang) also
+// tries it; older stacks (the public file's TensorRT-LLM 0.x and MLPerf v4.x rows) do not.
+TEST(HiddenKinds, AttentionDpIsStatedOrTriedOnStacksThatRunIt) {
+  auto b200 = load_hardware("b200-sxm-180gb");
+  auto model = load_model("deepseek-r1");
+  ASSERT_TRUE(b200 && model);
+  MeasuredRow r = testing::measured_row(
+      "A", "b200-sxm-180gb", 8, "max_throughput", MeasuredMetric::kOutputTokensPerS, 1000,
+      "framework: TensorRT-LLM 1.0 (trtllm-bench throughput, PyTorch backend)");
+  r.model = "deepseek-r1";
+  r.precision = "fp4";
+  r.tp = 8;
+  r.input_len = 1000;
+  r.output_len = 1000;
+  auto c = interpret_row(r, *b200, &*model);
+  ASSERT_TRUE(c) << c.error();
+  EXPECT_TRUE(c->serving.try_attention_dp);
+  EXPECT_FALSE(c->run.attention_dp);
+  for (const char* stated : {"enable_attention_dp: true", "SGLang --enable-dp-attention",
+                             "attention DP, EP8", "ADP + EP"}) {
+    r.notes = std::string("framework: TensorRT-LLM 0.17; ") + stated;
+    c = interpret_row(r, *b200, &*model);
+    ASSERT_TRUE(c) << c.error();
+    EXPECT_TRUE(c->run.attention_dp) << stated;
+  }
+  // "adp" inside a word is not the abbreviation; TensorRT-LLM 0.x does not try it.
+  r.notes = "framework: TensorRT-LLM 0.17; loadpath adapter";
+  c = interpret_row(r, *b200, &*model);
+  ASSERT_TRUE(c) << c.error();
+  EXPECT_FALSE(c->run.attention_dp);
+  EXPECT_FALSE(c->serving.try_attention_dp);
+  // A latency-bound scenario at a stated tp does not try it.
+  r.notes = "framework: TensorRT-LLM 1.0";
+  r.scenario = "concurrency";
+  r.metric = MeasuredMetric::kMeanTpotMs;
+  r.batch = 8;
+  c = interpret_row(r, *b200, &*model);
+  ASSERT_TRUE(c) << c.error();
+  EXPECT_FALSE(c->serving.try_attention_dp);
+}
+
+// A row that states attention DP on a dense model is skipped with the plan's message.
+TEST(HiddenKinds, AttentionDpOnADenseModelIsSkippedWithTheReason) {
+  MeasuredSet set;
+  MeasuredRow r = testing::measured_row("D", "h200-sxm-141gb", 8, "max_throughput",
+                                        MeasuredMetric::kOutputTokensPerS, 1000,
+                                        "framework: TensorRT-LLM 1.0; enable_attention_dp");
+  r.model = "llama-3.1-70b";
+  r.precision = "fp8";
+  r.tp = 8;
+  r.input_len = 128;
+  r.output_len = 128;
+  r.line = 2;
+  set.rows.push_back(r);
+  const ValidationReport rep = Validator(std::move(set)).run(default_calibration());
+  ASSERT_EQ(rep.skipped.size(), 1u);
+  EXPECT_NE(rep.skipped[0].reason.find("attention data parallelism needs a mixture-of-experts"),
+            std::string::npos)
+      << rep.skipped[0].reason;
 }
 
 }  // namespace
