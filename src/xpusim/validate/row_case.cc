@@ -801,7 +801,14 @@ tl::expected<RowCase, std::string> interpret_row_kind(const MeasuredRow& row,
   const std::string& s = row.scenario;
   if (is_serving_scenario(s)) {
     if (!model) return reject("serving row: the model must be loaded to interpret it");
-    return interpret_serving(row, hw, model->max_context);
+    auto c = interpret_serving(row, hw, model->max_context);
+    if (c && c->serving.try_attention_dp && !model->moe.enabled()) {
+      // Attention DP is a layout of MoE models only (check_plan): nothing to try on a dense one.
+      c->serving.try_attention_dp = false;
+      std::erase_if(c->assumptions,
+                    [](const std::string& a) { return a.starts_with("stack runs attention DP"); });
+    }
+    return c;
   }
   if (s == "static") return interpret_static(row, hw);
   if (s == "gemm") return interpret_gemm(row, false);

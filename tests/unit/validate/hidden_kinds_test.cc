@@ -244,6 +244,16 @@ TEST(HiddenKinds, AttentionDpIsStatedOrTriedOnStacksThatRunIt) {
   ASSERT_TRUE(c) << c.error();
   EXPECT_FALSE(c->run.attention_dp);
   EXPECT_FALSE(c->serving.try_attention_dp);
+  // A dense model has nothing to try (and no assumption saying it would).
+  auto dense = load_model("llama-3.1-70b");
+  ASSERT_TRUE(dense);
+  MeasuredRow d = r;
+  d.model = "llama-3.1-70b";
+  d.notes = "framework: SGLang 0.3";
+  c = interpret_row(d, *b200, &*dense);
+  ASSERT_TRUE(c) << c.error();
+  EXPECT_FALSE(c->serving.try_attention_dp);
+  for (const auto& a : c->assumptions) EXPECT_FALSE(a.starts_with("stack runs attention DP")) << a;
   // A latency-bound scenario at a stated tp does not try it.
   r.notes = "framework: TensorRT-LLM 1.0";
   r.scenario = "concurrency";
