@@ -66,6 +66,10 @@ Result<void> check_plan(const ModelSpec& model, const ParallelismPlan& plan) {
   positive("ep", plan.ep);
   positive("microbatches", plan.microbatches);
   if (!errs.empty()) return tl::unexpected(std::move(errs));
+  if (plan.pp > model.layers)
+    errs.push_back(plan_error("pp", "pipeline parallelism " + std::to_string(plan.pp) +
+                                        " exceeds the " + std::to_string(model.layers) +
+                                        " layers of " + model.id));
 
   if (plan.attention_dp) {
     // Attention DP replicates the attention and everything else that is not a routed expert, so
@@ -96,10 +100,6 @@ Result<void> check_plan(const ModelSpec& model, const ParallelismPlan& plan) {
       errs.push_back(plan_error("ep", "expert parallelism " + std::to_string(plan.ep) +
                                           " must divide the " + std::to_string(model.moe.experts) +
                                           " experts"));
-    if (plan.pp > model.layers)
-      errs.push_back(plan_error("pp", "pipeline parallelism " + std::to_string(plan.pp) +
-                                          " exceeds the " + std::to_string(model.layers) +
-                                          " layers of " + model.id));
     if (!errs.empty()) return tl::unexpected(std::move(errs));
     return {};
   }
@@ -131,10 +131,6 @@ Result<void> check_plan(const ModelSpec& model, const ParallelismPlan& plan) {
     errs.push_back(plan_error("tp", "tp / ep = " + std::to_string(tp / plan.ep) +
                                         " must divide the expert MLP size " +
                                         std::to_string(model.moe.expert_ffn)));
-  if (plan.pp > model.layers)
-    errs.push_back(plan_error("pp", "pipeline parallelism " + std::to_string(plan.pp) +
-                                        " exceeds the " + std::to_string(model.layers) +
-                                        " layers of " + model.id));
   if (!errs.empty()) return tl::unexpected(std::move(errs));
   return {};
 }
