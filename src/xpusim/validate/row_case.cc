@@ -687,9 +687,12 @@ std::optional<SystemBoard> system_board(const MeasuredRow& row, const HardwareSp
   // HGX baseboards (NVIDIA HGX A100 / H100 / H200 product pages, recalled): the 8-GPU board links
   // every GPU to NVSwitch chips; the 4-GPU board has none and links the GPUs directly, each GPU's
   // NVLink links split over its 3 peers (A100: 12 links, 4 per pair; H100/H200: 18, 6 per pair).
+  // Only the generations with a 4-GPU HGX board on record (NVLink3 A100, NVLink4 H100/H200): a
+  // 4-GPU system of a later part is not known to be such a board, and keeps the preset.
   const LinkTierSpec& t = hw.interconnect.scale_up;
+  const std::string family = ascii_lower(t.name);
   if (!t.present || t.topology != "switched" || t.domain_size != 8 ||
-      !ascii_lower(t.name).starts_with("nvlink"))
+      (family != "nvlink3" && family != "nvlink4"))
     return std::nullopt;
   const std::optional<int> devices = system_devices_from_notes(row.notes, "sxm");
   if (!devices || *devices != 4 || row.num_devices != 4) return std::nullopt;

@@ -247,6 +247,13 @@ TEST(RowCase, FourSxmDevicesRunOnTheHgxFourGpuBoard) {
   EXPECT_FALSE(system_board(r, *h100));
   r.num_devices = 4;
   EXPECT_FALSE(system_board(r, *mi300x));
+  // A later generation has no 4-GPU HGX board on record: a 4 x B200 system keeps the preset.
+  auto b200 = load_hardware("b200-sxm-180gb");
+  ASSERT_TRUE(b200);
+  MeasuredRow blackwell = r;
+  blackwell.hardware = "b200-sxm-180gb";
+  blackwell.notes = "(4x B200-SXM-180GB, TensorRT)";
+  EXPECT_FALSE(system_board(blackwell, *b200));
   MeasuredRow plain = r;
   plain.notes = "message size 1 GiB";
   EXPECT_FALSE(system_board(plain, *h100));
