@@ -89,6 +89,19 @@ MeasuredRow hk_serving_row(const std::string& hardware, const std::string& model
   return r;
 }
 
+// An MLPerf row as the summaries give it: fp8, no tp, no lengths.
+MeasuredRow hk_mlperf_row(const std::string& hardware, const std::string& model, int devices,
+                          const std::string& scenario, const std::string& notes) {
+  MeasuredRow r = hk_serving_row(hardware, model, notes);
+  r.scenario = scenario;
+  r.tp.reset();
+  r.num_devices = devices;
+  r.precision = "fp8";
+  r.input_len.reset();
+  r.output_len.reset();
+  return r;
+}
+
 RowCase hk_interpret(const MeasuredRow& r) {
   auto hw = load_hardware(r.hardware);
   EXPECT_TRUE(hw) << r.hardware;
@@ -198,15 +211,9 @@ TEST(ServingStack, UnknownFrameworksFallBackToVllmV1WithTheAssumption) {
 }
 
 TEST(ServingStack, MlperfRowsTakeTheirSubmittersHarness) {
-  MeasuredRow amd = hk_serving_row("mi300x", "llama-2-70b",
-                                   "framework: vLLM 0.4.3, ROCm 6.1; version/date: MLPerf "
-                                   "Inference v4.1 (available)");
-  amd.scenario = "mlperf_offline";
-  amd.tp.reset();
-  amd.num_devices = 8;
-  amd.precision = "fp8";
-  amd.input_len.reset();
-  amd.output_len.reset();
+  MeasuredRow amd = hk_mlperf_row("mi300x", "llama-2-70b", 8, "mlperf_offline",
+                                  "framework: vLLM 0.4.3, ROCm 6.1; version/date: MLPerf "
+                                  "Inference v4.1 (available)");
   RowCase a = hk_interpret(amd);
   EXPECT_EQ(a.serving.engine, "vllm-v0");
   EXPECT_EQ(hk_override(a, "max_num_tokens"), "65536");
@@ -255,15 +262,9 @@ TEST(ServingStack, NvidiaV41ConfigsStateTheDegreeAndBatchOfTheirClass) {
   EXPECT_TRUE(nvidia_mlperf_v4_deployment("mixtral-8x7b", "h100-sxm-80gb", "mlperf_offline")
                   .overrides.empty());
 
-  MeasuredRow row = hk_serving_row("h100-nvl-94gb", "llama-2-70b",
-                                   "framework: TensorRT 10.2.0, CUDA 12.4; version/date: MLPerf "
-                                   "Inference v4.1 (available)");
-  row.scenario = "mlperf_server";
-  row.tp.reset();
-  row.num_devices = 4;
-  row.precision = "fp8";
-  row.input_len.reset();
-  row.output_len.reset();
+  MeasuredRow row = hk_mlperf_row("h100-nvl-94gb", "llama-2-70b", 4, "mlperf_server",
+                                  "framework: TensorRT 10.2.0, CUDA 12.4; version/date: MLPerf "
+                                  "Inference v4.1 (available)");
   RowCase c = hk_interpret(row);
   EXPECT_FALSE(c.serving.choose_tp);
   EXPECT_EQ(c.run.tp, 2);
