@@ -303,19 +303,6 @@ Outcome predict_op_row(const MeasuredRow& row, const PreparedRow& p, const PerfC
 
 // ---- Serving rows -----------------------------------------------------------------------------
 
-// Tensor-parallel degrees tried when a row does not state one: powers of two up to 8 that divide
-// the devices (with pp) and shard the model.
-std::vector<int> tp_candidates(const ModelSpec& model, int devices, int pp) {
-  std::vector<int> out;
-  for (int tp = 1; tp <= 8; tp *= 2) {
-    ParallelismPlan plan;
-    plan.tp = tp;
-    plan.pp = pp;
-    if (devices % (tp * pp) == 0 && check_plan(model, plan)) out.push_back(tp);
-  }
-  return out;
-}
-
 // How a serving simulation lays the model over a replica's devices: the tensor-parallel degree
 // and whether the attention runs data-parallel (ParallelismPlan::attention_dp, experts ep = tp).
 struct Layout {
@@ -333,23 +320,22 @@ ParallelismPlan plan_of(const Layout& l, int pp) {
   return plan_of(r);
 }
 
-// Attention-DP layouts of a row whose tp is not stated: powers of two 2..8 dividing the devices
-// (with pp) whatever the head count (attention DP does not split the heads).
-std::vector<int> adp_tp_candidates(int devices, int pp) {
-  std::vector<int> out;
-  for (int tp = 2; tp <= 8; tp *= 2)
-    if (devices % (tp * pp) == 0) out.push_back(tp);
-  return out;
-}
-
-// The layouts a row whose tp is not stated searches.
+// The layouts a row whose tp is not stated searches: powers of two up to 8 that divide the
+// devices (with pp) and whose plan shards the model, without attention DP unless the row states
+// it, and with it where the stack runs it (check_plan takes it from tp 2 on MoE models, whatever
+// the head count: the heads are not split). Ordered by degree, TP before attention DP, so that a
+// tie in the search keeps the smaller degree and then TP.
 std::vector<Layout> searched_layouts(const ModelSpec& model, const PreparedRow& p, int devices) {
+  const int pp = p.c.run.pp;
+  const bool tp_layouts = !p.c.run.attention_dp;
+  const bool adp_layouts = p.c.run.attention_dp || p.c.serving.try_attention_dp;
   std::vector<Layout> out;
-  if (!p.c.run.attention_dp)
-    for (int tp : tp_candidates(model, devices, p.c.run.pp)) out.push_back(Layout{tp, false});
-  if (p.c.run.attention_dp || p.c.serving.try_attention_dp)
-    for (int tp : adp_tp_candidates(devices, p.c.run.pp))
-      if (check_plan(model, plan_of(Layout{tp, true}, p.c.run.pp))) out.push_back(Layout{tp, true});
+  for (int tp = 1; tp <= 8; tp *= 2) {
+    if (devices % (tp * pp) != 0) continue;
+    for (bool adp : {false, true})
+      if ((adp ? adp_layouts : tp_layouts) && check_plan(model, plan_of(Layout{tp, adp}, pp)))
+        out.push_back(Layout{tp, adp});
+  }
   return out;
 }
 
