@@ -128,6 +128,24 @@ inline ModelSpec deepseek_like() {
   return m;
 }
 
+// Qwen3-235B-A22B's sizes (config.json, recalled): 94 layers, hidden 4096, 64 query heads and 4 KV
+// heads of 128, 128 experts of 1536 (top 8), no shared expert, vocabulary 151,936.
+inline ModelSpec qwen3_235b_like() {
+  ModelSpec m;
+  m.id = "qwen3-235b-test";
+  m.layers = 94;
+  m.hidden = 4096;
+  m.heads = 64;
+  m.kv_heads = 4;
+  m.head_dim = 128;
+  m.ffn = 12288;
+  m.vocab = 151936;
+  m.moe.experts = 128;
+  m.moe.experts_per_token = 8;
+  m.moe.expert_ffn = 1536;
+  return m;
+}
+
 // A static batch on one tensor-parallel group of `tp` devices.
 inline StaticScenario tp_scenario(int tp, int64_t batch, int64_t in, int64_t out) {
   StaticScenario sc;

@@ -13,24 +13,7 @@ namespace {
 
 using testing::deepseek_like;
 using testing::llama8b_like;
-
-// Qwen3-235B-A22B's sizes (config.json, recalled): 94 layers, hidden 4096, 64 query heads and 4 KV
-// heads of 128, 128 experts of 1536 (top 8), no shared expert, vocabulary 151,936.
-ModelSpec qwen3_235b_like() {
-  ModelSpec m;
-  m.id = "qwen3-235b-test";
-  m.layers = 94;
-  m.hidden = 4096;
-  m.heads = 64;
-  m.kv_heads = 4;
-  m.head_dim = 128;
-  m.ffn = 12288;
-  m.vocab = 151936;
-  m.moe.experts = 128;
-  m.moe.experts_per_token = 8;
-  m.moe.expert_ffn = 1536;
-  return m;
-}
+using testing::qwen3_235b_like;
 
 ParallelismPlan adp(int tp) {
   ParallelismPlan p;
