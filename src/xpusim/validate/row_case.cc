@@ -371,7 +371,8 @@ bool states_attention_dp(const std::string& notes_lower) {
 // sources imply are applied and recorded as assumptions.
 tl::expected<RowCase, std::string> interpret_serving(const MeasuredRow& row,
                                                      const HardwareSpec& hw,
-                                                     int64_t model_context) {
+                                                     const ModelSpec& model) {
+  const int64_t model_context = model.max_context;
   using M = MeasuredMetric;
   const std::string& s = row.scenario;
   const bool mlperf = s.starts_with("mlperf_");
@@ -436,7 +437,9 @@ tl::expected<RowCase, std::string> interpret_serving(const MeasuredRow& row,
   // SGLang (--enable-dp-attention) (recalled). A throughput row on one -- max_throughput or
   // MLPerf Offline, or any MLPerf scenario whose tp the validator searches -- is simulated with
   // and without it and the faster layout kept, as a submitter tuning for throughput does.
-  if (((trt_version && *trt_version >= SoftwareVersion{1, 0, 0}) || contains(stack, "sglang")) &&
+  // Attention DP is a layout of MoE models only (check_plan): nothing to try on a dense one.
+  if (model.moe.enabled() &&
+      ((trt_version && *trt_version >= SoftwareVersion{1, 0, 0}) || contains(stack, "sglang")) &&
       (s == "max_throughput" || s == "mlperf_offline" || v.choose_tp)) {
     v.try_attention_dp = true;
     as.emplace_back(
@@ -804,14 +807,7 @@ tl::expected<RowCase, std::string> interpret_row_kind(const MeasuredRow& row,
   const std::string& s = row.scenario;
   if (is_serving_scenario(s)) {
     if (!model) return reject("serving row: the model must be loaded to interpret it");
-    auto c = interpret_serving(row, hw, model->max_context);
-    if (c && c->serving.try_attention_dp && !model->moe.enabled()) {
-      // Attention DP is a layout of MoE models only (check_plan): nothing to try on a dense one.
-      c->serving.try_attention_dp = false;
-      std::erase_if(c->assumptions,
-                    [](const std::string& a) { return a.starts_with("stack runs attention DP"); });
-    }
-    return c;
+    return interpret_serving(row, hw, *model);
   }
   if (s == "static") return interpret_static(row, hw);
   if (s == "gemm") return interpret_gemm(row, false);
