@@ -321,21 +321,35 @@ std::optional<double> number_after(const std::string& notes_lower, std::string_v
   return std::nullopt;
 }
 
-// The count in front of `what` ("320 ShareGPT prompts", "2000 synthetic requests").
+// The count in front of `what` ("320 ShareGPT prompts", "2000 synthetic requests"), at the first
+// occurrence of `what` that has one.
 std::optional<int64_t> count_before(const std::string& notes_lower, std::string_view what) {
-  const size_t at = notes_lower.find(what);
-  if (at == std::string::npos || at < 2) return std::nullopt;
-  size_t e = at;
-  while (e > 0 && notes_lower[e - 1] == ' ') --e;
-  size_t b = e;
-  while (b > 0 && (std::isdigit(static_cast<unsigned char>(notes_lower[b - 1])) ||
-                   notes_lower[b - 1] == ','))
-    --b;
-  std::string digits;
-  for (size_t i = b; i < e; ++i)
-    if (notes_lower[i] != ',') digits += notes_lower[i];
-  if (digits.empty() || digits.size() > 9) return std::nullopt;
-  return std::stoll(digits);
+  for (size_t at = notes_lower.find(what); at != std::string::npos;
+       at = notes_lower.find(what, at + 1)) {
+    size_t e = at;
+    while (e > 0 && notes_lower[e - 1] == ' ') --e;
+    size_t b = e;
+    while (b > 0 && (std::isdigit(static_cast<unsigned char>(notes_lower[b - 1])) ||
+                     notes_lower[b - 1] == ','))
+      --b;
+    std::string digits;
+    for (size_t i = b; i < e; ++i)
+      if (notes_lower[i] != ',') digits += notes_lower[i];
+    if (!digits.empty() && digits.size() <= 9) return std::stoll(digits);
+  }
+  return std::nullopt;
+}
+
+// The number of prompts a ShareGPT run sent, in the phrasings of the validation notes:
+// "320 ShareGPT prompts", "ShareGPT 5000 prompts", "ShareGPT prompts (200)", "--num-prompts 320".
+std::optional<int64_t> prompt_count(const std::string& notes_lower) {
+  if (auto n = count_before(notes_lower, "sharegpt prompts")) return n;
+  if (auto n = count_before(notes_lower, " prompts")) return n;
+  for (std::string_view key : {"prompts (", "--num-prompts"}) {
+    if (auto q = number_after(notes_lower, key); q && *q >= 1 && *q < 1e9)
+      return static_cast<int64_t>(*q);
+  }
+  return std::nullopt;
 }
 
 // MLPerf benchmark dataset of a model (serving.md §1a); "" when the model has none here.
@@ -587,8 +601,7 @@ tl::expected<RowCase, std::string> interpret_serving(const MeasuredRow& row,
   }
   v.arrivals = ServingRowCase::Arrivals::kOffline;
   if (auto n = count_before(notes, "synthetic requests")) v.requests = *n;
-  else if (auto p = count_before(notes, "sharegpt prompts")) v.requests = *p;
-  else if (auto q = number_after(notes, "--num-prompts")) v.requests = static_cast<int64_t>(*q);
+  else if (auto p = prompt_count(notes)) v.requests = *p;
   if (v.requests <= 0 && implied_requests > 0) v.requests = implied_requests;
   if (v.requests <= 0) {
     v.requests = 1000;  // vLLM benchmark default --num-prompts 1000 (serving.md §1c)
@@ -667,6 +680,10 @@ std::optional<Bytes> message_size_from_notes(const std::string& notes) {
     at = l.find("message size", at + 1);
   }
   return std::nullopt;
+}
+
+std::optional<int64_t> prompt_count_from_notes(const std::string& notes) {
+  return prompt_count(ascii_lower(notes));
 }
 
 std::optional<int> system_devices_from_notes(const std::string& notes, std::string_view part) {

@@ -152,6 +152,10 @@ std::optional<SystemBoard> system_board(const MeasuredRow& row, const HardwareSp
 // (case-insensitive; "(4x H100-SXM-80GB, TensorRT)" -> 4 for part "sxm"). nullopt when absent.
 std::optional<int> system_devices_from_notes(const std::string& notes, std::string_view part);
 
+// The number of prompts a benchmark run sent (case-insensitive): "320 ShareGPT prompts",
+// "ShareGPT 5000 prompts", "ShareGPT prompts (200)", "--num-prompts 320". nullopt when absent.
+std::optional<int64_t> prompt_count_from_notes(const std::string& notes);
+
 // Notes helpers (exposed for tests): the first quantity of bytes after "message size"
 // ("message size 256 MB", "message size: 1 GiB"); the direction of a p2p copy.
 std::optional<Bytes> message_size_from_notes(const std::string& notes);

@@ -14,6 +14,7 @@
 
 #include "unit/validate/measured_row_builder.h"
 #include "xpusim/config/hardware_schema.h"
+#include "xpusim/config/model_schema.h"
 #include "xpusim/perf/calibration.h"
 #include "xpusim/validate/calibration_fit.h"
 #include "xpusim/validate/row_case.h"
@@ -202,6 +203,37 @@ TEST(RowCase, NotesParsing) {
   EXPECT_FALSE(notes_say_bidirectional("unidirectional device-to-device copy"));
   EXPECT_TRUE(notes_say_host_to_device("host-to-device copy over PCIe 5 x16 (not device-to-device)"));
   EXPECT_FALSE(notes_say_host_to_device("unidirectional device-to-device copy"));
+}
+
+// The prompt count of a ShareGPT run in each phrasing of the measured files' notes (before
+// 2026-12-06 "ShareGPT 5000 prompts" and "ShareGPT prompts (200)" fell through to the 1000 default).
+TEST(RowCase, PromptCountInEveryPhrasingOfTheNotes) {
+  EXPECT_EQ(prompt_count_from_notes("vLLM 0.5.4 benchmark_serving: 320 ShareGPT prompts sent"), 320);
+  EXPECT_EQ(prompt_count_from_notes("Llama-3.1-8B; ShareGPT 5000 prompts at request rate inf"), 5000);
+  EXPECT_EQ(prompt_count_from_notes("bf16 assumed; ShareGPT prompts (200), variable ISL/OSL"), 200);
+  EXPECT_EQ(prompt_count_from_notes("benchmark_serving; --num-prompts 320; TP = GPUs"), 320);
+  EXPECT_EQ(prompt_count_from_notes("ShareGPT prompts (1,000)"), 1000);
+  EXPECT_FALSE(prompt_count_from_notes("ShareGPT prompts, variable ISL/OSL").has_value());
+  EXPECT_FALSE(prompt_count_from_notes("--num-prompts given elsewhere").has_value());
+}
+
+// A ShareGPT throughput row simulates the prompts its run sent, not the benchmark default.
+TEST(RowCase, ShareGptRowSimulatesThePromptsItsRunSent) {
+  auto hw = load_hardware("h200-sxm-141gb");
+  auto model = load_model("llama-3.1-8b");
+  ASSERT_TRUE(hw && model);
+  for (auto [notes, want] : {std::pair<const char*, int64_t>{"framework: vLLM; ShareGPT prompts (200), variable ISL/OSL", 200},
+                             {"framework: vLLM 0.6.0; ShareGPT 5000 prompts at request rate inf", 5000},
+                             {"framework: vLLM; ShareGPT prompts, variable ISL/OSL", 1000}}) {
+    MeasuredRow r = testing::measured_row("MAN", "h200-sxm-141gb", 1, "max_throughput",
+                                           MeasuredMetric::kRequestsPerS, 10, notes);
+    r.model = "llama-3.1-8b";
+    r.precision = "bf16";
+    r.tp = 1;
+    auto c = interpret_row(r, *hw, &*model);
+    ASSERT_TRUE(c) << notes << ": " << c.error();
+    EXPECT_EQ(c->serving.requests, want) << notes;
+  }
 }
 
 TEST(RowCase, AllReduceWithoutMessageSizeUsesThePlateauDefault) {
