@@ -125,6 +125,8 @@ const std::vector<FitParameter>& fit_parameters() {
       // GEMM-kernel quality of the serving stacks relative to cuBLAS (0.5-1).
       engine_param("matrix_efficiency", &RuntimeProfile::matrix_efficiency, 0.5, 1.0),
       runtime_param("gpt-fast", "matrix_efficiency", &RuntimeProfile::matrix_efficiency, 0.5, 1.0),
+      shared_param({"vllm", "vllm-0.5"}, "matrix_efficiency", &RuntimeProfile::matrix_efficiency,
+                   0.5, 1.0),
       runtime_param("nemo", "kernel_gap", &RuntimeProfile::kernel_gap, 0.0, 50e-6),
       runtime_param("nemo", "step_overhead", &RuntimeProfile::step_overhead, 0.0, 5e-3),
       runtime_param("gpt-fast", "kernel_gap", &RuntimeProfile::kernel_gap, 0.0, 50e-6),

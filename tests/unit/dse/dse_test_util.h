@@ -62,8 +62,12 @@ objectives:
 
 // Llama-3.1-8B on H100 variants with the MLPerf llama3.1-8b benchmark (Server limits 2000 ms
 // TTFT, 100 ms TPOT); each Server run 20 s long (rate x 20 samples) and at most 400 samples, to
-// keep the test short (4 designs).
-inline std::string mlperf_rate_space(const std::string& mlperf = "server", const std::string& extra = "") {
+// keep the test short (4 designs). `requests`: the Offline run (Server: the run that bounds the
+// rate search). Server spaces take 300: with 150 the bounding run (short, mostly ramp) sat below
+// what the Server probes sustain, every probe passed and no limit was seen to bind. An Offline
+// space of 150 is reported whole (too few samples to saturate the system).
+inline std::string mlperf_rate_space(const std::string& mlperf = "server", const std::string& extra = "",
+                                     int requests = 300) {
   return R"(schema: space/v1
 hardware: h100-sxm-80gb
 model: llama-3.1-8b
@@ -72,7 +76,7 @@ scenario:
   engine: vllm
   dataset: mlperf-llama3.1-8b
   mlperf: )" + mlperf + R"(
-  requests: 150
+  requests: )" + std::to_string(requests) + R"(
   max_samples: 400
   min_duration_s: 20
   precision: bf16

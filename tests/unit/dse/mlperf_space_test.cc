@@ -52,7 +52,7 @@ TEST(MlperfSpace, ServerDesignEqualsServeMlperf) {
     ASSERT_TRUE(r.feasibility.feasible()) << r.feasibility.to_string();
     auto serve = xpusim::testing::run(
         "serve --hardware h100-sxm-80gb --model llama-3.1-8b --engine vllm --precision bf16 "
-        "--dataset mlperf-llama3.1-8b --mlperf server --requests 150 --max-samples 400 "
+        "--dataset mlperf-llama3.1-8b --mlperf server --requests 300 --max-samples 400 "
         "--min-duration-s 20 --seed 0 --format json " + c.flags);
     ASSERT_EQ(serve.code, 0) << serve.out;
     const auto j = nlohmann::json::parse(serve.out);
@@ -83,7 +83,7 @@ TEST(MlperfSpace, ServerDesignEqualsServeMlperf) {
 
 // Offline: the rate is the saturated sample rate `serve --mlperf offline` reports.
 TEST(MlperfSpace, OfflineDesignEqualsServeMlperf) {
-  const DesignEvaluator ev = evaluator(mlperf_rate_space("offline"));
+  const DesignEvaluator ev = evaluator(mlperf_rate_space("offline", "", 150));
   const DesignResult r = ev.evaluate(1);  // (2 TB/s, tp 2)
   ASSERT_TRUE(r.feasibility.feasible()) << r.feasibility.to_string();
   auto serve = xpusim::testing::run(
