@@ -227,9 +227,16 @@ StackSettings nvidia_mlperf_v4_deployment(const std::string& model, const std::s
     const char* name;
   };
   // R41 closed/NVIDIA/configs/llama2-70b/{Offline,Server}/__init__.py (serving.md section 3a).
-  static constexpr std::array<Config, 3> kConfigs = {{
+  // serving.md gives one "H100" config besides H100-NVL: it is taken for both 80 GB H100 cards,
+  // SXM and PCIe. The degree follows from the memory, which the two share: at TP1 the FP8
+  // weights (69 GB) leave an 80 GB card a few GB of KV cache (~100 sequences), which is why the
+  // 80 and 94 GB H100 configs run TP2 and only the 141 GB H200 runs TP1. (2026-12-06: the PCIe
+  // card had kept the degree search, which chose TP1 at batch ~170: Offline +65%, Server TPOT
+  // -49% on MLP41-0021..0024, whose 135 ms TPOT is a TP2 replica's batch of ~270.)
+  static constexpr std::array<Config, 4> kConfigs = {{
       {"h200-sxm-141gb", 1, 806, 896, "H200"},
       {"h100-sxm-80gb", 2, 896, 1024, "H100 SXM"},
+      {"h100-pcie-80gb", 2, 896, 1024, "H100 PCIe (serving.md's H100 config: the 80 GB class)"},
       {"h100-nvl-94gb", 2, 1300, 640, "H100 NVL"},
   }};
   for (const Config& c : kConfigs) {

@@ -257,7 +257,11 @@ TEST(ServingStack, NvidiaV41ConfigsStateTheDegreeAndBatchOfTheirClass) {
   StackSettings h200 = nvidia_mlperf_v4_deployment("llama-2-70b", "h200-sxm-141gb", "mlperf_offline");
   EXPECT_EQ(h200.tp, 1);
   EXPECT_EQ(h200.overrides, std::vector<std::string>{"max_batch=806"});
-  EXPECT_TRUE(nvidia_mlperf_v4_deployment("llama-2-70b", "h100-pcie-80gb", "mlperf_offline")
+  // The PCIe card takes the config of the 80 GB H100 class (serving.md gives one "H100" config).
+  StackSettings pcie = nvidia_mlperf_v4_deployment("llama-2-70b", "h100-pcie-80gb", "mlperf_offline");
+  EXPECT_EQ(pcie.tp, 2);
+  EXPECT_EQ(pcie.overrides, std::vector<std::string>{"max_batch=896"});
+  EXPECT_TRUE(nvidia_mlperf_v4_deployment("llama-2-70b", "l40s", "mlperf_offline")
                   .overrides.empty());
   EXPECT_TRUE(nvidia_mlperf_v4_deployment("mixtral-8x7b", "h100-sxm-80gb", "mlperf_offline")
                   .overrides.empty());
@@ -273,10 +277,10 @@ TEST(ServingStack, NvidiaV41ConfigsStateTheDegreeAndBatchOfTheirClass) {
   EXPECT_TRUE(hk_assumption_contains(c, "v4.1 llama2-70b config for H100 NVL"));
   EXPECT_FALSE(hk_assumption_contains(c, "tp not stated"));
   // A class the reference does not cover keeps the search and the base config's batch.
-  row.hardware = "h100-pcie-80gb";
-  RowCase pcie = hk_interpret(row);
-  EXPECT_TRUE(pcie.serving.choose_tp);
-  EXPECT_EQ(hk_override(pcie, "max_batch"), "896");
+  row.hardware = "a100-sxm-80gb";
+  RowCase a100 = hk_interpret(row);
+  EXPECT_TRUE(a100.serving.choose_tp);
+  EXPECT_EQ(hk_override(a100, "max_batch"), "896");
   // A stated degree wins over the config's.
   row.hardware = "h100-nvl-94gb";
   row.tp = 4;
