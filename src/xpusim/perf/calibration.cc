@@ -18,6 +18,7 @@ PerfCalibration with_runtime(const PerfCalibration& cal, const RuntimeProfile& r
   c.request_overhead = runtime.request_overhead;
   c.sequence_overhead = runtime.sequence_overhead;
   c.output_overlap = runtime.output_overlap;
+  c.schedule_overlap = runtime.schedule_overlap;
   c.gqa_kv_reread = runtime.gqa_kv_reread;
   c.gqa_fused_max_group = runtime.gqa_fused_max_group;
   c.runtime_matrix_efficiency = runtime.matrix_efficiency;
@@ -29,8 +30,12 @@ Seconds dispatch_cost(const HardwareSpec& hw, Seconds overhead) {
   return hw.compute.execution == Execution::kStaticallyScheduled ? Seconds(0) : overhead;
 }
 
-Seconds iteration_time(Seconds device, const IterationHost& host, bool overlap) {
+Seconds iteration_time(Seconds device, const IterationHost& host, bool overlap,
+                       bool schedule_overlap) {
   XPUSIM_CHECK(host.amortised >= 1, "an iteration shares its host work with at least itself");
+  // The whole host work as the pipeline's other stage (SGLang >= 0.4's overlap scheduler).
+  if (schedule_overlap)
+    return host.request + std::max(device, (host.step + host.output) / host.amortised);
   // Serial: the sum, in the order the serving simulator has always formed it.
   if (!overlap) return device + ((host.step + host.output) / host.amortised + host.request);
   // Two stages, host and device, one iteration each in flight: in steady state the slower stage

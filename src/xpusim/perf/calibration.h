@@ -91,6 +91,9 @@ struct PerfCalibration {
   Seconds sequence_overhead;
   // The per-sequence host cost runs overlapped with the device (RuntimeProfile::output_overlap).
   bool output_overlap = false;
+  // The whole per-iteration host work runs overlapped with the device
+  // (RuntimeProfile::schedule_overlap).
+  bool schedule_overlap = false;
   // GQA decode KV re-read of the active runtime's attention kernel (RuntimeProfile::gqa_kv_reread)
   // and the largest group it fuses (RuntimeProfile::gqa_fused_max_group).
   double gqa_kv_reread = 0;
@@ -154,8 +157,13 @@ struct IterationHost {
 // RuntimeProfile::output_overlap) processes iteration i's outputs while the device runs i+1: a
 // two-stage pipeline (host, device) whose slower stage sets the rate,
 //   serial + max(device, output),
-// never slower than the serial sum and never faster than either stage alone.
-Seconds iteration_time(Seconds device, const IterationHost& host, bool overlap);
+// never slower than the serial sum and never faster than either stage alone. A runtime whose
+// scheduler also prepares iteration i+1 while the device runs i (`schedule_overlap`, SGLang >=
+// 0.4: RuntimeProfile::schedule_overlap) overlaps the whole host work,
+//   request + max(device, (step + output) / amortised),
+// never slower than the output-only overlap.
+Seconds iteration_time(Seconds device, const IterationHost& host, bool overlap,
+                       bool schedule_overlap = false);
 
 // Fraction of the vector (SIMD) and special-function units' issue rate that work on them sustains,
 // by the chip's execution model (compute.execution), as dispatch_cost is: a `dynamic` chip's

@@ -202,6 +202,11 @@ std::vector<Entry> runtime_entries(const std::string& name) {
       "per-sequence output processing overlapped with the device: an iteration takes "
       "step_overhead + max(device, sequence_overhead x sequences) instead of the sum",
       {.required = false, .default_text = "false"});
+  add("schedule_overlap", true, &RuntimeProfile::schedule_overlap,
+      "the whole host work (scheduling and output processing) overlapped with the device: an "
+      "iteration takes max(device, step_overhead + sequence_overhead x sequences); implies "
+      "output_overlap",
+      {.required = false, .default_text = "false"});
   add("cuda_graphs", false, &RuntimeProfile::cuda_graphs,
       "decode steps replayed from CUDA graphs (descriptive)", {.required = false,
                                                                .default_text = "false"});

@@ -65,6 +65,13 @@ struct RuntimeProfile {
   // vs. front-end process, vLLM V1 blog, Jan 2025, recalled). false = serial (vLLM 0.5, whose
   // API server and output processing ran on the scheduling loop; every other profile).
   bool output_overlap = false;
+  // The whole host work of an iteration overlapped with the device: the scheduler forms and
+  // prepares iteration i+1 (step_overhead) and processes iteration i's outputs
+  // (sequence_overhead) while the device runs iteration i, so an iteration takes
+  // max(device, step_overhead + sequence_overhead x n) (request set-up stays serial). SGLang >=
+  // 0.4's overlap scheduler ("zero-overhead batch scheduler", on by default: SGLang v0.4 release
+  // blog, Dec 2024, recalled). Implies output_overlap. false = only what output_overlap says.
+  bool schedule_overlap = false;
   // Descriptive flags (reported, not used by the formulas: their cost is in the values above).
   bool cuda_graphs = false;       // decode steps replayed from CUDA graphs
   bool fused_kernels = false;     // norms/activations fused into neighbouring kernels

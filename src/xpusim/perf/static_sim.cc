@@ -193,8 +193,9 @@ Result<StaticResult> simulate_static(DeviceModel& device, const StaticScenario& 
   r.tpot = iteration_time(decode_cycle(stage, crossing, dt.other, sc.plan),
                           IterationHost{.step = dispatch_cost(hw, cal.step_overhead),
                                         .output = cal.sequence_overhead *
-                                                  static_cast<double>(sc.batch)},
-                          cal.output_overlap);
+                                                  static_cast<double>(sc.batch) /
+                                                  static_cast<double>(sc.plan.host_schedulers())},
+                          cal.output_overlap, cal.schedule_overlap);
   r.e2e_latency = r.ttft + r.tpot * static_cast<double>(steps);
   r.output_tokens_per_s = static_cast<double>(r.replicas) * static_cast<double>(sc.batch) *
                           static_cast<double>(sc.output_len) / r.e2e_latency;

@@ -341,16 +341,20 @@ void Simulation::try_start(Engine& e) {
   // iteration is never multi-step); request set-up when new prompts start, serial. A runtime with
   // output_overlap (vLLM >= 0.6) processes outputs while the device runs the next iteration:
   //   duration = step / amortised + request + max(device, output / amortised)
-  // instead of device + (step + output) / amortised + request.
+  // instead of device + (step + output) / amortised + request; one with schedule_overlap (SGLang
+  // >= 0.4) overlaps the step's work too: request + max(device, (step + output) / amortised).
+  // Under attention DP each rank's scheduler processes its own sequences, in parallel with the
+  // others (ParallelismPlan::host_schedulers): the output work per stage is n / tp sequences'.
   const Seconds duration = iteration_time(
       st.latency(pool.plan.pp),
       IterationHost{
           .step = dispatch_cost(pool.device->hardware(), cal.step_overhead),
-          .output = cal.sequence_overhead * static_cast<double>(e.work.size()),
+          .output = cal.sequence_overhead * static_cast<double>(e.work.size()) /
+                    static_cast<double>(pool.plan.host_schedulers()),
           .amortised = e.shape.prefill_tokens == 0
                            ? static_cast<double>(e.profile.scheduler_steps) : 1.0,
           .request = e.admitted > admitted_before ? cal.request_overhead : Seconds(0)},
-      cal.output_overlap);
+      cal.output_overlap, cal.schedule_overlap);
   e.busy = true;
   e.step_start = now_;
   e.step_duration = to_sim(duration);

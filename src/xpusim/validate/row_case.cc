@@ -461,7 +461,7 @@ tl::expected<RowCase, std::string> interpret_serving(const MeasuredRow& row,
         "simulated with attention DP (experts ep = tp), the faster layout kept");
   }
   if (contains(stack, "sglang")) {
-    v.engine = "sglang";
+    add(sglang_settings(stack, notes));
   } else if (framework && *framework == "vllm" && mlperf) {
     // An MLPerf row on vLLM is AMD's harness (NVIDIA's v4.1 settings are its own stack's).
     // Without a vLLM version, a v5.x round (results from 2025-04 on, recalled) ran V1.

@@ -104,6 +104,32 @@ VllmChoice vllm_generation(std::string_view framework, std::string_view notes) {
           "vLLM version not stated and no date from 2025-04 on -> V0 defaults"};
 }
 
+StackSettings sglang_settings(std::string_view framework, std::string_view notes) {
+  constexpr SoftwareVersion kOverlapDefault{0, 4, 0};
+  constexpr YearMonth kFirstOverlapMonth{2025, 1};  // the first full month after 0.4's release
+  StackSettings s;
+  s.engine = "sglang";
+  std::string why;
+  if (auto v = version_after(framework, "sglang")) {
+    if (*v >= kOverlapDefault)
+      why = "SGLang " + stack_version_text(*v) +
+            " >= 0.4: overlap scheduler on by default (SGLang v0.4, 2024-12; recalled) -> "
+            "runtime sglang-0.4";
+  } else if (auto d = year_month_of_notes(notes); d && *d >= kFirstOverlapMonth) {
+    why = fmt::format(
+        "SGLang version not stated; date {}-{:02} is after SGLang 0.4 (2024-12, the overlap "
+        "scheduler the default; recalled) -> runtime sglang-0.4",
+        d->year, d->month);
+  }
+  if (why.empty()) {
+    s.overrides = {"runtime=sglang"};  // the serial 0.3 profile (the preset runs 0.4's)
+    return s;
+  }
+  s.overrides = {"runtime=sglang-0.4"};
+  s.assumptions.push_back(std::move(why));
+  return s;
+}
+
 StackSettings vllm_v1_settings(std::string_view notes, const std::string& hardware_id,
                                Bytes device_memory) {
   StackSettings s;

@@ -62,6 +62,12 @@ struct StackSettings {
   int tp = 0;  // the tensor-parallel degree the configuration states (0: not stated)
 };
 
+// SGLang's scheduler for a row: from 0.4 (released 2024-12, recalled) the overlap scheduler
+// ("zero-overhead batch scheduler") is the default, runtime sglang-0.4 (schedule_overlap);
+// version-less rows dated 2025-01 or later take it too. Older and undated rows run runtime sglang
+// (the serial SGLang 0.3 profile the public rows were fitted on). Engine preset sglang either way.
+StackSettings sglang_settings(std::string_view framework_lower, std::string_view notes_lower);
+
 // vLLM V1 defaults (engine preset `vllm`): the token budget and max_num_seqs by device memory
 // (>= 70 GiB and not an A100: 8192 API server / 16384 LLM class, 1024 sequences; else 2048 / 8192,
 // 256), chunked prefill always on, prefix caching on.

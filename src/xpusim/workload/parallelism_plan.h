@@ -33,6 +33,11 @@ struct ParallelismPlan {
   // Tensor-parallel degree of the attention, dense MLP, shared experts and vocabulary: 1 under
   // attention_dp (weights replicated), else tp.
   [[nodiscard]] int attention_tp() const { return attention_dp ? 1 : tp; }
+  // Scheduler processes of a replica, each handling its own sequences' host work in parallel: one
+  // per rank under attention DP (SGLang --enable-dp-attention runs a scheduler per DP rank;
+  // TensorRT-LLM's executor runs on every MPI rank, each scheduling its own requests; recalled),
+  // else one.
+  [[nodiscard]] int host_schedulers() const { return attention_dp ? tp : 1; }
   [[nodiscard]] int devices_per_replica() const { return tp * pp; }
   bool operator==(const ParallelismPlan&) const = default;
 };

@@ -111,6 +111,16 @@ TEST(StaticSim, IterationTimeOverlapIsAPipelineOfHostAndDevice) {
             if (output_us == 0 || device_us == 0) {
               EXPECT_NEAR(overlapped.value(), serial.value(), 1e-15);
             }
+            // The whole host work overlapped (schedule_overlap, SGLang >= 0.4): request set-up
+            // plus the slower of the device and the rest of the host work; never slower than
+            // the output-only overlap, never faster than the device or the host work alone.
+            const Seconds scheduled = iteration_time(device, h, false, true);
+            EXPECT_NEAR(scheduled.value(),
+                        (h.request + max(device, (h.step + h.output) / amortised)).value(), 1e-15);
+            EXPECT_LE(scheduled.value(), overlapped.value() + 1e-15);
+            EXPECT_GE(scheduled.value(), (device + h.request).value() - 1e-15);
+            EXPECT_GE(scheduled.value(), host.value() - 1e-15);
+            EXPECT_NEAR(iteration_time(device, h, true, true).value(), scheduled.value(), 1e-15);
           }
 }
 
@@ -146,20 +156,38 @@ TEST(StaticSim, OutputOverlapOfTheDecodeStep) {
 
 TEST(StaticSim, OutputOverlapOfTheShippedVllmProfiles) {
   // data/calibration/default.yaml: vLLM >= 0.6 (and V1: the `vllm` profile) overlaps output
-  // processing with the GPU step; vLLM 0.5 ran it on the scheduling loop, and no other stack in
-  // the file claims it.
+  // processing with the GPU step; vLLM 0.5 ran it on the scheduling loop. SGLang >= 0.4
+  // (`sglang-0.4`) overlaps its whole host work, scheduling included; SGLang 0.3 (`sglang`) ran
+  // serially. No other stack in the file claims either.
   const RuntimeProfile* v = find_runtime(cal().runtimes, "vllm");
   const RuntimeProfile* v05 = find_runtime(cal().runtimes, "vllm-0.5");
+  const RuntimeProfile* sg = find_runtime(cal().runtimes, "sglang");
+  const RuntimeProfile* sg04 = find_runtime(cal().runtimes, "sglang-0.4");
   ASSERT_NE(v, nullptr);
   ASSERT_NE(v05, nullptr);
+  ASSERT_NE(sg, nullptr);
+  ASSERT_NE(sg04, nullptr);
   EXPECT_TRUE(v->output_overlap);
+  EXPECT_FALSE(v->schedule_overlap);
   EXPECT_FALSE(v05->output_overlap);
-  for (const RuntimeProfile& p : cal().runtimes)
-    if (p.name != "vllm") {
+  EXPECT_TRUE(sg04->schedule_overlap);
+  EXPECT_TRUE(sg04->output_overlap);
+  EXPECT_FALSE(sg->schedule_overlap);
+  EXPECT_FALSE(sg->output_overlap);
+  // The 0.4 profile keeps the 0.3 fit's costs: only the overlap differs.
+  EXPECT_EQ(sg04->step_overhead.value(), sg->step_overhead.value());
+  EXPECT_EQ(sg04->sequence_overhead.value(), sg->sequence_overhead.value());
+  for (const RuntimeProfile& p : cal().runtimes) {
+    if (p.name != "vllm" && p.name != "sglang-0.4") {
       EXPECT_FALSE(p.output_overlap) << p.name;
     }
+    if (p.name != "sglang-0.4") {
+      EXPECT_FALSE(p.schedule_overlap) << p.name;
+    }
+  }
   EXPECT_TRUE(with_runtime(cal(), *v).output_overlap);
   EXPECT_FALSE(with_runtime(cal(), *v05).output_overlap);
+  EXPECT_TRUE(with_runtime(cal(), *sg04).schedule_overlap);
 }
 
 TEST(StaticSim, LatencyDecomposition) {

@@ -91,5 +91,38 @@ TEST(AttentionDpServing, OneDecodingSequenceIsNotFasterThanUnderTp) {
   EXPECT_GE(t_adp.value(), t_tp.value());
 }
 
+// Under attention DP every rank runs its own scheduler (SGLang's DP-attention schedulers,
+// TensorRT-LLM's per-rank executors): a replica's per-sequence host work is spread over its tp
+// ranks, the per-step cost is paid once (in parallel). One scheduler otherwise.
+TEST(AttentionDpServing, EachRankSchedulesItsOwnSequences) {
+  EXPECT_EQ(plan8(true).host_schedulers(), 8);
+  EXPECT_EQ(plan8(false).host_schedulers(), 1);
+  // A host-heavy serial runtime: 1 ms per running sequence and step makes the host stage bind
+  // at any batch, so the attention-DP replica's step time is the host work of its busiest
+  // scheduler; the TP replica's that of all its sequences.
+  const Fixture f;
+  PerfCalibration cal = default_calibration();
+  for (RuntimeProfile& p : cal.runtimes)
+    if (p.name == f.engine.runtime) p.sequence_overhead = units::ms(1.0);
+  auto busy_per_row = [&](bool adp) {
+    SystemConfig c;
+    c.plan = plan8(adp);
+    c.devices = 8;
+    c.precision = f.fp4;
+    c.engine = f.engine;
+    auto s = ServingSystem::create(f.hw, f.model, c, cal);
+    EXPECT_TRUE(s.has_value()) << (s ? "" : to_string(s.error()));
+    auto r = (*s)->run(requests(512, 64, 64), ArrivalSpec{}, RunOptions{});
+    EXPECT_TRUE(r.has_value());
+    return r->counters.busy_time / static_cast<double>(r->counters.step_decode_rows);
+  };
+  // Busy time per decode row: ~1 ms under TP, ~1/8 ms under attention DP (plus the device and
+  // per-step costs, a small part at 1 ms per row).
+  const double tp = busy_per_row(false), adp = busy_per_row(true);
+  EXPECT_GT(tp, 1e-3);
+  EXPECT_LT(adp, 0.25 * tp);
+  EXPECT_GT(adp, 1e-3 / 8.0);
+}
+
 }  // namespace
 }  // namespace xpusim

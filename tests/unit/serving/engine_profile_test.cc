@@ -46,7 +46,7 @@ TEST(EnginePresets, EveryPresetLoadsWithItsStatedValues) {
   using A = AdmissionPolicy;
   using M = MemoryFractionOf;
   const PresetRow rows[] = {
-      {"sglang", "sglang", 2048, 8192, true, S::kPrefillFirst, A::kMaxUtilization, 1, 0.88,
+      {"sglang", "sglang-0.4", 2048, 8192, true, S::kPrefillFirst, A::kMaxUtilization, 1, 0.88,
        M::kTotal, 0.0, true},
       {"trtllm", "tensorrt-llm-serve", 2048, 8192, false, S::kDecodeFirst, A::kGuaranteedNoEvict, 32,
        0.9, M::kFree, 0.0, true},

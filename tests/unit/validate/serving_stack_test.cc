@@ -289,6 +289,34 @@ TEST(ServingStack, NvidiaV41ConfigsStateTheDegreeAndBatchOfTheirClass) {
   EXPECT_FALSE(stated.serving.choose_tp);
 }
 
+// SGLang's scheduler by version and date: 0.4 and later (and undated-version rows from 2025-01 on)
+// run the overlap-scheduler profile, with the assumption saying so; 0.3 and undated rows keep the
+// serial profile the public rows were fitted on.
+TEST(ServingStack, SglangFromZeroPointFourRunsTheOverlapScheduler) {
+  auto runtime_of = [](const StackSettings& s) {
+    EXPECT_EQ(s.engine, "sglang");
+    EXPECT_EQ(s.overrides.size(), 1u);
+    return s.overrides.empty() ? std::string() : s.overrides.front();
+  };
+  const StackSettings v03 = sglang_settings("sglang 0.3.0", "version/date: 2024-09");
+  EXPECT_EQ(runtime_of(v03), "runtime=sglang");
+  EXPECT_TRUE(v03.assumptions.empty());
+  const StackSettings v04 = sglang_settings("sglang v0.4.6", "");
+  EXPECT_EQ(runtime_of(v04), "runtime=sglang-0.4");
+  ASSERT_EQ(v04.assumptions.size(), 1u);
+  EXPECT_NE(v04.assumptions[0].find("0.4.6 >= 0.4"), std::string::npos) << v04.assumptions[0];
+  EXPECT_EQ(runtime_of(sglang_settings("sglang", "version/date: 2025-03 (blog)")),
+            "runtime=sglang-0.4");
+  EXPECT_EQ(runtime_of(sglang_settings("sglang", "version/date: 2024-11")), "runtime=sglang");
+  EXPECT_EQ(runtime_of(sglang_settings("sglang", "no date")), "runtime=sglang");
+  // Through a row: the runtime override reaches the row's engine settings.
+  MeasuredRow row = hk_mlperf_row("h200-sxm-141gb", "llama-2-70b", 8, "mlperf_offline",
+                                  "framework: SGLang 0.4.1; version/date: 2025-01");
+  RowCase c = hk_interpret(row);
+  EXPECT_EQ(hk_override(c, "runtime"), "sglang-0.4");
+  EXPECT_TRUE(hk_assumption_contains(c, "overlap scheduler"));
+}
+
 // Every row of the hidden-kinds test file is simulated (none rejected) with a finite prediction.
 TEST(ServingStack, HiddenKindsFileIsSimulatedRowByRow) {
   auto set = load_measured_file(kHiddenKinds);
