@@ -30,14 +30,19 @@ Seconds dispatch_cost(const HardwareSpec& hw, Seconds overhead) {
   return hw.compute.execution == Execution::kStaticallyScheduled ? Seconds(0) : overhead;
 }
 
-Seconds iteration_time(Seconds device, const IterationHost& host, bool overlap,
-                       bool schedule_overlap) {
+HostOverlap host_overlap(const PerfCalibration& cal) {
+  if (cal.schedule_overlap) return HostOverlap::kAll;
+  return cal.output_overlap ? HostOverlap::kOutput : HostOverlap::kNone;
+}
+
+Seconds iteration_time(Seconds device, const IterationHost& host, HostOverlap overlap) {
   XPUSIM_CHECK(host.amortised >= 1, "an iteration shares its host work with at least itself");
   // The whole host work as the pipeline's other stage (SGLang >= 0.4's overlap scheduler).
-  if (schedule_overlap)
+  if (overlap == HostOverlap::kAll)
     return host.request + std::max(device, (host.step + host.output) / host.amortised);
   // Serial: the sum, in the order the serving simulator has always formed it.
-  if (!overlap) return device + ((host.step + host.output) / host.amortised + host.request);
+  if (overlap == HostOverlap::kNone)
+    return device + ((host.step + host.output) / host.amortised + host.request);
   // Two stages, host and device, one iteration each in flight: in steady state the slower stage
   // sets the rate (vLLM v0.6.0's asynchronous output processing, recalled); the serial part is
   // on the critical path of both.

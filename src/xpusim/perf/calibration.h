@@ -162,8 +162,14 @@ struct IterationHost {
 // 0.4: RuntimeProfile::schedule_overlap) overlaps the whole host work,
 //   request + max(device, (step + output) / amortised),
 // never slower than the output-only overlap.
-Seconds iteration_time(Seconds device, const IterationHost& host, bool overlap,
-                       bool schedule_overlap = false);
+enum class HostOverlap {
+  kNone,    // serial: device + host
+  kOutput,  // output processing beside the device (output_overlap)
+  kAll,     // scheduling and output processing beside the device (schedule_overlap)
+};
+// The overlap the active runtime's flags give: schedule_overlap implies the output's overlap.
+HostOverlap host_overlap(const PerfCalibration& cal);
+Seconds iteration_time(Seconds device, const IterationHost& host, HostOverlap overlap);
 
 // Fraction of the vector (SIMD) and special-function units' issue rate that work on them sustains,
 // by the chip's execution model (compute.execution), as dispatch_cost is: a `dynamic` chip's

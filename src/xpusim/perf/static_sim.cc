@@ -195,7 +195,7 @@ Result<StaticResult> simulate_static(DeviceModel& device, const StaticScenario& 
                                         .output = cal.sequence_overhead *
                                                   static_cast<double>(sc.batch) /
                                                   static_cast<double>(sc.plan.host_schedulers())},
-                          cal.output_overlap, cal.schedule_overlap);
+                          host_overlap(cal));
   r.e2e_latency = r.ttft + r.tpot * static_cast<double>(steps);
   r.output_tokens_per_s = static_cast<double>(r.replicas) * static_cast<double>(sc.batch) *
                           static_cast<double>(sc.output_len) / r.e2e_latency;

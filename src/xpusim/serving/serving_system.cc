@@ -354,7 +354,7 @@ void Simulation::try_start(Engine& e) {
           .amortised = e.shape.prefill_tokens == 0
                            ? static_cast<double>(e.profile.scheduler_steps) : 1.0,
           .request = e.admitted > admitted_before ? cal.request_overhead : Seconds(0)},
-      cal.output_overlap, cal.schedule_overlap);
+      host_overlap(cal));
   e.busy = true;
   e.step_start = now_;
   e.step_duration = to_sim(duration);

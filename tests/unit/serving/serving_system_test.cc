@@ -256,7 +256,7 @@ TEST(ServingSystem, OneFullBatchMatchesTheStaticScenario) {
       iteration_time(prefill_kernels,
                      IterationHost{.step = cal.step_overhead,
                                    .output = cal.sequence_overhead * 32.0},
-                     cal.output_overlap) -
+                     host_overlap(cal)) -
       prefill_kernels;
   // The decode steps are the static ones when each step's kernels outlast the output processing
   // (the static TPOT takes the max at the mean context, the serving steps at each context).
