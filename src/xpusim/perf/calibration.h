@@ -67,9 +67,14 @@ struct PerfCalibration {
   double l2_efficiency = 0;
 
   // ---- Interconnect ----
-  // Fraction of the per-direction link bandwidth a collective or copy reaches (protocol headers,
-  // flow control; nccl-tests busbw / nvbandwidth vs. datasheet).
+  // Fraction of the per-direction link bandwidth a collective or a point-to-point transfer run by
+  // GPU kernels reaches (NCCL/RCCL: protocol payload, flow control, the kernels' synchronisation;
+  // nccl-tests busbw vs. datasheet).
   double link_efficiency = 0;
+  // Fraction of the per-direction link bandwidth a bulk copy by DMA engines reaches: the link
+  // layer's packet and flow-control overhead only (cudaMemcpy copy engines, nvbandwidth; the KV
+  // transfer between disaggregated serving pools).
+  double copy_efficiency = 0;
   // Fixed cost of one collective kernel (launch, synchronisation, protocol set-up).
   Seconds collective_latency;
   // Per-step latency used when the spec gives no link latency (one hop of a ring step).

@@ -134,7 +134,13 @@ std::vector<Entry> global_entries() {
       "fraction of the on-chip (L1/L2) bandwidths reached by GEMM and attention kernels",
       ratio(true));
   add("link_efficiency", XPUSIM_GLOBAL(link_efficiency),
-      "fraction of the per-direction link bandwidth a collective or copy reaches", ratio(true));
+      "fraction of the per-direction link bandwidth a collective or point-to-point transfer run by "
+      "GPU kernels (NCCL/RCCL) reaches",
+      ratio(true));
+  add("copy_efficiency", XPUSIM_GLOBAL(copy_efficiency),
+      "fraction of the per-direction link bandwidth a bulk copy by DMA engines (copy engines, "
+      "RDMA: the KV transfer between serving pools) reaches: the link layer's overhead only",
+      ratio(true));
   add("collective_latency", XPUSIM_GLOBAL(collective_latency),
       "fixed cost of one collective kernel (launch, synchronisation)", duration(1e-3));
   add("default_link_latency", XPUSIM_GLOBAL(default_link_latency),

@@ -748,13 +748,14 @@ Result<std::unique_ptr<ServingSystem>> ServingSystem::create(const HardwareSpec&
                              hw.id, config.devices));
     if (tier) {
       // Every device of the prefill replica sends its shard of a token's KV; the side with fewer
-      // devices per replica bounds the parallel links.
+      // devices per replica bounds the parallel links. The KV blocks move as bulk copies (copy
+      // engines or RDMA: NIXL, Mooncake, the engines' P2P connectors), at copy_efficiency.
       const Pool& pre = impl->pools[0];
       const double links = std::min(config.plan.tp, decode_plan.tp);
       const Bytes token_bytes = pre.kv_bytes_per_token * static_cast<double>(config.plan.tp);
       impl->transfer_per_token =
           token_bytes / BytesPerSecond(std::max(tier->bandwidth.value(), 1.0) *
-                                       cal.link_efficiency * links);
+                                       cal.copy_efficiency * links);
       impl->transfer_latency = tier->latency.value() > 0 ? tier->latency : cal.default_link_latency;
     }
     info.prefill_replicas = impl->pools[0].replicas;

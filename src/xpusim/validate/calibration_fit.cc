@@ -108,9 +108,11 @@ const std::vector<FitParameter>& fit_parameters() {
       ratio_param("expert_gemm_efficiency", &PerfCalibration::expert_gemm_efficiency, 0.3, 1.0),
       ratio_param("overlap_loss", &PerfCalibration::overlap_loss, 0.0, 1.0),
       ratio_param("l2_efficiency", &PerfCalibration::l2_efficiency, 0.5, 1.0),
-      // Links: nccl-tests busbw and nvbandwidth copies reach 0.78-0.88 of the per-direction peak
-      // (measured_public NET rows); a fit below 0.75 would be absorbing another model error.
+      // Links: nccl-tests busbw reaches 0.78 of the per-direction peak and nvbandwidth copies
+      // 0.87-0.88 (measured_public NET rows); a fit below 0.75 would be absorbing another model
+      // error, and a copy above 0.98 would carry no packet headers.
       ratio_param("link_efficiency", &PerfCalibration::link_efficiency, 0.75, 0.95),
+      ratio_param("copy_efficiency", &PerfCalibration::copy_efficiency, 0.75, 0.98),
       duration_param("collective_latency", &PerfCalibration::collective_latency, 0.0, 100e-6),
       duration_param("default_link_latency", &PerfCalibration::default_link_latency, 0.0, 20e-6),
       // Software overheads, one set per runtime profile (perf/runtime_profile.h). Kernel gaps:

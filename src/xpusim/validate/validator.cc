@@ -677,14 +677,18 @@ Outcome predict_row_with(const MeasuredRow& row, const PreparedRow& p,
           o.skip_reason = "hardware " + p.hw->id + " has no interconnect.host_bandwidth";
           return o;
         }
-        // Host link per direction x the copy efficiency every link uses.
+        // Host link per direction x the copy engines' efficiency.
         o.value = directions *
-                  units::to_gb_per_s(*p.hw->interconnect.host_bandwidth * cal.link_efficiency);
-        o.detail = "host link x link_efficiency";
+                  units::to_gb_per_s(*p.hw->interconnect.host_bandwidth * cal.copy_efficiency);
+        o.detail = "host link x copy_efficiency";
         return o;
       }
+      // A device-to-device copy (nvbandwidth, cudaMemcpyPeer) is done by the copy engines: the
+      // send/recv path between 2 devices at the link layer's efficiency, not NCCL's.
+      PerfCalibration copy = cal;
+      copy.link_efficiency = cal.copy_efficiency;
       const Result<CollectiveResult> predicted =
-          predict_collective(*p.hw, CollectiveKind::kSendRecv, p.c.p2p.message, 2, cal);
+          predict_collective(*p.hw, CollectiveKind::kSendRecv, p.c.p2p.message, 2, copy);
       if (!predicted) {
         o.skip_reason = "p2p: " + predicted.error().front().message;
         return o;
@@ -695,7 +699,7 @@ Outcome predict_row_with(const MeasuredRow& row, const PreparedRow& p,
         return o;
       }
       o.value = directions * units::to_gb_per_s(res.bus_bandwidth);
-      o.detail = res.algorithm + " over " + res.tier;
+      o.detail = res.algorithm + " over " + res.tier + " at copy_efficiency";
       return o;
     }
   }

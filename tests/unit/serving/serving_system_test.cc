@@ -449,6 +449,22 @@ TEST(ServingSystem, DisaggregationAddsTheKvTransferToTheSecondToken) {
   ASSERT_TRUE(a && b);
   EXPECT_NEAR(b->ttft.mean.value(), a->ttft.mean.value(), 1e-9);
   EXPECT_GT(b->e2e.mean, a->e2e.mean);  // the KV copy sits between the first and second token
+  // The KV moves as a bulk copy: at copy_efficiency, not at the link_efficiency of NCCL's
+  // collectives (tp 1 pools run none).
+  PerfCalibration slow_copy = default_calibration();
+  slow_copy.copy_efficiency /= 2;
+  PerfCalibration slow_nccl = default_calibration();
+  slow_nccl.link_efficiency /= 2;
+  auto copy_split = ServingSystem::create(h100_like(), llama8b_like(), c, slow_copy);
+  auto nccl_split = ServingSystem::create(h100_like(), llama8b_like(), c, slow_nccl);
+  ASSERT_TRUE(copy_split && nccl_split);
+  auto bc = (*copy_split)->run(uniform_requests(1, 2000, 3), ArrivalSpec{});
+  auto bn = (*nccl_split)->run(uniform_requests(1, 2000, 3), ArrivalSpec{});
+  ASSERT_TRUE(bc && bn);
+  // Half the copy rate: the transfer's bytes take twice as long (its link latency does not).
+  EXPECT_GT(bc->e2e.mean - b->e2e.mean, 0.5 * (b->e2e.mean - a->e2e.mean));
+  EXPECT_LT(bc->e2e.mean - b->e2e.mean, 1.0001 * (b->e2e.mean - a->e2e.mean));
+  EXPECT_NEAR(bn->e2e.mean.value(), b->e2e.mean.value(), 1e-12);
   c.disaggregation = Disaggregation{1, 2};
   auto bad = ServingSystem::create(h100_like(), llama8b_like(), c, default_calibration());
   ASSERT_FALSE(bad.has_value());

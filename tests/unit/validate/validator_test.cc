@@ -311,6 +311,40 @@ TEST(RowCase, FourSxmDevicesRunOnTheHgxFourGpuBoard) {
                           [](const std::string& a) { return a.find("HGX 4-GPU") != std::string::npos; }));
 }
 
+// Copies (nvbandwidth, cudaMemcpy: the copy engines) reach the link layer's copy_efficiency; the
+// collectives of NCCL kernels keep link_efficiency. Device-to-device and host-to-device rows by
+// hand: H200's 18 NVLink4 links at 450 GB/s per direction, its PCIe 5 x16 host link.
+TEST(Validator, CopiesRunAtTheCopyEfficiencyCollectivesAtTheLinkEfficiency) {
+  PerfCalibration cal = default_calibration();
+  cal.copy_efficiency = 0.9;
+  cal.link_efficiency = 0.5;
+  MeasuredSet set;
+  MeasuredRow d2d = testing::measured_row("D", "h200-sxm-141gb", 2, "p2p", MeasuredMetric::kP2pGbs,
+                                          400, "unidirectional device-to-device copy");
+  d2d.line = 2;
+  MeasuredRow h2d = testing::measured_row("H", "h200-sxm-141gb", 1, "p2p", MeasuredMetric::kP2pGbs,
+                                          55, "host-to-device copy over PCIe 5 x16");
+  h2d.line = 3;
+  MeasuredRow ar = testing::measured_row("A", "h200-sxm-141gb", 8, "allreduce",
+                                         MeasuredMetric::kBusbwGbs, 350, "message size 1 GiB");
+  ar.line = 4;
+  set.rows = {d2d, h2d, ar};
+  const ValidationReport rep = Validator(std::move(set)).run(cal);
+  for (const auto& sk : rep.skipped) ADD_FAILURE() << sk.id << ": " << sk.reason;
+  ASSERT_EQ(rep.rows.size(), 3u);
+  std::map<std::string, const RowPrediction*> by_id;
+  for (const auto& r : rep.rows) by_id[r.id] = &r;
+  auto hw = load_hardware("h200-sxm-141gb");
+  ASSERT_TRUE(hw && hw->interconnect.host_bandwidth);
+  const double nvlink = units::to_gb_per_s(hw->interconnect.scale_up.bandwidth);
+  EXPECT_NEAR(by_id["D"]->predicted, nvlink * 0.9, 0.02 * nvlink * 0.9) << by_id["D"]->detail;
+  EXPECT_DOUBLE_EQ(by_id["H"]->predicted,
+                   units::to_gb_per_s(*hw->interconnect.host_bandwidth) * 0.9);
+  // The all-reduce's bus bandwidth stays at NCCL's link_efficiency.
+  EXPECT_LT(by_id["A"]->predicted, nvlink * 0.5 * 1.001);
+  EXPECT_GT(by_id["A"]->predicted, nvlink * 0.5 * 0.9);
+}
+
 // ---- the real measured data --------------------------------------------------------------------
 
 // One test (one process, one validation of the whole public file: the serving rows take seconds)
