@@ -313,4 +313,12 @@ Result<CollectiveResult> predict_collective(const HardwareSpec& hw, CollectiveKi
   return r;
 }
 
+Result<CollectiveResult> predict_copy(const HardwareSpec& hw, Bytes bytes,
+                                      const PerfCalibration& cal) {
+  PerfCalibration copy = cal;  // the tiers read link_efficiency; a copy runs at the copy engines'
+  copy.link_efficiency = cal.copy_efficiency;
+  copy.collective_latency = Seconds(0);  // no kernel: the host queues the DMA
+  return predict_collective(hw, CollectiveKind::kSendRecv, bytes, 2, copy);
+}
+
 }  // namespace xpusim

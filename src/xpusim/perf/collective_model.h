@@ -34,4 +34,11 @@ struct CollectiveResult {
 Result<CollectiveResult> predict_collective(const HardwareSpec& hw, CollectiveKind kind,
                                             Bytes bytes, int group, const PerfCalibration& cal);
 
+// A bulk copy of `bytes` from one device to another by the copy engines (cudaMemcpyPeer, what
+// nvbandwidth times): the send/recv path between 2 devices at cal.copy_efficiency (the link
+// layer's overhead only) instead of NCCL's link_efficiency, and without a collective kernel's
+// launch (collective_latency); the tiers' link latency stays. Errors as predict_collective.
+Result<CollectiveResult> predict_copy(const HardwareSpec& hw, Bytes bytes,
+                                      const PerfCalibration& cal);
+
 }  // namespace xpusim

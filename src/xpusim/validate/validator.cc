@@ -683,12 +683,8 @@ Outcome predict_row_with(const MeasuredRow& row, const PreparedRow& p,
         o.detail = "host link x copy_efficiency";
         return o;
       }
-      // A device-to-device copy (nvbandwidth, cudaMemcpyPeer) is done by the copy engines: the
-      // send/recv path between 2 devices at the link layer's efficiency, not NCCL's.
-      PerfCalibration copy = cal;
-      copy.link_efficiency = cal.copy_efficiency;
-      const Result<CollectiveResult> predicted =
-          predict_collective(*p.hw, CollectiveKind::kSendRecv, p.c.p2p.message, 2, copy);
+      // A device-to-device copy (nvbandwidth, cudaMemcpyPeer) is done by the copy engines.
+      const Result<CollectiveResult> predicted = predict_copy(*p.hw, p.c.p2p.message, cal);
       if (!predicted) {
         o.skip_reason = "p2p: " + predicted.error().front().message;
         return o;

@@ -37,6 +37,25 @@ TEST(CollectiveModel, HandCalculationSmallAllReduce) {
   EXPECT_NEAR(r.time.value(), expect, 1e-12);
 }
 
+TEST(CollectiveModel, CopyRunsAtTheCopyEfficiencyWithoutAKernelLaunch) {
+  // A copy-engine copy of S between two devices of a switched domain: alpha + S / (bw x
+  // copy_efficiency), by hand; link_efficiency and the collective kernel's latency do not enter.
+  PerfCalibration cal = default_calibration();
+  cal.copy_efficiency = 0.9;
+  cal.link_efficiency = 0.5;
+  cal.collective_latency = units::us(100);
+  const HardwareSpec hw = a100_like();
+  const double s = units::mib(256).value(), a = 1e-6;
+  const CollectiveResult r = predict_copy(hw, units::mib(256), cal).value();
+  EXPECT_NEAR(r.time.value(), a + s / (300e9 * 0.9), 1e-12);
+  EXPECT_EQ(r.tier, "scale_up");
+  // The same bytes as an NCCL send/recv: link_efficiency and the kernel's latency.
+  const CollectiveResult nccl =
+      predict_collective(hw, CollectiveKind::kSendRecv, units::mib(256), 2, cal).value();
+  EXPECT_NEAR(nccl.time.value(), a + s / (300e9 * 0.5) + 100e-6, 1e-12);
+  EXPECT_FALSE(predict_copy(hw, Bytes(-1), cal).has_value());
+}
+
 TEST(CollectiveModel, GroupOfOneIsFree) {
   CollectiveResult r = predict_collective(a100_like(), CollectiveKind::kAllReduce, units::mib(8), 1,
                                           default_calibration()).value();
