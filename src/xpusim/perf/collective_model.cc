@@ -99,11 +99,19 @@ std::vector<int> tier_dims(const LinkTierSpec& t) {
   return dims.empty() ? std::vector<int>{domain} : dims;
 }
 
-Tier make_tier(const LinkTierSpec& t, const PerfCalibration& cal, const char* name) {
+// Who moves the bytes: GPU kernels (NCCL/RCCL collectives and send/recv: link_efficiency, a
+// kernel launch per call) or the copy engines (a DMA copy: copy_efficiency, no kernel).
+struct Transport {
+  double efficiency = 1;   // fraction of the per-direction link bandwidth reached
+  Seconds launch;          // fixed cost per call
+  Seconds default_latency; // a link step's latency where the tier gives none
+};
+
+Tier make_tier(const LinkTierSpec& t, const Transport& tr, const char* name) {
   Tier r;
-  r.bw = BytesPerSecond(std::max(t.bandwidth.value(), 1.0) * cal.link_efficiency);
+  r.bw = BytesPerSecond(std::max(t.bandwidth.value(), 1.0) * tr.efficiency);
   if (t.topology == "pcie") r.bw = r.bw * kPcieHostStagingFactor;
-  r.alpha = t.latency.value() > 0 ? t.latency : cal.default_link_latency;
+  r.alpha = t.latency.value() > 0 ? t.latency : tr.default_latency;
   r.topology = t.topology.empty() ? "switched" : t.topology;
   r.domain = t.domain_size;
   if (is_torus(r.topology)) r.dims = tier_dims(t);
@@ -210,10 +218,10 @@ Cost tier_cost(const Tier& t, CollectiveKind kind, double s, int n) {
 
 // The host PCIe link when no scale-up tier exists: a ring over the PCIe switch tree, as NCCL does
 // between GPUs without a GPU fabric.
-Tier host_tier(BytesPerSecond bw, const PerfCalibration& cal) {
+Tier host_tier(BytesPerSecond bw, const Transport& tr) {
   Tier r;
-  r.bw = bw * cal.link_efficiency;
-  r.alpha = cal.default_link_latency;
+  r.bw = bw * tr.efficiency;
+  r.alpha = tr.default_latency;
   r.topology = "host";
   r.direct = false;
   r.name = "host";
@@ -229,10 +237,8 @@ double bus_factor(CollectiveKind kind, int n) {
   }
 }
 
-}  // namespace
-
-Result<CollectiveResult> predict_collective(const HardwareSpec& hw, CollectiveKind kind,
-                                            Bytes bytes, int group, const PerfCalibration& cal) {
+Result<CollectiveResult> predict_transfer(const HardwareSpec& hw, CollectiveKind kind, Bytes bytes,
+                                          int group, const Transport& tr) {
   if (group < 1)
     return fail(Diagnostic{.path = "group",
                            .message = fmt::format("a collective needs a group of >= 1 devices, "
@@ -258,11 +264,11 @@ Result<CollectiveResult> predict_collective(const HardwareSpec& hw, CollectiveKi
   bool have_up = ic.scale_up.present && ic.scale_up.bandwidth.value() > 0;
   Tier up;
   if (have_up) {
-    up = make_tier(ic.scale_up, cal, "scale_up");
+    up = make_tier(ic.scale_up, tr, "scale_up");
   } else if (ic.host_bandwidth) {
-    up = host_tier(*ic.host_bandwidth, cal);
+    up = host_tier(*ic.host_bandwidth, tr);
   } else {
-    up = host_tier(BytesPerSecond(1.0), cal);
+    up = host_tier(BytesPerSecond(1.0), tr);
     up.name = "none";
     no_tier();
   }
@@ -274,7 +280,7 @@ Result<CollectiveResult> predict_collective(const HardwareSpec& hw, CollectiveKi
     r.tier = up.name;
     if (!have_up && !ic.host_bandwidth) no_tier();
   } else if (ic.scale_out.present && ic.scale_out.bandwidth.value() > 0) {
-    Tier out = make_tier(ic.scale_out, cal, "scale_out");
+    Tier out = make_tier(ic.scale_out, tr, "scale_out");
     out.direct = false;  // across nodes NCCL uses rings/trees: latency grows with node count
     const int local = std::max(1, std::min(domain, group));
     const int nodes = (group + local - 1) / local;
@@ -297,7 +303,7 @@ Result<CollectiveResult> predict_collective(const HardwareSpec& hw, CollectiveKi
   } else if (ic.host_bandwidth) {
     // No scale-out network: the group talks through the hosts' PCIe (a ring over the PCIe switch
     // tree, as NCCL does between GPUs without NVLink).
-    Tier host = host_tier(*ic.host_bandwidth, cal);
+    Tier host = host_tier(*ic.host_bandwidth, tr);
     cost = tier_cost(host, kind, s, group);
     r.tier = host.name;
   } else {
@@ -305,7 +311,7 @@ Result<CollectiveResult> predict_collective(const HardwareSpec& hw, CollectiveKi
     r.tier = up.name;
     no_tier();  // group larger than the scale-up domain and no other path
   }
-  r.time = cost.time + dispatch_cost(hw, cal.collective_latency);
+  r.time = cost.time + dispatch_cost(hw, tr.launch);
   r.algorithm = cost.algorithm;
   r.algorithm_bandwidth = bytes / r.time;
   r.bus_bandwidth = r.algorithm_bandwidth * bus_factor(kind, group);
@@ -313,12 +319,23 @@ Result<CollectiveResult> predict_collective(const HardwareSpec& hw, CollectiveKi
   return r;
 }
 
+}  // namespace
+
+Result<CollectiveResult> predict_collective(const HardwareSpec& hw, CollectiveKind kind,
+                                            Bytes bytes, int group, const PerfCalibration& cal) {
+  return predict_transfer(hw, kind, bytes, group,
+                          Transport{.efficiency = cal.link_efficiency,
+                                    .launch = cal.collective_latency,
+                                    .default_latency = cal.default_link_latency});
+}
+
 Result<CollectiveResult> predict_copy(const HardwareSpec& hw, Bytes bytes,
                                       const PerfCalibration& cal) {
-  PerfCalibration copy = cal;  // the tiers read link_efficiency; a copy runs at the copy engines'
-  copy.link_efficiency = cal.copy_efficiency;
-  copy.collective_latency = Seconds(0);  // no kernel: the host queues the DMA
-  return predict_collective(hw, CollectiveKind::kSendRecv, bytes, 2, copy);
+  // No kernel: the host queues the DMA.
+  return predict_transfer(hw, CollectiveKind::kSendRecv, bytes, 2,
+                          Transport{.efficiency = cal.copy_efficiency,
+                                    .launch = Seconds(0),
+                                    .default_latency = cal.default_link_latency});
 }
 
 }  // namespace xpusim
