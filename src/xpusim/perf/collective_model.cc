@@ -330,9 +330,14 @@ Result<CollectiveResult> predict_collective(const HardwareSpec& hw, CollectiveKi
 }
 
 Result<CollectiveResult> predict_copy(const HardwareSpec& hw, Bytes bytes,
-                                      const PerfCalibration& cal) {
-  // No kernel: the host queues the DMA.
-  return predict_transfer(hw, CollectiveKind::kSendRecv, bytes, 2,
+                                      const PerfCalibration& cal, int span) {
+  if (span < 2)
+    return fail(Diagnostic{.path = "span",
+                           .message = fmt::format("a copy joins 2 devices, so they lie among >= 2, "
+                                                  "got {}", span)});
+  // No kernel: the host queues the DMA. A send/recv's cost depends on the group only through the
+  // tier it picks (tier_cost: latency + bytes / pair bandwidth).
+  return predict_transfer(hw, CollectiveKind::kSendRecv, bytes, span,
                           Transport{.efficiency = cal.copy_efficiency,
                                     .launch = Seconds(0),
                                     .default_latency = cal.default_link_latency});

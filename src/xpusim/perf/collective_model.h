@@ -35,10 +35,16 @@ Result<CollectiveResult> predict_collective(const HardwareSpec& hw, CollectiveKi
                                             Bytes bytes, int group, const PerfCalibration& cal);
 
 // A bulk copy of `bytes` from one device to another by the copy engines (cudaMemcpyPeer, what
-// nvbandwidth times): the send/recv path between 2 devices at cal.copy_efficiency (the link
-// layer's overhead only) instead of NCCL's link_efficiency, and without a collective kernel's
-// launch (collective_latency); the tiers' link latency stays. Errors as predict_collective.
+// nvbandwidth times; the KV blocks of disaggregated serving, moved by NIXL / Mooncake): the
+// send/recv path between 2 devices at cal.copy_efficiency (the link layer's overhead only) instead
+// of NCCL's link_efficiency, and without a collective kernel's launch (collective_latency); the
+// tiers' link latency stays. One sender reaches one receiver over what joins that pair: a switched
+// tier's full link, a fully connected mesh's one peer link, a torus's one link, PCIe through the
+// host (the staging factor). `span` is how many devices the two endpoints lie among (the group
+// predict_collective would get): within the scale-up domain the copy takes the scale-up tier,
+// beyond it the scale-out tier. Time = latency + bytes / bandwidth, affine in `bytes`. Errors as
+// predict_collective (a span below 2 is one).
 Result<CollectiveResult> predict_copy(const HardwareSpec& hw, Bytes bytes,
-                                      const PerfCalibration& cal);
+                                      const PerfCalibration& cal, int span = 2);
 
 }  // namespace xpusim

@@ -25,6 +25,7 @@
 #include "xpusim/base/check.h"
 #include "xpusim/area/area_model.h"
 #include "xpusim/base/text.h"
+#include "xpusim/perf/collective_model.h"
 #include "xpusim/perf/memory_footprint.h"
 #include "xpusim/serving/batch_scheduler.h"
 #include "xpusim/serving/engine.h"
@@ -107,13 +108,23 @@ struct ServingSystem::Impl {
   SystemInfo info;
   std::vector<Pool> pools;            // [0]: prompts (both or prefill); [1]: decode when split
   int64_t max_model_len = 0;          // longest prompt + output an engine accepts
-  Seconds transfer_per_token;         // disaggregated: seconds per KV token moved between pools
-  Seconds transfer_latency;
+  // Disaggregated: the KV bytes of one token each link of the prefill -> decode copy carries, and
+  // how many devices the copy's endpoints lie among (predict_copy's span: its tier).
+  Bytes kv_copy_bytes_per_token;
+  int kv_copy_span = 2;
   std::optional<AreaReport> area;     // the power model's (none: no TDP or no process node)
   [[nodiscard]] size_t pool_index(int engine) const {
     return pools.size() > 1 && engine >= pools[1].first_engine ? 1 : 0;
   }
   [[nodiscard]] const Pool& pool_of(int engine) const { return pools[pool_index(engine)]; }
+  // The copy of `tokens` tokens' KV from the prefill pool to the decode pool: every link carries
+  // its share at once, each a bulk copy (perf/collective_model.h predict_copy).
+  [[nodiscard]] Seconds kv_copy_time(int64_t tokens) const {
+    const Result<CollectiveResult> c = predict_copy(
+        hw, kv_copy_bytes_per_token * static_cast<double>(tokens), cal, kv_copy_span);
+    XPUSIM_CHECK(c.has_value(), "a copy of finite bytes over >= 2 devices is predictable");
+    return c->time;
+  }
   // The device model of `pool` at clock step `step` (power_limiter.h).
   DeviceModel& device_at(size_t pool, int step) {
     Pool& p = pools[pool];
@@ -470,9 +481,7 @@ void Simulation::on_step_done(Engine& e) {
       // until the copy completes.
       r.phase = RequestPhase::kTransfer;
       left = true;
-      push(now_ + to_sim(sys_.transfer_latency +
-                         sys_.transfer_per_token * static_cast<double>(r.kv_tokens)),
-           TransferDone{w.slot});
+      push(now_ + to_sim(sys_.kv_copy_time(r.kv_tokens)), TransferDone{w.slot});
     } else {
       r.phase = RequestPhase::kDecode;
     }
@@ -735,29 +744,23 @@ Result<std::unique_ptr<ServingSystem>> ServingSystem::create(const HardwareSpec&
     if (auto ok = add_pool("decode", decode_plan, split.decode_devices, impl->pools[0].engines());
         !ok)
       return tl::unexpected(ok.error());
-    // The tier joining the pools: the scale-up domain when both fit in it, else scale-out.
-    const auto& ic = hw.interconnect;
-    const LinkTierSpec* tier = nullptr;
-    if (ic.scale_up.present && config.devices <= std::max(ic.scale_up.domain_size, 1))
-      tier = &ic.scale_up;
-    else if (ic.scale_out.present)
-      tier = &ic.scale_out;
-    if (!tier)
-      infeasible(InfeasibleReason::kNetwork, fmt::format("{} has no interconnect tier joining {} devices for the KV transfer "
+    // Every device of the prefill replica sends its shard of a token's KV; the side with fewer
+    // devices per replica bounds the parallel links. The KV blocks move as bulk copies (copy
+    // engines or RDMA: NIXL, Mooncake, the engines' P2P connectors): predict_copy, over the
+    // scale-up tier when both pools fit in its domain, else over the scale-out tier.
+    const Pool& pre = impl->pools[0];
+    const double links = std::min(config.plan.tp, decode_plan.tp);
+    impl->kv_copy_bytes_per_token =
+        pre.kv_bytes_per_token * static_cast<double>(config.plan.tp) / links;
+    impl->kv_copy_span = std::max(config.devices, 2);
+    const Result<CollectiveResult> probe =
+        predict_copy(hw, impl->kv_copy_bytes_per_token, cal, impl->kv_copy_span);
+    if (!probe) return tl::unexpected(probe.error());
+    if (!probe->feasibility.feasible())
+      infeasible(InfeasibleReason::kNetwork,
+                 fmt::format("{} has no interconnect tier joining {} devices for the KV transfer "
                              "between the pools",
                              hw.id, config.devices));
-    if (tier) {
-      // Every device of the prefill replica sends its shard of a token's KV; the side with fewer
-      // devices per replica bounds the parallel links. The KV blocks move as bulk copies (copy
-      // engines or RDMA: NIXL, Mooncake, the engines' P2P connectors), at copy_efficiency.
-      const Pool& pre = impl->pools[0];
-      const double links = std::min(config.plan.tp, decode_plan.tp);
-      const Bytes token_bytes = pre.kv_bytes_per_token * static_cast<double>(config.plan.tp);
-      impl->transfer_per_token =
-          token_bytes / BytesPerSecond(std::max(tier->bandwidth.value(), 1.0) *
-                                       cal.copy_efficiency * links);
-      impl->transfer_latency = tier->latency.value() > 0 ? tier->latency : cal.default_link_latency;
-    }
     info.prefill_replicas = impl->pools[0].replicas;
     info.decode_replicas = impl->pools[1].replicas;
   }

@@ -56,6 +56,31 @@ TEST(CollectiveModel, CopyRunsAtTheCopyEfficiencyWithoutAKernelLaunch) {
   EXPECT_FALSE(predict_copy(hw, Bytes(-1), cal).has_value());
 }
 
+TEST(CollectiveModel, CopyTakesTheLinkJoiningThePairAndTheTierOfItsSpan) {
+  // A fully connected mesh of 8 with 7 x 64 GB/s per device (xGMI-class): one sender reaches one
+  // receiver over its one peer link, S / (64 GB/s x copy_efficiency), not the 448 GB/s a device
+  // sends to all its peers together.
+  PerfCalibration cal = default_calibration();
+  cal.copy_efficiency = 0.9;
+  HardwareSpec hw = a100_like();
+  hw.interconnect.scale_up.topology = "fully_connected";
+  hw.interconnect.scale_up.domain_size = 8;
+  hw.interconnect.scale_up.bandwidth = BytesPerSecond(7 * 64e9);
+  const double s = units::mib(256).value(), a = 1e-6;
+  const CollectiveResult mesh = predict_copy(hw, units::mib(256), cal).value();
+  EXPECT_NEAR(mesh.time.value(), a + s / (64e9 * 0.9), 1e-12);
+  // Endpoints among 16 devices: beyond the domain of 8, the copy crosses the scale-out tier alone
+  // (reported as "both", the tier name of every transfer that leaves the domain).
+  const CollectiveResult across = predict_copy(hw, units::mib(256), cal, 16).value();
+  EXPECT_EQ(across.tier, "both");
+  const auto& out = hw.interconnect.scale_out;
+  const double out_alpha = out.latency.value() > 0 ? out.latency.value()
+                                                   : cal.default_link_latency.value();
+  EXPECT_NEAR(across.time.value(), out_alpha + s / (out.bandwidth.value() * 0.9), 1e-12);
+  EXPECT_EQ(predict_copy(hw, units::mib(256), cal, 8).value().time, mesh.time);
+  EXPECT_FALSE(predict_copy(hw, units::mib(256), cal, 1).has_value());
+}
+
 TEST(CollectiveModel, GroupOfOneIsFree) {
   CollectiveResult r = predict_collective(a100_like(), CollectiveKind::kAllReduce, units::mib(8), 1,
                                           default_calibration()).value();

@@ -465,6 +465,19 @@ TEST(ServingSystem, DisaggregationAddsTheKvTransferToTheSecondToken) {
   EXPECT_GT(bc->e2e.mean - b->e2e.mean, 0.5 * (b->e2e.mean - a->e2e.mean));
   EXPECT_LT(bc->e2e.mean - b->e2e.mean, 1.0001 * (b->e2e.mean - a->e2e.mean));
   EXPECT_NEAR(bn->e2e.mean.value(), b->e2e.mean.value(), 1e-12);
+  // The KV copy takes the link that joins the two devices (perf/collective_model.h predict_copy):
+  // on a fully connected mesh of 8 with the same bandwidth per device, one peer link of 1/7 of it.
+  HardwareSpec mesh = h100_like();
+  mesh.interconnect.scale_up.topology = "fully_connected";
+  mesh.interconnect.scale_up.domain_size = 8;
+  auto mesh_split = ServingSystem::create(mesh, llama8b_like(), c, default_calibration());
+  ASSERT_TRUE(mesh_split);
+  auto bm = (*mesh_split)->run(uniform_requests(1, 2000, 3), ArrivalSpec{});
+  ASSERT_TRUE(bm);
+  // Halving copy_efficiency added one transfer's byte time (bc - b); the mesh's pair link takes 7
+  // of them, 6 more than the switched link.
+  EXPECT_NEAR((bm->e2e.mean - b->e2e.mean) / (bc->e2e.mean - b->e2e.mean), 6.0, 1e-6);
+  EXPECT_NEAR(bm->ttft.mean.value(), a->ttft.mean.value(), 1e-9);
   c.disaggregation = Disaggregation{1, 2};
   auto bad = ServingSystem::create(h100_like(), llama8b_like(), c, default_calibration());
   ASSERT_FALSE(bad.has_value());
