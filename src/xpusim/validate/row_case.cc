@@ -5,7 +5,10 @@
 #include "xpusim/validate/row_case.h"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
+#include <cmath>
+#include <cstdlib>
 #include <utility>
 
 #include <fmt/format.h>
@@ -49,6 +52,19 @@ std::string framework_clause(const std::string& notes) {
 
 bool contains(const std::string& haystack_lower, std::string_view needle) {
   return haystack_lower.find(needle) != std::string::npos;
+}
+
+// `needle` as a whole word: no letter or digit on either side ("..._TRT_MaxQ/" holds "maxq").
+bool contains_word(const std::string& haystack_lower, std::string_view needle) {
+  auto word_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; };
+  for (size_t at = haystack_lower.find(needle); at != std::string::npos;
+       at = haystack_lower.find(needle, at + 1)) {
+    const size_t end = at + needle.size();
+    if ((at == 0 || !word_char(haystack_lower[at - 1])) &&
+        (end >= haystack_lower.size() || !word_char(haystack_lower[end])))
+      return true;
+  }
+  return false;
 }
 
 std::string trim(std::string_view s) {
@@ -725,6 +741,52 @@ std::optional<SystemBoard> system_board(const MeasuredRow& row, const HardwareSp
       "8-GPU NVSwitch board)",
       t.name, units::to_gb_per_s(t.bandwidth) / 3.0);
   return b;
+}
+
+std::optional<Watts> power_limit_from_notes(const std::string& notes) {
+  const std::string l = ascii_lower(notes);
+  static constexpr std::array<std::string_view, 8> kPhrases = {
+      "power-capped to", "power capped to", "power-limited to", "power limited to",
+      "power limit of",  "power limit",     "power cap of",     "power cap"};
+  for (std::string_view phrase : kPhrases) {
+    for (size_t at = l.find(phrase); at != std::string::npos; at = l.find(phrase, at + 1)) {
+      size_t p = at + phrase.size();
+      while (p < l.size() && (l[p] == ' ' || l[p] == ':' || l[p] == '=')) ++p;
+      size_t e = p;
+      while (e < l.size() && (std::isdigit(static_cast<unsigned char>(l[e])) || l[e] == '.')) ++e;
+      size_t u = e;
+      while (u < l.size() && l[u] == ' ') ++u;
+      // Watts: "w" not followed by a letter (not "wafer", not "with").
+      if (e == p || u >= l.size() || l[u] != 'w' ||
+          (u + 1 < l.size() && std::isalpha(static_cast<unsigned char>(l[u + 1]))))
+        continue;
+      const double w = std::strtod(l.substr(p, e - p).c_str(), nullptr);
+      if (std::isfinite(w) && w > 0) return Watts(w);
+    }
+  }
+  return std::nullopt;
+}
+
+RowSystem row_system(const MeasuredRow& row, const HardwareSpec& hw) {
+  RowSystem s;
+  if (auto board = system_board(row, hw)) {
+    s.overrides = board->overrides;
+    s.assumptions.push_back(board->assumption);
+  }
+  if (auto cap = power_limit_from_notes(row.notes)) {
+    s.overrides.push_back(fmt::format("physical.tdp={:g} W", cap->value()));
+    s.assumptions.push_back(fmt::format(
+        "power limit {:g} W per device (notes) -> physical.tdp (preset {:g} W): the sustained "
+        "clock is solved under it",
+        cap->value(), hw.physical.tdp.value()));
+  } else if (contains_word(ascii_lower(row.notes), "maxq")) {
+    s.assumptions.push_back(fmt::format(
+        "MLPerf MaxQ system: the devices run under power limits the submitter set and the row "
+        "does not state; the preset's {:g} W TDP is kept, so the prediction is the system's at "
+        "full power (an upper bound on throughput)",
+        hw.physical.tdp.value()));
+  }
+  return s;
 }
 
 bool notes_say_bidirectional(const std::string& notes) {

@@ -148,6 +148,23 @@ struct SystemBoard {
 // the rule does not apply.
 std::optional<SystemBoard> system_board(const MeasuredRow& row, const HardwareSpec& hw);
 
+// The power limit the notes set on each device ("power-capped to 330 W", "power-limited to 330W",
+// "power limit of 450 W", "power cap: 450 W"; case-insensitive): the device's TDP for this row,
+// the budget its sustained clock is solved under (area/power_model.h sustained_clock). nullopt
+// when absent or not a positive, finite number of watts.
+std::optional<Watts> power_limit_from_notes(const std::string& notes);
+
+// The row's system where it differs from the hardware preset: the baseboard (system_board) and a
+// power limit the notes state (physical.tdp). `overrides` are hardware --set assignments for this
+// row; `assumptions` say what was applied, or, for an MLPerf MaxQ system (a power submission: the
+// submitter lowers the devices' power limits to where energy per sample suits it) without a
+// stated limit, that the preset's TDP was kept.
+struct RowSystem {
+  std::vector<std::string> overrides;
+  std::vector<std::string> assumptions;
+};
+RowSystem row_system(const MeasuredRow& row, const HardwareSpec& hw);
+
 // The devices of the system the notes describe: the N of "(Nx NAME" where NAME contains `part`
 // (case-insensitive; "(4x H100-SXM-80GB, TensorRT)" -> 4 for part "sxm"). nullopt when absent.
 std::optional<int> system_devices_from_notes(const std::string& notes, std::string_view part);

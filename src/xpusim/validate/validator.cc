@@ -767,20 +767,22 @@ struct Validator::Impl {
       }
       p.c = std::move(*c);
       p.hardware_key = row.hardware;
-      if (auto board = system_board(row, *p.hw)) {
-        // The same device on another baseboard: the preset with the board's overrides, loaded
-        // (and validated) once per distinct board.
-        p.hardware_key = row.hardware + " [" + join(board->overrides, ", ") + "]";
+      const RowSystem system = row_system(row, *p.hw);
+      if (!system.overrides.empty()) {
+        // The same device in another system (baseboard, power limit): the preset with the
+        // system's overrides, loaded (and validated) once per distinct system.
+        p.hardware_key = row.hardware + " [" + join(system.overrides, ", ") + "]";
         p.hw = hardware.get(
             "hardware", p.hardware_key,
-            [&](const std::string&) { return load_hardware(row.hardware, board->overrides); },
+            [&](const std::string&) { return load_hardware(row.hardware, system.overrides); },
             why);
         if (!p.hw) {
           skip(why);
           continue;
         }
-        p.c.assumptions.push_back(board->assumption);
       }
+      p.c.assumptions.insert(p.c.assumptions.end(), system.assumptions.begin(),
+                             system.assumptions.end());
       if (p.c.kind == CaseKind::kServing) {
         if (auto why_not = prepare_serving(p); !why_not.empty()) {
           skip(why_not);

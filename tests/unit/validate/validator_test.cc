@@ -311,6 +311,59 @@ TEST(RowCase, FourSxmDevicesRunOnTheHgxFourGpuBoard) {
                           [](const std::string& a) { return a.find("HGX 4-GPU") != std::string::npos; }));
 }
 
+// A power limit the notes state is the device's TDP for that row: parsed in its phrasings, applied
+// as physical.tdp and said in the assumptions; an MLPerf MaxQ system without a stated limit keeps
+// the preset's TDP and says so. End to end, a large GEMM on an A100 PCIe card capped at 150 W runs
+// at a lower sustained clock, so it is predicted slower than the same row without the cap.
+TEST(RowCase, AStatedPowerLimitIsTheRowsTdp) {
+  EXPECT_EQ(power_limit_from_notes("8xA100 power-capped to 330 W (8-GPU node)"), Watts(330));
+  EXPECT_EQ(power_limit_from_notes("source notes: 8xA100-80GB power-limited to 330W, mesh"),
+            Watts(330));
+  EXPECT_EQ(power_limit_from_notes("GPU Power Limit: 450 W"), Watts(450));
+  EXPECT_EQ(power_limit_from_notes("power cap of 287.5 W per GPU"), Watts(287.5));
+  EXPECT_FALSE(power_limit_from_notes("power cap unknown").has_value());
+  EXPECT_FALSE(power_limit_from_notes("power limit 2 wafers").has_value());
+  EXPECT_FALSE(power_limit_from_notes("power-capped to 0 W").has_value());
+  EXPECT_FALSE(power_limit_from_notes("700 W TDP, no limit set").has_value());
+
+  auto a100 = load_hardware("a100-pcie-80gb");
+  ASSERT_TRUE(a100);
+  MeasuredRow capped = testing::measured_row("C", "a100-pcie-80gb", 1, "gemm",
+                                             MeasuredMetric::kGemmTflops, 200,
+                                             "cuBLAS; GPU power-limited to 150 W");
+  capped.precision = "bf16";
+  capped.m = capped.n = capped.k = 8192;
+  capped.line = 2;
+  const RowSystem sys = row_system(capped, *a100);
+  EXPECT_EQ(sys.overrides, std::vector<std::string>{"physical.tdp=150 W"});
+  ASSERT_EQ(sys.assumptions.size(), 1u);
+  EXPECT_NE(sys.assumptions[0].find("power limit 150 W"), std::string::npos) << sys.assumptions[0];
+  MeasuredRow maxq = capped;
+  maxq.notes = "NVIDIA system H200-SXM-141GBx8_TRT_MaxQ (8x H200-SXM-141GB, MaxQ, TensorRT)";
+  const RowSystem q = row_system(maxq, *a100);
+  EXPECT_TRUE(q.overrides.empty());
+  ASSERT_EQ(q.assumptions.size(), 1u);
+  EXPECT_NE(q.assumptions[0].find("MaxQ"), std::string::npos);
+  maxq.notes = "a maxqueue of requests";  // not the word
+  EXPECT_TRUE(row_system(maxq, *a100).assumptions.empty());
+
+  MeasuredRow plain = capped;
+  plain.id = "P";
+  plain.line = 3;
+  plain.notes = "cuBLAS";
+  MeasuredSet set;
+  set.rows = {capped, plain};
+  const ValidationReport rep = Validator(std::move(set)).run(default_calibration());
+  for (const auto& sk : rep.skipped) ADD_FAILURE() << sk.id << ": " << sk.reason;
+  ASSERT_EQ(rep.rows.size(), 2u);
+  const auto& c = rep.rows[0].id == "C" ? rep.rows[0] : rep.rows[1];
+  const auto& u = rep.rows[0].id == "C" ? rep.rows[1] : rep.rows[0];
+  EXPECT_LT(c.predicted, 0.9 * u.predicted) << c.detail << " vs " << u.detail;
+  EXPECT_TRUE(std::any_of(c.assumptions.begin(), c.assumptions.end(), [](const std::string& a) {
+    return a.find("physical.tdp") != std::string::npos;
+  }));
+}
+
 // Copies (nvbandwidth, cudaMemcpy: the copy engines) reach the link layer's copy_efficiency; the
 // collectives of NCCL kernels keep link_efficiency. Device-to-device and host-to-device rows by
 // hand: H200's 18 NVLink4 links at 450 GB/s per direction, its PCIe 5 x16 host link.
