@@ -10,7 +10,10 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <string>
+#include <string_view>
 #include <utility>
+#include <vector>
 
 #include "unit/validate/measured_row_builder.h"
 #include "xpusim/config/hardware_schema.h"
@@ -29,6 +32,32 @@ ValidationReport run_fixture() {
   auto set = load_measured_file(kFixture);
   EXPECT_TRUE(set) << (set ? "" : to_string(set.error()));
   return Validator(std::move(*set)).run(default_calibration());
+}
+
+// Predicts `rows` (each must be simulated; a skipped one fails the test) and returns the
+// predictions by row id.
+std::map<std::string, RowPrediction> predict_by_id(std::vector<MeasuredRow> rows,
+                                                   const PerfCalibration& cal) {
+  MeasuredSet set;
+  set.rows = std::move(rows);
+  const ValidationReport rep = Validator(std::move(set)).run(cal);
+  for (const auto& sk : rep.skipped) ADD_FAILURE() << sk.id << ": " << sk.reason;
+  std::map<std::string, RowPrediction> by_id;
+  for (const auto& r : rep.rows) by_id[r.id] = r;
+  return by_id;
+}
+
+// `row` as another row of the same file: its id, line and notes replaced.
+MeasuredRow sibling(MeasuredRow row, std::string id, int line, std::string notes) {
+  row.id = std::move(id);
+  row.line = line;
+  row.notes = std::move(notes);
+  return row;
+}
+
+bool has_assumption(const RowPrediction& p, std::string_view text) {
+  return std::any_of(p.assumptions.begin(), p.assumptions.end(),
+                     [&](const std::string& a) { return a.find(text) != std::string::npos; });
 }
 
 TEST(Validator, FixtureSimulatesEverySupportedScenario) {
@@ -292,23 +321,15 @@ TEST(RowCase, FourSxmDevicesRunOnTheHgxFourGpuBoard) {
 
   // End to end: a device-to-device copy between two GPUs of the 4-GPU board and of an 8-GPU box
   // (an all-reduce over all 4 would use the 3 peer links of each GPU and see no difference).
-  MeasuredSet set;
   MeasuredRow on_board_row = testing::measured_row("B", "h100-sxm-80gb", 4, "p2p",
                                                     MeasuredMetric::kP2pGbs, 100, four);
   on_board_row.line = 2;
-  MeasuredRow in_box_row = on_board_row;
-  in_box_row.id = "P";
-  in_box_row.line = 3;
-  in_box_row.notes = "unidirectional device-to-device copy";
-  set.rows = {on_board_row, in_box_row};
-  const ValidationReport rep = Validator(std::move(set)).run(default_calibration());
-  for (const auto& sk : rep.skipped) ADD_FAILURE() << sk.id << ": " << sk.reason;
-  ASSERT_EQ(rep.rows.size(), 2u);
-  const auto& on_board = rep.rows[0].id == "B" ? rep.rows[0] : rep.rows[1];
-  const auto& in_box = rep.rows[0].id == "B" ? rep.rows[1] : rep.rows[0];
-  EXPECT_NEAR(on_board.predicted, in_box.predicted / 3.0, 0.02 * in_box.predicted / 3.0);
-  EXPECT_TRUE(std::any_of(on_board.assumptions.begin(), on_board.assumptions.end(),
-                          [](const std::string& a) { return a.find("HGX 4-GPU") != std::string::npos; }));
+  auto by_id = predict_by_id(
+      {on_board_row, sibling(on_board_row, "P", 3, "unidirectional device-to-device copy")},
+      default_calibration());
+  ASSERT_EQ(by_id.size(), 2u);
+  EXPECT_NEAR(by_id["B"].predicted, by_id["P"].predicted / 3.0, 0.02 * by_id["P"].predicted / 3.0);
+  EXPECT_TRUE(has_assumption(by_id["B"], "HGX 4-GPU"));
 }
 
 // A power limit the notes state is the device's TDP for that row: parsed in its phrasings, applied
@@ -347,21 +368,10 @@ TEST(RowCase, AStatedPowerLimitIsTheRowsTdp) {
   maxq.notes = "a maxqueue of requests";  // not the word
   EXPECT_TRUE(row_system(maxq, *a100).assumptions.empty());
 
-  MeasuredRow plain = capped;
-  plain.id = "P";
-  plain.line = 3;
-  plain.notes = "cuBLAS";
-  MeasuredSet set;
-  set.rows = {capped, plain};
-  const ValidationReport rep = Validator(std::move(set)).run(default_calibration());
-  for (const auto& sk : rep.skipped) ADD_FAILURE() << sk.id << ": " << sk.reason;
-  ASSERT_EQ(rep.rows.size(), 2u);
-  const auto& c = rep.rows[0].id == "C" ? rep.rows[0] : rep.rows[1];
-  const auto& u = rep.rows[0].id == "C" ? rep.rows[1] : rep.rows[0];
-  EXPECT_LT(c.predicted, 0.9 * u.predicted) << c.detail << " vs " << u.detail;
-  EXPECT_TRUE(std::any_of(c.assumptions.begin(), c.assumptions.end(), [](const std::string& a) {
-    return a.find("physical.tdp") != std::string::npos;
-  }));
+  auto by_id = predict_by_id({capped, sibling(capped, "P", 3, "cuBLAS")}, default_calibration());
+  ASSERT_EQ(by_id.size(), 2u);
+  EXPECT_LT(by_id["C"].predicted, 0.9 * by_id["P"].predicted) << by_id["C"].detail;
+  EXPECT_TRUE(has_assumption(by_id["C"], "physical.tdp"));
 }
 
 // Copies (nvbandwidth, cudaMemcpy: the copy engines) reach the link layer's copy_efficiency; the
@@ -371,7 +381,6 @@ TEST(Validator, CopiesRunAtTheCopyEfficiencyCollectivesAtTheLinkEfficiency) {
   PerfCalibration cal = default_calibration();
   cal.copy_efficiency = 0.9;
   cal.link_efficiency = 0.5;
-  MeasuredSet set;
   MeasuredRow d2d = testing::measured_row("D", "h200-sxm-141gb", 2, "p2p", MeasuredMetric::kP2pGbs,
                                           400, "unidirectional device-to-device copy");
   d2d.line = 2;
@@ -381,21 +390,17 @@ TEST(Validator, CopiesRunAtTheCopyEfficiencyCollectivesAtTheLinkEfficiency) {
   MeasuredRow ar = testing::measured_row("A", "h200-sxm-141gb", 8, "allreduce",
                                          MeasuredMetric::kBusbwGbs, 350, "message size 1 GiB");
   ar.line = 4;
-  set.rows = {d2d, h2d, ar};
-  const ValidationReport rep = Validator(std::move(set)).run(cal);
-  for (const auto& sk : rep.skipped) ADD_FAILURE() << sk.id << ": " << sk.reason;
-  ASSERT_EQ(rep.rows.size(), 3u);
-  std::map<std::string, const RowPrediction*> by_id;
-  for (const auto& r : rep.rows) by_id[r.id] = &r;
+  auto by_id = predict_by_id({d2d, h2d, ar}, cal);
+  ASSERT_EQ(by_id.size(), 3u);
   auto hw = load_hardware("h200-sxm-141gb");
   ASSERT_TRUE(hw && hw->interconnect.host_bandwidth);
   const double nvlink = units::to_gb_per_s(hw->interconnect.scale_up.bandwidth);
-  EXPECT_NEAR(by_id["D"]->predicted, nvlink * 0.9, 0.02 * nvlink * 0.9) << by_id["D"]->detail;
-  EXPECT_DOUBLE_EQ(by_id["H"]->predicted,
+  EXPECT_NEAR(by_id["D"].predicted, nvlink * 0.9, 0.02 * nvlink * 0.9) << by_id["D"].detail;
+  EXPECT_DOUBLE_EQ(by_id["H"].predicted,
                    units::to_gb_per_s(*hw->interconnect.host_bandwidth) * 0.9);
   // The all-reduce's bus bandwidth stays at NCCL's link_efficiency.
-  EXPECT_LT(by_id["A"]->predicted, nvlink * 0.5 * 1.001);
-  EXPECT_GT(by_id["A"]->predicted, nvlink * 0.5 * 0.9);
+  EXPECT_LT(by_id["A"].predicted, nvlink * 0.5 * 1.001);
+  EXPECT_GT(by_id["A"].predicted, nvlink * 0.5 * 0.9);
 }
 
 // ---- the real measured data --------------------------------------------------------------------
