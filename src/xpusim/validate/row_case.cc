@@ -769,6 +769,9 @@ std::optional<Watts> power_limit_from_notes(const std::string& notes) {
 
 RowSystem row_system(const MeasuredRow& row, const HardwareSpec& hw) {
   RowSystem s;
+  const double tdp = hw.physical.tdp.value();
+  const std::string preset_tdp =
+      tdp > 0 ? fmt::format("the preset's {:g} W TDP", tdp) : std::string("the preset's (no TDP)");
   if (auto board = system_board(row, hw)) {
     s.overrides = board->overrides;
     s.assumptions.push_back(board->assumption);
@@ -776,15 +779,15 @@ RowSystem row_system(const MeasuredRow& row, const HardwareSpec& hw) {
   if (auto cap = power_limit_from_notes(row.notes)) {
     s.overrides.push_back(fmt::format("physical.tdp={:g} W", cap->value()));
     s.assumptions.push_back(fmt::format(
-        "power limit {:g} W per device (notes) -> physical.tdp (preset {:g} W): the sustained "
+        "power limit {:g} W per device (notes) -> physical.tdp instead of {}: the sustained "
         "clock is solved under it",
-        cap->value(), hw.physical.tdp.value()));
+        cap->value(), preset_tdp));
   } else if (contains_word(ascii_lower(row.notes), "maxq")) {
     s.assumptions.push_back(fmt::format(
         "MLPerf MaxQ system: the devices run under power limits the submitter set and the row "
-        "does not state; the preset's {:g} W TDP is kept, so the prediction is the system's at "
-        "full power (an upper bound on throughput)",
-        hw.physical.tdp.value()));
+        "does not state; {} is kept, so the prediction is the system's at full power (an "
+        "upper bound on throughput)",
+        preset_tdp));
   }
   return s;
 }
