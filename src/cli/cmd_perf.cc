@@ -179,7 +179,7 @@ void run_scenario(const RunOptions& o, const GlobalOptions& g) {
     return;
   }
   std::fputs(field_table_of(type, out.json, kRunFigures).to_text().c_str(), stdout);
-  std::fputs(uncertainty_note(out.json.at("uncertainty"), "static").c_str(), stdout);
+  std::fputs(uncertainty_note(out.json, "static").c_str(), stdout);
   std::printf("\nprefill ops (per device)\n%s", ops_table_text(out.json, "prefill").c_str());
   std::printf("\ndecode ops (per device, one step at context %lld)\n%s",
               static_cast<long long>(sc.input_len + std::max<int64_t>(1, sc.output_len / 2)),

@@ -115,7 +115,7 @@ void run_serve(const ServeOptions& o, const GlobalOptions& g) {
     std::printf("no request completed: every request was rejected\n");
     return;
   }
-  std::fputs(uncertainty_note(j.at("uncertainty"), "serving").c_str(), stdout);
+  std::fputs(uncertainty_note(j, "serving").c_str(), stdout);
   for (const auto& a : w.assumptions) std::printf("assumed: %s\n", a.c_str());
   if (out.mlperf)
     for (const auto& n : out.mlperf->notes) std::printf("note: %s\n", n.c_str());

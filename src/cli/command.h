@@ -83,8 +83,10 @@ void add_dse_commands(CLI::App& app, GlobalOptions& global);
 void add_sensitivity_command(CLI::App& app, GlobalOptions& global);
 
 // The p10-p90 line printed under the tables of run, serve and gemm from their JSON's
-// `uncertainty` object ("" when it holds no interval) (uncertainty_note.cc).
-std::string uncertainty_note(const nlohmann::ordered_json& uncertainty,
+// `uncertainty` object ("" when it holds no interval), with the families the band was measured
+// on and, where the hardware is of none of them, a second line saying so (`uncertainty_basis`)
+// (uncertainty_note.cc).
+std::string uncertainty_note(const nlohmann::ordered_json& result,
                              const std::string& scenario_class);
 
 // `describe result [TYPE]`: the declared result field tables (result_output.cc).

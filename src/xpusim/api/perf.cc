@@ -187,6 +187,7 @@ Json run_json(const RunRequest& o, const RunOutcome& out, const TokenEconomicsAs
                           {"tpot_ms", headline(units::to_ms(r.tpot))},
                           {"e2e_latency_ms", headline(units::to_ms(r.e2e_latency))},
                           {"output_tokens_per_s", headline(r.output_tokens_per_s.value()), false}}));
+  j.set("uncertainty_basis", uncertainty_basis_json("run", "static", out.hw.id));
   j.set("memory", memory_json(r.memory, "run", "memory"));
   add_economics_json(j, econ, out.economics);
   Json ops = Json::array();
@@ -309,6 +310,7 @@ GemmOutcome gemm_checked(const GemmRequest& o) {
   j.set("uncertainty",
         uncertainty_json("gemm", "gemm", {{"latency_ms", units::to_ms(r.time)},
                                           {"tflops", units::to_tflops(r.achieved), false}}));
+  j.set("uncertainty_basis", uncertainty_basis_json("gemm", "gemm", hw.id));
   j.set("tile", Json{{"m", r.tile.m}, {"n", r.tile.n}, {"k", r.tile.k}});
   j.set("tiles", r.tiles);
   j.set("waves", r.waves);

@@ -303,6 +303,7 @@ Json serve_json(const ServeRequest& o, const ServeOutcome& out, const SystemSpec
              {"ttft_ms.mean", mean_ms(r ? r->ttft : none)},
              {"tpot_ms.mean", mean_ms(r ? r->tpot : none)},
              {"e2e_latency_ms.mean", mean_ms(r ? r->e2e : none)}}));
+  j.set("uncertainty_basis", uncertainty_basis_json("serve", "serving", out.hw.id));
   j.set("goodput_requests_per_s", num(r, r ? r->goodput_requests_per_s.value() : 0));
   j.set("slo.ttft_ms", o.slo_ttft_ms ? Json(*o.slo_ttft_ms) : Json(nullptr));
   j.set("slo.tpot_ms", o.slo_tpot_ms ? Json(*o.slo_tpot_ms) : Json(nullptr));

@@ -29,6 +29,9 @@ struct UncertaintyBand {
   double p10 = 0.0;
   double p90 = 0.0;
   int rows = 0;  // residuals the percentiles come from
+  // The hardware families whose held-out rows gave the residuals (validate/calibration_fit.h
+  // hardware_family), comma-separated: a device of another family is predicted outside them.
+  std::string families;
 };
 
 struct PerfCalibration {

@@ -238,6 +238,10 @@ std::vector<Entry> uncertainty_entries(const std::string& cls) {
       {.min = 0.0, .max = 5.0, .reason = "the interval contains the point prediction"});
   add("rows", &UncertaintyBand::rows, "residuals the percentiles come from",
       {.min = 0, .max = 1e6});
+  add("families", &UncertaintyBand::families,
+      "hardware families whose held-out rows gave the residuals, comma-separated (ampere, ada, "
+      "hopper: validate/calibration_fit.h hardware_family); empty = not recorded",
+      {.required = false});
   return e;
 }
 
@@ -416,8 +420,11 @@ std::string calibration_yaml(const PerfCalibration& cal) {
   for (const auto& cls : scenario_classes()) {
     std::string fields;
     const std::string base = "uncertainty." + cls + ".";
-    for (const auto& e : uncertainty_entries(cls))
-      fields += (fields.empty() ? "" : ", ") + e.path.substr(base.size()) + ": " + e.text(cal);
+    for (const auto& e : uncertainty_entries(cls)) {
+      const std::string text = e.text(cal);
+      if (text == "\"\"") continue;  // an optional text left empty (families not recorded)
+      fields += (fields.empty() ? "" : ", ") + e.path.substr(base.size()) + ": " + text;
+    }
     out += fmt::format("  {}: {{{}{}}}\n", cls, fields, provenance("uncertainty." + cls));
   }
   return out;

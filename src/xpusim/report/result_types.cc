@@ -779,6 +779,22 @@ Fields optional(Fields f) {
   return f;
 }
 
+// Where the error band comes from (api/impl/uncertainty.h uncertainty_basis_json): an object
+// `uncertainty_basis` with these keys.
+const Fields kUncertaintyBasis = {
+    {"uncertainty_basis.families",
+     "hardware families whose held-out rows gave the band (leave-one-family-out residuals)",
+     false, FieldType::kTextList},
+    {"uncertainty_basis.hardware_family",
+     "this hardware's family (ampere, ada, hopper; any other preset or a new design is a family "
+     "of its own)",
+     false, FieldType::kText},
+    {"uncertainty_basis.family_measured",
+     "whether that family is among the band's; false: the prediction extrapolates beyond the "
+     "band's evidence (another vendor, a design no one measured) and its error may be wider",
+     false, FieldType::kBool},
+};
+
 std::vector<ResultType> build_types() {
   std::vector<ResultType> t;
   t.push_back({"run", "run", "one static-batch scenario: latency, throughput, memory, energy, "
@@ -787,11 +803,13 @@ std::vector<ResultType> build_types() {
                concat({kDeployment, kRunTop, under("precision", kPrecision), kFeasibility, kRunAlternatives,
                        kLatency, under("prefill", kClock), under("decode", kClock),
                        uncertainty({"ttft_ms", "tpot_ms", "e2e_latency_ms", "output_tokens_per_s"}),
+                       kUncertaintyBasis,
                        under("memory", kMemory), kRunEconomicsTop,
                        under("economics", kEconomics), under("economics.system", kSystem),
                        under("ops", kOp)})});
   t.push_back({"gemm", "gemm", "one matrix multiply C[m,n] = A[m,k] x B[k,n]",
-               concat({kGemm, uncertainty({"latency_ms", "tflops"}), kGemmTiles, kClock})});
+               concat({kGemm, uncertainty({"latency_ms", "tflops"}), kUncertaintyBasis,
+                       kGemmTiles, kClock})});
   t.push_back({"compare", "compare",
                "every hardware preset on one workload (ranking: one record per preset)",
                concat({kCompareTop,
@@ -830,6 +848,7 @@ std::vector<ResultType> build_types() {
                        under("itl_ms", kPercentiles), under("e2e_latency_ms", kPercentiles),
                        uncertainty({"output_tokens_per_s", "requests_per_s", "ttft_ms.mean",
                                     "tpot_ms.mean", "e2e_latency_ms.mean"}),
+                       kUncertaintyBasis,
                        kServeTail, under("system", kSystem), kServeEconomicsReason,
                        under("mlperf", optional(kServeMlperf)), kServeAssumptions})});
   t.push_back({"cost", "cost",

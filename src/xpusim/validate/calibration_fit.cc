@@ -8,6 +8,7 @@
 #include <string_view>
 #include <type_traits>
 
+#include "xpusim/base/text.h"
 #include "xpusim/perf/calibration_file.h"
 
 namespace xpusim {
@@ -354,16 +355,24 @@ UncertaintyBand band_of(std::vector<double> residuals) {
 std::map<std::string, UncertaintyBand> holdout_bands(const Validator& v,
                                                      const std::vector<HoldoutResult>& holdouts) {
   std::map<std::string, std::vector<double>> residuals;
+  std::map<std::string, std::vector<std::string>> families;  // in holdout order
   for (const auto& h : holdouts) {
     const std::string fam = h.family;
     ValidationReport rep =
         v.run(h.fitted, [&fam](const MeasuredRow& r) { return hardware_family(r.hardware) == fam; });
-    for (const auto& r : rep.rows)
-      if (std::string cls = scenario_class(r.scenario); !cls.empty())
-        residuals[cls].push_back(log_time_residual(r));
+    for (const auto& r : rep.rows) {
+      const std::string cls = scenario_class(r.scenario);
+      if (cls.empty()) continue;
+      residuals[cls].push_back(log_time_residual(r));
+      auto& f = families[cls];
+      if (std::find(f.begin(), f.end(), fam) == f.end()) f.push_back(fam);
+    }
   }
   std::map<std::string, UncertaintyBand> bands;
-  for (auto& [cls, res] : residuals) bands[cls] = band_of(std::move(res));
+  for (auto& [cls, res] : residuals) {
+    bands[cls] = band_of(std::move(res));
+    bands[cls].families = join(families[cls], ", ");
+  }
   return bands;
 }
 

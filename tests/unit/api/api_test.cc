@@ -49,6 +49,36 @@ TEST(Api, RunAnswersWithTheCommandsDocument) {
   EXPECT_EQ(j->dump(), out->json.dump());
 }
 
+// The error band says what it was measured on: the hardware families of its held-out rows, this
+// hardware's family, and whether that is one of them (a preset of another vendor, or a design with
+// an id of its own, is not: its prediction extrapolates beyond the band's evidence).
+TEST(Api, TheErrorBandSaysWhichFamiliesItWasMeasuredOn) {
+  auto basis = [](const std::string& hardware, const std::vector<std::string>& overrides = {}) {
+    GemmRequest g;
+    g.hardware = hardware;
+    g.overrides = overrides;
+    g.m = g.n = g.k = 2048;
+    const auto out = gemm_scenario(g);
+    EXPECT_TRUE(out) << why(out);
+    return out ? out->json["uncertainty_basis"] : nlohmann::ordered_json();
+  };
+  const auto h100 = basis("h100-sxm-80gb");
+  EXPECT_EQ(h100["families"], (nlohmann::ordered_json{"ampere", "hopper"}));
+  EXPECT_EQ(h100["hardware_family"], "hopper");
+  EXPECT_EQ(h100["family_measured"], true);
+  const auto mi300x = basis("mi300x");
+  EXPECT_EQ(mi300x["hardware_family"], "mi300x");
+  EXPECT_EQ(mi300x["family_measured"], false);
+  // A new design described from an H100 is a family of its own once it has its own id.
+  EXPECT_EQ(basis("h100-sxm-80gb", {"id=my-chip"})["family_measured"], false);
+
+  const auto run = run_scenario(small_run());
+  ASSERT_TRUE(run) << why(run);
+  EXPECT_EQ(run->json["uncertainty_basis"]["families"],
+            (nlohmann::ordered_json{"ampere", "ada", "hopper"}));
+  EXPECT_EQ(run->json["uncertainty_basis"]["family_measured"], true);
+}
+
 TEST(Api, NumbersBeyondTheFlagsBoundsAreDiagnostics) {
   RunRequest r = small_run();
   r.batch = 0;

@@ -129,6 +129,20 @@ TEST(ServeTables, EveryNameIsAKeyOfTheJson) {
     EXPECT_TRUE(has(names, k)) << k;
 }
 
+// The p10-p90 line under run's table names the families the band was measured on, and says when
+// the hardware is of none of them.
+TEST(RunTables, TheErrorBandLineNamesItsFamilies) {
+  const std::string w = " --model llama-3.1-8b --batch 4 --input-len 256 --output-len 32";
+  const auto h100 = run("run --hardware h100-sxm-80gb" + w);
+  ASSERT_EQ(h100.code, 0) << h100.out;
+  EXPECT_NE(h100.out.find("static rows of ampere, ada, hopper"), std::string::npos) << h100.out;
+  EXPECT_EQ(h100.out.find("is of none of these families"), std::string::npos);
+  const auto mi300x = run("run --hardware mi300x" + w);
+  ASSERT_EQ(mi300x.code, 0) << mi300x.out;
+  EXPECT_NE(mi300x.out.find("mi300x is of none of these families"), std::string::npos)
+      << mi300x.out;
+}
+
 TEST(ServeTables, TheMlperfServerRateSearchIsARecordTableOfItsProbes) {
   const auto names = expect_names_are_keys(
       "serve --hardware h100-sxm-80gb --model llama-2-70b --tp 8 --devices 8 --precision fp8 "

@@ -54,12 +54,13 @@ TEST(CalibrationFile, WrittenFileReadsBackToTheSamePredictions) {
   PerfCalibration changed = default_calibration();
   changed.matrix_efficiency = 0.8123456789012345;
   changed.runtimes[0].kernel_gap = Seconds(1.234567890123e-5);
-  changed.uncertainty["gemm"] = {-0.123, 0.0456, 17};
+  changed.uncertainty["gemm"] = {-0.123, 0.0456, 17, "ampere, new-chip"};
   const std::string path = dir.file("cal.yaml", calibration_yaml(changed));
   auto back = load_calibration_file(path);
   ASSERT_TRUE(back) << all_text(back.error());
   EXPECT_EQ(calibration_yaml(*back), calibration_yaml(changed));
   EXPECT_EQ(back->uncertainty.at("gemm").p10, -0.123);
+  EXPECT_EQ(back->uncertainty.at("gemm").families, "ampere, new-chip");
 
   auto hw = load_hardware("h100-sxm-80gb");
   ASSERT_TRUE(hw);

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "xpusim/api/impl/uncertainty.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "xpusim/base/check.h"
 #include "xpusim/perf/calibration_file.h"
 #include "xpusim/report/result_json.h"
+#include "xpusim/validate/calibration_fit.h"
 
 namespace xpusim::api::detail {
 
@@ -35,6 +37,32 @@ nlohmann::ordered_json uncertainty_json(std::string_view type, const std::string
                       .json();
   }
   return j;
+}
+
+nlohmann::ordered_json uncertainty_basis_json(std::string_view type,
+                                              const std::string& scenario_class,
+                                              const std::string& hardware_id) {
+  const auto& bands = default_calibration().uncertainty;
+  const auto it = bands.find(scenario_class);
+  std::vector<std::string> families;  // "ampere, ada, hopper" -> its names
+  if (it != bands.end()) {
+    std::string name;
+    for (char c : it->second.families + ",") {
+      if (c != ',') {
+        if (c != ' ') name += c;
+      } else if (!name.empty()) {
+        families.push_back(std::move(name));
+        name.clear();
+      }
+    }
+  }
+  const std::string family = hardware_family(hardware_id);
+  const bool measured = std::find(families.begin(), families.end(), family) != families.end();
+  return ResultJson(type, "uncertainty_basis")
+      .set("families", families)
+      .set("hardware_family", family)
+      .set("family_measured", measured)
+      .json();
 }
 
 }  // namespace xpusim::api::detail
