@@ -72,6 +72,12 @@ Json report_doc(const ValidationReport& rep) {
                            .set("coverage_pct", c.coverage_pct)
                            .set("p10_log_ratio", c.p10)
                            .set("p90_log_ratio", c.p90)
+                           .set("outside_family_rows", c.outside_family_rows)
+                           .set("outside_family_inside", c.outside_family_inside)
+                           .set("outside_family_coverage_pct",
+                                c.outside_family_rows > 0
+                                    ? Json(100.0 * c.outside_family_inside / c.outside_family_rows)
+                                    : Json(nullptr))
                            .json());
   // The same counts as records (reason, rows): a list of records whose keys are fixed, beside the
   // map whose keys are the reasons (kept: a contract). The map's keys sorted, as ever.

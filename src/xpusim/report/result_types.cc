@@ -614,6 +614,16 @@ const Fields kCoverage = {
     {"coverage_pct", "share of rows inside the band"},
     {"inside", "rows whose measured figure lies inside the predicted p10-p90 band",
      false, FieldType::kInteger},
+    {"outside_family_coverage_pct",
+     "share of the rows outside the band's families inside the band (null without such rows): "
+     "how the band holds beyond the hardware it was measured on",
+     true, FieldType::kNumber},
+    {"outside_family_inside", "rows outside the band's families inside the band", false,
+     FieldType::kInteger},
+    {"outside_family_rows",
+     "rows on hardware of a family the band was not measured on (its families: the "
+     "calibration's uncertainty.CLASS.families)",
+     false, FieldType::kInteger},
     {"p10_log_ratio", "10th percentile of log(measured / predicted time)",
      false, FieldType::kNumber},
     {"p90_log_ratio", "90th percentile of log(measured / predicted time)",

@@ -27,6 +27,7 @@
 #include "xpusim/serving/engine_profile.h"
 #include "xpusim/serving/mlperf.h"
 #include "xpusim/serving/serving_system.h"
+#include "xpusim/validate/calibration_fit.h"
 #include "xpusim/workload/graph_builder.h"
 #include "xpusim/workload/parallelism_plan.h"
 
@@ -993,11 +994,20 @@ std::vector<CoverageStats> interval_coverage(const std::vector<RowPrediction>& r
   std::vector<CoverageStats> out;
   for (const auto& [cls, band] : cal.uncertainty) {
     CoverageStats c{.scenario_class = cls, .p10 = band.p10, .p90 = band.p90};
+    const std::string measured_families = ", " + band.families + ",";
     for (const auto& r : rows) {
       if (scenario_class(r.scenario) != cls) continue;
       ++c.rows;
       const Interval i = uncertainty_interval(band, r.predicted, time_like(r.metric));
-      if (r.measured >= i.p10 && r.measured <= i.p90) ++c.inside;
+      const bool inside = r.measured >= i.p10 && r.measured <= i.p90;
+      if (inside) ++c.inside;
+      // ", ampere, ada, hopper," holds ", hopper," (families are written ", "-separated); a
+      // band without recorded families attributes no row.
+      if (!band.families.empty() &&
+          measured_families.find(", " + hardware_family(r.hardware) + ",") == std::string::npos) {
+        ++c.outside_family_rows;
+        if (inside) ++c.outside_family_inside;
+      }
     }
     if (c.rows == 0) continue;
     c.coverage_pct = 100.0 * c.inside / c.rows;

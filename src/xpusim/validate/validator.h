@@ -54,6 +54,10 @@ struct CoverageStats {
   double coverage_pct = 0.0;   // 100 x inside / rows
   double p10 = 0.0;            // the band (log(measured/predicted time))
   double p90 = 0.0;
+  // Of these, the rows on hardware of a family the band was not measured on
+  // (UncertaintyBand::families; hardware_family): how the band holds beyond its evidence.
+  int outside_family_rows = 0;
+  int outside_family_inside = 0;
 };
 
 // r = log(measured / predicted) with rates inverted (log(predicted / measured)), so that r > 0

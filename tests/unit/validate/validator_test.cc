@@ -374,6 +374,35 @@ TEST(RowCase, AStatedPowerLimitIsTheRowsTdp) {
   EXPECT_TRUE(has_assumption(by_id["C"], "physical.tdp"));
 }
 
+// Coverage counts apart the rows on hardware of a family the band was not measured on (the gemm
+// band: ampere, hopper): an MI300X GEMM row is one, an H100 row is not; a band without recorded
+// families attributes none.
+TEST(Validator, CoverageCountsTheRowsOutsideTheBandsFamilies) {
+  MeasuredRow h100 = testing::measured_row("H", "h100-sxm-80gb", 1, "gemm",
+                                           MeasuredMetric::kGemmTflops, 700, "cuBLAS");
+  h100.precision = "bf16";
+  h100.m = h100.n = h100.k = 8192;
+  h100.line = 2;
+  MeasuredRow mi300x = sibling(h100, "M", 3, "hipBLASLt");
+  mi300x.hardware = "mi300x";
+  std::vector<RowPrediction> rows;
+  for (auto& [id, p] : predict_by_id({h100, mi300x}, default_calibration())) rows.push_back(p);
+  ASSERT_EQ(rows.size(), 2u);
+  auto gemm_of = [](const std::vector<CoverageStats>& cs) {
+    for (const auto& c : cs)
+      if (c.scenario_class == "gemm") return c;
+    ADD_FAILURE() << "no gemm coverage";
+    return CoverageStats{};
+  };
+  const CoverageStats c = gemm_of(interval_coverage(rows, default_calibration()));
+  EXPECT_EQ(c.rows, 2);
+  EXPECT_EQ(c.outside_family_rows, 1);
+  EXPECT_LE(c.outside_family_inside, 1);
+  PerfCalibration unrecorded = default_calibration();
+  unrecorded.uncertainty["gemm"].families.clear();
+  EXPECT_EQ(gemm_of(interval_coverage(rows, unrecorded)).outside_family_rows, 0);
+}
+
 // Copies (nvbandwidth, cudaMemcpy: the copy engines) reach the link layer's copy_efficiency; the
 // collectives of NCCL kernels keep link_efficiency. Device-to-device and host-to-device rows by
 // hand: H200's 18 NVLink4 links at 450 GB/s per direction, its PCIe 5 x16 host link.
