@@ -352,6 +352,20 @@ std::string scenario_class(const std::string& scenario) {
   return "";
 }
 
+std::vector<std::string> band_families(const UncertaintyBand& band) {
+  std::vector<std::string> out;
+  std::string name;
+  for (char c : band.families + ",") {
+    if (c != ',') {
+      if (c != ' ') name += c;
+    } else if (!name.empty()) {
+      out.push_back(std::move(name));
+      name.clear();
+    }
+  }
+  return out;
+}
+
 Interval uncertainty_interval(const UncertaintyBand& band, double predicted, bool time_like) {
   const double lo = std::exp(std::min(band.p10, 0.0)), hi = std::exp(std::max(band.p90, 0.0));
   if (time_like) return {predicted * lo, predicted * hi};

@@ -71,4 +71,8 @@ struct Interval {
 };
 Interval uncertainty_interval(const UncertaintyBand& band, double predicted, bool time_like);
 
+// The names in `band.families` ("ampere, ada, hopper" -> {"ampere", "ada", "hopper"}); empty when
+// not recorded.
+std::vector<std::string> band_families(const UncertaintyBand& band);
+
 }  // namespace xpusim

@@ -994,17 +994,16 @@ std::vector<CoverageStats> interval_coverage(const std::vector<RowPrediction>& r
   std::vector<CoverageStats> out;
   for (const auto& [cls, band] : cal.uncertainty) {
     CoverageStats c{.scenario_class = cls, .p10 = band.p10, .p90 = band.p90};
-    const std::string measured_families = ", " + band.families + ",";
+    const std::vector<std::string> families = band_families(band);
     for (const auto& r : rows) {
       if (scenario_class(r.scenario) != cls) continue;
       ++c.rows;
       const Interval i = uncertainty_interval(band, r.predicted, time_like(r.metric));
       const bool inside = r.measured >= i.p10 && r.measured <= i.p90;
       if (inside) ++c.inside;
-      // ", ampere, ada, hopper," holds ", hopper," (families are written ", "-separated); a
-      // band without recorded families attributes no row.
-      if (!band.families.empty() &&
-          measured_families.find(", " + hardware_family(r.hardware) + ",") == std::string::npos) {
+      // A band without recorded families attributes no row.
+      if (!families.empty() && std::find(families.begin(), families.end(),
+                                         hardware_family(r.hardware)) == families.end()) {
         ++c.outside_family_rows;
         if (inside) ++c.outside_family_inside;
       }

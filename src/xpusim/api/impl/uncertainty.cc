@@ -44,18 +44,8 @@ nlohmann::ordered_json uncertainty_basis_json(std::string_view type,
                                               const std::string& hardware_id) {
   const auto& bands = default_calibration().uncertainty;
   const auto it = bands.find(scenario_class);
-  std::vector<std::string> families;  // "ampere, ada, hopper" -> its names
-  if (it != bands.end()) {
-    std::string name;
-    for (char c : it->second.families + ",") {
-      if (c != ',') {
-        if (c != ' ') name += c;
-      } else if (!name.empty()) {
-        families.push_back(std::move(name));
-        name.clear();
-      }
-    }
-  }
+  const std::vector<std::string> families =
+      it == bands.end() ? std::vector<std::string>{} : band_families(it->second);
   const std::string family = hardware_family(hardware_id);
   const bool measured = std::find(families.begin(), families.end(), family) != families.end();
   return ResultJson(type, "uncertainty_basis")
