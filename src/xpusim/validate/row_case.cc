@@ -54,17 +54,18 @@ bool contains(const std::string& haystack_lower, std::string_view needle) {
   return haystack_lower.find(needle) != std::string::npos;
 }
 
-// `needle` as a whole word: no letter or digit on either side ("..._TRT_MaxQ/" holds "maxq").
-bool contains_word(const std::string& haystack_lower, std::string_view needle) {
+// Where `needle` first occurs in `haystack` as a whole word: no letter or digit on either side
+// ("address" does not hold "add"; "..._TRT_MaxQ/" holds "maxq"). npos when it does not.
+size_t find_word(const std::string& haystack, std::string_view needle) {
   auto word_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; };
-  for (size_t at = haystack_lower.find(needle); at != std::string::npos;
-       at = haystack_lower.find(needle, at + 1)) {
+  for (size_t at = haystack.find(needle); at != std::string::npos;
+       at = haystack.find(needle, at + 1)) {
     const size_t end = at + needle.size();
-    if ((at == 0 || !word_char(haystack_lower[at - 1])) &&
-        (end >= haystack_lower.size() || !word_char(haystack_lower[end])))
-      return true;
+    if ((at == 0 || !word_char(haystack[at - 1])) &&
+        (end >= haystack.size() || !word_char(haystack[end])))
+      return at;
   }
-  return false;
+  return std::string::npos;
 }
 
 std::string trim(std::string_view s) {
@@ -385,15 +386,7 @@ bool states_attention_dp(const std::string& notes_lower) {
   for (std::string_view key : {"attention dp", "attention data parallel", "enable_attention_dp",
                                "dp-attention", "dp attention"})
     if (contains(notes_lower, key)) return true;
-  for (size_t at = notes_lower.find("adp"); at != std::string::npos;
-       at = notes_lower.find("adp", at + 1)) {
-    auto letter = [&](size_t i) {
-      return std::isalnum(static_cast<unsigned char>(notes_lower[i])) != 0;
-    };
-    if ((at == 0 || !letter(at - 1)) && (at + 3 >= notes_lower.size() || !letter(at + 3)))
-      return true;
-  }
-  return false;
+  return find_word(notes_lower, "adp") != std::string::npos;
 }
 
 // Row-interpretation rules for serving rows (docs/validation.md, "Serving rows"). Engine
@@ -657,18 +650,13 @@ std::optional<MemBwCase> membw_kernel_from_notes(const std::string& notes) {
                                    // BabelStream nstream (a += b + scalar * c; BabelStream 4.0
                                    // README, recalled): reads a, b, c, writes a.
                                    {"nstream", 0.25}};
-  auto word_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; };
   std::optional<MemBwCase> best;
   std::size_t best_at = std::string::npos;
   for (const K& k : kKernels) {
-    for (std::size_t at = l.find(k.name); at != std::string::npos; at = l.find(k.name, at + 1)) {
-      const std::size_t end = at + k.name.size();
-      if ((at > 0 && word_char(l[at - 1])) || (end < l.size() && word_char(l[end]))) continue;
-      if (at < best_at) {
-        best_at = at;
-        best = MemBwCase{std::string(k.name), k.w};
-      }
-      break;
+    const std::size_t at = find_word(l, k.name);
+    if (at < best_at) {
+      best_at = at;
+      best = MemBwCase{std::string(k.name), k.w};
     }
   }
   return best;
@@ -782,7 +770,7 @@ RowSystem row_system(const MeasuredRow& row, const HardwareSpec& hw) {
         "power limit {:g} W per device (notes) -> physical.tdp instead of {}: the sustained "
         "clock is solved under it",
         cap->value(), preset_tdp));
-  } else if (contains_word(ascii_lower(row.notes), "maxq")) {
+  } else if (find_word(ascii_lower(row.notes), "maxq") != std::string::npos) {
     s.assumptions.push_back(fmt::format(
         "MLPerf MaxQ system: the devices run under power limits the submitter set and the row "
         "does not state; {} is kept, so the prediction is the system's at full power (an "
