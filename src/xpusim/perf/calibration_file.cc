@@ -240,7 +240,7 @@ std::vector<Entry> uncertainty_entries(const std::string& cls) {
       {.min = 0, .max = 1e6});
   add("families", &UncertaintyBand::families,
       "hardware families whose held-out rows gave the residuals, comma-separated (ampere, ada, "
-      "hopper: validate/calibration_fit.h hardware_family); empty = not recorded",
+      "hopper: hardware_family); empty = not recorded",
       {.required = false});
   return e;
 }
@@ -350,6 +350,13 @@ std::string scenario_class(const std::string& scenario) {
     return "serving";
   if (scenario == "gemm" || scenario == "gemm_peak") return "gemm";
   return "";
+}
+
+std::string hardware_family(const std::string& id) {
+  if (id.starts_with("a100")) return "ampere";
+  if (id.starts_with("l40") || id == "l4") return "ada";
+  if (id.starts_with("h100") || id.starts_with("h200") || id.starts_with("gh200")) return "hopper";
+  return id;
 }
 
 std::vector<std::string> band_families(const UncertaintyBand& band) {

@@ -61,6 +61,10 @@ Result<void> use_calibration_file(const std::string& path);
 std::string scenario_class(const std::string& scenario);
 // The classes in the file, in order.
 const std::vector<std::string>& scenario_classes();
+// Hardware family of a preset id, the other key of the bands (the leave-one-family-out split and
+// UncertaintyBand::families): NVIDIA Ampere (a100*), Ada (l40*, l4), Hopper (h100*, h200*,
+// gh200*); any other id is its own family.
+std::string hardware_family(const std::string& hardware_id);
 
 // The interval [p10, p90] of a prediction under the band of its class. `time_like`: a duration
 // (ms); otherwise a rate (tokens/s, TFLOP/s), whose interval is inverted. Always contains

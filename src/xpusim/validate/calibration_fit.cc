@@ -279,13 +279,6 @@ FitResult fit_calibration(const Validator& v, const PerfCalibration& start,
   return out;
 }
 
-std::string hardware_family(const std::string& id) {
-  if (id.starts_with("a100")) return "ampere";
-  if (id.starts_with("l40") || id == "l4") return "ada";
-  if (id.starts_with("h100") || id.starts_with("h200") || id.starts_with("gh200")) return "hopper";
-  return id;
-}
-
 namespace {
 
 // Both family splits: `reverse` = fit on the family, test on the rest.

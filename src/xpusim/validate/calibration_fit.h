@@ -76,10 +76,6 @@ double fit_objective(const Validator& v, const PerfCalibration& cal, const FitOp
 FitResult fit_calibration(const Validator& v, const PerfCalibration& start,
                           const FitOptions& options, const Validator::RowFilter& keep = {});
 
-// Hardware family of a preset id for the leave-one-out check: NVIDIA Ampere (a100*), Ada
-// (l40*, l4), Hopper (h100*, h200*, gh200*); any other id is its own family.
-std::string hardware_family(const std::string& hardware_id);
-
 struct HoldoutResult {
   std::string family;             // held out
   int train_rows = 0;

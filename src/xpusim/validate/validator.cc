@@ -27,7 +27,6 @@
 #include "xpusim/serving/engine_profile.h"
 #include "xpusim/serving/mlperf.h"
 #include "xpusim/serving/serving_system.h"
-#include "xpusim/validate/calibration_fit.h"
 #include "xpusim/workload/graph_builder.h"
 #include "xpusim/workload/parallelism_plan.h"
 

@@ -55,7 +55,7 @@ struct CoverageStats {
   double p10 = 0.0;            // the band (log(measured/predicted time))
   double p90 = 0.0;
   // Of these, the rows on hardware of a family the band was not measured on
-  // (UncertaintyBand::families; hardware_family): how the band holds beyond its evidence.
+  // (UncertaintyBand::families; perf/calibration_file.h hardware_family): how the band holds beyond its evidence.
   int outside_family_rows = 0;
   int outside_family_inside = 0;
 };

@@ -19,6 +19,7 @@
 #include "xpusim/config/hardware_schema.h"
 #include "xpusim/config/model_schema.h"
 #include "xpusim/perf/calibration.h"
+#include "xpusim/perf/calibration_file.h"
 #include "xpusim/validate/calibration_fit.h"
 #include "xpusim/validate/row_case.h"
 

@@ -7,7 +7,6 @@
 #include "xpusim/base/check.h"
 #include "xpusim/perf/calibration_file.h"
 #include "xpusim/report/result_json.h"
-#include "xpusim/validate/calibration_fit.h"
 
 namespace xpusim::api::detail {
 

@@ -29,7 +29,7 @@ nlohmann::ordered_json uncertainty_json(std::string_view type, const std::string
 
 // `uncertainty_basis` of result type `type`: the hardware families whose held-out rows gave the
 // band of `scenario_class` (UncertaintyBand::families), the family of `hardware_id`
-// (validate/calibration_fit.h hardware_family: a preset outside the measured NVIDIA generations,
+// (perf/calibration_file.h hardware_family: a preset outside the measured NVIDIA generations,
 // or a new design, is a family of its own) and whether it is among them. When it is not, the
 // prediction extrapolates beyond the band's evidence (another vendor's silicon and software, a
 // design no one measured) and its error may be wider than the band says.
