@@ -343,4 +343,32 @@ Result<CollectiveResult> predict_copy(const HardwareSpec& hw, Bytes bytes,
                                     .default_latency = cal.default_link_latency});
 }
 
+Result<CollectiveResult> predict_host_copy(const HardwareSpec& hw, Bytes bytes,
+                                           const PerfCalibration& cal) {
+  if (!(bytes.value() >= 0) || !bytes.is_finite())
+    return fail(Diagnostic{.path = "bytes",
+                           .message = fmt::format("the buffer must be finite and >= 0 bytes, got "
+                                                  "{}", bytes.value())});
+  CollectiveResult r;
+  r.algorithm = "p2p";
+  r.tier = "host";
+  if (!hw.interconnect.host_bandwidth) {
+    r.tier = "none";
+    r.feasibility.mark(InfeasibleReason::kNetwork,
+                       fmt::format("a host-to-device copy needs interconnect.host_bandwidth, which "
+                                   "{} does not give", hw.id));
+    return r;
+  }
+  if (bytes.value() <= 0) return r;
+  const Tier host = host_tier(*hw.interconnect.host_bandwidth,
+                              Transport{.efficiency = cal.copy_efficiency,
+                                        .launch = Seconds(0),
+                                        .default_latency = cal.default_link_latency});
+  r.time = tier_cost(host, CollectiveKind::kSendRecv, bytes.value(), 2).time;
+  r.algorithm_bandwidth = bytes / r.time;
+  r.bus_bandwidth = r.algorithm_bandwidth;
+  r.link_bytes = bytes;
+  return r;
+}
+
 }  // namespace xpusim

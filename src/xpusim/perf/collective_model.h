@@ -47,4 +47,12 @@ Result<CollectiveResult> predict_collective(const HardwareSpec& hw, CollectiveKi
 Result<CollectiveResult> predict_copy(const HardwareSpec& hw, Bytes bytes,
                                       const PerfCalibration& cal, int span = 2);
 
+// A bulk copy of `bytes` between host memory and one device by the copy engines (cudaMemcpy H2D or
+// D2H, what nvbandwidth's host_to_device test times): the device's host link
+// (`interconnect.host_bandwidth`, per direction) at cal.copy_efficiency, plus one link latency
+// (cal.default_link_latency), no kernel. Tier "host", algorithm "p2p". Infeasible (kNetwork) when
+// the hardware gives no host link. Errors: bytes negative or not finite.
+Result<CollectiveResult> predict_host_copy(const HardwareSpec& hw, Bytes bytes,
+                                           const PerfCalibration& cal);
+
 }  // namespace xpusim

@@ -672,26 +672,20 @@ Outcome predict_row_with(const MeasuredRow& row, const PreparedRow& p,
     case CaseKind::kP2p: {
       Outcome o;
       const double directions = p.c.p2p.bidirectional ? 2.0 : 1.0;
-      if (p.c.p2p.path == P2pPath::kHostToDevice) {
-        if (!p.hw->interconnect.host_bandwidth) {
-          o.skip_reason = "hardware " + p.hw->id + " has no interconnect.host_bandwidth";
-          return o;
-        }
-        // Host link per direction x the copy engines' efficiency.
-        o.value = directions *
-                  units::to_gb_per_s(*p.hw->interconnect.host_bandwidth * cal.copy_efficiency);
-        o.detail = "host link x copy_efficiency";
-        return o;
-      }
-      // A device-to-device copy (nvbandwidth, cudaMemcpyPeer) is done by the copy engines.
-      const Result<CollectiveResult> predicted = predict_copy(*p.hw, p.c.p2p.message, cal);
+      // A copy-engine copy: device to device over the link joining the pair (nvbandwidth,
+      // cudaMemcpyPeer), or host to device over the device's host link.
+      const bool host = p.c.p2p.path == P2pPath::kHostToDevice;
+      const Result<CollectiveResult> predicted =
+          host ? predict_host_copy(*p.hw, p.c.p2p.message, cal)
+               : predict_copy(*p.hw, p.c.p2p.message, cal);
       if (!predicted) {
         o.skip_reason = "p2p: " + predicted.error().front().message;
         return o;
       }
       const CollectiveResult& res = *predicted;
       if (!res.feasibility.feasible()) {
-        o.skip_reason = "infeasible: no interconnect tier between 2 devices";
+        o.skip_reason = host ? "hardware " + p.hw->id + " has no interconnect.host_bandwidth"
+                             : "infeasible: no interconnect tier between 2 devices";
         return o;
       }
       o.value = directions * units::to_gb_per_s(res.bus_bandwidth);

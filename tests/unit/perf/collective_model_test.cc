@@ -81,6 +81,26 @@ TEST(CollectiveModel, CopyTakesTheLinkJoiningThePairAndTheTierOfItsSpan) {
   EXPECT_FALSE(predict_copy(hw, units::mib(256), cal, 1).has_value());
 }
 
+TEST(CollectiveModel, HostCopyTakesTheHostLinkAtTheCopyEfficiency) {
+  // cudaMemcpy host -> device of S: alpha + S / (host link x copy_efficiency), by hand; neither
+  // the scale-up fabric nor NCCL's link_efficiency enters. No host link: infeasible, not an error.
+  PerfCalibration cal = default_calibration();
+  cal.copy_efficiency = 0.9;
+  cal.link_efficiency = 0.5;
+  HardwareSpec hw = a100_like();
+  hw.interconnect.host_bandwidth = BytesPerSecond(64e9);
+  const double s = units::mib(512).value();
+  const CollectiveResult r = predict_host_copy(hw, units::mib(512), cal).value();
+  EXPECT_NEAR(r.time.value(), cal.default_link_latency.value() + s / (64e9 * 0.9), 1e-12);
+  EXPECT_EQ(r.tier, "host");
+  EXPECT_NEAR(r.bus_bandwidth.value(), s / r.time.value(), 1e-3);
+  EXPECT_TRUE(r.feasibility.feasible());
+  EXPECT_EQ(predict_host_copy(hw, Bytes(0), cal).value().time.value(), 0.0);
+  EXPECT_FALSE(predict_host_copy(hw, Bytes(-1), cal).has_value());
+  hw.interconnect.host_bandwidth.reset();
+  EXPECT_FALSE(predict_host_copy(hw, units::mib(512), cal).value().feasibility.feasible());
+}
+
 TEST(CollectiveModel, GroupOfOneIsFree) {
   CollectiveResult r = predict_collective(a100_like(), CollectiveKind::kAllReduce, units::mib(8), 1,
                                           default_calibration()).value();

@@ -426,8 +426,10 @@ TEST(Validator, CopiesRunAtTheCopyEfficiencyCollectivesAtTheLinkEfficiency) {
   ASSERT_TRUE(hw && hw->interconnect.host_bandwidth);
   const double nvlink = units::to_gb_per_s(hw->interconnect.scale_up.bandwidth);
   EXPECT_NEAR(by_id["D"].predicted, nvlink * 0.9, 0.02 * nvlink * 0.9) << by_id["D"].detail;
-  EXPECT_DOUBLE_EQ(by_id["H"].predicted,
-                   units::to_gb_per_s(*hw->interconnect.host_bandwidth) * 0.9);
+  // Host to device: the host link x copy_efficiency (one link latency over the 1 GiB message).
+  const double host = units::to_gb_per_s(*hw->interconnect.host_bandwidth) * 0.9;
+  EXPECT_NEAR(by_id["H"].predicted, host, 1e-3 * host) << by_id["H"].detail;
+  EXPECT_LT(by_id["H"].predicted, host);
   // The all-reduce's bus bandwidth stays at NCCL's link_efficiency.
   EXPECT_LT(by_id["A"].predicted, nvlink * 0.5 * 1.001);
   EXPECT_GT(by_id["A"].predicted, nvlink * 0.5 * 0.9);
