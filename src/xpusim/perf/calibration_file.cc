@@ -34,6 +34,8 @@ struct Entry {
   bool provenance;       // PATH: {value, fitted, source}; else a plain field at PATH
   Field<PerfCalibration> value;
   std::function<std::string(const PerfCalibration&)> text;
+  // An optional text field without a default left empty: the writer leaves it out.
+  std::function<bool(const PerfCalibration&)> unset;
 };
 
 template <class T>
@@ -79,7 +81,14 @@ Entry make_entry(std::string path, bool provenance, Ref ref, std::string meaning
     else if constexpr (std::is_same_v<V, std::string>) return yaml_quote(v);
     else return shortest(v);
   };
-  return Entry{std::move(path), provenance, std::move(f), std::move(text)};
+  auto unset = [ref, info](const PerfCalibration& c) {
+    if (info.required || !info.default_text.empty()) return false;
+    PerfCalibration copy = c;
+    const auto& v = ref(copy);
+    if constexpr (std::is_same_v<std::remove_cvref_t<decltype(v)>, std::string>) return v.empty();
+    else return false;
+  };
+  return Entry{std::move(path), provenance, std::move(f), std::move(text), std::move(unset)};
 }
 
 FieldOptions ratio(bool zero_divides, double max = 1.0, std::string reason = "") {
@@ -442,9 +451,8 @@ std::string calibration_yaml(const PerfCalibration& cal) {
     std::string fields;
     const std::string base = "uncertainty." + cls + ".";
     for (const auto& e : uncertainty_entries(cls)) {
-      const std::string text = e.text(cal);
-      if (text == "\"\"") continue;  // an optional text left empty (families not recorded)
-      fields += (fields.empty() ? "" : ", ") + e.path.substr(base.size()) + ": " + text;
+      if (e.unset(cal)) continue;  // families not recorded
+      fields += (fields.empty() ? "" : ", ") + e.path.substr(base.size()) + ": " + e.text(cal);
     }
     out += fmt::format("  {}: {{{}{}}}\n", cls, fields, provenance("uncertainty." + cls));
   }

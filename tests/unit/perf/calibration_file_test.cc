@@ -61,6 +61,15 @@ TEST(CalibrationFile, WrittenFileReadsBackToTheSamePredictions) {
   EXPECT_EQ(calibration_yaml(*back), calibration_yaml(changed));
   EXPECT_EQ(back->uncertainty.at("gemm").p10, -0.123);
   EXPECT_EQ(back->uncertainty.at("gemm").families, "ampere, new-chip");
+  // A band whose families were not recorded is written without the key.
+  changed.uncertainty["static"].families.clear();
+  const std::string unrecorded = calibration_yaml(changed);
+  const std::size_t at = unrecorded.find("  static: {p10: ");
+  ASSERT_NE(at, std::string::npos) << unrecorded;
+  const std::string line = unrecorded.substr(at, unrecorded.find('\n', at) - at);
+  EXPECT_EQ(line.find("families"), std::string::npos) << line;
+  // (Read back over the built-in file, as every calibration file is, it takes the built-in
+  // band's families: a file changes only what it names.)
 
   auto hw = load_hardware("h100-sxm-80gb");
   ASSERT_TRUE(hw);
