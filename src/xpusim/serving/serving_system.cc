@@ -50,8 +50,29 @@ namespace {
 
 constexpr double kNsPerSecond = 1e9;
 
+// The simulation clock counts nanoseconds in an int64: ~292 years. A run whose events would fall
+// beyond kMaxSimSeconds (inputs that make a step take years: a calibration or hardware rate near
+// zero) ends with an error instead of a wrapped clock. Above the latest trace arrival (1e9 s,
+// trace_reader.cc), so a trace's last requests can still be served.
+constexpr double kMaxSimSeconds = 4e9;  // ~127 years of simulated time
+
 SimDuration to_sim(Seconds s) {
   return SimDuration(std::max<int64_t>(1, std::llround(s.value() * kNsPerSecond)));
+}
+
+// `now` + `d` on the simulation clock, or the run's error when it falls beyond the clock's range.
+Result<SimDuration> sim_time_after(SimDuration now, Seconds d, const char* what) {
+  const double end = static_cast<double>(now.count()) / kNsPerSecond + d.value();
+  if (!(d.value() >= 0) || !(end <= kMaxSimSeconds))
+    return fail(Diagnostic{
+        .path = what,
+        .message = fmt::format("a {} of {:.4g} s at simulated time {:.4g} s ends beyond the "
+                               "serving simulation's clock ({:.3g} s): the hardware, model or "
+                               "calibration give rates too low to serve (check rates and "
+                               "efficiencies near zero)",
+                               what, d.value(), static_cast<double>(now.count()) / kNsPerSecond,
+                               kMaxSimSeconds)});
+  return now + to_sim(d);
 }
 Seconds to_seconds(SimDuration d) { return Seconds(static_cast<double>(d.count()) / kNsPerSecond); }
 
@@ -200,7 +221,11 @@ class Simulation {
     switch (arrivals_.kind) {
       case ArrivalSpec::Kind::kPoisson:
         next_arrival_ += Seconds(-std::log(uniform_open(rng_)) / arrivals_.rate.value());
-        push(SimDuration(std::llround(next_arrival_.value() * kNsPerSecond)), Arrival{});
+        if (const Result<SimDuration> at = sim_time_after(SimDuration(0), next_arrival_, "arrival");
+            at)
+          push(*at, Arrival{});
+        else if (!failure_)
+          failure_ = at.error();
         break;
       case ArrivalSpec::Kind::kTrace: push(*specs_[next_spec_].arrival, Arrival{}); break;
       case ArrivalSpec::Kind::kClosedLoop: push(now_, Arrival{}); break;
@@ -366,10 +391,15 @@ void Simulation::try_start(Engine& e) {
                            ? static_cast<double>(e.profile.scheduler_steps) : 1.0,
           .request = e.admitted > admitted_before ? cal.request_overhead : Seconds(0)},
       host_overlap(cal));
+  const Result<SimDuration> done = sim_time_after(now_, duration, "step");
+  if (!done) {
+    if (!failure_) failure_ = done.error();
+    return;
+  }
   e.busy = true;
   e.step_start = now_;
-  e.step_duration = to_sim(duration);
-  push(now_ + e.step_duration, StepDone{e.index});
+  e.step_duration = *done - now_;
+  push(*done, StepDone{e.index});
 
   ++c_.steps;
   c_.step_tokens += e.shape.tokens();
@@ -481,7 +511,13 @@ void Simulation::on_step_done(Engine& e) {
       // until the copy completes.
       r.phase = RequestPhase::kTransfer;
       left = true;
-      push(now_ + to_sim(sys_.kv_copy_time(r.kv_tokens)), TransferDone{w.slot});
+      const Result<SimDuration> copied =
+          sim_time_after(now_, sys_.kv_copy_time(r.kv_tokens), "KV transfer");
+      if (!copied) {
+        if (!failure_) failure_ = copied.error();
+        continue;
+      }
+      push(*copied, TransferDone{w.slot});
     } else {
       r.phase = RequestPhase::kDecode;
     }

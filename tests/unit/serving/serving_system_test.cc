@@ -553,5 +553,28 @@ TEST(ServingSystem, BadWorkloadsAreErrors) {
   EXPECT_FALSE(ServingSystem::create(h100_like(), llama8b_like(), c, default_calibration()));
 }
 
+TEST(ServingSystem, EventsBeyondTheClockAreAnErrorNotAWrappedTime) {
+  // The clock counts int64 nanoseconds. A calibration that makes each step take ~1e299 s (a matrix
+  // efficiency of 1e-300: the static model reports such times as they are) once wrapped to 1 ns
+  // per step; the run must fail, saying why. Slow arrivals beyond the clock's range likewise.
+  PerfCalibration cal = default_calibration();
+  cal.matrix_efficiency = 1e-300;
+  SystemConfig c;
+  c.plan.tp = 1;
+  c.devices = 1;
+  c.precision = precision_plan_for(Precision::kBf16);
+  c.engine = engine();
+  auto slow = ServingSystem::create(h100_like(), llama8b_like(), c, cal);
+  ASSERT_TRUE(slow.has_value()) << to_string(slow.error());
+  auto r = (*slow)->run(uniform_requests(4, 128, 8), ArrivalSpec{});
+  ASSERT_FALSE(r.has_value());
+  EXPECT_NE(to_string(r.error()).find("beyond the serving simulation's clock"), std::string::npos)
+      << to_string(r.error());
+  auto sys = make_system(llama8b_like(), 1, engine());
+  auto late = sys->run(uniform_requests(3, 10, 10), poisson(1e-12));
+  ASSERT_FALSE(late.has_value());
+  EXPECT_NE(to_string(late.error()).find("arrival"), std::string::npos) << to_string(late.error());
+}
+
 }  // namespace
 }  // namespace xpusim
