@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // xpusim.run, xpusim.gemm and xpusim.compare: api/perf.h with the flags of `xpusim run|gemm|compare`
-// as keywords.
+// as keywords; xpusim.collective and xpusim.membw: api/micro.h with those of `xpusim
+// collective|membw`.
 #include "python/binding.h"
+#include "xpusim/api/micro.h"
 
 namespace xpusim::python {
 namespace {
@@ -67,6 +69,28 @@ Binder<CompareRequest> compare_keywords() {
   return b;
 }
 
+Binder<api::CollectiveRequest> collective_keywords() {
+  using api::CollectiveRequest;
+  Binder<CollectiveRequest> b;
+  b.add("hardware", &CollectiveRequest::hardware, true)
+      .add("overrides", &CollectiveRequest::overrides)
+      .add("op", &CollectiveRequest::op)
+      .add("devices", &CollectiveRequest::devices)
+      .add("min_bytes", &CollectiveRequest::min_bytes)
+      .add("max_bytes", &CollectiveRequest::max_bytes)
+      .add("factor", &CollectiveRequest::factor);
+  return b;
+}
+
+Binder<api::MembwRequest> membw_keywords() {
+  using api::MembwRequest;
+  Binder<MembwRequest> b;
+  b.add("hardware", &MembwRequest::hardware, true)
+      .add("overrides", &MembwRequest::overrides)
+      .add("kernels", &MembwRequest::kernels);
+  return b;
+}
+
 }  // namespace
 
 void bind_perf(py::module_& m) {
@@ -80,6 +104,12 @@ void bind_perf(py::module_& m) {
       "One matrix multiply C[m,n] = A[m,k] x B[k,n] (`xpusim gemm`).");
   def(m, "compare", compare, &api::compare,
       "Every hardware preset on one workload, ranked by output tokens/s (`xpusim compare`).");
+  static const Binder<api::CollectiveRequest> collective = collective_keywords();
+  static const Binder<api::MembwRequest> membw = membw_keywords();
+  def(m, "collective", collective, &api::collective,
+      "A collective or copy over a message-size sweep, nccl-tests style (`xpusim collective`).");
+  def(m, "membw", membw, &api::membw,
+      "Achievable streaming bandwidth per kernel, BabelStream style (`xpusim membw`).");
 }
 
 }  // namespace xpusim::python

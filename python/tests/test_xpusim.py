@@ -70,6 +70,12 @@ CASES = [
      "--weight-precision int4"),
     ("gemm", dict(hardware="a100-sxm-80gb", m=1024, n=10240, k=5120, runtime="tensorrt-llm"),
      "gemm --hardware a100-sxm-80gb --m 1024 --n 10240 --k 5120 --runtime tensorrt-llm"),
+    ("collective", dict(hardware="mi300x", op="all_gather", devices=4, min_bytes=4096,
+                        max_bytes=1e8, factor=16),
+     "collective --hardware mi300x --op all_gather --devices 4 --min-bytes 4096 "
+     "--max-bytes 1e8 --factor 16"),
+    ("membw", dict(hardware="b200-sxm-180gb", kernels=["triad", "read"]),
+     "membw --hardware b200-sxm-180gb --kernel triad --kernel read"),
     ("compare", dict(model="llama-3.1-8b", batch=8, input_len=512, output_len=64, devices=4),
      "compare --model llama-3.1-8b --batch 8 --input-len 512 --output-len 64 --devices 4"),
     ("serve", dict(hardware="h100-sxm-80gb", model="llama-3.1-8b", precision="fp8",

@@ -61,6 +61,8 @@ void add_validate_commands(CLI::App& app, GlobalOptions& global);
 
 // run, gemm and compare: performance predictions (cmd_perf.cc).
 void add_perf_commands(CLI::App& app, GlobalOptions& global);
+// collective and membw: the interconnect and memory microbenchmarks (cmd_micro.cc).
+void add_micro_commands(CLI::App& app, GlobalOptions& global);
 // `area`, `wafer`, `cost`, `fab` (cmd_economics.cc).
 void add_economics_commands(CLI::App& app, GlobalOptions& global);
 // `--system CLASS` and `--system-param NAME=VALUE` (cost, run, serve: the server around each

@@ -111,6 +111,7 @@ int main(int argc, char** argv) {
       // (stage registrations are added here as they land)
       add_validate_commands,
       add_perf_commands,
+      add_micro_commands,
       add_serve_commands,
       add_economics_commands,
       add_hardware_commands,

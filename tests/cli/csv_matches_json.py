@@ -43,6 +43,9 @@ CASES = [
     ("run --hardware h100-sxm-80gb --model llama-3.1-70b --batch 4096 --input-len 4096 "
      "--output-len 4096", [None]),  # infeasible: empty figures
     ("gemm --hardware h100-sxm-80gb --m 1024 --n 1024 --k 1024", [None]),
+    ("collective --hardware mi300x --devices 8 --max-bytes 1e8 --factor 8", [None, "."]),
+    ("collective --hardware tpu-v5e --devices 512", ["."]),  # infeasible: no sizes
+    ("membw --hardware mi300x", [None, "."]),
     ("compare --model llama-3.1-8b --batch 8 --input-len 512 --output-len 64", [None, "."]),
     ("serve --hardware h100-sxm-80gb --model llama-3.1-8b --requests 20 --input-len 128 "
      "--output-len 16", [None]),
@@ -80,6 +83,7 @@ CASES = [
 ]
 # The records a command's CSV has a row per by default.
 DEFAULT = {"compare": "ranking", "area": "dies.components", "validate": "rows",
+           "collective": "sizes", "membw": "kernels",
            "calibrate": "parameters",
            "explore": "designs", "pareto": "designs", "sensitivity": "fields",
            "describe hardware": "fields"}

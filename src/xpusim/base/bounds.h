@@ -144,6 +144,18 @@ inline constexpr IntBound kGemmBatch{1, std::numeric_limits<int32_t>::max(),
 inline constexpr IntBound kGemmFlop{1, std::numeric_limits<int64_t>::max(),
                                     "2 x m x n x k x batch FLOP must fit a 64-bit count"};
 
+// --- collective, membw: the interconnect and memory microbenchmarks ---
+inline constexpr IntBound kCollectiveDevices{2, 1'000'000,
+                                             "devices of a collective or copy; a million is "
+                                             "beyond any cluster built"};
+// 10 TB: more than any device holds; nccl-tests sweeps 8 B .. a few GB.
+inline constexpr RealBound kMessageBytes{1, 1e13, "B", "a message size; 1e13 B is beyond any "
+                                                       "device's memory"};
+inline constexpr RealBound kSizeFactor{1, 1024, "", "the growth factor between message sizes "
+                                                    "(nccl-tests -f)", true, false};
+// Rows of one message-size sweep: nccl-tests' default 8 B .. 128 MiB by 2 is 25.
+inline constexpr int64_t kMaxSweepSizes = 1000;
+
 // --- Token economics (run, cost) ---
 inline constexpr RealBound kElectricityUsdPerKwh{0, 100, "USD/kWh",
                                                  "electricity price; retail "

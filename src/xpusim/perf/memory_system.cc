@@ -131,6 +131,20 @@ BytesPerSecond MemoryBandwidth::for_stream(double write_fraction) const {
   return BytesPerSecond(std::max(b, 1.0));
 }
 
+std::span<const StreamKernel> stream_kernels() {
+  static constexpr StreamKernel kKernels[] = {
+      {"copy", 0.5}, {"mul", 0.5},    {"add", 1 / 3.0}, {"triad", 1 / 3.0}, {"dot", 0.0},
+      {"nstream", 0.25}, {"scale", 0.5}, {"read", 0.0}, {"write", 1.0}, {"init", 1.0},
+      {"fill", 1.0}};
+  return kKernels;
+}
+
+std::optional<StreamKernel> find_stream_kernel(std::string_view name) {
+  for (const StreamKernel& k : stream_kernels())
+    if (k.name == name) return k;
+  return std::nullopt;
+}
+
 double mean_die_hops(int dies, const std::string& topology) {
   const double d = std::max(1, dies);
   if (topology == "ring") {

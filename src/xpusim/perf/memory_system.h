@@ -7,7 +7,9 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 
 #include "xpusim/config/hardware_spec.h"
 #include "xpusim/perf/calibration.h"
@@ -68,6 +70,21 @@ struct MemoryBandwidth {
   // 0..1): min(controllers x (1 - turnaround_loss), fabric), at least 1 B/s.
   [[nodiscard]] BytesPerSecond for_stream(double write_fraction) const;
 };
+
+// A streaming kernel of a memory-bandwidth benchmark and the share of its bytes that are writes,
+// which costs read/write turnarounds (MemoryBandwidth::for_stream). BabelStream (Deakin et al.,
+// 2016; the kernels of STREAM, McCalpin 1995): copy c = a and mul b = s c read one array and
+// write one (1/2); add c = a + b and triad a = b + s c read two and write one (1/3); dot reads
+// two and writes nothing (0); nstream a += b + s c reads three and writes one (1/4, BabelStream
+// 4.0 README, recalled). Plain read and write (init, fill) streams: 0 and 1.
+struct StreamKernel {
+  std::string_view name;
+  double write_fraction = 0;
+};
+// Every kernel by name (BabelStream's first: copy, mul, add, triad, dot, nstream; then scale =
+// mul, read, write, init, fill), and the one named `name` (case-sensitive), nullopt if none.
+std::span<const StreamKernel> stream_kernels();
+std::optional<StreamKernel> find_stream_kernel(std::string_view name);
 
 // Mean die-to-die hops of a byte whose address is interleaved evenly over `dies` dies, read by a
 // consumer on one of them: fully_connected (d-1)/d; ring: mean shortest distance on a d-cycle.

@@ -789,6 +789,64 @@ Fields optional(Fields f) {
   return f;
 }
 
+// collective (api/micro.h): a message-size sweep of one collective or copy.
+const Fields kCollectiveTop = {
+    {"hardware", "hardware id", false, FieldType::kText},
+    {"op", "the operation: all_reduce, all_gather, reduce_scatter, all_to_all, send_recv (GPU "
+           "kernels), copy (copy engines between two devices), host_copy (host to one device)",
+     false, FieldType::kText},
+    {"devices", "devices the operation spans (1 for host_copy)", false, FieldType::kInteger},
+    {"scale_up_topology", "the scale-up tier's topology (switched, fully_connected, ring, "
+                          "torus_2d, torus_3d, pcie; null without one)", false, FieldType::kText},
+    {"scale_up_devices", "devices the scale-up tier joins (null: no tier or no limit)", false,
+     FieldType::kInteger},
+};
+const Fields kCollectiveSize = {
+    {"size_bytes", "message size: the per-device buffer (nccl-tests' size)"},
+    {"time_us", "time of one operation, microseconds", false, FieldType::kNumber},
+    {"algbw_gbs", "algorithm bandwidth, size / time, GB/s", false, FieldType::kNumber},
+    {"busbw_gbs", "bus bandwidth, nccl-tests convention (all-reduce x 2(n-1)/n, all-gather, "
+                  "reduce-scatter, all-to-all x (n-1)/n, send/recv and copies x 1), GB/s",
+     false, FieldType::kNumber},
+    {"algorithm", "algorithm the model picks: ring, tree, one_shot, two_shot, direct, "
+                  "hierarchical, p2p", false, FieldType::kText},
+    {"tier", "interconnect tier the bytes take: scale_up, scale_out, both, host", false,
+     FieldType::kText},
+};
+
+// membw (api/micro.h): achievable streaming bandwidth per kernel.
+const Fields kMembwTop = {
+    {"hardware", "hardware id", false, FieldType::kText},
+    {"dram_type", "backing-memory technology", false, FieldType::kText},
+    {"peak_gbs", "peak bandwidth of the backing memory, GB/s", false, FieldType::kNumber},
+    {"controllers_gbs", "what the memory controllers sustain on a read-only stream: peak x "
+                        "dram_efficiency x (1 - refresh_loss_fraction), GB/s", false, FieldType::kNumber},
+    {"refresh_loss_fraction", "fraction of bank time lost to per-bank refresh, tRFCpb / tREFI", false,
+     FieldType::kNumber},
+    {"turnaround_ns", "bus idle time per switch of direction (write->read + read->write), ns",
+     false, FieldType::kNumber},
+    {"write_batch_ns", "time one channel drains a batch of writes between turnarounds, ns", false,
+     FieldType::kNumber},
+    {"fabric_gbs", "bound of a multi-die package's links on interleaved memory traffic, GB/s "
+                   "(null for one die or no link data)", false, FieldType::kNumber},
+    {"fabric_kind", "the links that make fabric_gbs: die_to_die or compute_link (null without)",
+     false, FieldType::kText},
+    {"memory_dies", "dies the memory is interleaved over", false, FieldType::kInteger},
+    {"mean_hops", "die-to-die hops of a byte on average (0 for one die)", false,
+     FieldType::kNumber},
+    {"note", "a caveat of the memory model for this design (an unknown DRAM type's default "
+             "timings), else null", false, FieldType::kText},
+};
+const Fields kMembwKernel = {
+    {"kernel", "the streaming kernel (BabelStream copy, mul, add, triad, dot, nstream; read, "
+               "write)", false, FieldType::kText},
+    {"write_fraction", "share of the kernel's bytes that are writes", false, FieldType::kNumber},
+    {"bandwidth_gbs", "achievable bandwidth of the kernel, GB/s (BabelStream counts the bytes "
+                      "it reads and writes)", false, FieldType::kNumber},
+    {"peak_fraction", "bandwidth_gbs over peak_gbs", false, FieldType::kNumber},
+    {"bound", "what bounds it: controllers, die_to_die or compute_link", false, FieldType::kText},
+};
+
 // Where the error band comes from (api/impl/uncertainty.h uncertainty_basis_json): an object
 // `uncertainty_basis` with these keys.
 const Fields kUncertaintyBasis = {
@@ -820,6 +878,14 @@ std::vector<ResultType> build_types() {
   t.push_back({"gemm", "gemm", "one matrix multiply C[m,n] = A[m,k] x B[k,n]",
                concat({kGemm, uncertainty({"latency_ms", "tflops"}), kUncertaintyBasis,
                        kGemmTiles, kClock})});
+  t.push_back({"collective", "collective",
+               "a collective or copy over a message-size sweep, nccl-tests style (sizes: one "
+               "record per size)",
+               concat({kCollectiveTop, kFeasibility, under("sizes", kCollectiveSize)})});
+  t.push_back({"membw", "membw",
+               "achievable streaming bandwidth of the backing memory per kernel, BabelStream "
+               "style, and what bounds it (kernels: one record per kernel)",
+               concat({kMembwTop, under("kernels", kMembwKernel)})});
   t.push_back({"compare", "compare",
                "every hardware preset on one workload (ranking: one record per preset)",
                concat({kCompareTop,

@@ -15,6 +15,7 @@
 
 #include "xpusim/base/text.h"
 #include "xpusim/perf/gemm_model.h"
+#include "xpusim/perf/memory_system.h"
 #include "xpusim/perf/runtime_profile.h"
 #include "xpusim/units/unit_parser.h"
 #include "xpusim/validate/serving_stack.h"
@@ -643,20 +644,14 @@ bool is_serving_scenario(const std::string& s) {
 std::optional<MemBwCase> membw_kernel_from_notes(const std::string& notes) {
   const std::string l = ascii_lower(notes);
   // Whole words only ("address" holds "add", "copyright" "copy"); the first kernel named wins.
-  struct K { std::string_view name; double w; };
-  static constexpr K kKernels[] = {{"copy", 0.5},  {"mul", 0.5},   {"scale", 0.5},
-                                   {"add", 1 / 3.0}, {"triad", 1 / 3.0}, {"dot", 0.0},
-                                   {"read", 0.0},  {"write", 1.0}, {"init", 1.0}, {"fill", 1.0},
-                                   // BabelStream nstream (a += b + scalar * c; BabelStream 4.0
-                                   // README, recalled): reads a, b, c, writes a.
-                                   {"nstream", 0.25}};
+  // The kernels and their write shares are the memory model's (perf/memory_system.h).
   std::optional<MemBwCase> best;
   std::size_t best_at = std::string::npos;
-  for (const K& k : kKernels) {
+  for (const StreamKernel& k : stream_kernels()) {
     const std::size_t at = find_word(l, k.name);
     if (at < best_at) {
       best_at = at;
-      best = MemBwCase{std::string(k.name), k.w};
+      best = MemBwCase{std::string(k.name), k.write_fraction};
     }
   }
   return best;

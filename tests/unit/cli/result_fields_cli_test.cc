@@ -38,6 +38,10 @@ const Case kCases[] = {
       "run --hardware h100-sxm-80gb --model llama-3.1-70b --batch 4096 --input-len 4096 "
       "--output-len 4096"}},
     {"gemm", {"gemm --hardware h100-sxm-80gb --m 4096 --n 4096 --k 4096"}},
+    {"collective",
+     {"collective --hardware mi300x --devices 8 --max-bytes 1e8 --factor 16",
+      "collective --hardware tpu-v5e --devices 512"}},
+    {"membw", {"membw --hardware mi300x", "membw --hardware h100-sxm-80gb --kernel read"}},
     {"compare", {"compare --model llama-3.1-8b --batch 8 --input-len 512 --output-len 64"}},
     {"wafer",
      {"wafer --die-width 25.8 --die-height 31.55", "wafer --die-width 40 --die-height 40"}},

@@ -79,7 +79,7 @@ TEST(UnitSuffixes, EveryNumericFieldOfEveryResultTypeHasAKnownUnitOrNone) {
   const std::set<std::string_view> count_or_ratio_words = {
       // counts of things
       "batch", "budget", "cache", "capacity", "classic", "completed", "concurrency", "constraints",
-      "count", "devices", "die", "dies", "ep", "evaluated", "evaluations", "fabs", "feasible", "formula",
+      "count", "devices", "die", "dies", "ep", "evaluated", "evaluations", "fabs", "feasible", "formula", "hops",
       "inside", "k", "len", "m", "n", "pp", "preemptions", "rejected", "replicas", "requests",
       "rows", "shot", "shots", "simulated", "size", "skipped", "step", "steps", "tiles",
       "tokens", "tp", "volume", "wafer", "waves",

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: Apache-2.0
+// `xpusim collective` (a collective or copy over a message-size sweep, nccl-tests style) and
+// `xpusim membw` (achievable streaming bandwidth per kernel, BabelStream style): the
+// interconnect and memory models on their own, as a designer checks a fabric or a memory system
+// (api/micro.h).
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "cli/command.h"
+#include "cli/numeric_flags.h"
+#include "xpusim/api/micro.h"
+#include "xpusim/base/text.h"
+#include "xpusim/perf/memory_system.h"
+#include "xpusim/report/result_fields.h"
+
+namespace xpusim::cli {
+namespace {
+
+void run_collective(const api::CollectiveRequest& o, const GlobalOptions& g) {
+  api::CollectiveRequest request = o;
+  request.overrides = g.overrides;
+  const api::Json j = value_or_throw(api::collective(request));
+  if (g.format == "json") {
+    std::printf("%s\n", j.dump(2).c_str());
+    return;
+  }
+  if (g.format == "csv") {  // a row per size, the operation's keys repeated (infeasible: one row)
+    print_tidy_csv(j, g, j["sizes"].empty() ? "" : "sizes");
+    return;
+  }
+  const std::string topology =
+      j["scale_up_topology"].is_null() ? "no scale-up tier"
+                                       : j["scale_up_topology"].get<std::string>() + " scale-up";
+  std::printf("%s on %lld x %s (%s)\n", j["op"].get<std::string>().c_str(),
+              static_cast<long long>(j["devices"].get<int64_t>()),
+              j["hardware"].get<std::string>().c_str(), topology.c_str());
+  if (!j["feasible"].get<bool>()) {
+    std::printf("infeasible: %s: %s\n", j["infeasible_reason"].get<std::string>().c_str(),
+                j["infeasible_detail"].get<std::string>().c_str());
+    return;
+  }
+  const Table table = value_or_throw(record_table(j, "sizes"));
+  std::fputs(table.to_text().c_str(), stdout);
+}
+
+void run_membw(const api::MembwRequest& o, const GlobalOptions& g) {
+  api::MembwRequest request = o;
+  request.overrides = g.overrides;
+  const api::Json j = value_or_throw(api::membw(request));
+  if (g.format == "json") {
+    std::printf("%s\n", j.dump(2).c_str());
+    return;
+  }
+  if (g.format == "csv") {  // a row per kernel, the memory system's keys repeated
+    print_tidy_csv(j, g, "kernels");
+    return;
+  }
+  const ResultType& type = *find_result_type("membw");
+  std::fputs(field_table(type, j).to_text().c_str(), stdout);
+  std::printf("\n");
+  std::fputs(value_or_throw(record_table(j, "kernels")).to_text().c_str(), stdout);
+}
+
+}  // namespace
+
+void add_micro_commands(CLI::App& app, GlobalOptions& global) {
+  auto c = std::make_shared<api::CollectiveRequest>();
+  CLI::App* coll = app.add_subcommand(
+      "collective", "a collective or copy over a message-size sweep, nccl-tests style: time, "
+                    "algorithm and bus bandwidth per size by the link topology");
+  coll->add_option("--hardware", c->hardware, "hardware preset id or file")->required();
+  coll->add_option("--op", c->op, "operation: " + join(api::collective_ops()))
+      ->capture_default_str();
+  bound_int(coll->add_option("--devices", c->devices,
+                             "devices it spans (a copy's two endpoints lie among them: within "
+                             "the scale-up domain the scale-up tier, beyond it scale-out)"),
+            bounds::kCollectiveDevices)
+      ->capture_default_str();
+  bound_real(coll->add_option("--min-bytes", c->min_bytes,
+                              "smallest message, bytes (nccl-tests -b)"),
+             bounds::kMessageBytes)
+      ->capture_default_str();
+  bound_real(coll->add_option("--max-bytes", c->max_bytes,
+                              "largest message, bytes (nccl-tests -e)"),
+             bounds::kMessageBytes)
+      ->capture_default_str();
+  bound_real(coll->add_option("--factor", c->factor,
+                              "growth factor between sizes (nccl-tests -f)"),
+             bounds::kSizeFactor)
+      ->capture_default_str();
+  coll->callback([c, &global] { run_collective(*c, global); });
+
+  auto m = std::make_shared<api::MembwRequest>();
+  CLI::App* mem = app.add_subcommand(
+      "membw", "achievable streaming bandwidth of the backing memory per kernel, BabelStream "
+               "style, and what bounds it (controllers or a package's die-to-die links)");
+  mem->add_option("--hardware", m->hardware, "hardware preset id or file")->required();
+  std::vector<std::string> kernels;
+  for (const StreamKernel& k : stream_kernels()) kernels.emplace_back(k.name);
+  mem->add_option("--kernel", m->kernels,
+                  "kernels to report (repeatable; default copy, mul, add, triad, dot, nstream): " +
+                      join(kernels));
+  mem->callback([m, &global] { run_membw(*m, global); });
+}
+
+}  // namespace xpusim::cli

@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: Apache-2.0
+// collective and membw (api/micro.h): the checks of each request, the model calls and the JSON
+// document of each; the figures are perf/collective_model.h's (alpha-beta costs by topology and
+// algorithm) and perf/memory_system.h's (controllers and package fabric), whose headers give their
+// formulas and sources.
+#include "xpusim/api/micro.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "xpusim/api/impl/input_failure.h"
+#include "xpusim/base/text.h"
+#include "xpusim/config/hardware_schema.h"
+#include "xpusim/perf/collective_model.h"
+#include "xpusim/perf/memory_system.h"
+#include "xpusim/report/result_json.h"
+#include "xpusim/report/table.h"
+
+namespace xpusim::api {
+namespace {
+
+using namespace detail;  // NOLINT: the private helpers of api/
+
+std::string unknown_choice(const std::string& what, const std::string& given,
+                           const std::vector<std::string>& allowed) {
+  std::string m = fmt::format("unknown {} {}; allowed: {}", what, quote(given), join(allowed));
+  if (auto near = closest_match(given, allowed)) m += fmt::format(" (did you mean \"{}\"?)", *near);
+  return m;
+}
+
+// The message sizes of the sweep: min, min x f, ... while <= max (with a relative slack, so a
+// sweep 1 KiB .. 1 GiB by 2 ends at 1 GiB exactly), and max itself if the last step passed it.
+std::vector<double> sweep_sizes(const CollectiveRequest& o) {
+  std::vector<double> sizes;
+  for (double s = o.min_bytes; s <= o.max_bytes * (1 + 1e-9);
+       s = o.factor > 1 ? s * o.factor : o.max_bytes * 2) {
+    sizes.push_back(std::min(std::round(s), o.max_bytes));
+    if (static_cast<int64_t>(sizes.size()) > bounds::kMaxSweepSizes)
+      input_error("--factor",
+                  fmt::format("--min-bytes {} .. --max-bytes {} by --factor {} is more than {} "
+                              "sizes; allowed at most {} (raise --factor or narrow the range)",
+                              o.min_bytes, o.max_bytes, o.factor, bounds::kMaxSweepSizes,
+                              bounds::kMaxSweepSizes));
+  }
+  if (sizes.empty() || sizes.back() < o.max_bytes) sizes.push_back(o.max_bytes);
+  sizes.erase(std::unique(sizes.begin(), sizes.end()), sizes.end());
+  return sizes;
+}
+
+Json collective_checked(const CollectiveRequest& o) {
+  BoundChecks checks;
+  checks.check("--devices", o.devices, bounds::kCollectiveDevices);
+  checks.check("--min-bytes", o.min_bytes, bounds::kMessageBytes);
+  checks.check("--max-bytes", o.max_bytes, bounds::kMessageBytes);
+  checks.check("--factor", o.factor, bounds::kSizeFactor);
+  checks.fail_if_any();
+  if (o.min_bytes > o.max_bytes)
+    input_error("--min-bytes", fmt::format("--min-bytes {} is above --max-bytes {}; allowed at "
+                                           "most --max-bytes",
+                                           o.min_bytes, o.max_bytes));
+  const auto& ops = collective_ops();
+  if (std::find(ops.begin(), ops.end(), o.op) == ops.end())
+    input_error("--op", unknown_choice("operation", o.op, ops));
+  const HardwareSpec hw =
+      value_or_fail(load_hardware(o.hardware, hardware_only_overrides(o.overrides)));
+  const PerfCalibration& cal = default_calibration();
+  const int devices = static_cast<int>(o.devices);
+  auto predict = [&](Bytes b) -> Result<CollectiveResult> {
+    if (o.op == "copy") return predict_copy(hw, b, cal, devices);
+    if (o.op == "host_copy") return predict_host_copy(hw, b, cal);
+    CollectiveKind kind = CollectiveKind::kAllReduce;
+    for (CollectiveKind k : {CollectiveKind::kAllReduce, CollectiveKind::kAllGather,
+                             CollectiveKind::kReduceScatter, CollectiveKind::kAllToAll,
+                             CollectiveKind::kSendRecv})
+      if (to_string(k) == o.op) kind = k;
+    return predict_collective(hw, kind, b, devices, cal);
+  };
+
+  ResultJson j("collective");
+  j.set("hardware", hw.id);
+  j.set("op", o.op);
+  j.set("devices", o.op == "host_copy" ? Json(1) : Json(o.devices));
+  const LinkTierSpec& up = hw.interconnect.scale_up;
+  j.set("scale_up_topology", up.present ? Json(up.topology.empty() ? "switched" : up.topology)
+                                        : Json(nullptr));
+  j.set("scale_up_devices", up.present && up.domain_size > 0 ? Json(up.domain_size)
+                                                            : Json(nullptr));
+  Json sizes = Json::array();
+  Feasibility feasibility;
+  for (double s : sweep_sizes(o)) {
+    const CollectiveResult r = value_or_fail(predict(Bytes(s)));
+    if (!r.feasibility.feasible()) {
+      feasibility = r.feasibility;
+      break;
+    }
+    ResultJson row("collective", "sizes");
+    row.set("size_bytes", s);
+    row.set("time_us", round6(units::to_us(r.time)));
+    row.set("algbw_gbs", round6(units::to_gb_per_s(r.algorithm_bandwidth)));
+    row.set("busbw_gbs", round6(units::to_gb_per_s(r.bus_bandwidth)));
+    row.set("algorithm", r.algorithm);
+    row.set("tier", r.tier);
+    sizes.push_back(row.json());
+  }
+  const bool ok = feasibility.feasible();
+  j.set("feasible", ok);
+  j.set("infeasible_reason", ok ? Json(nullptr) : Json(std::string(feasibility.reason_name())));
+  j.set("infeasible_detail", ok ? Json(nullptr) : Json(feasibility.detail));
+  j.set("sizes", ok ? sizes : Json::array());
+  return j.json();
+}
+
+const std::vector<std::string>& default_kernels() {
+  static const std::vector<std::string> k = {"copy", "mul", "add", "triad", "dot", "nstream"};
+  return k;
+}
+
+Json membw_checked(const MembwRequest& o) {
+  std::vector<std::string> names;
+  for (const StreamKernel& k : stream_kernels()) names.emplace_back(k.name);
+  const std::vector<std::string>& asked = o.kernels.empty() ? default_kernels() : o.kernels;
+  Diagnostics bad;
+  for (const std::string& k : asked)
+    if (!find_stream_kernel(k))
+      bad.push_back(Diagnostic{.file = "<command line>",
+                               .path = "--kernel",
+                               .message = unknown_choice("kernel", k, names)});
+  if (!bad.empty()) fail_with(std::move(bad));
+  const HardwareSpec hw =
+      value_or_fail(load_hardware(o.hardware, hardware_only_overrides(o.overrides)));
+  const MemoryBandwidth mb = memory_bandwidth(hw, default_calibration());
+  const double peak = hw.memory.dram.bandwidth.value();
+
+  ResultJson j("membw");
+  j.set("hardware", hw.id);
+  j.set("dram_type", hw.memory.dram.type);
+  j.set("peak_gbs", round6(units::to_gb_per_s(hw.memory.dram.bandwidth)));
+  j.set("controllers_gbs", round6(units::to_gb_per_s(mb.controllers)));
+  j.set("refresh_loss_fraction", round6(mb.refresh_loss));
+  j.set("turnaround_ns", round6(mb.turnaround.value() * 1e9));
+  j.set("write_batch_ns", round6(mb.write_batch.value() * 1e9));
+  j.set("fabric_gbs", mb.fabric ? Json(round6(units::to_gb_per_s(*mb.fabric))) : Json(nullptr));
+  j.set("fabric_kind", mb.fabric_kind.empty() ? Json(nullptr) : Json(mb.fabric_kind));
+  j.set("memory_dies", mb.dies);
+  j.set("mean_hops", round6(mb.mean_hops));
+  j.set("note", mb.note.empty() ? Json(nullptr) : Json(mb.note));
+  Json kernels = Json::array();
+  for (const std::string& name : asked) {
+    const StreamKernel k = *find_stream_kernel(name);
+    const BytesPerSecond bw = mb.for_stream(k.write_fraction);
+    // The fabric binds when it is what for_stream's min took.
+    const bool fabric = mb.fabric && mb.fabric->value() <= bw.value();
+    ResultJson row("membw", "kernels");
+    row.set("kernel", name);
+    row.set("write_fraction", round6(k.write_fraction));
+    row.set("bandwidth_gbs", round6(units::to_gb_per_s(bw)));
+    row.set("peak_fraction", peak > 0 ? Json(round6(bw.value() / peak)) : Json(nullptr));
+    row.set("bound", fabric ? mb.fabric_kind : std::string("controllers"));
+    kernels.push_back(row.json());
+  }
+  j.set("kernels", kernels);
+  return j.json();
+}
+
+}  // namespace
+
+const std::vector<std::string>& collective_ops() {
+  static const std::vector<std::string> ops = {"all_reduce", "all_gather", "reduce_scatter",
+                                               "all_to_all", "send_recv",  "copy",
+                                               "host_copy"};
+  return ops;
+}
+
+Result<Json> collective(const CollectiveRequest& request) {
+  return guarded([&] { return collective_checked(request); });
+}
+
+Result<Json> membw(const MembwRequest& request) {
+  return guarded([&] { return membw_checked(request); });
+}
+
+}  // namespace xpusim::api
