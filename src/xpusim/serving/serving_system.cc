@@ -221,11 +221,10 @@ class Simulation {
     switch (arrivals_.kind) {
       case ArrivalSpec::Kind::kPoisson:
         next_arrival_ += Seconds(-std::log(uniform_open(rng_)) / arrivals_.rate.value());
-        if (const Result<SimDuration> at = sim_time_after(SimDuration(0), next_arrival_, "arrival");
-            at)
+        if (const Result<SimDuration> at = sim_time_after(SimDuration(0), next_arrival_, "arrival"))
           push(*at, Arrival{});
-        else if (!failure_)
-          failure_ = at.error();
+        else
+          fail_run(at.error());
         break;
       case ArrivalSpec::Kind::kTrace: push(*specs_[next_spec_].arrival, Arrival{}); break;
       case ArrivalSpec::Kind::kClosedLoop: push(now_, Arrival{}); break;
@@ -347,7 +346,12 @@ class Simulation {
   };
   ClockTally prefill_clock_, decode_clock_;
   ItlRun itl_run_;
-  std::optional<Diagnostics> failure_;  // a step the step model rejected: the run's error
+  // The run's error: a step the step model rejected, or an event beyond the clock's range. The
+  // first one recorded ends the run (the event loop stops).
+  std::optional<Diagnostics> failure_;
+  void fail_run(Diagnostics d) {
+    if (!failure_) failure_ = std::move(d);
+  }
 };
 
 void Simulation::try_start(Engine& e) {
@@ -366,7 +370,7 @@ void Simulation::try_start(Engine& e) {
   const int clock_step = limiter.step();
   const Result<StepTime> timed = sys_.device_at(pool_index, clock_step).step(e.shape);
   if (!timed) {  // a step beyond what the step model accepts (kMaxStepTokens): end the run
-    if (!failure_) failure_ = timed.error();
+    fail_run(timed.error());
     return;
   }
   const StepTime& st = *timed;
@@ -393,7 +397,7 @@ void Simulation::try_start(Engine& e) {
       host_overlap(cal));
   const Result<SimDuration> done = sim_time_after(now_, duration, "step");
   if (!done) {
-    if (!failure_) failure_ = done.error();
+    fail_run(done.error());
     return;
   }
   e.busy = true;
@@ -514,7 +518,7 @@ void Simulation::on_step_done(Engine& e) {
       const Result<SimDuration> copied =
           sim_time_after(now_, sys_.kv_copy_time(r.kv_tokens), "KV transfer");
       if (!copied) {
-        if (!failure_) failure_ = copied.error();
+        fail_run(copied.error());
         continue;
       }
       push(*copied, TransferDone{w.slot});
