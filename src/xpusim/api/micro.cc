@@ -131,12 +131,15 @@ Json membw_checked(const MembwRequest& o) {
   const HardwareSpec hw =
       value_or_fail(load_hardware(o.hardware, hardware_only_overrides(o.overrides)));
   const MemoryBandwidth mb = memory_bandwidth(hw, default_calibration());
-  const double peak = hw.memory.dram.bandwidth.value();
+  // What the kernels stream from: DRAM, or the last on-chip level of an sram_only design.
+  const BackingStore store = backing_store(hw);
+  const double peak = store.bandwidth.value();
 
   ResultJson j("membw");
   j.set("hardware", hw.id);
   j.set("dram_type", hw.memory.dram.type);
-  j.set("peak_gbs", round6(units::to_gb_per_s(hw.memory.dram.bandwidth)));
+  j.set("backing_store", store.level);
+  j.set("peak_gbs", round6(units::to_gb_per_s(store.bandwidth)));
   j.set("controllers_gbs", round6(units::to_gb_per_s(mb.controllers)));
   j.set("refresh_loss_fraction", round6(mb.refresh_loss));
   j.set("turnaround_ns", round6(mb.turnaround.value() * 1e9));
@@ -157,7 +160,8 @@ Json membw_checked(const MembwRequest& o) {
     row.set("write_fraction", round6(k.write_fraction));
     row.set("bandwidth_gbs", round6(units::to_gb_per_s(bw)));
     row.set("peak_fraction", peak > 0 ? Json(round6(bw.value() / peak)) : Json(nullptr));
-    row.set("bound", fabric ? mb.fabric_kind : std::string("controllers"));
+    row.set("bound", fabric ? mb.fabric_kind
+                            : std::string(store.on_chip() ? "on_chip" : "controllers"));
     kernels.push_back(row.json());
   }
   j.set("kernels", kernels);

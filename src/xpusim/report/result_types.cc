@@ -817,10 +817,14 @@ const Fields kCollectiveSize = {
 // membw (api/micro.h): achievable streaming bandwidth per kernel.
 const Fields kMembwTop = {
     {"hardware", "hardware id", false, FieldType::kText},
-    {"dram_type", "backing-memory technology", false, FieldType::kText},
-    {"peak_gbs", "peak bandwidth of the backing memory, GB/s", false, FieldType::kNumber},
+    {"dram_type", "memory technology of the description (sram_only: no DRAM)", false,
+     FieldType::kText},
+    {"backing_store", "the level the kernels stream from: dram, or the last on-chip level (llc, "
+                      "l2, l1) of an sram_only design", false, FieldType::kText},
+    {"peak_gbs", "peak bandwidth of the backing store, GB/s", false, FieldType::kNumber},
     {"controllers_gbs", "what the memory controllers sustain on a read-only stream: peak x "
-                        "dram_efficiency x (1 - refresh_loss_fraction), GB/s", false, FieldType::kNumber},
+                        "dram_efficiency x (1 - refresh_loss_fraction), GB/s (on chip: peak x "
+                        "l2_efficiency)", false, FieldType::kNumber},
     {"refresh_loss_fraction", "fraction of bank time lost to per-bank refresh, tRFCpb / tREFI", false,
      FieldType::kNumber},
     {"turnaround_ns", "bus idle time per switch of direction (write->read + read->write), ns",
@@ -844,7 +848,8 @@ const Fields kMembwKernel = {
     {"bandwidth_gbs", "achievable bandwidth of the kernel, GB/s (BabelStream counts the bytes "
                       "it reads and writes)", false, FieldType::kNumber},
     {"peak_fraction", "bandwidth_gbs over peak_gbs", false, FieldType::kNumber},
-    {"bound", "what bounds it: controllers, die_to_die or compute_link", false, FieldType::kText},
+    {"bound", "what bounds it: controllers (DRAM), on_chip (an sram_only design's store), "
+              "die_to_die or compute_link (a multi-die package's links)", false, FieldType::kText},
 };
 
 // Where the error band comes from (api/impl/uncertainty.h uncertainty_basis_json): an object

@@ -161,6 +161,22 @@ TEST(ApiMicro, AFabricNarrowerThanTheControllersBindsTheStream) {
   EXPECT_NEAR((*j)["kernels"][0]["bandwidth_gbs"].get<double>(), bound, 1e-6 * bound);
 }
 
+TEST(ApiMicro, AnSramOnlyDesignStreamsFromItsOnChipStore) {
+  MembwRequest r;
+  r.hardware = "groq-lpu";  // memory.dram.type sram_only: weights and KV in the on-chip SRAM
+  r.kernels = {"copy"};
+  const auto j = membw(r);
+  ASSERT_TRUE(j) << why(j);
+  const HardwareSpec hw = load_hardware("groq-lpu").value();
+  const BackingStore store = backing_store(hw);
+  EXPECT_EQ((*j)["backing_store"], store.level);
+  EXPECT_NEAR((*j)["peak_gbs"].get<double>(), units::to_gb_per_s(store.bandwidth), 0.01);
+  // No refresh, no turnaround: the store's peak x l2_efficiency for every kernel.
+  const double want = units::to_gb_per_s(store.bandwidth) * default_calibration().l2_efficiency;
+  EXPECT_NEAR((*j)["kernels"][0]["bandwidth_gbs"].get<double>(), want, 1e-5 * want);
+  EXPECT_EQ((*j)["kernels"][0]["bound"], "on_chip");
+}
+
 TEST(ApiMicro, UnknownKernelsAreNamedWithTheAllowedOnes) {
   MembwRequest r;
   r.hardware = "h100-sxm-80gb";
