@@ -82,9 +82,8 @@ void add_micro_commands(CLI::App& app, GlobalOptions& global) {
              bounds::kMessageBytes)
       ->capture_default_str();
   bound_real(coll->add_option("--max-bytes", c->max_bytes,
-                              "largest message, bytes (nccl-tests -e)"),
-             bounds::kMessageBytes)
-      ->capture_default_str();
+                              "largest message, bytes (nccl-tests -e; default 1 GiB)"),
+             bounds::kMessageBytes);
   bound_real(coll->add_option("--factor", c->factor,
                               "growth factor between sizes (nccl-tests -f)"),
              bounds::kSizeFactor)
