@@ -23,13 +23,6 @@ namespace {
 
 using namespace detail;  // NOLINT: the private helpers of api/
 
-std::string unknown_choice(const std::string& what, const std::string& given,
-                           const std::vector<std::string>& allowed) {
-  std::string m = fmt::format("unknown {} {}; allowed: {}", what, quote(given), join(allowed));
-  if (auto near = closest_match(given, allowed)) m += fmt::format(" (did you mean \"{}\"?)", *near);
-  return m;
-}
-
 // The message sizes of the sweep: min, min x f, ... while <= max (with a relative slack, so a
 // sweep 1 KiB .. 1 GiB by 2 ends at 1 GiB exactly), and max itself if the last step passed it.
 std::vector<double> sweep_sizes(const CollectiveRequest& o) {

@@ -203,9 +203,7 @@ const RuntimeProfile* runtime_or_fail(const std::string& name) {
   const RuntimeProfile* runtime = find_runtime(base.runtimes, name);
   if (!runtime) {
     const std::vector<std::string> known = runtime_names(base.runtimes);
-    std::string msg = fmt::format("unknown runtime \"{}\"; allowed: {}", name, join(known));
-    if (auto m = closest_match(name, known)) msg += fmt::format(" (did you mean \"{}\"?)", *m);
-    input_error("--runtime", msg);
+    input_error("--runtime", unknown_choice("runtime", name, known));
   }
   return runtime;
 }

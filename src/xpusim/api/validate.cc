@@ -113,9 +113,7 @@ ValidateOutcome validate_checked(const ValidateRequest& o) {
   const std::vector<std::string>& known = simulated_scenarios();
   for (const auto& s : o.scenarios) {
     if (std::find(known.begin(), known.end(), s) != known.end()) continue;
-    std::string msg = fmt::format("unknown scenario \"{}\"; allowed: {}", s, join(known));
-    if (auto m = closest_match(s, known)) msg += fmt::format(" (did you mean \"{}\"?)", *m);
-    input_error("--scenarios", msg);
+    input_error("--scenarios", unknown_choice("scenario", s, known));
   }
   Validator v(value_or_fail(load_measured_rows(o.file, o.overrides)));
   Validator::RowFilter keep;

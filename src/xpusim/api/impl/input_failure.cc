@@ -24,13 +24,17 @@ void name_flags(Diagnostics& d) {
   }
 }
 
+std::string unknown_choice(std::string_view what, const std::string& given,
+                           const std::vector<std::string>& allowed) {
+  std::string m = fmt::format("unknown {} {}; allowed: {}", what, quote(given), join(allowed));
+  if (auto near = closest_match(given, allowed))
+    m += fmt::format(" (did you mean \"{}\"?)", *near);
+  return m;
+}
+
 Precision parse_precision(const std::string& flag, const std::string& text) {
   if (auto p = precision_from_string(text)) return *p;
-  std::string msg = fmt::format("unknown precision \"{}\"; allowed: {}", text,
-                                join(precision_names()));
-  if (auto m = closest_match(text, precision_names()))
-    msg += fmt::format(" (did you mean \"{}\"?)", *m);
-  input_error(flag, msg);
+  input_error(flag, unknown_choice("precision", text, precision_names()));
 }
 
 std::vector<std::string> hardware_only_overrides(const std::vector<std::string>& overrides) {

@@ -9,6 +9,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -65,6 +66,11 @@ T flags_or_fail(Result<T> r) {
 void apply_overrides(const std::string& flag, const std::vector<std::string>& overrides,
                      const std::function<Result<void>(const std::string& name, double value)>& set,
                      bool flag_in_path);
+
+// "unknown WHAT "GIVEN"; allowed: A, B, C (did you mean "A"?)": the message of a choice outside
+// `allowed` (the suggestion only when one is close: base/text.h closest_match).
+std::string unknown_choice(std::string_view what, const std::string& given,
+                           const std::vector<std::string>& allowed);
 
 // "unknown precision "fp7"; allowed: ... (did you mean ...)" under `flag`.
 Precision parse_precision(const std::string& flag, const std::string& text);
