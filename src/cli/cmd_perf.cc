@@ -217,6 +217,7 @@ constexpr std::string_view kRankingColumns[] = {
     "ranking.hardware",
     "ranking.tp",
     "ranking.devices",
+    "ranking.math_execution",
     "ranking.ttft_ms",
     "ranking.tpot_ms",
     "ranking.e2e_latency_ms",

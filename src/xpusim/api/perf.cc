@@ -338,6 +338,10 @@ Json compare_json(const CompareOutcome& out, const StaticWorkload& w) {
     j.set("hardware", row.hardware);
     j.set("tp", row.tp ? Json(row.tp) : Json(nullptr));
     j.set("devices", row.devices ? Json(row.devices) : Json(nullptr));
+    j.set("math_execution", row.math_execution ? Json(std::string(to_string(*row.math_execution)))
+                                               : Json(nullptr));
+    j.set("weight_only_fallback",
+          row.math_execution ? Json(row.weight_only_fallback) : Json(nullptr));
     // A preset that failed to load has its error instead of an infeasibility.
     j.set("feasible", ok);
     j.set("infeasible_reason", text_or_null(!ok && row.error.empty(), r.feasibility.reason_name()));
@@ -395,6 +399,9 @@ CompareOutcome compare_checked(const CompareRequest& o) {
       rows.push_back(row);
       continue;
     }
+    const PrecisionPlan executed = executed_precision_plan(*hw, out.precision);
+    row.math_execution = execution_precision(*hw, executed.math());
+    row.weight_only_fallback = executed.activations != out.precision.activations;
     // Candidate tp: the given one, else powers of two up to the device count (or 64), the
     // smallest that fits in memory.
     std::vector<int> tps;

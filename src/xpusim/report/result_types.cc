@@ -197,6 +197,11 @@ const Fields kCompareRow = {
     {"tp", "tensor-parallel degree tried (the smallest power of two that fits)",
      false, FieldType::kInteger},
     {"devices", "accelerators of the system", false, FieldType::kInteger},
+    {"math_execution", "precision the matrix engines execute in on this hardware (null when the "
+                       "preset failed to load)", false, FieldType::kText},
+    {"weight_only_fallback", "whether this hardware has no engine for the asked math and runs "
+                             "weight-only dequantisation to 16-bit instead (fp8 on A100, fp4 on "
+                             "Hopper)", false, FieldType::kBool},
 };
 
 const Fields kCompareBounds = {

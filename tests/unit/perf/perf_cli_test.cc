@@ -403,6 +403,29 @@ TEST(PerfCli, CompareRanksFeasibleFirstByThroughputPerDevice) {
   }
 }
 
+// Each row says the precision its hardware executes (issue 9, "precision actually executed"):
+// fp8 asked, A100 has no fp8 engine and runs weight-only dequantisation to 16-bit; H100 runs fp8.
+TEST(PerfCli, CompareSaysWhichHardwareFallsBackFromTheAskedPrecision) {
+  CliRun r = run("compare --model llama-3.1-8b --batch 8 --input-len 512 --output-len 64 "
+                 "--precision fp8 --format json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto j = nlohmann::json::parse(r.out);
+  int seen = 0;
+  for (const auto& row : j["ranking"]) {
+    const std::string hw = row["hardware"];
+    if (hw == "a100-sxm-80gb") {
+      EXPECT_EQ(row["weight_only_fallback"], true);
+      EXPECT_NE(row["math_execution"], "fp8");
+      ++seen;
+    } else if (hw == "h100-sxm-80gb") {
+      EXPECT_EQ(row["weight_only_fallback"], false);
+      EXPECT_EQ(row["math_execution"], "fp8");
+      ++seen;
+    }
+  }
+  EXPECT_EQ(seen, 2);
+}
+
 // Every preset infeasible for this workload on 1 device: all rows marked, none ranked, exit 0.
 TEST(PerfCli, CompareMarksInfeasibleHardwareInsteadOfRankingIt) {
   const std::string args = "compare --model llama-3.1-405b --batch 1 --input-len 128 "
