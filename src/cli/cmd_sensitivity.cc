@@ -18,6 +18,8 @@
 #include "xpusim/base/text.h"
 #include "xpusim/config/precision.h"
 #include "xpusim/dse/sensitivity.h"
+#include "xpusim/perf/step_model.h"
+#include "xpusim/workload/parallelism_plan.h"
 #include "xpusim/report/result_fields.h"
 #include "xpusim/report/result_json.h"
 #include "xpusim/report/table.h"
@@ -103,13 +105,36 @@ std::vector<Metric> parse_metrics(const std::vector<std::string>& names, bool se
 
 json number_or_null(double v) { return std::isfinite(v) ? json(round6(v)) : json(nullptr); }
 
+// The precision the base hardware executes the asked one in (perf/step_model.h
+// executed_precision_plan): no engine for it means weight-only dequantisation to 16-bit.
+struct ExecutedPrecision {
+  std::optional<Precision> math;  // unset when the base hardware or the precision did not load
+  bool weight_only_fallback = false;
+};
+
+ExecutedPrecision executed_precision(const DesignEvaluator& evaluator, const std::string& asked,
+                                     const std::string& kv) {
+  ExecutedPrecision out;
+  const auto hw = evaluator.hardware(0);  // the base design: no parameters applied
+  const auto p = precision_from_string(asked);
+  if (!hw || !p) return out;
+  std::optional<Precision> kv_p;
+  if (!kv.empty()) kv_p = precision_from_string(kv);
+  const PrecisionPlan plan = precision_plan_for(*p, kv_p);
+  const PrecisionPlan executed = executed_precision_plan(*hw, plan);
+  out.math = execution_precision(*hw, executed.math());
+  out.weight_only_fallback = executed.activations != plan.activations;
+  return out;
+}
+
 std::string unit_of(const FieldInfo& f) {
   return f.kind == FieldKind::kQuantity && !f.dim.dimensionless() ? dimension_canonical_symbol(f.dim) : "";
 }
 
 // The answer's --format json document, through its declared result type "sensitivity"
 // (report/result_types.cc): JSON, CSV and the terminal tables come from it.
-json sensitivity_json(const SensitivityOptions& o, const SensitivityReport& rep) {
+json sensitivity_json(const SensitivityOptions& o, const SensitivityReport& rep,
+                      const ExecutedPrecision& executed) {
   const bool ok = rep.base.feasibility.feasible();
   auto opt = [](const auto& v) { return v ? json(*v) : json(nullptr); };
   ResultJson j("sensitivity");
@@ -121,6 +146,10 @@ json sensitivity_json(const SensitivityOptions& o, const SensitivityReport& rep)
       .set("scenario.input_len", opt(o.input_len))
       .set("scenario.output_len", opt(o.output_len))
       .set("scenario.precision", o.precision)
+      .set("scenario.math_execution",
+           executed.math ? json(std::string(to_string(*executed.math))) : json(nullptr))
+      .set("scenario.weight_only_fallback",
+           executed.math ? json(executed.weight_only_fallback) : json(nullptr))
       .set("scenario.kind", o.serve() ? "serve" : "static");
   if (o.serve())
     j.set("scenario.engine", o.engine.value_or("vllm"))
@@ -186,9 +215,10 @@ json sensitivity_json(const SensitivityOptions& o, const SensitivityReport& rep)
   return j.json();
 }
 
-void print_report(const SensitivityOptions& o, const SensitivityReport& rep, const GlobalOptions& g) {
+void print_report(const SensitivityOptions& o, const SensitivityReport& rep,
+                  const ExecutedPrecision& executed, const GlobalOptions& g) {
   const bool ok = rep.base.feasibility.feasible();
-  const json j = sensitivity_json(o, rep);
+  const json j = sensitivity_json(o, rep, executed);
   if (g.format == "csv") {  // a row per field, the scenario's keys repeated
     if (!ok) std::fprintf(stderr, "INFEASIBLE: %s\n", rep.base.feasibility.to_string().c_str());
     print_tidy_csv(j, g, "fields");
@@ -214,6 +244,10 @@ void print_report(const SensitivityOptions& o, const SensitivityReport& rep, con
   std::printf("sensitivity of %s on %s: %d device%s, tp %d, pp %d, %s, %s\n", o.model.c_str(),
               o.hardware.c_str(), devices, devices == 1 ? "" : "s", o.tp, o.pp, workload.c_str(),
               o.precision.c_str());
+  if (executed.weight_only_fallback)
+    std::printf("note: %s GEMMs run as %s on %s (no %s matrix engine): weight-only\n",
+                o.precision.c_str(), std::string(to_string(*executed.math)).c_str(),
+                o.hardware.c_str(), o.precision.c_str());
   if (!ok) {
     std::printf("INFEASIBLE: %s\nno elasticities: the base design has no figures\n",
                 rep.base.feasibility.to_string().c_str());
@@ -313,7 +347,7 @@ void run_sensitivity(const SensitivityOptions& o, const GlobalOptions& g) {
   if (why && (*why == InfeasibleReason::kInvalid || *why == InfeasibleReason::kParallelism))
     flag_error(*why == InfeasibleReason::kParallelism ? "--tp" : "--hardware",
                rep.base.feasibility.detail);
-  print_report(o, rep, g);
+  print_report(o, rep, executed_precision(*evaluator, o.precision, o.kv_precision), g);
 }
 
 }  // namespace

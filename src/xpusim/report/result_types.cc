@@ -732,6 +732,11 @@ const Fields kSensitivityScenario = {
     {"output_len", "generated tokens per request (null with --dataset)", false,
      FieldType::kInteger},
     {"precision", "weights/compute precision", false, FieldType::kText},
+    {"math_execution", "precision the base hardware's matrix engines execute in (null when it "
+                       "did not load)", false, FieldType::kText},
+    {"weight_only_fallback", "whether the base hardware has no engine for the asked math and "
+                             "runs weight-only dequantisation to 16-bit instead", false,
+     FieldType::kBool},
     {"kind", "static (a batch, as `run`) or serve (a serving simulation, as `serve`)", false,
      FieldType::kText},
     {"engine", "serve: engine profile", true, FieldType::kText},

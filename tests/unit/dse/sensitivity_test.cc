@@ -163,6 +163,25 @@ TEST(SensitivityCli, TableNamesTheBoundAndAnInfeasibleBaseHasNoFigures) {
   EXPECT_TRUE(js["metrics"]["tpot_ms"].is_null());
 }
 
+// The asked precision as the base hardware executes it (issue 9, precision actually executed):
+// fp8 on A100 is weight-only bf16, said in the JSON's scenario and in a note line.
+TEST(SensitivityCli, SaysWhenTheBaseHardwareFallsBackFromTheAskedPrecision) {
+  const std::string args = "sensitivity --hardware a100-sxm-80gb --model llama-3.1-8b --batch 8 "
+                           "--input-len 256 --output-len 32 --precision fp8 --metric tpot_ms";
+  auto j = run(args + " --format json");
+  ASSERT_EQ(j.code, 0) << j.out;
+  const auto js = nlohmann::json::parse(j.out);
+  EXPECT_EQ(js["scenario"]["weight_only_fallback"], true);
+  EXPECT_NE(js["scenario"]["math_execution"], "fp8");
+  auto t = run(args);
+  ASSERT_EQ(t.code, 0);
+  EXPECT_NE(t.out.find("note: fp8 GEMMs run as"), std::string::npos) << t.out;
+  auto h = run("sensitivity --hardware h100-sxm-80gb --model llama-3.1-8b --batch 8 "
+               "--input-len 256 --output-len 32 --precision fp8 --metric tpot_ms --format json");
+  ASSERT_EQ(h.code, 0);
+  EXPECT_EQ(nlohmann::json::parse(h.out)["scenario"]["weight_only_fallback"], false);
+}
+
 TEST(SensitivityCli, BadFlagsExitOne) {
   const std::string base = "sensitivity --model llama-3.1-8b --batch 8 --input-len 256 "
                            "--output-len 64 ";
