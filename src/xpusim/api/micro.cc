@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -27,8 +29,8 @@ using namespace detail;  // NOLINT: the private helpers of api/
 // sweep 1 KiB .. 1 GiB by 2 ends at 1 GiB exactly), and max itself if the last step passed it.
 std::vector<double> sweep_sizes(const CollectiveRequest& o) {
   std::vector<double> sizes;
-  for (double s = o.min_bytes; s <= o.max_bytes * (1 + 1e-9);
-       s = o.factor > 1 ? s * o.factor : o.max_bytes * 2) {
+  // factor > 1 (bounds::kSizeFactor, checked before): the sweep ends.
+  for (double s = o.min_bytes; s <= o.max_bytes * (1 + 1e-9); s *= o.factor) {
     sizes.push_back(std::min(std::round(s), o.max_bytes));
     if (static_cast<int64_t>(sizes.size()) > bounds::kMaxSweepSizes)
       input_error("--factor",
@@ -40,6 +42,19 @@ std::vector<double> sweep_sizes(const CollectiveRequest& o) {
   if (sizes.empty() || sizes.back() < o.max_bytes) sizes.push_back(o.max_bytes);
   sizes.erase(std::unique(sizes.begin(), sizes.end()), sizes.end());
   return sizes;
+}
+
+// The NCCL collectives `collective --op` takes, by their names (workload/op_graph.h to_string);
+// beside them the copies, which are not collectives (copy, host_copy).
+constexpr CollectiveKind kCollectiveKinds[] = {
+    CollectiveKind::kAllReduce, CollectiveKind::kAllGather, CollectiveKind::kReduceScatter,
+    CollectiveKind::kAllToAll, CollectiveKind::kSendRecv};
+constexpr std::string_view kCopyOps[] = {"copy", "host_copy"};
+
+std::optional<CollectiveKind> collective_kind(std::string_view op) {
+  for (CollectiveKind k : kCollectiveKinds)
+    if (to_string(k) == op) return k;
+  return std::nullopt;
 }
 
 Json collective_checked(const CollectiveRequest& o) {
@@ -63,12 +78,7 @@ Json collective_checked(const CollectiveRequest& o) {
   auto predict = [&](Bytes b) -> Result<CollectiveResult> {
     if (o.op == "copy") return predict_copy(hw, b, cal, devices);
     if (o.op == "host_copy") return predict_host_copy(hw, b, cal);
-    CollectiveKind kind = CollectiveKind::kAllReduce;
-    for (CollectiveKind k : {CollectiveKind::kAllReduce, CollectiveKind::kAllGather,
-                             CollectiveKind::kReduceScatter, CollectiveKind::kAllToAll,
-                             CollectiveKind::kSendRecv})
-      if (to_string(k) == o.op) kind = k;
-    return predict_collective(hw, kind, b, devices, cal);
+    return predict_collective(hw, *collective_kind(o.op), b, devices, cal);
   };
 
   ResultJson j("collective");
@@ -164,9 +174,12 @@ Json membw_checked(const MembwRequest& o) {
 }  // namespace
 
 const std::vector<std::string>& collective_ops() {
-  static const std::vector<std::string> ops = {"all_reduce", "all_gather", "reduce_scatter",
-                                               "all_to_all", "send_recv",  "copy",
-                                               "host_copy"};
+  static const std::vector<std::string> ops = [] {
+    std::vector<std::string> v;
+    for (CollectiveKind k : kCollectiveKinds) v.emplace_back(to_string(k));
+    for (std::string_view c : kCopyOps) v.emplace_back(c);
+    return v;
+  }();
   return ops;
 }
 
