@@ -105,11 +105,11 @@ std::vector<Metric> parse_metrics(const std::vector<std::string>& names, bool se
 
 json number_or_null(double v) { return std::isfinite(v) ? json(round6(v)) : json(nullptr); }
 
-// The precision the base hardware executes the asked one in (perf/step_model.h
-// executed_precision_plan): no engine for it means weight-only dequantisation to 16-bit.
+// The asked precision as the base hardware executes it (perf/step_model.h executed_math) and the
+// note `run` prints when it differs; nothing when the base hardware or the precision did not load.
 struct ExecutedPrecision {
-  std::optional<Precision> math;  // unset when the base hardware or the precision did not load
-  bool weight_only_fallback = false;
+  std::optional<ExecutedMath> math;
+  std::optional<std::string> note;
 };
 
 ExecutedPrecision executed_precision(const DesignEvaluator& evaluator, const std::string& asked,
@@ -121,9 +121,8 @@ ExecutedPrecision executed_precision(const DesignEvaluator& evaluator, const std
   std::optional<Precision> kv_p;
   if (!kv.empty()) kv_p = precision_from_string(kv);
   const PrecisionPlan plan = precision_plan_for(*p, kv_p);
-  const PrecisionPlan executed = executed_precision_plan(*hw, plan);
-  out.math = execution_precision(*hw, executed.math());
-  out.weight_only_fallback = executed.activations != plan.activations;
+  out.math = executed_math(*hw, plan);
+  out.note = precision_fallback_note(*hw, plan);
   return out;
 }
 
@@ -147,9 +146,9 @@ json sensitivity_json(const SensitivityOptions& o, const SensitivityReport& rep,
       .set("scenario.output_len", opt(o.output_len))
       .set("scenario.precision", o.precision)
       .set("scenario.math_execution",
-           executed.math ? json(std::string(to_string(*executed.math))) : json(nullptr))
+           executed.math ? json(std::string(to_string(executed.math->math))) : json(nullptr))
       .set("scenario.weight_only_fallback",
-           executed.math ? json(executed.weight_only_fallback) : json(nullptr))
+           executed.math ? json(executed.math->weight_only_fallback) : json(nullptr))
       .set("scenario.kind", o.serve() ? "serve" : "static");
   if (o.serve())
     j.set("scenario.engine", o.engine.value_or("vllm"))
@@ -244,10 +243,7 @@ void print_report(const SensitivityOptions& o, const SensitivityReport& rep,
   std::printf("sensitivity of %s on %s: %d device%s, tp %d, pp %d, %s, %s\n", o.model.c_str(),
               o.hardware.c_str(), devices, devices == 1 ? "" : "s", o.tp, o.pp, workload.c_str(),
               o.precision.c_str());
-  if (executed.weight_only_fallback)
-    std::printf("note: %s GEMMs run as %s on %s (no %s matrix engine): weight-only\n",
-                o.precision.c_str(), std::string(to_string(*executed.math)).c_str(),
-                o.hardware.c_str(), o.precision.c_str());
+  if (executed.note) std::printf("note: %s\n", executed.note->c_str());
   if (!ok) {
     std::printf("INFEASIBLE: %s\nno elasticities: the base design has no figures\n",
                 rep.base.feasibility.to_string().c_str());

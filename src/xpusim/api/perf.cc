@@ -399,9 +399,9 @@ CompareOutcome compare_checked(const CompareRequest& o) {
       rows.push_back(row);
       continue;
     }
-    const PrecisionPlan executed = executed_precision_plan(*hw, out.precision);
-    row.math_execution = execution_precision(*hw, executed.math());
-    row.weight_only_fallback = executed.activations != out.precision.activations;
+    const ExecutedMath executed = executed_math(*hw, out.precision);
+    row.math_execution = executed.math;
+    row.weight_only_fallback = executed.weight_only_fallback;
     // Candidate tp: the given one, else powers of two up to the device count (or 64), the
     // smallest that fits in memory.
     std::vector<int> tps;

@@ -110,9 +110,8 @@ struct CompareRow {
   int tp = 0;                               // 0: none tried
   int devices = 0;
   StaticResult result;
-  // The precision plan as this hardware executes it (no engine for the asked math: weight-only
-  // dequantisation to 16-bit, perf/precision_plan executed_precision_plan); unset when the preset
-  // failed to load.
+  // The asked plan as this hardware executes it (perf/step_model.h executed_math: no engine for the
+  // asked math means weight-only dequantisation to 16-bit); unset when the preset failed to load.
   std::optional<Precision> math_execution;
   bool weight_only_fallback = false;
   std::string error;                        // the preset failed to load

@@ -143,15 +143,22 @@ PrecisionPlan executed_precision_plan(const HardwareSpec& hw, const PrecisionPla
   return p;
 }
 
+ExecutedMath executed_math(const HardwareSpec& hw, const PrecisionPlan& requested) {
+  const PrecisionPlan run = executed_precision_plan(hw, requested);
+  return ExecutedMath{.math = execution_precision(hw, run.math()),
+                      .weight_only_fallback = run.activations != requested.activations};
+}
+
 std::optional<std::string> precision_fallback_note(const HardwareSpec& hw,
                                                    const PrecisionPlan& requested) {
   const Precision math = requested.math();
   const PrecisionPlan run = executed_precision_plan(hw, requested);
-  const Precision exec = execution_precision(hw, run.math());
+  const ExecutedMath exec_math = executed_math(hw, requested);
+  const Precision exec = exec_math.math;
   if (exec == math) return std::nullopt;
   std::string note = fmt::format("{} GEMMs run as {} on {} (no {} matrix engine)", to_string(math),
                                  to_string(exec), hw.id, to_string(math));
-  if (run.activations != requested.activations)
+  if (exec_math.weight_only_fallback)
     note += fmt::format(": weight-only, {} weights dequantised to {}, {} activations",
                         to_string(run.weights), to_string(exec), to_string(run.activations));
   return note;

@@ -97,6 +97,15 @@ struct PhaseBreakdown {
 // `requested` itself.
 PrecisionPlan executed_precision_plan(const HardwareSpec& hw, const PrecisionPlan& requested);
 
+// What the hardware executes a requested plan as: the format its matrix engines compute in
+// (execution_precision of the executed plan's math) and whether the activations fell back to
+// 16 bits (weight-only). The one answer run, serve, compare, sensitivity and the reports give.
+struct ExecutedMath {
+  Precision math = Precision::kBf16;
+  bool weight_only_fallback = false;
+};
+ExecutedMath executed_math(const HardwareSpec& hw, const PrecisionPlan& requested);
+
 // The line `run` and `serve` print when the executed plan differs from the requested one ("fp8
 // GEMMs run as bf16 on a100-sxm-80gb (no fp8 matrix engine): fp8 weights dequantised to bf16,
 // bf16 activations"), and when a format runs in another without a weight-only fallback; nullopt

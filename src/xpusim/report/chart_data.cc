@@ -16,7 +16,7 @@
 namespace xpusim {
 
 ReportJson run_chart_data(const HardwareSpec& hw, const PrecisionPlan& requested) {
-  const Precision math = execution_precision(hw, executed_precision_plan(hw, requested).math());
+  const Precision math = executed_math(hw, requested).math;
   ReportJson j;
   j["precision"] = std::string(to_string(math));
   j["matrix_tflops"] = round6(units::to_tflops(peak_matrix_rate(hw, math)));

@@ -15,13 +15,13 @@ void add_feasibility_json(ResultJson& j, const Feasibility& f) {
 }
 
 Json precision_json(std::string_view type, const HardwareSpec& hw, const PrecisionPlan& plan) {
-  const PrecisionPlan executed = executed_precision_plan(hw, plan);
+  const ExecutedMath executed = executed_math(hw, plan);
   return ResultJson(type, "precision")
       .set("weights", to_string(plan.weights))
       .set("activations", to_string(plan.activations))
       .set("kv_cache", to_string(plan.kv_cache))
-      .set("math_execution", to_string(execution_precision(hw, executed.math())))
-      .set("weight_only_fallback", executed.activations != plan.activations)
+      .set("math_execution", to_string(executed.math))
+      .set("weight_only_fallback", executed.weight_only_fallback)
       .json();
 }
 
