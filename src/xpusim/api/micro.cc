@@ -156,8 +156,7 @@ Json membw_checked(const MembwRequest& o) {
   for (const std::string& name : asked) {
     const StreamKernel k = *find_stream_kernel(name);
     const BytesPerSecond bw = mb.for_stream(k.write_fraction);
-    // The fabric binds when it is what for_stream's min took.
-    const bool fabric = mb.fabric && mb.fabric->value() <= bw.value();
+    const bool fabric = mb.fabric_binds(k.write_fraction);
     ResultJson row("membw", "kernels");
     row.set("kernel", name);
     row.set("write_fraction", round6(k.write_fraction));

@@ -145,6 +145,10 @@ std::optional<StreamKernel> find_stream_kernel(std::string_view name) {
   return std::nullopt;
 }
 
+bool MemoryBandwidth::fabric_binds(double write_fraction) const {
+  return fabric && fabric->value() <= for_stream(write_fraction).value();
+}
+
 double mean_die_hops(int dies, const std::string& topology) {
   const double d = std::max(1, dies);
   if (topology == "ring") {

@@ -69,6 +69,9 @@ struct MemoryBandwidth {
   // The achievable bandwidth of a stream whose bytes are `write_fraction` writes (clamped to
   // 0..1): min(controllers x (1 - turnaround_loss), fabric), at least 1 B/s.
   [[nodiscard]] BytesPerSecond for_stream(double write_fraction) const;
+  // Whether the package's links (`fabric`, of `fabric_kind`), not the controllers, set
+  // for_stream(write_fraction).
+  [[nodiscard]] bool fabric_binds(double write_fraction) const;
 };
 
 // A streaming kernel of a memory-bandwidth benchmark and the share of its bytes that are writes,

@@ -640,7 +640,7 @@ Outcome predict_row_with(const MeasuredRow& row, const PreparedRow& p,
       const BytesPerSecond bw = mb.for_stream(p.c.membw.write_fraction);
       o.value = units::to_gb_per_s(bw);
       // Which links bind is the memory model's answer (fabric_kind), not re-derived here.
-      const bool fabric = mb.fabric && *mb.fabric <= bw;
+      const bool fabric = mb.fabric_binds(p.c.membw.write_fraction);
       const bool compute_links = fabric && mb.fabric_kind == "compute_link";
       o.detail = (compute_links ? std::string("bound by the compute dies' links to their I/O dies")
                   : fabric ? "die-to-die bound over " + std::to_string(mb.dies) + " memory dies"
