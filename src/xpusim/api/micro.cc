@@ -73,7 +73,8 @@ Json collective_checked(const CollectiveRequest& o) {
     input_error("--op", unknown_choice("operation", o.op, ops));
   const HardwareSpec hw =
       value_or_fail(load_hardware(o.hardware, hardware_only_overrides(o.overrides)));
-  const PerfCalibration& cal = default_calibration();
+  // nccl-tests: NCCL's own algorithm choice, NVLS included where the switches reduce.
+  const PerfCalibration cal = nccl_defaults(default_calibration());
   const int devices = static_cast<int>(o.devices);
   auto predict = [&](Bytes b) -> Result<CollectiveResult> {
     if (o.op == "copy") return predict_copy(hw, b, cal, devices);
@@ -90,6 +91,7 @@ Json collective_checked(const CollectiveRequest& o) {
                                         : Json(nullptr));
   j.set("scale_up_devices", up.present && up.domain_size > 0 ? Json(up.domain_size)
                                                             : Json(nullptr));
+  j.set("scale_up_in_network_reduction", up.present && up.in_network_reduction);
   Json sizes = Json::array();
   Feasibility feasibility;
   for (double s : sweep_sizes(o)) {

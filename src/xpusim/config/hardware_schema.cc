@@ -152,6 +152,13 @@ void add_tier(std::vector<Field<HW>>& out, const std::string& key, LinkTierSpec&
                       what + " topology (pcie: GPUs behind PCIe switches, no GPU fabric); "
                              "required when the tier is present",
                       FieldOptions{.required = false, .choices = kTopologies}));
+  out.push_back(field(base + ".in_network_reduction",
+                      [tier](HW& s) -> auto& { return tier(s).in_network_reduction; },
+                      what + " switches reduce in the network (NVLink SHARP on third-generation "
+                             "NVSwitch and later, InfiniBand SHARP): an all-reduce sends each byte "
+                             "up once and receives the sum once (NCCL's NVLS / CollNet algorithm); "
+                             "switched topology only",
+                      FieldOptions{.default_text = "false"}));
   auto shape = field(base + ".shape", [tier](HW& s) -> auto& { return tier(s).shape; },
                      what + " dimensions of a ring or torus topology, \"16x16\" (one number per "
                             "dimension, product = domain_size); optional: the most balanced "
@@ -455,7 +462,7 @@ void check_tier(const FieldSource& src, const std::string& key, const LinkTierSp
   const std::string base = "interconnect." + key;
   if (!tier.present) {
     for (const char* sub : {"name", "links", "links_on_die", "port_family", "latency", "topology",
-                            "shape", "domain_size"}) {
+                            "shape", "domain_size", "in_network_reduction"}) {
       std::string path = base + "." + sub;
       if (given(src, path))
         diags.push_back(diagnostic_at(src, path, "given without " + base +
@@ -488,6 +495,11 @@ void check_tier(const FieldSource& src, const std::string& key, const LinkTierSp
                                                    std::to_string(tier.domain_size) +
                                                    "; the product must equal it"));
   }
+  if (tier.in_network_reduction && tier.topology != "switched")
+    diags.push_back(diagnostic_at(src, base + ".in_network_reduction",
+                                  "true, but " + base + ".topology is \"" + tier.topology +
+                                      "\"; only a switched tier has switches that reduce (give "
+                                      "topology: switched, or false)"));
   std::vector<std::string> needed = {"name", "latency", "topology"};
   if (key == "scale_up") needed.push_back("domain_size");
   for (const auto& sub : needed)

@@ -144,6 +144,9 @@ struct LinkTierSpec {
                                             // | torus_3d (perf/collective_model.cc: what each
                                             // topology gives a group of devices)
   int domain_size = 0;                      // devices reachable in this tier (scale-up domain)
+  bool in_network_reduction = false;        // switched only: the switches sum what the devices
+                                            // send (NVLink SHARP on NVSwitch gen3+, InfiniBand
+                                            // SHARP): NCCL's NVLS / CollNet all-reduce
   std::string shape;                        // torus/ring dimensions as written ("16x16"), "" = not
                                             // given (the most balanced factorisation of domain_size)
   std::vector<int> dims;                    // `shape` parsed; empty when not given or malformed

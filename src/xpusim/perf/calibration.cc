@@ -19,6 +19,7 @@ PerfCalibration with_runtime(const PerfCalibration& cal, const RuntimeProfile& r
   c.sequence_overhead = runtime.sequence_overhead;
   c.output_overlap = runtime.output_overlap;
   c.schedule_overlap = runtime.schedule_overlap;
+  c.in_network_all_reduce = runtime.in_network_all_reduce;
   c.gqa_kv_reread = runtime.gqa_kv_reread;
   c.gqa_fused_max_group = runtime.gqa_fused_max_group;
   c.runtime_matrix_efficiency = runtime.matrix_efficiency;

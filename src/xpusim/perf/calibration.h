@@ -102,6 +102,9 @@ struct PerfCalibration {
   // The whole per-iteration host work runs overlapped with the device
   // (RuntimeProfile::schedule_overlap).
   bool schedule_overlap = false;
+  // The active runtime's all-reduce may use the switches' in-network reduction
+  // (RuntimeProfile::in_network_all_reduce; nccl_defaults() sets it for NCCL on its own).
+  bool in_network_all_reduce = false;
   // GQA decode KV re-read of the active runtime's attention kernel (RuntimeProfile::gqa_kv_reread)
   // and the largest group it fuses (RuntimeProfile::gqa_fused_max_group).
   double gqa_kv_reread = 0;

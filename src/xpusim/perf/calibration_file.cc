@@ -222,6 +222,10 @@ std::vector<Entry> runtime_entries(const std::string& name) {
       "iteration takes max(device, step_overhead + sequence_overhead x sequences); implies "
       "output_overlap",
       {.required = false, .default_text = "false"});
+  add("in_network_all_reduce", true, &RuntimeProfile::in_network_all_reduce,
+      "the stack's all-reduce uses the switches' in-network reduction where the scale-up tier "
+      "has it (NCCL NVLS); false: ring, tree, one- and two-shot only",
+      {.required = false, .default_text = "false"});
   add("cuda_graphs", false, &RuntimeProfile::cuda_graphs,
       "decode steps replayed from CUDA graphs (descriptive)", {.required = false,
                                                                .default_text = "false"});

@@ -3,15 +3,19 @@
 // Communication Operations in MPICH", IJHPCA 2005): ring all-reduce = 2(n-1) steps moving
 // 2(n-1)/n x S per device; on a switch or full mesh also one-shot (each device reads the n-1 peer
 // buffers: 1 step, (n-1) x S) and two-shot (reduce-scatter + all-gather: 2 steps, 2(n-1)/n x S), the
-// algorithms of the TensorRT-LLM custom all-reduce. Groups beyond the scale-up domain use a
-// hierarchical reduce-scatter / scale-out all-reduce / all-gather (NCCL tree/ring across nodes).
-// Ignored: congestion from other traffic, NVLink SHARP in-switch reduction, message pipelining
+// algorithms of the TensorRT-LLM custom all-reduce; on a switched tier whose switches reduce
+// (interconnect.*.in_network_reduction: NVLink SHARP, InfiniBand SHARP) also the in-network
+// all-reduce (NCCL's NVLS / CollNet: each device sends (n+1)/n x S, below). Groups beyond the
+// scale-up domain use a hierarchical reduce-scatter / scale-out all-reduce / all-gather (NCCL
+// tree/ring across nodes). Ignored: congestion from other traffic, the switches' own reduction
+// throughput (never binding on NVSwitch gen3: see in_network below), message pipelining
 // granularity, PCIe root-complex limits.
 #include "xpusim/perf/collective_model.h"
 
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <fmt/format.h>
@@ -38,6 +42,7 @@ struct Tier {
   std::vector<int> dims;  // ring / torus dimensions of the whole tier
   int domain = 0;         // devices in the tier (0 = unlimited)
   bool direct = true;     // direct / one-shot / two-shot allowed (false across nodes)
+  bool in_network = false;  // the switches reduce (switched tiers only)
   const char* name = "scale_up";
 };
 
@@ -105,6 +110,7 @@ struct Transport {
   double efficiency = 1;   // fraction of the per-direction link bandwidth reached
   Seconds launch;          // fixed cost per call
   Seconds default_latency; // a link step's latency where the tier gives none
+  bool in_network = false; // the software uses the switches' reduction where a tier has it
 };
 
 Tier make_tier(const LinkTierSpec& t, const Transport& tr, const char* name) {
@@ -116,6 +122,7 @@ Tier make_tier(const LinkTierSpec& t, const Transport& tr, const char* name) {
   r.domain = t.domain_size;
   if (is_torus(r.topology)) r.dims = tier_dims(t);
   r.direct = r.topology == "switched" || r.topology == "fully_connected";
+  r.in_network = tr.in_network && t.in_network_reduction && r.topology == "switched";
   r.name = name;
   return r;
 }
@@ -181,23 +188,37 @@ Cost tier_cost(const Tier& t, CollectiveKind kind, double s, int n) {
   const double bw = f.bw.value();
   switch (kind) {
     case CollectiveKind::kAllReduce: {
+      // The fastest of the algorithms the tier offers (NCCL's tuner and TensorRT-LLM's custom
+      // all-reduce both pick by message size).
+      auto faster = [](const Cost& a, const Cost& b) { return b.time < a.time ? b : a; };
       // Reduce-scatter + all-gather over rings (per torus dimension): 2 x ring_steps hops,
       // 2(n-1)/n x S per device.
-      Cost ring{t.alpha * (2.0 * f.ring_steps) + Seconds(2.0 * frac * s / bw), "ring"};
+      Cost best{t.alpha * (2.0 * f.ring_steps) + Seconds(2.0 * frac * s / bw), "ring"};
+      if (t.in_network) {
+        // In-network all-reduce (NCCL NVLS, NVIDIA H100 white paper "NVLink SHARP"; CollNet on
+        // InfiniBand SHARP): device j fetches the sum of its shard j (S/n) from the switch, which
+        // reads shard j from all n devices (multimem.ld_reduce), then stores the sum to the
+        // multicast address, which the switch replicates to all n (multimem.st). Each device sends
+        // its n shards plus its sum, (n+1)/n x S, and receives as much: 2 steps. Against the best
+        // direct algorithm's 2(n-1)/n x S (two-shot) it moves (n+1)/(2(n-1)) of the bytes (9/14 at
+        // n = 8; at n = 2 it moves more than a ring, which stays). The switch's adders (NVSwitch
+        // gen3: ~3.6 TFLOPS each, H100 white paper, recalled) take (n-1)/2 adds per bf16 byte of
+        // S: 14 TB/s of algbw on HGX H100's four switches, never the bound.
+        best = faster(best, Cost{t.alpha * 2.0 + Seconds((nn + 1.0) / nn * s / bw), "in_network"});
+      }
       if (t.topology == "pcie" || (!t.direct && !is_torus(t.topology))) {
         // NCCL double binary tree (Sanders et al. 2009): reduce up + broadcast down, 2 log2(n)
         // latency steps, the same bandwidth term as the ring when pipelined.
         Cost tree{t.alpha * (2.0 * std::ceil(std::log2(nn))) + Seconds(2.0 * frac * s / bw),
                   "tree"};
-        return ring.time <= tree.time ? ring : tree;
+        return faster(best, tree);
       }
-      if (!f.one_hop) return ring;
+      if (!f.one_hop) return best;
       // One-shot: every device reads the n-1 peer buffers (n-1) x S over its links at once;
       // two-shot: reduce-scatter + all-gather, each one direct step of (n-1)/n x S.
       Cost one{t.alpha + Seconds((nn - 1.0) * s / bw), "one_shot"};
       Cost two{t.alpha * 2.0 + Seconds(2.0 * frac * s / bw), "two_shot"};
-      Cost best = one.time < two.time ? one : two;
-      return ring.time < best.time ? ring : best;
+      return faster(faster(two, one), best);
     }
     case CollectiveKind::kAllGather:
     case CollectiveKind::kReduceScatter: {
@@ -315,7 +336,12 @@ Result<CollectiveResult> predict_transfer(const HardwareSpec& hw, CollectiveKind
   r.algorithm = cost.algorithm;
   r.algorithm_bandwidth = bytes / r.time;
   r.bus_bandwidth = r.algorithm_bandwidth * bus_factor(kind, group);
-  r.link_bytes = Bytes(s * (kind == CollectiveKind::kSendRecv ? 1.0 : bus_factor(kind, group)));
+  // Bytes each device sends: the bus factor's share (nccl-tests' busbw is that traffic's rate),
+  // (n+1)/n x S for the in-network all-reduce (tier_cost).
+  const bool in_network = std::string_view(cost.algorithm) == "in_network";
+  r.link_bytes = Bytes(s * (kind == CollectiveKind::kSendRecv ? 1.0
+                            : in_network ? (group + 1.0) / group
+                                         : bus_factor(kind, group)));
   return r;
 }
 
@@ -326,7 +352,14 @@ Result<CollectiveResult> predict_collective(const HardwareSpec& hw, CollectiveKi
   return predict_transfer(hw, kind, bytes, group,
                           Transport{.efficiency = cal.link_efficiency,
                                     .launch = cal.collective_latency,
-                                    .default_latency = cal.default_link_latency});
+                                    .default_latency = cal.default_link_latency,
+                                    .in_network = cal.in_network_all_reduce});
+}
+
+PerfCalibration nccl_defaults(const PerfCalibration& cal) {
+  PerfCalibration c = cal;
+  c.in_network_all_reduce = true;
+  return c;
 }
 
 Result<CollectiveResult> predict_copy(const HardwareSpec& hw, Bytes bytes,

@@ -22,7 +22,8 @@ struct CollectiveResult {
   BytesPerSecond algorithm_bandwidth;
   BytesPerSecond bus_bandwidth;
   Bytes link_bytes;                   // bytes this device sends
-  std::string algorithm;              // "ring", "one_shot", "two_shot", "hierarchical", "p2p", "none"
+  std::string algorithm;              // "ring", "tree", "one_shot", "two_shot", "in_network",
+                                      // "direct", "hierarchical", "p2p", "none"
   std::string tier;                   // "scale_up", "scale_out", "both", "none"
   Feasibility feasibility;            // kNetwork when the group needs a tier the hardware lacks
 };
@@ -31,8 +32,15 @@ struct CollectiveResult {
 // all-gather, the input of a reduce-scatter, the whole send buffer of an all-to-all, the message
 // of a send/recv. A group of 1 or an empty buffer costs nothing. Errors: a group below 1, bytes
 // negative or not finite.
+// The in-network all-reduce is one of the choices only where the tier's switches reduce and the
+// active runtime uses them (cal.in_network_all_reduce, RuntimeProfile::in_network_all_reduce).
 Result<CollectiveResult> predict_collective(const HardwareSpec& hw, CollectiveKind kind,
                                             Bytes bytes, int group, const PerfCalibration& cal);
+
+// `cal` for NCCL called on its own with its defaults (nccl-tests: what `xpusim collective` and
+// validate's allreduce rows time): every algorithm NCCL has, the in-network all-reduce (NVLS)
+// included, whatever the active runtime's all-reduce uses.
+PerfCalibration nccl_defaults(const PerfCalibration& cal);
 
 // A bulk copy of `bytes` from one device to another by the copy engines (cudaMemcpyPeer, what
 // nvbandwidth times; the KV blocks of disaggregated serving, moved by NIXL / Mooncake): the

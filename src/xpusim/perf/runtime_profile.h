@@ -72,6 +72,13 @@ struct RuntimeProfile {
   // 0.4's overlap scheduler ("zero-overhead batch scheduler", on by default: SGLang v0.4 release
   // blog, Dec 2024, recalled). Implies output_overlap. false = only what output_overlap says.
   bool schedule_overlap = false;
+  // The stack's tensor-parallel all-reduce uses the switches' in-network reduction where the
+  // scale-up tier offers it (interconnect.scale_up.in_network_reduction; NCCL's NVLS on NVSwitch
+  // gen3+). true for stacks that call NCCL with its defaults (PyTorch's process groups); false
+  // for those whose all-reduce does not reach it: TensorRT-LLM's custom one-/two-shot kernels,
+  // vLLM (which sets NCCL_CUMEM_ENABLE=0, and NVLS's multicast buffers are cuMem allocations),
+  // SGLang (--enable-nccl-nvls off by default). false = ring, tree, one- and two-shot only.
+  bool in_network_all_reduce = false;
   // Descriptive flags (reported, not used by the formulas: their cost is in the values above).
   bool cuda_graphs = false;       // decode steps replayed from CUDA graphs
   bool fused_kernels = false;     // norms/activations fused into neighbouring kernels

@@ -810,6 +810,9 @@ const Fields kCollectiveTop = {
                           "torus_2d, torus_3d, pcie; null without one)", false, FieldType::kText},
     {"scale_up_devices", "devices the scale-up tier joins (null: no tier or no limit)", false,
      FieldType::kInteger},
+    {"scale_up_in_network_reduction", "the scale-up tier's switches reduce (NVLink SHARP): "
+                                      "NCCL's NVLS all-reduce, algorithm in_network, is a choice",
+     false, FieldType::kBool},
 };
 const Fields kCollectiveSize = {
     {"size_bytes", "message size: the per-device buffer (nccl-tests' size)"},
@@ -818,9 +821,11 @@ const Fields kCollectiveSize = {
     {"busbw_gbs", "bus bandwidth, nccl-tests convention (all-reduce x 2(n-1)/n, all-gather, "
                   "reduce-scatter, all-to-all x (n-1)/n, send/recv and copies x 1), GB/s",
      false, FieldType::kNumber},
-    {"algorithm", "algorithm the model picks: ring, tree, one_shot, two_shot, direct, "
-                  "hierarchical, p2p", false, FieldType::kText},
-    {"tier", "interconnect tier the bytes take: scale_up, scale_out, both, host", false,
+    {"algorithm", "algorithm the model picks (NCCL's choice with its defaults, nccl-tests): ring, "
+                  "tree, one_shot, two_shot, in_network (NVLS), direct, hierarchical, p2p",
+     false, FieldType::kText},
+    {"tier", "interconnect tier the bytes take: scale_up, scale_out, both (a collective beyond "
+             "the scale-up domain), host", false,
      FieldType::kText},
 };
 

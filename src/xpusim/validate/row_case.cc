@@ -718,8 +718,12 @@ std::optional<SystemBoard> system_board(const MeasuredRow& row, const HardwareSp
   SystemBoard b;
   b.overrides = {"interconnect.scale_up.topology=fully_connected",
                  "interconnect.scale_up.domain_size=4"};
+  // No switch, so no in-switch reduction (NVLink SHARP) either.
+  if (t.in_network_reduction)
+    b.overrides.push_back("interconnect.scale_up.in_network_reduction=false");
   b.assumption = fmt::format(
-      "system of 4 SXM devices -> an HGX 4-GPU baseboard: no NVSwitch, each GPU's {} links "
+      "system of 4 SXM devices -> an HGX 4-GPU baseboard: no NVSwitch (nor its in-switch "
+      "reduction), each GPU's {} links "
       "split over its 3 peers ({:.0f} GB/s per pair and direction; the preset describes the "
       "8-GPU NVSwitch board)",
       t.name, units::to_gb_per_s(t.bandwidth) / 3.0);

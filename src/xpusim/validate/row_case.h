@@ -144,7 +144,8 @@ struct SystemBoard {
 // An HGX 4-GPU baseboard: the row's system holds 4 SXM devices (notes "(4x H100-SXM-80GB, ...)",
 // the MLPerf system description) and the preset's scale-up tier is an NVLink3/NVLink4 switch
 // domain of 8 (topology switched, domain 8: the HGX A100/H100/H200 8-GPU board). The 4-GPU board has no NVSwitch: each GPU's
-// NVLink links go directly to its 3 peers, split evenly (fully_connected, domain 4). nullopt when
+// NVLink links go directly to its 3 peers, split evenly (fully_connected, domain 4), and nothing
+// reduces in a switch (in_network_reduction false where the preset sets it). nullopt when
 // the rule does not apply.
 std::optional<SystemBoard> system_board(const MeasuredRow& row, const HardwareSpec& hw);
 

@@ -652,7 +652,7 @@ Outcome predict_row_with(const MeasuredRow& row, const PreparedRow& p,
     case CaseKind::kAllReduce: {
       const Result<CollectiveResult> predicted =
           predict_collective(*p.hw, CollectiveKind::kAllReduce, p.c.allreduce.message,
-                             p.c.allreduce.devices, cal);
+                             p.c.allreduce.devices, nccl_defaults(cal));  // nccl-tests
       Outcome o;
       if (!predicted) {
         o.skip_reason = "all-reduce: " + predicted.error().front().message;

@@ -42,7 +42,7 @@ TEST(ApiMicro, CollectiveSweepIsTheCollectiveModelSizeBySize) {
   for (const auto& row : sizes) {
     const double s = row["size_bytes"].get<double>();
     const CollectiveResult m = predict_collective(hw, CollectiveKind::kAllReduce, Bytes(s), 8,
-                                                  default_calibration())
+                                                  nccl_defaults(default_calibration()))
                                    .value();
     EXPECT_NEAR(row["time_us"].get<double>(), units::to_us(m.time), 1e-5 * units::to_us(m.time));
     EXPECT_NEAR(row["busbw_gbs"].get<double>(), units::to_gb_per_s(m.bus_bandwidth),
@@ -51,6 +51,29 @@ TEST(ApiMicro, CollectiveSweepIsTheCollectiveModelSizeBySize) {
   }
   // Latency-bound small messages, bandwidth-bound large ones: busbw grows with the size.
   EXPECT_LT(sizes.front()["busbw_gbs"].get<double>(), sizes.back()["busbw_gbs"].get<double>());
+}
+
+// nccl-tests runs NCCL with its defaults: on an NVSwitch whose switches reduce (H100) a large
+// all-reduce takes NVLS (in_network), whatever the default runtime's own all-reduce uses.
+TEST(ApiMicro, CollectiveAllReduceTakesNvlsWhereTheSwitchesReduce) {
+  CollectiveRequest r;
+  r.hardware = "h100-sxm-80gb";
+  r.devices = 8;
+  r.min_bytes = r.max_bytes = 1024.0 * 1024 * 1024;
+  const auto j = collective(r);
+  ASSERT_TRUE(j) << why(j);
+  EXPECT_EQ((*j)["scale_up_in_network_reduction"], true);
+  const auto& row = (*j)["sizes"].at(0);
+  EXPECT_EQ(row["algorithm"], "in_network");
+  const HardwareSpec hw = load_hardware("h100-sxm-80gb").value();
+  const CollectiveResult engine = predict_collective(hw, CollectiveKind::kAllReduce,
+                                                     Bytes(1024.0 * 1024 * 1024), 8,
+                                                     default_calibration())
+                                      .value();
+  EXPECT_NE(engine.algorithm, "in_network");
+  EXPECT_GT(row["busbw_gbs"].get<double>(), 1.5 * units::to_gb_per_s(engine.bus_bandwidth));
+  r.hardware = "mi300x";  // a mesh: no switch to reduce in
+  EXPECT_EQ((*collective(r))["scale_up_in_network_reduction"], false);
 }
 
 TEST(ApiMicro, CopiesTakeThePairLinkAndTheHostLink) {

@@ -68,6 +68,10 @@ const BadCase kCases[] = {
     {"tier_missing_domain.yaml",
      ":24:5: interconnect.scale_up.bandwidth: the tier is present but "
      "interconnect.scale_up.domain_size is missing; it is required for a present tier"},
+    {"in_network_on_mesh.yaml",
+     ":28:5: interconnect.scale_up.in_network_reduction: true, but "
+     "interconnect.scale_up.topology is \"fully_connected\"; only a switched tier has switches "
+     "that reduce (give topology: switched, or false)"},
     {"units_on_die_below_units.yaml",
      ":7:3: compute.units_on_die: 96 units on the die is fewer than the 100 enabled units "
      "(compute.units); must be >= 100"},

@@ -511,7 +511,8 @@ TEST(HardwareSchema, DeclaresEveryFieldOfTheSpec) {
   want.push_back("interconnect.scale_up.port_family");  // area model: family of those ports
   for (const char* tier : {"scale_up", "scale_out"})
     for (const char* sub :
-         {"name", "bandwidth", "links", "latency", "topology", "shape", "domain_size"})
+         {"name", "bandwidth", "links", "latency", "topology", "shape", "domain_size",
+          "in_network_reduction"})
       want.push_back(std::string("interconnect.") + tier + "." + sub);
   for (const char* die : {"compute_die", "io_die"})
     for (const char* sub : {"name", "count", "area", "node"})

@@ -37,6 +37,51 @@ TEST(CollectiveModel, HandCalculationSmallAllReduce) {
   EXPECT_NEAR(r.time.value(), expect, 1e-12);
 }
 
+TEST(CollectiveModel, InNetworkAllReduceSendsEachByteUpOnceAndTheSumDownOnce) {
+  // NVLS on a switched tier whose switches reduce: 2 alpha + (n+1)/n x S / (bw x eff) + the
+  // kernel latency, by hand; it beats two-shot's 2(n-1)/n x S at n = 8 (busbw 2(n-1)/(n+1) x
+  // bw x eff = 14/9 of the ring's), sends (n+1)/n x S per device, and loses at n = 2 (3/2 x S
+  // against one-shot's S) and to one-shot's single step for tiny messages.
+  const PerfCalibration cal = nccl_defaults(default_calibration());
+  HardwareSpec hw = a100_like();
+  hw.interconnect.scale_up.in_network_reduction = true;
+  const double s = units::gib(1).value(), bw = 300e9 * cal.link_efficiency, a = 1e-6;
+  const CollectiveResult r =
+      predict_collective(hw, CollectiveKind::kAllReduce, units::gib(1), 8, cal).value();
+  EXPECT_EQ(r.algorithm, "in_network");
+  EXPECT_NEAR(r.time.value(), 2 * a + 9.0 / 8.0 * s / bw + cal.collective_latency.value(), 1e-12);
+  EXPECT_NEAR(r.link_bytes.value(), 9.0 / 8.0 * s, 1.0);
+  const CollectiveResult plain = predict_collective(a100_like(), CollectiveKind::kAllReduce,
+                                                    units::gib(1), 8, cal).value();
+  EXPECT_EQ(plain.algorithm, "two_shot");
+  EXPECT_NEAR(r.bus_bandwidth.value() / (2.0 * 7.0 / 9.0 * bw), 1.0, 0.01);
+  EXPECT_GT(r.bus_bandwidth.value(), 1.5 * plain.bus_bandwidth.value());
+  EXPECT_EQ(predict_collective(hw, CollectiveKind::kAllReduce, units::gib(1), 2, cal)
+                .value().algorithm, "one_shot");
+  EXPECT_EQ(predict_collective(hw, CollectiveKind::kAllReduce, Bytes(64), 8, cal)
+                .value().algorithm, "one_shot");
+  // A runtime whose all-reduce does not use the switches' adders (the default, TensorRT-LLM's
+  // custom kernels) keeps the direct algorithms on the same hardware.
+  PerfCalibration custom = cal;
+  custom.in_network_all_reduce = false;
+  EXPECT_EQ(predict_collective(hw, CollectiveKind::kAllReduce, units::gib(1), 8, custom)
+                .value().time, plain.time);
+  EXPECT_FALSE(default_calibration().in_network_all_reduce);
+  // Gathers and scatters gain nothing from adders in the switch: unchanged.
+  for (CollectiveKind k : {CollectiveKind::kAllGather, CollectiveKind::kReduceScatter})
+    EXPECT_EQ(predict_collective(hw, k, units::gib(1), 8, cal).value().time,
+              predict_collective(a100_like(), k, units::gib(1), 8, cal).value().time);
+  // A fully connected mesh has no switch to reduce in: the flag changes nothing there.
+  HardwareSpec mesh = a100_like();
+  mesh.interconnect.scale_up.topology = "fully_connected";
+  HardwareSpec mesh_flag = mesh;
+  mesh_flag.interconnect.scale_up.in_network_reduction = true;
+  EXPECT_EQ(predict_collective(mesh_flag, CollectiveKind::kAllReduce, units::gib(1), 8, cal)
+                .value().time,
+            predict_collective(mesh, CollectiveKind::kAllReduce, units::gib(1), 8, cal)
+                .value().time);
+}
+
 TEST(CollectiveModel, CopyRunsAtTheCopyEfficiencyWithoutAKernelLaunch) {
   // A copy-engine copy of S between two devices of a switched domain: alpha + S / (bw x
   // copy_efficiency), by hand; link_efficiency and the collective kernel's latency do not enter.
