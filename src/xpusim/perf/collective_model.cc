@@ -320,7 +320,8 @@ Result<CollectiveResult> predict_transfer(const HardwareSpec& hw, CollectiveKind
       t += tier_cost(out, kind, s, nodes).time;
       cost = Cost{t, "hierarchical"};
     }
-    r.tier = "both";
+    // A send/recv between nodes takes the scale-out links only; the others use both tiers.
+    r.tier = kind == CollectiveKind::kSendRecv ? "scale_out" : "both";
   } else if (ic.host_bandwidth) {
     // No scale-out network: the group talks through the hosts' PCIe (a ring over the PCIe switch
     // tree, as NCCL does between GPUs without NVLink).

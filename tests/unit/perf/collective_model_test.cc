@@ -114,10 +114,10 @@ TEST(CollectiveModel, CopyTakesTheLinkJoiningThePairAndTheTierOfItsSpan) {
   const double s = units::mib(256).value(), a = 1e-6;
   const CollectiveResult mesh = predict_copy(hw, units::mib(256), cal).value();
   EXPECT_NEAR(mesh.time.value(), a + s / (64e9 * 0.9), 1e-12);
-  // Endpoints among 16 devices: beyond the domain of 8, the copy crosses the scale-out tier alone
-  // (reported as "both", the tier name of every transfer that leaves the domain).
+  // Endpoints among 16 devices: beyond the domain of 8, the copy crosses the scale-out tier alone,
+  // and says so.
   const CollectiveResult across = predict_copy(hw, units::mib(256), cal, 16).value();
-  EXPECT_EQ(across.tier, "both");
+  EXPECT_EQ(across.tier, "scale_out");
   const auto& out = hw.interconnect.scale_out;
   const double out_alpha = out.latency.value() > 0 ? out.latency.value()
                                                    : cal.default_link_latency.value();
