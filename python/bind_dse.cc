@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
-// xpusim.explore and xpusim.pareto: api/dse.h with the arguments of `xpusim explore|pareto` as
-// keywords (explore's --quiet is the command line's: the module draws no progress line).
+// xpusim.explore, xpusim.pareto and xpusim.sensitivity: api/dse.h and api/sensitivity.h with the
+// arguments of `xpusim explore|pareto|sensitivity` as keywords (explore's --quiet is the command
+// line's: the module draws no progress line; sensitivity's repeatable --metric is `metrics`).
 #include "python/binding.h"
 #include "xpusim/api/dse.h"
+#include "xpusim/api/sensitivity.h"
 
 namespace xpusim::python {
 namespace {
 
 using api::ExploreRequest;
 using api::ParetoRequest;
+using api::SensitivityRequest;
 
 Binder<ExploreRequest> explore_keywords() {
   Binder<ExploreRequest> b;
@@ -29,6 +32,33 @@ Binder<ParetoRequest> pareto_keywords() {
   return b;
 }
 
+Binder<SensitivityRequest> sensitivity_keywords() {
+  using R = SensitivityRequest;
+  Binder<R> b;
+  b.add("hardware", &R::hardware, true)
+      .add("model", &R::model, true)
+      .add("scenario", &R::scenario)
+      .add("devices", &R::devices)
+      .add("tp", &R::tp)
+      .add("pp", &R::pp)
+      .add("batch", &R::batch)
+      .add("input_len", &R::input_len)
+      .add("output_len", &R::output_len)
+      .add("precision", &R::precision)
+      .add("kv_precision", &R::kv_precision)
+      .add("metrics", &R::metrics)
+      .add("step", &R::step)
+      .add("engine", &R::engine)
+      .add("dataset", &R::dataset)
+      .add("requests", &R::requests)
+      .add("rate", &R::rate)
+      .add("concurrency", &R::concurrency)
+      .add("slo_ttft_ms", &R::slo_ttft_ms)
+      .add("slo_tpot_ms", &R::slo_tpot_ms)
+      .add("seed", &R::seed);
+  return b;
+}
+
 }  // namespace
 
 void bind_dse(py::module_& m) {
@@ -39,6 +69,10 @@ void bind_dse(py::module_& m) {
       "returns the Pareto front (`xpusim explore`).");
   def(m, "pareto", pareto, &api::pareto,
       "The Pareto front of a results database written by explore (`xpusim pareto`).");
+  static const Binder<SensitivityRequest> sensitivity = sensitivity_keywords();
+  def(m, "sensitivity", sensitivity, &api::sensitivity,
+      "Elasticities of a design's figures with respect to every numeric hardware field, ranked, "
+      "with what binds (`xpusim sensitivity`).");
 }
 
 }  // namespace xpusim::python

@@ -76,6 +76,10 @@ CASES = [
      "--max-bytes 1e8 --factor 16"),
     ("membw", dict(hardware="b200-sxm-180gb", kernels=["triad", "read"]),
      "membw --hardware b200-sxm-180gb --kernel triad --kernel read"),
+    ("sensitivity", dict(hardware="h100-sxm-80gb", model="llama-3.1-8b", batch=8, input_len=256,
+                         output_len=32, metrics=["tpot_ms", "ttft_ms"], step=0.1),
+     "sensitivity --hardware h100-sxm-80gb --model llama-3.1-8b --batch 8 --input-len 256 "
+     "--output-len 32 --metric tpot_ms --metric ttft_ms --step 0.1"),
     ("compare", dict(model="llama-3.1-8b", batch=8, input_len=512, output_len=64, devices=4),
      "compare --model llama-3.1-8b --batch 8 --input-len 512 --output-len 64 --devices 4"),
     ("serve", dict(hardware="h100-sxm-80gb", model="llama-3.1-8b", precision="fp8",

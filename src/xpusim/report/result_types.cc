@@ -719,7 +719,7 @@ Fields calibrate_split(const char* first, const char* meaning) {
   };
 }
 
-// sensitivity (cli/cmd_sensitivity.cc): the elasticities of a design's figures with respect to
+// sensitivity (api/sensitivity.h): the elasticities of a design's figures with respect to
 // every numeric hardware field (dse/sensitivity.h). The scenario is the one the flags describe;
 // the serve keys are written only for a serve scenario.
 const Fields kSensitivityScenario = {
@@ -737,6 +737,8 @@ const Fields kSensitivityScenario = {
     {"weight_only_fallback", "whether the base hardware has no engine for the asked math and "
                              "runs weight-only dequantisation to 16-bit instead", false,
      FieldType::kBool},
+    {"precision_note", "run's note when the base hardware computes the asked precision otherwise "
+                       "(null: as asked, or the hardware did not load)", false, FieldType::kText},
     {"kind", "static (a batch, as `run`) or serve (a serving simulation, as `serve`)", false,
      FieldType::kText},
     {"engine", "serve: engine profile", true, FieldType::kText},

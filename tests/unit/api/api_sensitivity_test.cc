@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: Apache-2.0
+// api/sensitivity.h: the library call gives the elasticities of the dse module on the request's
+// base design, and checks a caller's numbers as the command line checks its text (each bad value
+// a diagnostic naming the flag).
+#include <cmath>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "result_text.h"
+
+#include "xpusim/api/sensitivity.h"
+
+namespace xpusim::api {
+namespace {
+
+template <class T>
+std::string why(const Result<T>& r) {
+  return xpusim::testing::error_text(r);
+}
+
+SensitivityRequest static_request() {
+  SensitivityRequest r;
+  r.hardware = "h100-sxm-80gb";
+  r.model = "llama-3.1-8b";
+  r.batch = 8;
+  r.input_len = 256;
+  r.output_len = 32;
+  r.metrics = {"tpot_ms"};
+  return r;
+}
+
+TEST(ApiSensitivity, DecodeOfASmallModelIsBoundByTheDramBandwidth) {
+  const auto j = sensitivity(static_request());
+  ASSERT_TRUE(j) << why(j);
+  EXPECT_EQ((*j)["feasible"], true);
+  EXPECT_EQ((*j)["scenario"]["kind"], "static");
+  EXPECT_TRUE((*j)["scenario"]["precision_note"].is_null());  // H100 has bf16 engines
+  // TPOT of batch-8 decode streams the weights: more DRAM bandwidth, less TPOT, by less than in
+  // proportion (kernel gaps and the step's host cost do not shrink; ~-0.45 today).
+  double bw = NAN;
+  for (const auto& f : (*j)["fields"])
+    if (f["path"] == "memory.dram.bandwidth") bw = f["elasticity"]["tpot_ms"].get<double>();
+  EXPECT_LT(bw, -0.3);
+  EXPECT_GT(bw, -1.0);
+  EXPECT_EQ((*j)["binding"]["tpot_ms"]["field"], (*j)["ranking"]["tpot_ms"][0]);
+}
+
+TEST(ApiSensitivity, FallbackPrecisionCarriesRunsNote) {
+  SensitivityRequest r = static_request();
+  r.hardware = "a100-sxm-80gb";
+  r.precision = "fp8";
+  const auto j = sensitivity(r);
+  ASSERT_TRUE(j) << why(j);
+  EXPECT_EQ((*j)["scenario"]["weight_only_fallback"], true);
+  ASSERT_TRUE((*j)["scenario"]["precision_note"].is_string());
+  EXPECT_NE((*j)["scenario"]["precision_note"].get<std::string>().find("fp8"), std::string::npos);
+}
+
+TEST(ApiSensitivity, ACallersBadNumbersNameTheFlags) {
+  const std::vector<std::pair<void (*)(SensitivityRequest&), std::string>> cases = {
+      {[](SensitivityRequest& r) { r.step = 0.9; }, "--step"},
+      {[](SensitivityRequest& r) { r.step = NAN; }, "--step"},
+      {[](SensitivityRequest& r) { r.devices = -2; }, "--devices"},
+      {[](SensitivityRequest& r) { r.tp = 0; }, "--tp"},
+      {[](SensitivityRequest& r) { r.batch = 0; }, "--batch"},
+      {[](SensitivityRequest& r) { r.scenario = "server"; }, "--scenario: unknown scenario"},
+      {[](SensitivityRequest& r) { r.metrics = {"cost_usd"}; }, "--metric: unknown metric"},
+      {[](SensitivityRequest& r) { r.precision = "fp9"; }, "--precision: unknown precision"},
+      {[](SensitivityRequest& r) { r.overrides = {"compute.units=100"}; }, "--set"},
+  };
+  for (const auto& [mutate, message] : cases) {
+    SensitivityRequest r = static_request();
+    mutate(r);
+    const auto j = sensitivity(r);
+    ASSERT_FALSE(j) << message;
+    EXPECT_NE(why(j).find(message), std::string::npos) << why(j);
+  }
+}
+
+}  // namespace
+}  // namespace xpusim::api
