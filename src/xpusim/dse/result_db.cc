@@ -235,10 +235,18 @@ void ResultDb::for_each(const std::function<void(const DesignResult&)>& fn) cons
 
 void ResultDb::for_each(const SpaceSpec& space,
                         const std::function<void(const DesignResult&)>& fn) const {
+  // A file written before a metric was appended to the table (metrics.h) and read without a
+  // resume (which adds the columns) lacks its column: the metric reads as no figure (NULL).
+  std::set<std::string> columns;
+  SQLite::Statement info(*db_, "PRAGMA table_info(designs)");
+  while (info.executeStep()) columns.insert(info.getColumn(1).getString());
+  auto column_or_null = [&](std::string_view name) {
+    return columns.contains(std::string(name)) ? ident(name) : std::string("NULL");
+  };
   std::string sql = "SELECT design_id, design_index, feasible, infeasible_reason, infeasible_detail";
-  for (const ResultField& m : metric_fields()) sql += ", " + ident(m.name);
+  for (const ResultField& m : metric_fields()) sql += ", " + column_or_null(m.name);
   const std::vector<ModelColumn> per_model = model_columns(space);
-  for (const ModelColumn& mc : per_model) sql += ", " + ident(mc.name);
+  for (const ModelColumn& mc : per_model) sql += ", " + column_or_null(mc.name);
   SQLite::Statement q(*db_, sql + " FROM designs ORDER BY design_index");
   while (q.executeStep()) {
     DesignResult r;

@@ -357,6 +357,36 @@ TEST(ResultDbTest, ResumeAddsMetricColumnsAnOlderFileLacks) {
   EXPECT_TRUE(same(r[0], one[0]));
 }
 
+// Read without a resume (pareto), a file lacking a metric appended since (here requests_per_s,
+// appended with the serve metrics) gives its designs with that metric as no figure, not an SQLite
+// error (it was "no such column", an internal error).
+TEST(ResultDbTest, ReadingAnOlderFileGivesAMissingMetricAsNoFigure) {
+  testing::TempDir dir("xpusim_dse_db4");
+  auto s = space_from(kSmallSpace);
+  ASSERT_TRUE(s);
+  auto ev = DesignEvaluator::create(*s);
+  ASSERT_TRUE(ev);
+  std::vector<DesignResult> one = {ev->evaluate(0)};
+  ASSERT_TRUE(one[0].feasibility.feasible());
+  {
+    auto db = ResultDb::open_for_search(dir.file("old.sqlite"), *s, kSmallSpace, false);
+    ASSERT_TRUE(db);
+    (*db)->write(*s, one);
+  }
+  {
+    SQLite::Database raw(dir.file("old.sqlite"), SQLite::OPEN_READWRITE);
+    raw.exec("ALTER TABLE designs DROP COLUMN requests_per_s");
+  }
+  auto back = ResultDb::open_for_reading(dir.file("old.sqlite"));
+  ASSERT_TRUE(back);
+  const auto r = rows(**back);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_TRUE(std::isfinite(metric_value(one[0], Metric::kRequestsPerS)));
+  EXPECT_TRUE(std::isnan(metric_value(r[0], Metric::kRequestsPerS)));
+  EXPECT_EQ(metric_value(r[0], Metric::kOutputTokensPerS),
+            metric_value(one[0], Metric::kOutputTokensPerS));
+}
+
 // The metric table (dse/metrics.h metric_fields) is the source of the database's metric columns:
 // one column per metric, in its order, with its name and its declared SQLite type; the other
 // columns are the key, the parameters by path and the feasibility.
