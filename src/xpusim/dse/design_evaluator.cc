@@ -16,6 +16,7 @@
 #include "xpusim/cost/chip_cost.h"
 #include "xpusim/perf/perf_result.h"
 #include "xpusim/perf/runtime_profile.h"
+#include "xpusim/perf/step_model.h"
 #include "xpusim/serving/dataset.h"
 #include "xpusim/serving/engine_profile.h"
 #include "xpusim/workload/parallelism_plan.h"
@@ -41,10 +42,12 @@ DesignResult infeasible(DesignResult r, InfeasibleReason why, std::string detail
 void set(MetricValues& m, Metric k, double v) { m[static_cast<size_t>(k)] = v; }
 
 // The figures a static and a serve scenario compute alike: throughput (all devices and per
-// device), area, power, energy and cost per token, and the per-$ and per-W ratios.
+// device), area, power, energy and cost per token, the per-$ and per-W ratios, and whether the
+// hardware computes the asked precision natively.
 void set_shared_metrics(MetricValues& m, TokensPerSecond throughput, int devices,
                         const AreaReport& area, const CostBreakdown& cost,
-                        const TokenEconomics& econ) {
+                        const TokenEconomics& econ, const HardwareSpec& hw,
+                        const PrecisionPlan& precision) {
   const double per_device = throughput.value() / devices;
   double max_die = 0;
   for (const auto& d : area.dies) max_die = std::max(max_die, d.area.value());
@@ -58,6 +61,8 @@ void set_shared_metrics(MetricValues& m, TokensPerSecond throughput, int devices
   set(m, Metric::kCostPerMillionOutputTokensUsd, econ.cost_per_million_output_tokens.value());
   set(m, Metric::kTokensPerSPerUsd, per_device / cost.manufacturing.value());
   set(m, Metric::kTokensPerSPerW, per_device / econ.average_power.value());
+  set(m, Metric::kWeightOnlyGemmPct,
+      executed_math(hw, precision).weight_only_fallback ? 100.0 : 0.0);
 }
 
 // The resource bounding the largest share of a phase's time, as "dram 71%" (as `run` prints it).
@@ -616,7 +621,8 @@ DesignResult DesignEvaluator::evaluate_stage(DesignResult r, const HardwareStage
   }
 
   MetricValues& m = r.metrics;
-  set_shared_metrics(m, perf->output_tokens_per_s, sc.devices, area, cost, *econ);
+  set_shared_metrics(m, perf->output_tokens_per_s, sc.devices, area, cost, *econ, hw,
+                     sc.precision);
   set(m, Metric::kTtftMs, units::to_ms(perf->ttft));
   set(m, Metric::kTpotMs, units::to_ms(perf->tpot));
   set(m, Metric::kE2eLatencyMs, units::to_ms(perf->e2e_latency));
@@ -655,7 +661,8 @@ std::optional<TokenEconomics> price_serving_run(DesignResult& r, TokenEconomicsA
     return std::nullopt;
   }
   MetricValues& m = r.metrics;
-  set_shared_metrics(m, out.output_tokens_per_s, config.devices, area, cost, *econ);
+  set_shared_metrics(m, out.output_tokens_per_s, config.devices, area, cost, *econ, hw,
+                     config.precision);
   set(m, Metric::kTtftMs, units::to_ms(out.ttft.mean));
   set(m, Metric::kTpotMs, units::to_ms(out.tpot.mean));
   set(m, Metric::kE2eLatencyMs, units::to_ms(out.e2e.mean));

@@ -51,6 +51,11 @@ const std::array<MetricInfo, kMetricCount>& metric_infos() {
       {Metric::kTpotP99OfLimitPct, "tpot_p99_of_limit_pct",
        "serve with scenario.mlperf server|interactive: p99 TPOT as a % of its limit at the "
        "lowest failing rate of the search (above 100: the TPOT limit bound the rate)"},
+      {Metric::kWeightOnlyGemmPct, "weight_only_gemm_pct",
+       "% of the weight GEMMs the design runs weight-only, dequantised to 16-bit math, "
+       "because it has no matrix engine for the space's precision (perf/step_model.h "
+       "executed_math; run's precision.weight_only_fallback): 0 native, 100 fallback; the "
+       "constraint weight_only_gemm_pct <= 0 keeps the designs that execute it natively"},
   }};
   return infos;
 }
@@ -75,7 +80,8 @@ const std::vector<ResultField>& metric_fields() {
 
 bool hardware_only(Metric m) {
   return m == Metric::kTotalAreaMm2 || m == Metric::kMaxDieAreaMm2 ||
-         m == Metric::kManufacturingCostUsd;
+         m == Metric::kManufacturingCostUsd ||
+         m == Metric::kWeightOnlyGemmPct;  // the hardware and the space's precision
 }
 
 std::optional<Metric> metric_from_name(std::string_view name) {

@@ -43,6 +43,8 @@ enum class Metric : size_t {
   kSloCostPerMillionOutputTokensUsd,  // slo_cost_per_million_output_tokens_usd
   kTtftP99OfLimitPct,          // ttft_p99_of_limit_pct: at the first failing rate
   kTpotP99OfLimitPct,          // tpot_p99_of_limit_pct: at the first failing rate
+  // Appended 2026-12-06: whether the design computes the space's precision natively.
+  kWeightOnlyGemmPct,          // weight_only_gemm_pct (run's precision.weight_only_fallback)
   kCount
 };
 

@@ -15,6 +15,7 @@
 #include "xpusim/config/model_schema.h"
 #include "xpusim/cost/chip_cost.h"
 #include "xpusim/dse/design_evaluator.h"
+#include "xpusim/dse/pareto.h"
 #include "xpusim/perf/runtime_profile.h"
 
 namespace xpusim {
@@ -220,6 +221,42 @@ objectives:
   ASSERT_EQ(run.code, 0) << run.out;
   const double cli = nlohmann::json::parse(run.out)["output_tokens_per_s"].get<double>();
   EXPECT_NEAR(metric(half, Metric::kOutputTokensPerS), cli, 1e-5 * cli);
+}
+
+// A design without a matrix engine for the space's precision runs weight-only at 16-bit math
+// (run's precision.weight_only_fallback) and says so in weight_only_gemm_pct: 100 for the H100
+// whose fp8 engines the parameter removes, 0 for the one that keeps them; the constraint
+// weight_only_gemm_pct <= 0 leaves only the native design feasible within constraints.
+TEST(DesignEvaluator, AFallbackPrecisionIsAMetricAndAConstraint) {
+  auto s = space_from(R"(schema: space/v1
+hardware: h100-sxm-80gb
+model: llama-3.1-8b
+scenario: {kind: static, batch: 8, input_len: 256, output_len: 32, precision: fp8}
+parameters:
+  - {path: hardware.compute.matrix.macs_per_cycle.fp8, values: [0, 1024]}
+objectives:
+  - {metric: output_tokens_per_s_per_device, goal: max}
+constraints:
+  - {metric: weight_only_gemm_pct, max: 0}
+)");
+  ASSERT_TRUE(s) << to_string(s.error());
+  auto ev = DesignEvaluator::create(*s);
+  ASSERT_TRUE(ev) << to_string(ev.error());
+  const DesignResult none = ev->evaluate(0), native = ev->evaluate(1);
+  ASSERT_TRUE(none.feasibility.feasible()) << none.feasibility.to_string();
+  ASSERT_TRUE(native.feasibility.feasible()) << native.feasibility.to_string();
+  EXPECT_EQ(metric(none, Metric::kWeightOnlyGemmPct), 100.0);
+  EXPECT_EQ(metric(native, Metric::kWeightOnlyGemmPct), 0.0);
+  auto run = xpusim::testing::run(
+      "run --hardware h100-sxm-80gb --model llama-3.1-8b --batch 8 --input-len 256 "
+      "--output-len 32 --precision fp8 --format json --set compute.matrix.macs_per_cycle.fp8=0");
+  ASSERT_EQ(run.code, 0) << run.out;
+  EXPECT_EQ(nlohmann::json::parse(run.out)["precision"]["weight_only_fallback"], true);
+  FrontBuilder fb(s->objectives, s->constraints);
+  fb.add(none);
+  fb.add(native);
+  ASSERT_EQ(fb.front().size(), 1u);
+  EXPECT_EQ(fb.front()[0].index, native.index);
 }
 
 }  // namespace
