@@ -203,7 +203,8 @@ Cost tier_cost(const Tier& t, CollectiveKind kind, double s, int n) {
         // direct algorithm's 2(n-1)/n x S (two-shot) it moves (n+1)/(2(n-1)) of the bytes (9/14 at
         // n = 8; at n = 2 it moves more than a ring, which stays). The switch's adders (NVSwitch
         // gen3: ~3.6 TFLOPS each, H100 white paper, recalled) take (n-1)/2 adds per bf16 byte of
-        // S: 14 TB/s of algbw on HGX H100's four switches, never the bound.
+        // S: 4 x 3.6 / 3.5 = 4.1 TB/s of algbw on HGX H100's four switches, 13x the links' 313 GB/s:
+        // never the bound.
         best = faster(best, Cost{t.alpha * 2.0 + Seconds((nn + 1.0) / nn * s / bw), "in_network"});
       }
       if (t.topology == "pcie" || (!t.direct && !is_torus(t.topology))) {
