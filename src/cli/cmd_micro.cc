@@ -29,9 +29,10 @@ void run_collective(const api::CollectiveRequest& o, const GlobalOptions& g) {
     print_tidy_csv(j, g, j["sizes"].empty() ? "" : "sizes");
     return;
   }
-  const std::string topology =
+  std::string topology =
       j["scale_up_topology"].is_null() ? "no scale-up tier"
                                        : j["scale_up_topology"].get<std::string>() + " scale-up";
+  if (j["scale_up_in_network_reduction"].get<bool>()) topology += " whose switches reduce (NVLS)";
   std::printf("%s on %lld x %s (%s)\n", j["op"].get<std::string>().c_str(),
               static_cast<long long>(j["devices"].get<int64_t>()),
               j["hardware"].get<std::string>().c_str(), topology.c_str());

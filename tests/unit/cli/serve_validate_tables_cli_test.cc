@@ -143,6 +143,22 @@ TEST(RunTables, TheErrorBandLineNamesItsFamilies) {
       << mi300x.out;
 }
 
+// collective's first line says what the scale-up tier is, and whether its switches reduce (the
+// in_network rows of the table come from there).
+TEST(CollectiveTables, TheHeaderSaysWhenTheSwitchesReduce) {
+  const auto h100 = run("collective --hardware h100-sxm-80gb --devices 8 --min-bytes 1e9 "
+                        "--max-bytes 1e9");
+  ASSERT_EQ(h100.code, 0) << h100.out;
+  EXPECT_NE(h100.out.find("(switched scale-up whose switches reduce (NVLS))"), std::string::npos)
+      << h100.out;
+  EXPECT_NE(h100.out.find("in_network"), std::string::npos) << h100.out;
+  const auto a100 = run("collective --hardware a100-sxm-80gb --devices 8 --min-bytes 1e9 "
+                        "--max-bytes 1e9");
+  ASSERT_EQ(a100.code, 0) << a100.out;
+  EXPECT_NE(a100.out.find("(switched scale-up)"), std::string::npos) << a100.out;
+  EXPECT_EQ(a100.out.find("in_network"), std::string::npos) << a100.out;
+}
+
 TEST(ServeTables, TheMlperfServerRateSearchIsARecordTableOfItsProbes) {
   const auto names = expect_names_are_keys(
       "serve --hardware h100-sxm-80gb --model llama-2-70b --tp 8 --devices 8 --precision fp8 "
