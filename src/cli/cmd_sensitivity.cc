@@ -14,7 +14,6 @@
 #include "cli/numeric_flags.h"
 #include "xpusim/api/sensitivity.h"
 #include "xpusim/report/result_fields.h"
-#include "xpusim/report/result_json.h"
 #include "xpusim/report/table.h"
 
 namespace xpusim::cli {
@@ -22,7 +21,7 @@ namespace {
 
 using api::SensitivityRequest;
 
-void print_report(const SensitivityRequest& o, const api::Json& j, const GlobalOptions& g) {
+void print_report(const api::Json& j, const GlobalOptions& g) {
   const bool ok = j.at("feasible").get<bool>();
   std::string infeasible;  // Feasibility::to_string's "reason: detail"
   if (!ok) {
@@ -59,10 +58,11 @@ void print_report(const SensitivityRequest& o, const api::Json& j, const GlobalO
                             sc.at("output_len").get<int64_t>());
   const int64_t devices = sc.at("devices").get<int64_t>();
   std::printf("sensitivity of %s on %s: %lld device%s, tp %lld, pp %lld, %s, %s\n",
-              o.model.c_str(), o.hardware.c_str(), static_cast<long long>(devices),
+              j.at("model").get<std::string>().c_str(),
+              j.at("hardware").get<std::string>().c_str(), static_cast<long long>(devices),
               devices == 1 ? "" : "s", static_cast<long long>(sc.at("tp").get<int64_t>()),
               static_cast<long long>(sc.at("pp").get<int64_t>()), workload.c_str(),
-              o.precision.c_str());
+              sc.at("precision").get<std::string>().c_str());
   if (sc.at("precision_note").is_string())
     std::printf("note: %s\n", sc.at("precision_note").get<std::string>().c_str());
   if (!ok) {
@@ -100,7 +100,7 @@ void print_report(const SensitivityRequest& o, const api::Json& j, const GlobalO
 void run_sensitivity(const SensitivityRequest& o, const GlobalOptions& g) {
   SensitivityRequest request = o;
   request.overrides = g.overrides;
-  print_report(request, value_or_throw(api::sensitivity(request)), g);
+  print_report(value_or_throw(api::sensitivity(request)), g);
 }
 
 }  // namespace

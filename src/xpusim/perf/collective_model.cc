@@ -14,8 +14,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include <fmt/format.h>
@@ -58,6 +58,9 @@ struct Fabric {
 struct Cost {
   Seconds time;
   const char* algorithm = "ring";
+  // Bytes each device sends per byte of the buffer where the algorithm moves another share than
+  // the bus factor's (nccl-tests' busbw is that share's rate): the in-network all-reduce.
+  std::optional<double> sent_per_byte;
 };
 
 // A "pcie" tier: GPUs behind PCIe switches and host root complexes, no GPU fabric. NCCL runs rings
@@ -205,7 +208,8 @@ Cost tier_cost(const Tier& t, CollectiveKind kind, double s, int n) {
         // gen3: ~3.6 TFLOPS each, H100 white paper, recalled) take (n-1)/2 adds per bf16 byte of
         // S: 4 x 3.6 / 3.5 = 4.1 TB/s of algbw on HGX H100's four switches, 13x the links' 313 GB/s:
         // never the bound.
-        best = faster(best, Cost{t.alpha * 2.0 + Seconds((nn + 1.0) / nn * s / bw), "in_network"});
+        const double sent = (nn + 1.0) / nn;
+        best = faster(best, Cost{t.alpha * 2.0 + Seconds(sent * s / bw), "in_network", sent});
       }
       if (t.topology == "pcie" || (!t.direct && !is_torus(t.topology))) {
         // NCCL double binary tree (Sanders et al. 2009): reduce up + broadcast down, 2 log2(n)
@@ -338,12 +342,11 @@ Result<CollectiveResult> predict_transfer(const HardwareSpec& hw, CollectiveKind
   r.algorithm = cost.algorithm;
   r.algorithm_bandwidth = bytes / r.time;
   r.bus_bandwidth = r.algorithm_bandwidth * bus_factor(kind, group);
-  // Bytes each device sends: the bus factor's share (nccl-tests' busbw is that traffic's rate),
-  // (n+1)/n x S for the in-network all-reduce (tier_cost).
-  const bool in_network = std::string_view(cost.algorithm) == "in_network";
-  r.link_bytes = Bytes(s * (kind == CollectiveKind::kSendRecv ? 1.0
-                            : in_network ? (group + 1.0) / group
-                                         : bus_factor(kind, group)));
+  // Bytes each device sends: the algorithm's own share where it has one (tier_cost), else the
+  // bus factor's.
+  r.link_bytes = Bytes(s * (kind == CollectiveKind::kSendRecv
+                                ? 1.0
+                                : cost.sent_per_byte.value_or(bus_factor(kind, group))));
   return r;
 }
 
