@@ -87,6 +87,30 @@ TEST(StaticSim, FixedRuntimeOverheadsOfTheShippedProfiles) {
   EXPECT_NEAR((r1.tpot - r0.tpot).value(), 100e-6, 1e-12);
 }
 
+TEST(StaticSim, ExecutorTensorRtLlmFusesGqaGroupsOf16) {
+  // data/calibration/default.yaml: the executor-era TensorRT-LLM (tensorrt-llm-serve) compiles
+  // its XQA decode kernel per group size (groups up to 32 fused), the 0.9 engine's precompiled
+  // kernels stop at 8. A Llama-3.1-405B-like group of 16 query heads per KV head (64 / 4 here)
+  // therefore reads the KV once per group on the executor stack, as with no limit at all, and
+  // once per query head under a limit of 8 (slower, KV-bound decode at a long context).
+  const RuntimeProfile* serve = find_runtime(cal().runtimes, "tensorrt-llm-serve");
+  const RuntimeProfile* v09 = find_runtime(cal().runtimes, "tensorrt-llm");
+  ASSERT_NE(serve, nullptr);
+  ASSERT_NE(v09, nullptr);
+  EXPECT_EQ(v09->gqa_fused_max_group, 8);
+  ModelSpec m = llama70b_like();
+  m.kv_heads = 4;
+  const StaticScenario sc = tp_scenario(4, 32, 8192, 16);
+  RuntimeProfile unlimited = *serve, limit8 = *serve;
+  unlimited.gqa_fused_max_group = 0;
+  limit8.gqa_fused_max_group = v09->gqa_fused_max_group;
+  const auto tpot = [&](const RuntimeProfile& p) {
+    return simulate_static(h100_like(), m, sc, with_runtime(cal(), p)).value().tpot.value();
+  };
+  EXPECT_DOUBLE_EQ(tpot(*serve), tpot(unlimited));
+  EXPECT_GT(tpot(limit8), 1.5 * tpot(*serve));
+}
+
 TEST(StaticSim, IterationTimeOverlapIsAPipelineOfHostAndDevice) {
   // perf/calibration.h iteration_time: serial = the sum; overlapped = serial part + the slower of
   // device and output processing. Invariants over a grid, no pinned values: overlapped is never
