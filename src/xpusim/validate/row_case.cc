@@ -533,6 +533,7 @@ tl::expected<RowCase, std::string> interpret_serving(const MeasuredRow& row,
       // The config's degree replaces the search where the row states none and it divides the
       // system; its batch replaces the base config's 896.
       const int tp = config.tp;
+      if (config.attention_dp && model.moe.enabled()) c.run.attention_dp = true;
       if (!config.overrides.empty()) add(std::move(config));
       if (v.choose_tp && tp > 0 && row.num_devices % (tp * c.run.pp) == 0) {
         v.choose_tp = false;

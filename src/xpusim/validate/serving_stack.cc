@@ -234,11 +234,17 @@ StackSettings nvidia_mlperf_v5_settings(const std::string& model, const std::str
   } else if (model == "deepseek-r1") {
     s.overrides = {"max_num_tokens=3456", "chunked_prefill=false", "memory_fraction=0.9",
                    "kv_block_size=32"};
+    // The Server config runs attention DP with the WIDEEP MoE backend (serving.md section 3a);
+    // the Offline config was not read and is taken to share it (the same TensorRT-LLM PyTorch
+    // engine). Without it, TP4 x 2 replicas of R1 hold 2.7M KV tokens where attention DP holds
+    // 28.5M: Offline 15.0k against R51's measured 33.4k tokens/s (docs/validation.md).
+    s.attention_dp = true;
   }
   if (!s.overrides.empty())
     s.assumptions.push_back("MLPerf v5.x NVIDIA harness: the v5.1 B200 FP4 config of " + model +
                             " (R51) over the v4.1 base: " + join(s.overrides) +
-                            (s.tp > 0 ? fmt::format(", TP{}", s.tp) : std::string()));
+                            (s.tp > 0 ? fmt::format(", TP{}", s.tp) : std::string()) +
+                            (s.attention_dp ? ", attention DP (experts ep = tp)" : std::string()));
   return s;
 }
 

@@ -60,6 +60,7 @@ struct StackSettings {
   std::vector<std::string> assumptions;
   int64_t requests = 0;
   int tp = 0;  // the tensor-parallel degree the configuration states (0: not stated)
+  bool attention_dp = false;  // the configuration runs attention data parallelism (MoE models)
 };
 
 // SGLang's scheduler for a row: from 0.4 (released 2024-12, recalled) the overlap scheduler
@@ -80,8 +81,9 @@ StackSettings trtllm_bench_settings(std::optional<SoftwareVersion> version, int 
                                     std::optional<int64_t> output_len);
 
 // NVIDIA's MLPerf v5.1 TensorRT-LLM harness values for `model` and `scenario` (B200 configs),
-// with the degree where serving.md states it (llama2-70b TP1; llama3.1-405b Server TP4); empty
-// overrides when the benchmark has none (the caller keeps the v4.1 settings).
+// with the degree where serving.md states it (llama2-70b TP1; llama3.1-405b Server TP4) and its
+// attention data parallelism (deepseek-r1); empty overrides when the benchmark has none (the
+// caller keeps the v4.1 settings).
 StackSettings nvidia_mlperf_v5_settings(const std::string& model, const std::string& scenario);
 
 // NVIDIA's MLPerf v4.1 llama2-70b configs by accelerator class (serving.md section 3a, R41

@@ -289,6 +289,26 @@ TEST(ServingStack, NvidiaV41ConfigsStateTheDegreeAndBatchOfTheirClass) {
   EXPECT_FALSE(stated.serving.choose_tp);
 }
 
+// NVIDIA's v5.1 deepseek-r1 config runs attention DP (serving.md section 3a): an MLPerf v5.x fp4
+// row takes it even when its notes name no TensorRT-LLM version (which alone would not open the
+// attention-DP layouts); a dense model's config has none.
+TEST(ServingStack, NvidiaV51DeepseekR1ConfigRunsAttentionDp) {
+  EXPECT_TRUE(nvidia_mlperf_v5_settings("deepseek-r1", "mlperf_server").attention_dp);
+  EXPECT_TRUE(nvidia_mlperf_v5_settings("deepseek-r1", "mlperf_offline").attention_dp);
+  EXPECT_FALSE(nvidia_mlperf_v5_settings("llama-3.1-405b", "mlperf_offline").attention_dp);
+  MeasuredRow row = hk_mlperf_row("b200-sxm-180gb", "deepseek-r1", 8, "mlperf_offline",
+                                  "framework: TensorRT 10.11, CUDA 12.9; version/date: MLPerf "
+                                  "Inference v5.1 (available)");
+  row.precision = "fp4";
+  RowCase c = hk_interpret(row);
+  EXPECT_TRUE(c.run.attention_dp);
+  EXPECT_EQ(hk_override(c, "max_num_tokens"), "3456");
+  EXPECT_TRUE(hk_assumption_contains(c, "attention DP (experts ep = tp)"));
+  // The v4.1 base (an fp8 row of the same round) keeps plain tensor parallelism.
+  row.precision = "fp8";
+  EXPECT_FALSE(hk_interpret(row).run.attention_dp);
+}
+
 // SGLang's scheduler by version and date: 0.4 and later (and undated-version rows from 2025-01 on)
 // run the overlap-scheduler profile, with the assumption saying so; 0.3 and undated rows keep the
 // serial profile the public rows were fitted on.
