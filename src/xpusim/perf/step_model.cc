@@ -18,10 +18,12 @@ namespace xpusim {
 namespace {
 
 // A shape whose `scaling` ops run at `count`: decode rows drive the token, decode-row and
-// sampled-row classes; one uncached prefill chunk drives the prefill-row class.
-StepShape probe_shape(OpScaling scaling, int64_t count, int window) {
+// sampled-row classes; one uncached prefill chunk drives the prefill-row class (one chunk is one
+// rank's under attention DP); tp x count decode rows give the busiest attention-DP rank count.
+StepShape probe_shape(OpScaling scaling, int64_t count, int window, int tp) {
   StepShape s;
   if (scaling == OpScaling::kPrefillTokens) add_prefill_chunk(s, count, 0, false, window);
+  else if (scaling == OpScaling::kRankTokens) add_decode(s, 1, window, count * tp);
   else add_decode(s, 1, window, count);
   return s;
 }
@@ -191,6 +193,7 @@ DeviceModel::DeviceModel(const HardwareSpec& hw, const ModelSpec& model,
   auto note = [&](const Op& op) {
     switch (op.scaling) {
       case OpScaling::kTokens: tokens_.present = true; break;
+      case OpScaling::kRankTokens: rank_tokens_.present = true; break;
       case OpScaling::kPrefillTokens: prefill_tokens_.present = true; break;
       case OpScaling::kDecodeTokens: decode_tokens_.present = true; break;
       case OpScaling::kSampledRows: sampled_rows_.present = true; break;
@@ -239,7 +242,8 @@ DeviceModel::DeviceModel(const HardwareSpec& hw, const ModelSpec& model,
 
 DeviceModel::Parts DeviceModel::evaluate_class(OpScaling scaling, int64_t count) const {
   const Result<OpGraph> built =
-      build_step(model_, plan_, executed_, probe_shape(scaling, count, model_.sliding_window));
+      build_step(model_, plan_, executed_,
+                 probe_shape(scaling, count, model_.sliding_window, plan_.tp));
   XPUSIM_CHECK(built.has_value(), "a probe of a checked step's count builds");
   const OpGraph& g = *built;
   Parts t;
@@ -281,11 +285,16 @@ Result<StepTime> DeviceModel::step(const StepShape& shape) {
   if (auto ok = check_step_shape(shape); !ok) return tl::unexpected(ok.error());
   Parts t;
   Parts scratch;
-  t += lookup(tokens_, OpScaling::kTokens, shape.tokens(), scratch);
+  // Under attention DP the non-expert token-wise ops and the MLA decompression run on the
+  // busiest rank's share (graph_builder.h attention_dp_rank_shape); else on the step's own.
+  const StepShape rank = attention_dp_rank_shape(plan_, shape);
+  if (tokens_.present) t += lookup(tokens_, OpScaling::kTokens, shape.tokens(), scratch);
+  if (rank_tokens_.present)
+    t += lookup(rank_tokens_, OpScaling::kRankTokens, rank.tokens(), scratch);
   if (shape.prefill_tokens > 0) {
     if (prefill_tokens_.present)
       t += lookup(prefill_tokens_, OpScaling::kPrefillTokens,
-                  shape.prefill_tokens + static_cast<int64_t>(shape.prefill_cached_keys), scratch);
+                  rank.prefill_tokens + static_cast<int64_t>(rank.prefill_cached_keys), scratch);
     t += attention(shape, false);
   }
   if (shape.decode_tokens > 0) {

@@ -187,7 +187,7 @@ class DeviceModel {
   // Where the weights are, when they are stationary in the units' memories (weight_stationary,
   // op_model.h): each weight GEMM runs on its share of the units. Resident 0 otherwise.
   WeightPlacement placement_;
-  Memo tokens_, prefill_tokens_, decode_tokens_, sampled_rows_;
+  Memo tokens_, rank_tokens_, prefill_tokens_, decode_tokens_, sampled_rows_;
   Feasibility feasibility_;
 };
 

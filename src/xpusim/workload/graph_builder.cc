@@ -10,13 +10,17 @@
 // Attention data parallelism (ParallelismPlan::attention_dp): the graph is that of the busiest of
 // the tp ranks of a replica whose StepShape is the whole replica's batch. Everything that is not a
 // routed expert runs with all heads / the whole MLP / the whole vocabulary on the rank's share of
-// the step, with no TP all-reduce or logits all-gather: the token-wise ops on ceil(T / tp) of the
-// step's T tokens (and ceil(n / tp) of its decode rows, sampled rows and MLA decompressed rows),
-// the attention calls on ceil(n / tp) of its n sequences at the mean sequence's keys
-// (rank_shape below). Ranks are taken as balanced up to that integer rounding: the scheduler's
-// real per-rank imbalance (a long chunk on one rank) is ignored. The routed experts see the routed
-// tokens of the whole replica over ep == tp devices (uniform routing, as without attention DP),
-// reached by an all-to-all dispatch and combine of each rank's own tokens.
+// the step, with no TP all-reduce or logits all-gather. Each rank schedules whole sequences, so a
+// prefill chunk runs on one rank: the busiest rank holds ceil(c / tp) of the step's c prefill
+// chunks (at the mean chunk's tokens, pairs and keys) and ceil(n / tp) of its n decode rows
+// (rank_shape below); its token-wise ops run over those tokens (and its sampled rows and MLA
+// decompressed rows), its attention calls over those chunks and rows. The ranks run in lockstep
+// (the experts' all-to-all joins them every layer), so the step waits for that rank: a 3,000-token
+// prompt costs its rank all 3,000 tokens of attention and dense work while the others decode,
+// not 3,000 / tp (before 2026-12-06 the token-wise ops took ceil(T / tp) of the step's T tokens).
+// Chunks are taken as balanced by count; their length imbalance is ignored. The routed experts
+// see the routed tokens of the whole replica over ep == tp devices (uniform routing, as without
+// attention DP), reached by an all-to-all dispatch and combine of each rank's own tokens.
 #include "xpusim/workload/graph_builder.h"
 
 #include <algorithm>
@@ -49,8 +53,11 @@ struct Builder {
   [[nodiscard]] int64_t local(int64_t count) const {
     return p.attention_dp ? (count + p.tp - 1) / p.tp : count;
   }
-  // Query rows of the non-expert token-wise ops on this device.
-  [[nodiscard]] int64_t local_tokens() const { return local(tokens()); }
+  // Query rows of the non-expert token-wise ops on this device: under attention DP the busiest
+  // rank's prefill chunks and decode rows (rank_shape), else every token of the step.
+  [[nodiscard]] int64_t local_tokens() const {
+    return p.attention_dp ? rank_shape().tokens() : tokens();
+  }
   // GEMM-input activations (fp8 in W8A8 engines: quantised on the fly by the op before the GEMM).
   [[nodiscard]] double ab() const { return bytes_per_element(prec.activations).value(); }
   // Stored activations: residual stream, GEMM outputs, collectives stay 16-bit (TensorRT-LLM FP8
@@ -64,27 +71,12 @@ struct Builder {
     return std::max(1, kv / atp());  // kv < tp: each device keeps one replicated KV head
   }
 
-  // The attention work of the busiest rank under attention DP: ceil(n / tp) of the n decode rows
-  // (prefill chunks) of the step, each at the mean row's keys (chunk's tokens, pairs, cached and
-  // tile keys); the longest key run is kept. Without attention DP the step's shape.
-  [[nodiscard]] StepShape rank_shape() const {
-    if (!p.attention_dp) return shape;
-    StepShape r = shape;
-    if (shape.decode_tokens > 0) {
-      r.decode_tokens = local(shape.decode_tokens);
-      r.decode_keys = shape.decode_keys * d(r.decode_tokens) / d(shape.decode_tokens);
-    }
-    if (shape.prefill_chunks > 0) {
-      r.prefill_chunks = local(shape.prefill_chunks);
-      const double f = d(r.prefill_chunks) / d(shape.prefill_chunks);
-      r.prefill_tokens = std::max<int64_t>(
-          r.prefill_chunks, static_cast<int64_t>(std::ceil(d(shape.prefill_tokens) * f)));
-      r.prefill_pairs = shape.prefill_pairs * f;
-      r.prefill_cached_keys = shape.prefill_cached_keys * f;
-      r.prefill_tile_keys = shape.prefill_tile_keys * f;
-    }
-    r.sampled_rows = local(shape.sampled_rows);
-    return r;
+  // The attention work and token-wise rows of the busiest rank (attention_dp_rank_shape).
+  [[nodiscard]] StepShape rank_shape() const { return attention_dp_rank_shape(p, shape); }
+
+  // The scaling class of a token-wise op: the busiest rank's tokens under attention DP.
+  [[nodiscard]] OpScaling token_scaling() const {
+    return p.attention_dp ? OpScaling::kRankTokens : OpScaling::kTokens;
   }
 
   [[nodiscard]] Op gemm(std::string name, int64_t mm, int64_t nn, int64_t kk,
@@ -92,6 +84,7 @@ struct Builder {
     Op op;
     op.name = std::move(name);
     op.kind = OpKind::kGemm;
+    op.scaling = token_scaling();
     op.gemm = GemmShape{mm, nn, kk, problems};
     op.flop = op.gemm.flop();
     op.weight_bytes = Bytes(d(nn) * d(kk) * d(problems) * wb());
@@ -107,6 +100,7 @@ struct Builder {
     Op op;
     op.name = std::move(name);
     op.kind = OpKind::kNorm;
+    op.scaling = token_scaling();
     double elems = d(rows) * m.hidden;
     op.flop = FlopCount(6.0 * elems);  // add, square, sum, scale, weight multiply (+ mean)
     op.activation_read = Bytes(2.0 * elems * sb());
@@ -120,6 +114,7 @@ struct Builder {
     Op op;
     op.name = std::move(name);
     op.kind = OpKind::kElementwise;
+    op.scaling = token_scaling();
     double out = d(rows) * d(width);
     double in = m.ffn_gated ? 2.0 * out : out;
     op.flop = FlopCount(8.0 * out);
@@ -135,6 +130,7 @@ struct Builder {
     Op op;
     op.name = std::move(name);
     op.kind = kind == CollectiveKind::kSendRecv ? OpKind::kP2p : OpKind::kCollective;
+    op.scaling = token_scaling();
     op.collective = kind;
     op.collective_bytes = bytes;
     op.group = group;
@@ -239,8 +235,8 @@ struct Builder {
       ops.push_back(gemm("kv_a_proj", t, a.kv_lora_rank + a.qk_rope_head_dim, h));
       if (prefill) {
         // Prefill decompresses K and V of the chunk and of the cached keys it attends.
-        const int64_t rows =
-            local(shape.prefill_tokens + static_cast<int64_t>(shape.prefill_cached_keys));
+        const StepShape rs = rank_shape();
+        const int64_t rows = rs.prefill_tokens + static_cast<int64_t>(rs.prefill_cached_keys);
         Op kv_b = gemm("kv_b_proj", rows, heads_dev() * (a.qk_nope_head_dim + a.v_head_dim),
                        a.kv_lora_rank);
         kv_b.scaling = OpScaling::kPrefillTokens;
@@ -304,6 +300,7 @@ struct Builder {
     const double routed_dev = routed / p.ep;
     auto expert_gemm = [&](std::string name, int64_t nn, int64_t kk) {
       Op op = gemm(std::move(name), m_per_expert, nn, kk, problems);
+      op.scaling = OpScaling::kTokens;  // the replica's routed tokens, also under attention DP
       op.grouped = true;
       op.flop = FlopCount(2.0 * routed_dev * d(nn) * d(kk));
       op.weight_bytes = Bytes(touched_dev * d(nn) * d(kk) * wb());
@@ -313,6 +310,7 @@ struct Builder {
     };
     ops.push_back(expert_gemm("experts_up", (m.ffn_gated ? 2 : 1) * eff_dev, h));
     Op act = activation("experts_act", 1, eff_dev);
+    act.scaling = OpScaling::kTokens;
     act.flop = act.flop * routed_dev;
     act.special_ops *= routed_dev;
     act.activation_read = act.activation_read * routed_dev;
@@ -375,6 +373,7 @@ struct Builder {
     Op emb;
     emb.name = "embedding";
     emb.kind = OpKind::kEmbedding;
+    emb.scaling = token_scaling();
     emb.weight_bytes = Bytes(d(t) * m.hidden * hb);  // gathers one row per token
     emb.activation_write = Bytes(d(t) * m.hidden * sb());
     g.other_ops.push_back(emb);
@@ -430,6 +429,27 @@ Result<OpGraph> build_step(const ModelSpec& model, const ParallelismPlan& plan,
   if (auto ok = check_plan(model, plan); !ok) return tl::unexpected(ok.error());
   if (auto ok = check_step_shape(shape); !ok) return tl::unexpected(ok.error());
   return Builder{model, plan, precision, shape}.build();
+}
+
+StepShape attention_dp_rank_shape(const ParallelismPlan& plan, const StepShape& shape) {
+  if (!plan.attention_dp) return shape;
+  const auto local = [&](int64_t count) { return (count + plan.tp - 1) / plan.tp; };
+  StepShape r = shape;
+  if (shape.decode_tokens > 0) {
+    r.decode_tokens = local(shape.decode_tokens);
+    r.decode_keys = shape.decode_keys * d(r.decode_tokens) / d(shape.decode_tokens);
+  }
+  if (shape.prefill_chunks > 0) {
+    r.prefill_chunks = local(shape.prefill_chunks);
+    const double f = d(r.prefill_chunks) / d(shape.prefill_chunks);
+    r.prefill_tokens = std::max<int64_t>(
+        r.prefill_chunks, static_cast<int64_t>(std::ceil(d(shape.prefill_tokens) * f)));
+    r.prefill_pairs = shape.prefill_pairs * f;
+    r.prefill_cached_keys = shape.prefill_cached_keys * f;
+    r.prefill_tile_keys = shape.prefill_tile_keys * f;
+  }
+  r.sampled_rows = local(shape.sampled_rows);
+  return r;
 }
 
 Result<Op> build_attention(const ModelSpec& model, const ParallelismPlan& plan,

@@ -33,6 +33,12 @@ Result<OpGraph> build_step(const ModelSpec& model, const ParallelismPlan& plan,
 Result<Op> build_attention(const ModelSpec& model, const ParallelismPlan& plan,
                    const PrecisionPlan& precision, const StepShape& shape, bool decode);
 
+// The busiest rank's share of the replica's step under attention data parallelism: ceil(c / tp)
+// of its c prefill chunks (at the mean chunk's tokens, pairs and keys, whole chunks: a rank
+// schedules whole sequences), ceil(n / tp) of its n decode rows (at the mean row's keys) and of
+// its sampled rows. Without attention DP the step itself.
+StepShape attention_dp_rank_shape(const ParallelismPlan& plan, const StepShape& shape);
+
 // The step shapes of the static scenario: a prefill of `batch` prompts of `input_len` tokens, each
 // sampling its first token; one decode step of `batch` rows at `context` keys. Arguments below 1,
 // or a batch x input_len beyond kMaxStepTokens, give a shape marked invalid (step_shape.h).

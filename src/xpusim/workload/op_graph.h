@@ -67,6 +67,9 @@ struct AttentionShape {
 // by its own count).
 enum class OpScaling {
   kTokens,            // every query token of the step: GEMMs, norms, activations, collectives
+  kRankTokens,        // attention DP: the busiest rank's query tokens (its prefill chunks and
+                      // decode rows, attention_dp_rank_shape): every token-wise op but the
+                      // routed experts, which see the replica's tokens (kTokens)
   kPrefillTokens,     // prefill tokens only (MLA key/value decompression)
   kDecodeTokens,      // decode rows only (MLA absorbed projections)
   kSampledRows,       // rows that sample: LM head, logits gather, sampling

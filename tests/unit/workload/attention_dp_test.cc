@@ -137,6 +137,41 @@ TEST(AttentionDp, PrefillGivesTheRankATpthOfTheChunks) {
   EXPECT_EQ(find(g, "kv_b_proj")->gemm.m, 2048);
 }
 
+// A rank schedules whole sequences and the ranks run in lockstep: a step with one 3,000-token
+// prompt and 80 decode rows waits for the rank holding the prompt, whose token-wise ops run over
+// 3,000 + ceil(80 / 8) = 3,010 rows (not ceil(3,080 / 8) = 385); the routed experts still see the
+// replica's 3,080 tokens, the dispatch the busiest rank's 3,010.
+TEST(AttentionDp, AMixedStepWaitsForTheRankHoldingThePrompt) {
+  const ModelSpec m = deepseek_like();
+  StepShape s;
+  add_prefill_chunk(s, 3000, 0, true, 0);
+  for (int i = 0; i < 80; ++i) add_decode(s, 1000, 0);
+  const StepShape r = attention_dp_rank_shape(adp(8), s);
+  EXPECT_EQ(r.prefill_chunks, 1);
+  EXPECT_EQ(r.prefill_tokens, 3000);
+  EXPECT_EQ(r.decode_tokens, 10);
+  EXPECT_EQ(r.tokens(), 3010);
+  EXPECT_EQ(attention_dp_rank_shape(tp_ep(8), s).tokens(), 3080);  // TP: the step itself
+  const PrecisionPlan fp8 = precision_plan_for(Precision::kFp8);
+  const OpGraph g = build_step(m, adp(8), fp8, s).value();
+  for (const char* name : {"q_a_proj", "kv_a_proj", "o_proj", "shared_up", "router"}) {
+    const Op* op = find(g, name);
+    ASSERT_NE(op, nullptr) << name;
+    EXPECT_EQ(op->gemm.m, 3010) << name;
+    EXPECT_EQ(op->scaling, OpScaling::kRankTokens) << name;
+  }
+  EXPECT_EQ(find(g, "kv_b_proj")->gemm.m, 3000);  // the prompt's keys, decompressed on its rank
+  const Op* up = find(g, "experts_up");
+  ASSERT_NE(up, nullptr);
+  EXPECT_EQ(up->scaling, OpScaling::kTokens);
+  EXPECT_DOUBLE_EQ(up->flop.value(), 2.0 * (3080.0 * 8.0 / 8.0) * (2.0 * 2048.0) * 7168.0);
+  EXPECT_DOUBLE_EQ(find(g, "moe_dispatch")->collective_bytes.value(), 3010.0 * 8.0 * 7168.0);
+  // Without attention DP every token-wise op keeps the step's own class.
+  const OpGraph t = build_step(m, tp_ep(8), fp8, s).value();
+  for (const LayerGroup& lg : t.layers)
+    for (const Op& op : lg.ops) EXPECT_NE(op.scaling, OpScaling::kRankTokens) << op.name;
+}
+
 TEST(AttentionDp, PlanChecksNameTheField) {
   ParallelismPlan one = adp(1);
   auto r = check_plan(deepseek_like(), one);
