@@ -18,12 +18,12 @@ namespace xpusim {
 namespace {
 
 // A shape whose `scaling` ops run at `count`: decode rows drive the token, decode-row and
-// sampled-row classes; one uncached prefill chunk drives the prefill-row class (one chunk is one
-// rank's under attention DP); tp x count decode rows give the busiest attention-DP rank count.
-StepShape probe_shape(OpScaling scaling, int64_t count, int window, int tp) {
+// sampled-row classes; one uncached prefill chunk drives the prefill-row class and the busiest
+// attention-DP rank's tokens (a chunk runs whole on one rank: attention_dp_rank_shape).
+StepShape probe_shape(OpScaling scaling, int64_t count, int window) {
   StepShape s;
-  if (scaling == OpScaling::kPrefillTokens) add_prefill_chunk(s, count, 0, false, window);
-  else if (scaling == OpScaling::kRankTokens) add_decode(s, 1, window, count * tp);
+  if (scaling == OpScaling::kPrefillTokens || scaling == OpScaling::kRankTokens)
+    add_prefill_chunk(s, count, 0, false, window);
   else add_decode(s, 1, window, count);
   return s;
 }
@@ -242,8 +242,7 @@ DeviceModel::DeviceModel(const HardwareSpec& hw, const ModelSpec& model,
 
 DeviceModel::Parts DeviceModel::evaluate_class(OpScaling scaling, int64_t count) const {
   const Result<OpGraph> built =
-      build_step(model_, plan_, executed_,
-                 probe_shape(scaling, count, model_.sliding_window, plan_.tp));
+      build_step(model_, plan_, executed_, probe_shape(scaling, count, model_.sliding_window));
   XPUSIM_CHECK(built.has_value(), "a probe of a checked step's count builds");
   const OpGraph& g = *built;
   Parts t;
