@@ -48,16 +48,9 @@ struct Builder {
   [[nodiscard]] int64_t tokens() const { return shape.tokens(); }
   // Tensor-parallel degree of everything but the routed experts (1 under attention DP).
   [[nodiscard]] int atp() const { return p.attention_tp(); }
-  // The busiest rank's share of a count of the replica's step: ceil(count / tp) under attention
-  // DP, else the count (every TP rank sees every row).
-  [[nodiscard]] int64_t local(int64_t count) const {
-    return p.attention_dp ? (count + p.tp - 1) / p.tp : count;
-  }
   // Query rows of the non-expert token-wise ops on this device: under attention DP the busiest
   // rank's prefill chunks and decode rows (rank_shape), else every token of the step.
-  [[nodiscard]] int64_t local_tokens() const {
-    return p.attention_dp ? rank_shape().tokens() : tokens();
-  }
+  [[nodiscard]] int64_t local_tokens() const { return rank_shape().tokens(); }
   // GEMM-input activations (fp8 in W8A8 engines: quantised on the fly by the op before the GEMM).
   [[nodiscard]] double ab() const { return bytes_per_element(prec.activations).value(); }
   // Stored activations: residual stream, GEMM outputs, collectives stay 16-bit (TensorRT-LLM FP8
@@ -244,13 +237,14 @@ struct Builder {
         ops.push_back(attention(false));
       }
       if (decode) {
-        Op q_absorb = gemm("q_absorb", local(shape.decode_tokens), a.kv_lora_rank,
+        Op q_absorb = gemm("q_absorb", rank_shape().decode_tokens, a.kv_lora_rank,
                            a.qk_nope_head_dim, heads_dev());
         q_absorb.scaling = OpScaling::kDecodeTokens;
         ops.push_back(q_absorb);
         ops.push_back(attention(true));
         Op v_absorb =
-            gemm("v_absorb", local(shape.decode_tokens), a.v_head_dim, a.kv_lora_rank, heads_dev());
+            gemm("v_absorb", rank_shape().decode_tokens, a.v_head_dim, a.kv_lora_rank,
+                 heads_dev());
         v_absorb.scaling = OpScaling::kDecodeTokens;
         ops.push_back(v_absorb);
       }
@@ -386,7 +380,7 @@ struct Builder {
     g.other_ops.push_back(norm("final_norm", t));
     // LM head and sampling on the rows that sample only: the last position of a prompt and every
     // decode row (TensorRT-LLM gather_last_token_logits, vLLM logits_indices).
-    const int64_t rows = local(shape.sampled_rows);
+    const int64_t rows = rank_shape().sampled_rows;
     if (rows == 0) return g;
     Op head = gemm("lm_head", rows, m.vocab / atp(), m.hidden);
     head.scaling = OpScaling::kSampledRows;
