@@ -50,6 +50,15 @@ std::optional<InfeasibleReason> reason_from_name(const std::string& name) {
   return std::nullopt;
 }
 
+// The names of the designs table's columns: a file written before metrics were appended to the
+// table (metrics.h) lacks theirs.
+std::set<std::string> design_columns(SQLite::Database& db) {
+  std::set<std::string> columns;
+  SQLite::Statement info(db, "PRAGMA table_info(designs)");
+  while (info.executeStep()) columns.insert(info.getColumn(1).getString());
+  return columns;
+}
+
 // The per-model columns of a `model_metrics: per_model` space, `metric@model` (as the JSON's
 // per_model_metrics keys), model by model, in Metric order, hardware-only metrics left out (they
 // are the design's columns); none for any other space.
@@ -102,9 +111,7 @@ Result<std::unique_ptr<ResultDb>> ResultDb::open_for_search(const std::string& p
       if (db->tableExists("designs")) {
         // A file written before metrics were appended to the table (metrics.h): the new columns
         // are added empty, so the resumed designs have them and the old rows keep theirs.
-        std::set<std::string> columns;
-        SQLite::Statement info(*db, "PRAGMA table_info(designs)");
-        while (info.executeStep()) columns.insert(info.getColumn(1).getString());
+        const std::set<std::string> columns = design_columns(*db);
         for (const ResultField& m : metric_fields())
           if (!columns.contains(std::string(m.name)))
             db->exec("ALTER TABLE designs ADD COLUMN " + column(m));
@@ -237,9 +244,7 @@ void ResultDb::for_each(const SpaceSpec& space,
                         const std::function<void(const DesignResult&)>& fn) const {
   // A file written before a metric was appended to the table (metrics.h) and read without a
   // resume (which adds the columns) lacks its column: the metric reads as no figure (NULL).
-  std::set<std::string> columns;
-  SQLite::Statement info(*db_, "PRAGMA table_info(designs)");
-  while (info.executeStep()) columns.insert(info.getColumn(1).getString());
+  const std::set<std::string> columns = design_columns(*db_);
   auto column_or_null = [&](std::string_view name) {
     return columns.contains(std::string(name)) ? ident(name) : std::string("NULL");
   };
