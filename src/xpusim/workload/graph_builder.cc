@@ -13,11 +13,12 @@
 // the step, with no TP all-reduce or logits all-gather. Each rank schedules whole sequences, so a
 // prefill chunk runs on one rank: the busiest rank holds ceil(c / tp) of the step's c prefill
 // chunks (at the mean chunk's tokens, pairs and keys) and ceil(n / tp) of its n decode rows
-// (rank_shape below); its token-wise ops run over those tokens (and its sampled rows and MLA
-// decompressed rows), its attention calls over those chunks and rows. The ranks run in lockstep
-// (the experts' all-to-all joins them every layer), so the step waits for that rank: a 3,000-token
-// prompt costs its rank all 3,000 tokens of attention and dense work while the others decode,
-// not 3,000 / tp (before 2026-12-06 the token-wise ops took ceil(T / tp) of the step's T tokens).
+// (attention_dp_rank_shape below); its token-wise ops run over those tokens (and its sampled
+// rows and MLA decompressed rows), its attention calls over those chunks and rows. The ranks run
+// in lockstep (the experts' all-to-all joins them every layer), so the step waits for that rank:
+// a 3,000-token prompt costs its rank all 3,000 tokens of attention and dense work while the
+// others decode, not 3,000 / tp (before 2026-12-06 the token-wise ops took ceil(T / tp) of the
+// step's T tokens).
 // Chunks are taken as balanced by count; their length imbalance is ignored. The routed experts
 // see the routed tokens of the whole replica over ep == tp devices (uniform routing, as without
 // attention DP), reached by an all-to-all dispatch and combine of each rank's own tokens.
@@ -44,13 +45,16 @@ struct Builder {
   const ParallelismPlan& p;
   const PrecisionPlan& prec;
   const StepShape& shape;
+  // The busiest rank's share of the step under attention DP (attention_dp_rank_shape): its
+  // prompt chunks, decode rows and sampled rows; the step itself otherwise.
+  const StepShape rank = attention_dp_rank_shape(p, shape);
 
   [[nodiscard]] int64_t tokens() const { return shape.tokens(); }
   // Tensor-parallel degree of everything but the routed experts (1 under attention DP).
   [[nodiscard]] int atp() const { return p.attention_tp(); }
   // Query rows of the non-expert token-wise ops on this device: under attention DP the busiest
-  // rank's prefill chunks and decode rows (rank_shape), else every token of the step.
-  [[nodiscard]] int64_t local_tokens() const { return rank_shape().tokens(); }
+  // rank's prefill chunks and decode rows (rank), else every token of the step.
+  [[nodiscard]] int64_t local_tokens() const { return rank.tokens(); }
   // GEMM-input activations (fp8 in W8A8 engines: quantised on the fly by the op before the GEMM).
   [[nodiscard]] double ab() const { return bytes_per_element(prec.activations).value(); }
   // Stored activations: residual stream, GEMM outputs, collectives stay 16-bit (TensorRT-LLM FP8
@@ -63,9 +67,6 @@ struct Builder {
     int kv = m.kv_heads > 0 ? m.kv_heads : m.heads;
     return std::max(1, kv / atp());  // kv < tp: each device keeps one replicated KV head
   }
-
-  // The attention work and token-wise rows of the busiest rank (attention_dp_rank_shape).
-  [[nodiscard]] StepShape rank_shape() const { return attention_dp_rank_shape(p, shape); }
 
   // The scaling class of a token-wise op: the busiest rank's tokens under attention DP.
   [[nodiscard]] OpScaling token_scaling() const {
@@ -133,7 +134,7 @@ struct Builder {
 
   // The attention call of the prefill part (decode = false) or of the decode part of the step.
   [[nodiscard]] Op attention(bool decode) const {
-    const StepShape rs = rank_shape();  // the rank's share (the step's own without attention DP)
+    const StepShape& rs = rank;  // the rank's share (the step's own without attention DP)
     Op op;
     op.name = "attention";  // both parts (a short name: no allocation per step)
     op.kind = OpKind::kAttention;
@@ -228,8 +229,7 @@ struct Builder {
       ops.push_back(gemm("kv_a_proj", t, a.kv_lora_rank + a.qk_rope_head_dim, h));
       if (prefill) {
         // Prefill decompresses K and V of the chunk and of the cached keys it attends.
-        const StepShape rs = rank_shape();
-        const int64_t rows = rs.prefill_tokens + static_cast<int64_t>(rs.prefill_cached_keys);
+        const int64_t rows = rank.prefill_tokens + static_cast<int64_t>(rank.prefill_cached_keys);
         Op kv_b = gemm("kv_b_proj", rows, heads_dev() * (a.qk_nope_head_dim + a.v_head_dim),
                        a.kv_lora_rank);
         kv_b.scaling = OpScaling::kPrefillTokens;
@@ -237,13 +237,13 @@ struct Builder {
         ops.push_back(attention(false));
       }
       if (decode) {
-        Op q_absorb = gemm("q_absorb", rank_shape().decode_tokens, a.kv_lora_rank,
+        Op q_absorb = gemm("q_absorb", rank.decode_tokens, a.kv_lora_rank,
                            a.qk_nope_head_dim, heads_dev());
         q_absorb.scaling = OpScaling::kDecodeTokens;
         ops.push_back(q_absorb);
         ops.push_back(attention(true));
         Op v_absorb =
-            gemm("v_absorb", rank_shape().decode_tokens, a.v_head_dim, a.kv_lora_rank,
+            gemm("v_absorb", rank.decode_tokens, a.v_head_dim, a.kv_lora_rank,
                  heads_dev());
         v_absorb.scaling = OpScaling::kDecodeTokens;
         ops.push_back(v_absorb);
@@ -380,7 +380,7 @@ struct Builder {
     g.other_ops.push_back(norm("final_norm", t));
     // LM head and sampling on the rows that sample only: the last position of a prompt and every
     // decode row (TensorRT-LLM gather_last_token_logits, vLLM logits_indices).
-    const int64_t rows = rank_shape().sampled_rows;
+    const int64_t rows = rank.sampled_rows;
     if (rows == 0) return g;
     Op head = gemm("lm_head", rows, m.vocab / atp(), m.hidden);
     head.scaling = OpScaling::kSampledRows;
