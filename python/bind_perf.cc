@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // xpusim.run, xpusim.gemm and xpusim.compare: api/perf.h with the flags of `xpusim run|gemm|compare`
-// as keywords; xpusim.collective and xpusim.membw: api/micro.h with those of `xpusim
-// collective|membw`.
+// as keywords; xpusim.collective, xpusim.membw and xpusim.power: api/micro.h with those of
+// `xpusim collective|membw|power`.
 #include "python/binding.h"
 #include "xpusim/api/micro.h"
 
@@ -91,6 +91,19 @@ Binder<api::MembwRequest> membw_keywords() {
   return b;
 }
 
+Binder<api::PowerRequest> power_keywords() {
+  using api::PowerRequest;
+  Binder<PowerRequest> b;
+  b.add("hardware", &PowerRequest::hardware, true)
+      .add("overrides", &PowerRequest::overrides)
+      .add("kernels", &PowerRequest::kernels)
+      .add("precisions", &PowerRequest::precisions)
+      .add("m", &PowerRequest::m)
+      .add("n", &PowerRequest::n)
+      .add("k", &PowerRequest::k);
+  return b;
+}
+
 }  // namespace
 
 void bind_perf(py::module_& m) {
@@ -110,6 +123,10 @@ void bind_perf(py::module_& m) {
       "A collective or copy over a message-size sweep, nccl-tests style (`xpusim collective`).");
   def(m, "membw", membw, &api::membw,
       "Achievable streaming bandwidth per kernel, BabelStream style (`xpusim membw`).");
+  static const Binder<api::PowerRequest> power = power_keywords();
+  def(m, "power", power, &api::power,
+      "Power by component of reference loads and the clock each sustains under the TDP "
+      "(`xpusim power`).");
 }
 
 }  // namespace xpusim::python

@@ -76,6 +76,10 @@ CASES = [
      "--max-bytes 1e8 --factor 16"),
     ("membw", dict(hardware="b200-sxm-180gb", kernels=["triad", "read"]),
      "membw --hardware b200-sxm-180gb --kernel triad --kernel read"),
+    ("power", dict(hardware="h100-nvl-94gb", kernels=["gemm", "idle"], precisions=["fp8"],
+                   m=4096, n=4096, k=4096),
+     "power --hardware h100-nvl-94gb --kernel gemm --kernel idle --precision fp8 --m 4096 "
+     "--n 4096 --k 4096"),
     ("sensitivity", dict(hardware="h100-sxm-80gb", model="llama-3.1-8b", batch=8, input_len=256,
                          output_len=32, metrics=["tpot_ms", "ttft_ms"], step=0.1),
      "sensitivity --hardware h100-sxm-80gb --model llama-3.1-8b --batch 8 --input-len 256 "

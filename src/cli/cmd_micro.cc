@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// `xpusim collective` (a collective or copy over a message-size sweep, nccl-tests style) and
-// `xpusim membw` (achievable streaming bandwidth per kernel, BabelStream style): the
-// interconnect and memory models on their own, as a designer checks a fabric or a memory system
+// `xpusim collective` (a collective or copy over a message-size sweep, nccl-tests style),
+// `xpusim membw` (achievable streaming bandwidth per kernel, BabelStream style) and `xpusim power`
+// (power by component and the sustained clock of reference loads): the interconnect, memory and
+// power models on their own, as a designer checks a fabric, a memory system or a power budget
 // (api/micro.h).
 #include <cstdio>
 #include <memory>
@@ -63,6 +64,24 @@ void run_membw(const api::MembwRequest& o, const GlobalOptions& g) {
   std::fputs(value_or_throw(record_table(j, "kernels")).to_text().c_str(), stdout);
 }
 
+void run_power(const api::PowerRequest& o, const GlobalOptions& g) {
+  api::PowerRequest request = o;
+  request.overrides = g.overrides;
+  const api::Json j = value_or_throw(api::power(request));
+  if (g.format == "json") {
+    std::printf("%s\n", j.dump(2).c_str());
+    return;
+  }
+  if (g.format == "csv") {  // a row per load, the design's keys repeated
+    print_tidy_csv(j, g, "kernels");
+    return;
+  }
+  const ResultType& type = *find_result_type("power");
+  std::fputs(field_table(type, j).to_text().c_str(), stdout);
+  std::printf("\n");
+  std::fputs(value_or_throw(record_table(j, "kernels")).to_text().c_str(), stdout);
+}
+
 }  // namespace
 
 void add_micro_commands(CLI::App& app, GlobalOptions& global) {
@@ -102,6 +121,23 @@ void add_micro_commands(CLI::App& app, GlobalOptions& global) {
                   "kernels to report (repeatable; default copy, mul, add, triad, dot, nstream): " +
                       join(kernels));
   mem->callback([m, &global] { run_membw(*m, global); });
+
+  auto p = std::make_shared<api::PowerRequest>();
+  CLI::App* pw = app.add_subcommand(
+      "power", "power by component of reference loads (a GEMM per precision, DRAM streaming, "
+               "the idle and the peak chip) and the clock each sustains under the TDP");
+  pw->add_option("--hardware", p->hardware, "hardware preset id or file")->required();
+  pw->add_option("--kernel", p->kernels,
+                 "loads to report (repeatable; default all): " + join(api::power_kernels()));
+  pw->add_option("--precision", p->precisions,
+                 "GEMM formats (repeatable; default every format the matrix engines run natively)");
+  bound_int(pw->add_option("--m", p->m, "GEMM rows of A and C"), bounds::kGemmDim)
+      ->capture_default_str();
+  bound_int(pw->add_option("--n", p->n, "GEMM columns of B and C"), bounds::kGemmDim)
+      ->capture_default_str();
+  bound_int(pw->add_option("--k", p->k, "GEMM reduction dimension"), bounds::kGemmDim)
+      ->capture_default_str();
+  pw->callback([p, &global] { run_power(*p, global); });
 }
 
 }  // namespace xpusim::cli

@@ -46,6 +46,7 @@ CASES = [
     ("collective --hardware mi300x --devices 8 --max-bytes 1e8 --factor 8", [None, "."]),
     ("collective --hardware tpu-v5e --devices 512", ["."]),  # infeasible: no sizes
     ("membw --hardware mi300x", [None, "."]),
+    ("power --hardware h100-nvl-94gb", [None, "."]),
     ("compare --model llama-3.1-8b --batch 8 --input-len 512 --output-len 64", [None, "."]),
     ("serve --hardware h100-sxm-80gb --model llama-3.1-8b --requests 20 --input-len 128 "
      "--output-len 16", [None]),
@@ -83,7 +84,7 @@ CASES = [
 ]
 # The records a command's CSV has a row per by default.
 DEFAULT = {"compare": "ranking", "area": "dies.components", "validate": "rows",
-           "collective": "sizes", "membw": "kernels",
+           "collective": "sizes", "membw": "kernels", "power": "kernels",
            "calibrate": "parameters",
            "explore": "designs", "pareto": "designs", "sensitivity": "fields",
            "describe hardware": "fields"}

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-// collective and membw (api/micro.h): the checks of each request, the model calls and the JSON
-// document of each; the figures are perf/collective_model.h's (alpha-beta costs by topology and
-// algorithm) and perf/memory_system.h's (controllers and package fabric), whose headers give their
-// formulas and sources.
+// collective, membw and power (api/micro.h): the checks of each request, the model calls and the
+// JSON document of each; the figures are perf/collective_model.h's (alpha-beta costs by topology
+// and algorithm), perf/memory_system.h's (controllers and package fabric) and area/power_model.h's
+// (energy per operation and per byte, static power, the voltage-frequency relation) with
+// perf/sustained_clock.h (the clock under the TDP), whose headers give their formulas and sources.
 #include "xpusim/api/micro.h"
 
 #include <algorithm>
@@ -13,10 +14,16 @@
 #include <fmt/format.h>
 
 #include "xpusim/api/impl/input_failure.h"
+#include "xpusim/api/perf.h"
+#include "xpusim/area/area_model.h"
+#include "xpusim/area/power_model.h"
+#include "xpusim/base/check.h"
 #include "xpusim/base/text.h"
 #include "xpusim/config/hardware_schema.h"
 #include "xpusim/perf/collective_model.h"
+#include "xpusim/perf/gemm_model.h"
 #include "xpusim/perf/memory_system.h"
+#include "xpusim/perf/sustained_clock.h"
 #include "xpusim/report/result_json.h"
 #include "xpusim/report/table.h"
 
@@ -172,7 +179,148 @@ Json membw_checked(const MembwRequest& o) {
   return j.json();
 }
 
+// One row of `power`: a load's activity at the boost clock, the clock it sustains under the TDP
+// and the power by component there. `tflops` (a GEMM's achieved rate at that clock) is given by
+// the caller; the others are the power model's.
+Json power_row(const HardwareSpec& hw, const AreaReport& area, const std::string& kernel,
+               const Json& precision, const ActivityRates& at_boost, BytesPerSecond store,
+               const Json& tflops) {
+  const SustainedClock c = sustained_clock_for(hw, &area, at_boost);
+  const double fraction = c.boost.value() > 0 ? c.clock / c.boost : 1.0;
+  const PowerReport at_boost_power = value_or_fail(estimate_power(hw, area, at_boost));
+  const PowerReport p = value_or_fail(estimate_power_at_clock(hw, area, at_boost, fraction));
+  auto w = [](Watts v) { return round6(v.value()); };
+  ResultJson row("power", "kernels");
+  row.set("kernel", kernel);
+  row.set("precision", precision);
+  row.set("tflops", tflops);
+  // The backing store's traffic (DRAM, or an sram_only design's last on-chip level) at boost.
+  row.set("store_gbs", round6(units::to_gb_per_s(store)));
+  row.set("boost_clock_ghz", round6(units::to_ghz(c.boost)));
+  row.set("sustained_clock_ghz", round6(units::to_ghz(c.clock)));
+  row.set("power_limited", c.power_limited);
+  row.set("power_at_boost_w", w(at_boost_power.total));
+  row.set("power_w", w(p.total));
+  row.set("within_tdp", p.within_tdp);
+  row.set("static_w", w(p.static_power));
+  row.set("busy_logic_w", w(p.busy_logic));
+  row.set("dram_background_w", w(p.dram_background));
+  row.set("link_idle_w", w(p.link_idle));
+  row.set("matrix_w", w(p.matrix));
+  row.set("vector_w", w(p.vector));
+  row.set("memory_w", w(p.memory));
+  row.set("links_w", w(p.links));
+  return row.json();
+}
+
+// The formats whose GEMMs run on the matrix engines as they are (no wider fallback), in the
+// order of kAllPrecisions.
+std::vector<Precision> native_matrix_precisions(const HardwareSpec& hw) {
+  std::vector<Precision> out;
+  for (Precision p : kAllPrecisions)
+    if (execution_precision(hw, p) == p && peak_matrix_rate(hw, p).value() > 0) out.push_back(p);
+  return out;
+}
+
+Json power_checked(const PowerRequest& o) {
+  BoundChecks checks;
+  checks.check("--m", o.m, bounds::kGemmDim);
+  checks.check("--n", o.n, bounds::kGemmDim);
+  checks.check("--k", o.k, bounds::kGemmDim);
+  checks.fail_if_any();
+  const GemmShape shape{o.m, o.n, o.k, 1};
+  if (auto ok = check_gemm_shape(shape); !ok) {
+    Diagnostics d = ok.error();
+    for (auto& e : d) {
+      e.file = "<command line>";
+      e.path = e.path == "flop" ? "--m x --n x --k" : "--" + e.path;
+    }
+    fail_with(std::move(d));
+  }
+  const std::vector<std::string>& known = power_kernels();
+  Diagnostics bad;
+  for (const std::string& k : o.kernels)
+    if (std::find(known.begin(), known.end(), k) == known.end())
+      bad.push_back(Diagnostic{.file = "<command line>",
+                               .path = "--kernel",
+                               .message = unknown_choice("kernel", k, known)});
+  if (!bad.empty()) fail_with(std::move(bad));
+  std::vector<Precision> asked;
+  for (const std::string& p : o.precisions) asked.push_back(parse_precision("--precision", p));
+  const HardwareSpec hw =
+      value_or_fail(load_hardware(o.hardware, hardware_only_overrides(o.overrides)));
+  // The power model needs the die areas (leakage, the clocked logic's node).
+  const AreaReport area = value_or_fail(estimate_area(hw));
+  if (asked.empty()) asked = native_matrix_precisions(hw);
+  const std::vector<std::string>& kernels = o.kernels.empty() ? known : o.kernels;
+
+  ResultJson j("power");
+  j.set("hardware", hw.id);
+  j.set("tdp_w", hw.physical.tdp.value() > 0 ? Json(round6(hw.physical.tdp.value()))
+                                              : Json(nullptr));
+  j.set("node", to_string(area.dies.front().node));
+  j.set("area_mm2", round6(area.total_area.value()));
+  j.set("gemm_runtime", std::string(kGemmDefaultRuntime));
+  j.set("m", o.m);
+  j.set("n", o.n);
+  j.set("k", o.k);
+  const RuntimeProfile* runtime = find_runtime(default_calibration().runtimes, kGemmDefaultRuntime);
+  XPUSIM_CHECK(runtime != nullptr, "the default calibration has gemm's default runtime");
+  const PerfCalibration cal = with_runtime(default_calibration(), *runtime);
+  Json rows = Json::array();
+  for (const std::string& kernel : kernels) {
+    if (kernel == "gemm") {
+      for (Precision p : asked) {
+        // The GEMM looped back to back at boost (kernel plus the gap to the next), as predict_gemm
+        // times it; the achieved rate is predict_gemm's at the sustained clock (`xpusim gemm`).
+        const GemmOperands ops{p, p};
+        const GemmResult boost = xpusim::detail::predict_gemm_unchecked(hw, shape, ops, cal);
+        const GemmResult sustained = value_or_fail(predict_gemm(hw, shape, ops, cal));
+        PrecisionPlan plan;
+        plan.weights = p;
+        plan.activations = p;
+        const ActivityRates a = device_activity(
+            hw, plan, DeviceWork{.gemm_flop = boost.flop, .bytes = boost.bytes}, boost.time);
+        rows.push_back(power_row(hw, area, kernel, Json(std::string(to_string(p))), a,
+                                 boost.bytes.dram / boost.time,
+                                 Json(round6(units::to_tflops(sustained.achieved)))));
+      }
+    } else if (kernel == "stream") {
+      // Triad (a = b + s x c): two reads and a write per element, 2 FLOP per 3 x 8 bytes
+      // (BabelStream's doubles), at membw's achievable rate for one second.
+      const double write_fraction = find_stream_kernel("triad")->write_fraction;
+      const BytesPerSecond bw = memory_bandwidth(hw, default_calibration()).for_stream(write_fraction);
+      const Bytes moved = bw * Seconds(1);
+      DeviceWork work;
+      work.vector_flop = FlopCount(moved.value() * 2.0 / 24.0);
+      work.bytes.dram = moved;
+      work.bytes.l2 = moved;
+      PrecisionPlan plan;
+      rows.push_back(power_row(hw, area, kernel, Json(nullptr),
+                               device_activity(hw, plan, work, Seconds(1)), bw, Json(nullptr)));
+    } else if (kernel == "idle") {
+      ActivityRates a;
+      a.clocks_running = true;
+      rows.push_back(power_row(hw, area, kernel, Json(nullptr), a, BytesPerSecond(0), Json(nullptr)));
+    } else {  // peak
+      rows.push_back(power_row(hw, area, kernel, Json(nullptr), peak_activity(hw),
+                               backing_store(hw).bandwidth, Json(nullptr)));
+    }
+  }
+  j.set("kernels", rows);
+  return j.json();
+}
+
 }  // namespace
+
+const std::vector<std::string>& power_kernels() {
+  static const std::vector<std::string> k = {"gemm", "stream", "idle", "peak"};
+  return k;
+}
+
+Result<Json> power(const PowerRequest& request) {
+  return guarded([&] { return power_checked(request); });
+}
 
 const std::vector<std::string>& collective_ops() {
   static const std::vector<std::string> ops = [] {

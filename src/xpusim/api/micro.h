@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-// The interconnect and memory microbenchmarks as library calls (`xpusim collective`, `xpusim
-// membw`): what nccl-tests / nvbandwidth and BabelStream would measure on a described design,
-// from the same models every operator, serving step and `validate` row uses (perf/
-// collective_model.h, perf/memory_system.h), so one question has one answer.
+// The interconnect, memory and power microbenchmarks as library calls (`xpusim collective`,
+// `xpusim membw`, `xpusim power`): what nccl-tests / nvbandwidth and BabelStream would measure on
+// a described design, and what it draws under reference loads, from the same models every
+// operator, serving step and `validate` row uses (perf/collective_model.h, perf/memory_system.h,
+// area/power_model.h with perf/sustained_clock.h), so one question has one answer.
 #pragma once
 
 #include <string>
@@ -47,5 +48,30 @@ struct MembwRequest {
 };
 
 Result<Json> membw(const MembwRequest& request);
+
+// ---- power ----------------------------------------------------------------------------------
+// The power model on its own (area/power_model.h): the power by component (leakage, busy logic,
+// DRAM background, idle SerDes, matrix engines, SIMD lanes, on-chip memory and DRAM traffic,
+// links) of reference loads, the clock each sustains under the TDP (perf/sustained_clock.h, the
+// clock `gemm`, `run` and `serve` use) and the power there. Kernels:
+//   gemm   an m x n x k GEMM looped back to back with `gemm`'s default runtime (the vendor
+//          library), one row per precision (default: every format the matrix engines run
+//          natively): the same clock and TFLOP/s as `xpusim gemm`;
+//   stream BabelStream triad at the achievable streaming bandwidth (`membw`), its arithmetic on
+//          the SIMD lanes;
+//   idle   clocks running without work (what a device draws between kernels);
+//   peak   every engine and memory level at its peak at once (`area`'s peak_power_w).
+struct PowerRequest {
+  std::string hardware;
+  std::vector<std::string> overrides;
+  std::vector<std::string> kernels;     // empty = gemm, stream, idle, peak
+  std::vector<std::string> precisions;  // gemm rows; empty = every native matrix format
+  int64_t m = 8192, n = 8192, k = 8192;
+};
+
+// The kernels `power --kernel` takes, in the order it reports them by default.
+const std::vector<std::string>& power_kernels();
+
+Result<Json> power(const PowerRequest& request);
 
 }  // namespace xpusim::api

@@ -869,6 +869,56 @@ const Fields kMembwKernel = {
               "die_to_die or compute_link (a multi-die package's links)", false, FieldType::kText},
 };
 
+// power (api/micro.h): the power model on its own, by component, for reference loads.
+const Fields kPowerTop = {
+    {"hardware", "hardware id", false, FieldType::kText},
+    {"tdp_w", "the thermal design power the sustained clock is solved under, W (null: none "
+              "described, the boost clock always)", false, FieldType::kNumber},
+    {"node", "process node of the compute dies (the node the clocked logic's energies scale to)",
+     false, FieldType::kText},
+    {"area_mm2", "silicon area of the package's dies (leakage scales with it), mm2", false,
+     FieldType::kNumber},
+    {"gemm_runtime", "runtime profile of the gemm rows (gemm's default: the vendor library)",
+     false, FieldType::kText},
+    {"m", "GEMM rows of A and C", false, FieldType::kInteger},
+    {"n", "GEMM columns of B and C", false, FieldType::kInteger},
+    {"k", "GEMM reduction dimension", false, FieldType::kInteger},
+};
+const Fields kPowerKernel = {
+    {"kernel", "the load: gemm (looped back to back), stream (BabelStream triad at the "
+               "achievable bandwidth), idle (clocks running, no work), peak (every engine and "
+               "level at its peak at once)", false, FieldType::kText},
+    {"precision", "the GEMM's format (null for the other loads)", false, FieldType::kText},
+    {"tflops", "the GEMM's achieved rate at the sustained clock, TFLOP/s: xpusim gemm's (null "
+               "for the other loads)", false, FieldType::kNumber},
+    {"store_gbs", "traffic of the backing store (DRAM, or an sram_only design's last on-chip "
+                  "level) at the boost clock, GB/s", false, FieldType::kNumber},
+    {"boost_clock_ghz", "the compute clock of the description, the ceiling, GHz", false,
+     FieldType::kNumber},
+    {"sustained_clock_ghz", "the highest clock whose power fits the TDP, GHz", false,
+     FieldType::kNumber},
+    {"power_limited", "whether the TDP held the clock below boost", false, FieldType::kBool},
+    {"power_at_boost_w", "the load's power at the boost clock, W (may exceed the TDP)", false,
+     FieldType::kNumber},
+    {"power_w", "the load's power at the sustained clock, W: the sum of the components below",
+     false, FieldType::kNumber},
+    {"within_tdp", "power_w <= tdp_w (false only where even the lowest clock exceeds it)", false,
+     FieldType::kBool},
+    {"static_w", "leakage and always-on power of the dies, W (scales with the voltage)", false,
+     FieldType::kNumber},
+    {"busy_logic_w", "clock tree, pipeline registers, issue and control while the clocks run, W",
+     false, FieldType::kNumber},
+    {"dram_background_w", "DRAM refresh and standby and the host PHYs while busy, W", false,
+     FieldType::kNumber},
+    {"link_idle_w", "SerDes of the scale-up and scale-out links kept trained while busy, W", false,
+     FieldType::kNumber},
+    {"matrix_w", "matrix-engine MACs with their operand delivery, W", false, FieldType::kNumber},
+    {"vector_w", "SIMD arithmetic, W", false, FieldType::kNumber},
+    {"memory_w", "on-chip (L2, LLC) and DRAM traffic, W", false, FieldType::kNumber},
+    {"links_w", "link and die-to-die traffic above the idle SerDes, W", false,
+     FieldType::kNumber},
+};
+
 // Where the error band comes from (api/impl/uncertainty.h uncertainty_basis_json): an object
 // `uncertainty_basis` with these keys.
 const Fields kUncertaintyBasis = {
@@ -908,6 +958,10 @@ std::vector<ResultType> build_types() {
                "achievable streaming bandwidth of the backing memory per kernel, BabelStream "
                "style, and what bounds it (kernels: one record per kernel)",
                concat({kMembwTop, under("kernels", kMembwKernel)})});
+  t.push_back({"power", "power",
+               "power by component of reference loads and the clock each sustains under the "
+               "TDP (kernels: one record per load)",
+               concat({kPowerTop, under("kernels", kPowerKernel)})});
   t.push_back({"compare", "compare",
                "every hardware preset on one workload (ranking: one record per preset)",
                concat({kCompareTop,

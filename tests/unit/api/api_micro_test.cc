@@ -1,16 +1,24 @@
 // SPDX-License-Identifier: Apache-2.0
-// api/micro.h: `collective` and `membw` give the collective and memory models' own answers (the
-// ones every operator, serving step and validate row uses), size by size and kernel by kernel;
-// their sweeps follow nccl-tests' -b/-e/-f; bad requests are diagnostics naming the flag.
+// api/micro.h: `collective`, `membw` and `power` give the collective, memory and power models'
+// own answers (the ones every operator, serving step and validate row uses), size by size, kernel
+// by kernel and load by load; the sweeps follow nccl-tests' -b/-e/-f; bad requests are
+// diagnostics naming the flag.
+#include <algorithm>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include <gtest/gtest.h>
 
 #include "result_text.h"
 
+#include "xpusim/api/economics.h"
 #include "xpusim/api/micro.h"
+#include "xpusim/api/perf.h"
 #include "xpusim/config/hardware_schema.h"
+#include "xpusim/config/presets.h"
 #include "xpusim/perf/collective_model.h"
 #include "xpusim/perf/memory_system.h"
 #include "xpusim/units/quantity.h"
@@ -210,6 +218,159 @@ TEST(ApiMicro, UnknownKernelsAreNamedWithTheAllowedOnes) {
   EXPECT_NE(text.find("\"copyy\""), std::string::npos) << text;
   EXPECT_NE(text.find("did you mean \"copy\""), std::string::npos) << text;
   EXPECT_NE(text.find("\"stream\""), std::string::npos) << text;  // every bad one reported
+}
+
+// ---- power ----------------------------------------------------------------------------------
+
+const Json& power_row(const Json& j, const std::string& kernel, const std::string& precision = "") {
+  for (const auto& row : j["kernels"])
+    if (row["kernel"] == kernel && (precision.empty() || row["precision"] == precision)) return row;
+  ADD_FAILURE() << "no row " << kernel << " " << precision;
+  static const Json none = Json::object();
+  return none;
+}
+
+// One model, one answer: a gemm row is `xpusim gemm`'s clock, limit and rate for that shape.
+TEST(ApiMicro, PowerGemmRowsAreGemmsClockAndRate) {
+  for (const char* hw : {"h100-nvl-94gb", "a100-sxm-80gb", "mi300x"}) {
+    PowerRequest r;
+    r.hardware = hw;
+    r.kernels = {"gemm"};
+    r.m = 4096;
+    r.n = 8192;
+    r.k = 2048;
+    const auto j = power(r);
+    ASSERT_TRUE(j) << why(j);
+    ASSERT_FALSE((*j)["kernels"].empty());
+    for (const auto& row : (*j)["kernels"]) {
+      GemmRequest g;
+      g.hardware = hw;
+      g.m = 4096;
+      g.n = 8192;
+      g.k = 2048;
+      g.precision = row["precision"].get<std::string>();
+      const auto gj = gemm(g);
+      ASSERT_TRUE(gj) << why(gj);
+      EXPECT_EQ(row["sustained_clock_ghz"], (*gj)["sustained_clock_ghz"]) << hw << " " << g.precision;
+      EXPECT_EQ(row["power_limited"], (*gj)["power_limited"]) << hw << " " << g.precision;
+      EXPECT_EQ(row["tflops"], (*gj)["tflops"]) << hw << " " << g.precision;
+    }
+  }
+}
+
+// Every format the engines run natively, and only those (A100: no fp8 engine, so no fp8 row).
+TEST(ApiMicro, PowerGemmRowsCoverTheNativeFormats) {
+  PowerRequest r;
+  r.hardware = "a100-sxm-80gb";
+  r.kernels = {"gemm"};
+  const auto j = power(r);
+  ASSERT_TRUE(j) << why(j);
+  std::vector<std::string> formats;
+  for (const auto& row : (*j)["kernels"]) formats.push_back(row["precision"].get<std::string>());
+  EXPECT_NE(std::find(formats.begin(), formats.end(), "bf16"), formats.end());
+  EXPECT_EQ(std::find(formats.begin(), formats.end(), "fp8"), formats.end());
+  r.hardware = "h100-sxm-80gb";
+  formats.clear();
+  const auto h100 = power(r);
+  ASSERT_TRUE(h100) << why(h100);
+  for (const auto& row : (*h100)["kernels"]) formats.push_back(row["precision"].get<std::string>());
+  EXPECT_NE(std::find(formats.begin(), formats.end(), "fp8"), formats.end());
+}
+
+// power_w is the sum of its components; a power-limited load sits at the TDP (the bisection's
+// tolerance), an unlimited one at or under it, and a larger TDP lifts the limit.
+TEST(ApiMicro, PowerComponentsSumAndTheLimitHoldsTheTdp) {
+  PowerRequest r;
+  r.hardware = "h100-nvl-94gb";  // 400 W: its dense GEMMs throttle in the model
+  const auto j = power(r);
+  ASSERT_TRUE(j) << why(j);
+  const double tdp = (*j)["tdp_w"].get<double>();
+  EXPECT_EQ(tdp, 400.0);
+  int limited = 0;
+  for (const auto& row : (*j)["kernels"]) {
+    double sum = 0;
+    for (const char* k : {"static_w", "busy_logic_w", "dram_background_w", "link_idle_w",
+                          "matrix_w", "vector_w", "memory_w", "links_w"})
+      sum += row[k].get<double>();
+    const double total = row["power_w"].get<double>();
+    EXPECT_NEAR(sum, total, 1e-4 * total) << row.dump();
+    EXPECT_LE(total, row["power_at_boost_w"].get<double>() * (1 + 1e-9)) << row.dump();
+    if (row["power_limited"].get<bool>()) {
+      ++limited;
+      EXPECT_LT(row["sustained_clock_ghz"].get<double>(), row["boost_clock_ghz"].get<double>());
+      EXPECT_GT(row["power_at_boost_w"].get<double>(), tdp);
+      EXPECT_NEAR(total, tdp, 0.01 * tdp) << row.dump();
+    } else {
+      EXPECT_EQ(row["sustained_clock_ghz"], row["boost_clock_ghz"]);
+      EXPECT_LE(total, tdp * (1 + 1e-9)) << row.dump();
+    }
+  }
+  EXPECT_GT(limited, 0);
+  r.overrides = {"physical.tdp=2000 W"};
+  const auto big = power(r);
+  ASSERT_TRUE(big) << why(big);
+  for (const auto& row : (*big)["kernels"]) EXPECT_FALSE(row["power_limited"].get<bool>());
+}
+
+// idle draws only the busy baseline; peak at boost is `area`'s peak_power_w; streaming draws
+// DRAM power a GEMM of the same chip does not.
+TEST(ApiMicro, PowerIdlePeakAndStreamRows) {
+  PowerRequest r;
+  r.hardware = "h200-sxm-141gb";
+  const auto j = power(r);
+  ASSERT_TRUE(j) << why(j);
+  const Json& idle = power_row(*j, "idle");
+  EXPECT_EQ(idle["matrix_w"].get<double>(), 0.0);
+  EXPECT_EQ(idle["vector_w"].get<double>(), 0.0);
+  EXPECT_EQ(idle["memory_w"].get<double>(), 0.0);
+  EXPECT_GT(idle["busy_logic_w"].get<double>(), 0.0);
+  EXPECT_GT(idle["static_w"].get<double>(), 0.0);
+  AreaRequest a;
+  a.hardware = "h200-sxm-141gb";
+  const auto area_json = area(a);
+  ASSERT_TRUE(area_json) << why(area_json);
+  EXPECT_NEAR(power_row(*j, "peak")["power_at_boost_w"].get<double>(),
+              (*area_json)["peak_power_w"].get<double>(), 1e-3);
+  const Json& stream = power_row(*j, "stream");
+  MembwRequest m;
+  m.hardware = "h200-sxm-141gb";
+  m.kernels = {"triad"};
+  EXPECT_NEAR(stream["store_gbs"].get<double>(),
+              (*membw(m))["kernels"][0]["bandwidth_gbs"].get<double>(), 0.01);
+  EXPECT_GT(stream["memory_w"].get<double>(), power_row(*j, "gemm", "bf16")["memory_w"].get<double>());
+  EXPECT_EQ(stream["matrix_w"].get<double>(), 0.0);
+  EXPECT_TRUE(stream["tflops"].is_null());
+}
+
+TEST(ApiMicro, PowerRefusesUnknownLoadsFormatsAndADesignWithoutANode) {
+  PowerRequest r;
+  r.hardware = "h100-sxm-80gb";
+  r.kernels = {"gemm", "gemmm"};
+  auto j = power(r);
+  ASSERT_FALSE(j);
+  EXPECT_NE(why(j).find("did you mean \"gemm\""), std::string::npos) << why(j);
+  r.kernels = {};
+  r.precisions = {"fp7"};
+  j = power(r);
+  ASSERT_FALSE(j);
+  EXPECT_NE(why(j).find("--precision"), std::string::npos) << why(j);
+  // The same design without its process node: the power model has no energies to scale.
+  std::ifstream in(data_dir() + "/presets/hardware/h100-sxm-80gb.yaml");
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string yaml = text.str();
+  const auto at = yaml.find("    node: n4");
+  ASSERT_NE(at, std::string::npos);
+  yaml.erase(at, yaml.find('\n', at) + 1 - at);
+  const std::filesystem::path file =
+      std::filesystem::temp_directory_path() / "xpusim_power_no_node.yaml";
+  std::ofstream(file) << yaml;
+  r.precisions = {};
+  r.hardware = file.string();
+  j = power(r);
+  std::filesystem::remove(file);
+  ASSERT_FALSE(j);
+  EXPECT_NE(why(j).find("process node"), std::string::npos) << why(j);
 }
 
 }  // namespace
