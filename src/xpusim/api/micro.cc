@@ -223,20 +223,8 @@ std::vector<Precision> native_matrix_precisions(const HardwareSpec& hw) {
 }
 
 Json power_checked(const PowerRequest& o) {
-  BoundChecks checks;
-  checks.check("--m", o.m, bounds::kGemmDim);
-  checks.check("--n", o.n, bounds::kGemmDim);
-  checks.check("--k", o.k, bounds::kGemmDim);
-  checks.fail_if_any();
+  check_gemm_flags(o.m, o.n, o.k, 1, false);
   const GemmShape shape{o.m, o.n, o.k, 1};
-  if (auto ok = check_gemm_shape(shape); !ok) {
-    Diagnostics d = ok.error();
-    for (auto& e : d) {
-      e.file = "<command line>";
-      e.path = e.path == "flop" ? "--m x --n x --k" : "--" + e.path;
-    }
-    fail_with(std::move(d));
-  }
   const std::vector<std::string>& known = power_kernels();
   Diagnostics bad;
   for (const std::string& k : o.kernels)

@@ -263,21 +263,7 @@ RunOutcome run_checked(const RunRequest& o) {
 
 // ---- gemm -----------------------------------------------------------------------------------
 GemmOutcome gemm_checked(const GemmRequest& o) {
-  BoundChecks checks;
-  checks.check("--m", o.m, bounds::kGemmDim);
-  checks.check("--n", o.n, bounds::kGemmDim);
-  checks.check("--k", o.k, bounds::kGemmDim);
-  checks.check("--batch", o.batch, bounds::kGemmBatch);
-  checks.fail_if_any();
-  // Each dimension is within its bound; their product too.
-  if (auto shape = check_gemm_shape(GemmShape{o.m, o.n, o.k, o.batch}); !shape) {
-    Diagnostics d = shape.error();
-    for (auto& e : d) {
-      e.file = "<command line>";
-      e.path = e.path == "flop" ? "--m x --n x --k x --batch" : "--" + e.path;
-    }
-    fail_with(std::move(d));
-  }
+  check_gemm_flags(o.m, o.n, o.k, o.batch, true);
   Precision a = parse_precision("--precision", o.precision);
   Precision wb = o.weight_precision.empty() ? a : parse_precision("--weight-precision",
                                                                   o.weight_precision);

@@ -350,6 +350,11 @@ TEST(ApiMicro, PowerRefusesUnknownLoadsFormatsAndADesignWithoutANode) {
   ASSERT_FALSE(j);
   EXPECT_NE(why(j).find("did you mean \"gemm\""), std::string::npos) << why(j);
   r.kernels = {};
+  r.m = r.n = r.k = 10000000;  // each within its bound, the product's FLOP beyond a 64-bit count
+  j = power(r);
+  ASSERT_FALSE(j);
+  EXPECT_NE(why(j).find("--m x --n x --k:"), std::string::npos) << why(j);
+  r.m = r.n = r.k = 8192;
   r.precisions = {"fp7"};
   j = power(r);
   ASSERT_FALSE(j);

@@ -7,6 +7,7 @@
 
 #include "xpusim/base/text.h"
 #include "xpusim/config/presets.h"
+#include "xpusim/perf/gemm_model.h"
 
 namespace xpusim::api::detail {
 
@@ -86,6 +87,25 @@ void apply_overrides(const std::string& flag, const std::vector<std::string>& ov
     }
   }
   if (!diags.empty()) fail_with(diags);
+}
+
+void check_gemm_flags(int64_t m, int64_t n, int64_t k, int64_t batch, bool batch_flag) {
+  BoundChecks checks;
+  checks.check("--m", m, bounds::kGemmDim);
+  checks.check("--n", n, bounds::kGemmDim);
+  checks.check("--k", k, bounds::kGemmDim);
+  if (batch_flag) checks.check("--batch", batch, bounds::kGemmBatch);
+  checks.fail_if_any();
+  // Each dimension is within its bound; their product too.
+  if (auto shape = check_gemm_shape(GemmShape{m, n, k, batch}); !shape) {
+    Diagnostics d = shape.error();
+    for (auto& e : d) {
+      e.file = "<command line>";
+      e.path = e.path == "flop" ? (batch_flag ? "--m x --n x --k x --batch" : "--m x --n x --k")
+                                : "--" + e.path;
+    }
+    fail_with(std::move(d));
+  }
 }
 
 }  // namespace xpusim::api::detail

@@ -96,4 +96,10 @@ class BoundChecks {
   Diagnostics diags_;
 };
 
+// The --m, --n, --k (and --batch, batch > 0 only when the command takes it) of a GEMM: each
+// within bounds::kGemmDim (kGemmBatch), then their product within the FLOP bound
+// (perf/gemm_model.h check_gemm_shape), each failure under its flag ("--m x --n x --k[ x
+// --batch]" for the product).
+void check_gemm_flags(int64_t m, int64_t n, int64_t k, int64_t batch, bool batch_flag);
+
 }  // namespace xpusim::api::detail
