@@ -47,6 +47,9 @@ struct ServingCounters {
   // the drain to vanish, serving.md §5.4).
   std::optional<Seconds> backlog_end;
   int64_t tokens_at_backlog_end = 0;
+  // The last-arriving request's completion, from the first arrival (LoadGen's
+  // final_query_all_samples_done_time of a Server run); unset when it was rejected.
+  std::optional<Seconds> final_request_done;
 };
 
 }  // namespace xpusim

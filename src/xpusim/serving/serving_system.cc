@@ -477,6 +477,8 @@ void Simulation::finish(int32_t slot, Engine& e) {
   if (good) ++c_.good_requests;
   c_.preemptions += r.preemptions;
   last_completion_ = now_;
+  if (r.id == static_cast<int64_t>(specs_.size()) - 1)
+    c_.final_request_done = to_seconds(now_ - first_arrival_.value_or(SimDuration(0)));
   free_slot(slot);
   if (arrivals_.kind == ArrivalSpec::Kind::kClosedLoop) schedule_next_arrival();
 }

@@ -2,7 +2,7 @@
 // MLPerf LoadGen scenarios on the serving simulator (serving/mlperf.h): LoadGen's Offline query
 // size (hand-checked against an official log), Offline figures that do not depend on how many
 // replicas share the query, explicit sample counts run as given, a Server search given its Offline
-// result equal to one that runs it.
+// result equal to one that runs it, and LoadGen's completed rates as the Server figure.
 #include "xpusim/serving/mlperf.h"
 
 #include <gtest/gtest.h>
@@ -138,6 +138,51 @@ TEST(Mlperf, ServerSearchGivenItsOfflineResultEqualsTheSearchThatRunsIt) {
   auto ignored = run_mlperf(*system_of(1), d, MlperfScenario::kServer, wrong);
   ASSERT_TRUE(ignored.has_value()) << to_string(ignored.error());
   EXPECT_EQ(ignored->probes.front().rate.value(), plain->probes.front().rate.value());
+}
+
+
+// LoadGen's completed rates (loadgen_completed_rates): the samples but the last and every token
+// over the time to the final query's completion, not the slowest request's. Hand counts: 1001
+// samples, 300,000 tokens, the final query done at 100 s, the slowest at 150 s.
+TEST(Mlperf, CompletedRatesStopAtTheFinalQuerysCompletion) {
+  ServingResult r;
+  r.counters.completed = 1001;
+  r.counters.output_tokens = 300000;
+  r.duration = Seconds(150);
+  r.counters.final_request_done = Seconds(100);
+  CompletedRates c = loadgen_completed_rates(r);
+  EXPECT_DOUBLE_EQ(c.time.value(), 100.0);
+  EXPECT_DOUBLE_EQ(c.samples_per_s.value(), 10.0);   // (1001 - 1) / 100
+  EXPECT_DOUBLE_EQ(c.tokens_per_s.value(), 3000.0);  // 300000 / 100
+  // The final request rejected: the run's own duration.
+  r.counters.final_request_done.reset();
+  c = loadgen_completed_rates(r);
+  EXPECT_DOUBLE_EQ(c.time.value(), 150.0);
+  EXPECT_DOUBLE_EQ(c.tokens_per_s.value(), 2000.0);
+}
+
+// A Server run's figures are LoadGen's completed rates over the time to the final (last-arriving)
+// request's completion (ServingSystem.TheFinalRequestsCompletionIsClockedApart: it can precede
+// the slowest completion).
+TEST(Mlperf, ServerFigureIsLoadgensCompletedTokensPerSecond) {
+  const DatasetSpec d = small_query_dataset();
+  MlperfOptions o;
+  o.max_samples = 3000;
+  o.min_duration = Seconds(20);
+  o.bisection_steps = 3;
+  auto r = run_mlperf(*system_of(1), d, MlperfScenario::kServer, o);
+  ASSERT_TRUE(r.has_value()) << to_string(r.error());
+  ASSERT_TRUE(r->run.counters.final_request_done.has_value());
+  const Seconds final_done = *r->run.counters.final_request_done;
+  EXPECT_LE(final_done.value(), r->run.duration.value());
+  EXPECT_GT(final_done.value(), 0.0);
+  const double want = static_cast<double>(r->run.counters.output_tokens) / final_done.value();
+  EXPECT_DOUBLE_EQ(r->tokens_per_s.value(), want);
+  EXPECT_DOUBLE_EQ(r->samples_per_s.value(),
+                   static_cast<double>(r->run.counters.completed - 1) / final_done.value());
+  bool noted = false;
+  for (const auto& n : r->notes) noted = noted || n.find("final query's completion") != n.npos;
+  EXPECT_TRUE(noted);
 }
 
 }  // namespace

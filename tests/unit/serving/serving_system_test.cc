@@ -129,6 +129,24 @@ TEST(ServingSystem, TraceReplaysDeterministicallyAtItsTimestamps) {
   EXPECT_FALSE(sys->run(reqs, trace).has_value());  // negative timestamps are an error
 }
 
+// The final (last-arriving) request's completion is clocked on its own (LoadGen's
+// final_query_all_samples_done_time): a long request that arrived first outlasts a short one
+// that arrived last, so the run (to the slowest completion) is longer than the final query.
+TEST(ServingSystem, TheFinalRequestsCompletionIsClockedApart) {
+  auto sys = make_system(llama8b_like(), 1, engine());
+  std::vector<RequestSpec> reqs = uniform_requests(2, 128, 500);
+  reqs[1].output_len = 2;
+  reqs[0].arrival = SimDuration(0);
+  reqs[1].arrival = SimDuration(100'000'000);  // 0.1 s
+  ArrivalSpec trace;
+  trace.kind = ArrivalSpec::Kind::kTrace;
+  auto r = sys->run(reqs, trace);
+  ASSERT_TRUE(r.has_value());
+  ASSERT_TRUE(r->counters.final_request_done.has_value());
+  EXPECT_GT(r->counters.final_request_done->value(), 0.1);
+  EXPECT_LT(r->counters.final_request_done->value(), 0.5 * r->duration.value());
+}
+
 TEST(ServingSystem, LeastLoadedRouterBalancesReplicas) {
   // Two replicas; every even request is long. Round robin sends every long request to replica 0,
   // least-loaded spreads them, so its tail latency is no worse.
