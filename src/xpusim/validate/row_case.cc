@@ -534,6 +534,15 @@ tl::expected<RowCase, std::string> interpret_serving(const MeasuredRow& row,
       // system; its batch replaces the base config's 896.
       const int tp = config.tp;
       if (config.attention_dp && model.moe.enabled()) c.run.attention_dp = true;
+      // NVIDIA's harness runs the Server and Interactive scenarios of llama2-70b and
+      // mixtral-8x7b for min_duration = 2400000 ms (40 min; R41 configs and R51 B200 llama2,
+      // serving.md §2b), 4x LoadGen's 600 s: the run's steady state weighs more against its
+      // ramp-up and drain.
+      if (s != "mlperf_offline" && (row.model == "llama-2-70b" || row.model == "mixtral-8x7b")) {
+        v.min_duration = kNvidiaLlmRunDuration;
+        as.emplace_back("NVIDIA harness LoadGen min_duration 2400 s for llama2-70b and "
+                        "mixtral-8x7b (R41/R51 configs, serving.md section 2b)");
+      }
       if (!config.overrides.empty()) add(std::move(config));
       if (v.choose_tp && tp > 0 && row.num_devices % (tp * c.run.pp) == 0) {
         v.choose_tp = false;

@@ -411,6 +411,7 @@ ServingOutcome simulate_serving(const MeasuredRow& row, const PreparedRow& p, La
     MlperfOptions mo;
     mo.seed = kValidationSeed;
     mo.offline = offline;  // simulated with these same options (offline_bound)
+    mo.min_duration = v.min_duration;  // the submitter's run length (Server / Interactive)
     auto m = run_mlperf(**system, *p.dataset, scenario, mo);
     if (!m) {
       out.error = m.error().front().message;
@@ -583,7 +584,8 @@ Outcome predict_serving(const MeasuredRow& row, const PreparedRow& p, const Perf
   if (s.mlperf) {
     const MlperfResult& m = *s.mlperf;
     if (m.scenario != MlperfScenario::kOffline)
-      o.detail += fmt::format("; max {:.4g} qps ({})", m.max_qps.value(), m.binding);
+      o.detail += fmt::format("; max {:.4g} qps ({}), a {:.0f} s run", m.max_qps.value(),
+                              m.binding, r.duration.value());
     switch (row.metric) {
       case MeasuredMetric::kOutputTokensPerS: o.value = m.tokens_per_s.value(); break;
       case MeasuredMetric::kSamplesPerS: o.value = m.samples_per_s.value(); break;

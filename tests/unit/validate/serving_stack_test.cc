@@ -289,6 +289,30 @@ TEST(ServingStack, NvidiaV41ConfigsStateTheDegreeAndBatchOfTheirClass) {
   EXPECT_FALSE(stated.serving.choose_tp);
 }
 
+// NVIDIA's harness runs llama2-70b and mixtral-8x7b Server and Interactive for 40 minutes
+// (min_duration 2400000 ms, serving.md section 2b); other benchmarks, the Offline scenario and
+// other stacks keep the benchmark's 600 s (no min_duration of their own).
+TEST(ServingStack, NvidiaLlama2AndMixtralServerRunsLastFortyMinutes) {
+  const std::string notes =
+      "framework: TensorRT 10.2.0, CUDA 12.4; version/date: MLPerf Inference v4.1 (available)";
+  for (const char* model : {"llama-2-70b", "mixtral-8x7b"}) {
+    for (const char* scenario : {"mlperf_server", "mlperf_interactive"}) {
+      RowCase c = hk_interpret(hk_mlperf_row("h200-sxm-141gb", model, 8, scenario, notes));
+      ASSERT_TRUE(c.serving.min_duration.has_value()) << model << " " << scenario;
+      EXPECT_EQ(c.serving.min_duration->value(), 2400.0);
+      EXPECT_TRUE(hk_assumption_contains(c, "min_duration 2400 s")) << model;
+    }
+    RowCase offline = hk_interpret(hk_mlperf_row("h200-sxm-141gb", model, 8, "mlperf_offline", notes));
+    EXPECT_FALSE(offline.serving.min_duration.has_value()) << model;
+  }
+  EXPECT_FALSE(hk_interpret(hk_mlperf_row("h200-sxm-141gb", "gpt-j-6b", 8, "mlperf_server", notes))
+                   .serving.min_duration.has_value());
+  EXPECT_FALSE(hk_interpret(hk_mlperf_row("mi300x", "llama-2-70b", 8, "mlperf_server",
+                                          "framework: vLLM 0.4.3, ROCm 6.1; version/date: MLPerf "
+                                          "Inference v4.1 (available)"))
+                   .serving.min_duration.has_value());
+}
+
 // NVIDIA's v5.1 deepseek-r1 config runs attention DP (serving.md section 3a): an MLPerf v5.x fp4
 // row takes it even when its notes name no TensorRT-LLM version (which alone would not open the
 // attention-DP layouts); a dense model's config has none.
@@ -349,6 +373,36 @@ TEST(ServingStack, HiddenKindsFileIsSimulatedRowByRow) {
     EXPECT_TRUE(std::isfinite(r.predicted) && r.predicted > 0) << r.id;
     EXPECT_FALSE(r.assumptions.empty()) << r.id;
   }
+}
+
+// The validator runs a row's Server search with its submitter's run length: 1 x GH200 llama2-70b
+// Server (~13 qps, far below the 200,000-sample cap) runs ~2400 s under NVIDIA's harness and
+// ~600 s under another stack (the run is the arrivals plus the drain; its detail says how long).
+TEST(ServingStack, TheServerSearchRunsForTheSubmittersDuration) {
+  auto seconds_of = [](const std::string& framework) {
+    MeasuredSet set;
+    MeasuredRow r = testing::measured_row("S", "gh200-144gb", 1, "mlperf_server",
+                                          MeasuredMetric::kOutputTokensPerS, 4000,
+                                          "framework: " + framework +
+                                              "; version/date: MLPerf Inference v4.1; test row, "
+                                              "not a measurement");
+    r.line = 2;
+    r.model = "llama-2-70b";
+    r.precision = "fp8";
+    r.kv_precision = "fp8";
+    set.rows.push_back(r);
+    const ValidationReport rep = Validator(std::move(set)).run(default_calibration());
+    for (const auto& sk : rep.skipped) ADD_FAILURE() << sk.id << ": " << sk.reason;
+    if (rep.rows.empty()) return 0.0;
+    const std::string& d = rep.rows.front().detail;
+    const auto at = d.find(" s run");
+    EXPECT_NE(at, std::string::npos) << d;
+    return at == std::string::npos ? 0.0 : std::stod(d.substr(d.rfind(' ', at - 1) + 1));
+  };
+  EXPECT_GT(seconds_of("TensorRT 10.2.0, CUDA 12.4"), 2400.0);
+  const double sglang = seconds_of("SGLang 0.3.0");
+  EXPECT_GT(sglang, 600.0);
+  EXPECT_LT(sglang, 1000.0);
 }
 
 // An MLPerf Server row that does not state tp takes the degree with the most Server tokens/s
