@@ -482,8 +482,11 @@ const Fields kServeAssumptions = {
 const Fields kServeMlperf = {
     {"scenario", "LoadGen scenario: offline, server or interactive", false, FieldType::kText},
     {"benchmark", "MLPerf benchmark", false, FieldType::kText},
-    {"tokens_per_s", "the scenario's result, tokens per second"},
-    {"samples_per_s", "the scenario's result, samples per second"},
+    {"tokens_per_s", "the scenario's result, generated tokens per second (offline: of the "
+                     "saturated phase; server, interactive: LoadGen's completed tokens/s, over "
+                     "the time to the final query's completion)"},
+    {"samples_per_s", "the scenario's result, samples per second (server, interactive: LoadGen's "
+                      "completed samples/s)"},
     {"max_qps", "largest rate meeting the latency limits (server, interactive)", true,
      FieldType::kNumber},
     {"ttft_p99_ms", "99th-percentile TTFT at that rate (server, interactive)", true},
