@@ -524,8 +524,8 @@ tl::expected<RowCase, std::string> interpret_serving(const MeasuredRow& row,
       // B200 FP4 systems (R51 B200-SXM-180GBx8), so they apply to fp4 rows; fp8 rows (Hopper
       // classes) keep the v4.1 FP8 configs, the nearest ones read.
       StackSettings config;
-      if ((contains(notes, "mlperf inference v5") || row.id.starts_with("MLP5")) &&
-          c.run.weights == Precision::kFp4) {
+      const bool v5_round = contains(notes, "mlperf inference v5") || row.id.starts_with("MLP5");
+      if (v5_round && c.run.weights == Precision::kFp4) {
         config = nvidia_mlperf_v5_settings(row.model, s);
       } else {
         config = nvidia_mlperf_v4_deployment(row.model, hw.id, s);
@@ -534,14 +534,15 @@ tl::expected<RowCase, std::string> interpret_serving(const MeasuredRow& row,
       // system; its batch replaces the base config's 896.
       const int tp = config.tp;
       if (config.attention_dp && model.moe.enabled()) c.run.attention_dp = true;
-      // NVIDIA's harness runs the Server and Interactive scenarios of llama2-70b and
-      // mixtral-8x7b for min_duration = 2400000 ms (40 min; R41 configs and R51 B200 llama2,
-      // serving.md §2b), 4x LoadGen's 600 s: the run's steady state weighs more against its
-      // ramp-up and drain.
-      if (s != "mlperf_offline" && (row.model == "llama-2-70b" || row.model == "mixtral-8x7b")) {
+      // NVIDIA's harness runs the Server and Interactive scenarios of llama2-70b (v4.1 and
+      // v5.1) and mixtral-8x7b (v4.1) for min_duration = 2400000 ms (40 min; serving.md §2b),
+      // 4x LoadGen's 600 s: the run's steady state weighs more against its ramp-up and drain.
+      // The v5.x mixtral configs were not read: they keep 600 s.
+      if (s != "mlperf_offline" &&
+          (row.model == "llama-2-70b" || (row.model == "mixtral-8x7b" && !v5_round))) {
         v.min_duration = kNvidiaLlmRunDuration;
-        as.emplace_back("NVIDIA harness LoadGen min_duration 2400 s for llama2-70b and "
-                        "mixtral-8x7b (R41/R51 configs, serving.md section 2b)");
+        as.emplace_back("NVIDIA harness LoadGen min_duration 2400 s (its llama2-70b v4.1/v5.1 "
+                        "and mixtral-8x7b v4.1 configs, serving.md section 2b)");
       }
       if (!config.overrides.empty()) add(std::move(config));
       if (v.choose_tp && tp > 0 && row.num_devices % (tp * c.run.pp) == 0) {

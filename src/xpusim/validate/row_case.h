@@ -68,13 +68,13 @@ struct OpCase {
   std::string op;  // LLMCompass operator name (Q_K_V, Softmax, ...); "" = whole layer
 };
 
-// A serving run (max_throughput, concurrency and MLPerf rows): the engine and its settings, the
-// workload and how it arrives. Deployment (tp, pp, replicas, precision) and fixed lengths are in
-// RowCase::run.
 // NVIDIA's MLPerf harness sets LoadGen's min_duration to 2400000 ms (40 min) for llama2-70b and
 // mixtral-8x7b (R41 configs, v4.1; R51 B200 llama2, v5.1; serving.md §2b "NVIDIA run length").
 inline constexpr Seconds kNvidiaLlmRunDuration{2400.0};
 
+// A serving run (max_throughput, concurrency and MLPerf rows): the engine and its settings, the
+// workload and how it arrives. Deployment (tp, pp, replicas, precision) and fixed lengths are in
+// RowCase::run.
 struct ServingRowCase {
   enum class Arrivals { kOffline, kClosedLoop, kMlperfOffline, kMlperfServer, kMlperfInteractive };
   Arrivals arrivals = Arrivals::kOffline;

@@ -289,9 +289,9 @@ TEST(ServingStack, NvidiaV41ConfigsStateTheDegreeAndBatchOfTheirClass) {
   EXPECT_FALSE(stated.serving.choose_tp);
 }
 
-// NVIDIA's harness runs llama2-70b and mixtral-8x7b Server and Interactive for 40 minutes
-// (min_duration 2400000 ms, serving.md section 2b); other benchmarks, the Offline scenario and
-// other stacks keep the benchmark's 600 s (no min_duration of their own).
+// NVIDIA's harness runs llama2-70b (v4.1, v5.1) and mixtral-8x7b (v4.1) Server and Interactive
+// for 40 minutes (min_duration 2400000 ms, serving.md section 2b); other benchmarks, rounds not
+// read, the Offline scenario and other stacks keep the benchmark's 600 s.
 TEST(ServingStack, NvidiaLlama2AndMixtralServerRunsLastFortyMinutes) {
   const std::string notes =
       "framework: TensorRT 10.2.0, CUDA 12.4; version/date: MLPerf Inference v4.1 (available)";
@@ -306,6 +306,13 @@ TEST(ServingStack, NvidiaLlama2AndMixtralServerRunsLastFortyMinutes) {
     EXPECT_FALSE(offline.serving.min_duration.has_value()) << model;
   }
   EXPECT_FALSE(hk_interpret(hk_mlperf_row("h200-sxm-141gb", "gpt-j-6b", 8, "mlperf_server", notes))
+                   .serving.min_duration.has_value());
+  // v5.x: llama2-70b keeps it (R51 B200 config), mixtral's v5 configs were not read.
+  const std::string v51 =
+      "framework: TensorRT 10.11, CUDA 12.9; version/date: MLPerf Inference v5.1 (available)";
+  EXPECT_TRUE(hk_interpret(hk_mlperf_row("b200-sxm-180gb", "llama-2-70b", 8, "mlperf_server", v51))
+                  .serving.min_duration.has_value());
+  EXPECT_FALSE(hk_interpret(hk_mlperf_row("b200-sxm-180gb", "mixtral-8x7b", 8, "mlperf_server", v51))
                    .serving.min_duration.has_value());
   EXPECT_FALSE(hk_interpret(hk_mlperf_row("mi300x", "llama-2-70b", 8, "mlperf_server",
                                           "framework: vLLM 0.4.3, ROCm 6.1; version/date: MLPerf "
