@@ -60,6 +60,15 @@ DatasetSpec small_query_dataset() {
   return *d;
 }
 
+// Server searches cheap enough for a unit test: 20 s runs of at most 3000 samples.
+MlperfOptions short_server_runs(int bisection_steps) {
+  MlperfOptions o;
+  o.max_samples = 3000;
+  o.min_duration = Seconds(20);
+  o.bisection_steps = bisection_steps;
+  return o;
+}
+
 // LoadGen's Offline query lasts at least min_duration at the system's rate, so the figure is the
 // steady state whatever the number of replicas sharing it: 8 replicas serve 8 x one replica's
 // tokens/s (each replica gets the same number of samples under the cap). Before the query size
@@ -99,10 +108,7 @@ TEST(Mlperf, ExplicitOfflineSampleCountIsRunAsGiven) {
 // probe).
 TEST(Mlperf, ServerSearchGivenItsOfflineResultEqualsTheSearchThatRunsIt) {
   const DatasetSpec d = small_query_dataset();
-  MlperfOptions o;
-  o.max_samples = 3000;
-  o.min_duration = Seconds(20);
-  o.bisection_steps = 4;
+  const MlperfOptions o = short_server_runs(4);
   auto offline = run_mlperf(*system_of(1), d, MlperfScenario::kOffline, o);
   ASSERT_TRUE(offline.has_value()) << to_string(offline.error());
   auto plain = run_mlperf(*system_of(1), d, MlperfScenario::kServer, o);
@@ -166,11 +172,7 @@ TEST(Mlperf, CompletedRatesStopAtTheFinalQuerysCompletion) {
 // the slowest completion).
 TEST(Mlperf, ServerFigureIsLoadgensCompletedTokensPerSecond) {
   const DatasetSpec d = small_query_dataset();
-  MlperfOptions o;
-  o.max_samples = 3000;
-  o.min_duration = Seconds(20);
-  o.bisection_steps = 3;
-  auto r = run_mlperf(*system_of(1), d, MlperfScenario::kServer, o);
+  auto r = run_mlperf(*system_of(1), d, MlperfScenario::kServer, short_server_runs(3));
   ASSERT_TRUE(r.has_value()) << to_string(r.error());
   ASSERT_TRUE(r->run.counters.final_request_done.has_value());
   const Seconds final_done = *r->run.counters.final_request_done;
