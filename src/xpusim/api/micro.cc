@@ -185,9 +185,10 @@ Json membw_checked(const MembwRequest& o) {
 Json power_row(const HardwareSpec& hw, const AreaReport& area, const std::string& kernel,
                const Json& precision, const ActivityRates& at_boost, BytesPerSecond store,
                const Json& tflops) {
-  const SustainedClock c = sustained_clock_for(hw, &area, at_boost);
+  // The clock gemm/run/serve take (sustained_clock_for: this, or boost without a TDP), with the
+  // power at boost whether or not a TDP is given.
+  const SustainedClock c = value_or_fail(sustained_clock(hw, area, at_boost));
   const double fraction = c.boost.value() > 0 ? c.clock / c.boost : 1.0;
-  const PowerReport at_boost_power = value_or_fail(estimate_power(hw, area, at_boost));
   const PowerReport p = value_or_fail(estimate_power_at_clock(hw, area, at_boost, fraction));
   auto w = [](Watts v) { return round6(v.value()); };
   ResultJson row("power", "kernels");
@@ -199,7 +200,7 @@ Json power_row(const HardwareSpec& hw, const AreaReport& area, const std::string
   row.set("boost_clock_ghz", round6(units::to_ghz(c.boost)));
   row.set("sustained_clock_ghz", round6(units::to_ghz(c.clock)));
   row.set("power_limited", c.power_limited);
-  row.set("power_at_boost_w", w(at_boost_power.total));
+  row.set("power_at_boost_w", w(c.power_at_boost));
   row.set("power_w", w(p.total));
   row.set("within_tdp", p.within_tdp);
   row.set("static_w", w(p.static_power));
