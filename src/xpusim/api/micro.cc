@@ -265,12 +265,8 @@ Json power_checked(const PowerRequest& o) {
         const GemmOperands ops{p, p};
         const GemmResult boost = xpusim::detail::predict_gemm_unchecked(hw, shape, ops, cal);
         const GemmResult sustained = value_or_fail(predict_gemm(hw, shape, ops, cal));
-        PrecisionPlan plan;
-        plan.weights = p;
-        plan.activations = p;
-        const ActivityRates a = device_activity(
-            hw, plan, DeviceWork{.gemm_flop = boost.flop, .bytes = boost.bytes}, boost.time);
-        rows.push_back(power_row(hw, area, kernel, Json(std::string(to_string(p))), a,
+        rows.push_back(power_row(hw, area, kernel, Json(std::string(to_string(p))),
+                                 gemm_activity(hw, boost, ops),
                                  boost.bytes.dram / boost.time,
                                  Json(round6(units::to_tflops(sustained.achieved)))));
       }

@@ -88,18 +88,20 @@ Result<GemmResult> predict_gemm(const HardwareSpec& hw, const GemmShape& shape, 
                                 const PerfCalibration& cal) {
   if (auto ok = check_gemm_shape(shape); !ok) return tl::unexpected(ok.error());
   GemmResult at_boost = detail::predict_gemm_unchecked(hw, shape, ops, cal);
-  // Activity of the GEMM looped back to back (kernel plus the gap to the next): its FLOP in the
-  // execution precision, its DRAM and L2 bytes.
-  PrecisionPlan precision;
-  precision.weights = ops.b;
-  precision.activations = ops.a;
-  const DeviceWork work{.gemm_flop = at_boost.flop, .bytes = at_boost.bytes};
-  const SustainedClock clock =
-      sustained_clock_for(hw, device_activity(hw, precision, work, at_boost.time));
+  const SustainedClock clock = sustained_clock_for(hw, gemm_activity(hw, at_boost, ops));
   if (!clock.power_limited) return at_boost;
   GemmResult r = detail::predict_gemm_unchecked(at_clock(hw, clock.clock), shape, ops, cal);
   r.power_limited = true;
   return r;
+}
+
+ActivityRates gemm_activity(const HardwareSpec& hw, const GemmResult& at_boost,
+                            GemmOperands operands) {
+  PrecisionPlan precision;
+  precision.weights = operands.b;
+  precision.activations = operands.a;
+  const DeviceWork work{.gemm_flop = at_boost.flop, .bytes = at_boost.bytes};
+  return device_activity(hw, precision, work, at_boost.time);
 }
 
 GemmResult detail::predict_gemm_unchecked(const HardwareSpec& hw, const GemmShape& shape,

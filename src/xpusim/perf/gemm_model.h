@@ -4,6 +4,7 @@
 // overlap of arithmetic with data movement. One model for skinny decode and large prefill shapes.
 #pragma once
 
+#include "xpusim/area/power_model.h"
 #include "xpusim/base/diagnostic.h"
 #include "xpusim/config/hardware_spec.h"
 #include "xpusim/perf/calibration.h"
@@ -60,6 +61,13 @@ Result<GemmResult> predict_gemm(const HardwareSpec& hw, const GemmShape& shape,
 // Convenience: both operands in `p`.
 Result<GemmResult> predict_gemm(const HardwareSpec& hw, const GemmShape& shape, Precision p,
                                 const PerfCalibration& cal);
+
+// The activity of a GEMM timed at the boost clock (`at_boost`, from
+// detail::predict_gemm_unchecked) looped back to back: its FLOP in the execution format of
+// `operands`, its DRAM and L2 bytes, over its time (kernel plus the gap to the next). What
+// predict_gemm solves the sustained clock from; `xpusim power` prints its watts.
+ActivityRates gemm_activity(const HardwareSpec& hw, const GemmResult& at_boost,
+                            GemmOperands operands);
 
 // Sustained bandwidth of the backing store (config/hardware_schema.h backing_store()) that
 // weights, KV and activations stream from, for a read-only stream: DRAM at what its controllers
