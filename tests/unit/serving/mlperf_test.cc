@@ -168,16 +168,19 @@ TEST(Mlperf, CompletedRatesStopAtTheFinalQuerysCompletion) {
 }
 
 // A Server run's figures are LoadGen's completed rates over the time to the final (last-arriving)
-// request's completion (ServingSystem.TheFinalRequestsCompletionIsClockedApart: it can precede
-// the slowest completion).
+// request's completion, not to the slowest one. llama2-70b's outputs (1 to 1,024 tokens) make the
+// two differ: in this run a longer request issued earlier ends ~8 s after the final one, so the
+// figure over the run's whole duration (the clock before 2026-12-06) would be ~25% lower.
 TEST(Mlperf, ServerFigureIsLoadgensCompletedTokensPerSecond) {
-  const DatasetSpec d = small_query_dataset();
-  auto r = run_mlperf(*system_of(1), d, MlperfScenario::kServer, short_server_runs(3));
+  auto d = load_dataset("mlperf-llama2-70b", {"mlperf.min_query_count=2000"});
+  ASSERT_TRUE(d.has_value()) << to_string(d.error());
+  auto r = run_mlperf(*system_of(1), *d, MlperfScenario::kServer, short_server_runs(3));
   ASSERT_TRUE(r.has_value()) << to_string(r.error());
   ASSERT_TRUE(r->run.counters.final_request_done.has_value());
   const Seconds final_done = *r->run.counters.final_request_done;
-  EXPECT_LE(final_done.value(), r->run.duration.value());
+  EXPECT_LT(final_done.value(), 0.9 * r->run.duration.value());
   EXPECT_GT(final_done.value(), 0.0);
+  EXPECT_GT(r->tokens_per_s.value(), 1.1 * r->run.output_tokens_per_s.value());
   const double want = static_cast<double>(r->run.counters.output_tokens) / final_done.value();
   EXPECT_DOUBLE_EQ(r->tokens_per_s.value(), want);
   EXPECT_DOUBLE_EQ(r->samples_per_s.value(),
