@@ -209,6 +209,7 @@ Json mlperf_json(MlperfScenario scenario, const std::string& benchmark, const Ml
                          .set("tpot_p99_ms", round6(units::to_ms(pr.tpot_p99)))
                          .set("output_tokens_per_s", round6(pr.output_tokens_per_s.value()))
                          .set("pass", pr.pass)
+                         .set("stopped_early", pr.stopped_early ? Json(*pr.stopped_early) : Json())
                          .json());
   j.set("probes", probes);
   return j.json();

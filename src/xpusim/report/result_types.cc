@@ -500,6 +500,10 @@ const Fields kServeMlperf = {
     {"probes.tpot_p99_ms", "its 99th-percentile TPOT", true},
     {"probes.output_tokens_per_s", "its throughput", true},
     {"probes.pass", "whether it met the limits", true, FieldType::kBool},
+    {"probes.stopped_early",
+     "the limit a failing probe was certain to miss when it stopped there (ttft, tpot, e2e); its "
+     "p99s and throughput are then of the part simulated; null for a probe run to its end",
+     true, FieldType::kText},
     {"valid", "whether the run meets LoadGen's rules", false, FieldType::kBool},
     {"notes", "why a run is not valid, or what was approximated", true, FieldType::kTextList},
 };

@@ -72,6 +72,18 @@ Seconds LatencyHistogram::mean() const {
 Seconds LatencyHistogram::min() const { return Seconds(min_s_); }
 Seconds LatencyHistogram::max() const { return Seconds(max_s_); }
 
+bool LatencyHistogram::reported_above(Seconds value, Seconds limit) {
+  const double v = value.value();
+  if (!(v >= 0) || !std::isfinite(v)) return false;
+  return v > limit.value() && bucket_midpoint(bucket_of(v)) > limit.value();
+}
+
+uint64_t LatencyHistogram::quantile_tail(uint64_t count, double q) {
+  XPUSIM_CHECK(q >= 0 && q <= 1, "quantile must be in [0, 1]");
+  if (count == 0) return 0;
+  return count - std::min(count - 1, static_cast<uint64_t>(std::floor(q * static_cast<double>(count))));
+}
+
 Seconds LatencyHistogram::quantile(double q) const {
   XPUSIM_CHECK(q >= 0 && q <= 1, "quantile must be in [0, 1]");
   if (count_ == 0) return Seconds(0);

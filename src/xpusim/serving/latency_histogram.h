@@ -38,6 +38,16 @@ class LatencyHistogram {
   // give min and max exactly; 0 when empty. q outside [0, 1] is a caller bug and aborts.
   [[nodiscard]] Seconds quantile(double q) const;
 
+  // Whether `value`, once recorded, could only ever be reported above `limit`: it exceeds it and
+  // so does its bucket's value. If at least quantile_tail(count, q) observations of a histogram
+  // of `count` (or fewer) observations are so, its q-quantile exceeds `limit`, whatever the
+  // others are: the observation at the quantile's index is at least the smallest of them, so its
+  // bucket's value is at least theirs, and min <= it <= max keeps the clamp above `limit`.
+  [[nodiscard]] static bool reported_above(Seconds value, Seconds limit);
+  // The number of observations at or above the q-quantile's index among `count`:
+  // count - min(count - 1, floor(q x count)); non-decreasing in count (0 when count is 0).
+  [[nodiscard]] static uint64_t quantile_tail(uint64_t count, double q);
+
  private:
   // Bucket i covers [2^e (1 + j/128), 2^e (1 + (j+1)/128)) ns with e = i / 128, j = i % 128:
   // 50 powers of two from 1 ns to 2^50 ns (1.13e6 s), 6400 buckets, 51 KB.

@@ -6,13 +6,16 @@
 // random numbers (the same lengths and the same unit-rate exponential gaps at every rate, so p99
 // varies smoothly with the rate), each run as long as LoadGen's
 // minimum duration at every probed rate. Early stopping (LoadGen results.cc) is not modelled: a
-// run passes on its p99s.
+// run passes on its p99s. A probe stops as soon as it is certain to fail (one p99 certain to
+// exceed its limit whatever the remaining requests do): only its pass/fail steers the search.
 #include "xpusim/serving/mlperf.h"
 
 #include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
+
+#include "xpusim/base/check.h"
 
 namespace xpusim {
 namespace {
@@ -251,10 +254,16 @@ Result<MlperfResult> run_mlperf(ServingSystem& system, const DatasetSpec& datase
     auto r = system.run(reqs, a, ro);
     if (!r) return tl::unexpected(r.error());
     Check c = check_limits(*r, l);
-    out.probes.push_back(RateProbe{CountRate(rate), r->ttft.p99, r->tpot.p99,
-                                   figure(*r), c.pass});
+    XPUSIM_CHECK(!r->stopped_early || !c.pass, "a probe stopped early must fail its limits");
+    out.probes.push_back(RateProbe{CountRate(rate), r->ttft.p99, r->tpot.p99, figure(*r), c.pass,
+                                   r->stopped_early});
     return std::make_pair(std::move(*r), c);
   };
+  // The search's probes need only pass or fail: one that is certain to fail stops there (the
+  // decision, and so the rate found and its run, are those of probes run to the end).
+  RunOptions search = quiet;
+  if (o.stop_failing_probes)
+    search.stop_when_p99_exceeds = RunOptions::P99Limits{l.ttft_p99, l.tpot_p99, l.e2e_p99};
   // Bracket: from just above the Offline rate, doubling while the rate still passes (limits so
   // loose that only throughput binds: a 600 s run above saturation still fails on its queue).
   double lo = 0.0, hi = std::max(saturation, 1e-6) * 1.05;
@@ -266,7 +275,7 @@ Result<MlperfResult> run_mlperf(ServingSystem& system, const DatasetSpec& datase
   std::string binding;
   std::optional<ServingResult> best;  // the run at `lo`
   for (int expand = 0; expand < kMaxExpansions; ++expand) {
-    auto top = probe(hi, quiet);
+    auto top = probe(hi, search);
     if (!top) return tl::unexpected(top.error());
     binding = top->second.worst;
     // Probes so far plus the expansions left if this one passes, and the bisection.
@@ -279,7 +288,7 @@ Result<MlperfResult> run_mlperf(ServingSystem& system, const DatasetSpec& datase
   }
   for (int i = 0; i < o.bisection_steps; ++i) {
     const double mid = 0.5 * (lo + hi);
-    auto p = probe(mid, quiet);
+    auto p = probe(mid, search);
     if (!p) return tl::unexpected(p.error());
     probed(probes_done + o.bisection_steps - i);
     if (p->second.pass) {

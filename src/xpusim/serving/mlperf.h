@@ -57,6 +57,10 @@ struct MlperfOptions {
   // its queue outgrows the TTFT limit within the run; the result is then not valid (notes say so).
   std::optional<Seconds> min_duration;
   int bisection_steps = 9;           // rate precision: upper bound / 2^steps
+  // A probe of the search stops once it is certain to fail (RunOptions::stop_when_p99_exceeds):
+  // the rate found and its run are the same either way; false runs every probe to its end (its
+  // recorded p99s and throughput then describe the whole run).
+  bool stop_failing_probes = true;
   // Overrides of the dataset's limits (--slo-ttft-ms / --slo-tpot-ms); nullopt keeps them.
   std::optional<Seconds> ttft_limit;
   std::optional<Seconds> tpot_limit;
@@ -81,6 +85,10 @@ struct RateProbe {
   Seconds ttft_p99, tpot_p99;
   TokensPerSecond output_tokens_per_s;
   bool pass = false;
+  // A failing probe stops once one p99 is certain to exceed its limit (RunOptions::
+  // stop_when_p99_exceeds): that metric ("ttft", "tpot", "e2e"); the probe's figures are then
+  // those of the part simulated. Unset for a probe run to its end.
+  std::optional<std::string> stopped_early;
 };
 
 struct MlperfResult {

@@ -293,7 +293,9 @@ class Simulation {
     ++t.generated;
     if (r.first_token.count() < 0) {
       r.first_token = now_;
-      c_.ttft.add(to_seconds(now_ - r.arrival));
+      const Seconds ttft = to_seconds(now_ - r.arrival);
+      c_.ttft.add(ttft);
+      if (stop_) note_over(over_.ttft, ttft, stop_->ttft, "ttft");
     } else {
       // Rows decoding in consecutive iterations share one gap (the iteration): recorded as a run.
       const SimDuration gap = now_ - r.last_token;
@@ -351,6 +353,21 @@ class Simulation {
   std::optional<Diagnostics> failure_;
   void fail_run(Diagnostics d) {
     if (!failure_) failure_ = std::move(d);
+  }
+  // RunOptions::stop_when_p99_exceeds: per metric, the observations that can only be reported
+  // above its limit; once quantile_tail(requests, 0.99) of them are in, the run's p99 exceeds the
+  // limit whatever the rest do (a run never has more observations of a metric than requests), and
+  // the run stops.
+  const RunOptions::P99Limits* stop_ = nullptr;
+  struct OverLimit {
+    uint64_t ttft = 0, tpot = 0, e2e = 0;
+  } over_;
+  uint64_t stop_after_ = 0;
+  std::optional<std::string> stopped_;
+  void note_over(uint64_t& over, Seconds value, const std::optional<Seconds>& limit,
+                 const char* metric) {
+    if (!limit || !LatencyHistogram::reported_above(value, *limit)) return;
+    if (++over >= stop_after_ && !stopped_) stopped_ = metric;
   }
 };
 
@@ -468,10 +485,12 @@ void Simulation::finish(int32_t slot, Engine& e) {
   const Seconds e2e = to_seconds(now_ - r.arrival);
   const Seconds ttft = to_seconds(r.first_token - r.arrival);
   c_.e2e.add(e2e);
+  if (stop_) note_over(over_.e2e, e2e, stop_->e2e, "e2e");
   bool good = !options_.slo_ttft || ttft <= *options_.slo_ttft;
   if (r.output_len > 1) {
     const Seconds tpot = (e2e - ttft) / static_cast<double>(r.output_len - 1);
     c_.tpot.add(tpot);
+    if (stop_) note_over(over_.tpot, tpot, stop_->tpot, "tpot");
     if (options_.slo_tpot && tpot > *options_.slo_tpot) good = false;
   }
   if (good) ++c_.good_requests;
@@ -601,7 +620,11 @@ Result<ServingResult> Simulation::run() {
     case ArrivalSpec::Kind::kTrace: schedule_next_arrival(); break;
   }
 
-  while (!queue_.empty() && !failure_) {
+  if (options_.stop_when_p99_exceeds) {
+    stop_ = &*options_.stop_when_p99_exceeds;
+    stop_after_ = LatencyHistogram::quantile_tail(specs_.size(), 0.99);
+  }
+  while (!queue_.empty() && !failure_ && !stopped_) {
     const Queued q = queue_.top();
     queue_.pop();
     now_ = SimDuration(q.time);
@@ -623,11 +646,14 @@ Result<ServingResult> Simulation::run() {
   }
   if (failure_) return tl::unexpected(*failure_);
   flush_itl(itl_run_);
-  // Conservation: every request arrived and was completed or rejected.
-  XPUSIM_CHECK(c_.completed + c_.rejected == c_.arrived, "requests lost by the simulation");
-  XPUSIM_CHECK(c_.arrived == static_cast<int64_t>(specs_.size()), "requests never arrived");
+  // Conservation: every request arrived and was completed or rejected (unless stopped early).
+  if (!stopped_) {
+    XPUSIM_CHECK(c_.completed + c_.rejected == c_.arrived, "requests lost by the simulation");
+    XPUSIM_CHECK(c_.arrived == static_cast<int64_t>(specs_.size()), "requests never arrived");
+  }
 
   ServingResult res;
+  res.stopped_early = stopped_;
   res.counters = c_;
   const SimDuration start = first_arrival_.value_or(SimDuration(0));
   res.duration = to_seconds(std::max(last_completion_ - start, SimDuration(0)));

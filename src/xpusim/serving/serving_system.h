@@ -80,6 +80,14 @@ struct RunOptions {
   std::optional<Seconds> slo_ttft;  // goodput: requests with TTFT and TPOT within both limits
   std::optional<Seconds> slo_tpot;
   std::function<void(const StepRecord&)> on_step;  // called after every iteration is scheduled
+  // Stop the run as soon as its p99 TTFT, TPOT or end-to-end latency is certain to exceed the
+  // limit given (LatencyHistogram::reported_above / quantile_tail over all the run's requests):
+  // what the MLPerf rate search needs of a probe that fails. The result is then partial
+  // (ServingResult::stopped_early) and its p99s are those of what had been observed.
+  struct P99Limits {
+    std::optional<Seconds> ttft, tpot, e2e;
+  };
+  std::optional<P99Limits> stop_when_p99_exceeds;
 };
 
 struct ServingResult {
@@ -101,6 +109,9 @@ struct ServingResult {
   // mean clock of the steps with prefill work and of the decode-only steps, power_limited when
   // any of them ran below boost (boost and false for a class without steps).
   PhaseClock prefill_clock, decode_clock;
+  // Set when RunOptions::stop_when_p99_exceeds ended the run: the metric ("ttft", "tpot" or
+  // "e2e") whose p99 was certain to exceed its limit. Every figure is then of the part simulated.
+  std::optional<std::string> stopped_early;
 };
 
 // Static facts of a compiled system.

@@ -181,5 +181,66 @@ TEST(LatencyHistogram, LoadGenIndexRule) {
   EXPECT_EQ(h.quantile(0.99).value(), 10e-3);
 }
 
+// The certainty rule of RunOptions::stop_when_p99_exceeds: quantile_tail(N, q) observations that
+// are reported_above a limit put the q-quantile of any N or fewer observations holding them above
+// it, whatever the others are; one fewer does not (LoadGen's index rule, n = 1000: the 10 largest
+// hold index 990).
+TEST(LatencyHistogram, AQuantileTailOfObservationsReportedAboveALimitExceedsIt) {
+  EXPECT_EQ(LatencyHistogram::quantile_tail(0, 0.99), 0u);
+  EXPECT_EQ(LatencyHistogram::quantile_tail(1, 0.99), 1u);
+  EXPECT_EQ(LatencyHistogram::quantile_tail(100, 0.99), 1u);
+  EXPECT_EQ(LatencyHistogram::quantile_tail(101, 0.99), 2u);
+  EXPECT_EQ(LatencyHistogram::quantile_tail(1000, 0.99), 10u);
+  for (uint64_t n = 1; n < 5000; ++n)
+    EXPECT_LE(LatencyHistogram::quantile_tail(n, 0.99), LatencyHistogram::quantile_tail(n + 1, 0.99));
+
+  const Seconds limit(2.0);
+  EXPECT_TRUE(LatencyHistogram::reported_above(Seconds(2.05), limit));
+  EXPECT_FALSE(LatencyHistogram::reported_above(Seconds(2.0), limit));
+  EXPECT_FALSE(LatencyHistogram::reported_above(Seconds(1.5), limit));
+  // Just above a limit, in a bucket whose value is below it: not certain. 2.003 s lies above the
+  // value of its bucket, [1.859375, 1.8671875) x 2^30 ns = [1.99652, 2.00488) s, ~2.0007 s.
+  const Seconds near(2.003);
+  bool found_same_bucket = false;
+  for (double v = 2.0030001; v < 2.02; v *= 1.0001) {
+    LatencyHistogram one;
+    one.add(Seconds(1.0));
+    one.add(Seconds(v));
+    one.add(Seconds(3.0));
+    const bool reported_below = one.quantile(0.5).value() <= near.value();
+    EXPECT_EQ(LatencyHistogram::reported_above(Seconds(v), near), !reported_below) << v;
+    found_same_bucket = found_same_bucket || reported_below;
+  }
+  EXPECT_TRUE(found_same_bucket);
+
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<double> below(0.001, 2.0), above(2.0, 6.0);
+  for (uint64_t n : {1u, 7u, 100u, 101u, 999u, 1000u, 4321u}) {
+    const uint64_t tail = LatencyHistogram::quantile_tail(n, 0.99);
+    for (int trial = 0; trial < 20; ++trial) {
+      std::vector<double> over;
+      while (over.size() < tail) {
+        const double v = above(rng);
+        if (LatencyHistogram::reported_above(Seconds(v), limit)) over.push_back(v);
+      }
+      // The other observations anywhere (below or above the limit), any count up to n.
+      const uint64_t others = n - tail - (trial % 3 == 0 ? (n - tail) / 2 : 0);
+      LatencyHistogram h;
+      for (double v : over) h.add(Seconds(v));
+      for (uint64_t i = 0; i < others; ++i) h.add(Seconds(trial % 2 ? below(rng) : above(rng)));
+      EXPECT_GT(h.quantile(0.99).value(), limit.value()) << "n=" << n << " trial " << trial;
+    }
+  }
+  // One fewer than the tail, the rest below: the quantile is below the limit.
+  LatencyHistogram h;
+  for (int i = 0; i < 9; ++i) h.add(Seconds(3.0));
+  for (int i = 0; i < 991; ++i) h.add(Seconds(1.0));
+  EXPECT_LT(h.quantile(0.99).value(), limit.value());
+  LatencyHistogram ten;
+  for (int i = 0; i < 10; ++i) ten.add(Seconds(3.0));
+  for (int i = 0; i < 990; ++i) ten.add(Seconds(1.0));
+  EXPECT_GT(ten.quantile(0.99).value(), limit.value());
+}
+
 }  // namespace
 }  // namespace xpusim

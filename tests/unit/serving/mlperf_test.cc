@@ -146,6 +146,44 @@ TEST(Mlperf, ServerSearchGivenItsOfflineResultEqualsTheSearchThatRunsIt) {
   EXPECT_EQ(ignored->probes.front().rate.value(), plain->probes.front().rate.value());
 }
 
+// A failing probe stops once it is certain to fail (MlperfOptions::stop_failing_probes): the
+// search takes the same decisions as one whose probes all run to their end, so the rate and the
+// reported run are the same (and here the binding limit: the one a stopped probe was certain to
+// miss may differ from the one its whole run misses most when both are missed); only failed
+// probes stop, and each of them failed run to its end too.
+TEST(Mlperf, StoppingFailedProbesEarlyChangesNoDecisionOfTheSearch) {
+  auto d = load_dataset("mlperf-llama2-70b", {"mlperf.min_query_count=2000"});
+  ASSERT_TRUE(d.has_value()) << to_string(d.error());
+  MlperfOptions whole = short_server_runs(3);
+  whole.stop_failing_probes = false;
+  MlperfOptions early = short_server_runs(3);
+  ASSERT_TRUE(early.stop_failing_probes);
+  auto a = run_mlperf(*system_of(1), *d, MlperfScenario::kServer, whole);
+  auto b = run_mlperf(*system_of(1), *d, MlperfScenario::kServer, early);
+  ASSERT_TRUE(a.has_value()) << to_string(a.error());
+  ASSERT_TRUE(b.has_value()) << to_string(b.error());
+  ASSERT_EQ(a->probes.size(), b->probes.size());
+  int stopped = 0;
+  for (size_t i = 0; i < a->probes.size(); ++i) {
+    EXPECT_EQ(a->probes[i].rate.value(), b->probes[i].rate.value()) << i;
+    EXPECT_EQ(a->probes[i].pass, b->probes[i].pass) << i;
+    EXPECT_FALSE(a->probes[i].stopped_early.has_value()) << i;
+    if (b->probes[i].stopped_early) {
+      ++stopped;
+      EXPECT_FALSE(b->probes[i].pass) << i;
+    } else {
+      EXPECT_EQ(a->probes[i].ttft_p99.value(), b->probes[i].ttft_p99.value()) << i;
+      EXPECT_EQ(a->probes[i].tpot_p99.value(), b->probes[i].tpot_p99.value()) << i;
+    }
+  }
+  EXPECT_GT(stopped, 0);
+  EXPECT_EQ(a->max_qps.value(), b->max_qps.value());
+  EXPECT_EQ(a->tokens_per_s.value(), b->tokens_per_s.value());
+  EXPECT_EQ(a->ttft_p99.value(), b->ttft_p99.value());
+  EXPECT_EQ(a->tpot_p99.value(), b->tpot_p99.value());
+  EXPECT_EQ(a->binding, b->binding);
+  EXPECT_EQ(a->notes, b->notes);
+}
 
 // LoadGen's completed rates (loadgen_completed_rates): the samples but the last and every token
 // over the time to the final query's completion, not the slowest request's. Hand counts: 1001

@@ -147,6 +147,44 @@ TEST(ServingSystem, TheFinalRequestsCompletionIsClockedApart) {
   EXPECT_LT(r->counters.final_request_done->value(), 0.5 * r->duration.value());
 }
 
+// RunOptions::stop_when_p99_exceeds (the MLPerf search's failing probes): an overloaded run stops
+// once its p99 TTFT is certain to exceed the limit, and the whole run does exceed it; a run whose
+// p99s stay within the limits is the run without the option, figure for figure.
+TEST(ServingSystem, ARunStopsOnceItsP99IsCertainToExceedTheLimit) {
+  auto sys = make_system(llama8b_like(), 1, engine());
+  const auto reqs = varied_requests(1500);
+  auto offline = sys->run(reqs, ArrivalSpec{});
+  ASSERT_TRUE(offline.has_value());
+  const double saturation = offline->requests_per_s.value();
+  RunOptions stop;
+  stop.stop_when_p99_exceeds = RunOptions::P99Limits{Seconds(0.5), Seconds(0.2), std::nullopt};
+
+  auto whole = sys->run(reqs, poisson(1.5 * saturation));
+  auto stopped = sys->run(reqs, poisson(1.5 * saturation), stop);
+  ASSERT_TRUE(whole.has_value());
+  ASSERT_TRUE(stopped.has_value());
+  EXPECT_FALSE(whole->stopped_early.has_value());
+  ASSERT_TRUE(stopped->stopped_early.has_value());
+  EXPECT_EQ(*stopped->stopped_early, "ttft");
+  EXPECT_GT(whole->ttft.p99.value(), 0.5);
+  EXPECT_GT(stopped->ttft.p99.value(), 0.5);
+  EXPECT_LT(stopped->counters.steps, whole->counters.steps / 2);
+  EXPECT_LT(stopped->counters.completed, whole->counters.completed);
+
+  auto light = sys->run(reqs, poisson(0.2 * saturation));
+  auto light_stop = sys->run(reqs, poisson(0.2 * saturation), stop);
+  ASSERT_TRUE(light.has_value());
+  ASSERT_TRUE(light_stop.has_value());
+  ASSERT_LT(light->ttft.p99.value(), 0.5);
+  ASSERT_LT(light->tpot.p99.value(), 0.2);
+  EXPECT_FALSE(light_stop->stopped_early.has_value());
+  EXPECT_EQ(light_stop->counters.steps, light->counters.steps);
+  EXPECT_EQ(light_stop->duration.value(), light->duration.value());
+  EXPECT_EQ(light_stop->ttft.p99.value(), light->ttft.p99.value());
+  EXPECT_EQ(light_stop->tpot.p99.value(), light->tpot.p99.value());
+  EXPECT_EQ(light_stop->output_tokens_per_s.value(), light->output_tokens_per_s.value());
+}
+
 TEST(ServingSystem, LeastLoadedRouterBalancesReplicas) {
   // Two replicas; every even request is long. Round robin sends every long request to replica 0,
   // least-loaded spreads them, so its tail latency is no worse.
