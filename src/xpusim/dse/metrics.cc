@@ -47,10 +47,12 @@ const std::array<MetricInfo, kMetricCount>& metric_infos() {
        "cost per hour over the MLPerf figure's tokens per hour)"},
       {Metric::kTtftP99OfLimitPct, "ttft_p99_of_limit_pct",
        "serve with scenario.mlperf server|interactive: p99 TTFT as a % of its limit at the "
-       "lowest failing rate of the search (above 100: the TTFT limit bound the rate)"},
+       "lowest failing rate of the search, as far as that probe ran (above 100: the TTFT "
+       "limit bound the rate)"},
       {Metric::kTpotP99OfLimitPct, "tpot_p99_of_limit_pct",
        "serve with scenario.mlperf server|interactive: p99 TPOT as a % of its limit at the "
-       "lowest failing rate of the search (above 100: the TPOT limit bound the rate)"},
+       "lowest failing rate of the search, as far as that probe ran (above 100: the TPOT "
+       "limit bound the rate)"},
       {Metric::kWeightOnlyGemmPct, "weight_only_gemm_pct",
        "% of the weight GEMMs the design runs weight-only, dequantised to 16-bit math, "
        "because it has no matrix engine for the space's precision (perf/step_model.h "
