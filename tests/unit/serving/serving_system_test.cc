@@ -71,6 +71,13 @@ std::vector<RequestSpec> varied_requests(int64_t n) {
   return r;
 }
 
+// The request rate of the requests all offered at once (the saturated rate); 0 if the run fails.
+double offline_request_rate(ServingSystem& sys, const std::vector<RequestSpec>& reqs) {
+  auto offline = sys.run(reqs, ArrivalSpec{});
+  EXPECT_TRUE(offline.has_value());
+  return offline ? offline->requests_per_s.value() : 0.0;
+}
+
 ArrivalSpec poisson(double rate, uint64_t seed = 1) {
   ArrivalSpec a;
   a.kind = ArrivalSpec::Kind::kPoisson;
@@ -153,9 +160,8 @@ TEST(ServingSystem, TheFinalRequestsCompletionIsClockedApart) {
 TEST(ServingSystem, ARunStopsOnceItsP99IsCertainToExceedTheLimit) {
   auto sys = make_system(llama8b_like(), 1, engine());
   const auto reqs = varied_requests(1500);
-  auto offline = sys->run(reqs, ArrivalSpec{});
-  ASSERT_TRUE(offline.has_value());
-  const double saturation = offline->requests_per_s.value();
+  const double saturation = offline_request_rate(*sys, reqs);
+  ASSERT_GT(saturation, 0);
   RunOptions stop;
   stop.stop_when_p99_exceeds = RunOptions::P99Limits{Seconds(0.5), Seconds(0.2), std::nullopt};
 
