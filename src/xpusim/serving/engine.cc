@@ -95,7 +95,10 @@ bool Engine::admit_front() {
     return false;
   }
   waiting.pop_front();
-  r.blocks = own;
+  // The cached prefix's blocks are part of the context the request's blocks cover (the decode
+  // steps grow it from there), not blocks it allocated.
+  r.shared_blocks = ref ? kv.blocks_for(cached) : 0;
+  r.blocks = own + r.shared_blocks;
   r.prefix_ref = ref;
   r.prefix_owner = profile.prefix_caching && r.prefix_id >= 0 && !ref && fresh &&
                    r.prefix_len >= kv.block_size();
@@ -108,9 +111,10 @@ bool Engine::admit_front() {
 
 void Engine::preempt(int32_t slot) {
   LiveRequest& r = requests[static_cast<size_t>(slot)];
-  kv.release(r.blocks);
+  kv.release(r.blocks - r.shared_blocks);
   if (r.prefix_ref) kv.unref_prefix(r.prefix_id, ++seq);
   r.blocks = 0;
+  r.shared_blocks = 0;
   r.prefix_ref = false;
   r.prefix_owner = false;
   // Recompute: the prompt and the tokens generated so far are prefilled again; the next token is
@@ -194,9 +198,10 @@ void Engine::plan_prefill(int32_t slot, int64_t tokens) {
 
 void Engine::release(int32_t slot) {
   LiveRequest& r = requests[static_cast<size_t>(slot)];
-  kv.release(r.blocks);
+  kv.release(r.blocks - r.shared_blocks);
   if (r.prefix_ref) kv.unref_prefix(r.prefix_id, ++seq);
   r.blocks = 0;
+  r.shared_blocks = 0;
   r.prefix_ref = false;
 }
 

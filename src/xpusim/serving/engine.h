@@ -37,7 +37,7 @@ struct alignas(64) LiveRequest {
   bool prefix_ref = false;    // holds a reference on its prefix-cache entry
   bool prefix_owner = false;  // will publish its prefix when its prompt is in the cache
   int64_t kv_tokens = 0;      // tokens of this request in the KV cache (incl. a cached prefix)
-  int64_t blocks = 0;         // KV blocks held by this request (prefix entries excluded)
+  int64_t blocks = 0;         // KV blocks its context occupies (shared_blocks of them a prefix's)
   int64_t beams = 1;          // decode rows per step
   int64_t generated = 0;      // output tokens produced so far
   int64_t output_len = 0;
@@ -49,6 +49,9 @@ struct alignas(64) LiveRequest {
   int64_t input_len = 0;
   int64_t prefix_id = -1;
   int64_t prefix_len = 0;
+  // Of `blocks`, those of a prefix-cache entry it references (a prefix hit's, or its own prompt's
+  // once published): the entry's to keep or evict, not this request's to release.
+  int64_t shared_blocks = 0;
   // Tokens to prefill: the prompt, plus the tokens generated before a recompute preemption.
   int64_t prompt_len = 0;
   int32_t engine = -1;

@@ -518,7 +518,7 @@ void Simulation::on_step_done(Engine& e) {
       if (r.prefix_owner && r.kv_tokens >= r.prefix_len) {
         r.prefix_owner = false;
         if (e.kv.publish_prefix(r.prefix_id, r.prefix_len, ++e.seq)) {
-          r.blocks -= r.prefix_len / e.kv.block_size();
+          r.shared_blocks = r.prefix_len / e.kv.block_size();  // now the entry's
           r.prefix_ref = true;
         }
       }

@@ -461,6 +461,38 @@ TEST(ServingSystem, PrefixCachingShortensSharedPrompts) {
   EXPECT_LT(b->counters.step_tokens, a->counters.step_tokens / 3);
 }
 
+// A request that reuses a cached prefix holds only the blocks beyond it, also while it decodes:
+// 64 requests sharing a 1,920-token prefix of their 2,048-token prompts need ~8 + 16 blocks
+// each (the rest of the prompt and 256 outputs in 16-token blocks) besides the prefix's 120,
+// against 144 each without the cache. Before 2026-12-06 the first decode step of a request
+// re-allocated the shared blocks it did not own, so the cache saved no KV memory.
+TEST(ServingSystem, APrefixHitDoesNotReallocateTheSharedBlocksWhenItDecodes) {
+  std::vector<RequestSpec> reqs = uniform_requests(64, 2048, 256);
+  for (auto& r : reqs) {
+    r.prefix_id = 1;
+    r.prefix_len = 1920;
+  }
+  EngineProfile off = engine(64);
+  EngineProfile on = off;
+  on.prefix_caching = true;
+  auto sys_off = make_system(llama8b_like(), 1, off);
+  auto sys_on = make_system(llama8b_like(), 1, on);
+  int64_t peak_off = 0, peak_on = 0;
+  RunOptions watch_off, watch_on;
+  watch_off.on_step = [&](const StepRecord& s) { peak_off = std::max(peak_off, s.kv_used_blocks); };
+  watch_on.on_step = [&](const StepRecord& s) { peak_on = std::max(peak_on, s.kv_used_blocks); };
+  auto a = sys_off->run(reqs, ArrivalSpec{}, watch_off);
+  auto b = sys_on->run(reqs, ArrivalSpec{}, watch_on);
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(b->counters.completed, 64);
+  EXPECT_EQ(b->counters.preemptions, 0);
+  EXPECT_GE(peak_off, 64 * 143);
+  // The first iteration's 8,192-token budget prefills four whole prompts before any prefix is
+  // cached (144 blocks each by their end); the 60 others hit it and hold 8 + 16 blocks each.
+  EXPECT_LE(peak_on, 4 * 144 + 60 * (8 + 16));
+  EXPECT_LT(peak_on, peak_off / 3);
+}
+
 TEST(ServingSystem, ChunkedPrefillSplitsLongPrompts) {
   auto chunked = make_system(llama8b_like(), 1, engine(256, 512, true));
   auto r = chunked->run(uniform_requests(1, 4000, 2), ArrivalSpec{});
