@@ -445,15 +445,26 @@ TEST(ServingSystem, RecomputeLongerThanAnUnchunkedBudgetStillCompletes) {
   EXPECT_EQ(r->counters.rejected, 0);
 }
 
-TEST(ServingSystem, PrefixCachingShortensSharedPrompts) {
-  std::vector<RequestSpec> reqs = uniform_requests(100, 2048, 16);
+// `n` requests of `in` prompt and `out` output tokens whose prompts share their first
+// `prefix_len` tokens (one prefix id).
+std::vector<RequestSpec> sharing_a_prefix(int64_t n, int64_t in, int64_t out, int64_t prefix_len) {
+  std::vector<RequestSpec> reqs = uniform_requests(n, in, out);
   for (auto& r : reqs) {
     r.prefix_id = 1;
-    r.prefix_len = 1900;
+    r.prefix_len = prefix_len;
   }
-  EngineProfile off = engine(8);
-  EngineProfile on = off;
-  on.prefix_caching = true;
+  return reqs;
+}
+
+EngineProfile with_prefix_caching(EngineProfile e) {
+  e.prefix_caching = true;
+  return e;
+}
+
+TEST(ServingSystem, PrefixCachingShortensSharedPrompts) {
+  const std::vector<RequestSpec> reqs = sharing_a_prefix(100, 2048, 16, 1900);
+  const EngineProfile off = engine(8);
+  const EngineProfile on = with_prefix_caching(off);
   auto a = make_system(llama8b_like(), 1, off)->run(reqs, poisson(2.0));
   auto b = make_system(llama8b_like(), 1, on)->run(reqs, poisson(2.0));
   ASSERT_TRUE(a && b);
@@ -467,16 +478,9 @@ TEST(ServingSystem, PrefixCachingShortensSharedPrompts) {
 // against 144 each without the cache. Before 2026-12-06 the first decode step of a request
 // re-allocated the shared blocks it did not own, so the cache saved no KV memory.
 TEST(ServingSystem, APrefixHitDoesNotReallocateTheSharedBlocksWhenItDecodes) {
-  std::vector<RequestSpec> reqs = uniform_requests(64, 2048, 256);
-  for (auto& r : reqs) {
-    r.prefix_id = 1;
-    r.prefix_len = 1920;
-  }
-  EngineProfile off = engine(64);
-  EngineProfile on = off;
-  on.prefix_caching = true;
-  auto sys_off = make_system(llama8b_like(), 1, off);
-  auto sys_on = make_system(llama8b_like(), 1, on);
+  const std::vector<RequestSpec> reqs = sharing_a_prefix(64, 2048, 256, 1920);
+  auto sys_off = make_system(llama8b_like(), 1, engine(64));
+  auto sys_on = make_system(llama8b_like(), 1, with_prefix_caching(engine(64)));
   int64_t peak_off = 0, peak_on = 0;
   RunOptions watch_off, watch_on;
   watch_off.on_step = [&](const StepRecord& s) { peak_off = std::max(peak_off, s.kv_used_blocks); };
