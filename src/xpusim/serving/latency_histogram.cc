@@ -78,17 +78,20 @@ bool LatencyHistogram::reported_above(Seconds value, Seconds limit) {
   return v > limit.value() && bucket_midpoint(bucket_of(v)) > limit.value();
 }
 
-uint64_t LatencyHistogram::quantile_tail(uint64_t count, double q) {
+uint64_t LatencyHistogram::quantile_index(uint64_t count, double q) {
   XPUSIM_CHECK(q >= 0 && q <= 1, "quantile must be in [0, 1]");
-  if (count == 0) return 0;
-  return count - std::min(count - 1, static_cast<uint64_t>(std::floor(q * static_cast<double>(count))));
+  XPUSIM_CHECK(count > 0, "no quantile of nothing");
+  return std::min(count - 1, static_cast<uint64_t>(std::floor(q * static_cast<double>(count))));
+}
+
+uint64_t LatencyHistogram::quantile_tail(uint64_t count, double q) {
+  return count == 0 ? 0 : count - quantile_index(count, q);
 }
 
 Seconds LatencyHistogram::quantile(double q) const {
   XPUSIM_CHECK(q >= 0 && q <= 1, "quantile must be in [0, 1]");
   if (count_ == 0) return Seconds(0);
-  const auto index =
-      std::min(count_ - 1, static_cast<uint64_t>(std::floor(q * static_cast<double>(count_))));
+  const uint64_t index = quantile_index(count_, q);
   if (index == 0) return min();
   if (index == count_ - 1) return max();
   uint64_t seen = 0;

@@ -55,6 +55,8 @@ class LatencyHistogram {
   static constexpr int kSubBuckets = 1 << kSubBucketBits;
   static constexpr int kOctaves = 50;
   static constexpr int kBuckets = kOctaves * kSubBuckets;
+  // LoadGen's index of the q-quantile among `count` > 0 observations: min(count - 1, floor(q x count)).
+  static uint64_t quantile_index(uint64_t count, double q);
   static int bucket_of(double seconds);
   static double bucket_midpoint(int bucket);  // seconds, geometric mean of the bucket's bounds
   std::array<uint64_t, kBuckets> buckets_{};
