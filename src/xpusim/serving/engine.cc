@@ -87,7 +87,8 @@ bool Engine::admit_front() {
   int64_t target = context;
   if (profile.admission == AdmissionPolicy::kGuaranteedNoEvict)
     target = r.prompt_len + (r.output_len - r.generated);  // every remaining token reserved
-  const int64_t own = blocks_needed(r, target) - kv.blocks_for(cached);
+  const int64_t shared = kv.blocks_for(cached);  // the prefix entry's (0 without a hit)
+  const int64_t own = blocks_needed(r, target) - shared;
   const auto watermark = static_cast<int64_t>(std::ceil(
       profile.watermark * static_cast<double>(kv.capacity_blocks())));
   if (kv.available_blocks() - own < watermark || !kv.allocate(own)) {
@@ -97,8 +98,8 @@ bool Engine::admit_front() {
   waiting.pop_front();
   // The cached prefix's blocks are part of the context the request's blocks cover (the decode
   // steps grow it from there), not blocks it allocated.
-  r.shared_blocks = ref ? kv.blocks_for(cached) : 0;
-  r.blocks = own + r.shared_blocks;
+  r.shared_blocks = shared;
+  r.blocks = own + shared;
   r.prefix_ref = ref;
   r.prefix_owner = profile.prefix_caching && r.prefix_id >= 0 && !ref && fresh &&
                    r.prefix_len >= kv.block_size();

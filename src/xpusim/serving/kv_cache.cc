@@ -56,12 +56,12 @@ int64_t PagedKvCache::ref_prefix(int64_t id, int64_t prefix_len, int64_t now_seq
   return std::min(p.blocks * block_size_, prefix_len);
 }
 
-bool PagedKvCache::publish_prefix(int64_t id, int64_t prefix_len, int64_t now_seq) {
+int64_t PagedKvCache::publish_prefix(int64_t id, int64_t prefix_len, int64_t now_seq) {
   const int64_t blocks = prefix_len / block_size_;  // whole blocks only
-  if (blocks == 0 || prefixes_.contains(id)) return false;
+  if (blocks == 0 || prefixes_.contains(id)) return 0;
   // The blocks already count in used_ (the publisher allocated them); they change owner.
   prefixes_.emplace(id, Prefix{blocks, 1, now_seq});
-  return true;
+  return blocks;
 }
 
 void PagedKvCache::unref_prefix(int64_t id, int64_t now_seq) {

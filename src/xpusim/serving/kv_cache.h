@@ -43,9 +43,9 @@ class PagedKvCache {
   int64_t ref_prefix(int64_t id, int64_t prefix_len, int64_t now_seq);
   // Registers the first whole blocks of prefix `id` (prefix_len tokens) as cached and referenced
   // by the caller: the caller's own allocation shrinks by those blocks (they move from the
-  // request to the prefix entry). False (no effect) if the prefix is already cached or shorter
-  // than a block.
-  bool publish_prefix(int64_t id, int64_t prefix_len, int64_t now_seq);
+  // request to the prefix entry). Returns how many moved: 0 (no effect) if the prefix is already
+  // cached or shorter than a block.
+  int64_t publish_prefix(int64_t id, int64_t prefix_len, int64_t now_seq);
   void unref_prefix(int64_t id, int64_t now_seq);
   // Prefix entries currently cached.
   [[nodiscard]] size_t cached_prefixes() const { return prefixes_.size(); }

@@ -517,8 +517,8 @@ void Simulation::on_step_done(Engine& e) {
       r.kv_tokens += w.tokens;
       if (r.prefix_owner && r.kv_tokens >= r.prefix_len) {
         r.prefix_owner = false;
-        if (e.kv.publish_prefix(r.prefix_id, r.prefix_len, ++e.seq)) {
-          r.shared_blocks = r.prefix_len / e.kv.block_size();  // now the entry's
+        if (const int64_t moved = e.kv.publish_prefix(r.prefix_id, r.prefix_len, ++e.seq)) {
+          r.shared_blocks = moved;  // now the entry's
           r.prefix_ref = true;
         }
       }
