@@ -135,8 +135,9 @@ std::vector<RequestSpec> mlperf_offline_samples(const DatasetSpec& ds) {
 }
 
 // ServingSystem compiled once outside the loop; its device models (and their memos) are reused
-// across runs, as in the MLPerf rate search.
-void BM_MlperfOfflineLlama2_70b_8xH100(benchmark::State& state) {
+// across runs, as in the MLPerf rate search. `bulk`: RunOptions::bulk_decode (the _RowByRow
+// variant measures what bulk decoding of the steady rows saves; the runs are the same).
+void mlperf_offline(benchmark::State& state, bool bulk) {
   auto d = mlperf_deployment(state);
   if (!d) return;
   auto ds = dataset_or_skip(state, "mlperf-llama2-70b");
@@ -146,6 +147,7 @@ void BM_MlperfOfflineLlama2_70b_8xH100(benchmark::State& state) {
   const std::vector<RequestSpec> requests = mlperf_offline_samples(*ds);
   RunOptions options;
   options.beam_width = ds->beam_width;
+  options.bulk_decode = bulk;
   ServingResult last;
   int64_t runs = 0;
   for (auto _ : state) {
@@ -162,7 +164,12 @@ void BM_MlperfOfflineLlama2_70b_8xH100(benchmark::State& state) {
   if (last.steady_output_tokens_per_s)
     state.counters["sim_steady_output_tok_per_s"] = last.steady_output_tokens_per_s->value();
 }
+void BM_MlperfOfflineLlama2_70b_8xH100(benchmark::State& state) { mlperf_offline(state, true); }
+void BM_MlperfOfflineLlama2_70b_8xH100_RowByRow(benchmark::State& state) {
+  mlperf_offline(state, false);
+}
 BENCHMARK(BM_MlperfOfflineLlama2_70b_8xH100)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_MlperfOfflineLlama2_70b_8xH100_RowByRow)->Unit(benchmark::kMillisecond);
 
 // The same with ServingSystem::create inside the loop: what one `xpusim serve --mlperf offline`
 // pays for the simulation (cold step-model memos included), preset loading excluded.
@@ -224,8 +231,8 @@ BENCHMARK(BM_MlperfServerSearchLlama2_70b_8xH100)->Iterations(1)->Unit(benchmark
 // ---- 3. Offline simulated requests per CPU-minute -----------------------------------------------
 // Bar: >= 1,000,000 simulated requests per CPU-minute in offline mode. llama-3.1-8b on
 // 1 x h100-sxm-80gb, bf16, vLLM profile; 200,000 requests of fixed 200/200 lengths, or drawn from
-// the ShareGPT dataset.
-enum class OfflineWorkload { kFixed200x200, kShareGpt };
+// the ShareGPT dataset; the fixed lengths also row by row (RunOptions::bulk_decode off).
+enum class OfflineWorkload { kFixed200x200, kShareGpt, kFixed200x200RowByRow };
 constexpr int64_t kOfflineRequests = 200'000;
 
 void BM_OfflineRequestsPerCpuMinute(benchmark::State& state, OfflineWorkload workload) {
@@ -241,11 +248,13 @@ void BM_OfflineRequestsPerCpuMinute(benchmark::State& state, OfflineWorkload wor
   }
   auto sys = create_system(state, *d);
   if (!sys) return;
+  RunOptions options;
+  options.bulk_decode = workload != OfflineWorkload::kFixed200x200RowByRow;
   ServingResult last;
   int64_t runs = 0;
   const double cpu_start = thread_cpu_seconds();
   for (auto _ : state) {
-    auto r = sys->run(requests, ArrivalSpec{});
+    auto r = sys->run(requests, ArrivalSpec{}, options);
     if (!r) {
       state.SkipWithError(("run: " + text(r.error())).c_str());
       return;
@@ -264,6 +273,9 @@ void BM_OfflineRequestsPerCpuMinute(benchmark::State& state, OfflineWorkload wor
 BENCHMARK_CAPTURE(BM_OfflineRequestsPerCpuMinute, fixed_200_200, OfflineWorkload::kFixed200x200)
     ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_OfflineRequestsPerCpuMinute, sharegpt, OfflineWorkload::kShareGpt)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_OfflineRequestsPerCpuMinute, fixed_200_200_row_by_row,
+                  OfflineWorkload::kFixed200x200RowByRow)
     ->Unit(benchmark::kMillisecond);
 
 // ---- 4. Step model ------------------------------------------------------------------------------

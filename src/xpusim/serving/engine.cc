@@ -10,6 +10,7 @@
 #include "xpusim/serving/engine.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 
 #include "xpusim/base/check.h"
@@ -36,7 +37,30 @@ Engine::Engine(int idx, const EngineProfile& p, int64_t kv_blocks, int win,
       window(win),
       max_model_len(max_len),
       decode_only(decode_pool),
-      requests(reqs) {}
+      requests(reqs),
+      running(reqs) {
+  steady_.reserve.wheel.resize(std::bit_ceil(static_cast<uint64_t>(2 * kv.block_size())));
+}
+
+void RunningList::erase(int32_t slot) {
+  const auto i = static_cast<size_t>(requests_[static_cast<size_t>(slot)].running_at);
+  XPUSIM_CHECK(i < slots_.size() && slots_[i] == slot,
+               "a request erased from a running batch it is not in");
+  slots_[i] = kHole;
+  --live_;
+  while (!slots_.empty() && slots_.back() == kHole) slots_.pop_back();
+  if (slots_.size() > 2 * live_ + 64) compact();
+}
+
+void RunningList::compact() {
+  size_t out = 0;
+  for (const int32_t slot : slots_) {
+    if (slot == kHole) continue;
+    requests_[static_cast<size_t>(slot)].running_at = static_cast<int64_t>(out);
+    slots_[out++] = slot;
+  }
+  slots_.resize(out);
+}
 
 int64_t Engine::blocks_needed(const LiveRequest& r, int64_t tokens) const {
   if (r.beams <= 1) return kv.blocks_for(tokens);
@@ -107,11 +131,16 @@ bool Engine::admit_front() {
   r.phase = r.kv_tokens >= r.prompt_len ? RequestPhase::kDecode : RequestPhase::kPrefill;
   running.push_back(slot);
   ++admitted;
+  r.admit_seq = admitted;
+  if (r.phase == RequestPhase::kPrefill) prefilling.push_back(slot);
   return true;
 }
 
 void Engine::preempt(int32_t slot) {
   LiveRequest& r = requests[static_cast<size_t>(slot)];
+  if (r.steady) leave_steady(r);
+  if (r.phase == RequestPhase::kPrefill)
+    prefilling.erase(std::find(prefilling.begin(), prefilling.end(), slot));
   kv.release(r.blocks - r.shared_blocks);
   if (r.prefix_ref) kv.unref_prefix(r.prefix_id, ++seq);
   r.blocks = 0;
@@ -125,7 +154,7 @@ void Engine::preempt(int32_t slot) {
   r.phase = RequestPhase::kWaiting;
   ++r.preemptions;
   ++preemptions;
-  running.erase(std::find(running.begin(), running.end(), slot));
+  running.erase(slot);
   waiting.push_front(slot);
 }
 
@@ -146,7 +175,7 @@ bool Engine::grow_for_decode(int32_t slot) {
 }
 
 int64_t Engine::plan_admitted_prompts(int64_t budget) {
-  for (const int32_t slot : running) {
+  for (const int32_t slot : prefilling) {
     if (budget <= 0) break;
     if (requests[static_cast<size_t>(slot)].phase != RequestPhase::kPrefill) continue;
     const int64_t left = prompt_left(slot);
@@ -199,11 +228,195 @@ void Engine::plan_prefill(int32_t slot, int64_t tokens) {
 
 void Engine::release(int32_t slot) {
   LiveRequest& r = requests[static_cast<size_t>(slot)];
+  XPUSIM_CHECK(!r.steady, "a steady row is released only after leave_steady");
   kv.release(r.blocks - r.shared_blocks);
   if (r.prefix_ref) kv.unref_prefix(r.prefix_id, ++seq);
   r.blocks = 0;
   r.shared_blocks = 0;
   r.prefix_ref = false;
+}
+
+// ---- Steady decode rows ----
+
+void Engine::sync(LiveRequest& r) const {
+  if (!r.steady) return;
+  const int64_t d = steady_.iterations - r.synced_at;
+  if (d > 0) {
+    r.kv_tokens += d;
+    r.generated += d;
+    r.last_token = steady_.last_token;
+  }
+  r.synced_at = steady_.iterations;
+}
+
+void Engine::join_steady(int32_t slot, SimDuration now) {
+  LiveRequest& r = requests[static_cast<size_t>(slot)];
+  const bool can = bulk_decode && r.last_token == now &&
+                   (steady_.rows == 0 || (steady_.last_token == now && steady_.beams == r.beams));
+  if (!can) {
+    pending.push_back(slot);
+    return;
+  }
+  if (steady_.rows == 0) {
+    steady_.last_token = now;
+    steady_.beams = r.beams;
+  }
+  r.steady = true;
+  r.synced_at = steady_.iterations;
+  const int64_t offset = r.kv_tokens - steady_.iterations;
+  steady_.offsets.insert(offset);
+  steady_.offset_sum += offset;
+  ++steady_.rows;
+  const int64_t finish = finish_step(r);
+  steady_.finish.push(Due{.step = finish, .seq = r.admit_seq, .slot = slot});
+  // The row's last iteration is the one run at finish - 1: a block due later is never needed.
+  if (const int64_t reserve = reserve_step(r); reserve < finish)
+    push_block_event(Due{.step = reserve, .seq = r.admit_seq, .slot = slot});
+}
+
+void Engine::leave_steady(LiveRequest& r) {
+  sync(r);
+  const int64_t offset = r.kv_tokens - steady_.iterations;
+  steady_.offsets.erase(steady_.offsets.find(offset));
+  steady_.offset_sum -= offset;
+  --steady_.rows;
+  r.steady = false;
+}
+
+void Engine::dissolve_steady() {
+  for (const int32_t slot : running) {
+    LiveRequest& r = requests[static_cast<size_t>(slot)];
+    if (!r.steady) continue;
+    sync(r);
+    r.steady = false;
+  }
+  steady_.rows = 0;
+  steady_.offset_sum = 0;
+  steady_.offsets.clear();
+  for (auto& bucket : steady_.reserve.wheel) bucket.clear();
+  steady_.reserve.later = DueHeap{};
+  steady_.finish = DueHeap{};
+  pending.clear();
+}
+
+bool Engine::current(const Due& d, bool finish) const {
+  const LiveRequest& r = requests[static_cast<size_t>(d.slot)];
+  if (!r.steady || r.admit_seq != d.seq) return false;
+  // Superseded when the step recomputed from the row's state differs (its block came earlier).
+  return (finish ? finish_step(r) : reserve_step(r)) == d.step;
+}
+
+void Engine::pop_due(DueHeap& heap, int64_t step, bool finish, std::vector<int32_t>& out) {
+  while (!heap.empty() && heap.top().step <= step) {
+    const Due d = heap.top();
+    heap.pop();
+    if (!current(d, finish)) continue;
+    XPUSIM_CHECK(d.step == step, "a steady row's event was passed over");
+    out.push_back(d.slot);
+  }
+}
+
+void Engine::push_block_event(const Due& d) {
+  BlockEvents& b = steady_.reserve;
+  const auto size = static_cast<int64_t>(b.wheel.size());
+  if (d.step - steady_.iterations < size)
+    b.wheel[static_cast<size_t>(d.step & (size - 1))].push_back(d);
+  else
+    b.later.push(d);
+}
+
+void Engine::pop_block_events(int64_t step, std::vector<int32_t>& out) {
+  BlockEvents& b = steady_.reserve;
+  const auto size = static_cast<int64_t>(b.wheel.size());
+  // Events that came within reach: into their bucket (this step's included).
+  while (!b.later.empty() && b.later.top().step - step < size) {
+    const Due d = b.later.top();
+    b.later.pop();
+    b.wheel[static_cast<size_t>(d.step & (size - 1))].push_back(d);
+  }
+  // A bucket holds events of one step: each was pushed less than `size` steps ahead of its own.
+  std::vector<Due>& bucket = b.wheel[static_cast<size_t>(step & (size - 1))];
+  std::sort(bucket.begin(), bucket.end(), [](const Due& a, const Due& c) { return a.seq < c.seq; });
+  for (const Due& d : bucket) {
+    if (!current(d, /*finish=*/false)) continue;
+    XPUSIM_CHECK(d.step == step, "a steady row's block event was passed over");
+    out.push_back(d.slot);
+  }
+  bucket.clear();
+}
+
+bool Engine::plan_bulk_decode(int64_t& budget) {
+  // Every request of a run has the same beams (a decode row each): the rows all fit the budget
+  // or the row-by-row pass stops where it runs out.
+  int64_t rows = 0;
+  for (const int32_t slot : pending) rows += requests[static_cast<size_t>(slot)].beams;
+  if (steady_.rows > 0) {
+    if (steady_.rows > kMaxStepTokens / steady_.beams) return false;
+    rows += steady_.rows * steady_.beams;
+    // The longest context of the iteration (the new token included) must be one a step shape
+    // accepts; the row-by-row pass reports the one that is not.
+    const int64_t longest = *steady_.offsets.rbegin() + steady_.iterations + 1;
+    if (longest > kMaxStepTokens) return false;
+    // Their key sum must stay an exact integer in a double (the row-by-row sums are).
+    constexpr int64_t kExact = int64_t{1} << 53;
+    if (longest > kExact / (steady_.rows * steady_.beams)) return false;
+  }
+  if (rows > budget || rows > kMaxStepTokens) return false;
+  const size_t first_row = work.size();
+  due_.clear();
+  pop_block_events(steady_.iterations, due_);
+  // The rows to plan one by one -- steady rows whose block is due, pending rows -- in admission
+  // order, as the row-by-row pass visits them: a reservation preempts only rows admitted later.
+  std::sort(pending.begin(), pending.end(), [&](int32_t a, int32_t b) {
+    return requests[static_cast<size_t>(a)].admit_seq < requests[static_cast<size_t>(b)].admit_seq;
+  });
+  size_t i = 0, j = 0;
+  while (i < due_.size() || j < pending.size()) {
+    const bool take_due =
+        j == pending.size() ||
+        (i < due_.size() && requests[static_cast<size_t>(due_[i])].admit_seq <
+                                requests[static_cast<size_t>(pending[j])].admit_seq);
+    const int32_t slot = take_due ? due_[i++] : pending[j++];
+    LiveRequest& r = requests[static_cast<size_t>(slot)];
+    // Preempted by an earlier row's reservation: no longer running.
+    if (r.phase != RequestPhase::kDecode || (take_due && !r.steady)) continue;
+    if (take_due) {
+      sync(r);
+      if (!reserve_decode(slot)) break;  // preempted itself: it was the last running request
+      if (const int64_t reserve = reserve_step(r); reserve < finish_step(r))
+        push_block_event(Due{.step = reserve, .seq = r.admit_seq, .slot = slot});
+    } else {
+      if (!reserve_decode(slot)) break;
+      queue_decode(slot);
+    }
+  }
+  pending.clear();
+  add_queued_decode_rows(first_row);
+  bulk_rows = steady_.rows;
+  int64_t planned = 0;  // decode rows (beams) planned
+  for (size_t k = first_row; k < work.size(); ++k)
+    planned += requests[static_cast<size_t>(work[k].slot)].beams;
+  if (bulk_rows > 0) {
+    // The steady requests' contexts this iteration: kv_tokens + 1 each, for each of its beams
+    // (exact: integer sums of doubles below 2^53 do not depend on the order the row-by-row pass
+    // would add them in).
+    const int64_t context_sum = steady_.offset_sum + bulk_rows * (steady_.iterations + 1);
+    const int64_t longest = *steady_.offsets.rbegin() + steady_.iterations + 1;
+    DecodeRowSum sum(shape);
+    sum.add_rows(bulk_rows * steady_.beams, context_sum * steady_.beams, longest);
+    sum.commit();
+    planned += bulk_rows * steady_.beams;
+  }
+  budget -= planned;
+  return true;
+}
+
+SimDuration Engine::advance_steady(SimDuration now, std::vector<int32_t>& finishing) {
+  const SimDuration gap = now - steady_.last_token;
+  ++steady_.iterations;
+  steady_.last_token = now;
+  pop_due(steady_.finish, steady_.iterations, /*finish=*/true, finishing);
+  return gap;
 }
 
 }  // namespace xpusim

@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <queue>
+#include <set>
 #include <vector>
 
 #include "xpusim/serving/engine_profile.h"
@@ -36,6 +38,9 @@ struct alignas(64) LiveRequest {
   RequestPhase phase = RequestPhase::kWaiting;
   bool prefix_ref = false;    // holds a reference on its prefix-cache entry
   bool prefix_owner = false;  // will publish its prefix when its prompt is in the cache
+  // A steady decode row of its engine (Engine, "Steady decode rows"): kv_tokens, generated and
+  // last_token are as of synced_at, and Engine::sync() brings them up to date.
+  bool steady = false;
   int64_t kv_tokens = 0;      // tokens of this request in the KV cache (incl. a cached prefix)
   int64_t blocks = 0;         // KV blocks its context occupies (shared_blocks of them a prefix's)
   int64_t beams = 1;          // decode rows per step
@@ -56,6 +61,64 @@ struct alignas(64) LiveRequest {
   int64_t prompt_len = 0;
   int32_t engine = -1;
   int32_t preemptions = 0;
+  int64_t admit_seq = 0;      // its engine's admission count when it was admitted (order)
+  int64_t running_at = 0;     // its index in its engine's RunningList
+  int64_t synced_at = 0;      // a steady row's state is as of this many bulk iterations
+};
+
+// An engine's running batch in admission order, with O(1) removal: a removed request leaves a
+// hole (kHole) that iteration skips; trailing holes are dropped at once, so back() is the
+// latest-admitted running request; the holes are squeezed out once they outnumber the requests
+// (amortised O(1) per removal). Each request records its index (LiveRequest::running_at).
+class RunningList {
+ public:
+  static constexpr int32_t kHole = -1;
+  explicit RunningList(std::vector<LiveRequest>& requests) : requests_(requests) {}
+
+  [[nodiscard]] size_t size() const { return live_; }
+  [[nodiscard]] bool empty() const { return live_ == 0; }
+  [[nodiscard]] int32_t back() const { return slots_.back(); }  // not empty
+  void push_back(int32_t slot) {
+    requests_[static_cast<size_t>(slot)].running_at = static_cast<int64_t>(slots_.size());
+    slots_.push_back(slot);
+    ++live_;
+  }
+  void erase(int32_t slot);
+  // Squeezes out the holes: afterwards slots() holds exactly the running requests, in order, and
+  // stays so while only back() is erased (an index loop over slots() may then run).
+  void compact();
+  [[nodiscard]] const std::vector<int32_t>& slots() const { return slots_; }
+
+  // Iteration over the running requests (holes skipped).
+  class Iterator {
+   public:
+    Iterator(const int32_t* p, const int32_t* end) : p_(p), end_(end) { skip(); }
+    int32_t operator*() const { return *p_; }
+    Iterator& operator++() {
+      ++p_;
+      skip();
+      return *this;
+    }
+    bool operator!=(const Iterator& o) const { return p_ != o.p_; }
+
+   private:
+    void skip() {
+      while (p_ != end_ && *p_ == kHole) ++p_;
+    }
+    const int32_t* p_;
+    const int32_t* end_;
+  };
+  [[nodiscard]] Iterator begin() const {
+    return {slots_.data(), slots_.data() + slots_.size()};
+  }
+  [[nodiscard]] Iterator end() const {
+    return {slots_.data() + slots_.size(), slots_.data() + slots_.size()};
+  }
+
+ private:
+  std::vector<LiveRequest>& requests_;
+  std::vector<int32_t> slots_;
+  size_t live_ = 0;
 };
 
 // Work of one request in the iteration being built.
@@ -117,10 +180,61 @@ class Engine {
   // on the simulation; the pool's slots are reused in completion order, so the pass jumps around
   // the pool and waits on memory without it).
   void prefetch_running(size_t i) const {
-    if (i < running.size())
-      __builtin_prefetch(&requests[static_cast<size_t>(running[i])]);
+    if (i < running.slots().size() && running.slots()[i] != RunningList::kHole)
+      __builtin_prefetch(&requests[static_cast<size_t>(running.slots()[i])]);
   }
   static constexpr size_t kPrefetchAhead = 8;  // rows ahead (a guess; any value gives the same run)
+
+  // ---- Steady decode rows (bulk decoding; the decode_first scheduler) ----
+  // Every iteration of a decode_first engine decodes each running request that is in its decode
+  // phase, unless the token budget runs out first. A request under full attention (no sliding
+  // window) that decoded in the engine's last iteration then changes identically every iteration:
+  // one more KV token per beam, one more output token, the same inter-token gap (the
+  // iteration). Such rows are "steady" and decoded in bulk: an iteration adds them to the
+  // step shape from running sums (their number, the sum and the maximum of their contexts) and
+  // touches only the rows with an event -- a KV block to allocate before it (max-utilisation
+  // admission grows the allocation block by block), completion after it -- found by the
+  // engine's bulk-iteration count (a timing wheel of block events, a min-heap of completions).
+  // A steady row's kv_tokens, generated and last_token are stored as of `synced_at` bulk
+  // iterations; sync() brings them up to date before anything reads them. Rows with anything else to do (a prompt chunk, a transferred
+  // request's first decode, a row the budget left out of the last iteration) are planned row by
+  // row as before, in admission order with the rows whose block is due. An iteration whose token
+  // budget cannot hold every decode row dissolves the steady set (dissolve_steady) and runs the
+  // row-by-row pass (this takes beams: a prompt that completes took at least one token of the
+  // budget in its last iteration, so with one row per request the decode rows never outnumber
+  // the budget). The simulation is the one the row-by-row pass gives: the same allocations,
+  // preemptions, step shapes and completions in the same order (only the grouping of equal
+  // inter-token gaps may differ after a budget-bound iteration: docs/serving.md); the work is
+  // O(events) per iteration instead of O(running requests). Enabled per engine by the simulation
+  // (`bulk_decode`) when its scheduler decodes every row each iteration and the model has no
+  // sliding window (every request of a run has the same beams).
+  bool bulk_decode = false;
+  int64_t bulk_rows = 0;             // steady requests the iteration being built decodes in bulk
+  size_t pass_rows = 0;              // work rows [0, pass_rows) are the decode rows planned first
+  bool row_by_row = false;           // the iteration dissolved the steady set (budget-bound)
+  std::vector<int32_t> pending;      // decode-phase rows outside the steady set, to plan by row
+  // Plans the decode rows of the iteration being built with the steady rows in bulk: the rows
+  // whose block is due and the pending rows in admission order (KV reservation, preemption), then
+  // the steady rows' sums. Returns false, having changed nothing, when the budget cannot hold
+  // every decode row or a row's context is beyond what a step shape accepts (the row-by-row
+  // pass then runs and reports it); else takes the rows from `budget`.
+  bool plan_bulk_decode(int64_t& budget);
+  // Every steady row back to row-by-row state (synced), the pending list emptied: the row-by-row
+  // pass over `running` plans them all.
+  void dissolve_steady();
+  // After an iteration that decoded `bulk_rows` steady rows ending at `now`: every steady row has
+  // one more token. Returns the rows' inter-token gap and appends the steady rows that completed
+  // with this token to `finishing`, in admission order (still steady: finish them by leave_steady
+  // and the simulation's completion).
+  SimDuration advance_steady(SimDuration now, std::vector<int32_t>& finishing);
+  // Adds decode-phase row `slot`, which emitted its last token at `now`, to the steady set if it
+  // can be one (bulk decoding on, the set empty or its last token also at `now`); else to
+  // `pending`.
+  void join_steady(int32_t slot, SimDuration now);
+  // Takes `r` out of the steady set, synced.
+  void leave_steady(LiveRequest& r);
+  // Brings a steady row's kv_tokens, generated and last_token up to date (no-op otherwise).
+  void sync(LiveRequest& r) const;
 
   // Steps shared by the schedulers, each returning the token budget left:
   // the next chunk of every admitted prompt (the rest of the prompt, or up to the budget when
@@ -155,11 +269,12 @@ class Engine {
   bool decode_only;           // decode pool of a disaggregated deployment: no prefill work
   std::vector<LiveRequest>& requests;
   std::deque<int32_t> waiting;
-  std::vector<int32_t> running;  // admission order
+  RunningList running;           // admission order
   Pull pull;                     // set for offline runs
   int64_t seq = 0;               // LRU clock for the prefix cache
   int64_t preemptions = 0;
   int64_t admitted = 0;          // requests admitted so far
+  std::vector<int32_t> prefilling;  // running requests in their prompt phase, admission order
 
   // The iteration being built / running.
   std::vector<StepWork> work;
@@ -174,6 +289,59 @@ class Engine {
   // KV blocks `r` needs to hold `tokens` context tokens (prompt blocks shared by its beams).
   [[nodiscard]] int64_t blocks_needed(const LiveRequest& r, int64_t tokens) const;
   void preempt(int32_t slot);
+  // A steady row's next event: a block to allocate when the engine has run `step` bulk
+  // iterations (reserve), or completion once it has (finish); `seq` = admit_seq orders a step's
+  // events by admission. Stale entries (the row left the set, or its block came earlier) are
+  // skipped when popped: an entry is current iff its row is steady, admitted as `seq`, and
+  // the step recomputed from the row's synced state equals `step`.
+  struct Due {
+    int64_t step = 0;
+    int64_t seq = 0;
+    int32_t slot = 0;
+    bool operator>(const Due& o) const { return step != o.step ? step > o.step : seq > o.seq; }
+  };
+  using DueHeap = std::priority_queue<Due, std::vector<Due>, std::greater<>>;
+  // The bulk iteration at which row `r` (decode phase) needs a block: when its next token's
+  // context, kv_tokens + 1, exceeds the most tokens its blocks hold (blocks_needed's inverse: with
+  // beams, the prompt's blocks once and each beam's own generated tokens).
+  [[nodiscard]] int64_t reserve_step(const LiveRequest& r) const {
+    int64_t held = r.blocks * kv.block_size();
+    if (r.beams > 1)
+      held = r.prompt_len +
+             kv.block_size() * ((r.blocks - kv.blocks_for(r.prompt_len)) / r.beams);
+    return r.synced_at + held - r.kv_tokens;
+  }
+  [[nodiscard]] static int64_t finish_step(const LiveRequest& r) {
+    return r.synced_at + r.output_len - r.generated;
+  }
+  // Whether `d` is its row's current event (see Due).
+  [[nodiscard]] bool current(const Due& d, bool finish) const;
+  // Pops the current entries of `heap` due at `step` (in admission order) into `out`.
+  void pop_due(DueHeap& heap, int64_t step, bool finish, std::vector<int32_t>& out);
+  // The block events: a timing wheel of 2^k >= 2 x block size buckets by step (a row's next block
+  // is at most a block's worth of iterations ahead once it grows block by block, so each bucket
+  // holds one step's rows: O(events) per iteration, no heap), events further ahead in a heap
+  // until they come within the wheel's reach.
+  struct BlockEvents {
+    std::vector<std::vector<Due>> wheel;
+    DueHeap later;
+  };
+  void push_block_event(const Due& d);
+  // The rows whose block is due at bulk iteration `step`, in admission order, into `out`.
+  void pop_block_events(int64_t step, std::vector<int32_t>& out);
+  struct SteadySet {
+    int64_t iterations = 0;       // bulk iterations run (the rows' clock)
+    SimDuration last_token{0};    // when the steady rows emitted their last token
+    int64_t rows = 0;             // steady requests
+    int64_t beams = 1;            // decode rows of each (a run's requests all have the same)
+    // Σ and multiset of kv_tokens - iterations over the rows (constant while a row is steady):
+    // the rows' contexts are these plus `iterations`.
+    int64_t offset_sum = 0;
+    std::multiset<int64_t> offsets;
+    BlockEvents reserve;
+    DueHeap finish;
+  } steady_;
+  std::vector<int32_t> due_;  // scratch: this iteration's rows with a due block
 };
 
 }  // namespace xpusim

@@ -348,6 +348,7 @@ class Simulation {
   };
   ClockTally prefill_clock_, decode_clock_;
   ItlRun itl_run_;
+  std::vector<int32_t> finishing_, leaving_;  // on_step_done's scratch
   // The run's error: a step the step model rejected, or an event beyond the clock's range. The
   // first one recorded ends the run (the event loop stops).
   std::optional<Diagnostics> failure_;
@@ -375,10 +376,13 @@ void Simulation::try_start(Engine& e) {
   if (e.busy) return;
   e.work.clear();
   e.shape = StepShape{};
+  e.bulk_rows = 0;
+  e.pass_rows = 0;
+  e.row_by_row = false;
   const int64_t admitted_before = e.admitted;
   scheduler_->schedule(e);
   note_backlog();
-  if (e.work.empty()) return;
+  if (e.work.empty() && e.bulk_rows == 0) return;
   const PerfCalibration& cal = sys_.cal;
   const size_t pool_index = sys_.pool_index(e.index);
   const Pool& pool = sys_.pools[pool_index];
@@ -406,7 +410,7 @@ void Simulation::try_start(Engine& e) {
       st.latency(pool.plan.pp),
       IterationHost{
           .step = dispatch_cost(pool.device->hardware(), cal.step_overhead),
-          .output = cal.sequence_overhead * static_cast<double>(e.work.size()) /
+          .output = cal.sequence_overhead * static_cast<double>(e.work.size() + e.bulk_rows) /
                     static_cast<double>(pool.plan.host_schedulers()),
           .amortised = e.shape.prefill_tokens == 0
                            ? static_cast<double>(e.profile.scheduler_steps) : 1.0,
@@ -504,8 +508,31 @@ void Simulation::finish(int32_t slot, Engine& e) {
 
 void Simulation::on_step_done(Engine& e) {
   e.busy = false;
-  bool left = false;  // a request left the running batch
+  leaving_.clear();
   TokenTally tally{c_.generated_tokens, itl_run_};
+  // The steady rows decoded in bulk (Engine, "Steady decode rows"): each emitted one token, all
+  // with the same gap; those whose last token it was complete below, in the order the row-by-row
+  // pass would have reached them (admission order among the iteration's first decode rows).
+  finishing_.clear();
+  if (e.bulk_rows > 0) {
+    const SimDuration gap = e.advance_steady(now_, finishing_);
+    if (gap != tally.itl.gap) flush_itl(tally.itl);
+    tally.itl.gap = gap;
+    tally.itl.count += static_cast<uint64_t>(e.bulk_rows);
+    tally.generated += e.bulk_rows;
+    e.bulk_rows = 0;
+  }
+  size_t next_finishing = 0;
+  auto finish_steady_before = [&](int64_t admit_seq) {
+    for (; next_finishing < finishing_.size(); ++next_finishing) {
+      const int32_t slot = finishing_[next_finishing];
+      LiveRequest& r = slots_[static_cast<size_t>(slot)];
+      if (r.admit_seq >= admit_seq) return;
+      e.leave_steady(r);
+      finish(slot, e);
+      leaving_.push_back(slot);
+    }
+  };
   const size_t rows = e.work.size();
   for (size_t k = 0; k < rows; ++k) {
     // Fetch a later row's state ahead (no effect on the run; see Engine::prefetch_running).
@@ -513,6 +540,7 @@ void Simulation::on_step_done(Engine& e) {
       __builtin_prefetch(&slots_[static_cast<size_t>(e.work[k + Engine::kPrefetchAhead].slot)]);
     const StepWork& w = e.work[k];
     LiveRequest& r = slots_[static_cast<size_t>(w.slot)];
+    finish_steady_before(k < e.pass_rows ? r.admit_seq : std::numeric_limits<int64_t>::max());
     if (w.prefill) {
       r.kv_tokens += w.tokens;
       if (r.prefix_owner && r.kv_tokens >= r.prefix_len) {
@@ -523,6 +551,7 @@ void Simulation::on_step_done(Engine& e) {
         }
       }
       if (r.kv_tokens < r.prompt_len) continue;
+      e.prefilling.erase(std::find(e.prefilling.begin(), e.prefilling.end(), w.slot));
       emit_token(r, tally);
     } else {
       r.kv_tokens += 1;
@@ -530,12 +559,12 @@ void Simulation::on_step_done(Engine& e) {
     }
     if (r.generated >= r.output_len) {
       finish(w.slot, e);
-      left = true;
+      leaving_.push_back(w.slot);
     } else if (w.prefill && !decode_engines_.empty()) {
       // Disaggregated: the prompt's KV moves to the decode pool; the prefill engine holds it
       // until the copy completes.
       r.phase = RequestPhase::kTransfer;
-      left = true;
+      leaving_.push_back(w.slot);
       const Result<SimDuration> copied =
           sim_time_after(now_, sys_.kv_copy_time(r.kv_tokens), "KV transfer");
       if (!copied) {
@@ -545,15 +574,21 @@ void Simulation::on_step_done(Engine& e) {
       push(*copied, TransferDone{w.slot});
     } else {
       r.phase = RequestPhase::kDecode;
+      if (e.bulk_decode) e.join_steady(w.slot, now_);
     }
   }
+  finish_steady_before(std::numeric_limits<int64_t>::max());
   c_.generated_tokens = tally.generated;
   itl_run_ = tally.itl;
-  if (left)
-    std::erase_if(e.running, [&](int32_t s) {
-      const RequestPhase p = slots_[static_cast<size_t>(s)].phase;
-      return p == RequestPhase::kDone || p == RequestPhase::kTransfer;
-    });
+  for (const int32_t slot : leaving_) e.running.erase(slot);
+  // After a row-by-row iteration, the decode rows the budget left out are planned by row next.
+  if (e.row_by_row) {
+    e.pending.clear();
+    for (const int32_t slot : e.running) {
+      const LiveRequest& r = slots_[static_cast<size_t>(slot)];
+      if (r.phase == RequestPhase::kDecode && !r.steady) e.pending.push_back(slot);
+    }
+  }
   try_start(e);
 }
 
@@ -584,6 +619,8 @@ Result<ServingResult> Simulation::run() {
       engines_.push_back(std::make_unique<Engine>(i, pool.engine, pool.kv_blocks_per_engine,
                                                   sys_.model.sliding_window, slots_, decode_pool,
                                                   sys_.max_model_len));
+      engines_.back()->bulk_decode = options_.bulk_decode && scheduler_->decodes_in_bulk() &&
+                                     sys_.model.sliding_window == 0;
       (decode_pool ? decode_engines_ : prompt_engines_).push_back(engines_.back().get());
     }
   const int engines = static_cast<int>(engines_.size());

@@ -6,6 +6,7 @@
 // sequences without allocating. graph_builder turns a StepShape into the step's OpGraph.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 
 #include "xpusim/base/diagnostic.h"
@@ -84,6 +85,22 @@ class DecodeRowSum {
     decode_tokens_ += rows;
     keys_ += static_cast<double>(keys) * static_cast<double>(rows);
     if (keys > max_keys_) max_keys_ = keys;
+    sampled_rows_ += rows;
+  }
+  // Adds `rows` (>= 1) decode rows (a beam is a row) under full attention whose contexts
+  // (>= 1 each) sum to `context_sum`, the longest `longest`: the sums `rows` calls of add() give
+  // (the key sum is a sum of integers, exact in a double below 2^53, so the order of the rows does
+  // not matter). Out of range: every row counts as an invalid segment.
+  void add_rows(int64_t rows, int64_t context_sum, int64_t longest) {
+    if (rows < 1 || longest < 1 || context_sum < rows || longest > kMaxStepTokens ||
+        rows > kMaxStepTokens - (prefill_tokens_ + decode_tokens_) ||
+        rows > kMaxStepTokens - sampled_rows_) {
+      invalid_ += std::max<int64_t>(rows, 1);
+      return;
+    }
+    decode_tokens_ += rows;
+    keys_ += static_cast<double>(context_sum);
+    if (longest > max_keys_) max_keys_ = longest;
     sampled_rows_ += rows;
   }
   void commit() {

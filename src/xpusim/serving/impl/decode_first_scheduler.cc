@@ -13,43 +13,49 @@
 namespace xpusim::impl {
 namespace {
 
+// Every decode row, row by row in admission order, while the budget holds its beams; returns the
+// budget left. Reserving a block may preempt later-admitted requests (they leave `running` from
+// the back) or this one (then it was the last, and the pass ends).
+int64_t plan_decode_rows(Engine& e, int64_t budget) {
+  const size_t first_row = e.work.size();
+  e.running.compact();  // an index loop: preemptions below erase only the back
+  for (size_t i = 0; i < e.running.slots().size();) {
+    e.prefetch_running(i + Engine::kPrefetchAhead);
+    const int32_t slot = e.running.slots()[i];
+    const LiveRequest& r = e.requests[static_cast<size_t>(slot)];
+    if (r.phase != RequestPhase::kDecode) {
+      ++i;
+      continue;
+    }
+    if (budget < r.beams) break;
+    if (!e.reserve_decode(slot)) break;  // preempted itself: it was the last running request
+    e.queue_decode(slot);
+    budget -= r.beams;
+    ++i;
+  }
+  e.add_queued_decode_rows(first_row);
+  return budget;
+}
+
 class DecodeFirstScheduler final : public BatchScheduler {
  public:
   [[nodiscard]] std::string_view name() const override { return "decode_first"; }
+  [[nodiscard]] bool decodes_in_bulk() const override { return true; }
 
   void schedule(Engine& e) override {
     int64_t budget = e.profile.max_num_tokens;
-    // 1. Decode rows, in admission order. Reserving a block may preempt later-admitted requests
-    // (they leave `running` from the back) or this one (then it was the last).
-    const size_t first_row = e.work.size();
-    // Whether a request this pass visited is mid-prompt (kPrefill), and whether the pass stopped
-    // on the budget before visiting them all: step 2 has work only then. (A pass that stops on
-    // a preemption of the current row has visited every request still running: the rows after
-    // it were preempted first.)
-    bool prompts = false, stopped_on_budget = false;
-    for (size_t i = 0; i < e.running.size();) {
-      e.prefetch_running(i + Engine::kPrefetchAhead);
-      const int32_t slot = e.running[i];
-      const LiveRequest& r = e.requests[static_cast<size_t>(slot)];
-      if (r.phase != RequestPhase::kDecode) {
-        prompts = prompts || r.phase == RequestPhase::kPrefill;
-        ++i;
-        continue;
+    // 1. Decode rows: with bulk decoding the steady rows in bulk (Engine, "Steady decode rows"),
+    // unless the budget cannot hold every decode row; then (and without bulk decoding) row by row.
+    if (!e.bulk_decode || !e.plan_bulk_decode(budget)) {
+      if (e.bulk_decode) {
+        e.dissolve_steady();
+        e.row_by_row = true;
       }
-      if (budget < r.beams) {
-        stopped_on_budget = true;
-        break;
-      }
-      if (!e.reserve_decode(slot)) break;  // preempted itself: it was the last running request
-      e.queue_decode(slot);
-      budget -= r.beams;
-      ++i;
+      budget = plan_decode_rows(e, budget);
     }
-    e.add_queued_decode_rows(first_row);
+    e.pass_rows = e.work.size();
     // 2. Prompts already admitted (the next chunk of a chunked prefill), 3. new requests.
-    // (plan_admitted_prompts scans the running batch for kPrefill rows: skipped when step 1 saw
-    // none, which leaves the budget and the plan as the scan would.)
-    if (prompts || stopped_on_budget) budget = e.plan_admitted_prompts(budget);
+    budget = e.plan_admitted_prompts(budget);
     e.admit_and_plan(budget, /*decode_now=*/true);
   }
 };

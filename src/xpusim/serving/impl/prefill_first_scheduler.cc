@@ -21,9 +21,10 @@ class PrefillFirstScheduler final : public BatchScheduler {
     e.admit_and_plan(budget, /*decode_now=*/false);
     if (!e.work.empty()) return;
     const size_t first_row = e.work.size();
-    for (size_t i = 0; i < e.running.size();) {
+    e.running.compact();  // an index loop: preemptions below erase only the back
+    for (size_t i = 0; i < e.running.slots().size();) {
       e.prefetch_running(i + Engine::kPrefetchAhead);
-      const int32_t slot = e.running[i];
+      const int32_t slot = e.running.slots()[i];
       if (e.requests[static_cast<size_t>(slot)].phase != RequestPhase::kDecode) {
         ++i;
         continue;
