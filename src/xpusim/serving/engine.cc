@@ -264,7 +264,16 @@ void Engine::join_steady(int32_t slot, SimDuration now) {
   r.steady = true;
   r.synced_at = steady_.iterations;
   const int64_t offset = r.kv_tokens - steady_.iterations;
-  steady_.offsets.insert(offset);
+  auto& heap = steady_.offsets;
+  if (heap.size() > 2 * static_cast<size_t>(steady_.rows) + 64) {  // mostly rows that left
+    std::erase_if(heap, [&](const SteadySet::Offset& o) {
+      const LiveRequest& x = requests[static_cast<size_t>(o.slot)];
+      return !x.steady || x.admit_seq != o.seq;
+    });
+    std::make_heap(heap.begin(), heap.end());
+  }
+  heap.push_back(SteadySet::Offset{.offset = offset, .seq = r.admit_seq, .slot = slot});
+  std::push_heap(heap.begin(), heap.end());
   steady_.offset_sum += offset;
   ++steady_.rows;
   const int64_t finish = finish_step(r);
@@ -277,8 +286,7 @@ void Engine::join_steady(int32_t slot, SimDuration now) {
 void Engine::leave_steady(LiveRequest& r) {
   sync(r);
   const int64_t offset = r.kv_tokens - steady_.iterations;
-  steady_.offsets.erase(steady_.offsets.find(offset));
-  steady_.offset_sum -= offset;
+  steady_.offset_sum -= offset;  // its entry in `offsets` is dropped when it reaches the top
   --steady_.rows;
   r.steady = false;
 }
@@ -297,6 +305,18 @@ void Engine::dissolve_steady() {
   steady_.reserve.later = DueHeap{};
   steady_.finish = DueHeap{};
   pending.clear();
+}
+
+int64_t Engine::largest_offset() {
+  auto& heap = steady_.offsets;
+  while (true) {
+    XPUSIM_CHECK(!heap.empty(), "the largest offset of no steady row");
+    const SteadySet::Offset& top = heap.front();
+    const LiveRequest& r = requests[static_cast<size_t>(top.slot)];
+    if (r.steady && r.admit_seq == top.seq) return top.offset;
+    std::pop_heap(heap.begin(), heap.end());
+    heap.pop_back();
+  }
 }
 
 bool Engine::current(const Due& d, bool finish) const {
@@ -355,7 +375,7 @@ bool Engine::plan_bulk_decode(int64_t& budget) {
     rows += steady_.rows * steady_.beams;
     // The longest context of the iteration (the new token included) must be one a step shape
     // accepts; the row-by-row pass reports the one that is not.
-    const int64_t longest = *steady_.offsets.rbegin() + steady_.iterations + 1;
+    const int64_t longest = largest_offset() + steady_.iterations + 1;
     if (longest > kMaxStepTokens) return false;
     // Their key sum must stay an exact integer in a double (the row-by-row sums are).
     constexpr int64_t kExact = int64_t{1} << 53;
@@ -401,7 +421,7 @@ bool Engine::plan_bulk_decode(int64_t& budget) {
     // (exact: integer sums of doubles below 2^53 do not depend on the order the row-by-row pass
     // would add them in).
     const int64_t context_sum = steady_.offset_sum + bulk_rows * (steady_.iterations + 1);
-    const int64_t longest = *steady_.offsets.rbegin() + steady_.iterations + 1;
+    const int64_t longest = largest_offset() + steady_.iterations + 1;
     DecodeRowSum sum(shape);
     sum.add_rows(bulk_rows * steady_.beams, context_sum * steady_.beams, longest);
     sum.commit();

@@ -10,7 +10,6 @@
 #include <deque>
 #include <functional>
 #include <queue>
-#include <set>
 #include <vector>
 
 #include "xpusim/serving/engine_profile.h"
@@ -314,6 +313,8 @@ class Engine {
   [[nodiscard]] static int64_t finish_step(const LiveRequest& r) {
     return r.synced_at + r.output_len - r.generated;
   }
+  // The largest offset of the steady rows (rows > 0).
+  [[nodiscard]] int64_t largest_offset();
   // Whether `d` is its row's current event (see Due).
   [[nodiscard]] bool current(const Due& d, bool finish) const;
   // Pops the current entries of `heap` due at `step` (in admission order) into `out`.
@@ -334,10 +335,19 @@ class Engine {
     SimDuration last_token{0};    // when the steady rows emitted their last token
     int64_t rows = 0;             // steady requests
     int64_t beams = 1;            // decode rows of each (a run's requests all have the same)
-    // Σ and multiset of kv_tokens - iterations over the rows (constant while a row is steady):
-    // the rows' contexts are these plus `iterations`.
+    // Σ of kv_tokens - iterations over the rows (a row's "offset", constant while it is steady:
+    // the rows' contexts are their offsets plus `iterations`).
     int64_t offset_sum = 0;
-    std::multiset<int64_t> offsets;
+    // The largest offset (the longest context): a max-heap of the rows' offsets as they joined.
+    // Entries of rows that left are dropped when they reach the top, and the heap is rebuilt
+    // from its current entries once they are outnumbered (amortised O(log n) per row).
+    struct Offset {
+      int64_t offset = 0;
+      int64_t seq = 0;
+      int32_t slot = 0;
+      bool operator<(const Offset& o) const { return offset < o.offset; }
+    };
+    std::vector<Offset> offsets;
     BlockEvents reserve;
     DueHeap finish;
   } steady_;
