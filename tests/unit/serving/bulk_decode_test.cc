@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "unit/perf/test_specs.h"
+#include "unit/serving/serving_test_util.h"
 #include "xpusim/serving/engine.h"
 #include "xpusim/serving/serving_system.h"
 
@@ -18,20 +19,12 @@ namespace {
 
 using testing::h100_like;
 using testing::llama8b_like;
+using testing::varied_requests;
 
 EngineProfile engine(int64_t max_batch, int64_t budget, AdmissionPolicy admission,
                      double memory_fraction = 0.9) {
-  EngineProfile e;
-  e.id = "test";
-  e.runtime = "vllm";
-  e.max_batch = max_batch;
-  e.max_num_tokens = budget;
-  e.chunked_prefill = true;
-  e.admission = admission;
-  e.schedule = SchedulePolicy::kDecodeFirst;
-  e.kv_block_size = 16;
+  EngineProfile e = testing::test_engine(max_batch, budget, /*chunked=*/true, admission);
   e.memory_fraction = memory_fraction;
-  e.memory_fraction_of = MemoryFractionOf::kTotal;
   return e;
 }
 
@@ -48,25 +41,7 @@ std::unique_ptr<ServingSystem> make_system(const EngineProfile& e, int devices =
   return std::move(*s);
 }
 
-// Varied lengths from a fixed linear congruential sequence.
-std::vector<RequestSpec> varied_requests(int64_t n, int64_t max_in = 1500, int64_t max_out = 400) {
-  std::vector<RequestSpec> r(static_cast<size_t>(n));
-  uint64_t x = 12345;
-  for (auto& q : r) {
-    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
-    q.input_len = 20 + static_cast<int64_t>((x >> 33) % static_cast<uint64_t>(max_in));
-    q.output_len = 2 + static_cast<int64_t>((x >> 17) % static_cast<uint64_t>(max_out));
-  }
-  return r;
-}
-
-ArrivalSpec poisson(double rate) {
-  ArrivalSpec a;
-  a.kind = ArrivalSpec::Kind::kPoisson;
-  a.rate = CountRate(rate);
-  a.seed = 3;
-  return a;
-}
+ArrivalSpec poisson(double rate) { return testing::poisson(rate, 3); }
 
 struct Traced {
   ServingResult result;

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include "unit/serving/serving_test_util.h"
 #include "xpusim/area/area_model.h"
 #include "xpusim/config/hardware_schema.h"
 #include "xpusim/config/model_schema.h"
@@ -22,19 +23,11 @@ HardwareSpec h100(double tdp_w) {
 }
 
 EngineProfile engine(int64_t max_batch) {
-  EngineProfile e;
-  e.id = "test";
+  EngineProfile e = testing::test_engine(max_batch);
   // GEMMs at the cuBLAS-class efficiency the gemm rows fit (sglang's matrix_efficiency 1): the
   // prefill-heavy mix then draws what a bare GEMM does (vllm's kernels, 0.65 of it since
   // 2026-12-06, keep B200 under its TDP).
   e.runtime = "sglang";
-  e.max_batch = max_batch;
-  e.max_num_tokens = 8192;
-  e.chunked_prefill = true;
-  e.schedule = SchedulePolicy::kDecodeFirst;
-  e.kv_block_size = 16;
-  e.memory_fraction = 0.9;
-  e.memory_fraction_of = MemoryFractionOf::kTotal;
   return e;
 }
 

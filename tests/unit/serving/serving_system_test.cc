@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "unit/perf/test_specs.h"
+#include "unit/serving/serving_test_util.h"
 #include "xpusim/perf/static_sim.h"
 #include "xpusim/workload/graph_builder.h"
 
@@ -21,21 +22,12 @@ namespace {
 using testing::h100_like;
 using testing::llama70b_like;
 using testing::llama8b_like;
+using testing::poisson;
+using testing::varied_requests;
 
 EngineProfile engine(int64_t max_batch = 256, int64_t budget = 8192, bool chunked = true,
                      AdmissionPolicy admission = AdmissionPolicy::kMaxUtilization) {
-  EngineProfile e;
-  e.id = "test";
-  e.runtime = "vllm";
-  e.max_batch = max_batch;
-  e.max_num_tokens = budget;
-  e.chunked_prefill = chunked;
-  e.admission = admission;
-  e.schedule = SchedulePolicy::kDecodeFirst;
-  e.kv_block_size = 16;
-  e.memory_fraction = 0.9;
-  e.memory_fraction_of = MemoryFractionOf::kTotal;
-  return e;
+  return testing::test_engine(max_batch, budget, chunked, admission);
 }
 
 std::unique_ptr<ServingSystem> make_system(const ModelSpec& m, int tp, const EngineProfile& e,
@@ -59,31 +51,11 @@ std::vector<RequestSpec> uniform_requests(int64_t n, int64_t in, int64_t out) {
   return r;
 }
 
-// Varied lengths from a fixed linear congruential sequence (no RNG dependence in the test).
-std::vector<RequestSpec> varied_requests(int64_t n) {
-  std::vector<RequestSpec> r(static_cast<size_t>(n));
-  uint64_t x = 12345;
-  for (auto& q : r) {
-    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
-    q.input_len = 20 + static_cast<int64_t>((x >> 33) % 1500);
-    q.output_len = 2 + static_cast<int64_t>((x >> 17) % 400);
-  }
-  return r;
-}
-
 // The request rate of the requests all offered at once (the saturated rate); 0 if the run fails.
 double offline_request_rate(ServingSystem& sys, const std::vector<RequestSpec>& reqs) {
   auto offline = sys.run(reqs, ArrivalSpec{});
   EXPECT_TRUE(offline.has_value());
   return offline ? offline->requests_per_s.value() : 0.0;
-}
-
-ArrivalSpec poisson(double rate, uint64_t seed = 1) {
-  ArrivalSpec a;
-  a.kind = ArrivalSpec::Kind::kPoisson;
-  a.rate = CountRate(rate);
-  a.seed = seed;
-  return a;
 }
 
 TEST(ServingSystem, EveryRequestCompletesOrIsRejected) {
