@@ -22,8 +22,9 @@ class BatchScheduler {
   // Fills engine.work and engine.shape (both empty on entry) with the next iteration; may admit
   // and preempt requests. Leaves them empty when there is nothing to run.
   virtual void schedule(Engine& engine) = 0;
-  // Whether every iteration decodes each running decode-phase request unless the token budget
-  // runs out, planning them through Engine::plan_bulk_decode (the engine's steady decode rows).
+  // Whether each iteration that decodes decodes every running decode-phase request (unless the
+  // token budget runs out), planning them through Engine::plan_bulk_decode (the engine's steady
+  // decode rows). Both built-ins do.
   [[nodiscard]] virtual bool decodes_in_bulk() const { return false; }
 };
 

@@ -196,7 +196,10 @@ int64_t Engine::admit_and_plan(int64_t budget, bool decode_now) {
     const int64_t left = r.kv_tokens > 0 ? r.prompt_len - r.kv_tokens : r.prompt_len;
     if (left == 0) {  // transferred from a prefill pool
       if ((decode_now && budget < r.beams) || !admit_front()) break;
-      if (!decode_now) continue;
+      if (!decode_now) {
+        if (bulk_decode) pending.push_back(slot);  // decodes in the next decode iteration
+        continue;
+      }
       if (!reserve_decode(slot)) break;
       plan_decode(slot);
       budget -= r.beams;
@@ -406,6 +409,7 @@ bool Engine::plan_bulk_decode(int64_t& budget) {
       if (const int64_t reserve = reserve_step(r); reserve < finish_step(r))
         push_block_event(Due{.step = reserve, .seq = r.admit_seq, .slot = slot});
     } else {
+      XPUSIM_CHECK(!r.steady, "a pending row is not a steady one");
       if (!reserve_decode(slot)) break;
       queue_decode(slot);
     }

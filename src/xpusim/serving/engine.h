@@ -184,29 +184,30 @@ class Engine {
   }
   static constexpr size_t kPrefetchAhead = 8;  // rows ahead (a guess; any value gives the same run)
 
-  // ---- Steady decode rows (bulk decoding; the decode_first scheduler) ----
-  // Every iteration of a decode_first engine decodes each running request that is in its decode
-  // phase, unless the token budget runs out first. A request under full attention (no sliding
-  // window) that decoded in the engine's last iteration then changes identically every iteration:
-  // one more KV token per beam, one more output token, the same inter-token gap (the
-  // iteration). Such rows are "steady" and decoded in bulk: an iteration adds them to the
-  // step shape from running sums (their number, the sum and the maximum of their contexts) and
-  // touches only the rows with an event -- a KV block to allocate before it (max-utilisation
-  // admission grows the allocation block by block), completion after it -- found by the
-  // engine's bulk-iteration count (a timing wheel of block events, a min-heap of completions).
-  // A steady row's kv_tokens, generated and last_token are stored as of `synced_at` bulk
-  // iterations; sync() brings them up to date before anything reads them. Rows with anything else to do (a prompt chunk, a transferred
-  // request's first decode, a row the budget left out of the last iteration) are planned row by
-  // row as before, in admission order with the rows whose block is due. An iteration whose token
-  // budget cannot hold every decode row dissolves the steady set (dissolve_steady) and runs the
+  // ---- Steady decode rows (bulk decoding) ----
+  // Each iteration that decodes decodes every running request in its decode phase (decode_first:
+  // every iteration, unless the token budget runs out first; prefill_first: the iterations
+  // without prompt work). A request under full attention (no sliding window) that decoded in the
+  // engine's last decoding iteration then changes identically in every one: one more KV token
+  // per beam, one more output token, the same inter-token gap. Such rows are "steady" and
+  // decoded in bulk: an iteration adds them to the step shape from running sums (their number,
+  // the sum and the maximum of their contexts) and touches only the rows with an event -- a KV
+  // block to allocate before it (max-utilisation admission grows the allocation block by block),
+  // completion after it -- found by the engine's bulk-iteration count (a timing wheel of block
+  // events, a min-heap of completions). A steady row's kv_tokens, generated and last_token are
+  // stored as of `synced_at` bulk iterations; sync() brings them up to date before anything
+  // reads them. Rows with anything else to do (a prompt chunk, a first decode after the prompt
+  // or a transfer, a row the budget left out of the last iteration) are planned row by row as
+  // before, in admission order with the rows whose block is due. An iteration whose token budget
+  // cannot hold every decode row dissolves the steady set (dissolve_steady) and runs the
   // row-by-row pass (this takes beams: a prompt that completes took at least one token of the
   // budget in its last iteration, so with one row per request the decode rows never outnumber
   // the budget). The simulation is the one the row-by-row pass gives: the same allocations,
   // preemptions, step shapes and completions in the same order (only the grouping of equal
-  // inter-token gaps may differ after a budget-bound iteration: docs/serving.md); the work is
-  // O(events) per iteration instead of O(running requests). Enabled per engine by the simulation
-  // (`bulk_decode`) when its scheduler decodes every row each iteration and the model has no
-  // sliding window (every request of a run has the same beams).
+  // inter-token gaps in the histogram may differ: docs/serving.md); the work is O(events) per
+  // iteration instead of O(running requests). Enabled per engine by the simulation
+  // (`bulk_decode`) when its scheduler decodes in bulk (BatchScheduler::decodes_in_bulk) and the
+  // model has no sliding window (every request of a run has the same beams).
   bool bulk_decode = false;
   int64_t bulk_rows = 0;             // steady requests the iteration being built decodes in bulk
   size_t pass_rows = 0;              // work rows [0, pass_rows) are the decode rows planned first

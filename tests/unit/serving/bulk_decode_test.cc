@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // Bulk decoding of steady rows (Engine, "Steady decode rows") is an implementation of the
-// decode_first iteration, not a model: every run must be the one the row-by-row pass gives, step
+// schedulers' decode pass, not a model: every run must be the one the row-by-row pass gives, step
 // by step (each iteration's start, duration, prefill and decode rows, running and waiting
 // requests, KV blocks in use) and in every figure (counts, latency histograms to the bit). The
 // cases cover each event the bulk path handles: completions, KV blocks allocated block by block,
 // preemption by recompute, iterations whose budget cannot hold every decode row (the row-by-row
-// pass and the way back), beams, disaggregated pools, prefix caching, closed loops, runs that stop
-// early. And RunningList, the running batch with O(1) removal.
+// pass and the way back), beams, disaggregated pools, prefix caching, prefill_first engines,
+// closed loops, runs that stop early. And RunningList, the running batch with O(1) removal.
 #include <gtest/gtest.h>
 
 #include "unit/perf/test_specs.h"
@@ -184,6 +184,23 @@ TEST(BulkDecode, PrefixCachingMatchesTheRowByRowPass) {
     reqs[i].prefix_len = std::min<int64_t>(reqs[i].input_len, 600);
   }
   expect_bulk_equals_rows(*sys, reqs, poisson(10.0));
+}
+
+TEST(BulkDecode, PrefillFirstEnginesMatchTheRowByRowPass) {
+  // prefill_first (vLLM V0, SGLang): prefill-only iterations, in which no row decodes, between
+  // decode iterations of every running request; requests whose prompt completed in them decode
+  // by row once, then join. Chunked prompts, a small KV cache (growth, preemption), and a
+  // disaggregated decode pool whose transferred requests are admitted between decode iterations.
+  EngineProfile e = engine(256, 2048, AdmissionPolicy::kMaxUtilization, 0.3);
+  e.schedule = SchedulePolicy::kPrefillFirst;
+  auto sys = make_system(e);
+  const auto reqs = varied_requests(400, 3000, 600);
+  const Traced bulk = run(*sys, reqs, ArrivalSpec{}, true);
+  EXPECT_GT(bulk.result.counters.preemptions, 0);
+  expect_same_run(bulk, run(*sys, reqs, ArrivalSpec{}, false));
+  expect_bulk_equals_rows(*sys, reqs, poisson(6.0));
+  auto split = make_system(e, 3, Disaggregation{1, 2});
+  expect_bulk_equals_rows(*split, varied_requests(300), poisson(20.0));
 }
 
 TEST(BulkDecode, ClosedLoopsAndEarlyStopsMatchTheRowByRowPass) {

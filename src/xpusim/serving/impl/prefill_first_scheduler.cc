@@ -8,6 +8,7 @@
 #include "xpusim/serving/impl/builtin_schedulers.h"
 
 #include <algorithm>
+#include <limits>
 
 namespace xpusim::impl {
 namespace {
@@ -15,12 +16,23 @@ namespace {
 class PrefillFirstScheduler final : public BatchScheduler {
  public:
   [[nodiscard]] std::string_view name() const override { return "prefill_first"; }
+  [[nodiscard]] bool decodes_in_bulk() const override { return true; }
 
   void schedule(Engine& e) override {
     int64_t budget = e.plan_admitted_prompts(e.profile.max_num_tokens);
     e.admit_and_plan(budget, /*decode_now=*/false);
     if (!e.work.empty()) return;
-    const size_t first_row = e.work.size();
+    // A decode iteration of every running request (the sequence cap bounds it, not the budget):
+    // the steady rows in bulk (Engine, "Steady decode rows"), else row by row.
+    int64_t unbounded = std::numeric_limits<int64_t>::max();
+    if (e.bulk_decode && e.plan_bulk_decode(unbounded)) {
+      e.pass_rows = e.work.size();
+      return;
+    }
+    if (e.bulk_decode) {
+      e.dissolve_steady();
+      e.row_by_row = true;
+    }
     e.running.compact();  // an index loop: preemptions below erase only the back
     for (size_t i = 0; i < e.running.slots().size();) {
       e.prefetch_running(i + Engine::kPrefetchAhead);
@@ -33,7 +45,8 @@ class PrefillFirstScheduler final : public BatchScheduler {
       e.queue_decode(slot);
       ++i;
     }
-    e.add_queued_decode_rows(first_row);
+    e.add_queued_decode_rows(0);
+    e.pass_rows = e.work.size();
   }
 };
 
