@@ -22,8 +22,11 @@ class PagedKvCache {
   [[nodiscard]] int64_t capacity_blocks() const { return capacity_; }
   // Blocks held by requests and by referenced prefixes.
   [[nodiscard]] int64_t used_blocks() const { return used_; }
-  // Blocks that an allocation may take now: free ones plus unreferenced cached prefixes.
-  [[nodiscard]] int64_t available_blocks() const { return capacity_ - used_ - idle_prefix_; }
+  // Blocks that an allocation may take now: free ones plus unreferenced cached prefixes (which
+  // allocate() evicts when it needs them). Before 2026-12-07 this left the idle prefixes out, so
+  // once they filled the cache, admission's watermark check failed without ever evicting them
+  // and, with nothing running to free blocks, the queue stalled and the run lost its requests.
+  [[nodiscard]] int64_t available_blocks() const { return capacity_ - used_; }
   // Blocks holding prefixes nobody references (reclaimable).
   [[nodiscard]] int64_t idle_prefix_blocks() const { return idle_prefix_; }
   // Blocks needed for `tokens` tokens.

@@ -433,6 +433,28 @@ EngineProfile with_prefix_caching(EngineProfile e) {
   return e;
 }
 
+TEST(ServingSystem, IdlePrefixesAreEvictedToAdmitNewRequests) {
+  // 40 prompt prefixes of up to 700 tokens in a cache a few thousand tokens large: finished
+  // requests leave their prefixes cached and idle until they fill it. Admission must count them
+  // as available (allocation evicts them). Until 2026-12-07 its watermark check did not: with
+  // nothing running to free blocks the queue stalled and the run lost its requests (an internal
+  // error). Every request completes or is rejected as longer than the cache.
+  EngineProfile e = with_prefix_caching(engine(256, 4096));
+  e.memory_fraction = 0.25;
+  std::vector<RequestSpec> reqs = varied_requests(400, 2000, 400);
+  for (size_t i = 0; i < reqs.size(); ++i) {
+    reqs[i].prefix_id = static_cast<int64_t>(i % 40);
+    reqs[i].prefix_len = std::min<int64_t>(reqs[i].input_len, 700);
+  }
+  auto sys = make_system(llama8b_like(), 1, e);
+  for (const ArrivalSpec& a : {poisson(8.0, 3), ArrivalSpec{}}) {
+    auto r = sys->run(reqs, a);
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->counters.completed + r->counters.rejected, 400);
+    EXPECT_GT(r->counters.completed, 200);
+  }
+}
+
 TEST(ServingSystem, PrefixCachingShortensSharedPrompts) {
   const std::vector<RequestSpec> reqs = sharing_a_prefix(100, 2048, 16, 1900);
   const EngineProfile off = engine(8);
