@@ -38,7 +38,8 @@ Engine::Engine(int idx, const EngineProfile& p, int64_t kv_blocks, int win,
       max_model_len(max_len),
       decode_only(decode_pool),
       requests(reqs),
-      running(reqs) {
+      running(reqs),
+      token_blocks_(kv.block_size() == 1 && p.admission == AdmissionPolicy::kMaxUtilization) {
   steady_.reserve.wheel.resize(std::bit_ceil(static_cast<uint64_t>(2 * kv.block_size())));
 }
 
@@ -248,14 +249,17 @@ void Engine::sync(LiveRequest& r) const {
     r.kv_tokens += d;
     r.generated += d;
     r.last_token = steady_.last_token;
+    if (token_blocks_) r.blocks += d * r.beams;  // allocated in bulk each iteration
   }
   r.synced_at = steady_.iterations;
 }
 
 void Engine::join_steady(int32_t slot, SimDuration now) {
   LiveRequest& r = requests[static_cast<size_t>(slot)];
+  // Token-granular growth (below) takes rows whose blocks hold exactly their context.
   const bool can = bulk_decode && r.last_token == now &&
-                   (steady_.rows == 0 || (steady_.last_token == now && steady_.beams == r.beams));
+                   (steady_.rows == 0 || (steady_.last_token == now && steady_.beams == r.beams)) &&
+                   (!token_blocks_ || held_tokens(r) == r.kv_tokens);
   if (!can) {
     pending.push_back(slot);
     return;
@@ -282,7 +286,7 @@ void Engine::join_steady(int32_t slot, SimDuration now) {
   const int64_t finish = finish_step(r);
   steady_.finish.push(Due{.step = finish, .seq = r.admit_seq, .slot = slot});
   // The row's last iteration is the one run at finish - 1: a block due later is never needed.
-  if (const int64_t reserve = reserve_step(r); reserve < finish)
+  if (const int64_t reserve = reserve_step(r); reserve < finish && !token_blocks_)
     push_block_event(Due{.step = reserve, .seq = r.admit_seq, .slot = slot});
 }
 
@@ -385,6 +389,19 @@ bool Engine::plan_bulk_decode(int64_t& budget) {
     if (longest > kExact / (steady_.rows * steady_.beams)) return false;
   }
   if (rows > budget || rows > kMaxStepTokens) return false;
+  // Token-granular growth: every steady row takes `beams` blocks each iteration, allocated
+  // together; when they and the pending rows' blocks do not all fit (free blocks and idle
+  // prefixes), some row would preempt, and the row-by-row pass finds which.
+  int64_t grow = 0;
+  if (token_blocks_) {
+    grow = steady_.rows * steady_.beams;
+    int64_t need = grow;
+    for (const int32_t slot : pending) {
+      const LiveRequest& r = requests[static_cast<size_t>(slot)];
+      need += std::max<int64_t>(0, blocks_needed(r, r.kv_tokens + 1) - r.blocks);
+    }
+    if (need > kv.available_blocks()) return false;
+  }
   const size_t first_row = work.size();
   due_.clear();
   pop_block_events(steady_.iterations, due_);
@@ -416,6 +433,7 @@ bool Engine::plan_bulk_decode(int64_t& budget) {
   }
   pending.clear();
   add_queued_decode_rows(first_row);
+  if (grow > 0) XPUSIM_CHECK(kv.allocate(grow), "the steady rows' blocks were counted free");
   bulk_rows = steady_.rows;
   int64_t planned = 0;  // decode rows (beams) planned
   for (size_t k = first_row; k < work.size(); ++k)

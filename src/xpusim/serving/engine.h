@@ -301,15 +301,16 @@ class Engine {
     bool operator>(const Due& o) const { return step != o.step ? step > o.step : seq > o.seq; }
   };
   using DueHeap = std::priority_queue<Due, std::vector<Due>, std::greater<>>;
-  // The bulk iteration at which row `r` (decode phase) needs a block: when its next token's
-  // context, kv_tokens + 1, exceeds the most tokens its blocks hold (blocks_needed's inverse: with
-  // beams, the prompt's blocks once and each beam's own generated tokens).
+  // The most context tokens the blocks of row `r` (decode phase) hold (blocks_needed's inverse:
+  // with beams, the prompt's blocks once and each beam's own generated tokens).
+  [[nodiscard]] int64_t held_tokens(const LiveRequest& r) const {
+    if (r.beams <= 1) return r.blocks * kv.block_size();
+    return r.prompt_len + kv.block_size() * ((r.blocks - kv.blocks_for(r.prompt_len)) / r.beams);
+  }
+  // The bulk iteration at which row `r` needs a block: when its next token's context,
+  // kv_tokens + 1, exceeds what its blocks hold.
   [[nodiscard]] int64_t reserve_step(const LiveRequest& r) const {
-    int64_t held = r.blocks * kv.block_size();
-    if (r.beams > 1)
-      held = r.prompt_len +
-             kv.block_size() * ((r.blocks - kv.blocks_for(r.prompt_len)) / r.beams);
-    return r.synced_at + held - r.kv_tokens;
+    return r.synced_at + held_tokens(r) - r.kv_tokens;
   }
   [[nodiscard]] static int64_t finish_step(const LiveRequest& r) {
     return r.synced_at + r.output_len - r.generated;
@@ -353,6 +354,11 @@ class Engine {
     DueHeap finish;
   } steady_;
   std::vector<int32_t> due_;  // scratch: this iteration's rows with a due block
+  // Token-granular KV growing as tokens arrive (block size 1, max-utilisation admission: SGLang's
+  // page size 1): every steady row takes `beams` blocks every iteration, so instead of one block
+  // event per row and iteration the steady rows' blocks are allocated together
+  // (plan_bulk_decode) and a row's `blocks`, like its context, advances in sync().
+  bool token_blocks_;
 };
 
 }  // namespace xpusim

@@ -6,7 +6,7 @@
 // cases cover each event the bulk path handles: completions, KV blocks allocated block by block,
 // preemption by recompute, iterations whose budget cannot hold every decode row (the row-by-row
 // pass and the way back), beams, disaggregated pools, prefix caching, prefill_first engines,
-// closed loops, runs that stop early. And RunningList, the running batch with O(1) removal.
+// token-granular KV (block size 1), closed loops, runs that stop early. And RunningList, the running batch with O(1) removal.
 #include <gtest/gtest.h>
 
 #include "unit/perf/test_specs.h"
@@ -201,6 +201,50 @@ TEST(BulkDecode, PrefillFirstEnginesMatchTheRowByRowPass) {
   expect_bulk_equals_rows(*sys, reqs, poisson(6.0));
   auto split = make_system(e, 3, Disaggregation{1, 2});
   expect_bulk_equals_rows(*split, varied_requests(300), poisson(20.0));
+}
+
+// Block size 1 under max-utilisation admission (SGLang's page size 1): every steady row takes a
+// block (one per beam) every iteration, allocated together; the row-by-row pass runs when they do
+// not all fit.
+EngineProfile token_granular(SchedulePolicy schedule) {
+  EngineProfile e = engine(256, 4096, AdmissionPolicy::kMaxUtilization, 0.3);
+  e.kv_block_size = 1;
+  e.schedule = schedule;
+  return e;
+}
+
+TEST(BulkDecode, TokenGranularKvMatchesTheRowByRowPass) {
+  // A small cache (preemptions) under both schedulers.
+  for (const SchedulePolicy schedule : {SchedulePolicy::kDecodeFirst, SchedulePolicy::kPrefillFirst}) {
+    auto sys = make_system(token_granular(schedule));
+    const auto reqs = varied_requests(400, 400, 900);
+    const Traced bulk = run(*sys, reqs, ArrivalSpec{}, true);
+    EXPECT_GT(bulk.result.counters.preemptions, 0);
+    expect_same_run(bulk, run(*sys, reqs, ArrivalSpec{}, false));
+  }
+}
+
+TEST(BulkDecode, TokenGranularKvWithBeamsMatchesTheRowByRowPass) {
+  RunOptions beams;
+  beams.beam_width = 4;
+  for (const SchedulePolicy schedule : {SchedulePolicy::kDecodeFirst, SchedulePolicy::kPrefillFirst})
+    expect_bulk_equals_rows(*make_system(token_granular(schedule)),
+                            varied_requests(150, 1000, 300), poisson(5.0), beams);
+}
+
+TEST(BulkDecode, TokenGranularKvWithIdlePrefixesMatchesTheRowByRowPass) {
+  // Cached prefixes that go idle and are evicted (least recently used first) to make room.
+  EngineProfile e = token_granular(SchedulePolicy::kDecodeFirst);
+  e.prefix_caching = true;
+  e.memory_fraction = 0.25;
+  std::vector<RequestSpec> shared = varied_requests(400, 2000, 400);
+  for (size_t i = 0; i < shared.size(); ++i) {
+    shared[i].prefix_id = static_cast<int64_t>(i % 40);
+    shared[i].prefix_len = std::min<int64_t>(shared[i].input_len, 700);
+  }
+  auto sys = make_system(e);
+  expect_bulk_equals_rows(*sys, shared, poisson(8.0));
+  expect_bulk_equals_rows(*sys, shared, ArrivalSpec{});
 }
 
 TEST(BulkDecode, ClosedLoopsAndEarlyStopsMatchTheRowByRowPass) {
