@@ -7,6 +7,8 @@
 // preemption by recompute, iterations whose budget cannot hold every decode row (the row-by-row
 // pass and the way back), beams, disaggregated pools, prefix caching, prefill_first engines,
 // token-granular KV (block size 1), closed loops, runs that stop early. And RunningList, the running batch with O(1) removal.
+#include <random>
+
 #include <gtest/gtest.h>
 
 #include "unit/perf/test_specs.h"
@@ -259,6 +261,48 @@ TEST(BulkDecode, ClosedLoopsAndEarlyStopsMatchTheRowByRowPass) {
   const Traced bulk = run(*sys, varied_requests(2000), poisson(200.0), true, stop);
   ASSERT_TRUE(bulk.result.stopped_early.has_value());
   expect_same_run(bulk, run(*sys, varied_requests(2000), poisson(200.0), false, stop));
+}
+
+TEST(BulkDecode, RandomEnginesAndWorkloadsMatchTheRowByRowPass) {
+  // 40 engines and workloads drawn from a fixed sequence: block size, cache size, budget, seats,
+  // chunking, scheduler, admission, prefix caching, beams, lengths, shared prefixes, arrivals.
+  std::mt19937_64 rng(20261207);
+  auto pick = [&](std::initializer_list<int64_t> v) {
+    return *(v.begin() + static_cast<std::ptrdiff_t>(rng() % v.size()));
+  };
+  for (int i = 0; i < 40; ++i) {
+    SCOPED_TRACE(::testing::Message() << "case " << i);
+    EngineProfile e = engine(pick({4, 32, 256}), pick({16, 64, 512, 4096}),
+                             pick({0, 1}) ? AdmissionPolicy::kMaxUtilization
+                                          : AdmissionPolicy::kGuaranteedNoEvict,
+                             static_cast<double>(pick({23, 25, 35, 90})) / 100.0);
+    e.kv_block_size = pick({1, 2, 16, 32});
+    e.chunked_prefill = pick({0, 1}) == 1;
+    e.schedule = pick({0, 1}) ? SchedulePolicy::kDecodeFirst : SchedulePolicy::kPrefillFirst;
+    e.prefix_caching = pick({0, 1}) == 1;
+    std::vector<RequestSpec> reqs =
+        varied_requests(pick({30, 200}), pick({30, 500, 2000}), pick({2, 50, 600}));
+    if (!e.chunked_prefill)
+      for (auto& r : reqs) r.input_len = std::min(r.input_len, e.max_num_tokens);
+    const int64_t prefixes = pick({0, 3, 20});
+    for (size_t k = 0; prefixes > 0 && k < reqs.size(); ++k) {
+      reqs[k].prefix_id = static_cast<int64_t>(k) % prefixes;
+      reqs[k].prefix_len = std::min<int64_t>(reqs[k].input_len, 300);
+    }
+    RunOptions options;
+    options.beam_width = static_cast<int>(pick({1, 1, 4}));
+    ArrivalSpec arrivals;
+    switch (pick({0, 1, 2})) {
+      case 1: arrivals = poisson(static_cast<double>(pick({2, 20}))); break;
+      case 2:
+        arrivals.kind = ArrivalSpec::Kind::kClosedLoop;
+        arrivals.concurrency = pick({3, 40});
+        break;
+      default: break;
+    }
+    auto sys = make_system(e);
+    expect_bulk_equals_rows(*sys, reqs, arrivals, options);
+  }
 }
 
 TEST(RunningList, RemovalLeavesAdmissionOrderAndBackIsTheLatestAdmitted) {
