@@ -23,8 +23,8 @@ class BatchScheduler {
   // and preempt requests. Leaves them empty when there is nothing to run.
   virtual void schedule(Engine& engine) = 0;
   // Whether each iteration that decodes decodes every running decode-phase request (unless the
-  // token budget runs out), planning them through Engine::plan_bulk_decode (the engine's steady
-  // decode rows). Both built-ins do.
+  // token budget runs out), planning them through Engine::plan_decode_pass (which decodes the
+  // engine's steady rows in bulk). Both built-ins do.
   [[nodiscard]] virtual bool decodes_in_bulk() const { return false; }
 };
 

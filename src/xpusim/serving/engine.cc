@@ -175,6 +175,43 @@ bool Engine::grow_for_decode(int32_t slot) {
   }
 }
 
+void Engine::begin_iteration() {
+  work.clear();
+  shape = StepShape{};
+  bulk_rows = 0;
+  pass_rows = 0;
+}
+
+int64_t Engine::plan_decode_pass(int64_t budget) {
+  if (!bulk_decode || !plan_bulk_decode(budget)) {
+    if (bulk_decode) dissolve_steady();
+    budget = plan_decode_rows(budget);
+  }
+  pass_rows = work.size();
+  return budget;
+}
+
+int64_t Engine::plan_decode_rows(int64_t budget) {
+  const size_t first_row = work.size();
+  running.compact();  // an index loop: preemptions below erase only the back
+  for (size_t i = 0; i < running.slots().size();) {
+    prefetch_running(i + kPrefetchAhead);
+    const int32_t slot = running.slots()[i];
+    const LiveRequest& r = requests[static_cast<size_t>(slot)];
+    if (r.phase != RequestPhase::kDecode) {
+      ++i;
+      continue;
+    }
+    if (budget < r.beams) break;
+    if (!reserve_decode(slot)) break;  // preempted itself: it was the last running request
+    queue_decode(slot);
+    budget -= r.beams;
+    ++i;
+  }
+  add_queued_decode_rows(first_row);
+  return budget;
+}
+
 int64_t Engine::plan_admitted_prompts(int64_t budget) {
   for (const int32_t slot : prefilling) {
     if (budget <= 0) break;
@@ -312,6 +349,7 @@ void Engine::dissolve_steady() {
   steady_.reserve.later = DueHeap{};
   steady_.finish = DueHeap{};
   pending.clear();
+  pending_from_running_ = true;
 }
 
 int64_t Engine::largest_offset() {
@@ -373,6 +411,16 @@ void Engine::pop_block_events(int64_t step, std::vector<int32_t>& out) {
 }
 
 bool Engine::plan_bulk_decode(int64_t& budget) {
+  // After a row-by-row iteration: its decode rows joined the steady set when it ended, the ones
+  // it left out (and any decode row since) are the decode-phase rows outside it.
+  if (pending_from_running_) {
+    pending.clear();
+    for (const int32_t slot : running) {
+      const LiveRequest& r = requests[static_cast<size_t>(slot)];
+      if (r.phase == RequestPhase::kDecode && !r.steady) pending.push_back(slot);
+    }
+    pending_from_running_ = false;
+  }
   // Every request of a run has the same beams (a decode row each): the rows all fit the budget
   // or the row-by-row pass stops where it runs out.
   int64_t rows = 0;
@@ -433,7 +481,10 @@ bool Engine::plan_bulk_decode(int64_t& budget) {
   }
   pending.clear();
   add_queued_decode_rows(first_row);
-  if (grow > 0) XPUSIM_CHECK(kv.allocate(grow), "the steady rows' blocks were counted free");
+  if (grow > 0) {
+    const bool taken = kv.allocate(grow);
+    XPUSIM_CHECK(taken, "the steady rows' blocks were counted free");
+  }
   bulk_rows = steady_.rows;
   int64_t planned = 0;  // decode rows (beams) planned
   for (size_t k = first_row; k < work.size(); ++k)

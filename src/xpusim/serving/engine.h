@@ -210,18 +210,18 @@ class Engine {
   // model has no sliding window (every request of a run has the same beams).
   bool bulk_decode = false;
   int64_t bulk_rows = 0;             // steady requests the iteration being built decodes in bulk
-  size_t pass_rows = 0;              // work rows [0, pass_rows) are the decode rows planned first
-  bool row_by_row = false;           // the iteration dissolved the steady set (budget-bound)
+  size_t pass_rows = 0;              // work rows [0, pass_rows) are the decode pass's rows
   std::vector<int32_t> pending;      // decode-phase rows outside the steady set, to plan by row
-  // Plans the decode rows of the iteration being built with the steady rows in bulk: the rows
-  // whose block is due and the pending rows in admission order (KV reservation, preemption), then
-  // the steady rows' sums. Returns false, having changed nothing, when the budget cannot hold
-  // every decode row or a row's context is beyond what a step shape accepts (the row-by-row
-  // pass then runs and reports it); else takes the rows from `budget`.
-  bool plan_bulk_decode(int64_t& budget);
-  // Every steady row back to row-by-row state (synced), the pending list emptied: the row-by-row
-  // pass over `running` plans them all.
-  void dissolve_steady();
+
+  // ---- The iteration ----
+  // Empties the plan (work, shape, bulk rows) before a scheduler builds the next iteration.
+  void begin_iteration();
+  // The decode pass, the first work of an iteration that decodes: every decode-phase request in
+  // admission order while `budget` holds its beams (an iteration without a budget passes the
+  // largest int64), reserving KV for each (which may preempt later-admitted requests); with bulk
+  // decoding the steady rows in bulk, unless the budget cannot hold every decode row. Returns the
+  // budget left.
+  int64_t plan_decode_pass(int64_t budget);
   // After an iteration that decoded `bulk_rows` steady rows ending at `now`: every steady row has
   // one more token. Returns the rows' inter-token gap and appends the steady rows that completed
   // with this token to `finishing`, in admission order (still steady: finish them by leave_steady
@@ -289,6 +289,19 @@ class Engine {
   // KV blocks `r` needs to hold `tokens` context tokens (prompt blocks shared by its beams).
   [[nodiscard]] int64_t blocks_needed(const LiveRequest& r, int64_t tokens) const;
   void preempt(int32_t slot);
+  // The row-by-row decode pass over `running`; returns the budget left.
+  int64_t plan_decode_rows(int64_t budget);
+  // Plans the decode rows of the iteration being built with the steady rows in bulk: the rows
+  // whose block is due and the pending rows in admission order (KV reservation, preemption), then
+  // the steady rows' sums. Returns false, having changed nothing, when the budget cannot hold
+  // every decode row or a row's context is beyond what a step shape accepts (the row-by-row
+  // pass then runs and reports it); else takes the rows from `budget`.
+  bool plan_bulk_decode(int64_t& budget);
+  // Every steady row back to row-by-row state (synced), for the row-by-row pass over `running`.
+  // The rows that pass leaves out (the budget ran out) are found again for the pending list at
+  // the next bulk plan (`pending_from_running_`).
+  void dissolve_steady();
+  bool pending_from_running_ = false;
   // A steady row's next event: a block to allocate when the engine has run `step` bulk
   // iterations (reserve), or completion once it has (finish); `seq` = admit_seq orders a step's
   // events by admission. Stale entries (the row left the set, or its block came earlier) are

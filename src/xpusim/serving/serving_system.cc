@@ -374,11 +374,7 @@ class Simulation {
 
 void Simulation::try_start(Engine& e) {
   if (e.busy) return;
-  e.work.clear();
-  e.shape = StepShape{};
-  e.bulk_rows = 0;
-  e.pass_rows = 0;
-  e.row_by_row = false;
+  e.begin_iteration();
   const int64_t admitted_before = e.admitted;
   scheduler_->schedule(e);
   note_backlog();
@@ -520,7 +516,6 @@ void Simulation::on_step_done(Engine& e) {
     tally.itl.gap = gap;
     tally.itl.count += static_cast<uint64_t>(e.bulk_rows);
     tally.generated += e.bulk_rows;
-    e.bulk_rows = 0;
   }
   size_t next_finishing = 0;
   auto finish_steady_before = [&](int64_t admit_seq) {
@@ -581,14 +576,6 @@ void Simulation::on_step_done(Engine& e) {
   c_.generated_tokens = tally.generated;
   itl_run_ = tally.itl;
   for (const int32_t slot : leaving_) e.running.erase(slot);
-  // After a row-by-row iteration, the decode rows the budget left out are planned by row next.
-  if (e.row_by_row) {
-    e.pending.clear();
-    for (const int32_t slot : e.running) {
-      const LiveRequest& r = slots_[static_cast<size_t>(slot)];
-      if (r.phase == RequestPhase::kDecode && !r.steady) e.pending.push_back(slot);
-    }
-  }
   try_start(e);
 }
 

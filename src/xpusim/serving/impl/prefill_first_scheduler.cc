@@ -22,31 +22,9 @@ class PrefillFirstScheduler final : public BatchScheduler {
     int64_t budget = e.plan_admitted_prompts(e.profile.max_num_tokens);
     e.admit_and_plan(budget, /*decode_now=*/false);
     if (!e.work.empty()) return;
-    // A decode iteration of every running request (the sequence cap bounds it, not the budget):
-    // the steady rows in bulk (Engine, "Steady decode rows"), else row by row.
-    int64_t unbounded = std::numeric_limits<int64_t>::max();
-    if (e.bulk_decode && e.plan_bulk_decode(unbounded)) {
-      e.pass_rows = e.work.size();
-      return;
-    }
-    if (e.bulk_decode) {
-      e.dissolve_steady();
-      e.row_by_row = true;
-    }
-    e.running.compact();  // an index loop: preemptions below erase only the back
-    for (size_t i = 0; i < e.running.slots().size();) {
-      e.prefetch_running(i + Engine::kPrefetchAhead);
-      const int32_t slot = e.running.slots()[i];
-      if (e.requests[static_cast<size_t>(slot)].phase != RequestPhase::kDecode) {
-        ++i;
-        continue;
-      }
-      if (!e.reserve_decode(slot)) break;
-      e.queue_decode(slot);
-      ++i;
-    }
-    e.add_queued_decode_rows(0);
-    e.pass_rows = e.work.size();
+    // A decode iteration of every running request: the sequence cap bounds it, not the budget
+    // (Engine::plan_decode_pass: the steady rows in bulk).
+    e.plan_decode_pass(std::numeric_limits<int64_t>::max());
   }
 };
 
