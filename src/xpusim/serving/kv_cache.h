@@ -23,12 +23,8 @@ class PagedKvCache {
   // Blocks held by requests and by referenced prefixes.
   [[nodiscard]] int64_t used_blocks() const { return used_; }
   // Blocks that an allocation may take now: free ones plus unreferenced cached prefixes (which
-  // allocate() evicts when it needs them). Before 2026-12-07 this left the idle prefixes out, so
-  // once they filled the cache, admission's watermark check failed without ever evicting them
-  // and, with nothing running to free blocks, the queue stalled and the run lost its requests.
+  // allocate() evicts when it needs them; docs/serving.md, "Paged KV cache").
   [[nodiscard]] int64_t available_blocks() const { return capacity_ - used_; }
-  // Blocks holding prefixes nobody references (reclaimable).
-  [[nodiscard]] int64_t idle_prefix_blocks() const { return idle_prefix_; }
   // Blocks needed for `tokens` tokens.
   [[nodiscard]] int64_t blocks_for(int64_t tokens) const {
     return (tokens + block_size_ - 1) / block_size_;

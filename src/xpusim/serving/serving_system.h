@@ -88,9 +88,9 @@ struct RunOptions {
     std::optional<Seconds> ttft, tpot, e2e;
   };
   std::optional<P99Limits> stop_when_p99_exceeds;
-  // Decode the steady rows of decode_first engines in bulk (Engine, "Steady decode rows"): the
-  // same run in O(events) per iteration instead of O(running requests). Off: the row-by-row pass
-  // every iteration (tests compare the two).
+  // Decode the engines' steady rows in bulk (Engine, "Steady decode rows"): the same run in
+  // O(events) per iteration instead of O(running requests). Off: the row-by-row pass every
+  // iteration (tests compare the two).
   bool bulk_decode = true;
 };
 

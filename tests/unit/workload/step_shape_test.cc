@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <random>
@@ -96,6 +97,41 @@ TEST(DecodeRowSum, LeavesTheShapeUntouchedUntilCommit) {
   EXPECT_EQ(s.decode_keys, 200.0);
   EXPECT_EQ(s.decode_max_keys, 100);
   EXPECT_EQ(s.sampled_rows, 2);
+}
+
+TEST(DecodeRowSum, RowsAddedTogetherGiveTheSumsOfRowByRow) {
+  // add_rows (the serving engine's steady rows): n rows whose contexts sum to S with the longest
+  // L equal n add() calls of those contexts, on top of a prefill chunk and other rows, to the bit
+  // while the key sum stays below 2^53.
+  std::mt19937_64 rng(11);
+  for (int trial = 0; trial < 50; ++trial) {
+    StepShape start;
+    add_prefill_chunk(start, 1 + static_cast<int64_t>(rng() % 4096), 7, true, 0);
+    add_decode(start, 1 + static_cast<int64_t>(rng() % 9000), 0, 1 + static_cast<int64_t>(rng() % 3));
+    std::vector<DecodeRowArgs> rows;
+    int64_t sum = 0, longest = 0;
+    for (int i = 0; i < 1 + static_cast<int>(rng() % 3000); ++i) {
+      const int64_t context = 1 + static_cast<int64_t>(rng() % 200000);
+      rows.push_back({context, 0, 1});
+      sum += context;
+      longest = std::max(longest, context);
+    }
+    StepShape b = start;
+    DecodeRowSum together(b);
+    together.add_rows(static_cast<int64_t>(rows.size()), sum, longest);
+    together.commit();
+    expect_same_shape(row_by_row(start, rows), b);
+  }
+  // Out of range (a context beyond 2^40, no rows): every row counts as an invalid segment and the
+  // sums do not move.
+  StepShape s;
+  DecodeRowSum bad(s);
+  bad.add_rows(3, 3 * (kMaxStepTokens + 1), kMaxStepTokens + 1);
+  bad.add_rows(0, 0, 1);
+  bad.commit();
+  EXPECT_EQ(s.invalid_segments, 4);
+  EXPECT_EQ(s.decode_tokens, 0);
+  EXPECT_EQ(s.decode_keys, 0.0);
 }
 
 }  // namespace
