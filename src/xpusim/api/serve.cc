@@ -157,13 +157,13 @@ class Timeline {
       fail_with(Diagnostics{
           Diagnostic{.file = path, .path = "--timeline", .message = "cannot open for writing"}});
     out_ << "start_s,engine,pool,duration_ms,prefill_tokens,prefill_chunks,decode_rows,running,"
-            "waiting,kv_used_blocks,kv_capacity_blocks\n";
+            "waiting,kv_used_blocks,kv_capacity_blocks,clock_ghz\n";
   }
   void write(const StepRecord& r) {
-    out_ << fmt::format("{:.9f},{},{},{:.6f},{},{},{},{},{},{},{}\n", r.start.value(), r.engine,
-                        r.pool, units::to_ms(r.duration), r.prefill_tokens, r.prefill_chunks,
-                        r.decode_rows, r.running, r.waiting, r.kv_used_blocks,
-                        r.kv_capacity_blocks);
+    out_ << fmt::format("{:.9f},{},{},{:.6f},{},{},{},{},{},{},{},{:.4f}\n", r.start.value(),
+                        r.engine, r.pool, units::to_ms(r.duration), r.prefill_tokens,
+                        r.prefill_chunks, r.decode_rows, r.running, r.waiting, r.kv_used_blocks,
+                        r.kv_capacity_blocks, units::to_ghz(r.clock));
   }
   void close(const std::string& path) {
     out_.close();

@@ -460,6 +460,7 @@ void Simulation::try_start(Engine& e) {
     rec.waiting = static_cast<int64_t>(e.waiting.size());
     rec.kv_used_blocks = e.kv.used_blocks();
     rec.kv_capacity_blocks = e.kv.capacity_blocks();
+    rec.clock = sys_.hw.compute.clock * PowerLimiter::fraction(clock_step);
     options_.on_step(rec);
   }
 }

@@ -73,6 +73,7 @@ struct StepRecord {
   int64_t prefill_tokens = 0, prefill_chunks = 0, decode_rows = 0;
   int64_t running = 0, waiting = 0;  // requests in the engine after scheduling
   int64_t kv_used_blocks = 0, kv_capacity_blocks = 0;
+  Hertz clock;                      // the clock the step ran at: boost, or the power limiter's
 };
 
 struct RunOptions {

@@ -7,6 +7,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
 #include "unit/serving/serving_test_util.h"
 #include "xpusim/area/area_model.h"
 #include "xpusim/config/hardware_schema.h"
@@ -32,7 +36,7 @@ EngineProfile engine(int64_t max_batch) {
 }
 
 ServingResult serve(const HardwareSpec& hw, int64_t n, int64_t in, int64_t out,
-                    int64_t max_batch = 256) {
+                    int64_t max_batch = 256, const RunOptions& options = {}) {
   SystemConfig c;
   c.precision = precision_plan_for(Precision::kBf16);
   c.engine = engine(max_batch);
@@ -43,7 +47,7 @@ ServingResult serve(const HardwareSpec& hw, int64_t n, int64_t in, int64_t out,
     r.input_len = in;
     r.output_len = out;
   }
-  auto r = (*sys)->run(reqs, ArrivalSpec{});
+  auto r = (*sys)->run(reqs, ArrivalSpec{}, options);
   EXPECT_TRUE(r.has_value());
   return *r;
 }
@@ -110,6 +114,39 @@ TEST(PowerLimiter, WithoutAPowerModelTheRunIsTheUnlimitedOne) {
   EXPECT_EQ(a.counters.steps, b.counters.steps);
   EXPECT_FALSE(a.prefill_clock.power_limited);
   EXPECT_DOUBLE_EQ(a.prefill_clock.sustained_clock.value(), none.compute.clock.value());
+}
+
+// The clock of every step (StepRecord::clock, the timeline's clock_ghz): boost through the first
+// window, then the limiter's steps of boost / kClockSteps, and the run's kernel-weighted prefill
+// clock lies among the clocks its prefill steps ran at.
+TEST(PowerLimiter, EachStepRecordsTheClockItRanAt) {
+  for (double tdp : {300.0, 1e5}) {
+    SCOPED_TRACE(tdp);
+    const HardwareSpec hw = h100(tdp);
+    const double boost = hw.compute.clock.value();
+    std::vector<StepRecord> steps;
+    RunOptions options;
+    options.on_step = [&](const StepRecord& s) { steps.push_back(s); };
+    const ServingResult r = serve(hw, 600, 2048, 1, 256, options);
+    ASSERT_EQ(static_cast<int64_t>(steps.size()), r.counters.steps);
+    double lo = 1e300, hi = 0;
+    for (const StepRecord& s : steps) {
+      const double f = s.clock.value() / boost;
+      EXPECT_LE(f, 1.0);
+      const double k = (1.0 - f) * kClockSteps;  // the limiter's step: a whole number
+      EXPECT_NEAR(k, std::round(k), 1e-9);
+      if (s.start < kPowerWindow) EXPECT_EQ(s.clock.value(), boost);
+      if (s.prefill_tokens > 0) {
+        lo = std::min(lo, s.clock.value());
+        hi = std::max(hi, s.clock.value());
+      }
+    }
+    EXPECT_GE(r.prefill_clock.sustained_clock.value(), lo * (1 - 1e-12));
+    EXPECT_LE(r.prefill_clock.sustained_clock.value(), hi * (1 + 1e-12));
+    // Throttled below boost after the first window exactly when the run reports a limit.
+    EXPECT_EQ(lo < boost, r.prefill_clock.power_limited);
+    EXPECT_EQ(tdp < 1000, r.prefill_clock.power_limited);
+  }
 }
 
 TEST(PowerLimiter, ClockStepFromObservedRates) {
