@@ -46,8 +46,13 @@ void StepTimeline::merge_pairs() {
   for (int i = 0; i < kBins / 2; ++i) {
     const Bin& a = bins_[static_cast<size_t>(2 * i)];
     const Bin& b = bins_[static_cast<size_t>(2 * i + 1)];
-    bins_[static_cast<size_t>(i)] = Bin{a.steps + b.steps, a.busy_s + b.busy_s, a.batch_s + b.batch_s,
-                                        a.kv_s + b.kv_s, a.tokens + b.tokens, a.waiting + b.waiting};
+    bins_[static_cast<size_t>(i)] = Bin{.steps = a.steps + b.steps,
+                                        .busy_s = a.busy_s + b.busy_s,
+                                        .batch_s = a.batch_s + b.batch_s,
+                                        .kv_s = a.kv_s + b.kv_s,
+                                        .clock_s = a.clock_s + b.clock_s,
+                                        .tokens = a.tokens + b.tokens,
+                                        .waiting = a.waiting + b.waiting};
   }
   for (size_t i = kBins / 2; i < kBins; ++i) bins_[i] = Bin{};
   width_s_ *= 2;
@@ -68,6 +73,7 @@ void StepTimeline::add(const StepRecord& r) {
   b.busy_s += d;
   b.batch_s += batch * d;
   b.kv_s += kv * d;
+  b.clock_s += units::to_ghz(r.clock) * d;
   b.tokens += static_cast<double>(r.prefill_tokens + r.decode_rows);
   b.waiting += static_cast<double>(r.waiting);
 }
@@ -81,10 +87,12 @@ ReportJson StepTimeline::to_json() const {
     // A bin of zero-length steps only (none in practice) weighs its steps equally.
     const double batch = b.busy_s > 0 ? b.batch_s / b.busy_s : 0.0;
     const double kv = b.busy_s > 0 ? b.kv_s / b.busy_s : 0.0;
+    const double clock = b.busy_s > 0 ? b.clock_s / b.busy_s : 0.0;
     pts.push_back({{"t_s", round6(static_cast<double>(i) * width_s_)},
                    {"batch", round6(batch)},
                    {"tokens_per_step", round6(b.tokens / n)},
                    {"kv_use", round6(kv)},
+                   {"clock_ghz", round6(clock)},
                    {"waiting", round6(b.waiting / n)},
                    {"steps", b.steps}});
   }

@@ -77,6 +77,7 @@ Chart timeline_chart(const Json& timeline) {
                              {{"field", "waiting"}, {"title", "mean queue (waiting)"}, {"format", ",.1f"}},
                              {{"field", "tokens_per_step"}, {"title", "mean tokens per step"}, {"format", ",.0f"}},
                              {{"field", "kv_use"}, {"title", "KV-cache use"}, {"format", ".1%"}},
+                             {{"field", "clock_ghz"}, {"title", "clock (GHz)"}, {"format", ",.3f"}},
                              {{"field", "steps"}, {"title", "steps in the bin"}}}}};
     for (auto it = extra_enc.begin(); it != extra_enc.end(); ++it) enc[it.key()] = it.value();
     return Json{{"width", kWideWidth - 130}, {"height", height}, {"mark", mark}, {"encoding", enc}};
@@ -97,13 +98,19 @@ Chart timeline_chart(const Json& timeline) {
                    {"axis", {{"format", ".0%"}}}, {"scale", {{"domain", {0, 1}}}}},
                   {{"type", "area"}, {"interpolate", "step-after"}, {"color", "#54a24b"}, {"opacity", 0.35},
                    {"line", {{"color", "#54a24b"}}}},
-                  Json::object(), 110, true);
-  Json spec = {{"data", {{"values", pts}}}, {"vconcat", {batch, tokens, kv}}, {"spacing", 14},
+                  Json::object(), 110, false);
+  // The clock from 0: a throttled stretch shows against the boost clock of the rest.
+  Json clock = panel({{"field", "clock_ghz"}, {"type", "quantitative"}, {"title", "clock (GHz)"},
+                      {"scale", {{"zero", true}}}},
+                     {{"type", "line"}, {"interpolate", "step-after"}, {"color", "#e45756"}},
+                     Json::object(), 90, true);
+  Json spec = {{"data", {{"values", pts}}}, {"vconcat", {batch, tokens, kv, clock}}, {"spacing", 14},
                {"resolve", {{"scale", {{"x", "shared"}}}}}};
-  return Chart{"Batch, tokens per step and KV-cache use over time",
+  return Chart{"Batch, tokens per step, KV-cache use and clock over time",
                fmt::format("Every engine iteration of the run ({} steps) binned by start time into "
-                           "{} s bins: time-weighted mean batch and KV-cache use, mean tokens per "
-                           "step and mean queue, over all engines.",
+                           "{} s bins: time-weighted mean batch, KV-cache use and clock (boost, "
+                           "or the power limiter's), mean tokens per step and mean queue, over "
+                           "all engines.",
                            pretty(number(timeline["steps"])), pretty(number(timeline["bin_s"]), 3)),
                spec, true};
 }

@@ -107,6 +107,7 @@ TEST(StepTimeline, BinsStayBoundedAndKeepEveryStep) {
     r.prefill_tokens = 5;
     r.kv_used_blocks = 25;
     r.kv_capacity_blocks = 100;
+    r.clock = units::ghz(i < 5000 ? 2.0 : 1.5);  // throttled from 50 s on
     t.add(r);
   }
   const auto j = t.to_json();
@@ -118,8 +119,13 @@ TEST(StepTimeline, BinsStayBoundedAndKeepEveryStep) {
     steps += p["steps"].get<int64_t>();
     EXPECT_NEAR(p["batch"].get<double>(), 20.0, 1e-9 + 20.0 / p["steps"].get<double>());
     EXPECT_NEAR(p["kv_use"].get<double>(), 0.25, 1e-9);
+    const double clock = p["clock_ghz"].get<double>();
+    EXPECT_GE(clock, 1.5 - 1e-9);
+    EXPECT_LE(clock, 2.0 + 1e-9);
   }
   EXPECT_EQ(steps, 10000);
+  EXPECT_NEAR(j["points"].front()["clock_ghz"].get<double>(), 2.0, 1e-9);
+  EXPECT_NEAR(j["points"].back()["clock_ghz"].get<double>(), 1.5, 1e-9);
 }
 
 }  // namespace

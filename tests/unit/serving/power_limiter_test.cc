@@ -135,7 +135,9 @@ TEST(PowerLimiter, EachStepRecordsTheClockItRanAt) {
       EXPECT_LE(f, 1.0);
       const double k = (1.0 - f) * kClockSteps;  // the limiter's step: a whole number
       EXPECT_NEAR(k, std::round(k), 1e-9);
-      if (s.start < kPowerWindow) EXPECT_EQ(s.clock.value(), boost);
+      if (s.start < kPowerWindow) {
+        EXPECT_EQ(s.clock.value(), boost);
+      }
       if (s.prefill_tokens > 0) {
         lo = std::min(lo, s.clock.value());
         hi = std::max(hi, s.clock.value());
