@@ -157,13 +157,15 @@ class Timeline {
       fail_with(Diagnostics{
           Diagnostic{.file = path, .path = "--timeline", .message = "cannot open for writing"}});
     out_ << "start_s,engine,pool,duration_ms,prefill_tokens,prefill_chunks,decode_rows,running,"
-            "waiting,kv_used_blocks,kv_capacity_blocks,clock_ghz\n";
+            "waiting,kv_used_blocks,kv_capacity_blocks,clock_ghz,power_w\n";
   }
   void write(const StepRecord& r) {
-    out_ << fmt::format("{:.9f},{},{},{:.6f},{},{},{},{},{},{},{},{:.4f}\n", r.start.value(),
+    // power_w is empty without a power model (a spec without a process node).
+    out_ << fmt::format("{:.9f},{},{},{:.6f},{},{},{},{},{},{},{},{:.4f},{}\n", r.start.value(),
                         r.engine, r.pool, units::to_ms(r.duration), r.prefill_tokens,
                         r.prefill_chunks, r.decode_rows, r.running, r.waiting, r.kv_used_blocks,
-                        r.kv_capacity_blocks, units::to_ghz(r.clock));
+                        r.kv_capacity_blocks, units::to_ghz(r.clock),
+                        r.power ? fmt::format("{:.2f}", r.power->value()) : std::string());
   }
   void close(const std::string& path) {
     out_.close();

@@ -51,6 +51,8 @@ void StepTimeline::merge_pairs() {
                                         .batch_s = a.batch_s + b.batch_s,
                                         .kv_s = a.kv_s + b.kv_s,
                                         .clock_s = a.clock_s + b.clock_s,
+                                        .power_s = a.power_s + b.power_s,
+                                        .powered_s = a.powered_s + b.powered_s,
                                         .tokens = a.tokens + b.tokens,
                                         .waiting = a.waiting + b.waiting};
   }
@@ -74,6 +76,10 @@ void StepTimeline::add(const StepRecord& r) {
   b.batch_s += batch * d;
   b.kv_s += kv * d;
   b.clock_s += units::to_ghz(r.clock) * d;
+  if (r.power) {
+    b.power_s += r.power->value() * d;
+    b.powered_s += d;
+  }
   b.tokens += static_cast<double>(r.prefill_tokens + r.decode_rows);
   b.waiting += static_cast<double>(r.waiting);
 }
@@ -93,6 +99,8 @@ ReportJson StepTimeline::to_json() const {
                    {"tokens_per_step", round6(b.tokens / n)},
                    {"kv_use", round6(kv)},
                    {"clock_ghz", round6(clock)},
+                   {"power_w", b.powered_s > 0 ? ReportJson(round6(b.power_s / b.powered_s))
+                                               : ReportJson(nullptr)},
                    {"waiting", round6(b.waiting / n)},
                    {"steps", b.steps}});
   }

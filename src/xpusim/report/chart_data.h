@@ -39,15 +39,16 @@ ReportJson latency_cdf_json(const LatencyHistogram& h, int points = 200);
 // time into at most kBins bins in O(1) memory: the bin width starts at 1 ms and doubles (pairs of
 // bins merge) whenever a step starts beyond the last bin. Per bin, over every engine's steps:
 // the time-weighted mean batch (requests scheduled in a step: decode rows + prefill chunks),
-// KV-cache use (used / capacity blocks) and clock (StepRecord::clock: boost, or the power
-// limiter's), the mean tokens per step (prefill tokens + decode rows) and the mean queue (waiting
-// requests).
+// KV-cache use (used / capacity blocks), clock (StepRecord::clock: boost, or the power
+// limiter's) and device power (StepRecord::power, over the steps that have one), the mean tokens
+// per step (prefill tokens + decode rows) and the mean queue (waiting requests).
 class StepTimeline {
  public:
   static constexpr int kBins = 240;
   void add(const StepRecord& r);
-  // {bin_s, steps, points: [{t_s, batch, tokens_per_step, kv_use, clock_ghz, waiting, steps}]}:
-  // one point per bin that saw a step, at the bin's start.
+  // {bin_s, steps, points: [{t_s, batch, tokens_per_step, kv_use, clock_ghz, power_w, waiting,
+  // steps}]}: one point per bin that saw a step, at the bin's start; power_w null in a bin whose
+  // steps have no power (no power model).
   [[nodiscard]] ReportJson to_json() const;
 
  private:
@@ -55,6 +56,8 @@ class StepTimeline {
     int64_t steps = 0;
     double busy_s = 0, batch_s = 0, kv_s = 0;  // Σ duration, Σ batch x duration, Σ use x duration
     double clock_s = 0;                        // Σ clock (GHz) x duration
+    double power_s = 0, powered_s = 0;         // Σ power (W) x duration, Σ duration, of steps
+                                               // with a power
     double tokens = 0, waiting = 0;            // Σ over steps
   };
   void merge_pairs();

@@ -78,6 +78,7 @@ Chart timeline_chart(const Json& timeline) {
                              {{"field", "tokens_per_step"}, {"title", "mean tokens per step"}, {"format", ",.0f"}},
                              {{"field", "kv_use"}, {"title", "KV-cache use"}, {"format", ".1%"}},
                              {{"field", "clock_ghz"}, {"title", "clock (GHz)"}, {"format", ",.3f"}},
+                             {{"field", "power_w"}, {"title", "device power (W)"}, {"format", ",.0f"}},
                              {{"field", "steps"}, {"title", "steps in the bin"}}}}};
     for (auto it = extra_enc.begin(); it != extra_enc.end(); ++it) enc[it.key()] = it.value();
     return Json{{"width", kWideWidth - 130}, {"height", height}, {"mark", mark}, {"encoding", enc}};
@@ -103,14 +104,21 @@ Chart timeline_chart(const Json& timeline) {
   Json clock = panel({{"field", "clock_ghz"}, {"type", "quantitative"}, {"title", "clock (GHz)"},
                       {"scale", {{"zero", true}}}},
                      {{"type", "line"}, {"interpolate", "step-after"}, {"color", "#e45756"}},
+                     Json::object(), 90, false);
+  Json power = panel({{"field", "power_w"}, {"type", "quantitative"}, {"title", "device power (W)"},
+                      {"scale", {{"zero", true}}}},
+                     {{"type", "line"}, {"interpolate", "step-after"}, {"color", "#b279a2"}},
                      Json::object(), 90, true);
-  Json spec = {{"data", {{"values", pts}}}, {"vconcat", {batch, tokens, kv, clock}}, {"spacing", 14},
+  Json spec = {{"data", {{"values", pts}}}, {"vconcat", {batch, tokens, kv, clock, power}},
+               {"spacing", 14},
                {"resolve", {{"scale", {{"x", "shared"}}}}}};
-  return Chart{"Batch, tokens per step, KV-cache use and clock over time",
+  return Chart{"Batch, tokens per step, KV-cache use, clock and power over time",
                fmt::format("Every engine iteration of the run ({} steps) binned by start time into "
-                           "{} s bins: time-weighted mean batch, KV-cache use and clock (boost, "
-                           "or the power limiter's), mean tokens per step and mean queue, over "
-                           "all engines.",
+                           "{} s bins: time-weighted mean batch, KV-cache use, clock (boost, or "
+                           "the power limiter's) and power of one device (its kernels at the "
+                           "power model's activity power, host time at the busy-idle baseline; "
+                           "the limiter holds 1 s windows, not steps, to the TDP), mean tokens "
+                           "per step and mean queue, over all engines.",
                            pretty(number(timeline["steps"])), pretty(number(timeline["bin_s"]), 3)),
                spec, true};
 }

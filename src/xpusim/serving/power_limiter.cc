@@ -19,18 +19,47 @@ void PowerLimiter::close_window(Seconds now) {
   work_ = DeviceWork{};
 }
 
-int sustained_clock_step(const HardwareSpec& hw, const AreaReport& area, ActivityRates rates,
-                         int current) {
-  // Rates observed at fraction s of boost: the clocked logic's work rates were s x theirs at
-  // boost (the sustained-clock model, power_model.h estimate_power_at_clock).
-  const double s = PowerLimiter::fraction(current);
+namespace {
+
+// Rates observed at fraction s of boost: the clocked logic's work rates were s x theirs at boost
+// (the sustained-clock model, power_model.h estimate_power_at_clock).
+ActivityRates rates_at_boost(ActivityRates rates, double s) {
   for (FlopRate& m : rates.matrix) m = m / s;
   rates.vector = rates.vector / s;
   rates.register_file = rates.register_file / s;
   rates.l1 = rates.l1 / s;
   rates.l2 = rates.l2 / s;
   rates.llc = rates.llc / s;
-  const SustainedClock c = sustained_clock_for(hw, &area, rates);
+  return rates;
+}
+
+}  // namespace
+
+std::optional<Watts> PowerLimiter::step_power(const StepTime& st, Seconds duration,
+                                              int step) const {
+  if (area_ == nullptr) return std::nullopt;
+  const double s = fraction(step);
+  const Seconds kernels = st.kernels();
+  const DeviceWork work{.gemm_flop = st.gemm_flop,
+                        .attention_flop = st.attention_flop,
+                        .vector_flop = st.vector_flop,
+                        .bytes = st.bytes};
+  const Result<PowerReport> busy = estimate_power_at_clock(
+      hw_, *area_, rates_at_boost(device_activity(hw_, precision_, work, kernels), s), s);
+  ActivityRates none;
+  none.clocks_running = true;
+  const Result<PowerReport> idle = estimate_power_at_clock(hw_, *area_, none, s);
+  if (!busy || !idle) return std::nullopt;  // finite, non-negative rates: not expected
+  if (duration.value() <= 0) return busy->total;
+  const Seconds on = min(max(kernels, Seconds(0)), duration);
+  const Watts idle_w = min(idle->total, busy->total);
+  return (busy->total * on + idle_w * (duration - on)) / duration;
+}
+
+int sustained_clock_step(const HardwareSpec& hw, const AreaReport& area, ActivityRates rates,
+                         int current) {
+  const double s = PowerLimiter::fraction(current);
+  const SustainedClock c = sustained_clock_for(hw, &area, rates_at_boost(rates, s));
   if (!c.power_limited) return 0;
   const double f = c.clock / c.boost;
   const int lowest = static_cast<int>(std::floor((1.0 - kMinClockFraction) * kClockSteps));

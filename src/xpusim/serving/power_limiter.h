@@ -37,8 +37,9 @@ inline constexpr int kClockSteps = 128;
 
 class PowerLimiter {
  public:
-  // `area` null (no process node) or a spec without a TDP: no power model, the clock stays at
-  // boost. The pointed-to objects must outlive the limiter.
+  // `area` null (no process node): no power model. No power model or a spec without a TDP: the
+  // clock stays at boost (step_power still answers when there is an area). The pointed-to
+  // objects must outlive the limiter.
   PowerLimiter(const HardwareSpec& hw, const PrecisionPlan& precision, const AreaReport* area);
 
   // The clock step in force: 0 = boost, k = boost x (1 - k / kClockSteps).
@@ -56,6 +57,15 @@ class PowerLimiter {
     work_.vector_flop += st.vector_flop * devices;
     work_.bytes += st.bytes * devices;
   }
+
+  // The mean power of one device over an iteration of `duration` whose kernels, `st` per device,
+  // ran at clock step `step`: the power model at the kernels' activity and that clock while they
+  // run, the busy-idle baseline (clocks running, no work; at the same clock) for the rest of the
+  // iteration (host work), as the run's energy counts busy and idle time
+  // (cost/token_economics.h). One iteration, not a window: a prefill-heavy step may draw more
+  // than the TDP that the window's average is held to. None without a power model (no area).
+  [[nodiscard]] std::optional<Watts> step_power(const StepTime& st, Seconds duration,
+                                                int step) const;
 
   // Before a step starting at `now`: when the window begun at the last update is over, sets the
   // clock for the next window from its activity. Inline fast path: one comparison per step.

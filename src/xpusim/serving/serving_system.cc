@@ -133,7 +133,7 @@ struct ServingSystem::Impl {
   // how many devices the copy's endpoints lie among (predict_copy's span: its tier).
   Bytes kv_copy_bytes_per_token;
   int kv_copy_span = 2;
-  std::optional<AreaReport> area;     // the power model's (none: no TDP or no process node)
+  std::optional<AreaReport> area;     // the power model's (none: no process node)
   [[nodiscard]] size_t pool_index(int engine) const {
     return pools.size() > 1 && engine >= pools[1].first_engine ? 1 : 0;
   }
@@ -461,6 +461,7 @@ void Simulation::try_start(Engine& e) {
     rec.kv_used_blocks = e.kv.used_blocks();
     rec.kv_capacity_blocks = e.kv.capacity_blocks();
     rec.clock = sys_.hw.compute.clock * PowerLimiter::fraction(clock_step);
+    rec.power = limiter.step_power(st, duration, clock_step);
     options_.on_step(rec);
   }
 }
@@ -771,8 +772,9 @@ Result<std::unique_ptr<ServingSystem>> ServingSystem::create(const HardwareSpec&
   impl->model = model;
   impl->config = config;
   impl->cal = with_runtime(cal, *runtime);
-  if (hw.physical.tdp.value() > 0)  // the power limiter's model (power_limiter.h)
-    if (auto area = estimate_area(hw)) impl->area = std::move(*area);
+  // The power model's area (power_limiter.h: the clock under the TDP, and each step's power for
+  // timelines, with or without a TDP); none for a spec without a process node.
+  if (auto area = estimate_area(hw)) impl->area = std::move(*area);
   SystemInfo& info = impl->info;
   const EngineProfile& eng = config.engine;
   auto infeasible = [&](InfeasibleReason reason, std::string why) {

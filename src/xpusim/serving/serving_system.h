@@ -74,6 +74,8 @@ struct StepRecord {
   int64_t running = 0, waiting = 0;  // requests in the engine after scheduling
   int64_t kv_used_blocks = 0, kv_capacity_blocks = 0;
   Hertz clock;                      // the clock the step ran at: boost, or the power limiter's
+  std::optional<Watts> power;       // mean power of one device of the step's pool over the step
+                                    // (PowerLimiter::step_power); none without a power model
 };
 
 struct RunOptions {

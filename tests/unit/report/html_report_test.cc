@@ -108,6 +108,7 @@ TEST(StepTimeline, BinsStayBoundedAndKeepEveryStep) {
     r.kv_used_blocks = 25;
     r.kv_capacity_blocks = 100;
     r.clock = units::ghz(i < 5000 ? 2.0 : 1.5);  // throttled from 50 s on
+    if (i < 8000) r.power = units::watts(i % 2 == 0 ? 300.0 : 500.0);  // none from 80 s on
     t.add(r);
   }
   const auto j = t.to_json();
@@ -122,6 +123,13 @@ TEST(StepTimeline, BinsStayBoundedAndKeepEveryStep) {
     const double clock = p["clock_ghz"].get<double>();
     EXPECT_GE(clock, 1.5 - 1e-9);
     EXPECT_LE(clock, 2.0 + 1e-9);
+    // Steps with a power average to 400 W (alternating 300 / 500 W steps of equal length, the
+    // bin's odd step out aside); bins of steps without one have none.
+    if (p["t_s"].get<double>() + j["bin_s"].get<double>() <= 80.0) {
+      EXPECT_NEAR(p["power_w"].get<double>(), 400.0, 1e-9 + 200.0 / p["steps"].get<double>());
+    } else if (p["t_s"].get<double>() > 80.0) {
+      EXPECT_TRUE(p["power_w"].is_null());
+    }
   }
   EXPECT_EQ(steps, 10000);
   EXPECT_NEAR(j["points"].front()["clock_ghz"].get<double>(), 2.0, 1e-9);

@@ -15,6 +15,7 @@
 #include "xpusim/area/area_model.h"
 #include "xpusim/config/hardware_schema.h"
 #include "xpusim/config/model_schema.h"
+#include "xpusim/cost/token_economics.h"
 #include "xpusim/serving/serving_system.h"
 
 namespace xpusim {
@@ -148,6 +149,58 @@ TEST(PowerLimiter, EachStepRecordsTheClockItRanAt) {
     // Throttled below boost after the first window exactly when the run reports a limit.
     EXPECT_EQ(lo < boost, r.prefill_clock.power_limited);
     EXPECT_EQ(tdp < 1000, r.prefill_clock.power_limited);
+  }
+}
+
+// The power of every step (StepRecord::power, the timeline's power_w): at the boost clock its
+// time-weighted mean over a run without idle gaps is the run's average power (the same power
+// model, busy kernels and busy-idle host time, as the energy accounting); under a binding TDP the
+// first window may exceed it, every later window of a steady load keeps to it, and a throttled
+// step draws less than the same step at boost.
+TEST(PowerLimiter, EachStepRecordsThePowerItDrew) {
+  {
+    const HardwareSpec hw = h100(700);
+    std::vector<StepRecord> steps;
+    RunOptions options;
+    options.on_step = [&](const StepRecord& s) { steps.push_back(s); };
+    const ServingResult r = serve(hw, 400, 512, 128, 256, options);  // offline: never idle
+    ASSERT_FALSE(r.prefill_clock.power_limited);
+    double energy = 0, time = 0;
+    for (const StepRecord& s : steps) {
+      ASSERT_TRUE(s.power.has_value());
+      EXPECT_GT(s.power->value(), 0.0);
+      energy += s.power->value() * s.duration.value();
+      time += s.duration.value();
+    }
+    EXPECT_NEAR(time, r.duration.value(), 1e-9 * r.duration.value());
+    const auto econ =
+        serving_token_economics(hw, precision_plan_for(Precision::kBf16), r.activity, r.duration,
+                                static_cast<double>(r.counters.output_tokens));
+    ASSERT_TRUE(econ.has_value());
+    EXPECT_NEAR(energy / time, econ->average_power.value(), 1e-9 * econ->average_power.value());
+  }
+  {
+    const HardwareSpec hw = h100(300);
+    std::vector<StepRecord> steps;
+    RunOptions options;
+    options.on_step = [&](const StepRecord& s) { steps.push_back(s); };
+    const ServingResult r = serve(hw, 600, 2048, 1, 256, options);  // prompts only: steady
+    ASSERT_TRUE(r.prefill_clock.power_limited);
+    double first = 0;  // the highest step power of the first window (at boost)
+    std::vector<std::pair<double, double>> windows;  // Σ power x duration, Σ duration
+    for (const StepRecord& s : steps) {
+      ASSERT_TRUE(s.power.has_value());
+      const auto w = static_cast<size_t>(s.start.value() / kPowerWindow.value());
+      if (w == 0) first = std::max(first, s.power->value());
+      if (windows.size() <= w) windows.resize(w + 1);
+      windows[w].first += s.power->value() * s.duration.value();
+      windows[w].second += s.duration.value();
+    }
+    EXPECT_GT(first, 300.0);  // prompt GEMMs at boost draw more than the cap
+    ASSERT_GT(windows.size(), 3u);
+    // Whole windows after the first (the last may be partial), at the limiter's clock.
+    for (size_t w = 1; w + 1 < windows.size(); ++w)
+      EXPECT_LE(windows[w].first / windows[w].second, 300.0 * (1 + 1e-9)) << "window " << w;
   }
 }
 

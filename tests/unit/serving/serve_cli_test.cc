@@ -111,7 +111,7 @@ const std::string kFixed = kBase + "--input-len 512 --output-len 64 --requests 1
 const std::string kSharegpt = kBase + "--dataset sharegpt --requests 200 --rate 20 ";
 const std::string kTimelineHeader =
     "start_s,engine,pool,duration_ms,prefill_tokens,prefill_chunks,decode_rows,running,waiting,"
-    "kv_used_blocks,kv_capacity_blocks,clock_ghz";
+    "kv_used_blocks,kv_capacity_blocks,clock_ghz,power_w";
 const char* const kLatencyKeys[] = {"ttft_ms", "tpot_ms", "itl_ms", "e2e_latency_ms"};
 
 void expect_ordered_latency(const json& j, const char* key) {
@@ -317,7 +317,7 @@ TEST(ServeCli, TimelineHasOneRowPerStep) {
   for (size_t i = 1; i < lines.size(); ++i) {
     SCOPED_TRACE(lines[i]);
     const auto cells = csv_cells(lines[i]);
-    ASSERT_EQ(cells.size(), 12u);
+    ASSERT_EQ(cells.size(), 13u);
     EXPECT_EQ(cells[1], "0");     // one engine
     EXPECT_EQ(cells[2], "both");  // not disaggregated
     const double start = std::stod(cells[0]);
@@ -328,6 +328,11 @@ TEST(ServeCli, TimelineHasOneRowPerStep) {
     // H100 SXM's boost clock (1.83 GHz) or a power-limited step below it, never above.
     EXPECT_GT(std::stod(cells[11]), 0.0);
     EXPECT_LE(std::stod(cells[11]), 1.83);
+    // One device's power over the step: above nothing, and an 8B model's light steps far below
+    // the power model's all-engines-at-peak bound of the part (well over 700 W).
+    ASSERT_FALSE(cells[12].empty());
+    EXPECT_GT(std::stod(cells[12]), 0.0);
+    EXPECT_LT(std::stod(cells[12]), 1500.0);
   }
   std::remove(path.c_str());
 }
