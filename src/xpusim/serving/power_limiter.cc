@@ -35,10 +35,9 @@ ActivityRates rates_at_boost(ActivityRates rates, double s) {
 
 }  // namespace
 
-std::optional<Watts> PowerLimiter::step_power(const StepTime& st, Seconds duration,
-                                              int step) const {
+std::optional<Watts> PowerLimiter::step_power(const StepTime& st, Seconds duration) const {
   if (area_ == nullptr) return std::nullopt;
-  const double s = fraction(step);
+  const double s = fraction(step_);
   const Seconds kernels = st.kernels();
   const DeviceWork work{.gemm_flop = st.gemm_flop,
                         .attention_flop = st.attention_flop,

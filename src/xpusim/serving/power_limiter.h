@@ -59,13 +59,12 @@ class PowerLimiter {
   }
 
   // The mean power of one device over an iteration of `duration` whose kernels, `st` per device,
-  // ran at clock step `step`: the power model at the kernels' activity and that clock while they
-  // run, the busy-idle baseline (clocks running, no work; at the same clock) for the rest of the
+  // ran at the clock step in force (step()): the power model at the kernels' activity and that
+  // clock while they run, the busy-idle baseline (clocks running, no work; at the same clock) for the rest of the
   // iteration (host work), as the run's energy counts busy and idle time
   // (cost/token_economics.h). One iteration, not a window: a prefill-heavy step may draw more
   // than the TDP that the window's average is held to. None without a power model (no area).
-  [[nodiscard]] std::optional<Watts> step_power(const StepTime& st, Seconds duration,
-                                                int step) const;
+  [[nodiscard]] std::optional<Watts> step_power(const StepTime& st, Seconds duration) const;
 
   // Before a step starting at `now`: when the window begun at the last update is over, sets the
   // clock for the next window from its activity. Inline fast path: one comparison per step.

@@ -461,7 +461,7 @@ void Simulation::try_start(Engine& e) {
     rec.kv_used_blocks = e.kv.used_blocks();
     rec.kv_capacity_blocks = e.kv.capacity_blocks();
     rec.clock = sys_.hw.compute.clock * PowerLimiter::fraction(clock_step);
-    rec.power = limiter.step_power(st, duration, clock_step);
+    rec.power = limiter.step_power(st, duration);
     options_.on_step(rec);
   }
 }
