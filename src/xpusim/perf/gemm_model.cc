@@ -73,8 +73,8 @@ Result<void> check_gemm_shape(const GemmShape& s) {
   if (!checked_product({2, s.m, s.n, s.k, s.batch})) {
     const std::string given = "2 x " + std::to_string(s.m) + " x " + std::to_string(s.n) + " x " +
                               std::to_string(s.k) + " x " + std::to_string(s.batch) + " FLOP";
-    return fail(Diagnostic{.path = "flop",
-                           .message = out_of_range_message(given, bounds::kGemmFlop)});
+    return fail(
+        Diagnostic{.path = "flop", .message = out_of_range_message(given, bounds::kGemmFlop)});
   }
   return {};
 }
@@ -131,10 +131,10 @@ GemmResult detail::predict_gemm_unchecked(const HardwareSpec& hw, const GemmShap
   // Lane operations per second: the units' vector lanes (vector_lane_ops_per_cycle) at the issue
   // efficiency of the execution model (vector_issue_efficiency: fitted on GPU kernels for dynamic
   // chips, 1 where the compiler schedules every lane).
-  const double dequant_rate =
-      weight_only ? std::max(1.0, d(units) * vector_lane_ops_per_cycle(c.vector) * clock *
-                                      vector_issue_efficiency(hw, cal))
-                  : 0.0;
+  const double dequant_rate = weight_only
+                                  ? std::max(1.0, d(units) * vector_lane_ops_per_cycle(c.vector) *
+                                                      clock * vector_issue_efficiency(hw, cal))
+                                  : 0.0;
 
   const double ab = bytes_per_element(ops.a).value();
   const double bb = bytes_per_element(ops.b).value();
@@ -149,8 +149,8 @@ GemmResult detail::predict_gemm_unchecked(const HardwareSpec& hw, const GemmShap
   const double l2_cap = hw.memory.l2.present ? hw.memory.l2.capacity.value() : 0.0;
   const double l2_bw = hw.memory.l2.present ? hw.memory.l2.bandwidth.value() * cal.l2_efficiency
                                             : 0.0;  // for l2_time (reported)
-  const double l1_bw = hw.memory.l1.present ? hw.memory.l1.bandwidth.value() * cal.l2_efficiency
-                                            : 0.0;  // per unit
+  const double l1_bw =
+      hw.memory.l1.present ? hw.memory.l1.bandwidth.value() * cal.l2_efficiency : 0.0;  // per unit
   // "dram" below is the backing store: device memory, or the last on-chip level of sram_only.
   // The DRAM rate of a candidate depends on its write share (C against the operand reads):
   // read/write turnarounds (perf/memory_system.h, for_stream).
@@ -182,8 +182,8 @@ GemmResult detail::predict_gemm_unchecked(const HardwareSpec& hw, const GemmShap
 
   // Row counts below 16 only serve engines whose M granule is smaller (SIMD datapaths such as
   // the Cerebras core, min_m 1); for the others they pad to min_m and never beat 16.
-  static constexpr std::array<int, 12> kTm = {2048, 1024, 512, 256, 128, 64, 32, 16,
-                                              8,    4,    2,   1};  // large first
+  static constexpr std::array<int, 12> kTm = {2048, 1024, 512, 256, 128, 64,
+                                              32,   16,   8,   4,   2,   1};  // large first
   static constexpr int kLibraryMinTm = 16;
   static constexpr std::array<int, 7> kTn = {2048, 1024, 512, 256, 128, 64, 32};
   static constexpr std::array<int, 3> kTk = {128, 64, 32};
@@ -207,7 +207,8 @@ GemmResult detail::predict_gemm_unchecked(const HardwareSpec& hw, const GemmShap
     const int64_t wm = std::min<int64_t>(
         mt, std::max<int64_t>(1, static_cast<int64_t>(std::ceil(std::sqrt(d(per_wave))))));
     const int64_t wn = std::min<int64_t>(nt, ceil_div(per_wave, wm));
-    const double wave = std::min(d(wm * tm), d(M)) * d(K) * ab + std::min(d(wn * tn), d(N)) * d(K) * bb;
+    const double wave =
+        std::min(d(wm * tm), d(M)) * d(K) * ab + std::min(d(wn * tn), d(N)) * d(K) * bb;
     return d(parts) * std::max(compulsory, d(waves) * wave);
   };
   Candidate best;
@@ -256,7 +257,8 @@ GemmResult detail::predict_gemm_unchecked(const HardwareSpec& hw, const GemmShap
         }
         // L2 -> unit traffic: each output tile reads its A row-panel and B column-panel once;
         // split-K adds the fp32 partial sums written and read back.
-        double l2 = d(B) * (d(ceil_div(N, tn)) * a_bytes + d(ceil_div(M, tm)) * b_bytes) + d(B) * c_bytes;
+        double l2 =
+            d(B) * (d(ceil_div(N, tn)) * a_bytes + d(ceil_div(M, tm)) * b_bytes) + d(B) * c_bytes;
         if (split > 1) l2 += 2.0 * d(split) * d(M) * d(N) * d(B) * acc;
         cand.l2 = Bytes(l2);
         // Reads past the L2 (each slice's misses), and past the level DRAM reuse is counted at
@@ -273,8 +275,7 @@ GemmResult detail::predict_gemm_unchecked(const HardwareSpec& hw, const GemmShap
         // panels passes once per tile (small tiles need more bytes per MAC).
         if (l1_bw > 0) {
           const double tile_bytes = (std::min<double>(tm, d(M)) * ab + tn * bb) * d(k_part);
-          cand.matrix_time = max(cand.matrix_time,
-                                 Seconds(d(cand.waves) * tile_bytes / l1_bw));
+          cand.matrix_time = max(cand.matrix_time, Seconds(d(cand.waves) * tile_bytes / l1_bw));
         }
         cand.dram_time = cand.dram / dram_rate(cand.dram, d(B) * c_bytes);
         // L2 -> unit bandwidth is not a bound: libraries choose tile/cluster shapes (Hopper TMA
@@ -288,16 +289,18 @@ GemmResult detail::predict_gemm_unchecked(const HardwareSpec& hw, const GemmShap
   }
   if (best.tiles == 0) {  // no tile fits the on-chip memory: smallest tile, data from DRAM
     best.tile = GemmTile{kLibraryMinTm, kTn.back(), kTk.back()};
-    best.tiles = saturating_mul(
-        saturating_mul(ceil_div(M, best.tile.m), ceil_div(N, best.tile.n)), B);
+    best.tiles =
+        saturating_mul(saturating_mul(ceil_div(M, best.tile.m), ceil_div(N, best.tile.n)), B);
     best.waves = ceil_div(best.tiles, units);
-    best.matrix_time = Seconds(d(best.waves) * std::max(best.tile.m, min_m) * best.tile.n * d(K) /
-                               unit_rate);
-    best.dram = Bytes(d(B) * (a_bytes * d(ceil_div(N, best.tile.n)) + b_bytes * d(ceil_div(M, best.tile.m)) + c_bytes));
+    best.matrix_time =
+        Seconds(d(best.waves) * std::max(best.tile.m, min_m) * best.tile.n * d(K) / unit_rate);
+    best.dram = Bytes(d(B) * (a_bytes * d(ceil_div(N, best.tile.n)) +
+                              b_bytes * d(ceil_div(M, best.tile.m)) + c_bytes));
     best.l2 = best.dram;
     best.dram_time = best.dram / dram_rate(best.dram, d(B) * c_bytes);
     const Seconds dram_time = best.dram_time;
-    best.time = max(best.matrix_time, dram_time) + min(best.matrix_time, dram_time) * cal.overlap_loss;
+    best.time =
+        max(best.matrix_time, dram_time) + min(best.matrix_time, dram_time) * cal.overlap_loss;
   }
 
   r.tile = best.tile;

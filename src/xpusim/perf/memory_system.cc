@@ -29,9 +29,10 @@
 // (d-1)/d behind the die-to-die links, so those links bound the achievable DRAM bandwidth when
 // they are narrower than the memory. Where compute dies sit on I/O dies (MI300), every byte also
 // crosses the compute die's own link to its I/O die (physical.die_to_die.compute_link), once
-// per byte whatever the interleaving: n compute links bound the stream too. Ignored: NUMA-aware placement (NPS4 / CPX partition modes
-// keep traffic local), L2 traffic across the dies of a split L2 (B200), congestion from
-// collectives crossing the same fabric, temperature-doubled refresh above 85 C, ECC.
+// per byte whatever the interleaving: n compute links bound the stream too. Ignored: NUMA-aware
+// placement (NPS4 / CPX partition modes keep traffic local), L2 traffic across the dies of a split
+// L2 (B200), congestion from collectives crossing the same fabric, temperature-doubled refresh
+// above 85 C, ECC.
 #include "xpusim/perf/memory_system.h"
 
 #include <algorithm>
@@ -132,10 +133,10 @@ BytesPerSecond MemoryBandwidth::for_stream(double write_fraction) const {
 }
 
 std::span<const StreamKernel> stream_kernels() {
-  static constexpr StreamKernel kKernels[] = {
-      {"copy", 0.5}, {"mul", 0.5},    {"add", 1 / 3.0}, {"triad", 1 / 3.0}, {"dot", 0.0},
-      {"nstream", 0.25}, {"scale", 0.5}, {"read", 0.0}, {"write", 1.0}, {"init", 1.0},
-      {"fill", 1.0}};
+  static constexpr StreamKernel kKernels[] = {{"copy", 0.5},      {"mul", 0.5},  {"add", 1 / 3.0},
+                                              {"triad", 1 / 3.0}, {"dot", 0.0},  {"nstream", 0.25},
+                                              {"scale", 0.5},     {"read", 0.0}, {"write", 1.0},
+                                              {"init", 1.0},      {"fill", 1.0}};
   return kKernels;
 }
 
@@ -174,8 +175,8 @@ MemoryBandwidth memory_bandwidth(const HardwareSpec& hw, const PerfCalibration& 
     const DramTimingsLookup lookup = dram_timings(hw.memory.dram.type);
     const DramTimings& t = lookup.timings;
     if (!lookup.known)
-      r.note = "no DRAM timings for memory.dram.type '" + hw.memory.dram.type +
-               "': the " + t.type + " figures are used (perf/memory_system.cc)";
+      r.note = "no DRAM timings for memory.dram.type '" + hw.memory.dram.type + "': the " + t.type +
+               " figures are used (perf/memory_system.cc)";
     r.refresh_loss = refresh_loss(t);
     efficiency = cal.dram_efficiency * (1.0 - r.refresh_loss);
     // One beat: from the described bus (HBM: stacks x interface bits) where there is one, else
