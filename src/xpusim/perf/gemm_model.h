@@ -20,27 +20,27 @@ struct GemmTile {
 };
 
 struct GemmOperands {
-  Precision a = Precision::kBf16;     // activations (A, and the format C is written in)
-  Precision b = Precision::kBf16;     // weights (B); narrower than `a` = weight-only quantisation
+  Precision a = Precision::kBf16;  // activations (A, and the format C is written in)
+  Precision b = Precision::kBf16;  // weights (B); narrower than `a` = weight-only quantisation
 };
 
 struct GemmResult {
-  Seconds time;                       // kernel time inside a serving step (incl. kernel_overhead)
-  Seconds isolated_call_time;         // host-timed single framework call: time + host_call_overhead
-  FlopCount flop;                     // 2 m n k batch (useful work)
-  FlopRate achieved;                  // flop / time
-  GemmTile tile;                      // chosen output tile (m x n) and k step
-  int64_t tiles = 0;                  // output tiles (incl. batch)
-  int64_t waves = 0;                  // ceil(tiles / units)
+  Seconds time;                // kernel time inside a serving step (incl. kernel_overhead)
+  Seconds isolated_call_time;  // host-timed single framework call: time + host_call_overhead
+  FlopCount flop;              // 2 m n k batch (useful work)
+  FlopRate achieved;           // flop / time
+  GemmTile tile;               // chosen output tile (m x n) and k step
+  int64_t tiles = 0;           // output tiles (incl. batch)
+  int64_t waves = 0;           // ceil(tiles / units)
   Precision execution_precision = Precision::kBf16;
-  Seconds matrix_time;                // waves x tile time at the sustained matrix rate
+  Seconds matrix_time;  // waves x tile time at the sustained matrix rate
   Seconds l2_time;
   Seconds dram_time;
-  Seconds llc_time;                   // the L2's misses at the LLC's (or its fabric's) bandwidth;
-                                      // 0 without an LLC
+  Seconds llc_time;  // the L2's misses at the LLC's (or its fabric's) bandwidth;
+                     // 0 without an LLC
   TrafficBytes bytes;
   Bound bound = Bound::kMatrix;
-  double utilization = 0;             // achieved / peak of the binding resource
+  double utilization = 0;  // achieved / peak of the binding resource
   // The compute clock the GEMM ran at (perf/sustained_clock.h): the boost clock, or, where the
   // power of the GEMM at boost exceeds the TDP, the highest clock within it (predict_gemm only;
   // detail::predict_gemm_unchecked runs at hw.compute.clock).

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Per-operator time. GEMMs: gemm_model. Attention: FlashAttention-2 (Dao 2023, arXiv:2307.08691)
-// in prefill -- scores never leave the chip, K/V re-read from L2 once per 128-row query tile, exp on
-// the special-function units partly hidden behind the MMAs (FlashAttention-3, arXiv:2407.08608);
+// in prefill -- scores never leave the chip, K/V re-read from L2 once per 128-row query tile, exp
+// on the special-function units partly hidden behind the MMAs (FlashAttention-3, arXiv:2407.08608);
 // flash-decoding in decode (one query row per sequence: the KV-cache read bounds it, the grouped
 // queries of a KV head pad the matrix engine's M granule). Element-wise, norm, embedding and
 // sampling: roofline of DRAM bytes vs. SIMD/special-function work. Collectives: collective_model.
@@ -15,8 +15,8 @@
 
 #include "xpusim/base/check.h"
 #include "xpusim/config/hardware_schema.h"
-#include "xpusim/perf/gemm_model.h"
 #include "xpusim/perf/collective_model.h"
+#include "xpusim/perf/gemm_model.h"
 
 namespace xpusim {
 namespace {
@@ -64,9 +64,14 @@ OpResult finish(const Parts& p, const PerfCalibration& cal, Seconds floor_time,
   t = max(t, floor_time);
   const Seconds gap = dispatch_cost(hw, cal.kernel_overhead);
   r.time = t + gap;
-  struct Cand { Seconds s; Bound b; };
-  const Cand cands[] = {{p.matrix, Bound::kMatrix}, {p.vector, Bound::kVector},
-                        {p.special, Bound::kSpecial}, {p.dram, Bound::kDram}};
+  struct Cand {
+    Seconds s;
+    Bound b;
+  };
+  const Cand cands[] = {{p.matrix, Bound::kMatrix},
+                        {p.vector, Bound::kVector},
+                        {p.special, Bound::kSpecial},
+                        {p.dram, Bound::kDram}};
   Cand top{Seconds(0), Bound::kLatency};
   for (const auto& c : cands)
     if (c.s > top.s) top = c;
@@ -94,12 +99,16 @@ OpResult attention_op(const HardwareSpec& hw, const Op& op, const PerfCalibratio
   // Exp hidden behind the MMAs up to softmax_overlap: t = max + (1 - overlap) x min.
   Seconds hi = max(p.matrix, exp_time), lo = min(p.matrix, exp_time);
   Seconds compute = hi + lo * (1.0 - cal.softmax_overlap);
-  if (p.matrix >= exp_time) p.matrix = compute; else p.special = compute;
+  if (p.matrix >= exp_time)
+    p.matrix = compute;
+  else
+    p.special = compute;
   TrafficBytes bytes;
   bytes.dram = op.dram_bytes();
   if (decode && !a.latent && a.kv_heads > 0 && a.heads > a.kv_heads) {
-    // Grouped-query heads: KV re-read for part of the extra query heads (calibration.gqa_kv_reread);
-    // a group larger than the fused kernel handles reads the KV once per query head.
+    // Grouped-query heads: KV re-read for part of the extra query heads
+    // (calibration.gqa_kv_reread); a group larger than the fused kernel handles reads the KV once
+    // per query head.
     const int group = a.heads / a.kv_heads;
     const bool fused = cal.gqa_fused_max_group <= 0 || group <= cal.gqa_fused_max_group;
     const double extra = static_cast<double>(group - 1) * (fused ? cal.gqa_kv_reread : 1.0);
@@ -109,8 +118,8 @@ OpResult attention_op(const HardwareSpec& hw, const Op& op, const PerfCalibratio
   if (!decode) {
     // K and V re-read from L2 per 128-row query tile (step_shape.h: tile_keys counts, per chunk,
     // the query tiles times the keys an average tile sees; causal tiles see half the chunk).
-    double reread = a.heads * a.tile_keys * (a.qk_dim + a.v_dim) *
-                    bytes_per_element(op.math_precision).value();
+    double reread =
+        a.heads * a.tile_keys * (a.qk_dim + a.v_dim) * bytes_per_element(op.math_precision).value();
     bytes.l2 += Bytes(reread);
   }
   p.dram = bytes.dram / streaming_bandwidth(hw, cal, write_fraction(op, bytes.dram));
@@ -141,8 +150,8 @@ int weight_region_units(const HardwareSpec& hw, Bytes op_weights, Bytes resident
   const int units = std::max(1, hw.compute.units);
   if (!(resident_weights.value() > 0) || !(op_weights.value() > 0)) return units;
   const double share = std::min(1.0, op_weights.value() / resident_weights.value());
-  return static_cast<int>(std::clamp(std::floor(static_cast<double>(units) * share), 1.0,
-                                     static_cast<double>(units)));
+  return static_cast<int>(
+      std::clamp(std::floor(static_cast<double>(units) * share), 1.0, static_cast<double>(units)));
 }
 
 OpResult predict_op(const HardwareSpec& hw, const Op& op, const PerfCalibration& cal,
@@ -155,8 +164,8 @@ OpResult predict_op(const HardwareSpec& hw, const Op& op, const PerfCalibration&
       // region's share of the per-unit memory bandwidth (backing_store scales with the units).
       // Copied only then (a HardwareSpec carries strings).
       std::optional<HardwareSpec> region;
-      const bool placed = placement.resident.value() > 0 && op.weight_bytes.value() > 0 &&
-                          weight_stationary(hw);
+      const bool placed =
+          placement.resident.value() > 0 && op.weight_bytes.value() > 0 && weight_stationary(hw);
       if (placed) {
         const int units = weight_region_units(hw, op.weight_bytes, placement.resident);
         if (units < hw.compute.units) {
@@ -169,7 +178,8 @@ OpResult predict_op(const HardwareSpec& hw, const Op& op, const PerfCalibration&
       if (op.grouped) {
         // Copied only here: PerfCalibration carries the runtime profiles (strings, a vector).
         PerfCalibration c = cal;
-        c.matrix_efficiency *= std::min(1.0, cal.expert_gemm_efficiency * cal.runtime_expert_factor);
+        c.matrix_efficiency *=
+            std::min(1.0, cal.expert_gemm_efficiency * cal.runtime_expert_factor);
         g = detail::predict_gemm_unchecked(on, op.gemm, operands, c);
       } else {
         g = detail::predict_gemm_unchecked(on, op.gemm, operands, cal);
@@ -194,7 +204,8 @@ OpResult predict_op(const HardwareSpec& hw, const Op& op, const PerfCalibration&
     case OpKind::kP2p: {
       const Result<CollectiveResult> checked =
           predict_collective(hw, op.collective, op.collective_bytes, op.group, cal);
-      XPUSIM_CHECK(checked.has_value(), "build_step makes collectives of >= 1 device and finite bytes");
+      XPUSIM_CHECK(checked.has_value(),
+                   "build_step makes collectives of >= 1 device and finite bytes");
       const CollectiveResult& c = *checked;
       OpResult r;
       r.time = c.time;
@@ -203,8 +214,8 @@ OpResult predict_op(const HardwareSpec& hw, const Op& op, const PerfCalibration&
       if (c.time.value() > 0) {
         const Seconds set_up = dispatch_cost(hw, cal.collective_latency);
         r.bound = c.time - set_up > set_up ? Bound::kLink : Bound::kLatency;
-        r.utilization = c.bus_bandwidth.value() /
-                        std::max(1.0, hw.interconnect.scale_up.bandwidth.value());
+        r.utilization =
+            c.bus_bandwidth.value() / std::max(1.0, hw.interconnect.scale_up.bandwidth.value());
       }
       return r;
     }

@@ -13,17 +13,17 @@
 namespace xpusim {
 
 struct OpResult {
-  Seconds time;               // one execution, including kernel_overhead
+  Seconds time;  // one execution, including kernel_overhead
   FlopCount flop;
   TrafficBytes bytes;
   Bound bound = Bound::kLatency;
-  double utilization = 0;     // achieved / peak of the binding resource
-  GemmTile tile;              // GEMMs only
+  double utilization = 0;  // achieved / peak of the binding resource
+  GemmTile tile;           // GEMMs only
 };
 
 // Where the weights of a weight-stationary device (weight_stationary(hw)) live: the parameter bytes
-// it holds (weight_bytes_per_device) and the number of weight GEMMs a token passes on it, one region
-// of the units each. Default (resident 0): every GEMM gets every unit.
+// it holds (weight_bytes_per_device) and the number of weight GEMMs a token passes on it, one
+// region of the units each. Default (resident 0): every GEMM gets every unit.
 struct WeightPlacement {
   Bytes resident{0};
   double regions = 1;

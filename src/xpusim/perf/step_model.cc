@@ -24,7 +24,8 @@ StepShape probe_shape(OpScaling scaling, int64_t count, int window) {
   StepShape s;
   if (scaling == OpScaling::kPrefillTokens || scaling == OpScaling::kRankTokens)
     add_prefill_chunk(s, count, 0, false, window);
-  else add_decode(s, 1, window, count);
+  else
+    add_decode(s, 1, window, count);
   return s;
 }
 
@@ -34,12 +35,16 @@ OpWork work_of(const OpResult& r, const Op& op) {
   w.time = r.time;
   switch (op.kind) {
     case OpKind::kGemm:
-    case OpKind::kRouter: w.gemm_flop = r.flop; break;
+    case OpKind::kRouter:
+      w.gemm_flop = r.flop;
+      break;
     case OpKind::kAttention:
       w.attention_flop = r.flop;
       w.attention = r.time;
       break;
-    default: w.vector_flop = r.flop; break;
+    default:
+      w.vector_flop = r.flop;
+      break;
   }
   w.bytes = r.bytes;
   return w;
@@ -167,8 +172,8 @@ std::optional<std::string> precision_fallback_note(const HardwareSpec& hw,
 }
 
 Result<DeviceModel> DeviceModel::create(const HardwareSpec& hw, const ModelSpec& model,
-                                        const ParallelismPlan& plan,
-                                        const PrecisionPlan& precision, const PerfCalibration& cal) {
+                                        const ParallelismPlan& plan, const PrecisionPlan& precision,
+                                        const PerfCalibration& cal) {
   if (auto ok = check_plan(model, plan); !ok) return tl::unexpected(ok.error());
   return DeviceModel(hw, model, plan, precision, cal);
 }
@@ -192,13 +197,25 @@ DeviceModel::DeviceModel(const HardwareSpec& hw, const ModelSpec& model,
   const OpGraph& g = *built;
   auto note = [&](const Op& op) {
     switch (op.scaling) {
-      case OpScaling::kTokens: tokens_.present = true; break;
-      case OpScaling::kRankTokens: rank_tokens_.present = true; break;
-      case OpScaling::kPrefillTokens: prefill_tokens_.present = true; break;
-      case OpScaling::kDecodeTokens: decode_tokens_.present = true; break;
-      case OpScaling::kSampledRows: sampled_rows_.present = true; break;
-      case OpScaling::kPrefillAttention: break;
-      case OpScaling::kDecodeAttention: break;
+      case OpScaling::kTokens:
+        tokens_.present = true;
+        break;
+      case OpScaling::kRankTokens:
+        rank_tokens_.present = true;
+        break;
+      case OpScaling::kPrefillTokens:
+        prefill_tokens_.present = true;
+        break;
+      case OpScaling::kDecodeTokens:
+        decode_tokens_.present = true;
+        break;
+      case OpScaling::kSampledRows:
+        sampled_rows_.present = true;
+        break;
+      case OpScaling::kPrefillAttention:
+        break;
+      case OpScaling::kDecodeAttention:
+        break;
     }
     if ((op.kind == OpKind::kCollective || op.kind == OpKind::kP2p) && feasibility_.feasible()) {
       const Result<CollectiveResult> c =
@@ -248,9 +265,11 @@ DeviceModel::Parts DeviceModel::evaluate_class(OpScaling scaling, int64_t count)
   Parts t;
   for (const LayerGroup& lg : g.layers)
     for (const Op& op : lg.ops)
-      if (op.scaling == scaling) accumulate(hw_, op, cal_, placement_, op.count, "", t.layer[kind_index(lg)], nullptr);
+      if (op.scaling == scaling)
+        accumulate(hw_, op, cal_, placement_, op.count, "", t.layer[kind_index(lg)], nullptr);
   for (const Op& op : g.other_ops)
-    if (op.scaling == scaling) accumulate(hw_, op, cal_, placement_, op.count, "", t.other, nullptr);
+    if (op.scaling == scaling)
+      accumulate(hw_, op, cal_, placement_, op.count, "", t.other, nullptr);
   return t;
 }
 
@@ -312,17 +331,21 @@ Result<StepTime> DeviceModel::evaluate(const StepShape& shape, PhaseBreakdown* b
   const OpGraph& g = *built;
   Parts t;
   for (const LayerGroup& lg : g.layers)
-    for (const Op& op : lg.ops) accumulate(hw_, op, cal_, placement_, op.count, "", t.layer[kind_index(lg)], nullptr);
-  for (const Op& op : g.other_ops) accumulate(hw_, op, cal_, placement_, op.count, "", t.other, nullptr);
+    for (const Op& op : lg.ops)
+      accumulate(hw_, op, cal_, placement_, op.count, "", t.layer[kind_index(lg)], nullptr);
+  for (const Op& op : g.other_ops)
+    accumulate(hw_, op, cal_, placement_, op.count, "", t.other, nullptr);
   if (breakdown) {  // the ops of the slowest stage, then the others
     const StageLayers& st = slowest(t);
     OpWork scratch;
     for (const LayerGroup& lg : g.layers) {
       const double n = kind_index(lg) == 1 ? st.moe : st.dense;
       if (n == 0) continue;
-      for (const Op& op : lg.ops) accumulate(hw_, op, cal_, placement_, n * op.count, lg.name, scratch, breakdown);
+      for (const Op& op : lg.ops)
+        accumulate(hw_, op, cal_, placement_, n * op.count, lg.name, scratch, breakdown);
     }
-    for (const Op& op : g.other_ops) accumulate(hw_, op, cal_, placement_, op.count, "", scratch, breakdown);
+    for (const Op& op : g.other_ops)
+      accumulate(hw_, op, cal_, placement_, op.count, "", scratch, breakdown);
   }
   return finish(t);
 }

@@ -33,10 +33,10 @@ namespace xpusim {
 // The time and work of some ops on one device.
 struct OpWork {
   Seconds time;
-  Seconds attention;            // the attention calls inside `time`
-  FlopCount gemm_flop;          // GEMMs and the MoE router, in the plan's math precision
-  FlopCount attention_flop;     // attention MMAs, in the activation precision
-  FlopCount vector_flop;        // norms, activations, softmax, sampling
+  Seconds attention;         // the attention calls inside `time`
+  FlopCount gemm_flop;       // GEMMs and the MoE router, in the plan's math precision
+  FlopCount attention_flop;  // attention MMAs, in the activation precision
+  FlopCount vector_flop;     // norms, activations, softmax, sampling
   TrafficBytes bytes;
   OpWork& operator+=(const OpWork& o);
   [[nodiscard]] OpWork times(double n) const;
@@ -48,17 +48,17 @@ struct OpWork {
 // layer of each type, so a MoE model's dense leading layers count where they are); a token
 // crosses all stages (`crossing`, see latency()).
 struct StepTime {
-  Seconds layers;               // layer ops of the slowest pipeline stage
-  Seconds other;                // ops outside the layers (embedding, LM head, sampling, pp send)
-  Seconds attention;            // the attention calls inside `layers`
-  Seconds crossing;             // layer ops of all pp stages in sequence: one microbatch's way
-                                // through the pipeline (= layers when pp = 1)
-  int stage_layers = 0;         // layers on the slowest stage (all the model's when pp = 1)
+  Seconds layers;        // layer ops of the slowest pipeline stage
+  Seconds other;         // ops outside the layers (embedding, LM head, sampling, pp send)
+  Seconds attention;     // the attention calls inside `layers`
+  Seconds crossing;      // layer ops of all pp stages in sequence: one microbatch's way
+                         // through the pipeline (= layers when pp = 1)
+  int stage_layers = 0;  // layers on the slowest stage (all the model's when pp = 1)
   // Work done by one device in the step (what the power model needs): the slowest stage's layers
   // and the other ops.
-  FlopCount gemm_flop;          // GEMMs and the MoE router, in the plan's math precision
-  FlopCount attention_flop;     // attention MMAs, in the activation precision
-  FlopCount vector_flop;        // norms, activations, softmax, sampling
+  FlopCount gemm_flop;       // GEMMs and the MoE router, in the plan's math precision
+  FlopCount attention_flop;  // attention MMAs, in the activation precision
+  FlopCount vector_flop;     // norms, activations, softmax, sampling
   TrafficBytes bytes;
   // Kernel time of one device for one microbatch (one stage's layers + the other ops).
   [[nodiscard]] Seconds kernels() const { return layers + other; }
@@ -71,10 +71,10 @@ struct StepTime {
 // One op of a step, summed over its executions on one device (reports, `xpusim run`).
 struct OpBreakdown {
   std::string name;
-  std::string layer;          // layer group ("dense", "moe") or "" for non-layer ops
+  std::string layer;  // layer group ("dense", "moe") or "" for non-layer ops
   OpKind kind = OpKind::kGemm;
-  double count = 0;           // executions per step per device (layer repeat x per-layer count)
-  Seconds time;               // all executions
+  double count = 0;  // executions per step per device (layer repeat x per-layer count)
+  Seconds time;      // all executions
   FlopCount flop;
   TrafficBytes bytes;
   Bound bound = Bound::kLatency;
@@ -83,7 +83,7 @@ struct OpBreakdown {
 
 struct PhaseBreakdown {
   std::vector<OpBreakdown> ops;
-  Seconds total;              // sum of ops on one device (one pipeline stage for pp > 1)
+  Seconds total;  // sum of ops on one device (one pipeline stage for pp > 1)
   FlopCount flop;
   TrafficBytes bytes;
 };
@@ -166,8 +166,8 @@ class DeviceModel {
     Parts t;
   };
   struct Memo {
-    bool present = false;          // the model has ops of this class
-    std::vector<Entry> entries;    // by count
+    bool present = false;        // the model has ops of this class
+    std::vector<Entry> entries;  // by count
   };
   [[nodiscard]] Parts evaluate_class(OpScaling scaling, int64_t count) const;
   const Parts& lookup(Memo& memo, OpScaling scaling, int64_t count, Parts& scratch);

@@ -41,7 +41,8 @@ TEST(OpModel, NormIsBandwidthBoundHandCalculation) {
       bytes / streaming_bandwidth(hw, cal(), norm.activation_write / norm.dram_bytes()).value();
   EXPECT_EQ(r.bound, Bound::kDram);
   EXPECT_GE(r.time.value(), expect);
-  EXPECT_LE(r.time.value(), expect * (1.0 + cal().overlap_loss) + cal().kernel_overhead.value() + 1e-12);
+  EXPECT_LE(r.time.value(),
+            expect * (1.0 + cal().overlap_loss) + cal().kernel_overhead.value() + 1e-12);
 }
 
 TEST(OpModel, DecodeAttentionReadsTheKvCache) {
