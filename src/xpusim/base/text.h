@@ -22,6 +22,9 @@ std::optional<std::string> closest_match(std::string_view word,
 // names and notes (DRAM types, link names, validation notes).
 std::string ascii_lower(std::string_view text);
 
+// ascii_lower(a) == ascii_lower(b), without building either (for hot paths).
+bool ascii_iequals(std::string_view a, std::string_view b);
+
 // "a, b, c"
 std::string join(const std::vector<std::string>& items, std::string_view sep = ", ");
 

@@ -106,6 +106,12 @@ ActivityRates gemm_activity(const HardwareSpec& hw, const GemmResult& at_boost,
 
 GemmResult detail::predict_gemm_unchecked(const HardwareSpec& hw, const GemmShape& shape,
                                           GemmOperands ops, const PerfCalibration& cal) {
+  return predict_gemm_unchecked(hw, memory_bandwidth(hw, cal), shape, ops, cal);
+}
+
+GemmResult detail::predict_gemm_unchecked(const HardwareSpec& hw, const MemoryBandwidth& store_bw,
+                                          const GemmShape& shape, GemmOperands ops,
+                                          const PerfCalibration& cal) {
   GemmResult r;
   r.flop = shape.flop();
   const Precision math = wider(ops.a, ops.b);
@@ -154,7 +160,6 @@ GemmResult detail::predict_gemm_unchecked(const HardwareSpec& hw, const GemmShap
   // "dram" below is the backing store: device memory, or the last on-chip level of sram_only.
   // The DRAM rate of a candidate depends on its write share (C against the operand reads):
   // read/write turnarounds (perf/memory_system.h, for_stream).
-  const MemoryBandwidth store_bw = memory_bandwidth(hw, cal);
   auto dram_rate = [&](Bytes dram, double written) {
     return store_bw.for_stream(dram.value() > 0 ? written / dram.value() : 0.0);
   };
@@ -255,6 +260,16 @@ GemmResult detail::predict_gemm_unchecked(const HardwareSpec& hw, const GemmShap
                              dequant_rate);
           cand.matrix_time = chained ? max(cand.matrix_time, conv) : cand.matrix_time + conv;
         }
+        // Operand feed through the unit's shared memory / L1: every byte of the tile's A and B
+        // panels passes once per tile (small tiles need more bytes per MAC).
+        if (l1_bw > 0) {
+          const double tile_bytes = (std::min<double>(tm, d(M)) * ab + tn * bb) * d(k_part);
+          cand.matrix_time = max(cand.matrix_time, Seconds(d(cand.waves) * tile_bytes / l1_bw));
+        }
+        // The time is at least the matrix time (max with the memory time, plus a share of the
+        // smaller, overlap_loss >= 0): a candidate whose matrix time does not beat the best time
+        // found cannot win, and its traffic need not be counted.
+        if (!(cand.matrix_time < best.time)) continue;
         // L2 -> unit traffic: each output tile reads its A row-panel and B column-panel once;
         // split-K adds the fp32 partial sums written and read back.
         double l2 =
@@ -271,12 +286,6 @@ GemmResult detail::predict_gemm_unchecked(const HardwareSpec& hw, const GemmShap
         cand.llc = has_llc ? Bytes(l2_misses + d(B) * c_bytes) : Bytes(0);
         cand.llc_time = Seconds(cand.llc.value() / llc_bw);
         cand.l2_time = l2_bw > 0 ? Seconds(l2 / l2_bw) : Seconds(0);
-        // Operand feed through the unit's shared memory / L1: every byte of the tile's A and B
-        // panels passes once per tile (small tiles need more bytes per MAC).
-        if (l1_bw > 0) {
-          const double tile_bytes = (std::min<double>(tm, d(M)) * ab + tn * bb) * d(k_part);
-          cand.matrix_time = max(cand.matrix_time, Seconds(d(cand.waves) * tile_bytes / l1_bw));
-        }
         cand.dram_time = cand.dram / dram_rate(cand.dram, d(B) * c_bytes);
         // L2 -> unit bandwidth is not a bound: libraries choose tile/cluster shapes (Hopper TMA
         // multicast) that keep it below the crossbar limit; L2 bytes are reported only.

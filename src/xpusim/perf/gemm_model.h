@@ -8,6 +8,7 @@
 #include "xpusim/base/diagnostic.h"
 #include "xpusim/config/hardware_spec.h"
 #include "xpusim/perf/calibration.h"
+#include "xpusim/perf/memory_system.h"
 #include "xpusim/perf/perf_result.h"
 #include "xpusim/workload/op_graph.h"
 
@@ -95,6 +96,11 @@ namespace detail {
 // build_step: a dimension below 1 (a model without that block) is costed as 1. Never fails.
 GemmResult predict_gemm_unchecked(const HardwareSpec& hw, const GemmShape& shape,
                                   GemmOperands operands, const PerfCalibration& cal);
+// The same, with `memory` = memory_bandwidth(hw, cal) computed once by a caller that predicts many
+// GEMMs on one device (DeviceModel).
+GemmResult predict_gemm_unchecked(const HardwareSpec& hw, const MemoryBandwidth& memory,
+                                  const GemmShape& shape, GemmOperands operands,
+                                  const PerfCalibration& cal);
 }  // namespace detail
 
 }  // namespace xpusim

@@ -105,9 +105,8 @@ DramTimings from_row(const Row& r) {
 }  // namespace
 
 DramTimingsLookup dram_timings(const std::string& type) {
-  const std::string t = ascii_lower(type);
   for (const Row& r : kTimings)
-    if (t == r.type) return {from_row(r), true};
+    if (ascii_iequals(type, r.type)) return {from_row(r), true};
   return {from_row(kTimings[kDefaultRow]), false};
 }
 

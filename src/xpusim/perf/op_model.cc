@@ -83,7 +83,8 @@ OpResult finish(const Parts& p, const PerfCalibration& cal, Seconds floor_time,
   return r;
 }
 
-OpResult attention_op(const HardwareSpec& hw, const Op& op, const PerfCalibration& cal) {
+OpResult attention_op(const HardwareSpec& hw, const MemoryBandwidth& memory, const Op& op,
+                      const PerfCalibration& cal) {
   const AttentionShape& a = op.attention;
   const bool decode = a.decode;
   Parts p;
@@ -122,13 +123,14 @@ OpResult attention_op(const HardwareSpec& hw, const Op& op, const PerfCalibratio
         a.heads * a.tile_keys * (a.qk_dim + a.v_dim) * bytes_per_element(op.math_precision).value();
     bytes.l2 += Bytes(reread);
   }
-  p.dram = bytes.dram / streaming_bandwidth(hw, cal, write_fraction(op, bytes.dram));
+  p.dram = bytes.dram / memory.for_stream(write_fraction(op, bytes.dram));
   if (hw.memory.l2.present && hw.memory.l2.bandwidth.value() > 0)
     p.l2 = bytes.l2 / (hw.memory.l2.bandwidth * cal.l2_efficiency);
   return finish(p, cal, decode ? cal.min_attention_time : Seconds(0), hw, op.flop, bytes);
 }
 
-OpResult vector_op(const HardwareSpec& hw, const Op& op, const PerfCalibration& cal) {
+OpResult vector_op(const HardwareSpec& hw, const MemoryBandwidth& memory, const Op& op,
+                   const PerfCalibration& cal) {
   Parts p;
   double vec = std::max(1.0, peak_vector_rate(hw).value() * vector_issue_efficiency(hw, cal));
   p.vector = Seconds(op.flop.value() / vec);
@@ -136,7 +138,7 @@ OpResult vector_op(const HardwareSpec& hw, const Op& op, const PerfCalibration& 
   TrafficBytes bytes;
   bytes.dram = op.dram_bytes();
   bytes.l2 = bytes.dram;
-  p.dram = bytes.dram / streaming_bandwidth(hw, cal, write_fraction(op, bytes.dram));
+  p.dram = bytes.dram / memory.for_stream(write_fraction(op, bytes.dram));
   return finish(p, cal, Seconds(0), hw, op.flop, bytes);
 }
 
@@ -156,6 +158,11 @@ int weight_region_units(const HardwareSpec& hw, Bytes op_weights, Bytes resident
 
 OpResult predict_op(const HardwareSpec& hw, const Op& op, const PerfCalibration& cal,
                     const WeightPlacement& placement) {
+  return predict_op(hw, memory_bandwidth(hw, cal), op, cal, placement);
+}
+
+OpResult predict_op(const HardwareSpec& hw, const MemoryBandwidth& memory, const Op& op,
+                    const PerfCalibration& cal, const WeightPlacement& placement) {
   switch (op.kind) {
     case OpKind::kGemm:
     case OpKind::kRouter: {
@@ -164,6 +171,7 @@ OpResult predict_op(const HardwareSpec& hw, const Op& op, const PerfCalibration&
       // region's share of the per-unit memory bandwidth (backing_store scales with the units).
       // Copied only then (a HardwareSpec carries strings).
       std::optional<HardwareSpec> region;
+      std::optional<MemoryBandwidth> region_memory;
       const bool placed =
           placement.resident.value() > 0 && op.weight_bytes.value() > 0 && weight_stationary(hw);
       if (placed) {
@@ -171,18 +179,21 @@ OpResult predict_op(const HardwareSpec& hw, const Op& op, const PerfCalibration&
         if (units < hw.compute.units) {
           region.emplace(hw);
           region->compute.units = units;
+          region_memory = memory_bandwidth(*region, cal);
         }
       }
       const HardwareSpec& on = region ? *region : hw;
+      const MemoryBandwidth& on_memory = region ? *region_memory : memory;
       GemmResult g;
       if (op.grouped) {
         // Copied only here: PerfCalibration carries the runtime profiles (strings, a vector).
+        // The memory system stays the same: matrix_efficiency does not enter it.
         PerfCalibration c = cal;
         c.matrix_efficiency *=
             std::min(1.0, cal.expert_gemm_efficiency * cal.runtime_expert_factor);
-        g = detail::predict_gemm_unchecked(on, op.gemm, operands, c);
+        g = detail::predict_gemm_unchecked(on, on_memory, op.gemm, operands, c);
       } else {
-        g = detail::predict_gemm_unchecked(on, op.gemm, operands, cal);
+        g = detail::predict_gemm_unchecked(on, on_memory, op.gemm, operands, cal);
       }
       OpResult r;
       r.time = g.time;
@@ -199,7 +210,7 @@ OpResult predict_op(const HardwareSpec& hw, const Op& op, const PerfCalibration&
       return r;
     }
     case OpKind::kAttention:
-      return attention_op(hw, op, cal);
+      return attention_op(hw, memory, op, cal);
     case OpKind::kCollective:
     case OpKind::kP2p: {
       const Result<CollectiveResult> checked =
@@ -223,7 +234,7 @@ OpResult predict_op(const HardwareSpec& hw, const Op& op, const PerfCalibration&
     case OpKind::kNorm:
     case OpKind::kEmbedding:
     case OpKind::kSampling:
-      return vector_op(hw, op, cal);
+      return vector_op(hw, memory, op, cal);
   }
   return OpResult{};
 }

@@ -37,6 +37,10 @@ struct WeightPlacement {
 // are sized by their weights, so their row times are about equal).
 OpResult predict_op(const HardwareSpec& hw, const Op& op, const PerfCalibration& cal,
                     const WeightPlacement& placement = {});
+// The same, with `memory` = memory_bandwidth(hw, cal) computed once by a caller that predicts many
+// ops on one device (DeviceModel); a weight-stationary GEMM's region still gets its own.
+OpResult predict_op(const HardwareSpec& hw, const MemoryBandwidth& memory, const Op& op,
+                    const PerfCalibration& cal, const WeightPlacement& placement = {});
 
 // Weights stationary in per-unit memory: an sram_only design whose backing store is the units'
 // own memory (memory.l1, backing_store(hw).level == "l1"; the Cerebras WSE's 48 KiB per core).

@@ -52,10 +52,10 @@ OpWork work_of(const OpResult& r, const Op& op) {
 
 // Adds `n` executions of `op` to `w` (and to the breakdown when given).
 // `placement`: where a weight-stationary device holds its weights (op_model.h).
-void accumulate(const HardwareSpec& hw, const Op& op, const PerfCalibration& cal,
-                const WeightPlacement& placement, double n, const std::string& layer, OpWork& w,
-                PhaseBreakdown* out) {
-  const OpResult r = predict_op(hw, op, cal, placement);
+void accumulate(const HardwareSpec& hw, const MemoryBandwidth& memory, const Op& op,
+                const PerfCalibration& cal, const WeightPlacement& placement, double n,
+                const std::string& layer, OpWork& w, PhaseBreakdown* out) {
+  const OpResult r = predict_op(hw, memory, op, cal, placement);
   w += work_of(r, op).times(n);
   if (!out) return;
   OpBreakdown b;
@@ -186,7 +186,8 @@ DeviceModel::DeviceModel(const HardwareSpec& hw, const ModelSpec& model,
       plan_(plan),
       precision_(precision),
       executed_(executed_precision_plan(hw, precision)),
-      cal_(cal) {
+      cal_(cal),
+      memory_(memory_bandwidth(hw_, cal_)) {
   // A shape with every part present tells which op classes exist and how many attention calls a
   // stage makes; the plan's collectives (group sizes do not depend on the shape) are checked here.
   StepShape all;
@@ -266,10 +267,11 @@ DeviceModel::Parts DeviceModel::evaluate_class(OpScaling scaling, int64_t count)
   for (const LayerGroup& lg : g.layers)
     for (const Op& op : lg.ops)
       if (op.scaling == scaling)
-        accumulate(hw_, op, cal_, placement_, op.count, "", t.layer[kind_index(lg)], nullptr);
+        accumulate(hw_, memory_, op, cal_, placement_, op.count, "", t.layer[kind_index(lg)],
+                   nullptr);
   for (const Op& op : g.other_ops)
     if (op.scaling == scaling)
-      accumulate(hw_, op, cal_, placement_, op.count, "", t.other, nullptr);
+      accumulate(hw_, memory_, op, cal_, placement_, op.count, "", t.other, nullptr);
   return t;
 }
 
@@ -294,7 +296,7 @@ DeviceModel::Parts DeviceModel::attention(const StepShape& shape, bool decode) c
   const Result<Op> op = build_attention(model_, plan_, executed_, shape, decode);
   XPUSIM_CHECK(op.has_value(), "the attention of a checked step builds");
   Parts t;
-  accumulate(hw_, *op, cal_, placement_, op->count, "", t.layer[0], nullptr);
+  accumulate(hw_, memory_, *op, cal_, placement_, op->count, "", t.layer[0], nullptr);
   t.layer[1] = t.layer[0];
   return t;
 }
@@ -332,9 +334,10 @@ Result<StepTime> DeviceModel::evaluate(const StepShape& shape, PhaseBreakdown* b
   Parts t;
   for (const LayerGroup& lg : g.layers)
     for (const Op& op : lg.ops)
-      accumulate(hw_, op, cal_, placement_, op.count, "", t.layer[kind_index(lg)], nullptr);
+      accumulate(hw_, memory_, op, cal_, placement_, op.count, "", t.layer[kind_index(lg)],
+                 nullptr);
   for (const Op& op : g.other_ops)
-    accumulate(hw_, op, cal_, placement_, op.count, "", t.other, nullptr);
+    accumulate(hw_, memory_, op, cal_, placement_, op.count, "", t.other, nullptr);
   if (breakdown) {  // the ops of the slowest stage, then the others
     const StageLayers& st = slowest(t);
     OpWork scratch;
@@ -342,10 +345,10 @@ Result<StepTime> DeviceModel::evaluate(const StepShape& shape, PhaseBreakdown* b
       const double n = kind_index(lg) == 1 ? st.moe : st.dense;
       if (n == 0) continue;
       for (const Op& op : lg.ops)
-        accumulate(hw_, op, cal_, placement_, n * op.count, lg.name, scratch, breakdown);
+        accumulate(hw_, memory_, op, cal_, placement_, n * op.count, lg.name, scratch, breakdown);
     }
     for (const Op& op : g.other_ops)
-      accumulate(hw_, op, cal_, placement_, op.count, "", scratch, breakdown);
+      accumulate(hw_, memory_, op, cal_, placement_, op.count, "", scratch, breakdown);
   }
   return finish(t);
 }

@@ -182,6 +182,7 @@ class DeviceModel {
   PrecisionPlan precision_;
   PrecisionPlan executed_;  // executed_precision_plan(hw_, precision_): what the graphs use
   PerfCalibration cal_;
+  MemoryBandwidth memory_;  // memory_bandwidth(hw_, cal_): the same for every op of every step
   std::vector<StageLayers> stages_;  // the layers of each pipeline stage (graph_builder.h)
   StageLayers all_layers_;           // the model's
   // Where the weights are, when they are stationary in the units' memories (weight_stationary,

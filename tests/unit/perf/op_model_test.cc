@@ -6,7 +6,10 @@
 #include <gtest/gtest.h>
 
 #include "unit/perf/test_specs.h"
+#include "xpusim/config/hardware_schema.h"
+#include "xpusim/config/model_schema.h"
 #include "xpusim/perf/gemm_model.h"
+#include "xpusim/perf/memory_system.h"
 #include "xpusim/workload/graph_builder.h"
 
 namespace xpusim {
@@ -128,6 +131,50 @@ TEST(OpModel, CollectiveOpOfGroupOneCostsNothing) {
   op.collective_bytes = units::mib(1);
   op.group = 1;
   EXPECT_EQ(predict_op(h100_like(), op, cal()).time.value(), 0.0);
+}
+
+// The device's memory system computed once (what DeviceModel does for every op of every step)
+// predicts every op exactly as predict_op computing it per op: GEMMs (dense and grouped MoE),
+// attention, vector ops and collectives, on one-die, multi-die and SRAM-only parts, with and
+// without a weight-stationary placement (whose GEMM regions get their own memory system).
+TEST(OpModel, TheMemorySystemGivenOnceGivesTheSameOps) {
+  const ModelSpec model = load_model("mixtral-8x7b").value();
+  for (const char* id : {"h100-sxm-80gb", "mi300x", "b200-sxm-180gb", "cerebras-wse-3"}) {
+    SCOPED_TRACE(id);
+    const HardwareSpec hw = load_hardware(id).value();
+    const MemoryBandwidth memory = memory_bandwidth(hw, cal());
+    ParallelismPlan plan;
+    plan.tp = 2;
+    const OpGraph prefill = build_prefill(model, plan, PrecisionPlan{}, 4, 512).value();
+    const OpGraph decode = build_decode_step(model, plan, PrecisionPlan{}, 32, 4096).value();
+    int ops = 0, placed_regions = 0;
+    for (const OpGraph* g : {&prefill, &decode}) {
+      std::vector<const Op*> all;
+      for (const auto& lg : g->layers)
+        for (const auto& op : lg.ops) all.push_back(&op);
+      for (const auto& op : g->other_ops) all.push_back(&op);
+      for (const Op* op : all) {
+        for (const WeightPlacement placement :
+             {WeightPlacement{}, WeightPlacement{op->weight_bytes * 10.0, 4}}) {
+          const OpResult a = predict_op(hw, *op, cal(), placement);
+          const OpResult b = predict_op(hw, memory, *op, cal(), placement);
+          EXPECT_EQ(a.time.value(), b.time.value()) << op->name;
+          EXPECT_EQ(a.bytes.dram.value(), b.bytes.dram.value()) << op->name;
+          EXPECT_EQ(a.bound, b.bound) << op->name;
+          EXPECT_EQ(a.utilization, b.utilization) << op->name;
+          ++ops;
+          if (placement.resident.value() > 0 && op->weight_bytes.value() > 0 &&
+              weight_stationary(hw))
+            ++placed_regions;
+        }
+      }
+    }
+    EXPECT_GT(ops, 20);
+    // The Cerebras WSE holds its weights in its cores: its GEMMs took the region path.
+    if (std::string(id) == "cerebras-wse-3") {
+      EXPECT_GT(placed_regions, 0);
+    }
+  }
 }
 
 }  // namespace
