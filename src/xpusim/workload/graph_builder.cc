@@ -450,6 +450,12 @@ Result<Op> build_attention(const ModelSpec& model, const ParallelismPlan& plan,
                            const PrecisionPlan& precision, const StepShape& shape, bool decode) {
   if (auto ok = check_plan(model, plan); !ok) return tl::unexpected(ok.error());
   if (auto ok = check_step_shape(shape); !ok) return tl::unexpected(ok.error());
+  return detail::build_attention_unchecked(model, plan, precision, shape, decode);
+}
+
+Op detail::build_attention_unchecked(const ModelSpec& model, const ParallelismPlan& plan,
+                                     const PrecisionPlan& precision, const StepShape& shape,
+                                     bool decode) {
   return Builder{model, plan, precision, shape}.attention(decode);
 }
 

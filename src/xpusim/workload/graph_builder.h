@@ -33,6 +33,14 @@ Result<OpGraph> build_step(const ModelSpec& model, const ParallelismPlan& plan,
 Result<Op> build_attention(const ModelSpec& model, const ParallelismPlan& plan,
                    const PrecisionPlan& precision, const StepShape& shape, bool decode);
 
+namespace detail {
+// build_attention without its checks, for a caller that has made them once (perf/step_model's
+// DeviceModel checks the plan when it is created and each shape before its ops). Preconditions:
+// check_plan(model, plan) and check_step_shape(shape) pass.
+Op build_attention_unchecked(const ModelSpec& model, const ParallelismPlan& plan,
+                             const PrecisionPlan& precision, const StepShape& shape, bool decode);
+}  // namespace detail
+
 // The busiest rank's share of the replica's step under attention data parallelism: ceil(c / tp)
 // of its c prefill chunks (at the mean chunk's tokens, pairs and keys, whole chunks: a rank
 // schedules whole sequences), ceil(n / tp) of its n decode rows (at the mean row's keys) and of
