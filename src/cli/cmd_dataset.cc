@@ -4,7 +4,6 @@
 // with their means as sampled, confidence, assumptions and MLPerf limits, and the dataset/v1
 // schema. JSON keys follow the dataset/v1 paths; latency limits carry their unit (_ms).
 #include <cstdio>
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -210,19 +209,18 @@ void describe_dataset(const GlobalOptions& g) {
 
 void add_dataset_commands(CLI::App& app, GlobalOptions& global) {
   GlobalOptions* g = &global;
-  app.get_subcommand("list")
-      ->add_subcommand("datasets", "request-length datasets with their means as sampled")
-      ->callback([g] { list_datasets_cmd(*g); });
-
-  auto target = std::make_shared<std::string>();
-  auto* show = app.get_subcommand("show")->add_subcommand(
-      "dataset", "a dataset's length distributions, means as sampled, assumptions and limits");
-  show->add_option("dataset", *target, "dataset id or dataset/v1 YAML file")->required();
-  show->callback([g, target] { show_dataset(*target, *g); });
-
-  app.get_subcommand("describe")
-      ->add_subcommand("dataset", "the dataset/v1 schema: every field, its range and meaning")
-      ->callback([g] { describe_dataset(*g); });
+  add_spec_commands(
+      app, {.noun = "dataset",
+            .list_name = "datasets",
+            .list_help = "request-length datasets with their means as sampled",
+            .show_help =
+                "a dataset's length distributions, means as sampled, assumptions and limits",
+            .show_arg = "dataset",
+            .show_arg_help = "dataset id or dataset/v1 YAML file",
+            .describe_help = "the dataset/v1 schema: every field, its range and meaning",
+            .list = [g] { list_datasets_cmd(*g); },
+            .show = [g](const std::string& id) { show_dataset(id, *g); },
+            .describe = [g] { describe_dataset(*g); }});
 }
 
 }  // namespace xpusim::cli

@@ -2,7 +2,6 @@
 // `xpusim list engines`, `xpusim show engine ID|FILE` and `xpusim describe engine`: the
 // serving-engine presets (data/presets/engines/), one resolved profile and the engine/v1 schema.
 // Output keys are the id and the schema's dotted paths, the names users write in engine files.
-#include <memory>
 #include <string>
 
 #include <fmt/format.h>
@@ -96,19 +95,17 @@ void describe_engine(const GlobalOptions& g) {
 
 void add_engine_commands(CLI::App& app, GlobalOptions& global) {
   GlobalOptions* g = &global;
-  app.get_subcommand("list")
-      ->add_subcommand("engines", "serving-engine presets: batching, scheduling, KV-cache policy")
-      ->callback([g] { list_engines(*g); });
-
-  auto target = std::make_shared<std::string>();
-  auto* show = app.get_subcommand("show")->add_subcommand(
-      "engine", "a serving-engine profile with every field resolved (defaults included)");
-  show->add_option("engine", *target, "preset id or engine/v1 YAML file")->required();
-  show->callback([g, target] { show_engine(*target, *g); });
-
-  app.get_subcommand("describe")
-      ->add_subcommand("engine", "the engine/v1 schema: every field, its range and meaning")
-      ->callback([g] { describe_engine(*g); });
+  add_spec_commands(
+      app, {.noun = "engine",
+            .list_name = "engines",
+            .list_help = "serving-engine presets: batching, scheduling, KV-cache policy",
+            .show_help = "a serving-engine profile with every field resolved (defaults included)",
+            .show_arg = "engine",
+            .show_arg_help = "preset id or engine/v1 YAML file",
+            .describe_help = "the engine/v1 schema: every field, its range and meaning",
+            .list = [g] { list_engines(*g); },
+            .show = [g](const std::string& id) { show_engine(id, *g); },
+            .describe = [g] { describe_engine(*g); }});
 }
 
 }  // namespace xpusim::cli

@@ -4,7 +4,6 @@
 // bytes per FLOP), and the hardware/v1 schema. JSON keys are snake_case with the unit in the name.
 #include <cmath>
 #include <cstdio>
-#include <memory>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -116,22 +115,17 @@ void describe_hardware(const GlobalOptions& g) {
 }  // namespace
 
 void add_hardware_commands(CLI::App& app, GlobalOptions& g) {
-  if (auto* list = app.get_subcommand("list")) {
-    list->add_subcommand("hardware", "list the hardware presets with their headline figures")
-        ->callback([&g] { list_hardware(g); });
-  }
-  if (auto* show = app.get_subcommand("show")) {
-    auto target = std::make_shared<std::string>();
-    auto* sub = show->add_subcommand(
-        "hardware", "show a hardware preset or file (YAML/JSON) with its derived figures");
-    sub->add_option("spec", *target, "preset id or path to a hardware/v1 YAML or JSON file")
-        ->required();
-    sub->callback([&g, target] { show_hardware(g, *target); });
-  }
-  if (auto* describe = app.get_subcommand("describe")) {
-    describe->add_subcommand("hardware", "print the hardware/v1 schema")
-        ->callback([&g] { describe_hardware(g); });
-  }
+  add_spec_commands(
+      app, {.noun = "hardware",
+            .list_name = "hardware",
+            .list_help = "list the hardware presets with their headline figures",
+            .show_help = "show a hardware preset or file (YAML/JSON) with its derived figures",
+            .show_arg = "spec",
+            .show_arg_help = "preset id or path to a hardware/v1 YAML or JSON file",
+            .describe_help = "print the hardware/v1 schema",
+            .list = [&g] { list_hardware(g); },
+            .show = [&g](const std::string& spec) { show_hardware(g, spec); },
+            .describe = [&g] { describe_hardware(g); }});
 }
 
 }  // namespace xpusim::cli

@@ -2,7 +2,6 @@
 // `xpusim list models`, `xpusim show model ID|FILE` and `xpusim describe model`: the model presets,
 // one model's derived sizes (parameters, weight and KV-cache bytes per precision) and the model/v1
 // schema. A FILE ending in .json is read as a Hugging Face config.json.
-#include <memory>
 #include <string>
 
 #include <fmt/format.h>
@@ -129,20 +128,19 @@ void describe_model(const GlobalOptions& g) {
 
 void add_model_commands(CLI::App& app, GlobalOptions& global) {
   GlobalOptions* g = &global;
-  app.get_subcommand("list")
-      ->add_subcommand("models", "model presets with parameter counts")
-      ->callback([g] { list_models(*g); });
-
-  auto target = std::make_shared<std::string>();
-  auto* show = app.get_subcommand("show")->add_subcommand(
-      "model", "a model's parameters, weight bytes and KV-cache bytes per token per precision");
-  show->add_option("model", *target, "preset id, model/v1 YAML file or Hugging Face config.json")
-      ->required();
-  show->callback([g, target] { show_model(*target, *g); });
-
-  app.get_subcommand("describe")
-      ->add_subcommand("model", "the model/v1 schema: every field, its range and meaning")
-      ->callback([g] { describe_model(*g); });
+  add_spec_commands(
+      app,
+      {.noun = "model",
+       .list_name = "models",
+       .list_help = "model presets with parameter counts",
+       .show_help =
+           "a model's parameters, weight bytes and KV-cache bytes per token per precision",
+       .show_arg = "model",
+       .show_arg_help = "preset id, model/v1 YAML file or Hugging Face config.json",
+       .describe_help = "the model/v1 schema: every field, its range and meaning",
+       .list = [g] { list_models(*g); },
+       .show = [g](const std::string& id) { show_model(id, *g); },
+       .describe = [g] { describe_model(*g); }});
 }
 
 }  // namespace xpusim::cli

@@ -94,6 +94,23 @@ std::string uncertainty_note(const nlohmann::ordered_json& result,
 // `describe result [TYPE]`: the declared result field tables (result_output.cc).
 void add_result_commands(CLI::App& app, GlobalOptions& global);
 
+// The three commands of a kind of described file (schema_output.cc): `list <list_name>`,
+// `show <noun> <arg>` (a preset id or a file) and `describe <noun>` (its schema), attached to the
+// verbs main.cc creates.
+struct SpecCommands {
+  std::string noun;           // "model"
+  std::string list_name;      // "models"
+  std::string list_help;
+  std::string show_help;
+  std::string show_arg;       // the positional's name in the help
+  std::string show_arg_help;
+  std::string describe_help;
+  std::function<void()> list;
+  std::function<void(const std::string&)> show;
+  std::function<void()> describe;
+};
+void add_spec_commands(CLI::App& app, SpecCommands c);
+
 // `describe <noun>`: the schema as a table, or a JSON array of fields (schema_output.cc).
 void print_schema(const std::string& name, const std::vector<FieldInfo>& fields,
                   const GlobalOptions& g);
