@@ -111,7 +111,7 @@ GemmResult detail::predict_gemm_unchecked(const HardwareSpec& hw, const GemmShap
 
 GemmResult detail::predict_gemm_unchecked(const HardwareSpec& hw, const MemoryBandwidth& store_bw,
                                           const GemmShape& shape, GemmOperands ops,
-                                          const PerfCalibration& cal) {
+                                          const PerfCalibration& cal, double efficiency_factor) {
   GemmResult r;
   r.flop = shape.flop();
   const Precision math = wider(ops.a, ops.b);
@@ -127,7 +127,8 @@ GemmResult detail::predict_gemm_unchecked(const HardwareSpec& hw, const MemoryBa
   unit_macs = std::max(unit_macs, 1e-9);
   const double narrow = bytes_per_element(exec).value() <= 1.0 ? cal.narrow_matrix_efficiency : 1.0;
   const double unit_rate =  // MAC/s per unit
-      unit_macs * clock * cal.matrix_efficiency * cal.runtime_matrix_efficiency * narrow;
+      unit_macs * clock * (cal.matrix_efficiency * efficiency_factor) *
+      cal.runtime_matrix_efficiency * narrow;
   const int min_m = std::max(1, c.matrix.min_m);
   // SIMD lane operations per second for weight conversion (weights narrower than the math format
   // and not executed natively: int8/int4/fp8 weights with 16-bit activations).

@@ -97,10 +97,11 @@ namespace detail {
 GemmResult predict_gemm_unchecked(const HardwareSpec& hw, const GemmShape& shape,
                                   GemmOperands operands, const PerfCalibration& cal);
 // The same, with `memory` = memory_bandwidth(hw, cal) computed once by a caller that predicts many
-// GEMMs on one device (DeviceModel).
+// GEMMs on one device (DeviceModel), and the matrix engines at cal.matrix_efficiency x
+// `efficiency_factor` (grouped expert GEMMs: perf/op_model.cc).
 GemmResult predict_gemm_unchecked(const HardwareSpec& hw, const MemoryBandwidth& memory,
                                   const GemmShape& shape, GemmOperands operands,
-                                  const PerfCalibration& cal);
+                                  const PerfCalibration& cal, double efficiency_factor = 1.0);
 }  // namespace detail
 
 }  // namespace xpusim

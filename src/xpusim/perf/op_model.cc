@@ -184,17 +184,11 @@ OpResult predict_op(const HardwareSpec& hw, const MemoryBandwidth& memory, const
       }
       const HardwareSpec& on = region ? *region : hw;
       const MemoryBandwidth& on_memory = region ? *region_memory : memory;
-      GemmResult g;
-      if (op.grouped) {
-        // Copied only here: PerfCalibration carries the runtime profiles (strings, a vector).
-        // The memory system stays the same: matrix_efficiency does not enter it.
-        PerfCalibration c = cal;
-        c.matrix_efficiency *=
-            std::min(1.0, cal.expert_gemm_efficiency * cal.runtime_expert_factor);
-        g = detail::predict_gemm_unchecked(on, on_memory, op.gemm, operands, c);
-      } else {
-        g = detail::predict_gemm_unchecked(on, on_memory, op.gemm, operands, cal);
-      }
+      // Grouped expert GEMMs run at a fraction of a dense GEMM's matrix efficiency.
+      const double efficiency_factor =
+          op.grouped ? std::min(1.0, cal.expert_gemm_efficiency * cal.runtime_expert_factor) : 1.0;
+      const GemmResult g =
+          detail::predict_gemm_unchecked(on, on_memory, op.gemm, operands, cal, efficiency_factor);
       OpResult r;
       r.time = g.time;
       if (placed) {  // the rows pipelined through the step's regions (op_model.h)
