@@ -50,12 +50,9 @@ OpWork work_of(const OpResult& r, const Op& op) {
   return w;
 }
 
-// Adds `n` executions of `op` to `w` (and to the breakdown when given).
-// `placement`: where a weight-stationary device holds its weights (op_model.h).
-void accumulate(const HardwareSpec& hw, const MemoryBandwidth& memory, const Op& op,
-                const PerfCalibration& cal, const WeightPlacement& placement, double n,
-                const std::string& layer, OpWork& w, PhaseBreakdown* out) {
-  const OpResult r = predict_op(hw, memory, op, cal, placement);
+// Adds `n` executions of `op`, predicted as `r`, to `w` (and to the breakdown when given).
+void accumulate(const OpResult& r, const Op& op, double n, const std::string& layer, OpWork& w,
+                PhaseBreakdown* out) {
   w += work_of(r, op).times(n);
   if (!out) return;
   OpBreakdown b;
@@ -266,12 +263,9 @@ DeviceModel::Parts DeviceModel::evaluate_class(OpScaling scaling, int64_t count)
   Parts t;
   for (const LayerGroup& lg : g.layers)
     for (const Op& op : lg.ops)
-      if (op.scaling == scaling)
-        accumulate(hw_, memory_, op, cal_, placement_, op.count, "", t.layer[kind_index(lg)],
-                   nullptr);
+      if (op.scaling == scaling) add_op(op, op.count, t.layer[kind_index(lg)]);
   for (const Op& op : g.other_ops)
-    if (op.scaling == scaling)
-      accumulate(hw_, memory_, op, cal_, placement_, op.count, "", t.other, nullptr);
+    if (op.scaling == scaling) add_op(op, op.count, t.other);
   return t;
 }
 
@@ -291,12 +285,17 @@ const DeviceModel::Parts& DeviceModel::lookup(Memo& memo, OpScaling scaling, int
   return e.t;
 }
 
+void DeviceModel::add_op(const Op& op, double n, OpWork& w, const std::string& layer,
+                         PhaseBreakdown* out) const {
+  accumulate(predict_op(hw_, memory_, op, cal_, placement_), op, n, layer, w, out);
+}
+
 // Every layer, dense or MoE, runs the same attention.
 DeviceModel::Parts DeviceModel::attention(const StepShape& shape, bool decode) const {
   // The plan was checked by create(), the shape by step() (decode_attention builds a valid one).
   const Op op = detail::build_attention_unchecked(model_, plan_, executed_, shape, decode);
   Parts t;
-  accumulate(hw_, memory_, op, cal_, placement_, op.count, "", t.layer[0], nullptr);
+  add_op(op, op.count, t.layer[0]);
   t.layer[1] = t.layer[0];
   return t;
 }
@@ -333,22 +332,17 @@ Result<StepTime> DeviceModel::evaluate(const StepShape& shape, PhaseBreakdown* b
   const OpGraph& g = *built;
   Parts t;
   for (const LayerGroup& lg : g.layers)
-    for (const Op& op : lg.ops)
-      accumulate(hw_, memory_, op, cal_, placement_, op.count, "", t.layer[kind_index(lg)],
-                 nullptr);
-  for (const Op& op : g.other_ops)
-    accumulate(hw_, memory_, op, cal_, placement_, op.count, "", t.other, nullptr);
+    for (const Op& op : lg.ops) add_op(op, op.count, t.layer[kind_index(lg)]);
+  for (const Op& op : g.other_ops) add_op(op, op.count, t.other);
   if (breakdown) {  // the ops of the slowest stage, then the others
     const StageLayers& st = slowest(t);
     OpWork scratch;
     for (const LayerGroup& lg : g.layers) {
       const double n = kind_index(lg) == 1 ? st.moe : st.dense;
       if (n == 0) continue;
-      for (const Op& op : lg.ops)
-        accumulate(hw_, memory_, op, cal_, placement_, n * op.count, lg.name, scratch, breakdown);
+      for (const Op& op : lg.ops) add_op(op, n * op.count, scratch, lg.name, breakdown);
     }
-    for (const Op& op : g.other_ops)
-      accumulate(hw_, memory_, op, cal_, placement_, op.count, "", scratch, breakdown);
+    for (const Op& op : g.other_ops) add_op(op, op.count, scratch, "", breakdown);
   }
   return finish(t);
 }

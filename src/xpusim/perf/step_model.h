@@ -172,6 +172,9 @@ class DeviceModel {
   [[nodiscard]] Parts evaluate_class(OpScaling scaling, int64_t count) const;
   const Parts& lookup(Memo& memo, OpScaling scaling, int64_t count, Parts& scratch);
   [[nodiscard]] Parts attention(const StepShape& shape, bool decode) const;
+  // Adds `n` executions of `op` on this device to `w` (and to `out`, under `layer`, when given).
+  void add_op(const Op& op, double n, OpWork& w, const std::string& layer = "",
+              PhaseBreakdown* out = nullptr) const;
   // The slowest of the stages for these parts (stages_), and the step time they give.
   [[nodiscard]] const StageLayers& slowest(const Parts& p) const;
   [[nodiscard]] StepTime finish(const Parts& p) const;
