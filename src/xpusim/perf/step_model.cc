@@ -194,27 +194,7 @@ DeviceModel::DeviceModel(const HardwareSpec& hw, const ModelSpec& model,
   XPUSIM_CHECK(built.has_value(), "the probe step of a checked plan builds");
   const OpGraph& g = *built;
   auto note = [&](const Op& op) {
-    switch (op.scaling) {
-      case OpScaling::kTokens:
-        tokens_.present = true;
-        break;
-      case OpScaling::kRankTokens:
-        rank_tokens_.present = true;
-        break;
-      case OpScaling::kPrefillTokens:
-        prefill_tokens_.present = true;
-        break;
-      case OpScaling::kDecodeTokens:
-        decode_tokens_.present = true;
-        break;
-      case OpScaling::kSampledRows:
-        sampled_rows_.present = true;
-        break;
-      case OpScaling::kPrefillAttention:
-        break;
-      case OpScaling::kDecodeAttention:
-        break;
-    }
+    if (Memo* m = memo_of(op.scaling)) m->present = true;
     if ((op.kind == OpKind::kCollective || op.kind == OpKind::kP2p) && feasibility_.feasible()) {
       const Result<CollectiveResult> c =
           predict_collective(hw_, op.collective, op.collective_bytes, op.group, cal_);
@@ -288,6 +268,25 @@ const DeviceModel::Parts& DeviceModel::lookup(Memo& memo, OpScaling scaling, int
 void DeviceModel::add_op(const Op& op, double n, OpWork& w, const std::string& layer,
                          PhaseBreakdown* out) const {
   accumulate(predict_op(hw_, memory_, op, cal_, placement_), op, n, layer, w, out);
+}
+
+DeviceModel::Memo* DeviceModel::memo_of(OpScaling scaling) {
+  switch (scaling) {
+    case OpScaling::kTokens:
+      return &tokens_;
+    case OpScaling::kRankTokens:
+      return &rank_tokens_;
+    case OpScaling::kPrefillTokens:
+      return &prefill_tokens_;
+    case OpScaling::kDecodeTokens:
+      return &decode_tokens_;
+    case OpScaling::kSampledRows:
+      return &sampled_rows_;
+    case OpScaling::kPrefillAttention:
+    case OpScaling::kDecodeAttention:
+      return nullptr;  // per step, not memoised
+  }
+  return nullptr;
 }
 
 // Every layer, dense or MoE, runs the same attention.

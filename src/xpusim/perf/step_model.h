@@ -171,6 +171,8 @@ class DeviceModel {
   };
   [[nodiscard]] Parts evaluate_class(OpScaling scaling, int64_t count) const;
   const Parts& lookup(Memo& memo, OpScaling scaling, int64_t count, Parts& scratch);
+  // The memo of the ops that scale with `scaling`; null for attention (evaluated every step).
+  Memo* memo_of(OpScaling scaling);
   [[nodiscard]] Parts attention(const StepShape& shape, bool decode) const;
   // Adds `n` executions of `op` on this device to `w` (and to `out`, under `layer`, when given).
   void add_op(const Op& op, double n, OpWork& w, const std::string& layer = "",
