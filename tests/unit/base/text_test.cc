@@ -69,6 +69,18 @@ TEST(Text, AsciiLowerFoldsOnlyAsciiLetters) {
   EXPECT_EQ(ascii_lower("\xc3\x89T\xc3\xa9 @[`{"), "\xc3\x89t\xc3\xa9 @[`{");
 }
 
+TEST(Text, AsciiIequalsIsEqualityAfterAsciiLower) {
+  EXPECT_TRUE(ascii_iequals("HBM3E", "hbm3e"));
+  EXPECT_TRUE(ascii_iequals("", ""));
+  EXPECT_FALSE(ascii_iequals("hbm3", "hbm3e"));
+  EXPECT_FALSE(ascii_iequals("hbm3", "hbm4"));
+  // '@' and '`' sit next to 'A' and 'a' (and '[' next to 'Z'): not folded.
+  EXPECT_FALSE(ascii_iequals("@[", "`{"));
+  // Bytes outside A-Z compare as they are.
+  EXPECT_TRUE(ascii_iequals("\xc3\x89T", "\xc3\x89t"));
+  EXPECT_FALSE(ascii_iequals("\xc3\x89", "\xc3\xa9"));
+}
+
 TEST(Diagnostic, Format) {
   Diagnostic d{"x.yaml", 12, 3, "memory.bandwidth", "expected a bandwidth"};
   EXPECT_EQ(d.to_string(), "x.yaml:12:3: memory.bandwidth: expected a bandwidth");
