@@ -47,11 +47,6 @@ BytesPerSecond streaming_bandwidth(const HardwareSpec& hw, const PerfCalibration
   return memory_bandwidth(hw, cal).achievable;
 }
 
-BytesPerSecond streaming_bandwidth(const HardwareSpec& hw, const PerfCalibration& cal,
-                                   double write_fraction) {
-  return memory_bandwidth(hw, cal).for_stream(write_fraction);
-}
-
 Seconds mesh_fill_latency(const HardwareSpec& hw, int64_t units) {
   const auto& c = hw.compute;
   if (c.network != UnitNetwork::kMesh || !(c.mesh_hop_cycles > 0) || !(c.clock.value() > 0))

@@ -76,11 +76,9 @@ ActivityRates gemm_activity(const HardwareSpec& hw, const GemmResult& at_boost,
 // designs, the last on-chip level at calibration.l2_efficiency (the fraction on-chip levels reach
 // in GEMM and attention kernels), bounded by the die-to-die links of a multi-die package
 // (perf/memory_system.h). At least 1 B/s, so that a spec without any level cannot divide by zero.
+// A stream with a share of writes also loses DRAM's read/write bus turnarounds:
+// memory_bandwidth(hw, cal).for_stream(write_fraction).
 BytesPerSecond streaming_bandwidth(const HardwareSpec& hw, const PerfCalibration& cal);
-// The same for a stream whose bytes are `write_fraction` writes (0..1): DRAM also loses its
-// read/write bus turnarounds (MemoryBandwidth::for_stream).
-BytesPerSecond streaming_bandwidth(const HardwareSpec& hw, const PerfCalibration& cal,
-                                   double write_fraction);
 
 // Fill and drain of a GEMM spread over `units` units of a mesh (compute.network: mesh, with
 // compute.mesh_hop_cycles given): the units form a square region of side sqrt(units); the input

@@ -41,7 +41,8 @@ TEST(OpModel, NormIsBandwidthBoundHandCalculation) {
   const HardwareSpec hw = h100_like();
   OpResult r = predict_op(hw, norm, cal());
   const double expect =
-      bytes / streaming_bandwidth(hw, cal(), norm.activation_write / norm.dram_bytes()).value();
+      bytes /
+      memory_bandwidth(hw, cal()).for_stream(norm.activation_write / norm.dram_bytes()).value();
   EXPECT_EQ(r.bound, Bound::kDram);
   EXPECT_GE(r.time.value(), expect);
   EXPECT_LE(r.time.value(),
