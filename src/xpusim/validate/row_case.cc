@@ -158,15 +158,16 @@ tl::expected<void, std::string> resolve_parallelism(const MeasuredRow& row, Stat
   return {};
 }
 
-// KV-cache format of a static row whose kv_precision is blank, where the stack's default is not
-// the activation format resolve_precisions takes:
+// KV-cache format of a row (static or serving) whose kv_precision is blank, where the stack's
+// default is not the activation format resolve_precisions takes (the stack decides it, whatever
+// the benchmark: since 2026-12-07 also for the serving rows, which kept the activation format):
 // - vLLM (CUDA and ROCm): --kv-cache-dtype defaults to "auto", the model's dtype, also for FP8
 //   checkpoints (vLLM engine arguments; recalled): fp8 weights keep a 16-bit KV cache unless
 //   the run says fp8 (then the row's kv_precision is set). bf16 unless the notes say fp16.
 // - fp4 (NVFP4) engines: no stack ships a 4-bit KV cache by default; the NVFP4 checkpoints
 //   quantise the KV cache to fp8 (ModelOpt hf_quant_config kv_cache_quant_algo FP8; recalled).
 // The previous "kv_precision blank -> ..." assumption is replaced by the rule applied.
-void static_kv_default(const MeasuredRow& row, StaticCase& run,
+void blank_kv_default(const MeasuredRow& row, StaticCase& run,
                        std::vector<std::string>& assumptions) {
   std::string why;
   if (run.kv == Precision::kFp8 && runtime_for_notes(row.notes) == "vllm") {
@@ -225,7 +226,7 @@ tl::expected<RowCase, std::string> interpret_static(const MeasuredRow& row,
   if (auto r = resolve_parallelism(row, c.run, c.assumptions); !r) return reject(r.error());
   if (auto r = resolve_precisions(row, hw, c.run, c.assumptions); !r)
     return reject(r.error());
-  if (row.kv_precision.empty()) static_kv_default(row, c.run, c.assumptions);
+  if (row.kv_precision.empty()) blank_kv_default(row, c.run, c.assumptions);
   return c;
 }
 
@@ -435,6 +436,7 @@ tl::expected<RowCase, std::string> interpret_serving(const MeasuredRow& row,
     return reject(r.error());
   }
   if (auto r = resolve_precisions(row, hw, c.run, as); !r) return reject(r.error());
+  if (row.kv_precision.empty()) blank_kv_default(row, c.run, as);
   if (states_attention_dp(notes)) {
     c.run.attention_dp = true;
     as.emplace_back(

@@ -212,6 +212,52 @@ TEST(HiddenKinds, BlankKvCacheFormatFollowsTheStackDefault) {
             a.end());
 }
 
+// The stack's KV-cache default holds for serving rows as for static ones: Lambda's vLLM 0.5.4
+// benchmark_serving rows of FP8 checkpoints on H100 (MAN-0440..0476) ran a bf16 KV cache, and
+// an fp4 MLPerf row keeps an fp8 one.
+TEST(HiddenKinds, BlankKvCacheFormatOfServingRowsFollowsTheStackDefault) {
+  auto h100 = load_hardware("h100-sxm-80gb");
+  auto b200 = load_hardware("b200-sxm-180gb");
+  auto model = load_model("llama-3.1-70b");
+  auto llama2 = load_model("llama-2-70b");
+  ASSERT_TRUE(h100 && b200 && model && llama2);
+  MeasuredRow r = testing::measured_row(
+      "S", "h100-sxm-80gb", 1, "max_throughput", MeasuredMetric::kOutputTokensPerS, 400,
+      "framework: vLLM 0.5.4; vLLM 0.5.4 benchmark_serving: 320 ShareGPT prompts");
+  r.model = "llama-3.1-70b";
+  r.precision = "fp8";
+  r.tp = 1;
+  auto c = interpret_row(r, *h100, &*model);
+  ASSERT_TRUE(c) << c.error();
+  EXPECT_EQ(c->run.activations, Precision::kFp8);
+  EXPECT_EQ(c->run.kv, Precision::kBf16);
+  r.kv_precision = "fp8";
+  c = interpret_row(r, *h100, &*model);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->run.kv, Precision::kFp8);
+  MeasuredRow m = testing::measured_row(
+      "M", "b200-sxm-180gb", 8, "mlperf_offline", MeasuredMetric::kOutputTokensPerS, 10000,
+      "framework: TensorRT-LLM; MLPerf Inference v5.0");
+  m.model = "llama-2-70b";
+  m.precision = "fp4";
+  c = interpret_row(m, *b200, &*llama2);
+  ASSERT_TRUE(c) << c.error();
+  EXPECT_EQ(c->run.kv, Precision::kFp8);
+  // The larger KV entries of the vLLM default leave fewer sequences in memory: a 70B fp8 model
+  // on one 80 GB H100 is KV-bound, so its predicted throughput falls.
+  MeasuredSet set;
+  r.kv_precision.clear();
+  r.line = 2;
+  set.rows.push_back(r);
+  r.id = "S8";
+  r.kv_precision = "fp8";
+  r.line = 3;
+  set.rows.push_back(r);
+  const ValidationReport rep = Validator(std::move(set)).run(default_calibration());
+  ASSERT_EQ(rep.rows.size(), 2u);
+  EXPECT_LT(rep.rows[0].predicted, 0.8 * rep.rows[1].predicted);
+}
+
 // Attention data parallelism (docs/validation.md, "Attention data parallelism"): notes that state
 // it run with it; a throughput row on a stack that runs it (TensorRT-LLM >= 1.0, SGLang) also
 // tries it; older stacks (the public file's TensorRT-LLM 0.x and MLPerf v4.x rows) do not.
