@@ -75,6 +75,21 @@ FitParameter engine_param(std::string_view what, double RuntimeProfile::*member,
   return shared_param({"tensorrt-llm", "nemo"}, what, member, lo, hi);
 }
 
+// `p`, which also writes the same constant of the profiles in `copies` under its own name: the
+// TensorRT-LLM 0.5-0.6 profile is the 0.9 runtime with another decode-attention kernel, so its
+// host costs and GEMMs follow every fit of tensorrt-llm's (the parameter names stay those of the
+// CLI's --parameters).
+template <typename T>
+FitParameter also_writes(FitParameter p, std::vector<std::string_view> copies,
+                         T RuntimeProfile::*member) {
+  std::vector<std::function<void(PerfCalibration&, double)>> setters{p.set};
+  for (std::string_view r : copies) setters.push_back(runtime_param(r, "", member, p.lo, p.hi).set);
+  p.set = [setters](PerfCalibration& c, double v) {
+    for (const auto& s : setters) s(c, v);
+  };
+  return p;
+}
+
 }  // namespace
 
 const std::vector<FitParameter>& fit_parameters() {
@@ -118,15 +133,20 @@ const std::vector<FitParameter>& fit_parameters() {
       duration_param("default_link_latency", &PerfCalibration::default_link_latency, 0.0, 20e-6),
       // Software overheads, one set per runtime profile (perf/runtime_profile.h). Kernel gaps:
       // CUDA-graph replays leave ~1-3 us between kernels, eager launches up to tens of us.
-      runtime_param("tensorrt-llm", "kernel_gap", &RuntimeProfile::kernel_gap, 0.0, 50e-6),
-      runtime_param("tensorrt-llm", "step_overhead", &RuntimeProfile::step_overhead, 0.0, 5e-3),
+      also_writes(
+          runtime_param("tensorrt-llm", "kernel_gap", &RuntimeProfile::kernel_gap, 0.0, 50e-6),
+          {"tensorrt-llm-0.5"}, &RuntimeProfile::kernel_gap),
+      also_writes(runtime_param("tensorrt-llm", "step_overhead", &RuntimeProfile::step_overhead,
+                                0.0, 5e-3),
+                  {"tensorrt-llm-0.5"}, &RuntimeProfile::step_overhead),
       // GQA decode KV re-read of the stack's attention kernel: between 0 (fused GQA kernel) and
       // 1 (one KV read per query head); fractional when the re-reads of a group partly hit L2.
       // NeMo serves TensorRT-LLM engines: the kernel properties (GQA re-read, GEMM quality) are
       // one value for both profiles; only the host-side overheads differ.
       engine_param("gqa_kv_reread", &RuntimeProfile::gqa_kv_reread, 0.0, 1.0),
       // GEMM-kernel quality of the serving stacks relative to cuBLAS (0.5-1).
-      engine_param("matrix_efficiency", &RuntimeProfile::matrix_efficiency, 0.5, 1.0),
+      also_writes(engine_param("matrix_efficiency", &RuntimeProfile::matrix_efficiency, 0.5, 1.0),
+                  {"tensorrt-llm-0.5"}, &RuntimeProfile::matrix_efficiency),
       runtime_param("gpt-fast", "matrix_efficiency", &RuntimeProfile::matrix_efficiency, 0.5, 1.0),
       shared_param({"vllm", "vllm-0.5"}, "matrix_efficiency", &RuntimeProfile::matrix_efficiency,
                    0.5, 1.0),

@@ -819,10 +819,14 @@ std::optional<std::string> runtime_for_notes(const std::string& notes) {
     // tables from v0.17 on are trtllm-bench runs, recalled) replay decode steps from CUDA
     // graphs like the other executor stacks (MLPerf harness, NIM): tensorrt-llm-serve. The
     // v0.5-v0.10 gptSessionBenchmark/gptManagerBenchmark rows keep the profiles fitted on them.
+    // Before 0.7 the gptSession runtime decoded GQA on the masked-MHA kernel (no XQA):
+    // tensorrt-llm-0.5, the 0.9 profile with one KV read per query head.
     const auto v = tensorrt_llm_version(l);
     const bool executor = contains(l, "trtllm-bench") || contains(l, "trtllm-serve") ||
                           (v && *v >= SoftwareVersion{0, 17, 0});
-    return executor ? "tensorrt-llm-serve" : "tensorrt-llm";
+    if (executor) return "tensorrt-llm-serve";
+    if (v && *v < SoftwareVersion{0, 7, 0}) return "tensorrt-llm-0.5";
+    return "tensorrt-llm";
   }
   if (contains(l, "gpt-fast")) return "gpt-fast";
   // vLLM on CUDA and its ROCm/Gaudi builds: on ROCm the decode step is captured as a HIP graph

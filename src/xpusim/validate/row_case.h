@@ -123,7 +123,8 @@ struct RowCase {
 // The runtime profile of a row's `framework:` note (docs/validation.md, "Runtime profiles" and
 // "Rows on other vendors' stacks"): "nemo" before "tensorrt-llm" (NeMo rows name both);
 // TensorRT-LLM's executor benchmarks (trtllm-bench / trtllm-serve, or a version >= 0.17) ->
-// "tensorrt-llm-serve", older TensorRT-LLM -> "tensorrt-llm"; "gpt-fast" before "pytorch"
+// "tensorrt-llm-serve", 0.7-0.16 or no version -> "tensorrt-llm", before 0.7 (no XQA) ->
+// "tensorrt-llm-0.5"; "gpt-fast" before "pytorch"
 // (gpt-fast is PyTorch compiled); "vllm" (CUDA and ROCm builds); optimum-habana, JetStream,
 // MaxText, JAX -> "gpt-fast" (one graph-replayed or compiled program per decode step); GEMM libraries (rocBLAS, hipBLASLt, cuBLAS) and any
 // other "pytorch" -> "pytorch-eager". nullopt: no profile matches.

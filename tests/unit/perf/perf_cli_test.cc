@@ -171,7 +171,8 @@ TEST(PerfCli, RunRuntimeProfile) {
   CliRun bad = run(kRun + " --runtime vlm", true);
   EXPECT_EQ(bad.code, 1) << bad.out;
   EXPECT_NE(bad.out.find("--runtime"), std::string::npos) << bad.out;
-  EXPECT_NE(bad.out.find("unknown runtime \"vlm\"; allowed: tensorrt-llm, gpt-fast, nemo, vllm, "),
+  EXPECT_NE(bad.out.find("unknown runtime \"vlm\"; allowed: tensorrt-llm, tensorrt-llm-0.5, "
+                           "gpt-fast, nemo, vllm, "),
             std::string::npos)
       << bad.out;
   EXPECT_NE(bad.out.find("pytorch-eager (did you mean \"vllm\"?)"), std::string::npos)

@@ -70,7 +70,11 @@ TEST(HiddenKinds, OtherVendorStacksSelectTheirRuntimeProfile) {
   // The public file's stacks keep their profiles.
   EXPECT_EQ(runtime_for_notes("framework: TensorRT-LLM 0.9.0 (gptSessionBenchmark)"),
             "tensorrt-llm");
-  EXPECT_EQ(runtime_for_notes("framework: TensorRT-LLM 0.5.0; H200 blog"), "tensorrt-llm");
+  // Before 0.7 (no XQA kernel): the 0.9 runtime with the masked-MHA GQA decode.
+  EXPECT_EQ(runtime_for_notes("framework: TensorRT-LLM 0.5.0; H200 blog"), "tensorrt-llm-0.5");
+  EXPECT_EQ(runtime_for_notes("framework: TRT-LLM v0.6.1"), "tensorrt-llm-0.5");
+  EXPECT_EQ(runtime_for_notes("framework: TensorRT-LLM 0.7.1"), "tensorrt-llm");
+  EXPECT_EQ(runtime_for_notes("framework: TensorRT-LLM (gptSessionBenchmark)"), "tensorrt-llm");
   EXPECT_EQ(runtime_for_notes("framework: TensorRT-LLM 0.10 gptManagerBenchmark"),
             "tensorrt-llm");
   EXPECT_EQ(runtime_for_notes("framework: NeMo Framework / TensorRT-LLM 0.17"), "nemo");
@@ -210,6 +214,37 @@ TEST(HiddenKinds, BlankKvCacheFormatFollowsTheStackDefault) {
   EXPECT_NE(std::find(a.begin(), a.end(),
                       "kv_precision blank -> fp8 (fp4 checkpoints keep an fp8 KV cache)"),
             a.end());
+}
+
+// TensorRT-LLM before 0.7 decoded GQA on the masked-MHA kernel, one KV read per query head
+// (docs/validation.md, "TensorRT-LLM before XQA"): a GQA model's long decode is predicted slower
+// under 0.5 than under 0.9 notes; an MHA model's is the same (nothing to re-read).
+TEST(HiddenKinds, TensorRtLlmBeforeXqaReadsTheKvPerQueryHead) {
+  auto h200 = load_hardware("h200-sxm-141gb");
+  ASSERT_TRUE(h200);
+  MeasuredSet set;
+  int line = 2;
+  for (const char* model : {"llama-2-70b", "llama-2-13b"}) {
+    for (const char* version : {"0.5.0", "0.9.0"}) {
+      MeasuredRow r = testing::measured_row(
+          std::string(model) + "@" + version, "h200-sxm-141gb", 1, "static",
+          MeasuredMetric::kOutputTokensPerS, 1000,
+          std::string("framework: TensorRT-LLM ") + version + " gptSessionBenchmark");
+      r.model = model;
+      r.precision = "fp8";
+      r.batch = 64;
+      r.input_len = 128;
+      r.output_len = 2048;
+      r.line = line++;
+      set.rows.push_back(r);
+    }
+  }
+  const ValidationReport rep = Validator(std::move(set)).run(default_calibration());
+  ASSERT_EQ(rep.rows.size(), 4u);
+  std::map<std::string, double> p;
+  for (const auto& r : rep.rows) p[r.id] = r.predicted;
+  EXPECT_LT(p["llama-2-70b@0.5.0"], 0.9 * p["llama-2-70b@0.9.0"]);
+  EXPECT_DOUBLE_EQ(p["llama-2-13b@0.5.0"], p["llama-2-13b@0.9.0"]);
 }
 
 // The stack's KV-cache default holds for serving rows as for static ones: Lambda's vLLM 0.5.4

@@ -607,6 +607,42 @@ TEST(CalibrationFit, RuntimeProfileParameters) {
   EXPECT_DOUBLE_EQ(find_runtime(c.runtimes, "nemo")->step_overhead.value(), 2e-3);
 }
 
+// The TensorRT-LLM 0.5 profile is the 0.9 one with the masked-MHA decode: the shipped file
+// keeps every other constant equal, and a fit of tensorrt-llm's writes both (under the same
+// parameter names).
+TEST(CalibrationFit, TensorRtLlm05FollowsTheV09ProfileButItsGqaKernel) {
+  const PerfCalibration def = default_calibration();
+  const RuntimeProfile* v09 = find_runtime(def.runtimes, "tensorrt-llm");
+  const RuntimeProfile* v05 = find_runtime(def.runtimes, "tensorrt-llm-0.5");
+  ASSERT_TRUE(v09 && v05);
+  EXPECT_EQ(v05->kernel_gap, v09->kernel_gap);
+  EXPECT_EQ(v05->host_call, v09->host_call);
+  EXPECT_EQ(v05->step_overhead, v09->step_overhead);
+  EXPECT_EQ(v05->request_overhead, v09->request_overhead);
+  EXPECT_EQ(v05->sequence_overhead, v09->sequence_overhead);
+  EXPECT_EQ(v05->matrix_efficiency, v09->matrix_efficiency);
+  EXPECT_EQ(v05->expert_gemm_factor, v09->expert_gemm_factor);
+  EXPECT_EQ(v05->output_overlap, v09->output_overlap);
+  EXPECT_EQ(v05->schedule_overlap, v09->schedule_overlap);
+  EXPECT_EQ(v05->in_network_all_reduce, v09->in_network_all_reduce);
+  EXPECT_EQ(v05->cuda_graphs, v09->cuda_graphs);
+  EXPECT_DOUBLE_EQ(v05->gqa_kv_reread, 1.0);
+  EXPECT_LT(v09->gqa_kv_reread, 0.5);
+  PerfCalibration c = def;
+  for (const auto& p : fit_parameters()) {
+    if (p.name == "tensorrt-llm.kernel_gap") p.set(c, 20e-6);
+    if (p.name == "tensorrt-llm.step_overhead") p.set(c, 1e-3);
+    if (p.name == "tensorrt-llm+nemo.matrix_efficiency") p.set(c, 0.6);
+    if (p.name == "tensorrt-llm+nemo.gqa_kv_reread") p.set(c, 0.2);
+  }
+  v05 = find_runtime(c.runtimes, "tensorrt-llm-0.5");
+  EXPECT_DOUBLE_EQ(v05->kernel_gap.value(), 20e-6);
+  EXPECT_DOUBLE_EQ(v05->step_overhead.value(), 1e-3);
+  EXPECT_DOUBLE_EQ(v05->matrix_efficiency, 0.6);
+  EXPECT_DOUBLE_EQ(v05->gqa_kv_reread, 1.0);  // XQA's fit is not its kernel
+  EXPECT_DOUBLE_EQ(find_runtime(c.runtimes, "tensorrt-llm")->gqa_kv_reread, 0.2);
+}
+
 TEST(CalibrationFit, HardwareFamilies) {
   EXPECT_EQ(hardware_family("a100-sxm-80gb"), "ampere");
   EXPECT_EQ(hardware_family("l40s"), "ada");
