@@ -59,12 +59,13 @@ TEST(ExploreMpi, TwoRanksGiveTheRowsAndOutputOfOneProcess) {
     EXPECT_EQ(a.out, b.out) << strategy;
     const auto ra = db_rows(one);
     EXPECT_EQ(ra, db_rows(two)) << strategy;
-    // NSGA-II keeps 94 distinct designs of its 200 evaluations (101 before B200 counted its Tensor
+    // NSGA-II keeps 99 distinct designs of its 200 evaluations (94 before tensorrt-llm, the
+    // explore runtime, was refitted on 2026-12-07; 101 before B200 counted its Tensor
     // Memory and the power-limited clock slowed designs beyond their TDP, 92 before the operand
     // energy followed the instruction tile, 89 before DRAM refresh and turnaround losses were
     // modelled: each moves the search path; the count pins that dedup and the seed hold, the
     // equality above that ranks do).
-    EXPECT_EQ(ra.size(), strategy == "grid" ? 900u : 94u) << strategy;
+    EXPECT_EQ(ra.size(), strategy == "grid" ? 900u : 99u) << strategy;
   }
 }
 
