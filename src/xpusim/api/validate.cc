@@ -50,6 +50,7 @@ Json row_doc(const RowPrediction& r) {
       .set("error_pct", r.error_pct)
       .set("assumptions", r.assumptions)
       .set("detail", r.detail)
+      .set("runtime", r.runtime.empty() ? Json(nullptr) : Json(r.runtime))
       .json();
 }
 

@@ -602,6 +602,10 @@ const Fields kValidateRow = {
     {"metric", "the metric measured (ttft_ms, output_tokens_per_s, ...)", false, FieldType::kText},
     {"model", "model preset of the row", false, FieldType::kText},
     {"predicted", "the model's figure, in `unit`", false, FieldType::kNumber},
+    {"runtime",
+     "runtime profile (software stack) the prediction ran under: the row's framework, or a "
+     "serving row's engine; null where none enters it (bandwidth, collectives, copies)",
+     true, FieldType::kText},
     {"scenario", "scenario class (static, serving, gemm, ...)", false, FieldType::kText},
     {"unit", "unit of measured and predicted", false, FieldType::kText},
 };

@@ -872,10 +872,12 @@ tl::expected<RowCase, std::string> interpret_row(const MeasuredRow& row, const H
     c->runtime = "pytorch-eager";
     c->assumptions.emplace_back("GEMM benchmark, framework in the notes maps to no runtime "
                                 "profile -> pytorch-eager (one library call per GEMM)");
-  } else if (c->kind == CaseKind::kMemBw || c->kind == CaseKind::kServing) {
-    // A bandwidth test's prediction uses no runtime overhead; a serving row runs its engine
-    // profile's runtime (set when the engine loads, validator.cc prepare_serving): nothing to
-    // assume here.
+  } else if (c->kind == CaseKind::kMemBw || c->kind == CaseKind::kAllReduce ||
+             c->kind == CaseKind::kP2p || c->kind == CaseKind::kServing) {
+    // A bandwidth, collective or copy test's prediction uses no runtime overhead (nccl-tests
+    // runs NCCL's defaults, validator.cc nccl_defaults; copies the copy engines); a serving row
+    // runs its engine profile's runtime (set when the engine loads, validator.cc
+    // prepare_serving): nothing to assume here.
     c->runtime = std::string(kDefaultRuntime);
   } else {
     c->runtime = std::string(kDefaultRuntime);

@@ -955,6 +955,10 @@ ValidationReport Validator::run(const PerfCalibration& cal, const RowFilter& kee
     r.error_pct = 100.0 * (r.predicted - r.measured) / r.measured;
     r.assumptions = p.c.assumptions;
     r.detail = std::move(o.detail);
+    const CaseKind k = p.c.kind;
+    if (k == CaseKind::kStatic || k == CaseKind::kOp || k == CaseKind::kGemm ||
+        k == CaseKind::kGemmPeak || k == CaseKind::kServing)
+      r.runtime = p.c.runtime;
     rep.rows.push_back(std::move(r));
   }
   std::stable_sort(rep.skipped.begin(), rep.skipped.end(),

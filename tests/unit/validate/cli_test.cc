@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdio>
+#include <map>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -64,6 +65,32 @@ TEST(ValidateCli, JsonContract) {
     EXPECT_FALSE(sum[key].empty()) << key;
   }
   EXPECT_EQ(sum["skipped_by_reason"]["unknown hardware preset \"nonexistent-xpu\"."], 1);
+}
+
+// Each row names the runtime profile it ran under (docs/validation.md, "Runtime profiles"): the
+// framework's for static, gemm and op rows, the engine's for serving rows, null where no
+// software overhead enters (bandwidth, collective and copy rows, which assume no profile).
+TEST(ValidateCli, RowsNameTheirRuntimeProfile) {
+  CliRun r = run("validate " + kFixture + " --format json");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  std::map<std::string, nlohmann::json> rt;
+  for (const auto& row : j["rows"]) {
+    ASSERT_TRUE(row.contains("runtime")) << row["id"];
+    rt[row["id"].get<std::string>()] = row["runtime"];
+    const std::string scenario = row["scenario"];
+    if (scenario == "membw" || scenario == "allreduce" || scenario == "p2p") {
+      EXPECT_TRUE(row["runtime"].is_null()) << row["id"];
+      for (const auto& a : row["assumptions"])
+        EXPECT_EQ(a.get<std::string>().find("runtime profile"), std::string::npos) << a;
+    } else {
+      EXPECT_TRUE(row["runtime"].is_string()) << row["id"];
+    }
+  }
+  EXPECT_EQ(rt["S-USER"], "gpt-fast");
+  EXPECT_EQ(rt["G-TF"], "pytorch-eager");
+  EXPECT_EQ(rt["M-MAXT"], "tensorrt-llm-ifb");
+  EXPECT_EQ(rt["M-CONC"], "tensorrt-llm-serve");
 }
 
 TEST(ValidateCli, TextReportListsMapeAndSkippedRows) {
