@@ -53,6 +53,15 @@ const Published kPublished[] = {
     {"deepseek-r1", 671e9, 37e9, 0.0135, "DeepSeek-R1 (arXiv:2501.12948): V3 base, 671B / 37B",
      true},
     {"qwen3-235b-a22b", 235e9, 22e9, 0.01, "Qwen3 report (arXiv:2505.09388) Table 2: 235B / 22B"},
+    {"llama-3.2-1b", 1.24e9, 0, 0.01, "HF Hub meta-llama/Llama-3.2-1B: 1.24B (1,235,814,400)"},
+    {"llama-3.2-3b", 3.21e9, 0, 0.01, "HF Hub meta-llama/Llama-3.2-3B: 3.21B"},
+    {"qwen2.5-7b", 7.61e9, 0, 0.01, "Qwen/Qwen2.5-7B card: 7.61B (6.53B non-embedding)"},
+    {"qwen2.5-14b", 14.7e9, 0, 0.01, "Qwen/Qwen2.5-14B card: 14.7B (13.1B non-embedding)"},
+    // The card's "32.5B" is two significant figures below the Hub's count of the same weights
+    // (32.76B computed from the config: 64 layers, 5120 wide, ffn 27648, untied 152,064 vocab).
+    {"qwen2.5-32b", 32.5e9, 0, 0.01, "Qwen/Qwen2.5-32B card: 32.5B (31.0B non-embedding)"},
+    {"qwen3-8b", 8.2e9, 0, 0.01, "Qwen/Qwen3-8B card: 8.2B (6.95B non-embedding)"},
+    {"qwen3-32b", 32.8e9, 0, 0.01, "Qwen/Qwen3-32B card: 32.8B (31.2B non-embedding)"},
     {"qwen3-30b-a3b", 30.5e9, 3.3e9, 0.02,
      "Qwen/Qwen3-30B-A3B card: 30.5B / 3.3B (active has two significant figures: 3.35B rounds "
      "to 3.3B, 1.4% off)"},
