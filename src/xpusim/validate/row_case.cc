@@ -158,9 +158,9 @@ tl::expected<void, std::string> resolve_parallelism(const MeasuredRow& row, Stat
   return {};
 }
 
-// KV-cache format of a row (static or serving) whose kv_precision is blank, where the stack's
-// default is not the activation format resolve_precisions takes (the stack decides it, whatever
-// the benchmark: since 2026-12-07 also for the serving rows, which kept the activation format):
+// KV-cache format of a row (static or serving: the stack decides it, whatever the benchmark)
+// whose kv_precision is blank, where the stack's default is not the activation format
+// resolve_precisions takes:
 // - vLLM (CUDA and ROCm): --kv-cache-dtype defaults to "auto", the model's dtype, also for FP8
 //   checkpoints (vLLM engine arguments; recalled): fp8 weights keep a 16-bit KV cache unless
 //   the run says fp8 (then the row's kv_precision is set). bf16 unless the notes say fp16.
@@ -168,7 +168,7 @@ tl::expected<void, std::string> resolve_parallelism(const MeasuredRow& row, Stat
 //   quantise the KV cache to fp8 (ModelOpt hf_quant_config kv_cache_quant_algo FP8; recalled).
 // The previous "kv_precision blank -> ..." assumption is replaced by the rule applied.
 void blank_kv_default(const MeasuredRow& row, StaticCase& run,
-                       std::vector<std::string>& assumptions) {
+                      std::vector<std::string>& assumptions) {
   std::string why;
   if (run.kv == Precision::kFp8 && runtime_for_notes(row.notes) == "vllm") {
     const std::string notes = ascii_lower(row.notes);
@@ -864,6 +864,13 @@ tl::expected<RowCase, std::string> interpret_row(const MeasuredRow& row, const H
                                                  const ModelSpec* model) {
   auto c = interpret_row_kind(row, hw, model);
   if (!c) return c;
+  // A bandwidth, collective or copy test's prediction uses no runtime profile (nccl-tests runs
+  // NCCL's defaults, validator.cc nccl_defaults; copies run on the copy engines): none is named.
+  if (c->kind == CaseKind::kMemBw || c->kind == CaseKind::kAllReduce ||
+      c->kind == CaseKind::kP2p) {
+    c->runtime.clear();
+    return c;
+  }
   if (auto rt = runtime_for_notes(row.notes)) {
     c->runtime = *rt;
   } else if (c->kind == CaseKind::kGemm || c->kind == CaseKind::kGemmPeak) {
@@ -872,11 +879,8 @@ tl::expected<RowCase, std::string> interpret_row(const MeasuredRow& row, const H
     c->runtime = "pytorch-eager";
     c->assumptions.emplace_back("GEMM benchmark, framework in the notes maps to no runtime "
                                 "profile -> pytorch-eager (one library call per GEMM)");
-  } else if (c->kind == CaseKind::kMemBw || c->kind == CaseKind::kAllReduce ||
-             c->kind == CaseKind::kP2p || c->kind == CaseKind::kServing) {
-    // A bandwidth, collective or copy test's prediction uses no runtime overhead (nccl-tests
-    // runs NCCL's defaults, validator.cc nccl_defaults; copies the copy engines); a serving row
-    // runs its engine profile's runtime (set when the engine loads, validator.cc
+  } else if (c->kind == CaseKind::kServing) {
+    // A serving row runs its engine profile's runtime (set when the engine loads, validator.cc
     // prepare_serving): nothing to assume here.
     c->runtime = std::string(kDefaultRuntime);
   } else {

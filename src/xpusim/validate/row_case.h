@@ -116,7 +116,9 @@ struct RowCase {
   P2pCase p2p;
   OpCase op;
   ServingRowCase serving;
-  std::string runtime;     // RuntimeProfile name (from the notes' framework; see runtime_for_notes)
+  // RuntimeProfile name (from the notes' framework, see runtime_for_notes; a serving row's is its
+  // engine's); empty for bandwidth, collective and copy rows, whose prediction uses none.
+  std::string runtime;
   std::vector<std::string> assumptions;  // the defaults applied, for the report
 };
 

@@ -613,8 +613,8 @@ Outcome predict_serving(const MeasuredRow& row, const PreparedRow& p, const Perf
 Outcome predict_row_with(const MeasuredRow& row, const PreparedRow& p,
                          const PerfCalibration& cal);
 
-// The row runs under its software stack's overheads (RowCase::runtime); a calibration without
-// that profile keeps its own overhead values.
+// The row runs under its software stack's overheads (RowCase::runtime; none for bandwidth,
+// collective and copy rows); a calibration without that profile keeps its own overhead values.
 Outcome predict_row(const MeasuredRow& row, const PreparedRow& p, const PerfCalibration& base,
                     ServingCache& cache) {
   // A serving row runs under its engine's runtime profile (ServingSystem applies it).
@@ -955,10 +955,7 @@ ValidationReport Validator::run(const PerfCalibration& cal, const RowFilter& kee
     r.error_pct = 100.0 * (r.predicted - r.measured) / r.measured;
     r.assumptions = p.c.assumptions;
     r.detail = std::move(o.detail);
-    const CaseKind k = p.c.kind;
-    if (k == CaseKind::kStatic || k == CaseKind::kOp || k == CaseKind::kGemm ||
-        k == CaseKind::kGemmPeak || k == CaseKind::kServing)
-      r.runtime = p.c.runtime;
+    r.runtime = p.c.runtime;
     rep.rows.push_back(std::move(r));
   }
   std::stable_sort(rep.skipped.begin(), rep.skipped.end(),

@@ -34,9 +34,9 @@ struct RowPrediction {
   double error_pct = 0.0;                // 100 x (predicted - measured) / measured
   std::vector<std::string> assumptions;  // row-interpretation defaults applied
   std::string detail;                    // what was simulated ("decode step tp=4 ...", binding)
-  // The runtime profile (software stack) the prediction ran under: the row's framework for
-  // static, gemm and op rows, the engine's for serving rows; "" where none enters the
-  // prediction (bandwidth, collective and copy rows).
+  // The runtime profile (software stack) the prediction ran under (RowCase::runtime): the row's
+  // framework for static, gemm and op rows, the engine's for serving rows; "" where none enters
+  // the prediction (bandwidth, collective and copy rows).
   std::string runtime;
 };
 
