@@ -136,9 +136,9 @@ const std::vector<FitParameter>& fit_parameters() {
       also_writes(
           runtime_param("tensorrt-llm", "kernel_gap", &RuntimeProfile::kernel_gap, 0.0, 50e-6),
           {"tensorrt-llm-0.5"}, &RuntimeProfile::kernel_gap),
-      also_writes(runtime_param("tensorrt-llm", "step_overhead", &RuntimeProfile::step_overhead,
-                                0.0, 5e-3),
-                  {"tensorrt-llm-0.5"}, &RuntimeProfile::step_overhead),
+      also_writes(
+          runtime_param("tensorrt-llm", "step_overhead", &RuntimeProfile::step_overhead, 0.0, 5e-3),
+          {"tensorrt-llm-0.5"}, &RuntimeProfile::step_overhead),
       // GQA decode KV re-read of the stack's attention kernel: between 0 (fused GQA kernel) and
       // 1 (one KV read per query head); fractional when the re-reads of a group partly hit L2.
       // NeMo serves TensorRT-LLM engines: the kernel properties (GQA re-read, GEMM quality) are

@@ -172,7 +172,7 @@ TEST(PerfCli, RunRuntimeProfile) {
   EXPECT_EQ(bad.code, 1) << bad.out;
   EXPECT_NE(bad.out.find("--runtime"), std::string::npos) << bad.out;
   EXPECT_NE(bad.out.find("unknown runtime \"vlm\"; allowed: tensorrt-llm, tensorrt-llm-0.5, "
-                           "gpt-fast, nemo, vllm, "),
+                         "gpt-fast, nemo, vllm, "),
             std::string::npos)
       << bad.out;
   EXPECT_NE(bad.out.find("pytorch-eager (did you mean \"vllm\"?)"), std::string::npos)
