@@ -98,6 +98,7 @@ Json report_doc(const ValidationReport& rep) {
                            .set("by_scenario", stats_list(rep.by_scenario, "summary.by_scenario"))
                            .set("by_metric", stats_list(rep.by_metric, "summary.by_metric"))
                            .set("by_hardware", stats_list(rep.by_hardware, "summary.by_hardware"))
+                           .set("by_runtime", stats_list(rep.by_runtime, "summary.by_runtime"))
                            .set("coverage", coverage)
                            .set("skipped_by_reason", by_reason)
                            .set("skip_reasons", skip_reasons)

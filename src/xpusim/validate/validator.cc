@@ -962,17 +962,20 @@ ValidationReport Validator::run(const PerfCalibration& cal, const RowFilter& kee
                    [](const SkippedRow& a, const SkippedRow& b) { return a.line < b.line; });
   for (const auto& s : rep.skipped) ++rep.skipped_by_reason[s.reason];
 
-  std::map<std::string, std::vector<const RowPrediction*>> by_scenario, by_metric, by_hw;
+  std::map<std::string, std::vector<const RowPrediction*>> by_scenario, by_metric, by_hw,
+      by_runtime;
   std::vector<const RowPrediction*> all;
   for (const auto& r : rep.rows) {
     by_scenario[r.scenario].push_back(&r);
     by_metric[r.scenario + "/" + std::string(metric_info(r.metric).name)].push_back(&r);
     by_hw[r.hardware].push_back(&r);
+    by_runtime[r.runtime.empty() ? std::string(kNoRuntimeKey) : r.runtime].push_back(&r);
     all.push_back(&r);
   }
   for (const auto& [k, v] : by_scenario) rep.by_scenario.push_back(error_stats(k, v));
   for (const auto& [k, v] : by_metric) rep.by_metric.push_back(error_stats(k, v));
   for (const auto& [k, v] : by_hw) rep.by_hardware.push_back(error_stats(k, v));
+  for (const auto& [k, v] : by_runtime) rep.by_runtime.push_back(error_stats(k, v));
   rep.overall = error_stats("all", all);
   rep.coverage = interval_coverage(rep.rows, cal);
   return rep;

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "xpusim/base/diagnostic.h"
@@ -39,6 +40,10 @@ struct RowPrediction {
   // the prediction (bandwidth, collective and copy rows).
   std::string runtime;
 };
+
+// The by_runtime key of the rows whose prediction uses no runtime profile (bandwidth, collective
+// and copy rows).
+inline constexpr std::string_view kNoRuntimeKey = "none";
 
 // Error statistics of a group of rows.
 struct ErrorStats {
@@ -84,6 +89,7 @@ struct ValidationReport {
   std::vector<ErrorStats> by_scenario;
   std::vector<ErrorStats> by_metric;       // "scenario/metric"
   std::vector<ErrorStats> by_hardware;
+  std::vector<ErrorStats> by_runtime;      // RowPrediction::runtime; kNoRuntimeKey for rows of none
   ErrorStats overall;
   std::vector<CoverageStats> coverage;     // of the calibration's p10-p90 intervals, by class
   std::map<std::string, int> skipped_by_reason;

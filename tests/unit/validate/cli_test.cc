@@ -60,7 +60,7 @@ TEST(ValidateCli, JsonContract) {
   EXPECT_EQ(sum["simulated"], 19);
   EXPECT_EQ(sum["skipped"], 15);
   EXPECT_TRUE(sum["overall"]["mape_pct"].is_number());
-  for (const char* key : {"by_scenario", "by_metric", "by_hardware"}) {
+  for (const char* key : {"by_scenario", "by_metric", "by_hardware", "by_runtime"}) {
     ASSERT_TRUE(sum[key].is_array()) << key;
     EXPECT_FALSE(sum[key].empty()) << key;
   }
@@ -87,6 +87,16 @@ TEST(ValidateCli, RowsNameTheirRuntimeProfile) {
       EXPECT_TRUE(row["runtime"].is_string()) << row["id"];
     }
   }
+  // The summary groups the rows by that profile ("none" for the rows of none), and every row is
+  // in exactly one group.
+  std::map<std::string, int> counted;
+  for (const auto& [id, r] : rt) ++counted[r.is_null() ? "none" : r.get<std::string>()];
+  int grouped = 0;
+  for (const auto& s : j["summary"]["by_runtime"]) {
+    EXPECT_EQ(s["rows"], counted[s["key"].get<std::string>()]) << s["key"];
+    grouped += s["rows"].get<int>();
+  }
+  EXPECT_EQ(grouped, static_cast<int>(j["rows"].size()));
   EXPECT_EQ(rt["S-USER"], "gpt-fast");
   EXPECT_EQ(rt["G-TF"], "pytorch-eager");
   EXPECT_EQ(rt["M-MAXT"], "tensorrt-llm-ifb");
@@ -96,7 +106,8 @@ TEST(ValidateCli, RowsNameTheirRuntimeProfile) {
 TEST(ValidateCli, TextReportListsMapeAndSkippedRows) {
   CliRun r = run("validate " + kFixture);
   ASSERT_EQ(r.exit_code, 0);
-  for (const char* s : {"MAPE by scenario", "MAPE by metric", "MAPE by hardware", "Skipped rows",
+  for (const char* s : {"MAPE by scenario", "MAPE by metric", "MAPE by hardware",
+                        "MAPE by runtime profile", "Skipped rows",
                         "X-HW", "unknown scenario \"statik\"",
                         "34 rows in " /* the closing summary line */})
     EXPECT_NE(r.out.find(s), std::string::npos) << s;
