@@ -90,7 +90,8 @@ TEST(ValidateCli, RowsNameTheirRuntimeProfile) {
   // The summary groups the rows by that profile ("none" for the rows of none), and every row is
   // in exactly one group.
   std::map<std::string, int> counted;
-  for (const auto& [id, r] : rt) ++counted[r.is_null() ? "none" : r.get<std::string>()];
+  for (const auto& [id, profile] : rt)
+    ++counted[profile.is_null() ? "none" : profile.get<std::string>()];
   int grouped = 0;
   for (const auto& s : j["summary"]["by_runtime"]) {
     EXPECT_EQ(s["rows"], counted[s["key"].get<std::string>()]) << s["key"];
