@@ -21,6 +21,16 @@ using nlohmann::ordered_json;
 
 std::string billions(double params) { return fixed(params / 1e9, 2); }
 
+// ", sliding window 4096", ", chunked attention 8192 on 36 of 48 layers", or nothing.
+std::string local_attention_text(const ModelSpec& m) {
+  const int local = local_attention_layers(m);
+  if (local == 0) return {};
+  std::string kind = m.sliding_window > 0 ? fmt::format("sliding window {}", m.sliding_window)
+                                          : fmt::format("chunked attention {}", m.attention_chunk);
+  if (local == m.layers) return ", " + kind;
+  return fmt::format(", {} on {} of {} layers", kind, local, m.layers);
+}
+
 std::string experts_text(const ModelSpec& m) {
   if (!m.moe.enabled()) return "-";
   std::string t = fmt::format("{}/top-{}", m.moe.experts, m.moe.experts_per_token);
@@ -96,9 +106,7 @@ void show_model(const std::string& id_or_file, const GlobalOptions& g) {
                        m.mla.qk_rope_head_dim, m.mla.v_head_dim);
   else
     out += fmt::format("  attention: {}, {} query heads, {} kv heads, head_dim {}{}\n",
-                       to_string(kind), m.heads, m.kv_heads, m.head_dim,
-                       m.sliding_window > 0 ? fmt::format(", sliding window {}", m.sliding_window)
-                                            : std::string());
+                       to_string(kind), m.heads, m.kv_heads, m.head_dim, local_attention_text(m));
   out += fmt::format("  mlp: {} {} ffn {}{}\n", m.ffn_gated ? "gated" : "plain", m.activation,
                      m.ffn, m.moe.enabled() ? fmt::format("; experts {} (expert ffn {}), "
                                                           "{} MoE layers",

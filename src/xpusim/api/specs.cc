@@ -163,6 +163,8 @@ Json spec_json(const ModelSpec& m) {
   j["rotary_dim"] = m.rotary_dim;
   j["position_embeddings"] = m.position_embeddings;
   j["sliding_window"] = m.sliding_window;
+  j["attention_chunk"] = m.attention_chunk;
+  j["full_attention_interval"] = m.full_attention_interval;
   j["max_context"] = m.max_context;
   j["moe"] = {{"experts", m.moe.experts},
               {"experts_per_token", m.moe.experts_per_token},

@@ -247,6 +247,98 @@ void map_rotary_fraction(Reader& r, Builder& b, const std::string& key, long lon
 
 // Families whose config follows LlamaConfig's key names: llama, mistral, mixtral, qwen2/3(_moe),
 // gemma/gemma2, phi3, deepseek_v2/v3.
+// The period k of a layer pattern whose full-attention layers are exactly layers k, 2k, ...
+// (counted from 1), 0 when every layer is local; nullopt for any other pattern.
+std::optional<int> full_attention_period(const std::vector<bool>& full) {
+  const int n = static_cast<int>(full.size());
+  int first = 0;
+  for (int i = 0; i < n && first == 0; ++i)
+    if (full[static_cast<size_t>(i)]) first = i + 1;
+  if (first == 0) return 0;
+  for (int i = 0; i < n; ++i)
+    if (full[static_cast<size_t>(i)] != ((i + 1) % first == 0)) return std::nullopt;
+  return first;
+}
+
+// Which layers attend locally. Gemma 2 alternates a sliding window (layers 1, 3, ... from 1;
+// Gemma2DecoderLayer.is_sliding = not layer_idx % 2) with full attention; Llama 4 runs chunked
+// attention (attention_chunk_size) on its rope layers and full attention on the NoPE layers
+// (no_rope_layers, default every no_rope_layer_interval-th layer: Llama4TextConfig). A
+// `layer_types` list (transformers >= 4.53: "full_attention", "sliding_attention",
+// "chunked_attention") overrides both; it must be periodic (full layers k, 2k, ...).
+void map_local_layers(Reader& r, Builder& b, const std::string& type, int layers) {
+  const bool llama4 = type == "llama4" || type == "llama4_text";
+  std::vector<bool> full;  // per layer; empty = no pattern stated
+  std::string source;
+  bool chunked = llama4;
+  if (const json* lt = r.raw("layer_types"); lt && !lt->is_null()) {
+    if (!lt->is_array() || static_cast<int>(lt->size()) != layers) {
+      r.error("layer_types", "must be a list of " + std::to_string(layers) +
+                                 " entries (one per layer, num_hidden_layers)");
+      return;
+    }
+    bool any_sliding = false, any_chunked = false;
+    for (const json& t : *lt) {
+      const std::string v = t.is_string() ? t.get<std::string>() : std::string();
+      if (v != "full_attention" && v != "sliding_attention" && v != "chunked_attention") {
+        r.error("layer_types", "unsupported entry " + (t.is_string() ? quote(v) : t.dump()) +
+                                   "; supported: full_attention, sliding_attention, "
+                                   "chunked_attention");
+        return;
+      }
+      full.push_back(v == "full_attention");
+      any_sliding = any_sliding || v == "sliding_attention";
+      any_chunked = any_chunked || v == "chunked_attention";
+    }
+    if (any_sliding && any_chunked) {
+      r.error("layer_types",
+              "mixes sliding_attention and chunked_attention layers; a model has "
+              "one kind of local layer");
+      return;
+    }
+    chunked = any_chunked;
+    source = "layer_types";
+  } else if (llama4) {
+    if (const json* nr = r.raw("no_rope_layers"); nr && nr->is_array() && !nr->empty()) {
+      if (static_cast<int>(nr->size()) != layers) {
+        r.error("no_rope_layers", "must list " + std::to_string(layers) +
+                                      " entries (one per layer, num_hidden_layers)");
+        return;
+      }
+      for (const json& v : *nr) full.push_back(v.is_number() && v.get<double>() == 0);
+      source = "no_rope_layers";
+    } else {
+      const long long k =
+          r.integer_or("no_rope_layer_interval", "every k-th layer is a NoPE layer", 4);
+      for (int i = 0; i < layers; ++i) full.push_back(k > 0 && (i + 1) % k == 0);
+      source = "no_rope_layer_interval";
+    }
+  } else if (type == "gemma2") {
+    for (int i = 0; i < layers; ++i) full.push_back(i % 2 == 1);
+    source = "model_type";
+  }
+  if (full.empty()) return;
+  const std::optional<int> period = full_attention_period(full);
+  if (!period) {
+    r.error(source,
+            "the full-attention layers are not every k-th layer (k, 2k, ... from 1), "
+            "which model/v1's full_attention_interval describes");
+    return;
+  }
+  if (*period == 1) return;  // every layer full: no local attention
+  if (chunked && llama4) {
+    b.set("attention_chunk",
+          r.integer_or("attention_chunk_size", "tokens per attention chunk", 8192),
+          "attention_chunk_size");  // Llama4TextConfig default 8192
+  } else if (chunked) {
+    if (auto c = r.integer("attention_chunk_size", "tokens per attention chunk", true))
+      b.set("attention_chunk", *c, "attention_chunk_size");
+  } else if (auto w = r.integer("sliding_window", "attention window in tokens", true)) {
+    b.set("sliding_window", *w, "sliding_window");
+  }
+  b.set("full_attention_interval", *period, source);
+}
+
 void map_llama_like(Reader& r, Builder& b, const std::string& type) {
   auto layers = r.integer("num_hidden_layers", "number of decoder layers", true);
   auto hidden = r.integer("hidden_size", "model width", true);
@@ -337,6 +429,7 @@ void map_llama_like(Reader& r, Builder& b, const std::string& type) {
     if (auto w = r.integer("sliding_window", "attention window in tokens", false))
       b.set("sliding_window", *w, "sliding_window");
   }
+  map_local_layers(r, b, type, layers ? static_cast<int>(*layers) : 0);
 
   // Mixture of experts.
   if (type == "mixtral") {
@@ -367,8 +460,9 @@ void map_llama_like(Reader& r, Builder& b, const std::string& type) {
     }
   } else if (llama4) {
     // Llama4TextMoe: routed experts of intermediate_size plus one shared expert of the same size;
-    // the dense layers between MoE layers use intermediate_size_mlp. Not represented: chunked
-    // attention (attention_chunk_size) and the NoPE layers (no_rope_layers).
+    // the dense layers between MoE layers use intermediate_size_mlp. The chunked-attention layers
+    // are map_local_layers'; the NoPE layers' missing rotary is not represented (a few
+    // elementwise FLOPs).
     auto e = r.integer("num_local_experts", "routed experts", true);
     auto k = r.integer("num_experts_per_tok", "experts per token", true);
     auto dense = r.integer("intermediate_size_mlp", "dense MLP intermediate size", true);

@@ -115,10 +115,26 @@ Bytes kv_cache_bytes_per_token(const ModelSpec& m, Precision kv) {
   return 2.0 * layers * m.kv_heads * m.head_dim * bytes_per_element(kv);
 }
 
+int local_attention_layers(const ModelSpec& m) {
+  if ((m.sliding_window <= 0 && m.attention_chunk <= 0) || m.layers < 1) return 0;
+  if (m.full_attention_interval <= 0) return m.layers;
+  return m.layers - m.layers / m.full_attention_interval;
+}
+
+double kv_kept_tokens(const ModelSpec& m, std::int64_t context_tokens) {
+  const std::int64_t all = std::max<std::int64_t>(context_tokens, 0);
+  const int local = local_attention_layers(m);
+  if (local == 0) return static_cast<double>(all);
+  const std::int64_t cap = m.sliding_window > 0 ? m.sliding_window : m.attention_chunk;
+  const double kept = static_cast<double>(std::min(all, cap));
+  if (local == m.layers) return kept;
+  return (static_cast<double>(m.layers - local) * static_cast<double>(all) +
+          static_cast<double>(local) * kept) /
+         static_cast<double>(m.layers);
+}
+
 Bytes kv_cache_bytes(const ModelSpec& m, Precision kv, std::int64_t context_tokens) {
-  std::int64_t kept = std::max<std::int64_t>(context_tokens, 0);
-  if (m.sliding_window > 0) kept = std::min<std::int64_t>(kept, m.sliding_window);
-  return static_cast<double>(kept) * kv_cache_bytes_per_token(m, kv);
+  return kv_kept_tokens(m, context_tokens) * kv_cache_bytes_per_token(m, kv);
 }
 
 }  // namespace xpusim

@@ -49,8 +49,17 @@ const char* to_string(AttentionKind k);  // "mha", "gqa", "mqa", "mla"
 // rope key, DeepSeek-V2 paper section 2.1). Independent of the sliding window.
 Bytes kv_cache_bytes_per_token(const ModelSpec& m, Precision kv);
 
-// KV cache of one sequence of `context_tokens`: a sliding window (every layer, Mistral-7B-v0.1)
-// caps the tokens kept at the window.
+// Layers with local attention (sliding_window or attention_chunk): every layer but each
+// full_attention_interval-th one (all layers when the interval is 0); 0 without local attention.
+int local_attention_layers(const ModelSpec& m);
+
+// Tokens of a `context_tokens` sequence a layer keeps, summed over the layers and divided by
+// them: a full layer keeps every token, a sliding-window layer at most the window, a chunked
+// layer at most one chunk (the allocation an engine must hold at a chunk's last token).
+double kv_kept_tokens(const ModelSpec& m, std::int64_t context_tokens);
+
+// KV cache of one sequence of `context_tokens`: kv_kept_tokens x kv_cache_bytes_per_token (a
+// sliding window on every layer, Mistral-7B-v0.1, caps the tokens kept at the window).
 Bytes kv_cache_bytes(const ModelSpec& m, Precision kv, std::int64_t context_tokens);
 
 }  // namespace xpusim

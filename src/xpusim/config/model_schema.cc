@@ -117,6 +117,19 @@ void check_model(const ModelSpec& s, const FieldSource& doc, Diagnostics& diags)
   if (s.sliding_window > 0 && s.max_context > 0 && s.sliding_window > s.max_context)
     err("sliding_window", "sliding_window (" + num(s.sliding_window) + ") exceeds max_context (" +
                               num(s.max_context) + ")");
+  if (s.sliding_window > 0 && s.attention_chunk > 0)
+    err("attention_chunk", "attention_chunk (" + num(s.attention_chunk) +
+                               ") and sliding_window (" + num(s.sliding_window) +
+                               ") are both set; a local layer uses one of them (set the other "
+                               "to 0)");
+  if (s.full_attention_interval > 0 && s.sliding_window == 0 && s.attention_chunk == 0)
+    err("full_attention_interval",
+        "full_attention_interval (" + num(s.full_attention_interval) +
+            ") needs local layers: set sliding_window or attention_chunk, or set it to 0");
+  if (s.layers > 0 && s.full_attention_interval > s.layers)
+    err("full_attention_interval", "full_attention_interval (" +
+                                       num(s.full_attention_interval) + ") exceeds layers (" +
+                                       num(s.layers) + "): no layer would keep full attention");
   if (s.published_parameters && s.published_active_parameters &&
       *s.published_active_parameters > *s.published_parameters)
     err("published_active_parameters",
@@ -185,7 +198,17 @@ const Schema<ModelSpec>& model_schema() {
                 "rows of a learned absolute position table (GPT-2/3; 0 = none)",
                 count_default("0")),
           field("sliding_window", [](S& s) -> auto& { return s.sliding_window; },
-                "attention window in tokens for every layer (0 = full attention)",
+                "attention window in tokens of the local layers (every layer unless "
+                "full_attention_interval is set; 0 = none)",
+                count_default("0")),
+          field("attention_chunk", [](S& s) -> auto& { return s.attention_chunk; },
+                "chunked attention (Llama 4): a query sees only the keys of its own chunk of this "
+                "many tokens, on the local layers (0 = none)",
+                count_default("0")),
+          field("full_attention_interval",
+                [](S& s) -> auto& { return s.full_attention_interval; },
+                "every k-th layer (k, 2k, ... from 1) keeps full attention, the others use "
+                "sliding_window or attention_chunk (0 = every layer is local)",
                 count_default("0")),
           field("max_context", [](S& s) -> auto& { return s.max_context; },
                 "longest context the model supports, in tokens", positive()),

@@ -52,7 +52,15 @@ struct ModelSpec {
   bool mlp_bias = false;
   bool lm_head_bias = false;
   int rotary_dim = 0;           // dims per head with rotary embedding (0 = none)
-  int sliding_window = 0;       // attention window in tokens (0 = full attention)
+  // Local attention. A query sees at most the last `sliding_window` tokens (Mistral-7B-v0.1,
+  // Gemma 2, gpt-oss), or only the tokens of its own `attention_chunk`-token chunk (Llama 4:
+  // query i sees keys floor((i-1)/C) x C + 1 .. i). At most one of the two is set (0 = none).
+  // `full_attention_interval` k > 0: every k-th layer (layers k, 2k, ... counted from 1) keeps
+  // full attention and the others are local (Gemma 2 and gpt-oss k = 2, Llama 4 k = 4, Gemma 3
+  // k = 6); 0: every layer is local.
+  int sliding_window = 0;   // attention window in tokens (0 = none)
+  int attention_chunk = 0;  // chunked attention: tokens per chunk (0 = none)
+  int full_attention_interval = 0;
   int max_context = 0;
   // Added fields (exact parameter counts); defaults describe a Llama-style block.
   int position_embeddings = 0;  // rows of a learned absolute position table (GPT-2/3); 0 = none

@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "xpusim/config/hardware_schema.h"
+#include "xpusim/config/model_params.h"
 #include "xpusim/workload/graph_builder.h"
 
 namespace xpusim {
@@ -78,10 +79,8 @@ Result<MemoryFootprint> memory_footprint(const HardwareSpec& hw, const ModelSpec
   MemoryFootprint f;
   f.weights = *weights;
   const Bytes kv_token = *kv_bytes_per_token_per_device(model, plan, precision);
-  // A sliding window (all layers) caps the tokens kept per sequence.
-  int64_t kept = input_len + output_len;
-  if (model.sliding_window > 0) kept = std::min<int64_t>(kept, model.sliding_window);
-  const Bytes kv_seq = kv_token * static_cast<double>(kept);
+  // Local layers (a sliding window, chunked attention) keep at most their window or chunk.
+  const Bytes kv_seq = kv_token * kv_kept_tokens(model, input_len + output_len);
   f.kv_cache = kv_seq * static_cast<double>(batch);
   const int mb = std::max(1, plan.microbatches);
   const Bytes act_seq = activation_bytes_per_sequence(model, plan, precision, input_len);

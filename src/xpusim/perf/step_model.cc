@@ -20,12 +20,12 @@ namespace {
 // A shape whose `scaling` ops run at `count`: decode rows drive the token, decode-row and
 // sampled-row classes; one uncached prefill chunk drives the prefill-row class and the busiest
 // attention-DP rank's tokens (a chunk runs whole on one rank: attention_dp_rank_shape).
-StepShape probe_shape(OpScaling scaling, int64_t count, int window) {
+StepShape probe_shape(OpScaling scaling, int64_t count, const AttentionSpan& span) {
   StepShape s;
   if (scaling == OpScaling::kPrefillTokens || scaling == OpScaling::kRankTokens)
-    add_prefill_chunk(s, count, 0, false, window);
+    add_prefill_chunk(s, count, 0, false, span);
   else
-    add_decode(s, 1, window, count);
+    add_decode(s, 1, span, count);
   return s;
 }
 
@@ -188,8 +188,8 @@ DeviceModel::DeviceModel(const HardwareSpec& hw, const ModelSpec& model,
   // A shape with every part present tells which op classes exist and how many attention calls a
   // stage makes; the plan's collectives (group sizes do not depend on the shape) are checked here.
   StepShape all;
-  add_prefill_chunk(all, 1, 1, true, model_.sliding_window);
-  add_decode(all, 2, model_.sliding_window);
+  add_prefill_chunk(all, 1, 1, true, attention_span(model_));
+  add_decode(all, 2, attention_span(model_));
   const Result<OpGraph> built = build_step(model_, plan_, executed_, all);
   XPUSIM_CHECK(built.has_value(), "the probe step of a checked plan builds");
   const OpGraph& g = *built;
@@ -237,7 +237,7 @@ DeviceModel::DeviceModel(const HardwareSpec& hw, const ModelSpec& model,
 
 DeviceModel::Parts DeviceModel::evaluate_class(OpScaling scaling, int64_t count) const {
   const Result<OpGraph> built =
-      build_step(model_, plan_, executed_, probe_shape(scaling, count, model_.sliding_window));
+      build_step(model_, plan_, executed_, probe_shape(scaling, count, attention_span(model_)));
   XPUSIM_CHECK(built.has_value(), "a probe of a checked step's count builds");
   const OpGraph& g = *built;
   Parts t;

@@ -29,12 +29,12 @@ bool engine_may_chunk(const EngineProfile& p, const LiveRequest& r) {
 
 }  // namespace
 
-Engine::Engine(int idx, const EngineProfile& p, int64_t kv_blocks, int win,
+Engine::Engine(int idx, const EngineProfile& p, int64_t kv_blocks, const AttentionSpan& attention,
                std::vector<LiveRequest>& reqs, bool decode_pool, int64_t max_len)
     : index(idx),
       profile(p),
       kv(kv_blocks, p.kv_block_size),
-      window(win),
+      span(attention),
       max_model_len(max_len),
       decode_only(decode_pool),
       requests(reqs),
@@ -262,7 +262,7 @@ void Engine::plan_prefill(int32_t slot, int64_t tokens) {
   LiveRequest& r = requests[static_cast<size_t>(slot)];
   XPUSIM_CHECK(tokens >= 1 && tokens <= r.prompt_len - r.kv_tokens, "invalid chunk");
   const bool last = r.kv_tokens + tokens == r.prompt_len;
-  add_prefill_chunk(shape, tokens, r.kv_tokens, last, window, r.beams);
+  add_prefill_chunk(shape, tokens, r.kv_tokens, last, span, r.beams);
   work.push_back(StepWork{.tokens = tokens, .slot = slot, .prefill = true});
 }
 

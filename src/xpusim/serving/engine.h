@@ -132,7 +132,7 @@ class Engine {
   using Pull = std::function<int32_t()>;  // next request from a shared offline queue, or -1
 
   // `max_model_len`: longest prompt + output accepted (0 = no limit besides the KV cache).
-  Engine(int index, const EngineProfile& profile, int64_t kv_blocks, int window,
+  Engine(int index, const EngineProfile& profile, int64_t kv_blocks, const AttentionSpan& span,
          std::vector<LiveRequest>& requests, bool decode_only = false, int64_t max_model_len = 0);
 
   // ---- Mechanics for schedulers ----
@@ -155,7 +155,7 @@ class Engine {
   void plan_prefill(int32_t slot, int64_t tokens);
   void plan_decode(int32_t slot) {
     const LiveRequest& r = requests[static_cast<size_t>(slot)];
-    add_decode(shape, r.kv_tokens + 1, window, r.beams);
+    add_decode(shape, r.kv_tokens + 1, span, r.beams);
     work.push_back(StepWork{.tokens = 0, .slot = slot, .prefill = false});
   }
   // The schedulers' pass over every running request, in two loops: the first reserves each
@@ -171,7 +171,7 @@ class Engine {
     DecodeRowSum rows(shape);
     for (size_t k = from; k < work.size(); ++k) {
       const LiveRequest& r = requests[static_cast<size_t>(work[k].slot)];
-      rows.add(r.kv_tokens + 1, window, r.beams);
+      rows.add(r.kv_tokens + 1, span, r.beams);
     }
     rows.commit();
   }
@@ -187,8 +187,8 @@ class Engine {
   // ---- Steady decode rows (bulk decoding) ----
   // Each iteration that decodes decodes every running request in its decode phase (decode_first:
   // every iteration, unless the token budget runs out first; prefill_first: the iterations
-  // without prompt work). A request under full attention (no sliding window) that decoded in the
-  // engine's last decoding iteration then changes identically in every one: one more KV token
+  // without prompt work). A request under full attention (no local attention layer) that decoded in
+  // the engine's last decoding iteration then changes identically in every one: one more KV token
   // per beam, one more output token, the same inter-token gap. Such rows are "steady" and
   // decoded in bulk: an iteration adds them to the step shape from running sums (their number,
   // the sum and the maximum of their contexts) and touches only the rows with an event -- a KV
@@ -207,7 +207,7 @@ class Engine {
   // inter-token gaps in the histogram may differ: docs/serving.md); the work is O(events) per
   // iteration instead of O(running requests). Enabled per engine by the simulation
   // (`bulk_decode`) when its scheduler decodes in bulk (BatchScheduler::decodes_in_bulk) and the
-  // model has no sliding window (every request of a run has the same beams).
+  // model has no local attention layers (every request of a run has the same beams).
   bool bulk_decode = false;
   int64_t bulk_rows = 0;             // steady requests the iteration being built decodes in bulk
   size_t pass_rows = 0;              // work rows [0, pass_rows) are the decode pass's rows
@@ -264,7 +264,7 @@ class Engine {
   int index;
   const EngineProfile& profile;
   PagedKvCache kv;
-  int window;
+  AttentionSpan span;            // which keys the model's queries attend (step_shape.h)
   int64_t max_model_len;         // 0 = no limit besides the KV cache
   bool decode_only;           // decode pool of a disaggregated deployment: no prefill work
   std::vector<LiveRequest>& requests;

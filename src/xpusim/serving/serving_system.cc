@@ -606,10 +606,10 @@ Result<ServingResult> Simulation::run() {
     for (int i = pool.first_engine; i < pool.first_engine + pool.engines(); ++i) {
       const bool decode_pool = pool.name == "decode";
       engines_.push_back(std::make_unique<Engine>(i, pool.engine, pool.kv_blocks_per_engine,
-                                                  sys_.model.sliding_window, slots_, decode_pool,
+                                                  attention_span(sys_.model), slots_, decode_pool,
                                                   sys_.max_model_len));
       engines_.back()->bulk_decode = options_.bulk_decode && scheduler_->decodes_in_bulk() &&
-                                     sys_.model.sliding_window == 0;
+                                     attention_span(sys_.model).full();
       (decode_pool ? decode_engines_ : prompt_engines_).push_back(engines_.back().get());
     }
   const int engines = static_cast<int>(engines_.size());

@@ -459,13 +459,20 @@ Op detail::build_attention_unchecked(const ModelSpec& model, const ParallelismPl
   return Builder{model, plan, precision, shape}.attention(decode);
 }
 
+AttentionSpan attention_span(const ModelSpec& model) {
+  const int local = local_attention_layers(model);
+  if (local == 0 || model.layers < 1) return {};
+  return AttentionSpan(model.sliding_window, model.attention_chunk,
+                       static_cast<double>(local) / static_cast<double>(model.layers));
+}
+
 StepShape prefill_shape(const ModelSpec& model, int64_t batch, int64_t input_len) {
   StepShape s;
   if (batch < 1 || input_len < 1 || input_len > kMaxStepTokens / batch) {
     ++s.invalid_segments;
     return s;
   }
-  add_prefill_chunk(s, input_len, 0, true, model.sliding_window);
+  add_prefill_chunk(s, input_len, 0, true, attention_span(model));
   // `batch` identical chunks: every sum scales with the batch.
   s.prefill_tokens *= batch;
   s.prefill_chunks *= batch;
@@ -478,7 +485,7 @@ StepShape prefill_shape(const ModelSpec& model, int64_t batch, int64_t input_len
 
 StepShape decode_shape(const ModelSpec& model, int64_t batch, int64_t context) {
   StepShape s;
-  add_decode(s, context, model.sliding_window, batch);
+  add_decode(s, context, attention_span(model), batch);
   return s;
 }
 

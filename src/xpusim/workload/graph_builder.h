@@ -47,6 +47,10 @@ Op build_attention_unchecked(const ModelSpec& model, const ParallelismPlan& plan
 // its sampled rows. Without attention DP the step itself.
 StepShape attention_dp_rank_shape(const ParallelismPlan& plan, const StepShape& shape);
 
+// Which keys the model's queries attend (step_shape.h): its sliding window or attention chunk on
+// its local layers (local_attention_layers(), model_params.h), full attention on the others.
+AttentionSpan attention_span(const ModelSpec& model);
+
 // The step shapes of the static scenario: a prefill of `batch` prompts of `input_len` tokens, each
 // sampling its first token; one decode step of `batch` rows at `context` keys. Arguments below 1,
 // or a batch x input_len beyond kMaxStepTokens, give a shape marked invalid (step_shape.h).

@@ -19,31 +19,77 @@ double capped_sum(int64_t a, int64_t b, int64_t w) {
   return (d(a) + d(w)) * d(w - a + 1) / 2.0 + d(w) * d(b - w);
 }
 
-}  // namespace
-
-double causal_pairs(int64_t tokens, int64_t cached, int window) {
-  return capped_sum(cached + 1, cached + tokens, window);
+// Σ_{k=1..n} ((k - 1) mod c + 1): q full chunks of c(c+1)/2 and a partial one of r(r+1)/2.
+double chunked_prefix(int64_t n, int64_t c) {
+  const int64_t q = n / c, r = n % c;
+  return d(q) * d(c) * d(c + 1) / 2.0 + d(r) * d(r + 1) / 2.0;
 }
 
-void add_prefill_chunk(StepShape& s, int64_t tokens, int64_t cached, bool samples, int window,
-                       int64_t rows) {
+// Σ_{k=a..b} keys seen at position k on a local layer (1 <= a <= b).
+double local_sum(int64_t a, int64_t b, const AttentionSpan& span) {
+  if (span.chunk > 0 && span.window <= 0)
+    return chunked_prefix(b, span.chunk) - chunked_prefix(a - 1, span.chunk);
+  return capped_sum(a, b, span.window);
+}
+
+}  // namespace
+
+double causal_pairs(int64_t tokens, int64_t cached, const AttentionSpan& span) {
+  const int64_t a = cached + 1, b = cached + tokens;
+  if (span.full()) return capped_sum(a, b, 0);
+  const double local = local_sum(a, b, span);
+  if (span.local_share >= 1.0) return local;
+  return (1.0 - span.local_share) * capped_sum(a, b, 0) + span.local_share * local;
+}
+
+void add_prefill_chunk(StepShape& s, int64_t tokens, int64_t cached, bool samples,
+                       const AttentionSpan& span, int64_t rows) {
   if (tokens < 1 || cached < 0 || rows < 1 || tokens > kMaxStepTokens - s.tokens() ||
       cached > kMaxStepTokens || rows > kMaxStepTokens - s.sampled_rows) {
     ++s.invalid_segments;
     return;
   }
   const int64_t keys = cached + tokens;
-  const int64_t seen = window > 0 ? std::min<int64_t>(keys, window) : keys;
+  // On a full layer the chunk reads back every cached key, and an average query tile sees the
+  // cached keys and half of the chunk (causal).
+  const double full_cached = d(cached);
+  const double full_tile = d(cached) + 0.5 * d(tokens);
+  double cached_keys = full_cached, tile_keys = full_tile;
+  int64_t max_keys = keys;
+  if (!span.full()) {
+    double local_cached = 0, local_tile = 0;
+    if (span.window > 0) {
+      // Sliding window: the cached keys in the chunk's first query's window (it sees itself and
+      // window - 1 earlier keys); a tile sees at most the window.
+      const int64_t seen = std::min<int64_t>(keys, span.window);
+      local_cached = d(std::min<int64_t>(cached, span.window - 1));
+      local_tile = std::min(full_tile, 0.5 * d(seen) + std::max(0.0, d(seen) - d(tokens)));
+      max_keys = seen;
+    } else {
+      // Chunked: the cached keys of the first query's chunk (cached mod chunk); a tile sees the
+      // mean keys of the chunk's queries.
+      local_cached = d(cached % span.chunk);
+      local_tile = local_sum(cached + 1, keys, span) / d(tokens);
+      max_keys = std::min<int64_t>(span.chunk, cached % span.chunk + tokens);
+    }
+    if (span.local_share >= 1.0) {
+      cached_keys = local_cached;
+      tile_keys = local_tile;
+    } else {
+      const double sh = span.local_share;
+      cached_keys = (1.0 - sh) * full_cached + sh * local_cached;
+      tile_keys = (1.0 - sh) * full_tile + sh * local_tile;
+      max_keys = keys;
+    }
+  }
   s.prefill_tokens += tokens;
   s.prefill_chunks += 1;
-  s.prefill_pairs += causal_pairs(tokens, cached, window);
-  // Keys of earlier tokens that the chunk reads back from the cache (those still in the window).
-  s.prefill_cached_keys += d(std::max<int64_t>(0, seen - tokens));
-  // An average query tile sees the cached keys and half of the chunk (causal); at most the window.
-  const double tile_keys = std::min(d(cached) + 0.5 * d(tokens), window > 0 ? 0.5 * d(seen) +
-                                    std::max(0.0, d(seen) - d(tokens)) : 1e300);
+  s.prefill_pairs += causal_pairs(tokens, cached, span);
+  // Keys of earlier tokens that the chunk reads back from the cache (those a query still sees).
+  s.prefill_cached_keys += cached_keys;
+  // K/V re-reads of the 128-row query tiles.
   s.prefill_tile_keys += d((tokens + 127) / 128) * tile_keys;
-  s.prefill_max_keys = std::max(s.prefill_max_keys, seen);
+  s.prefill_max_keys = std::max(s.prefill_max_keys, max_keys);
   if (samples) s.sampled_rows += rows;
 }
 

@@ -19,11 +19,49 @@ namespace xpusim {
 // and in an int64.
 inline constexpr int64_t kMaxStepTokens = int64_t{1} << 40;
 
+// Which keys a query attends, over the layers of a model (ModelSpec's sliding_window,
+// attention_chunk and full_attention_interval; attention_span() in graph_builder.h builds it).
+// A query at position k (from 1) of its sequence sees k keys on a full-attention layer; on a
+// local layer min(k, window) (sliding window) or ((k - 1) mod chunk) + 1 (chunked attention, the
+// keys of its own chunk). `local_share` is the fraction of layers that are local. The step's key
+// sums are the means over the layers: (1 - share) x full + share x local. The attention FLOPs
+// and bytes are linear in those sums, so the layer-mean op does the layers' total work (the
+// roofline of one op over the mean, not the mean of two rooflines: decode attention is
+// memory-bound and prefill attention compute-bound on both kinds of layer, so the two agree).
+// An int converts to a window on every layer (the meaning of sliding_window alone; 0 = full).
+struct AttentionSpan {
+  int window = 0;            // local layers: sliding window in tokens (0 = none)
+  int chunk = 0;             // local layers: chunk of chunked attention in tokens (0 = none)
+  double local_share = 1.0;  // fraction of layers that are local, in (0, 1]
+  constexpr AttentionSpan() = default;
+  constexpr AttentionSpan(int sliding_window) : window(sliding_window) {}  // NOLINT: implicit
+  constexpr AttentionSpan(int sliding_window, int attention_chunk, double share)
+      : window(sliding_window), chunk(attention_chunk), local_share(share) {}
+  [[nodiscard]] constexpr bool full() const { return window <= 0 && chunk <= 0; }
+  // Keys a local layer's query at position k >= 1 sees.
+  [[nodiscard]] constexpr int64_t local_keys(int64_t k) const {
+    if (window > 0) return k < window ? k : window;
+    if (chunk > 0) return (k - 1) % chunk + 1;
+    return k;
+  }
+  // Keys at position k averaged over the layers.
+  [[nodiscard]] constexpr double mean_keys(int64_t k) const {
+    if (full()) return static_cast<double>(k);
+    const double local = static_cast<double>(local_keys(k));
+    if (local_share >= 1.0) return local;
+    return (1.0 - local_share) * static_cast<double>(k) + local_share * local;
+  }
+  // The longest key run at position k over the layers (a full layer's when there is one).
+  [[nodiscard]] constexpr int64_t max_keys(int64_t k) const {
+    return full() || local_share < 1.0 ? k : local_keys(k);
+  }
+};
+
 struct StepShape {
   // ---- Prefill chunks (ragged, causal) ----
   int64_t prefill_tokens = 0;     // Σ chunk tokens: query rows of the prefill part
   int64_t prefill_chunks = 0;     // chunks (sequences) with prefill work in this step
-  double prefill_pairs = 0;       // Σ causal query-key pairs per head (window-capped)
+  double prefill_pairs = 0;       // Σ causal query-key pairs per head (layer mean, AttentionSpan)
   double prefill_cached_keys = 0; // Σ keys read from the KV cache: tokens cached before each chunk
   // Σ over chunks of ceil(chunk / 128) x the keys an average query tile of the chunk sees: the K/V
   // re-reads of FlashAttention's 128-row query tiles (op_model.cc).
@@ -31,7 +69,7 @@ struct StepShape {
   int64_t prefill_max_keys = 0;   // longest key run of any chunk (cached + chunk, window-capped)
   // ---- Decode rows (one new token each; a beam of a beam search is a row) ----
   int64_t decode_tokens = 0;      // rows
-  double decode_keys = 0;         // Σ keys attended (context incl. the new token, window-capped)
+  double decode_keys = 0;         // Σ keys attended (context incl. the new token; layer mean)
   int64_t decode_max_keys = 0;    // longest key run of any row
   // ---- Sampling ----
   int64_t sampled_rows = 0;       // rows that run the LM head and sample: decode rows + chunks
@@ -48,13 +86,14 @@ struct StepShape {
 // Adds a prefill chunk of `tokens` (>= 1) query tokens whose sequence already holds `cached` (>= 0)
 // tokens in the KV cache (earlier chunks, a cached prefix). `samples`: the chunk ends the prompt,
 // so the step samples the first output token of the sequence (`rows` of them for a beam search).
-// `window` is the model's sliding window (0 = full attention). Out-of-range arguments (tokens or
+// `span` says which keys the queries see (AttentionSpan; an int is a window on every layer, 0 =
+// full attention). Out-of-range arguments (tokens or
 // rows < 1, cached < 0, any of them or the step's total beyond kMaxStepTokens) add nothing but
 // mark the shape invalid (invalid_segments), which check_step_shape() reports.
-void add_prefill_chunk(StepShape& s, int64_t tokens, int64_t cached, bool samples, int window,
-                       int64_t rows = 1);
+void add_prefill_chunk(StepShape& s, int64_t tokens, int64_t cached, bool samples,
+                       const AttentionSpan& span, int64_t rows = 1);
 
-// Decode rows added to a shape: add(context, window, rows) adds `rows` (>= 1) decode rows, each
+// Decode rows added to a shape: add(context, span, rows) adds `rows` (>= 1) decode rows, each
 // attending `context` (>= 1) keys (the tokens before it and the new token); out-of-range
 // arguments mark the shape invalid as for add_prefill_chunk. The sums stay in locals and are
 // written to the shape once by commit(): a loop that called add_decode between non-inlined calls
@@ -74,16 +113,16 @@ class DecodeRowSum {
   DecodeRowSum(const DecodeRowSum&) = delete;
   DecodeRowSum& operator=(const DecodeRowSum&) = delete;
 
-  void add(int64_t context, int window, int64_t rows = 1) {
+  void add(int64_t context, const AttentionSpan& span, int64_t rows = 1) {
     if (context < 1 || rows < 1 || context > kMaxStepTokens ||
         rows > kMaxStepTokens - (prefill_tokens_ + decode_tokens_) ||
         rows > kMaxStepTokens - sampled_rows_) {
       ++invalid_;
       return;
     }
-    const int64_t keys = window > 0 && context > window ? window : context;
     decode_tokens_ += rows;
-    keys_ += static_cast<double>(keys) * static_cast<double>(rows);
+    keys_ += span.mean_keys(context) * static_cast<double>(rows);
+    const int64_t keys = span.max_keys(context);
     if (keys > max_keys_) max_keys_ = keys;
     sampled_rows_ += rows;
   }
@@ -119,9 +158,9 @@ class DecodeRowSum {
 
 // Adds `rows` (>= 1) decode rows, each attending `context` (>= 1) keys: one DecodeRowSum
 // segment. Inline: the serving simulator calls it once per decode row where it cannot batch them.
-inline void add_decode(StepShape& s, int64_t context, int window, int64_t rows = 1) {
+inline void add_decode(StepShape& s, int64_t context, const AttentionSpan& span, int64_t rows = 1) {
   DecodeRowSum sum(s);
-  sum.add(context, window, rows);
+  sum.add(context, span, rows);
   sum.commit();
 }
 
@@ -130,7 +169,8 @@ inline void add_decode(StepShape& s, int64_t context, int window, int64_t rows =
 // runs consistent with the tokens. Errors name the field (path "shape.<field>") and the value.
 Result<void> check_step_shape(const StepShape& shape);
 
-// Causal score pairs of one chunk: query i (1..tokens) sees min(cached + i, window) keys.
-double causal_pairs(int64_t tokens, int64_t cached, int window);
+// Causal score pairs of one chunk, per head and layer mean: query i (1..tokens) sees
+// span.mean_keys(cached + i) keys (min(cached + i, window) for a window on every layer).
+double causal_pairs(int64_t tokens, int64_t cached, const AttentionSpan& span);
 
 }  // namespace xpusim

@@ -95,6 +95,8 @@ void expect_same_shapes(const ModelSpec& a, const ModelSpec& b) {
   EXPECT_EQ(a.rotary_dim, b.rotary_dim);
   EXPECT_EQ(a.position_embeddings, b.position_embeddings);
   EXPECT_EQ(a.sliding_window, b.sliding_window);
+  EXPECT_EQ(a.attention_chunk, b.attention_chunk);
+  EXPECT_EQ(a.full_attention_interval, b.full_attention_interval);
   EXPECT_EQ(a.max_context, b.max_context);
   EXPECT_EQ(a.moe.experts, b.moe.experts);
   EXPECT_EQ(a.moe.experts_per_token, b.moe.experts_per_token);
@@ -170,7 +172,9 @@ TEST(HfConfig, FamilyDetails) {
   auto gemma2 = load_model(hf("gemma-2-9b"));
   ASSERT_TRUE(gemma2);
   EXPECT_EQ(gemma2->layer_norms, 4);
-  EXPECT_EQ(gemma2->sliding_window, 0);  // alternating local/global layers: not a global window
+  // Gemma2DecoderLayer.is_sliding = not layer_idx % 2: layers 1, 3, ... (from 1) slide.
+  EXPECT_EQ(gemma2->sliding_window, 4096);
+  EXPECT_EQ(gemma2->full_attention_interval, 2);
   EXPECT_DOUBLE_EQ(count_parameters(*gemma2).total, 9241705984.0);
   auto phi3 = load_model(hf("phi-3-mini-4k"));
   ASSERT_TRUE(phi3);
@@ -219,6 +223,7 @@ TEST(HfConfig, Llama4TextConfig) {
            std::to_string(experts) + R"(, "num_experts_per_tok": 1, "num_hidden_layers": 48,
         "num_attention_heads": 40, "num_key_value_heads": 8, "head_dim": 128,
         "vocab_size": 202048, "max_position_embeddings": 10485760, "attention_bias": false,
+        "attention_chunk_size": 8192, "no_rope_layers": [],
         "interleave_moe_layer_step": )" +
            std::to_string(step) + R"(, "tie_word_embeddings": false, "hidden_act": "silu"}})";
   };
@@ -248,6 +253,66 @@ TEST(HfConfig, Llama4TextConfig) {
                      "\"5120\""),
             std::string::npos)
       << all;
+}
+
+// Local attention layers: Llama 4's NoPE layers keep full attention (no_rope_layers, else every
+// no_rope_layer_interval-th layer), a layer_types list (transformers >= 4.53) states the pattern
+// for any family, and a pattern model/v1 cannot say is refused with the key.
+TEST(HfConfig, LocalAttentionLayers) {
+  auto llama4 = [](const std::string& extra) {
+    return R"({"model_type": "llama4_text", "hidden_size": 512, "intermediate_size": 256,
+      "intermediate_size_mlp": 1024, "num_local_experts": 4, "num_experts_per_tok": 1,
+      "num_hidden_layers": 8, "num_attention_heads": 8, "num_key_value_heads": 2,
+      "vocab_size": 1000)" +
+           extra + "}";
+  };
+  auto dflt = model_from_hf_text(llama4(""), "l4.json");
+  ASSERT_TRUE(dflt) << to_string(dflt.error());
+  EXPECT_EQ(dflt->attention_chunk, 8192);  // Llama4TextConfig default
+  EXPECT_EQ(dflt->full_attention_interval, 4);
+  auto every2 = model_from_hf_text(
+      llama4(R"(, "attention_chunk_size": 1024, "no_rope_layers": [1, 0, 1, 0, 1, 0, 1, 0])"),
+      "l4.json");
+  ASSERT_TRUE(every2) << to_string(every2.error());
+  EXPECT_EQ(every2->attention_chunk, 1024);
+  EXPECT_EQ(every2->full_attention_interval, 2);
+  EXPECT_EQ(local_attention_layers(*every2), 4);
+  auto odd =
+      model_from_hf_text(llama4(R"(, "no_rope_layers": [0, 1, 1, 1, 1, 1, 1, 1])"), "l4.json");
+  ASSERT_FALSE(odd);
+  EXPECT_NE(to_string(odd.error())
+                .find("no_rope_layers: the full-attention layers are not every "
+                      "k-th layer"),
+            std::string::npos)
+      << to_string(odd.error());
+
+  const std::string qwen = R"({"model_type": "qwen3", "hidden_size": 512, "intermediate_size": 1024,
+      "num_hidden_layers": 4, "num_attention_heads": 8, "num_key_value_heads": 2, "head_dim": 64,
+      "vocab_size": 1000, "sliding_window": 128, "layer_types": )";
+  auto alt = model_from_hf_text(
+      qwen + R"(["sliding_attention", "full_attention", "sliding_attention", "full_attention"]})",
+      "q.json");
+  ASSERT_TRUE(alt) << to_string(alt.error());
+  EXPECT_EQ(alt->sliding_window, 128);
+  EXPECT_EQ(alt->full_attention_interval, 2);
+  auto all_full = model_from_hf_text(
+      qwen + R"(["full_attention", "full_attention", "full_attention", "full_attention"]})",
+      "q.json");
+  ASSERT_TRUE(all_full) << to_string(all_full.error());
+  EXPECT_EQ(all_full->sliding_window, 0);  // use_sliding_window false and no local layer
+  EXPECT_EQ(local_attention_layers(*all_full), 0);
+  auto short_list = model_from_hf_text(qwen + R"(["full_attention"]})", "q.json");
+  ASSERT_FALSE(short_list);
+  EXPECT_NE(to_string(short_list.error()).find("layer_types: must be a list of 4 entries"),
+            std::string::npos)
+      << to_string(short_list.error());
+  auto unknown = model_from_hf_text(
+      qwen + R"(["full_attention", "linear_attention", "full_attention", "full_attention"]})",
+      "q.json");
+  ASSERT_FALSE(unknown);
+  EXPECT_NE(to_string(unknown.error()).find("unsupported entry \"linear_attention\""),
+            std::string::npos)
+      << to_string(unknown.error());
 }
 
 TEST(HfConfig, OverridesApplyOnModelPaths) {

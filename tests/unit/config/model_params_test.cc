@@ -217,6 +217,25 @@ TEST(ModelParams, SlidingWindowCapsTheCache) {
                    32768 * kv_cache_bytes_per_token(*llama, Precision::kBf16).value());
 }
 
+// Llama 4: chunked attention (8192 tokens) on 36 of 48 layers; the 12 NoPE layers (every 4th)
+// keep every token, a chunked layer at most one chunk.
+TEST(ModelParams, LocalLayersCapOnlyTheirOwnCache) {
+  auto scout = load_model("llama-4-scout");
+  ASSERT_TRUE(scout);
+  EXPECT_EQ(scout->attention_chunk, 8192);
+  EXPECT_EQ(local_attention_layers(*scout), 36);
+  const double per_token = kv_cache_bytes_per_token(*scout, Precision::kBf16).value();
+  EXPECT_DOUBLE_EQ(kv_cache_bytes(*scout, Precision::kBf16, 8000).value(), 8000 * per_token);
+  EXPECT_DOUBLE_EQ(kv_cache_bytes(*scout, Precision::kBf16, 20000).value(),
+                   (12 * 20000.0 + 36 * 8192.0) / 48 * per_token);
+  auto mistral = load_model("mistral-7b");
+  ASSERT_TRUE(mistral);
+  EXPECT_EQ(local_attention_layers(*mistral), mistral->layers);  // interval 0: every layer
+  auto llama = load_model("llama-3.1-8b");
+  ASSERT_TRUE(llama);
+  EXPECT_EQ(local_attention_layers(*llama), 0);
+}
+
 TEST(ModelParams, MoeLayerInterval) {
   // Llama 4 Maverick: MoE in every second layer -> 24 MoE + 24 dense layers (ffn 16384).
   auto m = load_model("llama-4-maverick");

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "xpusim/config/hf_config.h"
+#include "xpusim/config/model_params.h"
 
 namespace xpusim {
 namespace {
@@ -136,6 +137,26 @@ TEST(ModelSchema, CrossFieldChecks) {
   EXPECT_EQ(stray_mla.error()[0].to_string(),
             "<command line>: mla.v_head_dim: mla.v_head_dim is 64 but mla.kv_lora_rank is 0 (no "
             "multi-head latent attention)");
+  // Local attention layers: one kind of local layer, an interval only with local layers and
+  // never beyond the layers.
+  auto both = parse_text(kTiny, {"sliding_window=64", "attention_chunk=128"});
+  ASSERT_FALSE(both);
+  EXPECT_EQ(both.error()[0].to_string(),
+            "<command line>: attention_chunk: attention_chunk (128) and sliding_window (64) are "
+            "both set; a local layer uses one of them (set the other to 0)");
+  auto no_local = parse_text(kTiny, {"full_attention_interval=2"});
+  ASSERT_FALSE(no_local);
+  EXPECT_EQ(no_local.error()[0].to_string(),
+            "<command line>: full_attention_interval: full_attention_interval (2) needs local "
+            "layers: set sliding_window or attention_chunk, or set it to 0");
+  auto beyond = parse_text(kTiny, {"attention_chunk=128", "full_attention_interval=5"});
+  ASSERT_FALSE(beyond);
+  EXPECT_EQ(beyond.error()[0].to_string(),
+            "<command line>: full_attention_interval: full_attention_interval (5) exceeds layers "
+            "(4): no layer would keep full attention");
+  auto chunked = parse_text(kTiny, {"attention_chunk=128", "full_attention_interval=4"});
+  ASSERT_TRUE(chunked) << to_string(chunked.error());
+  EXPECT_EQ(local_attention_layers(*chunked), 3);
   auto activation = parse_text(kTiny, {"activation=swiglu"});
   ASSERT_FALSE(activation);
   EXPECT_EQ(activation.error()[0].to_string(),

@@ -241,6 +241,35 @@ TEST(StepModel, SlidingWindowCapsTheKeys) {
   EXPECT_EQ(s.decode_max_keys, 4096);
 }
 
+// Chunked attention on 3 of 4 layers (Llama 4's pattern on an 8B-like model): below one chunk
+// every query sees what it sees under full attention, so the step is the same; past it the
+// chunked layers see at most a chunk, so attention time and KV reads fall, and by no more than
+// the local layers' share allows.
+TEST(StepModel, ChunkedLayersAttendWithinTheirChunk) {
+  ModelSpec full = llama8b_like();
+  ModelSpec chunked = full;
+  chunked.attention_chunk = 4096;
+  chunked.full_attention_interval = 4;
+  const AttentionSpan span = attention_span(chunked);
+  EXPECT_EQ(span.chunk, 4096);
+  EXPECT_DOUBLE_EQ(span.local_share, 0.75);
+  DeviceModel f = device(full), c = device(chunked);
+  auto step = [](DeviceModel& dm, int64_t tokens, int64_t cached, int64_t context,
+                 const ModelSpec& m) {
+    StepShape s;
+    add_prefill_chunk(s, tokens, cached, true, attention_span(m));
+    add_decode(s, context, attention_span(m), 64);
+    return *dm.step(s);
+  };
+  expect_same(step(c, 2048, 1024, 4000, chunked), step(f, 2048, 1024, 4000, full));
+  const StepTime lc = step(c, 2048, 30000, 32000, chunked);
+  const StepTime lf = step(f, 2048, 30000, 32000, full);
+  EXPECT_LT(lc.attention, 0.5 * lf.attention);
+  EXPECT_GT(lc.attention, 0.25 * lf.attention);  // the full layers keep their share
+  EXPECT_LT(lc.bytes.dram, lf.bytes.dram);
+  EXPECT_EQ(lc.gemm_flop, lf.gemm_flop);  // the projections and MLPs do not change
+}
+
 TEST(StepModel, StaticShapesAreSteps) {
   // The static scenario's prefill of b prompts is one step of b uncached chunks that each sample.
   const ModelSpec m = llama8b_like();

@@ -134,5 +134,80 @@ TEST(DecodeRowSum, RowsAddedTogetherGiveTheSumsOfRowByRow) {
   EXPECT_EQ(s.decode_keys, 0.0);
 }
 
+// AttentionSpan: the closed-form sums of chunked attention and of a mix of local and full
+// layers equal the sums over every query, position by position.
+struct BruteForce {
+  double pairs = 0, cached = 0;
+  int64_t max_keys = 0;
+};
+
+// Keys query position k (from 1) sees on one layer.
+int64_t keys_at(int64_t k, int window, int chunk) {
+  if (window > 0) return std::min<int64_t>(k, window);
+  if (chunk > 0) return (k - 1) % chunk + 1;
+  return k;
+}
+
+// One layer's sums over the chunk's queries cached + 1 .. cached + tokens; `cached` counts the
+// cached keys any query of the chunk sees (positions <= cached).
+BruteForce layer_sums(int64_t tokens, int64_t cached, int window, int chunk) {
+  BruteForce b;
+  int64_t oldest_seen = cached + 1;
+  for (int64_t k = cached + 1; k <= cached + tokens; ++k) {
+    const int64_t keys = keys_at(k, window, chunk);
+    b.pairs += static_cast<double>(keys);
+    b.max_keys = std::max(b.max_keys, keys);
+    oldest_seen = std::min(oldest_seen, k - keys + 1);
+  }
+  b.cached = static_cast<double>(cached + 1 - oldest_seen);
+  return b;
+}
+
+TEST(AttentionSpan, ChunkedAndMixedSumsEqualTheSumOverQueries) {
+  std::mt19937_64 rng(11);
+  for (int trial = 0; trial < 400; ++trial) {
+    const int64_t tokens = 1 + static_cast<int64_t>(rng() % 700);
+    const int64_t cached = static_cast<int64_t>(rng() % 900);
+    const int local = 1 + static_cast<int>(rng() % 300);
+    const bool chunked = trial % 2 == 0;
+    const int layers = 1 + static_cast<int>(rng() % 8), local_layers = 1 + trial % layers;
+    const double share = static_cast<double>(local_layers) / layers;
+    const AttentionSpan span(chunked ? 0 : local, chunked ? local : 0, share);
+    SCOPED_TRACE(::testing::Message()
+                 << "tokens " << tokens << " cached " << cached << " local " << local
+                 << (chunked ? " chunked" : " window") << " share " << share);
+    const BruteForce full = layer_sums(tokens, cached, 0, 0);
+    const BruteForce loc = layer_sums(tokens, cached, span.window, span.chunk);
+    StepShape s;
+    add_prefill_chunk(s, tokens, cached, true, span);
+    EXPECT_NEAR(s.prefill_pairs, (1 - share) * full.pairs + share * loc.pairs, 1e-9 * full.pairs);
+    EXPECT_NEAR(s.prefill_cached_keys, (1 - share) * full.cached + share * loc.cached, 1e-9);
+    EXPECT_EQ(s.prefill_max_keys, share < 1 ? full.max_keys : loc.max_keys);
+    EXPECT_EQ(s.prefill_tokens, tokens);
+    // Decode rows: a row at context c sees keys_at(c) keys on a local layer.
+    const int64_t context = cached + tokens;
+    StepShape d;
+    add_decode(d, context, span, 3);
+    const double local_keys = static_cast<double>(keys_at(context, span.window, span.chunk));
+    EXPECT_NEAR(d.decode_keys,
+                3 * ((1 - share) * static_cast<double>(context) + share * local_keys),
+                1e-9 * static_cast<double>(context));
+    EXPECT_EQ(d.decode_max_keys, share < 1 ? context : keys_at(context, span.window, span.chunk));
+  }
+}
+
+// An int is a window on every layer: the shape the model/v1 sliding_window alone has always given.
+TEST(AttentionSpan, AnIntIsAWindowOnEveryLayer) {
+  StepShape a, b;
+  add_prefill_chunk(a, 5000, 3000, true, 4096);
+  add_prefill_chunk(b, 5000, 3000, true, AttentionSpan(4096, 0, 1.0));
+  add_decode(a, 9000, 4096, 2);
+  add_decode(b, 9000, AttentionSpan(4096, 0, 1.0), 2);
+  expect_same_shape(a, b);
+  EXPECT_EQ(a.decode_keys, 2 * 4096.0);
+  // The chunk's first query (position 3001) sees all 3000 cached keys inside its 4096-key window.
+  EXPECT_EQ(a.prefill_cached_keys, 3000.0);
+}
+
 }  // namespace
 }  // namespace xpusim
