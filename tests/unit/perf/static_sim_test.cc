@@ -250,6 +250,29 @@ TEST(StaticSim, ClosedFormDecodeEqualsSteppingEveryToken) {
   EXPECT_NEAR(r.tpot.value() / mean, 1.0, 1e-9);
 }
 
+// Chunked attention makes decode attention a sawtooth of the context. Contexts 65 .. 193 with
+// 64-token chunks start, halve and end on a chunk's first token, where a bisection to the chord
+// sees three collinear points and would take the whole range for a line; the TPOT is still the
+// mean over every context, as with full attention above.
+TEST(StaticSim, ChunkedAttentionDecodeEqualsSteppingEveryToken) {
+  const HardwareSpec hw = a100_like();
+  ModelSpec m = llama8b_like();
+  m.attention_chunk = 64;
+  m.full_attention_interval = 4;
+  StaticScenario sc = tp_scenario(1, 8, 64, 130);  // decode contexts 65 .. 193
+  StaticResult r = simulate_static(hw, m, sc, cal()).value();
+  double sum = 0;
+  for (int64_t c = 65; c <= 193; ++c) {
+    OpGraph g = build_decode_step(m, sc.plan, sc.precision, sc.batch, c).value();
+    for (const auto& lg : g.layers)
+      for (const auto& op : lg.ops)
+        sum += predict_op(hw, op, cal()).time.value() * lg.repeat * op.count;
+    for (const auto& op : g.other_ops) sum += predict_op(hw, op, cal()).time.value() * op.count;
+  }
+  const double mean = sum / 129.0 + cal().step_overhead.value();
+  EXPECT_NEAR(r.tpot.value() / mean, 1.0, 1e-9);
+}
+
 TEST(StaticSim, MoreResourcesNeverSlower) {
   const ModelSpec m = llama70b_like();
   for (StaticScenario sc : {tp_scenario(8, 1, 128, 64), tp_scenario(8, 64, 2048, 128),
