@@ -25,9 +25,9 @@ using nlohmann::json;
 
 const std::vector<std::string>& supported_types() {
   static const std::vector<std::string> types = {
-      "deepseek_v2", "deepseek_v3", "falcon", "gemma",     "gemma2", "gpt_neox",
-      "gptj",        "llama",       "llama4", "llama4_text", "mistral", "mixtral",
-      "phi3",        "qwen2",       "qwen2_moe", "qwen3", "qwen3_moe"};
+      "deepseek_v2", "deepseek_v3", "falcon",    "gemma", "gemma2",    "gpt_neox",
+      "gpt_oss",     "gptj",        "llama",     "llama4", "llama4_text", "mistral",
+      "mixtral",     "phi3",        "qwen2",     "qwen2_moe", "qwen3",   "qwen3_moe"};
   return types;
 }
 
@@ -416,10 +416,14 @@ void map_llama_like(Reader& r, Builder& b, const std::string& type) {
     bool bias = r.boolean_or("attention_bias", "biases on the attention projections", false);
     b.set_bool("attention_bias", bias, "attention_bias");
     // Llama/Mistral/Gemma with attention_bias also bias o_proj; Qwen3 and DeepSeek do not.
-    bool out = bias && (type == "llama" || llama4 || type == "mistral" || gemma);
+    bool out = bias && (type == "llama" || llama4 || type == "mistral" || gemma ||
+                        type == "gpt_oss");
     b.set_bool("attention_out_bias", out, "attention_bias");
   }
-  b.set_bool("mlp_bias", r.boolean_or("mlp_bias", "biases on the MLP", false), "mlp_bias");
+  if (type == "gpt_oss")  // GptOssExperts: gate_up_proj_bias and down_proj_bias on every expert
+    b.set_bool("mlp_bias", true, "");
+  else
+    b.set_bool("mlp_bias", r.boolean_or("mlp_bias", "biases on the MLP", false), "mlp_bias");
   if (type == "qwen3" || type == "qwen3_moe") b.set_bool("qk_norm", true, "");
 
   // Sliding window: Mistral applies it to every layer; Qwen2 only with use_sliding_window.
@@ -432,7 +436,17 @@ void map_llama_like(Reader& r, Builder& b, const std::string& type) {
   map_local_layers(r, b, type, layers ? static_cast<int>(*layers) : 0);
 
   // Mixture of experts.
-  if (type == "mixtral") {
+  if (type == "gpt_oss") {
+    // GptOssMLP: every layer MoE, num_local_experts experts of intermediate_size, top
+    // num_experts_per_tok; no dense MLP. Not represented: the router's bias (experts per layer),
+    // the attention sinks (one logit per head and layer), the clamped SwiGLU (same cost as SiLU)
+    // and the MXFP4 expert weights (the precision is the run's).
+    auto e = r.integer("num_local_experts", "routed experts", true);
+    auto k = r.integer("num_experts_per_tok", "experts per token", true);
+    if (e) b.set("moe.experts", *e, "num_local_experts");
+    if (k) b.set("moe.experts_per_token", *k, "num_experts_per_tok");
+    if (ffn) b.set("moe.expert_ffn", *ffn, "intermediate_size");
+  } else if (type == "mixtral") {
     auto e = r.integer("num_local_experts", "routed experts", true);
     auto k = r.integer("num_experts_per_tok", "experts per token", true);
     if (e) b.set("moe.experts", *e, "num_local_experts");

@@ -69,6 +69,9 @@ const HfCase kCases[] = {
      "Black et al. 2022, GPT-NeoX-20B (arXiv:2204.06745): 20,554,567,680"},
     {"falcon-180b", true, 180e9, 0, 0.01, "TII: 180B"},
     {"gemma-7b", true, 8.538e9, 0, 0.01, "Gemma paper Table 2: 8.54B"},
+    // OpenAI gpt-oss model card Table 1: 116.83B total, 5.13B active, the active count without
+    // the input embedding; layer_types alternates a 128-token window with full attention.
+    {"gpt-oss-120b", true, 116.83e9, 5.13e9, 0.001, "gpt-oss model card: 116.83B / 5.13B", true},
 };
 
 // Every field that shapes the computation (id, name and published counts aside).
