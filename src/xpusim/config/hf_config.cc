@@ -25,9 +25,9 @@ using nlohmann::json;
 
 const std::vector<std::string>& supported_types() {
   static const std::vector<std::string> types = {
-      "deepseek_v2", "deepseek_v3", "falcon",    "gemma", "gemma2",    "gpt_neox",
-      "gpt_oss",     "gptj",        "llama",     "llama4", "llama4_text", "mistral",
-      "mixtral",     "phi3",        "qwen2",     "qwen2_moe", "qwen3",   "qwen3_moe"};
+      "deepseek_v2", "deepseek_v3", "falcon", "gemma",     "gemma2",      "gpt_neox",
+      "gpt_oss",     "gptj",        "llama",  "llama4",    "llama4_text", "mistral",
+      "mixtral",     "phi3",        "qwen2",  "qwen2_moe", "qwen3",       "qwen3_moe"};
   return types;
 }
 
@@ -416,8 +416,8 @@ void map_llama_like(Reader& r, Builder& b, const std::string& type) {
     bool bias = r.boolean_or("attention_bias", "biases on the attention projections", false);
     b.set_bool("attention_bias", bias, "attention_bias");
     // Llama/Mistral/Gemma with attention_bias also bias o_proj; Qwen3 and DeepSeek do not.
-    bool out = bias && (type == "llama" || llama4 || type == "mistral" || gemma ||
-                        type == "gpt_oss");
+    bool out =
+        bias && (type == "llama" || llama4 || type == "mistral" || gemma || type == "gpt_oss");
     b.set_bool("attention_out_bias", out, "attention_bias");
   }
   if (type == "gpt_oss")  // GptOssExperts: gate_up_proj_bias and down_proj_bias on every expert

@@ -118,8 +118,8 @@ void check_model(const ModelSpec& s, const FieldSource& doc, Diagnostics& diags)
     err("sliding_window", "sliding_window (" + num(s.sliding_window) + ") exceeds max_context (" +
                               num(s.max_context) + ")");
   if (s.sliding_window > 0 && s.attention_chunk > 0)
-    err("attention_chunk", "attention_chunk (" + num(s.attention_chunk) +
-                               ") and sliding_window (" + num(s.sliding_window) +
+    err("attention_chunk", "attention_chunk (" + num(s.attention_chunk) + ") and sliding_window (" +
+                               num(s.sliding_window) +
                                ") are both set; a local layer uses one of them (set the other "
                                "to 0)");
   if (s.full_attention_interval > 0 && s.sliding_window == 0 && s.attention_chunk == 0)
@@ -127,9 +127,9 @@ void check_model(const ModelSpec& s, const FieldSource& doc, Diagnostics& diags)
         "full_attention_interval (" + num(s.full_attention_interval) +
             ") needs local layers: set sliding_window or attention_chunk, or set it to 0");
   if (s.layers > 0 && s.full_attention_interval > s.layers)
-    err("full_attention_interval", "full_attention_interval (" +
-                                       num(s.full_attention_interval) + ") exceeds layers (" +
-                                       num(s.layers) + "): no layer would keep full attention");
+    err("full_attention_interval", "full_attention_interval (" + num(s.full_attention_interval) +
+                                       ") exceeds layers (" + num(s.layers) +
+                                       "): no layer would keep full attention");
   if (s.published_parameters && s.published_active_parameters &&
       *s.published_active_parameters > *s.published_parameters)
     err("published_active_parameters",

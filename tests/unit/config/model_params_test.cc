@@ -70,8 +70,7 @@ const Published kPublished[] = {
     {"llama-4-scout", 109e9, 17e9, 0.015, "ai.meta.com Llama 4 blog: 109B / 17B"},
     {"llama-4-maverick", 400e9, 17e9, 0.015, "ai.meta.com Llama 4 blog: 400B / 17B"},
     // OpenAI counts active parameters without the input embedding, as DeepSeek does.
-    {"gpt-oss-120b", 116.83e9, 5.13e9, 0.001, "gpt-oss model card Table 1: 116.83B / 5.13B",
-     true},
+    {"gpt-oss-120b", 116.83e9, 5.13e9, 0.001, "gpt-oss model card Table 1: 116.83B / 5.13B", true},
     {"gpt-oss-20b", 20.91e9, 3.61e9, 0.001, "gpt-oss model card Table 1: 20.91B / 3.61B", true},
 };
 
