@@ -305,7 +305,16 @@ void map_local_layers(Reader& r, Builder& b, const std::string& type, int layers
                                       " entries (one per layer, num_hidden_layers)");
         return;
       }
-      for (const json& v : *nr) full.push_back(v.is_number() && v.get<double>() == 0);
+      for (const json& v : *nr) {
+        if (!v.is_number_integer() || (v.get<long long>() != 0 && v.get<long long>() != 1)) {
+          r.error("no_rope_layers",
+                  "entries must be 0 (a NoPE layer: full attention) or 1 (a "
+                  "rope layer: chunked attention), got " +
+                      v.dump());
+          return;
+        }
+        full.push_back(v.get<long long>() == 0);
+      }
       source = "no_rope_layers";
     } else {
       const long long k =

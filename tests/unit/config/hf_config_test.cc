@@ -289,6 +289,16 @@ TEST(HfConfig, LocalAttentionLayers) {
             std::string::npos)
       << to_string(odd.error());
 
+  auto not_flag =
+      model_from_hf_text(llama4(R"(, "no_rope_layers": [1, 1, 1, "0", 1, 1, 1, 0])"), "l4.json");
+  ASSERT_FALSE(not_flag);
+  EXPECT_NE(to_string(not_flag.error())
+                .find("no_rope_layers: entries must be 0 (a NoPE layer: "
+                      "full attention) or 1 (a rope layer: chunked "
+                      "attention), got \"0\""),
+            std::string::npos)
+      << to_string(not_flag.error());
+
   const std::string qwen = R"({"model_type": "qwen3", "hidden_size": 512, "intermediate_size": 1024,
       "num_hidden_layers": 4, "num_attention_heads": 8, "num_key_value_heads": 2, "head_dim": 64,
       "vocab_size": 1000, "sliding_window": 128, "layer_types": )";
