@@ -30,11 +30,12 @@ bool engine_may_chunk(const EngineProfile& p, const LiveRequest& r) {
 }  // namespace
 
 Engine::Engine(int idx, const EngineProfile& p, int64_t kv_blocks, const AttentionSpan& attention,
-               std::vector<LiveRequest>& reqs, bool decode_pool, int64_t max_len)
+               std::vector<LiveRequest>& reqs, bool decode_pool, int64_t max_len, KvKeep kept)
     : index(idx),
       profile(p),
       kv(kv_blocks, p.kv_block_size),
       span(attention),
+      keep(kept),
       max_model_len(max_len),
       decode_only(decode_pool),
       requests(reqs),
@@ -64,15 +65,14 @@ void RunningList::compact() {
 }
 
 int64_t Engine::blocks_needed(const LiveRequest& r, int64_t tokens) const {
-  if (r.beams <= 1) return kv.blocks_for(tokens);
+  if (r.beams <= 1) {
+    // A shared prefix's blocks are published and referenced in tokens: such a request keeps
+    // every token (the prefix cache of a model with local layers is not modelled per layer).
+    const bool prefix = profile.prefix_caching && r.prefix_id >= 0;
+    return kv.blocks_for(prefix ? tokens : keep.tokens(tokens));
+  }
   const int64_t shared = std::min(tokens, r.prompt_len);
   return kv.blocks_for(shared) + r.beams * kv.blocks_for(tokens - shared);
-}
-
-int64_t Engine::max_tokens_per_request() const {
-  int64_t cap = kv.capacity_blocks() * kv.block_size();
-  if (max_model_len > 0) cap = std::min(cap, max_model_len);
-  return cap;
 }
 
 Engine::Unservable Engine::unservable(const LiveRequest& r) const {

@@ -25,6 +25,7 @@
 #include "xpusim/base/check.h"
 #include "xpusim/area/area_model.h"
 #include "xpusim/base/text.h"
+#include "xpusim/config/model_params.h"
 #include "xpusim/perf/collective_model.h"
 #include "xpusim/perf/memory_footprint.h"
 #include "xpusim/serving/batch_scheduler.h"
@@ -164,6 +165,16 @@ struct ServingSystem::Impl {
 };
 
 namespace {
+
+// What a sequence's KV cache holds per layer (engine.h KvKeep): the local layers (a sliding
+// window, chunked attention) keep at most their window or one chunk.
+KvKeep kv_keep(const ModelSpec& m) {
+  const int local = local_attention_layers(m);
+  if (local == 0) return {};
+  return KvKeep{.layers = m.layers,
+                .local = local,
+                .cap = m.sliding_window > 0 ? m.sliding_window : m.attention_chunk};
+}
 
 // One run of a compiled system.
 class Simulation {
@@ -607,7 +618,7 @@ Result<ServingResult> Simulation::run() {
       const bool decode_pool = pool.name == "decode";
       engines_.push_back(std::make_unique<Engine>(i, pool.engine, pool.kv_blocks_per_engine,
                                                   attention_span(sys_.model), slots_, decode_pool,
-                                                  sys_.max_model_len));
+                                                  sys_.max_model_len, kv_keep(sys_.model)));
       engines_.back()->bulk_decode = options_.bulk_decode && scheduler_->decodes_in_bulk() &&
                                      attention_span(sys_.model).full();
       (decode_pool ? decode_engines_ : prompt_engines_).push_back(engines_.back().get());

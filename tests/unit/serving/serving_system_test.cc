@@ -14,6 +14,7 @@
 #include "unit/perf/test_specs.h"
 #include "unit/serving/serving_test_util.h"
 #include "xpusim/perf/static_sim.h"
+#include "xpusim/serving/engine.h"
 #include "xpusim/workload/graph_builder.h"
 
 namespace xpusim {
@@ -78,7 +79,7 @@ TEST(ServingSystem, EveryRequestCompletesOrIsRejected) {
 
 // Local attention layers in the serving simulator: chunked attention on 3 of 4 layers changes
 // nothing while every context stays within one chunk, and serves long prompts faster (the
-// engine still holds every layer's KV blocks: its cache accounting does not change).
+// local layers also keep less of the cache: LocalLayersKeepAtMostTheirSpanOfTheCache).
 TEST(ServingSystem, ChunkedAttentionLayersServeLongContextsFaster) {
   ModelSpec chunked = llama8b_like();
   chunked.attention_chunk = 4096;
@@ -97,6 +98,32 @@ TEST(ServingSystem, ChunkedAttentionLayersServeLongContextsFaster) {
   EXPECT_EQ(c->counters.completed, 64);
   EXPECT_EQ(d->counters.completed, 64);
   EXPECT_GT(d->output_tokens_per_s.value(), 1.05 * c->output_tokens_per_s.value());
+}
+
+// What a sequence's KV cache holds (KvKeep): full layers every token, local layers at most their
+// window or chunk; in tokens' worth of every layer's blocks, rounded up.
+TEST(ServingSystem, LocalLayersKeepAtMostTheirSpanOfTheCache) {
+  const KvKeep llama4{.layers = 48, .local = 36, .cap = 8192};
+  EXPECT_EQ(llama4.tokens(8192), 8192);
+  EXPECT_EQ(llama4.tokens(20000), 11144);  // (12 x 20000 + 36 x 8192) / 48 = 11,144
+  EXPECT_EQ(llama4.tokens(20001), 11145);  // 11,144.25, rounded up
+  const KvKeep mistral{.layers = 32, .local = 32, .cap = 4096};
+  EXPECT_EQ(mistral.tokens(100000), 4096);
+  EXPECT_EQ(KvKeep{}.tokens(100000), 100000);
+  // KV-bound long prompts: a sliding window on every second layer fits about twice the
+  // sequences of full attention in the same cache.
+  ModelSpec windowed = llama8b_like();
+  windowed.sliding_window = 512;
+  windowed.full_attention_interval = 2;
+  auto full_sys = make_system(llama8b_like(), 1, engine());
+  auto windowed_sys = make_system(windowed, 1, engine());
+  const auto reqs = uniform_requests(200, 16000, 200);
+  auto a = full_sys->run(reqs, ArrivalSpec{});
+  auto b = windowed_sys->run(reqs, ArrivalSpec{});
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(b->counters.completed, 200);
+  EXPECT_GT(b->mean_decode_batch, 1.6 * a->mean_decode_batch);
+  EXPECT_LT(b->mean_decode_batch, 2.1 * a->mean_decode_batch);
 }
 
 TEST(ServingSystem, DeterministicForASeed) {
