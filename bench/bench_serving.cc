@@ -278,6 +278,39 @@ BENCHMARK_CAPTURE(BM_OfflineRequestsPerCpuMinute, fixed_200_200_row_by_row,
                   OfflineWorkload::kFixed200x200RowByRow)
     ->Unit(benchmark::kMillisecond);
 
+// Offline requests of a model with local attention layers: gpt-oss-20b (a 128-token sliding
+// window on every second layer) on 1 x h100-sxm-80gb, fp8, vLLM profile; 20,000 requests of
+// 2048/512 tokens, every context beyond the window. Such a model is decoded row by row (its
+// rows' key sums are not running sums: Engine, "Steady decode rows"), so this is the cost of
+// the row-by-row pass on a mixed-attention model, against fixed_200_200_row_by_row above.
+void BM_OfflineLocalAttentionGptOss20b(benchmark::State& state) {
+  auto d = load_deployment(state, "h100-sxm-80gb", "gpt-oss-20b", 1, 1, Precision::kFp8, "vllm");
+  if (!d) return;
+  const std::vector<RequestSpec> requests =
+      fixed_length_requests(20'000, 2048, 512, 0, 0, 0).value();
+  auto sys = create_system(state, *d);
+  if (!sys) return;
+  ServingResult last;
+  int64_t runs = 0;
+  const double cpu_start = thread_cpu_seconds();
+  for (auto _ : state) {
+    auto r = sys->run(requests, ArrivalSpec{});
+    if (!r) {
+      state.SkipWithError(("run: " + text(r.error())).c_str());
+      return;
+    }
+    benchmark::DoNotOptimize(r->duration.value());
+    last = std::move(*r);
+    ++runs;
+  }
+  const double cpu = thread_cpu_seconds() - cpu_start;
+  report_run(state, last, runs);
+  if (cpu > 0)
+    state.counters["requests_per_cpu_min"] =
+        60.0 * static_cast<double>(runs) * static_cast<double>(last.counters.completed) / cpu;
+}
+BENCHMARK(BM_OfflineLocalAttentionGptOss20b)->Unit(benchmark::kMillisecond);
+
 // ---- 4. Step model ------------------------------------------------------------------------------
 // Bar: DeviceModel::step of a memoised mixed step well under a microsecond (the simulator calls
 // it once per engine iteration). llama-3.1-70b, tp 8, bf16, on h100-sxm-80gb.
