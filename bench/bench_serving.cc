@@ -231,18 +231,27 @@ BENCHMARK(BM_MlperfServerSearchLlama2_70b_8xH100)->Iterations(1)->Unit(benchmark
 // ---- 3. Offline simulated requests per CPU-minute -----------------------------------------------
 // Bar: >= 1,000,000 simulated requests per CPU-minute in offline mode. llama-3.1-8b on
 // 1 x h100-sxm-80gb, bf16, vLLM profile; 200,000 requests of fixed 200/200 lengths, or drawn from
-// the ShareGPT dataset; the fixed lengths also row by row (RunOptions::bulk_decode off).
-enum class OfflineWorkload { kFixed200x200, kShareGpt, kFixed200x200RowByRow };
+// the ShareGPT dataset; the fixed lengths also row by row (RunOptions::bulk_decode off). And a
+// model with local attention layers, decoded row by row whatever the option (its rows' key sums
+// are not running sums: Engine, "Steady decode rows"): gpt-oss-20b (a 128-token window on every
+// second layer), fp8, 20,000 requests of 2048/512, every context beyond the window.
+enum class OfflineWorkload { kFixed200x200, kShareGpt, kFixed200x200RowByRow, kGptOss2048x512 };
 constexpr int64_t kOfflineRequests = 200'000;
 
 void BM_OfflineRequestsPerCpuMinute(benchmark::State& state, OfflineWorkload workload) {
-  auto d = load_deployment(state, "h100-sxm-80gb", "llama-3.1-8b", 1, 1, Precision::kBf16, "vllm");
+  const bool gpt_oss = workload == OfflineWorkload::kGptOss2048x512;
+  auto d =
+      gpt_oss
+          ? load_deployment(state, "h100-sxm-80gb", "gpt-oss-20b", 1, 1, Precision::kFp8, "vllm")
+          : load_deployment(state, "h100-sxm-80gb", "llama-3.1-8b", 1, 1, Precision::kBf16, "vllm");
   if (!d) return;
   std::vector<RequestSpec> requests;
   if (workload == OfflineWorkload::kShareGpt) {
     auto ds = dataset_or_skip(state, "sharegpt");
     if (!ds) return;
     requests = sample_requests(*ds, kOfflineRequests, 0).value();
+  } else if (gpt_oss) {
+    requests = fixed_length_requests(20'000, 2048, 512, 0, 0, 0).value();
   } else {
     requests = fixed_length_requests(kOfflineRequests, 200, 200, 0, 0, 0).value();
   }
@@ -277,39 +286,9 @@ BENCHMARK_CAPTURE(BM_OfflineRequestsPerCpuMinute, sharegpt, OfflineWorkload::kSh
 BENCHMARK_CAPTURE(BM_OfflineRequestsPerCpuMinute, fixed_200_200_row_by_row,
                   OfflineWorkload::kFixed200x200RowByRow)
     ->Unit(benchmark::kMillisecond);
-
-// Offline requests of a model with local attention layers: gpt-oss-20b (a 128-token sliding
-// window on every second layer) on 1 x h100-sxm-80gb, fp8, vLLM profile; 20,000 requests of
-// 2048/512 tokens, every context beyond the window. Such a model is decoded row by row (its
-// rows' key sums are not running sums: Engine, "Steady decode rows"), so this is the cost of
-// the row-by-row pass on a mixed-attention model, against fixed_200_200_row_by_row above.
-void BM_OfflineLocalAttentionGptOss20b(benchmark::State& state) {
-  auto d = load_deployment(state, "h100-sxm-80gb", "gpt-oss-20b", 1, 1, Precision::kFp8, "vllm");
-  if (!d) return;
-  const std::vector<RequestSpec> requests =
-      fixed_length_requests(20'000, 2048, 512, 0, 0, 0).value();
-  auto sys = create_system(state, *d);
-  if (!sys) return;
-  ServingResult last;
-  int64_t runs = 0;
-  const double cpu_start = thread_cpu_seconds();
-  for (auto _ : state) {
-    auto r = sys->run(requests, ArrivalSpec{});
-    if (!r) {
-      state.SkipWithError(("run: " + text(r.error())).c_str());
-      return;
-    }
-    benchmark::DoNotOptimize(r->duration.value());
-    last = std::move(*r);
-    ++runs;
-  }
-  const double cpu = thread_cpu_seconds() - cpu_start;
-  report_run(state, last, runs);
-  if (cpu > 0)
-    state.counters["requests_per_cpu_min"] =
-        60.0 * static_cast<double>(runs) * static_cast<double>(last.counters.completed) / cpu;
-}
-BENCHMARK(BM_OfflineLocalAttentionGptOss20b)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_OfflineRequestsPerCpuMinute, gpt_oss_20b_2048_512,
+                  OfflineWorkload::kGptOss2048x512)
+    ->Unit(benchmark::kMillisecond);
 
 // ---- 4. Step model ------------------------------------------------------------------------------
 // Bar: DeviceModel::step of a memoised mixed step well under a microsecond (the simulator calls
