@@ -59,18 +59,21 @@ class AttentionCurve {
   }
   // Sum of at(c) for c in [a, b]: bisection until the midpoint lies on the chord (for a convex
   // piecewise-linear function that proves linearity on the interval, so the chord sum is exact).
-  // Chunked attention makes the keys a sawtooth of c (they fall back at each chunk's first
-  // token), which is no such function: three points of equal phase lie on a line whatever the
-  // teeth between them. So the sum runs over each chunk's contexts (k x chunk + 1 .. (k + 1) x
-  // chunk), where the keys are affine in c. A sliding window's min(c, window) is concave at the
-  // window, where a midpoint never lies on the chord: the bisection splits it there itself.
+  // Local layers bend the keys as a function of c: chunked attention makes them a sawtooth
+  // (they fall back at each chunk's first token), where three points of equal phase lie on a
+  // line whatever the teeth between them; a sliding window bends them at the window. So the sum
+  // runs over the pieces where the keys are affine in c: each chunk's contexts (k x chunk + 1 ..
+  // (k + 1) x chunk), or the contexts up to the window and beyond it.
   Seconds sum(int64_t a, int64_t b) const {
     if (b < a) return Seconds(0);
     const AttentionSpan span = attention_span(device_.model());
-    if (span.window > 0 || span.chunk <= 0) return sum(a, b, at(a), at(b), 0);
     Seconds total(0);
     for (int64_t lo = a; lo <= b;) {
-      const int64_t hi = std::min(b, ((lo - 1) / span.chunk + 1) * span.chunk);
+      int64_t hi = b;  // the last context of lo's affine piece, at most b
+      if (span.window > 0 && lo <= span.window)
+        hi = std::min<int64_t>(b, span.window);
+      else if (span.window <= 0 && span.chunk > 0)
+        hi = std::min(b, ((lo - 1) / span.chunk + 1) * span.chunk);
       total += sum(lo, hi, at(lo), at(hi), 0);
       lo = hi + 1;
     }

@@ -252,25 +252,32 @@ TEST(StaticSim, ClosedFormDecodeEqualsSteppingEveryToken) {
 
 // Chunked attention makes decode attention a sawtooth of the context. Contexts 65 .. 193 with
 // 64-token chunks start, halve and end on a chunk's first token, where a bisection to the chord
-// sees three collinear points and would take the whole range for a line; the TPOT is still the
-// mean over every context, as with full attention above.
-TEST(StaticSim, ChunkedAttentionDecodeEqualsSteppingEveryToken) {
+// sees three collinear points and would take the whole range for a line; a 100-token window on
+// every second layer bends the curve inside the range. The TPOT is still the mean over every
+// context, as with full attention above.
+TEST(StaticSim, LocalAttentionDecodeEqualsSteppingEveryToken) {
   const HardwareSpec hw = a100_like();
-  ModelSpec m = llama8b_like();
-  m.attention_chunk = 64;
-  m.full_attention_interval = 4;
-  StaticScenario sc = tp_scenario(1, 8, 64, 130);  // decode contexts 65 .. 193
-  StaticResult r = simulate_static(hw, m, sc, cal()).value();
-  double sum = 0;
-  for (int64_t c = 65; c <= 193; ++c) {
-    OpGraph g = build_decode_step(m, sc.plan, sc.precision, sc.batch, c).value();
-    for (const auto& lg : g.layers)
-      for (const auto& op : lg.ops)
-        sum += predict_op(hw, op, cal()).time.value() * lg.repeat * op.count;
-    for (const auto& op : g.other_ops) sum += predict_op(hw, op, cal()).time.value() * op.count;
+  ModelSpec chunked = llama8b_like();
+  chunked.attention_chunk = 64;
+  chunked.full_attention_interval = 4;
+  ModelSpec windowed = llama8b_like();
+  windowed.sliding_window = 100;
+  windowed.full_attention_interval = 2;
+  for (const ModelSpec& m : {chunked, windowed}) {
+    SCOPED_TRACE(m.attention_chunk > 0 ? "chunked" : "windowed");
+    StaticScenario sc = tp_scenario(1, 8, 64, 130);  // decode contexts 65 .. 193
+    StaticResult r = simulate_static(hw, m, sc, cal()).value();
+    double sum = 0;
+    for (int64_t c = 65; c <= 193; ++c) {
+      OpGraph g = build_decode_step(m, sc.plan, sc.precision, sc.batch, c).value();
+      for (const auto& lg : g.layers)
+        for (const auto& op : lg.ops)
+          sum += predict_op(hw, op, cal()).time.value() * lg.repeat * op.count;
+      for (const auto& op : g.other_ops) sum += predict_op(hw, op, cal()).time.value() * op.count;
+    }
+    const double mean = sum / 129.0 + cal().step_overhead.value();
+    EXPECT_NEAR(r.tpot.value() / mean, 1.0, 1e-9);
   }
-  const double mean = sum / 129.0 + cal().step_overhead.value();
-  EXPECT_NEAR(r.tpot.value() / mean, 1.0, 1e-9);
 }
 
 TEST(StaticSim, MoreResourcesNeverSlower) {
