@@ -77,27 +77,40 @@ TEST(ServingSystem, EveryRequestCompletesOrIsRejected) {
   }
 }
 
+// llama8b_like() with local attention layers: a sliding window or attention chunk, full
+// attention on every `interval`-th layer.
+ModelSpec with_local_layers(int window, int chunk, int interval) {
+  ModelSpec m = llama8b_like();
+  m.sliding_window = window;
+  m.attention_chunk = chunk;
+  m.full_attention_interval = interval;
+  return m;
+}
+
+// The offline run of `reqs` on llama8b_like() (full) and on `variant` (one device each).
+struct OfflinePair {
+  ServingResult full, variant;
+};
+OfflinePair offline_against_full(const ModelSpec& variant, const std::vector<RequestSpec>& reqs) {
+  auto a = make_system(llama8b_like(), 1, engine())->run(reqs, ArrivalSpec{});
+  auto b = make_system(variant, 1, engine())->run(reqs, ArrivalSpec{});
+  EXPECT_TRUE(a && b);
+  return {a ? *a : ServingResult{}, b ? *b : ServingResult{}};
+}
+
 // Local attention layers in the serving simulator: chunked attention on 3 of 4 layers changes
 // nothing while every context stays within one chunk, and serves long prompts faster (the
 // local layers also keep less of the cache: LocalLayersKeepAtMostTheirSpanOfTheCache).
 TEST(ServingSystem, ChunkedAttentionLayersServeLongContextsFaster) {
-  ModelSpec chunked = llama8b_like();
-  chunked.attention_chunk = 4096;
-  chunked.full_attention_interval = 4;
-  auto full_sys = make_system(llama8b_like(), 1, engine());
-  auto chunked_sys = make_system(chunked, 1, engine());
-  const auto short_reqs = uniform_requests(64, 2000, 200);
-  auto a = full_sys->run(short_reqs, ArrivalSpec{});
-  auto b = chunked_sys->run(short_reqs, ArrivalSpec{});
-  ASSERT_TRUE(a && b);
-  EXPECT_DOUBLE_EQ(a->output_tokens_per_s.value(), b->output_tokens_per_s.value());
-  const auto long_reqs = uniform_requests(64, 16000, 200);
-  auto c = full_sys->run(long_reqs, ArrivalSpec{});
-  auto d = chunked_sys->run(long_reqs, ArrivalSpec{});
-  ASSERT_TRUE(c && d);
-  EXPECT_EQ(c->counters.completed, 64);
-  EXPECT_EQ(d->counters.completed, 64);
-  EXPECT_GT(d->output_tokens_per_s.value(), 1.05 * c->output_tokens_per_s.value());
+  const ModelSpec chunked = with_local_layers(0, 4096, 4);
+  const OfflinePair within = offline_against_full(chunked, uniform_requests(64, 2000, 200));
+  EXPECT_DOUBLE_EQ(within.full.output_tokens_per_s.value(),
+                   within.variant.output_tokens_per_s.value());
+  const OfflinePair beyond = offline_against_full(chunked, uniform_requests(64, 16000, 200));
+  EXPECT_EQ(beyond.full.counters.completed, 64);
+  EXPECT_EQ(beyond.variant.counters.completed, 64);
+  EXPECT_GT(beyond.variant.output_tokens_per_s.value(),
+            1.05 * beyond.full.output_tokens_per_s.value());
 }
 
 // What a sequence's KV cache holds (KvKeep): full layers every token, local layers at most their
@@ -112,18 +125,11 @@ TEST(ServingSystem, LocalLayersKeepAtMostTheirSpanOfTheCache) {
   EXPECT_EQ(KvKeep{}.tokens(100000), 100000);
   // KV-bound long prompts: a sliding window on every second layer fits about twice the
   // sequences of full attention in the same cache.
-  ModelSpec windowed = llama8b_like();
-  windowed.sliding_window = 512;
-  windowed.full_attention_interval = 2;
-  auto full_sys = make_system(llama8b_like(), 1, engine());
-  auto windowed_sys = make_system(windowed, 1, engine());
-  const auto reqs = uniform_requests(200, 16000, 200);
-  auto a = full_sys->run(reqs, ArrivalSpec{});
-  auto b = windowed_sys->run(reqs, ArrivalSpec{});
-  ASSERT_TRUE(a && b);
-  EXPECT_EQ(b->counters.completed, 200);
-  EXPECT_GT(b->mean_decode_batch, 1.6 * a->mean_decode_batch);
-  EXPECT_LT(b->mean_decode_batch, 2.1 * a->mean_decode_batch);
+  const OfflinePair r =
+      offline_against_full(with_local_layers(512, 0, 2), uniform_requests(200, 16000, 200));
+  EXPECT_EQ(r.variant.counters.completed, 200);
+  EXPECT_GT(r.variant.mean_decode_batch, 1.6 * r.full.mean_decode_batch);
+  EXPECT_LT(r.variant.mean_decode_batch, 2.1 * r.full.mean_decode_batch);
 }
 
 TEST(ServingSystem, DeterministicForASeed) {
