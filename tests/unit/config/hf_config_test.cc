@@ -58,7 +58,7 @@ const HfCase kCases[] = {
     {"deepseek-v2-lite", false, 15.7e9, 2.4e9, 0.025, "DeepSeek-V2 paper: 15.7B / 2.4B", true},
     // Gemma 2 report (arXiv:2408.00118) Table 2: 917,504,000 embedding + 8,324,201,984
     // non-embedding parameters (4 norms per block, tied embeddings).
-    {"gemma-2-9b", false, 9.2417e9, 0, 0.01, "Gemma 2 report Table 2: 9,241,705,984"},
+    {"gemma-2-9b", true, 9.2417e9, 0, 0.001, "Gemma 2 report Table 2: 9,241,705,984"},
     {"phi-3-mini-4k", false, 3.82e9, 0, 0.01,
      "Abdin et al. 2024, Phi-3 report (arXiv:2404.14219): 3.8B; HF Hub 3.82B"},
     // Qwen blog "Qwen1.5-MoE: Matching 7B Model Performance with 1/3 Activated Parameters":
