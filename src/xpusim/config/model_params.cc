@@ -121,20 +121,17 @@ int local_attention_layers(const ModelSpec& m) {
   return m.layers - m.layers / m.full_attention_interval;
 }
 
-double kv_kept_tokens(const ModelSpec& m, std::int64_t context_tokens) {
-  const std::int64_t all = std::max<std::int64_t>(context_tokens, 0);
+KvKeep kv_keep(const ModelSpec& m) {
   const int local = local_attention_layers(m);
-  if (local == 0) return static_cast<double>(all);
-  const std::int64_t cap = m.sliding_window > 0 ? m.sliding_window : m.attention_chunk;
-  const double kept = static_cast<double>(std::min(all, cap));
-  if (local == m.layers) return kept;
-  return (static_cast<double>(m.layers - local) * static_cast<double>(all) +
-          static_cast<double>(local) * kept) /
-         static_cast<double>(m.layers);
+  if (local == 0) return {};
+  return KvKeep{.layers = m.layers,
+                .local = local,
+                .cap = m.sliding_window > 0 ? m.sliding_window : m.attention_chunk};
 }
 
 Bytes kv_cache_bytes(const ModelSpec& m, Precision kv, std::int64_t context_tokens) {
-  return kv_kept_tokens(m, context_tokens) * kv_cache_bytes_per_token(m, kv);
+  const std::int64_t kept = kv_keep(m).tokens(std::max<std::int64_t>(context_tokens, 0));
+  return static_cast<double>(kept) * kv_cache_bytes_per_token(m, kv);
 }
 
 }  // namespace xpusim

@@ -53,12 +53,22 @@ Bytes kv_cache_bytes_per_token(const ModelSpec& m, Precision kv);
 // full_attention_interval-th one (all layers when the interval is 0); 0 without local attention.
 int local_attention_layers(const ModelSpec& m);
 
-// Tokens of a `context_tokens` sequence a layer keeps, summed over the layers and divided by
-// them: a full layer keeps every token, a sliding-window layer at most the window, a chunked
-// layer at most one chunk (the allocation an engine must hold at a chunk's last token).
-double kv_kept_tokens(const ModelSpec& m, std::int64_t context_tokens);
+// What a sequence's KV cache holds: `local` of `layers` layers keep at most `cap` tokens (a
+// sliding window, or one attention chunk: what an engine holds at a chunk's last token), the
+// others every token. tokens(n) is that in tokens of every layer, rounded up:
+// ceil(((layers - local) x n + local x min(n, cap)) / layers); local 0: every token.
+struct KvKeep {
+  std::int64_t layers = 1;
+  std::int64_t local = 0;
+  std::int64_t cap = 0;
+  [[nodiscard]] std::int64_t tokens(std::int64_t n) const {
+    if (local == 0 || n <= cap) return n;
+    return ((layers - local) * n + local * cap + layers - 1) / layers;
+  }
+};
+KvKeep kv_keep(const ModelSpec& m);
 
-// KV cache of one sequence of `context_tokens`: kv_kept_tokens x kv_cache_bytes_per_token (a
+// KV cache of one sequence of `context_tokens`: kv_keep(m).tokens x kv_cache_bytes_per_token (a
 // sliding window on every layer, Mistral-7B-v0.1, caps the tokens kept at the window).
 Bytes kv_cache_bytes(const ModelSpec& m, Precision kv, std::int64_t context_tokens);
 

@@ -80,7 +80,8 @@ Result<MemoryFootprint> memory_footprint(const HardwareSpec& hw, const ModelSpec
   f.weights = *weights;
   const Bytes kv_token = *kv_bytes_per_token_per_device(model, plan, precision);
   // Local layers (a sliding window, chunked attention) keep at most their window or chunk.
-  const Bytes kv_seq = kv_token * kv_kept_tokens(model, input_len + output_len);
+  const Bytes kv_seq =
+      kv_token * static_cast<double>(kv_keep(model).tokens(input_len + output_len));
   f.kv_cache = kv_seq * static_cast<double>(batch);
   const int mb = std::max(1, plan.microbatches);
   const Bytes act_seq = activation_bytes_per_sequence(model, plan, precision, input_len);

@@ -12,6 +12,7 @@
 #include <queue>
 #include <vector>
 
+#include "xpusim/config/model_params.h"
 #include "xpusim/serving/engine_profile.h"
 #include "xpusim/serving/kv_cache.h"
 #include "xpusim/serving/request.h"
@@ -127,31 +128,17 @@ struct StepWork {
   bool prefill = false;
 };
 
-// What a sequence's KV cache holds (ModelSpec's local attention; kv_kept_tokens in
-// config/model_params.h): `local` of `layers` layers keep at most `cap` tokens (a sliding window,
-// or one attention chunk), the others every token. Blocks count tokens of every layer, so n
-// tokens of context take the blocks of ceil(((layers - local) x n + local x min(n, cap)) / layers)
-// tokens: what per-layer-group pages hold (a cyclic window buffer where every layer slides, as
-// vLLM and TensorRT-LLM keep Mistral's; vLLM's hybrid KV cache manager for mixed layers), in the
-// engine's one pool. local 0: every layer keeps every token.
-struct KvKeep {
-  int64_t layers = 1;
-  int64_t local = 0;
-  int64_t cap = 0;
-  // Tokens' worth of blocks `n` context tokens take.
-  [[nodiscard]] int64_t tokens(int64_t n) const {
-    if (local == 0 || n <= cap) return n;
-    return ((layers - local) * n + local * cap + layers - 1) / layers;
-  }
-};
-
 class Engine {
  public:
   using Pull = std::function<int32_t()>;  // next request from a shared offline queue, or -1
 
   // `max_model_len`: longest prompt + output accepted (0 = no limit besides the KV cache).
-  // `keep`: what a sequence's KV holds per layer; requests with a shared prefix under prefix
-  // caching and beam searches hold every token (their shared blocks are counted in tokens).
+  // `keep`: what a sequence's KV holds per layer (config/model_params.h kv_keep): blocks count
+  // tokens of every layer, so a local layer's window or chunk takes what per-layer-group pages
+  // hold (a cyclic window buffer where every layer slides, as vLLM and TensorRT-LLM keep
+  // Mistral's; vLLM's hybrid KV cache manager for mixed layers). Requests with a shared prefix
+  // under prefix caching and beam searches hold every token (their shared blocks are counted in
+  // tokens).
   Engine(int index, const EngineProfile& profile, int64_t kv_blocks, const AttentionSpan& span,
          std::vector<LiveRequest>& requests, bool decode_only = false, int64_t max_model_len = 0,
          KvKeep keep = {});

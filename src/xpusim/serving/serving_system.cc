@@ -166,16 +166,6 @@ struct ServingSystem::Impl {
 
 namespace {
 
-// What a sequence's KV cache holds per layer (engine.h KvKeep): the local layers (a sliding
-// window, chunked attention) keep at most their window or one chunk.
-KvKeep kv_keep(const ModelSpec& m) {
-  const int local = local_attention_layers(m);
-  if (local == 0) return {};
-  return KvKeep{.layers = m.layers,
-                .local = local,
-                .cap = m.sliding_window > 0 ? m.sliding_window : m.attention_chunk};
-}
-
 // One run of a compiled system.
 class Simulation {
  public:

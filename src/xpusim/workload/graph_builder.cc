@@ -142,7 +142,6 @@ struct Builder {
     AttentionShape& a = op.attention;
     a.decode = decode;
     a.heads = heads_dev();
-    a.window = m.sliding_window;
     if (decode) {
       a.batch = rs.decode_tokens;
       a.q_len = 1;

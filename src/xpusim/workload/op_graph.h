@@ -53,14 +53,13 @@ struct AttentionShape {
   int64_t q_len = 0;        // query tokens per sequence (uniform batch) or of the longest chunk
   int64_t kv_len = 0;       // keys per sequence (uniform batch) or the longest key run
   int64_t queries = 0;      // Σ query tokens
-  double pairs = 0;         // Σ query-key pairs per head (causal, window-capped)
+  double pairs = 0;         // Σ query-key pairs per head (causal; layer mean, AttentionSpan)
   double tile_keys = 0;     // prefill: Σ ceil(chunk/128) x keys per query tile (K/V re-reads)
   int heads = 0;            // query heads on this device
   int kv_heads = 0;         // KV heads on this device (== heads: MHA; MLA: 1 latent "head")
   int qk_dim = 0;           // per-head dimension of the score dot product
   int v_dim = 0;            // per-head dimension of the values
   bool latent = false;      // MLA: K and V are the same compressed latent, shared by all heads
-  int window = 0;           // sliding-window length (0 = full)
 };
 
 // What an op's shape depends on within a step (perf/step_model evaluates and memoises each class
