@@ -13,7 +13,7 @@ using api::GemmRequest;
 using api::RunRequest;
 using api::StaticWorkload;
 
-// --model --batch --input-len --output-len --precision --kv-precision.
+// --model --batch --input-len --output-len --precision --kv-precision --expert-precision.
 template <class Request>
 Binder<Request> workload_keywords() {
   Binder<Request> b;
@@ -22,7 +22,8 @@ Binder<Request> workload_keywords() {
       .add("input_len", &StaticWorkload::input_len, true)
       .add("output_len", &StaticWorkload::output_len, true)
       .add("precision", &StaticWorkload::precision)
-      .add("kv_precision", &StaticWorkload::kv_precision);
+      .add("kv_precision", &StaticWorkload::kv_precision)
+      .add("expert_precision", &StaticWorkload::expert_precision);
   return b;
 }
 

@@ -20,6 +20,7 @@ Binder<ServeRequest> serve_keywords() {
       .add("attention_dp", &ServeRequest::attention_dp)
       .add("precision", &ServeRequest::precision)
       .add("kv_precision", &ServeRequest::kv_precision)
+      .add("expert_precision", &ServeRequest::expert_precision)
       .add("runtime", &ServeRequest::runtime)
       .add("engine", &ServeRequest::engine)
       .text("max_batch", &ServeRequest::max_batch)

@@ -64,6 +64,10 @@ CASES = [
                  output_len=256),  # infeasible: the answer, with its alternatives
      "run --hardware h100-sxm-80gb --model llama-2-70b --batch 64 --input-len 2048 "
      "--output-len 256"),
+    ("run", dict(hardware="h100-sxm-80gb", model="gpt-oss-20b", batch=8, input_len=1024,
+                 output_len=128, expert_precision="fp4"),
+     "run --hardware h100-sxm-80gb --model gpt-oss-20b --batch 8 --input-len 1024 "
+     "--output-len 128 --expert-precision fp4"),
     ("gemm", dict(hardware="h100-sxm-80gb", m=16, n=8192, k=8192, batch=4, precision="fp8",
                   weight_precision="int4"),
      "gemm --hardware h100-sxm-80gb --m 16 --n 8192 --k 8192 --batch 4 --precision fp8 "
@@ -92,6 +96,10 @@ CASES = [
      "serve --hardware h100-sxm-80gb --model llama-3.1-8b --precision fp8 --engine vllm "
      "--input-len 512 --output-len 64 --requests 200 --rate 20 --slo-ttft-ms 500 "
      "--slo-tpot-ms 50 --max-batch 64 --chunked-prefill off"),
+    ("serve", dict(hardware="b200-sxm-180gb", model="gpt-oss-20b", precision="fp8",
+                   expert_precision="fp4", input_len=1024, output_len=128, requests=100),
+     "serve --hardware b200-sxm-180gb --model gpt-oss-20b --precision fp8 --expert-precision fp4 "
+     "--input-len 1024 --output-len 128 --requests 100"),
     ("serve", dict(hardware="h100-sxm-80gb", model="llama-3.1-70b", devices=8, tp=2,
                    precision="fp8", input_len=2000, output_len=200, requests=100, rate=10,
                    disaggregate="4:4", decode_tp=4),

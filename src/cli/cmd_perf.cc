@@ -45,6 +45,19 @@ void add_workload_options(CLI::App* cmd, WorkloadOptions& o) {
                   "weight-only)")
       ->capture_default_str();
   cmd->add_option("--kv-precision", o.kv_precision, "KV-cache precision (default: see --precision)");
+  cmd->add_option("--expert-precision", o.expert_precision,
+                  "MoE models: the routed experts' precision, as --precision would run them "
+                  "(e.g. fp4 experts beside bf16 attention; default: --precision)");
+}
+
+// "fp4 weights, fp4 activations, fp8 KV", and the routed experts' formats of a mixed plan.
+std::string precision_text(const PrecisionPlan& p) {
+  std::string text = fmt::format("{} weights, {} activations, {} KV", to_string(p.weights),
+                                 to_string(p.activations), to_string(p.kv_cache));
+  if (p.mixed())
+    text += fmt::format(", routed experts {} weights / {} activations",
+                        to_string(p.experts().weights), to_string(p.experts().activations));
+  return text;
 }
 
 // The columns of `t` named in `names`, in that order (a name `t` lacks is left out): the
@@ -149,14 +162,13 @@ void run_scenario(const RunOptions& o, const GlobalOptions& g) {
     print_tidy_csv(out.json, g);
     return;
   }
-  std::printf("%s on %d x %s (tp %d, pp %d, %d replica%s), batch %lld, %lld in / %lld out, "
-              "%s weights, %s activations, %s KV, runtime %s\n",
-              model.id.c_str(), sc.devices, hw.id.c_str(), o.tp, o.pp, r.replicas,
-              r.replicas == 1 ? "" : "s", static_cast<long long>(sc.batch),
-              static_cast<long long>(sc.input_len), static_cast<long long>(sc.output_len),
-              std::string(to_string(prec.weights)).c_str(),
-              std::string(to_string(prec.activations)).c_str(),
-              std::string(to_string(prec.kv_cache)).c_str(), out.runtime.c_str());
+  std::printf(
+      "%s on %d x %s (tp %d, pp %d, %d replica%s), batch %lld, %lld in / %lld out, "
+      "%s, runtime %s\n",
+      model.id.c_str(), sc.devices, hw.id.c_str(), o.tp, o.pp, r.replicas,
+      r.replicas == 1 ? "" : "s", static_cast<long long>(sc.batch),
+      static_cast<long long>(sc.input_len), static_cast<long long>(sc.output_len),
+      precision_text(prec).c_str(), out.runtime.c_str());
   // A format the matrix engines lack runs in another one (hardware_spec.h execution_precision):
   // say so, or a --set that removes a format seems to change nothing.
   if (const auto note = precision_fallback_note(hw, prec))
@@ -251,10 +263,12 @@ void run_compare(const CompareOptions& o, const GlobalOptions& g) {
   const std::string ranking =
       out.per_device ? std::string("output tokens/s per device (smallest tp that fits)")
                      : fmt::format("output tokens/s of {} devices", *o.devices);
-  std::printf("%s, static batch %lld, %lld in / %lld out, %s weights, %s KV — ranked by %s\n",
+  const std::string experts =
+      prec.mixed() ? fmt::format(" (routed experts {})", to_string(prec.experts().weights)) : "";
+  std::printf("%s, static batch %lld, %lld in / %lld out, %s weights%s, %s KV — ranked by %s\n",
               model.id.c_str(), static_cast<long long>(o.batch),
               static_cast<long long>(o.input_len), static_cast<long long>(o.output_len),
-              std::string(to_string(prec.weights)).c_str(),
+              std::string(to_string(prec.weights)).c_str(), experts.c_str(),
               std::string(to_string(prec.kv_cache)).c_str(), ranking.c_str());
   // A row per preset: record_table of compare's `ranking` records (api/perf.cc compare_json),
   // the columns a reader compares by; an infeasible preset has no rank and no figures, its

@@ -147,6 +147,9 @@ void add_serve_commands(CLI::App& app, GlobalOptions& global) {
               "replicated on the tp ranks, each on its own sequences; experts over ep = tp");
   c->add_option("--precision", o->precision, "weights/compute precision")->capture_default_str();
   c->add_option("--kv-precision", o->kv_precision, "KV-cache precision (default: see --precision)");
+  c->add_option("--expert-precision", o->expert_precision,
+                "MoE models: the routed experts' precision, as --precision would run them "
+                "(default: --precision)");
   c->add_option("--runtime", o->runtime, "runtime profile (default: the engine's)");
   c->add_option("--engine", o->engine, "engine profile id or file: trtllm, vllm, vllm-v0, sglang")
       ->capture_default_str();

@@ -42,10 +42,7 @@ void check_workload_bounds(BoundChecks& checks, const StaticWorkload& w) {
 }
 
 PrecisionPlan precision_plan(const StaticWorkload& w) {
-  Precision p = parse_precision("--precision", w.precision);
-  std::optional<Precision> kv;
-  if (!w.kv_precision.empty()) kv = parse_precision("--kv-precision", w.kv_precision);
-  return precision_plan_for(p, kv);
+  return precision_flags(w.precision, w.kv_precision, w.expert_precision);
 }
 
 // The flags' bounds hold; what is left depends on the model: a request's context is its prompt
@@ -234,6 +231,7 @@ RunOutcome run_checked(const RunRequest& o) {
   const HardwareSpec& hw = out.hw;
   const ModelSpec& model = out.model;
   check_context(o, model);
+  check_expert_precision(o.expert_precision, model);
   StaticScenario& sc = out.scenario;
   sc.plan = ParallelismPlan{o.tp, o.pp, o.ep, o.microbatches, o.sequence_parallel, o.attention_dp};
   sc.precision = prec;
@@ -328,6 +326,9 @@ Json compare_json(const CompareOutcome& out, const StaticWorkload& w) {
                                                : Json(nullptr));
     j.set("weight_only_fallback",
           row.math_execution ? Json(row.weight_only_fallback) : Json(nullptr));
+    j.set("expert_math_execution", row.expert_math_execution
+                                       ? Json(std::string(to_string(*row.expert_math_execution)))
+                                       : Json(nullptr));
     // A preset that failed to load has its error instead of an infeasibility.
     j.set("feasible", ok);
     j.set("infeasible_reason", text_or_null(!ok && row.error.empty(), r.feasibility.reason_name()));
@@ -351,6 +352,9 @@ Json compare_json(const CompareOutcome& out, const StaticWorkload& w) {
       .set("input_len", w.input_len)
       .set("output_len", w.output_len)
       .set("precision", to_string(out.precision.weights))
+      .set("expert_precision", out.precision.mixed()
+                                   ? Json(std::string(to_string(out.precision.experts().weights)))
+                                   : Json(nullptr))
       .set("ranking", ranking)
       .json();
 }
@@ -372,6 +376,7 @@ CompareOutcome compare_checked(const CompareRequest& o) {
   out.model = value_or_fail(load_model(o.model, set.model));
   const ModelSpec& model = out.model;
   check_context(o, model);
+  check_expert_precision(o.expert_precision, model);
   if (given_tp > 0) flags_or_fail(check_plan(model, ParallelismPlan{given_tp, 1, 1, 1, false}));
   const PerfCalibration& cal = default_calibration();
 
@@ -388,6 +393,8 @@ CompareOutcome compare_checked(const CompareRequest& o) {
     const ExecutedMath executed = executed_math(*hw, out.precision);
     row.math_execution = executed.math;
     row.weight_only_fallback = executed.weight_only_fallback;
+    if (out.precision.mixed())
+      row.expert_math_execution = executed_expert_math(*hw, out.precision).math;
     // Candidate tp: the given one, else powers of two up to the device count (or 64), the
     // smallest that fits in memory.
     std::vector<int> tps;

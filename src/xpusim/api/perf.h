@@ -28,7 +28,7 @@ namespace xpusim::api {
 using Json = nlohmann::ordered_json;  // keys keep the order they are written in
 
 // The workload of `run` and `compare`: --model, --batch, --input-len, --output-len, --precision,
-// --kv-precision.
+// --kv-precision, --expert-precision.
 struct StaticWorkload {
   std::string model;                 // preset id or file (model/v1 YAML, HF config.json)
   int64_t batch = 1;                 // requests in the static batch (per model replica)
@@ -36,6 +36,9 @@ struct StaticWorkload {
   int64_t output_len = 128;          // generated tokens per request
   std::string precision = "bf16";    // weights and compute
   std::string kv_precision;          // "" = the default for `precision`
+  // The routed experts of a MoE model in their own format, as `--precision E` would run them
+  // (gpt-oss: fp4 experts beside bf16 attention); "" = `precision` (workload/parallelism_plan.h).
+  std::string expert_precision;
 };
 
 // ---- run ------------------------------------------------------------------------------------
@@ -114,6 +117,7 @@ struct CompareRow {
   // asked math means weight-only dequantisation to 16-bit); unset when the preset failed to load.
   std::optional<Precision> math_execution;
   bool weight_only_fallback = false;
+  std::optional<Precision> expert_math_execution;  // set for a mixed plan (--expert-precision)
   std::string error;                        // the preset failed to load
   [[nodiscard]] bool feasible() const { return error.empty() && result.feasibility.feasible(); }
 };

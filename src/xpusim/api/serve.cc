@@ -368,9 +368,7 @@ ServeOutcome serve_checked(const ServeRequest& o) {
                                           "interactive",
                                           o.mlperf));
   }
-  const Precision p = parse_precision("--precision", o.precision);
-  std::optional<Precision> kv;
-  if (!o.kv_precision.empty()) kv = parse_precision("--kv-precision", o.kv_precision);
+  const PrecisionPlan precision = precision_flags(o.precision, o.kv_precision, o.expert_precision);
   ServeOutcome out;
   const EngineProfile engine = engine_profile(o);
   out.workload = build_workload(o);
@@ -393,6 +391,7 @@ ServeOutcome serve_checked(const ServeRequest& o) {
   out.model = loaded_or_fail(load_model(o.model, set.model), "--model");
   const HardwareSpec& hw = out.hw;
   const ModelSpec& model = out.model;
+  check_expert_precision(o.expert_precision, model);
   // The server around each device for the economics (--system, default the hardware's class).
   TokenEconomicsAssumptions econ_assumptions;
   econ_assumptions.system = load_system(o.system, o.system_params, hw);
@@ -404,7 +403,7 @@ ServeOutcome serve_checked(const ServeRequest& o) {
                    : config.disaggregation
                        ? config.disaggregation->prefill_devices + config.disaggregation->decode_devices
                        : o.tp * o.pp;
-  config.precision = precision_plan_for(p, kv);
+  config.precision = precision;
   config.engine = engine;
   config.router = o.router;
   if ((o.decode_tp || o.decode_pp) && !config.disaggregation)

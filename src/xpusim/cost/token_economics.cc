@@ -118,7 +118,8 @@ ActivityRates phase_activity(const HardwareSpec& hw, const PrecisionPlan& precis
 ActivityRates work_activity(const HardwareSpec& hw, const PrecisionPlan& precision,
                             const FleetWork& work, Seconds time) {
   return device_activity(hw, precision,
-                         DeviceWork{work.gemm_flop, work.attention_flop, work.vector_flop, work.bytes},
+                         DeviceWork{work.gemm_flop, work.expert_flop, work.attention_flop,
+                                    work.vector_flop, work.bytes},
                          time);
 }
 
@@ -232,6 +233,7 @@ Result<TokenEconomics> serving_token_economics(const HardwareSpec& hw,
     const Seconds busy_per_device = w.busy / static_cast<double>(w.devices);
     FleetWork per_device = w;
     per_device.gemm_flop = w.gemm_flop / static_cast<double>(w.devices);
+    per_device.expert_flop = w.expert_flop / static_cast<double>(w.devices);
     per_device.attention_flop = w.attention_flop / static_cast<double>(w.devices);
     per_device.vector_flop = w.vector_flop / static_cast<double>(w.devices);
     per_device.bytes = w.bytes * (1.0 / static_cast<double>(w.devices));

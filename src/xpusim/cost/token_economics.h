@@ -76,6 +76,7 @@ struct FleetWork {
   int devices = 0;
   Seconds busy;                          // Σ over the devices of their kernel time
   FlopCount gemm_flop;                   // GEMMs in the precision plan's math format
+  FlopCount expert_flop;                 // routed experts' GEMMs in the experts' math format
   FlopCount attention_flop;              // attention MMAs in the activation format
   FlopCount vector_flop;                 // SIMD work
   TrafficBytes bytes;

@@ -36,7 +36,7 @@ OpWork work_of(const OpResult& r, const Op& op) {
   switch (op.kind) {
     case OpKind::kGemm:
     case OpKind::kRouter:
-      w.gemm_flop = r.flop;
+      (op.grouped ? w.expert_flop : w.gemm_flop) = r.flop;
       break;
     case OpKind::kAttention:
       w.attention_flop = r.flop;
@@ -59,6 +59,7 @@ void accumulate(const OpResult& r, const Op& op, double n, const std::string& la
   b.name = op.name;
   b.layer = layer;
   b.kind = op.kind;
+  b.grouped = op.grouped;
   b.count = n;
   b.time = r.time * n;
   b.flop = r.flop * n;
@@ -79,6 +80,7 @@ OpWork& OpWork::operator+=(const OpWork& o) {
   time += o.time;
   attention += o.attention;
   gemm_flop += o.gemm_flop;
+  expert_flop += o.expert_flop;
   attention_flop += o.attention_flop;
   vector_flop += o.vector_flop;
   bytes += o.bytes;
@@ -90,6 +92,7 @@ OpWork OpWork::times(double n) const {
   w.time = time * n;
   w.attention = attention * n;
   w.gemm_flop = gemm_flop * n;
+  w.expert_flop = expert_flop * n;
   w.attention_flop = attention_flop * n;
   w.vector_flop = vector_flop * n;
   w.bytes = bytes * n;
@@ -128,6 +131,7 @@ StepTime DeviceModel::finish(const Parts& p) const {
   t.other = p.other.time;
   t.crossing = p.layer[0].time * all_layers_.dense + p.layer[1].time * all_layers_.moe;
   t.gemm_flop = stage.gemm_flop + p.other.gemm_flop;
+  t.expert_flop = stage.expert_flop + p.other.expert_flop;
   t.attention_flop = stage.attention_flop + p.other.attention_flop;
   t.vector_flop = stage.vector_flop + p.other.vector_flop;
   t.bytes = stage.bytes;
@@ -135,7 +139,10 @@ StepTime DeviceModel::finish(const Parts& p) const {
   return t;
 }
 
-PrecisionPlan executed_precision_plan(const HardwareSpec& hw, const PrecisionPlan& requested) {
+namespace {
+
+// One set of formats (a plan without expert formats of its own) as the hardware executes it.
+PrecisionPlan executed_formats(const HardwareSpec& hw, const PrecisionPlan& requested) {
   const Precision math = requested.math();
   if (bytes_per_element(math).value() >= 2.0 || execution_precision(hw, math) == math)
     return requested;
@@ -147,25 +154,54 @@ PrecisionPlan executed_precision_plan(const HardwareSpec& hw, const PrecisionPla
   return p;
 }
 
+// The plan without its expert formats: the formats of everything but the routed experts.
+PrecisionPlan without_experts(PrecisionPlan p) {
+  p.expert_weights.reset();
+  p.expert_activations.reset();
+  return p;
+}
+
+// The fallback note of one set of formats (a plan without expert formats).
+std::optional<std::string> formats_note(const HardwareSpec& hw, const PrecisionPlan& requested) {
+  const Precision math = requested.math();
+  const PrecisionPlan run = executed_formats(hw, requested);
+  const Precision exec = execution_precision(hw, run.math());
+  if (exec == math) return std::nullopt;
+  std::string note = fmt::format("{} GEMMs run as {} on {} (no {} matrix engine)", to_string(math),
+                                 to_string(exec), hw.id, to_string(math));
+  if (run.activations != requested.activations)
+    note += fmt::format(": weight-only, {} weights dequantised to {}, {} activations",
+                        to_string(run.weights), to_string(exec), to_string(run.activations));
+  return note;
+}
+
+}  // namespace
+
+PrecisionPlan executed_precision_plan(const HardwareSpec& hw, const PrecisionPlan& requested) {
+  const PrecisionPlan run = executed_formats(hw, without_experts(requested));
+  if (!requested.mixed()) return run;
+  const PrecisionPlan experts = executed_formats(hw, requested.experts());
+  return with_expert_formats(run, experts.weights, experts.activations);
+}
+
 ExecutedMath executed_math(const HardwareSpec& hw, const PrecisionPlan& requested) {
-  const PrecisionPlan run = executed_precision_plan(hw, requested);
+  const PrecisionPlan asked = without_experts(requested);
+  const PrecisionPlan run = executed_formats(hw, asked);
   return ExecutedMath{.math = execution_precision(hw, run.math()),
-                      .weight_only_fallback = run.activations != requested.activations};
+                      .weight_only_fallback = run.activations != asked.activations};
+}
+
+ExecutedMath executed_expert_math(const HardwareSpec& hw, const PrecisionPlan& requested) {
+  return executed_math(hw, requested.experts());
 }
 
 std::optional<std::string> precision_fallback_note(const HardwareSpec& hw,
                                                    const PrecisionPlan& requested) {
-  const Precision math = requested.math();
-  const PrecisionPlan run = executed_precision_plan(hw, requested);
-  const ExecutedMath exec_math = executed_math(hw, requested);
-  const Precision exec = exec_math.math;
-  if (exec == math) return std::nullopt;
-  std::string note = fmt::format("{} GEMMs run as {} on {} (no {} matrix engine)", to_string(math),
-                                 to_string(exec), hw.id, to_string(math));
-  if (exec_math.weight_only_fallback)
-    note += fmt::format(": weight-only, {} weights dequantised to {}, {} activations",
-                        to_string(run.weights), to_string(exec), to_string(run.activations));
-  return note;
+  std::optional<std::string> note = formats_note(hw, without_experts(requested));
+  if (!requested.mixed()) return note;
+  const std::optional<std::string> experts = formats_note(hw, requested.experts());
+  if (!experts) return note;
+  return (note ? *note + "; " : std::string()) + "routed experts: " + *experts;
 }
 
 Result<DeviceModel> DeviceModel::create(const HardwareSpec& hw, const ModelSpec& model,

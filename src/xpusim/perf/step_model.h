@@ -35,6 +35,7 @@ struct OpWork {
   Seconds time;
   Seconds attention;         // the attention calls inside `time`
   FlopCount gemm_flop;       // GEMMs and the MoE router, in the plan's math precision
+  FlopCount expert_flop;     // routed experts' GEMMs, in the experts' math (PrecisionPlan::experts)
   FlopCount attention_flop;  // attention MMAs, in the activation precision
   FlopCount vector_flop;     // norms, activations, softmax, sampling
   TrafficBytes bytes;
@@ -57,6 +58,7 @@ struct StepTime {
   // Work done by one device in the step (what the power model needs): the slowest stage's layers
   // and the other ops.
   FlopCount gemm_flop;       // GEMMs and the MoE router, in the plan's math precision
+  FlopCount expert_flop;     // routed experts' GEMMs, in the experts' math (PrecisionPlan::experts)
   FlopCount attention_flop;  // attention MMAs, in the activation precision
   FlopCount vector_flop;     // norms, activations, softmax, sampling
   TrafficBytes bytes;
@@ -73,6 +75,7 @@ struct OpBreakdown {
   std::string name;
   std::string layer;  // layer group ("dense", "moe") or "" for non-layer ops
   OpKind kind = OpKind::kGemm;
+  bool grouped = false;  // the routed experts' GEMMs (Op::grouped)
   double count = 0;  // executions per step per device (layer repeat x per-layer count)
   Seconds time;      // all executions
   FlopCount flop;
@@ -94,7 +97,8 @@ struct PhaseBreakdown {
 // the weights stay stored and read at their narrow width and are dequantised to the 16-bit format
 // the engines have (bf16, else fp16), which the activations and the math then use. The KV cache
 // keeps its format. Otherwise (the engine exists, or the plan computes in 16 bits or wider)
-// `requested` itself.
+// `requested` itself. A mixed plan's routed experts fall back on their own (gpt-oss's fp4 experts
+// on Hopper: W4A16 experts beside bf16 attention).
 PrecisionPlan executed_precision_plan(const HardwareSpec& hw, const PrecisionPlan& requested);
 
 // What the hardware executes a requested plan as: the format its matrix engines compute in
@@ -105,11 +109,15 @@ struct ExecutedMath {
   bool weight_only_fallback = false;
 };
 ExecutedMath executed_math(const HardwareSpec& hw, const PrecisionPlan& requested);
+// The same for the routed experts' GEMMs (PrecisionPlan::experts(); equal to executed_math when
+// the plan is not mixed).
+ExecutedMath executed_expert_math(const HardwareSpec& hw, const PrecisionPlan& requested);
 
 // The line `run` and `serve` print when the executed plan differs from the requested one ("fp8
 // GEMMs run as bf16 on a100-sxm-80gb (no fp8 matrix engine): fp8 weights dequantised to bf16,
-// bf16 activations"), and when a format runs in another without a weight-only fallback; nullopt
-// when the hardware runs the plan as asked.
+// bf16 activations"), and when a format runs in another without a weight-only fallback; a mixed
+// plan's experts add their own clause after "routed experts: ". nullopt when the hardware runs
+// the plan as asked.
 std::optional<std::string> precision_fallback_note(const HardwareSpec& hw,
                                                    const PrecisionPlan& requested);
 

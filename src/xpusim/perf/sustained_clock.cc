@@ -15,7 +15,9 @@ DeviceWork phase_work(const PhaseBreakdown& phase) {
   for (const OpBreakdown& op : phase.ops) {
     switch (op.kind) {
       case OpKind::kGemm:
-      case OpKind::kRouter: w.gemm_flop += op.flop; break;
+      case OpKind::kRouter:
+        (op.grouped ? w.expert_flop : w.gemm_flop) += op.flop;
+        break;
       case OpKind::kAttention: w.attention_flop += op.flop; break;
       default: w.vector_flop += op.flop; break;  // norms, softmax, reductions, sampling
     }
@@ -37,9 +39,17 @@ ActivityRates device_activity(const HardwareSpec& hw, const PrecisionPlan& preci
     if (peak_matrix_rate(hw, exec).value() > 0) a.matrix[index_of(exec)] += f / time;
     else a.vector += f / time;
   };
-  add_matrix(precision.math(), work.gemm_flop);
-  // FlashAttention-style kernels compute QK^T and PV in the activation format.
-  add_matrix(precision.activations, work.attention_flop);
+  // The formats the step model computes in: a format without an engine runs weight-only in 16
+  // bits (fp4 on Hopper runs bf16 math, not the fp8 the engines would widen it to).
+  const PrecisionPlan run = executed_precision_plan(hw, precision);
+  if (run.mixed()) {
+    add_matrix(run.math(), work.gemm_flop);
+    add_matrix(run.experts().math(), work.expert_flop);
+  } else {
+    add_matrix(run.math(), work.gemm_flop + work.expert_flop);
+  }
+  // FlashAttention-style kernels compute QK^T and PV in the format the attention op runs in.
+  add_matrix(run.attention_math(), work.attention_flop);
   a.vector += work.vector_flop / time;
   // Register-file and L1 traffic is not modelled by perf/; operand delivery from them is inside
   // energy_per_flop (kMatrixEnergyScale, by instruction tile). L2 bytes include what came from DRAM (perf_result.h).

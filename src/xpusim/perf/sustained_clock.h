@@ -20,6 +20,7 @@ struct PhaseBreakdown;
 // Work done by one device (FLOP by kind, bytes by level).
 struct DeviceWork {
   FlopCount gemm_flop;          // GEMMs and the MoE router, in the precision plan's math format
+  FlopCount expert_flop;        // routed experts' GEMMs, in PrecisionPlan::experts()'s math
   FlopCount attention_flop;     // attention MMAs, in the activation format
   FlopCount vector_flop;        // norms, activations, softmax, reductions, sampling (SIMD)
   TrafficBytes bytes;
@@ -29,7 +30,8 @@ struct DeviceWork {
 DeviceWork phase_work(const PhaseBreakdown& phase);
 
 // The activity rates of `work` done by one device in `time` of kernels: its FLOP by execution
-// precision (GEMMs in precision.math(), attention in precision.activations, other ops on the SIMD
+// precision (GEMMs in the math of the plan the hardware executes, executed_precision_plan, the
+// routed experts' in their own, attention in PrecisionPlan::attention_math, other ops on the SIMD
 // lanes) and its bytes per level, each divided by `time`; all zero (clocks stopped) for time <= 0.
 ActivityRates device_activity(const HardwareSpec& hw, const PrecisionPlan& precision,
                               const DeviceWork& work, Seconds time);

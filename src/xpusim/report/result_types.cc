@@ -59,6 +59,14 @@ const Fields kPrecision = {
      false, FieldType::kText},
     {"weight_only_fallback", "whether activations run wider than asked (no such math)",
      false, FieldType::kBool},
+    {"expert_weights", "routed experts' weights (--expert-precision; null: as weights)",
+     false, FieldType::kText},
+    {"expert_activations", "routed experts' GEMM inputs (null: as activations)",
+     false, FieldType::kText},
+    {"expert_math_execution", "what the routed experts' GEMMs execute in (null: as above)",
+     false, FieldType::kText},
+    {"expert_weight_only_fallback", "routed experts run weight-only (null: as above)",
+     false, FieldType::kBool},
 };
 
 const Fields kLatency = {
@@ -202,6 +210,8 @@ const Fields kCompareRow = {
     {"weight_only_fallback", "whether this hardware has no engine for the asked math and runs "
                              "weight-only dequantisation to 16-bit instead (fp8 on A100, fp4 on "
                              "Hopper)", false, FieldType::kBool},
+    {"expert_math_execution", "what the routed experts' GEMMs execute in (null: as math_execution)",
+     false, FieldType::kText},
 };
 
 const Fields kCompareBounds = {
@@ -217,6 +227,8 @@ const Fields kCompareTop = {
     {"input_len", "prompt tokens per request", false, FieldType::kInteger},
     {"output_len", "generated tokens per request", false, FieldType::kInteger},
     {"precision", "precision of the weights", false, FieldType::kText},
+    {"expert_precision", "routed experts' weights (--expert-precision; null: as precision)",
+     false, FieldType::kText},
 };
 
 const Fields kWafer = {

@@ -40,6 +40,7 @@ std::optional<Watts> PowerLimiter::step_power(const StepTime& st, Seconds durati
   const double s = fraction(step_);
   const Seconds kernels = st.kernels();
   const DeviceWork work{.gemm_flop = st.gemm_flop,
+                        .expert_flop = st.expert_flop,
                         .attention_flop = st.attention_flop,
                         .vector_flop = st.vector_flop,
                         .bytes = st.bytes};

@@ -53,6 +53,7 @@ class PowerLimiter {
     if (!enabled_) return;
     busy_ += st.kernels() * devices;
     work_.gemm_flop += st.gemm_flop * devices;
+    work_.expert_flop += st.expert_flop * devices;
     work_.attention_flop += st.attention_flop * devices;
     work_.vector_flop += st.vector_flop * devices;
     work_.bytes += st.bytes * devices;

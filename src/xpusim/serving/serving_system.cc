@@ -439,6 +439,7 @@ void Simulation::try_start(Engine& e) {
   const double devices = pool.plan.tp;  // one lane step occupies one stage = tp devices
   a.busy += st.kernels() * devices;
   a.gemm_flop += st.gemm_flop * devices;
+  a.expert_flop += st.expert_flop * devices;
   a.attention_flop += st.attention_flop * devices;
   a.vector_flop += st.vector_flop * devices;
   a.bytes += st.bytes * devices;

@@ -75,17 +75,25 @@ struct Builder {
 
   [[nodiscard]] Op gemm(std::string name, int64_t mm, int64_t nn, int64_t kk,
                         int64_t problems = 1) const {
+    return gemm_in(prec, std::move(name), mm, nn, kk, problems);
+  }
+
+  // A GEMM whose weights and inputs are in the formats of `f` (the routed experts' plan of a
+  // mixed checkpoint: PrecisionPlan::experts()).
+  [[nodiscard]] Op gemm_in(const PrecisionPlan& f, std::string name, int64_t mm, int64_t nn,
+                           int64_t kk, int64_t problems = 1) const {
     Op op;
     op.name = std::move(name);
     op.kind = OpKind::kGemm;
     op.scaling = token_scaling();
     op.gemm = GemmShape{mm, nn, kk, problems};
     op.flop = op.gemm.flop();
-    op.weight_bytes = Bytes(d(nn) * d(kk) * d(problems) * wb());
-    op.activation_read = Bytes(d(mm) * d(kk) * d(problems) * ab());
+    op.weight_bytes = Bytes(d(nn) * d(kk) * d(problems) * bytes_per_element(f.weights).value());
+    op.activation_read =
+        Bytes(d(mm) * d(kk) * d(problems) * bytes_per_element(f.activations).value());
     op.activation_write = Bytes(d(mm) * d(nn) * d(problems) * sb());
-    op.weight_precision = prec.weights;
-    op.math_precision = prec.math();
+    op.weight_precision = f.weights;
+    op.math_precision = f.math();
     return op;
   }
 
@@ -175,11 +183,7 @@ struct Builder {
     const double pairs = a.pairs * a.heads;
     op.flop = FlopCount(2.0 * pairs * (a.qk_dim + a.v_dim));
     op.special_ops = pairs;
-    op.math_precision = prec.kv_cache == Precision::kFp8 && prec.activations == Precision::kFp8
-                            ? Precision::kFp8
-                            : (bytes_per_element(prec.activations).value() >= 2
-                                   ? prec.activations
-                                   : Precision::kBf16);
+    op.math_precision = prec.attention_math();
     // KV cache per token on this device: latent + rope key for MLA, else K and V heads.
     const double kv_elems_per_token = m.mla.enabled()
                                           ? m.mla.kv_lora_rank + m.mla.qk_rope_head_dim
@@ -278,8 +282,12 @@ struct Builder {
     // of their top_k copies; under attention DP a rank sends the top_k copies of its own tokens
     // (t / tp of them, ep == tp: the same mean). The collective model moves the (ep-1)/ep share.
     const double sent = p.attention_dp ? d(local_tokens()) : d(t) / p.ep;
+    // The routed experts' formats (a mixed checkpoint's, else the plan's): the dispatch sends the
+    // tokens already quantised to the experts' input format.
+    const PrecisionPlan ex = prec.experts();
+    const double eab = bytes_per_element(ex.activations).value();
     if (p.ep > 1) {
-      Bytes buf(sent * moe.experts_per_token * d(h) * ab());
+      Bytes buf(sent * moe.experts_per_token * d(h) * eab);
       ops.push_back(collective("moe_dispatch", CollectiveKind::kAllToAll, buf, p.ep));
     }
     // Routed experts: touched experts per device and tokens per touched expert (uniform routing).
@@ -292,12 +300,12 @@ struct Builder {
     const int64_t eff_dev = moe.expert_ffn / (p.tp / p.ep);
     const double routed_dev = routed / p.ep;
     auto expert_gemm = [&](std::string name, int64_t nn, int64_t kk) {
-      Op op = gemm(std::move(name), m_per_expert, nn, kk, problems);
+      Op op = gemm_in(ex, std::move(name), m_per_expert, nn, kk, problems);
       op.scaling = OpScaling::kTokens;  // the replica's routed tokens, also under attention DP
       op.grouped = true;
       op.flop = FlopCount(2.0 * routed_dev * d(nn) * d(kk));
-      op.weight_bytes = Bytes(touched_dev * d(nn) * d(kk) * wb());
-      op.activation_read = Bytes(routed_dev * d(kk) * ab());
+      op.weight_bytes = Bytes(touched_dev * d(nn) * d(kk) * bytes_per_element(ex.weights).value());
+      op.activation_read = Bytes(routed_dev * d(kk) * eab);
       op.activation_write = Bytes(routed_dev * d(nn) * sb());
       return op;
     };
@@ -502,6 +510,7 @@ Result<Bytes> weight_bytes_per_device(const ModelSpec& m, const ParallelismPlan&
                                       const PrecisionPlan& prec) {
   if (auto ok = check_plan(m, p); !ok) return tl::unexpected(ok.error());
   const double wb = bytes_per_element(prec.weights).value();
+  const double ewb = bytes_per_element(prec.experts().weights).value();  // routed experts
   const double hb = bytes_per_element(head_precision(prec)).value();
   const double h = m.hidden;
   const int tp = p.attention_tp();  // attention DP: all but the routed experts replicated
@@ -526,10 +535,10 @@ Result<Bytes> weight_bytes_per_device(const ModelSpec& m, const ParallelismPlan&
   if (m.moe.enabled()) {
     const auto& e = m.moe;
     double shared_ffn = e.shared_expert_ffn > 0 ? e.shared_expert_ffn : e.expert_ffn;
-    moe_mlp = (static_cast<double>(e.experts) / p.ep) * mats * h *
-                  (static_cast<double>(e.expert_ffn) / (p.tp / p.ep)) +
-              e.shared_experts * mats * h * shared_ffn / tp;
-    moe_mlp = moe_mlp * wb + e.experts * h * hb;  // router replicated, kept 16-bit
+    const double routed = (static_cast<double>(e.experts) / p.ep) * mats * h *
+                          (static_cast<double>(e.expert_ffn) / (p.tp / p.ep));
+    const double shared = e.shared_experts * mats * h * shared_ffn / tp;
+    moe_mlp = routed * ewb + shared * wb + e.experts * h * hb;  // router replicated, 16-bit
   }
   // The stage holding the most bytes.
   double layers_bytes = 0;

@@ -9,7 +9,15 @@ Precision PrecisionPlan::math() const {
   return bytes_per_element(weights) > bytes_per_element(activations) ? weights : activations;
 }
 
-PrecisionPlan precision_plan_for(Precision p, std::optional<Precision> kv) {
+Precision PrecisionPlan::attention_math() const {
+  if (kv_cache == Precision::kFp8 && activations == Precision::kFp8) return Precision::kFp8;
+  return bytes_per_element(activations).value() >= 2 ? activations : Precision::kBf16;
+}
+
+namespace {
+
+// The plan of "--precision P" alone (precision_plan_for, header).
+PrecisionPlan uniform_plan(Precision p, std::optional<Precision> kv) {
   PrecisionPlan plan{p, p, p};
   switch (p) {
     case Precision::kFp4:  // NVFP4 recipe: fp4 weights and activations, fp8 KV cache
@@ -27,6 +35,35 @@ PrecisionPlan precision_plan_for(Precision p, std::optional<Precision> kv) {
       break;
   }
   if (kv) plan.kv_cache = *kv;
+  return plan;
+}
+
+}  // namespace
+
+PrecisionPlan PrecisionPlan::experts() const {
+  return PrecisionPlan{expert_weights.value_or(weights), expert_activations.value_or(activations),
+                       kv_cache};
+}
+
+bool PrecisionPlan::mixed() const {
+  return expert_weights.has_value() || expert_activations.has_value();
+}
+
+PrecisionPlan with_expert_formats(PrecisionPlan plan, Precision weights, Precision activations) {
+  plan.expert_weights.reset();
+  plan.expert_activations.reset();
+  if (weights != plan.weights) plan.expert_weights = weights;
+  if (activations != plan.activations) plan.expert_activations = activations;
+  return plan;
+}
+
+PrecisionPlan precision_plan_for(Precision p, std::optional<Precision> kv,
+                                 std::optional<Precision> experts) {
+  PrecisionPlan plan = uniform_plan(p, kv);
+  if (experts) {
+    const PrecisionPlan e = uniform_plan(*experts, std::nullopt);
+    plan = with_expert_formats(plan, e.weights, e.activations);
+  }
   return plan;
 }
 

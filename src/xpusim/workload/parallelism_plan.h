@@ -44,13 +44,32 @@ struct ParallelismPlan {
 
 // Format of each tensor class. Weight-only quantisation = narrow `weights` with 16-bit
 // `activations`: the weights are read narrow and the math runs in the activation format.
+//
+// A MoE checkpoint may quantise its routed experts apart from the rest: gpt-oss ships MXFP4
+// expert weights beside bf16 attention, router and embeddings (OpenAI, gpt-oss model card,
+// 2025), and NVIDIA's NVFP4 MoE checkpoints quantise the expert GEMMs (recalled). The routed
+// experts' GEMMs then read `expert_weights` and take inputs in `expert_activations`; the shared
+// experts, the router, attention, the dense layers and the KV cache keep the plan's own formats.
+// Unset = the plan's `weights` / `activations` (precision_plan_for sets them only where they
+// differ, so a uniform plan compares equal however it was written).
 struct PrecisionPlan {
   Precision weights = Precision::kBf16;
   Precision activations = Precision::kBf16;
   Precision kv_cache = Precision::kBf16;
+  std::optional<Precision> expert_weights;
+  std::optional<Precision> expert_activations;
   // The format GEMMs are computed in before hardware support is considered: the wider of the
   // weight and activation formats (perf/ maps it through execution_precision()).
   [[nodiscard]] Precision math() const;
+  // The format attention's QK^T and PV run in: fp8 where the activations and the KV cache are
+  // both fp8 (FP8 FlashAttention / XQA), else the activation format when it is 16 bits or wider,
+  // else bf16 (an fp4 or weight-only plan attends in 16 bits).
+  [[nodiscard]] Precision attention_math() const;
+  // The plan the routed experts' GEMMs run in: this plan with the expert formats where set (and
+  // no expert formats of its own).
+  [[nodiscard]] PrecisionPlan experts() const;
+  // The routed experts run in formats other than the rest of the model.
+  [[nodiscard]] bool mixed() const;
   bool operator==(const PrecisionPlan&) const = default;
 };
 
@@ -58,8 +77,14 @@ struct PrecisionPlan {
 // modes): fp32/tf32/bf16/fp16 -> everything P; fp8 -> fp8 weights, activations and KV (FP8 W8A8,
 // TRT-LLM "FP8 = FP8 weights+KV"); fp4 -> fp4 weights and activations, fp8 KV (NVFP4 recipe);
 // int8/int4 -> weight-only (bf16 activations and KV, gpt-fast/AWQ style). `kv` overrides the KV
-// format when given.
-PrecisionPlan precision_plan_for(Precision p, std::optional<Precision> kv = std::nullopt);
+// format when given. `experts` ("--expert-precision E"): the routed experts take the weight and
+// activation formats "--precision E" would give them (fp4: W4A4, int4: W4A16), the rest keeps P's.
+PrecisionPlan precision_plan_for(Precision p, std::optional<Precision> kv = std::nullopt,
+                                 std::optional<Precision> experts = std::nullopt);
+
+// `plan` with its routed experts in `weights` / `activations`, each kept only where it differs
+// from the plan's own format (the normal form of PrecisionPlan).
+PrecisionPlan with_expert_formats(PrecisionPlan plan, Precision weights, Precision activations);
 
 // Checks that `plan` can shard `model`: the model has its sizes (layers, hidden, heads, vocab,
 // head_dim >= 1; MoE experts_per_token and expert_ffn >= 1), every degree >= 1, tp divides the

@@ -211,6 +211,57 @@ TEST(PerfCli, RunRejectsBadValues) {
   EXPECT_NE(prec.out.find("did you mean \"bf16\"?"), std::string::npos) << prec.out;
 }
 
+// --expert-precision: gpt-oss-120b as released (MXFP4 experts, bf16 rest) fits one 80 GB H100,
+// which the bf16 checkpoint does not; the JSON names each class's format and fallback (null
+// where the plan is uniform); a dense model refuses the flag.
+TEST(PerfCli, ExpertPrecisionFormatsTheRoutedExpertsAlone) {
+  const std::string base =
+      "run --hardware h100-sxm-80gb --model gpt-oss-120b --batch 8 "
+      "--input-len 1024 --output-len 128 --format json";
+  CliRun bf16 = run(base);
+  ASSERT_EQ(bf16.code, 0) << bf16.out;
+  auto jb = nlohmann::json::parse(bf16.out);
+  EXPECT_FALSE(jb["feasible"].get<bool>());
+  for (const char* key : {"expert_weights", "expert_activations", "expert_math_execution",
+                          "expert_weight_only_fallback"})
+    EXPECT_TRUE(jb["precision"][key].is_null()) << key;
+  CliRun mixed = run(base + " --expert-precision fp4");
+  ASSERT_EQ(mixed.code, 0) << mixed.out;
+  auto jm = nlohmann::json::parse(mixed.out);
+  EXPECT_TRUE(jm["feasible"].get<bool>());
+  EXPECT_EQ(jm["precision"]["weights"], "bf16");
+  EXPECT_EQ(jm["precision"]["expert_weights"], "fp4");
+  EXPECT_EQ(jm["precision"]["expert_activations"], "fp4");
+  EXPECT_EQ(jm["precision"]["expert_math_execution"], "bf16");  // Hopper: W4A16
+  EXPECT_TRUE(jm["precision"]["expert_weight_only_fallback"].get<bool>());
+  EXPECT_FALSE(jm["precision"]["weight_only_fallback"].get<bool>());
+  // 116.8B parameters, ~115B of them in routed experts at half a byte: ~62 GB, not ~234 GB.
+  EXPECT_NEAR(jm["memory"]["weights_bytes"].get<double>() / 1e9, 61.6, 1.0);
+  CliRun text =
+      run("run --hardware h100-sxm-80gb --model gpt-oss-120b --batch 8 --input-len 1024 "
+          "--output-len 128 --expert-precision fp4");
+  ASSERT_EQ(text.code, 0) << text.out;
+  EXPECT_NE(text.out.find("bf16 KV, routed experts fp4 weights / fp4 activations"),
+            std::string::npos)
+      << text.out;
+  EXPECT_NE(text.out.find("note: routed experts: fp4 GEMMs run as bf16 on h100-sxm-80gb"),
+            std::string::npos)
+      << text.out;
+  CliRun dense =
+      run("run --hardware h100-sxm-80gb --model llama-3.1-8b --batch 1 --input-len 128 "
+          "--output-len 16 --expert-precision fp4",
+          true);
+  EXPECT_EQ(dense.code, 1);
+  EXPECT_NE(dense.out.find("--expert-precision: fp4 is given for llama-3.1-8b, which has no routed "
+                           "experts"),
+            std::string::npos)
+      << dense.out;
+  CliRun bad = run(base + " --expert-precision fp5", true);
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_NE(bad.out.find("--expert-precision: unknown precision \"fp5\""), std::string::npos)
+      << bad.out;
+}
+
 // An infeasible question (CONVENTIONS §6) is answered, exit 0: the reason class and its detail,
 // the alternatives, and null for every figure that is not a prediction.
 const std::string kTooBig =

@@ -38,6 +38,23 @@ Precision parse_precision(const std::string& flag, const std::string& text) {
   input_error(flag, unknown_choice("precision", text, precision_names()));
 }
 
+PrecisionPlan precision_flags(const std::string& precision, const std::string& kv,
+                              const std::string& experts) {
+  const Precision p = parse_precision("--precision", precision);
+  std::optional<Precision> kv_format, expert_format;
+  if (!kv.empty()) kv_format = parse_precision("--kv-precision", kv);
+  if (!experts.empty()) expert_format = parse_precision("--expert-precision", experts);
+  return precision_plan_for(p, kv_format, expert_format);
+}
+
+void check_expert_precision(const std::string& experts, const ModelSpec& model) {
+  if (experts.empty() || model.moe.enabled()) return;
+  input_error("--expert-precision",
+              fmt::format("{} is given for {}, which has no routed experts (a dense model); "
+                          "allowed only for MoE models: drop it, or use --precision",
+                          experts, model.id));
+}
+
 std::vector<std::string> hardware_only_overrides(const std::vector<std::string>& overrides) {
   SplitOverrides split = split_overrides(overrides);
   if (!split.model.empty())

@@ -16,7 +16,9 @@
 
 #include "xpusim/base/bounds.h"
 #include "xpusim/base/diagnostic.h"
+#include "xpusim/config/model_spec.h"
 #include "xpusim/config/precision.h"
+#include "xpusim/workload/parallelism_plan.h"
 
 namespace xpusim::api::detail {
 
@@ -74,6 +76,15 @@ std::string unknown_choice(std::string_view what, const std::string& given,
 
 // "unknown precision "fp7"; allowed: ... (did you mean ...)" under `flag`.
 Precision parse_precision(const std::string& flag, const std::string& text);
+
+// The plan of --precision, --kv-precision and --expert-precision (parallelism_plan.h
+// precision_plan_for); an empty `kv` or `experts` leaves that class to --precision.
+PrecisionPlan precision_flags(const std::string& precision, const std::string& kv,
+                              const std::string& experts);
+
+// --expert-precision given for a model without routed experts: an error under the flag naming
+// the model (nothing would run in that format).
+void check_expert_precision(const std::string& experts, const ModelSpec& model);
 
 // The --set assignments of a command that loads no model: the hardware's (config/presets.h
 // split_overrides); a "model.*" one is an error under --set naming the commands that take it.

@@ -16,12 +16,22 @@ void add_feasibility_json(ResultJson& j, const Feasibility& f) {
 
 Json precision_json(std::string_view type, const HardwareSpec& hw, const PrecisionPlan& plan) {
   const ExecutedMath executed = executed_math(hw, plan);
+  const ExecutedMath experts = executed_expert_math(hw, plan);
+  const bool mixed = plan.mixed();
+  auto expert_text = [&](Precision p) {
+    return mixed ? Json(std::string(to_string(p))) : Json(nullptr);
+  };
   return ResultJson(type, "precision")
       .set("weights", to_string(plan.weights))
       .set("activations", to_string(plan.activations))
       .set("kv_cache", to_string(plan.kv_cache))
       .set("math_execution", to_string(executed.math))
       .set("weight_only_fallback", executed.weight_only_fallback)
+      .set("expert_weights", expert_text(plan.experts().weights))
+      .set("expert_activations", expert_text(plan.experts().activations))
+      .set("expert_math_execution", expert_text(experts.math))
+      .set("expert_weight_only_fallback",
+           mixed ? Json(experts.weight_only_fallback) : Json(nullptr))
       .json();
 }
 
