@@ -46,6 +46,7 @@ Binder<SensitivityRequest> sensitivity_keywords() {
       .add("output_len", &R::output_len)
       .add("precision", &R::precision)
       .add("kv_precision", &R::kv_precision)
+      .add("expert_precision", &R::expert_precision)
       .add("metrics", &R::metrics)
       .add("step", &R::step)
       .add("engine", &R::engine)

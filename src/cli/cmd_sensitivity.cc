@@ -57,12 +57,15 @@ void print_report(const api::Json& j, const GlobalOptions& g) {
     workload += fmt::format(", {} in / {} out", sc.at("input_len").get<int64_t>(),
                             sc.at("output_len").get<int64_t>());
   const int64_t devices = sc.at("devices").get<int64_t>();
+  std::string precision = sc.at("precision").get<std::string>();
+  if (sc.at("expert_precision").is_string())
+    precision += ", routed experts " + sc.at("expert_precision").get<std::string>();
   std::printf("sensitivity of %s on %s: %lld device%s, tp %lld, pp %lld, %s, %s\n",
-              j.at("model").get<std::string>().c_str(),
-              j.at("hardware").get<std::string>().c_str(), static_cast<long long>(devices),
-              devices == 1 ? "" : "s", static_cast<long long>(sc.at("tp").get<int64_t>()),
+              j.at("model").get<std::string>().c_str(), j.at("hardware").get<std::string>().c_str(),
+              static_cast<long long>(devices), devices == 1 ? "" : "s",
+              static_cast<long long>(sc.at("tp").get<int64_t>()),
               static_cast<long long>(sc.at("pp").get<int64_t>()), workload.c_str(),
-              sc.at("precision").get<std::string>().c_str());
+              precision.c_str());
   if (sc.at("precision_note").is_string())
     std::printf("note: %s\n", sc.at("precision_note").get<std::string>().c_str());
   if (!ok) {
@@ -148,6 +151,9 @@ void add_sensitivity_command(CLI::App& app, GlobalOptions& g) {
             bounds::kSeed);
   cmd->add_option("--precision", o->precision, "weights/compute precision")->capture_default_str();
   cmd->add_option("--kv-precision", o->kv_precision, "KV-cache precision (default: see --precision)");
+  cmd->add_option("--expert-precision", o->expert_precision,
+                  "MoE models: the routed experts' precision, as run --expert-precision "
+                  "(default: --precision)");
   cmd->add_option("--metric", o->metrics,
                   "metric to differentiate (repeatable; default output_tokens_per_s_per_device, "
                   "ttft_ms, tpot_ms, manufacturing_cost_usd, total_area_mm2, average_power_w; "

@@ -27,7 +27,6 @@ namespace {
 using detail::BoundChecks;
 using detail::guarded;
 using detail::input_error;
-using detail::parse_precision;
 
 const std::vector<Metric> kDefaultMetrics = {
     Metric::kOutputTokensPerSPerDevice, Metric::kTtftMs,        Metric::kTpotMs,
@@ -59,12 +58,10 @@ struct ExecutedPrecision {
   std::optional<std::string> note;
 };
 
-ExecutedPrecision executed_precision(const DesignEvaluator& evaluator, Precision asked,
-                                     std::optional<Precision> kv) {
+ExecutedPrecision executed_precision(const DesignEvaluator& evaluator, const PrecisionPlan& plan) {
   ExecutedPrecision out;
   const auto hw = evaluator.hardware(0);  // the base design: no parameters applied
   if (!hw) return out;
-  const PrecisionPlan plan = precision_plan_for(asked, kv);
   out.math = executed_math(*hw, plan);
   out.note = precision_fallback_note(*hw, plan);
   return out;
@@ -89,6 +86,8 @@ Json sensitivity_json(const SensitivityRequest& o, const SensitivityReport& rep,
       .set("scenario.input_len", opt(o.input_len))
       .set("scenario.output_len", opt(o.output_len))
       .set("scenario.precision", o.precision)
+      .set("scenario.expert_precision",
+           o.expert_precision.empty() ? Json(nullptr) : Json(o.expert_precision))
       .set("scenario.math_execution",
            executed.math ? Json(std::string(to_string(executed.math->math))) : Json(nullptr))
       .set("scenario.weight_only_fallback",
@@ -180,9 +179,8 @@ Json sensitivity_checked(const SensitivityRequest& o) {
   checks.check("--seed", o.seed, bounds::kSeed);
   checks.check("--step", o.step, kSensitivityStepBound);
   checks.fail_if_any();
-  const Precision precision = parse_precision("--precision", o.precision);
-  std::optional<Precision> kv;
-  if (!o.kv_precision.empty()) kv = parse_precision("--kv-precision", o.kv_precision);
+  const PrecisionPlan precision =
+      detail::precision_flags(o.precision, o.kv_precision, o.expert_precision);
   const bool serve = o.serve();
   if (o.scenario == "static" && o.serve_field_given())
     input_error("--scenario", "static takes no serve flags (--engine, --dataset, --requests, "
@@ -228,15 +226,21 @@ Json sensitivity_checked(const SensitivityRequest& o) {
   }
   space.precision = o.precision;
   space.kv_precision = o.kv_precision;
+  space.expert_precision = o.expert_precision;
   space.devices = o.devices;
   auto evaluator = DesignEvaluator::create(space);
   if (!evaluator) {
     Diagnostics diags = evaluator.error();
-    for (auto& d : diags)  // scenario checks name the flag they came from
-      if (d.file.empty() && d.path == "scenario.input_len") {
-        d.file = "<command line>";
+    for (auto& d : diags) {  // scenario checks name the flag they came from
+      if (!d.file.empty()) continue;
+      if (d.path == "scenario.input_len")
         d.path = "--input-len";
-      }
+      else if (d.path == "scenario.expert_precision")
+        d.path = "--expert-precision";
+      else
+        continue;
+      d.file = "<command line>";
+    }
     detail::fail_with(std::move(diags));
   }
   ParallelismPlan plan;
@@ -249,7 +253,7 @@ Json sensitivity_checked(const SensitivityRequest& o) {
   if (why && (*why == InfeasibleReason::kInvalid || *why == InfeasibleReason::kParallelism))
     input_error(*why == InfeasibleReason::kParallelism ? "--tp" : "--hardware",
                 rep.base.feasibility.detail);
-  return sensitivity_json(o, rep, executed_precision(*evaluator, precision, kv));
+  return sensitivity_json(o, rep, executed_precision(*evaluator, precision));
 }
 
 }  // namespace

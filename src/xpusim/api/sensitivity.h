@@ -34,6 +34,7 @@ struct SensitivityRequest {
   std::optional<int64_t> output_len;
   std::string precision = "bf16";
   std::string kv_precision;                 // "" = as precision_plan_for decides
+  std::string expert_precision;             // "" = precision (as run --expert-precision)
   std::vector<std::string> metrics;         // metric names; empty = the scenario's defaults
   double step = kDefaultSensitivityStep;
   // Serve (as `xpusim serve`): engine profile, requests, arrivals, SLOs, seed.

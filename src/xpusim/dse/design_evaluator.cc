@@ -327,6 +327,15 @@ Result<DesignEvaluator> DesignEvaluator::create(const SpaceSpec& space, DesignBu
     check_context(e.model_);
   }
   for (const auto& o : e.other_models_) check_context(o.base.spec);
+  if (!space.expert_precision.empty()) {
+    bool moe = model && e.model_.moe.enabled();
+    for (const auto& o : e.other_models_) moe = moe || o.base.spec.moe.enabled();
+    if (!moe)
+      at("scenario.expert_precision",
+         fmt::format("{} is given, but no model of the space has routed experts (dense models); "
+                     "allowed only when one is a MoE model",
+                     quote(space.expert_precision)));
+  }
   if (!diags.empty()) return tl::unexpected(diags);
   std::string inputs;
   for (const auto& [path, entry] : e.base_.entries()) inputs += path + "=" + entry.text + "\n";
@@ -336,9 +345,10 @@ Result<DesignEvaluator> DesignEvaluator::create(const SpaceSpec& space, DesignBu
     if (auto model_path = resolve_preset_path("models", o.ref, "model"))
       if (auto text = read_text_file(*model_path)) inputs += *text;
   e.inputs_digest_ = hash_hex(inputs);
-  std::optional<Precision> kv;
+  std::optional<Precision> kv, experts;
   if (!space.kv_precision.empty()) kv = precision_from_string(space.kv_precision);
-  e.precision_ = precision_plan_for(*precision_from_string(space.precision), kv);
+  if (!space.expert_precision.empty()) experts = precision_from_string(space.expert_precision);
+  e.precision_ = precision_plan_for(*precision_from_string(space.precision), kv, experts);
   // As `xpusim run` with its defaults: the default runtime profile, the default economics.
   const PerfCalibration& base = default_calibration();
   const RuntimeProfile* runtime = find_runtime(base.runtimes, kDefaultRuntime);

@@ -103,6 +103,12 @@ std::vector<FieldInfo> make_space_fields() {
                               "KV-cache precision (default: see precision)");
   kv.required = false;
   f.push_back(kv);
+  FieldInfo experts =
+      choice_field("scenario.expert_precision", precision_names(),
+                   "MoE models: the routed experts' precision, as run --expert-precision "
+                   "(default: precision; dense models of a list ignore it)");
+  experts.required = false;
+  f.push_back(experts);
   f.push_back(int_field("scenario.devices", bounds::kDevices,
                         "total devices, a multiple of tp x pp (default: tp x pp of each design)",
                         false));
@@ -1059,6 +1065,8 @@ Result<SpaceSpec> parse_space(const Document& doc, std::optional<uint64_t> max_d
     s.precision = v->text;
   if (auto v = read(doc, "scenario.kv_precision", field("scenario.kv_precision"), diags))
     s.kv_precision = v->text;
+  if (auto v = read(doc, "scenario.expert_precision", field("scenario.expert_precision"), diags))
+    s.expert_precision = v->text;
   if (auto v = read(doc, "scenario.devices", field("scenario.devices"), diags))
     s.devices = static_cast<int>(v->number);
 
@@ -1248,6 +1256,8 @@ std::string canonical_space_text(const SpaceSpec& s) {
                                 "precision={}\nkv_precision={}\ndevices={}\n",
                                 kSpaceSchemaName, s.hardware, s.model, s.batch, s.input_len,
                                 s.output_len, s.precision, s.kv_precision, s.devices);
+  // Only spaces with expert formats carry this line (the text of the others is unchanged).
+  if (!s.expert_precision.empty()) out += fmt::format("expert_precision={}\n", s.expert_precision);
   if (s.kind == ScenarioKind::kServe) {
     // Only serve spaces carry these lines: the text (and the resume check) of a static space is
     // what it was before serve scenarios existed.

@@ -103,6 +103,9 @@ struct SpaceSpec {
   int64_t output_len = 1;
   std::string precision = "bf16";
   std::string kv_precision;  // "" = as precision_plan_for() decides
+  // The routed experts' precision (as run --expert-precision); "" = `precision`. Dense models of
+  // a model list have no routed experts and run `precision` alone.
+  std::string expert_precision;
   int devices = 0;
   // Serve scenarios (as `xpusim serve`): the engine profile (id or file), the requests (a dataset,
   // else input_len/output_len fixed), how they arrive (all at once when neither rate nor

@@ -755,6 +755,8 @@ const Fields kSensitivityScenario = {
     {"output_len", "generated tokens per request (null with --dataset)", false,
      FieldType::kInteger},
     {"precision", "weights/compute precision", false, FieldType::kText},
+    {"expert_precision", "routed experts' precision (--expert-precision; null: as precision)",
+     false, FieldType::kText},
     {"math_execution", "precision the base hardware's matrix engines execute in (null when it "
                        "did not load)", false, FieldType::kText},
     {"weight_only_fallback", "whether the base hardware has no engine for the asked math and "

@@ -57,6 +57,29 @@ TEST(ApiSensitivity, FallbackPrecisionCarriesRunsNote) {
   EXPECT_NE((*j)["scenario"]["precision_note"].get<std::string>().find("fp8"), std::string::npos);
 }
 
+// --expert-precision: the routed experts' format is the scenario's, with its fallback in the
+// note; a dense model refuses it under the flag.
+TEST(ApiSensitivity, ExpertPrecisionIsTheScenariosAndADenseModelRefusesIt) {
+  SensitivityRequest r = static_request();
+  r.model = "gpt-oss-20b";
+  r.expert_precision = "fp4";
+  const auto j = sensitivity(r);
+  ASSERT_TRUE(j) << why(j);
+  EXPECT_EQ((*j)["scenario"]["expert_precision"], "fp4");
+  EXPECT_EQ((*j)["scenario"]["weight_only_fallback"], false);  // the bf16 rest runs as asked
+  ASSERT_TRUE((*j)["scenario"]["precision_note"].is_string());
+  EXPECT_NE((*j)["scenario"]["precision_note"].get<std::string>().find("routed experts: fp4"),
+            std::string::npos);
+  r = static_request();
+  EXPECT_TRUE((*sensitivity(r))["scenario"]["expert_precision"].is_null());
+  r.expert_precision = "fp4";
+  const auto dense = sensitivity(r);
+  ASSERT_FALSE(dense);
+  EXPECT_NE(why(dense).find("<command line>: --expert-precision: \"fp4\" is given, but no model"),
+            std::string::npos)
+      << why(dense);
+}
+
 TEST(ApiSensitivity, ACallersBadNumbersNameTheFlags) {
   const std::vector<std::pair<void (*)(SensitivityRequest&), std::string>> cases = {
       {[](SensitivityRequest& r) { r.step = 0.9; }, "--step"},

@@ -259,5 +259,48 @@ constraints:
   EXPECT_EQ(fb.front()[0].index, native.index);
 }
 
+// scenario.expert_precision: a space's MoE model runs its routed experts in their own format,
+// the design equal to `xpusim run --expert-precision`; the line joins the canonical text (a
+// resumed search refuses the other plan) and only then; a space of dense models refuses it.
+TEST(DesignEvaluator, ExpertPrecisionRunsAsTheCommandLine) {
+  std::string text = kSmallSpace;
+  auto replace = [&](const std::string& from, const std::string& to) {
+    text.replace(text.find(from), from.size(), to);
+  };
+  replace("model: llama-3.1-8b", "model: gpt-oss-20b");
+  replace("  precision: bf16\n", "  precision: bf16\n  expert_precision: fp4\n");
+  auto s = space_from(text);
+  ASSERT_TRUE(s) << to_string(s.error());
+  EXPECT_EQ(s->expert_precision, "fp4");
+  EXPECT_NE(canonical_space_text(*s).find("expert_precision=fp4\n"), std::string::npos);
+  EXPECT_EQ(canonical_space_text(*space_from(kSmallSpace)).find("expert_precision"),
+            std::string::npos);
+  auto ev = DesignEvaluator::create(*s);
+  ASSERT_TRUE(ev) << to_string(ev.error());
+  const DesignResult r = ev->evaluate(0);  // units 114, 2 TB/s, tp 1
+  ASSERT_TRUE(r.feasibility.feasible()) << r.feasibility.to_string();
+  auto run = xpusim::testing::run(
+      "run --hardware h100-sxm-80gb --model gpt-oss-20b --batch 16 --input-len 512 "
+      "--output-len 64 --precision bf16 --expert-precision fp4 --format json "
+      "--set compute.units=114 --set memory.dram.bandwidth=2TB/s");
+  ASSERT_EQ(run.code, 0) << run.out;
+  const auto j = nlohmann::json::parse(run.out);
+  EXPECT_NEAR(metric(r, Metric::kTpotMs), j["tpot_ms"].get<double>(),
+              1e-5 * j["tpot_ms"].get<double>());
+  EXPECT_NEAR(metric(r, Metric::kTtftMs), j["ttft_ms"].get<double>(),
+              1e-5 * j["ttft_ms"].get<double>());
+  text = kSmallSpace;
+  replace("  precision: bf16\n", "  precision: bf16\n  expert_precision: fp4\n");
+  auto d = space_from(text);
+  ASSERT_TRUE(d) << to_string(d.error());
+  auto refused = DesignEvaluator::create(*d);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(to_string(refused.error())
+                .find("scenario.expert_precision: \"fp4\" is given, but no "
+                      "model of the space has routed experts"),
+            std::string::npos)
+      << to_string(refused.error());
+}
+
 }  // namespace
 }  // namespace xpusim
