@@ -65,6 +65,15 @@ struct KvKeep {
     if (local == 0 || n <= cap) return n;
     return ((layers - local) * n + local * cap + layers - 1) / layers;
   }
+  // The longest context n whose tokens(n) is at most `kept` (>= 0): tokens() is nondecreasing,
+  // n itself up to `cap`, then ceil(x / layers) <= kept <=> x <= kept x layers. kUnbounded when
+  // tokens() never exceeds `kept` (every layer local and kept >= cap).
+  static constexpr std::int64_t kUnbounded = std::int64_t{1} << 62;
+  [[nodiscard]] std::int64_t max_context(std::int64_t kept) const {
+    if (local == 0 || kept < cap) return kept;
+    if (local == layers) return kUnbounded;
+    return (kept * layers - local * cap) / (layers - local);
+  }
 };
 KvKeep kv_keep(const ModelSpec& m);
 

@@ -325,12 +325,63 @@ void Engine::join_steady(int32_t slot, SimDuration now) {
   // The row's last iteration is the one run at finish - 1: a block due later is never needed.
   if (const int64_t reserve = reserve_step(r); reserve < finish && !token_blocks_)
     push_block_event(Due{.step = reserve, .seq = r.admit_seq, .slot = slot});
+  // Its keys on a local layer from the next iteration's context on.
+  const int64_t local = set_local(r, r.kv_tokens + 1);
+  steady_.local_a += r.local_a;
+  steady_.local_const += local_const(r);
+  if (local >= 0 && local < finish)
+    steady_.local.push(Due{.step = local, .seq = r.admit_seq, .slot = slot});
+}
+
+int64_t Engine::set_local(LiveRequest& r, int64_t k) const {
+  const int64_t offset = r.kv_tokens - r.synced_at;
+  r.local_a = 1;
+  r.local_b = 0;
+  if (span.window > 0) {
+    if (k <= span.window) return span.window - offset;  // context W + 1: capped from then on
+    r.local_a = 0;
+    r.local_b = span.window;
+    return -1;
+  }
+  if (span.chunk > 0) {
+    const int64_t before = (k - 1) / span.chunk;  // whole chunks before k's own
+    r.local_b = -span.chunk * before;
+    return (before + 1) * span.chunk - offset;  // context (before + 1) x chunk + 1: a new chunk
+  }
+  return -1;
+}
+
+int64_t Engine::local_event_step(const LiveRequest& r) const {
+  const int64_t offset = r.kv_tokens - r.synced_at;
+  if (span.window > 0) return r.local_a == 1 ? span.window - offset : -1;
+  if (span.chunk > 0) return (-r.local_b / span.chunk + 1) * span.chunk - offset;
+  return -1;
+}
+
+void Engine::advance_local(int64_t step) {
+  DueHeap& heap = steady_.local;
+  while (!heap.empty() && heap.top().step <= step) {
+    const Due d = heap.top();
+    heap.pop();
+    LiveRequest& r = requests[static_cast<size_t>(d.slot)];
+    if (!r.steady || r.admit_seq != d.seq || local_event_step(r) != d.step) continue;  // stale
+    XPUSIM_CHECK(d.step == step, "a steady row's local event was passed over");
+    steady_.local_a -= r.local_a;
+    steady_.local_const -= local_const(r);
+    const int64_t next = set_local(r, r.kv_tokens - r.synced_at + step + 1);
+    steady_.local_a += r.local_a;
+    steady_.local_const += local_const(r);
+    if (next >= 0 && next < finish_step(r))
+      heap.push(Due{.step = next, .seq = r.admit_seq, .slot = d.slot});
+  }
 }
 
 void Engine::leave_steady(LiveRequest& r) {
   sync(r);
   const int64_t offset = r.kv_tokens - steady_.iterations;
   steady_.offset_sum -= offset;  // its entry in `offsets` is dropped when it reaches the top
+  steady_.local_a -= r.local_a;  // its local event, if any, is stale from now on
+  steady_.local_const -= local_const(r);
   --steady_.rows;
   r.steady = false;
 }
@@ -344,6 +395,9 @@ void Engine::dissolve_steady() {
   }
   steady_.rows = 0;
   steady_.offset_sum = 0;
+  steady_.local_a = 0;
+  steady_.local_const = 0;
+  steady_.local = DueHeap{};
   steady_.offsets.clear();
   for (auto& bucket : steady_.reserve.wheel) bucket.clear();
   steady_.reserve.later = DueHeap{};
@@ -490,13 +544,17 @@ bool Engine::plan_bulk_decode(int64_t& budget) {
   for (size_t k = first_row; k < work.size(); ++k)
     planned += requests[static_cast<size_t>(work[k].slot)].beams;
   if (bulk_rows > 0) {
-    // The steady requests' contexts this iteration: kv_tokens + 1 each, for each of its beams
-    // (exact: integer sums of doubles below 2^53 do not depend on the order the row-by-row pass
-    // would add them in).
-    const int64_t context_sum = steady_.offset_sum + bulk_rows * (steady_.iterations + 1);
-    const int64_t longest = largest_offset() + steady_.iterations + 1;
-    DecodeRowSum sum(shape);
-    sum.add_rows(bulk_rows * steady_.beams, context_sum * steady_.beams, longest);
+    // The steady requests' contexts this iteration: kv_tokens + 1 each, for each of its beams,
+    // and their keys on a local layer (exact: integer sums of doubles below 2^53 do not depend
+    // on the order the row-by-row pass would add them in).
+    const int64_t next = steady_.iterations + 1;
+    advance_local(steady_.iterations);
+    const int64_t context_sum = steady_.offset_sum + bulk_rows * next;
+    const int64_t local_sum = steady_.local_const + steady_.local_a * next;
+    const int64_t longest = span.max_keys(largest_offset() + next);
+    DecodeRowSum sum(shape, span);
+    sum.add_rows(bulk_rows * steady_.beams, context_sum * steady_.beams, local_sum * steady_.beams,
+                 longest);
     sum.commit();
     planned += bulk_rows * steady_.beams;
   }

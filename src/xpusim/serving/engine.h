@@ -61,6 +61,12 @@ struct alignas(64) LiveRequest {
   int64_t prompt_len = 0;
   int32_t engine = -1;
   int32_t preemptions = 0;
+  // A steady row's keys on a local attention layer at context k are local_a x k + local_b until
+  // its next local event (Engine::set_local): 1 x k + 0 below a sliding window or without local
+  // layers, 0 x k + W at or beyond window W, 1 x k - C x (chunks before k's) under chunked
+  // attention of chunk C.
+  int32_t local_a = 1;
+  int64_t local_b = 0;
   int64_t admit_seq = 0;      // its engine's admission count when it was admitted (order)
   int64_t running_at = 0;     // its index in its engine's RunningList
   int64_t synced_at = 0;      // a steady row's state is as of this many bulk iterations
@@ -176,10 +182,10 @@ class Engine {
     work.push_back(StepWork{.tokens = 0, .slot = slot, .prefill = false});
   }
   void add_queued_decode_rows(size_t from) {
-    DecodeRowSum rows(shape);
+    DecodeRowSum rows(shape, span);
     for (size_t k = from; k < work.size(); ++k) {
       const LiveRequest& r = requests[static_cast<size_t>(work[k].slot)];
-      rows.add(r.kv_tokens + 1, span, r.beams);
+      rows.add(r.kv_tokens + 1, r.beams);
     }
     rows.commit();
   }
@@ -195,28 +201,40 @@ class Engine {
   // ---- Steady decode rows (bulk decoding) ----
   // Each iteration that decodes decodes every running request in its decode phase (decode_first:
   // every iteration, unless the token budget runs out first; prefill_first: the iterations
-  // without prompt work). A request under full attention (no local attention layer) that decoded in
-  // the engine's last decoding iteration then changes identically in every one: one more KV token
-  // per beam, one more output token, the same inter-token gap. Such rows are "steady" and
-  // decoded in bulk: an iteration adds them to the step shape from running sums (their number,
-  // the sum and the maximum of their contexts) and touches only the rows with an event -- a KV
+  // without prompt work). A request that decoded in the engine's last decoding iteration then
+  // changes identically in every one: one more KV token per beam, one more output token, the
+  // same inter-token gap. Such rows are "steady" and decoded in bulk: an iteration adds them to
+  // the step shape from running sums (their number, the sum and the maximum of their contexts,
+  // the sum of their keys on a local layer) and touches only the rows with an event -- a KV
   // block to allocate before it (max-utilisation admission grows the allocation block by block),
-  // completion after it -- found by the engine's bulk-iteration count (a timing wheel of block
-  // events, a min-heap of completions). A steady row's kv_tokens, generated and last_token are
-  // stored as of `synced_at` bulk iterations; sync() brings them up to date before anything
-  // reads them. Rows with anything else to do (a prompt chunk, a first decode after the prompt
-  // or a transfer, a row the budget left out of the last iteration) are planned row by row as
-  // before, in admission order with the rows whose block is due. An iteration whose token budget
-  // cannot hold every decode row dissolves the steady set (dissolve_steady) and runs the
-  // row-by-row pass (this takes beams: a prompt that completes took at least one token of the
-  // budget in its last iteration, so with one row per request the decode rows never outnumber
-  // the budget). The simulation is the one the row-by-row pass gives: the same allocations,
-  // preemptions, step shapes and completions in the same order (only the grouping of equal
-  // inter-token gaps in the histogram may differ: docs/serving.md); the work is O(events) per
+  // a local event (below), completion after it -- found by the engine's bulk-iteration count (a
+  // timing wheel of block events, min-heaps of local events and completions). A steady row's
+  // kv_tokens, generated and last_token are stored as of `synced_at` bulk iterations; sync() brings
+  // them up to date before anything reads them. Rows with anything else to do (a prompt chunk, a
+  // first decode after the prompt or a transfer, a row the budget left out of the last iteration)
+  // are planned row by row as before, in admission order with the rows whose block is due. An
+  // iteration whose token budget cannot hold every decode row dissolves the steady set
+  // (dissolve_steady) and runs the row-by-row pass (this takes beams: a prompt that completes took
+  // at least one token of the budget in its last iteration, so with one row per request the decode
+  // rows never outnumber the budget). The simulation is the one the row-by-row pass gives: the same
+  // allocations, preemptions, step shapes and completions in the same order (only the grouping of
+  // equal inter-token gaps in the histogram may differ: docs/serving.md); the work is O(events) per
   // iteration instead of O(running requests). Enabled per engine by the simulation
   // (`bulk_decode`) when its scheduler decodes in bulk (BatchScheduler::decodes_in_bulk) and the
-  // model has no local attention layers (every request of a run has the same beams).
+  // engine can (bulk_capable); every request of a run has the same beams. Local attention
+  // layers: a steady row's keys on a local layer are affine in its context between its local
+  // events (LiveRequest::local_a, local_b) -- reaching a sliding window, or the start of a new
+  // attention chunk -- kept in a heap like the completions; its KV blocks follow kv_keep
+  // (held_tokens inverts it).
   bool bulk_decode = false;
+  // Whether the steady rows' sums can describe this engine's iterations: not for chunked
+  // attention on every layer (the longest key run is then the largest phase in a chunk, which no
+  // running maximum of the contexts gives), nor for token-granular KV of a model with local
+  // layers (a row then takes a block only on some iterations).
+  [[nodiscard]] bool bulk_capable() const {
+    const bool phase_max = span.chunk > 0 && span.local_share >= 1.0;
+    return !phase_max && !(token_blocks_ && keep.local > 0);
+  }
   int64_t bulk_rows = 0;             // steady requests the iteration being built decodes in bulk
   size_t pass_rows = 0;              // work rows [0, pass_rows) are the decode pass's rows
   std::vector<int32_t> pending;      // decode-phase rows outside the steady set, to plan by row
@@ -323,8 +341,14 @@ class Engine {
   using DueHeap = std::priority_queue<Due, std::vector<Due>, std::greater<>>;
   // The most context tokens the blocks of row `r` (decode phase) hold (blocks_needed's inverse:
   // with beams, the prompt's blocks once and each beam's own generated tokens).
+  // Local layers keep at most their window or chunk (kv_keep): the context grows past
+  // blocks x block size (KvKeep::max_context), unless the request keeps every token (a shared
+  // prefix under prefix caching: blocks_needed).
   [[nodiscard]] int64_t held_tokens(const LiveRequest& r) const {
-    if (r.beams <= 1) return r.blocks * kv.block_size();
+    if (r.beams <= 1) {
+      const int64_t held = r.blocks * kv.block_size();
+      return profile.prefix_caching && r.prefix_id >= 0 ? held : keep.max_context(held);
+    }
     return r.prompt_len + kv.block_size() * ((r.blocks - kv.blocks_for(r.prompt_len)) / r.beams);
   }
   // The bulk iteration at which row `r` needs a block: when its next token's context,
@@ -337,6 +361,18 @@ class Engine {
   }
   // The largest offset of the steady rows (rows > 0).
   [[nodiscard]] int64_t largest_offset();
+  // Sets row `r`'s local_a / local_b for context `k` (AttentionSpan: window or chunk) and returns
+  // the bulk iteration of its next local event, -1 when its keys stay affine (no local layers, or
+  // at or beyond a window). `r` is steady (its offset is kv_tokens - synced_at).
+  int64_t set_local(LiveRequest& r, int64_t k) const;
+  // The bulk iteration of steady row `r`'s next local event as set_local gave it (-1: none).
+  [[nodiscard]] int64_t local_event_step(const LiveRequest& r) const;
+  // A steady row's term of SteadySet::local_const: local_a x offset + local_b.
+  [[nodiscard]] static int64_t local_const(const LiveRequest& r) {
+    return r.local_a * (r.kv_tokens - r.synced_at) + r.local_b;
+  }
+  // Moves the steady rows whose local event is due at bulk iteration `step` to their next piece.
+  void advance_local(int64_t step);
   // Whether `d` is its row's current event (see Due).
   [[nodiscard]] bool current(const Due& d, bool finish) const;
   // Pops the current entries of `heap` due at `step` (in admission order) into `out`.
@@ -372,6 +408,12 @@ class Engine {
     std::vector<Offset> offsets;
     BlockEvents reserve;
     DueHeap finish;
+    // Local attention layers: the rows' keys on a local layer at the next iteration are
+    // local_const + local_a x (iterations + 1), summed from each row's affine piece
+    // (LiveRequest::local_a, local_b); `local` holds the rows' next local events.
+    int64_t local_a = 0;      // Σ local_a
+    int64_t local_const = 0;  // Σ local_a x offset + local_b
+    DueHeap local;
   } steady_;
   std::vector<int32_t> due_;  // scratch: this iteration's rows with a due block
   // Token-granular KV growing as tokens arrive (block size 1, max-utilisation admission: SGLang's

@@ -610,8 +610,8 @@ Result<ServingResult> Simulation::run() {
       engines_.push_back(std::make_unique<Engine>(i, pool.engine, pool.kv_blocks_per_engine,
                                                   attention_span(sys_.model), slots_, decode_pool,
                                                   sys_.max_model_len, kv_keep(sys_.model)));
-      engines_.back()->bulk_decode = options_.bulk_decode && scheduler_->decodes_in_bulk() &&
-                                     attention_span(sys_.model).full();
+      engines_.back()->bulk_decode =
+          options_.bulk_decode && scheduler_->decodes_in_bulk() && engines_.back()->bulk_capable();
       (decode_pool ? decode_engines_ : prompt_engines_).push_back(engines_.back().get());
     }
   const int engines = static_cast<int>(engines_.size());

@@ -71,6 +71,12 @@ struct StepShape {
   int64_t decode_tokens = 0;      // rows
   double decode_keys = 0;         // Σ keys attended (context incl. the new token; layer mean)
   int64_t decode_max_keys = 0;    // longest key run of any row
+  // decode_keys's parts as DecodeRowSum adds rows, whole numbers (exact below 2^53): Σ keys on a
+  // full-attention layer and Σ keys on a local layer (AttentionSpan::local_keys). decode_keys is
+  // their layer mean, formed from the totals, so that it does not depend on the order the rows
+  // came in (the serving engine adds its steady rows as sums: Engine, "Steady decode rows").
+  double decode_full_keys = 0;
+  double decode_local_keys = 0;
   // ---- Sampling ----
   int64_t sampled_rows = 0;       // rows that run the LM head and sample: decode rows + chunks
                                   // that end their prompt
@@ -93,27 +99,33 @@ struct StepShape {
 void add_prefill_chunk(StepShape& s, int64_t tokens, int64_t cached, bool samples,
                        const AttentionSpan& span, int64_t rows = 1);
 
-// Decode rows added to a shape: add(context, span, rows) adds `rows` (>= 1) decode rows, each
-// attending `context` (>= 1) keys (the tokens before it and the new token); out-of-range
-// arguments mark the shape invalid as for add_prefill_chunk. The sums stay in locals and are
-// written to the shape once by commit(): a loop that called add_decode between non-inlined calls
-// (the serving engine's KV reservation) kept the shape in memory and paid a store-to-load chain
-// through it per row; a DecodeRowSum over the rows keeps the sums in registers. The shape must
-// not be read or changed between construction and commit() (commit() may be called once).
+// Decode rows added to a shape under the model's `span`: add(context, rows) adds `rows` (>= 1)
+// decode rows, each attending `context` (>= 1) keys (the tokens before it and the new token);
+// out-of-range arguments mark the shape invalid as for add_prefill_chunk. The sums stay in locals
+// and are written to the shape once by commit(): a loop that called add_decode between
+// non-inlined calls (the serving engine's KV reservation) kept the shape in memory and paid a
+// store-to-load chain through it per row; a DecodeRowSum over the rows keeps the sums in
+// registers. The key sums are whole numbers (a full layer's and a local layer's keys) and
+// decode_keys, their layer mean, is formed from the shape's totals at commit(): rows added one
+// by one or as sums (add_rows) in any order give the same shape to the bit. Every DecodeRowSum
+// on one shape must take the same span. The shape must not be read or changed between
+// construction and commit() (commit() may be called once).
 class DecodeRowSum {
  public:
-  explicit DecodeRowSum(StepShape& s)
+  DecodeRowSum(StepShape& s, const AttentionSpan& span)
       : s_(s),
+        span_(span),
         prefill_tokens_(s.prefill_tokens),
         decode_tokens_(s.decode_tokens),
         sampled_rows_(s.sampled_rows),
         max_keys_(s.decode_max_keys),
         invalid_(s.invalid_segments),
-        keys_(s.decode_keys) {}
+        full_keys_(s.decode_full_keys),
+        local_keys_(s.decode_local_keys) {}
   DecodeRowSum(const DecodeRowSum&) = delete;
   DecodeRowSum& operator=(const DecodeRowSum&) = delete;
 
-  void add(int64_t context, const AttentionSpan& span, int64_t rows = 1) {
+  void add(int64_t context, int64_t rows = 1) {
     if (context < 1 || rows < 1 || context > kMaxStepTokens ||
         rows > kMaxStepTokens - (prefill_tokens_ + decode_tokens_) ||
         rows > kMaxStepTokens - sampled_rows_) {
@@ -121,30 +133,42 @@ class DecodeRowSum {
       return;
     }
     decode_tokens_ += rows;
-    keys_ += span.mean_keys(context) * static_cast<double>(rows);
-    const int64_t keys = span.max_keys(context);
+    const auto n = static_cast<double>(rows);
+    full_keys_ += static_cast<double>(context) * n;
+    local_keys_ += static_cast<double>(span_.local_keys(context)) * n;
+    const int64_t keys = span_.max_keys(context);
     if (keys > max_keys_) max_keys_ = keys;
     sampled_rows_ += rows;
   }
-  // Adds `rows` (>= 1) decode rows (a beam is a row) under full attention whose contexts
-  // (>= 1 each) sum to `context_sum`, the longest `longest`: the sums `rows` calls of add() give
-  // (the key sum is a sum of integers, exact in a double below 2^53, so the order of the rows does
-  // not matter). Out of range: every row counts as an invalid segment.
-  void add_rows(int64_t rows, int64_t context_sum, int64_t longest) {
-    if (rows < 1 || longest < 1 || context_sum < rows || longest > kMaxStepTokens ||
+  // Adds `rows` (>= 1) decode rows (a beam is a row) whose contexts (>= 1 each) sum to
+  // `context_sum`, whose local layers' keys (AttentionSpan::local_keys of each context) sum to
+  // `local_sum`, and whose longest key run (AttentionSpan::max_keys) is `longest`: the sums `rows`
+  // calls of add() give. Out of range: every row counts as an invalid segment.
+  void add_rows(int64_t rows, int64_t context_sum, int64_t local_sum, int64_t longest) {
+    if (rows < 1 || longest < 1 || context_sum < rows || local_sum < rows ||
+        local_sum > context_sum || longest > kMaxStepTokens ||
         rows > kMaxStepTokens - (prefill_tokens_ + decode_tokens_) ||
         rows > kMaxStepTokens - sampled_rows_) {
       invalid_ += std::max<int64_t>(rows, 1);
       return;
     }
     decode_tokens_ += rows;
-    keys_ += static_cast<double>(context_sum);
+    full_keys_ += static_cast<double>(context_sum);
+    local_keys_ += static_cast<double>(local_sum);
     if (longest > max_keys_) max_keys_ = longest;
     sampled_rows_ += rows;
   }
   void commit() {
     s_.decode_tokens = decode_tokens_;
-    s_.decode_keys = keys_;
+    s_.decode_full_keys = full_keys_;
+    s_.decode_local_keys = local_keys_;
+    // The layer mean (AttentionSpan::mean_keys, summed): (1 - share) x full + share x local.
+    if (span_.full())
+      s_.decode_keys = full_keys_;
+    else if (span_.local_share >= 1.0)
+      s_.decode_keys = local_keys_;
+    else
+      s_.decode_keys = (1.0 - span_.local_share) * full_keys_ + span_.local_share * local_keys_;
     s_.decode_max_keys = max_keys_;
     s_.sampled_rows = sampled_rows_;
     s_.invalid_segments = invalid_;
@@ -152,15 +176,16 @@ class DecodeRowSum {
 
  private:
   StepShape& s_;
+  AttentionSpan span_;
   int64_t prefill_tokens_, decode_tokens_, sampled_rows_, max_keys_, invalid_;
-  double keys_;
+  double full_keys_, local_keys_;
 };
 
 // Adds `rows` (>= 1) decode rows, each attending `context` (>= 1) keys: one DecodeRowSum
 // segment. Inline: the serving simulator calls it once per decode row where it cannot batch them.
 inline void add_decode(StepShape& s, int64_t context, const AttentionSpan& span, int64_t rows = 1) {
-  DecodeRowSum sum(s);
-  sum.add(context, span, rows);
+  DecodeRowSum sum(s, span);
+  sum.add(context, rows);
   sum.commit();
 }
 

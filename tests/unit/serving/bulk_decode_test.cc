@@ -6,15 +6,18 @@
 // cases cover each event the bulk path handles: completions, KV blocks allocated block by block,
 // preemption by recompute, iterations whose budget cannot hold every decode row (the row-by-row
 // pass and the way back), beams, disaggregated pools, prefix caching, prefill_first engines,
-// token-granular KV (block size 1), closed loops, runs that stop early. And RunningList, the running batch with O(1) removal.
+// token-granular KV (block size 1), closed loops, runs that stop early, models with local
+// attention layers. And RunningList, the running batch with O(1) removal.
 #include <random>
 
 #include <gtest/gtest.h>
 
 #include "unit/perf/test_specs.h"
 #include "unit/serving/serving_test_util.h"
+#include "xpusim/config/model_params.h"
 #include "xpusim/serving/engine.h"
 #include "xpusim/serving/serving_system.h"
+#include "xpusim/workload/graph_builder.h"
 
 namespace xpusim {
 namespace {
@@ -31,14 +34,15 @@ EngineProfile engine(int64_t max_batch, int64_t budget, AdmissionPolicy admissio
 }
 
 std::unique_ptr<ServingSystem> make_system(const EngineProfile& e, int devices = 1,
-                                           std::optional<Disaggregation> split = std::nullopt) {
+                                           std::optional<Disaggregation> split = std::nullopt,
+                                           const ModelSpec& model = llama8b_like()) {
   SystemConfig c;
   c.plan.tp = 1;
   c.devices = devices;
   c.precision = precision_plan_for(Precision::kBf16);
   c.engine = e;
   c.disaggregation = split;
-  auto s = ServingSystem::create(h100_like(), llama8b_like(), c, default_calibration());
+  auto s = ServingSystem::create(h100_like(), model, c, default_calibration());
   EXPECT_TRUE(s.has_value()) << (s ? "" : to_string(s.error()));
   return std::move(*s);
 }
@@ -302,6 +306,75 @@ TEST(BulkDecode, RandomEnginesAndWorkloadsMatchTheRowByRowPass) {
     }
     auto sys = make_system(e);
     expect_bulk_equals_rows(*sys, reqs, arrivals, options);
+  }
+}
+
+// Llama-3-8B shapes with local attention layers (AttentionSpan): a sliding window on every layer
+// (Mistral-7B-v0.1), on every second layer (Gemma 2, gpt-oss), chunked attention on three layers
+// in four (Llama 4). Windows and chunks small enough that the rows cross them many times.
+ModelSpec with_local_layers(int window, int chunk, int interval) {
+  ModelSpec m = llama8b_like();
+  m.sliding_window = window;
+  m.attention_chunk = chunk;
+  m.full_attention_interval = interval;
+  return m;
+}
+
+std::vector<ModelSpec> local_models() {
+  return {with_local_layers(256, 0, 0), with_local_layers(128, 0, 2), with_local_layers(0, 512, 4)};
+}
+
+TEST(BulkDecode, LocalAttentionEnginesDecodeInBulkUnlessChunkedOnEveryLayer) {
+  std::vector<LiveRequest> requests(4);
+  for (const ModelSpec& m : local_models()) {
+    Engine e(0, engine(64, 2048, AdmissionPolicy::kMaxUtilization), 1000, attention_span(m),
+             requests, false, 0, kv_keep(m));
+    EXPECT_TRUE(e.bulk_capable()) << m.sliding_window << " " << m.attention_chunk;
+  }
+  // The longest key run of chunked attention on every layer is the largest phase in a chunk.
+  const ModelSpec every = with_local_layers(0, 512, 0);
+  Engine chunked(0, engine(64, 2048, AdmissionPolicy::kMaxUtilization), 1000, attention_span(every),
+                 requests, false, 0, kv_keep(every));
+  EXPECT_FALSE(chunked.bulk_capable());
+  // Token-granular KV of a model with local layers takes a block only on some iterations.
+  EngineProfile tokens = token_granular(SchedulePolicy::kDecodeFirst);
+  const ModelSpec window = local_models().front();
+  Engine granular(0, tokens, 1000, attention_span(window), requests, false, 0, kv_keep(window));
+  EXPECT_FALSE(granular.bulk_capable());
+}
+
+TEST(BulkDecode, LocalAttentionLayersMatchTheRowByRowPass) {
+  // Rows cross their window or start new chunks while steady (the local events), grow their KV
+  // block by block at the rate kv_keep gives (slower once the local layers are full), are
+  // preempted by a small cache, keep every token under prefix caching and with beams.
+  for (const ModelSpec& m : local_models()) {
+    SCOPED_TRACE(::testing::Message()
+                 << "window " << m.sliding_window << " chunk " << m.attention_chunk << " interval "
+                 << m.full_attention_interval);
+    auto reserved =
+        make_system(engine(256, 8192, AdmissionPolicy::kGuaranteedNoEvict), 1, std::nullopt, m);
+    expect_bulk_equals_rows(*reserved, varied_requests(400, 1500, 1500), poisson(20.0));
+    auto small =
+        make_system(engine(256, 8192, AdmissionPolicy::kMaxUtilization, 0.25), 1, std::nullopt, m);
+    const auto reqs = varied_requests(400, 1500, 2500);
+    const Traced bulk = run(*small, reqs, ArrivalSpec{}, true);
+    EXPECT_GT(bulk.result.counters.preemptions, 0);
+    expect_same_run(bulk, run(*small, reqs, ArrivalSpec{}, false));
+    RunOptions beams;
+    beams.beam_width = 4;
+    expect_bulk_equals_rows(*small, varied_requests(100, 800, 800), poisson(5.0), beams);
+    EngineProfile prefix = engine(64, 2048, AdmissionPolicy::kMaxUtilization, 0.3);
+    prefix.prefix_caching = true;
+    std::vector<RequestSpec> shared = varied_requests(300, 2000, 1200);
+    for (size_t i = 0; i < shared.size(); ++i) {
+      shared[i].prefix_id = static_cast<int64_t>(i % 3);
+      shared[i].prefix_len = std::min<int64_t>(shared[i].input_len, 600);
+    }
+    expect_bulk_equals_rows(*make_system(prefix, 1, std::nullopt, m), shared, poisson(10.0));
+    EngineProfile first = engine(256, 2048, AdmissionPolicy::kMaxUtilization, 0.3);
+    first.schedule = SchedulePolicy::kPrefillFirst;
+    expect_bulk_equals_rows(*make_system(first, 3, Disaggregation{1, 2}, m),
+                            varied_requests(300, 1500, 1500), poisson(20.0));
   }
 }
 

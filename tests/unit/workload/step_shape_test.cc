@@ -17,7 +17,6 @@ namespace {
 
 struct DecodeRowArgs {
   int64_t context = 1;
-  int window = 0;
   int64_t rows = 1;
 };
 
@@ -31,19 +30,23 @@ void expect_same_shape(const StepShape& a, const StepShape& b) {
   EXPECT_EQ(a.prefill_max_keys, b.prefill_max_keys);
   EXPECT_EQ(a.decode_tokens, b.decode_tokens);
   EXPECT_EQ(0, std::memcmp(&a.decode_keys, &b.decode_keys, sizeof(double)));
+  EXPECT_EQ(0, std::memcmp(&a.decode_full_keys, &b.decode_full_keys, sizeof(double)));
+  EXPECT_EQ(0, std::memcmp(&a.decode_local_keys, &b.decode_local_keys, sizeof(double)));
   EXPECT_EQ(a.decode_max_keys, b.decode_max_keys);
   EXPECT_EQ(a.sampled_rows, b.sampled_rows);
   EXPECT_EQ(a.invalid_segments, b.invalid_segments);
 }
 
-StepShape row_by_row(StepShape s, const std::vector<DecodeRowArgs>& rows) {
-  for (const auto& r : rows) add_decode(s, r.context, r.window, r.rows);
+StepShape row_by_row(StepShape s, const std::vector<DecodeRowArgs>& rows,
+                     const AttentionSpan& span = {}) {
+  for (const auto& r : rows) add_decode(s, r.context, span, r.rows);
   return s;
 }
 
-StepShape in_bulk(StepShape s, const std::vector<DecodeRowArgs>& rows) {
-  DecodeRowSum sum(s);
-  for (const auto& r : rows) sum.add(r.context, r.window, r.rows);
+StepShape in_bulk(StepShape s, const std::vector<DecodeRowArgs>& rows,
+                  const AttentionSpan& span = {}) {
+  DecodeRowSum sum(s, span);
+  for (const auto& r : rows) sum.add(r.context, r.rows);
   sum.commit();
   return s;
 }
@@ -52,18 +55,22 @@ TEST(DecodeRowSum, MatchesAddDecodeRowByRowOnRandomBatches) {
   std::mt19937_64 rng(7);
   for (int trial = 0; trial < 50; ++trial) {
     StepShape start;
-    if (trial % 2 == 1) add_prefill_chunk(start, 1 + static_cast<int64_t>(rng() % 4096), 100, true, 0);
-    if (trial % 5 == 0) add_decode(start, 333, 0, 3);  // rows already in the shape
-    std::vector<DecodeRowArgs> rows;
-    const int window = trial % 3 == 0 ? 4096 : 0;
+    if (trial % 2 == 1)
+      add_prefill_chunk(start, 1 + static_cast<int64_t>(rng() % 4096), 100, true, 0);
     // Every fourth trial: 20,000 rows of up to 2^40 keys, a sum beyond 2^53 where the double sum
     // rounds and only the same additions in the same order give the same bits.
     const bool large = trial % 4 == 0;
+    const AttentionSpan span = large            ? AttentionSpan{}
+                               : trial % 3 == 0 ? AttentionSpan(4096)
+                               : trial % 3 == 1 ? AttentionSpan(0, 8192, 0.75)
+                                                : AttentionSpan{};
+    if (trial % 5 == 0) add_decode(start, 333, span, 3);  // rows already in the shape
+    std::vector<DecodeRowArgs> rows;
     const int64_t max_context = large ? kMaxStepTokens : 16384;
     for (int i = 0; i < (large ? 20000 : 2000); ++i)
       rows.push_back({1 + static_cast<int64_t>(rng() % static_cast<uint64_t>(max_context)),
-                      large ? 0 : window, 1 + static_cast<int64_t>(rng() % 4)});
-    const StepShape a = row_by_row(start, rows), b = in_bulk(start, rows);
+                      1 + static_cast<int64_t>(rng() % 4)});
+    const StepShape a = row_by_row(start, rows, span), b = in_bulk(start, rows, span);
     expect_same_shape(a, b);
     EXPECT_EQ(a.invalid_segments, 0);
     if (large) {
@@ -74,8 +81,8 @@ TEST(DecodeRowSum, MatchesAddDecodeRowByRowOnRandomBatches) {
 
 TEST(DecodeRowSum, CountsOutOfRangeRowsAsAddDecodeDoes) {
   const int64_t huge = kMaxStepTokens;
-  const std::vector<DecodeRowArgs> rows = {
-      {0, 0, 1}, {10, 0, 0}, {-3, 0, 1}, {huge + 1, 0, 1}, {5, 0, 1}, {10, 0, huge}, {7, 0, 2}};
+  const std::vector<DecodeRowArgs> rows = {{0, 1}, {10, 0},    {-3, 1}, {huge + 1, 1},
+                                           {5, 1}, {10, huge}, {7, 2}};
   StepShape start;
   add_prefill_chunk(start, 64, 0, true, 0);
   const StepShape a = row_by_row(start, rows), b = in_bulk(start, rows);
@@ -89,8 +96,8 @@ TEST(DecodeRowSum, CountsOutOfRangeRowsAsAddDecodeDoes) {
 
 TEST(DecodeRowSum, LeavesTheShapeUntouchedUntilCommit) {
   StepShape s;
-  DecodeRowSum sum(s);
-  sum.add(100, 0, 2);
+  DecodeRowSum sum(s, AttentionSpan{});
+  sum.add(100, 2);
   EXPECT_EQ(s.decode_tokens, 0);
   sum.commit();
   EXPECT_EQ(s.decode_tokens, 2);
@@ -107,29 +114,41 @@ TEST(DecodeRowSum, RowsAddedTogetherGiveTheSumsOfRowByRow) {
   for (int trial = 0; trial < 50; ++trial) {
     StepShape start;
     add_prefill_chunk(start, 1 + static_cast<int64_t>(rng() % 4096), 7, true, 0);
-    add_decode(start, 1 + static_cast<int64_t>(rng() % 9000), 0, 1 + static_cast<int64_t>(rng() % 3));
+    // Full attention, a window on every layer, chunked attention on three layers in four, a
+    // window on every second layer.
+    const AttentionSpan spans[] = {AttentionSpan{}, AttentionSpan(4096),
+                                   AttentionSpan(0, 8192, 0.75), AttentionSpan(128, 0, 0.5)};
+    const AttentionSpan& span = spans[trial % 4];
+    add_decode(start, 1 + static_cast<int64_t>(rng() % 9000), span,
+               1 + static_cast<int64_t>(rng() % 3));
     std::vector<DecodeRowArgs> rows;
-    int64_t sum = 0, longest = 0;
+    int64_t sum = 0, local = 0, longest = 0;
     for (int i = 0; i < 1 + static_cast<int>(rng() % 3000); ++i) {
       const int64_t context = 1 + static_cast<int64_t>(rng() % 200000);
-      rows.push_back({context, 0, 1});
+      rows.push_back({context, 1});
       sum += context;
-      longest = std::max(longest, context);
+      local += span.local_keys(context);
+      longest = std::max(longest, span.max_keys(context));
     }
     StepShape b = start;
-    DecodeRowSum together(b);
-    together.add_rows(static_cast<int64_t>(rows.size()), sum, longest);
+    DecodeRowSum together(b, span);
+    together.add_rows(static_cast<int64_t>(rows.size()), sum, local, longest);
     together.commit();
-    expect_same_shape(row_by_row(start, rows), b);
+    expect_same_shape(row_by_row(start, rows, span), b);
+    // The rows in another order give the same shape to the bit (the layer mean of a mixed span
+    // is formed from whole-number totals).
+    std::shuffle(rows.begin(), rows.end(), rng);
+    expect_same_shape(row_by_row(start, rows, span), b);
   }
   // Out of range (a context beyond 2^40, no rows): every row counts as an invalid segment and the
   // sums do not move.
   StepShape s;
-  DecodeRowSum bad(s);
-  bad.add_rows(3, 3 * (kMaxStepTokens + 1), kMaxStepTokens + 1);
-  bad.add_rows(0, 0, 1);
+  DecodeRowSum bad(s, AttentionSpan{});
+  bad.add_rows(3, 3 * (kMaxStepTokens + 1), 3 * (kMaxStepTokens + 1), kMaxStepTokens + 1);
+  bad.add_rows(0, 0, 0, 1);
+  bad.add_rows(2, 10, 11, 5);  // more local keys than keys
   bad.commit();
-  EXPECT_EQ(s.invalid_segments, 4);
+  EXPECT_EQ(s.invalid_segments, 6);
   EXPECT_EQ(s.decode_tokens, 0);
   EXPECT_EQ(s.decode_keys, 0.0);
 }
