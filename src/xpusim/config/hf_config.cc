@@ -25,9 +25,10 @@ using nlohmann::json;
 
 const std::vector<std::string>& supported_types() {
   static const std::vector<std::string> types = {
-      "deepseek_v2", "deepseek_v3", "falcon", "gemma",     "gemma2",      "gpt_neox",
-      "gpt_oss",     "gptj",        "llama",  "llama4",    "llama4_text", "mistral",
-      "mixtral",     "phi3",        "qwen2",  "qwen2_moe", "qwen3",       "qwen3_moe"};
+      "deepseek_v2", "deepseek_v3", "falcon",      "gemma",  "gemma2",    "gemma3",
+      "gemma3_text", "gpt_neox",    "gpt_oss",     "gptj",   "llama",     "llama4",
+      "llama4_text", "mistral",     "mixtral",     "phi3",   "qwen2",     "qwen2_moe",
+      "qwen3",       "qwen3_moe"};
   return types;
 }
 
@@ -261,7 +262,9 @@ std::optional<int> full_attention_period(const std::vector<bool>& full) {
 }
 
 // Which layers attend locally. Gemma 2 alternates a sliding window (layers 1, 3, ... from 1;
-// Gemma2DecoderLayer.is_sliding = not layer_idx % 2) with full attention; Llama 4 runs chunked
+// Gemma2DecoderLayer.is_sliding = not layer_idx % 2) with full attention; Gemma 3 keeps full
+// attention on every sliding_window_pattern-th layer (Gemma3TextConfig: layer i from 0 slides
+// when (i + 1) % pattern, default 6: five local layers per global one, Gemma 3 report); Llama 4 runs chunked
 // attention (attention_chunk_size) on its rope layers and full attention on the NoPE layers
 // (no_rope_layers, default every no_rope_layer_interval-th layer: Llama4TextConfig). A
 // `layer_types` list (transformers >= 4.53: "full_attention", "sliding_attention",
@@ -325,6 +328,16 @@ void map_local_layers(Reader& r, Builder& b, const std::string& type, int layers
   } else if (type == "gemma2") {
     for (int i = 0; i < layers; ++i) full.push_back(i % 2 == 1);
     source = "model_type";
+  } else if (type == "gemma3" || type == "gemma3_text") {
+    const long long k = r.integer_or("sliding_window_pattern",
+                                     "every k-th layer attends globally", 6);
+    if (k < 1) {
+      r.error("sliding_window_pattern", "must be >= 1 (every k-th layer global), got " +
+                                            std::to_string(k));
+      return;
+    }
+    for (int i = 0; i < layers; ++i) full.push_back((i + 1) % k == 0);
+    source = r.has("sliding_window_pattern") ? "sliding_window_pattern" : "model_type";
   }
   if (full.empty()) return;
   const std::optional<int> period = full_attention_period(full);
@@ -342,6 +355,8 @@ void map_local_layers(Reader& r, Builder& b, const std::string& type, int layers
   } else if (chunked) {
     if (auto c = r.integer("attention_chunk_size", "tokens per attention chunk", true))
       b.set("attention_chunk", *c, "attention_chunk_size");
+  } else if ((type == "gemma3" || type == "gemma3_text") && !r.has("sliding_window")) {
+    b.set("sliding_window", 4096, "");  // Gemma3TextConfig default
   } else if (auto w = r.integer("sliding_window", "attention window in tokens", true)) {
     b.set("sliding_window", *w, "sliding_window");
   }
@@ -349,25 +364,35 @@ void map_local_layers(Reader& r, Builder& b, const std::string& type, int layers
 }
 
 void map_llama_like(Reader& r, Builder& b, const std::string& type) {
+  const bool gemma3 = type == "gemma3" || type == "gemma3_text";
+  // Gemma 3's shipped configs leave out what Gemma3TextConfig defaults (the 4B's text_config
+  // states neither heads nor vocabulary): 8 query heads, 4 key/value heads, 262,208 tokens,
+  // 131,072 positions. The sizes every Gemma 3 config states stay required.
+  auto integer_or_gemma3 = [&](const char* key, const char* meaning, long long gemma3_default) {
+    if (!gemma3 || r.has(key)) return r.integer(key, meaning, true);
+    return std::optional<long long>(gemma3_default);
+  };
   auto layers = r.integer("num_hidden_layers", "number of decoder layers", true);
   auto hidden = r.integer("hidden_size", "model width", true);
-  auto heads = r.integer("num_attention_heads", "query heads", true);
-  auto vocab = r.integer("vocab_size", "vocabulary size", true);
+  auto heads = integer_or_gemma3("num_attention_heads", "query heads", 8);
+  auto vocab = integer_or_gemma3("vocab_size", "vocabulary size", 262208);
   const bool deepseek = type == "deepseek_v2" || type == "deepseek_v3";
-  const bool gemma = type == "gemma" || type == "gemma2";
+  const bool gemma = type == "gemma" || type == "gemma2" || gemma3;
   const bool qwen_moe = type == "qwen2_moe" || type == "qwen3_moe";
   const bool llama4 = type == "llama4" || type == "llama4_text";
   auto ffn = r.integer("intermediate_size", "dense MLP intermediate size", !qwen_moe);
   if (layers) b.set("layers", *layers, "num_hidden_layers");
   if (hidden) b.set("hidden", *hidden, "hidden_size");
-  if (heads) b.set("heads", *heads, "num_attention_heads");
-  if (vocab) b.set("vocab", *vocab, "vocab_size");
+  if (heads) b.set("heads", *heads, r.has("num_attention_heads") ? "num_attention_heads" : "");
+  if (vocab) b.set("vocab", *vocab, r.has("vocab_size") ? "vocab_size" : "");
   if (ffn) b.set("ffn", *ffn, "intermediate_size");
   if (!heads || !hidden) return;
 
   // Key/value heads: LlamaConfig defaults num_key_value_heads to num_attention_heads.
   if (auto kv = r.integer("num_key_value_heads", "key/value heads", false))
     b.set("kv_heads", *kv, "num_key_value_heads");
+  else if (gemma3)
+    b.set("kv_heads", 4, "");  // Gemma3TextConfig default
   else
     b.set("kv_heads", *heads, "num_attention_heads");
 
@@ -393,14 +418,15 @@ void map_llama_like(Reader& r, Builder& b, const std::string& type) {
     head_dim = *hd;
     head_dim_key = "head_dim";
   } else if (gemma) {
-    head_dim = 256;  // GemmaConfig default
+    head_dim = 256;  // GemmaConfig, Gemma2Config and Gemma3TextConfig default
     head_dim_key = "";
   }
   b.set("head_dim", head_dim, head_dim_key);
   if (!deepseek) map_rotary_fraction(r, b, "partial_rotary_factor", head_dim, 1.0);
 
   auto max_pos = r.integer("max_position_embeddings", "longest context", false);
-  b.set("max_context", max_pos.value_or(2048), max_pos ? "max_position_embeddings" : "");
+  b.set("max_context", max_pos.value_or(gemma3 ? 131072 : 2048),
+        max_pos ? "max_position_embeddings" : "");
 
   // Tied embeddings: PretrainedConfig defaults to true, but Llama/Mistral/Qwen/DeepSeek/Phi-3
   // configuration classes pass tie_word_embeddings=False; Gemma keeps true.
@@ -411,7 +437,7 @@ void map_llama_like(Reader& r, Builder& b, const std::string& type) {
     map_activation(r, b, r.has("hidden_activation") ? "hidden_activation" : "hidden_act",
                    "gelu_pytorch_tanh");
     if (!r.has("hidden_activation")) b.set("activation", std::string("gelu_tanh"), "hidden_act");
-  } else if (type == "gemma2") {
+  } else if (type == "gemma2" || gemma3) {
     map_activation(r, b, "hidden_activation", "gelu_pytorch_tanh");
     b.set("layer_norms", 4, "");  // input, post-attention, pre- and post-feedforward norms
   } else {
@@ -433,7 +459,8 @@ void map_llama_like(Reader& r, Builder& b, const std::string& type) {
     b.set_bool("mlp_bias", true, "");
   else
     b.set_bool("mlp_bias", r.boolean_or("mlp_bias", "biases on the MLP", false), "mlp_bias");
-  if (type == "qwen3" || type == "qwen3_moe") b.set_bool("qk_norm", true, "");
+  // Qwen3 and Gemma 3 normalise each query and key head (q_norm, k_norm).
+  if (type == "qwen3" || type == "qwen3_moe" || gemma3) b.set_bool("qk_norm", true, "");
 
   // Sliding window: Mistral applies it to every layer; Qwen2 only with use_sliding_window.
   if (type == "mistral" || type == "mixtral" || type == "phi3" ||
@@ -661,15 +688,16 @@ Result<Document> hf_config_document_from_text(const std::string& text, const std
     return fail(Diagnostic{file, loc.line, loc.column, "model_type", msg});
   }
 
-  // Llama 4 checkpoints are multimodal: the language model's keys sit in "text_config".
+  // Llama 4 and Gemma 3 (4B and up) checkpoints are multimodal: the language model's keys sit
+  // in "text_config".
   const json* config = &root;
   size_t search_from = 0;
-  if (*type == "llama4") {
+  if (*type == "llama4" || *type == "gemma3") {
     auto it = root.find("text_config");
     if (it == root.end() || !it->is_object())
       return fail(Diagnostic{file, 0, 0, "text_config",
                              "missing required object (the language model's settings) for "
-                             "model_type \"llama4\""});
+                             "model_type " + quote(*type)});
     config = &*it;
     search_from = text.find("\"text_config\"");
     if (search_from == std::string::npos) search_from = 0;
@@ -681,7 +709,10 @@ Result<Document> hf_config_document_from_text(const std::string& text, const std
   auto name = r.text("_name_or_path", "model name");
   b.set("name", name && !name->empty() ? *name : (stem.empty() ? *type : stem),
         name ? "_name_or_path" : "");
-  b.set("family", *type == "llama4_text" ? std::string("llama4") : *type, "model_type");
+  const std::string family = *type == "llama4_text"   ? std::string("llama4")
+                             : *type == "gemma3_text" ? std::string("gemma3")
+                                                      : *type;
+  b.set("family", family, "model_type");
   if (*type == "gptj")
     map_gptj(r, b);
   else if (*type == "gpt_neox")

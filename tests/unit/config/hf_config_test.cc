@@ -72,6 +72,11 @@ const HfCase kCases[] = {
     // OpenAI gpt-oss model card Table 1: 116.83B total, 5.13B active, the active count without
     // the input embedding; layer_types alternates a 128-token window with full attention.
     {"gpt-oss-120b", true, 116.83e9, 5.13e9, 0.001, "gpt-oss model card: 116.83B / 5.13B", true},
+    // Gemma 3 report (arXiv:2503.19786) Table 1: 1B 302M embedding + 698M non-embedding; 27B
+    // (text) 1,416M + 25,600M. The configs are the Hub's as recalled: the 27B's text_config
+    // leaves heads defaults aside but not the vocabulary, which Gemma3TextConfig supplies.
+    {"gemma-3-1b", false, 1.0e9, 0, 0.001, "Gemma 3 report Table 1: 302M + 698M"},
+    {"gemma-3-27b", true, 27.016e9, 0, 0.001, "Gemma 3 report Table 1: 1,416M + 25,600M"},
 };
 
 // Every field that shapes the computation (id, name and published counts aside).
@@ -179,6 +184,29 @@ TEST(HfConfig, FamilyDetails) {
   EXPECT_EQ(gemma2->sliding_window, 4096);
   EXPECT_EQ(gemma2->full_attention_interval, 2);
   EXPECT_DOUBLE_EQ(count_parameters(*gemma2).total, 9241705984.0);
+  // Gemma 3: full attention on every sliding_window_pattern-th layer (default 6), QK-norm, four
+  // norms per block; a multimodal config's text_config, Gemma3TextConfig's defaults where it is
+  // silent (vocabulary, positions).
+  auto gemma3 = load_model(hf("gemma-3-27b"));
+  ASSERT_TRUE(gemma3) << to_string(gemma3.error());
+  EXPECT_EQ(gemma3->family, "gemma3");
+  EXPECT_EQ(gemma3->sliding_window, 1024);
+  EXPECT_EQ(gemma3->full_attention_interval, 6);
+  EXPECT_TRUE(gemma3->qk_norm);
+  EXPECT_EQ(gemma3->layer_norms, 4);
+  EXPECT_TRUE(gemma3->tied_embeddings);
+  EXPECT_EQ(gemma3->activation, "gelu_tanh");
+  EXPECT_EQ(gemma3->vocab, 262208);
+  EXPECT_EQ(gemma3->max_context, 131072);
+  EXPECT_EQ(local_attention_layers(*gemma3), 52);  // 62 layers, 10 of them global
+  // Non-embedding parameters: the report's 25,600M.
+  EXPECT_LE(std::fabs((count_parameters(*gemma3).total - 262208.0 * 5376) / 25.6e9 - 1), 2e-4);
+  auto gemma3_1b = load_model(hf("gemma-3-1b"));
+  ASSERT_TRUE(gemma3_1b) << to_string(gemma3_1b.error());
+  EXPECT_EQ(gemma3_1b->family, "gemma3");
+  EXPECT_EQ(gemma3_1b->sliding_window, 512);
+  EXPECT_EQ(gemma3_1b->full_attention_interval, 6);
+  EXPECT_EQ(gemma3_1b->kv_heads, 1);
   auto phi3 = load_model(hf("phi-3-mini-4k"));
   ASSERT_TRUE(phi3);
   EXPECT_EQ(phi3->sliding_window, 2047);
@@ -326,6 +354,26 @@ TEST(HfConfig, LocalAttentionLayers) {
   EXPECT_NE(to_string(unknown.error()).find("unsupported entry \"linear_attention\""),
             std::string::npos)
       << to_string(unknown.error());
+
+  // Gemma 3: sliding_window_pattern k keeps full attention on layers k, 2k, ...; a bad pattern is
+  // refused at its key; a multimodal gemma3 config needs its text_config.
+  const std::string gemma3 = R"({"model_type": "gemma3_text", "hidden_size": 512,
+      "intermediate_size": 1024, "num_hidden_layers": 12, "num_attention_heads": 8,
+      "num_key_value_heads": 2, "head_dim": 64, "vocab_size": 1000, "sliding_window": 256)";
+  auto every4 = model_from_hf_text(gemma3 + R"(, "sliding_window_pattern": 4})", "g3.json");
+  ASSERT_TRUE(every4) << to_string(every4.error());
+  EXPECT_EQ(every4->full_attention_interval, 4);
+  EXPECT_EQ(local_attention_layers(*every4), 9);
+  auto pattern0 = model_from_hf_text(gemma3 + R"(, "sliding_window_pattern": 0})", "g3.json");
+  ASSERT_FALSE(pattern0);
+  EXPECT_NE(to_string(pattern0.error()).find("sliding_window_pattern: must be >= 1"),
+            std::string::npos)
+      << to_string(pattern0.error());
+  auto no_text = hf_config_document_from_text(R"({"model_type": "gemma3"})", "g3.json");
+  ASSERT_FALSE(no_text);
+  EXPECT_EQ(no_text.error()[0].to_string(),
+            "g3.json: text_config: missing required object (the language model's settings) for "
+            "model_type \"gemma3\"");
 }
 
 TEST(HfConfig, OverridesApplyOnModelPaths) {

@@ -71,6 +71,8 @@ const Published kPublished[] = {
     {"llama-4-maverick", 400e9, 17e9, 0.015, "ai.meta.com Llama 4 blog: 400B / 17B"},
     {"gemma-2-9b", 9.2417e9, 0, 0.001, "Gemma 2 report Table 2: 917,504,000 + 8,324,201,984"},
     {"gemma-2-27b", 27.2271e9, 0, 0.001, "Gemma 2 report Table 2: 1,179,648,000 + 26,047,480,832"},
+    // The text model; the report's embedding count (1,416M) is 0.45% above vocabulary x width.
+    {"gemma-3-27b", 27.016e9, 0, 0.001, "Gemma 3 report Table 1: 1,416M + 25,600M (text)"},
     // OpenAI counts active parameters without the input embedding, as DeepSeek does.
     {"gpt-oss-120b", 116.83e9, 5.13e9, 0.001, "gpt-oss model card Table 1: 116.83B / 5.13B", true},
     {"gpt-oss-20b", 20.91e9, 3.61e9, 0.001, "gpt-oss model card Table 1: 20.91B / 3.61B", true},
