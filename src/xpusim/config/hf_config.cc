@@ -25,10 +25,9 @@ using nlohmann::json;
 
 const std::vector<std::string>& supported_types() {
   static const std::vector<std::string> types = {
-      "deepseek_v2", "deepseek_v3", "falcon",      "gemma",  "gemma2",    "gemma3",
-      "gemma3_text", "gpt_neox",    "gpt_oss",     "gptj",   "llama",     "llama4",
-      "llama4_text", "mistral",     "mixtral",     "phi3",   "qwen2",     "qwen2_moe",
-      "qwen3",       "qwen3_moe"};
+      "deepseek_v2", "deepseek_v3", "falcon", "gemma",     "gemma2", "gemma3",      "gemma3_text",
+      "gpt_neox",    "gpt_oss",     "gptj",   "llama",     "llama4", "llama4_text", "mistral",
+      "mixtral",     "phi3",        "qwen2",  "qwen2_moe", "qwen3",  "qwen3_moe"};
   return types;
 }
 
@@ -264,9 +263,9 @@ std::optional<int> full_attention_period(const std::vector<bool>& full) {
 // Which layers attend locally. Gemma 2 alternates a sliding window (layers 1, 3, ... from 1;
 // Gemma2DecoderLayer.is_sliding = not layer_idx % 2) with full attention; Gemma 3 keeps full
 // attention on every sliding_window_pattern-th layer (Gemma3TextConfig: layer i from 0 slides
-// when (i + 1) % pattern, default 6: five local layers per global one, Gemma 3 report); Llama 4 runs chunked
-// attention (attention_chunk_size) on its rope layers and full attention on the NoPE layers
-// (no_rope_layers, default every no_rope_layer_interval-th layer: Llama4TextConfig). A
+// when (i + 1) % pattern, default 6: five local layers per global one, Gemma 3 report); Llama 4
+// runs chunked attention (attention_chunk_size) on its rope layers and full attention on the NoPE
+// layers (no_rope_layers, default every no_rope_layer_interval-th layer: Llama4TextConfig). A
 // `layer_types` list (transformers >= 4.53: "full_attention", "sliding_attention",
 // "chunked_attention") overrides both; it must be periodic (full layers k, 2k, ...).
 void map_local_layers(Reader& r, Builder& b, const std::string& type, int layers) {
@@ -329,11 +328,11 @@ void map_local_layers(Reader& r, Builder& b, const std::string& type, int layers
     for (int i = 0; i < layers; ++i) full.push_back(i % 2 == 1);
     source = "model_type";
   } else if (type == "gemma3" || type == "gemma3_text") {
-    const long long k = r.integer_or("sliding_window_pattern",
-                                     "every k-th layer attends globally", 6);
+    const long long k =
+        r.integer_or("sliding_window_pattern", "every k-th layer attends globally", 6);
     if (k < 1) {
-      r.error("sliding_window_pattern", "must be >= 1 (every k-th layer global), got " +
-                                            std::to_string(k));
+      r.error("sliding_window_pattern",
+              "must be >= 1 (every k-th layer global), got " + std::to_string(k));
       return;
     }
     for (int i = 0; i < layers; ++i) full.push_back((i + 1) % k == 0);
@@ -697,7 +696,8 @@ Result<Document> hf_config_document_from_text(const std::string& text, const std
     if (it == root.end() || !it->is_object())
       return fail(Diagnostic{file, 0, 0, "text_config",
                              "missing required object (the language model's settings) for "
-                             "model_type " + quote(*type)});
+                             "model_type " +
+                                 quote(*type)});
     config = &*it;
     search_from = text.find("\"text_config\"");
     if (search_from == std::string::npos) search_from = 0;
