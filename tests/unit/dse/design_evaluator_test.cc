@@ -5,6 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <initializer_list>
+#include <string>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -33,6 +36,17 @@ DesignEvaluator small_evaluator() {
   auto e = DesignEvaluator::create(*s);
   EXPECT_TRUE(e) << (e ? "" : to_string(e.error()));
   return std::move(*e);
+}
+
+// Design `r` equals `xpusim run <command> --format json` in each of `metrics` (1e-5 relative).
+void expect_equals_run(const DesignResult& r, const std::string& command,
+                       std::initializer_list<std::pair<Metric, const char*>> metrics) {
+  ASSERT_TRUE(r.feasibility.feasible()) << r.feasibility.to_string();
+  auto run = xpusim::testing::run("run " + command + " --format json");
+  ASSERT_EQ(run.code, 0) << run.out;
+  const auto j = nlohmann::json::parse(run.out);
+  for (const auto& [m, key] : metrics)
+    EXPECT_NEAR(metric(r, m), j[key].get<double>(), 1e-5 * j[key].get<double>()) << key;
 }
 
 TEST(DesignEvaluator, EqualsTheLibraryCallsRunMakes) {
@@ -180,16 +194,11 @@ TEST(DesignEvaluator, TiedFieldsAreSetTogether) {
   ASSERT_TRUE(hw) << to_string(hw.error());
   EXPECT_EQ(hw->memory.dram.stacks, 4);
   EXPECT_DOUBLE_EQ(hw->memory.dram.bandwidth.value(), 2.68e12);
-  const DesignResult r = ev->evaluate(0);
-  ASSERT_TRUE(r.feasibility.feasible()) << r.feasibility.to_string();
-  auto run = xpusim::testing::run(
-      "run --hardware h100-sxm-80gb --model llama-3.1-8b --batch 8 --input-len 256 --output-len 32 "
-      "--precision bf16 --format json --set memory.dram.stacks=4 --set memory.dram.capacity=64GiB "
-      "--set memory.dram.bandwidth=2.68TB/s");
-  ASSERT_EQ(run.code, 0) << run.out;
-  const auto j = nlohmann::json::parse(run.out);
-  EXPECT_NEAR(metric(r, Metric::kOutputTokensPerS), j["output_tokens_per_s"].get<double>(),
-              1e-5 * j["output_tokens_per_s"].get<double>());
+  expect_equals_run(ev->evaluate(0),
+                    "--hardware h100-sxm-80gb --model llama-3.1-8b --batch 8 --input-len 256 "
+                    "--output-len 32 --precision bf16 --set memory.dram.stacks=4 "
+                    "--set memory.dram.capacity=64GiB --set memory.dram.bandwidth=2.68TB/s",
+                    {{Metric::kOutputTokensPerS, "output_tokens_per_s"}});
   // The design id hashes every field the design sets, tied ones included (design 2: 5 stacks, tp 1).
   EXPECT_EQ(canonical_assignment(*s, 2),
             "hardware.memory.dram.stacks=5;hardware.memory.dram.capacity=85899345920 B;"
@@ -277,18 +286,11 @@ TEST(DesignEvaluator, ExpertPrecisionRunsAsTheCommandLine) {
             std::string::npos);
   auto ev = DesignEvaluator::create(*s);
   ASSERT_TRUE(ev) << to_string(ev.error());
-  const DesignResult r = ev->evaluate(0);  // units 114, 2 TB/s, tp 1
-  ASSERT_TRUE(r.feasibility.feasible()) << r.feasibility.to_string();
-  auto run = xpusim::testing::run(
-      "run --hardware h100-sxm-80gb --model gpt-oss-20b --batch 16 --input-len 512 "
-      "--output-len 64 --precision bf16 --expert-precision fp4 --format json "
-      "--set compute.units=114 --set memory.dram.bandwidth=2TB/s");
-  ASSERT_EQ(run.code, 0) << run.out;
-  const auto j = nlohmann::json::parse(run.out);
-  EXPECT_NEAR(metric(r, Metric::kTpotMs), j["tpot_ms"].get<double>(),
-              1e-5 * j["tpot_ms"].get<double>());
-  EXPECT_NEAR(metric(r, Metric::kTtftMs), j["ttft_ms"].get<double>(),
-              1e-5 * j["ttft_ms"].get<double>());
+  expect_equals_run(ev->evaluate(0),  // units 114, 2 TB/s, tp 1
+                    "--hardware h100-sxm-80gb --model gpt-oss-20b --batch 16 --input-len 512 "
+                    "--output-len 64 --precision bf16 --expert-precision fp4 "
+                    "--set compute.units=114 --set memory.dram.bandwidth=2TB/s",
+                    {{Metric::kTpotMs, "tpot_ms"}, {Metric::kTtftMs, "ttft_ms"}});
   text = kSmallSpace;
   replace("  precision: bf16\n", "  precision: bf16\n  expert_precision: fp4\n");
   auto d = space_from(text);

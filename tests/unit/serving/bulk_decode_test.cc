@@ -25,6 +25,7 @@ namespace {
 using testing::h100_like;
 using testing::llama8b_like;
 using testing::varied_requests;
+using testing::with_local_layers;
 
 EngineProfile engine(int64_t max_batch, int64_t budget, AdmissionPolicy admission,
                      double memory_fraction = 0.9) {
@@ -312,14 +313,6 @@ TEST(BulkDecode, RandomEnginesAndWorkloadsMatchTheRowByRowPass) {
 // Llama-3-8B shapes with local attention layers (AttentionSpan): a sliding window on every layer
 // (Mistral-7B-v0.1), on every second layer (Gemma 2, gpt-oss), chunked attention on three layers
 // in four (Llama 4). Windows and chunks small enough that the rows cross them many times.
-ModelSpec with_local_layers(int window, int chunk, int interval) {
-  ModelSpec m = llama8b_like();
-  m.sliding_window = window;
-  m.attention_chunk = chunk;
-  m.full_attention_interval = interval;
-  return m;
-}
-
 std::vector<ModelSpec> local_models() {
   return {with_local_layers(256, 0, 0), with_local_layers(128, 0, 2), with_local_layers(0, 512, 4)};
 }

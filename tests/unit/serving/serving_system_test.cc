@@ -25,6 +25,7 @@ using testing::llama70b_like;
 using testing::llama8b_like;
 using testing::poisson;
 using testing::varied_requests;
+using testing::with_local_layers;
 
 EngineProfile engine(int64_t max_batch = 256, int64_t budget = 8192, bool chunked = true,
                      AdmissionPolicy admission = AdmissionPolicy::kMaxUtilization) {
@@ -75,16 +76,6 @@ TEST(ServingSystem, EveryRequestCompletesOrIsRejected) {
     EXPECT_EQ(r->counters.output_tokens, out);
     EXPECT_EQ(r->counters.generated_tokens, out);  // no preemption recomputes tokens twice
   }
-}
-
-// llama8b_like() with local attention layers: a sliding window or attention chunk, full
-// attention on every `interval`-th layer.
-ModelSpec with_local_layers(int window, int chunk, int interval) {
-  ModelSpec m = llama8b_like();
-  m.sliding_window = window;
-  m.attention_chunk = chunk;
-  m.full_attention_interval = interval;
-  return m;
 }
 
 // The offline run of `reqs` on llama8b_like() (full) and on `variant` (one device each).

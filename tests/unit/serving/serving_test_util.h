@@ -6,9 +6,20 @@
 #include <cstdint>
 #include <vector>
 
+#include "unit/perf/test_specs.h"
 #include "xpusim/serving/serving_system.h"
 
 namespace xpusim::testing {
+
+// llama8b_like() with local attention layers: a sliding window or attention chunk, full
+// attention on every `interval`-th layer (0: every layer local).
+inline ModelSpec with_local_layers(int window, int chunk, int interval) {
+  ModelSpec m = llama8b_like();
+  m.sliding_window = window;
+  m.attention_chunk = chunk;
+  m.full_attention_interval = interval;
+  return m;
+}
 
 inline EngineProfile test_engine(int64_t max_batch = 256, int64_t budget = 8192,
                                  bool chunked = true,
