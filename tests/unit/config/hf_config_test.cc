@@ -75,7 +75,7 @@ const HfCase kCases[] = {
     // Gemma 3 report (arXiv:2503.19786) Table 1: 1B 302M embedding + 698M non-embedding; 27B
     // (text) 1,416M + 25,600M. The configs are the Hub's as recalled: the 27B's text_config
     // leaves heads defaults aside but not the vocabulary, which Gemma3TextConfig supplies.
-    {"gemma-3-1b", false, 1.0e9, 0, 0.001, "Gemma 3 report Table 1: 302M + 698M"},
+    {"gemma-3-1b", true, 1.0e9, 0, 0.001, "Gemma 3 report Table 1: 302M + 698M"},
     {"gemma-3-27b", true, 27.016e9, 0, 0.001, "Gemma 3 report Table 1: 1,416M + 25,600M"},
 };
 

@@ -59,7 +59,7 @@ TEST(ModelCli, ListAndDescribe) {
   ASSERT_EQ(r.code, 0);
   auto j = nlohmann::json::parse(r.out);
   ASSERT_TRUE(j.is_array());
-  EXPECT_EQ(j.size(), 38u);
+  EXPECT_EQ(j.size(), 41u);
   bool found = false;
   for (const auto& row : j)
     if (row["id"] == "llama-3.1-405b") found = row["parameters"].get<double>() > 4e11;

@@ -73,6 +73,10 @@ const Published kPublished[] = {
     {"gemma-2-27b", 27.2271e9, 0, 0.001, "Gemma 2 report Table 2: 1,179,648,000 + 26,047,480,832"},
     // The text model; the report's embedding count (1,416M) is 0.45% above vocabulary x width.
     {"gemma-3-27b", 27.016e9, 0, 0.001, "Gemma 3 report Table 1: 1,416M + 25,600M (text)"},
+    {"gemma-3-12b", 11.771e9, 0, 0.001, "Gemma 3 report Table 1: 1,012M + 10,759M (text)"},
+    // The 4B's reported embedding (675M) is 0.55% above 262,208 x 2,560 (671M).
+    {"gemma-3-4b", 3.884e9, 0, 0.002, "Gemma 3 report Table 1: 675M + 3,209M (text)"},
+    {"gemma-3-1b", 1.0e9, 0, 0.001, "Gemma 3 report Table 1: 302M + 698M"},
     // OpenAI counts active parameters without the input embedding, as DeepSeek does.
     {"gpt-oss-120b", 116.83e9, 5.13e9, 0.001, "gpt-oss model card Table 1: 116.83B / 5.13B", true},
     {"gpt-oss-20b", 20.91e9, 3.61e9, 0.001, "gpt-oss model card Table 1: 20.91B / 3.61B", true},
