@@ -78,8 +78,9 @@ TEST(ModelSchema, BadInputCorpus) {
        "latent attention needs all of its dimensions)"},
       {"unknown_model_type.json",
        ":4:3: model_type: unsupported model_type \"llama5\"; did you mean \"llama\"? Supported: "
-       "deepseek_v2, deepseek_v3, falcon, gemma, gemma2, gpt_neox, gpt_oss, gptj, llama, llama4, "
-       "llama4_text, mistral, mixtral, phi3, qwen2, qwen2_moe, qwen3, qwen3_moe"},
+       "deepseek_v2, deepseek_v3, falcon, gemma, gemma2, gemma3, gemma3_text, gpt_neox, gpt_oss, "
+       "gptj, llama, llama4, llama4_text, mistral, mixtral, phi3, qwen2, qwen2_moe, qwen3, "
+       "qwen3_moe"},
       {"malformed.json",
        ":4:21: malformed JSON: syntax error while parsing object - unexpected string literal; "
        "expected '}'"},
