@@ -46,7 +46,7 @@ void set(MetricValues& m, Metric k, double v) { m[static_cast<size_t>(k)] = v; }
 // hardware computes the asked precision natively.
 void set_shared_metrics(MetricValues& m, TokensPerSecond throughput, int devices,
                         const AreaReport& area, const CostBreakdown& cost,
-                        const TokenEconomics& econ, const HardwareSpec& hw,
+                        const TokenEconomics& econ, const HardwareSpec& hw, const ModelSpec& model,
                         const PrecisionPlan& precision) {
   const double per_device = throughput.value() / devices;
   double max_die = 0;
@@ -61,8 +61,7 @@ void set_shared_metrics(MetricValues& m, TokensPerSecond throughput, int devices
   set(m, Metric::kCostPerMillionOutputTokensUsd, econ.cost_per_million_output_tokens.value());
   set(m, Metric::kTokensPerSPerUsd, per_device / cost.manufacturing.value());
   set(m, Metric::kTokensPerSPerW, per_device / econ.average_power.value());
-  set(m, Metric::kWeightOnlyGemmPct,
-      executed_math(hw, precision).weight_only_fallback ? 100.0 : 0.0);
+  set(m, Metric::kWeightOnlyGemmPct, 100.0 * weight_only_share(hw, model, precision));
 }
 
 // The resource bounding the largest share of a phase's time, as "dram 71%" (as `run` prints it).
@@ -631,7 +630,7 @@ DesignResult DesignEvaluator::evaluate_stage(DesignResult r, const HardwareStage
   }
 
   MetricValues& m = r.metrics;
-  set_shared_metrics(m, perf->output_tokens_per_s, sc.devices, area, cost, *econ, hw,
+  set_shared_metrics(m, perf->output_tokens_per_s, sc.devices, area, cost, *econ, hw, model,
                      sc.precision);
   set(m, Metric::kTtftMs, units::to_ms(perf->ttft));
   set(m, Metric::kTpotMs, units::to_ms(perf->tpot));
@@ -654,9 +653,11 @@ namespace {
 // Power and token economics of a serving run, priced as the static scenario's (cost / (1 -
 // margin)), and the figures every serve design reports (evaluate_serving, evaluate_mlperf).
 // The economics, for figures built on them; nullopt with `r` made infeasible when they fail.
-std::optional<TokenEconomics> price_serving_run(DesignResult& r, TokenEconomicsAssumptions economics,
-                                                const HardwareSpec& hw, const AreaReport& area,
-                                                const CostBreakdown& cost, const SystemConfig& config,
+std::optional<TokenEconomics> price_serving_run(DesignResult& r,
+                                                TokenEconomicsAssumptions economics,
+                                                const HardwareSpec& hw, const ModelSpec& model,
+                                                const AreaReport& area, const CostBreakdown& cost,
+                                                const SystemConfig& config,
                                                 const ServingResult& out) {
   if (!economics.device_price)
     economics.device_price = cost.total_per_unit / (1.0 - economics.gross_margin);
@@ -671,7 +672,7 @@ std::optional<TokenEconomics> price_serving_run(DesignResult& r, TokenEconomicsA
     return std::nullopt;
   }
   MetricValues& m = r.metrics;
-  set_shared_metrics(m, out.output_tokens_per_s, config.devices, area, cost, *econ, hw,
+  set_shared_metrics(m, out.output_tokens_per_s, config.devices, area, cost, *econ, hw, model,
                      config.precision);
   set(m, Metric::kTtftMs, units::to_ms(out.ttft.mean));
   set(m, Metric::kTpotMs, units::to_ms(out.tpot.mean));
@@ -713,7 +714,7 @@ DesignResult DesignEvaluator::evaluate_serving(DesignResult r, const HardwareSta
     return r;
   }
 
-  if (mlperf_) return evaluate_mlperf(std::move(r), st, config, **system);
+  if (mlperf_) return evaluate_mlperf(std::move(r), st, model, config, **system);
 
   // 3. The simulation of the space's requests.
   auto res = (*system)->run(requests_, arrivals_, run_options_);
@@ -721,7 +722,7 @@ DesignResult DesignEvaluator::evaluate_serving(DesignResult r, const HardwareSta
   const ServingResult& out = *res;
 
   // 4. Power and token economics of the run, and the figures of every serve design.
-  (void)price_serving_run(r, economics_, hw, *st.area, cost, config, out);
+  (void)price_serving_run(r, economics_, hw, model, *st.area, cost, config, out);
   return r;
 }
 
@@ -734,7 +735,7 @@ namespace xpusim {
 // flags. The figures of the shared metrics are those of the reported run (Server/Interactive:
 // the run at the highest passing rate; Offline: the whole run).
 DesignResult DesignEvaluator::evaluate_mlperf(DesignResult r, const HardwareStage& st,
-                                              const SystemConfig& config,
+                                              const ModelSpec& model, const SystemConfig& config,
                                               ServingSystem& system) const {
   const HardwareSpec& hw = *st.hw;
   const CostBreakdown& cost = *st.cost;
@@ -764,7 +765,7 @@ DesignResult DesignEvaluator::evaluate_mlperf(DesignResult r, const HardwareStag
   const ServingResult& out = ml.run;
 
   // 4. Power and token economics of the reported run, priced as evaluate_serving prices them.
-  const auto econ = price_serving_run(r, economics_, hw, *st.area, cost, config, out);
+  const auto econ = price_serving_run(r, economics_, hw, model, *st.area, cost, config, out);
   if (!econ) return r;
   MetricValues& m = r.metrics;
   // The sustainable rate: Server/Interactive the highest passing Poisson rate (mlperf.max_qps);

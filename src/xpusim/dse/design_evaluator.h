@@ -137,7 +137,7 @@ class DesignEvaluator {
   // Stages 3-4 of a serve scenario with `scenario.mlperf`: the MLPerf scenario on `system`
   // (run_mlperf, as serve --mlperf runs it), its token economics at the rate found.
   [[nodiscard]] DesignResult evaluate_mlperf(DesignResult r, const HardwareStage& st,
-                                             const SystemConfig& config,
+                                             const ModelSpec& model, const SystemConfig& config,
                                              ServingSystem& system) const;
   // The stage of `choice`, computed once per hardware assignment when the space also varies the
   // plan or the batch (bounded: the memo is emptied when it holds kMaxMemo entries). A thread that

@@ -56,8 +56,10 @@ const std::array<MetricInfo, kMetricCount>& metric_infos() {
       {Metric::kWeightOnlyGemmPct, "weight_only_gemm_pct",
        "% of the weight GEMMs the design runs weight-only, dequantised to 16-bit math, "
        "because it has no matrix engine for the space's precision (perf/step_model.h "
-       "executed_math; run's precision.weight_only_fallback): 0 native, 100 fallback; the "
-       "constraint weight_only_gemm_pct <= 0 keeps the designs that execute it natively"},
+       "weight_only_share; run's precision.weight_only_fallback): 0 native, 100 fallback; "
+       "with scenario.expert_precision the share of a token's weight-GEMM parameters that "
+       "falls back (the routed experts' or the rest's); the constraint weight_only_gemm_pct "
+       "<= 0 keeps the designs that execute it natively"},
   }};
   return infos;
 }

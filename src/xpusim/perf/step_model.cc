@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "xpusim/base/check.h"
+#include "xpusim/config/model_params.h"
 #include "xpusim/perf/collective_model.h"
 #include "xpusim/perf/op_model.h"
 #include "xpusim/workload/graph_builder.h"
@@ -193,6 +194,19 @@ ExecutedMath executed_math(const HardwareSpec& hw, const PrecisionPlan& requeste
 
 ExecutedMath executed_expert_math(const HardwareSpec& hw, const PrecisionPlan& requested) {
   return executed_math(hw, requested.experts());
+}
+
+double weight_only_share(const HardwareSpec& hw, const ModelSpec& model,
+                         const PrecisionPlan& requested) {
+  const bool rest = executed_math(hw, requested).weight_only_fallback;
+  const bool experts = executed_expert_math(hw, requested).weight_only_fallback;
+  if (rest == experts || !model.moe.enabled()) return rest ? 1.0 : 0.0;
+  const ParameterCount c = count_parameters(model);
+  const double routed = c.routed_experts * static_cast<double>(model.moe.experts_per_token) /
+                        static_cast<double>(std::max(1, model.moe.experts));
+  const double others = c.attention + c.dense_mlp + c.shared_experts;
+  const double share = routed + others > 0 ? routed / (routed + others) : 0.0;
+  return experts ? share : 1.0 - share;
 }
 
 std::optional<std::string> precision_fallback_note(const HardwareSpec& hw,

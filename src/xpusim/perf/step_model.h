@@ -113,6 +113,13 @@ ExecutedMath executed_math(const HardwareSpec& hw, const PrecisionPlan& requeste
 // the plan is not mixed).
 ExecutedMath executed_expert_math(const HardwareSpec& hw, const PrecisionPlan& requested);
 
+// The share of a token's weight-GEMM parameters (attention, dense and shared MLPs, and the
+// routed experts it is sent to: ParameterCount) that `hw` runs weight-only: 0 or 1 for a uniform
+// plan (executed_math), the routed experts' share when only they fall back
+// (executed_expert_math), the rest's when only it does.
+double weight_only_share(const HardwareSpec& hw, const ModelSpec& model,
+                         const PrecisionPlan& requested);
+
 // The line `run` and `serve` print when the executed plan differs from the requested one ("fp8
 // GEMMs run as bf16 on a100-sxm-80gb (no fp8 matrix engine): fp8 weights dequantised to bf16,
 // bf16 activations"), and when a format runs in another without a weight-only fallback; a mixed
