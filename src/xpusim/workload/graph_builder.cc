@@ -60,7 +60,6 @@ struct Builder {
   // Stored activations: residual stream, GEMM outputs, collectives stay 16-bit (TensorRT-LLM FP8
   // and NVFP4 recipes quantise GEMM inputs only).
   [[nodiscard]] double sb() const { return std::max(ab(), 2.0); }
-  [[nodiscard]] double wb() const { return bytes_per_element(prec.weights).value(); }
   [[nodiscard]] double kvb() const { return bytes_per_element(prec.kv_cache).value(); }
   [[nodiscard]] int heads_dev() const { return m.heads / atp(); }
   [[nodiscard]] int kv_heads_dev() const {
