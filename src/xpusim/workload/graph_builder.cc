@@ -437,7 +437,13 @@ StepShape attention_dp_rank_shape(const ParallelismPlan& plan, const StepShape& 
   StepShape r = shape;
   if (shape.decode_tokens > 0) {
     r.decode_tokens = local(shape.decode_tokens);
-    r.decode_keys = shape.decode_keys * d(r.decode_tokens) / d(shape.decode_tokens);
+    // The rank's share of every key sum.
+    const auto share = [&](double sum) {
+      return sum * d(r.decode_tokens) / d(shape.decode_tokens);
+    };
+    r.decode_keys = share(shape.decode_keys);
+    r.decode_full_keys = share(shape.decode_full_keys);
+    r.decode_local_keys = share(shape.decode_local_keys);
   }
   if (shape.prefill_chunks > 0) {
     r.prefill_chunks = local(shape.prefill_chunks);

@@ -44,12 +44,16 @@ struct AttentionSpan {
     if (chunk > 0) return (k - 1) % chunk + 1;
     return k;
   }
+  // The layer mean of keys (or of key sums) `full` on a full-attention layer and `local` on a
+  // local one: (1 - share) x full + share x local.
+  [[nodiscard]] constexpr double layer_mean(double full_keys, double local) const {
+    if (full()) return full_keys;
+    if (local_share >= 1.0) return local;
+    return (1.0 - local_share) * full_keys + local_share * local;
+  }
   // Keys at position k averaged over the layers.
   [[nodiscard]] constexpr double mean_keys(int64_t k) const {
-    if (full()) return static_cast<double>(k);
-    const double local = static_cast<double>(local_keys(k));
-    if (local_share >= 1.0) return local;
-    return (1.0 - local_share) * static_cast<double>(k) + local_share * local;
+    return layer_mean(static_cast<double>(k), static_cast<double>(local_keys(k)));
   }
   // The longest key run at position k over the layers (a full layer's when there is one).
   [[nodiscard]] constexpr int64_t max_keys(int64_t k) const {
@@ -162,13 +166,7 @@ class DecodeRowSum {
     s_.decode_tokens = decode_tokens_;
     s_.decode_full_keys = full_keys_;
     s_.decode_local_keys = local_keys_;
-    // The layer mean (AttentionSpan::mean_keys, summed): (1 - share) x full + share x local.
-    if (span_.full())
-      s_.decode_keys = full_keys_;
-    else if (span_.local_share >= 1.0)
-      s_.decode_keys = local_keys_;
-    else
-      s_.decode_keys = (1.0 - span_.local_share) * full_keys_ + span_.local_share * local_keys_;
+    s_.decode_keys = span_.layer_mean(full_keys_, local_keys_);
     s_.decode_max_keys = max_keys_;
     s_.sampled_rows = sampled_rows_;
     s_.invalid_segments = invalid_;
