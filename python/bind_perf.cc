@@ -13,7 +13,8 @@ using api::GemmRequest;
 using api::RunRequest;
 using api::StaticWorkload;
 
-// --model --batch --input-len --output-len --precision --kv-precision --expert-precision.
+// --model --batch --input-len --output-len --precision --kv-precision --expert-precision
+// --weight-group-size.
 template <class Request>
 Binder<Request> workload_keywords() {
   Binder<Request> b;
@@ -23,7 +24,8 @@ Binder<Request> workload_keywords() {
       .add("output_len", &StaticWorkload::output_len, true)
       .add("precision", &StaticWorkload::precision)
       .add("kv_precision", &StaticWorkload::kv_precision)
-      .add("expert_precision", &StaticWorkload::expert_precision);
+      .add("expert_precision", &StaticWorkload::expert_precision)
+      .add("weight_group_size", &StaticWorkload::weight_group);
   return b;
 }
 
@@ -58,6 +60,7 @@ Binder<GemmRequest> gemm_keywords() {
       .add("batch", &GemmRequest::batch)
       .add("precision", &GemmRequest::precision)
       .add("weight_precision", &GemmRequest::weight_precision)
+      .add("weight_group_size", &GemmRequest::weight_group)
       .add("runtime", &GemmRequest::runtime);
   return b;
 }

@@ -21,6 +21,7 @@ Binder<ServeRequest> serve_keywords() {
       .add("precision", &ServeRequest::precision)
       .add("kv_precision", &ServeRequest::kv_precision)
       .add("expert_precision", &ServeRequest::expert_precision)
+      .add("weight_group_size", &ServeRequest::weight_group)
       .add("runtime", &ServeRequest::runtime)
       .add("engine", &ServeRequest::engine)
       .text("max_batch", &ServeRequest::max_batch)

@@ -65,13 +65,13 @@ CASES = [
      "run --hardware h100-sxm-80gb --model llama-2-70b --batch 64 --input-len 2048 "
      "--output-len 256"),
     ("run", dict(hardware="h100-sxm-80gb", model="gpt-oss-20b", batch=8, input_len=1024,
-                 output_len=128, expert_precision="fp4"),
+                 output_len=128, expert_precision="fp4", weight_group_size=32),
      "run --hardware h100-sxm-80gb --model gpt-oss-20b --batch 8 --input-len 1024 "
-     "--output-len 128 --expert-precision fp4"),
+     "--output-len 128 --expert-precision fp4 --weight-group-size 32"),
     ("gemm", dict(hardware="h100-sxm-80gb", m=16, n=8192, k=8192, batch=4, precision="fp8",
-                  weight_precision="int4"),
+                  weight_precision="int4", weight_group_size=64),
      "gemm --hardware h100-sxm-80gb --m 16 --n 8192 --k 8192 --batch 4 --precision fp8 "
-     "--weight-precision int4"),
+     "--weight-precision int4 --weight-group-size 64"),
     ("gemm", dict(hardware="a100-sxm-80gb", m=1024, n=10240, k=5120, runtime="tensorrt-llm"),
      "gemm --hardware a100-sxm-80gb --m 1024 --n 10240 --k 5120 --runtime tensorrt-llm"),
     ("collective", dict(hardware="mi300x", op="all_gather", devices=4, min_bytes=4096,
@@ -97,9 +97,10 @@ CASES = [
      "--input-len 512 --output-len 64 --requests 200 --rate 20 --slo-ttft-ms 500 "
      "--slo-tpot-ms 50 --max-batch 64 --chunked-prefill off"),
     ("serve", dict(hardware="b200-sxm-180gb", model="gpt-oss-20b", precision="fp8",
-                   expert_precision="fp4", input_len=1024, output_len=128, requests=100),
+                   expert_precision="fp4", weight_group_size=32, input_len=1024, output_len=128,
+                   requests=100),
      "serve --hardware b200-sxm-180gb --model gpt-oss-20b --precision fp8 --expert-precision fp4 "
-     "--input-len 1024 --output-len 128 --requests 100"),
+     "--weight-group-size 32 --input-len 1024 --output-len 128 --requests 100"),
     ("serve", dict(hardware="h100-sxm-80gb", model="llama-3.1-70b", devices=8, tp=2,
                    precision="fp8", input_len=2000, output_len=200, requests=100, rate=10,
                    disaggregate="4:4", decode_tp=4),

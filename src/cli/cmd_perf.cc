@@ -48,15 +48,26 @@ void add_workload_options(CLI::App* cmd, WorkloadOptions& o) {
   cmd->add_option("--expert-precision", o.expert_precision,
                   "MoE models: the routed experts' precision, as --precision would run them "
                   "(e.g. fp4 experts beside bf16 attention; default: --precision)");
+  cmd->add_option(
+      "--weight-group-size", o.weight_group,
+      "fp4/int4 weights: values per scale, the checkpoint's group size (MXFP4 32, gpt-fast "
+      "--groupsize; default: fp4 16 as NVFP4, int4 128)");
 }
 
-// "fp4 weights, fp4 activations, fp8 KV", and the routed experts' formats of a mixed plan.
+// "fp4 weights (4.5 bits stored), fp4 activations, fp8 KV", and the routed experts' formats of
+// a mixed plan; block-scaled weights say their stored bits (config/precision.h).
 std::string precision_text(const PrecisionPlan& p) {
-  std::string text = fmt::format("{} weights, {} activations, {} KV", to_string(p.weights),
-                                 to_string(p.activations), to_string(p.kv_cache));
+  auto weights = [](const PrecisionPlan& q) {
+    std::string w = fmt::format("{} weights", to_string(q.weights));
+    if (block_scaled(q.weights))
+      w += fmt::format(" ({:g} bits stored)", 8.0 * q.weight_storage().value());
+    return w;
+  };
+  std::string text = fmt::format("{}, {} activations, {} KV", weights(p), to_string(p.activations),
+                                 to_string(p.kv_cache));
   if (p.mixed())
-    text += fmt::format(", routed experts {} weights / {} activations",
-                        to_string(p.experts().weights), to_string(p.experts().activations));
+    text += fmt::format(", routed experts {} / {} activations", weights(p.experts()),
+                        to_string(p.experts().activations));
   return text;
 }
 
@@ -346,6 +357,8 @@ void add_perf_commands(CLI::App& app, GlobalOptions& global) {
   gemm->add_option("--precision", gemm_opts->precision, "operand precision")->capture_default_str();
   gemm->add_option("--weight-precision", gemm_opts->weight_precision,
                    "precision of B when it differs (weight-only quantisation)");
+  gemm->add_option("--weight-group-size", gemm_opts->weight_group,
+                   "fp4/int4 B: values per scale (default: fp4 16 as NVFP4, int4 128)");
   gemm->add_option("--runtime", gemm_opts->runtime,
                    "software stack whose GEMM kernels and call overheads apply (pytorch-eager: "
                    "the vendor library, as validate's gemm rows): " +

@@ -42,7 +42,7 @@ void check_workload_bounds(BoundChecks& checks, const StaticWorkload& w) {
 }
 
 PrecisionPlan precision_plan(const StaticWorkload& w) {
-  return precision_flags(w.precision, w.kv_precision, w.expert_precision);
+  return precision_flags(w.precision, w.kv_precision, w.expert_precision, w.weight_group);
 }
 
 // The flags' bounds hold; what is left depends on the model: a request's context is its prompt
@@ -265,6 +265,7 @@ GemmOutcome gemm_checked(const GemmRequest& o) {
   Precision a = parse_precision("--precision", o.precision);
   Precision wb = o.weight_precision.empty() ? a : parse_precision("--weight-precision",
                                                                   o.weight_precision);
+  check_weight_group(o.weight_group, block_scaled(wb), wb, "--weight-precision or --precision");
   GemmOutcome out;
   out.hw = value_or_fail(load_hardware(o.hardware, hardware_only_overrides(o.overrides)));
   const HardwareSpec& hw = out.hw;
@@ -272,7 +273,7 @@ GemmOutcome gemm_checked(const GemmRequest& o) {
   // stack's folded in silently.
   const RuntimeProfile* runtime = runtime_or_fail(o.runtime);
   out.result = flags_or_fail(predict_gemm(hw, GemmShape{o.m, o.n, o.k, o.batch},
-                                          GemmOperands{a, wb},
+                                          GemmOperands{a, wb, o.weight_group},
                                           with_runtime(default_calibration(), *runtime)));
   const GemmResult& r = out.result;
   ResultJson j("gemm");
@@ -283,6 +284,8 @@ GemmOutcome gemm_checked(const GemmRequest& o) {
   j.set("batch", o.batch);
   j.set("precision", to_string(a));
   j.set("weight_precision", to_string(wb));
+  j.set("weight_group_size", o.weight_group > 0 ? Json(o.weight_group) : Json(nullptr));
+  j.set("weight_bits", round6(8.0 * storage_bytes_per_element(wb, o.weight_group).value()));
   j.set("execution_precision", to_string(r.execution_precision));
   j.set("runtime", std::string(runtime->name));
   j.set("latency_ms", round6(units::to_ms(r.time)));

@@ -39,6 +39,9 @@ struct StaticWorkload {
   // The routed experts of a MoE model in their own format, as `--precision E` would run them
   // (gpt-oss: fp4 experts beside bf16 attention); "" = `precision` (workload/parallelism_plan.h).
   std::string expert_precision;
+  // Values per scale of fp4/int4 weights (the checkpoint's group size: MXFP4 32, gpt-fast
+  // --groupsize); 0 = the format's default block (config/precision.h default_block_scale).
+  int weight_group = 0;
 };
 
 // ---- run ------------------------------------------------------------------------------------
@@ -87,6 +90,7 @@ struct GemmRequest {
   int64_t m = 0, n = 0, k = 0, batch = 1;
   std::string precision = "bf16";
   std::string weight_precision;             // "" = `precision` (else weight-only quantisation)
+  int weight_group = 0;                     // values per scale of fp4/int4 B (0 = the default)
   // The software stack whose GEMM kernels and call overheads apply: the vendor library's
   // (cuBLAS-class, runtime matrix efficiency 1) by default, as validate's gemm rows.
   std::string runtime = std::string(kGemmDefaultRuntime);

@@ -368,7 +368,8 @@ ServeOutcome serve_checked(const ServeRequest& o) {
                                           "interactive",
                                           o.mlperf));
   }
-  const PrecisionPlan precision = precision_flags(o.precision, o.kv_precision, o.expert_precision);
+  const PrecisionPlan precision =
+      precision_flags(o.precision, o.kv_precision, o.expert_precision, o.weight_group);
   ServeOutcome out;
   const EngineProfile engine = engine_profile(o);
   out.workload = build_workload(o);

@@ -28,6 +28,7 @@ struct ServeRequest {
   bool attention_dp = false;                // attention data parallelism (parallelism_plan.h)
   std::string precision = "bf16", kv_precision;
   std::string expert_precision;             // "" = precision (api/perf.h StaticWorkload)
+  int weight_group = 0;                     // 0 = the format's block (api/perf.h StaticWorkload)
   std::string runtime;                      // default: the engine profile's
   std::string engine = "trtllm";
   // Engine-profile fields: passed as given to the engine schema, which checks them.

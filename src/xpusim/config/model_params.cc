@@ -88,7 +88,7 @@ ParameterCount count_parameters(const ModelSpec& m) {
 }
 
 Bytes weight_bytes(const ModelSpec& m, Precision p) {
-  return count_parameters(m).total * bytes_per_element(p);
+  return count_parameters(m).total * storage_bytes_per_element(p);
 }
 
 AttentionKind attention_kind(const ModelSpec& m) {
@@ -111,8 +111,8 @@ const char* to_string(AttentionKind k) {
 Bytes kv_cache_bytes_per_token(const ModelSpec& m, Precision kv) {
   const double layers = m.layers;
   if (m.mla.enabled())
-    return layers * (m.mla.kv_lora_rank + m.mla.qk_rope_head_dim) * bytes_per_element(kv);
-  return 2.0 * layers * m.kv_heads * m.head_dim * bytes_per_element(kv);
+    return layers * (m.mla.kv_lora_rank + m.mla.qk_rope_head_dim) * storage_bytes_per_element(kv);
+  return 2.0 * layers * m.kv_heads * m.head_dim * storage_bytes_per_element(kv);
 }
 
 int local_attention_layers(const ModelSpec& m) {

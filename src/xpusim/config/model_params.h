@@ -36,8 +36,8 @@ ParameterCount count_parameters(const ModelSpec& m);
 // Number of layers whose MLP is a mixture of experts (see MoeSpec::layer_interval).
 int moe_layer_count(const ModelSpec& m);
 
-// Whole-model weight storage at `p` (every parameter in the same format; scales of block-scaled
-// formats ignored).
+// Whole-model weight storage at `p` (every parameter in the same format; block-scaled formats
+// with their default block's scales, storage_bytes_per_element).
 Bytes weight_bytes(const ModelSpec& m, Precision p);
 
 enum class AttentionKind { kMha, kGqa, kMqa, kMla };
@@ -46,7 +46,8 @@ const char* to_string(AttentionKind k);  // "mha", "gqa", "mqa", "mla"
 
 // KV cache written per token of context, all layers: 2 x layers x kv_heads x head_dim x bytes;
 // with MLA layers x (kv_lora_rank + qk_rope_head_dim) x bytes (the compressed latent and the shared
-// rope key, DeepSeek-V2 paper section 2.1). Independent of the sliding window.
+// rope key, DeepSeek-V2 paper section 2.1); bytes as stored (an fp4 cache with its block scales).
+// Independent of the sliding window.
 Bytes kv_cache_bytes_per_token(const ModelSpec& m, Precision kv);
 
 // Layers with local attention (sliding_window or attention_chunk): every layer but each

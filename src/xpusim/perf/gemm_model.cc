@@ -138,8 +138,9 @@ GemmResult detail::predict_gemm_unchecked(const HardwareSpec& hw, const MemoryBa
                                                       clock * vector_issue_efficiency(hw, cal))
                                   : 0.0;
 
-  const double ab = bytes_per_element(ops.a).value();
-  const double bb = bytes_per_element(ops.b).value();
+  // Operand bytes as stored and moved: 4-bit formats with their block scales (config/precision.h).
+  const double ab = storage_bytes_per_element(ops.a).value();
+  const double bb = storage_bytes_per_element(ops.b, ops.b_group).value();
   const double acc = 4.0;  // fp32 accumulators (int32 for int8)
   const int64_t M = std::max<int64_t>(1, shape.m), N = std::max<int64_t>(1, shape.n),
                 K = std::max<int64_t>(1, shape.k), B = std::max<int64_t>(1, shape.batch);

@@ -23,6 +23,7 @@ struct GemmTile {
 struct GemmOperands {
   Precision a = Precision::kBf16;  // activations (A, and the format C is written in)
   Precision b = Precision::kBf16;  // weights (B); narrower than `a` = weight-only quantisation
+  int b_group = 0;  // values per scale of block-scaled weights (0 = the format's default)
 };
 
 struct GemmResult {

@@ -166,7 +166,7 @@ OpResult predict_op(const HardwareSpec& hw, const MemoryBandwidth& memory, const
   switch (op.kind) {
     case OpKind::kGemm:
     case OpKind::kRouter: {
-      const GemmOperands operands{op.math_precision, op.weight_precision};
+      const GemmOperands operands{op.math_precision, op.weight_precision, op.weight_group};
       // Weight-stationary designs: the GEMM runs on the region holding its weights, with that
       // region's share of the per-unit memory bandwidth (backing_store scales with the units).
       // Copied only then (a HardwareSpec carries strings).

@@ -35,6 +35,7 @@ constexpr UnitSuffix kSuffixes[] = {
     {"_per_w", "1/W", "per watt", NumberKind::kMeasure},
     {"_per_s", "1/s", "rate", NumberKind::kMeasure},
     {"_bytes", "B", "memory size or traffic", NumberKind::kCount},
+    {"_bits", "bits", "storage per element", NumberKind::kMeasure},
     {"_tflops", "TFLOP/s", "compute rate", NumberKind::kMeasure},
     {"_gbs", "GB/s", "bandwidth", NumberKind::kMeasure},
     {"_flop", "FLOP", "work", NumberKind::kMeasure},

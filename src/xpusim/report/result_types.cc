@@ -67,6 +67,11 @@ const Fields kPrecision = {
      false, FieldType::kText},
     {"expert_weight_only_fallback", "routed experts run weight-only (null: as above)",
      false, FieldType::kBool},
+    {"weight_group_size",
+     "--weight-group-size: values per scale of fp4/int4 weights (null: default)", false,
+     FieldType::kInteger},
+    {"weight_bits", "bits per weight as stored, block scales included"},
+    {"expert_weight_bits", "routed experts' bits per weight as stored (null: as weight_bits)"},
 };
 
 const Fields kLatency = {
@@ -173,6 +178,9 @@ const Fields kGemm = {
     {"precision", "precision of the activations (A) and of the math", false, FieldType::kText},
     {"weight_precision", "precision of B (weight-only quantisation when narrower)", false,
      FieldType::kText},
+    {"weight_group_size", "--weight-group-size: values per scale of fp4/int4 B (null: default)",
+     false, FieldType::kInteger},
+    {"weight_bits", "bits per element of B as stored, block scales included"},
     {"execution_precision", "precision the matrix engines execute in", false, FieldType::kText},
     {"runtime", "runtime profile whose kernel efficiency and call overhead apply", false,
      FieldType::kText},

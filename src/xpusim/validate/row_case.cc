@@ -124,6 +124,22 @@ tl::expected<void, std::string> resolve_precisions(const MeasuredRow& row, const
                                ": weight-only, 16-bit activations");
     }
   }
+  if (block_scaled(run.weights)) {
+    if (run.weights == Precision::kFp4 && contains(notes, "mxfp4")) {
+      run.weight_group = 32;  // OCP MX: 32 values per E8M0 scale (config/precision.h)
+      assumptions.emplace_back("MXFP4 (notes): 32 values per scale, 4.25 bits per weight stored");
+    } else if (auto group = group_size_from_notes(row.notes)) {
+      run.weight_group = *group;
+      assumptions.push_back(fmt::format(
+          "{} group size {} (notes): {:g} bits per weight stored", to_string(run.weights), *group,
+          8.0 * storage_bytes_per_element(run.weights, *group).value()));
+    } else {
+      const BlockScale block = default_block_scale(run.weights);
+      assumptions.push_back(fmt::format("{} group size not stated -> {} ({:g} bits per weight)",
+                                        to_string(run.weights), block.elements,
+                                        8.0 * storage_bytes_per_element(run.weights).value()));
+    }
+  }
   if (row.kv_precision.empty()) {
     run.kv = run.activations;
     assumptions.emplace_back("kv_precision blank -> " + std::string(to_string(run.kv)));
@@ -762,6 +778,27 @@ std::optional<Watts> power_limit_from_notes(const std::string& notes) {
         continue;
       const double w = std::strtod(l.substr(p, e - p).c_str(), nullptr);
       if (std::isfinite(w) && w > 0) return Watts(w);
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<int> group_size_from_notes(const std::string& notes) {
+  const std::string l = ascii_lower(notes);
+  static constexpr std::array<std::string_view, 3> kPhrases = {"group size", "groupsize",
+                                                               "group-size"};
+  for (std::string_view phrase : kPhrases) {
+    for (size_t at = l.find(phrase); at != std::string::npos; at = l.find(phrase, at + 1)) {
+      size_t p = at + phrase.size();
+      while (p < l.size() && (l[p] == ' ' || l[p] == ':' || l[p] == '=')) ++p;
+      size_t e = p;
+      while (e < l.size() && std::isdigit(static_cast<unsigned char>(l[e])) && e - p < 6) ++e;
+      // A whole number: not followed by another digit or a decimal point.
+      if (e == p ||
+          (e < l.size() && (std::isdigit(static_cast<unsigned char>(l[e])) || l[e] == '.')))
+        continue;
+      const long v = std::strtol(l.substr(p, e - p).c_str(), nullptr, 10);
+      if (v >= 1 && v <= 65536) return static_cast<int>(v);
     }
   }
   return std::nullopt;

@@ -31,6 +31,7 @@ struct StaticCase {
   Precision weights = Precision::kFp16;
   Precision activations = Precision::kFp16;
   Precision kv = Precision::kFp16;
+  int weight_group = 0;  // values per scale of fp4/int4 weights the notes state (0 = default)
   int batch = 1;
   int input_len = 1;
   int output_len = 1;
@@ -166,6 +167,11 @@ std::optional<SystemBoard> system_board(const MeasuredRow& row, const HardwareSp
 // the budget its sustained clock is solved under (area/power_model.h sustained_clock). nullopt
 // when absent or not a positive, finite number of watts.
 std::optional<Watts> power_limit_from_notes(const std::string& notes);
+
+// The quantisation group size the notes state for 4-bit weights ("group size 32", "groupsize
+// 128", "group-size: 64"; case-insensitive): values per scale, config/precision.h
+// storage_bytes_per_element. nullopt when absent or not a whole number in 1..65536.
+std::optional<int> group_size_from_notes(const std::string& notes);
 
 // The row's system where it differs from the hardware preset: the baseboard (system_board) and a
 // power limit the notes state (physical.tdp). `overrides` are hardware --set assignments for this

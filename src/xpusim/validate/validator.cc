@@ -139,6 +139,7 @@ PrecisionPlan precision_of(const StaticCase& r) {
   p.weights = r.weights;
   p.activations = r.activations;
   p.kv_cache = r.kv;
+  p.weight_group = r.weight_group;
   return p;
 }
 

@@ -55,12 +55,13 @@ struct Builder {
   // Query rows of the non-expert token-wise ops on this device: under attention DP the busiest
   // rank's prefill chunks and decode rows (rank), else every token of the step.
   [[nodiscard]] int64_t local_tokens() const { return rank.tokens(); }
-  // GEMM-input activations (fp8 in W8A8 engines: quantised on the fly by the op before the GEMM).
-  [[nodiscard]] double ab() const { return bytes_per_element(prec.activations).value(); }
+  // GEMM-input activations (fp8 in W8A8 engines: quantised on the fly by the op before the GEMM;
+  // fp4 with its block scales).
+  [[nodiscard]] double ab() const { return storage_bytes_per_element(prec.activations).value(); }
   // Stored activations: residual stream, GEMM outputs, collectives stay 16-bit (TensorRT-LLM FP8
   // and NVFP4 recipes quantise GEMM inputs only).
   [[nodiscard]] double sb() const { return std::max(ab(), 2.0); }
-  [[nodiscard]] double kvb() const { return bytes_per_element(prec.kv_cache).value(); }
+  [[nodiscard]] double kvb() const { return storage_bytes_per_element(prec.kv_cache).value(); }
   [[nodiscard]] int heads_dev() const { return m.heads / atp(); }
   [[nodiscard]] int kv_heads_dev() const {
     int kv = m.kv_heads > 0 ? m.kv_heads : m.heads;
@@ -87,11 +88,12 @@ struct Builder {
     op.scaling = token_scaling();
     op.gemm = GemmShape{mm, nn, kk, problems};
     op.flop = op.gemm.flop();
-    op.weight_bytes = Bytes(d(nn) * d(kk) * d(problems) * bytes_per_element(f.weights).value());
+    op.weight_bytes = Bytes(d(nn) * d(kk) * d(problems) * f.weight_storage().value());
     op.activation_read =
-        Bytes(d(mm) * d(kk) * d(problems) * bytes_per_element(f.activations).value());
+        Bytes(d(mm) * d(kk) * d(problems) * storage_bytes_per_element(f.activations).value());
     op.activation_write = Bytes(d(mm) * d(nn) * d(problems) * sb());
     op.weight_precision = f.weights;
+    op.weight_group = f.weight_group;
     op.math_precision = f.math();
     return op;
   }
@@ -284,7 +286,7 @@ struct Builder {
     // The routed experts' formats (a mixed checkpoint's, else the plan's): the dispatch sends the
     // tokens already quantised to the experts' input format.
     const PrecisionPlan ex = prec.experts();
-    const double eab = bytes_per_element(ex.activations).value();
+    const double eab = storage_bytes_per_element(ex.activations).value();
     if (p.ep > 1) {
       Bytes buf(sent * moe.experts_per_token * d(h) * eab);
       ops.push_back(collective("moe_dispatch", CollectiveKind::kAllToAll, buf, p.ep));
@@ -303,7 +305,7 @@ struct Builder {
       op.scaling = OpScaling::kTokens;  // the replica's routed tokens, also under attention DP
       op.grouped = true;
       op.flop = FlopCount(2.0 * routed_dev * d(nn) * d(kk));
-      op.weight_bytes = Bytes(touched_dev * d(nn) * d(kk) * bytes_per_element(ex.weights).value());
+      op.weight_bytes = Bytes(touched_dev * d(nn) * d(kk) * ex.weight_storage().value());
       op.activation_read = Bytes(routed_dev * d(kk) * eab);
       op.activation_write = Bytes(routed_dev * d(nn) * sb());
       return op;
@@ -514,8 +516,9 @@ Result<OpGraph> build_decode_step(const ModelSpec& model, const ParallelismPlan&
 Result<Bytes> weight_bytes_per_device(const ModelSpec& m, const ParallelismPlan& p,
                                       const PrecisionPlan& prec) {
   if (auto ok = check_plan(m, p); !ok) return tl::unexpected(ok.error());
-  const double wb = bytes_per_element(prec.weights).value();
-  const double ewb = bytes_per_element(prec.experts().weights).value();  // routed experts
+  // Stored bytes per weight, block scales included.
+  const double wb = prec.weight_storage().value();
+  const double ewb = prec.experts().weight_storage().value();  // routed experts
   const double hb = bytes_per_element(head_precision(prec)).value();
   const double h = m.hidden;
   const int tp = p.attention_tp();  // attention DP: all but the routed experts replicated
@@ -602,7 +605,7 @@ Result<Bytes> kv_bytes_per_token_per_device(const ModelSpec& m, const Parallelis
   // holds 1/tp of every token of the replica (no MLA or KV-head replication).
   if (p.attention_dp) per_layer /= p.tp;
   double layers = std::ceil(static_cast<double>(m.layers) / p.pp);
-  return Bytes(per_layer * layers * bytes_per_element(prec.kv_cache).value());
+  return Bytes(per_layer * layers * storage_bytes_per_element(prec.kv_cache).value());
 }
 
 }  // namespace xpusim

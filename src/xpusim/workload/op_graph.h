@@ -91,6 +91,7 @@ struct Op {
   Bytes kv_read;              // KV cache read
   Bytes kv_write;             // KV cache written (new tokens)
   Precision weight_precision = Precision::kBf16;
+  int weight_group = 0;       // values per scale of block-scaled weights (0 = format default)
   Precision math_precision = Precision::kBf16;  // format the arithmetic is requested in
   CollectiveKind collective = CollectiveKind::kAllReduce;  // kCollective / kP2p
   Bytes collective_bytes;     // message size per device (the buffer being reduced/gathered)

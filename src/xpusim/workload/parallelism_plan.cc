@@ -41,8 +41,18 @@ PrecisionPlan uniform_plan(Precision p, std::optional<Precision> kv) {
 }  // namespace
 
 PrecisionPlan PrecisionPlan::experts() const {
-  return PrecisionPlan{expert_weights.value_or(weights), expert_activations.value_or(activations),
-                       kv_cache};
+  PrecisionPlan e{expert_weights.value_or(weights), expert_activations.value_or(activations),
+                  kv_cache};
+  e.weight_group = weight_group;
+  return e;
+}
+
+Bytes PrecisionPlan::weight_storage() const {
+  return storage_bytes_per_element(weights, weight_group);
+}
+
+bool PrecisionPlan::block_scaled_weights() const {
+  return block_scaled(weights) || block_scaled(experts().weights);
 }
 
 bool PrecisionPlan::mixed() const {
@@ -58,12 +68,13 @@ PrecisionPlan with_expert_formats(PrecisionPlan plan, Precision weights, Precisi
 }
 
 PrecisionPlan precision_plan_for(Precision p, std::optional<Precision> kv,
-                                 std::optional<Precision> experts) {
+                                 std::optional<Precision> experts, int weight_group) {
   PrecisionPlan plan = uniform_plan(p, kv);
   if (experts) {
     const PrecisionPlan e = uniform_plan(*experts, std::nullopt);
     plan = with_expert_formats(plan, e.weights, e.activations);
   }
+  plan.weight_group = weight_group;
   return plan;
 }
 

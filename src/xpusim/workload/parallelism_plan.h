@@ -58,6 +58,11 @@ struct PrecisionPlan {
   Precision kv_cache = Precision::kBf16;
   std::optional<Precision> expert_weights;
   std::optional<Precision> expert_activations;
+  // Values per scale of the block-scaled (fp4/int4) weights, routed experts included: the
+  // checkpoint's quantisation group size. 0 = the format's default (default_block_scale).
+  int weight_group = 0;
+  // Bytes per weight as stored and read, its block scales included (storage_bytes_per_element).
+  [[nodiscard]] Bytes weight_storage() const;
   // The format GEMMs are computed in before hardware support is considered: the wider of the
   // weight and activation formats (perf/ maps it through execution_precision()).
   [[nodiscard]] Precision math() const;
@@ -70,6 +75,8 @@ struct PrecisionPlan {
   [[nodiscard]] PrecisionPlan experts() const;
   // The routed experts run in formats other than the rest of the model.
   [[nodiscard]] bool mixed() const;
+  // Some weights (the routed experts' or the rest's) are in a block-scaled format (fp4, int4).
+  [[nodiscard]] bool block_scaled_weights() const;
   bool operator==(const PrecisionPlan&) const = default;
 };
 
@@ -79,8 +86,10 @@ struct PrecisionPlan {
 // int8/int4 -> weight-only (bf16 activations and KV, gpt-fast/AWQ style). `kv` overrides the KV
 // format when given. `experts` ("--expert-precision E"): the routed experts take the weight and
 // activation formats "--precision E" would give them (fp4: W4A4, int4: W4A16), the rest keeps P's.
+// `weight_group` ("--weight-group-size N"): the block-scaled weights' group size (0 = default).
 PrecisionPlan precision_plan_for(Precision p, std::optional<Precision> kv = std::nullopt,
-                                 std::optional<Precision> experts = std::nullopt);
+                                 std::optional<Precision> experts = std::nullopt,
+                                 int weight_group = 0);
 
 // `plan` with its routed experts in `weights` / `activations`, each kept only where it differs
 // from the plan's own format (the normal form of PrecisionPlan).

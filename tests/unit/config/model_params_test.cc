@@ -183,9 +183,10 @@ TEST(ModelParams, Invariants) {
       EXPECT_GT(count_parameters(more).total, c.total);
       EXPECT_DOUBLE_EQ(count_parameters(more).active, c.active + c.router / m->moe.experts);
     }
-    // Weights scale with the element size.
+    // Weights scale with the element size as stored (4-bit formats with their block scales).
     EXPECT_DOUBLE_EQ(weight_bytes(*m, Precision::kBf16).value(), 2.0 * c.total);
-    EXPECT_DOUBLE_EQ(weight_bytes(*m, Precision::kInt4).value(), 0.5 * c.total);
+    EXPECT_DOUBLE_EQ(weight_bytes(*m, Precision::kInt4).value(), (0.5 + 4.0 / 128) * c.total);
+    EXPECT_DOUBLE_EQ(weight_bytes(*m, Precision::kFp4).value(), 4.5 / 8 * c.total);
   }
 }
 

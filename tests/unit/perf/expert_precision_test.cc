@@ -60,8 +60,10 @@ TEST(ExpertPrecision, RoutedExpertGemmsAloneTakeTheExpertFormats) {
         ++experts;
         EXPECT_EQ(op.weight_precision, Precision::kFp4) << op.name;
         EXPECT_EQ(op.math_precision, Precision::kFp4) << op.name;
-        EXPECT_DOUBLE_EQ(op.weight_bytes.value(), ref.weight_bytes.value() / 4) << op.name;
-        EXPECT_DOUBLE_EQ(op.activation_read.value(), ref.activation_read.value() / 4) << op.name;
+        // NVFP4 weights and inputs: 4.5 bits stored against 16.
+        EXPECT_DOUBLE_EQ(op.weight_bytes.value(), ref.weight_bytes.value() * 4.5 / 16) << op.name;
+        EXPECT_DOUBLE_EQ(op.activation_read.value(), ref.activation_read.value() * 4.5 / 16)
+            << op.name;
         EXPECT_DOUBLE_EQ(op.flop.value(), ref.flop.value()) << op.name;
       } else {
         EXPECT_EQ(op.weight_precision, ref.weight_precision) << op.name;
@@ -82,10 +84,10 @@ TEST(ExpertPrecision, DeviceHoldsTheRoutedExpertsAtTheirWidth) {
       weight_bytes_per_device(m, ep2, precision_plan_for(Precision::kBf16))->value();
   const double mixed = weight_bytes_per_device(m, ep2, kBf16Fp4Experts)->value();
   // Routed expert parameters on one device: layers x experts / ep x 3 matrices x hidden x ffn /
-  // (tp / ep), each 2 - 0.5 bytes narrower.
+  // (tp / ep), each 2 - 0.5625 bytes narrower (NVFP4: 4.5 bits stored).
   const double routed = 1.0 * m.layers * (m.moe.experts / 2) * 3.0 * m.hidden *
                         static_cast<double>(m.moe.expert_ffn);
-  EXPECT_NEAR(bf16 - mixed, routed * 1.5, 1e-9 * bf16);
+  EXPECT_NEAR(bf16 - mixed, routed * (2.0 - 0.5625), 1e-9 * bf16);
 }
 
 TEST(ExpertPrecision, EachClassFallsBackOnItsOwn) {

@@ -66,6 +66,28 @@ TEST(GemmModel, WeightOnlyQuantisationReadsNarrowWeightsComputesWide) {
   EXPECT_EQ(f8.execution_precision, Precision::kBf16);
 }
 
+// 4-bit weights are read with their block scales: a decode GEMV on NVFP4 weights (16 per
+// scale) moves 4.5 bits per weight, on MXFP4 (32 per scale) 4.25; int4 with a bf16 scale and zero
+// point per 32 weights (gpt-fast --groupsize 32) 5 bits against 4.25 at the default 128.
+TEST(GemmModel, BlockScaledWeightsAreReadWithTheirScales) {
+  const HardwareSpec hw = a100_like();
+  const GemmShape s{1, 8192, 8192, 1};
+  const double weights = 8192.0 * 8192.0;
+  auto dram = [&](Precision b, int group) {
+    return predict_gemm(hw, s, GemmOperands{Precision::kBf16, b, group}, cal())->bytes.dram.value();
+  };
+  const double g128 = dram(Precision::kInt4, 0), g32 = dram(Precision::kInt4, 32);
+  EXPECT_NEAR(g32 - g128, weights * (4.0 / 32 - 4.0 / 128), 1e-6 * g32);
+  EXPECT_NEAR(dram(Precision::kInt4, 128), g128, 1e-9 * g128);
+  EXPECT_NEAR(dram(Precision::kFp4, 0) - dram(Precision::kFp4, 32), weights * (1.0 / 16 - 1.0 / 32),
+              1e-6 * g32);
+  EXPECT_GT(
+      predict_gemm(hw, s, GemmOperands{Precision::kBf16, Precision::kInt4, 32}, cal())->time,
+      predict_gemm(hw, s, GemmOperands{Precision::kBf16, Precision::kInt4, 128}, cal())->time);
+  // Formats without block scales ignore a group.
+  EXPECT_DOUBLE_EQ(dram(Precision::kInt8, 32), dram(Precision::kInt8, 0));
+}
+
 TEST(GemmModel, Fp8UpToTwiceAsFastAsBf16WhenComputeBoundOnH100) {
   // Twice the MAC rate, times the narrow-format efficiency constant.
   const HardwareSpec hw = h100_like();

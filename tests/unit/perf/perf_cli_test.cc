@@ -235,14 +235,20 @@ TEST(PerfCli, ExpertPrecisionFormatsTheRoutedExpertsAlone) {
   EXPECT_EQ(jm["precision"]["expert_math_execution"], "bf16");  // Hopper: W4A16
   EXPECT_TRUE(jm["precision"]["expert_weight_only_fallback"].get<bool>());
   EXPECT_FALSE(jm["precision"]["weight_only_fallback"].get<bool>());
-  // 116.8B parameters, ~115B of them in routed experts at half a byte: ~62 GB, not ~234 GB.
-  EXPECT_NEAR(jm["memory"]["weights_bytes"].get<double>() / 1e9, 61.6, 1.0);
+  // 116.8B parameters, ~115B of them in routed experts at 4.5 bits (NVFP4's 16 values per scale
+  // by default): ~69 GB, not ~234 GB.
+  EXPECT_NEAR(jm["memory"]["weights_bytes"].get<double>() / 1e9, 68.8, 1.0);
+  EXPECT_DOUBLE_EQ(jm["precision"]["weight_bits"].get<double>(), 16.0);
+  EXPECT_DOUBLE_EQ(jm["precision"]["expert_weight_bits"].get<double>(), 4.5);
+  EXPECT_TRUE(jm["precision"]["weight_group_size"].is_null());
+  EXPECT_TRUE(jb["precision"]["expert_weight_bits"].is_null());
   CliRun text =
       run("run --hardware h100-sxm-80gb --model gpt-oss-120b --batch 8 --input-len 1024 "
           "--output-len 128 --expert-precision fp4");
   ASSERT_EQ(text.code, 0) << text.out;
-  EXPECT_NE(text.out.find("bf16 KV, routed experts fp4 weights / fp4 activations"),
-            std::string::npos)
+  EXPECT_NE(
+      text.out.find("bf16 KV, routed experts fp4 weights (4.5 bits stored) / fp4 activations"),
+      std::string::npos)
       << text.out;
   EXPECT_NE(text.out.find("note: routed experts: fp4 GEMMs run as bf16 on h100-sxm-80gb"),
             std::string::npos)
@@ -260,6 +266,46 @@ TEST(PerfCli, ExpertPrecisionFormatsTheRoutedExpertsAlone) {
   EXPECT_EQ(bad.code, 1);
   EXPECT_NE(bad.out.find("--expert-precision: unknown precision \"fp5\""), std::string::npos)
       << bad.out;
+}
+
+// --weight-group-size: gpt-oss as released stores its experts in MXFP4 (32 values per E8M0 scale);
+// the weights then take the checkpoint sizes of the gpt-oss model card (60.8 GiB and 12.8 GiB,
+// recalled). The group is refused outside 1..65536 and without fp4/int4 weights.
+TEST(PerfCli, WeightGroupSetsTheStoredBitsOfBlockScaledWeights) {
+  auto weights_gib = [](const std::string& model) {
+    CliRun r = run("run --hardware h100-sxm-80gb --model " + model +
+                   " --batch 1 --input-len 128 --output-len 16 --expert-precision fp4 "
+                   "--weight-group-size 32 --format json");
+    EXPECT_EQ(r.code, 0) << r.out;
+    auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["precision"]["weight_group_size"], 32);
+    EXPECT_DOUBLE_EQ(j["precision"]["expert_weight_bits"].get<double>(), 4.25);
+    return j["memory"]["weights_bytes"].get<double>() / (1024.0 * 1024 * 1024);
+  };
+  EXPECT_NEAR(weights_gib("gpt-oss-120b"), 60.8, 0.3);
+  EXPECT_NEAR(weights_gib("gpt-oss-20b"), 12.8, 0.1);
+  CliRun text =
+      run("run --hardware h100-sxm-80gb --model llama-2-7b --batch 1 --input-len 5 --output-len 16 "
+          "--precision int4 --weight-group-size 32");
+  ASSERT_EQ(text.code, 0) << text.out;
+  EXPECT_NE(text.out.find("int4 weights (5 bits stored)"), std::string::npos) << text.out;
+  const std::string dense =
+      "run --hardware h100-sxm-80gb --model llama-2-7b --batch 1 --input-len 5 --output-len 16";
+  CliRun bf16 = run(dense + " --weight-group-size 32", true);
+  EXPECT_EQ(bf16.code, 1);
+  EXPECT_NE(
+      bf16.out.find("--weight-group-size: 32 is given with bf16 weights, which carry no block "
+                    "scales; allowed only with fp4 or int4 weights"),
+      std::string::npos)
+      << bf16.out;
+  CliRun big = run(dense + " --precision int4 --weight-group-size 100000", true);
+  EXPECT_EQ(big.code, 1);
+  EXPECT_NE(big.out.find("--weight-group-size: 100000 is out of range; allowed: 1..65536"),
+            std::string::npos)
+      << big.out;
+  CliRun neg = run(dense + " --precision int4 --weight-group-size -4", true);
+  EXPECT_EQ(neg.code, 1);
+  EXPECT_NE(neg.out.find("--weight-group-size"), std::string::npos) << neg.out;
 }
 
 // An infeasible question (CONVENTIONS §6) is answered, exit 0: the reason class and its detail,

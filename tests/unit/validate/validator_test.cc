@@ -376,6 +376,54 @@ TEST(RowCase, AStatedPowerLimitIsTheRowsTdp) {
   EXPECT_TRUE(has_assumption(by_id["C"], "physical.tdp"));
 }
 
+// A 4-bit row's notes set its quantisation group: "group size 32" (gpt-fast's int4 rows) stores 5
+// bits per weight, "MXFP4" 32 values per scale; unstated, the format's default block. A decode
+// row reading the 5-bit weights is predicted slower than one reading 4.25-bit weights.
+TEST(RowCase, AStatedGroupSizeSetsTheStoredWeightBits) {
+  EXPECT_EQ(group_size_from_notes("int4 weight-only quantization, group size 32 (bf16)"), 32);
+  EXPECT_EQ(group_size_from_notes("GPTQ groupsize=128"), 128);
+  EXPECT_EQ(group_size_from_notes("AWQ Group-Size: 64"), 64);
+  EXPECT_FALSE(group_size_from_notes("group size unknown").has_value());
+  EXPECT_FALSE(group_size_from_notes("group size 0").has_value());
+  EXPECT_FALSE(group_size_from_notes("group size 3.5").has_value());
+  EXPECT_FALSE(group_size_from_notes("group size 1000000").has_value());
+
+  auto hw = load_hardware("a100-sxm-80gb");
+  ASSERT_TRUE(hw);
+  MeasuredRow g32 = testing::measured_row("G32", "a100-sxm-80gb", 1, "static",
+                                          MeasuredMetric::kTokensPerSPerUser, 150,
+                                          "gpt-fast; int4 weight-only quantization, group size "
+                                          "32 (activations bf16)");
+  g32.model = "llama-2-7b";
+  g32.precision = "int4";
+  g32.batch = 1;
+  g32.input_len = 5;
+  g32.output_len = 200;
+  g32.line = 2;
+  auto c = interpret_row(g32, *hw);
+  ASSERT_TRUE(c) << c.error();
+  EXPECT_EQ(c->run.weight_group, 32);
+  MeasuredRow unstated = sibling(g32, "G", 3, "gpt-fast; int4 weight-only (activations bf16)");
+  auto d = interpret_row(unstated, *hw);
+  ASSERT_TRUE(d) << d.error();
+  EXPECT_EQ(d->run.weight_group, 0);
+  auto by_id = predict_by_id({g32, unstated}, default_calibration());
+  ASSERT_EQ(by_id.size(), 2u);
+  EXPECT_LT(by_id["G32"].predicted, by_id["G"].predicted) << by_id["G32"].detail;
+  EXPECT_TRUE(has_assumption(by_id["G32"], "int4 group size 32 (notes): 5 bits"));
+  EXPECT_TRUE(has_assumption(by_id["G"], "int4 group size not stated -> 128 (4.25 bits"));
+
+  auto b200 = load_hardware("b200-sxm-180gb");
+  ASSERT_TRUE(b200);
+  MeasuredRow mx = g32;
+  mx.hardware = "b200-sxm-180gb";
+  mx.precision = "fp4";
+  mx.notes = "MXFP4 checkpoint";
+  auto m = interpret_row(mx, *b200);
+  ASSERT_TRUE(m) << m.error();
+  EXPECT_EQ(m->run.weight_group, 32);
+}
+
 // Coverage counts apart the rows on hardware of a family the band was not measured on (the gemm
 // band: ampere, hopper): an MI300X GEMM row is one, an H100 row is not; a band without recorded
 // families attributes none.

@@ -217,10 +217,16 @@ TEST(GraphBuilder, WeightBytesPerDeviceMatchParameterCount) {
   tp8.tp = 8;
   EXPECT_NEAR(weight_bytes_per_device(m, tp8, bf16)->value() * 8 /
                   ((pc.total - pc.norms) * 2.0), 1.0, 1e-6);
-  // int4 weight-only: layers at half a byte, embedding and LM head stay 16-bit.
+  // int4 weight-only: layers at half a byte plus a 4-byte scale and zero point per 128 weights,
+  // embedding and LM head stay 16-bit.
   PrecisionPlan w4 = precision_plan_for(Precision::kInt4);
-  double expect4 = (pc.total - pc.norms - pc.embedding - pc.lm_head) * 0.5 +
+  double expect4 = (pc.total - pc.norms - pc.embedding - pc.lm_head) * (0.5 + 4.0 / 128) +
                    (pc.embedding + pc.lm_head) * 2.0;
+  EXPECT_NEAR(weight_bytes_per_device(m, ParallelismPlan{}, w4)->value() / expect4, 1.0, 1e-6);
+  // gpt-fast --groupsize 32: 5 bits per weight.
+  w4.weight_group = 32;
+  expect4 = (pc.total - pc.norms - pc.embedding - pc.lm_head) * (0.5 + 4.0 / 32) +
+            (pc.embedding + pc.lm_head) * 2.0;
   EXPECT_NEAR(weight_bytes_per_device(m, ParallelismPlan{}, w4)->value() / expect4, 1.0, 1e-6);
 }
 
@@ -282,6 +288,26 @@ TEST(PrecisionPlan, SinglePrecisionFlagMeaning) {
   EXPECT_EQ(w4.activations, Precision::kBf16);
   EXPECT_EQ(w4.math(), Precision::kBf16);
   EXPECT_EQ(precision_plan_for(Precision::kBf16, Precision::kFp8).kv_cache, Precision::kFp8);
+}
+
+// Stored bytes per element: the payload plus the block's scale over its values (NVFP4 4.5 bits,
+// MXFP4 4.25, int4 with a bf16 scale and zero point per 128 weights 4.25); formats without block
+// scales ignore a group. A plan's group reaches its routed experts' plan.
+TEST(PrecisionPlan, BlockScaledFormatsStoreTheirScales) {
+  EXPECT_DOUBLE_EQ(storage_bytes_per_element(Precision::kFp4).value(), 0.5625);
+  EXPECT_DOUBLE_EQ(storage_bytes_per_element(Precision::kFp4, 32).value(), 0.53125);
+  EXPECT_DOUBLE_EQ(storage_bytes_per_element(Precision::kInt4).value(), 0.53125);
+  EXPECT_DOUBLE_EQ(storage_bytes_per_element(Precision::kInt4, 32).value(), 0.625);
+  for (Precision p : {Precision::kFp32, Precision::kBf16, Precision::kFp8, Precision::kInt8}) {
+    EXPECT_FALSE(block_scaled(p)) << to_string(p);
+    EXPECT_EQ(storage_bytes_per_element(p, 32), bytes_per_element(p)) << to_string(p);
+  }
+  EXPECT_EQ(bytes_per_element(Precision::kFp4).value(), 0.5);  // the engines' operand width
+  PrecisionPlan mixed = precision_plan_for(Precision::kBf16, std::nullopt, Precision::kFp4, 32);
+  EXPECT_TRUE(mixed.block_scaled_weights());
+  EXPECT_DOUBLE_EQ(mixed.weight_storage().value(), 2.0);
+  EXPECT_DOUBLE_EQ(mixed.experts().weight_storage().value(), 0.53125);
+  EXPECT_FALSE(precision_plan_for(Precision::kFp8).block_scaled_weights());
 }
 
 TEST(CheckPlan, RejectsTpNotDividingHeads) {

@@ -39,12 +39,29 @@ Precision parse_precision(const std::string& flag, const std::string& text) {
 }
 
 PrecisionPlan precision_flags(const std::string& precision, const std::string& kv,
-                              const std::string& experts) {
+                              const std::string& experts, int weight_group) {
   const Precision p = parse_precision("--precision", precision);
   std::optional<Precision> kv_format, expert_format;
   if (!kv.empty()) kv_format = parse_precision("--kv-precision", kv);
   if (!experts.empty()) expert_format = parse_precision("--expert-precision", experts);
-  return precision_plan_for(p, kv_format, expert_format);
+  const PrecisionPlan plan = precision_plan_for(p, kv_format, expert_format, weight_group);
+  check_weight_group(weight_group, plan.block_scaled_weights(), plan.weights,
+                     "--precision or --expert-precision");
+  return plan;
+}
+
+void check_weight_group(int group, bool block_scaled, Precision weights,
+                        std::string_view weight_flags) {
+  if (group < 0 || group > kMaxWeightGroup)
+    input_error("--weight-group-size",
+                fmt::format("{} is out of range; allowed: 1..{} values per scale (the "
+                            "checkpoint's quantisation group size)",
+                            group, kMaxWeightGroup));
+  if (group > 0 && !block_scaled)
+    input_error("--weight-group-size",
+                fmt::format("{} is given with {} weights, which carry no block scales; allowed "
+                            "only with fp4 or int4 weights ({})",
+                            group, to_string(weights), weight_flags));
 }
 
 void check_expert_precision(const std::string& experts, const ModelSpec& model) {

@@ -32,6 +32,10 @@ Json precision_json(std::string_view type, const HardwareSpec& hw, const Precisi
       .set("expert_math_execution", expert_text(experts.math))
       .set("expert_weight_only_fallback",
            mixed ? Json(experts.weight_only_fallback) : Json(nullptr))
+      .set("weight_group_size", plan.weight_group > 0 ? Json(plan.weight_group) : Json(nullptr))
+      .set("weight_bits", round6(8.0 * plan.weight_storage().value()))
+      .set("expert_weight_bits",
+           mixed ? Json(round6(8.0 * plan.experts().weight_storage().value())) : Json(nullptr))
       .json();
 }
 
