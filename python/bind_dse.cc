@@ -47,6 +47,7 @@ Binder<SensitivityRequest> sensitivity_keywords() {
       .add("precision", &R::precision)
       .add("kv_precision", &R::kv_precision)
       .add("expert_precision", &R::expert_precision)
+      .add("weight_group_size", &R::weight_group)
       .add("metrics", &R::metrics)
       .add("step", &R::step)
       .add("engine", &R::engine)

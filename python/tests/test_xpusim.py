@@ -88,6 +88,11 @@ CASES = [
                          output_len=32, metrics=["tpot_ms", "ttft_ms"], step=0.1),
      "sensitivity --hardware h100-sxm-80gb --model llama-3.1-8b --batch 8 --input-len 256 "
      "--output-len 32 --metric tpot_ms --metric ttft_ms --step 0.1"),
+    ("sensitivity", dict(hardware="b200-sxm-180gb", model="gpt-oss-20b", batch=8, input_len=256,
+                         output_len=32, expert_precision="fp4", weight_group_size=32,
+                         metrics=["tpot_ms"]),
+     "sensitivity --hardware b200-sxm-180gb --model gpt-oss-20b --batch 8 --input-len 256 "
+     "--output-len 32 --expert-precision fp4 --weight-group-size 32 --metric tpot_ms"),
     ("compare", dict(model="llama-3.1-8b", batch=8, input_len=512, output_len=64, devices=4),
      "compare --model llama-3.1-8b --batch 8 --input-len 512 --output-len 64 --devices 4"),
     ("serve", dict(hardware="h100-sxm-80gb", model="llama-3.1-8b", precision="fp8",

@@ -88,6 +88,7 @@ Json sensitivity_json(const SensitivityRequest& o, const SensitivityReport& rep,
       .set("scenario.precision", o.precision)
       .set("scenario.expert_precision",
            o.expert_precision.empty() ? Json(nullptr) : Json(o.expert_precision))
+      .set("scenario.weight_group_size", o.weight_group > 0 ? Json(o.weight_group) : Json(nullptr))
       .set("scenario.math_execution",
            executed.math ? Json(std::string(to_string(executed.math->math))) : Json(nullptr))
       .set("scenario.weight_only_fallback",
@@ -180,7 +181,7 @@ Json sensitivity_checked(const SensitivityRequest& o) {
   checks.check("--step", o.step, kSensitivityStepBound);
   checks.fail_if_any();
   const PrecisionPlan precision =
-      detail::precision_flags(o.precision, o.kv_precision, o.expert_precision);
+      detail::precision_flags(o.precision, o.kv_precision, o.expert_precision, o.weight_group);
   const bool serve = o.serve();
   if (o.scenario == "static" && o.serve_field_given())
     input_error("--scenario", "static takes no serve flags (--engine, --dataset, --requests, "
@@ -227,6 +228,7 @@ Json sensitivity_checked(const SensitivityRequest& o) {
   space.precision = o.precision;
   space.kv_precision = o.kv_precision;
   space.expert_precision = o.expert_precision;
+  space.weight_group_size = o.weight_group;
   space.devices = o.devices;
   auto evaluator = DesignEvaluator::create(space);
   if (!evaluator) {
@@ -237,6 +239,8 @@ Json sensitivity_checked(const SensitivityRequest& o) {
         d.path = "--input-len";
       else if (d.path == "scenario.expert_precision")
         d.path = "--expert-precision";
+      else if (d.path == "scenario.weight_group_size")
+        d.path = "--weight-group-size";
       else
         continue;
       d.file = "<command line>";

@@ -35,6 +35,7 @@ struct SensitivityRequest {
   std::string precision = "bf16";
   std::string kv_precision;                 // "" = as precision_plan_for decides
   std::string expert_precision;             // "" = precision (as run --expert-precision)
+  int weight_group = 0;                     // 0 = the format's block (run --weight-group-size)
   std::vector<std::string> metrics;         // metric names; empty = the scenario's defaults
   double step = kDefaultSensitivityStep;
   // Serve (as `xpusim serve`): engine profile, requests, arrivals, SLOs, seed.

@@ -117,6 +117,9 @@ inline constexpr IntBound kParallelDegree{1, 4096,
                                           "ways of parallelism; beyond any scale-up "
                                           "domain or pipeline depth"};
 inline constexpr IntBound kMicrobatches{1, 1 << 20, "pipeline microbatches; at most the batch"};
+// Values per scale of 4-bit weights (config/precision.h storage_bytes_per_element): checkpoints
+// use 16-128; 65,536 is a scale per row of the widest layers.
+inline constexpr IntBound kWeightGroup{1, 65536, "values per scale (the checkpoint's group size)"};
 // Each request of a simulation is held in memory (about 50 bytes): a million stay under 100 MB.
 inline constexpr IntBound kRequests{1, 1'000'000, "requests per simulation"};
 inline constexpr IntBound kConcurrency{1, 10'000'000, "closed-loop clients"};

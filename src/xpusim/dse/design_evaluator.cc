@@ -335,6 +335,18 @@ Result<DesignEvaluator> DesignEvaluator::create(const SpaceSpec& space, DesignBu
                      "allowed only when one is a MoE model",
                      quote(space.expert_precision)));
   }
+  std::optional<Precision> kv, experts;
+  if (!space.kv_precision.empty()) kv = precision_from_string(space.kv_precision);
+  if (!space.expert_precision.empty()) experts = precision_from_string(space.expert_precision);
+  if (const auto p = precision_from_string(space.precision)) {
+    e.precision_ = precision_plan_for(*p, kv, experts, space.weight_group_size);
+    if (space.weight_group_size > 0 && !e.precision_.block_scaled_weights())
+      at("scenario.weight_group_size",
+         fmt::format("{} is given with {} weights, which carry no block scales; allowed only "
+                     "with fp4 or int4 weights (scenario.precision or "
+                     "scenario.expert_precision)",
+                     space.weight_group_size, to_string(e.precision_.weights)));
+  }
   if (!diags.empty()) return tl::unexpected(diags);
   std::string inputs;
   for (const auto& [path, entry] : e.base_.entries()) inputs += path + "=" + entry.text + "\n";
@@ -344,10 +356,6 @@ Result<DesignEvaluator> DesignEvaluator::create(const SpaceSpec& space, DesignBu
     if (auto model_path = resolve_preset_path("models", o.ref, "model"))
       if (auto text = read_text_file(*model_path)) inputs += *text;
   e.inputs_digest_ = hash_hex(inputs);
-  std::optional<Precision> kv, experts;
-  if (!space.kv_precision.empty()) kv = precision_from_string(space.kv_precision);
-  if (!space.expert_precision.empty()) experts = precision_from_string(space.expert_precision);
-  e.precision_ = precision_plan_for(*precision_from_string(space.precision), kv, experts);
   // As `xpusim run` with its defaults: the default runtime profile, the default economics.
   const PerfCalibration& base = default_calibration();
   const RuntimeProfile* runtime = find_runtime(base.runtimes, kDefaultRuntime);

@@ -109,6 +109,10 @@ std::vector<FieldInfo> make_space_fields() {
                    "(default: precision; dense models of a list ignore it)");
   experts.required = false;
   f.push_back(experts);
+  f.push_back(int_field("scenario.weight_group_size", bounds::kWeightGroup,
+                        "fp4/int4 weights: values per scale, as run --weight-group-size "
+                        "(default: fp4 16, int4 128)",
+                        false));
   f.push_back(int_field("scenario.devices", bounds::kDevices,
                         "total devices, a multiple of tp x pp (default: tp x pp of each design)",
                         false));
@@ -1067,6 +1071,8 @@ Result<SpaceSpec> parse_space(const Document& doc, std::optional<uint64_t> max_d
     s.kv_precision = v->text;
   if (auto v = read(doc, "scenario.expert_precision", field("scenario.expert_precision"), diags))
     s.expert_precision = v->text;
+  if (auto v = read(doc, "scenario.weight_group_size", field("scenario.weight_group_size"), diags))
+    s.weight_group_size = static_cast<int>(v->number);
   if (auto v = read(doc, "scenario.devices", field("scenario.devices"), diags))
     s.devices = static_cast<int>(v->number);
 
@@ -1258,6 +1264,7 @@ std::string canonical_space_text(const SpaceSpec& s) {
                                 s.output_len, s.precision, s.kv_precision, s.devices);
   // Only spaces with expert formats carry this line (the text of the others is unchanged).
   if (!s.expert_precision.empty()) out += fmt::format("expert_precision={}\n", s.expert_precision);
+  if (s.weight_group_size > 0) out += fmt::format("weight_group_size={}\n", s.weight_group_size);
   if (s.kind == ScenarioKind::kServe) {
     // Only serve spaces carry these lines: the text (and the resume check) of a static space is
     // what it was before serve scenarios existed.

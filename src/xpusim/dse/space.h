@@ -106,6 +106,9 @@ struct SpaceSpec {
   // The routed experts' precision (as run --expert-precision); "" = `precision`. Dense models of
   // a model list have no routed experts and run `precision` alone.
   std::string expert_precision;
+  // Values per scale of the fp4/int4 weights (as run --weight-group-size); 0 = the format's
+  // default block.
+  int weight_group_size = 0;
   int devices = 0;
   // Serve scenarios (as `xpusim serve`): the engine profile (id or file), the requests (a dataset,
   // else input_len/output_len fixed), how they arrive (all at once when neither rate nor

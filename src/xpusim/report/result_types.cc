@@ -765,6 +765,9 @@ const Fields kSensitivityScenario = {
     {"precision", "weights/compute precision", false, FieldType::kText},
     {"expert_precision", "routed experts' precision (--expert-precision; null: as precision)",
      false, FieldType::kText},
+    {"weight_group_size",
+     "--weight-group-size: values per scale of fp4/int4 weights (null: default)", false,
+     FieldType::kInteger},
     {"math_execution", "precision the base hardware's matrix engines execute in (null when it "
                        "did not load)", false, FieldType::kText},
     {"weight_only_fallback", "whether the base hardware has no engine for the asked math and "

@@ -80,6 +80,25 @@ TEST(ApiSensitivity, ExpertPrecisionIsTheScenariosAndADenseModelRefusesIt) {
       << why(dense);
 }
 
+// --weight-group-size: the scenario's 4-bit weights take the checkpoint's group (gpt-oss's MXFP4,
+// 32) and the JSON says so; weights without block scales refuse it under the flag.
+TEST(ApiSensitivity, WeightGroupSizeIsTheScenariosAndNeedsBlockScaledWeights) {
+  SensitivityRequest r = static_request();
+  r.model = "gpt-oss-20b";
+  r.expert_precision = "fp4";
+  r.weight_group = 32;
+  const auto j = sensitivity(r);
+  ASSERT_TRUE(j) << why(j);
+  EXPECT_EQ((*j)["scenario"]["weight_group_size"], 32);
+  r = static_request();
+  EXPECT_TRUE((*sensitivity(r))["scenario"]["weight_group_size"].is_null());
+  r.weight_group = 32;
+  const auto bf16 = sensitivity(r);
+  ASSERT_FALSE(bf16);
+  EXPECT_NE(why(bf16).find("--weight-group-size: 32 is given with bf16 weights"), std::string::npos)
+      << why(bf16);
+}
+
 TEST(ApiSensitivity, ACallersBadNumbersNameTheFlags) {
   const std::vector<std::pair<void (*)(SensitivityRequest&), std::string>> cases = {
       {[](SensitivityRequest& r) { r.step = 0.9; }, "--step"},

@@ -309,5 +309,49 @@ TEST(DesignEvaluator, ExpertPrecisionRunsAsTheCommandLine) {
       << to_string(refused.error());
 }
 
+// scenario.weight_group_size: the space's 4-bit weights take the checkpoint's group, the design
+// equal to `xpusim run --weight-group-size`; the line joins the canonical text only when given;
+// a space whose weights carry no block scales refuses it, and the schema bounds it.
+TEST(DesignEvaluator, WeightGroupSizeRunsAsTheCommandLine) {
+  std::string text = kSmallSpace;
+  auto replace = [&](const std::string& from, const std::string& to) {
+    text.replace(text.find(from), from.size(), to);
+  };
+  replace("model: llama-3.1-8b", "model: gpt-oss-20b");
+  replace("  precision: bf16\n",
+          "  precision: bf16\n  expert_precision: fp4\n  weight_group_size: 32\n");
+  auto s = space_from(text);
+  ASSERT_TRUE(s) << to_string(s.error());
+  EXPECT_EQ(s->weight_group_size, 32);
+  EXPECT_NE(canonical_space_text(*s).find("weight_group_size=32\n"), std::string::npos);
+  EXPECT_EQ(canonical_space_text(*space_from(kSmallSpace)).find("weight_group_size"),
+            std::string::npos);
+  auto ev = DesignEvaluator::create(*s);
+  ASSERT_TRUE(ev) << to_string(ev.error());
+  expect_equals_run(ev->evaluate(0),
+                    "--hardware h100-sxm-80gb --model gpt-oss-20b --batch 16 --input-len 512 "
+                    "--output-len 64 --precision bf16 --expert-precision fp4 "
+                    "--weight-group-size 32 --set compute.units=114 "
+                    "--set memory.dram.bandwidth=2TB/s",
+                    {{Metric::kTpotMs, "tpot_ms"}, {Metric::kTtftMs, "ttft_ms"}});
+  text = kSmallSpace;
+  replace("  precision: bf16\n", "  precision: bf16\n  weight_group_size: 32\n");
+  auto d = space_from(text);
+  ASSERT_TRUE(d) << to_string(d.error());
+  auto refused = DesignEvaluator::create(*d);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(to_string(refused.error())
+                .find("scenario.weight_group_size: 32 is given with bf16 weights, which carry "
+                      "no block scales"),
+            std::string::npos)
+      << to_string(refused.error());
+  text = kSmallSpace;
+  replace("  precision: bf16\n", "  precision: int4\n  weight_group_size: 0\n");
+  auto zero = space_from(text);
+  ASSERT_FALSE(zero);
+  EXPECT_NE(to_string(zero.error()).find("scenario.weight_group_size"), std::string::npos)
+      << to_string(zero.error());
+}
+
 }  // namespace
 }  // namespace xpusim

@@ -52,11 +52,11 @@ PrecisionPlan precision_flags(const std::string& precision, const std::string& k
 
 void check_weight_group(int group, bool block_scaled, Precision weights,
                         std::string_view weight_flags) {
-  if (group < 0 || group > kMaxWeightGroup)
+  if (group < 0 || group > bounds::kWeightGroup.hi)
     input_error("--weight-group-size",
-                fmt::format("{} is out of range; allowed: 1..{} values per scale (the "
+                fmt::format("{} is out of range; allowed: {}..{} values per scale (the "
                             "checkpoint's quantisation group size)",
-                            group, kMaxWeightGroup));
+                            group, bounds::kWeightGroup.lo, bounds::kWeightGroup.hi));
   if (group > 0 && !block_scaled)
     input_error("--weight-group-size",
                 fmt::format("{} is given with {} weights, which carry no block scales; allowed "

@@ -79,15 +79,13 @@ Precision parse_precision(const std::string& flag, const std::string& text);
 
 // The plan of --precision, --kv-precision, --expert-precision and --weight-group-size
 // (parallelism_plan.h precision_plan_for); an empty `kv` or `experts` leaves that class to
-// --precision, a 0 `weight_group` the block-scaled formats to their default block. A group
-// outside 1..kMaxWeightGroup, or one given without fp4/int4 weights, is an error under
-// --weight-group-size.
+// --precision, a 0 `weight_group` the block-scaled formats to their default block
+// (check_weight_group).
 PrecisionPlan precision_flags(const std::string& precision, const std::string& kv,
                               const std::string& experts, int weight_group = 0);
-inline constexpr int kMaxWeightGroup = 1 << 16;
 
 // --weight-group-size `group` (0 = not given) for weights in `weights` format, `block_scaled`
-// when some of them are fp4/int4: an error outside 0..kMaxWeightGroup, or given without
+// when some of them are fp4/int4: an error outside bounds::kWeightGroup, or given without
 // block-scaled weights (naming `weight_flags`, the flags that set the weights' format).
 void check_weight_group(int group, bool block_scaled, Precision weights,
                         std::string_view weight_flags);
