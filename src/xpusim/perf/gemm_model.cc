@@ -95,6 +95,7 @@ ActivityRates gemm_activity(const HardwareSpec& hw, const GemmResult& at_boost,
   PrecisionPlan precision;
   precision.weights = operands.b;
   precision.activations = operands.a;
+  precision.weight_group = operands.b_group;
   const DeviceWork work{.gemm_flop = at_boost.flop, .bytes = at_boost.bytes};
   return device_activity(hw, precision, work, at_boost.time);
 }
