@@ -125,6 +125,15 @@ void show_model(const std::string& id_or_file, const GlobalOptions& g) {
                      billions(c.dense_mlp), billions(c.routed_experts), billions(c.shared_experts),
                      fixed(c.router / 1e9, 4), fixed(c.norms / 1e9, 4));
   out += "\n" + per_precision.to_text();
+  std::string scaled;
+  for (Precision p : kAllPrecisions)
+    if (const BlockScale b = default_block_scale(p); b.elements > 0)
+      scaled +=
+          fmt::format("{}{} {:g} bits ({} values per {:g}-byte scale)", scaled.empty() ? "" : ", ",
+                      to_string(p), 8.0 * storage_bytes_per_element(p).value(), b.elements,
+                      b.scale_bytes.value());
+  out += "4-bit formats with their block scales: " + scaled +
+         "; run --weight-group-size sets a checkpoint's own\n";
   print(out);
 }
 

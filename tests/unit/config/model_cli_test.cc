@@ -43,7 +43,16 @@ TEST(ModelCli, ShowJsonHasTheContractKeys) {
   EXPECT_DOUBLE_EQ(j["weight_bytes"]["bf16"].get<double>(), 2.0 * 46702792704.0);
   // 2 x 32 layers x 8 kv heads x 128 x 2 bytes.
   EXPECT_DOUBLE_EQ(j["kv_cache_bytes_per_token"]["bf16"].get<double>(), 131072.0);
+  // 4-bit formats with their block scales: NVFP4 4.5 bits, int4 (128 per scale + zero) 4.25.
+  EXPECT_DOUBLE_EQ(j["weight_bytes"]["fp4"].get<double>(), 4.5 / 8 * 46702792704.0);
+  EXPECT_DOUBLE_EQ(j["weight_bytes"]["int4"].get<double>(), 4.25 / 8 * 46702792704.0);
   EXPECT_EQ(j["attention_kind"], "gqa");
+  CliRun text = run("show model mixtral-8x7b");
+  ASSERT_EQ(text.code, 0);
+  EXPECT_NE(text.out.find("int4 4.25 bits (128 values per 4-byte scale), fp4 4.5 bits (16 values "
+                          "per 1-byte scale)"),
+            std::string::npos)
+      << text.out;
   EXPECT_EQ(j["spec"]["moe"]["experts"], 8);
 
   CliRun hf = run("--format json show model " + kHf + "deepseek-v3.json --set moe.experts_per_token=4");
