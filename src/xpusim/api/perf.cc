@@ -358,6 +358,8 @@ Json compare_json(const CompareOutcome& out, const StaticWorkload& w) {
       .set("expert_precision", out.precision.mixed()
                                    ? Json(std::string(to_string(out.precision.experts().weights)))
                                    : Json(nullptr))
+      .set("weight_group_size",
+           out.precision.weight_group > 0 ? Json(out.precision.weight_group) : Json(nullptr))
       .set("ranking", ranking)
       .json();
 }

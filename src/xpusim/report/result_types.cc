@@ -237,6 +237,9 @@ const Fields kCompareTop = {
     {"precision", "precision of the weights", false, FieldType::kText},
     {"expert_precision", "routed experts' weights (--expert-precision; null: as precision)",
      false, FieldType::kText},
+    {"weight_group_size",
+     "--weight-group-size: values per scale of fp4/int4 weights (null: default)", false,
+     FieldType::kInteger},
 };
 
 const Fields kWafer = {

@@ -524,6 +524,30 @@ TEST(PerfCli, CompareSaysWhichHardwareFallsBackFromTheAskedPrecision) {
   EXPECT_EQ(seen, 2);
 }
 
+// compare --weight-group-size: every preset reads the checkpoint's 5-bit int4 weights (gpt-fast
+// --groupsize 32), not the default 4.25 bits; the JSON says which group ran.
+TEST(PerfCli, CompareRunsTheCheckpointsWeightGroupOnEveryPreset) {
+  const std::string base =
+      "compare --model llama-3.1-8b --batch 8 --input-len 512 --output-len 64 --precision int4 "
+      "--format json";
+  auto weights = [](const nlohmann::json& j) {
+    for (const auto& row : j["ranking"])
+      if (row["hardware"] == "h100-sxm-80gb") return row["memory"]["weights_bytes"].get<double>();
+    ADD_FAILURE() << "no h100-sxm-80gb row";
+    return 0.0;
+  };
+  CliRun g128 = run(base);
+  CliRun g32 = run(base + " --weight-group-size 32");
+  ASSERT_EQ(g128.code, 0) << g128.out;
+  ASSERT_EQ(g32.code, 0) << g32.out;
+  const auto j128 = nlohmann::json::parse(g128.out), j32 = nlohmann::json::parse(g32.out);
+  EXPECT_TRUE(j128["weight_group_size"].is_null());
+  EXPECT_EQ(j32["weight_group_size"], 32);
+  // The layers' weights (all but the 16-bit embedding and LM head, ~7.0B of 8.0B) grow by
+  // (5 - 4.25) / 8 bytes each: ~0.65 GB.
+  EXPECT_NEAR((weights(j32) - weights(j128)) / 1e9, 0.65, 0.05);
+}
+
 // Every preset infeasible for this workload on 1 device: all rows marked, none ranked, exit 0.
 TEST(PerfCli, CompareMarksInfeasibleHardwareInsteadOfRankingIt) {
   const std::string args = "compare --model llama-3.1-405b --batch 1 --input-len 128 "
