@@ -184,6 +184,7 @@ void run_scenario(const RunOptions& o, const GlobalOptions& g) {
   // say so, or a --set that removes a format seems to change nothing.
   if (const auto note = precision_fallback_note(hw, prec))
     std::printf("note: %s\n", note->c_str());
+  if (const auto note = checkpoint_note(model, prec)) std::printf("note: %s\n", note->c_str());
   const ResultType& type = *find_result_type("run");
   if (!feasible) {
     // The answer is "infeasible": what does not fit and what would, no time or throughput.

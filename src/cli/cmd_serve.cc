@@ -106,6 +106,8 @@ void run_serve(const ServeOptions& o, const GlobalOptions& g) {
               std::string(api::arrival_text(w.arrivals)).c_str());
   if (const auto note = precision_fallback_note(hw, config.precision))
     std::printf("note: %s\n", note->c_str());
+  if (const auto note = checkpoint_note(out.model, config.precision))
+    std::printf("note: %s\n", note->c_str());
   if (!info.feasibility.feasible()) {
     std::printf("INFEASIBLE: %s\n", info.feasibility.to_string().c_str());
     return;

@@ -161,7 +161,7 @@ Json run_json(const RunRequest& o, const RunOutcome& out, const TokenEconomicsAs
   j.set("input_len", sc.input_len);
   j.set("output_len", sc.output_len);
   j.set("runtime", out.runtime);
-  j.set("precision", precision_json("run", out.hw, sc.precision));
+  j.set("precision", precision_json("run", out.hw, out.model, sc.precision));
   add_feasibility_json(j, r.feasibility);
   const auto& largest = out.largest_feasible_batch;
   const auto& smallest = out.smallest_feasible_plan;

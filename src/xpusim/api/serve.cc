@@ -248,7 +248,7 @@ Json serve_json(const ServeRequest& o, const ServeOutcome& out, const SystemSpec
     j.set("disaggregation.prefill_replicas", info.prefill_replicas);
     j.set("disaggregation.decode_replicas", info.decode_replicas);
   }
-  j.set("precision", precision_json("serve", out.hw, config.precision));
+  j.set("precision", precision_json("serve", out.hw, out.model, config.precision));
   j.set("engine.id", engine.id);
   j.set("engine.runtime", engine.runtime);
   j.set("engine.max_batch", engine.max_batch);

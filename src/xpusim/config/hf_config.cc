@@ -656,6 +656,40 @@ void map_falcon(Reader& r, Builder& b) {
 
 std::vector<std::string> hf_supported_model_types() { return supported_types(); }
 
+// quantization_config of a quantised release (transformers' quantizer configs) as model/v1
+// checkpoint.*: mxfp4 (gpt-oss: 32 values per E8M0 scale; on a MoE model the routed experts
+// alone, the attention, router and embeddings staying bf16), fp8 / fbgemm_fp8 (DeepSeek-V3's
+// e4m3 with 128 x 128 block scales: every weight GEMM), awq / gptq with `bits` 4 (int4 with its
+// `group_size`; -1, one scale per output channel, leaves the default) or 8 (int8). Other methods
+// (compressed-tensors, modelopt, bitsandbytes, ...) state no checkpoint format.
+void map_quantization(Reader& top, Builder& b, bool moe) {
+  const json* q = top.raw("quantization_config");
+  if (q == nullptr || !q->is_object()) return;
+  const auto method = q->find("quant_method");
+  if (method == q->end() || !method->is_string()) return;
+  const std::string m = method->get<std::string>();
+  auto integer = [&](const char* key) -> std::optional<long long> {
+    const auto it = q->find(key);
+    if (it == q->end() || !it->is_number_integer()) return std::nullopt;
+    return it->get<long long>();
+  };
+  const std::string at = "quant_method";
+  if (m == "mxfp4") {
+    b.set("checkpoint.precision", std::string("fp4"), at);
+    if (moe) b.set("checkpoint.scope", std::string("routed_experts"), at);
+    b.set("checkpoint.group_size", 32, at);
+  } else if (m == "fp8" || m == "fbgemm_fp8") {
+    b.set("checkpoint.precision", std::string("fp8"), at);
+  } else if (m == "awq" || m == "gptq") {
+    const std::optional<long long> bits = integer("bits");
+    if (bits == 8) b.set("checkpoint.precision", std::string("int8"), at);
+    if (bits != 4) return;
+    b.set("checkpoint.precision", std::string("int4"), at);
+    const std::optional<long long> group = integer("group_size");
+    if (group && *group > 0) b.set("checkpoint.group_size", *group, "group_size");
+  }
+}
+
 Result<Document> hf_config_document_from_text(const std::string& text, const std::string& file) {
   // Nesting, duplicate keys (nlohmann would keep the last "hidden_size" silently) and syntax.
   auto parsed = parse_json_text(text, file);
@@ -722,6 +756,11 @@ Result<Document> hf_config_document_from_text(const std::string& text, const std
   else
     map_llama_like(r, b, *type);
   if (!r.diags().empty()) return tl::unexpected(r.diags());
+  // A quantised release states its format at the top level, also for multimodal configs.
+  Reader top(root, text, file, *type);
+  Builder tb(top, doc);
+  const auto experts = doc.entries().find("moe.experts");
+  map_quantization(top, tb, experts != doc.entries().end() && experts->second.text != "0");
   return doc;
 }
 

@@ -7,6 +7,7 @@
 
 #include "xpusim/config/hf_config.h"
 #include "xpusim/config/model_params.h"
+#include "xpusim/config/precision.h"
 #include "xpusim/config/presets.h"
 
 namespace xpusim {
@@ -24,6 +25,13 @@ FieldOptions count_default(const char* def, double min = 0) {
 FieldOptions flag(const char* def) { return FieldOptions{.default_text = def}; }
 
 std::string num(int v) { return std::to_string(v); }
+
+// "none" and the precision names: the values of checkpoint.precision.
+std::vector<std::string> checkpoint_precisions() {
+  std::vector<std::string> v{"none"};
+  for (const std::string& p : precision_names()) v.push_back(p);
+  return v;
+}
 
 void check_model(const ModelSpec& s, const FieldSource& doc, Diagnostics& diags) {
   auto err = [&](const std::string& path, std::string msg) {
@@ -134,6 +142,30 @@ void check_model(const ModelSpec& s, const FieldSource& doc, Diagnostics& diags)
       *s.published_active_parameters > *s.published_parameters)
     err("published_active_parameters",
         "published_active_parameters exceeds published_parameters");
+
+  // The released checkpoint's format.
+  const CheckpointSpec& c = s.checkpoint;
+  if (!c.stated()) {
+    if (c.scope != "all")
+      err("checkpoint.scope", "checkpoint.scope is " + c.scope +
+                                  " but checkpoint.precision is none; set the format the "
+                                  "released weights are stored in, or remove checkpoint.scope");
+    if (c.group_size != 0)
+      err("checkpoint.group_size", "checkpoint.group_size is " + num(c.group_size) +
+                                       " but checkpoint.precision is none; set the format the "
+                                       "released weights are stored in, or remove it");
+  } else {
+    if (c.scope == "routed_experts" && !m.enabled())
+      err("checkpoint.scope",
+          "checkpoint.scope is routed_experts but moe.experts is 0 (a dense model has no routed "
+          "experts); use all");
+    const auto p = precision_from_string(c.precision);
+    if (c.group_size != 0 && p && !block_scaled(*p))
+      err("checkpoint.group_size",
+          "checkpoint.group_size is " + num(c.group_size) + " but " + c.precision +
+              " weights carry no block scales; allowed only with checkpoint.precision fp4 or "
+              "int4 (or remove it)");
+  }
 }
 
 template <class F>
@@ -240,6 +272,21 @@ const Schema<ModelSpec>& model_schema() {
                 count_default("0")),
           field("mla.v_head_dim", [](S& s) -> auto& { return s.mla.v_head_dim; },
                 "value dimensions per head", count_default("0")),
+          field("checkpoint.precision", [](S& s) -> auto& { return s.checkpoint.precision; },
+                "format the released checkpoint stores its quantised weights in (none = not "
+                "stated); run and serve say how to run it as released",
+                FieldOptions{.default_text = "none", .choices = checkpoint_precisions()}),
+          field("checkpoint.scope", [](S& s) -> auto& { return s.checkpoint.scope; },
+                "which weights are in that format: all weight GEMMs, or the routed experts "
+                "alone (gpt-oss: MXFP4 experts beside bf16 attention)",
+                FieldOptions{.default_text = "all", .choices = {"all", "routed_experts"}}),
+          field("checkpoint.group_size", [](S& s) -> auto& { return s.checkpoint.group_size; },
+                "values per scale of fp4/int4 weights (MXFP4 32, NVFP4 16, AWQ/GPTQ 128; 0 = "
+                "the format's default)",
+                FieldOptions{.default_text = "0",
+                             .min = 0,
+                             .max = static_cast<double>(bounds::kWeightGroup.hi),
+                             .reason = std::string(bounds::kWeightGroup.reason)}),
           field("published_parameters", [](S& s) -> auto& { return s.published_parameters; },
                 "total parameter count as published (for checking the computed count)",
                 FieldOptions{.required = false, .min = 0, .max = 1e15, .min_exclusive = true,

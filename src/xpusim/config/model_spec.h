@@ -32,6 +32,17 @@ struct MlaSpec {
   [[nodiscard]] bool enabled() const { return kv_lora_rank > 0; }
 };
 
+// How the released checkpoint stores its weights (model/v1 `checkpoint.*`): the format of its
+// quantised weights, which of them (every weight GEMM, or the routed experts alone beside 16-bit
+// attention, router and embeddings) and the values per scale of a 4-bit format. It describes the
+// release; a run still takes --precision, and run and serve say how to run it as released.
+struct CheckpointSpec {
+  std::string precision = "none";  // none = not stated; else a precision name (config/precision.h)
+  std::string scope = "all";       // all | routed_experts
+  int group_size = 0;              // values per scale of fp4/int4 weights (0 = the format's)
+  [[nodiscard]] bool stated() const { return precision != "none"; }
+};
+
 struct ModelSpec {
   std::string id;
   std::string name;
@@ -70,6 +81,7 @@ struct ModelSpec {
   bool qk_norm = false;         // RMSNorm over head_dim on queries and keys (Qwen3)
   MoeSpec moe;
   MlaSpec mla;
+  CheckpointSpec checkpoint;
   std::optional<double> published_parameters;  // as published by the authors, for checking
   std::optional<double> published_active_parameters;  // per token, for mixture-of-experts models
 };

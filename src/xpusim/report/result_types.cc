@@ -72,6 +72,12 @@ const Fields kPrecision = {
      FieldType::kInteger},
     {"weight_bits", "bits per weight as stored, block scales included"},
     {"expert_weight_bits", "routed experts' bits per weight as stored (null: as weight_bits)"},
+    {"as_released",
+     "the weights are read as the released checkpoint stores them (null: the model states no "
+     "checkpoint format)",
+     false, FieldType::kBool},
+    {"as_released_flags", "the flags that run the checkpoint as released (null: not stated)", false,
+     FieldType::kText},
 };
 
 const Fields kLatency = {

@@ -3,6 +3,8 @@
 
 #include <string>
 
+#include <fmt/format.h>
+
 namespace xpusim {
 
 Precision PrecisionPlan::math() const {
@@ -76,6 +78,46 @@ PrecisionPlan precision_plan_for(Precision p, std::optional<Precision> kv,
   }
   plan.weight_group = weight_group;
   return plan;
+}
+
+std::optional<PrecisionPlan> checkpoint_precision_plan(const ModelSpec& model) {
+  const CheckpointSpec& c = model.checkpoint;
+  const std::optional<Precision> p = c.stated() ? precision_from_string(c.precision) : std::nullopt;
+  if (!p) return std::nullopt;
+  if (c.scope == "routed_experts")
+    return precision_plan_for(Precision::kBf16, std::nullopt, *p, c.group_size);
+  return precision_plan_for(*p, std::nullopt, std::nullopt, c.group_size);
+}
+
+std::string checkpoint_flags(const ModelSpec& model) {
+  const CheckpointSpec& c = model.checkpoint;
+  if (!checkpoint_precision_plan(model)) return "";
+  std::string flags = c.scope == "routed_experts"
+                          ? fmt::format("--precision bf16 --expert-precision {}", c.precision)
+                          : fmt::format("--precision {}", c.precision);
+  if (c.group_size > 0) flags += fmt::format(" --weight-group-size {}", c.group_size);
+  return flags;
+}
+
+std::optional<bool> runs_as_released(const ModelSpec& model, const PrecisionPlan& plan) {
+  const std::optional<PrecisionPlan> released = checkpoint_precision_plan(model);
+  if (!released) return std::nullopt;
+  auto same = [](const PrecisionPlan& a, const PrecisionPlan& b) {
+    return a.weights == b.weights && a.weight_storage() == b.weight_storage();
+  };
+  return same(plan, *released) &&
+         (!model.moe.enabled() || same(plan.experts(), released->experts()));
+}
+
+std::optional<std::string> checkpoint_note(const ModelSpec& model, const PrecisionPlan& plan) {
+  const std::optional<bool> as_released = runs_as_released(model, plan);
+  if (!as_released || *as_released) return std::nullopt;
+  const CheckpointSpec& c = model.checkpoint;
+  return fmt::format(
+      "{} is released with {} {}{}: {} runs it as released", model.id, c.precision,
+      c.scope == "routed_experts" ? "routed experts" : "weights",
+      c.group_size > 0 ? fmt::format(" ({} values per scale)", c.group_size) : std::string(),
+      checkpoint_flags(model));
 }
 
 namespace {

@@ -95,6 +95,26 @@ PrecisionPlan precision_plan_for(Precision p, std::optional<Precision> kv = std:
 // from the plan's own format (the normal form of PrecisionPlan).
 PrecisionPlan with_expert_formats(PrecisionPlan plan, Precision weights, Precision activations);
 
+// The plan whose weights are stored as the released checkpoint's (model.checkpoint): its format
+// on every weight GEMM ("--precision P"), or on the routed experts beside bf16 weights
+// ("--precision bf16 --expert-precision P"), with its group; nullopt when the model states none
+// (or names no known format).
+std::optional<PrecisionPlan> checkpoint_precision_plan(const ModelSpec& model);
+
+// The flags that run the checkpoint as released ("--precision bf16 --expert-precision fp4
+// --weight-group-size 32"); "" when the model states no checkpoint format.
+std::string checkpoint_flags(const ModelSpec& model);
+
+// `plan` reads the weights as the checkpoint stores them: the same format and stored bytes per
+// weight for the rest of the model and for its routed experts. nullopt when the model states no
+// checkpoint format. Activations and the KV cache are the run's choice and not compared.
+std::optional<bool> runs_as_released(const ModelSpec& model, const PrecisionPlan& plan);
+
+// The line run and serve print when `plan` does not read the weights as released: "gpt-oss-120b
+// is released with fp4 routed experts (32 values per scale): --precision bf16 --expert-precision
+// fp4 --weight-group-size 32 runs it as released". nullopt when it does, or nothing is stated.
+std::optional<std::string> checkpoint_note(const ModelSpec& model, const PrecisionPlan& plan);
+
 // Checks that `plan` can shard `model`: the model has its sizes (layers, hidden, heads, vocab,
 // head_dim >= 1; MoE experts_per_token and expert_ffn >= 1), every degree >= 1, tp divides the
 // attention heads, kv heads divisible by tp or tp divisible by kv heads (KV heads are then

@@ -106,6 +106,9 @@ void expect_same_shapes(const ModelSpec& a, const ModelSpec& b) {
   EXPECT_EQ(a.attention_chunk, b.attention_chunk);
   EXPECT_EQ(a.full_attention_interval, b.full_attention_interval);
   EXPECT_EQ(a.max_context, b.max_context);
+  EXPECT_EQ(a.checkpoint.precision, b.checkpoint.precision);
+  EXPECT_EQ(a.checkpoint.scope, b.checkpoint.scope);
+  EXPECT_EQ(a.checkpoint.group_size, b.checkpoint.group_size);
   EXPECT_EQ(a.moe.experts, b.moe.experts);
   EXPECT_EQ(a.moe.experts_per_token, b.moe.experts_per_token);
   EXPECT_EQ(a.moe.shared_experts, b.moe.shared_experts);
@@ -144,6 +147,43 @@ TEST(HfConfig, PublishedCountsAndPresets) {
   // Every shipped config is in the table.
   for (const auto& e : std::filesystem::directory_iterator(std::string(XPUSIM_TEST_DATA_DIR) + "/hf"))
     EXPECT_TRUE(covered.contains(e.path().filename().string())) << e.path();
+}
+
+// quantization_config states how a release stores its weights (model/v1 checkpoint.*): gpt-oss's
+// MXFP4 routed experts, DeepSeek-V3's FP8 weights, AWQ/GPTQ int4 with their group; a method the
+// importer does not know, or none, states nothing.
+TEST(HfConfig, QuantizationConfigStatesTheCheckpointFormat) {
+  auto oss = load_model(hf("gpt-oss-120b"));
+  ASSERT_TRUE(oss) << to_string(oss.error());
+  EXPECT_EQ(oss->checkpoint.precision, "fp4");
+  EXPECT_EQ(oss->checkpoint.scope, "routed_experts");
+  EXPECT_EQ(oss->checkpoint.group_size, 32);
+  auto v3 = load_model(hf("deepseek-v3"));
+  ASSERT_TRUE(v3) << to_string(v3.error());
+  EXPECT_EQ(v3->checkpoint.precision, "fp8");
+  EXPECT_EQ(v3->checkpoint.scope, "all");
+  auto llama = load_model(hf("llama-3.1-8b"));
+  ASSERT_TRUE(llama);
+  EXPECT_FALSE(llama->checkpoint.stated());
+  const std::string text = R"({"model_type": "llama", "num_hidden_layers": 4, "hidden_size": 256,
+    "num_attention_heads": 8, "num_key_value_heads": 2, "intermediate_size": 512,
+    "vocab_size": 1000, "max_position_embeddings": 4096,
+    "quantization_config": {"quant_method": "QUANT", "bits": 4, "group_size": 64}})";
+  auto with = [&](const std::string& method) {
+    std::string t = text;
+    t.replace(t.find("QUANT"), 5, method);
+    return model_from_hf_text(t, "awq.json");
+  };
+  for (const char* method : {"awq", "gptq"}) {
+    auto m = with(method);
+    ASSERT_TRUE(m) << to_string(m.error());
+    EXPECT_EQ(m->checkpoint.precision, "int4") << method;
+    EXPECT_EQ(m->checkpoint.scope, "all") << method;
+    EXPECT_EQ(m->checkpoint.group_size, 64) << method;
+  }
+  auto unknown = with("bitsandbytes");
+  ASSERT_TRUE(unknown) << to_string(unknown.error());
+  EXPECT_FALSE(unknown->checkpoint.stated());
 }
 
 TEST(HfConfig, FamilyDetails) {

@@ -158,6 +158,35 @@ TEST(ModelSchema, CrossFieldChecks) {
   auto chunked = parse_text(kTiny, {"attention_chunk=128", "full_attention_interval=4"});
   ASSERT_TRUE(chunked) << to_string(chunked.error());
   EXPECT_EQ(local_attention_layers(*chunked), 3);
+  // The released checkpoint's format: routed experts need experts, a group a 4-bit format, and
+  // a scope or group a stated format.
+  auto experts_only =
+      parse_text(kTiny, {"checkpoint.precision=fp4", "checkpoint.scope=routed_experts"});
+  ASSERT_FALSE(experts_only);
+  EXPECT_EQ(experts_only.error()[0].to_string(),
+            "<command line>: checkpoint.scope: checkpoint.scope is routed_experts but moe.experts "
+            "is 0 (a dense model has no routed experts); use all");
+  auto fp8_group = parse_text(kTiny, {"checkpoint.precision=fp8", "checkpoint.group_size=128"});
+  ASSERT_FALSE(fp8_group);
+  EXPECT_EQ(fp8_group.error()[0].to_string(),
+            "<command line>: checkpoint.group_size: checkpoint.group_size is 128 but fp8 weights "
+            "carry no block scales; allowed only with checkpoint.precision fp4 or int4 (or "
+            "remove it)");
+  auto unstated = parse_text(kTiny, {"checkpoint.group_size=32"});
+  ASSERT_FALSE(unstated);
+  EXPECT_NE(unstated.error()[0].to_string().find("checkpoint.group_size is 32 but "
+                                                 "checkpoint.precision is none"),
+            std::string::npos);
+  auto huge = parse_text(kTiny, {"checkpoint.precision=int4", "checkpoint.group_size=100000"});
+  ASSERT_FALSE(huge);
+  EXPECT_NE(huge.error()[0].to_string().find("checkpoint.group_size"), std::string::npos);
+  auto fp5 = parse_text(kTiny, {"checkpoint.precision=fp5"});
+  ASSERT_FALSE(fp5);
+  EXPECT_NE(fp5.error()[0].to_string().find("expected one of: none, fp32"), std::string::npos)
+      << fp5.error()[0].to_string();
+  auto int4 = parse_text(kTiny, {"checkpoint.precision=int4", "checkpoint.group_size=32"});
+  ASSERT_TRUE(int4) << to_string(int4.error());
+  EXPECT_EQ(int4->checkpoint.group_size, 32);
   auto activation = parse_text(kTiny, {"activation=swiglu"});
   ASSERT_FALSE(activation);
   EXPECT_EQ(activation.error()[0].to_string(),

@@ -524,6 +524,40 @@ TEST(PerfCli, CompareSaysWhichHardwareFallsBackFromTheAskedPrecision) {
   EXPECT_EQ(seen, 2);
 }
 
+// A model that states its released format (gpt-oss: MXFP4 experts, 32 per scale) gets a note and
+// `precision.as_released` false when the run reads other weights, and the flags that run it as
+// released; those flags run it as released; a model stating nothing has null.
+TEST(PerfCli, RunSaysHowToRunTheCheckpointAsReleased) {
+  const std::string base =
+      "run --hardware b200-sxm-180gb --model gpt-oss-20b --batch 4 --input-len 256 "
+      "--output-len 16";
+  CliRun bf16 = run(base);
+  ASSERT_EQ(bf16.code, 0) << bf16.out;
+  EXPECT_NE(bf16.out.find("note: gpt-oss-20b is released with fp4 routed experts (32 values per "
+                          "scale): --precision bf16 --expert-precision fp4 "
+                          "--weight-group-size 32 runs it as released"),
+            std::string::npos)
+      << bf16.out;
+  auto j = nlohmann::json::parse(run(base + " --format json").out);
+  EXPECT_EQ(j["precision"]["as_released"], false);
+  EXPECT_EQ(j["precision"]["as_released_flags"],
+            "--precision bf16 --expert-precision fp4 --weight-group-size 32");
+  const std::string released = base +
+                               " --precision bf16 --expert-precision fp4 "
+                               "--weight-group-size 32";
+  CliRun as = run(released);
+  ASSERT_EQ(as.code, 0) << as.out;
+  EXPECT_EQ(as.out.find("runs it as released"), std::string::npos) << as.out;
+  EXPECT_EQ(nlohmann::json::parse(run(released + " --format json").out)["precision"]["as_released"],
+            true);
+  auto dense = nlohmann::json::parse(
+      run("run --hardware b200-sxm-180gb --model llama-3.1-8b --batch 1 --input-len 16 "
+          "--output-len 4 --format json")
+          .out);
+  EXPECT_TRUE(dense["precision"]["as_released"].is_null());
+  EXPECT_TRUE(dense["precision"]["as_released_flags"].is_null());
+}
+
 // compare --weight-group-size: every preset reads the checkpoint's 5-bit int4 weights (gpt-fast
 // --groupsize 32), not the default 4.25 bits; the JSON says which group ran.
 TEST(PerfCli, CompareRunsTheCheckpointsWeightGroupOnEveryPreset) {

@@ -310,6 +310,40 @@ TEST(PrecisionPlan, BlockScaledFormatsStoreTheirScales) {
   EXPECT_FALSE(precision_plan_for(Precision::kFp8).block_scaled_weights());
 }
 
+// A model's released format (checkpoint.*): a plan runs it as released when the weights of the
+// rest and of the routed experts are stored as the checkpoint's (format and bits per weight);
+// the flags say how; a model stating nothing has no answer.
+TEST(PrecisionPlan, RunsAsReleasedComparesTheStoredWeights) {
+  ModelSpec moe = mixtral8x7b_like();
+  EXPECT_FALSE(runs_as_released(moe, precision_plan_for(Precision::kBf16)).has_value());
+  EXPECT_EQ(checkpoint_flags(moe), "");
+  EXPECT_FALSE(checkpoint_note(moe, precision_plan_for(Precision::kFp8)).has_value());
+  moe.checkpoint = CheckpointSpec{"fp4", "routed_experts", 32};
+  EXPECT_EQ(checkpoint_flags(moe),
+            "--precision bf16 --expert-precision fp4 --weight-group-size 32");
+  const PrecisionPlan released =
+      precision_plan_for(Precision::kBf16, std::nullopt, Precision::kFp4, 32);
+  EXPECT_EQ(runs_as_released(moe, released), true);
+  EXPECT_FALSE(checkpoint_note(moe, released).has_value());
+  // Activations and KV are the run's: fp8 KV still reads the released weights.
+  EXPECT_EQ(runs_as_released(
+                moe, precision_plan_for(Precision::kBf16, Precision::kFp8, Precision::kFp4, 32)),
+            true);
+  EXPECT_EQ(
+      runs_as_released(moe, precision_plan_for(Precision::kBf16, std::nullopt, Precision::kFp4)),
+      false);  // NVFP4's 16 per scale: 4.5 bits, not the release's 4.25
+  EXPECT_EQ(runs_as_released(moe, precision_plan_for(Precision::kFp4)), false);
+  EXPECT_EQ(checkpoint_note(moe, precision_plan_for(Precision::kBf16)),
+            moe.id +
+                " is released with fp4 routed experts (32 values per scale): --precision "
+                "bf16 --expert-precision fp4 --weight-group-size 32 runs it as released");
+  ModelSpec dense = llama70b_like();
+  dense.checkpoint = CheckpointSpec{"fp8", "all", 0};
+  EXPECT_EQ(checkpoint_flags(dense), "--precision fp8");
+  EXPECT_EQ(runs_as_released(dense, precision_plan_for(Precision::kFp8)), true);
+  EXPECT_EQ(runs_as_released(dense, precision_plan_for(Precision::kBf16)), false);
+}
+
 TEST(CheckPlan, RejectsTpNotDividingHeads) {
   ParallelismPlan plan;
   plan.tp = 3;

@@ -14,10 +14,12 @@ void add_feasibility_json(ResultJson& j, const Feasibility& f) {
   j.set("infeasible_detail", f.feasible() ? Json(nullptr) : Json(f.detail));
 }
 
-Json precision_json(std::string_view type, const HardwareSpec& hw, const PrecisionPlan& plan) {
+Json precision_json(std::string_view type, const HardwareSpec& hw, const ModelSpec& model,
+                    const PrecisionPlan& plan) {
   const ExecutedMath executed = executed_math(hw, plan);
   const ExecutedMath experts = executed_expert_math(hw, plan);
   const bool mixed = plan.mixed();
+  const std::optional<bool> released = runs_as_released(model, plan);
   auto expert_text = [&](Precision p) {
     return mixed ? Json(std::string(to_string(p))) : Json(nullptr);
   };
@@ -36,6 +38,8 @@ Json precision_json(std::string_view type, const HardwareSpec& hw, const Precisi
       .set("weight_bits", round6(8.0 * plan.weight_storage().value()))
       .set("expert_weight_bits",
            mixed ? Json(round6(8.0 * plan.experts().weight_storage().value())) : Json(nullptr))
+      .set("as_released", released ? Json(*released) : Json(nullptr))
+      .set("as_released_flags", released ? Json(checkpoint_flags(model)) : Json(nullptr))
       .json();
 }
 

@@ -21,9 +21,10 @@ void add_feasibility_json(ResultJson& j, const Feasibility& f);
 
 // `precision` of result type `type`: the requested plan and what the matrix engines execute
 // (perf/step_model.h executed_precision_plan: a format the hardware lacks runs weight-only in 16
-// bits).
+// bits), the stored bits per weight, and whether the weights are read as `model`'s released
+// checkpoint stores them (workload/parallelism_plan.h runs_as_released).
 nlohmann::ordered_json precision_json(std::string_view type, const HardwareSpec& hw,
-                                      const PrecisionPlan& plan);
+                                      const ModelSpec& model, const PrecisionPlan& plan);
 
 // The clock record `record` ("prefill", "decode") of `type`: the clock sustained under the TDP
 // and whether the TDP limited it (perf/sustained_clock.h); both null without a clock (infeasible).
