@@ -265,7 +265,7 @@ GemmOutcome gemm_checked(const GemmRequest& o) {
   Precision a = parse_precision("--precision", o.precision);
   Precision wb = o.weight_precision.empty() ? a : parse_precision("--weight-precision",
                                                                   o.weight_precision);
-  check_weight_group(o.weight_group, block_scaled(wb), wb, "--weight-precision or --precision");
+  check_weight_group(o.weight_group, PrecisionPlan{wb, a, a}, "--weight-precision or --precision");
   GemmOutcome out;
   out.hw = value_or_fail(load_hardware(o.hardware, hardware_only_overrides(o.overrides)));
   const HardwareSpec& hw = out.hw;

@@ -340,12 +340,9 @@ Result<DesignEvaluator> DesignEvaluator::create(const SpaceSpec& space, DesignBu
   if (!space.expert_precision.empty()) experts = precision_from_string(space.expert_precision);
   if (const auto p = precision_from_string(space.precision)) {
     e.precision_ = precision_plan_for(*p, kv, experts, space.weight_group_size);
-    if (space.weight_group_size > 0 && !e.precision_.block_scaled_weights())
-      at("scenario.weight_group_size",
-         fmt::format("{} is given with {} weights, which carry no block scales; allowed only "
-                     "with fp4 or int4 weights (scenario.precision or "
-                     "scenario.expert_precision)",
-                     space.weight_group_size, to_string(e.precision_.weights)));
+    if (auto why = weight_group_mismatch(space.weight_group_size, e.precision_,
+                                         "scenario.precision or scenario.expert_precision"))
+      at("scenario.weight_group_size", *why);
   }
   if (!diags.empty()) return tl::unexpected(diags);
   std::string inputs;

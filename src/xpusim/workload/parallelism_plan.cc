@@ -80,6 +80,15 @@ PrecisionPlan precision_plan_for(Precision p, std::optional<Precision> kv,
   return plan;
 }
 
+std::optional<std::string> weight_group_mismatch(int group, const PrecisionPlan& plan,
+                                                 std::string_view weight_flags) {
+  if (group <= 0 || plan.block_scaled_weights()) return std::nullopt;
+  return fmt::format(
+      "{} is given with {} weights, which carry no block scales; allowed only "
+      "with fp4 or int4 weights ({})",
+      group, to_string(plan.weights), weight_flags);
+}
+
 std::optional<PrecisionPlan> checkpoint_precision_plan(const ModelSpec& model) {
   const CheckpointSpec& c = model.checkpoint;
   const std::optional<Precision> p = c.stated() ? precision_from_string(c.precision) : std::nullopt;

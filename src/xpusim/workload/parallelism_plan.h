@@ -5,6 +5,8 @@
 #pragma once
 
 #include <optional>
+#include <string>
+#include <string_view>
 
 #include "xpusim/base/diagnostic.h"
 #include "xpusim/config/model_spec.h"
@@ -94,6 +96,13 @@ PrecisionPlan precision_plan_for(Precision p, std::optional<Precision> kv = std:
 // `plan` with its routed experts in `weights` / `activations`, each kept only where it differs
 // from the plan's own format (the normal form of PrecisionPlan).
 PrecisionPlan with_expert_formats(PrecisionPlan plan, Precision weights, Precision activations);
+
+// Why a group size (`--weight-group-size`, `scenario.weight_group_size`) does not apply to
+// `plan`: "32 is given with bf16 weights, which carry no block scales; allowed only with fp4 or
+// int4 weights (FLAGS)", naming `weight_flags`, what sets the weights' formats. nullopt when it
+// applies: 0 (not given), or some weights (the rest or the routed experts) are fp4/int4.
+std::optional<std::string> weight_group_mismatch(int group, const PrecisionPlan& plan,
+                                                 std::string_view weight_flags);
 
 // The plan whose weights are stored as the released checkpoint's (model.checkpoint): its format
 // on every weight GEMM ("--precision P"), or on the routed experts beside bf16 weights

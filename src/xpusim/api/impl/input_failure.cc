@@ -45,23 +45,18 @@ PrecisionPlan precision_flags(const std::string& precision, const std::string& k
   if (!kv.empty()) kv_format = parse_precision("--kv-precision", kv);
   if (!experts.empty()) expert_format = parse_precision("--expert-precision", experts);
   const PrecisionPlan plan = precision_plan_for(p, kv_format, expert_format, weight_group);
-  check_weight_group(weight_group, plan.block_scaled_weights(), plan.weights,
-                     "--precision or --expert-precision");
+  check_weight_group(weight_group, plan, "--precision or --expert-precision");
   return plan;
 }
 
-void check_weight_group(int group, bool block_scaled, Precision weights,
-                        std::string_view weight_flags) {
+void check_weight_group(int group, const PrecisionPlan& plan, std::string_view weight_flags) {
   if (group < 0 || group > bounds::kWeightGroup.hi)
     input_error("--weight-group-size",
                 fmt::format("{} is out of range; allowed: {}..{} values per scale (the "
                             "checkpoint's quantisation group size)",
                             group, bounds::kWeightGroup.lo, bounds::kWeightGroup.hi));
-  if (group > 0 && !block_scaled)
-    input_error("--weight-group-size",
-                fmt::format("{} is given with {} weights, which carry no block scales; allowed "
-                            "only with fp4 or int4 weights ({})",
-                            group, to_string(weights), weight_flags));
+  if (auto why = weight_group_mismatch(group, plan, weight_flags))
+    input_error("--weight-group-size", *why);
 }
 
 void check_expert_precision(const std::string& experts, const ModelSpec& model) {

@@ -84,11 +84,10 @@ Precision parse_precision(const std::string& flag, const std::string& text);
 PrecisionPlan precision_flags(const std::string& precision, const std::string& kv,
                               const std::string& experts, int weight_group = 0);
 
-// --weight-group-size `group` (0 = not given) for weights in `weights` format, `block_scaled`
-// when some of them are fp4/int4: an error outside bounds::kWeightGroup, or given without
-// block-scaled weights (naming `weight_flags`, the flags that set the weights' format).
-void check_weight_group(int group, bool block_scaled, Precision weights,
-                        std::string_view weight_flags);
+// --weight-group-size `group` (0 = not given) for `plan`'s weights: an error outside
+// bounds::kWeightGroup, or given without fp4/int4 weights (weight_group_mismatch, naming
+// `weight_flags`, the flags that set the weights' formats).
+void check_weight_group(int group, const PrecisionPlan& plan, std::string_view weight_flags);
 
 // --expert-precision given for a model without routed experts: an error under the flag naming
 // the model (nothing would run in that format).
