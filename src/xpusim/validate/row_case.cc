@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include "xpusim/base/bounds.h"
 #include "xpusim/base/text.h"
 #include "xpusim/perf/gemm_model.h"
 #include "xpusim/perf/memory_system.h"
@@ -798,7 +799,7 @@ std::optional<int> group_size_from_notes(const std::string& notes) {
           (e < l.size() && (std::isdigit(static_cast<unsigned char>(l[e])) || l[e] == '.')))
         continue;
       const long v = std::strtol(l.substr(p, e - p).c_str(), nullptr, 10);
-      if (v >= 1 && v <= 65536) return static_cast<int>(v);
+      if (v >= bounds::kWeightGroup.lo && v <= bounds::kWeightGroup.hi) return static_cast<int>(v);
     }
   }
   return std::nullopt;

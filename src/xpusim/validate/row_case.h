@@ -170,7 +170,7 @@ std::optional<Watts> power_limit_from_notes(const std::string& notes);
 
 // The quantisation group size the notes state for 4-bit weights ("group size 32", "groupsize
 // 128", "group-size: 64"; case-insensitive): values per scale, config/precision.h
-// storage_bytes_per_element. nullopt when absent or not a whole number in 1..65536.
+// storage_bytes_per_element. nullopt when absent or not a whole number in bounds::kWeightGroup (1..65536).
 std::optional<int> group_size_from_notes(const std::string& notes);
 
 // The row's system where it differs from the hardware preset: the baseboard (system_board) and a
