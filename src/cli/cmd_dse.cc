@@ -60,7 +60,7 @@ void print_front(const GlobalOptions& g, const api::FrontOutcome& out, const std
     return;
   }
   if (g.format == "csv") {  // a row per design of the front, the search's counts repeated
-    print_tidy_csv(out.json, g, "designs");
+    print_tidy_csv(out.json, g, "designs", "explore");
     return;
   }
   // The front is a record table of the JSON's designs (report/ record_table): the columns are

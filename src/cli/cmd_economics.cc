@@ -28,10 +28,10 @@ using json = nlohmann::ordered_json;
 
 // CSV: the tidy table of the JSON (a row per record of `records`, "" = the document's own keys);
 // table: `text`.
-void emit(const GlobalOptions& g, const json& j, const std::string& text,
+void emit(const GlobalOptions& g, std::string_view type, const json& j, const std::string& text,
           std::string_view records = "") {
   if (g.format == "json") print(j.dump(2) + "\n");
-  else if (g.format == "csv") print_tidy_csv(j, g, records);
+  else if (g.format == "csv") print_tidy_csv(j, g, records, type);
   else print(text);
 }
 
@@ -100,7 +100,7 @@ void run_area(const GlobalOptions& g, const HardwareArgs& args) {
                               {"dies"}};
   print_infeasible_line(g, out.area.feasibility);
   write_html(args.html, HtmlReportKind::kArea, out.json, nullptr, g);
-  emit(g, out.json, tables_text("area", out.json, lists), "dies.components");
+  emit(g, "area", out.json, tables_text("area", out.json, lists), "dies.components");
 }
 
 // ---- wafer -------------------------------------------------------------------------------------
@@ -109,7 +109,8 @@ struct WaferArgs : api::WaferRequest {};
 void run_wafer(const GlobalOptions& g, const WaferArgs& a) {
   const api::WaferOutcome out = value_or_throw(api::wafer_scenario(a));
   print_infeasible_line(g, out.grid.feasibility);
-  emit(g, out.json, field_table(*find_result_type("wafer"), out.json, kFeasibilityKeys).to_text());
+  emit(g, "wafer", out.json,
+       field_table(*find_result_type("wafer"), out.json, kFeasibilityKeys).to_text());
 }
 
 // ---- cost --------------------------------------------------------------------------------------
@@ -127,7 +128,7 @@ void run_cost(const GlobalOptions& g, const CostArgs& a) {
                                             "system.description"};
   print_infeasible_line(g, out.cost.feasibility);
   write_html(a.html, HtmlReportKind::kCost, out.json, nullptr, g);
-  emit(g, out.json, tables_text("cost", out.json, lists, leave_out));
+  emit(g, "cost", out.json, tables_text("cost", out.json, lists, leave_out));
 }
 
 // ---- fab ---------------------------------------------------------------------------------------
@@ -141,7 +142,7 @@ void run_fab(const GlobalOptions& g, const FabArgs& a) {
   const Table table = field_table(*find_result_type("fab"), out.json, kFeasibilityKeys);
   print_infeasible_line(g, feas);
   write_html(a.html, HtmlReportKind::kFab, out.json, nullptr, g);
-  emit(g, out.json, table.to_text());
+  emit(g, "fab", out.json, table.to_text());
 }
 
 }  // namespace

@@ -170,7 +170,7 @@ void run_scenario(const RunOptions& o, const GlobalOptions& g) {
   const std::optional<int64_t>& largest_batch = out.largest_feasible_batch;
   const std::optional<ParallelismPlan>& smallest_plan = out.smallest_feasible_plan;
   if (g.format == "csv") {  // the summary row; --csv-records ops: a row per op
-    print_tidy_csv(out.json, g);
+    print_tidy_csv(out.json, g, "", "run");
     return;
   }
   std::printf(
@@ -223,7 +223,7 @@ void run_gemm(const GemmOptions& o, const GlobalOptions& g) {
     return;
   }
   if (g.format == "csv") {
-    print_tidy_csv(j, g);
+    print_tidy_csv(j, g, "", "gemm");
     return;
   }
   // field / value / unit from gemm's field table, numbers by the one rule (report/result_fields.h)
@@ -267,7 +267,7 @@ void run_compare(const CompareOptions& o, const GlobalOptions& g) {
     return;
   }
   if (g.format == "csv") {  // a row per preset, the workload's keys repeated
-    print_tidy_csv(out.json, g, "ranking");
+    print_tidy_csv(out.json, g, "ranking", "compare");
     return;
   }
   const ModelSpec& model = out.model;

@@ -31,7 +31,7 @@ void print_report(const api::Json& j, const GlobalOptions& g) {
   }
   if (g.format == "csv") {  // a row per field, the scenario's keys repeated
     if (!ok) std::fprintf(stderr, "INFEASIBLE: %s\n", infeasible.c_str());
-    print_tidy_csv(j, g, "fields");
+    print_tidy_csv(j, g, "fields", "sensitivity");
     return;
   }
   if (g.format == "json") {

@@ -94,7 +94,7 @@ void run_serve(const ServeOptions& o, const GlobalOptions& g) {
   const SystemInfo& info = out.info;
   const api::ServeWorkload& w = out.workload;
   if (g.format == "csv") {  // one row; --csv-records names a list (e.g. the rate search's probes)
-    print_tidy_csv(j, g);
+    print_tidy_csv(j, g, "", "serve");
     return;
   }
   // Prose: what was simulated, the precision note, INFEASIBLE.

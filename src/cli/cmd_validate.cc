@@ -279,7 +279,8 @@ void run_calibrate(const std::string& file, int max_rounds, bool holdout, bool q
                         {"fit_one_family", split_json(reverse, "fitted_on")}};
   if (global.format == "json" || global.format == "csv") {
     // CSV: a row per fitted constant, the fit's figures repeated (--csv-records names another)
-    if (global.format == "csv") print_tidy_csv(nlohmann::ordered_json::parse(out.dump()), global, "parameters");
+    if (global.format == "csv")
+      print_tidy_csv(nlohmann::ordered_json::parse(out.dump()), global, "parameters", "calibrate");
     else std::printf("%s\n", out.dump(2).c_str());
     return;
   }
@@ -359,7 +360,7 @@ void add_validate_commands(CLI::App& app, GlobalOptions& global) {
     write_html(*html, HtmlReportKind::kValidate, out.json, nullptr, global);
     if (global.format == "json") std::printf("%s\n", out.json.dump(2).c_str());
     // a row per predicted row (--csv-records skipped: per skipped row), the summary repeated
-    else if (global.format == "csv") print_tidy_csv(out.json, global, "rows");
+    else if (global.format == "csv") print_tidy_csv(out.json, global, "rows", "validate");
     else std::printf("%s", validation_text(out.json).c_str());
   });
 

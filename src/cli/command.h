@@ -124,8 +124,10 @@ void write_html(const std::string& path, HtmlReportKind kind, const nlohmann::or
 
 // --format csv of a command (result_output.cc): the tidy table of its JSON document, one row per
 // record of `default_records` ("" = the document itself) unless --csv-records names another list.
+// `type`, the document's declared result type (report/result_fields.h), keeps the columns the
+// same whether or not the answer has figures (an infeasible run, a search without a front).
 void print_tidy_csv(const nlohmann::ordered_json& doc, const GlobalOptions& g,
-                    std::string_view default_records = "");
+                    std::string_view default_records = "", std::string_view type = "");
 
 // Prints diagnostics as "error: file:line:col: path: message", one per line.
 void print_diagnostics(const Diagnostics& diags);

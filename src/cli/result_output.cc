@@ -7,17 +7,20 @@
 #include <fmt/format.h>
 
 #include "cli/command.h"
+#include "xpusim/base/check.h"
 #include "xpusim/base/text.h"
 #include "xpusim/report/result_fields.h"
 
 namespace xpusim::cli {
 
 void print_tidy_csv(const nlohmann::ordered_json& doc, const GlobalOptions& g,
-                    std::string_view default_records) {
+                    std::string_view default_records, std::string_view type) {
   const std::string_view records =
       g.csv_records.empty() ? default_records
                             : (g.csv_records == "." ? std::string_view() : g.csv_records);
-  const Table t = value_or_throw(tidy_table(doc, records, "--csv-records"));
+  const ResultType* declared = type.empty() ? nullptr : find_result_type(type);
+  XPUSIM_CHECK(type.empty() || declared != nullptr, "tidy CSV of an undeclared result type");
+  const Table t = value_or_throw(tidy_table(doc, records, "--csv-records", declared));
   std::fputs(t.to_csv().c_str(), stdout);
 }
 

@@ -6,7 +6,10 @@ For each command line below, runs `xpusim ... --format json` and `... --format c
 --csv-records choice listed) and checks, independently of the C++ flattening:
   - the CSV parses (python csv) as one header and rows of the header's width;
   - the header is the JSON's keys flattened by dotted names: the document's (and each parent
-    record's) own keys, then the keys of the chosen list's elements under the list's path;
+    record's) own keys, then the keys of the chosen list's elements under the list's path; for a
+    command with a declared result type (`describe result`), an object field that is null is its
+    declared fields, and an empty list's columns are its declared fields, so that the columns do
+    not depend on which figures an answer has (an infeasible run has a feasible run's columns);
   - one row per record of the chosen list (one row for the document itself);
   - every number agrees with the JSON to the 4 significant figures of the number rule, and no
     column mixes exponent and plain notation.
@@ -36,12 +39,16 @@ objectives:
   - {metric: manufacturing_cost_usd, goal: min}
 """
 
+EMPTY_FRONT = SPACE + """constraints:
+  - {metric: max_die_area_mm2, max: 1}
+"""
+
 RUN = "run --hardware h100-sxm-80gb --model llama-3.1-8b --batch 8 --input-len 512 --output-len 64"
 # (command line, the --csv-records choices to check; None = the command's default)
 CASES = [
     (RUN, [None, "ops", "."]),
     ("run --hardware h100-sxm-80gb --model llama-3.1-70b --batch 4096 --input-len 4096 "
-     "--output-len 4096", [None]),  # infeasible: empty figures
+     "--output-len 4096", [None, "ops"]),  # infeasible: empty figures, no ops
     ("gemm --hardware h100-sxm-80gb --m 1024 --n 1024 --k 1024", [None]),
     ("collective --hardware mi300x --devices 8 --max-bytes 1e8 --factor 8", [None, "."]),
     ("collective --hardware tpu-v5e --devices 512", ["."]),  # infeasible: no sizes
@@ -59,6 +66,7 @@ CASES = [
     ("calibrate " + os.path.join(TEST_DATA, "validation", "fixture.csv") +
      " --max-rounds 3 --no-holdout", [None]),
     ("explore {space}", [None]),
+    ("explore {empty_front}", [None]),  # no design within the constraints: no rows
     ("sensitivity --hardware h100-sxm-80gb --model llama-3.1-8b --batch 8 --input-len 256 "
      "--output-len 32", [None]),
     ("pareto --db {db}", [None]),
@@ -88,6 +96,43 @@ DEFAULT = {"compare": "ranking", "area": "dies.components", "validate": "rows",
            "calibrate": "parameters",
            "explore": "designs", "pareto": "designs", "sensitivity": "fields",
            "describe hardware": "fields"}
+# The declared result type of a command's document, where its CSV is held to it.
+TYPE = {c: c for c in ("run", "gemm", "compare", "serve", "area", "wafer", "cost", "fab",
+                       "validate", "calibrate", "explore", "sensitivity")}
+TYPE["pareto"] = "explore"
+_DECLARED = {}
+
+
+def declared(type_name):
+    """`describe result TYPE`: the declared fields in order, and the names of the object fields."""
+    if type_name not in _DECLARED:
+        r = subprocess.run([XPUSIM, "describe", "result", type_name, "--format", "json"],
+                           capture_output=True, text=True, check=True)
+        fields = json.loads(r.stdout)
+        _DECLARED[type_name] = ([f["field"] for f in fields],
+                                {f["field"] for f in fields if f["type"] == "object"})
+    return _DECLARED[type_name]
+
+
+def declared_columns(type_name, prefix):
+    """The declared scalar fields under `prefix` (neither objects nor maps `x.*`)."""
+    names, objects = declared(type_name)
+    return [n for n in names
+            if n.startswith(prefix) and n not in objects and not n.endswith(".*")]
+
+
+def with_declared(type_name, values):
+    """A record's dotted key -> value, each null object field replaced by its declared fields."""
+    if type_name is None:
+        return values
+    out = {}
+    for k, v in values.items():
+        if v is None and k in declared(type_name)[1] and declared_columns(type_name, k + "."):
+            for c in declared_columns(type_name, k + "."):
+                out[c] = None
+        else:
+            out[k] = v
+    return out
 
 
 def expected_header(rows):
@@ -141,6 +186,7 @@ def flat_values(doc, path):
     return out
 
 
+HEADERS = {}  # (command line, --csv-records choice) -> the CSV's header
 NUMBER = re.compile(r"^-?\d+(\.\d+)?(e[+-]\d+)?$")
 
 
@@ -160,6 +206,7 @@ def check(args, choice, failures):
         failures.append(f"{where}: empty CSV")
         return
     header, body = rows[0], rows[1:]
+    HEADERS[(args, choice)] = header
     for i, r in enumerate(body):
         if len(r) != len(header):
             failures.append(f"{where}: row {i + 1} has {len(r)} cells, header {len(header)}")
@@ -167,9 +214,14 @@ def check(args, choice, failures):
     command = " ".join(args.split()[:2]) if args.startswith("describe") else args.split()[0]
     path = choice if choice else DEFAULT.get(command, "")
     path = "" if path == "." else path
-    values = flat_values(doc, path)
+    type_name = TYPE.get(command)
+    values = [with_declared(type_name, v) for v in flat_values(doc, path)]
     recs = [list(v) for v in values]
     want = expected_header(recs)
+    if not recs and type_name:  # an empty list: the parents' keys, then its declared fields
+        parent = with_declared(type_name, flat_values(doc, "")[0])
+        want = list(parent) + [c for c in declared_columns(type_name, path + ".")
+                               if c not in parent]
     if header != want:
         failures.append(f"{where}: header\n  {header}\nis not the JSON's keys\n  {want}")
         return
@@ -205,17 +257,27 @@ def main():
         space = os.path.join(tmp, "space.yaml")
         with open(space, "w") as f:
             f.write(SPACE)
+        empty_front = os.path.join(tmp, "empty_front.yaml")
+        with open(empty_front, "w") as f:
+            f.write(EMPTY_FRONT)
         db = os.path.join(tmp, "designs.db")  # pareto reads the database explore writes
         r = subprocess.run([XPUSIM, "explore", space, "--db", db], capture_output=True, text=True)
         if r.returncode != 0:
             failures.append(f"explore --db exited {r.returncode}: {r.stderr}")
         for args, choices in CASES:
-            args = args.format(space=space, db=db)
+            args = args.format(space=space, db=db, empty_front=empty_front)
             for choice in choices:
                 try:
                     check(args, choice, failures)
                 except AssertionError as e:
                     failures.append(str(e))
+    # An infeasible run has the columns of a feasible one (a sweep's CSVs concatenate).
+    infeasible = CASES[1][0]
+    for choice in (None, "ops"):
+        if HEADERS.get((RUN, choice)) != HEADERS.get((infeasible, choice)):
+            failures.append(f"the infeasible run's header [{choice or 'default'}] is not the "
+                            f"feasible run's:\n  {HEADERS.get((infeasible, choice))}\n  "
+                            f"{HEADERS.get((RUN, choice))}")
     for f in failures:
         print("FAIL:", f)
     print(f"{len(CASES)} command lines checked, {len(failures)} failures")

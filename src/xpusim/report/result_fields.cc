@@ -212,6 +212,49 @@ void field_names(const Json& obj, const std::string& prefix, std::vector<std::st
   }
 }
 
+// Whether the dotted `records` path leads through objects to an empty list: a list of records
+// that has none this time (a search without a front, an infeasible run's ops).
+bool empty_list_at(const Json& doc, std::string_view records) {
+  const Json* v = &doc;
+  for (std::string_view rest = records;;) {
+    const size_t dot = rest.find('.');
+    v = child(*v, rest.substr(0, dot));
+    if (!v) return false;
+    if (v->is_array()) return v->empty();
+    if (dot == std::string_view::npos) return false;
+    rest = rest.substr(dot + 1);
+  }
+}
+
+// The declared scalar fields under `prefix` ("uncertainty.ttft_ms.", "ops."), in declaration
+// order: an object's or a list's columns when it has no figures. Map fields (keys that are data)
+// and objects (their fields are listed) have no column of their own.
+std::vector<std::string> declared_columns(const ResultType& type, std::string_view prefix) {
+  std::vector<std::string> out;
+  for (const ResultField& f : type.fields)
+    if (f.name.starts_with(prefix) && f.key_meaning.empty() && f.type != FieldType::kObject)
+      out.emplace_back(f.name);
+  return out;
+}
+
+// A null object field of `type` (`uncertainty.ttft_ms` without a prediction) as its declared
+// fields, empty: the columns it has when it holds figures.
+void expand_null_objects(const ResultType& type, Cells& row) {
+  Cells out;
+  for (auto& [key, c] : row) {
+    const ResultField* f = c.type == Cell::kNull ? find_field(type, key) : nullptr;
+    if (f && f->type == FieldType::kObject && f->key_meaning.empty() && f->name == key) {
+      const std::vector<std::string> cols = declared_columns(type, key + ".");
+      if (!cols.empty()) {
+        for (const std::string& col : cols) out.emplace_back(col, Cell{});
+        continue;
+      }
+    }
+    out.emplace_back(std::move(key), std::move(c));
+  }
+  row = std::move(out);
+}
+
 }  // namespace
 
 std::span<const UnitSuffix> unit_suffixes() { return kSuffixes; }
@@ -279,10 +322,11 @@ std::vector<std::string> flattened_field_names(const Json& doc) {
   return out;
 }
 
-Result<Table> tidy_table(const Json& doc, std::string_view records, std::string_view flag) {
+Result<Table> tidy_table(const Json& doc, std::string_view records, std::string_view flag,
+                         const ResultType* type) {
   std::vector<Cells> rows;
   if (doc.is_array()) {  // a document that is a list of records (describe): a row each
-    if (!records.empty()) return tidy_table(Json{{"records", doc}}, records, flag);
+    if (!records.empty()) return tidy_table(Json{{"records", doc}}, records, flag, type);
     for (const Json& e : doc) {
       Cells row;
       if (e.is_object()) own_cells(e, "", row);
@@ -295,7 +339,23 @@ Result<Table> tidy_table(const Json& doc, std::string_view records, std::string_
     rows.push_back(std::move(row));
   } else {
     const std::vector<std::string> lists = record_lists(doc);
-    if (std::find(lists.begin(), lists.end(), records) == lists.end()) {
+    const bool listed = std::find(lists.begin(), lists.end(), records) != lists.end();
+    if (!listed && empty_list_at(doc, records)) {
+      // No records this time: no rows; with the declared type, the columns a row would have.
+      if (type) {
+        Cells parent;
+        own_cells(doc, "", parent);
+        expand_null_objects(*type, parent);
+        std::vector<std::string> header;
+        for (const auto& kc : parent) header.push_back(kc.first);
+        for (std::string& col : declared_columns(*type, std::string(records) + "."))
+          if (std::find(header.begin(), header.end(), col) == header.end())
+            header.push_back(std::move(col));
+        return Table(header);
+      }
+      return Table(std::vector<std::string>{});
+    }
+    if (!listed) {
       std::string allowed = lists.empty() ? "none (this answer has no lists of records)"
                                           : join(lists);
       Diagnostic d;
@@ -314,6 +374,8 @@ Result<Table> tidy_table(const Json& doc, std::string_view records, std::string_
     }
     record_rows(doc, path, 0, "", {}, rows);
   }
+  if (type)
+    for (Cells& r : rows) expand_null_objects(*type, r);
   // Columns: the union of the rows' keys in first-seen order; a key that is null in some rows and
   // an object (dotted children) in others is its children only.
   std::vector<std::string> header;
@@ -410,7 +472,7 @@ Result<Table> record_table(const Json& doc, std::string_view records,
 
 Result<Table> record_table(const ResultType& type, const Json& doc, std::string_view records,
                            std::span<const std::string_view> columns) {
-  Result<Table> tidy = tidy_table(doc, records);
+  Result<Table> tidy = tidy_table(doc, records, "--csv-records", &type);
   if (!tidy) return tidy;
   const std::vector<std::string>& header = tidy->header();
   std::vector<std::optional<size_t>> at;  // the tidy column of each name, if any record has it

@@ -78,9 +78,14 @@ std::vector<std::string> record_lists(const nlohmann::ordered_json& doc);
 // record_lists = one row per element of that list, the parents' fields first. A document that is
 // a list of records (`describe`) is one row per element. Numbers formatted
 // by column (format_column; kCount for JSON integers and `_bytes`). An unknown `records` path is
-// an error naming the allowed ones (for `flag`, e.g. "--csv-records").
+// an error naming the allowed ones (for `flag`, e.g. "--csv-records"); a path to an empty list
+// (a search without a front, an infeasible `run`'s `ops`) is a table without rows.
+// With the document's declared `type` the columns do not depend on which figures exist: an
+// object field that is null (`uncertainty.ttft_ms` of an infeasible run) is its declared fields,
+// empty, as it is when it has figures; an empty list's columns are its declared fields.
+struct ResultType;
 Result<Table> tidy_table(const nlohmann::ordered_json& doc, std::string_view records,
-                         std::string_view flag = "--csv-records");
+                         std::string_view flag = "--csv-records", const ResultType* type = nullptr);
 
 // ---- declared result types ------------------------------------------------------------------
 // A field of a result (base/result_field.h): its flattened name, meaning, value type; a map

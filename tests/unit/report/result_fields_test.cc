@@ -315,7 +315,45 @@ TEST(RecordTable, TheNamedColumnsOfTheRecordsInTheirOrder) {
   const std::vector<std::vector<std::string>> want = {{"A", "15.00", "ms", "-4.060", ""},
                                                       {"B", "1500", "ms", "12.50", ""}};
   EXPECT_EQ(t->rows(), want);
-  EXPECT_FALSE(record_table(*validate, doc, "skipped", columns));  // empty: no list of records
+  // An empty list is a list without records this time: the named columns, no rows.
+  const std::string_view skipped_columns[] = {"skipped.id", "skipped.reason"};
+  auto none = record_table(*validate, doc, "skipped", skipped_columns);
+  ASSERT_TRUE(none) << none.error().front().message;
+  EXPECT_EQ(none->header(), (std::vector<std::string>{"skipped.id", "skipped.reason"}));
+  EXPECT_TRUE(none->rows().empty());
+  EXPECT_FALSE(record_table(*validate, doc, "summary", columns));  // no list at all
+  EXPECT_FALSE(record_table(*validate, doc, "nothing", columns));
+}
+
+// With its declared type a document's tidy table has the same columns whether or not it has
+// figures: a null object field is its declared fields, empty; an empty list has its declared
+// fields as columns and no rows (a search without a front).
+TEST(TidyTable, TheDeclaredColumnsWhenAnAnswerHasNoFigures) {
+  const ResultType* gemm = find_result_type("gemm");
+  ASSERT_NE(gemm, nullptr);
+  const Json with = Json::parse(R"({"uncertainty": {"latency_ms": {"p10": 1.0, "p90": 2.0}}})");
+  const Json without = Json::parse(R"({"uncertainty": {"latency_ms": null}})");
+  auto a = tidy_table(with, "", "--csv-records", gemm);
+  auto b = tidy_table(without, "", "--csv-records", gemm);
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(a->header(), b->header());
+  EXPECT_EQ(b->header(), (std::vector<std::string>{"uncertainty.latency_ms.p10",
+                                                   "uncertainty.latency_ms.p90"}));
+  EXPECT_EQ(b->rows(), (std::vector<std::vector<std::string>>{{"", ""}}));
+  // Without the type the null object stays one column (the generic flattening).
+  auto c = tidy_table(without, "", "--csv-records");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->header(), (std::vector<std::string>{"uncertainty.latency_ms"}));
+
+  const ResultType* explore = find_result_type("explore");
+  ASSERT_NE(explore, nullptr);
+  const Json empty = Json::parse(R"({"evaluated": 4, "designs": []})");
+  auto front = tidy_table(empty, "designs", "--csv-records", explore);
+  ASSERT_TRUE(front) << front.error().front().message;
+  EXPECT_TRUE(front->rows().empty());
+  ASSERT_GE(front->header().size(), 2u);
+  EXPECT_EQ(front->header().front(), "evaluated");
+  EXPECT_EQ(front->header()[1], "designs.design_id");
 }
 
 TEST(RecordTableDeathTest, AColumnThatIsNoFieldIsABug) {
