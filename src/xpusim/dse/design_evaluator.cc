@@ -278,7 +278,10 @@ Result<DesignEvaluator> DesignEvaluator::create(const SpaceSpec& space, DesignBu
     }
     if (requests) e.requests_ = std::move(*requests);
     else for (auto d : requests.error()) diags.push_back(d);
-    e.arrivals_.seed = static_cast<uint64_t>(space.seed);
+    // The arrival times from the next seed, as `serve --seed` draws them (api/serve.cc
+    // build_workload): the lengths and the arrivals are two streams, and a design of the space is
+    // the run `serve` gives with the same flags.
+    e.arrivals_.seed = static_cast<uint64_t>(space.seed) + 1;
     if (space.rate) {
       e.arrivals_.kind = ArrivalSpec::Kind::kPoisson;
       e.arrivals_.rate = CountRate(*space.rate);

@@ -184,6 +184,31 @@ TEST(DesignEvaluator, ServeDesignsEqualXpusimServe) {
             metric(ev->evaluate(0), Metric::kOutputTokensPerS));
 }
 
+// With Poisson arrivals too: the space's seed draws the lengths and the next seed the arrival
+// times, as `serve --seed` does (a design once drew both from one seed, and its run differed).
+TEST(DesignEvaluator, ServeDesignsWithPoissonArrivalsEqualXpusimServe) {
+  std::string text = kServeSpace;
+  const std::string closed = "  concurrency: 16\n";
+  text.replace(text.find(closed), closed.size(), "  rate: 40\n  seed: 3\n");
+  auto s = space_from(text);
+  ASSERT_TRUE(s) << to_string(s.error());
+  auto ev = DesignEvaluator::create(*s);
+  ASSERT_TRUE(ev) << to_string(ev.error());
+  const DesignResult r = ev->evaluate(1);  // (2 TB/s, tp 1, max_batch 64)
+  ASSERT_TRUE(r.feasibility.feasible()) << r.feasibility.to_string();
+  auto serve = xpusim::testing::run(
+      "serve --hardware h100-sxm-80gb --model llama-3.1-8b --engine vllm --precision bf16 "
+      "--input-len 256 --output-len 32 --requests 64 --rate 40 --seed 3 --slo-ttft-ms 500 "
+      "--slo-tpot-ms 30 --format json --set memory.dram.bandwidth=2TB/s --tp 1 --max-batch 64");
+  ASSERT_EQ(serve.code, 0) << serve.out;
+  const auto j = nlohmann::json::parse(serve.out);
+  auto near = [](double a, double b) { return std::fabs(a - b) <= 1e-5 * std::fabs(b); };
+  EXPECT_TRUE(near(metric(r, Metric::kRequestsPerS), j["requests_per_s"].get<double>()))
+      << metric(r, Metric::kRequestsPerS) << " vs " << j["requests_per_s"];
+  EXPECT_TRUE(near(metric(r, Metric::kTtftMs), j["ttft_ms"]["mean"].get<double>()));
+  EXPECT_TRUE(near(metric(r, Metric::kTpotP99Ms), j["tpot_ms"]["p99"].get<double>()));
+}
+
 // A design with tied fields is the base hardware with all of them set: `run --set` of each.
 TEST(DesignEvaluator, TiedFieldsAreSetTogether) {
   auto s = space_from(testing::kTied);
