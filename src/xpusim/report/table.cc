@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 
 namespace xpusim {
 namespace {
@@ -74,8 +75,11 @@ std::string sig(double v, int digits) {
 
 double round6(double v) {
   if (v == 0 || !std::isfinite(v)) return v;
-  const double scale = std::pow(10.0, 6 - static_cast<int>(std::ceil(std::log10(std::fabs(v)))));
-  return std::round(v * scale) / scale;
+  // 6 significant figures through the decimal text ("%.6g" then back): exact for every finite
+  // value, where scaling by a power of ten overflows below ~1e-302 (10^308 is inf) into nan.
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return std::strtod(buf, nullptr);
 }
 
 }  // namespace xpusim
