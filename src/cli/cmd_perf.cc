@@ -48,10 +48,11 @@ void add_workload_options(CLI::App* cmd, WorkloadOptions& o) {
   cmd->add_option("--expert-precision", o.expert_precision,
                   "MoE models: the routed experts' precision, as --precision would run them "
                   "(e.g. fp4 experts beside bf16 attention; default: --precision)");
-  cmd->add_option(
-      "--weight-group-size", o.weight_group,
-      "fp4/int4 weights: values per scale, the checkpoint's group size (MXFP4 32, gpt-fast "
-      "--groupsize; default: fp4 16 as NVFP4, int4 128)");
+  bound_int(cmd->add_option(
+                "--weight-group-size", o.weight_group,
+                "fp4/int4 weights: values per scale, the checkpoint's group size (MXFP4 32, "
+                "gpt-fast --groupsize; default: fp4 16 as NVFP4, int4 128)"),
+            bounds::kWeightGroup);
 }
 
 // "fp4 weights (4.5 bits stored), fp4 activations, fp8 KV", and the routed experts' formats of
@@ -358,8 +359,9 @@ void add_perf_commands(CLI::App& app, GlobalOptions& global) {
   gemm->add_option("--precision", gemm_opts->precision, "operand precision")->capture_default_str();
   gemm->add_option("--weight-precision", gemm_opts->weight_precision,
                    "precision of B when it differs (weight-only quantisation)");
-  gemm->add_option("--weight-group-size", gemm_opts->weight_group,
-                   "fp4/int4 B: values per scale (default: fp4 16 as NVFP4, int4 128)");
+  bound_int(gemm->add_option("--weight-group-size", gemm_opts->weight_group,
+                             "fp4/int4 B: values per scale (default: fp4 16 as NVFP4, int4 128)"),
+            bounds::kWeightGroup);
   gemm->add_option("--runtime", gemm_opts->runtime,
                    "software stack whose GEMM kernels and call overheads apply (pytorch-eager: "
                    "the vendor library, as validate's gemm rows): " +

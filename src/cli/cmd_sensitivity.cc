@@ -154,9 +154,10 @@ void add_sensitivity_command(CLI::App& app, GlobalOptions& g) {
   cmd->add_option("--expert-precision", o->expert_precision,
                   "MoE models: the routed experts' precision, as run --expert-precision "
                   "(default: --precision)");
-  cmd->add_option("--weight-group-size", o->weight_group,
-                  "fp4/int4 weights: values per scale, as run --weight-group-size (default: fp4 "
-                  "16, int4 128)");
+  bound_int(cmd->add_option("--weight-group-size", o->weight_group,
+                            "fp4/int4 weights: values per scale, as run --weight-group-size "
+                            "(default: fp4 16, int4 128)"),
+            bounds::kWeightGroup);
   cmd->add_option("--metric", o->metrics,
                   "metric to differentiate (repeatable; default output_tokens_per_s_per_device, "
                   "ttft_ms, tpot_ms, manufacturing_cost_usd, total_area_mm2, average_power_w; "

@@ -152,10 +152,11 @@ void add_serve_commands(CLI::App& app, GlobalOptions& global) {
   c->add_option("--expert-precision", o->expert_precision,
                 "MoE models: the routed experts' precision, as --precision would run them "
                 "(default: --precision)");
-  c->add_option(
-      "--weight-group-size", o->weight_group,
-      "fp4/int4 weights: values per scale, the checkpoint's group size (MXFP4 32, gpt-fast "
-      "--groupsize; default: fp4 16 as NVFP4, int4 128)");
+  bound_int(c->add_option(
+                "--weight-group-size", o->weight_group,
+                "fp4/int4 weights: values per scale, the checkpoint's group size (MXFP4 32, "
+                "gpt-fast --groupsize; default: fp4 16 as NVFP4, int4 128)"),
+            bounds::kWeightGroup);
   c->add_option("--runtime", o->runtime, "runtime profile (default: the engine's)");
   c->add_option("--engine", o->engine, "engine profile id or file: trtllm, vllm, vllm-v0, sglang")
       ->capture_default_str();

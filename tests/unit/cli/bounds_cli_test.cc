@@ -96,6 +96,16 @@ TEST(BoundsCli, SilentlyAcceptedValuesAreRejected) {
       {serve + "--disaggregate 999999:999999",
        "--disaggregate: 999999 is out of range; allowed 0 .. 65536"},
       {kRun + "--batch 8 --tp 0", "--tp: 0 is out of range; allowed 1 .. 4096"},
+      // --weight-group-size took CLI11's reading: "0x20" was 32 and "" the default.
+      {kRun + "--batch 8 --precision fp4 --weight-group-size 0x20",
+       "--weight-group-size: expected an integer in 1 .. 65536, got \"0x20\""},
+      {serve + "--precision fp4 --weight-group-size \"\"",
+       "--weight-group-size: expected an integer in 1 .. 65536, got \"\""},
+      {"gemm --hardware h100-sxm-80gb --m 64 --n 64 --k 64 --weight-precision int4 "
+       "--weight-group-size 0",
+       "--weight-group-size: 0 is out of range; allowed 1 .. 65536"},
+      {cmp + "--precision int4 --weight-group-size 70000",
+       "--weight-group-size: 70000 is out of range; allowed 1 .. 65536"},
       {kRun + "--batch 8 --microbatches 16",
        "--microbatches: 16 microbatches is more than the batch of 8 requests; allowed 1 .. 8"},
       {"run --hardware a100-sxm-80gb --model llama-3.1-8b --batch 1 --input-len 131000 "
