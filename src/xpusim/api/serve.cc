@@ -464,6 +464,18 @@ ServeOutcome serve_checked(const ServeRequest& o) {
   if (timeline) timeline->close(o.timeline);
 
   const ServingResult* r = result ? &*result : nullptr;
+  // A run in which no request completed (every one rejected: longer than the engine accepts,
+  // than the token budget or than a KV cache) answers nothing: infeasible, no_output.
+  if (r && r->counters.completed == 0) {
+    const ServingCounters& c = r->counters;
+    out.info.feasibility.mark(
+        InfeasibleReason::kNoOutput,
+        fmt::format("no request completed: {} of {} rejected ({} longer than the engine accepts, "
+                    "{} over the token budget without chunked prefill, {} larger than a KV "
+                    "cache)",
+                    c.rejected, c.arrived, c.rejected_too_long, c.rejected_prompt_budget,
+                    c.rejected_kv_capacity));
+  }
   std::optional<Result<TokenEconomics>>& econ = out.economics;
   if (r && r->counters.output_tokens > 0)
     econ = serving_token_economics(hw, config.precision, r->activity, r->duration,

@@ -142,6 +142,23 @@ TEST(Api, InfeasibleIsAnAnswerWithItsAlternatives) {
   EXPECT_TRUE(out->json["ttft_ms"].is_null());
 }
 
+// A serving run in which every request is rejected answers nothing: infeasible, no_output, with
+// the rejections by reason (it once said feasible with no figures).
+TEST(Api, AServingRunWithoutACompletedRequestIsInfeasible) {
+  ServeRequest s{.hardware = "h100-sxm-80gb", .model = "llama-3.1-8b"};
+  s.input_len = 131000;  // + 1000 output: beyond Llama-3.1's 131,072-token context
+  s.output_len = 1000;
+  s.requests = 4;
+  const auto out = serve_scenario(s);
+  ASSERT_TRUE(out) << why(out);
+  EXPECT_EQ(out->json["feasible"], false);
+  EXPECT_EQ(out->json["infeasible_reason"], "no_output");
+  EXPECT_NE(out->json["infeasible_detail"].get<std::string>().find("4 of 4 rejected (4 longer"),
+            std::string::npos)
+      << out->json["infeasible_detail"];
+  EXPECT_EQ(out->json["rejections"]["longer_than_max_model_len"], 4);
+}
+
 TEST(Api, SpecsWithOverrides) {
   const auto hw = hardware({.spec = "h100-sxm-80gb", .overrides = {"memory.dram.bandwidth=6TB/s"}});
   ASSERT_TRUE(hw) << why(hw);
