@@ -300,7 +300,7 @@ TEST(PerfCli, WeightGroupSetsTheStoredBitsOfBlockScaledWeights) {
       << bf16.out;
   CliRun big = run(dense + " --precision int4 --weight-group-size 100000", true);
   EXPECT_EQ(big.code, 1);
-  EXPECT_NE(big.out.find("--weight-group-size: 100000 is out of range; allowed: 1..65536"),
+  EXPECT_NE(big.out.find("--weight-group-size: 100000 is out of range; allowed 1 .. 65536"),
             std::string::npos)
       << big.out;
   CliRun neg = run(dense + " --precision int4 --weight-group-size -4", true);
