@@ -169,7 +169,9 @@ Json run_json(const RunRequest& o, const RunOutcome& out, const TokenEconomicsAs
   j.set("smallest_feasible_tp", smallest ? Json(smallest->tp) : Json(nullptr));
   j.set("smallest_feasible_pp", smallest ? Json(smallest->pp) : Json(nullptr));
   j.set("ttft_ms", ms(r.ttft));
-  j.set("tpot_ms", ms(r.tpot));
+  // TPOT is the time between output tokens: with one output token there is none (null).
+  const bool decodes = sc.output_len > 1;
+  j.set("tpot_ms", decodes ? ms(r.tpot) : Json(nullptr));
   j.set("e2e_latency_ms", ms(r.e2e_latency));
   j.set("output_tokens_per_s", num_or_null(feasible, r.output_tokens_per_s.value()));
   j.set("output_tokens_per_s_per_device",
@@ -181,7 +183,7 @@ Json run_json(const RunRequest& o, const RunOutcome& out, const TokenEconomicsAs
   j.set("uncertainty",
         uncertainty_json("run", "static",
                          {{"ttft_ms", headline(units::to_ms(r.ttft))},
-                          {"tpot_ms", headline(units::to_ms(r.tpot))},
+                          {"tpot_ms", decodes ? headline(units::to_ms(r.tpot)) : std::nullopt},
                           {"e2e_latency_ms", headline(units::to_ms(r.e2e_latency))},
                           {"output_tokens_per_s", headline(r.output_tokens_per_s.value()), false}}));
   j.set("uncertainty_basis", uncertainty_basis_json("run", "static", out.hw.id));

@@ -82,7 +82,7 @@ const Fields kPrecision = {
 
 const Fields kLatency = {
     {"ttft_ms", "time to the first token"},
-    {"tpot_ms", "time per output token after the first"},
+    {"tpot_ms", "time per output token after the first (null with one output token)"},
     {"e2e_latency_ms", "latency of the whole batch, prompt to last token"},
     {"output_tokens_per_s", "output tokens per second of all devices"},
     {"output_tokens_per_s_per_device", "output tokens per second per device"},

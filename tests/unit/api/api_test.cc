@@ -142,6 +142,19 @@ TEST(Api, InfeasibleIsAnAnswerWithItsAlternatives) {
   EXPECT_TRUE(out->json["ttft_ms"].is_null());
 }
 
+// One output token has no time per output token: null, as is its band; TTFT is the latency.
+TEST(Api, OneOutputTokenHasNoTpot) {
+  RunRequest r = small_run();
+  r.output_len = 1;
+  const auto out = run_scenario(r);
+  ASSERT_TRUE(out) << why(out);
+  EXPECT_TRUE(out->json["tpot_ms"].is_null());
+  EXPECT_TRUE(out->json["uncertainty"]["tpot_ms"].is_null());
+  EXPECT_EQ(out->json["ttft_ms"], out->json["e2e_latency_ms"]);
+  r.output_len = 2;
+  EXPECT_TRUE(run_scenario(r)->json["tpot_ms"].is_number());
+}
+
 // A serving run in which every request is rejected answers nothing: infeasible, no_output, with
 // the rejections by reason (it once said feasible with no figures).
 TEST(Api, AServingRunWithoutACompletedRequestIsInfeasible) {
