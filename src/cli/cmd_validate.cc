@@ -228,6 +228,10 @@ void run_calibrate(const std::string& file, int max_rounds, bool holdout, bool q
   std::vector<HoldoutResult> holdouts, reverse;
   if (holdout) holdouts = leave_one_family_out(v, start, fit.fitted, options);
   if (outputs.reverse) reverse = fit_one_family(v, start, fit.fitted, options);
+  if (fit.rows == 0)  // nothing was fitted: no file that says it was
+    throw InputError({Diagnostic{.file = file,
+                                 .message = "nothing to fit: no row of the fitted scenarios (" +
+                                            join(options.scenarios) + ") could be simulated"}});
   if (!outputs.out_file.empty()) {
     const PerfCalibration written =
         calibration_to_write(fit, options, holdouts, v, global.command_line);

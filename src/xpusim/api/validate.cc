@@ -125,6 +125,19 @@ ValidateOutcome validate_checked(const ValidateRequest& o) {
     };
   ValidateOutcome out;
   out.report = v.run(default_calibration(), keep, o.on_progress);
+  // Nothing simulated has no error to report: a MAPE of 0 would read as a perfect model.
+  if (out.report.rows.empty()) {
+    std::string why;
+    for (const auto& [reason, n] : out.report.skipped_by_reason)
+      why += fmt::format("{}{} ({} row{})", why.empty() ? "" : ", ", reason, n, n == 1 ? "" : "s");
+    fail_with(Diagnostics{Diagnostic{
+        .file = o.file,
+        .message = out.report.skipped.empty()
+                       ? fmt::format("nothing to validate: no row is of --scenarios {}",
+                                     join(o.scenarios))
+                       : fmt::format("nothing to validate: all {} rows were skipped: {}",
+                                     out.report.skipped.size(), why)}});
+  }
   out.json = validation_json(out.report);
   return out;
 }

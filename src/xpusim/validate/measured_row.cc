@@ -279,6 +279,10 @@ class MeasuredLoader {
       skip("column value: expected a positive number, got " + quote(value_text));
       return;
     }
+    if (v < bounds::kMeasuredValue.lo || v > bounds::kMeasuredValue.hi) {
+      skip("column value: " + out_of_range_message(value_text, bounds::kMeasuredValue));
+      return;
+    }
     row.value = v;
     set_.rows.push_back(std::move(row));
   }

@@ -114,6 +114,23 @@ TEST(InputCli, MeasuredCsvHeaderFirstDuplicateIdsAndNoUsableRow) {
   expect_bad("calibrate \"" + bad + "\"", "no usable row");
   expect_bad("validate \"" + dir.file("header.csv", kMeasuredHeader) + "\"",
              "header.csv: no measured rows: the file has a header and no rows");
+  // Rows that parse but none simulated (an unknown preset, a figure out of range, a filter
+  // nothing matches): nothing to validate or fit, not a MAPE of 0 nor a fitted file.
+  const std::string skipped =
+      dir.file("skipped.csv", kMeasuredHeader +
+                                  "A,nope-hw,1,membw,mem_bw_gbs,3000,GB/s\n"
+                                  "B,h100-sxm-80gb,1,membw,mem_bw_gbs,1e308,GB/s\n");
+  expect_bad("validate \"" + skipped + "\"",
+             "skipped.csv: nothing to validate: all 2 rows were skipped: ");
+  expect_bad("validate \"" + skipped + "\"",
+             "column value: 1e308 is out of range; allowed 1e-6 .. 1e12");
+  expect_bad("calibrate \"" + skipped + "\" --out \"" + (dir.path / "cal.yaml").string() + "\"",
+             "skipped.csv: nothing to fit: no row of the fitted scenarios");
+  EXPECT_FALSE(std::filesystem::exists(dir.path / "cal.yaml"));
+  const std::string membw =
+      dir.file("membw.csv", kMeasuredHeader + "A,h100-sxm-80gb,1,membw,mem_bw_gbs,3000,GB/s\n");
+  expect_bad("validate \"" + membw + "\" --scenarios gemm",
+             "membw.csv: nothing to validate: no row is of --scenarios gemm");
 }
 
 TEST(InputCli, TracesGoThroughTheSameGate) {
