@@ -44,6 +44,22 @@ std::vector<Metric> parse_metrics(const std::vector<std::string>& names, bool se
     if (!m) input_error("--metric", detail::unknown_choice("metric", n, metric_names()));
     if (std::find(out.begin(), out.end(), *m) != out.end())
       input_error("--metric", fmt::format("metric \"{}\" is given twice", n));
+    // The serving figures (dse/metrics.h, appended after tokens_per_s_per_w) exist only for a
+    // serving run, the MLPerf rate search's only for a space's scenario.mlperf: without them the
+    // answer would be a column of nulls.
+    const auto at = static_cast<size_t>(*m);
+    const bool serving_figure = at >= static_cast<size_t>(Metric::kTtftP99Ms) &&
+                                at <= static_cast<size_t>(Metric::kTpotP99OfLimitPct);
+    const bool rate_search = at >= static_cast<size_t>(Metric::kMaxRateRequestsPerS) &&
+                             at <= static_cast<size_t>(Metric::kTpotP99OfLimitPct);
+    if (rate_search)
+      input_error("--metric", fmt::format("metric \"{}\" is a figure of an MLPerf rate search "
+                                          "(a space's scenario.mlperf); sensitivity has none",
+                                          n));
+    if (serving_figure && !serve)
+      input_error("--metric", fmt::format("metric \"{}\" is a serving figure; this scenario is "
+                                          "a static batch (--scenario serve simulates serving)",
+                                          n));
     out.push_back(*m);
   }
   return out;

@@ -17,9 +17,12 @@
 
 namespace xpusim::api {
 
-// --step: a relative step; beyond 50% a difference is no derivative.
+// --step: a relative step; beyond 50% a difference is no derivative, and below 1e-6 a field's
+// perturbation is lost in the rounding of its value and of the figures (at 1e-320 every real
+// field's step was 0 and only the integer fields were ranked).
 inline constexpr RealBound kSensitivityStepBound{
-    0, 0.5, "", "relative step; beyond 50% a difference is no derivative", true, false};
+    1e-6, 0.5, "", "relative step; below 1e-6 the rounding of the figures swamps the difference, "
+                   "beyond 50% a difference is no derivative"};
 // Requests a serve evaluation simulates unless --requests says (as a space's scenario.requests).
 inline constexpr int64_t kDefaultSensitivityServeRequests = 1000;
 

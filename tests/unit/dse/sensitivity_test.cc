@@ -192,6 +192,13 @@ TEST(SensitivityCli, BadFlagsExitOne) {
       {"--step 0", "--step"},
       {"--step 0.9", "--step"},
       {"--step nan", "--step"},
+      // Every real field's step was 0 and only integer fields were ranked.
+      {"--step 1e-320", "--step: 1e-320 is out of range; allowed 1e-6 .. 0.5"},
+      // A serving figure of a static batch was a column of nulls.
+      {"--metric ttft_p99_ms", "metric \"ttft_p99_ms\" is a serving figure; this scenario is a "
+                               "static batch"},
+      {"--scenario serve --metric max_rate_requests_per_s",
+       "is a figure of an MLPerf rate search"},
       {"--precision fp9", "--precision: unknown precision \"fp9\""},
       {"--tp 2 --devices 3", "--devices: 3 devices is not a multiple of tp x pp = 2"},
       {"--tp 3", "--tp"},
