@@ -191,7 +191,13 @@ WaferOutcome wafer_checked(const WaferRequest& a) {
   out.good_dies = good;
   out.gross_dies_formula = formula;
   out.wafer_cost_usd = wafer_cost;
-  const Feasibility& feas = grid->feasibility;
+  Feasibility& feas = out.grid.feasibility;
+  // Dies on the wafer and none good (the yield rounds every die away): no cost per good die.
+  if (feas.feasible() && full > 0 && good == 0)
+    feas.mark(InfeasibleReason::kWafer,
+              fmt::format("no good die: a yield of {:.3g} leaves none of the {} full dies "
+                          "(lower the defect density or the die area)",
+                          y, full));
   // A die beyond the reticle field cannot be exposed: no die count, yield or cost exists for it.
   const bool exposable = feas.reason != InfeasibleReason::kReticle;
   ResultJson j("wafer");

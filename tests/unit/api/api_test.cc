@@ -142,6 +142,23 @@ TEST(Api, InfeasibleIsAnAnswerWithItsAlternatives) {
   EXPECT_TRUE(out->json["ttft_ms"].is_null());
 }
 
+// A wafer whose yield rounds every die away has no good die: infeasible (wafer), no cost per good
+// die (it once said feasible with the cost missing).
+TEST(Api, AWaferWithoutAGoodDieIsInfeasible) {
+  WaferRequest w{.die_width = 25.8, .die_height = 31.55};
+  w.defect_density = 100;
+  w.yield_model = "bose_einstein";
+  w.layers = 1000;
+  const auto out = wafer_scenario(w);
+  ASSERT_TRUE(out) << why(out);
+  EXPECT_EQ(out->json["feasible"], false);
+  EXPECT_EQ(out->json["infeasible_reason"], "wafer");
+  EXPECT_EQ(out->json["good_dies"], 0);
+  EXPECT_TRUE(out->json["cost_per_good_die_usd"].is_null());
+  w.defect_density = 0.1;
+  EXPECT_EQ(wafer_scenario(w)->json["feasible"], true);
+}
+
 // One output token has no time per output token: null, as is its band; TTFT is the latency.
 TEST(Api, OneOutputTokenHasNoTpot) {
   RunRequest r = small_run();
