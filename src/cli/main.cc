@@ -4,14 +4,17 @@
 // written (a full disk, a closed stdout). Sub-commands follow the
 // pipeline: describe inputs (list/show/describe), predict performance (run/gemm/compare/validate),
 // estimate silicon and money (area/wafer/cost/fab).
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <iterator>
 #include <string>
 #include <vector>
 
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 
 #include "cli/command.h"
 #include "xpusim/perf/calibration_file.h"
@@ -99,8 +102,24 @@ int main(int argc, char** argv) {
                  "calibration/v1 file to use instead of data/calibration/default.yaml (read over "
                  "it: a partial file changes only what it names; `xpusim describe calibration`)");
   // Read once the command line is parsed, before any command runs.
-  app.parse_complete_callback([&calibration] {
+  app.parse_complete_callback([&app, &calibration, &global] {
     if (!calibration.empty()) value_or_throw(xpusim::use_calibration_file(calibration));
+    // --set edits a hardware or model file; a command that applies none (wafer, pareto, the
+    // schemas, the preset lists as shipped) would drop it unread.
+    std::string command;
+    for (const CLI::App* sub = &app; !sub->get_subcommands().empty();)
+      command += (command.empty() ? "" : " ") + (sub = sub->get_subcommands().front())->get_name();
+    constexpr std::string_view kNoFile[] = {"wafer", "pareto", "describe", "list hardware",
+                                            "list engines", "show engine"};
+    const bool reads_none = std::any_of(std::begin(kNoFile), std::end(kNoFile), [&](auto c) {
+      return command == c || command.starts_with(std::string(c) + " ");
+    });
+    if (!global.overrides.empty() && reads_none)
+      throw InputError({xpusim::Diagnostic{
+          .file = "<command line>",
+          .path = "--set",
+          .message = fmt::format("`{}` does not use --set: --set {} would change nothing",
+                                 command, global.overrides.front())}});
   });
 
   app.add_subcommand("list", "list the presets of a kind")->require_subcommand(1);

@@ -133,6 +133,23 @@ TEST(InputCli, MeasuredCsvHeaderFirstDuplicateIdsAndNoUsableRow) {
              "membw.csv: nothing to validate: no row is of --scenarios gemm");
 }
 
+// A command that applies no --set refuses it rather than dropping it unread (wafer, pareto, the
+// schemas, the preset lists); the commands that read a hardware file keep it.
+TEST(InputCli, SetIsRefusedWhereItWouldChangeNothing) {
+  const std::pair<std::string, std::string> cases[] = {
+      {"wafer --die-width 10 --die-height 10", "wafer"},
+      {"describe hardware", "describe hardware"},
+      {"list hardware", "list hardware"},
+      {"show engine vllm", "show engine"},
+      {"describe result run", "describe result"}};
+  for (const auto& [command, name] : cases)
+    expect_bad("--set compute.units=5 " + command,
+               "--set: `" + name + "` does not use --set: --set compute.units=5 would change "
+                                   "nothing");
+  const auto shown = xpusim::testing::run("--set compute.units=100 show hardware h100-sxm-80gb");
+  EXPECT_EQ(shown.code, 0) << shown.out;
+}
+
 TEST(InputCli, TracesGoThroughTheSameGate) {
   TempDir dir("cli_input");
   const std::string base = "serve --hardware h100-sxm-80gb --model llama-3.1-8b --trace ";
