@@ -90,6 +90,12 @@ Result<void> add_costs(const HardwareSpec& hw, const AreaReport& area,
   } else {
     auto cost = estimate_cost(hw, area, as.cost);
     if (!cost) return tl::unexpected(cost.error());
+    // A chip the cost model cannot build (a die beyond the reticle, no die that yields) has no
+    // price to model: `cost` says INFEASIBLE, so the economics are unavailable, not priced.
+    if (!cost->feasibility.feasible())
+      return tl::unexpected(Diagnostics{Diagnostic{
+          .message = "no modelled price: the chip cannot be built (" +
+                     cost->feasibility.to_string() + "); a device price (run --device-price) prices it"}});
     e.modelled_cost_per_unit = cost->total_per_unit;
     e.device_price = cost->total_per_unit / (1.0 - as.gross_margin);
     e.device_price_modelled = true;

@@ -159,6 +159,25 @@ TEST(Api, AWaferWithoutAGoodDieIsInfeasible) {
   EXPECT_EQ(wafer_scenario(w)->json["feasible"], true);
 }
 
+// A chip the cost model cannot build (one die beyond the reticle) has no modelled price: the
+// economics say why instead of pricing it; a given device price still prices the run.
+TEST(Api, AnUnbuildableChipHasNoModelledPrice) {
+  RunRequest r = small_run();
+  r.hardware = "b200-sxm-180gb";
+  r.overrides = {"physical.compute_die.count=1"};  // one 1457 mm² die
+  const auto out = run_scenario(r);
+  ASSERT_TRUE(out) << why(out);
+  EXPECT_EQ(out->json["feasible"], true);
+  EXPECT_TRUE(out->json["cost_per_million_output_tokens_usd"].is_null());
+  EXPECT_TRUE(out->json["economics"]["device_price_usd"].is_null());
+  EXPECT_NE(out->json["economics"]["unavailable_reason"].get<std::string>().find(
+                "no modelled price: the chip cannot be built (reticle: "),
+            std::string::npos)
+      << out->json["economics"]["unavailable_reason"];
+  r.device_price_usd = 30000;
+  EXPECT_TRUE(run_scenario(r)->json["cost_per_million_output_tokens_usd"].is_number());
+}
+
 // One output token has no time per output token: null, as is its band; TTFT is the latency.
 TEST(Api, OneOutputTokenHasNoTpot) {
   RunRequest r = small_run();
