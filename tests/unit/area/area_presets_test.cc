@@ -6,6 +6,7 @@
 // finite positive area.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "xpusim/area/area_model.h"
@@ -67,6 +68,20 @@ TEST(AreaPresets, SpecInventoryBelowEnabledIsAnError) {
   ASSERT_FALSE(s);
   EXPECT_EQ(s.error()[0].path, "memory.dram.sites");
   EXPECT_EQ(s.error()[0].message, "4 DRAM PHYs on the die is fewer than the 5 stacks");
+}
+
+// Every node the hardware schema accepts for a die is one the area, power and cost models know
+// (n28 and n12 were accepted and then had no power model or cost), and the other way round.
+TEST(AreaPresets, TheSchemasNodesAreTheModelsNodes) {
+  const std::vector<std::string> models = process_node_names();
+  for (const std::string die : {"compute_die", "io_die"}) {
+    const std::string path = "physical." + die + ".node";
+    const auto& fields = hardware_schema().fields();
+    const auto it = std::find_if(fields.begin(), fields.end(),
+                                 [&](const auto& f) { return f.path == path; });
+    ASSERT_NE(it, fields.end()) << path;
+    EXPECT_EQ(it->choices, models) << path;
+  }
 }
 
 TEST(AreaPresets, EveryPresetWithANodeHasAFiniteArea) {

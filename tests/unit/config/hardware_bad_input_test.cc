@@ -52,8 +52,8 @@ const BadCase kCases[] = {
      ":18:5: memory.dram.type: expected one of: hbm2, hbm2e, hbm3, hbm3e, hbm4, gddr6, gddr6x, "
      "gddr7, lpddr5, lpddr5x, ddr5, sram_only, got \"hmb3e\"; did you mean \"hbm3e\"?"},
     {"bad_node.yaml",
-     ":23:5: physical.compute_die.node: expected one of: n28, n16, n12, n7, n6, n5, n4, n3, n2, "
-     "got \"n8\"; did you mean \"n28\"?"},
+     ":23:5: physical.compute_die.node: expected one of: n16, n7, n6, n5, n4, n3, n2, "
+     "got \"n8\"; did you mean \"n7\"?"},
     {"datasheet_mismatch.yaml",
      ":14:5: compute.datasheet_peak.bf16: derived bf16 peak 307.2 TFLOP/s (100 units x 4 engines "
      "x 256 MAC/cycle x 2 x 1.5 GHz) differs from the datasheet 400.0 TFLOP/s by 23.2%; allowed "
