@@ -146,6 +146,11 @@ TEST(InputCli, SetIsRefusedWhereItWouldChangeNothing) {
     expect_bad("--set compute.units=5 " + command,
                "--set: `" + name + "` does not use --set: --set compute.units=5 would change "
                                    "nothing");
+  // A 3D package without base dies is refused where it is written, not by the package model
+  // later with no location.
+  expect_bad("--set physical.package=soic_cowos cost --hardware h100-sxm-80gb",
+             "physical.package: soic_cowos stacks the compute dies on I/O (base) dies, but "
+             "physical.io_die.count is 0");
   const auto shown = xpusim::testing::run("--set compute.units=100 show hardware h100-sxm-80gb");
   EXPECT_EQ(shown.code, 0) << shown.out;
 }
