@@ -117,7 +117,8 @@ std::vector<FieldInfo> make_space_fields() {
                         "total devices, a multiple of tp x pp (default: tp x pp of each design)",
                         false));
   FieldInfo engine = text_field("scenario.engine",
-                                "serve: engine profile id or file (as serve --engine)");
+                                "serve: engine profile id or file, as serve --engine takes "
+                                "(the default here is vllm; serve's own is trtllm)");
   engine.required = false;
   engine.default_text = "vllm";
   f.push_back(engine);
