@@ -263,7 +263,8 @@ Json serve_json(const ServeRequest& o, const ServeOutcome& out, const SystemSpec
   j.set("workload.description", w.description);
   j.set("workload.arrivals", arrival_text(w.arrivals));
   j.set("workload.seed", o.seed);
-  if (w.arrivals.kind == ArrivalSpec::Kind::kPoisson) j.set("workload.rate", *o.rate);
+  if (w.arrivals.kind == ArrivalSpec::Kind::kPoisson)  // --rate, or the rate search's
+    j.set("workload.rate", o.rate ? *o.rate : round6(w.arrivals.rate.value()));
   if (w.arrivals.kind == ArrivalSpec::Kind::kClosedLoop)
     j.set("workload.concurrency", *o.concurrency);
   add_feasibility_json(j, info.feasibility);
@@ -457,6 +458,16 @@ ServeOutcome serve_checked(const ServeRequest& o) {
       if (o.slo_tpot_ms) mo.tpot_limit = units::ms(*o.slo_tpot_ms);
       mlperf_result = value_or_fail(run_mlperf(system, *w.dataset, *mlperf, mo));
       result = mlperf_result->run;
+      // The figures are the reported run's (Offline: its samples at t = 0; Server/Interactive:
+      // the run at the highest passing rate), not the workload the flags drew: say that one.
+      ServeWorkload& reported = out.workload;
+      reported.description =
+          fmt::format("MLPerf {}: the reported run of {} samples from dataset {} (seed {})",
+                      to_string(*mlperf), result->counters.arrived, w.dataset->id, o.seed);
+      if (*mlperf != MlperfScenario::kOffline) {
+        reported.arrivals.kind = ArrivalSpec::Kind::kPoisson;
+        reported.arrivals.rate = mlperf_result->max_qps;
+      }
     } else {
       result = value_or_fail(system.run(w.requests, w.arrivals, run_options));
     }

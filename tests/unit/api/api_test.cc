@@ -142,6 +142,26 @@ TEST(Api, InfeasibleIsAnAnswerWithItsAlternatives) {
   EXPECT_TRUE(out->json["ttft_ms"].is_null());
 }
 
+// serve --mlperf describes the run its figures come from (the search's reported run at its
+// rate), not the workload the flags drew (it said "1000 requests ... offline" over a Server run).
+TEST(Api, MlperfServeDescribesTheReportedRun) {
+  ServeRequest s{.hardware = "h100-sxm-80gb", .model = "llama-3.1-8b"};
+  s.dataset = "mlperf-llama3.1-8b";
+  s.mlperf = "server";
+  s.max_samples = 400;
+  s.min_duration_s = 5;
+  const auto out = serve_scenario(s);
+  ASSERT_TRUE(out) << why(out);
+  const auto& w = out->json["workload"];
+  EXPECT_EQ(w["arrivals"], "poisson");
+  EXPECT_NEAR(w["rate"].get<double>(), out->json["mlperf"]["max_qps"].get<double>(), 1e-3);
+  EXPECT_NE(w["description"].get<std::string>().find(
+                "MLPerf server: the reported run of " +
+                std::to_string(out->json["requests"].get<long long>()) + " samples"),
+            std::string::npos)
+      << w["description"];
+}
+
 // A wafer whose yield rounds every die away has no good die: infeasible (wafer), no cost per good
 // die (it once said feasible with the cost missing).
 TEST(Api, AWaferWithoutAGoodDieIsInfeasible) {
