@@ -470,7 +470,7 @@ void parse_range(const Document& doc, const std::string& at, SpaceParameter& p,
   else count = steps->number;
   if (count > static_cast<double>(max_values)) {
     diags.push_back(diagnostic_at(doc, at, fmt::format("the range has {:.0f} values, more than the "
-                                                       "{} designs allowed",
+                                                       "{} a parameter may take",
                                                        count, max_values)));
     return;
   }
@@ -537,7 +537,7 @@ bool read_values(const Document& doc, const std::string& at, SpaceParameter& p,
     if (nv == 0) diags.push_back(diagnostic_at(doc, at + ".values", "the list is empty"));
     if (nv > max_values) {
       diags.push_back(diagnostic_at(doc, at + ".values",
-                                    fmt::format("{} values, more than the {} designs allowed",
+                                    fmt::format("{} values, more than the {} a parameter may take",
                                                 nv, max_values)));
       return false;
     }
@@ -1077,8 +1077,12 @@ Result<SpaceSpec> parse_space(const Document& doc, std::optional<uint64_t> max_d
   if (auto v = read(doc, "scenario.devices", field("scenario.devices"), diags))
     s.devices = static_cast<int>(v->number);
 
-  // Each parameter's values are bounded by the grid bound (or 2^32 - 1 without one).
-  const uint64_t max_values = std::min<uint64_t>(max_designs.value_or(UINT32_MAX), UINT32_MAX);
+  // Each parameter's values are bounded by the grid bound, or, for a sampled search (random, lhs,
+  // nsga2: no grid bound), by a million: every value is held in memory, and a billion steps took
+  // gigabytes before the first design (a million values is finer than any search resolves).
+  constexpr uint64_t kSampledSearchValues = 1'000'000;
+  const uint64_t max_values =
+      std::min<uint64_t>(max_designs.value_or(kSampledSearchValues), UINT32_MAX);
   for (const char* list : {"parameters", "objectives", "constraints"}) {
     const DocumentEntry* e = doc.find(list);
     if (e && !e->is_list)

@@ -101,6 +101,19 @@ TEST(Space, ZeroStepsIsAnError) {
             ">= 1 and <= 4.29497e+09 (values)");
 }
 
+// A sampled search (no grid bound) takes at most a million values per parameter: a billion steps
+// took gigabytes of memory before the first design; a grid takes what its bound allows.
+TEST(Space, ASampledSearchTakesAMillionValuesPerParameter) {
+  const std::string big = edited("steps: 3", "steps: 2000000");
+  EXPECT_NE(errors(space_from(big, std::nullopt))
+                .find("parameters[1].range: the range has 2000000 values, more than the 1000000 "
+                      "a parameter may take"),
+            std::string::npos)
+      << errors(space_from(big, std::nullopt));
+  EXPECT_TRUE(space_from(edited("steps: 3", "steps: 1000000"), std::nullopt));
+  EXPECT_TRUE(space_from(big, 10'000'000));
+}
+
 TEST(Space, AValueWithoutItsUnitOrOutOfRangeIsAnError) {
   EXPECT_EQ(errors(space_from(edited("min: \"2 TB/s\"", "min: 2"))),
             "space.yaml:12:52: parameters[1].range.min: expected a bandwidth such as \"3.35 TB/s\", "
