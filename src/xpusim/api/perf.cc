@@ -458,16 +458,6 @@ CompareOutcome compare_checked(const CompareRequest& o) {
 
 }  // namespace
 
-std::string dominant_bound(const PhaseBreakdown& ph) {
-  double share[7] = {};
-  for (const auto& op : ph.ops) share[static_cast<int>(op.bound)] += op.time.value();
-  int best = 0;
-  for (int i = 1; i < 7; ++i)
-    if (share[i] > share[best]) best = i;
-  double pct = ph.total.value() > 0 ? 100.0 * share[best] / ph.total.value() : 0.0;
-  return fmt::format("{} {:.0f}%", to_string(static_cast<Bound>(best)), pct);
-}
-
 Result<RunOutcome> run_scenario(const RunRequest& request) {
   return guarded([&] { return run_checked(request); });
 }

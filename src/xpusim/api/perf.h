@@ -138,7 +138,4 @@ struct CompareOutcome {
 Result<CompareOutcome> compare_scenario(const CompareRequest& request);
 Result<Json> compare(const CompareRequest& request);
 
-// The resource bounding the largest share of a phase's time, as "dram 71%".
-std::string dominant_bound(const PhaseBreakdown& phase);
-
 }  // namespace xpusim::api

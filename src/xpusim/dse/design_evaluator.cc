@@ -64,18 +64,6 @@ void set_shared_metrics(MetricValues& m, TokensPerSecond throughput, int devices
   set(m, Metric::kWeightOnlyGemmPct, 100.0 * weight_only_share(hw, model, precision));
 }
 
-// The resource bounding the largest share of a phase's time, as "dram 71%" (as `run` prints it).
-std::string dominant_bound(const PhaseBreakdown& ph) {
-  constexpr int kBounds = 7;
-  double share[kBounds] = {};
-  for (const auto& op : ph.ops) share[static_cast<int>(op.bound)] += op.time.value();
-  int best = 0;
-  for (int i = 1; i < kBounds; ++i)
-    if (share[i] > share[best]) best = i;
-  const double pct = ph.total.value() > 0 ? 100.0 * share[best] / ph.total.value() : 0.0;
-  return fmt::format("{} {:.0f}%", to_string(static_cast<Bound>(best)), pct);
-}
-
 // Whether parameter `p` (or a field tied to it) sets a field of `target`.
 bool touches(const SpaceParameter& p, ParameterTarget target) {
   if (p.target == target) return true;

@@ -38,6 +38,7 @@ struct Candidate {
   int64_t tiles = 0;
   int64_t waves = 0;
   Seconds matrix_time, l2_time, dram_time, llc_time, time;
+  Seconds l1_time;  // the operand feed through the units' L1 (within matrix_time, its max)
   Bytes dram, l2, llc;
 };
 
@@ -262,7 +263,8 @@ GemmResult detail::predict_gemm_unchecked(const HardwareSpec& hw, const MemoryBa
         // panels passes once per tile (small tiles need more bytes per MAC).
         if (l1_bw > 0) {
           const double tile_bytes = (std::min<double>(tm, d(M)) * ab + tn * bb) * d(k_part);
-          cand.matrix_time = max(cand.matrix_time, Seconds(d(cand.waves) * tile_bytes / l1_bw));
+          cand.l1_time = Seconds(d(cand.waves) * tile_bytes / l1_bw);
+          cand.matrix_time = max(cand.matrix_time, cand.l1_time);
         }
         // The time is at least the matrix time (max with the memory time, plus a share of the
         // smaller, overlap_loss >= 0): a candidate whose matrix time does not beat the best time
@@ -330,8 +332,11 @@ GemmResult detail::predict_gemm_unchecked(const HardwareSpec& hw, const MemoryBa
     r.bound = Bound::kLatency;
     r.utilization = (gap + fill) / r.time;
   } else if (best.matrix_time >= max(best.dram_time, best.llc_time)) {
-    r.bound = Bound::kMatrix;
-    r.utilization = r.achieved / peak;
+    // On-chip: the MACs, or the operand feed through L1 where it takes longer than the MACs
+    // (more MACs per unit than its L1 can feed: adding MACs buys nothing there).
+    const bool feed = best.l1_time.value() > 0 && best.l1_time >= best.matrix_time;
+    r.bound = feed ? Bound::kL1 : Bound::kMatrix;
+    r.utilization = feed ? best.l1_time / r.time : r.achieved / peak;
   } else if (best.llc_time > best.dram_time) {  // the L2's misses into the LLC (a shared cache)
     r.bound = Bound::kL2;
     r.utilization = best.llc / r.time / hw.memory.llc.bandwidth;

@@ -12,6 +12,7 @@ std::string_view to_string(Bound b) {
     case Bound::kL2: return "l2";
     case Bound::kLink: return "link";
     case Bound::kLatency: return "latency";
+    case Bound::kL1: return "l1";
   }
   return "?";
 }

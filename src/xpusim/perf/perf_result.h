@@ -18,7 +18,9 @@ enum class Bound {
   kL2,        // L2 / global-buffer bandwidth
   kLink,      // interconnect bandwidth
   kLatency,   // fixed overheads (launch, link latency): too small to be bandwidth- or compute-bound
+  kL1,        // operand feed through each unit's shared memory / L1 (a GEMM whose MACs outrun it)
 };
+inline constexpr int kBoundCount = static_cast<int>(Bound::kL1) + 1;
 std::string_view to_string(Bound b);
 
 // Bytes that cross each level of the memory hierarchy (reads + writes).

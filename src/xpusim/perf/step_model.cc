@@ -413,4 +413,14 @@ Result<Seconds> DeviceModel::decode_attention(int64_t rows, double keys, int64_t
   return attention(s, true).layer[0].time;
 }
 
+std::string dominant_bound(const PhaseBreakdown& ph) {
+  double share[kBoundCount] = {};
+  for (const auto& op : ph.ops) share[static_cast<int>(op.bound)] += op.time.value();
+  int best = 0;
+  for (int i = 1; i < kBoundCount; ++i)
+    if (share[i] > share[best]) best = i;
+  const double pct = ph.total.value() > 0 ? 100.0 * share[best] / ph.total.value() : 0.0;
+  return fmt::format("{} {:.0f}%", to_string(static_cast<Bound>(best)), pct);
+}
+
 }  // namespace xpusim

@@ -91,6 +91,10 @@ struct PhaseBreakdown {
   TrafficBytes bytes;
 };
 
+// The resource bounding the largest share of a phase's time, as "dram 71%" (run's
+// prefill_bound / decode_bound, a design's bound detail).
+std::string dominant_bound(const PhaseBreakdown& phase);
+
 // The precision plan the hardware executes for `requested`. Where the matrix engines lack a
 // format narrower than 16 bits that the plan computes in (fp8 on A100, fp4 on Hopper), serving
 // engines run it weight-only (vLLM's FP8 and FP4 Marlin kernels, TensorRT-LLM's W8A16 / W4A16):

@@ -103,7 +103,7 @@ const Fields kOp = {
     {"dram_bytes", "DRAM traffic of all `count` executions"},
     {"l2_bytes", "L2 traffic of all `count` executions"},
     {"link_bytes", "interconnect traffic of all `count` executions"},
-    {"bound", "the resource bounding the op (matrix, vector, dram, l2, link, latency, ...)",
+    {"bound", "the resource bounding the op (matrix, l1, vector, dram, l2, link, latency, ...)",
      false, FieldType::kText},
     {"utilization", "achieved share of the bounding resource's peak, 0..1",
      false, FieldType::kNumber},
@@ -202,9 +202,12 @@ const Fields kGemmTiles = {
     {"tile.k", "tile depth", false, FieldType::kInteger},
     {"tiles", "output tiles", false, FieldType::kInteger},
     {"waves", "waves of tiles over the compute units", false, FieldType::kInteger},
-    {"bound", "the resource bounding the multiply", false, FieldType::kText},
+    {"bound", "the resource bounding the multiply: matrix (the MACs), l1 (their operand feed "
+              "through each unit's L1), dram, l2 (an LLC's), latency (fixed overheads)",
+     false, FieldType::kText},
     {"utilization", "achieved share of the peak matrix rate, 0..1", false, FieldType::kNumber},
-    {"matrix_time_ms", "time on the matrix engines alone"},
+    {"matrix_time_ms", "time on the matrix engines alone (their MACs, or the operand feed "
+                       "through L1 where that is longer: bound l1)"},
     {"dram_time_ms", "time of the DRAM traffic alone"},
     {"dram_bytes", "DRAM traffic"},
     {"l2_bytes", "L2 traffic"},

@@ -53,6 +53,22 @@ TEST(GemmModel, DecodeShapesMemoryBoundPrefillShapesComputeBound) {
   EXPECT_GT(prefill.utilization, 0.8);
 }
 
+// A unit with more MACs than its L1 can feed is bound by the feed, and says so (it said matrix
+// at a fraction of the peak, which reads as "add MACs" where MACs buy nothing).
+TEST(GemmModel, AnL1ThatCannotFeedTheMacsIsTheBound) {
+  HardwareSpec hw = h100_like();
+  const GemmShape s{8192, 8192, 8192, 1};
+  const GemmResult base = predict_gemm(hw, s, Precision::kBf16, cal()).value();
+  EXPECT_EQ(base.bound, Bound::kMatrix);
+  hw.memory.l1.bandwidth = hw.memory.l1.bandwidth * 0.1;
+  const GemmResult starved = predict_gemm(hw, s, Precision::kBf16, cal()).value();
+  EXPECT_EQ(starved.bound, Bound::kL1);
+  EXPECT_GT(starved.time, base.time);
+  EXPECT_GT(starved.utilization, 0.5);  // of the L1's bandwidth, not of the MACs
+  EXPECT_LE(starved.utilization, 1.0);
+  EXPECT_EQ(to_string(Bound::kL1), "l1");
+}
+
 TEST(GemmModel, WeightOnlyQuantisationReadsNarrowWeightsComputesWide) {
   const HardwareSpec hw = a100_like();
   GemmShape s{1, 8192, 8192, 1};
