@@ -179,17 +179,18 @@ Json membw_checked(const MembwRequest& o) {
   return j.json();
 }
 
-// One row of `power`: a load's activity at the boost clock, the clock it sustains under the TDP
-// and the power by component there. `tflops` (a GEMM's achieved rate at that clock) is given by
-// the caller; the others are the power model's.
+// One row of `power`: a load's activity (at each clock: `activity`), the clock it sustains under
+// the TDP and the power by component there. `tflops` (a GEMM's achieved rate at that clock) is
+// given by the caller; the others are the power model's.
 Json power_row(const HardwareSpec& hw, const AreaReport& area, const std::string& kernel,
-               const Json& precision, const ActivityRates& at_boost, BytesPerSecond store,
+               const Json& precision, const ActivityAtClock& activity, BytesPerSecond store,
                const Json& tflops) {
   // The clock gemm/run/serve take (sustained_clock_for: this, or boost without a TDP), with the
   // power at boost whether or not a TDP is given.
-  const SustainedClock c = value_or_fail(sustained_clock(hw, area, at_boost));
+  const SustainedClock c = value_or_fail(sustained_clock(hw, area, activity));
   const double fraction = c.boost.value() > 0 ? c.clock / c.boost : 1.0;
-  const PowerReport p = value_or_fail(estimate_power_at_clock(hw, area, at_boost, fraction));
+  const PowerReport p = value_or_fail(estimate_power_at_clock(
+      hw, area, boost_equivalent_rates(activity(fraction), fraction), fraction));
   auto w = [](Watts v) { return round6(v.value()); };
   ResultJson row("power", "kernels");
   row.set("kernel", kernel);
@@ -266,7 +267,7 @@ Json power_checked(const PowerRequest& o) {
         const GemmResult boost = xpusim::detail::predict_gemm_unchecked(hw, shape, ops, cal);
         const GemmResult sustained = value_or_fail(predict_gemm(hw, shape, ops, cal));
         rows.push_back(power_row(hw, area, kernel, Json(std::string(to_string(p))),
-                                 gemm_activity(hw, boost, ops),
+                                 gemm_activity_at_clock(hw, shape, ops, cal),
                                  boost.bytes.dram / boost.time,
                                  Json(round6(units::to_tflops(sustained.achieved)))));
       }
@@ -282,13 +283,15 @@ Json power_checked(const PowerRequest& o) {
       work.bytes.l2 = moved;
       PrecisionPlan plan;
       rows.push_back(power_row(hw, area, kernel, Json(nullptr),
-                               device_activity(hw, plan, work, Seconds(1)), bw, Json(nullptr)));
+                               following_clock(device_activity(hw, plan, work, Seconds(1))), bw,
+                               Json(nullptr)));
     } else if (kernel == "idle") {
       ActivityRates a;
       a.clocks_running = true;
-      rows.push_back(power_row(hw, area, kernel, Json(nullptr), a, BytesPerSecond(0), Json(nullptr)));
+      rows.push_back(power_row(hw, area, kernel, Json(nullptr), following_clock(a),
+                               BytesPerSecond(0), Json(nullptr)));
     } else {  // peak
-      rows.push_back(power_row(hw, area, kernel, Json(nullptr), peak_activity(hw),
+      rows.push_back(power_row(hw, area, kernel, Json(nullptr), following_clock(peak_activity(hw)),
                                backing_store(hw).bandwidth, Json(nullptr)));
     }
   }

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <string>
 #include <utility>
 
@@ -236,9 +237,68 @@ Result<PowerReport> estimate_power_at_clock(const HardwareSpec& hw, const AreaRe
   return r;
 }
 
+ActivityRates boost_equivalent_rates(ActivityRates rates, double clock_fraction) {
+  const double s = std::clamp(clock_fraction, kMinClockFraction, 1.0);
+  for (FlopRate& m : rates.matrix) m = m / s;
+  rates.vector = rates.vector / s;
+  rates.register_file = rates.register_file / s;
+  rates.l1 = rates.l1 / s;
+  rates.l2 = rates.l2 / s;
+  rates.llc = rates.llc / s;
+  return rates;
+}
+
+ActivityAtClock following_clock(const ActivityRates& rates_at_boost) {
+  return [rates_at_boost](double clock_fraction) {
+    const double s = std::clamp(clock_fraction, kMinClockFraction, 1.0);
+    ActivityRates r = rates_at_boost;
+    for (FlopRate& m : r.matrix) m = m * s;
+    r.vector = r.vector * s;
+    r.register_file = r.register_file * s;
+    r.l1 = r.l1 * s;
+    r.l2 = r.l2 * s;
+    r.llc = r.llc * s;
+    return r;
+  };
+}
+
+namespace {
+
+// The highest s in [kMinClockFraction, 1] with power(s) <= tdp, for power rising with s and
+// power(1) > tdp: Illinois false position (the regula falsi that halves the weight of an endpoint
+// kept twice, so both ends converge) until the bracket is narrower than `tolerance`. At the floor
+// and still over: the floor.
+double highest_fraction_within(const std::function<Watts(double)>& power, Watts tdp, Watts at_one,
+                               double tolerance) {
+  double a = kMinClockFraction, b = 1.0;
+  double fa = (power(a) - tdp).value();
+  double fb = (at_one - tdp).value();
+  if (fa > 0) return a;
+  int kept = 0;  // -1: a replaced last, +1: b replaced last
+  for (int i = 0; i < 200 && b - a > tolerance; ++i) {
+    double c = fb > fa ? b - fb * (b - a) / (fb - fa) : 0.5 * (a + b);
+    if (!(c > a && c < b)) c = 0.5 * (a + b);
+    const double fc = (power(c) - tdp).value();
+    if (fc <= 0) {
+      a = c;
+      fa = fc;
+      if (kept == -1) fb *= 0.5;
+      kept = -1;
+    } else {
+      b = c;
+      fb = fc;
+      if (kept == 1) fa *= 0.5;
+      kept = 1;
+    }
+  }
+  return a;
+}
+
+}  // namespace
+
 Result<SustainedClock> sustained_clock(const HardwareSpec& hw, const AreaReport& area,
-                                       const ActivityRates& rates_at_boost) {
-  auto at_boost = estimate_power(hw, area, rates_at_boost);
+                                       const ActivityAtClock& activity, double tolerance) {
+  auto at_boost = estimate_power(hw, area, activity(1.0));
   if (!at_boost) return tl::unexpected(at_boost.error());
   SustainedClock c;
   c.boost = hw.compute.clock;
@@ -247,23 +307,28 @@ Result<SustainedClock> sustained_clock(const HardwareSpec& hw, const AreaReport&
   c.power = at_boost->total;
   c.tdp = at_boost->tdp;
   if (!c.tdp || at_boost->total <= *c.tdp) return c;
+  // Rates from the perf models are finite and >= 0; one that is not keeps the boost clock's
+  // error out of the solve by counting as over the TDP.
+  Diagnostics error;
   auto power = [&](double s) {
-    return estimate_power_at_clock(hw, area, rates_at_boost, s)->total;  // rates checked above
-  };
-  double lo = kMinClockFraction, hi = 1.0;
-  if (power(lo) > *c.tdp) {
-    hi = lo;
-  } else {
-    // Invariant: power(lo) <= tdp < power(hi). 40 halvings: well below 1e-9 of the boost clock.
-    for (int i = 0; i < 40; ++i) {
-      const double mid = 0.5 * (lo + hi);
-      (power(mid) <= *c.tdp ? lo : hi) = mid;
+    auto p = estimate_power_at_clock(hw, area, boost_equivalent_rates(activity(s), s), s);
+    if (!p) {
+      if (error.empty()) error = p.error();
+      return *c.tdp * 2.0 + Watts(1);
     }
-  }
-  c.clock = hw.compute.clock * lo;
-  c.power = power(lo);
+    return p->total;
+  };
+  const double s = highest_fraction_within(power, *c.tdp, at_boost->total, tolerance);
+  c.clock = hw.compute.clock * s;
+  c.power = power(s);
+  if (!error.empty()) return tl::unexpected(error);
   c.power_limited = true;
   return c;
+}
+
+Result<SustainedClock> sustained_clock(const HardwareSpec& hw, const AreaReport& area,
+                                       const ActivityRates& rates_at_boost) {
+  return sustained_clock(hw, area, following_clock(rates_at_boost), 1e-12);
 }
 
 ActivityRates peak_activity(const HardwareSpec& hw) {

@@ -5,6 +5,7 @@
 // link bytes/s) feed estimate_power; cost/ turns the watts into energy cost (TCO, $/token).
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -186,6 +187,21 @@ Result<PowerReport> estimate_power_at_clock(const HardwareSpec& hw, const AreaRe
                                             const ActivityRates& rates_at_boost,
                                             double clock_fraction);
 
+// `rates` observed at clock fraction s (the work's rates there) as the rates at boost that
+// estimate_power_at_clock takes: the clocked logic's rates (matrix, SIMD, register file, L1, L2,
+// LLC) divided by s, DRAM and links as they are. s is clamped to [kMinClockFraction, 1] like
+// estimate_power_at_clock's, so the pair gives the power of the observed rates at V(s).
+ActivityRates boost_equivalent_rates(ActivityRates rates, double clock_fraction);
+
+// The activity a piece of work reaches when the compute clock runs at fraction s of boost: the
+// perf model evaluated at that clock (its FLOP and bytes over its time there).
+using ActivityAtClock = std::function<ActivityRates(double clock_fraction)>;
+
+// Work whose clocked-logic rates follow the clock (compute-bound work: s x the rates at boost;
+// DRAM and link rates stay): the activity estimate_power_at_clock assumes. For reference loads
+// (`xpusim power` stream, idle, peak) and the serving limiter's windows.
+ActivityAtClock following_clock(const ActivityRates& rates_at_boost);
+
 struct SustainedClock {
   Hertz boost;                         // hw.compute.clock, the ceiling
   Hertz clock;                         // the highest clock <= boost whose power <= TDP
@@ -196,11 +212,24 @@ struct SustainedClock {
 };
 
 // The clock the chip sustains for work of activity `rates_at_boost` (at the boost clock) under its
-// TDP: boost when the power there is within the TDP or no TDP is given, else the highest clock
-// fraction in [kMinClockFraction, 1) whose estimate_power_at_clock total is <= TDP (bisection; the
-// power rises monotonically with the clock). Errors: those of estimate_power.
+// TDP, its logic rates assumed to follow the clock (following_clock): boost when the power there is
+// within the TDP or no TDP is given, else the highest clock fraction in [kMinClockFraction, 1)
+// whose estimate_power_at_clock total is <= TDP (the power rises monotonically with the clock).
+// For loads defined by their rates (`xpusim power`, the serving limiter's windows); work the perf
+// models time takes the self-consistent form below. Errors: those of estimate_power.
 Result<SustainedClock> sustained_clock(const HardwareSpec& hw, const AreaReport& area,
                                        const ActivityRates& rates_at_boost);
+
+// The same solved self-consistently: `activity(s)` is the work evaluated at each clock tried, so a
+// memory-bound op that keeps its DRAM and matrix rates as the clock falls is charged them (its
+// energy per operation at V(s)^2), and work that turns compute-bound at a low clock is charged
+// the slower rates it runs at there. The power rises with s when the work's time does not grow
+// with the clock (true of the perf models: every term is a bandwidth or a clock-scaled peak), so
+// the highest s within the TDP is found by Illinois false position on [kMinClockFraction, 1] to
+// `tolerance` of the boost clock (a few evaluations of `activity`; the perf models are the cost).
+// Errors: those of estimate_power.
+Result<SustainedClock> sustained_clock(const HardwareSpec& hw, const AreaReport& area,
+                                       const ActivityAtClock& activity, double tolerance = 1e-9);
 
 // Average power for `rates` on `hw` whose area is `area`. Rates must be finite and >= 0
 // (an error names the first that is not).

@@ -18,6 +18,7 @@
 #include <limits>
 #include <string>
 
+#include "xpusim/area/area_model.h"
 #include "xpusim/base/bounds.h"
 #include "xpusim/config/hardware_schema.h"
 #include "xpusim/perf/memory_system.h"
@@ -84,11 +85,24 @@ Result<GemmResult> predict_gemm(const HardwareSpec& hw, const GemmShape& shape, 
                                 const PerfCalibration& cal) {
   if (auto ok = check_gemm_shape(shape); !ok) return tl::unexpected(ok.error());
   GemmResult at_boost = detail::predict_gemm_unchecked(hw, shape, ops, cal);
-  const SustainedClock clock = sustained_clock_for(hw, gemm_activity(hw, at_boost, ops));
+  if (!(hw.physical.tdp.value() > 0)) return at_boost;  // no power limit
+  const auto area = estimate_area(hw);  // fails without a process node: no power model
+  if (!area) return at_boost;
+  const SustainedClock clock =
+      sustained_clock_for(hw, &*area, gemm_activity_at_clock(hw, shape, ops, cal));
   if (!clock.power_limited) return at_boost;
   GemmResult r = detail::predict_gemm_unchecked(at_clock(hw, clock.clock), shape, ops, cal);
   r.power_limited = true;
   return r;
+}
+
+ActivityAtClock gemm_activity_at_clock(const HardwareSpec& hw, const GemmShape& shape,
+                                       GemmOperands ops, const PerfCalibration& cal) {
+  return [&hw, shape, ops, &cal](double s) {
+    const GemmResult timed =
+        detail::predict_gemm_unchecked(at_clock(hw, hw.compute.clock * s), shape, ops, cal);
+    return gemm_activity(hw, timed, ops);
+  };
 }
 
 ActivityRates gemm_activity(const HardwareSpec& hw, const GemmResult& at_boost,

@@ -56,20 +56,25 @@ struct GemmResult {
 Result<void> check_gemm_shape(const GemmShape& shape);
 
 // The GEMM `shape` (checked by check_gemm_shape: its errors are returned) on `hw`, run back to back
-// at the clock its power sustains (the GEMM's activity at boost -> sustained_clock_for -> the model
-// again at that clock when it is lower).
+// at the clock its power sustains (sustained_clock_for with the GEMM timed at each clock tried;
+// the model again at the clock found when it is below boost).
 Result<GemmResult> predict_gemm(const HardwareSpec& hw, const GemmShape& shape,
                                 GemmOperands operands, const PerfCalibration& cal);
 // Convenience: both operands in `p`.
 Result<GemmResult> predict_gemm(const HardwareSpec& hw, const GemmShape& shape, Precision p,
                                 const PerfCalibration& cal);
 
-// The activity of a GEMM timed at the boost clock (`at_boost`, from
-// detail::predict_gemm_unchecked) looped back to back: its FLOP in the execution format of
-// `operands`, its DRAM and L2 bytes, over its time (kernel plus the gap to the next). What
-// predict_gemm solves the sustained clock from; `xpusim power` prints its watts.
+// The activity of a GEMM timed at some clock (`at_boost`, from detail::predict_gemm_unchecked)
+// looped back to back: its FLOP in the execution format of `operands`, its DRAM and L2 bytes, over
+// its time (kernel plus the gap to the next).
 ActivityRates gemm_activity(const HardwareSpec& hw, const GemmResult& at_boost,
                             GemmOperands operands);
+
+// The GEMM's activity at each clock fraction s (the model evaluated on at_clock(hw, s x boost)):
+// what predict_gemm solves the sustained clock from; `xpusim power` prints its watts. Holds `hw`
+// and `cal` by reference: they must outlive the function.
+ActivityAtClock gemm_activity_at_clock(const HardwareSpec& hw, const GemmShape& shape,
+                                       GemmOperands operands, const PerfCalibration& cal);
 
 // Sustained bandwidth of the backing store (config/hardware_schema.h backing_store()) that
 // weights, KV and activations stream from, for a read-only stream: DRAM at what its controllers

@@ -156,9 +156,10 @@ Result<StaticResult> simulate_static(DeviceModel& device, const StaticScenario& 
   const int mb = std::max(1, sc.plan.microbatches);
   const int64_t mbatch = (sc.batch + mb - 1) / mb;
 
-  // Each phase at its sustained clock: evaluated at boost, and again on a device model at the
-  // lower clock (kept in `slow`) when the phase's power at boost exceeds the TDP. Returns the step
-  // and the device model that evaluated it; `phase` holds its breakdown.
+  // Each phase at its sustained clock: evaluated at boost, and, when the phase's power there
+  // exceeds the TDP, at each clock the solver tries (perf/sustained_clock.h) and finally on a
+  // device model at the clock found (kept in `slow`). Returns the step and the device model that
+  // evaluated it; `phase` holds its breakdown.
   std::optional<DeviceModel> slow;
   const HardwareSpec& hw = device.hardware();
   // The power model's area, estimated once for both phases (none without a TDP or a node).
@@ -167,9 +168,17 @@ Result<StaticResult> simulate_static(DeviceModel& device, const StaticScenario& 
     if (auto a = estimate_area(hw)) area = std::move(*a);
   auto at_sustained_clock = [&](const StepShape& shape, PhaseBreakdown& phase, PhaseClock& clock) {
     StepTime t = checked_step(device.evaluate(shape, &phase));
-    const SustainedClock c = sustained_clock_for(
-        hw, area ? &*area : nullptr,
-        device_activity(hw, sc.precision, phase_work(phase), phase.total));
+    const ActivityRates at_boost =
+        device_activity(hw, sc.precision, phase_work(phase), phase.total);
+    const SustainedClock c = sustained_clock_for(hw, area ? &*area : nullptr, [&](double s) {
+      if (s == 1.0) return at_boost;
+      Result<DeviceModel> at = DeviceModel::create(at_clock(hw, hw.compute.clock * s), model,
+                                                   sc.plan, sc.precision, cal);
+      XPUSIM_CHECK(at.has_value(), "a device model at a lower clock builds as at boost");
+      PhaseBreakdown tried;
+      checked_step(at->evaluate(shape, &tried));
+      return device_activity(hw, sc.precision, phase_work(tried), tried.total);
+    });
     clock = PhaseClock{c.clock, c.power_limited};
     if (!c.power_limited) return std::pair<StepTime, const DeviceModel*>(t, &device);
     Result<DeviceModel> at = DeviceModel::create(at_clock(hw, c.clock), model, sc.plan,

@@ -101,6 +101,16 @@ SustainedClock sustained_clock_for(const HardwareSpec& hw, const AreaReport* are
   return c ? *c : boost;  // perf rates are finite and >= 0; an error keeps the boost clock
 }
 
+SustainedClock sustained_clock_for(const HardwareSpec& hw, const AreaReport* area,
+                                   const ActivityAtClock& activity) {
+  SustainedClock boost;
+  boost.boost = hw.compute.clock;
+  boost.clock = hw.compute.clock;
+  if (!(hw.physical.tdp.value() > 0) || area == nullptr) return boost;  // no power model
+  auto c = sustained_clock(hw, *area, activity);
+  return c ? *c : boost;  // perf rates are finite and >= 0; an error keeps the boost clock
+}
+
 SustainedClock sustained_clock_for(const HardwareSpec& hw, const ActivityRates& rates_at_boost) {
   if (!(hw.physical.tdp.value() > 0)) return sustained_clock_for(hw, nullptr, rates_at_boost);
   const auto area = estimate_area(hw);  // fails without a process node: no power model

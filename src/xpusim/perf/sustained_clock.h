@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // The compute models at the power-limited sustained clock (area/power_model.h sustained_clock):
-// the activity a piece of work reaches at the boost clock (FLOP/s by execution precision, bytes/s
-// per level) gives its power; above the TDP the chip runs at the highest clock whose power fits,
-// and the compute models are evaluated again at that clock (matrix and vector peaks scale with it;
-// DRAM, L2 and link bandwidths do not). Used by `gemm` (predict_gemm), the static scenario (per
-// phase) and the serving simulator (per pool).
+// the activity a piece of work reaches at a clock (FLOP/s by execution precision, bytes/s per
+// level) gives its power there; above the TDP the chip runs at the highest clock whose power fits,
+// the work evaluated at each clock tried (matrix and vector peaks scale with the clock; DRAM, L2
+// and link bandwidths do not), so a memory-bound op is charged the rates it keeps as the clock
+// falls and an op that turns compute-bound the slower rates it has there. Used by `gemm`
+// (predict_gemm), the static scenario (per phase) and the serving simulator (per pool).
 #pragma once
 
 #include "xpusim/area/power_model.h"
@@ -50,5 +51,12 @@ SustainedClock sustained_clock_for(const HardwareSpec& hw, const ActivityRates& 
 // callers that time several phases of one spec.
 SustainedClock sustained_clock_for(const HardwareSpec& hw, const AreaReport* area,
                                    const ActivityRates& rates_at_boost);
+
+// The sustained clock of work the perf models time, solved self-consistently
+// (area/power_model.h sustained_clock with an ActivityAtClock): `activity(s)` evaluates the work
+// at fraction s of the boost clock (the spec from at_clock). No power model (`area` null, no
+// TDP): the boost clock, with activity(s) never called.
+SustainedClock sustained_clock_for(const HardwareSpec& hw, const AreaReport* area,
+                                   const ActivityAtClock& activity);
 
 }  // namespace xpusim

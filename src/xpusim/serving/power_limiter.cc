@@ -19,22 +19,6 @@ void PowerLimiter::close_window(Seconds now) {
   work_ = DeviceWork{};
 }
 
-namespace {
-
-// Rates observed at fraction s of boost: the clocked logic's work rates were s x theirs at boost
-// (the sustained-clock model, power_model.h estimate_power_at_clock).
-ActivityRates rates_at_boost(ActivityRates rates, double s) {
-  for (FlopRate& m : rates.matrix) m = m / s;
-  rates.vector = rates.vector / s;
-  rates.register_file = rates.register_file / s;
-  rates.l1 = rates.l1 / s;
-  rates.l2 = rates.l2 / s;
-  rates.llc = rates.llc / s;
-  return rates;
-}
-
-}  // namespace
-
 std::optional<Watts> PowerLimiter::step_power(const StepTime& st, Seconds duration) const {
   if (area_ == nullptr) return std::nullopt;
   const double s = fraction(step_);
@@ -45,7 +29,7 @@ std::optional<Watts> PowerLimiter::step_power(const StepTime& st, Seconds durati
                         .vector_flop = st.vector_flop,
                         .bytes = st.bytes};
   const Result<PowerReport> busy = estimate_power_at_clock(
-      hw_, *area_, rates_at_boost(device_activity(hw_, precision_, work, kernels), s), s);
+      hw_, *area_, boost_equivalent_rates(device_activity(hw_, precision_, work, kernels), s), s);
   ActivityRates none;
   none.clocks_running = true;
   const Result<PowerReport> idle = estimate_power_at_clock(hw_, *area_, none, s);
@@ -59,7 +43,7 @@ std::optional<Watts> PowerLimiter::step_power(const StepTime& st, Seconds durati
 int sustained_clock_step(const HardwareSpec& hw, const AreaReport& area, ActivityRates rates,
                          int current) {
   const double s = PowerLimiter::fraction(current);
-  const SustainedClock c = sustained_clock_for(hw, &area, rates_at_boost(rates, s));
+  const SustainedClock c = sustained_clock_for(hw, &area, boost_equivalent_rates(rates, s));
   if (!c.power_limited) return 0;
   const double f = c.clock / c.boost;
   const int lowest = static_cast<int>(std::floor((1.0 - kMinClockFraction) * kClockSteps));

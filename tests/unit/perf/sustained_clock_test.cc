@@ -157,15 +157,13 @@ TEST(SustainedClock, MemoryBoundDecodeKeepsBoostClock) {
   }
 }
 
-// The power of a large dense GEMM at the boost clock on `hw` (the solver's input).
-SustainedClock large_gemm_clock(const HardwareSpec& hw, Precision p) {
-  const GemmShape big{8192, 8192, 8192, 1};
-  const GemmResult boost = detail::predict_gemm_unchecked(hw, big, GemmOperands{p, p}, gemm_cal());
-  PrecisionPlan prec;
-  prec.weights = prec.activations = p;
-  return sustained_clock_for(
-      hw, device_activity(hw, prec, DeviceWork{.gemm_flop = boost.flop, .bytes = boost.bytes},
-                          boost.time));
+// The sustained clock of a large dense GEMM on `hw`, the GEMM timed at each clock tried (what
+// predict_gemm solves).
+SustainedClock large_gemm_clock(const HardwareSpec& hw, Precision p,
+                                const GemmShape& big = GemmShape{8192, 8192, 8192, 1}) {
+  const AreaReport area = estimate_area(hw).value();
+  return sustained_clock_for(hw, &area,
+                             gemm_activity_at_clock(hw, big, GemmOperands{p, p}, gemm_cal()));
 }
 
 TEST(SustainedClock, DenseTensorWorkRunsNearItsTdp) {
@@ -216,12 +214,53 @@ TEST(SustainedClock, MoreUnitsAtTheSameTdpSaturate) {
     previous_tflops = tflops;
     // The power of the GEMM at the sustained clock is within the TDP (or the clock is at the
     // solver's floor).
-    PrecisionPlan prec;
-    const GemmResult boost = detail::predict_gemm_unchecked(h, big, GemmOperands{}, gemm_cal());
-    const ActivityRates act = device_activity(h, prec, DeviceWork{.gemm_flop = boost.flop, .bytes = boost.bytes}, boost.time);
-    const SustainedClock c = sustained_clock_for(h, act);
+    const SustainedClock c = large_gemm_clock(h, Precision::kBf16, big);
     EXPECT_LE(c.power.value(), h.physical.tdp.value() * (1 + 1e-9)) << factor;
     EXPECT_DOUBLE_EQ(c.clock.value(), g.sustained_clock.value()) << factor;
+  }
+}
+
+// The clock is solved with the work timed at each clock tried: for a compute-bound GEMM that is
+// close to scaling its rates at boost with the clock (what estimate_power_at_clock assumes), but
+// not the same (its DRAM and gap time do not follow the clock).
+TEST(SustainedClock, SelfConsistentClockIsCloseToTheRatesAtBoostForComputeBoundWork) {
+  const HardwareSpec pcie = preset("a100-pcie-80gb");
+  const GemmShape big{8192, 8192, 8192, 1};
+  const GemmResult boost = detail::predict_gemm_unchecked(
+      pcie, big, GemmOperands{Precision::kBf16, Precision::kBf16}, gemm_cal());
+  PrecisionPlan prec;
+  const SustainedClock scaled = sustained_clock_for(
+      pcie, device_activity(pcie, prec, DeviceWork{.gemm_flop = boost.flop, .bytes = boost.bytes},
+                            boost.time));
+  const SustainedClock solved = large_gemm_clock(pcie, Precision::kBf16);
+  ASSERT_TRUE(scaled.power_limited && solved.power_limited);
+  EXPECT_NEAR(solved.clock / scaled.clock, 1.0, 0.01);
+  EXPECT_NEAR(solved.power.value(), pcie.physical.tdp.value(), 1e-6 * pcie.physical.tdp.value());
+}
+
+// A faster memory never makes an op slower: the audit's furiosa-rngd GEMV (before 2026-12-07 its
+// DRAM power, charged at the boost rate whatever the clock, pushed the solver to the floor clock
+// and the GEMV turned matrix-bound there, 2.2x slower at 2.5x the bandwidth). Solved with the GEMV
+// timed at each clock, the clock falls only as far as the power needs.
+TEST(SustainedClock, FasterMemoryNeverSlowsAGemv) {
+  for (const char* id : {"furiosa-rngd", "mi300x", "a100-pcie-80gb"}) {
+    const HardwareSpec hw = preset(id);
+    for (const GemmShape& shape : {GemmShape{1, 8192, 8192, 1}, GemmShape{64, 8192, 8192, 1}}) {
+      double previous = 1e30;
+      bool limited = false;
+      for (double factor : {1.0, 1.5, 2.0, 2.25, 2.5, 3.0, 4.0}) {
+        HardwareSpec h = hw;
+        h.memory.dram.bandwidth = hw.memory.dram.bandwidth * factor;
+        const GemmResult g = predict_gemm(h, shape, Precision::kBf16, gemm_cal()).value();
+        EXPECT_LE(g.time.value(), previous * (1 + 1e-6))
+            << id << " m " << shape.m << " x" << factor;
+        previous = g.time.value();
+        limited = limited || g.power_limited;
+      }
+      if (std::string(id) == "furiosa-rngd") {
+        EXPECT_TRUE(limited) << shape.m;  // the TDP binds
+      }
+    }
   }
 }
 
