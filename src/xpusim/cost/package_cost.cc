@@ -111,12 +111,22 @@ Result<PackageCost> package_cost(PackageKind kind, const std::vector<PackagedChi
     const bool si = kind == PackageKind::kSiliconInterposer || stacked;
     const double k = si ? p.si_area_factor : p.rdl_area_factor;
     r.interposer_area = die_area * k;
-    const double side = std::sqrt(r.interposer_area.value());
-    WaferSpec wafer;  // Chiplet Actuary: 300 mm, e = 5 mm, s = 0.2 mm
+    // A square of the interposer's area on Chiplet Actuary's wafer (300 mm, e = 5 mm, s = 0.2 mm),
+    // counted on the exact grid (wafer.h count_dies_on_grid; no exposure fields: interposers
+    // are stitched across them). Before 2026-12-07 the closed form (gross_dies_formula), which
+    // undercounts dies this large by a third: 10.2 B200-size (2,988 mm²) interposers where the
+    // grid fits 14 and the published count is 16 (economics.md §3.3). At least 1: an interposer the
+    // grid cannot place (larger than the wafer) is priced as one per wafer, as before.
+    const Millimeters side(std::sqrt(r.interposer_area.value()));
+    WaferSpec wafer;
     wafer.edge_exclusion = Millimeters(5.0);
     wafer.scribe = Millimeters(0.2);
+    wafer.notch_keepout = Millimeters(0.0);  // as the closed form: no notch band
+    wafer.reticle = false;
+    const Result<GridCount> grid = count_dies_on_grid(DieSize{side, side}, wafer);
     r.interposers_per_wafer =
-        std::max(1.0, gross_dies_formula(DieSize{Millimeters(side), Millimeters(side)}, wafer));
+        std::max(1.0, grid ? static_cast<double>(grid->full_dies)
+                           : gross_dies_formula(DieSize{side, side}, wafer));
     const Usd wafer_cost = si ? p.si_wafer_cost : p.rdl_wafer_cost;
     // C_int = C_wafer,int / N_int + A_int·0.005; C_sub = 4·A_int·0.005.
     r.interposer = wafer_cost / r.interposers_per_wafer + p.substrate_cost * r.interposer_area;
