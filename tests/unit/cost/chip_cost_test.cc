@@ -8,6 +8,7 @@
 
 #include "unit/area/reference_chips.h"
 #include "xpusim/cost/chip_cost.h"
+#include "xpusim/cost/node_economics.h"
 #include "xpusim/cost/tco.h"
 
 namespace xpusim {
@@ -110,6 +111,32 @@ TEST(ChipCost, DesignNreFollowsChipletActuarySplit) {
   // 300 mm² at 7 nm: the full $298M; 600 mm²: 0.8·2 + 0.2 = 1.8x.
   EXPECT_NEAR(die_design_nre(units::mm2(300), ProcessNode::kN7).value(), 298e6, 1);
   EXPECT_NEAR(die_design_nre(units::mm2(600), ProcessNode::kN7).value(), 1.8 * 298e6, 1);
+}
+
+// The nodes without a published NRE (N6, N4, N2) take their parent's per transistor, so the
+// same design (an H100) never costs less to design on the denser node of a family; before
+// 2026-12-07, per mm², it did (N2 below N3 by the die's shrink).
+TEST(ChipCost, FamilyNodesNeverMakeTheSameDesignCheaperToDesign) {
+  const struct { ProcessNode parent, node; } pairs[] = {{ProcessNode::kN7, ProcessNode::kN6},
+                                                        {ProcessNode::kN5, ProcessNode::kN4},
+                                                        {ProcessNode::kN3, ProcessNode::kN2}};
+  for (const auto& p : pairs) {
+    auto nre_on = [](ProcessNode n) {
+      auto hw = testing::h100_sxm();
+      hw.physical.compute_die.node = std::string(to_string(n));
+      auto area = estimate_area(hw);
+      EXPECT_TRUE(area);
+      auto c = estimate_cost(hw, *area);
+      EXPECT_TRUE(c) << (c ? "" : to_string(c.error()));
+      return c->design_nre.value();
+    };
+    EXPECT_GE(nre_on(p.node), nre_on(p.parent)) << to_string(p.node);
+    // Per transistor: the parent's $ per 300 mm² times the logic density ratio.
+    EXPECT_NEAR(node_economics(p.node).design_nre_300mm2.value(),
+                node_economics(p.parent).design_nre_300mm2.value() *
+                    (technology(p.node).logic_density / technology(p.parent).logic_density),
+                1.0);
+  }
 }
 
 TEST(ChipCostErrors, NegativeDefectDensityAndBadVolume) {
