@@ -112,11 +112,8 @@ void run_serve(const ServeOptions& o, const GlobalOptions& g) {
     std::printf("INFEASIBLE: %s\n", info.feasibility.to_string().c_str());
     return;
   }
+  // A run with no completed request is infeasible (no_output, api/serve.cc): returned above.
   std::fputs(serve_tables_text(j).c_str(), stdout);
-  if (j.at("completed").get<long long>() == 0) {
-    std::printf("no request completed: every request was rejected\n");
-    return;
-  }
   std::fputs(uncertainty_note(j, "serving").c_str(), stdout);
   for (const auto& a : w.assumptions) std::printf("assumed: %s\n", a.c_str());
   if (out.mlperf)
