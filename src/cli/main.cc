@@ -152,9 +152,13 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "error: %s\n", msg->c_str());
         return check_output(1);
       }
+      // CLI11's own parse errors (a required flag missing, an unknown flag, a bad count) in the
+      // form of every other error: "error: <where>: <what>".
+      std::fprintf(stderr, "error: <command line>: %s\nRun with --help for more information.\n",
+                   e.what());
+      return check_output(1);
     }
-    int code = app.exit(e);
-    return check_output(code == 0 ? 0 : 1);
+    return check_output(app.exit(e) == 0 ? 0 : 1);  // --help, --version
   } catch (const InputError& e) {
     print_diagnostics(e.diags);
     return check_output(1);

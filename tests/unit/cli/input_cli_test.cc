@@ -172,8 +172,10 @@ TEST(InputCli, UnknownSubcommandsAreNamedWithADidYouMean) {
              "error: unknown subcommand 'hardwre' for 'show' (did you mean 'hardware'?); expected "
              "one of: hardware, model, dataset, engine");
   expect_bad("list zzzzzzzz", "unknown subcommand 'zzzzzzzz' for 'list'; expected one of: ");
-  // A missing subcommand keeps CLI11's message; a word after a command's option is no subcommand.
-  expect_bad("show", "A subcommand is required");
+  // A missing subcommand keeps CLI11's words; a word after a command's option is no subcommand.
+  expect_bad("show", "error: <command line>: A subcommand is required");
+  // CLI11's own parse errors take the form of every other error.
+  expect_bad("run --hardware h100-sxm-80gb", "error: <command line>: --model is required");
   CliRun positional = testing::run("run --hardware h100-sxm-80gb runn", true);
   EXPECT_EQ(positional.code, 1);
   EXPECT_EQ(positional.out.find("unknown subcommand"), std::string::npos) << positional.out;
