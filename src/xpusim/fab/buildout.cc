@@ -97,6 +97,19 @@ const std::vector<Field>& fields() {
   return kFields;
 }
 
+// The assumptions plan_fabs divides by (capacities, utilisations, yields, the HBM core die's size
+// and capacity, fab starts a year): 0 is refused by name, where it would make a count infinite
+// or meaningless (before 2026-12-07: dram_die_area 0 gave 13.5 DRAM wafers a year for 1M H100,
+// fab_starts_per_year 0 printed years_to_build 3.2e292).
+bool divides(std::string_view name) {
+  static const std::vector<std::string_view> kDivisors = {
+      "logic_fab_wafers_per_month", "logic_utilization", "hbm_stack_yield",
+      "dram_die_capacity",          "dram_die_area",     "dram_die_yield",
+      "dram_fab_wafers_per_month",  "euv_passes_per_hour", "euv_uptime",
+      "fab_starts_per_year"};
+  return std::find(kDivisors.begin(), kDivisors.end(), name) != kDivisors.end();
+}
+
 Precision fleet_precision(const HardwareSpec& hw) {
   return hw.compute.matrix.macs_per_cycle[index_of(Precision::kBf16)] > 0 ? Precision::kBf16
                                                                           : Precision::kFp16;
@@ -117,10 +130,14 @@ Result<void> set_assumption(FabAssumptions& a, std::string_view name, double val
     if (f.name != name) continue;
     // Fractions in [0, 1]; everything else within bounds::kFabAssumption.
     const double hi = f.fraction ? 1.0 : bounds::kFabAssumption.hi;
-    if (!(value >= 0) || !std::isfinite(value) || value > hi) {
+    const bool positive = divides(name);
+    if (!(value >= 0) || !std::isfinite(value) || value > hi || (positive && value == 0)) {
       const std::string allowed =
-          f.fraction ? "a fraction in [0, 1]"
-                     : "a finite value in 0 .. 1e15 (" +
+          f.fraction ? (positive ? "a fraction in (0, 1] (the plan divides by it)"
+                                 : "a fraction in [0, 1]")
+                     : std::string(positive ? "a finite value in (0, 1e15] (the plan divides by "
+                                              "it; "
+                                            : "a finite value in 0 .. 1e15 (") +
                            std::string(bounds::kFabAssumption.reason) + ")";
       return fail(Diagnostic{.path = std::string(name),
                              .message = fmt::format("{} must be {}, got {}", name, allowed,
@@ -157,11 +174,12 @@ Result<FabPlan> plan_fabs(const HardwareSpec& hw, const CostBreakdown& cost, Cou
     double v = f.get(a);
     if (!(v >= 0) || (f.fraction && v > 1))
       return fail(Diagnostic{.path = f.name, .message = fmt::format("{} out of range: {}", f.name, v)});
+    if (v == 0 && divides(f.name))
+      return fail(Diagnostic{.path = f.name,
+                             .message = fmt::format("{} must be > 0 (the plan divides by it), "
+                                                    "got 0",
+                                                    f.name)});
   }
-  if (a.logic_fab_wafers.value() <= 0 || a.logic_utilization <= 0 || a.hbm_stack_yield <= 0 ||
-      a.dram_die_yield <= 0 || a.euv_passes.value() <= 0 || a.euv_uptime <= 0 ||
-      a.dram_fab_wafers.value() <= 0 || a.dram_die_capacity.value() <= 0)
-    return fail("capacities, utilisations and yields must be > 0");
 
   FabPlan p;
   p.units = units;

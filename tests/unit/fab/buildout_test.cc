@@ -192,7 +192,31 @@ TEST(FabAssumptionErrors, UnknownNameAndBadFraction) {
   EXPECT_NE(r.error()[0].message.find("did you mean 'logic_fab_capex'?"), std::string::npos);
   auto f = set_assumption(a, "logic_utilization", 1.5);
   ASSERT_FALSE(f);
-  EXPECT_EQ(f.error()[0].message, "logic_utilization must be a fraction in [0, 1], got 1.5");
+  EXPECT_EQ(f.error()[0].message,
+            "logic_utilization must be a fraction in (0, 1] (the plan divides by it), got 1.5");
+}
+
+// Every assumption the plan divides by refuses 0 by name, through --assume and in plan_fabs;
+// the others accept it (no new fab starts: no build time).
+TEST(FabAssumptionErrors, ZeroIsRefusedWhereThePlanDividesByIt) {
+  for (const char* name : {"logic_fab_wafers_per_month", "logic_utilization", "hbm_stack_yield",
+                           "dram_die_capacity", "dram_die_area", "dram_die_yield",
+                           "dram_fab_wafers_per_month", "euv_passes_per_hour", "euv_uptime",
+                           "fab_starts_per_year"}) {
+    FabAssumptions a;
+    auto r = set_assumption(a, name, 0);
+    ASSERT_FALSE(r) << name;
+    EXPECT_EQ(r.error()[0].path, name);
+    EXPECT_NE(r.error()[0].message.find("the plan divides by it"), std::string::npos) << name;
+  }
+  FabAssumptions a;
+  a.dram_die_area = SquareMillimeters(0);
+  auto p = plan_fabs(testing::h100_sxm(), h100_cost(), units::per_year(1e6), a);
+  ASSERT_FALSE(p);
+  EXPECT_EQ(p.error()[0].path, "dram_die_area");
+  FabAssumptions b;
+  EXPECT_TRUE(set_assumption(b, "fab_build_time", 0));
+  EXPECT_TRUE(set_assumption(b, "logic_fab_capex", 0));
 }
 
 TEST(FabErrors, NonPositiveUnits) {
