@@ -370,9 +370,15 @@ void add_perf_commands(CLI::App& app, GlobalOptions& global) {
   gemm->callback([gemm_opts, &global] { run_gemm(*gemm_opts, global); });
 
   auto cmp_opts = std::make_shared<CompareOptions>();
-  CLI::App* cmp = app.add_subcommand("compare", "rank every hardware preset on one workload by "
-                                                 "output tokens/s");
+  CLI::App* cmp = app.add_subcommand("compare", "rank every hardware preset (or the hardware "
+                                                 "given) on one workload by output tokens/s");
   add_workload_options(cmp, *cmp_opts);
+  cmp->add_option("--hardware", cmp_opts->hardware,
+                  "rank this hardware (preset id or hardware/v1 file; repeat for more) instead of "
+                  "every preset");
+  cmp->add_flag("--with-presets", cmp_opts->with_presets,
+                "with --hardware: rank every preset as well (a design of one's own against the "
+                "market)");
   bound_int(cmp->add_option("--devices", cmp_opts->devices, "devices per system (default: tp)"),
             bounds::kDevices);
   bound_int(cmp->add_option("--tp", cmp_opts->tp,

@@ -387,11 +387,37 @@ CompareOutcome compare_checked(const CompareRequest& o) {
   if (given_tp > 0) flags_or_fail(check_plan(model, ParallelismPlan{given_tp, 1, 1, 1, false}));
   const PerfCalibration& cal = default_calibration();
 
+  // What to rank: the hardware asked for (each must load: an error names it), then, when none is
+  // asked for or with --with-presets, every preset (one that does not load is a row saying so).
+  // A row is named by the spec's id; a file whose id is already taken (a copy of a preset keeping
+  // its id) by the argument as given. A preset asked for by id is ranked once.
+  struct Entry {
+    std::string name;
+    std::optional<HardwareSpec> spec;  // loaded (asked-for hardware)
+  };
+  std::vector<Entry> entries;
+  const std::vector<std::string> presets =
+      o.hardware.empty() || o.with_presets ? list_presets("hardware") : std::vector<std::string>{};
+  auto taken = [&](const std::string& name) {
+    return std::any_of(entries.begin(), entries.end(),
+                       [&](const Entry& e) { return e.name == name; });
+  };
+  for (const std::string& arg : o.hardware) {
+    HardwareSpec hw = value_or_fail(load_hardware(arg, set.hardware));
+    if (arg == hw.id && taken(arg)) continue;  // the same preset twice
+    const bool preset_id =
+        std::find(presets.begin(), presets.end(), hw.id) != presets.end() && arg != hw.id;
+    std::string name = taken(hw.id) || preset_id ? arg : hw.id;
+    if (!taken(name)) entries.push_back(Entry{std::move(name), std::move(hw)});
+  }
+  for (const std::string& id : presets)
+    if (!taken(id)) entries.push_back(Entry{id, std::nullopt});
+
   std::vector<CompareRow>& rows = out.rows;
-  for (const std::string& id : list_presets("hardware")) {
+  for (const Entry& entry : entries) {
     CompareRow row;
-    row.hardware = id;
-    auto hw = load_hardware(id, set.hardware);
+    row.hardware = entry.name;
+    auto hw = entry.spec ? Result<HardwareSpec>(*entry.spec) : load_hardware(entry.name, set.hardware);
     if (!hw) {
       row.error = "preset does not load: " + (hw.error().empty() ? "" : hw.error()[0].message);
       rows.push_back(row);

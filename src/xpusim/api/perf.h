@@ -108,6 +108,11 @@ Result<Json> gemm(const GemmRequest& request);
 // ---- compare --------------------------------------------------------------------------------
 struct CompareRequest : StaticWorkload {
   std::vector<std::string> overrides;       // applied to every hardware preset
+  // Hardware to rank (preset ids or hardware/v1 files, e.g. a design of one's own): these only,
+  // in place of every preset; with `with_presets`, every preset as well. A file or id that does
+  // not load is an error (it was asked for by name). Empty: every preset.
+  std::vector<std::string> hardware;
+  bool with_presets = false;
   std::optional<int> devices;               // devices per system (default: tp)
   std::optional<int> tp;                    // default: the smallest power of two that fits
 };

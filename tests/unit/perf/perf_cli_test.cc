@@ -501,6 +501,41 @@ TEST(PerfCli, CompareRanksFeasibleFirstByThroughputPerDevice) {
   }
 }
 
+// --hardware ranks the hardware given (preset ids or files: a design of one's own) instead of
+// every preset; --with-presets adds every preset. A file that keeps a preset's id is ranked beside
+// that preset under its path; a file that does not load is an error naming it.
+TEST(PerfCli, CompareRanksTheHardwareGivenAndOptionallyEveryPreset) {
+  const std::string base = "compare --model llama-3.1-8b --batch 8 --input-len 512 --output-len 64 "
+                           "--format json ";
+  const std::string file = std::string(XPUSIM_DATA_DIR) + "/presets/hardware/h100-sxm-80gb.yaml";
+  CliRun all = run(base);
+  ASSERT_EQ(all.code, 0) << all.out;
+  const size_t presets = nlohmann::json::parse(all.out)["ranking"].size();
+
+  CliRun two = run(base + "--hardware \"" + file + "\" --hardware b200-sxm-180gb");
+  ASSERT_EQ(two.code, 0) << two.out;
+  const auto rows = nlohmann::json::parse(two.out)["ranking"];
+  ASSERT_EQ(rows.size(), 2u);
+  std::set<std::string> names;
+  for (const auto& row : rows) names.insert(row["hardware"].get<std::string>());
+  EXPECT_EQ(names, (std::set<std::string>{"h100-sxm-80gb", "b200-sxm-180gb"}));
+
+  CliRun with = run(base + "--hardware \"" + file + "\" --with-presets");
+  ASSERT_EQ(with.code, 0) << with.out;
+  const auto ranked = nlohmann::json::parse(with.out)["ranking"];
+  EXPECT_EQ(ranked.size(), presets + 1);
+  double copy = -1, preset = -2;
+  for (const auto& row : ranked) {
+    if (row["hardware"] == file) copy = row["output_tokens_per_s"].get<double>();
+    if (row["hardware"] == "h100-sxm-80gb") preset = row["output_tokens_per_s"].get<double>();
+  }
+  EXPECT_EQ(copy, preset);  // the same spec, ranked twice under two names
+
+  CliRun bad = run(base + "--hardware /nonexistent/xpu.yaml", true);
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_NE(bad.out.find("/nonexistent/xpu.yaml"), std::string::npos) << bad.out;
+}
+
 // Each row says the precision its hardware executes (issue 9, "precision actually executed"):
 // fp8 asked, A100 has no fp8 engine and runs weight-only dequantisation to 16-bit; H100 runs fp8.
 TEST(PerfCli, CompareSaysWhichHardwareFallsBackFromTheAskedPrecision) {
