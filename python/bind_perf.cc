@@ -68,6 +68,8 @@ Binder<GemmRequest> gemm_keywords() {
 Binder<CompareRequest> compare_keywords() {
   Binder<CompareRequest> b = workload_keywords<CompareRequest>();
   b.add("overrides", &CompareRequest::overrides)
+      .add("hardware", &CompareRequest::hardware)
+      .add("with_presets", &CompareRequest::with_presets)
       .add("devices", &CompareRequest::devices)
       .add("tp", &CompareRequest::tp);
   return b;

@@ -95,6 +95,14 @@ CASES = [
      "--output-len 32 --expert-precision fp4 --weight-group-size 32 --metric tpot_ms"),
     ("compare", dict(model="llama-3.1-8b", batch=8, input_len=512, output_len=64, devices=4),
      "compare --model llama-3.1-8b --batch 8 --input-len 512 --output-len 64 --devices 4"),
+    ("compare", dict(model="llama-3.1-8b", batch=8, input_len=512, output_len=64,
+                     hardware=["h100-sxm-80gb", "b200-sxm-180gb"]),
+     "compare --model llama-3.1-8b --batch 8 --input-len 512 --output-len 64 "
+     "--hardware h100-sxm-80gb --hardware b200-sxm-180gb"),
+    ("compare", dict(model="llama-3.1-8b", batch=8, input_len=512, output_len=64,
+                     hardware=["h100-sxm-80gb"], with_presets=True),
+     "compare --model llama-3.1-8b --batch 8 --input-len 512 --output-len 64 "
+     "--hardware h100-sxm-80gb --with-presets"),
     ("serve", dict(hardware="h100-sxm-80gb", model="llama-3.1-8b", precision="fp8",
                    engine="vllm", input_len=512, output_len=64, requests=200, rate=20,
                    slo_ttft_ms=500, slo_tpot_ms=50, max_batch=64, chunked_prefill=False),
