@@ -190,6 +190,15 @@ Result<AreaReport> estimate_area(const HardwareSpec& hw, const AreaOptions& opti
                            .message = fmt::format("{} units on the die is fewer than the {} "
                                                   "enabled units", *units_given, c.units)});
   }
+  // HBM is built per stack (one 1024-bit PHY and controller each here; cost and fab price and
+  // count the stacks): without a count the die would carry no memory interface at all.
+  if (ascii_lower(hw.memory.dram.type).rfind("hbm", 0) == 0 && hw.memory.dram.stacks <= 0 &&
+      hw.memory.dram.capacity.value() > 0)
+    return fail(Diagnostic{.path = "memory.dram.stacks",
+                           .message = fmt::format("{} stacks of {} memory: the area, power and "
+                                                  "cost models build HBM per stack; give the "
+                                                  "stack count (>= 1)",
+                                                  hw.memory.dram.stacks, hw.memory.dram.type)});
   const int stacks = std::max(0, hw.memory.dram.stacks);
   const std::optional<int> sites_given = options.dram_phys_on_die ? options.dram_phys_on_die
                                                                   : hw.memory.dram.sites;

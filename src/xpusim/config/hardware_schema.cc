@@ -348,7 +348,7 @@ std::vector<Field<HW>> hardware_fields() {
   f.push_back(field("memory.dram.type", [](HW& s) -> auto& { return s.memory.dram.type; },
                     "device memory technology", FieldOptions{.choices = kDramTypes}));
   f.push_back(field("memory.dram.stacks", [](HW& s) -> auto& { return s.memory.dram.stacks; },
-                    "HBM stacks (or GDDR devices); 0 = not given",
+                    "HBM stacks (or GDDR devices); 0 = not given (area, power and cost then refuse HBM)",
                     FieldOptions{.default_text = "0", .min = 0, .max = 64}));
   f.push_back(field("memory.dram.sites", [](HW& s) -> auto& { return s.memory.dram.sites; },
                     "HBM PHY sites on the package, empty ones included (H100 SXM: 6 for 5 "

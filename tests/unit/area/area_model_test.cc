@@ -153,6 +153,21 @@ TEST(AreaModelErrors, MissingNodeNamesTheFieldAndTheChoices) {
   EXPECT_NE(r.error()[0].message.find("n16, n7, n6, n5, n4, n3, n2"), std::string::npos);
 }
 
+// HBM without a stack count ("0 = not given") would build a die without its memory interface and
+// price a package without its stacks (before 2026-12-07: silently, cheaper); GDDR and sram_only
+// designs are not affected.
+TEST(AreaModelErrors, HbmWithoutAStackCountIsRefusedByName) {
+  HardwareSpec hw = a100_sxm();
+  ASSERT_EQ(hw.memory.dram.type.rfind("hbm", 0), 0u);
+  hw.memory.dram.stacks = 0;
+  auto r = estimate_area(hw);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error()[0].path, "memory.dram.stacks");
+  EXPECT_NE(r.error()[0].message.find("give the stack count"), std::string::npos);
+  hw.memory.dram.type = "gddr6";
+  EXPECT_TRUE(estimate_area(hw));
+}
+
 TEST(AreaModelErrors, MisspelledNodeGetsDidYouMean) {
   HardwareSpec hw = a100_sxm();
   hw.physical.compute_die.node = "n77";
