@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cmath>
 #include <cstdio>
 #include <optional>
@@ -143,6 +144,33 @@ std::unique_ptr<ResultDb> open_db(const RankGroup& group, const ExploreOptions& 
   return db;
 }
 
+// Ctrl-C during a single-process explore: the first SIGINT asks the search to stop after the
+// block being evaluated (its results written like any other), the second kills as the default
+// action does. MPI jobs keep the default (mpirun forwards the signal to every rank).
+volatile std::sig_atomic_t g_interrupt_requested = 0;
+
+extern "C" void request_interrupt(int) {
+  g_interrupt_requested = 1;
+  std::signal(SIGINT, SIG_DFL);
+}
+
+class InterruptScope {
+ public:
+  explicit InterruptScope(bool install) : installed_(install) {
+    g_interrupt_requested = 0;
+    if (installed_) previous_ = std::signal(SIGINT, request_interrupt);
+  }
+  ~InterruptScope() {
+    if (installed_) std::signal(SIGINT, previous_ == SIG_ERR ? SIG_DFL : previous_);
+  }
+  InterruptScope(const InterruptScope&) = delete;
+  InterruptScope& operator=(const InterruptScope&) = delete;
+
+ private:
+  bool installed_;
+  void (*previous_)(int) = SIG_DFL;
+};
+
 // explore on every rank of `group` (one process, or an MPI job): each rank parses the space and
 // evaluates its share; rank 0 owns the database, the progress line and the output.
 void explore_on(const RankGroup& group, const ExploreOptions& o, const GlobalOptions& g) {
@@ -177,6 +205,8 @@ void explore_on(const RankGroup& group, const ExploreOptions& o, const GlobalOpt
   // whole: one transaction per round).
   std::optional<ResultWriter> writer;
   if (db && group.size() > 1) writer.emplace(*db, space, 2);
+  const InterruptScope interrupts(group.size() == 1);
+  uint64_t saved = 0;  // designs handed to the database or the front by this run
   auto evaluate = [&](const std::vector<uint64_t>& indices, std::vector<DesignResult>* keep) {
     // Blocks of kBlock, in a job cut so that every rank gets an equal share (an NSGA-II
     // generation of 12 designs on 2 ranks: 2 blocks of 6).
@@ -188,8 +218,21 @@ void explore_on(const RankGroup& group, const ExploreOptions& o, const GlobalOpt
                          else if (db) db->write(space, block);
                          else for (const auto& r : block) fb.add(r);
                          progress->add(block.size(), feasible_count(block));
+                         saved += block.size();
                        }
                        if (keep) keep->insert(keep->end(), block.begin(), block.end());
+                       if (g_interrupt_requested) {
+                         if (progress && progress->enabled()) std::fputc('\n', stderr);
+                         throw Interrupted(
+                             db ? fmt::format("explore: interrupted; {} designs evaluated now are "
+                                              "in {}: the same command with --resume continues "
+                                              "the search, skipping them",
+                                              saved, o.db)
+                                : fmt::format("explore: interrupted after {} designs; nothing was "
+                                              "saved (give --db FILE to keep results as they "
+                                              "come and resume)",
+                                              saved));
+                       }
                      });
   };
   ExploreRun run;

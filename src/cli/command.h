@@ -38,6 +38,14 @@ struct InputError : std::runtime_error {
   Diagnostics diags;
 };
 
+// Thrown by a command stopped by the user (Ctrl-C) after it saved what it had: main prints
+// `message` on stderr and exits with 128 + SIGINT = 130, as the shell reports a killed process.
+struct Interrupted : std::runtime_error {
+  explicit Interrupted(std::string text)
+      : std::runtime_error("interrupted"), message(std::move(text)) {}
+  std::string message;
+};
+
 // Unwraps a Result or throws InputError with its diagnostics.
 template <class T>
 T value_or_throw(Result<T> r) {

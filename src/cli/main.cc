@@ -162,6 +162,10 @@ int main(int argc, char** argv) {
   } catch (const InputError& e) {
     print_diagnostics(e.diags);
     return check_output(1);
+  } catch (const Interrupted& e) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "%s\n", e.message.c_str());
+    return check_output(130);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "internal error: %s\n", e.what());
     return check_output(2);
