@@ -13,16 +13,22 @@ namespace {
 
 using namespace xpusim;
 
-// Args: output_len.
-void BM_StaticLlama70bTp8(benchmark::State& state) {
-  const HardwareSpec hw = testing::h100_like();
-  const ModelSpec model = testing::llama70b_like();
+// Batch 32, 2048-token prompts, `output_len` tokens out, tensor parallelism 8 on 8 devices.
+StaticScenario tp8_scenario(int64_t output_len) {
   StaticScenario sc;
   sc.plan.tp = 8;
   sc.devices = 8;
   sc.batch = 32;
   sc.input_len = 2048;
-  sc.output_len = state.range(0);
+  sc.output_len = output_len;
+  return sc;
+}
+
+// Args: output_len.
+void BM_StaticLlama70bTp8(benchmark::State& state) {
+  const HardwareSpec hw = testing::h100_like();
+  const ModelSpec model = testing::llama70b_like();
+  const StaticScenario sc = tp8_scenario(state.range(0));
   const PerfCalibration& cal = default_calibration();
   for (auto _ : state) {
     StaticResult r = simulate_static(hw, model, sc, cal).value();
@@ -41,12 +47,7 @@ void BM_StaticLlama70bTp8PowerLimited(benchmark::State& state) {
   hw.physical.compute_die.node = "n4";
   hw.physical.tdp = units::watts(350);
   const ModelSpec model = testing::llama70b_like();
-  StaticScenario sc;
-  sc.plan.tp = 8;
-  sc.devices = 8;
-  sc.batch = 32;
-  sc.input_len = 2048;
-  sc.output_len = state.range(0);
+  const StaticScenario sc = tp8_scenario(state.range(0));
   const PerfCalibration& cal = default_calibration();
   const StaticResult probe = simulate_static(hw, model, sc, cal).value();
   if (!probe.prefill_clock.power_limited) state.SkipWithError("the TDP does not bind");

@@ -91,24 +91,32 @@ HardwareSpec at_clock(const HardwareSpec& hw, Hertz clock) {
   return h;
 }
 
-SustainedClock sustained_clock_for(const HardwareSpec& hw, const AreaReport* area,
-                                   const ActivityRates& rates_at_boost) {
+namespace {
+
+// The boost clock where there is no power model (no TDP, no area) or the solve fails (perf rates
+// are finite and >= 0: not expected), else `solve()`'s clock.
+template <class Solve>
+SustainedClock boost_unless_solved(const HardwareSpec& hw, const AreaReport* area, Solve solve) {
   SustainedClock boost;
   boost.boost = hw.compute.clock;
   boost.clock = hw.compute.clock;
-  if (!(hw.physical.tdp.value() > 0) || area == nullptr) return boost;  // no power model
-  auto c = sustained_clock(hw, *area, rates_at_boost);
-  return c ? *c : boost;  // perf rates are finite and >= 0; an error keeps the boost clock
+  if (!(hw.physical.tdp.value() > 0) || area == nullptr) return boost;
+  const Result<SustainedClock> c = solve(*area);
+  return c ? *c : boost;
+}
+
+}  // namespace
+
+SustainedClock sustained_clock_for(const HardwareSpec& hw, const AreaReport* area,
+                                   const ActivityRates& rates_at_boost) {
+  return boost_unless_solved(
+      hw, area, [&](const AreaReport& a) { return sustained_clock(hw, a, rates_at_boost); });
 }
 
 SustainedClock sustained_clock_for(const HardwareSpec& hw, const AreaReport* area,
                                    const ActivityAtClock& activity) {
-  SustainedClock boost;
-  boost.boost = hw.compute.clock;
-  boost.clock = hw.compute.clock;
-  if (!(hw.physical.tdp.value() > 0) || area == nullptr) return boost;  // no power model
-  auto c = sustained_clock(hw, *area, activity);
-  return c ? *c : boost;  // perf rates are finite and >= 0; an error keeps the boost clock
+  return boost_unless_solved(
+      hw, area, [&](const AreaReport& a) { return sustained_clock(hw, a, activity); });
 }
 
 SustainedClock sustained_clock_for(const HardwareSpec& hw, const ActivityRates& rates_at_boost) {
