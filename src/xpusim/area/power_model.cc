@@ -237,28 +237,29 @@ Result<PowerReport> estimate_power_at_clock(const HardwareSpec& hw, const AreaRe
   return r;
 }
 
-ActivityRates boost_equivalent_rates(ActivityRates rates, double clock_fraction) {
-  const double s = std::clamp(clock_fraction, kMinClockFraction, 1.0);
-  for (FlopRate& m : rates.matrix) m = m / s;
-  rates.vector = rates.vector / s;
-  rates.register_file = rates.register_file / s;
-  rates.l1 = rates.l1 / s;
-  rates.l2 = rates.l2 / s;
-  rates.llc = rates.llc / s;
+namespace {
+
+// `rates` with the clocked logic's rates (matrix, SIMD, register file, L1, L2, LLC) times
+// `factor`; DRAM and link rates as they are.
+ActivityRates logic_rates_times(ActivityRates rates, double factor) {
+  for (FlopRate& m : rates.matrix) m = m * factor;
+  rates.vector = rates.vector * factor;
+  rates.register_file = rates.register_file * factor;
+  rates.l1 = rates.l1 * factor;
+  rates.l2 = rates.l2 * factor;
+  rates.llc = rates.llc * factor;
   return rates;
+}
+
+}  // namespace
+
+ActivityRates boost_equivalent_rates(ActivityRates rates, double clock_fraction) {
+  return logic_rates_times(rates, 1.0 / std::clamp(clock_fraction, kMinClockFraction, 1.0));
 }
 
 ActivityAtClock following_clock(const ActivityRates& rates_at_boost) {
   return [rates_at_boost](double clock_fraction) {
-    const double s = std::clamp(clock_fraction, kMinClockFraction, 1.0);
-    ActivityRates r = rates_at_boost;
-    for (FlopRate& m : r.matrix) m = m * s;
-    r.vector = r.vector * s;
-    r.register_file = r.register_file * s;
-    r.l1 = r.l1 * s;
-    r.l2 = r.l2 * s;
-    r.llc = r.llc * s;
-    return r;
+    return logic_rates_times(rates_at_boost, std::clamp(clock_fraction, kMinClockFraction, 1.0));
   };
 }
 
