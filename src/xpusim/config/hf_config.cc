@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <limits>
 #include <map>
 #include <optional>
 #include <set>
@@ -268,7 +269,21 @@ std::optional<int> full_attention_period(const std::vector<bool>& full) {
 // layers (no_rope_layers, default every no_rope_layer_interval-th layer: Llama4TextConfig). A
 // `layer_types` list (transformers >= 4.53: "full_attention", "sliding_attention",
 // "chunked_attention") overrides both; it must be periodic (full layers k, 2k, ...).
-void map_local_layers(Reader& r, Builder& b, const std::string& type, int layers) {
+// Qwen2/Qwen3 (dense or MoE) with use_sliding_window: the first layer that slides
+// (max_window_layers, Qwen2Config default 28); otherwise a value no layer count reaches.
+long long qwen_sliding_from(Reader& r, const std::string& type) {
+  constexpr long long kNever = std::numeric_limits<long long>::max();
+  const bool qwen =
+      type == "qwen2" || type == "qwen2_moe" || type == "qwen3" || type == "qwen3_moe";
+  if (!qwen || !r.boolean_or("use_sliding_window", "sliding-window attention", false))
+    return kNever;
+  return std::max(0LL, r.integer_or("max_window_layers",
+                                    "layers, from the first, that keep full attention", 28));
+}
+
+// `qwen_from`: qwen_sliding_from's answer for this config.
+void map_local_layers(Reader& r, Builder& b, const std::string& type, int layers,
+                      long long qwen_from) {
   const bool llama4 = type == "llama4" || type == "llama4_text";
   std::vector<bool> full;  // per layer; empty = no pattern stated
   std::string source;
@@ -324,6 +339,9 @@ void map_local_layers(Reader& r, Builder& b, const std::string& type, int layers
       for (int i = 0; i < layers; ++i) full.push_back(k > 0 && (i + 1) % k == 0);
       source = "no_rope_layer_interval";
     }
+  } else if (qwen_from > 0 && qwen_from < layers) {
+    for (int i = 0; i < layers; ++i) full.push_back(i < qwen_from);  // the first layers full
+    source = "max_window_layers";
   } else if (type == "gemma2") {
     for (int i = 0; i < layers; ++i) full.push_back(i % 2 == 1);
     source = "model_type";
@@ -461,14 +479,18 @@ void map_llama_like(Reader& r, Builder& b, const std::string& type) {
   // Qwen3 and Gemma 3 normalise each query and key head (q_norm, k_norm).
   if (type == "qwen3" || type == "qwen3_moe" || gemma3) b.set_bool("qk_norm", true, "");
 
-  // Sliding window: Mistral applies it to every layer; Qwen2 only with use_sliding_window.
+  // Sliding window: Mistral applies it to every layer; Qwen2 only with use_sliding_window, and
+  // then only to the layers from max_window_layers on (Qwen2Attention: sliding_window if
+  // layer_idx >= max_window_layers; Qwen2Config default 28): none when it covers every layer
+  // (before 2026-12-07 every layer slid, so the KV cache came out too small), a mixed split in
+  // map_local_layers.
+  const long long qwen_from = qwen_sliding_from(r, type);
   if (type == "mistral" || type == "mixtral" || type == "phi3" ||
-      ((type == "qwen2" || type == "qwen2_moe" || type == "qwen3" || type == "qwen3_moe") &&
-       r.boolean_or("use_sliding_window", "sliding-window attention", false))) {
+      qwen_from < (layers ? *layers : 0)) {
     if (auto w = r.integer("sliding_window", "attention window in tokens", false))
       b.set("sliding_window", *w, "sliding_window");
   }
-  map_local_layers(r, b, type, layers ? static_cast<int>(*layers) : 0);
+  map_local_layers(r, b, type, layers ? static_cast<int>(*layers) : 0, qwen_from);
 
   // Mixture of experts.
   if (type == "gpt_oss") {

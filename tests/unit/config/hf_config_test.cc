@@ -395,6 +395,29 @@ TEST(HfConfig, LocalAttentionLayers) {
             std::string::npos)
       << to_string(unknown.error());
 
+  // Qwen2 with use_sliding_window slides only from layer max_window_layers on (Qwen2Attention;
+  // Qwen2Config default 28): none when it covers every layer, all from 0, and a split into full
+  // then sliding layers is refused at the key (model/v1 describes every k-th layer full).
+  const std::string qwen2 = R"({"model_type": "qwen2", "hidden_size": 512,
+      "intermediate_size": 1024, "num_hidden_layers": 4, "num_attention_heads": 8,
+      "num_key_value_heads": 2, "vocab_size": 1000, "sliding_window": 128,
+      "use_sliding_window": true)";
+  for (const char* covering :
+       {"}", R"(, "max_window_layers": 4})", R"(, "max_window_layers": 9})"}) {
+    auto m = model_from_hf_text(qwen2 + covering, "q2.json");
+    ASSERT_TRUE(m) << to_string(m.error());
+    EXPECT_EQ(m->sliding_window, 0) << covering;
+  }
+  auto every = model_from_hf_text(qwen2 + R"(, "max_window_layers": 0})", "q2.json");
+  ASSERT_TRUE(every) << to_string(every.error());
+  EXPECT_EQ(every->sliding_window, 128);
+  EXPECT_EQ(every->full_attention_interval, 0);
+  auto split = model_from_hf_text(qwen2 + R"(, "max_window_layers": 2})", "q2.json");
+  ASSERT_FALSE(split);
+  EXPECT_NE(to_string(split.error()).find("max_window_layers: the full-attention layers are not"),
+            std::string::npos)
+      << to_string(split.error());
+
   // Gemma 3: sliding_window_pattern k keeps full attention on layers k, 2k, ...; a bad pattern is
   // refused at its key; a multimodal gemma3 config needs its text_config.
   const std::string gemma3 = R"({"model_type": "gemma3_text", "hidden_size": 512,
