@@ -177,6 +177,8 @@ void explore_on(const RankGroup& group, const ExploreOptions& o, const GlobalOpt
   const bool grid = o.strategy == "grid";
   const bool nsga2 = o.strategy == "nsga2";
   const bool root = group.rank() == 0;
+  // Installed first, so that a Ctrl-C while the space loads stops at the first block too.
+  const InterruptScope interrupts(group.size() == 1);
   if (nsga2 && !o.max_evals)
     input_error("--max-evals", "--strategy nsga2 needs --max-evals N, the designs it may propose "
                                "(at least 16)");
@@ -205,7 +207,6 @@ void explore_on(const RankGroup& group, const ExploreOptions& o, const GlobalOpt
   // whole: one transaction per round).
   std::optional<ResultWriter> writer;
   if (db && group.size() > 1) writer.emplace(*db, space, 2);
-  const InterruptScope interrupts(group.size() == 1);
   uint64_t saved = 0;  // designs handed to the database or the front by this run
   auto evaluate = [&](const std::vector<uint64_t>& indices, std::vector<DesignResult>* keep) {
     // Blocks of kBlock, in a job cut so that every rank gets an equal share (an NSGA-II
