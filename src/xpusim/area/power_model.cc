@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "xpusim/base/check.h"
 #include "xpusim/base/text.h"
 
 namespace xpusim {
@@ -310,19 +311,27 @@ Result<SustainedClock> sustained_clock(const HardwareSpec& hw, const AreaReport&
   if (!c.tdp || at_boost->total <= *c.tdp) return c;
   // Rates from the perf models are finite and >= 0; one that is not keeps the boost clock's
   // error out of the solve by counting as over the TDP.
+  // The solve returns the highest s it evaluated within the TDP (or the floor, evaluated first):
+  // its power is kept as the solve goes, not evaluated again.
   Diagnostics error;
+  double kept_s = -1;
   auto power = [&](double s) {
     auto p = estimate_power_at_clock(hw, area, boost_equivalent_rates(activity(s), s), s);
     if (!p) {
       if (error.empty()) error = p.error();
       return *c.tdp * 2.0 + Watts(1);
     }
+    if ((p->total <= *c.tdp || s == kMinClockFraction) && s > kept_s) {
+      kept_s = s;
+      c.power = p->total;
+    }
     return p->total;
   };
   const double s = highest_fraction_within(power, *c.tdp, at_boost->total, tolerance);
-  c.clock = hw.compute.clock * s;
-  c.power = power(s);
   if (!error.empty()) return tl::unexpected(error);
+  XPUSIM_CHECK(s == kept_s, "the solve returns a clock fraction it evaluated");
+  c.fraction = s;
+  c.clock = hw.compute.clock * s;
   c.power_limited = true;
   return c;
 }

@@ -205,6 +205,8 @@ ActivityAtClock following_clock(const ActivityRates& rates_at_boost);
 struct SustainedClock {
   Hertz boost;                         // hw.compute.clock, the ceiling
   Hertz clock;                         // the highest clock <= boost whose power <= TDP
+  double fraction = 1.0;               // clock / boost: the s the solver accepted, one of those
+                                       // it evaluated the activity at (exactly: boost x fraction)
   bool power_limited = false;          // clock < boost
   Watts power_at_boost;                // model power of the work at the boost clock
   Watts power;                         // ... at `clock` (over the TDP only at kMinClockFraction)

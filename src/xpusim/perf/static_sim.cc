@@ -157,37 +157,43 @@ Result<StaticResult> simulate_static(DeviceModel& device, const StaticScenario& 
   const int64_t mbatch = (sc.batch + mb - 1) / mb;
 
   // Each phase at its sustained clock: evaluated at boost, and, when the phase's power there
-  // exceeds the TDP, at each clock the solver tries (perf/sustained_clock.h) and finally on a
-  // device model at the clock found (kept in `slow`). Returns the step and the device model that
-  // evaluated it; `phase` holds its breakdown.
+  // exceeds the TDP, on a device model at each clock the solver tries (perf/sustained_clock.h);
+  // the probe at the clock it accepts is kept (in `slow`). Returns the step and the device model
+  // that evaluated it; `phase` holds its breakdown.
   std::optional<DeviceModel> slow;
   const HardwareSpec& hw = device.hardware();
   // The power model's area, estimated once for both phases (none without a TDP or a node).
   std::optional<AreaReport> area;
   if (hw.physical.tdp.value() > 0)
     if (auto a = estimate_area(hw)) area = std::move(*a);
+  struct Probe {
+    double fraction;  // of the boost clock
+    DeviceModel model;
+    PhaseBreakdown phase;
+    StepTime step;
+  };
   auto at_sustained_clock = [&](const StepShape& shape, PhaseBreakdown& phase, PhaseClock& clock) {
     StepTime t = checked_step(device.evaluate(shape, &phase));
     const ActivityRates at_boost =
         device_activity(hw, sc.precision, phase_work(phase), phase.total);
+    std::vector<Probe> probes;
     const SustainedClock c = sustained_clock_for(hw, area ? &*area : nullptr, [&](double s) {
       if (s == 1.0) return at_boost;
       Result<DeviceModel> at = DeviceModel::create(at_clock(hw, hw.compute.clock * s), model,
                                                    sc.plan, sc.precision, cal);
       XPUSIM_CHECK(at.has_value(), "a device model at a lower clock builds as at boost");
-      PhaseBreakdown tried;
-      checked_step(at->evaluate(shape, &tried));
-      return device_activity(hw, sc.precision, phase_work(tried), tried.total);
+      Probe& p = probes.emplace_back(Probe{s, std::move(*at), {}, {}});
+      p.step = checked_step(p.model.evaluate(shape, &p.phase));
+      return device_activity(hw, sc.precision, phase_work(p.phase), p.phase.total);
     });
     clock = PhaseClock{c.clock, c.power_limited};
     if (!c.power_limited) return std::pair<StepTime, const DeviceModel*>(t, &device);
-    Result<DeviceModel> at = DeviceModel::create(at_clock(hw, c.clock), model, sc.plan,
-                                                 sc.precision, cal);
-    XPUSIM_CHECK(at.has_value(), "a device model at a lower clock builds as at boost");
-    slow.emplace(std::move(*at));
-    phase = PhaseBreakdown{};
-    t = checked_step(slow->evaluate(shape, &phase));
-    return std::pair<StepTime, const DeviceModel*>(t, &*slow);
+    const auto kept = std::find_if(probes.begin(), probes.end(),
+                                   [&](const Probe& p) { return p.fraction == c.fraction; });
+    XPUSIM_CHECK(kept != probes.end(), "the accepted clock is one the solver evaluated");
+    slow.emplace(std::move(kept->model));
+    phase = std::move(kept->phase);
+    return std::pair<StepTime, const DeviceModel*>(kept->step, &*slow);
   };
 
   // Prefill: one step of `mbatch` prompts per microbatch.
