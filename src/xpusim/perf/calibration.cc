@@ -10,6 +10,12 @@
 
 namespace xpusim {
 
+PerfCalibration constants_only(const PerfCalibration& cal) {
+  PerfCalibration c;
+  static_cast<PerfConstants&>(c) = cal;
+  return c;
+}
+
 PerfCalibration with_runtime(const PerfCalibration& cal, const RuntimeProfile& runtime) {
   PerfCalibration c = cal;
   c.kernel_overhead = runtime.kernel_gap;

@@ -34,7 +34,8 @@ struct UncertaintyBand {
   std::string families;
 };
 
-struct PerfCalibration {
+// The calibration's constants: what the perf models read.
+struct PerfConstants {
   // ---- Compute ----
   // Fraction of the matrix-engine peak a well-tiled GEMM main loop sustains (clock throttling under
   // load, instruction issue, epilogue); tile/wave quantisation is modelled separately.
@@ -123,6 +124,11 @@ struct PerfCalibration {
   // Fixed runtime workspace per device (cuBLAS/NCCL workspaces, CUDA graphs).
   Bytes runtime_workspace;
 
+};
+
+// The constants with the tables of the calibration file: its runtime profiles, the provenance of
+// every value and the error bands.
+struct PerfCalibration : PerfConstants {
   // ---- Software stacks ----
   // The named runtime profiles (tensorrt-llm, gpt-fast, nemo, vllm, pytorch-eager); select one
   // with with_runtime().
@@ -140,6 +146,10 @@ struct PerfCalibration {
 // `cal` with the software overheads (kernel_overhead, host_call_overhead, step_overhead,
 // request_overhead) of `runtime`.
 PerfCalibration with_runtime(const PerfCalibration& cal, const RuntimeProfile& runtime);
+
+// `cal`'s constants with empty tables: what a model that evaluates many devices keeps (copying the
+// tables' strings cost a quarter of a power-limited static run, 2026-12-08).
+PerfCalibration constants_only(const PerfCalibration& cal);
 
 // `overhead` (a runtime's kernel gap, host call, collective set-up or per-step host cost) as it
 // applies on `hw`: in full on a dynamically scheduled chip, where a host runtime launches every

@@ -233,7 +233,7 @@ DeviceModel::DeviceModel(const HardwareSpec& hw, const ModelSpec& model,
       plan_(plan),
       precision_(precision),
       executed_(executed_precision_plan(hw, precision)),
-      cal_(cal),
+      cal_(constants_only(cal)),
       memory_(memory_bandwidth(hw_, cal_)) {
   // A shape with every part present tells which op classes exist and how many attention calls a
   // stage makes; the plan's collectives (group sizes do not depend on the shape) are checked here.

@@ -163,6 +163,7 @@ class DeviceModel {
   [[nodiscard]] const ModelSpec& model() const { return model_; }
   [[nodiscard]] const ParallelismPlan& plan() const { return plan_; }
   [[nodiscard]] const PrecisionPlan& precision() const { return precision_; }
+  // The calibration's constants; its tables are empty (constants_only).
   [[nodiscard]] const PerfCalibration& calibration() const { return cal_; }
 
   // Counts up to this value are memoised; larger ones are evaluated on every call.
