@@ -84,6 +84,24 @@ TEST(CalibrationFile, WrittenFileReadsBackToTheSamePredictions) {
   EXPECT_NE(a->time.value(), d->time.value());  // the changed constant reached the model
 }
 
+// What a device model keeps (perf/calibration.h constants_only): every constant, as the file
+// writes it, and none of the tables.
+TEST(CalibrationFile, ConstantsOnlyKeepsEveryConstantAndNoTable) {
+  PerfCalibration cal = with_runtime(default_calibration(), default_calibration().runtimes[1]);
+  cal.matrix_efficiency = 0.8123456789012345;
+  ASSERT_FALSE(cal.runtimes.empty() || cal.provenance.empty() || cal.uncertainty.empty());
+  const PerfCalibration kept = constants_only(cal);
+  EXPECT_TRUE(kept.runtimes.empty());
+  EXPECT_TRUE(kept.provenance.empty());
+  EXPECT_TRUE(kept.uncertainty.empty());
+  PerfCalibration stripped = cal;
+  stripped.runtimes.clear();
+  stripped.provenance.clear();
+  stripped.uncertainty.clear();
+  EXPECT_EQ(calibration_yaml(kept), calibration_yaml(stripped));
+  EXPECT_EQ(kept.kernel_overhead.value(), cal.kernel_overhead.value());
+}
+
 TEST(CalibrationFile, PartialFileChangesOnlyWhatItNames) {
   TempDir dir("calfile_partial");
   const std::string path = dir.file("p.yaml",
