@@ -310,9 +310,9 @@ Result<SustainedClock> sustained_clock(const HardwareSpec& hw, const AreaReport&
   c.tdp = at_boost->tdp;
   if (!c.tdp || at_boost->total <= *c.tdp) return c;
   // Rates from the perf models are finite and >= 0; one that is not keeps the boost clock's
-  // error out of the solve by counting as over the TDP.
-  // The solve returns the highest s it evaluated within the TDP (or the floor, evaluated first):
-  // its power is kept as the solve goes, not evaluated again.
+  // error out of the solve by counting as over the TDP. The solve returns the highest s it
+  // evaluated within the TDP (or the floor, evaluated first): its power is kept as the solve
+  // goes, not evaluated again.
   Diagnostics error;
   double kept_s = -1;
   auto power = [&](double s) {

@@ -123,7 +123,6 @@ struct PerfConstants {
   double memory_usable_fraction = 0;
   // Fixed runtime workspace per device (cuBLAS/NCCL workspaces, CUDA graphs).
   Bytes runtime_workspace;
-
 };
 
 // The constants with the tables of the calibration file: its runtime profiles, the provenance of
